@@ -1,0 +1,26 @@
+"""ASGI entry point: HTTP goes to Django, WebSocket through origin and auth checks to channels_app."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_asgi_app = get_asgi_application()  # sets Django up before anything imports models
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from channels_app.routing import websocket_urlpatterns  # noqa: E402
+from channels_app.security import BrowserOriginValidator  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # Browsers may open sockets from the site itself or from sites allowed to embed the chat widget.
+        "websocket": BrowserOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+            [*settings.ALLOWED_HOSTS, *settings.CHAT_ALLOWED_ORIGINS],
+        ),
+    }
+)

@@ -1,0 +1,78 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+import asyncio
+import contextlib
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from config.celery import app as celery_app
+
+CHECK_TIMEOUT_SECONDS = 3
+
+
+@never_cache
+def healthz(request):
+    """The process is up and serving requests; says nothing about its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+async def _check_channel_layer() -> None:
+    """Round-trip one message through the layer, as a consumer would."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel("readyz.")
+    try:
+        await layer.send(channel, {"type": "readyz.ping"})
+        message = await layer.receive(channel)
+        if message.get("type") != "readyz.ping":
+            raise RuntimeError(f"unexpected message {message!r}")
+    finally:
+        # The pub/sub layer subscribes a channel on receive and unsubscribes when a receive is
+        # cancelled: without this every probe would leave a subscription behind.
+        leftover = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0)
+        leftover.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await leftover
+
+
+def _check_broker() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+
+
+_CHECKS = {
+    "database": sync_to_async(_check_database),
+    "channel_layer": _check_channel_layer,
+    "celery_broker": sync_to_async(_check_broker, thread_sensitive=False),
+}
+
+
+async def _run(check) -> str:
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return f"error: no answer within {CHECK_TIMEOUT_SECONDS}s"
+    except Exception as exc:  # any failure means "not ready"; the reason is reported, not raised
+        return f"error: {type(exc).__name__}: {exc}"[:300]
+    return "ok"
+
+
+@never_cache
+async def readyz(request):
+    """200 when every dependency answers, else 503 naming what failed."""
+    results = dict(zip(_CHECKS, await asyncio.gather(*(_run(check) for check in _CHECKS.values()))))
+    failed = [name for name, result in results.items() if result != "ok"]
+    return JsonResponse(
+        {"status": "unavailable" if failed else "ok", "failed": failed, "checks": results},
+        status=503 if failed else 200,
+    )

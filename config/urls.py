@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.health import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("tenants.urls")),
+    path("api/", include("conversations.urls")),
+    path("api/hitl/", include("hitl.api_urls")),
+    path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
+    path("", include("channels_app.urls")),  # chat widget token and demo page
+]

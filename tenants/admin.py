@@ -1,0 +1,157 @@
+from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
+from django.db.models import Count
+from guardian.admin import ReinforcedGuardedModelAdminMixin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.filters.admin import RelatedDropdownFilter
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.models import AccessLog, Tenant, User, UserEmailPreference, UserPhoneNumber
+
+
+@admin.register(Tenant)
+class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, ModelAdmin):
+    list_display = ["name", "slug", "subscription_tier", "timezone", "user_count", "created_at"]
+    list_filter = ["subscription_tier"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(user_count=Count("users"))
+
+    @admin.display(description="users", ordering="user_count")
+    def user_count(self, obj):
+        return obj.user_count
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "slug", "subscription_tier"]  # billing and URLs belong to the platform
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if request.user.is_superuser else {}
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return request.user.has_perm("tenants.change_tenant", obj)  # guardian: only on one's own tenant
+
+
+class PhoneNumberInline(TabularInline):
+    model = UserPhoneNumber
+    extra = 0
+    fields = ["phone_number", "verified", "is_primary", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class EmailPreferenceInline(TabularInline):
+    model = UserEmailPreference
+    extra = 0
+    max_num = 1
+    fields = ["enabled", "delivery_time", "timezone", "include_sections"]
+
+
+class WalkerUserCreationForm(UserCreationForm):
+    class Meta(auth_forms.BaseUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+        field_classes = {}
+
+
+class WalkerUserChangeForm(UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+        field_classes = {}
+
+
+@admin.register(User)
+class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
+    form = WalkerUserChangeForm
+    add_form = WalkerUserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    inlines = [PhoneNumberInline, EmailPreferenceInline]
+    list_display = ["email", "first_name", "last_name", "tenant", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active", ("tenant", RelatedDropdownFilter)]
+    list_select_related = ["tenant"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["email"]
+    readonly_fields = ["is_staff", "last_login", "date_joined"]
+    filter_horizontal = ["groups", "user_permissions"]
+
+    _platform_fieldsets = (("Platform", {"fields": ["tenant", "is_superuser", "groups", "user_permissions"]}),)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            fields = ["email", "first_name", "last_name", "role", "password1", "password2"]
+            fieldsets = [(None, {"classes": ["wide"], "fields": fields})]
+        else:
+            fieldsets = [
+                (None, {"fields": ["email", "password"]}),
+                ("Person", {"fields": ["first_name", "last_name"]}),
+                ("Access", {"fields": ["role", "is_active", "is_staff"]}),
+                ("Dates", {"fields": ["last_login", "date_joined"]}),
+            ]
+        if request.user.is_superuser:
+            fieldsets = [*fieldsets, *self._platform_fieldsets]
+        return fieldsets
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj else []  # phones and brief come after the person
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else ["role", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.tenant = request.user.tenant  # a tenant admin only ever adds people to their own tenant
+        super().save_model(request, obj, form, change)
+
+    def _manages(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or request.user.has_perm("tenants.manage_users", obj.tenant)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
+
+@admin.register(UserPhoneNumber)
+class UserPhoneNumberAdmin(TenantScopedAdminMixin, ModelAdmin):
+    list_display = ["phone_number", "user", "tenant", "verified", "is_primary", "created_at"]
+    list_filter = ["verified", "is_primary"]
+    list_select_related = ["user", "tenant"]
+    search_fields = ["phone_number", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(UserEmailPreference)
+class UserEmailPreferenceAdmin(TenantScopedAdminMixin, ModelAdmin):
+    list_display = ["user", "enabled", "delivery_time", "timezone", "tenant"]
+    list_filter = ["enabled"]
+    list_select_related = ["user", "tenant"]
+    search_fields = ["user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
+    """Read-only and append-only for everyone, superusers included."""
+
+    list_display = ["created_at", "actor_email", "action", "sensitivity", "object_type", "object_repr", "ip_address"]
+    list_filter = ["action", "sensitivity", "object_type"]
+    search_fields = ["actor_email", "object_id", "object_repr"]
+    ordering = ["-created_at"]
+    show_full_result_count = False

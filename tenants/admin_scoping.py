@@ -1,0 +1,39 @@
+"""The admin half of tenant scoping, shared by every tenant-owned model's admin."""
+
+from django.http import Http404
+
+
+class TenantScopedAdminMixin:
+    """Rows, foreign-key choices and object URLs limited to the viewer's tenant.
+
+    Another tenant's object by URL answers 404 (Django's admin would redirect
+    with "doesn't exist", which still tells the viewer something was tried).
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            choices = db_field.remote_field.model._default_manager.all()
+            if hasattr(choices, "for_user"):
+                kwargs["queryset"] = choices.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} with id “{object_id}”.")
+
+
+class ReadOnlyAdminMixin:
+    """For records that change only through the product (or never): nobody adds, edits or deletes here."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,24 @@
+"""Recording who viewed personal data. One row per view; revealing unmasked data is a separate, high record."""
+
+from tenants.models import AccessLog
+
+
+def may_see_pii(user, tenant) -> bool:
+    """django-guardian's view_pii on that tenant (superusers hold every permission)."""
+    return tenant is not None and user.has_perm("tenants.view_pii", tenant)
+
+
+def record_access(request, obj, *, tenant, revealed: bool = False) -> AccessLog:
+    return AccessLog.objects.create(
+        tenant=tenant,
+        actor=request.user,
+        actor_email=request.user.email,
+        action=AccessLog.Action.PII_ACCESSED if revealed else AccessLog.Action.VIEWED,
+        sensitivity=AccessLog.Sensitivity.HIGH if revealed else AccessLog.Sensitivity.NORMAL,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        path=request.get_full_path()[:500],
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )

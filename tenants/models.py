@@ -1,0 +1,297 @@
+import uuid
+from datetime import time
+from functools import cache
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from tenants.phones import normalize_phone
+from tenants.roles import STAFF_ROLES, Role
+from tenants.scoping import TenantScopedQuerySet
+
+
+@cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _known_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone (e.g. Europe/Paris, America/New_York).")
+
+
+class TenantQuerySet(TenantScopedQuerySet):
+    tenant_id_field = "pk"
+
+
+class Tenant(models.Model):
+    """A business using Walker. Creating one creates its role groups (see tenants.signals)."""
+
+    class Tier(models.TextChoices):
+        FREE = "free", "Free"
+        STARTER = "starter", "Starter"
+        PRO = "pro", "Pro"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    subscription_tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.FREE)
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone], help_text="Used to show and schedule times."
+    )
+    action_webhook_url = models.URLField(
+        blank=True, help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker."
+    )
+    action_webhook_secret = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text='Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".',
+    )
+    slack_webhook_url = models.URLField(blank=True, help_text="Slack incoming-webhook URL for approval notifications.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("view_pii", "Can view unmasked personal data"),
+            ("manage_users", "Can manage the tenant's users"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UserQuerySet(TenantScopedQuerySet):
+    def for_user(self, user):
+        scoped = super().for_user(user)
+        # Platform superusers are never listed to, or editable by, a tenant's people.
+        return scoped if getattr(user, "is_superuser", False) else scoped.filter(is_superuser=False)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=email, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_superuser=True, is_staff=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: signs in with their email, belongs to one tenant with one role.
+
+    Only platform superusers may have no tenant. `is_staff` follows the role.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, editable=False, help_text="Set from the role: every role but member may sign in to the console."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True) | models.Q(tenant__isnull=False),
+                name="user_has_tenant_unless_superuser",
+                violation_error_message="Every user except platform superusers belongs to a tenant.",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "role"])]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        self.is_staff = self.is_superuser or self.role in STAFF_ROLES
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"role", "is_superuser"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+class UserPhoneNumber(models.Model):
+    """A phone number a user writes from (WhatsApp); stored in E.164, unique within a tenant."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_numbers")
+    # Wide enough for a number typed with spaces and brackets; stored values are E.164 (≤ 16).
+    phone_number = models.CharField(max_length=32, help_text="With its country code, e.g. +1 415 555 0100.")
+    verified = models.BooleanField(default=False)
+    is_primary = models.BooleanField("primary", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_primary", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "phone_number"], name="phone_unique_per_tenant"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_primary=True), name="one_primary_phone"),
+        ]
+
+    def __str__(self):
+        return self.phone_number
+
+    def clean(self):
+        super().clean()
+        self.phone_number = normalize_phone(self.phone_number)
+        if self.user_id is None:
+            return
+        if self.user.tenant_id is None:
+            raise ValidationError("Only people of a tenant have phone numbers; this user has no tenant.")
+        taken = UserPhoneNumber.objects.filter(tenant_id=self.user.tenant_id, phone_number=self.phone_number)
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError({"phone_number": f"{self.phone_number} already belongs to someone in this tenant."})
+
+    def save(self, *args, **kwargs):
+        self.phone_number = normalize_phone(self.phone_number)
+        self.tenant_id = self.user.tenant_id
+        with transaction.atomic():
+            if self.is_primary:  # the number marked primary last wins
+                self.user.phone_numbers.filter(is_primary=True).exclude(pk=self.pk).update(is_primary=False)
+            super().save(*args, **kwargs)
+
+
+BRIEF_SECTIONS = ("approvals", "campaigns", "seo", "content", "audiences", "conversations")
+
+
+def all_brief_sections() -> list[str]:
+    return list(BRIEF_SECTIONS)
+
+
+class UserEmailPreference(models.Model):
+    """When and what a user's daily email brief holds; times are in the user's own time zone."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_preference")
+    enabled = models.BooleanField(default=True)
+    delivery_time = models.TimeField(default=time(8, 0), help_text="Local time in the time zone below.")
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    include_sections = models.JSONField(default=all_brief_sections, help_text=f"Any of: {', '.join(BRIEF_SECTIONS)}.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__email"]
+
+    def __str__(self):
+        return f"Email brief for {self.user}"
+
+    def clean(self):
+        super().clean()
+        sections = self.include_sections
+        if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+            raise ValidationError({"include_sections": "Give a list of section names."})
+        unknown = sorted(set(sections) - set(BRIEF_SECTIONS))
+        if unknown:
+            raise ValidationError(
+                {"include_sections": f"Unknown section(s): {', '.join(unknown)}. Known: {', '.join(BRIEF_SECTIONS)}."}
+            )
+
+    def save(self, *args, **kwargs):
+        self.tenant_id = self.user.tenant_id
+        if not self.timezone:
+            self.timezone = self.user.tenant.timezone
+        super().save(*args, **kwargs)
+
+
+class AccessLogQuerySet(TenantScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Access records cannot be changed.")
+
+    def delete(self):
+        raise PermissionDenied("Access records cannot be deleted.")
+
+
+class AccessLog(models.Model):
+    """Who looked at what personal data, when, from where. Append-only: nothing changes or deletes a row.
+
+    Foreign keys carry no database constraint and do nothing on delete, so removing a user
+    or a tenant never rewrites the record; the actor's email is kept beside their id.
+    """
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        PII_ACCESSED = "pii_accessed", "Revealed personal data"
+
+    class Sensitivity(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    actor = models.ForeignKey(User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    actor_email = models.EmailField()
+    action = models.CharField(max_length=20, choices=Action.choices)
+    sensitivity = models.CharField(max_length=10, choices=Sensitivity.choices, default=Sensitivity.NORMAL)
+    object_type = models.CharField(max_length=100, help_text="app.model")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    path = models.CharField(max_length=500)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "-created_at"]), models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.actor_email} {self.get_action_display().lower()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("Access records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Access records cannot be deleted.")

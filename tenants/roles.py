@@ -1,0 +1,78 @@
+"""Roles and what each role's per-tenant group may do.
+
+Model permissions open admin pages and API endpoints; rows are still limited to
+the caller's tenant by `for_user()`. Object permissions (django-guardian) are
+held on the tenant row itself, so a right such as `view_pii` is granted for one
+tenant and never leaks to another.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    APPROVER = "approver", "Approver"
+    SUPPORT = "support", "Support"
+    COMPLIANCE = "compliance", "Compliance"
+    MEMBER = "member", "Member"
+
+
+# Roles that sign in to the admin console; members talk to the agents over channels.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.APPROVER, Role.SUPPORT, Role.COMPLIANCE})
+
+
+def _crud(app_model: str, actions=("view", "add", "change", "delete")) -> list[str]:
+    app, model = app_model.split(".")
+    return [f"{app}.{action}_{model}" for action in actions]
+
+
+def _view(*app_models: str) -> list[str]:
+    return [perm for app_model in app_models for perm in _crud(app_model, ("view",))]
+
+
+_PEOPLE = [*_crud("tenants.user"), *_crud("tenants.userphonenumber"), *_crud("tenants.useremailpreference")]
+_APPROVALS = _view("hitl.hitlapproval", "hitl.hitldecision", "hitl.hitlapprovalhistory", "hitl.hitlnotification")
+_CONVERSATIONS = _view("conversations.conversation", "conversations.message")
+_MARKETING = _view(
+    "agents.aiagent", "agents.campaign", "agents.campaigndailystat", "agents.keywordranking",
+    "agents.targetkeyword", "agents.contentpiece", "agents.audiencesegment",
+)  # fmt: skip
+_AUDIT = _view("tenants.accesslog", "agents.toolcallaudit", "analytics.platformevent")
+
+ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: [
+        "tenants.view_tenant",
+        "tenants.change_tenant",
+        *_PEOPLE,
+        *_APPROVALS,
+        "hitl.decide_hitlapproval",
+        *_crud("hitl.hitlworkflow"),
+        *_crud("hitl.riskpolicy", ("view", "add", "change")),
+        *_CONVERSATIONS,
+        *_MARKETING,
+        *_AUDIT,
+    ],  # fmt: skip
+    Role.APPROVER: [
+        "tenants.view_tenant",
+        *_APPROVALS,
+        "hitl.decide_hitlapproval",
+        *_view("hitl.hitlworkflow"),
+        *_MARKETING,
+    ],
+    Role.SUPPORT: ["tenants.view_tenant", *_CONVERSATIONS, *_MARKETING],
+    Role.COMPLIANCE: ["tenants.view_tenant", *_APPROVALS, *_CONVERSATIONS, *_MARKETING, *_AUDIT],
+    Role.MEMBER: [],
+}
+
+ROLE_TENANT_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: ["view_tenant", "change_tenant", "manage_users"],
+    Role.APPROVER: ["view_tenant"],
+    Role.SUPPORT: ["view_tenant"],
+    Role.COMPLIANCE: ["view_tenant", "view_pii"],
+    Role.MEMBER: ["view_tenant"],
+}
+
+
+def role_group_name(tenant_id, role: str) -> str:
+    """Group names carry the tenant id, not the slug, so renaming a tenant keeps its groups."""
+    return f"tenant:{tenant_id}:{role}"

@@ -1,0 +1,137 @@
+"""Settings are read once at import, so each shape is checked in a fresh interpreter."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WALKER_VARIABLES = {
+    "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS", "PUBLIC_BASE_URL", "WHATSAPP_PROVIDER", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
+    "EMAIL_PROVIDER", "SENDGRID_API_KEY", "SENDGRID_FROM_EMAIL", "SENDGRID_WEBHOOK_PUBLIC_KEY", "AGENT_ENGINE",
+    "LANGFLOW_URL", "LANGFLOW_FLOW_ID", "LANGFLOW_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL",
+}  # fmt: skip
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "walker.example.com",
+    "PUBLIC_BASE_URL": "https://walker.example.com",
+    "DATABASE_URL": "postgres://walker:pw@db.internal:5432/walker",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+}
+SHOW_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+print(json.dumps({
+    "DEBUG": s.DEBUG,
+    "db_engine": s.DATABASES["default"]["ENGINE"],
+    "db_name": str(s.DATABASES["default"]["NAME"]),
+    "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
+    "cache": s.CACHES["default"]["BACKEND"],
+    "broker": s.CELERY_BROKER_URL,
+    "whatsapp": s.WHATSAPP_PROVIDER,
+    "email": s.EMAIL_PROVIDER,
+    "engine": s.AGENT_ENGINE,
+    "csrf_origins": s.CSRF_TRUSTED_ORIGINS,
+    "ssl_redirect": s.SECURE_SSL_REDIRECT,
+}))
+"""
+
+
+def run_python(args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in WALKER_VARIABLES}
+    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def shape(**env):
+    result = run_python(["-c", SHOW_SETTINGS], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_embedded_default_with_no_variables():
+    assert shape() == {
+        "DEBUG": True,
+        "db_engine": "django.db.backends.sqlite3",
+        "db_name": str(ROOT / "var" / "walker.sqlite3"),
+        "layer": "channels.layers.InMemoryChannelLayer",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "broker": "filesystem://",
+        "whatsapp": "console",
+        "email": "console",
+        "engine": "builtin",
+        "csrf_origins": ["http://127.0.0.1:8000"],
+        "ssl_redirect": False,
+    }
+
+
+def test_production_shape():
+    got = shape(**PRODUCTION)
+    assert got["DEBUG"] is False
+    assert got["db_engine"] == "django.db.backends.postgresql"
+    assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert got["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert got["broker"] == "redis://cache.internal:6379/0"  # CELERY_BROKER_URL defaults to REDIS_URL
+    assert got["csrf_origins"] == ["https://walker.example.com"]
+    assert got["ssl_redirect"] is True
+
+
+def test_celery_broker_can_differ_from_redis():
+    got = shape(**PRODUCTION, CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//")
+    assert got["broker"] == "amqp://guest:guest@127.0.0.1:5672//"
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"])
+def test_production_without_a_required_variable_fails_at_start_naming_it(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = run_python(["manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert f"Missing required environment variable {missing} (needed when DEBUG=0)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({"WHATSAPP_PROVIDER": "twilio"}, "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN"),
+        ({"EMAIL_PROVIDER": "sendgrid", "SENDGRID_API_KEY": "x"}, "SENDGRID_FROM_EMAIL, SENDGRID_WEBHOOK_PUBLIC_KEY"),
+        ({"AGENT_ENGINE": "langflow"}, "LANGFLOW_URL, LANGFLOW_FLOW_ID"),
+        ({"AGENT_ENGINE": "openai", "OPENAI_MODEL": "gpt"}, "OPENAI_API_KEY"),
+    ],
+)
+def test_a_chosen_provider_without_its_credentials_fails_naming_them(env, named):
+    result = run_python(["manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
+        ({"WHATSAPP_PROVIDER": "pigeon"}, "WHATSAPP_PROVIDER must be one of console, twilio"),
+        ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS must be an integer"),
+    ],
+)
+def test_bad_values_fail_loudly(env, message):
+    result = run_python(["manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_queue_channel_layer_can_be_chosen():
+    assert shape(**PRODUCTION, CHANNEL_LAYER_BACKEND="queue")["layer"] == "channels_redis.core.RedisChannelLayer"

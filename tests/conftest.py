@@ -1,0 +1,158 @@
+"""Shared fixtures: three personas (a user, a colleague in the same tenant, an outsider) and clients."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from agents.engines.base import EngineReply
+from agents.models import AgentType, AIAgent
+from config.celery import app as celery_app
+from tenants.roles import Role
+from tests.factories import TenantFactory, UserFactory
+
+celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+
+
+def pytest_sessionfinish(session):
+    """Django deletes the SQLite test database file but not its WAL and shared-memory companions."""
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and name:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """Committed data, visible to other threads (consumers, concurrent deciders).
+
+    Transactional tests flush every table afterwards, data-migration rows included,
+    so the system agents are put back first.
+    """
+    for agent_type in AgentType:
+        AIAgent.objects.get_or_create(
+            agent_type=agent_type, is_system_agent=True, defaults={"name": f"Walker {agent_type.label}"}
+        )
+
+
+@pytest.fixture
+def postgres_only(live_db):
+    """Real row locks and concurrent connections: PostgreSQL (CI), not SQLite."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locking; CI runs it (DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """Fake provider servers (pytest-httpserver) listen on loopback by address, any free port."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache (Redis in CI); each test starts from zero."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory(name="Acme Outdoor", slug="acme")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def tenant_admin(tenant):
+    return UserFactory(tenant=tenant, role=Role.ADMIN, email="admin@acme.test")
+
+
+@pytest.fixture
+def colleague(tenant):
+    return UserFactory(tenant=tenant, role=Role.MEMBER, email="colleague@acme.test")
+
+
+@pytest.fixture
+def outsider(other_tenant):
+    return UserFactory(tenant=other_tenant, role=Role.ADMIN, email="admin@globex.test")
+
+
+@pytest.fixture
+def requester(tenant):
+    return UserFactory(tenant=tenant, role=Role.MEMBER, email="requester@acme.test")
+
+
+@pytest.fixture
+def approver(tenant):
+    return UserFactory(tenant=tenant, role=Role.APPROVER, email="approver@acme.test")
+
+
+@pytest.fixture
+def second_approver(tenant):
+    return UserFactory(tenant=tenant, role=Role.APPROVER, email="approver2@acme.test")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(tenant=None, is_superuser=True, email="root@walker.test")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """An API client authenticated as the given user."""
+
+    def login(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return login
+
+
+@pytest.fixture
+def console_as(client):
+    """A browser-like client signed in to the admin console as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+class ScriptedEngine:
+    """Stands in for an engine back-end: replies as told and remembers what it was asked."""
+
+    def __init__(self):
+        self.reply = EngineReply(text="Here is what I found.")
+        self.error: Exception | None = None
+        self.requests = []
+
+    def run(self, request):
+        self.requests.append(request)
+        if self.error is not None:
+            raise self.error
+        return self.reply
+
+
+@pytest.fixture
+def engine(monkeypatch):
+    """The pipeline's engine, scripted by the test."""
+    scripted = ScriptedEngine()
+    monkeypatch.setattr("conversations.pipeline.get_engine", lambda: scripted)
+    return scripted

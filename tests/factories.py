@@ -1,0 +1,133 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from agents.actions import ProposedAction
+from tenants.models import Tenant, User, UserEmailPreference, UserPhoneNumber
+from tenants.roles import Role
+
+PASSWORD = "correct-horse-battery"
+
+
+class TenantFactory(DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Tenant {n}")
+    slug = factory.Sequence(lambda n: f"tenant-{n}")
+    timezone = "Europe/Paris"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+    tenant = factory.SubFactory(TenantFactory)
+    role = Role.MEMBER
+    password = factory.django.Password(PASSWORD)
+
+
+class PhoneFactory(DjangoModelFactory):
+    class Meta:
+        model = UserPhoneNumber
+
+    user = factory.SubFactory(UserFactory)
+    phone_number = factory.Sequence(lambda n: f"+1415555{n % 10000:04d}")
+
+
+class EmailPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = UserEmailPreference
+
+    user = factory.SubFactory(UserFactory)
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = "agents.Campaign"
+
+    tenant = factory.SubFactory(TenantFactory)
+    platform = "meta"
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    status = "active"
+    daily_budget = Decimal("500.00")
+
+
+class CampaignDailyStatFactory(DjangoModelFactory):
+    class Meta:
+        model = "agents.CampaignDailyStat"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    tenant = factory.SelfAttribute("campaign.tenant")
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    spend = Decimal("480.00")
+    impressions = 60000
+    clicks = 1200
+    conversions = 40
+    revenue = Decimal("1900.00")
+
+
+class KeywordRankingFactory(DjangoModelFactory):
+    class Meta:
+        model = "agents.KeywordRanking"
+
+    tenant = factory.SubFactory(TenantFactory)
+    keyword = factory.Sequence(lambda n: f"keyword {n}")
+    url = "https://acme.test/hiking-boots"
+    position = 8
+    previous_position = 10
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    search_volume = 5400
+
+
+class ContentPieceFactory(DjangoModelFactory):
+    class Meta:
+        model = "agents.ContentPiece"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"Story {n}")
+    channel = "blog"
+    status = "draft"
+
+
+class AudienceSegmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "agents.AudienceSegment"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    size = 12000
+    weekly_growth = Decimal("3.50")
+
+
+def budget_action(campaign, amount="700.00", **overrides) -> ProposedAction:
+    """What an engine proposes for "raise <campaign>'s budget to <amount> a day"."""
+    fields = dict(
+        action_type="set_budget",
+        action_data={
+            "campaign_id": str(campaign.pk),
+            "campaign_name": campaign.name,
+            "daily_budget": amount,
+            "previous_daily_budget": str(campaign.daily_budget),
+        },
+        summary=f"Raise {campaign.name} daily budget to ${amount}",
+        estimated_cost=Decimal("6000"),
+        estimated_reach=120_000,
+        confidence=0.9,
+    )
+    return ProposedAction(**{**fields, **overrides})
+
+
+def spend_history(campaign, *, days: int, spend: str) -> None:
+    """`days` of identical daily stats ending yesterday, so risk and answers have a baseline."""
+    today = timezone.localdate()
+    for back in range(1, days + 1):
+        CampaignDailyStatFactory(campaign=campaign, date=today - timedelta(days=back), spend=Decimal(spend))

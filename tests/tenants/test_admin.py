@@ -1,0 +1,111 @@
+import pytest
+from django.urls import reverse
+
+from tenants.models import User
+from tenants.roles import Role
+from tests.factories import PhoneFactory, UserFactory
+
+
+def _user_url(action, user):
+    # Django's UserAdmin names its password page "auth_user_password_change" whatever the user model.
+    name = "admin:auth_user_password_change" if action == "password_change" else f"admin:tenants_user_{action}"
+    return reverse(name, args=[user.pk])
+
+
+def test_tenant_admin_lists_only_their_tenant_users(console_as, tenant_admin, colleague, outsider, superuser):
+    page = console_as(tenant_admin).get(reverse("admin:tenants_user_changelist"))
+    assert page.status_code == 200
+    listed = {u.email for u in page.context["cl"].result_list}
+    assert listed == {tenant_admin.email, colleague.email}
+
+
+@pytest.mark.parametrize("action", ["change", "delete", "history", "password_change"])
+def test_another_tenants_user_answers_404_in_the_admin(console_as, tenant_admin, outsider, action):
+    response = console_as(tenant_admin).get(_user_url(action, outsider))
+    assert response.status_code == 404
+
+
+def test_superusers_are_invisible_to_tenant_admins(console_as, tenant_admin, tenant):
+    root = UserFactory(tenant=tenant, is_superuser=True)
+    assert console_as(tenant_admin).get(_user_url("change", root)).status_code == 404
+
+
+def test_tenant_admin_can_open_and_edit_a_colleague(console_as, tenant_admin, colleague):
+    client = console_as(tenant_admin)
+    page = client.get(_user_url("change", colleague))
+    assert page.status_code == 200
+    assert "is_superuser" not in page.context["adminform"].form.fields  # no platform fields for tenant admins
+    assert "tenant" not in page.context["adminform"].form.fields
+
+
+def test_tenant_admin_adds_people_to_their_own_tenant_only(console_as, tenant_admin, other_tenant):
+    response = console_as(tenant_admin).post(
+        reverse("admin:tenants_user_add"),
+        {
+            "email": "new.hire@acme.test",
+            "first_name": "New",
+            "last_name": "Hire",
+            "role": Role.APPROVER,
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+            "tenant": str(other_tenant.pk),  # ignored: not a field for them
+            "is_superuser": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    created = User.objects.get(email="new.hire@acme.test")
+    assert created.tenant_id == tenant_admin.tenant_id
+    assert not created.is_superuser
+    assert created.is_staff  # approvers sign in to the console
+
+
+def test_support_cannot_manage_users(console_as, tenant):
+    support = UserFactory(tenant=tenant, role=Role.SUPPORT)
+    assert console_as(support).get(reverse("admin:tenants_user_changelist")).status_code == 403
+
+
+def test_member_cannot_sign_in_to_the_console(console_as, colleague):
+    response = console_as(colleague).get(reverse("admin:index"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_tenant_admin_sees_and_edits_only_their_tenant(console_as, tenant_admin, tenant, other_tenant):
+    client = console_as(tenant_admin)
+    listed = client.get(reverse("admin:tenants_tenant_changelist")).context["cl"].result_list
+    assert [t.pk for t in listed] == [tenant.pk]
+    assert client.get(reverse("admin:tenants_tenant_change", args=[other_tenant.pk])).status_code == 404
+    assert client.get(reverse("admin:tenants_tenant_add")).status_code == 403
+    page = client.get(reverse("admin:tenants_tenant_change", args=[tenant.pk]))
+    assert page.status_code == 200
+    assert "subscription_tier" not in page.context["adminform"].form.fields
+
+
+def test_tenant_admin_cannot_reach_object_permission_pages(console_as, tenant_admin, tenant):
+    response = console_as(tenant_admin).get(reverse("admin:tenants_tenant_permissions", args=[tenant.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+
+
+def test_phone_admin_is_scoped_and_offers_only_own_tenant_users(console_as, tenant_admin, colleague, outsider):
+    own = PhoneFactory(user=colleague)
+    foreign = PhoneFactory(user=outsider)
+    client = console_as(tenant_admin)
+    listed = client.get(reverse("admin:tenants_userphonenumber_changelist")).context["cl"].result_list
+    assert [p.pk for p in listed] == [own.pk]
+    assert client.get(reverse("admin:tenants_userphonenumber_change", args=[foreign.pk])).status_code == 404
+    add_form = client.get(reverse("admin:tenants_userphonenumber_add")).context["adminform"].form
+    assert set(add_form.fields["user"].queryset) == {tenant_admin, colleague}
+
+
+def test_bad_phone_in_the_admin_shows_the_reason(console_as, tenant_admin, colleague):
+    response = console_as(tenant_admin).post(
+        reverse("admin:tenants_userphonenumber_add"), {"user": str(colleague.pk), "phone_number": "555"}
+    )
+    assert response.status_code == 200
+    assert "not a phone number we can read" in str(response.context["adminform"].form.errors)
+
+
+def test_superuser_sees_every_tenant(console_as, superuser, tenant_admin, outsider):
+    client = console_as(superuser)
+    listed = {u.email for u in client.get(reverse("admin:tenants_user_changelist")).context["cl"].result_list}
+    assert {tenant_admin.email, outsider.email} <= listed
+    assert client.get(_user_url("change", outsider)).status_code == 200

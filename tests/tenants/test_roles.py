@@ -1,0 +1,61 @@
+from django.contrib.auth.models import Group
+from guardian.shortcuts import get_perms
+
+from tenants.roles import Role, role_group_name
+from tenants.services import ensure_role_groups
+from tests.factories import TenantFactory, UserFactory
+
+
+def test_creating_a_tenant_creates_one_group_per_role_with_tenant_object_permissions(db):
+    tenant = TenantFactory()
+    groups = {role: Group.objects.get(name=role_group_name(tenant.pk, role)) for role in Role}
+    assert set(get_perms(groups[Role.COMPLIANCE], tenant)) == {"view_tenant", "view_pii"}
+    assert set(get_perms(groups[Role.ADMIN], tenant)) == {"view_tenant", "change_tenant", "manage_users"}
+    assert "view_pii" not in get_perms(groups[Role.SUPPORT], tenant)
+
+
+def test_object_permissions_hold_for_the_own_tenant_only(tenant, other_tenant):
+    compliance = UserFactory(tenant=tenant, role=Role.COMPLIANCE)
+    assert compliance.has_perm("tenants.view_pii", tenant)
+    assert not compliance.has_perm("tenants.view_pii", other_tenant)
+    assert not UserFactory(tenant=tenant, role=Role.SUPPORT).has_perm("tenants.view_pii", tenant)
+
+
+def test_a_user_is_in_exactly_their_role_group_and_moves_when_the_role_changes(tenant):
+    user = UserFactory(tenant=tenant, role=Role.SUPPORT)
+    assert list(user.groups.values_list("name", flat=True)) == [role_group_name(tenant.pk, Role.SUPPORT)]
+    user.role = Role.APPROVER
+    user.save()
+    assert list(user.groups.values_list("name", flat=True)) == [role_group_name(tenant.pk, Role.APPROVER)]
+
+
+def test_moving_a_user_to_another_tenant_moves_their_group(tenant, other_tenant):
+    user = UserFactory(tenant=tenant, role=Role.COMPLIANCE)
+    user.tenant = other_tenant
+    user.save()
+    assert list(user.groups.values_list("name", flat=True)) == [role_group_name(other_tenant.pk, Role.COMPLIANCE)]
+    assert not user.has_perm("tenants.view_pii", tenant)
+
+
+def test_ensure_role_groups_is_idempotent_and_repairs_drift(tenant):
+    from guardian.shortcuts import assign_perm
+
+    support = Group.objects.get(name=role_group_name(tenant.pk, Role.SUPPORT))
+    assign_perm("tenants.view_pii", support, tenant)  # drift: granted by hand
+    ensure_role_groups(tenant)
+    ensure_role_groups(tenant)
+    assert "view_pii" not in get_perms(support, tenant)
+    assert Group.objects.filter(name__startswith=f"tenant:{tenant.pk}:").count() == len(Role)
+
+
+def test_deleting_a_tenant_deletes_its_groups(db):
+    tenant = TenantFactory()
+    tenant_id = tenant.pk
+    tenant.delete()
+    assert not Group.objects.filter(name__startswith=f"tenant:{tenant_id}:").exists()
+
+
+def test_a_login_does_not_resync_groups(tenant, django_assert_num_queries):
+    user = UserFactory(tenant=tenant)
+    with django_assert_num_queries(1):
+        user.save(update_fields=["last_login"])
