@@ -1,0 +1,235 @@
+"""Audience Intelligence: segment sizes and growth, and proposals for lookalike and retargeting audiences.
+
+Reach estimates come from the tenant's own segments: a lookalike is about three times its seed
+segment; a retargeting audience is the segment that matches its source (else the median segment),
+treated as a 30-day audience and scaled to the look-back window.
+"""
+
+import re
+from decimal import Decimal
+from statistics import median
+
+from agents.actions import ActionType, ProposedAction
+from agents.engines.base import EngineReply, EngineRequest
+from agents.engines.builtin import formatting as fmt
+from agents.engines.builtin.common import APPROVAL_NOTE, capabilities
+from agents.engines.builtin.parsing import REQUEST_START, clean_phrase, find_name, is_greeting, quoted
+from agents.models import AudienceSegment
+
+EXAMPLES = [
+    "Which audiences are growing fastest?",
+    "How big is the Trail Runners audience?",
+    "Create a retargeting audience of cart abandoners from the last 30 days",
+    "Create a lookalike of Trail Runners",
+    "Create an audience called 'Alpine Hikers' like 'Trail Runners'",
+]
+FILLER = frozenset({"the", "a", "an", "our", "my", "audience", "audiences", "segment", "segments", "people", "list"})
+LOOKALIKE_FACTOR = 3
+DEFAULT_LOOKBACK, MAX_LOOKBACK, SEGMENT_DAYS = 30, 180, 30
+MAX_NAME_LENGTH = 200
+SHOWN = 3
+
+CREATE = re.compile(REQUEST_START + r"(?:create|make|build|set up|start|add|launch|generate)\b", re.I)
+RETARGET = re.compile(r"\b(retarget\w*|re-target\w*|remarket\w*)\b", re.I)
+START_RETARGETING = re.compile(REQUEST_START + r"(retarget|remarket)\b", re.I)
+LOOKALIKE = re.compile(r"\b(look-?alike|similar|like|based on|modell?ed on)\b", re.I)
+# Checked in order: "visitors who abandoned their cart" are cart abandoners.
+SOURCES = {
+    "cart_abandoners": re.compile(r"\b(cart\w*|abandon\w*|checkouts?)\b", re.I),
+    "purchasers": re.compile(r"\b(purchas\w*|buyers?|bought|customers?)\b", re.I),
+    "engaged_social": re.compile(r"\b(social|engag\w*|instagram|facebook|tiktok|followers?)\b", re.I),
+    "site_visitors": re.compile(r"\b(visit\w*|site|website|traffic|browsers?)\b", re.I),
+}
+SOURCE_LABELS = {
+    "cart_abandoners": "Cart abandoners",
+    "purchasers": "Purchasers",
+    "engaged_social": "Social engagers",
+    "site_visitors": "Site visitors",
+}
+LOOKBACK = re.compile(r"\b(?:last|past|previous|within)?\s*(\d+)\s*-?\s*(days?|weeks?|months?)\b", re.I)
+LOOKBACK_WORDS = {"week": 7, "fortnight": 14, "month": 30, "quarter": 90, "year": 365}
+CALLED = re.compile(
+    r"\b(?:called|named)\s+(?:(['\"‘“])(.+?)['\"’”]|(.+?)(?=\s+(?:like|based on|similar to|of|for|with|who)\b|\W*$))",
+    re.I,
+)
+BASIS = re.compile(
+    r"\b(?:look-?alike (?:audience )?(?:of|for)|like|based on|similar to|modell?ed on)\s+(.+?)\W*$", re.I
+)
+GROWTH = re.compile(r"\b(grow\w*|growth|fastest|shrink\w*|declin\w*|trend\w*|momentum)\b", re.I)
+SIZE_OF = re.compile(r"\bhow (?:big|large)\s+(?:is|are)\s+(.+?)\W*$", re.I)
+LIST = re.compile(r"\b(audiences|segments|list|biggest|largest|sizes?)\b", re.I)
+
+
+def respond(request: EngineRequest) -> EngineReply:
+    text = request.text.strip()
+    if not text or is_greeting(text):
+        return capabilities("Audience Intelligence", EXAMPLES, text)
+    segments = list(AudienceSegment.objects.for_tenant(request.tenant))
+    if START_RETARGETING.search(text) or (CREATE.search(text) and RETARGET.search(text)):
+        return _retargeting(text, segments)
+    if CREATE.search(text):
+        # Without the lead-in, so "I'd like to" is not read as "like <audience>".
+        asked = re.sub(REQUEST_START, "", text, count=1, flags=re.I)
+        if LOOKALIKE.search(asked) or CALLED.search(asked) or re.search(r"\b(audience|segment)\b", asked, re.I):
+            return _audience(asked, segments)
+    by_name = {s.name: s for s in segments}
+    match = find_name(text, by_name, FILLER)
+    if match and match.exact:
+        return EngineReply(_segment_report(by_name[match.name], segments))
+    if GROWTH.search(text):
+        return EngineReply(_growth(segments))
+    if match:
+        return EngineReply(_segment_report(by_name[match.name], segments))
+    if size_of := SIZE_OF.search(text):
+        if (asked := clean_phrase(size_of.group(1), FILLER)) and asked.lower() not in {"they", "them", "it"}:
+            return EngineReply(_unknown(asked, segments))
+    if LIST.search(text):
+        return EngineReply(_by_size(segments))
+    return capabilities("Audience Intelligence", EXAMPLES, text)
+
+
+def _unknown(name: str, segments) -> str:
+    names = fmt.name_list(s.name for s in segments) or "none yet"
+    return f"I can't find an audience called '{name}'. Your audiences: {names}."
+
+
+def _name_problem(name: str, segments) -> str | None:
+    if len(name) > MAX_NAME_LENGTH:
+        return f"That name is too long: at most {MAX_NAME_LENGTH} characters, please."
+    if any(s.name.lower() == name.lower() for s in segments):
+        return f"An audience called '{name}' already exists. Pick another name, e.g. \"called '{name} 2'\"."
+    return None
+
+
+def _called(text: str) -> str:
+    if match := CALLED.search(text):
+        return clean_phrase(match.group(2) or match.group(3))
+    return ""
+
+
+def _lookback(text: str) -> int | None:
+    if match := LOOKBACK.search(text):
+        unit = match.group(2).lower().rstrip("s")
+        return int(match.group(1)) * LOOKBACK_WORDS.get(unit, 1)
+    if match := re.search(r"\b(?:last|past|previous)\s+(week|fortnight|month|quarter|year)\b", text, re.I):
+        return LOOKBACK_WORDS[match.group(1).lower()]
+    return None
+
+
+def _typical_size(segments) -> int:
+    return round(median(s.size for s in segments)) if segments else 0
+
+
+def _retargeting(text: str, segments) -> EngineReply:
+    source = next((name for name, pattern in SOURCES.items() if pattern.search(text)), None)
+    if source is None:
+        return EngineReply(
+            "Who should it target? I can retarget site visitors, cart abandoners, purchasers or people who "
+            "engaged on social, e.g. 'create a retargeting audience of cart abandoners from the last 30 days'."
+        )
+    days = _lookback(text)
+    given = days is not None
+    days = days if given else DEFAULT_LOOKBACK
+    if not 1 <= days <= MAX_LOOKBACK:
+        return EngineReply(f"The look-back window must be 1 to {MAX_LOOKBACK} days ({days} asked).")
+    label = f"{SOURCE_LABELS[source]}, last {days} days"
+    name = _called(text) or label
+    if problem := _name_problem(name, segments):
+        return EngineReply(problem)
+    seed = next((s for s in segments if SOURCES[source].search(s.name)), None)
+    base = seed.size if seed else _typical_size(segments)
+    reach = round(Decimal(base) * days / SEGMENT_DAYS)
+    action = ProposedAction(
+        action_type=ActionType.CREATE_RETARGETING,
+        action_data={"name": name, "source": source, "lookback_days": days},
+        summary=f"Create retargeting audience '{name}'" + ("" if name == label else f" ({label.lower()})"),
+        estimated_reach=reach,
+        confidence=0.85,
+        notes={"reach_basis": seed.name if seed else "median segment size"},
+    )
+    window = "" if given else f" No window given, so {DEFAULT_LOOKBACK} days."
+    size = f" Expect roughly {fmt.number(reach)} people." if reach else ""
+    return EngineReply(f"Proposed: {action.summary}.{window}{size} {APPROVAL_NOTE}", [action])
+
+
+def _audience(text: str, segments) -> EngineReply:
+    name = _called(text)
+    rest = CALLED.sub(" ", text)
+    by_name = {s.name: s for s in segments}
+    spoken_basis = BASIS.search(rest)
+    match = find_name(rest, by_name, FILLER)
+    if match and not match.exact and not (spoken_basis or re.search(r"look-?alike", rest, re.I)):
+        match = None  # a near-miss counts only when a basis was asked for
+    if spoken_basis and match is None:
+        return EngineReply(
+            _unknown((quoted(spoken_basis.group(1)) or [clean_phrase(spoken_basis.group(1), FILLER)])[0], segments)
+        )
+    basis = by_name[match.name] if match else None
+    if basis is None and not name:
+        return EngineReply(
+            "What should the new audience be called, and which audience should it resemble? "
+            "E.g. \"create an audience called 'Alpine Hikers' like 'Trail Runners'\" "
+            "or 'create a lookalike of Trail Runners'."
+        )
+    if name:
+        summary = f"Create audience '{name}'" + (f" (lookalike of {basis.name})" if basis else "")
+    else:
+        name, summary = f"Lookalike of {basis.name}", f"Create a lookalike audience of {basis.name}"
+    if problem := _name_problem(name, segments):
+        return EngineReply(problem)
+    if basis:
+        description = f"Lookalike of {basis.name} ({fmt.number(basis.size)} people)"
+        reach, confidence = basis.size * LOOKALIKE_FACTOR, 0.9 if match.exact else 0.7
+    else:
+        about = re.search(r"\b(?:of|for|with|who)\s+(.+?)\W*$", rest, re.I)
+        description = clean_phrase(about.group(1)) if about else ""
+        reach, confidence = _typical_size(segments), 0.8
+    action = ProposedAction(
+        action_type=ActionType.CREATE_AUDIENCE,
+        action_data={"name": name, "description": description, "based_on_segment_id": str(basis.id) if basis else None},
+        summary=summary,
+        estimated_reach=reach,
+        confidence=confidence,
+    )
+    size = f" Expect roughly {fmt.number(reach)} people." if reach else ""
+    return EngineReply(f"Proposed: {action.summary}.{size} {APPROVAL_NOTE}", [action])
+
+
+def _growth_text(segment) -> str:
+    return fmt.signed(segment.weekly_growth, "0.1", "%")
+
+
+def _segment_report(segment, segments) -> str:
+    ranked = sorted(segments, key=lambda s: (-s.weekly_growth, s.name))
+    place = ranked.index(segment) + 1
+    description = f" {segment.description}" if segment.description else ""
+    return (
+        f"{segment.name}: {fmt.number(segment.size)} people, {_growth_text(segment)} last week "
+        f"(#{place} of {len(segments)} by growth).{description}"
+    )
+
+
+def _growth(segments) -> str:
+    if not segments:
+        return "You have no audience segments yet."
+    ranked = sorted(segments, key=lambda s: (-s.weekly_growth, s.name))
+    growing = [s for s in ranked if s.weekly_growth > 0][:SHOWN]
+    shrinking = [s for s in reversed(ranked) if s.weekly_growth < 0][:SHOWN]
+    lines = []
+    if growing:
+        lines.append("Fastest growing (last week):")
+        lines += [f"{i}. {s.name} {_growth_text(s)} ({fmt.number(s.size)} people)" for i, s in enumerate(growing, 1)]
+    else:
+        lines.append("None of your audiences grew last week.")
+    if shrinking:
+        lines.append("Shrinking: " + ", ".join(f"{s.name} {_growth_text(s)}" for s in shrinking) + ".")
+    return "\n".join(lines)
+
+
+def _by_size(segments) -> str:
+    if not segments:
+        return "You have no audience segments yet."
+    ranked = sorted(segments, key=lambda s: (-s.size, s.name))
+    total = fmt.number(sum(s.size for s in segments))
+    items = [f"{s.name} {fmt.number(s.size)}" for s in ranked]
+    return f"Your {len(segments)} audiences ({total} people in all, largest first): {fmt.name_list(items, limit=10)}."

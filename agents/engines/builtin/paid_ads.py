@@ -1,0 +1,354 @@
+"""Paid Ads: campaign performance (last 7 days against the 7 before) and budget, pause and resume proposals."""
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+
+from agents.actions import ActionType, ProposedAction
+from agents.engines.base import EngineReply, EngineRequest
+from agents.engines.builtin import formatting as fmt
+from agents.engines.builtin.common import APPROVAL_NOTE, Window, capabilities, earlier_mention, last_days
+from agents.engines.builtin.parsing import clean_phrase, find_name, is_greeting, parse_amount
+from agents.models import Campaign, CampaignDailyStat
+
+EXAMPLES = [
+    "How is my Summer Sale campaign doing?",
+    "Which campaign is performing best?",
+    "Raise the Summer Sale budget to $700 a day",
+    "Pause the Summer Sale campaign",
+    "Resume the Spring Clearance campaign",
+]
+FILLER = frozenset({"the", "my", "our", "campaign", "campaigns", "ad", "ads"})
+GENERIC = frozenset(
+    {"", "all", "everything", "it", "them", "things", "each", "every", "overall", "we", "us", "you", "i"}
+)
+DAYS = 7
+BUDGET_DAYS = 30
+EXACT_CONFIDENCE, FUZZY_CONFIDENCE = 0.9, 0.7
+
+PAUSE = re.compile(r"\b(pause|stop|halt|switch off|turn off)\b", re.I)
+RESUME = re.compile(
+    r"\b(resume|restart|un-?pause|reactivate|re-?enable|relaunch)\b|\b(turn|switch|put)\b.*\bback on\b"
+    r"|\b(turn|switch) on\b",
+    re.I,
+)
+UP = re.compile(r"\b(raise|increase|bump|boost|up|grow|lift|add|double)\b", re.I)
+DOWN = re.compile(r"\b(cut|lower|reduce|decrease|drop|trim|slash|halve)\b", re.I)
+SET = re.compile(r"\b(set|change|make|adjust|move|put|update)\b", re.I)
+ADD_ON = re.compile(r"\b(add|another|extra|more)\b", re.I)  # "add $100": an amount on top
+BUDGET = re.compile(r"\bbudget\b", re.I)
+TARGET = re.compile(r"\b(to|by)\s+(\$?\s*\d[\d,]*(?:\.\d+)?\s*(?:k\b)?\s*(?:%|percent\b)?)", re.I)
+NOT_DAILY = re.compile(
+    r"\b(a|per|each|every)\s+(week|month|year)\b|/\s*(week|wk|month|mo)\b|\b(weekly|monthly)\b", re.I
+)
+RANKING = re.compile(r"\b(best|worst|top|bottom|rank\w*|compare|highest|lowest|winner|loser)\b", re.I)
+QUESTION = re.compile(
+    r"\b(how|doing|perform\w*|stats|numbers|results|report|overview|summary|spend\w*|roas|ctr|cpa|going|update)\b",
+    re.I,
+)
+# Where a campaign name sits in the usual phrasings, to quote it back when it matches nothing.
+NAME_SLOTS = [
+    re.compile(r"^\W*(?:please\s+)?(?:pause|stop|halt|resume|restart|unpause|reactivate)\s+(.+?)\W*$", re.I),
+    re.compile(r"\b(?:turn|switch|put)\s+(.+?)\s+back on\b", re.I),
+    re.compile(
+        r"\b(?:raise|increase|bump|boost|cut|lower|reduce|decrease|trim|set|change|adjust)\s+(.+?)\s+budget\b", re.I
+    ),
+    re.compile(r"\bbudget\s+(?:for|of|on)\s+(.+?)\s+(?:to|by)\b", re.I),
+    re.compile(r"\bhow\s+(?:is|was|are)\s+(.+?)\s+(?:doing|performing|going)\b", re.I),
+    re.compile(r"\b(?:stats|numbers|performance|results|report)\s+(?:for|of|on)\s+(.+?)\W*$", re.I),
+]
+
+
+@dataclass
+class Totals:
+    spend: Decimal = Decimal("0")
+    impressions: int = 0
+    clicks: int = 0
+    conversions: int = 0
+    revenue: Decimal = Decimal("0")
+
+    @property
+    def ctr(self) -> Decimal | None:
+        return Decimal(self.clicks) / self.impressions * 100 if self.impressions else None
+
+    @property
+    def cpa(self) -> Decimal | None:
+        return self.spend / self.conversions if self.conversions else None
+
+    @property
+    def roas(self) -> Decimal | None:
+        return self.revenue / self.spend if self.spend else None
+
+    @property
+    def impressions_per_dollar(self) -> Decimal | None:
+        return self.impressions / self.spend if self.spend else None
+
+
+SUMS = {name: Sum(name) for name in ("spend", "impressions", "clicks", "conversions", "revenue")}
+
+
+def _totals(row: dict) -> Totals:
+    return Totals(
+        spend=Decimal(row["spend"] or 0),
+        impressions=row["impressions"] or 0,
+        clicks=row["clicks"] or 0,
+        conversions=row["conversions"] or 0,
+        revenue=Decimal(row["revenue"] or 0),
+    )
+
+
+def _stats(tenant, window: Window):
+    return CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(window.first, window.last))
+
+
+def totals(tenant, window: Window, campaign=None) -> Totals:
+    stats = _stats(tenant, window)
+    return _totals(stats.filter(campaign=campaign).aggregate(**SUMS) if campaign else stats.aggregate(**SUMS))
+
+
+def totals_by_campaign(tenant, window: Window) -> dict:
+    rows = _stats(tenant, window).values("campaign_id").annotate(**SUMS).order_by()
+    return {row["campaign_id"]: _totals(row) for row in rows}
+
+
+def respond(request: EngineRequest) -> EngineReply:
+    text = request.text.strip()
+    campaigns = list(Campaign.objects.for_tenant(request.tenant))
+    if not text or is_greeting(text):
+        return capabilities("Paid Ads", EXAMPLES, text)
+    by_name = {c.name: c for c in campaigns}
+    match = find_name(text, by_name, FILLER) or earlier_mention(request, by_name, FILLER)
+    campaign = by_name[match.name] if match else None
+    confidence = EXACT_CONFIDENCE if match and match.exact else FUZZY_CONFIDENCE
+
+    # "un-pause" contains "pause", so resuming is recognised first.
+    wanted = next((handler for pattern, handler in ACTIONS if pattern(text)), None)
+    if wanted is not None:
+        if campaign is None:
+            return _which_campaign(text, campaigns)
+        return wanted(request.tenant, campaign, text, confidence)
+    if campaign is not None:
+        return EngineReply(_report(request.tenant, campaign))
+    if RANKING.search(text) or QUESTION.search(text):
+        if _spoken_name(text):
+            return _which_campaign(text, campaigns)
+        if RANKING.search(text):
+            return EngineReply(_ranking(request.tenant, campaigns))
+        return EngineReply(_overview(request.tenant, campaigns))
+    return capabilities("Paid Ads", EXAMPLES, text)
+
+
+def _is_budget_change(text: str) -> bool:
+    return bool(BUDGET.search(text) and any(p.search(text) for p in (UP, DOWN, SET, TARGET)))
+
+
+def _spoken_name(text: str) -> str:
+    for slot in NAME_SLOTS:
+        if match := slot.search(text):
+            name = clean_phrase(match.group(1), FILLER | {"please", "a", "an"})
+            if name.lower() not in GENERIC:
+                return name
+    return ""
+
+
+def _which_campaign(text: str, campaigns) -> EngineReply:
+    if not campaigns:
+        return EngineReply("You don't have any campaigns yet.")
+    names = fmt.name_list(c.name for c in campaigns)
+    if spoken := _spoken_name(text):
+        return EngineReply(f"I can't find a campaign called {spoken}. Your campaigns: {names}.")
+    return EngineReply(f"Which campaign do you mean? Your campaigns: {names}.")
+
+
+def _metrics(current: Totals, previous: Totals) -> str:
+    cpa = fmt.money(current.cpa) if current.cpa is not None else "n/a"
+    return (
+        f"spend {fmt.money(current.spend)} ({fmt.change_percent(current.spend, previous.spend)}), "
+        f"CTR {fmt.percent(current.ctr)} ({fmt.change_absolute(current.ctr, previous.ctr, '0.1', ' pt')}), "
+        f"CPA {cpa} ({fmt.change_percent(current.cpa, previous.cpa)}), "
+        f"ROAS {fmt.times(current.roas)} ({fmt.change_absolute(current.roas, previous.roas, '0.1', 'x')})"
+    )
+
+
+def _report(tenant, campaign) -> str:
+    current_window, previous_window = last_days(tenant, DAYS)
+    current, previous = totals(tenant, current_window, campaign), totals(tenant, previous_window, campaign)
+    budget = fmt.money_exact(campaign.daily_budget)
+    status = f"{campaign.get_status_display()} on {campaign.get_platform_display()}, budget {budget}/day."
+    if not current.spend and not current.impressions:
+        return f"{campaign.name} had no spend or impressions in the last {DAYS} days. {status}"
+    return (
+        f"{campaign.name}, last {DAYS} days: {_metrics(current, previous)}.\n"
+        f"{fmt.number(current.conversions)} conversions, {fmt.money(current.revenue)} revenue. {status}"
+    )
+
+
+def _ranked(tenant, campaigns) -> tuple[list, list]:
+    """(campaign, totals) by ROAS, best first, for campaigns that spent; and the names of those that did not."""
+    window, _ = last_days(tenant, DAYS)
+    by_id = totals_by_campaign(tenant, window)
+    spent = [(c, by_id[c.id]) for c in campaigns if c.id in by_id and by_id[c.id].spend]
+    spent.sort(key=lambda pair: (-pair[1].roas, pair[0].name))
+    ranked_ids = {c.id for c, _ in spent}
+    return spent, [c.name for c in campaigns if c.id not in ranked_ids]
+
+
+def _overview(tenant, campaigns) -> str:
+    if not campaigns:
+        return "You don't have any campaigns yet."
+    current_window, previous_window = last_days(tenant, DAYS)
+    current, previous = totals(tenant, current_window), totals(tenant, previous_window)
+    active = sum(c.status == Campaign.Status.ACTIVE for c in campaigns)
+    if not current.spend and not current.impressions:
+        return f"None of your {len(campaigns)} campaigns spent anything in the last {DAYS} days ({active} active)."
+    lines = [f"All campaigns, last {DAYS} days: {_metrics(current, previous)}."]
+    ranked, _ = _ranked(tenant, campaigns)
+    if len(ranked) > 1:
+        (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
+        lines.append(f"Best ROAS: {best.name} {fmt.times(best_t.roas)}. Worst: {worst.name} {fmt.times(worst_t.roas)}.")
+    lines.append(f"{len(campaigns)} campaigns, {active} active.")
+    return "\n".join(lines)
+
+
+def _ranking(tenant, campaigns) -> str:
+    ranked, idle = _ranked(tenant, campaigns)
+    if not ranked:
+        return f"None of your campaigns spent anything in the last {DAYS} days."
+    (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
+    lines = [f"Best: {best.name} ({fmt.times(best_t.roas)} ROAS). Worst: {worst.name} ({fmt.times(worst_t.roas)})."]
+    lines.append(f"By ROAS, last {DAYS} days:")
+    for place, (campaign, t) in enumerate(ranked[:8], start=1):
+        lines.append(f"{place}. {campaign.name} {fmt.times(t.roas)} (spend {fmt.money(t.spend)})")
+    if idle:
+        lines.append(f"No spend: {fmt.name_list(idle)}.")
+    return "\n".join(lines)
+
+
+def _impressions_per_dollar(tenant, campaign, fall_back_to_history: bool = False) -> Decimal | None:
+    """Impressions bought per dollar over the last 7 days; for a paused campaign (`fall_back_to_history`),
+    over its 7 most recent days with spend, since its last week is empty by design."""
+    window, _ = last_days(tenant, DAYS)
+    rate = totals(tenant, window, campaign).impressions_per_dollar
+    if rate is None and fall_back_to_history:
+        recent = CampaignDailyStat.objects.for_tenant(tenant).filter(campaign=campaign, spend__gt=0).order_by("-date")
+        rows = list(recent.values("spend", "impressions", "clicks", "conversions", "revenue")[:DAYS])
+        rate = _totals({key: sum(row[key] for row in rows) for key in SUMS}).impressions_per_dollar
+    return rate
+
+
+def _reach(daily_amount: Decimal, rate: Decimal | None) -> int:
+    if not rate or daily_amount <= 0:
+        return 0
+    return int((daily_amount * BUDGET_DAYS * rate).to_integral_value(ROUND_HALF_UP))
+
+
+def _ids(campaign) -> dict:
+    return {"campaign_id": str(campaign.id), "campaign_name": campaign.name}
+
+
+def _pause(tenant, campaign, text: str, confidence: float) -> EngineReply:
+    if campaign.status == Campaign.Status.PAUSED:
+        return EngineReply(f"{campaign.name} is already paused.")
+    window, _ = last_days(tenant, DAYS)
+    spent = totals(tenant, window, campaign)
+    action = ProposedAction(
+        action_type=ActionType.PAUSE_CAMPAIGN,
+        action_data=_ids(campaign),
+        summary=f"Pause {campaign.name}",
+        estimated_cost=Decimal("0.00"),
+        estimated_reach=0,
+        confidence=confidence,
+    )
+    return EngineReply(
+        f"Proposed: pause {campaign.name}. It spent {fmt.money(spent.spend)} in the last {DAYS} days "
+        f"(ROAS {fmt.times(spent.roas)}). {APPROVAL_NOTE}",
+        [action],
+    )
+
+
+def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
+    if campaign.status == Campaign.Status.ACTIVE:
+        return EngineReply(f"{campaign.name} is already running, at {fmt.money_exact(campaign.daily_budget)}/day.")
+    budget = campaign.daily_budget
+    cost = (budget * BUDGET_DAYS).quantize(Decimal("0.01"))
+    action = ProposedAction(
+        action_type=ActionType.RESUME_CAMPAIGN,
+        action_data=_ids(campaign),
+        summary=f"Resume {campaign.name} at {fmt.money_exact(budget)}/day",
+        estimated_cost=cost,
+        estimated_reach=_reach(budget, _impressions_per_dollar(tenant, campaign, fall_back_to_history=True)),
+        confidence=confidence,
+    )
+    return EngineReply(
+        f"Proposed: resume {campaign.name} at {fmt.money_exact(budget)}/day, up to {fmt.money(cost)} over "
+        f"{BUDGET_DAYS} days. {APPROVAL_NOTE}",
+        [action],
+    )
+
+
+def _new_budget(text: str, old: Decimal) -> Decimal | str:
+    """The requested daily budget, or a sentence saying why none can be read."""
+    if NOT_DAILY.search(text):
+        return "Budgets here are daily: tell me the amount per day, e.g. 'set the budget to $700 a day'."
+    target = next((m for m in TARGET.finditer(text) if parse_amount(m.group(2))), None)
+    amount = parse_amount(target.group(2)) if target else parse_amount(text)
+    if amount is None:
+        return "What should the new daily budget be? E.g. 'raise it to $700 a day' or 'cut it by 10%'."
+    relative = (target.group(1).lower() == "by") if target else (amount.percent or bool(ADD_ON.search(text)))
+    if not relative:
+        return amount.value
+    direction = -1 if DOWN.search(text) else 1 if UP.search(text) else 0
+    if direction == 0:
+        return "Should the budget go up or down? E.g. 'increase it by 20%' or 'cut it by $100'."
+    change = old * amount.value / 100 if amount.percent else amount.value
+    return (old + direction * change).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
+    old = campaign.daily_budget
+    # Digits in the campaign's own name ("Sale 2025") are not the amount.
+    said = re.sub(re.escape(campaign.name), " ", text, flags=re.I)
+    new = _new_budget(said, old)
+    if isinstance(new, str):
+        return EngineReply(new)
+    if new <= 0:
+        return EngineReply(
+            f"A daily budget has to be more than $0 ({fmt.money_exact(new)} requested). "
+            f"To stop spending, ask me to pause {campaign.name}."
+        )
+    if new == old:
+        return EngineReply(f"{campaign.name}'s daily budget is already {fmt.money_exact(old)}.")
+    extra = max(new - old, Decimal("0"))
+    cost = (extra * BUDGET_DAYS).quantize(Decimal("0.01"))
+    reach = _reach(extra, _impressions_per_dollar(tenant, campaign))
+    verb = "Raise" if new > old else "Lower"
+    summary = f"{verb} {campaign.name} daily budget from {fmt.money_exact(old)} to {fmt.money_exact(new)}"
+    action = ProposedAction(
+        action_type=ActionType.SET_BUDGET,
+        action_data={
+            **_ids(campaign),
+            "daily_budget": str(new),
+            "previous_daily_budget": str(old.quantize(Decimal("0.01"))),
+        },
+        summary=summary,
+        estimated_cost=cost,
+        estimated_reach=reach,
+        confidence=confidence,
+    )
+    if new > old:
+        impact = f"Up to {fmt.money(cost)} more over {BUDGET_DAYS} days"
+        impact += f", about {fmt.number(reach)} more impressions." if reach else "."
+    else:
+        impact = f"Saves up to {fmt.money((old - new) * BUDGET_DAYS)} over {BUDGET_DAYS} days."
+    if campaign.status == Campaign.Status.PAUSED:
+        impact += f" {campaign.name} is paused, so nothing is spent until it is resumed."
+    return EngineReply(f"Proposed: {summary}. {impact} {APPROVAL_NOTE}", [action])
+
+
+ACTIONS = [
+    (RESUME.search, _resume),
+    (PAUSE.search, _pause),
+    (_is_budget_change, _budget),
+]

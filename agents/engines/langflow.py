@@ -1,0 +1,93 @@
+"""Answer through a Langflow flow, called with its /api/v1/run endpoint.
+
+The flow replies with plain text, or with a JSON object {"reply": "...", "actions": [...]} (optionally in a
+```json fenced block) when it wants to propose actions.
+"""
+
+import json
+import re
+
+import httpx
+from django.conf import settings
+
+from agents.engines.base import EngineError, EngineReply, EngineRequest
+from agents.engines.proposals import parse_actions
+
+FENCED_JSON = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECASE)
+
+
+class LangflowEngine:
+    def run(self, request: EngineRequest) -> EngineReply:
+        return _reply_from_text(_reply_text(self._call(request)))
+
+    def _call(self, request: EngineRequest) -> dict:
+        timeout = settings.AGENT_ENGINE_TIMEOUT
+        headers = {"x-api-key": settings.LANGFLOW_API_KEY} if settings.LANGFLOW_API_KEY else {}
+        payload = {
+            "input_value": request.text,
+            "input_type": "chat",
+            "output_type": "chat",
+            "session_id": request.conversation_id,
+            "tweaks": {},
+        }
+        try:
+            response = httpx.post(
+                f"{settings.LANGFLOW_URL.rstrip('/')}/api/v1/run/{settings.LANGFLOW_FLOW_ID}",
+                params={"stream": "false"},
+                json=payload,
+                headers=headers,
+                timeout=timeout,
+            )
+        except httpx.TimeoutException as exc:
+            raise EngineError(f"Langflow did not answer within {timeout}s") from exc
+        except httpx.HTTPError as exc:
+            raise EngineError(f"Could not reach Langflow: {type(exc).__name__}: {exc}") from exc
+        if not response.is_success:
+            raise EngineError(f"Langflow answered HTTP {response.status_code} {response.reason_phrase}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise EngineError(f"Langflow answered HTTP {response.status_code} with a body that is not JSON") from exc
+        if not isinstance(body, dict):
+            raise EngineError(f"Langflow answered with a JSON {type(body).__name__}, expected an object")
+        return body
+
+
+def _reply_text(body: dict) -> str:
+    """The chat output's text: results.message.text, or the older outputs.message.message."""
+    try:
+        output = body["outputs"][0]["outputs"][0]
+    except (KeyError, IndexError, TypeError):
+        raise EngineError("Langflow response has no outputs[0].outputs[0]") from None
+    text = _dig(output, "results", "message", "text")
+    if text is None:
+        legacy = _dig(output, "outputs", "message", "message")
+        text = legacy.get("text") if isinstance(legacy, dict) else legacy
+    if not isinstance(text, str):
+        raise EngineError("Langflow response has no text at outputs[0].outputs[0].results.message.text")
+    if not text.strip():
+        raise EngineError("Langflow returned an empty reply")
+    return text.strip()
+
+
+def _dig(value, *keys):
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _reply_from_text(text: str) -> EngineReply:
+    """A JSON object (bare or fenced) is a structured reply; anything else is the reply itself."""
+    fenced = FENCED_JSON.fullmatch(text)
+    try:
+        data = json.loads(fenced.group(1) if fenced else text)
+    except ValueError:
+        return EngineReply(text=text)
+    if not isinstance(data, dict):
+        return EngineReply(text=text)
+    reply = data.get("reply")
+    if not isinstance(reply, str) or not reply.strip():
+        raise EngineError("Langflow returned a JSON reply without a non-empty string at reply")
+    return EngineReply(text=reply.strip(), actions=parse_actions(data.get("actions", []), where="Langflow actions"))

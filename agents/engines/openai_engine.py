@@ -1,0 +1,149 @@
+"""Answer through an OpenAI-compatible chat completions API; actions are proposed with function calls.
+
+Each action type the agent may propose is offered as one tool named after the action type.
+"""
+
+import json
+
+import openai
+from django.conf import settings
+
+from agents.actions import AGENT_ACTIONS, RETARGETING_SOURCES, ActionType, ProposedAction
+from agents.engines.base import EngineError, EngineReply, EngineRequest
+from agents.engines.proposals import SUMMARY_MAX_CHARS, parse_action
+
+SYSTEM_PROMPT = (
+    "You are {agent}, the {agent_type} agent of Walker for {tenant}. "
+    "Answer briefly, as in a WhatsApp message. "
+    "Never say a change is done: propose changes only by calling the tools; a human approves each one."
+)
+
+_TEXT = {"type": "string"}
+_ID = {"type": "string", "description": "UUID"}
+_MONEY = {"type": "string", "description": 'Decimal amount as a string, e.g. "250.00"'}
+
+# The action_data shapes documented in agents.actions.
+ACTION_DATA_PROPERTIES = {
+    ActionType.SET_BUDGET: {
+        "campaign_id": _ID,
+        "campaign_name": _TEXT,
+        "daily_budget": _MONEY,
+        "previous_daily_budget": _MONEY,
+    },
+    ActionType.PAUSE_CAMPAIGN: {"campaign_id": _ID, "campaign_name": _TEXT},
+    ActionType.RESUME_CAMPAIGN: {"campaign_id": _ID, "campaign_name": _TEXT},
+    ActionType.PUBLISH_CONTENT: {"content_id": _ID, "title": _TEXT},
+    ActionType.SCHEDULE_CONTENT: {
+        "content_id": _ID,
+        "title": _TEXT,
+        "scheduled_for": {"type": "string", "description": "ISO 8601 date-time in UTC"},
+    },
+    ActionType.CREATE_AUDIENCE: {
+        "name": _TEXT,
+        "description": _TEXT,
+        "based_on_segment_id": {"type": ["string", "null"], "description": "UUID of a segment, or null"},
+    },
+    ActionType.CREATE_RETARGETING: {
+        "name": _TEXT,
+        "source": {"type": "string", "enum": list(RETARGETING_SOURCES)},
+        "lookback_days": {"type": "integer", "minimum": 1},
+    },
+    ActionType.ADD_TARGET_KEYWORD: {"keyword": _TEXT},
+    ActionType.REMOVE_TARGET_KEYWORD: {"keyword": _TEXT},
+}
+
+
+def tool_for(action_type: str) -> dict:
+    data_properties = ACTION_DATA_PROPERTIES[action_type]
+    properties = {
+        "action_data": {"type": "object", "properties": data_properties, "required": list(data_properties)},
+        "summary": {
+            "type": "string",
+            "maxLength": SUMMARY_MAX_CHARS,
+            "description": "One line shown to the user and to the approver",
+        },
+        "estimated_cost": {"type": "number", "minimum": 0, "description": "Extra money committed over 30 days"},
+        "estimated_reach": {"type": "integer", "minimum": 0, "description": "People or impressions touched"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1, "description": "How sure this is what was asked"},
+    }
+    return {
+        "type": "function",
+        "function": {
+            "name": action_type,
+            "description": f"Propose for human approval: {ActionType(action_type).label}.",
+            "parameters": {"type": "object", "properties": properties, "required": list(properties)},
+        },
+    }
+
+
+class OpenAIEngine:
+    def run(self, request: EngineRequest) -> EngineReply:
+        allowed = AGENT_ACTIONS[request.agent.agent_type]
+        message = _first_message(self._complete(request, tools=[tool_for(name) for name in sorted(allowed)]))
+        content, tool_calls = message.get("content") or "", message.get("tool_calls") or []
+        if not isinstance(content, str) or not isinstance(tool_calls, list):
+            raise EngineError("OpenAI response has a non-string content or non-list tool_calls")
+        actions = [_proposal(call, allowed, request.agent.agent_type) for call in tool_calls]
+        text = content.strip()
+        if not text and actions:
+            text = "For your approval:\n" + "\n".join(f"• {action.summary}" for action in actions)
+        if not text:
+            raise EngineError("OpenAI returned an empty answer (no text and no tool calls)")
+        return EngineReply(text=text, actions=actions)
+
+    def _complete(self, request: EngineRequest, tools: list[dict]) -> object:
+        """The decoded JSON body; read raw because OpenAI-compatible servers do not all follow the SDK's models."""
+        timeout = settings.AGENT_ENGINE_TIMEOUT
+        system = SYSTEM_PROMPT.format(
+            agent=request.agent.name, agent_type=request.agent.get_agent_type_display(), tenant=request.tenant.name
+        )
+        messages = [
+            {"role": "system", "content": system},
+            *({"role": item.role, "content": item.text} for item in request.history),
+            {"role": "user", "content": request.text},
+        ]
+        try:
+            with openai.OpenAI(
+                base_url=settings.OPENAI_BASE_URL, api_key=settings.OPENAI_API_KEY, timeout=timeout, max_retries=0
+            ) as client:
+                response = client.chat.completions.with_raw_response.create(
+                    model=settings.OPENAI_MODEL, messages=messages, tools=tools
+                )
+                body = response.text
+        except openai.APITimeoutError as exc:
+            raise EngineError(f"OpenAI did not answer within {timeout}s") from exc
+        except openai.APIConnectionError as exc:
+            raise EngineError(f"Could not reach OpenAI at {settings.OPENAI_BASE_URL}") from exc
+        except openai.APIStatusError as exc:
+            # The SDK's message can quote the (masked) key, so only the status is reported.
+            raise EngineError(f"OpenAI answered HTTP {exc.status_code}") from exc
+        except openai.OpenAIError as exc:
+            raise EngineError(f"OpenAI call failed: {type(exc).__name__}") from exc
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise EngineError("OpenAI answered with a body that is not JSON") from exc
+
+
+def _first_message(body: object) -> dict:
+    try:
+        message = body["choices"][0]["message"]
+    except (KeyError, IndexError, TypeError):
+        message = None
+    if not isinstance(message, dict):
+        raise EngineError("OpenAI response has no choices[0].message")
+    return message
+
+
+def _proposal(call: object, allowed: frozenset[str], agent_type: str) -> ProposedAction:
+    function = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(function, dict) or call.get("type", "function") != "function":
+        raise EngineError("OpenAI made a tool call that is not a function call")
+    name, arguments = function.get("name"), function.get("arguments")
+    if not isinstance(name, str) or name not in allowed:
+        raise EngineError(f"OpenAI called tool {name!r}, which the {agent_type} agent may not use")
+    try:
+        arguments = json.loads(arguments)
+    except (TypeError, ValueError):
+        raise EngineError(f"OpenAI tool call {name}: arguments are not valid JSON") from None
+    return parse_action(arguments, where=f"OpenAI tool call {name}", action_type=name)

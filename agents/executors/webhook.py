@@ -1,0 +1,88 @@
+"""Sends an approved action to the tenant's own system, which carries it out.
+
+Each attempt is a POST of compact JSON (sorted keys, no spaces):
+
+    {"action_data":{...},"action_type":"set_budget","approval_id":"<uuid>",
+     "approved_at":"<ISO 8601>","reference":"BR-123456","tenant":"<tenant slug>"}
+
+with these headers:
+
+    Content-Type: application/json
+    Idempotency-Key: <approval_id>      the same on every retry: drop a key you have already handled
+    X-Walker-Timestamp: <unix seconds>  when this attempt was signed
+    X-Walker-Signature: sha256=<hex>    HMAC-SHA256 keyed with the tenant's action_webhook_secret
+                                        over the bytes "<X-Walker-Timestamp>.<raw body>"
+
+A receiver verifies with `hmac.compare_digest(header, sign(secret, timestamp, raw_body))` and
+should refuse timestamps more than a few minutes old, so a captured request cannot be replayed.
+
+Any 2xx answer means done. 408, 429, 5xx, timeouts and network failures raise
+RetryableExecutionError (the calling task retries with backoff); any other answer is final.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+
+import httpx
+from django.conf import settings
+
+from agents.executors.base import ExecutionError, ExecutionRequest, ExecutionResult, RetryableExecutionError
+
+RESPONSE_KEPT = 2000  # characters of the receiver's answer kept in the result
+
+
+def sign(secret: str, timestamp: int | str, body: bytes | str) -> str:
+    """The X-Walker-Signature value for `body` sent at `timestamp`."""
+    if isinstance(body, str):
+        body = body.encode()
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _body(request: ExecutionRequest) -> bytes:
+    payload = {
+        "approval_id": request.approval_id,
+        "reference": request.reference,
+        "tenant": request.tenant.slug,
+        "action_type": request.action_type,
+        "action_data": request.action_data,
+        "approved_at": request.approved_at.isoformat(),
+    }
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+class WebhookExecutor:
+    def execute(self, request: ExecutionRequest) -> ExecutionResult:
+        tenant = request.tenant
+        if not tenant.action_webhook_secret:
+            raise ExecutionError("The action webhook has no signing secret; set one before actions can be sent")
+        url = tenant.action_webhook_url
+        host = httpx.URL(url).host
+        body = _body(request)
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": request.approval_id,
+            "X-Walker-Timestamp": timestamp,
+            "X-Walker-Signature": sign(tenant.action_webhook_secret, timestamp, body),
+        }
+        timeout = settings.ACTION_WEBHOOK_TIMEOUT
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+        except httpx.TimeoutException as exc:
+            raise RetryableExecutionError(f"{host} did not answer within {timeout}s") from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise RetryableExecutionError(f"Could not reach {host}: {type(exc).__name__}: {exc}") from exc
+        except httpx.HTTPError as exc:  # e.g. an unsupported URL scheme: retrying will not help
+            raise ExecutionError(f"Could not send to {host}: {type(exc).__name__}: {exc}") from exc
+
+        status = response.status_code
+        if response.is_success:
+            after = {"status_code": status, "response": response.text[:RESPONSE_KEPT]}
+            return ExecutionResult(before={}, after=after, detail=f"Sent to {host}: HTTP {status}")
+        outcome = f"{host} answered HTTP {status} {response.reason_phrase}"
+        if status in (408, 429) or status >= 500:
+            raise RetryableExecutionError(outcome)
+        raise ExecutionError(outcome)

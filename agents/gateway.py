@@ -1,0 +1,84 @@
+"""The tool gateway: every action an engine proposes passes here before it may wait for approval.
+
+It checks, in order: the agent may propose this type (for this tenant), the
+conversation is under its hourly limit, and the data makes sense for the
+tenant's own rows. Each verdict is audited with personal data redacted.
+Nothing is executed here; execution happens only after a human approves.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from agents.actions import AGENT_ACTIONS, ProposedAction
+from agents.models import ToolCallAudit
+from agents.validation import CHECKS
+from tenants.pii import redact, redact_data
+
+MAX_ESTIMATED_COST = Decimal("10000000")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    action: ProposedAction
+    reason: str
+
+
+@dataclass
+class GatewayVerdict:
+    accepted: list[ProposedAction]
+    refused: list[Refusal]
+
+
+def allowed_actions(agent) -> frozenset[str]:
+    """The agent type's actions, narrowed by the agent's own `allowed_actions` configuration if it has one."""
+    allowed = AGENT_ACTIONS.get(agent.agent_type, frozenset())
+    configured = (agent.configuration or {}).get("allowed_actions")
+    return allowed & set(configured) if isinstance(configured, list) else allowed
+
+
+def _proposals_this_hour(conversation_id) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return ToolCallAudit.objects.filter(
+        conversation_id=conversation_id, decision=ToolCallAudit.Decision.ACCEPTED, created_at__gte=since
+    ).count()
+
+
+def _reason_to_refuse(action: ProposedAction, *, tenant, agent, accepted_so_far: int) -> str | None:
+    if action.action_type not in allowed_actions(agent):
+        return f"the {agent.name} agent is not allowed to {action.action_type.replace('_', ' ')}"
+    if accepted_so_far >= settings.GATEWAY_MAX_ACTIONS_PER_HOUR:
+        return f"this conversation reached its limit of {settings.GATEWAY_MAX_ACTIONS_PER_HOUR} proposals an hour"
+    if not Decimal("0") <= action.estimated_cost <= MAX_ESTIMATED_COST:
+        return "its estimated cost is out of range"
+    if not isinstance(action.action_data, dict):
+        return "its details are unreadable"
+    return CHECKS[action.action_type](tenant, action.action_data)
+
+
+def review(actions: list[ProposedAction], *, tenant, agent, user, conversation_id) -> GatewayVerdict:
+    """Sort proposals into accepted (to go to approval) and refused (with a reason), auditing each."""
+    verdict = GatewayVerdict(accepted=[], refused=[])
+    accepted_so_far = _proposals_this_hour(conversation_id)
+    for action in actions:
+        reason = _reason_to_refuse(action, tenant=tenant, agent=agent, accepted_so_far=accepted_so_far)
+        ToolCallAudit.objects.create(
+            tenant=tenant,
+            agent=agent,
+            user=user,
+            conversation_id=conversation_id,
+            action_type=action.action_type[:40],
+            action_data=redact_data(action.action_data) if isinstance(action.action_data, dict) else {},
+            summary=redact(action.summary)[:300],
+            decision=ToolCallAudit.Decision.REFUSED if reason else ToolCallAudit.Decision.ACCEPTED,
+            reason=reason or "",
+        )
+        if reason:
+            verdict.refused.append(Refusal(action, reason))
+        else:
+            verdict.accepted.append(action)
+            accepted_so_far += 1
+    return verdict

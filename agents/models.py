@@ -1,0 +1,242 @@
+import uuid
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from tenants.scoping import TenantScopedQuerySet
+
+
+class AgentType(models.TextChoices):
+    PAID_ADS = "paid_ads", "Paid Ads"
+    SEO = "seo", "SEO"
+    CONTENT = "content", "Content"
+    AUDIENCE = "audience", "Audience Intelligence"
+
+
+class AIAgentQuerySet(TenantScopedQuerySet):
+    def for_user(self, user):
+        """The tenant's own agents plus the system agents every tenant shares."""
+        if getattr(user, "is_superuser", False):
+            return self
+        if not getattr(user, "is_authenticated", False) or user.tenant_id is None:
+            return self.none()
+        return self.filter(models.Q(tenant_id=user.tenant_id) | models.Q(is_system_agent=True))
+
+    def resolve(self, tenant, agent_type: str):
+        """The agent that serves `agent_type` for `tenant`: its own active one, else the system one."""
+        candidates = self.filter(agent_type=agent_type, is_active=True).filter(
+            models.Q(tenant=tenant) | models.Q(is_system_agent=True)
+        )
+        return candidates.order_by("is_system_agent", "created_at").first()
+
+
+class AIAgent(models.Model):
+    """A Walker agent. System agents (no tenant) serve every tenant unless it configures its own."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="agents")
+    name = models.CharField(max_length=100)
+    agent_type = models.CharField(max_length=20, choices=AgentType.choices)
+    is_system_agent = models.BooleanField(default=False)
+    configuration = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Optional: {"allowed_actions": [...]} narrows what the agent may propose for this tenant.',
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AIAgentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agent_type", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_system_agent=True, tenant__isnull=True)
+                | models.Q(is_system_agent=False, tenant__isnull=False),
+                name="agent_system_xor_tenant",
+                violation_error_message="A system agent has no tenant; any other agent belongs to one.",
+            ),
+            models.UniqueConstraint(
+                fields=["agent_type"], condition=models.Q(is_system_agent=True), name="one_system_agent_per_type"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Marketing data the agents read ---------------------------------------------------
+
+
+class Campaign(models.Model):
+    class Platform(models.TextChoices):
+        META = "meta", "Meta"
+        GOOGLE = "google", "Google"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="campaigns")
+    platform = models.CharField(max_length=10, choices=Platform.choices)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    daily_budget = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="campaign_name_unique_per_tenant")]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignDailyStat(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="daily_stats")
+    date = models.DateField()
+    spend = models.DecimalField(max_digits=12, decimal_places=2)
+    impressions = models.PositiveIntegerField()
+    clicks = models.PositiveIntegerField()
+    conversions = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=12, decimal_places=2)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign", "date"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "date"], name="one_stat_per_campaign_day")]
+        indexes = [models.Index(fields=["tenant", "date"])]
+
+
+class KeywordRanking(models.Model):
+    """One day's search position of a keyword (1 is the top result)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    keyword = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    position = models.PositiveIntegerField()
+    previous_position = models.PositiveIntegerField(null=True, blank=True)
+    date = models.DateField()
+    search_volume = models.PositiveIntegerField(help_text="Monthly searches.")
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["keyword", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "keyword", "date"], name="one_ranking_per_keyword_day")
+        ]
+        indexes = [models.Index(fields=["tenant", "date"])]
+
+
+class TargetKeyword(models.Model):
+    """A keyword the tenant has chosen to pursue; the SEO agent proposes adding and dropping these."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    keyword = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["keyword"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "keyword"], name="target_keyword_unique")]
+
+    def __str__(self):
+        return self.keyword
+
+
+class ContentPiece(models.Model):
+    class Channel(models.TextChoices):
+        BLOG = "blog", "Blog"
+        INSTAGRAM = "instagram", "Instagram"
+        FACEBOOK = "facebook", "Facebook"
+        LINKEDIN = "linkedin", "LinkedIn"
+        NEWSLETTER = "newsletter", "Newsletter"
+        TIKTOK = "tiktok", "TikTok"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="content_pieces")
+    title = models.CharField(max_length=300)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    views = models.PositiveIntegerField(default=0)
+    engagement = models.PositiveIntegerField(default=0, help_text="Likes, comments, shares and clicks.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["tenant", "status"])]
+
+    def __str__(self):
+        return self.title
+
+
+class AudienceSegment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="audience_segments")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    weekly_growth = models.DecimalField(max_digits=6, decimal_places=2, help_text="Percent change over the last week.")
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="segment_name_unique_per_tenant")]
+
+    def __str__(self):
+        return self.name
+
+
+# --- The tool gateway's audit ----------------------------------------------------------
+
+
+class ToolCallAudit(models.Model):
+    """One proposed action as the gateway saw it, accepted or refused, with personal data redacted."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted for approval"
+        REFUSED = "refused", "Refused"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(AIAgent, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey("tenants.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    conversation_id = models.UUIDField(null=True, blank=True)  # a plain id: agents sit below conversations
+    action_type = models.CharField(max_length=40)
+    action_data = models.JSONField(default=dict)
+    summary = models.CharField(max_length=300, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["conversation_id", "decision", "created_at"]),  # the rate limit's count
+            models.Index(fields=["tenant", "created_at"]),
+        ]

@@ -1,0 +1,14 @@
+"""The one way every app records a platform event."""
+
+from analytics.models import PlatformEvent
+
+
+def record(event_type: str, *, tenant, user=None, conversation_id=None, subject_id=None, **metadata) -> PlatformEvent:
+    return PlatformEvent.objects.create(
+        tenant=tenant,
+        user=user,
+        event_type=event_type,
+        conversation_id=conversation_id,
+        subject_id=subject_id,
+        metadata=metadata,
+    )

@@ -1,0 +1,133 @@
+"""Conversation monitoring: personal data masked unless the viewer holds view_pii on the tenant.
+
+Lists are always masked. On a detail page, holders may choose "Show full PII"
+(?show_pii=1). Every detail view writes one access record; a reveal is recorded
+with high sensitivity.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import display
+
+from conversations.models import Conversation, Message
+from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.audit import may_see_pii, record_access
+from tenants.pii import mask
+
+SHOW_PII = "show_pii"
+
+
+class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
+    """Read-only, masked, every detail view recorded. Subclasses name their personal fields."""
+
+    change_form_outer_before_template = "admin/conversations/pii_panel.html"
+
+    def personal_fields(self, obj) -> list[tuple[str, str]]:
+        return []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {}
+        if obj is not None:
+            allowed = may_see_pii(request.user, obj.tenant)
+            revealed = allowed and request.GET.get(SHOW_PII) == "1"
+            if request.GET.get(SHOW_PII) == "1" and not allowed:
+                messages.warning(request, "You may not view this tenant's personal data; it stays masked.")
+            record_access(request, obj, tenant=obj.tenant, revealed=revealed)
+            request.walker_reveal = revealed  # read by the inlines built for this request
+            extra = {
+                "pii_allowed": allowed,
+                "pii_shown": revealed,
+                "request_path": request.path,
+                "personal": [(label, value if revealed else mask(value)) for label, value in self.personal_fields(obj)],
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)  # new instances for every request
+        for inline in inlines:
+            inline.reveal = getattr(request, "walker_reveal", False)
+        return inlines
+
+
+class MessageInline(TabularInline):
+    model = Message
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "direction", "sender_type", "shown_text", "status"]
+    readonly_fields = fields
+    reveal = False
+    ordering = ["created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @display(description="text")
+    def shown_text(self, obj):
+        return obj.text if self.reveal else mask(obj.text)
+
+
+@admin.register(Conversation)
+class ConversationAdmin(MonitoredAdminMixin, ModelAdmin):
+    list_display = [
+        "short_id",
+        "person",
+        "channel",
+        "status",
+        "agent",
+        "message_count",
+        "started_at",
+        "last_message_at",
+    ]
+    list_filter = ["channel", "status", "agent__agent_type"]
+    list_select_related = ["user", "agent", "tenant"]
+    search_fields = ["id"]
+    ordering = ["-last_message_at"]
+    show_full_result_count = False
+    inlines = [MessageInline]
+    fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(message_total=Count("messages"))
+
+    def get_list_filter(self, request):
+        return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter
+
+    def personal_fields(self, obj):
+        return [("Person", obj.user.email)]
+
+    @display(description="conversation")
+    def short_id(self, obj):
+        return str(obj.pk)[:8]
+
+    @display(description="person")
+    def person(self, obj):
+        return mask(obj.user.email)
+
+    @display(description="messages", ordering="message_total")
+    def message_count(self, obj):
+        return obj.message_total
+
+
+@admin.register(Message)
+class MessageAdmin(MonitoredAdminMixin, ModelAdmin):
+    list_display = ["created_at", "direction", "channel", "sender_type", "preview", "status"]
+    list_filter = ["direction", "channel", "status", "sender_type"]
+    list_select_related = ["tenant"]
+    ordering = ["-created_at"]
+    show_full_result_count = False
+    fields = ["conversation", "created_at", "direction", "channel", "sender_type", "status", "error"]
+    readonly_fields = fields
+
+    def personal_fields(self, obj):
+        return [("Text", obj.text)]
+
+    @display(description="text")
+    def preview(self, obj):
+        text = mask(obj.text)
+        return text if len(text) <= 80 else f"{text[:77]}…"

@@ -1,0 +1,150 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from tenants.roles import Role
+from tenants.scoping import TenantScopedQuerySet
+
+
+class Channel(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    EMAIL = "email", "Email"
+    CHAT = "chat", "Chat"
+    API = "api", "API"
+
+
+class ConversationQuerySet(TenantScopedQuerySet):
+    def for_user(self, user):
+        """Members see their own conversations; the tenant's staff roles see all of the tenant's."""
+        scoped = super().for_user(user)
+        if getattr(user, "is_superuser", False) or getattr(user, "role", None) != Role.MEMBER:
+            return scoped
+        return scoped.filter(user=user)
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WAITING_APPROVAL = "waiting_approval", "Waiting for approval"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="conversations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    agent = models.ForeignKey(
+        "agents.AIAgent", null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    event_seq = models.PositiveIntegerField(default=0, help_text="Sequence number of the latest chat event.")
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        indexes = [
+            models.Index(fields=["tenant", "-last_message_at"]),  # admin and API lists
+            models.Index(fields=["tenant", "status", "-last_message_at"]),
+            models.Index(fields=["user", "channel", "status"]),  # the pipeline's find-open lookup
+            models.Index(fields=["tenant", "channel", "started_at"]),  # analytics per channel per day
+        ]
+
+    def __str__(self):
+        # No personal data here: this string shows in page titles, breadcrumbs and audit records.
+        return f"{self.get_channel_display()} conversation {str(self.pk)[:8]} ({self.started_at:%Y-%m-%d})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class Message(models.Model):
+    """The normalised message every channel translates to and from."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+
+    class SenderType(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    class ContentType(models.TextChoices):
+        TEXT = "text", "Text"
+        IMAGE = "image", "Image"
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+        DOCUMENT = "document", "Document"
+        INTERACTIVE = "interactive", "Interactive"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
+        FAILED = "failed", "Failed"
+        BLOCKED = "blocked", "Blocked"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=10, choices=Channel.choices)  # copied from the conversation, for dedupe
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    sender_type = models.CharField(max_length=10, choices=SenderType.choices)
+    content_type = models.CharField(max_length=12, choices=ContentType.choices, default=ContentType.TEXT)
+    text = models.TextField(blank=True)
+    media_url = models.URLField(max_length=1000, blank=True)
+    channel_message_id = models.CharField(max_length=255, null=True, blank=True)
+    in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "channel_message_id"],
+                condition=models.Q(channel_message_id__isnull=False),
+                name="message_unique_per_channel_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"]),
+            models.Index(fields=["tenant", "created_at"]),
+            models.Index(fields=["tenant", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.direction} {self.content_type} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ConversationEvent(models.Model):
+    """A real-time event of a conversation, numbered, so a reconnecting client can get what it missed.
+
+    Messages are the durable record; events are kept for CHAT_EVENT_RETENTION_DAYS.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    event_type = models.CharField(max_length=30)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="one_event_per_seq")]
+
+    def frame(self) -> dict:
+        return {**self.payload, "type": self.event_type, "seq": self.seq, "conversation_id": str(self.conversation_id)}

@@ -1,0 +1,53 @@
+"""The normalised inbound message every channel hands to the pipeline, and what the pipeline returns."""
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+
+class IngestError(Exception):
+    """The message cannot be taken in. `code` is stable for channels and APIs; `detail` is for people."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    channel: str  # conversations.models.Channel
+    text: str
+    channel_message_id: str | None = None  # the provider's id; a retry with the same id is a duplicate
+    # Who wrote it: exactly one of these identifies the sender.
+    user_id: UUID | None = None  # a signed-in session, a widget token or an API token
+    sender_phone: str | None = None
+    sender_email: str | None = None
+    tenant_id: UUID | None = None  # set when the channel knows the tenant (e.g. the number written to)
+    conversation_id: UUID | None = None  # write into this conversation (API); else the open one is found
+    agent_type: str | None = None  # the channel names an agent; else routing picks one
+    content_type: str = "text"
+    media_url: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """A proposed action as the requester sees it: waiting for approval, or refused with a reason."""
+
+    summary: str
+    status: str  # an approval status, or "refused"
+    approval_id: str | None = None
+    reference: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class IngestResult:
+    conversation: object  # Conversation
+    inbound: object  # Message
+    reply: object | None  # Message, None while a duplicate's first delivery is still being answered
+    actions: list[ActionOutcome]
+    duplicate: bool = False

@@ -1,0 +1,346 @@
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+import time_machine
+
+from agents.actions import ActionType
+from agents.models import Campaign, CampaignDailyStat
+from tests.agents.conftest import CURRENT_WEEK, NOW, PREVIOUS_WEEK, TODAY
+from tests.factories import CampaignDailyStatFactory, CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+PAID_ADS = "paid_ads"
+
+
+def _r(value, places="1"):
+    return Decimal(value).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def _sign(value, suffix):
+    return f"{'+' if value > 0 else ''}{value}{suffix}"
+
+
+def add_week(campaign, days, spend, impressions, clicks, conversions, revenue):
+    for day in days:
+        CampaignDailyStatFactory(
+            campaign=campaign,
+            date=day,
+            spend=Decimal(spend),
+            impressions=impressions,
+            clicks=clicks,
+            conversions=conversions,
+            revenue=Decimal(revenue),
+        )
+
+
+def week_totals(campaign, days):
+    stats = CampaignDailyStat.objects.filter(campaign=campaign, date__in=days)
+    return {
+        "spend": sum(s.spend for s in stats),
+        "impressions": sum(s.impressions for s in stats),
+        "clicks": sum(s.clicks for s in stats),
+        "conversions": sum(s.conversions for s in stats),
+        "revenue": sum(s.revenue for s in stats),
+    }
+
+
+@pytest.fixture
+def summer(tenant):
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    add_week(campaign, CURRENT_WEEK, "500.00", 20000, 400, 10, "1700.00")
+    add_week(campaign, PREVIOUS_WEEK, "420.00", 20000, 360, 7, "1200.00")
+    # Outside both windows: today's partial day and a day three weeks ago.
+    add_week(campaign, [TODAY, TODAY - timedelta(days=21)], "9999.00", 1, 1, 1, "1.00")
+    return campaign
+
+
+@pytest.fixture
+def brand(tenant):
+    campaign = CampaignFactory(tenant=tenant, name="Brand Search", platform="google", daily_budget=Decimal("200.00"))
+    add_week(campaign, CURRENT_WEEK, "200.00", 5000, 450, 12, "1500.00")
+    add_week(campaign, PREVIOUS_WEEK, "200.00", 5000, 400, 10, "1400.00")
+    return campaign
+
+
+@pytest.fixture
+def spring(tenant):
+    campaign = CampaignFactory(tenant=tenant, name="Spring Clearance", status="paused", daily_budget=Decimal("250.00"))
+    add_week(campaign, PREVIOUS_WEEK, "250.00", 25000, 300, 5, "500.00")
+    return campaign
+
+
+@pytest.fixture
+def outsider_campaign(other_tenant):
+    """Another tenant's campaign with a name ours does not have, and huge numbers."""
+    campaign = CampaignFactory(tenant=other_tenant, name="Winter Promo", daily_budget=Decimal("900.00"))
+    add_week(campaign, CURRENT_WEEK, "9000.00", 900000, 90000, 900, "90000.00")
+    return campaign
+
+
+def test_campaign_report_compares_the_last_7_days_with_the_7_before(ask, summer, outsider_campaign):
+    current, previous = week_totals(summer, CURRENT_WEEK), week_totals(summer, PREVIOUS_WEEK)
+    ctr = [Decimal(t["clicks"]) / t["impressions"] * 100 for t in (current, previous)]
+    cpa = [t["spend"] / t["conversions"] for t in (current, previous)]
+    roas = [t["revenue"] / t["spend"] for t in (current, previous)]
+    spend_change = _r((current["spend"] - previous["spend"]) / previous["spend"] * 100)
+    expected = (
+        f"Summer Sale, last 7 days: spend ${_r(current['spend']):,} ({_sign(spend_change, '%')}), "
+        f"CTR {_r(ctr[0], '0.1')}% ({_sign(_r(ctr[0] - ctr[1], '0.1'), ' pt')}), "
+        f"CPA ${_r(cpa[0], '0.01')} ({_sign(_r((cpa[0] - cpa[1]) / cpa[1] * 100), '%')}), "
+        f"ROAS {_r(roas[0], '0.1')}x ({_sign(_r(roas[0] - roas[1], '0.1'), 'x')})"
+    )
+    # Worked by hand: 3,500 vs 2,940 spend; 2.0% vs 1.8% CTR; $50 vs $60 CPA; 3.4x vs 2.857x ROAS.
+    assert (
+        expected
+        == "Summer Sale, last 7 days: spend $3,500 (+19%), CTR 2.0% (+0.2 pt), CPA $50.00 (-17%), ROAS 3.4x (+0.5x)"
+    )
+
+    reply = ask(PAID_ADS, "How is my Summer Sale campaign doing?")
+
+    assert expected in reply.text
+    assert f"{current['conversions']} conversions" in reply.text
+    assert reply.actions == []
+
+
+@pytest.mark.parametrize(
+    "text", ["how's summer sale doing", "How is the SUMMER SALE campaign performing?", "sumer sale stats"]
+)
+def test_campaign_names_match_loosely(ask, summer, text):
+    assert "Summer Sale, last 7 days: spend $3,500" in ask(PAID_ADS, text).text
+
+
+def test_zero_divisions_read_n_a(ask, tenant):
+    campaign = CampaignFactory(tenant=tenant, name="Fresh Launch")
+    add_week(campaign, CURRENT_WEEK, "100.00", 1000, 10, 0, "0.00")  # nothing the week before, no conversions
+
+    text = ask(PAID_ADS, "How is Fresh Launch doing?").text
+
+    assert "spend $700.00 (n/a)" in text
+    assert "CTR 1.0% (n/a)" in text
+    assert "CPA n/a (n/a)" in text
+    assert "ROAS 0.0x (n/a)" in text
+
+
+def test_the_last_7_days_follow_the_tenant_clock(ask, summer):
+    CampaignDailyStat.objects.filter(campaign=summer, date=TODAY).update(spend=Decimal("800.00"))
+    stats = CampaignDailyStat.objects.filter(campaign=summer, date__range=(CURRENT_WEEK[5], TODAY))
+    expected_spend = sum(s.spend for s in stats)
+    assert expected_spend == Decimal("3800.00")
+
+    # 23:30 UTC on 4 June is already 5 June in Paris, so 4 June becomes part of "the last 7 days".
+    with time_machine.travel(NOW.replace(hour=23, minute=30), tick=False):
+        text = ask(PAID_ADS, "How is Summer Sale doing?").text
+
+    assert f"spend ${_r(expected_spend):,}" in text
+
+
+def test_overview_totals_all_campaigns_and_names_best_and_worst(ask, summer, brand, spring, outsider_campaign):
+    spend = sum(week_totals(c, CURRENT_WEEK)["spend"] for c in (summer, brand, spring))
+    revenue = sum(week_totals(c, CURRENT_WEEK)["revenue"] for c in (summer, brand, spring))
+    brand_roas = _r(week_totals(brand, CURRENT_WEEK)["revenue"] / week_totals(brand, CURRENT_WEEK)["spend"], "0.1")
+
+    text = ask(PAID_ADS, "How are my campaigns doing?").text
+
+    assert f"All campaigns, last 7 days: spend ${_r(spend):,}" in text
+    assert f"ROAS {_r(revenue / spend, '0.1')}x" in text
+    assert f"Best ROAS: Brand Search {brand_roas}x. Worst: Summer Sale 3.4x." in text
+    assert "3 campaigns, 2 active." in text
+    assert "Winter Promo" not in text
+
+
+def test_ranking_orders_campaigns_by_roas(ask, summer, brand, spring, outsider_campaign):
+    text = ask(PAID_ADS, "Which campaign is performing worst?").text
+
+    lines = text.splitlines()
+    assert lines[0] == "Best: Brand Search (7.5x ROAS). Worst: Summer Sale (3.4x)."
+    assert lines[2].startswith("1. Brand Search 7.5x") and lines[3].startswith("2. Summer Sale 3.4x")
+    assert "No spend: Spring Clearance." in text
+    assert "Winter Promo" not in text
+
+
+def test_raise_budget_to_an_amount(ask, summer):
+    current = week_totals(summer, CURRENT_WEEK)
+    per_dollar = Decimal(current["impressions"]) / current["spend"]
+
+    reply = ask(PAID_ADS, "Raise the Summer Sale budget to $700 a day")
+
+    [action] = reply.actions
+    assert action.action_type == ActionType.SET_BUDGET
+    assert action.action_data == {
+        "campaign_id": str(summer.id),
+        "campaign_name": "Summer Sale",
+        "daily_budget": "700.00",
+        "previous_daily_budget": "500.00",
+    }
+    assert action.summary == "Raise Summer Sale daily budget from $500.00 to $700.00"
+    assert action.estimated_cost == Decimal("6000.00")
+    assert action.estimated_reach == int(_r(200 * 30 * per_dollar))
+    assert action.confidence == 0.9
+    assert "Raise Summer Sale daily budget from $500.00 to $700.00" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "new_budget", "cost"),
+    [
+        ("set the budget for Summer Sale to 650", "650.00", "4500.00"),
+        ("set summer sale budget to $1,200.50", "1200.50", "21015.00"),
+        ("increase Summer Sale budget by 20%", "600.00", "3000.00"),
+        ("cut the Summer Sale budget by $100", "400.00", "0.00"),
+        ("lower Summer Sale's budget by 10 percent", "450.00", "0.00"),
+        ("add $50 to the summer sale budget", "550.00", "1500.00"),
+        ("make the Summer Sale budget $525.50", "525.50", "765.00"),
+    ],
+)
+def test_budget_phrasings(ask, summer, text, new_budget, cost):
+    [action] = ask(PAID_ADS, text).actions
+
+    assert action.action_data["daily_budget"] == new_budget
+    assert action.action_data["previous_daily_budget"] == "500.00"
+    assert action.estimated_cost == Decimal(cost)
+    if Decimal(new_budget) < summer.daily_budget:
+        assert action.estimated_reach == 0
+        assert action.summary.startswith("Lower Summer Sale daily budget")
+
+
+def test_a_fuzzy_name_lowers_confidence(ask, summer):
+    [action] = ask(PAID_ADS, "bump the sumer sael budget to 550").actions
+
+    assert action.action_data["campaign_id"] == str(summer.id)
+    assert action.confidence == 0.7
+
+
+def test_a_budget_that_is_not_positive_is_refused(ask, summer):
+    reply = ask(PAID_ADS, "cut the Summer Sale budget by $600")
+
+    assert reply.actions == []
+    assert "more than $0" in reply.text and "-$100.00" in reply.text
+
+
+@pytest.mark.parametrize("text", ["set the Summer Sale budget to 500", "set the Summer Sale budget to $3000 a month"])
+def test_budgets_that_change_nothing_or_are_not_daily_are_not_proposed(ask, summer, text):
+    assert ask(PAID_ADS, text).actions == []
+
+
+@pytest.mark.parametrize(
+    "text", ["pause the Summer Sale campaign", "hey, pause summer sale", "Please stop Summer Sale!"]
+)
+def test_pause_an_active_campaign(ask, summer, text):
+    reply = ask(PAID_ADS, text)
+
+    [action] = reply.actions
+    assert action.action_type == ActionType.PAUSE_CAMPAIGN
+    assert action.action_data == {"campaign_id": str(summer.id), "campaign_name": "Summer Sale"}
+    assert action.summary == "Pause Summer Sale"
+    assert (action.estimated_cost, action.estimated_reach, action.confidence) == (0, 0, 0.9)
+
+
+def test_pause_a_paused_campaign_is_only_answered(ask, spring):
+    reply = ask(PAID_ADS, "pause Spring Clearance")
+
+    assert reply.actions == []
+    assert "already paused" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text", ["resume Spring Clearance", "turn the Spring Clearance campaign back on", "restart spring clearance"]
+)
+def test_resume_a_paused_campaign(ask, spring, text):
+    # Paused, so no spend last week: reach uses its most recent days with spend.
+    history = week_totals(spring, PREVIOUS_WEEK)
+    per_dollar = Decimal(history["impressions"]) / history["spend"]
+
+    [action] = ask(PAID_ADS, text).actions
+
+    assert action.action_type == ActionType.RESUME_CAMPAIGN
+    assert action.action_data == {"campaign_id": str(spring.id), "campaign_name": "Spring Clearance"}
+    assert action.estimated_cost == Decimal("7500.00")
+    assert action.estimated_reach == int(_r(250 * 30 * per_dollar))
+
+
+def test_resume_an_active_campaign_is_only_answered(ask, summer):
+    reply = ask(PAID_ADS, "resume Summer Sale")
+
+    assert reply.actions == []
+    assert "already running" in reply.text
+
+
+def test_it_refers_to_the_campaign_named_earlier(ask, summer, brand):
+    reply = ask(
+        PAID_ADS, "ok pause it", history=[("user", "How is Brand Search doing?"), ("assistant", "Summer Sale ...")]
+    )
+
+    [action] = reply.actions
+    assert action.action_data["campaign_id"] == str(brand.id)
+    assert action.confidence == 0.7
+
+
+def test_an_unknown_campaign_lists_the_tenants_campaigns(ask, summer, brand, outsider_campaign):
+    for text in (
+        "pause the Winter Promo campaign",
+        "How is Winter Promo doing?",
+        "raise the Winter Promo budget to 900",
+    ):
+        reply = ask(PAID_ADS, text)
+
+        assert reply.text == "I can't find a campaign called Winter Promo. Your campaigns: Brand Search, Summer Sale."
+        assert reply.actions == []
+
+
+def test_another_tenants_numbers_never_count(ask, tenant, other_tenant):
+    ours = CampaignFactory(tenant=tenant, name="Summer Sale")
+    add_week(ours, CURRENT_WEEK, "100.00", 1000, 10, 1, "300.00")
+    theirs = CampaignFactory(tenant=other_tenant, name="Summer Sale")
+    add_week(theirs, CURRENT_WEEK, "5000.00", 99999, 999, 99, "1.00")
+
+    assert "spend $700.00" in ask(PAID_ADS, "How is Summer Sale doing?").text
+    assert "spend $700.00" in ask(PAID_ADS, "How are my campaigns doing?").text
+    [action] = ask(PAID_ADS, "pause Summer Sale").actions
+    assert action.action_data["campaign_id"] == str(ours.id)
+
+
+def test_the_engine_writes_nothing(ask, summer, spring):
+    def snapshot():
+        return (
+            list(Campaign.objects.order_by("name").values_list("name", "status", "daily_budget", "updated_at")),
+            list(CampaignDailyStat.objects.order_by("campaign__name", "date").values_list("date", "spend", "clicks")),
+        )
+
+    before = snapshot()
+    for text in (
+        "Raise the Summer Sale budget to $700",
+        "pause Summer Sale",
+        "resume Spring Clearance",
+        "How is Summer Sale doing?",
+    ):
+        ask(PAID_ADS, text)
+    assert snapshot() == before
+
+
+def test_long_rankings_stay_short(ask, tenant):
+    for n in range(40):
+        campaign = CampaignFactory(tenant=tenant, name=f"Campaign with a rather long descriptive name number {n}")
+        add_week(campaign, CURRENT_WEEK[:1], "100.00", 1000, 10, 1, f"{100 + n}.00")
+
+    for text in ("Which campaign is best?", "How are my campaigns doing?", "pause the Nonexistent One campaign"):
+        assert len(ask(PAID_ADS, text).text) <= 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        ("hello", "Hi! I'm your Paid Ads agent."),
+        ("Good morning team!", "Hi! I'm your Paid Ads agent."),
+        ("thanks a lot", "You're welcome!"),
+        ("what's the weather like?", "Sorry, I didn't get that."),
+        ("banana", "Sorry, I didn't get that."),
+    ],
+)
+def test_greetings_and_unknown_messages_list_what_the_agent_can_do(ask, text, opening):
+    reply = ask(PAID_ADS, text)
+
+    assert reply.actions == []
+    assert reply.text.startswith(f"{opening}\nYou can ask me things like:")
+    assert "- How is my Summer Sale campaign doing?" in reply.text
+    assert 3 <= reply.text.count("\n- ") <= 5

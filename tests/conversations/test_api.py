@@ -1,0 +1,151 @@
+import pytest
+
+from agents.engines.base import EngineReply
+from conversations.models import Conversation, Message
+from conversations.normalized import InboundMessage
+from conversations.pipeline import ingest
+from hitl.models import HITLApproval
+from tests.factories import budget_action
+
+
+def start(user, text="How are my campaigns doing?", channel="chat"):
+    return ingest(InboundMessage(channel=channel, text=text, user_id=user.pk)).conversation
+
+
+def test_members_list_their_own_conversations_only(engine, api_as, colleague, tenant_admin, outsider):
+    mine = start(colleague)
+    start(tenant_admin)
+    start(outsider)
+    body = api_as(colleague).get("/api/conversations/").json()
+    assert [c["id"] for c in body["results"]] == [str(mine.pk)]
+    assert body["results"][0]["message_count"] == 2 and body["results"][0]["agent"] == "paid_ads"
+
+
+def test_staff_list_the_whole_tenant_but_never_another(engine, api_as, colleague, tenant_admin, outsider):
+    ids = {str(start(colleague).pk), str(start(tenant_admin).pk)}
+    start(outsider)
+    assert {c["id"] for c in api_as(tenant_admin).get("/api/conversations/").json()["results"]} == ids
+
+
+def test_conversations_filter_by_channel_status_and_agent(engine, api_as, tenant_admin):
+    chat = start(tenant_admin)
+    email = start(tenant_admin, "which keywords moved?", channel="email")
+    Conversation.objects.filter(pk=email.pk).update(status="closed")
+    client = api_as(tenant_admin)
+
+    def ids(query):
+        return [c["id"] for c in client.get(f"/api/conversations/?{query}").json()["results"]]
+
+    assert ids("channel=email") == [str(email.pk)]
+    assert ids("status=open") == [str(chat.pk)]
+    assert ids("agent=seo") == [str(email.pk)]
+    assert client.get("/api/conversations/?channel=fax").status_code == 400
+
+
+def test_a_conversation_shows_its_messages(engine, api_as, colleague):
+    conversation = start(colleague)
+    body = api_as(colleague).get(f"/api/conversations/{conversation.pk}/").json()
+    assert [m["direction"] for m in body["messages"]] == ["inbound", "outbound"]
+    assert body["messages"][1]["text"] == "Here is what I found."
+
+
+def test_another_tenants_conversation_answers_404(engine, api_as, colleague, outsider):
+    theirs = start(outsider)
+    client = api_as(colleague)
+    assert client.get(f"/api/conversations/{theirs.pk}/").status_code == 404
+    response = client.post(f"/api/conversations/{theirs.pk}/messages/", {"message": "hi"}, format="json")
+    assert response.status_code == 404
+    assert theirs.messages.count() == 2
+
+
+def test_staff_may_read_but_not_write_in_a_colleagues_conversation(engine, api_as, colleague, tenant_admin):
+    theirs = start(colleague)
+    client = api_as(tenant_admin)
+    assert client.get(f"/api/conversations/{theirs.pk}/").status_code == 200
+    response = client.post(f"/api/conversations/{theirs.pk}/messages/", {"message": "hi"}, format="json")
+    assert response.status_code == 403
+
+
+def test_posting_a_message_runs_the_pipeline_and_returns_the_reply(engine, api_as, colleague, summer_sale):
+    conversation = start(colleague)
+    engine.reply = EngineReply(text="I can do that.", actions=[budget_action(summer_sale)])
+    response = api_as(colleague).post(
+        f"/api/conversations/{conversation.pk}/messages/",
+        {"message": "Raise the Summer Sale budget to $700 a day", "client_msg_id": "c-1"},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    approval = HITLApproval.objects.get()
+    assert body["conversation_id"] == str(conversation.pk) and body["duplicate"] is False
+    assert body["inbound"]["text"] == "Raise the Summer Sale budget to $700 a day"
+    assert body["reply"]["status"] == "delivered" and body["reply"]["agent"] == "paid_ads"
+    assert body["actions"] == [
+        {
+            "summary": approval.action_summary,
+            "status": "pending",
+            "approval_id": str(approval.pk),
+            "reference": approval.reference,
+        }
+    ]
+    summer_sale.refresh_from_db()
+    assert summer_sale.daily_budget == 500
+
+
+def test_a_retried_post_with_the_same_client_id_is_answered_once(engine, api_as, colleague):
+    conversation = start(colleague)
+    client = api_as(colleague)
+    url = f"/api/conversations/{conversation.pk}/messages/"
+    first = client.post(url, {"message": "hi", "client_msg_id": "abc"}, format="json").json()
+    again = client.post(url, {"message": "hi", "client_msg_id": "abc"}, format="json").json()
+    assert again["duplicate"] is True and again["reply"]["id"] == first["reply"]["id"]
+    assert Message.objects.filter(conversation=conversation).count() == 4
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({}, "message"),
+        ({"message": "   "}, "message"),
+        ({"message": "hi", "agent": "astrology"}, "agent"),
+        ({"message": "hi", "client_msg_id": "x" * 101}, "client_msg_id"),
+    ],
+)
+def test_bad_posts_get_a_clear_400(engine, api_as, colleague, payload, field):
+    conversation = start(colleague)
+    response = api_as(colleague).post(f"/api/conversations/{conversation.pk}/messages/", payload, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert conversation.messages.count() == 2
+
+
+def test_an_oversize_message_gets_a_400_with_its_code(engine, api_as, colleague):
+    conversation = start(colleague)
+    response = api_as(colleague).post(
+        f"/api/conversations/{conversation.pk}/messages/", {"message": "x" * 4001}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "too_long",
+        "detail": "Messages are limited to 4,000 characters; this one has 4,001.",
+    }
+
+
+def test_starting_a_conversation_with_a_first_message(engine, api_as, colleague):
+    response = api_as(colleague).post(
+        "/api/conversations/", {"channel": "api", "message": "which keywords moved?"}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["channel"] == "api" and body["agent"] == "seo"
+    assert [m["direction"] for m in body["messages"]] == ["inbound", "outbound"]
+
+
+def test_starting_an_empty_conversation(engine, api_as, colleague):
+    response = api_as(colleague).post("/api/conversations/", {"channel": "chat"}, format="json")
+    assert response.status_code == 201 and response.json()["messages"] == []
+    assert api_as(colleague).post("/api/conversations/", {"channel": "whatsapp"}, format="json").status_code == 400
+
+
+def test_the_conversation_api_is_in_the_schema(api_client, db):
+    paths = api_client.get("/api/schema/?format=json").json()["paths"]
+    assert {"/api/conversations/", "/api/conversations/{id}/", "/api/conversations/{id}/messages/"} <= set(paths)
