@@ -1,0 +1,348 @@
+"""The approval console: the queue, the approval page and its decisions, workflows and risk policies.
+
+Every decision goes through hitl.services, with the same rules as the API.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import display
+
+from agents.actions import ActionType
+from agents.models import AgentType
+from hitl import presentation
+from hitl.errors import DecisionError
+from hitl.models import (
+    HITLApproval,
+    HITLApprovalHistory,
+    HITLDecision,
+    HITLNotification,
+    HITLWorkflow,
+    RiskPolicy,
+)
+from hitl.services import Context, approve, escalate, reject
+from hitl.services.levels import DECIDE
+from tenants.admin_scoping import TenantScopedAdminMixin
+
+RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}
+STATUS_COLOURS = {
+    "pending": "warning", "approved": "info", "executing": "info", "executed": "success",
+    "failed": "danger", "rejected": "danger", "expired": "warning", "cancelled": "info",
+}  # fmt: skip
+
+
+def can_decide(user, approval=None) -> bool:
+    """The role's permission for the tenant's approvals, or django-guardian's for this one approval."""
+    return user.has_perm(DECIDE) or (approval is not None and user.has_perm(DECIDE, approval))
+
+
+def _context(request) -> Context:
+    return Context(
+        via=HITLDecision.Via.ADMIN,
+        ip=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+class AssignedToMeFilter(admin.SimpleListFilter):
+    title = "assigned to me"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Waiting for my decision")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(Q(assignees=request.user) | Q(assigned_to=request.user)).distinct()
+        return queryset
+
+
+class ChoicesFilter(admin.SimpleListFilter):
+    """Lists fixed choices instead of a SELECT DISTINCT over the whole table."""
+
+    options: list[tuple[str, str]] = []
+
+    def lookups(self, request, model_admin):
+        return self.options
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+
+
+class ActionTypeFilter(ChoicesFilter):
+    title = "action type"
+    parameter_name = "action_type"
+    options = ActionType.choices
+
+
+class AgentTypeFilter(ChoicesFilter):
+    title = "agent"
+    parameter_name = "agent_type"
+    options = AgentType.choices
+
+
+class ReadOnlyInline(TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DecisionInline(ReadOnlyInline):
+    model = HITLDecision
+    fields = ["level", "approver", "decision", "notes", "via", "decided_at"]
+    readonly_fields = fields
+
+
+class HistoryInline(ReadOnlyInline):
+    model = HITLApprovalHistory
+    fields = ["timestamp", "event_type", "description", "actor", "previous_status", "new_status", "changes"]
+    readonly_fields = fields
+    verbose_name_plural = "history"
+
+
+class NotificationInline(ReadOnlyInline):
+    model = HITLNotification
+    fields = ["created_at", "event", "channel", "recipient", "status", "provider", "failure_reason"]
+    readonly_fields = fields
+
+
+@admin.register(HITLApproval)
+class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
+    list_display = [
+        "reference", "summary", "agent_type", "action_type", "risk", "cost", "status_badge", "sla", "assignee", "level",
+    ]  # fmt: skip
+    list_display_links = ["reference", "summary"]
+    list_filter = ["status", "risk_level", "sla_breached", AssignedToMeFilter, ActionTypeFilter, AgentTypeFilter]
+    list_select_related = ["assigned_to"]
+    search_fields = ["reference", "action_summary"]
+    ordering = ["sla_deadline", "priority"]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["approve_selected", "reject_selected", "escalate_selected"]
+    inlines = [DecisionInline, HistoryInline, NotificationInline]
+    change_form_outer_before_template = "admin/hitl/approval_panel.html"
+    fieldsets = [
+        ("Request", {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at"]}),
+        ("Progress", {"fields": ["workflow", "approval_level", "total_levels", "assigned_to", "sla_deadline"]}),
+        ("Outcome", {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
+                                "execution_status", "execution_error"]}),
+    ]  # fmt: skip
+
+    def get_list_filter(self, request):
+        filters = list(self.list_filter)
+        return [*filters, "tenant"] if request.user.is_superuser else filters
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False  # approvals come from agents through the tool gateway
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decisions have their own buttons; nothing is edited as a form
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- columns ---------------------------------------------------------------------------
+
+    @display(description="summary")
+    def summary(self, obj):
+        return obj.action_summary if len(obj.action_summary) <= 70 else f"{obj.action_summary[:67]}…"
+
+    @display(description="risk", ordering="risk_score", label=RISK_COLOURS)
+    def risk(self, obj):
+        return obj.risk_level
+
+    @display(description="cost", ordering="estimated_cost")
+    def cost(self, obj):
+        return f"${obj.estimated_cost:,.0f}"
+
+    @display(description="status", ordering="status", label=STATUS_COLOURS)
+    def status_badge(self, obj):
+        return obj.status
+
+    @display(description="SLA", ordering="sla_deadline")
+    def sla(self, obj):
+        if obj.sla_breached:
+            return format_html('<span class="text-red-600 font-semibold">{}</span>', "breached")
+        if not obj.is_pending or obj.sla_deadline is None:
+            return "—"
+        left = obj.sla_deadline - timezone.now()
+        if left.total_seconds() <= 0:
+            return format_html('<span class="text-red-600 font-semibold">{}</span>', "due now")
+        hours, rest = divmod(int(left.total_seconds()), 3600)
+        return f"{hours} h {rest // 60} min left" if hours else f"{rest // 60} min left"
+
+    @display(description="assigned to")
+    def assignee(self, obj):
+        if obj.assigned_to_id:
+            return obj.assigned_to.get_full_name()
+        if not obj.is_pending:
+            return "—"
+        level = obj.workflow_snapshot.get("approval_levels", [{}])[obj.approval_level - 1 : obj.approval_level]
+        return (level[0].get("name") if level else None) or "approvers"
+
+    @display(description="level")
+    def level(self, obj):
+        return f"{obj.approval_level} of {obj.total_levels}"
+
+    # --- the approval page ----------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        approval = self.get_object(request, object_id)
+        extra = {}
+        if approval is not None:
+            extra = {
+                "approval": approval,
+                "changes": presentation.proposed_changes(approval),
+                "details": presentation.action_details(approval),
+                "edit_fields": presentation.edit_fields(approval),
+                "can_decide": approval.is_pending and can_decide(request.user, approval),
+                "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [path("<path:object_id>/decide/", decide, name="hitl_hitlapproval_decide"), *super().get_urls()]
+
+    def decide_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        approval = self.get_object(request, object_id)
+        if approval is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # 404
+        if not self.has_view_permission(request, approval):
+            raise PermissionDenied
+        back = HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
+        if not can_decide(request.user, approval):
+            messages.error(request, "You may not decide approvals.")
+            return back
+        decision = request.POST.get("decision")
+        try:
+            if decision == "approve":
+                edits = presentation.edits_from_form(approval, request.POST)
+                approve(
+                    approval.pk,
+                    actor=request.user,
+                    notes=request.POST.get("notes", ""),
+                    edits=edits,
+                    context=_context(request),
+                )
+                messages.success(request, f"{approval.reference} approved{' with your edits' if edits else ''}.")
+            elif decision == "reject":
+                reject(
+                    approval.pk, actor=request.user, reason=request.POST.get("reason", ""), context=_context(request)
+                )
+                messages.success(request, f"{approval.reference} rejected.")
+            elif decision == "escalate":
+                reason = request.POST.get("reason", "").strip() or "Escalated from the console."
+                escalate(approval.pk, actor=request.user, reason=reason, context=_context(request))
+                messages.success(request, f"{approval.reference} escalated.")
+            else:
+                messages.error(request, "Choose approve, reject or escalate.")
+        except DecisionError as err:
+            messages.error(request, err.detail)
+        return back
+
+    # --- bulk actions -------------------------------------------------------------------------
+
+    def _bulk(self, request, queryset, operation, verb):
+        if not can_decide(request.user):
+            queryset = [a for a in queryset if can_decide(request.user, a)]
+        done, refused = 0, []
+        for approval in queryset:
+            try:
+                operation(approval)
+                done += 1
+            except DecisionError as err:
+                refused.append(f"{approval.reference}: {err.detail}")
+        if done:
+            messages.success(request, f"{done} approval{'s' if done != 1 else ''} {verb}.")
+        for line in refused:
+            messages.warning(request, line)
+
+    @admin.action(description="Approve selected")
+    def approve_selected(self, request, queryset):
+        self._bulk(
+            request, queryset, lambda a: approve(a.pk, actor=request.user, context=_context(request)), "approved"
+        )
+
+    @admin.action(description="Reject selected (asks for a reason)")
+    def reject_selected(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if "confirm" not in request.POST or not reason:
+            return render(
+                request,
+                "admin/hitl/reject_reason.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Reject approvals",
+                    "approvals": queryset,
+                    "error": "A rejection needs a reason." if "confirm" in request.POST else "",
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.opts,
+                },
+            )
+        self._bulk(
+            request,
+            queryset,
+            lambda a: reject(a.pk, actor=request.user, reason=reason, context=_context(request)),
+            "rejected",
+        )
+        return None
+
+    @admin.action(description="Escalate selected")
+    def escalate_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            lambda a: escalate(a.pk, actor=request.user, reason="Escalated from the queue.", context=_context(request)),
+            "escalated",
+        )
+
+
+@admin.register(HITLWorkflow)
+class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
+    list_display = ["name", "is_active", "is_default", "sla_hours", "escalation_hours", "auto_approve_hours", "tenant"]
+    list_filter = ["is_active", "is_default"]
+    search_fields = ["name", "description"]
+    list_select_related = ["tenant"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def get_exclude(self, request, obj=None):
+        return [] if request.user.is_superuser else ["tenant"]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.tenant = request.user.tenant
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RiskPolicy)
+class RiskPolicyAdmin(TenantScopedAdminMixin, ModelAdmin):
+    list_display = ["tenant", "medium_threshold", "high_threshold", "critical_threshold", "large_cost", "updated_at"]
+    list_select_related = ["tenant"]
+
+    def get_exclude(self, request, obj=None):
+        return [] if request.user.is_superuser else ["tenant"]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.tenant = request.user.tenant
+        super().save_model(request, obj, form, change)

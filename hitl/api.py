@@ -1,0 +1,265 @@
+"""The HITL API. Same rules as the admin: every change goes through hitl.services."""
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from hitl import rules
+from hitl.errors import DecisionError
+from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
+from hitl.services import Context, approve, cancel, escalate, reject
+from tenants.roles import Role
+
+ERROR_STATUS = {
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+    "not_eligible": status.HTTP_403_FORBIDDEN,
+    "self_approval": status.HTTP_403_FORBIDDEN,
+    "not_pending": status.HTTP_409_CONFLICT,
+    "already_decided": status.HTTP_409_CONFLICT,
+}
+
+
+def visible_approvals(user):
+    """The tenant's approvals for its staff roles; a member sees the ones they asked for."""
+    if not user.is_authenticated:  # e.g. the OpenAPI generator's fake request
+        return HITLApproval.objects.none()
+    approvals = HITLApproval.objects.for_user(user)
+    if user.is_superuser or user.role != Role.MEMBER:
+        return approvals
+    return approvals.filter(requested_by=user)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    approver = serializers.EmailField(source="approver.email", default=None)
+
+    class Meta:
+        model = HITLDecision
+        fields = ["level", "approver", "decision", "notes", "via", "decided_at"]
+
+
+class HistorySerializer(serializers.ModelSerializer):
+    actor = serializers.EmailField(source="actor.email", default=None)
+
+    class Meta:
+        model = HITLApprovalHistory
+        fields = [
+            "event_type", "description", "actor", "actor_role", "previous_status", "new_status", "changes", "timestamp"
+        ]  # fmt: skip
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    requested_by = serializers.EmailField(source="requested_by.email", default=None)
+    assigned_to = serializers.EmailField(source="assigned_to.email", default=None)
+
+    class Meta:
+        model = HITLApproval
+        fields = [
+            "id", "reference", "status", "action_type", "action_summary", "action_data", "estimated_cost",
+            "estimated_reach", "confidence", "risk_level", "risk_score", "priority", "agent_type",
+            "approval_level", "total_levels", "required_approvals", "received_approvals", "requested_by",
+            "requested_at", "assigned_to", "sla_deadline", "sla_breached", "sla_breach_duration_minutes",
+            "resolved_at", "rejection_reason", "execution_status", "executed_at", "conversation",
+        ]  # fmt: skip
+
+
+class ApprovalDetailSerializer(ApprovalSerializer):
+    decisions = DecisionSerializer(many=True, read_only=True)
+    history = HistorySerializer(many=True, read_only=True)
+
+    class Meta(ApprovalSerializer.Meta):
+        fields = [
+            *ApprovalSerializer.Meta.fields, "risk_factors", "workflow", "compliance_flags", "execution_result",
+            "execution_error", "escalated_to", "escalation_reason", "decisions", "history",
+        ]  # fmt: skip
+
+
+class ApproveSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    edits = serializers.DictField(
+        required=False, help_text="Change the action before approving: action_data, estimated_cost, estimated_reach."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why; shown to the requester.")
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApprovalFilter(filters.FilterSet):
+    breached = filters.BooleanFilter(field_name="sla_breached")
+    risk_level = filters.ChoiceFilter(choices=RiskLevel.choices)
+    assigned_to_me = filters.BooleanFilter(method="filter_assigned_to_me", help_text="Waiting for my decision.")
+
+    class Meta:
+        model = HITLApproval
+        fields = ["status", "risk_level", "breached", "action_type", "agent_type", "assigned_to_me"]
+
+    def filter_assigned_to_me(self, queryset, name, value):
+        mine = Q(assignees=self.request.user) | Q(assigned_to=self.request.user)
+        return queryset.filter(mine).distinct() if value else queryset.exclude(mine)
+
+
+class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
+    """Approvals of the caller's tenant, most urgent first. Decide with the actions below."""
+
+    filterset_class = ApprovalFilter
+
+    def get_queryset(self):
+        approvals = visible_approvals(self.request.user).select_related("requested_by", "assigned_to")
+        if self.action == "retrieve":
+            approvals = approvals.prefetch_related("decisions__approver", "history__actor")
+        return approvals.order_by("sla_deadline", "priority", "pk")
+
+    def get_serializer_class(self):
+        return ApprovalDetailSerializer if self.action == "retrieve" else ApprovalSerializer
+
+    def _context(self, request) -> Context:
+        return Context(
+            via=HITLDecision.Via.API,
+            ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+
+    def _decide(self, request, operation, form_class):
+        approval = self.get_object()  # 404 outside the caller's view
+        form = form_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            operation(approval, form.validated_data)
+        except DecisionError as err:
+            return Response({"code": err.code, "detail": err.detail}, status=ERROR_STATUS.get(err.code, 400))
+        approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=approval.pk)
+        return Response(ApprovalDetailSerializer(approval).data)
+
+    @extend_schema(request=ApproveSerializer, responses=ApprovalDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(
+            request,
+            lambda a, data: approve(
+                a.pk, actor=request.user, notes=data["notes"], edits=data.get("edits"), context=self._context(request)
+            ),
+            ApproveSerializer,
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ApprovalDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(
+            request,
+            lambda a, data: reject(a.pk, actor=request.user, reason=data["reason"], context=self._context(request)),
+            ReasonSerializer,
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ApprovalDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        def run(approval, data):
+            if request.user.role == Role.MEMBER and not request.user.is_superuser:
+                raise DecisionError("forbidden", "Members cannot escalate approvals.")
+            escalate(approval.pk, actor=request.user, reason=data["reason"], context=self._context(request))
+
+        return self._decide(request, run, ReasonSerializer)
+
+    @extend_schema(request=OptionalReasonSerializer, responses=ApprovalDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._decide(
+            request,
+            lambda a, data: cancel(a.pk, actor=request.user, reason=data["reason"], context=self._context(request)),
+            OptionalReasonSerializer,
+        )
+
+
+class IsTenantAdmin(permissions.BasePermission):
+    message = "Only tenant admins manage workflows."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+class WorkflowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HITLWorkflow
+        exclude = ["tenant", "created_by"]
+
+    def validate_approval_levels(self, value):
+        try:
+            rules.parse_levels(value)
+        except rules.InvalidRule as err:
+            raise serializers.ValidationError(str(err)) from None
+        return value
+
+    def _conditions(self, value):
+        try:
+            rules.parse_conditions(value)
+        except rules.InvalidRule as err:
+            raise serializers.ValidationError(str(err)) from None
+        return value
+
+    validate_auto_approve_conditions = _conditions
+    validate_auto_reject_conditions = _conditions
+
+    def validate_notification_channels(self, value):
+        unknown = set(value or []) - {"email", "in_app", "slack", "whatsapp"}
+        if unknown:
+            raise serializers.ValidationError(f"Unknown channels: {', '.join(sorted(unknown))}.")
+        return value
+
+    def validate(self, data):
+        low, high = data.get("min_cost_threshold"), data.get("max_cost_threshold")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"max_cost_threshold": "Must be at least min_cost_threshold."})
+        if data.get("is_default") and data.get("is_active", True):
+            tenant = self.context["request"].user.tenant
+            others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
+            if self.instance is not None:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                raise serializers.ValidationError({"is_default": "This tenant already has an active default workflow."})
+        return data
+
+
+class WorkflowViewSet(viewsets.ModelViewSet):
+    """The tenant's approval workflows (tenant admins)."""
+
+    serializer_class = WorkflowSerializer
+    permission_classes = [permissions.IsAuthenticated, IsTenantAdmin]
+
+    def get_queryset(self):
+        return HITLWorkflow.objects.for_user(self.request.user).order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.save(tenant=self.request.user.tenant, created_by=self.request.user)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    approval_reference = serializers.CharField(source="approval.reference")
+
+    class Meta:
+        model = HITLNotification
+        fields = ["id", "approval", "approval_reference", "event", "subject", "message", "status", "created_at"]
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's in-app notifications about approvals, newest first."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI generator has no user
+            return HITLNotification.objects.none()
+        return (
+            HITLNotification.objects.for_user(self.request.user)
+            .filter(recipient=self.request.user, channel=HITLNotification.Channel.IN_APP)
+            .select_related("approval")
+            .order_by("-created_at", "pk")
+        )

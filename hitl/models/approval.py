@@ -1,0 +1,200 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from tenants.scoping import TenantScopedQuerySet
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    EXECUTING = "executing", "Executing"
+    EXECUTED = "executed", "Executed"
+    FAILED = "failed", "Failed"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+DECIDED = {ApprovalStatus.REJECTED, ApprovalStatus.EXPIRED, ApprovalStatus.CANCELLED, ApprovalStatus.EXECUTED}
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class ExecutionStatus(models.TextChoices):
+    NOT_STARTED = "", "Not started"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    RETRYING = "retrying", "Waiting to retry"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class HITLApproval(FSMModelMixin, models.Model):
+    """An action an agent proposed, waiting for (or past) a human decision.
+
+    `status` changes only through hitl.services, which lock the row, check the
+    transition (django-fsm) and write a history row.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="approvals")
+    reference = models.CharField(max_length=12, help_text="Short reference for emails and WhatsApp, e.g. BR-123456.")
+
+    # What is asked
+    agent = models.ForeignKey("agents.AIAgent", null=True, on_delete=models.SET_NULL, related_name="approvals")
+    agent_type = models.CharField(max_length=20)
+    conversation = models.ForeignKey(
+        "conversations.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+    )
+    source_message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+    )
+    action_type = models.CharField(max_length=40)
+    action_data = models.JSONField(default=dict)
+    action_summary = models.CharField(max_length=300)
+    action_preview_url = models.URLField(blank=True)
+    estimated_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    estimated_reach = models.PositiveIntegerField(default=0)
+    confidence = models.FloatField(default=0.5)
+
+    # Risk
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    risk_score = models.FloatField(default=0)
+    risk_factors = models.JSONField(default=list, blank=True, help_text="Each factor's contribution to the score.")
+
+    # Workflow and progress
+    workflow = models.ForeignKey(
+        "hitl.HITLWorkflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+    )
+    workflow_snapshot = models.JSONField(default=dict, blank=True, help_text="The workflow's rules when requested.")
+    approval_level = models.PositiveSmallIntegerField(default=1)
+    total_levels = models.PositiveSmallIntegerField(default=1)
+    required_approvals = models.PositiveSmallIntegerField(default=1)
+    received_approvals = models.PositiveSmallIntegerField(default=0)
+    status = FSMField(default=ApprovalStatus.PENDING, choices=ApprovalStatus.choices, protected=True, db_index=True)
+    priority = models.PositiveSmallIntegerField(default=3, help_text="1 is the most urgent.")
+    decided_automatically = models.BooleanField(default=False)
+
+    # People and times
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="requested_approvals"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    request_notes = models.TextField(blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_approvals"
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="approvals_to_decide",
+        help_text="Who may decide at the current level (kept in step by hitl.services.levels).",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_notes = models.TextField(blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    # SLA: deadline columns scanned by hitl.tasks.process_deadlines
+    sla_deadline = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    sla_breach_duration_minutes = models.PositiveIntegerField(default=0)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    escalation_due_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Auto-approval or expiry, whichever applies.")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalation_reason = models.TextField(blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    # Execution
+    executed_at = models.DateTimeField(null=True, blank=True)
+    execution_status = models.CharField(
+        max_length=10, choices=ExecutionStatus.choices, default=ExecutionStatus.NOT_STARTED, blank=True
+    )
+    execution_result = models.JSONField(default=dict, blank=True)
+    execution_error = models.TextField(blank=True)
+    execution_attempts = models.PositiveSmallIntegerField(default=0)
+
+    # Context
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    compliance_flags = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sla_deadline", "priority"]
+        permissions = [("decide_hitlapproval", "Can approve, reject and escalate approvals")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "reference"], name="approval_reference_unique")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "sla_deadline", "priority"]),  # the queue, by status
+            models.Index(fields=["tenant", "sla_deadline", "priority"]),  # the whole queue in its default order
+            models.Index(fields=["status", "sla_deadline"]),  # deadline scans
+            models.Index(fields=["status", "next_reminder_at"]),
+            models.Index(fields=["status", "escalation_due_at"]),
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["requested_by", "requested_at"]),  # requester history for risk
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.action_summary}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ApprovalStatus.PENDING
+
+    # Transitions: only the status moves here; hitl.services does the rest.
+    @transition(field=status, source=ApprovalStatus.PENDING, target=ApprovalStatus.APPROVED)
+    def mark_approved(self):
+        pass
+
+    @transition(field=status, source=ApprovalStatus.PENDING, target=ApprovalStatus.REJECTED)
+    def mark_rejected(self):
+        pass
+
+    @transition(field=status, source=ApprovalStatus.PENDING, target=ApprovalStatus.EXPIRED)
+    def mark_expired(self):
+        pass
+
+    @transition(field=status, source=ApprovalStatus.PENDING, target=ApprovalStatus.CANCELLED)
+    def mark_cancelled(self):
+        pass
+
+    @transition(field=status, source=ApprovalStatus.APPROVED, target=ApprovalStatus.EXECUTING)
+    def mark_executing(self):
+        pass
+
+    @transition(field=status, source=ApprovalStatus.EXECUTING, target=ApprovalStatus.EXECUTED)
+    def mark_executed(self):
+        pass
+
+    @transition(field=status, source=ApprovalStatus.EXECUTING, target=ApprovalStatus.FAILED)
+    def mark_failed(self):
+        pass
+
+    @transition(field=status, source=ApprovalStatus.FAILED, target=ApprovalStatus.APPROVED)
+    def mark_retry(self):
+        pass

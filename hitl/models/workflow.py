@@ -1,0 +1,106 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from tenants.scoping import TenantScopedQuerySet
+
+
+class HITLWorkflow(models.Model):
+    """Who must approve which actions, in what order, and how fast.
+
+    `approval_levels` is a list, one entry per sequential level:
+        {"name": "Marketing lead", "approvers": {"roles": ["approver"], "groups": [], "users": ["<uuid or email>"]},
+         "required_approvals": 1}
+    Conditions (`auto_approve_conditions`, `auto_reject_conditions`) are lists of clauses that must all hold:
+        {"field": "risk_level" | "risk_score" | "estimated_cost" | "estimated_reach" | "action_type" |
+                  "agent_type" | "confidence",
+         "op": "eq" | "ne" | "lt" | "lte" | "gt" | "gte" | "in" | "not_in", "value": ...}
+    Anything unreadable fails closed: the approval waits for a human (see hitl.rules).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="hitl_workflows")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False, help_text="Used when no other workflow of the tenant matches.")
+    action_types = models.JSONField(default=list, blank=True, help_text="Empty: any action type.")
+    risk_levels = models.JSONField(default=list, blank=True, help_text="Empty: any risk level.")
+    min_cost_threshold = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    max_cost_threshold = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    approval_levels = models.JSONField(default=list)
+    parallel_approval = models.BooleanField(
+        default=True, help_text="Notify every eligible approver of a level at once, rather than one assignee."
+    )
+    unanimous_required = models.BooleanField(
+        default=False, help_text="Every eligible approver of a level must approve."
+    )
+    sla_hours = models.PositiveIntegerField(default=24)
+    escalation_hours = models.PositiveIntegerField(null=True, blank=True)
+    auto_approve_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Approve automatically after this long (never for critical risk)."
+    )
+    expire_hours = models.PositiveIntegerField(default=72, help_text="Without auto-approval, expire after this long.")
+    notification_channels = models.JSONField(default=list, blank=True, help_text="email, in_app, slack, whatsapp.")
+    reminder_frequency_hours = models.PositiveIntegerField(null=True, blank=True)
+    max_reminders = models.PositiveIntegerField(default=3)
+    auto_approve_conditions = models.JSONField(default=list, blank=True)
+    auto_reject_conditions = models.JSONField(default=list, blank=True)
+    custom_rules = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_default=True, is_active=True),
+                name="one_active_default_workflow",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RiskPolicy(models.Model):
+    """A tenant's risk settings; without one, hitl.risk's defaults apply."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.CASCADE, related_name="risk_policy")
+    action_base_risk = models.JSONField(
+        default=dict, blank=True, help_text='Points 0-25 per action type, e.g. {"set_budget": 20}.'
+    )
+    medium_threshold = models.PositiveSmallIntegerField(default=30)
+    high_threshold = models.PositiveSmallIntegerField(default=55)
+    critical_threshold = models.PositiveSmallIntegerField(default=80)
+    large_cost = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("10000"),
+        help_text="A cost this big is maximal in absolute terms.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "risk policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(medium_threshold__lt=models.F("high_threshold"))
+                & models.Q(high_threshold__lt=models.F("critical_threshold"))
+                & models.Q(critical_threshold__lte=100),
+                name="risk_thresholds_ordered",
+                violation_error_message="Thresholds must rise: medium < high < critical ≤ 100.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Risk policy of {self.tenant}"

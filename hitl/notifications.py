@@ -1,0 +1,66 @@
+"""Telling approvers about approvals: one HITLNotification row per person and channel, sent after commit."""
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+
+from hitl.models import HITLApproval, HITLNotification
+from hitl.services.levels import eligible_approvers
+
+SEND_TASK = "hitl.tasks.send_notification"
+SUBJECTS = {
+    "created": "Approval needed: {summary}",
+    "reminder": "Reminder: {summary} is waiting for you",
+    "escalated": "Escalated to you: {summary}",
+    "decided": "{status}: {summary}",
+}
+
+
+def approval_url(approval: HITLApproval) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/admin/hitl/hitlapproval/{approval.pk}/change/"
+
+
+def recipients(approval: HITLApproval, event: str):
+    if event in ("created", "reminder", "escalated") and approval.assigned_to_id:
+        return [approval.assigned_to]
+    return list(eligible_approvers(approval).select_related("tenant"))
+
+
+def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
+    subject = SUBJECTS[event].format(summary=approval.action_summary, status=approval.get_status_display())
+    lines = [
+        f"{approval.reference} · {approval.get_risk_level_display()} risk ({approval.risk_score:g}/100)",
+        approval.action_summary,
+        f"Estimated cost ${approval.estimated_cost:,.2f} · reach {approval.estimated_reach:,}",
+    ]
+    if event != "decided":
+        lines.append(f"Level {approval.approval_level} of {approval.total_levels}. Decide: {approval_url(approval)}")
+    return subject[:300], "\n".join(lines)
+
+
+def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0) -> list[HITLNotification]:
+    channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
+    subject, message = _text(approval, event)
+    rows = []
+    for person in recipients(approval, event):
+        for channel in channels:
+            if channel not in HITLNotification.Channel.values:
+                continue
+            rows.append(
+                HITLNotification.objects.create(
+                    tenant_id=approval.tenant_id,
+                    approval=approval,
+                    channel=channel,
+                    recipient=person,
+                    recipient_email=person.email,
+                    event=event,
+                    subject=subject,
+                    message=message,
+                    template=f"hitl/{event}",
+                    is_reminder=event == "reminder",
+                    reminder_number=reminder_number,
+                )
+            )
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: current_app.tasks[SEND_TASK].delay(str(pk)))
+    return rows

@@ -1,0 +1,90 @@
+"""An approval in plain words for the people deciding it: what would change, before and after."""
+
+from datetime import datetime
+
+from agents.models import Campaign, ContentPiece, TargetKeyword
+from hitl.models import HITLApproval
+
+# Fields an approver may change before approving, per action type (the type itself never changes).
+EDITABLE_FIELDS = {
+    "set_budget": [("daily_budget", "New daily budget ($)")],
+    "schedule_content": [("scheduled_for", "Publish at (ISO date and time, UTC)")],
+    "create_audience": [("name", "Audience name"), ("description", "Description")],
+    "create_retargeting": [("name", "Audience name"), ("lookback_days", "Look back (days)")],
+}
+INTEGER_FIELDS = {"lookback_days"}
+
+
+def _campaign(approval):
+    return Campaign.objects.for_tenant(approval.tenant).filter(pk=approval.action_data.get("campaign_id")).first()
+
+
+def _content(approval):
+    return ContentPiece.objects.for_tenant(approval.tenant).filter(pk=approval.action_data.get("content_id")).first()
+
+
+def _when(value) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return str(value)
+
+
+def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
+    """(what, now, after approval) rows. After execution, the recorded before/after is shown instead."""
+    if approval.execution_result.get("before") or approval.execution_result.get("after"):
+        before, after = approval.execution_result.get("before", {}), approval.execution_result.get("after", {})
+        keys = [k for k in {**before, **after} if k != "id"]
+        return [(k.replace("_", " "), str(before.get(k, "—")), str(after.get(k, "—"))) for k in keys]
+    data, kind = approval.action_data, approval.action_type
+    try:
+        if kind == "set_budget":
+            campaign = _campaign(approval)
+            now = f"${campaign.daily_budget:,.2f}" if campaign else "campaign not found"
+            return [
+                (f"{data.get('campaign_name', 'Campaign')} daily budget", now, f"${float(data['daily_budget']):,.2f}")
+            ]
+        if kind in ("pause_campaign", "resume_campaign"):
+            campaign = _campaign(approval)
+            after = "paused" if kind == "pause_campaign" else "active"
+            return [
+                (f"{data.get('campaign_name', 'Campaign')} status", campaign.status if campaign else "not found", after)
+            ]
+        if kind in ("publish_content", "schedule_content"):
+            piece = _content(approval)
+            after = "published" if kind == "publish_content" else f"scheduled for {_when(data.get('scheduled_for'))}"
+            return [(f"“{data.get('title', 'Content')}”", piece.status if piece else "not found", after)]
+        if kind in ("add_target_keyword", "remove_target_keyword"):
+            keyword = data.get("keyword", "")
+            present = TargetKeyword.objects.for_tenant(approval.tenant).filter(keyword__iexact=keyword).exists()
+            after = "target" if kind == "add_target_keyword" else "not a target"
+            return [(f"Keyword “{keyword}”", "target" if present else "not a target", after)]
+        if kind in ("create_audience", "create_retargeting"):
+            return [("Audience", "—", data.get("name", "new audience"))]
+    except (KeyError, TypeError, ValueError):
+        pass  # malformed data: the raw action data is shown beside this
+    return []
+
+
+def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
+    return [(key.replace("_", " ").capitalize(), str(value)) for key, value in approval.action_data.items()]
+
+
+def edit_fields(approval: HITLApproval) -> list[dict]:
+    return [
+        {"name": name, "label": label, "value": approval.action_data.get(name, "")}
+        for name, label in EDITABLE_FIELDS.get(approval.action_type, [])
+    ]
+
+
+def edits_from_form(approval: HITLApproval, post) -> dict | None:
+    """The action_data changes an approver typed, or None when nothing changed."""
+    changed = {}
+    for name, _label in EDITABLE_FIELDS.get(approval.action_type, []):
+        if f"edit_{name}" not in post:
+            continue
+        raw = post[f"edit_{name}"].strip()
+        value = int(raw) if name in INTEGER_FIELDS and raw.lstrip("-").isdigit() else raw
+        if value != approval.action_data.get(name):
+            changed[name] = value
+    return {"action_data": changed} if changed else None

@@ -1,0 +1,191 @@
+"""How risky a proposed action is: six capped factors that add up to a score out of 100.
+
+Each factor is kept with its points and a sentence (stored as the approval's `risk_factors`), so an
+approver can see why an action scored as it did. Anything missing or unreadable counts towards caution.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from agents.actions import ActionType
+from agents.models import CampaignDailyStat
+from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
+
+# Caps per factor; they add up to 100.
+BUDGET_RELATIVE_MAX = 25
+BUDGET_ABSOLUTE_MAX = 15
+REACH_MAX = 15
+ACTION_TYPE_MAX = 25
+REQUESTER_MAX = 10
+CONFIDENCE_MAX = 10
+
+DEFAULT_ACTION_BASE_RISK: dict[str, int] = {
+    ActionType.SET_BUDGET: 20,  # moves money directly
+    ActionType.PUBLISH_CONTENT: 15,  # public at once, hard to take back
+    ActionType.RESUME_CAMPAIGN: 12,
+    ActionType.CREATE_RETARGETING: 12,  # uses visitors' data
+    ActionType.PAUSE_CAMPAIGN: 10,
+    ActionType.SCHEDULE_CONTENT: 10,
+    ActionType.CREATE_AUDIENCE: 8,
+    ActionType.REMOVE_TARGET_KEYWORD: 5,
+    ActionType.ADD_TARGET_KEYWORD: 3,
+}
+
+SPEND_WINDOW_DAYS = 30
+# Extra spend of half the last 30 days' spend already scores the maximum; below that points grow linearly
+# (every 2% of the recent spend is one point), which keeps the factor easy to explain to an approver.
+RELATIVE_SATURATION = 0.5
+REACH_FLOOR, REACH_CEILING = 100, 1_000_000  # log10 scale between: 2 .. 6
+REJECTION_WINDOW = timedelta(days=30)
+POINTS_PER_REJECTION = 2.5
+VOLUME_WINDOW = timedelta(hours=24)
+NORMAL_DAILY_REQUESTS = 10
+POINTS_PER_EXTRA_REQUEST = 1.0
+
+_PRIORITY = {RiskLevel.CRITICAL: 1, RiskLevel.HIGH: 2, RiskLevel.MEDIUM: 3, RiskLevel.LOW: 4}
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    score: float  # 0..100, one decimal; the sum of the factors' points
+    level: RiskLevel
+    factors: list[dict]  # {"factor", "points", "max", "detail"}
+
+
+def assess(
+    *,
+    tenant,
+    action_type: str,
+    estimated_cost: Decimal,
+    estimated_reach: int,
+    confidence: float,
+    requested_by=None,
+    now=None,
+) -> RiskAssessment:
+    """Score a proposed action with the tenant's policy (or the defaults); every query is scoped to `tenant`."""
+    now = now or timezone.now()
+    policy = RiskPolicy.objects.filter(tenant=tenant).first() or RiskPolicy(tenant=tenant)  # unsaved: defaults
+    cost = max(Decimal(estimated_cost), Decimal("0"))
+    factors = [
+        _budget_relative(tenant, cost, now),
+        _budget_absolute(cost, policy.large_cost),
+        _reach(estimated_reach),
+        _action_type(action_type, policy.action_base_risk),
+        _requester_history(tenant, requested_by, now),
+        _confidence(confidence),
+    ]
+    score = round(sum(f["points"] for f in factors), 1)
+    return RiskAssessment(score=score, level=_level(score, policy), factors=factors)
+
+
+def priority_for(level) -> int:
+    """The approval's priority: 1 (most urgent) for critical risk, down to 4 for low."""
+    return _PRIORITY[RiskLevel(level)]
+
+
+def _level(score: float, policy: RiskPolicy) -> RiskLevel:
+    if score >= policy.critical_threshold:
+        return RiskLevel.CRITICAL
+    if score >= policy.high_threshold:
+        return RiskLevel.HIGH
+    if score >= policy.medium_threshold:
+        return RiskLevel.MEDIUM
+    return RiskLevel.LOW
+
+
+def _factor(name: str, points: float, cap: int, detail: str) -> dict:
+    """Points clamped to 0..cap (NaN to the cap) and rounded to one decimal."""
+    points = float(cap) if math.isnan(points) else min(max(float(points), 0.0), float(cap))
+    return {"factor": name, "points": round(points, 1), "max": cap, "detail": detail}
+
+
+def _budget_relative(tenant, cost: Decimal, now) -> dict:
+    """The cost against the tenant's spend over the 30 complete days before its local today."""
+    today = timezone.localdate(now, timezone=ZoneInfo(tenant.timezone))
+    spent = CampaignDailyStat.objects.filter(
+        tenant=tenant, date__gte=today - timedelta(days=SPEND_WINDOW_DAYS), date__lt=today
+    ).aggregate(total=Sum("spend"))["total"] or Decimal("0")
+    if cost == 0:
+        return _factor("budget_relative", 0, BUDGET_RELATIVE_MAX, "No extra spend")
+    if spent <= 0:
+        detail = f"{_money(cost)} with no spend in the last 30 days"
+        return _factor("budget_relative", BUDGET_RELATIVE_MAX, BUDGET_RELATIVE_MAX, detail)
+    ratio = float(cost / spent)
+    detail = f"{_money(cost)} is {_percent(ratio)} of the last 30 days' spend ({_money(spent)})"
+    return _factor("budget_relative", BUDGET_RELATIVE_MAX * ratio / RELATIVE_SATURATION, BUDGET_RELATIVE_MAX, detail)
+
+
+def _budget_absolute(cost: Decimal, large_cost: Decimal) -> dict:
+    """log10(cost) / log10(large_cost) of the cap: $1 or less is 0, `large_cost` or more is the maximum."""
+    if cost <= 1:
+        fraction = 0.0
+    elif cost >= large_cost:
+        fraction = 1.0
+    else:
+        fraction = math.log10(cost) / math.log10(large_cost)
+    detail = f"{_money(cost)} against a large cost of {_money(large_cost)}"
+    return _factor("budget_absolute", BUDGET_ABSOLUTE_MAX * fraction, BUDGET_ABSOLUTE_MAX, detail)
+
+
+def _reach(reach: int) -> dict:
+    """log10 scale: 100 people or fewer is 0, a million or more is the maximum (10,000 is half)."""
+    reach = max(reach, 0)
+    fraction = math.log10(max(reach, 1) / REACH_FLOOR) / math.log10(REACH_CEILING / REACH_FLOOR)
+    return _factor("reach", REACH_MAX * fraction, REACH_MAX, f"{reach:,} people reached")
+
+
+def _action_type(action_type: str, overrides) -> dict:
+    """The tenant's points for this type, else the default; an unknown type or unreadable setting gets the cap."""
+    if isinstance(overrides, dict) and action_type in overrides:
+        source, raw = "tenant policy", overrides[action_type]
+    elif action_type in DEFAULT_ACTION_BASE_RISK:
+        source, raw = "default", DEFAULT_ACTION_BASE_RISK[action_type]
+    else:
+        source, raw = "unknown action type", ACTION_TYPE_MAX
+    try:
+        points = float(raw)
+    except (TypeError, ValueError):
+        source, points = "unreadable tenant policy", ACTION_TYPE_MAX
+    return _factor("action_type", points, ACTION_TYPE_MAX, f"{action_type} ({source})")
+
+
+def _requester_history(tenant, requester, now) -> dict:
+    """Recent rejections of the requester's requests, and a request pace above normal.
+
+    Both count requests by when they were made (the indexed column); approvals are decided within days.
+    """
+    if requester is None:
+        return _factor("requester_history", 0, REQUESTER_MAX, "No requester")
+    counts = HITLApproval.objects.filter(tenant=tenant, requested_by=requester, requested_at__lte=now).aggregate(
+        rejected=Count("pk", filter=Q(status=ApprovalStatus.REJECTED, requested_at__gt=now - REJECTION_WINDOW)),
+        recent=Count("pk", filter=Q(requested_at__gt=now - VOLUME_WINDOW)),
+    )
+    extra = max(counts["recent"] - NORMAL_DAILY_REQUESTS, 0)
+    points = counts["rejected"] * POINTS_PER_REJECTION + extra * POINTS_PER_EXTRA_REQUEST
+    detail = (
+        f"{counts['rejected']} rejected in the last 30 days; {counts['recent']} requests in the last 24 hours "
+        f"(normal: up to {NORMAL_DAILY_REQUESTS})"
+    )
+    return _factor("requester_history", points, REQUESTER_MAX, detail)
+
+
+def _confidence(confidence: float) -> dict:
+    """(1 - confidence) of the cap; an unreadable confidence counts as none."""
+    confidence = 0.0 if math.isnan(confidence) else min(max(confidence, 0.0), 1.0)
+    return _factor(
+        "confidence", CONFIDENCE_MAX * (1 - confidence), CONFIDENCE_MAX, f"Agent confidence {confidence:.0%}"
+    )
+
+
+def _money(amount: Decimal) -> str:
+    return f"${amount:,.0f}" if amount == amount.to_integral_value() else f"${amount:,.2f}"
+
+
+def _percent(ratio: float) -> str:
+    return f"{ratio:.0%}" if ratio >= 0.01 else "under 1%"

@@ -1,0 +1,124 @@
+"""Sending one HITLNotification on its channel and recording the outcome on the row."""
+
+import httpx
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from conversations.delivery import send_direct
+from hitl import links
+from hitl.console import console_group
+from hitl.models import HITLNotification
+
+SLACK_TIMEOUT_SECONDS = 10
+LINK_EVENTS = {"created", "reminder", "escalated"}  # the emails that ask for a decision
+
+
+class TransientSendError(Exception):
+    """Worth retrying (a timeout, a 5xx)."""
+
+
+def _email(row: HITLNotification) -> tuple[str, str]:
+    """Emails that ask for a decision carry the recipient's one-click links.
+
+    The links are made here, at send time, and never stored on the row: the admin
+    shows notification rows, and a stored link would let its reader act as the approver.
+    """
+    from hitl.notifications import approval_url  # here: at the top it closes a cycle through hitl.services
+
+    text, html = row.message, None
+    if row.event in LINK_EVENTS and row.recipient is not None:
+        approve_url = links.make_link(row.approval, row.recipient, "approve")
+        reject_url = links.make_link(row.approval, row.recipient, "reject")
+        text = f"{row.message}\n\nApprove: {approve_url}\nReject: {reject_url}"
+        html = render_to_string(
+            "hitl/email_approval.html",
+            {
+                "subject": row.subject,
+                "approval": row.approval,
+                "admin_url": approval_url(row.approval),
+                "approve_url": approve_url,
+                "reject_url": reject_url,
+                "hours": links.lifetime_hours(),
+            },
+        )
+    send_mail(row.subject, text, settings.SENDGRID_FROM_EMAIL, [row.recipient_email], html_message=html)
+    return f"email:{settings.EMAIL_PROVIDER}", ""
+
+
+def _in_app(row: HITLNotification) -> tuple[str, str]:
+    approval = row.approval
+    async_to_sync(get_channel_layer().group_send)(
+        console_group(row.tenant_id),
+        {
+            "type": "console.event",
+            "event": f"approval.{row.event}",
+            "approval_id": str(approval.pk),
+            "reference": approval.reference,
+            "status": approval.status,
+            "summary": approval.action_summary,
+            "recipient_id": str(row.recipient_id),
+        },
+    )
+    return "channels", ""
+
+
+def _slack(row: HITLNotification) -> tuple[str, str]:
+    url = row.approval.tenant.slack_webhook_url
+    if not url:
+        raise ValueError("the tenant has no Slack webhook URL")
+    try:
+        response = httpx.post(url, json={"text": f"*{row.subject}*\n{row.message}"}, timeout=SLACK_TIMEOUT_SECONDS)
+    except httpx.HTTPError as exc:
+        raise TransientSendError(f"Slack unreachable: {type(exc).__name__}") from exc
+    if response.status_code >= 500 or response.status_code == 429:
+        raise TransientSendError(f"Slack answered HTTP {response.status_code}")
+    if not response.is_success:
+        raise ValueError(f"Slack answered HTTP {response.status_code}: {response.text[:200]}")
+    return "slack", ""
+
+
+def _whatsapp(row: HITLNotification) -> tuple[str, str]:
+    phone = row.recipient.phone_numbers.filter(is_primary=True).first() if row.recipient else None
+    if phone is None:
+        raise ValueError("the approver has no primary phone number")
+    row.recipient_phone = phone.phone_number
+    return send_direct("whatsapp", phone.phone_number, f"{row.subject}\n{row.message}")
+
+
+SENDERS = {
+    HITLNotification.Channel.EMAIL: _email,
+    HITLNotification.Channel.IN_APP: _in_app,
+    HITLNotification.Channel.SLACK: _slack,
+    HITLNotification.Channel.WHATSAPP: _whatsapp,
+}
+
+
+def send(notification_id) -> None:
+    """Send a pending notification once. Permanent problems mark it failed; transient ones raise to retry."""
+    row = HITLNotification.objects.select_related("approval__tenant", "recipient").get(pk=notification_id)
+    if row.status != HITLNotification.Status.PENDING:
+        return  # already sent by an earlier delivery of this task
+    try:
+        provider, provider_id = SENDERS[row.channel](row)
+    except TransientSendError:
+        raise
+    except Exception as exc:  # a permanent failure is recorded on the row, visible in the admin
+        row.status = HITLNotification.Status.FAILED
+        row.failed_at = timezone.now()
+        row.failure_reason = str(exc)[:1000]
+        row.save(update_fields=["status", "failed_at", "failure_reason", "recipient_phone"])
+        return
+    row.status = HITLNotification.Status.DELIVERED if row.channel == "in_app" else HITLNotification.Status.SENT
+    row.provider, row.provider_message_id = provider, provider_id or ""
+    row.sent_at = timezone.now()
+    row.save(update_fields=["status", "provider", "provider_message_id", "sent_at", "recipient_phone"])
+
+
+def mark_failed_after_retries(notification_id, error: Exception) -> None:
+    HITLNotification.objects.filter(pk=notification_id, status=HITLNotification.Status.PENDING).update(
+        status=HITLNotification.Status.FAILED, failed_at=timezone.now(), failure_reason=f"gave up: {error}"[:1000]
+    )

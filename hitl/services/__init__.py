@@ -1,0 +1,20 @@
+"""Operations on approvals. Every change of an approval goes through here, locked and recorded."""
+
+from hitl.services.decisions import Context, Decision, DecisionError, approve, cancel, decide, escalate, reject
+from hitl.services.execution import queue_execution, retry_execution, run_execution
+from hitl.services.requests import request_approval
+
+__all__ = [
+    "Context",
+    "Decision",
+    "DecisionError",
+    "approve",
+    "cancel",
+    "decide",
+    "escalate",
+    "queue_execution",
+    "reject",
+    "request_approval",
+    "retry_execution",
+    "run_execution",
+]

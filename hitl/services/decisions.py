@@ -1,0 +1,423 @@
+"""Deciding approvals: approve (optionally with edits), reject, escalate, cancel, expire.
+
+Every function locks the approval row for the length of its transaction, so
+two people deciding at the same instant are applied one after the other and
+the second sees the first's outcome. Side effects run after commit.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from agents.validation import CHECKS
+from hitl import rules
+from hitl.errors import DecisionError
+from hitl.history import log
+from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
+from hitl.notifications import notify
+from hitl.risk import assess, priority_for
+from hitl.services.announce import announce
+from hitl.services.execution import queue_execution
+from hitl.services.levels import assign_level, clear_assignees, current_level, is_eligible, refresh_assignees
+from hitl.services.timing import deadlines
+from tenants.roles import Role
+
+Decision = HITLDecision.Decision
+RISK_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2, RiskLevel.CRITICAL: 3}
+EDITABLE = {"action_data", "estimated_cost", "estimated_reach", "summary"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a decision came from, for the record."""
+
+    via: str = HITLDecision.Via.ADMIN
+    ip: str | None = None
+    user_agent: str = ""
+
+
+SYSTEM = Context(via=HITLDecision.Via.AUTO)
+
+
+def _lock(approval_id, actor) -> HITLApproval:
+    approval = HITLApproval.objects.select_for_update().filter(pk=approval_id).first()
+    if approval is None or (not actor.is_superuser and approval.tenant_id != actor.tenant_id):
+        raise DecisionError("not_found", "No such approval.")
+    return approval
+
+
+def _require_pending(approval: HITLApproval) -> None:
+    if not approval.is_pending:
+        raise DecisionError(
+            "not_pending", f"{approval.reference} is already {approval.get_status_display().lower()}; nothing changed."
+        )
+
+
+def _close_out(approval: HITLApproval) -> list[str]:
+    """At resolution: stop the clock (a breached approval records how late it was), nobody is left to decide."""
+    clear_assignees(approval)
+    approval.next_reminder_at = approval.escalation_due_at = approval.expires_at = None
+    if approval.sla_breached and approval.sla_deadline:
+        late = timezone.now() - approval.sla_deadline
+        approval.sla_breach_duration_minutes = max(int(late.total_seconds() // 60), 0)
+    return ["next_reminder_at", "escalation_due_at", "expires_at", "sla_breach_duration_minutes"]
+
+
+# --- approve / reject -------------------------------------------------------------------
+
+
+def decide(approval_id, *, actor, decision: str, notes: str = "", context=Context(), edits=None) -> HITLApproval:
+    with transaction.atomic():
+        approval = _lock(approval_id, actor)
+        _require_pending(approval)
+        if approval.requested_by_id == actor.pk:
+            raise DecisionError("self_approval", "Nobody decides on their own request.")
+        if not is_eligible(approval, actor):
+            level = current_level(approval)
+            raise DecisionError(
+                "not_eligible", f"You are not an approver at level {approval.approval_level} ({level.name})."
+            )
+        if approval.decisions.filter(level=approval.approval_level, approver=actor).exists():
+            raise DecisionError("already_decided", "You have already decided at this level.")
+
+        if decision == Decision.REJECT:
+            if edits:
+                raise DecisionError("edits_on_reject", "Edits apply only when approving.")
+            if not notes.strip():
+                raise DecisionError("reason_required", "A rejection needs a reason.")
+            _record_decision(approval, actor, Decision.REJECT, notes, context)
+            _reject(approval, actor=actor, reason=notes.strip(), context=context)
+        elif decision == Decision.APPROVE:
+            if edits and _apply_edits(approval, actor, edits, context) and not is_eligible(approval, actor):
+                return approval  # re-routed to a level this approver cannot decide: the edit stands, others decide
+            _record_decision(approval, actor, Decision.APPROVE, notes, context)
+            _count_and_advance(approval, actor, notes, context)
+        else:
+            raise DecisionError("bad_decision", f"Unknown decision {decision!r}.")
+    return approval
+
+
+def approve(approval_id, *, actor, notes="", context=Context(), edits=None) -> HITLApproval:
+    return decide(approval_id, actor=actor, decision=Decision.APPROVE, notes=notes, context=context, edits=edits)
+
+
+def reject(approval_id, *, actor, reason: str, context=Context()) -> HITLApproval:
+    return decide(approval_id, actor=actor, decision=Decision.REJECT, notes=reason, context=context)
+
+
+def _record_decision(approval, actor, decision, notes, context) -> None:
+    HITLDecision.objects.create(
+        tenant_id=approval.tenant_id,
+        approval=approval,
+        level=approval.approval_level,
+        approver=actor,
+        decision=decision,
+        notes=notes,
+        via=context.via,
+        ip_address=context.ip,
+        user_agent=context.user_agent[:300],
+    )
+
+
+def _count_and_advance(approval, actor, notes, context) -> None:
+    level = approval.approval_level
+    received = approval.decisions.filter(level=level, decision=Decision.APPROVE).count()
+    approval.received_approvals = received
+    approval.save(update_fields=["received_approvals"])
+    if received < approval.required_approvals:
+        log(
+            approval,
+            "approval_recorded",
+            f"{actor} approved at level {level} ({received} of {approval.required_approvals}).",
+            actor=actor,
+            ip=context.ip,
+            previous_status=approval.status,
+        )
+        return
+    if level < approval.total_levels:
+        assign_level(approval, level=level + 1)
+        log(
+            approval,
+            "level_approved",
+            f"Level {level} approved; now at level {level + 1} of {approval.total_levels}.",
+            actor=actor,
+            ip=context.ip,
+            previous_status=approval.status,
+        )
+        notify(approval, "created")
+        return
+    _final_approve(approval, actor=actor, notes=notes, context=context)
+
+
+def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
+    previous = approval.status
+    approval.mark_approved()
+    now = timezone.now()
+    approval.approved_by = actor
+    approval.approved_at = approval.resolved_at = now
+    approval.approval_notes = notes
+    approval.decided_automatically = automatic
+    approval.execution_status = ExecutionStatus.QUEUED
+    cleared = _close_out(approval)
+    approval.save(
+        update_fields=[
+            "status", "approved_by", "approved_at", "resolved_at", "approval_notes",
+            "decided_automatically", "execution_status", *cleared,
+        ]
+    )  # fmt: skip
+    who = "automatically" if automatic else f"by {actor}"
+    log(approval, "approved", f"Approved {who}.", actor=actor, ip=context.ip, previous_status=previous)
+    notify(approval, "decided")
+    announce(approval)
+    queue_execution(approval.pk)
+
+
+def _reject(approval, *, actor, reason, context, automatic=False) -> None:
+    previous = approval.status
+    approval.mark_rejected()
+    now = timezone.now()
+    approval.rejected_by = actor
+    approval.rejected_at = approval.resolved_at = now
+    approval.rejection_reason = reason
+    approval.decided_automatically = automatic
+    cleared = _close_out(approval)
+    approval.save(
+        update_fields=[
+            "status", "rejected_by", "rejected_at", "resolved_at", "rejection_reason", "decided_automatically", *cleared
+        ]
+    )  # fmt: skip
+    who = "automatically" if automatic else f"by {actor}"
+    log(approval, "rejected", f"Rejected {who}: {reason}", actor=actor, ip=context.ip, previous_status=previous)
+    notify(approval, "decided")
+    announce(approval, f"Rejected: {approval.action_summary}. Reason: {reason}")
+
+
+def decide_automatically(approval: HITLApproval, outcome: str) -> None:
+    """Apply a workflow's automatic rule at creation (the caller holds the new row)."""
+    context = Context(via=HITLDecision.Via.AUTO)
+    decision = Decision.APPROVE if outcome == "approve" else Decision.REJECT
+    HITLDecision.objects.create(
+        tenant_id=approval.tenant_id, approval=approval, level=1, approver=None, decision=decision, via=context.via
+    )
+    if decision == Decision.APPROVE and approval.risk_level != RiskLevel.CRITICAL:
+        _final_approve(
+            approval,
+            actor=None,
+            notes="Matched the workflow's automatic approval rule.",
+            context=context,
+            automatic=True,
+        )
+    else:
+        _reject(
+            approval,
+            actor=None,
+            reason="It matched the workflow's automatic rejection rule.",
+            context=context,
+            automatic=True,
+        )
+
+
+# --- edits while approving --------------------------------------------------------------
+
+
+def _decimal(value, field) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DecisionError("invalid_edit", f"{field} must be a number.") from None
+    if not number.is_finite() or number < 0:
+        raise DecisionError("invalid_edit", f"{field} must be zero or more.")
+    return number
+
+
+def _edited_cost(approval, new_data, edits) -> Decimal:
+    if "estimated_cost" in edits:
+        return _decimal(edits["estimated_cost"], "estimated_cost")
+    if approval.action_type == "set_budget" and "daily_budget" in edits.get("action_data", {}):
+        previous = _decimal(new_data.get("previous_daily_budget", 0), "previous_daily_budget")
+        return max(_decimal(new_data["daily_budget"], "daily_budget") - previous, Decimal("0")) * 30
+    return approval.estimated_cost
+
+
+def _apply_edits(approval, actor, edits, context) -> bool:
+    """Change the action before approving it. Returns True when the edit re-routed it to a stricter workflow.
+
+    The action type never changes. Risk is scored again; if the edited action
+    is riskier, it follows the workflow that risk calls for, from its first level.
+    """
+    if not isinstance(edits, dict) or not edits:
+        raise DecisionError("invalid_edit", "Give the fields to change.")
+    if "action_type" in edits or "action_type" in (edits.get("action_data") or {}):
+        raise DecisionError("action_type_locked", "An edit cannot change the kind of action.")
+    unknown = set(edits) - EDITABLE
+    if unknown:
+        raise DecisionError("invalid_edit", f"These cannot be edited: {', '.join(sorted(unknown))}.")
+    data_edits = edits.get("action_data") or {}
+    if not isinstance(data_edits, dict):
+        raise DecisionError("invalid_edit", "action_data must be an object.")
+    new_data = {**approval.action_data, **data_edits}
+    reason = CHECKS[approval.action_type](approval.tenant, new_data) if approval.action_type in CHECKS else None
+    if reason:
+        raise DecisionError("invalid_edit", f"The edited action is not valid: {reason}.")
+    new_cost = _edited_cost(approval, new_data, edits)
+    new_reach = int(_decimal(edits.get("estimated_reach", approval.estimated_reach), "estimated_reach"))
+
+    changes = {k: [approval.action_data.get(k), v] for k, v in data_edits.items() if approval.action_data.get(k) != v}
+    if new_cost != approval.estimated_cost:
+        changes["estimated_cost"] = [str(approval.estimated_cost), str(new_cost)]
+    if new_reach != approval.estimated_reach:
+        changes["estimated_reach"] = [approval.estimated_reach, new_reach]
+    old_level = approval.risk_level
+    approval.action_data = new_data
+    approval.estimated_cost, approval.estimated_reach = new_cost, new_reach
+    approval.action_summary = (edits.get("summary") or f"{approval.action_summary} (edited)")[:300]
+    risk = assess(
+        tenant=approval.tenant,
+        action_type=approval.action_type,
+        estimated_cost=new_cost,
+        estimated_reach=new_reach,
+        confidence=approval.confidence,
+        requested_by=approval.requested_by,
+    )
+    approval.risk_level, approval.risk_score, approval.risk_factors = risk.level, risk.score, risk.factors
+    approval.priority = priority_for(risk.level)
+    approval.save()
+    log(
+        approval,
+        "edited",
+        f"{actor} edited the action before approving; risk {old_level} → {risk.level} ({risk.score:g}).",
+        actor=actor,
+        ip=context.ip,
+        previous_status=approval.status,
+        changes=changes,
+    )
+    if RISK_RANK[risk.level] <= RISK_RANK[old_level]:
+        return False
+    return _reroute(approval, actor, context)
+
+
+def _reroute(approval, actor, context) -> bool:
+    choice = rules.choose_workflow(
+        approval.tenant, action_type=approval.action_type, risk_level=approval.risk_level, cost=approval.estimated_cost
+    )
+    approval.workflow, approval.workflow_snapshot = choice.workflow, choice.rules
+    approval.total_levels = len(choice.rules["approval_levels"])
+    approval.compliance_flags = [*approval.compliance_flags, *choice.problems]
+    for field, value in deadlines(
+        choice.rules, timezone.now(), critical=rules.is_critical(approval.risk_level)
+    ).items():
+        setattr(approval, field, value)
+    approval.save()
+    assign_level(approval, level=1)
+    log(
+        approval,
+        "rerouted",
+        f"The edited action is riskier ({approval.risk_level}); it now follows {choice.rules['name']} from level 1.",
+        actor=actor,
+        ip=context.ip,
+        previous_status=approval.status,
+    )
+    notify(approval, "created")
+    return True
+
+
+# --- escalate / cancel / expire -----------------------------------------------------------
+
+
+def escalate(approval_id, *, actor=None, reason: str, context=Context()) -> HITLApproval:
+    """Move to the next level, or past the last level to a tenant admin. `actor` None: the SLA did it."""
+    with transaction.atomic():
+        approval = HITLApproval.objects.select_for_update().get(pk=approval_id)
+        if actor is not None and not actor.is_superuser and approval.tenant_id != actor.tenant_id:
+            raise DecisionError("not_found", "No such approval.")
+        _require_pending(approval)
+        escalate_locked(approval, actor=actor, reason=reason, context=context)
+    return approval
+
+
+def escalate_locked(approval, *, actor, reason, context) -> None:
+    previous_level = approval.approval_level
+    approval.escalated_at = timezone.now()
+    approval.escalation_reason = reason
+    approval.escalation_due_at = None
+    if previous_level < approval.total_levels:
+        approval.save(update_fields=["escalated_at", "escalation_reason", "escalation_due_at"])
+        assign_level(approval, level=previous_level + 1)
+        target = f"level {previous_level + 1} of {approval.total_levels}"
+    else:
+        admins = approval.tenant.users.filter(role=Role.ADMIN, is_active=True).exclude(pk=approval.requested_by_id)
+        admin = (
+            admins.exclude(pk=approval.escalated_to_id).order_by("email").first() or admins.order_by("email").first()
+        )
+        if admin is None:
+            raise DecisionError("no_escalation_target", "There is no tenant admin to escalate to.")
+        approval.escalated_to = approval.assigned_to = admin
+        approval.save(
+            update_fields=["escalated_at", "escalation_reason", "escalation_due_at", "escalated_to", "assigned_to"]
+        )
+        refresh_assignees(approval)
+        target = str(admin)
+    who = f"by {actor}" if actor else "automatically"
+    log(approval, "escalated", f"Escalated {who} to {target}: {reason}", actor=actor, ip=context.ip)
+    notify(approval, "escalated")
+
+
+def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLApproval:
+    """The requester withdraws the request, or a tenant admin stops it."""
+    with transaction.atomic():
+        approval = _lock(approval_id, actor)
+        _require_pending(approval)
+        if not (actor.is_superuser or actor.pk == approval.requested_by_id or actor.role == Role.ADMIN):
+            raise DecisionError("forbidden", "Only the requester or a tenant admin can cancel a request.")
+        previous = approval.status
+        approval.mark_cancelled()
+        approval.resolved_at = timezone.now()
+        cleared = _close_out(approval)
+        approval.save(update_fields=["status", "resolved_at", *cleared])
+        log(
+            approval,
+            "cancelled",
+            f"Cancelled by {actor}. {reason}".strip(),
+            actor=actor,
+            ip=context.ip,
+            previous_status=previous,
+        )
+        notify(approval, "decided")
+    return approval
+
+
+def expire_locked(approval: HITLApproval) -> None:
+    """No decision came in time (the caller holds the lock)."""
+    previous = approval.status
+    approval.mark_expired()
+    approval.resolved_at = timezone.now()
+    cleared = _close_out(approval)
+    approval.save(update_fields=["status", "resolved_at", *cleared])
+    log(approval, "expired", "Expired: nobody decided in time.", previous_status=previous)
+    notify(approval, "decided")
+    announce(
+        approval, f"Expired: nobody decided on “{approval.action_summary}” in time. Ask again if it still matters."
+    )
+
+
+def auto_approve_locked(approval: HITLApproval) -> None:
+    """The workflow approves after its waiting time (never a critical action; the caller holds the lock)."""
+    context = Context(via=HITLDecision.Via.AUTO)
+    HITLDecision.objects.create(
+        tenant_id=approval.tenant_id,
+        approval=approval,
+        level=approval.approval_level,
+        approver=None,
+        decision=Decision.APPROVE,
+        via=context.via,
+    )
+    hours = approval.workflow_snapshot.get("auto_approve_hours")
+    _final_approve(
+        approval,
+        actor=None,
+        notes=f"No decision within {hours} h; approved by the workflow.",
+        context=context,
+        automatic=True,
+    )

@@ -1,0 +1,157 @@
+"""Running an approved action exactly once.
+
+The ledger executor changes Walker's own data, so claiming the approval,
+applying the change and marking it executed happen in one transaction with the
+row locked: a crash rolls everything back and a retry applies it once. The
+webhook executor calls out, which no transaction can cover: the approval is
+claimed (EXECUTING) before the call, so a duplicated or retried task finds it
+claimed and does nothing, and the receiver gets an Idempotency-Key.
+"""
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from agents.executors import (
+    ExecutionError,
+    ExecutionRequest,
+    LedgerExecutor,
+    RetryableExecutionError,
+    get_executor,
+)
+from hitl.errors import DecisionError
+from hitl.history import log
+from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
+from hitl.services.announce import announce
+
+EXECUTE_TASK = "hitl.tasks.execute_approval"
+
+
+def queue_execution(approval_id) -> None:
+    """Run the approved action in a worker once the approval's transaction has committed."""
+    transaction.on_commit(lambda: current_app.tasks[EXECUTE_TASK].delay(str(approval_id)))
+
+
+def _request(approval: HITLApproval) -> ExecutionRequest:
+    return ExecutionRequest(
+        tenant=approval.tenant,
+        approval_id=str(approval.pk),
+        reference=approval.reference,
+        action_type=approval.action_type,
+        action_data=approval.action_data,
+        approved_at=approval.approved_at,
+    )
+
+
+def _claim(approval: HITLApproval) -> None:
+    if approval.status == ApprovalStatus.APPROVED:
+        approval.mark_executing()
+    approval.execution_status = ExecutionStatus.RUNNING
+    approval.execution_attempts += 1
+    approval.save(update_fields=["status", "execution_status", "execution_attempts"])
+
+
+def _claimable(approval: HITLApproval) -> bool:
+    """Approved and not yet claimed, or claimed and waiting for its next retry."""
+    return approval.status == ApprovalStatus.APPROVED or (
+        approval.status == ApprovalStatus.EXECUTING and approval.execution_status == ExecutionStatus.RETRYING
+    )
+
+
+def _succeed(approval: HITLApproval, result) -> None:
+    approval.mark_executed()
+    approval.executed_at = timezone.now()
+    approval.execution_status = ExecutionStatus.SUCCEEDED
+    approval.execution_result = {"before": result.before, "after": result.after, "detail": result.detail}
+    approval.execution_error = ""
+    approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
+    log(approval, "executed", f"Done: {result.detail}", previous_status=ApprovalStatus.EXECUTING)
+    announce(approval, f"Approved and done: {result.detail}")
+
+
+def _fail(approval: HITLApproval, error: Exception) -> None:
+    approval.mark_failed()
+    approval.execution_status = ExecutionStatus.FAILED
+    approval.execution_error = str(error)[:2000]
+    approval.save(update_fields=["status", "execution_status", "execution_error"])
+    log(approval, "execution_failed", f"Execution failed: {error}", previous_status=ApprovalStatus.EXECUTING)
+    announce(approval, f"Approved, but it could not be done: {approval.action_summary}. An admin can retry it.")
+
+
+def run_execution(approval_id, *, max_attempts: int) -> str:
+    """Execute once. Returns 'executed', 'failed', 'retry' (call again later) or 'skipped' (nothing to do)."""
+    approval = HITLApproval.objects.select_related("tenant").get(pk=approval_id)
+    executor = get_executor(approval.tenant)
+    if isinstance(executor, LedgerExecutor):
+        return _run_ledger(approval_id, executor)
+    return _run_remote(approval_id, executor, max_attempts=max_attempts)
+
+
+@transaction.atomic
+def _run_ledger(approval_id, executor) -> str:
+    approval = HITLApproval.objects.select_for_update().select_related("tenant").get(pk=approval_id)
+    if not _claimable(approval):
+        return "skipped"
+    _claim(approval)
+    try:
+        with transaction.atomic():  # a refused change leaves no partial write behind
+            result = executor.execute(_request(approval))
+    except ExecutionError as error:
+        _fail(approval, error)
+        return "failed"
+    _succeed(approval, result)
+    return "executed"
+
+
+def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
+    with transaction.atomic():
+        approval = HITLApproval.objects.select_for_update().select_related("tenant").get(pk=approval_id)
+        if not _claimable(approval):
+            return "skipped"
+        _claim(approval)
+        log(approval, "execution_started", f"Sending to the tenant's webhook (attempt {approval.execution_attempts}).")
+    try:
+        result = executor.execute(_request(approval))
+    except RetryableExecutionError as error:
+        with transaction.atomic():
+            approval = HITLApproval.objects.select_for_update().get(pk=approval_id)
+            if approval.execution_attempts < max_attempts:
+                approval.execution_status = ExecutionStatus.RETRYING
+                approval.execution_error = str(error)[:2000]
+                approval.save(update_fields=["execution_status", "execution_error"])
+                log(approval, "execution_retry", f"Attempt {approval.execution_attempts} failed, will retry: {error}")
+                return "retry"
+            _fail(approval, error)
+        return "failed"
+    except ExecutionError as error:
+        with transaction.atomic():
+            _fail(HITLApproval.objects.select_for_update().get(pk=approval_id), error)
+        return "failed"
+    with transaction.atomic():
+        _succeed(HITLApproval.objects.select_for_update().get(pk=approval_id), result)
+    return "executed"
+
+
+def retry_execution(approval_id, *, actor) -> HITLApproval:
+    """An admin asks to run a failed action again."""
+    with transaction.atomic():
+        approval = HITLApproval.objects.select_for_update().filter(pk=approval_id).first()
+        if approval is None or (not actor.is_superuser and approval.tenant_id != actor.tenant_id):
+            raise DecisionError("not_found", "No such approval.")
+        if approval.status != ApprovalStatus.FAILED:
+            raise DecisionError(
+                "not_failed", f"Only a failed action can be retried; {approval.reference} is {approval.status}."
+            )
+        approval.mark_retry()
+        approval.execution_status = ExecutionStatus.QUEUED
+        approval.execution_attempts = 0
+        approval.save(update_fields=["status", "execution_status", "execution_attempts"])
+        log(
+            approval,
+            "execution_retried",
+            f"{actor} asked to run it again.",
+            actor=actor,
+            previous_status=ApprovalStatus.FAILED,
+        )
+        queue_execution(approval.pk)
+    return approval

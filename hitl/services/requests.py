@@ -1,0 +1,127 @@
+"""Creating an approval: score the risk, choose the workflow, set the deadlines, apply automatic rules."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agents.actions import ProposedAction
+from analytics.events import record
+from analytics.models import EventType
+from hitl import rules
+from hitl.history import log
+from hitl.models import HITLApproval
+from hitl.notifications import notify
+from hitl.risk import assess, priority_for
+from hitl.services.decisions import decide_automatically
+from hitl.services.levels import assign_level
+from hitl.services.timing import deadlines
+
+REFERENCE_ATTEMPTS = 10
+
+
+def _new_reference() -> str:
+    return f"BR-{secrets.randbelow(900_000) + 100_000}"
+
+
+def _create(tenant, **fields) -> HITLApproval:
+    for _ in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return HITLApproval.objects.create(tenant=tenant, reference=_new_reference(), **fields)
+        except IntegrityError:  # the reference is taken in this tenant: draw another
+            continue
+    raise RuntimeError("Could not draw a free approval reference")
+
+
+def _automatic_outcome(approval: HITLApproval, config: dict) -> str | None:
+    """'reject', 'approve' or None. The rules were validated when the workflow was chosen."""
+    facts = {
+        "risk_level": approval.risk_level,
+        "risk_score": approval.risk_score,
+        "estimated_cost": float(approval.estimated_cost),
+        "estimated_reach": approval.estimated_reach,
+        "action_type": approval.action_type,
+        "agent_type": approval.agent_type,
+        "confidence": approval.confidence,
+    }
+    reject_when = rules.parse_conditions(config.get("auto_reject_conditions"))
+    approve_when = rules.parse_conditions(config.get("auto_approve_conditions"))
+    if rules.conditions_hold(reject_when, facts):
+        return "reject"
+    if rules.conditions_hold(approve_when, facts) and not rules.is_critical(approval.risk_level):
+        return "approve"
+    return None
+
+
+@transaction.atomic
+def request_approval(
+    *, tenant, agent, action: ProposedAction, requested_by=None, conversation=None, source_message=None
+) -> HITLApproval:
+    """Record a proposed action for human approval. Nothing is executed here.
+
+    Automatic rules may decide it at once (recorded as automatic); a critical
+    action is never approved automatically.
+    """
+    risk = assess(
+        tenant=tenant,
+        action_type=action.action_type,
+        estimated_cost=action.estimated_cost,
+        estimated_reach=action.estimated_reach,
+        confidence=action.confidence,
+        requested_by=requested_by,
+    )
+    choice = rules.choose_workflow(
+        tenant, action_type=action.action_type, risk_level=risk.level, cost=action.estimated_cost
+    )
+    now = timezone.now()
+    approval = _create(
+        tenant,
+        agent=agent,
+        agent_type=agent.agent_type,
+        conversation=conversation,
+        source_message=source_message,
+        action_type=action.action_type,
+        action_data=action.action_data,
+        action_summary=action.summary[:300],
+        estimated_cost=action.estimated_cost,
+        estimated_reach=action.estimated_reach,
+        confidence=action.confidence,
+        risk_level=risk.level,
+        risk_score=risk.score,
+        risk_factors=risk.factors,
+        workflow=choice.workflow,
+        workflow_snapshot=choice.rules,
+        total_levels=len(choice.rules["approval_levels"]),
+        priority=priority_for(risk.level),
+        requested_by=requested_by,
+        compliance_flags=choice.problems,
+        **deadlines(choice.rules, now, critical=rules.is_critical(risk.level)),
+    )
+    log(
+        approval,
+        "created",
+        f"{agent.name} proposed: {approval.action_summary} (risk {risk.level}, {risk.score:g}); "
+        f"workflow {choice.rules['name']}",
+        actor=requested_by,
+        risk_factors=risk.factors,
+    )
+    record(
+        EventType.APPROVAL_REQUESTED,
+        tenant=tenant,
+        user=requested_by,
+        conversation_id=conversation.pk if conversation else None,
+        subject_id=approval.pk,
+        action_type=action.action_type,
+        reference=approval.reference,
+        risk_level=risk.level,
+    )
+
+    outcome = _automatic_outcome(approval, choice.rules)
+    if outcome is not None:
+        decide_automatically(approval, outcome)
+        return approval
+
+    assign_level(approval, level=1)
+    notify(approval, "created")
+    return approval

@@ -1,0 +1,92 @@
+"""The clock: breaches, reminders, escalation, and the end (auto-approval or expiry).
+
+A beat task calls `process_due()` every minute. Due approvals are claimed with
+SELECT ... FOR UPDATE SKIP LOCKED, so two workers never process the same row,
+and each step moves its deadline column past now, so running again changes
+nothing. After downtime it catches up in one pass: the breach is recorded with
+its true length, the end wins over reminders and escalation, and at most one
+(late) reminder is sent rather than a burst.
+"""
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from hitl import rules
+from hitl.errors import DecisionError
+from hitl.history import log
+from hitl.models import ApprovalStatus, HITLApproval
+from hitl.notifications import notify
+from hitl.services.decisions import SYSTEM, auto_approve_locked, escalate_locked, expire_locked
+from hitl.services.timing import HOUR
+
+BATCH_SIZE = 200
+
+
+def _due(now) -> Q:
+    return (
+        Q(sla_deadline__lte=now, sla_breached=False)
+        | Q(next_reminder_at__lte=now)
+        | Q(escalation_due_at__lte=now)
+        | Q(expires_at__lte=now)
+    )
+
+
+def process_due(now=None) -> Counter:
+    now = now or timezone.now()
+    done = Counter()
+    while True:
+        with transaction.atomic():
+            batch = list(
+                HITLApproval.objects.select_for_update(skip_locked=True, of=("self",))  # lock approvals, not tenants
+                .select_related("tenant")
+                .filter(status=ApprovalStatus.PENDING)
+                .filter(_due(now))
+                .order_by("expires_at")[:BATCH_SIZE]
+            )
+            for approval in batch:
+                done.update(_step(approval, now))
+        if len(batch) < BATCH_SIZE:
+            return done
+
+
+def _step(approval: HITLApproval, now) -> list[str]:
+    steps = []
+    if approval.sla_deadline and approval.sla_deadline <= now and not approval.sla_breached:
+        approval.sla_breached = True
+        approval.sla_breach_duration_minutes = int((now - approval.sla_deadline).total_seconds() // 60)
+        approval.save(update_fields=["sla_breached", "sla_breach_duration_minutes"])
+        log(approval, "sla_breached", f"SLA breached ({approval.sla_breach_duration_minutes} min past the deadline).")
+        steps.append("breached")
+
+    if approval.expires_at and approval.expires_at <= now:
+        config = approval.workflow_snapshot
+        if config.get("auto_approve_hours") and not rules.is_critical(approval.risk_level):
+            auto_approve_locked(approval)
+            return [*steps, "auto_approved"]
+        expire_locked(approval)
+        return [*steps, "expired"]
+
+    if approval.escalation_due_at and approval.escalation_due_at <= now:
+        try:
+            escalate_locked(approval, actor=None, reason="No decision within the escalation time.", context=SYSTEM)
+            steps.append("escalated")
+        except DecisionError as err:  # e.g. no admin to escalate to: record it, keep waiting
+            approval.escalation_due_at = None
+            approval.compliance_flags = [*approval.compliance_flags, f"escalation failed: {err.detail}"]
+            approval.save(update_fields=["escalation_due_at", "compliance_flags"])
+            log(approval, "escalation_failed", err.detail)
+
+    if approval.next_reminder_at and approval.next_reminder_at <= now:
+        approval.reminder_count += 1
+        approval.last_reminder_at = now
+        frequency = approval.workflow_snapshot.get("reminder_frequency_hours")
+        more = frequency and approval.reminder_count < approval.workflow_snapshot.get("max_reminders", 0)
+        approval.next_reminder_at = now + frequency * HOUR if more else None
+        approval.save(update_fields=["reminder_count", "last_reminder_at", "next_reminder_at"])
+        log(approval, "reminder", f"Reminder {approval.reminder_count} sent.")
+        notify(approval, "reminder", reminder_number=approval.reminder_count)
+        steps.append("reminded")
+    return steps

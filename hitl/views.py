@@ -1,0 +1,135 @@
+"""One-click decisions from approval emails.
+
+GET only shows what the link would do: mail scanners and link previews fetch
+links, so a GET must never decide. The form POSTs back to the same URL, which
+decides as the approver the signed link names; nobody needs to be signed in.
+"""
+
+import json
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from hitl import links
+from hitl.errors import DecisionError
+from hitl.models import ApprovalStatus, HITLApproval, HITLDecision, OneClickToken
+from hitl.notifications import approval_url
+from hitl.services import Context, approve, reject
+from tenants.models import User
+
+USED = "This link has already been used. Each link works once; nothing changed."
+
+
+class LinkUsed(Exception):
+    """The link's nonce is already recorded: it decided once."""
+
+
+def _private(response):
+    """The token is in the URL: keep it out of referrers and search indexes.
+
+    strict-origin sends only the origin, never the path that holds the token. Not
+    no-referrer: under it browsers send `Origin: null` with the form's POST, which
+    Django's CSRF check refuses.
+    """
+    response["Referrer-Policy"] = "strict-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _result(request, status, title, message, approval=None):
+    context = {"title": title, "message": message, "approval": approval}
+    if approval is not None:
+        context["admin_url"] = approval_url(approval)
+    return _private(render(request, "hitl/one_click_result.html", context, status=status))
+
+
+def _confirm(request, approval, claim, *, error="", status=200):
+    details = [
+        (key.replace("_", " ").capitalize(), value if isinstance(value, str) else json.dumps(value))
+        for key, value in approval.action_data.items()
+    ]
+    context = {
+        "approval": approval,
+        "decision": claim.decision,
+        "details": details,
+        "cost": f"${approval.estimated_cost:,.2f}",
+        "error": error,
+        "reason": request.POST.get("reason", ""),
+    }
+    return _private(render(request, "hitl/one_click_confirm.html", context, status=status))
+
+
+def _decide(request, approval, approver, claim, reason):
+    """Mark the link used and decide in one transaction: a refused decision leaves the link unused."""
+    context = Context(
+        via=HITLDecision.Via.LINK,
+        ip=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                OneClickToken.objects.create(
+                    tenant_id=approval.tenant_id,
+                    approval=approval,
+                    approver=approver,
+                    decision=claim.decision,
+                    nonce=claim.nonce,
+                )
+        except IntegrityError:
+            raise LinkUsed from None
+        if claim.decision == HITLDecision.Decision.APPROVE:
+            return approve(approval.pk, actor=approver, context=context)
+        return reject(approval.pk, actor=approver, reason=reason, context=context)
+
+
+def _done(request, approval, reason):
+    ref = approval.reference
+    if approval.status == ApprovalStatus.REJECTED:
+        message = f"You rejected {ref}. It will not run. Your reason: {reason}"
+        return _result(request, 200, "Rejected", message, approval)
+    if approval.is_pending:
+        message = (
+            f"Your approval of {ref} is recorded. It still needs other approvals "
+            f"(now at level {approval.approval_level} of {approval.total_levels})."
+        )
+        return _result(request, 200, "Approval recorded", message, approval)
+    return _result(request, 200, "Approved", f"You approved {ref}. It will now be carried out.", approval)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def one_click(request, token):
+    try:
+        claim = links.read_token(token)
+    except links.ExpiredLink:
+        message = "This link has expired; nothing changed. You can still decide in Walker."
+        return _result(request, 410, "Link expired", message)
+    except links.ForgedLink:
+        return _result(request, 400, "Invalid link", "This link is not valid; nothing changed.")
+
+    approval = HITLApproval.objects.filter(pk=claim.approval_id).first()
+    approver = User.objects.filter(pk=claim.approver_id, is_active=True).first()
+    if approval is None or approver is None:
+        return _result(request, 400, "Invalid link", "This link no longer works; nothing changed.")
+
+    if request.method != "POST":
+        if OneClickToken.objects.filter(nonce=claim.nonce).exists():
+            return _result(request, 410, "Link already used", USED, approval)
+        if not approval.is_pending:
+            status = approval.get_status_display().lower()
+            return _result(request, 409, "Nothing to decide", f"{approval.reference} is already {status}.", approval)
+        return _confirm(request, approval, claim)
+
+    reason = request.POST.get("reason", "").strip()
+    if claim.decision == HITLDecision.Decision.REJECT and not reason:
+        return _confirm(request, approval, claim, error="Say why you reject it.", status=400)
+    try:
+        approval = _decide(request, approval, approver, claim, reason)
+    except LinkUsed:
+        return _result(request, 410, "Link already used", USED, approval)
+    except DecisionError as error:
+        return _result(request, 409, "Could not decide", error.detail, approval)
+    return _done(request, approval, reason)

@@ -1,0 +1,56 @@
+from decimal import Decimal
+
+import pytest
+
+from agents.models import AIAgent
+from conversations.models import Conversation, Message
+from hitl.services import request_approval
+from tenants.roles import Role
+from tests.factories import CampaignFactory, UserFactory, budget_action
+
+
+@pytest.fixture
+def staff(tenant):
+    """One person per role in the tenant."""
+    return {
+        role: UserFactory(tenant=tenant, role=role, email=f"{role}.person@acme.test")
+        for role in (Role.ADMIN, Role.APPROVER, Role.SUPPORT, Role.COMPLIANCE, Role.MEMBER)
+    }
+
+
+@pytest.fixture
+def chat_with_pii(tenant, colleague):
+    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="whatsapp")
+    Message.objects.create(
+        tenant=tenant, conversation=conversation, channel="whatsapp", direction="inbound", sender_type="customer",
+        text="Call me on +1 415 555 0142 or write to priya.shah@acme.test about order 2026-11-21",
+    )  # fmt: skip
+    return conversation
+
+
+@pytest.fixture
+def ask_as(tenant):
+    """File a budget request by `user`, as the pipeline would."""
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+
+    def file(user, amount="700.00"):
+        return request_approval(tenant=tenant, agent=agent, action=budget_action(campaign, amount), requested_by=user)
+
+    return file
+
+
+@pytest.fixture
+def workflow_for_user(tenant):
+    """A workflow whose only level is one named person."""
+    from hitl.models import HITLWorkflow
+
+    def make(user):
+        return HITLWorkflow.objects.create(
+            tenant=tenant,
+            name=f"Only {user.email}",
+            approval_levels=[{"name": "One person", "approvers": {"users": [user.email]}, "required_approvals": 1}],
+            notification_channels=["in_app"],
+        )
+
+    return make

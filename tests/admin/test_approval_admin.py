@@ -1,0 +1,155 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.models import Campaign
+from hitl.models import HITLApproval
+from hitl.services import reject
+
+QUEUE = reverse("admin:hitl_hitlapproval_changelist")
+
+
+def change_url(approval):
+    return reverse("admin:hitl_hitlapproval_change", args=[approval.pk])
+
+
+def decide_url(approval):
+    return reverse("admin:hitl_hitlapproval_decide", args=[approval.pk])
+
+
+def test_the_queue_shows_what_an_approver_needs(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    html = console_as(staff["approver"]).get(QUEUE).content.decode()
+    for expected in [approval.reference, "Raise Summer Sale daily budget", "set_budget", approval.risk_level, "$6,000",
+                     "pending", "h ", "min left", "1 of 1"]:  # fmt: skip
+        assert expected in html, expected
+
+
+def test_the_queue_is_ordered_by_sla_then_priority(console_as, staff, ask_as):
+    later, sooner = ask_as(staff["member"]), ask_as(staff["member"], "800.00")
+    HITLApproval.objects.filter(pk=sooner.pk).update(sla_deadline=timezone.now() + timedelta(minutes=5))
+    rows = console_as(staff["approver"]).get(QUEUE).context["cl"].result_list
+    assert [a.pk for a in rows][:2] == [sooner.pk, later.pk]
+
+
+def test_filters_and_search(console_as, staff, ask_as):
+    mine = ask_as(staff["member"])
+    other = ask_as(staff["member"], "900.00")
+    reject(other.pk, actor=staff["admin"], reason="No")
+    HITLApproval.objects.filter(pk=other.pk).update(sla_breached=True)
+    client = console_as(staff["approver"])
+
+    def listed(query):
+        return {a.pk for a in client.get(f"{QUEUE}?{query}").context["cl"].result_list}
+
+    assert listed("status__exact=pending") == {mine.pk}
+    assert listed("sla_breached__exact=1") == {other.pk}
+    assert listed("mine=1") == {mine.pk}  # a decided approval has nobody left to decide
+    assert listed(f"q={mine.reference}") == {mine.pk}
+    assert listed(f"risk_level__exact={mine.risk_level}") >= {mine.pk}
+
+
+def test_the_approval_page_explains_the_action_and_its_risk(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    html = console_as(staff["approver"]).get(change_url(approval)).content.decode()
+    assert "What the agent wants to do" in html and "$500.00" in html and "$700.00" in html  # before / after
+    for factor in approval.risk_factors:
+        assert factor["factor"] in html
+    assert 'data-testid="approve"' in html and 'data-testid="reject"' in html and 'data-testid="escalate"' in html
+
+
+def test_a_viewer_who_cannot_decide_gets_no_buttons(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    html = console_as(staff["compliance"]).get(change_url(approval)).content.decode()
+    assert "What the agent wants to do" in html and 'data-testid="approve"' not in html
+
+
+def test_approving_from_the_page_runs_the_action(console_as, staff, ask_as, django_capture_on_commit_callbacks):
+    approval = ask_as(staff["member"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = console_as(staff["approver"]).post(decide_url(approval), {"decision": "approve", "notes": "ok"})
+    assert response.status_code == 302
+    assert HITLApproval.objects.get(pk=approval.pk).status == "executed"
+    assert Campaign.objects.get(name="Summer Sale").daily_budget == Decimal("700.00")
+
+
+def test_approve_with_edits_is_recorded_in_history(console_as, staff, ask_as, django_capture_on_commit_callbacks):
+    approval = ask_as(staff["member"])
+    with django_capture_on_commit_callbacks(execute=True):
+        console_as(staff["approver"]).post(decide_url(approval), {"decision": "approve", "edit_daily_budget": "600.00"})
+    approval = HITLApproval.objects.get(pk=approval.pk)
+    assert approval.status == "executed"
+    assert approval.history.get(event_type="edited").changes["daily_budget"] == ["700.00", "600.00"]
+    assert Campaign.objects.get(name="Summer Sale").daily_budget == Decimal("600.00")
+
+
+def test_rejecting_needs_a_reason_and_says_so(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    client = console_as(staff["approver"])
+    response = client.post(decide_url(approval), {"decision": "reject", "reason": ""}, follow=True)
+    assert "A rejection needs a reason." in response.content.decode()
+    assert HITLApproval.objects.get(pk=approval.pk).status == "pending"
+    client.post(decide_url(approval), {"decision": "reject", "reason": "Budget freeze"})
+    assert HITLApproval.objects.get(pk=approval.pk).rejection_reason == "Budget freeze"
+
+
+def test_deciding_needs_a_post(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    assert console_as(staff["approver"]).get(decide_url(approval)).status_code == 405
+
+
+def test_nobody_approves_their_own_request_in_the_console(console_as, staff, ask_as):
+    approval = ask_as(staff["approver"])
+    response = console_as(staff["approver"]).post(decide_url(approval), {"decision": "approve"}, follow=True)
+    assert "Nobody decides on their own request." in response.content.decode()
+    assert HITLApproval.objects.get(pk=approval.pk).status == "pending"
+
+
+def test_bulk_approve_and_escalate(console_as, staff, ask_as):
+    first, second = ask_as(staff["member"]), ask_as(staff["member"], "650.00")
+    client = console_as(staff["approver"])
+    client.post(QUEUE, {"action": "escalate_selected", ACTION_CHECKBOX_NAME: [first.pk]})
+    assert HITLApproval.objects.get(pk=first.pk).escalated_to == staff["admin"]
+    client.post(QUEUE, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [second.pk]})
+    assert HITLApproval.objects.get(pk=second.pk).status != "pending"
+
+
+def test_bulk_reject_asks_for_a_reason_first(console_as, staff, ask_as):
+    approvals = [ask_as(staff["member"]), ask_as(staff["member"], "610.00")]
+    ids = [a.pk for a in approvals]
+    client = console_as(staff["approver"])
+    form = client.post(QUEUE, {"action": "reject_selected", ACTION_CHECKBOX_NAME: ids})
+    assert form.status_code == 200 and "Reason (shown to each requester)" in form.content.decode()
+    assert set(HITLApproval.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"pending"}
+    empty = client.post(QUEUE, {"action": "reject_selected", ACTION_CHECKBOX_NAME: ids, "confirm": "1", "reason": ""})
+    assert "A rejection needs a reason." in empty.content.decode()
+    client.post(QUEUE, {"action": "reject_selected", ACTION_CHECKBOX_NAME: ids, "confirm": "1", "reason": "Not now"})
+    assert set(HITLApproval.objects.filter(pk__in=ids).values_list("rejection_reason", flat=True)) == {"Not now"}
+
+
+def test_assignment_grants_an_object_permission(staff, ask_as, workflow_for_user):
+    workflow_for_user(staff["compliance"])
+    approval = ask_as(staff["member"])
+    assert staff["compliance"].has_perm("hitl.decide_hitlapproval", approval)
+    assert not staff["support"].has_perm("hitl.decide_hitlapproval", approval)
+
+
+def test_the_queue_renders_in_constant_queries_at_100000_approvals(
+    console_as, staff, ask_as, django_assert_max_num_queries
+):
+    template = ask_as(staff["member"])
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in HITLApproval._meta.concrete_fields
+        if f.attname not in ("id", "reference", "status")
+    }
+    HITLApproval.objects.bulk_create(
+        (HITLApproval(**fields, reference=f"BR-{i:07d}") for i in range(100_000)), batch_size=5000
+    )
+    client = console_as(staff["approver"])
+    with django_assert_max_num_queries(12):
+        response = client.get(QUEUE)
+    assert response.status_code == 200 and len(response.context["cl"].result_list) == 50

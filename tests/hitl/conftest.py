@@ -1,0 +1,45 @@
+from decimal import Decimal
+
+import pytest
+
+from agents.models import AIAgent
+from hitl.models import HITLWorkflow
+from hitl.services import request_approval
+from tests.factories import CampaignFactory, budget_action
+
+
+@pytest.fixture
+def campaign(tenant):
+    return CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+
+
+@pytest.fixture
+def paid_ads():
+    return AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+
+
+@pytest.fixture
+def ask(tenant, paid_ads, requester, campaign):
+    """File a budget request as the pipeline would."""
+
+    def file(amount="700.00", *, by=None, cost="6000", reach=120_000, confidence=0.9):
+        action = budget_action(
+            campaign, amount, estimated_cost=Decimal(cost), estimated_reach=reach, confidence=confidence
+        )
+        return request_approval(tenant=tenant, agent=paid_ads, action=action, requested_by=by or requester)
+
+    return file
+
+
+@pytest.fixture
+def workflow(tenant):
+    def make(**fields):
+        defaults = dict(
+            tenant=tenant,
+            name="Budget changes",
+            approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
+            notification_channels=["in_app"],
+        )
+        return HITLWorkflow.objects.create(**{**defaults, **fields})
+
+    return make

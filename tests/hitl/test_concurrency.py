@@ -1,0 +1,84 @@
+"""Two people (or two workers) at the same instant, on real PostgreSQL connections."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from hitl.errors import DecisionError
+from hitl.models import HITLApproval, HITLApprovalHistory
+from hitl.services import approve, reject
+from hitl.services.sla import process_due
+
+pytestmark = pytest.mark.usefixtures("postgres_only")
+
+
+def at_once(*calls):
+    """Run the calls in threads released together; return each one's result or raised DecisionError."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(5)
+            results[index] = call()
+        except DecisionError as err:
+            results[index] = err.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    return results
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_two_approvers_at_the_same_instant_give_one_outcome_and_one_execution(
+    ask, approver, second_approver, campaign, attempt
+):
+    approval = ask()
+    results = at_once(
+        lambda: approve(approval.pk, actor=approver).pk, lambda: approve(approval.pk, actor=second_approver).pk
+    )
+    assert sorted(map(str, results)) == sorted([str(approval.pk), "not_pending"])
+    approval = HITLApproval.objects.get(pk=approval.pk)
+    assert approval.status == "executed" and approval.execution_attempts == 1
+    assert approval.decisions.count() == 1
+    assert HITLApprovalHistory.objects.filter(approval=approval, event_type="executed").count() == 1
+    campaign.refresh_from_db()
+    assert campaign.daily_budget == Decimal("700.00")
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_an_approval_and_a_rejection_at_once_give_exactly_one_outcome(
+    ask, approver, second_approver, campaign, attempt
+):
+    approval = ask()
+    at_once(
+        lambda: approve(approval.pk, actor=approver), lambda: reject(approval.pk, actor=second_approver, reason="No")
+    )
+    approval = HITLApproval.objects.get(pk=approval.pk)
+    assert approval.decisions.count() == 1
+    campaign.refresh_from_db()
+    if approval.status == "rejected":
+        assert campaign.daily_budget == Decimal("500.00") and approval.executed_at is None
+    else:
+        assert approval.status == "executed" and campaign.daily_budget == Decimal("700.00")
+
+
+def test_two_deadline_workers_never_process_the_same_approval(ask, approver):
+    approvals = [ask() for _ in range(40)]
+    later = timezone.now() + timedelta(hours=25)  # past every SLA, before the end
+
+    def scan():  # `now` is passed, not travelled to: time-machine patches the clock for every thread at once
+        return process_due(now=later)["breached"]
+
+    first, second = at_once(scan, scan)
+    assert first + second == len(approvals)
+    assert HITLApprovalHistory.objects.filter(event_type="sla_breached").count() == len(approvals)

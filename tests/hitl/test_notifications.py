@@ -1,0 +1,170 @@
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from django.core import mail
+from werkzeug import Response
+
+from hitl.console import console_group
+from hitl.models import HITLNotification
+from tests.factories import PhoneFactory
+
+ALL_CHANNELS = ["email", "in_app", "slack", "whatsapp"]
+
+
+@pytest.fixture
+def send_after_commit(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def rows(**filters):
+    return HITLNotification.objects.filter(**filters)
+
+
+def test_creation_notifies_each_eligible_approver_on_each_channel(ask, workflow, approver, second_approver, requester):
+    workflow(notification_channels=ALL_CHANNELS)
+    approval = ask()
+    created = rows(approval=approval, event="created")
+    assert created.count() == 2 * len(ALL_CHANNELS)
+    assert set(created.values_list("recipient", flat=True)) == {approver.pk, second_approver.pk}
+    assert not created.filter(recipient=requester).exists()  # the requester is not an approver of their own request
+    row = created.filter(channel="email").first()
+    assert approval.reference in row.message and "/admin/hitl/hitlapproval/" in row.message
+
+
+def test_email_is_sent_through_the_email_provider(ask, workflow, approver, send_after_commit):
+    workflow(notification_channels=["email"])
+    with send_after_commit():
+        approval = ask()
+    (message,) = mail.outbox
+    assert message.to == [approver.email] and approval.action_summary in message.subject
+    row = rows(channel="email").get()
+    assert row.status == "sent" and row.sent_at is not None and row.provider.startswith("email:")
+
+
+def listen(groups, action, *, until):
+    """Subscribe to `groups`, run `action`, and collect each group's messages until `until(message)`.
+
+    All in one event loop: the pub/sub layer only delivers to channels subscribed while it publishes.
+    """
+
+    async def run():
+        layer = get_channel_layer()
+        channels = {group: await layer.new_channel() for group in groups}
+        for group, channel in channels.items():
+            await layer.group_add(group, channel)
+        result = await sync_to_async(action)()
+        received = {}
+        for group, channel in channels.items():
+            received[group] = [await asyncio.wait_for(layer.receive(channel), timeout=5)]
+            while not until(received[group][-1]):
+                received[group].append(await asyncio.wait_for(layer.receive(channel), timeout=5))
+            await layer.group_discard(group, channel)
+        if hasattr(layer, "flush"):
+            await layer.flush()
+        return result, received
+
+    return async_to_sync(run)()
+
+
+def test_in_app_goes_to_the_tenants_console_group(ask, workflow, approver, tenant, send_after_commit):
+    workflow(notification_channels=["in_app"])
+    group = console_group(tenant.pk)
+
+    def file():
+        with send_after_commit():
+            return ask()
+
+    approval, received = listen([group], file, until=lambda m: "recipient_id" in m)
+    event = received[group][-1]
+    assert event["type"] == "console.event" and event["event"] == "approval.created"
+    assert event["approval_id"] == str(approval.pk) and event["reference"] == approval.reference
+    assert rows(channel="in_app").get().status == "delivered"
+
+
+def test_slack_posts_to_the_tenants_incoming_webhook(ask, workflow, approver, tenant, httpserver, send_after_commit):
+    tenant.slack_webhook_url = httpserver.url_for("/slack")
+    tenant.save()
+    httpserver.expect_oneshot_request("/slack", method="POST").respond_with_data("ok")
+    workflow(notification_channels=["slack"])
+    with send_after_commit():
+        approval = ask()
+    ((request, _),) = httpserver.log
+    assert approval.reference in json.loads(request.get_data())["text"]
+    assert rows(channel="slack").get().status == "sent"
+
+
+def test_slack_without_a_webhook_is_recorded_as_failed(ask, workflow, approver, send_after_commit):
+    workflow(notification_channels=["slack"])
+    with send_after_commit():
+        ask()
+    row = rows(channel="slack").get()
+    assert row.status == "failed" and "no Slack webhook" in row.failure_reason
+
+
+def test_a_slack_outage_is_retried_then_recorded(
+    ask, workflow, approver, tenant, httpserver, send_after_commit, monkeypatch
+):
+    from config.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    tenant.slack_webhook_url = httpserver.url_for("/slack")
+    tenant.save()
+    httpserver.expect_request("/slack", method="POST").respond_with_handler(lambda r: Response("down", status=503))
+    workflow(notification_channels=["slack"])
+    with send_after_commit():
+        ask()
+    row = rows(channel="slack").get()
+    assert len(httpserver.log) == 5  # the first try and four retries
+    assert row.status == "failed" and "gave up" in row.failure_reason and "503" in row.failure_reason
+
+
+def test_whatsapp_goes_to_the_approvers_primary_phone(ask, workflow, approver, second_approver, send_after_commit):
+    PhoneFactory(user=approver, phone_number="+14155550142", is_primary=True)
+    workflow(notification_channels=["whatsapp"])
+    with send_after_commit():
+        ask()
+    sent = rows(channel="whatsapp", recipient=approver).get()
+    assert (sent.status, sent.recipient_phone, sent.provider) == ("sent", "+14155550142", "console")
+    without_phone = rows(channel="whatsapp", recipient=second_approver).get()
+    assert without_phone.status == "failed" and "no primary phone" in without_phone.failure_reason
+
+
+def test_a_sent_notification_is_never_sent_twice(ask, workflow, approver, send_after_commit):
+    from hitl.tasks import send_notification
+
+    workflow(notification_channels=["email"])
+    with send_after_commit():
+        ask()
+    send_notification.delay(str(rows().get().pk))
+    assert len(mail.outbox) == 1
+
+
+def test_a_decision_notifies_the_other_approvers(ask, approver, second_approver):
+    from hitl.services import reject
+
+    approval = ask()
+    reject(approval.pk, actor=approver, reason="No")
+    decided = rows(approval=approval, event="decided")
+    assert decided.exists() and decided.first().subject.startswith("Rejected:")
+
+
+def test_every_approval_event_reaches_the_tenant_console_and_superusers(ask, approver, tenant, send_after_commit):
+    from hitl.services import approve
+
+    groups = [console_group(tenant.pk), console_group("all")]
+
+    def file_and_approve():
+        with send_after_commit():
+            approval = ask()
+            approve(approval.pk, actor=approver)
+        return approval
+
+    approval, received = listen(groups, file_and_approve, until=lambda m: m.get("event") == "approval.executed")
+    for group in groups:
+        seen = [
+            m["event"] for m in received[group] if m.get("approval_id") == str(approval.pk) and "recipient_id" not in m
+        ]
+        assert seen[:1] == ["approval.created"] and "approval.approved" in seen and seen[-1] == "approval.executed"
