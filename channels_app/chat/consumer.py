@@ -1,0 +1,188 @@
+"""The chat WebSocket (docs/chat-protocol.md).
+
+Each socket follows one conversation. Conversation events arrive through the
+channel layer group `conversation.<id>`; the socket forwards each `seq` once, in
+order, filling any gap from the event store. The pipeline runs in a worker
+thread in a background task, so the socket keeps delivering events (typing,
+approval updates) while the agent works and a slow agent never holds up
+other sockets.
+"""
+
+import asyncio
+import logging
+import time
+from urllib.parse import parse_qs
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
+
+from channels_app.chat import protocol, session, tokens
+from conversations import events
+
+UNAUTHENTICATED = 4401
+ANSWER_GRACE_SECONDS = 60
+log = logging.getLogger(__name__)
+
+
+def _count_hit(key: str) -> int:
+    """Atomic across processes (Redis INCR); Django's async aincr is a get-then-set and loses counts."""
+    cache.add(key, 0, timeout=120)
+    return cache.incr(key)
+
+
+def in_thread(func):
+    """Run blocking work in the shared thread pool, not the one thread Django keeps for sync code."""
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        await self.accept()  # accept first: a close code is only delivered on an open socket
+        self.user = await self._authenticate()
+        if self.user is None:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        self.conversation_id = None
+        self.last_sent = 0
+        self.groups_joined = set()
+        self.pending = set()  # background tasks running messages through the pipeline
+        await self._join(events.user_group(self.user.pk))
+
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        resume_id, last_seq = query.get("conversation", [None])[0], query.get("last_seq", [None])[0]
+        conversation = await in_thread(session.own_conversation)(self.user, resume_id) if resume_id else None
+        if conversation is not None and last_seq is not None and last_seq.isdigit():
+            await self._follow(conversation.pk, after=int(last_seq))
+            await self._send_missed(up_to=None)
+        else:
+            conversation = await in_thread(session.open_conversation)(self.user)
+            if conversation is not None:
+                await self._follow(conversation.pk, after=None)
+            frame = await in_thread(session.history)(conversation)
+            self.last_sent = frame["seq"]
+            await self.send_json(frame)
+
+    async def disconnect(self, code):
+        pending = getattr(self, "pending", set())
+        if pending:  # an answer in flight is still stored, for history and resuming tabs
+            await asyncio.wait(pending, timeout=ANSWER_GRACE_SECONDS)
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    # --- authentication and groups --------------------------------------------------------
+
+    async def _authenticate(self):
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated and user.is_active and user.tenant_id:
+            return user
+        token = parse_qs(self.scope.get("query_string", b"").decode()).get("token", [None])[0]
+        return await in_thread(tokens.user_for)(token) if token else None
+
+    async def _join(self, group):
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    async def _follow(self, conversation_id, *, after):
+        """Follow a conversation: its events after `after` (None: from now on) reach this socket."""
+        conversation_id = str(conversation_id)
+        if conversation_id == self.conversation_id:
+            return
+        if self.conversation_id:
+            group = events.conversation_group(self.conversation_id)
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups_joined.discard(group)
+        self.conversation_id = conversation_id
+        await self._join(events.conversation_group(conversation_id))
+        self.last_sent = after if after is not None else await in_thread(events.latest_seq)(conversation_id)
+
+    async def _send_missed(self, *, up_to):
+        for frame in await in_thread(events.replay)(self.conversation_id, self.last_sent, up_to=up_to):
+            await self.send_json(frame)
+            self.last_sent = frame["seq"]
+
+    # --- from the client ---------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            frame = protocol.parse(text_data)
+        except protocol.ProtocolError as err:
+            await self._error(err.code, err.detail, err.client_msg_id)
+            return
+        if isinstance(frame, protocol.Typing):
+            await self._relay_typing(frame.on)
+        elif await self._over_rate_limit():
+            await self._error(
+                "rate_limited",
+                f"At most {settings.CHAT_RATE_LIMIT_PER_MINUTE} messages a minute; wait a moment.",
+                frame.client_msg_id,
+            )
+        else:
+            task = asyncio.create_task(self._run(frame))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+
+    async def _run(self, frame: protocol.SendMessage):
+        def follow(conversation):  # called in the worker thread, before the first event is published
+            if str(conversation.pk) != self.conversation_id:
+                async_to_sync(self.channel_layer.group_add)(
+                    events.conversation_group(conversation.pk), self.channel_name
+                )
+                events.broadcast(
+                    events.user_group(self.user.pk),
+                    {"type": "conversation_started", "conversation_id": str(conversation.pk), "seq": 0},
+                )
+
+        try:
+            reply = await in_thread(session.run_message)(
+                self.user, frame.message, frame.client_msg_id, frame.agent, follow=follow
+            )
+        except Exception:  # never let one message take the socket down
+            log.exception("Chat message failed for user %s", self.user.pk)
+            reply = {
+                "type": "error",
+                "code": "internal",
+                "detail": "Something went wrong; your message may not have been saved.",
+            }
+        if reply is not None:
+            await self.send_json({**reply, "seq": reply.get("seq", self.last_sent)})
+
+    async def _over_rate_limit(self) -> bool:
+        key = f"chat-rate:{self.user.pk}:{int(time.time() // 60)}"  # wall clock: one window across processes
+        return await in_thread(_count_hit)(key) > settings.CHAT_RATE_LIMIT_PER_MINUTE
+
+    async def _relay_typing(self, on: bool):
+        if self.conversation_id:
+            await self.channel_layer.group_send(
+                events.conversation_group(self.conversation_id),
+                {"type": "chat.frame", "frame": {"type": "user_typing", "on": on}, "origin": self.channel_name},
+            )
+
+    async def _error(self, code, detail, client_msg_id=None):
+        frame = {"type": "error", "code": code, "detail": detail, "seq": self.last_sent}
+        if client_msg_id:
+            frame["client_msg_id"] = client_msg_id
+        await self.send_json(frame)
+
+    # --- from the channel layer --------------------------------------------------------------
+
+    async def chat_frame(self, message):
+        frame = message["frame"]
+        if message.get("origin") == self.channel_name:
+            return
+        if frame["type"] == "conversation_started":
+            await self._follow(frame["conversation_id"], after=0)
+            await self.send_json({**frame, "seq": 0})
+            await self._send_missed(up_to=None)
+            return
+        if frame["type"] == "user_typing":
+            await self.send_json({**frame, "seq": self.last_sent})
+            return
+        if frame.get("conversation_id") != self.conversation_id or frame["seq"] <= self.last_sent:
+            return  # another conversation's, or already delivered
+        if frame["seq"] > self.last_sent + 1:
+            await self._send_missed(up_to=frame["seq"] - 1)
+        await self.send_json(frame)
+        self.last_sent = frame["seq"]

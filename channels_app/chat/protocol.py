@@ -1,0 +1,76 @@
+"""Reading client frames (docs/chat-protocol.md). Anything wrong raises ProtocolError with a code for the client."""
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from agents.models import AgentType
+
+MAX_FRAME_BYTES = 64 * 1024  # a frame is refused before parsing beyond this
+MAX_CLIENT_MSG_ID = 100
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, detail: str, client_msg_id: str | None = None):
+        super().__init__(detail)
+        self.code, self.detail, self.client_msg_id = code, detail, client_msg_id
+
+
+@dataclass(frozen=True)
+class SendMessage:
+    message: str
+    client_msg_id: str | None
+    agent: str | None
+
+
+@dataclass(frozen=True)
+class Typing:
+    on: bool
+
+
+def parse(text: str | None) -> SendMessage | Typing:
+    if text is None:
+        raise ProtocolError("bad_json", "Send text frames holding JSON objects.")
+    if len(text.encode()) > MAX_FRAME_BYTES:
+        raise ProtocolError("too_long", f"Frames are limited to {MAX_FRAME_BYTES // 1024} KB.")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ProtocolError("bad_json", "That frame is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_json", "A frame must be a JSON object with a type.")
+    kind = data.get("type")
+    if kind == "send_message":
+        return _send_message(data)
+    if kind == "typing":
+        if not isinstance(data.get("on"), bool):
+            raise ProtocolError("invalid", "typing needs on: true or false.")
+        return Typing(on=data["on"])
+    raise ProtocolError("unknown_type", f"Unknown frame type {kind!r}; use send_message or typing.")
+
+
+def _send_message(data: dict) -> SendMessage:
+    client_msg_id = data.get("client_msg_id")
+    if client_msg_id is not None and (
+        not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= MAX_CLIENT_MSG_ID
+    ):
+        raise ProtocolError("invalid", f"client_msg_id must be a string of 1 to {MAX_CLIENT_MSG_ID} characters.")
+    message = data.get("message")
+    if not isinstance(message, str):
+        raise ProtocolError("invalid", "send_message needs a message string.", client_msg_id)
+    message = message.strip()
+    if not message:
+        raise ProtocolError("empty", "The message is empty.", client_msg_id)
+    if len(message) > settings.INBOUND_MAX_CHARS:
+        raise ProtocolError(
+            "too_long",
+            f"Messages are limited to {settings.INBOUND_MAX_CHARS:,} characters; this one has {len(message):,}.",
+            client_msg_id,
+        )
+    agent = data.get("agent")
+    if agent is not None and agent not in AgentType.values:
+        raise ProtocolError(
+            "unknown_agent", f"Unknown agent {agent!r}; choose one of {', '.join(AgentType.values)}.", client_msg_id
+        )
+    return SendMessage(message=message, client_msg_id=client_msg_id, agent=agent)

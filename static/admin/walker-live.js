@@ -1,0 +1,146 @@
+/* Live admin console: approval events arrive on /ws/console/ and update the page in place.
+ *
+ * Every admin page shows a toast. The approvals list and the dashboard re-fetch the
+ * page and swap in their fresh part; an approval's own page only offers a reload,
+ * so a form being edited is never replaced. Loaded in <head> by UNFOLD["SCRIPTS"].
+ */
+(function () {
+  "use strict";
+
+  var CHANGELIST = /\/hitl\/hitlapproval\/$/;
+  var CHANGE_PAGE = /\/hitl\/hitlapproval\/([^/]+)\/change\/$/;
+  var STOP_CODES = [4401, 4403]; // signed out, not staff: retrying cannot help
+  var BURST_MS = 500;
+  var WORDS = { created: "awaits a decision", execution_failed: "failed to run", sla_breached: "is past its deadline" };
+  var STYLE =
+    "#walker-live-toasts{position:fixed;right:1rem;bottom:1rem;z-index:1000;display:flex;flex-direction:column;gap:.5rem}" +
+    "#walker-live-toasts div{background:#1f2937;color:#fff;padding:.6rem .9rem;border-radius:.5rem;font-size:.875rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}" +
+    "#walker-live-banner{display:flex;gap:1rem;align-items:center;justify-content:space-between;margin:0 0 1rem;padding:.75rem 1rem;border-radius:.5rem;background:#fef3c7;color:#78350f}" +
+    "#walker-live-banner button{font-weight:600;text-decoration:underline}" +
+    ".walker-live-flash td{animation:walker-live-flash 3s ease-out}" +
+    "@keyframes walker-live-flash{from{background-color:rgba(250,204,21,.45)}to{background-color:transparent}}";
+
+  var toasts, changedIds = [], refreshTimer = null, latestFetch = 0, retryDelay = 1000;
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + "/ws/console/");
+    socket.onopen = function () { retryDelay = 1000; };
+    socket.onmessage = function (message) {
+      var frame;
+      try { frame = JSON.parse(message.data); } catch (error) { return; }
+      if (frame.type === "approval") onApprovalEvent(frame);
+    };
+    socket.onclose = function (event) {
+      if (STOP_CODES.indexOf(event.code) !== -1) return;
+      setTimeout(connect, retryDelay * (1 + Math.random() / 2));
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    };
+  }
+
+  function onApprovalEvent(frame) {
+    var name = String(frame.event || "").replace(/^approval\./, "");
+    toast(frame.reference + " " + (WORDS[name] || name.replace(/_/g, " ")));
+    var page = location.pathname.match(CHANGE_PAGE);
+    if (page) {
+      if (page[1] === frame.approval_id) banner("This approval changed (now " + frame.status + ") — reload to see it");
+    } else if (CHANGELIST.test(location.pathname) || document.querySelector('[data-live="dashboard"]')) {
+      changedIds.push(frame.approval_id);
+      if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS); // a burst of events: one refresh
+    }
+  }
+
+  function refresh() {
+    var ids = changedIds, mine = ++latestFetch;
+    changedIds = [];
+    refreshTimer = null;
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        if (mine !== latestFetch) return; // a newer fetch is under way
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        swapChangelist(fresh, ids);
+        swap(document.querySelector('[data-live="dashboard"]'), fresh.querySelector('[data-live="dashboard"]'));
+      })
+      .catch(function () {}); // the next event tries again
+  }
+
+  /* The changelist's fresh parts: the form (actions bar and results, or unfold's "no results" box),
+   * the title with its result count and the pagination footer after the content. */
+  var CHANGELIST_PARTS = [
+    function (doc) { return doc.getElementById("changelist-form"); },
+    function (doc) { return doc.querySelector("#header-inner h1"); },
+    function (doc) { var content = doc.getElementById("content"); return content && content.parentElement.nextElementSibling; },
+  ];
+
+  function swapChangelist(fresh, ids) {
+    var form = document.getElementById("changelist-form");
+    if (!form || !fresh.getElementById("changelist-form")) return;
+    if (form.querySelector("input.action-select:checked")) {
+      banner("The list changed — reload to see it"); // keep the rows the user has selected
+      return;
+    }
+    CHANGELIST_PARTS.forEach(function (part) { swap(part(document), part(fresh)); });
+    form = document.getElementById("changelist-form");
+    var boxes = form.querySelectorAll("tr input.action-select");
+    if (window.Actions && boxes.length) window.Actions(boxes, { parent: form.closest(".result-list-wrapper") });
+    ids.forEach(function (id) {
+      form.querySelectorAll('a[href*="/hitlapproval/' + id + '/change/"]').forEach(function (link) {
+        var row = link.closest("tr");
+        if (!row) return;
+        row.classList.add("walker-live-flash");
+        setTimeout(function () { row.classList.remove("walker-live-flash"); }, 3000);
+      });
+    });
+  }
+
+  function swap(current, next) {
+    if (!current || !next) return;
+    var x = window.scrollX, y = window.scrollY;
+    current.replaceWith(document.adoptNode(next));
+    window.scrollTo(x, y);
+  }
+
+  function toast(text) {
+    var shown = Array.prototype.some.call(toasts.children, function (el) { return el.textContent === text; });
+    if (shown) return; // the tenant event and the personal notification of one change
+    var item = document.createElement("div");
+    item.textContent = text;
+    toasts.appendChild(item);
+    setTimeout(function () { item.remove(); }, 6000);
+  }
+
+  function banner(text) {
+    var box = document.getElementById("walker-live-banner");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "walker-live-banner";
+      box.setAttribute("role", "alert");
+      box.appendChild(document.createElement("span"));
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Reload";
+      button.onclick = function () { location.reload(); };
+      box.appendChild(button);
+      var content = document.getElementById("content") || document.body;
+      content.insertBefore(box, content.firstChild);
+    }
+    box.firstChild.textContent = text;
+  }
+
+  function start() {
+    if (document.body.classList.contains("login")) return; // the sign-in page: nobody to stream to yet
+    var style = document.createElement("style");
+    style.textContent = STYLE;
+    document.head.appendChild(style);
+    toasts = document.createElement("div"); // in the page before any text, so screen readers announce it
+    toasts.id = "walker-live-toasts";
+    toasts.setAttribute("role", "status");
+    toasts.setAttribute("aria-live", "polite");
+    document.body.appendChild(toasts);
+    connect();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,164 @@
+"""The admin console's live feed: who may listen, and which events reach whom."""
+
+from decimal import Decimal
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from agents.models import AIAgent
+from channels_app.console.consumer import ALL_TENANTS, ConsoleConsumer
+from config.asgi import application
+from hitl import console
+from hitl.notifications import notify
+from hitl.services import request_approval
+from tenants.roles import Role
+from tests.factories import CampaignFactory, UserFactory, budget_action
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("live_db")]
+TIMEOUT = 5
+
+
+async def open_console(user=None, *, through_asgi=False, headers=None):
+    communicator = WebsocketCommunicator(
+        application if through_asgi else ConsoleConsumer.as_asgi(), "/ws/console/", headers=headers or []
+    )
+    if user is not None:
+        communicator.scope["user"] = user
+    connected, _ = await communicator.connect(timeout=TIMEOUT)
+    assert connected
+    return communicator
+
+
+async def closed_with(communicator) -> int:
+    output = await communicator.receive_output(timeout=TIMEOUT)
+    assert output["type"] == "websocket.close"
+    return output["code"]
+
+
+@database_sync_to_async
+def file_approval(tenant):
+    """A pending budget request of `tenant`, filed as the pipeline would."""
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    return request_approval(
+        tenant=tenant,
+        agent=AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads"),
+        action=budget_action(campaign),
+        requested_by=UserFactory(tenant=tenant, role=Role.MEMBER),
+    )
+
+
+def frame_of(approval, event):
+    return {
+        "type": "approval",
+        "event": f"approval.{event}",
+        "approval_id": str(approval.pk),
+        "reference": approval.reference,
+        "status": approval.status,
+        "risk_level": approval.risk_level,
+        "summary": approval.action_summary,
+    }
+
+
+async def test_an_anonymous_socket_is_closed_with_4401():
+    assert await closed_with(await open_console()) == 4401
+
+
+async def test_a_deactivated_staff_user_is_closed_with_4401(approver):
+    approver.is_active = False
+    assert await closed_with(await open_console(approver)) == 4401
+
+
+async def test_a_member_who_is_not_staff_is_closed_with_4403(colleague):
+    assert not colleague.is_staff
+    assert await closed_with(await open_console(colleague)) == 4403
+
+
+async def test_an_approver_gets_the_events_of_their_tenant_and_never_another_tenants(approver, outsider, tenant):
+    ours = await file_approval(tenant)
+    theirs = await file_approval(outsider.tenant)
+    mine, elsewhere = await open_console(approver), await open_console(outsider)
+
+    await database_sync_to_async(console.publish)(ours, "approved")
+    assert await mine.receive_json_from(timeout=TIMEOUT) == frame_of(ours, "approved")
+    await database_sync_to_async(console.publish)(theirs, "rejected")
+    assert await elsewhere.receive_json_from(timeout=TIMEOUT) == frame_of(theirs, "rejected")
+
+    assert await mine.receive_nothing(timeout=0.3)
+    assert await elsewhere.receive_nothing(timeout=0.3)
+    await mine.disconnect()
+    await elsewhere.disconnect()
+
+
+async def test_a_new_approval_reaches_the_tenants_open_consoles_as_it_is_filed(approver, outsider, tenant):
+    mine, elsewhere = await open_console(approver), await open_console(outsider)
+    approval = await file_approval(tenant)
+    frame = await mine.receive_json_from(timeout=TIMEOUT)
+    assert (frame["event"], frame["reference"], frame["approval_id"]) == (
+        "approval.created",
+        approval.reference,
+        str(approval.pk),
+    )
+    assert await elsewhere.receive_nothing(timeout=0.3)
+    await mine.disconnect()
+    await elsewhere.disconnect()
+
+
+async def test_in_app_notifications_reach_only_their_recipient(approver, second_approver, tenant):
+    approval = await file_approval(tenant)
+    first, second = await open_console(approver), await open_console(second_approver)
+    await database_sync_to_async(notify)(approval, "reminder")  # one in-app reminder to each approver
+    for socket in (first, second):
+        frame = await socket.receive_json_from(timeout=TIMEOUT)
+        assert (frame["event"], frame["reference"]) == ("approval.reminder", approval.reference)
+        assert await socket.receive_nothing(timeout=0.3)  # not the other approver's reminder
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_a_superuser_listens_to_every_tenant_through_console_all(superuser, tenant):
+    approval = await file_approval(tenant)
+    root = await open_console(superuser)
+    message = {**frame_of(approval, "executed"), "type": "console.event", "tenant_id": str(approval.tenant_id)}
+    await get_channel_layer().group_send(ALL_TENANTS, message)  # as hitl.console would, with the proposed line
+    assert await root.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "executed")
+    await root.disconnect()
+
+
+async def test_whatever_the_browser_sends_is_ignored_and_the_socket_stays_open(approver, tenant):
+    approval = await file_approval(tenant)
+    socket = await open_console(approver)
+    await socket.send_to(text_data="not json")
+    await socket.send_to(bytes_data=b"\x00\xff")
+    await socket.send_json_to({"type": "subscribe", "tenant_id": "someone-else"})
+    assert await socket.receive_nothing(timeout=0.3)
+    await database_sync_to_async(console.publish)(approval, "escalated")
+    assert await socket.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "escalated")
+    await socket.disconnect()
+
+
+async def test_a_signed_in_admin_session_opens_the_feed_through_the_asgi_stack(approver, tenant, client):
+    approval = await file_approval(tenant)
+    await database_sync_to_async(client.force_login)(approver)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    headers = [(b"cookie", cookie), (b"origin", b"http://localhost"), (b"host", b"localhost")]
+    socket = await open_console(through_asgi=True, headers=headers)
+    await database_sync_to_async(console.publish)(approval, "approved")
+    assert await socket.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "approved")
+    await socket.disconnect()
+
+
+async def test_without_a_session_the_asgi_stack_closes_with_4401():
+    socket = await open_console(through_asgi=True, headers=[(b"origin", b"http://localhost")])
+    assert await closed_with(socket) == 4401
+
+
+async def test_disconnect_leaves_the_group(approver, superuser, settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}  # to look inside
+    sockets = [await open_console(approver), await open_console(superuser)]
+    layer = get_channel_layer()
+    assert set(layer.groups) == {console.console_group(approver.tenant_id), ALL_TENANTS}
+    for socket in sockets:
+        await socket.disconnect()
+    assert all(not members for members in layer.groups.values())
