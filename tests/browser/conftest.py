@@ -1,0 +1,45 @@
+"""Browser tests: Debian's Chromium, driven by its own ChromeDriver, against a live daphne server.
+
+The live server (channels' ChannelsLiveServerTestCase) is a forked process, so
+it cannot share SQLite's default in-memory test database: when browser tests
+are going to run on SQLite, the test database becomes a file for the session.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+# Selenium Manager must never download a driver or browser, nor report usage.
+os.environ["SE_OFFLINE"] = "true"
+os.environ["SE_AVOID_STATS"] = "true"
+
+_folders: list[str] = []
+
+
+def pytest_collection_finish(session):
+    """Give SQLite a file test database if any browser test was selected and can run.
+
+    A hook, not a fixture: the test database is created once per session by the
+    first test that needs it, which may be any test, so the setting has to be in
+    place before the first test runs.
+    """
+    wanted = CHROMEDRIVER.exists() and any(item.get_closest_marker("browser") for item in session.items)
+    database = settings.DATABASES["default"]
+    if not wanted or database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    test = database.setdefault("TEST", {})
+    if not test.get("NAME") or test["NAME"] == ":memory:" or "mode=memory" in str(test["NAME"]):
+        folder = tempfile.mkdtemp(prefix="walker-browser-tests-")
+        _folders.append(folder)
+        test["NAME"] = str(Path(folder) / "test.sqlite3")
+
+
+def pytest_sessionfinish(session):
+    for folder in _folders:  # the database file itself is deleted by Django with the test database
+        shutil.rmtree(folder, ignore_errors=True)
