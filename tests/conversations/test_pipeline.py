@@ -226,6 +226,18 @@ def test_a_proposed_action_waits_for_approval_and_changes_nothing(engine, collea
     assert summer_sale.daily_budget == 500  # nothing runs before a human approves
 
 
+def test_the_status_line_names_the_action_unless_the_engine_already_did(engine, colleague, summer_sale):
+    action = budget_action(summer_sale)
+    engine.reply = EngineReply(text="I can do that.", actions=[action])
+    terse = ingest(chat(colleague, "Raise the Summer Sale budget to $700 a day")).reply.text
+    assert terse.count(action.summary) == 1 and terse.endswith(f"): {action.summary}.")
+
+    engine.reply = EngineReply(text=f"Proposed: {action.summary}.", actions=[budget_action(summer_sale)])
+    result = ingest(chat(colleague, "Raise the Summer Sale budget to $700 a day, again"))
+    reference = result.actions[0].reference
+    assert result.reply.text == f"Proposed: {action.summary}.\n\nWaiting for approval ({reference})."
+
+
 @pytest.mark.parametrize(
     "overrides, reason",
     [
