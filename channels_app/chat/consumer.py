@@ -30,7 +30,11 @@ log = logging.getLogger(__name__)
 def _count_hit(key: str) -> int:
     """Atomic across processes (Redis INCR); Django's async aincr is a get-then-set and loses counts."""
     cache.add(key, 0, timeout=120)
-    return cache.incr(key)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted or flushed between add and incr: the window starts again with this hit
+        cache.set(key, 1, timeout=120)
+        return 1
 
 
 def in_thread(func):
