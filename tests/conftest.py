@@ -1,5 +1,6 @@
 """Shared fixtures: three personas (a user, a colleague in the same tenant, an outsider) and clients."""
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,20 @@ from tenants.roles import Role
 from tests.factories import TenantFactory, UserFactory
 
 celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_worker_thread_connections(django_db_setup):
+    """Let the test database be dropped at the end.
+
+    Channels' test communicators turn `close_old_connections` into a no-op, so a
+    database_sync_to_async call made while a test talks to a consumer leaves its
+    worker thread's connection open. Those threads are gone by now, but their
+    connections only close when collected; PostgreSQL refuses to drop a database
+    that still has sessions ("is being accessed by other users").
+    """
+    yield
+    gc.collect()
 
 
 def pytest_sessionfinish(session):
