@@ -135,3 +135,39 @@ def test_bad_values_fail_loudly(env, message):
 
 def test_the_queue_channel_layer_can_be_chosen():
     assert shape(**PRODUCTION, CHANNEL_LAYER_BACKEND="queue")["layer"] == "channels_redis.core.RedisChannelLayer"
+
+
+TWILIO = {"WHATSAPP_PROVIDER": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32}
+SENDGRID = {
+    "EMAIL_PROVIDER": "sendgrid",
+    "SENDGRID_API_KEY": "SG.x",
+    "SENDGRID_FROM_EMAIL": "walker@acme.test",
+    "SENDGRID_WEBHOOK_PUBLIC_KEY": "pk",
+}
+
+
+@pytest.mark.parametrize(
+    "env, warning, hint",
+    [
+        (
+            TWILIO,
+            "(walker.W001) WHATSAPP_PROVIDER=twilio, but the Twilio adapter is not built yet.",
+            "WhatsApp messages",
+        ),
+        (SENDGRID, "(walker.W002) EMAIL_PROVIDER=sendgrid, but the SendGrid adapter is not built yet.", "emails"),
+    ],
+)
+def test_a_provider_without_an_adapter_is_announced_not_pretended(env, warning, hint):
+    result = run_python(["manage.py", "check"], **env)
+    assert result.returncode == 0, result.stderr  # a warning: the product still runs, on the console provider
+    assert warning in result.stderr
+    assert f"HINT: {hint} are printed by the console provider instead of being sent." in result.stderr
+    assert "walker.W00" not in run_python(["manage.py", "check"]).stderr  # the console defaults say nothing
+
+
+def test_email_goes_to_the_console_until_the_sendgrid_adapter_exists():
+    result = run_python(
+        ["-c", "import django; django.setup(); from django.conf import settings as s; print(s.EMAIL_BACKEND)"],
+        **SENDGRID,
+    )
+    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend", result.stderr
