@@ -19,6 +19,7 @@ from agents.models import AgentType
 from hitl import presentation
 from hitl.errors import DecisionError
 from hitl.models import (
+    ApprovalStatus,
     HITLApproval,
     HITLApprovalHistory,
     HITLDecision,
@@ -26,7 +27,8 @@ from hitl.models import (
     HITLWorkflow,
     RiskPolicy,
 )
-from hitl.services import Context, approve, escalate, reject
+from hitl.services import Context, abandon_execution, approve, escalate, reject, retry_execution
+from hitl.services.execution import stuck_since
 from hitl.services.levels import DECIDE
 from tenants.admin_scoping import TenantScopedAdminMixin
 
@@ -130,7 +132,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
     ordering = ["sla_deadline", "priority"]
     show_full_result_count = False
     list_per_page = 50
-    actions = ["approve_selected", "reject_selected", "escalate_selected"]
+    actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected"]
     inlines = [DecisionInline, HistoryInline, NotificationInline]
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     fieldsets = [
@@ -212,8 +214,19 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": approval.is_pending and can_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
+                **self._execution_context(request, approval),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def _execution_context(self, request, approval) -> dict:
+        """What the page says about running the approved action, and whether this person may step in."""
+        may_act = request.user.has_perm(DECIDE)
+        stuck_at = stuck_since(approval)
+        return {
+            "stuck_at": stuck_at,
+            "can_retry": may_act and approval.status == ApprovalStatus.FAILED,
+            "can_abandon": may_act and stuck_at is not None and timezone.now() >= stuck_at,
+        }
 
     def get_urls(self):
         decide = self.admin_site.admin_view(self.decide_view)
@@ -252,8 +265,16 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
                 reason = request.POST.get("reason", "").strip() or "Escalated from the console."
                 escalate(approval.pk, actor=request.user, reason=reason, context=_context(request))
                 messages.success(request, f"{approval.reference} escalated.")
+            elif decision == "retry":
+                retry_execution(approval.pk, actor=request.user)
+                messages.success(request, f"{approval.reference} will run again.")
+            elif decision == "abandon":
+                abandon_execution(approval.pk, actor=request.user, reason=request.POST.get("reason", ""))
+                messages.success(
+                    request, f"{approval.reference} marked failed; check the receiver before running it again."
+                )
             else:
-                messages.error(request, "Choose approve, reject or escalate.")
+                messages.error(request, "Choose approve, reject, escalate, run again or mark failed.")
         except DecisionError as err:
             messages.error(request, err.detail)
         return back
@@ -304,6 +325,10 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
             "rejected",
         )
         return None
+
+    @admin.action(description="Run failed actions again")
+    def retry_selected(self, request, queryset):
+        self._bulk(request, queryset, lambda a: retry_execution(a.pk, actor=request.user), "queued to run again")
 
     @admin.action(description="Escalate selected")
     def escalate_selected(self, request, queryset):

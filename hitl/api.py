@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from hitl import rules
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
-from hitl.services import Context, approve, cancel, escalate, reject
+from hitl.services import Context, abandon_execution, approve, cancel, escalate, reject, retry_execution
 from tenants.roles import Role
 
 ERROR_STATUS = {
@@ -20,6 +20,9 @@ ERROR_STATUS = {
     "self_approval": status.HTTP_403_FORBIDDEN,
     "not_pending": status.HTTP_409_CONFLICT,
     "already_decided": status.HTTP_409_CONFLICT,
+    "not_failed": status.HTTP_409_CONFLICT,
+    "not_executing": status.HTTP_409_CONFLICT,
+    "not_stuck": status.HTTP_409_CONFLICT,
 }
 
 
@@ -73,7 +76,8 @@ class ApprovalDetailSerializer(ApprovalSerializer):
     class Meta(ApprovalSerializer.Meta):
         fields = [
             *ApprovalSerializer.Meta.fields, "risk_factors", "workflow", "compliance_flags", "execution_result",
-            "execution_error", "escalated_to", "escalation_reason", "decisions", "history",
+            "execution_error", "execution_attempts", "execution_started_at", "escalated_to", "escalation_reason",
+            "decisions", "history",
         ]  # fmt: skip
 
 
@@ -174,6 +178,22 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         return self._decide(
             request,
             lambda a, data: cancel(a.pk, actor=request.user, reason=data["reason"], context=self._context(request)),
+            OptionalReasonSerializer,
+        )
+
+    @extend_schema(request=None, responses=ApprovalDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Run a failed action again (approvers and admins)."""
+        return self._decide(request, lambda a, data: retry_execution(a.pk, actor=request.user), serializers.Serializer)
+
+    @extend_schema(request=OptionalReasonSerializer, responses=ApprovalDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-failed")
+    def mark_failed(self, request, pk=None):
+        """Mark failed an execution that has not reported back within EXECUTION_STUCK_MINUTES, so it can be retried."""
+        return self._decide(
+            request,
+            lambda a, data: abandon_execution(a.pk, actor=request.user, reason=data["reason"]),
             OptionalReasonSerializer,
         )
 

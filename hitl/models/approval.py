@@ -133,6 +133,7 @@ class HITLApproval(FSMModelMixin, models.Model):
     execution_result = models.JSONField(default=dict, blank=True)
     execution_error = models.TextField(blank=True)
     execution_attempts = models.PositiveSmallIntegerField(default=0)
+    execution_started_at = models.DateTimeField(null=True, blank=True)  # when the latest attempt was claimed
 
     # Context
     ip_address = models.GenericIPAddressField(null=True, blank=True)

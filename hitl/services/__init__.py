@@ -1,11 +1,12 @@
 """Operations on approvals. Every change of an approval goes through here, locked and recorded."""
 
 from hitl.services.decisions import Context, Decision, DecisionError, approve, cancel, decide, escalate, reject
-from hitl.services.execution import queue_execution, retry_execution, run_execution
+from hitl.services.execution import abandon_execution, queue_execution, retry_execution, run_execution
 from hitl.services.requests import request_approval
 
 __all__ = [
     "Context",
+    "abandon_execution",
     "Decision",
     "DecisionError",
     "approve",

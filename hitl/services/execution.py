@@ -8,7 +8,10 @@ claimed (EXECUTING) before the call, so a duplicated or retried task finds it
 claimed and does nothing, and the receiver gets an Idempotency-Key.
 """
 
+from datetime import timedelta
+
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +26,7 @@ from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.services.announce import announce
+from hitl.services.levels import DECIDE
 
 EXECUTE_TASK = "hitl.tasks.execute_approval"
 
@@ -48,7 +52,8 @@ def _claim(approval: HITLApproval) -> None:
         approval.mark_executing()
     approval.execution_status = ExecutionStatus.RUNNING
     approval.execution_attempts += 1
-    approval.save(update_fields=["status", "execution_status", "execution_attempts"])
+    approval.execution_started_at = timezone.now()
+    approval.save(update_fields=["status", "execution_status", "execution_attempts", "execution_started_at"])
 
 
 def _claimable(approval: HITLApproval) -> bool:
@@ -69,13 +74,13 @@ def _succeed(approval: HITLApproval, result) -> None:
     announce(approval, f"Approved and done: {result.detail}")
 
 
-def _fail(approval: HITLApproval, error: Exception) -> None:
+def _fail(approval: HITLApproval, error: Exception, *, tell: str = "") -> None:
     approval.mark_failed()
     approval.execution_status = ExecutionStatus.FAILED
     approval.execution_error = str(error)[:2000]
     approval.save(update_fields=["status", "execution_status", "execution_error"])
     log(approval, "execution_failed", f"Execution failed: {error}", previous_status=ApprovalStatus.EXECUTING)
-    announce(approval, f"Approved, but it could not be done: {approval.action_summary}. An admin can retry it.")
+    announce(approval, tell or f"Approved, but it could not be done: {approval.action_summary}. An admin can retry it.")
 
 
 def run_execution(approval_id, *, max_attempts: int) -> str:
@@ -132,12 +137,61 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
     return "executed"
 
 
+def _locked_for(actor, approval_id) -> HITLApproval:
+    """The approval, locked, for someone who may decide the tenant's approvals."""
+    approval = HITLApproval.objects.select_for_update().filter(pk=approval_id).first()
+    if approval is None or (not actor.is_superuser and approval.tenant_id != actor.tenant_id):
+        raise DecisionError("not_found", "No such approval.")
+    if not actor.has_perm(DECIDE):
+        raise DecisionError("forbidden", "Only approvers and admins handle executions.")
+    return approval
+
+
+def stuck_since(approval: HITLApproval):
+    """When an execution that never reported back counts as stuck (its worker died mid-call), else None."""
+    if approval.status != ApprovalStatus.EXECUTING:
+        return None
+    started = approval.execution_started_at or approval.approved_at
+    return started + timedelta(minutes=settings.EXECUTION_STUCK_MINUTES) if started else None
+
+
+def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
+    """An admin marks as failed an execution whose worker never reported back, so it can be run again.
+
+    Only after EXECUTION_STUCK_MINUTES without news, so a live attempt is never cut short.
+    The receiver may have applied the action: a retry resends the same Idempotency-Key.
+    """
+    with transaction.atomic():
+        approval = _locked_for(actor, approval_id)
+        due = stuck_since(approval)
+        if due is None:
+            raise DecisionError(
+                "not_executing",
+                f"Only a running execution can be marked failed; {approval.reference} is {approval.status}.",
+            )
+        if timezone.now() < due:
+            raise DecisionError(
+                "not_stuck",
+                f"{approval.reference} is still within its {settings.EXECUTION_STUCK_MINUTES} minutes to report back.",
+            )
+        note = f" ({reason.strip()})" if reason.strip() else ""
+        error = RuntimeError(
+            f"No answer from the execution; marked failed by {actor}{note}. "
+            "The receiver may have applied it: check before running it again."
+        )
+        _fail(
+            approval,
+            error,
+            tell=f"Approved, but it was not confirmed done: {approval.action_summary}. An admin is on it.",
+        )
+        log(approval, "execution_abandoned", f"{actor} marked the silent execution failed{note}.", actor=actor)
+    return approval
+
+
 def retry_execution(approval_id, *, actor) -> HITLApproval:
     """An admin asks to run a failed action again."""
     with transaction.atomic():
-        approval = HITLApproval.objects.select_for_update().filter(pk=approval_id).first()
-        if approval is None or (not actor.is_superuser and approval.tenant_id != actor.tenant_id):
-            raise DecisionError("not_found", "No such approval.")
+        approval = _locked_for(actor, approval_id)
         if approval.status != ApprovalStatus.FAILED:
             raise DecisionError(
                 "not_failed", f"Only a failed action can be retried; {approval.reference} is {approval.status}."

@@ -11,7 +11,10 @@
   var CHANGE_PAGE = /\/hitl\/hitlapproval\/([^/]+)\/change\/$/;
   var STOP_CODES = [4401, 4403]; // signed out, not staff: retrying cannot help
   var BURST_MS = 500;
-  var WORDS = { created: "awaits a decision", execution_failed: "failed to run", sla_breached: "is past its deadline" };
+  var WORDS = {
+    created: "awaits a decision", execution_failed: "failed to run", sla_breached: "is past its deadline",
+    execution_retried: "will run again", execution_abandoned: "was marked failed after no answer"
+  };
   var STYLE =
     "#walker-live-toasts{position:fixed;right:1rem;bottom:1rem;z-index:1000;display:flex;flex-direction:column;gap:.5rem}" +
     "#walker-live-toasts div{background:#1f2937;color:#fff;padding:.6rem .9rem;border-radius:.5rem;font-size:.875rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}" +
