@@ -84,7 +84,8 @@ def _fail(approval: HITLApproval, error: Exception, *, tell: str = "") -> None:
 
 
 def run_execution(approval_id, *, max_attempts: int) -> str:
-    """Execute once. Returns 'executed', 'failed', 'retry' (call again later) or 'skipped' (nothing to do)."""
+    """Execute once. Returns 'executed', 'failed', 'retry' (call again later), 'skipped' (nothing to do)
+    or 'superseded' (the attempt was given up while it ran; its answer is only recorded)."""
     approval = HITLApproval.objects.select_related("tenant").get(pk=approval_id)
     executor = get_executor(approval.tenant)
     if isinstance(executor, LedgerExecutor):
@@ -115,11 +116,14 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
             return "skipped"
         _claim(approval)
         log(approval, "execution_started", f"Sending to the tenant's webhook (attempt {approval.execution_attempts}).")
+    claim = approval.execution_started_at
     try:
         result = executor.execute(_request(approval))
     except RetryableExecutionError as error:
         with transaction.atomic():
-            approval = HITLApproval.objects.select_for_update().get(pk=approval_id)
+            approval = _still_claimed(approval_id, claim, f"failed: {error}")
+            if approval is None:
+                return "superseded"
             if approval.execution_attempts < max_attempts:
                 approval.execution_status = ExecutionStatus.RETRYING
                 approval.execution_error = str(error)[:2000]
@@ -130,11 +134,34 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
         return "failed"
     except ExecutionError as error:
         with transaction.atomic():
-            _fail(HITLApproval.objects.select_for_update().get(pk=approval_id), error)
+            approval = _still_claimed(approval_id, claim, f"refused: {error}")
+            if approval is None:
+                return "superseded"
+            _fail(approval, error)
         return "failed"
     with transaction.atomic():
-        _succeed(HITLApproval.objects.select_for_update().get(pk=approval_id), result)
+        approval = _still_claimed(approval_id, claim, f"done: {result.detail}")
+        if approval is None:
+            return "superseded"
+        _succeed(approval, result)
     return "executed"
+
+
+def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
+    """The approval, locked, if the attempt claimed at `claim` still owns it.
+
+    An admin may have marked a silent attempt failed (and even run it again) before it
+    answered: such a late answer is recorded in the history and changes nothing else.
+    """
+    approval = HITLApproval.objects.select_for_update().get(pk=approval_id)
+    if approval.status == ApprovalStatus.EXECUTING and approval.execution_started_at == claim:
+        return approval
+    log(
+        approval,
+        "execution_late_answer",
+        f"The attempt started {claim:%Y-%m-%d %H:%M} answered after it was given up: {answer}.",
+    )
+    return None
 
 
 def _locked_for(actor, approval_id) -> HITLApproval:

@@ -9,7 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.executors import LedgerExecutor
+from agents.executors import ExecutionResult, LedgerExecutor
 from agents.executors.webhook import WebhookExecutor
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
@@ -113,6 +113,25 @@ def test_after_the_deadline_an_admin_marks_it_failed_then_runs_it_again(stuck, t
     ((request, _),) = hooked.log
     assert request.headers["Idempotency-Key"] == str(approval.pk)  # the receiver can drop a repeat
     assert fresh(approval).status == "executed"
+
+
+def test_an_attempt_that_answers_after_it_was_given_up_changes_nothing(ask, approver, tenant_admin, monkeypatch):
+    """A frozen worker wakes up after an admin marked its attempt failed: its answer is only recorded."""
+    approval = ask()
+    approve(approval.pk, actor=approver)
+
+    def frozen_then_done(self, request):
+        with later():
+            abandon_execution(request.approval_id, actor=tenant_admin, reason="no news")
+        return ExecutionResult(before={}, after={}, detail="applied by the receiver after all")
+
+    monkeypatch.setattr("hitl.services.execution.get_executor", lambda tenant: WebhookExecutor())
+    monkeypatch.setattr(WebhookExecutor, "execute", frozen_then_done)
+    assert run_execution(approval.pk, max_attempts=5) == "superseded"
+    approval = fresh(approval)
+    assert (approval.status, approval.executed_at) == ("failed", None)
+    (late,) = approval.history.filter(event_type="execution_late_answer")
+    assert "answered after it was given up: done: applied by the receiver after all" in late.description
 
 
 def test_only_a_running_execution_can_be_marked_failed(ask, approver, tenant_admin):
