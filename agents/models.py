@@ -50,6 +50,7 @@ class AIAgent(models.Model):
 
     class Meta:
         ordering = ["agent_type", "name"]
+        verbose_name = "AI agent"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(is_system_agent=True, tenant__isnull=True)

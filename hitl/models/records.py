@@ -35,6 +35,7 @@ class HITLDecision(models.Model):
 
     class Meta:
         ordering = ["decided_at"]
+        verbose_name = "decision"
         constraints = [
             models.UniqueConstraint(
                 fields=["approval", "level", "approver"],
@@ -65,7 +66,8 @@ class HITLApprovalHistory(models.Model):
 
     class Meta:
         ordering = ["timestamp"]
-        verbose_name_plural = "HITL approval history"
+        verbose_name = "history entry"
+        verbose_name_plural = "approval history"
         indexes = [models.Index(fields=["approval", "timestamp"])]
 
 
@@ -109,6 +111,7 @@ class HITLNotification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "notification"
         indexes = [models.Index(fields=["approval", "created_at"]), models.Index(fields=["recipient", "status"])]
 
 

@@ -57,6 +57,7 @@ class HITLWorkflow(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "workflow"
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant"],
