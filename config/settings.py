@@ -229,6 +229,7 @@ EXECUTION_STUCK_MINUTES = env_int("EXECUTION_STUCK_MINUTES", 15, minimum=1)
 ONE_CLICK_LINK_HOURS = env_int("ONE_CLICK_LINK_HOURS", 48, minimum=1)  # lifetime of decision links in emails
 CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embed the widget, e.g. https://acme.com
 CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 20, minimum=1)  # per user, all tabs
+CHAT_RESYNC_SECONDS = env_int("CHAT_RESYNC_SECONDS", 30, minimum=1)  # each socket checks the store for lost events
 CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
 CHAT_EVENT_RETENTION_DAYS = env_int("CHAT_EVENT_RETENTION_DAYS", 7, minimum=1)  # replay window for reconnects
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24, minimum=1)  # a quieter conversation is closed

@@ -2,7 +2,10 @@
 
 Each socket follows one conversation. Conversation events arrive through the
 channel layer group `conversation.<id>`; the socket forwards each `seq` once, in
-order, filling any gap from the event store. The pipeline runs in a worker
+order, filling any gap from the event store, and checks the store every
+CHAT_RESYNC_SECONDS in case a broadcast was lost (the pub/sub layer delivers at
+most once, and a conversation may have no later event to reveal the gap). The
+pipeline runs in a worker
 thread in a background task, so the socket keeps delivering events (typing,
 approval updates) while the agent works and a slow agent never holds up
 other sockets.
@@ -53,6 +56,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent = 0
         self.groups_joined = set()
         self.pending = set()  # background tasks running messages through the pipeline
+        self.sending = asyncio.Lock()  # one writer of numbered frames at a time: each seq once, in order
         await self._join(events.user_group(self.user.pk))
 
         query = parse_qs(self.scope.get("query_string", b"").decode())
@@ -68,8 +72,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             frame = await in_thread(session.history)(conversation)
             self.last_sent = frame["seq"]
             await self.send_json(frame)
+        self.resync = asyncio.create_task(self._resync_every(settings.CHAT_RESYNC_SECONDS))
 
     async def disconnect(self, code):
+        if resync := getattr(self, "resync", None):
+            resync.cancel()
         pending = getattr(self, "pending", set())
         if pending:  # an answer in flight is still stored, for history and resuming tabs
             await asyncio.wait(pending, timeout=ANSWER_GRACE_SECONDS)
@@ -103,9 +110,24 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent = after if after is not None else await in_thread(events.latest_seq)(conversation_id)
 
     async def _send_missed(self, *, up_to):
+        async with self.sending:
+            await self._replay(up_to=up_to)
+
+    async def _replay(self, *, up_to):
+        """Send stored events after the last one sent (the caller holds `self.sending`)."""
         for frame in await in_thread(events.replay)(self.conversation_id, self.last_sent, up_to=up_to):
-            await self.send_json(frame)
-            self.last_sent = frame["seq"]
+            if frame["seq"] > self.last_sent:
+                await self.send_json(frame)
+                self.last_sent = frame["seq"]
+
+    async def _resync_every(self, seconds):
+        while True:
+            await asyncio.sleep(seconds)
+            if self.conversation_id:
+                try:
+                    await self._send_missed(up_to=None)
+                except Exception:  # a database hiccup: the next round tries again
+                    log.exception("Chat resync failed for conversation %s", self.conversation_id)
 
     # --- from the client ---------------------------------------------------------------------
 
@@ -177,16 +199,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if message.get("origin") == self.channel_name:
             return
         if frame["type"] == "conversation_started":
-            await self._follow(frame["conversation_id"], after=0)
-            await self.send_json({**frame, "seq": 0})
-            await self._send_missed(up_to=None)
+            async with self.sending:
+                await self._follow(frame["conversation_id"], after=0)
+                await self.send_json({**frame, "seq": 0})
+                await self._replay(up_to=None)
             return
         if frame["type"] == "user_typing":
             await self.send_json({**frame, "seq": self.last_sent})
             return
-        if frame.get("conversation_id") != self.conversation_id or frame["seq"] <= self.last_sent:
-            return  # another conversation's, or already delivered
-        if frame["seq"] > self.last_sent + 1:
-            await self._send_missed(up_to=frame["seq"] - 1)
-        await self.send_json(frame)
-        self.last_sent = frame["seq"]
+        async with self.sending:
+            if frame.get("conversation_id") != self.conversation_id or frame["seq"] <= self.last_sent:
+                return  # another conversation's, or already delivered
+            if frame["seq"] > self.last_sent + 1:
+                await self._replay(up_to=frame["seq"] - 1)
+            await self.send_json(frame)
+            self.last_sent = frame["seq"]

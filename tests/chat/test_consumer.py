@@ -232,6 +232,24 @@ async def test_a_reconnecting_client_gets_exactly_what_it_missed_once_in_order(o
     await back.close()
 
 
+async def test_an_event_whose_broadcast_was_lost_arrives_at_the_next_resync(
+    open_tab, colleague, engine, settings, monkeypatch
+):
+    settings.CHAT_RESYNC_SECONDS = 0.2
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.say("one", "a")
+    answer = (await tab.until("agent_response"))[-1]
+    monkeypatch.setattr(events, "broadcast", lambda group, frame: None)  # the layer drops it (pub/sub: at most once)
+    await database_sync_to_async(events.publish)(
+        answer["conversation_id"], "approval_update", approval_id="a1", status="approved", summary="Raise it"
+    )
+    frame = await tab.next(timeout=3)
+    assert (frame["type"], frame["seq"], frame["status"]) == ("approval_update", answer["seq"] + 1, "approved")
+    assert await tab.quiet(timeout=0.7)  # sent once, not again by later rounds
+    await tab.close()
+
+
 async def test_resuming_another_users_conversation_is_not_possible(open_tab, colleague, tenant_admin, engine):
     _, tab = await open_tab(tenant_admin)
     await tab.next()
