@@ -159,7 +159,7 @@ def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
     log(
         approval,
         "execution_late_answer",
-        f"The attempt started {claim:%Y-%m-%d %H:%M} answered after it was given up: {answer}.",
+        f"The attempt started {claim:%Y-%m-%d %H:%M} UTC answered after it was given up: {answer}.",
     )
     return None
 
