@@ -28,3 +28,9 @@ def test_a_platform_superuser_reads_utc(console_as, superuser, staff, ask_as):
 def test_the_zone_does_not_outlive_the_request(console_as, staff):
     console_as(staff["approver"]).get(reverse("admin:index"))
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_the_api_speaks_utc_even_to_a_signed_in_browser(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    body = console_as(staff["approver"]).get(f"/api/hitl/approvals/{approval.pk}/").json()  # session auth
+    assert body["sla_deadline"].endswith("Z")
