@@ -13,6 +13,7 @@ other sockets.
 
 import asyncio
 import logging
+import random
 import time
 from urllib.parse import parse_qs
 
@@ -122,7 +123,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _resync_every(self, seconds):
         while True:
-            await asyncio.sleep(seconds)
+            # Jittered, so sockets that connected together (a deploy, a network blip) do not query in step.
+            await asyncio.sleep(seconds * random.uniform(0.5, 1.5))
             if self.conversation_id:
                 try:
                     await self._send_missed(up_to=None)
