@@ -2,10 +2,11 @@
 
 Each socket follows one conversation. Conversation events arrive through the
 channel layer group `conversation.<id>`; the socket forwards each `seq` once, in
-order, filling any gap from the event store, and checks the store every
-CHAT_RESYNC_SECONDS in case a broadcast was lost (the pub/sub layer delivers at
-most once, and a conversation may have no later event to reveal the gap). The
-pipeline runs in a worker
+order, filling any gap from the event store. An idle socket that has heard
+nothing of its conversation for about CHAT_RESYNC_SECONDS checks the store too,
+in case a broadcast was lost (the pub/sub layer delivers at most once, and a
+conversation's last event has no later one to reveal the gap). The pipeline
+runs in a worker
 thread in a background task, so the socket keeps delivering events (typing,
 approval updates) while the agent works and a slow agent never holds up
 other sockets.
@@ -55,6 +56,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.conversation_id = None
         self.last_sent = 0
+        self.last_heard = time.monotonic()  # when a frame of the followed conversation last arrived
         self.groups_joined = set()
         self.pending = set()  # background tasks running messages through the pipeline
         self.sending = asyncio.Lock()  # one writer of numbered frames at a time: each seq once, in order
@@ -122,10 +124,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 self.last_sent = frame["seq"]
 
     async def _resync_every(self, seconds):
+        """Check the store when the socket is idle and its conversation quiet.
+
+        A conversation with events coming, or a message of this socket's still being
+        answered, reveals any gap by its next event; checking then would only add
+        queries when the server is busiest.
+        """
         while True:
             # Jittered, so sockets that connected together (a deploy, a network blip) do not query in step.
             await asyncio.sleep(seconds * random.uniform(0.5, 1.5))
-            if self.conversation_id:
+            quiet = time.monotonic() - self.last_heard >= seconds / 2
+            if self.conversation_id and quiet and not self.pending:
                 try:
                     await self._send_missed(up_to=None)
                 except Exception:  # a database hiccup: the next round tries again
@@ -210,8 +219,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({**frame, "seq": self.last_sent})
             return
         async with self.sending:
-            if frame.get("conversation_id") != self.conversation_id or frame["seq"] <= self.last_sent:
-                return  # another conversation's, or already delivered
+            if frame.get("conversation_id") != self.conversation_id:
+                return  # another conversation's
+            self.last_heard = time.monotonic()
+            if frame["seq"] <= self.last_sent:
+                return  # already delivered
             if frame["seq"] > self.last_sent + 1:
                 await self._replay(up_to=frame["seq"] - 1)
             await self.send_json(frame)

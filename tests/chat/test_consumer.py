@@ -250,6 +250,31 @@ async def test_an_event_whose_broadcast_was_lost_arrives_at_the_next_resync(
     await tab.close()
 
 
+async def test_a_socket_waiting_for_an_answer_does_not_poll_and_still_gets_a_lost_event(
+    open_tab, colleague, engine, settings, monkeypatch
+):
+    import threading
+
+    settings.CHAT_RESYNC_SECONDS = 0.2
+    release, original = threading.Event(), engine.run
+    engine.run = lambda request: release.wait(5) and original(request)
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.say("think hard", "s")
+    typing = (await tab.until("agent_typing"))[-1]  # the agent is working: the answer is in flight
+    replays, real_replay = [], events.replay
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "replay", lambda *a, **k: replays.append(a) or real_replay(*a, **k))
+        patch.setattr(events, "broadcast", lambda group, frame: None)  # this one is lost...
+        await database_sync_to_async(events.publish)(typing["conversation_id"], "approval_update", status="approved")
+        assert await tab.quiet(timeout=0.8) and replays == []  # ...and a busy socket does not poll for it
+    release.set()
+    frames = await tab.until("agent_response")
+    assert [f["type"] for f in frames] == ["approval_update", "agent_typing", "agent_response"]  # the gap, filled
+    assert [f["seq"] for f in frames] == [typing["seq"] + 1, typing["seq"] + 2, typing["seq"] + 3]
+    await tab.close()
+
+
 async def test_resuming_another_users_conversation_is_not_possible(open_tab, colleague, tenant_admin, engine):
     _, tab = await open_tab(tenant_admin)
     await tab.next()
