@@ -18,6 +18,7 @@ from hitl.history import log
 from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifications import notify
 from hitl.risk import assess, priority_for
+from hitl.services.access import lock_for
 from hitl.services.announce import announce
 from hitl.services.execution import queue_execution
 from hitl.services.levels import assign_level, clear_assignees, current_level, is_eligible, refresh_assignees
@@ -39,13 +40,6 @@ class Context:
 
 
 SYSTEM = Context(via=HITLDecision.Via.AUTO)
-
-
-def _lock(approval_id, actor) -> HITLApproval:
-    approval = HITLApproval.objects.select_for_update().filter(pk=approval_id).first()
-    if approval is None or (not actor.is_superuser and approval.tenant_id != actor.tenant_id):
-        raise DecisionError("not_found", "No such approval.")
-    return approval
 
 
 def _require_pending(approval: HITLApproval) -> None:
@@ -70,7 +64,7 @@ def _close_out(approval: HITLApproval) -> list[str]:
 
 def decide(approval_id, *, actor, decision: str, notes: str = "", context=Context(), edits=None) -> HITLApproval:
     with transaction.atomic():
-        approval = _lock(approval_id, actor)
+        approval = lock_for(actor, approval_id)
         _require_pending(approval)
         if approval.requested_by_id == actor.pk:
             raise DecisionError("self_approval", "Nobody decides on their own request.")
@@ -367,7 +361,7 @@ def escalate_locked(approval, *, actor, reason, context) -> None:
 def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLApproval:
     """The requester withdraws the request, or a tenant admin stops it."""
     with transaction.atomic():
-        approval = _lock(approval_id, actor)
+        approval = lock_for(actor, approval_id)
         _require_pending(approval)
         if not (actor.is_superuser or actor.pk == approval.requested_by_id or actor.role == Role.ADMIN):
             raise DecisionError("forbidden", "Only the requester or a tenant admin can cancel a request.")

@@ -25,6 +25,7 @@ from agents.executors import (
 from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
+from hitl.services.access import lock_for
 from hitl.services.announce import announce
 from hitl.services.levels import DECIDE
 
@@ -166,9 +167,7 @@ def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
 
 def _locked_for(actor, approval_id) -> HITLApproval:
     """The approval, locked, for someone who may decide the tenant's approvals."""
-    approval = HITLApproval.objects.select_for_update().filter(pk=approval_id).first()
-    if approval is None or (not actor.is_superuser and approval.tenant_id != actor.tenant_id):
-        raise DecisionError("not_found", "No such approval.")
+    approval = lock_for(actor, approval_id)
     if not actor.has_perm(DECIDE):
         raise DecisionError("forbidden", "Only approvers and admins handle executions.")
     return approval
