@@ -10,6 +10,7 @@ from tenants.models import Tenant, User, UserEmailPreference, UserPhoneNumber
 from tenants.roles import Role
 
 PASSWORD = "correct-horse-battery"
+WEBHOOK_SECRET = "whsec-test-secret"  # the tenant action webhook secret of the `hooked` fixture
 
 
 class TenantFactory(DjangoModelFactory):

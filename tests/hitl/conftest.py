@@ -5,7 +5,7 @@ import pytest
 from agents.models import AIAgent
 from hitl.models import HITLWorkflow
 from hitl.services import request_approval
-from tests.factories import CampaignFactory, budget_action
+from tests.factories import WEBHOOK_SECRET, CampaignFactory, budget_action
 
 
 @pytest.fixture
@@ -43,3 +43,12 @@ def workflow(tenant):
         return HITLWorkflow.objects.create(**{**defaults, **fields})
 
     return make
+
+
+@pytest.fixture
+def hooked(tenant, httpserver):
+    """The tenant's approved actions go to a signed webhook on a local fake server."""
+    tenant.action_webhook_url = httpserver.url_for("/actions")
+    tenant.action_webhook_secret = WEBHOOK_SECRET
+    tenant.save()
+    return httpserver

@@ -12,9 +12,7 @@ from hitl.models import HITLApproval
 from hitl.services import approve, retry_execution
 from hitl.services.execution import run_execution
 from hitl.tasks import execute_approval
-from tests.factories import UserFactory
-
-SECRET = "whsec-test-secret"
+from tests.factories import WEBHOOK_SECRET, UserFactory
 
 
 def fresh(approval):
@@ -71,21 +69,13 @@ def test_only_failed_executions_can_be_retried(approved, tenant_admin):
     assert err.value.code == "not_failed"
 
 
-@pytest.fixture
-def hooked(tenant, httpserver):
-    tenant.action_webhook_url = httpserver.url_for("/actions")
-    tenant.action_webhook_secret = SECRET
-    tenant.save()
-    return httpserver
-
-
 def test_the_webhook_receives_the_signed_action_once(approved, hooked, campaign):
     hooked.expect_oneshot_request("/actions", method="POST").respond_with_json({"ok": True})
     assert execute_approval.delay(str(approved.pk)).get() == "executed"
     assert execute_approval.delay(str(approved.pk)).get() == "skipped"
     ((request, _),) = hooked.log
     body = request.get_data()
-    assert request.headers["X-Walker-Signature"] == sign(SECRET, request.headers["X-Walker-Timestamp"], body)
+    assert request.headers["X-Walker-Signature"] == sign(WEBHOOK_SECRET, request.headers["X-Walker-Timestamp"], body)
     assert request.headers["Idempotency-Key"] == str(approved.pk)
     assert json.loads(body)["action_data"]["daily_budget"] == "700.00"
     campaign.refresh_from_db()

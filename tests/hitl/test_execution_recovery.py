@@ -17,7 +17,6 @@ from hitl.services import abandon_execution, approve, retry_execution
 from hitl.services.execution import run_execution
 from tests.factories import UserFactory
 
-SECRET = "whsec-test-secret"
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 
 
@@ -35,14 +34,6 @@ def page(approval):
 
 def decide(approval):
     return reverse("admin:hitl_hitlapproval_decide", args=[approval.pk])
-
-
-@pytest.fixture
-def hooked(tenant, httpserver):
-    tenant.action_webhook_url = httpserver.url_for("/actions")
-    tenant.action_webhook_secret = SECRET
-    tenant.save()
-    return httpserver
 
 
 @pytest.fixture
