@@ -243,7 +243,7 @@ PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION").upper() or None
 # --- Auth and permissions -----------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "tenants.backends.TenantModelBackend",  # ModelBackend, with the tenant in the same query
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions, logins only

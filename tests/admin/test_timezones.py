@@ -2,6 +2,8 @@
 
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,3 +36,11 @@ def test_the_api_speaks_utc_even_to_a_signed_in_browser(console_as, staff, ask_a
     approval = ask_as(staff["member"])
     body = console_as(staff["approver"]).get(f"/api/hitl/approvals/{approval.pk}/").json()  # session auth
     assert body["sla_deadline"].endswith("Z")
+
+
+def test_reading_the_tenant_zone_costs_no_query_of_its_own(console_as, staff):
+    """The user is loaded with their tenant (tenants.backends), so the middleware adds nothing."""
+    client = console_as(staff["approver"])
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("admin:hitl_hitlapproval_changelist"))
+    assert not [q["sql"] for q in queries if q["sql"].startswith('SELECT "tenants_tenant".')]
