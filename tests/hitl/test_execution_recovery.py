@@ -217,3 +217,17 @@ def test_failed_actions_can_be_run_again_in_bulk_from_the_queue(
     assert "1 approval queued to run again." in html
     assert f"{pending.reference}: Only a failed action can be retried" in html
     assert fresh(failed).status == "executed" and fresh(pending).status == "pending"
+
+
+def test_the_console_refuses_bad_requests_with_a_message_and_changes_nothing(
+    console_as, approver, tenant, failed, stuck
+):
+    client = console_as(approver)
+    early = client.post(decide(stuck), {"decision": "abandon"}, follow=True).content.decode()
+    assert "still within its 15 minutes to report back" in early
+    unknown = client.post(decide(failed), {"decision": "explode"}, follow=True).content.decode()
+    assert "Choose approve, reject, escalate, run again or mark failed." in unknown
+    compliance = UserFactory(tenant=tenant, role="compliance", email="compliance.person@acme.test")
+    refused = console_as(compliance).post(decide(failed), {"decision": "retry"}, follow=True).content.decode()
+    assert "You may not decide approvals." in refused
+    assert (fresh(stuck).status, fresh(failed).status) == ("executing", "failed")
