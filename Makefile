@@ -5,16 +5,26 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+DEV_INSTALLED := $(VENV)/.installed-dev
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install browsers run test lint clean
+.PHONY: install install-dev browsers run test lint clean
 
-$(INSTALLED): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+
+# The runtime only (make run); tests and lint add requirements-dev.txt.
+$(INSTALLED): requirements.txt | $(PY)
+	$(PIP) -r requirements.txt
 	@touch $@
 
+$(DEV_INSTALLED): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) -r requirements-dev.txt
+	@touch $(INSTALLED) $@
+
 install: $(INSTALLED)
+install-dev: $(DEV_INSTALLED)
 
 # Real browser tests drive Debian's Chromium through its ChromeDriver (never a downloaded browser).
 browsers: /usr/bin/chromedriver
@@ -33,10 +43,10 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	bin/run-local
 
-test: install browsers
+test: install-dev browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
