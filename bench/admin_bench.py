@@ -57,7 +57,7 @@ from django.utils import timezone  # noqa: E402
 
 from config.celery import app as celery_app  # noqa: E402
 from conversations.normalized import InboundMessage  # noqa: E402
-from conversations.pipeline import ingest  # noqa: E402
+from conversations.pipeline import accept  # noqa: E402
 from hitl.models import HITLApproval, RiskLevel  # noqa: E402
 from tenants.demo import DEMO_TENANT  # noqa: E402
 from tenants.models import Tenant, User  # noqa: E402
@@ -101,11 +101,10 @@ def template_approval(tenant) -> HITLApproval:
     if template is not None:
         return template
     print("filing one budget request through the pipeline to copy…", flush=True)
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)  # no worker: notify in-process
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)  # no worker: answer in-process
     with contextlib.redirect_stdout(io.StringIO()):  # the console e-mail provider prints each notification
-        result = ingest(InboundMessage(channel="whatsapp", text=REQUEST, sender_phone=MEMBER_PHONE))
-    (outcome,) = result.actions
-    return HITLApproval.objects.get(pk=outcome.approval_id)
+        accepted = accept(InboundMessage(channel="whatsapp", text=REQUEST, sender_phone=MEMBER_PHONE))
+    return HITLApproval.objects.get(source_message=accepted.message)
 
 
 def ensure_approvals(tenant, wanted: int) -> None:

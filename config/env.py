@@ -4,6 +4,7 @@ Every helper fails loudly with ImproperlyConfigured naming the variable, so a
 typo in a deployment stops the process at start instead of misbehaving later.
 """
 
+import math
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -38,6 +39,19 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+    if not math.isfinite(value) or (minimum is not None and value < minimum):
+        raise ImproperlyConfigured(f"{name} must be a finite number of at least {minimum}, got {raw!r}")
     return value
 
 

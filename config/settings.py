@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.templatetags.static import static
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str, require
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded-mode state: SQLite file, Celery broker folders
@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "adrf",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -92,6 +93,15 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+    # Connections are reused through Django's psycopg pool, one per process (Django's advice under ASGI,
+    # where each request runs in a fresh thread and persistent connections would leak). config.dbpool
+    # keeps a forked child (Celery prefork, the test live server) off its parent's pool.
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
+            "max_size": env_int("DATABASE_POOL_MAX", 20, minimum=1),
+            "timeout": 10,  # seconds to wait for a free connection before the request fails
+        }
     # Django's default test name, spelled out: Channels' live server (forked after the test database
     # exists) derives "test_" + NAME otherwise, from a NAME that already is the test database's.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
@@ -166,6 +176,8 @@ if CELERY_BROKER_URL == "filesystem://":
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # How often the worker looks for new tasks; an agent's answer waits on it (default 1 s).
+        "polling_interval": env_float("CELERY_FILESYSTEM_POLL_SECONDS", 0.05, minimum=0.01),
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -183,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     # Expired login sessions pile up in django_session; delete them nightly.
     # SLA breaches, reminders, escalations, auto-approvals and expiries of pending approvals.
     "hitl-process-deadlines": {"task": "hitl.tasks.process_deadlines", "schedule": 60.0},
+    # Messages still waiting for an answer whose task was lost (a broker restart): answered in order.
+    "answer-stragglers": {"task": "conversations.tasks.answer_stragglers", "schedule": 60.0},
     # Chat events older than CHAT_EVENT_RETENTION_DAYS: messages stay, the replay log is trimmed.
     "prune-chat-events": {"task": "conversations.tasks.prune_chat_events", "schedule": crontab(hour=3, minute=47)},
     "clear-expired-sessions": {
@@ -230,6 +244,10 @@ ONE_CLICK_LINK_HOURS = env_int("ONE_CLICK_LINK_HOURS", 48, minimum=1)  # lifetim
 CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embed the widget, e.g. https://acme.com
 CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 20, minimum=1)  # per user, all tabs
 CHAT_RESYNC_SECONDS = env_int("CHAT_RESYNC_SECONDS", 30, minimum=1)  # each socket checks the store for lost events
+# Without Redis the in-memory channel layer does not reach the Celery worker's process: a socket (or an API
+# long poll) waiting for an answer checks the event store this often instead. 0: rely on the channel layer.
+EVENT_POLL_SECONDS = env_float("EVENT_POLL_SECONDS", 0 if REDIS_URL else 0.1, minimum=0)
+API_EVENTS_MAX_WAIT = env_int("API_EVENTS_MAX_WAIT", 30, minimum=0)  # longest long poll of the events API
 CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
 CHAT_EVENT_RETENTION_DAYS = env_int("CHAT_EVENT_RETENTION_DAYS", 7, minimum=1)  # replay window for reconnects
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24, minimum=1)  # a quieter conversation is closed
@@ -259,7 +277,7 @@ LOGIN_URL = "admin:login"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "config.authentication.TenantTokenAuthentication",  # DRF's, with the tenant in the same query
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberWithSizePagination",

@@ -1,16 +1,16 @@
+from django.db import transaction
 from django.db.models import Count
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from agents.models import AgentType
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import ingest
-from conversations.services import mark_delivered, open_conversation
+from conversations.pipeline import accept
+from conversations.services import open_conversation
 
 CLIENT_MSG_ID_MAX = 100
 
@@ -68,39 +68,11 @@ class ConversationDetailSerializer(ConversationSerializer):
         fields = [*ConversationSerializer.Meta.fields, "messages"]
 
 
-class PostMessageSerializer(serializers.Serializer):
-    message = serializers.CharField(trim_whitespace=True, help_text="What you write to the agent.")
-    agent = serializers.ChoiceField(choices=AgentType.choices, required=False, help_text="Talk to this agent.")
-    client_msg_id = serializers.CharField(
-        max_length=CLIENT_MSG_ID_MAX,
-        required=False,
-        help_text="Your id for this message; a retry with it is answered once.",
-    )
-
-
 class StartConversationSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=[Channel.API, Channel.CHAT], default=Channel.API)
     message = serializers.CharField(required=False, trim_whitespace=True)
     agent = serializers.ChoiceField(choices=AgentType.choices, required=False)
     client_msg_id = serializers.CharField(max_length=CLIENT_MSG_ID_MAX, required=False)
-
-
-class ActionOutcomeSerializer(serializers.Serializer):
-    summary = serializers.CharField()
-    status = serializers.CharField(help_text="The approval's status, or `refused` by the tool gateway.")
-    approval_id = serializers.UUIDField(required=False)
-    reference = serializers.CharField(required=False)
-    reason = serializers.CharField(required=False)
-
-
-class ExchangeSerializer(serializers.Serializer):
-    """One message in and the agent's reply out."""
-
-    conversation_id = serializers.UUIDField(source="conversation.pk")
-    duplicate = serializers.BooleanField()
-    inbound = MessageSerializer()
-    reply = MessageSerializer(allow_null=True)
-    actions = ActionOutcomeSerializer(many=True, source="action_dicts")
 
 
 class ConversationFilter(filters.FilterSet):
@@ -130,46 +102,30 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     @extend_schema(request=StartConversationSerializer, responses={201: ConversationDetailSerializer})
     def create(self, request):
-        """Start a conversation, optionally with a first message (answered in the response)."""
+        """Start a conversation, optionally with a first message; its answer follows as an event."""
         form = StartConversationSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        conversation = open_conversation(request.user, form.validated_data["channel"])
-        if "message" in form.validated_data:
-            self._exchange(request, conversation, form.validated_data)
+        data = form.validated_data
+        with transaction.atomic():
+            conversation = open_conversation(request.user, data["channel"])
+            if "message" in data:
+                try:
+                    accept(_first_message(request.user, conversation, data), user=request.user)
+                except IngestError as err:
+                    transaction.set_rollback(True)
+                    raise ValidationError({"code": err.code, "detail": err.detail}) from None
         conversation = self.get_queryset().get(pk=conversation.pk)
         return Response(ConversationDetailSerializer(conversation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PostMessageSerializer, responses={200: ExchangeSerializer})
-    @action(detail=True, methods=["post"])
-    def messages(self, request, pk=None):
-        """Write to the agent in this conversation, through the same pipeline as every channel."""
-        conversation = self.get_object()
-        if conversation.user_id != request.user.pk:
-            raise PermissionDenied("You can only write in your own conversations.")
-        form = PostMessageSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        result = self._exchange(request, conversation, form.validated_data)
-        return Response(ExchangeSerializer(result).data)
 
-    def _exchange(self, request, conversation, data):
-        client_id = data.get("client_msg_id")
-        try:
-            result = ingest(
-                InboundMessage(
-                    channel=conversation.channel,
-                    text=data["message"],
-                    user_id=request.user.pk,
-                    conversation_id=conversation.pk,
-                    agent_type=data.get("agent"),
-                    # Namespaced by user so one client's ids never collide with another's.
-                    channel_message_id=f"{request.user.pk}:{client_id}" if client_id else None,
-                )
-            )
-        except IngestError as err:
-            if err.code == "not_found":
-                raise NotFound(err.detail) from None
-            raise ValidationError({"code": err.code, "detail": err.detail}) from None
-        if result.reply is not None:
-            mark_delivered(result.reply)  # the reply travels back in this response
-        result.action_dicts = [outcome.as_dict() for outcome in result.actions]
-        return result
+def _first_message(user, conversation, data) -> InboundMessage:
+    client_id = data.get("client_msg_id")
+    return InboundMessage(
+        channel=conversation.channel,
+        text=data["message"],
+        user_id=user.pk,
+        conversation_id=conversation.pk,
+        agent_type=data.get("agent"),
+        client_msg_id=client_id,
+        channel_message_id=f"{user.pk}:{client_id}" if client_id else None,
+    )

@@ -15,12 +15,18 @@ from conversations.models import Conversation, Message
 
 log = logging.getLogger(__name__)
 _senders: dict[str, Callable[[str], None]] = {}
-_live_channels: set[str] = set()
 
 
 def register_sender(channel: str, deliver: Callable[[str], None]) -> None:
     """`deliver(message_id)` sends a stored outbound message over `channel` (after the transaction commits)."""
     _senders[channel] = deliver
+
+
+def deliver_after_commit(message: Message) -> None:
+    """Hand a stored outbound message to its channel's sender once the transaction commits (if it has one)."""
+    deliver = _senders.get(message.channel)
+    if deliver is not None:
+        transaction.on_commit(lambda: deliver(str(message.pk)))
 
 
 def send(conversation: Conversation, text: str, **metadata) -> Message:
@@ -33,29 +39,21 @@ def send(conversation: Conversation, text: str, **metadata) -> Message:
         text=text,
         metadata=metadata,
     )
-    deliver = _senders.get(conversation.channel)
-    if deliver is not None:
-        transaction.on_commit(lambda: deliver(str(message.pk)))
+    deliver_after_commit(message)
     return message
 
 
-def register_live_channel(channel: str) -> None:
-    """`channel` shows events as they happen (chat): approval changes are published to its event log."""
-    _live_channels.add(channel)
-
-
 def approval_changed(conversation: Conversation, *, approval_id, reference, status, summary, **extra) -> None:
-    """An approval asked for in this conversation changed status."""
-    if conversation.channel in _live_channels:
-        events.publish(
-            conversation.pk,
-            "approval_update",
-            approval_id=str(approval_id),
-            reference=reference,
-            status=status,
-            summary=summary,
-            **extra,
-        )
+    """An approval asked for in this conversation changed status: an event every follower sees (chat, API, console)."""
+    events.publish(
+        conversation.pk,
+        events.EventKind.APPROVAL_UPDATE,
+        approval_id=str(approval_id),
+        reference=reference,
+        status=status,
+        summary=summary,
+        **extra,
+    )
     if status != "pending" and not conversation.approvals.filter(status="pending").exists():
         Conversation.objects.filter(pk=conversation.pk, status=Conversation.Status.WAITING_APPROVAL).update(
             status=Conversation.Status.OPEN

@@ -5,13 +5,33 @@ they are gapless and ordered. Broadcasting happens after commit; a consumer
 that sees a number jump fills the gap from the store (see channels_app.chat).
 """
 
-from asgiref.sync import async_to_sync
+import asyncio
+import contextlib
+
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 
 from conversations.models import Conversation, ConversationEvent
 
 REPLAY_LIMIT = 500
+
+
+class EventKind(models.TextChoices):
+    """Stored, numbered events of a conversation (docs/chat-protocol.md)."""
+
+    MESSAGE_RECEIVED = "message_received", "Message received"
+    AGENT_RESPONSE = "agent_response", "Agent response"
+    APPROVAL_UPDATE = "approval_update", "Approval update"
+
+
+class Signal(models.TextChoices):
+    """Frames that are broadcast but neither stored nor numbered."""
+
+    AGENT_TYPING = "agent_typing", "Agent typing"
+    USER_TYPING = "user_typing", "User typing"
+    CONVERSATION_STARTED = "conversation_started", "Conversation started"
 
 
 def conversation_group(conversation_id) -> str:
@@ -26,17 +46,31 @@ def broadcast(group: str, frame: dict) -> None:
     async_to_sync(get_channel_layer().group_send)(group, {"type": "chat.frame", "frame": frame})
 
 
-@transaction.atomic
-def publish(conversation_id, event_type: str, **payload) -> dict:
-    conversation = Conversation.objects.select_for_update().only("id", "event_seq").get(pk=conversation_id)
-    conversation.event_seq += 1
-    conversation.save(update_fields=["event_seq"])
-    event = ConversationEvent.objects.create(
-        conversation_id=conversation_id, seq=conversation.event_seq, event_type=event_type, payload=payload
-    )
+def append(conversation_id, seq: int, kind: EventKind, **payload) -> dict:
+    """Store event `seq`, which the caller numbered while holding the conversation row; broadcast it after commit."""
+    event = ConversationEvent.objects.create(conversation_id=conversation_id, seq=seq, event_type=kind, payload=payload)
     frame = event.frame()
     transaction.on_commit(lambda: broadcast(conversation_group(conversation_id), frame))
     return frame
+
+
+@transaction.atomic
+def publish(conversation_id, kind: EventKind, **payload) -> dict:
+    """Number, store and (after commit) broadcast one event outside the message pipeline."""
+    seq = (
+        Conversation.objects.select_for_update(no_key=True)
+        .filter(pk=conversation_id)
+        .values_list("event_seq", flat=True)
+        .get()
+        + 1
+    )
+    Conversation.objects.filter(pk=conversation_id).update(event_seq=seq)
+    return append(conversation_id, seq, kind, **payload)
+
+
+def signal(conversation_id, kind: Signal, **payload) -> None:
+    """Broadcast a passing state (typing) to the conversation's sockets; it is not stored and has no seq."""
+    broadcast(conversation_group(conversation_id), {**payload, "type": kind, "conversation_id": str(conversation_id)})
 
 
 def replay(conversation_id, after_seq: int, *, up_to: int | None = None) -> list[dict]:
@@ -49,3 +83,40 @@ def replay(conversation_id, after_seq: int, *, up_to: int | None = None) -> list
 
 def latest_seq(conversation_id) -> int:
     return Conversation.objects.filter(pk=conversation_id).values_list("event_seq", flat=True).first() or 0
+
+
+async def wait_for_events(conversation_id, after_seq: int, timeout: float) -> list[dict]:
+    """Stored events after `after_seq`; if there are none yet, wait up to `timeout` seconds for the next.
+
+    Always answered from the store: the channel layer (or, where it does not reach the
+    workers, a short poll of the store) only says when to look again.
+    """
+    read = sync_to_async(replay)
+    frames = await read(conversation_id, after_seq)
+    if frames or timeout <= 0:
+        return frames
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    if settings.EVENT_POLL_SECONDS:
+        while not frames and loop.time() < deadline:
+            await asyncio.sleep(min(settings.EVENT_POLL_SECONDS, max(deadline - loop.time(), 0)))
+            frames = await read(conversation_id, after_seq)
+        return frames
+    layer = get_channel_layer()
+    group, channel = conversation_group(conversation_id), await layer.new_channel("events.")
+    await layer.group_add(group, channel)
+    try:
+        frames = await read(conversation_id, after_seq)  # what arrived before the subscription
+        while not frames and loop.time() < deadline:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(layer.receive(channel), deadline - loop.time())
+            frames = await read(conversation_id, after_seq)
+        return frames
+    finally:
+        await layer.group_discard(group, channel)
+        # The pub/sub layer unsubscribes a channel when a receive on it is cancelled.
+        leftover = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0)
+        leftover.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await leftover

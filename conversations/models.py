@@ -43,6 +43,13 @@ class Conversation(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     event_seq = models.PositiveIntegerField(default=0, help_text="Sequence number of the latest chat event.")
+    # The answering queue: inbound messages are numbered by their `message_received` event; those with
+    # a seq above `answered_seq` wait for the agent, and one worker at a time holds the lease to answer
+    # them in order (conversations.pipeline.answering).
+    last_inbound_seq = models.PositiveIntegerField(default=0)
+    answered_seq = models.PositiveIntegerField(default=0)
+    answer_lease = models.UUIDField(null=True, blank=True)
+    answer_lease_until = models.DateTimeField(null=True, blank=True)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -53,6 +60,11 @@ class Conversation(models.Model):
             models.Index(fields=["tenant", "status", "-last_message_at"]),
             models.Index(fields=["user", "channel", "status"]),  # the pipeline's find-open lookup
             models.Index(fields=["tenant", "channel", "started_at"]),  # analytics per channel per day
+            models.Index(  # the sweep for messages whose answer task was lost
+                fields=["last_message_at"],
+                condition=models.Q(last_inbound_seq__gt=models.F("answered_seq")),
+                name="conversation_unanswered",
+            ),
         ]
 
     def __str__(self):
@@ -106,6 +118,7 @@ class Message(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    seq = models.PositiveIntegerField(null=True, blank=True, help_text="The seq of the event that announced it.")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantScopedQuerySet.as_manager()

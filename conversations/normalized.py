@@ -18,6 +18,7 @@ class InboundMessage:
     channel: str  # conversations.models.Channel
     text: str
     channel_message_id: str | None = None  # the provider's id; a retry with the same id is a duplicate
+    client_msg_id: str | None = None  # the client's own id (chat, API), echoed in the message_received event
     # Who wrote it: exactly one of these identifies the sender.
     user_id: UUID | None = None  # a signed-in session, a widget token or an API token
     sender_phone: str | None = None
@@ -42,12 +43,3 @@ class ActionOutcome:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-@dataclass
-class IngestResult:
-    conversation: object  # Conversation
-    inbound: object  # Message
-    reply: object | None  # Message, None while a duplicate's first delivery is still being answered
-    actions: list[ActionOutcome]
-    duplicate: bool = False

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from analytics.events import record
 from analytics.models import EventType
-from conversations.models import Conversation, Message
+from conversations.models import Conversation
 from hitl.models import HITLApproval
 
 
@@ -28,14 +28,6 @@ def close_conversation(conversation: Conversation, *, ended_at, reason: str) -> 
         conversation_id=conversation.pk,
         reason=reason,
     )
-
-
-def mark_delivered(message: Message) -> None:
-    """The message reached its reader (e.g. returned in an API response). Never moves a read message back."""
-    Message.objects.filter(pk=message.pk, status__in=[Message.Status.PENDING, Message.Status.SENT]).update(
-        status=Message.Status.DELIVERED
-    )
-    message.refresh_from_db(fields=["status"])
 
 
 def with_current_status(actions: list[dict]) -> list[dict]:

@@ -2,9 +2,38 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import F, Q
 from django.utils import timezone
 
-from conversations.models import ConversationEvent
+from conversations import pipeline
+from conversations.models import Conversation, ConversationEvent
+
+ANSWER_RETRIES = 20
+SWEEP_GRACE = timedelta(seconds=60)  # a message this fresh still has its own task on the way
+SWEEP_BATCH = 500
+
+
+@shared_task(bind=True, acks_late=True, max_retries=ANSWER_RETRIES, expires=6 * 3600)
+def answer_message(self, conversation_id: str, message_id: str | None) -> None:
+    """Answer the conversation's waiting messages (the one that enqueued this among them). Safe to run twice."""
+    retry_in = pipeline.answer(conversation_id, message_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(expires=55)
+def answer_stragglers() -> int:
+    """Conversations with a message still waiting and no worker on them: their answer task was lost."""
+    now = timezone.now()
+    waiting = (
+        Conversation.objects.filter(last_inbound_seq__gt=F("answered_seq"), last_message_at__lt=now - SWEEP_GRACE)
+        .filter(Q(answer_lease_until__isnull=True) | Q(answer_lease_until__lt=now))
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    ids = [str(pk) for pk in waiting]
+    for conversation_id in ids:
+        answer_message.delay(conversation_id, None)
+    return len(ids)
 
 
 @shared_task(expires=3600)

@@ -20,10 +20,11 @@ def approval_url(approval: HITLApproval) -> str:
     return f"{settings.PUBLIC_BASE_URL}/admin/hitl/hitlapproval/{approval.pk}/change/"
 
 
-def recipients(approval: HITLApproval, event: str):
+def recipients(approval: HITLApproval, event: str, people: list | None = None):
+    """The assignee of a sequential level, else everyone who may decide (`people`, when the caller has them)."""
     if event in ("created", "reminder", "escalated") and approval.assigned_to_id:
         return [approval.assigned_to]
-    return list(eligible_approvers(approval).select_related("tenant"))
+    return people if people is not None else list(eligible_approvers(approval).select_related("tenant"))
 
 
 def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
@@ -38,16 +39,17 @@ def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
     return subject[:300], "\n".join(lines)
 
 
-def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0) -> list[HITLNotification]:
+def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
+    """One row per person and channel, written at once; each is sent by its own task after commit."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
     subject, message = _text(approval, event)
     rows = []
-    for person in recipients(approval, event):
+    for person in recipients(approval, event, people):
         for channel in channels:
             if channel not in HITLNotification.Channel.values:
                 continue
             rows.append(
-                HITLNotification.objects.create(
+                HITLNotification(
                     tenant_id=approval.tenant_id,
                     approval=approval,
                     channel=channel,
@@ -61,6 +63,7 @@ def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0) -> l
                     reminder_number=reminder_number,
                 )
             )
+    HITLNotification.objects.bulk_create(rows)
     for row in rows:
         transaction.on_commit(lambda pk=row.pk: current_app.tasks[SEND_TASK].delay(str(pk)))
     return rows

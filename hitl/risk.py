@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -51,6 +52,20 @@ POINTS_PER_EXTRA_REQUEST = 1.0
 _PRIORITY = {RiskLevel.CRITICAL: 1, RiskLevel.HIGH: 2, RiskLevel.MEDIUM: 3, RiskLevel.LOW: 4}
 
 
+def policy_for(tenant) -> RiskPolicy:
+    """The tenant's policy, or an unsaved one with the defaults; cached, and dropped when a policy is saved."""
+    key = f"riskpolicy:{tenant.pk}"
+    policy = cache.get(key)
+    if policy is None:
+        policy = RiskPolicy.objects.filter(tenant=tenant).first() or RiskPolicy(tenant=tenant)
+        cache.set(key, policy, 3600)
+    return policy
+
+
+def forget_policy(sender, instance: RiskPolicy, **kwargs) -> None:
+    cache.delete(f"riskpolicy:{instance.tenant_id}")
+
+
 @dataclass(frozen=True)
 class RiskAssessment:
     score: float  # 0..100, one decimal; the sum of the factors' points
@@ -70,7 +85,7 @@ def assess(
 ) -> RiskAssessment:
     """Score a proposed action with the tenant's policy (or the defaults); every query is scoped to `tenant`."""
     now = now or timezone.now()
-    policy = RiskPolicy.objects.filter(tenant=tenant).first() or RiskPolicy(tenant=tenant)  # unsaved: defaults
+    policy = policy_for(tenant)
     cost = max(Decimal(estimated_cost), Decimal("0"))
     factors = [
         _budget_relative(tenant, cost, now),

@@ -236,8 +236,11 @@ def choose_workflow(tenant, *, action_type: str, risk_level: str, cost: Decimal)
     An unreadable workflow is never followed: the built-in default (human review) applies instead,
     and the approval records why.
     """
-    candidates = []
-    for workflow in HITLWorkflow.objects.filter(tenant=tenant, is_active=True, is_default=False):
+    candidates, default = [], None
+    for workflow in HITLWorkflow.objects.filter(tenant=tenant, is_active=True).order_by("created_at"):
+        if workflow.is_default:
+            default = default or workflow
+            continue
         specificity = _matches(workflow, action_type=action_type, risk_level=risk_level, cost=cost)
         if specificity is not None:
             narrowness = len(workflow.action_types or []) + len(workflow.risk_levels or [])
@@ -245,7 +248,7 @@ def choose_workflow(tenant, *, action_type: str, risk_level: str, cost: Decimal)
     if candidates:
         chosen = min(candidates, key=lambda item: item[:3])[-1]
     else:
-        chosen = HITLWorkflow.objects.filter(tenant=tenant, is_active=True, is_default=True).first()
+        chosen = default
     if chosen is None:
         return WorkflowChoice(None, dict(SYSTEM_DEFAULT_WORKFLOW), [])
     try:

@@ -169,5 +169,5 @@ class ScriptedEngine:
 def engine(monkeypatch):
     """The pipeline's engine, scripted by the test."""
     scripted = ScriptedEngine()
-    monkeypatch.setattr("conversations.pipeline.get_engine", lambda: scripted)
+    monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda: scripted)
     return scripted

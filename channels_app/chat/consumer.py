@@ -1,24 +1,25 @@
 """The chat WebSocket (docs/chat-protocol.md).
 
-Each socket follows one conversation. Conversation events arrive through the
-channel layer group `conversation.<id>`; the socket forwards each `seq` once, in
-order, filling any gap from the event store. An idle socket that has heard
-nothing of its conversation for about CHAT_RESYNC_SECONDS checks the store too,
-in case a broadcast was lost (the pub/sub layer delivers at most once, and a
-conversation's last event has no later one to reveal the gap). The pipeline
-runs in a worker
-thread in a background task, so the socket keeps delivering events (typing,
-approval updates) while the agent works and a slow agent never holds up
-other sockets.
+Each socket follows one conversation. A message from the client is stored in
+one short transaction (in a worker thread) and acknowledged; a Celery worker
+answers it, and the answer reaches every socket of the conversation as a
+numbered event through the channel layer group `conversation.<id>`. The socket
+forwards each `seq` once, in order, filling any gap from the event store. An
+idle socket that has heard nothing of its conversation for about
+CHAT_RESYNC_SECONDS checks the store too, in case a broadcast was lost (the
+pub/sub layer delivers at most once, and a conversation's last event has no
+later one to reveal the gap). Where the channel layer does not reach the
+workers (the embedded default's in-memory layer), a socket waiting for an
+answer checks the store every CHAT_ANSWER_POLL_SECONDS instead.
 """
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 from urllib.parse import parse_qs
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -28,7 +29,6 @@ from channels_app.chat import protocol, session, tokens
 from conversations import events
 
 UNAUTHENTICATED = 4401
-ANSWER_GRACE_SECONDS = 60
 log = logging.getLogger(__name__)
 
 
@@ -58,7 +58,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent = 0
         self.last_heard = time.monotonic()  # when a frame of the followed conversation last arrived
         self.groups_joined = set()
-        self.pending = set()  # background tasks running messages through the pipeline
+        self.waiting = 0  # messages of this socket accepted and not yet answered
+        self.awaiting_answer = asyncio.Event()
         self.sending = asyncio.Lock()  # one writer of numbered frames at a time: each seq once, in order
         await self._join(events.user_group(self.user.pk))
 
@@ -80,9 +81,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if resync := getattr(self, "resync", None):
             resync.cancel()
-        pending = getattr(self, "pending", set())
-        if pending:  # an answer in flight is still stored, for history and resuming tabs
-            await asyncio.wait(pending, timeout=ANSWER_GRACE_SECONDS)
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -120,21 +118,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """Send stored events after the last one sent (the caller holds `self.sending`)."""
         for frame in await in_thread(events.replay)(self.conversation_id, self.last_sent, up_to=up_to):
             if frame["seq"] > self.last_sent:
-                await self.send_json(frame)
-                self.last_sent = frame["seq"]
+                await self._send_numbered(frame)
 
     async def _resync_every(self, seconds):
-        """Check the store when the socket is idle and its conversation quiet.
+        """Check the store when the conversation is quiet, or often while an answer is awaited from afar.
 
-        A conversation with events coming, or a message of this socket's still being
-        answered, reveals any gap by its next event; checking then would only add
-        queries when the server is busiest.
+        A conversation with events coming reveals any gap by its next event; checking
+        then would only add queries when the server is busiest.
         """
         while True:
-            # Jittered, so sockets that connected together (a deploy, a network blip) do not query in step.
-            await asyncio.sleep(seconds * random.uniform(0.5, 1.5))
-            quiet = time.monotonic() - self.last_heard >= seconds / 2
-            if self.conversation_id and quiet and not self.pending:
+            if self.waiting and settings.EVENT_POLL_SECONDS:
+                await asyncio.sleep(settings.EVENT_POLL_SECONDS)
+                due = True
+            else:
+                # Jittered, so sockets that connected together (a deploy, a network blip) do not query in step.
+                self.awaiting_answer.clear()
+                with contextlib.suppress(TimeoutError):  # woken early when a message starts waiting
+                    await asyncio.wait_for(self.awaiting_answer.wait(), seconds * random.uniform(0.5, 1.5))
+                due = time.monotonic() - self.last_heard >= seconds / 2
+            if self.conversation_id and due:
                 try:
                     await self._send_missed(up_to=None)
                 except Exception:  # a database hiccup: the next round tries again
@@ -157,34 +159,47 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 frame.client_msg_id,
             )
         else:
-            task = asyncio.create_task(self._run(frame))
-            self.pending.add(task)
-            task.add_done_callback(self.pending.discard)
+            # Awaited here, not in a background task: a socket's messages are stored in the order it sent them.
+            await self._accept(frame)
 
-    async def _run(self, frame: protocol.SendMessage):
-        def follow(conversation):  # called in the worker thread, before the first event is published
-            if str(conversation.pk) != self.conversation_id:
-                async_to_sync(self.channel_layer.group_add)(
-                    events.conversation_group(conversation.pk), self.channel_name
-                )
-                events.broadcast(
-                    events.user_group(self.user.pk),
-                    {"type": "conversation_started", "conversation_id": str(conversation.pk), "seq": 0},
-                )
-
+    async def _accept(self, frame: protocol.SendMessage):
         try:
-            reply = await in_thread(session.run_message)(
-                self.user, frame.message, frame.client_msg_id, frame.agent, follow=follow
+            accepted = await in_thread(session.accept_message)(
+                self.user, frame.message, frame.client_msg_id, frame.agent
             )
         except Exception:  # never let one message take the socket down
             log.exception("Chat message failed for user %s", self.user.pk)
-            reply = {
-                "type": "error",
-                "code": "internal",
-                "detail": "Something went wrong; your message may not have been saved.",
-            }
-        if reply is not None:
-            await self.send_json({**reply, "seq": reply.get("seq", self.last_sent)})
+            await self._error("internal", "Something went wrong; your message was not saved.", frame.client_msg_id)
+            return
+        if isinstance(accepted, dict):  # refused: an error frame for this socket only
+            await self.send_json({**accepted, "seq": self.last_sent})
+            return
+        conversation_id = str(accepted.conversation.pk)
+        if accepted.duplicate:  # already stored; its events are in the store for a resuming client
+            await self.send_json(
+                {
+                    "type": "message_received",
+                    "id": str(accepted.message.pk),
+                    "client_msg_id": frame.client_msg_id,
+                    "conversation_id": conversation_id,
+                    "duplicate": True,
+                    "seq": await in_thread(events.latest_seq)(conversation_id),
+                }
+            )
+            return
+        self.waiting += 1
+        self.awaiting_answer.set()
+        if conversation_id == self.conversation_id:
+            await self._deliver(accepted.frame)
+            return
+        started = {"type": events.Signal.CONVERSATION_STARTED, "conversation_id": conversation_id, "seq": 0}
+        async with self.sending:
+            await self._follow(conversation_id, after=0)
+            await self.send_json(started)
+            await self._replay(up_to=None)
+        await self.channel_layer.group_send(  # the user's other tabs follow it too
+            events.user_group(self.user.pk), {"type": "chat.frame", "frame": started, "origin": self.channel_name}
+        )
 
     async def _over_rate_limit(self) -> bool:
         key = f"chat-rate:{self.user.pk}:{int(time.time() // 60)}"  # wall clock: one window across processes
@@ -209,15 +224,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         frame = message["frame"]
         if message.get("origin") == self.channel_name:
             return
-        if frame["type"] == "conversation_started":
+        if frame["type"] == events.Signal.CONVERSATION_STARTED:
             async with self.sending:
                 await self._follow(frame["conversation_id"], after=0)
                 await self.send_json({**frame, "seq": 0})
                 await self._replay(up_to=None)
             return
-        if frame["type"] == "user_typing":
-            await self.send_json({**frame, "seq": self.last_sent})
+        if frame["type"] in (events.Signal.USER_TYPING, events.Signal.AGENT_TYPING):
+            if frame.get("conversation_id", self.conversation_id) == self.conversation_id:
+                await self.send_json({**frame, "seq": self.last_sent})
             return
+        await self._deliver(frame)
+
+    async def _deliver(self, frame: dict):
+        """Send a numbered event of the followed conversation once, in order, after any it skipped."""
         async with self.sending:
             if frame.get("conversation_id") != self.conversation_id:
                 return  # another conversation's
@@ -226,5 +246,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 return  # already delivered
             if frame["seq"] > self.last_sent + 1:
                 await self._replay(up_to=frame["seq"] - 1)
-            await self.send_json(frame)
-            self.last_sent = frame["seq"]
+            await self._send_numbered(frame)
+
+    async def _send_numbered(self, frame: dict):
+        await self.send_json(frame)
+        self.last_sent = frame["seq"]
+        if frame["type"] == events.EventKind.AGENT_RESPONSE and self.waiting:
+            self.waiting -= 1

@@ -1,16 +1,14 @@
-"""What a chat socket does with the database: find its conversation, build history, run a message.
+"""What a chat socket does with the database: find its conversation, build history, store a message.
 
 Everything here is synchronous and runs in a worker thread (never on the event loop).
 """
-
-from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
 from conversations import events
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import ingest
+from conversations.pipeline import Accepted, accept
 from conversations.services import with_current_status
 
 HISTORY_SIZE = 50
@@ -59,56 +57,20 @@ def history(conversation: Conversation | None) -> dict:
     }
 
 
-def run_message(user, message: str, client_msg_id, agent, *, follow: Callable[[Conversation], None]) -> dict | None:
-    """Take the message through the pipeline, publishing its events. Returns a frame for this socket only, or None.
-
-    `follow(conversation)` is called before the first event, so the socket is in the
-    conversation's group when it is published.
-    """
-
-    def accepted(conversation, inbound, routed_agent):
-        follow(conversation)
-        events.publish(
-            conversation.pk, "message_received", id=str(inbound.pk), client_msg_id=client_msg_id, text=inbound.text
-        )
-        events.publish(
-            conversation.pk, "agent_typing", on=True, agent=routed_agent.agent_type if routed_agent else None
-        )
-
+def accept_message(user, message: str, client_msg_id, agent) -> Accepted | dict:
+    """Store the message (its answer comes from a worker, through the conversation's events), or an error frame."""
     try:
-        result = ingest(
+        return accept(
             InboundMessage(
                 channel=Channel.CHAT,
                 text=message,
                 user_id=user.pk,
                 agent_type=agent,
+                client_msg_id=client_msg_id,
                 # Namespaced by user: one person's client ids never collide with another's.
                 channel_message_id=f"{user.pk}:{client_msg_id}" if client_msg_id else None,
             ),
-            on_accepted=accepted,
+            user=user,
         )
     except IngestError as err:
         return {"type": "error", "code": err.code, "detail": err.detail, "client_msg_id": client_msg_id}
-
-    conversation = result.conversation
-    if result.duplicate:  # already answered; its events are in the store for a resuming client
-        return {
-            "type": "message_received",
-            "id": str(result.inbound.pk),
-            "client_msg_id": client_msg_id,
-            "conversation_id": str(conversation.pk),
-            "duplicate": True,
-            "seq": events.latest_seq(conversation.pk),
-        }
-    Message.objects.filter(pk=result.reply.pk, status=Message.Status.PENDING).update(status=Message.Status.DELIVERED)
-    agent_type = result.reply.metadata.get("agent_type")
-    events.publish(conversation.pk, "agent_typing", on=False, agent=agent_type)
-    events.publish(
-        conversation.pk,
-        "agent_response",
-        message_id=str(result.reply.pk),
-        text=result.reply.text,
-        agent=agent_type,
-        actions=[outcome.as_dict() for outcome in result.actions],
-    )
-    return None

@@ -5,49 +5,75 @@ from guardian.shortcuts import assign_perm, remove_perm
 from hitl import rules
 from hitl.models import HITLApproval
 
+DECIDE = "hitl.decide_hitlapproval"
+
 
 def current_level(approval: HITLApproval) -> rules.Level:
     levels = rules.parse_levels(approval.workflow_snapshot["approval_levels"])
     return levels[approval.approval_level - 1]
 
 
+def deciders(tenant, level: rules.Level, *, requested_by_id=None, escalated_to_id=None):
+    """People who may decide at `level`: its approvers and anyone it was escalated to, never the requester."""
+    extra = [escalated_to_id] if escalated_to_id else []
+    people = rules.eligible_approvers(tenant, level, extra_user_ids=extra)
+    return people.exclude(pk=requested_by_id) if requested_by_id else people
+
+
 def eligible_approvers(approval: HITLApproval):
-    """People who may decide now: the level's approvers and anyone it was escalated to, never the requester."""
-    extra = [approval.escalated_to_id] if approval.escalated_to_id else []
-    people = rules.eligible_approvers(approval.tenant, current_level(approval), extra_user_ids=extra)
-    return people.exclude(pk=approval.requested_by_id) if approval.requested_by_id else people
+    return deciders(
+        approval.tenant,
+        current_level(approval),
+        requested_by_id=approval.requested_by_id,
+        escalated_to_id=approval.escalated_to_id,
+    )
 
 
 def is_eligible(approval: HITLApproval, user) -> bool:
     return eligible_approvers(approval).filter(pk=user.pk).exists()
 
 
+def level_fields(snapshot: dict, level: int, people: list) -> dict:
+    """The approval's fields at `level` when `people` (ordered by email) may decide there."""
+    spec = rules.parse_levels(snapshot["approval_levels"])[level - 1]
+    unanimous = snapshot.get("unanimous_required")
+    parallel = snapshot.get("parallel_approval", True)
+    return {
+        "approval_level": level,
+        "received_approvals": 0,
+        "required_approvals": max(len(people), 1) if unanimous else spec.required_approvals,
+        "assigned_to": None if parallel or not people else people[0],
+    }
+
+
 def assign_level(approval: HITLApproval, *, level: int) -> None:
     """Put the approval at `level`: how many approvals it needs there and, if sequential, who is assigned."""
     approval.approval_level = level
-    approval.received_approvals = 0
-    spec = current_level(approval)
-    people = eligible_approvers(approval).order_by("email")
-    unanimous = approval.workflow_snapshot.get("unanimous_required")
-    approval.required_approvals = max(people.count(), 1) if unanimous else spec.required_approvals
-    parallel = approval.workflow_snapshot.get("parallel_approval", True)
-    approval.assigned_to = None if parallel else people.first()
+    people = list(eligible_approvers(approval).order_by("email"))
+    for field, value in level_fields(approval.workflow_snapshot, level, people).items():
+        setattr(approval, field, value)
     approval.save(update_fields=["approval_level", "received_approvals", "required_approvals", "assigned_to"])
-    refresh_assignees(approval)
+    refresh_assignees(approval, people)
 
 
-DECIDE = "hitl.decide_hitlapproval"
+def grant(approval: HITLApproval, people: list) -> None:
+    """A new approval's deciders: assignees (for "assigned to me") and the object permission, in bulk."""
+    if people:
+        approval.assignees.through.objects.bulk_create(
+            [approval.assignees.through(hitlapproval_id=approval.pk, user_id=person.pk) for person in people]
+        )
+        assign_perm(DECIDE, people, approval)
 
 
-def refresh_assignees(approval: HITLApproval) -> None:
+def refresh_assignees(approval: HITLApproval, people: list | None = None) -> None:
     """Record who may decide now: for "assigned to me" lists, and as a django-guardian object permission."""
-    now = set(eligible_approvers(approval))
+    now = set(eligible_approvers(approval) if people is None else people)
     before = set(approval.assignees.all())
     approval.assignees.set(now)
     for user in before - now:
         remove_perm(DECIDE, user, approval)
-    for user in now - before:
-        assign_perm(DECIDE, user, approval)
+    if now - before:
+        assign_perm(DECIDE, list(now - before), approval)
 
 
 def clear_assignees(approval: HITLApproval) -> None:

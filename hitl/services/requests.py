@@ -14,7 +14,7 @@ from hitl.models import HITLApproval
 from hitl.notifications import notify
 from hitl.risk import assess, priority_for
 from hitl.services.decisions import decide_automatically
-from hitl.services.levels import assign_level
+from hitl.services.levels import deciders, grant, level_fields
 from hitl.services.timing import deadlines
 
 REFERENCE_ATTEMPTS = 10
@@ -75,6 +75,12 @@ def request_approval(
         tenant, action_type=action.action_type, risk_level=risk.level, cost=action.estimated_cost
     )
     now = timezone.now()
+    first_level = rules.parse_levels(choice.rules["approval_levels"])[0]
+    people = list(
+        deciders(tenant, first_level, requested_by_id=requested_by.pk if requested_by else None)
+        .select_related("tenant")
+        .order_by("email")
+    )
     approval = _create(
         tenant,
         agent=agent,
@@ -96,6 +102,7 @@ def request_approval(
         priority=priority_for(risk.level),
         requested_by=requested_by,
         compliance_flags=choice.problems,
+        **level_fields(choice.rules, 1, people),
         **deadlines(choice.rules, now, critical=rules.is_critical(risk.level)),
     )
     log(
@@ -122,6 +129,6 @@ def request_approval(
         decide_automatically(approval, outcome)
         return approval
 
-    assign_level(approval, level=1)
-    notify(approval, "created")
+    grant(approval, people)
+    notify(approval, "created", people=people)
     return approval

@@ -20,10 +20,10 @@ from django.urls import reverse
 
 from agents.models import Campaign
 from conversations.normalized import InboundMessage
-from conversations.pipeline import ingest
 from hitl.models import HITLApproval
 from tenants.models import AccessLog, User
 from tests.browser.conftest import CHROMEDRIVER
+from tests.pipeline import exchange
 
 pytestmark = [
     pytest.mark.browser,
@@ -109,7 +109,7 @@ class AdminConsoleBrowserTests(BrowserTestCase):
             self.driver.set_window_size(size["width"], size["height"])
 
     def whatsapp_from_member(self, text):
-        return ingest(InboundMessage(channel="whatsapp", text=text, sender_phone=MEMBER_PHONE))
+        return exchange(InboundMessage(channel="whatsapp", text=text, sender_phone=MEMBER_PHONE))
 
     def open_conversation(self, conversation):
         """From the monitoring list, by clicking the conversation's link."""

@@ -18,10 +18,15 @@ def chat_db(live_db, settings):
 
 
 class Tab:
-    """One browser tab's socket, with helpers to read frames."""
+    """One browser tab's socket, with helpers to read frames.
+
+    The worker's `agent_typing` frames are set aside in `typing`: they are not numbered, and where
+    tasks run eagerly (tests) they may arrive around the answer they announce.
+    """
 
     def __init__(self, communicator):
         self.ws = communicator
+        self.typing = []
 
     async def send(self, frame: dict):
         await self.ws.send_json_to(frame)
@@ -30,7 +35,11 @@ class Tab:
         await self.send({"type": "send_message", "message": text, "client_msg_id": client_msg_id, **extra})
 
     async def next(self, timeout=TIMEOUT) -> dict:
-        return await self.ws.receive_json_from(timeout=timeout)
+        while True:
+            frame = await self.ws.receive_json_from(timeout=timeout)
+            if frame["type"] != "agent_typing":
+                return frame
+            self.typing.append(frame)
 
     async def until(self, kind: str, timeout=TIMEOUT) -> list[dict]:
         """Frames up to and including the first of type `kind`."""
@@ -44,7 +53,13 @@ class Tab:
                 return frames
 
     async def quiet(self, timeout=0.3) -> bool:
-        return await self.ws.receive_nothing(timeout=timeout)
+        """Nothing but the worker's typing frames arrives within `timeout`."""
+        while not await self.ws.receive_nothing(timeout=timeout):  # a timed-out receive would end the consumer
+            frame = await self.ws.receive_json_from()
+            if frame["type"] != "agent_typing":
+                return False
+            self.typing.append(frame)
+        return True
 
     async def close(self):
         await self.ws.disconnect(timeout=10)  # the consumer finishes an answer in flight first

@@ -1,3 +1,5 @@
+import asyncio
+
 import pytest
 import time_machine
 from channels.db import database_sync_to_async
@@ -5,7 +7,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from agents.engines.base import EngineReply
-from conversations import events
+from conversations import events, pipeline
 from conversations.models import Conversation, Message
 from hitl.services import approve, reject
 from tests.chat.conftest import token_for
@@ -78,16 +80,18 @@ async def test_a_message_gets_its_events_in_order(open_tab, colleague, engine):
     assert [(f["type"], f["seq"]) for f in frames] == [
         ("conversation_started", 0),
         ("message_received", 1),
-        ("agent_typing", 2),
-        ("agent_typing", 3),
-        ("agent_response", 4),
+        ("agent_response", 2),
     ]
-    received, typing_on, typing_off, response = frames[1:]
+    received, response = frames[1:]
     assert received["client_msg_id"] == "c1" and received["text"] == "How is my Summer Sale campaign doing?"
-    assert typing_on["on"] is True and typing_off["on"] is False and typing_on["agent"] == "paid_ads"
     assert response["text"] == "Here is what I found." and response["agent"] == "paid_ads"
-    assert response["message_id"] and response["actions"] == []
+    assert response["message_id"] and response["actions"] == [] and response["in_reply_to"] == received["id"]
     assert await tab.quiet()
+    await tab.say("And last month?", "c2")  # the socket follows the conversation now: it hears the worker
+    assert [f["seq"] for f in await tab.until("agent_response")] == [3, 4]
+    assert await tab.quiet()
+    # The worker says when it starts and stops; typing frames are not numbered.
+    assert [(f["on"], f["agent"]) for f in tab.typing] == [(True, "paid_ads"), (False, "paid_ads")]
     await tab.close()
 
 
@@ -170,7 +174,7 @@ async def test_a_retried_client_msg_id_is_answered_once(open_tab, colleague, eng
     await tab.until("agent_response")
     await tab.say("hello", "same")
     ack = await tab.next()
-    assert ack["type"] == "message_received" and ack["duplicate"] is True and ack["seq"] == 4
+    assert ack["type"] == "message_received" and ack["duplicate"] is True and ack["seq"] == 2
     assert await tab.quiet()
     assert len(engine.requests) == 1
     await tab.close()
@@ -184,7 +188,7 @@ async def test_history_on_connect_holds_the_open_conversation(open_tab, colleagu
     await tab.close()
     _, again = await open_tab(colleague)
     history = await again.next()
-    assert history["type"] == "history" and history["seq"] == 4
+    assert history["type"] == "history" and history["seq"] == 2
     assert [(m["direction"], m["text"]) for m in history["messages"]] == [
         ("inbound", "first"),
         ("outbound", "Here is what I found."),
@@ -220,15 +224,12 @@ async def test_a_reconnecting_client_gets_exactly_what_it_missed_once_in_order(o
     await tab.say("two", "b")
     await tab.until("agent_response")
     await tab.close()
-    _, back = await open_tab(colleague, query=f"conversation={conversation_id}&last_seq=3")
-    frames = [await back.next() for _ in range(5)]
-    assert [f["seq"] for f in frames] == [4, 5, 6, 7, 8]
-    assert [f["type"] for f in frames] == [
-        "agent_response", "message_received", "agent_typing", "agent_typing", "agent_response",
-    ]  # fmt: skip
+    _, back = await open_tab(colleague, query=f"conversation={conversation_id}&last_seq=2")
+    frames = [await back.next() for _ in range(2)]
+    assert [(f["type"], f["seq"]) for f in frames] == [("message_received", 3), ("agent_response", 4)]
     assert await back.quiet()
     await back.say("three", "c")
-    assert [f["seq"] for f in await back.until("agent_response")] == [9, 10, 11, 12]
+    assert [f["seq"] for f in await back.until("agent_response")] == [5, 6]
     await back.close()
 
 
@@ -250,28 +251,22 @@ async def test_an_event_whose_broadcast_was_lost_arrives_at_the_next_resync(
     await tab.close()
 
 
-async def test_a_socket_waiting_for_an_answer_does_not_poll_and_still_gets_a_lost_event(
+async def test_where_the_layer_does_not_reach_the_worker_a_waiting_socket_reads_the_answer_from_the_store(
     open_tab, colleague, engine, settings, monkeypatch
 ):
-    import threading
-
-    settings.CHAT_RESYNC_SECONDS = 0.2
-    release, original = threading.Event(), engine.run
-    engine.run = lambda request: release.wait(5) and original(request)
+    """The embedded default: an in-memory layer in daphne, the answer stored by a worker in another process."""
+    settings.EVENT_POLL_SECONDS = 0.05
+    queued = []
+    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: queued.append(ids))
     _, tab = await open_tab(colleague)
     await tab.next()
     await tab.say("think hard", "s")
-    typing = (await tab.until("agent_typing"))[-1]  # the agent is working: the answer is in flight
-    replays, real_replay = [], events.replay
-    with monkeypatch.context() as patch:
-        patch.setattr(events, "replay", lambda *a, **k: replays.append(a) or real_replay(*a, **k))
-        patch.setattr(events, "broadcast", lambda group, frame: None)  # this one is lost...
-        await database_sync_to_async(events.publish)(typing["conversation_id"], "approval_update", status="approved")
-        assert await tab.quiet(timeout=0.8) and replays == []  # ...and a busy socket does not poll for it
-    release.set()
-    frames = await tab.until("agent_response")
-    assert [f["type"] for f in frames] == ["approval_update", "agent_typing", "agent_response"]  # the gap, filled
-    assert [f["seq"] for f in frames] == [typing["seq"] + 1, typing["seq"] + 2, typing["seq"] + 3]
+    received = (await tab.until("message_received"))[-1]
+    monkeypatch.setattr(events, "broadcast", lambda group, frame: None)  # the worker's broadcast never gets here
+    ((conversation_id, message_id),) = queued
+    await database_sync_to_async(pipeline.answer)(conversation_id, message_id)
+    response = await tab.next(timeout=1)
+    assert (response["type"], response["seq"]) == ("agent_response", received["seq"] + 1)
     await tab.close()
 
 
@@ -296,7 +291,7 @@ async def test_two_tabs_see_the_same_conversation_and_each_other_typing(open_tab
     await a.say("hello", "x")
     seen_by_a = [f["seq"] for f in await a.until("agent_response")]
     seen_by_b = [f["seq"] for f in await b.until("agent_response")]
-    assert seen_by_a == seen_by_b == [0, 1, 2, 3, 4]
+    assert seen_by_a == seen_by_b == [0, 1, 2]
     await b.send({"type": "typing", "on": True})
     typing = await a.next()
     assert typing["type"] == "user_typing" and typing["on"] is True
@@ -349,7 +344,7 @@ async def test_a_tab_without_a_conversation_follows_one_started_elsewhere(open_t
     await active.say("hi", "s1")
     frames = await idle.until("agent_response")
     assert frames[0]["type"] == "conversation_started"
-    assert [f["seq"] for f in frames[1:]] == [1, 2, 3, 4]
+    assert [f["seq"] for f in frames[1:]] == [1, 2]
     await idle.close()
     await active.close()
 
@@ -365,7 +360,7 @@ async def test_a_gap_in_delivery_is_filled_from_the_store(open_tab, colleague, e
     group = events.conversation_group(conversation_id)
     await layer.group_send(group, {"type": "chat.frame", "frame": sixth})  # the later one first
     await layer.group_send(group, {"type": "chat.frame", "frame": fifth})
-    assert [f["seq"] for f in [await tab.next(), await tab.next()]] == [5, 6]
+    assert [f["seq"] for f in [await tab.next(), await tab.next()]] == [3, 4]
     assert await tab.quiet()
     await tab.close()
 
@@ -391,11 +386,12 @@ async def test_disconnect_leaves_every_group(open_tab, colleague, engine):
 async def test_a_slow_agent_does_not_hold_up_another_socket(open_tab, colleague, tenant_admin, engine):
     import threading
 
-    release = threading.Event()
+    release, entered = threading.Event(), threading.Event()
     original = engine.run
 
     def slow_for_admin(request):
         if request.user.pk == tenant_admin.pk:
+            entered.set()
             release.wait(5)
         return original(request)
 
@@ -405,7 +401,7 @@ async def test_a_slow_agent_does_not_hold_up_another_socket(open_tab, colleague,
     await slow.next()
     await fast.next()
     await slow.say("think hard", "s")
-    await slow.until("agent_typing")  # the slow agent is now working
+    assert await asyncio.to_thread(entered.wait, 5)  # the slow agent is now working
     await fast.say("quick one", "f")
     assert (await fast.until("agent_response", timeout=3))[-1]["text"] == "Here is what I found."
     release.set()

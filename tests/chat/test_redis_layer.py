@@ -50,7 +50,7 @@ async def test_two_tabs_get_the_same_numbered_events_and_live_approvals_over_red
         await a.say("Raise the Summer Sale budget to $700 a day", "r1")
         seen_by_a = await a.until("agent_response")
         seen_by_b = await b.until("agent_response")
-        assert [f["seq"] for f in seen_by_a] == [f["seq"] for f in seen_by_b] == [0, 1, 2, 3, 4]
+        assert [f["seq"] for f in seen_by_a] == [f["seq"] for f in seen_by_b] == [0, 1, 2]
         action = seen_by_a[-1]["actions"][0]
         await database_sync_to_async(approve)(action["approval_id"], actor=approver)
         for tab in (a, b):
@@ -73,7 +73,7 @@ async def test_a_reconnecting_client_gets_what_it_missed_over_redis(open_tab, co
         await tab.close()
     _, back = await open_tab(colleague, query=f"conversation={conversation_id}&last_seq=2")
     try:
-        assert [(await back.next())["seq"] for _ in range(6)] == [3, 4, 5, 6, 7, 8]
+        assert [(await back.next())["seq"] for _ in range(2)] == [3, 4]
         assert await back.quiet()
     finally:
         await back.close()

@@ -3,13 +3,13 @@ import pytest
 from agents.engines.base import EngineReply
 from conversations.models import Conversation, Message
 from conversations.normalized import InboundMessage
-from conversations.pipeline import ingest
 from hitl.models import HITLApproval
 from tests.factories import budget_action
+from tests.pipeline import exchange
 
 
 def start(user, text="How are my campaigns doing?", channel="chat"):
-    return ingest(InboundMessage(channel=channel, text=text, user_id=user.pk)).conversation
+    return exchange(InboundMessage(channel=channel, text=text, user_id=user.pk)).conversation
 
 
 def test_members_list_their_own_conversations_only(engine, api_as, colleague, tenant_admin, outsider):
@@ -66,21 +66,29 @@ def test_staff_may_read_but_not_write_in_a_colleagues_conversation(engine, api_a
     assert response.status_code == 403
 
 
-def test_posting_a_message_runs_the_pipeline_and_returns_the_reply(engine, api_as, colleague, summer_sale):
+def test_posting_a_message_stores_it_and_the_answer_follows_as_an_event(
+    engine, api_as, colleague, summer_sale, django_capture_on_commit_callbacks
+):
     conversation = start(colleague)
     engine.reply = EngineReply(text="I can do that.", actions=[budget_action(summer_sale)])
-    response = api_as(colleague).post(
-        f"/api/conversations/{conversation.pk}/messages/",
-        {"message": "Raise the Summer Sale budget to $700 a day", "client_msg_id": "c-1"},
-        format="json",
-    )
-    assert response.status_code == 200
+    client = api_as(colleague)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/conversations/{conversation.pk}/messages/",
+            {"message": "Raise the Summer Sale budget to $700 a day", "client_msg_id": "c-1"},
+            format="json",
+        )
+    assert response.status_code == 202
     body = response.json()
-    approval = HITLApproval.objects.get()
     assert body["conversation_id"] == str(conversation.pk) and body["duplicate"] is False
-    assert body["inbound"]["text"] == "Raise the Summer Sale budget to $700 a day"
-    assert body["reply"]["status"] == "delivered" and body["reply"]["agent"] == "paid_ads"
-    assert body["actions"] == [
+    assert body["message"]["text"] == "Raise the Summer Sale budget to $700 a day" and body["reply"] is None
+    assert body["events_url"] == f"/api/conversations/{conversation.pk}/events/?after={body['seq']}"
+
+    events = client.get(body["events_url"]).json()["events"]
+    approval = HITLApproval.objects.get()
+    assert [e["type"] for e in events] == ["agent_response"]
+    assert events[0]["in_reply_to"] == body["message"]["id"] and events[0]["agent"] == "paid_ads"
+    assert events[0]["actions"] == [
         {
             "summary": approval.action_summary,
             "status": "pending",
@@ -92,13 +100,18 @@ def test_posting_a_message_runs_the_pipeline_and_returns_the_reply(engine, api_a
     assert summer_sale.daily_budget == 500
 
 
-def test_a_retried_post_with_the_same_client_id_is_answered_once(engine, api_as, colleague):
+def test_a_retried_post_with_the_same_client_id_is_stored_and_answered_once(
+    engine, api_as, colleague, django_capture_on_commit_callbacks
+):
     conversation = start(colleague)
     client = api_as(colleague)
     url = f"/api/conversations/{conversation.pk}/messages/"
-    first = client.post(url, {"message": "hi", "client_msg_id": "abc"}, format="json").json()
-    again = client.post(url, {"message": "hi", "client_msg_id": "abc"}, format="json").json()
-    assert again["duplicate"] is True and again["reply"]["id"] == first["reply"]["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, {"message": "hi", "client_msg_id": "abc"}, format="json").json()
+    again = client.post(url, {"message": "hi", "client_msg_id": "abc"}, format="json")
+    assert again.status_code == 200  # the first one's reply is there: it comes back with the retry
+    assert again.json()["duplicate"] is True and again.json()["message"]["id"] == first["message"]["id"]
+    assert again.json()["reply"]["text"] == "Here is what I found."
     assert Message.objects.filter(conversation=conversation).count() == 4
 
 
@@ -130,14 +143,16 @@ def test_an_oversize_message_gets_a_400_with_its_code(engine, api_as, colleague)
     }
 
 
-def test_starting_a_conversation_with_a_first_message(engine, api_as, colleague):
-    response = api_as(colleague).post(
-        "/api/conversations/", {"channel": "api", "message": "which keywords moved?"}, format="json"
-    )
+def test_starting_a_conversation_with_a_first_message(engine, api_as, colleague, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(colleague).post(
+            "/api/conversations/", {"channel": "api", "message": "which keywords moved?"}, format="json"
+        )
     assert response.status_code == 201
     body = response.json()
-    assert body["channel"] == "api" and body["agent"] == "seo"
-    assert [m["direction"] for m in body["messages"]] == ["inbound", "outbound"]
+    assert body["channel"] == "api" and [m["direction"] for m in body["messages"]] == ["inbound"]
+    conversation = Conversation.objects.get(pk=body["id"])
+    assert conversation.agent.agent_type == "seo" and conversation.messages.count() == 2  # answered by the worker
 
 
 def test_starting_an_empty_conversation(engine, api_as, colleague):
@@ -148,4 +163,9 @@ def test_starting_an_empty_conversation(engine, api_as, colleague):
 
 def test_the_conversation_api_is_in_the_schema(api_client, db):
     paths = api_client.get("/api/schema/?format=json").json()["paths"]
-    assert {"/api/conversations/", "/api/conversations/{id}/", "/api/conversations/{id}/messages/"} <= set(paths)
+    assert {
+        "/api/conversations/",
+        "/api/conversations/{id}/",
+        "/api/conversations/{id}/messages/",
+        "/api/conversations/{id}/events/",
+    } <= set(paths)

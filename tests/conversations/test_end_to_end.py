@@ -10,10 +10,10 @@ from agents.engines.builtin import formatting as fmt
 from agents.engines.builtin.common import last_days
 from agents.models import Campaign, CampaignDailyStat
 from conversations.normalized import InboundMessage
-from conversations.pipeline import ingest
 from hitl.models import HITLApproval
 from hitl.services import approve
 from tenants.models import Tenant, User
+from tests.pipeline import exchange
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def last_week_spend(tenant, name) -> Decimal:
 
 
 def test_a_whatsapp_question_is_answered_from_the_tenants_own_numbers(demo):
-    result = ingest(
+    result = exchange(
         InboundMessage(channel="whatsapp", text="How is my Summer Sale campaign doing?", sender_phone="+1 415 555 0105")
     )
     reply = result.reply.text
@@ -43,7 +43,7 @@ def test_a_whatsapp_question_is_answered_from_the_tenants_own_numbers(demo):
 
 def test_a_budget_request_waits_for_a_human_and_then_runs_once(demo, django_capture_on_commit_callbacks):
     member = User.objects.get(email="member@acme.test")
-    result = ingest(
+    result = exchange(
         InboundMessage(channel="chat", text="Raise the Summer Sale budget to $700 a day", user_id=member.pk)
     )
     (outcome,) = result.actions
@@ -73,18 +73,22 @@ def test_a_budget_request_waits_for_a_human_and_then_runs_once(demo, django_capt
     ],
 )
 def test_each_agent_answers_by_email(demo, text, agent, expected):
-    result = ingest(InboundMessage(channel="email", text=text, sender_email="Member@Acme.test"))
+    result = exchange(InboundMessage(channel="email", text=text, sender_email="Member@Acme.test"))
     assert result.reply.metadata["agent_type"] == agent
     assert expected.lower() in result.reply.text.lower()
 
 
-def test_the_same_exchange_through_the_api(demo, api_as):
+def test_the_same_exchange_through_the_api(demo, api_as, django_capture_on_commit_callbacks):
     member = User.objects.get(email="member@acme.test")
     client = api_as(member)
     started = client.post("/api/conversations/", {"channel": "api"}, format="json").json()
     url = f"/api/conversations/{started['id']}/messages/"
-    answer = client.post(url, {"message": "How is my Summer Sale campaign doing?"}, format="json").json()
-    assert fmt.money(last_week_spend(demo, "Summer Sale")) in answer["reply"]["text"]
-    request = client.post(url, {"message": "Raise the Summer Sale budget to $700 a day"}, format="json").json()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's turn, eagerly
+        client.post(url, {"message": "How is my Summer Sale campaign doing?"}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"message": "Raise the Summer Sale budget to $700 a day"}, format="json")
+    answer, request = [e for e in client.get(f"/api/conversations/{started['id']}/events/").json()["events"][1::2]]
+    assert answer["type"] == request["type"] == "agent_response"
+    assert fmt.money(last_week_spend(demo, "Summer Sale")) in answer["text"]
     assert request["actions"][0]["status"] == "pending"
     assert Campaign.objects.get(tenant=demo, name="Summer Sale").daily_budget == Decimal("500.00")

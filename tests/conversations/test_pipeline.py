@@ -7,12 +7,12 @@ import time_machine
 from agents.engines.base import EngineError, EngineReply
 from agents.models import AIAgent, ToolCallAudit
 from analytics.models import EventType, PlatformEvent
-from conversations import pipeline
 from conversations.models import Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import FALLBACK_REPLY, ingest
+from conversations.pipeline.answering import FALLBACK_REPLY
 from hitl.models import HITLApproval
 from tests.factories import CampaignFactory, PhoneFactory, budget_action
+from tests.pipeline import exchange
 
 
 def chat(user, text="How are my campaigns doing?", **fields):
@@ -24,7 +24,7 @@ def events(kind):
 
 
 def test_a_message_is_stored_answered_and_logged(engine, colleague):
-    result = ingest(chat(colleague))
+    result = exchange(chat(colleague))
     conversation = result.conversation
     assert (conversation.user, conversation.tenant, conversation.channel) == (colleague, colleague.tenant, "chat")
     assert result.inbound.text == "How are my campaigns doing?"
@@ -41,12 +41,12 @@ def test_a_message_is_stored_answered_and_logged(engine, colleague):
 
 def test_sender_is_found_by_phone_in_any_format(engine, colleague):
     PhoneFactory(user=colleague, phone_number="+14155550123")
-    result = ingest(InboundMessage(channel="whatsapp", text="hi", sender_phone="+1 (415) 555-0123"))
+    result = exchange(InboundMessage(channel="whatsapp", text="hi", sender_phone="+1 (415) 555-0123"))
     assert result.conversation.user == colleague
 
 
 def test_sender_is_found_by_email_whatever_its_case(engine, colleague):
-    result = ingest(InboundMessage(channel="email", text="hi", sender_email="COLLEAGUE@acme.test"))
+    result = exchange(InboundMessage(channel="email", text="hi", sender_email="COLLEAGUE@acme.test"))
     assert result.conversation.user == colleague
 
 
@@ -61,7 +61,7 @@ def test_sender_is_found_by_email_whatever_its_case(engine, colleague):
 )
 def test_unknown_senders_are_refused_and_nothing_is_stored(engine, colleague, fields, code):
     with pytest.raises(IngestError) as err:
-        ingest(InboundMessage(channel="whatsapp", text="hi", **fields))
+        exchange(InboundMessage(channel="whatsapp", text="hi", **fields))
     assert err.value.code == code
     assert not Message.objects.exists() and not Conversation.objects.exists()
 
@@ -70,42 +70,42 @@ def test_a_number_shared_across_tenants_needs_the_tenant(engine, colleague, outs
     PhoneFactory(user=colleague, phone_number="+14155550123")
     PhoneFactory(user=outsider, phone_number="+14155550123")
     with pytest.raises(IngestError) as err:
-        ingest(InboundMessage(channel="whatsapp", text="hi", sender_phone="+14155550123"))
+        exchange(InboundMessage(channel="whatsapp", text="hi", sender_phone="+14155550123"))
     assert err.value.code == "ambiguous_sender"
     inbound = InboundMessage(channel="whatsapp", text="hi", sender_phone="+14155550123", tenant_id=outsider.tenant_id)
-    assert ingest(inbound).conversation.user == outsider
+    assert exchange(inbound).conversation.user == outsider
 
 
 def test_an_inactive_user_is_unknown(engine, colleague):
     colleague.is_active = False
     colleague.save()
     with pytest.raises(IngestError, match="recognise"):
-        ingest(chat(colleague))
+        exchange(chat(colleague))
 
 
 @pytest.mark.parametrize("text, code", [("", "empty"), ("   \n ", "empty"), ("x" * 4001, "too_long")])
 def test_empty_and_oversize_messages_are_refused_before_anything_is_stored(engine, colleague, text, code):
     with pytest.raises(IngestError) as err:
-        ingest(chat(colleague, text))
+        exchange(chat(colleague, text))
     assert err.value.code == code
     assert not Message.objects.exists()
 
 
 def test_a_message_of_exactly_the_limit_is_accepted(engine, colleague):
-    assert ingest(chat(colleague, "x" * 4000)).inbound.text == "x" * 4000
+    assert exchange(chat(colleague, "x" * 4000)).inbound.text == "x" * 4000
 
 
 def test_an_unknown_agent_or_channel_is_refused(engine, colleague):
     with pytest.raises(IngestError, match="Unknown agent"):
-        ingest(chat(colleague, agent_type="astrology"))
+        exchange(chat(colleague, agent_type="astrology"))
     with pytest.raises(IngestError, match="Unknown channel"):
-        ingest(InboundMessage(channel="fax", text="hi", user_id=colleague.pk))
+        exchange(InboundMessage(channel="fax", text="hi", user_id=colleague.pk))
 
 
 def test_a_retried_delivery_returns_the_first_result_and_stores_nothing_new(engine, colleague, summer_sale):
     engine.reply = EngineReply(text="On it.", actions=[budget_action(summer_sale)])
-    first = ingest(chat(colleague, "Raise the Summer Sale budget", channel_message_id="wamid-1"))
-    again = ingest(chat(colleague, "Raise the Summer Sale budget", channel_message_id="wamid-1"))
+    first = exchange(chat(colleague, "Raise the Summer Sale budget", channel_message_id="wamid-1"))
+    again = exchange(chat(colleague, "Raise the Summer Sale budget", channel_message_id="wamid-1"))
     assert again.duplicate and not first.duplicate
     assert (again.inbound.pk, again.reply.pk) == (first.inbound.pk, first.reply.pk)
     assert [a.approval_id for a in again.actions] == [a.approval_id for a in first.actions]
@@ -116,41 +116,28 @@ def test_a_retried_delivery_returns_the_first_result_and_stores_nothing_new(engi
 
 def test_a_duplicate_reports_the_approval_status_as_it_stands_now(engine, colleague, summer_sale):
     engine.reply = EngineReply(text="On it.", actions=[budget_action(summer_sale)])
-    first = ingest(chat(colleague, "Raise it", channel_message_id="m-7"))
+    first = exchange(chat(colleague, "Raise it", channel_message_id="m-7"))
     HITLApproval.objects.update(status="approved")
-    assert ingest(chat(colleague, "Raise it", channel_message_id="m-7")).actions[0].status == "approved"
+    assert exchange(chat(colleague, "Raise it", channel_message_id="m-7")).actions[0].status == "approved"
     assert first.actions[0].status == "pending"
 
 
 def test_the_same_provider_id_on_another_channel_is_not_a_duplicate(engine, colleague):
-    ingest(chat(colleague, channel_message_id="42"))
-    assert not ingest(InboundMessage(channel="api", text="hi", user_id=colleague.pk, channel_message_id="42")).duplicate
-
-
-def test_a_delivery_racing_its_twin_returns_the_twins_result(engine, colleague, monkeypatch):
-    twin = ingest(chat(colleague, channel_message_id="race-1"))
-    real_first_delivery = pipeline._first_delivery
-    calls = []
-
-    def first_delivery_missing_the_twin_once(inbound):
-        calls.append(inbound)
-        return None if len(calls) == 1 else real_first_delivery(inbound)
-
-    monkeypatch.setattr(pipeline, "_first_delivery", first_delivery_missing_the_twin_once)
-    result = ingest(chat(colleague, channel_message_id="race-1"))
-    assert result.duplicate and result.inbound.pk == twin.inbound.pk
-    assert Message.objects.filter(direction="inbound").count() == 1
+    exchange(chat(colleague, channel_message_id="42"))
+    assert not exchange(
+        InboundMessage(channel="api", text="hi", user_id=colleague.pk, channel_message_id="42")
+    ).duplicate
 
 
 def test_messages_continue_the_open_conversation_until_it_is_idle(engine, colleague, settings):
     start = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
     with time_machine.travel(start, tick=False):
-        first = ingest(chat(colleague)).conversation
+        first = exchange(chat(colleague)).conversation
     with time_machine.travel(start + timedelta(hours=23), tick=False):
-        assert ingest(chat(colleague)).conversation == first
+        assert exchange(chat(colleague)).conversation == first
     later = start + timedelta(hours=23) + timedelta(hours=24, minutes=1)
     with time_machine.travel(later, tick=False):
-        second = ingest(chat(colleague)).conversation
+        second = exchange(chat(colleague)).conversation
     assert second != first
     first.refresh_from_db()
     assert first.status == "closed" and first.ended_at == start + timedelta(hours=23)
@@ -161,21 +148,21 @@ def test_the_idle_period_is_configurable(engine, colleague, settings):
     settings.CONVERSATION_IDLE_HOURS = 1
     start = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
     with time_machine.travel(start, tick=False):
-        first = ingest(chat(colleague)).conversation
+        first = exchange(chat(colleague)).conversation
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
-        assert ingest(chat(colleague)).conversation != first
+        assert exchange(chat(colleague)).conversation != first
 
 
 def test_channels_have_separate_conversations(engine, colleague):
     assert (
-        ingest(chat(colleague)).conversation
-        != ingest(InboundMessage(channel="email", text="hi", sender_email=colleague.email)).conversation
+        exchange(chat(colleague)).conversation
+        != exchange(InboundMessage(channel="email", text="hi", sender_email=colleague.email)).conversation
     )
 
 
 def test_an_engine_failure_gives_a_polite_reply_and_an_error_event_and_loses_nothing(engine, colleague):
     engine.error = EngineError("upstream answered 503 for priya@acme.test")
-    result = ingest(chat(colleague, "How is Summer Sale doing?"))
+    result = exchange(chat(colleague, "How is Summer Sale doing?"))
     assert result.reply.text == FALLBACK_REPLY
     assert result.reply.metadata["engine_error"] is True
     assert result.inbound.text == "How is Summer Sale doing?"
@@ -186,14 +173,14 @@ def test_an_engine_failure_gives_a_polite_reply_and_an_error_event_and_loses_not
 
 def test_an_unexpected_engine_crash_is_handled_the_same_way(engine, colleague):
     engine.error = ZeroDivisionError("division by zero")
-    result = ingest(chat(colleague))
+    result = exchange(chat(colleague))
     assert result.reply.text == FALLBACK_REPLY
     assert Message.objects.filter(direction="inbound").count() == 1
 
 
 def test_the_engine_sees_earlier_turns(engine, colleague):
-    ingest(chat(colleague, "How is Summer Sale doing?"))
-    ingest(chat(colleague, "And Brand Search?"))
+    exchange(chat(colleague, "How is Summer Sale doing?"))
+    exchange(chat(colleague, "And Brand Search?"))
     history = engine.requests[1].history
     assert [(h.role, h.text) for h in history] == [
         ("user", "How is Summer Sale doing?"),
@@ -202,19 +189,19 @@ def test_the_engine_sees_earlier_turns(engine, colleague):
 
 
 def test_the_channel_can_name_the_agent_and_the_conversation_keeps_it(engine, colleague):
-    assert ingest(chat(colleague, "hello", agent_type="seo")).conversation.agent.agent_type == "seo"
-    assert ingest(chat(colleague, "and what else?")).reply.metadata["agent_type"] == "seo"
-    assert ingest(chat(colleague, "what about our budget?")).reply.metadata["agent_type"] == "paid_ads"
+    assert exchange(chat(colleague, "hello", agent_type="seo")).conversation.agent.agent_type == "seo"
+    assert exchange(chat(colleague, "and what else?")).reply.metadata["agent_type"] == "seo"
+    assert exchange(chat(colleague, "what about our budget?")).reply.metadata["agent_type"] == "paid_ads"
 
 
 def test_a_tenants_own_agent_replaces_the_system_one(engine, colleague):
     own = AIAgent.objects.create(tenant=colleague.tenant, name="Acme Ads", agent_type="paid_ads")
-    assert ingest(chat(colleague, "budget?")).conversation.agent == own
+    assert exchange(chat(colleague, "budget?")).conversation.agent == own
 
 
 def test_a_proposed_action_waits_for_approval_and_changes_nothing(engine, colleague, summer_sale):
     engine.reply = EngineReply(text="I can do that.", actions=[budget_action(summer_sale)])
-    result = ingest(chat(colleague, "Raise the Summer Sale budget to $700 a day"))
+    result = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day"))
     approval = HITLApproval.objects.get()
     assert (approval.status, approval.action_type, approval.requested_by) == ("pending", "set_budget", colleague)
     assert approval.conversation == result.conversation and approval.source_message == result.inbound
@@ -229,11 +216,11 @@ def test_a_proposed_action_waits_for_approval_and_changes_nothing(engine, collea
 def test_the_status_line_names_the_action_unless_the_engine_already_did(engine, colleague, summer_sale):
     action = budget_action(summer_sale)
     engine.reply = EngineReply(text="I can do that.", actions=[action])
-    terse = ingest(chat(colleague, "Raise the Summer Sale budget to $700 a day")).reply.text
+    terse = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day")).reply.text
     assert terse.count(action.summary) == 1 and terse.endswith(f"): {action.summary}.")
 
     engine.reply = EngineReply(text=f"Proposed: {action.summary}.", actions=[budget_action(summer_sale)])
-    result = ingest(chat(colleague, "Raise the Summer Sale budget to $700 a day, again"))
+    result = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day, again"))
     reference = result.actions[0].reference
     assert result.reply.text == f"Proposed: {action.summary}.\n\nWaiting for approval ({reference})."
 
@@ -255,7 +242,7 @@ def test_the_gateway_refuses_bad_actions_with_a_reason_the_user_sees(engine, col
     if "action_data" in overrides:
         overrides = {**overrides, "action_data": {**action.action_data, **overrides["action_data"]}}
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(summer_sale, **overrides)])
-    result = ingest(chat(colleague, "Raise the Summer Sale budget"))
+    result = exchange(chat(colleague, "Raise the Summer Sale budget"))
     assert result.actions[0].status == "refused" and reason in result.actions[0].reason
     assert "I can't propose" in result.reply.text and reason in result.reply.text
     assert not HITLApproval.objects.exists()
@@ -267,7 +254,7 @@ def test_the_gateway_refuses_bad_actions_with_a_reason_the_user_sees(engine, col
 def test_another_tenants_campaign_is_refused(engine, colleague, other_tenant):
     foreign = CampaignFactory(tenant=other_tenant, name="Globex Launch")
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(foreign)])
-    result = ingest(chat(colleague, "Raise the Globex Launch budget"))
+    result = exchange(chat(colleague, "Raise the Globex Launch budget"))
     assert "does not exist in your account" in result.actions[0].reason
     foreign.refresh_from_db()
     assert foreign.daily_budget == 500
@@ -281,7 +268,7 @@ def test_a_tenant_can_narrow_what_its_agent_may_propose(engine, colleague, summe
         configuration={"allowed_actions": ["pause_campaign"]},
     )
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(summer_sale)])
-    assert "not allowed" in ingest(chat(colleague, "budget up")).actions[0].reason
+    assert "not allowed" in exchange(chat(colleague, "budget up")).actions[0].reason
 
 
 def test_proposals_are_limited_per_conversation_per_hour(engine, colleague, settings):
@@ -290,14 +277,14 @@ def test_proposals_are_limited_per_conversation_per_hour(engine, colleague, sett
     start = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
     with time_machine.travel(start, tick=False):
         engine.reply = EngineReply(text="Sure.", actions=[budget_action(c) for c in campaigns])
-        result = ingest(chat(colleague, "raise every budget"))
+        result = exchange(chat(colleague, "raise every budget"))
     assert [a.status for a in result.actions] == ["pending", "pending", "pending", "refused"]
     assert "limit of 3 proposals an hour" in result.actions[3].reason
     with time_machine.travel(start + timedelta(minutes=59), tick=False):
         engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaigns[3])])
-        assert ingest(chat(colleague, "and the last one")).actions[0].status == "refused"
+        assert exchange(chat(colleague, "and the last one")).actions[0].status == "refused"
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
-        assert ingest(chat(colleague, "and the last one")).actions[0].status == "pending"
+        assert exchange(chat(colleague, "and the last one")).actions[0].status == "pending"
 
 
 def test_the_gateway_audit_redacts_personal_data(engine, colleague):
@@ -312,30 +299,30 @@ def test_the_gateway_audit_redacts_personal_data(engine, colleague):
             )
         ],
     )
-    ingest(chat(colleague, "create an audience"))
+    exchange(chat(colleague, "create an audience"))
     audit = ToolCallAudit.objects.get()
     assert audit.action_data["description"] == "call [phone] or [email]"
     assert audit.summary == "Audience of [email]"
 
 
 def test_writing_into_another_users_conversation_is_refused(engine, colleague, tenant_admin, outsider):
-    theirs = ingest(chat(outsider)).conversation
+    theirs = exchange(chat(outsider)).conversation
     for intruder in (colleague, tenant_admin):
         with pytest.raises(IngestError) as err:
-            ingest(chat(intruder, conversation_id=theirs.pk))
+            exchange(chat(intruder, conversation_id=theirs.pk))
         assert err.value.code == "not_found"
     assert theirs.messages.count() == 2
 
 
 def test_a_closed_conversation_takes_no_more_messages(engine, colleague):
-    conversation = ingest(chat(colleague)).conversation
+    conversation = exchange(chat(colleague)).conversation
     Conversation.objects.filter(pk=conversation.pk).update(status="closed")
     with pytest.raises(IngestError) as err:
-        ingest(chat(colleague, conversation_id=conversation.pk))
+        exchange(chat(colleague, conversation_id=conversation.pk))
     assert err.value.code == "conversation_closed"
 
 
 def test_a_user_of_another_tenant_cannot_be_named_with_a_tenant_id(engine, colleague, other_tenant):
     with pytest.raises(IngestError) as err:
-        ingest(chat(colleague, tenant_id=other_tenant.pk))
+        exchange(chat(colleague, tenant_id=other_tenant.pk))
     assert err.value.code == "unknown_sender"

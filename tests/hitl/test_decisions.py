@@ -5,12 +5,12 @@ import pytest
 from agents.engines.base import EngineReply
 from conversations.models import Conversation
 from conversations.normalized import InboundMessage
-from conversations.pipeline import ingest
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
 from hitl.services import Context, approve, cancel, escalate, reject
 from tenants.roles import Role
 from tests.factories import UserFactory, budget_action, spend_history
+from tests.pipeline import exchange
 
 
 @pytest.fixture
@@ -226,7 +226,7 @@ def test_the_requester_hears_a_rejection_with_its_reason_on_their_conversation(
     engine, colleague, tenant, approver, campaign, run_on_commit
 ):
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])
-    result = ingest(InboundMessage(channel="chat", text="Raise Summer Sale", user_id=colleague.pk))
+    result = exchange(InboundMessage(channel="chat", text="Raise Summer Sale", user_id=colleague.pk))
     assert result.conversation.status == "waiting_approval"
     reject(result.actions[0].approval_id, actor=approver, reason="Budget freeze")
     last = result.conversation.messages.order_by("-created_at").first()
@@ -237,7 +237,7 @@ def test_the_requester_hears_a_rejection_with_its_reason_on_their_conversation(
 
 def test_the_requester_hears_when_it_is_done(engine, colleague, approver, campaign, run_on_commit):
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])
-    result = ingest(InboundMessage(channel="chat", text="Raise Summer Sale", user_id=colleague.pk))
+    result = exchange(InboundMessage(channel="chat", text="Raise Summer Sale", user_id=colleague.pk))
     with run_on_commit():
         approve(result.actions[0].approval_id, actor=approver)
     last = result.conversation.messages.order_by("-created_at").first()
@@ -246,10 +246,10 @@ def test_the_requester_hears_when_it_is_done(engine, colleague, approver, campai
 
 def test_a_rejection_reaches_the_agent_as_a_decision_with_its_reason(engine, colleague, approver, campaign):
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])
-    first = ingest(InboundMessage(channel="chat", text="Raise Summer Sale", user_id=colleague.pk))
+    first = exchange(InboundMessage(channel="chat", text="Raise Summer Sale", user_id=colleague.pk))
     reject(first.actions[0].approval_id, actor=approver, reason="Budget freeze until December")
     engine.reply = EngineReply(text="Understood.")
-    ingest(InboundMessage(channel="chat", text="ok, what now?", user_id=colleague.pk))
+    exchange(InboundMessage(channel="chat", text="ok, what now?", user_id=colleague.pk))
     history = [(h.role, h.text) for h in engine.requests[-1].history]
     assert (
         "assistant",

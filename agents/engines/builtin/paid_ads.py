@@ -4,9 +4,10 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from agents.actions import ActionType, ProposedAction
+from agents.cache import campaigns_for
 from agents.engines.base import EngineReply, EngineRequest
 from agents.engines.builtin import formatting as fmt
 from agents.engines.builtin.common import APPROVAL_NOTE, Window, capabilities, earlier_mention, last_days
@@ -108,6 +109,22 @@ def totals(tenant, window: Window, campaign=None) -> Totals:
     return _totals(stats.filter(campaign=campaign).aggregate(**SUMS) if campaign else stats.aggregate(**SUMS))
 
 
+def totals_then_and_now(tenant, current: Window, previous: Window, campaign=None) -> tuple[Totals, Totals]:
+    """Two windows' totals in one query."""
+    stats = CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(previous.first, current.last))
+    if campaign is not None:
+        stats = stats.filter(campaign=campaign)
+    in_current = Q(date__range=(current.first, current.last))
+    in_previous = Q(date__range=(previous.first, previous.last))
+    row = stats.aggregate(
+        **{f"{name}_now": Sum(name, filter=in_current) for name in SUMS},
+        **{f"{name}_then": Sum(name, filter=in_previous) for name in SUMS},
+    )
+    now = _totals({name: row[f"{name}_now"] for name in SUMS})
+    then = _totals({name: row[f"{name}_then"] for name in SUMS})
+    return now, then
+
+
 def totals_by_campaign(tenant, window: Window) -> dict:
     rows = _stats(tenant, window).values("campaign_id").annotate(**SUMS).order_by()
     return {row["campaign_id"]: _totals(row) for row in rows}
@@ -115,7 +132,7 @@ def totals_by_campaign(tenant, window: Window) -> dict:
 
 def respond(request: EngineRequest) -> EngineReply:
     text = request.text.strip()
-    campaigns = list(Campaign.objects.for_tenant(request.tenant))
+    campaigns = campaigns_for(request.tenant)
     if not text or is_greeting(text):
         return capabilities("Paid Ads", EXAMPLES, text)
     by_name = {c.name: c for c in campaigns}
@@ -174,7 +191,7 @@ def _metrics(current: Totals, previous: Totals) -> str:
 
 def _report(tenant, campaign) -> str:
     current_window, previous_window = last_days(tenant, DAYS)
-    current, previous = totals(tenant, current_window, campaign), totals(tenant, previous_window, campaign)
+    current, previous = totals_then_and_now(tenant, current_window, previous_window, campaign)
     budget = fmt.money_exact(campaign.daily_budget)
     status = f"{campaign.get_status_display()} on {campaign.get_platform_display()}, budget {budget}/day."
     if not current.spend and not current.impressions:
@@ -199,7 +216,7 @@ def _overview(tenant, campaigns) -> str:
     if not campaigns:
         return "You don't have any campaigns yet."
     current_window, previous_window = last_days(tenant, DAYS)
-    current, previous = totals(tenant, current_window), totals(tenant, previous_window)
+    current, previous = totals_then_and_now(tenant, current_window, previous_window)
     active = sum(c.status == Campaign.Status.ACTIVE for c in campaigns)
     if not current.spend and not current.impressions:
         return f"None of your {len(campaigns)} campaigns spent anything in the last {DAYS} days ({active} active)."

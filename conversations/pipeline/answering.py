@@ -1,0 +1,248 @@
+"""Step two, in a Celery worker: answer a conversation's waiting messages, one at a time, in the order they arrived.
+
+A worker first claims the conversation's answer lease (a conditional UPDATE), so
+only one worker answers a conversation at a time; it then answers every waiting
+message, oldest first, and gives the lease back in the transaction that stores
+its last answer. A message is answered exactly once: the answer is stored only
+while `answered_seq` is still below the message's seq, under the conversation
+row's lock. A worker that dies leaves its lease to expire; the redelivered task
+(or the sweep) then answers the message.
+"""
+
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agents.cache import agent_for
+from agents.engines import get_engine
+from agents.engines.base import EngineReply, EngineRequest, HistoryItem
+from agents.routing import route
+from analytics.events import record
+from analytics.models import EventType
+from conversations import delivery, events
+from conversations.models import Channel, Conversation, Message
+from conversations.pipeline.proposals import propose
+from conversations.pipeline.replies import compose
+from hitl.models import ApprovalStatus
+from tenants.pii import redact
+
+log = logging.getLogger(__name__)
+
+FALLBACK_REPLY = "Sorry, I couldn't work that out just now. Your message is saved; please try again in a minute."
+HISTORY_TURNS = 10
+WINDOW = HISTORY_TURNS + 20  # messages read at once: the history and the waiting ones after it
+# Replies on these channels are read where they are stored (the socket, the API): delivered once stored.
+READ_FROM_STORE = {Channel.CHAT, Channel.API}
+
+
+def lease_duration() -> timedelta:
+    """Longer than any engine run may take, so a live worker never loses its lease."""
+    return timedelta(seconds=settings.AGENT_ENGINE_TIMEOUT * 2 + 30)
+
+
+def answer(conversation_id, message_id) -> float | None:
+    """Answer the conversation's waiting messages unless another worker is. Returns seconds to retry after, or None.
+
+    A retry is asked for only while `message_id` still waits and another worker holds the lease:
+    should that worker have died, the retry takes over once its lease runs out.
+    """
+    token = _claim(conversation_id)
+    if token is None:
+        return _retry_delay(message_id)
+    while _answer_next(conversation_id, token):
+        pass
+    return None
+
+
+def _claim(conversation_id) -> uuid.UUID | None:
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimed = (
+        Conversation.objects.filter(pk=conversation_id)
+        .filter(Q(answer_lease__isnull=True) | Q(answer_lease_until__lt=now))
+        .update(answer_lease=token, answer_lease_until=now + lease_duration())
+    )
+    return token if claimed else None
+
+
+def _release(conversation_id, token) -> None:
+    Conversation.objects.filter(pk=conversation_id, answer_lease=token).update(
+        answer_lease=None, answer_lease_until=None
+    )
+
+
+def _retry_delay(message_id) -> float | None:
+    row = (
+        Message.objects.filter(pk=message_id)
+        .values("seq", "conversation__answered_seq", "conversation__answer_lease_until")
+        .first()
+    )
+    if row is None or row["seq"] is None or row["seq"] <= row["conversation__answered_seq"]:
+        return None
+    lease_until = row["conversation__answer_lease_until"]
+    left = (lease_until - timezone.now()).total_seconds() if lease_until else 0
+    return max(left, 0) + 1
+
+
+def _answer_next(conversation_id, token) -> bool:
+    """Answer the oldest waiting message; True if more are waiting."""
+    recent = list(
+        Message.objects.filter(conversation_id=conversation_id)
+        .select_related("conversation__tenant", "conversation__user", "conversation__agent")
+        .order_by("-created_at")[:WINDOW]
+    )
+    if not recent:
+        _release(conversation_id, token)
+        return False
+    answered = recent[0].conversation.answered_seq
+    inbound = [m for m in recent if m.direction == Message.Direction.INBOUND and m.seq is not None]
+    waiting = [m for m in inbound if m.seq > answered]
+    # Inbound messages are stored in seq order: every waiting one is in this read if the read is not full
+    # or reaches back to an answered one.
+    if waiting and (len(recent) < WINDOW or len(waiting) < len(inbound)):
+        message = min(waiting, key=lambda m: m.seq)
+        history = [m for m in reversed(recent) if m.created_at < message.created_at][-HISTORY_TURNS:]
+    else:
+        message, history = _oldest_waiting(conversation_id, answered)
+    if message is None:
+        _release(conversation_id, token)
+        return False
+
+    started = time.monotonic()
+    conversation = message.conversation
+    agent = _choose_agent(conversation, message)
+    events.signal(conversation.pk, events.Signal.AGENT_TYPING, on=True, agent=agent.agent_type if agent else None)
+    reply, error = _run_engine(conversation, message, agent, history)
+    return _store(conversation, message, agent, reply, error, started, token)
+
+
+def _oldest_waiting(conversation_id, answered: int) -> tuple[Message | None, list[Message]]:
+    """More messages wait than one read holds: the oldest of them, and its own history."""
+    message = (
+        Message.objects.filter(conversation_id=conversation_id, direction=Message.Direction.INBOUND, seq__gt=answered)
+        .select_related("conversation__tenant", "conversation__user", "conversation__agent")
+        .order_by("seq")
+        .first()
+    )
+    if message is None:
+        return None, []
+    earlier = Message.objects.filter(conversation_id=conversation_id, created_at__lt=message.created_at)
+    return message, list(reversed(earlier.order_by("-created_at")[:HISTORY_TURNS]))
+
+
+def _choose_agent(conversation: Conversation, message: Message):
+    current = conversation.agent.agent_type if conversation.agent_id else None
+    agent_type = route(message.text, requested=message.metadata.get("requested_agent"), current=current)
+    return agent_for(conversation.tenant, agent_type)
+
+
+def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exception | None]:
+    if agent is None:
+        return EngineReply(text="That agent is switched off for your account."), None
+    request = EngineRequest(
+        tenant=conversation.tenant,
+        user=conversation.user,
+        agent=agent,
+        conversation_id=str(conversation.pk),
+        text=message.text,
+        history=tuple(
+            HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
+        ),
+    )
+    try:
+        return get_engine().run(request), None
+    except Exception as exc:  # any engine failure: the user gets a polite reply, the error is recorded
+        log.exception("Engine failed on message %s", message.pk)
+        return EngineReply(text=FALLBACK_REPLY), exc
+
+
+@transaction.atomic
+def _store(conversation, message, agent, reply: EngineReply, error, started, token) -> bool:
+    """Store the answer, its event and its approvals in one transaction; True if more messages wait."""
+    state = (
+        Conversation.objects.select_for_update(no_key=True)
+        .filter(pk=conversation.pk)
+        .values("event_seq", "answered_seq", "last_inbound_seq", "answer_lease", "status")
+        .get()
+    )
+    more = state["last_inbound_seq"] > message.seq
+    if state["answered_seq"] >= message.seq:  # answered by a worker that took over an expired lease
+        if not more:
+            _release(conversation.pk, token)
+        return more
+    tenant, user = conversation.tenant, conversation.user
+    if error is not None:
+        record(
+            EventType.ENGINE_ERROR,
+            tenant=tenant,
+            user=user,
+            conversation_id=conversation.pk,
+            subject_id=message.pk,
+            engine=settings.AGENT_ENGINE,
+            error=redact(f"{type(error).__name__}: {error}")[:500],
+        )
+    outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent) if agent else []
+
+    seq = state["event_seq"] + 1
+    now = timezone.now()
+    outbound = Message.objects.create(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Message.Direction.OUTBOUND,
+        sender_type=Message.SenderType.AGENT,
+        text=compose(reply.text, outcomes),
+        in_reply_to=message,
+        status=Message.Status.DELIVERED if conversation.channel in READ_FROM_STORE else Message.Status.PENDING,
+        metadata={
+            "agent_type": agent.agent_type if agent else None,
+            "agent": agent.name if agent else None,
+            "actions": [o.as_dict() for o in outcomes],
+            "engine_error": error is not None,
+        },
+        seq=seq,
+        created_at=now,
+    )
+    changes = {"event_seq": seq, "answered_seq": message.seq, "last_message_at": now}
+    if agent is not None:
+        changes["agent"] = agent
+    if state["status"] == Conversation.Status.OPEN and any(o.status == ApprovalStatus.PENDING for o in outcomes):
+        changes["status"] = Conversation.Status.WAITING_APPROVAL
+    if state["answer_lease"] == token:  # kept while messages wait, else given back
+        changes["answer_lease_until"] = now + lease_duration() if more else None
+        changes["answer_lease"] = token if more else None
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
+
+    agent_type = agent.agent_type if agent else None
+    events.append(
+        conversation.pk,
+        seq,
+        events.EventKind.AGENT_RESPONSE,
+        message_id=str(outbound.pk),
+        in_reply_to=str(message.pk),
+        text=outbound.text,
+        agent=agent_type,
+        actions=[o.as_dict() for o in outcomes],
+    )
+    record(
+        EventType.AGENT_RESPONDED,
+        tenant=tenant,
+        user=user,
+        conversation_id=conversation.pk,
+        subject_id=outbound.pk,
+        agent_type=agent_type,
+        response_ms=round((time.monotonic() - started) * 1000),
+        proposed=sum(o.status != "refused" for o in outcomes),
+        refused=sum(o.status == "refused" for o in outcomes),
+    )
+    delivery.deliver_after_commit(outbound)
+    transaction.on_commit(
+        lambda: events.signal(conversation.pk, events.Signal.AGENT_TYPING, on=False, agent=agent_type)
+    )
+    return more

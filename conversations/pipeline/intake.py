@@ -1,0 +1,168 @@
+"""Step one, in the web process: check, identify, store the inbound message and its event, enqueue the answer.
+
+One short transaction per message. Locks, always in this order and never stronger
+than needed: the sender's user row (only when a conversation must be opened, so a
+person opens one at a time), then the conversation row, both `FOR NO KEY UPDATE`,
+which leaves the rows' keys free for the foreign keys that point at them.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agents.models import AgentType
+from analytics.events import record
+from analytics.models import EventType
+from conversations import events
+from conversations.identity import identify_sender
+from conversations.models import Channel, Conversation, Message
+from conversations.normalized import InboundMessage, IngestError
+from conversations.services import close_conversation, open_conversation
+
+ANSWER_TASK = "conversations.tasks.answer_message"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A stored inbound message. `frame` is its `message_received` event (None for a duplicate)."""
+
+    conversation: Conversation
+    message: Message
+    frame: dict | None
+    opened: bool = False  # a conversation was opened for it
+    duplicate: bool = False
+
+
+def accept(inbound: InboundMessage, *, user=None) -> Accepted:
+    """Store the message and hand its answer to a worker. `user`: the sender, when the channel has authenticated them.
+
+    A retried delivery (same channel and provider id) stores nothing and returns the first one.
+    """
+    check(inbound)
+    if user is None:
+        user = identify_sender(inbound)
+    try:
+        return _store(inbound, user)
+    except IntegrityError:  # the unique constraint on (channel, provider id): a retry, maybe arriving concurrently
+        first = _first_delivery(inbound)
+        if first is None:
+            raise
+        return Accepted(first.conversation, first, None, duplicate=True)
+
+
+def check(inbound: InboundMessage) -> None:
+    if inbound.channel not in Channel.values:
+        raise IngestError("unknown_channel", f"Unknown channel {inbound.channel!r}.")
+    if inbound.agent_type and inbound.agent_type not in AgentType.values:
+        raise IngestError(
+            "unknown_agent", f"Unknown agent {inbound.agent_type!r}; choose one of {', '.join(AgentType.values)}."
+        )
+    text = (inbound.text or "").strip()
+    if not text and not inbound.media_url:
+        raise IngestError("empty", "The message is empty.")
+    if len(text) > settings.INBOUND_MAX_CHARS:
+        raise IngestError(
+            "too_long",
+            f"Messages are limited to {settings.INBOUND_MAX_CHARS:,} characters; this one has {len(text):,}.",
+        )
+
+
+def _first_delivery(inbound: InboundMessage) -> Message | None:
+    if not inbound.channel_message_id:
+        return None
+    # Stored on its conversation's channel, which is the inbound channel unless it names the conversation.
+    where = {"conversation_id": inbound.conversation_id} if inbound.conversation_id else {"channel": inbound.channel}
+    return (
+        Message.objects.filter(
+            channel_message_id=inbound.channel_message_id, direction=Message.Direction.INBOUND, **where
+        )
+        .select_related("conversation")
+        .first()
+    )
+
+
+@transaction.atomic
+def _store(inbound: InboundMessage, user) -> Accepted:
+    conversation, opened = _lock_conversation(inbound, user, timezone.now())
+    now = timezone.now()  # taken under the lock, so times follow the seq order
+    seq = conversation.event_seq + 1
+    message = Message.objects.create(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Message.Direction.INBOUND,
+        sender_type=Message.SenderType.CUSTOMER,
+        content_type=inbound.content_type,
+        text=inbound.text.strip(),
+        media_url=inbound.media_url,
+        channel_message_id=inbound.channel_message_id,
+        status=Message.Status.DELIVERED,
+        metadata={**inbound.metadata, **({"requested_agent": inbound.agent_type} if inbound.agent_type else {})},
+        seq=seq,
+        created_at=now,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq, last_inbound_seq=seq, last_message_at=now)
+    conversation.event_seq = conversation.last_inbound_seq = seq
+    conversation.last_message_at = now
+    frame = events.append(
+        conversation.pk,
+        seq,
+        events.EventKind.MESSAGE_RECEIVED,
+        id=str(message.pk),
+        client_msg_id=inbound.client_msg_id,
+        text=message.text,
+        sender_type=message.sender_type,
+    )
+    record(
+        EventType.MESSAGE_RECEIVED,
+        tenant=user.tenant,
+        user=user,
+        conversation_id=conversation.pk,
+        subject_id=message.pk,
+        channel=conversation.channel,
+    )
+    conversation_id, message_id = str(conversation.pk), str(message.pk)
+    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id))
+    return Accepted(conversation, message, frame, opened=opened)
+
+
+def _lock_conversation(inbound: InboundMessage, user, now) -> tuple[Conversation, bool]:
+    """The conversation to write into, locked; opened (True) when there is none to continue."""
+    locked = Conversation.objects.select_for_update(no_key=True)
+    if inbound.conversation_id:
+        conversation = locked.filter(pk=inbound.conversation_id, user=user).first()
+        if conversation is None:
+            raise IngestError("not_found", "No such conversation.")
+        if not conversation.is_open:
+            raise IngestError("conversation_closed", "This conversation is closed; start a new one.")
+        return conversation, False
+
+    current = _current(locked, user, inbound.channel)
+    if _fresh(current, now):
+        return current, False
+    # Opening one: one at a time per person, so two first messages never open two conversations.
+    type(user).objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
+    current = _current(locked, user, inbound.channel)
+    if _fresh(current, now):
+        return current, False
+    if current:
+        close_conversation(current, ended_at=current.last_message_at, reason="idle")
+    return open_conversation(user, inbound.channel, now=now), True
+
+
+def _current(locked, user, channel) -> Conversation | None:
+    return (
+        locked.filter(user=user, channel=channel)
+        .exclude(status=Conversation.Status.CLOSED)
+        .order_by("-last_message_at")
+        .first()
+    )
+
+
+def _fresh(conversation: Conversation | None, now) -> bool:
+    idle_since = now - timedelta(hours=settings.CONVERSATION_IDLE_HOURS)
+    return conversation is not None and conversation.last_message_at >= idle_since

@@ -1,0 +1,39 @@
+"""Actions an engine proposed: through the tool gateway, then to human approval. Nothing is executed here."""
+
+from agents.gateway import review
+from analytics.events import record
+from analytics.models import EventType
+from conversations.normalized import ActionOutcome
+from hitl.services import request_approval
+
+
+def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
+    """Each proposal as the requester will see it: waiting (or decided by automatic rules), or refused."""
+    if not actions:
+        return []
+    tenant, user = conversation.tenant, conversation.user
+    verdict = review(actions, tenant=tenant, agent=agent, user=user, conversation_id=conversation.pk)
+    outcomes = []
+    for action in verdict.accepted:
+        approval = request_approval(
+            tenant=tenant,
+            agent=agent,
+            action=action,
+            requested_by=user,
+            conversation=conversation,
+            source_message=message,
+        )
+        outcomes.append(
+            ActionOutcome(action.summary, approval.status, approval_id=str(approval.pk), reference=approval.reference)
+        )
+    for refusal in verdict.refused:
+        outcomes.append(ActionOutcome(refusal.action.summary, "refused", reason=refusal.reason))
+        record(
+            EventType.ACTION_REFUSED,
+            tenant=tenant,
+            user=user,
+            conversation_id=conversation.pk,
+            action_type=refusal.action.action_type,
+            reason=refusal.reason,
+        )
+    return outcomes

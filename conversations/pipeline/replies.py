@@ -1,0 +1,20 @@
+"""The words of a reply: the engine's text, then one line per proposed action."""
+
+from conversations.normalized import ActionOutcome
+from hitl.models import ApprovalStatus
+
+
+def compose(text: str, outcomes: list[ActionOutcome]) -> str:
+    lines = [text.strip()]
+    for outcome in outcomes:
+        # The engine's text often states the summary already ("Proposed: …"): then the line only adds the reference.
+        what = "" if outcome.summary in text else f": {outcome.summary}"
+        if outcome.status == "refused":
+            lines.append(f"I can't propose “{outcome.summary}”: {outcome.reason}.")
+        elif outcome.status == ApprovalStatus.PENDING:
+            lines.append(f"Waiting for approval ({outcome.reference}){what}.")
+        elif outcome.status == ApprovalStatus.REJECTED:
+            lines.append(f"Rejected by your approval rules ({outcome.reference}){what}.")
+        else:
+            lines.append(f"Approved by your approval rules ({outcome.reference}){what}.")
+    return "\n\n".join(line for line in lines if line)

@@ -1,0 +1,31 @@
+"""One message through the whole pipeline in a test: accepted, then answered as a worker would (tasks run eagerly)."""
+
+from dataclasses import dataclass
+
+from django.test import TestCase
+
+from conversations.models import Conversation, Message
+from conversations.normalized import ActionOutcome, InboundMessage
+from conversations.pipeline import accept
+from conversations.services import with_current_status
+
+
+@dataclass
+class Exchange:
+    conversation: object
+    inbound: Message
+    reply: Message | None
+    actions: list[ActionOutcome]
+    duplicate: bool = False
+
+
+def exchange(inbound: InboundMessage, **kwargs) -> Exchange:
+    """Accept the message and run the on-commit work (the answer task, broadcasts) before returning."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        accepted = accept(inbound, **kwargs)
+    message = accepted.message
+    reply = message.replies.filter(direction=Message.Direction.OUTBOUND).order_by("created_at").first()
+    stored = reply.metadata.get("actions", []) if reply else []
+    actions = [ActionOutcome(**a) for a in with_current_status(stored)]
+    conversation = Conversation.objects.get(pk=message.conversation_id)  # as the worker left it
+    return Exchange(conversation, message, reply, actions, duplicate=accepted.duplicate)
