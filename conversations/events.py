@@ -6,16 +6,15 @@ that sees a number jump fills the gap from the store (see channels_app.chat).
 """
 
 import asyncio
-import contextlib
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import models, transaction
 
 from conversations.models import Conversation, ConversationEvent
 
 REPLAY_LIMIT = 500
+WAIT_POLL_SECONDS = 0.1  # how often a long poll of the events API looks at the store
 
 
 class EventKind(models.TextChoices):
@@ -88,35 +87,14 @@ def latest_seq(conversation_id) -> int:
 async def wait_for_events(conversation_id, after_seq: int, timeout: float) -> list[dict]:
     """Stored events after `after_seq`; if there are none yet, wait up to `timeout` seconds for the next.
 
-    Always answered from the store: the channel layer (or, where it does not reach the
-    workers, a short poll of the store) only says when to look again.
+    Answered from the store, which is checked every WAIT_POLL_SECONDS: a waiting client holds no
+    thread and no subscription, only a timer.
     """
     read = sync_to_async(replay)
     frames = await read(conversation_id, after_seq)
-    if frames or timeout <= 0:
-        return frames
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    if settings.EVENT_POLL_SECONDS:
-        while not frames and loop.time() < deadline:
-            await asyncio.sleep(min(settings.EVENT_POLL_SECONDS, max(deadline - loop.time(), 0)))
-            frames = await read(conversation_id, after_seq)
-        return frames
-    layer = get_channel_layer()
-    group, channel = conversation_group(conversation_id), await layer.new_channel("events.")
-    await layer.group_add(group, channel)
-    try:
-        frames = await read(conversation_id, after_seq)  # what arrived before the subscription
-        while not frames and loop.time() < deadline:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(layer.receive(channel), deadline - loop.time())
-            frames = await read(conversation_id, after_seq)
-        return frames
-    finally:
-        await layer.group_discard(group, channel)
-        # The pub/sub layer unsubscribes a channel when a receive on it is cancelled.
-        leftover = asyncio.ensure_future(layer.receive(channel))
-        await asyncio.sleep(0)
-        leftover.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await leftover
+    while not frames and loop.time() < deadline:
+        await asyncio.sleep(min(WAIT_POLL_SECONDS, max(deadline - loop.time(), 0)))
+        frames = await read(conversation_id, after_seq)
+    return frames

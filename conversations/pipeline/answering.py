@@ -107,7 +107,7 @@ def _answer_next(conversation_id, token) -> bool:
     # or reaches back to an answered one.
     if waiting and (len(recent) < WINDOW or len(waiting) < len(inbound)):
         message = min(waiting, key=lambda m: m.seq)
-        history = [m for m in reversed(recent) if m.created_at < message.created_at][-HISTORY_TURNS:]
+        history = _transcript([m for m in recent if m not in waiting])
     else:
         message, history = _oldest_waiting(conversation_id, answered)
     if message is None:
@@ -133,7 +133,18 @@ def _oldest_waiting(conversation_id, answered: int) -> tuple[Message | None, lis
     if message is None:
         return None, []
     earlier = Message.objects.filter(conversation_id=conversation_id, created_at__lt=message.created_at)
-    return message, list(reversed(earlier.order_by("-created_at")[:HISTORY_TURNS]))
+    return message, _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
+
+
+def _transcript(messages: list[Message]) -> list[Message]:
+    """The last turns, oldest first, each answer right after the message it answers (it may have been
+    stored after later messages arrived)."""
+    asked_at = {m.pk: m.created_at for m in messages}
+
+    def place(m):
+        return (asked_at.get(m.in_reply_to_id, m.created_at), m.in_reply_to_id in asked_at, m.created_at)
+
+    return sorted(messages, key=place)[-HISTORY_TURNS:]
 
 
 def _choose_agent(conversation: Conversation, message: Message):

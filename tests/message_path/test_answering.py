@@ -1,0 +1,94 @@
+"""The worker side: a dead worker's message is answered by the redelivered task, once; lost tasks are swept up."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from conversations import pipeline
+from conversations.models import Conversation, Message
+from conversations.normalized import InboundMessage
+from conversations.pipeline import answering
+from conversations.tasks import SWEEP_GRACE, answer_stragglers
+
+
+@pytest.fixture
+def queued(monkeypatch, engine):
+    tasks = []
+    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
+    return tasks
+
+
+def say(user, text, tasks):
+    accepted = pipeline.accept(InboundMessage(channel="chat", text=text, user_id=user.pk), user=user)
+    return accepted.message, tasks[-1]
+
+
+def replies(message):
+    return Message.objects.filter(in_reply_to=message, direction="outbound").count()
+
+
+def test_a_redelivered_task_answers_what_a_dead_worker_left_and_only_once(live_db, colleague, queued):
+    message, (conversation_id, message_id) = say(colleague, "hello", queued)
+    assert answering._claim(conversation_id) is not None  # a worker took it and died before storing anything
+
+    retry_in = pipeline.answer(conversation_id, message_id)  # the redelivered task, at once
+    assert retry_in is not None and retry_in > answering.lease_duration().total_seconds() - 5
+    assert replies(message) == 0
+
+    with time_machine.travel(timezone.now() + answering.lease_duration() + timedelta(seconds=1)):
+        assert pipeline.answer(conversation_id, message_id) is None  # the lease ran out: this one answers
+        assert pipeline.answer(conversation_id, message_id) is None  # and again changes nothing
+    assert replies(message) == 1
+    conversation = Conversation.objects.get(pk=conversation_id)
+    assert conversation.answered_seq == message.seq and conversation.answer_lease is None
+
+
+def test_an_answer_is_never_stored_twice(live_db, colleague, queued, engine):
+    message, (conversation_id, _) = say(colleague, "hello", queued)
+    conversation = Conversation.objects.select_related("tenant", "user").get(pk=conversation_id)
+    token = answering._claim(conversation_id)
+    reply = engine.run(None)
+    for _ in range(2):  # a worker whose lease ran out stores after the one that took over
+        answering._store(conversation, message, None, reply, None, 0, token)
+    assert replies(message) == 1
+
+
+def test_a_message_that_waits_in_a_held_conversation_is_answered_by_the_holder(live_db, colleague, queued):
+    first, (conversation_id, first_id) = say(colleague, "one", queued)
+    second, (_, second_id) = say(colleague, "two", queued)
+    token = answering._claim(conversation_id)  # a worker holds the conversation...
+    assert pipeline.answer(conversation_id, second_id) is not None  # ...so this task must come back later
+    while answering._answer_next(conversation_id, token):  # the holder answers both, in order
+        pass
+    assert replies(first) == replies(second) == 1
+    assert pipeline.answer(conversation_id, second_id) is None  # the retry finds it answered
+    first_reply, second_reply = Message.objects.filter(direction="outbound").order_by("seq")
+    assert (first_reply.in_reply_to, second_reply.in_reply_to) == (first, second)
+
+
+def test_the_sweep_answers_messages_whose_task_was_lost(live_db, colleague, queued, monkeypatch):
+    message, _ = say(colleague, "hello", queued)
+    queued.clear()  # the broker lost it
+    assert answer_stragglers() == 0  # too fresh: its own task may still be on the way
+    with time_machine.travel(timezone.now() + SWEEP_GRACE + timedelta(seconds=1)):
+        assert answer_stragglers() == 1
+    ((conversation_id, message_id),) = queued
+    assert message_id is None and pipeline.answer(conversation_id, message_id) is None
+    assert replies(message) == 1
+    with time_machine.travel(timezone.now() + SWEEP_GRACE + timedelta(seconds=1)):
+        assert answer_stragglers() == 0
+
+
+def test_messages_are_answered_with_the_history_before_them(live_db, colleague, queued, engine):
+    for text in ("one", "two", "three"):
+        say(colleague, text, queued)
+    conversation_id = queued[0][0]
+    assert pipeline.answer(conversation_id, None) is None
+    asked = [(r.text, [h.text for h in r.history]) for r in engine.requests]
+    assert asked == [
+        ("one", []),
+        ("two", ["one", "Here is what I found."]),
+        ("three", ["one", "Here is what I found.", "two", "Here is what I found."]),
+    ]

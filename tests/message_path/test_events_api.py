@@ -1,0 +1,148 @@
+"""GET /api/conversations/{id}/events/ and POST …/messages/?wait=: the API follows the chat protocol's events."""
+
+import threading
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import connections
+
+from conversations import pipeline
+from conversations.services import open_conversation
+from tests.chat.conftest import chat_db, open_tab  # noqa: F401  (fixtures for the chat test below)
+
+
+@pytest.fixture
+def held(monkeypatch, engine):
+    """Answer tasks held back, as if every worker were busy; `release()` answers them in another thread."""
+    tasks = []
+    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
+
+    def release(after_seconds=0.0):
+        def answer():
+            time.sleep(after_seconds)
+            try:
+                for conversation_id, message_id in tasks:
+                    pipeline.answer(conversation_id, message_id)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=answer)
+        thread.start()
+        return thread
+
+    return release
+
+
+def post(client, conversation, text, query=""):
+    return client.post(f"/api/conversations/{conversation.pk}/messages/{query}", {"message": text}, format="json")
+
+
+def test_events_after_a_seq_are_the_stored_ones_in_order(live_db, api_as, colleague, engine):
+    conversation = open_conversation(colleague, "api")
+    client = api_as(colleague)
+    first = post(client, conversation, "one").json()
+    post(client, conversation, "two")
+    body = client.get(f"/api/conversations/{conversation.pk}/events/?after=0").json()
+    assert [(e["type"], e["seq"]) for e in body["events"]] == [
+        ("message_received", 1),
+        ("agent_response", 2),
+        ("message_received", 3),
+        ("agent_response", 4),
+    ]
+    assert body["seq"] == 4 and body["events"][0]["id"] == first["message"]["id"]
+    after = client.get(f"/api/conversations/{conversation.pk}/events/?after=2").json()
+    assert [e["seq"] for e in after["events"]] == [3, 4]
+    assert client.get(f"/api/conversations/{conversation.pk}/events/?after=4").json() == {
+        "conversation_id": str(conversation.pk),
+        "seq": 4,
+        "events": [],
+    }
+
+
+def test_a_long_poll_answers_when_the_next_event_is_stored(live_db, api_as, colleague, held):
+    conversation = open_conversation(colleague, "api")
+    client = api_as(colleague)
+    accepted = post(client, conversation, "hello")
+    assert accepted.status_code == 202 and accepted.json()["reply"] is None
+    worker = held(after_seconds=0.5)
+    started = time.monotonic()
+    body = client.get(f"/api/conversations/{conversation.pk}/events/?after=1&wait=10").json()
+    waited = time.monotonic() - started
+    worker.join()
+    assert [e["type"] for e in body["events"]] == ["agent_response"] and body["seq"] == 2
+    assert 0.4 < waited < 5
+
+
+def test_a_long_poll_with_nothing_new_ends_empty_when_its_time_is_up(live_db, api_as, colleague, settings):
+    settings.API_EVENTS_MAX_WAIT = 1  # a larger wait is capped
+    conversation = open_conversation(colleague, "api")
+    started = time.monotonic()
+    body = api_as(colleague).get(f"/api/conversations/{conversation.pk}/events/?after=0&wait=30").json()
+    assert body["events"] == [] and 0.9 < time.monotonic() - started < 5
+
+
+def test_posting_with_wait_returns_the_reply_when_it_comes_in_time(live_db, api_as, colleague, held):
+    conversation = open_conversation(colleague, "api")
+    worker = held(after_seconds=0.3)
+    response = post(api_as(colleague), conversation, "hello", "?wait=10")
+    worker.join()
+    assert response.status_code == 200
+    body = response.json()
+    assert body["reply"]["text"] == "Here is what I found." and body["message"]["text"] == "hello"
+
+
+def test_posting_with_a_wait_too_short_stores_and_answers_202(live_db, api_as, colleague, held):
+    conversation = open_conversation(colleague, "api")
+    response = post(api_as(colleague), conversation, "hello", "?wait=1")
+    assert response.status_code == 202 and response.json()["reply"] is None
+    held().join()
+    assert conversation.messages.filter(direction="outbound").count() == 1  # nothing was lost
+
+
+def test_another_tenants_conversation_is_404_and_a_colleagues_is_readable_by_staff(
+    live_db, api_as, colleague, tenant_admin, outsider, engine
+):
+    conversation = open_conversation(colleague, "api")
+    post(api_as(colleague), conversation, "hello")
+    url = f"/api/conversations/{conversation.pk}/events/"
+    assert api_as(outsider).get(url).status_code == 404
+    assert api_as(outsider).post(f"/api/conversations/{conversation.pk}/messages/", {"message": "x"}).status_code == 404
+    assert len(api_as(tenant_admin).get(url).json()["events"]) == 2
+
+
+def test_a_member_cannot_read_a_colleagues_events(live_db, api_as, colleague, requester, engine):
+    conversation = open_conversation(colleague, "api")
+    assert api_as(requester).get(f"/api/conversations/{conversation.pk}/events/").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["after=-1", "after=x", "wait=-2", "wait=1.5", "after=%00"])
+def test_bad_after_or_wait_is_a_400(live_db, api_as, colleague, query):
+    conversation = open_conversation(colleague, "api")
+    response = api_as(colleague).get(f"/api/conversations/{conversation.pk}/events/?{query}")
+    assert response.status_code == 400 and response.json()
+
+
+def test_anonymous_callers_get_401_or_403(live_db, api_client, colleague):
+    conversation = open_conversation(colleague, "api")
+    assert api_client.get(f"/api/conversations/{conversation.pk}/events/").status_code in (401, 403)
+
+
+@pytest.mark.asyncio
+async def test_messages_written_through_the_api_appear_live_in_an_open_chat(chat_db, open_tab, colleague, engine):
+    from rest_framework.test import APIClient
+
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.say("hello from the widget", "w1")
+    conversation_id = (await tab.until("agent_response"))[-1]["conversation_id"]
+
+    def post_through_api():
+        client = APIClient()
+        client.force_authenticate(colleague)
+        return client.post(f"/api/conversations/{conversation_id}/messages/", {"message": "hello from the API"})
+
+    assert (await database_sync_to_async(post_through_api)()).status_code == 202
+    received, answer = await tab.until("message_received"), await tab.until("agent_response")
+    assert received[-1]["text"] == "hello from the API" and answer[-1]["in_reply_to"] == received[-1]["id"]
+    await tab.close()
