@@ -275,6 +275,13 @@ REST_FRAMEWORK = {
         "login": env_str("API_THROTTLE_LOGIN", "10/minute"),  # password guessing on /api/auth/token/
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bad input is a 400 with a reason: nesting bounded, NUL and lone surrogates refused (config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "config.exceptions.exception_handler",  # every {"detail"} error also names its code
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Walker API",

@@ -131,6 +131,10 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @extend_schema(request=StartConversationSerializer, responses={201: ConversationDetailSerializer})
     def create(self, request):
         """Start a conversation, optionally with a first message (answered in the response)."""
+        if request.user.tenant_id is None:
+            raise PermissionDenied(
+                "Conversations belong to a tenant; a platform superuser without one cannot start them."
+            )
         form = StartConversationSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         conversation = open_conversation(request.user, form.validated_data["channel"])
