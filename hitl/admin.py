@@ -3,6 +3,7 @@
 Every decision goes through hitl.services, with the same rules as the API.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -16,7 +17,7 @@ from unfold.decorators import display
 
 from agents.actions import ActionType
 from agents.models import AgentType
-from hitl import presentation
+from hitl import presentation, rules
 from hitl.errors import DecisionError
 from hitl.models import (
     ApprovalStatus,
@@ -340,9 +341,26 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
         )
 
 
+class WorkflowForm(forms.ModelForm):
+    """Refuses what the engine could not read (hitl.rules), as the API does."""
+
+    class Meta:
+        model = HITLWorkflow
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        for field, error in rules.field_errors(data).items():
+            self.add_error(field, error)
+        return data
+
+
 @admin.register(HITLWorkflow)
 class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
-    list_display = ["name", "is_active", "is_default", "sla_hours", "escalation_hours", "auto_approve_hours", "tenant"]
+    form = WorkflowForm
+    list_display = [
+        "name", "is_active", "is_default", "sla_hours", "escalation_hours", "auto_approve_hours", "problem", "tenant"
+    ]  # fmt: skip
     list_filter = ["is_active", "is_default"]
     search_fields = ["name", "description"]
     list_select_related = ["tenant"]
@@ -357,6 +375,12 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @display(description="problem")
+    def problem(self, obj):
+        """Why the engine passes this workflow over (human review under the built-in rules), if it does."""
+        reason = rules.workflow_problems(obj)
+        return f"Not applied: {reason}" if reason else "—"
 
 
 @admin.register(RiskPolicy)

@@ -1,10 +1,12 @@
 """The HITL API. Same rules as the admin: every change goes through hitl.services."""
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from hitl import rules
@@ -24,6 +26,11 @@ ERROR_STATUS = {
     "not_executing": status.HTTP_409_CONFLICT,
     "not_stuck": status.HTTP_409_CONFLICT,
 }
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 def visible_approvals(user):
@@ -211,35 +218,32 @@ class WorkflowSerializer(serializers.ModelSerializer):
         model = HITLWorkflow
         exclude = ["tenant", "created_by"]
 
-    def validate_approval_levels(self, value):
-        try:
-            rules.parse_levels(value)
-        except rules.InvalidRule as err:
-            raise serializers.ValidationError(str(err)) from None
+    def validate_custom_rules(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("custom_rules must be an object.")
         return value
 
-    def _conditions(self, value):
-        try:
-            rules.parse_conditions(value)
-        except rules.InvalidRule as err:
-            raise serializers.ValidationError(str(err)) from None
-        return value
-
-    validate_auto_approve_conditions = _conditions
-    validate_auto_reject_conditions = _conditions
-
-    def validate_notification_channels(self, value):
-        unknown = set(value or []) - {"email", "in_app", "slack", "whatsapp"}
-        if unknown:
-            raise serializers.ValidationError(f"Unknown channels: {', '.join(sorted(unknown))}.")
-        return value
+    def _setting(self, data, name, default):
+        """The value the workflow will have: from this request, else as stored."""
+        if name in data:
+            return data[name]
+        return getattr(self.instance, name) if self.instance is not None else default
 
     def validate(self, data):
+        tenant = self.instance.tenant if self.instance is not None else self.context["request"].user.tenant
+        errors = rules.field_errors(data)  # what the engine could not read is refused with its reason
+        if errors:
+            raise serializers.ValidationError(errors)
         low, high = data.get("min_cost_threshold"), data.get("max_cost_threshold")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"max_cost_threshold": "Must be at least min_cost_threshold."})
-        if data.get("is_default") and data.get("is_active", True):
-            tenant = self.context["request"].user.tenant
+        if "approval_levels" in data:
+            unknown = rules.unknown_people(tenant, rules.parse_levels(data["approval_levels"]))
+            if unknown:
+                raise serializers.ValidationError(
+                    {"approval_levels": f"These name no active person of the tenant: {', '.join(unknown)}."}
+                )
+        if self._setting(data, "is_default", False) and self._setting(data, "is_active", True):
             others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
             if self.instance is not None:
                 others = others.exclude(pk=self.instance.pk)
@@ -257,8 +261,23 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return HITLWorkflow.objects.for_user(self.request.user).order_by("name", "pk")
 
+    def create(self, request, *args, **kwargs):
+        if request.user.tenant_id is None:
+            raise PermissionDenied("Workflows belong to a tenant; a platform superuser without one cannot create them.")
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
-        serializer.save(tenant=self.request.user.tenant, created_by=self.request.user)
+        self._save(serializer, tenant=self.request.user.tenant, created_by=self.request.user)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    def _save(self, serializer, **extra):
+        try:
+            with transaction.atomic():
+                serializer.save(**extra)
+        except IntegrityError:  # another request made a default active between validation and saving
+            raise Conflict("This tenant already has an active default workflow.") from None
 
 
 class NotificationSerializer(serializers.ModelSerializer):
