@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "axes",  # admin and API login lockout (see "Login protection" below)
     "tenants",
     "conversations",
     "channels_app",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -243,6 +245,7 @@ PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION").upper() or None
 # --- Auth and permissions -----------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any check
     "tenants.backends.TenantModelBackend",  # ModelBackend, with the tenant in the same query
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -254,6 +257,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# --- Login protection ----------------------------------------------------------------
+# How many reverse proxies (load balancers) stand in front of Walker and append to X-Forwarded-For.
+# 0: the address is the TCP peer's and X-Forwarded-For is ignored, so a client cannot pick its own.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+# django-axes locks the admin and API logins after AXES_FAILURE_LIMIT wrong passwords, per account and per
+# client address (tracked separately), for AXES_COOLOFF_TIME; admins unlock under "Axes" in the console or with
+# `manage.py axes_reset_username <email>` / `axes_reset_ip <address>`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 20, minimum=1)  # the API's 10/minute throttle comes first
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"  # the admin form's field; the API passes email=, read by the callable below
+AXES_USERNAME_CALLABLE = "tenants.login_guard.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "tenants.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "tenants.login_guard.lockout_response"  # 429: JSON for the API, a page for the admin
+AXES_RESET_ON_SUCCESS = True  # an admin sign-in with the right password clears the earlier misses
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -282,6 +301,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",  # every {"detail"} error also names its code
+    # Throttles key anonymous callers by address: X-Forwarded-For counts only as far as our own proxies wrote it.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Walker API",

@@ -78,7 +78,10 @@ class ObtainTokenView(APIView):
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request, email=form.validated_data["email"], password=form.validated_data["password"])
+        # The Django request, so django-axes' middleware sees a lockout and answers 429 (tenants.login_guard).
+        user = authenticate(
+            request._request, email=form.validated_data["email"], password=form.validated_data["password"]
+        )
         if user is None:
             raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
         token, _ = Token.objects.get_or_create(user=user)
