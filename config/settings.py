@@ -225,6 +225,9 @@ OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_MODEL = env_str("OPENAI_MODEL")
 GATEWAY_MAX_ACTIONS_PER_HOUR = env_int("GATEWAY_MAX_ACTIONS_PER_HOUR", 10, minimum=1)  # per conversation
 GATEWAY_MAX_DAILY_BUDGET = env_int("GATEWAY_MAX_DAILY_BUDGET", 50_000, minimum=1)  # dollars; above: set by hand
+# URLs tenants set (action webhook, Slack) are https and must resolve to public addresses (tenants/outbound.py).
+OUTBOUND_ALLOW_HTTP = env_bool("OUTBOUND_ALLOW_HTTP", DEBUG)  # plain http too: for local development
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS")  # private CIDRs a tenant may still reach
 ACTION_WEBHOOK_TIMEOUT = env_int("ACTION_WEBHOOK_TIMEOUT", 10, minimum=1)  # seconds for one signed action POST
 # An execution silent this long lost its worker mid-call; only then may an admin mark it failed.
 EXECUTION_STUCK_MINUTES = env_int("EXECUTION_STUCK_MINUTES", 15, minimum=1)

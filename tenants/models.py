@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from tenants.outbound import validate_outbound_url
 from tenants.phones import normalize_phone
 from tenants.roles import STAFF_ROLES, Role
 from tenants.scoping import TenantScopedQuerySet
@@ -45,14 +46,20 @@ class Tenant(models.Model):
         max_length=64, default="UTC", validators=[validate_timezone], help_text="Used to show and schedule times."
     )
     action_webhook_url = models.URLField(
-        blank=True, help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker."
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker. https only.",
     )
     action_webhook_secret = models.CharField(
         max_length=128,
         blank=True,
         help_text='Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".',
     )
-    slack_webhook_url = models.URLField(blank=True, help_text="Slack incoming-webhook URL for approval notifications.")
+    slack_webhook_url = models.URLField(
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text="Slack incoming-webhook URL for approval notifications. https only.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantQuerySet.as_manager()

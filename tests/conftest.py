@@ -66,6 +66,13 @@ def httpserver_listen_address():
     return ("127.0.0.1", 0)
 
 
+@pytest.fixture
+def loopback_receivers(settings):
+    """Let tenant-set URLs reach the fake receivers on 127.0.0.1 (tenants.outbound refuses loopback otherwise)."""
+    settings.OUTBOUND_ALLOW_HTTP = True
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
