@@ -152,6 +152,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             kwargs["update_fields"] = {*update_fields, "is_staff"}
         super().save(*args, **kwargs)
 
+    def set_password(self, raw_password):
+        """Also marks the credentials as changed: saving then revokes the API tokens (tenants.signals)."""
+        super().set_password(raw_password)
+        self.credentials_changed = True
+
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
