@@ -40,6 +40,24 @@ def pytest_sessionfinish(session):
             Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_access_log_trigger():
+    """Transactional tests end with Django's flush, one TRUNCATE of every table, which the access log's
+    trigger refuses. The test database's superuser may step around triggers for that statement; the
+    application's own role cannot (tenants/migrations/0006)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, *args, **kwargs):
+        statements = original(self, *args, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture
 def live_db(transactional_db):
     """Committed data, visible to other threads (consumers, concurrent deciders).
