@@ -191,7 +191,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
+    "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
 }
+
+# --- Execution recovery (issue 17) ------------------------------------------------
+# Redis redelivers a task whose worker died only after the visibility timeout (kombu's default: one hour).
+# It must outlast the longest countdown a task waits for (a retry: at most 8 minutes) plus its run, or
+# Redis hands waiting tasks to a second worker; 15 minutes fits. The recovery sweep above covers the rest.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=600),
+    }
+EXECUTION_RECOVERY_MINUTES = env_int("EXECUTION_RECOVERY_MINUTES", 10, minimum=1)
 
 # --- Providers ------------------------------------------------------------------
 WHATSAPP_PROVIDER = env_choice("WHATSAPP_PROVIDER", ("console", "twilio"), "console")

@@ -28,7 +28,7 @@ from hitl.models import (
     HITLWorkflow,
     RiskPolicy,
 )
-from hitl.services import Context, abandon_execution, approve, escalate, reject, retry_execution
+from hitl.services import Context, abandon_execution, approve, escalate, reject, requeue_execution, retry_execution
 from hitl.services.execution import stuck_since
 from hitl.services.levels import DECIDE
 from tenants.admin_scoping import TenantScopedAdminMixin
@@ -133,7 +133,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
     ordering = ["sla_deadline", "priority"]
     show_full_result_count = False
     list_per_page = 50
-    actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected"]
+    actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     inlines = [DecisionInline, HistoryInline, NotificationInline]
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     fieldsets = [
@@ -330,6 +330,10 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
     @admin.action(description="Run failed actions again")
     def retry_selected(self, request, queryset):
         self._bulk(request, queryset, lambda a: retry_execution(a.pk, actor=request.user), "queued to run again")
+
+    @admin.action(description="Send stalled executions to a worker again")
+    def requeue_selected(self, request, queryset):
+        self._bulk(request, queryset, lambda a: requeue_execution(a.pk, actor=request.user), "sent to a worker again")
 
     @admin.action(description="Escalate selected")
     def escalate_selected(self, request, queryset):

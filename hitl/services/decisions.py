@@ -159,17 +159,17 @@ def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
     approval.decided_automatically = automatic
     approval.execution_status = ExecutionStatus.QUEUED
     cleared = _close_out(approval)
+    queued = queue_execution(approval)
     approval.save(
         update_fields=[
             "status", "approved_by", "approved_at", "resolved_at", "approval_notes",
-            "decided_automatically", "execution_status", *cleared,
+            "decided_automatically", "execution_status", *cleared, *queued,
         ]
     )  # fmt: skip
     who = "automatically" if automatic else f"by {actor}"
     log(approval, "approved", f"Approved {who}.", actor=actor, ip=context.ip, previous_status=previous)
     notify(approval, "decided")
     announce(approval)
-    queue_execution(approval.pk)
 
 
 def _reject(approval, *, actor, reason, context, automatic=False) -> None:
