@@ -1,7 +1,8 @@
 """API errors carry a stable `code` beside `detail`, whatever raised them."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -18,3 +19,9 @@ def exception_handler(exc, context):
         if isinstance(codes, str):
             response.data["code"] = codes
     return response
+
+
+@csrf_exempt  # whatever the method: nothing happens here
+def api_not_found(request):
+    """An /api/ path that names no endpoint: JSON like every other API error, not Django's HTML page."""
+    return JsonResponse({"code": "not_found", "detail": "No such endpoint or object."}, status=404)

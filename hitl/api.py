@@ -1,9 +1,10 @@
 """The HITL API. Same rules as the admin: every change goes through hitl.services."""
 
+from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -44,7 +45,7 @@ def visible_approvals(user):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    approver = serializers.EmailField(source="approver.email", default=None)
+    approver = serializers.EmailField(source="approver.email", default=None, allow_null=True)
 
     class Meta:
         model = HITLDecision
@@ -52,7 +53,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.EmailField(source="actor.email", default=None)
+    actor = serializers.EmailField(source="actor.email", default=None, allow_null=True)
 
     class Meta:
         model = HITLApprovalHistory
@@ -62,8 +63,8 @@ class HistorySerializer(serializers.ModelSerializer):
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
-    requested_by = serializers.EmailField(source="requested_by.email", default=None)
-    assigned_to = serializers.EmailField(source="assigned_to.email", default=None)
+    requested_by = serializers.EmailField(source="requested_by.email", default=None, allow_null=True)
+    assigned_to = serializers.EmailField(source="assigned_to.email", default=None, allow_null=True)
 
     class Meta:
         model = HITLApproval
@@ -103,10 +104,36 @@ class OptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is refused, where Django's field would read it as "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).lower()
+        if text in ("true", "1", "false", "0"):
+            return text in ("true", "1")
+        raise forms.ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "widget": forms.TextInput})  # the raw text, not a guess at it
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "decimal", "pattern": r"^-?\d{0,12}(?:\.\d{0,2})?$"}, {"type": "number"}]}
+)
+class MoneyField(serializers.DecimalField):
+    """Money: answered as a decimal string; a plain number is accepted too, as DRF always has."""
+
+
 class ApprovalFilter(filters.FilterSet):
-    breached = filters.BooleanFilter(field_name="sla_breached")
+    breached = StrictBooleanFilter(field_name="sla_breached")
     risk_level = filters.ChoiceFilter(choices=RiskLevel.choices)
-    assigned_to_me = filters.BooleanFilter(method="filter_assigned_to_me", help_text="Waiting for my decision.")
+    assigned_to_me = StrictBooleanFilter(method="filter_assigned_to_me", help_text="Waiting for my decision.")
 
     class Meta:
         model = HITLApproval
@@ -214,6 +241,9 @@ class IsTenantAdmin(permissions.BasePermission):
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
+    min_cost_threshold = MoneyField(max_digits=14, decimal_places=2, allow_null=True, required=False)
+    max_cost_threshold = MoneyField(max_digits=14, decimal_places=2, allow_null=True, required=False)
+
     class Meta:
         model = HITLWorkflow
         exclude = ["tenant", "created_by"]

@@ -79,3 +79,28 @@ def test_a_superuser_without_a_tenant_cannot_create_a_workflow(api_as, superuser
 def test_not_found_answers_carry_a_code(api_as, tenant_admin):
     response = api_as(tenant_admin).get("/api/hitl/approvals/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("query", ["breached=maybe", "assigned_to_me=null", "page_size=abc", "page_size=0"])
+def test_unreadable_query_parameters_are_a_400(api_as, tenant_admin, query):
+    response = api_as(tenant_admin).get(f"/api/hitl/approvals/?{query}")
+    assert response.status_code == 400 and query.split("=")[0] in response.json()
+
+
+def test_an_unknown_api_path_is_a_json_404(api_as, tenant_admin):
+    response = api_as(tenant_admin).post("/api/hitl/approvals/not.a.uuid/approve/", {}, format="json")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_form_encoded_body_is_a_415(api_as, tenant_admin):
+    response = api_as(tenant_admin).post("/api/conversations/", "channel=api", content_type="text/plain")
+    assert response.status_code == 415 and response.json()["code"] == "unsupported_media_type"
+
+
+def test_the_schema_documents_the_errors_and_the_nulls(api_client, db):
+    schema = api_client.get("/api/schema/?format=json").json()
+    approve = schema["paths"]["/api/hitl/approvals/{id}/approve/"]["post"]["responses"]
+    assert {"400", "403", "404", "409", "429"} <= set(approve)
+    assert "429" in schema["paths"]["/api/auth/token/"]["post"]["responses"]
+    approval = schema["components"]["schemas"]["ApprovalDetail"]["properties"]
+    assert approval["requested_by"]["nullable"] and approval["assigned_to"]["nullable"]
