@@ -352,10 +352,18 @@ class WorkflowForm(forms.ModelForm):
         model = HITLWorkflow
         fields = "__all__"
 
+    tenant = None  # the signed-in admin's tenant, set by HITLWorkflowAdmin.get_form
+
     def clean(self):
         data = super().clean()
-        for field, error in rules.field_errors(data).items():
+        errors = rules.field_errors(data)
+        for field, error in errors.items():
             self.add_error(field, error)
+        tenant = data.get("tenant") or (self.instance.tenant if self.instance.tenant_id else self.tenant)
+        if "approval_levels" in data and "approval_levels" not in errors and tenant is not None:
+            unknown = rules.unknown_people(tenant, rules.parse_levels(data["approval_levels"]))
+            if unknown:
+                self.add_error("approval_levels", f"These name no active person of the tenant: {', '.join(unknown)}.")
         return data
 
 
@@ -372,6 +380,11 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
 
     def get_exclude(self, request, obj=None):
         return [] if request.user.is_superuser else ["tenant"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class for this request
+        form.tenant = request.user.tenant
+        return form
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
