@@ -62,7 +62,10 @@ class WebhookExecutor:
         if not tenant.action_webhook_secret:
             raise ExecutionError("The action webhook has no signing secret; set one before actions can be sent")
         url = tenant.action_webhook_url
-        host = httpx.URL(url).host
+        try:
+            host = outbound.check_url(url)
+        except outbound.OutboundURLRefused as exc:
+            raise ExecutionError(f"Walker may not send to the action webhook URL: {exc}") from exc
         body = _body(request)
         timestamp = str(int(time.time()))
         headers = {
@@ -74,7 +77,7 @@ class WebhookExecutor:
         timeout = settings.ACTION_WEBHOOK_TIMEOUT
         try:
             response = outbound.post(url, content=body, headers=headers, timeout=timeout)
-        except outbound.OutboundURLRefused as exc:
+        except outbound.OutboundURLRefused as exc:  # what the host resolved to, at send time
             raise ExecutionError(f"Walker may not send to the action webhook URL: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise RetryableExecutionError(f"{host} did not answer within {timeout}s") from exc

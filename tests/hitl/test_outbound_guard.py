@@ -69,6 +69,8 @@ def approved(ask, approver, django_capture_on_commit_callbacks):
         "https://localhost/hook",
         "https://user:pw@hooks.example.com/hook",
         "ftp://hooks.example.com/hook",
+        "https://[::1/hook",
+        "https://hooks.example.com:99999/hook",
     ],
 )
 def test_an_approved_action_is_never_sent_to_a_private_or_odd_url(approved, webhook_to, url, settings):
