@@ -231,7 +231,7 @@ def _decimal(value, field, *, ceiling=MAX_COST) -> Decimal:
         raise DecisionError("invalid_edit", f"{field} must be zero or more.")
     if number > ceiling:
         raise DecisionError("invalid_edit", f"{field} must be at most {ceiling:,}.")
-    return number.quantize(Decimal("0.01")) if ceiling == MAX_COST else number
+    return number.quantize(Decimal("0.01"))  # cents, as the cost column stores it
 
 
 def _checked_shape(edits) -> tuple[dict, str | None]:
