@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "axes",  # admin and API login lockout (see "Login protection" below)
     "tenants",
     "conversations",
     "channels_app",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -203,7 +205,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
+    "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
 }
+
+# --- Execution recovery (issue 17) ------------------------------------------------
+# Redis redelivers a task whose worker died only after the visibility timeout (kombu's default: one hour).
+# It must outlast the longest countdown a task waits for (a retry: at most 8 minutes) plus its run, or
+# Redis hands waiting tasks to a second worker; 15 minutes fits. The recovery sweep above covers the rest.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=600),
+    }
+EXECUTION_RECOVERY_MINUTES = env_int("EXECUTION_RECOVERY_MINUTES", 10, minimum=1)
 
 # --- Providers ------------------------------------------------------------------
 WHATSAPP_PROVIDER = env_choice("WHATSAPP_PROVIDER", ("console", "twilio"), "console")
@@ -237,6 +251,9 @@ OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_MODEL = env_str("OPENAI_MODEL")
 GATEWAY_MAX_ACTIONS_PER_HOUR = env_int("GATEWAY_MAX_ACTIONS_PER_HOUR", 10, minimum=1)  # per conversation
 GATEWAY_MAX_DAILY_BUDGET = env_int("GATEWAY_MAX_DAILY_BUDGET", 50_000, minimum=1)  # dollars; above: set by hand
+# URLs tenants set (action webhook, Slack) are https and must resolve to public addresses (tenants/outbound.py).
+OUTBOUND_ALLOW_HTTP = env_bool("OUTBOUND_ALLOW_HTTP", DEBUG)  # plain http too: for local development
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS")  # private CIDRs a tenant may still reach
 ACTION_WEBHOOK_TIMEOUT = env_int("ACTION_WEBHOOK_TIMEOUT", 10, minimum=1)  # seconds for one signed action POST
 # An execution silent this long lost its worker mid-call; only then may an admin mark it failed.
 EXECUTION_STUCK_MINUTES = env_int("EXECUTION_STUCK_MINUTES", 15, minimum=1)
@@ -261,6 +278,7 @@ PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION").upper() or None
 # --- Auth and permissions -----------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any check
     "tenants.backends.TenantModelBackend",  # ModelBackend, with the tenant in the same query
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -272,6 +290,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# --- Login protection ----------------------------------------------------------------
+# How many reverse proxies (load balancers) stand in front of Walker and append to X-Forwarded-For.
+# 0: the address is the TCP peer's and X-Forwarded-For is ignored, so a client cannot pick its own.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+# django-axes locks the admin and API logins after AXES_FAILURE_LIMIT wrong passwords, per account and per
+# client address (tracked separately), for AXES_COOLOFF_TIME; admins unlock under "Axes" in the console or with
+# `manage.py axes_reset_username <email>` / `axes_reset_ip <address>`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 20, minimum=1)  # the API's 10/minute throttle comes first
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"  # the admin form's field; the API passes email=, read by the callable below
+AXES_USERNAME_CALLABLE = "tenants.login_guard.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "tenants.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "tenants.login_guard.lockout_response"  # 429: JSON for the API, a page for the admin
+AXES_RESET_ON_SUCCESS = True  # an admin sign-in with the right password clears the earlier misses
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -293,6 +327,13 @@ REST_FRAMEWORK = {
         "login": env_str("API_THROTTLE_LOGIN", "10/minute"),  # password guessing on /api/auth/token/
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The API reads JSON only (other bodies: 415). Bad JSON is a 400 with a reason: nesting bounded, NUL and
+    # lone surrogates refused (config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.SafeJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "config.exceptions.exception_handler",  # every {"detail"} error also names its code
+    # Throttles key anonymous callers by address: X-Forwarded-For counts only as far as our own proxies wrote it.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Walker API",
@@ -304,6 +345,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Several models have a "status" or "channel"; name each choice set so clients get stable enum names.
+    # Every operation documents its error answers (400, 401, 403, 404, 429, and 409 for writes): config/openapi.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "conversations.models.Channel",
         "StartChannelEnum": ["api", "chat"],

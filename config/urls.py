@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.exceptions import api_not_found
 from config.health import healthz, readyz
 
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("api/hitl/", include("hitl.api_urls")),
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
     path("", include("channels_app.urls")),  # chat widget token and demo page
+    re_path(r"^api/", api_not_found),  # any other /api/ path: a JSON 404, like the API's own
 ]

@@ -1,8 +1,8 @@
 """Conversation monitoring: personal data masked unless the viewer holds view_pii on the tenant.
 
 Lists are always masked. On a detail page, holders may choose "Show full PII"
-(?show_pii=1). Every detail view writes one access record; a reveal is recorded
-with high sensitivity.
+(?show_pii=1). Every detail view that is allowed writes one access record; a
+reveal is recorded with high sensitivity.
 """
 
 from django.contrib import admin, messages
@@ -29,7 +29,7 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         extra = {}
-        if obj is not None:
+        if obj is not None and self.has_view_or_change_permission(request, obj):  # a refused view leaves no record
             allowed = may_see_pii(request.user, obj.tenant)
             revealed = allowed and request.GET.get(SHOW_PII) == "1"
             if request.GET.get(SHOW_PII) == "1" and not allowed:

@@ -3,7 +3,7 @@ from django.db.models import Count
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from agents.models import AgentType
@@ -103,6 +103,10 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @extend_schema(request=StartConversationSerializer, responses={201: ConversationDetailSerializer})
     def create(self, request):
         """Start a conversation, optionally with a first message; its answer follows as an event."""
+        if request.user.tenant_id is None:
+            raise PermissionDenied(
+                "Conversations belong to a tenant; a platform superuser without one cannot start them."
+            )
         form = StartConversationSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

@@ -3,6 +3,7 @@
 Every decision goes through hitl.services, with the same rules as the API.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -16,7 +17,7 @@ from unfold.decorators import display
 
 from agents.actions import ActionType
 from agents.models import AgentType
-from hitl import presentation
+from hitl import presentation, rules
 from hitl.errors import DecisionError
 from hitl.models import (
     ApprovalStatus,
@@ -27,7 +28,7 @@ from hitl.models import (
     HITLWorkflow,
     RiskPolicy,
 )
-from hitl.services import Context, abandon_execution, approve, escalate, reject, retry_execution
+from hitl.services import Context, abandon_execution, approve, escalate, reject, requeue_execution, retry_execution
 from hitl.services.execution import stuck_since
 from hitl.services.levels import DECIDE
 from tenants.admin_scoping import TenantScopedAdminMixin
@@ -132,7 +133,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
     ordering = ["sla_deadline", "priority"]
     show_full_result_count = False
     list_per_page = 50
-    actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected"]
+    actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     inlines = [DecisionInline, HistoryInline, NotificationInline]
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     fieldsets = [
@@ -330,6 +331,10 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
     def retry_selected(self, request, queryset):
         self._bulk(request, queryset, lambda a: retry_execution(a.pk, actor=request.user), "queued to run again")
 
+    @admin.action(description="Send stalled executions to a worker again")
+    def requeue_selected(self, request, queryset):
+        self._bulk(request, queryset, lambda a: requeue_execution(a.pk, actor=request.user), "sent to a worker again")
+
     @admin.action(description="Escalate selected")
     def escalate_selected(self, request, queryset):
         self._bulk(
@@ -340,9 +345,34 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
         )
 
 
+class WorkflowForm(forms.ModelForm):
+    """Refuses what the engine could not read (hitl.rules), as the API does."""
+
+    class Meta:
+        model = HITLWorkflow
+        fields = "__all__"
+
+    tenant = None  # the signed-in admin's tenant, set by HITLWorkflowAdmin.get_form
+
+    def clean(self):
+        data = super().clean()
+        errors = rules.field_errors(data)
+        for field, error in errors.items():
+            self.add_error(field, error)
+        tenant = data.get("tenant") or (self.instance.tenant if self.instance.tenant_id else self.tenant)
+        if "approval_levels" in data and "approval_levels" not in errors and tenant is not None:
+            unknown = rules.unknown_people(tenant, rules.parse_levels(data["approval_levels"]))
+            if unknown:
+                self.add_error("approval_levels", f"These name no active person of the tenant: {', '.join(unknown)}.")
+        return data
+
+
 @admin.register(HITLWorkflow)
 class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
-    list_display = ["name", "is_active", "is_default", "sla_hours", "escalation_hours", "auto_approve_hours", "tenant"]
+    form = WorkflowForm
+    list_display = [
+        "name", "is_active", "is_default", "sla_hours", "escalation_hours", "auto_approve_hours", "problem", "tenant"
+    ]  # fmt: skip
     list_filter = ["is_active", "is_default"]
     search_fields = ["name", "description"]
     list_select_related = ["tenant"]
@@ -351,12 +381,23 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
     def get_exclude(self, request, obj=None):
         return [] if request.user.is_superuser else ["tenant"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class for this request
+        form.tenant = request.user.tenant
+        return form
+
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
             obj.tenant = request.user.tenant
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @display(description="problem")
+    def problem(self, obj):
+        """Why the engine passes this workflow over (human review under the built-in rules), if it does."""
+        reason = rules.workflow_problems(obj)
+        return f"Not applied: {reason}" if reason else "—"
 
 
 @admin.register(RiskPolicy)

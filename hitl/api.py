@@ -1,10 +1,13 @@
 """The HITL API. Same rules as the admin: every change goes through hitl.services."""
 
+from django import forms
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from hitl import rules
@@ -26,6 +29,11 @@ ERROR_STATUS = {
 }
 
 
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def visible_approvals(user):
     """The tenant's approvals for its staff roles; a member sees the ones they asked for."""
     if not user.is_authenticated:  # e.g. the OpenAPI generator's fake request
@@ -37,7 +45,7 @@ def visible_approvals(user):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    approver = serializers.EmailField(source="approver.email", default=None)
+    approver = serializers.EmailField(source="approver.email", default=None, allow_null=True)
 
     class Meta:
         model = HITLDecision
@@ -45,7 +53,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.EmailField(source="actor.email", default=None)
+    actor = serializers.EmailField(source="actor.email", default=None, allow_null=True)
 
     class Meta:
         model = HITLApprovalHistory
@@ -55,8 +63,8 @@ class HistorySerializer(serializers.ModelSerializer):
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
-    requested_by = serializers.EmailField(source="requested_by.email", default=None)
-    assigned_to = serializers.EmailField(source="assigned_to.email", default=None)
+    requested_by = serializers.EmailField(source="requested_by.email", default=None, allow_null=True)
+    assigned_to = serializers.EmailField(source="assigned_to.email", default=None, allow_null=True)
 
     class Meta:
         model = HITLApproval
@@ -96,10 +104,36 @@ class OptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is refused, where Django's field would read it as "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).lower()
+        if text in ("true", "1", "false", "0"):
+            return text in ("true", "1")
+        raise forms.ValidationError("Must be true or false.", code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "widget": forms.TextInput})  # the raw text, not a guess at it
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "decimal", "pattern": r"^-?\d{0,12}(?:\.\d{0,2})?$"}, {"type": "number"}]}
+)
+class MoneyField(serializers.DecimalField):
+    """Money: answered as a decimal string; a plain number is accepted too, as DRF always has."""
+
+
 class ApprovalFilter(filters.FilterSet):
-    breached = filters.BooleanFilter(field_name="sla_breached")
+    breached = StrictBooleanFilter(field_name="sla_breached")
     risk_level = filters.ChoiceFilter(choices=RiskLevel.choices)
-    assigned_to_me = filters.BooleanFilter(method="filter_assigned_to_me", help_text="Waiting for my decision.")
+    assigned_to_me = StrictBooleanFilter(method="filter_assigned_to_me", help_text="Waiting for my decision.")
 
     class Meta:
         model = HITLApproval
@@ -207,39 +241,39 @@ class IsTenantAdmin(permissions.BasePermission):
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
+    min_cost_threshold = MoneyField(max_digits=14, decimal_places=2, allow_null=True, required=False)
+    max_cost_threshold = MoneyField(max_digits=14, decimal_places=2, allow_null=True, required=False)
+
     class Meta:
         model = HITLWorkflow
         exclude = ["tenant", "created_by"]
 
-    def validate_approval_levels(self, value):
-        try:
-            rules.parse_levels(value)
-        except rules.InvalidRule as err:
-            raise serializers.ValidationError(str(err)) from None
+    def validate_custom_rules(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("custom_rules must be an object.")
         return value
 
-    def _conditions(self, value):
-        try:
-            rules.parse_conditions(value)
-        except rules.InvalidRule as err:
-            raise serializers.ValidationError(str(err)) from None
-        return value
-
-    validate_auto_approve_conditions = _conditions
-    validate_auto_reject_conditions = _conditions
-
-    def validate_notification_channels(self, value):
-        unknown = set(value or []) - {"email", "in_app", "slack", "whatsapp"}
-        if unknown:
-            raise serializers.ValidationError(f"Unknown channels: {', '.join(sorted(unknown))}.")
-        return value
+    def _setting(self, data, name, default):
+        """The value the workflow will have: from this request, else as stored."""
+        if name in data:
+            return data[name]
+        return getattr(self.instance, name) if self.instance is not None else default
 
     def validate(self, data):
+        tenant = self.instance.tenant if self.instance is not None else self.context["request"].user.tenant
+        errors = rules.field_errors(data)  # what the engine could not read is refused with its reason
+        if errors:
+            raise serializers.ValidationError(errors)
         low, high = data.get("min_cost_threshold"), data.get("max_cost_threshold")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"max_cost_threshold": "Must be at least min_cost_threshold."})
-        if data.get("is_default") and data.get("is_active", True):
-            tenant = self.context["request"].user.tenant
+        if "approval_levels" in data:
+            unknown = rules.unknown_people(tenant, rules.parse_levels(data["approval_levels"]))
+            if unknown:
+                raise serializers.ValidationError(
+                    {"approval_levels": f"These name no active person of the tenant: {', '.join(unknown)}."}
+                )
+        if self._setting(data, "is_default", False) and self._setting(data, "is_active", True):
             others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
             if self.instance is not None:
                 others = others.exclude(pk=self.instance.pk)
@@ -257,8 +291,23 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return HITLWorkflow.objects.for_user(self.request.user).order_by("name", "pk")
 
+    def create(self, request, *args, **kwargs):
+        if request.user.tenant_id is None:
+            raise PermissionDenied("Workflows belong to a tenant; a platform superuser without one cannot create them.")
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
-        serializer.save(tenant=self.request.user.tenant, created_by=self.request.user)
+        self._save(serializer, tenant=self.request.user.tenant, created_by=self.request.user)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    def _save(self, serializer, **extra):
+        try:
+            with transaction.atomic():
+                serializer.save(**extra)
+        except IntegrityError:  # another request made a default active between validation and saving
+            raise Conflict("This tenant already has an active default workflow.") from None
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -5,15 +5,28 @@ that cannot be read fails closed: the action waits for human review under the
 built-in default workflow and nothing is ever approved because of it.
 """
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Q
 
+from agents.actions import ActionType
 from hitl.models import HITLWorkflow, RiskLevel
+from hitl.models.workflow import MAX_HOURS, MAX_REMINDERS
 from tenants.models import User
 from tenants.roles import Role
+
+log = logging.getLogger(__name__)
+
+MAX_LEVELS = 10
+MAX_REQUIRED_APPROVALS = 100  # also what HITLApproval.required_approvals must hold
+MAX_NAMES = 100  # entries in one level's roles, groups or users
+MAX_CONDITIONS = 20
+NOTIFICATION_CHANNELS = ("email", "in_app", "slack", "whatsapp")
 
 SYSTEM_DEFAULT_WORKFLOW = {
     "name": "Walker default",
@@ -88,6 +101,8 @@ def parse_conditions(raw) -> list[tuple[str, str, object]]:
         return []
     if not isinstance(raw, list):
         raise InvalidRule(f"conditions must be a list, got {type(raw).__name__}")
+    if len(raw) > MAX_CONDITIONS:
+        raise InvalidRule(f"at most {MAX_CONDITIONS} conditions")
     return [_clause(item) for item in raw]
 
 
@@ -113,12 +128,27 @@ def _strings(value, what) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise InvalidRule(f"{what} must be a list of names")
+    if len(value) > MAX_NAMES:
+        raise InvalidRule(f"{what} may name at most {MAX_NAMES}")
     return tuple(value)
+
+
+def _person_ids(value, what) -> tuple[str, ...]:
+    """A level's users: each a user id (UUID) or an email address."""
+    people = _strings(value, what)
+    for person in people:
+        try:
+            validate_email(person) if "@" in person else UUID(person)
+        except (ValueError, ValidationError):
+            raise InvalidRule(f"{what}: {person!r} is neither a user id nor an email address") from None
+    return people
 
 
 def parse_levels(raw) -> list[Level]:
     if not isinstance(raw, list) or not raw:
         raise InvalidRule("approval_levels must be a non-empty list")
+    if len(raw) > MAX_LEVELS:
+        raise InvalidRule(f"at most {MAX_LEVELS} approval levels")
     levels = []
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("approvers"), dict):
@@ -129,19 +159,37 @@ def parse_levels(raw) -> list[Level]:
         if unknown:
             raise InvalidRule(f"level {number} names unknown roles {sorted(unknown)}")
         required = item.get("required_approvals", 1)
-        if isinstance(required, bool) or not isinstance(required, int) or required < 1:
-            raise InvalidRule(f"level {number} required_approvals must be a whole number of at least 1")
+        if isinstance(required, bool) or not isinstance(required, int) or not 1 <= required <= MAX_REQUIRED_APPROVALS:
+            raise InvalidRule(
+                f"level {number} required_approvals must be a whole number from 1 to {MAX_REQUIRED_APPROVALS}"
+            )
+        name = item.get("name")
+        if name is not None and not (isinstance(name, str) and len(name) <= 200):
+            raise InvalidRule(f"level {number} name must be text of at most 200 characters")
         level = Level(
-            name=str(item.get("name") or f"Level {number}"),
+            name=name or f"Level {number}",
             roles=roles,
             groups=_strings(approvers.get("groups"), f"level {number} groups"),
-            users=_strings(approvers.get("users"), f"level {number} users"),
+            users=_person_ids(approvers.get("users"), f"level {number} users"),
             required_approvals=required,
         )
         if not (level.roles or level.groups or level.users):
             raise InvalidRule(f"level {number} names no approvers")
         levels.append(level)
     return levels
+
+
+def unknown_people(tenant, levels: list[Level]) -> list[str]:
+    """The level users (ids or emails) that name no active person of the tenant."""
+    named = {person for level in levels for person in level.users}
+    if not named:
+        return []
+    ids = {str(pk) for pk in _valid_uuids([p for p in named if "@" not in p])}
+    emails = {p.lower() for p in named if "@" in p}
+    rows = User.objects.filter(tenant=tenant, is_active=True).filter(Q(pk__in=ids) | Q(email__in=emails))
+    found = list(rows.values_list("pk", "email"))
+    known = {str(pk) for pk, _ in found} | {email for _, email in found}
+    return sorted(p for p in named if (p.lower() if "@" in p else str(UUID(p))) not in known)
 
 
 def eligible_approvers(tenant, level: Level, *, extra_user_ids=()):
@@ -170,9 +218,59 @@ def _valid_uuids(values):
 def _positive_int_or_none(value, what):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidRule(f"{what} must be a whole number of hours of at least 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HOURS:
+        raise InvalidRule(f"{what} must be a whole number of hours from 1 to {MAX_HOURS}")
     return value
+
+
+def _choices(value, allowed, what) -> list[str]:
+    if value in (None, []):
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidRule(f"{what} must be a list of names")
+    unknown = set(value) - set(allowed)
+    if unknown:
+        raise InvalidRule(f"{what} names unknown values {sorted(unknown)}")
+    return value
+
+
+FILTER_CHOICES = {"action_types": ActionType.values, "risk_levels": RiskLevel.values}
+
+
+def parse_choices(value, what: str) -> list[str]:
+    """A workflow filter: a list of action types or of risk levels (empty: any)."""
+    return _choices(value, FILTER_CHOICES[what], what)
+
+
+def parse_filters(workflow: HITLWorkflow) -> tuple[list[str], list[str]]:
+    """The action types and risk levels a workflow applies to (empty: any)."""
+    return parse_choices(workflow.action_types, "action_types"), parse_choices(workflow.risk_levels, "risk_levels")
+
+
+def parse_channels(value) -> list[str]:
+    return _choices(value, NOTIFICATION_CHANNELS, "notification_channels")
+
+
+WORKFLOW_FIELD_PARSERS = {
+    "approval_levels": parse_levels,
+    "auto_approve_conditions": parse_conditions,
+    "auto_reject_conditions": parse_conditions,
+    "notification_channels": parse_channels,
+    "action_types": lambda value: parse_choices(value, "action_types"),
+    "risk_levels": lambda value: parse_choices(value, "risk_levels"),
+}
+
+
+def field_errors(data: dict) -> dict[str, str]:
+    """For the forms that write workflows (API, admin): each given JSON field the engine could not read, and why."""
+    errors = {}
+    for field, parse in WORKFLOW_FIELD_PARSERS.items():
+        if field in data:
+            try:
+                parse(data[field])
+            except InvalidRule as err:
+                errors[field] = str(err)
+    return errors
 
 
 def snapshot(workflow: HITLWorkflow) -> dict:
@@ -180,9 +278,10 @@ def snapshot(workflow: HITLWorkflow) -> dict:
     parse_levels(workflow.approval_levels)
     parse_conditions(workflow.auto_approve_conditions)
     parse_conditions(workflow.auto_reject_conditions)
-    channels = workflow.notification_channels or []
-    if not isinstance(channels, list):
-        raise InvalidRule("notification_channels must be a list")
+    channels = parse_channels(workflow.notification_channels)
+    max_reminders = workflow.max_reminders
+    if isinstance(max_reminders, bool) or not isinstance(max_reminders, int) or not 0 <= max_reminders <= MAX_REMINDERS:
+        raise InvalidRule(f"max_reminders must be a whole number from 0 to {MAX_REMINDERS}")
     return {
         "name": workflow.name,
         "approval_levels": workflow.approval_levels,
@@ -196,17 +295,18 @@ def snapshot(workflow: HITLWorkflow) -> dict:
         "reminder_frequency_hours": _positive_int_or_none(
             workflow.reminder_frequency_hours, "reminder_frequency_hours"
         ),
-        "max_reminders": workflow.max_reminders,
+        "max_reminders": max_reminders,
         "auto_approve_conditions": workflow.auto_approve_conditions or [],
         "auto_reject_conditions": workflow.auto_reject_conditions or [],
     }
 
 
 def _matches(workflow: HITLWorkflow, *, action_type: str, risk_level: str, cost: Decimal) -> int | None:
-    """How specific the match is (more filters set = more specific), or None when it does not match."""
-    types, levels = workflow.action_types or [], workflow.risk_levels or []
-    if not isinstance(types, list) or not isinstance(levels, list):
-        return None  # unreadable filters never match
+    """How specific the match is (more filters set = more specific), or None when it does not match.
+
+    Raises InvalidRule when the filters cannot be read.
+    """
+    types, levels = parse_filters(workflow)
     if types and action_type not in types:
         return None
     if levels and risk_level not in levels:
@@ -217,7 +317,7 @@ def _matches(workflow: HITLWorkflow, *, action_type: str, risk_level: str, cost:
         if workflow.max_cost_threshold is not None and cost > Decimal(workflow.max_cost_threshold):
             return None
     except InvalidOperation:
-        return None
+        raise InvalidRule("the cost thresholds are not numbers") from None
     return sum(
         [bool(types), bool(levels), workflow.min_cost_threshold is not None, workflow.max_cost_threshold is not None]
     )
@@ -234,17 +334,23 @@ def choose_workflow(tenant, *, action_type: str, risk_level: str, cost: Decimal)
     """The most specific matching active workflow, else the tenant default, else the built-in default.
 
     An unreadable workflow is never followed: the built-in default (human review) applies instead,
-    and the approval records why.
+    and the approval records why. So does one whose filters cannot be read, since it might have been the match.
     """
-    candidates, default = [], None
+    candidates, problems, default = [], [], None
     for workflow in HITLWorkflow.objects.filter(tenant=tenant, is_active=True).order_by("created_at"):
-        if workflow.is_default:
+        if workflow.is_default:  # read with the others: one query
             default = default or workflow
             continue
-        specificity = _matches(workflow, action_type=action_type, risk_level=risk_level, cost=cost)
+        try:
+            specificity = _matches(workflow, action_type=action_type, risk_level=risk_level, cost=cost)
+        except InvalidRule as err:
+            problems.append(_unreadable(workflow, err))
+            continue
         if specificity is not None:
             narrowness = len(workflow.action_types or []) + len(workflow.risk_levels or [])
             candidates.append((-specificity, narrowness, workflow.created_at, workflow))
+    if problems:
+        return _fail_closed(tenant, problems)
     if candidates:
         chosen = min(candidates, key=lambda item: item[:3])[-1]
     else:
@@ -254,8 +360,28 @@ def choose_workflow(tenant, *, action_type: str, risk_level: str, cost: Decimal)
     try:
         return WorkflowChoice(chosen, snapshot(chosen), [])
     except InvalidRule as err:
-        problem = f"workflow “{chosen.name}” is unreadable ({err}); human review under the default rules"
-        return WorkflowChoice(None, dict(SYSTEM_DEFAULT_WORKFLOW), [problem])
+        return _fail_closed(tenant, [_unreadable(chosen, err)])
+
+
+def _unreadable(workflow: HITLWorkflow, err: InvalidRule) -> str:
+    return f"workflow “{workflow.name}” is unreadable ({err}); human review under the default rules"
+
+
+def _fail_closed(tenant, problems: list[str]) -> WorkflowChoice:
+    """Human review under the built-in rules; the problems go on the approval and into the log for admins."""
+    for problem in problems:
+        log.warning("Tenant %s: %s", tenant.pk, problem)
+    return WorkflowChoice(None, dict(SYSTEM_DEFAULT_WORKFLOW), problems)
+
+
+def workflow_problems(workflow: HITLWorkflow) -> str:
+    """Why the engine would pass over this workflow, or "" when it would follow it (for the admin list)."""
+    try:
+        parse_filters(workflow)
+        snapshot(workflow)
+    except InvalidRule as err:
+        return str(err)
+    return ""
 
 
 def is_critical(risk_level: str) -> bool:

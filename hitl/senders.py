@@ -12,6 +12,7 @@ from conversations.delivery import send_direct
 from hitl import links
 from hitl.console import console_group
 from hitl.models import HITLNotification
+from tenants import outbound
 
 SLACK_TIMEOUT_SECONDS = 10
 LINK_EVENTS = {"created", "reminder", "escalated"}  # the emails that ask for a decision
@@ -70,14 +71,17 @@ def _slack(row: HITLNotification) -> tuple[str, str]:
     url = row.approval.tenant.slack_webhook_url
     if not url:
         raise ValueError("the tenant has no Slack webhook URL")
+    text = {"text": f"*{row.subject}*\n{row.message}"}
     try:
-        response = httpx.post(url, json={"text": f"*{row.subject}*\n{row.message}"}, timeout=SLACK_TIMEOUT_SECONDS)
+        response = outbound.post(url, json=text, timeout=SLACK_TIMEOUT_SECONDS)
+    except outbound.OutboundURLRefused as exc:
+        raise ValueError(f"Walker may not send to the Slack webhook URL: {exc}") from exc
     except httpx.HTTPError as exc:
         raise TransientSendError(f"Slack unreachable: {type(exc).__name__}") from exc
     if response.status_code >= 500 or response.status_code == 429:
         raise TransientSendError(f"Slack answered HTTP {response.status_code}")
-    if not response.is_success:
-        raise ValueError(f"Slack answered HTTP {response.status_code}: {response.text[:200]}")
+    if not response.is_success:  # only the status: the receiver's words are not shown
+        raise ValueError(f"Slack answered HTTP {response.status_code}")
     return "slack", ""
 
 

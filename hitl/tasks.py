@@ -4,6 +4,7 @@ from celery import shared_task
 
 from hitl import senders
 from hitl.services.execution import run_execution
+from hitl.services.recovery import requeue_stalled
 from hitl.services.sla import process_due
 
 EXECUTION_ATTEMPTS = 5
@@ -32,3 +33,9 @@ def send_notification(self, notification_id: str) -> None:
 def process_deadlines() -> dict:
     """Breaches, reminders, escalations, auto-approvals and expiries that are due."""
     return dict(process_due())
+
+
+@shared_task(expires=240)
+def recover_executions() -> int:
+    """Approved executions whose task was lost (e.g. with a killed worker) are sent again."""
+    return requeue_stalled()

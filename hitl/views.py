@@ -2,7 +2,9 @@
 
 GET only shows what the link would do: mail scanners and link previews fetch
 links, so a GET must never decide. The form POSTs back to the same URL, which
-decides as the approver the signed link names; nobody needs to be signed in.
+decides as the approver the signed link names; nobody needs to be signed in. A
+browser signed in as someone else is refused: the link is a credential only for a
+signed-out browser, so nobody acts as another person without noticing.
 """
 
 import json
@@ -20,6 +22,10 @@ from hitl.services import Context, approve, reject
 from tenants.models import User
 
 USED = "This link has already been used. Each link works once; nothing changed."
+OTHER_PERSON = (
+    "This link was sent to another approver, but this browser is signed in to Walker as {user}. "
+    "Nothing changed. Sign out first to use it, or decide in Walker as yourself."
+)
 
 
 class LinkUsed(Exception):
@@ -114,6 +120,8 @@ def one_click(request, token):
     approver = User.objects.filter(pk=claim.approver_id, is_active=True).first()
     if approval is None or approver is None:
         return _result(request, 400, "Invalid link", "This link no longer works; nothing changed.")
+    if request.user.is_authenticated and request.user.pk != approver.pk:
+        return _result(request, 403, "Signed in as someone else", OTHER_PERSON.format(user=request.user))
 
     if request.method != "POST":
         if OneClickToken.objects.filter(nonce=claim.nonce).exists():

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.models import Token
@@ -8,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from tenants.models import Tenant, User
+from tenants.roles import Role
 
 
 class TenantSerializer(serializers.ModelSerializer):
@@ -37,15 +39,22 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
+class UserFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["role"]
+
+
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """People of the caller's tenant."""
 
     serializer_class = UserSerializer
+    filterset_class = UserFilter
 
     def get_queryset(self):
-        users = User.objects.for_user(self.request.user)
-        role = self.request.query_params.get("role")
-        return users.filter(role=role) if role else users
+        return User.objects.for_user(self.request.user)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -69,7 +78,10 @@ class ObtainTokenView(APIView):
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request, email=form.validated_data["email"], password=form.validated_data["password"])
+        # The Django request, so django-axes' middleware sees a lockout and answers 429 (tenants.login_guard).
+        user = authenticate(
+            request._request, email=form.validated_data["email"], password=form.validated_data["password"]
+        )
         if user is None:
             raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
         token, _ = Token.objects.get_or_create(user=user)

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from tenants.outbound import validate_outbound_url
 from tenants.phones import normalize_phone
 from tenants.roles import STAFF_ROLES, Role
 from tenants.scoping import TenantScopedQuerySet
@@ -45,14 +46,20 @@ class Tenant(models.Model):
         max_length=64, default="UTC", validators=[validate_timezone], help_text="Used to show and schedule times."
     )
     action_webhook_url = models.URLField(
-        blank=True, help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker."
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker. https only.",
     )
     action_webhook_secret = models.CharField(
         max_length=128,
         blank=True,
         help_text='Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".',
     )
-    slack_webhook_url = models.URLField(blank=True, help_text="Slack incoming-webhook URL for approval notifications.")
+    slack_webhook_url = models.URLField(
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text="Slack incoming-webhook URL for approval notifications. https only.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantQuerySet.as_manager()
@@ -144,6 +151,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         if update_fields is not None and {"role", "is_superuser"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "is_staff"}
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password):
+        """Also marks the credentials as changed: saving then revokes the API tokens (tenants.signals)."""
+        super().set_password(raw_password)
+        self.credentials_changed = True
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip() or self.email

@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
 
 from tenants.models import Tenant, User
 from tenants.services import delete_role_groups, ensure_role_groups, sync_role_membership
@@ -24,6 +25,15 @@ def update_role_membership(sender, instance, raw=False, update_fields=None, **kw
     if raw or (update_fields is not None and not {"role", "tenant"} & set(update_fields)):
         return  # e.g. a login touching last_login
     sync_role_membership(instance)
+
+
+@receiver(post_save, sender=User, dispatch_uid="user_password_revokes_tokens")
+def revoke_tokens_on_password_change(sender, instance, raw=False, **kwargs):
+    """A new password ends the API tokens issued before it (widget tokens end by themselves: chat.tokens)."""
+    if raw or not getattr(instance, "credentials_changed", False):
+        return
+    instance.credentials_changed = False
+    Token.objects.filter(user=instance).delete()
 
 
 @receiver(post_migrate, dispatch_uid="tenant_role_groups_after_migrate")

@@ -40,6 +40,24 @@ def pytest_sessionfinish(session):
             Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_access_log_trigger():
+    """Transactional tests end with Django's flush, one TRUNCATE of every table, which the access log's
+    trigger refuses. The test database's superuser may step around triggers for that statement; the
+    application's own role cannot (tenants/migrations/0006)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, *args, **kwargs):
+        statements = original(self, *args, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture
 def live_db(transactional_db):
     """Committed data, visible to other threads (consumers, concurrent deciders).
@@ -64,6 +82,13 @@ def postgres_only(live_db):
 def httpserver_listen_address():
     """Fake provider servers (pytest-httpserver) listen on loopback by address, any free port."""
     return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def loopback_receivers(settings):
+    """Let tenant-set URLs reach the fake receivers on 127.0.0.1 (tenants.outbound refuses loopback otherwise)."""
+    settings.OUTBOUND_ALLOW_HTTP = True
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
 
 
 @pytest.fixture(autouse=True)

@@ -17,20 +17,23 @@ A receiver verifies with `hmac.compare_digest(header, sign(secret, timestamp, ra
 should refuse timestamps more than a few minutes old, so a captured request cannot be replayed.
 
 Any 2xx answer means done. 408, 429, 5xx, timeouts and network failures raise
-RetryableExecutionError (the calling task retries with backoff); any other answer is final.
+RetryableExecutionError (the calling task retries with backoff); any other answer,
+redirects included (they are not followed), is final. The URL must be one Walker may
+send to (tenants.outbound: https, public addresses only). Only the answer's status is
+kept: what a receiver writes back is never shown to the tenant.
 """
 
 import hashlib
 import hmac
 import json
 import time
+from http import HTTPStatus
 
 import httpx
 from django.conf import settings
 
 from agents.executors.base import ExecutionError, ExecutionRequest, ExecutionResult, RetryableExecutionError
-
-RESPONSE_KEPT = 2000  # characters of the receiver's answer kept in the result
+from tenants import outbound
 
 
 def sign(secret: str, timestamp: int | str, body: bytes | str) -> str:
@@ -59,7 +62,10 @@ class WebhookExecutor:
         if not tenant.action_webhook_secret:
             raise ExecutionError("The action webhook has no signing secret; set one before actions can be sent")
         url = tenant.action_webhook_url
-        host = httpx.URL(url).host
+        try:
+            host = outbound.check_url(url)
+        except outbound.OutboundURLRefused as exc:
+            raise ExecutionError(f"Walker may not send to the action webhook URL: {exc}") from exc
         body = _body(request)
         timestamp = str(int(time.time()))
         headers = {
@@ -70,19 +76,28 @@ class WebhookExecutor:
         }
         timeout = settings.ACTION_WEBHOOK_TIMEOUT
         try:
-            response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+            response = outbound.post(url, content=body, headers=headers, timeout=timeout)
+        except outbound.OutboundURLRefused as exc:  # what the host resolved to, at send time
+            raise ExecutionError(f"Walker may not send to the action webhook URL: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise RetryableExecutionError(f"{host} did not answer within {timeout}s") from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise RetryableExecutionError(f"Could not reach {host}: {type(exc).__name__}: {exc}") from exc
+            raise RetryableExecutionError(f"Could not reach {host}: {type(exc).__name__}") from exc
         except httpx.HTTPError as exc:  # e.g. an unsupported URL scheme: retrying will not help
-            raise ExecutionError(f"Could not send to {host}: {type(exc).__name__}: {exc}") from exc
+            raise ExecutionError(f"Could not send to {host}: {type(exc).__name__}") from exc
 
         status = response.status_code
         if response.is_success:
-            after = {"status_code": status, "response": response.text[:RESPONSE_KEPT]}
-            return ExecutionResult(before={}, after=after, detail=f"Sent to {host}: HTTP {status}")
-        outcome = f"{host} answered HTTP {status} {response.reason_phrase}"
+            return ExecutionResult(before={}, after={"status_code": status}, detail=f"Sent to {host}: HTTP {status}")
+        outcome = f"{host} answered HTTP {status} {_phrase(status)}"
         if status in (408, 429) or status >= 500:
             raise RetryableExecutionError(outcome)
         raise ExecutionError(outcome)
+
+
+def _phrase(status: int) -> str:
+    """The standard reason phrase: the receiver's own words are not passed on."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -1,11 +1,11 @@
 """Reading client frames (docs/chat-protocol.md). Anything wrong raises ProtocolError with a code for the client."""
 
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from agents.models import AgentType
+from tenants.input_text import UnreadableInput, load_json, text_problem
 
 MAX_FRAME_BYTES = 64 * 1024  # a frame is refused before parsing beyond this
 MAX_CLIENT_MSG_ID = 100
@@ -35,9 +35,9 @@ def parse(text: str | None) -> SendMessage | Typing:
     if len(text.encode()) > MAX_FRAME_BYTES:
         raise ProtocolError("too_long", f"Frames are limited to {MAX_FRAME_BYTES // 1024} KB.")
     try:
-        data = json.loads(text)
-    except ValueError:
-        raise ProtocolError("bad_json", "That frame is not valid JSON.") from None
+        data = load_json(text, check_text=False)  # the fields read below are checked by name
+    except UnreadableInput as err:
+        raise ProtocolError("bad_json", f"That frame cannot be read: {err}") from None
     if not isinstance(data, dict):
         raise ProtocolError("bad_json", "A frame must be a JSON object with a type.")
     kind = data.get("type")
@@ -56,9 +56,13 @@ def _send_message(data: dict) -> SendMessage:
         not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= MAX_CLIENT_MSG_ID
     ):
         raise ProtocolError("invalid", f"client_msg_id must be a string of 1 to {MAX_CLIENT_MSG_ID} characters.")
+    if client_msg_id is not None and text_problem(client_msg_id):
+        raise ProtocolError("invalid", f"client_msg_id: {text_problem(client_msg_id)}")
     message = data.get("message")
     if not isinstance(message, str):
         raise ProtocolError("invalid", "send_message needs a message string.", client_msg_id)
+    if text_problem(message):
+        raise ProtocolError("invalid", f"message: {text_problem(message)}", client_msg_id)
     message = message.strip()
     if not message:
         raise ProtocolError("empty", "The message is empty.", client_msg_id)

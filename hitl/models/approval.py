@@ -134,6 +134,8 @@ class HITLApproval(FSMModelMixin, models.Model):
     execution_error = models.TextField(blank=True)
     execution_attempts = models.PositiveSmallIntegerField(default=0)
     execution_started_at = models.DateTimeField(null=True, blank=True)  # when the latest attempt was claimed
+    # When a task was last sent for it (approval, retry, requeue): the recovery sweep measures its grace from here.
+    execution_queued_at = models.DateTimeField(null=True, blank=True)
 
     # Context
     ip_address = models.GenericIPAddressField(null=True, blank=True)

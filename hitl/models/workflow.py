@@ -2,9 +2,14 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from tenants.scoping import TenantScopedQuerySet
+
+MAX_HOURS = 24 * 366  # a deadline further out than a year is a typo, and far ones overflow datetime arithmetic
+MAX_REMINDERS = 50
+_HOURS = [MinValueValidator(1), MaxValueValidator(MAX_HOURS)]
 
 
 class HITLWorkflow(models.Model):
@@ -37,15 +42,20 @@ class HITLWorkflow(models.Model):
     unanimous_required = models.BooleanField(
         default=False, help_text="Every eligible approver of a level must approve."
     )
-    sla_hours = models.PositiveIntegerField(default=24)
-    escalation_hours = models.PositiveIntegerField(null=True, blank=True)
+    sla_hours = models.PositiveIntegerField(default=24, validators=_HOURS)
+    escalation_hours = models.PositiveIntegerField(null=True, blank=True, validators=_HOURS)
     auto_approve_hours = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Approve automatically after this long (never for critical risk)."
+        null=True,
+        blank=True,
+        validators=_HOURS,
+        help_text="Approve automatically after this long (never for critical risk).",
     )
-    expire_hours = models.PositiveIntegerField(default=72, help_text="Without auto-approval, expire after this long.")
+    expire_hours = models.PositiveIntegerField(
+        default=72, validators=_HOURS, help_text="Without auto-approval, expire after this long."
+    )
     notification_channels = models.JSONField(default=list, blank=True, help_text="email, in_app, slack, whatsapp.")
-    reminder_frequency_hours = models.PositiveIntegerField(null=True, blank=True)
-    max_reminders = models.PositiveIntegerField(default=3)
+    reminder_frequency_hours = models.PositiveIntegerField(null=True, blank=True, validators=_HOURS)
+    max_reminders = models.PositiveIntegerField(default=3, validators=[MaxValueValidator(MAX_REMINDERS)])
     auto_approve_conditions = models.JSONField(default=list, blank=True)
     auto_reject_conditions = models.JSONField(default=list, blank=True)
     custom_rules = models.JSONField(default=dict, blank=True)

@@ -2,6 +2,7 @@
 
 from hitl.services.decisions import Context, Decision, DecisionError, approve, cancel, decide, escalate, reject
 from hitl.services.execution import abandon_execution, queue_execution, retry_execution, run_execution
+from hitl.services.recovery import requeue_execution, requeue_stalled
 from hitl.services.requests import request_approval
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "queue_execution",
     "reject",
     "request_approval",
+    "requeue_execution",
+    "requeue_stalled",
     "retry_execution",
     "run_execution",
 ]

@@ -23,11 +23,15 @@ from hitl.services.announce import announce
 from hitl.services.execution import queue_execution
 from hitl.services.levels import assign_level, clear_assignees, current_level, is_eligible, refresh_assignees
 from hitl.services.timing import deadlines
+from tenants.input_text import UnreadableInput, check_value
 from tenants.roles import Role
 
 Decision = HITLDecision.Decision
 RISK_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2, RiskLevel.CRITICAL: 3}
 EDITABLE = {"action_data", "estimated_cost", "estimated_reach", "summary"}
+MAX_COST = Decimal("999999999999.99")  # what HITLApproval.estimated_cost holds (14 digits, 2 after the point)
+MAX_REACH = 2**31 - 1  # what HITLApproval.estimated_reach holds
+SUMMARY_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -155,17 +159,17 @@ def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
     approval.decided_automatically = automatic
     approval.execution_status = ExecutionStatus.QUEUED
     cleared = _close_out(approval)
+    queued = queue_execution(approval)
     approval.save(
         update_fields=[
             "status", "approved_by", "approved_at", "resolved_at", "approval_notes",
-            "decided_automatically", "execution_status", *cleared,
+            "decided_automatically", "execution_status", *cleared, *queued,
         ]
     )  # fmt: skip
     who = "automatically" if automatic else f"by {actor}"
     log(approval, "approved", f"Approved {who}.", actor=actor, ip=context.ip, previous_status=previous)
     notify(approval, "decided")
     announce(approval)
-    queue_execution(approval.pk)
 
 
 def _reject(approval, *, actor, reason, context, automatic=False) -> None:
@@ -216,14 +220,35 @@ def decide_automatically(approval: HITLApproval, outcome: str) -> None:
 # --- edits while approving --------------------------------------------------------------
 
 
-def _decimal(value, field) -> Decimal:
+def _decimal(value, field, *, ceiling=MAX_COST) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise DecisionError("invalid_edit", f"{field} must be a number.")
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise DecisionError("invalid_edit", f"{field} must be a number.") from None
     if not number.is_finite() or number < 0:
         raise DecisionError("invalid_edit", f"{field} must be zero or more.")
-    return number
+    if number > ceiling:
+        raise DecisionError("invalid_edit", f"{field} must be at most {ceiling:,}.")
+    return number.quantize(Decimal("0.01"))  # cents, as the cost column stores it
+
+
+def _checked_shape(edits) -> tuple[dict, str | None]:
+    """The action_data changes and the new summary, or DecisionError when an edit has the wrong shape."""
+    if not isinstance(edits, dict) or not edits:
+        raise DecisionError("invalid_edit", "Give the fields to change.")
+    try:
+        check_value(edits)
+    except UnreadableInput as err:
+        raise DecisionError("invalid_edit", str(err)) from None
+    data_edits = edits.get("action_data", {})
+    if not isinstance(data_edits, dict):
+        raise DecisionError("invalid_edit", "action_data must be an object.")
+    summary = edits.get("summary")
+    if summary is not None and not (isinstance(summary, str) and 0 < len(summary.strip()) <= SUMMARY_LENGTH):
+        raise DecisionError("invalid_edit", f"summary must be text of 1 to {SUMMARY_LENGTH} characters.")
+    return data_edits, summary.strip() if summary else None
 
 
 def _edited_cost(approval, new_data, edits) -> Decimal:
@@ -241,22 +266,20 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     The action type never changes. Risk is scored again; if the edited action
     is riskier, it follows the workflow that risk calls for, from its first level.
     """
-    if not isinstance(edits, dict) or not edits:
-        raise DecisionError("invalid_edit", "Give the fields to change.")
-    if "action_type" in edits or "action_type" in (edits.get("action_data") or {}):
+    data_edits, summary = _checked_shape(edits)
+    if "action_type" in edits or "action_type" in data_edits:
         raise DecisionError("action_type_locked", "An edit cannot change the kind of action.")
     unknown = set(edits) - EDITABLE
     if unknown:
         raise DecisionError("invalid_edit", f"These cannot be edited: {', '.join(sorted(unknown))}.")
-    data_edits = edits.get("action_data") or {}
-    if not isinstance(data_edits, dict):
-        raise DecisionError("invalid_edit", "action_data must be an object.")
     new_data = {**approval.action_data, **data_edits}
     reason = CHECKS[approval.action_type](approval.tenant, new_data) if approval.action_type in CHECKS else None
     if reason:
         raise DecisionError("invalid_edit", f"The edited action is not valid: {reason}.")
     new_cost = _edited_cost(approval, new_data, edits)
-    new_reach = int(_decimal(edits.get("estimated_reach", approval.estimated_reach), "estimated_reach"))
+    new_reach = int(
+        _decimal(edits.get("estimated_reach", approval.estimated_reach), "estimated_reach", ceiling=MAX_REACH)
+    )
 
     changes = {k: [approval.action_data.get(k), v] for k, v in data_edits.items() if approval.action_data.get(k) != v}
     if new_cost != approval.estimated_cost:
@@ -266,7 +289,7 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     old_level = approval.risk_level
     approval.action_data = new_data
     approval.estimated_cost, approval.estimated_reach = new_cost, new_reach
-    approval.action_summary = (edits.get("summary") or f"{approval.action_summary} (edited)")[:300]
+    approval.action_summary = (summary or f"{approval.action_summary} (edited)")[:SUMMARY_LENGTH]
     risk = assess(
         tenant=approval.tenant,
         action_type=approval.action_type,

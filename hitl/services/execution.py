@@ -32,9 +32,15 @@ from hitl.services.levels import DECIDE
 EXECUTE_TASK = "hitl.tasks.execute_approval"
 
 
-def queue_execution(approval_id) -> None:
-    """Run the approved action in a worker once the approval's transaction has committed."""
+def queue_execution(approval: HITLApproval, *, now=None) -> list[str]:
+    """Run the approved action in a worker once the approval's transaction has committed.
+
+    Returns the fields it set, for the caller's save.
+    """
+    approval.execution_queued_at = now or timezone.now()
+    approval_id = approval.pk
     transaction.on_commit(lambda: current_app.tasks[EXECUTE_TASK].delay(str(approval_id)))
+    return ["execution_queued_at"]
 
 
 def _request(approval: HITLApproval) -> ExecutionRequest:
@@ -128,7 +134,8 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
             if approval.execution_attempts < max_attempts:
                 approval.execution_status = ExecutionStatus.RETRYING
                 approval.execution_error = str(error)[:2000]
-                approval.save(update_fields=["execution_status", "execution_error"])
+                approval.execution_queued_at = timezone.now()  # the task's retry is on its way
+                approval.save(update_fields=["execution_status", "execution_error", "execution_queued_at"])
                 log(approval, "execution_retry", f"Attempt {approval.execution_attempts} failed, will retry: {error}")
                 return "retry"
             _fail(approval, error)
@@ -225,7 +232,8 @@ def retry_execution(approval_id, *, actor) -> HITLApproval:
         approval.mark_retry()
         approval.execution_status = ExecutionStatus.QUEUED
         approval.execution_attempts = 0
-        approval.save(update_fields=["status", "execution_status", "execution_attempts"])
+        queued = queue_execution(approval)
+        approval.save(update_fields=["status", "execution_status", "execution_attempts", *queued])
         log(
             approval,
             "execution_retried",
@@ -233,5 +241,4 @@ def retry_execution(approval_id, *, actor) -> HITLApproval:
             actor=actor,
             previous_status=ApprovalStatus.FAILED,
         )
-        queue_execution(approval.pk)
     return approval

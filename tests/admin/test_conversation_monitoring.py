@@ -72,3 +72,10 @@ def test_the_console_cannot_edit_conversations(console_as, staff, chat_with_pii)
     assert client.get(reverse("admin:conversations_conversation_add")).status_code == 403
     response = client.post(reverse("admin:conversations_conversation_delete", args=[chat_with_pii.pk]), {"post": "yes"})
     assert response.status_code == 403
+
+
+def test_a_refused_detail_view_writes_no_access_record(console_as, staff, chat_with_pii):
+    """An approver may not open conversations: the 403 leaves no record of a view that never happened."""
+    response = console_as(staff["approver"]).get(detail(chat_with_pii))
+    assert response.status_code == 403
+    assert not AccessLog.objects.exists()

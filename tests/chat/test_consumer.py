@@ -424,3 +424,22 @@ async def test_history_shows_approval_statuses_as_they_stand_now(open_tab, colle
     answer = next(m for m in history["messages"] if m["actions"])
     assert answer["actions"][0]["status"] == "rejected"
     await again.close()
+
+
+async def test_messages_written_through_the_api_appear_live_in_an_open_chat(open_tab, colleague, engine):
+    from rest_framework.test import APIClient
+
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.say("hello from the widget", "w1")
+    conversation_id = (await tab.until("agent_response"))[-1]["conversation_id"]
+
+    def post_through_api():
+        client = APIClient()
+        client.force_authenticate(colleague)
+        return client.post(f"/api/conversations/{conversation_id}/messages/", {"message": "hello from the API"})
+
+    assert (await database_sync_to_async(post_through_api)()).status_code == 202
+    received, answer = await tab.until("message_received"), await tab.until("agent_response")
+    assert received[-1]["text"] == "hello from the API" and answer[-1]["in_reply_to"] == received[-1]["id"]
+    await tab.close()

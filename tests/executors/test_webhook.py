@@ -26,7 +26,7 @@ ACTION_DATA = {"campaign_id": "8d3f0c2e-5b7a-4c1e-9a6d-2e5b7a4c1e9a", "campaign_
 
 
 @pytest.fixture
-def hooked(tenant, httpserver):
+def hooked(tenant, httpserver, loopback_receivers):
     """The tenant, set up to send its approved actions to the fake receiver."""
     tenant.action_webhook_url = httpserver.url_for(PATH)
     tenant.action_webhook_secret = SECRET
@@ -97,15 +97,8 @@ def test_a_2xx_answer_is_success(hooked, httpserver, status):
     result = _send(hooked)
 
     assert result == ExecutionResult(
-        before={},
-        after={"status_code": status, "response": '{"id":"ext-42"}'},
-        detail=f"Sent to 127.0.0.1: HTTP {status}",
-    )
-
-
-def test_only_the_start_of_a_long_answer_is_kept(hooked, httpserver):
-    httpserver.expect_request(PATH).respond_with_data("x" * 5000)
-    assert _send(hooked).after["response"] == "x" * 2000
+        before={}, after={"status_code": status}, detail=f"Sent to 127.0.0.1: HTTP {status}"
+    )  # what the receiver wrote back is not kept: tenants would read it
 
 
 @pytest.mark.parametrize("status", [301, 400, 401, 404, 422])

@@ -46,7 +46,7 @@ def workflow(tenant):
 
 
 @pytest.fixture
-def hooked(tenant, httpserver):
+def hooked(tenant, httpserver, loopback_receivers):
     """The tenant's approved actions go to a signed webhook on a local fake server."""
     tenant.action_webhook_url = httpserver.url_for("/actions")
     tenant.action_webhook_secret = WEBHOOK_SECRET

@@ -123,7 +123,7 @@ def test_a_permanent_webhook_refusal_fails_at_once(run_task, approved, hooked):
 
 
 def test_a_duplicate_task_arriving_while_the_first_runs_does_nothing(postgres_only, hooked, ask, approver, monkeypatch):
-    monkeypatch.setattr("hitl.services.decisions.queue_execution", lambda approval_id: None)  # we start both runs
+    monkeypatch.setattr("hitl.services.decisions.queue_execution", lambda approval: [])  # we start both runs
     approved = ask()
     approve(approved.pk, actor=approver)
     entered, release = threading.Event(), threading.Event()

@@ -84,6 +84,7 @@ def test_in_app_goes_to_the_tenants_console_group(ask, workflow, approver, tenan
     assert rows(channel="in_app").get().status == "delivered"
 
 
+@pytest.mark.usefixtures("loopback_receivers")
 def test_slack_posts_to_the_tenants_incoming_webhook(ask, workflow, approver, tenant, httpserver, send_after_commit):
     tenant.slack_webhook_url = httpserver.url_for("/slack")
     tenant.save()
@@ -104,6 +105,7 @@ def test_slack_without_a_webhook_is_recorded_as_failed(ask, workflow, approver, 
     assert row.status == "failed" and "no Slack webhook" in row.failure_reason
 
 
+@pytest.mark.usefixtures("loopback_receivers")
 def test_a_slack_outage_is_retried_then_recorded(
     ask, workflow, approver, tenant, httpserver, send_after_commit, monkeypatch
 ):

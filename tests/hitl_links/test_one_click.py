@@ -162,13 +162,6 @@ def test_a_link_lasts_48_hours(client, ask, approver, hours, status):
             assert_untouched(approval)
 
 
-def test_a_link_decides_only_as_its_approver(client, ask, approver, second_approver):
-    approval = ask()
-    client.force_login(second_approver)  # whoever is signed in does not matter
-    post(client, path(approval, approver, "approve"))
-    assert approval.decisions.get().approver == approver
-
-
 def test_a_link_for_the_requester_is_refused(client, ask, approver, requester):
     approval = ask()
     response = post(client, path(approval, requester, "approve"))
@@ -240,3 +233,21 @@ def test_the_approval_email_carries_working_links_that_are_never_stored(
     assert response.status_code == 200 and approval.decisions.get().approver == approver
     assert fresh(approval).status == "executed"
     assert not [sent for sent in mail.outbox[1:] if "/hitl/decide/" in sent.body]  # "decided" asks nothing
+
+
+def test_a_link_opened_while_someone_else_is_signed_in_is_refused(client, ask, approver, second_approver):
+    approval = ask()
+    client.force_login(second_approver)
+    link = path(approval, approver, "approve")
+    shown = client.get(link)
+    assert shown.status_code == 403 and "signed in to Walker as approver2@acme.test" in shown.content.decode()
+    decided = post(client, link)
+    assert decided.status_code == 403
+    assert_untouched(approval)
+
+
+def test_a_link_opened_by_its_own_approver_while_signed_in_works(client, ask, approver):
+    approval = ask()
+    client.force_login(approver)
+    assert post(client, path(approval, approver, "approve")).status_code == 200
+    assert fresh(approval).status != "pending"

@@ -4,12 +4,10 @@ import threading
 import time
 
 import pytest
-from channels.db import database_sync_to_async
 from django.db import connections
 
 from conversations import pipeline
 from conversations.services import open_conversation
-from tests.chat.conftest import chat_db, open_tab  # noqa: F401  (fixtures for the chat test below)
 
 
 @pytest.fixture
@@ -126,23 +124,3 @@ def test_bad_after_or_wait_is_a_400(live_db, api_as, colleague, query):
 def test_anonymous_callers_get_401_or_403(live_db, api_client, colleague):
     conversation = open_conversation(colleague, "api")
     assert api_client.get(f"/api/conversations/{conversation.pk}/events/").status_code in (401, 403)
-
-
-@pytest.mark.asyncio
-async def test_messages_written_through_the_api_appear_live_in_an_open_chat(chat_db, open_tab, colleague, engine):
-    from rest_framework.test import APIClient
-
-    _, tab = await open_tab(colleague)
-    await tab.next()
-    await tab.say("hello from the widget", "w1")
-    conversation_id = (await tab.until("agent_response"))[-1]["conversation_id"]
-
-    def post_through_api():
-        client = APIClient()
-        client.force_authenticate(colleague)
-        return client.post(f"/api/conversations/{conversation_id}/messages/", {"message": "hello from the API"})
-
-    assert (await database_sync_to_async(post_through_api)()).status_code == 202
-    received, answer = await tab.until("message_received"), await tab.until("agent_response")
-    assert received[-1]["text"] == "hello from the API" and answer[-1]["in_reply_to"] == received[-1]["id"]
-    await tab.close()
