@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "unfold",
     "unfold.contrib.filters",
     "unfold.contrib.guardian",
+    "unfold.contrib.import_export",  # analytics: unfold's styling of the CSV export pages (before import_export)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
     "conversations",
     "channels_app",
@@ -185,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
     "hitl-process-deadlines": {"task": "hitl.tasks.process_deadlines", "schedule": 60.0},
     # Chat events older than CHAT_EVENT_RETENTION_DAYS: messages stay, the replay log is trimmed.
     "prune-chat-events": {"task": "conversations.tasks.prune_chat_events", "schedule": crontab(hour=3, minute=47)},
+    # Analytics: conversations with new platform events since each tenant's watermark get their metrics recomputed.
+    "analytics-conversation-metrics": {"task": "analytics.tasks.refresh_conversation_metrics", "schedule": 60.0},
+    # Analytics: approval periods (day, week, month) touched by approval events since the watermark, and today's.
+    "analytics-approval-periods": {"task": "analytics.tasks.aggregate_approvals", "schedule": 300.0},
     "clear-expired-sessions": {
         "task": "tenants.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -294,6 +300,10 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "hitl.models.ApprovalStatus",
     },
 }
+
+# --- Exports (django-import-export) ---------------------------------------------------
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"  # exporting a list needs the right to view it
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with "=" is not run as a formula
 
 # --- Internationalisation and time ---------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("tenants.urls")),
     path("api/", include("conversations.urls")),
     path("api/hitl/", include("hitl.api_urls")),
+    path("api/analytics/", include("analytics.urls")),
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
     path("", include("channels_app.urls")),  # chat widget token and demo page
 ]

@@ -11,8 +11,10 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
 from conversations.models import Conversation, Message
+from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
-from tenants.audit import may_see_pii, record_access
+from tenants.audit import may_see_pii, record_access, record_export
+from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
 
 SHOW_PII = "show_pii"
@@ -72,7 +74,9 @@ class MessageInline(TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(MonitoredAdminMixin, ModelAdmin):
+class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
+    resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
+    export_name = "conversations"
     list_display = [
         "short_id",
         "person",
@@ -97,6 +101,13 @@ class ConversationAdmin(MonitoredAdminMixin, ModelAdmin):
 
     def get_list_filter(self, request):
         return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter
+
+    def get_export_queryset(self, request):
+        return ConversationResource.prepared(super().get_export_queryset(request))
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        record_export(request, Conversation, tenant=request.user.tenant)
+        return super()._do_file_export(file_format, request, queryset, export_form=export_form)
 
     def personal_fields(self, obj):
         return [("Person", obj.user.email)]

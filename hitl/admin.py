@@ -27,10 +27,12 @@ from hitl.models import (
     HITLWorkflow,
     RiskPolicy,
 )
+from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, escalate, reject, retry_execution
 from hitl.services.execution import stuck_since
 from hitl.services.levels import DECIDE
 from tenants.admin_scoping import TenantScopedAdminMixin
+from tenants.exports import StreamingCsvExportMixin
 
 RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}
 STATUS_COLOURS = {
@@ -121,7 +123,7 @@ class NotificationInline(ReadOnlyInline):
 
 
 @admin.register(HITLApproval)
-class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
+class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     list_display = [
         "reference", "summary", "agent_type", "action_type", "risk", "cost", "status_badge", "sla", "assignee", "level",
     ]  # fmt: skip
@@ -133,6 +135,8 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected"]
+    resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV
+    export_name = "approvals"
     inlines = [DecisionInline, HistoryInline, NotificationInline]
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     fieldsets = [

@@ -22,3 +22,20 @@ def record_access(request, obj, *, tenant, revealed: bool = False) -> AccessLog:
         ip_address=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
+
+
+def record_export(request, model, *, tenant, revealed: bool = False) -> AccessLog:
+    """One record per CSV export of personal data (a reveal of unmasked data is high sensitivity)."""
+    return AccessLog.objects.create(
+        tenant=tenant,
+        actor=request.user,
+        actor_email=request.user.email,
+        action=AccessLog.Action.PII_ACCESSED if revealed else AccessLog.Action.EXPORTED,
+        sensitivity=AccessLog.Sensitivity.HIGH if revealed else AccessLog.Sensitivity.NORMAL,
+        object_type=model._meta.label_lower,
+        object_id="export",
+        object_repr=f"CSV export of {model._meta.verbose_name_plural}",
+        path=request.get_full_path()[:500],
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
