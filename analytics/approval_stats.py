@@ -71,6 +71,10 @@ def with_percentiles(approvals, figures: dict) -> dict:
     return figures
 
 
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
 def minutes(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 60, 3)
 
@@ -95,7 +99,7 @@ def action_type_breakdown(approvals) -> dict:
             "requests": row["requests"],
             "approved": row["approved"],
             "rejected": row["rejected"],
-            "cost_approved": str(row["cost_approved"]),
+            "cost_approved": money(row["cost_approved"]),
         }
         for row in rows
     }

@@ -143,8 +143,8 @@ def _approval_figures(row: dict) -> dict:
         },
         "sla_compliance_rate": approval_stats.compliance(row),
         "risk": {level.value: row[f"risk_{level}"] for level in RiskLevel},
-        "cost_approved": str(row["cost_approved"]),
-        "cost_rejected": str(row["cost_rejected"]),
+        "cost_approved": approval_stats.money(row["cost_approved"]),
+        "cost_rejected": approval_stats.money(row["cost_rejected"]),
     }
 
 

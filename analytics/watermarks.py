@@ -17,8 +17,8 @@ def job_lock(tenant_id, job: str, *, wait: bool = False):
 
     None when another run holds it, unless `wait` (a backfill waits for the scheduled run to end).
     """
+    Watermark.objects.get_or_create(tenant_id=tenant_id, job=job, defaults={"reached": EPOCH})  # committed first
     with transaction.atomic():
-        Watermark.objects.get_or_create(tenant_id=tenant_id, job=job, defaults={"reached": EPOCH})
         yield (
             Watermark.objects.select_for_update(skip_locked=not wait, no_key=True)
             .filter(tenant_id=tenant_id, job=job)
