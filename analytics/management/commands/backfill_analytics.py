@@ -43,7 +43,8 @@ class Command(BaseCommand):
                 .values_list("pk", flat=True)
             )
             periods = [(kind, start) for kind in PeriodType for start in starts_between(first, today, kind)]
-            with tqdm(total=len(ids) + len(periods), desc=each.slug, unit="step", disable=quiet, file=self.stderr) as bar:
+            progress = tqdm(total=len(ids) + len(periods), desc=each.slug, unit="step", disable=quiet, file=self.stderr)
+            with progress as bar:
                 with job_lock(each.pk, conversation_metrics.JOB, wait=True):  # not beside a scheduled run
                     for offset in range(0, len(ids), conversation_metrics.BATCH):
                         batch = ids[offset : offset + conversation_metrics.BATCH]
