@@ -347,7 +347,10 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SIDEBAR": {"show_search": True, "show_all_applications": True},
     "DASHBOARD_CALLBACK": "analytics.dashboard.dashboard_callback",  # the numbers on the admin index
-    "SCRIPTS": [lambda request: static("admin/walker-live.js")],  # live queue and dashboard updates
+    "SCRIPTS": [
+        lambda request: static("admin/walker-live.js"),  # live queue and dashboard updates
+        lambda request: static("admin/walker-charts.js"),  # analytics: click a bar or point for the list behind it
+    ],
 }
 
 # --- Logging -----------------------------------------------------------------------

@@ -6,10 +6,12 @@ with high sensitivity.
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.utils.dateparse import parse_datetime
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
+from agents.models import AgentType
 from conversations.models import Conversation, Message
 from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
@@ -53,6 +55,46 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
         return inlines
 
 
+class AnsweredByFilter(admin.SimpleListFilter):
+    """Conversations an agent answered in (optionally between answered_since and answered_until, ISO times).
+
+    The dashboard's "busiest agents" bars open this list: every agent that answered counts,
+    not only the one the conversation was last routed to.
+    """
+
+    title = "answered by"
+    parameter_name = "answered_by"
+    window = ("answered_since", "answered_until")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in self.window:
+            if name in params:
+                self.used_parameters[name] = params.pop(name)[-1]
+
+    def expected_parameters(self):
+        return [self.parameter_name, *self.window]
+
+    def lookups(self, request, model_admin):
+        return AgentType.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        replies = Message.objects.filter(
+            conversation=OuterRef("pk"),
+            direction=Message.Direction.OUTBOUND,
+            sender_type=Message.SenderType.AGENT,
+            metadata__agent_type=self.value(),
+        )
+        since, until = (parse_datetime(self.used_parameters.get(name) or "") for name in self.window)
+        if since:
+            replies = replies.filter(created_at__gte=since)
+        if until:
+            replies = replies.filter(created_at__lt=until)
+        return queryset.filter(Exists(replies))
+
+
 class MessageInline(TabularInline):
     model = Message
     extra = 0
@@ -87,7 +129,7 @@ class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
         "started_at",
         "last_message_at",
     ]
-    list_filter = ["channel", "status", "agent__agent_type"]
+    list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter]
     list_select_related = ["user", "agent", "tenant"]
     search_fields = ["id"]
     ordering = ["-last_message_at"]
