@@ -52,7 +52,7 @@ class ChartedListMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvE
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
             response.context_data["charts"] = [
-                (title, chart) for title, chart in self.charts(request, changelist.queryset) if chart.total
+                (title, chart) for title, chart in self.charts(request, changelist.queryset) if not chart.empty
             ]
         return response
 

@@ -36,6 +36,13 @@ class Chart:
         return sum(v or 0 for d in self.datasets for v in d.values)
 
     @property
+    def empty(self) -> bool:
+        """Nothing to draw: no bar above zero, or no point at all on a line."""
+        if self.kind == "line":
+            return all(v is None for d in self.datasets for v in d.values)
+        return not self.total
+
+    @property
     def data(self) -> str:
         return json.dumps({"labels": self.labels, "datasets": [self._dataset(d) for d in self.datasets]})
 
