@@ -13,10 +13,12 @@ still open; escalated to a human when an approval of it went to people.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q, Window
 from django.db.models.fields.json import KT
+from django.db.models.functions import Lag
 from django.utils import timezone
 
+from analytics.events import record
 from analytics.models import CONVERSATION_EVENTS, ConversationAgent, ConversationMetrics, EventType, PlatformEvent
 from analytics.watermarks import LAG, job_lock
 from conversations.models import Conversation, Message
@@ -107,7 +109,45 @@ def _recompute_batch(ids) -> int:
             for cid, involved in agents.items()
             for agent_type, replies in involved
         )
+        record_handoffs(ids)
     return len(rows)
+
+
+def record_handoffs(ids) -> int:
+    """A HANDOFF event for each agent reply whose agent differs from the previous reply's, once.
+
+    Found here, from the stored replies, so the message path records nothing more; the event
+    is the reply (subject), its agents and its time (`handed_at`). Returns how many were new.
+    """
+    switches = list(
+        Message.objects.filter(AGENT_REPLY, conversation_id__in=ids, metadata__agent_type__isnull=False)
+        .annotate(
+            agent=KT("metadata__agent_type"),
+            previous=Window(
+                Lag(KT("metadata__agent_type")), partition_by=[F("conversation_id")], order_by=F("created_at").asc()
+            ),
+        )
+        .filter(previous__isnull=False)
+        .exclude(previous=F("agent"))
+        .values("pk", "tenant_id", "conversation_id", "agent", "previous", "created_at")
+    )
+    known = set(
+        PlatformEvent.objects.filter(
+            event_type=EventType.HANDOFF, subject_id__in=[s["pk"] for s in switches]
+        ).values_list("subject_id", flat=True)
+    )
+    new = [s for s in switches if s["pk"] not in known]
+    for switch in new:
+        record(
+            EventType.HANDOFF,
+            tenant=switch["tenant_id"],
+            conversation_id=switch["conversation_id"],
+            subject_id=switch["pk"],
+            from_agent=switch["previous"],
+            to_agent=switch["agent"],
+            handed_at=switch["created_at"].isoformat(),
+        )
+    return len(new)
 
 
 def _message_figures(ids):

@@ -31,13 +31,13 @@ class EventType(models.TextChoices):
     NOTIFICATION_FAILED = "notification_failed", "Notification failed"
 
 
-# The events that concern one conversation: the metrics job reads them to find what changed.
+# The events that concern one conversation: the metrics job reads them to find what changed
+# (not HANDOFF: that job records those itself).
 CONVERSATION_EVENTS = [
     EventType.CONVERSATION_OPENED,
     EventType.CONVERSATION_CLOSED,
     EventType.MESSAGE_RECEIVED,
     EventType.AGENT_RESPONDED,
-    EventType.HANDOFF,
     EventType.SATISFACTION_RATED,
     EventType.CHANNEL_FAILURE,
     EventType.ENGINE_ERROR,

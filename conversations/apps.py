@@ -5,4 +5,4 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self):
-        from conversations import signals, tasks  # noqa: F401  (connect receivers; register Celery tasks)
+        from conversations import tasks  # noqa: F401  (register Celery tasks in every process)

@@ -3,11 +3,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from analytics.conversation_metrics import record_handoffs
 from analytics.events import record
 from analytics.models import EventType, PlatformEvent
-from conversations.models import Conversation, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import ingest
+from conversations.services import mark_failed
 from hitl.models import HITLApproval, HITLNotification
 from hitl.services import approve, cancel, reject
 from hitl.services.decisions import expire_locked
@@ -74,23 +75,27 @@ def test_a_notification_given_up_after_retries_is_recorded(ask, workflow, approv
     assert events(EventType.NOTIFICATION_FAILED, subject_id=row.pk).count() == 1
 
 
-def test_a_handoff_to_another_agent_is_recorded(engine, colleague):
+def test_a_handoff_to_another_agent_is_recorded_once_by_the_metrics_job(engine, colleague):
     first = ingest(InboundMessage(channel="chat", text="hello", user_id=colleague.pk, agent_type="seo"))
     ingest(InboundMessage(channel="chat", text="and what else?", user_id=colleague.pk))  # same agent: no handoff
-    ingest(InboundMessage(channel="chat", text="what about our budget?", user_id=colleague.pk))
+    switched = ingest(InboundMessage(channel="chat", text="what about our budget?", user_id=colleague.pk)).reply
+    assert not events(EventType.HANDOFF).exists()  # nothing more on the message path
+
+    conversation_id = first.conversation.pk
+    assert record_handoffs([conversation_id]) == 1
+    assert record_handoffs([conversation_id]) == 0  # the job runs again: still one
     handoff = events(EventType.HANDOFF).get()
-    conversation = Conversation.objects.select_related("agent").get(pk=first.conversation.pk)
-    assert handoff.conversation_id == conversation.pk
-    assert handoff.metadata["from_agent_id"] == str(first.conversation.agent_id)  # the SEO agent
-    assert handoff.metadata["to_agent_id"] == str(handoff.subject_id) == str(conversation.agent_id)
-    assert conversation.agent.agent_type == "paid_ads"
+    assert (handoff.conversation_id, handoff.subject_id) == (conversation_id, switched.pk)
+    assert (handoff.metadata["from_agent"], handoff.metadata["to_agent"]) == ("seo", "paid_ads")
+    assert handoff.metadata["handed_at"] == switched.created_at.isoformat()
 
 
 def test_a_message_that_fails_on_its_channel_is_recorded_once(engine, colleague):
     reply = ingest(InboundMessage(channel="chat", text="hello", user_id=colleague.pk)).reply
-    reply.status, reply.error = Message.Status.FAILED, "provider said no to colleague@acme.test"
-    reply.save(update_fields=["status", "error"])
-    reply.save(update_fields=["status", "error"])  # saved again, still failed: not a second failure
+    mark_failed(reply, "provider said no to colleague@acme.test")
+    mark_failed(reply, "provider said no again")  # already failed: not a second failure
+    reply.refresh_from_db()
+    assert (reply.status, reply.error) == ("failed", "provider said no to colleague@acme.test")
     failure = events(EventType.CHANNEL_FAILURE).get()
     assert failure.subject_id == reply.pk and failure.metadata["channel"] == "chat"
     assert "colleague@acme.test" not in failure.metadata["error"]  # personal data redacted
