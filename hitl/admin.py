@@ -146,6 +146,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                                 "execution_status", "execution_error"]}),
     ]  # fmt: skip
 
+    def get_export_queryset(self, request):
+        return ApprovalResource.prepared(super().get_export_queryset(request))
+
     def get_list_filter(self, request):
         filters = list(self.list_filter)
         return [*filters, "tenant"] if request.user.is_superuser else filters

@@ -138,7 +138,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
                 {"code": "forbidden", "detail": "Members cannot export the approval queue."},
                 status=status.HTTP_403_FORBIDDEN,
             )
-        approvals = self.filter_queryset(self.get_queryset()).select_related("approved_by", "rejected_by")
+        approvals = ApprovalResource.prepared(self.filter_queryset(self.get_queryset()))
         return csv_response(ApprovalResource(), approvals, "approvals")
 
     def _context(self, request) -> Context:

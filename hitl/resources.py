@@ -19,3 +19,8 @@ class ApprovalResource(resources.ModelResource):
             "execution_status", "executed_at",
         ]  # fmt: skip
         export_order = fields
+
+    @staticmethod
+    def prepared(queryset):
+        """The queryset with the people each row names, in the same query."""
+        return queryset.select_related("requested_by", "approved_by", "rejected_by")

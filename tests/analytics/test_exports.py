@@ -150,3 +150,29 @@ def test_admin_export_of_the_queue_keeps_the_list_filters(console_as, approver, 
 def test_admin_export_of_the_access_log_needs_its_view_permission(console_as, approver, tenant_admin):
     assert console_as(approver).get("/admin/tenants/accesslog/export/").status_code == 403
     assert console_as(tenant_admin).get("/admin/tenants/accesslog/export/").status_code == 200
+
+
+def test_exports_cost_the_same_queries_whatever_their_size(api_as, support, approver, colleague, tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def costs():
+        counts = []
+        for client, path in ((api_as(approver), "/api/hitl/approvals/export/"),
+                             (api_as(support), "/api/analytics/exports/conversations/")):  # fmt: skip
+            with CaptureQueriesContext(connection) as captured:
+                rows(client.get(path, DAY if "conversations" in path else {}))
+            # the caller's permissions are cached on the user after the first call: not the export's cost
+            counts.append(sum("auth_permission" not in q["sql"] for q in captured.captured_queries))
+        return counts
+
+    def add(count):
+        for n in range(count):
+            at = utc(2025, 3, 21, 9, n)
+            approval(tenant, requested_at=at, status="rejected", approved_by=approver, rejected_by=approver)
+            exchange(conversation(colleague, started_at=at), at, wait=timedelta(seconds=1))
+
+    add(2)
+    few = costs()
+    add(20)
+    assert costs() == few
