@@ -90,3 +90,16 @@ def test_roles_see_only_their_analytics_page(console_as, approver, support, tena
     assert console_as(support).get("/admin/analytics/hitlanalytics/").status_code == 403
     for page in ("conversationmetrics", "hitlanalytics"):
         assert console_as(tenant_admin).get(f"/admin/analytics/{page}/").status_code == 200
+
+
+def test_the_analytics_lists_export_csv(console_as, approver, tenant):
+    import csv
+    import io
+
+    approval(tenant, requested_at=paris(2025, 3, 30, 9), status="approved", took=timedelta(minutes=12))
+    recompute_period(tenant, "day", date(2025, 3, 30))
+    response = console_as(approver).post(
+        "/admin/analytics/hitlanalytics/export/?period_type__exact=day", {"format": "0", "resource": "0"}
+    )
+    (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    assert (row["period_start"], row["total_approved"], row["median_decision_minutes"]) == ("2025-03-30", "1", "12.0")
