@@ -1,4 +1,4 @@
-"""The conversation and approval reports behind /api/analytics/ and the admin's analytics pages.
+"""The conversation and approval reports behind /api/analytics/.
 
 Each report is two aggregate queries (the totals, then one row per group) over indexed
 ranges; percentiles come from PostgreSQL (null on the embedded SQLite, which lacks them).

@@ -103,3 +103,23 @@ def test_the_analytics_lists_export_csv(console_as, approver, tenant):
     )
     (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
     assert (row["period_start"], row["total_approved"], row["median_decision_minutes"]) == ("2025-03-30", "1", "12.0")
+
+
+def test_the_conversations_an_agent_answered_in(console_as, support, colleague):
+    seo_early = conversation(colleague, started_at=utc(2025, 3, 20, 9))
+    exchange(seo_early, utc(2025, 3, 20, 9), wait=timedelta(seconds=1), agent_type="seo")
+    handed_on = conversation(colleague, started_at=utc(2025, 3, 21, 9))  # SEO answered, then Paid Ads
+    exchange(handed_on, utc(2025, 3, 21, 9), wait=timedelta(seconds=1), agent_type="seo")
+    exchange(handed_on, utc(2025, 3, 21, 10), wait=timedelta(seconds=1), agent_type="paid_ads")
+    ads_only = conversation(colleague, started_at=utc(2025, 3, 21, 9))
+    exchange(ads_only, utc(2025, 3, 21, 9), wait=timedelta(seconds=1))
+
+    def listed(**params):
+        response = console_as(support).get("/admin/conversations/conversation/", params)
+        assert response.status_code == 200 and "e=1" not in response.get("Location", "")
+        return {row.pk for row in response.context["cl"].result_list}
+
+    assert listed(answered_by="seo") == {seo_early.pk, handed_on.pk}
+    assert listed(answered_by="paid_ads") == {handed_on.pk, ads_only.pk}
+    window = {"answered_since": "2025-03-21T00:00:00+00:00", "answered_until": "2025-03-22T00:00:00+00:00"}
+    assert listed(answered_by="seo", **window) == {handed_on.pk}
