@@ -133,3 +133,23 @@ def test_the_reports_are_in_the_openapi_schema_with_examples(api_as, approver):
         assert operation["responses"]["200"]["content"]["application/json"]["examples"]
         assert "403" in operation["responses"]
     assert "/api/hitl/approvals/export/" in schema["paths"]
+
+
+def test_reports_cost_a_few_queries_whatever_the_rows(api_as, approver, tenant, django_assert_max_num_queries):
+    client = api_as(approver)
+    client.get("/api/analytics/hitl/")  # the caller's permissions cached, as in any later request
+    calls = [("conversations", "agent"), ("conversations", "day"), ("hitl", "action_type"), ("hitl", "week")]
+
+    def add(count):
+        for n in range(count):
+            metrics(tenant, utc(2025, 3, 21, 9, n), first_ms=n, agents=("paid_ads", "seo"))
+            approval(tenant, requested_at=utc(2025, 3, 21, 9, n), status="approved", took=MIN * n)
+
+    add(2)
+    for path, group_by in calls:
+        with django_assert_max_num_queries(3):  # totals, groups (and top approvers)
+            assert get(client, path, start="2025-03-01", end="2025-03-31", group_by=group_by).status_code == 200
+    add(30)
+    for path, group_by in calls:
+        with django_assert_max_num_queries(3):
+            assert get(client, path, start="2025-03-01", end="2025-03-31", group_by=group_by).status_code == 200
