@@ -18,7 +18,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Lag
 from django.utils import timezone
 
-from analytics.events import record
+from analytics.events import event, record_many
 from analytics.models import CONVERSATION_EVENTS, ConversationAgent, ConversationMetrics, EventType, PlatformEvent
 from analytics.watermarks import LAG, job_lock
 from conversations.models import Conversation, Message
@@ -136,9 +136,8 @@ def record_handoffs(ids) -> int:
             event_type=EventType.HANDOFF, subject_id__in=[s["pk"] for s in switches]
         ).values_list("subject_id", flat=True)
     )
-    new = [s for s in switches if s["pk"] not in known]
-    for switch in new:
-        record(
+    new = [
+        event(
             EventType.HANDOFF,
             tenant=switch["tenant_id"],
             conversation_id=switch["conversation_id"],
@@ -147,7 +146,10 @@ def record_handoffs(ids) -> int:
             to_agent=switch["agent"],
             handed_at=switch["created_at"].isoformat(),
         )
-    return len(new)
+        for switch in switches
+        if switch["pk"] not in known
+    ]
+    return len(record_many(new))
 
 
 def _message_figures(ids):
