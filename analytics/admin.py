@@ -1,8 +1,31 @@
-from django.contrib import admin
-from unfold.admin import ModelAdmin
+"""The event log and the two analytics pages: filtered lists with charts above them and CSV export.
 
-from analytics.models import PlatformEvent
+Each page's charts follow its list's filters (unfold's date-range filter included); a bar or
+point opens the list behind it: the approvals of that period and outcome, or the day's
+conversation metrics.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.db.models import Avg, Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils.formats import date_format
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RangeDateFilter, RangeDateTimeFilter
+from unfold.decorators import display
+
+from analytics.aggregates import Percentile, has_percentiles
+from analytics.charts import AMBER, BLUE, GREEN, GREY, INDIGO, ORANGE, RED, Chart, Dataset
+from analytics.models import ConversationMetrics, HITLAnalytics, PeriodType, PlatformEvent
+from analytics.periods import bounds, midnight, zone_of
+from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.exports import StreamingCsvExportMixin
+
+CHART_POINTS = 92  # the latest periods or days of the filtered list
 
 
 @admin.register(PlatformEvent)
@@ -12,3 +35,180 @@ class PlatformEventAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin)
     list_select_related = ["user"]
     ordering = ["-created_at"]
     show_full_result_count = False
+
+
+class ChartedListMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExportMixin):
+    """A read-only list with charts of its filtered rows above it (`charts(request, rows)`)."""
+
+    list_before_template = "admin/analytics/list_charts.html"
+    list_filter_submit = True
+    show_full_result_count = False
+
+    def charts(self, request, rows) -> list[tuple[str, Chart]]:
+        raise NotImplementedError
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["charts"] = [
+                (title, chart) for title, chart in self.charts(request, changelist.queryset) if not chart.empty
+            ]
+        return response
+
+
+def _list_link(path: str, request, drop: set[str], **filters) -> str:
+    """`path` with the current list's filters kept, except `drop` (and paging), plus `filters`."""
+    kept = {k: v for k, v in request.GET.items() if k not in drop | {"p", "o", "e"}}
+    return f"{path}?{urlencode({**kept, **filters})}"
+
+
+@admin.register(HITLAnalytics)
+class HITLAnalyticsAdmin(ChartedListMixin, ModelAdmin):
+    resource_classes = [HITLAnalyticsResource]
+    export_name = "approval-analytics"
+    list_display = [
+        "period_start", "period_type", "total_requests", "total_approved", "total_rejected", "total_expired",
+        "median_minutes", "p90_minutes", "sla", "cost_approved",
+    ]  # fmt: skip
+    list_filter = ["period_type", ("period_start", RangeDateFilter)]
+    ordering = ["-period_start"]
+
+    def get_list_filter(self, request):
+        return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter
+
+    @display(description="median min")
+    def median_minutes(self, row):
+        return row.median_decision_minutes
+
+    @display(description="p90 min")
+    def p90_minutes(self, row):
+        return row.p90_decision_minutes
+
+    @display(description="SLA met")
+    def sla(self, row):
+        return "—" if row.sla_compliance_rate is None else f"{row.sla_compliance_rate:.0%}"
+
+    @display(description="cost approved")
+    def cost_approved(self, row):
+        return f"${row.total_estimated_cost_approved:,.2f}"
+
+    def charts(self, request, rows):
+        kind = request.GET.get("period_type__exact") or PeriodType.DAY
+        zone = zone_of(request.user)
+        periods = list(
+            rows.filter(period_type=kind)
+            .values("period_start")
+            .annotate(
+                approved=Sum("total_approved"), rejected=Sum("total_rejected"), expired=Sum("total_expired"),
+                cancelled=Sum("total_cancelled"), pending=Sum("total_pending"),
+                median=Avg("median_decision_minutes"), p90=Avg("p90_decision_minutes"),
+            )
+            .order_by("-period_start")[:CHART_POINTS]
+        )[::-1]  # fmt: skip
+        approvals = reverse("admin:hitl_hitlapproval_changelist")
+        labels = [date_format(p["period_start"], "j M Y") for p in periods]
+
+        def links(**outcome):
+            return [
+                f"{approvals}?"
+                + urlencode({"requested_at__gte": since.isoformat(), "requested_at__lt": until.isoformat(), **outcome})
+                for since, until in (bounds(p["period_start"], kind, zone) for p in periods)
+            ]
+
+        outcomes = [
+            ("Approved", "approved", GREEN, {"approved_at__isnull": "False"}),
+            ("Rejected", "rejected", RED, {"status__exact": "rejected"}),
+            ("Expired", "expired", ORANGE, {"status__exact": "expired"}),
+            ("Cancelled", "cancelled", GREY, {"status__exact": "cancelled"}),
+            ("Pending", "pending", AMBER, {"status__exact": "pending"}),
+        ]
+        requests = Chart(
+            "bar",
+            labels,
+            [Dataset(name, [p[key] for p in periods], colour, links(**where)) for name, key, colour, where in outcomes],
+            stacked=True,
+            unit="approvals",
+        )
+        decided = links(decided_automatically__exact="0")
+        times = Chart(
+            "line",
+            labels,
+            [
+                Dataset("Median", [p["median"] for p in periods], INDIGO, decided),
+                Dataset("90th percentile", [p["p90"] for p in periods], BLUE, decided),
+            ],
+            unit="minutes to decision",
+        )
+        return [(f"Approvals per {kind} by outcome", requests), ("Time to decision (people)", times)]
+
+
+@admin.register(ConversationMetrics)
+class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
+    resource_classes = [ConversationMetricsResource]
+    export_name = "conversation-metrics"
+    list_display = [
+        "started_at", "channel", "agents", "message_count", "first_response", "avg_response", "issue_resolved",
+        "escalated_to_human", "hitl_approvals_count", "user_satisfaction_score",
+    ]  # fmt: skip
+    list_filter = ["channel", "issue_resolved", "escalated_to_human", ("started_at", RangeDateTimeFilter)]
+    ordering = ["-started_at"]
+
+    @display(description="agents")
+    def agents(self, row):
+        return ", ".join(row.agent_types)
+
+    @display(description="first response")
+    def first_response(self, row):
+        return "—" if row.first_response_ms is None else f"{row.first_response_ms / 1000:.1f} s"
+
+    @display(description="avg response")
+    def avg_response(self, row):
+        return "—" if row.avg_response_time_ms is None else f"{row.avg_response_time_ms / 1000:.1f} s"
+
+    def charts(self, request, rows):
+        zone = zone_of(request.user)
+        figures = {
+            "resolved": Count("pk", filter=Q(issue_resolved=True)),
+            "open": Count("pk", filter=Q(issue_resolved=False)),
+        }
+        if has_percentiles(rows):
+            figures["p50"] = Percentile("first_response_ms", 0.5)
+            figures["p90"] = Percentile("first_response_ms", 0.9)
+        days = list(
+            rows.order_by()
+            .annotate(day=TruncDate("started_at", tzinfo=zone))
+            .values("day")
+            .annotate(**figures)
+            .order_by("-day")[:CHART_POINTS]
+        )[::-1]
+        labels = [date_format(d["day"], "j M") for d in days]
+        drop = {"started_at__gte", "started_at__lt", "issue_resolved__exact"}
+
+        def links(**where):
+            return [
+                _list_link(
+                    request.path, request, drop, started_at__gte=midnight(d["day"], zone).isoformat(),
+                    started_at__lt=midnight(d["day"] + timedelta(days=1), zone).isoformat(), **where,
+                )
+                for d in days
+            ]  # fmt: skip
+
+        volume = Chart(
+            "bar",
+            labels,
+            [
+                Dataset("Resolved", [d["resolved"] for d in days], GREEN, links(issue_resolved__exact="1")),
+                Dataset("Not resolved", [d["open"] for d in days], AMBER, links(issue_resolved__exact="0")),
+            ],
+            stacked=True,
+            unit="conversations",
+        )
+        charts = [("Conversations per day", volume)]
+        if "p50" in figures:
+            seconds = [
+                Dataset(name, [None if d[key] is None else round(d[key] / 1000, 1) for d in days], colour, links())
+                for name, key, colour in (("Median", "p50", INDIGO), ("90th percentile", "p90", BLUE))
+            ]
+            charts.append(("First response time", Chart("line", labels, seconds, unit="seconds")))
+        return charts

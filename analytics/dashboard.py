@@ -1,59 +1,42 @@
 """The admin index's dashboard: figures for the viewer's tenant (every tenant for a superuser).
 
 Each figure is one aggregate query, so the page costs the same number of queries whatever the
-number of rows. "Today" and "per day" are days in the tenant's time zone (UTC for a superuser).
+number of rows. Days are days in the tenant's time zone (UTC for a superuser). The charts cover
+the range the viewer picks (?start=&end=, the last 14 days by default); every bar opens the
+admin list behind it.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from statistics import median
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from django.db import connections
-from django.db.models import Aggregate, Count, F, Q
+from django.db.models import Count, F, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString
 
-from analytics.charts import Bar, Series, bar_list, stacked_bars
-from conversations.models import Channel, Conversation
+from agents.models import AgentType
+from analytics.aggregates import Percentile, continuous_percentile, has_percentiles
+from analytics.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
+from analytics.periods import midnight, zone_of
+from conversations.models import Channel, Conversation, Message
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel
 
-CHART_DAYS = 14
-RECENT = timedelta(days=7)
+DEFAULT_DAYS = 14
+MAX_DAYS = 92
 TOP_AGENTS = 5
 
-# Tailwind's 500 shades: readable on unfold's white cards and on its dark ones.
-CHANNEL_COLOURS = {
-    Channel.WHATSAPP: "#22c55e",
-    Channel.EMAIL: "#3b82f6",
-    Channel.CHAT: "#8b5cf6",
-    Channel.API: "#f59e0b",
-}
-RISK_COLOURS = {
-    RiskLevel.LOW: "#22c55e",
-    RiskLevel.MEDIUM: "#eab308",
-    RiskLevel.HIGH: "#f97316",
-    RiskLevel.CRITICAL: "#ef4444",
-}
-AGENT_COLOUR = "#6366f1"
+CHANNEL_COLOURS = {Channel.WHATSAPP: GREEN, Channel.EMAIL: BLUE, Channel.CHAT: VIOLET, Channel.API: AMBER}
+RISK_COLOURS = {RiskLevel.LOW: GREEN, RiskLevel.MEDIUM: YELLOW, RiskLevel.HIGH: ORANGE, RiskLevel.CRITICAL: RED}
 
 PENDING = Q(status=ApprovalStatus.PENDING)
 # Approved or rejected by a person: automatic decisions and expiries would flatter the median.
 DECIDED_BY_PERSON = Q(decided_automatically=False) & (Q(approved_at__isnull=False) | Q(rejected_at__isnull=False))
+AGENT_REPLY = Q(direction=Message.Direction.OUTBOUND, sender_type=Message.SenderType.AGENT)
 
 APPROVALS = "hitl.hitlapproval"
 CONVERSATIONS = "conversations.conversation"
-
-
-class Median(Aggregate):
-    """PostgreSQL's exact median; other databases fetch the week's durations and use statistics.median."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
 @dataclass(frozen=True)
@@ -67,46 +50,88 @@ class Kpi:
     alert: bool = False
 
 
+@dataclass(frozen=True)
+class Span:
+    """The days the charts cover, in `zone`; `since`/`until` are their UTC bounds."""
+
+    first: date
+    last: date
+    zone: object
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def since(self) -> datetime:
+        return midnight(self.first, self.zone)
+
+    @property
+    def until(self) -> datetime:
+        return midnight(self.last + timedelta(days=1), self.zone)
+
+
+def chosen_span(params, zone, today: date) -> tuple[Span, str]:
+    """The range from ?start=&end= (YYYY-MM-DD), else the last 14 days; with a note when the query was refused."""
+    default = Span(today - timedelta(days=DEFAULT_DAYS - 1), today, zone)
+    if not params.get("start") and not params.get("end"):
+        return default, ""
+    try:
+        last = date.fromisoformat(params.get("end") or today.isoformat())
+        first = date.fromisoformat(params.get("start") or (last - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
+    except ValueError:
+        return default, "Dates are YYYY-MM-DD; showing the last 14 days."
+    if first > last:
+        return default, "The start is after the end; showing the last 14 days."
+    if (last - first).days >= MAX_DAYS:
+        return default, f"Pick at most {MAX_DAYS} days; showing the last 14 days."
+    return Span(first, last, zone), ""
+
+
 def dashboard_callback(request, context):
     """unfold's DASHBOARD_CALLBACK: adds `dashboard` to the admin index's context."""
     user = request.user
-    zone = ZoneInfo(user.tenant.timezone) if user.tenant_id and not user.is_superuser else UTC
+    zone = zone_of(user)
     now = timezone.now()
     today = now.astimezone(zone).date()
-    days = [today - timedelta(days=back) for back in range(CHART_DAYS - 1, -1, -1)]
-    midnight = _start_of(today, zone)
-    chart_start = _start_of(days[0], zone)
-    week_ago = (now - RECENT).replace(microsecond=0)  # whole seconds: it also goes into list links
+    span, note = chosen_span(request.GET, zone, today)
+    week_ago = (now - timedelta(days=7)).replace(microsecond=0)
 
     approvals = HITLApproval.objects.for_user(user)
     conversations = Conversation.objects.for_user(user)
     lists = _changelists(context)
-    counts = approval_counts(approvals, midnight=midnight, since=week_ago)
+    counts = approval_counts(approvals, midnight=midnight(today, zone), since=span.since, until=span.until)
     took = median_decision_time(approvals, since=week_ago)
-    per_day = conversations_per_day(conversations, start=chart_start, zone=zone)
-    agents = busiest_agents(conversations, since=week_ago)
+    per_day = conversations_per_day(conversations, start=span.since, zone=zone, end=span.until)
+    agents = busiest_agents(Message.objects.for_user(user), since=span.since, until=span.until)
 
+    conversations_chart = conversations_by_day(per_day, span, lists)
     context["dashboard"] = {
         "scope": "All tenants" if user.is_superuser else user.tenant.name,
         "zone": str(zone),
-        "kpis": _kpis(counts, took, lists, midnight=midnight),
-        **conversations_chart(per_day, days),
-        "conversations_url": _link(lists, CONVERSATIONS, started_at__gte=chart_start.isoformat()),
+        "start": span.first.isoformat(),
+        "end": span.last.isoformat(),
+        "period": f"{date_format(span.first, 'j M Y')} to {date_format(span.last, 'j M Y')}",
+        "note": note,
+        "kpis": _kpis(counts, took, lists, midnight=midnight(today, zone)),
+        "conversations_total": int(conversations_chart.total),
+        "conversations_chart": conversations_chart if conversations_chart.total else None,
+        "conversations_url": _link(lists, CONVERSATIONS, **_between("started_at", span.since, span.until)),
         "risk_total": sum(counts[f"risk_{level}"] for level in RiskLevel),
-        "risk_chart": _risk_chart(counts, lists, since=week_ago),
+        "risk_chart": risk_chart(counts, span, lists),
         "agents": agents,
-        "agents_chart": _agents_chart(agents, lists, since=week_ago),
+        "agents_chart": agents_chart(agents, span, lists),
     }
     return context
 
 
-def approval_counts(approvals, *, midnight: datetime, since: datetime) -> dict[str, int]:
-    """The approval cards and the risk breakdown (requests since `since`), in one query."""
-    recent = Q(requested_at__gte=since)
+def approval_counts(approvals, *, midnight: datetime, since: datetime, until: datetime) -> dict[str, int]:
+    """The approval cards and the risk breakdown (requests in [since, until)), in one query."""
+    picked = Q(requested_at__gte=since, requested_at__lt=until)
     by_risk = {}
     for level in RiskLevel:
-        by_risk[f"risk_{level}"] = Count("pk", filter=recent & Q(risk_level=level))
-        by_risk[f"risk_{level}_pending"] = Count("pk", filter=recent & PENDING & Q(risk_level=level))
+        by_risk[f"risk_{level}"] = Count("pk", filter=picked & Q(risk_level=level))
+        by_risk[f"risk_{level}_pending"] = Count("pk", filter=picked & PENDING & Q(risk_level=level))
     return approvals.aggregate(
         pending=Count("pk", filter=PENDING),
         breached=Count("pk", filter=PENDING & Q(sla_breached=True)),
@@ -120,17 +145,18 @@ def median_decision_time(approvals, *, since: datetime) -> timedelta | None:
     """Median of request-to-decision times for decisions people made since `since`."""
     decided = approvals.filter(DECIDED_BY_PERSON, resolved_at__gte=since)
     took = F("resolved_at") - F("requested_at")
-    if connections[decided.db].vendor == "postgresql":
-        return decided.aggregate(median=Median(took))["median"]
-    durations = list(decided.annotate(took=took).values_list("took", flat=True))
-    return median(durations) if durations else None
+    if has_percentiles(decided):
+        return decided.aggregate(median=Percentile(took, 0.5))["median"]
+    return continuous_percentile(decided.annotate(took=took).values_list("took", flat=True), 0.5)
 
 
-def conversations_per_day(conversations, *, start: datetime, zone) -> dict[tuple[date, str], int]:
-    """Conversations started since `start`, counted by (day in `zone`, channel)."""
+def conversations_per_day(conversations, *, start: datetime, zone, end: datetime | None = None) -> dict:
+    """Conversations started in [start, end), counted by (day in `zone`, channel)."""
+    picked = conversations.filter(started_at__gte=start)
+    if end is not None:
+        picked = picked.filter(started_at__lt=end)
     rows = (
-        conversations.filter(started_at__gte=start)
-        .annotate(day=TruncDate("started_at", tzinfo=zone))
+        picked.annotate(day=TruncDate("started_at", tzinfo=zone))
         .values("day", "channel")
         .annotate(n=Count("pk"))
         .order_by()
@@ -138,39 +164,75 @@ def conversations_per_day(conversations, *, start: datetime, zone) -> dict[tuple
     return {(row["day"], row["channel"]): row["n"] for row in rows}
 
 
-def busiest_agents(conversations, *, since: datetime) -> list[dict]:
-    """The agents with the most conversations started since `since`: agent_id, agent__name, n."""
+def busiest_agents(messages, *, since: datetime, until: datetime) -> list[dict]:
+    """The agent types that answered in the most conversations in [since, until): agent_type, n.
+
+    Counted from the agents' replies, so every agent that answered counts, not only the last
+    one a conversation was routed to.
+    """
     rows = (
-        conversations.filter(started_at__gte=since, agent__isnull=False)
-        .values("agent_id", "agent__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "agent__name")
+        messages.filter(AGENT_REPLY, created_at__gte=since, created_at__lt=until, metadata__agent_type__isnull=False)
+        .values(agent_type=KT("metadata__agent_type"))
+        .annotate(n=Count("conversation_id", distinct=True))
+        .order_by("-n", "agent_type")
     )
     return list(rows[:TOP_AGENTS])
 
 
-def conversations_chart(per_day: dict[tuple[date, str], int], days: list[date]) -> dict:
-    """The chart's context: the total and the SVG (None when there is nothing to draw)."""
-    series = [
-        Series(channel.label, CHANNEL_COLOURS[channel], [per_day.get((day, channel.value), 0) for day in days])
-        for channel in Channel
-    ]
-    series = [s for s in series if any(s.values)]
-    total = sum(sum(s.values) for s in series)
-    if not total:
-        return {"conversations_total": 0, "conversations_chart": None}
-    labels = [date_format(day, "j M") for day in days[:-1]] + ["Today"]
-    period = f"{date_format(days[0], 'j M')} to {date_format(days[-1], 'j M')}"
-    by_channel = ", ".join(f"{s.name} {sum(s.values)}" for s in series)
-    return {
-        "conversations_total": total,
-        "conversations_chart": stacked_bars(
-            labels,
-            series,
-            title="Conversations per channel per day, last 14 days",
-            summary=f"{total} conversation{pluralize(total)} from {period}: {by_channel}.",
-        ),
-    }
+def conversations_by_day(per_day: dict, span: Span, lists: dict) -> Chart:
+    labels = [date_format(day, "j M") for day in span.days]
+    datasets = []
+    for channel in Channel:
+        values = [per_day.get((day, channel.value), 0) for day in span.days]
+        if any(values):
+            links = [
+                _link(
+                    lists, CONVERSATIONS, channel__exact=channel.value, **_between("started_at", *_day(day, span.zone))
+                )
+                for day in span.days
+            ]
+            datasets.append(Dataset(channel.label, values, CHANNEL_COLOURS[channel], links))
+    return Chart("bar", labels, datasets, stacked=True, unit="conversations")
+
+
+def risk_chart(counts: dict, span: Span, lists: dict) -> Chart:
+    levels = list(RiskLevel)
+    picked = _between("requested_at", span.since, span.until)
+    return Chart(
+        "bar",
+        [level.label for level in levels],
+        [
+            Dataset(
+                "Pending",
+                [counts[f"risk_{level}_pending"] for level in levels],
+                AMBER,
+                [
+                    _link(lists, APPROVALS, risk_level__exact=level, status__exact="pending", **picked)
+                    for level in levels
+                ],
+            ),
+            Dataset(
+                "Decided or closed",
+                [counts[f"risk_{level}"] - counts[f"risk_{level}_pending"] for level in levels],
+                INDIGO,
+                [_link(lists, APPROVALS, risk_level__exact=level, **picked) for level in levels],
+            ),
+        ],
+        stacked=True,
+        unit="approvals",
+    )
+
+
+def agents_chart(agents: list[dict], span: Span, lists: dict) -> Chart:
+    window = {"answered_since": span.since.isoformat(), "answered_until": span.until.isoformat()}
+    links = [_link(lists, CONVERSATIONS, answered_by=row["agent_type"], **window) for row in agents]
+    return Chart(
+        "bar",
+        [_agent_label(row["agent_type"]) for row in agents],
+        [Dataset("Conversations answered", [row["n"] for row in agents], INDIGO, links)],
+        horizontal=True,
+        unit="conversations",
+    )
 
 
 def format_duration(value: timedelta | None) -> str:
@@ -185,6 +247,10 @@ def format_duration(value: timedelta | None) -> str:
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min" if minutes else "< 1 min"
+
+
+def _agent_label(agent_type: str) -> str:
+    return AgentType(agent_type).label if agent_type in AgentType.values else agent_type
 
 
 def _kpis(counts: dict, took: timedelta | None, lists: dict, *, midnight: datetime) -> list[Kpi]:
@@ -219,37 +285,12 @@ def _kpis(counts: dict, took: timedelta | None, lists: dict, *, midnight: dateti
     ]
 
 
-def _risk_chart(counts: dict, lists: dict, *, since: datetime) -> SafeString:
-    bars = []
-    for level in RiskLevel:
-        pending = counts[f"risk_{level}_pending"]
-        bars.append(
-            Bar(
-                level.label,
-                counts[f"risk_{level}"],
-                RISK_COLOURS[level],
-                _link(lists, APPROVALS, risk_level__exact=level, requested_at__gte=since.isoformat()),
-                f"{pending} pending" if pending else "",
-            )
-        )
-    return bar_list(bars, title="Approvals requested in the last 7 days, by risk level")
+def _day(day: date, zone) -> tuple[datetime, datetime]:
+    return midnight(day, zone), midnight(day + timedelta(days=1), zone)
 
 
-def _agents_chart(agents: list[dict], lists: dict, *, since: datetime) -> SafeString:
-    bars = [
-        Bar(
-            row["agent__name"],
-            row["n"],
-            AGENT_COLOUR,
-            _link(lists, CONVERSATIONS, agent__id__exact=row["agent_id"], started_at__gte=since.isoformat()),
-        )
-        for row in agents
-    ]
-    return bar_list(bars, title="Conversations per agent in the last 7 days")
-
-
-def _start_of(day: date, zone) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone)
+def _between(field: str, since: datetime, until: datetime) -> dict:
+    return {f"{field}__gte": since.isoformat(), f"{field}__lt": until.isoformat()}
 
 
 def _changelists(context) -> dict[str, str]:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "unfold",
     "unfold.contrib.filters",
     "unfold.contrib.guardian",
+    "unfold.contrib.import_export",  # analytics: unfold's styling of the CSV export pages (before import_export)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "axes",  # admin and API login lockout (see "Login protection" below)
+    "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
     "conversations",
     "channels_app",
@@ -201,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     "answer-stragglers": {"task": "conversations.tasks.answer_stragglers", "schedule": 60.0},
     # Chat events older than CHAT_EVENT_RETENTION_DAYS: messages stay, the replay log is trimmed.
     "prune-chat-events": {"task": "conversations.tasks.prune_chat_events", "schedule": crontab(hour=3, minute=47)},
+    # Analytics: conversations with new platform events since each tenant's watermark get their metrics recomputed.
+    "analytics-conversation-metrics": {"task": "analytics.tasks.refresh_conversation_metrics", "schedule": 60.0},
+    # Analytics: approval periods (day, week, month) touched by approval events since the watermark, and today's.
+    "analytics-approval-periods": {"task": "analytics.tasks.aggregate_approvals", "schedule": 300.0},
     "clear-expired-sessions": {
         "task": "tenants.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -359,6 +365,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Exports (django-import-export) ---------------------------------------------------
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"  # exporting a list needs the right to view it
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with "=" is not run as a formula
+
 # --- Internationalisation and time ---------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # stored and scheduled in UTC; a user's zone applies only on display
@@ -401,7 +411,10 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SIDEBAR": {"show_search": True, "show_all_applications": True},
     "DASHBOARD_CALLBACK": "analytics.dashboard.dashboard_callback",  # the numbers on the admin index
-    "SCRIPTS": [lambda request: static("admin/walker-live.js")],  # live queue and dashboard updates
+    "SCRIPTS": [
+        lambda request: static("admin/walker-live.js"),  # live queue and dashboard updates
+        lambda request: static("admin/walker-charts.js"),  # analytics: click a bar or point for the list behind it
+    ],
 }
 
 # --- Logging -----------------------------------------------------------------------

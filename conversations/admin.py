@@ -6,13 +6,17 @@ reveal is recorded with high sensitivity.
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.utils.dateparse import parse_datetime
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
+from agents.models import AgentType
 from conversations.models import Conversation, Message
+from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
-from tenants.audit import may_see_pii, record_access
+from tenants.audit import may_see_pii, record_access, record_export
+from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
 
 SHOW_PII = "show_pii"
@@ -51,6 +55,46 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
         return inlines
 
 
+class AnsweredByFilter(admin.SimpleListFilter):
+    """Conversations an agent answered in (optionally between answered_since and answered_until, ISO times).
+
+    The dashboard's "busiest agents" bars open this list: every agent that answered counts,
+    not only the one the conversation was last routed to.
+    """
+
+    title = "answered by"
+    parameter_name = "answered_by"
+    window = ("answered_since", "answered_until")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in self.window:
+            if name in params:
+                self.used_parameters[name] = params.pop(name)[-1]
+
+    def expected_parameters(self):
+        return [self.parameter_name, *self.window]
+
+    def lookups(self, request, model_admin):
+        return AgentType.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        replies = Message.objects.filter(
+            conversation=OuterRef("pk"),
+            direction=Message.Direction.OUTBOUND,
+            sender_type=Message.SenderType.AGENT,
+            metadata__agent_type=self.value(),
+        )
+        since, until = (parse_datetime(self.used_parameters.get(name) or "") for name in self.window)
+        if since:
+            replies = replies.filter(created_at__gte=since)
+        if until:
+            replies = replies.filter(created_at__lt=until)
+        return queryset.filter(Exists(replies))
+
+
 class MessageInline(TabularInline):
     model = Message
     extra = 0
@@ -72,7 +116,9 @@ class MessageInline(TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(MonitoredAdminMixin, ModelAdmin):
+class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
+    resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
+    export_name = "conversations"
     list_display = [
         "short_id",
         "person",
@@ -83,7 +129,7 @@ class ConversationAdmin(MonitoredAdminMixin, ModelAdmin):
         "started_at",
         "last_message_at",
     ]
-    list_filter = ["channel", "status", "agent__agent_type"]
+    list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter]
     list_select_related = ["user", "agent", "tenant"]
     search_fields = ["id"]
     ordering = ["-last_message_at"]
@@ -97,6 +143,13 @@ class ConversationAdmin(MonitoredAdminMixin, ModelAdmin):
 
     def get_list_filter(self, request):
         return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter
+
+    def get_export_queryset(self, request):
+        return ConversationResource.prepared(super().get_export_queryset(request))
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        record_export(request, Conversation, tenant=request.user.tenant)
+        return super()._do_file_export(file_format, request, queryset, export_form=export_form)
 
     def personal_fields(self, obj):
         return [("Person", obj.user.email)]

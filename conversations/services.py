@@ -4,8 +4,9 @@ from django.utils import timezone
 
 from analytics.events import record
 from analytics.models import EventType
-from conversations.models import Conversation
+from conversations.models import Conversation, Message
 from hitl.models import HITLApproval
+from tenants.pii import redact
 
 
 def open_conversation(user, channel: str, *, now=None) -> Conversation:
@@ -28,6 +29,29 @@ def close_conversation(conversation: Conversation, *, ended_at, reason: str) -> 
         conversation_id=conversation.pk,
         reason=reason,
     )
+
+
+def mark_failed(message: Message, error: str) -> None:
+    """A channel could not deliver the message: recorded on it and, once, as a platform event.
+
+    Channel senders call this (rather than saving the status themselves) so every channel
+    failure reaches the event log; the error is redacted there.
+    """
+    changed = (
+        Message.objects.filter(pk=message.pk)
+        .exclude(status=Message.Status.FAILED)
+        .update(status=Message.Status.FAILED, error=error[:2000])
+    )
+    message.status, message.error = Message.Status.FAILED, error[:2000]
+    if changed:
+        record(
+            EventType.CHANNEL_FAILURE,
+            tenant=message.tenant_id,
+            conversation_id=message.conversation_id,
+            subject_id=message.pk,
+            channel=message.channel,
+            error=redact(error)[:300],
+        )
 
 
 def with_current_status(actions: list[dict]) -> list[dict]:

@@ -28,10 +28,12 @@ from hitl.models import (
     HITLWorkflow,
     RiskPolicy,
 )
+from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, escalate, reject, requeue_execution, retry_execution
 from hitl.services.execution import stuck_since
 from hitl.services.levels import DECIDE
 from tenants.admin_scoping import TenantScopedAdminMixin
+from tenants.exports import StreamingCsvExportMixin
 
 RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}
 STATUS_COLOURS = {
@@ -122,7 +124,7 @@ class NotificationInline(ReadOnlyInline):
 
 
 @admin.register(HITLApproval)
-class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
+class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     list_display = [
         "reference", "summary", "agent_type", "action_type", "risk", "cost", "status_badge", "sla", "assignee", "level",
     ]  # fmt: skip
@@ -134,6 +136,8 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
+    resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV
+    export_name = "approvals"
     inlines = [DecisionInline, HistoryInline, NotificationInline]
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     fieldsets = [
@@ -142,6 +146,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, ModelAdmin):
         ("Outcome", {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
                                 "execution_status", "execution_error"]}),
     ]  # fmt: skip
+
+    def get_export_queryset(self, request):
+        return ApprovalResource.prepared(super().get_export_queryset(request))
 
     def get_list_filter(self, request):
         filters = list(self.list_filter)

@@ -4,7 +4,8 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -13,7 +14,9 @@ from rest_framework.response import Response
 from hitl import rules
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
+from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, cancel, escalate, reject, retry_execution
+from tenants.exports import csv_response
 from tenants.roles import Role
 
 ERROR_STATUS = {
@@ -157,6 +160,20 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return ApprovalDetailSerializer if self.action == "retrieve" else ApprovalSerializer
+
+    @extend_schema(
+        summary="CSV of the queue, with the same filters as the list (staff roles)",
+        responses={(200, "text/csv"): OpenApiTypes.STR, 403: OpenApiResponse(description="Members")},
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        if request.user.role == Role.MEMBER and not request.user.is_superuser:
+            return Response(
+                {"code": "forbidden", "detail": "Members cannot export the approval queue."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        approvals = ApprovalResource.prepared(self.filter_queryset(self.get_queryset()))
+        return csv_response(ApprovalResource(), approvals, "approvals")
 
     def _context(self, request) -> Context:
         return Context(

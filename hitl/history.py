@@ -1,7 +1,25 @@
-"""The approval's append-only history: one row for everything that happens to it."""
+"""The approval's append-only history: one row for everything that happens to it.
 
+It is also where decisions, escalations and executions reach the platform event log:
+every outcome passes through here, so one mapping covers them all. "created" is not
+mapped: request_approval records APPROVAL_REQUESTED itself.
+"""
+
+from analytics.events import record
+from analytics.models import EventType
 from hitl import console
 from hitl.models import HITLApprovalHistory
+
+PLATFORM_EVENTS = {
+    "approved": EventType.APPROVAL_APPROVED,
+    "rejected": EventType.APPROVAL_REJECTED,
+    "escalated": EventType.APPROVAL_ESCALATED,
+    "expired": EventType.APPROVAL_EXPIRED,
+    "cancelled": EventType.APPROVAL_CANCELLED,
+    "sla_breached": EventType.SLA_BREACHED,
+    "executed": EventType.EXECUTION_SUCCEEDED,
+    "execution_failed": EventType.EXECUTION_FAILED,
+}
 
 
 def log(
@@ -9,6 +27,18 @@ def log(
 ):
     """Record the event, and show it live in the tenant's admin consoles (after commit)."""
     console.publish(approval, event_type)
+    if event_type in PLATFORM_EVENTS:
+        record(
+            PLATFORM_EVENTS[event_type],
+            tenant=approval.tenant_id,
+            user=actor,
+            conversation_id=approval.conversation_id,
+            subject_id=approval.pk,
+            action_type=approval.action_type,
+            risk_level=approval.risk_level,
+            reference=approval.reference,
+            automatic=approval.decided_automatically and actor is None,
+        )
     return HITLApprovalHistory.objects.create(
         tenant_id=approval.tenant_id,
         approval=approval,

@@ -8,6 +8,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from analytics.events import record
+from analytics.models import EventType
 from conversations.delivery import send_direct
 from hitl import links
 from hitl.console import console_group
@@ -101,6 +103,26 @@ SENDERS = {
 }
 
 
+OUTCOME_EVENTS = {
+    HITLNotification.Status.SENT: EventType.NOTIFICATION_SENT,
+    HITLNotification.Status.DELIVERED: EventType.NOTIFICATION_DELIVERED,
+    HITLNotification.Status.FAILED: EventType.NOTIFICATION_FAILED,
+}
+
+
+def _record_outcome(row: HITLNotification, **details) -> None:
+    record(
+        OUTCOME_EVENTS[row.status],
+        tenant=row.tenant_id,
+        user=row.recipient,
+        subject_id=row.pk,
+        approval_id=str(row.approval_id),
+        channel=row.channel,
+        event=row.event,
+        **details,
+    )
+
+
 def send(notification_id) -> None:
     """Send a pending notification once. Permanent problems mark it failed; transient ones raise to retry."""
     row = HITLNotification.objects.select_related("approval__tenant", "recipient").get(pk=notification_id)
@@ -115,14 +137,21 @@ def send(notification_id) -> None:
         row.failed_at = timezone.now()
         row.failure_reason = str(exc)[:1000]
         row.save(update_fields=["status", "failed_at", "failure_reason", "recipient_phone"])
+        _record_outcome(row, reason=row.failure_reason[:200])
         return
     row.status = HITLNotification.Status.DELIVERED if row.channel == "in_app" else HITLNotification.Status.SENT
     row.provider, row.provider_message_id = provider, provider_id or ""
     row.sent_at = timezone.now()
     row.save(update_fields=["status", "provider", "provider_message_id", "sent_at", "recipient_phone"])
+    _record_outcome(row, provider=provider)
 
 
 def mark_failed_after_retries(notification_id, error: Exception) -> None:
-    HITLNotification.objects.filter(pk=notification_id, status=HITLNotification.Status.PENDING).update(
-        status=HITLNotification.Status.FAILED, failed_at=timezone.now(), failure_reason=f"gave up: {error}"[:1000]
+    reason = f"gave up: {error}"[:1000]
+    changed = HITLNotification.objects.filter(pk=notification_id, status=HITLNotification.Status.PENDING).update(
+        status=HITLNotification.Status.FAILED, failed_at=timezone.now(), failure_reason=reason
     )
+    if changed:
+        _record_outcome(
+            HITLNotification.objects.select_related("recipient").get(pk=notification_id), reason=reason[:200]
+        )

@@ -9,7 +9,9 @@ from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.exports import StreamingCsvExportMixin
 from tenants.models import AccessLog, Tenant, User, UserEmailPreference, UserPhoneNumber
+from tenants.resources import AccessLogResource
 
 
 @admin.register(Tenant)
@@ -147,8 +149,11 @@ class UserEmailPreferenceAdmin(TenantScopedAdminMixin, ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     """Read-only and append-only for everyone, superusers included."""
+
+    resource_classes = [AccessLogResource]
+    export_name = "access-log"
 
     list_display = ["created_at", "actor_email", "action", "sensitivity", "object_type", "object_repr", "ip_address"]
     list_filter = ["action", "sensitivity", "object_type"]

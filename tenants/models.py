@@ -271,6 +271,7 @@ class AccessLog(models.Model):
 
     class Action(models.TextChoices):
         VIEWED = "viewed", "Viewed"
+        EXPORTED = "exported", "Exported (masked)"
         PII_ACCESSED = "pii_accessed", "Revealed personal data"
 
     class Sensitivity(models.TextChoices):

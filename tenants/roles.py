@@ -38,6 +38,8 @@ _MARKETING = _view(
     "agents.targetkeyword", "agents.contentpiece", "agents.audiencesegment",
 )  # fmt: skip
 _AUDIT = _view("tenants.accesslog", "agents.toolcallaudit", "analytics.platformevent")
+_CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
+_APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
 
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
@@ -51,6 +53,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_CONVERSATIONS,
         *_MARKETING,
         *_AUDIT,
+        *_CONVERSATION_ANALYTICS,
+        *_APPROVAL_ANALYTICS,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",
@@ -58,9 +62,18 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         "hitl.decide_hitlapproval",
         *_view("hitl.hitlworkflow"),
         *_MARKETING,
+        *_APPROVAL_ANALYTICS,
     ],
-    Role.SUPPORT: ["tenants.view_tenant", *_CONVERSATIONS, *_MARKETING],
-    Role.COMPLIANCE: ["tenants.view_tenant", *_APPROVALS, *_CONVERSATIONS, *_MARKETING, *_AUDIT],
+    Role.SUPPORT: ["tenants.view_tenant", *_CONVERSATIONS, *_MARKETING, *_CONVERSATION_ANALYTICS],
+    Role.COMPLIANCE: [
+        "tenants.view_tenant",
+        *_APPROVALS,
+        *_CONVERSATIONS,
+        *_MARKETING,
+        *_AUDIT,
+        *_CONVERSATION_ANALYTICS,
+        *_APPROVAL_ANALYTICS,
+    ],  # fmt: skip
     Role.MEMBER: [],
 }
 

@@ -161,6 +161,7 @@ class HITLApproval(FSMModelMixin, models.Model):
             models.Index(fields=["status", "escalation_due_at"]),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["requested_by", "requested_at"]),  # requester history for risk
+            models.Index(fields=["tenant", "requested_at"]),  # analytics by period
         ]
 
     def __str__(self):

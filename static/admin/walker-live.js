@@ -64,6 +64,7 @@
         var fresh = new DOMParser().parseFromString(html, "text/html");
         swapChangelist(fresh, ids);
         swap(document.querySelector('[data-live="dashboard"]'), fresh.querySelector('[data-live="dashboard"]'));
+        if (window.walkerCharts) window.walkerCharts.attach(document.querySelector('[data-live="dashboard"]'));
       })
       .catch(function () {}); // the next event tries again
   }

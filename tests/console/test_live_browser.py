@@ -69,6 +69,14 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
             lambda d: self.script(f"return document.querySelector('{DASHBOARD}') !== window.__dashboard"),
             "the dashboard to be swapped for a fresh one",
         )
+        self.wait(  # the fresh dashboard's Chart.js charts (now with the approval's risk level) drawn and linked
+            lambda d: self.script(
+                f"const boxes = document.querySelectorAll('{DASHBOARD} [data-drill]');"
+                " return boxes.length >= 2 && Array.from(boxes).every("
+                "b => b.dataset.drillReady === '1' && Chart.getChart(b.querySelector('canvas')))"
+            ),
+            "the swapped dashboard's charts drawn",
+        )
         self.assert_not_reloaded()
 
         self.open_live("/admin/hitl/hitlapproval/")

@@ -1,8 +1,9 @@
-"""The admin index dashboard: its figures, its tenant scoping, its SVG and its cost in queries."""
+"""The admin index dashboard: its figures, its tenant scoping, its Chart.js charts and its cost in queries."""
 
+import html as html_lib
 import itertools
+import json
 import re
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,9 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agents.models import AIAgent
-from analytics.charts import Bar, Series, bar_list, nice_ticks, stacked_bars
 from analytics.dashboard import conversations_per_day, dashboard_callback, format_duration
-from conversations.models import Conversation
+from conversations.models import Conversation, Message
 from hitl.models import HITLApproval
 from tests.factories import UserFactory
 
@@ -53,8 +53,21 @@ def conversation(user, channel, started_at, agent=None):
     )
 
 
-def figures(rf, user, app_list=()):
-    request = rf.get("/admin/")
+def answered(conv, agent_type, at):
+    """The agent of `agent_type` replied in `conv` at `at`."""
+    Message.objects.create(
+        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="outbound", sender_type="agent",
+        text="Here.", created_at=at, metadata={"agent_type": agent_type},
+    )  # fmt: skip
+
+
+def series(chart) -> dict:
+    """label -> values of each dataset of a Chart."""
+    return {d["label"]: d["data"] for d in json.loads(chart.data)["datasets"]}
+
+
+def figures(rf, user, app_list=(), **params):
+    request = rf.get("/admin/", params)
     request.user = user
     return dashboard_callback(request, {"app_list": list(app_list)})["dashboard"]
 
@@ -154,55 +167,74 @@ def test_conversations_chart_draws_the_14_days(rf, tenant, tenant_admin, outside
     conversation(tenant_admin, "api", paris(2025, 3, 7, 23, 0))  # 15 days ago
     conversation(outsider, "chat", paris(2025, 3, 18, 12, 0))
 
-    board = figures(rf, tenant_admin)
-    svg = ET.fromstring(str(board["conversations_chart"]))
+    board = figures(rf, tenant_admin, [{"models": [{"model": Conversation, "admin_url": "/admin/c/"}]}])
+    chart = board["conversations_chart"]
+    labels = json.loads(chart.data)["labels"]
 
     assert board["conversations_total"] == 3
-    bars = [rect.findtext("title") for rect in svg.iter("rect") if rect.find("title") is not None]
-    assert bars == ["18 Mar · WhatsApp: 2", "Today · Email: 1"]
-    days = [text.text for text in svg.iter("text") if text.get("y") == "250"]
-    assert days[0] == "8 Mar" and days[-1] == "Today" and len(days) == 14
-    legend = [text.text for text in svg.iter("text") if text.get("y") == "17"]
-    assert legend == ["WhatsApp", "Email"]  # only channels with conversations, in channel order
+    assert (labels[0], labels[-1], len(labels)) == ("8 Mar", "21 Mar", 14)
+    assert series(chart) == {"WhatsApp": [0] * 10 + [2, 0, 0, 0], "Email": [0] * 13 + [1]}  # only channels with any
+    options = json.loads(chart.options)
+    assert options["plugins"]["tooltip"]["enabled"] and options["scales"]["y"]["stacked"]
+    whatsapp_18 = json.loads(chart.links)[0][10]  # the bar opens that day's WhatsApp conversations
+    assert whatsapp_18 == (
+        "/admin/c/?channel__exact=whatsapp&started_at__gte=2025-03-17T23%3A00%3A00%2B00%3A00"
+        "&started_at__lt=2025-03-18T23%3A00%3A00%2B00%3A00"
+    )
 
 
-def test_risk_levels_of_the_last_7_days(rf, tenant, other_tenant, tenant_admin):
+def test_the_viewer_picks_the_days(rf, tenant_admin):
+    conversation(tenant_admin, "chat", paris(2025, 2, 10, 12))
+    board = figures(rf, tenant_admin, start="2025-02-01", end="2025-02-28")
+    assert (board["start"], board["end"], board["note"]) == ("2025-02-01", "2025-02-28", "")
+    assert len(json.loads(board["conversations_chart"].data)["labels"]) == 28
+    assert board["conversations_total"] == 1
+    for bad in ({"start": "yesterday"}, {"start": "2025-03-02", "end": "2025-03-01"}, {"start": "2024-01-01"}):
+        refused = figures(rf, tenant_admin, **bad)
+        assert refused["note"] and (refused["start"], refused["end"]) == ("2025-03-08", "2025-03-21")
+
+
+def test_risk_levels_of_the_chosen_days(rf, tenant, other_tenant, tenant_admin):
     approval(tenant, risk_level="high")
     approval(tenant, risk_level="high", status="rejected")
     approval(tenant, risk_level="low", requested_at=NOW - timedelta(days=3))
-    approval(tenant, risk_level="critical", requested_at=NOW - timedelta(days=8))  # too long ago
+    approval(tenant, risk_level="critical", requested_at=NOW - timedelta(days=15))  # before the 14 days
     approval(other_tenant, risk_level="critical")
 
     board = figures(rf, tenant_admin)
-    svg = ET.fromstring(str(board["risk_chart"]))
 
     assert board["risk_total"] == 3
-    rows = [group.findtext("title") for group in svg.findall("g")]
-    assert rows == ["Low: 1 · 1 pending", "Medium: 0", "High: 2 · 1 pending", "Critical: 0"]
+    assert json.loads(board["risk_chart"].data)["labels"] == ["Low", "Medium", "High", "Critical"]
+    assert series(board["risk_chart"]) == {"Pending": [1, 0, 1, 0], "Decided or closed": [0, 0, 1, 0]}
 
 
-def test_busiest_agents_by_conversations_of_the_last_7_days(rf, tenant, other_tenant, tenant_admin, outsider):
-    seo = AIAgent.objects.get(is_system_agent=True, agent_type="seo")
-    ads = AIAgent.objects.create(tenant=tenant, name="Acme <Ads> & Co", agent_type="paid_ads")
+def test_busiest_agents_count_every_agent_that_answered(rf, tenant, other_tenant, tenant_admin, outsider):
+    ads = AIAgent.objects.create(tenant=tenant, name="Acme Ads", agent_type="paid_ads")
     for _ in range(3):
-        conversation(tenant_admin, "whatsapp", NOW - timedelta(days=1), agent=ads)
-    conversation(tenant_admin, "chat", NOW - timedelta(days=2), agent=seo)
-    conversation(tenant_admin, "chat", NOW - timedelta(days=9), agent=seo)  # too long ago
-    conversation(tenant_admin, "chat", NOW - timedelta(days=1))  # no agent
+        conv = conversation(tenant_admin, "whatsapp", NOW - timedelta(days=1), agent=ads)
+        answered(conv, "paid_ads", NOW - timedelta(days=1))
+        answered(conv, "paid_ads", NOW - timedelta(hours=20))  # twice in one conversation: counted once
+    handed_on = conversation(tenant_admin, "chat", NOW - timedelta(days=2), agent=ads)  # last routed to Ads...
+    answered(handed_on, "seo", NOW - timedelta(days=2))  # ...but SEO answered first: both count
+    answered(handed_on, "paid_ads", NOW - timedelta(days=2))
+    old = conversation(tenant_admin, "chat", NOW - timedelta(days=20))
+    answered(old, "content", NOW - timedelta(days=20))  # before the 14 days
     for _ in range(5):
-        conversation(outsider, "email", NOW - timedelta(days=1), agent=seo)
+        answered(conversation(outsider, "email", NOW - timedelta(days=1)), "seo", NOW - timedelta(days=1))
 
-    board = figures(rf, tenant_admin)
-    svg = ET.fromstring(str(board["agents_chart"]))
+    board = figures(rf, tenant_admin, [{"models": [{"model": Conversation, "admin_url": "/admin/c/"}]}])
 
-    assert [(row["agent__name"], row["n"]) for row in board["agents"]] == [("Acme <Ads> & Co", 3), (seo.name, 1)]
-    assert [group.findtext("title") for group in svg.findall("g")] == ["Acme <Ads> & Co: 3", f"{seo.name}: 1"]
+    assert [(row["agent_type"], row["n"]) for row in board["agents"]] == [("paid_ads", 4), ("seo", 1)]
+    chart = board["agents_chart"]
+    assert json.loads(chart.data)["labels"] == ["Paid Ads", "SEO"]
+    assert json.loads(chart.options)["indexAxis"] == "y"
+    assert json.loads(chart.links)[0][1].startswith("/admin/c/?answered_by=seo&answered_since=2025-03-07T23")
 
 
 def test_another_tenants_rows_are_never_counted(rf, other_tenant, tenant_admin, outsider):
     approval(other_tenant, sla_breached=True, risk_level="high")
     decided(other_tenant, timedelta(hours=1))
-    conversation(outsider, "whatsapp", NOW - timedelta(hours=1), agent=AIAgent.objects.filter(is_system_agent=True)[0])
+    answered(conversation(outsider, "whatsapp", NOW - timedelta(hours=1)), "seo", NOW - timedelta(hours=1))
 
     board = figures(rf, tenant_admin)
 
@@ -223,12 +255,9 @@ def test_a_superuser_sees_every_tenant_in_utc(rf, tenant, other_tenant, tenant_a
     conversation(outsider, "whatsapp", datetime(2025, 3, 17, 12, 0, tzinfo=UTC))
 
     board = figures(rf, superuser)
-    svg = ET.fromstring(str(board["conversations_chart"]))
 
     assert (kpis(board)["pending"], board["scope"], board["zone"]) == (2, "All tenants", "UTC")
-    assert [rect.findtext("title") for rect in svg.iter("rect") if rect.find("title") is not None] == [
-        "17 Mar · WhatsApp: 2"
-    ]
+    assert series(board["conversations_chart"]) == {"WhatsApp": [0] * 10 + [2, 0, 0, 0]}  # 17 March in UTC
 
 
 def test_cards_link_to_the_filtered_admin_lists_the_viewer_has(rf, tenant_admin):
@@ -243,13 +272,15 @@ def test_cards_link_to_the_filtered_admin_lists_the_viewer_has(rf, tenant_admin)
         "pending": "/admin/hitl/hitlapproval/?status__exact=pending",
         "breached": "/admin/hitl/hitlapproval/?status__exact=pending&sla_breached__exact=1",
         "median": None,
-        "today": "/admin/hitl/hitlapproval/?requested_at__gte=2025-03-21T00%3A00%3A00%2B01%3A00",
+        "today": "/admin/hitl/hitlapproval/?requested_at__gte=2025-03-20T23%3A00%3A00%2B00%3A00",  # Paris midnight
     }
     assert board["conversations_url"] is None
-    risk_link = (
-        "/admin/hitl/hitlapproval/?risk_level__exact=low&amp;requested_at__gte=2025-03-13T23%3A30%3A00%2B00%3A00"
+    pending_low, all_low = (links[0] for links in json.loads(board["risk_chart"].links))
+    assert pending_low == (
+        "/admin/hitl/hitlapproval/?risk_level__exact=low&status__exact=pending"
+        "&requested_at__gte=2025-03-07T23%3A00%3A00%2B00%3A00&requested_at__lt=2025-03-21T23%3A00%3A00%2B00%3A00"
     )
-    assert f'<a href="{risk_link}">' in str(board["risk_chart"])
+    assert all_low.startswith("/admin/hitl/hitlapproval/?risk_level__exact=low&requested_at__gte=")
     assert figures(rf, tenant_admin)["kpis"][0].href is None  # no admin list at all: a plain card
 
 
@@ -266,39 +297,6 @@ def test_cards_link_to_the_filtered_admin_lists_the_viewer_has(rf, tenant_admin)
 )
 def test_format_duration(value, text):
     assert format_duration(value) == text
-
-
-# --- SVG ---------------------------------------------------------------------------------
-
-
-def test_svg_is_well_formed_escaped_and_self_contained():
-    hostile = "<script>alert('x')</script> & \"quotes\""
-    charts = [
-        stacked_bars(
-            ["1 Mar", hostile], [Series(hostile, "#22c55e", [1, 3]), Series("Email", "#3b82f6", [0, 2])], title=hostile
-        ),
-        bar_list([Bar(hostile, 4, "#ef4444", href="/admin/x/?a=1&b=<2>", detail=hostile)], title=hostile),
-    ]
-    for chart in charts:
-        svg = ET.fromstring(str(chart))
-        assert (svg.tag, svg.get("role"), svg.get("aria-label"), svg.findtext("title")) == (
-            "svg",
-            "img",
-            hostile,
-            hostile,
-        )
-        assert "<script" not in str(chart) and "http" not in str(chart)
-    assert ET.fromstring(str(charts[1])).find("a").get("href") == "/admin/x/?a=1&b=<2>"
-
-
-def test_stacked_bars_scale_to_round_gridlines():
-    svg = ET.fromstring(str(stacked_bars(["a", "b"], [Series("Chat", "#8b5cf6", [9, 4])], title="t")))
-    gridlines = [text.text for text in svg.iter("text") if text.get("text-anchor") == "end"]
-    heights = [float(rect.get("height")) for rect in svg.iter("rect") if rect.find("title") is not None]
-
-    assert gridlines == ["0", "5", "10"]
-    assert heights[0] / heights[1] == pytest.approx(9 / 4)
-    assert nice_ticks(0) == [0, 1] and nice_ticks(41) == [0, 20, 40, 60]
 
 
 # --- The page ----------------------------------------------------------------------------
@@ -336,10 +334,16 @@ def test_index_shows_the_dashboard(request, console_as, tenant, other_tenant, vi
         "today": "2",
         "conversations": "1",
     }
-    assert "No agent conversations in the last 7 days." in board
-    for svg in re.findall(r"<svg\b.*?</svg>", board, flags=re.S):
-        ET.fromstring(svg)
+    assert "No agent answered in this period." in board
+    canvases = re.findall(r'<canvas class="chart"[^>]*data-type="(\w+)" data-value="([^"]*)"', board)
+    assert [kind for kind, _ in canvases] == ["bar", "bar"]  # conversations, risk: unfold's Chart.js component
+    for _, value in canvases:
+        json.loads(html_lib.unescape(value))
+    drills = re.findall(r'data-drill="([^"]*)"', board)
+    assert len(drills) == 2 and all(isinstance(json.loads(html_lib.unescape(d)), list) for d in drills)
+    assert "<svg" not in board  # the hand-drawn SVG charts are gone
     assert "http://" not in board and "https://" not in board
+    assert "/static/admin/walker-charts.js" in html and "/static/unfold/js/chart/chart.js" in html
     assets = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', html)
     assert assets and all(url.startswith("/") for url in assets)
 
@@ -348,9 +352,9 @@ def test_index_shows_empty_states(console_as, tenant_admin):
     board = dashboard_html(console_as(tenant_admin).get("/admin/"))
 
     assert kpi_values(board) == {"pending": "0", "breached": "0", "median": "—", "today": "0"}
-    assert "No conversations in the last 14 days." in board
-    assert "No approvals requested in the last 7 days." in board
-    assert "<svg" not in board
+    assert "No conversations in this period." in board
+    assert "No approvals requested in this period." in board
+    assert "<canvas" not in board
 
 
 def test_members_do_not_reach_the_console(client, colleague):

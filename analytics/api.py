@@ -1,0 +1,223 @@
+"""/api/analytics/: the conversation and approval reports and the CSV exports. Staff roles only."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import reports
+from analytics.models import HITLAnalytics, PeriodType
+from analytics.periods import zone_of
+from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
+from conversations.models import Channel, Conversation
+from conversations.resources import ConversationResource
+from tenants.audit import may_see_pii, record_export
+from tenants.exports import csv_response
+from tenants.models import AccessLog
+from tenants.resources import AccessLogResource
+from tenants.roles import STAFF_ROLES
+
+MAX_DAYS = 731
+DEFAULT_DAYS = 30
+
+
+class IsTenantStaff(permissions.BasePermission):
+    """Admins, approvers, support and compliance (and platform superusers); members get 403."""
+
+    message = {"code": "forbidden", "detail": "Analytics are for the tenant's staff roles."}
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES))
+
+
+class RangeQuery(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First day, YYYY-MM-DD, in the tenant's time zone.")
+    end = serializers.DateField(required=False, help_text="Last day (included); today when left out.")
+
+    def validate(self, data):
+        today = timezone.now().astimezone(zone_of(self.context["user"])).date()
+        data.setdefault("end", today)
+        data.setdefault("start", data["end"] - timedelta(days=DEFAULT_DAYS - 1))
+        if data["start"] > data["end"]:
+            raise serializers.ValidationError({"end": "end must be on or after start."})
+        if (data["end"] - data["start"]).days >= MAX_DAYS:
+            raise serializers.ValidationError({"end": f"A range holds at most {MAX_DAYS} days."})
+        return data
+
+
+class ConversationQuery(RangeQuery):
+    group_by = serializers.ChoiceField(choices=[*reports.TIME_GROUPS, "channel", "agent"], default="day")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    agent = serializers.CharField(required=False, help_text="Only conversations this agent type answered in.")
+
+
+class ApprovalQuery(RangeQuery):
+    group_by = serializers.ChoiceField(choices=[*reports.TIME_GROUPS, "channel", "agent", "action_type"], default="day")
+    action_type = serializers.CharField(required=False)
+    agent = serializers.CharField(required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
+class PeriodQuery(RangeQuery):
+    period_type = serializers.ChoiceField(choices=PeriodType.choices, default=PeriodType.DAY)
+
+
+class ConversationExportQuery(RangeQuery):
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
+    show_pii = serializers.BooleanField(default=False, help_text="Unmasked, for holders of view_pii; recorded.")
+
+
+def _read(query_class, request) -> dict:
+    form = query_class(data=request.query_params, context={"user": request.user})
+    if not form.is_valid():
+        raise InvalidQuery(form.errors)
+    return form.validated_data
+
+
+class InvalidQuery(serializers.ValidationError):
+    def __init__(self, errors):
+        detail = "; ".join(f"{field}: {' '.join(str(m) for m in messages)}" for field, messages in errors.items())
+        super().__init__({"code": "invalid_query", "detail": detail, "fields": errors})
+
+
+def _filters(data: dict, *names) -> dict:
+    return {name: data[name] for name in names if data.get(name)}
+
+
+SPREAD = {"mean": 1840.5, "p50": 1200.0, "p90": 5400.0}
+CONVERSATION_EXAMPLE = {
+    "start": "2026-03-01", "end": "2026-03-07", "timezone": "Europe/Paris", "group_by": "channel",
+    "totals": {
+        "conversations": 42, "messages": 310, "avg_duration_seconds": 912.4, "first_response_ms": SPREAD,
+        "response_time_ms": SPREAD, "resolved": 30, "resolution_rate": 0.7143, "escalated_to_human": 9,
+        "satisfaction_avg": 4.25, "rated": 8, "hitl_approvals": 12,
+    },
+    "groups": [{"key": "whatsapp", "conversations": 30, "...": "the same figures"}],
+}  # fmt: skip
+APPROVAL_EXAMPLE = {
+    "start": "2026-03-01", "end": "2026-03-31", "timezone": "Europe/Paris", "group_by": "week",
+    "totals": {
+        "requests": 120, "approved": 80, "rejected": 25, "expired": 5, "cancelled": 4, "pending": 6,
+        "decision_minutes": {"mean": 42.5, "p50": 18.0, "p90": 120.0}, "sla_compliance_rate": 0.9125,
+        "risk": {"low": 40, "medium": 50, "high": 25, "critical": 5}, "cost_approved": "18250.00",
+        "cost_rejected": "9400.00",
+        "top_approvers": [
+            {"approver_id": "…", "email": "approver@acme.test", "decisions": 50, "approved": 40, "rejected": 10}
+        ],
+    },
+    "groups": [{"key": "2026-02-23", "requests": 20, "...": "the same figures but top_approvers"}],
+}  # fmt: skip
+ERRORS = {
+    400: OpenApiResponse(description="Bad query: {code: invalid_query, detail, fields}"),
+    403: OpenApiResponse(description="Members and signed-out callers"),
+}
+CSV_RESPONSE = {(200, "text/csv"): OpenApiTypes.STR, **ERRORS}
+
+
+def _parameters(query_class):
+    return [
+        OpenApiParameter(name, OpenApiTypes.STR, description=str(field.help_text or ""))
+        for name, field in query_class().fields.items()
+    ]
+
+
+class AnalyticsView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsTenantStaff]
+
+
+class ConversationReportView(AnalyticsView):
+    @extend_schema(
+        summary="Conversation metrics, totals and per group",
+        parameters=_parameters(ConversationQuery),
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        examples=[OpenApiExample("By channel", value=CONVERSATION_EXAMPLE, response_only=True)],
+    )
+    def get(self, request):
+        data = _read(ConversationQuery, request)
+        span = reports.range_for(request.user, data["start"], data["end"])
+        return Response(
+            reports.conversation_report(request.user, span, data["group_by"], **_filters(data, "channel", "agent"))
+        )
+
+
+class ApprovalReportView(AnalyticsView):
+    @extend_schema(
+        summary="Approval analytics, totals and per group",
+        parameters=_parameters(ApprovalQuery),
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        examples=[OpenApiExample("By week", value=APPROVAL_EXAMPLE, response_only=True)],
+    )
+    def get(self, request):
+        data = _read(ApprovalQuery, request)
+        span = reports.range_for(request.user, data["start"], data["end"])
+        filters = _filters(data, "action_type", "agent", "channel")
+        return Response(reports.approval_report(request.user, span, data["group_by"], **filters))
+
+
+class ConversationReportExportView(AnalyticsView):
+    @extend_schema(
+        summary="CSV: one row of metrics per conversation started in the range",
+        parameters=_parameters(ConversationQuery),
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request):
+        data = _read(ConversationQuery, request)
+        span = reports.range_for(request.user, data["start"], data["end"])
+        rows = reports.conversation_metrics_for(request.user, span, **_filters(data, "channel", "agent"))
+        return csv_response(
+            ConversationMetricsResource(), rows.distinct().order_by("started_at", "pk"), "conversation-metrics"
+        )
+
+
+class ApprovalReportExportView(AnalyticsView):
+    @extend_schema(
+        summary="CSV: the stored approval analytics of each period in the range",
+        parameters=_parameters(PeriodQuery),
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request):
+        data = _read(PeriodQuery, request)
+        rows = HITLAnalytics.objects.for_user(request.user).filter(
+            period_type=data["period_type"], period_start__gte=data["start"], period_start__lte=data["end"]
+        )
+        return csv_response(HITLAnalyticsResource(), rows.order_by("period_start", "pk"), "approval-analytics")
+
+
+class ConversationExportView(AnalyticsView):
+    @extend_schema(
+        summary="CSV: conversations started in the range, personal data masked",
+        parameters=_parameters(ConversationExportQuery),
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request):
+        if not request.user.has_perm("conversations.view_conversation"):
+            raise PermissionDenied({"code": "forbidden", "detail": "Your role does not see conversations."})
+        data = _read(ConversationExportQuery, request)
+        reveal = data["show_pii"]
+        if reveal and not may_see_pii(request.user, request.user.tenant):
+            raise PermissionDenied({"code": "pii_forbidden", "detail": "You may not view this tenant's personal data."})
+        start, end = reports.range_for(request.user, data["start"], data["end"]).utc
+        rows = Conversation.objects.for_user(request.user).filter(started_at__gte=start, started_at__lt=end)
+        rows = rows.filter(**_filters(data, "channel", "status"))
+        record_export(request, Conversation, tenant=request.user.tenant, revealed=reveal)
+        return csv_response(ConversationResource(reveal=reveal), ConversationResource.prepared(rows), "conversations")
+
+
+class AccessLogExportView(AnalyticsView):
+    @extend_schema(
+        summary="CSV: the access log in the range", parameters=_parameters(RangeQuery), responses=CSV_RESPONSE
+    )
+    def get(self, request):
+        if not request.user.has_perm("tenants.view_accesslog"):
+            raise PermissionDenied({"code": "forbidden", "detail": "Your role does not see the access log."})
+        data = _read(RangeQuery, request)
+        start, end = reports.range_for(request.user, data["start"], data["end"]).utc
+        rows = AccessLog.objects.for_user(request.user).filter(created_at__gte=start, created_at__lt=end)
+        return csv_response(AccessLogResource(), rows.order_by("-created_at", "pk"), "access-log")

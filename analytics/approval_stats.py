@@ -1,0 +1,197 @@
+"""Approval analytics (the seed's HITL_ANALYTICS), computed in the database with aggregates.
+
+Approvals belong to the period in which they were requested (in the tenant's time zone);
+their outcome is what they have come to since. Time to decision counts decisions people
+made (automatic rules and expiries would flatter it). SLA compliance: of the approvals
+whose SLA came due (decided by people, breached, or expired), the share people decided
+by the deadline.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from analytics.aggregates import Percentile, continuous_percentile, has_percentiles
+from analytics.models import EventType, HITLAnalytics, PeriodType, PlatformEvent
+from analytics.periods import bounds, start_of, zone_of
+from analytics.watermarks import LAG, job_lock
+from hitl.models import ApprovalStatus, HITLApproval, HITLDecision, RiskLevel
+
+TOP_APPROVERS = 5
+
+APPROVED = Q(approved_at__isnull=False)
+REJECTED = Q(status=ApprovalStatus.REJECTED)
+BY_PERSON = Q(decided_automatically=False) & (Q(approved_at__isnull=False) | Q(rejected_at__isnull=False))
+TOOK = ExpressionWrapper(F("resolved_at") - F("requested_at"), output_field=DurationField())
+SLA_DUE = Q(sla_deadline__isnull=False) & (BY_PERSON | Q(sla_breached=True) | Q(status=ApprovalStatus.EXPIRED))
+SLA_MET = Q(sla_deadline__isnull=False) & BY_PERSON & Q(resolved_at__lte=F("sla_deadline"))
+ZERO = Decimal("0")
+APPROVAL_EVENTS = [
+    EventType.APPROVAL_REQUESTED,
+    EventType.APPROVAL_APPROVED,
+    EventType.APPROVAL_REJECTED,
+    EventType.APPROVAL_EXPIRED,
+    EventType.APPROVAL_CANCELLED,
+    EventType.SLA_BREACHED,
+]
+
+
+def figure_expressions(*, percentiles: bool) -> dict:
+    """Aggregates for .aggregate() (one period) or .annotate() (one row per group)."""
+    figures = {
+        "requests": Count("pk"),
+        "approved": Count("pk", filter=APPROVED),
+        "rejected": Count("pk", filter=REJECTED),
+        "expired": Count("pk", filter=Q(status=ApprovalStatus.EXPIRED)),
+        "cancelled": Count("pk", filter=Q(status=ApprovalStatus.CANCELLED)),
+        "pending": Count("pk", filter=Q(status=ApprovalStatus.PENDING)),
+        "mean_decision": Avg(TOOK, filter=BY_PERSON),
+        "sla_due": Count("pk", filter=SLA_DUE),
+        "sla_met": Count("pk", filter=SLA_MET),
+        "cost_approved": Coalesce(Sum("estimated_cost", filter=APPROVED), ZERO),
+        "cost_rejected": Coalesce(Sum("estimated_cost", filter=REJECTED), ZERO),
+        **{f"risk_{level}": Count("pk", filter=Q(risk_level=level)) for level in RiskLevel},
+    }
+    if percentiles:
+        figures["median_decision"] = Percentile(TOOK, 0.5, filter=BY_PERSON)
+        figures["p90_decision"] = Percentile(TOOK, 0.9, filter=BY_PERSON)
+    return figures
+
+
+def with_percentiles(approvals, figures: dict) -> dict:
+    """Fill median and p90 for one group where the database has no PERCENTILE_CONT."""
+    if "median_decision" not in figures:
+        took = list(approvals.filter(BY_PERSON).annotate(took=TOOK).values_list("took", flat=True))
+        figures["median_decision"] = continuous_percentile(took, 0.5)
+        figures["p90_decision"] = continuous_percentile(took, 0.9)
+    return figures
+
+
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def minutes(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 60, 3)
+
+
+def compliance(figures: dict) -> float | None:
+    return round(figures["sla_met"] / figures["sla_due"], 4) if figures["sla_due"] else None
+
+
+def action_type_breakdown(approvals) -> dict:
+    rows = (
+        approvals.order_by()
+        .values("action_type")
+        .annotate(
+            requests=Count("pk"),
+            approved=Count("pk", filter=APPROVED),
+            rejected=Count("pk", filter=REJECTED),
+            cost_approved=Coalesce(Sum("estimated_cost", filter=APPROVED), ZERO),
+        )
+    )
+    return {
+        row["action_type"]: {
+            "requests": row["requests"],
+            "approved": row["approved"],
+            "rejected": row["rejected"],
+            "cost_approved": money(row["cost_approved"]),
+        }
+        for row in rows
+    }
+
+
+def top_approvers(approvals) -> list[dict]:
+    rows = (
+        HITLDecision.objects.filter(approval__in=approvals.values("pk"), approver__isnull=False)
+        .values("approver_id", "approver__email")
+        .annotate(
+            decisions=Count("pk"),
+            approved=Count("pk", filter=Q(decision=HITLDecision.Decision.APPROVE)),
+            rejected=Count("pk", filter=Q(decision=HITLDecision.Decision.REJECT)),
+        )
+        .order_by("-decisions", "approver__email")[:TOP_APPROVERS]
+    )
+    return [
+        {
+            "approver_id": str(row["approver_id"]),
+            "email": row["approver__email"],
+            "decisions": row["decisions"],
+            "approved": row["approved"],
+            "rejected": row["rejected"],
+        }
+        for row in rows
+    ]
+
+
+def requested_between(tenant_id, start, end):
+    return HITLApproval.objects.filter(tenant_id=tenant_id, requested_at__gte=start, requested_at__lt=end)
+
+
+def recompute_period(tenant, kind: str, start) -> HITLAnalytics:
+    """Compute one period of one tenant and replace its row (safe to run any number of times)."""
+    zone = zone_of(tenant)
+    approvals = requested_between(tenant.pk, *bounds(start, kind, zone))
+    figures = with_percentiles(
+        approvals, approvals.aggregate(**figure_expressions(percentiles=has_percentiles(approvals)))
+    )
+    values = {
+        "total_requests": figures["requests"],
+        "total_approved": figures["approved"],
+        "total_rejected": figures["rejected"],
+        "total_expired": figures["expired"],
+        "total_cancelled": figures["cancelled"],
+        "total_pending": figures["pending"],
+        "avg_decision_minutes": minutes(figures["mean_decision"]),
+        "median_decision_minutes": minutes(figures["median_decision"]),
+        "p90_decision_minutes": minutes(figures["p90_decision"]),
+        "sla_compliance_rate": compliance(figures),
+        **{f"{level}_risk_count": figures[f"risk_{level}"] for level in RiskLevel},
+        "action_type_breakdown": action_type_breakdown(approvals),
+        "total_estimated_cost_approved": figures["cost_approved"],
+        "total_estimated_cost_rejected": figures["cost_rejected"],
+        "top_approvers": top_approvers(approvals),
+    }
+    with transaction.atomic():
+        row, _ = HITLAnalytics.objects.update_or_create(
+            tenant=tenant, period_type=kind, period_start=start, defaults=values
+        )
+    return row
+
+
+def request_days(tenant, approval_ids) -> set:
+    """The local days on which these approvals were requested."""
+    return set(
+        HITLApproval.objects.filter(tenant_id=tenant.pk, pk__in=approval_ids)
+        .annotate(day=TruncDate("requested_at", tzinfo=zone_of(tenant)))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+
+
+JOB = "approval_analytics"
+
+
+def refresh_tenant(tenant, *, now=None) -> list[HITLAnalytics]:
+    """Recompute every period (day, week, month) holding an approval with events since the watermark.
+
+    Late outcomes (an expiry days later) change the period the approval was requested in,
+    so the periods come from the changed approvals' request days, plus today.
+    """
+    now = now or timezone.now()
+    with job_lock(tenant.pk, JOB) as mark:
+        if mark is None:
+            return []
+        changed = PlatformEvent.objects.filter(
+            tenant_id=tenant.pk, event_type__in=APPROVAL_EVENTS, created_at__gte=mark.reached - LAG
+        ).values("subject_id")
+        days = request_days(tenant, changed) | {now.astimezone(zone_of(tenant)).date()}
+        periods = {(kind, start_of(day, kind)) for day in days for kind in PeriodType}
+        rows = [recompute_period(tenant, kind, start) for kind, start in sorted(periods)]
+        mark.reached = now
+        mark.save(update_fields=["reached"])
+    return rows

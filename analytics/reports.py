@@ -1,0 +1,175 @@
+"""The conversation and approval reports behind /api/analytics/.
+
+Each report is two aggregate queries (the totals, then one row per group) over indexed
+ranges; percentiles come from PostgreSQL (null on the embedded SQLite, which lacks them).
+Date ranges are whole days in the viewer's time zone (the tenant's; UTC for a superuser).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from analytics import approval_stats
+from analytics.aggregates import Percentile, has_percentiles
+from analytics.models import ConversationMetrics, PeriodType
+from analytics.periods import TRUNCATE, midnight, zone_of
+from hitl.models import HITLApproval, RiskLevel
+
+TIME_GROUPS = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH]
+CONVERSATION_GROUPS = {"channel": F("channel"), "agent": F("agents__agent_type")}
+APPROVAL_GROUPS = {"channel": F("conversation__channel"), "agent": F("agent_type"), "action_type": F("action_type")}
+
+
+@dataclass(frozen=True)
+class Range:
+    start: date
+    end: date  # inclusive
+    zone: object
+
+    @property
+    def utc(self) -> tuple[datetime, datetime]:
+        return midnight(self.start, self.zone), midnight(self.end + timedelta(days=1), self.zone)
+
+
+def range_for(user, start: date, end: date) -> Range:
+    return Range(start, end, zone_of(user))
+
+
+def _group_key(group_by: str, field: str, zone, named: dict):
+    if group_by in TIME_GROUPS:
+        return TRUNCATE[group_by](field, tzinfo=zone)
+    return named[group_by]
+
+
+def _key(value, zone):
+    if isinstance(value, datetime):
+        return value.astimezone(zone).date().isoformat()
+    return value if value is not None else ""
+
+
+def _spread(figures: dict, name: str) -> dict:
+    return {"mean": figures[f"{name}_mean"], "p50": figures.get(f"{name}_p50"), "p90": figures.get(f"{name}_p90")}
+
+
+# --- conversations -------------------------------------------------------------------------
+
+
+def _conversation_expressions(percentiles: bool) -> dict:
+    figures = {
+        "conversations": Count("pk"),
+        "messages": Coalesce(Sum("message_count"), 0),
+        "avg_duration_seconds": Avg("duration_seconds"),
+        "first_response_ms_mean": Avg("first_response_ms"),
+        "response_time_ms_mean": Avg("avg_response_time_ms"),
+        "resolved": Count("pk", filter=Q(issue_resolved=True)),
+        "escalated_to_human": Count("pk", filter=Q(escalated_to_human=True)),
+        "satisfaction_avg": Avg("user_satisfaction_score"),
+        "rated": Count("user_satisfaction_score"),
+        "hitl_approvals": Coalesce(Sum("hitl_approvals_count"), 0),
+    }
+    if percentiles:
+        for name, field in (("first_response_ms", "first_response_ms"), ("response_time_ms", "avg_response_time_ms")):
+            figures[f"{name}_p50"] = Percentile(field, 0.5)
+            figures[f"{name}_p90"] = Percentile(field, 0.9)
+    return figures
+
+
+def _conversation_figures(row: dict) -> dict:
+    total = row["conversations"]
+    return {
+        "conversations": total,
+        "messages": row["messages"],
+        "avg_duration_seconds": _round(row["avg_duration_seconds"]),
+        "first_response_ms": {k: _round(v) for k, v in _spread(row, "first_response_ms").items()},
+        "response_time_ms": {k: _round(v) for k, v in _spread(row, "response_time_ms").items()},
+        "resolved": row["resolved"],
+        "resolution_rate": round(row["resolved"] / total, 4) if total else None,
+        "escalated_to_human": row["escalated_to_human"],
+        "satisfaction_avg": _round(row["satisfaction_avg"], 2),
+        "rated": row["rated"],
+        "hitl_approvals": row["hitl_approvals"],
+    }
+
+
+def conversation_metrics_for(user, span: Range, *, channel: str = "", agent: str = ""):
+    start, end = span.utc
+    rows = ConversationMetrics.objects.for_user(user).filter(started_at__gte=start, started_at__lt=end)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if agent:
+        rows = rows.filter(agents__agent_type=agent)
+    return rows
+
+
+def conversation_report(user, span: Range, group_by: str, **filters) -> dict:
+    rows = conversation_metrics_for(user, span, **filters)
+    expressions = _conversation_expressions(has_percentiles(rows))
+    key = _group_key(group_by, "started_at", span.zone, CONVERSATION_GROUPS)
+    groups = rows.order_by().values(key=key).annotate(**expressions).order_by("key")
+    return _report(span, group_by, _conversation_figures(rows.aggregate(**expressions)), [
+        {"key": _key(row["key"], span.zone), **_conversation_figures(row)} for row in groups
+    ])  # fmt: skip
+
+
+# --- approvals -----------------------------------------------------------------------------
+
+
+def approvals_for(user, span: Range, *, action_type: str = "", agent: str = "", channel: str = ""):
+    start, end = span.utc
+    rows = HITLApproval.objects.for_user(user).filter(requested_at__gte=start, requested_at__lt=end)
+    if action_type:
+        rows = rows.filter(action_type=action_type)
+    if agent:
+        rows = rows.filter(agent_type=agent)
+    if channel:
+        rows = rows.filter(conversation__channel=channel)
+    return rows
+
+
+def _approval_figures(row: dict) -> dict:
+    return {
+        "requests": row["requests"],
+        "approved": row["approved"],
+        "rejected": row["rejected"],
+        "expired": row["expired"],
+        "cancelled": row["cancelled"],
+        "pending": row["pending"],
+        "decision_minutes": {
+            "mean": approval_stats.minutes(row["mean_decision"]),
+            "p50": approval_stats.minutes(row.get("median_decision")),
+            "p90": approval_stats.minutes(row.get("p90_decision")),
+        },
+        "sla_compliance_rate": approval_stats.compliance(row),
+        "risk": {level.value: row[f"risk_{level}"] for level in RiskLevel},
+        "cost_approved": approval_stats.money(row["cost_approved"]),
+        "cost_rejected": approval_stats.money(row["cost_rejected"]),
+    }
+
+
+def approval_report(user, span: Range, group_by: str, **filters) -> dict:
+    rows = approvals_for(user, span, **filters)
+    expressions = approval_stats.figure_expressions(percentiles=has_percentiles(rows))
+    key = _group_key(group_by, "requested_at", span.zone, APPROVAL_GROUPS)
+    groups = rows.order_by().values(key=key).annotate(**expressions).order_by("key")
+    totals = _approval_figures(rows.aggregate(**expressions))
+    totals["top_approvers"] = approval_stats.top_approvers(rows)
+    return _report(
+        span, group_by, totals, [{"key": _key(row["key"], span.zone), **_approval_figures(row)} for row in groups]
+    )
+
+
+def _report(span: Range, group_by: str, totals: dict, groups: list[dict]) -> dict:
+    return {
+        "start": span.start.isoformat(),
+        "end": span.end.isoformat(),
+        "timezone": str(span.zone),
+        "group_by": group_by,
+        "totals": totals,
+        "groups": groups,
+    }
+
+
+def _round(value, digits: int = 1):
+    return None if value is None else round(float(value), digits)

@@ -1,0 +1,34 @@
+"""Beat-driven analytics jobs: per tenant, each tenant's failure logged and the others carried on."""
+
+import logging
+
+from celery import shared_task
+
+from analytics import approval_stats, conversation_metrics
+from tenants.models import Tenant
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(expires=55)
+def refresh_conversation_metrics() -> dict:
+    """Conversations with events since each tenant's watermark get their metrics recomputed."""
+    done = {}
+    for tenant_id in Tenant.objects.values_list("pk", flat=True):
+        try:
+            done[str(tenant_id)] = conversation_metrics.refresh_tenant(tenant_id)
+        except Exception:  # one tenant's bad row must not stop the others (healthchecks' sendalerts)
+            log.exception("Conversation metrics failed for tenant %s", tenant_id)
+    return done
+
+
+@shared_task(expires=600)
+def aggregate_approvals() -> dict:
+    """Recompute the periods whose approvals changed since each tenant's watermark, and today's."""
+    done = {}
+    for tenant in Tenant.objects.all():
+        try:
+            done[str(tenant.pk)] = len(approval_stats.refresh_tenant(tenant))
+        except Exception:
+            log.exception("Approval analytics failed for tenant %s", tenant.pk)
+    return done

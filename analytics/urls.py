@@ -1,0 +1,12 @@
+from django.urls import path
+
+from analytics import api
+
+urlpatterns = [
+    path("conversations/", api.ConversationReportView.as_view(), name="analytics-conversations"),
+    path("conversations/export/", api.ConversationReportExportView.as_view(), name="analytics-conversations-export"),
+    path("hitl/", api.ApprovalReportView.as_view(), name="analytics-hitl"),
+    path("hitl/export/", api.ApprovalReportExportView.as_view(), name="analytics-hitl-export"),
+    path("exports/conversations/", api.ConversationExportView.as_view(), name="export-conversations"),
+    path("exports/access-log/", api.AccessLogExportView.as_view(), name="export-access-log"),
+]

@@ -1,0 +1,15 @@
+"""What the access log's CSV export holds (django-import-export)."""
+
+from import_export import resources
+
+from tenants.models import AccessLog
+
+
+class AccessLogResource(resources.ModelResource):
+    class Meta:
+        model = AccessLog
+        fields = [
+            "created_at", "actor_email", "action", "sensitivity", "object_type", "object_id", "object_repr",
+            "path", "ip_address", "user_agent",
+        ]  # fmt: skip
+        export_order = fields

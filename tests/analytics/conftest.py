@@ -1,0 +1,89 @@
+import itertools
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conversations.models import Conversation, Message
+from hitl.models import HITLApproval, HITLDecision
+from tests.hitl.conftest import ask, campaign, paid_ads, workflow  # noqa: F401  (the hitl suite's fixtures)
+
+PARIS = ZoneInfo("Europe/Paris")
+_references = itertools.count(500_000)
+
+
+def paris(*args) -> datetime:
+    return datetime(*args, tzinfo=PARIS)
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def approval(tenant, *, requested_at, status="pending", took=None, action_type="set_budget", cost="100", **fields):
+    """An approval row as the services leave it. `took`: a person decided it that long after the request."""
+    row = HITLApproval.objects.create(
+        tenant=tenant,
+        reference=f"BR-{next(_references)}",
+        agent_type=fields.pop("agent_type", "paid_ads"),
+        action_type=action_type,
+        action_summary=f"{action_type} {cost}",
+        estimated_cost=Decimal(cost),
+        **fields,
+    )
+    updates = {"status": status, "requested_at": requested_at}
+    if took is not None:
+        decided = requested_at + took
+        updates["resolved_at"] = decided
+        updates["approved_at" if status in ("approved", "executed") else "rejected_at"] = decided
+    HITLApproval.objects.filter(pk=row.pk).update(**updates)
+    row.refresh_from_db()
+    return row
+
+
+def decision(row, approver, verdict="approve"):
+    return HITLDecision.objects.create(
+        tenant_id=row.tenant_id, approval=row, level=1, approver=approver, decision=verdict, via="admin"
+    )
+
+
+def conversation(user, *, started_at, channel="chat", status="open", ended_at=None):
+    return Conversation.objects.create(
+        tenant=user.tenant,
+        user=user,
+        channel=channel,
+        started_at=started_at,
+        last_message_at=ended_at or started_at,
+        status=status,
+        ended_at=ended_at,
+    )
+
+
+def exchange(conv, at, *, wait: timedelta, agent_type="paid_ads", text="How are we doing?"):
+    """A customer message at `at` and the agent's reply `wait` later."""
+    asked = Message.objects.create(
+        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="inbound",
+        sender_type="customer", text=text, created_at=at,
+    )  # fmt: skip
+    return Message.objects.create(
+        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="outbound",
+        sender_type="agent", text="Here.", in_reply_to=asked, created_at=at + wait,
+        metadata={"agent_type": agent_type},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def support(tenant):
+    from tenants.roles import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(tenant=tenant, role=Role.SUPPORT, email="support@acme.test")
+
+
+@pytest.fixture
+def compliance(tenant):
+    from tenants.roles import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(tenant=tenant, role=Role.COMPLIANCE, email="compliance@acme.test")

@@ -1,0 +1,178 @@
+"""Point 5: CSV exports of the reports, the approval queue, conversations (masked) and the access log."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.http import StreamingHttpResponse
+
+from analytics.approval_stats import recompute_period
+from analytics.conversation_metrics import recompute
+from hitl.models import HITLApproval
+from hitl.resources import ApprovalResource
+from tenants.exports import csv_chunks
+from tenants.models import AccessLog
+from tests.analytics.conftest import approval, conversation, exchange, paris, utc
+
+DAY = {"start": "2025-03-21", "end": "2025-03-21"}
+
+
+def rows(response) -> list[dict]:
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.fixture
+def talk(colleague, outsider):
+    conv = conversation(colleague, started_at=utc(2025, 3, 21, 9))
+    exchange(
+        conv, utc(2025, 3, 21, 9), wait=timedelta(seconds=2), text="Call me on +1 415 555 0123 or mail pat@home.test"
+    )
+    conversation(outsider, started_at=utc(2025, 3, 21, 9))
+    return conv
+
+
+def test_conversations_are_masked_for_everyone_by_default(api_as, support, talk):
+    (row,) = rows(api_as(support).get("/api/analytics/exports/conversations/", DAY))
+    assert row["id"] == str(talk.pk) and row["channel"] == "chat" and row["messages"] == "2"
+    assert row["person"] == "c•••@acme.test"
+    assert "pat@home.test" not in row["transcript"] and "p•••@home.test" in row["transcript"]
+    assert "415 555" not in row["transcript"] and "••23" in row["transcript"]
+    log = AccessLog.objects.get()
+    assert (log.actor, log.action, log.sensitivity, log.object_id) == (support, "exported", "normal", "export")
+
+
+def test_compliance_may_reveal_and_it_is_recorded_high(api_as, compliance, talk):
+    (row,) = rows(api_as(compliance).get("/api/analytics/exports/conversations/", {**DAY, "show_pii": "1"}))
+    assert row["person"] == "colleague@acme.test" and "pat@home.test" in row["transcript"]
+    log = AccessLog.objects.get()
+    assert (log.action, log.sensitivity) == ("pii_accessed", "high")
+
+
+def test_revealing_without_view_pii_is_refused(api_as, support, tenant_admin, talk):
+    for user in (support, tenant_admin):
+        response = api_as(user).get("/api/analytics/exports/conversations/", {**DAY, "show_pii": "1"})
+        assert response.status_code == 403 and response.json()["code"] == "pii_forbidden"
+    assert not AccessLog.objects.exists()
+
+
+def test_roles_without_conversations_cannot_export_them(api_as, approver, colleague, talk):
+    assert api_as(approver).get("/api/analytics/exports/conversations/", DAY).status_code == 403
+    assert api_as(colleague).get("/api/analytics/exports/conversations/", DAY).status_code == 403
+
+
+def test_the_approval_queue_with_its_filters(api_as, approver, colleague, tenant, other_tenant):
+    at = paris(2025, 3, 21, 9)
+    waiting = approval(tenant, requested_at=at, status="pending", risk_level="high", action_type="publish_content")
+    approval(tenant, requested_at=at, status="pending", risk_level="low")
+    approval(tenant, requested_at=at, status="rejected", risk_level="high")
+    approval(other_tenant, requested_at=at, status="pending", risk_level="high")
+    client = api_as(approver)
+    found = rows(client.get("/api/hitl/approvals/export/", {"status": "pending", "risk_level": "high"}))
+    assert [r["reference"] for r in found] == [waiting.reference]
+    assert found[0]["action_type"] == "publish_content" and found[0]["status"] == "pending"
+    assert len(rows(client.get("/api/hitl/approvals/export/"))) == 3
+    assert client.get("/api/hitl/approvals/export/", {"risk_level": "extreme"}).status_code == 400
+    refused = api_as(colleague).get("/api/hitl/approvals/export/")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+def test_the_access_log(api_as, tenant_admin, approver, outsider, rf, tenant, other_tenant):
+    from tenants.audit import record_access
+
+    for user, where in ((tenant_admin, tenant), (outsider, other_tenant)):
+        request = rf.get("/admin/tenants/tenant/")
+        request.user = user
+        record_access(request, where, tenant=where)
+    today = {"start": str(AccessLog.objects.first().created_at.date() - timedelta(days=1))}
+    (row,) = rows(api_as(tenant_admin).get("/api/analytics/exports/access-log/", today))
+    assert (row["actor_email"], row["action"], row["object_type"]) == ("admin@acme.test", "viewed", "tenants.tenant")
+    assert api_as(approver).get("/api/analytics/exports/access-log/").status_code == 403
+
+
+def test_both_reports(api_as, approver, tenant, colleague, talk):
+    recompute([talk.pk])
+    (row,) = rows(api_as(approver).get("/api/analytics/conversations/export/", DAY))
+    assert (row["conversation_id"], row["message_count"], row["first_response_ms"]) == (str(talk.pk), "2", "2000")
+    assert row["agent_types"] == "paid_ads"
+
+    approval(tenant, requested_at=paris(2025, 3, 21, 9), status="approved", took=timedelta(minutes=12))
+    recompute_period(tenant, "day", paris(2025, 3, 21).date())
+    (day,) = rows(api_as(approver).get("/api/analytics/hitl/export/", DAY))
+    assert (day["period_type"], day["period_start"], day["total_approved"], day["median_decision_minutes"]) == (
+        "day", "2025-03-21", "1", "12.0",
+    )  # fmt: skip
+
+
+def test_a_large_export_is_written_a_chunk_at_a_time(tenant):
+    for n in range(5):
+        approval(tenant, requested_at=paris(2025, 3, 21, 9, n), status="pending")
+    chunks = list(csv_chunks(ApprovalResource(), HITLApproval.objects.order_by("requested_at"), chunk_rows=2))
+    assert len(chunks) == 3 and chunks[0].startswith("reference,") and "reference" not in "".join(chunks[1:])
+    assert len(list(csv.reader(io.StringIO("".join(chunks))))) == 6
+
+
+def test_formulas_are_not_exported_as_formulas(tenant):
+    approval(tenant, requested_at=paris(2025, 3, 21, 9), action_type="=HYPERLINK(1)")
+    text = "".join(csv_chunks(ApprovalResource(), HITLApproval.objects.all()))
+    assert "=HYPERLINK" not in text
+
+
+def test_an_empty_export_still_has_its_header(tenant):
+    assert "".join(csv_chunks(ApprovalResource(), HITLApproval.objects.none())).startswith("reference,status")
+
+
+# --- the admin's Export buttons ---------------------------------------------------------------
+
+
+def test_admin_export_of_conversations_is_masked_and_streamed(console_as, compliance, talk):
+    client = console_as(compliance)
+    page = client.get("/admin/conversations/conversation/export/")
+    assert page.status_code == 200
+    response = client.post("/admin/conversations/conversation/export/", {"format": "0", "resource": "0"})
+    (row,) = rows(response)
+    assert row["person"] == "c•••@acme.test" and "pat@home.test" not in row["transcript"]
+    assert AccessLog.objects.get().action == "exported"
+
+
+def test_admin_export_of_the_queue_keeps_the_list_filters(console_as, approver, tenant):
+    at = paris(2025, 3, 21, 9)
+    approval(tenant, requested_at=at, status="pending")
+    approval(tenant, requested_at=at, status="rejected")
+    client = console_as(approver)
+    response = client.post("/admin/hitl/hitlapproval/export/?status__exact=rejected", {"format": "0", "resource": "0"})
+    assert [r["status"] for r in rows(response)] == ["rejected"]
+
+
+def test_admin_export_of_the_access_log_needs_its_view_permission(console_as, approver, tenant_admin):
+    assert console_as(approver).get("/admin/tenants/accesslog/export/").status_code == 403
+    assert console_as(tenant_admin).get("/admin/tenants/accesslog/export/").status_code == 200
+
+
+def test_exports_cost_the_same_queries_whatever_their_size(api_as, support, approver, colleague, tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def costs():
+        counts = []
+        for client, path in ((api_as(approver), "/api/hitl/approvals/export/"),
+                             (api_as(support), "/api/analytics/exports/conversations/")):  # fmt: skip
+            with CaptureQueriesContext(connection) as captured:
+                rows(client.get(path, DAY if "conversations" in path else {}))
+            # the caller's permissions are cached on the user after the first call: not the export's cost
+            counts.append(sum("auth_permission" not in q["sql"] for q in captured.captured_queries))
+        return counts
+
+    def add(count):
+        for n in range(count):
+            at = utc(2025, 3, 21, 9, n)
+            approval(tenant, requested_at=at, status="rejected", approved_by=approver, rejected_by=approver)
+            exchange(conversation(colleague, started_at=at), at, wait=timedelta(seconds=1))
+
+    add(2)
+    few = costs()
+    add(20)
+    assert costs() == few
