@@ -12,6 +12,7 @@ from datetime import timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from agents.models import AgentType
@@ -75,10 +76,12 @@ def _first_delivery(inbound: InboundMessage) -> Message | None:
     if not inbound.channel_message_id:
         return None
     # Stored on its conversation's channel, which is the inbound channel unless it names the conversation.
-    where = {"conversation_id": inbound.conversation_id} if inbound.conversation_id else {"channel": inbound.channel}
+    channel = inbound.channel
+    if inbound.conversation_id:
+        channel = Subquery(Conversation.objects.filter(pk=inbound.conversation_id).values("channel")[:1])
     return (
         Message.objects.filter(
-            channel_message_id=inbound.channel_message_id, direction=Message.Direction.INBOUND, **where
+            channel=channel, channel_message_id=inbound.channel_message_id, direction=Message.Direction.INBOUND
         )
         .select_related("conversation")
         .first()

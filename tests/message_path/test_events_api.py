@@ -124,3 +124,15 @@ def test_bad_after_or_wait_is_a_400(live_db, api_as, colleague, query):
 def test_anonymous_callers_get_401_or_403(live_db, api_client, colleague):
     conversation = open_conversation(colleague, "api")
     assert api_client.get(f"/api/conversations/{conversation.pk}/events/").status_code in (401, 403)
+
+
+def test_a_client_id_reused_in_another_conversation_of_the_same_channel_is_the_first_delivery(
+    live_db, api_as, colleague, engine
+):
+    first, second = open_conversation(colleague, "chat"), open_conversation(colleague, "chat")
+    client = api_as(colleague)
+    body = {"message": "hi", "client_msg_id": "same"}
+    stored = client.post(f"/api/conversations/{first.pk}/messages/", body, format="json").json()
+    again = client.post(f"/api/conversations/{second.pk}/messages/", body, format="json")
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    assert again.json()["message"]["id"] == stored["message"]["id"] and second.messages.count() == 0
