@@ -6,7 +6,6 @@ Every decision goes through hitl.services, with the same rules as the API.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -64,7 +63,7 @@ class AssignedToMeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "1":
-            return queryset.filter(Q(assignees=request.user) | Q(assigned_to=request.user)).distinct()
+            return queryset.filter(HITLApproval.objects.waiting_for(request.user))
         return queryset
 
 
@@ -109,6 +108,9 @@ class DecisionInline(ReadOnlyInline):
     fields = ["level", "approver", "decision", "notes", "via", "decided_at"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approver")
+
 
 class HistoryInline(ReadOnlyInline):
     model = HITLApprovalHistory
@@ -116,11 +118,17 @@ class HistoryInline(ReadOnlyInline):
     readonly_fields = fields
     verbose_name_plural = "history"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 class NotificationInline(ReadOnlyInline):
     model = HITLNotification
     fields = ["created_at", "event", "channel", "recipient", "status", "provider", "failure_reason"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recipient")
 
 
 @admin.register(HITLApproval)
@@ -149,6 +157,14 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     def get_export_queryset(self, request):
         return ApprovalResource.prepared(super().get_export_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        """Loaded once per request: the change page, its panel and its decide form all ask for it."""
+        loaded = request.__dict__.setdefault("_approvals_loaded", {})
+        key = (object_id, from_field)
+        if key not in loaded:
+            loaded[key] = super().get_object(request, object_id, from_field)
+        return loaded[key]
 
     def get_list_filter(self, request):
         filters = list(self.list_filter)

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -143,8 +142,8 @@ class ApprovalFilter(filters.FilterSet):
         fields = ["status", "risk_level", "breached", "action_type", "agent_type", "assigned_to_me"]
 
     def filter_assigned_to_me(self, queryset, name, value):
-        mine = Q(assignees=self.request.user) | Q(assigned_to=self.request.user)
-        return queryset.filter(mine).distinct() if value else queryset.exclude(mine)
+        mine = HITLApproval.objects.waiting_for(self.request.user)
+        return queryset.filter(mine) if value else queryset.exclude(mine)
 
 
 class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):

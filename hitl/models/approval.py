@@ -7,6 +7,16 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from tenants.scoping import TenantScopedQuerySet
 
 
+class ApprovalQuerySet(TenantScopedQuerySet):
+    def waiting_for(self, user) -> models.Q:
+        """"Assigned to me": the assignee of a sequential level, or among those who may decide now.
+
+        A subquery on the assignees table's user index, not a join: no duplicate rows, no DISTINCT.
+        """
+        deciding = HITLApproval.assignees.through.objects.filter(user_id=user.pk).values("hitlapproval_id")
+        return models.Q(assigned_to_id=user.pk) | models.Q(pk__in=deciding)
+
+
 class ApprovalStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
@@ -146,7 +156,7 @@ class HITLApproval(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantScopedQuerySet.as_manager()
+    objects = ApprovalQuerySet.as_manager()
 
     class Meta:
         ordering = ["sla_deadline", "priority"]

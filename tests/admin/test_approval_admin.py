@@ -8,6 +8,7 @@ from django.utils import timezone
 from agents.models import Campaign
 from hitl.models import HITLApproval
 from hitl.services import reject
+from tests.factories import UserFactory
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 
@@ -153,3 +154,41 @@ def test_the_queue_renders_in_constant_queries_at_100000_approvals(
     with django_assert_max_num_queries(12):
         response = client.get(QUEUE)
     assert response.status_code == 200 and len(response.context["cl"].result_list) == 50
+
+
+def _page_queries(client, approval):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(change_url(approval)).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_approval_page_costs_the_same_queries_whatever_its_history(console_as, staff, ask_as):
+    from hitl.history import log
+    from hitl.models import HITLDecision
+
+    approval = ask_as(staff["member"])
+    client = console_as(staff["approver"])
+    few = _page_queries(client, approval)
+    for n in range(15):  # people who acted on it: history rows and decisions, each naming them
+        person = UserFactory(tenant=approval.tenant, role="approver")
+        log(approval, "note", f"note {n}", actor=person)
+        HITLDecision.objects.create(
+            tenant=approval.tenant, approval=approval, approver=person, level=1, decision="approve", via="admin"
+        )
+    assert _page_queries(client, approval) == few
+
+
+def test_assigned_to_me_is_a_subquery_without_distinct(console_as, staff, ask_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mine = ask_as(staff["member"])
+    with CaptureQueriesContext(connection) as captured:
+        rows = console_as(staff["approver"]).get(QUEUE + "?mine=1").context["cl"].result_list
+        assert [a.pk for a in rows] == [mine.pk]
+    listing = [q["sql"] for q in captured.captured_queries if 'FROM "hitl_hitlapproval"' in q["sql"]]
+    assert listing and not any("DISTINCT" in sql for sql in listing)
+    assert all('INNER JOIN "hitl_hitlapproval_assignees"' not in sql for sql in listing)
