@@ -266,6 +266,8 @@ EXECUTION_STUCK_MINUTES = env_int("EXECUTION_STUCK_MINUTES", 15, minimum=1)
 ONE_CLICK_LINK_HOURS = env_int("ONE_CLICK_LINK_HOURS", 48, minimum=1)  # lifetime of decision links in emails
 CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embed the widget, e.g. https://acme.com
 CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 20, minimum=1)  # per user, all tabs
+CHAT_TYPING_PER_MINUTE = env_int("CHAT_TYPING_PER_MINUTE", 120, minimum=1)  # typing frames per user; more are dropped
+CHAT_MAX_SOCKETS_PER_USER = env_int("CHAT_MAX_SOCKETS_PER_USER", 20, minimum=1)  # one more is closed with 4429
 CHAT_RESYNC_SECONDS = env_int("CHAT_RESYNC_SECONDS", 30, minimum=1)  # each socket checks the store for lost events
 # Without Redis the in-memory channel layer does not reach the Celery worker's process: a socket (or an API
 # long poll) waiting for an answer checks the event store this often instead. 0: rely on the channel layer.

@@ -49,7 +49,8 @@ def append(conversation_id, seq: int, kind: EventKind, **payload) -> dict:
     """Store event `seq`, which the caller numbered while holding the conversation row; broadcast it after commit."""
     event = ConversationEvent.objects.create(conversation_id=conversation_id, seq=seq, event_type=kind, payload=payload)
     frame = event.frame()
-    transaction.on_commit(lambda: broadcast(conversation_group(conversation_id), frame))
+    # Robust: a lost broadcast is found in the store by the sockets' resync.
+    transaction.on_commit(lambda: broadcast(conversation_group(conversation_id), frame), robust=True)
     return frame
 
 

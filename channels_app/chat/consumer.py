@@ -29,17 +29,36 @@ from channels_app.chat import protocol, session, tokens
 from conversations import events
 
 UNAUTHENTICATED = 4401
+TOO_MANY_SOCKETS = 4429
+SOCKET_COUNT_TTL = 3600  # a process that dies without disconnecting leaves its count for at most this long
 log = logging.getLogger(__name__)
 
 
-def _count_hit(key: str) -> int:
+def _count_hit(key: str, timeout: int = 120) -> int:
     """Atomic across processes (Redis INCR); Django's async aincr is a get-then-set and loses counts."""
-    cache.add(key, 0, timeout=120)
+    cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:  # evicted or flushed between add and incr: the window starts again with this hit
-        cache.set(key, 1, timeout=120)
+        cache.set(key, 1, timeout=timeout)
         return 1
+
+
+def _count_down(key: str) -> None:
+    try:
+        cache.decr(key)
+    except ValueError:  # expired meanwhile: nothing to give back
+        pass
+
+
+def _over(limit: int, key: str, *, timeout: int = 120) -> bool:
+    """Whether this hit passes `limit`. A cache that does not answer (Redis stalled) lets it through:
+    a message is better stored than lost, and the socket must not die of it."""
+    try:
+        return _count_hit(key, timeout) > limit
+    except Exception:
+        log.warning("Chat limit %s not checked: the cache did not answer", key.split(":")[0], exc_info=True)
+        return False
 
 
 def in_thread(func):
@@ -53,6 +72,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.user = await self._authenticate()
         if self.user is None:
             await self.close(code=UNAUTHENTICATED)
+            return
+        self.sockets_key = f"chat-sockets:{self.user.pk}"
+        if await in_thread(_over)(settings.CHAT_MAX_SOCKETS_PER_USER, self.sockets_key, timeout=SOCKET_COUNT_TTL):
+            await in_thread(_count_down)(self.sockets_key)
+            self.sockets_key = None
+            await self.close(code=TOO_MANY_SOCKETS)
             return
         self.conversation_id = None
         self.last_sent = 0
@@ -81,6 +106,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if resync := getattr(self, "resync", None):
             resync.cancel()
+        if getattr(self, "sockets_key", None):
+            with contextlib.suppress(Exception):  # a stalled cache: the count expires with SOCKET_COUNT_TTL
+                await in_thread(_count_down)(self.sockets_key)
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -203,9 +231,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _over_rate_limit(self) -> bool:
         key = f"chat-rate:{self.user.pk}:{int(time.time() // 60)}"  # wall clock: one window across processes
-        return await in_thread(_count_hit)(key) > settings.CHAT_RATE_LIMIT_PER_MINUTE
+        return await in_thread(_over)(settings.CHAT_RATE_LIMIT_PER_MINUTE, key)
 
     async def _relay_typing(self, on: bool):
+        key = f"chat-typing:{self.user.pk}:{int(time.time() // 60)}"
+        if await in_thread(_over)(settings.CHAT_TYPING_PER_MINUTE, key):
+            return  # typing past the limit is dropped: it is a hint, not a message
         if self.conversation_id:
             await self.channel_layer.group_send(
                 events.conversation_group(self.conversation_id),

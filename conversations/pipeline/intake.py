@@ -129,7 +129,8 @@ def _store(inbound: InboundMessage, user) -> Accepted:
         channel=conversation.channel,
     )
     conversation_id, message_id = str(conversation.pk), str(message.pk)
-    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id))
+    # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
+    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id), robust=True)
     return Accepted(conversation, message, frame, opened=opened)
 
 

@@ -443,3 +443,87 @@ async def test_messages_written_through_the_api_appear_live_in_an_open_chat(open
     received, answer = await tab.until("message_received"), await tab.until("agent_response")
     assert received[-1]["text"] == "hello from the API" and answer[-1]["in_reply_to"] == received[-1]["id"]
     await tab.close()
+
+
+async def test_eight_messages_sent_without_waiting_are_each_stored_once_and_answered_in_order(
+    open_tab, colleague, engine
+):
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    for n in range(8):
+        await tab.say(f"question {n}", f"q{n}")
+    frames = []
+    while sum(f["type"] == "agent_response" for f in frames) < 8:
+        frames.append(await tab.next())
+    assert not [f for f in frames if f["type"] == "error"]
+    received = [f for f in frames if f["type"] == "message_received"]
+    answers = [f for f in frames if f["type"] == "agent_response"]
+    assert [f["client_msg_id"] for f in received] == [f"q{n}" for n in range(8)]
+    assert [a["in_reply_to"] for a in answers] == [r["id"] for r in received]  # in the order they arrived
+    numbered = [f["seq"] for f in frames if f["type"] != "conversation_started"]
+    assert numbered == list(range(1, 17))
+    assert await database_sync_to_async(Message.objects.filter(direction="inbound").count)() == 8
+    await tab.close()
+
+
+async def test_typing_past_its_limit_is_dropped(open_tab, colleague, engine, settings):
+    settings.CHAT_TYPING_PER_MINUTE = 2
+    _, a = await open_tab(colleague)
+    _, b = await open_tab(colleague)
+    await a.next()
+    await b.next()
+    await a.say("hello", "t0")
+    await a.until("agent_response")
+    await b.until("agent_response")
+    for on in (True, False, True, False):
+        await a.send({"type": "typing", "on": on})
+    assert [(await b.next())["on"], (await b.next())["on"]] == [True, False]
+    assert await b.quiet()
+    await a.close()
+    await b.close()
+
+
+async def test_a_user_holds_a_bounded_number_of_sockets(open_tab, colleague, settings):
+    settings.CHAT_MAX_SOCKETS_PER_USER = 2
+    tabs = [(await open_tab(colleague))[1] for _ in range(2)]
+    for tab in tabs:
+        assert (await tab.next())["type"] == "history"
+    _, third = await open_tab(colleague)
+    assert await closed_with(third) == 4429
+    await tabs[0].close()
+    _, again = await open_tab(colleague)
+    assert (await again.next())["type"] == "history"
+    await tabs[1].close()
+    await again.close()
+
+
+async def test_a_stalled_cache_neither_kills_the_socket_nor_loses_the_message(open_tab, colleague, engine, monkeypatch):
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    _, tab = await open_tab(colleague)
+    await tab.next()
+
+    def stalled(*args, **kwargs):
+        raise RedisTimeout("Timeout reading from socket")
+
+    monkeypatch.setattr("channels_app.chat.consumer.cache.add", stalled)
+    await tab.say("are you there?", "s1")
+    answer = (await tab.until("agent_response"))[-1]
+    assert answer["text"] == "Here is what I found."
+    assert await database_sync_to_async(Message.objects.filter(direction="inbound").count)() == 1
+    await tab.close()
+
+
+async def test_a_broker_that_is_down_loses_no_message(open_tab, colleague, engine, monkeypatch):
+    def broker_down(*ids):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr("conversations.tasks.answer_message.delay", broker_down)
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.say("hello", "b1")
+    received = (await tab.until("message_received"))[-1]
+    assert received["client_msg_id"] == "b1" and await tab.quiet()  # no error frame: it is stored
+    stored = await database_sync_to_async(Message.objects.get)(direction="inbound")
+    assert stored.text == "hello"  # the sweep answers it once the broker is back
+    await tab.close()
