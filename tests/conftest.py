@@ -1,9 +1,14 @@
 """Shared fixtures: three personas (a user, a colleague in the same tenant, an outsider) and clients."""
 
 import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -196,3 +201,75 @@ def engine(monkeypatch):
     scripted = ScriptedEngine()
     monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda: scripted)
     return scripted
+
+
+# --- real Celery workers on the Redis broker ------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+QUEUE = "celery"  # the default queue, on the test run's own Redis database
+
+
+@pytest.fixture
+def broker(postgres_only, monkeypatch):
+    """Tasks go to the Redis broker (not run eagerly in the test); the queue starts and ends empty."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs the Redis broker (REDIS_URL); CI sets it")
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete(QUEUE)
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    yield
+    client.delete(QUEUE)
+
+
+@pytest.fixture
+def start_worker(tmp_path):
+    """Start real `celery worker` processes on the test database; every one still running is killed at the end.
+
+    `start(pool="solo", concurrency=1, **env)`: prefork with two processes is what production runs.
+    """
+    db = connection.settings_dict
+    login = f"{db['USER']}:{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else db["USER"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
+    started = []
+
+    def start(pool="solo", concurrency=1, **extra_env):
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115  (closed with the process)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
+                "-Q",
+                QUEUE,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+                "-n",
+                f"recovery-{len(started)}@%h",
+            ],  # fmt: skip
+            cwd=ROOT,
+            env={**env, **extra_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((process, log))
+        return process
+
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        log.close()

@@ -5,100 +5,18 @@ with SIGKILL while it holds a ledger execution open; the recovery sweep then sen
 execution again and a fresh worker carries it out.
 """
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import quote
 
-import pytest
-import redis
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from agents.models import Campaign
-from config.celery import app as celery_app
 from hitl.models import HITLApproval
 from hitl.services import approve, requeue_stalled
-
-ROOT = Path(__file__).resolve().parents[2]
-QUEUE = "celery"  # the default queue, on the test run's own Redis database
-
-
-def wait_for(condition, what, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def broker(postgres_only, monkeypatch):
-    """Tasks go to the Redis broker (not run eagerly in the test); the queue starts and ends empty."""
-    if not settings.REDIS_URL:
-        pytest.skip("needs the Redis broker (REDIS_URL); CI sets it")
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(QUEUE)
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    yield
-    client.delete(QUEUE)
-
-
-@pytest.fixture
-def start_worker(tmp_path):
-    """Start real `celery worker` processes on the test database; every one still running is killed at the end."""
-    db = connection.settings_dict
-    login = f"{db['USER']}:{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else db["USER"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
-    started = []
-
-    def start():
-        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115  (closed with the process)
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                QUEUE,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "info",
-                "-n",
-                f"recovery-{len(started)}@%h",
-            ],  # fmt: skip
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append((process, log))
-        return process
-
-    yield start
-    for process, log in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
-        log.close()
+from tests.workers import wait_for
 
 
 def waiting_on_a_lock() -> bool:
