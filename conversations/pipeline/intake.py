@@ -23,6 +23,7 @@ from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.services import close_conversation, open_conversation
+from tenants.models import User
 
 ANSWER_TASK = "conversations.tasks.answer_message"
 
@@ -149,7 +150,7 @@ def _lock_conversation(inbound: InboundMessage, user, now) -> tuple[Conversation
     if _fresh(current, now):
         return current, False
     # Opening one: one at a time per person, so two first messages never open two conversations.
-    type(user).objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
     current = _current(locked, user, inbound.channel)
     if _fresh(current, now):
         return current, False

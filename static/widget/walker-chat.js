@@ -38,7 +38,7 @@
     unknown_agent: "That agent isn't available.",
   };
   // Frames that are stored and numbered; connection frames (history, error, ...) are not deduplicated.
-  var STORED = { message_received: 1, agent_typing: 1, agent_response: 1, approval_update: 1 };
+  var STORED = { message_received: 1, agent_response: 1, approval_update: 1 }; // numbered, replayed on reconnect
   var MAX_CHARS = 4000;
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 30000;
