@@ -208,6 +208,8 @@ def bench_env(args, port: int | None = None) -> dict:
     }
     if getattr(args, "layer", None):
         env["BENCH_LAYER"] = args.layer
+    if getattr(args, "engine_sleep", None):
+        env["BENCH_ENGINE_SLEEP"] = str(args.engine_sleep)
     return env
 
 
@@ -248,6 +250,37 @@ def clean_layer_keys(redis_url: str) -> int:
         return deleted
     finally:
         client.close()
+
+
+class Worker:
+    """The Celery worker that answers (prefork, `concurrency` processes) on the same settings; stopped on exit."""
+
+    def __init__(self, env: dict, concurrency: int, log_path: Path):
+        self.env, self.concurrency, self.log_path = env, concurrency, log_path
+        self.proc = None
+
+    def __enter__(self):
+        celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [celery, "-A", "config", "worker", "--pool=prefork", f"--concurrency={self.concurrency}",
+             "--without-gossip", "--without-mingle", "-l", "warning"],
+            cwd=ROOT, env={**os.environ, **self.env}, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        time.sleep(3)  # the prefork children start
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {self.proc.returncode}; see {self.log_path}")
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        self.log.close()
 
 
 class Daphne:
@@ -397,6 +430,8 @@ class Result:
     connect_times: list = field(default_factory=list)
     elapsed: float = 0.0  # sending phase, first send to last answer
     daphne_cpu: float = float("nan")  # daphne CPU seconds / elapsed
+    daphne_cpu_seconds: float = float("nan")
+    probe_rtts: list = field(default_factory=list)  # another socket's echo while this run was going on
     client_cpu: float = float("nan")
     sample: str = ""
 
@@ -411,8 +446,36 @@ class Result:
         return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))] * 1000
 
     @property
+    def cpu_ms_per_message(self) -> float:
+        return self.daphne_cpu_seconds * 1000 / len(self.rtts) if self.rtts else float("nan")
+
+    def probe_pct(self, q: float) -> float:
+        if not self.probe_rtts:
+            return float("nan")
+        ordered = sorted(self.probe_rtts)
+        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))] * 1000
+
+    @property
     def rate(self) -> float:
         return len(self.rtts) / self.elapsed if self.elapsed else 0.0
+
+
+async def probe(host, port, result: Result, stop: asyncio.Event, every: float = 0.05):
+    """One more socket on /ws/echo/, round-tripping a frame every `every` seconds until `stop`."""
+    ws = await WebSocket.connect(host, port, "/ws/echo/", 30)
+    await ws.recv(30)  # ready
+    n = 0
+    try:
+        while not stop.is_set():
+            n += 1
+            t0 = time.perf_counter()
+            await ws.send_json({"type": "probe", "client_msg_id": f"probe-{n}"})
+            while (await ws.recv(30)).get("client_msg_id") != f"probe-{n}":
+                pass
+            result.probe_rtts.append(time.perf_counter() - t0)
+            await asyncio.sleep(every)
+    finally:
+        await ws.close()
 
 
 async def run_clients(kind, host, port, paths, per_client, timeout, daphne=None, progress=True) -> Result:
@@ -500,12 +563,19 @@ async def run_clients(kind, host, port, paths, per_client, timeout, daphne=None,
     start = time.perf_counter()
     go.set()
     report = asyncio.create_task(reporter(n * per_client)) if progress else None
+    probe_stop = asyncio.Event()
+    prober = asyncio.create_task(probe(host, port, result, probe_stop)) if kind == "walker" else None
     await asyncio.gather(*tasks)
     result.elapsed = time.perf_counter() - start
+    if prober:
+        probe_stop.set()
+        with contextlib.suppress(Exception):
+            await prober
     if report:
         report.cancel()
     if daphne:
-        result.daphne_cpu = (daphne.cpu_seconds() - cpu0) / result.elapsed
+        result.daphne_cpu_seconds = daphne.cpu_seconds() - cpu0
+        result.daphne_cpu = result.daphne_cpu_seconds / result.elapsed
     result.client_cpu = (time.process_time() - client_cpu0) / result.elapsed
     return result
 
@@ -529,13 +599,14 @@ def failures_text(r: Result) -> str:
 
 def print_table(results: list[tuple[Result, Result]]):
     head = (
-        "| N | run | messages | p50 ms | p95 ms | p99 ms | msg/s | failures | daphne CPU | client CPU |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"
+        "| N | run | messages | p50 ms | p95 ms | p99 ms | msg/s | failures | daphne CPU | daphne CPU ms/msg "
+        "| client CPU | probe p50/p99 ms |\n"
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
     )
     rows = [head]
     ratios = [
-        "| N | p50 walker/echo | p95 walker/echo | p99 walker/echo | msg/s echo/walker |",
-        "|---:|---:|---:|---:|---:|",
+        "| N | p50 walker/echo | p95 walker/echo | p99 walker/echo | msg/s echo/walker | daphne CPU/msg walker/echo |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for walker, echo in results:
         for r in (walker, echo):
@@ -544,12 +615,14 @@ def print_table(results: list[tuple[Result, Result]]):
             rows.append(
                 f"| {r.clients} | {r.kind} | {len(r.rtts)}/{r.clients * r.per_client} | {fmt(r.pct(50))} | "
                 f"{fmt(r.pct(95))} | {fmt(r.pct(99))} | {fmt(r.rate)} | {failures_text(r)} | "
-                f"{fmt(r.daphne_cpu * 100, 0)}% | {fmt(r.client_cpu * 100, 0)}% |"
+                f"{fmt(r.daphne_cpu * 100, 0)}% | {fmt(r.cpu_ms_per_message, 2)} | {fmt(r.client_cpu * 100, 0)}% | "
+                f"{fmt(r.probe_pct(50))}/{fmt(r.probe_pct(99))} |"
             )
         if walker and echo and echo.rtts and walker.rtts:
             ratios.append(
                 f"| {walker.clients} | {walker.pct(50) / echo.pct(50):,.1f}x | {walker.pct(95) / echo.pct(95):,.1f}x | "
-                f"{walker.pct(99) / echo.pct(99):,.1f}x | {echo.rate / walker.rate:,.1f}x |"
+                f"{walker.pct(99) / echo.pct(99):,.1f}x | {echo.rate / walker.rate:,.1f}x | "
+                f"{walker.cpu_ms_per_message / echo.cpu_ms_per_message:,.1f}x |"
             )
     print("\n".join(rows))
     print()
@@ -599,8 +672,14 @@ def parse_args(argv=None):
         help="BENCH_LAYER for bench.settings_variants (a channel-layer variant; see that module)",
     )
     p.add_argument("--log", help="daphne's log file (default: a temporary file, kept and named at the end)")
+    p.add_argument(
+        "--worker-concurrency", type=int, default=2, help="processes of the Celery worker that answers (prefork, 2)"
+    )
+    p.add_argument(
+        "--engine-sleep", type=float, help="answers from bench.sleepy_engine: the built-in engine after this many s"
+    )
     args = p.parse_args(argv)
-    if args.layer and args.settings == "config.settings":
+    if (args.layer or args.engine_sleep) and args.settings == "config.settings":
         args.settings = "bench.settings_variants"
     if len(args.messages) == 1:
         args.messages = args.messages * len(args.clients)
@@ -659,8 +738,11 @@ def main(argv=None):
     else:
         log_path = Path(args.log) if args.log else Path(tempfile.mkstemp(prefix="chat-bench-daphne-", suffix=".log")[1])
         clean_layer_keys(args.redis_url)
-        with Daphne(env, port, log_path) as daphne:
-            print(f"daphne pid {daphne.proc.pid} on 127.0.0.1:{port}, log {log_path}", flush=True)
+        worker_log = log_path.with_name(log_path.stem + "-worker.log")
+        with Worker(env, args.worker_concurrency, worker_log), Daphne(env, port, log_path) as daphne:
+            print(
+                f"daphne pid {daphne.proc.pid} on 127.0.0.1:{port}, log {log_path}; worker log {worker_log}", flush=True
+            )
             results = asyncio.run(run_all(args, host, port, tokens, daphne))
         print(f"daphne log: {log_path}; failure signs: {log_summary(log_path) or 'none'}")
     print(f"Machine at the end: {machine_line()}")

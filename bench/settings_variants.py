@@ -12,6 +12,8 @@ Selected with BENCH_LAYER (run daphne with DJANGO_SETTINGS_MODULE=bench.settings
                pooled connections, redis-py's 5 s socket timeout), to show each one is needed
     pubsub     RedisPubSubChannelLayer on the same Redis, same host settings as `queue`
 
+Also: BENCH_ENGINE_SLEEP (below) and the extra /bench/bare/ route of bench/urls.py.
+
 Benchmark-only: never used by the product.
 """
 
@@ -64,3 +66,13 @@ elif BENCH_LAYER == "pubsub":
     }
 elif BENCH_LAYER != "settings":
     raise RuntimeError(f"Unknown BENCH_LAYER {BENCH_LAYER!r}")
+
+# BENCH_ENGINE_SLEEP=<seconds>: the answers come from bench.sleepy_engine (the built-in engine after a sleep).
+if os.environ.get("BENCH_ENGINE_SLEEP"):
+    from agents.engines import ENGINES
+
+    ENGINES["sleepy"] = "bench.sleepy_engine.SleepyEngine"
+    AGENT_ENGINE = "sleepy"
+
+# The product's URLs plus /bench/bare/ (bench/api_bench.py's baseline): the extra route changes nothing else.
+ROOT_URLCONF = "bench.urls"
