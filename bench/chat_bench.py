@@ -263,7 +263,8 @@ class Worker:
         celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [celery, "-A", "config", "worker", "--pool=prefork", f"--concurrency={self.concurrency}",
+            # --purge: tasks an earlier run left on the benchmark's own broker database are not this run's.
+            [celery, "-A", "config", "worker", "--pool=prefork", f"--concurrency={self.concurrency}", "--purge",
              "--without-gossip", "--without-mingle", "-l", "warning"],
             cwd=ROOT, env={**os.environ, **self.env}, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,

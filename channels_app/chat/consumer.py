@@ -180,21 +180,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         if isinstance(frame, protocol.Typing):
             await self._relay_typing(frame.on)
-        elif await self._over_rate_limit():
-            await self._error(
-                "rate_limited",
-                f"At most {settings.CHAT_RATE_LIMIT_PER_MINUTE} messages a minute; wait a moment.",
-                frame.client_msg_id,
-            )
         else:
             # Awaited here, not in a background task: a socket's messages are stored in the order it sent them.
             await self._accept(frame)
 
+    def _limited_accept(self, frame: protocol.SendMessage):
+        """The rate limit and the store in one trip to a worker thread (each trip costs daphne CPU)."""
+        key = f"chat-rate:{self.user.pk}:{int(time.time() // 60)}"  # wall clock: one window across processes
+        if _over(settings.CHAT_RATE_LIMIT_PER_MINUTE, key):
+            return {
+                "type": "error",
+                "code": "rate_limited",
+                "detail": f"At most {settings.CHAT_RATE_LIMIT_PER_MINUTE} messages a minute; wait a moment.",
+                "client_msg_id": frame.client_msg_id,
+            }
+        return session.accept_message(self.user, frame.message, frame.client_msg_id, frame.agent)
+
     async def _accept(self, frame: protocol.SendMessage):
         try:
-            accepted = await in_thread(session.accept_message)(
-                self.user, frame.message, frame.client_msg_id, frame.agent
-            )
+            accepted = await in_thread(self._limited_accept)(frame)
         except Exception:  # never let one message take the socket down
             log.exception("Chat message failed for user %s", self.user.pk)
             await self._error("internal", "Something went wrong; your message was not saved.", frame.client_msg_id)
@@ -228,10 +232,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(  # the user's other tabs follow it too
             events.user_group(self.user.pk), {"type": "chat.frame", "frame": started, "origin": self.channel_name}
         )
-
-    async def _over_rate_limit(self) -> bool:
-        key = f"chat-rate:{self.user.pk}:{int(time.time() // 60)}"  # wall clock: one window across processes
-        return await in_thread(_over)(settings.CHAT_RATE_LIMIT_PER_MINUTE, key)
 
     async def _relay_typing(self, on: bool):
         key = f"chat-typing:{self.user.pk}:{int(time.time() // 60)}"
