@@ -19,7 +19,7 @@ from unfold.decorators import display
 
 from analytics.aggregates import Percentile, has_percentiles
 from analytics.charts import AMBER, BLUE, GREEN, GREY, INDIGO, ORANGE, RED, Chart, Dataset
-from analytics.models import ConversationMetrics, HITLAnalytics, PeriodType, PlatformEvent
+from analytics.models import ConversationMetrics, EmailDeliveryLog, HITLAnalytics, PeriodType, PlatformEvent
 from analytics.periods import bounds, midnight, zone_of
 from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
@@ -212,3 +212,13 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             ]
             charts.append(("First response time", Chart("line", labels, seconds, unit="seconds")))
         return charts
+
+
+@admin.register(EmailDeliveryLog)
+class EmailDeliveryLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
+    list_display = ["created_at", "email_type", "user", "subject", "status", "sent_at", "delivered_at", "opened_at"]
+    list_filter = ["status", "email_type", "provider", ("created_at", RangeDateTimeFilter)]
+    list_select_related = ["user"]
+    search_fields = ["message_id", "subject"]
+    ordering = ["-created_at"]
+    show_full_result_count = False
