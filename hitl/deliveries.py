@@ -36,7 +36,7 @@ def mark_delivered(notification_id, *, at=None) -> bool:
 def mark_undelivered(notification_id, reason: str) -> list[HITLNotification]:
     """The email never arrived (bounce, drop): the row fails and the person hears on their other channels."""
     row = (
-        HITLNotification.objects.select_for_update(no_key=True)
+        HITLNotification.objects.select_for_update(no_key=True, of=("self",))
         .select_related("recipient")
         .filter(pk=notification_id)
         .exclude(status=Status.FAILED)

@@ -73,10 +73,11 @@ def event_key(settings):
 def post_events(client, event_key):
     """POST events to the webhook, signed as SendGrid does (over timestamp + body)."""
 
-    def post(events, *, timestamp=None, key=None, body=None):
+    def post(events, *, timestamp=None, key=None, body=None, signed_body=None):
         body = body if body is not None else json.dumps(events)
         stamp = str(int(timestamp if timestamp is not None else time.time()))
-        signature = (key or event_key).sign((stamp + body).encode(), ec.ECDSA(hashes.SHA256()))
+        signed = signed_body if signed_body is not None else body
+        signature = (key or event_key).sign((stamp + signed).encode(), ec.ECDSA(hashes.SHA256()))
         return client.post(
             "/channels/email/events",
             data=body,
@@ -92,7 +93,9 @@ def basic(user=INBOUND_AUTH[0], password=INBOUND_AUTH[1]) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def parse_fields(*, sender, to="assistant@mail.walker.test", subject="Hello", text="Hi", headers=None, spf="pass"):
+def parse_fields(
+    *, sender, to="assistant@mail.walker.test", subject="Hello", text="Hi", headers=None, spf="pass", dkim="none"
+):
     """The form SendGrid Inbound Parse posts (its field names)."""
     raw_headers = {"From": sender, "To": to, "Subject": subject, "Message-ID": "<m1@client.test>"}
     raw_headers.update(headers or {})
@@ -104,7 +107,7 @@ def parse_fields(*, sender, to="assistant@mail.walker.test", subject="Hello", te
         "headers": "\n".join(f"{k}: {v}" for k, v in raw_headers.items() if v is not None) + "\n",
         "envelope": json.dumps({"to": [to], "from": sender}),
         "SPF": spf,
-        "dkim": "none",
+        "dkim": dkim,
         "charsets": json.dumps({"to": "UTF-8", "subject": "UTF-8", "text": "UTF-8"}),
     }
 
