@@ -12,6 +12,8 @@ from email.utils import getaddresses, parseaddr
 from django.utils.html import strip_tags
 from email_reply_parser import EmailReplyParser
 
+from tenants.input_text import text_problem
+
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 
@@ -44,6 +46,10 @@ class ParsedEmail:
 
 
 def parse(post, files) -> ParsedEmail:
+    for name in ("from", "to", "subject", "text", "html", "headers", "envelope"):
+        problem = text_problem(post.get(name, ""))
+        if problem:
+            raise MalformedEmail(f"'{name}': {problem}")
     headers = HeaderParser(policy=default_policy).parsestr(post.get("headers", ""))
     sender = _address(post.get("from") or str(headers.get("From", "")))
     if not sender:
@@ -61,10 +67,14 @@ def parse(post, files) -> ParsedEmail:
         message_id=_first_id(str(headers.get("Message-ID", ""))),
         in_reply_to=_first_id(str(headers.get("In-Reply-To", ""))),
         references=MESSAGE_ID.findall(str(headers.get("References", ""))),
-        attachments=[{"name": f.name, "type": f.content_type} for f in files.values()],
+        attachments=[{"name": _storable(f.name), "type": _storable(f.content_type)} for f in files.values()],
         automatic=_automatic(headers),
         authenticated=_authenticated(post, sender),
     )
+
+
+def _storable(value) -> str:
+    return str(value or "").replace("\x00", "")[:255]
 
 
 def strip_quotes(text: str) -> str:

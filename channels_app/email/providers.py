@@ -48,7 +48,7 @@ def send(email: OutgoingEmail) -> tuple[str, str]:
     return "console", _store_and_print(email)
 
 
-def as_mime(email: OutgoingEmail, *, sender: str) -> EmailMessage:
+def _as_mime(email: OutgoingEmail, *, sender: str) -> EmailMessage:
     mime = EmailMessage()
     mime["From"], mime["To"], mime["Subject"] = sender, email.to, email.subject
     if email.reply_to:
@@ -65,7 +65,7 @@ def as_mime(email: OutgoingEmail, *, sender: str) -> EmailMessage:
 
 def _store_and_print(email: OutgoingEmail) -> str:
     message_id = f"console-{uuid.uuid4().hex}"
-    mime = as_mime(email, sender=settings.SENDGRID_FROM_EMAIL)
+    mime = _as_mime(email, sender=settings.SENDGRID_FROM_EMAIL)
     folder = Path(settings.EMAIL_CONSOLE_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{message_id}.eml").write_bytes(bytes(mime))

@@ -26,10 +26,6 @@ def reply_address(conversation: Conversation) -> str:
     return f"reply+{token}@{settings.SENDGRID_INBOUND_DOMAIN}"
 
 
-def commands_address() -> str:
-    return f"reply@{settings.SENDGRID_INBOUND_DOMAIN}"
-
-
 def conversation_id_from(addresses: list[str]) -> str | None:
     """The conversation named by a genuine reply+<token> address among `addresses`."""
     for address in addresses:

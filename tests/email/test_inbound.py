@@ -170,3 +170,12 @@ class TestThreading:
         assert reply_address(conversation) != forged
         post_email(sender=conversation.user.email, to=forged, headers={"Message-ID": "<m3@client.test>"})
         assert self.conversation_of("m3@client.test") == newer
+
+
+def test_text_that_cannot_be_stored_answers_400_and_stores_nothing(post_email, requester):
+    response = post_email(sender=requester.email, text="hello\x00world")
+    assert response.status_code == 400 and response.json() == {
+        "code": "malformed_email",
+        "detail": "'text': Text may not contain NUL characters.",
+    }
+    assert not Message.objects.exists()

@@ -4,6 +4,7 @@ import pytest
 from django.core.mail import send_mail
 
 from analytics.models import EmailDeliveryLog
+from conversations.models import Message
 from hitl.models import HITLNotification
 from tenants.models import UndeliverableAddress
 
@@ -112,3 +113,23 @@ def test_an_undeliverable_address_is_not_attempted_and_the_approver_hears_elsewh
     assert email.status == "failed" and "undeliverable" in email.failure_reason
     fallback = HITLNotification.objects.get(channel="in_app", recipient=approver)
     assert fallback.status == "delivered" and fallback.event == "created"
+
+
+def test_a_reply_to_an_undeliverable_address_is_not_attempted(post_email, requester, sendgrid, agents):
+    UndeliverableAddress.objects.create(email=requester.email, reason="spamreport")
+    post_email(sender=requester.email, text="How are our campaigns doing?")
+    reply = Message.objects.get(direction="outbound")
+    assert sendgrid.mails == [] and reply.status == "failed" and "undeliverable" in reply.error
+
+
+def test_a_reply_that_never_gets_through_is_marked_failed(post_email, requester, sendgrid, agents, monkeypatch):
+    from config.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    sendgrid.fail_with(429, {"errors": [{"message": "slow down"}]}, times=10)
+    post_email(sender=requester.email, text="How are our campaigns doing?")
+    reply = Message.objects.get(direction="outbound")
+    log = EmailDeliveryLog.objects.get(reference=f"message:{reply.pk}")
+    assert len(sendgrid.mails) == 6  # the first try and five retries
+    assert reply.status == "failed" and "gave up" in reply.error and "429" in reply.error
+    assert log.status == "failed" and "slow down" in log.failure_reason
