@@ -1,13 +1,11 @@
 """What the email provider later says about a sent notification: delivered, or bounced (then other channels)."""
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.events import record
-from analytics.models import EventType
 from hitl.models import HITLNotification
-from hitl.notifications import SEND_TASK
+from hitl.notifications import send_after_commit
+from hitl.senders import _record_outcome  # the same events as a send's outcome
 
 Status = HITLNotification.Status
 Channel = HITLNotification.Channel
@@ -19,16 +17,7 @@ def mark_delivered(notification_id, *, at=None) -> bool:
         status=Status.DELIVERED, delivered_at=at or timezone.now()
     )
     if changed:
-        row = HITLNotification.objects.select_related("recipient").get(pk=notification_id)
-        record(
-            EventType.NOTIFICATION_DELIVERED,
-            tenant=row.tenant_id,
-            user=row.recipient,
-            subject_id=row.pk,
-            approval_id=str(row.approval_id),
-            channel=row.channel,
-            event=row.event,
-        )
+        _record_outcome(HITLNotification.objects.select_related("recipient").get(pk=notification_id))
     return bool(changed)
 
 
@@ -46,16 +35,7 @@ def mark_undelivered(notification_id, reason: str) -> list[HITLNotification]:
         return []
     row.status, row.failed_at, row.failure_reason = Status.FAILED, timezone.now(), reason[:1000]
     row.save(update_fields=["status", "failed_at", "failure_reason"])
-    record(
-        EventType.NOTIFICATION_FAILED,
-        tenant=row.tenant_id,
-        user=row.recipient,
-        subject_id=row.pk,
-        approval_id=str(row.approval_id),
-        channel=row.channel,
-        event=row.event,
-        reason=row.failure_reason[:200],
-    )
+    _record_outcome(row, reason=row.failure_reason[:200])
     return fall_back(row)
 
 
@@ -89,7 +69,4 @@ def fall_back(row: HITLNotification) -> list[HITLNotification]:
         for channel in channels
         if channel not in told
     ]
-    HITLNotification.objects.bulk_create(rows)
-    for new in rows:
-        transaction.on_commit(lambda pk=new.pk: current_app.tasks[SEND_TASK].delay(str(pk)))
-    return rows
+    return send_after_commit(rows)
