@@ -61,13 +61,17 @@ def inbound_parse(request: HttpRequest) -> JsonResponse:
 @require_POST
 def delivery_event_webhook(request: HttpRequest) -> JsonResponse:
     try:
+        body = request.body
+    except RequestDataTooBig:
+        return _error(413, "too_large", "The post is larger than DATA_UPLOAD_MAX_MEMORY_SIZE; lower the batch size.")
+    try:
         delivery_events.verify(
-            request.body, request.headers.get(SIGNATURE_HEADER, ""), request.headers.get(TIMESTAMP_HEADER, "")
+            body, request.headers.get(SIGNATURE_HEADER, ""), request.headers.get(TIMESTAMP_HEADER, "")
         )
     except delivery_events.Refused as refused:
         return _error(refused.status, refused.code, refused.detail)
     try:
-        events = json.loads(request.body)
+        events = json.loads(body)
     except ValueError:
         return _error(400, "not_json", "The body is not JSON.")
     if not isinstance(events, list):

@@ -128,3 +128,9 @@ def test_a_replayed_post_is_refused(notification_email, post_events, client):
 def test_a_body_that_is_not_an_event_list_answers_400(post_events, event_key):
     assert post_events(None, body='{"event": "delivered"}').json()["code"] == "not_a_list"
     assert post_events(None, body="not json").status_code == 400
+
+
+def test_a_post_too_large_to_read_answers_413(post_events, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = post_events([{"event": "delivered", "padding": "x" * 200}])
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
