@@ -19,11 +19,12 @@ from unfold.decorators import display
 
 from analytics.aggregates import Percentile, has_percentiles
 from analytics.charts import AMBER, BLUE, GREEN, GREY, INDIGO, ORANGE, RED, Chart, Dataset
-from analytics.models import ConversationMetrics, HITLAnalytics, PeriodType, PlatformEvent
+from analytics.models import ConversationMetrics, EmailDeliveryLog, HITLAnalytics, PeriodType, PlatformEvent
 from analytics.periods import bounds, midnight, zone_of
 from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
+from tenants.pii import mask
 
 CHART_POINTS = 92  # the latest periods or days of the filtered list
 
@@ -212,3 +213,23 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             ]
             charts.append(("First response time", Chart("line", labels, seconds, unit="seconds")))
         return charts
+
+
+@admin.register(EmailDeliveryLog)
+class EmailDeliveryLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
+    """Every email sent and what the provider said since; subjects masked (a reply repeats the person's subject)."""
+
+    list_display = ["created_at", "email_type", "user", "masked_subject", "status", "sent_at", "delivered_at"]
+    list_filter = ["status", "email_type", "provider", ("created_at", RangeDateTimeFilter)]
+    list_select_related = ["user"]
+    search_fields = ["message_id", "reference"]
+    fields = [
+        "email_type", "user", "masked_subject", "provider", "status", "message_id", "attempts", "created_at",
+        "sent_at", "delivered_at", "opened_at", "clicked_at", "bounced_at", "failure_reason",
+    ]  # fmt: skip
+    ordering = ["-created_at"]
+    show_full_result_count = False
+
+    @display(description="subject")
+    def masked_subject(self, obj):
+        return mask(obj.subject)

@@ -210,3 +210,75 @@ class Watermark(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="one_watermark_per_job")]
+
+
+class EmailDeliveryLog(models.Model):
+    """One row per email Walker sends, with what the provider said about it since.
+
+    `reference` names what the email carries ("notification:<id>", "message:<id>", "direct:<id>") so a
+    retried send finds its row; the row's id travels in the email's `custom_args` so provider events map back.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent (accepted by the provider)"
+        DEFERRED = "deferred", "Deferred"
+        DELIVERED = "delivered", "Delivered"
+        OPENED = "opened", "Opened"
+        CLICKED = "clicked", "Clicked"
+        BOUNCED = "bounced", "Bounced"
+        DROPPED = "dropped", "Dropped"
+        SPAM = "spam", "Reported as spam"
+        FAILED = "failed", "Failed"
+
+    # A status only ever moves up this order: a late "processed" never hides a "delivered".
+    RANK = {
+        Status.QUEUED: 0,
+        Status.FAILED: 1,
+        Status.SENT: 2,
+        Status.DEFERRED: 3,
+        Status.DELIVERED: 4,
+        Status.OPENED: 5,
+        Status.CLICKED: 6,
+        Status.DROPPED: 7,
+        Status.BOUNCED: 8,
+        Status.SPAM: 9,
+    }
+
+    class EmailType(models.TextChoices):
+        REPLY = "reply", "Agent reply"
+        APPROVAL = "approval", "Approval request"
+        REMINDER = "reminder", "Approval reminder"
+        ESCALATION = "escalation", "Approval escalated"
+        OUTCOME = "outcome", "Approval outcome"
+        COMMAND = "command", "Answer to an emailed command"
+        UNKNOWN_SENDER = "unknown_sender", "Answer to an unknown sender"
+        SYSTEM = "system", "System email"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    to_address = models.EmailField()
+    email_type = models.CharField(max_length=20, choices=EmailType.choices)
+    subject = models.CharField(max_length=300, blank=True)
+    reference = models.CharField(max_length=80, unique=True)
+    provider = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message_id = models.CharField(max_length=255, blank=True, help_text="The provider's id for the email.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.TextField(blank=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "-created_at"]), models.Index(fields=["tenant", "status"])]
+
+    def __str__(self):
+        return f"{self.get_email_type_display()} email {str(self.pk)[:8]}"

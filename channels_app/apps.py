@@ -7,3 +7,7 @@ class ChannelsAppConfig(AppConfig):
 
     def ready(self):
         from channels_app import checks  # noqa: F401  (registers the provider check)
+        from channels_app.email import tasks as email_tasks
+        from conversations.delivery import register_sender
+
+        register_sender("email", email_tasks.deliver)

@@ -1,8 +1,8 @@
 """Tell the operator when a chosen channel provider has no adapter in this build.
 
-The Twilio (WhatsApp) and SendGrid (email) adapters are not built yet. Their
-settings are validated so a deployment can be prepared, but until the adapters
-land those channels use the console providers, and this check says so at every
+The Twilio (WhatsApp) adapter is not built yet. Its settings are validated so a
+deployment can be prepared, but until the adapter lands that channel uses the
+console provider, and this check says so at every
 `manage.py` command (`make run` runs `migrate`) instead of letting an operator
 believe messages are leaving.
 """
@@ -12,7 +12,6 @@ from django.core.checks import Warning, register
 
 NOT_BUILT = {
     "WHATSAPP_PROVIDER": ("twilio", "the Twilio adapter", "WhatsApp messages"),
-    "EMAIL_PROVIDER": ("sendgrid", "the SendGrid adapter", "emails"),
 }
 
 

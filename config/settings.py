@@ -235,14 +235,31 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 EMAIL_PROVIDER = env_choice("EMAIL_PROVIDER", ("console", "sendgrid"), "console")
 if EMAIL_PROVIDER == "sendgrid":
     require(
-        ["SENDGRID_API_KEY", "SENDGRID_FROM_EMAIL", "SENDGRID_WEBHOOK_PUBLIC_KEY"],
+        [
+            "SENDGRID_API_KEY",
+            "SENDGRID_FROM_EMAIL",
+            "SENDGRID_WEBHOOK_PUBLIC_KEY",
+            "SENDGRID_INBOUND_DOMAIN",
+            "SENDGRID_INBOUND_USER",
+            "SENDGRID_INBOUND_PASSWORD",
+        ],
         "needed when EMAIL_PROVIDER=sendgrid",
     )
-# Prints what would be sent. The SendGrid adapter is not built yet, so it prints too (check walker.W002 says so).
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Every email, Django's own included, goes through Walker's email provider (channels_app/email/providers.py):
+# `console` stores each one in EMAIL_CONSOLE_DIR and prints it, `sendgrid` sends it with the SendGrid SDK.
+EMAIL_BACKEND = "channels_app.email.backend.ProviderEmailBackend"
+EMAIL_CONSOLE_DIR = Path(env_str("EMAIL_CONSOLE_DIR") or VAR_DIR / "mail")
 SENDGRID_API_KEY = env_str("SENDGRID_API_KEY")
+SENDGRID_API_HOST = env_str("SENDGRID_API_HOST", "https://api.sendgrid.com").rstrip("/")
 SENDGRID_FROM_EMAIL = env_str("SENDGRID_FROM_EMAIL", "walker@localhost")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = SENDGRID_FROM_EMAIL
 SENDGRID_WEBHOOK_PUBLIC_KEY = env_str("SENDGRID_WEBHOOK_PUBLIC_KEY")
+# Replies come back to reply+<conversation token>@SENDGRID_INBOUND_DOMAIN (the domain routed to Inbound Parse).
+SENDGRID_INBOUND_DOMAIN = env_str("SENDGRID_INBOUND_DOMAIN", "localhost")
+# Inbound Parse signs nothing: its URL carries these as HTTP basic auth. Without them (DEBUG=0) every post is refused.
+SENDGRID_INBOUND_USER = env_str("SENDGRID_INBOUND_USER", "walker" if DEBUG else "")
+SENDGRID_INBOUND_PASSWORD = env_str("SENDGRID_INBOUND_PASSWORD", "walker-inbound" if DEBUG else "")
+SENDGRID_EVENT_MAX_AGE_SECONDS = 600  # signed event posts older than this (or replayed) are refused
 
 AGENT_ENGINE = env_choice("AGENT_ENGINE", ("builtin", "langflow", "openai"), "builtin")
 if AGENT_ENGINE == "langflow":

@@ -63,6 +63,11 @@ def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, peop
                     reminder_number=reminder_number,
                 )
             )
+    return send_after_commit(rows)
+
+
+def send_after_commit(rows: list[HITLNotification]) -> list[HITLNotification]:
+    """Write the rows at once; each is sent by its own task after commit."""
     HITLNotification.objects.bulk_create(rows)
     for row in rows:
         transaction.on_commit(lambda pk=row.pk: current_app.tasks[SEND_TASK].delay(str(pk)))

@@ -4,17 +4,18 @@ import httpx
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from analytics.events import record
-from analytics.models import EventType
+from analytics.models import EmailDeliveryLog, EventType
 from conversations.delivery import send_direct
 from hitl import links
 from hitl.console import console_group
 from hitl.models import HITLNotification
 from tenants import outbound
+from tenants.models import UndeliverableAddress
 
 SLACK_TIMEOUT_SECONDS = 10
 LINK_EVENTS = {"created", "reminder", "escalated"}  # the emails that ask for a decision
@@ -24,32 +25,52 @@ class TransientSendError(Exception):
     """Worth retrying (a timeout, a 5xx)."""
 
 
+EMAIL_TYPES = {"created": "approval", "reminder": "reminder", "escalated": "escalation", "decided": "outcome"}
+
+
 def _email(row: HITLNotification) -> tuple[str, str]:
-    """Emails that ask for a decision carry the recipient's one-click links.
+    """Through Walker's email provider (settings.EMAIL_BACKEND). Emails that ask for a decision carry the
+    recipient's one-click links, made here at send time and never stored on the row: the admin shows
+    notification rows, and a stored link would let its reader act as the approver.
 
-    The links are made here, at send time, and never stored on the row: the admin
-    shows notification rows, and a stored link would let its reader act as the approver.
+    An address that bounced hard or reported spam gets nothing: the person is told on their other channels.
     """
-    from hitl.notifications import approval_url  # here: at the top it closes a cycle through hitl.services
+    from hitl.deliveries import fall_back  # here: at the top it closes a cycle through hitl.services
+    from hitl.notifications import approval_url
 
-    text, html = row.message, None
+    if UndeliverableAddress.includes(row.recipient_email):
+        told = ", ".join(new.channel for new in fall_back(row)) or "no other channel"
+        raise ValueError(f"{row.recipient_email} is marked undeliverable; told on {told} instead.")
+    context = {"subject": row.subject, "message": row.message, "approval": row.approval}
     if row.event in LINK_EVENTS and row.recipient is not None:
-        approve_url = links.make_link(row.approval, row.recipient, "approve")
-        reject_url = links.make_link(row.approval, row.recipient, "reject")
-        text = f"{row.message}\n\nApprove: {approve_url}\nReject: {reject_url}"
-        html = render_to_string(
-            "hitl/email_approval.html",
-            {
-                "subject": row.subject,
-                "approval": row.approval,
-                "admin_url": approval_url(row.approval),
-                "approve_url": approve_url,
-                "reject_url": reject_url,
-                "hours": links.lifetime_hours(),
-            },
-        )
-    send_mail(row.subject, text, settings.SENDGRID_FROM_EMAIL, [row.recipient_email], html_message=html)
-    return f"email:{settings.EMAIL_PROVIDER}", ""
+        context |= {
+            "admin_url": approval_url(row.approval),
+            "approve_url": links.make_link(row.approval, row.recipient, "approve"),
+            "reject_url": links.make_link(row.approval, row.recipient, "reject"),
+            "hours": links.lifetime_hours(),
+        }
+        text = render_to_string("hitl/email_approval.txt", context)
+        html = render_to_string("hitl/email_approval.html", context)
+    else:
+        context |= {"text": row.message}
+        text, html = render_to_string("email/message.txt", context), render_to_string("email/message.html", context)
+    email = EmailMultiAlternatives(
+        row.subject, text, to=[row.recipient_email], reply_to=[f"reply@{settings.SENDGRID_INBOUND_DOMAIN}"]
+    )
+    email.attach_alternative(html, "text/html")
+    email.walker = {  # read by the provider backend (channels_app.email.backend)
+        "reference": f"notification:{row.pk}",
+        "email_type": EMAIL_TYPES.get(row.event, "system"),
+        "tenant_id": row.tenant_id,
+        "user_id": row.recipient_id,
+        "custom_args": {"walker_notification": str(row.pk)},
+    }
+    try:
+        email.send()
+    except ConnectionError as exc:  # the provider is unreachable or asked us to wait
+        raise TransientSendError(str(exc)) from exc
+    logs = getattr(email, "walker_logs", [])  # absent under Django's test backend
+    return f"email:{settings.EMAIL_PROVIDER}", logs[0].message_id if logs else ""
 
 
 def _in_app(row: HITLNotification) -> tuple[str, str]:
@@ -155,3 +176,6 @@ def mark_failed_after_retries(notification_id, error: Exception) -> None:
         _record_outcome(
             HITLNotification.objects.select_related("recipient").get(pk=notification_id), reason=reason[:200]
         )
+        EmailDeliveryLog.objects.filter(
+            reference=f"notification:{notification_id}", status=EmailDeliveryLog.Status.QUEUED
+        ).update(status=EmailDeliveryLog.Status.FAILED, failure_reason=reason)

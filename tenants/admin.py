@@ -10,7 +10,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
-from tenants.models import AccessLog, Tenant, User, UserEmailPreference, UserPhoneNumber
+from tenants.models import AccessLog, Tenant, UndeliverableAddress, User, UserEmailPreference, UserPhoneNumber
 from tenants.resources import AccessLogResource
 
 
@@ -160,3 +160,28 @@ class AccessLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExp
     search_fields = ["actor_email", "object_id", "object_repr"]
     ordering = ["-created_at"]
     show_full_result_count = False
+
+
+@admin.register(UndeliverableAddress)
+class UndeliverableAddressAdmin(ModelAdmin):
+    """Platform-wide (an address is not a tenant's): only superusers see it; deleting a row lets email flow again."""
+
+    list_display = ["email", "reason", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["email"]
+    readonly_fields = ["email", "reason", "detail", "created_at"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

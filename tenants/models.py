@@ -208,6 +208,33 @@ class UserPhoneNumber(models.Model):
             super().save(*args, **kwargs)
 
 
+class UndeliverableAddress(models.Model):
+    """An email address the provider reported as a hard bounce or spam complaint: Walker sends it nothing more.
+
+    Keyed on the address, not a tenant: the provider's suppression is per address. Deleting the row
+    (after the person fixes their mailbox) lets email flow again.
+    """
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", "Hard bounce"
+        SPAM = "spamreport", "Spam report"
+
+    email = models.EmailField(primary_key=True)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.email
+
+    @classmethod
+    def includes(cls, address: str) -> bool:
+        return cls.objects.filter(email=address.strip().lower()).exists()
+
+
 BRIEF_SECTIONS = ("approvals", "campaigns", "seo", "content", "audiences", "conversations")
 
 

@@ -40,6 +40,7 @@ _MARKETING = _view(
 _AUDIT = _view("tenants.accesslog", "agents.toolcallaudit", "analytics.platformevent")
 _CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
 _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
+_EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
 
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
@@ -55,6 +56,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_AUDIT,
         *_CONVERSATION_ANALYTICS,
         *_APPROVAL_ANALYTICS,
+        *_EMAIL_DELIVERY,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",
@@ -64,7 +66,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_MARKETING,
         *_APPROVAL_ANALYTICS,
     ],
-    Role.SUPPORT: ["tenants.view_tenant", *_CONVERSATIONS, *_MARKETING, *_CONVERSATION_ANALYTICS],
+    Role.SUPPORT: ["tenants.view_tenant", *_CONVERSATIONS, *_MARKETING, *_CONVERSATION_ANALYTICS, *_EMAIL_DELIVERY],
     Role.COMPLIANCE: [
         "tenants.view_tenant",
         *_APPROVALS,
@@ -73,6 +75,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_AUDIT,
         *_CONVERSATION_ANALYTICS,
         *_APPROVAL_ANALYTICS,
+        *_EMAIL_DELIVERY,
     ],  # fmt: skip
     Role.MEMBER: [],
 }

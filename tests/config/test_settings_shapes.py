@@ -15,6 +15,8 @@ WALKER_VARIABLES = {
     "CSRF_TRUSTED_ORIGINS", "PUBLIC_BASE_URL", "WHATSAPP_PROVIDER", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
     "EMAIL_PROVIDER", "SENDGRID_API_KEY", "SENDGRID_FROM_EMAIL", "SENDGRID_WEBHOOK_PUBLIC_KEY", "AGENT_ENGINE",
     "LANGFLOW_URL", "LANGFLOW_FLOW_ID", "LANGFLOW_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL",
+    "SENDGRID_API_HOST", "SENDGRID_INBOUND_DOMAIN", "SENDGRID_INBOUND_USER", "SENDGRID_INBOUND_PASSWORD",
+    "EMAIL_CONSOLE_DIR",
 }  # fmt: skip
 PRODUCTION = {
     "DEBUG": "0",
@@ -108,7 +110,11 @@ def test_production_without_a_required_variable_fails_at_start_naming_it(missing
     "env, named",
     [
         ({"WHATSAPP_PROVIDER": "twilio"}, "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN"),
-        ({"EMAIL_PROVIDER": "sendgrid", "SENDGRID_API_KEY": "x"}, "SENDGRID_FROM_EMAIL, SENDGRID_WEBHOOK_PUBLIC_KEY"),
+        (
+            {"EMAIL_PROVIDER": "sendgrid", "SENDGRID_API_KEY": "x"},
+            "SENDGRID_FROM_EMAIL, SENDGRID_WEBHOOK_PUBLIC_KEY, SENDGRID_INBOUND_DOMAIN, SENDGRID_INBOUND_USER, "
+            "SENDGRID_INBOUND_PASSWORD",
+        ),
         ({"AGENT_ENGINE": "langflow"}, "LANGFLOW_URL, LANGFLOW_FLOW_ID"),
         ({"AGENT_ENGINE": "openai", "OPENAI_MODEL": "gpt"}, "OPENAI_API_KEY"),
     ],
@@ -143,6 +149,9 @@ SENDGRID = {
     "SENDGRID_API_KEY": "SG.x",
     "SENDGRID_FROM_EMAIL": "walker@acme.test",
     "SENDGRID_WEBHOOK_PUBLIC_KEY": "pk",
+    "SENDGRID_INBOUND_DOMAIN": "mail.acme.test",
+    "SENDGRID_INBOUND_USER": "sendgrid",
+    "SENDGRID_INBOUND_PASSWORD": "p" * 24,
 }
 
 
@@ -154,7 +163,6 @@ SENDGRID = {
             "(walker.W001) WHATSAPP_PROVIDER=twilio, but the Twilio adapter is not built yet.",
             "WhatsApp messages",
         ),
-        (SENDGRID, "(walker.W002) EMAIL_PROVIDER=sendgrid, but the SendGrid adapter is not built yet.", "emails"),
     ],
 )
 def test_a_provider_without_an_adapter_is_announced_not_pretended(env, warning, hint):
@@ -165,9 +173,26 @@ def test_a_provider_without_an_adapter_is_announced_not_pretended(env, warning, 
     assert "walker.W00" not in run_python(["manage.py", "check"]).stderr  # the console defaults say nothing
 
 
-def test_email_goes_to_the_console_until_the_sendgrid_adapter_exists():
-    result = run_python(
-        ["-c", "import django; django.setup(); from django.conf import settings as s; print(s.EMAIL_BACKEND)"],
-        **SENDGRID,
-    )
-    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend", result.stderr
+SHOW_EMAIL = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.EMAIL_BACKEND, s.EMAIL_PROVIDER, repr(s.SENDGRID_INBOUND_USER), repr(s.SENDGRID_INBOUND_PASSWORD))"
+)
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_every_email_goes_through_walkers_provider_and_sendgrid_is_not_announced_as_missing(debug):
+    env = {**(PRODUCTION if debug == "0" else {}), **SENDGRID}
+    result = run_python(["-c", SHOW_EMAIL], **env)
+    assert result.stdout.split() == [
+        "channels_app.email.backend.ProviderEmailBackend",
+        "sendgrid",
+        "'sendgrid'",
+        "'" + "p" * 24 + "'",
+    ], result.stderr
+    check = run_python(["manage.py", "check"], **env)
+    assert check.returncode == 0 and "walker.W002" not in check.stderr, check.stderr
+
+
+def test_production_without_inbound_credentials_refuses_every_inbound_email():
+    result = run_python(["-c", SHOW_EMAIL], **PRODUCTION)
+    assert result.stdout.split() == ["channels_app.email.backend.ProviderEmailBackend", "console", "''", "''"]

@@ -1,0 +1,99 @@
+"""What happens to one parsed inbound email: a command, a message to an agent, or a polite answer.
+
+Retried posts change nothing: emails outside a conversation are remembered by Message-ID
+(ProcessedInboundEmail), emails into one are deduped by the message path on the same id.
+"""
+
+import hashlib
+
+from celery import current_app
+from django.db import IntegrityError, transaction
+
+from analytics.models import EmailDeliveryLog
+from channels_app.email import commands
+from channels_app.email.models import ProcessedInboundEmail
+from channels_app.email.parsing import ParsedEmail
+from channels_app.email.threading import find_conversation
+from conversations.identity import UNKNOWN
+from conversations.models import Channel
+from conversations.normalized import InboundMessage, IngestError
+from conversations.pipeline import accept
+from tenants.models import User
+
+ANSWER_TASK = "channels_app.email.tasks.send_answer"
+Kind = ProcessedInboundEmail.Kind
+EmailType = EmailDeliveryLog.EmailType
+
+
+def receive(email: ParsedEmail) -> str:
+    """Handle the email; returns what was done ("command", "message", "unknown_sender", …)."""
+    if email.automatic:
+        _remember(email, Kind.IGNORED, tenant_id=None)
+        return "ignored"
+    user = _sender(email.sender)
+    if user is None:
+        if _remember(email, Kind.UNKNOWN_SENDER, tenant_id=None):
+            _answer(email, UNKNOWN, EmailType.UNKNOWN_SENDER, user=None)
+        return "unknown_sender"
+    if commands.is_command(email.body):
+        with transaction.atomic():
+            if not _remember(email, Kind.COMMAND, tenant_id=user.tenant_id):
+                return "duplicate"
+            answer = commands.run(user, email.body, authenticated=email.authenticated)
+            _answer(email, answer, EmailType.COMMAND, user=user)
+        return "command"
+    return _to_agent(email, user)
+
+
+def _to_agent(email: ParsedEmail, user) -> str:
+    addressed = commands.addressed_agent(email.body)
+    conversation = find_conversation(user, to=email.to, in_reply_to=email.in_reply_to, references=email.references)
+    inbound = InboundMessage(
+        channel=Channel.EMAIL,
+        text=addressed.text if addressed else email.body,
+        channel_message_id=email.dedupe_key,
+        sender_email=email.sender,
+        tenant_id=user.tenant_id,
+        conversation_id=conversation.pk if conversation and conversation.is_open else None,
+        agent_type=addressed.agent_type if addressed else None,
+        metadata={"subject": email.subject, "attachments": email.attachments},
+    )
+    try:
+        accepted = accept(inbound, user=user)
+    except IngestError as error:  # empty, too long: the sender hears why, once per email
+        if _remember(email, Kind.IGNORED, tenant_id=user.tenant_id):
+            _answer(email, f"Walker could not take this email: {error.detail}", EmailType.SYSTEM, user=user)
+        return f"refused:{error.code}"
+    return "duplicate" if accepted.duplicate else "message"
+
+
+def _sender(address: str):
+    people = list(User.objects.filter(email__iexact=address, is_active=True, tenant__isnull=False)[:2])
+    return people[0] if len(people) == 1 else None
+
+
+def _remember(email: ParsedEmail, kind: str, *, tenant_id) -> bool:
+    """True the first time this email is seen."""
+    try:
+        with transaction.atomic():
+            ProcessedInboundEmail.objects.create(message_id=email.dedupe_key, kind=kind, tenant_id=tenant_id)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _answer(email: ParsedEmail, text: str, email_type: str, *, user) -> None:
+    """Reply in the email's thread, from a worker, after commit."""
+    subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}".strip()
+    payload = {
+        "to": email.sender,
+        "subject": subject[:300],
+        "text": text,
+        "in_reply_to": email.message_id,
+        "references": [*email.references, *([email.message_id] if email.message_id else [])],
+        "reference": f"answer:{hashlib.sha256(email.dedupe_key.encode()).hexdigest()[:40]}",
+        "email_type": email_type,
+        "tenant_id": str(user.tenant_id) if user else None,
+        "user_id": str(user.pk) if user else None,
+    }
+    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(payload))

@@ -1,0 +1,111 @@
+"""The one way an email leaves Walker: the `console` provider (stored in a folder and printed) or SendGrid.
+
+`send(email)` returns the provider's id for the email. It raises `ProviderUnavailable` when trying
+again later may work (unreachable, 5xx, 429) and `ProviderRefused`, carrying the provider's answer,
+when it will not.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.error import URLError
+
+from django.conf import settings
+from python_http_client.exceptions import HTTPError
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import CustomArg, From, Header, Mail, ReplyTo, To
+
+log = logging.getLogger(__name__)
+TIMEOUT_SECONDS = 10
+SENDER_NAME = "Walker"
+
+
+class ProviderUnavailable(ConnectionError):
+    """Worth trying again: the provider could not be reached or asked us to wait."""
+
+
+class ProviderRefused(Exception):
+    """The provider will not send this email; the message holds its answer."""
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # Message-ID, In-Reply-To, References, List-Unsubscribe…
+    reply_to: str | None = None
+    custom_args: dict[str, str] = field(default_factory=dict)  # come back on every provider event
+
+
+def send(email: OutgoingEmail) -> tuple[str, str]:
+    """(provider name, provider message id)."""
+    if settings.EMAIL_PROVIDER == "sendgrid":
+        return "sendgrid", _send_with_sendgrid(email)
+    return "console", _store_and_print(email)
+
+
+def _as_mime(email: OutgoingEmail, *, sender: str) -> EmailMessage:
+    mime = EmailMessage()
+    mime["From"], mime["To"], mime["Subject"] = sender, email.to, email.subject
+    if email.reply_to:
+        mime["Reply-To"] = email.reply_to
+    for name, value in email.headers.items():
+        mime[name] = value
+    for name, value in email.custom_args.items():
+        mime[f"X-Walker-{name}"] = value
+    mime.set_content(email.text)
+    if email.html:
+        mime.add_alternative(email.html, subtype="html")
+    return mime
+
+
+def _store_and_print(email: OutgoingEmail) -> str:
+    message_id = f"console-{uuid.uuid4().hex}"
+    mime = _as_mime(email, sender=settings.SENDGRID_FROM_EMAIL)
+    folder = Path(settings.EMAIL_CONSOLE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{message_id}.eml").write_bytes(bytes(mime))
+    print(f"[email console] {message_id}\n{mime.get_body(('plain',)).as_string()}", flush=True)  # noqa: T201
+    return message_id
+
+
+def _mail(email: OutgoingEmail) -> Mail:
+    mail = Mail(
+        from_email=From(settings.SENDGRID_FROM_EMAIL, SENDER_NAME),
+        to_emails=To(email.to),
+        subject=email.subject,
+        plain_text_content=email.text,
+        html_content=email.html,
+    )
+    if email.reply_to:
+        mail.reply_to = ReplyTo(email.reply_to)
+    for name, value in email.headers.items():
+        mail.header = Header(name, value)
+    for name, value in email.custom_args.items():
+        mail.custom_arg = CustomArg(name, str(value))
+    return mail
+
+
+def _send_with_sendgrid(email: OutgoingEmail) -> str:
+    api = SendGridAPIClient(settings.SENDGRID_API_KEY, host=settings.SENDGRID_API_HOST)
+    api.client.timeout = TIMEOUT_SECONDS  # the SDK waits forever otherwise
+    try:
+        response = api.send(_mail(email))
+    except HTTPError as exc:
+        answer = f"SendGrid answered HTTP {exc.status_code}: {_text(exc.body)}"
+        if exc.status_code == 429 or exc.status_code >= 500:
+            raise ProviderUnavailable(answer) from None
+        raise ProviderRefused(answer) from None
+    except (URLError, TimeoutError, ConnectionError) as exc:
+        raise ProviderUnavailable(f"SendGrid unreachable: {exc}") from exc
+    return response.headers.get("X-Message-Id", "") or ""
+
+
+def _text(body) -> str:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    return str(body or "")[:1000]

@@ -1,0 +1,81 @@
+"""Emails of a conversation (agent replies, approval outcomes) and answers to inbound emails, as OutgoingEmails."""
+
+from django.template.loader import render_to_string
+
+from analytics.models import EmailDeliveryLog
+from channels_app.email import outbound
+from channels_app.email.providers import OutgoingEmail
+from channels_app.email.threading import bracketed, headers_for, message_id_for, reply_address
+from conversations.models import Message
+
+REPLY_FOOTER = 'Reply to this email to continue the conversation. Start with an agent\'s name ("SEO: …") to ask it.'
+EmailType = EmailDeliveryLog.EmailType
+
+
+def render(subject: str, text: str, footer: str = "") -> tuple[str, str]:
+    context = {"subject": subject, "text": text, "footer": footer}
+    return render_to_string("email/message.txt", context), render_to_string("email/message.html", context)
+
+
+def subject_of(message: Message) -> str:
+    """'Re: ' and the subject of the conversation's latest inbound email that had one."""
+    latest = (
+        Message.objects.filter(conversation_id=message.conversation_id, direction=Message.Direction.INBOUND)
+        .exclude(metadata__subject="")
+        .filter(metadata__has_key="subject")
+        .order_by("-created_at")
+        .values_list("metadata__subject", flat=True)
+        .first()
+    )
+    if not latest:
+        return "Walker"
+    return latest if latest.lower().startswith("re:") else f"Re: {latest}"
+
+
+def send_conversation_message(message_id) -> EmailDeliveryLog | None:
+    """Email one stored outbound message to its conversation's person. Returns None if it was already handled."""
+    message = Message.objects.select_related("conversation__user").get(pk=message_id)
+    if message.status != Message.Status.PENDING:
+        return None
+    conversation = message.conversation
+    subject = subject_of(message)
+    text, html = render(subject, message.text, REPLY_FOOTER)
+    email = OutgoingEmail(
+        to=conversation.user.email,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers_for(message),
+        reply_to=reply_address(conversation),
+        custom_args={"walker_message": str(message.pk)},
+    )
+    log = outbound.send(
+        email,
+        reference=f"message:{message.pk}",
+        email_type=EmailType.OUTCOME if message.metadata.get("approval_id") else EmailType.REPLY,
+        tenant_id=message.tenant_id,
+        user_id=conversation.user_id,
+    )
+    Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
+        status=Message.Status.SENT,
+        channel_message_id=message_id_for(message),
+        metadata={**message.metadata, "provider": log.provider, "provider_message_id": log.message_id},
+    )
+    return log
+
+
+def send_answer(payload: dict) -> EmailDeliveryLog:
+    """An answer to an inbound email outside any conversation (a command's outcome, an unknown sender)."""
+    text, html = render(payload["subject"], payload["text"])
+    headers = {"Auto-Submitted": "auto-replied"}  # so auto-responders do not answer back
+    if payload.get("in_reply_to"):
+        headers["In-Reply-To"] = bracketed(payload["in_reply_to"])
+        headers["References"] = " ".join(bracketed(mid) for mid in payload["references"][-20:])
+    email = OutgoingEmail(to=payload["to"], subject=payload["subject"], text=text, html=html, headers=headers)
+    return outbound.send(
+        email,
+        reference=payload["reference"],
+        email_type=payload["email_type"],
+        tenant_id=payload.get("tenant_id"),
+        user_id=payload.get("user_id"),
+    )

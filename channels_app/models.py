@@ -1,0 +1,3 @@
+from channels_app.email.models import ProcessedInboundEmail
+
+__all__ = ["ProcessedInboundEmail"]
