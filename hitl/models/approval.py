@@ -9,7 +9,7 @@ from tenants.scoping import TenantScopedQuerySet
 
 class ApprovalQuerySet(TenantScopedQuerySet):
     def waiting_for(self, user) -> models.Q:
-        """"Assigned to me": the assignee of a sequential level, or among those who may decide now.
+        """ "Assigned to me": the assignee of a sequential level, or among those who may decide now.
 
         A subquery on the assignees table's user index, not a join: no duplicate rows, no DISTINCT.
         """
