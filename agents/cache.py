@@ -19,7 +19,7 @@ def _agents_key(tenant_id) -> str:
 
 
 def agent_for(tenant, agent_type: str) -> AIAgent | None:
-    """The agent that serves `agent_type` for `tenant` (as AIAgent.objects.resolve), from the cache."""
+    """The agent that serves `agent_type` for `tenant`: its own active one (the oldest), else the system one."""
     key = _agents_key(tenant.pk)
     serving = cache.get(key)
     if serving is None:

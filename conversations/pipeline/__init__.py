@@ -6,6 +6,6 @@ sends proposals to approval and stores the reply with its event.
 """
 
 from conversations.pipeline.answering import answer
-from conversations.pipeline.intake import Accepted, accept, check
+from conversations.pipeline.intake import Accepted, accept
 
-__all__ = ["Accepted", "accept", "answer", "check"]
+__all__ = ["Accepted", "accept", "answer"]

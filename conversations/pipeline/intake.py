@@ -35,7 +35,6 @@ class Accepted:
     conversation: Conversation
     message: Message
     frame: dict | None
-    opened: bool = False  # a conversation was opened for it
     duplicate: bool = False
 
 
@@ -44,7 +43,7 @@ def accept(inbound: InboundMessage, *, user=None) -> Accepted:
 
     A retried delivery (same channel and provider id) stores nothing and returns the first one.
     """
-    check(inbound)
+    _check(inbound)
     if user is None:
         user = identify_sender(inbound)
     try:
@@ -56,7 +55,7 @@ def accept(inbound: InboundMessage, *, user=None) -> Accepted:
         return Accepted(first.conversation, first, None, duplicate=True)
 
 
-def check(inbound: InboundMessage) -> None:
+def _check(inbound: InboundMessage) -> None:
     if inbound.channel not in Channel.values:
         raise IngestError("unknown_channel", f"Unknown channel {inbound.channel!r}.")
     if inbound.agent_type and inbound.agent_type not in AgentType.values:
@@ -91,7 +90,7 @@ def _first_delivery(inbound: InboundMessage) -> Message | None:
 
 @transaction.atomic
 def _store(inbound: InboundMessage, user) -> Accepted:
-    conversation, opened = _lock_conversation(inbound, user, timezone.now())
+    conversation = _lock_conversation(inbound, user, timezone.now())
     now = timezone.now()  # taken under the lock, so times follow the seq order
     seq = conversation.event_seq + 1
     message = Message.objects.create(
@@ -132,11 +131,11 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     conversation_id, message_id = str(conversation.pk), str(message.pk)
     # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
     transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id), robust=True)
-    return Accepted(conversation, message, frame, opened=opened)
+    return Accepted(conversation, message, frame)
 
 
-def _lock_conversation(inbound: InboundMessage, user, now) -> tuple[Conversation, bool]:
-    """The conversation to write into, locked; opened (True) when there is none to continue."""
+def _lock_conversation(inbound: InboundMessage, user, now) -> Conversation:
+    """The conversation to write into, locked (or opened, when there is none to continue)."""
     locked = Conversation.objects.select_for_update(no_key=True)
     if inbound.conversation_id:
         conversation = locked.filter(pk=inbound.conversation_id, user=user).first()
@@ -144,19 +143,19 @@ def _lock_conversation(inbound: InboundMessage, user, now) -> tuple[Conversation
             raise IngestError("not_found", "No such conversation.")
         if not conversation.is_open:
             raise IngestError("conversation_closed", "This conversation is closed; start a new one.")
-        return conversation, False
+        return conversation
 
     current = _current(locked, user, inbound.channel)
     if _fresh(current, now):
-        return current, False
+        return current
     # Opening one: one at a time per person, so two first messages never open two conversations.
     User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").first()
     current = _current(locked, user, inbound.channel)
     if _fresh(current, now):
-        return current, False
+        return current
     if current:
         close_conversation(current, ended_at=current.last_message_at, reason="idle")
-    return open_conversation(user, inbound.channel, now=now), True
+    return open_conversation(user, inbound.channel, now=now)
 
 
 def _current(locked, user, channel) -> Conversation | None:
