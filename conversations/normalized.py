@@ -25,6 +25,7 @@ class InboundMessage:
     sender_email: str | None = None
     tenant_id: UUID | None = None  # set when the channel knows the tenant (e.g. the number written to)
     conversation_id: UUID | None = None  # write into this conversation (API); else the open one is found
+    new_conversation: bool = False  # start a new conversation rather than continue the open one (a new email thread)
     agent_type: str | None = None  # the channel names an agent; else routing picks one
     content_type: str = "text"
     media_url: str = ""

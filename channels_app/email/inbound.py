@@ -55,6 +55,8 @@ def _to_agent(email: ParsedEmail, user) -> str:
         sender_email=email.sender,
         tenant_id=user.tenant_id,
         conversation_id=conversation.pk if conversation and conversation.is_open else None,
+        # No thread key found its open conversation: a new thread is a new conversation (Chatwoot's order).
+        new_conversation=not (conversation and conversation.is_open),
         agent_type=addressed.agent_type if addressed else None,
         metadata={"subject": email.subject, "attachments": email.attachments},
     )

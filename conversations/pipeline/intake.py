@@ -145,6 +145,8 @@ def _lock_conversation(inbound: InboundMessage, user, now) -> Conversation:
             raise IngestError("conversation_closed", "This conversation is closed; start a new one.")
         return conversation
 
+    if inbound.new_conversation:
+        return open_conversation(user, inbound.channel, now=now)
     current = _current(locked, user, inbound.channel)
     if _fresh(current, now):
         return current

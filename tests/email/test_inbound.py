@@ -151,6 +151,14 @@ class TestThreading:
         post_email(sender=requester.email, headers={"Message-ID": "<m2@client.test>"})
         assert self.conversation_of("m2@client.test") != conversation
 
+    def test_without_keys_a_new_one_opens_beside_the_open_one(self, first, post_email, requester):
+        conversation, _ = first
+        post_email(sender=requester.email, headers={"Message-ID": "<m2@client.test>"})
+        fresh = self.conversation_of("m2@client.test")
+        assert fresh != conversation and fresh.user == requester
+        conversation.refresh_from_db()
+        assert conversation.is_open  # the other thread goes on
+
     def test_a_reply_to_a_closed_conversation_opens_a_new_one(self, first, post_email, requester):
         conversation, sent_id = first
         Conversation.objects.filter(pk=conversation.pk).update(status="closed")
@@ -169,7 +177,7 @@ class TestThreading:
         forged = "reply+" + conversation.pk.hex + "0" * 16 + "@mail.walker.test"
         assert reply_address(conversation) != forged
         post_email(sender=conversation.user.email, to=forged, headers={"Message-ID": "<m3@client.test>"})
-        assert self.conversation_of("m3@client.test") == newer
+        assert self.conversation_of("m3@client.test") not in (conversation, newer)  # no key matched: a new thread
 
 
 def test_text_that_cannot_be_stored_answers_400_and_stores_nothing(post_email, requester):
