@@ -314,7 +314,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"  # /accounts/login/: anyone; the console keeps its own /admin/login/
+LOGIN_REDIRECT_URL = "home"  # the console for staff, the chat for members
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Login protection ----------------------------------------------------------------
 # How many reverse proxies (load balancers) stand in front of Walker and append to X-Forwarded-For.
