@@ -40,6 +40,11 @@ _MARKETING = _view(
 _AUDIT = _view("tenants.accesslog", "agents.toolcallaudit", "analytics.platformevent")
 _CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
 _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
+_WHATSAPP = [
+    *_crud("channels_app.whatsappsender"),
+    *_crud("channels_app.whatsapptemplate"),
+    *_view("channels_app.whatsappsend"),
+]
 
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
@@ -55,6 +60,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_AUDIT,
         *_CONVERSATION_ANALYTICS,
         *_APPROVAL_ANALYTICS,
+        *_WHATSAPP,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",

@@ -17,6 +17,7 @@ class HITLDecision(models.Model):
         ADMIN = "admin", "Admin console"
         API = "api", "API"
         LINK = "link", "One-click link"
+        WHATSAPP = "whatsapp", "WhatsApp reply"
         AUTO = "auto", "Automatic rule"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -1,0 +1,9 @@
+"""The channels' models live in their sub-packages; Django finds them through this module."""
+
+from channels_app.whatsapp.models import (  # noqa: F401
+    WhatsAppContact,
+    WhatsAppReceipt,
+    WhatsAppSend,
+    WhatsAppSender,
+    WhatsAppTemplate,
+)
