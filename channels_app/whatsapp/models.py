@@ -81,13 +81,16 @@ class WhatsAppTemplate(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if not self.content_sid.startswith("HX"):
-            raise ValidationError({"content_sid": "A Content SID starts with HX."})
+            errors["content_sid"] = "A Content SID starts with HX."
         allowed = TEMPLATE_FIELDS.get(self.purpose, ())
         if not isinstance(self.variables, dict) or not all(
             isinstance(k, str) and k.isdigit() and v in allowed for k, v in self.variables.items()
         ):
-            raise ValidationError({"variables": f"Map variable numbers to one of: {', '.join(allowed)}."})
+            errors["variables"] = f"Map variable numbers to one of: {', '.join(allowed)}."
+        if errors:
+            raise ValidationError(errors)
 
     def content_variables(self, values: dict) -> dict:
         return {number: str(values.get(field, ""))[:1000] for number, field in self.variables.items()}

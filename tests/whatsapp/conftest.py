@@ -18,6 +18,7 @@ from werkzeug import Response
 
 from channels_app.whatsapp import twilio_api
 from channels_app.whatsapp.models import WhatsAppSender
+from config.celery import app as celery_app
 from tests.factories import PhoneFactory
 
 ACCOUNT = "AC" + "1" * 32
@@ -114,6 +115,14 @@ def twilio(signing, settings, httpserver, monkeypatch):
     base = httpserver.url_for("/").rstrip("/")
     monkeypatch.setattr(twilio_api, "client", lambda: Client(ACCOUNT, TOKEN, http_client=LocalTwilioHttp(base)))
     return FakeTwilio(httpserver)
+
+
+@pytest.fixture
+def eager_retries():
+    """Let eager tasks run their retries (Celery re-applies them at once) instead of raising Retry to the test."""
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = True
 
 
 @pytest.fixture
