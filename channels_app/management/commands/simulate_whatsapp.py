@@ -5,14 +5,13 @@ import uuid
 
 import httpx
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from channels_app.whatsapp.inbound import e164
 from channels_app.whatsapp.models import WhatsAppReceipt, WhatsAppSender
 from channels_app.whatsapp.signature import sign
 from conversations.models import Message
 from tenants.models import UserPhoneNumber
-from tenants.phones import normalize_phone
 
 POLL_SECONDS = 0.5
 
@@ -29,10 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, text, sender, to, url, wait, **options):
         try:
-            sender = normalize_phone(sender)
-            to = normalize_phone(to) if to else self._number_of(sender)
-        except ValidationError as error:
-            raise CommandError(error.messages[0]) from None
+            sender = e164(sender)
+            to = e164(to) if to else self._number_of(sender)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         sid = f"SM{uuid.uuid4().hex}"
         form = {
             "MessageSid": sid,
