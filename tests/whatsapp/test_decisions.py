@@ -182,3 +182,35 @@ def test_the_outcome_reaches_the_requester_on_whatsapp(client, twilio, approval,
     reply(client, APPROVER_PHONE, f"approve {approval.reference}")
     to_requester = [s for s in twilio.sent if s["To"] == "whatsapp:+14155550107"]
     assert to_requester and to_requester[-1]["Body"].startswith("Approved and done")
+
+
+def test_an_sla_reminder_reaches_the_approver_on_whatsapp(twilio, tenant, requester, approver, number):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from channels_app.whatsapp.outbound import touch_window
+    from hitl.services.sla import process_due
+
+    HITLWorkflow.objects.create(
+        tenant=tenant,
+        name="Budget changes",
+        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
+        notification_channels=["whatsapp"],
+        sla_hours=4,
+        reminder_frequency_hours=1,
+        max_reminders=1,
+    )
+    PhoneFactory(user=approver, phone_number=APPROVER_PHONE, is_primary=True)
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+    action = budget_action(CampaignFactory(tenant=tenant), "700.00")
+    approval = request_approval(tenant=tenant, agent=agent, action=action, requested_by=requester)
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1), tick=False):
+        touch_window(tenant.pk, APPROVER_PHONE)  # the approver wrote this morning
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert process_due()["reminded"] == 1
+    [sent] = twilio.sent
+    assert sent["To"] == f"whatsapp:{APPROVER_PHONE}" and sent["Body"].startswith("Reminder:")
+    assert f"approve {approval.reference}" in sent["Body"]
+    assert HITLNotification.objects.get(approval=approval, is_reminder=True).status == "sent"
