@@ -4,8 +4,6 @@ Conversation messages go through the Celery task `deliver_message`; direct messa
 (approver notifications, verification codes) are sent by the caller's own task.
 """
 
-from analytics.events import record
-from analytics.models import EventType
 from channels_app.whatsapp import outbound
 from channels_app.whatsapp.models import TemplatePurpose
 from conversations.models import Message
@@ -72,18 +70,7 @@ def deliver_message(message_id) -> None:
 
 def block(message: Message, reason: str) -> None:
     """WhatsApp's rules forbid the send: the message is kept as blocked with the reason, shown in the admin."""
-    changed = Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
-        status=Message.Status.BLOCKED, error=f"blocked: {reason}"[:2000]
-    )
-    if changed:
-        record(
-            EventType.CHANNEL_FAILURE,
-            tenant=message.tenant_id,
-            conversation_id=message.conversation_id,
-            subject_id=message.pk,
-            channel=message.channel,
-            error=f"blocked: {reason}"[:300],
-        )
+    mark_failed(message, f"blocked: {reason}", status=Message.Status.BLOCKED)
 
 
 def give_up(message_id, error: Exception) -> None:

@@ -17,13 +17,14 @@ APPROVER_PHONE = "+14155550102"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def approval(tenant, requester, approver, number):
+def file_request(tenant, requester, approver, **workflow_rules):
+    """A budget request under a workflow that notifies on WhatsApp; the approver has a verified phone."""
     HITLWorkflow.objects.create(
         tenant=tenant,
         name="Budget changes",
         approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
         notification_channels=["whatsapp"],
+        **workflow_rules,
     )
     PhoneFactory(user=approver, phone_number=APPROVER_PHONE, is_primary=True)
     campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
@@ -32,6 +33,11 @@ def approval(tenant, requester, approver, number):
         return request_approval(
             tenant=tenant, agent=agent, action=budget_action(campaign, "700.00"), requested_by=requester
         )
+
+
+@pytest.fixture
+def approval(tenant, requester, approver, number):
+    return file_request(tenant, requester, approver)
 
 
 def reply(client, phone, text, **extra):
@@ -60,21 +66,7 @@ def test_inside_the_window_the_notification_is_sent_and_says_how_to_answer(
     from channels_app.whatsapp.outbound import touch_window
 
     touch_window(tenant.pk, APPROVER_PHONE)
-    HITLWorkflow.objects.create(
-        tenant=tenant,
-        name="Budget changes",
-        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-        notification_channels=["whatsapp"],
-    )
-    PhoneFactory(user=approver, phone_number=APPROVER_PHONE, is_primary=True)
-    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        approval = request_approval(
-            tenant=tenant,
-            agent=agent,
-            action=budget_action(CampaignFactory(tenant=tenant), "700.00"),
-            requested_by=requester,
-        )
+    approval = file_request(tenant, requester, approver)
     [sent] = twilio.sent
     assert sent["To"] == f"whatsapp:{APPROVER_PHONE}"
     assert f"approve {approval.reference}" in sent["Body"] and f"reject {approval.reference} <reason>" in sent["Body"]
@@ -88,21 +80,7 @@ def test_a_notification_template_is_used_outside_the_window(twilio, tenant, requ
     WhatsAppTemplate.objects.create(
         tenant=tenant, purpose="notification", content_sid="HX" + "d" * 32, variables={"1": "reference", "2": "summary"}
     )
-    HITLWorkflow.objects.create(
-        tenant=tenant,
-        name="Budget changes",
-        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-        notification_channels=["whatsapp"],
-    )
-    PhoneFactory(user=approver, phone_number=APPROVER_PHONE, is_primary=True)
-    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        approval = request_approval(
-            tenant=tenant,
-            agent=agent,
-            action=budget_action(CampaignFactory(tenant=tenant), "700.00"),
-            requested_by=requester,
-        )
+    approval = file_request(tenant, requester, approver)
     [sent] = twilio.sent
     assert sent["ContentSid"] == "HX" + "d" * 32 and approval.reference in sent["ContentVariables"]
 
@@ -193,19 +171,7 @@ def test_an_sla_reminder_reaches_the_approver_on_whatsapp(twilio, tenant, reques
     from channels_app.whatsapp.outbound import touch_window
     from hitl.services.sla import process_due
 
-    HITLWorkflow.objects.create(
-        tenant=tenant,
-        name="Budget changes",
-        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-        notification_channels=["whatsapp"],
-        sla_hours=4,
-        reminder_frequency_hours=1,
-        max_reminders=1,
-    )
-    PhoneFactory(user=approver, phone_number=APPROVER_PHONE, is_primary=True)
-    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
-    action = budget_action(CampaignFactory(tenant=tenant), "700.00")
-    approval = request_approval(tenant=tenant, agent=agent, action=action, requested_by=requester)
+    approval = file_request(tenant, requester, approver, sla_hours=4, reminder_frequency_hours=1, max_reminders=1)
     with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1), tick=False):
         touch_window(tenant.pk, APPROVER_PHONE)  # the approver wrote this morning
         with TestCase.captureOnCommitCallbacks(execute=True):
