@@ -55,9 +55,10 @@ def bench_env(args, port: int) -> dict:
 def prepare_senders() -> tuple[str, list[str]]:
     """The demo tenant's number and SENDERS verified members (created once)."""
     from channels_app.whatsapp.models import WhatsAppSender
+    from tenants.demo import DEMO_TENANT
     from tenants.models import Tenant, User, UserPhoneNumber
 
-    tenant = Tenant.objects.get(slug="acme")
+    tenant = Tenant.objects.get(slug=DEMO_TENANT["slug"])
     number = WhatsAppSender.objects.get(tenant=tenant).number
     phones = []
     for index in range(SENDERS):
@@ -106,9 +107,13 @@ async def run(url: str, concurrency: int, seconds: float, requests: list[tuple[b
                 body, signature = next(feed)
                 headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
                 started = time.perf_counter()
-                response = await client.post(url, content=body, headers=headers)
-                latencies.append(time.perf_counter() - started)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                try:
+                    status = (await client.post(url, content=body, headers=headers)).status_code
+                except httpx.TransportError as error:  # counted, not timed: e.g. a keep-alive socket daphne closed
+                    status = type(error).__name__
+                else:
+                    latencies.append(time.perf_counter() - started)
+                statuses[status] = statuses.get(status, 0) + 1
 
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))

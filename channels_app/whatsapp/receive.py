@@ -44,17 +44,24 @@ class Outcome:
 
 
 def receive(message: TwilioMessage) -> Outcome:
+    """One transaction: the window's timestamp and what the message leads to commit together (one commit)."""
+    with transaction.atomic():
+        return _receive(message)
+
+
+def _receive(message: TwilioMessage) -> Outcome:
     sender = WhatsAppSender.objects.filter(number=message.to).select_related("tenant").first()
     if sender is None:
         raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
     tenant = sender.tenant
-    wrote_recently = in_window(tenant.pk, message.sender)
-    touch_window(tenant.pk, message.sender)
     phone = (
         UserPhoneNumber.objects.filter(tenant=tenant, phone_number=message.sender, user__is_active=True)
         .select_related("user")
         .first()
     )
+    if phone is None or not phone.verified:
+        wrote_recently = in_window(tenant.pk, message.sender)
+    touch_window(tenant.pk, message.sender)
     if phone is None or not phone.verified:
         if phone is not None and CODE.match(message.body):
             return _once(
