@@ -50,19 +50,12 @@ def receive(message: TwilioMessage) -> Outcome:
 
 
 def _receive(message: TwilioMessage) -> Outcome:
-    sender = WhatsAppSender.objects.filter(number=message.to).select_related("tenant").first()
-    if sender is None:
-        raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
-    tenant = sender.tenant
-    phone = (
-        UserPhoneNumber.objects.filter(tenant=tenant, phone_number=message.sender, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
-    if phone is None or not phone.verified:
+    tenant, phone = _tenant_and_phone(message)
+    if phone is not None and phone.verified:
+        touch_window(tenant.pk, message.sender)
+    else:
         wrote_recently = in_window(tenant.pk, message.sender)
-    touch_window(tenant.pk, message.sender)
-    if phone is None or not phone.verified:
+        touch_window(tenant.pk, message.sender)
         if phone is not None and CODE.match(message.body):
             return _once(
                 message, tenant, WhatsAppReceipt.Kind.VERIFICATION, lambda: verify.confirm_by_reply(phone, message.body)
@@ -82,6 +75,24 @@ def _receive(message: TwilioMessage) -> Outcome:
             lambda: decisions.decide(phone.user, command, sid=message.sid),
         )
     return _accept(message, tenant)
+
+
+def _tenant_and_phone(message: TwilioMessage) -> tuple:
+    """The tenant of the number written to, and the sender's phone row there (None if unknown): one query
+    when the sender is known (the common case), two otherwise."""
+    phone = (
+        UserPhoneNumber.objects.filter(
+            tenant__whatsapp_sender__number=message.to, phone_number=message.sender, user__is_active=True
+        )
+        .select_related("user", "tenant")
+        .first()
+    )
+    if phone is not None:
+        return phone.tenant, phone
+    sender = WhatsAppSender.objects.filter(number=message.to).select_related("tenant").first()
+    if sender is None:
+        raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
+    return sender.tenant, None
 
 
 def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:

@@ -1,6 +1,7 @@
 """POST /channels/whatsapp/webhook: signatures, parsing, tenants and senders, dedupe, the reply from the worker."""
 
 import threading
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from tests.factories import PhoneFactory, TenantFactory, UserFactory
 from tests.whatsapp.conftest import TENANT_NUMBER, inbound_form, new_sid, post_signed, signature_for
 
 WEBHOOK = "/channels/whatsapp/webhook"
+BUDGET = 12  # the phone with its tenant, the window upsert, accept() (savepoints included)
 pytestmark = pytest.mark.django_db
 
 
@@ -188,3 +190,16 @@ def test_concurrent_retries_of_one_message_store_it_once(postgres_only, settings
     assert codes == [200] * 6
     assert Message.objects.filter(direction="inbound", channel_message_id=form["MessageSid"]).count() == 1
     assert Message.objects.filter(direction="outbound").count() == 1
+
+
+def test_the_webhook_stays_within_its_query_budget(
+    client, signing, number, member_phone, django_assert_max_num_queries
+):
+    """The channel adds two statements to accept()'s: the sender's phone (with its tenant) and the window."""
+    post_signed(client, WEBHOOK, inbound_form(member_phone.phone_number, "hello"))  # the conversation exists now
+    with django_assert_max_num_queries(BUDGET):
+        response = client.post(
+            WEBHOOK, urlencode(form := inbound_form(member_phone.phone_number, "again")),
+            content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=signature_for(WEBHOOK, form),
+        )  # fmt: skip
+    assert response.status_code == 200
