@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class ChannelsAppConfig(AppConfig):
@@ -6,8 +7,12 @@ class ChannelsAppConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self):
-        from channels_app import checks  # noqa: F401  (registers the provider check)
         from channels_app.email import tasks as email_tasks
-        from conversations.delivery import register_sender
+        from channels_app.whatsapp import delivery, tasks, verify
+        from conversations.delivery import register_direct_sender, register_sender
+        from tenants.models import UserPhoneNumber
 
         register_sender("email", email_tasks.deliver)
+        register_sender("whatsapp", lambda message_id: tasks.deliver_message.delay(message_id))
+        register_direct_sender("whatsapp", delivery.send_direct)
+        post_save.connect(verify.on_phone_saved, sender=UserPhoneNumber, dispatch_uid="whatsapp-phone-verification")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from channels_app.chat.api import WidgetTokenView
 from channels_app.chat.views import widget_demo
@@ -9,4 +9,5 @@ urlpatterns = [
     path("widget/", widget_demo, name="widget-demo"),
     path("channels/email/inbound", inbound_parse, name="email-inbound"),
     path("channels/email/events", delivery_event_webhook, name="email-events"),
+    path("", include("channels_app.whatsapp.urls")),
 ]

@@ -231,6 +231,7 @@ if WHATSAPP_PROVIDER == "twilio":
     require(["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"], "needed when WHATSAPP_PROVIDER=twilio")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 10, minimum=1)  # seconds for one call to Twilio's API
 
 EMAIL_PROVIDER = env_choice("EMAIL_PROVIDER", ("console", "sendgrid"), "console")
 if EMAIL_PROVIDER == "sendgrid":

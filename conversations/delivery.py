@@ -75,15 +75,19 @@ def tell_requester(conversation: Conversation, text: str, *, approval_id, refere
     return message
 
 
-_direct_senders: dict[str, Callable[[str, str], str]] = {}
+_direct_senders: dict[str, Callable[..., str]] = {}
 
 
-def register_direct_sender(channel: str, send_to: Callable[[str, str], str]) -> None:
-    """`send_to(address, text) -> provider message id`: a message to a person outside any conversation."""
+def register_direct_sender(channel: str, send_to: Callable[..., str]) -> None:
+    """`send_to(address, text, **details) -> provider message id`: a message to a person outside any conversation.
+
+    `details` are what the caller knows and the channel may need (e.g. WhatsApp's `tenant_id`,
+    the template `purpose` and its `values` outside the 24-hour window).
+    """
     _direct_senders[channel] = send_to
 
 
-def send_direct(channel: str, address: str, text: str) -> tuple[str, str]:
+def send_direct(channel: str, address: str, text: str, **details) -> tuple[str, str]:
     """Send to a phone number or address; returns (provider, provider message id).
 
     Without a registered provider the console one is used: it prints what would be sent.
@@ -92,4 +96,4 @@ def send_direct(channel: str, address: str, text: str) -> tuple[str, str]:
     if sender is None:
         log.info("[%s console] to %s: %s", channel, address, text)
         return "console", ""
-    return channel, sender(address, text)
+    return channel, sender(address, text, **details)

@@ -1,4 +1,4 @@
-"""Who wrote an inbound message: by account, phone number or email address."""
+"""Who wrote an inbound message: by account, verified phone number or email address."""
 
 from django.core.exceptions import ValidationError
 
@@ -21,7 +21,7 @@ def identify_sender(inbound: InboundMessage) -> User:
             phone = normalize_phone(inbound.sender_phone)
         except ValidationError as err:
             raise IngestError("invalid_sender", err.messages[0]) from None
-        owners = UserPhoneNumber.objects.filter(phone_number=phone).values("user_id")
+        owners = UserPhoneNumber.objects.filter(phone_number=phone, verified=True).values("user_id")
         candidates = list(users.filter(pk__in=owners))
     elif inbound.sender_email:
         candidates = list(users.filter(email__iexact=inbound.sender_email.strip()))

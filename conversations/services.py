@@ -31,18 +31,19 @@ def close_conversation(conversation: Conversation, *, ended_at, reason: str) -> 
     )
 
 
-def mark_failed(message: Message, error: str) -> None:
+def mark_failed(message: Message, error: str, *, status: str = Message.Status.FAILED) -> None:
     """A channel could not deliver the message: recorded on it and, once, as a platform event.
 
     Channel senders call this (rather than saving the status themselves) so every channel
-    failure reaches the event log; the error is redacted there.
+    failure reaches the event log; the error is redacted there. `status` is BLOCKED when the
+    channel's rules forbid the send (e.g. WhatsApp's 24-hour window) rather than the send failing.
     """
     changed = (
         Message.objects.filter(pk=message.pk)
-        .exclude(status=Message.Status.FAILED)
-        .update(status=Message.Status.FAILED, error=error[:2000])
+        .exclude(status__in=[Message.Status.FAILED, Message.Status.BLOCKED])
+        .update(status=status, error=error[:2000])
     )
-    message.status, message.error = Message.Status.FAILED, error[:2000]
+    message.status, message.error = status, error[:2000]
     if changed:
         record(
             EventType.CHANNEL_FAILURE,

@@ -109,11 +109,25 @@ def _slack(row: HITLNotification) -> tuple[str, str]:
 
 
 def _whatsapp(row: HITLNotification) -> tuple[str, str]:
-    phone = row.recipient.phone_numbers.filter(is_primary=True).first() if row.recipient else None
+    """To the approver's primary verified number; outside the 24-hour window the tenant's notification template."""
+    phone = row.recipient.phone_numbers.filter(is_primary=True, verified=True).first() if row.recipient else None
     if phone is None:
-        raise ValueError("the approver has no primary phone number")
+        raise ValueError("the approver has no verified primary phone number")
     row.recipient_phone = phone.phone_number
-    return send_direct("whatsapp", phone.phone_number, f"{row.subject}\n{row.message}")
+    approval = row.approval
+    text = f"{row.subject}\n{row.message}"
+    if row.event in LINK_EVENTS:
+        text += f"\n\nReply “approve {approval.reference}” or “reject {approval.reference} <reason>”."
+    values = {"reference": approval.reference, "subject": row.subject, "summary": approval.action_summary}
+    return send_direct(
+        "whatsapp",
+        phone.phone_number,
+        text,
+        tenant_id=row.tenant_id,
+        purpose="notification",
+        values=values,
+        notification_id=row.pk,
+    )
 
 
 SENDERS = {

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -8,6 +9,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from tenants import verification
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.models import AccessLog, Tenant, UndeliverableAddress, User, UserEmailPreference, UserPhoneNumber
@@ -54,7 +56,7 @@ class PhoneNumberInline(TabularInline):
     model = UserPhoneNumber
     extra = 0
     fields = ["phone_number", "verified", "is_primary", "created_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["verified", "created_at"]
 
 
 class EmailPreferenceInline(TabularInline):
@@ -130,13 +132,36 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
         return super().has_delete_permission(request, obj) and self._manages(request, obj)
 
 
+class PhoneNumberForm(forms.ModelForm):
+    verification_code = forms.CharField(
+        required=False, max_length=6, help_text="The 6-digit code sent to the number, to confirm it."
+    )
+
+    class Meta:
+        model = UserPhoneNumber
+        fields = ["user", "phone_number", "is_primary"]
+
+    def clean_verification_code(self):
+        code = self.cleaned_data["verification_code"].strip()
+        if code and self.instance.pk:
+            try:
+                confirmed = verification.confirm_code(self.instance.pk, code)
+            except verification.VerificationError as error:
+                raise forms.ValidationError(error.detail, code=error.code) from None
+            for name in verification.STATE_FIELDS:  # the save that follows must not write the old state back
+                setattr(self.instance, name, getattr(confirmed, name))
+        return code
+
+
 @admin.register(UserPhoneNumber)
 class UserPhoneNumberAdmin(TenantScopedAdminMixin, ModelAdmin):
+    form = PhoneNumberForm
     list_display = ["phone_number", "user", "tenant", "verified", "is_primary", "created_at"]
     list_filter = ["verified", "is_primary"]
     list_select_related = ["user", "tenant"]
     search_fields = ["phone_number", "user__email"]
     autocomplete_fields = ["user"]
+    readonly_fields = ["verified", "verified_at", "code_sent_at", "code_expires_at", "code_delivery_error"]
 
 
 @admin.register(UserEmailPreference)

@@ -172,7 +172,19 @@ class UserPhoneNumber(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_numbers")
     # Wide enough for a number typed with spaces and brackets; stored values are E.164 (≤ 16).
     phone_number = models.CharField(max_length=32, help_text="With its country code, e.g. +1 415 555 0100.")
-    verified = models.BooleanField(default=False)
+    verified = models.BooleanField(
+        default=False, editable=False, help_text="Confirmed with a code sent to the number (tenants.verification)."
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The pending verification code: only its keyed hash is kept (tenants.verification).
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    codes_sent = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Codes sent since the last success."
+    )
+    code_delivery_error = models.CharField(max_length=300, blank=True, editable=False)
     is_primary = models.BooleanField("primary", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -202,6 +214,12 @@ class UserPhoneNumber(models.Model):
     def save(self, *args, **kwargs):
         self.phone_number = normalize_phone(self.phone_number)
         self.tenant_id = self.user.tenant_id
+        if self.verified and self.verified_at is None:
+            self.verified_at = timezone.now()
+        if not self._state.adding and self.verified:
+            stored = UserPhoneNumber.objects.filter(pk=self.pk).values_list("phone_number", flat=True).first()
+            if stored is not None and stored != self.phone_number:  # a changed number must be verified again
+                self.verified, self.verified_at = False, None
         with transaction.atomic():
             if self.is_primary:  # the number marked primary last wins
                 self.user.phone_numbers.filter(is_primary=True).exclude(pk=self.pk).update(is_primary=False)

@@ -41,6 +41,11 @@ _AUDIT = _view("tenants.accesslog", "agents.toolcallaudit", "analytics.platforme
 _CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
 _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
 _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
+_WHATSAPP = [
+    *_crud("channels_app.whatsappsender"),
+    *_crud("channels_app.whatsapptemplate"),
+    *_view("channels_app.whatsappsend"),
+]
 
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
@@ -57,6 +62,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_CONVERSATION_ANALYTICS,
         *_APPROVAL_ANALYTICS,
         *_EMAIL_DELIVERY,
+        *_WHATSAPP,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",

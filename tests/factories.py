@@ -42,6 +42,7 @@ class PhoneFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     phone_number = factory.Sequence(lambda n: f"+1415555{n % 10000:04d}")
+    verified = True  # only verified numbers identify a sender; verification tests pass verified=False
 
 
 class EmailPreferenceFactory(DjangoModelFactory):

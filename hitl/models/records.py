@@ -18,6 +18,7 @@ class HITLDecision(models.Model):
         API = "api", "API"
         LINK = "link", "One-click link"
         EMAIL = "email", "Email reply"
+        WHATSAPP = "whatsapp", "WhatsApp reply"
         AUTO = "auto", "Automatic rule"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -123,15 +123,24 @@ def test_a_slack_outage_is_retried_then_recorded(
     assert row.status == "failed" and "gave up" in row.failure_reason and "503" in row.failure_reason
 
 
-def test_whatsapp_goes_to_the_approvers_primary_phone(ask, workflow, approver, second_approver, send_after_commit):
+def test_whatsapp_goes_to_the_approvers_primary_verified_phone(
+    ask, workflow, tenant, approver, second_approver, send_after_commit
+):
+    from channels_app.whatsapp.models import WhatsAppSender
+    from channels_app.whatsapp.outbound import touch_window
+
+    WhatsAppSender.objects.create(tenant=tenant, number="+14155238886")
     PhoneFactory(user=approver, phone_number="+14155550142", is_primary=True)
+    PhoneFactory(user=second_approver, phone_number="+14155550143", is_primary=True, verified=False)
+    touch_window(tenant.pk, "+14155550142")  # wrote to the business in the last 24 hours: free text may go
     workflow(notification_channels=["whatsapp"])
     with send_after_commit():
         ask()
     sent = rows(channel="whatsapp", recipient=approver).get()
-    assert (sent.status, sent.recipient_phone, sent.provider) == ("sent", "+14155550142", "console")
-    without_phone = rows(channel="whatsapp", recipient=second_approver).get()
-    assert without_phone.status == "failed" and "no primary phone" in without_phone.failure_reason
+    assert (sent.status, sent.recipient_phone, sent.provider) == ("sent", "+14155550142", "whatsapp")
+    assert sent.provider_message_id.startswith("console-")
+    unverified = rows(channel="whatsapp", recipient=second_approver).get()
+    assert unverified.status == "failed" and "no verified primary phone" in unverified.failure_reason
 
 
 def test_a_sent_notification_is_never_sent_twice(ask, workflow, approver, send_after_commit):

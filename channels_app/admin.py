@@ -1,0 +1,73 @@
+"""The WhatsApp channel in the admin console: the tenant's number and templates, and every send's status."""
+
+from django.contrib import admin, messages
+from unfold.admin import ModelAdmin
+from unfold.decorators import action
+
+from channels_app.whatsapp.models import WhatsAppSend, WhatsAppSender, WhatsAppTemplate
+from channels_app.whatsapp.verify import send_code_after_commit
+from tenants.admin import UserPhoneNumberAdmin
+from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.models import UserPhoneNumber
+
+
+class TenantOwnedAdmin(TenantScopedAdminMixin, ModelAdmin):
+    """The tenant is the viewer's own (superusers pick one)."""
+
+    def get_exclude(self, request, obj=None):
+        return [] if request.user.is_superuser else ["tenant"]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.tenant_id = request.user.tenant_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WhatsAppSender)
+class WhatsAppSenderAdmin(TenantOwnedAdmin):
+    list_display = ["number", "messaging_service_sid", "tenant"]
+    list_select_related = ["tenant"]
+
+
+@admin.register(WhatsAppTemplate)
+class WhatsAppTemplateAdmin(TenantOwnedAdmin):
+    list_display = ["purpose", "content_sid", "variables", "tenant"]
+    list_select_related = ["tenant"]
+
+
+@admin.register(WhatsAppSend)
+class WhatsAppSendAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
+    list_display = [
+        "created_at",
+        "sid",
+        "to",
+        "part",
+        "status",
+        "error_code",
+        "template_sid",
+        "message",
+        "notification",
+    ]
+    list_filter = ["status"]
+    search_fields = ["sid"]
+    list_select_related = ["message", "notification"]
+    show_full_result_count = False
+
+
+admin.site.unregister(UserPhoneNumber)
+
+
+@admin.register(UserPhoneNumber)
+class PhoneNumberWithCodesAdmin(UserPhoneNumberAdmin):
+    """The phone numbers' admin, with the action that sends a new WhatsApp code."""
+
+    actions = ["send_verification_code"]
+
+    @action(description="Send a new WhatsApp verification code")
+    def send_verification_code(self, request, queryset):
+        unverified = list(queryset.filter(verified=False))
+        for phone in unverified:
+            send_code_after_commit(phone)
+        messages.info(
+            request, f"A new code is on its way to {len(unverified)} number(s); already verified ones skipped."
+        )

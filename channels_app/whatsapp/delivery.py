@@ -1,0 +1,93 @@
+"""Delivering Walker's messages on WhatsApp: conversation messages (replies, outcomes) and direct ones.
+
+Conversation messages go through the Celery task `deliver_message`; direct messages
+(approver notifications, verification codes) are sent by the caller's own task.
+"""
+
+from channels_app.whatsapp import outbound
+from channels_app.whatsapp.models import TemplatePurpose
+from conversations.models import Message
+from conversations.services import mark_failed
+from hitl.models import HITLApproval
+from tenants.models import UserPhoneNumber
+
+
+def recipient(message: Message) -> str | None:
+    """The verified number the person last wrote from in this conversation, else their primary verified one."""
+    last = (
+        Message.objects.filter(conversation_id=message.conversation_id, direction=Message.Direction.INBOUND)
+        .order_by("-created_at")
+        .values_list("metadata", flat=True)
+        .first()
+    )
+    verified = UserPhoneNumber.objects.filter(user_id=message.conversation.user_id, verified=True)
+    if last and last.get("whatsapp_from") and verified.filter(phone_number=last["whatsapp_from"]).exists():
+        return last["whatsapp_from"]
+    return verified.order_by("-is_primary", "created_at").values_list("phone_number", flat=True).first()
+
+
+def _outcome_values(message: Message) -> dict:
+    approval_id = message.metadata.get("approval_id")
+    summary = HITLApproval.objects.filter(pk=approval_id).values_list("action_summary", flat=True).first()
+    return {
+        "reference": message.metadata.get("reference", ""),
+        "status": message.metadata.get("status", ""),
+        "summary": summary or "",
+        "text": message.text,
+    }
+
+
+def deliver_message(message_id) -> None:
+    """Send a stored outbound message once; WhatsApp's refusals and Twilio's final errors are recorded on it."""
+    message = Message.objects.select_related("conversation").get(pk=message_id)
+    if message.status != Message.Status.PENDING:
+        return  # sent (or recorded as failed or blocked) by an earlier run of this task
+    to = recipient(message)
+    if to is None:
+        block(message, "the person has no verified WhatsApp number")
+        return
+    is_outcome = bool(message.metadata.get("approval_id"))
+    outgoing = outbound.Outgoing(
+        tenant_id=message.tenant_id,
+        to=to,
+        text=message.text,
+        purpose=TemplatePurpose.OUTCOME if is_outcome else None,
+        values=_outcome_values(message) if is_outcome else {},
+        message_id=message.pk,
+    )
+    try:
+        sids = outbound.send(outgoing)
+    except outbound.Blocked as reason:
+        block(message, str(reason))
+        return
+    except outbound.twilio_api.TwilioSendError as error:
+        mark_failed(message, str(error))
+        return
+    Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
+        status=Message.Status.SENT, channel_message_id=sids[0]
+    )
+
+
+def block(message: Message, reason: str) -> None:
+    """WhatsApp's rules forbid the send: the message is kept as blocked with the reason, shown in the admin."""
+    mark_failed(message, f"blocked: {reason}", status=Message.Status.BLOCKED)
+
+
+def give_up(message_id, error: Exception) -> None:
+    """The delivery task ran out of retries."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is not None and message.status == Message.Status.PENDING:
+        mark_failed(message, f"gave up after retries: {error}")
+
+
+def send_direct(address: str, text: str, *, tenant_id, purpose=None, values=None, notification_id=None) -> str:
+    """The registered direct sender: a message to one person outside any conversation; returns the first SID."""
+    outgoing = outbound.Outgoing(
+        tenant_id=tenant_id,
+        to=address,
+        text=text,
+        purpose=purpose,
+        values=values or {},
+        notification_id=notification_id,
+    )
+    return outbound.send(outgoing)[0]

@@ -1,0 +1,156 @@
+"""What an inbound WhatsApp message is, once its signature and form are checked, and where it goes.
+
+- to a number no tenant uses: refused (404);
+- from a phone no active person of that tenant has verified: a 6-digit reply confirms a pending
+  code, anything else gets one polite answer on how to get access and a platform event;
+- "approve BR-…" / "reject BR-… <reason>" (or a quick-reply button): a decision through hitl;
+- anything else: the pipeline's accept(), answered by a worker.
+Messages handled here outside the pipeline are deduplicated by a receipt keyed on the MessageSid.
+"""
+
+import re
+from dataclasses import dataclass
+
+from celery import current_app
+from django.db import IntegrityError, transaction
+
+from analytics.events import record
+from analytics.models import EventType
+from channels_app.whatsapp import decisions, verify
+from channels_app.whatsapp.inbound import TwilioMessage
+from channels_app.whatsapp.models import WhatsAppReceipt, WhatsAppSender
+from channels_app.whatsapp.outbound import in_window, touch_window
+from conversations.models import Channel
+from conversations.normalized import InboundMessage, IngestError
+from conversations.pipeline import accept
+from tenants.models import UserPhoneNumber
+
+CODE = re.compile(r"^\s*(\d{6})\s*$")
+REPLY_TASK = "channels_app.whatsapp.tasks.send_reply"
+NO_ACCESS = (
+    "Hello! This number belongs to {tenant}'s Walker assistants, and we don't know this phone yet. "
+    "Ask your Walker admin to add your number; you'll get a code here to confirm it."
+)
+
+
+class UnknownNumber(Exception):
+    """No tenant uses the number written to."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "accepted", "duplicate", a WhatsAppReceipt.Kind, or "refused"
+    reply: str = ""
+
+
+def receive(message: TwilioMessage) -> Outcome:
+    """One transaction: the window's timestamp and what the message leads to commit together (one commit)."""
+    with transaction.atomic():
+        return _receive(message)
+
+
+def _receive(message: TwilioMessage) -> Outcome:
+    tenant, phone = _tenant_and_phone(message)
+    if phone is not None and phone.verified:
+        touch_window(tenant.pk, message.sender)
+    else:
+        wrote_recently = in_window(tenant.pk, message.sender)
+        touch_window(tenant.pk, message.sender)
+        if phone is not None and CODE.match(message.body):
+            return _once(
+                message, tenant, WhatsAppReceipt.Kind.VERIFICATION, lambda: verify.confirm_by_reply(phone, message.body)
+            )
+        return _once(
+            message,
+            tenant,
+            WhatsAppReceipt.Kind.UNKNOWN_SENDER,
+            lambda: _unknown(message, tenant, wrote_recently=wrote_recently),
+        )
+    command = decisions.parse(message.button_payload or message.body)
+    if command is not None:
+        return _once(
+            message,
+            tenant,
+            WhatsAppReceipt.Kind.DECISION,
+            lambda: decisions.decide(phone.user, command, sid=message.sid),
+        )
+    return _accept(message, tenant)
+
+
+def _tenant_and_phone(message: TwilioMessage) -> tuple:
+    """The tenant of the number written to, and the sender's phone row there (None if unknown): one query
+    when the sender is known (the common case), two otherwise."""
+    phone = (
+        UserPhoneNumber.objects.filter(
+            tenant__whatsapp_sender__number=message.to, phone_number=message.sender, user__is_active=True
+        )
+        .select_related("user", "tenant")
+        .first()
+    )
+    if phone is not None:
+        return phone.tenant, phone
+    sender = WhatsAppSender.objects.filter(number=message.to).select_related("tenant").first()
+    if sender is None:
+        raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
+    return sender.tenant, None
+
+
+def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:
+    """Run `handle` (which returns the reply) once per MessageSid, in one transaction with the receipt.
+
+    A retried delivery, even concurrent, finds the receipt and does nothing; a crash leaves
+    no receipt, so Twilio's retry tries again.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                WhatsAppReceipt.objects.create(message_sid=message.sid, tenant=tenant, kind=kind)
+        except IntegrityError:
+            return Outcome("duplicate")
+        reply = handle()
+        WhatsAppReceipt.objects.filter(message_sid=message.sid).update(outcome=reply[:300])
+        if reply:
+            _reply_after_commit(tenant.pk, message.sender, reply)
+    return Outcome(kind, reply)
+
+
+def _unknown(message: TwilioMessage, tenant, *, wrote_recently: bool) -> str:
+    """A platform event each time; the polite answer once a day, so a stranger cannot make Walker chatty."""
+    record(
+        EventType.CHANNEL_FAILURE,
+        tenant=tenant,
+        subject_id=None,
+        channel=Channel.WHATSAPP,
+        direction="inbound",
+        reason="unknown_sender",
+        message_sid=message.sid,
+    )
+    return "" if wrote_recently else NO_ACCESS.format(tenant=tenant.name)
+
+
+def _accept(message: TwilioMessage, tenant) -> Outcome:
+    inbound = InboundMessage(
+        channel=Channel.WHATSAPP,
+        text=message.body,
+        channel_message_id=message.sid,
+        sender_phone=message.sender,
+        tenant_id=tenant.pk,
+        content_type=message.content_type,
+        media_url=message.media[0][0] if message.media else "",
+        metadata={
+            "whatsapp_from": message.sender,
+            "whatsapp_to": message.to,
+            "profile_name": message.profile_name,
+            "media": [{"url": url, "content_type": kind} for url, kind in message.media],
+        },
+    )
+    try:
+        accepted = accept(inbound)
+    except IngestError as error:  # nothing stored; the person learns why
+        _reply_after_commit(tenant.pk, message.sender, error.detail)
+        return Outcome("refused", error.detail)
+    return Outcome("duplicate" if accepted.duplicate else "accepted")
+
+
+def _reply_after_commit(tenant_id, phone: str, text: str) -> None:
+    transaction.on_commit(lambda: current_app.tasks[REPLY_TASK].delay(str(tenant_id), phone, text))
