@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 
 from agents.models import AgentType
-from hitl.errors import DecisionError
-from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
-from hitl.services.decisions import Context, approve, reject
+from hitl.models import HITLDecision
+from hitl.services.by_message import decide_by_reference
+from hitl.services.decisions import Context
 
 DECISION = re.compile(r"^\s*(?P<verb>approve|reject)\s+(?P<ref>BR-\d{6})\b[ \t:,.-]*(?P<notes>.*)$", re.I | re.S)
 BRIEF = re.compile(r"^\s*brief\s*[.!]?\s*$", re.I)
@@ -56,31 +56,6 @@ def run(user, body: str, *, authenticated: bool) -> str:
     match = DECISION.match(body)
     if not authenticated:
         return UNVERIFIED
-    reference = match["ref"].upper()
     notes = " ".join(match["notes"].split("\n\n")[0].split())  # the rest of the first paragraph
-    approval = HITLApproval.objects.filter(tenant_id=user.tenant_id, reference=reference).first()
-    if approval is None:
-        return f"There is no approval {reference} in your business; nothing changed."
     context = Context(via=HITLDecision.Via.EMAIL)
-    try:
-        if match["verb"].lower() == "approve":
-            approval = approve(approval.pk, actor=user, notes=notes, context=context)
-        else:
-            if not notes:
-                return f"A rejection needs a reason: reply 'reject {reference} <reason>'. Nothing changed."
-            approval = reject(approval.pk, actor=user, reason=notes, context=context)
-    except DecisionError as error:
-        return f"{reference}: {error.detail}"
-    return _outcome(approval)
-
-
-def _outcome(approval: HITLApproval) -> str:
-    ref = approval.reference
-    if approval.status == ApprovalStatus.REJECTED:
-        return f"You rejected {ref}. It will not run."
-    if approval.is_pending:
-        return (
-            f"Your approval of {ref} is recorded. It still needs other approvals "
-            f"(now at level {approval.approval_level} of {approval.total_levels})."
-        )
-    return f"You approved {ref}. It will now be carried out."
+    return decide_by_reference(user, match["ref"].upper(), match["verb"].lower(), notes, context=context)

@@ -8,9 +8,9 @@ another tenant is "not found", as everywhere else.
 import re
 from dataclasses import dataclass
 
-from hitl.errors import DecisionError
-from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
-from hitl.services import Context, approve, reject
+from hitl.models import HITLDecision
+from hitl.services import Context
+from hitl.services.by_message import decide_by_reference
 
 COMMAND = re.compile(r"^\s*(approve|reject)\s+(BR-\d{6})\b[\s:,.-]*(.*)$", re.IGNORECASE | re.DOTALL)
 
@@ -33,29 +33,5 @@ def parse(text: str) -> Command | None:
 
 def decide(user, command: Command, *, sid: str) -> str:
     """Take the decision as `user`; returns what to tell them."""
-    approval = HITLApproval.objects.for_user(user).filter(reference=command.reference).only("pk").first()
-    if approval is None:
-        return f"No approval {command.reference} was found in your business; nothing changed."
     context = Context(via=HITLDecision.Via.WHATSAPP, user_agent=f"WhatsApp {sid}")
-    try:
-        if command.decision == HITLDecision.Decision.APPROVE:
-            decided = approve(approval.pk, actor=user, context=context)
-        else:
-            if not command.reason:
-                return f"Say why: reply “reject {command.reference} <your reason>”. Nothing changed."
-            decided = reject(approval.pk, actor=user, reason=command.reason, context=context)
-    except DecisionError as error:
-        return f"{command.reference}: {error.detail}"
-    return _done(decided)
-
-
-def _done(approval: HITLApproval) -> str:
-    ref = approval.reference
-    if approval.status == ApprovalStatus.REJECTED:
-        return f"You rejected {ref}. It will not run."
-    if approval.is_pending:
-        return (
-            f"Your approval of {ref} is recorded. It still needs other approvals "
-            f"(now at level {approval.approval_level} of {approval.total_levels})."
-        )
-    return f"You approved {ref}. It will now be carried out."
+    return decide_by_reference(user, command.reference, command.decision, command.reason, context=context)

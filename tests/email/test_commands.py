@@ -50,7 +50,7 @@ def test_a_rejection_without_a_reason_changes_nothing(post_email, approval, appr
     [
         ("colleague", "not an approver"),  # same tenant, not allowed to decide
         ("requester", "own request"),  # nobody decides their own request
-        ("outsider", "There is no approval"),  # another tenant: as if it did not exist
+        ("outsider", "No approval"),  # another tenant: as if it did not exist
     ],
 )
 def test_someone_who_may_not_decide_gets_a_clear_answer_and_nothing_changes(

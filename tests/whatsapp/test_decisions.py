@@ -88,7 +88,7 @@ def test_a_notification_template_is_used_outside_the_window(twilio, tenant, requ
 def test_reject_needs_a_reason_and_records_it(client, twilio, approval):
     reply(client, APPROVER_PHONE, f"reject {approval.reference}")
     approval.refresh_from_db()
-    assert approval.is_pending and "Say why" in twilio.sent[-1]["Body"]
+    assert approval.is_pending and "needs a reason" in twilio.sent[-1]["Body"]
     reply(client, APPROVER_PHONE, f"reject {approval.reference} too expensive this month")
     approval.refresh_from_db()
     assert approval.status == "rejected" and approval.decisions.get().notes == "too expensive this month"
