@@ -174,10 +174,16 @@ def send(notification_id) -> None:
         row.save(update_fields=["status", "failed_at", "failure_reason", "recipient_phone"])
         _record_outcome(row, reason=row.failure_reason[:200])
         return
-    row.status = HITLNotification.Status.DELIVERED if row.channel == "in_app" else HITLNotification.Status.SENT
     row.provider, row.provider_message_id = provider, provider_id or ""
     row.sent_at = timezone.now()
-    row.save(update_fields=["status", "provider", "provider_message_id", "sent_at", "recipient_phone"])
+    sent = {f: getattr(row, f) for f in ("provider", "provider_message_id", "sent_at", "recipient_phone")}
+    status = HITLNotification.Status.DELIVERED if row.channel == "in_app" else HITLNotification.Status.SENT
+    # Forward only: a delivery callback may have come in while the provider was still answering.
+    if HITLNotification.objects.filter(pk=row.pk, status=HITLNotification.Status.PENDING).update(status=status, **sent):
+        row.status = status
+    else:
+        HITLNotification.objects.filter(pk=row.pk).update(**sent)
+        row.refresh_from_db(fields=["status"])
     _record_outcome(row, provider=provider)
 
 

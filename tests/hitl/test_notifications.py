@@ -179,3 +179,21 @@ def test_every_approval_event_reaches_the_tenant_console_and_superusers(ask, app
             m["event"] for m in received[group] if m.get("approval_id") == str(approval.pk) and "recipient_id" not in m
         ]
         assert seen[:1] == ["approval.created"] and "approval.approved" in seen and seen[-1] == "approval.executed"
+
+
+def test_a_delivery_reported_while_the_provider_was_answering_is_not_undone(ask, workflow, approver, monkeypatch):
+    from hitl import senders
+
+    workflow(notification_channels=["email"])
+    ask()  # rows stored; sending happens below
+    row = rows().get()
+
+    def provider_answers_after_the_callback(notification):
+        HITLNotification.objects.filter(pk=notification.pk).update(status=HITLNotification.Status.DELIVERED)
+        return "email:test", "msg-1"
+
+    monkeypatch.setitem(senders.SENDERS, HITLNotification.Channel.EMAIL, provider_answers_after_the_callback)
+    senders.send(row.pk)
+    row.refresh_from_db()
+    assert row.status == HITLNotification.Status.DELIVERED  # not set back to "sent"
+    assert (row.provider, row.provider_message_id) == ("email:test", "msg-1") and row.sent_at is not None
