@@ -15,6 +15,7 @@ class EventType(models.TextChoices):
     HANDOFF = "handoff", "Conversation handed to another agent"
     SATISFACTION_RATED = "satisfaction_rated", "Satisfaction rated"
     CHANNEL_FAILURE = "channel_failure", "Message could not be delivered on its channel"
+    UNKNOWN_SENDER = "unknown_sender", "Message from an unknown or unverified sender"
     ENGINE_ERROR = "engine_error", "Engine error"
     ACTION_REFUSED = "action_refused", "Action refused by the gateway"
     APPROVAL_REQUESTED = "approval_requested", "Approval requested"

@@ -116,15 +116,7 @@ def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:
 
 def _unknown(message: TwilioMessage, tenant, *, wrote_recently: bool) -> str:
     """A platform event each time; the polite answer once a day, so a stranger cannot make Walker chatty."""
-    record(
-        EventType.CHANNEL_FAILURE,
-        tenant=tenant,
-        subject_id=None,
-        channel=Channel.WHATSAPP,
-        direction="inbound",
-        reason="unknown_sender",
-        message_sid=message.sid,
-    )
+    record(EventType.UNKNOWN_SENDER, tenant=tenant, channel=Channel.WHATSAPP, message_sid=message.sid)
     return "" if wrote_recently else NO_ACCESS.format(tenant=tenant.name)
 
 

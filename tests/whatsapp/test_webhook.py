@@ -141,7 +141,7 @@ def test_an_unknown_or_unverified_phone_gets_one_polite_reply_and_an_event(clien
     assert not Conversation.objects.exists() and not Message.objects.exists()
     [reply] = twilio.sent  # one polite answer, not one per message
     assert reply["To"] == f"whatsapp:{sender}" and "Ask your Walker admin to add your number" in reply["Body"]
-    events = PlatformEvent.objects.filter(event_type=EventType.CHANNEL_FAILURE, metadata__reason="unknown_sender")
+    events = PlatformEvent.objects.filter(event_type=EventType.UNKNOWN_SENDER, metadata__channel="whatsapp")
     assert events.count() == 2
 
 
