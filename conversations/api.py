@@ -42,7 +42,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class ConversationSerializer(serializers.ModelSerializer):
-    agent = serializers.CharField(source="agent.agent_type", default=None, read_only=True)
+    agent = serializers.CharField(source="agent.agent_type", default=None, read_only=True, allow_null=True)
     user = serializers.EmailField(source="user.email", read_only=True)
     message_count = serializers.IntegerField(read_only=True)
 
