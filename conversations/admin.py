@@ -13,6 +13,7 @@ from unfold.decorators import display
 
 from agents.models import AgentType
 from conversations.models import Conversation, Message
+from conversations.privacy import message_text
 from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.audit import may_see_pii, record_access, record_export
@@ -112,7 +113,7 @@ class MessageInline(TabularInline):
 
     @display(description="text")
     def shown_text(self, obj):
-        return obj.text if self.reveal else mask(obj.text)
+        return message_text(obj, revealed=self.reveal)
 
 
 @admin.register(Conversation)
@@ -182,5 +183,5 @@ class MessageAdmin(MonitoredAdminMixin, ModelAdmin):
 
     @display(description="text")
     def preview(self, obj):
-        text = mask(obj.text)
+        text = message_text(obj, revealed=False)
         return text if len(text) <= 80 else f"{text[:77]}…"

@@ -7,6 +7,7 @@ holder of the tenant's view_pii may ask for (and which is recorded as a reveal).
 from import_export import fields, resources
 
 from conversations.models import Conversation
+from conversations.privacy import message_text
 from tenants.pii import mask
 
 
@@ -39,7 +40,7 @@ class ConversationResource(resources.ModelResource):
 
     def dehydrate_transcript(self, conversation):
         return "\n".join(
-            f"{m.created_at:%Y-%m-%d %H:%M} {m.sender_type}: {self._shown(m.text)}" for m in conversation.messages.all()
+            f"{m.created_at:%Y-%m-%d %H:%M} {m.sender_type}: {message_text(m, revealed=self.reveal)}" for m in conversation.messages.all()
         )
 
     @staticmethod
