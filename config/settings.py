@@ -5,6 +5,8 @@ layer, Celery on kombu's filesystem transport and `console` providers, DEBUG on.
 Production sets DEBUG=0 and the variables checked by `require()` below.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,7 +24,8 @@ DEBUG = env_bool("DEBUG", True)
 
 if not DEBUG:
     require(
-        ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"],
+        ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"]
+        + ["ENCRYPTION_KEYS", "PII_HASH_KEY"],
         "needed when DEBUG=0",
     )
 
@@ -300,6 +303,20 @@ AGENT_ENGINE_TIMEOUT = env_int("AGENT_ENGINE_TIMEOUT", 30, minimum=1)  # seconds
 # Numbers typed without a country code are read in this region; blank means
 # every number must be international (+<country code>...).
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION").upper() or None
+
+
+# --- Encryption at rest (tenants/crypto.py) --------------------------------------------
+# Personal data and provider secrets are stored encrypted. ENCRYPTION_KEYS: comma-separated Fernet keys
+# (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`), newest
+# first; older keys only decrypt until `manage.py rotate_encryption_keys` has re-encrypted everything.
+# PII_HASH_KEY keys the hashes that look up encrypted phones and emails; it is never rotated.
+# The embedded default derives both from SECRET_KEY; DEBUG=0 requires them.
+def _derived_key(purpose: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(f"walker:{purpose}:{SECRET_KEY}".encode()).digest()).decode()
+
+
+ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", [_derived_key("encryption")])
+PII_HASH_KEY = env_str("PII_HASH_KEY") or _derived_key("pii-hash")
 
 # --- Auth and permissions -----------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"

@@ -40,7 +40,8 @@ class ConversationResource(resources.ModelResource):
 
     def dehydrate_transcript(self, conversation):
         return "\n".join(
-            f"{m.created_at:%Y-%m-%d %H:%M} {m.sender_type}: {message_text(m, revealed=self.reveal)}" for m in conversation.messages.all()
+            f"{m.created_at:%Y-%m-%d %H:%M} {m.sender_type}: {message_text(m, revealed=self.reveal)}"
+            for m in conversation.messages.all()
         )
 
     @staticmethod

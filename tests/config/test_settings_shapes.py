@@ -17,7 +17,7 @@ WALKER_VARIABLES = {
     "LANGFLOW_URL", "LANGFLOW_FLOW_ID", "LANGFLOW_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL",
     "SENDGRID_API_HOST", "SENDGRID_INBOUND_DOMAIN", "SENDGRID_INBOUND_USER", "SENDGRID_INBOUND_PASSWORD",
     "EMAIL_CONSOLE_DIR",
-    "TWILIO_TIMEOUT",
+    "TWILIO_TIMEOUT", "ENCRYPTION_KEYS", "PII_HASH_KEY",
 }  # fmt: skip
 PRODUCTION = {
     "DEBUG": "0",
@@ -26,6 +26,8 @@ PRODUCTION = {
     "PUBLIC_BASE_URL": "https://walker.example.com",
     "DATABASE_URL": "postgres://walker:pw@db.internal:5432/walker",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "ENCRYPTION_KEYS": "Jm5UGHDLyEPdOsLGtWaW8h6iR7LkGGIcOx3p1vn3kEo=",
+    "PII_HASH_KEY": secrets.token_urlsafe(32),
 }
 SHOW_SETTINGS = """
 import json, django
@@ -99,7 +101,10 @@ def test_check_deploy_is_clean_with_production_variables():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_KEYS", "PII_HASH_KEY"],
+)
 def test_production_without_a_required_variable_fails_at_start_naming_it(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run_python(["manage.py", "check"], **env)
