@@ -14,12 +14,14 @@ from analytics import reports
 from analytics.models import HITLAnalytics, PeriodType
 from analytics.periods import zone_of
 from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
+from conversations.access import conversations_for, may_monitor
 from conversations.models import Channel, Conversation
 from conversations.resources import ConversationResource
-from tenants.audit import may_see_pii, record_export
+from tenants.audit import record_export
 from tenants.exports import csv_response
 from tenants.models import AccessLog
 from tenants.resources import AccessLogResource
+from tenants.reveal import RevealQuery, requested_reveal
 from tenants.roles import STAFF_ROLES
 
 MAX_DAYS = 731
@@ -71,7 +73,6 @@ class PeriodQuery(RangeQuery):
 class ConversationExportQuery(RangeQuery):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
-    show_pii = serializers.BooleanField(default=False, help_text="Unmasked, for holders of view_pii; recorded.")
 
 
 def _read(query_class, request) -> dict:
@@ -193,20 +194,18 @@ class ApprovalReportExportView(AnalyticsView):
 class ConversationExportView(AnalyticsView):
     @extend_schema(
         summary="CSV: conversations started in the range, personal data masked",
-        parameters=_parameters(ConversationExportQuery),
+        parameters=[*_parameters(ConversationExportQuery), RevealQuery],
         responses=CSV_RESPONSE,
     )
     def get(self, request):
-        if not request.user.has_perm("conversations.view_conversation"):
+        if not may_monitor(request.user):
             raise PermissionDenied({"code": "forbidden", "detail": "Your role does not see conversations."})
         data = _read(ConversationExportQuery, request)
-        reveal = data["show_pii"]
-        if reveal and not may_see_pii(request.user, request.user.tenant):
-            raise PermissionDenied({"code": "pii_forbidden", "detail": "You may not view this tenant's personal data."})
+        reveal, reason = requested_reveal(request, request.user.tenant)
         start, end = reports.range_for(request.user, data["start"], data["end"]).utc
-        rows = Conversation.objects.for_user(request.user).filter(started_at__gte=start, started_at__lt=end)
+        rows = conversations_for(request.user).filter(started_at__gte=start, started_at__lt=end)
         rows = rows.filter(**_filters(data, "channel", "status"))
-        record_export(request, Conversation, tenant=request.user.tenant, revealed=reveal)
+        record_export(request, Conversation, tenant=request.user.tenant, revealed=reveal, reason=reason)
         return csv_response(ConversationResource(reveal=reveal), ConversationResource.prepared(rows), "conversations")
 
 

@@ -6,10 +6,15 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tenants.access import AccessDenied
+
 
 def exception_handler(exc, context):
     """DRF's handler; a `{"detail": ...}` answer (parse errors, 403, 404, throttling...) also gets its `code`."""
-    if isinstance(exc, Http404):  # as DRF's handler does, so the code is known here too
+    if isinstance(exc, AccessDenied):  # the access layer's refusals: outside what you may see 404, else 403
+        refusal = exceptions.NotFound if exc.code == "not_found" else exceptions.PermissionDenied
+        exc = refusal(exc.detail, code=exc.code)
+    elif isinstance(exc, Http404):  # as DRF's handler does, so the code is known here too
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)

@@ -1,8 +1,8 @@
 """Conversation monitoring: personal data masked unless the viewer holds view_pii on the tenant.
 
-Lists are always masked. On a detail page, holders may choose "Show full PII"
-(?show_pii=1). Every detail view that is allowed writes one access record; a
-reveal is recorded with high sensitivity.
+Lists are always masked. On a detail page, holders may choose "Show full PII" with a reason
+(?show_pii=1&reason=...). Every allowed read writes one access record (a list page one record
+naming the rows it showed); a reveal is recorded with high sensitivity and its reason.
 """
 
 from django.contrib import admin, messages
@@ -16,7 +16,7 @@ from conversations.models import Conversation, Message
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
-from tenants.audit import may_see_pii, record_access, record_export
+from tenants.audit import REASON_MAX, Origin, may_see_pii, record, record_access, record_export
 from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
 
@@ -36,10 +36,13 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
         extra = {}
         if obj is not None and self.has_view_or_change_permission(request, obj):  # a refused view leaves no record
             allowed = may_see_pii(request.user, obj.tenant)
-            revealed = allowed and request.GET.get(SHOW_PII) == "1"
-            if request.GET.get(SHOW_PII) == "1" and not allowed:
+            asked, reason = request.GET.get(SHOW_PII) == "1", request.GET.get("reason", "").strip()[:REASON_MAX]
+            revealed = allowed and asked and bool(reason)
+            if asked and not allowed:
                 messages.warning(request, "You may not view this tenant's personal data; it stays masked.")
-            record_access(request, obj, tenant=obj.tenant, revealed=revealed)
+            elif asked and not reason:
+                messages.warning(request, "Say why you need to see personal data; it stays masked until you do.")
+            record_access(request, obj, tenant=obj.tenant, revealed=revealed, reason=reason if revealed else "")
             request.walker_reveal = revealed  # read by the inlines built for this request
             extra = {
                 "pii_allowed": allowed,
@@ -48,6 +51,14 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
                 "personal": [(label, value if revealed else mask(value)) for label, value in self.personal_fields(obj)],
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and changelist.result_list:
+            shown = list(changelist.result_list)
+            record(request.user, shown, tenant=request.user.tenant, origin=Origin.of_request(request))
+        return response
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)  # new instances for every request

@@ -7,10 +7,15 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from agents.models import AgentType
+from conversations.access import conversations_for, shows_unmasked
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
+from conversations.privacy import masked_action, message_text
 from conversations.services import open_conversation
+from tenants.audit import Origin, record
+from tenants.pii import mask
+from tenants.reveal import RevealQuery, requested_reveal
 
 CLIENT_MSG_ID_MAX = 100
 
@@ -35,7 +40,17 @@ class MessageSerializer(serializers.ModelSerializer):
         ]
 
     def get_actions(self, message) -> list[dict]:
-        return message.metadata.get("actions", [])
+        actions = message.metadata.get("actions", [])
+        return actions if self._revealed(message.conversation_id) else [masked_action(a) for a in actions]
+
+    def to_representation(self, message):
+        data = super().to_representation(message)
+        data["text"] = message_text(message, revealed=self._revealed(message.conversation_id))
+        return data
+
+    def _revealed(self, conversation_id) -> bool:
+        """Unmasked for the person the conversation is with, or on a reveal (the view decides; default: masked)."""
+        return conversation_id in self.context.get("unmasked", ())
 
     def get_agent(self, message) -> str | None:
         return message.metadata.get("agent_type")
@@ -43,8 +58,12 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class ConversationSerializer(serializers.ModelSerializer):
     agent = serializers.CharField(source="agent.agent_type", default=None, read_only=True, allow_null=True)
-    user = serializers.EmailField(source="user.email", read_only=True)
+    user = serializers.SerializerMethodField(help_text="The person's email, masked unless yours or revealed.")
     message_count = serializers.IntegerField(read_only=True)
+
+    def get_user(self, conversation) -> str:
+        email = conversation.user.email
+        return email if conversation.pk in self.context.get("unmasked", ()) else mask(email)
 
     class Meta:
         model = Conversation
@@ -84,13 +103,15 @@ class ConversationFilter(filters.FilterSet):
 
 
 class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Conversations with the Walker agents. Members see their own; the tenant's staff see all of the tenant's."""
+    """Conversations with the Walker agents: your own, and the tenant's for the roles that monitor them
+    (admin, support, compliance). Personal data in other people's conversations is masked; holders of
+    view_pii may pass `?reveal=1&reason=<why>`. Every read is recorded in the access log."""
 
     filterset_class = ConversationFilter
 
     def get_queryset(self):
         conversations = (
-            Conversation.objects.for_user(self.request.user)
+            conversations_for(self.request.user)
             .select_related("agent", "user")
             .annotate(message_count=Count("messages"))
             .order_by("-last_message_at", "-pk")  # a GROUP BY query drops Meta.ordering
@@ -99,6 +120,25 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     def get_serializer_class(self):
         return ConversationDetailSerializer if self.action == "retrieve" else ConversationSerializer
+
+    @extend_schema(parameters=[RevealQuery])
+    def list(self, request, *args, **kwargs):
+        reveal, reason = requested_reveal(request, request.user.tenant)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if page:
+            record(request.user, page, tenant=request.user.tenant, origin=Origin.of_request(request), revealed=reveal,
+                   reason=reason)  # fmt: skip
+        context = {**self.get_serializer_context(), "unmasked": _unmasked(request.user, page, reveal)}
+        return self.get_paginated_response(ConversationSerializer(page, many=True, context=context).data)
+
+    @extend_schema(parameters=[RevealQuery])
+    def retrieve(self, request, *args, **kwargs):
+        conversation = self.get_object()  # 404 outside what the caller may see
+        reveal, reason = requested_reveal(request, conversation.tenant)
+        record(request.user, conversation, tenant=conversation.tenant, origin=Origin.of_request(request),
+               revealed=reveal, reason=reason)  # fmt: skip
+        context = {**self.get_serializer_context(), "unmasked": _unmasked(request.user, [conversation], reveal)}
+        return Response(ConversationDetailSerializer(conversation, context=context).data)
 
     @extend_schema(request=StartConversationSerializer, responses={201: ConversationDetailSerializer})
     def create(self, request):
@@ -119,7 +159,15 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
                     transaction.set_rollback(True)
                     raise ValidationError({"code": err.code, "detail": err.detail}) from None
         conversation = self.get_queryset().get(pk=conversation.pk)
-        return Response(ConversationDetailSerializer(conversation).data, status=status.HTTP_201_CREATED)
+        context = {**self.get_serializer_context(), "unmasked": {conversation.pk}}  # the caller's own
+        return Response(
+            ConversationDetailSerializer(conversation, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _unmasked(user, conversations, reveal: bool) -> set:
+    """The conversations shown unmasked: all on a reveal, else the caller's own."""
+    return {c.pk for c in conversations if reveal or shows_unmasked(user, c)}
 
 
 def _first_message(user, conversation, data) -> InboundMessage:

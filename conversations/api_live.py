@@ -17,10 +17,15 @@ from rest_framework.response import Response
 
 from agents.models import AgentType
 from conversations import events
+from conversations.access import conversations_for, get_conversation_for_user, shows_unmasked
 from conversations.api import CLIENT_MSG_ID_MAX, MessageSerializer
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import Accepted, accept
+from conversations.privacy import frame_for_viewer
+from tenants.access import Need
+from tenants.audit import Origin, record
+from tenants.reveal import RevealQuery, requested_reveal
 
 
 class PostMessageSerializer(serializers.Serializer):
@@ -39,7 +44,7 @@ class WaitSerializer(serializers.Serializer):
     )
 
 
-class EventsQuerySerializer(WaitSerializer):
+class EventsQuerySerializer(WaitSerializer, RevealQuery):
     after = serializers.IntegerField(min_value=0, required=False, default=0, help_text="The last seq you have.")
 
 
@@ -108,7 +113,9 @@ class ConversationMessagesView(APIView):
             "events_url": _events_url(message.conversation_id, seq),
             "reply": reply,
         }
-        return Response(AcceptedSerializer(body).data, status=status.HTTP_200_OK if reply else status.HTTP_202_ACCEPTED)
+        own = {"unmasked": {message.conversation_id}}  # only the person the conversation is with writes in it
+        answer = status.HTTP_200_OK if reply else status.HTTP_202_ACCEPTED
+        return Response(AcceptedSerializer(body, context=own).data, status=answer)
 
 
 def _accept(user, conversation_id, data) -> Accepted:
@@ -128,7 +135,7 @@ def _accept(user, conversation_id, data) -> Accepted:
     except IngestError as err:
         if err.code != "not_found":
             raise ValidationError({"code": err.code, "detail": err.detail}) from None
-        if Conversation.objects.for_user(user).filter(pk=conversation_id).exists():
+        if conversations_for(user).filter(pk=conversation_id).exists():
             raise PermissionDenied("You can only write in your own conversations.") from None
         raise NotFound(err.detail) from None
 
@@ -171,9 +178,17 @@ class ConversationEventsView(APIView):
         form.is_valid(raise_exception=True)
         after = form.validated_data["after"]
         wait = min(form.validated_data["wait"], settings.API_EVENTS_MAX_WAIT)
-        conversation = await Conversation.objects.for_user(request.user).filter(pk=pk).only("id", "event_seq").afirst()
-        if conversation is None:
-            raise NotFound("No such conversation.")
+        conversation, unmasked = await sync_to_async(_open_for_reading)(request, pk)
         frames = await events.wait_for_events(conversation.pk, after, wait)
         latest = max([conversation.event_seq, *(f["seq"] for f in frames)])
+        frames = [frame_for_viewer(frame, revealed=unmasked) for frame in frames]
         return Response(EventsSerializer({"conversation_id": conversation.pk, "seq": latest, "events": frames}).data)
+
+
+def _open_for_reading(request, pk) -> tuple[Conversation, bool]:
+    """The conversation (404 outside what the caller may see), recorded as read; and whether it shows unmasked."""
+    conversation = get_conversation_for_user(request.user, pk, Need.VIEW)
+    reveal, reason = requested_reveal(request, conversation.tenant)
+    record(request.user, conversation, tenant=conversation.tenant, origin=Origin.of_request(request), revealed=reveal,
+           reason=reason)  # fmt: skip
+    return conversation, reveal or shows_unmasked(request.user, conversation)

@@ -1,6 +1,7 @@
-"""How a message's text is shown to a viewer: every door (admin, API, exports, console) asks here.
+"""How a conversation's text is shown to a viewer: every door (admin, API, exports, events) asks here.
 
-Masked unless the viewer may see personal data and asked to reveal it.
+Masked unless the viewer is the person the conversation is with, or may see personal data and
+asked to reveal it (conversations.access decides which).
 """
 
 from tenants.pii import mask
@@ -8,3 +9,21 @@ from tenants.pii import mask
 
 def message_text(message, *, revealed: bool) -> str:
     return message.text if revealed else mask(message.text)
+
+
+def frame_for_viewer(frame: dict, *, revealed: bool) -> dict:
+    """An event frame as a viewer may see it: its free text (message text, approval summaries) masked."""
+    if revealed:
+        return frame
+    shown = dict(frame)
+    for key in ("text", "summary"):
+        if isinstance(shown.get(key), str):
+            shown[key] = mask(shown[key])
+    if isinstance(shown.get("actions"), list):
+        shown["actions"] = [masked_action(action) for action in shown["actions"]]
+    return shown
+
+
+def masked_action(action: dict) -> dict:
+    """A proposed action as shown beside a message: its summary masked."""
+    return frame_for_viewer(action, revealed=False) if isinstance(action, dict) else action

@@ -17,6 +17,7 @@ from unfold.decorators import display
 from agents.actions import ActionType
 from agents.models import AgentType
 from hitl import presentation, rules
+from hitl.access import may_decide
 from hitl.errors import DecisionError
 from hitl.models import (
     ApprovalStatus,
@@ -30,7 +31,6 @@ from hitl.models import (
 from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, escalate, reject, requeue_execution, retry_execution
 from hitl.services.execution import stuck_since
-from hitl.services.levels import DECIDE
 from tenants.admin_scoping import TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 
@@ -39,11 +39,6 @@ STATUS_COLOURS = {
     "pending": "warning", "approved": "info", "executing": "info", "executed": "success",
     "failed": "danger", "rejected": "danger", "expired": "warning", "cancelled": "info",
 }  # fmt: skip
-
-
-def can_decide(user, approval=None) -> bool:
-    """The role's permission for the tenant's approvals, or django-guardian's for this one approval."""
-    return user.has_perm(DECIDE) or (approval is not None and user.has_perm(DECIDE, approval))
 
 
 def _context(request) -> Context:
@@ -236,7 +231,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "changes": presentation.proposed_changes(approval),
                 "details": presentation.action_details(approval),
                 "edit_fields": presentation.edit_fields(approval),
-                "can_decide": approval.is_pending and can_decide(request.user, approval),
+                "can_decide": approval.is_pending and may_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
                 **self._execution_context(request, approval),
             }
@@ -244,7 +239,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     def _execution_context(self, request, approval) -> dict:
         """What the page says about running the approved action, and whether this person may step in."""
-        may_act = request.user.has_perm(DECIDE)
+        may_act = may_decide(request.user, approval)
         stuck_at = stuck_since(approval)
         return {
             "stuck_at": stuck_at,
@@ -265,7 +260,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         if not self.has_view_permission(request, approval):
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
-        if not can_decide(request.user, approval):
+        if not may_decide(request.user, approval):
             messages.error(request, "You may not decide approvals.")
             return back
         decision = request.POST.get("decision")
@@ -306,8 +301,8 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     # --- bulk actions -------------------------------------------------------------------------
 
     def _bulk(self, request, queryset, operation, verb):
-        if not can_decide(request.user):
-            queryset = [a for a in queryset if can_decide(request.user, a)]
+        if not may_decide(request.user):
+            queryset = [a for a in queryset if may_decide(request.user, a)]
         done, refused = 0, []
         for approval in queryset:
             try:

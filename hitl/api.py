@@ -11,12 +11,12 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from hitl import rules
+from hitl.access import approvals_for, may_manage, may_review
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
 from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, cancel, escalate, reject, retry_execution
 from tenants.exports import csv_response
-from tenants.roles import Role
 
 ERROR_STATUS = {
     "not_found": status.HTTP_404_NOT_FOUND,
@@ -34,16 +34,6 @@ ERROR_STATUS = {
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-
-
-def visible_approvals(user):
-    """The tenant's approvals for its staff roles; a member sees the ones they asked for."""
-    if not user.is_authenticated:  # e.g. the OpenAPI generator's fake request
-        return HITLApproval.objects.none()
-    approvals = HITLApproval.objects.for_user(user)
-    if user.is_superuser or user.role != Role.MEMBER:
-        return approvals
-    return approvals.filter(requested_by=user)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -152,7 +142,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ApprovalFilter
 
     def get_queryset(self):
-        approvals = visible_approvals(self.request.user).select_related("requested_by", "assigned_to")
+        approvals = approvals_for(self.request.user).select_related("requested_by", "assigned_to")
         if self.action == "retrieve":
             approvals = approvals.prefetch_related("decisions__approver", "history__actor")
         return approvals.order_by("sla_deadline", "priority", "pk")
@@ -161,14 +151,14 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         return ApprovalDetailSerializer if self.action == "retrieve" else ApprovalSerializer
 
     @extend_schema(
-        summary="CSV of the queue, with the same filters as the list (staff roles)",
-        responses={(200, "text/csv"): OpenApiTypes.STR, 403: OpenApiResponse(description="Members")},
+        summary="CSV of the queue, with the same filters as the list (roles that review approvals)",
+        responses={(200, "text/csv"): OpenApiTypes.STR, 403: OpenApiResponse(description="Roles that do not review")},
     )
     @action(detail=False, methods=["get"])
     def export(self, request):
-        if request.user.role == Role.MEMBER and not request.user.is_superuser:
+        if not may_review(request.user):
             return Response(
-                {"code": "forbidden", "detail": "Members cannot export the approval queue."},
+                {"code": "forbidden", "detail": "Only the roles that review approvals export the queue."},
                 status=status.HTTP_403_FORBIDDEN,
             )
         approvals = ApprovalResource.prepared(self.filter_queryset(self.get_queryset()))
@@ -215,12 +205,11 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReasonSerializer, responses=ApprovalDetailSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        def run(approval, data):
-            if request.user.role == Role.MEMBER and not request.user.is_superuser:
-                raise DecisionError("forbidden", "Members cannot escalate approvals.")
-            escalate(approval.pk, actor=request.user, reason=data["reason"], context=self._context(request))
-
-        return self._decide(request, run, ReasonSerializer)
+        return self._decide(
+            request,
+            lambda a, data: escalate(a.pk, actor=request.user, reason=data["reason"], context=self._context(request)),
+            ReasonSerializer,
+        )
 
     @extend_schema(request=OptionalReasonSerializer, responses=ApprovalDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -252,8 +241,7 @@ class IsTenantAdmin(permissions.BasePermission):
     message = "Only tenant admins manage workflows."
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+        return may_manage(request.user)
 
 
 class WorkflowSerializer(serializers.ModelSerializer):

@@ -1,7 +1,8 @@
-class DecisionError(Exception):
-    """A decision that cannot be taken; nothing was changed. `code` is stable, `detail` is for people."""
+from tenants.access import AccessDenied
 
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
+
+class DecisionError(AccessDenied):
+    """A decision that cannot be taken; nothing was changed. `code` is stable, `detail` is for people.
+
+    An access refusal from `hitl.access` (`not_found`, `forbidden`) is one kind of it.
+    """

@@ -1,6 +1,11 @@
-"""Recording who viewed personal data. One row per view; revealing unmasked data is a separate, high record."""
+"""Recording who read personal data. One row per read, through any door; a reveal of unmasked data is a
+separate, high-sensitivity record that carries the reason the reader gave."""
+
+from dataclasses import dataclass
 
 from tenants.models import AccessLog
+
+REASON_MAX = 500
 
 
 def may_see_pii(user, tenant) -> bool:
@@ -8,42 +13,66 @@ def may_see_pii(user, tenant) -> bool:
     return tenant is not None and user.has_perm("tenants.view_pii", tenant)
 
 
-def _record(request, *, tenant, action, revealed: bool, object_type: str, object_id: str, object_repr: str):
+@dataclass(frozen=True)
+class Origin:
+    """Where a read came from: a request's path and client, or a socket's."""
+
+    path: str = ""
+    ip: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def of_request(cls, request) -> "Origin":
+        return cls(request.get_full_path(), request.META.get("REMOTE_ADDR"), request.META.get("HTTP_USER_AGENT", ""))
+
+    @classmethod
+    def of_scope(cls, scope) -> "Origin":
+        headers = dict(scope.get("headers") or [])
+        client = scope.get("client") or (None,)
+        return cls(scope.get("path", ""), client[0], headers.get(b"user-agent", b"").decode("latin-1"))
+
+
+def _create(actor, *, tenant, origin: Origin, action, revealed, reason, object_type, object_id, object_repr, ids=()):
     return AccessLog.objects.create(
         tenant=tenant,
-        actor=request.user,
-        actor_email=request.user.email,
+        actor=actor,
+        actor_email=actor.email,
         action=AccessLog.Action.PII_ACCESSED if revealed else action,
         sensitivity=AccessLog.Sensitivity.HIGH if revealed else AccessLog.Sensitivity.NORMAL,
         object_type=object_type,
         object_id=object_id,
+        object_ids=list(ids),
         object_repr=object_repr[:200],
-        path=request.get_full_path()[:500],
-        ip_address=request.META.get("REMOTE_ADDR"),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        reason=reason[:REASON_MAX],
+        path=origin.path[:500],
+        ip_address=origin.ip,
+        user_agent=origin.user_agent[:300],
     )
 
 
-def record_access(request, obj, *, tenant, revealed: bool = False) -> AccessLog:
-    return _record(
-        request,
-        tenant=tenant,
-        action=AccessLog.Action.VIEWED,
-        revealed=revealed,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj),
-    )
+def record(actor, rows, *, tenant, origin: Origin, revealed=False, reason="", model=None) -> AccessLog:
+    """One record of `actor` reading `rows`: a single object, or a list (named by their ids in one record)."""
+    if isinstance(rows, list | tuple):
+        model = model or type(rows[0])
+        return _create(
+            actor, tenant=tenant, origin=origin, action=AccessLog.Action.VIEWED, revealed=revealed, reason=reason,
+            object_type=model._meta.label_lower, object_id="list", ids=[str(row.pk) for row in rows],
+            object_repr=f"List of {len(rows)} {model._meta.verbose_name_plural}",
+        )  # fmt: skip
+    return _create(
+        actor, tenant=tenant, origin=origin, action=AccessLog.Action.VIEWED, revealed=revealed, reason=reason,
+        object_type=rows._meta.label_lower, object_id=str(rows.pk), object_repr=str(rows),
+    )  # fmt: skip
 
 
-def record_export(request, model, *, tenant, revealed: bool = False) -> AccessLog:
+def record_access(request, obj, *, tenant, revealed: bool = False, reason: str = "") -> AccessLog:
+    return record(request.user, obj, tenant=tenant, origin=Origin.of_request(request), revealed=revealed, reason=reason)
+
+
+def record_export(request, model, *, tenant, revealed: bool = False, reason: str = "") -> AccessLog:
     """One record per CSV export of personal data (a reveal of unmasked data is high sensitivity)."""
-    return _record(
-        request,
-        tenant=tenant,
-        action=AccessLog.Action.EXPORTED,
-        revealed=revealed,
-        object_type=model._meta.label_lower,
-        object_id="export",
+    return _create(
+        request.user, tenant=tenant, origin=Origin.of_request(request), action=AccessLog.Action.EXPORTED,
+        revealed=revealed, reason=reason, object_type=model._meta.label_lower, object_id="export",
         object_repr=f"CSV export of {model._meta.verbose_name_plural}",
-    )
+    )  # fmt: skip

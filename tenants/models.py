@@ -332,6 +332,8 @@ class AccessLog(models.Model):
     object_type = models.CharField(max_length=100, help_text="app.model")
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
+    object_ids = models.JSONField(default=list, blank=True, help_text="The rows a list read showed.")
+    reason = models.TextField(blank=True, help_text="Why, as the reader said when revealing personal data.")
     path = models.CharField(max_length=500)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)

@@ -4,11 +4,18 @@ hitl.console sends every approval event to the group `console.<tenant_id>`; a
 superuser, who sees every tenant, listens to `console.all` instead. In-app
 notifications travel the same groups with a `recipient_id` and reach only that
 person. The feed is one-way: the browser only listens.
+
+Who may listen is `hitl.access.may_review` (the roles that see the tenant's approvals, as in the
+admin); summaries are masked unless the listener holds the tenant's `view_pii`.
 """
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from hitl.access import may_review
 from hitl.console import console_group
+from tenants.audit import may_see_pii
+from tenants.pii import mask
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
@@ -18,18 +25,19 @@ FORWARDED = ("event", "approval_id", "reference", "status", "risk_level", "summa
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
-        await self.accept()  # accept first: a close code is only delivered on an open socket
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
+        signed_in = user is not None and user.is_authenticated and user.is_active
+        allowed, self.reveal = await database_sync_to_async(_rights)(user) if signed_in else (False, False)
+        if allowed:  # joined before the socket opens, so no event filed after the handshake is missed
+            self.user = user
+            group = ALL_TENANTS if user.is_superuser else console_group(user.tenant_id)
+            self.groups.append(group)  # channels discards self.groups on disconnect
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()  # then refuse: a close code is only delivered on an open socket
+        if not signed_in:
             await self.close(code=UNAUTHENTICATED)
-            return
-        if not user.is_staff or not (user.is_superuser or user.tenant_id):
+        elif not allowed:
             await self.close(code=FORBIDDEN)
-            return
-        self.user = user
-        group = ALL_TENANTS if user.is_superuser else console_group(user.tenant_id)
-        self.groups.append(group)  # channels discards self.groups on disconnect
-        await self.channel_layer.group_add(group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         """Ignored, whatever it is: nothing the browser sends changes the feed."""
@@ -38,4 +46,14 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         recipient = message.get("recipient_id")
         if recipient is not None and recipient != str(self.user.pk):
             return  # someone else's in-app notification
-        await self.send_json({"type": "approval", **{key: message.get(key) for key in FORWARDED}})
+        frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}}
+        if not self.reveal:
+            frame["summary"] = mask(frame["summary"])
+        await self.send_json(frame)
+
+
+def _rights(user) -> tuple[bool, bool]:
+    """Whether `user` may follow the feed, and see personal data in it unmasked."""
+    if not may_review(user):
+        return False, False
+    return True, user.is_superuser or may_see_pii(user, user.tenant)

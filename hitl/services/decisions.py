@@ -13,16 +13,17 @@ from django.utils import timezone
 
 from agents.validation import CHECKS
 from hitl import rules
+from hitl.access import get_approval_for_user, may, may_manage
 from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifications import notify
 from hitl.risk import assess, priority_for
-from hitl.services.access import lock_for
 from hitl.services.announce import announce
 from hitl.services.execution import queue_execution
 from hitl.services.levels import assign_level, clear_assignees, current_level, is_eligible, refresh_assignees
 from hitl.services.timing import deadlines
+from tenants.access import Need
 from tenants.input_text import UnreadableInput, check_value
 from tenants.roles import Role
 
@@ -68,10 +69,12 @@ def _close_out(approval: HITLApproval) -> list[str]:
 
 def decide(approval_id, *, actor, decision: str, notes: str = "", context=Context(), edits=None) -> HITLApproval:
     with transaction.atomic():
-        approval = lock_for(actor, approval_id)
+        approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         _require_pending(approval)
         if approval.requested_by_id == actor.pk:
             raise DecisionError("self_approval", "Nobody decides on their own request.")
+        if not may(actor, Need.DECIDE, approval):
+            raise DecisionError("forbidden", "Your role does not decide approvals.")
         if not is_eligible(approval, actor):
             level = current_level(approval)
             raise DecisionError(
@@ -346,9 +349,10 @@ def _reroute(approval, actor, context) -> bool:
 def escalate(approval_id, *, actor=None, reason: str, context=Context()) -> HITLApproval:
     """Move to the next level, or past the last level to a tenant admin. `actor` None: the SLA did it."""
     with transaction.atomic():
-        approval = HITLApproval.objects.select_for_update().get(pk=approval_id)
-        if actor is not None and not actor.is_superuser and approval.tenant_id != actor.tenant_id:
-            raise DecisionError("not_found", "No such approval.")
+        if actor is None:
+            approval = HITLApproval.objects.select_for_update(no_key=True).get(pk=approval_id)
+        else:
+            approval = get_approval_for_user(actor, approval_id, Need.DECIDE, for_update=True)
         _require_pending(approval)
         escalate_locked(approval, actor=actor, reason=reason, context=context)
     return approval
@@ -384,9 +388,9 @@ def escalate_locked(approval, *, actor, reason, context) -> None:
 def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLApproval:
     """The requester withdraws the request, or a tenant admin stops it."""
     with transaction.atomic():
-        approval = lock_for(actor, approval_id)
+        approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         _require_pending(approval)
-        if not (actor.is_superuser or actor.pk == approval.requested_by_id or actor.role == Role.ADMIN):
+        if not (actor.pk == approval.requested_by_id or may_manage(actor)):
             raise DecisionError("forbidden", "Only the requester or a tenant admin can cancel a request.")
         previous = approval.status
         approval.mark_cancelled()

@@ -22,12 +22,12 @@ from agents.executors import (
     RetryableExecutionError,
     get_executor,
 )
+from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
-from hitl.services.access import lock_for
 from hitl.services.announce import announce
-from hitl.services.levels import DECIDE
+from tenants.access import Need
 
 EXECUTE_TASK = "hitl.tasks.execute_approval"
 
@@ -173,11 +173,8 @@ def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
 
 
 def _locked_for(actor, approval_id) -> HITLApproval:
-    """The approval, locked, for someone who may decide the tenant's approvals."""
-    approval = lock_for(actor, approval_id)
-    if not actor.has_perm(DECIDE):
-        raise DecisionError("forbidden", "Only approvers and admins handle executions.")
-    return approval
+    """The approval, locked, for someone who may decide it."""
+    return get_approval_for_user(actor, approval_id, Need.DECIDE, for_update=True)
 
 
 def stuck_since(approval: HITLApproval):

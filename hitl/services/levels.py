@@ -3,9 +3,8 @@
 from guardian.shortcuts import assign_perm, remove_perm
 
 from hitl import rules
+from hitl.access import DECIDE
 from hitl.models import HITLApproval
-
-DECIDE = "hitl.decide_hitlapproval"
 
 
 def current_level(approval: HITLApproval) -> rules.Level:

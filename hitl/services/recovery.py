@@ -20,12 +20,12 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
-from hitl.services.access import lock_for
 from hitl.services.execution import queue_execution
-from hitl.services.levels import DECIDE
+from tenants.access import Need
 
 BATCH_SIZE = 100
 RETRY_BACKOFF_CEILING = timedelta(hours=1)  # hitl.tasks waits at most this long between attempts
@@ -71,11 +71,10 @@ def requeue_execution(approval_id, *, actor) -> HITLApproval:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                approval = lock_for(actor, approval_id, nowait=True)  # a ledger execution in progress holds it
+                # A ledger execution in progress holds the row.
+                approval = get_approval_for_user(actor, approval_id, Need.DECIDE, for_update=True, nowait=True)
         except DatabaseError:
             raise DecisionError("running", "A worker is carrying it out right now; nothing changed.") from None
-        if not actor.has_perm(DECIDE):
-            raise DecisionError("forbidden", "Only approvers and admins handle executions.")
         waiting = approval.status == ApprovalStatus.APPROVED and approval.execution_status == ExecutionStatus.QUEUED
         retrying = approval.status == ApprovalStatus.EXECUTING and approval.execution_status == ExecutionStatus.RETRYING
         if not (waiting or retrying):

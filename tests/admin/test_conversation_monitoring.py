@@ -8,7 +8,7 @@ EMAIL, PHONE_DIGITS = "priya.shah@acme.test", "415 555 0142"
 
 def detail(conversation, reveal=False):
     return reverse("admin:conversations_conversation_change", args=[conversation.pk]) + (
-        "?show_pii=1" if reveal else ""
+        "?show_pii=1&reason=complaint+follow-up" if reveal else ""
     )
 
 
@@ -34,7 +34,16 @@ def test_compliance_reveals_and_the_reveal_is_recorded_as_high(console_as, staff
     assert EMAIL in revealed and "+1 415 555 0142" in revealed
     record = AccessLog.objects.get(action="pii_accessed")
     assert (record.actor, record.sensitivity, record.object_id) == (staff["compliance"], "high", str(chat_with_pii.pk))
-    assert record.tenant == chat_with_pii.tenant and record.path.endswith("?show_pii=1")
+    assert record.tenant == chat_with_pii.tenant and "show_pii=1" in record.path
+    assert record.reason == "complaint follow-up"
+
+
+def test_a_reveal_without_a_reason_stays_masked_and_says_why(console_as, staff, chat_with_pii):
+    url = reverse("admin:conversations_conversation_change", args=[chat_with_pii.pk]) + "?show_pii=1"
+    html = console_as(staff["compliance"]).get(url).content.decode()
+    assert EMAIL not in html and "Say why you need to see personal data" in html
+    record = AccessLog.objects.get()
+    assert (record.action, record.sensitivity) == ("viewed", "normal")
 
 
 @pytest.mark.parametrize("role", ["admin", "support", "compliance"])

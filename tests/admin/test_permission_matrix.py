@@ -55,7 +55,7 @@ def test_actions_by_role(console_as, staff, ask_as, chat_with_pii, action, role,
             403: "forbidden",
         }[response.status_code]
     elif action == "reveal_pii":
-        url = reverse("admin:conversations_conversation_change", args=[chat_with_pii.pk]) + "?show_pii=1"
+        url = reverse("admin:conversations_conversation_change", args=[chat_with_pii.pk]) + "?show_pii=1&reason=audit"
         response = client.get(url)
         if response.status_code != 200:
             got = "login" if response.status_code == 302 else "forbidden"

@@ -46,7 +46,11 @@ def test_conversations_are_masked_for_everyone_by_default(api_as, support, talk)
 
 
 def test_compliance_may_reveal_and_it_is_recorded_high(api_as, compliance, talk):
-    (row,) = rows(api_as(compliance).get("/api/analytics/exports/conversations/", {**DAY, "show_pii": "1"}))
+    (row,) = rows(
+        api_as(compliance).get(
+            "/api/analytics/exports/conversations/", {**DAY, "reveal": "1", "reason": "subject access request"}
+        )
+    )
     assert row["person"] == "colleague@acme.test" and "pat@home.test" in row["transcript"]
     log = AccessLog.objects.get()
     assert (log.action, log.sensitivity) == ("pii_accessed", "high")
@@ -54,7 +58,9 @@ def test_compliance_may_reveal_and_it_is_recorded_high(api_as, compliance, talk)
 
 def test_revealing_without_view_pii_is_refused(api_as, support, tenant_admin, talk):
     for user in (support, tenant_admin):
-        response = api_as(user).get("/api/analytics/exports/conversations/", {**DAY, "show_pii": "1"})
+        response = api_as(user).get(
+            "/api/analytics/exports/conversations/", {**DAY, "reveal": "1", "reason": "subject access request"}
+        )
         assert response.status_code == 403 and response.json()["code"] == "pii_forbidden"
     assert not AccessLog.objects.exists()
 
@@ -158,8 +164,8 @@ def test_exports_cost_the_same_queries_whatever_their_size(api_as, support, appr
 
     def costs():
         counts = []
-        for client, path in ((api_as(approver), "/api/hitl/approvals/export/"),
-                             (api_as(support), "/api/analytics/exports/conversations/")):  # fmt: skip
+        for user, path in ((approver, "/api/hitl/approvals/export/"), (support, "/api/analytics/exports/conversations/")):
+            client = api_as(user)  # one client, signed in as each in turn
             with CaptureQueriesContext(connection) as captured:
                 rows(client.get(path, DAY if "conversations" in path else {}))
             # the caller's permissions are cached on the user after the first call: not the export's cost

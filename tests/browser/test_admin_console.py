@@ -158,6 +158,7 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertIn(PHONE_MASKED, self.body_text())
         self.assertNotIn(PHONE_DIGITS, self.driver.page_source)
 
+        self.find("pii-reason").send_keys("Customer asked for a copy of the chat")
         self.find("show-pii").click()
         self.wait(lambda d: "show_pii=1" in d.current_url, "the page with personal data shown")
         self.wait(lambda d: PHONE_SHOWN in self.body_text(), f"{PHONE_SHOWN} on the page")
@@ -170,7 +171,8 @@ class AdminConsoleBrowserTests(BrowserTestCase):
             (record.actor, record.sensitivity, record.object_type, record.object_id, record.tenant_id),
             (compliance, "high", "conversations.conversation", str(conversation.pk), conversation.tenant_id),
         )
-        self.assertTrue(record.path.endswith("?show_pii=1"))
+        self.assertIn("show_pii=1", record.path)
+        self.assertEqual(record.reason, "Customer asked for a copy of the chat")
 
         self.driver.get(self.url(reverse("admin:tenants_accesslog_changelist")))
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#result_list tbody tr"), "the access log's rows")

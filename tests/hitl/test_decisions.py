@@ -72,7 +72,9 @@ def test_nobody_approves_their_own_request(ask, approver):
 def test_only_eligible_approvers_decide(ask, tenant, outsider):
     approval = ask()
     support = UserFactory(tenant=tenant, role=Role.SUPPORT)
-    assert code_of(lambda: approve(approval.pk, actor=support)) == "not_eligible"
+    compliance = UserFactory(tenant=tenant, role=Role.COMPLIANCE)
+    assert code_of(lambda: approve(approval.pk, actor=support)) == "not_found"  # support does not see approvals
+    assert code_of(lambda: approve(approval.pk, actor=compliance)) == "forbidden"  # sees them, decides none
     assert code_of(lambda: approve(approval.pk, actor=outsider)) == "not_found"  # another tenant's approval
 
 

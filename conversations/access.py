@@ -1,0 +1,56 @@
+"""Who may see and do what with a conversation: the one rule for the admin, the API, chat and exports.
+
+- view: the person the conversation is with; and the tenant's staff roles that monitor conversations
+  (admin, support, compliance: the role's `view_conversation`).
+- write: only the person the conversation is with.
+- reveal: personal data unmasked, for holders of django-guardian's `view_pii` on the tenant. The person
+  the conversation is with always sees their own words (`shows_unmasked`).
+"""
+
+from conversations.models import Conversation
+from tenants.access import AccessDenied, Need, is_signed_in
+from tenants.audit import may_see_pii
+
+MONITOR = "conversations.view_conversation"
+
+
+def may_monitor(user) -> bool:
+    """Whether `user` may read the tenant's conversations, not only their own."""
+    return is_signed_in(user) and (user.is_superuser or (user.tenant_id is not None and user.has_perm(MONITOR)))
+
+
+def conversations_for(user):
+    """The conversations `user` may see."""
+    if not is_signed_in(user):
+        return Conversation.objects.none()
+    conversations = Conversation.objects.for_user(user)
+    return conversations if may_monitor(user) else conversations.filter(user=user)
+
+
+def may(user, need: Need, conversation: Conversation) -> bool:
+    """Whether `user`, who can see `conversation`, may do `need` with it."""
+    if need == Need.VIEW:
+        return True
+    if need == Need.WRITE:
+        return conversation.user_id == user.pk
+    if need == Need.REVEAL:
+        return may_see_pii(user, conversation.tenant)
+    return False
+
+
+def shows_unmasked(user, conversation: Conversation) -> bool:
+    """The person a conversation is with reads it as they wrote it; anyone else sees it masked unless revealing."""
+    return conversation.user_id == user.pk
+
+
+def get_conversation_for_user(user, conversation_id, need: Need = Need.VIEW, *, for_update=False):
+    """The conversation if `user` may `need` it: `not_found` outside what they may see, `forbidden` otherwise."""
+    conversations = conversations_for(user).select_related("tenant")
+    if for_update:
+        conversations = conversations.select_for_update(no_key=True, of=("self",))
+    conversation = conversations.filter(pk=conversation_id).first()
+    if conversation is None:
+        raise AccessDenied("not_found", "No such conversation.")
+    if not may(user, need, conversation):
+        raise AccessDenied("forbidden", f"You may not {Need(need).label} this conversation.")
+    return conversation

@@ -1,0 +1,71 @@
+"""Who may see and do what with an approval: the one rule for the admin, the API, one-click links,
+decisions by email or WhatsApp, the console socket and the services themselves.
+
+- view: the tenant's staff roles that review approvals (admin, approver, compliance: the role's
+  `view_hitlapproval`) see all of the tenant's; anyone else sees only what they asked for.
+- decide (approve, reject, escalate, run again, mark failed): the role's `decide_hitlapproval`, or the
+  django-guardian object permission given to whoever an approval was routed or escalated to. The
+  services still check the level's eligibility and that nobody decides their own request.
+- manage (stop someone else's request, edit workflows): tenant admins.
+- reveal: django-guardian's `view_pii` on the tenant.
+"""
+
+from hitl.errors import DecisionError
+from hitl.models import HITLApproval
+from tenants.access import Need, is_signed_in
+from tenants.audit import may_see_pii
+from tenants.roles import Role
+
+VIEW_ALL = "hitl.view_hitlapproval"
+DECIDE = "hitl.decide_hitlapproval"
+
+
+def approvals_for(user):
+    """The approvals `user` may see."""
+    if not is_signed_in(user):
+        return HITLApproval.objects.none()
+    approvals = HITLApproval.objects.for_user(user)
+    if user.is_superuser or user.has_perm(VIEW_ALL):
+        return approvals
+    return approvals.filter(requested_by=user)
+
+
+def may_review(user) -> bool:
+    """Whether `user` may see the tenant's approvals at all (the queue, the console's live feed)."""
+    return is_signed_in(user) and (user.is_superuser or (user.tenant_id is not None and user.has_perm(VIEW_ALL)))
+
+
+def may_decide(user, approval: HITLApproval | None = None) -> bool:
+    """The role's decide permission, or the object permission on this approval."""
+    return user.has_perm(DECIDE) or (approval is not None and user.has_perm(DECIDE, approval))
+
+
+def may_manage(user) -> bool:
+    return is_signed_in(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def may(user, need: Need, approval: HITLApproval) -> bool:
+    """Whether `user`, who can see `approval`, may do `need` with it."""
+    if need == Need.VIEW:
+        return True
+    if need == Need.DECIDE:
+        return may_decide(user, approval)
+    if need == Need.MANAGE:
+        return may_manage(user)
+    if need == Need.REVEAL:
+        return may_see_pii(user, approval.tenant)
+    return False
+
+
+def get_approval_for_user(user, approval_id, need: Need = Need.VIEW, *, for_update=False, nowait=False):
+    """The approval if `user` may `need` it; row-locked with `for_update` (with `nowait`, a held row raises
+    DatabaseError at once). Outside what they may see: `not_found`; seen but not allowed: `forbidden`."""
+    approvals = approvals_for(user)
+    if for_update:
+        approvals = approvals.select_for_update(nowait=nowait, no_key=True)
+    approval = approvals.filter(pk=approval_id).first()
+    if approval is None:
+        raise DecisionError("not_found", "No such approval.")
+    if not may(user, need, approval):
+        raise DecisionError("forbidden", f"You may not {Need(need).label} this approval.")
+    return approval

@@ -1,0 +1,36 @@
+"""The vocabulary of the one access layer.
+
+Each model that people reach has one access module (`conversations.access`, `hitl.access`) with a
+queryset of what a user may see and a `get_<model>_for_user(user, id, need, for_update=False)` that
+fetches one row or refuses. The admin, the API, one-click links, chat and the console socket all ask
+those functions; none decides permissions on its own. Refusals use two codes: `not_found` when the
+row is outside what the user may see at all (another tenant's, a colleague's private row: it answers
+404, as if it did not exist), and `forbidden` when they see it but may not do what they asked (403).
+"""
+
+from django.db import models
+
+
+class Need(models.TextChoices):
+    VIEW = "view", "view it"
+    WRITE = "write", "write in it"
+    DECIDE = "decide", "decide it"
+    REVEAL = "reveal", "see its personal data unmasked"
+    MANAGE = "manage", "manage it"
+
+
+class AccessDenied(Exception):
+    """Refused; nothing was changed. `code` is `not_found` or `forbidden` (or a caller's own), `detail` for people."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def same_tenant(user, row) -> bool:
+    return bool(user.is_superuser or (user.tenant_id is not None and row.tenant_id == user.tenant_id))
+
+
+def is_signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)

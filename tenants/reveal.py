@@ -1,0 +1,35 @@
+"""Asking the API to reveal personal data: `?reveal=1&reason=<why>`, for holders of the tenant's view_pii.
+
+Every door masks by default; a reveal names its reason, which the high-sensitivity access record keeps.
+"""
+
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from tenants.audit import REASON_MAX, may_see_pii
+
+
+class RevealQuery(serializers.Serializer):
+    reveal = serializers.BooleanField(
+        default=False, help_text="Personal data unmasked (needs view_pii and a reason; recorded as a reveal)."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX, help_text="Why you need it unmasked."
+    )
+
+    def validate(self, data):
+        if data["reveal"] and not data["reason"].strip():
+            raise serializers.ValidationError({"reason": "Say why you need to see personal data unmasked."})
+        return data
+
+
+def requested_reveal(request, tenant) -> tuple[bool, str]:
+    """(reveal, reason) from the query string; a reveal without a reason is 400, without view_pii 403."""
+    form = RevealQuery(data=request.query_params)
+    if not form.is_valid():
+        raise ValidationError({"code": "invalid", **form.errors})
+    if not form.validated_data["reveal"]:
+        return False, ""
+    if not (request.user.is_superuser or may_see_pii(request.user, tenant)):
+        raise PermissionDenied({"code": "pii_forbidden", "detail": "You may not view this tenant's personal data."})
+    return True, form.validated_data["reason"].strip()
