@@ -6,3 +6,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from analytics import tasks  # noqa: F401  (register Celery tasks in every process)
+        from analytics.personal_data import erase_email_deliveries, export_email_deliveries
+        from tenants.personal_data import register
+
+        register("email_deliveries", export=export_email_deliveries, erase=erase_email_deliveries, order=30)

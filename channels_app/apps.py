@@ -16,3 +16,8 @@ class ChannelsAppConfig(AppConfig):
         register_sender("whatsapp", lambda message_id: tasks.deliver_message.delay(message_id))
         register_direct_sender("whatsapp", delivery.send_direct)
         post_save.connect(verify.on_phone_saved, sender=UserPhoneNumber, dispatch_uid="whatsapp-phone-verification")
+
+        from channels_app.whatsapp.personal_data import erase_whatsapp, export_whatsapp
+        from tenants.personal_data import register
+
+        register("whatsapp", export=export_whatsapp, erase=erase_whatsapp, order=40)  # before the phones go

@@ -11,9 +11,13 @@ from tenants.access import AccessDenied
 
 def exception_handler(exc, context):
     """DRF's handler; a `{"detail": ...}` answer (parse errors, 403, 404, throttling...) also gets its `code`."""
-    if isinstance(exc, AccessDenied):  # the access layer's refusals: outside what you may see 404, else 403
-        refusal = exceptions.NotFound if exc.code == "not_found" else exceptions.PermissionDenied
-        exc = refusal(exc.detail, code=exc.code)
+    if isinstance(exc, AccessDenied):  # the access layer's refusals: outside what you may see 404, not allowed 403
+        refusal = {"not_found": exceptions.NotFound, "forbidden": exceptions.PermissionDenied}.get(exc.code)
+        exc = (
+            refusal(exc.detail, code=exc.code)
+            if refusal
+            else exceptions.ValidationError({"code": exc.code, "detail": exc.detail})
+        )
     elif isinstance(exc, Http404):  # as DRF's handler does, so the code is known here too
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):

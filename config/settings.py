@@ -206,6 +206,13 @@ CELERY_BEAT_SCHEDULE = {
     "answer-stragglers": {"task": "conversations.tasks.answer_stragglers", "schedule": 60.0},
     # Chat events older than CHAT_EVENT_RETENTION_DAYS: messages stay, the replay log is trimmed.
     "prune-chat-events": {"task": "conversations.tasks.prune_chat_events", "schedule": crontab(hour=3, minute=47)},
+    # Message content past each tenant's message_retention_days is replaced by a note (rows and counts stay).
+    "apply-message-retention": {
+        "task": "conversations.tasks.apply_message_retention",
+        "schedule": crontab(hour=2, minute=37),
+    },
+    # Access records past each tenant's access_log_retention_days (never younger than 90 days) are removed.
+    "purge-access-logs": {"task": "tenants.tasks.purge_access_logs", "schedule": crontab(hour=2, minute=57)},
     # Analytics: conversations with new platform events since each tenant's watermark get their metrics recomputed.
     "analytics-conversation-metrics": {"task": "analytics.tasks.refresh_conversation_metrics", "schedule": 60.0},
     # Analytics: approval periods (day, week, month) touched by approval events since the watermark, and today's.
@@ -295,6 +302,8 @@ CHAT_RESYNC_SECONDS = env_int("CHAT_RESYNC_SECONDS", 30, minimum=1)  # each sock
 EVENT_POLL_SECONDS = env_float("EVENT_POLL_SECONDS", 0 if REDIS_URL else 0.1, minimum=0)
 API_EVENTS_MAX_WAIT = env_int("API_EVENTS_MAX_WAIT", 30, minimum=0)  # longest long poll of the events API
 CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
+# Access records of no tenant (a platform superuser's reads) are kept this many days (at least 90).
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 1095, minimum=90)
 CHAT_EVENT_RETENTION_DAYS = env_int("CHAT_EVENT_RETENTION_DAYS", 7, minimum=1)  # replay window for reconnects
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24, minimum=1)  # a quieter conversation is closed
 INBOUND_MAX_CHARS = env_int("INBOUND_MAX_CHARS", 4000, minimum=1)

@@ -120,6 +120,9 @@ class Message(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     seq = models.PositiveIntegerField(null=True, blank=True, help_text="The seq of the event that announced it.")
     created_at = models.DateTimeField(default=timezone.now)
+    content_removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its content was removed (retention or erasure); the row and counts stay."
+    )
 
     objects = TenantScopedQuerySet.as_manager()
 
@@ -136,6 +139,11 @@ class Message(models.Model):
             models.Index(fields=["conversation", "created_at"]),
             models.Index(fields=["tenant", "created_at"]),
             models.Index(fields=["tenant", "status"]),
+            models.Index(  # the retention sweep: content still held, oldest first
+                fields=["tenant", "created_at"],
+                condition=models.Q(content_removed_at__isnull=True),
+                name="message_content_held",
+            ),
         ]
 
     def __str__(self):

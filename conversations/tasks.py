@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from conversations import pipeline
+from conversations import pipeline, retention
 from conversations.models import Conversation, ConversationEvent
 
 ANSWER_RETRIES = 20
@@ -42,3 +42,9 @@ def prune_chat_events() -> int:
     cutoff = timezone.now() - timedelta(days=settings.CHAT_EVENT_RETENTION_DAYS)
     deleted, _ = ConversationEvent.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(expires=3600)
+def apply_message_retention() -> int:
+    """Remove message content past each tenant's retention period (rows and counts stay)."""
+    return retention.apply_message_retention()

@@ -16,3 +16,8 @@ class HitlConfig(AppConfig):
 
         for signal in (post_save, post_delete):
             signal.connect(forget_policy, sender=RiskPolicy, dispatch_uid="hitl-forget-risk-policy")
+
+        from hitl.personal_data import erase_notifications, export_notifications
+        from tenants.personal_data import register
+
+        register("notifications", export=export_notifications, erase=erase_notifications, order=20)

@@ -15,8 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from hitl import links
+from hitl.access import approvals_for
 from hitl.errors import DecisionError
-from hitl.models import ApprovalStatus, HITLApproval, HITLDecision, OneClickToken
+from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
 from hitl.notifications import approval_url
 from hitl.services import Context, approve, reject
 from tenants.models import User
@@ -116,9 +117,9 @@ def one_click(request, token):
     except links.ForgedLink:
         return _result(request, 400, "Invalid link", "This link is not valid; nothing changed.")
 
-    approval = HITLApproval.objects.filter(pk=claim.approval_id).first()
     approver = User.objects.filter(pk=claim.approver_id, is_active=True).first()
-    if approval is None or approver is None:
+    approval = approvals_for(approver).filter(pk=claim.approval_id).first() if approver else None
+    if approval is None:  # the person left, or may no longer see it (hitl.access)
         return _result(request, 400, "Invalid link", "This link no longer works; nothing changed.")
     if request.user.is_authenticated and request.user.pk != approver.pk:
         return _result(request, 403, "Signed in as someone else", OTHER_PERSON.format(user=request.user))

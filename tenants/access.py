@@ -10,6 +10,8 @@ row is outside what the user may see at all (another tenant's, a colleague's pri
 
 from django.db import models
 
+from tenants.models import User
+
 
 class Need(models.TextChoices):
     VIEW = "view", "view it"
@@ -34,3 +36,18 @@ def same_tenant(user, row) -> bool:
 
 def is_signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def people_for(user):
+    """The people `user` may see: the tenant's for those who manage people (the role's `view_user`), else themselves."""
+    if not is_signed_in(user):
+        return User.objects.none()
+    people = User.objects.for_user(user)
+    return people if user.is_superuser or user.has_perm("tenants.view_user") else people.filter(pk=user.pk)
+
+
+def may_handle_subject_requests(user, tenant) -> bool:
+    """Tenant admins and compliance (the role's `add_subjectrequest`) export and erase a person's data."""
+    return is_signed_in(user) and (
+        user.is_superuser or (user.tenant_id == tenant.pk and user.has_perm("tenants.add_subjectrequest"))
+    )

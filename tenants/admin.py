@@ -1,19 +1,34 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from guardian.admin import ReinforcedGuardedModelAdminMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from tenants import verification
+from tenants.access import AccessDenied
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.audit import REASON_MAX, Origin
 from tenants.exports import StreamingCsvExportMixin
-from tenants.models import AccessLog, Tenant, UndeliverableAddress, User, UserEmailPreference, UserPhoneNumber
+from tenants.models import (
+    AccessLog,
+    SubjectRequest,
+    Tenant,
+    UndeliverableAddress,
+    User,
+    UserEmailPreference,
+    UserPhoneNumber,
+)
 from tenants.resources import AccessLogResource
+from tenants.subject_requests import erase_person, export_person, get_person_for_request
 
 
 @admin.register(Tenant)
@@ -210,3 +225,60 @@ class UndeliverableAddressAdmin(ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class NewSubjectRequestForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=User.objects.none(), help_text="Whose data.")
+    kind = forms.ChoiceField(choices=SubjectRequest.Kind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX, help_text="Kept with the record."
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.for_user(user).filter(tenant__isnull=False).order_by("email")
+
+
+@admin.register(SubjectRequest)
+class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
+    """Exports and erasures of a person's data (tenant admins and compliance). "Add" opens the request form:
+    an export downloads as JSON, an erasure runs at once; both are recorded here with who asked and why."""
+
+    list_display = ["created_at", "kind", "subject_ref", "requested_by_email", "status", "completed_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["subject_ref", "requested_by_email"]
+    ordering = ["-created_at"]
+    fields = ["kind", "subject_ref", "requested_by_email", "reason", "status", "counts", "created_at", "completed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("tenants.add_subjectrequest")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = NewSubjectRequestForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                return self._carry_out(request, form.cleaned_data)
+            except AccessDenied as refused:
+                form.add_error(None, refused.detail)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": "New subject request",
+        }
+        return TemplateResponse(request, "admin/tenants/subjectrequest/new.html", context)
+
+    def _carry_out(self, request, data):
+        person = get_person_for_request(request.user, data["person"].pk)
+        if data["kind"] == SubjectRequest.Kind.EXPORT:
+            _, export = export_person(request.user, person, reason=data["reason"], origin=Origin.of_request(request))
+            response = JsonResponse(export, json_dumps_params={"indent": 2})
+            response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.json"'
+            return response
+        erasure = erase_person(request.user, person, reason=data["reason"])
+        changed = sum(erasure.counts.values())
+        messages.success(request, f"The person's data is erased ({changed} records changed); the erasure is recorded.")
+        return HttpResponseRedirect(reverse("admin:tenants_subjectrequest_changelist"))

@@ -1,15 +1,19 @@
 from django.contrib.auth import authenticate
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from tenants.models import Tenant, User
+from tenants.access import people_for
+from tenants.audit import REASON_MAX, Origin
+from tenants.models import SubjectRequest, Tenant, User
 from tenants.roles import Role
+from tenants.subject_requests import erase_person, export_person, get_person_for_request
 
 
 class TenantSerializer(serializers.ModelSerializer):
@@ -48,13 +52,13 @@ class UserFilter(filters.FilterSet):
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
-    """People of the caller's tenant."""
+    """People of the caller's tenant (tenant admins); anyone else sees themselves."""
 
     serializer_class = UserSerializer
     filterset_class = UserFilter
 
     def get_queryset(self):
-        return User.objects.for_user(self.request.user)
+        return people_for(self.request.user).order_by("email", "pk")
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -86,3 +90,66 @@ class ObtainTokenView(APIView):
             raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class SubjectRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.EmailField(source="requested_by_email", read_only=True)
+
+    class Meta:
+        model = SubjectRequest
+        fields = [
+            "id",
+            "kind",
+            "subject_ref",
+            "requested_by",
+            "reason",
+            "status",
+            "counts",
+            "created_at",
+            "completed_at",
+        ]
+
+
+class NewSubjectRequestSerializer(serializers.Serializer):
+    person = serializers.UUIDField(help_text="The person's id (GET /api/users/).")
+    kind = serializers.ChoiceField(choices=SubjectRequest.Kind.choices)
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why; kept with the record.")
+
+
+class SubjectExportSerializer(serializers.Serializer):
+    request = SubjectRequestSerializer()
+    data = serializers.DictField(help_text="Everything held about the person, values decrypted.")
+
+
+class SubjectRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """A person's data: export it (subject access) or erase it. Tenant admins and compliance; every request is
+    recorded with who asked and why, and an export is also a high-sensitivity access record."""
+
+    serializer_class = SubjectRequestSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.has_perm("tenants.view_subjectrequest"):
+            return SubjectRequest.objects.none()
+        return SubjectRequest.objects.for_user(user).order_by("-created_at", "pk")
+
+    def list(self, request, *args, **kwargs):
+        if not request.user.has_perm("tenants.view_subjectrequest"):
+            raise PermissionDenied("Only tenant admins and compliance see subject requests.")
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=NewSubjectRequestSerializer,
+        responses={200: SubjectExportSerializer, 201: SubjectRequestSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """`kind=export` answers 200 with the data; `kind=erasure` erases and answers 201 with the record."""
+        form = NewSubjectRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        person = get_person_for_request(request.user, form.validated_data["person"])
+        reason = form.validated_data["reason"]
+        if form.validated_data["kind"] == SubjectRequest.Kind.EXPORT:
+            done, data = export_person(request.user, person, reason=reason, origin=Origin.of_request(request))
+            return Response({"request": SubjectRequestSerializer(done).data, "data": data})
+        erasure = erase_person(request.user, person, reason=reason)
+        return Response(SubjectRequestSerializer(erasure).data, status=status.HTTP_201_CREATED)

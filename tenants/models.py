@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -23,6 +24,10 @@ def _known_timezones() -> frozenset[str]:
 def validate_timezone(value: str) -> None:
     if value not in _known_timezones():
         raise ValidationError(f"“{value}” is not an IANA time zone (e.g. Europe/Paris, America/New_York).")
+
+
+MAX_RETENTION_DAYS = 3650
+MIN_ACCESS_LOG_DAYS = 90  # the database refuses to purge younger records whatever a tenant sets (migration 0013)
 
 
 class TenantQuerySet(TenantScopedQuerySet):
@@ -59,6 +64,16 @@ class Tenant(models.Model):
         blank=True,
         validators=[validate_outbound_url],
         help_text="Slack incoming-webhook URL for approval notifications. https only.",
+    )
+    message_retention_days = models.PositiveIntegerField(
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text="Days message content and media links are kept; then a nightly job removes them (counts stay).",
+    )
+    access_log_retention_days = models.PositiveIntegerField(
+        default=1095,
+        validators=[MinValueValidator(MIN_ACCESS_LOG_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=f"Days access records are kept (at least {MIN_ACCESS_LOG_DAYS}); older ones are removed nightly.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -355,3 +370,44 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Access records cannot be deleted.")
+
+
+class SubjectRequest(models.Model):
+    """A person's request under data-protection law, carried out and recorded: an export of everything held
+    about them (subject access) or its erasure. The record names who asked, when and why, never the data."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export (subject access)"
+        ERASURE = "erasure", "Erasure"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    subject = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="subject_requests")
+    subject_ref = models.CharField(max_length=64, help_text="The person's id, kept after erasure.")
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by_email = models.EmailField()
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    counts = models.JSONField(default=dict, blank=True, help_text="Rows found (export) or changed (erasure), by kind.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [  # one erasure at a time per person: a re-run after a crash resumes the same record
+            models.UniqueConstraint(
+                fields=["subject_ref"],
+                condition=models.Q(kind="erasure", status="running"),
+                name="one_running_erasure_per_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for person {self.subject_ref[:8]} ({self.created_at:%Y-%m-%d})"

@@ -38,6 +38,7 @@ _MARKETING = _view(
     "agents.targetkeyword", "agents.contentpiece", "agents.audiencesegment",
 )  # fmt: skip
 _AUDIT = _view("tenants.accesslog", "agents.toolcallaudit", "analytics.platformevent")
+_SUBJECT_REQUESTS = _crud("tenants.subjectrequest", ("view", "add"))  # export and erase a person's data
 _CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
 _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
 _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
@@ -59,6 +60,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_CONVERSATIONS,
         *_MARKETING,
         *_AUDIT,
+        *_SUBJECT_REQUESTS,
         *_CONVERSATION_ANALYTICS,
         *_APPROVAL_ANALYTICS,
         *_EMAIL_DELIVERY,
@@ -79,6 +81,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_CONVERSATIONS,
         *_MARKETING,
         *_AUDIT,
+        *_SUBJECT_REQUESTS,
         *_CONVERSATION_ANALYTICS,
         *_APPROVAL_ANALYTICS,
         *_EMAIL_DELIVERY,

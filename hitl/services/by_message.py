@@ -1,9 +1,11 @@
 """Decisions written in a message ("approve BR-123456 …" by email or WhatsApp).
 
 The same services, locks, levels, eligibility and audit as the admin; another tenant's
-approval is "not found", as everywhere else. Returns what to tell the person.
+approval, or one the person may not see, is "not found", as everywhere else (hitl.access).
+Returns what to tell the person.
 """
 
+from hitl.access import approvals_for
 from hitl.errors import DecisionError
 from hitl.models import ApprovalStatus, HITLApproval
 from hitl.services.decisions import Context, approve, reject
@@ -11,7 +13,7 @@ from hitl.services.decisions import Context, approve, reject
 
 def decide_by_reference(user, reference: str, verb: str, text: str, *, context: Context) -> str:
     """`verb` is "approve" (`text`: optional notes) or "reject" (`text`: the required reason)."""
-    approval = HITLApproval.objects.for_user(user).filter(reference=reference).only("pk").first()
+    approval = approvals_for(user).filter(reference=reference).only("pk").first()
     if approval is None:
         return f"No approval {reference} was found in your business; nothing changed."
     try:

@@ -164,7 +164,10 @@ def test_exports_cost_the_same_queries_whatever_their_size(api_as, support, appr
 
     def costs():
         counts = []
-        for user, path in ((approver, "/api/hitl/approvals/export/"), (support, "/api/analytics/exports/conversations/")):
+        for user, path in (
+            (approver, "/api/hitl/approvals/export/"),
+            (support, "/api/analytics/exports/conversations/"),
+        ):
             client = api_as(user)  # one client, signed in as each in turn
             with CaptureQueriesContext(connection) as captured:
                 rows(client.get(path, DAY if "conversations" in path else {}))

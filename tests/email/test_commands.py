@@ -48,7 +48,7 @@ def test_a_rejection_without_a_reason_changes_nothing(post_email, approval, appr
 @pytest.mark.parametrize(
     "who, expected",
     [
-        ("colleague", "not an approver"),  # same tenant, not allowed to decide
+        ("colleague", "No approval"),  # a member of the same tenant does not see others' approvals
         ("requester", "own request"),  # nobody decides their own request
         ("outsider", "No approval"),  # another tenant: as if it did not exist
     ],

@@ -105,7 +105,7 @@ def test_the_wrong_person_is_refused_by_the_services(client, twilio, approval, c
     reply(client, "+14155550105", f"approve {approval.reference}")
     approval.refresh_from_db()
     assert approval.is_pending and not approval.decisions.exists()
-    assert "You are not an approver" in twilio.sent[-1]["Body"]
+    assert "No approval" in twilio.sent[-1]["Body"]  # a member does not see a colleague's approval
 
 
 def test_the_requester_cannot_approve_their_own_request(client, twilio, approval, requester):

@@ -1,0 +1,27 @@
+"""What analytics holds of a person, for subject requests (tenants.personal_data): the log of emails sent to them.
+
+The rows stay, for delivery counts; the address and subject go.
+"""
+
+from analytics.models import EmailDeliveryLog
+
+
+def _theirs(person):
+    return EmailDeliveryLog.objects.filter(user=person)
+
+
+def export_email_deliveries(person) -> list[dict]:
+    return [
+        {
+            "at": log.created_at.isoformat(),
+            "to": log.to_address,
+            "type": log.email_type,
+            "subject": log.subject,
+            "status": log.status,
+        }  # fmt: skip
+        for log in _theirs(person).order_by("created_at")
+    ]
+
+
+def erase_email_deliveries(person, now) -> int:
+    return _theirs(person).exclude(to_address="", subject="").update(to_address="", subject="")

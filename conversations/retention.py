@@ -1,0 +1,92 @@
+"""Retention of message content: past its tenant's `message_retention_days`, a message keeps its row (so
+counts and metrics stay) but loses its text, media link and personal metadata, replaced by a note.
+
+Erasure for a person (tenants.erasure) uses the same `remove_content`.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.models import ConversationEvent, Message
+from conversations.privacy import message_text
+from tenants.models import Tenant
+
+BATCH_SIZE = 1000
+KEPT_METADATA = ("agent_type", "requested_agent", "approval_id", "reference", "status", "score")
+KEPT_ACTION_FIELDS = ("approval_id", "reference", "status", "action_type")
+
+
+def scrubbed_metadata(metadata: dict) -> dict:
+    """What a message keeps of its metadata once its content is gone: routing and outcomes, nothing personal."""
+    kept = {key: metadata[key] for key in KEPT_METADATA if key in metadata}
+    actions = metadata.get("actions")
+    if isinstance(actions, list):
+        kept["actions"] = [
+            {key: action[key] for key in KEPT_ACTION_FIELDS if key in action}
+            for action in actions
+            if isinstance(action, dict)
+        ]
+    return kept
+
+
+def remove_content(messages, *, note: str, now) -> int:
+    """Replace the content of `messages` (a queryset) with `note`; messages already emptied are left alone."""
+    removed = 0
+    with transaction.atomic():
+        for message in messages.filter(content_removed_at__isnull=True).select_for_update(no_key=True, of=("self",)):
+            message.text, message.media_url, message.content_removed_at = note, "", now
+            message.metadata = scrubbed_metadata(message.metadata)
+            message.save(update_fields=["text", "media_url", "metadata", "content_removed_at"])
+            removed += 1
+    return removed
+
+
+def apply_message_retention(*, now=None, batch_size: int = BATCH_SIZE) -> int:
+    """Remove the content of every message past its tenant's retention period, a batch per transaction."""
+    now = now or timezone.now()
+    removed = 0
+    for tenant_id, days in Tenant.objects.values_list("pk", "message_retention_days"):
+        cutoff = now - timedelta(days=days)
+        note = f"[Removed after {days} days under the retention policy]"
+        expired = Message.objects.filter(tenant_id=tenant_id, created_at__lt=cutoff, content_removed_at__isnull=True)
+        while ids := list(expired.values_list("pk", flat=True)[:batch_size]):
+            removed += remove_content(Message.objects.filter(pk__in=ids), note=note, now=now)
+        ConversationEvent.objects.filter(conversation__tenant_id=tenant_id, created_at__lt=cutoff).delete()
+    return removed
+
+
+# --- a person's conversations, for subject requests (tenants.personal_data) --------------------------
+
+ERASED_NOTE = "[Erased at the person's request]"
+
+
+def export_conversations(person) -> list[dict]:
+    conversations = person.conversations.prefetch_related("messages").order_by("started_at")
+    return [
+        {
+            "id": str(conversation.pk),
+            "channel": conversation.channel,
+            "started_at": conversation.started_at.isoformat(),
+            "messages": [
+                {
+                    "at": message.created_at.isoformat(),
+                    "direction": message.direction,
+                    "sender": message.sender_type,
+                    "text": message_text(message, revealed=True),
+                    "media_url": message.media_url,
+                }
+                for message in conversation.messages.all()
+            ],
+        }
+        for conversation in conversations
+    ]
+
+
+def erase_conversations(person, now) -> int:
+    """Every message of the person's conversations loses its content; their replay events go."""
+    changed = remove_content(Message.objects.filter(conversation__user=person), note=ERASED_NOTE, now=now)
+    changed += ConversationEvent.objects.filter(conversation__user=person).delete()[0]
+    changed += person.conversations.exclude(metadata={}).update(metadata={})
+    return changed

@@ -1,0 +1,152 @@
+"""Who may read and do what through the API: one table, endpoint × caller, mirroring the admin's matrix.
+
+Callers: the five roles of the tenant, a platform superuser, an anonymous caller and another tenant's
+admin. The rows read are a colleague's (a member of the same tenant): their conversation, and an
+approval they asked for. Expected statuses follow one rule, the access layer's: outside what the
+caller may see 404, seen but not allowed 403, anonymous 403 (session authentication answers first).
+"""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from agents.models import AIAgent
+from conversations.models import Conversation, Message
+from hitl.models import HITLApproval
+from hitl.services import request_approval
+from tenants.models import AccessLog
+from tenants.roles import Role
+from tests.factories import CampaignFactory, UserFactory, budget_action
+
+A, P, S, C, M, SU, ANON, OUT = "admin", "approver", "support", "compliance", "member", "superuser", "anon", "outsider"
+CALLERS = (A, P, S, C, M, SU, ANON, OUT)
+DAY = "?start=2026-01-01&end=2026-01-31"
+
+
+def row(**by_caller):
+    """Expected status per caller; `default` for those not named."""
+    default = by_caller.pop("default")
+    return {caller: by_caller.get(caller, default) for caller in CALLERS}
+
+
+# (method, path template, expected status by caller)
+ENDPOINTS = [
+    ("get", "/api/me/", row(default=200, anon=403)),
+    ("get", "/api/users/", row(default=200, anon=403)),
+    ("get", "/api/users/{colleague}/", row(default=404, admin=200, superuser=200, anon=403)),
+    ("get", "/api/conversations/", row(default=200, anon=403)),
+    (
+        "get",
+        "/api/conversations/{conversation}/",
+        row(default=404, admin=200, support=200, compliance=200, superuser=200, anon=403),
+    ),  # fmt: skip
+    (
+        "get",
+        "/api/conversations/{conversation}/events/",
+        row(default=404, admin=200, support=200, compliance=200, superuser=200, anon=403),
+    ),  # fmt: skip
+    (
+        "post",
+        "/api/conversations/{conversation}/messages/",
+        row(default=404, admin=403, support=403, compliance=403, superuser=403, anon=403),
+    ),  # fmt: skip
+    ("get", "/api/hitl/approvals/", row(default=200, anon=403)),
+    (
+        "get",
+        "/api/hitl/approvals/{approval}/",
+        row(default=404, admin=200, approver=200, compliance=200, superuser=200, anon=403),
+    ),  # fmt: skip
+    ("get", "/api/hitl/approvals/export/", row(default=200, support=403, member=403, anon=403, outsider=200)),
+    (
+        "post",
+        "/api/hitl/approvals/{approval}/approve/",
+        row(default=404, admin=200, approver=200, compliance=403, superuser=403, anon=403),
+    ),  # fmt: skip
+    (
+        "post",
+        "/api/hitl/approvals/{approval}/reject/",
+        row(default=404, admin=200, approver=200, compliance=403, superuser=403, anon=403),
+    ),  # fmt: skip
+    (
+        "post",
+        "/api/hitl/approvals/{approval}/escalate/",
+        row(default=404, admin=200, approver=200, compliance=403, superuser=200, anon=403),
+    ),  # fmt: skip
+    (
+        "post",
+        "/api/hitl/approvals/{approval}/cancel/",
+        row(default=404, admin=200, approver=403, compliance=403, superuser=200, anon=403),
+    ),  # fmt: skip
+    (
+        "post",
+        "/api/hitl/approvals/{approval}/retry/",
+        row(default=404, admin=409, approver=409, compliance=403, superuser=409, anon=403),
+    ),  # fmt: skip
+    ("get", "/api/hitl/workflows/", row(default=403, admin=200, superuser=200, outsider=200)),
+    ("get", "/api/hitl/notifications/", row(default=200, anon=403)),
+    (
+        "get",
+        "/api/analytics/conversations/" + DAY,
+        row(default=403, admin=200, support=200, compliance=200, superuser=200, outsider=200),
+    ),  # fmt: skip
+    (
+        "get",
+        "/api/analytics/hitl/" + DAY,
+        row(default=403, admin=200, approver=200, compliance=200, superuser=200, outsider=200),
+    ),  # fmt: skip
+    (
+        "get",
+        "/api/analytics/exports/conversations/" + DAY,
+        row(default=403, admin=200, support=200, compliance=200, superuser=200, outsider=200),
+    ),  # fmt: skip
+    (
+        "get",
+        "/api/analytics/exports/access-log/" + DAY,
+        row(default=403, admin=200, compliance=200, superuser=200, outsider=200),
+    ),  # fmt: skip
+]
+CASES = [(method, path, caller, by_caller[caller]) for method, path, by_caller in ENDPOINTS for caller in CALLERS]
+BODIES = {"messages": {"message": "hello"}, "reject": {"reason": "no"}, "escalate": {"reason": "needs a look"}}
+
+
+@pytest.fixture
+def callers(tenant, outsider, superuser):
+    people = {role: UserFactory(tenant=tenant, role=role, email=f"{role}.person@acme.test") for role in Role.values}
+    return {**people, SU: superuser, OUT: outsider, ANON: None}
+
+
+@pytest.fixture
+def rows(tenant, colleague):
+    """A colleague's conversation and a pending approval they asked for in it."""
+    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="api")
+    Message.objects.create(
+        tenant=tenant, conversation=conversation, channel="api", direction="inbound", sender_type="customer",
+        text="Call me on +1 415 555 0142",
+    )  # fmt: skip
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+    approval = request_approval(
+        tenant=tenant, agent=agent, action=budget_action(campaign), requested_by=colleague, conversation=conversation
+    )
+    return {"conversation": conversation.pk, "approval": approval.pk, "colleague": colleague.pk}
+
+
+@pytest.mark.parametrize("method, path, caller, expected", CASES, ids=[f"{m} {p} {c}" for m, p, c, _ in CASES])
+def test_the_api_answers_each_caller_by_the_access_layer(callers, rows, method, path, caller, expected):
+    client = APIClient()
+    if callers[caller] is not None:
+        client.force_authenticate(callers[caller])
+    url = path.format(**rows)
+    body = next((b for key, b in BODIES.items() if f"/{key}/" in url), {})
+    response = getattr(client, method)(url, body, format="json") if method == "post" else client.get(url)
+    assert response.status_code == expected, response.content[:300]
+
+
+def test_a_refused_read_leaves_no_access_record(callers, rows):
+    for caller in (P, M, OUT):
+        client = APIClient()
+        client.force_authenticate(callers[caller])
+        assert client.get(f"/api/conversations/{rows['conversation']}/").status_code == 404
+    assert not AccessLog.objects.exists()
+    assert HITLApproval.objects.get(pk=rows["approval"]).status == "pending"

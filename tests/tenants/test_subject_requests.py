@@ -1,0 +1,203 @@
+"""Subject access and erasure for one person: everything exported (decrypted, audited), everything erased
+across the apps while aggregates stay, idempotent and resumable after a crash, another tenant untouched."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from analytics.models import EmailDeliveryLog
+from channels_app.whatsapp.models import WhatsAppContact
+from conversations.models import Conversation, ConversationEvent, Message
+from hitl.models import HITLNotification
+from tenants import personal_data
+from tenants.models import AccessLog, SubjectRequest, User, UserEmailPreference, UserPhoneNumber
+from tenants.roles import Role
+from tenants.subject_requests import erase_person
+from tests.factories import EmailPreferenceFactory, PhoneFactory, TenantFactory, UserFactory
+
+TEXT = "Call me on +1 415 555 0199 or mail jane.doe@example.com"
+
+
+def holdings(person, phone="+14155550199"):
+    """Give `person` data in every app that holds some; returns their conversation."""
+    tenant = person.tenant
+    PhoneFactory(user=person, phone_number=phone)
+    EmailPreferenceFactory(user=person)
+    conversation = Conversation.objects.create(tenant=tenant, user=person, channel="whatsapp", metadata={"k": "v"})
+    Message.objects.create(
+        tenant=tenant, conversation=conversation, channel="whatsapp", direction="inbound", sender_type="customer",
+        text=TEXT, metadata={"subject": "mine"},
+    )  # fmt: skip
+    ConversationEvent.objects.create(conversation=conversation, seq=1, event_type="message_received", payload={"t": 1})
+    WhatsAppContact.objects.create(tenant=tenant, phone=phone, last_inbound_at=conversation.started_at)
+    EmailDeliveryLog.objects.create(
+        tenant=tenant, user=person, to_address=person.email, email_type="notification", subject="About jane",
+        reference=f"ref-{person.pk}",
+    )  # fmt: skip
+    return conversation
+
+
+@pytest.fixture
+def person(tenant):
+    person = UserFactory(tenant=tenant, role=Role.MEMBER, email="jane.doe@acme.test", first_name="Jane")
+    holdings(person)
+    return person
+
+
+@pytest.fixture
+def officer(tenant):
+    return UserFactory(tenant=tenant, role=Role.COMPLIANCE, email="dpo@acme.test")
+
+
+@pytest.fixture
+def bystanders(tenant):
+    """A colleague of the same tenant and a person of another tenant, with data of their own."""
+    colleague = UserFactory(tenant=tenant, role=Role.MEMBER, email="sam@acme.test")
+    other = TenantFactory(slug="globex")
+    stranger = UserFactory(tenant=other, role=Role.MEMBER, email="jane@globex.test")
+    holdings(colleague, phone="+14155550177")
+    holdings(stranger)
+    return [colleague, stranger]
+
+
+def request_as(api_as, user, **body):
+    return api_as(user).post("/api/subject-requests/", body, format="json")
+
+
+def test_an_export_holds_everything_decrypted_and_is_recorded_with_its_reason(api_as, officer, person):
+    response = request_as(api_as, officer, person=str(person.pk), kind="export", reason="Art. 15 request #77")
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["profile"]["email"] == "jane.doe@acme.test" and data["profile"]["phones"][0]["number"] == "+14155550199"
+    assert data["conversations"][0]["messages"][0]["text"] == TEXT
+    assert data["email_deliveries"][0]["subject"] == "About jane"
+    assert {"phone": "+14155550199"}.items() <= data["whatsapp"][0].items()
+    done = SubjectRequest.objects.get()
+    assert (done.kind, done.status, done.requested_by, done.reason) == (
+        "export",
+        "done",
+        officer,
+        "Art. 15 request #77",
+    )
+    record = AccessLog.objects.get()
+    assert (record.sensitivity, record.object_id, record.reason) == (
+        "high",
+        str(person.pk),
+        "Subject access: Art. 15 request #77",
+    )
+
+
+def test_an_erasure_removes_the_person_everywhere_and_keeps_the_counts(api_as, officer, person, bystanders, tenant):
+    HITLNotification.objects.create(
+        tenant=tenant, approval=_approval(tenant, person), channel="email", recipient=person,
+        recipient_email=person.email, event="decided", subject="Your request", message="Hi Jane",
+    )  # fmt: skip
+    messages_before = Message.objects.count()
+    response = request_as(api_as, officer, person=str(person.pk), kind="erasure", reason="Art. 17 request #78")
+    assert response.status_code == 201 and response.json()["status"] == "done"
+
+    person = User.objects.get(pk=person.pk)
+    assert person.email == f"erased-{person.pk}@erased.invalid" and not person.is_active and person.first_name == ""
+    assert not person.has_usable_password()
+    assert not UserPhoneNumber.objects.filter(user=person).exists()
+    assert not UserEmailPreference.objects.filter(user=person).exists()
+    message = Message.objects.get(conversation__user=person)
+    assert message.text == "[Erased at the person's request]" and message.metadata == {}
+    assert not ConversationEvent.objects.filter(conversation__user=person).exists()
+    assert Conversation.objects.get(user=person).metadata == {}
+    notification = HITLNotification.objects.get(recipient=person)
+    assert (notification.recipient_email, notification.message) == ("", "[Erased at the person's request]")
+    log = EmailDeliveryLog.objects.get(user=person)
+    assert (log.to_address, log.subject) == ("", "")
+    assert not WhatsAppContact.objects.filter(tenant=tenant, phone="+14155550199").exists()
+    assert Message.objects.count() == messages_before  # rows, counts and metrics stay
+
+    for bystander in bystanders:  # the colleague and the other tenant's person keep everything
+        assert Message.objects.get(conversation__user=bystander).text == TEXT
+        assert UserPhoneNumber.objects.filter(user=bystander).exists()
+        assert EmailDeliveryLog.objects.get(user=bystander).subject == "About jane"
+        assert User.objects.get(pk=bystander.pk).is_active
+    assert WhatsAppContact.objects.filter(tenant=bystanders[1].tenant).exists()
+
+
+def _approval(tenant, person):
+    from decimal import Decimal
+
+    from agents.models import AIAgent
+    from hitl.services import request_approval
+    from tests.factories import CampaignFactory, budget_action
+
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+    return request_approval(tenant=tenant, agent=agent, action=budget_action(campaign), requested_by=person)
+
+
+def test_erasing_twice_changes_nothing_the_second_time(officer, person):
+    first = erase_person(officer, person, reason="request")
+    again = erase_person(officer, User.objects.get(pk=person.pk), reason="request")
+    assert again.pk == first.pk and SubjectRequest.objects.count() == 1
+    assert again.counts == first.counts
+
+
+def test_an_erasure_that_crashed_resumes_and_finishes(officer, person, monkeypatch):
+    real = personal_data.holders()
+
+    def crashing():
+        crash = personal_data.Holder("crash", export=lambda p: [], erase=_boom, order=15)
+        return sorted([*real, crash], key=lambda h: h.order)
+
+    monkeypatch.setattr("tenants.subject_requests.holders", crashing)
+    with pytest.raises(RuntimeError):
+        erase_person(officer, person, reason="request")
+    running = SubjectRequest.objects.get()
+    assert running.status == "running" and running.counts["conversations"] > 0  # the first step is done and kept
+    assert User.objects.get(pk=person.pk).is_active  # the profile, last, was not reached
+
+    monkeypatch.setattr("tenants.subject_requests.holders", lambda: real)
+    finished = erase_person(officer, User.objects.get(pk=person.pk), reason="request")
+    assert finished.pk == running.pk and finished.status == "done"
+    assert not User.objects.get(pk=person.pk).is_active
+    assert SubjectRequest.objects.count() == 1
+
+
+def _boom(person, now):
+    raise RuntimeError("worker died")
+
+
+@pytest.mark.parametrize("role", [Role.APPROVER, Role.SUPPORT, Role.MEMBER])
+def test_roles_without_the_right_are_refused_and_nothing_changes(api_as, tenant, person, role):
+    user = UserFactory(tenant=tenant, role=role)
+    response = request_as(api_as, user, person=str(person.pk), kind="erasure", reason="x")
+    assert response.status_code == 403
+    assert api_as(user).get("/api/subject-requests/").status_code == 403
+    assert User.objects.get(pk=person.pk).is_active and not SubjectRequest.objects.exists()
+
+
+def test_another_tenants_person_is_not_found(api_as, officer, bystanders):
+    response = request_as(api_as, officer, person=str(bystanders[1].pk), kind="export", reason="x")
+    assert response.status_code == 404 and not AccessLog.objects.exists()
+
+
+def test_a_request_needs_a_reason_and_a_known_kind(api_as, officer, person):
+    assert request_as(api_as, officer, person=str(person.pk), kind="erasure", reason="").status_code == 400
+    assert request_as(api_as, officer, person=str(person.pk), kind="delete", reason="x").status_code == 400
+    assert User.objects.get(pk=person.pk).is_active
+
+
+def test_tenant_admins_use_the_console_form_to_export_and_erase(console_as, tenant, person):
+    admin = UserFactory(tenant=tenant, role=Role.ADMIN)
+    client = console_as(admin)
+    url = reverse("admin:tenants_subjectrequest_add")
+    assert "subject-request-form" in client.get(url).content.decode()
+    exported = client.post(url, {"person": str(person.pk), "kind": "export", "reason": "asked by email"})
+    assert exported["Content-Disposition"].startswith("attachment") and json.loads(exported.content)["profile"]
+    erased = client.post(url, {"person": str(person.pk), "kind": "erasure", "reason": "asked by email"})
+    assert erased.status_code == 302 and not User.objects.get(pk=person.pk).is_active
+    listing = client.get(reverse("admin:tenants_subjectrequest_changelist")).content.decode()
+    assert listing.count("asked by email") == 0 and "Erasure" in listing  # reasons show on the record, not the list
+
+
+def test_support_cannot_open_the_form(console_as, tenant):
+    support = UserFactory(tenant=tenant, role=Role.SUPPORT)
+    assert console_as(support).get(reverse("admin:tenants_subjectrequest_add")).status_code == 403
