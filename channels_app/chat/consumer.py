@@ -27,6 +27,7 @@ from django.core.cache import cache
 
 from channels_app.chat import protocol, session, tokens
 from conversations import events
+from tenants.audit import Origin
 
 UNAUTHENTICATED = 4401
 TOO_MANY_SOCKETS = 4429
@@ -98,7 +99,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             conversation = await in_thread(session.open_conversation)(self.user)
             if conversation is not None:
                 await self._follow(conversation.pk, after=None)
-            frame = await in_thread(session.history)(conversation)
+            frame = await in_thread(session.history)(conversation, reader=self.user, origin=Origin.of_scope(self.scope))
             self.last_sent = frame["seq"]
             await self.send_json(frame)
         self.resync = asyncio.create_task(self._resync_every(settings.CHAT_RESYNC_SECONDS))

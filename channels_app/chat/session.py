@@ -6,10 +6,14 @@ Everything here is synchronous and runs in a worker thread (never on the event l
 from django.core.exceptions import ValidationError
 
 from conversations import events
+from conversations.access import get_conversation_for_user
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import Accepted, accept
+from conversations.privacy import message_text
 from conversations.services import with_current_status
+from tenants.access import AccessDenied, Need
+from tenants.audit import Origin, record
 
 HISTORY_SIZE = 50
 
@@ -17,6 +21,7 @@ HISTORY_SIZE = 50
 def open_conversation(user) -> Conversation | None:
     return (
         Conversation.objects.filter(user=user, channel=Channel.CHAT)
+        .select_related("tenant")
         .exclude(status=Conversation.Status.CLOSED)
         .order_by("-last_message_at")
         .first()
@@ -24,11 +29,12 @@ def open_conversation(user) -> Conversation | None:
 
 
 def own_conversation(user, conversation_id) -> Conversation | None:
-    """The user's chat conversation with this id, or None (another user's or tenant's is never found)."""
+    """The chat conversation with this id if the user may write in it (conversations.access), else None."""
     try:
-        return Conversation.objects.filter(pk=conversation_id, user=user, channel=Channel.CHAT).first()
-    except ValidationError:  # a malformed id from the query string
+        conversation = get_conversation_for_user(user, conversation_id, Need.WRITE)
+    except (AccessDenied, ValidationError):  # another's, or a malformed id from the query string
         return None
+    return conversation if conversation.channel == Channel.CHAT else None
 
 
 def _message(m: Message) -> dict:
@@ -36,17 +42,18 @@ def _message(m: Message) -> dict:
         "id": str(m.pk),
         "direction": m.direction,
         "sender_type": m.sender_type,
-        "text": m.text,
+        "text": message_text(m, revealed=True),  # only the person the conversation is with reads it here
         "agent": m.metadata.get("agent_type"),
         "actions": with_current_status(m.metadata.get("actions", [])),
         "created_at": m.created_at.isoformat(),
     }
 
 
-def history(conversation: Conversation | None) -> dict:
-    """The last messages of the conversation, oldest first, and the seq they correspond to."""
+def history(conversation: Conversation | None, *, reader, origin: Origin) -> dict:
+    """The last messages of the conversation, oldest first, and the seq they correspond to; recorded as a read."""
     if conversation is None:
         return {"type": "history", "conversation_id": None, "messages": [], "seq": 0}
+    record(reader, conversation, tenant=conversation.tenant, origin=origin)
     seq = events.latest_seq(conversation.pk)
     latest = conversation.messages.order_by("-created_at")[:HISTORY_SIZE]
     return {

@@ -88,3 +88,10 @@ def test_a_refused_detail_view_writes_no_access_record(console_as, staff, chat_w
     response = console_as(staff["approver"]).get(detail(chat_with_pii))
     assert response.status_code == 403
     assert not AccessLog.objects.exists()
+
+
+def test_a_list_page_writes_one_record_naming_its_rows(console_as, staff, chat_with_pii):
+    html = console_as(staff["support"]).get(reverse("admin:conversations_conversation_changelist")).content.decode()
+    assert "priya" not in html
+    record = AccessLog.objects.get()
+    assert (record.actor, record.object_id, record.object_ids) == (staff["support"], "list", [str(chat_with_pii.pk)])

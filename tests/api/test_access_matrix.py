@@ -84,6 +84,8 @@ ENDPOINTS = [
         row(default=404, admin=409, approver=409, compliance=403, superuser=409, anon=403),
     ),  # fmt: skip
     ("get", "/api/hitl/workflows/", row(default=403, admin=200, superuser=200, outsider=200)),
+    ("get", "/api/subject-requests/", row(default=403, admin=200, compliance=200, superuser=200, outsider=200)),
+    ("post", "/api/subject-requests/", row(default=403, admin=200, compliance=200, superuser=200, outsider=404)),
     ("get", "/api/hitl/notifications/", row(default=200, anon=403)),
     (
         "get",
@@ -108,6 +110,7 @@ ENDPOINTS = [
 ]
 CASES = [(method, path, caller, by_caller[caller]) for method, path, by_caller in ENDPOINTS for caller in CALLERS]
 BODIES = {"messages": {"message": "hello"}, "reject": {"reason": "no"}, "escalate": {"reason": "needs a look"}}
+EXPORT = {"kind": "export", "reason": "subject access request"}  # about the colleague, posted to subject-requests
 
 
 @pytest.fixture
@@ -139,6 +142,8 @@ def test_the_api_answers_each_caller_by_the_access_layer(callers, rows, method, 
         client.force_authenticate(callers[caller])
     url = path.format(**rows)
     body = next((b for key, b in BODIES.items() if f"/{key}/" in url), {})
+    if url.endswith("/subject-requests/"):
+        body = {**EXPORT, "person": str(rows["colleague"])}
     response = getattr(client, method)(url, body, format="json") if method == "post" else client.get(url)
     assert response.status_code == expected, response.content[:300]
 
