@@ -43,8 +43,8 @@ def get(client, path, **params):
     return client.get(f"/api/analytics/{path}/", params)
 
 
-def test_conversations_by_channel_with_percentiles(api_as, approver, conversations):
-    body = get(api_as(approver), "conversations", start="2025-03-21", end="2025-03-21", group_by="channel").json()
+def test_conversations_by_channel_with_percentiles(api_as, compliance, conversations):
+    body = get(api_as(compliance), "conversations", start="2025-03-21", end="2025-03-21", group_by="channel").json()
     assert (body["timezone"], body["start"], body["end"]) == ("Europe/Paris", "2025-03-21", "2025-03-21")
     totals = body["totals"]
     assert (totals["conversations"], totals["messages"], totals["resolved"], totals["hitl_approvals"]) == (4, 10, 2, 1)
@@ -55,10 +55,10 @@ def test_conversations_by_channel_with_percentiles(api_as, approver, conversatio
     assert by_channel["chat"]["first_response_ms"] == spread(4333.3, 2000.0, 8400.0)
 
 
-def test_conversations_by_agent_count_every_agent_that_answered(api_as, approver, conversations):
-    body = get(api_as(approver), "conversations", start="2025-03-21", end="2025-03-21", group_by="agent").json()
+def test_conversations_by_agent_count_every_agent_that_answered(api_as, compliance, conversations):
+    body = get(api_as(compliance), "conversations", start="2025-03-21", end="2025-03-21", group_by="agent").json()
     assert {g["key"]: g["conversations"] for g in body["groups"]} == {"paid_ads": 3, "seo": 2}
-    only_seo = get(api_as(approver), "conversations", start="2025-03-21", end="2025-03-21", agent="seo").json()
+    only_seo = get(api_as(compliance), "conversations", start="2025-03-21", end="2025-03-21", agent="seo").json()
     assert only_seo["totals"]["conversations"] == 2
 
 
@@ -135,8 +135,8 @@ def test_the_reports_are_in_the_openapi_schema_with_examples(api_as, approver):
     assert "/api/hitl/approvals/export/" in schema["paths"]
 
 
-def test_reports_cost_a_few_queries_whatever_the_rows(api_as, approver, tenant, django_assert_max_num_queries):
-    client = api_as(approver)
+def test_reports_cost_a_few_queries_whatever_the_rows(api_as, compliance, tenant, django_assert_max_num_queries):
+    client = api_as(compliance)
     client.get("/api/analytics/hitl/")  # the caller's permissions cached, as in any later request
     calls = [("conversations", "agent"), ("conversations", "day"), ("hitl", "action_type"), ("hitl", "week")]
 

@@ -205,8 +205,8 @@ def test_a_link_acts_only_on_its_own_approval(client, ask, approver, paid_ads, o
     assert post(client, path(theirs, outsider, "approve")).status_code == 200
     assert fresh(theirs).status == "approved" and fresh(ours).status == "pending"
 
-    response = post(client, path(ours, outsider, "approve"))  # an approver of another tenant
-    assert response.status_code == 409
+    response = post(client, path(ours, outsider, "approve"))  # an approver of another tenant: not theirs to see
+    assert response.status_code == 400 and b"no longer works" in response.content
     assert fresh(ours).status == "pending" and not ours.decisions.exists()
     assert not OneClickToken.objects.filter(approval=ours).exists()
 
