@@ -11,9 +11,11 @@ from collections.abc import Callable
 from django.db import transaction
 
 from conversations import events
-from conversations.models import Conversation, Message
+from conversations.models import Channel, Conversation, Message
 
 log = logging.getLogger(__name__)
+# Channels whose readers take messages from the store (the chat socket, the API): stored is delivered.
+READ_FROM_STORE = {Channel.CHAT, Channel.API}
 _senders: dict[str, Callable[[str], None]] = {}
 
 
@@ -38,6 +40,7 @@ def send(conversation: Conversation, text: str, **metadata) -> Message:
         sender_type=Message.SenderType.SYSTEM,
         text=text,
         metadata=metadata,
+        status=Message.Status.DELIVERED if conversation.channel in READ_FROM_STORE else Message.Status.PENDING,
     )
     deliver_after_commit(message)
     return message

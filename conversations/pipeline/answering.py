@@ -26,7 +26,7 @@ from agents.routing import route
 from analytics.events import record
 from analytics.models import EventType
 from conversations import delivery, events
-from conversations.models import Channel, Conversation, Message
+from conversations.models import Conversation, Message
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from hitl.models import ApprovalStatus
@@ -37,10 +37,9 @@ log = logging.getLogger(__name__)
 FALLBACK_REPLY = "Sorry, I couldn't work that out just now. Your message is saved; please try again in a minute."
 HISTORY_TURNS = 10
 WINDOW = HISTORY_TURNS + 20  # messages read at once: the history and the waiting ones after it
+
+
 # Replies on these channels are read where they are stored (the socket, the API): delivered once stored.
-READ_FROM_STORE = {Channel.CHAT, Channel.API}
-
-
 def lease_duration() -> timedelta:
     """Longer than any engine run may take, so a live worker never loses its lease."""
     return timedelta(seconds=settings.AGENT_ENGINE_TIMEOUT * 2 + 30)
@@ -210,7 +209,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         sender_type=Message.SenderType.AGENT,
         text=compose(reply.text, outcomes),
         in_reply_to=message,
-        status=Message.Status.DELIVERED if conversation.channel in READ_FROM_STORE else Message.Status.PENDING,
+        status=Message.Status.DELIVERED if conversation.channel in delivery.READ_FROM_STORE else Message.Status.PENDING,
         metadata={
             "agent_type": agent.agent_type if agent else None,
             "agent": agent.name if agent else None,

@@ -234,6 +234,7 @@ def test_the_requester_hears_a_rejection_with_its_reason_on_their_conversation(
     last = result.conversation.messages.order_by("-created_at").first()
     assert last.text == "Rejected: Raise Summer Sale daily budget to $700.00. Reason: Budget freeze"
     assert last.sender_type == "system" and last.metadata["status"] == "rejected"
+    assert last.status == "delivered"  # a chat reads it from the store: not "pending" forever
     assert Conversation.objects.get(pk=result.conversation.pk).status == "open"
 
 
