@@ -8,10 +8,11 @@ naming the rows it showed); a reveal is recorded with high sensitivity and its r
 from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef
 from django.utils.dateparse import parse_datetime
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from agents.models import AgentType
+from conversations import search, thread
 from conversations.models import Conversation, Message
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
@@ -31,6 +32,10 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
     def personal_fields(self, obj) -> list[tuple[str, str]]:
         return []
 
+    def shown_with(self, request, obj, *, revealed: bool) -> dict:
+        """More for the page, masked or revealed as decided for this view."""
+        return {}
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         extra = {}
@@ -43,12 +48,12 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
             elif asked and not reason:
                 messages.warning(request, "Say why you need to see personal data; it stays masked until you do.")
             record_access(request, obj, tenant=obj.tenant, revealed=revealed, reason=reason if revealed else "")
-            request.walker_reveal = revealed  # read by the inlines built for this request
             extra = {
                 "pii_allowed": allowed,
                 "pii_shown": revealed,
                 "request_path": request.path,
                 "personal": [(label, value if revealed else mask(value)) for label, value in self.personal_fields(obj)],
+                **self.shown_with(request, obj, revealed=revealed),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -59,12 +64,6 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
             shown = list(changelist.result_list)
             record(request.user, shown, tenant=request.user.tenant, origin=Origin.of_request(request))
         return response
-
-    def get_inline_instances(self, request, obj=None):
-        inlines = super().get_inline_instances(request, obj)  # new instances for every request
-        for inline in inlines:
-            inline.reveal = getattr(request, "walker_reveal", False)
-        return inlines
 
 
 class AnsweredByFilter(admin.SimpleListFilter):
@@ -107,26 +106,6 @@ class AnsweredByFilter(admin.SimpleListFilter):
         return queryset.filter(Exists(replies))
 
 
-class MessageInline(TabularInline):
-    model = Message
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "direction", "sender_type", "shown_text", "status"]
-    readonly_fields = fields
-    reveal = False
-    ordering = ["created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @display(description="text")
-    def shown_text(self, obj):
-        return message_text(obj, revealed=self.reveal)
-
-
 @admin.register(Conversation)
 class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
@@ -143,15 +122,24 @@ class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
     ]
     list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter]
     list_select_related = ["user", "agent", "tenant"]
-    search_fields = ["id"]
+    search_fields = ["id"]  # and more: get_search_results
+    search_help_text = "A person's name, exact email or phone number, words of the messages, or a conversation id."
     ordering = ["-last_message_at"]
     show_full_result_count = False
-    inlines = [MessageInline]
+    change_form_after_template = "admin/conversations/thread.html"
     fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(message_total=Count("messages"))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find conversations by person or by words without showing anything unmasked: emails and phones match
+        exactly (the list still shows them masked), words by PostgreSQL full-text search where available."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(search.matching(term)), False
 
     def get_list_filter(self, request):
         return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter
@@ -165,6 +153,10 @@ class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
 
     def personal_fields(self, obj):
         return [("Person", obj.user.email)]
+
+    def shown_with(self, request, obj, *, revealed):
+        page, bubbles = thread.page_of(obj, request.GET.get("page"), revealed=revealed)
+        return {"thread_page": page, "bubbles": bubbles, "keep_query": _query_without_page(request)}
 
     @display(description="conversation")
     def short_id(self, obj):
@@ -196,3 +188,10 @@ class MessageAdmin(MonitoredAdminMixin, ModelAdmin):
     def preview(self, obj):
         text = message_text(obj, revealed=False)
         return text if len(text) <= 80 else f"{text[:77]}…"
+
+
+def _query_without_page(request) -> str:
+    """The page's query string (a reveal and its reason) for the thread's page links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from agents.models import AgentType
+from config.api_fields import StrictCharField
 from conversations.access import conversations_for, shows_unmasked
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
@@ -89,9 +90,9 @@ class ConversationDetailSerializer(ConversationSerializer):
 
 class StartConversationSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=[Channel.API, Channel.CHAT], default=Channel.API)
-    message = serializers.CharField(required=False, trim_whitespace=True)
+    message = StrictCharField(required=False, trim_whitespace=True)
     agent = serializers.ChoiceField(choices=AgentType.choices, required=False)
-    client_msg_id = serializers.CharField(max_length=CLIENT_MSG_ID_MAX, required=False)
+    client_msg_id = StrictCharField(max_length=CLIENT_MSG_ID_MAX, required=False)
 
 
 class ConversationFilter(filters.FilterSet):

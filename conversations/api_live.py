@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from agents.models import AgentType
+from config.api_fields import StrictCharField
 from conversations import events
 from conversations.access import conversations_for, get_conversation_for_user, shows_unmasked
 from conversations.api import CLIENT_MSG_ID_MAX, MessageSerializer
@@ -29,9 +30,9 @@ from tenants.reveal import RevealQuery, requested_reveal
 
 
 class PostMessageSerializer(serializers.Serializer):
-    message = serializers.CharField(trim_whitespace=True, help_text="What you write to the agent.")
+    message = StrictCharField(trim_whitespace=True, help_text="What you write to the agent.")
     agent = serializers.ChoiceField(choices=AgentType.choices, required=False, help_text="Talk to this agent.")
-    client_msg_id = serializers.CharField(
+    client_msg_id = StrictCharField(
         max_length=CLIENT_MSG_ID_MAX,
         required=False,
         help_text="Your id for this message; a retry with it is stored and answered once.",

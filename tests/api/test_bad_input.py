@@ -104,3 +104,18 @@ def test_the_schema_documents_the_errors_and_the_nulls(api_client, db):
     assert "429" in schema["paths"]["/api/auth/token/"]["post"]["responses"]
     approval = schema["components"]["schemas"]["ApprovalDetail"]["properties"]
     assert approval["requested_by"]["nullable"] and approval["assigned_to"]["nullable"]
+
+
+@pytest.mark.parametrize("body", [{"client_msg_id": 1048575}, {"message": 42}, {"message": True}])
+def test_a_number_where_the_schema_says_string_is_a_400_and_starts_nothing(api_as, tenant_admin, body):
+    response = api_as(tenant_admin).post("/api/conversations/", body, format="json")
+    assert response.status_code == 400 and "Must be a string." in json.dumps(response.json())
+    assert not Conversation.objects.exists()
+
+
+def test_a_number_as_a_message_to_a_conversation_is_a_400(api_as, tenant_admin):
+    conversation = Conversation.objects.create(tenant=tenant_admin.tenant, user=tenant_admin, channel="api")
+    response = api_as(tenant_admin).post(
+        f"/api/conversations/{conversation.pk}/messages/", {"message": 7, "client_msg_id": 3}, format="json"
+    )
+    assert response.status_code == 400 and not conversation.messages.exists()
