@@ -75,6 +75,13 @@ class Tenant(models.Model):
         validators=[MinValueValidator(MIN_ACCESS_LOG_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
         help_text=f"Days access records are kept (at least {MIN_ACCESS_LOG_DAYS}); older ones are removed nightly.",
     )
+    share_personal_data_with_llm = models.BooleanField(
+        default=False,
+        help_text=(
+            "Send phone numbers, emails, card numbers, IBANs and national ids in messages to an external LLM "
+            "(OpenAI, Langflow) as written. Off: the engine receives placeholders such as [phone]."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantQuerySet.as_manager()

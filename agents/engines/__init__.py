@@ -1,7 +1,13 @@
-"""Engine back-ends. `get_engine()` returns the one AGENT_ENGINE names."""
+"""Engine back-ends. `get_engine()` returns the one AGENT_ENGINE names; `run_engine` runs it.
+
+An engine whose class says `external = True` sends the conversation out of Walker (an LLM provider):
+it receives personal data as placeholders unless the tenant chose to share it.
+"""
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from agents.engines.base import EngineReply, EngineRequest
 
 ENGINES = {
     "builtin": "agents.engines.builtin.BuiltinEngine",
@@ -12,3 +18,9 @@ ENGINES = {
 
 def get_engine():
     return import_string(ENGINES[settings.AGENT_ENGINE])()
+
+
+def run_engine(engine, request: EngineRequest) -> EngineReply:
+    if getattr(engine, "external", True) and not request.tenant.share_personal_data_with_llm:
+        request = request.without_personal_data()
+    return engine.run(request)

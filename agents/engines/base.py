@@ -1,8 +1,9 @@
 """What every engine receives and returns."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agents.actions import ProposedAction
+from tenants.pii import redact
 
 
 class EngineError(Exception):
@@ -23,6 +24,14 @@ class EngineRequest:
     conversation_id: str
     text: str
     history: tuple[HistoryItem, ...] = ()  # earlier turns of this conversation, oldest first
+
+    def without_personal_data(self) -> "EngineRequest":
+        """The same request with personal data in the text and history replaced by placeholders ([phone])."""
+        return replace(
+            self,
+            text=redact(self.text),
+            history=tuple(HistoryItem(item.role, redact(item.text)) for item in self.history),
+        )
 
 
 @dataclass

@@ -17,6 +17,8 @@ FENCED_JSON = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECAS
 
 
 class LangflowEngine:
+    external = True  # the conversation leaves Walker
+
     def run(self, request: EngineRequest) -> EngineReply:
         return _reply_from_text(_reply_text(self._call(request)))
 

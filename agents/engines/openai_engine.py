@@ -77,6 +77,8 @@ def tool_for(action_type: str) -> dict:
 
 
 class OpenAIEngine:
+    external = True  # the conversation leaves Walker
+
     def run(self, request: EngineRequest) -> EngineReply:
         allowed = AGENT_ACTIONS[request.agent.agent_type]
         message = _first_message(self._complete(request, tools=[tool_for(name) for name in sorted(allowed)]))

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agents.cache import agent_for
-from agents.engines import get_engine
+from agents.engines import get_engine, run_engine
 from agents.engines.base import EngineReply, EngineRequest, HistoryItem
 from agents.routing import route
 from analytics.events import record
@@ -166,7 +166,7 @@ def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exc
         ),
     )
     try:
-        return get_engine().run(request), None
+        return run_engine(get_engine(), request), None
     except Exception as exc:  # any engine failure: the user gets a polite reply, the error is recorded
         log.exception("Engine failed on message %s", message.pk)
         return EngineReply(text=FALLBACK_REPLY), exc

@@ -17,6 +17,8 @@ AGENTS = {
 
 
 class BuiltinEngine:
+    external = False  # runs inside Walker on the tenant's own data
+
     def run(self, request: EngineRequest) -> EngineReply:
         respond = AGENTS.get(request.agent.agent_type)
         if respond is None:
