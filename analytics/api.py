@@ -221,4 +221,6 @@ class AccessLogExportView(AnalyticsView):
         data = _read(RangeQuery, request)
         start, end = reports.range_for(request.user, data["start"], data["end"]).utc
         rows = AccessLog.objects.for_user(request.user).filter(created_at__gte=start, created_at__lt=end)
-        return csv_response(AccessLogResource(), rows.order_by("-created_at", "pk"), "access-log")
+        return csv_response(
+            AccessLogResource(), rows.select_related("actor").order_by("-created_at", "pk"), "access-log"
+        )

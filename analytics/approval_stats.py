@@ -114,7 +114,7 @@ def top_approvers(approvals) -> list[dict]:
             approved=Count("pk", filter=Q(decision=HITLDecision.Decision.APPROVE)),
             rejected=Count("pk", filter=Q(decision=HITLDecision.Decision.REJECT)),
         )
-        .order_by("-decisions", "approver__email")[:TOP_APPROVERS]
+        .order_by("-decisions", "approver__first_name", "approver__last_name", "approver_id")[:TOP_APPROVERS]
     )
     return [
         {

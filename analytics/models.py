@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
 from tenants.scoping import TenantScopedQuerySet
 
 
@@ -213,7 +214,7 @@ class Watermark(models.Model):
         constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="one_watermark_per_job")]
 
 
-class EmailDeliveryLog(models.Model):
+class EmailDeliveryLog(HashedFieldsMixin, models.Model):
     """One row per email Walker sends, with what the provider said about it since.
 
     `reference` names what the email carries ("notification:<id>", "message:<id>", "direct:<id>") so a
@@ -259,7 +260,8 @@ class EmailDeliveryLog(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    to_address = models.EmailField()
+    to_address = EncryptedTextField(max_length=254, kind="email", hash_field="to_address_hash")
+    to_address_hash = KeyedHashField(of="to_address", db_index=True)
     email_type = models.CharField(max_length=20, choices=EmailType.choices)
     subject = models.CharField(max_length=300, blank=True)
     reference = models.CharField(max_length=80, unique=True)

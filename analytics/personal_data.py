@@ -24,4 +24,4 @@ def export_email_deliveries(person) -> list[dict]:
 
 
 def erase_email_deliveries(person, now) -> int:
-    return _theirs(person).exclude(to_address="", subject="").update(to_address="", subject="")
+    return _theirs(person).exclude(to_address="", subject="").update(to_address="", to_address_hash="", subject="")

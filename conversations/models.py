@@ -1,11 +1,14 @@
+import json
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tenants.fields import EncryptedTextField
 from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
+from tenants.sealing import placeholders, seal, seal_for_storage, unseal, unseal_from_storage
 
 
 class Channel(models.TextChoices):
@@ -111,7 +114,10 @@ class Message(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     sender_type = models.CharField(max_length=10, choices=SenderType.choices)
     content_type = models.CharField(max_length=12, choices=ContentType.choices, default=ContentType.TEXT)
-    text = models.TextField(blank=True)
+    # The text with its personal data as placeholders ("⟦phone 1⟧"), searchable; the values are encrypted
+    # beside it. Code reads and writes `text`, the text as written (tenants.sealing).
+    sealed_text = models.TextField(blank=True, db_column="text")
+    sealed_values = EncryptedTextField(blank=True, help_text="The personal data lifted out of the text, encrypted.")
     media_url = models.URLField(max_length=1000, blank=True)
     channel_message_id = models.CharField(max_length=255, null=True, blank=True)
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
@@ -149,6 +155,26 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.direction} {self.content_type} at {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def text(self) -> str:
+        return unseal(self.sealed_text, json.loads(self.sealed_values)) if self.sealed_values else self.sealed_text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.sealed_text, values = seal(value or "")
+        self.sealed_values = json.dumps(values) if values else ""  # the field encrypts it
+
+    @property
+    def masked_text(self) -> str:
+        """The text as a reader without the right to personal data sees it, decrypting nothing."""
+        return placeholders(self.sealed_text)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields} - {"text"} | {"sealed_text", "sealed_values"}
+        super().save(*args, **kwargs)
+
 
 class ConversationEvent(models.Model):
     """A real-time event of a conversation, numbered, so a reconnecting client can get what it missed.
@@ -167,5 +193,16 @@ class ConversationEvent(models.Model):
         ordering = ["conversation", "seq"]
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="one_event_per_seq")]
 
+    def save(self, *args, **kwargs):
+        """A message's text is stored sealed, like the message itself (tenants.sealing)."""
+        if self._state.adding and isinstance(self.payload.get("text"), str):
+            sealed, values = seal_for_storage(self.payload["text"])
+            self.payload = {**self.payload, "text": sealed, "sealed_values": values}
+        super().save(*args, **kwargs)
+
     def frame(self) -> dict:
-        return {**self.payload, "type": self.event_type, "seq": self.seq, "conversation_id": str(self.conversation_id)}
+        """The event as sockets and the API send it, its text as written."""
+        payload = dict(self.payload)
+        if "sealed_values" in payload:
+            payload["text"] = unseal_from_storage(payload["text"], payload.pop("sealed_values"))
+        return {**payload, "type": self.event_type, "seq": self.seq, "conversation_id": str(self.conversation_id)}

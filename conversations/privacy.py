@@ -4,11 +4,12 @@ Masked unless the viewer is the person the conversation is with, or may see pers
 asked to reveal it (conversations.access decides which).
 """
 
-from tenants.pii import mask
+from tenants.pii import mask, redact
 
 
 def message_text(message, *, revealed: bool) -> str:
-    return message.text if revealed else mask(message.text)
+    """Revealed: as written; masked: its personal data as placeholders ("[phone]"), nothing decrypted."""
+    return message.text if revealed else message.masked_text
 
 
 def frame_for_viewer(frame: dict, *, revealed: bool) -> dict:
@@ -16,9 +17,10 @@ def frame_for_viewer(frame: dict, *, revealed: bool) -> dict:
     if revealed:
         return frame
     shown = dict(frame)
-    for key in ("text", "summary"):
-        if isinstance(shown.get(key), str):
-            shown[key] = mask(shown[key])
+    if isinstance(shown.get("text"), str):  # a message's text: placeholders, as message_text shows it
+        shown["text"] = redact(shown["text"])
+    if isinstance(shown.get("summary"), str):
+        shown["summary"] = mask(shown["summary"])
     if isinstance(shown.get("actions"), list):
         shown["actions"] = [masked_action(action) for action in shown["actions"]]
     return shown

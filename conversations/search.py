@@ -32,13 +32,13 @@ def _said(term: str):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        words = messages.annotate(found=SearchVector("text", config="english")).filter(
+        words = messages.annotate(found=SearchVector("sealed_text", config="english")).filter(
             found=SearchQuery(term, config="english", search_type="websearch")
         )
     else:  # every word somewhere in one message
         words = messages
         for word in term.split():
-            words = words.filter(text__icontains=word)
+            words = words.filter(sealed_text__icontains=word)
     return Exists(words)
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
@@ -18,6 +18,7 @@ from tenants.access import AccessDenied
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.audit import REASON_MAX, Origin
 from tenants.exports import StreamingCsvExportMixin
+from tenants.fields import hash_of
 from tenants.models import (
     AccessLog,
     SubjectRequest,
@@ -27,6 +28,7 @@ from tenants.models import (
     UserEmailPreference,
     UserPhoneNumber,
 )
+from tenants.phones import normalize_phone
 from tenants.resources import AccessLogResource
 from tenants.subject_requests import erase_person, export_person, get_person_for_request
 
@@ -104,8 +106,9 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
     list_display = ["email", "first_name", "last_name", "tenant", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", ("tenant", RelatedDropdownFilter)]
     list_select_related = ["tenant"]
-    search_fields = ["email", "first_name", "last_name"]
-    ordering = ["email"]
+    search_fields = ["=email", "first_name", "last_name"]
+    search_help_text = "A name, or an exact email address (addresses are encrypted: no partial matches)."
+    ordering = ["first_name", "last_name", "date_joined"]
     readonly_fields = ["is_staff", "last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions"]
 
@@ -174,8 +177,19 @@ class UserPhoneNumberAdmin(TenantScopedAdminMixin, ModelAdmin):
     list_display = ["phone_number", "user", "tenant", "verified", "is_primary", "created_at"]
     list_filter = ["verified", "is_primary"]
     list_select_related = ["user", "tenant"]
-    search_fields = ["phone_number", "user__email"]
+    search_fields = ["=user__email", "user__first_name", "user__last_name"]
+    search_help_text = "A whole number with its country code, a name, or an exact email address."
     autocomplete_fields = ["user"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole phone number (spaces and brackets allowed) matches by its keyed hash."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            number = normalize_phone(search_term)
+        except ValidationError:
+            return results, duplicates
+        return results | queryset.filter(phone_number=number), duplicates
+
     readonly_fields = ["verified", "verified_at", "code_sent_at", "code_expires_at", "code_delivery_error"]
 
 
@@ -184,7 +198,7 @@ class UserEmailPreferenceAdmin(TenantScopedAdminMixin, ModelAdmin):
     list_display = ["user", "enabled", "delivery_time", "timezone", "tenant"]
     list_filter = ["enabled"]
     list_select_related = ["user", "tenant"]
-    search_fields = ["user__email"]
+    search_fields = ["=user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
 
 
@@ -195,11 +209,20 @@ class AccessLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExp
     resource_classes = [AccessLogResource]
     export_name = "access-log"
 
-    list_display = ["created_at", "actor_email", "action", "sensitivity", "object_type", "object_repr", "ip_address"]
+    list_display = ["created_at", "actor", "action", "sensitivity", "object_type", "object_repr", "ip_address"]
     list_filter = ["action", "sensitivity", "object_type"]
-    search_fields = ["actor_email", "object_id", "object_repr"]
+    list_select_related = ["actor"]
+    search_fields = ["object_id", "object_repr"]
+    search_help_text = "An object id or name, or the exact email address of who read it."
     ordering = ["-created_at"]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """An address finds its reader's records by keyed hash (addresses are not stored here)."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if "@" in search_term:
+            results |= queryset.filter(actor_ref=hash_of("email", search_term))
+        return results, duplicates
 
 
 @admin.register(UndeliverableAddress)
@@ -208,7 +231,8 @@ class UndeliverableAddressAdmin(ModelAdmin):
 
     list_display = ["email", "reason", "created_at"]
     list_filter = ["reason"]
-    search_fields = ["email"]
+    search_fields = ["=email"]
+    search_help_text = "An exact email address."
     readonly_fields = ["email", "reason", "detail", "created_at"]
 
     def has_module_permission(self, request):
@@ -236,7 +260,9 @@ class NewSubjectRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = User.objects.for_user(user).filter(tenant__isnull=False).order_by("email")
+        self.fields["person"].queryset = (
+            User.objects.for_user(user).filter(tenant__isnull=False).order_by("first_name", "last_name", "pk")
+        )
 
 
 @admin.register(SubjectRequest)
@@ -246,7 +272,7 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
 
     list_display = ["created_at", "kind", "subject_ref", "requested_by_email", "status", "completed_at"]
     list_filter = ["kind", "status"]
-    search_fields = ["subject_ref", "requested_by_email"]
+    search_fields = ["subject_ref"]
     ordering = ["-created_at"]
     fields = ["kind", "subject_ref", "requested_by_email", "reason", "status", "counts", "created_at", "completed_at"]
     readonly_fields = fields

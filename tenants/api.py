@@ -58,7 +58,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = UserFilter
 
     def get_queryset(self):
-        return people_for(self.request.user).order_by("email", "pk")
+        return people_for(self.request.user).order_by("first_name", "last_name", "pk")
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ separate, high-sensitivity record that carries the reason the reader gave."""
 
 from dataclasses import dataclass
 
+from tenants.fields import hash_of
 from tenants.models import AccessLog
 
 REASON_MAX = 500
@@ -36,7 +37,7 @@ def _create(actor, *, tenant, origin: Origin, action, revealed, reason, object_t
     return AccessLog.objects.create(
         tenant=tenant,
         actor=actor,
-        actor_email=actor.email,
+        actor_ref=hash_of("email", actor.email),
         action=AccessLog.Action.PII_ACCESSED if revealed else action,
         sensitivity=AccessLog.Sensitivity.HIGH if revealed else AccessLog.Sensitivity.NORMAL,
         object_type=object_type,

@@ -7,11 +7,12 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
+from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField, hash_of
 from tenants.outbound import validate_outbound_url
 from tenants.phones import normalize_phone
+from tenants.pii import mask
 from tenants.roles import STAFF_ROLES, Role
 from tenants.scoping import TenantScopedQuerySet
 
@@ -123,14 +124,16 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(email, password, **fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(HashedFieldsMixin, AbstractBaseUser, PermissionsMixin):
     """A person: signs in with their email, belongs to one tenant with one role.
 
     Only platform superusers may have no tenant. `is_staff` follows the role.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField(unique=True)
+    # Encrypted at rest; `email_hash` finds a person by address (see tenants.fields).
+    email = EncryptedTextField(unique=True, max_length=254, kind="email", hash_field="email_hash")
+    email_hash = KeyedHashField(of="email", unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users")
@@ -148,9 +151,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = []
 
     class Meta:
-        ordering = ["email"]
+        ordering = ["first_name", "last_name", "date_joined"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(
                 condition=models.Q(is_superuser=True) | models.Q(tenant__isnull=False),
                 name="user_has_tenant_unless_superuser",
@@ -160,7 +162,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["tenant", "role"])]
 
     def __str__(self):
-        return self.email
+        """Their name, else their address masked: this lands in logs and object names, never the address."""
+        return self.get_full_name() if (self.first_name or self.last_name) else mask(self.email)
 
     def clean(self):
         super().clean()
@@ -186,14 +189,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
-class UserPhoneNumber(models.Model):
+class UserPhoneNumber(HashedFieldsMixin, models.Model):
     """A phone number a user writes from (WhatsApp); stored in E.164, unique within a tenant."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_numbers")
     # Wide enough for a number typed with spaces and brackets; stored values are E.164 (≤ 16).
-    phone_number = models.CharField(max_length=32, help_text="With its country code, e.g. +1 415 555 0100.")
+    phone_number = EncryptedTextField(
+        max_length=32, kind="phone", hash_field="phone_hash", help_text="With its country code, e.g. +1 415 555 0100."
+    )
+    phone_hash = KeyedHashField(of="phone_number")
     verified = models.BooleanField(
         default=False, editable=False, help_text="Confirmed with a code sent to the number (tenants.verification)."
     )
@@ -215,7 +221,7 @@ class UserPhoneNumber(models.Model):
     class Meta:
         ordering = ["-is_primary", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "phone_number"], name="phone_unique_per_tenant"),
+            models.UniqueConstraint(fields=["tenant", "phone_hash"], name="phone_unique_per_tenant"),
             models.UniqueConstraint(fields=["user"], condition=models.Q(is_primary=True), name="one_primary_phone"),
         ]
 
@@ -259,7 +265,9 @@ class UndeliverableAddress(models.Model):
         BOUNCE = "bounce", "Hard bounce"
         SPAM = "spamreport", "Spam report"
 
-    email = models.EmailField(primary_key=True)
+    # Keyed on the address's keyed hash; the address itself is encrypted (see tenants.fields).
+    address_hash = models.CharField(max_length=64, primary_key=True, editable=False)
+    email = EncryptedTextField(max_length=254, kind="email", hash_field="address_hash")
     reason = models.CharField(max_length=12, choices=Reason.choices)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -270,9 +278,13 @@ class UndeliverableAddress(models.Model):
     def __str__(self):
         return self.email
 
+    def save(self, *args, **kwargs):
+        self.address_hash = hash_of("email", self.email)
+        super().save(*args, **kwargs)
+
     @classmethod
     def includes(cls, address: str) -> bool:
-        return cls.objects.filter(email=address.strip().lower()).exists()
+        return cls.objects.filter(email=address).exists()
 
 
 BRIEF_SECTIONS = ("approvals", "campaigns", "seo", "content", "audiences", "conversations")
@@ -298,7 +310,7 @@ class UserEmailPreference(models.Model):
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["user__email"]
+        ordering = ["user__first_name", "user__last_name", "user_id"]
 
     def __str__(self):
         return f"Email brief for {self.user}"
@@ -333,7 +345,8 @@ class AccessLog(models.Model):
     """Who looked at what personal data, when, from where. Append-only: nothing changes or deletes a row.
 
     Foreign keys carry no database constraint and do nothing on delete, so removing a user
-    or a tenant never rewrites the record; the actor's email is kept beside their id.
+    or a tenant never rewrites the record; the keyed hash of the actor's email is kept beside their id, so
+    their records are found by address even after their account is erased, with no address stored.
     """
 
     class Action(models.TextChoices):
@@ -348,7 +361,7 @@ class AccessLog(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     actor = models.ForeignKey(User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    actor_email = models.EmailField()
+    actor_ref = models.CharField(max_length=64, db_index=True, help_text="Keyed hash of the actor's email.")
     action = models.CharField(max_length=20, choices=Action.choices)
     sensitivity = models.CharField(max_length=10, choices=Sensitivity.choices, default=Sensitivity.NORMAL)
     object_type = models.CharField(max_length=100, help_text="app.model")
@@ -368,7 +381,7 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["tenant", "-created_at"]), models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.actor_email} {self.get_action_display().lower()} {self.object_repr}"
+        return f"{self.actor or 'someone'} {self.get_action_display().lower()} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -397,7 +410,7 @@ class SubjectRequest(models.Model):
     subject = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="subject_requests")
     subject_ref = models.CharField(max_length=64, help_text="The person's id, kept after erasure.")
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    requested_by_email = models.EmailField()
+    requested_by_email = EncryptedTextField(max_length=254, kind="email")
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     counts = models.JSONField(default=dict, blank=True, help_text="Rows found (export) or changed (erasure), by kind.")

@@ -183,6 +183,8 @@ def console_as(client):
 class ScriptedEngine:
     """Stands in for an engine back-end: replies as told and remembers what it was asked."""
 
+    external = False  # like the built-in engine: runs inside Walker
+
     def __init__(self):
         self.reply = EngineReply(text="Here is what I found.")
         self.error: Exception | None = None

@@ -21,8 +21,10 @@ def recipient(message: Message) -> str | None:
         .first()
     )
     verified = UserPhoneNumber.objects.filter(user_id=message.conversation.user_id, verified=True)
-    if last and last.get("whatsapp_from") and verified.filter(phone_number=last["whatsapp_from"]).exists():
-        return last["whatsapp_from"]
+    if last and last.get("whatsapp_from_hash"):
+        wrote_from = verified.filter(phone_hash=last["whatsapp_from_hash"]).values_list("phone_number", flat=True)
+        if number := wrote_from.first():
+            return number
     return verified.order_by("-is_primary", "created_at").values_list("phone_number", flat=True).first()
 
 

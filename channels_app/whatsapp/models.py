@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
 from tenants.phones import normalize_phone
 from tenants.scoping import TenantScopedQuerySet
 
@@ -96,15 +97,16 @@ class WhatsAppTemplate(models.Model):
         return {number: str(values.get(field, ""))[:1000] for number, field in self.variables.items()}
 
 
-class WhatsAppContact(models.Model):
+class WhatsAppContact(HashedFieldsMixin, models.Model):
     """When a phone last wrote to a tenant's number: free-form messages only within 24 hours of it."""
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    phone = models.CharField(max_length=32)
+    phone = EncryptedTextField(max_length=32, kind="phone", hash_field="phone_hash")
+    phone_hash = KeyedHashField(of="phone")
     last_inbound_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "phone"], name="one_whatsapp_contact_per_phone")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "phone_hash"], name="one_whatsapp_contact_per_phone")]
 
 
 class WhatsAppReceipt(models.Model):

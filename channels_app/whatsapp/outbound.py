@@ -42,7 +42,7 @@ def touch_window(tenant_id, phone: str) -> None:
     WhatsAppContact.objects.bulk_create(
         [WhatsAppContact(tenant_id=tenant_id, phone=phone, last_inbound_at=timezone.now())],
         update_conflicts=True,
-        unique_fields=["tenant", "phone"],
+        unique_fields=["tenant", "phone_hash"],
         update_fields=["last_inbound_at"],
     )
 

@@ -23,6 +23,7 @@ from channels_app.whatsapp.outbound import in_window, touch_window
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
+from tenants.fields import hash_of
 from tenants.models import UserPhoneNumber
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
@@ -130,7 +131,7 @@ def _accept(message: TwilioMessage, tenant) -> Outcome:
         content_type=message.content_type,
         media_url=message.media[0][0] if message.media else "",
         metadata={
-            "whatsapp_from": message.sender,
+            "whatsapp_from_hash": hash_of("phone", message.sender),  # the number itself stays encrypted
             "whatsapp_to": message.to,
             "profile_name": message.profile_name,
             "media": [{"url": url, "content_type": kind} for url, kind in message.media],

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
 
 
@@ -91,8 +92,8 @@ class HITLNotification(models.Model):
     approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="notifications")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    recipient_email = models.EmailField(blank=True)
-    recipient_phone = models.CharField(max_length=20, blank=True)
+    recipient_email = EncryptedTextField(blank=True, max_length=254, kind="email")
+    recipient_phone = EncryptedTextField(blank=True, max_length=20, kind="phone")
     event = models.CharField(max_length=20, help_text="created, reminder, escalated or decided.")
     subject = models.CharField(max_length=300, blank=True)
     message = models.TextField()

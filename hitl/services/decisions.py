@@ -370,7 +370,8 @@ def escalate_locked(approval, *, actor, reason, context) -> None:
     else:
         admins = approval.tenant.users.filter(role=Role.ADMIN, is_active=True).exclude(pk=approval.requested_by_id)
         admin = (
-            admins.exclude(pk=approval.escalated_to_id).order_by("email").first() or admins.order_by("email").first()
+            admins.exclude(pk=approval.escalated_to_id).order_by("date_joined", "pk").first()
+            or admins.order_by("date_joined", "pk").first()
         )
         if admin is None:
             raise DecisionError("no_escalation_target", "There is no tenant admin to escalate to.")

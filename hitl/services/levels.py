@@ -48,7 +48,7 @@ def level_fields(snapshot: dict, level: int, people: list) -> dict:
 def assign_level(approval: HITLApproval, *, level: int) -> None:
     """Put the approval at `level`: how many approvals it needs there and, if sequential, who is assigned."""
     approval.approval_level = level
-    people = list(eligible_approvers(approval).order_by("email"))
+    people = list(eligible_approvers(approval).order_by("date_joined", "pk"))
     for field, value in level_fields(approval.workflow_snapshot, level, people).items():
         setattr(approval, field, value)
     approval.save(update_fields=["approval_level", "received_approvals", "required_approvals", "assigned_to"])

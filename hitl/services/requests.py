@@ -79,7 +79,7 @@ def request_approval(
     people = list(
         deciders(tenant, first_level, requested_by_id=requested_by.pk if requested_by else None)
         .select_related("tenant")
-        .order_by("email")
+        .order_by("date_joined", "pk")
     )
     approval = _create(
         tenant,

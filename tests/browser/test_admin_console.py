@@ -43,7 +43,7 @@ PASSWORD = "walker-demo"  # seed_demo's default
 MEMBER_PHONE = "+14155550105"  # member@acme.test
 PII_TEXT = "Call me on +1 415 555 0142 or priya.shah@acme.test"
 BUDGET_TEXT = "Raise the Summer Sale budget to $700 a day"
-PHONE_SHOWN, PHONE_DIGITS, PHONE_MASKED = "+1 415 555 0142", "415 555 0142", "••42"
+PHONE_SHOWN, PHONE_DIGITS, PHONE_MASKED = "+1 415 555 0142", "415 555 0142", "[phone]"
 
 
 # tests/conftest.py makes every test hash passwords with MD5, seed_demo's users included; the server
@@ -128,7 +128,7 @@ class AdminConsoleBrowserTests(BrowserTestCase):
 
         text = self.body_text()
         self.assertIn(PHONE_MASKED, text)
-        self.assertIn("p•••@acme.test", text)
+        self.assertIn("[email]", text)
         self.assertNotIn(PHONE_DIGITS, self.driver.page_source)
         self.assertNotIn("priya.shah@acme.test", self.driver.page_source)
         self.assertEqual(self.find("personal-person").text, "m•••@acme.test")
@@ -140,7 +140,7 @@ class AdminConsoleBrowserTests(BrowserTestCase):
 
         (record,) = AccessLog.objects.filter(object_id=str(conversation.pk))
         self.assertEqual(
-            (record.actor_email, record.action, record.sensitivity), ("support@acme.test", "viewed", "normal")
+            (record.actor.email, record.action, record.sensitivity), ("support@acme.test", "viewed", "normal")
         )
 
     def test_support_does_not_see_the_persons_email_anywhere_on_the_page(self):

@@ -135,7 +135,7 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_open(open_tab, colle
     assert error["type"] == "error" and error["code"] == code and error["detail"] and "seq" in error
     await tab.say("still there?", "c2")
     assert (await tab.until("agent_response"))[-1]["type"] == "agent_response"
-    assert not await database_sync_to_async(Message.objects.filter(text="   ").exists)()
+    assert not await database_sync_to_async(Message.objects.filter(sealed_text="   ").exists)()
     await tab.close()
 
 

@@ -25,7 +25,7 @@ def refused(statement, params=None) -> str:
 
 def record(tenant, user):
     return AccessLog.objects.create(
-        tenant=tenant, actor=user, actor_email=user.email, object_type="conversations.conversation", object_id="x"
+        tenant=tenant, actor=user, actor_ref="ref", object_type="conversations.conversation", object_id="x"
     )
 
 

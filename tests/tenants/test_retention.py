@@ -69,7 +69,7 @@ def test_replay_events_past_the_period_go_too(tenant, talk):
 
 def _access_record(tenant, actor, *, days_ago):
     record = AccessLog.objects.create(
-        tenant=tenant, actor=actor, actor_email=actor.email, action="viewed", object_type="x", object_id="1",
+        tenant=tenant, actor=actor, actor_ref="ref", action="viewed", object_type="x", object_id="1",
         object_repr="x", path="/",
     )  # fmt: skip
     # created_at is auto_now_add and the log refuses updates: place the row in the past below the model.

@@ -71,11 +71,10 @@ class Command(BaseCommand):
     def _wait_for_reply(self, sid: str, wait: float) -> str | None:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            reply = (
-                Message.objects.filter(in_reply_to__channel_message_id=sid, direction=Message.Direction.OUTBOUND)
-                .values_list("text", flat=True)
-                .first()
-            )
+            answer = Message.objects.filter(
+                in_reply_to__channel_message_id=sid, direction=Message.Direction.OUTBOUND
+            ).first()
+            reply = answer.text if answer else None
             if reply is None:
                 reply = (
                     WhatsAppReceipt.objects.filter(message_sid=sid)
