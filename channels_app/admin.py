@@ -2,13 +2,14 @@
 
 from django.contrib import admin, messages
 from unfold.admin import ModelAdmin
-from unfold.decorators import action
+from unfold.decorators import action, display
 
 from channels_app.whatsapp.models import WhatsAppSend, WhatsAppSender, WhatsAppTemplate
 from channels_app.whatsapp.verify import send_code_after_commit
 from tenants.admin import UserPhoneNumberAdmin
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.models import UserPhoneNumber
+from tenants.pii import mask
 
 
 class TenantOwnedAdmin(TenantScopedAdminMixin, ModelAdmin):
@@ -40,7 +41,7 @@ class WhatsAppSendAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
     list_display = [
         "created_at",
         "sid",
-        "to",
+        "recipient",
         "part",
         "status",
         "error_code",
@@ -52,6 +53,10 @@ class WhatsAppSendAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
     search_fields = ["sid"]
     list_select_related = ["message", "notification"]
     show_full_result_count = False
+
+    @display(description="to")
+    def recipient(self, obj):
+        return mask(obj.to)
 
 
 admin.site.unregister(UserPhoneNumber)

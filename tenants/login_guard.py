@@ -9,18 +9,21 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
 
+from tenants.fields import hash_of
+
 
 def client_ip(request) -> str | None:
     return BaseThrottle().get_ident(request) or None
 
 
 def attempted_username(request, credentials: dict | None) -> str | None:
-    """The email tried: `username` from the admin form, `email` from the API; compared case-insensitively."""
+    """The email tried (`username` from the admin form, `email` from the API), as its keyed hash: attempts
+    are counted per address, case-insensitively, and axes' records hold no address."""
     credentials = credentials or {}
     value = credentials.get("username") or credentials.get("email")
     if value is None and request is not None:
         value = request.POST.get("username")
-    return value.strip().lower() if isinstance(value, str) else None
+    return hash_of("email", value) if isinstance(value, str) and value.strip() else None
 
 
 LOCKED = "Too many wrong passwords for this account or from this address; sign-in is locked for a while."

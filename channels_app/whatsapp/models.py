@@ -149,7 +149,7 @@ class WhatsAppSend(models.Model):
         "hitl.HITLNotification", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     part = models.PositiveSmallIntegerField(default=1)
-    to = models.CharField(max_length=32)
+    to = EncryptedTextField(max_length=32, kind="phone")
     template_sid = models.CharField(max_length=34, blank=True)
     status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.QUEUED)
     error_code = models.CharField(max_length=10, blank=True)
