@@ -3,7 +3,7 @@
 The data gets there the way it does in production: a WhatsApp message over a signed Twilio webhook and
 its answer through the twilio SDK, an inbound email and its reply through the SendGrid SDK, an approval
 notified by email and WhatsApp, a read of the conversation through the API, a subject export, a failed
-sign-in and a bounced address. Then `pg_dump --data-only` of the test database is searched.
+sign-in, strangers writing in and a bounced address. Then `pg_dump --data-only` of the test database is searched.
 """
 
 import subprocess
@@ -32,6 +32,8 @@ SECRETS = [
     "approver@acme.test",
     "admin@",
     "bounced.customer@example.com",
+    "stranger@example.org",  # an unknown sender by email
+    "4155550188",  # and by WhatsApp
 ]
 
 
@@ -75,6 +77,8 @@ def test_a_database_dump_holds_no_personal_data_in_clear(
     assert api_as(colleague).get(f"/api/conversations/{conversation.pk}/").status_code == 200
     export = {"person": str(colleague.pk), "kind": "export", "reason": "Art. 15"}
     assert api_as(tenant_admin).post("/api/subject-requests/", export, format="json").status_code == 200
+    post_email(sender="stranger@example.org", text=said)
+    post_signed(client, "/channels/whatsapp/webhook", inbound_form("+14155550188", said))
     client.post("/admin/login/", {"username": colleague.email, "password": "wrong"})
     UndeliverableAddress.objects.create(email="bounced.customer@example.com", reason="bounce")
 
