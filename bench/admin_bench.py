@@ -119,7 +119,7 @@ def ensure_approvals(tenant, wanted: int) -> None:
     fields = {
         f.attname: getattr(template, f.attname)
         for f in HITLApproval._meta.concrete_fields
-        if f.attname not in ("id", "reference", "status", "risk_level", "sla_deadline")
+        if f.attname not in ("id", "reference", "status", "risk_level", "sla_deadline", "proposal_key")
     }
     now = timezone.now()
     started = time.monotonic()

@@ -41,6 +41,7 @@ class ActionOutcome:
     approval_id: str | None = None
     reference: str | None = None
     reason: str | None = None
+    already_waiting: bool | None = None  # the same action was already asked for: nothing new was filed
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}

@@ -56,9 +56,11 @@ def mark_failed(message: Message, error: str, *, status: str = Message.Status.FA
 
 
 def with_current_status(actions: list[dict]) -> list[dict]:
-    """Stored action outcomes with each approval's status as it stands now (they change after the reply)."""
+    """Stored action outcomes with each approval's status and summary as they stand now (decisions and edits
+    change them after the reply)."""
     ids = [a["approval_id"] for a in actions if a.get("approval_id")]
     if not ids:
         return actions
-    current = {str(pk): status for pk, status in HITLApproval.objects.filter(pk__in=ids).values_list("pk", "status")}
-    return [{**a, "status": current.get(a.get("approval_id"), a["status"])} for a in actions]
+    rows = HITLApproval.objects.filter(pk__in=ids).values_list("pk", "status", "action_summary")
+    current = {str(pk): {"status": status, "summary": summary} for pk, status, summary in rows}
+    return [{**a, **current.get(a.get("approval_id"), {})} for a in actions]

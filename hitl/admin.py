@@ -10,7 +10,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
@@ -144,7 +145,8 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     inlines = [DecisionInline, HistoryInline, NotificationInline]
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     fieldsets = [
-        ("Request", {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at"]}),
+        ("Request", {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at",
+                                "conflicts"]}),
         ("Progress", {"fields": ["workflow", "approval_level", "total_levels", "assigned_to", "sla_deadline"]}),
         ("Outcome", {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
                                 "execution_status", "execution_error"]}),
@@ -176,6 +178,25 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @display(description="conflicts with")
+    def conflicts(self, obj):
+        """Other approvals changing the same target: the one this was filed against, and later ones."""
+        others = [obj.related_to] if obj.related_to_id else []
+        others += list(obj.conflicting.all())
+        if not others:
+            return "—"
+        links = [
+            format_html(
+                '<a href="{}">{}</a> ({}): {}',
+                reverse("admin:hitl_hitlapproval_change", args=[other.pk]),
+                other.reference,
+                other.get_status_display().lower(),
+                other.action_summary,
+            )
+            for other in others
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((link,) for link in links))
 
     # --- columns ---------------------------------------------------------------------------
 

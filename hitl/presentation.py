@@ -1,7 +1,9 @@
 """An approval in plain words for the people deciding it: what would change, before and after."""
 
 from datetime import datetime
+from decimal import Decimal
 
+from agents.engines.builtin.formatting import money_exact
 from agents.models import Campaign, ContentPiece, TargetKeyword
 from hitl.models import HITLApproval
 
@@ -13,6 +15,25 @@ EDITABLE_FIELDS = {
     "create_retargeting": [("name", "Audience name"), ("lookback_days", "Look back (days)")],
 }
 INTEGER_FIELDS = {"lookback_days"}
+
+
+def summary_of(action_type: str, data: dict, fallback: str) -> str:
+    """One line saying what an (edited) action does, from its data: the summary follows the edit."""
+    if action_type == "set_budget":
+        try:
+            new, old = Decimal(str(data["daily_budget"])), Decimal(str(data.get("previous_daily_budget", "0")))
+        except (KeyError, ArithmeticError, ValueError):
+            return fallback
+        verb = "Raise" if new > old else "Lower" if new < old else "Keep"
+        name = data.get("campaign_name", "the campaign")
+        return f"{verb} {name} daily budget from {money_exact(old)} to {money_exact(new)}"
+    if action_type == "schedule_content":
+        return f"Schedule '{data.get('title', 'the content')}' for {_when(data.get('scheduled_for'))}"
+    if action_type == "create_audience":
+        return f"Create audience '{data.get('name', '')}'"
+    if action_type == "create_retargeting":
+        return f"Create retargeting audience '{data.get('name', '')}' ({data.get('lookback_days', '?')}-day look-back)"
+    return fallback
 
 
 def _campaign(approval):

@@ -122,7 +122,7 @@ def one_click(request, token):
     if approval is None:  # the person left, or may no longer see it (hitl.access)
         return _result(request, 400, "Invalid link", "This link no longer works; nothing changed.")
     if request.user.is_authenticated and request.user.pk != approver.pk:
-        return _result(request, 403, "Signed in as someone else", OTHER_PERSON.format(user=request.user))
+        return _result(request, 403, "Signed in as someone else", OTHER_PERSON.format(user=request.user.email))
 
     if request.method != "POST":
         if OneClickToken.objects.filter(nonce=claim.nonce).exists():

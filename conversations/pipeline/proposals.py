@@ -4,7 +4,7 @@ from agents.gateway import review
 from analytics.events import record
 from analytics.models import EventType
 from conversations.normalized import ActionOutcome
-from hitl.services import request_approval
+from hitl.services import AlreadyWaiting, request_approval
 
 
 def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
@@ -15,14 +15,21 @@ def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
     verdict = review(actions, tenant=tenant, agent=agent, user=user, conversation_id=conversation.pk)
     outcomes = []
     for action in verdict.accepted:
-        approval = request_approval(
-            tenant=tenant,
-            agent=agent,
-            action=action,
-            requested_by=user,
-            conversation=conversation,
-            source_message=message,
-        )
+        try:
+            approval = request_approval(
+                tenant=tenant,
+                agent=agent,
+                action=action,
+                requested_by=user,
+                conversation=conversation,
+                source_message=message,
+            )
+        except AlreadyWaiting as waiting:
+            first = waiting.approval
+            outcomes.append(
+                ActionOutcome(first.action_summary, first.status, str(first.pk), first.reference, already_waiting=True)
+            )
+            continue
         outcomes.append(
             ActionOutcome(action.summary, approval.status, approval_id=str(approval.pk), reference=approval.reference)
         )

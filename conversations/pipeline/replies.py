@@ -9,7 +9,9 @@ def compose(text: str, outcomes: list[ActionOutcome]) -> str:
     for outcome in outcomes:
         # The engine's text often states the summary already ("Proposed: …"): then the line only adds the reference.
         what = "" if outcome.summary in text else f": {outcome.summary}"
-        if outcome.status == "refused":
+        if outcome.already_waiting:
+            lines.append(f"That is already waiting for approval ({outcome.reference}){what}: I did not ask again.")
+        elif outcome.status == "refused":
             lines.append(f"I can't propose “{outcome.summary}”: {outcome.reason}.")
         elif outcome.status == ApprovalStatus.PENDING:
             lines.append(f"Waiting for approval ({outcome.reference}){what}.")

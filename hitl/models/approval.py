@@ -71,6 +71,20 @@ class HITLApproval(FSMModelMixin, models.Model):
     action_data = models.JSONField(default=dict)
     action_summary = models.CharField(max_length=300)
     action_preview_url = models.URLField(blank=True)
+    target_key = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="What the action changes (hitl.duplicates)."
+    )
+    proposal_key = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="Digest of what was proposed: one pending per value."
+    )
+    related_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conflicting",
+        help_text="A pending approval for the same target, filed earlier, that this one conflicts with.",
+    )
     estimated_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     estimated_reach = models.PositiveIntegerField(default=0)
     confidence = models.FloatField(default=0.5)
@@ -162,7 +176,14 @@ class HITLApproval(FSMModelMixin, models.Model):
         ordering = ["sla_deadline", "priority"]
         verbose_name = "approval"
         permissions = [("decide_hitlapproval", "Can approve, reject and escalate approvals")]
-        constraints = [models.UniqueConstraint(fields=["tenant", "reference"], name="approval_reference_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "reference"], name="approval_reference_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "proposal_key"],
+                condition=models.Q(status="pending") & ~models.Q(proposal_key=""),
+                name="one_pending_approval_per_proposal",
+            ),
+        ]
         indexes = [
             models.Index(fields=["tenant", "status", "sla_deadline", "priority"]),  # the queue, by status
             models.Index(fields=["tenant", "sla_deadline", "priority"]),  # the whole queue in its default order
@@ -172,6 +193,7 @@ class HITLApproval(FSMModelMixin, models.Model):
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["requested_by", "requested_at"]),  # requester history for risk
             models.Index(fields=["tenant", "requested_at"]),  # analytics by period
+            models.Index(fields=["tenant", "target_key", "status"]),  # conflicting proposals
         ]
 
     def __str__(self):

@@ -3,9 +3,10 @@
 from hitl.services.decisions import Context, Decision, DecisionError, approve, cancel, decide, escalate, reject
 from hitl.services.execution import abandon_execution, queue_execution, retry_execution, run_execution
 from hitl.services.recovery import requeue_execution, requeue_stalled
-from hitl.services.requests import request_approval
+from hitl.services.requests import AlreadyWaiting, request_approval
 
 __all__ = [
+    "AlreadyWaiting",
     "Context",
     "abandon_execution",
     "Decision",

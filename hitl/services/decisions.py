@@ -18,6 +18,7 @@ from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifications import notify
+from hitl.presentation import summary_of
 from hitl.risk import assess, priority_for
 from hitl.services.announce import announce
 from hitl.services.execution import queue_execution
@@ -292,7 +293,10 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     old_level = approval.risk_level
     approval.action_data = new_data
     approval.estimated_cost, approval.estimated_reach = new_cost, new_reach
-    approval.action_summary = (summary or f"{approval.action_summary} (edited)")[:SUMMARY_LENGTH]
+    old_summary = approval.action_summary
+    approval.action_summary = (summary or summary_of(approval.action_type, new_data, old_summary))[:SUMMARY_LENGTH]
+    if approval.action_summary != old_summary:  # the history keeps what was first proposed
+        changes["summary"] = [old_summary, approval.action_summary]
     risk = assess(
         tenant=approval.tenant,
         action_type=approval.action_type,

@@ -9,8 +9,9 @@ from agents.actions import ProposedAction
 from analytics.events import record
 from analytics.models import EventType
 from hitl import rules
+from hitl.duplicates import proposal_key, target_key
 from hitl.history import log
-from hitl.models import HITLApproval
+from hitl.models import ApprovalStatus, HITLApproval
 from hitl.notifications import notify
 from hitl.risk import assess, priority_for
 from hitl.services.decisions import decide_automatically
@@ -24,13 +25,28 @@ def _new_reference() -> str:
     return f"BR-{secrets.randbelow(900_000) + 100_000}"
 
 
+class AlreadyWaiting(Exception):
+    """The same action is already waiting for a decision: nothing new was filed."""
+
+    def __init__(self, approval: HITLApproval):
+        super().__init__(f"{approval.reference} already asks for this")
+        self.approval = approval
+
+
+def _waiting_twin(tenant, key: str) -> HITLApproval | None:
+    return HITLApproval.objects.filter(tenant=tenant, proposal_key=key, status=ApprovalStatus.PENDING).first()
+
+
 def _create(tenant, **fields) -> HITLApproval:
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
                 return HITLApproval.objects.create(tenant=tenant, reference=_new_reference(), **fields)
-        except IntegrityError:  # the reference is taken in this tenant: draw another
-            continue
+        except IntegrityError:
+            twin = _waiting_twin(tenant, fields["proposal_key"])
+            if twin is not None:  # filed a moment ago by a concurrent request
+                raise AlreadyWaiting(twin) from None
+            continue  # the reference is taken in this tenant: draw another
     raise RuntimeError("Could not draw a free approval reference")
 
 
@@ -61,8 +77,20 @@ def request_approval(
     """Record a proposed action for human approval. Nothing is executed here.
 
     Automatic rules may decide it at once (recorded as automatic); a critical
-    action is never approved automatically.
+    action is never approved automatically. Raises AlreadyWaiting when the same action already waits;
+    a pending approval changing the same target differently is linked as `related_to` (hitl.duplicates).
     """
+    key, target = proposal_key(action.action_type, action.action_data), target_key(action.action_data)
+    twin = _waiting_twin(tenant, key)
+    if twin is not None:
+        raise AlreadyWaiting(twin)
+    conflicting = (
+        HITLApproval.objects.filter(tenant=tenant, target_key=target, status=ApprovalStatus.PENDING)
+        .order_by("requested_at")
+        .first()
+        if target
+        else None
+    )
     risk = assess(
         tenant=tenant,
         action_type=action.action_type,
@@ -90,6 +118,9 @@ def request_approval(
         action_type=action.action_type,
         action_data=action.action_data,
         action_summary=action.summary[:300],
+        proposal_key=key,
+        target_key=target,
+        related_to=conflicting,
         estimated_cost=action.estimated_cost,
         estimated_reach=action.estimated_reach,
         confidence=action.confidence,
@@ -109,7 +140,8 @@ def request_approval(
         approval,
         "created",
         f"{agent.name} proposed: {approval.action_summary} (risk {risk.level}, {risk.score:g}); "
-        f"workflow {choice.rules['name']}",
+        f"workflow {choice.rules['name']}"
+        + (f"; conflicts with {conflicting.reference}, still waiting" if conflicting else ""),
         actor=requested_by,
         risk_factors=risk.factors,
     )

@@ -145,7 +145,7 @@ def test_the_queue_renders_in_constant_queries_at_100000_approvals(
     fields = {
         f.attname: getattr(template, f.attname)
         for f in HITLApproval._meta.concrete_fields
-        if f.attname not in ("id", "reference", "status")
+        if f.attname not in ("id", "reference", "status", "proposal_key")
     }
     HITLApproval.objects.bulk_create(
         (HITLApproval(**fields, reference=f"BR-{i:07d}") for i in range(100_000)), batch_size=5000
@@ -192,3 +192,12 @@ def test_assigned_to_me_is_a_subquery_without_distinct(console_as, staff, ask_as
     listing = [q["sql"] for q in captured.captured_queries if 'FROM "hitl_hitlapproval"' in q["sql"]]
     assert listing and not any("DISTINCT" in sql for sql in listing)
     assert all('INNER JOIN "hitl_hitlapproval_assignees"' not in sql for sql in listing)
+
+
+def test_the_approval_page_shows_the_approvals_it_conflicts_with(console_as, staff, ask_as):
+    first, second = ask_as(staff["member"], "700.00"), ask_as(staff["member"], "800.00")
+    client = console_as(staff["approver"])
+    on_second = client.get(change_url(second)).content.decode()
+    assert "conflicts with" in on_second and first.reference in on_second and change_url(first) in on_second
+    on_first = client.get(change_url(first)).content.decode()
+    assert second.reference in on_first and change_url(second) in on_first

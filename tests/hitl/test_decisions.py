@@ -163,7 +163,14 @@ def test_approving_with_edits_records_them_and_applies_the_edited_action(ask, ap
     assert approval.status == "executed" and approval.action_data["daily_budget"] == "600.00"
     assert approval.estimated_cost == Decimal("3000.00")  # (600 - 500) x 30 days
     edit = approval.history.get(event_type="edited")
-    assert edit.changes == {"daily_budget": ["700.00", "600.00"], "estimated_cost": ["6000.00", "3000.00"]}
+    assert edit.changes == {
+        "daily_budget": ["700.00", "600.00"],
+        "estimated_cost": ["6000.00", "3000.00"],
+        "summary": [
+            "Raise Summer Sale daily budget to $700.00",
+            "Raise Summer Sale daily budget from $500.00 to $600.00",
+        ],
+    }
     campaign.refresh_from_db()
     assert campaign.daily_budget == Decimal("600.00")
 
