@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from agents import read_tools
 from agents.actions import AGENT_ACTIONS, ProposedAction
 from agents.models import ToolCallAudit
 from agents.validation import CHECKS
@@ -82,3 +83,44 @@ def review(actions: list[ProposedAction], *, tenant, agent, user, conversation_i
             verdict.accepted.append(action)
             accepted_so_far += 1
     return verdict
+
+
+class ReadRefused(Exception):
+    """A read tool call the gateway will not run; the message is safe to hand back to the engine."""
+
+
+def _reads_this_hour(conversation_id) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return ToolCallAudit.objects.filter(
+        conversation_id=conversation_id, decision=ToolCallAudit.Decision.READ, created_at__gte=since
+    ).count()
+
+
+def read(name: str, arguments, *, tenant, agent, user, conversation_id) -> dict:
+    """Run a read tool for an engine: allowed for this agent, under the hourly limit, audited (redacted)."""
+    tool = read_tools.TOOLS.get(name)
+    reason, result = None, None
+    if tool is None or agent.agent_type not in tool.agents:
+        reason = f"the {agent.name} agent has no read tool {name!r}"
+    elif not isinstance(arguments, dict):
+        reason = "the arguments must be a JSON object"
+    elif _reads_this_hour(conversation_id) >= settings.GATEWAY_MAX_READS_PER_HOUR:
+        reason = f"this conversation reached its limit of {settings.GATEWAY_MAX_READS_PER_HOUR} look-ups an hour"
+    else:
+        try:
+            result = tool.call(tenant, arguments)
+        except read_tools.ToolArgumentError as err:
+            reason = str(err)[:300]
+    ToolCallAudit.objects.create(
+        tenant=tenant,
+        agent=agent,
+        user=user,
+        conversation_id=conversation_id,
+        action_type=name[:40],
+        action_data=redact_data(arguments) if isinstance(arguments, dict) else {},
+        decision=ToolCallAudit.Decision.READ_REFUSED if reason else ToolCallAudit.Decision.READ,
+        reason=redact(reason or ""),
+    )
+    if reason:
+        raise ReadRefused(reason)
+    return result

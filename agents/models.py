@@ -213,6 +213,8 @@ class ToolCallAudit(models.Model):
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", "Accepted for approval"
         REFUSED = "refused", "Refused"
+        READ = "read", "Read data"
+        READ_REFUSED = "read_refused", "Read refused"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
@@ -222,7 +224,7 @@ class ToolCallAudit(models.Model):
     action_type = models.CharField(max_length=40)
     action_data = models.JSONField(default=dict)
     summary = models.CharField(max_length=300, blank=True)
-    decision = models.CharField(max_length=10, choices=Decision.choices)
+    decision = models.CharField(max_length=12, choices=Decision.choices)
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -284,6 +284,7 @@ OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "https://api.openai.com/v1").rstrip
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_MODEL = env_str("OPENAI_MODEL")
 GATEWAY_MAX_ACTIONS_PER_HOUR = env_int("GATEWAY_MAX_ACTIONS_PER_HOUR", 10, minimum=1)  # per conversation
+GATEWAY_MAX_READS_PER_HOUR = env_int("GATEWAY_MAX_READS_PER_HOUR", 120, minimum=1)  # read tool calls, per conversation
 GATEWAY_MAX_DAILY_BUDGET = env_int("GATEWAY_MAX_DAILY_BUDGET", 50_000, minimum=1)  # dollars; above: set by hand
 # URLs tenants set (action webhook, Slack) are https and must resolve to public addresses (tenants/outbound.py).
 OUTBOUND_ALLOW_HTTP = env_bool("OUTBOUND_ALLOW_HTTP", DEBUG)  # plain http too: for local development

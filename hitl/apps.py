@@ -21,3 +21,8 @@ class HitlConfig(AppConfig):
         from tenants.personal_data import register
 
         register("notifications", export=export_notifications, erase=erase_notifications, order=20)
+
+        from agents import read_tools
+        from hitl.read_tools import PENDING_APPROVALS
+
+        read_tools.register(PENDING_APPROVALS)

@@ -1,22 +1,27 @@
 """Answer through an OpenAI-compatible chat completions API; actions are proposed with function calls.
 
-Each action type the agent may propose is offered as one tool named after the action type.
+Each action type the agent may propose is offered as one tool named after the action type, beside the
+read tools of agents.read_tools (looked up through the gateway, results returned to the model).
 """
 
 import json
+import time
 
 import openai
 from django.conf import settings
 
+from agents import gateway, read_tools
 from agents.actions import AGENT_ACTIONS, RETARGETING_SOURCES, ActionType, ProposedAction
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.proposals import SUMMARY_MAX_CHARS, parse_action
 
 SYSTEM_PROMPT = (
     "You are {agent}, the {agent_type} agent of Walker for {tenant}. "
-    "Answer briefly, as in a WhatsApp message. "
-    "Never say a change is done: propose changes only by calling the tools; a human approves each one."
+    "Answer briefly, as in a WhatsApp message. Look figures up with the read tools before answering; "
+    "never invent them. Never say a change is done: propose changes only by calling the proposal tools; "
+    "a human approves each one."
 )
+MAX_STEPS = 5  # model calls per answer: reads, then the answer
 
 _TEXT = {"type": "string"}
 _ID = {"type": "string", "description": "UUID"}
@@ -77,33 +82,39 @@ def tool_for(action_type: str) -> dict:
 
 
 class OpenAIEngine:
+    """A bounded tool loop: read tools run at once (through the gateway) and their results go back to the
+    model; proposal tools become actions for human approval and are never executed here."""
+
     external = True  # the conversation leaves Walker
 
     def run(self, request: EngineRequest) -> EngineReply:
         allowed = AGENT_ACTIONS[request.agent.agent_type]
-        message = _first_message(self._complete(request, tools=[tool_for(name) for name in sorted(allowed)]))
-        content, tool_calls = message.get("content") or "", message.get("tool_calls") or []
-        if not isinstance(content, str) or not isinstance(tool_calls, list):
-            raise EngineError("OpenAI response has a non-string content or non-list tool_calls")
-        actions = [_proposal(call, allowed, request.agent.agent_type) for call in tool_calls]
-        text = content.strip()
-        if not text and actions:
-            text = "For your approval:\n" + "\n".join(f"• {action.summary}" for action in actions)
-        if not text:
-            raise EngineError("OpenAI returned an empty answer (no text and no tool calls)")
-        return EngineReply(text=text, actions=actions)
+        reads = {tool.name: tool for tool in read_tools.tools_for(request.agent)}
+        tools = [tool_for(name) for name in sorted(allowed)] + [tool.schema() for tool in reads.values()]
+        messages = _conversation(request)
+        deadline = time.monotonic() + settings.AGENT_ENGINE_TIMEOUT
+        actions: list[ProposedAction] = []
+        for _ in range(MAX_STEPS):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            message = _first_message(self._complete(messages, tools, timeout=remaining))
+            content, tool_calls = message.get("content") or "", message.get("tool_calls") or []
+            if not isinstance(content, str) or not isinstance(tool_calls, list):
+                raise EngineError("OpenAI response has a non-string content or non-list tool_calls")
+            lookups = [call for call in tool_calls if _name(call) in reads]
+            proposals = [call for call in tool_calls if call not in lookups]
+            actions += [_proposal(call, allowed, request.agent.agent_type) for call in proposals]
+            if not lookups:
+                return _reply(content, actions)
+            messages.append({"role": "assistant", "content": content or None, "tool_calls": tool_calls})
+            messages += [_tool_result(call, request, is_read=call in lookups) for call in tool_calls]
+        if actions:
+            return _reply("", actions)
+        raise EngineError(f"OpenAI did not answer within {MAX_STEPS} steps or {settings.AGENT_ENGINE_TIMEOUT}s")
 
-    def _complete(self, request: EngineRequest, tools: list[dict]) -> object:
+    def _complete(self, messages: list[dict], tools: list[dict], *, timeout: float) -> object:
         """The decoded JSON body; read raw because OpenAI-compatible servers do not all follow the SDK's models."""
-        timeout = settings.AGENT_ENGINE_TIMEOUT
-        system = SYSTEM_PROMPT.format(
-            agent=request.agent.name, agent_type=request.agent.get_agent_type_display(), tenant=request.tenant.name
-        )
-        messages = [
-            {"role": "system", "content": system},
-            *({"role": item.role, "content": item.text} for item in request.history),
-            {"role": "user", "content": request.text},
-        ]
         try:
             with openai.OpenAI(
                 base_url=settings.OPENAI_BASE_URL, api_key=settings.OPENAI_API_KEY, timeout=timeout, max_retries=0
@@ -113,7 +124,7 @@ class OpenAIEngine:
                 )
                 body = response.text
         except openai.APITimeoutError as exc:
-            raise EngineError(f"OpenAI did not answer within {timeout}s") from exc
+            raise EngineError(f"OpenAI did not answer within {settings.AGENT_ENGINE_TIMEOUT}s") from exc
         except openai.APIConnectionError as exc:
             raise EngineError(f"Could not reach OpenAI at {settings.OPENAI_BASE_URL}") from exc
         except openai.APIStatusError as exc:
@@ -125,6 +136,53 @@ class OpenAIEngine:
             return json.loads(body)
         except ValueError as exc:
             raise EngineError("OpenAI answered with a body that is not JSON") from exc
+
+
+def _conversation(request: EngineRequest) -> list[dict]:
+    system = SYSTEM_PROMPT.format(
+        agent=request.agent.name, agent_type=request.agent.get_agent_type_display(), tenant=request.tenant.name
+    )
+    return [
+        {"role": "system", "content": system},
+        *({"role": item.role, "content": item.text} for item in request.history),
+        {"role": "user", "content": request.text},
+    ]
+
+
+def _reply(content: str, actions: list[ProposedAction]) -> EngineReply:
+    text = content.strip()
+    if not text and actions:
+        text = "For your approval:\n" + "\n".join(f"• {action.summary}" for action in actions)
+    if not text:
+        raise EngineError("OpenAI returned an empty answer (no text and no tool calls)")
+    return EngineReply(text=text, actions=actions)
+
+
+def _name(call: object) -> str | None:
+    function = call.get("function") if isinstance(call, dict) else None
+    return function.get("name") if isinstance(function, dict) else None
+
+
+def _tool_result(call: dict, request: EngineRequest, *, is_read: bool) -> dict:
+    """What goes back to the model for one tool call: the data read, or that a proposal waits for a person."""
+    if not is_read:
+        result = {"status": "submitted for human approval; nothing changes until a person approves it"}
+    else:
+        try:
+            arguments = json.loads(call["function"].get("arguments") or "{}")
+            result = gateway.read(
+                _name(call),
+                arguments,
+                tenant=request.tenant,
+                agent=request.agent,
+                user=request.user,
+                conversation_id=request.conversation_id,
+            )
+        except (TypeError, ValueError):
+            result = {"error": "the arguments are not valid JSON"}
+        except gateway.ReadRefused as refused:
+            result = {"error": str(refused)}
+    return {"role": "tool", "tool_call_id": str(call.get("id", "")), "content": json.dumps(result, default=str)}
 
 
 def _first_message(body: object) -> dict:

@@ -97,11 +97,14 @@ def test_plain_text_reply_and_what_was_sent(fake_openai, request_):
     ]
 
 
-def test_only_the_agents_action_types_are_offered_as_tools(fake_openai, request_):
+def test_only_the_agents_action_types_and_read_tools_are_offered(fake_openai, request_):
     fake_openai.expect_request(COMPLETIONS).respond_with_json(_completion("ok"))
     _run(request_)
     tools = fake_openai.log[0][0].get_json()["tools"]
-    assert {tool["function"]["name"] for tool in tools} == {"set_budget", "pause_campaign", "resume_campaign"}
+    assert {tool["function"]["name"] for tool in tools} == {
+        *("set_budget", "pause_campaign", "resume_campaign"),  # its proposals
+        *("campaign_performance", "rank_campaigns", "pending_approvals"),  # its read tools
+    }
     set_budget = next(tool["function"] for tool in tools if tool["function"]["name"] == "set_budget")
     parameters = set_budget["parameters"]
     assert set(parameters["required"]) == {

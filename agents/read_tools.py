@@ -1,0 +1,251 @@
+"""Read tools: what an engine may look up in the tenant's own marketing data, with JSON schemas.
+
+Each tool is tenant-scoped by construction (it receives the tenant, never an id of one), validates its
+arguments against its schema, and returns plain JSON. Engines call them through the tool gateway
+(`agents.gateway.read`), which checks the agent may use the tool, rate-limits and audits the call.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import jsonschema
+from django.db.models import F
+
+from agents.engines.builtin.common import last_days
+from agents.engines.builtin.paid_ads import Totals, totals_by_campaign, totals_then_and_now
+from agents.models import AgentType, AudienceSegment, Campaign, ContentPiece, KeywordRanking
+
+DAYS = {"type": "integer", "minimum": 1, "maximum": 90, "default": 7, "description": "Complete days ending yesterday"}
+LIST_LIMIT = 10
+
+
+class ToolArgumentError(ValueError):
+    """The arguments do not fit the tool's schema or name nothing the tenant has."""
+
+
+@dataclass(frozen=True)
+class ReadTool:
+    name: str
+    description: str
+    parameters: dict
+    agents: frozenset[str]
+    run: Callable[[object, dict], dict]
+
+    def schema(self) -> dict:
+        """The tool as an OpenAI-compatible function definition."""
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
+
+    def call(self, tenant, arguments: dict) -> dict:
+        try:
+            jsonschema.validate(arguments, self.parameters)
+        except jsonschema.ValidationError as err:
+            raise ToolArgumentError(err.message) from None
+        return self.run(tenant, arguments)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _ratio(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _figures(t: Totals) -> dict:
+    return {
+        "spend": _money(t.spend),
+        "impressions": t.impressions,
+        "clicks": t.clicks,
+        "conversions": t.conversions,
+        "revenue": _money(t.revenue),
+        "cpa": _money(t.spend / t.conversions) if t.conversions else None,
+        "roas": _ratio(t.roas),
+        "ctr_percent": _ratio(Decimal(t.clicks * 100) / t.impressions) if t.impressions else None,
+    }
+
+
+def _find_campaign(tenant, name_or_id: str) -> Campaign:
+    campaigns = Campaign.objects.for_tenant(tenant)
+    wanted = name_or_id.strip()
+    found = campaigns.filter(name__iexact=wanted).first() or campaigns.filter(name__icontains=wanted).first()
+    if found is None and len(wanted) == 36:
+        found = campaigns.filter(pk=wanted).first()
+    if found is None:
+        names = ", ".join(campaigns.order_by("name").values_list("name", flat=True)[:LIST_LIMIT])
+        raise ToolArgumentError(f"no campaign named {wanted!r}; the campaigns are: {names or 'none'}")
+    return found
+
+
+def campaign_performance(tenant, args: dict) -> dict:
+    current, previous = last_days(tenant, args.get("days", 7))
+    campaigns = [_find_campaign(tenant, args["campaign"])] if args.get("campaign") else None
+    rows = []
+    for campaign in campaigns or Campaign.objects.for_tenant(tenant).order_by("name")[:LIST_LIMIT]:
+        now, then = totals_then_and_now(tenant, current, previous, campaign=campaign)
+        rows.append(
+            {
+                "campaign_id": str(campaign.pk),
+                "name": campaign.name,
+                "platform": campaign.platform,
+                "status": campaign.status,
+                "daily_budget": _money(campaign.daily_budget),
+                "period": _figures(now),
+                "previous_period": _figures(then),
+            }
+        )
+    return {"from": current.first.isoformat(), "to": current.last.isoformat(), "campaigns": rows}
+
+
+RANKABLE = {  # metric: (how to compute from totals, whether lower is better)
+    "cpa": (lambda t: t.spend / t.conversions if t.conversions else None, True),
+    "roas": (lambda t: t.roas, False),
+    "spend": (lambda t: t.spend, False),
+    "conversions": (lambda t: t.conversions, False),
+    "ctr": (lambda t: Decimal(t.clicks) / t.impressions if t.impressions else None, False),
+}
+
+
+def rank_campaigns(tenant, args: dict) -> dict:
+    current, _ = last_days(tenant, args.get("days", 7))
+    measure, lower_is_better = RANKABLE[args["metric"]]
+    by_campaign = totals_by_campaign(tenant, current)
+    scored = []
+    for campaign in Campaign.objects.for_tenant(tenant):
+        totals = by_campaign.get(campaign.pk)
+        value = measure(totals) if totals else None
+        if value is not None:
+            scored.append((value, campaign, totals))
+    best_first = sorted(scored, key=lambda row: row[0], reverse=not lower_is_better)
+    ordered = best_first if args.get("order", "best") == "best" else list(reversed(best_first))
+    return {
+        "metric": args["metric"],
+        "order": args.get("order", "best"),
+        "from": current.first.isoformat(),
+        "to": current.last.isoformat(),
+        "campaigns": [
+            {"campaign_id": str(c.pk), "name": c.name, "status": c.status, **_figures(t)}
+            for _, c, t in ordered[: args.get("limit", 3)]
+        ],
+    }
+
+
+def keyword_moves(tenant, args: dict) -> dict:
+    since = last_days(tenant, args.get("days", 7))[0].first
+    rows = KeywordRanking.objects.for_tenant(tenant).filter(date__gte=since, previous_position__isnull=False)
+    moves = rows.annotate(change=F("previous_position") - F("position")).values(
+        "keyword", "position", "previous_position", "change", "search_volume", "date"
+    )
+    gained = [_move(m) for m in moves.filter(change__gt=0).order_by("-change", "keyword")[:LIST_LIMIT]]
+    lost = [_move(m) for m in moves.filter(change__lt=0).order_by("change", "keyword")[:LIST_LIMIT]]
+    return {"since": since.isoformat(), "gained": gained, "lost": lost}
+
+
+def _move(row: dict) -> dict:
+    return {**row, "date": row["date"].isoformat()}
+
+
+def content_performance(tenant, args: dict) -> dict:
+    pieces = ContentPiece.objects.for_tenant(tenant)
+    since = last_days(tenant, args.get("days", 30))[0].first
+    published = pieces.filter(status=ContentPiece.Status.PUBLISHED, published_at__date__gte=since)
+    fields = ("id", "title", "channel", "status", "views", "engagement", "published_at", "scheduled_for")
+    return {
+        "since": since.isoformat(),
+        "best": [_piece(p) for p in published.order_by("-views", "title").values(*fields)[:LIST_LIMIT]],
+        "drafts": [
+            _piece(p)
+            for p in pieces.filter(status=ContentPiece.Status.DRAFT).order_by("title").values(*fields)[:LIST_LIMIT]
+        ],
+    }
+
+
+def _piece(row: dict) -> dict:
+    out = {**row, "id": str(row["id"])}
+    for key in ("published_at", "scheduled_for"):
+        out[key] = row[key].isoformat() if row[key] else None
+    return out
+
+
+def audience_growth(tenant, args: dict) -> dict:
+    segments = AudienceSegment.objects.for_tenant(tenant).order_by("-weekly_growth", "name")
+    return {
+        "segments": [
+            {"segment_id": str(s.pk), "name": s.name, "size": s.size, "weekly_growth_percent": str(s.weekly_growth)}
+            for s in segments[: args.get("limit", LIST_LIMIT)]
+        ]
+    }
+
+
+ALL_AGENTS = frozenset(AgentType.values)
+TOOLS = {
+    tool.name: tool
+    for tool in (
+        ReadTool(
+            "campaign_performance",
+            "Spend, conversions, CPA, ROAS, CTR and daily budget of one campaign (by name) or of every campaign, "
+            "over a period and the period before it.",
+            {
+                "type": "object",
+                "properties": {"campaign": {"type": "string", "description": "A campaign's name"}, "days": DAYS},
+                "additionalProperties": False,
+            },
+            frozenset({AgentType.PAID_ADS}),
+            campaign_performance,
+        ),
+        ReadTool(
+            "rank_campaigns",
+            "Campaigns ranked by a metric over a period: the best or the worst first.",
+            {
+                "type": "object",
+                "properties": {
+                    "metric": {"type": "string", "enum": sorted(RANKABLE)},
+                    "order": {"type": "string", "enum": ["best", "worst"], "default": "best"},
+                    "days": DAYS,
+                    "limit": {"type": "integer", "minimum": 1, "maximum": LIST_LIMIT, "default": 3},
+                },
+                "required": ["metric"],
+                "additionalProperties": False,
+            },
+            frozenset({AgentType.PAID_ADS}),
+            rank_campaigns,
+        ),
+        ReadTool(
+            "keyword_moves",
+            "Search keywords that gained or lost ranking positions over a period.",
+            {"type": "object", "properties": {"days": DAYS}, "additionalProperties": False},
+            frozenset({AgentType.SEO}),
+            keyword_moves,
+        ),
+        ReadTool(
+            "content_performance",
+            "The best published content by views over a period, and the drafts waiting.",
+            {"type": "object", "properties": {"days": {**DAYS, "default": 30}}, "additionalProperties": False},
+            frozenset({AgentType.CONTENT}),
+            content_performance,
+        ),
+        ReadTool(
+            "audience_growth",
+            "Audience segments, fastest growing first (size and weekly growth).",
+            {
+                "type": "object",
+                "properties": {"limit": {"type": "integer", "minimum": 1, "maximum": LIST_LIMIT}},
+                "additionalProperties": False,
+            },
+            frozenset({AgentType.AUDIENCE}),
+            audience_growth,
+        ),
+    )
+}
+
+
+def register(tool: ReadTool) -> None:
+    """For apps above agents (hitl) to offer a read tool over their own data."""
+    TOOLS[tool.name] = tool
+
+
+def tools_for(agent) -> list[ReadTool]:
+    return [tool for tool in TOOLS.values() if agent.agent_type in tool.agents]
