@@ -280,6 +280,7 @@ if AGENT_ENGINE == "openai":
 LANGFLOW_URL = env_str("LANGFLOW_URL").rstrip("/")
 LANGFLOW_FLOW_ID = env_str("LANGFLOW_FLOW_ID")
 LANGFLOW_API_KEY = env_str("LANGFLOW_API_KEY")
+LANGFLOW_TOOLS_COMPONENT = env_str("LANGFLOW_TOOLS_COMPONENT")  # the flow component given the read tools URL (tweaks)
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "https://api.openai.com/v1").rstrip("/")
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_MODEL = env_str("OPENAI_MODEL")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/hitl/", include("hitl.api_urls")),
     path("api/analytics/", include("analytics.urls")),
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
+    path("", include("agents.urls")),  # read tools for engines that call back (Langflow)
     path("", include("channels_app.urls")),  # chat widget token and demo page
     re_path(r"^api/", api_not_found),  # any other /api/ path: a JSON 404, like the API's own
 ]

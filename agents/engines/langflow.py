@@ -10,10 +10,29 @@ import re
 import httpx
 from django.conf import settings
 
+from agents import read_tools, tool_callback
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.proposals import parse_actions
 
 FENCED_JSON = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECASE)
+
+
+def _tweaks(request: EngineRequest) -> dict:
+    """With LANGFLOW_TOOLS_COMPONENT set, that component of the flow receives who is asking and a signed URL
+    to call Walker's read tools with (agents.tool_callback); Langflow's run API passes data in only by tweaks."""
+    component = settings.LANGFLOW_TOOLS_COMPONENT
+    if not component:
+        return {}
+    tools = [tool.schema()["function"] for tool in read_tools.tools_for(request.agent)]
+    return {
+        component: {
+            "tenant": request.tenant.name,
+            "agent": request.agent.agent_type,
+            "conversation_id": request.conversation_id,
+            "tools_url": tool_callback.tools_url(request),
+            "tools": json.dumps(tools),
+        }
+    }
 
 
 class LangflowEngine:
@@ -30,7 +49,7 @@ class LangflowEngine:
             "input_type": "chat",
             "output_type": "chat",
             "session_id": request.conversation_id,
-            "tweaks": {},
+            "tweaks": _tweaks(request),
         }
         try:
             response = httpx.post(

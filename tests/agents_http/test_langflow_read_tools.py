@@ -1,0 +1,106 @@
+"""Langflow reaches Walker's read tools through a signed, short-lived URL passed in the run's tweaks."""
+
+import json
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from agents import tool_callback
+from agents.engines.base import EngineRequest
+from agents.engines.langflow import LangflowEngine
+from agents.models import AIAgent, ToolCallAudit
+from tests.factories import CampaignFactory, spend_history
+
+COMPONENT = "WalkerTools-x1Y2z"
+
+
+@pytest.fixture
+def run(tenant, colleague):
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+    return EngineRequest(tenant=tenant, user=colleague, agent=agent, conversation_id=str(uuid.uuid4()), text="hi")
+
+
+@pytest.fixture
+def langflow(settings, httpserver):
+    settings.LANGFLOW_URL = httpserver.url_for("")
+    settings.LANGFLOW_FLOW_ID = "flow-1"
+    settings.AGENT_ENGINE_TIMEOUT = 5
+    settings.PUBLIC_BASE_URL = "https://walker.example.com"
+    flow = {"outputs": [{"outputs": [{"results": {"message": {"text": "Looked it up."}}}]}]}
+    httpserver.expect_request("/api/v1/run/flow-1", method="POST").respond_with_json(flow)
+    return httpserver
+
+
+def _sent(server) -> dict:
+    [(request, _)] = server.log
+    return request.get_json()
+
+
+def test_the_flow_gets_who_asks_and_a_signed_tools_url(langflow, settings, run):
+    settings.LANGFLOW_TOOLS_COMPONENT = COMPONENT
+    assert LangflowEngine().run(run).text == "Looked it up."
+    given = _sent(langflow)["tweaks"][COMPONENT]
+    assert (given["tenant"], given["agent"], given["conversation_id"]) == (
+        "Acme Outdoor",
+        "paid_ads",
+        run.conversation_id,
+    )
+    assert given["tools_url"].startswith("https://walker.example.com/agents/tools/")
+    names = {tool["name"] for tool in json.loads(given["tools"])}
+    assert names == {"campaign_performance", "rank_campaigns", "pending_approvals"}
+
+
+def test_without_a_tools_component_no_tweaks_are_sent(langflow, run):
+    LangflowEngine().run(run)
+    assert _sent(langflow)["tweaks"] == {}
+
+
+def _post(client, url, tool, body):
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(urlsplit(url).path + tool, data, content_type="application/json")
+
+
+def test_a_signed_url_reads_the_runs_tenant_data_and_is_audited(client, settings, tenant, other_tenant, run):
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    spend_history(campaign, days=7, spend="100.00")
+    CampaignFactory(tenant=other_tenant, name="Rival Launch")
+    url = tool_callback.tools_url(run)
+    response = _post(client, url, "campaign_performance", {"campaign": "Summer Sale"})
+    assert response.status_code == 200
+    assert response.json()["campaigns"][0]["period"]["spend"] == "700.00"
+    assert ToolCallAudit.objects.get(decision="read").conversation_id == uuid.UUID(run.conversation_id)
+    refused = _post(client, url, "campaign_performance", {"campaign": "Rival Launch"})
+    assert refused.status_code == 400 and "no campaign named" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "tool, body, status, code",
+    [
+        ("drop_tables", {}, 404, "unknown_tool"),
+        ("campaign_performance", "{nope", 400, "bad_json"),
+        ("campaign_performance", {"days": "many"}, 400, "refused"),
+        ("keyword_moves", {}, 400, "refused"),  # the SEO agent's tool, not Paid Ads'
+    ],
+)
+def test_bad_calls_get_clear_errors(client, run, tool, body, status, code):
+    response = _post(client, tool_callback.tools_url(run), tool, body)
+    assert (response.status_code, response.json()["code"]) == (status, code)
+
+
+def test_a_forged_or_expired_url_is_refused(client, settings, run):
+    url = tool_callback.tools_url(run)
+    path = urlsplit(url).path
+    forged = path.replace("/tools/", "/tools/x")
+    assert client.post(forged + "pending_approvals", "{}", content_type="application/json").json()["code"] == (
+        "bad_signature"
+    )
+    later = timezone.now() + timedelta(seconds=settings.AGENT_ENGINE_TIMEOUT + tool_callback.GRACE_SECONDS + 5)
+    with time_machine.travel(later):
+        response = _post(client, url, "pending_approvals", {})
+    assert (response.status_code, response.json()["code"]) == (403, "expired")
+    assert client.get(path + "pending_approvals").status_code == 405
