@@ -17,6 +17,28 @@ class HistoryItem:
 
 
 @dataclass(frozen=True)
+class DecisionNote:
+    """What people decided about one of this conversation's proposals since the engine last answered."""
+
+    reference: str
+    action_type: str
+    outcome: str  # rejected | expired | edited | executed | execution_failed
+    summary: str  # the action as it now stands (after edits)
+    detail: str = ""  # the rejection reason, the edit, the error
+    action_data: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "reference": self.reference,
+            "action_type": self.action_type,
+            "outcome": self.outcome,
+            "summary": self.summary,
+            "detail": self.detail,
+            "action_data": self.action_data,
+        }
+
+
+@dataclass(frozen=True)
 class EngineRequest:
     tenant: object  # tenants.Tenant
     user: object  # tenants.User
@@ -24,6 +46,7 @@ class EngineRequest:
     conversation_id: str
     text: str
     history: tuple[HistoryItem, ...] = ()  # earlier turns of this conversation, oldest first
+    decisions: tuple[DecisionNote, ...] = ()  # outcomes of its proposals since the last answer
 
     def without_personal_data(self) -> "EngineRequest":
         """The same request with personal data in the text and history replaced by placeholders ([phone])."""
@@ -31,6 +54,7 @@ class EngineRequest:
             self,
             text=redact(self.text),
             history=tuple(HistoryItem(item.role, redact(item.text)) for item in self.history),
+            decisions=tuple(replace(d, summary=redact(d.summary), detail=redact(d.detail)) for d in self.decisions),
         )
 
 

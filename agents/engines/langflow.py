@@ -31,6 +31,7 @@ def _tweaks(request: EngineRequest) -> dict:
             "conversation_id": request.conversation_id,
             "tools_url": tool_callback.tools_url(request),
             "tools": json.dumps(tools),
+            "decisions": json.dumps([note.as_dict() for note in request.decisions], default=str),
         }
     }
 

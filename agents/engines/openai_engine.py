@@ -145,7 +145,20 @@ def _conversation(request: EngineRequest) -> list[dict]:
     return [
         {"role": "system", "content": system},
         *({"role": item.role, "content": item.text} for item in request.history),
+        *_decisions(request),
         {"role": "user", "content": request.text},
+    ]
+
+
+def _decisions(request: EngineRequest) -> list[dict]:
+    """What people decided about the agent's proposals, as the result of an `approval_outcomes` call."""
+    if not request.decisions:
+        return []
+    call = {"id": "approval_outcomes", "type": "function", "function": {"name": "approval_outcomes", "arguments": "{}"}}
+    outcomes = {"outcomes": [note.as_dict() for note in request.decisions]}
+    return [
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "approval_outcomes", "content": json.dumps(outcomes, default=str)},
     ]
 
 

@@ -27,6 +27,7 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations import delivery, events
 from conversations.models import Conversation, Message
+from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from hitl.models import ApprovalStatus
@@ -164,6 +165,7 @@ def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exc
         history=tuple(
             HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
         ),
+        decisions=decisions_since_last_answer(conversation, message),
     )
     try:
         return run_engine(get_engine(), request), None

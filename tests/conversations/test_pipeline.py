@@ -219,10 +219,11 @@ def test_the_status_line_names_the_action_unless_the_engine_already_did(engine, 
     terse = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day")).reply.text
     assert terse.count(action.summary) == 1 and terse.endswith(f"): {action.summary}.")
 
-    engine.reply = EngineReply(text=f"Proposed: {action.summary}.", actions=[budget_action(summer_sale)])
-    result = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day, again"))
+    higher = budget_action(summer_sale, "800.00")  # another amount: a new (conflicting) proposal
+    engine.reply = EngineReply(text=f"Proposed: {higher.summary}.", actions=[higher])
+    result = exchange(chat(colleague, "Make it $800 a day"))
     reference = result.actions[0].reference
-    assert result.reply.text == f"Proposed: {action.summary}.\n\nWaiting for approval ({reference})."
+    assert result.reply.text == f"Proposed: {higher.summary}.\n\nWaiting for approval ({reference})."
 
 
 @pytest.mark.parametrize(

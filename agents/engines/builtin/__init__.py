@@ -24,4 +24,16 @@ class BuiltinEngine:
         if respond is None:
             raise EngineError(f"the built-in engine has no {request.agent.agent_type!r} agent")
         reply = respond(request)
-        return EngineReply(clip(reply.text), reply.actions)
+        return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions)
+
+
+def _feedback(request: EngineRequest) -> list[str]:
+    """A rejected or expired proposal, told once, with an offer to propose something else."""
+    lines = []
+    for note in request.decisions:
+        if note.outcome == "rejected":
+            why = f" Reason: {note.detail}." if note.detail else ""
+            lines.append(f"Rejected: {note.summary} ({note.reference}).{why} Want me to propose something else?")
+        elif note.outcome == "expired":
+            lines.append(f"Nobody decided on {note.summary} ({note.reference}) in time. Want me to propose it again?")
+    return lines
