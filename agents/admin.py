@@ -1,10 +1,11 @@
-"""The marketing data the agents read, and the tool gateway's audit: for looking, not editing.
-
-Changes to campaigns, content and audiences happen through approved actions.
+"""The marketing data the agents read, and the tool gateway's audit: for looking, not editing. Changes to
+campaigns, content and audiences happen through approved actions. A tenant admin chooses the engine here.
 """
 
+from django import forms
 from django.contrib import admin
 from unfold.admin import ModelAdmin
+from unfold.decorators import display
 
 from agents.models import (
     AIAgent,
@@ -12,6 +13,7 @@ from agents.models import (
     Campaign,
     CampaignDailyStat,
     ContentPiece,
+    EngineChoice,
     KeywordRanking,
     TargetKeyword,
     ToolCallAudit,
@@ -82,3 +84,50 @@ class ToolCallAuditAdmin(ReadOnlyAdmin):
     list_select_related = ["agent"]
     search_fields = ["summary", "reason"]
     ordering = ["-created_at"]
+
+
+class EngineChoiceForm(forms.ModelForm):
+    """The key is write-only: the page never shows it, and leaving the field empty keeps the saved one."""
+
+    api_key = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted and never shown again. Leave empty to keep the saved key.",
+    )
+    tenant_of_editor = None  # set per request by the admin for tenant people
+
+    class Meta:
+        model = EngineChoice
+        fields = ["tenant", "agent", "engine", "endpoint", "model", "api_key", "tools_component"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.tenant_of_editor is not None:
+            self.instance.tenant = self.tenant_of_editor
+
+    def clean_api_key(self):
+        return self.cleaned_data["api_key"] or (self.instance.api_key if self.instance.pk else "")
+
+
+@admin.register(EngineChoice)
+class EngineChoiceAdmin(TenantScopedAdminMixin, ModelAdmin):
+    form = EngineChoiceForm
+    list_display = ["__str__", "engine", "endpoint", "model", "key_saved", "updated_at"]
+    list_filter = ["engine"]
+
+    def get_exclude(self, request, obj=None):
+        return [] if request.user.is_superuser else ["tenant"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class for this request
+        form.tenant_of_editor = None if request.user.is_superuser else request.user.tenant
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agent" and not request.user.is_superuser:
+            kwargs["queryset"] = AIAgent.objects.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @display(description="key", boolean=True)
+    def key_saved(self, obj):
+        return bool(obj.api_key)

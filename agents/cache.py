@@ -1,4 +1,5 @@
-"""Per-tenant copies of what rarely changes and every answer reads: the tenant's agents and its campaigns.
+"""Per-tenant copies of what rarely changes and every answer reads: the tenant's agents, its campaigns, and
+whether it chose an engine of its own (the choice itself, with its key, is never cached).
 
 Kept in Django's cache (Redis in production, shared by daphne and the workers) and
 dropped whenever a row is saved or deleted through the ORM (see AgentsConfig.ready).
@@ -7,7 +8,7 @@ dropped whenever a row is saved or deleted through the ORM (see AgentsConfig.rea
 from django.core.cache import cache
 from django.db.models import Q
 
-from agents.models import AIAgent, Campaign
+from agents.models import AIAgent, Campaign, EngineChoice
 
 TTL_SECONDS = 3600  # a bound on staleness should a change bypass the signals
 _AGENTS_GENERATION = "agents:generation"  # bumped when a system agent changes: every tenant's copy is stale
@@ -52,3 +53,16 @@ def forget_agents(sender, instance: AIAgent, **kwargs) -> None:
 
 def forget_campaigns(sender, instance: Campaign, **kwargs) -> None:
     cache.delete(f"campaigns:{instance.tenant_id}")
+
+
+def has_engine_choice(tenant) -> bool:
+    key = f"engine-choice:{tenant.pk}"
+    chosen = cache.get(key)
+    if chosen is None:
+        chosen = EngineChoice.objects.filter(tenant=tenant).exists()
+        cache.set(key, chosen, TTL_SECONDS)
+    return chosen
+
+
+def forget_engine_choice(sender, instance: EngineChoice, **kwargs) -> None:
+    cache.delete(f"engine-choice:{instance.tenant_id}")

@@ -1,8 +1,11 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from tenants.fields import EncryptedTextField
+from tenants.outbound import validate_outbound_url
 from tenants.scoping import TenantScopedQuerySet
 
 
@@ -58,6 +61,68 @@ class AIAgent(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EngineChoice(models.Model):
+    """Which engine answers for a tenant (or one of its agents), with its own endpoint, model and key.
+
+    Without one, the environment's AGENT_ENGINE applies. The key is encrypted at rest and never shown again.
+    """
+
+    class Engine(models.TextChoices):
+        BUILTIN = "builtin", "Built-in (rules on your own data)"
+        LANGFLOW = "langflow", "Langflow flow"
+        OPENAI = "openai", "OpenAI-compatible API"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="engine_choices")
+    agent = models.ForeignKey(
+        AIAgent,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Only this agent; empty: every agent of the tenant without a choice of its own.",
+    )
+    engine = models.CharField(max_length=10, choices=Engine.choices)
+    endpoint = models.URLField(
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text="OpenAI: the API's base URL (empty: api.openai.com/v1). Langflow: the server's URL. https only.",
+    )
+    model = models.CharField(max_length=200, blank=True, help_text="OpenAI: the model. Langflow: the flow id.")
+    api_key = EncryptedTextField(blank=True, help_text="Stored encrypted; never shown again after saving.")
+    tools_component = models.CharField(
+        max_length=100, blank=True, help_text="Langflow: the component that receives the read tools URL (tweaks)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tenant", "agent"]
+        verbose_name = "engine choice"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "agent"], name="one_engine_choice_per_agent"),
+            models.UniqueConstraint(
+                fields=["tenant"], condition=models.Q(agent__isnull=True), name="one_engine_choice_per_tenant"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_engine_display()} for {self.agent or 'every agent'}"
+
+    def clean(self):
+        super().clean()
+        if self.agent_id and self.agent.tenant_id not in (None, self.tenant_id):
+            raise ValidationError({"agent": "That agent belongs to another tenant."})
+        missing = {
+            self.Engine.OPENAI: [("model", self.model), ("api_key", self.api_key)],
+            self.Engine.LANGFLOW: [("endpoint", self.endpoint), ("model", self.model)],
+        }.get(self.engine, [])
+        errors = {field: f"Required for {self.get_engine_display()}." for field, value in missing if not value}
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Marketing data the agents read ---------------------------------------------------

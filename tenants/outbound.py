@@ -99,6 +99,12 @@ class PublicOnlyTransport(httpx.HTTPTransport):
         )
 
 
+def public_client(url: str) -> httpx.Client:
+    """An httpx client for a tenant-set URL: checked, public addresses only, redirects not followed."""
+    check_url(url)
+    return httpx.Client(transport=PublicOnlyTransport(), follow_redirects=False, trust_env=False)
+
+
 def post(url: str, **kwargs) -> httpx.Response:
     """POST to a tenant-set URL: checked, public addresses only, redirects not followed."""
     check_url(url)

@@ -57,6 +57,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         "hitl.decide_hitlapproval",
         *_crud("hitl.hitlworkflow"),
         *_crud("hitl.riskpolicy", ("view", "add", "change")),
+        *_crud("agents.enginechoice"),
         *_CONVERSATIONS,
         *_MARKETING,
         *_AUDIT,

@@ -201,7 +201,7 @@ class ScriptedEngine:
 def engine(monkeypatch):
     """The pipeline's engine, scripted by the test."""
     scripted = ScriptedEngine()
-    monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda: scripted)
+    monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda *args: scripted)
     return scripted
 
 

@@ -1,10 +1,9 @@
-"""Engine back-ends. `get_engine()` returns the one AGENT_ENGINE names; `run_engine` runs it.
+"""Engine back-ends. `get_engine(tenant, agent)` returns the one that answers for them; `run_engine` runs it.
 
 An engine whose class says `external = True` sends the conversation out of Walker (an LLM provider):
 it receives personal data as placeholders unless the tenant chose to share it.
 """
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
 from agents.engines.base import EngineReply, EngineRequest
@@ -16,8 +15,11 @@ ENGINES = {
 }
 
 
-def get_engine():
-    return import_string(ENGINES[settings.AGENT_ENGINE])()
+def get_engine(tenant=None, agent=None):
+    from agents.engines.config import config_for  # models: imported once apps are ready
+
+    config = config_for(tenant, agent)
+    return import_string(ENGINES[config.engine])(config)
 
 
 def run_engine(engine, request: EngineRequest) -> EngineReply:

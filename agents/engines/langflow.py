@@ -12,15 +12,17 @@ from django.conf import settings
 
 from agents import read_tools, tool_callback
 from agents.engines.base import EngineError, EngineReply, EngineRequest
+from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import parse_actions
+from tenants.outbound import OutboundURLRefused, public_client
 
 FENCED_JSON = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECASE)
 
 
-def _tweaks(request: EngineRequest) -> dict:
-    """With LANGFLOW_TOOLS_COMPONENT set, that component of the flow receives who is asking and a signed URL
-    to call Walker's read tools with (agents.tool_callback); Langflow's run API passes data in only by tweaks."""
-    component = settings.LANGFLOW_TOOLS_COMPONENT
+def _tweaks(request: EngineRequest, component: str) -> dict:
+    """With a tools component (LANGFLOW_TOOLS_COMPONENT), that component of the flow receives who is asking and a
+    signed URL to call Walker's read tools with (agents.tool_callback); Langflow's run API takes data only by
+    tweaks."""
     if not component:
         return {}
     tools = [tool.schema()["function"] for tool in read_tools.tools_for(request.agent)]
@@ -39,27 +41,28 @@ def _tweaks(request: EngineRequest) -> dict:
 class LangflowEngine:
     external = True  # the conversation leaves Walker
 
+    def __init__(self, config: EngineConfig | None = None):
+        self.config = config or environment("langflow")
+
     def run(self, request: EngineRequest) -> EngineReply:
         return _reply_from_text(_reply_text(self._call(request)))
 
     def _call(self, request: EngineRequest) -> dict:
-        timeout = settings.AGENT_ENGINE_TIMEOUT
-        headers = {"x-api-key": settings.LANGFLOW_API_KEY} if settings.LANGFLOW_API_KEY else {}
+        config, timeout = self.config, settings.AGENT_ENGINE_TIMEOUT
+        headers = {"x-api-key": config.api_key} if config.api_key else {}
         payload = {
             "input_value": request.text,
             "input_type": "chat",
             "output_type": "chat",
             "session_id": request.conversation_id,
-            "tweaks": _tweaks(request),
+            "tweaks": _tweaks(request, config.tools_component),
         }
+        url = f"{config.endpoint.rstrip('/')}/api/v1/run/{config.model}"
         try:
-            response = httpx.post(
-                f"{settings.LANGFLOW_URL.rstrip('/')}/api/v1/run/{settings.LANGFLOW_FLOW_ID}",
-                params={"stream": "false"},
-                json=payload,
-                headers=headers,
-                timeout=timeout,
-            )
+            with public_client(url) if config.tenant_set else httpx.Client() as client:
+                response = client.post(url, params={"stream": "false"}, json=payload, headers=headers, timeout=timeout)
+        except OutboundURLRefused as exc:
+            raise EngineError(f"The tenant's Langflow URL is refused: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise EngineError(f"Langflow did not answer within {timeout}s") from exc
         except httpx.HTTPError as exc:

@@ -13,7 +13,9 @@ from django.conf import settings
 from agents import gateway, read_tools
 from agents.actions import AGENT_ACTIONS, RETARGETING_SOURCES, ActionType, ProposedAction
 from agents.engines.base import EngineError, EngineReply, EngineRequest
+from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import SUMMARY_MAX_CHARS, parse_action
+from tenants.outbound import OutboundURLRefused, public_client
 
 SYSTEM_PROMPT = (
     "You are {agent}, the {agent_type} agent of Walker for {tenant}. "
@@ -87,6 +89,9 @@ class OpenAIEngine:
 
     external = True  # the conversation leaves Walker
 
+    def __init__(self, config: EngineConfig | None = None):
+        self.config = config or environment("openai")
+
     def run(self, request: EngineRequest) -> EngineReply:
         allowed = AGENT_ACTIONS[request.agent.agent_type]
         reads = {tool.name: tool for tool in read_tools.tools_for(request.agent)}
@@ -115,18 +120,25 @@ class OpenAIEngine:
 
     def _complete(self, messages: list[dict], tools: list[dict], *, timeout: float) -> object:
         """The decoded JSON body; read raw because OpenAI-compatible servers do not all follow the SDK's models."""
+        config = self.config
         try:
             with openai.OpenAI(
-                base_url=settings.OPENAI_BASE_URL, api_key=settings.OPENAI_API_KEY, timeout=timeout, max_retries=0
+                base_url=config.endpoint,
+                api_key=config.api_key,
+                timeout=timeout,
+                max_retries=0,
+                http_client=public_client(config.endpoint) if config.tenant_set else None,
             ) as client:
                 response = client.chat.completions.with_raw_response.create(
-                    model=settings.OPENAI_MODEL, messages=messages, tools=tools
+                    model=config.model, messages=messages, tools=tools
                 )
                 body = response.text
+        except OutboundURLRefused as exc:
+            raise EngineError(f"The tenant's engine endpoint is refused: {exc}") from exc
         except openai.APITimeoutError as exc:
             raise EngineError(f"OpenAI did not answer within {settings.AGENT_ENGINE_TIMEOUT}s") from exc
         except openai.APIConnectionError as exc:
-            raise EngineError(f"Could not reach OpenAI at {settings.OPENAI_BASE_URL}") from exc
+            raise EngineError(f"Could not reach OpenAI at {config.endpoint}") from exc
         except openai.APIStatusError as exc:
             # The SDK's message can quote the (masked) key, so only the status is reported.
             raise EngineError(f"OpenAI answered HTTP {exc.status_code}") from exc

@@ -165,10 +165,10 @@ def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exc
         history=tuple(
             HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
         ),
-        decisions=decisions_since_last_answer(conversation, message),
+        decisions=decisions_since_last_answer(conversation, history),
     )
     try:
-        return run_engine(get_engine(), request), None
+        return run_engine(get_engine(conversation.tenant, agent), request), None
     except Exception as exc:  # any engine failure: the user gets a polite reply, the error is recorded
         log.exception("Engine failed on message %s", message.pk)
         return EngineReply(text=FALLBACK_REPLY), exc

@@ -2,7 +2,8 @@
 
 An LLM agent revises a proposal only if it learns the proposal was rejected (and why), edited or left
 to expire; the engine receives these as structured notes (`EngineRequest.decisions`), once each: the
-notes cover the history recorded after the previous answer of the agent in this conversation.
+notes cover the history recorded after the agent's previous answer, for proposals made within the turns
+the engine is shown.
 """
 
 from agents.engines.base import DecisionNote
@@ -13,23 +14,15 @@ REPORTED = ("rejected", "expired", "edited", "executed", "execution_failed")
 MAX_NOTES = 10
 
 
-def decisions_since_last_answer(conversation, message) -> tuple[DecisionNote, ...]:
-    last_answer = (
-        Message.objects.filter(
-            conversation=conversation,
-            direction=Message.Direction.OUTBOUND,
-            sender_type=Message.SenderType.AGENT,
-            created_at__lt=message.created_at,
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if last_answer is None:
+def decisions_since_last_answer(conversation, history: list[Message]) -> tuple[DecisionNote, ...]:
+    """From the turns the engine is given (`history`, oldest first): nothing to report, and no query, unless
+    one of the agent's recent answers proposed something."""
+    answers = [m for m in history if m.sender_type == Message.SenderType.AGENT]
+    if not any(m.metadata.get("actions") for m in answers):
         return ()
     events = (
         HITLApprovalHistory.objects.filter(
-            approval__conversation=conversation, event_type__in=REPORTED, timestamp__gt=last_answer
+            approval__conversation=conversation, event_type__in=REPORTED, timestamp__gt=answers[-1].created_at
         )
         .select_related("approval")
         .order_by("timestamp")[:MAX_NOTES]

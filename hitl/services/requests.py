@@ -3,6 +3,7 @@
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agents.actions import ProposedAction
@@ -81,16 +82,14 @@ def request_approval(
     a pending approval changing the same target differently is linked as `related_to` (hitl.duplicates).
     """
     key, target = proposal_key(action.action_type, action.action_data), target_key(action.action_data)
-    twin = _waiting_twin(tenant, key)
+    waiting = HITLApproval.objects.filter(tenant=tenant, status=ApprovalStatus.PENDING).filter(
+        Q(proposal_key=key) | Q(target_key=target) if target else Q(proposal_key=key)
+    )
+    same_target = list(waiting.order_by("requested_at")[:20])  # one query for the twin and the conflict
+    twin = next((a for a in same_target if a.proposal_key == key), None)
     if twin is not None:
         raise AlreadyWaiting(twin)
-    conflicting = (
-        HITLApproval.objects.filter(tenant=tenant, target_key=target, status=ApprovalStatus.PENDING)
-        .order_by("requested_at")
-        .first()
-        if target
-        else None
-    )
+    conflicting = same_target[0] if same_target else None
     risk = assess(
         tenant=tenant,
         action_type=action.action_type,

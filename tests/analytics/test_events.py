@@ -35,7 +35,7 @@ def test_an_approval_and_its_execution_are_recorded_once_each(ask, approver, ten
 
 
 def test_rejections_cancellations_and_expiries_are_recorded(ask, approver, requester):
-    rejected, cancelled, expired = ask(), ask(), ask()
+    rejected, cancelled, expired = ask("700.00"), ask("710.00"), ask("720.00")  # three different asks
     reject(rejected.pk, actor=approver, reason="Too much")
     cancel(cancelled.pk, actor=requester)
     row = HITLApproval.objects.get(pk=expired.pk)

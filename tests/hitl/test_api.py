@@ -23,7 +23,7 @@ def test_approvers_list_their_tenants_queue_most_urgent_first(ask, api_as, appro
 
 def test_members_see_only_what_they_asked_for(ask, api_as, requester, tenant):
     mine = ask()
-    ask(by=UserFactory(tenant=tenant))
+    ask("800.00", by=UserFactory(tenant=tenant))
     body = api_as(requester).get("/api/hitl/approvals/").json()
     assert [a["id"] for a in body["results"]] == [str(mine.pk)]
 

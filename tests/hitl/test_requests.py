@@ -31,9 +31,9 @@ def test_the_most_specific_workflow_wins(ask, workflow):
 def test_cost_range_and_risk_level_filter_workflows(ask, workflow):
     cheap = workflow(name="Cheap", max_cost_threshold=Decimal("100"))
     assert ask(cost="50").workflow == cheap
-    assert ask(cost="5000").workflow is None  # no match: built-in default
+    assert ask("710.00", cost="5000").workflow is None  # no match: built-in default
     critical_only = workflow(name="Critical only", risk_levels=["critical"])
-    assert ask(cost="5000").workflow != critical_only
+    assert ask("720.00", cost="5000").workflow != critical_only
 
 
 def test_the_tenant_default_applies_when_nothing_specific_matches(ask, workflow):

@@ -31,7 +31,7 @@ def queued(monkeypatch):
     """The answer tasks, as a broker would hold them."""
     tasks = queue.Queue()
     monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.put(ids))
-    monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda: EchoEngine())
+    monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda *args: EchoEngine())
     return tasks
 
 

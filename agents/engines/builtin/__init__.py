@@ -19,6 +19,9 @@ AGENTS = {
 class BuiltinEngine:
     external = False  # runs inside Walker on the tenant's own data
 
+    def __init__(self, config=None):  # nothing to configure: same constructor as the other engines
+        pass
+
     def run(self, request: EngineRequest) -> EngineReply:
         respond = AGENTS.get(request.agent.agent_type)
         if respond is None:
