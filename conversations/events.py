@@ -29,6 +29,7 @@ class Signal(models.TextChoices):
     """Frames that are broadcast but neither stored nor numbered."""
 
     AGENT_TYPING = "agent_typing", "Agent typing"
+    AGENT_DELTA = "agent_delta", "Part of an answer being written"
     USER_TYPING = "user_typing", "User typing"
     CONVERSATION_STARTED = "conversation_started", "Conversation started"
 

@@ -1,5 +1,6 @@
 """What every engine receives and returns."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from agents.actions import ProposedAction
@@ -47,6 +48,8 @@ class EngineRequest:
     text: str
     history: tuple[HistoryItem, ...] = ()  # earlier turns of this conversation, oldest first
     decisions: tuple[DecisionNote, ...] = ()  # outcomes of its proposals since the last answer
+    # Called with each piece of the answer as an engine that streams writes it (shown live, not stored).
+    on_delta: Callable[[str], None] | None = field(default=None, compare=False)
 
     def without_personal_data(self) -> "EngineRequest":
         """The same request with personal data in the text and history replaced by placeholders ([phone])."""

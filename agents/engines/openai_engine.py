@@ -103,7 +103,7 @@ class OpenAIEngine:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            message = _first_message(self._complete(messages, tools, timeout=remaining))
+            message = _first_message(self._complete(messages, tools, timeout=remaining, on_delta=request.on_delta))
             content, tool_calls = message.get("content") or "", message.get("tool_calls") or []
             if not isinstance(content, str) or not isinstance(tool_calls, list):
                 raise EngineError("OpenAI response has a non-string content or non-list tool_calls")
@@ -118,8 +118,9 @@ class OpenAIEngine:
             return _reply("", actions)
         raise EngineError(f"OpenAI did not answer within {MAX_STEPS} steps or {settings.AGENT_ENGINE_TIMEOUT}s")
 
-    def _complete(self, messages: list[dict], tools: list[dict], *, timeout: float) -> object:
-        """The decoded JSON body; read raw because OpenAI-compatible servers do not all follow the SDK's models."""
+    def _complete(self, messages: list[dict], tools: list[dict], *, timeout: float, on_delta=None) -> object:
+        """The decoded JSON body, read raw because OpenAI-compatible servers do not all follow the SDK's models;
+        streamed when someone watches (`on_delta`) and the server streams, then put together in the same shape."""
         config = self.config
         try:
             with openai.OpenAI(
@@ -130,9 +131,11 @@ class OpenAIEngine:
                 http_client=public_client(config.endpoint) if config.tenant_set else None,
             ) as client:
                 response = client.chat.completions.with_raw_response.create(
-                    model=config.model, messages=messages, tools=tools
+                    model=config.model, messages=messages, tools=tools, stream=on_delta is not None
                 )
-                body = response.text
+                if on_delta is not None and response.headers.get("content-type", "").startswith("text/event-stream"):
+                    return _assembled(response.parse(), on_delta)
+                body = response.http_response.read().decode()  # not streamed, or a server ignoring `stream`
         except OutboundURLRefused as exc:
             raise EngineError(f"The tenant's engine endpoint is refused: {exc}") from exc
         except openai.APITimeoutError as exc:
@@ -148,6 +151,27 @@ class OpenAIEngine:
             return json.loads(body)
         except ValueError as exc:
             raise EngineError("OpenAI answered with a body that is not JSON") from exc
+
+
+def _assembled(stream, on_delta) -> dict:
+    """A streamed completion as the body a plain one would have had; its text passed on as it comes."""
+    content, calls = [], {}
+    for chunk in stream:
+        if not chunk.choices:
+            continue
+        delta = chunk.choices[0].delta
+        if delta.content:
+            content.append(delta.content)
+            on_delta(delta.content)
+        for piece in delta.tool_calls or []:
+            empty = {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+            call = calls.setdefault(piece.index, empty)
+            call["id"] = piece.id or call["id"]
+            if piece.function is not None:
+                call["function"]["name"] += piece.function.name or ""
+                call["function"]["arguments"] += piece.function.arguments or ""
+    message = {"role": "assistant", "content": "".join(content), "tool_calls": [calls[i] for i in sorted(calls)]}
+    return {"choices": [{"index": 0, "message": message}]}
 
 
 def _conversation(request: EngineRequest) -> list[dict]:

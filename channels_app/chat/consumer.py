@@ -262,7 +262,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({**frame, "seq": 0})
                 await self._replay(up_to=None)
             return
-        if frame["type"] in (events.Signal.USER_TYPING, events.Signal.AGENT_TYPING):
+        if frame["type"] in (events.Signal.USER_TYPING, events.Signal.AGENT_TYPING, events.Signal.AGENT_DELTA):
             if frame.get("conversation_id", self.conversation_id) == self.conversation_id:
                 await self.send_json({**frame, "seq": self.last_sent})
             return

@@ -30,6 +30,7 @@ from conversations.models import Conversation, Message
 from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
+from conversations.pipeline.streaming import DeltaBroadcaster
 from hitl.models import ApprovalStatus
 from tenants.pii import redact
 
@@ -166,12 +167,15 @@ def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exc
             HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
         ),
         decisions=decisions_since_last_answer(conversation, history),
+        on_delta=(stream := DeltaBroadcaster(conversation.pk, message.pk, agent.agent_type)),
     )
     try:
         return run_engine(get_engine(conversation.tenant, agent), request), None
     except Exception as exc:  # any engine failure: the user gets a polite reply, the error is recorded
         log.exception("Engine failed on message %s", message.pk)
         return EngineReply(text=FALLBACK_REPLY), exc
+    finally:
+        stream.flush()
 
 
 @transaction.atomic

@@ -56,6 +56,7 @@
     outbox: [],              // unconfirmed sends, resent after a reconnect (same client_msg_id)
     pending: {},             // client_msg_id -> bubble
     chips: {},               // approval_id -> [chip elements]
+    drafts: {},              // message answered -> the answer's bubble while it is being written (agent_delta)
     typingOn: false,
     typingTimer: null,
     token: data.walkerToken || "",
@@ -420,8 +421,20 @@
       if (bubble && f.id) bubble.setAttribute("data-message-id", f.id);
     },
     agent_typing: function (f) { setTyping(!!f.on, f.agent); },
+    agent_delta: function (f) {
+      var draft = state.drafts[f.in_reply_to];
+      if (!draft) {
+        setTyping(false);
+        draft = state.drafts[f.in_reply_to] = addBubble("agent", "", AGENT_NAMES[f.agent] || "Walker");
+        draft.classList.add("wc-msg--draft");
+      }
+      draft.querySelector(".wc-text").textContent += f.text;
+      scrollDown();
+    },
     agent_response: function (f) {
       setTyping(false);
+      var draft = state.drafts[f.in_reply_to];
+      if (draft) { draft.remove(); delete state.drafts[f.in_reply_to]; } // the whole answer replaces its pieces
       addAgentMessage(f.message_id, f.text, f.agent, f.actions);
     },
     approval_update: function (f) {

@@ -1,4 +1,5 @@
 import asyncio
+import time
 
 import pytest
 import time_machine
@@ -527,3 +528,28 @@ async def test_a_broker_that_is_down_loses_no_message(open_tab, colleague, engin
     stored = await database_sync_to_async(Message.objects.get)(direction="inbound")
     assert stored.text == "hello"  # the sweep answers it once the broker is back
     await tab.close()
+
+
+async def test_an_answer_is_shown_as_it_is_written_then_stored_whole(open_tab, colleague, engine):
+    answer = engine.run
+
+    def writing(request):  # an engine that streams: two pieces, a moment apart
+        request.on_delta("Here is ")
+        time.sleep(0.15)
+        request.on_delta("what I found.")
+        return answer(request)
+
+    connected, tab = await open_tab(colleague)
+    await tab.next()  # history
+    await tab.say("hello", "c1")
+    await tab.until("agent_response")  # the socket follows the conversation from here on
+    engine.run = writing
+    await tab.say("How is my Summer Sale campaign doing?", "c2")
+    frames = await tab.until("agent_response")
+    kinds = [f["type"] for f in frames]
+    assert kinds[0] == "message_received" and kinds[-1] == "agent_response" and "agent_delta" in kinds[1:-1]
+    deltas = [f for f in frames if f["type"] == "agent_delta"]
+    assert "".join(f["text"] for f in deltas) == "Here is what I found." == frames[-1]["text"]
+    assert [f["index"] for f in deltas] == list(range(len(deltas))) and len(deltas) == 2
+    assert all(f["in_reply_to"] == frames[0]["id"] and f["agent"] == "paid_ads" for f in deltas)
+    assert not await database_sync_to_async(Message.objects.filter(sealed_text="Here is ").exists)()  # not stored
