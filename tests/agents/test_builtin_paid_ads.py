@@ -422,3 +422,14 @@ def test_greetings_and_unknown_messages_list_what_the_agent_can_do(ask, text, op
     assert reply.text.startswith(f"{opening}\nYou can ask me things like:")
     assert "- How is my Summer Sale campaign doing?" in reply.text
     assert 3 <= reply.text.count("\n- ") <= 5
+
+
+def test_an_amount_above_the_gateways_limit_is_explained_once_without_a_proposal(ask, summer, settings):
+    settings.GATEWAY_MAX_DAILY_BUDGET = 50_000
+    reply = ask(PAID_ADS, "Raise the Summer Sale budget to $60,000 a day")
+    assert reply.actions == []
+    assert reply.text == (
+        "I can't propose “Raise Summer Sale daily budget from $500.00 to $60,000.00”: "
+        "a daily budget above $50,000 needs to be set by hand."
+    )
+    assert "Proposed" not in reply.text
