@@ -458,6 +458,7 @@ UNFOLD = {
     "SITE_HEADER": "Walker",
     "SITE_SUBHEADER": "Agents with a human in the loop",
     "SITE_SYMBOL": "support_agent",
+    "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
     "SIDEBAR": {"show_search": True, "show_all_applications": True},
     "DASHBOARD_CALLBACK": "analytics.dashboard.dashboard_callback",  # the numbers on the admin index

@@ -181,6 +181,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         if isinstance(frame, protocol.Typing):
             await self._relay_typing(frame.on)
+        elif isinstance(frame, protocol.NewConversation):
+            await self._start_over()
         else:
             # Awaited here, not in a background task: a socket's messages are stored in the order it sent them.
             await self._accept(frame)
@@ -233,6 +235,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(  # the user's other tabs follow it too
             events.user_group(self.user.pk), {"type": "chat.frame", "frame": started, "origin": self.channel_name}
         )
+
+    async def _start_over(self):
+        """Close the followed conversation and stop following it: the next message opens a new one."""
+        await in_thread(session.start_over)(self.user, self.conversation_id)
+        async with self.sending:
+            if self.conversation_id:
+                group = events.conversation_group(self.conversation_id)
+                await self.channel_layer.group_discard(group, self.channel_name)
+                self.groups_joined.discard(group)
+            self.conversation_id = None
+            self.last_sent = 0
+            await self.send_json({"type": "history", "conversation_id": None, "messages": [], "seq": 0})
 
     async def _relay_typing(self, on: bool):
         key = f"chat-typing:{self.user.pk}:{int(time.time() // 60)}"

@@ -29,7 +29,12 @@ class Typing:
     on: bool
 
 
-def parse(text: str | None) -> SendMessage | Typing:
+@dataclass(frozen=True)
+class NewConversation:
+    """The person ends the current conversation; their next message opens a fresh one."""
+
+
+def parse(text: str | None) -> SendMessage | Typing | NewConversation:
     if text is None:
         raise ProtocolError("bad_json", "Send text frames holding JSON objects.")
     if len(text.encode()) > MAX_FRAME_BYTES:
@@ -47,7 +52,9 @@ def parse(text: str | None) -> SendMessage | Typing:
         if not isinstance(data.get("on"), bool):
             raise ProtocolError("invalid", "typing needs on: true or false.")
         return Typing(on=data["on"])
-    raise ProtocolError("unknown_type", f"Unknown frame type {kind!r}; use send_message or typing.")
+    if kind == "new_conversation":
+        return NewConversation()
+    raise ProtocolError("unknown_type", f"Unknown frame type {kind!r}; use send_message, typing or new_conversation.")
 
 
 def _send_message(data: dict) -> SendMessage:

@@ -4,6 +4,8 @@ Everything here is synchronous and runs in a worker thread (never on the event l
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
 from conversations import events
 from conversations.access import get_conversation_for_user
@@ -11,7 +13,7 @@ from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import Accepted, accept
 from conversations.privacy import message_text
-from conversations.services import with_current_status
+from conversations.services import close_conversation, with_current_status
 from tenants.access import AccessDenied, Need
 from tenants.audit import Origin, record
 
@@ -81,3 +83,19 @@ def accept_message(user, message: str, client_msg_id, agent) -> Accepted | dict:
         )
     except IngestError as err:
         return {"type": "error", "code": err.code, "detail": err.detail, "client_msg_id": client_msg_id}
+
+
+def start_over(user, conversation_id) -> None:
+    """Close the person's own open chat conversation (recorded as a platform event) so the next message opens anew.
+
+    Only a conversation the person may write in (conversations.access) is closed; anything else is left alone.
+    """
+    if not conversation_id:
+        return
+    with transaction.atomic():
+        conversation = own_conversation(user, conversation_id)
+        if conversation is None:
+            return
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Conversation.Status.CLOSED:
+            close_conversation(locked, ended_at=timezone.now(), reason="new_conversation")

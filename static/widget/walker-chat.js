@@ -5,6 +5,8 @@
  *           data-walker-url="wss://host/ws/chat/"      optional: default is /ws/chat/ on this page's host
  *           data-walker-token="..."                   optional: a widget token (else the session cookie is used)
  *           data-walker-token-url="/api/chat/token/"  optional: POST here for a fresh token before each connect
+ *           data-walker-api-url="/api/hitl/approvals/" optional: where "Cancel request" posts (session cookie + CSRF)
+ *           data-walker-name="Ada"                    optional: greets the person by name
  *           defer></script>
  *
  * Speaks the protocol in docs/chat-protocol.md. Server text is only ever set
@@ -39,6 +41,12 @@
   };
   // Frames that are stored and numbered; connection frames (history, error, ...) are not deduplicated.
   var STORED = { message_received: 1, agent_response: 1, approval_update: 1 }; // numbered, replayed on reconnect
+  // Shown in an empty conversation: a click sends the question as it reads.
+  var SUGGESTIONS = [
+    "How is my Summer Sale campaign doing?",
+    "Which keywords moved this week?",
+    "Raise the Summer Sale budget to $700 a day",
+  ];
   var MAX_CHARS = 4000;
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 30000;
@@ -137,6 +145,13 @@
     ".walker-chat .wc-chip{display:block;padding:6px 8px;border-radius:8px;border:1px solid;font-size:12px;white-space:normal}",
     ".walker-chat .wc-chip-ref{font-weight:600;margin-right:6px}",
     ".walker-chat .wc-chip-status{float:right;margin-left:8px;font-weight:600;text-transform:uppercase;font-size:10px;letter-spacing:.04em}",
+    ".walker-chat .wc-time{display:block;font-size:10px;opacity:.7;margin-top:3px;text-align:right}",
+    ".walker-chat .wc-welcome{display:flex;flex-direction:column;gap:6px}",
+    ".walker-chat .wc-suggestion{align-self:flex-start;text-align:left;border:1px solid #1f4fd1;background:#fff;color:#1f4fd1;border-radius:14px;padding:5px 10px;cursor:pointer;font-size:13px}",
+    ".walker-chat .wc-suggestion:hover{background:#eef3ff}",
+    ".walker-chat .wc-cancel{display:inline-block;margin-top:5px;border:1px solid currentColor;background:transparent;border-radius:6px;padding:1px 7px;font-size:11px;cursor:pointer}",
+    ".walker-chat .wc-cancel[disabled]{opacity:.5;cursor:default}",
+    ".walker-chat .wc-toolbar .wc-new{margin-left:auto;border:1px solid #cbd2d9;background:#fff;border-radius:6px;padding:3px 8px;cursor:pointer;font-size:12px}",
     ".walker-chat .wc-chip--pending{background:#fff8e6;border-color:#f0b429;color:#7c5e10}",
     ".walker-chat .wc-chip--approved,.walker-chat .wc-chip--executing{background:#e8f0fe;border-color:#5b8def;color:#1c3d8f}",
     ".walker-chat .wc-chip--executed{background:#e6f6ec;border-color:#3f9c5a;color:#1d5c32}",
@@ -196,6 +211,10 @@
     AGENTS.forEach(function (a) { ui.picker.appendChild(el("option", { value: a[0] }, a[1])); });
     toolbar.appendChild(pickerLabel);
     toolbar.appendChild(ui.picker);
+    ui.newButton = el("button", {
+      type: "button", class: "wc-new", "aria-label": "Start a new conversation", "data-testid": "new-conversation",
+    }, "New conversation");
+    toolbar.appendChild(ui.newButton);
 
     ui.log = el("div", {
       class: "wc-log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0",
@@ -221,6 +240,7 @@
 
     ui.launcher.addEventListener("click", function () { ui.panel.hidden ? open() : close(); });
     ui.closeButton.addEventListener("click", close);
+    ui.newButton.addEventListener("click", startOver);
     root.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && !ui.panel.hidden) { e.preventDefault(); close(); }
     });
@@ -292,10 +312,22 @@
 
   // ---------------------------------------------------------------- rendering
 
-  function addBubble(role, text, meta) {
+  function clock(iso) {
+    var when = iso ? new Date(iso) : new Date();
+    if (isNaN(when.getTime())) when = new Date();
+    var sameDay = when.toDateString() === new Date().toDateString();
+    var time = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return { text: sameDay ? time : when.toLocaleDateString([], { day: "numeric", month: "short" }) + " " + time,
+             iso: when.toISOString() };
+  }
+
+  function addBubble(role, text, meta, at) {
+    hideWelcome();
     var bubble = el("div", { class: "wc-msg wc-msg--" + role, "data-testid": "message", "data-role": role });
     if (meta) bubble.appendChild(el("span", { class: "wc-meta" }, meta));
     bubble.appendChild(el("span", { class: "wc-text" }, text));
+    var stamp = clock(at);
+    bubble.appendChild(el("time", { class: "wc-time", datetime: stamp.iso, "data-testid": "time" }, stamp.text));
     ui.log.appendChild(bubble);
     scrollDown();
     if (ui.panel.hidden && role !== "user") ui.badge.hidden = false;
@@ -309,9 +341,9 @@
     return null;
   }
 
-  function addAgentMessage(id, text, agent, actions) {
+  function addAgentMessage(id, text, agent, actions, at) {
     if (findMessage(id)) return;
-    var bubble = addBubble("agent", text, AGENT_NAMES[agent] || "Walker");
+    var bubble = addBubble("agent", text, AGENT_NAMES[agent] || "Walker", at);
     if (id) bubble.setAttribute("data-message-id", id);
     if (actions && actions.length) {
       var list = el("div", { class: "wc-chips" });
@@ -331,6 +363,12 @@
     if (action.approval_id) {
       node.setAttribute("data-approval-id", action.approval_id);
       (state.chips[action.approval_id] = state.chips[action.approval_id] || []).push(node);
+      var cancel = el("button", {
+        type: "button", class: "wc-cancel", "data-testid": "cancel-request", hidden: "",
+        "aria-label": "Cancel request " + (action.reference || ""),
+      }, "Cancel my request");
+      cancel.addEventListener("click", function () { cancelRequest(action.approval_id, cancel); });
+      node.appendChild(cancel);
     }
     setChipStatus(node, action.status);
     return node;
@@ -341,6 +379,59 @@
     node.className = "wc-chip wc-chip--" + name;
     node.setAttribute("data-status", name);
     node.querySelector(".wc-chip-status").textContent = STATUS_LABELS[name] || name;
+    var cancel = node.querySelector(".wc-cancel");
+    if (cancel) cancel.hidden = name !== "pending"; // only a request still waiting can be withdrawn
+  }
+
+  // The requester withdraws a pending request through the approvals API (hitl.access decides: own and pending only).
+  function cancelRequest(approvalId, button) {
+    if (!window.confirm("Cancel this request? Nobody will be asked to approve it any more.")) return;
+    button.disabled = true;
+    var base = data.walkerApiUrl || "/api/hitl/approvals/";
+    fetch(base + encodeURIComponent(approvalId) + "/cancel/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": cookie("csrftoken"), "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ reason: "Cancelled from the chat." }),
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (!response.ok) throw new Error(body.detail || "HTTP " + response.status);
+        (state.chips[approvalId] || []).forEach(function (node) { setChipStatus(node, body.status || "cancelled"); });
+      });
+    }).catch(function (err) {
+      button.disabled = false;
+      notice("The request could not be cancelled: " + err.message);
+    });
+  }
+
+  // ---------------------------------------------------------------- welcome
+
+  function showWelcome() {
+    hideWelcome();
+    var box = el("div", { class: "wc-welcome", "data-testid": "welcome" });
+    var hello = (data.walkerName ? "Hi " + data.walkerName + "! " : "Hi! ") +
+      "I'm Walker. Ask about your campaigns, rankings, content or audiences; anything that spends money " +
+      "or publishes waits for an approver, and you can follow it here.";
+    box.appendChild(el("div", { class: "wc-msg wc-msg--agent", "data-testid": "greeting" }, hello));
+    SUGGESTIONS.forEach(function (question) {
+      var chipButton = el("button", { type: "button", class: "wc-suggestion", "data-testid": "suggestion" }, question);
+      chipButton.addEventListener("click", function () { send(question); });
+      box.appendChild(chipButton);
+    });
+    ui.log.appendChild(box);
+    ui.welcome = box;
+  }
+
+  function hideWelcome() {
+    if (ui.welcome) { ui.welcome.remove(); ui.welcome = null; }
+  }
+
+  function startOver() {
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) {
+      transmit({ type: "new_conversation" });
+    } else {
+      notice("Not connected; try again in a moment.");
+    }
   }
 
   function addUserMessage(text, clientMsgId) {
@@ -375,14 +466,15 @@
     state.pending = {};
     (messages || []).forEach(function (m) {
       if (m.direction === "inbound") {
-        var bubble = addBubble("user", m.text);
+        var bubble = addBubble("user", m.text, null, m.created_at);
         if (m.id) bubble.setAttribute("data-message-id", m.id);
       } else if (m.sender_type === "system") {
-        addBubble("system", m.text);
+        addBubble("system", m.text, null, m.created_at);
       } else {
-        addAgentMessage(m.id, m.text, m.agent, m.actions);
+        addAgentMessage(m.id, m.text, m.agent, m.actions, m.created_at);
       }
     });
+    if (!(messages || []).length && !state.outbox.length) showWelcome();
     // Messages still waiting for confirmation stay visible after the history.
     state.outbox.forEach(function (m) { addUserMessage(m.message, m.client_msg_id); });
     ui.badge.hidden = true;
@@ -402,6 +494,7 @@
 
   var handlers = {
     history: function (f) {
+      if (!f.conversation_id && state.conversationId) delete state.seqs[state.conversationId]; // started over
       state.conversationId = f.conversation_id || null;
       if (state.conversationId) state.seqs[state.conversationId] = f.seq || 0;
       renderHistory(f.messages);

@@ -553,3 +553,30 @@ async def test_an_answer_is_shown_as_it_is_written_then_stored_whole(open_tab, c
     assert [f["index"] for f in deltas] == list(range(len(deltas))) and len(deltas) == 2
     assert all(f["in_reply_to"] == frames[0]["id"] and f["agent"] == "paid_ads" for f in deltas)
     assert not await database_sync_to_async(Message.objects.filter(sealed_text="Here is ").exists)()  # not stored
+
+
+async def test_new_conversation_closes_the_current_one_and_the_next_message_opens_another(open_tab, colleague, engine):
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.say("first", "a")
+    first_id = (await tab.until("agent_response"))[0]["conversation_id"]
+    await tab.send({"type": "new_conversation"})
+    assert await tab.next() == {"type": "history", "conversation_id": None, "messages": [], "seq": 0}
+    first = await database_sync_to_async(Conversation.objects.get)(pk=first_id)
+    assert first.status == Conversation.Status.CLOSED and first.ended_at is not None
+    await tab.say("second", "b")
+    frames = await tab.until("agent_response")
+    assert frames[0]["type"] == "conversation_started" and frames[0]["conversation_id"] != first_id
+    await tab.close()
+    _, again = await open_tab(colleague)  # a reconnect shows the new conversation, not the closed one
+    assert [m["text"] for m in (await again.next())["messages"]] == ["second", "Here is what I found."]
+    await again.close()
+
+
+async def test_new_conversation_without_one_open_only_answers_an_empty_history(open_tab, colleague, engine):
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.send({"type": "new_conversation"})
+    assert await tab.next() == {"type": "history", "conversation_id": None, "messages": [], "seq": 0}
+    assert await database_sync_to_async(Conversation.objects.filter(user=colleague).count)() == 0
+    await tab.close()

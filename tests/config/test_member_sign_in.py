@@ -69,3 +69,27 @@ def test_signing_out_returns_to_the_sign_in_page(client, member):
     client.force_login(member)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == reverse("login")
+
+
+def test_the_default_after_sign_in_address_is_not_a_404(client, member, approver_with_password):
+    client.force_login(member)
+    assert client.get("/accounts/profile/", follow=True).redirect_chain[-1][0] == reverse("widget-demo")
+    client.force_login(approver_with_password)
+    assert client.get("/accounts/profile/", follow=True).redirect_chain[-1][0] == reverse("admin:index")
+
+
+def test_staff_still_sign_in_at_the_console_form_and_return_to_site_opens_the_chat(client, approver_with_password):
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "approver@acme.test", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/admin/" and response.status_code == 200
+    assert b'href="/widget/"' in response.content  # "Return to site"
+    chat = client.get("/widget/")
+    assert chat.status_code == 200 and b'data-testid="console-link"' in chat.content
+
+
+def test_members_get_no_console_link_and_the_console_form_refuses_them(client, member):
+    response = client.post("/admin/login/?next=/admin/", {"username": "member@acme.test", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    client.force_login(member)
+    assert b'data-testid="console-link"' not in client.get("/widget/").content

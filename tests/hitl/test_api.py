@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from hitl.models import HITLApproval, HITLWorkflow
+from hitl.models import HITLApproval, HITLApprovalHistory, HITLWorkflow
 from hitl.services import reject
 from tests.factories import UserFactory
 
@@ -108,6 +108,27 @@ def test_the_requester_can_cancel_but_not_approve(ask, api_as, requester):
     assert client.post(url(approval, "escalate"), {"reason": "hurry"}, format="json").status_code == 403
     response = client.post(url(approval, "cancel"), {"reason": "Changed my mind"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
+
+
+def test_a_member_cancels_only_their_own_pending_request(ask, api_as, requester, colleague, approver):
+    mine, theirs = ask(), ask("650.00", by=colleague)
+    client = api_as(requester)
+    refused = client.post(url(theirs, "cancel"), {}, format="json")
+    assert refused.status_code == 404  # another member's request is not even visible
+    assert HITLApproval.objects.get(pk=theirs.pk).status == "pending"
+    assert client.post(url(mine, "cancel"), {"reason": "Not needed"}, format="json").json()["status"] == "cancelled"
+    again = client.post(url(mine, "cancel"), {}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "not_pending"
+    history = HITLApprovalHistory.objects.get(approval=mine, event_type="cancelled")
+    assert history.actor == requester and "Not needed" in history.description
+
+
+def test_a_decided_request_cannot_be_cancelled(ask, api_as, requester, approver):
+    approval = ask()
+    api_as(approver).post(url(approval, "reject"), {"reason": "No"}, format="json")
+    response = api_as(requester).post(url(approval, "cancel"), {}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "not_pending"
+    assert HITLApproval.objects.get(pk=approval.pk).status == "rejected"
 
 
 def test_escalate_through_the_api(ask, api_as, approver, tenant_admin):

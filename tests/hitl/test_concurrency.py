@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory
-from hitl.services import approve, reject
+from hitl.services import approve, cancel, reject
 from hitl.services.sla import process_due
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -70,6 +70,27 @@ def test_an_approval_and_a_rejection_at_once_give_exactly_one_outcome(
         assert campaign.daily_budget == Decimal("500.00") and approval.executed_at is None
     else:
         assert approval.status == "executed" and campaign.daily_budget == Decimal("700.00")
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_a_requester_cancelling_while_an_approver_approves_gives_exactly_one_outcome(
+    ask, approver, requester, campaign, attempt
+):
+    approval = ask()
+    results = at_once(
+        lambda: cancel(approval.pk, actor=requester, reason="Changed my mind").status,
+        lambda: approve(approval.pk, actor=approver).status,
+    )
+    approval = HITLApproval.objects.get(pk=approval.pk)
+    campaign.refresh_from_db()
+    if approval.status == "cancelled":
+        assert results == ["cancelled", "not_pending"]
+        assert approval.decisions.count() == 0 and campaign.daily_budget == Decimal("500.00")
+    else:
+        assert results == ["not_pending", "executed"]
+        assert approval.status == "executed" and campaign.daily_budget == Decimal("700.00")
+    ends = HITLApprovalHistory.objects.filter(approval=approval, event_type__in=["cancelled", "executed"])
+    assert ends.count() == 1
 
 
 def test_two_deadline_workers_never_process_the_same_approval(ask, approver):
