@@ -151,6 +151,7 @@
     ".walker-chat .wc-suggestion:hover{background:#eef3ff}",
     ".walker-chat .wc-cancel{display:inline-block;margin-top:5px;border:1px solid currentColor;background:transparent;border-radius:6px;padding:1px 7px;font-size:11px;cursor:pointer}",
     ".walker-chat .wc-cancel[disabled]{opacity:.5;cursor:default}",
+    ".walker-chat .wc-cancel[hidden]{display:none}",
     ".walker-chat .wc-toolbar .wc-new{margin-left:auto;border:1px solid #cbd2d9;background:#fff;border-radius:6px;padding:3px 8px;cursor:pointer;font-size:12px}",
     ".walker-chat .wc-chip--pending{background:#fff8e6;border-color:#f0b429;color:#7c5e10}",
     ".walker-chat .wc-chip--approved,.walker-chat .wc-chip--executing{background:#e8f0fe;border-color:#5b8def;color:#1c3d8f}",

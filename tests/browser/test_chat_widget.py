@@ -25,11 +25,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.signals import request_started
 from django.db import connections
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 
 from agents.models import AgentType, AIAgent
 from config.celery import app as celery_app
+from conversations.models import Conversation
 from hitl.models import HITLApproval
 from tenants.models import User
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM
@@ -163,6 +164,9 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         self.driver.set_window_size(1280, 900)
 
 
+# tests/conftest.py hashes passwords with MD5 in each test, after the server process was forked: the
+# class override is in force before the fork, so the sign-in form checks seed_demo's passwords alike.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class ChatWidgetBrowserTests(BrowserTestCase):
     record_sockets = True
 
@@ -217,7 +221,8 @@ class ChatWidgetBrowserTests(BrowserTestCase):
         return None
 
     def texts(self):
-        return [m.text for m in self.find_all("message")]
+        """The messages' words (each bubble also shows its time)."""
+        return [m.find_element(By.CSS_SELECTOR, ".wc-text").text for m in self.find_all("message")]
 
     def screenshot(self, name):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -254,7 +259,9 @@ class ChatWidgetBrowserTests(BrowserTestCase):
             lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="message"][data-role="user"][data-status="sent"]'),
             "the server to confirm the message (message_received)",
         )
-        self.assertEqual(user_bubble.text, "How is my Summer Sale campaign doing?")
+        self.assertEqual(
+            user_bubble.find_element(By.CSS_SELECTOR, ".wc-text").text, "How is my Summer Sale campaign doing?"
+        )
         answer = self.wait(
             lambda d: self.agent_bubble(lambda text: "Summer Sale" in text and MONEY.search(text)),
             "an agent answer about Summer Sale with a dollar amount",
@@ -313,6 +320,74 @@ class ChatWidgetBrowserTests(BrowserTestCase):
         self.assertEqual(after[4], "Approved and done: Summer Sale daily budget $500.00 -> $700.00")
         self.assertEqual([c.get_attribute("data-approval-id") for c in self.find_all("chip")], [str(approval.pk)])
         print(f"\nchat widget flow: {time.monotonic() - started:.1f} s")
+
+    def test_a_member_signs_in_chats_cancels_a_request_and_starts_over(self):
+        call_command("seed_demo", stdout=io.StringIO())
+        member = User.objects.get(email="member@acme.test")
+        self.driver.get(f"{self.live_server_url}/widget/")
+        self.assertEqual(self.driver.current_url, f"{self.live_server_url}/accounts/login/?next=/widget/")
+
+        self.find_by_id("id_username").send_keys("member@acme.test")
+        self.find_by_id("id_password").send_keys("not-the-password", Keys.ENTER)
+        error = self.wait(lambda d: self.find("login-errors"), "the wrong-password message")
+        self.assertIn("enter a correct", error.text.lower())
+        self.screenshot("member-sign-in-wrong-password.png")
+
+        self.find_by_id("id_password").send_keys("walker-demo", Keys.ENTER)
+        self.wait(lambda d: d.current_url == f"{self.live_server_url}/widget/", "the chat page after signing in")
+        self.assertIn("member@acme.test", self.find("signed-in-as").text)
+        self.assertEqual(self.find_all("console-link"), [])  # members have no console
+        self.wait(lambda d: self.script("return !!window.WalkerChat"), "the widget script to load")
+
+        self.find("launcher").click()
+        self.wait(lambda d: self.find("status").text == "Online", "the socket to connect")
+        greeting = self.wait(lambda d: self.find("greeting"), "the greeting")
+        self.assertIn("Walker", greeting.text)
+        suggestions = [b.text for b in self.find_all("suggestion")]
+        self.assertIn("How is my Summer Sale campaign doing?", suggestions)
+        self.screenshot("member-chat-welcome.png")
+
+        next(b for b in self.find_all("suggestion") if b.text.startswith("How is my Summer Sale")).click()
+        answer = self.wait(
+            lambda d: self.agent_bubble(lambda text: "Summer Sale" in text and MONEY.search(text)), "the answer"
+        )
+        self.assertEqual(self.find_all("greeting"), [])  # the welcome makes way for the conversation
+        stamp = answer.find_element(By.CSS_SELECTOR, '[data-testid="time"]')
+        self.assertRegex(stamp.text, r"\d{1,2}:\d{2}")
+        self.assertTrue(stamp.get_attribute("datetime"))
+
+        self.ask("Raise the Summer Sale budget to $700 a day")
+        chip = self.wait(
+            lambda d: next((c for c in self.find_all("chip") if c.get_attribute("data-status") == "pending"), None),
+            "a pending approval chip",
+        )
+        approval = HITLApproval.objects.get(pk=chip.get_attribute("data-approval-id"))
+        self.assertEqual(approval.requested_by, member)
+        cancel = chip.find_element(By.CSS_SELECTOR, '[data-testid="cancel-request"]')
+        self.assertTrue(cancel.is_displayed())
+        self.screenshot("member-chat-pending-request.png")
+        cancel.click()
+        self.wait(lambda d: d.switch_to.alert, "the confirmation").accept()
+        self.wait(lambda d: chip.get_attribute("data-status") == "cancelled", "the chip to show 'cancelled'")
+        self.assertFalse(cancel.is_displayed())
+        approval.refresh_from_db()
+        self.assertEqual(approval.status, "cancelled")
+        self.assertTrue(approval.history.filter(event_type="cancelled", actor=member).exists())
+        self.screenshot("member-chat-cancelled.png")
+
+        first = approval.conversation_id
+        self.find("new-conversation").click()
+        self.wait(lambda d: self.find_all("greeting") and not self.find_all("message"), "an empty, greeted chat")
+        closed = Conversation.objects.filter(user=member, status=Conversation.Status.CLOSED)
+        self.assertEqual(closed.count(), 1)
+        self.assertEqual(closed.get().pk, first)
+        self.ask("Which keywords moved this week?")
+        self.wait(lambda d: len(self.find_all("message")) == 2, "the first answer of the new conversation")
+        self.assertEqual(Conversation.objects.filter(user=member).exclude(status="closed").count(), 1)
+        self.screenshot("member-chat-new-conversation.png")
+
+    def find_by_id(self, element_id):
+        return self.wait(lambda d: d.find_element(By.ID, element_id), f"#{element_id}")
 
     def test_keyboard_and_phone_sized_screens(self):
         user = UserFactory(tenant=TenantFactory(name="Keyboard Co", slug="keyboard"), email="keys@example.test")
