@@ -6,6 +6,7 @@ Each agent module reads (never writes) the tenant's rows and turns requests into
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.builtin import audience, content, paid_ads, seo
 from agents.engines.builtin.formatting import clip
+from agents.engines.builtin.language import other_language
 from agents.models import AgentType
 from agents.validation import CHECKS
 
@@ -27,6 +28,11 @@ class BuiltinEngine:
         respond = AGENTS.get(request.agent.agent_type)
         if respond is None:
             raise EngineError(f"the built-in engine has no {request.agent.agent_type!r} agent")
+        if language := other_language(request.text):
+            return EngineReply(
+                f"I only understand English for now, and this looks like {language}. Please write to me in English "
+                "(your admin can connect an LLM engine that reads other languages)."
+            )
         reply = _within_limits(request, respond(request))
         return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions)
 
