@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
         ("Wie läuft meine Kampagne für den Sommer?", "German"),
         ("Como está a minha campanha de verão?", "Portuguese"),
         ("Come va la mia campagna estiva?", "Italian"),
+        ("Hola, ¿qué tal va la campaña de verano?", "Spanish"),
+        ("Bonjour, quelle est la meilleure campagne ?", "French"),
     ],
 )
 def test_a_message_in_another_language_is_recognised(ask, text, language):

@@ -433,3 +433,30 @@ def test_an_amount_above_the_gateways_limit_is_explained_once_without_a_proposal
         "a daily budget above $50,000 needs to be set by hand."
     )
     assert "Proposed" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "request_text, metric, pick, action_type, new_budget",
+    [
+        ("pause our worst campaign", "cpa", max, "pause_campaign", None),
+        ("stop the campaign with the lowest ROAS", "roas", min, "pause_campaign", None),
+        ("turn off the campaign with the lowest click-through rate", "ctr", min, "pause_campaign", None),
+        ("pause the best campaign by ROAS", "roas", max, "pause_campaign", None),
+        ("lower the budget of the campaign that spent the most by 10%", "spend", max, "set_budget", "0.9"),
+        ("raise the budget of the top campaign by 20%", "cpa", min, "set_budget", "1.2"),
+        ("cut the budget of the campaign with the worst CTR by 20%", "ctr", min, "set_budget", "0.8"),
+    ],
+)
+def test_more_superlative_requests(ask, summer, brand, request_text, metric, pick, action_type, new_budget):
+    values = _by(metric, [summer, brand])
+    campaign = {"Summer Sale": summer, "Brand Search": brand}[pick(values, key=values.get)]
+    [action] = ask(PAID_ADS, request_text).actions
+    assert (action.action_type, action.action_data["campaign_id"]) == (action_type, str(campaign.id))
+    if new_budget:
+        expected = (campaign.daily_budget * Decimal(new_budget)).quantize(Decimal("0.01"))
+        assert Decimal(action.action_data["daily_budget"]) == expected
+
+
+@pytest.mark.parametrize("text", ["capabilities?", "What could you do for me?"])
+def test_more_ways_to_ask_what_it_does(ask, summer, text):
+    assert ask(PAID_ADS, text).text.startswith("I'm your Paid Ads agent: I answer from your own data")

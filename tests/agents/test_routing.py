@@ -101,6 +101,8 @@ def test_a_tie_keeps_the_current_agent():
         ("Publish the draft blog post about tents", "paid_ads", "content"),
         ("Create a retargeting audience of cart abandoners", "seo", "audience"),
         ("Which keywords did we lose rankings on?", "audience", "seo"),
+        ("Which keywords improved their rankings?", "content", "seo"),
+        ("Create a lookalike audience of our top customers", "content", "audience"),
         ("hello there", "seo", "seo"),  # nothing plainly another agent's: the choice stands
         ("How is my Summer Sale campaign doing?", "seo", "seo"),  # one weak cue is not enough
     ],
