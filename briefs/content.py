@@ -42,12 +42,18 @@ class BriefContent:
     decided: list[str] = field(default_factory=list)
 
 
-def compose(user, tenant, chosen: list[str], now: datetime) -> BriefContent:
+def compose(user, tenant, chosen: list[str], now: datetime, shared: dict | None = None) -> BriefContent:
+    """`shared`: sections already built in this run, by (tenant, section): every reader of a tenant reads the
+    same figures that morning, so they are read once per tenant, not once per reader."""
+    shared = {} if shared is None else shared
     brief = BriefContent(greeting=f"Good morning{', ' + user.first_name if user.first_name else ''}.")
     builders = {"campaigns": _campaigns, "seo": _seo, "content": _content, "audiences": _audiences}
     for name in ("campaigns", "seo", "content", "audiences"):
         if name in chosen:
-            brief.sections.append(builders[name](tenant))
+            key = (tenant.pk, name)
+            if key not in shared:
+                shared[key] = builders[name](tenant)
+            brief.sections.append(shared[key])
     if "approvals" in chosen:
         brief.pending, brief.decided = _approvals(user, tenant, now)
     return brief

@@ -32,13 +32,13 @@ def send_due_briefs(now: datetime | None = None, *, dry_run: bool = False) -> li
     now = now or timezone.now()
     local_dates = [now.date() + timedelta(days=shift) for shift in (-1, 0, 1)]  # every zone's today is among them
     already = set(DailyBrief.objects.filter(local_date__in=local_dates).values_list("user_id", "local_date"))
-    outcomes = []
+    outcomes, shared = [], {}
     for due in due_now(now, already):
         if dry_run:
             kind = "would_skip" if due.is_stale_at(now) else "would_send"
             outcomes.append(Outcome(due.preference.user.email, str(due.local_date), kind))
             continue
-        outcome = send_brief(due, now)
+        outcome = send_brief(due, now, shared)
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes
@@ -60,7 +60,7 @@ def _claim(due: Due, status: str, detail: str = "") -> DailyBrief | None:
         return None
 
 
-def send_brief(due: Due, now: datetime) -> Outcome | None:
+def send_brief(due: Due, now: datetime, shared: dict | None = None) -> Outcome | None:
     """Send `due`'s brief once, or record it as skipped when it is stale; None when someone else has it."""
     user = due.preference.user
     if due.is_stale_at(now):
@@ -69,7 +69,7 @@ def send_brief(due: Due, now: datetime) -> Outcome | None:
     brief = _claim(due, DailyBrief.Status.SENDING)
     if brief is None:
         return None
-    content = compose(user, user.tenant, due.preference.include_sections, now)
+    content = compose(user, user.tenant, due.preference.include_sections, now, shared)
     link = unsubscribe_url(user)
     email = OutgoingEmail(
         to=user.email,
