@@ -17,7 +17,7 @@ from unfold.decorators import display
 
 from agents.actions import ActionType
 from agents.models import AgentType
-from hitl import presentation, rules
+from hitl import inbox, presentation, rules
 from hitl.access import may_decide
 from hitl.errors import DecisionError
 from hitl.models import (
@@ -50,17 +50,38 @@ def _context(request) -> Context:
     )
 
 
-class AssignedToMeFilter(admin.SimpleListFilter):
-    title = "assigned to me"
-    parameter_name = "mine"
+class QueueFilter(admin.SimpleListFilter):
+    """The inbox: opens on what waits for the viewer unless the address names other filters."""
+
+    title = "queue"
+    parameter_name = inbox.QUEUE_PARAM
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # A search without a queue looks through everything: a reference may name a decided approval.
+        # Only a page view opens on the default: a bulk action posted to the bare address acts on what was ticked.
+        if (
+            request.method == "GET"
+            and self.parameter_name not in self.used_parameters
+            and not params
+            and not request.GET.get("q")
+        ):
+            self.used_parameters[self.parameter_name] = inbox.default_queue(request.user)
 
     def lookups(self, request, model_admin):
-        return [("1", "Waiting for my decision")]
+        return inbox.QUEUES
+
+    def choices(self, changelist):
+        # No "All" entry: it would drop the parameter and land back on the default; "Everything" is all.
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
 
     def queryset(self, request, queryset):
-        if self.value() == "1":
-            return queryset.filter(HITLApproval.objects.waiting_for(request.user))
-        return queryset
+        return inbox.in_queue(queryset, self.value(), request.user) if self.value() else queryset
 
 
 class ChoicesFilter(admin.SimpleListFilter):
@@ -133,10 +154,10 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         "reference", "summary", "agent_type", "action_type", "risk", "cost", "status_badge", "sla", "assignee", "level",
     ]  # fmt: skip
     list_display_links = ["reference", "summary"]
-    list_filter = ["status", "risk_level", "sla_breached", AssignedToMeFilter, ActionTypeFilter, AgentTypeFilter]
+    list_filter = [QueueFilter, "status", "risk_level", "sla_breached", ActionTypeFilter, AgentTypeFilter]
     list_select_related = ["assigned_to"]
     search_fields = ["reference", "action_summary"]
-    ordering = ["sla_deadline", "priority"]
+    ordering = inbox.most_urgent_first()
     show_full_result_count = False
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
@@ -162,6 +183,12 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         if key not in loaded:
             loaded[key] = super().get_object(request, object_id, from_field)
         return loaded[key]
+
+    def get_changelist_instance(self, request):
+        """The list knows which queue it shows: its empty state says "nothing waits for you", not "no results"."""
+        changelist = super().get_changelist_instance(request)
+        changelist.queue = next((f.value() for f in changelist.filter_specs if isinstance(f, QueueFilter)), None)
+        return changelist
 
     def get_list_filter(self, request):
         filters = list(self.list_filter)
@@ -223,10 +250,19 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         if not obj.is_pending or obj.sla_deadline is None:
             return "—"
         left = obj.sla_deadline - timezone.now()
+        # static/admin/walker-sla.js counts down from data-sla-deadline; this text is what it starts from.
         if left.total_seconds() <= 0:
-            return format_html('<span class="text-red-600 font-semibold">{}</span>', "due now")
-        hours, rest = divmod(int(left.total_seconds()), 3600)
-        return f"{hours} h {rest // 60} min left" if hours else f"{rest // 60} min left"
+            text, classes = "due now", "text-red-600 font-semibold"
+        else:
+            hours, rest = divmod(int(left.total_seconds()), 3600)
+            text = f"{hours} h {rest // 60} min left" if hours else f"{rest // 60} min left"
+            classes = "text-orange-600 font-semibold" if left.total_seconds() < 3600 else ""
+        return format_html(
+            '<span class="{}" data-sla-deadline="{}" data-testid="sla">{}</span>',
+            classes,
+            obj.sla_deadline.isoformat(),
+            text,
+        )
 
     @display(description="assigned to")
     def assignee(self, obj):
@@ -336,11 +372,28 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         for line in refused:
             messages.warning(request, line)
 
-    @admin.action(description="Approve selected")
+    @admin.action(description="Approve selected (asks to confirm)")
     def approve_selected(self, request, queryset):
+        if "confirm" not in request.POST:
+            return render(
+                request,
+                "admin/hitl/approve_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Approve approvals",
+                    "approvals": queryset.select_related("agent"),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.opts,
+                },
+            )
+        notes = request.POST.get("notes", "").strip()
         self._bulk(
-            request, queryset, lambda a: approve(a.pk, actor=request.user, context=_context(request)), "approved"
+            request,
+            queryset,
+            lambda a: approve(a.pk, actor=request.user, notes=notes, context=_context(request)),
+            "approved",
         )
+        return None
 
     @admin.action(description="Reject selected (asks for a reason)")
     def reject_selected(self, request, queryset):
