@@ -85,12 +85,26 @@ def scores(text: str) -> dict[str, int]:
     return {agent: sum(w for pattern, w in cues if pattern.search(text)) for agent, cues in _COMPILED.items()}
 
 
+HANDOVER_SCORE = 4  # how clearly a message must be another agent's job to leave the agent the person chose
+
+
+def handover(text: str, requested: str) -> str | None:
+    """The agent to hand a message to when the person chose one it is plainly not for ("raise the budget" asked
+    of SEO), else None."""
+    by_agent = scores(text)
+    if by_agent.get(requested, 0) > 0:
+        return None
+    best = max(by_agent, key=by_agent.get)
+    return best if by_agent[best] >= HANDOVER_SCORE else None
+
+
 def route(text: str, *, requested: str | None = None, current: str | None = None) -> str:
-    """The agent type for `text`. `requested`: named by the channel; `current`: the conversation's agent."""
+    """The agent type for `text`. `requested`: named by the channel (kept unless the message is plainly another
+    agent's job, see `handover`); `current`: the conversation's agent."""
     if requested:
         if requested not in AgentType.values:
             raise ValueError(f"Unknown agent {requested!r}; choose one of {', '.join(AgentType.values)}.")
-        return requested
+        return handover(text, requested) or requested
     by_agent = scores(text)
     best = max(by_agent.values())
     if best == 0:

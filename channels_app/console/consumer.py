@@ -12,7 +12,7 @@ admin); summaries are masked unless the listener holds the tenant's `view_pii`.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from hitl.access import may_review
+from hitl.access import may_manage, may_review
 from hitl.console import console_group
 from tenants.audit import may_see_pii
 from tenants.pii import mask
@@ -28,6 +28,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         signed_in = user is not None and user.is_authenticated and user.is_active
         allowed, self.reveal = await database_sync_to_async(_rights)(user) if signed_in else (False, False)
+        self.acts_on_notices = signed_in and (user.is_superuser or may_manage(user))
         if allowed:  # joined before the socket opens, so no event filed after the handshake is missed
             self.user = user
             group = ALL_TENANTS if user.is_superuser else console_group(user.tenant_id)
@@ -50,6 +51,11 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if not self.reveal:
             frame["summary"] = mask(frame["summary"])
         await self.send_json(frame)
+
+    async def console_notice(self, message):
+        """What a channel could not do: for the tenant's admins, who can fix it."""
+        if self.acts_on_notices:
+            await self.send_json({"type": "notice", **{key: message.get(key) for key in ("kind", "text", "link")}})
 
 
 def _rights(user) -> tuple[bool, bool]:

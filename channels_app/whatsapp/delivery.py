@@ -4,6 +4,9 @@ Conversation messages go through the Celery task `deliver_message`; direct messa
 (approver notifications, verification codes) are sent by the caller's own task.
 """
 
+from django.urls import reverse
+
+from channels_app.console.notices import publish_notice
 from channels_app.whatsapp import outbound
 from channels_app.whatsapp.models import TemplatePurpose
 from conversations.models import Message
@@ -71,8 +74,11 @@ def deliver_message(message_id) -> None:
 
 
 def block(message: Message, reason: str) -> None:
-    """WhatsApp's rules forbid the send: the message is kept as blocked with the reason, shown in the admin."""
+    """WhatsApp's rules forbid the send: the message is kept as blocked with the reason, shown in the admin, and
+    the tenant's admins, who can add a template, hear of it on the console's live feed."""
     mark_failed(message, f"blocked: {reason}", status=Message.Status.BLOCKED)
+    link = reverse("admin:conversations_conversation_change", args=[message.conversation_id])
+    publish_notice(message.tenant_id, "whatsapp_blocked", f"A WhatsApp reply was not sent: {reason}.", link)
 
 
 def give_up(message_id, error: Exception) -> None:

@@ -120,6 +120,9 @@ def _answer_next(conversation_id, token) -> bool:
     agent = _choose_agent(conversation, message)
     events.signal(conversation.pk, events.Signal.AGENT_TYPING, on=True, agent=agent.agent_type if agent else None)
     reply, error = _run_engine(conversation, message, agent, history)
+    requested = message.metadata.get("requested_agent")
+    if agent is not None and requested and agent.agent_type != requested:
+        reply.text = f"That's one for the {agent.get_agent_type_display()} agent, so I passed it on.\n\n{reply.text}"
     return _store(conversation, message, agent, reply, error, started, token)
 
 

@@ -33,6 +33,7 @@
       var frame;
       try { frame = JSON.parse(message.data); } catch (error) { return; }
       if (frame.type === "approval") onApprovalEvent(frame);
+      else if (frame.type === "notice") toast(frame.text);
     };
     socket.onclose = function (event) {
       if (STOP_CODES.indexOf(event.code) !== -1) return;

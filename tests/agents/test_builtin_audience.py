@@ -224,3 +224,20 @@ def test_greetings_and_unknown_messages_list_what_the_agent_can_do(ask, text):
     assert reply.actions == []
     assert "- Which audiences are growing fastest?" in reply.text
     assert 3 <= reply.text.count("\n- ") <= 5
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("make a new segment for people who bought tents", "People who bought tents"),
+        ("Create an audience of customers who spent over $200", "Customers who spent over $200"),
+        (
+            "build a segment with subscribers that opened the last newsletter",
+            "Subscribers that opened the last newsletter",
+        ),
+    ],
+)
+def test_an_audience_described_by_who_it_is_for_is_named_after_them(ask, tenant, text, name):
+    [action] = ask(AUDIENCE, text).actions
+    assert action.action_type == "create_audience" and action.action_data["name"] == name
+    assert action.action_data["based_on_segment_id"] is None

@@ -266,3 +266,27 @@ def test_greetings_and_unknown_messages_list_what_the_agent_can_do(ask, text):
     assert reply.actions == []
     assert "- What's scheduled?" in reply.text
     assert 3 <= reply.text.count("\n- ") <= 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "publish the draft about trail running shoes",
+        "Publish our trail running shoes guide now",
+        "please publish the running shoes buyer's guide",
+        "publish the trail runing shoes buyers guide",  # misspelt
+    ],
+)
+def test_a_title_is_found_from_most_of_its_words(ask, tenant, text):
+    guide = ContentPieceFactory(tenant=tenant, title="Trail running shoes buyer's guide", channel="blog")
+    ContentPieceFactory(tenant=tenant, title="Trail maps for beginners", channel="blog")
+    ContentPieceFactory(tenant=tenant, title="Running a pop-up shop", channel="blog")
+    [action] = ask(CONTENT, text).actions
+    assert action.action_type == "publish_content" and action.action_data["content_id"] == str(guide.id)
+
+
+def test_two_words_shared_with_several_titles_are_not_enough(ask, tenant):
+    ContentPieceFactory(tenant=tenant, title="Trail running shoes buyer's guide", channel="blog")
+    ContentPieceFactory(tenant=tenant, title="Trail running in the rain", channel="blog")
+    reply = ask(CONTENT, "publish the trail running post")
+    assert reply.actions == []  # two of five words: it asks which piece rather than guess

@@ -151,13 +151,91 @@ def test_overview_totals_all_campaigns_and_names_best_and_worst(ask, summer, bra
 
 
 def test_ranking_orders_campaigns_by_roas(ask, summer, brand, spring, outsider_campaign):
-    text = ask(PAID_ADS, "Which campaign is performing worst?").text
+    text = ask(PAID_ADS, "Rank my campaigns").text
 
     lines = text.splitlines()
     assert lines[0] == "Best: Brand Search (7.5x ROAS). Worst: Summer Sale (3.4x)."
     assert lines[2].startswith("1. Brand Search 7.5x") and lines[3].startswith("2. Summer Sale 3.4x")
     assert "No spend: Spring Clearance." in text
     assert "Winter Promo" not in text
+
+
+def _by(metric, campaigns):
+    """Each campaign's value of `metric` over the last 7 days, computed here from the rows."""
+    values = {}
+    for campaign in campaigns:
+        t = week_totals(campaign, CURRENT_WEEK)
+        values[campaign.name] = {
+            "cpa": t["spend"] / t["conversions"],
+            "roas": t["revenue"] / t["spend"],
+            "ctr": Decimal(t["clicks"]) / t["impressions"] * 100,
+            "spend": t["spend"],
+        }[metric]
+    return values
+
+
+@pytest.mark.parametrize(
+    "question, metric, pick, word",
+    [
+        ("Which campaign is performing worst?", "cpa", max, "worst"),  # no metric named: CPA
+        ("which campaign has the worst CPA?", "cpa", max, "worst"),
+        ("What's our best campaign by cost per acquisition?", "cpa", min, "best"),
+        ("Which campaign has the worst ROAS?", "roas", min, "worst"),
+        ("which one has the best return on ad spend", "roas", max, "best"),
+        ("Which campaign has the highest CTR?", "ctr", max, "highest"),
+        ("which campaign has the lowest click-through rate", "ctr", min, "lowest"),
+        ("Which campaign spent the most?", "spend", max, "most"),
+    ],
+)
+def test_superlatives_are_answered_by_the_metric_named(ask, summer, brand, spring, question, metric, pick, word):
+    values = _by(metric, [summer, brand])
+    expected = pick(values, key=values.get)
+    text = ask(PAID_ADS, question).text
+    assert text.startswith(f"{expected} has the {word} ")
+    assert text.index(f"1. {expected}") < text.index(f"2. {({'Summer Sale', 'Brand Search'} - {expected}).pop()}")
+
+
+def test_it_refers_to_the_campaign_the_last_answer_was_about(ask, summer, brand):
+    report = ask(PAID_ADS, "How is Brand Search doing?").text
+    worst = ask(PAID_ADS, "which campaign has the worst CPA?").text
+    history = [("user", "How is Brand Search doing?"), ("assistant", report)]
+    history += [("user", "which campaign has the worst CPA?"), ("assistant", worst)]
+    values = _by("cpa", [summer, brand])
+    [action] = ask(PAID_ADS, "pause it", history=history).actions
+    assert action.action_type == ActionType.PAUSE_CAMPAIGN
+    assert action.action_data["campaign_name"] == max(values, key=values.get) == "Summer Sale"
+
+
+@pytest.mark.parametrize(
+    "request_text, metric, pick, new_budget",
+    [
+        ("cut the budget of our worst campaign in half", "cpa", max, lambda c: c.daily_budget / 2),
+        ("halve the budget of the worst campaign", "cpa", max, lambda c: c.daily_budget / 2),
+        ("double the budget of the campaign with the best ROAS", "roas", max, lambda c: c.daily_budget * 2),
+        ("raise the budget of our best campaign to $300 a day", "cpa", min, lambda c: Decimal("300")),
+    ],
+)
+def test_actions_on_a_superlative_find_their_campaign_from_the_data(
+    ask, summer, brand, request_text, metric, pick, new_budget
+):
+    values = _by(metric, [summer, brand])
+    campaign = {"Summer Sale": summer, "Brand Search": brand}[pick(values, key=values.get)]
+    [action] = ask(PAID_ADS, request_text).actions
+    assert action.action_data["campaign_id"] == str(campaign.id)
+    assert Decimal(action.action_data["daily_budget"]) == new_budget(campaign).quantize(Decimal("0.01"))
+
+
+def test_pausing_the_campaign_that_spends_most(ask, summer, brand):
+    values = _by("spend", [summer, brand])
+    [action] = ask(PAID_ADS, "pause the campaign with the highest spend").actions
+    assert action.action_data["campaign_name"] == max(values, key=values.get)
+
+
+@pytest.mark.parametrize("text", ["What can you do?", "help", "How can you help me?", "what can I ask you"])
+def test_what_can_you_do_gets_the_agents_capabilities(ask, summer, text):
+    reply = ask(PAID_ADS, text).text
+    assert reply.startswith("I'm your Paid Ads agent: I answer from your own data")
+    assert "Sorry" not in reply and "Raise the Summer Sale budget to $700 a day" in reply
 
 
 def test_raise_budget_to_an_amount(ask, summer):
@@ -344,3 +422,41 @@ def test_greetings_and_unknown_messages_list_what_the_agent_can_do(ask, text, op
     assert reply.text.startswith(f"{opening}\nYou can ask me things like:")
     assert "- How is my Summer Sale campaign doing?" in reply.text
     assert 3 <= reply.text.count("\n- ") <= 5
+
+
+def test_an_amount_above_the_gateways_limit_is_explained_once_without_a_proposal(ask, summer, settings):
+    settings.GATEWAY_MAX_DAILY_BUDGET = 50_000
+    reply = ask(PAID_ADS, "Raise the Summer Sale budget to $60,000 a day")
+    assert reply.actions == []
+    assert reply.text == (
+        "I can't propose “Raise Summer Sale daily budget from $500.00 to $60,000.00”: "
+        "a daily budget above $50,000 needs to be set by hand."
+    )
+    assert "Proposed" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "request_text, metric, pick, action_type, new_budget",
+    [
+        ("pause our worst campaign", "cpa", max, "pause_campaign", None),
+        ("stop the campaign with the lowest ROAS", "roas", min, "pause_campaign", None),
+        ("turn off the campaign with the lowest click-through rate", "ctr", min, "pause_campaign", None),
+        ("pause the best campaign by ROAS", "roas", max, "pause_campaign", None),
+        ("lower the budget of the campaign that spent the most by 10%", "spend", max, "set_budget", "0.9"),
+        ("raise the budget of the top campaign by 20%", "cpa", min, "set_budget", "1.2"),
+        ("cut the budget of the campaign with the worst CTR by 20%", "ctr", min, "set_budget", "0.8"),
+    ],
+)
+def test_more_superlative_requests(ask, summer, brand, request_text, metric, pick, action_type, new_budget):
+    values = _by(metric, [summer, brand])
+    campaign = {"Summer Sale": summer, "Brand Search": brand}[pick(values, key=values.get)]
+    [action] = ask(PAID_ADS, request_text).actions
+    assert (action.action_type, action.action_data["campaign_id"]) == (action_type, str(campaign.id))
+    if new_budget:
+        expected = (campaign.daily_budget * Decimal(new_budget)).quantize(Decimal("0.01"))
+        assert Decimal(action.action_data["daily_budget"]) == expected
+
+
+@pytest.mark.parametrize("text", ["capabilities?", "What could you do for me?"])
+def test_more_ways_to_ask_what_it_does(ask, summer, text):
+    assert ask(PAID_ADS, text).text.startswith("I'm your Paid Ads agent: I answer from your own data")

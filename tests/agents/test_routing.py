@@ -91,3 +91,21 @@ def test_a_tie_keeps_the_current_agent():
     text = "publish the campaign"  # "campaign" (paid ads) vs "publish" (content), equal weight
     assert route(text, current="content") == "content"
     assert route(text, current="paid_ads") == "paid_ads"
+
+
+@pytest.mark.parametrize(
+    "text, requested, agent",
+    [
+        ("Raise the Summer Sale budget to $700 a day", "seo", "paid_ads"),
+        ("Pause the Summer Sale campaign and its ads", "content", "paid_ads"),
+        ("Publish the draft blog post about tents", "paid_ads", "content"),
+        ("Create a retargeting audience of cart abandoners", "seo", "audience"),
+        ("Which keywords did we lose rankings on?", "audience", "seo"),
+        ("Which keywords improved their rankings?", "content", "seo"),
+        ("Create a lookalike audience of our top customers", "content", "audience"),
+        ("hello there", "seo", "seo"),  # nothing plainly another agent's: the choice stands
+        ("How is my Summer Sale campaign doing?", "seo", "seo"),  # one weak cue is not enough
+    ],
+)
+def test_a_message_plainly_for_another_agent_is_handed_over(text, requested, agent):
+    assert route(text, requested=requested) == agent

@@ -162,3 +162,39 @@ async def test_disconnect_leaves_the_group(approver, superuser, settings):
     for socket in sockets:
         await socket.disconnect()
     assert all(not members for members in layer.groups.values())
+
+
+@database_sync_to_async
+def blocked_reply(tenant):
+    """A WhatsApp reply that the 24-hour window forbids, blocked as the delivery task would."""
+    from channels_app.whatsapp.delivery import block
+    from conversations.models import Conversation, Message
+
+    member = UserFactory(tenant=tenant, role=Role.MEMBER)
+    conversation = Conversation.objects.create(tenant=tenant, user=member, channel="whatsapp")
+    message = Message.objects.create(
+        tenant=tenant,
+        conversation=conversation,
+        channel="whatsapp",
+        direction="outbound",
+        sender_type="agent",
+        text="Hi",
+    )
+    block(message, "outside the 24-hour window and the tenant has no approved template for replies")
+    return conversation
+
+
+async def test_a_blocked_whatsapp_reply_is_told_to_the_admins_who_can_fix_it(tenant, tenant_admin, approver):
+    admin_console, approver_console = await open_console(tenant_admin), await open_console(approver)
+    conversation = await blocked_reply(tenant)
+    notice = await admin_console.receive_json_from(timeout=TIMEOUT)
+    assert notice == {
+        "type": "notice",
+        "kind": "whatsapp_blocked",
+        "text": "A WhatsApp reply was not sent: outside the 24-hour window and the tenant has no approved template "
+        "for replies.",
+        "link": f"/admin/conversations/conversation/{conversation.pk}/change/",
+    }
+    assert await approver_console.receive_nothing(timeout=0.3)
+    await admin_console.disconnect()
+    await approver_console.disconnect()

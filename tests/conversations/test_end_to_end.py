@@ -69,7 +69,7 @@ def test_a_budget_request_waits_for_a_human_and_then_runs_once(demo, django_capt
         ("Which keywords gained or lost positions?", "seo", "position"),
         ("What's our best content?", "content", "engagement"),
         ("Which audiences are growing fastest?", "audience", "Trail Runners"),
-        ("Which campaign is performing best?", "paid_ads", "ROAS"),
+        ("Which campaign is performing best?", "paid_ads", "CPA"),
     ],
 )
 def test_each_agent_answers_by_email(demo, text, agent, expected):

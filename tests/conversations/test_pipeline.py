@@ -327,3 +327,10 @@ def test_a_user_of_another_tenant_cannot_be_named_with_a_tenant_id(engine, colle
     with pytest.raises(IngestError) as err:
         exchange(chat(colleague, tenant_id=other_tenant.pk))
     assert err.value.code == "unknown_sender"
+
+
+def test_a_request_for_another_agents_action_is_handed_over_in_the_same_conversation(colleague, summer_sale):
+    result = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day", agent_type="seo"))
+    assert result.reply.text.startswith("That's one for the Paid Ads agent, so I passed it on.")
+    assert result.reply.metadata["agent_type"] == "paid_ads" and result.conversation.agent.agent_type == "paid_ads"
+    assert [a.status for a in result.actions] == ["pending"]

@@ -94,7 +94,7 @@ def test_a_requester_cancelling_while_an_approver_approves_gives_exactly_one_out
 
 
 def test_two_deadline_workers_never_process_the_same_approval(ask, approver):
-    approvals = [ask() for _ in range(40)]
+    approvals = [ask(f"{700 + n}.00") for n in range(40)]  # 40 different asks (the same one is filed once)
     later = timezone.now() + timedelta(hours=25)  # past every SLA, before the end
 
     def scan():  # `now` is passed, not travelled to: time-machine patches the clock for every thread at once

@@ -166,6 +166,8 @@ def _audience(text: str, segments) -> EngineReply:
         )
     basis = by_name[match.name] if match else None
     if basis is None and not name:
+        name = _described(rest)  # "a segment for people who bought tents" names itself
+    if basis is None and not name:
         return EngineReply(
             "What should the new audience be called, and which audience should it resemble? "
             "E.g. \"create an audience called 'Alpine Hikers' like 'Trail Runners'\" "
@@ -193,6 +195,22 @@ def _audience(text: str, segments) -> EngineReply:
     )
     size = f" Expect roughly {fmt.number(reach)} people." if reach else ""
     return EngineReply(f"Proposed: {action.summary}.{size} {APPROVAL_NOTE}", [action])
+
+
+DESCRIBED = re.compile(
+    r"\b(?:for|of|with)\s+((?:people|customers|users|buyers|shoppers|visitors|subscribers|everyone|those)\b.+?)\W*$",
+    re.I,
+)
+NAME_LENGTH = 60
+
+
+def _described(text: str) -> str:
+    """A name taken from who the audience is for: "People who bought tents"."""
+    found = DESCRIBED.search(text)
+    if not found:
+        return ""
+    phrase = clean_phrase(found.group(1))[:NAME_LENGTH].strip()
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _growth_text(segment) -> str:

@@ -41,10 +41,22 @@ def last_days(tenant, days: int) -> tuple[Window, Window]:
     return current, previous
 
 
+ASKS_WHAT_I_DO = re.compile(
+    r"\b(what\s+(?:can|do|could)\s+you\s+do|what\s+are\s+you\s+for|how\s+can\s+you\s+help|help\s+me|"
+    r"what\s+can\s+i\s+ask|capabilit\w*)\b|^\W*help\W*$",
+    re.I,
+)
+
+
 def capabilities(agent_label: str, examples: list[str], text: str = "") -> EngineReply:
-    """The answer to a greeting or to anything the agent did not understand."""
+    """The answer to a greeting, to "what can you do?", or to anything the agent did not understand."""
     if THANKS.match(text):
         opening = "You're welcome!"
+    elif ASKS_WHAT_I_DO.search(text):
+        opening = (
+            f"I'm your {agent_label} agent: I answer from your own data, and I propose changes that a person "
+            "in your team approves before anything happens."
+        )
     elif GREETING.match(text):
         opening = f"Hi! I'm your {agent_label} agent."
     else:
@@ -56,15 +68,29 @@ def capabilities(agent_label: str, examples: list[str], text: str = "") -> Engin
 _PRONOUN = re.compile(r"\b(it|its|that|this|them|that one|this one)\b", re.I)
 
 
-def earlier_mention(request, names, drop: frozenset[str] = frozenset()) -> NameMatch | None:
-    """For "pause it": the name the user mentioned most recently in this conversation (not when a name is quoted).
+def earlier_mention(request, names, drop: frozenset[str] = frozenset(), about_one=None) -> NameMatch | None:
+    """For "pause it": what the conversation was last about (not when a name is quoted).
 
-    Only the user's own turns count (replies list many names). The match is never exact,
-    so proposals built on it carry the lower confidence.
+    The user's own turns count, and an answer to a question `about_one` recognises ("which campaign has the
+    worst CPA?"), whose subject is the first name it gives; other replies list many names. The match is
+    never exact, so proposals built on it carry the lower confidence.
     """
     if quoted(request.text) or not _PRONOUN.search(request.text):
         return None
-    for item in reversed(request.history):
+    turns = list(request.history)
+    for position in range(len(turns) - 1, -1, -1):
+        item = turns[position]
         if item.role == "user" and (match := find_name(item.text, names, drop)) and match.exact:
             return NameMatch(match.name, exact=False)
+        asked = turns[position - 1] if position and turns[position - 1].role == "user" else None
+        if item.role == "assistant" and asked and about_one and about_one(asked.text):
+            if subject := first_named(item.text, names):
+                return NameMatch(subject, exact=False)
     return None
+
+
+def first_named(text: str, names) -> str | None:
+    """The name that appears first in `text` (case-insensitive), if any does."""
+    lowered = text.lower()
+    found = [(lowered.find(name.lower()), name) for name in names if name.lower() in lowered]
+    return min(found)[1] if found else None

@@ -10,7 +10,14 @@ from agents.actions import ActionType, ProposedAction
 from agents.cache import campaigns_for
 from agents.engines.base import EngineReply, EngineRequest
 from agents.engines.builtin import formatting as fmt
-from agents.engines.builtin.common import APPROVAL_NOTE, Window, capabilities, earlier_mention, last_days
+from agents.engines.builtin.common import (
+    APPROVAL_NOTE,
+    ASKS_WHAT_I_DO,
+    Window,
+    capabilities,
+    earlier_mention,
+    last_days,
+)
 from agents.engines.builtin.parsing import clean_phrase, find_name, is_greeting, parse_amount
 from agents.models import Campaign, CampaignDailyStat
 
@@ -40,6 +47,19 @@ DOWN = re.compile(r"\b(cut|lower|reduce|decrease|drop|trim|slash|halve)\b", re.I
 SET = re.compile(r"\b(set|change|make|adjust|move|put|update)\b", re.I)
 ADD_ON = re.compile(r"\b(add|another|extra|more)\b", re.I)  # "add $100": an amount on top
 BUDGET = re.compile(r"\bbudget\b", re.I)
+HALVE = re.compile(r"\b(in half|by half|halve|halved|50\s*%\s*less)\b", re.I)
+DOUBLE = re.compile(r"\b(double|twice as much)\b", re.I)
+SUPERLATIVE = re.compile(r"\b(best|worst|top|bottom|highest|lowest|most|least|cheapest|priciest)\b", re.I)
+# The metrics a superlative can be about; "worst campaign" alone means the highest cost per acquisition.
+METRIC_WORDS = [
+    ("cpa", re.compile(r"\b(cpa|cost per (?:acquisition|conversion|sale))\b", re.I)),
+    ("roas", re.compile(r"\b(roas|return on ad spend|return)\b", re.I)),
+    ("ctr", re.compile(r"\b(ctr|click[- ]?through(?: rate)?)\b", re.I)),
+    ("conversions", re.compile(r"\b(conversions?|sales)\b", re.I)),
+    ("spend", re.compile(r"\b(spend|spent|spending|costs? the most|costliest)\b", re.I)),
+]
+LOWER_IS_BETTER = {"cpa"}
+METRIC_LABELS = {"cpa": "CPA", "roas": "ROAS", "ctr": "CTR", "conversions": "conversions", "spend": "spend"}
 TARGET = re.compile(r"\b(to|by)\s+(\$?\s*\d[\d,]*(?:\.\d+)?\s*(?:k\b)?\s*(?:%|percent\b)?)", re.I)
 NOT_DAILY = re.compile(
     r"\b(a|per|each|every)\s+(week|month|year)\b|/\s*(week|wk|month|mo)\b|\b(weekly|monthly)\b", re.I
@@ -136,18 +156,23 @@ def respond(request: EngineRequest) -> EngineReply:
     if not text or is_greeting(text):
         return capabilities("Paid Ads", EXAMPLES, text)
     by_name = {c.name: c for c in campaigns}
-    match = find_name(text, by_name, FILLER) or earlier_mention(request, by_name, FILLER)
+    match = find_name(text, by_name, FILLER) or earlier_mention(request, by_name, FILLER, about_one=SUPERLATIVE.search)
     campaign = by_name[match.name] if match else None
     confidence = EXACT_CONFIDENCE if match and match.exact else FUZZY_CONFIDENCE
+    standout = _standout(request.tenant, campaigns, text) if campaign is None else None
 
     # "un-pause" contains "pause", so resuming is recognised first.
     wanted = next((handler for pattern, handler in ACTIONS if pattern(text)), None)
     if wanted is not None:
-        if campaign is None:
+        if campaign is None and standout is None:
             return _which_campaign(text, campaigns)
-        return wanted(request.tenant, campaign, text, confidence)
+        return wanted(request.tenant, campaign or standout.campaign, text, confidence)
+    if campaign is None and ASKS_WHAT_I_DO.search(text):
+        return capabilities("Paid Ads", EXAMPLES, text)
     if campaign is not None:
         return EngineReply(_report(request.tenant, campaign))
+    if standout is not None:
+        return EngineReply(_standout_answer(standout))
     if RANKING.search(text) or QUESTION.search(text):
         if _spoken_name(text):
             return _which_campaign(text, campaigns)
@@ -226,6 +251,71 @@ def _overview(tenant, campaigns) -> str:
         (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
         lines.append(f"Best ROAS: {best.name} {fmt.times(best_t.roas)}. Worst: {worst.name} {fmt.times(worst_t.roas)}.")
     lines.append(f"{len(campaigns)} campaigns, {active} active.")
+    return "\n".join(lines)
+
+
+@dataclass
+class Standout:
+    """The campaign a superlative names ("the worst campaign", "the highest CTR"), with the ranking behind it."""
+
+    campaign: Campaign
+    metric: str
+    wanted: str  # best | worst | highest | lowest
+    ranked: list  # (campaign, value), the named one first
+
+
+def _metric_value(metric: str, t: Totals):
+    return {
+        "cpa": t.cpa,
+        "roas": t.roas,
+        "ctr": t.ctr,
+        "conversions": t.conversions,
+        "spend": t.spend,
+    }[metric]
+
+
+def _standout(tenant, campaigns, text: str) -> Standout | None:
+    """The campaign a superlative in `text` points at, from the last 7 days' figures; None without one."""
+    said = SUPERLATIVE.search(text)
+    if said is None:
+        return None
+    metric = next((name for name, pattern in METRIC_WORDS if pattern.search(text)), "cpa")
+    word = said.group(1).lower()
+    if word in ("highest", "most", "priciest"):
+        high_first = True
+    elif word in ("lowest", "least", "cheapest"):
+        high_first = False
+    else:  # best/top or worst/bottom: which end is good depends on the metric
+        best = word in ("best", "top")
+        high_first = best != (metric in LOWER_IS_BETTER)
+    window, _ = last_days(tenant, DAYS)
+    by_id = totals_by_campaign(tenant, window)
+    valued = [(c, _metric_value(metric, by_id[c.id])) for c in campaigns if c.id in by_id]
+    valued = [(c, v) for c, v in valued if v is not None]
+    if not valued:
+        return None
+    valued.sort(key=lambda pair: (pair[1], pair[0].name), reverse=high_first)
+    return Standout(valued[0][0], metric, word, valued)
+
+
+def _shown(metric: str, value) -> str:
+    if metric in ("cpa", "spend"):
+        return fmt.money(value)
+    if metric == "roas":
+        return fmt.times(value)
+    if metric == "ctr":
+        return fmt.percent(value)
+    return fmt.number(value)
+
+
+def _standout_answer(standout: Standout) -> str:
+    label = METRIC_LABELS[standout.metric]
+    first, value = standout.ranked[0]
+    shown = _shown(standout.metric, value)
+    lines = [f"{first.name} has the {standout.wanted} {label}: {shown} in the last {DAYS} days."]
+    if len(standout.ranked) > 1:
+        lines.append(f"By {label}:")
+        lines += [f"{n}. {c.name} {_shown(standout.metric, v)}" for n, (c, v) in enumerate(standout.ranked[:8], 1)]
     return "\n".join(lines)
 
 
@@ -309,6 +399,10 @@ def _new_budget(text: str, old: Decimal) -> Decimal | str:
     """The requested daily budget, or a sentence saying why none can be read."""
     if NOT_DAILY.search(text):
         return "Budgets here are daily: tell me the amount per day, e.g. 'set the budget to $700 a day'."
+    if HALVE.search(text):
+        return (old / 2).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if DOUBLE.search(text):
+        return old * 2
     target = next((m for m in TARGET.finditer(text) if parse_amount(m.group(2))), None)
     amount = parse_amount(target.group(2)) if target else parse_amount(text)
     if amount is None:

@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
 
 # A message that is only a greeting or thanks ("hey, pause X" is a request, not a greeting).
 GREETING = re.compile(
@@ -43,11 +44,16 @@ class NameMatch:
     exact: bool
 
 
+PARTIAL_SHARE = 0.6  # a name is also meant when 60% of its words (at least 2) are said in a row, in order
+
+
 def find_name(text: str, names, drop: frozenset[str] = frozenset(), cutoff: float = 0.8) -> NameMatch | None:
     """The name in `names` that `text` mentions: the longest exact mention, else the closest near-miss.
 
     Filler words (`drop`, e.g. "campaign") are ignored on both sides, so "Summer Sale campaign" finds
-    "Summer Sale". A quoted phrase, when present, is the only part of the text considered.
+    "Summer Sale". A near-miss is a misspelling (rapidfuzz's ratio over a window of the text as long as the
+    name) or most of a long name said in a row ("the draft about trail running shoes" finds "Trail
+    running shoes buyer's guide"). A quoted phrase, when present, is the only part of the text considered.
     """
     said = [tokens(s, drop) for s in quoted(text) or [text]]
     exact, exact_length, fuzzy, fuzzy_ratio = None, 0, None, 0.0
@@ -59,14 +65,32 @@ def find_name(text: str, names, drop: frozenset[str] = frozenset(), cutoff: floa
                 if len(target) > exact_length:
                     exact, exact_length = name, len(target)
                 continue
-            for size in {max(len(core) - 1, 1), len(core), len(core) + 1}:
-                for start in range(len(words) - size + 1):
-                    ratio = SequenceMatcher(None, " ".join(words[start : start + size]), target).ratio()
-                    if ratio > fuzzy_ratio:
-                        fuzzy, fuzzy_ratio = name, ratio
+            ratio = max(_misspelt(words, core, target), _said_mostly(words, core))
+            if ratio > fuzzy_ratio:
+                fuzzy, fuzzy_ratio = name, ratio
     if exact is not None:
         return NameMatch(exact, exact=True)
     return NameMatch(fuzzy, exact=False) if fuzzy_ratio >= cutoff else None
+
+
+def _misspelt(words: list[str], core: list[str], target: str) -> float:
+    best = 0.0
+    for size in {max(len(core) - 1, 1), len(core), len(core) + 1}:
+        for start in range(len(words) - size + 1):
+            best = max(best, fuzz.ratio(" ".join(words[start : start + size]), target) / 100)
+    return best
+
+
+def _said_mostly(words: list[str], core: list[str]) -> float:
+    """How sure a long name is meant when a run of its words is said (0.0 when the run is too short)."""
+    longest = 0
+    for start in range(len(core)):
+        for end in range(len(core), start + 1, -1):
+            if end - start > longest and _contains(words, core[start:end]):
+                longest = end - start
+                break
+    share = longest / len(core) if core else 0
+    return 0.8 + 0.2 * share if longest >= 2 and share >= PARTIAL_SHARE else 0.0
 
 
 def _contains(words: list[str], part: list[str]) -> bool:

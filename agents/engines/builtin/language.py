@@ -1,0 +1,37 @@
+"""Whether a message is plainly not English: the built-in engine's rules read English only.
+
+A count of very common function words, not a language model: a message is taken as another language
+only when it has several such words of one other language and none of English, so names, numbers and
+short replies ("ok", "Summer Sale?") always pass.
+"""
+
+import re
+
+ENGLISH = frozenset(
+    "the an is are was of to in on for and or my our your it this that what how which who can could "
+    "please do does did with from by at be have has i we you me us".split()
+)
+OTHERS = {
+    "Spanish": frozenset(
+        "el la los las es son de del que por para una con mi mis nuestra cómo qué cuál está hola".split()
+    ),
+    "French": frozenset(
+        "le la les est sont de des du que pour une avec mon ma nos comment quel quelle est-ce bonjour".split()
+    ),
+    "German": frozenset("der die das ist sind den dem und für mit mein meine unser wie welche kampagne bitte".split()),
+    "Portuguese": frozenset("o os é são de do da dos que para uma com meu minha nossa como qual está olá".split()),
+    "Italian": frozenset("il lo gli è sono della che per una con mio mia nostra come quale ciao".split()),
+}
+MIN_HITS = 2
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?", re.UNICODE)
+
+
+def other_language(text: str) -> str | None:
+    """The language `text` is plainly written in when that is not English, else None."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if any(w in ENGLISH for w in words):
+        return None
+    hits = {language: sum(w in vocabulary for w in words) for language, vocabulary in OTHERS.items()}
+    language = max(hits, key=hits.get)
+    return language if hits[language] >= MIN_HITS else None
