@@ -225,8 +225,8 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertEqual(self.find_all("approve"), [])  # decided: no buttons left
 
     def test_the_queue_is_an_inbox_with_a_count_a_live_countdown_and_a_confirmed_bulk_approval(self):
-        references = [self.whatsapp_from_member(BUDGET_TEXT).actions[0].reference]
-        references.append(self.whatsapp_from_member("Raise the Fall Hiking Boots budget to $400 a day").actions[0].reference)
+        asks = [BUDGET_TEXT, "Raise the Fall Hiking Boots budget to $400 a day"]
+        references = [self.whatsapp_from_member(text).actions[0].reference for text in asks]
         self.log_in("approver@acme.test")
         queue = reverse("admin:hitl_hitlapproval_changelist")
         badge = self.driver.find_element(By.CSS_SELECTOR, f'#nav-sidebar-apps a[href="{queue}"]')
