@@ -17,13 +17,12 @@ from unfold.decorators import display
 
 from agents.actions import ActionType
 from agents.models import AgentType
-from hitl import inbox, presentation, rules
+from hitl import inbox, presentation, rules, timeline
 from hitl.access import may_decide
 from hitl.errors import DecisionError
 from hitl.models import (
     ApprovalStatus,
     HITLApproval,
-    HITLApprovalHistory,
     HITLDecision,
     HITLNotification,
     HITLWorkflow,
@@ -120,25 +119,6 @@ class ReadOnlyInline(TabularInline):
         return False
 
 
-class DecisionInline(ReadOnlyInline):
-    model = HITLDecision
-    fields = ["level", "approver", "decision", "notes", "via", "decided_at"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("approver")
-
-
-class HistoryInline(ReadOnlyInline):
-    model = HITLApprovalHistory
-    fields = ["timestamp", "event_type", "description", "actor", "previous_status", "new_status", "changes"]
-    readonly_fields = fields
-    verbose_name_plural = "history"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
 class NotificationInline(ReadOnlyInline):
     model = HITLNotification
     fields = ["created_at", "event", "channel", "recipient", "status", "provider", "failure_reason"]
@@ -163,8 +143,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV
     export_name = "approvals"
-    inlines = [DecisionInline, HistoryInline, NotificationInline]
+    inlines = [NotificationInline]  # history and decisions read as timelines (approval_record.html)
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
+    change_form_outer_after_template = "admin/hitl/approval_record.html"
     fieldsets = [
         ("Request", {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at",
                                 "conflicts"]}),
@@ -290,6 +271,10 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": approval.is_pending and may_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
+                "holder": timeline.holder(approval),
+                "excerpt": timeline.excerpt(approval, request.user),
+                "timeline": timeline.history(approval),
+                "decision_log": timeline.decisions(approval),
                 **self._execution_context(request, approval),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
