@@ -256,6 +256,7 @@ class EmailDeliveryLog(HashedFieldsMixin, models.Model):
         COMMAND = "command", "Answer to an emailed command"
         UNKNOWN_SENDER = "unknown_sender", "Answer to an unknown sender"
         SYSTEM = "system", "System email"
+        DAILY_BRIEF = "daily_brief", "Daily brief"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+")

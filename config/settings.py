@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tenants",
     "conversations",
     "channels_app",
+    "briefs",
     "agents",
     "hitl",
     "analytics",
@@ -204,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
     "hitl-process-deadlines": {"task": "hitl.tasks.process_deadlines", "schedule": 60.0},
     # Messages still waiting for an answer whose task was lost (a broker restart): answered in order.
     "answer-stragglers": {"task": "conversations.tasks.answer_stragglers", "schedule": 60.0},
+    # Each user's daily brief, once their local delivery time has come (briefs.services).
+    "send-daily-briefs": {"task": "briefs.tasks.send_due_briefs", "schedule": 300.0},
     # Chat events older than CHAT_EVENT_RETENTION_DAYS: messages stay, the replay log is trimmed.
     "prune-chat-events": {"task": "conversations.tasks.prune_chat_events", "schedule": crontab(hour=3, minute=47)},
     # Message content past each tenant's message_retention_days is replaced by a note (rows and counts stay).

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/analytics/", include("analytics.urls")),
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
     path("", include("agents.urls")),  # read tools for engines that call back (Langflow)
+    path("", include("briefs.urls")),  # the daily brief's signed unsubscribe link
     path("", include("channels_app.urls")),  # chat widget token and demo page
     re_path(r"^api/", api_not_found),  # any other /api/ path: a JSON 404, like the API's own
 ]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from briefs import views
+
+app_name = "briefs"
+
+urlpatterns = [path("briefs/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe")]

@@ -1,0 +1,175 @@
+"""Daily briefs: due on each reader's own clock, exactly once, stale ones skipped, figures from the rows."""
+
+import threading
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db import close_old_connections
+
+from analytics.models import EmailDeliveryLog
+from briefs.models import DailyBrief
+from briefs.services import send_due_briefs
+from briefs.unsubscribe import unsubscribe_url
+from tenants.models import UserEmailPreference
+from tests.factories import CampaignFactory, EmailPreferenceFactory, UserFactory, spend_history
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def sent_emails(monkeypatch):
+    """What went to the email provider (the console provider's own sending is replaced)."""
+    sent = []
+
+    def provider(email):
+        sent.append(email)
+        return "console", f"msg-{len(sent)}"
+
+    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
+    return sent
+
+
+def reader(tenant, zone="UTC", at_time=time(8, 0), **fields):
+    user = UserFactory(tenant=tenant, **fields)
+    return EmailPreferenceFactory(user=user, timezone=zone, delivery_time=at_time)
+
+
+def test_each_reader_is_due_at_their_own_local_time(tenant, sent_emails):
+    tokyo = reader(tenant, "Asia/Tokyo")  # 08:00 in Tokyo is 23:00 UTC the day before
+    paris = reader(tenant, "Europe/Paris")  # 07:00 UTC in November
+    los_angeles = reader(tenant, "America/Los_Angeles")  # 16:00 UTC
+
+    def sent_at(moment):
+        return [o.user_email for o in send_due_briefs(at(moment)) if o.status == "sent"]
+
+    assert sent_at("2026-11-23T22:59") == []
+    assert sent_at("2026-11-23T23:00") == [tokyo.user.email]  # 08:00 on the 24th in Tokyo
+    assert sent_at("2026-11-24T07:00") == [paris.user.email]
+    assert sent_at("2026-11-24T15:59") == []
+    assert sent_at("2026-11-24T16:00") == [los_angeles.user.email]
+    assert DailyBrief.objects.get(user=tokyo.user).local_date.isoformat() == "2026-11-24"
+    assert len(sent_emails) == 3
+    assert DailyBrief.objects.filter(status="skipped").count() == 2  # Paris and LA on the 23rd: first seen too late
+
+
+def test_a_time_skipped_by_spring_forward_still_comes_once(tenant, sent_emails):
+    new_york = reader(tenant, "America/New_York", time(2, 30))  # 2026-03-08: 02:00 jumps to 03:00
+    assert send_due_briefs(at("2026-03-08T07:29")) == []  # before 02:30 EST read as 07:30 UTC
+    assert [o.status for o in send_due_briefs(at("2026-03-08T07:30"))] == ["sent"]
+    assert send_due_briefs(at("2026-03-08T09:00")) == []
+    assert DailyBrief.objects.filter(user=new_york.user).count() == 1
+
+
+def test_a_time_repeated_by_fall_back_comes_once_at_its_first_occurrence(tenant, sent_emails):
+    reader(tenant, "America/New_York", time(1, 30))  # 2026-11-01: 01:30 happens at 05:30 and 06:30 UTC
+    assert [o.status for o in send_due_briefs(at("2026-11-01T05:30"))] == ["sent"]
+    assert send_due_briefs(at("2026-11-01T06:30")) == []
+    assert len(sent_emails) == 1
+
+
+def test_a_brief_missed_by_more_than_six_hours_is_skipped_not_sent_late(tenant, sent_emails):
+    late = reader(tenant)
+    [outcome] = send_due_briefs(at("2026-11-24T14:01"))  # 6 h 1 min after 08:00
+    assert outcome.status == "skipped" and sent_emails == []
+    assert DailyBrief.objects.get(user=late.user).status == "skipped"
+    assert send_due_briefs(at("2026-11-24T20:00")) == []  # the day is counted
+    assert [o.status for o in send_due_briefs(at("2026-11-25T08:05"))] == ["sent"]  # the next day comes
+
+
+def test_disabled_inactive_and_tenantless_readers_get_nothing(tenant, sent_emails):
+    UserEmailPreference.objects.filter(pk=reader(tenant).pk).update(enabled=False)
+    gone = reader(tenant)
+    gone.user.is_active = False
+    gone.user.save(update_fields=["is_active"])
+    assert send_due_briefs(at("2026-11-24T09:00")) == []
+
+
+def test_the_brief_holds_one_click_links_and_unsubscribe_headers(client, tenant, sent_emails, ask, approver):
+    waiting = ask("700.00")
+    EmailPreferenceFactory(user=approver, timezone="UTC", delivery_time=time(8, 0))
+    [outcome] = send_due_briefs(datetime.now(UTC).replace(hour=8, minute=10))
+    assert outcome.status == "sent"
+    [email] = sent_emails
+    assert f"{waiting.reference}: {waiting.action_summary}" in email.text
+    approve_link = next(line.split(": ", 1)[1] for line in email.text.splitlines() if "Approve: " in line)
+    assert client.get(urlsplit(approve_link).path).status_code == 200  # the signed one-click page opens
+    assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert email.headers["List-Unsubscribe"] == f"<{unsubscribe_url(approver)}>"
+    assert 'width="600"' in email.html and "prefers-color-scheme: dark" in email.html
+    log = EmailDeliveryLog.objects.get()
+    assert (log.email_type, log.user, log.to_address) == ("daily_brief", approver, approver.email)
+
+
+def test_figures_come_from_the_tenants_rows(tenant, sent_emails):
+    summer = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    winter = CampaignFactory(tenant=tenant, name="Winter Boots", daily_budget=Decimal("200.00"))
+    moment = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    spend_history(summer, days=14, spend="100.00")
+    spend_history(winter, days=7, spend="400.00")
+    reader(tenant)
+    send_due_briefs(moment)
+    [email] = sent_emails
+    # 7 days: summer $700 + winter $2,800 = $3,500 spend; 560 conversions: CPA $6.25; revenue 26,600: ROAS 7.6x
+    assert "Spend $3,500" in email.text and "CPA $6.25" in email.text and "ROAS 7.6x" in email.text
+    assert "Top: Summer Sale (19.0x ROAS). Bottom: Winter Boots (4.8x)." in email.text
+    assert "Recommendation: Move budget from Winter Boots towards Summer Sale." in email.text
+
+
+def test_another_tenants_approvals_are_not_in_a_brief(tenant, other_tenant, sent_emails, ask, approver):
+    ask("700.00")
+    stranger = UserFactory(tenant=other_tenant, role="approver")
+    EmailPreferenceFactory(user=stranger, timezone="UTC", delivery_time=time(8, 0))
+    send_due_briefs(datetime.now(UTC).replace(hour=9, minute=0))
+    [email] = sent_emails
+    assert "WAITING FOR YOU" not in email.text and "BR-" not in email.text
+
+
+def test_unsubscribe_by_signed_link_forged_and_expired_refused(client, tenant):
+    preference = reader(tenant)
+    path = urlsplit(unsubscribe_url(preference.user)).path
+    assert "Stop the daily brief" in client.get(path).content.decode()
+    assert UserEmailPreference.objects.get(pk=preference.pk).enabled  # a GET changes nothing
+    assert client.post(path[:-3] + "xx/").status_code == 400
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=91)):
+        assert client.post(path).status_code == 410
+    assert client.post(path).status_code == 200  # RFC 8058 one-click: no sign-in, no CSRF token
+    assert not UserEmailPreference.objects.get(pk=preference.pk).enabled
+
+
+def test_the_command_sends_or_lists_what_is_due(tenant, sent_emails):
+    preference = reader(tenant)
+    out = StringIO()
+    call_command("send_due_briefs", "--now", "2026-11-24T09:00:00+00:00", "--dry-run", stdout=out)
+    assert f"would_send {preference.user.email} 2026-11-24" in out.getvalue() and sent_emails == []
+    call_command("send_due_briefs", "--now", "2026-11-24T09:00:00+00:00", stdout=out)
+    assert f"sent       {preference.user.email} 2026-11-24" in out.getvalue() and len(sent_emails) == 1
+    with pytest.raises(CommandError, match="offset"):
+        call_command("send_due_briefs", "--now", "2026-11-24T09:00:00")
+
+
+def test_two_workers_at_once_send_each_brief_exactly_once(postgres_only, tenant, sent_emails):
+    readers = [reader(tenant) for _ in range(6)]
+    barrier = threading.Barrier(2)  # both workers scan the same due readers at the same moment
+
+    def worker():
+        try:
+            barrier.wait()
+            send_due_briefs(at("2026-11-24T09:00"))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert DailyBrief.objects.filter(status="sent").count() == len(readers)
+    assert sorted(e.to for e in sent_emails) == sorted(r.user.email for r in readers)
+    assert EmailDeliveryLog.objects.count() == len(readers)
