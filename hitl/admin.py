@@ -272,6 +272,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "can_decide": approval.is_pending and may_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
                 "holder": timeline.holder(approval),
+                "publication": presentation.publication(approval),
                 "excerpt": timeline.excerpt(approval, request.user),
                 "timeline": timeline.history(approval),
                 "decision_log": timeline.decisions(approval),

@@ -50,3 +50,25 @@ def test_the_words_that_led_to_it_are_shown_masked_with_a_link_for_those_who_may
     assert link not in approver_view  # approvers do not open conversations
     support_like = page(console_as(staff["admin"]), approval)
     assert link in support_like and "415 555 0142" not in support_like
+
+
+def test_a_content_action_shows_what_goes_out_and_when_in_the_tenants_zone(console_as, staff, ask_as, tenant):
+    from agents.models import ContentPiece
+
+    tenant.timezone = "Europe/Paris"
+    tenant.save(update_fields=["timezone"])
+    piece = ContentPiece.objects.create(tenant=tenant, title="Trail guide", channel="blog")
+    approval = ask_as(staff["member"])
+    HITLApproval.objects.filter(pk=approval.pk).update(
+        action_type="schedule_content",
+        action_data={
+            "content_id": str(piece.pk),
+            "title": "Trail guide",
+            "scheduled_for": "2026-12-01T09:00:00+00:00",
+            "caption": "Ten trails for the first snow",
+        },
+    )
+    html = page(console_as(staff["approver"]), HITLApproval.objects.get(pk=approval.pk))
+    section = html.split('data-testid="approval-publication"')[1].split("</section>")[0]
+    assert "Trail guide" in section and "Ten trails for the first snow" in section
+    assert "10 a.m." in section and "CET" in section  # 09:00 UTC is 10:00 in Paris
