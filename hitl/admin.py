@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from agents.actions import ActionType
@@ -24,7 +24,6 @@ from hitl.models import (
     ApprovalStatus,
     HITLApproval,
     HITLDecision,
-    HITLNotification,
     HITLWorkflow,
     RiskPolicy,
 )
@@ -107,27 +106,6 @@ class AgentTypeFilter(ChoicesFilter):
     options = AgentType.choices
 
 
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class NotificationInline(ReadOnlyInline):
-    model = HITLNotification
-    fields = ["created_at", "event", "channel", "recipient", "status", "provider", "failure_reason"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("recipient")
-
-
 @admin.register(HITLApproval)
 class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     list_display = [
@@ -143,7 +121,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV
     export_name = "approvals"
-    inlines = [NotificationInline]  # history and decisions read as timelines (approval_record.html)
+    inlines = []  # history, decisions and notifications read as timelines (approval_record.html)
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     change_form_outer_after_template = "admin/hitl/approval_record.html"
     fieldsets = [
@@ -276,6 +254,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "excerpt": timeline.excerpt(approval, request.user),
                 "timeline": timeline.history(approval),
                 "decision_log": timeline.decisions(approval),
+                "notices": timeline.notifications(approval),
                 **self._execution_context(request, approval),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})

@@ -114,7 +114,10 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
 
 
 def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
-    return [(key.replace("_", " ").capitalize(), str(value)) for key, value in approval.action_data.items()]
+    """The action's data in words; an id is left out where its name is given beside it."""
+    data = approval.action_data
+    named = {f"{key[:-5]}_id" for key in data if key.endswith("_name")} | ({"content_id"} if "title" in data else set())
+    return [(key.replace("_", " ").capitalize(), str(value)) for key, value in data.items() if key not in named]
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:

@@ -125,3 +125,15 @@ def excerpt(approval: HITLApproval, viewer) -> dict | None:
     ]
     may_open = conversation_access.conversations_for(viewer).filter(pk=conversation.pk).exists()
     return {"lines": lines, "conversation": conversation, "may_open": may_open}
+
+
+def notifications(approval: HITLApproval) -> list[Entry]:
+    return [
+        Entry(
+            when=n.created_at,
+            title=f"{n.event.capitalize()}: {n.get_channel_display()} to {n.recipient if n.recipient_id else '—'}",
+            who=n.get_status_display(),
+            text=n.failure_reason,
+        )
+        for n in approval.notifications.select_related("recipient").order_by("created_at")
+    ]

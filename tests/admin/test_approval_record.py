@@ -20,6 +20,8 @@ def test_history_and_decisions_are_timelines_not_object_rows_or_json(console_as,
     assert "Requested" in html and "Rejected" in html and "pending → rejected" in html
     assert "Not this month" in html and str(staff["approver"]) in html
     assert '{"' not in html.split('data-testid="approval-record"')[1]  # no raw JSON in the record
+    assert "HITLNotification object" not in html and 'data-testid="approval-notifications"' in html
+    assert "Campaign id" not in html and "Campaign name" in html  # the name, not the id beside it
 
 
 def test_who_decides_now_says_names_and_escalations(console_as, staff, ask_as):
