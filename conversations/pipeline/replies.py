@@ -5,6 +5,8 @@ from hitl.models import ApprovalStatus
 
 
 def compose(text: str, outcomes: list[ActionOutcome]) -> str:
+    if outcomes and all(o.status == "refused" and o.summary in text for o in outcomes):
+        text = ""  # the engine's text proposes what was refused: say only why it can't be proposed
     lines = [text.strip()]
     for outcome in outcomes:
         # The engine's text often states the summary already ("Proposed: …"): then the line only adds the reference.

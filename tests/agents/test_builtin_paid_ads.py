@@ -6,8 +6,10 @@ import time_machine
 
 from agents.actions import ActionType
 from agents.models import Campaign, CampaignDailyStat
+from conversations.normalized import InboundMessage
 from tests.agents.conftest import CURRENT_WEEK, NOW, PREVIOUS_WEEK, TODAY
 from tests.factories import CampaignDailyStatFactory, CampaignFactory
+from tests.pipeline import exchange
 
 pytestmark = pytest.mark.django_db
 
@@ -424,15 +426,15 @@ def test_greetings_and_unknown_messages_list_what_the_agent_can_do(ask, text, op
     assert 3 <= reply.text.count("\n- ") <= 5
 
 
-def test_an_amount_above_the_gateways_limit_is_explained_once_without_a_proposal(ask, summer, settings):
+def test_an_amount_above_the_gateways_limit_is_explained_once_without_a_proposal(summer, colleague, settings):
     settings.GATEWAY_MAX_DAILY_BUDGET = 50_000
-    reply = ask(PAID_ADS, "Raise the Summer Sale budget to $60,000 a day")
-    assert reply.actions == []
-    assert reply.text == (
+    asked = InboundMessage(channel="chat", text="Raise the Summer Sale budget to $60,000 a day", user_id=colleague.pk)
+    result = exchange(asked)
+    assert [a.status for a in result.actions] == ["refused"]
+    assert result.reply.text == (
         "I can't propose “Raise Summer Sale daily budget from $500.00 to $60,000.00”: "
         "a daily budget above $50,000 needs to be set by hand."
     )
-    assert "Proposed" not in reply.text
 
 
 @pytest.mark.parametrize(

@@ -86,8 +86,8 @@ def test_a_requester_cancelling_while_an_approver_approves_gives_exactly_one_out
     if approval.status == "cancelled":
         assert results == ["cancelled", "not_pending"]
         assert approval.decisions.count() == 0 and campaign.daily_budget == Decimal("500.00")
-    else:
-        assert results == ["not_pending", "executed"]
+    else:  # the approval returns before or after its execution ran (after commit, on the same thread)
+        assert results[0] == "not_pending" and results[1] in ("approved", "executed")
         assert approval.status == "executed" and campaign.daily_budget == Decimal("700.00")
     ends = HITLApprovalHistory.objects.filter(approval=approval, event_type__in=["cancelled", "executed"])
     assert ends.count() == 1

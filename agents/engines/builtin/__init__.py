@@ -8,7 +8,6 @@ from agents.engines.builtin import audience, content, paid_ads, seo
 from agents.engines.builtin.formatting import clip
 from agents.engines.builtin.language import other_language
 from agents.models import AgentType
-from agents.validation import CHECKS
 
 AGENTS = {
     AgentType.PAID_ADS: paid_ads.respond,
@@ -33,17 +32,8 @@ class BuiltinEngine:
                 f"I only understand English for now, and this looks like {language}. Please write to me in English "
                 "(your admin can connect an LLM engine that reads other languages)."
             )
-        reply = _within_limits(request, respond(request))
+        reply = respond(request)
         return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions)
-
-
-def _within_limits(request: EngineRequest, reply: EngineReply) -> EngineReply:
-    """A proposal the gateway would refuse (e.g. a budget above GATEWAY_MAX_DAILY_BUDGET) is explained once,
-    instead of an answer that proposes it and a refusal that follows."""
-    for action in reply.actions:
-        if reason := CHECKS[action.action_type](request.tenant, action.action_data):
-            return EngineReply(f"I can't propose “{action.summary}”: {reason}.")
-    return reply
 
 
 def _feedback(request: EngineRequest) -> list[str]:
