@@ -463,11 +463,41 @@ UNFOLD = {
     "SITE_SYMBOL": "support_agent",
     "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
-    "SIDEBAR": {"show_search": True, "show_all_applications": True},
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": "config.sidebar.navigation",  # the app list, with a badge on what waits for the viewer
+    },
+    # Above the approval queue: the inbox (the default for deciders), everything pending, everything.
+    "TABS": [
+        {
+            "models": ["hitl.hitlapproval"],
+            "items": [
+                {
+                    "title": "Waiting for me",
+                    "link": "/admin/hitl/hitlapproval/?queue=mine",
+                    "active": "hitl.inbox.mine_tab_active",
+                },
+                {
+                    "title": "All pending",
+                    "link": "/admin/hitl/hitlapproval/?queue=pending",
+                    "active": "hitl.inbox.pending_tab_active",
+                },
+                {
+                    "title": "Everything",
+                    "link": "/admin/hitl/hitlapproval/?queue=all",
+                    "active": "hitl.inbox.everything_tab_active",
+                },
+            ],
+        }
+    ],
     "DASHBOARD_CALLBACK": "analytics.dashboard.dashboard_callback",  # the numbers on the admin index
     "SCRIPTS": [
         lambda request: static("admin/walker-live.js"),  # live queue and dashboard updates
-        lambda request: static("admin/walker-charts.js"),  # analytics: click a bar or point for the list behind it
+        lambda request: static("admin/walker-charts.js"),
+        lambda request: static(
+            "admin/walker-sla.js"
+        ),  # the queue's SLA column counts down live  # analytics: click a bar or point for the list behind it
     ],
 }
 

@@ -12,20 +12,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from agents.actions import ActionType
 from agents.models import AgentType
-from hitl import presentation, rules
+from hitl import inbox, presentation, rules, timeline
 from hitl.access import may_decide
 from hitl.errors import DecisionError
 from hitl.models import (
     ApprovalStatus,
     HITLApproval,
-    HITLApprovalHistory,
     HITLDecision,
-    HITLNotification,
     HITLWorkflow,
     RiskPolicy,
 )
@@ -50,17 +48,38 @@ def _context(request) -> Context:
     )
 
 
-class AssignedToMeFilter(admin.SimpleListFilter):
-    title = "assigned to me"
-    parameter_name = "mine"
+class QueueFilter(admin.SimpleListFilter):
+    """The inbox: opens on what waits for the viewer unless the address names other filters."""
+
+    title = "queue"
+    parameter_name = inbox.QUEUE_PARAM
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # A search without a queue looks through everything: a reference may name a decided approval.
+        # Only a page view opens on the default: a bulk action posted to the bare address acts on what was ticked.
+        if (
+            request.method == "GET"
+            and self.parameter_name not in self.used_parameters
+            and not params
+            and not request.GET.get("q")
+        ):
+            self.used_parameters[self.parameter_name] = inbox.default_queue(request.user)
 
     def lookups(self, request, model_admin):
-        return [("1", "Waiting for my decision")]
+        return inbox.QUEUES
+
+    def choices(self, changelist):
+        # No "All" entry: it would drop the parameter and land back on the default; "Everything" is all.
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
 
     def queryset(self, request, queryset):
-        if self.value() == "1":
-            return queryset.filter(HITLApproval.objects.waiting_for(request.user))
-        return queryset
+        return inbox.in_queue(queryset, self.value(), request.user) if self.value() else queryset
 
 
 class ChoicesFilter(admin.SimpleListFilter):
@@ -87,63 +106,24 @@ class AgentTypeFilter(ChoicesFilter):
     options = AgentType.choices
 
 
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class DecisionInline(ReadOnlyInline):
-    model = HITLDecision
-    fields = ["level", "approver", "decision", "notes", "via", "decided_at"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("approver")
-
-
-class HistoryInline(ReadOnlyInline):
-    model = HITLApprovalHistory
-    fields = ["timestamp", "event_type", "description", "actor", "previous_status", "new_status", "changes"]
-    readonly_fields = fields
-    verbose_name_plural = "history"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
-class NotificationInline(ReadOnlyInline):
-    model = HITLNotification
-    fields = ["created_at", "event", "channel", "recipient", "status", "provider", "failure_reason"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("recipient")
-
-
 @admin.register(HITLApproval)
 class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     list_display = [
         "reference", "summary", "agent_type", "action_type", "risk", "cost", "status_badge", "sla", "assignee", "level",
     ]  # fmt: skip
     list_display_links = ["reference", "summary"]
-    list_filter = ["status", "risk_level", "sla_breached", AssignedToMeFilter, ActionTypeFilter, AgentTypeFilter]
+    list_filter = [QueueFilter, "status", "risk_level", "sla_breached", ActionTypeFilter, AgentTypeFilter]
     list_select_related = ["assigned_to"]
     search_fields = ["reference", "action_summary"]
-    ordering = ["sla_deadline", "priority"]
+    ordering = inbox.most_urgent_first()
     show_full_result_count = False
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV
     export_name = "approvals"
-    inlines = [DecisionInline, HistoryInline, NotificationInline]
+    inlines = []  # history, decisions and notifications read as timelines (approval_record.html)
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
+    change_form_outer_after_template = "admin/hitl/approval_record.html"
     fieldsets = [
         ("Request", {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at",
                                 "conflicts"]}),
@@ -162,6 +142,12 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         if key not in loaded:
             loaded[key] = super().get_object(request, object_id, from_field)
         return loaded[key]
+
+    def get_changelist_instance(self, request):
+        """The list knows which queue it shows: its empty state says "nothing waits for you", not "no results"."""
+        changelist = super().get_changelist_instance(request)
+        changelist.queue = next((f.value() for f in changelist.filter_specs if isinstance(f, QueueFilter)), None)
+        return changelist
 
     def get_list_filter(self, request):
         filters = list(self.list_filter)
@@ -223,10 +209,19 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         if not obj.is_pending or obj.sla_deadline is None:
             return "—"
         left = obj.sla_deadline - timezone.now()
+        # static/admin/walker-sla.js counts down from data-sla-deadline; this text is what it starts from.
         if left.total_seconds() <= 0:
-            return format_html('<span class="text-red-600 font-semibold">{}</span>', "due now")
-        hours, rest = divmod(int(left.total_seconds()), 3600)
-        return f"{hours} h {rest // 60} min left" if hours else f"{rest // 60} min left"
+            text, classes = "due now", "text-red-600 font-semibold"
+        else:
+            hours, rest = divmod(int(left.total_seconds()), 3600)
+            text = f"{hours} h {rest // 60} min left" if hours else f"{rest // 60} min left"
+            classes = "text-orange-600 font-semibold" if left.total_seconds() < 3600 else ""
+        return format_html(
+            '<span class="{}" data-sla-deadline="{}" data-testid="sla">{}</span>',
+            classes,
+            obj.sla_deadline.isoformat(),
+            text,
+        )
 
     @display(description="assigned to")
     def assignee(self, obj):
@@ -254,6 +249,12 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": approval.is_pending and may_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
+                "holder": timeline.holder(approval),
+                "publication": presentation.publication(approval),
+                "excerpt": timeline.excerpt(approval, request.user),
+                "timeline": timeline.history(approval),
+                "decision_log": timeline.decisions(approval),
+                "notices": timeline.notifications(approval),
                 **self._execution_context(request, approval),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
@@ -336,11 +337,28 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         for line in refused:
             messages.warning(request, line)
 
-    @admin.action(description="Approve selected")
+    @admin.action(description="Approve selected (asks to confirm)")
     def approve_selected(self, request, queryset):
+        if "confirm" not in request.POST:
+            return render(
+                request,
+                "admin/hitl/approve_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Approve approvals",
+                    "approvals": queryset.select_related("agent"),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.opts,
+                },
+            )
+        notes = request.POST.get("notes", "").strip()
         self._bulk(
-            request, queryset, lambda a: approve(a.pk, actor=request.user, context=_context(request)), "approved"
+            request,
+            queryset,
+            lambda a: approve(a.pk, actor=request.user, notes=notes, context=_context(request)),
+            "approved",
         )
+        return None
 
     @admin.action(description="Reject selected (asks for a reason)")
     def reject_selected(self, request, queryset):

@@ -1,7 +1,11 @@
 """An approval in plain words for the people deciding it: what would change, before and after."""
 
 from datetime import datetime
+from datetime import timezone as dt_timezone
 from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from agents.engines.builtin.formatting import money_exact
 from agents.models import Campaign, ContentPiece, TargetKeyword
@@ -45,10 +49,32 @@ def _content(approval):
 
 
 def _when(value) -> str:
+    """An ISO time in the active zone (the tenant's, set by tenants.middleware), one format everywhere."""
     try:
-        return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M UTC")
+        moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt_timezone.utc)
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") + " " + timezone.localtime(moment).strftime("%Z")
+
+
+TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")
+
+
+def publication(approval: HITLApproval) -> dict | None:
+    """For publish and schedule actions: what exactly goes out, where and when."""
+    if approval.action_type not in ("publish_content", "schedule_content"):
+        return None
+    data = approval.action_data
+    piece = _content(approval)
+    return {
+        "title": data.get("title") or (piece.title if piece else "—"),
+        "channel": piece.get_channel_display() if piece else data.get("channel", "—"),
+        "when": _when(data["scheduled_for"]) if data.get("scheduled_for") else "as soon as it is approved",
+        "texts": [(key.capitalize(), str(data[key])) for key in TEXT_KEYS if data.get(key)],
+        "status_now": piece.get_status_display() if piece else "not found",
+    }
 
 
 def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
@@ -88,7 +114,10 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
 
 
 def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
-    return [(key.replace("_", " ").capitalize(), str(value)) for key, value in approval.action_data.items()]
+    """The action's data in words; an id is left out where its name is given beside it."""
+    data = approval.action_data
+    named = {f"{key[:-5]}_id" for key in data if key.endswith("_name")} | ({"content_id"} if "title" in data else set())
+    return [(key.replace("_", " ").capitalize(), str(value)) for key, value in data.items() if key not in named]
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:

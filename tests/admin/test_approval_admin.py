@@ -48,7 +48,7 @@ def test_filters_and_search(console_as, staff, ask_as):
 
     assert listed("status__exact=pending") == {mine.pk}
     assert listed("sla_breached__exact=1") == {other.pk}
-    assert listed("mine=1") == {mine.pk}  # a decided approval has nobody left to decide
+    assert listed("queue=mine") == {mine.pk}  # a decided approval has nobody left to decide
     assert listed(f"q={mine.reference}") == {mine.pk}
     assert listed(f"risk_level__exact={mine.risk_level}") >= {mine.pk}
 
@@ -114,7 +114,7 @@ def test_bulk_approve_and_escalate(console_as, staff, ask_as):
     client = console_as(staff["approver"])
     client.post(QUEUE, {"action": "escalate_selected", ACTION_CHECKBOX_NAME: [first.pk]})
     assert HITLApproval.objects.get(pk=first.pk).escalated_to == staff["admin"]
-    client.post(QUEUE, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [second.pk]})
+    client.post(QUEUE, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [second.pk], "confirm": "1"})
     assert HITLApproval.objects.get(pk=second.pk).status != "pending"
 
 
@@ -152,7 +152,7 @@ def test_the_queue_renders_in_constant_queries_at_100000_approvals(
     )
     client = console_as(staff["approver"])
     with django_assert_max_num_queries(12):
-        response = client.get(QUEUE)
+        response = client.get(QUEUE + "?queue=pending")
     assert response.status_code == 200 and len(response.context["cl"].result_list) == 50
 
 
@@ -187,7 +187,7 @@ def test_assigned_to_me_is_a_subquery_without_distinct(console_as, staff, ask_as
 
     mine = ask_as(staff["member"])
     with CaptureQueriesContext(connection) as captured:
-        rows = console_as(staff["approver"]).get(QUEUE + "?mine=1").context["cl"].result_list
+        rows = console_as(staff["approver"]).get(QUEUE + "?queue=mine").context["cl"].result_list
         assert [a.pk for a in rows] == [mine.pk]
     listing = [q["sql"] for q in captured.captured_queries if 'FROM "hitl_hitlapproval"' in q["sql"]]
     assert listing and not any("DISTINCT" in sql for sql in listing)

@@ -224,6 +224,54 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertEqual(campaign.daily_budget, Decimal("700.00"))
         self.assertEqual(self.find_all("approve"), [])  # decided: no buttons left
 
+    def test_the_queue_is_an_inbox_with_a_count_a_live_countdown_and_a_confirmed_bulk_approval(self):
+        asks = [BUDGET_TEXT, "Raise the Fall Hiking Boots budget to $400 a day"]
+        references = [self.whatsapp_from_member(text).actions[0].reference for text in asks]
+        self.log_in("approver@acme.test")
+        queue = reverse("admin:hitl_hitlapproval_changelist")
+        badge = self.driver.find_element(By.CSS_SELECTOR, f'#nav-sidebar-apps a[href="{queue}"]')
+        self.assertRegex(badge.text, rf"\b{len(references)}\b")  # the sidebar counts what waits for me
+
+        badge.click()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#result_list tbody tr"), "the inbox's rows")
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+        self.assertEqual(len(rows), len(references))
+        self.assertIn("Waiting for me", self.body_text())
+        sla = self.find_all("sla")[0]
+        self.assertRegex(sla.text, r"min left$")
+        # The countdown reads the ISO deadline: move it and let the page tick.
+        self.driver.execute_script(
+            "arguments[0].setAttribute('data-sla-deadline', new Date(Date.now() + 90.5 * 60000).toISOString());"
+            "window.WalkerSla.tick();",
+            sla,
+        )
+        self.assertEqual(sla.text, "1 h 30 min left")
+        self.driver.execute_script(
+            "arguments[0].setAttribute('data-sla-deadline', new Date(Date.now() - 1000).toISOString());"
+            "window.WalkerSla.tick();",
+            sla,
+        )
+        self.assertEqual(sla.text, "due now")
+        self.screenshot("admin-inbox.png")
+
+        for box in self.driver.find_elements(By.CSS_SELECTOR, "#result_list tbody input.action-select"):
+            box.click()
+        self.driver.execute_script(
+            "var s = document.querySelector('select[name=action]'); s.value = 'approve_selected';"
+            "s.dispatchEvent(new Event('change', {bubbles: true})); s.form.submit();"
+        )
+        confirm = self.wait(lambda d: self.find_all("approve-confirm"), "the confirmation page")[0]
+        for reference in references:
+            self.assertIn(reference, confirm.text)
+        self.assertEqual(set(HITLApproval.objects.filter(reference__in=references).values_list("status", flat=True)),
+                         {"pending"})  # fmt: skip
+        self.driver.find_element(By.ID, "notes").send_keys("Both agreed with finance")
+        self.screenshot("admin-bulk-approve-confirm.png")
+        confirm.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        self.wait(lambda d: "2 approvals approved." in self.body_text(), "the success message")
+        self.wait(lambda d: "Nothing is waiting for your decision" in self.body_text(), "the empty inbox")
+        self.screenshot("admin-inbox-empty.png")
+
     def test_the_dashboard_for_the_tenant_admin(self):
         self.whatsapp_from_member(PII_TEXT)
         self.whatsapp_from_member(BUDGET_TEXT)

@@ -1,0 +1,62 @@
+"""The approval queue as an approver's inbox: what waits for the viewer, its count, and the queue's views.
+
+The admin's queue filter, the sidebar badge and the tabs above the queue read the same definitions here.
+"""
+
+from django.db.models import F
+from django.urls import reverse
+
+from hitl.access import approvals_for, may_decide
+from hitl.models import ApprovalStatus, HITLApproval
+
+MINE, PENDING, EVERYTHING = "mine", "pending", "all"
+QUEUES = [(MINE, "Waiting for me"), (PENDING, "All pending"), (EVERYTHING, "Everything")]
+QUEUE_PARAM = "queue"
+
+
+def default_queue(user) -> str:
+    """Deciders open on their own inbox; those who only review (compliance) on everything pending."""
+    return MINE if may_decide(user) else PENDING
+
+
+def in_queue(queryset, queue: str, user):
+    if queue == MINE:
+        return queryset.filter(HITLApproval.objects.waiting_for(user), status=ApprovalStatus.PENDING)
+    if queue == PENDING:
+        return queryset.filter(status=ApprovalStatus.PENDING)
+    return queryset
+
+
+def most_urgent_first():
+    """Nearest SLA deadline first; approvals without one (decided, or no SLA) after those with one."""
+    return [F("sla_deadline").asc(nulls_last=True), "priority", "-requested_at"]
+
+
+def waiting_count(request) -> int | None:
+    """The sidebar badge: approvals waiting for the viewer's decision (None, shown as no badge, when none)."""
+    user = request.user
+    if not may_decide(user):
+        return None
+    count = in_queue(approvals_for(user), MINE, user).count()
+    return count or None
+
+
+def _tab_active(queue):
+    def active(request) -> bool:
+        if request.path != reverse("admin:hitl_hitlapproval_changelist"):
+            return False
+        chosen = request.GET.get(QUEUE_PARAM)
+        if chosen is None and not _has_other_filters(request):
+            chosen = default_queue(request.user)
+        return chosen == queue
+
+    return active
+
+
+def _has_other_filters(request) -> bool:
+    return any(key not in ("o", "p", "q", "_changelist_filters") for key in request.GET)
+
+
+mine_tab_active = _tab_active(MINE)
+pending_tab_active = _tab_active(PENDING)
+everything_tab_active = _tab_active(EVERYTHING)

@@ -1,0 +1,139 @@
+"""The approval page's readable record: what led to the request, who holds it, and what happened since.
+
+Replaces the raw inline tables (rows titled "HITLApprovalHistory object (…)", JSON changes) with lines a
+person reads; dates are rendered by the template in the tenant's zone (tenants.middleware activates it).
+"""
+
+from dataclasses import dataclass, field
+
+from conversations import access as conversation_access
+from conversations.models import Message
+from conversations.privacy import message_text
+from hitl.models import HITLApproval
+
+EXCERPT_SIZE = 4  # messages up to and including the one that led to the request
+EVENT_LABELS = {
+    "created": "Requested", "approved": "Approved", "rejected": "Rejected", "escalated": "Escalated",
+    "executed": "Done", "failed": "Failed", "expired": "Expired", "cancelled": "Cancelled",
+}  # fmt: skip
+
+
+@dataclass
+class Entry:
+    when: object
+    title: str
+    who: str
+    text: str
+    status_change: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _name(user) -> str:
+    return str(user) if user is not None else "Walker"
+
+
+def _readable(value) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_readable(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_readable(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _changes(changes) -> list[tuple[str, str, str]]:
+    """`{"field": [before, after]}` or `{"field": {"from":…, "to":…}}` or `{"field": value}` as rows."""
+    rows = []
+    for key, value in (changes or {}).items():
+        label = key.replace("_", " ")
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            rows.append((label, _readable(value[0]), _readable(value[1])))
+        elif isinstance(value, dict) and {"from", "to"} <= value.keys():
+            rows.append((label, _readable(value["from"]), _readable(value["to"])))
+        else:
+            rows.append((label, "", _readable(value)))
+    return rows
+
+
+def history(approval: HITLApproval) -> list[Entry]:
+    entries = []
+    for item in approval.history.select_related("actor").order_by("timestamp"):
+        change = (
+            f"{item.previous_status} → {item.new_status}"
+            if item.previous_status and item.new_status and item.previous_status != item.new_status
+            else ""
+        )
+        entries.append(
+            Entry(
+                when=item.timestamp,
+                title=EVENT_LABELS.get(item.event_type, item.event_type.replace("_", " ").capitalize()),
+                who=_name(item.actor),
+                text=item.description,
+                status_change=change,
+                changes=_changes(item.changes),
+            )
+        )
+    return entries
+
+
+def decisions(approval: HITLApproval) -> list[Entry]:
+    return [
+        Entry(
+            when=d.decided_at,
+            title=f"Level {d.level}: {d.get_decision_display()}",
+            who=_name(d.approver),
+            text=d.notes,
+            status_change=f"via {d.get_via_display()}",
+        )
+        for d in approval.decisions.select_related("approver").order_by("decided_at")
+    ]
+
+
+def holder(approval: HITLApproval) -> str:
+    """Who the request waits for, in words."""
+    if not approval.is_pending:
+        return ""
+    if approval.escalated_to_id:
+        return f"Escalated to {approval.escalated_to} ({approval.escalation_reason or 'no reason given'})"
+    if approval.assigned_to_id:
+        return f"Assigned to {approval.assigned_to}"
+    levels = approval.workflow_snapshot.get("approval_levels", [])
+    level = levels[approval.approval_level - 1] if 0 < approval.approval_level <= len(levels) else {}
+    return f"Waiting for {level.get('name') or 'the approvers'} (level {approval.approval_level})"
+
+
+def excerpt(approval: HITLApproval, viewer) -> dict | None:
+    """The messages that led to the request, masked for the viewer, and a link when they may open the chat."""
+    conversation = approval.conversation
+    if conversation is None:
+        return None
+    messages = conversation.messages.order_by("-created_at")
+    if approval.source_message_id:
+        anchor = Message.objects.filter(pk=approval.source_message_id).values_list("created_at", flat=True).first()
+        if anchor is not None:
+            messages = messages.filter(created_at__lte=anchor)
+    revealed = conversation_access.shows_unmasked(viewer, conversation)
+    lines = [
+        {
+            "when": m.created_at,
+            "who": "Customer" if m.direction == Message.Direction.INBOUND else "Agent",
+            "text": message_text(m, revealed=revealed),
+            "led_to_it": m.pk == approval.source_message_id,
+        }
+        for m in reversed(list(messages[:EXCERPT_SIZE]))
+    ]
+    may_open = conversation_access.conversations_for(viewer).filter(pk=conversation.pk).exists()
+    return {"lines": lines, "conversation": conversation, "may_open": may_open}
+
+
+def notifications(approval: HITLApproval) -> list[Entry]:
+    return [
+        Entry(
+            when=n.created_at,
+            title=f"{n.event.capitalize()}: {n.get_channel_display()} to {n.recipient if n.recipient_id else '—'}",
+            who=n.get_status_display(),
+            text=n.failure_reason,
+        )
+        for n in approval.notifications.select_related("recipient").order_by("created_at")
+    ]

@@ -1,0 +1,76 @@
+"""The approval page reads as a record: what led to it, who decides now, and what happened, in words."""
+
+from django.urls import reverse
+
+from conversations.models import Conversation, Message
+from hitl.models import HITLApproval
+from hitl.services import escalate, reject
+
+
+def page(client, approval):
+    return client.get(reverse("admin:hitl_hitlapproval_change", args=[approval.pk])).content.decode()
+
+
+def test_history_and_decisions_are_timelines_not_object_rows_or_json(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    reject(approval.pk, actor=staff["approver"], reason="Not this month")
+    html = page(console_as(staff["admin"]), approval)
+    assert 'data-testid="approval-timeline"' in html and 'data-testid="approval-decisions"' in html
+    assert "HITLApprovalHistory object" not in html and "HITLDecision object" not in html
+    assert "Requested" in html and "Rejected" in html and "pending → rejected" in html
+    assert "Not this month" in html and str(staff["approver"]) in html
+    assert '{"' not in html.split('data-testid="approval-record"')[1]  # no raw JSON in the record
+    assert "HITLNotification object" not in html and 'data-testid="approval-notifications"' in html
+    assert "Campaign id" not in html and "Campaign name" in html  # the name, not the id beside it
+
+
+def test_who_decides_now_says_names_and_escalations(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    html = page(console_as(staff["approver"]), approval)
+    assert "Waiting for" in html and "(level 1)" in html
+    escalate(approval.pk, actor=staff["approver"], reason="Too big for me")
+    html = page(console_as(staff["approver"]), HITLApproval.objects.get(pk=approval.pk))
+    assert f"Escalated to {staff['admin']} (Too big for me)" in html
+
+
+def test_the_words_that_led_to_it_are_shown_masked_with_a_link_for_those_who_may_open_them(
+    console_as, staff, ask_as, tenant
+):
+    conversation = Conversation.objects.create(tenant=tenant, user=staff["member"], channel="chat")
+    said = Message.objects.create(
+        tenant=tenant, conversation=conversation, channel="chat", direction="inbound", sender_type="customer",
+        text="Raise Summer Sale to $700, call me on +1 415 555 0142",
+    )  # fmt: skip
+    approval = ask_as(staff["member"])
+    HITLApproval.objects.filter(pk=approval.pk).update(conversation=conversation, source_message=said)
+    approval.refresh_from_db()
+    link = reverse("admin:conversations_conversation_change", args=[conversation.pk])
+
+    approver_view = page(console_as(staff["approver"]), approval)
+    assert 'data-testid="approval-excerpt"' in approver_view and "Raise Summer Sale to $700" in approver_view
+    assert "415 555 0142" not in approver_view  # masked for everyone but the person who wrote it
+    assert link not in approver_view  # approvers do not open conversations
+    support_like = page(console_as(staff["admin"]), approval)
+    assert link in support_like and "415 555 0142" not in support_like
+
+
+def test_a_content_action_shows_what_goes_out_and_when_in_the_tenants_zone(console_as, staff, ask_as, tenant):
+    from agents.models import ContentPiece
+
+    tenant.timezone = "Europe/Paris"
+    tenant.save(update_fields=["timezone"])
+    piece = ContentPiece.objects.create(tenant=tenant, title="Trail guide", channel="blog")
+    approval = ask_as(staff["member"])
+    HITLApproval.objects.filter(pk=approval.pk).update(
+        action_type="schedule_content",
+        action_data={
+            "content_id": str(piece.pk),
+            "title": "Trail guide",
+            "scheduled_for": "2026-12-01T09:00:00+00:00",
+            "caption": "Ten trails for the first snow",
+        },
+    )
+    html = page(console_as(staff["approver"]), HITLApproval.objects.get(pk=approval.pk))
+    section = html.split('data-testid="approval-publication"')[1].split("</section>")[0]
+    assert "Trail guide" in section and "Ten trails for the first snow" in section
+    assert "10 a.m." in section and "CET" in section  # 09:00 UTC is 10:00 in Paris
