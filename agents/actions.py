@@ -1,46 +1,22 @@
-"""The actions agents may propose: their types, which agent proposes which, and what they carry.
-
-`action_data` shapes (ids are UUID strings, money a decimal string, times ISO 8601 in UTC):
-
-    set_budget            {"campaign_id", "campaign_name", "daily_budget", "previous_daily_budget"}
-    pause_campaign        {"campaign_id", "campaign_name"}
-    resume_campaign       {"campaign_id", "campaign_name"}
-    publish_content       {"content_id", "title"}
-    schedule_content      {"content_id", "title", "scheduled_for"}
-    create_audience       {"name", "description", "based_on_segment_id" (or null)}
-    create_retargeting    {"name", "source" (one of RETARGETING_SOURCES), "lookback_days"}
-    add_target_keyword    {"keyword"}
-    remove_target_keyword {"keyword"}
-"""
+"""The actions agents may propose: their types and which agent proposes which, both read from the registry
+of action specs (agents.action_specs), and `ProposedAction`, what an engine hands over for approval."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
 
+from agents.action_specs import SPECS
 from agents.models import AgentType
 
-
-class ActionType(models.TextChoices):
-    SET_BUDGET = "set_budget", "Set a campaign's daily budget"
-    PAUSE_CAMPAIGN = "pause_campaign", "Pause a campaign"
-    RESUME_CAMPAIGN = "resume_campaign", "Resume a campaign"
-    PUBLISH_CONTENT = "publish_content", "Publish content"
-    SCHEDULE_CONTENT = "schedule_content", "Schedule content"
-    CREATE_AUDIENCE = "create_audience", "Create an audience"
-    CREATE_RETARGETING = "create_retargeting", "Create a retargeting audience"
-    ADD_TARGET_KEYWORD = "add_target_keyword", "Add a target keyword"
-    REMOVE_TARGET_KEYWORD = "remove_target_keyword", "Drop a target keyword"
-
+ActionType = models.TextChoices(
+    "ActionType", [(action_type.upper(), (action_type, spec.label)) for action_type, spec in SPECS.items()]
+)
 
 AGENT_ACTIONS: dict[str, frozenset[str]] = {
-    AgentType.PAID_ADS: frozenset({ActionType.SET_BUDGET, ActionType.PAUSE_CAMPAIGN, ActionType.RESUME_CAMPAIGN}),
-    AgentType.SEO: frozenset({ActionType.ADD_TARGET_KEYWORD, ActionType.REMOVE_TARGET_KEYWORD}),
-    AgentType.CONTENT: frozenset({ActionType.PUBLISH_CONTENT, ActionType.SCHEDULE_CONTENT}),
-    AgentType.AUDIENCE: frozenset({ActionType.CREATE_AUDIENCE, ActionType.CREATE_RETARGETING}),
+    agent: frozenset(action_type for action_type, spec in SPECS.items() if agent in spec.agents)
+    for agent in AgentType.values
 }
-
-RETARGETING_SOURCES = ("site_visitors", "cart_abandoners", "purchasers", "engaged_social")
 
 
 @dataclass

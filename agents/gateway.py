@@ -1,8 +1,9 @@
 """The tool gateway: every action an engine proposes passes here before it may wait for approval.
 
 It checks, in order: the agent may propose this type (for this tenant), the
-conversation is under its hourly limit, and the data makes sense for the
-tenant's own rows. Each verdict is audited with personal data redacted.
+conversation is under its hourly limit, the data has the action type's shape (its spec's
+schema), and it makes sense for the tenant's own rows (its spec's check). Each verdict is
+audited with personal data redacted.
 Nothing is executed here; execution happens only after a human approves.
 """
 
@@ -13,10 +14,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from agents import read_tools
+from agents import action_specs, read_tools
 from agents.actions import AGENT_ACTIONS, ProposedAction
 from agents.models import ToolCallAudit
-from agents.validation import CHECKS
 from tenants.pii import redact, redact_data
 
 MAX_ESTIMATED_COST = Decimal("10000000")
@@ -55,9 +55,12 @@ def _reason_to_refuse(action: ProposedAction, *, tenant, agent, accepted_so_far:
         return f"this conversation reached its limit of {settings.GATEWAY_MAX_ACTIONS_PER_HOUR} proposals an hour"
     if not Decimal("0") <= action.estimated_cost <= MAX_ESTIMATED_COST:
         return "its estimated cost is out of range"
+    spec = action_specs.spec_for(action.action_type)
     if not isinstance(action.action_data, dict):
         return "its details are unreadable"
-    return CHECKS[action.action_type](tenant, action.action_data)
+    if problem := action_specs.shape_problem(spec, action.action_data):
+        return f"its details do not fit a {spec.label.lower()} action ({problem})"
+    return spec.check(tenant, action.action_data)
 
 
 def review(actions: list[ProposedAction], *, tenant, agent, user, conversation_id) -> GatewayVerdict:

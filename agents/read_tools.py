@@ -8,9 +8,9 @@ arguments against its schema, and returns plain JSON. Engines call them through 
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
 
 import jsonschema
-from django.db.models import F
 
 from agents.engines.builtin.common import last_days
 from agents.engines.builtin.paid_ads import Totals, totals_by_campaign, totals_then_and_now
@@ -134,14 +134,30 @@ def rank_campaigns(tenant, args: dict) -> dict:
 
 
 def keyword_moves(tenant, args: dict) -> dict:
+    """Each keyword's net move over the period: where it stood before the period (the first day's previous
+    position) against its latest position. A keyword that went up one day and down the next is not listed
+    as both gained and lost."""
     since = last_days(tenant, args.get("days", 7))[0].first
-    rows = KeywordRanking.objects.for_tenant(tenant).filter(date__gte=since, previous_position__isnull=False)
-    moves = rows.annotate(change=F("previous_position") - F("position")).values(
-        "keyword", "position", "previous_position", "change", "search_volume", "date"
+    days = (
+        KeywordRanking.objects.for_tenant(tenant)
+        .filter(date__gte=since)
+        .order_by("keyword", "url", "date")
+        .values("keyword", "url", "position", "previous_position", "search_volume", "date")
     )
-    gained = [_move(m) for m in moves.filter(change__gt=0).order_by("-change", "keyword")[:LIST_LIMIT]]
-    lost = [_move(m) for m in moves.filter(change__lt=0).order_by("change", "keyword")[:LIST_LIMIT]]
-    return {"since": since.isoformat(), "gained": gained, "lost": lost}
+    moves = []
+    for _, rows in groupby(days, key=lambda row: (row["keyword"], row["url"])):
+        rows = list(rows)
+        first, latest = rows[0], rows[-1]
+        start = first["previous_position"] if first["previous_position"] is not None else first["position"]
+        if start != latest["position"]:
+            moves.append({**latest, "previous_position": start, "change": start - latest["position"]})
+    gained = sorted((m for m in moves if m["change"] > 0), key=lambda m: (-m["change"], m["keyword"]))
+    lost = sorted((m for m in moves if m["change"] < 0), key=lambda m: (m["change"], m["keyword"]))
+    return {
+        "since": since.isoformat(),
+        "gained": [_move(m) for m in gained[:LIST_LIMIT]],
+        "lost": [_move(m) for m in lost[:LIST_LIMIT]],
+    }
 
 
 def _move(row: dict) -> dict:

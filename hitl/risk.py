@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from agents.actions import ActionType
+from agents.action_specs import SPECS
 from agents.models import CampaignDailyStat
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
 
@@ -26,17 +26,7 @@ ACTION_TYPE_MAX = 25
 REQUESTER_MAX = 10
 CONFIDENCE_MAX = 10
 
-DEFAULT_ACTION_BASE_RISK: dict[str, int] = {
-    ActionType.SET_BUDGET: 20,  # moves money directly
-    ActionType.PUBLISH_CONTENT: 15,  # public at once, hard to take back
-    ActionType.RESUME_CAMPAIGN: 12,
-    ActionType.CREATE_RETARGETING: 12,  # uses visitors' data
-    ActionType.PAUSE_CAMPAIGN: 10,
-    ActionType.SCHEDULE_CONTENT: 10,
-    ActionType.CREATE_AUDIENCE: 8,
-    ActionType.REMOVE_TARGET_KEYWORD: 5,
-    ActionType.ADD_TARGET_KEYWORD: 3,
-}
+DEFAULT_ACTION_BASE_RISK: dict[str, int] = {action_type: spec.base_risk for action_type, spec in SPECS.items()}
 
 SPEND_WINDOW_DAYS = 30
 # Extra spend of half the last 30 days' spend already scores the maximum; below that points grow linearly

@@ -10,8 +10,8 @@ import time
 import openai
 from django.conf import settings
 
-from agents import gateway, read_tools
-from agents.actions import AGENT_ACTIONS, RETARGETING_SOURCES, ActionType, ProposedAction
+from agents import action_specs, gateway, read_tools
+from agents.actions import AGENT_ACTIONS, ProposedAction
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import SUMMARY_MAX_CHARS, parse_action
@@ -25,45 +25,12 @@ SYSTEM_PROMPT = (
 )
 MAX_STEPS = 5  # model calls per answer: reads, then the answer
 
-_TEXT = {"type": "string"}
-_ID = {"type": "string", "description": "UUID"}
-_MONEY = {"type": "string", "description": 'Decimal amount as a string, e.g. "250.00"'}
-
-# The action_data shapes documented in agents.actions.
-ACTION_DATA_PROPERTIES = {
-    ActionType.SET_BUDGET: {
-        "campaign_id": _ID,
-        "campaign_name": _TEXT,
-        "daily_budget": _MONEY,
-        "previous_daily_budget": _MONEY,
-    },
-    ActionType.PAUSE_CAMPAIGN: {"campaign_id": _ID, "campaign_name": _TEXT},
-    ActionType.RESUME_CAMPAIGN: {"campaign_id": _ID, "campaign_name": _TEXT},
-    ActionType.PUBLISH_CONTENT: {"content_id": _ID, "title": _TEXT},
-    ActionType.SCHEDULE_CONTENT: {
-        "content_id": _ID,
-        "title": _TEXT,
-        "scheduled_for": {"type": "string", "description": "ISO 8601 date-time in UTC"},
-    },
-    ActionType.CREATE_AUDIENCE: {
-        "name": _TEXT,
-        "description": _TEXT,
-        "based_on_segment_id": {"type": ["string", "null"], "description": "UUID of a segment, or null"},
-    },
-    ActionType.CREATE_RETARGETING: {
-        "name": _TEXT,
-        "source": {"type": "string", "enum": list(RETARGETING_SOURCES)},
-        "lookback_days": {"type": "integer", "minimum": 1},
-    },
-    ActionType.ADD_TARGET_KEYWORD: {"keyword": _TEXT},
-    ActionType.REMOVE_TARGET_KEYWORD: {"keyword": _TEXT},
-}
-
 
 def tool_for(action_type: str) -> dict:
-    data_properties = ACTION_DATA_PROPERTIES[action_type]
+    """The proposal tool of an action type, from its spec: the model is asked for every field, names included."""
+    spec = action_specs.spec_for(action_type)
     properties = {
-        "action_data": {"type": "object", "properties": data_properties, "required": list(data_properties)},
+        "action_data": {"type": "object", "properties": spec.properties, "required": list(spec.properties)},
         "summary": {
             "type": "string",
             "maxLength": SUMMARY_MAX_CHARS,
@@ -77,7 +44,7 @@ def tool_for(action_type: str) -> dict:
         "type": "function",
         "function": {
             "name": action_type,
-            "description": f"Propose for human approval: {ActionType(action_type).label}.",
+            "description": f"Propose for human approval: {spec.label}.",
             "parameters": {"type": "object", "properties": properties, "required": list(properties)},
         },
     }

@@ -11,14 +11,13 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from agents.validation import CHECKS
+from agents import action_specs
 from hitl import rules
 from hitl.access import get_approval_for_user, may, may_manage
 from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifications import notify
-from hitl.presentation import summary_of
 from hitl.risk import assess, priority_for
 from hitl.services.announce import announce
 from hitl.services.execution import queue_execution
@@ -255,13 +254,12 @@ def _checked_shape(edits) -> tuple[dict, str | None]:
     return data_edits, summary.strip() if summary else None
 
 
-def _edited_cost(approval, new_data, edits) -> Decimal:
+def _edited_cost(spec, approval, new_data, edits) -> Decimal:
+    """The approver's figure if given, else the action type's cost rule on the edited data, else the estimate."""
     if "estimated_cost" in edits:
         return _decimal(edits["estimated_cost"], "estimated_cost")
-    if approval.action_type == "set_budget" and "daily_budget" in edits.get("action_data", {}):
-        previous = _decimal(new_data.get("previous_daily_budget", 0), "previous_daily_budget")
-        return max(_decimal(new_data["daily_budget"], "daily_budget") - previous, Decimal("0")) * 30
-    return approval.estimated_cost
+    ruled = spec.cost(new_data) if edits.get("action_data") else None
+    return approval.estimated_cost if ruled is None else _decimal(ruled, "estimated_cost")
 
 
 def _apply_edits(approval, actor, edits, context) -> bool:
@@ -277,10 +275,13 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     if unknown:
         raise DecisionError("invalid_edit", f"These cannot be edited: {', '.join(sorted(unknown))}.")
     new_data = {**approval.action_data, **data_edits}
-    reason = CHECKS[approval.action_type](approval.tenant, new_data) if approval.action_type in CHECKS else None
+    spec = action_specs.spec_for(approval.action_type)
+    if spec is None:
+        raise DecisionError("invalid_edit", f"Walker does not know “{approval.action_type}” actions; decide as is.")
+    reason = action_specs.shape_problem(spec, new_data) or spec.check(approval.tenant, new_data)
     if reason:
         raise DecisionError("invalid_edit", f"The edited action is not valid: {reason}.")
-    new_cost = _edited_cost(approval, new_data, edits)
+    new_cost = _edited_cost(spec, approval, new_data, edits)
     new_reach = int(
         _decimal(edits.get("estimated_reach", approval.estimated_reach), "estimated_reach", ceiling=MAX_REACH)
     )
@@ -294,7 +295,7 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     approval.action_data = new_data
     approval.estimated_cost, approval.estimated_reach = new_cost, new_reach
     old_summary = approval.action_summary
-    approval.action_summary = (summary or summary_of(approval.action_type, new_data, old_summary))[:SUMMARY_LENGTH]
+    approval.action_summary = (summary or spec.describe(new_data))[:SUMMARY_LENGTH]
     if approval.action_summary != old_summary:  # the history keeps what was first proposed
         changes["summary"] = [old_summary, approval.action_summary]
     risk = assess(

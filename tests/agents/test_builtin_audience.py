@@ -3,7 +3,8 @@ from statistics import median
 
 import pytest
 
-from agents.actions import RETARGETING_SOURCES, ActionType
+from agents.action_specs.audiences import RETARGETING_SOURCES
+from agents.actions import ActionType
 from agents.engines.builtin.audience import SOURCES
 from agents.models import AudienceSegment
 from tests.factories import AudienceSegmentFactory

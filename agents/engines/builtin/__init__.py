@@ -5,8 +5,8 @@ Each agent module reads (never writes) the tenant's rows and turns requests into
 
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.builtin import audience, content, paid_ads, seo
-from agents.engines.builtin.formatting import clip
 from agents.engines.builtin.language import other_language
+from agents.formatting import clip
 from agents.models import AgentType
 
 AGENTS = {

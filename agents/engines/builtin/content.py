@@ -6,9 +6,9 @@ from datetime import UTC, timedelta
 from django.db.models import Avg
 from django.utils import timezone
 
+from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
-from agents.engines.builtin import formatting as fmt
 from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, earlier_mention, local_now, zone
 from agents.engines.builtin.parsing import (
     REQUEST_START,

@@ -6,10 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
+from agents import formatting as fmt
+from agents.action_specs.campaigns import BUDGET_DAYS, extra_spend
 from agents.actions import ActionType, ProposedAction
 from agents.cache import campaigns_for
 from agents.engines.base import EngineReply, EngineRequest
-from agents.engines.builtin import formatting as fmt
 from agents.engines.builtin.common import (
     APPROVAL_NOTE,
     ASKS_WHAT_I_DO,
@@ -33,7 +34,6 @@ GENERIC = frozenset(
     {"", "all", "everything", "it", "them", "things", "each", "every", "overall", "we", "us", "you", "i"}
 )
 DAYS = 7
-BUDGET_DAYS = 30
 EXACT_CONFIDENCE, FUZZY_CONFIDENCE = 0.9, 0.7
 
 PAUSE = re.compile(r"\b(pause|stop|halt|switch off|turn off)\b", re.I)
@@ -379,7 +379,7 @@ def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
     if campaign.status == Campaign.Status.ACTIVE:
         return EngineReply(f"{campaign.name} is already running, at {fmt.money_exact(campaign.daily_budget)}/day.")
     budget = campaign.daily_budget
-    cost = (budget * BUDGET_DAYS).quantize(Decimal("0.01"))
+    cost = extra_spend(budget)
     action = ProposedAction(
         action_type=ActionType.RESUME_CAMPAIGN,
         action_data=_ids(campaign),
@@ -432,7 +432,7 @@ def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
     if new == old:
         return EngineReply(f"{campaign.name}'s daily budget is already {fmt.money_exact(old)}.")
     extra = max(new - old, Decimal("0"))
-    cost = (extra * BUDGET_DAYS).quantize(Decimal("0.01"))
+    cost = extra_spend(extra)
     reach = _reach(extra, _impressions_per_dollar(tenant, campaign))
     verb = "Raise" if new > old else "Lower"
     summary = f"{verb} {campaign.name} daily budget from {fmt.money_exact(old)} to {fmt.money_exact(new)}"
@@ -452,7 +452,7 @@ def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
         impact = f"Up to {fmt.money(cost)} more over {BUDGET_DAYS} days"
         impact += f", about {fmt.number(reach)} more impressions." if reach else "."
     else:
-        impact = f"Saves up to {fmt.money((old - new) * BUDGET_DAYS)} over {BUDGET_DAYS} days."
+        impact = f"Saves up to {fmt.money(extra_spend(old - new))} over {BUDGET_DAYS} days."
     if campaign.status == Campaign.Status.PAUSED:
         impact += f" {campaign.name} is paused, so nothing is spent until it is resumed."
     return EngineReply(f"Proposed: {summary}. {impact} {APPROVAL_NOTE}", [action])

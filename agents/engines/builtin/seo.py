@@ -4,9 +4,9 @@ import re
 
 from django.db.models import OuterRef, Subquery
 
+from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
-from agents.engines.builtin import formatting as fmt
 from agents.engines.builtin.common import APPROVAL_NOTE, capabilities
 from agents.engines.builtin.parsing import REQUEST_START, clean_phrase, find_name, is_greeting, quoted
 from agents.models import KeywordRanking, TargetKeyword

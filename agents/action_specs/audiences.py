@@ -1,0 +1,131 @@
+"""Audience actions: a new segment (maybe a lookalike of one), a retargeting audience (the Audience agent's)."""
+
+from decimal import Decimal
+
+from agents.action_specs.base import (
+    MAX_NAME_LENGTH,
+    TEXT,
+    ActionSpec,
+    Editable,
+    insert,
+    required_text,
+    row,
+    state,
+    text,
+)
+from agents.executors.base import ExecutionError, ExecutionResult
+from agents.models import AgentType, AudienceSegment
+
+RETARGETING_SOURCES = ("site_visitors", "cart_abandoners", "purchasers", "engaged_social")
+MAX_LOOKBACK_DAYS = 180
+
+
+def _new_name(tenant, data):
+    name = text(data, "name")
+    if not name or len(name) > MAX_NAME_LENGTH:
+        return f"an audience needs a name of 1 to {MAX_NAME_LENGTH} characters"
+    if AudienceSegment.objects.for_tenant(tenant).filter(name__iexact=name).exists():
+        return f"an audience called “{name}” already exists"
+    return None
+
+
+def check_audience(tenant, data):
+    reason = _new_name(tenant, data)
+    base = data.get("based_on_segment_id")
+    if reason is None and base is not None and row(AudienceSegment.objects.for_tenant(tenant), base) is None:
+        reason = "the audience it should be based on does not exist in your account"
+    return reason
+
+
+def _lookback_ok(days) -> bool:
+    return isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= MAX_LOOKBACK_DAYS
+
+
+def check_retargeting(tenant, data):
+    reason = _new_name(tenant, data)
+    if reason:
+        return reason
+    if data.get("source") not in RETARGETING_SOURCES:
+        return f"a retargeting audience draws on one of: {', '.join(RETARGETING_SOURCES)}"
+    if not _lookback_ok(data.get("lookback_days")):
+        return f"the look-back window must be 1 to {MAX_LOOKBACK_DAYS} days"
+    return None
+
+
+def _new_segment(tenant, data, *, size: int, description: str) -> ExecutionResult:
+    name = required_text(data, "name")
+    taken = f"An audience called “{name}” already exists"
+    if AudienceSegment.objects.for_tenant(tenant).filter(name__iexact=name).exists():
+        raise ExecutionError(taken)
+    segment = insert(
+        AudienceSegment,
+        taken,
+        tenant=tenant,
+        name=name,
+        size=size,
+        weekly_growth=Decimal("0.00"),
+        description=description,
+    )
+    after = state(segment, "name", "size", "weekly_growth", "description")
+    return ExecutionResult({}, after, f"Created audience “{name}” ({size:,} people)")
+
+
+def create_audience(tenant, data) -> ExecutionResult:
+    """A lookalike of an existing segment starts at three times its size; otherwise empty."""
+    base = row(AudienceSegment.objects.for_tenant(tenant), data.get("based_on_segment_id"))
+    return _new_segment(tenant, data, size=3 * base.size if base else 0, description=text(data, "description"))
+
+
+def create_retargeting(tenant, data) -> ExecutionResult:
+    """Its people are gathered by the ad platform later, so it starts empty."""
+    source, days = data.get("source"), data.get("lookback_days")
+    if source not in RETARGETING_SOURCES:
+        raise ExecutionError(f"A retargeting audience draws on one of: {', '.join(RETARGETING_SOURCES)}")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise ExecutionError(f"The look-back window must be a whole number of days, not {days!r}")
+    description = f"Retargeting: {source.replace('_', ' ')} from the last {days} days."
+    return _new_segment(tenant, data, size=0, description=description)
+
+
+def _new_audience(tenant, data):
+    return [("Audience", "—", data.get("name", "new audience"))]
+
+
+SPECS = [
+    ActionSpec(
+        action_type="create_audience",
+        label="Create an audience",
+        agents=frozenset({AgentType.AUDIENCE}),
+        properties={
+            "name": TEXT,
+            "description": TEXT,
+            "based_on_segment_id": {"type": ["string", "null"], "description": "UUID of a segment, or null"},
+        },
+        required=("name",),
+        check=check_audience,
+        execute=create_audience,
+        describe=lambda data: f"Create audience '{data.get('name', '')}'",
+        changes=_new_audience,
+        base_risk=8,
+        editable=(Editable("name", "Audience name"), Editable("description", "Description")),
+    ),
+    ActionSpec(
+        action_type="create_retargeting",
+        label="Create a retargeting audience",
+        agents=frozenset({AgentType.AUDIENCE}),
+        properties={
+            "name": TEXT,
+            "source": {"type": "string", "enum": list(RETARGETING_SOURCES)},
+            "lookback_days": {"type": "integer", "minimum": 1, "maximum": MAX_LOOKBACK_DAYS},
+        },
+        required=("name", "source", "lookback_days"),
+        check=check_retargeting,
+        execute=create_retargeting,
+        describe=lambda data: (
+            f"Create retargeting audience '{data.get('name', '')}' ({data.get('lookback_days', '?')}-day look-back)"
+        ),
+        changes=_new_audience,
+        base_risk=12,  # uses visitors' data
+        editable=(Editable("name", "Audience name"), Editable("lookback_days", "Look back (days)", integer=True)),
+    ),
+]

@@ -1,0 +1,118 @@
+"""Content actions: publish now, or schedule (the Content agent's)."""
+
+from datetime import UTC, timedelta
+
+from django.utils import timezone
+
+from agents.action_specs.base import ID, TEXT, ActionSpec, Editable, locked, moment, row, state, when
+from agents.executors.base import ExecutionError, ExecutionResult
+from agents.models import AgentType, ContentPiece
+
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+IDS = {"content_id": ID, "title": TEXT}
+
+
+def _title(data) -> str:
+    return data.get("title") or "the content"
+
+
+def check_publish(tenant, data):
+    piece = row(ContentPiece.objects.for_tenant(tenant), data.get("content_id"))
+    if piece is None:
+        return "that content does not exist in your account"
+    if piece.status == ContentPiece.Status.PUBLISHED:
+        return f"“{piece.title}” is already published"
+    return None
+
+
+def check_schedule(tenant, data):
+    reason = check_publish(tenant, data)
+    if reason:
+        return reason
+    at = moment(data.get("scheduled_for"))
+    if at is None:
+        return "the publication time is not a date and time"
+    if timezone.is_naive(at):
+        return "the publication time has no time zone"
+    now = timezone.now()
+    if at <= now:
+        return "the publication time is in the past"
+    if at > now + MAX_SCHEDULE_AHEAD:
+        return "content can be scheduled at most a year ahead"
+    return None
+
+
+def _changes(after):
+    def changes(tenant, data):
+        piece = row(ContentPiece.objects.for_tenant(tenant), data.get("content_id"))
+        return [(f"“{data.get('title', 'Content')}”", piece.status if piece else "not found", after(data))]
+
+    return changes
+
+
+def _unpublished(tenant, data) -> ContentPiece:
+    piece = locked(ContentPiece, tenant, data.get("content_id"), "That content")
+    if piece.status == ContentPiece.Status.PUBLISHED:
+        raise ExecutionError(f"“{piece.title}” is already published")
+    return piece
+
+
+def publish(tenant, data) -> ExecutionResult:
+    piece = _unpublished(tenant, data)
+    fields = ["status", "published_at", "scheduled_for"]
+    before = state(piece, *fields)
+    piece.status = ContentPiece.Status.PUBLISHED
+    piece.published_at = timezone.now()
+    piece.scheduled_for = None
+    piece.save(update_fields=fields)
+    return ExecutionResult(before, state(piece, *fields), f"Published “{piece.title}”")
+
+
+def schedule(tenant, data) -> ExecutionResult:
+    piece = _unpublished(tenant, data)
+    raw = data.get("scheduled_for")
+    at = moment(raw)
+    if at is None:
+        raise ExecutionError(f"The publication time {raw!r} is not an ISO 8601 date and time")
+    if timezone.is_naive(at):
+        raise ExecutionError(f"The publication time {raw!r} has no time zone")
+    if at <= timezone.now():
+        raise ExecutionError(f"The publication time {raw!r} has passed")
+    at = at.astimezone(UTC)
+    fields = ["status", "scheduled_for"]
+    before = state(piece, *fields)
+    piece.status = ContentPiece.Status.SCHEDULED
+    piece.scheduled_for = at
+    piece.save(update_fields=fields)
+    return ExecutionResult(before, state(piece, *fields), f"Scheduled “{piece.title}” for {at:%Y-%m-%d %H:%M} UTC")
+
+
+SPECS = [
+    ActionSpec(
+        action_type="publish_content",
+        label="Publish content",
+        agents=frozenset({AgentType.CONTENT}),
+        properties=IDS,
+        required=("content_id",),
+        check=check_publish,
+        execute=publish,
+        describe=lambda data: f"Publish '{_title(data)}'",
+        changes=_changes(lambda data: "published"),
+        base_risk=15,  # public at once, hard to take back
+        publishes_content=True,
+    ),
+    ActionSpec(
+        action_type="schedule_content",
+        label="Schedule content",
+        agents=frozenset({AgentType.CONTENT}),
+        properties={**IDS, "scheduled_for": {"type": "string", "description": "ISO 8601 date-time in UTC"}},
+        required=("content_id", "scheduled_for"),
+        check=check_schedule,
+        execute=schedule,
+        describe=lambda data: f"Schedule '{_title(data)}' for {when(data.get('scheduled_for'))}",
+        changes=_changes(lambda data: f"scheduled for {when(data.get('scheduled_for'))}"),
+        base_risk=10,
+        editable=(Editable("scheduled_for", "Publish at (ISO date and time, UTC)"),),
+        publishes_content=True,
+    ),
+]
