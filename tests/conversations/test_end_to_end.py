@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from agents.engines.builtin import formatting as fmt
+from agents import formatting as fmt
 from agents.engines.builtin.common import last_days
 from agents.models import Campaign, CampaignDailyStat
 from conversations.normalized import InboundMessage
