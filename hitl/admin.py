@@ -3,11 +3,11 @@
 Every decision goes through hitl.services, with the same rules as the API.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -17,7 +17,7 @@ from unfold.decorators import display
 
 from agents.actions import ActionType
 from agents.models import AgentType
-from hitl import inbox, presentation, rules, timeline
+from hitl import inbox, presentation, preview, rules, timeline
 from hitl.access import may_decide
 from hitl.errors import DecisionError
 from hitl.models import (
@@ -27,9 +27,12 @@ from hitl.models import (
     HITLWorkflow,
     RiskPolicy,
 )
+from hitl.policy_form import POINT_FIELDS, RiskPolicyForm
 from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, escalate, reject, requeue_execution, retry_execution
 from hitl.services.execution import stuck_since
+from hitl.services.workflows import copy_builtin_default
+from hitl.workflow_forms import WorkflowForm
 from tenants.admin_scoping import TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 
@@ -259,6 +262,13 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
+    def history_view(self, request, object_id, extra_context=None):
+        """The header's "History" button: an approval's history is its own timeline (hitl.history), not the
+        admin's change log (decisions are taken through the services, which write no admin log entries)."""
+        if self.get_object(request, object_id) is None:
+            return super().history_view(request, object_id, extra_context)  # Django's own "not found" answer
+        return redirect(reverse("admin:hitl_hitlapproval_change", args=[object_id]) + "#history")
+
     def _execution_context(self, request, approval) -> dict:
         """What the page says about running the approved action, and whether this person may step in."""
         may_act = may_decide(request.user, approval)
@@ -402,28 +412,6 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         )
 
 
-class WorkflowForm(forms.ModelForm):
-    """Refuses what the engine could not read (hitl.rules), as the API does."""
-
-    class Meta:
-        model = HITLWorkflow
-        fields = "__all__"
-
-    tenant = None  # the signed-in admin's tenant, set by HITLWorkflowAdmin.get_form
-
-    def clean(self):
-        data = super().clean()
-        errors = rules.field_errors(data)
-        for field, error in errors.items():
-            self.add_error(field, error)
-        tenant = data.get("tenant") or (self.instance.tenant if self.instance.tenant_id else self.tenant)
-        if "approval_levels" in data and "approval_levels" not in errors and tenant is not None:
-            unknown = rules.unknown_people(tenant, rules.parse_levels(data["approval_levels"]))
-            if unknown:
-                self.add_error("approval_levels", f"These name no active person of the tenant: {', '.join(unknown)}.")
-        return data
-
-
 @admin.register(HITLWorkflow)
 class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
     form = WorkflowForm
@@ -434,13 +422,32 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
     search_fields = ["name", "description"]
     list_select_related = ["tenant"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
+    change_form_after_template = "admin/hitl/workflow_rules.html"  # levels and automatic rules, as formsets
+    fieldsets = [
+        (None, {"fields": ["name", "description", "is_active", "is_default"]}),
+        ("Which requests it governs", {
+            "fields": ["action_types", "risk_levels", "min_cost_threshold", "max_cost_threshold"],
+            "description": "The most specific active workflow that matches a request governs it; a request none "
+                           "matches follows the default workflow, else the built-in default.",
+        }),
+        ("How approvers decide", {"fields": ["parallel_approval", "unanimous_required", "notification_channels"]}),
+        ("Deadlines and reminders (hours)", {"fields": [
+            "sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours",
+            "max_reminders",
+        ]}),
+        ("Record", {"fields": ["created_by", "created_at", "updated_at"]}),
+    ]  # fmt: skip
 
-    def get_exclude(self, request, obj=None):
-        return [] if request.user.is_superuser else ["tenant"]
+    def get_fieldsets(self, request, obj=None):
+        if not request.user.is_superuser:
+            return self.fieldsets
+        first, *rest = self.fieldsets
+        return [(first[0], {"fields": ["tenant", *first[1]["fields"]]}), *rest]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)  # a new class for this request
         form.tenant = request.user.tenant
+        form.read_only = obj is not None and not self.has_change_permission(request, obj)
         return form
 
     def save_model(self, request, obj, form, change):
@@ -449,6 +456,75 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    # --- the built-in default, and what would happen to a request ---------------------------------------------
+
+    list_before_template = "admin/hitl/workflow_list_top.html"
+
+    def get_urls(self):
+        copy = self.admin_site.admin_view(self.copy_default_view)
+        sample = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("copy-default/", copy, name="hitl_hitlworkflow_copy_default"),
+            path("preview/", sample, name="hitl_hitlworkflow_preview"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        tenant = request.user.tenant
+        extra = {
+            "builtin": preview.summary(rules.SYSTEM_DEFAULT_WORKFLOW),
+            "tenant_default": HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True).first()
+            if tenant
+            else None,
+            "may_copy": tenant is not None and self.has_add_permission(request),
+            "sample_form": preview.SampleActionForm(tenant=tenant),
+        }
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    def copy_default_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.user.tenant is None:
+            messages.error(request, "Workflows belong to a tenant: sign in as a tenant admin to copy the default.")
+            return HttpResponseRedirect(reverse("admin:hitl_hitlworkflow_changelist"))
+        workflow = copy_builtin_default(request.user.tenant, by=request.user)
+        messages.success(
+            request,
+            f"Copied the built-in default as “{workflow.name}”. It is not active yet: adjust it, then tick Active.",
+        )
+        return HttpResponseRedirect(reverse("admin:hitl_hitlworkflow_change", args=[workflow.pk]))
+
+    def preview_view(self, request):
+        """A sample action's risk, workflow, approvers and deadlines, as request_approval would find them."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        tenant = request.user.tenant
+        # A link may only choose the action type (the change page's does): the form opens on it, unsubmitted.
+        submitted = "estimated_cost" in request.GET
+        form = preview.SampleActionForm(request.GET if submitted else None, initial=request.GET.dict(), tenant=tenant)
+        result = None
+        if form.is_valid():
+            data = form.cleaned_data
+            result = preview.preview(
+                tenant or data["tenant"],
+                action_type=data["action_type"],
+                agent_type=data["agent_type"],
+                estimated_cost=data["estimated_cost"],
+                estimated_reach=data["estimated_reach"],
+                confidence=data["confidence"],
+                requested_by=data["requested_by"],
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "What would happen to a request",
+            "opts": self.opts,
+            "form": form,
+            "result": result,
+        }
+        return TemplateResponse(request, "admin/hitl/workflow_preview.html", context)
 
     @display(description="problem")
     def problem(self, obj):
@@ -459,11 +535,32 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
 
 @admin.register(RiskPolicy)
 class RiskPolicyAdmin(TenantScopedAdminMixin, ModelAdmin):
+    form = RiskPolicyForm
     list_display = ["tenant", "medium_threshold", "high_threshold", "critical_threshold", "large_cost", "updated_at"]
     list_select_related = ["tenant"]
+    fieldsets = [
+        ("Risk levels", {
+            "fields": ["medium_threshold", "high_threshold", "critical_threshold", "large_cost"],
+            "description": "A score (0-100) at or above a threshold has that level; a cost of the large cost or "
+                           "more scores the most it can for its size.",
+        }),
+        ("Base risk of each action type (points, 0-25)", {"fields": list(POINT_FIELDS)}),
+    ]  # fmt: skip
 
-    def get_exclude(self, request, obj=None):
-        return [] if request.user.is_superuser else ["tenant"]
+    def get_fieldsets(self, request, obj=None):
+        if not request.user.is_superuser:
+            return self.fieldsets
+        first, *rest = self.fieldsets
+        return [(first[0], {**first[1], "fields": ["tenant", *first[1]["fields"]]}), *rest]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A tenant has one policy: once it exists, "add" opens it to be changed (checked here rather than in
+        has_add_permission, which every admin page's sidebar asks)."""
+        if not request.user.is_superuser:
+            existing = RiskPolicy.objects.filter(tenant_id=request.user.tenant_id).values_list("pk", flat=True).first()
+            if existing is not None:
+                return redirect(reverse("admin:hitl_riskpolicy_change", args=[existing]))
+        return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:

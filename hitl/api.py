@@ -257,32 +257,11 @@ class WorkflowSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("custom_rules must be an object.")
         return value
 
-    def _setting(self, data, name, default):
-        """The value the workflow will have: from this request, else as stored."""
-        if name in data:
-            return data[name]
-        return getattr(self.instance, name) if self.instance is not None else default
-
     def validate(self, data):
         tenant = self.instance.tenant if self.instance is not None else self.context["request"].user.tenant
-        errors = rules.field_errors(data)  # what the engine could not read is refused with its reason
+        errors = rules.workflow_errors(data, tenant=tenant, instance=self.instance)  # the admin's form asks the same
         if errors:
             raise serializers.ValidationError(errors)
-        low, high = data.get("min_cost_threshold"), data.get("max_cost_threshold")
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError({"max_cost_threshold": "Must be at least min_cost_threshold."})
-        if "approval_levels" in data:
-            unknown = rules.unknown_people(tenant, rules.parse_levels(data["approval_levels"]))
-            if unknown:
-                raise serializers.ValidationError(
-                    {"approval_levels": f"These name no active person of the tenant: {', '.join(unknown)}."}
-                )
-        if self._setting(data, "is_default", False) and self._setting(data, "is_active", True):
-            others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
-            if self.instance is not None:
-                others = others.exclude(pk=self.instance.pk)
-            if others.exists():
-                raise serializers.ValidationError({"is_default": "This tenant already has an active default workflow."})
         return data
 
 

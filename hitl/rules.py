@@ -251,18 +251,33 @@ def parse_channels(value) -> list[str]:
     return _choices(value, NOTIFICATION_CHANNELS, "notification_channels")
 
 
+def _hours(what):
+    return lambda value: _positive_int_or_none(value, what)
+
+
+def parse_max_reminders(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REMINDERS:
+        raise InvalidRule(f"max_reminders must be a whole number from 0 to {MAX_REMINDERS}")
+    return value
+
+
+HOUR_FIELDS = ("sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours")
+
+# Every workflow setting the engine reads, with its parser: the forms refuse and the engine passes over the same things.
 WORKFLOW_FIELD_PARSERS = {
-    "approval_levels": parse_levels,
-    "auto_approve_conditions": parse_conditions,
-    "auto_reject_conditions": parse_conditions,
-    "notification_channels": parse_channels,
     "action_types": lambda value: parse_choices(value, "action_types"),
     "risk_levels": lambda value: parse_choices(value, "risk_levels"),
+    "approval_levels": parse_levels,
+    **{field: _hours(field) for field in HOUR_FIELDS},
+    "max_reminders": parse_max_reminders,
+    "notification_channels": parse_channels,
+    "auto_approve_conditions": parse_conditions,
+    "auto_reject_conditions": parse_conditions,
 }
 
 
 def field_errors(data: dict) -> dict[str, str]:
-    """For the forms that write workflows (API, admin): each given JSON field the engine could not read, and why."""
+    """Each given setting the engine could not read, and why."""
     errors = {}
     for field, parse in WORKFLOW_FIELD_PARSERS.items():
         if field in data:
@@ -273,29 +288,51 @@ def field_errors(data: dict) -> dict[str, str]:
     return errors
 
 
+def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None) -> dict[str, str]:
+    """What a form writing a workflow (the admin's, the API's) must refuse, by field name.
+
+    `data` holds the settings being written; any other is read from `instance` (None when adding).
+    Beyond what the engine could not read: cost thresholds the wrong way round, level users who are
+    not active people of `tenant`, and a second active default workflow.
+    """
+
+    def setting(name, default):
+        return data[name] if name in data else getattr(instance, name, default)
+
+    errors = field_errors(data)
+    low, high = setting("min_cost_threshold", None), setting("max_cost_threshold", None)
+    if low is not None and high is not None and low > high:
+        errors["max_cost_threshold"] = "Must be at least the minimum cost."
+    if "approval_levels" in data and "approval_levels" not in errors and tenant is not None:
+        unknown = unknown_people(tenant, parse_levels(data["approval_levels"]))
+        if unknown:
+            errors["approval_levels"] = f"These name no active person of the tenant: {', '.join(unknown)}."
+    if tenant is not None and setting("is_default", False) and setting("is_active", True):
+        others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
+        if instance is not None:
+            others = others.exclude(pk=instance.pk)
+        if others.exists():
+            errors["is_default"] = "This tenant already has an active default workflow."
+    return errors
+
+
 def snapshot(workflow: HITLWorkflow) -> dict:
     """The workflow's rules as the approval will follow them; raises InvalidRule if any is unreadable."""
-    parse_levels(workflow.approval_levels)
-    parse_conditions(workflow.auto_approve_conditions)
-    parse_conditions(workflow.auto_reject_conditions)
-    channels = parse_channels(workflow.notification_channels)
-    max_reminders = workflow.max_reminders
-    if isinstance(max_reminders, bool) or not isinstance(max_reminders, int) or not 0 <= max_reminders <= MAX_REMINDERS:
-        raise InvalidRule(f"max_reminders must be a whole number from 0 to {MAX_REMINDERS}")
+    errors = field_errors({field: getattr(workflow, field) for field in WORKFLOW_FIELD_PARSERS})
+    if errors:
+        raise InvalidRule(next(iter(errors.values())))
     return {
         "name": workflow.name,
         "approval_levels": workflow.approval_levels,
         "parallel_approval": workflow.parallel_approval,
         "unanimous_required": workflow.unanimous_required,
-        "sla_hours": _positive_int_or_none(workflow.sla_hours, "sla_hours") or 24,
-        "escalation_hours": _positive_int_or_none(workflow.escalation_hours, "escalation_hours"),
-        "auto_approve_hours": _positive_int_or_none(workflow.auto_approve_hours, "auto_approve_hours"),
-        "expire_hours": _positive_int_or_none(workflow.expire_hours, "expire_hours") or 72,
-        "notification_channels": channels,
-        "reminder_frequency_hours": _positive_int_or_none(
-            workflow.reminder_frequency_hours, "reminder_frequency_hours"
-        ),
-        "max_reminders": max_reminders,
+        "sla_hours": workflow.sla_hours or 24,
+        "escalation_hours": workflow.escalation_hours,
+        "auto_approve_hours": workflow.auto_approve_hours,
+        "expire_hours": workflow.expire_hours or 72,
+        "notification_channels": workflow.notification_channels or [],
+        "reminder_frequency_hours": workflow.reminder_frequency_hours,
+        "max_reminders": workflow.max_reminders,
         "auto_approve_conditions": workflow.auto_approve_conditions or [],
         "auto_reject_conditions": workflow.auto_reject_conditions or [],
     }
@@ -377,7 +414,6 @@ def _fail_closed(tenant, problems: list[str]) -> WorkflowChoice:
 def workflow_problems(workflow: HITLWorkflow) -> str:
     """Why the engine would pass over this workflow, or "" when it would follow it (for the admin list)."""
     try:
-        parse_filters(workflow)
         snapshot(workflow)
     except InvalidRule as err:
         return str(err)

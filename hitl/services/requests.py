@@ -51,7 +51,7 @@ def _create(tenant, **fields) -> HITLApproval:
     raise RuntimeError("Could not draw a free approval reference")
 
 
-def _automatic_outcome(approval: HITLApproval, config: dict) -> str | None:
+def automatic_outcome(approval: HITLApproval, config: dict) -> str | None:
     """'reject', 'approve' or None. The rules were validated when the workflow was chosen."""
     facts = {
         "risk_level": approval.risk_level,
@@ -155,7 +155,7 @@ def request_approval(
         risk_level=risk.level,
     )
 
-    outcome = _automatic_outcome(approval, choice.rules)
+    outcome = automatic_outcome(approval, choice.rules)
     if outcome is not None:
         decide_automatically(approval, outcome)
         return approval

@@ -1,13 +1,16 @@
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from agents.models import Campaign
 from hitl.models import HITLApproval
 from hitl.services import reject
+from tenants.models import Tenant
 from tests.factories import UserFactory
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
@@ -201,3 +204,26 @@ def test_the_approval_page_shows_the_approvals_it_conflicts_with(console_as, sta
     assert "conflicts with" in on_second and first.reference in on_second and change_url(first) in on_second
     on_first = client.get(change_url(first)).content.decode()
     assert second.reference in on_first and change_url(second) in on_first
+
+
+def test_the_history_button_opens_the_approvals_own_timeline(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    client = console_as(staff["approver"])
+    history = reverse("admin:hitl_hitlapproval_history", args=[approval.pk])
+    response = client.get(history)
+    assert response.status_code == 302 and response["Location"] == change_url(approval) + "#history"
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="history"' in page and "Requested" in page  # the timeline, with the request in it
+    other = ask_as(staff["member"], "800.00")
+    HITLApproval.objects.filter(pk=other.pk).update(tenant=UserFactory().tenant)  # another tenant's approval
+    refused = client.get(reverse("admin:hitl_hitlapproval_history", args=[other.pk]))
+    assert refused.status_code == 404
+
+
+def test_the_approval_page_shows_money_and_times_one_way_in_the_tenants_zone(console_as, staff, ask_as):
+    approval = ask_as(staff["member"])
+    Tenant.objects.filter(pk=approval.tenant_id).update(timezone="America/New_York")
+    page = console_as(staff["approver"]).get(change_url(approval)).content.decode()
+    due = timezone.localtime(approval.sla_deadline, ZoneInfo("America/New_York"))
+    assert f"SLA {date_format(due, 'DATETIME_FORMAT')} ({due:%Z})" in page  # as the record below it shows times
+    assert "$6,000.00 over 30 days" in page

@@ -16,6 +16,8 @@ PAGES = [
     ("admin:hitl_hitlapproval_changelist", {A: OK, P: OK, S: NO, C: OK, M: LOGIN}),
     ("admin:hitl_hitlworkflow_changelist", {A: OK, P: OK, S: NO, C: NO, M: LOGIN}),
     ("admin:hitl_hitlworkflow_add", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
+    ("admin:hitl_hitlworkflow_preview", {A: OK, P: OK, S: NO, C: NO, M: LOGIN}),
+    ("admin:hitl_riskpolicy_add", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
     ("admin:hitl_riskpolicy_changelist", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
     ("admin:conversations_conversation_changelist", {A: OK, P: NO, S: OK, C: OK, M: LOGIN}),
     ("admin:conversations_message_changelist", {A: OK, P: NO, S: OK, C: OK, M: LOGIN}),

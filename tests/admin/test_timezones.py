@@ -6,11 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 
 def sla_shown(approval, zone: str) -> str:
     local = timezone.localtime(approval.sla_deadline, ZoneInfo(zone))
-    return f"SLA {local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return f"SLA {date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
 def test_tenant_people_read_times_in_their_tenant_zone(console_as, staff, ask_as, tenant):

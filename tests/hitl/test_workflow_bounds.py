@@ -90,45 +90,4 @@ def test_the_admin_shows_why_a_workflow_is_passed_over(console_as, tenant_admin,
     assert "Not applied: sla_hours must be a whole number of hours from 1 to 8784" in page.content.decode()
 
 
-def test_the_admin_form_refuses_what_the_engine_cannot_read(console_as, tenant_admin):
-    form = {
-        "name": "Typed in",
-        "is_active": "on",
-        "action_types": '"set_budget"',
-        "risk_levels": "[]",
-        "approval_levels": '[{"approvers": {"roles": ["approver"]}, "required_approvals": 1000000000000}]',
-        "parallel_approval": "on",
-        "sla_hours": "99999",
-        "expire_hours": "72",
-        "notification_channels": "[]",
-        "max_reminders": "3",
-        "auto_approve_conditions": "[]",
-        "auto_reject_conditions": "[]",
-        "custom_rules": "{}",
-    }
-    page = console_as(tenant_admin).post(reverse("admin:hitl_hitlworkflow_add"), form)
-    assert page.status_code == 200  # the form again, with errors
-    body = page.content.decode()
-    assert "action_types must be a list of names" in body and "required_approvals must be a whole number" in body
-    assert not HITLWorkflow.objects.exists()
-
-
-def test_the_admin_form_refuses_approvers_who_are_not_people_of_the_tenant(console_as, tenant_admin, outsider):
-    form = {
-        "name": "Foreign approver",
-        "is_active": "on",
-        "action_types": "[]",
-        "risk_levels": "[]",
-        "approval_levels": f'[{{"approvers": {{"users": ["{outsider.pk}"]}}, "required_approvals": 1}}]',
-        "parallel_approval": "on",
-        "sla_hours": "24",
-        "expire_hours": "72",
-        "notification_channels": "[]",
-        "max_reminders": "3",
-        "auto_approve_conditions": "[]",
-        "auto_reject_conditions": "[]",
-        "custom_rules": "{}",
-    }
-    page = console_as(tenant_admin).post(reverse("admin:hitl_hitlworkflow_add"), form)
-    assert page.status_code == 200 and "name no active person of the tenant" in page.content.decode()
-    assert not HITLWorkflow.objects.exists()
+# The admin form's refusals (the same as the API's) are in test_workflow_forms.py.

@@ -1,0 +1,111 @@
+"""Workflows in a real browser (issue 16, point 5): the built-in default copied, edited with the form's
+widgets, then a sample action previewed. Screenshots go to artifacts/screenshots/."""
+
+import io
+
+import pytest
+from channels.testing import ChannelsLiveServerTestCase
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from hitl.models import HITLWorkflow
+from tenants.models import User
+from tests.browser.conftest import CHROMEDRIVER
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
+]
+
+if CHROMEDRIVER.exists():  # imported here so a machine without the driver still collects the module
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from tests.browser.test_chat_widget import PAGE_CHANGES, SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
+else:  # the class below still has to be defined for collection; it is skipped
+    SCREENSHOTS, WAIT_SECONDS, BrowserTestCase = None, 20, ChannelsLiveServerTestCase
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class WorkflowAdminBrowserTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        call_command("seed_demo", stdout=io.StringIO())
+
+    def sign_in(self, email):
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        self.driver.get(f"{self.live_server_url}/healthz")  # a cookie can only be set on a page of its site
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
+
+    def open(self, path):
+        self.driver.get(f"{self.live_server_url}{path}")
+
+    def find(self, selector):
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def wait(self, condition, what):
+        try:
+            return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.2, ignored_exceptions=PAGE_CHANGES).until(
+                condition
+            )
+        except TimeoutException:
+            body = self.driver.find_elements(By.TAG_NAME, "body")
+            self.fail(f"waited {WAIT_SECONDS} s for {what}\npage text: {body[0].text[:2000] if body else ''}")
+
+    def click(self, selector):
+        """Scrolled into view first: the sticky submit row may cover what a plain click aims at."""
+        element = self.find(selector)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", element)
+
+    def screenshot(self, name):
+        """The whole page: the window grows to the content's height (up to 4000 px), then is put back."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(1280, min(max(height + 120, 900), 4000))
+        try:
+            self.driver.save_screenshot(str(SCREENSHOTS / name))
+        finally:
+            self.driver.set_window_size(1280, 900)
+
+    def test_an_admin_copies_the_default_edits_it_with_widgets_and_previews_a_request(self):
+        self.sign_in("admin@acme.test")
+        self.open(reverse("admin:hitl_hitlworkflow_changelist"))
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="builtin-default"]'), "the built-in default")
+        self.assertIn("Built-in default: Walker default", self.find('[data-testid="builtin-default"]').text)
+        self.screenshot("admin-workflows-builtin-default.png")
+
+        self.click('[data-testid="builtin-default"] button[type="submit"]')
+        self.wait(lambda d: "/change/" in d.current_url, "the copied workflow's page")
+        copied = HITLWorkflow.objects.get()
+        self.click("#id_is_active")
+        self.click('input[name="action_types"][value="set_budget"]')
+        self.find('input[name="levels-1-name"]').send_keys("Finance")
+        self.click('input[name="levels-1-roles"][value="admin"]')
+        people = Select(self.find('select[name="levels-1-users"]'))
+        self.assertNotIn("globex", " ".join(option.text for option in people.options).lower())
+        people.select_by_index(0)
+        self.screenshot("admin-workflow-form.png")
+        self.click('button[name="_continue"]')
+        self.wait(lambda d: "was changed successfully" in d.find_element(By.TAG_NAME, "body").text, "the saved form")
+
+        copied.refresh_from_db()
+        self.assertTrue(copied.is_active)
+        self.assertEqual([level["name"] for level in copied.approval_levels], ["Approvers", "Finance"])
+        self.assertEqual(len(copied.approval_levels[1]["approvers"]["users"]), 1)
+
+        self.click('[data-testid="preview-link"]')
+        self.wait(lambda d: "/preview/" in d.current_url, "the preview page")
+        cost = self.find("#id_estimated_cost")
+        cost.clear()
+        cost.send_keys("6000")
+        self.click('[data-testid="preview-form"] button[type="submit"]')
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="preview-result"]'), "the preview")
+        result = self.find('[data-testid="preview-result"]').text
+        self.assertIn(copied.name, result)
+        self.assertIn("Finance", result)
+        self.screenshot("admin-workflow-preview.png")
