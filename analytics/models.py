@@ -31,6 +31,13 @@ class EventType(models.TextChoices):
     NOTIFICATION_SENT = "notification_sent", "Notification sent"
     NOTIFICATION_DELIVERED = "notification_delivered", "Notification delivered"
     NOTIFICATION_FAILED = "notification_failed", "Notification failed"
+    # Human takeover (conversations.takeover): the user is the person of the tenant who acted.
+    TAKEN_OVER = "conversation_taken_over", "Conversation taken over by a person"
+    ASSIGNED = "conversation_assigned", "Conversation assigned to a person"
+    HUMAN_REPLIED = "human_replied", "A person replied"
+    NOTE_ADDED = "note_added", "Internal note added"
+    RELEASED = "conversation_released", "Conversation handed back to the agents"
+    RESOLVED = "conversation_resolved", "Conversation resolved by a person"
 
 
 # The events that concern one conversation: the metrics job reads them to find what changed
@@ -40,6 +47,7 @@ CONVERSATION_EVENTS = [
     EventType.CONVERSATION_CLOSED,
     EventType.MESSAGE_RECEIVED,
     EventType.AGENT_RESPONDED,
+    EventType.HUMAN_REPLIED,  # a person's reply counts among the conversation's messages
     EventType.SATISFACTION_RATED,
     EventType.CHANNEL_FAILURE,
     EventType.ENGINE_ERROR,

@@ -3,6 +3,9 @@
 - view: the person the conversation is with; and the tenant's staff roles that monitor conversations
   (admin, support, compliance: the role's `view_conversation`).
 - write: only the person the conversation is with.
+- handle (take over, reply as themselves, note, assign, release, resolve): people of the conversation's own
+  tenant whose role holds `handle_conversation` (admin and support). A platform superuser is nobody's staff
+  and does not answer a tenant's customers; neither does anyone of another tenant.
 - reveal: personal data unmasked, for holders of django-guardian's `view_pii` on the tenant. The person
   the conversation is with always sees their own words (`shows_unmasked`).
 """
@@ -10,6 +13,8 @@
 from conversations.models import Conversation
 from tenants.access import AccessDenied, Need, is_signed_in
 from tenants.audit import may_see_pii
+from tenants.models import User
+from tenants.roles import HANDLE_CONVERSATIONS, ROLE_MODEL_PERMISSIONS
 
 MONITOR = "conversations.view_conversation"
 
@@ -17,6 +22,23 @@ MONITOR = "conversations.view_conversation"
 def may_monitor(user) -> bool:
     """Whether `user` may read the tenant's conversations, not only their own."""
     return is_signed_in(user) and (user.is_superuser or (user.tenant_id is not None and user.has_perm(MONITOR)))
+
+
+def may_handle(user, conversation: Conversation | None = None) -> bool:
+    """Whether `user` may take over and answer the conversations of their tenant (of `conversation`'s, if given)."""
+    return (
+        is_signed_in(user)
+        and user.tenant_id is not None
+        and (conversation is None or conversation.tenant_id == user.tenant_id)
+        and user.has_perm(HANDLE_CONVERSATIONS)
+    )
+
+
+def handlers_for(conversation: Conversation) -> list[User]:
+    """The people a conversation may be assigned to: its tenant's active people who may handle it."""
+    roles = [role for role, perms in ROLE_MODEL_PERMISSIONS.items() if HANDLE_CONVERSATIONS in perms]
+    people = User.objects.filter(tenant_id=conversation.tenant_id, role__in=roles, is_active=True, is_superuser=False)
+    return [person for person in people if may_handle(person, conversation)]
 
 
 def conversations_for(user):
@@ -35,6 +57,8 @@ def may(user, need: Need, conversation: Conversation) -> bool:
         return conversation.user_id == user.pk
     if need == Need.REVEAL:
         return may_see_pii(user, conversation.tenant)
+    if need == Need.HANDLE:
+        return may_handle(user, conversation)
     return False
 
 

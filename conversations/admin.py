@@ -13,6 +13,7 @@ from unfold.decorators import display
 
 from agents.models import AgentType
 from conversations import search, thread
+from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
@@ -107,7 +108,7 @@ class AnsweredByFilter(admin.SimpleListFilter):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
+class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
     export_name = "conversations"
     list_display = [
@@ -116,12 +117,13 @@ class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
         "channel",
         "status",
         "agent",
+        "holder",
         "message_count",
         "started_at",
         "last_message_at",
     ]
-    list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter]
-    list_select_related = ["user", "agent", "tenant"]
+    list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter, HolderFilter]
+    list_select_related = ["user", "agent", "tenant", "held_by"]
     search_fields = ["id"]  # and more: get_search_results
     search_help_text = "A person's name, exact email or phone number, words of the messages, or a conversation id."
     ordering = ["-last_message_at"]
@@ -156,7 +158,12 @@ class ConversationAdmin(MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
 
     def shown_with(self, request, obj, *, revealed):
         page, bubbles = thread.page_of(obj, request.GET.get("page"), revealed=revealed)
-        return {"thread_page": page, "bubbles": bubbles, "keep_query": _query_without_page(request)}
+        return {
+            "thread_page": page,
+            "bubbles": bubbles,
+            "keep_query": _query_without_page(request),
+            **self.takeover_context(request, obj),
+        }
 
     @display(description="conversation")
     def short_id(self, obj):

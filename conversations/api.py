@@ -14,6 +14,7 @@ from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
 from conversations.privacy import masked_action, message_text
 from conversations.services import open_conversation
+from conversations.takeover import display_name
 from tenants.audit import Origin, record
 from tenants.pii import mask
 from tenants.reveal import RevealQuery, requested_reveal
@@ -24,6 +25,7 @@ CLIENT_MSG_ID_MAX = 100
 class MessageSerializer(serializers.ModelSerializer):
     actions = serializers.SerializerMethodField()
     agent = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField(help_text="Who of the tenant wrote a `human` reply (their name).")
 
     class Meta:
         model = Message
@@ -36,6 +38,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "media_url",
             "status",
             "agent",
+            "name",
             "actions",
             "created_at",
         ]
@@ -56,11 +59,25 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_agent(self, message) -> str | None:
         return message.metadata.get("agent_type")
 
+    def get_name(self, message) -> str | None:
+        return message.metadata.get("author") if message.sender_type == Message.SenderType.HUMAN else None
+
+
+class HolderSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="pk")
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return display_name(user)
+
 
 class ConversationSerializer(serializers.ModelSerializer):
     agent = serializers.CharField(source="agent.agent_type", default=None, read_only=True, allow_null=True)
     user = serializers.SerializerMethodField(help_text="The person's email, masked unless yours or revealed.")
     message_count = serializers.IntegerField(read_only=True)
+    held_by = HolderSerializer(
+        read_only=True, allow_null=True, help_text="The person of the tenant answering instead of the agents."
+    )
 
     def get_user(self, conversation) -> str:
         email = conversation.user.email
@@ -75,6 +92,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "agent",
             "user",
             "message_count",
+            "held_by",
             "started_at",
             "last_message_at",
             "ended_at",
@@ -113,7 +131,7 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     def get_queryset(self):
         conversations = (
             conversations_for(self.request.user)
-            .select_related("agent", "user")
+            .select_related("agent", "user", "held_by")
             .annotate(message_count=Count("messages"))
             .order_by("-last_message_at", "-pk")  # a GROUP BY query drops Meta.ordering
         )

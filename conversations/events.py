@@ -23,6 +23,9 @@ class EventKind(models.TextChoices):
     MESSAGE_RECEIVED = "message_received", "Message received"
     AGENT_RESPONSE = "agent_response", "Agent response"
     APPROVAL_UPDATE = "approval_update", "Approval update"
+    HUMAN_JOINED = "human_joined", "A person took the conversation over"
+    HUMAN_REPLY = "human_reply", "A person's reply"
+    HUMAN_LEFT = "human_left", "The agents answer again"
 
 
 class Signal(models.TextChoices):

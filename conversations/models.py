@@ -53,11 +53,18 @@ class Conversation(models.Model):
     answered_seq = models.PositiveIntegerField(default=0)
     answer_lease = models.UUIDField(null=True, blank=True)
     answer_lease_until = models.DateTimeField(null=True, blank=True)
+    # Human takeover (conversations.takeover): while a person of the tenant holds the conversation, the agents
+    # store what comes in but do not answer it. Assigning hands the hold to a colleague.
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    held_since = models.DateTimeField(null=True, blank=True)
 
     objects = ConversationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_message_at"]
+        permissions = [("handle_conversation", "Take over, answer, assign and resolve conversations")]
         indexes = [
             models.Index(fields=["tenant", "-last_message_at"]),  # admin and API lists
             models.Index(fields=["tenant", "status", "-last_message_at"]),
@@ -79,7 +86,41 @@ class Conversation(models.Model):
         return self.status != self.Status.CLOSED
 
 
-class Message(models.Model):
+class SealedText(models.Model):
+    """Text whose personal data is lifted out and encrypted beside it (tenants.sealing).
+
+    The column keeps the text with placeholders ("⟦phone 1⟧"), searchable; code reads and writes `text`,
+    the text as written.
+    """
+
+    sealed_text = models.TextField(blank=True, db_column="text")
+    sealed_values = EncryptedTextField(blank=True, help_text="The personal data lifted out of the text, encrypted.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def text(self) -> str:
+        return unseal(self.sealed_text, json.loads(self.sealed_values)) if self.sealed_values else self.sealed_text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.sealed_text, values = seal(value or "")
+        self.sealed_values = json.dumps(values) if values else ""  # the field encrypts it
+
+    @property
+    def masked_text(self) -> str:
+        """The text as a reader without the right to personal data sees it, decrypting nothing."""
+        return placeholders(self.sealed_text)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields} - {"text"} | {"sealed_text", "sealed_values"}
+        super().save(*args, **kwargs)
+
+
+class Message(SealedText):
     """The normalised message every channel translates to and from."""
 
     class Direction(models.TextChoices):
@@ -89,6 +130,7 @@ class Message(models.Model):
     class SenderType(models.TextChoices):
         CUSTOMER = "customer", "Customer"
         AGENT = "agent", "Agent"
+        HUMAN = "human", "Person of the tenant"  # a reply written by staff who took the conversation over
         SYSTEM = "system", "System"
 
     class ContentType(models.TextChoices):
@@ -114,10 +156,6 @@ class Message(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     sender_type = models.CharField(max_length=10, choices=SenderType.choices)
     content_type = models.CharField(max_length=12, choices=ContentType.choices, default=ContentType.TEXT)
-    # The text with its personal data as placeholders ("⟦phone 1⟧"), searchable; the values are encrypted
-    # beside it. Code reads and writes `text`, the text as written (tenants.sealing).
-    sealed_text = models.TextField(blank=True, db_column="text")
-    sealed_values = EncryptedTextField(blank=True, help_text="The personal data lifted out of the text, encrypted.")
     media_url = models.URLField(max_length=1000, blank=True)
     channel_message_id = models.CharField(max_length=255, null=True, blank=True)
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
@@ -155,25 +193,26 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.direction} {self.content_type} at {self.created_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def text(self) -> str:
-        return unseal(self.sealed_text, json.loads(self.sealed_values)) if self.sealed_values else self.sealed_text
 
-    @text.setter
-    def text(self, value: str) -> None:
-        self.sealed_text, values = seal(value or "")
-        self.sealed_values = json.dumps(values) if values else ""  # the field encrypts it
+class ConversationNote(SealedText):
+    """An internal note of the tenant's staff on a conversation: stored sealed, never sent, never shown to the
+    person the conversation is with (it is no message and no event of the conversation)."""
 
-    @property
-    def masked_text(self) -> str:
-        """The text as a reader without the right to personal data sees it, decrypting nothing."""
-        return placeholders(self.sealed_text)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    content_removed_at = models.DateTimeField(null=True, blank=True)
 
-    def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "text" in update_fields:
-            kwargs["update_fields"] = {*update_fields} - {"text"} | {"sealed_text", "sealed_values"}
-        super().save(*args, **kwargs)
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["conversation", "created_at"]), models.Index(fields=["tenant", "created_at"])]
+
+    def __str__(self):
+        return f"note at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ConversationEvent(models.Model):

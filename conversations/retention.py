@@ -1,5 +1,6 @@
 """Retention of message content: past its tenant's `message_retention_days`, a message keeps its row (so
-counts and metrics stay) but loses its text, media link and personal metadata, replaced by a note.
+counts and metrics stay) but loses its text, media link and personal metadata, replaced by a note. The
+staff's internal notes on conversations hold personal data too and lose their text the same way.
 
 Erasure for a person (tenants.erasure) uses the same `remove_content`.
 """
@@ -9,7 +10,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.models import ConversationEvent, Message
+from conversations.models import ConversationEvent, ConversationNote, Message
 from conversations.privacy import message_text
 from tenants.models import Tenant
 
@@ -43,6 +44,17 @@ def remove_content(messages, *, note: str, now) -> int:
     return removed
 
 
+def remove_note_content(notes, *, note: str, now) -> int:
+    """Replace the text of internal `notes` (a queryset) with `note`; notes already emptied are left alone."""
+    removed = 0
+    with transaction.atomic():
+        for row in notes.filter(content_removed_at__isnull=True).select_for_update(no_key=True, of=("self",)):
+            row.text, row.content_removed_at = note, now
+            row.save(update_fields=["text", "content_removed_at"])
+            removed += 1
+    return removed
+
+
 def apply_message_retention(*, now=None, batch_size: int = BATCH_SIZE) -> int:
     """Remove the content of every message past its tenant's retention period, a batch per transaction."""
     now = now or timezone.now()
@@ -53,6 +65,11 @@ def apply_message_retention(*, now=None, batch_size: int = BATCH_SIZE) -> int:
         expired = Message.objects.filter(tenant_id=tenant_id, created_at__lt=cutoff, content_removed_at__isnull=True)
         while ids := list(expired.values_list("pk", flat=True)[:batch_size]):
             removed += remove_content(Message.objects.filter(pk__in=ids), note=note, now=now)
+        old_notes = ConversationNote.objects.filter(
+            tenant_id=tenant_id, created_at__lt=cutoff, content_removed_at__isnull=True
+        )
+        while ids := list(old_notes.values_list("pk", flat=True)[:batch_size]):
+            remove_note_content(ConversationNote.objects.filter(pk__in=ids), note=note, now=now)
         ConversationEvent.objects.filter(conversation__tenant_id=tenant_id, created_at__lt=cutoff).delete()
     return removed
 
@@ -63,7 +80,7 @@ ERASED_NOTE = "[Erased at the person's request]"
 
 
 def export_conversations(person) -> list[dict]:
-    conversations = person.conversations.prefetch_related("messages").order_by("started_at")
+    conversations = person.conversations.prefetch_related("messages", "notes").order_by("started_at")
     return [
         {
             "id": str(conversation.pk),
@@ -79,6 +96,9 @@ def export_conversations(person) -> list[dict]:
                 }
                 for message in conversation.messages.all()
             ],
+            "notes": [  # what the staff noted about the conversation: personal data about the person too
+                {"at": note.created_at.isoformat(), "text": note.text} for note in conversation.notes.all()
+            ],
         }
         for conversation in conversations
     ]
@@ -87,6 +107,9 @@ def export_conversations(person) -> list[dict]:
 def erase_conversations(person, now) -> int:
     """Every message of the person's conversations loses its content; their replay events go."""
     changed = remove_content(Message.objects.filter(conversation__user=person), note=ERASED_NOTE, now=now)
+    changed += remove_note_content(
+        ConversationNote.objects.filter(conversation__user=person), note=ERASED_NOTE, now=now
+    )
     changed += ConversationEvent.objects.filter(conversation__user=person).delete()[0]
     changed += person.conversations.exclude(metadata={}).update(metadata={})
     return changed

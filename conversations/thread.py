@@ -1,20 +1,22 @@
-"""A conversation as the console shows it: a page of bubbles by sender, with the approvals each message led to."""
+"""A conversation as the console shows it: a page of bubbles by sender, with the approvals each message led to,
+and the staff's internal notes in their place in time (shown apart: they were never sent)."""
 
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.urls import reverse
 
-from conversations.models import Message
+from conversations.models import ConversationNote, Message
 from conversations.privacy import message_text
+from conversations.takeover import display_name
 
 PAGE_SIZE = 50
 
 
 @dataclass
 class Bubble:
-    message: Message
-    side: str  # "them" (the person), "agent", "system"
+    message: Message | ConversationNote
+    side: str  # "them" (the person), "agent", "human" (staff who took over), "system", "note" (internal)
     sender: str
     text: str
     approvals: list = field(default_factory=list)  # (reference, status label, admin url)
@@ -25,6 +27,8 @@ def _side(message: Message) -> tuple[str, str]:
         return "them", "Customer"
     if message.sender_type == Message.SenderType.SYSTEM:
         return "system", "Walker"
+    if message.sender_type == Message.SenderType.HUMAN:
+        return "human", message.metadata.get("author") or "A person"
     agent = message.metadata.get("agent_type") or "agent"
     return "agent", agent.replace("_", " ").title()
 
@@ -49,4 +53,21 @@ def page_of(conversation, page_number, *, revealed: bool):
         bubbles.append(
             Bubble(message, side, sender, message_text(message, revealed=revealed), linked.get(message.pk, []))
         )
+    notes = _notes_of_page(conversation, page, messages)
+    bubbles += [Bubble(note, "note", _author(note), message_text(note, revealed=revealed)) for note in notes]
+    bubbles.sort(key=lambda bubble: bubble.message.created_at)
     return page, bubbles
+
+
+def _notes_of_page(conversation, page, messages):
+    """The notes written between the page's first message and the next page's (all before, on the first page)."""
+    notes = conversation.notes.select_related("author")
+    if page.has_previous() and messages:
+        notes = notes.filter(created_at__gte=messages[0].created_at)
+    if page.has_next():
+        notes = notes.filter(created_at__lt=page.paginator.page(page.next_page_number()).object_list[0].created_at)
+    return list(notes)
+
+
+def _author(note: ConversationNote) -> str:
+    return f"Internal note · {display_name(note.author) if note.author else 'a former colleague'}"

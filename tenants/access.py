@@ -19,6 +19,7 @@ class Need(models.TextChoices):
     DECIDE = "decide", "decide it"
     REVEAL = "reveal", "see its personal data unmasked"
     MANAGE = "manage", "manage it"
+    HANDLE = "handle", "take it over and answer it"
 
 
 class AccessDenied(Exception):

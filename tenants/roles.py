@@ -33,6 +33,7 @@ def _view(*app_models: str) -> list[str]:
 _PEOPLE = [*_crud("tenants.user"), *_crud("tenants.userphonenumber"), *_crud("tenants.useremailpreference")]
 _APPROVALS = _view("hitl.hitlapproval", "hitl.hitldecision", "hitl.hitlapprovalhistory", "hitl.hitlnotification")
 _CONVERSATIONS = _view("conversations.conversation", "conversations.message")
+HANDLE_CONVERSATIONS = "conversations.handle_conversation"  # take over, answer, note, assign, resolve
 _MARKETING = _view(
     "agents.aiagent", "agents.campaign", "agents.campaigndailystat", "agents.keywordranking",
     "agents.targetkeyword", "agents.contentpiece", "agents.audiencesegment",
@@ -59,6 +60,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_crud("hitl.riskpolicy", ("view", "add", "change")),
         *_crud("agents.enginechoice"),
         *_CONVERSATIONS,
+        HANDLE_CONVERSATIONS,
         *_MARKETING,
         *_AUDIT,
         *_SUBJECT_REQUESTS,
@@ -75,7 +77,14 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_MARKETING,
         *_APPROVAL_ANALYTICS,
     ],
-    Role.SUPPORT: ["tenants.view_tenant", *_CONVERSATIONS, *_MARKETING, *_CONVERSATION_ANALYTICS, *_EMAIL_DELIVERY],
+    Role.SUPPORT: [
+        "tenants.view_tenant",
+        *_CONVERSATIONS,
+        HANDLE_CONVERSATIONS,
+        *_MARKETING,
+        *_CONVERSATION_ANALYTICS,
+        *_EMAIL_DELIVERY,
+    ],
     Role.COMPLIANCE: [
         "tenants.view_tenant",
         *_APPROVALS,

@@ -299,3 +299,5 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent = frame["seq"]
         if frame["type"] == events.EventKind.AGENT_RESPONSE and self.waiting:
             self.waiting -= 1
+        elif frame["type"] in (events.EventKind.HUMAN_JOINED, events.EventKind.HUMAN_REPLY):
+            self.waiting = 0  # a person answers now: no agent answer is on its way

@@ -40,7 +40,7 @@ def own_conversation(user, conversation_id) -> Conversation | None:
 
 
 def _message(m: Message) -> dict:
-    return {
+    shown = {
         "id": str(m.pk),
         "direction": m.direction,
         "sender_type": m.sender_type,
@@ -49,6 +49,9 @@ def _message(m: Message) -> dict:
         "actions": with_current_status(m.metadata.get("actions", [])),
         "created_at": m.created_at.isoformat(),
     }
+    if m.sender_type == Message.SenderType.HUMAN:
+        shown["name"] = m.metadata.get("author")  # the name of the person of the business who answered
+    return shown
 
 
 def history(conversation: Conversation | None, *, reader, origin: Origin) -> dict:

@@ -1,17 +1,19 @@
-"""The admin console's live feed (/ws/console/): approval events for signed-in staff.
+"""The admin console's live feed (/ws/console/): approval events and human-takeover notices for signed-in staff.
 
 hitl.console sends every approval event to the group `console.<tenant_id>`; a
 superuser, who sees every tenant, listens to `console.all` instead. In-app
 notifications travel the same groups with a `recipient_id` and reach only that
 person. The feed is one-way: the browser only listens.
 
-Who may listen is `hitl.access.may_review` (the roles that see the tenant's approvals, as in the
-admin); summaries are masked unless the listener holds the tenant's `view_pii`.
+Who may listen: the roles that see the tenant's approvals (`hitl.access.may_review`), who get approval
+events, summaries masked unless the listener holds the tenant's `view_pii`; and the roles that watch the
+tenant's conversations (`conversations.access.may_monitor`), who get takeover notices (conversations.console).
 """
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
 from hitl.console import console_group
 from tenants.audit import may_see_pii
@@ -27,7 +29,9 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         signed_in = user is not None and user.is_authenticated and user.is_active
-        allowed, self.reveal = await database_sync_to_async(_rights)(user) if signed_in else (False, False)
+        rights = await database_sync_to_async(_rights)(user) if signed_in else (False, False, False)
+        self.reviews, self.reveal, self.monitors = rights
+        allowed = self.reviews or self.monitors
         self.acts_on_notices = signed_in and (user.is_superuser or may_manage(user))
         if allowed:  # joined before the socket opens, so no event filed after the handshake is missed
             self.user = user
@@ -45,6 +49,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def console_event(self, message):
         recipient = message.get("recipient_id")
+        if not self.reviews:
+            return
         if recipient is not None and recipient != str(self.user.pk):
             return  # someone else's in-app notification
         frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}}
@@ -57,9 +63,14 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if self.acts_on_notices:
             await self.send_json({"type": "notice", **{key: message.get(key) for key in ("kind", "text", "link")}})
 
+    async def console_conversation(self, message):
+        """A step of human takeover (conversations.console): who did what on which conversation, no text."""
+        if self.monitors:
+            frame = {key: message.get(key) for key in ("step", "conversation_id", "text", "link")}
+            await self.send_json({"type": "conversation", **frame})
 
-def _rights(user) -> tuple[bool, bool]:
-    """Whether `user` may follow the feed, and see personal data in it unmasked."""
-    if not may_review(user):
-        return False, False
-    return True, user.is_superuser or may_see_pii(user, user.tenant)
+
+def _rights(user) -> tuple[bool, bool, bool]:
+    """Whether `user` follows the approval events, sees personal data in them unmasked, and follows takeovers."""
+    reviews = may_review(user)
+    return reviews, reviews and (user.is_superuser or may_see_pii(user, user.tenant)), may_monitor(user)

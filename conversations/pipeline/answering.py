@@ -7,6 +7,10 @@ its last answer. A message is answered exactly once: the answer is stored only
 while `answered_seq` is still below the message's seq, under the conversation
 row's lock. A worker that dies leaves its lease to expire; the redelivered task
 (or the sweep) then answers the message.
+
+While a person holds the conversation (conversations.takeover), its waiting messages
+are set aside instead: counted as handled, with no agent answer, so the queue moves on
+and the agents answer only what arrives after the person hands it back.
 """
 
 import logging
@@ -114,6 +118,8 @@ def _answer_next(conversation_id, token) -> bool:
     if message is None:
         _release(conversation_id, token)
         return False
+    if message.conversation.held_by_id is not None:
+        return _set_aside(conversation_id, message, token)
 
     started = time.monotonic()
     conversation = message.conversation
@@ -157,9 +163,22 @@ def _choose_agent(conversation: Conversation, message: Message):
     return agent_for(conversation.tenant, agent_type)
 
 
-def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exception | None]:
+def draft(message: Message) -> tuple[EngineReply, str | None]:
+    """What the agent would answer to `message` now, for a person to send or edit: no frames reach the
+    customer, no proposal is filed, nothing is stored. Returns the reply and the agent type."""
+    conversation = message.conversation
+    earlier = Message.objects.filter(conversation=conversation, created_at__lt=message.created_at)
+    history = _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
+    agent = _choose_agent(conversation, message)
+    reply, _ = _run_engine(conversation, message, agent, history, live=False)
+    return reply, agent.agent_type if agent else None
+
+
+def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[EngineReply, Exception | None]:
+    """`live`: the answer's pieces are broadcast to the conversation's sockets as they are written."""
     if agent is None:
         return EngineReply(text="That agent is switched off for your account."), None
+    stream = DeltaBroadcaster(conversation.pk, message.pk, agent.agent_type) if live else None
     request = EngineRequest(
         tenant=conversation.tenant,
         user=conversation.user,
@@ -170,7 +189,7 @@ def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exc
             HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
         ),
         decisions=decisions_since_last_answer(conversation, history),
-        on_delta=(stream := DeltaBroadcaster(conversation.pk, message.pk, agent.agent_type)),
+        on_delta=stream,
     )
     try:
         return run_engine(get_engine(conversation.tenant, agent), request), None
@@ -178,7 +197,40 @@ def _run_engine(conversation, message, agent, history) -> tuple[EngineReply, Exc
         log.exception("Engine failed on message %s", message.pk)
         return EngineReply(text=FALLBACK_REPLY), exc
     finally:
-        stream.flush()
+        if stream is not None:
+            stream.flush()
+
+
+def _lease_changes(state: dict, token, more: bool, now) -> dict:
+    """The lease is kept (and extended) while messages wait, else given back."""
+    if state["answer_lease"] != token:
+        return {}
+    return {"answer_lease": token if more else None, "answer_lease_until": now + lease_duration() if more else None}
+
+
+@transaction.atomic
+def _set_aside(conversation_id, message, token) -> bool:
+    """A person holds the conversation: `message` stays stored for them and counts as handled. True if more wait."""
+    state = (
+        Conversation.objects.select_for_update(no_key=True)
+        .filter(pk=conversation_id)
+        .values("answered_seq", "last_inbound_seq", "answer_lease", "held_by")
+        .get()
+    )
+    if state["held_by"] is None:
+        return True  # handed back meanwhile: the next round answers it
+    return _handled_by_person(conversation_id, message, state, token)
+
+
+def _handled_by_person(conversation_id, message, state: dict, token) -> bool:
+    """Under the row lock: mark `message` answered without an agent answer."""
+    more = state["last_inbound_seq"] > message.seq
+    changes = _lease_changes(state, token, more, timezone.now())
+    if state["answered_seq"] < message.seq:
+        changes["answered_seq"] = message.seq
+    if changes:
+        Conversation.objects.filter(pk=conversation_id).update(**changes)
+    return more
 
 
 @transaction.atomic
@@ -187,7 +239,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     state = (
         Conversation.objects.select_for_update(no_key=True)
         .filter(pk=conversation.pk)
-        .values("event_seq", "answered_seq", "last_inbound_seq", "answer_lease", "status")
+        .values("event_seq", "answered_seq", "last_inbound_seq", "answer_lease", "status", "held_by")
         .get()
     )
     more = state["last_inbound_seq"] > message.seq
@@ -195,6 +247,12 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         if not more:
             _release(conversation.pk, token)
         return more
+    if state["held_by"] is not None:  # a person took it over while the engine ran: theirs to answer
+        stopped = agent.agent_type if agent else None
+        transaction.on_commit(
+            lambda: events.signal(conversation.pk, events.Signal.AGENT_TYPING, on=False, agent=stopped)
+        )
+        return _handled_by_person(conversation.pk, message, state, token)
     tenant, user = conversation.tenant, conversation.user
     if error is not None:
         record(
@@ -233,9 +291,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         changes["agent"] = agent
     if state["status"] == Conversation.Status.OPEN and any(o.status == ApprovalStatus.PENDING for o in outcomes):
         changes["status"] = Conversation.Status.WAITING_APPROVAL
-    if state["answer_lease"] == token:  # kept while messages wait, else given back
-        changes["answer_lease_until"] = now + lease_duration() if more else None
-        changes["answer_lease"] = token if more else None
+    changes.update(_lease_changes(state, token, more, now))
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
 
     agent_type = agent.agent_type if agent else None

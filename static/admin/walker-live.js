@@ -9,6 +9,7 @@
 
   var CHANGELIST = /\/hitl\/hitlapproval\/$/;
   var CHANGE_PAGE = /\/hitl\/hitlapproval\/([^/]+)\/change\/$/;
+  var CONVERSATION_PAGE = /\/conversations\/conversation\/([^/]+)\/change\/$/;
   var STOP_CODES = [4401, 4403]; // signed out, not staff: retrying cannot help
   var BURST_MS = 500;
   var WORDS = {
@@ -34,6 +35,7 @@
       try { frame = JSON.parse(message.data); } catch (error) { return; }
       if (frame.type === "approval") onApprovalEvent(frame);
       else if (frame.type === "notice") toast(frame.text);
+      else if (frame.type === "conversation") onConversationStep(frame);
     };
     socket.onclose = function (event) {
       if (STOP_CODES.indexOf(event.code) !== -1) return;
@@ -52,6 +54,14 @@
       changedIds.push(frame.approval_id);
       if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS); // a burst of events: one refresh
     }
+  }
+
+  /* A person took over, replied, noted, assigned, released or resolved a conversation: a toast, and on that
+   * conversation's own page an offer to reload (a reply being typed is never replaced). */
+  function onConversationStep(frame) {
+    toast(frame.text);
+    var page = location.pathname.match(CONVERSATION_PAGE);
+    if (page && page[1] === frame.conversation_id) banner("This conversation changed — reload to see it");
   }
 
   function refresh() {

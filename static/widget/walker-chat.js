@@ -40,7 +40,9 @@
     unknown_agent: "That agent isn't available.",
   };
   // Frames that are stored and numbered; connection frames (history, error, ...) are not deduplicated.
-  var STORED = { message_received: 1, agent_response: 1, approval_update: 1 }; // numbered, replayed on reconnect
+  var STORED = { // numbered, replayed on reconnect
+    message_received: 1, agent_response: 1, approval_update: 1, human_joined: 1, human_reply: 1, human_left: 1,
+  };
   // Shown in an empty conversation: a click sends the question as it reads.
   var SUGGESTIONS = [
     "How is my Summer Sale campaign doing?",
@@ -135,6 +137,7 @@
     ".walker-chat .wc-msg{max-width:85%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}",
     ".walker-chat .wc-msg--user{align-self:flex-end;background:#1f4fd1;color:#fff;border-bottom-right-radius:4px}",
     ".walker-chat .wc-msg--agent{align-self:flex-start;background:#fff;border:1px solid #e4e7eb;border-bottom-left-radius:4px}",
+    ".walker-chat .wc-msg--human{align-self:flex-start;background:#f0fdf4;border:1px solid #86efac;border-bottom-left-radius:4px}",
     ".walker-chat .wc-msg--system{align-self:center;max-width:95%;background:transparent;color:#52606d;font-size:12px;text-align:center;padding:2px 6px}",
     ".walker-chat .wc-msg--sending{opacity:.65}",
     ".walker-chat .wc-msg--failed{background:#fde8e8;color:#9b1c1c}",
@@ -342,6 +345,13 @@
     return null;
   }
 
+  function addHumanMessage(id, text, name, at) {
+    if (findMessage(id)) return;
+    var bubble = addBubble("human", text, name || "Support", at);
+    if (id) bubble.setAttribute("data-message-id", id);
+    scrollDown();
+  }
+
   function addAgentMessage(id, text, agent, actions, at) {
     if (findMessage(id)) return;
     var bubble = addBubble("agent", text, AGENT_NAMES[agent] || "Walker", at);
@@ -471,6 +481,8 @@
         if (m.id) bubble.setAttribute("data-message-id", m.id);
       } else if (m.sender_type === "system") {
         addBubble("system", m.text, null, m.created_at);
+      } else if (m.sender_type === "human") {
+        addHumanMessage(m.id, m.text, m.name, m.created_at);
       } else {
         addAgentMessage(m.id, m.text, m.agent, m.actions, m.created_at);
       }
@@ -530,6 +542,17 @@
       var draft = state.drafts[f.in_reply_to];
       if (draft) { draft.remove(); delete state.drafts[f.in_reply_to]; } // the whole answer replaces its pieces
       addAgentMessage(f.message_id, f.text, f.agent, f.actions);
+    },
+    // A person of the business took the conversation over, answers, or hands it back to the agents.
+    human_joined: function (f) {
+      setTyping(false);
+      addBubble("system", (f.name || "A person") + " joined the conversation");
+    },
+    human_reply: function (f) { addHumanMessage(f.message_id, f.text, f.name); },
+    human_left: function (f) {
+      addBubble("system", f.reason === "resolved"
+        ? (f.name || "A person") + " marked this conversation resolved"
+        : (f.name || "A person") + " left; the Walker agents are back");
     },
     approval_update: function (f) {
       var chips = state.chips[f.approval_id] || [];

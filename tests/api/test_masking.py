@@ -128,12 +128,30 @@ async def test_console_frames_are_masked_without_view_pii(tenant, role, masked):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-@pytest.mark.parametrize("role", [Role.SUPPORT, Role.MEMBER])
-async def test_roles_that_do_not_review_approvals_cannot_follow_the_console(tenant, role):
+async def test_members_cannot_follow_the_console(tenant):
     from asgiref.sync import sync_to_async
 
-    user = await sync_to_async(UserFactory)(tenant=tenant, role=role)
+    user = await sync_to_async(UserFactory)(tenant=tenant, role=Role.MEMBER)
     socket = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
     socket.scope["user"] = user
     await socket.connect(timeout=3)
     assert (await socket.receive_output(timeout=3))["code"] == 4403
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_support_follows_the_console_for_takeovers_but_hears_no_approval(tenant):
+    """Support watches conversations (takeover notices, tests/takeover) and does not review approvals."""
+    from asgiref.sync import sync_to_async
+    from channels.layers import get_channel_layer
+
+    user = await sync_to_async(UserFactory)(tenant=tenant, role=Role.SUPPORT)
+    socket = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
+    socket.scope["user"] = user
+    assert (await socket.connect(timeout=3))[0]
+    await get_channel_layer().group_send(
+        console_group(tenant.pk),
+        {"type": "console.event", "event": "approval.created", "approval_id": "x", "summary": f"Email {EMAIL}"},
+    )
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()

@@ -1,0 +1,110 @@
+"""Human takeover in the console: the conversation page's controls, the steps they post, the list's holder column
+and filter. Every step goes through conversations.takeover, whose access checks are the API's."""
+
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from unfold.decorators import display
+
+from conversations import takeover
+from conversations.access import handlers_for, may_handle
+from tenants.access import AccessDenied
+from tenants.audit import may_see_pii
+from tenants.pii import redact
+
+SUGGESTION_KEY = "takeover-suggestion:{}"  # the session keeps a suggested reply until the page shows it
+DONE = {
+    "take_over": "You hold this conversation now; the agents stay quiet until you release it.",
+    "assign": "Assigned.",
+    "reply": "Reply sent.",
+    "note": "Note added (never sent to the customer).",
+    "release": "Handed back to the agents.",
+    "resolve": "Resolved and closed.",
+}
+
+
+class HolderFilter(admin.SimpleListFilter):
+    title = "answered by"
+    parameter_name = "held"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Held by me"), ("person", "Held by a person"), ("agents", "The agents")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(held_by=request.user)
+        if self.value() == "person":
+            return queryset.filter(held_by__isnull=False)
+        if self.value() == "agents":
+            return queryset.filter(held_by__isnull=True)
+        return queryset
+
+
+class TakeoverAdminMixin:
+    """For ConversationAdmin: the controls on the conversation page and the view they post to."""
+
+    @display(description="answered by")
+    def holder(self, obj) -> str:
+        return takeover.display_name(obj.held_by) if obj.held_by_id else "Agents"
+
+    def takeover_context(self, request, obj) -> dict:
+        if not may_handle(request.user, obj):
+            return {"takeover": None}
+        suggestion = request.session.pop(SUGGESTION_KEY.format(obj.pk), "")
+        return {
+            "takeover": {
+                "url": reverse("admin:conversations_conversation_takeover", args=[obj.pk]),
+                "holder": takeover.display_name(obj.held_by) if obj.held_by_id else None,
+                "held_since": obj.held_since,
+                "mine": obj.held_by_id == request.user.pk,
+                "is_open": obj.is_open,
+                "assignees": [(p.pk, takeover.display_name(p)) for p in handlers_for(obj) if p.pk != obj.held_by_id],
+                "suggestion": suggestion,
+            }
+        }
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.takeover_view)
+        return [
+            path("<path:object_id>/takeover/", view, name="conversations_conversation_takeover"),
+            *super().get_urls(),
+        ]
+
+    def takeover_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        step = request.POST.get("step", "")
+        back = HttpResponseRedirect(reverse("admin:conversations_conversation_change", args=[object_id]))
+        try:
+            self._take_step(request, object_id, step)
+        except AccessDenied as err:
+            if err.code == "not_found":
+                raise Http404(err.detail) from None
+            messages.error(request, err.detail)
+            return back
+        if step in DONE:
+            messages.success(request, DONE[step])
+        return back
+
+    def _take_step(self, request, object_id, step: str) -> None:
+        actor, text = request.user, request.POST.get("text", "")
+        if step == "take_over":
+            takeover.assign(object_id, actor=actor)
+        elif step == "assign":
+            takeover.assign(object_id, actor=actor, to=request.POST.get("user") or None)
+        elif step == "reply":
+            takeover.reply(object_id, actor=actor, text=text)
+        elif step == "note":
+            takeover.add_note(object_id, actor=actor, text=text)
+        elif step == "release":
+            takeover.release(object_id, actor=actor)
+        elif step == "resolve":
+            takeover.resolve(object_id, actor=actor)
+        elif step == "suggest":
+            suggestion = takeover.suggest(object_id, actor=actor)
+            tenant = suggestion.in_reply_to.conversation.tenant
+            text = suggestion.text if may_see_pii(actor, tenant) else redact(suggestion.text)
+            request.session[SUGGESTION_KEY.format(suggestion.in_reply_to.conversation_id)] = text
+            messages.info(request, "The agent's suggestion is in the reply box: send it as is or edit it first.")
+        else:
+            messages.error(request, "Choose take over, assign, reply, note, suggest, release or resolve.")

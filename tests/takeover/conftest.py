@@ -1,0 +1,43 @@
+"""Human takeover: a customer (member) in conversation with the agents, and the tenant's people of every role."""
+
+import pytest
+
+from conversations.normalized import InboundMessage
+from tenants.roles import Role
+from tests.chat.conftest import chat_db, open_tab  # noqa: F401  (the chat socket fixtures)
+from tests.factories import UserFactory
+from tests.pipeline import exchange
+
+
+@pytest.fixture
+def customer(colleague):
+    """The member talking to the agents."""
+    return colleague
+
+
+@pytest.fixture
+def staff(tenant):
+    """One person of the tenant per role, named (their name, never their address, is shown to customers)."""
+    return {
+        role: UserFactory(tenant=tenant, role=role, first_name=role.label, last_name="Smith", email=f"{role}@acme.test")
+        for role in (Role.ADMIN, Role.SUPPORT, Role.APPROVER, Role.COMPLIANCE, Role.MEMBER)
+    }
+
+
+@pytest.fixture
+def support(staff):
+    return staff[Role.SUPPORT]
+
+
+@pytest.fixture
+def chatting(engine, customer):
+    """A chat conversation with one message, answered by the agent."""
+    return exchange(
+        InboundMessage(channel="chat", text="How is my Summer Sale doing?", user_id=customer.pk)
+    ).conversation
+
+
+def say(customer, text, channel="chat", **fields):
+    """The customer writes again; returns the stored message and the agent's reply (None if there is none)."""
+    result = exchange(InboundMessage(channel=channel, text=text, user_id=customer.pk, **fields))
+    return result.inbound, result.reply

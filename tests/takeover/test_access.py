@@ -1,0 +1,64 @@
+"""Who may take a conversation over: admin and support of its own tenant; nobody else."""
+
+import pytest
+
+from conversations import takeover
+from conversations.access import handlers_for, may_handle
+from conversations.models import Conversation
+from tenants.access import AccessDenied
+from tenants.roles import Role
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [(Role.ADMIN, True), (Role.SUPPORT, True), (Role.APPROVER, False), (Role.COMPLIANCE, False), (Role.MEMBER, False)],
+)
+def test_only_admin_and_support_may_take_over(chatting, staff, role, allowed):
+    person = staff[role]
+    assert may_handle(person, chatting) is allowed
+    if allowed:
+        takeover.assign(chatting.pk, actor=person)
+        assert Conversation.objects.get(pk=chatting.pk).held_by == person
+    else:
+        with pytest.raises(AccessDenied) as refused:
+            takeover.assign(chatting.pk, actor=person)
+        # Approvers and members do not see the tenant's conversations at all (404, as everywhere); compliance
+        # sees them but may not handle them (403).
+        assert refused.value.code == ("forbidden" if role == Role.COMPLIANCE else "not_found")
+        assert Conversation.objects.get(pk=chatting.pk).held_by is None
+
+
+def test_another_tenants_admin_finds_no_such_conversation(chatting, outsider):
+    assert not may_handle(outsider, chatting)
+    with pytest.raises(AccessDenied) as refused:
+        takeover.assign(chatting.pk, actor=outsider)
+    assert refused.value.code == "not_found"
+
+
+def test_a_platform_superuser_sees_but_does_not_answer_a_tenants_customers(chatting, superuser):
+    with pytest.raises(AccessDenied) as refused:
+        takeover.assign(chatting.pk, actor=superuser)
+    assert refused.value.code == "forbidden"
+
+
+def test_assignees_are_the_tenants_active_admins_and_support(chatting, staff, outsider):
+    staff[Role.ADMIN].is_active = False
+    staff[Role.ADMIN].save()
+    assert handlers_for(chatting) == [staff[Role.SUPPORT]]
+
+
+@pytest.mark.parametrize("role", [Role.APPROVER, Role.COMPLIANCE, Role.MEMBER])
+def test_assigning_to_someone_without_the_right_is_refused(chatting, staff, support, role):
+    with pytest.raises(takeover.TakeoverError) as refused:
+        takeover.assign(chatting.pk, actor=support, to=staff[role].pk)
+    assert refused.value.code == "ineligible_assignee"
+    assert Conversation.objects.get(pk=chatting.pk).held_by is None
+
+
+def test_assigning_to_another_tenants_support_is_refused(chatting, support, other_tenant):
+    from tests.factories import UserFactory
+
+    theirs = UserFactory(tenant=other_tenant, role=Role.SUPPORT)
+    with pytest.raises(takeover.TakeoverError) as refused:
+        takeover.assign(chatting.pk, actor=support, to=theirs.pk)
+    assert refused.value.code == "ineligible_assignee"

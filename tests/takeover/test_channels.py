@@ -1,0 +1,84 @@
+"""A person's reply leaves on the conversation's own channel, through the channel's sender and its rules;
+notes leave on none. Twilio and SendGrid are the real SDKs against fakes on 127.0.0.1 (as in tests/whatsapp
+and tests/email)."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from channels_app.whatsapp.models import WhatsAppContact
+from conversations import takeover
+from conversations.models import Conversation, Message
+from tests.email.conftest import email_settings, sendgrid  # noqa: F401  (SendGrid faked on 127.0.0.1)
+from tests.whatsapp.conftest import member_phone, number, signing, twilio  # noqa: F401  (Twilio faked on 127.0.0.1)
+
+
+def wrote(phone, tenant, hours_ago=0.0):
+    WhatsAppContact.objects.update_or_create(
+        tenant=tenant, phone=phone, defaults={"last_inbound_at": timezone.now() - timedelta(hours=hours_ago)}
+    )
+
+
+@pytest.fixture
+def on_whatsapp(customer, member_phone, number, support):  # noqa: F811
+    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="whatsapp")
+    takeover.assign(conversation.pk, actor=support)
+    return conversation
+
+
+@pytest.fixture
+def by_email(customer, support):
+    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="email")
+    takeover.assign(conversation.pk, actor=support)
+    return conversation
+
+
+def reply(conversation, person, text) -> Message:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        message = takeover.reply(conversation.pk, actor=person, text=text)
+    message.refresh_from_db()
+    return message
+
+
+def note(conversation, person, text):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        takeover.add_note(conversation.pk, actor=person, text=text)
+
+
+def test_a_reply_on_whatsapp_goes_through_twilio(twilio, on_whatsapp, tenant, member_phone, support):  # noqa: F811
+    wrote(member_phone.phone_number, tenant)
+    message = reply(on_whatsapp, support, "Hi, Support here: your account is unlocked.")
+    assert [sent["Body"] for sent in twilio.sent] == ["Hi, Support here: your account is unlocked."]
+    assert twilio.sent[0]["To"] == f"whatsapp:{member_phone.phone_number}"
+    assert (message.status, message.sender_type) == ("sent", "human")
+
+
+def test_a_reply_outside_the_24_hour_window_is_blocked_like_an_agents(
+    twilio,  # noqa: F811
+    on_whatsapp,
+    tenant,
+    member_phone,  # noqa: F811
+    support,
+):
+    wrote(member_phone.phone_number, tenant, hours_ago=25)
+    message = reply(on_whatsapp, support, "Following up on your ticket.")
+    assert message.status == "blocked" and "24-hour window" in message.error
+    assert twilio.sent == []
+
+
+def test_a_reply_by_email_goes_through_sendgrid(sendgrid, by_email, customer, support):  # noqa: F811
+    message = reply(by_email, support, "Hello from Support: all sorted.")
+    (mail,) = sendgrid.mails
+    assert mail["personalizations"][0]["to"] == [{"email": customer.email}]
+    assert "Hello from Support: all sorted." in {part["type"]: part["value"] for part in mail["content"]}["text/plain"]
+    assert message.status == "sent"
+
+
+def test_notes_are_sent_on_no_channel(twilio, sendgrid, on_whatsapp, by_email, tenant, member_phone, support):  # noqa: F811
+    wrote(member_phone.phone_number, tenant)
+    note(on_whatsapp, support, "VIP customer, be gentle.")
+    note(by_email, support, "Asked twice already.")
+    assert twilio.sent == [] and sendgrid.mails == []
+    assert not Message.objects.filter(conversation__in=[on_whatsapp, by_email]).exists()
