@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 DEV_INSTALLED := $(VENV)/.installed-dev
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install install-dev browsers run test lint clean
+.PHONY: install install-dev browsers run test lint messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test: install-dev browsers
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Gather the marked strings into locale/*/django.po, then compile them (the .mo files are committed, so
+# running Walker needs no gettext tools; this target does: Debian's gettext package).
+messages: install-dev
+	$(PY) manage.py makemessages -l es -i ".venv/*" -i "tests/*" -i "bench/*" -i "artifacts/*"
+	$(PY) manage.py compilemessages -l es -i ".venv"
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

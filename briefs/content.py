@@ -4,14 +4,20 @@ Each section reads with a fixed number of queries (aggregates, not a query per c
 the same whatever the size of the tenant's data.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from agents.engines.builtin import formatting as fmt
+from django.db.models import Count, F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from agents import formatting as fmt
 from agents.engines.builtin.common import last_days
 from agents.engines.builtin.paid_ads import totals_by_campaign, totals_then_and_now
 from agents.models import Campaign
 from agents.read_tools import audience_growth, content_performance, keyword_moves
+from conversations.models import Channel, Conversation
 from hitl.links import make_link
 from hitl.models import ApprovalStatus, HITLApproval
 
@@ -42,33 +48,78 @@ class BriefContent:
     decided: list[str] = field(default_factory=list)
 
 
-def compose(user, tenant, chosen: list[str], now: datetime, shared: dict | None = None) -> BriefContent:
-    """`shared`: sections already built in this run, by (tenant, section): every reader of a tenant reads the
-    same figures that morning, so they are read once per tenant, not once per reader."""
+def compose(user, tenant, chosen: list[str], now: datetime, shared: dict | None = None, pending=None) -> BriefContent:
+    """`shared`: what this run has already read, by tenant: every reader of a tenant reads the same figures and
+    decisions that morning, so they are read once per tenant, not once per reader. `pending`: the reader's
+    approvals waiting (from `pending_for`, which reads a whole chunk of readers at once); read here if None."""
     shared = {} if shared is None else shared
-    brief = BriefContent(greeting=f"Good morning{', ' + user.first_name if user.first_name else ''}.")
-    builders = {"campaigns": _campaigns, "seo": _seo, "content": _content, "audiences": _audiences}
-    for name in ("campaigns", "seo", "content", "audiences"):
+    greeting = _("Good morning, %(name)s.") % {"name": user.first_name} if user.first_name else _("Good morning.")
+    brief = BriefContent(greeting=greeting)
+    builders = {
+        "campaigns": _campaigns,
+        "seo": _seo,
+        "content": _content,
+        "audiences": _audiences,
+        "conversations": lambda tenant: _conversations(tenant, now),
+    }
+    for name, build in builders.items():
         if name in chosen:
-            key = (tenant.pk, name)
-            if key not in shared:
-                shared[key] = builders[name](tenant)
-            brief.sections.append(shared[key])
+            key = (tenant.pk, name, get_language())  # the same figures, in each reader's language
+            brief.sections.append(_once(shared, key, lambda build=build: build(tenant)))
     if "approvals" in chosen:
-        brief.pending, brief.decided = _approvals(user, tenant, now)
+        waiting = pending_for([user.pk]).get(user.pk, []) if pending is None else pending
+        brief.pending = [
+            PendingItem(a.reference, a.action_summary, make_link(a, user, "approve"), make_link(a, user, "reject"))
+            for a in waiting[:LISTED]
+        ]
+        key = (tenant.pk, "decided", get_language())
+        brief.decided = _once(shared, key, lambda: _decided_since_yesterday(tenant, now))
     return brief
+
+
+def pending_for(user_ids: list) -> dict:
+    """Each reader's approvals waiting for their decision, most urgent first: {user id: [approval, …]}."""
+    assignments = (
+        HITLApproval.assignees.through.objects.filter(
+            user_id__in=user_ids,
+            hitlapproval__status=ApprovalStatus.PENDING,
+            hitlapproval__tenant_id=F("user__tenant_id"),
+        )
+        .select_related("hitlapproval")
+        .order_by("hitlapproval__sla_deadline", "hitlapproval_id")
+    )
+    waiting = defaultdict(list)
+    for assignment in assignments:
+        waiting[assignment.user_id].append(assignment.hitlapproval)
+    return waiting
+
+
+def _once(shared: dict, key, build):
+    if key not in shared:
+        shared[key] = build()
+    return shared[key]
 
 
 def _campaigns(tenant) -> Section:
     current, previous = last_days(tenant, DAYS)
     now, then = totals_then_and_now(tenant, current, previous)
     if not now.spend:
-        return Section("Paid ads", [f"No ad spend in the last {DAYS} days."])
-    cpa = fmt.money(now.cpa) if now.cpa is not None else "n/a"
+        return Section(_("Paid ads"), [_("No ad spend in the last %(days)s days.") % {"days": DAYS}])
+    figures = {
+        "spend": fmt.money(now.spend),
+        "spend_change": fmt.change_percent(now.spend, then.spend),
+        "cpa": fmt.money(now.cpa) if now.cpa is not None else _("n/a"),
+        "cpa_change": fmt.change_percent(now.cpa, then.cpa),
+        "roas": fmt.times(now.roas),
+        "roas_change": fmt.change_absolute(now.roas, then.roas, "0.1", "x"),
+        "days": DAYS,
+    }
     lines = [
-        f"Spend {fmt.money(now.spend)} ({fmt.change_percent(now.spend, then.spend)}), CPA {cpa} "
-        f"({fmt.change_percent(now.cpa, then.cpa)}), ROAS {fmt.times(now.roas)} "
-        f"({fmt.change_absolute(now.roas, then.roas, '0.1', 'x')}) over the last {DAYS} days."
+        _(
+            "Spend %(spend)s (%(spend_change)s), CPA %(cpa)s (%(cpa_change)s), ROAS %(roas)s (%(roas_change)s) "
+            "over the last %(days)s days."
+        )
+        % figures
     ]
     by_campaign = totals_by_campaign(tenant, current)
     names = dict(Campaign.objects.for_tenant(tenant).filter(pk__in=by_campaign).values_list("pk", "name"))
@@ -78,44 +129,73 @@ def _campaigns(tenant) -> Section:
     recommendation = ""
     if len(ranked) > 1:
         (top_roas, top), (low_roas, low) = ranked[0], ranked[-1]
-        lines.append(f"Top: {top} ({fmt.times(top_roas)} ROAS). Bottom: {low} ({fmt.times(low_roas)}).")
-        recommendation = f"Move budget from {low} towards {top}."
-    return Section("Paid ads", lines, recommendation)
+        names = {"top": top, "top_roas": fmt.times(top_roas), "low": low, "low_roas": fmt.times(low_roas)}
+        lines.append(_("Top: %(top)s (%(top_roas)s ROAS). Bottom: %(low)s (%(low_roas)s).") % names)
+        recommendation = _("Move budget from %(low)s towards %(top)s.") % names
+    return Section(_("Paid ads"), lines, recommendation)
 
 
 def _seo(tenant) -> Section:
     moves = keyword_moves(tenant, {"days": DAYS})
     gained = [f"{m['keyword']} (+{m['change']})" for m in moves["gained"][:LISTED]]
     lost = [f"{m['keyword']} ({m['change']})" for m in moves["lost"][:LISTED]]
-    lines = [f"Gained: {', '.join(gained) or 'none'}.", f"Lost: {', '.join(lost) or 'none'}."]
-    tip = f"Refresh the page ranking for “{moves['lost'][0]['keyword']}”." if moves["lost"] else ""
-    return Section("SEO", lines, tip)
+    lines = [
+        _("Gained: %(keywords)s.") % {"keywords": ", ".join(gained) or _("none")},
+        _("Lost: %(keywords)s.") % {"keywords": ", ".join(lost) or _("none")},
+    ]
+    tip = _("Refresh the page ranking for “%(keyword)s”.") % {"keyword": moves["lost"][0]["keyword"]} if lost else ""
+    return Section(_("SEO"), lines, tip)
 
 
 def _content(tenant) -> Section:
     pieces = content_performance(tenant, {"days": 30})
-    best = [f"{p['title']} ({fmt.number(p['views'])} views)" for p in pieces["best"][:3]]
-    lines = [f"Best: {', '.join(best) or 'nothing published in the last 30 days'}."]
-    lines.append(f"Drafts waiting: {len(pieces['drafts'])}.")
-    tip = f"Publish “{pieces['drafts'][0]['title']}”." if pieces["drafts"] else ""
-    return Section("Content", lines, tip)
+    best = [
+        _("%(title)s (%(views)s views)") % {"title": p["title"], "views": fmt.number(p["views"])}
+        for p in pieces["best"][:3]
+    ]
+    lines = [_("Best: %(pieces)s.") % {"pieces": ", ".join(best) or _("nothing published in the last 30 days")}]
+    lines.append(_("Drafts waiting: %(count)s.") % {"count": len(pieces["drafts"])})
+    tip = _("Publish “%(title)s”.") % {"title": pieces["drafts"][0]["title"]} if pieces["drafts"] else ""
+    return Section(_("Content"), lines, tip)
 
 
 def _audiences(tenant) -> Section:
     segments = [s for s in audience_growth(tenant, {"limit": 3})["segments"] if float(s["weekly_growth_percent"]) > 0]
-    lines = [f"{s['name']}: {fmt.number(s['size'])} people, +{s['weekly_growth_percent']}% this week" for s in segments]
-    tip = f"Build a lookalike of {segments[0]['name']}." if segments else ""
-    return Section("Audiences", lines or ["No segment grew this week."], tip)
-
-
-def _approvals(user, tenant, now) -> tuple[list[PendingItem], list[str]]:
-    waiting = HITLApproval.objects.filter(tenant=tenant, status=ApprovalStatus.PENDING, assignees=user).order_by(
-        "sla_deadline"
-    )[:LISTED]
-    pending = [
-        PendingItem(a.reference, a.action_summary, make_link(a, user, "approve"), make_link(a, user, "reject"))
-        for a in waiting
+    lines = [
+        _("%(name)s: %(size)s people, +%(growth)s%% this week")
+        % {"name": s["name"], "size": fmt.number(s["size"]), "growth": s["weekly_growth_percent"]}
+        for s in segments
     ]
+    tip = _("Build a lookalike of %(name)s.") % {"name": segments[0]["name"]} if segments else ""
+    return Section(_("Audiences"), lines or [_("No segment grew this week.")], tip)
+
+
+def _conversations(tenant, now) -> Section:
+    week, fortnight = now - timedelta(days=DAYS), now - timedelta(days=2 * DAYS)
+    this_week = Q(started_at__gte=week)
+    figures = Conversation.objects.filter(tenant=tenant, started_at__gte=fortnight).aggregate(
+        now=Count("pk", filter=this_week),
+        then=Count("pk", filter=~this_week),
+        **{channel: Count("pk", filter=this_week & Q(channel=channel)) for channel in Channel.values},
+    )
+    waiting = Conversation.objects.filter(tenant=tenant, status=Conversation.Status.WAITING_APPROVAL).count()
+    if not figures["now"] and not waiting:
+        return Section(_("Conversations"), [_("No new conversations in the last %(days)s days.") % {"days": DAYS}])
+    by_channel = ", ".join(
+        f"{fmt.number(figures[value])} {str(label).lower()}" for value, label in Channel.choices if figures[value]
+    )
+    counts = {"count": fmt.number(figures["now"]), "days": DAYS}
+    counts["change"] = fmt.change_percent(figures["now"], figures["then"])
+    line = _("%(count)s new in the last %(days)s days (%(change)s)") % counts
+    lines = [f"{line}: {by_channel}." if by_channel else f"{line}."]
+    tip = ""
+    if waiting:
+        lines.append(_("%(count)s waiting for an approval.") % {"count": fmt.number(waiting)})
+        tip = _("Clear the approval queue: those people are waiting for an answer.")
+    return Section(_("Conversations"), lines, tip)
+
+
+def _decided_since_yesterday(tenant, now) -> list[str]:
     since = now - timedelta(days=1)
     decided = HITLApproval.objects.filter(tenant=tenant, updated_at__gte=since).exclude(status=ApprovalStatus.PENDING)
-    return pending, [f"{a.reference} {a.get_status_display().lower()}: {a.action_summary}" for a in decided[:LISTED]]
+    return [f"{a.reference} {a.get_status_display().lower()}: {a.action_summary}" for a in decided[:LISTED]]

@@ -25,6 +25,9 @@ class DailyBrief(models.Model):
         "analytics.EmailDeliveryLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     detail = models.CharField(max_length=300, blank=True)
+    claim = models.UUIDField(
+        null=True, blank=True, editable=False, help_text="The run that created the row (a batch learns its own rows)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantScopedQuerySet.as_manager()

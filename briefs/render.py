@@ -1,15 +1,21 @@
 """A brief as an email: a text part and a 600 px HTML part with inline styles, readable in dark mode."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from briefs.content import BriefContent
 
 WRAPPER = (
-    '<!doctype html><html><head><meta charset="utf-8">'
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width,initial-scale=1">'
     '<meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">'
     "<style>@media (prefers-color-scheme: dark){.wb-body{background:#111827!important;color:#f3f4f6!important}"
-    ".wb-card{background:#1f2937!important;color:#f3f4f6!important}.wb-muted{color:#9ca3af!important}}</style>"
+    ".wb-card{background:#1f2937!important;color:#f3f4f6!important}.wb-muted{color:#9ca3af!important}}"
+    "@media (max-width:480px){.wb-card{padding:8px 0!important;border-radius:0!important}"
+    ".wb-row{padding:6px 16px!important}}</style>"
     "</head>"
     '<body class="wb-body" style="margin:0;padding:16px 0;background:#f3f4f6;color:#111827;'
     'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5">'
@@ -24,8 +30,12 @@ BUTTON = (
 )
 
 
+def preferences_url() -> str:
+    return settings.PUBLIC_BASE_URL + reverse("briefs:preferences")
+
+
 def _row(html: str) -> str:
-    return f'<tr><td style="padding:8px 24px">{html}</td></tr>'
+    return f'<tr><td class="wb-row" style="padding:8px 24px">{html}</td></tr>'
 
 
 def as_text(brief: BriefContent, unsubscribe_url: str) -> str:
@@ -33,20 +43,21 @@ def as_text(brief: BriefContent, unsubscribe_url: str) -> str:
     for section in brief.sections:
         lines += [section.title.upper(), *section.lines]
         if section.recommendation:
-            lines.append(f"Recommendation: {section.recommendation}")
+            lines.append(_("Recommendation: %(text)s") % {"text": section.recommendation})
         lines.append("")
     if brief.pending:
-        lines.append("WAITING FOR YOU")
+        lines.append(_("Waiting for you").upper())
         for item in brief.pending:
             lines += [
                 f"{item.reference}: {item.summary}",
-                f"  Approve: {item.approve_url}",
-                f"  Reject: {item.reject_url}",
+                f"  {_('Approve')}: {item.approve_url}",
+                f"  {_('Reject')}: {item.reject_url}",
             ]
         lines.append("")
     if brief.decided:
-        lines += ["DECIDED SINCE YESTERDAY", *brief.decided, ""]
-    lines.append(f"Stop these emails: {unsubscribe_url}")
+        lines += [_("Decided since yesterday").upper(), *brief.decided, ""]
+    lines.append(f"{_('Change the time or the sections')}: {preferences_url()}")
+    lines.append(f"{_('Stop these daily emails')}: {unsubscribe_url}")
     return "\n".join(lines)
 
 
@@ -60,14 +71,19 @@ def as_html(brief: BriefContent, unsubscribe_url: str) -> str:
     if brief.pending:
         items = "".join(
             f'<p style="margin:8px 0 2px">{escape(i.reference)}: {escape(i.summary)}</p>'
-            + BUTTON.format(url=escape(i.approve_url), colour="#15803d", label="Approve")
-            + BUTTON.format(url=escape(i.reject_url), colour="#b91c1c", label="Reject")
+            + BUTTON.format(url=escape(i.approve_url), colour="#15803d", label=escape(_("Approve")))
+            + BUTTON.format(url=escape(i.reject_url), colour="#b91c1c", label=escape(_("Reject")))
             for i in brief.pending
         )
-        rows.append(_row(f'<h2 style="margin:8px 0 4px;font-size:17px">Waiting for you</h2>{items}'))
+        rows.append(_row(f'<h2 style="margin:8px 0 4px;font-size:17px">{escape(_("Waiting for you"))}</h2>{items}'))
     if brief.decided:
         items = "".join(f'<p style="margin:4px 0">{escape(line)}</p>' for line in brief.decided)
-        rows.append(_row(f'<h2 style="margin:8px 0 4px;font-size:17px">Decided since yesterday</h2>{items}'))
-    footer = f'<a href="{escape(unsubscribe_url)}" style="color:inherit">Stop these daily emails</a>'
+        title = escape(_("Decided since yesterday"))
+        rows.append(_row(f'<h2 style="margin:8px 0 4px;font-size:17px">{title}</h2>{items}'))
+    change, stop = escape(_("Change the time or the sections")), escape(_("Stop these daily emails"))
+    footer = (
+        f'<a href="{escape(preferences_url())}" style="color:inherit">{change}</a> · '
+        f'<a href="{escape(unsubscribe_url)}" style="color:inherit">{stop}</a>'
+    )
     rows.append(_row(f'<p class="wb-muted" style="margin:16px 0 0;font-size:13px;color:#6b7280">{footer}</p>'))
-    return WRAPPER.replace("{rows}", "".join(rows))
+    return WRAPPER.replace("{lang}", get_language() or "en").replace("{rows}", "".join(rows))

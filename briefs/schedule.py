@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, OuterRef, Q
+
+from briefs.models import DailyBrief
 from tenants.models import UserEmailPreference
 
 STALE_AFTER = timedelta(hours=6)  # missed by more than this (downtime): skipped, not sent late in the evening
+DST_SLACK = timedelta(hours=1)  # a daylight-saving change moves a wall-clock time by at most an hour
 
 
 @dataclass(frozen=True)
@@ -34,16 +38,32 @@ def local_date_of(preference: UserEmailPreference, now: datetime) -> date:
     return now.astimezone(ZoneInfo(preference.timezone or "UTC")).date()
 
 
-def due_now(now: datetime, already: set[tuple]) -> list[Due]:
-    """Enabled preferences of active people whose brief for their local today has come and is not yet recorded
-    (`already`: the (user id, local date) pairs with a brief)."""
-    preferences = UserEmailPreference.objects.filter(
-        enabled=True, user__is_active=True, user__tenant__isnull=False
-    ).select_related("user", "user__tenant")
+def due_now(now: datetime) -> list[Due]:
+    """Enabled preferences of active people whose brief for their local today has come and is not yet recorded.
+
+    The database narrows the readers to the candidates, zone by zone (delivery time within an hour of the
+    zone's wall clock, no brief for the zone's date), so a run reads the few people due, not everyone;
+    `due_at` then decides, daylight-saving rules included.
+    """
+    enabled = UserEmailPreference.objects.filter(enabled=True, user__is_active=True, user__tenant__isnull=False)
+    candidates = Q()
+    for zone_name in enabled.values_list("timezone", flat=True).distinct().order_by():
+        wall_clock = now.astimezone(ZoneInfo(zone_name or "UTC")).replace(tzinfo=None)
+        in_zone = Q(timezone=zone_name) & ~Exists(
+            DailyBrief.objects.filter(user_id=OuterRef("user_id"), local_date=wall_clock.date())
+        )
+        soon = wall_clock + DST_SLACK
+        if soon.date() == wall_clock.date():  # else every delivery time of the day has come or is within the slack
+            in_zone &= Q(delivery_time__lte=soon.time())
+        candidates |= in_zone
+    if not candidates:
+        return []
     due = []
-    for preference in preferences:
+    # One order for every process: their claims then take the unique index's locks in the same order (no deadlock).
+    ordered = enabled.filter(candidates).select_related("user", "user__tenant").order_by("user__tenant_id", "user_id")
+    for preference in ordered:
         today = local_date_of(preference, now)
         when = due_at(preference, today)
-        if when <= now and (preference.user_id, today) not in already:
+        if when <= now:
             due.append(Due(preference, today, when))
     return due

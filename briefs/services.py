@@ -1,94 +1,149 @@
-"""Sending the briefs that are due: claim the (user, day) row, compose, send, record. Safe to run at once from
-several beat processes or workers, and again after a crash: the unique row lets one through per day."""
+"""Sending the briefs that are due: claim the (user, day) rows, compose, send, record. Safe to run at once from
+several beat processes or workers, and again after a crash: the unique row lets one through per day.
+
+Briefs go in chunks: one statement claims a chunk's rows (the unique constraint drops the ones another
+process has), one reads its readers' pending approvals, one records the outcomes. A crash in the middle of
+a chunk leaves its rows "sending": nothing is sent twice, and the email log tells which went out.
+"""
 
 import logging
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from analytics.models import EmailDeliveryLog
-from briefs.content import compose
+from briefs.content import compose, pending_for
 from briefs.models import DailyBrief
 from briefs.render import as_html, as_text
-from briefs.schedule import Due, due_now
+from briefs.schedule import Due, due_now, local_date_of
 from briefs.unsubscribe import unsubscribe_url
 from channels_app.email import outbound
 from channels_app.email.providers import OutgoingEmail
+from config.bulk import update_each
+from tenants.models import UserEmailPreference
 
 log = logging.getLogger(__name__)
+CHUNK = 250
+Status = DailyBrief.Status
 
 
 @dataclass(frozen=True)
 class Outcome:
     user_email: str
     local_date: str
-    status: str  # sent | skipped | failed | would_send | would_skip
+    status: str  # sent | skipped | failed | would_send | would_skip | already_sent
     detail: str = ""
 
 
 def send_due_briefs(now: datetime | None = None, *, dry_run: bool = False) -> list[Outcome]:
     now = now or timezone.now()
-    local_dates = [now.date() + timedelta(days=shift) for shift in (-1, 0, 1)]  # every zone's today is among them
-    already = set(DailyBrief.objects.filter(local_date__in=local_dates).values_list("user_id", "local_date"))
-    outcomes, shared = [], {}
-    for due in due_now(now, already):
-        if dry_run:
-            kind = "would_skip" if due.is_stale_at(now) else "would_send"
-            outcomes.append(Outcome(due.preference.user.email, str(due.local_date), kind))
-            continue
-        outcome = send_brief(due, now, shared)
-        if outcome is not None:
-            outcomes.append(outcome)
+    due = due_now(now)
+    if dry_run:
+        return [
+            Outcome(d.preference.user.email, str(d.local_date), "would_skip" if d.is_stale_at(now) else "would_send")
+            for d in due
+        ]
+    shared, outcomes = {}, []
+    for start in range(0, len(due), CHUNK):
+        outcomes += _send_chunk(due[start : start + CHUNK], now, shared)
     return outcomes
 
 
-def _claim(due: Due, status: str, detail: str = "") -> DailyBrief | None:
-    user = due.preference.user
-    try:
-        with transaction.atomic():
-            return DailyBrief.objects.create(
-                tenant_id=user.tenant_id,
-                user=user,
-                local_date=due.local_date,
-                due_at=due.due_at,
-                status=status,
-                detail=detail,
-            )
-    except IntegrityError:  # another process has this day's brief
-        return None
+def send_brief_now(user, now: datetime | None = None) -> Outcome:
+    """Today's brief at once, asked for by a reply: it counts as the day's brief (a day has one).
 
-
-def send_brief(due: Due, now: datetime, shared: dict | None = None) -> Outcome | None:
-    """Send `due`'s brief once, or record it as skipped when it is stale; None when someone else has it."""
-    user = due.preference.user
-    if due.is_stale_at(now):
-        brief = _claim(due, DailyBrief.Status.SKIPPED, f"missed by {now - due.due_at}")
-        return Outcome(user.email, str(due.local_date), "skipped", brief.detail) if brief else None
-    brief = _claim(due, DailyBrief.Status.SENDING)
-    if brief is None:
-        return None
-    content = compose(user, user.tenant, due.preference.include_sections, now, shared)
-    link = unsubscribe_url(user)
-    email = OutgoingEmail(
-        to=user.email,
-        subject=f"Your Walker brief for {due.local_date:%A %-d %B}",
-        text=as_text(content, link),
-        html=as_html(content, link),
-        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    Sent even when the reader has turned the daily email off (they asked); a brief the schedule skipped or
+    failed to send is sent now; one already sent is not sent again, the outcome says when it went.
+    """
+    now = now or timezone.now()
+    preference = UserEmailPreference.objects.filter(user=user).first() or UserEmailPreference(user=user)
+    preference.user = user
+    due = Due(preference, local_date_of(preference, now), now)
+    outcomes = _send_chunk([due], now, {}, detail="asked for by reply")
+    if outcomes:
+        return outcomes[0]
+    earlier = DailyBrief.objects.get(user=user, local_date=due.local_date)
+    retried = DailyBrief.objects.filter(pk=earlier.pk, status__in=[Status.SKIPPED, Status.FAILED]).update(
+        status=Status.SENDING, detail="asked for by reply"
     )
-    try:
-        sent = outbound.send(
-            email,
-            reference=f"brief:{user.pk}:{due.local_date}",
-            email_type=EmailDeliveryLog.EmailType.DAILY_BRIEF,
-            tenant_id=user.tenant_id,
-            user_id=user.pk,
+    if retried:
+        earlier.status = Status.SENDING
+        return _send_claimed([(due, earlier)], now, {}, again=True)[0]
+    went = timezone.localtime(earlier.sent_at or earlier.created_at, ZoneInfo(preference.timezone or "UTC"))
+    return Outcome(user.email, str(due.local_date), "already_sent", f"today's brief went out at {went:%H:%M}")
+
+
+def _send_chunk(chunk: list[Due], now: datetime, shared: dict, detail: str = "") -> list[Outcome]:
+    stale = [due for due in chunk if due.is_stale_at(now)]
+    skipped = _claim(stale, Status.SKIPPED, lambda due: f"missed by {now - due.due_at}")
+    outcomes = [Outcome(due.preference.user.email, str(due.local_date), "skipped", b.detail) for due, b in skipped]
+    fresh = [due for due in chunk if not due.is_stale_at(now)]
+    return outcomes + _send_claimed(_claim(fresh, Status.SENDING, lambda due: detail), now, shared)
+
+
+def _claim(chunk: list[Due], status: str, detail_of) -> list[tuple[Due, DailyBrief]]:
+    """Create the chunk's rows; those another process created first are not ours and are left out."""
+    if not chunk:
+        return []
+    token = uuid.uuid4()
+    rows = [
+        DailyBrief(
+            tenant_id=due.preference.user.tenant_id,
+            user_id=due.preference.user_id,
+            local_date=due.local_date,
+            due_at=due.due_at,
+            status=status,
+            detail=detail_of(due),
+            claim=token,
         )
-    except Exception as error:  # recorded on the row; the provider's own retries happened inside
-        log.exception("Daily brief %s failed", brief.pk)
-        DailyBrief.objects.filter(pk=brief.pk).update(status=DailyBrief.Status.FAILED, detail=str(error)[:300])
-        return Outcome(user.email, str(due.local_date), "failed", str(error)[:300])
-    DailyBrief.objects.filter(pk=brief.pk).update(status=DailyBrief.Status.SENT, sent_at=timezone.now(), email=sent)
-    return Outcome(user.email, str(due.local_date), "sent")
+        for due in chunk
+    ]
+    with transaction.atomic():
+        DailyBrief.objects.bulk_create(rows, ignore_conflicts=True)
+    ours = DailyBrief.objects.filter(user_id__in=[row.user_id for row in rows], claim=token)
+    mine = {(brief.user_id, brief.local_date): brief for brief in ours}
+    return [(due, mine[key]) for due in chunk if (key := (due.preference.user_id, due.local_date)) in mine]
+
+
+def _send_claimed(claimed: list[tuple[Due, DailyBrief]], now: datetime, shared: dict, again=False) -> list[Outcome]:
+    """Compose the claimed briefs and hand them to the provider as one batch. `again`: these days' briefs were
+    tried before (skipped or failed), so their emails get a new reference."""
+    if not claimed:
+        return []
+    pending = pending_for([due.preference.user_id for due, _ in claimed])
+    emails = [_email(due, now, shared, pending.get(due.preference.user_id, []), again) for due, _ in claimed]
+    sent = outbound.send_batch(emails, email_type=EmailDeliveryLog.EmailType.DAILY_BRIEF)
+    outcomes = []
+    for (due, brief), result in zip(claimed, sent, strict=True):
+        if isinstance(result, Exception):
+            log.warning("Daily brief %s failed: %s", brief.pk, result)
+            brief.status, brief.detail, brief.email = Status.FAILED, str(result)[:300], None
+            outcomes.append(Outcome(due.preference.user.email, str(due.local_date), "failed", brief.detail))
+        else:
+            brief.status, brief.sent_at, brief.email = Status.SENT, result.sent_at, result
+            outcomes.append(Outcome(due.preference.user.email, str(due.local_date), "sent"))
+    update_each([brief for _, brief in claimed], ["status", "sent_at", "email", "detail"])
+    return outcomes
+
+
+def _email(due: Due, now: datetime, shared: dict, pending: list, again: bool) -> outbound.Addressed:
+    user = due.preference.user
+    link = unsubscribe_url(user)
+    with translation.override(user.language or settings.LANGUAGE_CODE):  # the reader's language
+        content = compose(user, user.tenant, due.preference.include_sections, now, shared, pending)
+        email = OutgoingEmail(
+            to=user.email,
+            subject=_("Your Walker brief for %(day)s") % {"day": date_format(due.local_date, "l j F")},
+            text=as_text(content, link),
+            html=as_html(content, link),
+            headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        )
+    reference = f"brief:{user.pk}:{due.local_date}" + (f":again-{now.timestamp():.0f}" if again else "")
+    return outbound.Addressed(email, reference, tenant_id=user.tenant_id, user_id=user.pk)

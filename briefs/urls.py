@@ -4,4 +4,7 @@ from briefs import views
 
 app_name = "briefs"
 
-urlpatterns = [path("briefs/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe")]
+urlpatterns = [
+    path("briefs/preferences/", views.preferences, name="preferences"),
+    path("briefs/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

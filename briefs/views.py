@@ -1,11 +1,33 @@
-"""The signed unsubscribe link: a page that turns the brief off on a click, and RFC 8058 one-click POST."""
+"""A signed-in person's brief preferences, and the signed unsubscribe link: a page that turns the brief off on a
+click, and RFC 8058 one-click POST."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from briefs.forms import PreferencesForm
 from briefs.unsubscribe import user_id_of
 from tenants.models import UserEmailPreference
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    if user.tenant_id is None:  # a platform superuser reads no tenant's brief
+        return render(request, "briefs/preferences.html", {"form": None}, status=404)
+    preference = UserEmailPreference.objects.filter(user=user).first() or UserEmailPreference(
+        user=user, tenant_id=user.tenant_id, timezone=user.tenant.timezone
+    )
+    preference.timezone = preference.timezone or "UTC"  # what the schedule reads a blank zone as
+    form = PreferencesForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved. Your next brief follows these choices."))
+        return redirect("briefs:preferences")
+    return render(request, "briefs/preferences.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @csrf_exempt  # the link itself is the credential (signed, for one person), as RFC 8058 one-click needs
@@ -13,16 +35,20 @@ def unsubscribe(request, token):
     try:
         user_id = user_id_of(token)
     except signing.SignatureExpired:
-        return _page(request, 410, "This link has expired", "Open the link in a newer brief, or sign in to change it.")
+        return _page(
+            request, 410, _("This link has expired"), _("Open the link in a newer brief, or sign in to change it.")
+        )
     except signing.BadSignature:
-        return _page(request, 400, "This link is not valid", "It may have been cut short; use the one in your brief.")
+        return _page(
+            request, 400, _("This link is not valid"), _("It may have been cut short; use the one in your brief.")
+        )
     preference = UserEmailPreference.objects.filter(user_id=user_id).first()
     if preference is None:
-        return _page(request, 404, "Nothing to stop", "There is no daily brief for this address any more.")
+        return _page(request, 404, _("Nothing to stop"), _("There is no daily brief for this address any more."))
     if request.method == "POST":
         UserEmailPreference.objects.filter(pk=preference.pk).update(enabled=False)
-        return _page(request, 200, "You will get no more daily briefs", "Sign in to Walker to turn them back on.")
-    return render(request, "briefs/unsubscribe.html", {"title": "Stop the daily brief?"})
+        return _page(request, 200, _("You will get no more daily briefs"), _("Sign in to Walker to turn them back on."))
+    return render(request, "briefs/unsubscribe.html", {"title": _("Stop the daily brief?")})
 
 
 def _page(request, status, title, text):

@@ -3,6 +3,7 @@ from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -138,6 +139,12 @@ class User(HashedFieldsMixin, AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(max_length=150, blank=True)
     tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language of the console, the chat's pages and the emails; empty: the browser's.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, editable=False, help_text="Set from the role: every role but member may sign in to the console."
@@ -285,6 +292,12 @@ class UndeliverableAddress(models.Model):
     @classmethod
     def includes(cls, address: str) -> bool:
         return cls.objects.filter(email=address).exists()
+
+    @classmethod
+    def among(cls, addresses: list[str]) -> set[str]:
+        """Those of `addresses` that are undeliverable, in one query."""
+        hashes = set(cls.objects.filter(email__in=addresses).values_list("address_hash", flat=True))
+        return {address for address in addresses if hash_of("email", address) in hashes}
 
 
 BRIEF_SECTIONS = ("approvals", "campaigns", "seo", "content", "audiences", "conversations")

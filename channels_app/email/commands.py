@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass
 
 from agents.models import AgentType
+from briefs import asked
 from hitl.models import HITLDecision
 from hitl.services.by_message import decide_by_reference
 from hitl.services.decisions import Context
 
 DECISION = re.compile(r"^\s*(?P<verb>approve|reject)\s+(?P<ref>BR-\d{6})\b[ \t:,.-]*(?P<notes>.*)$", re.I | re.S)
-BRIEF = re.compile(r"^\s*brief\s*[.!]?\s*$", re.I)
 AGENT_NAMES = {
     **{label.lower(): value for value, label in AgentType.choices},
     **{value.replace("_", " "): value for value in AgentType.values},
@@ -21,10 +21,6 @@ AGENT_NAMES = {
     "audience": AgentType.AUDIENCE,
 }
 ADDRESSED = re.compile(rf"^\s*(?P<agent>{'|'.join(map(re.escape, AGENT_NAMES))})\s*:\s*(?P<text>.+)$", re.I | re.S)
-BRIEF_NOT_AVAILABLE = (
-    "The daily brief is not available yet: Walker does not build briefs so far. "
-    "Nothing was sent; this command will work once briefs are built."
-)
 UNVERIFIED = (
     "We could not verify that this email comes from your address (neither SPF nor DKIM passed), "
     "so nothing changed. Decide in Walker or with the buttons in the approval email."
@@ -38,7 +34,7 @@ class Addressed:
 
 
 def is_command(body: str) -> bool:
-    return bool(DECISION.match(body) or BRIEF.match(body))
+    return bool(DECISION.match(body) or asked.is_request(body))
 
 
 def addressed_agent(body: str) -> Addressed | None:
@@ -50,9 +46,10 @@ def addressed_agent(body: str) -> Addressed | None:
 
 
 def run(user, body: str, *, authenticated: bool) -> str:
-    """Carry out the command in `body` for `user`; the answer to send back."""
-    if BRIEF.match(body):
-        return BRIEF_NOT_AVAILABLE
+    """Carry out the command in `body` for `user`; the answer to send back ("" when the command's own email is
+    the answer: "brief" sends the brief to the sender's own address, so it needs no proof of sender)."""
+    if asked.is_request(body):
+        return asked.ask(user) or ""
     match = DECISION.match(body)
     if not authenticated:
         return UNVERIFIED

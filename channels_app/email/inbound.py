@@ -40,7 +40,8 @@ def receive(email: ParsedEmail) -> str:
             if not _remember(email, Kind.COMMAND, tenant_id=user.tenant_id):
                 return "duplicate"
             answer = commands.run(user, email.body, authenticated=email.authenticated)
-            _answer(email, answer, EmailType.COMMAND, user=user)
+            if answer:
+                _answer(email, answer, EmailType.COMMAND, user=user)
         return "command"
     return _to_agent(email, user)
 

@@ -110,12 +110,14 @@ class WhatsAppContact(HashedFieldsMixin, models.Model):
 
 
 class WhatsAppReceipt(models.Model):
-    """An inbound message handled outside the pipeline (a code, a decision, an unknown sender), once per MessageSid."""
+    """An inbound message handled outside the pipeline (a code, a decision, "brief", an unknown sender), once per
+    MessageSid."""
 
     class Kind(models.TextChoices):
         UNKNOWN_SENDER = "unknown_sender", "Unknown or unverified sender"
         VERIFICATION = "verification", "Verification code"
         DECISION = "decision", "Approval decision"
+        BRIEF = "brief", "Daily brief asked for"
 
     message_sid = models.CharField(max_length=64, primary_key=True)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")

@@ -4,6 +4,7 @@
 - from a phone no active person of that tenant has verified: a 6-digit reply confirms a pending
   code, anything else gets one polite answer on how to get access and a platform event;
 - "approve BR-…" / "reject BR-… <reason>" (or a quick-reply button): a decision through hitl;
+- "brief": today's daily brief, sent to the person's email at once (briefs.asked);
 - anything else: the pipeline's accept(), answered by a worker.
 Messages handled here outside the pipeline are deduplicated by a receipt keyed on the MessageSid.
 """
@@ -12,10 +13,14 @@ import re
 from dataclasses import dataclass
 
 from celery import current_app
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from analytics.events import record
 from analytics.models import EventType
+from briefs import asked
 from channels_app.whatsapp import decisions, verify
 from channels_app.whatsapp.inbound import TwilioMessage
 from channels_app.whatsapp.models import WhatsAppReceipt, WhatsAppSender
@@ -32,6 +37,9 @@ NO_ACCESS = (
     "Hello! This number belongs to {tenant}'s Walker assistants, and we don't know this phone yet. "
     "Ask your Walker admin to add your number; you'll get a code here to confirm it."
 )
+
+
+BRIEF_ON_ITS_WAY = gettext_lazy("Today's brief is on its way to your email inbox.")
 
 
 class UnknownNumber(Exception):
@@ -67,6 +75,8 @@ def _receive(message: TwilioMessage) -> Outcome:
             WhatsAppReceipt.Kind.UNKNOWN_SENDER,
             lambda: _unknown(message, tenant, wrote_recently=wrote_recently),
         )
+    if asked.is_request(message.body):
+        return _once(message, tenant, WhatsAppReceipt.Kind.BRIEF, lambda: _brief_asked(phone.user))
     command = decisions.parse(message.button_payload or message.body)
     if command is not None:
         return _once(
@@ -75,7 +85,7 @@ def _receive(message: TwilioMessage) -> Outcome:
             WhatsAppReceipt.Kind.DECISION,
             lambda: decisions.decide(phone.user, command, sid=message.sid),
         )
-    return _accept(message, tenant)
+    return _accept(message, tenant, phone.user)
 
 
 def _tenant_and_phone(message: TwilioMessage) -> tuple:
@@ -85,7 +95,7 @@ def _tenant_and_phone(message: TwilioMessage) -> tuple:
         UserPhoneNumber.objects.filter(
             tenant__whatsapp_sender__number=message.to, phone_number=message.sender, user__is_active=True
         )
-        .select_related("user", "tenant")
+        .select_related("user__tenant", "tenant")
         .first()
     )
     if phone is not None:
@@ -115,13 +125,21 @@ def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:
     return Outcome(kind, reply)
 
 
+def _brief_asked(user) -> str:
+    if told := asked.ask(user):
+        return told
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return str(BRIEF_ON_ITS_WAY)
+
+
 def _unknown(message: TwilioMessage, tenant, *, wrote_recently: bool) -> str:
     """A platform event each time; the polite answer once a day, so a stranger cannot make Walker chatty."""
     record(EventType.UNKNOWN_SENDER, tenant=tenant, channel=Channel.WHATSAPP, message_sid=message.sid)
     return "" if wrote_recently else NO_ACCESS.format(tenant=tenant.name)
 
 
-def _accept(message: TwilioMessage, tenant) -> Outcome:
+def _accept(message: TwilioMessage, tenant, sender) -> Outcome:
+    """The pipeline's accept(), with the sender already known from their verified phone (no second lookup)."""
     inbound = InboundMessage(
         channel=Channel.WHATSAPP,
         text=message.body,
@@ -138,7 +156,7 @@ def _accept(message: TwilioMessage, tenant) -> Outcome:
         },
     )
     try:
-        accepted = accept(inbound)
+        accepted = accept(inbound, user=sender)
     except IngestError as error:  # nothing stored; the person learns why
         _reply_after_commit(tenant.pk, message.sender, error.detail)
         return Outcome("refused", error.detail)

@@ -13,10 +13,11 @@ from django.db import close_old_connections
 
 from analytics.models import EmailDeliveryLog
 from briefs.models import DailyBrief
-from briefs.services import send_due_briefs
+from briefs.services import send_brief_now, send_due_briefs
 from briefs.unsubscribe import unsubscribe_url
-from tenants.models import UserEmailPreference
-from tests.factories import CampaignFactory, EmailPreferenceFactory, UserFactory, spend_history
+from conversations.models import Conversation
+from tenants.models import UndeliverableAddress, UserEmailPreference
+from tests.factories import CampaignFactory, EmailPreferenceFactory, KeywordRankingFactory, UserFactory, spend_history
 
 
 def at(text: str) -> datetime:
@@ -36,9 +37,13 @@ def sent_emails(monkeypatch):
     return sent
 
 
-def reader(tenant, zone="UTC", at_time=time(8, 0), **fields):
+def reader(tenant, zone="UTC", at_time=time(8, 0), sections=None, **fields):
     user = UserFactory(tenant=tenant, **fields)
-    return EmailPreferenceFactory(user=user, timezone=zone, delivery_time=at_time)
+    preference = EmailPreferenceFactory(user=user, timezone=zone, delivery_time=at_time)
+    if sections is not None:
+        UserEmailPreference.objects.filter(pk=preference.pk).update(include_sections=sections)
+        preference.include_sections = sections
+    return preference
 
 
 def test_each_reader_is_due_at_their_own_local_time(tenant, sent_emails):
@@ -122,6 +127,27 @@ def test_figures_come_from_the_tenants_rows(tenant, sent_emails):
     assert "Recommendation: Move budget from Winter Boots towards Summer Sale." in email.text
 
 
+def test_the_conversations_section_counts_this_week_against_last(tenant, other_tenant, sent_emails):
+    moment = at("2026-11-24T09:00")
+    person = UserFactory(tenant=tenant)
+    started = {"chat": [1, 2, 6], "whatsapp": [3], "email": [8, 12]}  # days before the brief
+    for channel, days in started.items():
+        for days_ago in days:
+            Conversation.objects.create(
+                tenant=tenant, user=person, channel=channel, started_at=moment - timedelta(days=days_ago)
+            )
+    Conversation.objects.create(
+        tenant=tenant, user=person, channel="chat", status="waiting_approval", started_at=moment - timedelta(hours=1)
+    )
+    Conversation.objects.create(tenant=other_tenant, user=UserFactory(tenant=other_tenant), channel="chat")
+    reader(tenant, sections=["conversations"])
+    send_due_briefs(moment)
+    [email] = sent_emails  # this week: 3 chat + 1 WhatsApp + the waiting one; last week: 2 emails
+    assert "5 new in the last 7 days (+150%): 1 whatsapp, 4 chat." in email.text
+    assert "1 waiting for an approval." in email.text and "Clear the approval queue" in email.text
+    assert "Spend" not in email.text  # only the chosen section
+
+
 def test_another_tenants_approvals_are_not_in_a_brief(tenant, other_tenant, sent_emails, ask, approver):
     ask("700.00")
     stranger = UserFactory(tenant=other_tenant, role="approver")
@@ -154,8 +180,9 @@ def test_the_command_sends_or_lists_what_is_due(tenant, sent_emails):
         call_command("send_due_briefs", "--now", "2026-11-24T09:00:00")
 
 
-def test_two_workers_at_once_send_each_brief_exactly_once(postgres_only, tenant, sent_emails):
-    readers = [reader(tenant) for _ in range(6)]
+def test_two_workers_at_once_send_each_brief_exactly_once(postgres_only, tenant, sent_emails, monkeypatch):
+    monkeypatch.setattr("briefs.services.CHUNK", 2)  # several chunks each, claimed in turn by both workers
+    readers = [reader(tenant) for _ in range(7)]
     barrier = threading.Barrier(2)  # both workers scan the same due readers at the same moment
 
     def worker():
@@ -173,3 +200,60 @@ def test_two_workers_at_once_send_each_brief_exactly_once(postgres_only, tenant,
     assert DailyBrief.objects.filter(status="sent").count() == len(readers)
     assert sorted(e.to for e in sent_emails) == sorted(r.user.email for r in readers)
     assert EmailDeliveryLog.objects.count() == len(readers)
+
+
+def test_a_failing_address_fails_alone_in_its_batch(tenant, sent_emails):
+    bounced, fine = reader(tenant), reader(tenant)
+    UndeliverableAddress.objects.create(email=bounced.user.email, reason="bounce")
+    outcomes = {o.user_email: o for o in send_due_briefs(at("2026-11-24T08:05"))}
+    assert outcomes[bounced.user.email].status == "failed" and "undeliverable" in outcomes[bounced.user.email].detail
+    assert outcomes[fine.user.email].status == "sent" and [e.to for e in sent_emails] == [fine.user.email]
+    failed = DailyBrief.objects.get(user=bounced.user)
+    assert failed.status == "failed" and failed.email is None
+    log = EmailDeliveryLog.objects.get(reference=f"brief:{bounced.user.pk}:2026-11-24")
+    assert log.status == "failed" and "undeliverable" in log.failure_reason
+    assert EmailDeliveryLog.objects.get(reference=f"brief:{fine.user.pk}:2026-11-24").status == "sent"
+
+
+def test_a_brief_that_failed_is_sent_when_asked_for(tenant, sent_emails):
+    failing = reader(tenant)
+    UndeliverableAddress.objects.create(email=failing.user.email, reason="bounce")
+    send_due_briefs(at("2026-11-24T08:05"))
+    UndeliverableAddress.objects.all().delete()  # the person fixed their mailbox, then replies "brief"
+    outcome = send_brief_now(failing.user, at("2026-11-24T09:00"))
+    assert outcome.status == "sent" and [e.to for e in sent_emails] == [failing.user.email]
+    brief = DailyBrief.objects.get(user=failing.user)
+    assert brief.status == "sent" and brief.email.reference.startswith(f"brief:{failing.user.pk}:2026-11-24:again-")
+    assert send_brief_now(failing.user, at("2026-11-24T09:30")).status == "already_sent"
+    assert len(sent_emails) == 1
+
+
+def test_a_brief_asked_for_before_the_delivery_time_is_the_days_brief(tenant, sent_emails):
+    early = reader(tenant, "Asia/Tokyo", time(9, 0))  # 00:00 UTC
+    assert send_brief_now(early.user, at("2026-11-23T22:00")).status == "sent"  # 07:00 on the 24th in Tokyo
+    assert send_due_briefs(at("2026-11-24T00:05")) == [] and len(sent_emails) == 1
+    assert DailyBrief.objects.get(user=early.user).local_date.isoformat() == "2026-11-24"
+
+
+def test_seo_lists_each_keywords_net_move_over_the_week(tenant, sent_emails):
+    today = datetime.now(UTC).date()
+    daily = {  # positions day by day, oldest first; the first day's previous position is where the week began
+        "tents": (10, [7, 9]),  # up 3 then down 2: gained 1, not "gained 3" and "lost 2"
+        "boots": (5, [8, 5]),  # back where it was: not listed
+        "socks": (4, [6, 9]),  # lost 5
+    }
+    for keyword, (before, positions) in daily.items():
+        previous = before
+        for days_ago, position in zip(range(len(positions), 0, -1), positions, strict=True):
+            KeywordRankingFactory(
+                tenant=tenant,
+                keyword=keyword,
+                position=position,
+                previous_position=previous,
+                date=today - timedelta(days=days_ago),
+            )
+            previous = position
+    reader(tenant, sections=["seo"])
+    send_due_briefs(datetime.combine(today, time(9, 0), tzinfo=UTC))
+    [email] = sent_emails
+    assert "Gained: tents (+1)." in email.text and "Lost: socks (-5)." in email.text and "boots" not in email.text

@@ -1,9 +1,15 @@
 """Point 5: approve, reject, brief and naming an agent by email; refused commands change nothing."""
 
-import pytest
+from datetime import UTC, datetime, time
 
+import pytest
+import time_machine
+
+from briefs.models import DailyBrief
+from briefs.services import send_due_briefs
 from hitl.models import HITLApproval, HITLDecision
 from tests.email.test_inbound import inbound
+from tests.factories import EmailPreferenceFactory
 
 
 @pytest.fixture
@@ -86,9 +92,22 @@ def test_a_retried_command_is_carried_out_and_answered_once(post_email, approval
     assert decisions(approval).count() == 1 and len(sendgrid.mails) == 1
 
 
-def test_brief_answers_that_it_is_not_available_yet(post_email, requester, sendgrid):
-    assert post_email(sender=requester.email, text="brief").json() == {"outcome": "command"}
-    assert "daily brief is not available yet" in answer(sendgrid) and not inbound().exists()
+@time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=UTC), tick=False)
+def test_brief_sends_todays_brief_now_and_it_counts_as_the_days_brief(post_email, requester, sendgrid):
+    EmailPreferenceFactory(user=requester, timezone="Europe/Paris", delivery_time=time(11, 30))  # 10:30 UTC
+    assert post_email(sender=requester.email, text="Brief").json() == {"outcome": "command"}
+    (mail,) = sendgrid.mails  # the brief is the answer: no second email saying so
+    assert mail["subject"].startswith("Your Walker brief for ") and mail["personalizations"][0]["to"][0]["email"] == (
+        requester.email
+    )
+    brief = DailyBrief.objects.get(user=requester)
+    assert (brief.status, brief.detail) == ("sent", "asked for by reply") and not inbound().exists()
+    assert brief.email.email_type == "daily_brief"
+    assert send_due_briefs(datetime(2026, 11, 24, 10, 35, tzinfo=UTC)) == []  # the day's brief has gone
+
+    post_email(sender=requester.email, text="brief", headers={"Message-ID": "<again@x>"})
+    assert len(sendgrid.mails) == 2 and "Today's brief went out at" in sendgrid.mails[1]["content"][0]["value"]
+    assert DailyBrief.objects.filter(user=requester).count() == 1
 
 
 @pytest.mark.parametrize(

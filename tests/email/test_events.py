@@ -1,15 +1,18 @@
 """Point 6: SendGrid's signed Event Webhook moves the log, the notification and the message forward only."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from analytics.models import EmailDeliveryLog
+from briefs.services import send_due_briefs
 from conversations.models import Message
 from hitl.models import HITLNotification
 from tenants.models import UndeliverableAddress
 from tests.email.test_inbound import QUESTION, inbound
+from tests.factories import EmailPreferenceFactory, UserFactory
 
 
 @pytest.fixture
@@ -134,3 +137,16 @@ def test_a_post_too_large_to_read_answers_413(post_events, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     response = post_events([{"event": "delivered", "padding": "x" * 200}])
     assert response.status_code == 413 and response.json()["code"] == "too_large"
+
+
+def test_a_daily_brief_goes_through_sendgrid_and_its_events_reach_its_log(tenant, sendgrid, post_events):
+    reader = EmailPreferenceFactory(user=UserFactory(tenant=tenant), timezone="UTC")
+    [outcome] = send_due_briefs(datetime(2026, 11, 24, 8, 5, tzinfo=UTC))
+    assert outcome.status == "sent"
+    (mail,) = sendgrid.mails
+    log = EmailDeliveryLog.objects.get(email_type="daily_brief", user=reader.user)
+    assert mail["custom_args"]["walker_log"] == str(log.pk) and log.status == "sent"
+    assert mail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    post_events([event(log, "delivered"), event(log, "open"), event(log, "click")])
+    log.refresh_from_db()
+    assert log.status == "clicked" and log.delivered_at and log.opened_at and log.clicked_at

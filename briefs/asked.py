@@ -1,0 +1,46 @@
+"""A brief asked for by a reply ("brief" to any Walker email, or on WhatsApp): today's brief, sent at once by a
+worker, and counted as the day's brief (the schedule then has nothing left to send that day)."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from briefs.models import DailyBrief
+from briefs.schedule import local_date_of
+from tenants.models import UserEmailPreference
+
+REQUEST = re.compile(r"^\s*brief\s*[.!]?\s*$", re.I)
+TASK = "briefs.tasks.send_brief_now"
+
+
+def is_request(text: str) -> bool:
+    return bool(REQUEST.match(text or ""))
+
+
+def ask(user, now: datetime | None = None) -> str | None:
+    """Queue today's brief for `user` (after commit) and return None; or, when today's brief has gone out
+    already, do nothing and return what to tell them."""
+    now = now or timezone.now()
+    preference = UserEmailPreference.objects.filter(user=user).first() or UserEmailPreference(user=user)
+    today = local_date_of(preference, now)
+    earlier = DailyBrief.objects.filter(
+        user=user, local_date=today, status__in=[DailyBrief.Status.SENT, DailyBrief.Status.SENDING]
+    ).first()
+    if earlier is not None:
+        went = timezone.localtime(earlier.sent_at or earlier.created_at, ZoneInfo(preference.timezone or "UTC"))
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("Your Walker brief for %(day)s") % {"day": date_format(today, "l j F")}
+            return _(
+                "Today's brief went out at %(time)s: look for “%(subject)s” in your inbox. "
+                "A day has one brief; tomorrow's comes at your usual time."
+            ) % {"time": f"{went:%H:%M}", "subject": subject}
+    user_id = str(user.pk)
+    transaction.on_commit(lambda: current_app.tasks[TASK].delay(user_id), robust=True)
+    return None
