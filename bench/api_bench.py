@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_bench import Daphne, Worker, free_port, setup_django  # noqa: E402
+from chat_bench import BENCH_SECRETS, Daphne, Worker, free_port, setup_django  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/walker_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -38,7 +38,7 @@ def env_for(args, port: int) -> dict:
         "AGENT_ENGINE": "builtin",
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1, as behind a TLS-terminating proxy
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        **BENCH_SECRETS,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "API_THROTTLE_USER": "1000000/minute",  # the benchmark is one user posting far more than a person would

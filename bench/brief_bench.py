@@ -8,7 +8,7 @@
 
 It makes sure the demo tenant has --readers people (bench-<n>@brief.bench, added with bulk_create,
 their addresses encrypted like any other) with an email preference at 08:00 in one of 24 time zones,
-forgets the briefs around a day two days ahead, and times `send_due_briefs` at the 24 moments (in
+forgets the briefs (and their emails) around a day two days ahead, and times `send_due_briefs` at the 24 moments (in
 order) when each zone's 08:00 comes that day. Each run also sends or skips what is due elsewhere at that
 moment, as the beat task would (the zones east of the date line reach their next day). It prints the
 briefs sent, the total and per-brief time, and the SQL statements per brief (an execute wrapper,
@@ -39,6 +39,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from analytics.models import EmailDeliveryLog  # noqa: E402
 from briefs.models import DailyBrief  # noqa: E402
 from briefs.services import send_due_briefs  # noqa: E402
 from tenants.demo import DEMO_TENANT  # noqa: E402
@@ -77,11 +78,12 @@ def ensure_readers(tenant, count: int) -> None:
 
 
 def count_into(counted: list):
-    """An execute wrapper counting the statements that read or write rows (every one, unlike queries_log)."""
+    """An execute wrapper counting the statements that read or write rows (every one, unlike queries_log); an
+    executemany counts once per row, though psycopg sends them in one pipeline."""
 
     def wrapper(execute, sql, params, many, context):
         if not sql.lstrip().upper().startswith(CONTROL):
-            counted.append(1)
+            counted.append(len(params) if many else 1)
         return execute(sql, params, many, context)
 
     return wrapper
@@ -101,7 +103,11 @@ def main():
     tenant = Tenant.objects.get(slug=DEMO_TENANT["slug"])
     ensure_readers(tenant, args.readers)
     day = datetime.now(UTC).date() + timedelta(days=2)
-    DailyBrief.objects.filter(local_date__range=(day - timedelta(days=1), day + timedelta(days=1))).delete()
+    days = [day + timedelta(days=shift) for shift in (-1, 0, 1)]
+    DailyBrief.objects.filter(local_date__in=days).delete()
+    # and their emails, else the log's reference says "sent already" and nothing is sent
+    for forgotten in days:
+        EmailDeliveryLog.objects.filter(email_type="daily_brief", reference__endswith=f":{forgotten}").delete()
     sent, per_moment, statements = 0, [], 0
     started = time.perf_counter()
     for zone, moment in sorted(((z, moment_for(z, day)) for z in ZONES), key=lambda pair: pair[1]):
@@ -112,7 +118,7 @@ def main():
             per_moment.append(time.perf_counter() - begun)
         done = sum(o.status == "sent" for o in outcomes)
         sent += done
-        statements += len(counted)
+        statements += sum(counted)
         print(f"{zone:<24} {done:>6,} sent in {per_moment[-1]:6.2f} s", flush=True)
     total = time.perf_counter() - started
     print(f"\nbriefs sent: {sent:,} in {total:.1f} s ({total / max(sent, 1) * 1000:.2f} ms a brief)")

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat_bench import Daphne, apply_env, free_port  # noqa: E402
+from bench.chat_bench import BENCH_SECRETS, Daphne, apply_env, free_port  # noqa: E402
 
 TOKEN = "bench-twilio-auth-token-0123456789abcdef"
 ACCOUNT = "AC" + "b" * 32
@@ -44,7 +44,7 @@ def bench_env(args, port: int) -> dict:
         "TWILIO_AUTH_TOKEN": TOKEN,
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",  # plain http on 127.0.0.1
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        **BENCH_SECRETS,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "warning",
