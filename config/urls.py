@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.exceptions import api_not_found
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/", include("conversations.urls")),
     path("api/hitl/", include("hitl.api_urls")),
     path("api/analytics/", include("analytics.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # the chat widget's words, translated
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
     path("", include("agents.urls")),  # read tools for engines that call back (Langflow)
     path("", include("briefs.urls")),  # the daily brief's signed unsubscribe link

@@ -12,6 +12,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
@@ -35,6 +37,7 @@ from hitl.services.workflows import copy_builtin_default
 from hitl.workflow_forms import WorkflowForm
 from tenants.admin_scoping import TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
+from tenants.templatetags.walker_l10n import money
 
 RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}
 STATUS_COLOURS = {
@@ -54,7 +57,7 @@ def _context(request) -> Context:
 class QueueFilter(admin.SimpleListFilter):
     """The inbox: opens on what waits for the viewer unless the address names other filters."""
 
-    title = "queue"
+    title = _("queue")
     parameter_name = inbox.QUEUE_PARAM
 
     def __init__(self, request, params, model, model_admin):
@@ -98,13 +101,13 @@ class ChoicesFilter(admin.SimpleListFilter):
 
 
 class ActionTypeFilter(ChoicesFilter):
-    title = "action type"
+    title = _("action type")
     parameter_name = "action_type"
     options = ActionType.choices
 
 
 class AgentTypeFilter(ChoicesFilter):
-    title = "agent"
+    title = _("agent")
     parameter_name = "agent_type"
     options = AgentType.choices
 
@@ -128,10 +131,10 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     change_form_outer_after_template = "admin/hitl/approval_record.html"
     fieldsets = [
-        ("Request", {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at",
+        (_("Request"), {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at",
                                 "conflicts"]}),
-        ("Progress", {"fields": ["workflow", "approval_level", "total_levels", "assigned_to", "sla_deadline"]}),
-        ("Outcome", {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
+        (_("Progress"), {"fields": ["workflow", "approval_level", "total_levels", "assigned_to", "sla_deadline"]}),
+        (_("Outcome"), {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
                                 "execution_status", "execution_error"]}),
     ]  # fmt: skip
 
@@ -168,7 +171,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @display(description="conflicts with")
+    @display(description=_("conflicts with"))
     def conflicts(self, obj):
         """Other approvals changing the same target: the one this was filed against, and later ones."""
         others = [obj.related_to] if obj.related_to_id else []
@@ -189,35 +192,39 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     # --- columns ---------------------------------------------------------------------------
 
-    @display(description="summary")
+    @display(description=_("summary"))
     def summary(self, obj):
         return obj.action_summary if len(obj.action_summary) <= 70 else f"{obj.action_summary[:67]}…"
 
-    @display(description="risk", ordering="risk_score", label=RISK_COLOURS)
+    @display(description=_("risk"), ordering="risk_score", label=RISK_COLOURS)
     def risk(self, obj):
         return obj.risk_level
 
-    @display(description="cost", ordering="estimated_cost")
+    @display(description=_("cost"), ordering="estimated_cost")
     def cost(self, obj):
-        return f"${obj.estimated_cost:,.0f}"
+        return money(obj.estimated_cost, 0)
 
-    @display(description="status", ordering="status", label=STATUS_COLOURS)
+    @display(description=_("status"), ordering="status", label=STATUS_COLOURS)
     def status_badge(self, obj):
         return obj.status
 
-    @display(description="SLA", ordering="sla_deadline")
+    @display(description=_("SLA"), ordering="sla_deadline")
     def sla(self, obj):
         if obj.sla_breached:
-            return format_html('<span class="text-red-600 font-semibold">{}</span>', "breached")
+            return format_html('<span class="text-red-600 font-semibold">{}</span>', gettext("breached"))
         if not obj.is_pending or obj.sla_deadline is None:
             return "—"
         left = obj.sla_deadline - timezone.now()
         # static/admin/walker-sla.js counts down from data-sla-deadline; this text is what it starts from.
         if left.total_seconds() <= 0:
-            text, classes = "due now", "text-red-600 font-semibold"
+            text, classes = gettext("due now"), "text-red-600 font-semibold"
         else:
             hours, rest = divmod(int(left.total_seconds()), 3600)
-            text = f"{hours} h {rest // 60} min left" if hours else f"{rest // 60} min left"
+            minutes = rest // 60
+            if hours:
+                text = gettext("%(hours)s h %(minutes)s min left") % {"hours": hours, "minutes": minutes}
+            else:
+                text = gettext("%(minutes)s min left") % {"minutes": minutes}
             classes = "text-orange-600 font-semibold" if left.total_seconds() < 3600 else ""
         return format_html(
             '<span class="{}" data-sla-deadline="{}" data-testid="sla">{}</span>',
@@ -226,18 +233,18 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             text,
         )
 
-    @display(description="assigned to")
+    @display(description=_("assigned to"))
     def assignee(self, obj):
         if obj.assigned_to_id:
             return obj.assigned_to.get_full_name()
         if not obj.is_pending:
             return "—"
         level = obj.workflow_snapshot.get("approval_levels", [{}])[obj.approval_level - 1 : obj.approval_level]
-        return (level[0].get("name") if level else None) or "approvers"
+        return (level[0].get("name") if level else None) or gettext("approvers")
 
-    @display(description="level")
+    @display(description=_("level"))
     def level(self, obj):
-        return f"{obj.approval_level} of {obj.total_levels}"
+        return gettext("%(level)s of %(levels)s") % {"level": obj.approval_level, "levels": obj.total_levels}
 
     # --- the approval page ----------------------------------------------------------------------
 
@@ -293,7 +300,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
         if not may_decide(request.user, approval):
-            messages.error(request, "You may not decide approvals.")
+            messages.error(request, gettext("You may not decide approvals."))
             return back
         decision = request.POST.get("decision")
         try:
@@ -306,33 +313,40 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                     edits=edits,
                     context=_context(request),
                 )
-                messages.success(request, f"{approval.reference} approved{' with your edits' if edits else ''}.")
+                if edits:
+                    done = gettext("%(reference)s approved with your edits.")
+                else:
+                    done = gettext("%(reference)s approved.")
+                messages.success(request, done % {"reference": approval.reference})
             elif decision == "reject":
                 reject(
                     approval.pk, actor=request.user, reason=request.POST.get("reason", ""), context=_context(request)
                 )
-                messages.success(request, f"{approval.reference} rejected.")
+                messages.success(request, gettext("%(reference)s rejected.") % {"reference": approval.reference})
             elif decision == "escalate":
-                reason = request.POST.get("reason", "").strip() or "Escalated from the console."
+                reason = request.POST.get("reason", "").strip() or gettext("Escalated from the console.")
                 escalate(approval.pk, actor=request.user, reason=reason, context=_context(request))
-                messages.success(request, f"{approval.reference} escalated.")
+                messages.success(request, gettext("%(reference)s escalated.") % {"reference": approval.reference})
             elif decision == "retry":
                 retry_execution(approval.pk, actor=request.user)
-                messages.success(request, f"{approval.reference} will run again.")
+                messages.success(request, gettext("%(reference)s will run again.") % {"reference": approval.reference})
             elif decision == "abandon":
                 abandon_execution(approval.pk, actor=request.user, reason=request.POST.get("reason", ""))
                 messages.success(
-                    request, f"{approval.reference} marked failed; check the receiver before running it again."
+                    request,
+                    gettext("%(reference)s marked failed; check the receiver before running it again.")
+                    % {"reference": approval.reference},
                 )
             else:
-                messages.error(request, "Choose approve, reject, escalate, run again or mark failed.")
+                messages.error(request, gettext("Choose approve, reject, escalate, run again or mark failed."))
         except DecisionError as err:
             messages.error(request, err.detail)
         return back
 
     # --- bulk actions -------------------------------------------------------------------------
 
-    def _bulk(self, request, queryset, operation, verb):
+    def _bulk(self, request, queryset, operation, done_message):
+        """`done_message(count)`: what to say when `count` approvals were handled."""
         if not may_decide(request.user):
             queryset = [a for a in queryset if may_decide(request.user, a)]
         done, refused = 0, []
@@ -343,11 +357,11 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             except DecisionError as err:
                 refused.append(f"{approval.reference}: {err.detail}")
         if done:
-            messages.success(request, f"{done} approval{'s' if done != 1 else ''} {verb}.")
+            messages.success(request, done_message(done))
         for line in refused:
             messages.warning(request, line)
 
-    @admin.action(description="Approve selected (asks to confirm)")
+    @admin.action(description=_("Approve selected (asks to confirm)"))
     def approve_selected(self, request, queryset):
         if "confirm" not in request.POST:
             return render(
@@ -355,7 +369,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "admin/hitl/approve_confirm.html",
                 {
                     **self.admin_site.each_context(request),
-                    "title": "Approve approvals",
+                    "title": gettext("Approve approvals"),
                     "approvals": queryset.select_related("agent"),
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                     "opts": self.opts,
@@ -366,11 +380,11 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             request,
             queryset,
             lambda a: approve(a.pk, actor=request.user, notes=notes, context=_context(request)),
-            "approved",
+            lambda n: ngettext("%(count)d approval approved.", "%(count)d approvals approved.", n) % {"count": n},
         )
         return None
 
-    @admin.action(description="Reject selected (asks for a reason)")
+    @admin.action(description=_("Reject selected (asks for a reason)"))
     def reject_selected(self, request, queryset):
         reason = request.POST.get("reason", "").strip()
         if "confirm" not in request.POST or not reason:
@@ -379,9 +393,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "admin/hitl/reject_reason.html",
                 {
                     **self.admin_site.each_context(request),
-                    "title": "Reject approvals",
+                    "title": gettext("Reject approvals"),
                     "approvals": queryset,
-                    "error": "A rejection needs a reason." if "confirm" in request.POST else "",
+                    "error": gettext("A rejection needs a reason.") if "confirm" in request.POST else "",
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                     "opts": self.opts,
                 },
@@ -390,25 +404,41 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             request,
             queryset,
             lambda a: reject(a.pk, actor=request.user, reason=reason, context=_context(request)),
-            "rejected",
+            lambda n: ngettext("%(count)d approval rejected.", "%(count)d approvals rejected.", n) % {"count": n},
         )
         return None
 
-    @admin.action(description="Run failed actions again")
+    @admin.action(description=_("Run failed actions again"))
     def retry_selected(self, request, queryset):
-        self._bulk(request, queryset, lambda a: retry_execution(a.pk, actor=request.user), "queued to run again")
+        self._bulk(
+            request,
+            queryset,
+            lambda a: retry_execution(a.pk, actor=request.user),
+            lambda n: ngettext("%(count)d approval queued to run again.", "%(count)d approvals queued to run again.", n)
+            % {"count": n},
+        )
 
-    @admin.action(description="Send stalled executions to a worker again")
+    @admin.action(description=_("Send stalled executions to a worker again"))
     def requeue_selected(self, request, queryset):
-        self._bulk(request, queryset, lambda a: requeue_execution(a.pk, actor=request.user), "sent to a worker again")
+        self._bulk(
+            request,
+            queryset,
+            lambda a: requeue_execution(a.pk, actor=request.user),
+            lambda n: ngettext(
+                "%(count)d approval sent to a worker again.", "%(count)d approvals sent to a worker again.", n
+            )
+            % {"count": n},
+        )
 
-    @admin.action(description="Escalate selected")
+    @admin.action(description=_("Escalate selected"))
     def escalate_selected(self, request, queryset):
         self._bulk(
             request,
             queryset,
-            lambda a: escalate(a.pk, actor=request.user, reason="Escalated from the queue.", context=_context(request)),
-            "escalated",
+            lambda a: escalate(
+                a.pk, actor=request.user, reason=gettext("Escalated from the queue."), context=_context(request)
+            ),
+            lambda n: ngettext("%(count)d approval escalated.", "%(count)d approvals escalated.", n) % {"count": n},
         )
 
 
@@ -425,17 +455,17 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
     change_form_after_template = "admin/hitl/workflow_rules.html"  # levels and automatic rules, as formsets
     fieldsets = [
         (None, {"fields": ["name", "description", "is_active", "is_default"]}),
-        ("Which requests it governs", {
+        (_("Which requests it governs"), {
             "fields": ["action_types", "risk_levels", "min_cost_threshold", "max_cost_threshold"],
-            "description": "The most specific active workflow that matches a request governs it; a request none "
-                           "matches follows the default workflow, else the built-in default.",
+            "description": _("The most specific active workflow that matches a request governs it; a request none "
+                             "matches follows the default workflow, else the built-in default."),
         }),
-        ("How approvers decide", {"fields": ["parallel_approval", "unanimous_required", "notification_channels"]}),
-        ("Deadlines and reminders (hours)", {"fields": [
+        (_("How approvers decide"), {"fields": ["parallel_approval", "unanimous_required", "notification_channels"]}),
+        (_("Deadlines and reminders (hours)"), {"fields": [
             "sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours",
             "max_reminders",
         ]}),
-        ("Record", {"fields": ["created_by", "created_at", "updated_at"]}),
+        (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]  # fmt: skip
 
     def get_fieldsets(self, request, obj=None):
@@ -488,12 +518,15 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         if request.user.tenant is None:
-            messages.error(request, "Workflows belong to a tenant: sign in as a tenant admin to copy the default.")
+            messages.error(
+                request, gettext("Workflows belong to a tenant: sign in as a tenant admin to copy the default.")
+            )
             return HttpResponseRedirect(reverse("admin:hitl_hitlworkflow_changelist"))
         workflow = copy_builtin_default(request.user.tenant, by=request.user)
         messages.success(
             request,
-            f"Copied the built-in default as “{workflow.name}”. It is not active yet: adjust it, then tick Active.",
+            gettext("Copied the built-in default as “%(name)s”. It is not active yet: adjust it, then tick Active.")
+            % {"name": workflow.name},
         )
         return HttpResponseRedirect(reverse("admin:hitl_hitlworkflow_change", args=[workflow.pk]))
 
@@ -519,18 +552,18 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
             )
         context = {
             **self.admin_site.each_context(request),
-            "title": "What would happen to a request",
+            "title": gettext("What would happen to a request"),
             "opts": self.opts,
             "form": form,
             "result": result,
         }
         return TemplateResponse(request, "admin/hitl/workflow_preview.html", context)
 
-    @display(description="problem")
+    @display(description=_("problem"))
     def problem(self, obj):
         """Why the engine passes this workflow over (human review under the built-in rules), if it does."""
         reason = rules.workflow_problems(obj)
-        return f"Not applied: {reason}" if reason else "—"
+        return gettext("Not applied: %(reason)s") % {"reason": reason} if reason else "—"
 
 
 @admin.register(RiskPolicy)
@@ -539,12 +572,12 @@ class RiskPolicyAdmin(TenantScopedAdminMixin, ModelAdmin):
     list_display = ["tenant", "medium_threshold", "high_threshold", "critical_threshold", "large_cost", "updated_at"]
     list_select_related = ["tenant"]
     fieldsets = [
-        ("Risk levels", {
+        (_("Risk levels"), {
             "fields": ["medium_threshold", "high_threshold", "critical_threshold", "large_cost"],
-            "description": "A score (0-100) at or above a threshold has that level; a cost of the large cost or "
-                           "more scores the most it can for its size.",
+            "description": _("A score (0-100) at or above a threshold has that level; a cost of the large cost or "
+                             "more scores the most it can for its size."),
         }),
-        ("Base risk of each action type (points, 0-25)", {"fields": list(POINT_FIELDS)}),
+        (_("Base risk of each action type (points, 0-25)"), {"fields": list(POINT_FIELDS)}),
     ]  # fmt: skip
 
     def get_fieldsets(self, request, obj=None):

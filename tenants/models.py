@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField, hash_of
 from tenants.outbound import validate_outbound_url
@@ -363,29 +364,37 @@ class AccessLog(models.Model):
     """
 
     class Action(models.TextChoices):
-        VIEWED = "viewed", "Viewed"
-        EXPORTED = "exported", "Exported (masked)"
-        PII_ACCESSED = "pii_accessed", "Revealed personal data"
+        VIEWED = "viewed", _("Viewed")
+        EXPORTED = "exported", _("Exported (masked)")
+        PII_ACCESSED = "pii_accessed", _("Revealed personal data")
 
     class Sensitivity(models.TextChoices):
-        NORMAL = "normal", "Normal"
-        HIGH = "high", "High"
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey(Tenant, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    actor = models.ForeignKey(User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    tenant = models.ForeignKey(
+        Tenant, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("tenant")
+    )
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("actor")
+    )
     actor_ref = models.CharField(max_length=64, db_index=True, help_text="Keyed hash of the actor's email.")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    sensitivity = models.CharField(max_length=10, choices=Sensitivity.choices, default=Sensitivity.NORMAL)
-    object_type = models.CharField(max_length=100, help_text="app.model")
-    object_id = models.CharField(max_length=64)
-    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=20, choices=Action.choices, verbose_name=_("action"))
+    sensitivity = models.CharField(
+        max_length=10, choices=Sensitivity.choices, default=Sensitivity.NORMAL, verbose_name=_("sensitivity")
+    )
+    object_type = models.CharField(max_length=100, help_text="app.model", verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
+    object_repr = models.CharField(max_length=200, verbose_name=_("object"))
     object_ids = models.JSONField(default=list, blank=True, help_text="The rows a list read showed.")
-    reason = models.TextField(blank=True, help_text="Why, as the reader said when revealing personal data.")
-    path = models.CharField(max_length=500)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.TextField(
+        blank=True, help_text="Why, as the reader said when revealing personal data.", verbose_name=_("reason")
+    )
+    path = models.CharField(max_length=500, verbose_name=_("path"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("when"))
 
     objects = AccessLogQuerySet.as_manager()
 

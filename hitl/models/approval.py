@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from tenants.scoping import TenantScopedQuerySet
@@ -18,33 +19,33 @@ class ApprovalQuerySet(TenantScopedQuerySet):
 
 
 class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    EXECUTING = "executing", "Executing"
-    EXECUTED = "executed", "Executed"
-    FAILED = "failed", "Failed"
-    REJECTED = "rejected", "Rejected"
-    EXPIRED = "expired", "Expired"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    EXECUTING = "executing", _("Executing")
+    EXECUTED = "executed", _("Executed")
+    FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 DECIDED = {ApprovalStatus.REJECTED, ApprovalStatus.EXPIRED, ApprovalStatus.CANCELLED, ApprovalStatus.EXECUTED}
 
 
 class RiskLevel(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 class ExecutionStatus(models.TextChoices):
-    NOT_STARTED = "", "Not started"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    RETRYING = "retrying", "Waiting to retry"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    NOT_STARTED = "", _("Not started")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    RETRYING = "retrying", _("Waiting to retry")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class HITLApproval(FSMModelMixin, models.Model):
@@ -55,21 +56,32 @@ class HITLApproval(FSMModelMixin, models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="approvals")
-    reference = models.CharField(max_length=12, help_text="Short reference for emails and WhatsApp, e.g. BR-123456.")
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="approvals", verbose_name=_("tenant")
+    )
+    reference = models.CharField(
+        max_length=12, help_text="Short reference for emails and WhatsApp, e.g. BR-123456.", verbose_name=_("reference")
+    )
 
     # What is asked
-    agent = models.ForeignKey("agents.AIAgent", null=True, on_delete=models.SET_NULL, related_name="approvals")
-    agent_type = models.CharField(max_length=20)
+    agent = models.ForeignKey(
+        "agents.AIAgent", null=True, on_delete=models.SET_NULL, related_name="approvals", verbose_name=_("agent")
+    )
+    agent_type = models.CharField(max_length=20, verbose_name=_("agent type"))
     conversation = models.ForeignKey(
-        "conversations.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+        "conversations.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approvals",
+        verbose_name=_("conversation"),
     )
     source_message = models.ForeignKey(
         "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
     )
-    action_type = models.CharField(max_length=40)
+    action_type = models.CharField(max_length=40, verbose_name=_("action type"))
     action_data = models.JSONField(default=dict)
-    action_summary = models.CharField(max_length=300)
+    action_summary = models.CharField(max_length=300, verbose_name=_("action summary"))
     action_preview_url = models.URLField(blank=True)
     target_key = models.CharField(
         max_length=200, blank=True, editable=False, help_text="What the action changes (hitl.duplicates)."
@@ -85,36 +97,58 @@ class HITLApproval(FSMModelMixin, models.Model):
         related_name="conflicting",
         help_text="A pending approval for the same target, filed earlier, that this one conflicts with.",
     )
-    estimated_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    estimated_reach = models.PositiveIntegerField(default=0)
-    confidence = models.FloatField(default=0.5)
+    estimated_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0, verbose_name=_("estimated cost"))
+    estimated_reach = models.PositiveIntegerField(default=0, verbose_name=_("estimated reach"))
+    confidence = models.FloatField(default=0.5, verbose_name=_("confidence"))
 
     # Risk
-    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
-    risk_score = models.FloatField(default=0)
+    risk_level = models.CharField(
+        max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM, verbose_name=_("risk level")
+    )
+    risk_score = models.FloatField(default=0, verbose_name=_("risk score"))
     risk_factors = models.JSONField(default=list, blank=True, help_text="Each factor's contribution to the score.")
 
     # Workflow and progress
     workflow = models.ForeignKey(
-        "hitl.HITLWorkflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+        "hitl.HITLWorkflow",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approvals",
+        verbose_name=_("workflow"),
     )
     workflow_snapshot = models.JSONField(default=dict, blank=True, help_text="The workflow's rules when requested.")
-    approval_level = models.PositiveSmallIntegerField(default=1)
-    total_levels = models.PositiveSmallIntegerField(default=1)
+    approval_level = models.PositiveSmallIntegerField(default=1, verbose_name=_("approval level"))
+    total_levels = models.PositiveSmallIntegerField(default=1, verbose_name=_("total levels"))
     required_approvals = models.PositiveSmallIntegerField(default=1)
     received_approvals = models.PositiveSmallIntegerField(default=0)
-    status = FSMField(default=ApprovalStatus.PENDING, choices=ApprovalStatus.choices, protected=True, db_index=True)
+    status = FSMField(
+        default=ApprovalStatus.PENDING,
+        choices=ApprovalStatus.choices,
+        protected=True,
+        db_index=True,
+        verbose_name=_("status"),
+    )
     priority = models.PositiveSmallIntegerField(default=3, help_text="1 is the most urgent.")
     decided_automatically = models.BooleanField(default=False)
 
     # People and times
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="requested_approvals"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="requested_approvals",
+        verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
     request_notes = models.TextField(blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_approvals"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_approvals",
+        verbose_name=_("assigned to"),
     )
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -123,21 +157,31 @@ class HITLApproval(FSMModelMixin, models.Model):
         help_text="Who may decide at the current level (kept in step by hitl.services.levels).",
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
     approval_notes = models.TextField(blank=True)
     rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rejected by"),
     )
     rejected_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.TextField(blank=True)
+    rejection_reason = models.TextField(blank=True, verbose_name=_("rejection reason"))
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     # SLA: deadline columns scanned by hitl.tasks.process_deadlines
-    sla_deadline = models.DateTimeField(null=True, blank=True)
-    sla_breached = models.BooleanField(default=False)
-    sla_breach_duration_minutes = models.PositiveIntegerField(default=0)
+    sla_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("SLA deadline"))
+    sla_breached = models.BooleanField(default=False, verbose_name=_("SLA breached"))
+    sla_breach_duration_minutes = models.PositiveIntegerField(default=0, verbose_name=_("SLA breach (minutes)"))
     next_reminder_at = models.DateTimeField(null=True, blank=True)
     escalation_due_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Auto-approval or expiry, whichever applies.")
@@ -150,20 +194,24 @@ class HITLApproval(FSMModelMixin, models.Model):
     last_reminder_at = models.DateTimeField(null=True, blank=True)
 
     # Execution
-    executed_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("executed at"))
     execution_status = models.CharField(
-        max_length=10, choices=ExecutionStatus.choices, default=ExecutionStatus.NOT_STARTED, blank=True
+        max_length=10,
+        choices=ExecutionStatus.choices,
+        default=ExecutionStatus.NOT_STARTED,
+        blank=True,
+        verbose_name=_("execution status"),
     )
     execution_result = models.JSONField(default=dict, blank=True)
-    execution_error = models.TextField(blank=True)
+    execution_error = models.TextField(blank=True, verbose_name=_("execution error"))
     execution_attempts = models.PositiveSmallIntegerField(default=0)
     execution_started_at = models.DateTimeField(null=True, blank=True)  # when the latest attempt was claimed
     # When a task was last sent for it (approval, retry, requeue): the recovery sweep measures its grace from here.
     execution_queued_at = models.DateTimeField(null=True, blank=True)
 
     # Context
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
     compliance_flags = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
@@ -11,28 +12,30 @@ class HITLDecision(models.Model):
     """One approver's decision at one level. An approver counts once per level."""
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
 
     class Via(models.TextChoices):
-        ADMIN = "admin", "Admin console"
-        API = "api", "API"
-        LINK = "link", "One-click link"
-        EMAIL = "email", "Email reply"
-        WHATSAPP = "whatsapp", "WhatsApp reply"
-        AUTO = "auto", "Automatic rule"
+        ADMIN = "admin", _("Admin console")
+        API = "api", _("API")
+        LINK = "link", _("One-click link")
+        EMAIL = "email", _("Email reply")
+        WHATSAPP = "whatsapp", _("WhatsApp reply")
+        AUTO = "auto", _("Automatic rule")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="decisions")
-    level = models.PositiveSmallIntegerField()
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    decision = models.CharField(max_length=10, choices=Decision.choices)
-    notes = models.TextField(blank=True)
-    via = models.CharField(max_length=10, choices=Via.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    decided_at = models.DateTimeField(auto_now_add=True)
+    level = models.PositiveSmallIntegerField(verbose_name=_("level"))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("approver")
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices, verbose_name=_("decision"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    via = models.CharField(max_length=10, choices=Via.choices, verbose_name=_("via"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
+    decided_at = models.DateTimeField(auto_now_add=True, verbose_name=_("decided at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
@@ -54,16 +57,18 @@ class HITLApprovalHistory(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="history")
-    event_type = models.CharField(max_length=40)
-    description = models.TextField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_role = models.CharField(max_length=20, blank=True)
-    actor_ip = models.GenericIPAddressField(null=True, blank=True)
-    previous_status = models.CharField(max_length=20, blank=True)
-    new_status = models.CharField(max_length=20, blank=True)
+    event_type = models.CharField(max_length=40, verbose_name=_("event type"))
+    description = models.TextField(verbose_name=_("description"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
+    actor_role = models.CharField(max_length=20, blank=True, verbose_name=_("actor role"))
+    actor_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("actor IP address"))
+    previous_status = models.CharField(max_length=20, blank=True, verbose_name=_("previous status"))
+    new_status = models.CharField(max_length=20, blank=True, verbose_name=_("new status"))
     changes = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
-    timestamp = models.DateTimeField(auto_now_add=True)
+    timestamp = models.DateTimeField(auto_now_add=True, verbose_name=_("time"))
 
     objects = TenantScopedQuerySet.as_manager()
 
@@ -76,36 +81,40 @@ class HITLApprovalHistory(models.Model):
 
 class HITLNotification(models.Model):
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        IN_APP = "in_app", "In app"
-        SLACK = "slack", "Slack"
-        WHATSAPP = "whatsapp", "WhatsApp"
+        EMAIL = "email", _("Email")
+        IN_APP = "in_app", _("In app")
+        SLACK = "slack", _("Slack")
+        WHATSAPP = "whatsapp", _("WhatsApp")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="notifications")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("recipient")
+    )
     recipient_email = EncryptedTextField(blank=True, max_length=254, kind="email")
     recipient_phone = EncryptedTextField(blank=True, max_length=20, kind="phone")
-    event = models.CharField(max_length=20, help_text="created, reminder, escalated or decided.")
-    subject = models.CharField(max_length=300, blank=True)
-    message = models.TextField()
+    event = models.CharField(
+        max_length=20, help_text="created, reminder, escalated or decided.", verbose_name=_("event")
+    )
+    subject = models.CharField(max_length=300, blank=True, verbose_name=_("subject"))
+    message = models.TextField(verbose_name=_("message"))
     template = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
     provider = models.CharField(max_length=20, blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True)
     provider_response = models.JSONField(default=dict, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
-    failure_reason = models.TextField(blank=True)
+    failure_reason = models.TextField(blank=True, verbose_name=_("failure reason"))
     is_reminder = models.BooleanField(default=False)
     reminder_number = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
