@@ -37,6 +37,11 @@ def ask(user, now: datetime | None = None) -> str | None:
         went = timezone.localtime(earlier.sent_at or earlier.created_at, ZoneInfo(preference.timezone or "UTC"))
         with translation.override(user.language or settings.LANGUAGE_CODE):
             subject = _("Your Walker brief for %(day)s") % {"day": date_format(today, "l j F")}
+            if earlier.status == DailyBrief.Status.SENDING:  # claimed, not yet handed over (or its run stopped)
+                return _(
+                    "Today's brief has been on its way since %(time)s: look for “%(subject)s” in your inbox. "
+                    "A day has one brief; tomorrow's comes at your usual time."
+                ) % {"time": f"{went:%H:%M}", "subject": subject}
             return _(
                 "Today's brief went out at %(time)s: look for “%(subject)s” in your inbox. "
                 "A day has one brief; tomorrow's comes at your usual time."

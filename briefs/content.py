@@ -18,6 +18,7 @@ from agents.engines.builtin.paid_ads import totals_by_campaign, totals_then_and_
 from agents.models import Campaign
 from agents.read_tools import audience_growth, content_performance, keyword_moves
 from conversations.models import Channel, Conversation
+from hitl.access import reviewers_among
 from hitl.links import make_link
 from hitl.models import ApprovalStatus, HITLApproval
 
@@ -48,10 +49,13 @@ class BriefContent:
     decided: list[str] = field(default_factory=list)
 
 
-def compose(user, tenant, chosen: list[str], now: datetime, shared: dict | None = None, pending=None) -> BriefContent:
-    """`shared`: what this run has already read, by tenant: every reader of a tenant reads the same figures and
-    decisions that morning, so they are read once per tenant, not once per reader. `pending`: the reader's
-    approvals waiting (from `pending_for`, which reads a whole chunk of readers at once); read here if None."""
+def compose(
+    user, tenant, chosen: list[str], now: datetime, shared: dict | None = None, pending=None, decided=None
+) -> BriefContent:
+    """`shared`: what this run has already read, by tenant: every reader of a tenant reads the same figures
+    that morning, so they are read once per tenant, not once per reader. `pending` and `decided`: the reader's
+    approvals waiting and those decided since yesterday that the reader may see (from `pending_for` and
+    `decided_for`, which read a whole chunk of readers at once); read here if None."""
     shared = {} if shared is None else shared
     greeting = _("Good morning, %(name)s.") % {"name": user.first_name} if user.first_name else _("Good morning.")
     brief = BriefContent(greeting=greeting)
@@ -72,8 +76,8 @@ def compose(user, tenant, chosen: list[str], now: datetime, shared: dict | None 
             PendingItem(a.reference, a.action_summary, make_link(a, user, "approve"), make_link(a, user, "reject"))
             for a in waiting[:LISTED]
         ]
-        key = (tenant.pk, "decided", get_language())
-        brief.decided = _once(shared, key, lambda: _decided_since_yesterday(tenant, now))
+        decided = decided_for([user], now, shared)[user.pk] if decided is None else decided
+        brief.decided = [f"{a.reference} {a.get_status_display().lower()}: {a.action_summary}" for a in decided]
     return brief
 
 
@@ -92,6 +96,38 @@ def pending_for(user_ids: list) -> dict:
     for assignment in assignments:
         waiting[assignment.user_id].append(assignment.hitlapproval)
     return waiting
+
+
+def decided_for(readers: list, now: datetime, shared: dict) -> dict:
+    """What each reader may see of the approvals decided since yesterday (hitl.access): {user id: [approval, …]}.
+    Reviewers see their tenant's, read once per tenant and run; anyone else only the requests they made, read
+    for the whole chunk at once."""
+    since = now - timedelta(days=1)
+    reviewers = reviewers_among([reader.pk for reader in readers])
+    own = defaultdict(list)
+    askers = [reader.pk for reader in readers if reader.pk not in reviewers]
+    if askers:
+        for approval in _decided_since(since).filter(
+            requested_by_id__in=askers, tenant_id=F("requested_by__tenant_id")
+        ):
+            own[approval.requested_by_id].append(approval)
+    decided = {}
+    for reader in readers:
+        if reader.pk in reviewers:
+            tenant_id = reader.tenant_id
+            build = lambda: list(_decided_since(since).filter(tenant_id=tenant_id)[:LISTED])  # noqa: E731
+            decided[reader.pk] = _once(shared, (tenant_id, "decided"), build)
+        else:
+            decided[reader.pk] = own[reader.pk][:LISTED]
+    return decided
+
+
+def _decided_since(since: datetime):
+    return (
+        HITLApproval.objects.filter(resolved_at__gte=since)
+        .exclude(status=ApprovalStatus.PENDING)
+        .order_by("-resolved_at")
+    )
 
 
 def _once(shared: dict, key, build):
@@ -193,9 +229,3 @@ def _conversations(tenant, now) -> Section:
         lines.append(_("%(count)s waiting for an approval.") % {"count": fmt.number(waiting)})
         tip = _("Clear the approval queue: those people are waiting for an answer.")
     return Section(_("Conversations"), lines, tip)
-
-
-def _decided_since_yesterday(tenant, now) -> list[str]:
-    since = now - timedelta(days=1)
-    decided = HITLApproval.objects.filter(tenant=tenant, updated_at__gte=since).exclude(status=ApprovalStatus.PENDING)
-    return [f"{a.reference} {a.get_status_display().lower()}: {a.action_summary}" for a in decided[:LISTED]]

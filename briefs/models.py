@@ -25,6 +25,10 @@ class DailyBrief(models.Model):
         "analytics.EmailDeliveryLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     detail = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    retry_after = models.DateTimeField(
+        null=True, blank=True, help_text="A send the provider could not take (an outage) is tried again from then."
+    )
     claim = models.UUIDField(
         null=True, blank=True, editable=False, help_text="The run that created the row (a batch learns its own rows)."
     )
@@ -35,7 +39,10 @@ class DailyBrief(models.Model):
     class Meta:
         ordering = ["-local_date", "user_id"]
         constraints = [models.UniqueConstraint(fields=["user", "local_date"], name="one_brief_per_user_and_day")]
-        indexes = [models.Index(fields=["local_date"])]
+        indexes = [
+            models.Index(fields=["local_date"]),
+            models.Index(fields=["retry_after"], condition=models.Q(retry_after__isnull=False), name="brief_retry"),
+        ]
 
     def __str__(self):
         return f"Brief for {self.user} on {self.local_date}"

@@ -3,34 +3,39 @@ several beat processes or workers, and again after a crash: the unique row lets 
 
 Briefs go in chunks: one statement claims a chunk's rows (the unique constraint drops the ones another
 process has), one reads its readers' pending approvals, one records the outcomes. A crash in the middle of
-a chunk leaves its rows "sending": nothing is sent twice, and the email log tells which went out.
+a chunk leaves its rows "sending": nothing is sent twice, and the email log tells which went out. A send
+the provider could not take (an outage, not a refusal) is tried again by the next runs, up to
+MAX_ATTEMPTS times, while the brief is still fresh (briefs.schedule's six hours).
 """
 
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from analytics.models import EmailDeliveryLog
-from briefs.content import compose, pending_for
+from briefs.content import compose, decided_for, pending_for
 from briefs.models import DailyBrief
 from briefs.render import as_html, as_text
-from briefs.schedule import Due, due_now, local_date_of
+from briefs.schedule import STALE_AFTER, Due, due_now, local_date_of
 from briefs.unsubscribe import unsubscribe_url
 from channels_app.email import outbound
-from channels_app.email.providers import OutgoingEmail
+from channels_app.email.providers import OutgoingEmail, ProviderUnavailable
 from config.bulk import update_each
 from tenants.models import UserEmailPreference
 
 log = logging.getLogger(__name__)
 CHUNK = 250
+MAX_ATTEMPTS = 3
+RETRY_AFTER = timedelta(minutes=5)  # the next beat run
 Status = DailyBrief.Status
 
 
@@ -53,7 +58,41 @@ def send_due_briefs(now: datetime | None = None, *, dry_run: bool = False) -> li
     shared, outcomes = {}, []
     for start in range(0, len(due), CHUNK):
         outcomes += _send_chunk(due[start : start + CHUNK], now, shared)
-    return outcomes
+    return outcomes + _retry_unavailable(now, shared)
+
+
+def _retry_unavailable(now: datetime, shared: dict) -> list[Outcome]:
+    """Send again the fresh briefs the provider could not take earlier; each is claimed by one process."""
+    with transaction.atomic():
+        waiting = list(
+            DailyBrief.objects.filter(
+                status=Status.FAILED,
+                retry_after__lte=now,
+                due_at__gt=now - STALE_AFTER,
+                attempts__lt=MAX_ATTEMPTS,
+                user__is_active=True,
+            )
+            .select_related("user__tenant", "user__email_preference")
+            .select_for_update(skip_locked=True, of=("self",))[:CHUNK]
+        )
+        DailyBrief.objects.filter(pk__in=[brief.pk for brief in waiting]).update(
+            status=Status.SENDING, retry_after=None, attempts=F("attempts") + 1
+        )
+    claimed = []
+    for brief in waiting:
+        preference = _preference_of(brief.user)
+        brief.status, brief.retry_after, brief.attempts = Status.SENDING, None, brief.attempts + 1
+        claimed.append((Due(preference, brief.local_date, brief.due_at), brief))
+    return _send_claimed(claimed, now, shared, again=True)
+
+
+def _preference_of(user) -> UserEmailPreference:
+    try:
+        preference = user.email_preference
+    except UserEmailPreference.DoesNotExist:
+        preference = UserEmailPreference(user=user)
+    preference.user = user
+    return preference
 
 
 def send_brief_now(user, now: datetime | None = None) -> Outcome:
@@ -117,27 +156,34 @@ def _send_claimed(claimed: list[tuple[Due, DailyBrief]], now: datetime, shared: 
     tried before (skipped or failed), so their emails get a new reference."""
     if not claimed:
         return []
-    pending = pending_for([due.preference.user_id for due, _ in claimed])
-    emails = [_email(due, now, shared, pending.get(due.preference.user_id, []), again) for due, _ in claimed]
+    readers = [due.preference.user for due, _ in claimed]
+    pending = pending_for([reader.pk for reader in readers])
+    decided = decided_for(readers, now, shared)
+    emails = [
+        _email(due, now, shared, pending.get(due.preference.user_id, []), decided[due.preference.user_id], again)
+        for due, _ in claimed
+    ]
     sent = outbound.send_batch(emails, email_type=EmailDeliveryLog.EmailType.DAILY_BRIEF)
     outcomes = []
     for (due, brief), result in zip(claimed, sent, strict=True):
         if isinstance(result, Exception):
             log.warning("Daily brief %s failed: %s", brief.pk, result)
             brief.status, brief.detail, brief.email = Status.FAILED, str(result)[:300], None
+            if isinstance(result, ProviderUnavailable) and brief.attempts < MAX_ATTEMPTS:
+                brief.retry_after = now + RETRY_AFTER
             outcomes.append(Outcome(due.preference.user.email, str(due.local_date), "failed", brief.detail))
         else:
             brief.status, brief.sent_at, brief.email = Status.SENT, result.sent_at, result
             outcomes.append(Outcome(due.preference.user.email, str(due.local_date), "sent"))
-    update_each([brief for _, brief in claimed], ["status", "sent_at", "email", "detail"])
+    update_each([brief for _, brief in claimed], ["status", "sent_at", "email", "detail", "retry_after"])
     return outcomes
 
 
-def _email(due: Due, now: datetime, shared: dict, pending: list, again: bool) -> outbound.Addressed:
+def _email(due: Due, now: datetime, shared: dict, pending: list, decided: list, again: bool) -> outbound.Addressed:
     user = due.preference.user
     link = unsubscribe_url(user)
     with translation.override(user.language or settings.LANGUAGE_CODE):  # the reader's language
-        content = compose(user, user.tenant, due.preference.include_sections, now, shared, pending)
+        content = compose(user, user.tenant, due.preference.include_sections, now, shared, pending, decided)
         email = OutgoingEmail(
             to=user.email,
             subject=_("Your Walker brief for %(day)s") % {"day": date_format(due.local_date, "l j F")},

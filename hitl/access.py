@@ -10,10 +10,13 @@ decisions by email or WhatsApp, the console socket and the services themselves.
 - reveal: django-guardian's `view_pii` on the tenant.
 """
 
+from django.db.models import Q
+
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
 from tenants.access import Need, is_signed_in
 from tenants.audit import may_see_pii
+from tenants.models import User
 from tenants.roles import Role
 
 VIEW_ALL = "hitl.view_hitlapproval"
@@ -28,6 +31,17 @@ def approvals_for(user):
     if user.is_superuser or user.has_perm(VIEW_ALL):
         return approvals
     return approvals.filter(requested_by=user)
+
+
+def reviewers_among(user_ids) -> set:
+    """Those of `user_ids` who see all of their tenant's approvals (what `approvals_for` asks of one person,
+    for many at once: the role group's or their own `view_hitlapproval`, or a superuser)."""
+    app_label, codename = VIEW_ALL.split(".")
+    grants = {"permissions__content_type__app_label": app_label, "permissions__codename": codename}
+    through_group = {f"groups__{key}": value for key, value in grants.items()}
+    own = {f"user_{key}": value for key, value in grants.items()}
+    people = User.objects.filter(pk__in=user_ids, is_active=True)
+    return set(people.filter(Q(is_superuser=True) | Q(**through_group) | Q(**own)).values_list("pk", flat=True))
 
 
 def may_review(user) -> bool:

@@ -9,15 +9,29 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 
+from agents.models import Campaign
 from analytics.models import EmailDeliveryLog
+from briefs.asked import ask as ask_for_brief
 from briefs.models import DailyBrief
 from briefs.services import send_brief_now, send_due_briefs
 from briefs.unsubscribe import unsubscribe_url
+from channels_app.email.providers import ProviderUnavailable
 from conversations.models import Conversation
+from hitl.models import HITLApproval
+from hitl.services import reject
 from tenants.models import UndeliverableAddress, UserEmailPreference
-from tests.factories import CampaignFactory, EmailPreferenceFactory, KeywordRankingFactory, UserFactory, spend_history
+from tests.factories import (
+    AudienceSegmentFactory,
+    CampaignFactory,
+    ContentPieceFactory,
+    EmailPreferenceFactory,
+    KeywordRankingFactory,
+    UserFactory,
+    spend_history,
+)
 
 
 def at(text: str) -> datetime:
@@ -215,6 +229,50 @@ def test_a_failing_address_fails_alone_in_its_batch(tenant, sent_emails):
     assert EmailDeliveryLog.objects.get(reference=f"brief:{fine.user.pk}:2026-11-24").status == "sent"
 
 
+def test_a_provider_outage_is_retried_by_the_next_runs_while_the_brief_is_fresh(tenant, monkeypatch):
+    sent, down = [], {"until": at("2026-11-24T08:12")}
+
+    def provider(email):
+        if now["at"] < down["until"]:
+            raise ProviderUnavailable("SendGrid answered 503")
+        sent.append(email)
+        return "sendgrid", f"msg-{len(sent)}"
+
+    now = {"at": at("2026-11-24T08:05")}
+    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
+    unlucky = reader(tenant)
+    [first] = send_due_briefs(now["at"])
+    brief = DailyBrief.objects.get(user=unlucky.user)
+    assert first.status == "failed" and brief.retry_after == at("2026-11-24T08:10") and brief.attempts == 1
+    now["at"] = at("2026-11-24T08:10")  # the next beat run: still down
+    assert [o.status for o in send_due_briefs(now["at"])] == ["failed"]
+    now["at"] = at("2026-11-24T08:15")  # back up
+    assert [o.status for o in send_due_briefs(now["at"])] == ["sent"] and len(sent) == 1
+    brief.refresh_from_db()
+    assert (brief.status, brief.attempts, brief.retry_after) == ("sent", 3, None)
+    assert send_due_briefs(at("2026-11-24T08:20")) == [] and len(sent) == 1
+
+
+def test_retries_stop_after_the_last_attempt_and_when_the_brief_is_stale(tenant, monkeypatch):
+    def provider(email):
+        raise ProviderUnavailable("SendGrid answered 503")
+
+    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
+    always_down, late = reader(tenant), reader(tenant, at_time=time(2, 0))
+    send_due_briefs(at("2026-11-24T08:05"))  # late's 02:00 was 6 h 5 min ago: skipped, not retried
+    for minute in (10, 15, 20, 25):
+        send_due_briefs(at(f"2026-11-24T08:{minute}"))
+    brief = DailyBrief.objects.get(user=always_down.user)
+    assert (brief.status, brief.attempts, brief.retry_after) == ("failed", 3, None)
+    assert DailyBrief.objects.get(user=late.user).status == "skipped"
+    stale = reader(tenant, at_time=time(8, 0))
+    DailyBrief.objects.create(
+        tenant=tenant, user=stale.user, local_date=at("2026-11-24T00:00").date(), due_at=at("2026-11-24T08:00"),
+        status="failed", retry_after=at("2026-11-24T08:05"),
+    )  # fmt: skip
+    assert send_due_briefs(at("2026-11-24T14:30")) == []  # six and a half hours late: not sent in the evening
+
+
 def test_a_brief_that_failed_is_sent_when_asked_for(tenant, sent_emails):
     failing = reader(tenant)
     UndeliverableAddress.objects.create(email=failing.user.email, reason="bounce")
@@ -257,3 +315,59 @@ def test_seo_lists_each_keywords_net_move_over_the_week(tenant, sent_emails):
     send_due_briefs(datetime.combine(today, time(9, 0), tzinfo=UTC))
     [email] = sent_emails
     assert "Gained: tents (+1)." in email.text and "Lost: socks (-5)." in email.text and "boots" not in email.text
+
+
+def test_readers_see_only_the_decided_approvals_the_access_layer_shows_them(
+    tenant, other_tenant, sent_emails, ask, approver, requester
+):
+    """Approvers see the tenant's decisions since yesterday; a member only those on their own requests."""
+    mine, theirs, old = ask("700.00"), ask("800.00", by=UserFactory(tenant=tenant)), ask("900.00")
+    reject(mine.pk, actor=approver, reason="Too much for now")
+    reject(theirs.pk, actor=approver, reason="Not this month")
+    reject(old.pk, actor=approver, reason="Old")
+    HITLApproval.objects.filter(pk=old.pk).update(resolved_at=datetime.now(UTC) - timedelta(days=2))
+    HITLApproval.objects.filter(pk=old.pk).update(updated_at=datetime.now(UTC))  # touched later, decided long ago
+    for person in (approver, requester):
+        EmailPreferenceFactory(user=person, timezone="UTC", delivery_time=time(8, 0))
+    send_due_briefs(datetime.now(UTC).replace(hour=9, minute=0))
+    by_reader = {email.to: email.text for email in sent_emails}
+    assert theirs.reference in by_reader[approver.email] and mine.reference in by_reader[approver.email]
+    assert mine.reference in by_reader[requester.email]
+    assert theirs.reference not in by_reader[requester.email]  # someone else's request
+    assert all(old.reference not in text for text in by_reader.values())  # decided two days ago
+
+
+def test_asking_while_the_days_brief_is_still_being_sent_does_not_say_it_went_out(tenant, sent_emails):
+    waiting = reader(tenant)
+    DailyBrief.objects.create(
+        tenant=tenant, user=waiting.user, local_date=at("2026-11-24T00:00").date(), due_at=at("2026-11-24T08:00")
+    )  # claimed by a run that has not handed it over (status "sending")
+    answer = ask_for_brief(waiting.user, at("2026-11-24T08:30"))
+    assert "on its way" in answer and "went out" not in answer and sent_emails == []
+
+
+def test_a_runs_statements_do_not_grow_with_the_tenants_data_or_its_readers(tenant, sent_emails, ask, approver):
+    """Statements per run: fixed per tenant and per chunk, whatever the rows behind the figures."""
+
+    def grow(n):
+        for _ in range(n):
+            spend_history(CampaignFactory(tenant=tenant), days=14, spend="50.00")
+            KeywordRankingFactory(tenant=tenant)
+            ContentPieceFactory(tenant=tenant)
+            AudienceSegmentFactory(tenant=tenant)
+            ask(f"{700 + Campaign.objects.count()}.00")
+
+    def run(day, readers):
+        for person in readers:
+            EmailPreferenceFactory(user=person, timezone="UTC", delivery_time=time(8, 0))
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = send_due_briefs(at(f"2026-11-{day}T08:05"))
+        assert [o.status for o in outcomes] == ["sent"] * len(readers)
+        return len(queries)
+
+    grow(1)
+    few = run(24, [approver, UserFactory(tenant=tenant, role="member")])
+    UserEmailPreference.objects.all().delete()
+    grow(10)
+    many = run(25, [UserFactory(tenant=tenant, role="approver"), UserFactory(tenant=tenant, role="member")])
+    assert many == few
