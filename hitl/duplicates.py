@@ -1,33 +1,30 @@
-"""Telling a repeated proposal from a new one.
+"""Telling a repeated proposal from a new one, by what it does rather than how it was spelled.
 
-Two proposals are *identical* when they ask the same thing of the same row (same action type and the
-same action data): the second is not filed, the requester hears the first still waits. They *conflict*
-when they touch the same target (a campaign, a piece of content, a keyword, an audience name) in
-different ways, e.g. two budgets for one campaign: the second is filed and linked to the first, so the
-approver sees both. Identity is enforced by a unique index over pending approvals' `proposal_key`.
+Two proposals are *identical* when they ask the same thing of the same row: same action type, target
+and effect as the action type's spec compares them (`ActionSpec.comparable`: money in cents, names shown
+to people and the situation it was proposed in left out), so daily_budget 700 and "700.00" are one
+proposal. The second is not filed; the requester hears the first still waits. They *conflict* when they
+touch the same target (`ActionSpec.target_key`: a campaign, a piece of content, a keyword, an audience
+name) in different ways, e.g. two budgets for one campaign: the second is filed and linked to the
+first, so the approver sees both. Identity is enforced by a unique index over pending approvals'
+`proposal_key`.
 """
 
 import hashlib
 import json
 
-TARGET_FIELDS = (  # the field of action_data naming what an action changes, per family of actions
-    ("campaign", "campaign_id"),
-    ("content", "content_id"),
-    ("keyword", "keyword"),
-    ("audience", "name"),
-)
+from agents import action_specs
 
 
-def target_key(action_data: dict) -> str:
+def target_key(action_type: str, action_data: dict) -> str:
     """What the action changes, e.g. "campaign:5b0c…"; "" when it names nothing we can compare."""
-    for family, field in TARGET_FIELDS:
-        value = action_data.get(field)
-        if isinstance(value, str) and value.strip():
-            return f"{family}:{value.strip().lower()}"[:200]
-    return ""
+    spec = action_specs.spec_for(action_type)
+    return spec.target_key(action_data) if spec is not None and isinstance(action_data, dict) else ""
 
 
 def proposal_key(action_type: str, action_data: dict) -> str:
-    """A digest of exactly what is asked: equal for identical proposals."""
-    canonical = json.dumps([action_type, action_data], sort_keys=True, separators=(",", ":"), default=str)
+    """A digest of what is asked: equal for proposals that would do the same thing."""
+    spec = action_specs.spec_for(action_type)
+    what = spec.comparable(action_data) if spec is not None and isinstance(action_data, dict) else action_data
+    canonical = json.dumps([action_type, what], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

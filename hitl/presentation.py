@@ -1,28 +1,24 @@
 """An approval in plain words for the people deciding it: what would change, before and after (the words of
 each action type are its spec's, agents.action_specs)."""
 
+from dataclasses import asdict
+
 from agents import action_specs
-from agents.action_specs.base import when
-from agents.models import ContentPiece
 from hitl.models import HITLApproval
 
-TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")
+TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")  # wording an engine may attach to any action
 
 
 def publication(approval: HITLApproval) -> dict | None:
-    """For publish and schedule actions: what exactly goes out, where and when."""
+    """For actions that put content out (their spec's `publication`): what exactly goes out, where and when."""
     spec = action_specs.spec_for(approval.action_type)
-    if spec is None or not spec.publishes_content:
+    if spec is None or spec.publication is None:
         return None
     data = approval.action_data
-    piece = ContentPiece.objects.for_tenant(approval.tenant).filter(pk=data.get("content_id")).first()
-    return {
-        "title": data.get("title") or (piece.title if piece else "—"),
-        "channel": piece.get_channel_display() if piece else data.get("channel", "—"),
-        "when": when(data["scheduled_for"]) if data.get("scheduled_for") else "as soon as it is approved",
-        "texts": [(key.capitalize(), str(data[key])) for key in TEXT_KEYS if data.get(key)],
-        "status_now": piece.get_status_display() if piece else "not found",
-    }
+    piece = spec.publication(approval.tenant, data)
+    if piece is None:
+        return None
+    return {**asdict(piece), "texts": [(key.capitalize(), str(data[key])) for key in TEXT_KEYS if data.get(key)]}
 
 
 def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
@@ -41,9 +37,10 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
 
 
 def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
-    """The action's data in words; an id is left out where its name is given beside it."""
+    """The action's data in words; an id is left out where its name (the spec's `names`) is given beside it."""
     data = approval.action_data
-    named = {f"{key[:-5]}_id" for key in data if key.endswith("_name")} | ({"content_id"} if "title" in data else set())
+    spec = action_specs.spec_for(approval.action_type)
+    named = {key for key, name in (spec.names if spec else {}).items() if name in data}
     return [(key.replace("_", " ").capitalize(), str(value)) for key, value in data.items() if key not in named]
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget
 
+from agents.action_specs import SPECS
 from agents.actions import AGENT_ACTIONS, ActionType
 from agents.models import AgentType
 from hitl import rules
@@ -55,7 +56,7 @@ class SampleActionForm(forms.Form):
         decimal_places=2,
         initial=0,
         widget=UnfoldAdminDecimalFieldWidget(),
-        help_text="For a budget change: the extra daily budget times 30.",
+        help_text=" ".join(f"{spec.label}: {spec.cost_rule}." for spec in SPECS.values() if spec.cost_rule),
     )
     estimated_reach = forms.IntegerField(
         label="Estimated reach (people)",

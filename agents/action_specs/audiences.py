@@ -7,6 +7,7 @@ from agents.action_specs.base import (
     TEXT,
     ActionSpec,
     Editable,
+    Target,
     insert,
     required_text,
     row,
@@ -18,6 +19,7 @@ from agents.models import AgentType, AudienceSegment
 
 RETARGETING_SOURCES = ("site_visitors", "cart_abandoners", "purchasers", "engaged_social")
 MAX_LOOKBACK_DAYS = 180
+AUDIENCE = Target("audience", ("name",))  # two new audiences of one name conflict (names are unique)
 
 
 def _new_name(tenant, data):
@@ -108,6 +110,7 @@ SPECS = [
         changes=_new_audience,
         base_risk=8,
         editable=(Editable("name", "Audience name"), Editable("description", "Description")),
+        target=AUDIENCE,
     ),
     ActionSpec(
         action_type="create_retargeting",
@@ -127,5 +130,6 @@ SPECS = [
         changes=_new_audience,
         base_risk=12,  # uses visitors' data
         editable=(Editable("name", "Audience name"), Editable("lookback_days", "Look back (days)", integer=True)),
+        target=AUDIENCE,
     ),
 ]

@@ -2,8 +2,9 @@
 
 A spec says what the action carries (a JSON schema, used for the LLM tool, the gateway and approver
 edits), which agents may propose it, whether it makes sense for the tenant's rows (`check`), how it
-reads to approvers (`describe`, `changes`), what it risks (`base_risk`, `cost`), what an approver may
-edit, and how Walker's own ledger carries it out (`execute`).
+reads to approvers (`describe`, `changes`, `names`, `publication`), what it risks (`base_risk`, `cost`),
+what an approver may edit, how two proposals compare (`target`, `names`, `context`: hitl.duplicates asks
+`target_key` and `comparable`), and how Walker's own ledger carries it out (`execute`).
 """
 
 from collections.abc import Callable
@@ -22,7 +23,10 @@ from agents.executors.base import ExecutionError, ExecutionResult
 TEXT = {"type": "string"}
 ID = {"type": "string", "description": "UUID"}
 MONEY = {"type": ["string", "number"], "description": 'Decimal amount, best as a string, e.g. "250.00"'}
+MOMENT = {"type": "string", "description": "ISO 8601 date-time in UTC"}
 MAX_NAME_LENGTH = 200
+TARGET_KEY_LENGTH = 200  # hitl.models.HITLApproval.target_key
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,29 @@ class Editable:
     name: str
     label: str
     integer: bool = False
+
+
+def no_cost_rule(data: dict) -> None:
+    """No rule of its own: the engine's estimate (or the approver's) stands."""
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The row an action changes: actions on the same `kind` of row with equal `fields` conflict."""
+
+    kind: str  # "campaign": a budget change and a pause of one campaign conflict
+    fields: tuple[str, ...]  # the data fields naming the row, e.g. ("campaign_id",)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a content action puts out, for approvers (hitl.presentation.publication)."""
+
+    title: str
+    channel: str
+    when: str  # in words: a time in the tenant's zone, or "as soon as it is approved"
+    status_now: str
 
 
 @dataclass(frozen=True)
@@ -47,11 +74,43 @@ class ActionSpec:
     changes: Callable[..., list[tuple[str, str, str]]]  # (tenant, data) -> (what, now, after) rows
     base_risk: int  # the action type's points in the risk score (tenants may override)
     editable: tuple[Editable, ...] = ()
-    publishes_content: bool = False  # approvers see the piece that goes out (hitl.presentation.publication)
-    cost: Callable[[dict], Decimal | None] = field(default=lambda data: None)  # extra money over 30 days, if ruled
+    cost: Callable[[dict], Decimal | None] = no_cost_rule  # extra money over 30 days, if ruled
+    cost_rule: str = ""  # `cost` in words, for people estimating a cost ("the extra daily budget times 30")
+    target: Target | None = None  # None: proposals are compared as a whole, never as conflicting
+    names: dict[str, str] = field(default_factory=dict)  # id field -> the field naming it for people
+    context: tuple[str, ...] = ()  # fields stating how things are now (a previous budget), not what changes
+    publication: Callable[..., Publication | None] | None = None  # (tenant, data): the piece that goes out
 
     def schema(self) -> dict:
         return {"type": "object", "properties": self.properties, "required": list(self.required)}
+
+    def target_key(self, data: dict) -> str:
+        """What the action changes, e.g. "campaign:5b0c…"; "" when it names nothing comparable."""
+        values = self._target_values(data)
+        return f"{self.target.kind}:{'/'.join(values)}"[:TARGET_KEY_LENGTH] if values else ""
+
+    def comparable(self, data: dict) -> dict:
+        """The proposal reduced to what it does: its target and normalised effect.
+
+        Names shown to people (`names`) and the situation it was proposed in (`context`) are left out; money
+        is compared in cents, times in UTC, text without surrounding spaces, and a missing field equals an
+        empty one. Equal for two proposals that would do the same thing.
+        """
+        skip = set(self.names.values()) | set(self.context) | set(self.target.fields if self.target else ())
+        effect = {}
+        for key, value in data.items():
+            value = normalised(self.properties.get(key, {}), value)
+            if key not in skip and value not in (None, ""):
+                effect[key] = value
+        return {"target": self._target_values(data), "effect": effect}
+
+    def _target_values(self, data: dict) -> list[str]:
+        if self.target is None:
+            return []
+        values = [data.get(name) for name in self.target.fields]
+        if not all(isinstance(value, str) and value.strip() for value in values):
+            return []
+        return [value.strip().casefold() for value in values]  # ids and names are matched ignoring case
 
 
 # --- Reading the data ------------------------------------------------------------------
@@ -73,6 +132,22 @@ def money(raw) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return value if value.is_finite() else None
+
+
+def normalised(schema: dict, value):
+    """`value` in one spelling per meaning, by its schema: money "700" and 700.0 both read "700.00"."""
+    if schema == MONEY:
+        amount = money(value)
+        try:
+            return str(amount.quantize(CENT)) if amount is not None else value  # cents, as executors store
+        except InvalidOperation:  # too many digits to quantize: it fails validation anyway
+            return str(amount)
+    if schema == MOMENT:
+        at = moment(value)
+        return at.astimezone(dt_timezone.utc).isoformat() if at is not None and not timezone.is_naive(at) else value
+    if schema.get("type") == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value.strip() if isinstance(value, str) else value
 
 
 def text(data: dict, key: str) -> str:

@@ -4,14 +4,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from agents.action_specs.base import ID, MONEY, TEXT, ActionSpec, Editable, locked, money, row, state
+from agents.action_specs.base import CENT, ID, MONEY, TEXT, ActionSpec, Editable, Target, locked, money, row, state
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.formatting import money_exact
 from agents.models import AgentType, Campaign
 
 BUDGET_DAYS = 30  # a budget change is costed over the next 30 days
-CENT = Decimal("0.01")
 IDS = {"campaign_id": ID, "campaign_name": TEXT}
+CAMPAIGN = Target("campaign", ("campaign_id",))  # budget, pause and resume of one campaign conflict
+NAMES = {"campaign_id": "campaign_name"}
 
 
 def extra_spend(daily_amount: Decimal) -> Decimal:
@@ -129,6 +130,10 @@ SPECS = [
         base_risk=20,  # moves money directly
         editable=(Editable("daily_budget", "New daily budget ($)"),),
         cost=budget_cost,
+        cost_rule=f"the extra daily budget times {BUDGET_DAYS} (a cut costs nothing)",
+        target=CAMPAIGN,
+        names=NAMES,
+        context=("previous_daily_budget",),
     ),
     ActionSpec(
         action_type="pause_campaign",
@@ -141,6 +146,8 @@ SPECS = [
         describe=lambda data: f"Pause {_name(data)}",
         changes=_status_changes("paused"),
         base_risk=10,
+        target=CAMPAIGN,
+        names=NAMES,
     ),
     ActionSpec(
         action_type="resume_campaign",
@@ -153,5 +160,7 @@ SPECS = [
         describe=lambda data: f"Resume {_name(data)}",
         changes=_status_changes("active"),
         base_risk=12,
+        target=CAMPAIGN,
+        names=NAMES,
     ),
 ]

@@ -4,12 +4,27 @@ from datetime import UTC, timedelta
 
 from django.utils import timezone
 
-from agents.action_specs.base import ID, TEXT, ActionSpec, Editable, locked, moment, row, state, when
+from agents.action_specs.base import (
+    ID,
+    MOMENT,
+    TEXT,
+    ActionSpec,
+    Editable,
+    Publication,
+    Target,
+    locked,
+    moment,
+    row,
+    state,
+    when,
+)
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.models import AgentType, ContentPiece
 
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
 IDS = {"content_id": ID, "title": TEXT}
+PIECE = Target("content", ("content_id",))  # publishing and scheduling one piece conflict
+NAMES = {"content_id": "title"}
 
 
 def _title(data) -> str:
@@ -40,6 +55,18 @@ def check_schedule(tenant, data):
     if at > now + MAX_SCHEDULE_AHEAD:
         return "content can be scheduled at most a year ahead"
     return None
+
+
+def publication(tenant, data) -> Publication:
+    """The piece as approvers should see it before it goes out (its current title, channel and state)."""
+    piece = row(ContentPiece.objects.for_tenant(tenant), data.get("content_id"))
+    at = data.get("scheduled_for")
+    return Publication(
+        title=data.get("title") or (piece.title if piece else "—"),
+        channel=piece.get_channel_display() if piece else str(data.get("channel") or "—"),
+        when=when(at) if at else "as soon as it is approved",
+        status_now=piece.get_status_display() if piece else "not found",
+    )
 
 
 def _changes(after):
@@ -99,13 +126,15 @@ SPECS = [
         describe=lambda data: f"Publish '{_title(data)}'",
         changes=_changes(lambda data: "published"),
         base_risk=15,  # public at once, hard to take back
-        publishes_content=True,
+        target=PIECE,
+        names=NAMES,
+        publication=publication,
     ),
     ActionSpec(
         action_type="schedule_content",
         label="Schedule content",
         agents=frozenset({AgentType.CONTENT}),
-        properties={**IDS, "scheduled_for": {"type": "string", "description": "ISO 8601 date-time in UTC"}},
+        properties={**IDS, "scheduled_for": MOMENT},
         required=("content_id", "scheduled_for"),
         check=check_schedule,
         execute=schedule,
@@ -113,6 +142,8 @@ SPECS = [
         changes=_changes(lambda data: f"scheduled for {when(data.get('scheduled_for'))}"),
         base_risk=10,
         editable=(Editable("scheduled_for", "Publish at (ISO date and time, UTC)"),),
-        publishes_content=True,
+        target=PIECE,
+        names=NAMES,
+        publication=publication,
     ),
 ]

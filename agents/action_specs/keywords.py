@@ -1,8 +1,10 @@
 """Target keyword actions: add one, drop one (the SEO agent's)."""
 
-from agents.action_specs.base import MAX_NAME_LENGTH, TEXT, ActionSpec, insert, required_text, state, text
+from agents.action_specs.base import MAX_NAME_LENGTH, TEXT, ActionSpec, Target, insert, required_text, state, text
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.models import AgentType, TargetKeyword
+
+KEYWORD = Target("keyword", ("keyword",))  # matched ignoring case, as the tenant's keywords are
 
 
 def _targets(tenant, keyword):
@@ -65,6 +67,7 @@ SPECS = [
         describe=lambda data: f"Add target keyword '{data.get('keyword', '')}'",
         changes=_changes("target"),
         base_risk=3,
+        target=KEYWORD,
     ),
     ActionSpec(
         action_type="remove_target_keyword",
@@ -77,5 +80,6 @@ SPECS = [
         describe=lambda data: f"Drop target keyword '{data.get('keyword', '')}'",
         changes=_changes("not a target"),
         base_risk=5,
+        target=KEYWORD,
     ),
 ]

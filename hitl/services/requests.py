@@ -81,7 +81,8 @@ def request_approval(
     action is never approved automatically. Raises AlreadyWaiting when the same action already waits;
     a pending approval changing the same target differently is linked as `related_to` (hitl.duplicates).
     """
-    key, target = proposal_key(action.action_type, action.action_data), target_key(action.action_data)
+    key = proposal_key(action.action_type, action.action_data)
+    target = target_key(action.action_type, action.action_data)
     waiting = HITLApproval.objects.filter(tenant=tenant, status=ApprovalStatus.PENDING).filter(
         Q(proposal_key=key) | Q(target_key=target) if target else Q(proposal_key=key)
     )

@@ -1,7 +1,10 @@
 """The registry of action types: every spec is complete, and every part of Walker reads its action types from it."""
 
+import ast
+import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -9,6 +12,7 @@ from django.utils import timezone
 
 from agents import action_specs
 from agents.action_specs import SPECS, shape_problem
+from agents.action_specs.base import no_cost_rule
 from agents.actions import AGENT_ACTIONS, ActionType
 from agents.engines.openai_engine import tool_for
 from agents.executors.base import ExecutionResult
@@ -99,3 +103,78 @@ def test_the_cost_rule_is_the_budget_specs_own():
     assert cost({"daily_budget": "650", "previous_daily_budget": "500"}) == Decimal("4500.00")  # $150 × 30 days
     assert cost({"daily_budget": "400", "previous_daily_budget": "500"}) == Decimal("0.00")  # a cut commits nothing
     assert action_specs.spec_for("pause_campaign").cost({}) is None  # no rule: the engine's estimate stands
+
+
+def test_a_cost_rule_is_explained_in_words_where_there_is_one():
+    for spec in SPECS.values():
+        assert bool(spec.cost_rule) == (spec.cost is not no_cost_rule), spec.action_type
+
+
+@pytest.mark.parametrize("action_type", sorted(SPECS))
+def test_every_spec_says_how_its_proposals_compare(samples, action_type):
+    """What hitl.duplicates reads: the target fields, the names and the context are fields of the schema."""
+    spec, data = SPECS[action_type], samples[action_type]
+    assert spec.target is not None and set(spec.target.fields) <= set(spec.properties)
+    assert set(spec.names) | set(spec.names.values()) | set(spec.context) <= set(spec.properties)
+    assert spec.target_key(data).startswith(f"{spec.target.kind}:")
+    assert not set(spec.names.values()) & set(spec.comparable(data)["effect"])  # names never tell proposals apart
+
+
+def test_comparing_ignores_spelling_but_not_meaning(samples):
+    spec, data = SPECS["set_budget"], samples["set_budget"]
+    respelled = {
+        **data,
+        "daily_budget": 650,
+        "campaign_name": "summer sale!",
+        "campaign_id": data["campaign_id"].upper(),
+    }
+    assert spec.comparable(respelled) == spec.comparable(data)
+    assert spec.comparable({**data, "previous_daily_budget": "499.00"}) == spec.comparable(data)  # the situation
+    assert spec.comparable({**data, "daily_budget": "650.01"}) != spec.comparable(data)
+    schedule = SPECS["schedule_content"]
+    at_noon_utc = {"content_id": "c", "scheduled_for": "2030-01-01T12:00:00Z"}
+    same_in_paris = {"content_id": "c", "scheduled_for": "2030-01-01T13:00:00+01:00", "title": "Guide"}
+    assert schedule.comparable(at_noon_utc) == schedule.comparable(same_in_paris)
+
+
+def _string_constants(path: Path):
+    """Every string literal of a module with its line, docstrings aside (prose may name an example)."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+# Data keys that are also ordinary words of these apps (a workflow's name, a history row's description): they
+# are caught only when read straight out of an action's data.
+GENERIC_KEYS = {"name", "description", "source", "title"}
+ACTION_DATA_READ = re.compile(r"\baction_data(?:\.get\(|\[)\s*[\"'](\w+)[\"']")
+
+
+def test_hitl_and_conversations_leave_action_types_to_their_specs():
+    """Adding an action type touches its spec module only: no hitl or conversations module names an action
+    type or one of its data keys (the registry, agents.action_specs, is asked instead)."""
+    root = Path(__file__).resolve().parents[2]
+    types = set(SPECS)
+    keys = {key for spec in SPECS.values() for key in spec.properties}
+    found = []
+    for app in ("hitl", "conversations"):
+        for path in sorted((root / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            where = path.relative_to(root)
+            for line, value in _string_constants(path):
+                if value in types or value in keys - GENERIC_KEYS:
+                    found.append(f"{where}:{line} {value!r}")
+            for match in ACTION_DATA_READ.finditer(path.read_text()):
+                if match.group(1) in keys:
+                    found.append(f"{where}: reads {match.group(0)!r}")
+    assert found == []
