@@ -4,6 +4,7 @@ campaigns, content and audiences happen through approved actions. A tenant admin
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
@@ -92,7 +93,7 @@ class EngineChoiceForm(forms.ModelForm):
     api_key = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Stored encrypted and never shown again. Leave empty to keep the saved key.",
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the saved key."),
     )
     tenant_of_editor = None  # set per request by the admin for tenant people
 
@@ -128,6 +129,6 @@ class EngineChoiceAdmin(TenantScopedAdminMixin, ModelAdmin):
             kwargs["queryset"] = AIAgent.objects.for_user(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @display(description="key", boolean=True)
+    @display(description=_("key"), boolean=True)
     def key_saved(self, obj):
         return bool(obj.api_key)

@@ -13,6 +13,8 @@ from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateFilter, RangeDateTimeFilter
 from unfold.decorators import display
@@ -25,6 +27,7 @@ from analytics.resources import ConversationMetricsResource, HITLAnalyticsResour
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
+from tenants.templatetags.walker_l10n import money
 
 CHART_POINTS = 92  # the latest periods or days of the filtered list
 
@@ -78,21 +81,21 @@ class HITLAnalyticsAdmin(ChartedListMixin, ModelAdmin):
     def get_list_filter(self, request):
         return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter
 
-    @display(description="median min")
+    @display(description=_("median min"))
     def median_minutes(self, row):
         return row.median_decision_minutes
 
-    @display(description="p90 min")
+    @display(description=_("p90 min"))
     def p90_minutes(self, row):
         return row.p90_decision_minutes
 
-    @display(description="SLA met")
+    @display(description=_("SLA met"))
     def sla(self, row):
         return "—" if row.sla_compliance_rate is None else f"{row.sla_compliance_rate:.0%}"
 
-    @display(description="cost approved")
+    @display(description=_("cost approved"))
     def cost_approved(self, row):
-        return f"${row.total_estimated_cost_approved:,.2f}"
+        return money(row.total_estimated_cost_approved)
 
     def charts(self, request, rows):
         kind = request.GET.get("period_type__exact") or PeriodType.DAY
@@ -118,30 +121,34 @@ class HITLAnalyticsAdmin(ChartedListMixin, ModelAdmin):
             ]
 
         outcomes = [
-            ("Approved", "approved", GREEN, {"approved_at__isnull": "False"}),
-            ("Rejected", "rejected", RED, {"status__exact": "rejected"}),
-            ("Expired", "expired", ORANGE, {"status__exact": "expired"}),
-            ("Cancelled", "cancelled", GREY, {"status__exact": "cancelled"}),
-            ("Pending", "pending", AMBER, {"status__exact": "pending"}),
+            (gettext("Approved"), "approved", GREEN, {"approved_at__isnull": "False"}),
+            (gettext("Rejected"), "rejected", RED, {"status__exact": "rejected"}),
+            (gettext("Expired"), "expired", ORANGE, {"status__exact": "expired"}),
+            (gettext("Cancelled"), "cancelled", GREY, {"status__exact": "cancelled"}),
+            (gettext("Pending"), "pending", AMBER, {"status__exact": "pending"}),
         ]
         requests = Chart(
             "bar",
             labels,
             [Dataset(name, [p[key] for p in periods], colour, links(**where)) for name, key, colour, where in outcomes],
             stacked=True,
-            unit="approvals",
+            unit=gettext("approvals"),
         )
         decided = links(decided_automatically__exact="0")
         times = Chart(
             "line",
             labels,
             [
-                Dataset("Median", [p["median"] for p in periods], INDIGO, decided),
-                Dataset("90th percentile", [p["p90"] for p in periods], BLUE, decided),
+                Dataset(gettext("Median"), [p["median"] for p in periods], INDIGO, decided),
+                Dataset(gettext("90th percentile"), [p["p90"] for p in periods], BLUE, decided),
             ],
-            unit="minutes to decision",
+            unit=gettext("minutes to decision"),
         )
-        return [(f"Approvals per {kind} by outcome", requests), ("Time to decision (people)", times)]
+        per = {
+            PeriodType.WEEK: gettext("Approvals per week by outcome"),
+            PeriodType.MONTH: gettext("Approvals per month by outcome"),
+        }.get(kind) or gettext("Approvals per day by outcome")
+        return [(per, requests), (gettext("Time to decision (people)"), times)]
 
 
 @admin.register(ConversationMetrics)
@@ -155,15 +162,15 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
     list_filter = ["channel", "issue_resolved", "escalated_to_human", ("started_at", RangeDateTimeFilter)]
     ordering = ["-started_at"]
 
-    @display(description="agents")
+    @display(description=_("agents"))
     def agents(self, row):
         return ", ".join(row.agent_types)
 
-    @display(description="first response")
+    @display(description=_("first response"))
     def first_response(self, row):
         return "—" if row.first_response_ms is None else f"{row.first_response_ms / 1000:.1f} s"
 
-    @display(description="avg response")
+    @display(description=_("avg response"))
     def avg_response(self, row):
         return "—" if row.avg_response_time_ms is None else f"{row.avg_response_time_ms / 1000:.1f} s"
 
@@ -199,19 +206,19 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             "bar",
             labels,
             [
-                Dataset("Resolved", [d["resolved"] for d in days], GREEN, links(issue_resolved__exact="1")),
-                Dataset("Not resolved", [d["open"] for d in days], AMBER, links(issue_resolved__exact="0")),
+                Dataset(gettext("Resolved"), [d["resolved"] for d in days], GREEN, links(issue_resolved__exact="1")),
+                Dataset(gettext("Not resolved"), [d["open"] for d in days], AMBER, links(issue_resolved__exact="0")),
             ],
             stacked=True,
-            unit="conversations",
+            unit=gettext("conversations"),
         )
-        charts = [("Conversations per day", volume)]
+        charts = [(gettext("Conversations per day"), volume)]
         if "p50" in figures:
             seconds = [
                 Dataset(name, [None if d[key] is None else round(d[key] / 1000, 1) for d in days], colour, links())
-                for name, key, colour in (("Median", "p50", INDIGO), ("90th percentile", "p90", BLUE))
+                for name, key, colour in ((gettext("Median"), "p50", INDIGO), (gettext("90th percentile"), "p90", BLUE))
             ]
-            charts.append(("First response time", Chart("line", labels, seconds, unit="seconds")))
+            charts.append((gettext("First response time"), Chart("line", labels, seconds, unit=gettext("seconds"))))
         return charts
 
 
@@ -230,6 +237,6 @@ class EmailDeliveryLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdm
     ordering = ["-created_at"]
     show_full_result_count = False
 
-    @display(description="subject")
+    @display(description=_("subject"))
     def masked_subject(self, obj):
         return mask(obj.subject)

@@ -1,6 +1,8 @@
 """The WhatsApp channel in the admin console: the tenant's number and templates, and every send's status."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
@@ -54,7 +56,7 @@ class WhatsAppSendAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
     list_select_related = ["message", "notification"]
     show_full_result_count = False
 
-    @display(description="to")
+    @display(description=_("to"))
     def recipient(self, obj):
         return mask(obj.to)
 
@@ -68,11 +70,17 @@ class PhoneNumberWithCodesAdmin(UserPhoneNumberAdmin):
 
     actions = ["send_verification_code"]
 
-    @action(description="Send a new WhatsApp verification code")
+    @action(description=_("Send a new WhatsApp verification code"))
     def send_verification_code(self, request, queryset):
         unverified = list(queryset.filter(verified=False))
         for phone in unverified:
             send_code_after_commit(phone)
         messages.info(
-            request, f"A new code is on its way to {len(unverified)} number(s); already verified ones skipped."
+            request,
+            ngettext(
+                "A new code is on its way to %(count)d number; already verified ones skipped.",
+                "A new code is on its way to %(count)d numbers; already verified ones skipped.",
+                len(unverified),
+            )
+            % {"count": len(unverified)},
         )

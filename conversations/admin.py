@@ -8,6 +8,8 @@ naming the rows it showed); a reveal is recorded with high sensitivity and its r
 from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
@@ -45,9 +47,11 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
             asked, reason = request.GET.get(SHOW_PII) == "1", request.GET.get("reason", "").strip()[:REASON_MAX]
             revealed = allowed and asked and bool(reason)
             if asked and not allowed:
-                messages.warning(request, "You may not view this tenant's personal data; it stays masked.")
+                messages.warning(request, gettext("You may not view this tenant's personal data; it stays masked."))
             elif asked and not reason:
-                messages.warning(request, "Say why you need to see personal data; it stays masked until you do.")
+                messages.warning(
+                    request, gettext("Say why you need to see personal data; it stays masked until you do.")
+                )
             record_access(request, obj, tenant=obj.tenant, revealed=revealed, reason=reason if revealed else "")
             extra = {
                 "pii_allowed": allowed,
@@ -74,7 +78,7 @@ class AnsweredByFilter(admin.SimpleListFilter):
     not only the one the conversation was last routed to.
     """
 
-    title = "answered by"
+    title = _("answered by")
     parameter_name = "answered_by"
     window = ("answered_since", "answered_until")
 
@@ -125,7 +129,7 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
     list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter, HolderFilter]
     list_select_related = ["user", "agent", "tenant", "held_by"]
     search_fields = ["id"]  # and more: get_search_results
-    search_help_text = "A person's name, exact email or phone number, words of the messages, or a conversation id."
+    search_help_text = _("A person's name, exact email or phone number, words of the messages, or a conversation id.")
     ordering = ["-last_message_at"]
     show_full_result_count = False
     change_form_after_template = "admin/conversations/thread.html"
@@ -154,7 +158,7 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
         return super()._do_file_export(file_format, request, queryset, export_form=export_form)
 
     def personal_fields(self, obj):
-        return [("Person", obj.user.email)]
+        return [(gettext("Person"), obj.user.email)]
 
     def shown_with(self, request, obj, *, revealed):
         page, bubbles = thread.page_of(obj, request.GET.get("page"), revealed=revealed)
@@ -165,15 +169,15 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
             **self.takeover_context(request, obj),
         }
 
-    @display(description="conversation")
+    @display(description=_("conversation"))
     def short_id(self, obj):
         return str(obj.pk)[:8]
 
-    @display(description="person")
+    @display(description=_("person"))
     def person(self, obj):
         return mask(obj.user.email)
 
-    @display(description="messages", ordering="message_total")
+    @display(description=_("messages"), ordering="message_total")
     def message_count(self, obj):
         return obj.message_total
 
@@ -189,9 +193,9 @@ class MessageAdmin(MonitoredAdminMixin, ModelAdmin):
     readonly_fields = fields
 
     def personal_fields(self, obj):
-        return [("Text", obj.text)]
+        return [(gettext("Text"), obj.text)]
 
-    @display(description="text")
+    @display(description=_("text"))
     def preview(self, obj):
         text = message_text(obj, revealed=False)
         return text if len(text) <= 80 else f"{text[:77]}…"

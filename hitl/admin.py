@@ -198,7 +198,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     @display(description=_("risk"), ordering="risk_score", label=RISK_COLOURS)
     def risk(self, obj):
-        return obj.risk_level
+        return obj.risk_level, obj.get_risk_level_display()
 
     @display(description=_("cost"), ordering="estimated_cost")
     def cost(self, obj):
@@ -206,7 +206,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     @display(description=_("status"), ordering="status", label=STATUS_COLOURS)
     def status_badge(self, obj):
-        return obj.status
+        return obj.status, obj.get_status_display()
 
     @display(description=_("SLA"), ordering="sla_deadline")
     def sla(self, obj):

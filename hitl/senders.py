@@ -6,7 +6,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from analytics.events import record
 from analytics.models import EmailDeliveryLog, EventType
@@ -42,18 +43,20 @@ def _email(row: HITLNotification) -> tuple[str, str]:
         told = ", ".join(new.channel for new in fall_back(row)) or "no other channel"
         raise ValueError(f"{row.recipient_email} is marked undeliverable; told on {told} instead.")
     context = {"subject": row.subject, "message": row.message, "approval": row.approval}
-    if row.event in LINK_EVENTS and row.recipient is not None:
-        context |= {
-            "admin_url": approval_url(row.approval),
-            "approve_url": links.make_link(row.approval, row.recipient, "approve"),
-            "reject_url": links.make_link(row.approval, row.recipient, "reject"),
-            "hours": links.lifetime_hours(),
-        }
-        text = render_to_string("hitl/email_approval.txt", context)
-        html = render_to_string("hitl/email_approval.html", context)
-    else:
-        context |= {"text": row.message}
-        text, html = render_to_string("email/message.txt", context), render_to_string("email/message.html", context)
+    with translation.override(_language_of(row)):  # the subject and message were written in it (notify)
+        if row.event in LINK_EVENTS and row.recipient is not None:
+            context |= {
+                "admin_url": approval_url(row.approval),
+                "approve_url": links.make_link(row.approval, row.recipient, "approve"),
+                "reject_url": links.make_link(row.approval, row.recipient, "reject"),
+                "hours": links.lifetime_hours(),
+            }
+            text = render_to_string("hitl/email_approval.txt", context)
+            html = render_to_string("hitl/email_approval.html", context)
+        else:
+            context |= {"text": row.message}
+            text = render_to_string("email/message.txt", context)
+            html = render_to_string("email/message.html", context)
     email = EmailMultiAlternatives(
         row.subject, text, to=[row.recipient_email], reply_to=[f"reply@{settings.SENDGRID_INBOUND_DOMAIN}"]
     )
@@ -71,6 +74,11 @@ def _email(row: HITLNotification) -> tuple[str, str]:
         raise TransientSendError(str(exc)) from exc
     logs = getattr(email, "walker_logs", [])  # absent under Django's test backend
     return f"email:{settings.EMAIL_PROVIDER}", logs[0].message_id if logs else ""
+
+
+def _language_of(row: HITLNotification) -> str:
+    """The recipient's language (User.language), else the site's."""
+    return (row.recipient.language if row.recipient is not None else "") or settings.LANGUAGE_CODE
 
 
 def _in_app(row: HITLNotification) -> tuple[str, str]:
@@ -117,7 +125,9 @@ def _whatsapp(row: HITLNotification) -> tuple[str, str]:
     approval = row.approval
     text = f"{row.subject}\n{row.message}"
     if row.event in LINK_EVENTS:
-        text += f"\n\nReply “approve {approval.reference}” or “reject {approval.reference} <reason>”."
+        with translation.override(_language_of(row)):
+            reply = gettext("Reply “approve %(reference)s” or “reject %(reference)s <reason>”.")
+        text += "\n\n" + reply % {"reference": approval.reference}
     values = {"reference": approval.reference, "subject": row.subject, "summary": approval.action_summary}
     return send_direct(
         "whatsapp",

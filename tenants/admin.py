@@ -8,6 +8,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import ReinforcedGuardedModelAdminMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
@@ -45,7 +47,7 @@ class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, Mode
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(user_count=Count("users"))
 
-    @admin.display(description="users", ordering="user_count")
+    @admin.display(description=_("users"), ordering="user_count")
     def user_count(self, obj):
         return obj.user_count
 
@@ -107,12 +109,12 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
     list_filter = ["role", "is_active", ("tenant", RelatedDropdownFilter)]
     list_select_related = ["tenant"]
     search_fields = ["=email", "first_name", "last_name"]
-    search_help_text = "A name, or an exact email address (addresses are encrypted: no partial matches)."
+    search_help_text = _("A name, or an exact email address (addresses are encrypted: no partial matches).")
     ordering = ["first_name", "last_name", "date_joined"]
     readonly_fields = ["is_staff", "last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions"]
 
-    _platform_fieldsets = (("Platform", {"fields": ["tenant", "is_superuser", "groups", "user_permissions"]}),)
+    _platform_fieldsets = ((_("Platform"), {"fields": ["tenant", "is_superuser", "groups", "user_permissions"]}),)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -121,9 +123,9 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
         else:
             fieldsets = [
                 (None, {"fields": ["email", "password"]}),
-                ("Person", {"fields": ["first_name", "last_name"]}),
-                ("Access", {"fields": ["role", "is_active", "is_staff"]}),
-                ("Dates", {"fields": ["last_login", "date_joined"]}),
+                (_("Person"), {"fields": ["first_name", "last_name"]}),
+                (_("Access"), {"fields": ["role", "is_active", "is_staff"]}),
+                (_("Dates"), {"fields": ["last_login", "date_joined"]}),
             ]
         if request.user.is_superuser:
             fieldsets = [*fieldsets, *self._platform_fieldsets]
@@ -152,7 +154,7 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
 
 class PhoneNumberForm(forms.ModelForm):
     verification_code = forms.CharField(
-        required=False, max_length=6, help_text="The 6-digit code sent to the number, to confirm it."
+        required=False, max_length=6, help_text=_("The 6-digit code sent to the number, to confirm it.")
     )
 
     class Meta:
@@ -178,7 +180,7 @@ class UserPhoneNumberAdmin(TenantScopedAdminMixin, ModelAdmin):
     list_filter = ["verified", "is_primary"]
     list_select_related = ["user", "tenant"]
     search_fields = ["=user__email", "user__first_name", "user__last_name"]
-    search_help_text = "A whole number with its country code, a name, or an exact email address."
+    search_help_text = _("A whole number with its country code, a name, or an exact email address.")
     autocomplete_fields = ["user"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -213,7 +215,7 @@ class AccessLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExp
     list_filter = ["action", "sensitivity", "object_type"]
     list_select_related = ["actor"]
     search_fields = ["object_id", "object_repr"]
-    search_help_text = "An object id or name, or the exact email address of who read it."
+    search_help_text = _("An object id or name, or the exact email address of who read it.")
     ordering = ["-created_at"]
     show_full_result_count = False
 
@@ -232,7 +234,7 @@ class UndeliverableAddressAdmin(ModelAdmin):
     list_display = ["email", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = ["=email"]
-    search_help_text = "An exact email address."
+    search_help_text = _("An exact email address.")
     readonly_fields = ["email", "reason", "detail", "created_at"]
 
     def has_module_permission(self, request):
@@ -252,10 +254,13 @@ class UndeliverableAddressAdmin(ModelAdmin):
 
 
 class NewSubjectRequestForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=User.objects.none(), help_text="Whose data.")
-    kind = forms.ChoiceField(choices=SubjectRequest.Kind.choices, widget=forms.RadioSelect)
+    person = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Person"), help_text=_("Whose data."))
+    kind = forms.ChoiceField(choices=SubjectRequest.Kind.choices, widget=forms.RadioSelect, label=_("Kind"))
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX, help_text="Kept with the record."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX,
+        label=_("Reason"),
+        help_text=_("Kept with the record."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -293,7 +298,7 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "form": form,
-            "title": "New subject request",
+            "title": gettext("New subject request"),
         }
         return TemplateResponse(request, "admin/tenants/subjectrequest/new.html", context)
 
@@ -306,5 +311,9 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
             return response
         erasure = erase_person(request.user, person, reason=data["reason"])
         changed = sum(erasure.counts.values())
-        messages.success(request, f"The person's data is erased ({changed} records changed); the erasure is recorded.")
+        messages.success(
+            request,
+            gettext("The person's data is erased (%(count)s records changed); the erasure is recorded.")
+            % {"count": changed},
+        )
         return HttpResponseRedirect(reverse("admin:tenants_subjectrequest_changelist"))

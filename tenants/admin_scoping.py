@@ -1,6 +1,7 @@
 """The admin half of tenant scoping, shared by every tenant-owned model's admin."""
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 
 class TenantScopedAdminMixin:
@@ -21,7 +22,7 @@ class TenantScopedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404(f"No {opts.verbose_name} with id “{object_id}”.")
+        raise Http404(gettext("No %(name)s with id “%(id)s”.") % {"name": opts.verbose_name, "id": object_id})
 
 
 class ReadOnlyAdminMixin:

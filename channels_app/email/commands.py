@@ -7,6 +7,8 @@ are the admin's. Each command answers in words; a refused one changes nothing.
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from agents.models import AgentType
 from briefs import asked
 from hitl.models import HITLDecision
@@ -21,7 +23,7 @@ AGENT_NAMES = {
     "audience": AgentType.AUDIENCE,
 }
 ADDRESSED = re.compile(rf"^\s*(?P<agent>{'|'.join(map(re.escape, AGENT_NAMES))})\s*:\s*(?P<text>.+)$", re.I | re.S)
-UNVERIFIED = (
+UNVERIFIED = _(
     "We could not verify that this email comes from your address (neither SPF nor DKIM passed), "
     "so nothing changed. Decide in Walker or with the buttons in the approval email."
 )
@@ -52,7 +54,7 @@ def run(user, body: str, *, authenticated: bool) -> str:
         return asked.ask(user) or ""
     match = DECISION.match(body)
     if not authenticated:
-        return UNVERIFIED
+        return str(UNVERIFIED)
     notes = " ".join(match["notes"].split("\n\n")[0].split())  # the rest of the first paragraph
     context = Context(via=HITLDecision.Via.EMAIL)
     return decide_by_reference(user, match["ref"].upper(), match["verb"].lower(), notes, context=context)

@@ -7,7 +7,10 @@ Retried posts change nothing: emails outside a conversation are remembered by Me
 import hashlib
 
 from celery import current_app
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from analytics.models import EmailDeliveryLog
 from channels_app.email import commands
@@ -39,7 +42,8 @@ def receive(email: ParsedEmail) -> str:
         with transaction.atomic():
             if not _remember(email, Kind.COMMAND, tenant_id=user.tenant_id):
                 return "duplicate"
-            answer = commands.run(user, email.body, authenticated=email.authenticated)
+            with translation.override(user.language or settings.LANGUAGE_CODE):  # answered in the sender's language
+                answer = commands.run(user, email.body, authenticated=email.authenticated)
             if answer:
                 _answer(email, answer, EmailType.COMMAND, user=user)
         return "command"
@@ -65,7 +69,9 @@ def _to_agent(email: ParsedEmail, user) -> str:
         accepted = accept(inbound, user=user)
     except IngestError as error:  # empty, too long: the sender hears why, once per email
         if _remember(email, Kind.IGNORED, tenant_id=user.tenant_id):
-            _answer(email, f"Walker could not take this email: {error.detail}", EmailType.SYSTEM, user=user)
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                text = gettext("Walker could not take this email: %(reason)s") % {"reason": error.detail}
+            _answer(email, text, EmailType.SYSTEM, user=user)
         return f"refused:{error.code}"
     return "duplicate" if accepted.duplicate else "message"
 

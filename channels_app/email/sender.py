@@ -1,14 +1,18 @@
 """Emails of a conversation (agent replies, approval outcomes) and answers to inbound emails, as OutgoingEmails."""
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from analytics.models import EmailDeliveryLog
 from channels_app.email import outbound
 from channels_app.email.providers import OutgoingEmail
 from channels_app.email.threading import bracketed, headers_for, message_id_for, reply_address
+from conversations.delivery import signed_as, signed_text
 from conversations.models import Message
 
-REPLY_FOOTER = 'Reply to this email to continue the conversation. Start with an agent\'s name ("SEO: …") to ask it.'
+REPLY_FOOTER = _('Reply to this email to continue the conversation. Start with an agent\'s name ("SEO: …") to ask it.')
 EmailType = EmailDeliveryLog.EmailType
 
 
@@ -39,7 +43,8 @@ def send_conversation_message(message_id) -> EmailDeliveryLog | None:
         return None
     conversation = message.conversation
     subject = subject_of(message)
-    text, html = render(subject, message.text, REPLY_FOOTER)
+    with translation.override(conversation.user.language or settings.LANGUAGE_CODE):  # the person's language
+        text, html = render(subject, signed_text(message), str(REPLY_FOOTER))
     email = OutgoingEmail(
         to=conversation.user.email,
         subject=subject,
@@ -48,6 +53,7 @@ def send_conversation_message(message_id) -> EmailDeliveryLog | None:
         headers=headers_for(message),
         reply_to=reply_address(conversation),
         custom_args={"walker_message": str(message.pk)},
+        from_name=signed_as(message),  # a person's reply comes from them, by name (and is signed: signed_text)
     )
     log = outbound.send(
         email,

@@ -6,6 +6,11 @@
  */
 (function () {
   "use strict";
+  // Words in the reader's language when Django's JavaScript catalog (/jsi18n/) is on the page; else English.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
 
   var CHANGELIST = /\/hitl\/hitlapproval\/$/;
   var CHANGE_PAGE = /\/hitl\/hitlapproval\/([^/]+)\/change\/$/;
@@ -13,8 +18,9 @@
   var STOP_CODES = [4401, 4403]; // signed out, not staff: retrying cannot help
   var BURST_MS = 500;
   var WORDS = {
-    created: "awaits a decision", execution_failed: "failed to run", sla_breached: "is past its deadline",
-    execution_retried: "will run again", execution_abandoned: "was marked failed after no answer"
+    created: gettext("awaits a decision"), execution_failed: gettext("failed to run"),
+    sla_breached: gettext("is past its deadline"), execution_retried: gettext("will run again"),
+    execution_abandoned: gettext("was marked failed after no answer")
   };
   var STYLE =
     "#walker-live-toasts{position:fixed;right:1rem;bottom:1rem;z-index:1000;display:flex;flex-direction:column;gap:.5rem}" +
@@ -49,7 +55,7 @@
     toast(frame.reference + " " + (WORDS[name] || name.replace(/_/g, " ")));
     var page = location.pathname.match(CHANGE_PAGE);
     if (page) {
-      if (page[1] === frame.approval_id) banner("This approval changed (now " + frame.status + ") — reload to see it");
+      if (page[1] === frame.approval_id) banner(interpolate(gettext("This approval changed (now %(status)s) — reload to see it"), { status: frame.status }, true));
     } else if (CHANGELIST.test(location.pathname) || document.querySelector('[data-live="dashboard"]')) {
       changedIds.push(frame.approval_id);
       if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS); // a burst of events: one refresh
@@ -61,7 +67,7 @@
   function onConversationStep(frame) {
     toast(frame.text);
     var page = location.pathname.match(CONVERSATION_PAGE);
-    if (page && page[1] === frame.conversation_id) banner("This conversation changed — reload to see it");
+    if (page && page[1] === frame.conversation_id) banner(gettext("This conversation changed — reload to see it"));
   }
 
   function refresh() {
@@ -92,7 +98,7 @@
     var form = document.getElementById("changelist-form");
     if (!form || !fresh.getElementById("changelist-form")) return;
     if (form.querySelector("input.action-select:checked")) {
-      banner("The list changed — reload to see it"); // keep the rows the user has selected
+      banner(gettext("The list changed — reload to see it")); // keep the rows the user has selected
       return;
     }
     CHANGELIST_PARTS.forEach(function (part) { swap(part(document), part(fresh)); });
@@ -134,7 +140,7 @@
       box.appendChild(document.createElement("span"));
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = "Reload";
+      button.textContent = gettext("Reload");
       button.onclick = function () { location.reload(); };
       box.appendChild(button);
       var content = document.getElementById("content") || document.body;

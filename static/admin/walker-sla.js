@@ -1,12 +1,19 @@
 /* The approval queue's SLA column counts down: every [data-sla-deadline] (an ISO date) is rewritten each 15 s. */
 (function () {
   "use strict";
+  // Words in the reader's language when Django's JavaScript catalog (/jsi18n/) is on the page; else English.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
   function label(deadline) {
     var left = Math.floor((deadline - Date.now()) / 1000);
-    if (left <= 0) return { text: "due now", cls: "text-red-600 font-semibold" };
+    if (left <= 0) return { text: gettext("due now"), cls: "text-red-600 font-semibold" };
     var hours = Math.floor(left / 3600), minutes = Math.floor((left % 3600) / 60);
     return {
-      text: hours ? hours + " h " + minutes + " min left" : minutes + " min left",
+      text: hours
+        ? interpolate(gettext("%(hours)s h %(minutes)s min left"), { hours: hours, minutes: minutes }, true)
+        : interpolate(gettext("%(minutes)s min left"), { minutes: minutes }, true),
       cls: left < 3600 ? "text-orange-600 font-semibold" : "",
     };
   }

@@ -17,27 +17,35 @@
   "use strict";
   if (window.WalkerChat) return; // the script tag was included twice
 
+  // Words in the reader's language from Django's JavaScript catalog (/jsi18n/, loaded before this script);
+  // embedded on a page without it, the widget speaks English.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var script = document.currentScript || document.querySelector("script[src*='walker-chat']");
   var data = (script && script.dataset) || {};
   var AGENTS = [
-    ["", "Auto"],
-    ["paid_ads", "Paid Ads"],
+    ["", gettext("Auto")],
+    ["paid_ads", gettext("Paid Ads")],
     ["seo", "SEO"],
-    ["content", "Content"],
-    ["audience", "Audience Intelligence"],
+    ["content", gettext("Content")],
+    ["audience", gettext("Audience Intelligence")],
   ];
   var AGENT_NAMES = {};
   AGENTS.forEach(function (a) { if (a[0]) AGENT_NAMES[a[0]] = a[1]; });
   var STATUS_LABELS = {
-    pending: "Pending approval", approved: "Approved", executing: "Running", executed: "Executed",
-    rejected: "Rejected", failed: "Failed", expired: "Expired", cancelled: "Cancelled", refused: "Refused",
+    pending: gettext("Pending approval"), approved: gettext("Approved"), executing: gettext("Running"),
+    executed: gettext("Executed"), rejected: gettext("Rejected"), failed: gettext("Failed"),
+    expired: gettext("Expired"), cancelled: gettext("Cancelled"), refused: gettext("Refused"),
   };
   var ERROR_TEXT = {
-    rate_limited: "You're sending messages too fast. Please wait a moment.",
-    too_long: "That message is too long (4,000 characters at most).",
-    empty: "Type a message first.",
-    conversation_closed: "This conversation was closed. Send again to start a new one.",
-    unknown_agent: "That agent isn't available.",
+    rate_limited: gettext("You're sending messages too fast. Please wait a moment."),
+    too_long: gettext("That message is too long (4,000 characters at most)."),
+    empty: gettext("Type a message first."),
+    conversation_closed: gettext("This conversation was closed. Send again to start a new one."),
+    unknown_agent: gettext("That agent isn't available."),
   };
   // Frames that are stored and numbered; connection frames (history, error, ...) are not deduplicated.
   var STORED = { // numbered, replayed on reconnect
@@ -45,10 +53,11 @@
   };
   // Shown in an empty conversation: a click sends the question as it reads.
   var SUGGESTIONS = [
-    "How is my Summer Sale campaign doing?",
-    "Which keywords moved this week?",
-    "Raise the Summer Sale budget to $700 a day",
+    gettext("How is my Summer Sale campaign doing?"),
+    gettext("Which keywords moved this week?"),
+    gettext("Raise the Summer Sale budget to $700 a day"),
   ];
+  var LOCALE = document.documentElement.lang || undefined; // times in the page's language
   var MAX_CHARS = 4000;
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 30000;
@@ -188,7 +197,7 @@
     var root = el("div", { class: "walker-chat" });
 
     ui.launcher = el("button", {
-      type: "button", class: "wc-launcher", "aria-label": "Open Walker chat",
+      type: "button", class: "wc-launcher", "aria-label": gettext("Open Walker chat"),
       "aria-expanded": "false", "aria-controls": "walker-chat-panel", "data-testid": "launcher",
     });
     ui.launcher.appendChild(icon());
@@ -196,32 +205,32 @@
     ui.launcher.appendChild(ui.badge);
 
     ui.panel = el("div", {
-      id: "walker-chat-panel", class: "wc-panel", role: "dialog", "aria-label": "Walker chat",
+      id: "walker-chat-panel", class: "wc-panel", role: "dialog", "aria-label": gettext("Walker chat"),
       hidden: "", "data-testid": "panel",
     });
 
     var header = el("div", { class: "wc-header" });
     var title = el("div", { class: "wc-title" });
     title.appendChild(el("strong", null, "Walker"));
-    ui.status = el("span", { class: "wc-status", "data-testid": "status" }, "Not connected");
+    ui.status = el("span", { class: "wc-status", "data-testid": "status" }, gettext("Not connected"));
     title.appendChild(ui.status);
-    ui.closeButton = el("button", { type: "button", class: "wc-icon", "aria-label": "Close chat", "data-testid": "close" }, "\u00D7");
+    ui.closeButton = el("button", { type: "button", class: "wc-icon", "aria-label": gettext("Close chat"), "data-testid": "close" }, "\u00D7");
     header.appendChild(title);
     header.appendChild(ui.closeButton);
 
     var toolbar = el("div", { class: "wc-toolbar" });
-    var pickerLabel = el("label", { for: "walker-chat-agent" }, "Ask");
-    ui.picker = el("select", { id: "walker-chat-agent", "aria-label": "Agent", "data-testid": "agent-picker" });
+    var pickerLabel = el("label", { for: "walker-chat-agent" }, gettext("Ask"));
+    ui.picker = el("select", { id: "walker-chat-agent", "aria-label": gettext("Agent"), "data-testid": "agent-picker" });
     AGENTS.forEach(function (a) { ui.picker.appendChild(el("option", { value: a[0] }, a[1])); });
     toolbar.appendChild(pickerLabel);
     toolbar.appendChild(ui.picker);
     ui.newButton = el("button", {
-      type: "button", class: "wc-new", "aria-label": "Start a new conversation", "data-testid": "new-conversation",
-    }, "New conversation");
+      type: "button", class: "wc-new", "aria-label": gettext("Start a new conversation"), "data-testid": "new-conversation",
+    }, gettext("New conversation"));
     toolbar.appendChild(ui.newButton);
 
     ui.log = el("div", {
-      class: "wc-log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0",
+      class: "wc-log", role: "log", "aria-live": "polite", "aria-label": gettext("Messages"), tabindex: "0",
       "data-testid": "messages",
     });
     ui.typing = el("div", { class: "wc-typing", role: "status", hidden: "", "data-testid": "typing" });
@@ -229,10 +238,10 @@
 
     var form = el("form", { class: "wc-form" });
     ui.input = el("textarea", {
-      class: "wc-input", rows: "1", maxlength: String(MAX_CHARS), placeholder: "Ask Walker\u2026",
-      "aria-label": "Message", "data-testid": "input",
+      class: "wc-input", rows: "1", maxlength: String(MAX_CHARS), placeholder: gettext("Ask Walker\u2026"),
+      "aria-label": gettext("Message"), "data-testid": "input",
     });
-    ui.send = el("button", { type: "submit", class: "wc-send", "aria-label": "Send message", "data-testid": "send" }, "Send");
+    ui.send = el("button", { type: "submit", class: "wc-send", "aria-label": gettext("Send message"), "data-testid": "send" }, gettext("Send"));
     form.appendChild(ui.input);
     form.appendChild(ui.send);
 
@@ -283,7 +292,7 @@
     if (!ui.panel.hidden) return;
     ui.panel.hidden = false;
     ui.launcher.setAttribute("aria-expanded", "true");
-    ui.launcher.setAttribute("aria-label", "Close Walker chat");
+    ui.launcher.setAttribute("aria-label", gettext("Close Walker chat"));
     ui.badge.hidden = true;
     ui.root.classList.add("walker-chat--open");
     state.wanted = true;
@@ -296,7 +305,7 @@
     if (ui.panel.hidden) return;
     ui.panel.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "false");
-    ui.launcher.setAttribute("aria-label", "Open Walker chat");
+    ui.launcher.setAttribute("aria-label", gettext("Open Walker chat"));
     ui.root.classList.remove("walker-chat--open");
     userTyping(false);
     ui.launcher.focus();
@@ -320,8 +329,8 @@
     var when = iso ? new Date(iso) : new Date();
     if (isNaN(when.getTime())) when = new Date();
     var sameDay = when.toDateString() === new Date().toDateString();
-    var time = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    return { text: sameDay ? time : when.toLocaleDateString([], { day: "numeric", month: "short" }) + " " + time,
+    var time = when.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit" });
+    return { text: sameDay ? time : when.toLocaleDateString(LOCALE, { day: "numeric", month: "short" }) + " " + time,
              iso: when.toISOString() };
   }
 
@@ -347,7 +356,7 @@
 
   function addHumanMessage(id, text, name, at) {
     if (findMessage(id)) return;
-    var bubble = addBubble("human", text, name || "Support", at);
+    var bubble = addBubble("human", text, name || gettext("Support"), at);
     if (id) bubble.setAttribute("data-message-id", id);
     scrollDown();
   }
@@ -376,8 +385,8 @@
       (state.chips[action.approval_id] = state.chips[action.approval_id] || []).push(node);
       var cancel = el("button", {
         type: "button", class: "wc-cancel", "data-testid": "cancel-request", hidden: "",
-        "aria-label": "Cancel request " + (action.reference || ""),
-      }, "Cancel my request");
+        "aria-label": interpolate(gettext("Cancel request %(reference)s"), { reference: action.reference || "" }, true),
+      }, gettext("Cancel my request"));
       cancel.addEventListener("click", function () { cancelRequest(action.approval_id, cancel); });
       node.appendChild(cancel);
     }
@@ -396,14 +405,14 @@
 
   // The requester withdraws a pending request through the approvals API (hitl.access decides: own and pending only).
   function cancelRequest(approvalId, button) {
-    if (!window.confirm("Cancel this request? Nobody will be asked to approve it any more.")) return;
+    if (!window.confirm(gettext("Cancel this request? Nobody will be asked to approve it any more."))) return;
     button.disabled = true;
     var base = data.walkerApiUrl || "/api/hitl/approvals/";
     fetch(base + encodeURIComponent(approvalId) + "/cancel/", {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": cookie("csrftoken"), "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ reason: "Cancelled from the chat." }),
+      body: JSON.stringify({ reason: gettext("Cancelled from the chat.") }),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) throw new Error(body.detail || "HTTP " + response.status);
@@ -411,7 +420,7 @@
       });
     }).catch(function (err) {
       button.disabled = false;
-      notice("The request could not be cancelled: " + err.message);
+      notice(interpolate(gettext("The request could not be cancelled: %(error)s"), { error: err.message }, true));
     });
   }
 
@@ -420,9 +429,9 @@
   function showWelcome() {
     hideWelcome();
     var box = el("div", { class: "wc-welcome", "data-testid": "welcome" });
-    var hello = (data.walkerName ? "Hi " + data.walkerName + "! " : "Hi! ") +
-      "I'm Walker. Ask about your campaigns, rankings, content or audiences; anything that spends money " +
-      "or publishes waits for an approver, and you can follow it here.";
+    var hello = (data.walkerName ? interpolate(gettext("Hi %(name)s!"), { name: data.walkerName }, true) : gettext("Hi!")) +
+      " " + gettext("I'm Walker. Ask about your campaigns, rankings, content or audiences; anything that spends money " +
+      "or publishes waits for an approver, and you can follow it here.");
     box.appendChild(el("div", { class: "wc-msg wc-msg--agent", "data-testid": "greeting" }, hello));
     SUGGESTIONS.forEach(function (question) {
       var chipButton = el("button", { type: "button", class: "wc-suggestion", "data-testid": "suggestion" }, question);
@@ -441,7 +450,7 @@
     if (state.ws && state.ws.readyState === WebSocket.OPEN) {
       transmit({ type: "new_conversation" });
     } else {
-      notice("Not connected; try again in a moment.");
+      notice(gettext("Not connected; try again in a moment."));
     }
   }
 
@@ -464,8 +473,8 @@
     bubble.classList.remove("wc-msg--sending");
     bubble.classList.add("wc-msg--failed");
     bubble.setAttribute("data-status", "failed");
-    var note = el("span", { class: "wc-note" }, "Not sent" + (reason ? ": " + reason : ""));
-    var retry = el("button", { type: "button", class: "wc-retry", "aria-label": "Send this message again" }, "Retry");
+    var note = el("span", { class: "wc-note" }, reason ? interpolate(gettext("Not sent: %(reason)s"), { reason: reason }, true) : gettext("Not sent"));
+    var retry = el("button", { type: "button", class: "wc-retry", "aria-label": gettext("Send this message again") }, gettext("Retry"));
     retry.addEventListener("click", function () { bubble.remove(); send(bubble.querySelector(".wc-text").textContent); });
     note.appendChild(retry);
     bubble.appendChild(note);
@@ -500,7 +509,7 @@
     var dots = el("span", { class: "wc-dots", "aria-hidden": "true" });
     for (var i = 0; i < 3; i++) dots.appendChild(el("span"));
     ui.typing.appendChild(dots);
-    ui.typing.appendChild(document.createTextNode(" " + (AGENT_NAMES[agent] || "Walker") + " is working on it\u2026"));
+    ui.typing.appendChild(document.createTextNode(" " + interpolate(gettext("%(agent)s is working on it\u2026"), { agent: AGENT_NAMES[agent] || "Walker" }, true)));
   }
 
   // ---------------------------------------------------------------- server frames
@@ -546,23 +555,23 @@
     // A person of the business took the conversation over, answers, or hands it back to the agents.
     human_joined: function (f) {
       setTyping(false);
-      addBubble("system", (f.name || "A person") + " joined the conversation");
+      addBubble("system", interpolate(gettext("%(name)s joined the conversation"), { name: f.name || gettext("A person") }, true));
     },
     human_reply: function (f) { addHumanMessage(f.message_id, f.text, f.name); },
     human_left: function (f) {
       addBubble("system", f.reason === "resolved"
-        ? (f.name || "A person") + " marked this conversation resolved"
-        : (f.name || "A person") + " left; the Walker agents are back");
+        ? interpolate(gettext("%(name)s marked this conversation resolved"), { name: f.name || gettext("A person") }, true)
+        : interpolate(gettext("%(name)s left; the Walker agents are back"), { name: f.name || gettext("A person") }, true));
     },
     approval_update: function (f) {
       var chips = state.chips[f.approval_id] || [];
       chips.forEach(function (node) { setChipStatus(node, f.status); });
       if (f.text) addBubble("system", f.text);
-      else if (!chips.length) addBubble("system", (f.reference || "Approval") + ": " + (STATUS_LABELS[f.status] || f.status));
+      else if (!chips.length) addBubble("system", (f.reference || gettext("Approval")) + ": " + (STATUS_LABELS[f.status] || f.status));
     },
     error: function (f) {
-      var text = ERROR_TEXT[f.code] || f.detail || "Something went wrong.";
-      if (f.client_msg_id) markFailed(f.client_msg_id, f.code === "rate_limited" ? "too many messages" : "");
+      var text = ERROR_TEXT[f.code] || f.detail || gettext("Something went wrong.");
+      if (f.client_msg_id) markFailed(f.client_msg_id, f.code === "rate_limited" ? gettext("too many messages") : "");
       notice(text);
     },
     user_typing: function () {}, // another tab of the same user is typing: nothing to show here
@@ -609,7 +618,7 @@
 
   function connect() {
     if (!state.wanted || state.signedOut || state.ws || state.retryTimer) return;
-    setStatus("Connecting\u2026");
+    setStatus(gettext("Connecting\u2026"));
     state.ws = "connecting"; // a placeholder so a second call waits for this one
     fetchToken().then(openSocket, function (err) {
       state.ws = null;
@@ -625,7 +634,7 @@
     var openedAt = 0;
     ws.onopen = function () {
       openedAt = Date.now();
-      setStatus("Online");
+      setStatus(gettext("Online"));
       ui.notice.hidden = true;
       state.outbox.forEach(transmit); // unconfirmed messages: the server answers each client_msg_id once
     };
@@ -644,8 +653,8 @@
 
   function signedOut() {
     state.signedOut = true;
-    setStatus("Signed out");
-    notice("Please sign in to chat with Walker.", true);
+    setStatus(gettext("Signed out"));
+    notice(gettext("Please sign in to chat with Walker."), true);
     ui.send.disabled = true;
   }
 
@@ -655,7 +664,7 @@
     var delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, state.attempt));
     delay = delay / 2 + Math.random() * delay / 2;
     state.attempt += 1;
-    setStatus("Reconnecting in " + Math.max(1, Math.round(delay / 1000)) + " s\u2026");
+    setStatus(interpolate(gettext("Reconnecting in %(seconds)s s\u2026"), { seconds: Math.max(1, Math.round(delay / 1000)) }, true));
     state.retryTimer = setTimeout(function () { state.retryTimer = null; connect(); }, delay);
   }
 
