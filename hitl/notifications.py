@@ -3,16 +3,21 @@
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import floatformat
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hitl.models import HITLApproval, HITLNotification
 from hitl.services.levels import eligible_approvers
+from tenants.templatetags.walker_l10n import money
 
 SEND_TASK = "hitl.tasks.send_notification"
 SUBJECTS = {
-    "created": "Approval needed: {summary}",
-    "reminder": "Reminder: {summary} is waiting for you",
-    "escalated": "Escalated to you: {summary}",
-    "decided": "{status}: {summary}",
+    "created": _("Approval needed: %(summary)s"),
+    "reminder": _("Reminder: %(summary)s is waiting for you"),
+    "escalated": _("Escalated to you: %(summary)s"),
+    "decided": _("%(status)s: %(summary)s"),
 }
 
 
@@ -28,23 +33,28 @@ def recipients(approval: HITLApproval, event: str, people: list | None = None):
 
 
 def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
-    subject = SUBJECTS[event].format(summary=approval.action_summary, status=approval.get_status_display())
+    """In the active language (notify sets the recipient's)."""
+    subject = str(SUBJECTS[event]) % {"summary": approval.action_summary, "status": approval.get_status_display()}
+    figures = {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)}
+    cost = {"cost": money(approval.estimated_cost), "reach": floatformat(approval.estimated_reach, "g")}
     lines = [
-        f"{approval.reference} · {approval.get_risk_level_display()} risk ({approval.risk_score:g}/100)",
+        f"{approval.reference} · " + gettext("%(level)s risk (%(score)s/100)") % figures,
         approval.action_summary,
-        f"Estimated cost ${approval.estimated_cost:,.2f} · reach {approval.estimated_reach:,}",
+        gettext("Estimated cost %(cost)s · reach %(reach)s") % cost,
     ]
     if event != "decided":
-        lines.append(f"Level {approval.approval_level} of {approval.total_levels}. Decide: {approval_url(approval)}")
+        progress = {"level": approval.approval_level, "levels": approval.total_levels, "url": approval_url(approval)}
+        lines.append(gettext("Level %(level)s of %(levels)s. Decide: %(url)s") % progress)
     return subject[:300], "\n".join(lines)
 
 
 def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
     """One row per person and channel, written at once; each is sent by its own task after commit."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
-    subject, message = _text(approval, event)
     rows = []
     for person in recipients(approval, event, people):
+        with translation.override(person.language or settings.LANGUAGE_CODE):  # the recipient's language
+            subject, message = _text(approval, event)
         for channel in channels:
             if channel not in HITLNotification.Channel.values:
                 continue
