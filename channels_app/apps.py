@@ -13,7 +13,7 @@ class ChannelsAppConfig(AppConfig):
         from tenants.models import UserPhoneNumber
 
         register_sender("email", email_tasks.deliver)
-        register_sender("whatsapp", lambda message_id: tasks.deliver_message.delay(message_id))
+        register_sender("whatsapp", lambda message_id: tasks.deliver_message.delay(message_id), refuse=delivery.refuse)
         register_direct_sender("whatsapp", delivery.send_direct)
         post_save.connect(verify.on_phone_saved, sender=UserPhoneNumber, dispatch_uid="whatsapp-phone-verification")
 

@@ -8,7 +8,10 @@ message is stored and the user reads it from the conversation.
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from conversations import events
 from conversations.models import Channel, Conversation, Message
@@ -17,11 +20,77 @@ log = logging.getLogger(__name__)
 # Channels whose readers take messages from the store (the chat socket, the API): stored is delivered.
 READ_FROM_STORE = {Channel.CHAT, Channel.API}
 _senders: dict[str, Callable[[str], None]] = {}
+_refusals: dict[str, Callable[[Message], str | None]] = {}
 
 
-def register_sender(channel: str, deliver: Callable[[str], None]) -> None:
-    """`deliver(message_id)` sends a stored outbound message over `channel` (after the transaction commits)."""
+def register_sender(
+    channel: str, deliver: Callable[[str], None], *, refuse: Callable[[Message], str | None] | None = None
+) -> None:
+    """`deliver(message_id)` sends a stored outbound message over `channel` (after the transaction commits).
+
+    `refuse(message)`, optional, is asked by `hand_over` before queueing: when the channel's rules forbid the send
+    now (WhatsApp's 24-hour window), it records the message as blocked, as `deliver` would, and returns why.
+    """
     _senders[channel] = deliver
+    if refuse is not None:
+        _refusals[channel] = refuse
+
+
+def hand_over(message: Message) -> str | None:
+    """Queue a stored outbound message for its channel's sender, unless the channel's rules refuse it now: then it
+    is recorded as blocked and the reason returned, so the person who wrote it learns the outcome at once."""
+    refuse = _refusals.get(message.channel)
+    if refuse is not None and (reason := refuse(message)):
+        return reason
+    deliver_after_commit(message)
+    return None
+
+
+# A person's reply on a channel that shows no sender (WhatsApp, email) says who answers: `conversations.takeover`
+# stores the author, their company and whether this reply introduces them; the channel senders ask these.
+def _in_customers_language(message: Message, words: Callable[[], str]) -> str:
+    language = getattr(message.conversation.user, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return words()
+
+
+def as_sent(message: Message) -> str:
+    """The text a channel without sender names sends: a person's first reply of their hold starts with who answers
+    ("Dana Reyes (Acme Outdoor) here:"); everything else is the text as stored."""
+    meta = message.metadata or {}
+    if message.sender_type != Message.SenderType.HUMAN or not meta.get("introduce") or not meta.get("author"):
+        return message.text
+    intro = _in_customers_language(message, lambda: introduction(meta))
+    return f"{intro}\n{message.text}"
+
+
+def introduction(meta: dict) -> str:
+    if meta.get("company"):
+        return gettext("%(name)s (%(company)s) here:") % {"name": meta["author"], "company": meta["company"]}
+    return gettext("%(name)s here:") % {"name": meta["author"]}
+
+
+def signed_as(message: Message) -> str | None:
+    """Who a person's reply is from, as an email's sender name ("Dana Reyes (Acme Outdoor)"); None for the rest."""
+    meta = message.metadata or {}
+    if message.sender_type != Message.SenderType.HUMAN or not meta.get("author"):
+        return None
+    return f"{meta['author']} ({meta['company']})" if meta.get("company") else meta["author"]
+
+
+def signed_text(message: Message) -> str:
+    """An email's text: a person's reply ends with their signature line; everything else as stored."""
+    line = signature(message)
+    return f"{message.text}\n\n{line}" if line else message.text
+
+
+def signature(message: Message) -> str:
+    """The line that ends a person's emailed reply ("— Dana Reyes, Acme Outdoor"); empty for the rest."""
+    meta = message.metadata or {}
+    if message.sender_type != Message.SenderType.HUMAN or not meta.get("author"):
+        return ""
+    parts = [meta["author"], meta.get("company") or ""]
+    return "— " + ", ".join(part for part in parts if part)
 
 
 def deliver_after_commit(message: Message) -> None:

@@ -125,7 +125,12 @@ def reply(conversation_id, *, actor, text: str) -> Message:
     never takes a conversation over implicitly, so a person never answers beside the agents by mistake.
 
     The message goes through the channel's registered sender, with its rules: a WhatsApp reply outside the
-    24-hour window is stored as blocked, as an agent's would be.
+    24-hour window is stored as blocked, as an agent's would be, and that is known on return (`status` BLOCKED,
+    `error` the reason); otherwise it is queued (PENDING) or, on chat and the API, delivered.
+
+    On the channels that show no sender the reply says who answers: the metadata names the author and their
+    company, and `introduce` marks the first reply of this hold, which WhatsApp starts with "Dana Reyes (Acme
+    Outdoor) here:" (conversations.delivery); every emailed reply comes from and is signed with that name.
     """
     text = _checked_text(text)
     conversation = _lock(actor, conversation_id)
@@ -134,6 +139,9 @@ def reply(conversation_id, *, actor, text: str) -> Message:
         raise TakeoverError("not_held", "Take the conversation over before replying.")
     now = timezone.now()
     name = display_name(actor)
+    earlier = Message.objects.filter(conversation=conversation, sender_type=Message.SenderType.HUMAN)
+    if conversation.held_since is not None:
+        earlier = earlier.filter(created_at__gte=conversation.held_since)
     message = Message.objects.create(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
@@ -142,13 +150,18 @@ def reply(conversation_id, *, actor, text: str) -> Message:
         sender_type=Message.SenderType.HUMAN,
         text=text,
         status=Message.Status.DELIVERED if conversation.channel in delivery.READ_FROM_STORE else Message.Status.PENDING,
-        metadata={"author_id": str(actor.pk), "author": name},
+        metadata={
+            "author_id": str(actor.pk),
+            "author": name,
+            "company": conversation.tenant.name,
+            "introduce": not earlier.exists(),  # the first reply since they took it: the customer learns who answers
+        },
         seq=conversation.event_seq + 1,
         created_at=now,
     )
     _publish(conversation, events.EventKind.HUMAN_REPLY, message_id=str(message.pk), text=text, name=name)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    delivery.deliver_after_commit(message)
+    delivery.hand_over(message)  # a send the channel's rules forbid now is recorded as blocked on `message`
     _audit(EventType.HUMAN_REPLIED, conversation, actor, "replied", subject_id=message.pk, channel=message.channel)
     return message
 

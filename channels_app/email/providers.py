@@ -9,6 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import formataddr
 from pathlib import Path
 from urllib.error import URLError
 
@@ -39,6 +40,7 @@ class OutgoingEmail:
     headers: dict[str, str] = field(default_factory=dict)  # Message-ID, In-Reply-To, References, List-Unsubscribe…
     reply_to: str | None = None
     custom_args: dict[str, str] = field(default_factory=dict)  # come back on every provider event
+    from_name: str | None = None  # the sender's display name (a person's reply: theirs); None: SENDER_NAME
 
 
 def send(email: OutgoingEmail) -> tuple[str, str]:
@@ -50,7 +52,8 @@ def send(email: OutgoingEmail) -> tuple[str, str]:
 
 def _as_mime(email: OutgoingEmail, *, sender: str) -> EmailMessage:
     mime = EmailMessage()
-    mime["From"], mime["To"], mime["Subject"] = sender, email.to, email.subject
+    mime["From"] = formataddr((email.from_name or SENDER_NAME, sender))
+    mime["To"], mime["Subject"] = email.to, email.subject
     if email.reply_to:
         mime["Reply-To"] = email.reply_to
     for name, value in email.headers.items():
@@ -75,7 +78,7 @@ def _store_and_print(email: OutgoingEmail) -> str:
 
 def _mail(email: OutgoingEmail) -> Mail:
     mail = Mail(
-        from_email=From(settings.SENDGRID_FROM_EMAIL, SENDER_NAME),
+        from_email=From(settings.SENDGRID_FROM_EMAIL, email.from_name or SENDER_NAME),
         to_emails=To(email.to),
         subject=email.subject,
         plain_text_content=email.text,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from channels_app.console.notices import publish_notice
 from channels_app.whatsapp import outbound
 from channels_app.whatsapp.models import TemplatePurpose
+from conversations.delivery import as_sent
 from conversations.models import Message
 from conversations.services import mark_failed
 from hitl.models import HITLApproval
@@ -51,15 +52,7 @@ def deliver_message(message_id) -> None:
     if to is None:
         block(message, "the person has no verified WhatsApp number")
         return
-    is_outcome = bool(message.metadata.get("approval_id"))
-    outgoing = outbound.Outgoing(
-        tenant_id=message.tenant_id,
-        to=to,
-        text=message.text,
-        purpose=TemplatePurpose.OUTCOME if is_outcome else None,
-        values=_outcome_values(message) if is_outcome else {},
-        message_id=message.pk,
-    )
+    outgoing = _outgoing(message, to)
     try:
         sids = outbound.send(outgoing)
     except outbound.Blocked as reason:
@@ -71,6 +64,29 @@ def deliver_message(message_id) -> None:
     Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
         status=Message.Status.SENT, channel_message_id=sids[0]
     )
+
+
+def _outgoing(message: Message, to: str) -> outbound.Outgoing:
+    is_outcome = bool(message.metadata.get("approval_id"))
+    return outbound.Outgoing(
+        tenant_id=message.tenant_id,
+        to=to,
+        text=as_sent(message),  # a person's first reply says who answers: WhatsApp shows no sender name
+        purpose=TemplatePurpose.OUTCOME if is_outcome else None,
+        values=_outcome_values(message) if is_outcome else {},
+        message_id=message.pk,
+    )
+
+
+def refuse(message: Message) -> str | None:
+    """Before a conversation message is queued (conversations.delivery.hand_over): why WhatsApp's rules forbid
+    sending it now (no number, outside the 24-hour window with no fitting template), recorded as blocked exactly
+    as `deliver_message` would; None when it may go."""
+    to = recipient(message)
+    reason = "the person has no verified WhatsApp number" if to is None else outbound.refusal(_outgoing(message, to))
+    if reason:
+        block(message, reason)
+    return reason
 
 
 def block(message: Message, reason: str) -> None:

@@ -52,6 +52,18 @@ def in_window(tenant_id, phone: str) -> bool:
     return WhatsAppContact.objects.filter(tenant_id=tenant_id, phone=phone, last_inbound_at__gte=since).exists()
 
 
+def refusal(outgoing: Outgoing) -> str | None:
+    """Why `send` would be blocked now (no number; outside the window with no fitting template), else None."""
+    try:
+        if not WhatsAppSender.objects.filter(tenant_id=outgoing.tenant_id).exists():
+            raise Blocked("the tenant has no WhatsApp number configured")
+        if not in_window(outgoing.tenant_id, outgoing.to):
+            _template(outgoing)
+    except Blocked as reason:
+        return str(reason)
+    return None
+
+
 def send(outgoing: Outgoing) -> list[str]:
     """Send (parts already sent for the same message are skipped on a retry); returns the SIDs, first part first."""
     sender = WhatsAppSender.objects.filter(tenant_id=outgoing.tenant_id).first()
