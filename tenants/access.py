@@ -10,7 +10,7 @@ row is outside what the user may see at all (another tenant's, a colleague's pri
 
 from django.db import models
 
-from tenants.models import User
+from tenants.models import SubjectRequest, User
 
 
 class Need(models.TextChoices):
@@ -45,6 +45,18 @@ def people_for(user):
         return User.objects.none()
     people = User.objects.for_user(user)
     return people if user.is_superuser or user.has_perm("tenants.view_user") else people.filter(pk=user.pk)
+
+
+def may_see_subject_requests(user) -> bool:
+    """Tenant admins and compliance (the role's `view_subjectrequest`) see the record of subject requests."""
+    return is_signed_in(user) and (user.is_superuser or user.has_perm("tenants.view_subjectrequest"))
+
+
+def subject_requests_for(user):
+    """The subject requests `user` may see: their tenant's (every tenant's for a superuser), if they may at all."""
+    if not may_see_subject_requests(user):
+        return SubjectRequest.objects.none()
+    return SubjectRequest.objects.for_user(user)
 
 
 def may_handle_subject_requests(user, tenant) -> bool:

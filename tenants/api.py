@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from tenants.access import people_for
+from tenants.access import may_see_subject_requests, people_for, subject_requests_for
 from tenants.audit import REASON_MAX, Origin
 from tenants.models import SubjectRequest, Tenant, User
 from tenants.roles import Role
@@ -128,13 +128,12 @@ class SubjectRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     serializer_class = SubjectRequestSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        if getattr(self, "swagger_fake_view", False) or not user.has_perm("tenants.view_subjectrequest"):
+        if getattr(self, "swagger_fake_view", False):
             return SubjectRequest.objects.none()
-        return SubjectRequest.objects.for_user(user).order_by("-created_at", "pk")
+        return subject_requests_for(self.request.user).order_by("-created_at", "pk")
 
     def list(self, request, *args, **kwargs):
-        if not request.user.has_perm("tenants.view_subjectrequest"):
+        if not may_see_subject_requests(request.user):
             raise PermissionDenied("Only tenant admins and compliance see subject requests.")
         return super().list(request, *args, **kwargs)
 

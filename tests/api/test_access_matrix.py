@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from agents.models import AIAgent
 from conversations.models import Conversation, Message
-from hitl.models import HITLApproval
+from hitl.models import HITLApproval, HITLNotification, HITLWorkflow
 from hitl.services import request_approval
-from tenants.models import AccessLog
+from tenants.models import AccessLog, SubjectRequest
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory, budget_action
 
@@ -84,7 +84,39 @@ ENDPOINTS = [
         row(default=404, admin=409, approver=409, compliance=403, superuser=409, anon=403),
     ),  # fmt: skip
     ("get", "/api/hitl/workflows/", row(default=403, admin=200, superuser=200, outsider=200)),
+    (
+        "post",
+        "/api/hitl/approvals/{approval}/mark-failed/",
+        row(default=404, admin=409, approver=409, compliance=403, superuser=409, anon=403),
+    ),  # fmt: skip
+    ("post", "/api/conversations/", row(default=201, superuser=403, anon=403)),
+    # human takeover: support and admins of the tenant handle its conversations; compliance only watches
+    *[
+        (
+            "post",
+            f"/api/conversations/{{conversation}}/{step}/",
+            row(default=404, admin=ok, support=ok, compliance=403, superuser=403, anon=403),
+        )
+        for step, ok in (
+            ("assign", 200),
+            ("notes", 201),
+            ("replies", 409),
+            ("release", 409),
+            ("resolve", 200),
+            ("suggest", 200),
+        )
+    ],  # fmt: skip
+    ("get", "/api/hitl/workflows/{workflow}/", row(default=403, admin=200, superuser=200, outsider=404)),
+    ("patch", "/api/hitl/workflows/{workflow}/", row(default=403, admin=200, superuser=200, outsider=404)),
+    ("delete", "/api/hitl/workflows/{workflow}/", row(default=403, admin=204, superuser=204, outsider=404)),
+    ("post", "/api/hitl/workflows/", row(default=403, admin=201, superuser=403, outsider=201)),
+    ("get", "/api/hitl/notifications/{notification}/", row(default=404, approver=200, anon=403)),  # one's own
     ("get", "/api/subject-requests/", row(default=403, admin=200, compliance=200, superuser=200, outsider=200)),
+    (
+        "get",
+        "/api/subject-requests/{subject_request}/",
+        row(default=404, admin=200, compliance=200, superuser=200, anon=403),
+    ),  # fmt: skip
     ("post", "/api/subject-requests/", row(default=403, admin=200, compliance=200, superuser=200, outsider=404)),
     ("get", "/api/hitl/notifications/", row(default=200, anon=403)),
     (
@@ -99,6 +131,17 @@ ENDPOINTS = [
     ),  # fmt: skip
     (
         "get",
+        "/api/analytics/conversations/export/" + DAY,
+        row(default=403, admin=200, support=200, compliance=200, superuser=200, outsider=200),
+    ),  # fmt: skip
+    (
+        "get",
+        "/api/analytics/hitl/export/" + DAY,
+        row(default=403, admin=200, approver=200, compliance=200, superuser=200, outsider=200),
+    ),  # fmt: skip
+    ("post", "/api/chat/token/", row(default=200, superuser=403, anon=403)),
+    (
+        "get",
         "/api/analytics/exports/conversations/" + DAY,
         row(default=403, admin=200, support=200, compliance=200, superuser=200, outsider=200),
     ),  # fmt: skip
@@ -109,7 +152,14 @@ ENDPOINTS = [
     ),  # fmt: skip
 ]
 CASES = [(method, path, caller, by_caller[caller]) for method, path, by_caller in ENDPOINTS for caller in CALLERS]
-BODIES = {"messages": {"message": "hello"}, "reject": {"reason": "no"}, "escalate": {"reason": "needs a look"}}
+BODIES = {
+    "messages": {"message": "hello"},
+    "reject": {"reason": "no"},
+    "escalate": {"reason": "needs a look"},
+    "notes": {"text": "Called back, sorted"},
+    "replies": {"text": "Hello, Dana here"},
+    "workflows": {"name": "Budgets", "action_types": ["set_budget"]},
+}
 EXPORT = {"kind": "export", "reason": "subject access request"}  # about the colleague, posted to subject-requests
 
 
@@ -132,7 +182,21 @@ def rows(tenant, colleague):
     approval = request_approval(
         tenant=tenant, agent=agent, action=budget_action(campaign), requested_by=colleague, conversation=conversation
     )
-    return {"conversation": conversation.pk, "approval": approval.pk, "colleague": colleague.pk}
+    workflow = HITLWorkflow.objects.create(
+        tenant=tenant, name="Budget changes", is_active=False, approval_levels=[{"approvers": {"roles": ["admin"]}}]
+    )
+    notification = HITLNotification.objects.filter(approval=approval, recipient__role=Role.APPROVER).first()
+    subject_request = SubjectRequest.objects.create(
+        tenant=tenant, kind="export", subject=colleague, subject_ref=str(colleague.pk), reason="asked by the person"
+    )
+    return {
+        "conversation": conversation.pk,
+        "approval": approval.pk,
+        "colleague": colleague.pk,
+        "workflow": workflow.pk,
+        "notification": notification.pk,
+        "subject_request": subject_request.pk,
+    }
 
 
 @pytest.mark.parametrize("method, path, caller, expected", CASES, ids=[f"{m} {p} {c}" for m, p, c, _ in CASES])
@@ -144,7 +208,7 @@ def test_the_api_answers_each_caller_by_the_access_layer(callers, rows, method, 
     body = next((b for key, b in BODIES.items() if f"/{key}/" in url), {})
     if url.endswith("/subject-requests/"):
         body = {**EXPORT, "person": str(rows["colleague"])}
-    response = getattr(client, method)(url, body, format="json") if method == "post" else client.get(url)
+    response = client.get(url) if method == "get" else getattr(client, method)(url, body, format="json")
     assert response.status_code == expected, response.content[:300]
 
 
