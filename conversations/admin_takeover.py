@@ -4,31 +4,42 @@ and filter. Every step goes through conversations.takeover, whose access checks 
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from conversations import takeover
 from conversations.access import handlers_for, may_handle
+from conversations.models import Message
 from tenants.access import AccessDenied
 from tenants.audit import may_see_pii
 from tenants.pii import redact
 
 SUGGESTION_KEY = "takeover-suggestion:{}"  # the session keeps a suggested reply until the page shows it
 DONE = {
-    "take_over": "You hold this conversation now; the agents stay quiet until you release it.",
-    "assign": "Assigned.",
-    "reply": "Reply sent.",
-    "note": "Note added (never sent to the customer).",
-    "release": "Handed back to the agents.",
-    "resolve": "Resolved and closed.",
+    "take_over": _("You hold this conversation now; the agents stay quiet until you release it."),
+    "assign": _("Assigned."),
+    "note": _("Note added (never sent to the customer)."),
+    "release": _("Handed back to the agents."),
+    "resolve": _("Resolved and closed."),
+}
+# A reply's outcome as its channel left it when the step returned (conversations.takeover.reply).
+REPLY_OUTCOMES = {
+    Message.Status.DELIVERED: (messages.SUCCESS, _("Reply sent.")),
+    Message.Status.SENT: (messages.SUCCESS, _("Reply sent.")),
+    Message.Status.READ: (messages.SUCCESS, _("Reply sent.")),
+    Message.Status.PENDING: (messages.INFO, _("Reply queued for sending; its status shows in the thread.")),
+    Message.Status.BLOCKED: (messages.ERROR, _("Reply not sent, blocked: %(reason)s. It is kept in the thread.")),
+    Message.Status.FAILED: (messages.ERROR, _("Reply not sent: %(reason)s. It is kept in the thread.")),
 }
 
 
 class HolderFilter(admin.SimpleListFilter):
-    title = "answered by"
+    title = _("answered by")
     parameter_name = "held"
 
     def lookups(self, request, model_admin):
-        return [("me", "Held by me"), ("person", "Held by a person"), ("agents", "The agents")]
+        return [("me", _("Held by me")), ("person", _("Held by a person")), ("agents", _("The agents"))]
 
     def queryset(self, request, queryset):
         if self.value() == "me":
@@ -43,9 +54,9 @@ class HolderFilter(admin.SimpleListFilter):
 class TakeoverAdminMixin:
     """For ConversationAdmin: the controls on the conversation page and the view they post to."""
 
-    @display(description="answered by")
+    @display(description=_("answered by"))
     def holder(self, obj) -> str:
-        return takeover.display_name(obj.held_by) if obj.held_by_id else "Agents"
+        return takeover.display_name(obj.held_by) if obj.held_by_id else gettext("Agents")
 
     def takeover_context(self, request, obj) -> dict:
         if not may_handle(request.user, obj):
@@ -58,6 +69,7 @@ class TakeoverAdminMixin:
                 "held_since": obj.held_since,
                 "mine": obj.held_by_id == request.user.pk,
                 "is_open": obj.is_open,
+                "channel": obj.channel,
                 "assignees": [(p.pk, takeover.display_name(p)) for p in handlers_for(obj) if p.pk != obj.held_by_id],
                 "suggestion": suggestion,
             }
@@ -76,24 +88,30 @@ class TakeoverAdminMixin:
         step = request.POST.get("step", "")
         back = HttpResponseRedirect(reverse("admin:conversations_conversation_change", args=[object_id]))
         try:
-            self._take_step(request, object_id, step)
+            outcome = self._take_step(request, object_id, step)
         except AccessDenied as err:
             if err.code == "not_found":
                 raise Http404(err.detail) from None
             messages.error(request, err.detail)
             return back
-        if step in DONE:
+        if step == "reply":
+            level, words = REPLY_OUTCOMES.get(outcome.status, REPLY_OUTCOMES[Message.Status.PENDING])
+            messages.add_message(request, level, str(words) % {"reason": _reason(outcome.error)})
+        elif step in DONE:
             messages.success(request, DONE[step])
         return back
 
-    def _take_step(self, request, object_id, step: str) -> None:
+    def _take_step(self, request, object_id, step: str) -> Message | None:
+        """Runs the step; a reply returns its message as the channel left it (sent, queued, blocked or failed)."""
         actor, text = request.user, request.POST.get("text", "")
         if step == "take_over":
             takeover.assign(object_id, actor=actor)
         elif step == "assign":
             takeover.assign(object_id, actor=actor, to=request.POST.get("user") or None)
         elif step == "reply":
-            takeover.reply(object_id, actor=actor, text=text)
+            message = takeover.reply(object_id, actor=actor, text=text)
+            message.refresh_from_db(fields=["status", "error"])  # a sender that ran on commit may have moved it on
+            return message
         elif step == "note":
             takeover.add_note(object_id, actor=actor, text=text)
         elif step == "release":
@@ -105,6 +123,12 @@ class TakeoverAdminMixin:
             tenant = suggestion.in_reply_to.conversation.tenant
             text = suggestion.text if may_see_pii(actor, tenant) else redact(suggestion.text)
             request.session[SUGGESTION_KEY.format(suggestion.in_reply_to.conversation_id)] = text
-            messages.info(request, "The agent's suggestion is in the reply box: send it as is or edit it first.")
+            messages.info(request, _("The agent's suggestion is in the reply box: send it as is or edit it first."))
         else:
-            messages.error(request, "Choose take over, assign, reply, note, suggest, release or resolve.")
+            messages.error(request, _("Choose take over, assign, reply, note, suggest, release or resolve."))
+        return None
+
+
+def _reason(error: str) -> str:
+    """A channel's recorded error without its status prefix, masked (a provider's answer may quote a number)."""
+    return redact((error or "").removeprefix("blocked: ").rstrip(".")) or gettext("no reason was given")

@@ -28,6 +28,20 @@ class TextSerializer(serializers.Serializer):
     text = StrictCharField(trim_whitespace=True, help_text="At most INBOUND_MAX_CHARS (4,000) characters.")
 
 
+class ReplySerializer(MessageSerializer):
+    """A person's reply as its channel left it: `status` says what happened (`delivered` on chat and the API,
+    `sent`, `pending`: queued for sending, `blocked`: the channel's rules forbid it, e.g. WhatsApp's 24-hour
+    window, or `failed`), and `error` why it was not sent."""
+
+    error = serializers.SerializerMethodField(help_text="Why the reply was not sent (blocked or failed); else empty.")
+
+    class Meta(MessageSerializer.Meta):
+        fields = [*MessageSerializer.Meta.fields, "error"]
+
+    def get_error(self, message) -> str:
+        return redact(message.error)  # a provider's answer may quote the customer's number
+
+
 class NoteSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField(help_text="Masked unless you may see personal data.")
@@ -91,17 +105,19 @@ class ConversationTakeoverViewSet(viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         return self._changed(request, takeover.assign, to=form.validated_data.get("user"))
 
-    @extend_schema(request=TextSerializer, responses={201: MessageSerializer})
+    @extend_schema(request=TextSerializer, responses={201: ReplySerializer})
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
-        """Reply as yourself on the conversation's channel; only the person who holds it may."""
+        """Reply as yourself on the conversation's channel; only the person who holds it may. The answer's `status`
+        is the real outcome: `blocked` (with `error`) when the channel's rules refuse it, `pending` while queued."""
         form = TextSerializer(data=request.data)
         form.is_valid(raise_exception=True)
 
         def run(conversation):
             message = takeover.reply(conversation.pk, actor=request.user, text=form.validated_data["text"])
+            message.refresh_from_db(fields=["status", "error"])  # a sender that ran on commit may have moved it on
             context = {"unmasked": {conversation.pk}}  # the words you just wrote
-            return Response(MessageSerializer(message, context=context).data, status=status.HTTP_201_CREATED)
+            return Response(ReplySerializer(message, context=context).data, status=status.HTTP_201_CREATED)
 
         return self._step(request, run)
 

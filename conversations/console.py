@@ -1,31 +1,65 @@
 """Live notices of human takeover on the admin console's feed (/ws/console/), for the people who watch
 conversations. They name the step, the person of the tenant who took it and the conversation; never a
-message's or a note's text."""
+message's or a note's text.
+
+A customer writing on a conversation a person holds is a notice too (`customer_wrote`, sent by the intake):
+its holder hears it as a toast wherever they are in the console, and whoever has that conversation's page open
+is offered a reload. It says that the customer wrote, never what.
+
+The words are put together by the console consumer in each listener's language (`describe`); the group message
+carries the names they need, and `text` in the default language for any other reader.
+"""
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from hitl.console import console_group
 
 STEPS = {
-    "taken_over": "took over",
-    "assigned": "assigned",
-    "replied": "replied in",
-    "noted": "added a note to",
-    "released": "handed back to the agents",
-    "resolved": "resolved",
+    "taken_over": _("%(actor)s took over conversation %(ref)s"),
+    "assigned": _("%(actor)s assigned conversation %(ref)s"),
+    "replied": _("%(actor)s replied in conversation %(ref)s"),
+    "noted": _("%(actor)s added a note to conversation %(ref)s"),
+    "released": _("%(actor)s handed back to the agents conversation %(ref)s"),
+    "resolved": _("%(actor)s resolved conversation %(ref)s"),
+    "customer_wrote": _("The customer wrote in conversation %(ref)s, held by %(holder)s"),
 }
+CUSTOMER_WROTE_TO_HOLDER = _("The customer wrote in conversation %(ref)s, which you hold")
+NAMES = ("actor", "holder", "ref")  # what `describe` may fill in, carried by the group message
+
+
+def describe(step: str, *, mine: bool = False, **names) -> str:
+    """The notice in the active language; `mine`: the listener holds the conversation."""
+    words = CUSTOMER_WROTE_TO_HOLDER if step == "customer_wrote" and mine else STEPS[step]
+    return str(words) % {name: names.get(name) or "" for name in NAMES}
 
 
 def notify(conversation, step: str, *, actor: str) -> None:
     """After commit, to the tenant's consoles and the superusers'."""
+    _send(conversation, step, actor=actor)
+
+
+def customer_wrote(conversation) -> None:
+    """The customer wrote on a conversation a person holds (after commit): no text, only that they did."""
+    from conversations.takeover import display_name  # takeover imports this module
+
+    holder = conversation.held_by
+    _send(conversation, "customer_wrote", holder=display_name(holder), holder_id=str(holder.pk))
+
+
+def _send(conversation, step: str, *, holder_id: str | None = None, **names) -> None:
+    ref = str(conversation.pk)[:8]
     message = {
         "type": "console.conversation",
         "step": step,
         "conversation_id": str(conversation.pk),
-        "text": f"{actor} {STEPS[step]} conversation {str(conversation.pk)[:8]}",
+        "ref": ref,
+        **names,
+        "holder_id": holder_id,
+        "text": describe(step, ref=ref, **names),
         "link": reverse("admin:conversations_conversation_change", args=[conversation.pk]),
         "tenant_id": str(conversation.tenant_id),
     }

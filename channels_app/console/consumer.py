@@ -12,7 +12,10 @@ tenant's conversations (`conversations.access.may_monitor`), who get takeover no
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 
+from conversations import console
 from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
 from hitl.console import console_group
@@ -64,10 +67,17 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "notice", **{key: message.get(key) for key in ("kind", "text", "link")}})
 
     async def console_conversation(self, message):
-        """A step of human takeover (conversations.console): who did what on which conversation, no text."""
-        if self.monitors:
-            frame = {key: message.get(key) for key in ("step", "conversation_id", "text", "link")}
-            await self.send_json({"type": "conversation", **frame})
+        """A step of human takeover, or the customer writing on a held conversation (conversations.console): who
+        did what on which conversation, in the listener's language; never a message's or a note's text.
+        `mine`: the listener holds the conversation (the customer's new message is theirs to answer)."""
+        if not self.monitors:
+            return
+        mine = message.get("holder_id") is not None and message.get("holder_id") == str(self.user.pk)
+        frame = {key: message.get(key) for key in ("step", "conversation_id", "link")}
+        with translation.override(self.user.language or settings.LANGUAGE_CODE):
+            names = {name: message.get(name) for name in console.NAMES}
+            frame["text"] = console.describe(message.get("step"), mine=mine, **names)
+        await self.send_json({"type": "conversation", **frame, "mine": mine})
 
 
 def _rights(user) -> tuple[bool, bool, bool]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from agents.models import AgentType
 from analytics.events import record
 from analytics.models import EventType
-from conversations import events
+from conversations import console, events
 from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
@@ -128,6 +128,8 @@ def _store(inbound: InboundMessage, user) -> Accepted:
         subject_id=message.pk,
         channel=conversation.channel,
     )
+    if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
+        console.customer_wrote(conversation)
     conversation_id, message_id = str(conversation.pk), str(message.pk)
     # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
     transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id), robust=True)

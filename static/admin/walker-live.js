@@ -25,6 +25,8 @@
   var STYLE =
     "#walker-live-toasts{position:fixed;right:1rem;bottom:1rem;z-index:1000;display:flex;flex-direction:column;gap:.5rem}" +
     "#walker-live-toasts div{background:#1f2937;color:#fff;padding:.6rem .9rem;border-radius:.5rem;font-size:.875rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}" +
+    "#walker-live-toasts div[data-kind=customer_wrote]{background:#1d4ed8}" +
+    "#walker-live-toasts a{color:inherit;text-decoration:underline}" +
     "#walker-live-banner{display:flex;gap:1rem;align-items:center;justify-content:space-between;margin:0 0 1rem;padding:.75rem 1rem;border-radius:.5rem;background:#fef3c7;color:#78350f}" +
     "#walker-live-banner button{font-weight:600;text-decoration:underline}" +
     ".walker-live-flash td{animation:walker-live-flash 3s ease-out}" +
@@ -63,11 +65,19 @@
   }
 
   /* A person took over, replied, noted, assigned, released or resolved a conversation: a toast, and on that
-   * conversation's own page an offer to reload (a reply being typed is never replaced). */
+   * conversation's own page an offer to reload (a reply being typed is never replaced).
+   * The customer wrote on a held conversation ("customer_wrote", never the words): its holder gets a toast
+   * that links to it, wherever they are; whoever has its page open is offered a reload. */
   function onConversationStep(frame) {
-    toast(frame.text);
     var page = location.pathname.match(CONVERSATION_PAGE);
-    if (page && page[1] === frame.conversation_id) banner(gettext("This conversation changed — reload to see it"));
+    var here = page && page[1] === frame.conversation_id;
+    if (frame.step === "customer_wrote") {
+      if (frame.mine) toast(frame.text, { kind: frame.step, link: here ? null : frame.link });
+      if (here) banner(frame.text, frame.step);
+      return;
+    }
+    toast(frame.text);
+    if (here) banner(gettext("This conversation changed — reload to see it"));
   }
 
   function refresh() {
@@ -122,16 +132,26 @@
     window.scrollTo(x, y);
   }
 
-  function toast(text) {
+  /* options.kind marks the toast (data-kind, for its own look and a longer stay); options.link makes it a link. */
+  function toast(text, options) {
+    options = options || {};
     var shown = Array.prototype.some.call(toasts.children, function (el) { return el.textContent === text; });
     if (shown) return; // the tenant event and the personal notification of one change
     var item = document.createElement("div");
-    item.textContent = text;
+    if (options.kind) item.setAttribute("data-kind", options.kind);
+    if (options.link) {
+      var link = document.createElement("a");
+      link.href = options.link;
+      link.textContent = text;
+      item.appendChild(link);
+    } else {
+      item.textContent = text;
+    }
     toasts.appendChild(item);
-    setTimeout(function () { item.remove(); }, 6000);
+    setTimeout(function () { item.remove(); }, options.kind ? 12000 : 6000);
   }
 
-  function banner(text) {
+  function banner(text, kind) {
     var box = document.getElementById("walker-live-banner");
     if (!box) {
       box = document.createElement("div");
@@ -147,6 +167,7 @@
       content.insertBefore(box, content.firstChild);
     }
     box.firstChild.textContent = text;
+    if (kind) box.setAttribute("data-kind", kind);
   }
 
   function start() {
