@@ -36,6 +36,7 @@ from hitl.services.execution import stuck_since
 from hitl.services.workflows import copy_builtin_default
 from hitl.workflow_forms import WorkflowForm
 from tenants.admin_scoping import TenantScopedAdminMixin
+from tenants.audit import Origin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.templatetags.walker_l10n import money
 
@@ -261,7 +262,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
                 "holder": timeline.holder(approval),
                 "publication": presentation.publication(approval),
-                "excerpt": timeline.excerpt(approval, request.user),
+                "excerpt": timeline.excerpt(approval, request.user, Origin.of_request(request)),
                 "timeline": timeline.history(approval),
                 "decision_log": timeline.decisions(approval),
                 "notices": timeline.notifications(approval),

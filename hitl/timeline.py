@@ -10,6 +10,7 @@ from conversations import access as conversation_access
 from conversations.models import Message
 from conversations.privacy import message_text
 from hitl.models import HITLApproval
+from tenants.audit import Origin, record
 
 EXCERPT_SIZE = 4  # messages up to and including the one that led to the request
 EVENT_LABELS = {
@@ -103,8 +104,9 @@ def holder(approval: HITLApproval) -> str:
     return f"Waiting for {level.get('name') or 'the approvers'} (level {approval.approval_level})"
 
 
-def excerpt(approval: HITLApproval, viewer) -> dict | None:
-    """The messages that led to the request, masked for the viewer, and a link when they may open the chat."""
+def excerpt(approval: HITLApproval, viewer, origin: Origin | None = None) -> dict | None:
+    """The messages that led to the request, masked for the viewer, and a link when they may open the chat.
+    Showing them is a read of the conversation: with an `origin` (a page view), it writes the access record."""
     conversation = approval.conversation
     if conversation is None:
         return None
@@ -124,6 +126,8 @@ def excerpt(approval: HITLApproval, viewer) -> dict | None:
         for m in reversed(list(messages[:EXCERPT_SIZE]))
     ]
     may_open = conversation_access.conversations_for(viewer).filter(pk=conversation.pk).exists()
+    if lines and origin is not None:
+        record(viewer, conversation, tenant=conversation.tenant, origin=origin)
     return {"lines": lines, "conversation": conversation, "may_open": may_open}
 
 

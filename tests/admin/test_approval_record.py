@@ -5,6 +5,7 @@ from django.urls import reverse
 from conversations.models import Conversation, Message
 from hitl.models import HITLApproval
 from hitl.services import escalate, reject
+from tenants.models import AccessLog
 
 
 def page(client, approval):
@@ -52,6 +53,9 @@ def test_the_words_that_led_to_it_are_shown_masked_with_a_link_for_those_who_may
     assert link not in approver_view  # approvers do not open conversations
     support_like = page(console_as(staff["admin"]), approval)
     assert link in support_like and "415 555 0142" not in support_like
+    reads = AccessLog.objects.filter(object_type="conversations.conversation", object_id=str(conversation.pk))
+    assert sorted(r.actor.role for r in reads) == ["admin", "approver"]  # showing the words is a read of them
+    assert {(r.action, r.sensitivity) for r in reads} == {("viewed", "normal")}
 
 
 def test_a_content_action_shows_what_goes_out_and_when_in_the_tenants_zone(console_as, staff, ask_as, tenant):
