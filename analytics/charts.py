@@ -8,6 +8,8 @@ on click. Labels, tooltips and links are data, never markup: Chart.js draws text
 import json
 from dataclasses import dataclass, field
 
+from django.core.serializers.json import DjangoJSONEncoder
+
 # Tailwind's 500 shades: readable on unfold's white cards and on its dark ones.
 GREEN, BLUE, VIOLET, AMBER, YELLOW, ORANGE, RED, INDIGO, GREY = (
     "#22c55e", "#3b82f6", "#8b5cf6", "#f59e0b", "#eab308", "#f97316", "#ef4444", "#6366f1", "#9ca3af",
@@ -44,7 +46,8 @@ class Chart:
 
     @property
     def data(self) -> str:
-        return json.dumps({"labels": self.labels, "datasets": [self._dataset(d) for d in self.datasets]})
+        data = {"labels": self.labels, "datasets": [self._dataset(d) for d in self.datasets]}
+        return json.dumps(data, cls=DjangoJSONEncoder)  # labels may be translatable (lazy) strings
 
     @property
     def options(self) -> str:
@@ -64,7 +67,8 @@ class Chart:
                     "tooltip": {"enabled": True},
                 },
                 "scales": {"x": value_axis, "y": label_axis} if self.horizontal else {"x": label_axis, "y": value_axis},
-            }
+            },
+            cls=DjangoJSONEncoder,
         )
 
     @property
