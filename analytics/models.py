@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.db import models
 
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
 from tenants.scoping import TenantScopedQuerySet
+from tenants.sealing import placeholders, seal, unseal
 
 
 class EventType(models.TextChoices):
@@ -272,7 +274,10 @@ class EmailDeliveryLog(HashedFieldsMixin, models.Model):
     to_address = EncryptedTextField(max_length=254, kind="email", hash_field="to_address_hash")
     to_address_hash = KeyedHashField(of="to_address", db_index=True)
     email_type = models.CharField(max_length=20, choices=EmailType.choices)
-    subject = models.CharField(max_length=300, blank=True)
+    # A reply repeats the person's own subject: kept sealed like message text (tenants.sealing), its personal
+    # data encrypted beside it; `subject` reads and writes it as written, `masked_subject` decrypts nothing.
+    sealed_subject = models.CharField(max_length=300, blank=True, db_column="subject")
+    subject_values = EncryptedTextField(blank=True, help_text="The personal data lifted out of the subject.")
     reference = models.CharField(max_length=80, unique=True)
     provider = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -294,3 +299,17 @@ class EmailDeliveryLog(HashedFieldsMixin, models.Model):
 
     def __str__(self):
         return f"{self.get_email_type_display()} email {str(self.pk)[:8]}"
+
+    @property
+    def subject(self) -> str:
+        values = json.loads(self.subject_values) if self.subject_values else []
+        return unseal(self.sealed_subject, values)
+
+    @subject.setter
+    def subject(self, value: str) -> None:
+        self.sealed_subject, values = seal((value or "")[:300])
+        self.subject_values = json.dumps(values) if values else ""  # the field encrypts it
+
+    @property
+    def masked_subject(self) -> str:
+        return placeholders(self.sealed_subject)

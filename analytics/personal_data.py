@@ -24,4 +24,8 @@ def export_email_deliveries(person) -> list[dict]:
 
 
 def erase_email_deliveries(person, now) -> int:
-    return _theirs(person).exclude(to_address="", subject="").update(to_address="", to_address_hash="", subject="")
+    return (
+        _theirs(person)
+        .exclude(to_address="", sealed_subject="")
+        .update(to_address="", to_address_hash="", sealed_subject="", subject_values="")
+    )

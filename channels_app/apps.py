@@ -21,3 +21,7 @@ class ChannelsAppConfig(AppConfig):
         from tenants.personal_data import register
 
         register("whatsapp", export=export_whatsapp, erase=erase_whatsapp, order=40)  # before the phones go
+
+        from tenants.encrypted_columns import register_json_key
+
+        register_json_key("conversations.Message", "metadata", "subject_values")  # an email's sealed subject

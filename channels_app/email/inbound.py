@@ -16,6 +16,7 @@ from analytics.models import EmailDeliveryLog
 from channels_app.email import commands
 from channels_app.email.models import ProcessedInboundEmail
 from channels_app.email.parsing import ParsedEmail
+from channels_app.email.sender import sealed_subject
 from channels_app.email.threading import find_conversation
 from conversations.identity import UNKNOWN
 from conversations.models import Channel
@@ -63,7 +64,7 @@ def _to_agent(email: ParsedEmail, user) -> str:
         # No thread key found its open conversation: a new thread is a new conversation (Chatwoot's order).
         new_conversation=not (conversation and conversation.is_open),
         agent_type=addressed.agent_type if addressed else None,
-        metadata={"subject": email.subject, "attachments": email.attachments},
+        metadata={**sealed_subject(email.subject), "attachments": email.attachments},
     )
     try:
         accepted = accept(inbound, user=user)

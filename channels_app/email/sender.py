@@ -11,6 +11,7 @@ from channels_app.email.providers import OutgoingEmail
 from channels_app.email.threading import bracketed, headers_for, message_id_for, reply_address
 from conversations.delivery import signed_as, signed_text
 from conversations.models import Message
+from tenants.sealing import seal_for_storage, unseal_from_storage
 
 REPLY_FOOTER = _('Reply to this email to continue the conversation. Start with an agent\'s name ("SEO: …") to ask it.')
 EmailType = EmailDeliveryLog.EmailType
@@ -21,16 +22,24 @@ def render(subject: str, text: str, footer: str = "") -> tuple[str, str]:
     return render_to_string("email/message.txt", context), render_to_string("email/message.html", context)
 
 
+def sealed_subject(subject: str) -> dict:
+    """An inbound email's subject as a message keeps it in its metadata: sealed like the message's text (the
+    person's data in it encrypted beside it, `subject_values`), so it is in clear nowhere."""
+    sealed, token = seal_for_storage(subject)
+    return {"subject": sealed, **({"subject_values": token} if token else {})}
+
+
 def subject_of(message: Message) -> str:
     """'Re: ' and the subject of the conversation's latest inbound email that had one."""
-    latest = (
+    row = (
         Message.objects.filter(conversation_id=message.conversation_id, direction=Message.Direction.INBOUND)
         .exclude(metadata__subject="")
         .filter(metadata__has_key="subject")
         .order_by("-created_at")
-        .values_list("metadata__subject", flat=True)
+        .values_list("metadata__subject", "metadata__subject_values")
         .first()
     )
+    latest = unseal_from_storage(row[0], row[1] or "") if row else ""
     if not latest:
         return "Walker"
     return latest if latest.lower().startswith("re:") else f"Re: {latest}"

@@ -66,7 +66,8 @@ def test_a_database_dump_holds_no_personal_data_in_clear(
         post_signed(client, "/channels/whatsapp/webhook", inbound_form(member_phone.phone_number, said)).status_code
         == 200
     )
-    assert post_email(sender=colleague.email, text=said).status_code == 200
+    subject = f"Card {CARD}, call {CUSTOMER_PHONE}"  # a reply repeats the subject: both are sealed
+    assert post_email(sender=colleague.email, subject=subject, text=said).status_code == 200
 
     PhoneFactory(user=approver, phone_number="+14155550177", is_primary=True)
     post_signed(client, "/channels/whatsapp/webhook", inbound_form("+14155550177", "hi"))  # opens their window
@@ -85,7 +86,8 @@ def test_a_database_dump_holds_no_personal_data_in_clear(
     # What was stored, and that it reads back whole: the dump below is of real rows.
     assert Message.objects.filter(conversation__user=colleague).count() >= 4
     assert any(CARD in m.text for m in Message.objects.all())
-    assert EmailDeliveryLog.objects.filter(to_address=colleague.email).exists()
+    assert EmailDeliveryLog.objects.filter(to_address=colleague.email, sealed_subject__contains="⟦card 1⟧").exists()
+    assert any(log.subject == f"Re: {subject}" for log in EmailDeliveryLog.objects.all())
     notified = {n.channel: (n.recipient_email, n.recipient_phone) for n in HITLNotification.objects.all()}
     assert notified["email"][0] == approver.email and notified["whatsapp"][1] == "+14155550177"
     assert WhatsAppContact.objects.filter(phone=member_phone.phone_number).exists()
