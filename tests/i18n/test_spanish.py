@@ -1,0 +1,190 @@
+"""Spanish, the second locale: an approver who chose it sees the console, the queue, the approval email and
+the chat widget's words in Spanish, money and numbers the Spanish way; and both catalogues are complete."""
+
+import json
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from agents.models import AIAgent
+from hitl.models import HITLNotification, HITLWorkflow
+from hitl.services import request_approval
+from tenants.roles import Role
+from tests.factories import CampaignFactory, UserFactory, budget_action
+
+QUEUE = reverse("admin:hitl_hitlapproval_changelist")
+LOCALE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
+
+
+@pytest.fixture
+def spanish_approver(tenant):
+    return UserFactory(tenant=tenant, role=Role.APPROVER, email="lucia@acme.test", first_name="Lucía", language="es")
+
+
+@pytest.fixture
+def english_approver(tenant):
+    return UserFactory(tenant=tenant, role=Role.APPROVER, email="ada@acme.test", first_name="Ada", language="en")
+
+
+@pytest.fixture
+def ask(tenant, requester):
+    """A budget request (6,000 over 30 days) as the pipeline files it, told to approvers by `channels`."""
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+
+    def file(channels=("in_app",)):
+        HITLWorkflow.objects.get_or_create(
+            tenant=tenant,
+            name="Budget changes",
+            defaults={
+                "approval_levels": [
+                    {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}
+                ],
+                "notification_channels": list(channels),
+            },
+        )
+        action = budget_action(campaign, "700.00", estimated_cost=Decimal("6000"), estimated_reach=120_000)
+        return request_approval(tenant=tenant, agent=agent, action=action, requested_by=requester)
+
+    return file
+
+
+def test_the_approval_page_reads_in_spanish_for_an_approver_who_chose_it(console_as, spanish_approver, ask):
+    approval = ask()
+    response = console_as(spanish_approver).get(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Content-Language"] == "es"
+    for spanish in [
+        "Qué quiere hacer el agente",  # the panel's first heading
+        "Coste estimado",
+        "6\xa0000,00 US$ en 30 días",  # money: Spanish separators (a no-break space), the sign after the amount
+        "Tu decisión",
+        "Motivo (obligatorio para rechazar; lo verá quien lo solicitó)",
+        "Cronología",
+        "Vencimiento del SLA",  # the field label the issue names ("Sla deadline"), now a translated verbose name
+    ]:
+        assert spanish in html, spanish
+    for english in ["What the agent wants to do", "Your decision", "Sla deadline", "over 30 days"]:
+        assert english not in html, english
+
+
+def test_the_queue_reads_in_spanish(console_as, spanish_approver, ask):
+    approval = ask()
+    html = console_as(spanish_approver).get(QUEUE).content.decode()
+    assert approval.reference in html
+    for spanish in ["resumen", "riesgo", "asignada a", "Pendiente", "6\xa0000 US$", "1 de 1", "quedan"]:
+        assert spanish in html, spanish
+    assert "min left" not in html and "$6,000" not in html
+
+
+def test_the_same_queue_stays_english_for_an_english_approver(console_as, english_approver, ask):
+    ask()
+    html = console_as(english_approver).get(QUEUE).content.decode()
+    assert "$6,000" in html and "min left" in html and "assigned to" in html
+
+
+def test_the_approval_email_is_written_in_each_recipients_language(
+    spanish_approver, english_approver, ask, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approval = ask(channels=("email",))
+    by_address = {message.to[0]: message for message in mail.outbox}
+    spanish, english = by_address[spanish_approver.email], by_address[english_approver.email]
+
+    assert spanish.subject == f"Aprobación necesaria: {approval.action_summary}"
+    html = spanish.alternatives[0][0]
+    for expected in ["Coste estimado 6\xa0000,00 US$", "Aprobar", "Rechazar", "detalles en Walker", "caducan en"]:
+        assert expected in spanish.body or expected in html, expected
+    assert '<html lang="es">' in html
+    assert f"approve {approval.reference}" in spanish.body  # the reply commands stay the words the parser reads
+
+    assert english.subject == f"Approval needed: {approval.action_summary}"
+    assert "Estimated cost $6,000.00" in english.body and "expire in" in english.body
+    stored = HITLNotification.objects.get(recipient=spanish_approver, channel="email")
+    assert stored.subject.startswith("Aprobación necesaria") and "Nivel 1 de 1" in stored.message
+
+
+def test_the_widget_catalog_serves_spanish(client, spanish_approver):
+    client.force_login(spanish_approver)
+    response = client.get(reverse("javascript-catalog"))
+    body = response.content.decode()
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", body, re.S).group(1))
+    assert catalog["New conversation"] == "Conversación nueva"
+    assert catalog["Cancel my request"] == "Cancelar mi solicitud"
+    assert catalog["%(minutes)s min left"] == "quedan %(minutes)s min"  # the console's SLA countdown too
+
+
+def test_the_widget_page_loads_the_catalog_before_the_widget(client, spanish_approver):
+    client.force_login(spanish_approver)
+    html = client.get("/widget/").content.decode()
+    assert '<html lang="es">' in html and "Cerrar sesión" in html
+    assert html.index(reverse("javascript-catalog")) < html.index("widget/walker-chat.js")
+
+
+def _entries(path: Path):
+    """(msgid, msgstrs, flags) of each entry of a .po file, read without polib."""
+    text = path.read_text(encoding="utf-8")
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line for line in block.splitlines() if not line.startswith("#~")]
+        if not any(line.startswith("msgid ") for line in lines):
+            continue
+        flags = {f.strip() for line in lines if line.startswith("#,") for f in line[2:].split(",")}
+        fields, current = {}, None
+        for line in lines:
+            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
+            if match:
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif line.startswith('"') and current:
+                fields[current] += line[1:-1]
+        msgstrs = [value for key, value in fields.items() if key.startswith("msgstr")]
+        yield fields["msgid"], msgstrs, flags
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_spanish_catalogues_are_complete(domain):
+    entries = [entry for entry in _entries(LOCALE / f"{domain}.po") if entry[0]]  # the header has an empty msgid
+    assert len(entries) > (400 if domain == "django" else 60)
+    assert [msgid for msgid, _, flags in entries if "fuzzy" in flags] == []
+    assert [msgid for msgid, msgstrs, _ in entries if not all(msgstrs)] == []
+    assert (LOCALE / f"{domain}.mo").stat().st_mtime >= (LOCALE / f"{domain}.po").stat().st_mtime - 5
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext tools not installed")
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_msgfmt_counts_nothing_untranslated_or_fuzzy(domain):
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(LOCALE / f"{domain}.po")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "translated message" in result.stderr
+    assert "fuzzy" not in result.stderr and "untranslated" not in result.stderr
+
+
+def test_the_raw_labels_the_issue_named_read_properly_in_both_languages():
+    from django.utils import translation
+
+    from hitl.models import HITLApproval
+    from tenants.models import AccessLog
+
+    labels = [
+        (HITLApproval, "sla_deadline", "SLA deadline", "vencimiento del SLA"),
+        (AccessLog, "ip_address", "IP address", "dirección IP"),
+        (AccessLog, "object_repr", "object", "objeto"),
+    ]
+    for model, field, english, spanish in labels:
+        label = model._meta.get_field(field).verbose_name
+        with translation.override("en"):
+            assert str(label) == english
+        with translation.override("es"):
+            assert str(label) == spanish
