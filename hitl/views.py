@@ -11,6 +11,9 @@ import json
 
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,10 +24,11 @@ from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
 from hitl.notifications import approval_url
 from hitl.services import Context, approve, reject
 from tenants.models import User
+from tenants.templatetags.walker_l10n import money
 
-USED = "This link has already been used. Each link works once; nothing changed."
-OTHER_PERSON = (
-    "This link was sent to another approver, but this browser is signed in to Walker as {user}. "
+USED = _("This link has already been used. Each link works once; nothing changed.")
+OTHER_PERSON = _(
+    "This link was sent to another approver, but this browser is signed in to Walker as %(user)s. "
     "Nothing changed. Sign out first to use it, or decide in Walker as yourself."
 )
 
@@ -61,7 +65,7 @@ def _confirm(request, approval, claim, *, error="", status=200):
         "approval": approval,
         "decision": claim.decision,
         "details": details,
-        "cost": f"${approval.estimated_cost:,.2f}",
+        "cost": money(approval.estimated_cost),
         "error": error,
         "reason": request.POST.get("reason", ""),
     }
@@ -95,15 +99,19 @@ def _decide(request, approval, approver, claim, reason):
 def _done(request, approval, reason):
     ref = approval.reference
     if approval.status == ApprovalStatus.REJECTED:
-        message = f"You rejected {ref}. It will not run. Your reason: {reason}"
-        return _result(request, 200, "Rejected", message, approval)
+        message = gettext("You rejected %(ref)s. It will not run. Your reason: %(reason)s") % {
+            "ref": ref,
+            "reason": reason,
+        }
+        return _result(request, 200, gettext("Rejected"), message, approval)
     if approval.is_pending:
-        message = (
-            f"Your approval of {ref} is recorded. It still needs other approvals "
-            f"(now at level {approval.approval_level} of {approval.total_levels})."
-        )
-        return _result(request, 200, "Approval recorded", message, approval)
-    return _result(request, 200, "Approved", f"You approved {ref}. It will now be carried out.", approval)
+        message = gettext(
+            "Your approval of %(ref)s is recorded. It still needs other approvals "
+            "(now at level %(level)s of %(levels)s)."
+        ) % {"ref": ref, "level": approval.approval_level, "levels": approval.total_levels}
+        return _result(request, 200, gettext("Approval recorded"), message, approval)
+    message = gettext("You approved %(ref)s. It will now be carried out.") % {"ref": ref}
+    return _result(request, 200, gettext("Approved"), message, approval)
 
 
 @never_cache
@@ -112,33 +120,40 @@ def one_click(request, token):
     try:
         claim = links.read_token(token)
     except links.ExpiredLink:
-        message = "This link has expired; nothing changed. You can still decide in Walker."
-        return _result(request, 410, "Link expired", message)
+        message = gettext("This link has expired; nothing changed. You can still decide in Walker.")
+        return _result(request, 410, gettext("Link expired"), message)
     except links.ForgedLink:
-        return _result(request, 400, "Invalid link", "This link is not valid; nothing changed.")
+        return _result(request, 400, gettext("Invalid link"), gettext("This link is not valid; nothing changed."))
 
     approver = User.objects.filter(pk=claim.approver_id, is_active=True).first()
     approval = approvals_for(approver).filter(pk=claim.approval_id).first() if approver else None
     if approval is None:  # the person left, or may no longer see it (hitl.access)
-        return _result(request, 400, "Invalid link", "This link no longer works; nothing changed.")
+        return _result(request, 400, gettext("Invalid link"), gettext("This link no longer works; nothing changed."))
     if request.user.is_authenticated and request.user.pk != approver.pk:
-        return _result(request, 403, "Signed in as someone else", OTHER_PERSON.format(user=request.user.email))
+        message = str(OTHER_PERSON) % {"user": request.user.email}
+        return _result(request, 403, gettext("Signed in as someone else"), message)
+    if approver.language:  # the page speaks the language of the approver the email went to
+        translation.activate(approver.language)  # UserLanguageMiddleware deactivates it after the response
 
     if request.method != "POST":
         if OneClickToken.objects.filter(nonce=claim.nonce).exists():
-            return _result(request, 410, "Link already used", USED, approval)
+            return _result(request, 410, gettext("Link already used"), USED, approval)
         if not approval.is_pending:
             status = approval.get_status_display().lower()
-            return _result(request, 409, "Nothing to decide", f"{approval.reference} is already {status}.", approval)
+            message = gettext("%(reference)s is already %(status)s.") % {
+                "reference": approval.reference,
+                "status": status,
+            }
+            return _result(request, 409, gettext("Nothing to decide"), message, approval)
         return _confirm(request, approval, claim)
 
     reason = request.POST.get("reason", "").strip()
     if claim.decision == HITLDecision.Decision.REJECT and not reason:
-        return _confirm(request, approval, claim, error="Say why you reject it.", status=400)
+        return _confirm(request, approval, claim, error=gettext("Say why you reject it."), status=400)
     try:
         approval = _decide(request, approval, approver, claim, reason)
     except LinkUsed:
-        return _result(request, 410, "Link already used", USED, approval)
+        return _result(request, 410, gettext("Link already used"), USED, approval)
     except DecisionError as error:
-        return _result(request, 409, "Could not decide", error.detail, approval)
+        return _result(request, 409, gettext("Could not decide"), error.detail, approval)
     return _done(request, approval, reason)

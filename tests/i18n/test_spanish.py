@@ -188,3 +188,16 @@ def test_the_raw_labels_the_issue_named_read_properly_in_both_languages():
             assert str(label) == english
         with translation.override("es"):
             assert str(label) == spanish
+
+
+def test_the_one_click_page_speaks_the_approvers_language(client, spanish_approver, ask):
+    from urllib.parse import urlsplit
+
+    from hitl import links
+
+    approval = ask()
+    path = urlsplit(links.make_link(approval, spanish_approver, "approve")).path
+    html = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()  # a signed-out browser in English
+    assert "¿Aprobar esta acción? Se llevará a cabo de inmediato." in html and "6\xa0000,00 US$" in html
+    html = client.post(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Has aprobado {approval.reference}" in html or f"Tu aprobación de {approval.reference}" in html
