@@ -103,7 +103,9 @@ class TakeoverAdminMixin:
 
     def _take_step(self, request, object_id, step: str) -> Message | None:
         """Runs the step; a reply returns its message as the channel left it (sent, queued, blocked or failed)."""
-        actor, text = request.user, request.POST.get("text", "")
+        actor = request.user
+        # The panel's boxes are named per step (they post the one change form together); "text" for other posts.
+        text = request.POST.get(f"{step}_text", request.POST.get("text", ""))
         if step == "take_over":
             takeover.assign(object_id, actor=actor)
         elif step == "assign":
