@@ -41,6 +41,30 @@ def last_days(tenant, days: int) -> tuple[Window, Window]:
     return current, previous
 
 
+MAX_PERIOD = 90
+_PERIOD_COUNT = re.compile(r"\b(?:last|past|previous|over|in|for)\s+(\d{1,3}|two|three|four)\s+(days?|weeks?)\b", re.I)
+_PERIOD_WORD = re.compile(r"\b(?:last|past|this|previous)\s+(week|fortnight|month|quarter)\b|\b(yesterday)\b", re.I)
+_PERIOD_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 90, "yesterday": 1}
+_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4}
+
+
+def period_days(text: str) -> int | None:
+    """The number of complete days a question asks about ("over the last 30 days", "last month",
+    "yesterday"), at most MAX_PERIOD; None when it names no period."""
+    if match := _PERIOD_COUNT.search(text):
+        count = _SMALL_NUMBERS.get(match.group(1).lower()) or int(match.group(1))
+        days = count * _PERIOD_DAYS[match.group(2).lower().rstrip("s")]
+    elif match := _PERIOD_WORD.search(text):
+        days = _PERIOD_DAYS[(match.group(1) or match.group(2)).lower()]
+    else:
+        return None
+    return min(max(days, 1), MAX_PERIOD)
+
+
+def period_label(days: int) -> str:
+    return "yesterday" if days == 1 else f"last {days} days"
+
+
 ASKS_WHAT_I_DO = re.compile(
     r"\b(what\s+(?:can|do|could)\s+you\s+do|what\s+are\s+you\s+for|how\s+can\s+you\s+help|help\s+me|"
     r"what\s+can\s+i\s+ask|capabilit\w*)\b|^\W*help\W*$",

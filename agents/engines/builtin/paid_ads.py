@@ -18,6 +18,8 @@ from agents.engines.builtin.common import (
     capabilities,
     earlier_mention,
     last_days,
+    period_days,
+    period_label,
 )
 from agents.engines.builtin.parsing import clean_phrase, find_name, is_greeting, parse_amount
 from agents.models import Campaign, CampaignDailyStat
@@ -36,23 +38,26 @@ GENERIC = frozenset(
 DAYS = 7
 EXACT_CONFIDENCE, FUZZY_CONFIDENCE = 0.9, 0.7
 
-PAUSE = re.compile(r"\b(pause|stop|halt|switch off|turn off)\b", re.I)
+PAUSE = re.compile(r"\b(pause|stop|halt|kill|switch off|turn off)\b", re.I)
 RESUME = re.compile(
     r"\b(resume|restart|un-?pause|reactivate|re-?enable|relaunch)\b|\b(turn|switch|put)\b.*\bback on\b"
-    r"|\b(turn|switch) on\b",
+    r"|\b(turn|switch) on\b|\bbring\b.*\bback\b",
     re.I,
 )
-UP = re.compile(r"\b(raise|increase|bump|boost|up|grow|lift|add|double)\b", re.I)
-DOWN = re.compile(r"\b(cut|lower|reduce|decrease|drop|trim|slash|halve)\b", re.I)
+UP = re.compile(r"\b(raise|increase|bump|boost|up|grow|lift|add|double|more)\b", re.I)
+DOWN = re.compile(r"\b(cut|lower|reduce|decrease|drop|trim|slash|halve|less)\b", re.I)
 SET = re.compile(r"\b(set|change|make|adjust|move|put|update)\b", re.I)
-ADD_ON = re.compile(r"\b(add|another|extra|more)\b", re.I)  # "add $100": an amount on top
+ADD_ON = re.compile(r"\b(add|another|extra|more|less|off)\b", re.I)  # "add $100", "$40 off": relative
 BUDGET = re.compile(r"\bbudget\b", re.I)
 HALVE = re.compile(r"\b(in half|by half|halve|halved|50\s*%\s*less)\b", re.I)
 DOUBLE = re.compile(r"\b(double|twice as much)\b", re.I)
-SUPERLATIVE = re.compile(r"\b(best|worst|top|bottom|highest|lowest|most|least|cheapest|priciest)\b", re.I)
+SUPERLATIVE = re.compile(
+    r"\b(best|worst|top|bottom|highest|lowest|most|least|fewest|biggest|largest|smallest|cheapest|priciest)\b", re.I
+)
+HIGH_WORDS, LOW_WORDS = {"highest", "most", "biggest", "largest", "priciest"}, {"lowest", "least", "fewest", "smallest"}
 # The metrics a superlative can be about; "worst campaign" alone means the highest cost per acquisition.
 METRIC_WORDS = [
-    ("cpa", re.compile(r"\b(cpa|cost per (?:acquisition|conversion|sale))\b", re.I)),
+    ("cpa", re.compile(r"\b(cpa|(?:cost )?per (?:acquisition|conversion|sale|customer))\b", re.I)),
     ("roas", re.compile(r"\b(roas|return on ad spend|return)\b", re.I)),
     ("ctr", re.compile(r"\b(ctr|click[- ]?through(?: rate)?)\b", re.I)),
     ("conversions", re.compile(r"\b(conversions?|sales)\b", re.I)),
@@ -159,7 +164,8 @@ def respond(request: EngineRequest) -> EngineReply:
     match = find_name(text, by_name, FILLER) or earlier_mention(request, by_name, FILLER, about_one=SUPERLATIVE.search)
     campaign = by_name[match.name] if match else None
     confidence = EXACT_CONFIDENCE if match and match.exact else FUZZY_CONFIDENCE
-    standout = _standout(request.tenant, campaigns, text) if campaign is None else None
+    days = period_days(text) or DAYS
+    standout = _standout(request.tenant, campaigns, text, days) if campaign is None else None
 
     # "un-pause" contains "pause", so resuming is recognised first.
     wanted = next((handler for pattern, handler in ACTIONS if pattern(text)), None)
@@ -170,15 +176,15 @@ def respond(request: EngineRequest) -> EngineReply:
     if campaign is None and ASKS_WHAT_I_DO.search(text):
         return capabilities("Paid Ads", EXAMPLES, text)
     if campaign is not None:
-        return EngineReply(_report(request.tenant, campaign))
+        return EngineReply(_report(request.tenant, campaign, days))
     if standout is not None:
-        return EngineReply(_standout_answer(standout))
+        return EngineReply(_standout_answer(standout, days))
     if RANKING.search(text) or QUESTION.search(text):
         if _spoken_name(text):
             return _which_campaign(text, campaigns)
         if RANKING.search(text):
-            return EngineReply(_ranking(request.tenant, campaigns))
-        return EngineReply(_overview(request.tenant, campaigns))
+            return EngineReply(_ranking(request.tenant, campaigns, days))
+        return EngineReply(_overview(request.tenant, campaigns, days))
     return capabilities("Paid Ads", EXAMPLES, text)
 
 
@@ -214,22 +220,26 @@ def _metrics(current: Totals, previous: Totals) -> str:
     )
 
 
-def _report(tenant, campaign) -> str:
-    current_window, previous_window = last_days(tenant, DAYS)
+def _in(days: int) -> str:
+    return "yesterday" if days == 1 else f"in the last {days} days"
+
+
+def _report(tenant, campaign, days: int = DAYS) -> str:
+    current_window, previous_window = last_days(tenant, days)
     current, previous = totals_then_and_now(tenant, current_window, previous_window, campaign)
     budget = fmt.money_exact(campaign.daily_budget)
     status = f"{campaign.get_status_display()} on {campaign.get_platform_display()}, budget {budget}/day."
     if not current.spend and not current.impressions:
-        return f"{campaign.name} had no spend or impressions in the last {DAYS} days. {status}"
+        return f"{campaign.name} had no spend or impressions {_in(days)}. {status}"
     return (
-        f"{campaign.name}, last {DAYS} days: {_metrics(current, previous)}.\n"
+        f"{campaign.name}, {period_label(days)}: {_metrics(current, previous)}.\n"
         f"{fmt.number(current.conversions)} conversions, {fmt.money(current.revenue)} revenue. {status}"
     )
 
 
-def _ranked(tenant, campaigns) -> tuple[list, list]:
+def _ranked(tenant, campaigns, days: int = DAYS) -> tuple[list, list]:
     """(campaign, totals) by ROAS, best first, for campaigns that spent; and the names of those that did not."""
-    window, _ = last_days(tenant, DAYS)
+    window, _ = last_days(tenant, days)
     by_id = totals_by_campaign(tenant, window)
     spent = [(c, by_id[c.id]) for c in campaigns if c.id in by_id and by_id[c.id].spend]
     spent.sort(key=lambda pair: (-pair[1].roas, pair[0].name))
@@ -237,16 +247,16 @@ def _ranked(tenant, campaigns) -> tuple[list, list]:
     return spent, [c.name for c in campaigns if c.id not in ranked_ids]
 
 
-def _overview(tenant, campaigns) -> str:
+def _overview(tenant, campaigns, days: int = DAYS) -> str:
     if not campaigns:
         return "You don't have any campaigns yet."
-    current_window, previous_window = last_days(tenant, DAYS)
+    current_window, previous_window = last_days(tenant, days)
     current, previous = totals_then_and_now(tenant, current_window, previous_window)
     active = sum(c.status == Campaign.Status.ACTIVE for c in campaigns)
     if not current.spend and not current.impressions:
-        return f"None of your {len(campaigns)} campaigns spent anything in the last {DAYS} days ({active} active)."
-    lines = [f"All campaigns, last {DAYS} days: {_metrics(current, previous)}."]
-    ranked, _ = _ranked(tenant, campaigns)
+        return f"None of your {len(campaigns)} campaigns spent anything {_in(days)} ({active} active)."
+    lines = [f"All campaigns, {period_label(days)}: {_metrics(current, previous)}."]
+    ranked, _ = _ranked(tenant, campaigns, days)
     if len(ranked) > 1:
         (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
         lines.append(f"Best ROAS: {best.name} {fmt.times(best_t.roas)}. Worst: {worst.name} {fmt.times(worst_t.roas)}.")
@@ -274,21 +284,21 @@ def _metric_value(metric: str, t: Totals):
     }[metric]
 
 
-def _standout(tenant, campaigns, text: str) -> Standout | None:
+def _standout(tenant, campaigns, text: str, days: int = DAYS) -> Standout | None:
     """The campaign a superlative in `text` points at, from the last 7 days' figures; None without one."""
     said = SUPERLATIVE.search(text)
     if said is None:
         return None
     metric = next((name for name, pattern in METRIC_WORDS if pattern.search(text)), "cpa")
     word = said.group(1).lower()
-    if word in ("highest", "most", "priciest"):
+    if word in HIGH_WORDS:
         high_first = True
-    elif word in ("lowest", "least", "cheapest"):
+    elif word in LOW_WORDS or word == "cheapest":
         high_first = False
     else:  # best/top or worst/bottom: which end is good depends on the metric
         best = word in ("best", "top")
         high_first = best != (metric in LOWER_IS_BETTER)
-    window, _ = last_days(tenant, DAYS)
+    window, _ = last_days(tenant, days)
     by_id = totals_by_campaign(tenant, window)
     valued = [(c, _metric_value(metric, by_id[c.id])) for c in campaigns if c.id in by_id]
     valued = [(c, v) for c, v in valued if v is not None]
@@ -308,24 +318,24 @@ def _shown(metric: str, value) -> str:
     return fmt.number(value)
 
 
-def _standout_answer(standout: Standout) -> str:
+def _standout_answer(standout: Standout, days: int = DAYS) -> str:
     label = METRIC_LABELS[standout.metric]
     first, value = standout.ranked[0]
     shown = _shown(standout.metric, value)
-    lines = [f"{first.name} has the {standout.wanted} {label}: {shown} in the last {DAYS} days."]
+    lines = [f"{first.name} has the {standout.wanted} {label}: {shown} {_in(days)}."]
     if len(standout.ranked) > 1:
         lines.append(f"By {label}:")
         lines += [f"{n}. {c.name} {_shown(standout.metric, v)}" for n, (c, v) in enumerate(standout.ranked[:8], 1)]
     return "\n".join(lines)
 
 
-def _ranking(tenant, campaigns) -> str:
-    ranked, idle = _ranked(tenant, campaigns)
+def _ranking(tenant, campaigns, days: int = DAYS) -> str:
+    ranked, idle = _ranked(tenant, campaigns, days)
     if not ranked:
-        return f"None of your campaigns spent anything in the last {DAYS} days."
+        return f"None of your campaigns spent anything {_in(days)}."
     (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
     lines = [f"Best: {best.name} ({fmt.times(best_t.roas)} ROAS). Worst: {worst.name} ({fmt.times(worst_t.roas)})."]
-    lines.append(f"By ROAS, last {DAYS} days:")
+    lines.append(f"By ROAS, {period_label(days)}:")
     for place, (campaign, t) in enumerate(ranked[:8], start=1):
         lines.append(f"{place}. {campaign.name} {fmt.times(t.roas)} (spend {fmt.money(t.spend)})")
     if idle:

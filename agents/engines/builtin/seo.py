@@ -29,7 +29,7 @@ REMOVE = re.compile(
 )
 ADD = re.compile(
     REQUEST_START + r"(?:add|track|start (?:tracking|targeting)|monitor)\s+(?:the\s+)?(?:keyword\s+|term\s+)?"
-    r"(.*?)(?:\s+(?:as|to|in)\s+(?:a\s+|an\s+|our\s+|my\s+|the\s+)?(?:new\s+)?(?:target|keyword|list|targets)\b.*)?\W*$",
+    r"(.*?)(?:\s+(?:as|to|in)\s+(?:a\s+|an\s+|our\s+|my\s+|the\s+)?(?:new\s+)?(?:targets?|keywords?|list)\b.*)?\W*$",
     re.I,
 )
 TARGET_LIST = re.compile(r"\b(targets?|targeted|targeting|track|tracking|tracked|monitor|monitoring)\b", re.I)
