@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -54,9 +55,26 @@ class HistorySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class LinkedApprovalSerializer(serializers.ModelSerializer):
+    """Another approval for the same target, in a line."""
+
+    class Meta:
+        model = HITLApproval
+        fields = ["id", "reference", "status", "action_summary", "requested_at"]
+
+
 class ApprovalSerializer(serializers.ModelSerializer):
     requested_by = serializers.EmailField(source="requested_by.email", default=None, allow_null=True)
     assigned_to = serializers.EmailField(source="assigned_to.email", default=None, allow_null=True)
+    related_to = LinkedApprovalSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The pending approval for the same target, filed earlier, that this one conflicts with "
+        "(null when there is none or it is outside what you may see).",
+    )
+    conflicting = LinkedApprovalSerializer(
+        many=True, read_only=True, help_text="Approvals filed later for the same target that conflict with this one."
+    )
 
     class Meta:
         model = HITLApproval
@@ -65,7 +83,8 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "estimated_reach", "confidence", "risk_level", "risk_score", "priority", "agent_type",
             "approval_level", "total_levels", "required_approvals", "received_approvals", "requested_by",
             "requested_at", "assigned_to", "sla_deadline", "sla_breached", "sla_breach_duration_minutes",
-            "resolved_at", "rejection_reason", "execution_status", "executed_at", "conversation",
+            "resolved_at", "rejection_reason", "execution_status", "executed_at", "conversation", "related_to",
+            "conflicting",
         ]  # fmt: skip
 
 
@@ -142,7 +161,10 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ApprovalFilter
 
     def get_queryset(self):
-        approvals = approvals_for(self.request.user).select_related("requested_by", "assigned_to")
+        visible = approvals_for(self.request.user)  # a linked approval is shown only to who may see it
+        approvals = visible.select_related("requested_by", "assigned_to").prefetch_related(
+            Prefetch("related_to", queryset=visible), Prefetch("conflicting", queryset=visible.order_by("requested_at"))
+        )
         if self.action == "retrieve":
             approvals = approvals.prefetch_related("decisions__approver", "history__actor")
         return approvals.order_by("sla_deadline", "priority", "pk")

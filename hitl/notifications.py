@@ -1,5 +1,7 @@
 """Telling approvers about approvals: one HITLNotification row per person and channel, sent after commit."""
 
+from collections.abc import Sequence
+
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +34,7 @@ def recipients(approval: HITLApproval, event: str, people: list | None = None):
     return people if people is not None else list(eligible_approvers(approval).select_related("tenant"))
 
 
-def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
+def _text(approval: HITLApproval, event: str, others: Sequence[HITLApproval] = ()) -> tuple[str, str]:
     """In the active language (notify sets the recipient's)."""
     subject = str(SUBJECTS[event]) % {"summary": approval.action_summary, "status": approval.get_status_display()}
     figures = {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)}
@@ -43,18 +45,35 @@ def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
         gettext("Estimated cost %(cost)s · reach %(reach)s") % cost,
     ]
     if event != "decided":
+        lines += conflict_lines(others)
         progress = {"level": approval.approval_level, "levels": approval.total_levels, "url": approval_url(approval)}
         lines.append(gettext("Level %(level)s of %(levels)s. Decide: %(url)s") % progress)
     return subject[:300], "\n".join(lines)
 
 
+def conflicts(approval: HITLApproval) -> list[HITLApproval]:
+    """The other approvals for the same target linked to this one: the one filed earlier, then later ones."""
+    earlier = [approval.related_to] if approval.related_to_id else []
+    return earlier + sorted(approval.conflicting.all(), key=lambda other: other.requested_at)
+
+
+def conflict_lines(others: list[HITLApproval]) -> list[str]:
+    """So the approver weighs both: "Conflicts with BR-123456 (pending): Raise … to $800.00"."""
+    return [
+        gettext("Conflicts with %(reference)s (%(status)s): %(summary)s")
+        % {"reference": other.reference, "status": other.get_status_display().lower(), "summary": other.action_summary}
+        for other in others
+    ]
+
+
 def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
     """One row per person and channel, written at once; each is sent by its own task after commit."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
+    others = conflicts(approval) if event != "decided" else []
     rows = []
     for person in recipients(approval, event, people):
         with translation.override(person.language or settings.LANGUAGE_CODE):  # the recipient's language
-            subject, message = _text(approval, event)
+            subject, message = _text(approval, event, others)
         for channel in channels:
             if channel not in HITLNotification.Channel.values:
                 continue

@@ -4,14 +4,16 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import close_old_connections
 
+from agents.actions import ProposedAction
 from agents.engines.base import EngineReply
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
-from hitl.models import HITLApproval
+from hitl.models import HITLApproval, HITLNotification
 from hitl.services import AlreadyWaiting, approve, reject, request_approval
-from tests.factories import budget_action
+from tests.factories import UserFactory, budget_action
 from tests.pipeline import exchange
 
 EDITED = "Raise Summer Sale daily budget from $500.00 to $650.00"
@@ -99,3 +101,130 @@ def test_two_identical_proposals_at_once_file_one_approval(postgres_only, tenant
     assert sorted(kind for kind, _ in outcomes) == ["filed", "waiting"]
     assert len({reference for _, reference in outcomes}) == 1
     assert HITLApproval.objects.filter(status="pending").count() == 1
+
+
+# --- the same proposal, spelled differently ------------------------------------------------------
+
+
+def file(tenant, paid_ads, requester, action_type, action_data):
+    action = ProposedAction(action_type, action_data, f"{action_type} {action_data}", confidence=0.9)
+    return request_approval(tenant=tenant, agent=paid_ads, action=action, requested_by=requester)
+
+
+def budget(campaign, **changes):
+    data = {"campaign_id": str(campaign.pk), "campaign_name": campaign.name, "daily_budget": "700.00"}
+    return {**data, "previous_daily_budget": "500.00", **changes}
+
+
+@pytest.mark.parametrize(
+    "respelled",
+    [
+        {"daily_budget": 700},
+        {"daily_budget": 700.0},
+        {"daily_budget": "700"},
+        {"daily_budget": " 700.001 "},  # the same cents
+        {"campaign_name": "summer sale campaign"},  # a name is for people, the id says which
+        {"previous_daily_budget": 500},
+    ],
+)
+def test_an_identical_proposal_spelled_differently_is_not_filed_again(tenant, paid_ads, requester, campaign, respelled):
+    first = file(tenant, paid_ads, requester, "set_budget", budget(campaign))
+    with pytest.raises(AlreadyWaiting) as waiting:
+        file(tenant, paid_ads, requester, "set_budget", budget(campaign, **respelled))
+    assert waiting.value.approval == first and HITLApproval.objects.count() == 1
+
+
+def test_an_llm_asking_again_in_its_own_spelling_is_told_it_already_waits(engine, colleague, campaign):
+    first = ask_in_chat(engine, colleague, budget_action(campaign, "700.00"))
+    again = budget_action(campaign, 700)
+    again.action_data["campaign_name"] = "the Summer Sale campaign"
+    second = ask_in_chat(engine, colleague, again, text="Please set Summer Sale to 700 a day")
+    reference = first.actions[0].reference
+    assert HITLApproval.objects.count() == 1 and second.actions[0].already_waiting
+    assert f"already waiting for approval ({reference})" in second.reply.text
+
+
+def test_another_effect_on_the_same_target_is_a_conflict_not_a_twin(tenant, paid_ads, requester, campaign):
+    first = file(tenant, paid_ads, requester, "set_budget", budget(campaign))
+    other_amount = file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="700.01"))
+    pause = file(tenant, paid_ads, requester, "pause_campaign", {"campaign_id": str(campaign.pk).upper()})
+    assert other_amount.related_to == first and pause.related_to == first  # one campaign, whatever the action
+    assert first.target_key == pause.target_key == f"campaign:{campaign.pk}"
+    assert len({first.proposal_key, other_amount.proposal_key, pause.proposal_key}) == 3
+
+
+def test_keywords_are_compared_as_the_tenant_stores_them(tenant, requester):
+    from agents.models import AIAgent
+
+    seo = AIAgent.objects.get(is_system_agent=True, agent_type="seo")
+    first = file(tenant, seo, requester, "add_target_keyword", {"keyword": "Trail Shoes"})
+    with pytest.raises(AlreadyWaiting):
+        file(tenant, seo, requester, "add_target_keyword", {"keyword": " trail shoes "})
+    dropping = file(tenant, seo, requester, "remove_target_keyword", {"keyword": "trail shoes"})
+    assert dropping.related_to == first
+
+
+# --- the approver sees both ------------------------------------------------------------------------
+
+
+def linked(approval):
+    return {"id": str(approval.pk), "reference": approval.reference, "status": "pending"}
+
+
+def test_the_api_shows_the_conflict_on_both_approvals(ask, api_as, approver):
+    first, second = ask("700.00"), ask("800.00")
+    client = api_as(approver)
+    detail = client.get(f"/api/hitl/approvals/{second.pk}/").json()
+    assert {k: detail["related_to"][k] for k in ("id", "reference", "status")} == linked(first)
+    assert detail["related_to"]["action_summary"] == first.action_summary and detail["conflicting"] == []
+    listed = {a["reference"]: a for a in client.get("/api/hitl/approvals/").json()["results"]}
+    assert listed[first.reference]["related_to"] is None
+    assert [{k: c[k] for k in ("id", "reference", "status")} for c in listed[first.reference]["conflicting"]] == [
+        linked(second)
+    ]
+
+
+def test_the_api_does_not_show_a_conflict_the_caller_may_not_see(ask, api_as, requester, tenant):
+    ask("700.00", by=UserFactory(tenant=tenant))
+    mine = ask("800.00")  # by `requester`, a member: they see only their own requests
+    body = api_as(requester).get(f"/api/hitl/approvals/{mine.pk}/").json()
+    assert mine.related_to_id is not None and body["related_to"] is None
+
+
+def test_the_approvers_email_names_the_conflicting_approval(ask, workflow, approver, run_on_commit):
+    workflow(notification_channels=["email", "in_app"])
+    first = ask("700.00")
+    mail.outbox.clear()
+    with run_on_commit():
+        second = ask("800.00")
+    row = HITLNotification.objects.get(approval=second, channel="in_app", recipient=approver)
+    assert f"Conflicts with {first.reference} (pending): {first.action_summary}" in row.message
+    (email,) = mail.outbox
+    html = email.alternatives[0][0]
+    assert f"Conflicts with {first.reference} (pending)" in email.body  # the text part
+    assert first.reference in html and first.action_summary in html and "same target" in html
+    assert "Conflicts with" not in HITLNotification.objects.filter(approval=first).first().message
+
+
+# --- after edits, the outcome says what was done --------------------------------------------------
+
+
+def test_after_edits_the_outcome_email_and_the_requesters_message_give_the_executed_values(
+    engine, colleague, approver, campaign, workflow, run_on_commit
+):
+    workflow(notification_channels=["email", "in_app"])
+    result = ask_in_chat(engine, colleague, budget_action(campaign, "700.00"))
+    approval_id = result.actions[0].approval_id
+    mail.outbox.clear()
+    with run_on_commit():
+        approve(approval_id, actor=approver, edits={"action_data": {"daily_budget": "650.00"}})
+    campaign.refresh_from_db()
+    assert campaign.daily_budget == Decimal("650.00")  # what was executed
+    outcome = HITLNotification.objects.filter(approval_id=approval_id, event="decided")
+    assert outcome.exists()
+    for row in outcome:
+        assert EDITED in row.subject and EDITED in row.message and "$700" not in row.subject + row.message
+    emails = [m for m in mail.outbox if EDITED in m.subject]
+    assert emails and all("$650.00" in m.body and "$700" not in m.body for m in emails)
+    told = result.conversation.messages.order_by("-created_at").first()
+    assert "$650.00" in told.text and "$700" not in told.text
