@@ -228,3 +228,27 @@ def test_after_edits_the_outcome_email_and_the_requesters_message_give_the_execu
     assert emails and all("$650.00" in m.body and "$700" not in m.body for m in emails)
     told = result.conversation.messages.order_by("-created_at").first()
     assert "$650.00" in told.text and "$700" not in told.text
+
+
+def test_the_migration_gives_waiting_approvals_the_new_keys(tenant, paid_ads, requester, campaign):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from hitl.duplicates import proposal_key
+
+    migration = import_module("hitl.migrations.0016_compare_pending_proposals_by_effect")
+    first = file(tenant, paid_ads, requester, "set_budget", budget(campaign))
+    second = file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="900.00"))
+    HITLApproval.objects.filter(pk=first.pk).update(proposal_key="old-1", target_key="")
+    # filed before the keys were normalised: 700 and "700.00" were two proposals
+    HITLApproval.objects.filter(pk=second.pk).update(
+        proposal_key="old-2", related_to=None, action_data=budget(campaign, daily_budget=700)
+    )
+    migration.recompute(apps, None)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.proposal_key == proposal_key("set_budget", budget(campaign)) and first.target_key
+    assert second.proposal_key == "old-2" and second.related_to == first  # kept apart by the index, linked
+    with pytest.raises(AlreadyWaiting):
+        file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="700"))
