@@ -372,6 +372,34 @@ def test_it_and_that_one_follow_the_last_answer(
         assert action.action_data["daily_budget"] == str(_r(new_budget(campaigns[name].daily_budget)))
 
 
+@pytest.mark.parametrize(
+    "question, follow_up, days, expected_start",
+    [
+        ("How is Brand Search doing?", "and over the last 30 days?", 30, "report"),
+        ("which campaign has the best ROAS?", "what about last month?", 30, "standout"),
+        ("How are my campaigns doing?", "how about yesterday?", 1, "overview"),
+    ],
+)
+def test_the_same_question_for_another_period(ask, tenant, campaigns, question, follow_up, days, expected_start):
+    now, then = totals(tenant, days), totals(tenant, days, before=days)
+    if expected_start == "report":
+        brand = totals(tenant, days, campaigns["Brand Search"])
+        start = f"Brand Search, {label(days)}: spend {money(brand['spend'])}"
+    elif expected_start == "standout":
+        best, value = ranked_by(tenant, "roas", max, days)[0]
+        start = f"{best} has the best ROAS: {shown('roas', value)} {spoken_period(days)}."
+    else:
+        start = (
+            f"All campaigns, {label(days)}: spend {money(now['spend'])} ({change_percent(now['spend'], then['spend'])})"
+        )
+    history = [("user", question), ("assistant", ask(PAID_ADS, question).text)]
+
+    reply = ask(PAID_ADS, follow_up, history=history)
+
+    assert reply.text.startswith(start)
+    assert reply.actions == []
+
+
 # --- SEO --------------------------------------------------------------------------------------------------
 
 SEO = "seo"

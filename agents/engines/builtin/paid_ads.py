@@ -49,6 +49,7 @@ DOWN = re.compile(r"\b(cut|lower|reduce|decrease|drop|trim|slash|halve|less)\b",
 SET = re.compile(r"\b(set|change|make|adjust|move|put|update)\b", re.I)
 ADD_ON = re.compile(r"\b(add|another|extra|more|less|off)\b", re.I)  # "add $100", "$40 off": relative
 BUDGET = re.compile(r"\bbudget\b", re.I)
+FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|same for)\b", re.I)
 HALVE = re.compile(r"\b(in half|by half|halve|halved|50\s*%\s*less)\b", re.I)
 DOUBLE = re.compile(r"\b(double|twice as much)\b", re.I)
 SUPERLATIVE = re.compile(
@@ -161,10 +162,11 @@ def respond(request: EngineRequest) -> EngineReply:
     if not text or is_greeting(text):
         return capabilities("Paid Ads", EXAMPLES, text)
     by_name = {c.name: c for c in campaigns}
+    text = _asked_again(request, text)
+    days = period_days(text) or DAYS
     match = find_name(text, by_name, FILLER) or earlier_mention(request, by_name, FILLER, about_one=SUPERLATIVE.search)
     campaign = by_name[match.name] if match else None
     confidence = EXACT_CONFIDENCE if match and match.exact else FUZZY_CONFIDENCE
-    days = period_days(text) or DAYS
     standout = _standout(request.tenant, campaigns, text, days) if campaign is None else None
 
     # "un-pause" contains "pause", so resuming is recognised first.
@@ -186,6 +188,16 @@ def respond(request: EngineRequest) -> EngineReply:
             return EngineReply(_ranking(request.tenant, campaigns, days))
         return EngineReply(_overview(request.tenant, campaigns, days))
     return capabilities("Paid Ads", EXAMPLES, text)
+
+
+def _asked_again(request: EngineRequest, text: str) -> str:
+    """ "And over the last 30 days?" asks the previous question again for another period (not a request)."""
+    if not (FOLLOW_UP.search(text) and period_days(text)) or any(wanted(text) for wanted, _ in ACTIONS):
+        return text
+    previous = next((item.text for item in reversed(request.history) if item.role == "user"), "")
+    if not previous or any(wanted(previous) for wanted, _ in ACTIONS):
+        return text
+    return f"{text} {previous}"  # the new period comes first, so it is the one read
 
 
 def _is_budget_change(text: str) -> bool:
