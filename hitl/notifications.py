@@ -51,9 +51,12 @@ def _text(approval: HITLApproval, event: str, others: Sequence[HITLApproval] = (
     return subject[:300], "\n".join(lines)
 
 
-def conflicts(approval: HITLApproval) -> list[HITLApproval]:
-    """The other approvals for the same target linked to this one: the one filed earlier, then later ones."""
+def conflicts(approval: HITLApproval, *, later: bool = True) -> list[HITLApproval]:
+    """The other approvals for the same target linked to this one: the one filed earlier, then (`later`) those filed
+    since, which a request being created cannot have yet."""
     earlier = [approval.related_to] if approval.related_to_id else []
+    if not later:
+        return earlier
     return earlier + sorted(approval.conflicting.all(), key=lambda other: other.requested_at)
 
 
@@ -69,7 +72,7 @@ def conflict_lines(others: list[HITLApproval]) -> list[str]:
 def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
     """One row per person and channel, written at once; each is sent by its own task after commit."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
-    others = conflicts(approval) if event != "decided" else []
+    others = conflicts(approval, later=event != "created") if event != "decided" else []
     rows = []
     for person in recipients(approval, event, people):
         with translation.override(person.language or settings.LANGUAGE_CODE):  # the recipient's language
