@@ -69,10 +69,13 @@ def conflict_lines(others: list[HITLApproval]) -> list[str]:
     ]
 
 
-def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
-    """One row per person and channel, written at once; each is sent by its own task after commit."""
+def notify(
+    approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None, just_filed: bool = False
+) -> list[HITLNotification]:
+    """One row per person and channel, written at once; each is sent by its own task after commit. `just_filed`:
+    the approval was created in this transaction, so no later request can conflict with it yet."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
-    others = conflicts(approval, later=event != "created") if event != "decided" else []
+    others = conflicts(approval, later=not just_filed) if event != "decided" else []
     rows = []
     for person in recipients(approval, event, people):
         with translation.override(person.language or settings.LANGUAGE_CODE):  # the recipient's language

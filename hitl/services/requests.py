@@ -162,5 +162,5 @@ def request_approval(
         return approval
 
     grant(approval, people)
-    notify(approval, "created", people=people)
+    notify(approval, "created", people=people, just_filed=True)
     return approval

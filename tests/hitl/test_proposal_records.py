@@ -252,3 +252,18 @@ def test_the_migration_gives_waiting_approvals_the_new_keys(tenant, paid_ads, re
     assert second.proposal_key == "old-2" and second.related_to == first  # kept apart by the index, linked
     with pytest.raises(AlreadyWaiting):
         file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="700"))
+
+
+def test_the_next_levels_approvers_hear_of_a_conflict_filed_meanwhile(ask, workflow, approver, tenant_admin):
+    """A new request's notifications skip the look for later conflicts; a level reached later does not."""
+    workflow(
+        approval_levels=[
+            {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1},
+            {"name": "Admins", "approvers": {"roles": ["admin"]}, "required_approvals": 1},
+        ]
+    )
+    first = ask("700.00")
+    second = ask("800.00")  # filed while the first waits: linked to it
+    approve(first.pk, actor=approver)
+    row = HITLNotification.objects.filter(approval=first, recipient=tenant_admin).latest("created_at")
+    assert f"Conflicts with {second.reference} (pending)" in row.message
