@@ -29,6 +29,7 @@ ERROR_STATUS = {
     "not_failed": status.HTTP_409_CONFLICT,
     "not_executing": status.HTTP_409_CONFLICT,
     "not_stuck": status.HTTP_409_CONFLICT,
+    "duplicate_edit": status.HTTP_409_CONFLICT,
 }
 
 

@@ -8,11 +8,11 @@ the second sees the first's outcome. Side effects run after commit.
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents import action_specs
-from hitl import rules
+from hitl import duplicates, rules
 from hitl.access import get_approval_for_user, may, may_manage
 from hitl.errors import DecisionError
 from hitl.history import log
@@ -308,7 +308,9 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     )
     approval.risk_level, approval.risk_score, approval.risk_factors = risk.level, risk.score, risk.factors
     approval.priority = priority_for(risk.level)
-    approval.save()
+    approval.proposal_key = duplicates.proposal_key(approval.action_type, new_data)  # it now asks for this
+    approval.target_key = duplicates.target_key(approval.action_type, new_data)
+    _save_edited(approval)
     log(
         approval,
         "edited",
@@ -321,6 +323,26 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     if RISK_RANK[risk.level] <= RISK_RANK[old_level]:
         return False
     return _reroute(approval, actor, context)
+
+
+def _save_edited(approval) -> None:
+    """Save the edited approval; edited into the twin of another waiting request (the unique index over pending
+    proposals), it is refused and that request named, so the approver decides the one that waits."""
+    try:
+        with transaction.atomic():
+            approval.save()
+    except IntegrityError:
+        twin = (
+            HITLApproval.objects.filter(
+                tenant_id=approval.tenant_id, status=approval.status, proposal_key=approval.proposal_key
+            )
+            .exclude(pk=approval.pk)
+            .values_list("reference", flat=True)
+            .first()
+        )
+        raise DecisionError(
+            "duplicate_edit", f"The edited action is the same as {twin or 'another request'}, which still waits."
+        ) from None
 
 
 def _reroute(approval, actor, context) -> bool:

@@ -267,3 +267,28 @@ def test_the_next_levels_approvers_hear_of_a_conflict_filed_meanwhile(ask, workf
     approve(first.pk, actor=approver)
     row = HITLNotification.objects.filter(approval=first, recipient=tenant_admin).latest("created_at")
     assert f"Conflicts with {second.reference} (pending)" in row.message
+
+
+def test_an_edit_that_stays_pending_is_compared_by_what_it_now_asks(ask, workflow, approver, api_as):
+    workflow(
+        approval_levels=[
+            {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1},
+            {"name": "Admins", "approvers": {"roles": ["admin"]}, "required_approvals": 1},
+        ]
+    )
+    edited, other = ask("700.00"), ask("650.00")
+    before = edited.proposal_key
+    response = api_as(approver).post(
+        f"/api/hitl/approvals/{edited.pk}/approve/",
+        {"edits": {"action_data": {"daily_budget": "650.00"}}},
+        format="json",
+    )
+    assert response.status_code == 409 and response.json()["code"] == "duplicate_edit"
+    assert other.reference in response.json()["detail"]
+    edited.refresh_from_db()
+    assert (edited.status, edited.proposal_key, edited.action_data["daily_budget"]) == ("pending", before, "700.00")
+    approve(edited.pk, actor=approver, edits={"action_data": {"daily_budget": "600.00"}})  # level 1 of 2: still waiting
+    edited.refresh_from_db()
+    assert edited.status == "pending" and edited.proposal_key != before
+    with pytest.raises(AlreadyWaiting):
+        ask("600.00")  # the same as what the edited request now asks
