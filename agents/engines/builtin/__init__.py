@@ -3,6 +3,9 @@
 Each agent module reads (never writes) the tenant's rows and turns requests into ProposedActions.
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.builtin import audience, content, paid_ads, seo
 from agents.engines.builtin.language import other_language
@@ -14,6 +17,16 @@ AGENTS = {
     AgentType.SEO: seo.respond,
     AgentType.CONTENT: content.respond,
     AgentType.AUDIENCE: audience.respond,
+}
+
+
+# The languages `other_language` recognises, named in the reply's language.
+LANGUAGE_NAMES = {
+    "Spanish": gettext_lazy("Spanish"),
+    "French": gettext_lazy("French"),
+    "German": gettext_lazy("German"),
+    "Portuguese": gettext_lazy("Portuguese"),
+    "Italian": gettext_lazy("Italian"),
 }
 
 
@@ -29,8 +42,11 @@ class BuiltinEngine:
             raise EngineError(f"the built-in engine has no {request.agent.agent_type!r} agent")
         if language := other_language(request.text):
             return EngineReply(
-                f"I only understand English for now, and this looks like {language}. Please write to me in English "
-                "(your admin can connect an LLM engine that reads other languages)."
+                _(
+                    "I only understand English for now, and this looks like %(language)s. Please write to me in "
+                    "English (your admin can connect an LLM engine that reads other languages)."
+                )
+                % {"language": LANGUAGE_NAMES.get(language, language)}
             )
         reply = respond(request)
         return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions)
@@ -41,8 +57,17 @@ def _feedback(request: EngineRequest) -> list[str]:
     lines = []
     for note in request.decisions:
         if note.outcome == "rejected":
-            why = f" Reason: {note.detail}." if note.detail else ""
-            lines.append(f"Rejected: {note.summary} ({note.reference}).{why} Want me to propose something else?")
+            about = {"summary": note.summary, "reference": note.reference, "reason": note.detail}
+            if note.detail:
+                line = _(
+                    "Rejected: %(summary)s (%(reference)s). Reason: %(reason)s. Want me to propose something else?"
+                )
+            else:
+                line = _("Rejected: %(summary)s (%(reference)s). Want me to propose something else?")
+            lines.append(line % about)
         elif note.outcome == "expired":
-            lines.append(f"Nobody decided on {note.summary} ({note.reference}) in time. Want me to propose it again?")
+            lines.append(
+                _("Nobody decided on %(summary)s (%(reference)s) in time. Want me to propose it again?")
+                % {"summary": note.summary, "reference": note.reference}
+            )
     return lines

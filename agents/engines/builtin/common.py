@@ -6,11 +6,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agents.engines.base import EngineReply
 from agents.engines.builtin.parsing import GREETING, THANKS, NameMatch, find_name, quoted
 
-APPROVAL_NOTE = "Nothing changes until someone approves it."
+APPROVAL_NOTE = gettext_lazy("Nothing changes until someone approves it.")
 
 
 def zone(tenant) -> ZoneInfo:
@@ -62,7 +64,7 @@ def period_days(text: str) -> int | None:
 
 
 def period_label(days: int) -> str:
-    return "yesterday" if days == 1 else f"last {days} days"
+    return _("yesterday") if days == 1 else _("last %(days)s days") % {"days": days}
 
 
 ASKS_WHAT_I_DO = re.compile(
@@ -75,17 +77,18 @@ ASKS_WHAT_I_DO = re.compile(
 def capabilities(agent_label: str, examples: list[str], text: str = "") -> EngineReply:
     """The answer to a greeting, to "what can you do?", or to anything the agent did not understand."""
     if THANKS.match(text):
-        opening = "You're welcome!"
+        opening = _("You're welcome!")
     elif ASKS_WHAT_I_DO.search(text):
-        opening = (
-            f"I'm your {agent_label} agent: I answer from your own data, and I propose changes that a person "
+        opening = _(
+            "I'm your %(agent)s agent: I answer from your own data, and I propose changes that a person "
             "in your team approves before anything happens."
-        )
+        ) % {"agent": agent_label}
     elif GREETING.match(text):
-        opening = f"Hi! I'm your {agent_label} agent."
+        opening = _("Hi! I'm your %(agent)s agent.") % {"agent": agent_label}
     else:
-        opening = "Sorry, I didn't get that."
-    lines = [opening, "You can ask me things like:"] + [f"- {example}" for example in examples]
+        opening = _("Sorry, I didn't get that.")
+    # The examples stay in English: they are what the built-in engine reads.
+    lines = [opening, _("You can ask me things like:")] + [f"- {example}" for example in examples]
     return EngineReply("\n".join(lines))
 
 

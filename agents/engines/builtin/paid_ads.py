@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from agents import formatting as fmt
 from agents.action_specs.campaigns import BUDGET_DAYS, extra_spend
@@ -65,7 +67,30 @@ METRIC_WORDS = [
     ("spend", re.compile(r"\b(spend|spent|spending|costs? the most|costliest)\b", re.I)),
 ]
 LOWER_IS_BETTER = {"cpa"}
-METRIC_LABELS = {"cpa": "CPA", "roas": "ROAS", "ctr": "CTR", "conversions": "conversions", "spend": "spend"}
+METRIC_LABELS = {
+    "cpa": "CPA",
+    "roas": "ROAS",
+    "ctr": "CTR",
+    "conversions": gettext_lazy("conversions"),
+    "spend": gettext_lazy("spend"),
+}
+# The superlative as the reply repeats it ("has the highest CTR").
+WANTED_WORDS = {
+    "best": gettext_lazy("best"),
+    "worst": gettext_lazy("worst"),
+    "top": gettext_lazy("top"),
+    "bottom": gettext_lazy("bottom"),
+    "highest": gettext_lazy("highest"),
+    "lowest": gettext_lazy("lowest"),
+    "most": gettext_lazy("most"),
+    "least": gettext_lazy("least"),
+    "fewest": gettext_lazy("fewest"),
+    "biggest": gettext_lazy("biggest"),
+    "largest": gettext_lazy("largest"),
+    "smallest": gettext_lazy("smallest"),
+    "cheapest": gettext_lazy("cheapest"),
+    "priciest": gettext_lazy("priciest"),
+}
 TARGET = re.compile(r"\b(to|by)\s+(\$?\s*\d[\d,]*(?:\.\d+)?\s*(?:k\b)?\s*(?:%|percent\b)?)", re.I)
 NOT_DAILY = re.compile(
     r"\b(a|per|each|every)\s+(week|month|year)\b|/\s*(week|wk|month|mo)\b|\b(weekly|monthly)\b", re.I
@@ -215,43 +240,64 @@ def _spoken_name(text: str) -> str:
 
 def _which_campaign(text: str, campaigns) -> EngineReply:
     if not campaigns:
-        return EngineReply("You don't have any campaigns yet.")
+        return EngineReply(_("You don't have any campaigns yet."))
     names = fmt.name_list(c.name for c in campaigns)
     if spoken := _spoken_name(text):
-        return EngineReply(f"I can't find a campaign called {spoken}. Your campaigns: {names}.")
-    return EngineReply(f"Which campaign do you mean? Your campaigns: {names}.")
+        return EngineReply(
+            _("I can't find a campaign called %(name)s. Your campaigns: %(names)s.") % {"name": spoken, "names": names}
+        )
+    return EngineReply(_("Which campaign do you mean? Your campaigns: %(names)s.") % {"names": names})
 
 
 def _metrics(current: Totals, previous: Totals) -> str:
-    cpa = fmt.money(current.cpa) if current.cpa is not None else "n/a"
-    return (
-        f"spend {fmt.money(current.spend)} ({fmt.change_percent(current.spend, previous.spend)}), "
-        f"CTR {fmt.percent(current.ctr)} ({fmt.change_absolute(current.ctr, previous.ctr, '0.1', ' pt')}), "
-        f"CPA {cpa} ({fmt.change_percent(current.cpa, previous.cpa)}), "
-        f"ROAS {fmt.times(current.roas)} ({fmt.change_absolute(current.roas, previous.roas, '0.1', 'x')})"
-    )
+    cpa = fmt.money(current.cpa) if current.cpa is not None else fmt.not_available()
+    return _(
+        "spend %(spend)s (%(spend_change)s), CTR %(ctr)s (%(ctr_change)s), CPA %(cpa)s (%(cpa_change)s), "
+        "ROAS %(roas)s (%(roas_change)s)"
+    ) % {
+        "spend": fmt.money(current.spend),
+        "spend_change": fmt.change_percent(current.spend, previous.spend),
+        "ctr": fmt.percent(current.ctr),
+        "ctr_change": fmt.change_absolute(current.ctr, previous.ctr, "0.1", _(" pt")),
+        "cpa": cpa,
+        "cpa_change": fmt.change_percent(current.cpa, previous.cpa),
+        "roas": fmt.times(current.roas),
+        "roas_change": fmt.change_absolute(current.roas, previous.roas, "0.1", "x"),
+    }
 
 
 def _in(days: int) -> str:
-    return "yesterday" if days == 1 else f"in the last {days} days"
+    return _("yesterday") if days == 1 else _("in the last %(days)s days") % {"days": days}
 
 
 def _report(tenant, campaign, days: int = DAYS) -> str:
     current_window, previous_window = last_days(tenant, days)
     current, previous = totals_then_and_now(tenant, current_window, previous_window, campaign)
     budget = fmt.money_exact(campaign.daily_budget)
-    status = f"{campaign.get_status_display()} on {campaign.get_platform_display()}, budget {budget}/day."
+    status = _("%(status)s on %(platform)s, budget %(budget)s/day.") % {
+        "status": campaign.get_status_display(),
+        "platform": campaign.get_platform_display(),
+        "budget": budget,
+    }
     if not current.spend and not current.impressions:
-        return f"{campaign.name} had no spend or impressions {_in(days)}. {status}"
-    return (
-        f"{campaign.name}, {period_label(days)}: {_metrics(current, previous)}.\n"
-        f"{fmt.number(current.conversions)} conversions, {fmt.money(current.revenue)} revenue. {status}"
-    )
+        return _("%(name)s had no spend or impressions %(when)s. %(status)s") % {
+            "name": campaign.name,
+            "when": _in(days),
+            "status": status,
+        }
+    return _("%(name)s, %(period)s: %(metrics)s.\n%(conversions)s conversions, %(revenue)s revenue. %(status)s") % {
+        "name": campaign.name,
+        "period": period_label(days),
+        "metrics": _metrics(current, previous),
+        "conversions": fmt.number(current.conversions),
+        "revenue": fmt.money(current.revenue),
+        "status": status,
+    }
 
 
 def _ranked(tenant, campaigns, days: int = DAYS) -> tuple[list, list]:
     """(campaign, totals) by ROAS, best first, for campaigns that spent; and the names of those that did not."""
-    window, _ = last_days(tenant, days)
+    window, _previous = last_days(tenant, days)
     by_id = totals_by_campaign(tenant, window)
     spent = [(c, by_id[c.id]) for c in campaigns if c.id in by_id and by_id[c.id].spend]
     spent.sort(key=lambda pair: (-pair[1].roas, pair[0].name))
@@ -261,18 +307,36 @@ def _ranked(tenant, campaigns, days: int = DAYS) -> tuple[list, list]:
 
 def _overview(tenant, campaigns, days: int = DAYS) -> str:
     if not campaigns:
-        return "You don't have any campaigns yet."
+        return _("You don't have any campaigns yet.")
     current_window, previous_window = last_days(tenant, days)
     current, previous = totals_then_and_now(tenant, current_window, previous_window)
     active = sum(c.status == Campaign.Status.ACTIVE for c in campaigns)
     if not current.spend and not current.impressions:
-        return f"None of your {len(campaigns)} campaigns spent anything {_in(days)} ({active} active)."
-    lines = [f"All campaigns, {period_label(days)}: {_metrics(current, previous)}."]
-    ranked, _ = _ranked(tenant, campaigns, days)
+        return _("None of your %(count)s campaigns spent anything %(when)s (%(active)s active).") % {
+            "count": len(campaigns),
+            "when": _in(days),
+            "active": active,
+        }
+    lines = [
+        _("All campaigns, %(period)s: %(metrics)s.")
+        % {"period": period_label(days), "metrics": _metrics(current, previous)}
+    ]
+    ranked, _idle = _ranked(tenant, campaigns, days)
     if len(ranked) > 1:
         (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
-        lines.append(f"Best ROAS: {best.name} {fmt.times(best_t.roas)}. Worst: {worst.name} {fmt.times(worst_t.roas)}.")
-    lines.append(f"{len(campaigns)} campaigns, {active} active.")
+        lines.append(
+            _("Best ROAS: %(best)s %(best_roas)s. Worst: %(worst)s %(worst_roas)s.")
+            % {
+                "best": best.name,
+                "best_roas": fmt.times(best_t.roas),
+                "worst": worst.name,
+                "worst_roas": fmt.times(worst_t.roas),
+            }
+        )
+    lines.append(
+        ngettext("%(count)s campaign, %(active)s active.", "%(count)s campaigns, %(active)s active.", len(campaigns))
+        % {"count": len(campaigns), "active": active}
+    )
     return "\n".join(lines)
 
 
@@ -310,7 +374,7 @@ def _standout(tenant, campaigns, text: str, days: int = DAYS) -> Standout | None
     else:  # best/top or worst/bottom: which end is good depends on the metric
         best = word in ("best", "top")
         high_first = best != (metric in LOWER_IS_BETTER)
-    window, _ = last_days(tenant, days)
+    window, _previous = last_days(tenant, days)
     by_id = totals_by_campaign(tenant, window)
     valued = [(c, _metric_value(metric, by_id[c.id])) for c in campaigns if c.id in by_id]
     valued = [(c, v) for c, v in valued if v is not None]
@@ -334,9 +398,13 @@ def _standout_answer(standout: Standout, days: int = DAYS) -> str:
     label = METRIC_LABELS[standout.metric]
     first, value = standout.ranked[0]
     shown = _shown(standout.metric, value)
-    lines = [f"{first.name} has the {standout.wanted} {label}: {shown} {_in(days)}."]
+    wanted = WANTED_WORDS.get(standout.wanted, standout.wanted)
+    lines = [
+        _("%(name)s has the %(wanted)s %(metric)s: %(value)s %(when)s.")
+        % {"name": first.name, "wanted": wanted, "metric": label, "value": shown, "when": _in(days)}
+    ]
     if len(standout.ranked) > 1:
-        lines.append(f"By {label}:")
+        lines.append(_("By %(metric)s:") % {"metric": label})
         lines += [f"{n}. {c.name} {_shown(standout.metric, v)}" for n, (c, v) in enumerate(standout.ranked[:8], 1)]
     return "\n".join(lines)
 
@@ -344,21 +412,32 @@ def _standout_answer(standout: Standout, days: int = DAYS) -> str:
 def _ranking(tenant, campaigns, days: int = DAYS) -> str:
     ranked, idle = _ranked(tenant, campaigns, days)
     if not ranked:
-        return f"None of your campaigns spent anything {_in(days)}."
+        return _("None of your campaigns spent anything %(when)s.") % {"when": _in(days)}
     (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
-    lines = [f"Best: {best.name} ({fmt.times(best_t.roas)} ROAS). Worst: {worst.name} ({fmt.times(worst_t.roas)})."]
-    lines.append(f"By ROAS, {period_label(days)}:")
+    lines = [
+        _("Best: %(best)s (%(best_roas)s ROAS). Worst: %(worst)s (%(worst_roas)s).")
+        % {
+            "best": best.name,
+            "best_roas": fmt.times(best_t.roas),
+            "worst": worst.name,
+            "worst_roas": fmt.times(worst_t.roas),
+        }
+    ]
+    lines.append(_("By ROAS, %(period)s:") % {"period": period_label(days)})
     for place, (campaign, t) in enumerate(ranked[:8], start=1):
-        lines.append(f"{place}. {campaign.name} {fmt.times(t.roas)} (spend {fmt.money(t.spend)})")
+        lines.append(
+            _("%(place)s. %(name)s %(roas)s (spend %(spend)s)")
+            % {"place": place, "name": campaign.name, "roas": fmt.times(t.roas), "spend": fmt.money(t.spend)}
+        )
     if idle:
-        lines.append(f"No spend: {fmt.name_list(idle)}.")
+        lines.append(_("No spend: %(names)s.") % {"names": fmt.name_list(idle)})
     return "\n".join(lines)
 
 
 def _impressions_per_dollar(tenant, campaign, fall_back_to_history: bool = False) -> Decimal | None:
     """Impressions bought per dollar over the last 7 days; for a paused campaign (`fall_back_to_history`),
     over its 7 most recent days with spend, since its last week is empty by design."""
-    window, _ = last_days(tenant, DAYS)
+    window, _previous = last_days(tenant, DAYS)
     rate = totals(tenant, window, campaign).impressions_per_dollar
     if rate is None and fall_back_to_history:
         recent = CampaignDailyStat.objects.for_tenant(tenant).filter(campaign=campaign, spend__gt=0).order_by("-date")
@@ -379,40 +458,55 @@ def _ids(campaign) -> dict:
 
 def _pause(tenant, campaign, text: str, confidence: float) -> EngineReply:
     if campaign.status == Campaign.Status.PAUSED:
-        return EngineReply(f"{campaign.name} is already paused.")
-    window, _ = last_days(tenant, DAYS)
+        return EngineReply(_("%(name)s is already paused.") % {"name": campaign.name})
+    window, _previous = last_days(tenant, DAYS)
     spent = totals(tenant, window, campaign)
     action = ProposedAction(
         action_type=ActionType.PAUSE_CAMPAIGN,
         action_data=_ids(campaign),
-        summary=f"Pause {campaign.name}",
+        summary=_("Pause %(name)s") % {"name": campaign.name},
         estimated_cost=Decimal("0.00"),
         estimated_reach=0,
         confidence=confidence,
     )
     return EngineReply(
-        f"Proposed: pause {campaign.name}. It spent {fmt.money(spent.spend)} in the last {DAYS} days "
-        f"(ROAS {fmt.times(spent.roas)}). {APPROVAL_NOTE}",
+        _("Proposed: pause %(name)s. It spent %(spend)s in the last %(days)s days (ROAS %(roas)s). %(note)s")
+        % {
+            "name": campaign.name,
+            "spend": fmt.money(spent.spend),
+            "days": DAYS,
+            "roas": fmt.times(spent.roas),
+            "note": APPROVAL_NOTE,
+        },
         [action],
     )
 
 
 def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
     if campaign.status == Campaign.Status.ACTIVE:
-        return EngineReply(f"{campaign.name} is already running, at {fmt.money_exact(campaign.daily_budget)}/day.")
+        return EngineReply(
+            _("%(name)s is already running, at %(budget)s/day.")
+            % {"name": campaign.name, "budget": fmt.money_exact(campaign.daily_budget)}
+        )
     budget = campaign.daily_budget
     cost = extra_spend(budget)
     action = ProposedAction(
         action_type=ActionType.RESUME_CAMPAIGN,
         action_data=_ids(campaign),
-        summary=f"Resume {campaign.name} at {fmt.money_exact(budget)}/day",
+        summary=_("Resume %(name)s at %(budget)s/day") % {"name": campaign.name, "budget": fmt.money_exact(budget)},
         estimated_cost=cost,
         estimated_reach=_reach(budget, _impressions_per_dollar(tenant, campaign, fall_back_to_history=True)),
         confidence=confidence,
     )
     return EngineReply(
-        f"Proposed: resume {campaign.name} at {fmt.money_exact(budget)}/day, up to {fmt.money(cost)} over "
-        f"{BUDGET_DAYS} days. {APPROVAL_NOTE}",
+        _("Proposed: resume %(name)s at %(budget)s/day, up to %(cost)s over %(days)s days. %(note)s")
+        % {
+            "name": campaign.name,
+            "budget": fmt.money_exact(budget),
+            "cost": fmt.money(cost),
+            "days": BUDGET_DAYS,
+            "note": APPROVAL_NOTE,
+        },
         [action],
     )
 
@@ -420,7 +514,7 @@ def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
 def _new_budget(text: str, old: Decimal) -> Decimal | str:
     """The requested daily budget, or a sentence saying why none can be read."""
     if NOT_DAILY.search(text):
-        return "Budgets here are daily: tell me the amount per day, e.g. 'set the budget to $700 a day'."
+        return _("Budgets here are daily: tell me the amount per day, e.g. 'set the budget to $700 a day'.")
     if HALVE.search(text):
         return (old / 2).quantize(Decimal("0.01"), ROUND_HALF_UP)
     if DOUBLE.search(text):
@@ -428,13 +522,13 @@ def _new_budget(text: str, old: Decimal) -> Decimal | str:
     target = next((m for m in TARGET.finditer(text) if parse_amount(m.group(2))), None)
     amount = parse_amount(target.group(2)) if target else parse_amount(text)
     if amount is None:
-        return "What should the new daily budget be? E.g. 'raise it to $700 a day' or 'cut it by 10%'."
+        return _("What should the new daily budget be? E.g. 'raise it to $700 a day' or 'cut it by 10%'.")
     relative = (target.group(1).lower() == "by") if target else (amount.percent or bool(ADD_ON.search(text)))
     if not relative:
         return amount.value
     direction = -1 if DOWN.search(text) else 1 if UP.search(text) else 0
     if direction == 0:
-        return "Should the budget go up or down? E.g. 'increase it by 20%' or 'cut it by $100'."
+        return _("Should the budget go up or down? E.g. 'increase it by 20%' or 'cut it by $100'.")
     change = old * amount.value / 100 if amount.percent else amount.value
     return (old + direction * change).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
@@ -448,16 +542,25 @@ def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
         return EngineReply(new)
     if new <= 0:
         return EngineReply(
-            f"A daily budget has to be more than $0 ({fmt.money_exact(new)} requested). "
-            f"To stop spending, ask me to pause {campaign.name}."
+            _(
+                "A daily budget has to be more than %(zero)s (%(amount)s requested). "
+                "To stop spending, ask me to pause %(name)s."
+            )
+            % {"zero": _("$%(amount)s") % {"amount": 0}, "amount": fmt.money_exact(new), "name": campaign.name}
         )
     if new == old:
-        return EngineReply(f"{campaign.name}'s daily budget is already {fmt.money_exact(old)}.")
+        return EngineReply(
+            _("%(name)s's daily budget is already %(budget)s.")
+            % {"name": campaign.name, "budget": fmt.money_exact(old)}
+        )
     extra = max(new - old, Decimal("0"))
     cost = extra_spend(extra)
     reach = _reach(extra, _impressions_per_dollar(tenant, campaign))
-    verb = "Raise" if new > old else "Lower"
-    summary = f"{verb} {campaign.name} daily budget from {fmt.money_exact(old)} to {fmt.money_exact(new)}"
+    amounts = {"name": campaign.name, "old": fmt.money_exact(old), "new": fmt.money_exact(new)}
+    if new > old:
+        summary = _("Raise %(name)s daily budget from %(old)s to %(new)s") % amounts
+    else:
+        summary = _("Lower %(name)s daily budget from %(old)s to %(new)s") % amounts
     action = ProposedAction(
         action_type=ActionType.SET_BUDGET,
         action_data={
@@ -471,13 +574,22 @@ def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
         confidence=confidence,
     )
     if new > old:
-        impact = f"Up to {fmt.money(cost)} more over {BUDGET_DAYS} days"
-        impact += f", about {fmt.number(reach)} more impressions." if reach else "."
+        more = {"cost": fmt.money(cost), "days": BUDGET_DAYS, "reach": fmt.number(reach)}
+        if reach:
+            impact = _("Up to %(cost)s more over %(days)s days, about %(reach)s more impressions.") % more
+        else:
+            impact = _("Up to %(cost)s more over %(days)s days.") % more
     else:
-        impact = f"Saves up to {fmt.money(extra_spend(old - new))} over {BUDGET_DAYS} days."
+        impact = _("Saves up to %(saving)s over %(days)s days.") % {
+            "saving": fmt.money(extra_spend(old - new)),
+            "days": BUDGET_DAYS,
+        }
     if campaign.status == Campaign.Status.PAUSED:
-        impact += f" {campaign.name} is paused, so nothing is spent until it is resumed."
-    return EngineReply(f"Proposed: {summary}. {impact} {APPROVAL_NOTE}", [action])
+        impact += " " + _("%(name)s is paused, so nothing is spent until it is resumed.") % {"name": campaign.name}
+    return EngineReply(
+        _("Proposed: %(summary)s. %(impact)s %(note)s") % {"summary": summary, "impact": impact, "note": APPROVAL_NOTE},
+        [action],
+    )
 
 
 ACTIONS = [
