@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from agents.engines.base import EngineRequest, HistoryItem
 from agents.engines.builtin import BuiltinEngine
 from agents.models import AIAgent
+from tests.factories import ContentPieceFactory
 
 # Wednesday 4 June 2025, 14:00 in Paris (the test tenant's zone): "today" is 4 June, yesterday 3 June.
 NOW = datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
@@ -54,3 +55,16 @@ def ask(tenant_admin, frozen_now):
         return run_engine(tenant_admin, agent_type, text, history)
 
     return run
+
+
+def published(tenant, title, channel, days_ago, views, engagement):
+    """A piece published `days_ago` days before NOW with its figures."""
+    return ContentPieceFactory(
+        tenant=tenant,
+        title=title,
+        channel=channel,
+        status="published",
+        published_at=NOW - timedelta(days=days_ago),
+        views=views,
+        engagement=engagement,
+    )

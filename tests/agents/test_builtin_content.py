@@ -6,25 +6,13 @@ import pytest
 
 from agents.actions import ActionType
 from agents.models import ContentPiece
-from tests.agents.conftest import NOW
+from tests.agents.conftest import NOW, published
 from tests.factories import ContentPieceFactory
 
 pytestmark = pytest.mark.django_db
 
 CONTENT = "content"
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def published(tenant, title, channel, days_ago, views, engagement):
-    return ContentPieceFactory(
-        tenant=tenant,
-        title=title,
-        channel=channel,
-        status="published",
-        published_at=NOW - timedelta(days=days_ago),
-        views=views,
-        engagement=engagement,
-    )
 
 
 @pytest.fixture

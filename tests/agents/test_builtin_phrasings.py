@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agents.models import AudienceSegment, CampaignDailyStat, ContentPiece, KeywordRanking, TargetKeyword
-from tests.agents.conftest import NOW, YESTERDAY
+from tests.agents.conftest import NOW, YESTERDAY, published
 from tests.factories import (
     AudienceSegmentFactory,
     CampaignDailyStatFactory,
@@ -535,18 +535,6 @@ def test_remove_a_keyword(ask, tenant, rankings, text, keyword, confidence):
 # --- Content ----------------------------------------------------------------------------------------------
 
 CONTENT = "content"
-
-
-def published(tenant, title, channel, days_ago, views, engagement):
-    ContentPieceFactory(
-        tenant=tenant,
-        title=title,
-        channel=channel,
-        status="published",
-        published_at=NOW - timedelta(days=days_ago),
-        views=views,
-        engagement=engagement,
-    )
 
 
 @pytest.fixture

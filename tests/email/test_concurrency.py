@@ -5,8 +5,8 @@ from django.test import Client
 
 from conversations.models import Message
 from hitl.models import HITLDecision
+from tests.concurrency import at_once
 from tests.email.conftest import basic, parse_fields
-from tests.hitl.test_concurrency import at_once
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 

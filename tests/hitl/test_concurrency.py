@@ -1,41 +1,17 @@
 """Two people (or two workers) at the same instant, on real PostgreSQL connections."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory
 from hitl.services import approve, cancel, reject
 from hitl.services.sla import process_due
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; return each one's result or raised DecisionError."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(5)
-            results[index] = call()
-        except DecisionError as err:
-            results[index] = err.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(15)
-    return results
 
 
 @pytest.mark.parametrize("attempt", range(5))

@@ -1,9 +1,6 @@
 """Two people at the same instant, on real PostgreSQL connections: one holder, one clear refusal."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from analytics.models import EventType, PlatformEvent
 from conversations import takeover
@@ -11,30 +8,9 @@ from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept, answer
 from tenants.roles import Role
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
-
-
-def at_once(*calls):
-    """Run the calls in threads released together, each on its own connection; each one's result or error code."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(5)
-            results[index] = call()
-        except takeover.TakeoverError as err:
-            results[index] = err.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(15)
-    return results
 
 
 @pytest.mark.parametrize("attempt", range(5))

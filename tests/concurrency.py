@@ -1,0 +1,30 @@
+"""Calls released together in threads, each on its own database connection (PostgreSQL concurrency tests)."""
+
+import threading
+
+from django.db import connection
+
+from tenants.access import AccessDenied
+
+
+def at_once(*calls):
+    """Run the calls in threads released together; each one's result, or the code of the refusal it raised
+    (AccessDenied: decision, takeover and access errors alike)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(5)
+            results[index] = call()
+        except AccessDenied as err:
+            results[index] = err.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    return results
