@@ -9,6 +9,8 @@ import re
 from decimal import Decimal
 from statistics import median
 
+from django.utils.translation import gettext as _
+
 from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
@@ -89,15 +91,17 @@ def respond(request: EngineRequest) -> EngineReply:
 
 
 def _unknown(name: str, segments) -> str:
-    names = fmt.name_list(s.name for s in segments) or "none yet"
-    return f"I can't find an audience called '{name}'. Your audiences: {names}."
+    names = fmt.name_list(s.name for s in segments) or _("none yet")
+    return _("I can't find an audience called '%(name)s'. Your audiences: %(names)s.") % {"name": name, "names": names}
 
 
 def _name_problem(name: str, segments) -> str | None:
     if len(name) > MAX_NAME_LENGTH:
-        return f"That name is too long: at most {MAX_NAME_LENGTH} characters, please."
+        return _("That name is too long: at most %(count)s characters, please.") % {"count": MAX_NAME_LENGTH}
     if any(s.name.lower() == name.lower() for s in segments):
-        return f"An audience called '{name}' already exists. Pick another name, e.g. \"called '{name} 2'\"."
+        return _("An audience called '%(name)s' already exists. Pick another name, e.g. \"called '%(name)s 2'\".") % {
+            "name": name
+        }
     return None
 
 
@@ -124,15 +128,20 @@ def _retargeting(text: str, segments) -> EngineReply:
     source = next((name for name, pattern in SOURCES.items() if pattern.search(text)), None)
     if source is None:
         return EngineReply(
-            "Who should it target? I can retarget site visitors, cart abandoners, purchasers or people who "
-            "engaged on social, e.g. 'create a retargeting audience of cart abandoners from the last 30 days'."
+            _(
+                "Who should it target? I can retarget site visitors, cart abandoners, purchasers or people who "
+                "engaged on social, e.g. 'create a retargeting audience of cart abandoners from the last 30 days'."
+            )
         )
     days = _lookback(text)
     given = days is not None
     days = days if given else DEFAULT_LOOKBACK
     if not 1 <= days <= MAX_LOOKBACK:
-        return EngineReply(f"The look-back window must be 1 to {MAX_LOOKBACK} days ({days} asked).")
-    label = f"{SOURCE_LABELS[source]}, last {days} days"
+        return EngineReply(
+            _("The look-back window must be 1 to %(most)s days (%(days)s asked).")
+            % {"most": MAX_LOOKBACK, "days": days}
+        )
+    label = f"{SOURCE_LABELS[source]}, last {days} days"  # the audience's name when none is given: data, not words
     name = _called(text) or label
     if problem := _name_problem(name, segments):
         return EngineReply(problem)
@@ -142,14 +151,14 @@ def _retargeting(text: str, segments) -> EngineReply:
     action = ProposedAction(
         action_type=ActionType.CREATE_RETARGETING,
         action_data={"name": name, "source": source, "lookback_days": days},
-        summary=f"Create retargeting audience '{name}'" + ("" if name == label else f" ({label.lower()})"),
+        summary=_("Create retargeting audience '%(name)s'") % {"name": name}
+        + ("" if name == label else f" ({label.lower()})"),
         estimated_reach=reach,
         confidence=0.85,
         notes={"reach_basis": seed.name if seed else "median segment size"},
     )
-    window = "" if given else f" No window given, so {DEFAULT_LOOKBACK} days."
-    size = f" Expect roughly {fmt.number(reach)} people." if reach else ""
-    return EngineReply(f"Proposed: {action.summary}.{window}{size} {APPROVAL_NOTE}", [action])
+    window = "" if given else " " + _("No window given, so %(days)s days.") % {"days": DEFAULT_LOOKBACK}
+    return EngineReply(_proposed(action, window, reach), [action])
 
 
 def _audience(text: str, segments) -> EngineReply:
@@ -169,14 +178,20 @@ def _audience(text: str, segments) -> EngineReply:
         name = _described(rest)  # "a segment for people who bought tents" names itself
     if basis is None and not name:
         return EngineReply(
-            "What should the new audience be called, and which audience should it resemble? "
-            "E.g. \"create an audience called 'Alpine Hikers' like 'Trail Runners'\" "
-            "or 'create a lookalike of Trail Runners'."
+            _(
+                "What should the new audience be called, and which audience should it resemble? "
+                "E.g. \"create an audience called 'Alpine Hikers' like 'Trail Runners'\" "
+                "or 'create a lookalike of Trail Runners'."
+            )
         )
     if name:
-        summary = f"Create audience '{name}'" + (f" (lookalike of {basis.name})" if basis else "")
+        if basis:
+            summary = _("Create audience '%(name)s' (lookalike of %(basis)s)") % {"name": name, "basis": basis.name}
+        else:
+            summary = _("Create audience '%(name)s'") % {"name": name}
     else:
-        name, summary = f"Lookalike of {basis.name}", f"Create a lookalike audience of {basis.name}"
+        name = f"Lookalike of {basis.name}"  # the new audience's name: data, not words
+        summary = _("Create a lookalike audience of %(basis)s") % {"basis": basis.name}
     if problem := _name_problem(name, segments):
         return EngineReply(problem)
     if basis:
@@ -193,8 +208,12 @@ def _audience(text: str, segments) -> EngineReply:
         estimated_reach=reach,
         confidence=confidence,
     )
-    size = f" Expect roughly {fmt.number(reach)} people." if reach else ""
-    return EngineReply(f"Proposed: {action.summary}.{size} {APPROVAL_NOTE}", [action])
+    return EngineReply(_proposed(action, "", reach), [action])
+
+
+def _proposed(action, window: str, reach: int) -> str:
+    size = " " + _("Expect roughly %(count)s people.") % {"count": fmt.number(reach)} if reach else ""
+    return _("Proposed: %(summary)s.") % {"summary": action.summary} + f"{window}{size} {APPROVAL_NOTE}"
 
 
 DESCRIBED = re.compile(
@@ -222,32 +241,48 @@ def _segment_report(segment, segments) -> str:
     place = ranked.index(segment) + 1
     description = f" {segment.description}" if segment.description else ""
     return (
-        f"{segment.name}: {fmt.number(segment.size)} people, {_growth_text(segment)} last week "
-        f"(#{place} of {len(segments)} by growth).{description}"
+        _("%(name)s: %(size)s people, %(growth)s last week (#%(place)s of %(count)s by growth).")
+        % {
+            "name": segment.name,
+            "size": fmt.number(segment.size),
+            "growth": _growth_text(segment),
+            "place": place,
+            "count": len(segments),
+        }
+        + description
     )
 
 
 def _growth(segments) -> str:
     if not segments:
-        return "You have no audience segments yet."
+        return _("You have no audience segments yet.")
     ranked = sorted(segments, key=lambda s: (-s.weekly_growth, s.name))
     growing = [s for s in ranked if s.weekly_growth > 0][:SHOWN]
     shrinking = [s for s in reversed(ranked) if s.weekly_growth < 0][:SHOWN]
     lines = []
     if growing:
-        lines.append("Fastest growing (last week):")
-        lines += [f"{i}. {s.name} {_growth_text(s)} ({fmt.number(s.size)} people)" for i, s in enumerate(growing, 1)]
+        lines.append(_("Fastest growing (last week):"))
+        lines += [
+            _("%(place)s. %(name)s %(growth)s (%(size)s people)")
+            % {"place": i, "name": s.name, "growth": _growth_text(s), "size": fmt.number(s.size)}
+            for i, s in enumerate(growing, 1)
+        ]
     else:
-        lines.append("None of your audiences grew last week.")
+        lines.append(_("None of your audiences grew last week."))
     if shrinking:
-        lines.append("Shrinking: " + ", ".join(f"{s.name} {_growth_text(s)}" for s in shrinking) + ".")
+        shrunk = ", ".join(f"{s.name} {_growth_text(s)}" for s in shrinking)
+        lines.append(_("Shrinking: %(audiences)s.") % {"audiences": shrunk})
     return "\n".join(lines)
 
 
 def _by_size(segments) -> str:
     if not segments:
-        return "You have no audience segments yet."
+        return _("You have no audience segments yet.")
     ranked = sorted(segments, key=lambda s: (-s.size, s.name))
     total = fmt.number(sum(s.size for s in segments))
     items = [f"{s.name} {fmt.number(s.size)}" for s in ranked]
-    return f"Your {len(segments)} audiences ({total} people in all, largest first): {fmt.name_list(items, limit=10)}."
+    return _("Your %(count)s audiences (%(total)s people in all, largest first): %(audiences)s.") % {
+        "count": len(segments),
+        "total": total,
+        "audiences": fmt.name_list(items, limit=10),
+    }

@@ -5,6 +5,8 @@ from datetime import UTC, timedelta
 
 from django.db.models import Avg
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
@@ -85,8 +87,10 @@ def respond(request: EngineRequest) -> EngineReply:
 def _unknown(spoken: str, text: str, pieces) -> EngineReply:
     title = (quoted(text) or [clean_phrase(WHEN_WORDS.sub("", spoken), FILLER)])[0]
     open_titles = [f"'{p.title}'" for p in pieces if p.status != ContentPiece.Status.PUBLISHED]
-    listing = f" Drafts and scheduled pieces: {fmt.name_list(open_titles)}." if open_titles else ""
-    return EngineReply(f"I can't find a piece called '{title}'.{listing}")
+    reply = _("I can't find a piece called '%(title)s'.") % {"title": title}
+    if open_titles:
+        reply += " " + _("Drafts and scheduled pieces: %(titles)s.") % {"titles": fmt.name_list(open_titles)}
+    return EngineReply(reply)
 
 
 def _without_title(text: str, title: str) -> str:
@@ -105,8 +109,12 @@ def _average_views(tenant, channel: str) -> int:
 def _already_published(tenant, piece) -> EngineReply | None:
     if piece.status != ContentPiece.Status.PUBLISHED:
         return None
-    since = f" on {fmt.local_day(piece.published_at, zone(tenant))}" if piece.published_at else ""
-    return EngineReply(f"'{piece.title}' was already published{since}.")
+    if piece.published_at:
+        return EngineReply(
+            _("'%(title)s' was already published on %(day)s.")
+            % {"title": piece.title, "day": fmt.local_day(piece.published_at, zone(tenant))}
+        )
+    return EngineReply(_("'%(title)s' was already published.") % {"title": piece.title})
 
 
 def _publish(tenant, piece, confidence: float) -> EngineReply:
@@ -116,12 +124,21 @@ def _publish(tenant, piece, confidence: float) -> EngineReply:
     action = ProposedAction(
         action_type=ActionType.PUBLISH_CONTENT,
         action_data={"content_id": str(piece.id), "title": piece.title},
-        summary=f"Publish '{piece.title}' ({piece.get_channel_display()}) now",
+        summary=_("Publish '%(title)s' (%(channel)s) now")
+        % {"title": piece.title, "channel": piece.get_channel_display()},
         estimated_reach=reach,
         confidence=confidence,
     )
-    typical = f" {piece.get_channel_display()} pieces average {fmt.number(reach)} views." if reach else ""
-    return EngineReply(f"Proposed: publish '{piece.title}' now.{typical} {APPROVAL_NOTE}", [action])
+    typical = (
+        " "
+        + _("%(channel)s pieces average %(views)s views.")
+        % {"channel": piece.get_channel_display(), "views": fmt.number(reach)}
+        if reach
+        else ""
+    )
+    return EngineReply(
+        _("Proposed: publish '%(title)s' now.") % {"title": piece.title} + f"{typical} {APPROVAL_NOTE}", [action]
+    )
 
 
 def _schedule(tenant, piece, when_text: str, confidence: float) -> EngineReply:
@@ -132,14 +149,26 @@ def _schedule(tenant, piece, when_text: str, confidence: float) -> EngineReply:
     if when is None:
         heard = clean_phrase(re.sub(r"\b(re-?)?schedule\b|\b(for|on|at|please)\b", " ", when_text, flags=re.I))
         said = f" ('{heard}')" if heard else ""
-        return EngineReply(f"I couldn't understand when to schedule '{piece.title}'{said}. Try {WHEN_EXAMPLES}.")
+        return EngineReply(
+            _("I couldn't understand when to schedule '%(title)s'%(heard)s. Try %(examples)s.")
+            % {"title": piece.title, "heard": said, "examples": WHEN_EXAMPLES}
+        )
     shown = f"{fmt.local_time(when.at, zone(tenant))} ({tenant.timezone})"
     if when.at <= now:
-        return EngineReply(f"{shown} is in the past. Pick a later time, e.g. {WHEN_EXAMPLES}.")
+        return EngineReply(
+            _("%(when)s is in the past. Pick a later time, e.g. %(examples)s.")
+            % {"when": shown, "examples": WHEN_EXAMPLES}
+        )
     if when.at > now + MAX_AHEAD:
-        return EngineReply(f"{shown} is more than a year ahead; content can be scheduled at most a year out.")
+        return EngineReply(
+            _("%(when)s is more than a year ahead; content can be scheduled at most a year out.") % {"when": shown}
+        )
     reach = _average_views(tenant, piece.channel)
-    summary = f"Schedule '{piece.title}' ({piece.get_channel_display()}) for {shown}"
+    summary = _("Schedule '%(title)s' (%(channel)s) for %(when)s") % {
+        "title": piece.title,
+        "channel": piece.get_channel_display(),
+        "when": shown,
+    }
     action = ProposedAction(
         action_type=ActionType.SCHEDULE_CONTENT,
         action_data={
@@ -151,8 +180,8 @@ def _schedule(tenant, piece, when_text: str, confidence: float) -> EngineReply:
         estimated_reach=reach,
         confidence=confidence,
     )
-    default = f" No time given, so {when.at:%H:%M}." if not when.time_given else ""
-    return EngineReply(f"Proposed: {summary}.{default} {APPROVAL_NOTE}", [action])
+    default = " " + _("No time given, so %(time)s.") % {"time": f"{when.at:%H:%M}"} if not when.time_given else ""
+    return EngineReply(_("Proposed: %(summary)s.") % {"summary": summary} + f"{default} {APPROVAL_NOTE}", [action])
 
 
 def _rate(piece) -> str:
@@ -162,18 +191,37 @@ def _rate(piece) -> str:
 def _piece_report(tenant, piece) -> str:
     channel = piece.get_channel_display()
     if piece.status == ContentPiece.Status.PUBLISHED:
-        when = f" on {fmt.local_day(piece.published_at, zone(tenant))}" if piece.published_at else ""
+        figures = {
+            "title": piece.title,
+            "channel": channel,
+            "views": fmt.number(piece.views),
+            "engagements": fmt.number(piece.engagement),
+            "rate": _rate(piece),
+        }
+        if piece.published_at:
+            figures["day"] = fmt.local_day(piece.published_at, zone(tenant))
+            return (
+                _(
+                    "'%(title)s' (%(channel)s), published on %(day)s: %(views)s views, "
+                    "%(engagements)s engagements (%(rate)s)."
+                )
+                % figures
+            )
         return (
-            f"'{piece.title}' ({channel}), published{when}: {fmt.number(piece.views)} views, "
-            f"{fmt.number(piece.engagement)} engagements ({_rate(piece)})."
+            _("'%(title)s' (%(channel)s), published: %(views)s views, %(engagements)s engagements (%(rate)s).")
+            % figures
         )
     if piece.status == ContentPiece.Status.SCHEDULED:
-        shown = fmt.local_time(piece.scheduled_for, zone(tenant)) if piece.scheduled_for else "a time not set yet"
-        return f"'{piece.title}' ({channel}) is scheduled for {shown} ({tenant.timezone})."
-    return (
-        f"'{piece.title}' ({channel}) is a draft. "
-        f"Say \"publish '{piece.title}'\" or \"schedule '{piece.title}' for Friday 9am\"."
-    )
+        shown = fmt.local_time(piece.scheduled_for, zone(tenant)) if piece.scheduled_for else _("a time not set yet")
+        return _("'%(title)s' (%(channel)s) is scheduled for %(when)s (%(zone)s).") % {
+            "title": piece.title,
+            "channel": channel,
+            "when": shown,
+            "zone": tenant.timezone,
+        }
+    return _(
+        "'%(title)s' (%(channel)s) is a draft. Say \"publish '%(title)s'\" or \"schedule '%(title)s' for Friday 9am\"."
+    ) % {"title": piece.title, "channel": channel}
 
 
 def _channel(text: str) -> str | None:
@@ -189,22 +237,54 @@ def _best(tenant, text: str) -> str:
     if channel:
         published = published.filter(channel=channel)
     pieces = list(published)
-    kind = f"{ContentPiece.Channel(channel).label} piece" if channel else "piece"
+    label = ContentPiece.Channel(channel).label if channel else ""
     if not pieces:
-        return f"No {kind}s were published in the last {PERFORMANCE_DAYS} days."
+        if channel:
+            return _("No %(channel)s pieces were published in the last %(days)s days.") % {
+                "channel": label,
+                "days": PERFORMANCE_DAYS,
+            }
+        return _("No pieces were published in the last %(days)s days.") % {"days": PERFORMANCE_DAYS}
     worst = bool(WORST.search(text))
     pieces.sort(key=lambda p: (p.engagement if worst else -p.engagement, p.title))
     views, engagement = sum(p.views for p in pieces), sum(p.engagement for p in pieces)
     overall = fmt.percent(engagement / views * 100 if views else None)
-    lines = [
-        f"{fmt.plural(len(pieces), kind)} published in the last {PERFORMANCE_DAYS} days: {fmt.number(views)} views, "
-        f"{fmt.number(engagement)} engagements ({overall}).",
-        f"{'Lowest' if worst else 'Top'} by engagement:",
-    ]
+    figures = {
+        "count": fmt.number(len(pieces)),
+        "channel": label,
+        "days": PERFORMANCE_DAYS,
+        "views": fmt.number(views),
+        "engagements": fmt.number(engagement),
+        "rate": overall,
+    }
+    if channel:
+        published_line = ngettext(
+            "%(count)s %(channel)s piece published in the last %(days)s days: %(views)s views, "
+            "%(engagements)s engagements (%(rate)s).",
+            "%(count)s %(channel)s pieces published in the last %(days)s days: %(views)s views, "
+            "%(engagements)s engagements (%(rate)s).",
+            len(pieces),
+        )
+    else:
+        published_line = ngettext(
+            "%(count)s piece published in the last %(days)s days: %(views)s views, "
+            "%(engagements)s engagements (%(rate)s).",
+            "%(count)s pieces published in the last %(days)s days: %(views)s views, "
+            "%(engagements)s engagements (%(rate)s).",
+            len(pieces),
+        )
+    lines = [published_line % figures, _("Lowest by engagement:") if worst else _("Top by engagement:")]
     for place, piece in enumerate(pieces[:SHOWN], start=1):
         lines.append(
-            f"{place}. '{piece.title}' ({piece.get_channel_display()}): {fmt.number(piece.engagement)} engagements, "
-            f"{_rate(piece)} of {fmt.number(piece.views)} views"
+            _("%(place)s. '%(title)s' (%(channel)s): %(engagements)s engagements, %(rate)s of %(views)s views")
+            % {
+                "place": place,
+                "title": piece.title,
+                "channel": piece.get_channel_display(),
+                "engagements": fmt.number(piece.engagement),
+                "rate": _rate(piece),
+                "views": fmt.number(piece.views),
+            }
         )
     return "\n".join(lines)
 
@@ -215,8 +295,8 @@ def _upcoming(tenant) -> str:
     )
     pieces = list(scheduled.order_by("scheduled_for")[:8])
     if not pieces:
-        return "Nothing is scheduled. Say \"schedule 'Title' for Friday 9am\" to plan a piece."
-    lines = [f"Scheduled (times in {tenant.timezone}):"]
+        return _("Nothing is scheduled. Say \"schedule 'Title' for Friday 9am\" to plan a piece.")
+    lines = [_("Scheduled (times in %(zone)s):") % {"zone": tenant.timezone}]
     lines += [
         f"- {fmt.local_time(p.scheduled_for, zone(tenant))}: '{p.title}' ({p.get_channel_display()})" for p in pieces
     ]
@@ -226,5 +306,5 @@ def _upcoming(tenant) -> str:
 def _drafts(pieces) -> str:
     drafts = [f"'{p.title}' ({p.get_channel_display()})" for p in pieces if p.status == ContentPiece.Status.DRAFT]
     if not drafts:
-        return "There are no drafts."
-    return f"Drafts ({len(drafts)}): {fmt.name_list(drafts)}."
+        return _("There are no drafts.")
+    return _("Drafts (%(count)s): %(titles)s.") % {"count": len(drafts), "titles": fmt.name_list(drafts)}

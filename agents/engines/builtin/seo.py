@@ -3,6 +3,9 @@
 import re
 
 from django.db.models import OuterRef, Subquery
+from django.utils import dateformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
@@ -69,8 +72,11 @@ def respond(request: EngineRequest) -> EngineReply:
         if mentioned:
             return EngineReply(_keyword_report(by_keyword[mentioned.name], targets))
         asked = clean_phrase(match.group(1), FILLER)
-        tracked = fmt.name_list(sorted(by_keyword)) or "none yet"
-        return EngineReply(f"I have no ranking data for '{asked}'. Keywords with rankings: {tracked}.")
+        tracked = fmt.name_list(sorted(by_keyword)) or _("none yet")
+        return EngineReply(
+            _("I have no ranking data for '%(keyword)s'. Keywords with rankings: %(tracked)s.")
+            % {"keyword": asked, "tracked": tracked}
+        )
     if MOVERS.search(text):
         return EngineReply(_movers(latest))
     return capabilities("SEO", EXAMPLES, text)
@@ -88,42 +94,54 @@ def _volume(tenant, keyword: str) -> int:
 
 def _add(tenant, targets, keyword: str, was_quoted: bool) -> EngineReply:
     if not keyword:
-        return EngineReply("Which keyword should I add? E.g. \"add 'waterproof hiking boots' as a target keyword\".")
+        return EngineReply(_("Which keyword should I add? E.g. \"add 'waterproof hiking boots' as a target keyword\"."))
     if len(keyword) > MAX_KEYWORD_LENGTH:
-        return EngineReply(f"That keyword is too long: at most {MAX_KEYWORD_LENGTH} characters, please.")
+        return EngineReply(
+            _("That keyword is too long: at most %(count)s characters, please.") % {"count": MAX_KEYWORD_LENGTH}
+        )
     if any(t.keyword.lower() == keyword for t in targets):
-        return EngineReply(f"'{keyword}' is already a target keyword.")
+        return EngineReply(_("'%(keyword)s' is already a target keyword.") % {"keyword": keyword})
     volume = _volume(tenant, keyword)
     action = ProposedAction(
         action_type=ActionType.ADD_TARGET_KEYWORD,
         action_data={"keyword": keyword},
-        summary=f"Add '{keyword}' as a target keyword",
+        summary=_("Add '%(keyword)s' as a target keyword") % {"keyword": keyword},
         estimated_reach=volume,
         confidence=0.9 if was_quoted else 0.8,
     )
-    known = f" It gets about {fmt.number(volume)} searches a month." if volume else ""
-    return EngineReply(f"Proposed: add '{keyword}' as a target keyword.{known} {APPROVAL_NOTE}", [action])
+    known = " " + _("It gets about %(count)s searches a month.") % {"count": fmt.number(volume)} if volume else ""
+    return EngineReply(
+        _("Proposed: add '%(keyword)s' as a target keyword.") % {"keyword": keyword} + f"{known} {APPROVAL_NOTE}",
+        [action],
+    )
 
 
 def _remove(tenant, targets, keyword: str) -> EngineReply:
     names = [t.keyword for t in targets]
     if not keyword:
-        return EngineReply(f"Which keyword should I drop? Your targets: {fmt.name_list(names) or 'none yet'}.")
+        return EngineReply(
+            _("Which keyword should I drop? Your targets: %(names)s.")
+            % {"names": (fmt.name_list(names) or _("none yet"))}
+        )
     exact = next((name for name in names if name.lower() == keyword), None)
     close = None if exact else find_name(keyword, names, cutoff=0.85)
     found = exact or (close.name if close else None)
     if found is None:
         return EngineReply(
-            f"'{keyword}' isn't one of your target keywords. Your targets: {fmt.name_list(names) or 'none yet'}."
+            _("'%(keyword)s' isn't one of your target keywords. Your targets: %(names)s.")
+            % {"keyword": keyword, "names": (fmt.name_list(names) or _("none yet"))}
         )
     action = ProposedAction(
         action_type=ActionType.REMOVE_TARGET_KEYWORD,
         action_data={"keyword": found},
-        summary=f"Stop targeting '{found}'",
+        summary=_("Stop targeting '%(keyword)s'") % {"keyword": found},
         estimated_reach=_volume(tenant, found),
         confidence=0.9 if exact else 0.7,
     )
-    return EngineReply(f"Proposed: drop '{found}' from your target keywords. {APPROVAL_NOTE}", [action])
+    return EngineReply(
+        _("Proposed: drop '%(keyword)s' from your target keywords.") % {"keyword": found} + f" {APPROVAL_NOTE}",
+        [action],
+    )
 
 
 def _move(row) -> str:
@@ -133,7 +151,7 @@ def _move(row) -> str:
 
 def _movers(latest) -> str:
     if not latest:
-        return "I don't have any keyword rankings yet."
+        return _("I don't have any keyword rankings yet.")
     compared = [row for row in latest if row.previous_position is not None]
     gainers = sorted(
         (r for r in compared if r.position < r.previous_position),
@@ -145,39 +163,62 @@ def _movers(latest) -> str:
     )
     average = sum(row.position for row in latest) / len(latest)
     lines = [
-        f"{len(latest)} keywords, average position {average:.1f}. At the latest check: "
-        f"{len(gainers)} up, {len(losers)} down, {len(compared) - len(gainers) - len(losers)} unchanged."
+        _(
+            "%(count)s keywords, average position %(average)s. At the latest check: "
+            "%(up)s up, %(down)s down, %(same)s unchanged."
+        )
+        % {
+            "count": len(latest),
+            "average": number_format(average, 1, use_l10n=True),
+            "up": len(gainers),
+            "down": len(losers),
+            "same": len(compared) - len(gainers) - len(losers),
+        }
     ]
     if gainers:
-        lines.append("Gained: " + ", ".join(_move(r) for r in gainers[:SHOWN]))
+        lines.append(_("Gained: %(moves)s") % {"moves": ", ".join(_move(r) for r in gainers[:SHOWN])})
     if losers:
-        lines.append("Lost: " + ", ".join(_move(r) for r in losers[:SHOWN]))
+        lines.append(_("Lost: %(moves)s") % {"moves": ", ".join(_move(r) for r in losers[:SHOWN])})
     return "\n".join(lines)
 
 
 def _keyword_report(row, targets) -> str:
     if row.previous_position is None:
-        change = "first check"
+        change = _("first check")
     elif row.previous_position == row.position:
-        change = "unchanged"
+        change = _("unchanged")
     else:
-        direction = "up" if row.position < row.previous_position else "down"
-        change = f"{direction} {abs(row.previous_position - row.position)} from #{row.previous_position}"
-    target = "yes" if any(t.keyword.lower() == row.keyword.lower() for t in targets) else "no"
-    return (
-        f"'{row.keyword}': #{row.position} on {row.date.day} {row.date:%b} ({change}). "
-        f"{fmt.number(row.search_volume)} searches/month. Page: {row.url}. Target keyword: {target}."
-    )
+        moved = {"places": abs(row.previous_position - row.position), "previous": row.previous_position}
+        if row.position < row.previous_position:
+            change = _("up %(places)s from #%(previous)s") % moved
+        else:
+            change = _("down %(places)s from #%(previous)s") % moved
+    target = _("yes") if any(t.keyword.lower() == row.keyword.lower() for t in targets) else _("no")
+    return _(
+        "'%(keyword)s': #%(position)s on %(day)s (%(change)s). "
+        "%(volume)s searches/month. Page: %(url)s. Target keyword: %(target)s."
+    ) % {
+        "keyword": row.keyword,
+        "position": row.position,
+        "day": dateformat.format(row.date, "j M"),
+        "change": change,
+        "volume": fmt.number(row.search_volume),
+        "url": row.url,
+        "target": target,
+    }
 
 
 def _target_list(targets, latest) -> str:
     if not targets:
-        return "You have no target keywords yet. Say \"add 'hiking boots' as a target keyword\" to start."
+        return _("You have no target keywords yet. Say \"add 'hiking boots' as a target keyword\" to start.")
     positions = {row.keyword.lower(): row.position for row in latest}
     items = [
         f"{t.keyword} #{positions[t.keyword.lower()]}"
         if t.keyword.lower() in positions
-        else f"{t.keyword} (not ranked yet)"
+        else _("%(keyword)s (not ranked yet)") % {"keyword": t.keyword}
         for t in targets
     ]
-    return f"Target keywords ({len(targets)}): {fmt.name_list(items, limit=15)}."
+    return _("Target keywords (%(count)s): %(keywords)s.") % {
+        "count": len(targets),
+        "keywords": fmt.name_list(items, limit=15),
+    }
