@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents import action_specs, read_tools
 from agents.actions import AGENT_ACTIONS, ProposedAction
@@ -50,16 +51,24 @@ def _proposals_this_hour(conversation_id) -> int:
 
 def _reason_to_refuse(action: ProposedAction, *, tenant, agent, accepted_so_far: int) -> str | None:
     if action.action_type not in allowed_actions(agent):
-        return f"the {agent.name} agent is not allowed to {action.action_type.replace('_', ' ')}"
+        return _("the %(agent)s agent is not allowed to %(action)s") % {
+            "agent": agent.name,
+            "action": action.action_type.replace("_", " "),
+        }
     if accepted_so_far >= settings.GATEWAY_MAX_ACTIONS_PER_HOUR:
-        return f"this conversation reached its limit of {settings.GATEWAY_MAX_ACTIONS_PER_HOUR} proposals an hour"
+        return _("this conversation reached its limit of %(count)s proposals an hour") % {
+            "count": settings.GATEWAY_MAX_ACTIONS_PER_HOUR
+        }
     if not Decimal("0") <= action.estimated_cost <= MAX_ESTIMATED_COST:
-        return "its estimated cost is out of range"
+        return _("its estimated cost is out of range")
     spec = action_specs.spec_for(action.action_type)
     if not isinstance(action.action_data, dict):
-        return "its details are unreadable"
+        return _("its details are unreadable")
     if problem := action_specs.shape_problem(spec, action.action_data):
-        return f"its details do not fit a {spec.label.lower()} action ({problem})"
+        return _("its details do not fit a %(action)s action (%(problem)s)") % {
+            "action": str(spec.label).lower(),
+            "problem": problem,
+        }
     return spec.check(tenant, action.action_data)
 
 

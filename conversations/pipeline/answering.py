@@ -21,7 +21,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agents.cache import agent_for
 from agents.engines import get_engine, run_engine
@@ -36,11 +38,14 @@ from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from conversations.pipeline.streaming import DeltaBroadcaster
 from hitl.models import ApprovalStatus
+from tenants.languages import language_of
 from tenants.pii import redact
 
 log = logging.getLogger(__name__)
 
-FALLBACK_REPLY = "Sorry, I couldn't work that out just now. Your message is saved; please try again in a minute."
+FALLBACK_REPLY = gettext_lazy(
+    "Sorry, I couldn't work that out just now. Your message is saved; please try again in a minute."
+)
 HISTORY_TURNS = 10
 WINDOW = HISTORY_TURNS + 20  # messages read at once: the history and the waiting ones after it
 
@@ -120,7 +125,11 @@ def _answer_next(conversation_id, token) -> bool:
         return False
     if message.conversation.held_by_id is not None:
         return _set_aside(conversation_id, message, token)
+    with translation.override(language_of(message.conversation.user)):  # the reply in the requester's language
+        return _answer(message, history, token)
 
+
+def _answer(message: Message, history: list[Message], token) -> bool:
     started = time.monotonic()
     conversation = message.conversation
     agent = _choose_agent(conversation, message)
@@ -128,7 +137,8 @@ def _answer_next(conversation_id, token) -> bool:
     reply, error = _run_engine(conversation, message, agent, history)
     requested = message.metadata.get("requested_agent")
     if agent is not None and requested and agent.agent_type != requested:
-        reply.text = f"That's one for the {agent.get_agent_type_display()} agent, so I passed it on.\n\n{reply.text}"
+        passed = _("That's one for the %(agent)s agent, so I passed it on.") % {"agent": agent.get_agent_type_display()}
+        reply.text = f"{passed}\n\n{reply.text}"
     return _store(conversation, message, agent, reply, error, started, token)
 
 
@@ -170,14 +180,15 @@ def draft(message: Message) -> tuple[EngineReply, str | None]:
     earlier = Message.objects.filter(conversation=conversation, created_at__lt=message.created_at)
     history = _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
     agent = _choose_agent(conversation, message)
-    reply, _ = _run_engine(conversation, message, agent, history, live=False)
+    with translation.override(language_of(conversation.user)):  # the customer's language, as the agent would answer
+        reply, _error = _run_engine(conversation, message, agent, history, live=False)
     return reply, agent.agent_type if agent else None
 
 
 def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[EngineReply, Exception | None]:
     """`live`: the answer's pieces are broadcast to the conversation's sockets as they are written."""
     if agent is None:
-        return EngineReply(text="That agent is switched off for your account."), None
+        return EngineReply(text=_("That agent is switched off for your account.")), None
     stream = DeltaBroadcaster(conversation.pk, message.pk, agent.agent_type) if live else None
     request = EngineRequest(
         tenant=conversation.tenant,
@@ -195,7 +206,7 @@ def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[En
         return run_engine(get_engine(conversation.tenant, agent), request), None
     except Exception as exc:  # any engine failure: the user gets a polite reply, the error is recorded
         log.exception("Engine failed on message %s", message.pk)
-        return EngineReply(text=FALLBACK_REPLY), exc
+        return EngineReply(text=str(FALLBACK_REPLY)), exc
     finally:
         if stream is not None:
             stream.flush()

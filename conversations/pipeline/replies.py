@@ -1,5 +1,7 @@
 """The words of a reply: the engine's text, then one line per proposed action."""
 
+from django.utils.translation import gettext as _
+
 from conversations.normalized import ActionOutcome
 from hitl.models import ApprovalStatus
 
@@ -12,13 +14,15 @@ def compose(text: str, outcomes: list[ActionOutcome]) -> str:
         # The engine's text often states the summary already ("Proposed: …"): then the line only adds the reference.
         what = "" if outcome.summary in text else f": {outcome.summary}"
         if outcome.already_waiting:
-            lines.append(f"That is already waiting for approval ({outcome.reference}){what}: I did not ask again.")
+            line = _("That is already waiting for approval (%(reference)s)%(what)s: I did not ask again.")
         elif outcome.status == "refused":
-            lines.append(f"I can't propose “{outcome.summary}”: {outcome.reason}.")
+            line = _("I can't propose “%(summary)s”: %(reason)s.")
         elif outcome.status == ApprovalStatus.PENDING:
-            lines.append(f"Waiting for approval ({outcome.reference}){what}.")
+            line = _("Waiting for approval (%(reference)s)%(what)s.")
         elif outcome.status == ApprovalStatus.REJECTED:
-            lines.append(f"Rejected by your approval rules ({outcome.reference}){what}.")
+            line = _("Rejected by your approval rules (%(reference)s)%(what)s.")
         else:
-            lines.append(f"Approved by your approval rules ({outcome.reference}){what}.")
+            line = _("Approved by your approval rules (%(reference)s)%(what)s.")
+        about = {"reference": outcome.reference, "what": what, "summary": outcome.summary, "reason": outcome.reason}
+        lines.append(line % about)
     return "\n\n".join(line for line in lines if line)

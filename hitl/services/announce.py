@@ -1,13 +1,24 @@
 """Telling the requester's conversation that an approval changed."""
 
+from collections.abc import Callable
+
+from django.utils import translation
+
 from conversations.delivery import approval_changed, tell_requester
 from hitl.models import HITLApproval
+from tenants.languages import language_of
 
 
-def announce(approval: HITLApproval, text: str | None = None) -> None:
-    """In words when there is something to say (rejected, done, failed, expired); otherwise a status change."""
+def announce(approval: HITLApproval, text: str | Callable[[], str] | None = None) -> None:
+    """In words when there is something to say (rejected, done, failed, expired); otherwise a status change.
+
+    `text` given as a function is written in the requester's language (the callers' words are gettext).
+    """
     if not approval.conversation_id:
         return
+    if callable(text):
+        with translation.override(language_of(approval.conversation.user)):
+            text = text()
     fields = dict(
         approval_id=approval.pk, reference=approval.reference, status=approval.status, summary=approval.action_summary
     )

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents import action_specs
 from hitl import duplicates, rules
@@ -192,7 +193,10 @@ def _reject(approval, *, actor, reason, context, automatic=False) -> None:
     who = "automatically" if automatic else f"by {actor}"
     log(approval, "rejected", f"Rejected {who}: {reason}", actor=actor, ip=context.ip, previous_status=previous)
     notify(approval, "decided")
-    announce(approval, f"Rejected: {approval.action_summary}. Reason: {reason}")
+    announce(
+        approval,
+        lambda: _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": approval.action_summary, "reason": reason},
+    )
 
 
 def decide_automatically(approval: HITLApproval, outcome: str) -> None:
@@ -447,7 +451,9 @@ def expire_locked(approval: HITLApproval) -> None:
     log(approval, "expired", "Expired: nobody decided in time.", previous_status=previous)
     notify(approval, "decided")
     announce(
-        approval, f"Expired: nobody decided on “{approval.action_summary}” in time. Ask again if it still matters."
+        approval,
+        lambda: _("Expired: nobody decided on “%(summary)s” in time. Ask again if it still matters.")
+        % {"summary": approval.action_summary},
     )
 
 

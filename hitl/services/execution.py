@@ -14,6 +14,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.executors import (
     ExecutionError,
@@ -78,16 +79,23 @@ def _succeed(approval: HITLApproval, result) -> None:
     approval.execution_error = ""
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
     log(approval, "executed", f"Done: {result.detail}", previous_status=ApprovalStatus.EXECUTING)
-    announce(approval, f"Approved and done: {result.detail}")
+    announce(approval, lambda: _("Approved and done: %(detail)s") % {"detail": result.detail})
 
 
-def _fail(approval: HITLApproval, error: Exception, *, tell: str = "") -> None:
+def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
     approval.mark_failed()
     approval.execution_status = ExecutionStatus.FAILED
     approval.execution_error = str(error)[:2000]
     approval.save(update_fields=["status", "execution_status", "execution_error"])
     log(approval, "execution_failed", f"Execution failed: {error}", previous_status=ApprovalStatus.EXECUTING)
-    announce(approval, tell or f"Approved, but it could not be done: {approval.action_summary}. An admin can retry it.")
+    announce(
+        approval,
+        tell
+        or (
+            lambda: _("Approved, but it could not be done: %(summary)s. An admin can retry it.")
+            % {"summary": approval.action_summary}
+        ),
+    )
 
 
 def run_execution(approval_id, *, max_attempts: int) -> str:
@@ -212,7 +220,8 @@ def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
         _fail(
             approval,
             error,
-            tell=f"Approved, but it was not confirmed done: {approval.action_summary}. An admin is on it.",
+            tell=lambda: _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.")
+            % {"summary": approval.action_summary},
         )
         log(approval, "execution_abandoned", f"{actor} marked the silent execution failed{note}.", actor=actor)
     return approval
