@@ -15,6 +15,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from agents.models import AgentType
 from analytics.aggregates import Percentile, continuous_percentile, has_percentiles
@@ -80,11 +81,11 @@ def chosen_span(params, zone, today: date) -> tuple[Span, str]:
         last = date.fromisoformat(params.get("end") or today.isoformat())
         first = date.fromisoformat(params.get("start") or (last - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
     except ValueError:
-        return default, "Dates are YYYY-MM-DD; showing the last 14 days."
+        return default, _("Dates are YYYY-MM-DD; showing the last 14 days.")
     if first > last:
-        return default, "The start is after the end; showing the last 14 days."
+        return default, _("The start is after the end; showing the last 14 days.")
     if (last - first).days >= MAX_DAYS:
-        return default, f"Pick at most {MAX_DAYS} days; showing the last 14 days."
+        return default, _("Pick at most %(days)s days; showing the last 14 days.") % {"days": MAX_DAYS}
     return Span(first, last, zone), ""
 
 
@@ -107,11 +108,12 @@ def dashboard_callback(request, context):
 
     conversations_chart = conversations_by_day(per_day, span, lists)
     context["dashboard"] = {
-        "scope": "All tenants" if user.is_superuser else user.tenant.name,
+        "scope": _("All tenants") if user.is_superuser else user.tenant.name,
         "zone": str(zone),
         "start": span.first.isoformat(),
         "end": span.last.isoformat(),
-        "period": f"{date_format(span.first, 'j M Y')} to {date_format(span.last, 'j M Y')}",
+        "period": _("%(first)s to %(last)s")
+        % {"first": date_format(span.first, "j M Y"), "last": date_format(span.last, "j M Y")},
         "note": note,
         "kpis": _kpis(counts, took, lists, midnight=midnight(today, zone)),
         "conversations_total": int(conversations_chart.total),
@@ -192,7 +194,7 @@ def conversations_by_day(per_day: dict, span: Span, lists: dict) -> Chart:
                 for day in span.days
             ]
             datasets.append(Dataset(channel.label, values, CHANNEL_COLOURS[channel], links))
-    return Chart("bar", labels, datasets, stacked=True, unit="conversations")
+    return Chart("bar", labels, datasets, stacked=True, unit=_("conversations"))
 
 
 def risk_chart(counts: dict, span: Span, lists: dict) -> Chart:
@@ -203,7 +205,7 @@ def risk_chart(counts: dict, span: Span, lists: dict) -> Chart:
         [level.label for level in levels],
         [
             Dataset(
-                "Pending",
+                _("Pending"),
                 [counts[f"risk_{level}_pending"] for level in levels],
                 AMBER,
                 [
@@ -212,14 +214,14 @@ def risk_chart(counts: dict, span: Span, lists: dict) -> Chart:
                 ],
             ),
             Dataset(
-                "Decided or closed",
+                _("Decided or closed"),
                 [counts[f"risk_{level}"] - counts[f"risk_{level}_pending"] for level in levels],
                 INDIGO,
                 [_link(lists, APPROVALS, risk_level__exact=level, **picked) for level in levels],
             ),
         ],
         stacked=True,
-        unit="approvals",
+        unit=_("approvals"),
     )
 
 
@@ -229,9 +231,9 @@ def agents_chart(agents: list[dict], span: Span, lists: dict) -> Chart:
     return Chart(
         "bar",
         [_agent_label(row["agent_type"]) for row in agents],
-        [Dataset("Conversations answered", [row["n"] for row in agents], INDIGO, links)],
+        [Dataset(_("Conversations answered"), [row["n"] for row in agents], INDIGO, links)],
         horizontal=True,
-        unit="conversations",
+        unit=_("conversations"),
     )
 
 
@@ -242,11 +244,12 @@ def format_duration(value: timedelta | None) -> str:
     minutes = int(value.total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
+    parts = {"days": days, "hours": hours, "minutes": minutes}
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        return (_("%(days)s d %(hours)s h") if hours else _("%(days)s d")) % parts
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else "< 1 min"
+        return (_("%(hours)s h %(minutes)s min") if minutes else _("%(hours)s h")) % parts
+    return _("%(minutes)s min") % parts if minutes else _("< 1 min")
 
 
 def _agent_label(agent_type: str) -> str:
@@ -258,27 +261,33 @@ def _kpis(counts: dict, took: timedelta | None, lists: dict, *, midnight: dateti
     return [
         Kpi(
             "pending",
-            "Pending approvals",
+            _("Pending approvals"),
             counts["pending"],
-            "waiting for a decision",
+            _("waiting for a decision"),
             "pending_actions",
             _link(lists, APPROVALS, status__exact=pending),
         ),
         Kpi(
             "breached",
-            "SLA breaches",
+            _("SLA breaches"),
             counts["breached"],
-            "pending past their deadline",
+            _("pending past their deadline"),
             "timer_off",
             _link(lists, APPROVALS, status__exact=pending, sla_breached__exact=1),
             alert=counts["breached"] > 0,
         ),
-        Kpi("median", "Median time to decision", format_duration(took), "decided by people, last 7 days", "timer"),
+        Kpi(
+            "median",
+            _("Median time to decision"),
+            format_duration(took),
+            _("decided by people, last 7 days"),
+            "timer",
+        ),
         Kpi(
             "today",
-            "Approvals today",
+            _("Approvals today"),
             counts["requested_today"],
-            f"requested since midnight · {counts['decided_today']} decided",
+            _("requested since midnight · %(count)s decided") % {"count": counts["decided_today"]},
             "today",
             _link(lists, APPROVALS, requested_at__gte=midnight.isoformat()),
         ),

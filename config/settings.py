@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from celery.schedules import crontab
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, require
 
@@ -464,7 +466,7 @@ X_FRAME_OPTIONS = "DENY"
 UNFOLD = {
     "SITE_TITLE": "Walker",
     "SITE_HEADER": "Walker",
-    "SITE_SUBHEADER": "Agents with a human in the loop",
+    "SITE_SUBHEADER": _("Agents with a human in the loop"),
     "SITE_SYMBOL": "support_agent",
     "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
@@ -479,17 +481,17 @@ UNFOLD = {
             "models": ["hitl.hitlapproval"],
             "items": [
                 {
-                    "title": "Waiting for me",
+                    "title": _("Waiting for me"),
                     "link": "/admin/hitl/hitlapproval/?queue=mine",
                     "active": "hitl.inbox.mine_tab_active",
                 },
                 {
-                    "title": "All pending",
+                    "title": _("All pending"),
                     "link": "/admin/hitl/hitlapproval/?queue=pending",
                     "active": "hitl.inbox.pending_tab_active",
                 },
                 {
-                    "title": "Everything",
+                    "title": _("Everything"),
                     "link": "/admin/hitl/hitlapproval/?queue=all",
                     "active": "hitl.inbox.everything_tab_active",
                 },
@@ -498,6 +500,7 @@ UNFOLD = {
     ],
     "DASHBOARD_CALLBACK": "analytics.dashboard.dashboard_callback",  # the numbers on the admin index
     "SCRIPTS": [
+        lambda request: reverse("javascript-catalog"),  # gettext() for the scripts below, in the viewer's language
         lambda request: static("admin/walker-live.js"),  # live queue and dashboard updates
         lambda request: static("admin/walker-charts.js"),
         lambda request: static(

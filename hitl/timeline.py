@@ -6,6 +6,9 @@ person reads; dates are rendered by the template in the tenant's zone (tenants.m
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from conversations import access as conversation_access
 from conversations.models import Message
 from conversations.privacy import message_text
@@ -14,8 +17,10 @@ from tenants.audit import Origin, record
 
 EXCERPT_SIZE = 4  # messages up to and including the one that led to the request
 EVENT_LABELS = {
-    "created": "Requested", "approved": "Approved", "rejected": "Rejected", "escalated": "Escalated",
-    "executed": "Done", "failed": "Failed", "expired": "Expired", "cancelled": "Cancelled",
+    "created": gettext_lazy("Requested"), "approved": gettext_lazy("Approved"),
+    "rejected": gettext_lazy("Rejected"), "escalated": gettext_lazy("Escalated"),
+    "executed": gettext_lazy("Done"), "failed": gettext_lazy("Failed"),
+    "expired": gettext_lazy("Expired"), "cancelled": gettext_lazy("Cancelled"),
 }  # fmt: skip
 
 
@@ -68,7 +73,7 @@ def history(approval: HITLApproval) -> list[Entry]:
         entries.append(
             Entry(
                 when=item.timestamp,
-                title=EVENT_LABELS.get(item.event_type, item.event_type.replace("_", " ").capitalize()),
+                title=str(EVENT_LABELS.get(item.event_type, item.event_type.replace("_", " ").capitalize())),
                 who=_name(item.actor),
                 text=item.description,
                 status_change=change,
@@ -82,10 +87,10 @@ def decisions(approval: HITLApproval) -> list[Entry]:
     return [
         Entry(
             when=d.decided_at,
-            title=f"Level {d.level}: {d.get_decision_display()}",
+            title=_("Level %(level)s: %(decision)s") % {"level": d.level, "decision": d.get_decision_display()},
             who=_name(d.approver),
             text=d.notes,
-            status_change=f"via {d.get_via_display()}",
+            status_change=_("via %(via)s") % {"via": d.get_via_display()},
         )
         for d in approval.decisions.select_related("approver").order_by("decided_at")
     ]
@@ -96,12 +101,18 @@ def holder(approval: HITLApproval) -> str:
     if not approval.is_pending:
         return ""
     if approval.escalated_to_id:
-        return f"Escalated to {approval.escalated_to} ({approval.escalation_reason or 'no reason given'})"
+        return _("Escalated to %(person)s (%(reason)s)") % {
+            "person": approval.escalated_to,
+            "reason": approval.escalation_reason or _("no reason given"),
+        }
     if approval.assigned_to_id:
-        return f"Assigned to {approval.assigned_to}"
+        return _("Assigned to %(person)s") % {"person": approval.assigned_to}
     levels = approval.workflow_snapshot.get("approval_levels", [])
     level = levels[approval.approval_level - 1] if 0 < approval.approval_level <= len(levels) else {}
-    return f"Waiting for {level.get('name') or 'the approvers'} (level {approval.approval_level})"
+    return _("Waiting for %(who)s (level %(level)s)") % {
+        "who": level.get("name") or _("the approvers"),
+        "level": approval.approval_level,
+    }
 
 
 def excerpt(approval: HITLApproval, viewer, origin: Origin | None = None) -> dict | None:
@@ -119,7 +130,7 @@ def excerpt(approval: HITLApproval, viewer, origin: Origin | None = None) -> dic
     lines = [
         {
             "when": m.created_at,
-            "who": "Customer" if m.direction == Message.Direction.INBOUND else "Agent",
+            "who": _("Customer") if m.direction == Message.Direction.INBOUND else _("Agent"),
             "text": message_text(m, revealed=revealed),
             "led_to_it": m.pk == approval.source_message_id,
         }
