@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete, pre_save
 
 
 class ChannelsAppConfig(AppConfig):
@@ -16,6 +16,14 @@ class ChannelsAppConfig(AppConfig):
         register_sender("whatsapp", lambda message_id: tasks.deliver_message.delay(message_id), refuse=delivery.refuse)
         register_direct_sender("whatsapp", delivery.send_direct)
         post_save.connect(verify.on_phone_saved, sender=UserPhoneNumber, dispatch_uid="whatsapp-phone-verification")
+
+        from channels_app.whatsapp import numbers
+        from channels_app.whatsapp.models import WhatsAppSender
+        from tenants.models import Tenant
+
+        pre_save.connect(numbers.forget_number, sender=WhatsAppSender, dispatch_uid="whatsapp-number-saved")
+        pre_delete.connect(numbers.forget_number, sender=WhatsAppSender, dispatch_uid="whatsapp-number-deleted")
+        post_save.connect(numbers.forget_tenant, sender=Tenant, dispatch_uid="whatsapp-number-tenant-saved")
 
         from channels_app.whatsapp.personal_data import erase_whatsapp, export_whatsapp
         from tenants.personal_data import register

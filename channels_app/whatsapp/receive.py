@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from analytics.events import record
 from analytics.models import EventType
 from briefs import asked
-from channels_app.whatsapp import decisions, verify
+from channels_app.whatsapp import decisions, numbers, verify
 from channels_app.whatsapp.inbound import TwilioMessage
-from channels_app.whatsapp.models import WhatsAppReceipt, WhatsAppSender
+from channels_app.whatsapp.models import WhatsAppReceipt
 from channels_app.whatsapp.outbound import in_window, touch_window
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
@@ -89,21 +89,19 @@ def _receive(message: TwilioMessage) -> Outcome:
 
 
 def _tenant_and_phone(message: TwilioMessage) -> tuple:
-    """The tenant of the number written to, and the sender's phone row there (None if unknown): one query
-    when the sender is known (the common case), two otherwise."""
+    """The tenant of the number written to (cached, channels_app.whatsapp.numbers), and the sender's phone row
+    there with its person (None if unknown): one query."""
+    tenant = numbers.tenant_for(message.to)
+    if tenant is None:
+        raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
     phone = (
-        UserPhoneNumber.objects.filter(
-            tenant__whatsapp_sender__number=message.to, phone_number=message.sender, user__is_active=True
-        )
-        .select_related("user__tenant", "tenant")
+        UserPhoneNumber.objects.filter(tenant_id=tenant.pk, phone_number=message.sender, user__is_active=True)
+        .select_related("user")
         .first()
     )
     if phone is not None:
-        return phone.tenant, phone
-    sender = WhatsAppSender.objects.filter(number=message.to).select_related("tenant").first()
-    if sender is None:
-        raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
-    return sender.tenant, None
+        phone.tenant = phone.user.tenant = tenant  # the phone's tenant is the user's (tenants.models)
+    return tenant, phone
 
 
 def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:

@@ -14,7 +14,9 @@ from tests.factories import PhoneFactory, TenantFactory, UserFactory
 from tests.whatsapp.conftest import TENANT_NUMBER, inbound_form, new_sid, post_signed, signature_for
 
 WEBHOOK = "/channels/whatsapp/webhook"
-BUDGET = 11  # the phone with its user and tenant, the window upsert, accept() (savepoints included)
+BUDGET = (
+    11  # the phone with its user (the tenant by number is cached), the window upsert, accept() (savepoints included)
+)
 pytestmark = pytest.mark.django_db
 
 
@@ -195,7 +197,7 @@ def test_concurrent_retries_of_one_message_store_it_once(postgres_only, settings
 def test_the_webhook_stays_within_its_query_budget(
     client, signing, number, member_phone, django_assert_max_num_queries
 ):
-    """The channel adds two statements to accept()'s: the sender's phone (with its user and tenant, so accept()
+    """The channel adds two statements to accept()'s: the sender's phone (with its user, so accept()
     does not look the sender up again) and the window."""
     post_signed(client, WEBHOOK, inbound_form(member_phone.phone_number, "hello"))  # the conversation exists now
     with django_assert_max_num_queries(BUDGET):
