@@ -257,6 +257,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "approval": approval,
                 "changes": presentation.proposed_changes(approval),
                 "details": presentation.action_details(approval),
+                "action_label": presentation.action_label(approval),
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": approval.is_pending and may_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),

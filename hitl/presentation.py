@@ -4,9 +4,14 @@ each action type are its spec's, agents.action_specs)."""
 from dataclasses import asdict
 
 from agents import action_specs
+from agents.action_specs.base import field_label, state_label, state_word
 from hitl.models import HITLApproval
 
 TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")  # wording an engine may attach to any action
+
+
+def _state_value(key: str, value) -> str:
+    return state_word(value) if key == "status" else str(value)
 
 
 def publication(approval: HITLApproval) -> dict | None:
@@ -18,7 +23,7 @@ def publication(approval: HITLApproval) -> dict | None:
     piece = spec.publication(approval.tenant, data)
     if piece is None:
         return None
-    return {**asdict(piece), "texts": [(key.capitalize(), str(data[key])) for key in TEXT_KEYS if data.get(key)]}
+    return {**asdict(piece), "texts": [(field_label(key), str(data[key])) for key in TEXT_KEYS if data.get(key)]}
 
 
 def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
@@ -26,7 +31,7 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
     if approval.execution_result.get("before") or approval.execution_result.get("after"):
         before, after = approval.execution_result.get("before", {}), approval.execution_result.get("after", {})
         keys = [k for k in {**before, **after} if k != "id"]
-        return [(k.replace("_", " "), str(before.get(k, "—")), str(after.get(k, "—"))) for k in keys]
+        return [(state_label(k), _state_value(k, before.get(k, "—")), _state_value(k, after.get(k, "—"))) for k in keys]
     spec = action_specs.spec_for(approval.action_type)
     if spec is None:
         return []
@@ -36,17 +41,23 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
         return []  # malformed data: the raw action data is shown beside this
 
 
+def action_label(approval: HITLApproval) -> str:
+    """The action type in words ("Set a campaign's daily budget"), or as stored for a type Walker no longer has."""
+    spec = action_specs.spec_for(approval.action_type)
+    return str(spec.label) if spec else approval.action_type
+
+
 def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
     """The action's data in words; an id is left out where its name (the spec's `names`) is given beside it."""
     data = approval.action_data
     spec = action_specs.spec_for(approval.action_type)
     named = {key for key, name in (spec.names if spec else {}).items() if name in data}
-    return [(key.replace("_", " ").capitalize(), str(value)) for key, value in data.items() if key not in named]
+    return [(field_label(key), str(value)) for key, value in data.items() if key not in named]
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:
     return [
-        {"name": field.name, "label": field.label, "value": approval.action_data.get(field.name, "")}
+        {"name": field.name, "label": str(field.label), "value": approval.action_data.get(field.name, "")}
         for field in _editable(approval)
     ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import lazy
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget
 
 from agents.action_specs import SPECS
@@ -56,7 +57,9 @@ class SampleActionForm(forms.Form):
         decimal_places=2,
         initial=0,
         widget=UnfoldAdminDecimalFieldWidget(),
-        help_text=" ".join(f"{spec.label}: {spec.cost_rule}." for spec in SPECS.values() if spec.cost_rule),
+        help_text=lazy(
+            lambda: " ".join(f"{spec.label}: {spec.cost_rule}." for spec in SPECS.values() if spec.cost_rule), str
+        )(),
     )
     estimated_reach = forms.IntegerField(
         label="Estimated reach (people)",

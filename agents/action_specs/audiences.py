@@ -2,6 +2,10 @@
 
 from decimal import Decimal
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from agents.action_specs.base import (
     MAX_NAME_LENGTH,
     TEXT,
@@ -25,9 +29,9 @@ AUDIENCE = Target("audience", ("name",))  # two new audiences of one name confli
 def _new_name(tenant, data):
     name = text(data, "name")
     if not name or len(name) > MAX_NAME_LENGTH:
-        return f"an audience needs a name of 1 to {MAX_NAME_LENGTH} characters"
+        return _("an audience needs a name of 1 to %(max)s characters") % {"max": MAX_NAME_LENGTH}
     if AudienceSegment.objects.for_tenant(tenant).filter(name__iexact=name).exists():
-        return f"an audience called “{name}” already exists"
+        return _("an audience called “%(name)s” already exists") % {"name": name}
     return None
 
 
@@ -35,7 +39,7 @@ def check_audience(tenant, data):
     reason = _new_name(tenant, data)
     base = data.get("based_on_segment_id")
     if reason is None and base is not None and row(AudienceSegment.objects.for_tenant(tenant), base) is None:
-        reason = "the audience it should be based on does not exist in your account"
+        reason = _("the audience it should be based on does not exist in your account")
     return reason
 
 
@@ -48,15 +52,15 @@ def check_retargeting(tenant, data):
     if reason:
         return reason
     if data.get("source") not in RETARGETING_SOURCES:
-        return f"a retargeting audience draws on one of: {', '.join(RETARGETING_SOURCES)}"
+        return _("a retargeting audience draws on one of: %(sources)s") % {"sources": ", ".join(RETARGETING_SOURCES)}
     if not _lookback_ok(data.get("lookback_days")):
-        return f"the look-back window must be 1 to {MAX_LOOKBACK_DAYS} days"
+        return _("the look-back window must be 1 to %(max)s days") % {"max": MAX_LOOKBACK_DAYS}
     return None
 
 
 def _new_segment(tenant, data, *, size: int, description: str) -> ExecutionResult:
     name = required_text(data, "name")
-    taken = f"An audience called “{name}” already exists"
+    taken = _("An audience called “%(name)s” already exists") % {"name": name}
     if AudienceSegment.objects.for_tenant(tenant).filter(name__iexact=name).exists():
         raise ExecutionError(taken)
     segment = insert(
@@ -69,7 +73,9 @@ def _new_segment(tenant, data, *, size: int, description: str) -> ExecutionResul
         description=description,
     )
     after = state(segment, "name", "size", "weekly_growth", "description")
-    return ExecutionResult({}, after, f"Created audience “{name}” ({size:,} people)")
+    people = number_format(size, use_l10n=True, force_grouping=True)
+    detail = _("Created audience “%(name)s” (%(size)s people)") % {"name": name, "size": people}
+    return ExecutionResult({}, after, detail)
 
 
 def create_audience(tenant, data) -> ExecutionResult:
@@ -82,21 +88,23 @@ def create_retargeting(tenant, data) -> ExecutionResult:
     """Its people are gathered by the ad platform later, so it starts empty."""
     source, days = data.get("source"), data.get("lookback_days")
     if source not in RETARGETING_SOURCES:
-        raise ExecutionError(f"A retargeting audience draws on one of: {', '.join(RETARGETING_SOURCES)}")
+        raise ExecutionError(
+            _("A retargeting audience draws on one of: %(sources)s") % {"sources": ", ".join(RETARGETING_SOURCES)}
+        )
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        raise ExecutionError(f"The look-back window must be a whole number of days, not {days!r}")
+        raise ExecutionError(_("The look-back window must be a whole number of days, not %(value)r") % {"value": days})
     description = f"Retargeting: {source.replace('_', ' ')} from the last {days} days."
     return _new_segment(tenant, data, size=0, description=description)
 
 
 def _new_audience(tenant, data):
-    return [("Audience", "—", data.get("name", "new audience"))]
+    return [(_("Audience"), "—", data.get("name", _("new audience")))]
 
 
 SPECS = [
     ActionSpec(
         action_type="create_audience",
-        label="Create an audience",
+        label=gettext_lazy("Create an audience"),
         agents=frozenset({AgentType.AUDIENCE}),
         properties={
             "name": TEXT,
@@ -106,15 +114,18 @@ SPECS = [
         required=("name",),
         check=check_audience,
         execute=create_audience,
-        describe=lambda data: f"Create audience '{data.get('name', '')}'",
+        describe=lambda data: _("Create audience '%(name)s'") % {"name": data.get("name", "")},
         changes=_new_audience,
         base_risk=8,
-        editable=(Editable("name", "Audience name"), Editable("description", "Description")),
+        editable=(
+            Editable("name", gettext_lazy("Audience name")),
+            Editable("description", gettext_lazy("Description")),
+        ),
         target=AUDIENCE,
     ),
     ActionSpec(
         action_type="create_retargeting",
-        label="Create a retargeting audience",
+        label=gettext_lazy("Create a retargeting audience"),
         agents=frozenset({AgentType.AUDIENCE}),
         properties={
             "name": TEXT,
@@ -125,11 +136,15 @@ SPECS = [
         check=check_retargeting,
         execute=create_retargeting,
         describe=lambda data: (
-            f"Create retargeting audience '{data.get('name', '')}' ({data.get('lookback_days', '?')}-day look-back)"
+            _("Create retargeting audience '%(name)s' (%(days)s-day look-back)")
+            % {"name": data.get("name", ""), "days": data.get("lookback_days", "?")}
         ),
         changes=_new_audience,
         base_risk=12,  # uses visitors' data
-        editable=(Editable("name", "Audience name"), Editable("lookback_days", "Look back (days)", integer=True)),
+        editable=(
+            Editable("name", gettext_lazy("Audience name")),
+            Editable("lookback_days", gettext_lazy("Look back (days)"), integer=True),
+        ),
         target=AUDIENCE,
     ),
 ]

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from agents.executors.base import ExecutionError, ExecutionResult
 
@@ -28,13 +30,75 @@ MAX_NAME_LENGTH = 200
 TARGET_KEY_LENGTH = 200  # hitl.models.HITLApproval.target_key
 CENT = Decimal("0.01")
 
+# A row's state as approvers read it ("active" in English); an unknown state reads as stored.
+STATES = {
+    "active": pgettext_lazy("a campaign's state", "active"),
+    "paused": pgettext_lazy("a campaign's state", "paused"),
+    "draft": pgettext_lazy("a content piece's state", "draft"),
+    "scheduled": pgettext_lazy("a content piece's state", "scheduled"),
+    "published": pgettext_lazy("a content piece's state", "published"),
+}
+
+
+# The fields approvers read (hitl.presentation), by key: an action's data (capitalised, the action details'
+# labels) and what an execution recorded (lower case, the before-and-after rows). Translated through this explicit
+# list, never by translating whatever key arrives: a key missing here reads as written ("Daily budget").
+FIELD_LABELS = {
+    "campaign_id": gettext_lazy("Campaign id"),
+    "campaign_name": gettext_lazy("Campaign name"),
+    "daily_budget": gettext_lazy("Daily budget"),
+    "previous_daily_budget": gettext_lazy("Previous daily budget"),
+    "content_id": gettext_lazy("Content id"),
+    "title": gettext_lazy("Title"),
+    "channel": gettext_lazy("Channel"),
+    "scheduled_for": gettext_lazy("Scheduled for"),
+    "name": gettext_lazy("Name"),
+    "description": gettext_lazy("Description"),
+    "based_on_segment_id": gettext_lazy("Based on segment id"),
+    "source": gettext_lazy("Source"),
+    "lookback_days": gettext_lazy("Lookback days"),
+    "keyword": gettext_lazy("Keyword"),
+    "body": gettext_lazy("Body"),
+    "text": gettext_lazy("Text"),
+    "caption": gettext_lazy("Caption"),
+    "copy": gettext_lazy("Copy"),
+    "content": gettext_lazy("Content"),
+    "message": gettext_lazy("Message"),
+}
+STATE_LABELS = {
+    "daily_budget": gettext_lazy("daily budget"),
+    "status": gettext_lazy("status"),
+    "published_at": gettext_lazy("published at"),
+    "scheduled_for": gettext_lazy("scheduled for"),
+    "name": gettext_lazy("name"),
+    "size": gettext_lazy("size"),
+    "weekly_growth": gettext_lazy("weekly growth"),
+    "description": gettext_lazy("description"),
+    "keyword": gettext_lazy("keyword"),
+}
+
+
+def field_label(key: str) -> str:
+    """The label of an action data's field, e.g. "Daily budget" for daily_budget, in the active language."""
+    return str(FIELD_LABELS.get(key) or key.replace("_", " ").capitalize())
+
+
+def state_label(key: str) -> str:
+    """The label of a recorded field, e.g. "daily budget" for daily_budget, in the active language."""
+    return str(STATE_LABELS.get(key) or key.replace("_", " "))
+
+
+def state_word(value) -> str:
+    """A stored state ("paused") in the active language."""
+    return str(STATES.get(value, value))
+
 
 @dataclass(frozen=True)
 class Editable:
     """A field of the action's data an approver may change before approving."""
 
     name: str
-    label: str
+    label: str  # lazily translated
     integer: bool = False
 
 
@@ -64,7 +128,7 @@ class Publication:
 @dataclass(frozen=True)
 class ActionSpec:
     action_type: str
-    label: str  # "Set a campaign's daily budget"
+    label: str  # "Set a campaign's daily budget" (lazily translated)
     agents: frozenset[str]  # the agent types that may propose it
     properties: dict  # JSON schema properties of action_data (an LLM is asked for all of them)
     required: tuple[str, ...]  # what the action cannot do without (names beside ids are welcome, not needed)
@@ -189,18 +253,18 @@ def _json(value):
     return value
 
 
-def locked(model, tenant, raw_id, what: str):
-    """The tenant's row with id `raw_id`, locked until the caller's transaction ends."""
+def locked(model, tenant, raw_id, missing: str):
+    """The tenant's row with id `raw_id`, locked until the caller's transaction ends (else ExecutionError(missing))."""
     instance = row(model.objects.for_tenant(tenant).select_for_update(), raw_id)
     if instance is None:
-        raise ExecutionError(f"{what} does not exist in this account")
+        raise ExecutionError(missing)
     return instance
 
 
 def required_text(data: dict, key: str) -> str:
     value = text(data, key)
     if not value:
-        raise ExecutionError(f"The action has no {key}")
+        raise ExecutionError(_("The action has no %(field)s") % {"field": key})
     return value
 
 

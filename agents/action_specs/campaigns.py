@@ -3,8 +3,25 @@
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from agents.action_specs.base import CENT, ID, MONEY, TEXT, ActionSpec, Editable, Target, locked, money, row, state
+from agents.action_specs.base import (
+    CENT,
+    ID,
+    MONEY,
+    TEXT,
+    ActionSpec,
+    Editable,
+    Target,
+    locked,
+    money,
+    row,
+    state,
+    state_word,
+)
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.formatting import money_exact
 from agents.models import AgentType, Campaign
@@ -13,6 +30,8 @@ BUDGET_DAYS = 30  # a budget change is costed over the next 30 days
 IDS = {"campaign_id": ID, "campaign_name": TEXT}
 CAMPAIGN = Target("campaign", ("campaign_id",))  # budget, pause and resume of one campaign conflict
 NAMES = {"campaign_id": "campaign_name"}
+PAUSED = gettext_lazy("Paused %(campaign)s")  # what pausing did, for the history
+RESUMED = gettext_lazy("Resumed %(campaign)s")
 
 
 def extra_spend(daily_amount: Decimal) -> Decimal:
@@ -23,14 +42,17 @@ def extra_spend(daily_amount: Decimal) -> Decimal:
 def _campaign(tenant, data, *, status=None) -> tuple[Campaign | None, str | None]:
     campaign = row(Campaign.objects.for_tenant(tenant), data.get("campaign_id"))
     if campaign is None:
-        return None, "that campaign does not exist in your account"
+        return None, _("that campaign does not exist in your account")
     if status and campaign.status != status:
-        return campaign, f"{campaign.name} is already {campaign.status}"
+        return campaign, _("%(campaign)s is already %(state)s") % {
+            "campaign": campaign.name,
+            "state": state_word(campaign.status),
+        }
     return campaign, None
 
 
 def _name(data) -> str:
-    return data.get("campaign_name") or "the campaign"
+    return data.get("campaign_name") or _("the campaign")
 
 
 # --- set_budget ------------------------------------------------------------------------
@@ -42,14 +64,24 @@ def check_budget(tenant, data):
         return reason
     budget = money(data.get("daily_budget"))
     if budget is None:
-        return "the new daily budget is not a number"
+        return _("the new daily budget is not a number")
     if budget <= 0:
-        return "a daily budget must be more than zero"
+        return _("a daily budget must be more than zero")
     if budget > settings.GATEWAY_MAX_DAILY_BUDGET:
-        return f"a daily budget above ${settings.GATEWAY_MAX_DAILY_BUDGET:,} needs to be set by hand"
+        return _("a daily budget above %(amount)s needs to be set by hand") % {
+            "amount": _whole_dollars(settings.GATEWAY_MAX_DAILY_BUDGET)
+        }
     if budget == campaign.daily_budget:
-        return f"{campaign.name} already has a ${budget:,.2f} daily budget"
+        return _("%(campaign)s already has a %(amount)s daily budget") % {
+            "campaign": campaign.name,
+            "amount": money_exact(budget),
+        }
     return None
+
+
+def _whole_dollars(amount) -> str:
+    """The setting as written ("$2,000" or "$2,000.5"), grouped and in the active language's money pattern."""
+    return _("$%(amount)s") % {"amount": number_format(amount, use_l10n=True, force_grouping=True)}
 
 
 def budget_cost(data) -> Decimal | None:
@@ -63,16 +95,22 @@ def budget_cost(data) -> Decimal | None:
 def describe_budget(data) -> str:
     new, old = money(data.get("daily_budget")), money(data.get("previous_daily_budget", "0"))
     if new is None or old is None:
-        return f"Set {_name(data)} daily budget"
-    verb = "Raise" if new > old else "Lower" if new < old else "Keep"
-    return f"{verb} {_name(data)} daily budget from {money_exact(old)} to {money_exact(new)}"
+        return _("Set %(name)s daily budget") % {"name": _name(data)}
+    if new > old:
+        sentence = _("Raise %(name)s daily budget from %(old)s to %(new)s")
+    elif new < old:
+        sentence = _("Lower %(name)s daily budget from %(old)s to %(new)s")
+    else:
+        sentence = _("Keep %(name)s daily budget from %(old)s to %(new)s")
+    return sentence % {"name": _name(data), "old": money_exact(old), "new": money_exact(new)}
 
 
 def budget_changes(tenant, data):
-    campaign, _ = _campaign(tenant, data)
-    now = money_exact(campaign.daily_budget) if campaign else "campaign not found"
+    campaign, _reason = _campaign(tenant, data)
+    now = money_exact(campaign.daily_budget) if campaign else _("campaign not found")
     new = money(data.get("daily_budget"))
-    return [(f"{_name(data)} daily budget", now, money_exact(new) if new is not None else "—")]
+    what = _("%(campaign)s daily budget") % {"campaign": _name(data)}
+    return [(what, now, money_exact(new) if new is not None else "—")]
 
 
 def _daily_budget(raw) -> Decimal:
@@ -82,36 +120,44 @@ def _daily_budget(raw) -> Decimal:
             return amount
     except InvalidOperation:  # not a number, infinite or NaN
         pass
-    raise ExecutionError(f"A daily budget must be an amount above zero, not {raw!r}")
+    raise ExecutionError(_("A daily budget must be an amount above zero, not %(value)r") % {"value": raw})
 
 
 def set_budget(tenant, data) -> ExecutionResult:
-    campaign = locked(Campaign, tenant, data.get("campaign_id"), "That campaign")
+    campaign = locked(Campaign, tenant, data.get("campaign_id"), _("That campaign does not exist in this account"))
     budget = _daily_budget(data.get("daily_budget"))
     previous, before = campaign.daily_budget, state(campaign, "daily_budget")
     campaign.daily_budget = budget
     campaign.save(update_fields=["daily_budget", "updated_at"])
-    detail = f"{campaign.name} daily budget ${previous:,.2f} -> ${budget:,.2f}"
+    detail = _("%(campaign)s daily budget %(old)s -> %(new)s") % {
+        "campaign": campaign.name,
+        "old": money_exact(previous),
+        "new": money_exact(budget),
+    }
     return ExecutionResult(before, state(campaign, "daily_budget"), detail)
 
 
 # --- pause and resume ------------------------------------------------------------------
 
 
-def _set_status(tenant, data, status: str, verb: str) -> ExecutionResult:
-    campaign = locked(Campaign, tenant, data.get("campaign_id"), "That campaign")
+def _set_status(tenant, data, status: str, done) -> ExecutionResult:
+    """`done`: the detail, lazily translated, with %(campaign)s for the campaign's name."""
+    campaign = locked(Campaign, tenant, data.get("campaign_id"), _("That campaign does not exist in this account"))
     if campaign.status == status:
-        raise ExecutionError(f"{campaign.name} is already {status}")
+        raise ExecutionError(
+            _("%(campaign)s is already %(state)s") % {"campaign": campaign.name, "state": state_word(status)}
+        )
     before = state(campaign, "status")
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
-    return ExecutionResult(before, state(campaign, "status"), f"{verb} {campaign.name}")
+    return ExecutionResult(before, state(campaign, "status"), str(done) % {"campaign": campaign.name})
 
 
 def _status_changes(after: str):
     def changes(tenant, data):
-        campaign, _ = _campaign(tenant, data)
-        return [(f"{_name(data)} status", campaign.status if campaign else "not found", after)]
+        campaign, _reason = _campaign(tenant, data)
+        what = _("%(campaign)s status") % {"campaign": _name(data)}
+        return [(what, state_word(campaign.status) if campaign else _("not found"), state_word(after))]
 
     return changes
 
@@ -119,7 +165,7 @@ def _status_changes(after: str):
 SPECS = [
     ActionSpec(
         action_type="set_budget",
-        label="Set a campaign's daily budget",
+        label=gettext_lazy("Set a campaign's daily budget"),
         agents=frozenset({AgentType.PAID_ADS}),
         properties={**IDS, "daily_budget": MONEY, "previous_daily_budget": MONEY},
         required=("campaign_id", "daily_budget", "previous_daily_budget"),
@@ -128,22 +174,25 @@ SPECS = [
         describe=describe_budget,
         changes=budget_changes,
         base_risk=20,  # moves money directly
-        editable=(Editable("daily_budget", "New daily budget ($)"),),
+        editable=(Editable("daily_budget", gettext_lazy("New daily budget ($)")),),
         cost=budget_cost,
-        cost_rule=f"the extra daily budget times {BUDGET_DAYS} (a cut costs nothing)",
+        cost_rule=format_lazy(
+            gettext_lazy("the extra daily budget times {days} (a cut costs nothing)"),
+            days=BUDGET_DAYS,
+        ),
         target=CAMPAIGN,
         names=NAMES,
         context=("previous_daily_budget",),
     ),
     ActionSpec(
         action_type="pause_campaign",
-        label="Pause a campaign",
+        label=gettext_lazy("Pause a campaign"),
         agents=frozenset({AgentType.PAID_ADS}),
         properties=IDS,
         required=("campaign_id",),
         check=lambda tenant, data: _campaign(tenant, data, status=Campaign.Status.ACTIVE)[1],
-        execute=lambda tenant, data: _set_status(tenant, data, Campaign.Status.PAUSED, "Paused"),
-        describe=lambda data: f"Pause {_name(data)}",
+        execute=lambda tenant, data: _set_status(tenant, data, Campaign.Status.PAUSED, PAUSED),
+        describe=lambda data: _("Pause %(name)s") % {"name": _name(data)},
         changes=_status_changes("paused"),
         base_risk=10,
         target=CAMPAIGN,
@@ -151,13 +200,13 @@ SPECS = [
     ),
     ActionSpec(
         action_type="resume_campaign",
-        label="Resume a campaign",
+        label=gettext_lazy("Resume a campaign"),
         agents=frozenset({AgentType.PAID_ADS}),
         properties=IDS,
         required=("campaign_id",),
         check=lambda tenant, data: _campaign(tenant, data, status=Campaign.Status.PAUSED)[1],
-        execute=lambda tenant, data: _set_status(tenant, data, Campaign.Status.ACTIVE, "Resumed"),
-        describe=lambda data: f"Resume {_name(data)}",
+        execute=lambda tenant, data: _set_status(tenant, data, Campaign.Status.ACTIVE, RESUMED),
+        describe=lambda data: _("Resume %(name)s") % {"name": _name(data)},
         changes=_status_changes("active"),
         base_risk=12,
         target=CAMPAIGN,

@@ -3,6 +3,8 @@
 from datetime import UTC, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agents.action_specs.base import (
     ID,
@@ -16,6 +18,7 @@ from agents.action_specs.base import (
     moment,
     row,
     state,
+    state_word,
     when,
 )
 from agents.executors.base import ExecutionError, ExecutionResult
@@ -28,15 +31,15 @@ NAMES = {"content_id": "title"}
 
 
 def _title(data) -> str:
-    return data.get("title") or "the content"
+    return data.get("title") or _("the content")
 
 
 def check_publish(tenant, data):
     piece = row(ContentPiece.objects.for_tenant(tenant), data.get("content_id"))
     if piece is None:
-        return "that content does not exist in your account"
+        return _("that content does not exist in your account")
     if piece.status == ContentPiece.Status.PUBLISHED:
-        return f"“{piece.title}” is already published"
+        return _("“%(title)s” is already published") % {"title": piece.title}
     return None
 
 
@@ -46,14 +49,14 @@ def check_schedule(tenant, data):
         return reason
     at = moment(data.get("scheduled_for"))
     if at is None:
-        return "the publication time is not a date and time"
+        return _("the publication time is not a date and time")
     if timezone.is_naive(at):
-        return "the publication time has no time zone"
+        return _("the publication time has no time zone")
     now = timezone.now()
     if at <= now:
-        return "the publication time is in the past"
+        return _("the publication time is in the past")
     if at > now + MAX_SCHEDULE_AHEAD:
-        return "content can be scheduled at most a year ahead"
+        return _("content can be scheduled at most a year ahead")
     return None
 
 
@@ -64,23 +67,25 @@ def publication(tenant, data) -> Publication:
     return Publication(
         title=data.get("title") or (piece.title if piece else "—"),
         channel=piece.get_channel_display() if piece else str(data.get("channel") or "—"),
-        when=when(at) if at else "as soon as it is approved",
-        status_now=piece.get_status_display() if piece else "not found",
+        when=when(at) if at else _("as soon as it is approved"),
+        status_now=piece.get_status_display() if piece else _("not found"),
     )
 
 
 def _changes(after):
     def changes(tenant, data):
         piece = row(ContentPiece.objects.for_tenant(tenant), data.get("content_id"))
-        return [(f"“{data.get('title', 'Content')}”", piece.status if piece else "not found", after(data))]
+        # Translators: a content piece's title in quotes, as a row of the approval page's before and after.
+        what = _("“%(title)s”") % {"title": data.get("title", _("Content"))}
+        return [(what, state_word(piece.status) if piece else _("not found"), after(data))]
 
     return changes
 
 
 def _unpublished(tenant, data) -> ContentPiece:
-    piece = locked(ContentPiece, tenant, data.get("content_id"), "That content")
+    piece = locked(ContentPiece, tenant, data.get("content_id"), _("That content does not exist in this account"))
     if piece.status == ContentPiece.Status.PUBLISHED:
-        raise ExecutionError(f"“{piece.title}” is already published")
+        raise ExecutionError(_("“%(title)s” is already published") % {"title": piece.title})
     return piece
 
 
@@ -92,7 +97,7 @@ def publish(tenant, data) -> ExecutionResult:
     piece.published_at = timezone.now()
     piece.scheduled_for = None
     piece.save(update_fields=fields)
-    return ExecutionResult(before, state(piece, *fields), f"Published “{piece.title}”")
+    return ExecutionResult(before, state(piece, *fields), _("Published “%(title)s”") % {"title": piece.title})
 
 
 def schedule(tenant, data) -> ExecutionResult:
@@ -100,31 +105,32 @@ def schedule(tenant, data) -> ExecutionResult:
     raw = data.get("scheduled_for")
     at = moment(raw)
     if at is None:
-        raise ExecutionError(f"The publication time {raw!r} is not an ISO 8601 date and time")
+        raise ExecutionError(_("The publication time %(value)r is not an ISO 8601 date and time") % {"value": raw})
     if timezone.is_naive(at):
-        raise ExecutionError(f"The publication time {raw!r} has no time zone")
+        raise ExecutionError(_("The publication time %(value)r has no time zone") % {"value": raw})
     if at <= timezone.now():
-        raise ExecutionError(f"The publication time {raw!r} has passed")
+        raise ExecutionError(_("The publication time %(value)r has passed") % {"value": raw})
     at = at.astimezone(UTC)
     fields = ["status", "scheduled_for"]
     before = state(piece, *fields)
     piece.status = ContentPiece.Status.SCHEDULED
     piece.scheduled_for = at
     piece.save(update_fields=fields)
-    return ExecutionResult(before, state(piece, *fields), f"Scheduled “{piece.title}” for {at:%Y-%m-%d %H:%M} UTC")
+    detail = _("Scheduled “%(title)s” for %(when)s UTC") % {"title": piece.title, "when": f"{at:%Y-%m-%d %H:%M}"}
+    return ExecutionResult(before, state(piece, *fields), detail)
 
 
 SPECS = [
     ActionSpec(
         action_type="publish_content",
-        label="Publish content",
+        label=gettext_lazy("Publish content"),
         agents=frozenset({AgentType.CONTENT}),
         properties=IDS,
         required=("content_id",),
         check=check_publish,
         execute=publish,
-        describe=lambda data: f"Publish '{_title(data)}'",
-        changes=_changes(lambda data: "published"),
+        describe=lambda data: _("Publish '%(title)s'") % {"title": _title(data)},
+        changes=_changes(lambda data: state_word(ContentPiece.Status.PUBLISHED)),
         base_risk=15,  # public at once, hard to take back
         target=PIECE,
         names=NAMES,
@@ -132,16 +138,18 @@ SPECS = [
     ),
     ActionSpec(
         action_type="schedule_content",
-        label="Schedule content",
+        label=gettext_lazy("Schedule content"),
         agents=frozenset({AgentType.CONTENT}),
         properties={**IDS, "scheduled_for": MOMENT},
         required=("content_id", "scheduled_for"),
         check=check_schedule,
         execute=schedule,
-        describe=lambda data: f"Schedule '{_title(data)}' for {when(data.get('scheduled_for'))}",
-        changes=_changes(lambda data: f"scheduled for {when(data.get('scheduled_for'))}"),
+        describe=lambda data: (
+            _("Schedule '%(title)s' for %(when)s") % {"title": _title(data), "when": when(data.get("scheduled_for"))}
+        ),
+        changes=_changes(lambda data: _("scheduled for %(when)s") % {"when": when(data.get("scheduled_for"))}),
         base_risk=10,
-        editable=(Editable("scheduled_for", "Publish at (ISO date and time, UTC)"),),
+        editable=(Editable("scheduled_for", gettext_lazy("Publish at (ISO date and time, UTC)")),),
         target=PIECE,
         names=NAMES,
         publication=publication,

@@ -9,6 +9,7 @@ import time
 
 import openai
 from django.conf import settings
+from django.utils import translation
 
 from agents import action_specs, gateway, read_tools
 from agents.actions import AGENT_ACTIONS, ProposedAction
@@ -44,10 +45,16 @@ def tool_for(action_type: str) -> dict:
         "type": "function",
         "function": {
             "name": action_type,
-            "description": f"Propose for human approval: {spec.label}.",
+            "description": f"Propose for human approval: {_english(spec.label)}.",
             "parameters": {"type": "object", "properties": properties, "required": list(properties)},
         },
     }
+
+
+def _english(label) -> str:
+    """The model is briefed in English whatever the requester's language (labels are translated for people)."""
+    with translation.override("en"):
+        return str(label)
 
 
 class OpenAIEngine:

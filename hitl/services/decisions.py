@@ -132,7 +132,8 @@ def _count_and_advance(approval, actor, notes, context) -> None:
         log(
             approval,
             "approval_recorded",
-            f"{actor} approved at level {level} ({received} of {approval.required_approvals}).",
+            _("%(actor)s approved at level %(level)s (%(received)s of %(required)s).")
+            % {"actor": actor, "level": level, "received": received, "required": approval.required_approvals},
             actor=actor,
             ip=context.ip,
             previous_status=approval.status,
@@ -143,7 +144,8 @@ def _count_and_advance(approval, actor, notes, context) -> None:
         log(
             approval,
             "level_approved",
-            f"Level {level} approved; now at level {level + 1} of {approval.total_levels}.",
+            _("Level %(level)s approved; now at level %(next)s of %(levels)s.")
+            % {"level": level, "next": level + 1, "levels": approval.total_levels},
             actor=actor,
             ip=context.ip,
             previous_status=approval.status,
@@ -170,8 +172,8 @@ def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
             "decided_automatically", "execution_status", *cleared, *queued,
         ]
     )  # fmt: skip
-    who = "automatically" if automatic else f"by {actor}"
-    log(approval, "approved", f"Approved {who}.", actor=actor, ip=context.ip, previous_status=previous)
+    done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
+    log(approval, "approved", done, actor=actor, ip=context.ip, previous_status=previous)
     notify(approval, "decided")
     announce(approval)
 
@@ -190,8 +192,11 @@ def _reject(approval, *, actor, reason, context, automatic=False) -> None:
             "status", "rejected_by", "rejected_at", "resolved_at", "rejection_reason", "decided_automatically", *cleared
         ]
     )  # fmt: skip
-    who = "automatically" if automatic else f"by {actor}"
-    log(approval, "rejected", f"Rejected {who}: {reason}", actor=actor, ip=context.ip, previous_status=previous)
+    if automatic:
+        done = _("Rejected automatically: %(reason)s") % {"reason": reason}
+    else:
+        done = _("Rejected by %(actor)s: %(reason)s") % {"actor": actor, "reason": reason}
+    log(approval, "rejected", done, actor=actor, ip=context.ip, previous_status=previous)
     notify(approval, "decided")
     announce(
         approval,
@@ -318,7 +323,8 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     log(
         approval,
         "edited",
-        f"{actor} edited the action before approving; risk {old_level} → {risk.level} ({risk.score:g}).",
+        _("%(actor)s edited the action before approving; risk %(old)s → %(new)s (%(score)s).")
+        % {"actor": actor, "old": old_level, "new": risk.level, "score": f"{risk.score:g}"},
         actor=actor,
         ip=context.ip,
         previous_status=approval.status,
@@ -365,7 +371,8 @@ def _reroute(approval, actor, context) -> bool:
     log(
         approval,
         "rerouted",
-        f"The edited action is riskier ({approval.risk_level}); it now follows {choice.rules['name']} from level 1.",
+        _("The edited action is riskier (%(level)s); it now follows %(workflow)s from level 1.")
+        % {"level": approval.risk_level, "workflow": choice.rules["name"]},
         actor=actor,
         ip=context.ip,
         previous_status=approval.status,
@@ -397,7 +404,7 @@ def escalate_locked(approval, *, actor, reason, context) -> None:
     if previous_level < approval.total_levels:
         approval.save(update_fields=["escalated_at", "escalation_reason", "escalation_due_at"])
         assign_level(approval, level=previous_level + 1)
-        target = f"level {previous_level + 1} of {approval.total_levels}"
+        target = _("level %(level)s of %(levels)s") % {"level": previous_level + 1, "levels": approval.total_levels}
     else:
         admins = approval.tenant.users.filter(role=Role.ADMIN, is_active=True).exclude(pk=approval.requested_by_id)
         admin = (
@@ -412,8 +419,12 @@ def escalate_locked(approval, *, actor, reason, context) -> None:
         )
         refresh_assignees(approval)
         target = str(admin)
-    who = f"by {actor}" if actor else "automatically"
-    log(approval, "escalated", f"Escalated {who} to {target}: {reason}", actor=actor, ip=context.ip)
+    if actor:
+        done = _("Escalated by %(actor)s to %(target)s: %(reason)s")
+        done %= {"actor": actor, "target": target, "reason": reason}
+    else:
+        done = _("Escalated automatically to %(target)s: %(reason)s") % {"target": target, "reason": reason}
+    log(approval, "escalated", done, actor=actor, ip=context.ip)
     notify(approval, "escalated")
 
 
@@ -432,7 +443,7 @@ def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLAp
         log(
             approval,
             "cancelled",
-            f"Cancelled by {actor}. {reason}".strip(),
+            (_("Cancelled by %(actor)s.") % {"actor": actor} + f" {reason}").strip(),
             actor=actor,
             ip=context.ip,
             previous_status=previous,
@@ -448,7 +459,7 @@ def expire_locked(approval: HITLApproval) -> None:
     approval.resolved_at = timezone.now()
     cleared = _close_out(approval)
     approval.save(update_fields=["status", "resolved_at", *cleared])
-    log(approval, "expired", "Expired: nobody decided in time.", previous_status=previous)
+    log(approval, "expired", _("Expired: nobody decided in time."), previous_status=previous)
     notify(approval, "decided")
     announce(
         approval,

@@ -78,7 +78,8 @@ def _succeed(approval: HITLApproval, result) -> None:
     approval.execution_result = {"before": result.before, "after": result.after, "detail": result.detail}
     approval.execution_error = ""
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
-    log(approval, "executed", f"Done: {result.detail}", previous_status=ApprovalStatus.EXECUTING)
+    done = _("Done: %(detail)s") % {"detail": result.detail}
+    log(approval, "executed", done, previous_status=ApprovalStatus.EXECUTING)
     announce(approval, lambda: _("Approved and done: %(detail)s") % {"detail": result.detail})
 
 
@@ -87,7 +88,8 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
     approval.execution_status = ExecutionStatus.FAILED
     approval.execution_error = str(error)[:2000]
     approval.save(update_fields=["status", "execution_status", "execution_error"])
-    log(approval, "execution_failed", f"Execution failed: {error}", previous_status=ApprovalStatus.EXECUTING)
+    failed = _("Execution failed: %(error)s") % {"error": error}
+    log(approval, "execution_failed", failed, previous_status=ApprovalStatus.EXECUTING)
     announce(
         approval,
         tell
@@ -130,7 +132,11 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
         if not _claimable(approval):
             return "skipped"
         _claim(approval)
-        log(approval, "execution_started", f"Sending to the tenant's webhook (attempt {approval.execution_attempts}).")
+        log(
+            approval,
+            "execution_started",
+            _("Sending to the tenant's webhook (attempt %(attempt)s).") % {"attempt": approval.execution_attempts},
+        )
     claim = approval.execution_started_at
     try:
         result = executor.execute(_request(approval))
@@ -144,7 +150,12 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
                 approval.execution_error = str(error)[:2000]
                 approval.execution_queued_at = timezone.now()  # the task's retry is on its way
                 approval.save(update_fields=["execution_status", "execution_error", "execution_queued_at"])
-                log(approval, "execution_retry", f"Attempt {approval.execution_attempts} failed, will retry: {error}")
+                log(
+                    approval,
+                    "execution_retry",
+                    _("Attempt %(attempt)s failed, will retry: %(error)s")
+                    % {"attempt": approval.execution_attempts, "error": error},
+                )
                 return "retry"
             _fail(approval, error)
         return "failed"
@@ -175,7 +186,8 @@ def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
     log(
         approval,
         "execution_late_answer",
-        f"The attempt started {claim:%Y-%m-%d %H:%M} UTC answered after it was given up: {answer}.",
+        _("The attempt started %(when)s UTC answered after it was given up: %(answer)s.")
+        % {"when": f"{claim:%Y-%m-%d %H:%M}", "answer": answer},
     )
     return None
 
@@ -223,7 +235,12 @@ def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
             tell=lambda: _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.")
             % {"summary": approval.action_summary},
         )
-        log(approval, "execution_abandoned", f"{actor} marked the silent execution failed{note}.", actor=actor)
+        log(
+            approval,
+            "execution_abandoned",
+            _("%(actor)s marked the silent execution failed%(note)s.") % {"actor": actor, "note": note},
+            actor=actor,
+        )
     return approval
 
 
@@ -243,7 +260,7 @@ def retry_execution(approval_id, *, actor) -> HITLApproval:
         log(
             approval,
             "execution_retried",
-            f"{actor} asked to run it again.",
+            _("%(actor)s asked to run it again.") % {"actor": actor},
             actor=actor,
             previous_status=ApprovalStatus.FAILED,
         )

@@ -19,6 +19,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
@@ -43,8 +44,11 @@ def _stalled(now) -> Q:
 
 def _requeue(approval: HITLApproval, *, actor=None, now=None) -> None:
     approval.save(update_fields=queue_execution(approval, now=now))
-    who = f"{actor} sent" if actor else "Recovery sent"
-    log(approval, "execution_requeued", f"{who} the execution to a worker again.", actor=actor)
+    if actor:
+        done = _("%(actor)s sent the execution to a worker again.") % {"actor": actor}
+    else:
+        done = _("Recovery sent the execution to a worker again.")
+    log(approval, "execution_requeued", done, actor=actor)
 
 
 def requeue_stalled(now=None) -> int:

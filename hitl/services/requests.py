@@ -5,6 +5,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.actions import ProposedAction
 from analytics.events import record
@@ -39,7 +40,7 @@ def _waiting_twin(tenant, key: str) -> HITLApproval | None:
 
 
 def _create(tenant, **fields) -> HITLApproval:
-    for _ in range(REFERENCE_ATTEMPTS):
+    for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
                 return HITLApproval.objects.create(tenant=tenant, reference=_new_reference(), **fields)
@@ -136,12 +137,21 @@ def request_approval(
         **level_fields(choice.rules, 1, people),
         **deadlines(choice.rules, now, critical=rules.is_critical(risk.level)),
     )
+    conflict = (
+        _("; conflicts with %(reference)s, still waiting") % {"reference": conflicting.reference} if conflicting else ""
+    )
     log(
         approval,
         "created",
-        f"{agent.name} proposed: {approval.action_summary} (risk {risk.level}, {risk.score:g}); "
-        f"workflow {choice.rules['name']}"
-        + (f"; conflicts with {conflicting.reference}, still waiting" if conflicting else ""),
+        _("%(agent)s proposed: %(summary)s (risk %(level)s, %(score)s); workflow %(workflow)s")
+        % {
+            "agent": agent.name,
+            "summary": approval.action_summary,
+            "level": risk.level,
+            "score": f"{risk.score:g}",
+            "workflow": choice.rules["name"],
+        }
+        + conflict,
         actor=requested_by,
         risk_factors=risk.factors,
     )

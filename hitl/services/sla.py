@@ -13,6 +13,7 @@ from collections import Counter
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hitl import rules
 from hitl.errors import DecisionError
@@ -58,7 +59,11 @@ def _step(approval: HITLApproval, now) -> list[str]:
         approval.sla_breached = True
         approval.sla_breach_duration_minutes = int((now - approval.sla_deadline).total_seconds() // 60)
         approval.save(update_fields=["sla_breached", "sla_breach_duration_minutes"])
-        log(approval, "sla_breached", f"SLA breached ({approval.sla_breach_duration_minutes} min past the deadline).")
+        log(
+            approval,
+            "sla_breached",
+            _("SLA breached (%(minutes)s min past the deadline).") % {"minutes": approval.sla_breach_duration_minutes},
+        )
         steps.append("breached")
 
     if approval.expires_at and approval.expires_at <= now:
@@ -71,7 +76,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
 
     if approval.escalation_due_at and approval.escalation_due_at <= now:
         try:
-            escalate_locked(approval, actor=None, reason="No decision within the escalation time.", context=SYSTEM)
+            escalate_locked(approval, actor=None, reason=_("No decision within the escalation time."), context=SYSTEM)
             steps.append("escalated")
         except DecisionError as err:  # e.g. no admin to escalate to: record it, keep waiting
             approval.escalation_due_at = None
@@ -86,7 +91,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
         more = frequency and approval.reminder_count < approval.workflow_snapshot.get("max_reminders", 0)
         approval.next_reminder_at = now + frequency * HOUR if more else None
         approval.save(update_fields=["reminder_count", "last_reminder_at", "next_reminder_at"])
-        log(approval, "reminder", f"Reminder {approval.reminder_count} sent.")
+        log(approval, "reminder", _("Reminder %(number)s sent.") % {"number": approval.reminder_count})
         notify(approval, "reminder", reminder_number=approval.reminder_count)
         steps.append("reminded")
     return steps
