@@ -13,8 +13,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
-from agents.models import AIAgent
+from agents.action_specs.campaigns import set_budget
+from agents.models import AIAgent, Campaign
 from hitl.models import HITLNotification, HITLWorkflow
 from hitl.services import request_approval
 from tenants.roles import Role
@@ -131,7 +133,7 @@ def test_the_widget_page_loads_the_catalog_before_the_widget(client, spanish_app
 
 
 def _entries(path: Path):
-    """(msgid, msgstrs, flags) of each entry of a .po file, read without polib."""
+    """(msgid, msgstrs, flags, context) of each entry of a .po file, read without polib."""
     text = path.read_text(encoding="utf-8")
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = [line for line in block.splitlines() if not line.startswith("#~")]
@@ -140,26 +142,31 @@ def _entries(path: Path):
         flags = {f.strip() for line in lines if line.startswith("#,") for f in line[2:].split(",")}
         fields, current = {}, None
         for line in lines:
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line)
             if match:
                 current = match.group(1)
                 fields[current] = match.group(2)
             elif line.startswith('"') and current:
                 fields[current] += line[1:-1]
         msgstrs = [value for key, value in fields.items() if key.startswith("msgstr")]
-        yield fields["msgid"], msgstrs, flags
+        yield fields["msgid"], msgstrs, flags, fields.get("msgctxt")
 
 
 @pytest.mark.parametrize("domain", ["django", "djangojs"])
 def test_the_spanish_catalogues_are_complete(domain):
     entries = [entry for entry in _entries(LOCALE / f"{domain}.po") if entry[0]]  # the header has an empty msgid
     assert len(entries) > (400 if domain == "django" else 60)
-    assert [msgid for msgid, _, flags in entries if "fuzzy" in flags] == []
-    assert [msgid for msgid, msgstrs, _ in entries if not all(msgstrs)] == []
+    assert [msgid for msgid, _, flags, _ in entries if "fuzzy" in flags] == []
+    assert [msgid for msgid, msgstrs, _, _ in entries if not all(msgstrs)] == []
     with open(LOCALE / f"{domain}.mo", "rb") as compiled:  # the committed .mo holds the same translations
         catalog = gettext.GNUTranslations(compiled)
-    singular = [(msgid, msgstrs[0]) for msgid, msgstrs, _ in entries if len(msgstrs) == 1]
-    assert [msgid for msgid, msgstr in singular if catalog.gettext(_unescape(msgid)) != _unescape(msgstr)] == []
+    singular = [(msgid, msgstrs[0], context) for msgid, msgstrs, _, context in entries if len(msgstrs) == 1]
+    assert [
+        msgid
+        for msgid, msgstr, context in singular
+        if (catalog.pgettext(_unescape(context), _unescape(msgid)) if context else catalog.gettext(_unescape(msgid)))
+        != _unescape(msgstr)
+    ] == []
 
 
 def _unescape(text: str) -> str:
@@ -210,3 +217,72 @@ def test_the_one_click_page_speaks_the_approvers_language(client, spanish_approv
     assert "¿Aprobar esta acción? Se llevará a cabo de inmediato." in html and "6\xa0000,00 US$" in html
     html = client.post(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"Has aprobado {approval.reference}" in html or f"Tu aprobación de {approval.reference}" in html
+
+
+def _page(client, approval) -> str:
+    return client.get(reverse("admin:hitl_hitlapproval_change", args=[approval.pk])).content.decode()
+
+
+def test_the_before_and_after_and_the_details_read_in_spanish(console_as, spanish_approver, english_approver, ask):
+    """The rows an action type's spec builds and the labels of its data are the approver's language, not keys."""
+    approval = ask()
+    html = _page(console_as(spanish_approver), approval)
+    for spanish in [
+        "<td>Presupuesto diario de Summer Sale</td><td>500,00 US$</td><td><strong>700,00 US$</strong></td>",
+        "<th>Nombre de la campaña</th>",
+        "<th>Presupuesto diario</th>",
+        "<th>Presupuesto diario anterior</th>",
+        "<td>Fijar el presupuesto diario de una campaña</td>",  # the action type
+        "Nuevo presupuesto diario ($)",  # the field an approver may edit
+    ]:
+        assert spanish in html, spanish
+    # (the summary stays as the requester wrote it: "Raise Summer Sale daily budget to $700.00")
+    for english in ["<td>Summer Sale daily budget</td>", "<th>Daily budget</th>", "Campaign name", "Set a campaign"]:
+        assert english not in html, english
+
+    html = _page(console_as(english_approver), approval)  # the same approval, in English as before
+    for english in [
+        "<td>Summer Sale daily budget</td><td>$500.00</td><td><strong>$700.00</strong></td>",
+        "<th>Campaign name</th>",
+        "<th>Daily budget</th>",
+        "<th>Previous daily budget</th>",
+        "<td>Set a campaign&#x27;s daily budget</td>",
+    ]:
+        assert english in html, english
+
+
+def test_what_an_execution_recorded_reads_in_spanish(console_as, spanish_approver, ask):
+    """After execution the page shows the recorded before and after: its fields and states are translated."""
+    approval = ask()
+    approval.execution_result = {
+        "before": {"id": "x", "status": "active", "daily_budget": "500.00"},
+        "after": {"id": "x", "status": "paused", "daily_budget": "500.00"},
+        "detail": "Paused Summer Sale",
+    }
+    approval.save(update_fields=["execution_result"])
+    html = _page(console_as(spanish_approver), approval)
+    assert "<td>estado</td><td>activa</td><td><strong>en pausa</strong></td>" in html
+    assert "<td>presupuesto diario</td><td>500.00</td>" in html
+    assert "<td>status</td>" not in html and "<td>daily budget</td>" not in html
+
+
+def test_a_spanish_approver_writes_the_history_and_the_result_in_spanish(
+    console_as, spanish_approver, ask, django_capture_on_commit_callbacks
+):
+    """History descriptions and execution details are written in the active language of whoever acts."""
+    approval = ask()
+    with django_capture_on_commit_callbacks(execute=True):
+        console_as(spanish_approver).post(
+            reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]), {"decision": "approve"}
+        )
+    descriptions = list(approval.history.order_by("timestamp", "id").values_list("description", flat=True))
+    assert f"Aprobada por {spanish_approver}." in descriptions, descriptions
+    approval.refresh_from_db()
+    # The worker carries it out after the request, in its own active language (the default, English, here);
+    # the same executor under Spanish writes the detail in Spanish.
+    detail = "Summer Sale daily budget $500.00 -> $700.00"
+    assert approval.execution_result["detail"] == detail and f"Done: {detail}" in descriptions
+    Campaign.objects.filter(pk=approval.action_data["campaign_id"]).update(daily_budget=Decimal("500.00"))
+    with translation.override("es"):
+        spanish = set_budget(approval.tenant, approval.action_data).detail
+    assert spanish == "Presupuesto diario de Summer Sale 500,00 US$ -> 700,00 US$"
