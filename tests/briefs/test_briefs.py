@@ -23,6 +23,7 @@ from conversations.models import Conversation
 from hitl.models import HITLApproval
 from hitl.services import reject
 from tenants.models import UndeliverableAddress, UserEmailPreference
+from tests.concurrency import at_once
 from tests.factories import (
     AudienceSegmentFactory,
     CampaignFactory,
@@ -219,6 +220,22 @@ def test_two_workers_at_once_send_each_brief_exactly_once(postgres_only, tenant,
     assert DailyBrief.objects.filter(status="sent").count() == len(readers)
     assert sorted(e.to for e in sent_emails) == sorted(r.user.email for r in readers)
     assert EmailDeliveryLog.objects.count() == len(readers)
+
+
+def test_two_workers_retrying_at_once_send_each_failed_brief_once(postgres_only, tenant, sent_emails, monkeypatch):
+    """The retry pass claims rows with SKIP LOCKED: two beat runs at once share the failed briefs out."""
+    monkeypatch.setattr("briefs.services.CHUNK", 2)  # each run takes two, so both runs find work
+    readers = [reader(tenant) for _ in range(5)]
+    for preference in readers:
+        DailyBrief.objects.create(
+            tenant=tenant, user=preference.user, local_date=at("2026-11-24T00:00").date(),
+            due_at=at("2026-11-24T08:00"), status="failed", retry_after=at("2026-11-24T08:05"),
+        )  # fmt: skip
+    moments = ["2026-11-24T08:10", "2026-11-24T08:15", "2026-11-24T08:20"]
+    for moment in moments:
+        at_once(lambda moment=moment: send_due_briefs(at(moment)), lambda moment=moment: send_due_briefs(at(moment)))
+    assert sorted(e.to for e in sent_emails) == sorted(r.user.email for r in readers)  # each once
+    assert set(DailyBrief.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_a_failing_address_fails_alone_in_its_batch(tenant, sent_emails):
