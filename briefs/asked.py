@@ -6,14 +6,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from celery import current_app
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from briefs.models import DailyBrief
 from briefs.schedule import local_date_of
+from tenants.languages import speaking
 from tenants.models import UserEmailPreference
 
 REQUEST = re.compile(r"^\s*brief\s*[.!]?\s*$", re.I)
@@ -35,7 +35,7 @@ def ask(user, now: datetime | None = None) -> str | None:
     ).first()
     if earlier is not None:
         went = timezone.localtime(earlier.sent_at or earlier.created_at, ZoneInfo(preference.timezone or "UTC"))
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with speaking(user):
             subject = _("Your Walker brief for %(day)s") % {"day": date_format(today, "l j F")}
             if earlier.status == DailyBrief.Status.SENDING:  # claimed, not yet handed over (or its run stopped)
                 return _(

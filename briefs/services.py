@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from briefs.unsubscribe import unsubscribe_url
 from channels_app.email import outbound
 from channels_app.email.providers import OutgoingEmail, ProviderUnavailable
 from config.bulk import update_each
+from tenants.languages import speaking
 from tenants.models import UserEmailPreference
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ def _send_claimed(claimed: list[tuple[Due, DailyBrief]], now: datetime, shared: 
 def _email(due: Due, now: datetime, shared: dict, pending: list, decided: list, again: bool) -> outbound.Addressed:
     user = due.preference.user
     link = unsubscribe_url(user)
-    with translation.override(user.language or settings.LANGUAGE_CODE):  # the reader's language
+    with speaking(user):  # the reader's language
         content = compose(user, user.tenant, due.preference.include_sections, now, shared, pending, decided)
         email = OutgoingEmail(
             to=user.email,

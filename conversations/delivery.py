@@ -8,13 +8,12 @@ message is stored and the user reads it from the conversation.
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext
 
 from conversations import events
 from conversations.models import Channel, Conversation, Message
+from tenants.languages import speaking
 
 log = logging.getLogger(__name__)
 # Channels whose readers take messages from the store (the chat socket, the API): stored is delivered.
@@ -49,8 +48,7 @@ def hand_over(message: Message) -> str | None:
 # A person's reply on a channel that shows no sender (WhatsApp, email) says who answers: `conversations.takeover`
 # stores the author, their company and whether this reply introduces them; the channel senders ask these.
 def _in_customers_language(message: Message, words: Callable[[], str]) -> str:
-    language = getattr(message.conversation.user, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with speaking(message.conversation.user):
         return words()
 
 

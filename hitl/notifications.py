@@ -6,12 +6,12 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import floatformat
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hitl.models import HITLApproval, HITLNotification
 from hitl.services.levels import eligible_approvers
+from tenants.languages import speaking
 from tenants.templatetags.walker_l10n import money
 
 SEND_TASK = "hitl.tasks.send_notification"
@@ -78,7 +78,7 @@ def notify(
     others = conflicts(approval, later=not just_filed) if event != "decided" else []
     rows = []
     for person in recipients(approval, event, people):
-        with translation.override(person.language or settings.LANGUAGE_CODE):  # the recipient's language
+        with speaking(person):  # the recipient's language
             subject, message = _text(approval, event, others)
         for channel in channels:
             if channel not in HITLNotification.Channel.values:

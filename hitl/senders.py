@@ -6,7 +6,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from analytics.events import record
@@ -16,6 +16,7 @@ from hitl import links
 from hitl.console import console_group
 from hitl.models import HITLNotification
 from tenants import outbound
+from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
 
 SLACK_TIMEOUT_SECONDS = 10
@@ -43,7 +44,7 @@ def _email(row: HITLNotification) -> tuple[str, str]:
         told = ", ".join(new.channel for new in fall_back(row)) or "no other channel"
         raise ValueError(f"{row.recipient_email} is marked undeliverable; told on {told} instead.")
     context = {"subject": row.subject, "message": row.message, "approval": row.approval}
-    with translation.override(_language_of(row)):  # the subject and message were written in it (notify)
+    with speaking(row.recipient):  # the subject and message were written in it (notify)
         if row.event in LINK_EVENTS and row.recipient is not None:
             context |= {
                 "admin_url": approval_url(row.approval),
@@ -74,11 +75,6 @@ def _email(row: HITLNotification) -> tuple[str, str]:
         raise TransientSendError(str(exc)) from exc
     logs = getattr(email, "walker_logs", [])  # absent under Django's test backend
     return f"email:{settings.EMAIL_PROVIDER}", logs[0].message_id if logs else ""
-
-
-def _language_of(row: HITLNotification) -> str:
-    """The recipient's language (User.language), else the site's."""
-    return (row.recipient.language if row.recipient is not None else "") or settings.LANGUAGE_CODE
 
 
 def _in_app(row: HITLNotification) -> tuple[str, str]:
@@ -125,7 +121,7 @@ def _whatsapp(row: HITLNotification) -> tuple[str, str]:
     approval = row.approval
     text = f"{row.subject}\n{row.message}"
     if row.event in LINK_EVENTS:
-        with translation.override(_language_of(row)):
+        with speaking(row.recipient):
             reply = gettext("Reply “approve %(reference)s” or “reject %(reference)s <reason>”.")
         text += "\n\n" + reply % {"reference": approval.reference}
     values = {"reference": approval.reference, "subject": row.subject, "summary": approval.action_summary}

@@ -12,14 +12,13 @@ tenant's conversations (`conversations.access.may_monitor`), who get takeover no
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.utils import translation
 
 from conversations import console
 from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
 from hitl.console import console_group
 from tenants.audit import may_see_pii
+from tenants.languages import speaking
 from tenants.pii import mask
 
 UNAUTHENTICATED = 4401
@@ -74,7 +73,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             return
         mine = message.get("holder_id") is not None and message.get("holder_id") == str(self.user.pk)
         frame = {key: message.get(key) for key in ("step", "conversation_id", "link")}
-        with translation.override(self.user.language or settings.LANGUAGE_CODE):
+        with speaking(self.user):
             names = {name: message.get(name) for name in console.NAMES}
             frame["text"] = console.describe(message.get("step"), mine=mine, **names)
         await self.send_json({"type": "conversation", **frame, "mine": mine})

@@ -7,9 +7,7 @@ Retried posts change nothing: emails outside a conversation are remembered by Me
 import hashlib
 
 from celery import current_app
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext
 
 from analytics.models import EmailDeliveryLog
@@ -22,6 +20,7 @@ from conversations.identity import UNKNOWN
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
+from tenants.languages import speaking
 from tenants.models import User
 
 ANSWER_TASK = "channels_app.email.tasks.send_answer"
@@ -43,7 +42,7 @@ def receive(email: ParsedEmail) -> str:
         with transaction.atomic():
             if not _remember(email, Kind.COMMAND, tenant_id=user.tenant_id):
                 return "duplicate"
-            with translation.override(user.language or settings.LANGUAGE_CODE):  # answered in the sender's language
+            with speaking(user):  # answered in the sender's language
                 answer = commands.run(user, email.body, authenticated=email.authenticated)
             if answer:
                 _answer(email, answer, EmailType.COMMAND, user=user)
@@ -70,7 +69,7 @@ def _to_agent(email: ParsedEmail, user) -> str:
         accepted = accept(inbound, user=user)
     except IngestError as error:  # empty, too long: the sender hears why, once per email
         if _remember(email, Kind.IGNORED, tenant_id=user.tenant_id):
-            with translation.override(user.language or settings.LANGUAGE_CODE):
+            with speaking(user):
                 text = gettext("Walker could not take this email: %(reason)s") % {"reason": error.detail}
             _answer(email, text, EmailType.SYSTEM, user=user)
         return f"refused:{error.code}"

@@ -1,8 +1,6 @@
 """Emails of a conversation (agent replies, approval outcomes) and answers to inbound emails, as OutgoingEmails."""
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import EmailDeliveryLog
@@ -11,6 +9,7 @@ from channels_app.email.providers import OutgoingEmail
 from channels_app.email.threading import bracketed, headers_for, message_id_for, reply_address
 from conversations.delivery import signed_as, signed_text
 from conversations.models import Message
+from tenants.languages import speaking
 from tenants.sealing import seal_for_storage, unseal_from_storage
 
 REPLY_FOOTER = _('Reply to this email to continue the conversation. Start with an agent\'s name ("SEO: …") to ask it.')
@@ -52,7 +51,7 @@ def send_conversation_message(message_id) -> EmailDeliveryLog | None:
         return None
     conversation = message.conversation
     subject = subject_of(message)
-    with translation.override(conversation.user.language or settings.LANGUAGE_CODE):  # the person's language
+    with speaking(conversation.user):  # the person's language
         text, html = render(subject, signed_text(message), str(REPLY_FOOTER))
     email = OutgoingEmail(
         to=conversation.user.email,

@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass
 
 from celery import current_app
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from analytics.events import record
@@ -29,6 +27,7 @@ from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
 from tenants.fields import hash_of
+from tenants.languages import speaking
 from tenants.models import UserPhoneNumber
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
@@ -126,7 +125,7 @@ def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:
 def _brief_asked(user) -> str:
     if told := asked.ask(user):
         return told
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with speaking(user):
         return str(BRIEF_ON_ITS_WAY)
 
 

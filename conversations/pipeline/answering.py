@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +38,7 @@ from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from conversations.pipeline.streaming import DeltaBroadcaster
 from hitl.models import ApprovalStatus
-from tenants.languages import language_of
+from tenants.languages import speaking
 from tenants.pii import redact
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def _answer_next(conversation_id, token) -> bool:
         return False
     if message.conversation.held_by_id is not None:
         return _set_aside(conversation_id, message, token)
-    with translation.override(language_of(message.conversation.user)):  # the reply in the requester's language
+    with speaking(message.conversation.user):  # the reply in the requester's language
         return _answer(message, history, token)
 
 
@@ -180,7 +180,7 @@ def draft(message: Message) -> tuple[EngineReply, str | None]:
     earlier = Message.objects.filter(conversation=conversation, created_at__lt=message.created_at)
     history = _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
     agent = _choose_agent(conversation, message)
-    with translation.override(language_of(conversation.user)):  # the customer's language, as the agent would answer
+    with speaking(conversation.user):  # the customer's language, as the agent would answer
         reply, _error = _run_engine(conversation, message, agent, history, live=False)
     return reply, agent.agent_type if agent else None
 

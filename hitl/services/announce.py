@@ -2,11 +2,9 @@
 
 from collections.abc import Callable
 
-from django.utils import translation
-
 from conversations.delivery import approval_changed, tell_requester
 from hitl.models import HITLApproval
-from tenants.languages import language_of
+from tenants.languages import speaking
 
 
 def announce(approval: HITLApproval, text: str | Callable[[], str] | None = None) -> None:
@@ -17,7 +15,7 @@ def announce(approval: HITLApproval, text: str | Callable[[], str] | None = None
     if not approval.conversation_id:
         return
     if callable(text):
-        with translation.override(language_of(approval.conversation.user)):
+        with speaking(approval.conversation.user):
             text = text()
     fields = dict(
         approval_id=approval.pk, reference=approval.reference, status=approval.status, summary=approval.action_summary
