@@ -170,7 +170,7 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.SharedPoolRedisCache",  # one pool per process (see the module)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "walker",
         }
