@@ -10,12 +10,11 @@ The words are put together by the console consumer in each listener's language (
 carries the names they need, and `text` in the default language for any other reader.
 """
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config import layer
 from hitl.console import console_group
 
 STEPS = {
@@ -64,6 +63,4 @@ def _send(conversation, step: str, *, holder_id: str | None = None, **names) -> 
         "tenant_id": str(conversation.tenant_id),
     }
     for group in (console_group(conversation.tenant_id), console_group("all")):
-        transaction.on_commit(
-            lambda group=group: async_to_sync(get_channel_layer().group_send)(group, message), robust=True
-        )
+        transaction.on_commit(lambda group=group: layer.group_send(group, message), robust=True)

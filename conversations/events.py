@@ -7,10 +7,10 @@ that sees a number jump fills the gap from the store (see channels_app.chat).
 
 import asyncio
 
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
 from django.db import models, transaction
 
+from config import layer
 from conversations.models import Conversation, ConversationEvent
 
 REPLAY_LIMIT = 500
@@ -46,7 +46,7 @@ def user_group(user_id) -> str:
 
 
 def broadcast(group: str, frame: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group, {"type": "chat.frame", "frame": frame})
+    layer.group_send(group, {"type": "chat.frame", "frame": frame})
 
 
 def append(conversation_id, seq: int, kind: EventKind, **payload) -> dict:

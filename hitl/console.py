@@ -1,9 +1,8 @@
 """Live updates for the admin console: every approval event goes to the tenant's console group after commit."""
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
+from config import layer
 from hitl.models import HITLApproval
 
 
@@ -25,4 +24,4 @@ def publish(approval: HITLApproval, event: str) -> None:
         "tenant_id": str(approval.tenant_id),
     }
     for group in (console_group(approval.tenant_id), console_group("all")):  # "all": superusers' consoles
-        transaction.on_commit(lambda group=group: async_to_sync(get_channel_layer().group_send)(group, message))
+        transaction.on_commit(lambda group=group: layer.group_send(group, message))

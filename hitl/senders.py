@@ -1,8 +1,6 @@
 """Sending one HITLNotification on its channel and recording the outcome on the row."""
 
 import httpx
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -11,6 +9,7 @@ from django.utils.translation import gettext
 
 from analytics.events import record
 from analytics.models import EmailDeliveryLog, EventType
+from config import layer
 from conversations.delivery import send_direct
 from hitl import links
 from hitl.console import console_group
@@ -79,7 +78,7 @@ def _email(row: HITLNotification) -> tuple[str, str]:
 
 def _in_app(row: HITLNotification) -> tuple[str, str]:
     approval = row.approval
-    async_to_sync(get_channel_layer().group_send)(
+    layer.group_send(
         console_group(row.tenant_id),
         {
             "type": "console.event",

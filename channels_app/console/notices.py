@@ -1,10 +1,9 @@
 """Notices for the people who can act on them, on the admin console's live feed: what a channel could not do
 (a WhatsApp reply blocked by the 24-hour window with no template to send instead)."""
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
+from config import layer
 from hitl.console import console_group
 
 
@@ -12,6 +11,4 @@ def publish_notice(tenant_id, kind: str, text: str, link: str = "") -> None:
     """After commit, to the tenant's consoles and the superusers'; the consumer shows it to admins only."""
     message = {"type": "console.notice", "kind": kind, "text": text, "link": link, "tenant_id": str(tenant_id)}
     for group in (console_group(tenant_id), console_group("all")):
-        transaction.on_commit(
-            lambda group=group: async_to_sync(get_channel_layer().group_send)(group, message), robust=True
-        )
+        transaction.on_commit(lambda group=group: layer.group_send(group, message), robust=True)
