@@ -1,5 +1,9 @@
 """The message path with a real Celery worker: prefork, two processes, the Redis broker, the database pool on."""
 
+import time
+
+from django.db import connection
+
 from conversations.models import Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept
@@ -21,3 +25,30 @@ def test_a_real_worker_answers_every_message_once_and_in_order(broker, start_wor
     replies = Message.objects.filter(direction="outbound").order_by("seq")
     assert [r.in_reply_to_id for r in replies] == [m.pk for m in messages]  # once each, in the order they came
     assert all(r.metadata["agent_type"] == "paid_ads" for r in replies)
+
+
+def database_sessions_so_far() -> int:
+    """Sessions PostgreSQL has opened on the test database (a closed one is counted when it ends)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_a_real_worker_keeps_its_database_sessions_from_task_to_task(broker, start_worker, colleague):
+    """Celery closes a prefork child's connection pool around every task unless config.celery stops it."""
+    start_worker(pool="prefork", concurrency=2, DATABASE_POOL="1")
+
+    def ask(text):
+        return accept(InboundMessage(channel="chat", text=text, user_id=colleague.pk), user=colleague).message
+
+    def all_answered(messages):
+        return lambda: Message.objects.filter(direction="outbound", in_reply_to__in=messages).count() == len(messages)
+
+    warm_up = [ask("first question"), ask("second question")]  # each child opens its pool
+    wait_for(all_answered(warm_up), "the first answers", timeout=90)
+    before = database_sessions_so_far()
+    messages = [ask(f"question {n}") for n in range(8)]
+    wait_for(all_answered(messages), "the worker's answers", timeout=90)
+    time.sleep(1)  # a session that just ended reaches the statistics
+    assert database_sessions_so_far() - before <= 2  # 16 task boundaries: two to three sessions each before
