@@ -20,7 +20,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,7 +48,9 @@ FALLBACK_REPLY = gettext_lazy(
     "Sorry, I couldn't work that out just now. Your message is saved; please try again in a minute."
 )
 HISTORY_TURNS = 10
-WINDOW = HISTORY_TURNS + 20  # messages read at once: the history and the waiting ones after it
+# Messages read at once: the history and a few waiting after it. Each row comes with its conversation, tenant,
+# person and agent, so a longer read costs the worker more than the two queries of the rare longer queue.
+WINDOW = HISTORY_TURNS + 4
 
 
 # Replies on these channels are read where they are stored (the socket, the API): delivered once stored.
@@ -152,19 +155,28 @@ def _oldest_waiting(conversation_id, answered: int) -> tuple[Message | None, lis
     )
     if message is None:
         return None, []
-    earlier = Message.objects.filter(conversation_id=conversation_id, created_at__lt=message.created_at)
-    return message, _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
+    # The latest turns before it in the conversation's order: an answer counts where its message came, as
+    # answers to a long queue are stored after many later messages.
+    earlier = (
+        Message.objects.filter(conversation_id=conversation_id)
+        .exclude(direction=Message.Direction.INBOUND, seq__gte=message.seq)
+        .annotate(turn=Coalesce("in_reply_to__seq", "seq"))
+        .order_by(F("turn").desc(nulls_last=True), "-created_at")
+    )
+    return message, _transcript(list(earlier[:HISTORY_TURNS]))
 
 
 def _transcript(messages: list[Message]) -> list[Message]:
     """The last turns, oldest first, each answer right after the message it answers (it may have been
-    stored after later messages arrived)."""
+    stored after later messages arrived). An answer whose message is not among them is left out: after a
+    long queue it would otherwise stand, out of place, as the latest turn."""
     asked_at = {m.pk: m.created_at for m in messages}
+    turns = [m for m in messages if m.in_reply_to_id is None or m.in_reply_to_id in asked_at]
 
     def place(m):
-        return (asked_at.get(m.in_reply_to_id, m.created_at), m.in_reply_to_id in asked_at, m.created_at)
+        return (asked_at.get(m.in_reply_to_id, m.created_at), m.in_reply_to_id is not None, m.created_at)
 
-    return sorted(messages, key=place)[-HISTORY_TURNS:]
+    return sorted(turns, key=place)[-HISTORY_TURNS:]
 
 
 def _choose_agent(conversation: Conversation, message: Message):

@@ -92,3 +92,23 @@ def test_messages_are_answered_with_the_history_before_them(live_db, colleague, 
         ("two", ["one", "Here is what I found."]),
         ("three", ["one", "Here is what I found.", "two", "Here is what I found."]),
     ]
+
+
+def test_a_queue_longer_than_one_read_is_answered_in_order_with_each_ones_history(live_db, colleague, queued, engine):
+    """More messages wait than the worker reads at once: the oldest first, each with the ten turns before it."""
+    for n in range(8):  # a long conversation, each message answered before the next
+        conversation_id = say(colleague, f"earlier {n}", queued)[1][0]
+        pipeline.answer(conversation_id, None)
+    engine.requests.clear()
+    waiting = [f"waiting {n}" for n in range(answering.WINDOW + 3)]
+    for text in waiting:
+        say(colleague, text, queued)
+
+    assert pipeline.answer(conversation_id, None) is None
+    assert [r.text for r in engine.requests] == waiting
+    transcript = [t for n in range(8) for t in (f"earlier {n}", "Here is what I found.")]
+    for request in engine.requests:
+        # The turns right before it, oldest first: at most ten, and never an answer without its question.
+        history = [h.text for h in request.history]
+        assert 2 <= len(history) <= answering.HISTORY_TURNS and history == transcript[-len(history) :]
+        transcript += [request.text, "Here is what I found."]
