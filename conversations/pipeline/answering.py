@@ -339,8 +339,5 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         proposed=sum(o.status != "refused" for o in outcomes),
         refused=sum(o.status == "refused" for o in outcomes),
     )
-    delivery.deliver_after_commit(outbound)
-    transaction.on_commit(
-        lambda: events.signal(conversation.pk, events.Signal.AGENT_TYPING, on=False, agent=agent_type)
-    )
+    delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
     return more
