@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -161,19 +161,22 @@ def totals(tenant, window: Window, campaign=None) -> Totals:
 
 
 def totals_then_and_now(tenant, current: Window, previous: Window, campaign=None) -> tuple[Totals, Totals]:
-    """Two windows' totals in one query."""
+    """Two windows' totals in one query: its sums per day, added up here (ten filtered sums in SQL cost the
+    worker twice as much to build as the whole query takes)."""
     stats = CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(previous.first, current.last))
     if campaign is not None:
         stats = stats.filter(campaign=campaign)
-    in_current = Q(date__range=(current.first, current.last))
-    in_previous = Q(date__range=(previous.first, previous.last))
-    row = stats.aggregate(
-        **{f"{name}_now": Sum(name, filter=in_current) for name in SUMS},
-        **{f"{name}_then": Sum(name, filter=in_previous) for name in SUMS},
-    )
-    now = _totals({name: row[f"{name}_now"] for name in SUMS})
-    then = _totals({name: row[f"{name}_then"] for name in SUMS})
-    return now, then
+    now, then = dict.fromkeys(SUMS, 0), dict.fromkeys(SUMS, 0)
+    for day in stats.values("date").annotate(**SUMS).order_by():
+        if current.first <= day["date"] <= current.last:
+            window = now
+        elif previous.first <= day["date"] <= previous.last:
+            window = then
+        else:
+            continue
+        for name in SUMS:
+            window[name] += day[name] or 0
+    return _totals(now), _totals(then)
 
 
 def totals_by_campaign(tenant, window: Window) -> dict:
