@@ -1,31 +1,34 @@
-"""Django's Redis cache with one connection pool per process and server, not one per request.
+"""Django's Redis cache with one connection pool and one client per process and server, not one per request.
 
 Django builds a new cache object for every thread and async context, so under daphne for
 every request, and its RedisCacheClient opens a connection pool per object: each request
 paid a TCP connect, a HELLO and redis-py's version lookup before its first cache read
-(Django ticket #35651). redis-py's pools are thread-safe and reset themselves in a forked
-child, so the pools here are shared by every cache object of the process.
+(Django ticket #35651). It also builds a new redis-py client for every command, whose
+table of about 170 reply callbacks costs more than the command's round trip. redis-py's
+pools and clients are thread-safe, and a pool resets itself in a forked child, so both
+are shared by every cache object of the process.
 """
 
 import threading
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-_pools = {}
-_pools_lock = threading.Lock()
+_clients = {}
+_clients_lock = threading.Lock()
 
 
 class SharedPoolClient(RedisCacheClient):
-    def _get_connection_pool(self, write):
+    def get_client(self, key=None, *, write=False):
         server = self._servers[self._get_connection_pool_index(write)]
-        key = (server, self._pool_class, repr(sorted(self._pool_options.items())))
-        pool = _pools.get(key)
-        if pool is None:
-            with _pools_lock:
-                pool = _pools.get(key)
-                if pool is None:
-                    pool = _pools[key] = self._pool_class.from_url(server, **self._pool_options)
-        return pool
+        shared = (server, self._pool_class, repr(sorted(self._pool_options.items())))
+        client = _clients.get(shared)
+        if client is None:
+            with _clients_lock:
+                client = _clients.get(shared)
+                if client is None:
+                    pool = self._pool_class.from_url(server, **self._pool_options)
+                    client = _clients[shared] = self._client(connection_pool=pool)
+        return client
 
 
 class SharedPoolRedisCache(RedisCache):

@@ -32,12 +32,15 @@ def connection_counter():
     return lambda: client.info("stats")["total_connections_received"]
 
 
-def test_every_cache_object_of_a_process_shares_one_redis_pool():
+def test_every_cache_object_of_a_process_shares_one_redis_pool_and_client():
     first, second = SharedPoolRedisCache(SOME_REDIS, {}), SharedPoolRedisCache(SOME_REDIS, {})
-    assert first._cache.get_client().connection_pool is second._cache.get_client().connection_pool
-    # Django's own cache builds a pool per object, and an object per thread or request (ticket #35651).
+    assert first._cache.get_client() is second._cache.get_client(write=True)
+    # Django's own cache builds a pool per object, and an object per thread or request (ticket #35651),
+    # and a client per command.
+    django_cache = RedisCache(SOME_REDIS, {})
+    assert django_cache._cache.get_client() is not django_cache._cache.get_client()
     assert (
-        RedisCache(SOME_REDIS, {})._cache.get_client().connection_pool
+        django_cache._cache.get_client().connection_pool
         is not RedisCache(SOME_REDIS, {})._cache.get_client().connection_pool
     )
 
