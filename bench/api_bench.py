@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_bench import BENCH_SECRETS, Daphne, Worker, free_port, setup_django  # noqa: E402
+from chat_bench import BENCH_SECRETS, Daphne, Worker, free_port, setup_django, vacuum_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/walker_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -96,6 +96,7 @@ def main():
     env = env_for(args, port)
     setup_django(env)
     token, conversations = prepare(16)
+    vacuum_database()
     from django.db import connections
 
     connections.close_all()

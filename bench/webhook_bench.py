@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat_bench import BENCH_SECRETS, Daphne, apply_env, free_port  # noqa: E402
+from bench.chat_bench import BENCH_SECRETS, Daphne, apply_env, free_port, vacuum_database  # noqa: E402
 
 TOKEN = "bench-twilio-auth-token-0123456789abcdef"
 ACCOUNT = "AC" + "b" * 32
@@ -143,6 +143,7 @@ def main():
 
     django.setup()
     number, phones = prepare_senders()
+    vacuum_database()
     base = f"http://127.0.0.1:{port}"
     print(f"load average at start: {os.getloadavg()[0]:.2f} (nproc {os.cpu_count()})")
     print(f"{'c':>3} {'view':<8} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
