@@ -48,13 +48,23 @@ def env_for(args, port: int) -> dict:
 
 
 def prepare(conversations: int) -> tuple[str, list[str]]:
-    """A token for the demo member and `conversations` API conversations of theirs."""
+    """A token for a member of the demo tenant and `conversations` API conversations of theirs.
+
+    The member is bench-api@acme.test, created here: addresses are looked up by a keyed hash, and the
+    benchmark's keys (BENCH_SECRETS) are not the ones `seed_demo` may have run with.
+    """
     from rest_framework.authtoken.models import Token
 
     from conversations.services import open_conversation
-    from tenants.models import User
+    from tenants.models import Tenant, User
+    from tenants.roles import Role
 
-    member = User.objects.get(email="member@acme.test")
+    tenant = Tenant.objects.filter(slug="acme-outdoor").first()
+    if tenant is None:
+        raise SystemExit("The demo tenant is missing: run `manage.py migrate` and `manage.py seed_demo` first.")
+    member = User.objects.filter(email="bench-api@acme.test").first() or User.objects.create_user(
+        "bench-api@acme.test", None, tenant=tenant, role=Role.MEMBER, first_name="Bench"
+    )
     token, _ = Token.objects.get_or_create(user=member)
     return token.key, [str(open_conversation(member, "api").pk) for _ in range(conversations)]
 

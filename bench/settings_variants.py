@@ -69,9 +69,7 @@ elif BENCH_LAYER != "settings":
 
 # BENCH_ENGINE_SLEEP=<seconds>: the answers come from bench.sleepy_engine (the built-in engine after a sleep).
 if os.environ.get("BENCH_ENGINE_SLEEP"):
-    from agents.engines import ENGINES
-
-    ENGINES["sleepy"] = "bench.sleepy_engine.SleepyEngine"
+    INSTALLED_APPS = [*INSTALLED_APPS, "bench.apps.BenchConfig"]  # noqa: F405  (registers the engine when ready)
     AGENT_ENGINE = "sleepy"
 
 # The product's URLs plus /bench/bare/ (bench/api_bench.py's baseline): the extra route changes nothing else.
