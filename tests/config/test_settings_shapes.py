@@ -84,7 +84,7 @@ def test_production_shape():
     assert got["DEBUG"] is False
     assert got["db_engine"] == "django.db.backends.postgresql"
     assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    assert got["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert got["cache"] == "config.redis_cache.SharedPoolRedisCache"  # Django's, with one pool and client per process
     assert got["broker"] == "redis://cache.internal:6379/0"  # CELERY_BROKER_URL defaults to REDIS_URL
     assert got["csrf_origins"] == ["https://walker.example.com"]
     assert got["ssl_redirect"] is True
