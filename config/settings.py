@@ -170,7 +170,7 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "config.redis_cache.SharedPoolRedisCache",  # one pool per process (see the module)
+            "BACKEND": "config.redis_cache.SharedPoolRedisCache",  # one pool and client per process (see the module)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "walker",
         }
