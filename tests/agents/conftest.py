@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agents.engines.base import EngineRequest, HistoryItem
 from agents.engines.builtin import BuiltinEngine
-from agents.models import AIAgent
+from agents.models import AIAgent, KeywordRanking
 from tests.factories import ContentPieceFactory
 
 # Wednesday 4 June 2025, 14:00 in Paris (the test tenant's zone): "today" is 4 June, yesterday 3 June.
@@ -68,3 +68,11 @@ def published(tenant, title, channel, days_ago, views, engagement):
         views=views,
         engagement=engagement,
     )
+
+
+def latest_rankings(tenant):
+    """Each keyword's newest ranking row of `tenant`."""
+    rows = {}
+    for row in KeywordRanking.objects.filter(tenant=tenant).order_by("date"):
+        rows[row.keyword] = row
+    return list(rows.values())

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agents.models import AudienceSegment, CampaignDailyStat, ContentPiece, KeywordRanking, TargetKeyword
-from tests.agents.conftest import NOW, YESTERDAY, published
+from tests.agents.conftest import NOW, YESTERDAY, latest_rankings, published
 from tests.factories import (
     AudienceSegmentFactory,
     CampaignDailyStatFactory,
@@ -434,13 +434,6 @@ def rankings(tenant, other_tenant):
     rank(other_tenant, "merino base layer", 2, 40, 7700)
 
 
-def latest(tenant):
-    rows = {}
-    for row in KeywordRanking.objects.filter(tenant=tenant).order_by("date"):
-        rows[row.keyword] = row
-    return list(rows.values())
-
-
 def _move(row):
     gained = signed(row.previous_position - row.position, "1", "")
     return f"{row.keyword} #{row.previous_position}→#{row.position} ({gained})"
@@ -456,7 +449,7 @@ def _move(row):
     ],
 )
 def test_keyword_moves(ask, tenant, rankings, text):
-    rows = latest(tenant)
+    rows = latest_rankings(tenant)
     compared = [r for r in rows if r.previous_position is not None]
     up = sorted(
         (r for r in compared if r.position < r.previous_position),

@@ -4,7 +4,7 @@ import pytest
 
 from agents.actions import ActionType
 from agents.models import KeywordRanking, TargetKeyword
-from tests.agents.conftest import YESTERDAY
+from tests.agents.conftest import YESTERDAY, latest_rankings
 from tests.factories import KeywordRankingFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,20 +43,13 @@ def rankings(tenant, other_tenant):
     TargetKeyword.objects.create(tenant=other_tenant, keyword="rain jacket")
 
 
-def latest(tenant):
-    rows = {}
-    for row in KeywordRanking.objects.filter(tenant=tenant).order_by("date"):
-        rows[row.keyword] = row
-    return list(rows.values())
-
-
 def move(row):
     gained = row.previous_position - row.position
     return f"{row.keyword} #{row.previous_position}→#{row.position} ({'+' if gained > 0 else ''}{gained})"
 
 
 def test_gainers_and_losers_compare_each_keywords_latest_check_with_its_previous_position(ask, tenant, rankings):
-    rows = latest(tenant)
+    rows = latest_rankings(tenant)
     compared = [r for r in rows if r.previous_position is not None]
     gainers = sorted(
         (r for r in compared if r.position < r.previous_position), key=lambda r: r.position - r.previous_position
