@@ -240,6 +240,8 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=600),
     }
+if CELERY_BROKER_URL.startswith("redis://"):
+    CELERY_BROKER_TRANSPORT = "config.kombu_redis:Transport"  # a client per channel, not per publish
 EXECUTION_RECOVERY_MINUTES = env_int("EXECUTION_RECOVERY_MINUTES", 10, minimum=1)
 
 # --- Providers ------------------------------------------------------------------
