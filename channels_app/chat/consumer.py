@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from channels_app.chat import protocol, session, tokens
+from channels_app.consumers import NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
 
@@ -67,7 +68,7 @@ def in_thread(func):
     return database_sync_to_async(func, thread_sensitive=False)
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     async def connect(self):
         await self.accept()  # accept first: a close code is only delivered on an open socket
         self.user = await self._authenticate()

@@ -13,6 +13,7 @@ tenant's conversations (`conversations.access.may_monitor`), who get takeover no
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from channels_app.consumers import NoConnectionSweepPerFrame
 from conversations import console
 from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
@@ -27,7 +28,7 @@ ALL_TENANTS = console_group("all")
 FORWARDED = ("event", "approval_id", "reference", "status", "risk_level", "summary")
 
 
-class ConsoleConsumer(AsyncJsonWebsocketConsumer):
+class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         signed_in = user is not None and user.is_authenticated and user.is_active

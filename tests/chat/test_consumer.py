@@ -1,5 +1,6 @@
 import asyncio
 import time
+from unittest import mock
 
 import pytest
 import time_machine
@@ -93,6 +94,18 @@ async def test_a_message_gets_its_events_in_order(open_tab, colleague, engine):
     assert await tab.quiet()
     # The worker says when it starts; its answer ends the typing. Typing frames are not numbered.
     assert [(f["on"], f["agent"]) for f in tab.typing] == [(True, "paid_ads")]
+    await tab.close()
+
+
+async def test_frames_and_layer_messages_are_handled_without_a_thread_trip_each(open_tab, colleague, engine):
+    """Channels' consumers sweep old database connections in a thread before every message they handle;
+    this one's database calls sweep around themselves, and the trip cost daphne CPU per frame."""
+    connected, tab = await open_tab(colleague)
+    await tab.next()  # history
+    with mock.patch("channels.consumer.aclose_old_connections") as sweep:
+        await tab.say("How is my Summer Sale campaign doing?", "c1")
+        await tab.until("agent_response")
+    assert not sweep.called
     await tab.close()
 
 
