@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 def _count_hit(key: str, timeout: int = 120) -> int:
     """Atomic across processes (Redis INCR); Django's async aincr is a get-then-set and loses counts."""
+    if count_up := getattr(cache, "count_up", None):  # the Redis cache (config.redis_cache): one round trip
+        return count_up(key, timeout)
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

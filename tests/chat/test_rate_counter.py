@@ -1,8 +1,23 @@
-"""The per-user chat counter survives its key vanishing between `add` and `incr` (a cache flush or eviction)."""
+"""The per-user chat counters: one Redis round trip each on the Redis cache, and on any other cache
+a counter that survives its key vanishing between `add` and `incr` (a cache flush or eviction)."""
 
+from unittest import mock
+
+import pytest
+import redis
+from django.conf import settings
 from django.core.cache import cache
 
 from channels_app.chat.consumer import _count_hit
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
+def redis_cache():
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (REDIS_URL); CI sets it")
+    return cache
 
 
 def test_hits_count_up_within_a_window():
@@ -10,7 +25,21 @@ def test_hits_count_up_within_a_window():
     assert [_count_hit("chat-rate:test") for _ in range(3)] == [1, 2, 3]
 
 
-def test_a_key_evicted_between_add_and_incr_starts_the_window_again(monkeypatch):
+def test_on_redis_a_hit_is_one_round_trip_and_the_window_keeps_its_expiry(redis_cache):
+    redis_cache.delete("chat-rate:trips")
+    with mock.patch.object(
+        redis.Connection, "send_packed_command", autospec=True, side_effect=redis.Connection.send_packed_command
+    ) as sent:
+        assert [_count_hit("chat-rate:trips", timeout=60) for _ in range(3)] == [1, 2, 3]
+    assert sent.call_count == 3  # Django's add() then incr() sent three commands a hit
+    client = redis_cache._cache.get_client(write=True)
+    ttl = client.ttl(redis_cache.make_and_validate_key("chat-rate:trips"))
+    assert 0 < ttl <= 60  # set by the first hit, not pushed back by the others
+    assert redis_cache.get("chat-rate:trips") == 3  # still a plain cache value
+
+
+def test_a_key_evicted_between_add_and_incr_starts_the_window_again(monkeypatch, settings):
+    settings.CACHES = LOCAL_CACHE
     cache.delete("chat-rate:evicted")
     monkeypatch.setattr(cache, "add", lambda *args, **kwargs: True)  # "added", but gone before the incr
     assert _count_hit("chat-rate:evicted") == 1
