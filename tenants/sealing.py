@@ -6,8 +6,11 @@ readers see `placeholders()` ("Call me on [phone]") without anything being decry
 text belongs to, and those who reveal it, read `unseal()`.
 """
 
+import functools
 import json
 import re
+
+from django.conf import settings
 
 from tenants import crypto
 from tenants.pii import find_pii
@@ -16,12 +19,21 @@ TOKEN = re.compile(r"⟦([a-z]+) (\d+)⟧")
 
 
 def seal(text: str) -> tuple[str, list[str]]:
+    sealed, values = _sealed(text, settings.PHONE_DEFAULT_REGION)
+    return sealed, list(values)
+
+
+@functools.lru_cache(maxsize=4)
+def _sealed(text: str, phone_region: str) -> tuple[str, tuple[str, ...]]:
+    """Kept for the last few texts: a message and its event seal the same text one after the other,
+    and finding personal data (libphonenumber's matcher above all) is the costly part. `phone_region`
+    is part of the key because the phones found depend on it."""
     parts, values, cursor = [], [], 0
     for match in find_pii(text):
         values.append(match.value)
         parts += [text[cursor : match.start], f"⟦{match.kind} {len(values)}⟧"]
         cursor = match.end
-    return "".join(parts) + text[cursor:], values
+    return "".join(parts) + text[cursor:], tuple(values)
 
 
 def unseal(sealed: str, values: list[str]) -> str:

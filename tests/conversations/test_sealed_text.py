@@ -1,6 +1,7 @@
 """Message text is stored with its personal data lifted out and encrypted; the rest stays searchable."""
 
 import json
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -10,7 +11,8 @@ from conversations.models import ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.privacy import frame_for_viewer, message_text
 from tenants import crypto
-from tenants.sealing import placeholders, seal, unseal
+from tenants.pii import find_pii
+from tenants.sealing import _sealed, placeholders, seal, unseal
 from tests.pipeline import exchange
 
 TEXT = "Call me on +1 415 555 0199 or mail jane.doe@example.com about the Summer Sale"
@@ -29,6 +31,21 @@ def test_sealing_round_trips_and_masks_to_placeholders():
     assert unseal(sealed, values) == TEXT
     assert placeholders(sealed) == "Call me on [phone] or mail [email] about the Summer Sale"
     assert unseal("typed ⟦phone 7⟧ myself", ["+1 415 555 0199"]) == "typed ⟦phone 7⟧ myself"
+
+
+def test_a_message_and_its_event_search_their_text_for_personal_data_once(engine, colleague):
+    _sealed.cache_clear()
+    with mock.patch("tenants.sealing.find_pii", wraps=find_pii) as searched:
+        exchange(InboundMessage(channel="chat", text=TEXT, user_id=colleague.pk))
+    texts = [call.args[0] for call in searched.call_args_list]
+    assert texts.count(TEXT) == 1  # the message and its message_received event
+    assert texts.count("Here is what I found.") == 1  # the answer and its agent_response event
+
+
+def test_a_kept_sealing_hands_out_its_own_list():
+    _, values = seal(TEXT)
+    values.append("changed by a caller")
+    assert seal(TEXT)[1] == ["+1 415 555 0199", "jane.doe@example.com"]
 
 
 def test_a_message_is_stored_sealed_and_read_as_written(engine, colleague):
