@@ -93,13 +93,13 @@ def _tenant_and_phone(message: TwilioMessage) -> tuple:
     tenant = numbers.tenant_for(message.to)
     if tenant is None:
         raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
-    phone = (
-        UserPhoneNumber.objects.filter(tenant_id=tenant.pk, phone_number=message.sender, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
-    if phone is not None:
-        phone.tenant = phone.user.tenant = tenant  # the phone's tenant is the user's (tenants.models)
+    try:  # get(), not first(): one row at most (unique per tenant), and no ORDER BY to build
+        phone = UserPhoneNumber.objects.select_related("user").get(
+            tenant_id=tenant.pk, phone_number=message.sender, user__is_active=True
+        )
+    except UserPhoneNumber.DoesNotExist:
+        return tenant, None
+    phone.tenant = phone.user.tenant = tenant  # the phone's tenant is the user's (tenants.models)
     return tenant, phone
 
 
