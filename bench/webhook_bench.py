@@ -10,7 +10,8 @@ whole way: signature, form, tenant and sender, accept() (dedupe, conversation lo
 event, answer task enqueued on the Redis broker). No Celery worker runs: the answers wait in Redis,
 and the figures are the web process's. The bare view reads the same form and answers the same
 empty TwiML. For each concurrency the bare view is measured, then the webhook, for --seconds each.
-Signatures are computed before timing.
+Signatures are computed before timing. Each row also gives daphne's CPU time per request in that phase
+(/proc), which says whether the phase was bound by daphne's CPU.
 """
 
 import argparse
@@ -146,18 +147,20 @@ def main():
     vacuum_database()
     base = f"http://127.0.0.1:{port}"
     print(f"load average at start: {os.getloadavg()[0]:.2f} (nproc {os.cpu_count()})")
-    print(f"{'c':>3} {'view':<8} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
+    print(f"{'c':>3} {'view':<8} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10}  statuses")
     results = {}
     with Daphne(env, port, ROOT / "var" / "webhook_bench_daphne.log") as daphne:
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             # Enough pre-signed requests for the fastest rate we could see.
             requests = signed_requests(base, number, phones, int(args.seconds * 3000) + concurrency)
             for name, path in (("bare", "/bench/bare"), ("webhook", "/channels/whatsapp/webhook")):
+                cpu_before = daphne.cpu_seconds()
                 figures = asyncio.run(run(f"{base}{path}", concurrency, args.seconds, requests))
+                cpu_ms = 1000 * (daphne.cpu_seconds() - cpu_before) / max(1, figures["requests"])
                 results[concurrency, name] = figures
                 print(
                     f"{concurrency:>3} {name:<8} {figures['requests']:>8} {figures['rps']:>8.1f} "
-                    f"{figures['p50_ms']:>8.1f} {figures['p99_ms']:>8.1f}  {figures['statuses']}",
+                    f"{figures['p50_ms']:>8.1f} {figures['p99_ms']:>8.1f} {cpu_ms:>10.2f}  {figures['statuses']}",
                     flush=True,
                 )
         print(f"daphne CPU seconds: {daphne.cpu_seconds():.1f}")
