@@ -315,6 +315,7 @@ class Daphne:
 
     def start(self, timeout: float = 60.0):
         daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)  # var/ is absent in a fresh clone
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [daphne, "-b", "127.0.0.1", "-p", str(self.port), "bench.echo_asgi:application"],

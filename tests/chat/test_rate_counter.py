@@ -1,6 +1,7 @@
 """The per-user chat counters: one Redis round trip each on the Redis cache, and on any other cache
 a counter that survives its key vanishing between `add` and `incr` (a cache flush or eviction)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
@@ -36,6 +37,19 @@ def test_on_redis_a_hit_is_one_round_trip_and_the_window_keeps_its_expiry(redis_
     ttl = client.ttl(redis_cache.make_and_validate_key("chat-rate:trips"))
     assert 0 < ttl <= 60  # set by the first hit, not pushed back by the others
     assert redis_cache.get("chat-rate:trips") == 3  # still a plain cache value
+
+
+def test_concurrent_hits_on_redis_each_get_their_own_count(redis_cache):
+    """Eight threads hitting one counter at once, each command on its own pooled connection: no hit is lost."""
+    redis_cache.delete("chat-rate:race")
+
+    def hits(_):
+        return [_count_hit("chat-rate:race", timeout=60) for _ in range(25)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = [n for batch in pool.map(hits, range(8)) for n in batch]
+    assert sorted(counts) == list(range(1, 201))
+    assert redis_cache.get("chat-rate:race") == 200
 
 
 def test_a_key_evicted_between_add_and_incr_starts_the_window_again(monkeypatch, settings):
