@@ -52,9 +52,14 @@ def broadcast(group: str, frame: dict) -> None:
 def append(conversation_id, seq: int, kind: EventKind, **payload) -> dict:
     """Store event `seq`, which the caller numbered while holding the conversation row; broadcast it after commit."""
     event = ConversationEvent.objects.create(conversation_id=conversation_id, seq=seq, event_type=kind, payload=payload)
+    return broadcast_after_commit(event)
+
+
+def broadcast_after_commit(event: ConversationEvent) -> dict:
+    """The frame of `event`, just stored; it reaches the conversation's group once the transaction commits."""
     frame = event.frame()
     # Robust: a lost broadcast is found in the store by the sockets' resync.
-    transaction.on_commit(lambda: broadcast(conversation_group(conversation_id), frame), robust=True)
+    transaction.on_commit(lambda: broadcast(conversation_group(event.conversation_id), frame), robust=True)
     return frame
 
 

@@ -233,11 +233,15 @@ class ConversationEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="one_event_per_seq")]
 
     def save(self, *args, **kwargs):
-        """A message's text is stored sealed, like the message itself (tenants.sealing)."""
-        if self._state.adding and isinstance(self.payload.get("text"), str):
+        if self._state.adding:
+            self.seal_text()
+        super().save(*args, **kwargs)
+
+    def seal_text(self) -> None:
+        """Before the first save: a message's text is stored sealed, like the message itself (tenants.sealing)."""
+        if isinstance(self.payload.get("text"), str) and "sealed_values" not in self.payload:
             sealed, values = seal_for_storage(self.payload["text"])
             self.payload = {**self.payload, "text": sealed, "sealed_values": values}
-        super().save(*args, **kwargs)
 
     def frame(self) -> dict:
         """The event as sockets and the API send it, its text as written."""

@@ -3,7 +3,9 @@
 One short transaction per message. Locks, always in this order and never stronger
 than needed: the sender's user row (only when a conversation must be opened, so a
 person opens one at a time), then the conversation row, both `FOR NO KEY UPDATE`,
-which leaves the rows' keys free for the foreign keys that point at them.
+which leaves the rows' keys free for the foreign keys that point at them. A message that
+continues its sender's fresh conversation is stored in one statement on PostgreSQL
+(continuing), with the same lock; everything else takes the ORM path below.
 """
 
 from dataclasses import dataclass
@@ -16,12 +18,12 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from agents.models import AgentType
-from analytics.events import record
-from analytics.models import EventType
 from conversations import console, events
 from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
+from conversations.pipeline import continuing
+from conversations.pipeline.inbound_rows import inbound_message, received_event, received_record
 from conversations.services import close_conversation, open_conversation
 from tenants.models import User
 
@@ -47,6 +49,8 @@ def accept(inbound: InboundMessage, *, user=None) -> Accepted:
     if user is None:
         user = identify_sender(inbound)
     try:
+        if continuing.applies(inbound) and (stored := continuing.store(inbound, user)):
+            return _stored(*stored)
         return _store(inbound, user)
     except IntegrityError:  # the unique constraint on (channel, provider id): a retry, maybe arriving concurrently
         first = _first_delivery(inbound)
@@ -90,44 +94,28 @@ def _first_delivery(inbound: InboundMessage) -> Message | None:
 
 @transaction.atomic
 def _store(inbound: InboundMessage, user) -> Accepted:
+    """The ORM path: every case, on every database (continuing.store is the fast one for the common case)."""
     conversation = _lock_conversation(inbound, user, timezone.now())
-    now = timezone.now()  # taken under the lock, so times follow the seq order
+    # Taken under the lock, so times follow the seq order; never before the latest message (another host's clock).
+    now = max(timezone.now(), conversation.last_message_at)
     seq = conversation.event_seq + 1
-    message = Message.objects.create(
-        tenant_id=conversation.tenant_id,
-        conversation=conversation,
-        channel=conversation.channel,
-        direction=Message.Direction.INBOUND,
-        sender_type=Message.SenderType.CUSTOMER,
-        content_type=inbound.content_type,
-        text=inbound.text.strip(),
-        media_url=inbound.media_url,
-        channel_message_id=inbound.channel_message_id,
-        status=Message.Status.DELIVERED,
-        metadata={**inbound.metadata, **({"requested_agent": inbound.agent_type} if inbound.agent_type else {})},
-        seq=seq,
+    stored = {"conversation_id": conversation.pk}
+    message = inbound_message(
+        inbound, conversation=conversation, tenant_id=conversation.tenant_id, channel=conversation.channel, seq=seq,
         created_at=now,
-    )
+    )  # fmt: skip
+    message.save(force_insert=True)
     Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq, last_inbound_seq=seq, last_message_at=now)
     conversation.event_seq = conversation.last_inbound_seq = seq
     conversation.last_message_at = now
-    frame = events.append(
-        conversation.pk,
-        seq,
-        events.EventKind.MESSAGE_RECEIVED,
-        id=str(message.pk),
-        client_msg_id=inbound.client_msg_id,
-        text=message.text,
-        sender_type=message.sender_type,
-    )
-    record(
-        EventType.MESSAGE_RECEIVED,
-        tenant=user.tenant,
-        user=user,
-        conversation_id=conversation.pk,
-        subject_id=message.pk,
-        channel=conversation.channel,
-    )
+    event = received_event(message, inbound, seq=seq, **stored)
+    event.save(force_insert=True)
+    received_record(message, user, conversation.channel, **stored).save(force_insert=True)
+    return _stored(conversation, message, events.broadcast_after_commit(event))
+
+
+def _stored(conversation: Conversation, message: Message, frame: dict) -> Accepted:
+    """What both paths do once the rows are written: the holder's notice and, after commit, the answer task."""
     if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
         console.customer_wrote(conversation)
     conversation_id, message_id = str(conversation.pk), str(message.pk)

@@ -8,31 +8,14 @@ import queue
 import threading
 import time
 
-import pytest
 from django.db import connections
 from rest_framework.test import APIClient
 
-from agents.engines.base import EngineReply
 from conversations import pipeline
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.services import open_conversation
 
 WRITERS, QUESTIONS, WORKERS = 16, 5, 3
-
-
-class EchoEngine:
-    def run(self, request):
-        time.sleep(0.002)  # long enough for workers to overlap
-        return EngineReply(text=f"answer to {request.text}")
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """The answer tasks, as a broker would hold them."""
-    tasks = queue.Queue()
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.put(ids))
-    monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda *args: EchoEngine())
-    return tasks
 
 
 def work(tasks: queue.Queue, stop: threading.Event, errors: list):

@@ -1,0 +1,222 @@
+"""A message continuing its sender's conversation, in one PostgreSQL statement (conversations.pipeline.continuing).
+
+It must store exactly what intake's ORM path stores, in one statement, with the same
+lock, and leave everything it does not cover (no conversation, an idle or closed one,
+a retry inside a caller's transaction) to the ORM path unharmed.
+"""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from analytics.models import EventType, PlatformEvent
+from conversations import pipeline
+from conversations.models import Conversation, ConversationEvent, Message
+from conversations.normalized import InboundMessage
+from conversations.pipeline import continuing
+from conversations.services import open_conversation
+from tests.factories import UserFactory
+from tests.message_path.test_concurrency import QUESTIONS, WRITERS, assert_answered_once_in_order, run_workers
+
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+TEXT = "Call me on +1 415 555 0100 about the Summer Sale"  # a phone: sealed on both paths
+
+
+@pytest.fixture
+def published(monkeypatch):
+    tasks = []
+    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
+    return tasks
+
+
+@pytest.fixture
+def fast_path_calls(monkeypatch):
+    """What continuing.store returned, call by call (None: it stored nothing and the ORM path took over)."""
+    calls, store = [], continuing.store
+
+    def spy(*args):
+        calls.append(result := store(*args))
+        return result
+
+    monkeypatch.setattr(continuing, "store", spy)
+    return calls
+
+
+def chat(user, text=TEXT, **fields):
+    return InboundMessage(channel="chat", text=text, user_id=user.pk, **fields)
+
+
+def stored_rows(accepted):
+    """Everything the message added, without what differs by nature (ids, times, ciphertexts)."""
+    message = Message.objects.get(pk=accepted.message.pk)
+    event = ConversationEvent.objects.get(conversation=message.conversation, seq=message.seq)
+    record = PlatformEvent.objects.get(event_type=EventType.MESSAGE_RECEIVED, subject_id=message.pk)
+    conversation = Conversation.objects.get(pk=message.conversation_id)
+    skip = {"id", "conversation", "created_at", "sealed_values", "channel_message_id"}
+    return {
+        "message": {
+            f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields if f.name not in skip
+        },
+        "text": message.text,
+        "event": {**event.frame(), "id": None, "conversation_id": None},  # "id": the message's
+        "stored_event_text": event.payload["text"],
+        "record": (record.tenant_id, record.user_id, record.conversation_id, record.metadata),
+        "counters": (conversation.event_seq, conversation.last_inbound_seq, conversation.answered_seq),
+        "times": message.created_at == conversation.last_message_at,
+    }
+
+
+def test_both_paths_store_the_same_rows(postgres_only, tenant, published, fast_path_calls, monkeypatch):
+    fast_writer, orm_writer = UserFactory(tenant=tenant), UserFactory(tenant=tenant)
+    rows = {}
+    for writer in (fast_writer, orm_writer):
+        open_conversation(writer, "chat")
+        pipeline.accept(chat(writer, "hello"), user=writer)
+        if writer is orm_writer:
+            monkeypatch.setattr(continuing, "applies", lambda inbound: False)
+        rows[writer] = stored_rows(pipeline.accept(chat(writer, client_msg_id="c-1", agent_type="seo"), user=writer))
+    assert len(fast_path_calls) == 3 and all(fast_path_calls)  # the ORM writer's second went round it
+
+    fast, orm = rows[fast_writer], rows[orm_writer]
+    for writer, stored in rows.items():
+        conversation_id = Conversation.objects.get(user=writer).pk
+        assert stored.pop("record") == (tenant.pk, writer.pk, conversation_id, {"channel": "chat"})
+    assert fast == orm
+    assert fast["text"] == TEXT and "+1 415 555 0100" not in fast["stored_event_text"] + fast["message"]["sealed_text"]
+    assert fast["counters"] == (2, 2, 0) and fast["times"]
+    assert fast["message"]["metadata"] == {"requested_agent": "seo"} and fast["message"]["seq"] == 2
+
+
+def test_what_accept_returns_on_the_fast_path_is_what_was_stored(postgres_only, colleague, published, fast_path_calls):
+    conversation = open_conversation(colleague, "chat")
+    accepted = pipeline.accept(chat(colleague, client_msg_id="c-9"), user=colleague)
+
+    assert fast_path_calls[-1] is not None
+    stored = Message.objects.get(pk=accepted.message.pk)
+    assert accepted.message._state.adding is False
+    assert (accepted.message.seq, accepted.message.created_at, accepted.message.text) == (
+        stored.seq,
+        stored.created_at,
+        stored.text,
+    )
+    assert accepted.conversation.pk == conversation.pk and accepted.conversation.event_seq == stored.seq == 1
+    assert accepted.conversation.metadata == {} and accepted.conversation.status == "open"
+    assert accepted.frame == ConversationEvent.objects.get(conversation=conversation, seq=1).frame()
+    assert accepted.frame["text"] == TEXT and accepted.frame["client_msg_id"] == "c-9"
+    assert published == [(str(conversation.pk), str(stored.pk))]
+
+
+def test_a_continuing_message_is_one_statement(postgres_only, colleague, published):
+    open_conversation(colleague, "chat")
+    pipeline.accept(chat(colleague, "first"), user=colleague)
+    with CaptureQueriesContext(connection) as captured:
+        pipeline.accept(chat(colleague, "second"), user=colleague)
+    statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(CONTROL)]
+    assert len(statements) == 1 and statements[0].lstrip().startswith("WITH conversation AS")
+    assert len(captured.captured_queries) == 1  # no BEGIN and COMMIT either: one statement commits on its own
+
+
+@pytest.mark.parametrize("state", ["idle", "closed", "none"])
+def test_without_a_fresh_open_conversation_the_orm_path_opens_one(
+    postgres_only, colleague, published, fast_path_calls, state
+):
+    old = None
+    if state != "none":
+        old = open_conversation(colleague, "chat", now=timezone.now() - timedelta(days=3))
+        if state == "closed":
+            Conversation.objects.filter(pk=old.pk).update(status="closed", last_message_at=timezone.now())
+    accepted = pipeline.accept(chat(colleague), user=colleague)
+
+    assert fast_path_calls == [None]
+    assert accepted.conversation.pk != getattr(old, "pk", None) and accepted.message.seq == 1
+    if old is not None:
+        old.refresh_from_db()
+        assert old.event_seq == 0 and old.status == "closed"  # untouched by the statement, then closed (idle)
+        assert not old.messages.exists()
+
+
+def test_another_channels_conversation_is_not_continued(postgres_only, colleague, published):
+    whatsapp = open_conversation(colleague, "whatsapp")
+    accepted = pipeline.accept(chat(colleague), user=colleague)
+    assert accepted.conversation.channel == "chat" and accepted.conversation.pk != whatsapp.pk
+
+
+def test_a_conversation_clock_ahead_of_this_one_keeps_the_order(postgres_only, colleague, published):
+    """Another web host's clock ran ahead: the new message is not dated before the conversation's latest."""
+    conversation = open_conversation(colleague, "chat")
+    ahead = timezone.now() + timedelta(seconds=30)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=ahead)
+    accepted = pipeline.accept(chat(colleague), user=colleague)
+    assert accepted.message.created_at == ahead == Conversation.objects.get(pk=conversation.pk).last_message_at
+
+
+def test_a_retry_inside_a_callers_transaction_leaves_it_usable(postgres_only, colleague, published):
+    """WhatsApp stores inside its own transaction: a duplicate must not abort it (a savepoint around the statement)."""
+    conversation = open_conversation(colleague, "chat")
+    with transaction.atomic():
+        first = pipeline.accept(chat(colleague, channel_message_id="SM1"), user=colleague)
+        again = pipeline.accept(chat(colleague, channel_message_id="SM1"), user=colleague)
+        assert Message.objects.filter(conversation=conversation).count() == 1  # the transaction still answers
+    assert again.duplicate and again.message.pk == first.message.pk
+    assert Conversation.objects.get(pk=conversation.pk).event_seq == 1
+    assert len(published) == 1
+
+
+def test_a_retry_in_autocommit_is_a_duplicate_and_changes_nothing(postgres_only, colleague, published):
+    conversation = open_conversation(colleague, "chat")
+    first = pipeline.accept(chat(colleague, channel_message_id="SM2"), user=colleague)
+    again = pipeline.accept(chat(colleague, channel_message_id="SM2"), user=colleague)
+    assert again.duplicate and again.message.pk == first.message.pk and again.frame is None
+    conversation.refresh_from_db()
+    assert (conversation.event_seq, conversation.last_inbound_seq) == (1, 1)
+    assert ConversationEvent.objects.filter(conversation=conversation).count() == 1
+    received = PlatformEvent.objects.filter(event_type=EventType.MESSAGE_RECEIVED, conversation_id=conversation.pk)
+    assert received.count() == 1
+
+
+def test_a_held_conversation_still_tells_its_holder(postgres_only, colleague, tenant_admin, published, monkeypatch):
+    told = []
+    monkeypatch.setattr("conversations.console.customer_wrote", lambda conversation: told.append(conversation.pk))
+    conversation = open_conversation(colleague, "chat")
+    Conversation.objects.filter(pk=conversation.pk).update(held_by=tenant_admin, held_since=timezone.now())
+    pipeline.accept(chat(colleague), user=colleague)
+    assert told == [conversation.pk]
+
+
+def test_sixteen_writers_racing_into_one_persons_conversation(postgres_only, colleague, queued):
+    """No conversation yet: 16 first messages race (one opens it, the rest continue it), then 4 more each."""
+    errors, lock = [], threading.Lock()
+    barrier = threading.Barrier(WRITERS)
+
+    def writer(n):
+        try:
+            barrier.wait(5)
+            for q in range(QUESTIONS):
+                pipeline.accept(chat(colleague, f"question {n}.{q}"), user=colleague)
+        except Exception as exc:  # pragma: no cover - reported below
+            with lock:
+                errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def write_all():
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    run_workers(queued, write_all)
+    assert errors == []
+    conversation = Conversation.objects.get(user=colleague)  # exactly one was opened
+    assert conversation.messages.filter(direction="inbound").count() == WRITERS * QUESTIONS
+    assert_answered_once_in_order(conversation)
+    for n in range(WRITERS):
+        texts = conversation.messages.filter(sealed_text__startswith=f"question {n}.").order_by("seq")
+        assert [m.text for m in texts] == [f"question {n}.{q}" for q in range(QUESTIONS)]
+    times = list(conversation.messages.filter(direction="inbound").order_by("seq").values_list("created_at", flat=True))
+    assert times == sorted(times)  # dated in the order they were numbered
