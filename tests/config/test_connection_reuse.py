@@ -173,3 +173,14 @@ def test_the_celery_app_publishes_through_the_kept_client_transport():
 
     with celery_app.connection_for_write() as connection:
         assert isinstance(connection.transport, Transport)
+
+
+def test_threads_share_one_result_backend():
+    """Under daphne every request runs in a new thread: enqueuing a task there builds no backend of its own."""
+    backend, seen = celery_app.backend, []
+    threads = [threading.Thread(target=lambda: seen.append(celery_app.backend)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 3 and all(other is backend for other in seen)
