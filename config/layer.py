@@ -1,21 +1,27 @@
 """`group_send` to the channel layer from sync code, cheap in every kind of process.
 
-In a thread that daphne runs sync code in (asgiref's sync_to_async), async_to_sync hands the
-send to daphne's own event loop. Anywhere else (a Celery worker, a management command, a
-sync test) async_to_sync starts a thread and a new event loop for every call, and
-channels-redis opens a Redis connection for every new loop: each live event a worker sent
-paid a thread, a loop and a connect (about 3 ms of a worker's CPU; an answer sends three).
-There the sends go to one event loop kept in a daemon thread for the life of the process,
-whose layer connection stays open; a forked child (Celery prefork) starts its own.
+In a thread that daphne runs sync code in (asgiref's sync_to_async), the send is handed to
+daphne's own event loop and not waited for: the request or chat message goes on (waiting
+cost daphne a blocked thread and a hand-back per event). Anywhere else (a Celery worker, a
+management command, a sync test) async_to_sync would start a thread and a new event loop for
+every call, and channels-redis opens a Redis connection for every new loop: each live event a
+worker sent paid a thread, a loop and a connect (about 3 ms of a worker's CPU; an answer sends
+three). There the sends go to one event loop kept in a daemon thread for the life of the
+process, whose layer connection stays open, and are waited for; a forked child (Celery
+prefork) starts its own.
 """
 
 import asyncio
+import concurrent.futures
+import functools
+import logging
 import os
 import threading
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 
+log = logging.getLogger(__name__)
 SEND_TIMEOUT_SECONDS = 30  # a layer that stopped answering fails the send instead of hanging its caller
 
 _lock = threading.Lock()
@@ -25,16 +31,28 @@ _loop_pid: int | None = None
 
 def group_send(group: str, message: dict) -> None:
     layer = get_channel_layer()
-    if _in_event_loop_thread():
-        async_to_sync(layer.group_send)(group, message)
+    if (loop := _daphne_loop()) is not None:
+        # Not waited for: the request's thread goes on while daphne's loop sends. A send that fails is logged;
+        # a lost live event is found in the store by the sockets' resync, as a lost broadcast is.
+        sent = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        sent.add_done_callback(functools.partial(_log_failure, group))
         return
     future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _process_loop())
     future.result(timeout=SEND_TIMEOUT_SECONDS)
 
 
-def _in_event_loop_thread() -> bool:
-    """Whether this thread was started by sync_to_async under a running loop of this process (daphne)."""
-    return getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid()
+def _daphne_loop() -> asyncio.AbstractEventLoop | None:
+    """The running loop of this process that started this thread through sync_to_async (daphne's), if any."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() else None
+
+
+def _log_failure(group: str, sent: concurrent.futures.Future) -> None:
+    if not sent.cancelled() and (error := sent.exception()) is not None:
+        log.error("Live event to %s not sent", group, exc_info=error)
 
 
 def _process_loop() -> asyncio.AbstractEventLoop:

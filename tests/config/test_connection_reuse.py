@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 import redis
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import caches
@@ -88,7 +89,6 @@ def test_sends_from_plain_threads_arrive_and_share_one_loop_and_connection():
 def test_sends_under_an_event_loop_go_through_that_loop(settings):
     """In daphne's sync threads the send is handed to daphne's loop (the in-memory layer only works there)."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    from asgiref.sync import sync_to_async
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
@@ -105,6 +105,36 @@ def test_sends_under_an_event_loop_go_through_that_loop(settings):
         assert asyncio.run(scenario())["type"] == "probe"
     finally:
         channel_layers.backends.clear()
+
+
+def test_a_send_from_daphnes_thread_is_not_waited_for_and_a_failure_is_logged(caplog):
+    """The thread goes on at once; the send happens on the loop; a layer error is logged, not raised to the caller."""
+    arrived = []
+
+    class SlowLayer:
+        def __init__(self):
+            self.go = asyncio.Event()
+
+        async def group_send(self, group, message):
+            await self.go.wait()
+            if group == "broken":
+                raise ConnectionError("layer down")
+            arrived.append(message)
+
+    slow = SlowLayer()
+
+    async def scenario():
+        with mock.patch.object(layer, "get_channel_layer", return_value=slow):
+            await asyncio.wait_for(sync_to_async(layer.group_send)("probe", {"n": 1}), 2)  # returns: not blocked
+            await sync_to_async(layer.group_send)("broken", {"n": 2})
+        assert arrived == []
+        slow.go.set()
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+        return arrived
+
+    assert asyncio.run(scenario()) == [{"n": 1}]
+    assert "Live event to broken not sent" in caplog.text
 
 
 def test_a_worker_gives_its_connection_back_between_tasks_and_keeps_the_pool():
