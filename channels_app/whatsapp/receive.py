@@ -9,11 +9,12 @@
 Messages handled here outside the pipeline are deduplicated by a receipt keyed on the MessageSid.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
 from celery import current_app
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy
 
 from analytics.events import record
@@ -23,12 +24,13 @@ from channels_app.whatsapp import decisions, numbers, verify
 from channels_app.whatsapp.inbound import TwilioMessage
 from channels_app.whatsapp.models import WhatsAppReceipt
 from channels_app.whatsapp.outbound import in_window, touch_window
+from config.rows import loaded, returned_columns
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
 from tenants.fields import hash_of
 from tenants.languages import speaking
-from tenants.models import UserPhoneNumber
+from tenants.models import User, UserPhoneNumber
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
 REPLY_TASK = "channels_app.whatsapp.tasks.send_reply"
@@ -52,12 +54,8 @@ class Outcome:
 
 
 def receive(message: TwilioMessage) -> Outcome:
-    """One transaction: the window's timestamp and what the message leads to commit together (one commit)."""
-    with transaction.atomic():
-        return _receive(message)
-
-
-def _receive(message: TwilioMessage) -> Outcome:
+    """The window's timestamp first (the person wrote, whatever comes of it), then what the message leads to, each
+    committed on its own: an ordinary message is one statement of the pipeline's, with no transaction around it."""
     tenant, phone = _tenant_and_phone(message)
     if phone is not None and phone.verified:
         touch_window(tenant.pk, message.sender)
@@ -89,18 +87,31 @@ def _receive(message: TwilioMessage) -> Outcome:
 
 def _tenant_and_phone(message: TwilioMessage) -> tuple:
     """The tenant of the number written to (cached, channels_app.whatsapp.numbers), and the sender's phone row
-    there with its person (None if unknown): one query."""
+    there with its active person (None if unknown): one query."""
     tenant = numbers.tenant_for(message.to)
     if tenant is None:
         raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
-    try:  # get(), not first(): one row at most (unique per tenant), and no ORDER BY to build
-        phone = UserPhoneNumber.objects.select_related("user").get(
-            tenant_id=tenant.pk, phone_number=message.sender, user__is_active=True
-        )
-    except UserPhoneNumber.DoesNotExist:
+    with connection.cursor() as cursor:
+        cursor.execute(_phone_and_person(), [tenant.pk, hash_of("phone", message.sender)])
+        row = cursor.fetchone()
+    if row is None:
         return tenant, None
+    split = len(UserPhoneNumber._meta.concrete_fields)
+    phone = loaded(UserPhoneNumber, connection, row[:split])
+    phone.user = loaded(User, connection, row[split:])
     phone.tenant = phone.user.tenant = tenant  # the phone's tenant is the user's (tenants.models)
     return tenant, phone
+
+
+@functools.cache
+def _phone_and_person() -> str:
+    """The webhook's hottest read, written out: the ORM's select_related cost about 0.8 ms of CPU to build."""
+    return (
+        f"SELECT {returned_columns(UserPhoneNumber, connection, table='phone')}, "
+        f"{returned_columns(User, connection, table='person')} "
+        "FROM tenants_userphonenumber AS phone JOIN tenants_user AS person ON person.id = phone.user_id "
+        "WHERE phone.tenant_id = %s AND phone.phone_hash = %s AND person.is_active"
+    )
 
 
 def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:
