@@ -2,29 +2,46 @@
 
 For hot paths, where building the ORM's statement costs more CPU than running it: one
 round trip that stores several rows (a data-modifying CTE), an upsert, a joined read.
-Each INSERT takes every concrete field of an unsaved instance through the field's own
+Callers pass the database wrapper itself (`transaction.get_connection()`), not Django's
+`connection` proxy, whose every attribute is a lookup in a context-local store. Each
+INSERT takes every concrete field of an unsaved instance through the field's own
 `pre_save` and `get_db_prep_save` (defaults, hashes, encryption, JSON), so a field added
 to the model later is written here too; columns the statement itself computes come from
 an earlier part of it. Rows read back go through the fields' converters, as a queryset's do.
 """
 
+import functools
+
 from django.db.models import Model
 
-# Built once per call site, model and database vendor: (SQL, the fields whose values are its parameters), or the
-# column list of `returned_columns`.
-_shapes: dict[tuple, tuple[str, list] | str] = {}
+# Built once per call site, model and database vendor: (SQL, the fields whose values are its parameters), the
+# column list of `returned_columns`, or the columns and converters `loaded` reads a row with.
+_shapes: dict[tuple, tuple[str, list] | str | list] = {}
 
 
-def insert_select(instance: Model, connection, *, source: str, taken: dict[str, str]) -> tuple[str, list]:
+def insert_select(
+    instance: Model, connection, *, source: str, taken: dict[str, str], computed: dict[str, str] | None = None
+) -> tuple[str, list]:
     """`INSERT INTO <table> (…) SELECT … FROM <source>` for `instance`, unsaved.
 
-    `taken` maps field attnames to columns of `source` (a CTE of the same statement); every
-    other field is a parameter. An auto-increment primary key left empty is the database's.
+    `taken` maps field attnames to columns of `source` (a CTE of the same statement), `computed` to SQL
+    expressions over it (written by the caller, never from input); every other field is a parameter. An
+    auto-increment primary key left empty is the database's.
     """
-    key = ("insert_select", type(instance), connection.vendor, _auto_empty(instance), source, tuple(taken.items()))
+    computed = computed or {}
+    key = (
+        "insert_select",
+        type(instance),
+        connection.vendor,
+        _auto_empty(instance),
+        source,
+        tuple(taken.items()),
+        tuple(computed.items()),
+    )
     if (shape := _shapes.get(key)) is None:
         quote = connection.ops.quote_name
-        columns, values, fields = _columns(instance, connection, {n: f"{source}.{quote(c)}" for n, c in taken.items()})
+        expressions = {**{n: f"{source}.{quote(c)}" for n, c in taken.items()}, **computed}
+        columns, values, fields = _columns(instance, connection, expressions)
         table = quote(instance._meta.db_table)
         sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
         shape = _shapes[key] = (sql, fields)
@@ -95,11 +112,20 @@ def returned_columns(model: type[Model], connection, *, table: str | None = None
 
 def loaded(model: type[Model], connection, row) -> Model:
     """An instance from a row (or a slice of one) of `returned_columns(model)`, converted as a queryset converts it."""
-    fields = model._meta.concrete_fields
+    key = ("loaded", model, connection.vendor)
+    if (columns := _shapes.get(key)) is None:
+        fields = model._meta.concrete_fields
+        columns = _shapes[key] = [
+            (field.get_col(model._meta.db_table), field.get_db_converters(connection)) for field in fields
+        ]
     values = []
-    for field, value in zip(fields, row, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    for (column, converters), value in zip(columns, row, strict=True):
+        for convert in connection.ops.get_db_converters(column) + converters:
             value = convert(value, column, connection)
         values.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
+    return model.from_db(connection.alias, _attnames(model), values)
+
+
+@functools.cache
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]

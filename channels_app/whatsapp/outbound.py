@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import transaction
 from django.utils import timezone
 
 from channels_app.whatsapp import twilio_api
@@ -42,8 +42,9 @@ class Outgoing:
 def touch_window(tenant_id, phone: str) -> None:
     """The phone just wrote to the tenant's number: the window opens (or restarts) now. One statement."""
     contact = WhatsAppContact(tenant_id=tenant_id, phone=phone, last_inbound_at=timezone.now())
-    sql, params = upsert(contact, connection, unique=["tenant", "phone_hash"], update=["last_inbound_at"])
-    with connection.cursor() as cursor:  # written out: bulk_create's upsert cost 0.4 ms of CPU to build, per webhook
+    db = transaction.get_connection()
+    sql, params = upsert(contact, db, unique=["tenant", "phone_hash"], update=["last_inbound_at"])
+    with db.cursor() as cursor:  # written out: bulk_create's upsert cost 0.4 ms of CPU to build, per webhook
         cursor.execute(sql, params)
 
 

@@ -38,8 +38,8 @@ def received_event(message: Message, inbound: InboundMessage, **stored) -> Conve
     return received
 
 
-def received_record(message: Message, user, channel: str, **stored) -> PlatformEvent:
-    """Its platform event, for analytics."""
+def received_record(message: Message, user, channel: str | None, **stored) -> PlatformEvent:
+    """Its platform event, for analytics: `channel` is the conversation's (continuing computes it in SQL)."""
     return event(
         EventType.MESSAGE_RECEIVED, tenant=user.tenant_id, user=user, subject_id=message.pk, channel=channel, **stored
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from analytics.models import EventType, PlatformEvent
 from conversations import pipeline
 from conversations.models import Conversation, ConversationEvent, Message
-from conversations.normalized import InboundMessage
+from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import continuing
 from conversations.services import open_conversation
 from tests.factories import UserFactory
@@ -137,6 +137,41 @@ def test_without_a_fresh_open_conversation_the_orm_path_opens_one(
         old.refresh_from_db()
         assert old.event_seq == 0 and old.status == "closed"  # untouched by the statement, then closed (idle)
         assert not old.messages.exists()
+
+
+def test_a_named_conversation_stores_the_same_rows_on_both_paths(
+    postgres_only, tenant, published, fast_path_calls, monkeypatch
+):
+    """The API writes into a conversation by id, here a chat one: stored on the conversation's channel."""
+    rows = {}
+    for path in ("fast", "orm"):
+        writer = UserFactory(tenant=tenant)
+        conversation = open_conversation(writer, "chat")
+        if path == "orm":
+            monkeypatch.setattr(continuing, "applies", lambda inbound: False)
+        named = InboundMessage(channel="api", text=TEXT, user_id=writer.pk, conversation_id=conversation.pk)
+        accepted = pipeline.accept(named, user=writer)
+        assert accepted.conversation.pk == conversation.pk and accepted.message.channel == "chat"
+        rows[path] = stored_rows(accepted)
+        assert rows[path].pop("record") == (tenant.pk, writer.pk, conversation.pk, {"channel": "chat"})
+    assert len(fast_path_calls) == 1 and fast_path_calls[0] is not None
+    assert rows["fast"] == rows["orm"]
+
+
+def test_a_named_conversation_that_is_closed_or_not_the_senders_is_refused_by_the_orm_path(
+    postgres_only, colleague, requester, published, fast_path_calls
+):
+    closed = open_conversation(colleague, "api")
+    Conversation.objects.filter(pk=closed.pk).update(status="closed")
+    theirs = open_conversation(requester, "api")
+    for conversation, code in ((closed, "conversation_closed"), (theirs, "not_found")):
+        named = InboundMessage(channel="api", text="hello", user_id=colleague.pk, conversation_id=conversation.pk)
+        with pytest.raises(IngestError) as refused:
+            pipeline.accept(named, user=colleague)
+        assert refused.value.code == code
+        conversation.refresh_from_db()
+        assert conversation.event_seq == 0 and not conversation.messages.exists()
+    assert fast_path_calls == [None, None]
 
 
 def test_another_channels_conversation_is_not_continued(postgres_only, colleague, published):
