@@ -17,6 +17,7 @@ import functools
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
@@ -41,6 +42,24 @@ def group_send(group: str, message: dict) -> None:
     future.result(timeout=SEND_TIMEOUT_SECONDS)
 
 
+def group_send_later(group: str, message: dict, delay: float) -> Callable[[], None]:
+    """Send `message` in `delay` seconds unless the function returned is called first (from any thread).
+
+    For a passing state that is only worth showing when it lasts (the agent typing), so a quick
+    answer costs no frame. Not waited for: the timer runs on the loop that sends.
+    """
+    loop = _daphne_loop() or _process_loop()
+    timer: list[asyncio.TimerHandle] = []
+
+    def send():
+        sent = asyncio.ensure_future(get_channel_layer().group_send(group, message))
+        sent.add_done_callback(functools.partial(_log_failure, group))
+
+    loop.call_soon_threadsafe(lambda: timer.append(loop.call_later(delay, send)))
+    # Queued after the line above on the same loop, so the timer exists when it is cancelled.
+    return lambda: loop.call_soon_threadsafe(lambda: timer[0].cancel())
+
+
 def _daphne_loop() -> asyncio.AbstractEventLoop | None:
     """The running loop of this process that started this thread through sync_to_async (daphne's), if any."""
     local = SyncToAsync.threadlocal
@@ -50,7 +69,7 @@ def _daphne_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop is not None and loop.is_running() else None
 
 
-def _log_failure(group: str, sent: concurrent.futures.Future) -> None:
+def _log_failure(group: str, sent: concurrent.futures.Future | asyncio.Future) -> None:
     if not sent.cancelled() and (error := sent.exception()) is not None:
         log.error("Live event to %s not sent", group, exc_info=error)
 

@@ -6,6 +6,7 @@ that sees a number jump fills the gap from the store (see channels_app.chat).
 """
 
 import asyncio
+from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.db import models, transaction
@@ -79,7 +80,17 @@ def publish(conversation_id, kind: EventKind, **payload) -> dict:
 
 def signal(conversation_id, kind: Signal, **payload) -> None:
     """Broadcast a passing state (typing) to the conversation's sockets; it is not stored and has no seq."""
-    broadcast(conversation_group(conversation_id), {**payload, "type": kind, "conversation_id": str(conversation_id)})
+    broadcast(conversation_group(conversation_id), _signal_frame(conversation_id, kind, payload))
+
+
+def signal_unless_over(conversation_id, kind: Signal, delay: float, **payload) -> Callable[[], None]:
+    """`signal`, in `delay` seconds unless the function returned is called first (the state is over by then)."""
+    frame = _signal_frame(conversation_id, kind, payload)
+    return layer.group_send_later(conversation_group(conversation_id), {"type": "chat.frame", "frame": frame}, delay)
+
+
+def _signal_frame(conversation_id, kind: Signal, payload: dict) -> dict:
+    return {**payload, "type": kind, "conversation_id": str(conversation_id)}
 
 
 def replay(conversation_id, after_seq: int, *, up_to: int | None = None) -> list[dict]:

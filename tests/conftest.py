@@ -4,6 +4,7 @@ import gc
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -188,10 +189,12 @@ class ScriptedEngine:
     def __init__(self):
         self.reply = EngineReply(text="Here is what I found.")
         self.error: Exception | None = None
+        self.seconds = 0.0  # how long it thinks before replying
         self.requests = []
 
     def run(self, request):
         self.requests.append(request)
+        time.sleep(self.seconds)
         if self.error is not None:
             raise self.error
         return self.reply

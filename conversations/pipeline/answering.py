@@ -34,6 +34,8 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations import delivery, events
 from conversations.models import Conversation, Message
+from conversations.pipeline import answer_statement
+from conversations.pipeline.answer_rows import outbound_message, responded_record, response_event
 from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
@@ -105,15 +107,16 @@ def _retry_delay(message_id) -> float | None:
 
 def _answer_next(conversation_id, token) -> bool:
     """Answer the oldest waiting message; True if more are waiting."""
-    recent = list(
-        Message.objects.filter(conversation_id=conversation_id)
-        .select_related("conversation__tenant", "conversation__user", "conversation__agent")
-        .order_by("-created_at")[:WINDOW]
-    )
-    if not recent:
+    # The conversation once, then its messages alone: joined to each of them, its rows (the person's email
+    # decrypted each time) cost the worker about a third of an answer.
+    conversation = Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
+    recent = list(Message.objects.filter(conversation_id=conversation_id).order_by("-created_at")[:WINDOW])
+    if conversation is None or not recent:
         _release(conversation_id, token)
         return False
-    answered = recent[0].conversation.answered_seq
+    for message in recent:
+        message.conversation = conversation
+    answered = conversation.answered_seq
     inbound = [m for m in recent if m.direction == Message.Direction.INBOUND and m.seq is not None]
     waiting = [m for m in inbound if m.seq > answered]
     # Inbound messages are stored in seq order: every waiting one is in this read if the read is not full
@@ -122,7 +125,7 @@ def _answer_next(conversation_id, token) -> bool:
         message = min(waiting, key=lambda m: m.seq)
         history = _transcript([m for m in recent if m not in waiting])
     else:
-        message, history = _oldest_waiting(conversation_id, answered)
+        message, history = _oldest_waiting(conversation, answered)
     if message is None:
         _release(conversation_id, token)
         return False
@@ -136,25 +139,43 @@ def _answer(message: Message, history: list[Message], token) -> bool:
     started = time.monotonic()
     conversation = message.conversation
     agent = _choose_agent(conversation, message)
-    events.signal(conversation.pk, events.Signal.AGENT_TYPING, on=True, agent=agent.agent_type if agent else None)
-    reply, error = _run_engine(conversation, message, agent, history)
+    # Shown only if the answer takes a while: a quick one would only flash it (and cost every socket a frame).
+    typing_over = events.signal_unless_over(
+        conversation.pk,
+        events.Signal.AGENT_TYPING,
+        settings.AGENT_TYPING_AFTER_SECONDS,
+        on=True,
+        agent=agent.agent_type if agent else None,
+    )
+    try:
+        reply, error = _run_engine(conversation, message, agent, history)
+    finally:
+        typing_over()
     requested = message.metadata.get("requested_agent")
     if agent is not None and requested and agent.agent_type != requested:
         passed = _("That's one for the %(agent)s agent, so I passed it on.") % {"agent": agent.get_agent_type_display()}
         reply.text = f"{passed}\n\n{reply.text}"
+    if answer_statement.applies(reply, error):  # words only: one statement (else, or if refused, the ORM path)
+        text = compose(reply.text, [])
+        more = answer_statement.store(
+            conversation, message, agent, text, token, _lease_until(), _milliseconds_since(started)
+        )
+        if more is not None:
+            return more
     return _store(conversation, message, agent, reply, error, started, token)
 
 
-def _oldest_waiting(conversation_id, answered: int) -> tuple[Message | None, list[Message]]:
+def _oldest_waiting(conversation: Conversation, answered: int) -> tuple[Message | None, list[Message]]:
     """More messages wait than one read holds: the oldest of them, and its own history."""
+    conversation_id = conversation.pk
     message = (
         Message.objects.filter(conversation_id=conversation_id, direction=Message.Direction.INBOUND, seq__gt=answered)
-        .select_related("conversation__tenant", "conversation__user", "conversation__agent")
         .order_by("seq")
         .first()
     )
     if message is None:
         return None, []
+    message.conversation = conversation
     # The latest turns before it in the conversation's order: an answer counts where its message came, as
     # answers to a long queue are stored after many later messages.
     earlier = (
@@ -228,7 +249,11 @@ def _lease_changes(state: dict, token, more: bool, now) -> dict:
     """The lease is kept (and extended) while messages wait, else given back."""
     if state["answer_lease"] != token:
         return {}
-    return {"answer_lease": token if more else None, "answer_lease_until": now + lease_duration() if more else None}
+    return {"answer_lease": token if more else None, "answer_lease_until": _lease_until(now) if more else None}
+
+
+def _lease_until(now=None):
+    return (now or timezone.now()) + lease_duration()
 
 
 @transaction.atomic
@@ -291,24 +316,9 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
 
     seq = state["event_seq"] + 1
     now = timezone.now()
-    outbound = Message.objects.create(
-        tenant_id=conversation.tenant_id,
-        conversation=conversation,
-        channel=conversation.channel,
-        direction=Message.Direction.OUTBOUND,
-        sender_type=Message.SenderType.AGENT,
-        text=compose(reply.text, outcomes),
-        in_reply_to=message,
-        status=Message.Status.DELIVERED if conversation.channel in delivery.READ_FROM_STORE else Message.Status.PENDING,
-        metadata={
-            "agent_type": agent.agent_type if agent else None,
-            "agent": agent.name if agent else None,
-            "actions": [o.as_dict() for o in outcomes],
-            "engine_error": error is not None,
-        },
-        seq=seq,
-        created_at=now,
-    )
+    text = compose(reply.text, outcomes)
+    outbound = outbound_message(conversation, message, agent, text, outcomes, error, now, seq=seq)
+    outbound.save(force_insert=True)
     changes = {"event_seq": seq, "answered_seq": message.seq, "last_message_at": now}
     if agent is not None:
         changes["agent"] = agent
@@ -317,27 +327,13 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     changes.update(_lease_changes(state, token, more, now))
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
 
-    agent_type = agent.agent_type if agent else None
-    events.append(
-        conversation.pk,
-        seq,
-        events.EventKind.AGENT_RESPONSE,
-        message_id=str(outbound.pk),
-        in_reply_to=str(message.pk),
-        text=outbound.text,
-        agent=agent_type,
-        actions=[o.as_dict() for o in outcomes],
-    )
-    record(
-        EventType.AGENT_RESPONDED,
-        tenant=tenant,
-        user=user,
-        conversation_id=conversation.pk,
-        subject_id=outbound.pk,
-        agent_type=agent_type,
-        response_ms=round((time.monotonic() - started) * 1000),
-        proposed=sum(o.status != "refused" for o in outcomes),
-        refused=sum(o.status == "refused" for o in outcomes),
-    )
+    response = response_event(outbound, message, agent, outcomes, seq=seq)
+    response.save(force_insert=True)
+    events.broadcast_after_commit(response)
+    responded_record(conversation, outbound, agent, outcomes, _milliseconds_since(started)).save(force_insert=True)
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
     return more
+
+
+def _milliseconds_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)

@@ -92,8 +92,35 @@ async def test_a_message_gets_its_events_in_order(open_tab, colleague, engine):
     await tab.say("And last month?", "c2")  # the socket follows the conversation now: it hears the worker
     assert [f["seq"] for f in await tab.until("agent_response")] == [3, 4]
     assert await tab.quiet()
-    # The worker says when it starts; its answer ends the typing. Typing frames are not numbered.
-    assert [(f["on"], f["agent"]) for f in tab.typing] == [(True, "paid_ads")]
+    assert tab.typing == []  # quick answers come without the typing indicator (AGENT_TYPING_AFTER_SECONDS)
+    await tab.close()
+
+
+async def test_a_quick_answer_never_shows_the_agent_typing(open_tab, colleague, engine, settings):
+    settings.AGENT_TYPING_AFTER_SECONDS = 0.1
+    connected, tab = await open_tab(colleague)
+    await tab.next()  # history
+    await tab.say("How is my Summer Sale campaign doing?", "c1")
+    await tab.until("agent_response")  # the socket follows the conversation now: it would hear the worker
+    await tab.say("And last month?", "c2")
+    await tab.until("agent_response")
+    await asyncio.sleep(0.3)  # past the delay: the cancelled indicator does not come late either
+    assert await tab.quiet() and tab.typing == []
+    await tab.close()
+
+
+async def test_a_slow_answer_shows_the_agent_typing_before_it(open_tab, colleague, engine, settings):
+    """The worker says it is answering once the engine has taken a while; its answer ends the typing."""
+    settings.AGENT_TYPING_AFTER_SECONDS = 0.05
+    connected, tab = await open_tab(colleague)
+    await tab.next()  # history
+    await tab.say("How is my Summer Sale campaign doing?", "c1")
+    await tab.until("agent_response")  # the socket follows the conversation now: it hears the worker
+    engine.seconds = 0.4
+    await tab.say("And last month?", "c2")
+    await tab.until("agent_response")
+    assert [(f["on"], f["agent"]) for f in tab.typing] == [(True, "paid_ads")]  # not numbered, once
+    assert await tab.quiet()
     await tab.close()
 
 
