@@ -109,6 +109,8 @@ if DATABASE_URL:
     # where each request runs in a fresh thread and persistent connections would leak). config.dbpool
     # keeps a forked child (Celery prefork, the test live server) off its parent's pool.
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", True):
+        # Django's backend, but a connection given back moments ago is handed out without a check round trip.
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
             "max_size": env_int("DATABASE_POOL_MAX", 20, minimum=1),

@@ -17,7 +17,7 @@ WALKER_VARIABLES = {
     "LANGFLOW_URL", "LANGFLOW_FLOW_ID", "LANGFLOW_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL",
     "SENDGRID_API_HOST", "SENDGRID_INBOUND_DOMAIN", "SENDGRID_INBOUND_USER", "SENDGRID_INBOUND_PASSWORD",
     "EMAIL_CONSOLE_DIR",
-    "TWILIO_TIMEOUT", "ENCRYPTION_KEYS", "PII_HASH_KEY",
+    "TWILIO_TIMEOUT", "ENCRYPTION_KEYS", "PII_HASH_KEY", "DATABASE_POOL",
 }  # fmt: skip
 PRODUCTION = {
     "DEBUG": "0",
@@ -82,7 +82,7 @@ def test_embedded_default_with_no_variables():
 def test_production_shape():
     got = shape(**PRODUCTION)
     assert got["DEBUG"] is False
-    assert got["db_engine"] == "django.db.backends.postgresql"
+    assert got["db_engine"] == "config.postgresql"  # Django's, whose pool skips re-checking a connection just used
     assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert got["cache"] == "config.redis_cache.SharedPoolRedisCache"  # Django's, with one pool and client per process
     assert got["broker"] == "redis://cache.internal:6379/0"  # CELERY_BROKER_URL defaults to REDIS_URL
