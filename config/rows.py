@@ -129,3 +129,13 @@ def loaded(model: type[Model], connection, row) -> Model:
 @functools.cache
 def _attnames(model: type[Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
+
+
+def split(row, *models: type[Model]) -> list[tuple]:
+    """A joined row of `returned_columns` of each of `models`, in that order, cut into one slice per model."""
+    parts, start = [], 0
+    for model in models:
+        end = start + len(model._meta.concrete_fields)
+        parts.append(row[start:end])
+        start = end
+    return parts

@@ -23,13 +23,13 @@ from channels_app.whatsapp import decisions, numbers, verify
 from channels_app.whatsapp.inbound import TwilioMessage
 from channels_app.whatsapp.models import WhatsAppReceipt
 from channels_app.whatsapp.outbound import in_window, touch_window
-from config.rows import loaded, returned_columns
+from config.rows import loaded, returned_columns, split
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
 from tenants.fields import hash_of
 from tenants.languages import speaking
-from tenants.models import User, UserPhoneNumber
+from tenants.models import Tenant, User, UserPhoneNumber
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
 REPLY_TASK = "channels_app.whatsapp.tasks.send_reply"
@@ -92,13 +92,14 @@ def _tenant_and_phone(message: TwilioMessage) -> tuple:
         raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
     db = transaction.get_connection()  # the wrapper itself (config.rows)
     with db.cursor() as cursor:
-        cursor.execute(_phone_and_person(db), [tenant.pk, hash_of("phone", message.sender)])
+        tenant_id = Tenant._meta.pk.get_db_prep_value(tenant.pk, db)  # as the ORM would pass it (SQLite: hex)
+        cursor.execute(_phone_and_person(db), [tenant_id, hash_of("phone", message.sender)])
         row = cursor.fetchone()
     if row is None:
         return tenant, None
-    split = len(UserPhoneNumber._meta.concrete_fields)
-    phone = loaded(UserPhoneNumber, db, row[:split])
-    phone.user = loaded(User, db, row[split:])
+    phone_row, person_row = split(row, UserPhoneNumber, User)
+    phone = loaded(UserPhoneNumber, db, phone_row)
+    phone.user = loaded(User, db, person_row)
     phone.tenant = phone.user.tenant = tenant  # the phone's tenant is the user's (tenants.models)
     return tenant, phone
 

@@ -34,7 +34,7 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations import delivery, events
 from conversations.models import Conversation, Message
-from conversations.pipeline import answer_statement
+from conversations.pipeline import answer_reads, answer_statement
 from conversations.pipeline.answer_rows import outbound_message, responded_record, response_event
 from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
@@ -109,13 +109,11 @@ def _answer_next(conversation_id, token) -> bool:
     """Answer the oldest waiting message; True if more are waiting."""
     # The conversation once, then its messages alone: joined to each of them, its rows (the person's email
     # decrypted each time) cost the worker about a third of an answer.
-    conversation = Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
-    recent = list(Message.objects.filter(conversation_id=conversation_id).order_by("-created_at")[:WINDOW])
-    if conversation is None or not recent:
+    conversation = answer_reads.conversation_with_people(conversation_id)
+    recent = answer_reads.latest_messages(conversation, WINDOW) if conversation is not None else []
+    if not recent:
         _release(conversation_id, token)
         return False
-    for message in recent:
-        message.conversation = conversation
     answered = conversation.answered_seq
     inbound = [m for m in recent if m.direction == Message.Direction.INBOUND and m.seq is not None]
     waiting = [m for m in inbound if m.seq > answered]
