@@ -96,14 +96,22 @@ async def test_a_message_gets_its_events_in_order(open_tab, colleague, engine):
     await tab.close()
 
 
-async def test_a_quick_answer_never_shows_the_agent_typing(open_tab, colleague, engine, settings):
-    settings.AGENT_TYPING_AFTER_SECONDS = 0.1
-    connected, tab = await open_tab(colleague)
+async def follow_up(open_tab, user, engine, *, engine_seconds: float):
+    """A tab whose second question (the socket follows the conversation by then, so it hears the worker)
+    the engine takes `engine_seconds` to answer; returns the tab once that answer is in."""
+    connected, tab = await open_tab(user)
     await tab.next()  # history
     await tab.say("How is my Summer Sale campaign doing?", "c1")
-    await tab.until("agent_response")  # the socket follows the conversation now: it would hear the worker
+    await tab.until("agent_response")
+    engine.seconds = engine_seconds
     await tab.say("And last month?", "c2")
     await tab.until("agent_response")
+    return tab
+
+
+async def test_a_quick_answer_never_shows_the_agent_typing(open_tab, colleague, engine, settings):
+    settings.AGENT_TYPING_AFTER_SECONDS = 0.1
+    tab = await follow_up(open_tab, colleague, engine, engine_seconds=0)
     await asyncio.sleep(0.3)  # past the delay: the cancelled indicator does not come late either
     assert await tab.quiet() and tab.typing == []
     await tab.close()
@@ -112,13 +120,7 @@ async def test_a_quick_answer_never_shows_the_agent_typing(open_tab, colleague, 
 async def test_a_slow_answer_shows_the_agent_typing_before_it(open_tab, colleague, engine, settings):
     """The worker says it is answering once the engine has taken a while; its answer ends the typing."""
     settings.AGENT_TYPING_AFTER_SECONDS = 0.05
-    connected, tab = await open_tab(colleague)
-    await tab.next()  # history
-    await tab.say("How is my Summer Sale campaign doing?", "c1")
-    await tab.until("agent_response")  # the socket follows the conversation now: it hears the worker
-    engine.seconds = 0.4
-    await tab.say("And last month?", "c2")
-    await tab.until("agent_response")
+    tab = await follow_up(open_tab, colleague, engine, engine_seconds=0.4)
     assert [(f["on"], f["agent"]) for f in tab.typing] == [(True, "paid_ads")]  # not numbered, once
     assert await tab.quiet()
     await tab.close()

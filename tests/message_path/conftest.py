@@ -1,4 +1,5 @@
-"""The message path's suites share one broker stand-in: answer tasks queued as Celery would hold them."""
+"""What the message path's suites share: broker stand-ins (answer tasks queued as Celery would hold them, or
+only noted) and a spy on the one-statement stores."""
 
 import queue
 import time
@@ -21,3 +22,28 @@ def queued(monkeypatch):
     monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.put(ids))
     monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda *args: EchoEngine())
     return tasks
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The answer tasks published, noted and not run."""
+    tasks = []
+    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
+    return tasks
+
+
+@pytest.fixture
+def returns_of(monkeypatch):
+    """`returns_of(owner, name)`: what `owner.name` returns, call by call, from then on (it still runs)."""
+
+    def spy_on(owner, name: str) -> list:
+        calls, real = [], getattr(owner, name)
+
+        def spy(*args, **kwargs):
+            calls.append(result := real(*args, **kwargs))
+            return result
+
+        monkeypatch.setattr(owner, name, spy)
+        return calls
+
+    return spy_on

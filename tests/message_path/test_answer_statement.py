@@ -22,23 +22,9 @@ ANSWER = "Summer Sale: call +1 415 555 0100 if the spend looks off."  # a phone:
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    tasks = []
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
-    return tasks
-
-
-@pytest.fixture
-def statement_calls(monkeypatch):
+def statement_calls(returns_of):
     """What answer_statement.store returned, call by call (None: it stored nothing, the ORM path took over)."""
-    calls, store = [], answer_statement.store
-
-    def spy(*args):
-        calls.append(result := store(*args))
-        return result
-
-    monkeypatch.setattr(answer_statement, "store", spy)
-    return calls
+    return returns_of(answer_statement, "store")
 
 
 def ask(user, text="How is my Summer Sale campaign doing?"):
@@ -62,7 +48,7 @@ def answered_rows(question: Message) -> dict:
     }
 
 
-def test_both_paths_store_the_same_answer(postgres_only, tenant, engine, queued, statement_calls, monkeypatch):
+def test_both_paths_store_the_same_answer(postgres_only, tenant, engine, published, statement_calls, monkeypatch):
     engine.reply = EngineReply(text=ANSWER)
     rows = {}
     for path in ("statement", "orm"):
@@ -79,7 +65,7 @@ def test_both_paths_store_the_same_answer(postgres_only, tenant, engine, queued,
     assert rows["statement"]["conversation"] == (2, 1, "paid_ads")
 
 
-def test_storing_an_answer_is_one_statement(postgres_only, colleague, engine, queued):
+def test_storing_an_answer_is_one_statement(postgres_only, colleague, engine, published):
     question = ask(colleague).message
     with CaptureQueriesContext(connection) as captured:
         pipeline.answer(str(question.conversation_id), str(question.pk))
@@ -89,7 +75,7 @@ def test_storing_an_answer_is_one_statement(postgres_only, colleague, engine, qu
     assert not any(q["sql"] == "BEGIN" for q in captured.captured_queries)
 
 
-def test_the_lease_is_kept_while_later_messages_wait(postgres_only, colleague, engine, queued, statement_calls):
+def test_the_lease_is_kept_while_later_messages_wait(postgres_only, colleague, engine, published, statement_calls):
     first, second = ask(colleague, "first?").message, ask(colleague, "second?").message
     token = pipeline.answering._claim(first.conversation_id)
     assert pipeline.answering._answer_next(first.conversation_id, token) is True  # answered "first?", one waits
@@ -102,7 +88,7 @@ def test_the_lease_is_kept_while_later_messages_wait(postgres_only, colleague, e
     assert conversation.answered_seq == second.seq and statement_calls == [True, False]
 
 
-def test_another_workers_lease_is_left_alone(postgres_only, colleague, engine, queued):
+def test_another_workers_lease_is_left_alone(postgres_only, colleague, engine, published):
     question = ask(colleague).message
     conversation = Conversation.objects.get(pk=question.conversation_id)
     theirs, until = pipeline.answering.uuid.uuid4(), timezone.now()
@@ -114,7 +100,7 @@ def test_another_workers_lease_is_left_alone(postgres_only, colleague, engine, q
 
 
 def test_an_answer_given_meanwhile_or_a_person_holding_leaves_it_to_the_orm_path(
-    postgres_only, colleague, tenant_admin, engine, queued, statement_calls
+    postgres_only, colleague, tenant_admin, engine, published, statement_calls
 ):
     question = ask(colleague).message
     Conversation.objects.filter(pk=question.conversation_id).update(held_by=tenant_admin, held_since=timezone.now())
@@ -133,7 +119,7 @@ def test_proposals_and_engine_errors_take_the_orm_path(engine):
     assert not answer_statement.applies(EngineReply(text="ok"), RuntimeError("engine down"))
 
 
-def test_answers_under_load_stay_in_order(postgres_only, colleague, engine, queued):
+def test_answers_under_load_stay_in_order(postgres_only, colleague, engine, published):
     questions = [ask(colleague, f"question {n}").message for n in range(6)]
     for question in questions:
         pipeline.answer(str(question.conversation_id), str(question.pk))

@@ -27,23 +27,9 @@ TEXT = "Call me on +1 415 555 0100 about the Summer Sale"  # a phone: sealed on 
 
 
 @pytest.fixture
-def published(monkeypatch):
-    tasks = []
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
-    return tasks
-
-
-@pytest.fixture
-def fast_path_calls(monkeypatch):
+def fast_path_calls(returns_of):
     """What continuing.store returned, call by call (None: it stored nothing and the ORM path took over)."""
-    calls, store = [], continuing.store
-
-    def spy(*args):
-        calls.append(result := store(*args))
-        return result
-
-    monkeypatch.setattr(continuing, "store", spy)
-    return calls
+    return returns_of(continuing, "store")
 
 
 def chat(user, text=TEXT, **fields):
