@@ -4,8 +4,9 @@ One short transaction per message. Locks, always in this order and never stronge
 than needed: the sender's user row (only when a conversation must be opened, so a
 person opens one at a time), then the conversation row, both `FOR NO KEY UPDATE`,
 which leaves the rows' keys free for the foreign keys that point at them. A message that
-continues its sender's fresh conversation is stored in one statement on PostgreSQL
-(continuing), with the same lock; everything else takes the ORM path below.
+continues a conversation (the sender's fresh one, or the one it names) is stored in one
+statement on PostgreSQL (continuing), with the same lock; everything else takes the ORM
+path below.
 """
 
 from dataclasses import dataclass
