@@ -121,8 +121,15 @@ def _stored(conversation: Conversation, message: Message, frame: dict) -> Accept
         console.customer_wrote(conversation)
     conversation_id, message_id = str(conversation.pk), str(message.pk)
     # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
-    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id), robust=True)
+    transaction.on_commit(lambda: _enqueue_answer(conversation_id, message_id), robust=True)
     return Accepted(conversation, message, frame)
+
+
+def _enqueue_answer(conversation_id: str, message_id: str) -> None:
+    # The arguments' repr given (what Celery logs and shows in monitors) spares Celery's saferepr of them: two
+    # ids need no truncation, and it cost a tenth of a millisecond of daphne's CPU per chat message.
+    arguments = (conversation_id, message_id)
+    current_app.tasks[ANSWER_TASK].apply_async(arguments, argsrepr=repr(arguments), kwargsrepr="{}")
 
 
 def _lock_conversation(inbound: InboundMessage, user, now) -> Conversation:

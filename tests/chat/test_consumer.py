@@ -300,7 +300,9 @@ async def test_where_the_layer_does_not_reach_the_worker_a_waiting_socket_reads_
     """The embedded default: an in-memory layer in daphne, the answer stored by a worker in another process."""
     settings.EVENT_POLL_SECONDS = 0.05
     queued = []
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: queued.append(ids))
+    monkeypatch.setattr(
+        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: queued.append(tuple(ids))
+    )
     _, tab = await open_tab(colleague)
     await tab.next()
     await tab.say("think hard", "s")
@@ -559,10 +561,10 @@ async def test_a_stalled_cache_neither_kills_the_socket_nor_loses_the_message(op
 
 
 async def test_a_broker_that_is_down_loses_no_message(open_tab, colleague, engine, monkeypatch):
-    def broker_down(*ids):
+    def broker_down(ids, kwargs=None, **options):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", broker_down)
+    monkeypatch.setattr("conversations.tasks.answer_message.apply_async", broker_down)
     _, tab = await open_tab(colleague)
     await tab.next()
     await tab.say("hello", "b1")

@@ -19,7 +19,9 @@ class EchoEngine:
 def queued(monkeypatch):
     """The answer tasks, as a broker would hold them."""
     tasks = queue.Queue()
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.put(ids))
+    monkeypatch.setattr(
+        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.put(tuple(ids))
+    )
     monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda *args: EchoEngine())
     return tasks
 
@@ -28,7 +30,9 @@ def queued(monkeypatch):
 def published(monkeypatch):
     """The answer tasks published, noted and not run."""
     tasks = []
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
+    monkeypatch.setattr(
+        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.append(tuple(ids))
+    )
     return tasks
 
 

@@ -12,7 +12,7 @@ def fields(instance) -> dict:
 
 
 def test_the_conversation_with_its_people_is_the_orms(db, colleague, monkeypatch):
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: None)
+    monkeypatch.setattr("conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: None)
     conversation = open_conversation(colleague, "chat")
     agent = AIAgent.objects.filter(is_system_agent=True).first()
     Conversation.objects.filter(pk=conversation.pk).update(agent=agent, metadata={"source": "widget"})
@@ -31,7 +31,7 @@ def test_no_agent_yet_and_no_conversation(db, colleague):
 
 
 def test_the_latest_messages_are_the_orms_newest_first(db, colleague, monkeypatch):
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: None)
+    monkeypatch.setattr("conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: None)
     for n in range(5):
         text = f"message {n}, call +1 415 555 01{n:02d}"  # sealed: read back as written
         accept(InboundMessage(channel="chat", text=text, user_id=colleague.pk), user=colleague)

@@ -16,7 +16,9 @@ from conversations.tasks import SWEEP_GRACE, answer_stragglers
 @pytest.fixture
 def queued(monkeypatch, engine):
     tasks = []
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
+    monkeypatch.setattr(
+        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.append(tuple(ids))
+    )
     return tasks
 
 

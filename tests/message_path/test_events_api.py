@@ -14,7 +14,9 @@ from conversations.services import open_conversation
 def held(monkeypatch, engine):
     """Answer tasks held back, as if every worker were busy; `release()` answers them in another thread."""
     tasks = []
-    monkeypatch.setattr("conversations.tasks.answer_message.delay", lambda *ids: tasks.append(ids))
+    monkeypatch.setattr(
+        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.append(tuple(ids))
+    )
 
     def release(after_seconds=0.0):
         def answer():
