@@ -226,7 +226,8 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             )
             return
         self.waiting += 1
-        self.awaiting_answer.set()
+        if settings.EVENT_POLL_SECONDS:  # the resync loop polls for the answer; over a layer it has nothing to do
+            self.awaiting_answer.set()
         if conversation_id == self.conversation_id:
             await self._deliver(accepted.frame)
             return
