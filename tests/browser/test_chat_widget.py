@@ -53,16 +53,19 @@ if CHROMEDRIVER.exists():  # imported here so a machine without the driver still
     PAGE_CHANGES = (StaleElementReferenceException,)
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-# Runs before any page script: keeps every WebSocket the page opens (so a test can drop one) and the frames sent.
+# Runs before any page script: keeps every WebSocket the page opens (so a test can drop one), the frames sent
+# and the close codes received.
 RECORD_SOCKETS = """
 (function () {
   var Native = window.WebSocket;
   window.__walkerSockets = [];
   window.__walkerSent = [];
+  window.__walkerCloseCodes = [];
   function Recorded(url, protocols) {
     var ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
     var send = ws.send;
     ws.send = function (data) { window.__walkerSent.push(JSON.parse(data)); return send.call(ws, data); };
+    ws.addEventListener("close", function (e) { window.__walkerCloseCodes.push(e.code); });
     window.__walkerSockets.push(ws);
     return ws;
   }
@@ -440,4 +443,7 @@ class ChatWidgetBrowserTests(BrowserTestCase):
         self.assertEqual(self.find("status").text, "Signed out")
         self.assertFalse(self.find("send").is_enabled())
         time.sleep(1.5)  # longer than the first two reconnect delays
-        self.assertEqual(self.script("return window.__walkerSockets.length"), 1)
+        # A second socket means the first closed with another code than 4401 (the widget then retries, rightly).
+        closed_with = self.script("return window.__walkerCloseCodes")
+        self.assertEqual(self.script("return window.__walkerSockets.length"), 1, f"close codes: {closed_with}")
+        self.assertEqual(closed_with, [4401])
