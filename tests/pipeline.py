@@ -29,3 +29,10 @@ def exchange(inbound: InboundMessage, **kwargs) -> Exchange:
     actions = [ActionOutcome(**a) for a in with_current_status(stored)]
     conversation = Conversation.objects.get(pk=message.conversation_id)  # as the worker left it
     return Exchange(conversation, message, reply, actions, duplicate=accepted.duplicate)
+
+
+def hold_answer_tasks(monkeypatch, note=lambda ids: None) -> None:
+    """Publish no answer task: each one's (conversation id, message id) goes to `note` instead of the broker."""
+    monkeypatch.setattr(
+        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: note(tuple(ids))
+    )

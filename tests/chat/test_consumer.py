@@ -14,6 +14,7 @@ from conversations.models import Conversation, Message
 from hitl.services import approve, reject
 from tests.chat.conftest import token_for
 from tests.factories import CampaignFactory, budget_action
+from tests.pipeline import hold_answer_tasks
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("chat_db")]
 
@@ -300,9 +301,7 @@ async def test_where_the_layer_does_not_reach_the_worker_a_waiting_socket_reads_
     """The embedded default: an in-memory layer in daphne, the answer stored by a worker in another process."""
     settings.EVENT_POLL_SECONDS = 0.05
     queued = []
-    monkeypatch.setattr(
-        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: queued.append(tuple(ids))
-    )
+    hold_answer_tasks(monkeypatch, queued.append)
     _, tab = await open_tab(colleague)
     await tab.next()
     await tab.say("think hard", "s")
@@ -561,10 +560,10 @@ async def test_a_stalled_cache_neither_kills_the_socket_nor_loses_the_message(op
 
 
 async def test_a_broker_that_is_down_loses_no_message(open_tab, colleague, engine, monkeypatch):
-    def broker_down(ids, kwargs=None, **options):
+    def broker_down(ids):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr("conversations.tasks.answer_message.apply_async", broker_down)
+    hold_answer_tasks(monkeypatch, broker_down)
     _, tab = await open_tab(colleague)
     await tab.next()
     await tab.say("hello", "b1")

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from agents.engines.base import EngineReply
+from tests.pipeline import hold_answer_tasks
 
 
 class EchoEngine:
@@ -19,9 +20,7 @@ class EchoEngine:
 def queued(monkeypatch):
     """The answer tasks, as a broker would hold them."""
     tasks = queue.Queue()
-    monkeypatch.setattr(
-        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.put(tuple(ids))
-    )
+    hold_answer_tasks(monkeypatch, tasks.put)
     monkeypatch.setattr("conversations.pipeline.answering.get_engine", lambda *args: EchoEngine())
     return tasks
 
@@ -30,9 +29,7 @@ def queued(monkeypatch):
 def published(monkeypatch):
     """The answer tasks published, noted and not run."""
     tasks = []
-    monkeypatch.setattr(
-        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.append(tuple(ids))
-    )
+    hold_answer_tasks(monkeypatch, tasks.append)
     return tasks
 
 

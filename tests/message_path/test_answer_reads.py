@@ -5,6 +5,7 @@ from conversations.models import Conversation, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept, answer_reads
 from conversations.services import open_conversation
+from tests.pipeline import hold_answer_tasks
 
 
 def fields(instance) -> dict:
@@ -12,7 +13,7 @@ def fields(instance) -> dict:
 
 
 def test_the_conversation_with_its_people_is_the_orms(db, colleague, monkeypatch):
-    monkeypatch.setattr("conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: None)
+    hold_answer_tasks(monkeypatch)
     conversation = open_conversation(colleague, "chat")
     agent = AIAgent.objects.filter(is_system_agent=True).first()
     Conversation.objects.filter(pk=conversation.pk).update(agent=agent, metadata={"source": "widget"})
@@ -31,7 +32,7 @@ def test_no_agent_yet_and_no_conversation(db, colleague):
 
 
 def test_the_latest_messages_are_the_orms_newest_first(db, colleague, monkeypatch):
-    monkeypatch.setattr("conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: None)
+    hold_answer_tasks(monkeypatch)
     for n in range(5):
         text = f"message {n}, call +1 415 555 01{n:02d}"  # sealed: read back as written
         accept(InboundMessage(channel="chat", text=text, user_id=colleague.pk), user=colleague)

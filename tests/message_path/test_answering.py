@@ -11,14 +11,13 @@ from conversations.models import Conversation, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import answering
 from conversations.tasks import SWEEP_GRACE, answer_stragglers
+from tests.pipeline import hold_answer_tasks
 
 
 @pytest.fixture
 def queued(monkeypatch, engine):
     tasks = []
-    monkeypatch.setattr(
-        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.append(tuple(ids))
-    )
+    hold_answer_tasks(monkeypatch, tasks.append)
     return tasks
 
 

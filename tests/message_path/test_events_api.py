@@ -8,15 +8,14 @@ from django.db import connections
 
 from conversations import pipeline
 from conversations.services import open_conversation
+from tests.pipeline import hold_answer_tasks
 
 
 @pytest.fixture
 def held(monkeypatch, engine):
     """Answer tasks held back, as if every worker were busy; `release()` answers them in another thread."""
     tasks = []
-    monkeypatch.setattr(
-        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: tasks.append(tuple(ids))
-    )
+    hold_answer_tasks(monkeypatch, tasks.append)
 
     def release(after_seconds=0.0):
         def answer():

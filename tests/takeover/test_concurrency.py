@@ -9,6 +9,7 @@ from conversations.normalized import InboundMessage
 from conversations.pipeline import accept, answer
 from tenants.roles import Role
 from tests.concurrency import at_once
+from tests.pipeline import hold_answer_tasks
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 
@@ -31,9 +32,7 @@ def test_two_people_taking_over_at_once_leave_exactly_one_holder(chatting, staff
 def test_a_takeover_racing_the_agents_answer_gives_one_answer_or_none_and_nothing_waits(
     chatting, customer, support, engine, monkeypatch, attempt
 ):
-    monkeypatch.setattr(
-        "conversations.tasks.answer_message.apply_async", lambda ids, kwargs=None, **options: None
-    )  # answered below, in a thread
+    hold_answer_tasks(monkeypatch)  # answered below, in a thread
     accepted = accept(InboundMessage(channel="chat", text="Anyone?", user_id=customer.pk), user=customer)
     results = at_once(
         lambda: answer(chatting.pk, accepted.message.pk),
