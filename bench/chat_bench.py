@@ -358,9 +358,13 @@ class Daphne:
         """
         try:
             return time.clock_gettime(_process_cpu_clock(self.proc.pid))
-        except OSError:  # a system without per-process CPU clocks
+        except OSError:  # a system without per-process CPU clocks, or daphne gone
+            pass
+        try:
             fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError):
+            return float("nan")
 
     def redis_ports(self, redis_port: int = 6379) -> list[int]:
         """Local ports of daphne's open TCP connections to Redis (Linux /proc)."""
