@@ -94,6 +94,20 @@ def _apply(event: dict) -> int:
     log = EmailDeliveryLog.objects.select_for_update(no_key=True).filter(pk=_uuid(event[LOG_ARG])).first()
     if log is None:
         return 0
+    if log.status != Status.FAILED:  # Walker gave up on it (and said so): final, whatever comes later
+        _log(log, event, kind, at)
+    if _hard(event):
+        UndeliverableAddress.objects.get_or_create(
+            email=log.to_address.lower(), defaults={"reason": kind, "detail": _reason(event)}
+        )
+    if event.get("walker_notification"):
+        _notification(event, kind, at)
+    if event.get("walker_message"):
+        _message(event, kind)
+    return 1
+
+
+def _log(log: EmailDeliveryLog, event: dict, kind: str, at) -> None:
     status, column = LOG_STATUS[kind]
     fields = []
     if EmailDeliveryLog.RANK[status] > EmailDeliveryLog.RANK[log.status]:
@@ -107,15 +121,6 @@ def _apply(event: dict) -> int:
         fields.append("failure_reason")
     if fields:
         log.save(update_fields=fields)
-    if _hard(event):
-        UndeliverableAddress.objects.get_or_create(
-            email=log.to_address.lower(), defaults={"reason": kind, "detail": _reason(event)}
-        )
-    if event.get("walker_notification"):
-        _notification(event, kind, at)
-    if event.get("walker_message"):
-        _message(event, kind)
-    return 1
 
 
 def _hard(event: dict) -> bool:
@@ -140,7 +145,7 @@ def _notification(event: dict, kind: str, at) -> None:
 
 def _message(event: dict, kind: str) -> None:
     message = Message.objects.select_for_update(no_key=True).filter(pk=_uuid(event["walker_message"])).first()
-    if message is None or message.status == Message.Status.FAILED:
+    if message is None or message.status not in MESSAGE_RANK:  # failed or blocked: final
         return
     if kind in UNDELIVERED:
         mark_failed(message, f"SendGrid: {_reason(event)}")

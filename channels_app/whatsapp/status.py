@@ -1,7 +1,8 @@
 """Twilio's status callbacks: queued → sent → delivered → read, or failed/undelivered with an error code.
 
 Callbacks arrive late, twice, or out of order. Each update is one conditional UPDATE
-that only moves a status forward (by RANK), so a late "sent" never undoes "read".
+that only moves a status forward (by RANK), so a late "sent" never undoes "read", and never
+out of failed: a "read" after "failed" leaves the send, its message and notification failed.
 """
 
 from django.utils import timezone
@@ -36,7 +37,8 @@ MESSAGE_RANK = {
 
 
 def below(rank: int, ranks: dict) -> list[str]:
-    return [status for status, r in ranks.items() if r < rank]
+    """The statuses an update to `rank` moves on from: lower ones, except failed (final)."""
+    return [status for status, r in ranks.items() if r < rank and status != SendStatus.FAILED]
 
 
 def apply(sid: str, twilio_status: str, error_code: str = "") -> bool:

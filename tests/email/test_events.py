@@ -150,3 +150,16 @@ def test_a_daily_brief_goes_through_sendgrid_and_its_events_reach_its_log(tenant
     post_events([event(log, "delivered"), event(log, "open"), event(log, "click")])
     log.refresh_from_db()
     assert log.status == "clicked" and log.delivered_at and log.opened_at and log.clicked_at
+
+
+def test_a_failed_send_stays_failed(post_email, post_events, requester, sendgrid, agents):
+    """A send Walker gave up on (the provider's answer never came) reads `failed`; late events do not revive it."""
+    post_email(sender=requester.email, text=QUESTION)
+    reply = inbound().get().replies.get()
+    log = EmailDeliveryLog.objects.get(reference=f"message:{reply.pk}")
+    EmailDeliveryLog.objects.filter(pk=log.pk).update(status="failed", failure_reason="gave up: timeout")
+    Message.objects.filter(pk=reply.pk).update(status="failed", error="gave up: timeout")
+    for kind in ("processed", "delivered", "open", "click"):
+        post_events([event(log, kind, walker_message=str(reply.pk))])
+        log.refresh_from_db()
+        assert (log.status, Message.objects.get(pk=reply.pk).status) == ("failed", "failed"), kind

@@ -105,3 +105,15 @@ def test_a_notification_gets_delivered_at_and_its_provider_id(client, signing, t
     callback(client, sid, "read")
     row.refresh_from_db()
     assert row.delivered_at == first
+
+
+@pytest.mark.parametrize("late", ["read", "delivered", "sent", "queued"])
+def test_nothing_moves_a_failed_send(client, signing, sent, late):
+    """failed is final: a later callback (Twilio's order is not guaranteed) moves neither the send nor the message."""
+    message, sid = sent
+    callback(client, sid, "sent")
+    callback(client, sid, "failed", ErrorCode="30008")
+    assert callback(client, sid, late).status_code == 204
+    send = WhatsAppSend.objects.get(sid=sid)
+    message.refresh_from_db()
+    assert (send.status, send.error_code, message.status) == ("failed", "30008", "failed")
