@@ -1,8 +1,9 @@
 """SendGrid's signed Event Webhook: checking a post, and applying its events to the log, notification and message.
 
 A post is refused when its signature does not verify with SENDGRID_WEBHOOK_PUBLIC_KEY, when its
-timestamp is more than SENDGRID_EVENT_MAX_AGE_SECONDS away, or when the same signed post was seen
-before. Statuses only move forward; every event may arrive twice or out of order.
+timestamp is more than SENDGRID_EVENT_MAX_AGE_SECONDS away, or when the same signed timestamp and body
+were seen before. Statuses only move forward (EmailDeliveryLog.RANK, MESSAGE_RANK) and never out of
+failed; every event may arrive twice or out of order.
 """
 
 import hashlib
@@ -67,7 +68,9 @@ def verify(body: bytes, signature: str, timestamp: str) -> None:
         raise Refused(403, "bad_signature", "The signature does not verify.")
     if abs(time.time() - sent_at) > settings.SENDGRID_EVENT_MAX_AGE_SECONDS:
         raise Refused(403, "stale", "The post is too old (or from the future).")
-    seen = f"sendgrid-event-post:{hashlib.sha256(signature.encode()).hexdigest()}"
+    # Seen before: keyed on what was signed, not on the signature's text, which has other spellings that verify
+    # as well (ECDSA's (r, n - s), base64 with characters the decoder skips).
+    seen = f"sendgrid-event-post:{hashlib.sha256(f'{sent_at}.'.encode() + body).hexdigest()}"
     if not cache.add(seen, 1, timeout=2 * settings.SENDGRID_EVENT_MAX_AGE_SECONDS):
         raise Refused(403, "replayed", "This signed post was received before.")
 

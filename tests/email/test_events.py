@@ -1,10 +1,12 @@
 """Point 6: SendGrid's signed Event Webhook moves the log, the notification and the message forward only."""
 
+import base64
 import time
 from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from analytics.models import EmailDeliveryLog
 from briefs.services import send_due_briefs
@@ -163,3 +165,31 @@ def test_a_failed_send_stays_failed(post_email, post_events, requester, sendgrid
         post_events([event(log, kind, walker_message=str(reply.pk))])
         log.refresh_from_db()
         assert (log.status, Message.objects.get(pk=reply.pk).status) == ("failed", "failed"), kind
+
+
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def malleated(signature: str) -> list[str]:
+    """The same signature written otherwise: ECDSA's (r, n - s) verifies as (r, s) does, and base64 text may carry
+    characters the decoder skips."""
+    r, s = decode_dss_signature(base64.b64decode(signature))
+    return [base64.b64encode(encode_dss_signature(r, P256_ORDER - s)).decode(), f"{signature[:8]}.{signature[8:]}"]
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+def test_a_seen_post_with_its_signature_rewritten_is_a_replay(notification_email, post_events, client, variant):
+    row, log = notification_email
+    stamp = str(int(time.time()))
+    first = post_events([event(log, "delivered", walker_notification=str(row.pk))], timestamp=int(stamp))
+    assert first.status_code == 200 and first.json() == {"applied": 1}
+    request = first.wsgi_request
+    signature = request.headers["X-Twilio-Email-Event-Webhook-Signature"]
+    again = malleated(signature)[variant]
+    assert again != signature
+    replay = client.post(
+        "/channels/email/events", data=request.body, content_type="application/json",
+        HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE=again,
+        HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP=stamp,
+    )  # fmt: skip
+    assert replay.status_code == 403 and replay.json()["code"] == "replayed"
