@@ -1,7 +1,6 @@
 """Reading a SendGrid Inbound Parse post (multipart form) into a ParsedEmail; nothing here touches the database."""
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -12,7 +11,7 @@ from email.utils import getaddresses, parseaddr
 from django.utils.html import strip_tags
 from email_reply_parser import EmailReplyParser
 
-from tenants.input_text import text_problem
+from tenants.input_text import UnreadableInput, load_json, text_problem
 
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
@@ -54,7 +53,8 @@ def parse(post, files) -> ParsedEmail:
     sender = _address(post.get("from") or str(headers.get("From", "")))
     if not sender:
         raise MalformedEmail("The post names no sender ('from').")
-    to = [address for _, address in getaddresses([post.get("to", ""), _envelope_to(post)]) if address]
+    envelope = _envelope(post)
+    to = [address for _, address in getaddresses([post.get("to", ""), _envelope_to(envelope)]) if address]
     if not to:
         raise MalformedEmail("The post names no recipient ('to').")
     text = post.get("text") or strip_tags(post.get("html", "")).strip()
@@ -91,13 +91,18 @@ def _address(raw: str) -> str:
     return address.strip().lower() if "@" in address else ""
 
 
-def _envelope_to(post) -> str:
+def _envelope(post) -> dict:
+    """The SMTP envelope SendGrid saw: "to" (the receiving address) and "from" (MAIL FROM, the return path)."""
     try:
-        envelope = json.loads(post.get("envelope") or "{}")
-    except ValueError as exc:
-        raise MalformedEmail("'envelope' is not JSON.") from exc
-    recipients = envelope.get("to", []) if isinstance(envelope, dict) else []
-    return ", ".join(r for r in recipients if isinstance(r, str))
+        envelope = load_json(post.get("envelope") or "{}")
+    except UnreadableInput as exc:
+        raise MalformedEmail(f"'envelope': {exc}") from None
+    return envelope if isinstance(envelope, dict) else {}
+
+
+def _envelope_to(envelope: dict) -> str:
+    recipients = envelope.get("to", [])
+    return ", ".join(r for r in recipients if isinstance(r, str)) if isinstance(recipients, list) else ""
 
 
 def _first_id(value: str) -> str | None:

@@ -5,7 +5,6 @@ Plain Django views (not DRF): the bodies are multipart forms and raw signed JSON
 
 import base64
 import binascii
-import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from channels_app.email import delivery_events, inbound
 from channels_app.email.parsing import MalformedEmail, parse
+from tenants.input_text import UnreadableInput, load_json
 
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
@@ -71,9 +71,9 @@ def delivery_event_webhook(request: HttpRequest) -> JsonResponse:
     except delivery_events.Refused as refused:
         return _error(refused.status, refused.code, refused.detail)
     try:
-        events = json.loads(body)
-    except ValueError:
-        return _error(400, "not_json", "The body is not JSON.")
+        events = load_json(body)
+    except UnreadableInput as error:  # not JSON, nested too deep, or text PostgreSQL cannot store
+        return _error(400, "not_json", f"The body cannot be read: {error}")
     if not isinstance(events, list):
         return _error(400, "not_a_list", "The Event Webhook posts a JSON array of events.")
     return JsonResponse({"applied": delivery_events.apply(events)})

@@ -193,3 +193,19 @@ def test_a_seen_post_with_its_signature_rewritten_is_a_replay(notification_email
         HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP=stamp,
     )  # fmt: skip
     assert replay.status_code == 403 and replay.json()["code"] == "replayed"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '[{"event": "bounce", "walker_log": "%s", "reason": "550 \\u0000 no such user"}]',
+        '[{"event": "bounce", "walker_log": "%s", "reason": "\\ud800"}]',
+    ],
+)
+def test_a_signed_body_that_cannot_be_stored_answers_400(notification_email, post_events, body):
+    _, log = notification_email
+    response = post_events(None, body=body.replace("%s", str(log.pk)))
+    assert response.status_code == 400 and response.json()["code"] == "not_json" and response.json()["detail"]
+    log.refresh_from_db()
+    assert log.status == "sent" and log.failure_reason == ""

@@ -1,5 +1,7 @@
 """Points 3 and 4: inbound parse behind basic auth, quote stripping, dedupe, unknown senders, threading."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -7,7 +9,7 @@ from analytics.models import EmailDeliveryLog
 from channels_app.email.threading import reply_address
 from conversations.models import Conversation, Message
 from conversations.services import open_conversation
-from tests.email.conftest import basic
+from tests.email.conftest import basic, parse_fields
 
 QUESTION = "How are our campaigns doing?"
 QUOTED = f"{QUESTION}\n\nOn Mon, 3 Nov 2026 at 09:12, Walker <walker@walker.test> wrote:\n> Earlier answer\n> more\n"
@@ -187,3 +189,19 @@ def test_text_that_cannot_be_stored_answers_400_and_stores_nothing(post_email, r
         "detail": "'text': Text may not contain NUL characters.",
     }
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        "[" * 100_000 + "]" * 100_000,  # Python's parser gives up with RecursionError
+        json.dumps({"to": ["assistant@mail.walker.test\u0000"], "from": "requester@acme.test"}),
+        json.dumps({"to": ["assistant@mail.walker.test"], "from": "requester@acme.test\u0000"}),
+        '{"to": ["\\ud800"]}',
+    ],
+)
+def test_an_envelope_that_cannot_be_read_answers_400(client, requester, envelope):
+    data = {**parse_fields(sender=requester.email, text=QUESTION), "envelope": envelope}
+    response = client.post("/channels/email/inbound", data=data, HTTP_AUTHORIZATION=basic())
+    assert response.status_code == 400 and response.json()["code"] == "malformed_email"
+    assert "envelope" in response.json()["detail"] and not Message.objects.exists()
