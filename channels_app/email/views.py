@@ -7,7 +7,7 @@ import base64
 import binascii
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.crypto import constant_time_compare
@@ -50,6 +50,12 @@ def inbound_parse(request: HttpRequest) -> JsonResponse:
         return _error(400, "not_multipart", "Inbound Parse posts multipart/form-data.")
     try:
         email = parse(request.POST, request.FILES)
+    except TooManyFilesSent:
+        return _error(
+            413,
+            "too_many_attachments",
+            f"An email may carry at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} attachments; nothing was taken.",
+        )
     except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent) as error:
         return _error(400, "malformed_multipart", f"The multipart body cannot be read: {error}")
     except MalformedEmail as error:

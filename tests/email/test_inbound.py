@@ -205,3 +205,11 @@ def test_an_envelope_that_cannot_be_read_answers_400(client, requester, envelope
     response = client.post("/channels/email/inbound", data=data, HTTP_AUTHORIZATION=basic())
     assert response.status_code == 400 and response.json()["code"] == "malformed_email"
     assert "envelope" in response.json()["detail"] and not Message.objects.exists()
+
+
+def test_more_attachments_than_a_post_may_hold_answer_a_clear_413(post_email, requester, settings):
+    files = {f"attachment{n}": SimpleUploadedFile(f"{n}.txt", b"x", "text/plain") for n in range(1, 201)}
+    response = post_email(sender=requester.email, text=QUESTION, files=files)
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "too_many_attachments" and "100" in response.json()["detail"]
+    assert not Message.objects.exists()
