@@ -6,8 +6,9 @@ when it will not.
 """
 
 import logging
+import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
@@ -21,6 +22,7 @@ from sendgrid.helpers.mail import CustomArg, From, Header, Mail, ReplyTo, To
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
 SENDER_NAME = "Walker"
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # every character str.splitlines() breaks at, and more
 
 
 class ProviderUnavailable(ConnectionError):
@@ -45,9 +47,29 @@ class OutgoingEmail:
 
 def send(email: OutgoingEmail) -> tuple[str, str]:
     """(provider name, provider message id)."""
+    email = _on_one_line(email)
     if settings.EMAIL_PROVIDER == "sendgrid":
         return "sendgrid", _send_with_sendgrid(email)
     return "console", _store_and_print(email)
+
+
+def one_line(value: str) -> str:
+    """A header value that stays one header: line breaks and other control characters (an inbound subject may hold
+    any) become spaces, and "=?" no longer opens an RFC 2047 encoded word, which mail software (Python's own
+    email package too) decodes back into any character, line breaks included."""
+    return CONTROLS.sub(" ", str(value)).replace("=?", "= ?").strip()
+
+
+def _on_one_line(email: OutgoingEmail) -> OutgoingEmail:
+    return replace(
+        email,
+        to=one_line(email.to),
+        subject=one_line(email.subject),
+        headers={name: one_line(value) for name, value in email.headers.items()},
+        reply_to=one_line(email.reply_to) if email.reply_to else email.reply_to,
+        custom_args={name: one_line(value) for name, value in email.custom_args.items()},
+        from_name=one_line(email.from_name) if email.from_name else email.from_name,
+    )
 
 
 def _as_mime(email: OutgoingEmail, *, sender: str) -> EmailMessage:

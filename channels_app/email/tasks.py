@@ -21,12 +21,14 @@ def send_message(self, message_id: str) -> None:
         sender.send_conversation_message(message_id)
     except ProviderUnavailable as error:
         if self.request.retries >= self.max_retries:
-            outbound.give_up(f"message:{message_id}", f"gave up: {error}")
-            mark_failed(Message.objects.get(pk=message_id), f"gave up: {error}")
+            _failed(f"message:{message_id}", f"gave up: {error}", message_id=message_id)
             return
         raise self.retry(countdown=_backoff(self.request.retries)) from error
     except (ProviderRefused, outbound.Undeliverable) as error:
         mark_failed(Message.objects.get(pk=message_id), str(error))
+    except Exception as error:  # a fault of ours: trying again cannot help; recorded, then raised to the worker's log
+        _failed(f"message:{message_id}", f"could not be sent: {error!r}", message_id=message_id)
+        raise
 
 
 @shared_task(bind=True, acks_late=True, max_retries=RETRIES, expires=24 * 3600)
@@ -41,6 +43,17 @@ def send_answer(self, payload: dict) -> None:
         raise self.retry(countdown=_backoff(self.request.retries)) from error
     except (ProviderRefused, outbound.Undeliverable):
         return  # recorded on the delivery log row
+    except Exception as error:
+        outbound.give_up(payload["reference"], f"could not be sent: {error!r}")
+        raise
+
+
+def _failed(reference: str, reason: str, *, message_id: str) -> None:
+    """The send is over: its delivery log row (if it got one) and its message say so."""
+    outbound.give_up(reference, reason)
+    message = Message.objects.filter(pk=message_id).first()
+    if message is not None:
+        mark_failed(message, reason)
 
 
 def deliver(message_id: str) -> None:

@@ -1,5 +1,8 @@
 """Point 1: every email leaves through the provider; rows say `sent` only when the provider accepted it."""
 
+import email
+import email.policy
+
 import pytest
 from django.core.mail import send_mail
 
@@ -133,3 +136,61 @@ def test_a_reply_that_never_gets_through_is_marked_failed(post_email, requester,
     assert len(sendgrid.mails) == 6  # the first try and five retries
     assert reply.status == "failed" and "gave up" in reply.error and "429" in reply.error
     assert log.status == "failed" and "slow down" in log.failure_reason
+
+
+INJECTED = [
+    "Campaigns\r\nBcc: victim@evil.example",
+    "Campaigns\nBcc: victim@evil.example",
+    "Campaigns\u2028Bcc: victim@evil.example",
+    "Campaigns =?utf-8?q?=0D=0ABcc:_victim@evil.example?=",  # mail software decodes the word into a line break
+]
+
+
+@pytest.mark.parametrize("subject", INJECTED)
+def test_a_subject_with_line_breaks_is_answered_on_one_line(post_email, requester, agents, settings, subject):
+    post_email(sender=requester.email, subject=subject, text="How are our campaigns doing?")
+    reply = Message.objects.get(direction="outbound")
+    log = EmailDeliveryLog.objects.get(reference=f"message:{reply.pk}")
+    assert (reply.status, log.status) == ("sent", "sent")
+    stored = (settings.EMAIL_CONSOLE_DIR / f"{log.message_id}.eml").read_text()
+    headers = stored.split("\n\n", 1)[0]
+    assert "\nBcc:" not in headers and "victim@evil.example" in headers  # still there, as text of the subject
+    assert email.message_from_string(stored, policy=email.policy.default)["Bcc"] is None
+
+
+@pytest.mark.parametrize("subject", INJECTED)
+def test_an_answer_outside_a_conversation_too(post_email, sendgrid, subject, db):
+    post_email(sender="stranger@elsewhere.test", subject=subject)
+    (mail,) = sendgrid.mails
+    assert "\n" not in mail["subject"] and "\r" not in mail["subject"] and "=?" not in mail["subject"]
+    assert EmailDeliveryLog.objects.get().status == "sent"
+
+
+def test_a_send_that_breaks_is_recorded_failed(post_email, requester, agents, monkeypatch):
+    from config.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+
+    def broken(email):
+        raise RuntimeError("the provider module broke")
+
+    monkeypatch.setattr("channels_app.email.outbound.provider_send", broken)
+    post_email(sender=requester.email, text="How are our campaigns doing?")
+    reply = Message.objects.get(direction="outbound")
+    log = EmailDeliveryLog.objects.get(reference=f"message:{reply.pk}")
+    assert reply.status == "failed" and "broke" in reply.error
+    assert log.status == "failed" and "broke" in log.failure_reason
+
+
+def test_an_answer_that_breaks_is_recorded_failed(post_email, monkeypatch, db):
+    from config.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+
+    def broken(email):
+        raise RuntimeError("the provider module broke")
+
+    monkeypatch.setattr("channels_app.email.outbound.provider_send", broken)
+    post_email(sender="stranger@elsewhere.test")
+    log = EmailDeliveryLog.objects.get()
+    assert log.status == "failed" and "broke" in log.failure_reason
