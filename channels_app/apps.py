@@ -25,10 +25,12 @@ class ChannelsAppConfig(AppConfig):
         pre_delete.connect(numbers.forget_number, sender=WhatsAppSender, dispatch_uid="whatsapp-number-deleted")
         post_save.connect(numbers.forget_tenant, sender=Tenant, dispatch_uid="whatsapp-number-tenant-saved")
 
+        from channels_app.email.answers import erase_answered, export_answered
         from channels_app.whatsapp.personal_data import erase_whatsapp, export_whatsapp
         from tenants.personal_data import register
 
         register("whatsapp", export=export_whatsapp, erase=erase_whatsapp, order=40)  # before the phones go
+        register("email_answers", export=export_answered, erase=erase_answered, order=40)  # before the email goes
 
         from tenants.encrypted_columns import register_json_key
 

@@ -1,13 +1,12 @@
 """Commands written in an email's first line: approve, reject, brief, and naming an agent ("SEO: …").
 
 approve/reject go through the HITL decision services, so the permission checks and the audit
-are the admin's. Each command answers in words; a refused one changes nothing.
+are the admin's. Each command answers in words; a refused one changes nothing. Only an email that
+proved its sender gets here (inbound), except "brief".
 """
 
 import re
 from dataclasses import dataclass
-
-from django.utils.translation import gettext_lazy as _
 
 from agents.models import AgentType
 from briefs import asked
@@ -23,10 +22,6 @@ AGENT_NAMES = {
     "audience": AgentType.AUDIENCE,
 }
 ADDRESSED = re.compile(rf"^\s*(?P<agent>{'|'.join(map(re.escape, AGENT_NAMES))})\s*:\s*(?P<text>.+)$", re.I | re.S)
-UNVERIFIED = _(
-    "We could not verify that this email comes from your address (neither SPF nor DKIM passed), "
-    "so nothing changed. Decide in Walker or with the buttons in the approval email."
-)
 
 
 @dataclass(frozen=True)
@@ -47,14 +42,13 @@ def addressed_agent(body: str) -> Addressed | None:
     return Addressed(AGENT_NAMES[match["agent"].lower()], match["text"].strip())
 
 
-def run(user, body: str, *, authenticated: bool) -> str:
-    """Carry out the command in `body` for `user`; the answer to send back ("" when the command's own email is
-    the answer: "brief" sends the brief to the sender's own address, so it needs no proof of sender)."""
+def run(user, body: str) -> str:
+    """Carry out the command in `body` for `user`, whose email proved its sender (inbound; "brief" needs no proof:
+    it sends the brief to the sender's own address); the answer to send back ("" when the command's own email is
+    the answer)."""
     if asked.is_request(body):
         return asked.ask(user) or ""
     match = DECISION.match(body)
-    if not authenticated:
-        return str(UNVERIFIED)
     notes = " ".join(match["notes"].split("\n\n")[0].split())  # the rest of the first paragraph
     context = Context(via=HITLDecision.Via.EMAIL)
     return decide_by_reference(user, match["ref"].upper(), match["verb"].lower(), notes, context=context)

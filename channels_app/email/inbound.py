@@ -1,5 +1,11 @@
 """What happens to one parsed inbound email: a command, a message to an agent, or a polite answer.
 
+Only an email that proves its sender (SPF or DKIM passing for the From domain: parsing) speaks as a
+Walker user: anything else from a known address is remembered as unverified, shown to operators as a
+platform event, and answered at most once a day saying why; it reaches no conversation and no agent.
+The one exception is "brief", which sends the day's brief to the address itself. Unknown senders get
+the same one answer a day, and only when their email proved its address (answers).
+
 Retried posts change nothing: emails outside a conversation are remembered by Message-ID
 (ProcessedInboundEmail), emails into one are deduped by the message path on the same id.
 """
@@ -9,12 +15,15 @@ import hashlib
 from celery import current_app
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from analytics.models import EmailDeliveryLog
-from channels_app.email import commands
+from analytics.events import record
+from analytics.models import EmailDeliveryLog, EventType
+from briefs import asked
+from channels_app.email import answers, commands
 from channels_app.email.models import ProcessedInboundEmail
 from channels_app.email.parsing import ParsedEmail
-from channels_app.email.sender import sealed_subject
+from channels_app.email.sender import seal_answer, sealed_subject
 from channels_app.email.threading import find_conversation
 from conversations.identity import UNKNOWN
 from conversations.models import Channel
@@ -26,28 +35,49 @@ from tenants.models import User
 ANSWER_TASK = "channels_app.email.tasks.send_answer"
 Kind = ProcessedInboundEmail.Kind
 EmailType = EmailDeliveryLog.EmailType
+UNVERIFIED = _(
+    "We could not verify that this email comes from your address (neither SPF nor DKIM passed for your domain), "
+    "so Walker did nothing with it. Write from your usual mail server, or use Walker itself; approvals can be "
+    "decided with the buttons in the approval email. This is the only such answer you will get today."
+)
 
 
 def receive(email: ParsedEmail) -> str:
-    """Handle the email; returns what was done ("command", "message", "unknown_sender", …)."""
+    """Handle the email; returns what was done ("command", "message", "unknown_sender", "unverified", …)."""
     if email.automatic:
         _remember(email, Kind.IGNORED, tenant_id=None)
         return "ignored"
     user = _sender(email.sender)
     if user is None:
-        if _remember(email, Kind.UNKNOWN_SENDER, tenant_id=None):
+        first = _remember(email, Kind.UNKNOWN_SENDER, tenant_id=None)
+        if first and email.authenticated and answers.claim(email.sender):  # no backscatter to forged senders
             _answer(email, UNKNOWN, EmailType.UNKNOWN_SENDER, user=None)
         return "unknown_sender"
+    if not email.authenticated and not asked.is_request(email.body):
+        return _unverified(email, user)
     if commands.is_command(email.body):
         with transaction.atomic():
             if not _remember(email, Kind.COMMAND, tenant_id=user.tenant_id):
                 return "duplicate"
             with speaking(user):  # answered in the sender's language
-                answer = commands.run(user, email.body, authenticated=email.authenticated)
+                answer = commands.run(user, email.body)
             if answer:
                 _answer(email, answer, EmailType.COMMAND, user=user)
         return "command"
     return _to_agent(email, user)
+
+
+def _unverified(email: ParsedEmail, user) -> str:
+    """A known address that did not prove itself: nothing reaches their conversations, agents or approvals."""
+    with transaction.atomic():
+        if not _remember(email, Kind.UNVERIFIED, tenant_id=user.tenant_id):
+            return "duplicate"
+        record(EventType.UNKNOWN_SENDER, tenant=user.tenant_id, user=user, channel=Channel.EMAIL, reason="unverified")
+        if answers.claim(email.sender):
+            with speaking(user):
+                text = str(UNVERIFIED)
+            _answer(email, text, EmailType.UNKNOWN_SENDER, user=user)
+    return "unverified"
 
 
 def _to_agent(email: ParsedEmail, user) -> str:
@@ -92,7 +122,7 @@ def _remember(email: ParsedEmail, kind: str, *, tenant_id) -> bool:
 
 
 def _answer(email: ParsedEmail, text: str, email_type: str, *, user) -> None:
-    """Reply in the email's thread, from a worker, after commit."""
+    """Reply in the email's thread, from a worker, after commit; the task's message is sealed (it names the sender)."""
     subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}".strip()
     payload = {
         "to": email.sender,
@@ -105,4 +135,5 @@ def _answer(email: ParsedEmail, text: str, email_type: str, *, user) -> None:
         "tenant_id": str(user.tenant_id) if user else None,
         "user_id": str(user.pk) if user else None,
     }
-    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(payload))
+    sealed = seal_answer(payload)
+    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(sealed))

@@ -11,6 +11,7 @@ class ProcessedInboundEmail(models.Model):
     class Kind(models.TextChoices):
         COMMAND = "command", "Command"
         UNKNOWN_SENDER = "unknown_sender", "Unknown sender"
+        UNVERIFIED = "unverified", "Known address, sender not proven (no aligned SPF or DKIM pass)"
         IGNORED = "ignored", "Ignored (automatic reply)"
 
     message_id = models.CharField(max_length=255, primary_key=True)
@@ -21,3 +22,15 @@ class ProcessedInboundEmail(models.Model):
     class Meta:
         app_label = "channels_app"
         ordering = ["-received_at"]
+
+
+class AnsweredSender(models.Model):
+    """An address Walker answered automatically on a (UTC) day, by its keyed hash: one such answer a day at most,
+    however many emails arrive, even at once (channels_app.email.answers)."""
+
+    address_hash = models.CharField(max_length=64)
+    day = models.DateField()
+
+    class Meta:
+        app_label = "channels_app"
+        constraints = [models.UniqueConstraint(fields=["address_hash", "day"], name="one_auto_answer_a_day")]

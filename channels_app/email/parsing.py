@@ -33,7 +33,7 @@ class ParsedEmail:
     references: list[str]
     attachments: list[dict] = field(default_factory=list)  # {"name", "type"}
     automatic: bool = False  # an auto-reply, bounce or list mail: never answered
-    authenticated: bool = False  # SendGrid saw SPF or DKIM pass for the sender's domain
+    authenticated: bool = False  # SendGrid saw SPF or DKIM pass for the From domain (_authenticated)
 
     @property
     def dedupe_key(self) -> str:
@@ -69,7 +69,7 @@ def parse(post, files) -> ParsedEmail:
         references=MESSAGE_ID.findall(str(headers.get("References", ""))),
         attachments=[{"name": _storable(f.name), "type": _storable(f.content_type)} for f in files.values()],
         automatic=_automatic(headers),
-        authenticated=_authenticated(post, sender),
+        authenticated=_authenticated(post, sender, envelope),
     )
 
 
@@ -116,10 +116,22 @@ def _automatic(headers) -> bool:
     return auto_submitted != "no" or precedence in AUTOMATIC_PRECEDENCE
 
 
-def _authenticated(post, sender: str) -> bool:
-    """From can be forged; SendGrid reports SPF (`SPF`) and DKIM per signing domain (`dkim`: "{@d.com : pass}")."""
+def _authenticated(post, sender: str, envelope: dict) -> bool:
+    """Whether SendGrid saw SPF or DKIM pass for the From address's domain (DMARC's alignment): From can be forged.
+
+    SPF (`SPF`) is checked on the envelope's MAIL FROM domain, whatever the From line says, and DKIM (`dkim`:
+    "{@d.com : pass, @e.com : fail}") on each signing domain: a pass counts only for the From domain or a
+    subdomain of it (a bounce address like bounces@mail.acme.test), never for the sending party's own domain.
+    """
     domain = sender.rpartition("@")[2]
-    if post.get("SPF", "").strip().lower() == "pass":
+    return_path = envelope.get("from")
+    spf_domain = _address(return_path).rpartition("@")[2] if isinstance(return_path, str) else ""
+    if post.get("SPF", "").strip().lower() == "pass" and _aligned(spf_domain, domain):
         return True
-    passed = re.findall(r"@([^\s:{},]+)\s*:\s*pass", post.get("dkim", ""), re.IGNORECASE)
-    return any(d.lower() == domain for d in passed)
+    passed = re.findall(r"@([^\s:{},]+)\s*:\s*pass\b", post.get("dkim", ""), re.IGNORECASE)
+    return any(_aligned(signer, domain) for signer in passed)
+
+
+def _aligned(authenticated: str, author: str) -> bool:
+    authenticated, author = authenticated.lower().rstrip("."), author.lower().rstrip(".")
+    return bool(authenticated and author) and (authenticated == author or authenticated.endswith(f".{author}"))

@@ -1,5 +1,7 @@
 """Emails of a conversation (agent replies, approval outcomes) and answers to inbound emails, as OutgoingEmails."""
 
+import json
+
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,7 @@ from channels_app.email.providers import OutgoingEmail
 from channels_app.email.threading import bracketed, headers_for, message_id_for, reply_address
 from conversations.delivery import signed_as, signed_text
 from conversations.models import Message
+from tenants import crypto
 from tenants.languages import speaking
 from tenants.sealing import seal_for_storage, unseal_from_storage
 
@@ -76,6 +79,15 @@ def send_conversation_message(message_id) -> EmailDeliveryLog | None:
         metadata={**message.metadata, "provider": log.provider, "provider_message_id": log.message_id},
     )
     return log
+
+
+def seal_answer(payload: dict) -> str:
+    """An answer as its task carries it through the broker: encrypted, since it names who it goes to."""
+    return crypto.encrypt(json.dumps(payload))
+
+
+def open_answer(sealed: str) -> dict:
+    return json.loads(crypto.decrypt(sealed))
 
 
 def send_answer(payload: dict) -> EmailDeliveryLog:

@@ -32,8 +32,10 @@ def send_message(self, message_id: str) -> None:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=RETRIES, expires=24 * 3600)
-def send_answer(self, payload: dict) -> None:
-    """Answer an inbound email outside a conversation (a command's outcome, an unknown sender)."""
+def send_answer(self, sealed: str) -> None:
+    """Answer an inbound email outside a conversation (a command's outcome, an unknown sender); `sealed` is the
+    answer as channels_app.email.sender.seal_answer encrypted it."""
+    payload = sender.open_answer(sealed)
     try:
         sender.send_answer(payload)
     except ProviderUnavailable as error:

@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+from email.utils import parseaddr
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -94,9 +95,18 @@ def basic(user=INBOUND_AUTH[0], password=INBOUND_AUTH[1]) -> str:
 
 
 def parse_fields(
-    *, sender, to="assistant@mail.walker.test", subject="Hello", text="Hi", headers=None, spf="pass", dkim="none"
+    *,
+    sender,
+    to="assistant@mail.walker.test",
+    subject="Hello",
+    text="Hi",
+    headers=None,
+    spf="pass",
+    dkim="none",
+    envelope_from=None,
 ):
-    """The form SendGrid Inbound Parse posts (its field names)."""
+    """The form SendGrid Inbound Parse posts (its field names). SPF's verdict is for the envelope's sender
+    (MAIL FROM, `envelope_from`), by default the From address itself."""
     raw_headers = {"From": sender, "To": to, "Subject": subject, "Message-ID": "<m1@client.test>"}
     raw_headers.update(headers or {})
     return {
@@ -105,7 +115,8 @@ def parse_fields(
         "subject": subject,
         "text": text,
         "headers": "\n".join(f"{k}: {v}" for k, v in raw_headers.items() if v is not None) + "\n",
-        "envelope": json.dumps({"to": [to], "from": sender}),
+        "envelope": json.dumps({"to": [to], "from": parseaddr(sender)[1] if envelope_from is None else envelope_from}),
+        "sender_ip": "192.0.2.25",
         "SPF": spf,
         "dkim": dkim,
         "charsets": json.dumps({"to": "UTF-8", "subject": "UTF-8", "text": "UTF-8"}),

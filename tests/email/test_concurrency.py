@@ -35,3 +35,15 @@ def test_the_same_message_twice_at_once_is_stored_and_answered_once(requester, s
     assert sorted(outcomes) == ["duplicate", "message"]
     assert Message.objects.filter(direction="inbound").count() == 1
     assert Message.objects.filter(direction="outbound").count() == 1 and len(sendgrid.mails) == 1
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_emails_at_once_from_one_unknown_sender_get_one_answer(sendgrid, attempt):
+    """Two different emails (not a retry): each is remembered, one answer between them (channels_app.email.answers)."""
+
+    def post(message_id):
+        data = parse_fields(sender="stranger@elsewhere.test", headers={"Message-ID": f"<{message_id}@x>"})
+        return lambda: Client().post("/channels/email/inbound", data=data, HTTP_AUTHORIZATION=basic()).json()["outcome"]
+
+    assert at_once(post("first"), post("second")) == ["unknown_sender", "unknown_sender"]
+    assert len(sendgrid.mails) == 1
