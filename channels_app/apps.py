@@ -35,3 +35,4 @@ class ChannelsAppConfig(AppConfig):
         from tenants.encrypted_columns import register_json_key
 
         register_json_key("conversations.Message", "metadata", "subject_values")  # an email's sealed subject
+        register_json_key("conversations.Message", "metadata", "attachment_names")  # and its attachments' names

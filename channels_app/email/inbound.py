@@ -11,6 +11,7 @@ Retried posts change nothing: emails outside a conversation are remembered by Me
 """
 
 import hashlib
+import json
 
 from celery import current_app
 from django.db import IntegrityError, transaction
@@ -29,6 +30,7 @@ from conversations.identity import UNKNOWN
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
+from tenants import crypto
 from tenants.languages import speaking
 from tenants.models import User
 
@@ -93,7 +95,7 @@ def _to_agent(email: ParsedEmail, user) -> str:
         # No thread key found its open conversation: a new thread is a new conversation (Chatwoot's order).
         new_conversation=not (conversation and conversation.is_open),
         agent_type=addressed.agent_type if addressed else None,
-        metadata={**sealed_subject(email.subject), "attachments": email.attachments},
+        metadata={**sealed_subject(email.subject), **sealed_attachments(email.attachments)},
     )
     try:
         accepted = accept(inbound, user=user)
@@ -119,6 +121,20 @@ def _remember(email: ParsedEmail, kind: str, *, tenant_id) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def sealed_attachments(attachments: list[dict]) -> dict:
+    """An email's attachments as its message keeps them: their types in clear, their names (often personal: "Jane
+    Doe passport.pdf") encrypted together beside them, like a subject's values."""
+    kept = {"attachments": [{"type": attachment["type"]} for attachment in attachments]}
+    if attachments:
+        kept["attachment_names"] = crypto.encrypt(json.dumps([attachment["name"] for attachment in attachments]))
+    return kept
+
+
+def attachment_names(message) -> list[str]:
+    token = message.metadata.get("attachment_names")
+    return json.loads(crypto.decrypt(token)) if token else []
 
 
 def _answer(email: ParsedEmail, text: str, email_type: str, *, user) -> None:

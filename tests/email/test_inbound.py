@@ -6,10 +6,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from analytics.models import EmailDeliveryLog
+from channels_app.email.inbound import attachment_names
 from channels_app.email.threading import reply_address
 from conversations.models import Conversation, Message
 from conversations.services import open_conversation
+from tenants.roles import Role
+from tenants.subject_requests import erase_person
 from tests.email.conftest import basic, parse_fields
+from tests.factories import UserFactory
 
 QUESTION = "How are our campaigns doing?"
 QUOTED = f"{QUESTION}\n\nOn Mon, 3 Nov 2026 at 09:12, Walker <walker@walker.test> wrote:\n> Earlier answer\n> more\n"
@@ -73,7 +77,8 @@ def test_a_known_sender_writes_to_the_agent_and_the_reply_is_threaded(post_email
     message = inbound().get()
     assert message.text == QUESTION  # the quoted history is gone
     assert message.channel_message_id == "m1@client.test"
-    assert message.metadata["attachments"] == [{"name": "brief.pdf", "type": "application/pdf"}]
+    assert message.metadata["attachments"] == [{"type": "application/pdf"}]  # the name is kept encrypted
+    assert attachment_names(message) == ["brief.pdf"] and "brief.pdf" not in json.dumps(message.metadata)
     reply = reply_to(message)
     (mail,) = sendgrid.mails
     headers = mail["headers"]
@@ -191,6 +196,24 @@ def test_text_that_cannot_be_stored_answers_400_and_stores_nothing(post_email, r
     assert not Message.objects.exists()
 
 
+def test_attachment_names_are_erased_with_the_person(post_email, requester, tenant, agents):
+    files = {f"attachment{n}": SimpleUploadedFile(f"Jane Doe {n}.pdf", b"%PDF", "application/pdf") for n in (1, 2)}
+    post_email(sender=requester.email, text=QUESTION, files=files)
+    message = inbound().get()
+    assert sorted(attachment_names(message)) == ["Jane Doe 1.pdf", "Jane Doe 2.pdf"]
+    erase_person(UserFactory(tenant=tenant, role=Role.COMPLIANCE), requester, reason="Art. 17")
+    message.refresh_from_db()
+    assert "attachment" not in json.dumps(message.metadata) and attachment_names(message) == []
+
+
+def test_more_attachments_than_a_post_may_hold_answer_a_clear_413(post_email, requester, settings):
+    files = {f"attachment{n}": SimpleUploadedFile(f"{n}.txt", b"x", "text/plain") for n in range(1, 201)}
+    response = post_email(sender=requester.email, text=QUESTION, files=files)
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "too_many_attachments" and "100" in response.json()["detail"]
+    assert not Message.objects.exists()
+
+
 @pytest.mark.parametrize(
     "envelope",
     [
@@ -207,9 +230,17 @@ def test_an_envelope_that_cannot_be_read_answers_400(client, requester, envelope
     assert "envelope" in response.json()["detail"] and not Message.objects.exists()
 
 
-def test_more_attachments_than_a_post_may_hold_answer_a_clear_413(post_email, requester, settings):
-    files = {f"attachment{n}": SimpleUploadedFile(f"{n}.txt", b"x", "text/plain") for n in range(1, 201)}
-    response = post_email(sender=requester.email, text=QUESTION, files=files)
-    assert response.status_code == 413 and response["Content-Type"] == "application/json"
-    assert response.json()["code"] == "too_many_attachments" and "100" in response.json()["detail"]
-    assert not Message.objects.exists()
+def test_the_migration_encrypts_the_names_already_stored(post_email, requester, agents):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("channels_app.migrations.0007_encrypt_email_attachment_names")
+    post_email(sender=requester.email, text=QUESTION)
+    message = inbound().get()
+    before = {"subject": "Hello", "attachments": [{"name": "Jane Doe.pdf", "type": "application/pdf"}]}
+    Message.objects.filter(pk=message.pk).update(metadata=before)  # as stored before names were encrypted
+    migration.encrypt_names(apps, None)
+    message.refresh_from_db()
+    assert message.metadata["attachments"] == [{"type": "application/pdf"}] and message.metadata["subject"] == "Hello"
+    assert attachment_names(message) == ["Jane Doe.pdf"] and "Jane" not in json.dumps(message.metadata)
