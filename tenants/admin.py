@@ -1,13 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import ReinforcedGuardedModelAdminMixin
@@ -35,14 +37,74 @@ from tenants.resources import AccessLogResource
 from tenants.subject_requests import erase_person, export_person, get_person_for_request
 
 
+def _saved(value: str) -> str:
+    """Whether a write-only value is set, and how a long one ends: never the value itself."""
+    if not value:
+        return gettext("not set")
+    return gettext("set · ends …%(end)s") % {"end": value[-4:]} if len(value) >= 16 else gettext("set")
+
+
+class TenantForm(forms.ModelForm):
+    """The webhook secret and the Slack URL are write-only: the page never shows them back, and an empty field
+    keeps what is saved. Either lets its holder act as the tenant (sign an action its receiver executes, post to
+    its Slack), so only those who manage the tenant see these fields at all (TenantAdmin.get_fields)."""
+
+    action_webhook_secret = forms.CharField(
+        label=_("Action webhook secret"),
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            'Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>". Stored '
+            "encrypted and never shown again: type one to replace the saved one, or leave empty to keep it."
+        ),
+    )
+    slack_webhook_url = forms.URLField(
+        label=_("Slack webhook URL"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Slack incoming-webhook URL for approval notifications, https only. Stored encrypted and never shown "
+            "again: type one to replace the saved one, or leave empty to keep it."
+        ),
+    )
+    remove_slack_webhook_url = forms.BooleanField(
+        label=_("Remove the Slack webhook URL"), required=False, help_text=_("No more Slack notifications.")
+    )
+
+    write_only = ("action_webhook_secret", "slack_webhook_url")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.write_only:
+            self.initial.pop(name, None)  # an empty field is then "unchanged", and the value is not carried
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.write_only:
+            if name in cleaned and not cleaned[name]:
+                cleaned[name] = getattr(self.instance, name)
+        if cleaned.get("remove_slack_webhook_url"):
+            cleaned["slack_webhook_url"] = ""
+        return cleaned
+
+
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, ModelAdmin):
+    form = TenantForm
     list_display = ["name", "slug", "subscription_tier", "timezone", "user_count", "created_at"]
     list_filter = ["subscription_tier"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "action_webhook_secret_saved", "slack_webhook_url_saved"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Write-only fields, each with what stands beside it on a saved tenant's page.
+    write_only = {
+        "action_webhook_secret": ["action_webhook_secret_saved"],
+        "slack_webhook_url": ["slack_webhook_url_saved", "remove_slack_webhook_url"],
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(user_count=Count("users"))
@@ -50,6 +112,30 @@ class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, Mode
     @admin.display(description=_("users"), ordering="user_count")
     def user_count(self, obj):
         return obj.user_count
+
+    @admin.display(description=_("saved secret"))
+    def action_webhook_secret_saved(self, obj):
+        generate = reverse("admin:tenants_tenant_webhook_secret", args=[obj.pk])
+        return format_html(
+            '{} · <a href="{}">{}</a>', _saved(obj.action_webhook_secret), generate, gettext("Generate a new secret")
+        )
+
+    @admin.display(description=_("saved Slack URL"))
+    def slack_webhook_url_saved(self, obj):
+        return _saved(obj.slack_webhook_url)
+
+    def _manages(self, request, obj) -> bool:
+        """Superusers, and the admins of this tenant: the only ones who see the write-only fields at all."""
+        return request.user.is_superuser or (obj is not None and self.has_change_permission(request, obj))
+
+    def get_fields(self, request, obj=None):
+        companions = {name for names in self.write_only.values() for name in names}
+        fields = [name for name in super().get_fields(request, obj) if name not in companions]
+        if not self._manages(request, obj):
+            return [name for name in fields if name not in self.write_only]
+        if obj is None:
+            return fields
+        return [placed for name in fields for placed in (name, *self.write_only.get(name, ()))]
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -69,6 +155,31 @@ class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, Mode
         if obj is None:
             return super().has_change_permission(request)
         return request.user.has_perm("tenants.change_tenant", obj)  # guardian: only on one's own tenant
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.webhook_secret_view)
+        secret = path("<path:object_id>/webhook-secret/", view, name="tenants_tenant_webhook_secret")
+        return [secret, *super().get_urls()]
+
+    def webhook_secret_view(self, request, object_id):
+        """GET asks; POST replaces the signing secret with a new random one and shows it, this once."""
+        tenant = self.get_object(request, unquote(object_id))
+        if tenant is None:
+            raise Http404(gettext("No such tenant."))
+        if not self._manages(request, tenant):
+            raise PermissionDenied
+        secret = None
+        if request.method == "POST":
+            secret = tenant.generate_action_webhook_secret()
+            self.log_change(request, tenant, [{"changed": {"fields": ["Action webhook secret"]}}])  # shown translated
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "tenant": tenant,
+            "secret": secret,
+            "title": gettext("New action webhook secret"),
+        }
+        return TemplateResponse(request, "admin/tenants/tenant/webhook_secret.html", context)
 
 
 class PhoneNumberInline(TabularInline):

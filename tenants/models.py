@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from datetime import time
 from functools import cache
@@ -6,7 +7,7 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,14 +59,17 @@ class Tenant(models.Model):
         validators=[validate_outbound_url],
         help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker. https only.",
     )
-    action_webhook_secret = models.CharField(
+    # Whoever holds the secret signs calls the tenant's receiver executes as approved, and the Slack URL posts
+    # to the tenant's channel: both encrypted at rest, and write-only in the admin for those who manage the tenant.
+    action_webhook_secret = EncryptedTextField(
         max_length=128,
         blank=True,
         help_text='Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".',
     )
-    slack_webhook_url = models.URLField(
+    slack_webhook_url = EncryptedTextField(
+        max_length=200,
         blank=True,
-        validators=[validate_outbound_url],
+        validators=[URLValidator(), validate_outbound_url],
         help_text="Slack incoming-webhook URL for approval notifications. https only.",
     )
     message_retention_days = models.PositiveIntegerField(
@@ -98,6 +102,12 @@ class Tenant(models.Model):
 
     def __str__(self):
         return self.name
+
+    def generate_action_webhook_secret(self) -> str:
+        """Replace the signing secret with a new random one and return it: the only time it is shown."""
+        self.action_webhook_secret = secrets.token_hex(32)
+        self.save(update_fields=["action_webhook_secret"])
+        return self.action_webhook_secret
 
 
 class UserQuerySet(TenantScopedQuerySet):

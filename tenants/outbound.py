@@ -7,6 +7,8 @@ service on the worker's loopback, and read the answer. So:
 - the host is resolved when the request is made and every address must be public
   (or inside OUTBOUND_ALLOWED_NETWORKS); the connection goes to the address that was
   checked, so a DNS answer that changes in between cannot slip through;
+- an IPv6 address that carries an IPv4 one (mapped, compatible, NAT64, 6to4, Teredo)
+  must carry a public one too: a translator or tunnel would deliver to it;
 - redirects are not followed, and callers keep only the status of the answer.
 """
 
@@ -28,13 +30,40 @@ def _allowed_networks():
     return [ipaddress.ip_network(net, strict=False) for net in settings.OUTBOUND_ALLOWED_NETWORKS]
 
 
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # ::a.b.c.d (RFC 4291, deprecated)
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # a translator sends it on to the last 32 bits (RFC 6052)
+NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")  # an operator's own translators (RFC 8215): never public
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to through a translator or a tunnel (6to4, Teredo)."""
+    if ip in IPV4_COMPATIBLE or ip in NAT64:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip.teredo:
+        return list(ip.teredo)  # the server and the client
+    return []
+
+
+def _listed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return any(ip in network for network in _allowed_networks())
+
+
+def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return _listed(ip) or (ip.is_global and not ip.is_multicast)
+
+
 def address_allowed(address: str) -> bool:
+    """Whether the address, and every IPv4 address it carries, is public (or in OUTBOUND_ALLOWED_NETWORKS)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id is not part of the address
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    if any(ip in network for network in _allowed_networks()):
-        return True
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _allowed(ip)
+    if ip in NAT64_LOCAL_USE:
+        return _listed(ip)
+    return _allowed(ip) and all(_allowed(embedded) for embedded in _embedded_ipv4(ip))
 
 
 def check_url(url: str) -> str:

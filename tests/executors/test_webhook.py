@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from werkzeug import Response
 
 from agents.executors import (
@@ -18,6 +19,7 @@ from agents.executors import (
     get_executor,
     sign,
 )
+from tenants.models import Tenant
 
 SECRET = "whsec-5b7a4c1e9a6d2e5b"
 APPROVAL_ID = "3f1c6f0e-8c1a-4d7e-9f57-1f6f0e8c1a4d"
@@ -72,6 +74,20 @@ def test_sends_the_action_as_compact_sorted_json_with_a_verifiable_signature(hoo
     expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     assert signature == f"sha256={expected}"
     assert signature != sign("another-secret", timestamp, body)
+
+
+def test_the_secret_is_stored_encrypted_and_signs_in_clear(hooked, httpserver):
+    """Read back from the database, as the execution task reads its tenant (issue 29)."""
+    with connection.cursor() as cursor:
+        key = hooked.pk.hex if connection.vendor == "sqlite" else hooked.pk
+        cursor.execute("SELECT action_webhook_secret FROM tenants_tenant WHERE id = %s", [key])
+        stored = cursor.fetchone()[0]
+    assert SECRET not in stored and stored.startswith("gAAAAA")
+    httpserver.expect_request(PATH, method="POST").respond_with_json({"ok": True})
+    _send(Tenant.objects.get(pk=hooked.pk))
+    ((received, _),) = httpserver.log
+    timestamp, body = received.headers["X-Walker-Timestamp"], received.get_data()
+    assert received.headers["X-Walker-Signature"] == sign(SECRET, timestamp, body)
 
 
 def test_sign_accepts_the_body_as_text_or_bytes():

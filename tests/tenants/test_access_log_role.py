@@ -6,7 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from tenants.models import AccessLog
+from tenants.models import AccessLog, Tenant
+from tenants.retention import purge_access_logs
 
 pytestmark = pytest.mark.usefixtures("postgres")
 
@@ -71,3 +72,55 @@ def test_the_command_refuses_a_missing_or_owning_role(db):
         owner = cursor.fetchone()[0]
     with pytest.raises(CommandError):
         call_command("grant_app_role", owner)
+
+
+def _placed_in_the_past(record, days_ago):
+    """created_at is set on insert and the log refuses updates: the test's superuser steps around the trigger."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE tenants_accesslog SET created_at = now() - make_interval(days => %s) WHERE id = %s",
+            [days_ago, record.pk],
+        )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    return record
+
+
+@pytest.fixture
+def deleter(tenant, tenant_admin, app_role):
+    """The application's role, here granted DELETE on the log too; the test runs as it, its records placed first."""
+    call_command("grant_app_role", app_role)
+    records = {days: _placed_in_the_past(record(tenant, tenant_admin), days) for days in (400, 100, 89)}
+    with connection.cursor() as cursor:
+        cursor.execute(f'GRANT DELETE ON tenants_accesslog TO "{app_role}"')
+        cursor.execute(f'SET ROLE "{app_role}"')
+    yield records
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+        cursor.execute("RESET walker.accesslog_purge")
+
+
+def test_a_role_holding_delete_cannot_purge_by_setting_the_purge_flag(deleter):
+    with connection.cursor() as cursor:
+        cursor.execute("SET walker.accesslog_purge = 'on'")
+    assert "append-only (DELETE refused)" in refused("DELETE FROM tenants_accesslog")
+    assert "append-only (DELETE refused)" in refused(
+        "DELETE FROM tenants_accesslog WHERE id = %s AND set_config('walker.accesslog_purge', 'on', true) = 'on'",
+        [deleter[400].pk],
+    )
+    assert AccessLog.objects.count() == 3
+
+
+def test_the_purge_function_is_still_the_way_out_and_keeps_its_floor(deleter, tenant):
+    Tenant.objects.filter(pk=tenant.pk).update(access_log_retention_days=1)  # below the floor, set past the form
+    assert purge_access_logs() == 2
+    assert list(AccessLog.objects.values_list("pk", flat=True)) == [deleter[89].pk]
+
+
+def test_a_temporary_table_cannot_stand_in_for_the_tenants_periods(deleter, tenant):
+    """The purge runs as the tables' owner: a caller's temporary tables must not shadow the ones it reads."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE tenants_tenant (id uuid, access_log_retention_days integer)")
+        cursor.execute("INSERT INTO tenants_tenant VALUES (%s, 1)", [tenant.pk])
+    assert purge_access_logs() == 0  # the tenant keeps its records 1,095 days
+    assert AccessLog.objects.count() == 3
