@@ -5,8 +5,6 @@ a flow can look data up with `POST <url>/<tool name>` and a JSON body of argumen
 else. Calls go through the gateway like the OpenAI engine's (allowed tools, hourly limit, audit).
 """
 
-import json
-
 from django.conf import settings
 from django.core import signing
 from django.db.models import Q
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from agents import gateway, read_tools
 from agents.models import AIAgent
+from tenants.input_text import UnreadableInput, load_json
 from tenants.models import Tenant, User
 
 SALT = "walker.agents.read-tools"
@@ -59,9 +58,9 @@ def call_tool(request, token: str, tool: str):
     if tool not in read_tools.TOOLS:
         return _error(404, "unknown_tool", f"There is no read tool {tool!r}; see {', '.join(read_tools.TOOLS)}.")
     try:
-        arguments = json.loads(request.body or b"{}")
-    except ValueError:
-        return _error(400, "bad_json", "The body must be a JSON object of the tool's arguments.")
+        arguments = load_json(request.body or b"{}")  # bounded nesting, text PostgreSQL can store
+    except UnreadableInput as exc:
+        return _error(400, "bad_json", f"The body must be a JSON object of the tool's arguments. {exc}")
     try:
         result = gateway.read(
             tool,

@@ -14,6 +14,7 @@ from agents import read_tools, tool_callback
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import parse_actions
+from tenants.input_text import UnreadableInput, load_json
 from tenants.outbound import OutboundURLRefused, public_client
 
 FENCED_JSON = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECASE)
@@ -70,8 +71,8 @@ class LangflowEngine:
         if not response.is_success:
             raise EngineError(f"Langflow answered HTTP {response.status_code} {response.reason_phrase}")
         try:
-            body = response.json()
-        except ValueError as exc:
+            body = load_json(response.content, check_text=False)  # its text is checked where it is used
+        except UnreadableInput as exc:
             raise EngineError(f"Langflow answered HTTP {response.status_code} with a body that is not JSON") from exc
         if not isinstance(body, dict):
             raise EngineError(f"Langflow answered with a JSON {type(body).__name__}, expected an object")
@@ -107,8 +108,8 @@ def _reply_from_text(text: str) -> EngineReply:
     """A JSON object (bare or fenced) is a structured reply; anything else is the reply itself."""
     fenced = FENCED_JSON.fullmatch(text)
     try:
-        data = json.loads(fenced.group(1) if fenced else text)
-    except ValueError:
+        data = load_json(fenced.group(1) if fenced else text, check_text=False)  # parse_actions checks the text
+    except UnreadableInput:
         return EngineReply(text=text)
     if not isinstance(data, dict):
         return EngineReply(text=text)

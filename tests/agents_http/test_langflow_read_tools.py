@@ -92,6 +92,26 @@ def test_bad_calls_get_clear_errors(client, run, tool, body, status, code):
     assert (response.status_code, response.json()["code"]) == (status, code)
 
 
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nest at most"),
+        ('{"campaign": "' + "[" * 50 + '"}', None),  # brackets in a string are text, not nesting
+        ('{"campaign": "Summer\\u0000Sale"}', "NUL"),
+        ('{"campaign\\u0000": "Summer Sale"}', "NUL"),
+        ('{"campaign": "\\ud800"}', "surrogate"),
+        ('{"days": NaN}', "not valid JSON"),
+    ],
+)
+def test_unreadable_bodies_are_a_clear_400_never_a_500(client, run, body, problem):
+    response = _post(client, tool_callback.tools_url(run), "campaign_performance", body)
+    if problem is None:
+        assert response.status_code == 400 and response.json()["code"] == "refused"  # read: no such campaign
+    else:
+        assert (response.status_code, response.json()["code"]) == (400, "bad_json")
+        assert problem in response.json()["detail"]
+
+
 def test_a_forged_or_expired_url_is_refused(client, settings, run):
     url = tool_callback.tools_url(run)
     path = urlsplit(url).path
