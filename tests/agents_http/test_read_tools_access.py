@@ -86,8 +86,8 @@ def seen_by(settings, httpserver, client):
 
 
 def _through_langflow(client, user) -> set[str]:
-    url = tool_callback.tools_url(_request(user))
-    response = client.post(urlsplit(url).path + "pending_approvals", "{}", content_type="application/json")
+    with tool_callback.callback_run(_request(user)) as url:
+        response = client.post(urlsplit(url).path + "pending_approvals", "{}", content_type="application/json")
     assert response.status_code == 200
     return {row["reference"] for row in response.json()["pending"]}
 
