@@ -109,7 +109,8 @@ def _reads_this_hour(conversation_id) -> int:
 
 
 def read(name: str, arguments, *, tenant, agent, user, conversation_id) -> dict:
-    """Run a read tool for an engine: allowed for this agent, under the hourly limit, audited (redacted)."""
+    """Run a read tool for an engine: allowed for this agent, under the hourly limit, audited (redacted). The tool
+    answers `user`, the person the agent speaks for, with what they may see."""
     tool = read_tools.TOOLS.get(name)
     reason, result = None, None
     if tool is None or agent.agent_type not in tool.agents:
@@ -120,7 +121,7 @@ def read(name: str, arguments, *, tenant, agent, user, conversation_id) -> dict:
         reason = f"this conversation reached its limit of {settings.GATEWAY_MAX_READS_PER_HOUR} look-ups an hour"
     else:
         try:
-            result = tool.call(tenant, arguments)
+            result = tool.call(tenant, user, arguments)
         except read_tools.ToolArgumentError as err:
             reason = str(err)[:300]
     ToolCallAudit.objects.create(

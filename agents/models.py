@@ -301,3 +301,19 @@ class ToolCallAudit(models.Model):
             models.Index(fields=["conversation_id", "decision", "created_at"]),  # the rate limit's count
             models.Index(fields=["tenant", "created_at"]),
         ]
+
+
+class ToolCallbackRun(models.Model):
+    """An engine run whose flow may call the read tools back (agents.tool_callback). The row lives while the run
+    does: its tools URL names it, and once the run ends (the row deleted) or `expires_at` passes, the URL is
+    refused. Who the run answers is read from here, never from the URL."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(AIAgent, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("tenants.User", on_delete=models.CASCADE, related_name="+")
+    conversation_id = models.UUIDField(null=True, blank=True)  # a plain id: agents sit below conversations
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Tools run {self.pk} (until {self.expires_at:%H:%M:%S})"

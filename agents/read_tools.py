@@ -3,6 +3,11 @@
 Each tool is tenant-scoped by construction (it receives the tenant, never an id of one), validates its
 arguments against its schema, and returns plain JSON. Engines call them through the tool gateway
 (`agents.gateway.read`), which checks the agent may use the tool, rate-limits and audits the call.
+
+A tool also receives the person the agent answers (the asker) and tells them only what they may see through
+the access layer of the data's app: the marketing figures here are the business's, told to any of its people
+(`business_wide`, as the built-in agents and the daily brief tell them); hitl's `pending_approvals` lists
+what `hitl.access.approvals_for` gives the asker, as the approvals API does.
 """
 
 from collections.abc import Callable
@@ -30,7 +35,7 @@ class ReadTool:
     description: str
     parameters: dict
     agents: frozenset[str]
-    run: Callable[[object, dict], dict]
+    run: Callable[[object, object, dict], dict]  # (tenant, asker, arguments)
 
     def schema(self) -> dict:
         """The tool as an OpenAI-compatible function definition."""
@@ -39,12 +44,12 @@ class ReadTool:
             "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
         }
 
-    def call(self, tenant, arguments: dict) -> dict:
+    def call(self, tenant, asker, arguments: dict) -> dict:
         try:
             jsonschema.validate(arguments, self.parameters)
         except jsonschema.ValidationError as err:
             raise ToolArgumentError(err.message) from None
-        return self.run(tenant, arguments)
+        return self.run(tenant, asker, arguments)
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -196,6 +201,11 @@ def audience_growth(tenant, args: dict) -> dict:
     }
 
 
+def business_wide(figures: Callable[[object, dict], dict]) -> Callable[[object, object, dict], dict]:
+    """A tool over the business's marketing figures, told alike to any of its people (the asker is not asked)."""
+    return lambda tenant, asker, args: figures(tenant, args)
+
+
 ALL_AGENTS = frozenset(AgentType.values)
 TOOLS = {
     tool.name: tool
@@ -210,7 +220,7 @@ TOOLS = {
                 "additionalProperties": False,
             },
             frozenset({AgentType.PAID_ADS}),
-            campaign_performance,
+            business_wide(campaign_performance),
         ),
         ReadTool(
             "rank_campaigns",
@@ -227,21 +237,21 @@ TOOLS = {
                 "additionalProperties": False,
             },
             frozenset({AgentType.PAID_ADS}),
-            rank_campaigns,
+            business_wide(rank_campaigns),
         ),
         ReadTool(
             "keyword_moves",
             "Search keywords that gained or lost ranking positions over a period.",
             {"type": "object", "properties": {"days": DAYS}, "additionalProperties": False},
             frozenset({AgentType.SEO}),
-            keyword_moves,
+            business_wide(keyword_moves),
         ),
         ReadTool(
             "content_performance",
             "The best published content by views over a period, and the drafts waiting.",
             {"type": "object", "properties": {"days": {**DAYS, "default": 30}}, "additionalProperties": False},
             frozenset({AgentType.CONTENT}),
-            content_performance,
+            business_wide(content_performance),
         ),
         ReadTool(
             "audience_growth",
@@ -252,7 +262,7 @@ TOOLS = {
                 "additionalProperties": False,
             },
             frozenset({AgentType.AUDIENCE}),
-            audience_growth,
+            business_wide(audience_growth),
         ),
     )
 }

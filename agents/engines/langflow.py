@@ -6,6 +6,7 @@ The flow replies with plain text, or with a JSON object {"reply": "...", "action
 
 import json
 import re
+from contextlib import nullcontext
 
 import httpx
 from django.conf import settings
@@ -14,15 +15,16 @@ from agents import read_tools, tool_callback
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import parse_actions
+from tenants.input_text import UnreadableInput, load_json
 from tenants.outbound import OutboundURLRefused, public_client
 
 FENCED_JSON = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECASE)
 
 
-def _tweaks(request: EngineRequest, component: str) -> dict:
+def _tweaks(request: EngineRequest, component: str, tools_url: str | None) -> dict:
     """With a tools component (LANGFLOW_TOOLS_COMPONENT), that component of the flow receives who is asking and a
-    signed URL to call Walker's read tools with (agents.tool_callback); Langflow's run API takes data only by
-    tweaks."""
+    signed URL to call Walker's read tools with during this run (agents.tool_callback); Langflow's run API takes
+    data only by tweaks."""
     if not component:
         return {}
     tools = [tool.schema()["function"] for tool in read_tools.tools_for(request.agent)]
@@ -31,7 +33,7 @@ def _tweaks(request: EngineRequest, component: str) -> dict:
             "tenant": request.tenant.name,
             "agent": request.agent.agent_type,
             "conversation_id": request.conversation_id,
-            "tools_url": tool_callback.tools_url(request),
+            "tools_url": tools_url,
             "tools": json.dumps(tools),
             "decisions": json.dumps([note.as_dict() for note in request.decisions], default=str),
         }
@@ -45,9 +47,13 @@ class LangflowEngine:
         self.config = config or environment("langflow")
 
     def run(self, request: EngineRequest) -> EngineReply:
-        return _reply_from_text(_reply_text(self._call(request)))
+        component = self.config.tools_component
+        # The flow may call the read tools back only while Walker waits for its answer.
+        with tool_callback.callback_run(request) if component else nullcontext() as tools_url:
+            body = self._call(request, _tweaks(request, component, tools_url))
+        return _reply_from_text(_reply_text(body))
 
-    def _call(self, request: EngineRequest) -> dict:
+    def _call(self, request: EngineRequest, tweaks: dict) -> dict:
         config, timeout = self.config, settings.AGENT_ENGINE_TIMEOUT
         headers = {"x-api-key": config.api_key} if config.api_key else {}
         payload = {
@@ -55,7 +61,7 @@ class LangflowEngine:
             "input_type": "chat",
             "output_type": "chat",
             "session_id": request.conversation_id,
-            "tweaks": _tweaks(request, config.tools_component),
+            "tweaks": tweaks,
         }
         url = f"{config.endpoint.rstrip('/')}/api/v1/run/{config.model}"
         try:
@@ -70,8 +76,8 @@ class LangflowEngine:
         if not response.is_success:
             raise EngineError(f"Langflow answered HTTP {response.status_code} {response.reason_phrase}")
         try:
-            body = response.json()
-        except ValueError as exc:
+            body = load_json(response.content, check_text=False)  # its text is checked where it is used
+        except UnreadableInput as exc:
             raise EngineError(f"Langflow answered HTTP {response.status_code} with a body that is not JSON") from exc
         if not isinstance(body, dict):
             raise EngineError(f"Langflow answered with a JSON {type(body).__name__}, expected an object")
@@ -107,8 +113,8 @@ def _reply_from_text(text: str) -> EngineReply:
     """A JSON object (bare or fenced) is a structured reply; anything else is the reply itself."""
     fenced = FENCED_JSON.fullmatch(text)
     try:
-        data = json.loads(fenced.group(1) if fenced else text)
-    except ValueError:
+        data = load_json(fenced.group(1) if fenced else text, check_text=False)  # parse_actions checks the text
+    except UnreadableInput:
         return EngineReply(text=text)
     if not isinstance(data, dict):
         return EngineReply(text=text)

@@ -16,6 +16,7 @@ from agents.actions import AGENT_ACTIONS, ProposedAction
 from agents.engines.base import EngineError, EngineReply, EngineRequest
 from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import SUMMARY_MAX_CHARS, parse_action
+from tenants.input_text import UnreadableInput, load_json
 from tenants.outbound import OutboundURLRefused, public_client
 
 SYSTEM_PROMPT = (
@@ -122,9 +123,9 @@ class OpenAIEngine:
         except openai.OpenAIError as exc:
             raise EngineError(f"OpenAI call failed: {type(exc).__name__}") from exc
         try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise EngineError("OpenAI answered with a body that is not JSON") from exc
+            return load_json(body, check_text=False)  # its text is checked where it is used
+        except UnreadableInput as exc:
+            raise EngineError(f"OpenAI answered with a body that is not JSON ({exc})") from exc
 
 
 def _assembled(stream, on_delta) -> dict:
@@ -192,7 +193,7 @@ def _tool_result(call: dict, request: EngineRequest, *, is_read: bool) -> dict:
         result = {"status": "submitted for human approval; nothing changes until a person approves it"}
     else:
         try:
-            arguments = json.loads(call["function"].get("arguments") or "{}")
+            arguments = load_json(call["function"].get("arguments") or "{}")  # bounded, storable (the audit)
             result = gateway.read(
                 _name(call),
                 arguments,
@@ -201,8 +202,10 @@ def _tool_result(call: dict, request: EngineRequest, *, is_read: bool) -> dict:
                 user=request.user,
                 conversation_id=request.conversation_id,
             )
-        except (TypeError, ValueError):
+        except TypeError:
             result = {"error": "the arguments are not valid JSON"}
+        except UnreadableInput as exc:
+            result = {"error": f"the arguments are unreadable: {exc}"}
         except gateway.ReadRefused as refused:
             result = {"error": str(refused)}
     return {"role": "tool", "tool_call_id": str(call.get("id", "")), "content": json.dumps(result, default=str)}
@@ -226,7 +229,7 @@ def _proposal(call: object, allowed: frozenset[str], agent_type: str) -> Propose
     if not isinstance(name, str) or name not in allowed:
         raise EngineError(f"OpenAI called tool {name!r}, which the {agent_type} agent may not use")
     try:
-        arguments = json.loads(arguments)
-    except (TypeError, ValueError):
-        raise EngineError(f"OpenAI tool call {name}: arguments are not valid JSON") from None
+        arguments = load_json(arguments, check_text=False)  # parse_action checks the text
+    except (TypeError, UnreadableInput) as exc:
+        raise EngineError(f"OpenAI tool call {name}: arguments are not valid JSON ({exc})") from None
     return parse_action(arguments, where=f"OpenAI tool call {name}", action_type=name)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineError
+from tenants.input_text import UnreadableInput, check_value
 
 SUMMARY_MAX_CHARS = 300
 
@@ -23,6 +24,10 @@ def parse_action(raw: object, where: str = "action", action_type: str | None = N
     """`action_type` is given when the caller already knows it (a tool call's name); otherwise it is read from raw."""
     if not isinstance(raw, dict):
         raise EngineError(f"{where} must be an object, got {_describe(raw)}")
+    try:
+        check_value(raw)  # what is stored of it (the audit, the approval) must be text PostgreSQL takes
+    except UnreadableInput as exc:
+        raise EngineError(f"{where}: {exc}") from None
     fields = {**raw, "action_type": action_type} if action_type is not None else raw
 
     def field(name, is_valid, expectation):

@@ -157,6 +157,12 @@ def test_error_statuses(langflow, request_, status):
     assert API_KEY not in str(error.value)
 
 
+def test_deeply_nested_json_body(langflow, request_):
+    langflow.expect_request(RUN_PATH).respond_with_data("[" * 100_000 + "]" * 100_000, content_type="application/json")
+    with pytest.raises(EngineError, match="with a body that is not JSON"):
+        _run(request_)
+
+
 def test_non_json_body(langflow, request_):
     langflow.expect_request(RUN_PATH).respond_with_data("<html>oops</html>", content_type="text/html")
     with pytest.raises(EngineError, match="Langflow answered HTTP 200 with a body that is not JSON"):
@@ -199,6 +205,8 @@ def test_empty_text(langflow, request_):
         ({"reply": "ok", "actions": [_action(), _action(confidence=2)]}, r"actions\[1\]: confidence must be"),
         ({"reply": "ok", "actions": [_action(summary="")]}, r"actions\[0\]: summary must be"),
         ({"reply": "ok", "actions": [{"action_type": "pause_campaign"}]}, r"actions\[0\]: action_data is missing"),
+        ({"reply": "ok", "actions": [_action(action_data={"campaign_id": "x\x00"})]}, r"actions\[0\]: .* NUL"),
+        ({"reply": "ok", "actions": [_action(summary="Pause \ud800")]}, r"actions\[0\]: .* surrogate"),
     ],
 )
 def test_malformed_structured_replies(langflow, request_, structured, message):

@@ -173,3 +173,32 @@ def test_the_seo_agent_reads_keyword_moves(openai_at, tenant, colleague):
     [result] = tool_results(model.sent[1])
     assert [(m["keyword"], m["change"]) for m in result["gained"]] == [("hiking boots", 6)]
     assert [(m["keyword"], m["change"]) for m in result["lost"]] == [("tent sale", -8)]
+
+
+@pytest.mark.parametrize(
+    "arguments, problem",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nest at most"),
+        ('{"campaign": "Summer\\u0000Sale"}', "NUL"),
+        ('{"days": NaN}', "not valid JSON"),
+    ],
+)
+def test_unreadable_read_arguments_go_back_to_the_model_as_an_error(
+    openai_at, tenant, colleague, summer, arguments, problem
+):
+    model = openai_at(uses(call("campaign_performance", arguments)), {"content": "Sorry."})
+    assert ask(tenant, colleague).text == "Sorry."
+    [result] = tool_results(model.sent[1])
+    assert result["error"].startswith("the arguments are unreadable") and problem in result["error"]
+    assert not ToolCallAudit.objects.exists()  # refused before the gateway: nothing unstorable reaches the audit
+
+
+@pytest.mark.parametrize(
+    "action_data, problem",
+    [('{"campaign_id": "x\\u0000"}', "NUL"), ("[" * 100_000 + "]" * 100_000, "nest at most")],
+)
+def test_unreadable_proposal_arguments_are_an_engine_error(openai_at, tenant, colleague, summer, action_data, problem):
+    arguments = '{"summary": "Pause", "estimated_cost": 0, "estimated_reach": 0, "confidence": 1, "action_data": '
+    openai_at(uses(call("pause_campaign", arguments + action_data + "}")))
+    with pytest.raises(EngineError, match=problem):
+        ask(tenant, colleague)

@@ -3,7 +3,7 @@
 import pytest
 
 from agents.engines import run_engine
-from agents.engines.base import EngineRequest, HistoryItem
+from agents.engines.base import EngineReply, EngineRequest, HistoryItem
 from agents.engines.builtin import BuiltinEngine
 from agents.engines.langflow import LangflowEngine
 from agents.engines.openai_engine import OpenAIEngine
@@ -67,7 +67,7 @@ def test_a_tenant_that_opted_in_sends_the_text_as_written(fake_llms, tenant, col
 
 def test_the_builtin_engine_reads_the_text_as_written(tenant, colleague, monkeypatch):
     seen = []
-    monkeypatch.setattr(BuiltinEngine, "run", lambda self, request: seen.append(request.text))
+    monkeypatch.setattr(BuiltinEngine, "run", lambda self, request: seen.append(request.text) or EngineReply("ok"))
     run_engine(BuiltinEngine(), _request(tenant, colleague))
     assert seen == [PERSONAL]
 
