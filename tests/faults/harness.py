@@ -29,7 +29,9 @@ from tests.workers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "celery"
-ENGINE_TIMEOUT = 3  # AGENT_ENGINE_TIMEOUT of the processes: an answer's lease lasts 2 x 3 + 30 s
+# AGENT_ENGINE_TIMEOUT of the processes: room for a fresh pool process's first answer on a busy machine; an
+# answer's lease lasts 2 x 5 + 30 s, which a killed worker's message waits out.
+ENGINE_TIMEOUT = 5
 HOLD_LIMIT = 60.0  # a held request is answered after this long even if the test never releases it
 STARTUP_SECONDS = 90.0  # two cores shared with other runs: a worker or daphne may take a while to come up
 # Frames about the socket itself and the worker's progress: they carry the latest seq but are not stored events.
@@ -218,6 +220,23 @@ class Hold:
 
     def release(self) -> None:
         self.released.set()
+
+
+def budget_call(campaign, amount: str = "700.00") -> dict:
+    """An OpenAI tool call proposing `campaign`'s daily budget at `amount` (for `Outside.proposals`)."""
+    arguments = {
+        "action_data": {
+            "campaign_id": str(campaign.pk),
+            "campaign_name": campaign.name,
+            "daily_budget": amount,
+            "previous_daily_budget": str(campaign.daily_budget),
+        },
+        "summary": f"Raise {campaign.name} daily budget to ${amount}",
+        "estimated_cost": 6000,
+        "estimated_reach": 120000,
+        "confidence": 0.9,
+    }
+    return {"id": "call_1", "type": "function", "function": {"name": "set_budget", "arguments": json.dumps(arguments)}}
 
 
 class Outside:
