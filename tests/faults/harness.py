@@ -76,16 +76,15 @@ class Process:
         wait_for(up, f"{self.name} to start", timeout=timeout)
 
     def kill(self) -> None:
-        """SIGKILL to the whole process group: no clean-up code runs, as when a host dies."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
+        """SIGKILL to the whole process group (a prefork worker's pool processes too): no clean-up code runs,
+        as when a host dies."""
+        if self.popen.returncode is None:  # not reaped yet: its pid, and so its group's id, are still this one's
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGKILL)
         self.popen.wait(10)
 
     def close(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)  # also any pool process that outlived its parent
-        if self.popen.poll() is None:
-            self.popen.wait(10)
+        self.kill()
         self._log.close()
 
 

@@ -83,7 +83,7 @@ def test_redis_paused_for_ten_seconds_loses_and_repeats_nothing(stack, outside, 
         answering.release()
         tab.say("while paused 2", "c2")
         for n in (1, 2):
-            writer = threading.Thread(target=write_by_api, args=(f"a{n}", f"by the API {n}", paused + 90))
+            writer = threading.Thread(target=write_by_api, args=(f"a{n}", f"by the API {n}", paused + 90), daemon=True)
             writer.start()
             writers.append(writer)
         tab.say("while paused 3", "c3")
