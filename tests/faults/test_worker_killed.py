@@ -74,7 +74,7 @@ def test_a_worker_killed_mid_answer_and_mid_execution_leaves_each_done_exactly_o
     _, on_webhook = file_budget_request(other_tenant, member)
 
     # An answer and two executions at once, beside the decisions' notifications (the ledger action's wait for its
-    # approval row, which the execution holds).
+    # approval row, which its execution holds while it waits).
     first = stack.worker(concurrency=6)
     daphne = stack.daphne()
     first.wait_ready()
