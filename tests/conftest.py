@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -20,6 +19,7 @@ from agents.models import AgentType, AIAgent
 from config.celery import app as celery_app
 from tenants.roles import Role
 from tests.factories import TenantFactory, UserFactory
+from tests.workers import process_database_url
 
 celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 
@@ -232,11 +232,9 @@ def start_worker(tmp_path):
 
     `start(pool="solo", concurrency=1, **env)`: prefork with two processes is what production runs.
     """
-    db = connection.settings_dict
-    login = f"{db['USER']}:{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else db["USER"]
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": process_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }

@@ -1,6 +1,9 @@
 """Helpers for tests that run real Celery workers (see the `broker` and `start_worker` fixtures)."""
 
 import time
+from urllib.parse import quote
+
+from django.db import connection
 
 
 def wait_for(condition, what, timeout=60.0):
@@ -10,3 +13,10 @@ def wait_for(condition, what, timeout=60.0):
             return
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def process_database_url() -> str:
+    """DATABASE_URL of the test database, for processes the tests start (workers, daphne)."""
+    db = connection.settings_dict
+    login = f"{db['USER']}:{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else db["USER"]
+    return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -37,3 +37,12 @@ def test_production_is_guarded():
 def test_proxies_and_the_visibility_timeout_can_be_set():
     shown = production(NUM_PROXIES="2", CELERY_VISIBILITY_TIMEOUT="1800")
     assert (shown["proxies"], shown["visibility"]) == (2, 1800)
+
+
+def test_production_refuses_a_short_visibility_timeout_and_a_test_run_may_lower_it():
+    """Under ten minutes Redis would hand a retry's waiting task to a second worker; tests/faults needs seconds."""
+    refused = run_python(["-c", SHOW], **{**PRODUCTION, "CELERY_VISIBILITY_TIMEOUT": "60"})
+    assert refused.returncode != 0 and "CELERY_VISIBILITY_TIMEOUT must be at least 600" in refused.stderr
+    lowered = run_python(["-c", SHOW], REDIS_URL="redis://127.0.0.1:6379/0", CELERY_VISIBILITY_TIMEOUT="3")
+    assert lowered.returncode == 0, lowered.stderr
+    assert json.loads(lowered.stdout.strip().splitlines()[-1])["visibility"] == 3

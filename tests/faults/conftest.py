@@ -1,0 +1,34 @@
+import shutil
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+
+from tests.faults.harness import Outside, Stack
+from tests.workers import process_database_url
+
+
+@pytest.fixture
+def outside():
+    server = Outside()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def stack(postgres_only, tmp_path, outside):
+    """Walker's processes on the test database and a Redis server of this test's own (see harness.py)."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (REDIS_URL) like the other real-worker tests; CI sets it")
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs the redis-server program, to run a Redis of the test's own")
+    stack = Stack(tmp_path, process_database_url(), outside)
+    yield stack
+    stack.close()
+    print(stack.logs())  # shown when the test failed
+
+
+@pytest.fixture
+def token_of():
+    """A person's DRF API token."""
+    return lambda user: Token.objects.get_or_create(user=user)[0].key
