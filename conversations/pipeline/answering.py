@@ -310,14 +310,20 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
             engine=settings.AGENT_ENGINE,
             error=redact(f"{type(error).__name__}: {error}")[:500],
         )
-    outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent) if agent else []
-
     seq = state["event_seq"] + 1
     now = timezone.now()
+    changes = {"answered_seq": message.seq, "last_message_at": now}
+    outcomes = []
+    if agent is not None and reply.actions:
+        # The answer takes its number first: an automatic rule decides a proposal inside propose(), and that
+        # outcome's events (and message) are numbered and dated in this transaction, after the answer proposing it.
+        Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq)
+        outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent)
+    else:
+        changes["event_seq"] = seq
     text = compose(reply.text, outcomes)
     outbound = outbound_message(conversation, message, agent, text, outcomes, error, now, seq=seq)
     outbound.save(force_insert=True)
-    changes = {"event_seq": seq, "answered_seq": message.seq, "last_message_at": now}
     if agent is not None:
         changes["agent"] = agent
     if state["status"] == Conversation.Status.OPEN and any(o.status == ApprovalStatus.PENDING for o in outcomes):

@@ -4,6 +4,8 @@ It must store what the worker's ORM path stores, move the lease as it does, and 
 case it does not cover (answered meanwhile, held by a person, proposals, engine errors) to it.
 """
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from agents.engines.base import EngineReply
 from analytics.models import EventType, PlatformEvent
-from conversations import pipeline
+from conversations import delivery, pipeline
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import answer_statement
@@ -127,3 +129,33 @@ def test_answers_under_load_stay_in_order(postgres_only, colleague, engine, publ
     assert [r.in_reply_to_id for r in replies] == [q.pk for q in questions]
     times = list(Message.objects.filter(conversation_id=questions[0].conversation_id).order_by("seq"))
     assert [m.created_at for m in times] == sorted(m.created_at for m in times)
+
+
+@pytest.mark.parametrize("path", ["statement", "orm"])
+def test_an_event_told_while_the_engine_runs_comes_before_the_answer(
+    postgres_only, colleague, engine, published, statement_calls, monkeypatch, path
+):
+    """A decision on an earlier request, told while the engine wrote: the answer takes the number after it (issue 29:
+    an answer numbered from what it read before another event was stored collided with that event)."""
+    question = ask(colleague).message
+    if path == "orm":
+        monkeypatch.setattr(answer_statement, "applies", lambda reply, error: False)
+    scripted = engine.run
+
+    def run(request):
+        conversation = Conversation.objects.get(pk=question.conversation_id)
+        delivery.approval_changed(
+            conversation, approval_id=uuid.uuid4(), reference="BR-100001", status="approved", summary="Pause Winter"
+        )
+        return scripted(request)
+
+    monkeypatch.setattr(engine, "run", run)
+    assert pipeline.answer(str(question.conversation_id), str(question.pk)) is None
+    events = ConversationEvent.objects.filter(conversation_id=question.conversation_id).order_by("seq")
+    assert list(events.values_list("seq", "event_type")) == [
+        (1, "message_received"),
+        (2, "approval_update"),
+        (3, "agent_response"),
+    ]
+    assert Message.objects.get(in_reply_to=question).seq == 3
+    assert statement_calls == ([False] if path == "statement" else [])
