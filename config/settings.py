@@ -331,6 +331,7 @@ CHAT_EVENT_RETENTION_DAYS = env_int("CHAT_EVENT_RETENTION_DAYS", 7, minimum=1)  
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24, minimum=1)  # a quieter conversation is closed
 INBOUND_MAX_CHARS = env_int("INBOUND_MAX_CHARS", 4000, minimum=1)
 AGENT_ENGINE_TIMEOUT = env_int("AGENT_ENGINE_TIMEOUT", 30, minimum=1)  # seconds for one Langflow/OpenAI call
+ANSWER_ATTEMPTS = env_int("ANSWER_ATTEMPTS", 3, minimum=1)  # tries at answering a message before an apology
 # The chat shows the agent typing once an answer has taken this long (a quicker one would only flash it).
 AGENT_TYPING_AFTER_SECONDS = env_float("AGENT_TYPING_AFTER_SECONDS", 0.5, minimum=0)
 

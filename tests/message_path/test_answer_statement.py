@@ -45,7 +45,7 @@ def answered_rows(question: Message) -> dict:
         "event": {**event.frame(), "message_id": None, "in_reply_to": None, "conversation_id": None},
         "record": {**record.metadata, "response_ms": None},
         "conversation": (conversation.event_seq, conversation.answered_seq, conversation.agent.agent_type),
-        "lease": (conversation.answer_lease, conversation.answer_lease_until),
+        "lease": (conversation.answer_lease, conversation.answer_lease_until, conversation.answer_attempts),
         "dated": reply.created_at == conversation.last_message_at and reply.created_at >= question.created_at,
     }
 
@@ -63,7 +63,7 @@ def test_both_paths_store_the_same_answer(postgres_only, tenant, engine, publish
     assert statement_calls == [False]  # one call, nothing more waited
     assert rows["statement"] == rows["orm"]
     assert rows["statement"]["text"] == ANSWER and "+1 415 555 0100" not in rows["statement"]["reply"]["sealed_text"]
-    assert rows["statement"]["lease"] == (None, None) and rows["statement"]["dated"]
+    assert rows["statement"]["lease"] == (None, None, 0) and rows["statement"]["dated"]
     assert rows["statement"]["conversation"] == (2, 1, "paid_ads")
 
 
@@ -83,10 +83,10 @@ def test_the_lease_is_kept_while_later_messages_wait(postgres_only, colleague, e
     assert pipeline.answering._answer_next(first.conversation_id, token) is True  # answered "first?", one waits
     conversation = Conversation.objects.get(pk=first.conversation_id)
     assert conversation.answer_lease == token and conversation.answer_lease_until > timezone.now()
-    assert conversation.answered_seq == first.seq
+    assert conversation.answered_seq == first.seq and conversation.answer_attempts == 1  # begun at the next
     assert pipeline.answering._answer_next(first.conversation_id, token) is False
     conversation.refresh_from_db()
-    assert (conversation.answer_lease, conversation.answer_lease_until) == (None, None)
+    assert (conversation.answer_lease, conversation.answer_lease_until, conversation.answer_attempts) == (None, None, 0)
     assert conversation.answered_seq == second.seq and statement_calls == [True, False]
 
 
