@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from agents.models import AgentType
 from analytics.aggregates import Percentile, continuous_percentile, has_percentiles
 from analytics.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
+from analytics.models import EventType, PlatformEvent
 from analytics.periods import midnight, zone_of
 from conversations.models import Channel, Conversation, Message
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel
@@ -38,6 +39,7 @@ AGENT_REPLY = Q(direction=Message.Direction.OUTBOUND, sender_type=Message.Sender
 
 APPROVALS = "hitl.hitlapproval"
 CONVERSATIONS = "conversations.conversation"
+EVENTS = "analytics.platformevent"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ def dashboard_callback(request, context):
     lists = _changelists(context)
     counts = approval_counts(approvals, midnight=midnight(today, zone), since=span.since, until=span.until)
     took = median_decision_time(approvals, since=week_ago)
+    failed = failed_answers(PlatformEvent.objects.for_user(user), since=week_ago)
+    cards = _kpis(counts, took, lists, midnight=midnight(today, zone)) + _failure_kpis(failed, lists, since=week_ago)
     per_day = conversations_per_day(conversations, start=span.since, zone=zone, end=span.until)
     agents = busiest_agents(Message.objects.for_user(user), since=span.since, until=span.until)
 
@@ -115,7 +119,7 @@ def dashboard_callback(request, context):
         "period": _("%(first)s to %(last)s")
         % {"first": date_format(span.first, "j M Y"), "last": date_format(span.last, "j M Y")},
         "note": note,
-        "kpis": _kpis(counts, took, lists, midnight=midnight(today, zone)),
+        "kpis": cards,
         "conversations_total": int(conversations_chart.total),
         "conversations_chart": conversations_chart if conversations_chart.total else None,
         "conversations_url": _link(lists, CONVERSATIONS, **_between("started_at", span.since, span.until)),
@@ -150,6 +154,11 @@ def median_decision_time(approvals, *, since: datetime) -> timedelta | None:
     if has_percentiles(decided):
         return decided.aggregate(median=Percentile(took, 0.5))["median"]
     return continuous_percentile(decided.annotate(took=took).values_list("took", flat=True), 0.5)
+
+
+def failed_answers(events, *, since: datetime) -> int:
+    """Messages whose every answer attempt failed since `since` (each got an apology instead of an answer)."""
+    return events.filter(event_type=EventType.ANSWER_FAILED, created_at__gte=since).count()
 
 
 def conversations_per_day(conversations, *, start: datetime, zone, end: datetime | None = None) -> dict:
@@ -291,6 +300,23 @@ def _kpis(counts: dict, took: timedelta | None, lists: dict, *, midnight: dateti
             "today",
             _link(lists, APPROVALS, requested_at__gte=midnight.isoformat()),
         ),
+    ]
+
+
+def _failure_kpis(failed: int, lists: dict, *, since: datetime) -> list[Kpi]:
+    """A card only while something failed: messages the agents could not answer, for someone to look into."""
+    if not failed:
+        return []
+    return [
+        Kpi(
+            "failed_answers",
+            _("Unanswered messages"),
+            failed,
+            _("every attempt to answer failed, last 7 days"),
+            "error",
+            _link(lists, EVENTS, event_type__exact=EventType.ANSWER_FAILED, created_at__gte=since.isoformat()),
+            alert=True,
+        )
     ]
 
 

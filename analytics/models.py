@@ -20,6 +20,7 @@ class EventType(models.TextChoices):
     CHANNEL_FAILURE = "channel_failure", "Message could not be delivered on its channel"
     UNKNOWN_SENDER = "unknown_sender", "Message from an unknown or unverified sender"
     ENGINE_ERROR = "engine_error", "Engine error"
+    ANSWER_FAILED = "answer_failed", "Message not answered: every attempt failed"
     ACTION_REFUSED = "action_refused", "Action refused by the gateway"
     APPROVAL_REQUESTED = "approval_requested", "Approval requested"
     APPROVAL_APPROVED = "approval_approved", "Approval approved"
@@ -53,6 +54,7 @@ CONVERSATION_EVENTS = [
     EventType.SATISFACTION_RATED,
     EventType.CHANNEL_FAILURE,
     EventType.ENGINE_ERROR,
+    EventType.ANSWER_FAILED,
     EventType.APPROVAL_REQUESTED,
     EventType.APPROVAL_APPROVED,
     EventType.APPROVAL_REJECTED,

@@ -334,6 +334,7 @@ CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24, minimum=1)  # a
 INBOUND_MAX_CHARS = env_int("INBOUND_MAX_CHARS", 4000, minimum=1)
 AGENT_ENGINE_TIMEOUT = env_int("AGENT_ENGINE_TIMEOUT", 30, minimum=1)  # seconds for one Langflow/OpenAI call
 AGENT_REPLY_MAX_CHARS = env_int("AGENT_REPLY_MAX_CHARS", 4000, minimum=200)  # longer answers are cut at a word
+ANSWER_ATTEMPTS = env_int("ANSWER_ATTEMPTS", 3, minimum=1)  # tries at answering a message before an apology
 # The chat shows the agent typing once an answer has taken this long (a quicker one would only flash it).
 AGENT_TYPING_AFTER_SECONDS = env_float("AGENT_TYPING_AFTER_SECONDS", 0.5, minimum=0)
 

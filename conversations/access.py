@@ -5,7 +5,9 @@
 - write: only the person the conversation is with.
 - handle (take over, reply as themselves, note, assign, release, resolve): people of the conversation's own
   tenant whose role holds `handle_conversation` (admin and support). A platform superuser is nobody's staff
-  and does not answer a tenant's customers; neither does anyone of another tenant.
+  and does not answer a tenant's customers; neither does anyone of another tenant. A hold someone has is
+  ended (released, resolved) or passed on (assigned) only by its holder or an admin of the tenant, who
+  manages its people (`may_take_from`).
 - reveal: personal data unmasked, for holders of django-guardian's `view_pii` on the tenant. The person
   the conversation is with always sees their own words (`shows_unmasked`).
 """
@@ -17,6 +19,7 @@ from tenants.models import User
 from tenants.roles import HANDLE_CONVERSATIONS, ROLE_MODEL_PERMISSIONS
 
 MONITOR = "conversations.view_conversation"
+MANAGE_PEOPLE = "tenants.manage_users"  # django-guardian's, on the tenant: its admins
 
 
 def may_monitor(user) -> bool:
@@ -32,6 +35,14 @@ def may_handle(user, conversation: Conversation | None = None) -> bool:
         and (conversation is None or conversation.tenant_id == user.tenant_id)
         and user.has_perm(HANDLE_CONVERSATIONS)
     )
+
+
+def may_take_from(user, conversation: Conversation) -> bool:
+    """Whether `user` may end or pass on the hold a person has on `conversation` (release, resolve, assign it on):
+    its holder, or an admin of the tenant; for a conversation nobody holds, whoever may handle it."""
+    if not may_handle(user, conversation):
+        return False
+    return conversation.held_by_id in (None, user.pk) or user.has_perm(MANAGE_PEOPLE, conversation.tenant)
 
 
 def handlers_for(conversation: Conversation) -> list[User]:

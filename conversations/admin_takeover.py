@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from conversations import takeover
-from conversations.access import handlers_for, may_handle
+from conversations.access import handlers_for, may_handle, may_take_from
 from conversations.models import Message
 from tenants.access import AccessDenied
 from tenants.audit import may_see_pii
@@ -62,15 +62,18 @@ class TakeoverAdminMixin:
         if not may_handle(request.user, obj):
             return {"takeover": None}
         suggestion = request.session.pop(SUGGESTION_KEY.format(obj.pk), "")
+        may_take = may_take_from(request.user, obj)  # end or pass on the hold (nobody's, theirs, or as an admin)
+        others = [p for p in handlers_for(obj) if p.pk != obj.held_by_id] if may_take else []
         return {
             "takeover": {
                 "url": reverse("admin:conversations_conversation_takeover", args=[obj.pk]),
                 "holder": takeover.display_name(obj.held_by) if obj.held_by_id else None,
                 "held_since": obj.held_since,
                 "mine": obj.held_by_id == request.user.pk,
+                "may_take": may_take,
                 "is_open": obj.is_open,
                 "channel": obj.channel,
-                "assignees": [(p.pk, takeover.display_name(p)) for p in handlers_for(obj) if p.pk != obj.held_by_id],
+                "assignees": [(p.pk, takeover.display_name(p)) for p in others],
                 "suggestion": suggestion,
             }
         }

@@ -2,7 +2,8 @@
 `…/resolve/` and `…/suggest/`, for the people who may handle the tenant's conversations (conversations.access).
 
 The steps are conversations.takeover's; this module only reads bodies and shapes answers. A state that does
-not allow the step (held by someone else, not held by you, closed) answers 409.
+not allow the step (held by someone else, not held by you, closed) answers 409; ending or passing on a hold
+someone else has, unless you are a tenant admin, answers 403.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -137,13 +138,13 @@ class ConversationTakeoverViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        """Hand the conversation back to the agents."""
+        """Hand the conversation back to the agents (its holder, or a tenant admin)."""
         return self._changed(request, takeover.release)
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """Close the conversation as resolved (and hand it back if a person held it)."""
+        """Close the conversation as resolved (and hand it back if a person held it: its holder, or a tenant admin)."""
         return self._changed(request, takeover.resolve)
 
     @extend_schema(request=None, responses=SuggestionSerializer)

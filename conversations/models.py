@@ -53,6 +53,9 @@ class Conversation(models.Model):
     answered_seq = models.PositiveIntegerField(default=0)
     answer_lease = models.UUIDField(null=True, blank=True)
     answer_lease_until = models.DateTimeField(null=True, blank=True)
+    # Attempts begun at answering the oldest waiting message: each claim of the lease begins one, an answer stored
+    # by the lease's holder begins the next (1) or none (0). Past ANSWER_ATTEMPTS the message gets an apology.
+    answer_attempts = models.PositiveSmallIntegerField(default=0)
     # Human takeover (conversations.takeover): while a person of the tenant holds the conversation, the agents
     # store what comes in but do not answer it. Assigning hands the hold to a colleague.
     held_by = models.ForeignKey(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from analytics.events import record
 from analytics.models import EventType
 from conversations import console, delivery, events
-from conversations.access import get_conversation_for_user, may_handle
+from conversations.access import get_conversation_for_user, may_handle, may_take_from
 from conversations.models import Conversation, ConversationNote, Message
 from conversations.pipeline.answering import draft
 from conversations.services import close_conversation
@@ -49,6 +49,16 @@ def _lock(actor, conversation_id) -> Conversation:
 def _open(conversation: Conversation) -> None:
     if not conversation.is_open:
         raise TakeoverError("closed", "This conversation is closed.")
+
+
+def _may_take_from(actor, conversation: Conversation) -> None:
+    """Someone else's hold is theirs to end or pass on, or an admin's (conversations.access.may_take_from)."""
+    if not may_take_from(actor, conversation):
+        raise TakeoverError(
+            "forbidden",
+            f"{display_name(conversation.held_by)} holds this conversation: "
+            "only they or an admin may hand it back, pass it on or resolve it.",
+        )
 
 
 def _checked_text(text) -> str:
@@ -96,7 +106,8 @@ def assign(conversation_id, *, actor, to=None) -> Conversation:
     """Take the conversation over (`to` None or the actor) or hand it to a colleague who may handle it.
 
     Taking over a conversation a colleague holds is refused (`held_by_other`): handing it on is an explicit
-    assignment, so two people clicking "Take over" at once leave one holder and tell the other.
+    assignment, so two people clicking "Take over" at once leave one holder and tell the other. Handing on
+    a hold someone has is theirs or an admin's to do (`forbidden` otherwise).
     """
     conversation = _lock(actor, conversation_id)
     _open(conversation)
@@ -108,6 +119,7 @@ def assign(conversation_id, *, actor, to=None) -> Conversation:
     taking_over = assignee.pk == actor.pk
     if taking_over and conversation.held_by_id is not None:
         raise TakeoverError("held_by_other", f"{display_name(conversation.held_by)} holds this conversation already.")
+    _may_take_from(actor, conversation)
     previous = conversation.held_by_id
     _hold(conversation, assignee)
     _publish(conversation, events.EventKind.HUMAN_JOINED, name=display_name(assignee))
@@ -180,10 +192,12 @@ def add_note(conversation_id, *, actor, text: str) -> ConversationNote:
 
 @transaction.atomic
 def release(conversation_id, *, actor) -> Conversation:
-    """Hand the conversation back to the agents: they answer what comes in from now on."""
+    """Hand the conversation back to the agents: they answer what comes in from now on. Only its holder or an
+    admin of the tenant may (`forbidden` otherwise)."""
     conversation = _lock(actor, conversation_id)
     if conversation.held_by_id is None:
         raise TakeoverError("not_held", "No person holds this conversation.")
+    _may_take_from(actor, conversation)
     _let_go(conversation, reason="released")
     _audit(EventType.RELEASED, conversation, actor, "released")
     return conversation
@@ -191,10 +205,12 @@ def release(conversation_id, *, actor) -> Conversation:
 
 @transaction.atomic
 def resolve(conversation_id, *, actor) -> Conversation:
-    """Close the conversation as resolved (the customer's next message opens a new one, for the agents)."""
+    """Close the conversation as resolved (the customer's next message opens a new one, for the agents). One that
+    someone holds is theirs or an admin's to resolve (`forbidden` otherwise)."""
     conversation = _lock(actor, conversation_id)
     _open(conversation)
     if conversation.held_by_id is not None:
+        _may_take_from(actor, conversation)
         _let_go(conversation, reason="resolved")
     close_conversation(conversation, ended_at=timezone.now(), reason="resolved")
     _audit(EventType.RESOLVED, conversation, actor, "resolved")

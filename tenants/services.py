@@ -46,13 +46,18 @@ def delete_role_groups(tenant_id) -> None:
 
 
 def sync_role_membership(user) -> None:
-    """Put the user in exactly one role group: their role's, in their tenant."""
-    role_groups = user.groups.filter(name__startswith=ROLE_GROUP_PREFIX)
-    if user.tenant_id is None:
-        user.groups.remove(*role_groups)
-        return
-    target = Group.objects.filter(name=role_group_name(user.tenant_id, user.role)).first()
-    if target is None:
-        target = ensure_role_groups(user.tenant)[user.role]
-    user.groups.remove(*role_groups.exclude(pk=target.pk))
-    user.groups.add(target)
+    """Put the user in exactly one role group: their role's, in their tenant. Other groups stay as they are.
+
+    Changes nothing when that already holds, so the membership signal a change sends (tenants.signals) ends there.
+    """
+    held = set(user.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("pk", flat=True))
+    target = None
+    if user.tenant_id is not None:
+        target = Group.objects.filter(name=role_group_name(user.tenant_id, user.role)).first()
+        if target is None:
+            target = ensure_role_groups(user.tenant)[user.role]
+    stray = held - {target.pk} if target else held
+    if stray:
+        user.groups.remove(*stray)
+    if target is not None and target.pk not in held:
+        user.groups.add(target)

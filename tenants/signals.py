@@ -1,12 +1,17 @@
 """Keep role groups in step with tenants and users, whatever path created them (admin, API, shell)."""
 
+import re
+
 from django.apps import apps
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
 from tenants.models import Tenant, User
-from tenants.services import delete_role_groups, ensure_role_groups, sync_role_membership
+from tenants.roles import Role
+from tenants.services import ROLE_GROUP_PREFIX, delete_role_groups, ensure_role_groups, sync_role_membership
+
+ROLE_GROUP = re.compile(rf"{ROLE_GROUP_PREFIX}([0-9a-f-]{{36}}):({'|'.join(Role.values)})")
 
 
 @receiver(post_save, sender=Tenant, dispatch_uid="tenant_role_groups")
@@ -25,6 +30,26 @@ def update_role_membership(sender, instance, raw=False, update_fields=None, **kw
     if raw or (update_fields is not None and not {"role", "tenant"} & set(update_fields)):
         return  # e.g. a login touching last_login
     sync_role_membership(instance)
+
+
+@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="user_role_membership_groups")
+def keep_role_membership(sender, instance, action, reverse, pk_set, **kwargs):
+    """Groups set after the person is saved (the admin saves its form's "groups" field last) neither take their role
+    group away nor give them another role's; other groups are kept as set."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        sync_role_membership(instance)
+        return
+    people = _role_group_people(instance) if action == "post_clear" else User.objects.filter(pk__in=pk_set)
+    for person in people:
+        sync_role_membership(person)
+
+
+def _role_group_people(group):
+    """Everyone a role group ("tenant:<id>:<role>") is for; nobody for any other group."""
+    match = ROLE_GROUP.fullmatch(group.name)
+    return User.objects.filter(tenant_id=match[1], role=match[2]) if match else User.objects.none()
 
 
 @receiver(post_save, sender=User, dispatch_uid="user_password_revokes_tokens")

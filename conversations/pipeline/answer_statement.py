@@ -19,7 +19,8 @@ from conversations import delivery, events
 from conversations.models import Message
 from conversations.pipeline.answer_rows import outbound_message, responded_record, response_event
 
-# The lease is kept (and extended) while later messages wait, else given back; only by the worker holding it.
+# The lease is kept (and extended) while later messages wait, its attempt at the next begun, else given back; only by
+# the worker holding it (answering._lease_changes).
 _ANSWER = """
 WITH conversation AS (
     UPDATE conversations_conversation
@@ -28,7 +29,10 @@ WITH conversation AS (
         answer_lease = CASE WHEN answer_lease = %s AND last_inbound_seq <= %s THEN NULL ELSE answer_lease END,
         answer_lease_until = CASE WHEN answer_lease = %s AND last_inbound_seq <= %s THEN NULL
                                   WHEN answer_lease = %s THEN %s
-                                  ELSE answer_lease_until END
+                                  ELSE answer_lease_until END,
+        answer_attempts = CASE WHEN answer_lease = %s AND last_inbound_seq <= %s THEN 0
+                               WHEN answer_lease = %s THEN 1
+                               ELSE answer_attempts END
     WHERE id = %s AND answered_seq < %s AND held_by_id IS NULL
     RETURNING id, event_seq, last_inbound_seq, last_message_at
 ), message AS ({message}), event AS ({event}), platform_event AS ({platform_event})
@@ -49,7 +53,11 @@ def store(conversation, message: Message, agent, text: str, token, lease_until, 
     response = response_event(outbound, message, agent, [])
     record = responded_record(conversation, outbound, agent, [], response_ms)
     seq = message.seq
-    moved = [seq, now, agent.pk if agent else None, token, seq, token, seq, token, lease_until, conversation.pk, seq]
+    given_back = [token, seq]  # by its holder, once no message after this one waits
+    moved = [
+        seq, now, agent.pk if agent else None, *given_back, *given_back, token, lease_until, *given_back, token,
+        conversation.pk, seq,
+    ]  # fmt: skip
     sql, params = _statement(db, outbound, response, record)
     with db.cursor() as cursor:
         cursor.execute(sql, [*moved, *params, seq])

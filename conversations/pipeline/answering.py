@@ -8,6 +8,11 @@ while `answered_seq` is still below the message's seq, under the conversation
 row's lock. A worker that dies leaves its lease to expire; the redelivered task
 (or the sweep) then answers the message.
 
+An answer that fails (an error while storing it, a worker that dies on it) is tried
+again, the lease given back for the retry; after ANSWER_ATTEMPTS attempts the message
+gets an apology instead, the failure is recorded for the operators (an `answer_failed`
+event, an error in the log), and the messages after it are answered.
+
 While a person holds the conversation (conversations.takeover), its waiting messages
 are set aside instead: counted as handled, with no agent answer, so the queue moves on
 and the agents answer only what arrives after the person hands it back.
@@ -49,6 +54,11 @@ log = logging.getLogger(__name__)
 FALLBACK_REPLY = gettext_lazy(
     "Sorry, I couldn't work that out just now. Your message is saved; please try again in a minute."
 )
+FAILED_REPLY = gettext_lazy(
+    "Sorry, something went wrong on our side and I couldn't answer that message. The team has been told; "
+    "please send it again in a little while."
+)
+RETRY_AFTER_SECONDS = 5  # after a failed attempt; doubled after each further one
 HISTORY_TURNS = 10
 # Messages read at once: the history and a few waiting after it. Each row comes with its conversation, tenant,
 # person and agent, so a longer read costs the worker more than the two queries of the rare longer queue.
@@ -61,27 +71,40 @@ def lease_duration() -> timedelta:
     return timedelta(seconds=settings.AGENT_ENGINE_TIMEOUT * 2 + 30)
 
 
+class _AttemptFailed(Exception):
+    """Answering the oldest waiting message failed; the task tries again in `retry_in` seconds."""
+
+    def __init__(self, retry_in: float):
+        super().__init__(f"retry in {retry_in} s")
+        self.retry_in = retry_in
+
+
 def answer(conversation_id, message_id) -> float | None:
     """Answer the conversation's waiting messages unless another worker is. Returns seconds to retry after, or None.
 
-    A retry is asked for only while `message_id` still waits and another worker holds the lease:
-    should that worker have died, the retry takes over once its lease runs out.
+    A retry is asked for while `message_id` still waits and another worker holds the lease (should that worker
+    have died, the retry takes over once its lease runs out), and after a failed attempt, the lease given back.
     """
     token = _claim(conversation_id)
     if token is None:
         return _retry_delay(message_id)
-    while _answer_next(conversation_id, token):
-        pass
+    try:
+        while _answer_next(conversation_id, token):
+            pass
+    except _AttemptFailed as failed:
+        _release(conversation_id, token)
+        return failed.retry_in
     return None
 
 
 def _claim(conversation_id) -> uuid.UUID | None:
+    """Take the lease; each claim begins an attempt at the oldest waiting message."""
     now = timezone.now()
     token = uuid.uuid4()
     claimed = (
         Conversation.objects.filter(pk=conversation_id)
         .filter(Q(answer_lease__isnull=True) | Q(answer_lease_until__lt=now))
-        .update(answer_lease=token, answer_lease_until=now + lease_duration())
+        .update(answer_lease=token, answer_lease_until=now + lease_duration(), answer_attempts=F("answer_attempts") + 1)
     )
     return token if claimed else None
 
@@ -130,7 +153,24 @@ def _answer_next(conversation_id, token) -> bool:
     if message.conversation.held_by_id is not None:
         return _set_aside(conversation_id, message, token)
     with speaking(message.conversation.user):  # the reply in the requester's language
+        return _attempt(message, history, token)
+
+
+def _attempt(message: Message, history: list[Message], token) -> bool:
+    """Answer `message`, or apologise once ANSWER_ATTEMPTS attempts have failed; True if more wait.
+
+    Raises _AttemptFailed when this attempt failed and another may be made.
+    """
+    attempts, allowed = message.conversation.answer_attempts, settings.ANSWER_ATTEMPTS
+    if attempts > allowed:  # the earlier attempts ended with their workers, without an error to catch
+        return _give_up(message, token, allowed, None)
+    try:
         return _answer(message, history, token)
+    except Exception as error:
+        log.exception("Answering message %s failed (attempt %s of %s)", message.pk, attempts, allowed)
+        if attempts < allowed:
+            raise _AttemptFailed(RETRY_AFTER_SECONDS * 2 ** max(attempts - 1, 0)) from error
+        return _give_up(message, token, attempts, error)
 
 
 def _answer(message: Message, history: list[Message], token) -> bool:
@@ -244,10 +284,14 @@ def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[En
 
 
 def _lease_changes(state: dict, token, more: bool, now) -> dict:
-    """The lease is kept (and extended) while messages wait, else given back."""
+    """The lease is kept (and extended) while messages wait, its holder's attempt at the next begun; else given back."""
     if state["answer_lease"] != token:
         return {}
-    return {"answer_lease": token if more else None, "answer_lease_until": _lease_until(now) if more else None}
+    return {
+        "answer_lease": token if more else None,
+        "answer_lease_until": _lease_until(now) if more else None,
+        "answer_attempts": 1 if more else 0,
+    }
 
 
 def _lease_until(now=None):
@@ -279,15 +323,17 @@ def _handled_by_person(conversation_id, message, state: dict, token) -> bool:
     return more
 
 
-@transaction.atomic
-def _store(conversation, message, agent, reply: EngineReply, error, started, token) -> bool:
-    """Store the answer, its event and its approvals in one transaction; True if more messages wait."""
-    state = (
+def _locked_state(conversation_id) -> dict:
+    return (
         Conversation.objects.select_for_update(no_key=True)
-        .filter(pk=conversation.pk)
+        .filter(pk=conversation_id)
         .values("event_seq", "answered_seq", "last_inbound_seq", "answer_lease", "status", "held_by")
         .get()
     )
+
+
+def _settled(conversation, message, agent, state: dict, token) -> bool | None:
+    """Under the row lock: None if `message` is still this worker's to answer, else whether more wait."""
     more = state["last_inbound_seq"] > message.seq
     if state["answered_seq"] >= message.seq:  # answered by a worker that took over an expired lease
         if not more:
@@ -299,6 +345,17 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
             lambda: events.signal(conversation.pk, events.Signal.AGENT_TYPING, on=False, agent=stopped)
         )
         return _handled_by_person(conversation.pk, message, state, token)
+    return None
+
+
+@transaction.atomic
+def _store(conversation, message, agent, reply: EngineReply, error, started, token) -> bool:
+    """Store the answer, its event and its approvals in one transaction; True if more messages wait."""
+    state = _locked_state(conversation.pk)
+    settled = _settled(conversation, message, agent, state, token)
+    if settled is not None:
+        return settled
+    more = state["last_inbound_seq"] > message.seq
     tenant, user = conversation.tenant, conversation.user
     if error is not None:
         record(
@@ -308,16 +365,22 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
             conversation_id=conversation.pk,
             subject_id=message.pk,
             engine=settings.AGENT_ENGINE,
-            error=redact(f"{type(error).__name__}: {error}")[:500],
+            error=_described(error),
         )
-    outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent) if agent else []
-
     seq = state["event_seq"] + 1
     now = timezone.now()
+    changes = {"answered_seq": message.seq, "last_message_at": now}
+    outcomes = []
+    if agent is not None and reply.actions:
+        # The answer takes its number first: an automatic rule decides a proposal inside propose(), and that
+        # outcome's events (and message) are numbered and dated in this transaction, after the answer proposing it.
+        Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq)
+        outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent)
+    else:
+        changes["event_seq"] = seq
     text = compose(reply.text, outcomes)
     outbound = outbound_message(conversation, message, agent, text, outcomes, error, now, seq=seq)
     outbound.save(force_insert=True)
-    changes = {"event_seq": seq, "answered_seq": message.seq, "last_message_at": now}
     if agent is not None:
         changes["agent"] = agent
     if state["status"] == Conversation.Status.OPEN and any(o.status == ApprovalStatus.PENDING for o in outcomes):
@@ -331,6 +394,53 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     responded_record(conversation, outbound, agent, outcomes, _milliseconds_since(started)).save(force_insert=True)
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
     return more
+
+
+@transaction.atomic
+def _give_up(message: Message, token, attempts: int, error: Exception | None) -> bool:
+    """`attempts` attempts at answering `message` failed: it gets an apology instead, the operators are told (an
+    `answer_failed` event, counted on the dashboard, and an error in the log), and the queue moves on. True if more
+    messages wait."""
+    conversation = message.conversation
+    state = _locked_state(conversation.pk)
+    settled = _settled(conversation, message, None, state, token)
+    if settled is not None:
+        return settled
+    more = state["last_inbound_seq"] > message.seq
+    seq, now = state["event_seq"] + 1, timezone.now()
+    outbound = outbound_message(conversation, message, None, str(FAILED_REPLY), [], error, now, seq=seq)
+    outbound.save(force_insert=True)
+    changes = {"event_seq": seq, "answered_seq": message.seq, "last_message_at": now}
+    Conversation.objects.filter(pk=conversation.pk).update(**changes, **_lease_changes(state, token, more, now))
+    response = response_event(outbound, message, None, [], seq=seq)
+    response.save(force_insert=True)
+    events.broadcast_after_commit(response)
+    cause = _described(error) if error is not None else "the workers stopped during every attempt"
+    record(
+        EventType.ANSWER_FAILED,
+        tenant=conversation.tenant,
+        user=conversation.user,
+        conversation_id=conversation.pk,
+        subject_id=message.pk,
+        attempts=attempts,
+        error=cause,
+    )
+    transaction.on_commit(
+        lambda: log.error(
+            "Answering message %s of conversation %s gave up after %s failed attempts (%s): it got an apology",
+            message.pk,
+            conversation.pk,
+            attempts,
+            cause,
+        )
+    )
+    delivery.deliver_after_commit(outbound)
+    return more
+
+
+def _described(error: Exception) -> str:
+    """An error as recorded: its type and words, personal data redacted."""
+    return redact(f"{type(error).__name__}: {error}")[:500]
 
 
 def _milliseconds_since(started: float) -> int:

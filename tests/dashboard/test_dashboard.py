@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from agents.models import AIAgent
 from analytics.dashboard import conversations_per_day, dashboard_callback, format_duration
+from analytics.events import record
+from analytics.models import EventType, PlatformEvent
 from conversations.models import Conversation, Message
 from hitl.models import HITLApproval
 from tests.factories import UserFactory
@@ -385,3 +387,26 @@ def test_index_queries_are_few_and_do_not_grow_with_rows(
         assert client.get("/admin/").status_code == 200
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_messages_no_attempt_could_answer_show_as_an_alert_card_linked_to_their_events(
+    rf, time_machine, tenant, other_tenant, tenant_admin, superuser, console_as
+):
+    """An answer that failed every attempt (issue 29) is for someone to look into: a red card while any did this
+    week, opening the events behind it."""
+    assert "failed_answers" not in kpis(figures(rf, tenant_admin))  # nothing failed: no card
+    time_machine.move_to(NOW - timedelta(days=8), tick=False)
+    record(EventType.ANSWER_FAILED, tenant=tenant, attempts=3, error="older than a week")
+    time_machine.move_to(NOW, tick=False)
+    record(EventType.ANSWER_FAILED, tenant=tenant, attempts=3, error="IntegrityError: one_event_per_seq")
+    record(EventType.ANSWER_FAILED, tenant=other_tenant, attempts=3, error="another tenant's")
+
+    app_list = [{"models": [{"model": PlatformEvent, "admin_url": "/admin/analytics/platformevent/"}]}]
+    (card,) = [kpi for kpi in figures(rf, tenant_admin, app_list)["kpis"] if kpi.key == "failed_answers"]
+    assert (card.value, card.alert) == (1, True)
+    assert card.href == (
+        "/admin/analytics/platformevent/?event_type__exact=answer_failed&created_at__gte=2025-03-13T23%3A30%3A00%2B00%3A00"
+    )
+    assert kpis(figures(rf, superuser))["failed_answers"] == 2
+    page = console_as(superuser).get(card.href)
+    assert page.status_code == 200 and len(page.context["cl"].result_list) == 2

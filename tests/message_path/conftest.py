@@ -1,13 +1,17 @@
 """What the message path's suites share: broker stand-ins (answer tasks queued as Celery would hold them, or
-only noted) and a spy on the one-statement stores."""
+only noted), a spy on the one-statement stores, and each channel's fixtures for its inbound path."""
 
 import queue
 import time
 
 import pytest
+from django.db import connection
 
 from agents.engines.base import EngineReply
+from tests.chat.conftest import chat_db, open_tab  # noqa: F401  (each channel's inbound path)
+from tests.email.conftest import post_email, sendgrid  # noqa: F401
 from tests.pipeline import hold_answer_tasks
+from tests.whatsapp.conftest import member_phone, number, signing, twilio  # noqa: F401
 
 
 class EchoEngine:
@@ -48,3 +52,36 @@ def returns_of(monkeypatch):
         return calls
 
     return spy_on
+
+
+@pytest.fixture
+def poison(postgres_only):
+    """`poison(word)`: from then on the database refuses every agent's answer to a message containing `word`, on
+    either store path and in every process, as a bug inside storing would; an answer no agent writes goes through."""
+
+    def refuse_answers_to(word: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                CREATE OR REPLACE FUNCTION test_refuse_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.metadata->>'agent_type' IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM conversations_message asked
+                        WHERE asked.id = NEW.in_reply_to_id AND asked.text LIKE '%' || TG_ARGV[0] || '%'
+                    ) THEN
+                        RAISE EXCEPTION 'poisoned: this answer cannot be stored';
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """
+            )
+            cursor.execute("DROP TRIGGER IF EXISTS test_refuse_answer ON conversations_message")
+            cursor.execute(
+                "CREATE TRIGGER test_refuse_answer BEFORE INSERT ON conversations_message "
+                f"FOR EACH ROW EXECUTE FUNCTION test_refuse_answer('{word}')"
+            )
+
+    yield refuse_answers_to
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS test_refuse_answer ON conversations_message")
+        cursor.execute("DROP FUNCTION IF EXISTS test_refuse_answer()")

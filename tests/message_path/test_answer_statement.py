@@ -4,6 +4,8 @@ It must store what the worker's ORM path stores, move the lease as it does, and 
 case it does not cover (answered meanwhile, held by a person, proposals, engine errors) to it.
 """
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from agents.engines.base import EngineReply
 from analytics.models import EventType, PlatformEvent
-from conversations import pipeline
+from conversations import delivery, pipeline
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import answer_statement
@@ -43,7 +45,7 @@ def answered_rows(question: Message) -> dict:
         "event": {**event.frame(), "message_id": None, "in_reply_to": None, "conversation_id": None},
         "record": {**record.metadata, "response_ms": None},
         "conversation": (conversation.event_seq, conversation.answered_seq, conversation.agent.agent_type),
-        "lease": (conversation.answer_lease, conversation.answer_lease_until),
+        "lease": (conversation.answer_lease, conversation.answer_lease_until, conversation.answer_attempts),
         "dated": reply.created_at == conversation.last_message_at and reply.created_at >= question.created_at,
     }
 
@@ -61,7 +63,7 @@ def test_both_paths_store_the_same_answer(postgres_only, tenant, engine, publish
     assert statement_calls == [False]  # one call, nothing more waited
     assert rows["statement"] == rows["orm"]
     assert rows["statement"]["text"] == ANSWER and "+1 415 555 0100" not in rows["statement"]["reply"]["sealed_text"]
-    assert rows["statement"]["lease"] == (None, None) and rows["statement"]["dated"]
+    assert rows["statement"]["lease"] == (None, None, 0) and rows["statement"]["dated"]
     assert rows["statement"]["conversation"] == (2, 1, "paid_ads")
 
 
@@ -81,10 +83,10 @@ def test_the_lease_is_kept_while_later_messages_wait(postgres_only, colleague, e
     assert pipeline.answering._answer_next(first.conversation_id, token) is True  # answered "first?", one waits
     conversation = Conversation.objects.get(pk=first.conversation_id)
     assert conversation.answer_lease == token and conversation.answer_lease_until > timezone.now()
-    assert conversation.answered_seq == first.seq
+    assert conversation.answered_seq == first.seq and conversation.answer_attempts == 1  # begun at the next
     assert pipeline.answering._answer_next(first.conversation_id, token) is False
     conversation.refresh_from_db()
-    assert (conversation.answer_lease, conversation.answer_lease_until) == (None, None)
+    assert (conversation.answer_lease, conversation.answer_lease_until, conversation.answer_attempts) == (None, None, 0)
     assert conversation.answered_seq == second.seq and statement_calls == [True, False]
 
 
@@ -127,3 +129,33 @@ def test_answers_under_load_stay_in_order(postgres_only, colleague, engine, publ
     assert [r.in_reply_to_id for r in replies] == [q.pk for q in questions]
     times = list(Message.objects.filter(conversation_id=questions[0].conversation_id).order_by("seq"))
     assert [m.created_at for m in times] == sorted(m.created_at for m in times)
+
+
+@pytest.mark.parametrize("path", ["statement", "orm"])
+def test_an_event_told_while_the_engine_runs_comes_before_the_answer(
+    postgres_only, colleague, engine, published, statement_calls, monkeypatch, path
+):
+    """A decision on an earlier request, told while the engine wrote: the answer takes the number after it (issue 29:
+    an answer numbered from what it read before another event was stored collided with that event)."""
+    question = ask(colleague).message
+    if path == "orm":
+        monkeypatch.setattr(answer_statement, "applies", lambda reply, error: False)
+    scripted = engine.run
+
+    def run(request):
+        conversation = Conversation.objects.get(pk=question.conversation_id)
+        delivery.approval_changed(
+            conversation, approval_id=uuid.uuid4(), reference="BR-100001", status="approved", summary="Pause Winter"
+        )
+        return scripted(request)
+
+    monkeypatch.setattr(engine, "run", run)
+    assert pipeline.answer(str(question.conversation_id), str(question.pk)) is None
+    events = ConversationEvent.objects.filter(conversation_id=question.conversation_id).order_by("seq")
+    assert list(events.values_list("seq", "event_type")) == [
+        (1, "message_received"),
+        (2, "approval_update"),
+        (3, "agent_response"),
+    ]
+    assert Message.objects.get(in_reply_to=question).seq == 3
+    assert statement_calls == ([False] if path == "statement" else [])

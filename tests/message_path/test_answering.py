@@ -1,13 +1,15 @@
 """The worker side: a dead worker's message is answered by the redelivered task, once; lost tasks are swept up."""
 
+import logging
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from analytics.models import EventType, PlatformEvent
 from conversations import pipeline
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import answering
 from conversations.tasks import SWEEP_GRACE, answer_stragglers
@@ -113,3 +115,58 @@ def test_a_queue_longer_than_one_read_is_answered_in_order_with_each_ones_histor
         history = [h.text for h in request.history]
         assert 2 <= len(history) <= answering.HISTORY_TURNS and history == transcript[-len(history) :]
         transcript += [request.text, "Here is what I found."]
+
+
+def test_a_poisoned_message_gets_an_apology_after_its_attempts_and_the_next_is_answered(
+    live_db, colleague, queued, engine, poison, caplog, settings
+):
+    """Storing its answer fails every time (issue 29: the lease stayed held and every later message waited behind
+    it): each failure gives the lease back for a retry, and the last attempt apologises and answers what follows."""
+    settings.ANSWER_ATTEMPTS = 3
+    poison("poisoned")
+    bad, (conversation_id, bad_id) = say(colleague, "a poisoned question", queued)
+    good, (_, good_id) = say(colleague, "a fine question", queued)
+
+    def state():
+        conversation = Conversation.objects.get(pk=conversation_id)
+        return conversation.answered_seq, conversation.answer_lease, conversation.answer_attempts
+
+    assert pipeline.answer(conversation_id, bad_id) > 0  # its task: the first attempt fails, a retry is asked for
+    assert state() == (0, None, 1)  # nothing stored, the lease given back
+    assert pipeline.answer(conversation_id, good_id) > 0  # the next message's task tries the oldest first: the second
+    assert state() == (0, None, 2)
+    assert pipeline.answer(conversation_id, bad_id) is None  # the first one's retry: the third fails, and gives up
+    assert state() == (good.seq, None, 0)
+    assert pipeline.answer(conversation_id, good_id) is None  # the second one's retry finds both answered
+
+    apology = Message.objects.get(in_reply_to=bad)
+    assert apology.text == str(answering.FAILED_REPLY) and apology.metadata["agent_type"] is None
+    assert Message.objects.get(in_reply_to=good).text == "Here is what I found."
+    events = ConversationEvent.objects.filter(conversation_id=conversation_id).order_by("seq")
+    assert [(e.event_type, e.payload.get("in_reply_to")) for e in events if e.event_type == "agent_response"] == [
+        ("agent_response", str(bad.pk)),
+        ("agent_response", str(good.pk)),
+    ]
+    failed = PlatformEvent.objects.get(event_type=EventType.ANSWER_FAILED)
+    assert (failed.conversation_id, failed.subject_id, failed.metadata["attempts"]) == (bad.conversation_id, bad.pk, 3)
+    assert "poisoned" in failed.metadata["error"]
+    gave_up = [r for r in caplog.records if r.levelno == logging.ERROR and "gave up" in r.getMessage()]
+    assert len(gave_up) == 1 and str(bad.pk) in gave_up[0].getMessage()
+
+
+def test_a_message_whose_answer_stops_every_worker_gets_an_apology(live_db, colleague, queued, engine, settings):
+    """No error to catch: the workers died (out of memory, killed) while answering. The claims count the attempts."""
+    settings.ANSWER_ATTEMPTS = 2
+    message, (conversation_id, message_id) = say(colleague, "hello", queued)
+    later = timezone.now()
+    for _ in range(2):
+        with time_machine.travel(later):
+            assert answering._claim(conversation_id) is not None  # a worker took it and died
+        later += answering.lease_duration() + timedelta(seconds=1)
+    with time_machine.travel(later):
+        assert pipeline.answer(conversation_id, message_id) is None  # the redelivered task tries no third time
+    assert engine.requests == []
+    assert Message.objects.get(in_reply_to=message).text == str(answering.FAILED_REPLY)
+    assert PlatformEvent.objects.get(event_type=EventType.ANSWER_FAILED).metadata["attempts"] == 2
+    settled = Conversation.objects.filter(pk=conversation_id).values("answered_seq", "answer_lease", "answer_attempts")
+    assert settled.get() == {"answered_seq": message.seq, "answer_lease": None, "answer_attempts": 0}

@@ -2,11 +2,14 @@
 
 import time
 
+from django.conf import settings
 from django.db import connection
 
-from conversations.models import Message
+from analytics.models import EventType, PlatformEvent
+from conversations.models import Conversation, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept
+from conversations.pipeline.answering import FAILED_REPLY
 from tests.workers import wait_for
 
 
@@ -52,3 +55,26 @@ def test_a_real_worker_keeps_its_database_sessions_from_task_to_task(broker, sta
     wait_for(all_answered(messages), "the worker's answers", timeout=90)
     time.sleep(1)  # a session that just ended reaches the statistics
     assert database_sessions_so_far() - before <= 2  # 16 task boundaries: two to three sessions each before
+
+
+def test_a_real_worker_apologises_for_a_poisoned_message_and_answers_the_next(broker, start_worker, colleague, poison):
+    """Storing one message's answer fails every time (issue 29: its lease stayed held and the conversation went
+    silent): the tasks retry through the broker, the last attempt apologises, and the next message is answered."""
+    poison("poisoned")
+    worker = start_worker(pool="prefork", concurrency=2, DATABASE_POOL="1")
+    bad, good = (
+        accept(InboundMessage(channel="chat", text=text, user_id=colleague.pk), user=colleague).message
+        for text in ("a poisoned question", "a fine question")
+    )
+
+    def answered():
+        return Message.objects.filter(direction="outbound", in_reply_to__in=[bad, good]).count() == 2
+
+    wait_for(answered, "the apology and the answer after it", timeout=120)
+    assert worker.poll() is None
+    assert Message.objects.get(in_reply_to=bad).text == str(FAILED_REPLY)
+    assert Message.objects.get(in_reply_to=good).metadata["agent_type"] == "paid_ads"
+    failed = PlatformEvent.objects.get(event_type=EventType.ANSWER_FAILED)
+    assert failed.subject_id == bad.pk and failed.metadata["attempts"] == settings.ANSWER_ATTEMPTS
+    settled = Conversation.objects.filter(pk=bad.conversation_id).values("answered_seq", "answer_lease")
+    assert settled.get() == {"answered_seq": good.seq, "answer_lease": None}

@@ -41,3 +41,9 @@ def say(customer, text, channel="chat", **fields):
     """The customer writes again; returns the stored message and the agent's reply (None if there is none)."""
     result = exchange(InboundMessage(channel=channel, text=text, user_id=customer.pk, **fields))
     return result.inbound, result.reply
+
+
+@pytest.fixture
+def support2(tenant):
+    """A second person of the support team."""
+    return UserFactory(tenant=tenant, role=Role.SUPPORT, first_name="Sam", last_name="Lee", email="support2@acme.test")

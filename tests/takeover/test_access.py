@@ -1,9 +1,10 @@
-"""Who may take a conversation over: admin and support of its own tenant; nobody else."""
+"""Who may take a conversation over: admin and support of its own tenant; nobody else. Who may end a hold someone
+else has: an admin of the tenant, not a colleague."""
 
 import pytest
 
 from conversations import takeover
-from conversations.access import handlers_for, may_handle
+from conversations.access import handlers_for, may_handle, may_take_from
 from conversations.models import Conversation
 from tenants.access import AccessDenied
 from tenants.roles import Role
@@ -62,3 +63,43 @@ def test_assigning_to_another_tenants_support_is_refused(chatting, support, othe
     with pytest.raises(takeover.TakeoverError) as refused:
         takeover.assign(chatting.pk, actor=support, to=theirs.pk)
     assert refused.value.code == "ineligible_assignee"
+
+
+HOLD_ENDING_STEPS = {
+    "release": lambda conversation, actor, colleague: takeover.release(conversation.pk, actor=actor),
+    "resolve": lambda conversation, actor, colleague: takeover.resolve(conversation.pk, actor=actor),
+    "assign": lambda conversation, actor, colleague: takeover.assign(conversation.pk, actor=actor, to=colleague.pk),
+}
+
+
+@pytest.mark.parametrize("step", HOLD_ENDING_STEPS)
+def test_a_colleagues_hold_is_ended_only_by_them_or_an_admin(chatting, staff, support, support2, step):
+    """Issue 29: support2 could hand back a conversation support held."""
+    takeover.assign(chatting.pk, actor=support)
+    assert not may_take_from(support2, chatting_now(chatting))
+    with pytest.raises(takeover.TakeoverError) as refused:
+        HOLD_ENDING_STEPS[step](chatting, support2, staff[Role.ADMIN])
+    assert (refused.value.code, refused.value.detail) == (
+        "forbidden",
+        "Support Smith holds this conversation: only they or an admin may hand it back, pass it on or resolve it.",
+    )
+    held = chatting_now(chatting)
+    assert (held.held_by, held.is_open) == (support, True)
+
+    for allowed in (staff[Role.ADMIN], support):  # an admin, and the holder
+        assert may_take_from(allowed, held)
+    HOLD_ENDING_STEPS[step](chatting, staff[Role.ADMIN], support2)
+    assert chatting_now(chatting).held_by == (support2 if step == "assign" else None)
+
+
+def test_the_holder_hands_back_their_own_and_anyone_may_act_on_an_unheld_one(chatting, support, support2):
+    assert may_take_from(support2, chatting)  # nobody holds it
+    takeover.assign(chatting.pk, actor=support)
+    takeover.release(chatting.pk, actor=support)
+    assert chatting_now(chatting).held_by is None
+    takeover.resolve(chatting.pk, actor=support2)
+    assert not chatting_now(chatting).is_open
+
+
+def chatting_now(conversation) -> Conversation:
+    return Conversation.objects.get(pk=conversation.pk)

@@ -108,3 +108,24 @@ def test_an_empty_reply_or_note_is_refused_with_a_message(console_as, chatting, 
     for name in ("reply", "note"):
         assert "The text is empty." in step(client, chatting, name, text=text).content.decode()
     assert not ConversationNote.objects.exists() and not Message.objects.filter(sender_type="human").exists()
+
+
+def test_a_colleague_gets_no_controls_to_end_a_hold_nor_may_post_them(console_as, chatting, staff, support, support2):
+    """Issue 29: support2 could hand back a conversation support held; the page and its steps agree with the API."""
+    step(console_as(support), chatting, "take_over")
+    client = console_as(support2)
+    html = client.get(page(chatting)).content.decode()
+    assert 'data-testid="holder">Support Smith<' in html and 'data-testid="add-note"' in html  # sees it, notes it
+    for control in ("release", "resolve", "assign"):
+        assert f'data-testid="{control}"' not in html
+    for name, fields in (("release", {}), ("resolve", {}), ("assign", {"user": str(staff[Role.ADMIN].pk)})):
+        response = step(client, chatting, name, **fields)
+        assert "only they or an admin may hand it back" in response.content.decode()
+    conversation = Conversation.objects.get(pk=chatting.pk)
+    assert (conversation.held_by, conversation.is_open) == (support, True)
+
+    admin = console_as(staff[Role.ADMIN])
+    html = admin.get(page(chatting)).content.decode()
+    assert all(f'data-testid="{control}"' in html for control in ("release", "resolve", "assign"))
+    step(admin, chatting, "release")
+    assert Conversation.objects.get(pk=chatting.pk).held_by is None

@@ -149,3 +149,21 @@ def test_suggest_runs_the_agent_and_stores_nothing(api_as, chatting, customer, s
 
 def test_suggest_is_for_those_who_may_handle(api_as, chatting, staff):
     assert api_as(staff[Role.COMPLIANCE]).post(url(chatting, "suggest")).status_code == 403
+
+
+@pytest.mark.parametrize("step", ["release", "resolve"])
+def test_a_colleague_may_not_end_a_hold_but_an_admin_may(api_as, chatting, staff, support, support2, step):
+    """Issue 29: support2 could hand back a conversation support held; through the API as through the console."""
+    api_as(support).post(url(chatting, "assign"), {}, format="json")
+    refused = api_as(support2).post(url(chatting, step))
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert "Support Smith holds this conversation" in refused.json()["detail"]
+    passed_on = api_as(support2).post(url(chatting, "assign"), {"user": str(support2.pk)}, format="json")
+    assert passed_on.status_code == 409 and passed_on.json()["code"] == "held_by_other"
+    passed_on = api_as(support2).post(url(chatting, "assign"), {"user": str(staff[Role.ADMIN].pk)}, format="json")
+    assert passed_on.status_code == 403 and passed_on.json()["code"] == "forbidden"
+    conversation = Conversation.objects.get(pk=chatting.pk)
+    assert (conversation.held_by, conversation.is_open) == (support, True)
+
+    done = api_as(staff[Role.ADMIN]).post(url(chatting, step))
+    assert done.status_code == 200 and done.json()["held_by"] is None
