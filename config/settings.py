@@ -17,7 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, require
+from config.env import env_bool, env_bytes, env_choice, env_float, env_int, env_list, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded-mode state: SQLite file, Celery broker folders
@@ -465,6 +465,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Request bodies ---------------------------------------------------------------------
+# Django's limit on what it reads into memory (form fields and request.body, not uploaded files), its default
+# spelled out: SendGrid's event batches stay under it (channels_app/email/views.py answers 413 above it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Any body above this is answered 413 before Django reads it (config/body_limit.py). The largest post Walker
+# takes is SendGrid's Inbound Parse: a message of up to 30 MB with its attachments, plus the form around it.
+# The proxy in front must refuse larger bodies itself: daphne holds a body whole before Walker sees it (README).
+REQUEST_BODY_MAX_BYTES = env_bytes("REQUEST_BODY_MAX_BYTES", 32 * 1024**2, minimum=DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 # --- Security (all on when DEBUG=0; `check --deploy` is clean) -----------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
