@@ -170,11 +170,15 @@ if REDIS_URL:
                 },
             }
         }
+    # A stalled Redis fails a cache call after this long, not redis-py's 5 s: every API call waited that long on
+    # its throttle's read and then answered 500. The throttles now let a call through (config/throttling.py).
+    _cache_timeout = env_float("REDIS_CACHE_TIMEOUT", 0.5, minimum=0.05)
     CACHES = {
         "default": {
             "BACKEND": "config.redis_cache.SharedPoolRedisCache",  # one pool and client per process (see the module)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "walker",
+            "OPTIONS": {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout},
         }
     }
 else:
@@ -396,9 +400,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberWithSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_THROTTLE_CLASSES": [  # DRF's, letting a call through when the cache does not answer
+        "config.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
