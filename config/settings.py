@@ -323,6 +323,8 @@ CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embe
 CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 20, minimum=1)  # per user, all tabs
 CHAT_TYPING_PER_MINUTE = env_int("CHAT_TYPING_PER_MINUTE", 120, minimum=1)  # typing frames per user; more are dropped
 CHAT_MAX_SOCKETS_PER_USER = env_int("CHAT_MAX_SOCKETS_PER_USER", 20, minimum=1)  # one more is closed with 4429
+# Each open socket renews its place in that count every third of this; a crashed daphne's sockets lapse after it.
+CHAT_SOCKET_LEASE_SECONDS = env_int("CHAT_SOCKET_LEASE_SECONDS", 60, minimum=1)
 CHAT_RESYNC_SECONDS = env_int("CHAT_RESYNC_SECONDS", 30, minimum=1)  # each socket checks the store for lost events
 # Without Redis the in-memory channel layer does not reach the Celery worker's process: a socket (or an API
 # long poll) waiting for an answer checks the event store this often instead. 0: rely on the channel layer.

@@ -3,12 +3,8 @@ ASGI application, and through a real daphne process on 127.0.0.1."""
 
 import asyncio
 import json
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -16,7 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.asgi import application
 from config.env import env_bytes
-from tests.config.test_settings_shapes import PRODUCTION, ROOT, run_python
+from tests.config.test_settings_shapes import PRODUCTION, run_python
+from tests.daphne import running_daphne
 
 CAP = 64 * 1024
 PIECE = 16 * 1024
@@ -94,26 +91,9 @@ SHOW_CAP = "import django; django.setup(); from django.conf import settings; pri
 
 @pytest.fixture
 def daphne(tmp_path):
-    """`daphne config.asgi:application` on a free loopback port, with a 3 MiB cap; yields the port."""
-    path = tmp_path / "daphne.log"
-    log = open(path, "w")  # noqa: SIM115  (closed with the process)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0", "config.asgi:application"],
-        cwd=ROOT,
-        env={**os.environ, "REQUEST_BODY_MAX_BYTES": "3m"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not (port := re.search(r"Listening on TCP address 127\.0\.0\.1:(\d+)", path.read_text())):
-            assert process.poll() is None and time.monotonic() < deadline, path.read_text()
-            time.sleep(0.2)
-        yield int(port[1])
-    finally:
-        process.kill()
-        process.wait(10)
-        log.close()
+    """daphne with a 3 MiB cap; yields its port."""
+    with running_daphne(tmp_path / "daphne.log", REQUEST_BODY_MAX_BYTES="3m") as (_, port):
+        yield port
 
 
 def post(port, path, size, *, chunked) -> tuple[int, bytes]:
