@@ -9,7 +9,6 @@ django_asgi_app = get_asgi_application()  # sets Django up before anything impor
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from channels_app.routing import websocket_urlpatterns  # noqa: E402
 from channels_app.security import BrowserOriginValidator  # noqa: E402
@@ -19,9 +18,6 @@ application = ProtocolTypeRouter(
     {
         "http": BodyLimit(django_asgi_app),
         # Browsers may open sockets from the site itself or from sites allowed to embed the chat widget.
-        "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
-            [*settings.ALLOWED_HOSTS, *settings.CHAT_ALLOWED_ORIGINS],
-        ),
+        "websocket": BrowserOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

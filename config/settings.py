@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -320,6 +321,10 @@ ACTION_WEBHOOK_TIMEOUT = env_int("ACTION_WEBHOOK_TIMEOUT", 10, minimum=1)  # sec
 EXECUTION_STUCK_MINUTES = env_int("EXECUTION_STUCK_MINUTES", 15, minimum=1)
 ONE_CLICK_LINK_HOURS = env_int("ONE_CLICK_LINK_HOURS", 48, minimum=1)  # lifetime of decision links in emails
 CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embed the widget, e.g. https://acme.com
+if _hostless := [origin for origin in CHAT_ALLOWED_ORIGINS if urlsplit(origin).scheme not in ("http", "https")]:
+    raise ImproperlyConfigured(
+        f"CHAT_ALLOWED_ORIGINS are origins with their scheme (https://acme.com, https://*.acme.com), got {_hostless}"
+    )
 CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 20, minimum=1)  # per user, all tabs
 CHAT_TYPING_PER_MINUTE = env_int("CHAT_TYPING_PER_MINUTE", 120, minimum=1)  # typing frames per user; more are dropped
 CHAT_MAX_SOCKETS_PER_USER = env_int("CHAT_MAX_SOCKETS_PER_USER", 20, minimum=1)  # one more is closed with 4429

@@ -150,7 +150,7 @@ async def test_a_signed_in_admin_session_opens_the_feed_through_the_asgi_stack(a
 
 
 async def test_without_a_session_the_asgi_stack_closes_with_4401():
-    socket = await open_console(through_asgi=True, headers=[(b"origin", b"http://localhost")])
+    socket = await open_console(through_asgi=True, headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
     assert await closed_with(socket) == 4401
 
 
