@@ -425,11 +425,14 @@ REST_FRAMEWORK = {
     # Throttles key anonymous callers by address: X-Forwarded-For counts only as far as our own proxies wrote it.
     "NUM_PROXIES": NUM_PROXIES,
 }
+# /api/schema/ and /api/docs/: public in development; in production only for signed-in staff unless set.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Walker API",
     "DESCRIPTION": "Conversations with Walker's marketing agents and the human approvals they wait on.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["config.openapi.SchemaReaders"],  # staff only unless API_SCHEMA_PUBLIC
     # Served from drf-spectacular-sidecar: the docs page loads nothing from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
