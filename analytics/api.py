@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
@@ -11,7 +12,7 @@ from rest_framework.views import APIView
 
 from analytics import reports
 from analytics.models import HITLAnalytics, PeriodType
-from analytics.periods import zone_of
+from analytics.periods import DAY_RANGE, may_ask_for, zone_of
 from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
 from conversations.access import MONITOR, conversations_for
 from conversations.models import Channel, Conversation
@@ -36,8 +37,16 @@ class HoldsRolePermission(permissions.BasePermission):
 
 
 class RangeQuery(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First day, YYYY-MM-DD, in the tenant's time zone.")
+    start = serializers.DateField(
+        required=False, help_text="First day, YYYY-MM-DD, in the tenant's time zone; 2000-01-01 to 2999-12-31."
+    )
     end = serializers.DateField(required=False, help_text="Last day (included); today when left out.")
+
+    def validate_start(self, day):
+        return _askable(day)
+
+    def validate_end(self, day):
+        return _askable(day)
 
     def validate(self, data):
         today = timezone.now().astimezone(zone_of(self.context["user"])).date()
@@ -48,6 +57,12 @@ class RangeQuery(serializers.Serializer):
         if (data["end"] - data["start"]).days >= MAX_DAYS:
             raise serializers.ValidationError({"end": f"A range holds at most {MAX_DAYS} days."})
         return data
+
+
+def _askable(day):
+    if not may_ask_for(day):
+        raise serializers.ValidationError(gettext("Pick a day from %(first)s to %(last)s.") % DAY_RANGE)
+    return day
 
 
 class ConversationQuery(RangeQuery):

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agents.models import AgentType
+from analytics import periods
 from analytics.aggregates import Percentile, continuous_percentile, has_percentiles
 from analytics.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
 from analytics.models import EventType, PlatformEvent
@@ -81,9 +82,12 @@ def chosen_span(params, zone, today: date) -> tuple[Span, str]:
         return default, ""
     try:
         last = date.fromisoformat(params.get("end") or today.isoformat())
-        first = date.fromisoformat(params.get("start") or (last - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
+        first = date.fromisoformat(params["start"]) if params.get("start") else None
     except ValueError:
         return default, _("Dates are YYYY-MM-DD; showing the last 14 days.")
+    if not all(periods.may_ask_for(day) for day in (first, last) if day):
+        return default, _("Pick days from %(first)s to %(last)s; showing the last 14 days.") % periods.DAY_RANGE
+    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         return default, _("The start is after the end; showing the last 14 days.")
     if (last - first).days >= MAX_DAYS:

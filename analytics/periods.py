@@ -11,6 +11,15 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from analytics.models import PeriodType
 
 TRUNCATE = {PeriodType.DAY: TruncDay, PeriodType.WEEK: TruncWeek, PeriodType.MONTH: TruncMonth}
+# The days a report may be asked for: every real row falls between them, and every bound computed from them
+# (the next day, week or month, local midnight in any zone) is still a date Python holds (9999-12-31 is not).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+DAY_RANGE = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+
+
+def may_ask_for(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def zone_of(user_or_tenant) -> ZoneInfo:

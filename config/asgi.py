@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP goes to Django, WebSocket through origin and auth checks to channels_app."""
+"""ASGI entry point: HTTP through the body cap to Django, WebSocket through origin and auth checks to channels_app."""
 
 import os
 
@@ -9,18 +9,15 @@ django_asgi_app = get_asgi_application()  # sets Django up before anything impor
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from channels_app.routing import websocket_urlpatterns  # noqa: E402
 from channels_app.security import BrowserOriginValidator  # noqa: E402
+from config.body_limit import BodyLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimit(django_asgi_app),
         # Browsers may open sockets from the site itself or from sites allowed to embed the chat widget.
-        "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
-            [*settings.ALLOWED_HOSTS, *settings.CHAT_ALLOWED_ORIGINS],
-        ),
+        "websocket": BrowserOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -6,6 +6,7 @@ typo in a deployment stops the process at start instead of misbehaving later.
 
 import math
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,6 +53,24 @@ def env_float(name: str, default: float, *, minimum: float | None = None) -> flo
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
     if not math.isfinite(value) or (minimum is not None and value < minimum):
         raise ImproperlyConfigured(f"{name} must be a finite number of at least {minimum}, got {raw!r}")
+    return value
+
+
+_SIZE = re.compile(r"(\d+)([kmg]?)", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def env_bytes(name: str, default: int, *, minimum: int | None = None) -> int:
+    """A size in bytes: a whole number, optionally with k, m or g (binary units, as nginx reads `32m`)."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    match = _SIZE.fullmatch(raw.strip())
+    if match is None:
+        raise ImproperlyConfigured(f"{name} must be a size in bytes, optionally with k, m or g (e.g. 32m), got {raw!r}")
+    value = int(match[1]) * _SIZE_UNITS[match[2].lower()]
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum} bytes, got {value}")
     return value
 
 

@@ -1,4 +1,16 @@
-"""OpenAPI post-processing: every operation documents the errors Walker answers with."""
+"""OpenAPI: who may read the schema, and the post-processing that documents the errors Walker answers with."""
+
+from django.conf import settings
+from rest_framework.permissions import BasePermission
+
+
+class SchemaReaders(BasePermission):
+    """The schema and its docs page: signed-in staff, or anyone where API_SCHEMA_PUBLIC (on by default with DEBUG)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return settings.API_SCHEMA_PUBLIC or bool(user and user.is_authenticated and user.is_staff)
+
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -46,3 +46,33 @@ class SharedPoolRedisCache(RedisCache):
             pipe.set(key, 0, ex=timeout, nx=True)
             pipe.incr(key)
             return pipe.execute()[1]
+
+    def hold_lease(self, key, member: str, seconds: int, limit: int | None = None, version=None) -> bool:
+        """Hold `member`'s lease in the set at `key` for `seconds` from now (Redis's clock); False, and nothing
+        held, when `limit` other unexpired leases are held there (None: no limit, as for a renewal).
+
+        One script, so concurrent callers never pass the limit together; a lease nobody renews lapses by itself,
+        and the count of leases cannot go below zero.
+        """
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+        return bool(client.eval(_HOLD_LEASE, 1, key, member, -1 if limit is None else limit, seconds))
+
+    def drop_lease(self, key, member: str, version=None) -> None:
+        key = self.make_and_validate_key(key, version=version)
+        self._cache.get_client(key, write=True).zrem(key, member)
+
+
+# KEYS[1]: a sorted set of members scored by when their lease ends. ARGV: member, limit (-1: none), seconds.
+_HOLD_LEASE = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local limit = tonumber(ARGV[2])
+if limit >= 0 and not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= limit then
+    return 0
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, require
+from config.env import env_bool, env_bytes, env_choice, env_float, env_int, env_list, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded-mode state: SQLite file, Celery broker folders
@@ -170,11 +171,15 @@ if REDIS_URL:
                 },
             }
         }
+    # A stalled Redis fails a cache call after this long, not redis-py's 5 s: every API call waited that long on
+    # its throttle's read and then answered 500. The throttles now let a call through (config/throttling.py).
+    _cache_timeout = env_float("REDIS_CACHE_TIMEOUT", 0.5, minimum=0.05)
     CACHES = {
         "default": {
             "BACKEND": "config.redis_cache.SharedPoolRedisCache",  # one pool and client per process (see the module)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "walker",
+            "OPTIONS": {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout},
         }
     }
 else:
@@ -318,9 +323,15 @@ ACTION_WEBHOOK_TIMEOUT = env_int("ACTION_WEBHOOK_TIMEOUT", 10, minimum=1)  # sec
 EXECUTION_STUCK_MINUTES = env_int("EXECUTION_STUCK_MINUTES", 15, minimum=1)
 ONE_CLICK_LINK_HOURS = env_int("ONE_CLICK_LINK_HOURS", 48, minimum=1)  # lifetime of decision links in emails
 CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embed the widget, e.g. https://acme.com
+if _hostless := [origin for origin in CHAT_ALLOWED_ORIGINS if urlsplit(origin).scheme not in ("http", "https")]:
+    raise ImproperlyConfigured(
+        f"CHAT_ALLOWED_ORIGINS are origins with their scheme (https://acme.com, https://*.acme.com), got {_hostless}"
+    )
 CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 20, minimum=1)  # per user, all tabs
 CHAT_TYPING_PER_MINUTE = env_int("CHAT_TYPING_PER_MINUTE", 120, minimum=1)  # typing frames per user; more are dropped
 CHAT_MAX_SOCKETS_PER_USER = env_int("CHAT_MAX_SOCKETS_PER_USER", 20, minimum=1)  # one more is closed with 4429
+# Each open socket renews its place in that count every third of this; a crashed daphne's sockets lapse after it.
+CHAT_SOCKET_LEASE_SECONDS = env_int("CHAT_SOCKET_LEASE_SECONDS", 60, minimum=1)
 CHAT_RESYNC_SECONDS = env_int("CHAT_RESYNC_SECONDS", 30, minimum=1)  # each socket checks the store for lost events
 # Without Redis the in-memory channel layer does not reach the Celery worker's process: a socket (or an API
 # long poll) waiting for an answer checks the event store this often instead. 0: rely on the channel layer.
@@ -400,9 +411,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberWithSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_THROTTLE_CLASSES": [  # DRF's, letting a call through when the cache does not answer
+        "config.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
@@ -418,11 +429,14 @@ REST_FRAMEWORK = {
     # Throttles key anonymous callers by address: X-Forwarded-For counts only as far as our own proxies wrote it.
     "NUM_PROXIES": NUM_PROXIES,
 }
+# /api/schema/ and /api/docs/: public in development; in production only for signed-in staff unless set.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Walker API",
     "DESCRIPTION": "Conversations with Walker's marketing agents and the human approvals they wait on.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["config.openapi.SchemaReaders"],  # staff only unless API_SCHEMA_PUBLIC
     # Served from drf-spectacular-sidecar: the docs page loads nothing from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -469,6 +483,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Request bodies ---------------------------------------------------------------------
+# Django's limit on what it reads into memory (form fields and request.body, not uploaded files), its default
+# spelled out: SendGrid's event batches stay under it (channels_app/email/views.py answers 413 above it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Any body above this is answered 413 before Django reads it (config/body_limit.py). The largest post Walker
+# takes is SendGrid's Inbound Parse: a message of up to 30 MB with its attachments, plus the form around it.
+# The proxy in front must refuse larger bodies itself: daphne holds a body whole before Walker sees it (README).
+REQUEST_BODY_MAX_BYTES = env_bytes("REQUEST_BODY_MAX_BYTES", 32 * 1024**2, minimum=DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 # --- Security (all on when DEBUG=0; `check --deploy` is clean) -----------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

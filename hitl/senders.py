@@ -9,10 +9,8 @@ from django.utils.translation import gettext
 
 from analytics.events import record
 from analytics.models import EmailDeliveryLog, EventType
-from config import layer
 from conversations.delivery import send_direct
 from hitl import links
-from hitl.console import console_group
 from hitl.models import HITLNotification
 from tenants import outbound
 from tenants.languages import speaking
@@ -77,19 +75,8 @@ def _email(row: HITLNotification) -> tuple[str, str]:
 
 
 def _in_app(row: HITLNotification) -> tuple[str, str]:
-    approval = row.approval
-    layer.group_send(
-        console_group(row.tenant_id),
-        {
-            "type": "console.event",
-            "event": f"approval.{row.event}",
-            "approval_id": str(approval.pk),
-            "reference": approval.reference,
-            "status": approval.status,
-            "summary": approval.action_summary,
-            "recipient_id": str(row.recipient_id),
-        },
-    )
+    """Nothing to push: the row is the notification, in its recipient's list (/api/hitl/notifications/). The live
+    console already shows the event it tells of, as hitl.history publishes every one; pushing it too showed it twice."""
     return "channels", ""
 
 

@@ -6,9 +6,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.throttling import ScopedRateThrottle
 from tenants.access import may_see_subject_requests, people_for, subject_requests_for
 from tenants.audit import REASON_MAX, Origin
 from tenants.models import SubjectRequest, Tenant, User

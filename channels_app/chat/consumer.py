@@ -25,14 +25,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
 
-from channels_app.chat import protocol, session, tokens
+from channels_app.chat import leases, protocol, session, tokens
 from channels_app.consumers import NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
 
 UNAUTHENTICATED = 4401
 TOO_MANY_SOCKETS = 4429
-SOCKET_COUNT_TTL = 3600  # a process that dies without disconnecting leaves its count for at most this long
 log = logging.getLogger(__name__)
 
 
@@ -46,13 +45,6 @@ def _count_hit(key: str, timeout: int = 120) -> int:
     except ValueError:  # evicted or flushed between add and incr: the window starts again with this hit
         cache.set(key, 1, timeout=timeout)
         return 1
-
-
-def _count_down(key: str) -> None:
-    try:
-        cache.decr(key)
-    except ValueError:  # expired meanwhile: nothing to give back
-        pass
 
 
 def _over(limit: int, key: str, *, timeout: int = 120) -> bool:
@@ -77,12 +69,11 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
         if self.user is None:
             await self.close(code=UNAUTHENTICATED)
             return
-        self.sockets_key = f"chat-sockets:{self.user.pk}"
-        if await in_thread(_over)(settings.CHAT_MAX_SOCKETS_PER_USER, self.sockets_key, timeout=SOCKET_COUNT_TTL):
-            await in_thread(_count_down)(self.sockets_key)
-            self.sockets_key = None
+        if not await in_thread(leases.take)(self.user.pk, self.channel_name):
             await self.close(code=TOO_MANY_SOCKETS)
             return
+        self.renewal = None
+        self.lease = asyncio.create_task(self._renew_lease_every(settings.CHAT_SOCKET_LEASE_SECONDS / 3))
         self.conversation_id = None
         self.last_sent = 0
         self.last_heard = time.monotonic()  # when a frame of the followed conversation last arrived
@@ -110,11 +101,20 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if resync := getattr(self, "resync", None):
             resync.cancel()
-        if getattr(self, "sockets_key", None):
-            with contextlib.suppress(Exception):  # a stalled cache: the count expires with SOCKET_COUNT_TTL
-                await in_thread(_count_down)(self.sockets_key)
+        if lease := getattr(self, "lease", None):
+            lease.cancel()
+            if self.renewal is not None:  # a renewal under way lands before the lease is given back, not after
+                await asyncio.wait([self.renewal])
+            await in_thread(leases.give_back)(self.user.pk, self.channel_name)
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _renew_lease_every(self, seconds):
+        """While the socket is open; a daphne that dies stops renewing, and its sockets' leases lapse (leases)."""
+        while True:
+            await asyncio.sleep(seconds)
+            self.renewal = asyncio.ensure_future(in_thread(leases.renew)(self.user.pk, self.channel_name))
+            await asyncio.shield(self.renewal)
 
     # --- authentication and groups --------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """The admin console's live feed (/ws/console/): approval events and human-takeover notices for signed-in staff.
 
 hitl.console sends every approval event to the group `console.<tenant_id>`; a
-superuser, who sees every tenant, listens to `console.all` instead. In-app
-notifications travel the same groups with a `recipient_id` and reach only that
-person. The feed is one-way: the browser only listens.
+superuser, who sees every tenant, listens to `console.all` instead. Each socket
+joins one group, so each event reaches it once; in-app notifications are not
+sent here (they tell of events this feed already carries). The feed is one-way:
+the browser only listens.
 
 Who may listen: the roles that see the tenant's approvals (`hitl.access.may_review`), who get approval
 events, summaries masked unless the listener holds the tenant's `view_pii`; and the roles that watch the
@@ -51,11 +52,8 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
         """Ignored, whatever it is: nothing the browser sends changes the feed."""
 
     async def console_event(self, message):
-        recipient = message.get("recipient_id")
         if not self.reviews:
             return
-        if recipient is not None and recipient != str(self.user.pk):
-            return  # someone else's in-app notification
         frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}}
         if not self.reveal:
             frame["summary"] = mask(frame["summary"])

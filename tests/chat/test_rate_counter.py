@@ -1,6 +1,8 @@
 """The per-user chat counters: one Redis round trip each on the Redis cache, and on any other cache
-a counter that survives its key vanishing between `add` and `incr` (a cache flush or eviction)."""
+a counter that survives its key vanishing between `add` and `incr` (a cache flush or eviction); and the
+per-user socket leases on both."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
@@ -9,6 +11,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from channels_app.chat import leases
 from channels_app.chat.consumer import _count_hit
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -59,3 +62,23 @@ def test_a_key_evicted_between_add_and_incr_starts_the_window_again(monkeypatch,
     assert _count_hit("chat-rate:evicted") == 1
     monkeypatch.undo()
     assert _count_hit("chat-rate:evicted") == 2  # the counter goes on from the restarted window
+
+
+@pytest.mark.parametrize("backend", ["redis", "local"])
+def test_socket_leases_cap_lapse_and_are_given_back_once(backend, settings):
+    if backend == "local":
+        settings.CACHES = LOCAL_CACHE
+    elif not settings.REDIS_URL:
+        pytest.skip("needs Redis (REDIS_URL); CI sets it")
+    settings.CHAT_MAX_SOCKETS_PER_USER, settings.CHAT_SOCKET_LEASE_SECONDS = 2, 1
+    assert [leases.take("u1", socket) for socket in "abc"] == [True, True, False]
+    assert leases.take("u1", "a") is True  # a socket's own lease is not counted against it
+    leases.give_back("u1", "a")
+    leases.give_back("u1", "a")  # twice, or after it lapsed: nothing more is given back
+    assert [leases.take("u1", socket) for socket in "cd"] == [True, False]
+    time.sleep(1.1)  # nobody renewed: every lease lapsed
+    assert [leases.take("u1", socket) for socket in "efg"] == [True, True, False]
+    time.sleep(0.6)
+    leases.renew("u1", "e")  # renewed: "f" lapses, "e" does not
+    time.sleep(0.6)
+    assert [leases.take("u1", socket) for socket in "hi"] == [True, False]

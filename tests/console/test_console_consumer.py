@@ -11,7 +11,6 @@ from agents.models import AIAgent
 from channels_app.console.consumer import ALL_TENANTS, ConsoleConsumer
 from config.asgi import application
 from hitl import console
-from hitl.notifications import notify
 from hitl.services import request_approval
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory, budget_action
@@ -105,16 +104,20 @@ async def test_a_new_approval_reaches_the_tenants_open_consoles_as_it_is_filed(a
     await elsewhere.disconnect()
 
 
-async def test_in_app_notifications_reach_only_their_recipient(approver, second_approver, tenant):
+async def test_a_reminder_reaches_each_approvers_socket_once(approver, second_approver, tenant):
+    """The SLA clock records the reminder (the feed's event) and sends each approver an in-app reminder (their
+    notifications list): one frame per socket, not two."""
+    from hitl.models import HITLApproval
+    from hitl.services.sla import process_due
+
     approval = await file_approval(tenant)
+    due = approval.requested_at
+    await database_sync_to_async(HITLApproval.objects.filter(pk=approval.pk).update)(next_reminder_at=due)
     first, second = await open_console(approver), await open_console(second_approver)
-    await database_sync_to_async(notify)(approval, "reminder")  # one in-app reminder to each approver
+    await database_sync_to_async(process_due)(due)
     for socket in (first, second):
-        frame = await socket.receive_json_from(timeout=TIMEOUT)
-        assert (frame["event"], frame["reference"]) == ("approval.reminder", approval.reference)
-        assert await socket.receive_nothing(timeout=0.3)  # not the other approver's reminder
-    await first.disconnect()
-    await second.disconnect()
+        assert [frame["event"] for frame in await frames_until_quiet(socket)] == ["approval.reminder"]
+        await socket.disconnect()
 
 
 async def test_a_superuser_listens_to_every_tenant_through_console_all(superuser, tenant):
@@ -150,7 +153,7 @@ async def test_a_signed_in_admin_session_opens_the_feed_through_the_asgi_stack(a
 
 
 async def test_without_a_session_the_asgi_stack_closes_with_4401():
-    socket = await open_console(through_asgi=True, headers=[(b"origin", b"http://localhost")])
+    socket = await open_console(through_asgi=True, headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
     assert await closed_with(socket) == 4401
 
 
@@ -198,3 +201,24 @@ async def test_a_blocked_whatsapp_reply_is_told_to_the_admins_who_can_fix_it(ten
     assert await approver_console.receive_nothing(timeout=0.3)
     await admin_console.disconnect()
     await approver_console.disconnect()
+
+
+async def frames_until_quiet(socket) -> list[dict]:
+    frames = []
+    while not await socket.receive_nothing(timeout=0.5):
+        frames.append(await socket.receive_json_from())
+    return frames
+
+
+async def test_each_approval_event_reaches_each_socket_once(approver, second_approver, tenant):
+    """An approver is also sent in-app notifications of what the feed already shows them: created, decided,
+    reminded, escalated; the feed carries each event once (issue 29: twice on each socket)."""
+    from hitl.services import approve
+
+    sockets = [await open_console(approver), await open_console(approver), await open_console(second_approver)]
+    approval = await file_approval(tenant)
+    await database_sync_to_async(approve)(approval.pk, actor=approver)
+    for socket in sockets:
+        events = [frame["event"] for frame in await frames_until_quiet(socket)]
+        assert sorted(events) == ["approval.approved", "approval.created", "approval.executed"], events
+        await socket.disconnect()

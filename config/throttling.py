@@ -1,0 +1,35 @@
+"""DRF's throttles, open when their counter cannot be read.
+
+A throttle keeps its counter in the cache (Redis). When Redis stalls or is down, the read fails after the
+cache's short timeout (REDIS_CACHE_TIMEOUT) and the call goes on, logged, instead of answering 500: the
+throttles guard capacity, and refusing every call guards nothing. Password guessing on the token login is
+still stopped by django-axes, which counts in the database.
+"""
+
+import logging
+
+from redis.exceptions import RedisError
+from rest_framework import throttling
+
+log = logging.getLogger(__name__)
+
+
+class FailOpen:
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except RedisError as error:
+            log.warning("Throttle %s not checked: the cache did not answer (%s)", type(self).__name__, error)
+            return True
+
+
+class AnonRateThrottle(FailOpen, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(FailOpen, throttling.UserRateThrottle):
+    pass
+
+
+class ScopedRateThrottle(FailOpen, throttling.ScopedRateThrottle):
+    pass
