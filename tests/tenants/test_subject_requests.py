@@ -33,7 +33,7 @@ def holdings(person, phone="+14155550199"):
     WhatsAppContact.objects.create(tenant=tenant, phone=phone, last_inbound_at=conversation.started_at)
     EmailDeliveryLog.objects.create(
         tenant=tenant, user=person, to_address=person.email, email_type="notification", subject="About jane",
-        reference=f"ref-{person.pk}",
+        reference=f"ref-{person.pk}", failure_reason=f"550 5.1.1 <{person.email}>: no such user",
     )  # fmt: skip
     return conversation
 
@@ -109,7 +109,7 @@ def test_an_erasure_removes_the_person_everywhere_and_keeps_the_counts(api_as, o
     notification = HITLNotification.objects.get(recipient=person)
     assert (notification.recipient_email, notification.message) == ("", "[Erased at the person's request]")
     log = EmailDeliveryLog.objects.get(user=person)
-    assert (log.to_address, log.subject) == ("", "")
+    assert (log.to_address, log.subject, log.failure_reason) == ("", "", "")
     assert not WhatsAppContact.objects.filter(tenant=tenant, phone="+14155550199").exists()
     assert Message.objects.count() == messages_before  # rows, counts and metrics stay
 
