@@ -5,8 +5,10 @@ Approvals, decisions and history are business records and stay, naming people by
 anonymises). What people type (notes, rejection and escalation reasons, and the history lines that quote
 them or name the actor) may be about anyone: it is encrypted at rest, and an erasure replaces it with a note,
 on the person's own requests and wherever they wrote it, along with the address their decisions came from.
+History lines, append-only, are only ever blanked (`hitl.history.erase_notes`).
 """
 
+from hitl.history import erase_notes
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification
 
 ERASED = "[Erased at the person's request]"
@@ -71,7 +73,7 @@ def erase_requests(person, now) -> int:
     return (
         _erase(theirs, **dict.fromkeys(TYPED, ERASED))
         + _erase(HITLDecision.objects.filter(approval__in=theirs), notes=ERASED)
-        + _erase(HITLApprovalHistory.objects.filter(approval__in=theirs, event_type__in=QUOTING), description=ERASED)
+        + erase_notes(_ids(HITLApprovalHistory.objects.filter(approval__in=theirs, event_type__in=QUOTING)))
     )
 
 
@@ -84,12 +86,16 @@ def export_decisions(person) -> list[dict]:
 
 def erase_decisions(person, now) -> int:
     """What the person typed deciding others' requests, the history lines naming them as the actor, and the
-    address and browser their decisions came from."""
+    address and browser their decisions came from (a history line keeps its address: it is append-only)."""
     escalated = HITLApprovalHistory.objects.filter(actor=person, event_type="escalated").values("approval_id")
     return (
         _erase(HITLDecision.objects.filter(approver=person), notes=ERASED, ip_address=None, user_agent="")
         + _erase(HITLApproval.objects.filter(approved_by=person), approval_notes=ERASED)
         + _erase(HITLApproval.objects.filter(rejected_by=person), rejection_reason=ERASED)
         + _erase(HITLApproval.objects.filter(pk__in=escalated), escalation_reason=ERASED)
-        + _erase(HITLApprovalHistory.objects.filter(actor=person), description=ERASED, actor_ip=None)
+        + erase_notes(_ids(HITLApprovalHistory.objects.filter(actor=person)))
     )
+
+
+def _ids(entries) -> list:
+    return list(entries.exclude(description="").values_list("pk", flat=True))
