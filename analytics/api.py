@@ -122,7 +122,7 @@ APPROVAL_EXAMPLE = {
         "risk": {"low": 40, "medium": 50, "high": 25, "critical": 5}, "cost_approved": "18250.00",
         "cost_rejected": "9400.00",
         "top_approvers": [
-            {"approver_id": "…", "email": "approver@acme.test", "decisions": 50, "approved": 40, "rejected": 10}
+            {"approver_id": "…", "email": "a•••@acme.test", "decisions": 50, "approved": 40, "rejected": 10}
         ],
     },
     "groups": [{"key": "2026-02-23", "requests": 20, "...": "the same figures but top_approvers"}],

@@ -20,6 +20,7 @@ from analytics.models import EventType, HITLAnalytics, PeriodType, PlatformEvent
 from analytics.periods import bounds, start_of, zone_of
 from analytics.watermarks import LAG, job_lock
 from hitl.models import ApprovalStatus, HITLApproval, HITLDecision, RiskLevel
+from tenants.reveal import shown_email
 
 TOP_APPROVERS = 5
 
@@ -105,10 +106,13 @@ def action_type_breakdown(approvals) -> dict:
     }
 
 
-def top_approvers(approvals) -> list[dict]:
+def top_approvers(approvals, viewer=None) -> list[dict]:
+    """Who decided most. The stored rows name them by id only (an address kept there would outlive an erasure);
+    a report read by `viewer` adds each one's address as they may see it: their own in full, others masked."""
+    fields = ["approver_id", "approver__email"] if viewer is not None else ["approver_id"]
     rows = (
         HITLDecision.objects.filter(approval__in=approvals.values("pk"), approver__isnull=False)
-        .values("approver_id", "approver__email")
+        .values(*fields)
         .annotate(
             decisions=Count("pk"),
             approved=Count("pk", filter=Q(decision=HITLDecision.Decision.APPROVE)),
@@ -119,13 +123,17 @@ def top_approvers(approvals) -> list[dict]:
     return [
         {
             "approver_id": str(row["approver_id"]),
-            "email": row["approver__email"],
+            **({} if viewer is None else {"email": _shown(row["approver__email"], row["approver_id"], viewer)}),
             "decisions": row["decisions"],
             "approved": row["approved"],
             "rejected": row["rejected"],
         }
         for row in rows
     ]
+
+
+def _shown(email: str, person_id, viewer) -> str:
+    return shown_email(email, own=person_id == viewer.pk, revealed=False)
 
 
 def requested_between(tenant_id, start, end):

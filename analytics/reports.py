@@ -154,7 +154,7 @@ def approval_report(user, span: Range, group_by: str, **filters) -> dict:
     key = _group_key(group_by, "requested_at", span.zone, APPROVAL_GROUPS)
     groups = rows.order_by().values(key=key).annotate(**expressions).order_by("key")
     totals = _approval_figures(rows.aggregate(**expressions))
-    totals["top_approvers"] = approval_stats.top_approvers(rows)
+    totals["top_approvers"] = approval_stats.top_approvers(rows, viewer=user)
     return _report(
         span, group_by, totals, [{"key": _key(row["key"], span.zone), **_approval_figures(row)} for row in groups]
     )

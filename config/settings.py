@@ -391,7 +391,10 @@ LOGOUT_REDIRECT_URL = "login"
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 # django-axes locks the admin and API logins after AXES_FAILURE_LIMIT wrong passwords, per account and per
 # client address (tracked separately), for AXES_COOLOFF_TIME; admins unlock under "Axes" in the console or with
-# `manage.py axes_reset_username <email>` / `axes_reset_ip <address>`.
+# `manage.py unlock_login <email>` / `axes_reset_ip <address>`. Its records keep no address in clear: the
+# account is counted by the keyed hash of its email (the callable below), the forms' fields are starred in the
+# POST data it keeps, and its log of successful sign-ins (which would name the account by its email, with no
+# callable to hash it) is off. A person's erasure deletes their records (tenants.login_guard).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 20, minimum=1)  # the API's 10/minute throttle comes first
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -400,6 +403,8 @@ AXES_USERNAME_CALLABLE = "tenants.login_guard.attempted_username"
 AXES_CLIENT_IP_CALLABLE = "tenants.login_guard.client_ip"
 AXES_LOCKOUT_CALLABLE = "tenants.login_guard.lockout_response"  # 429: JSON for the API, a page for the admin
 AXES_RESET_ON_SUCCESS = True  # an admin sign-in with the right password clears the earlier misses
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]  # starred in the POST data of an attempt
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

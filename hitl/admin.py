@@ -142,6 +142,10 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     def get_export_queryset(self, request):
         return ApprovalResource.prepared(super().get_export_queryset(request))
 
+    def get_export_resource_kwargs(self, request, **kwargs):
+        """People masked but for the reader's own address (the console's export never reveals)."""
+        return {**super().get_export_resource_kwargs(request, **kwargs), "viewer": request.user}
+
     def get_object(self, request, object_id, from_field=None):
         """Loaded once per request: the change page, its panel and its decide form all ask for it."""
         loaded = request.__dict__.setdefault("_approvals_loaded", {})

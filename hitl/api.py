@@ -17,7 +17,9 @@ from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
 from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, cancel, escalate, reject, retry_execution
+from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response
+from tenants.reveal import RevealQuery, requested_reveal, shown_email
 
 ERROR_STATUS = {
     "not_found": status.HTTP_404_NOT_FOUND,
@@ -38,8 +40,21 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+@extend_schema_field({"type": "string", "nullable": True, "example": "r•••@acme.test"})
+class PersonField(serializers.Field):
+    """A person an approval names, by address: masked (r•••@acme.test) unless it is the reader's own, or the
+    reader revealed (`?reveal=1&reason=`, view_pii; recorded). The view puts `revealed` in the context."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, person):
+        own = person.pk == self.context["request"].user.pk
+        return shown_email(person.email, own=own, revealed=self.context.get("revealed", False))
+
+
 class DecisionSerializer(serializers.ModelSerializer):
-    approver = serializers.EmailField(source="approver.email", default=None, allow_null=True)
+    approver = PersonField()
 
     class Meta:
         model = HITLDecision
@@ -47,7 +62,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.EmailField(source="actor.email", default=None, allow_null=True)
+    actor = PersonField()
 
     class Meta:
         model = HITLApprovalHistory
@@ -65,8 +80,8 @@ class LinkedApprovalSerializer(serializers.ModelSerializer):
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
-    requested_by = serializers.EmailField(source="requested_by.email", default=None, allow_null=True)
-    assigned_to = serializers.EmailField(source="assigned_to.email", default=None, allow_null=True)
+    requested_by = PersonField()
+    assigned_to = PersonField()
     related_to = LinkedApprovalSerializer(
         read_only=True,
         allow_null=True,
@@ -157,9 +172,11 @@ class ApprovalFilter(filters.FilterSet):
 
 
 class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
-    """Approvals of the caller's tenant, most urgent first. Decide with the actions below."""
+    """Approvals of the caller's tenant, most urgent first. Decide with the actions below. The people named are
+    masked but for yourself; holders of view_pii may pass `?reveal=1&reason=<why>` (recorded in the access log)."""
 
     filterset_class = ApprovalFilter
+    revealed = False  # set by a read that asked for a reveal; a view instance serves one request
 
     def get_queryset(self):
         visible = approvals_for(self.request.user)  # a linked approval is shown only to who may see it
@@ -173,8 +190,34 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return ApprovalDetailSerializer if self.action == "retrieve" else ApprovalSerializer
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "revealed": self.revealed}
+
+    def _reveal(self, request, tenant) -> str:
+        """Whether the read asks to name people in full (400 without a reason, 403 without view_pii); the reason."""
+        self.revealed, reason = requested_reveal(request, tenant)
+        return reason
+
+    @extend_schema(parameters=[RevealQuery])
+    def list(self, request, *args, **kwargs):
+        reason = self._reveal(request, request.user.tenant)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if self.revealed and page:
+            record(request.user, page, tenant=request.user.tenant, origin=Origin.of_request(request), revealed=True,
+                   reason=reason)  # fmt: skip
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(parameters=[RevealQuery])
+    def retrieve(self, request, *args, **kwargs):
+        approval = self.get_object()  # 404 outside what the caller may see
+        reason = self._reveal(request, approval.tenant)
+        if self.revealed:
+            record_access(request, approval, tenant=approval.tenant, revealed=True, reason=reason)
+        return Response(self.get_serializer(approval).data)
+
     @extend_schema(
         summary="CSV of the queue, with the same filters as the list (roles that review approvals)",
+        parameters=[RevealQuery],
         responses={(200, "text/csv"): OpenApiTypes.STR, 403: OpenApiResponse(description="Roles that do not review")},
     )
     @action(detail=False, methods=["get"])
@@ -184,8 +227,11 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
                 {"code": "forbidden", "detail": "Only the roles that review approvals export the queue."},
                 status=status.HTTP_403_FORBIDDEN,
             )
+        reason = self._reveal(request, request.user.tenant)
         approvals = ApprovalResource.prepared(self.filter_queryset(self.get_queryset()))
-        return csv_response(ApprovalResource(), approvals, "approvals")
+        if self.revealed:
+            record_export(request, HITLApproval, tenant=request.user.tenant, revealed=True, reason=reason)
+        return csv_response(ApprovalResource(viewer=request.user, revealed=self.revealed), approvals, "approvals")
 
     def _context(self, request) -> Context:
         return Context(
@@ -203,7 +249,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         except DecisionError as err:
             return Response({"code": err.code, "detail": err.detail}, status=ERROR_STATUS.get(err.code, 400))
         approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=approval.pk)
-        return Response(ApprovalDetailSerializer(approval).data)
+        return Response(ApprovalDetailSerializer(approval, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ApproveSerializer, responses=ApprovalDetailSerializer)
     @action(detail=True, methods=["post"])

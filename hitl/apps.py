@@ -17,10 +17,12 @@ class HitlConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(forget_policy, sender=RiskPolicy, dispatch_uid="hitl-forget-risk-policy")
 
-        from hitl.personal_data import erase_notifications, export_notifications
+        from hitl import personal_data as held
         from tenants.personal_data import register
 
-        register("notifications", export=export_notifications, erase=erase_notifications, order=20)
+        register("notifications", export=held.export_notifications, erase=held.erase_notifications, order=20)
+        register("approval_requests", export=held.export_requests, erase=held.erase_requests, order=25)
+        register("approval_decisions", export=held.export_decisions, erase=held.erase_decisions, order=25)
 
         from agents import read_tools
         from hitl.read_tools import PENDING_APPROVALS

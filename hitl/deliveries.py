@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from hitl.models import HITLNotification
 from hitl.notifications import send_after_commit
-from hitl.senders import _record_outcome  # the same events as a send's outcome
+from hitl.senders import _record_outcome, failure  # the same events and words as a send's outcome
 
 Status = HITLNotification.Status
 Channel = HITLNotification.Channel
@@ -33,7 +33,7 @@ def mark_undelivered(notification_id, reason: str) -> list[HITLNotification]:
     )
     if row is None:
         return []
-    row.status, row.failed_at, row.failure_reason = Status.FAILED, timezone.now(), reason[:1000]
+    row.status, row.failed_at, row.failure_reason = Status.FAILED, timezone.now(), failure(reason)
     row.save(update_fields=["status", "failed_at", "failure_reason"])
     _record_outcome(row, reason=row.failure_reason[:200])
     return fall_back(row)

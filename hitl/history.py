@@ -2,7 +2,8 @@
 
 It is also where decisions, escalations and executions reach the platform event log:
 every outcome passes through here, so one mapping covers them all. "created" is not
-mapped: request_approval records APPROVAL_REQUESTED itself.
+mapped: request_approval records APPROVAL_REQUESTED itself. The one change a row's note
+may take is to be blanked, through `erase_notes`, when it held a person's data that is erased.
 """
 
 from analytics.events import record
@@ -52,3 +53,8 @@ def log(
         changes=changes or {},
         metadata=metadata,
     )
+
+
+def erase_notes(entry_ids) -> int:
+    """Blank the notes (`description`) of these history entries, and nothing else of them; how many changed."""
+    return HITLApprovalHistory.objects.filter(pk__in=list(entry_ids)).exclude(description="").update(description="")

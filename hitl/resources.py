@@ -1,14 +1,16 @@
-"""What the approval queue's CSV export holds (django-import-export)."""
+"""What the approval queue's CSV export holds (django-import-export): people by address as the reader may see them
+(tenants.reveal.shown_email), masked unless it is their own or the export was asked as a reveal."""
 
 from import_export import fields, resources
 
 from hitl.models import HITLApproval
+from tenants.reveal import shown_email
 
 
 class ApprovalResource(resources.ModelResource):
-    requested_by = fields.Field(attribute="requested_by__email", column_name="requested_by")
-    approved_by = fields.Field(attribute="approved_by__email", column_name="approved_by")
-    rejected_by = fields.Field(attribute="rejected_by__email", column_name="rejected_by")
+    requested_by = fields.Field(column_name="requested_by")
+    approved_by = fields.Field(column_name="approved_by")
+    rejected_by = fields.Field(column_name="rejected_by")
 
     class Meta:
         model = HITLApproval
@@ -19,6 +21,25 @@ class ApprovalResource(resources.ModelResource):
             "execution_status", "executed_at",
         ]  # fmt: skip
         export_order = fields
+
+    def __init__(self, *, viewer=None, revealed: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.viewer, self.revealed = viewer, revealed
+
+    def _shown(self, person) -> str:
+        if person is None:
+            return ""
+        own = self.viewer is not None and person.pk == self.viewer.pk
+        return shown_email(person.email, own=own, revealed=self.revealed)
+
+    def dehydrate_requested_by(self, approval):
+        return self._shown(approval.requested_by)
+
+    def dehydrate_approved_by(self, approval):
+        return self._shown(approval.approved_by)
+
+    def dehydrate_rejected_by(self, approval):
+        return self._shown(approval.rejected_by)
 
     @staticmethod
     def prepared(queryset):

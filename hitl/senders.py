@@ -15,6 +15,7 @@ from hitl.models import HITLNotification
 from tenants import outbound
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
+from tenants.pii import redact
 
 SLACK_TIMEOUT_SECONDS = 10
 LINK_EVENTS = {"created", "reminder", "escalated"}  # the emails that ask for a decision
@@ -39,7 +40,7 @@ def _email(row: HITLNotification) -> tuple[str, str]:
 
     if UndeliverableAddress.includes(row.recipient_email):
         told = ", ".join(new.channel for new in fall_back(row)) or "no other channel"
-        raise ValueError(f"{row.recipient_email} is marked undeliverable; told on {told} instead.")
+        raise ValueError(f"The address is marked undeliverable; told on {told} instead.")
     context = {"subject": row.subject, "message": row.message, "approval": row.approval}
     with speaking(row.recipient):  # the subject and message were written in it (notify)
         if row.event in LINK_EVENTS and row.recipient is not None:
@@ -137,6 +138,12 @@ OUTCOME_EVENTS = {
 }
 
 
+def failure(reason) -> str:
+    """What is kept of why a send failed: a provider's words may quote the address or number (a bounce's
+    "550 <jane@…>"), which the row keeps encrypted, so the reason, also copied to the event log, has it redacted."""
+    return redact(str(reason))[:1000]
+
+
 def _record_outcome(row: HITLNotification, **details) -> None:
     record(
         OUTCOME_EVENTS[row.status],
@@ -162,7 +169,7 @@ def send(notification_id) -> None:
     except Exception as exc:  # a permanent failure is recorded on the row, visible in the admin
         row.status = HITLNotification.Status.FAILED
         row.failed_at = timezone.now()
-        row.failure_reason = str(exc)[:1000]
+        row.failure_reason = failure(exc)
         row.save(update_fields=["status", "failed_at", "failure_reason", "recipient_phone"])
         _record_outcome(row, reason=row.failure_reason[:200])
         return
@@ -180,7 +187,7 @@ def send(notification_id) -> None:
 
 
 def mark_failed_after_retries(notification_id, error: Exception) -> None:
-    reason = f"gave up: {error}"[:1000]
+    reason = failure(f"gave up: {error}")
     changed = HITLNotification.objects.filter(pk=notification_id, status=HITLNotification.Status.PENDING).update(
         status=HITLNotification.Status.FAILED, failed_at=timezone.now(), failure_reason=reason
     )

@@ -9,8 +9,10 @@ row is outside what the user may see at all (another tenant's, a colleague's pri
 """
 
 from django.db import models
+from django.utils.translation import gettext
 
 from tenants.models import SubjectRequest, User
+from tenants.roles import Role
 
 
 class Need(models.TextChoices):
@@ -64,3 +66,31 @@ def may_handle_subject_requests(user, tenant) -> bool:
     return is_signed_in(user) and (
         user.is_superuser or (user.tenant_id == tenant.pk and user.has_perm("tenants.add_subjectrequest"))
     )
+
+
+def may_erase(user, person) -> bool:
+    """Erasure disables the account, so two more rules than for an export: nobody erases themselves, and a
+    tenant admin is erased only by another tenant admin (or a platform superuser), never by compliance."""
+    if person.pk == user.pk:
+        return False
+    return person.role != Role.ADMIN or user.is_superuser or user.role == Role.ADMIN
+
+
+def get_person_for_request(user, person_id, kind: str) -> User:
+    """The person a subject request of `kind` is about, the one check of every door (the API, the console's form).
+
+    Another tenant's person is not found; without the right to handle subject requests, or (for an erasure)
+    when `may_erase` refuses, forbidden.
+    """
+    person = User.objects.filter(pk=person_id, tenant__isnull=False).select_related("tenant").first()
+    if person is None or not same_tenant(user, person):
+        raise AccessDenied("not_found", gettext("No such person."))
+    if not may_handle_subject_requests(user, person.tenant):
+        raise AccessDenied("forbidden", gettext("Only tenant admins and compliance handle subject requests."))
+    if kind == SubjectRequest.Kind.ERASURE and not may_erase(user, person):
+        if person.pk == user.pk:
+            detail = gettext("You cannot erase yourself: ask another tenant admin or compliance.")
+        else:
+            detail = gettext("Only another tenant admin may erase a tenant admin.")
+        raise AccessDenied("forbidden", detail)
+    return person

@@ -18,7 +18,7 @@ from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from tenants import verification
-from tenants.access import AccessDenied
+from tenants.access import AccessDenied, get_person_for_request
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.audit import REASON_MAX, Origin
 from tenants.exports import StreamingCsvExportMixin
@@ -34,7 +34,7 @@ from tenants.models import (
 )
 from tenants.phones import normalize_phone
 from tenants.resources import AccessLogResource
-from tenants.subject_requests import erase_person, export_person, get_person_for_request
+from tenants.subject_requests import erase_person, export_person
 
 
 def _saved(value: str) -> str:
@@ -414,7 +414,7 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
         return TemplateResponse(request, "admin/tenants/subjectrequest/new.html", context)
 
     def _carry_out(self, request, data):
-        person = get_person_for_request(request.user, data["person"].pk)
+        person = get_person_for_request(request.user, data["person"].pk, data["kind"])
         if data["kind"] == SubjectRequest.Kind.EXPORT:
             _, export = export_person(request.user, person, reason=data["reason"], origin=Origin.of_request(request))
             response = JsonResponse(export, json_dumps_params={"indent": 2})

@@ -9,11 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.throttling import ScopedRateThrottle
-from tenants.access import may_see_subject_requests, people_for, subject_requests_for
+from tenants.access import get_person_for_request, may_see_subject_requests, people_for, subject_requests_for
 from tenants.audit import REASON_MAX, Origin
 from tenants.models import SubjectRequest, Tenant, User
 from tenants.roles import Role
-from tenants.subject_requests import erase_person, export_person, get_person_for_request
+from tenants.subject_requests import erase_person, export_person
 
 
 class TenantSerializer(serializers.ModelSerializer):
@@ -145,9 +145,10 @@ class SubjectRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         """`kind=export` answers 200 with the data; `kind=erasure` erases and answers 201 with the record."""
         form = NewSubjectRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        person = get_person_for_request(request.user, form.validated_data["person"])
+        kind = form.validated_data["kind"]
+        person = get_person_for_request(request.user, form.validated_data["person"], kind)
         reason = form.validated_data["reason"]
-        if form.validated_data["kind"] == SubjectRequest.Kind.EXPORT:
+        if kind == SubjectRequest.Kind.EXPORT:
             done, data = export_person(request.user, person, reason=reason, origin=Origin.of_request(request))
             return Response({"request": SubjectRequestSerializer(done).data, "data": data})
         erasure = erase_person(request.user, person, reason=reason)

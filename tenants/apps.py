@@ -8,7 +8,9 @@ class TenantsConfig(AppConfig):
 
     def ready(self):
         from tenants import signals  # noqa: F401  (connects role-group receivers)
+        from tenants.login_guard import erase_sign_ins, export_sign_ins
         from tenants.personal_data import register
         from tenants.subject_requests import erase_profile, export_profile
 
+        register("sign_ins", export=export_sign_ins, erase=erase_sign_ins, order=80)  # by the address: before it goes
         register("profile", export=export_profile, erase=erase_profile, order=90)  # last: others find the person by it

@@ -4,6 +4,7 @@ The address follows the API throttles' rule (DRF's NUM_PROXIES): X-Forwarded-For
 counts only as far as our own proxies wrote it, so a client cannot rotate it.
 """
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -36,3 +37,24 @@ def lockout_response(request, *args):
             {"code": "locked_out", "detail": f"{LOCKED} Ask an administrator to unlock it."}, status=429
         )
     return render(request, "admin/locked_out.html", {"failure_limit": settings.AXES_FAILURE_LIMIT}, status=429)
+
+
+# --- what the sign-in records hold of a person, for subject requests (tenants.personal_data) -----------------
+
+SIGN_IN_RECORDS = (AccessAttempt, AccessFailureLog, AccessLog)
+
+
+def export_sign_ins(person) -> list[dict]:
+    """The failed sign-ins counted against the person's address (it is registered before the profile, which
+    erasure anonymises: the records are found by the keyed hash of the address)."""
+    theirs = hash_of("email", person.email)
+    return [
+        {"at": row.attempt_time.isoformat(), "kind": str(model._meta.verbose_name), "from": row.ip_address}
+        for model in SIGN_IN_RECORDS
+        for row in model.objects.filter(username=theirs).order_by("attempt_time")
+    ]
+
+
+def erase_sign_ins(person, now) -> int:
+    theirs = hash_of("email", person.email)
+    return sum(model.objects.filter(username=theirs).delete()[0] for model in SIGN_IN_RECORDS)

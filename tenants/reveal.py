@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from tenants.audit import REASON_MAX, may_see_pii
+from tenants.pii import mask
 
 
 class RevealQuery(serializers.Serializer):
@@ -33,3 +34,9 @@ def requested_reveal(request, tenant) -> tuple[bool, str]:
     if not (request.user.is_superuser or may_see_pii(request.user, tenant)):
         raise PermissionDenied({"code": "pii_forbidden", "detail": "You may not view this tenant's personal data."})
     return True, form.validated_data["reason"].strip()
+
+
+def shown_email(email: str, *, own: bool, revealed: bool) -> str:
+    """A person's address where people are named to their colleagues (approvals, their CSV, the approval report):
+    in full to the person themselves and on a reveal, else masked (p•••@acme.test)."""
+    return email if own or revealed else mask(email)

@@ -11,22 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from tenants.access import AccessDenied, may_handle_subject_requests, same_tenant
+from tenants.access import AccessDenied
 from tenants.audit import Origin, record
 from tenants.models import SubjectRequest, User, UserEmailPreference
 from tenants.personal_data import holders
 
 ERASED_DOMAIN = "erased.invalid"
-
-
-def get_person_for_request(actor, person_id) -> User:
-    """The person a subject request is about: another tenant's is not found; without the right, forbidden."""
-    person = User.objects.filter(pk=person_id, tenant__isnull=False).select_related("tenant").first()
-    if person is None or not same_tenant(actor, person):
-        raise AccessDenied("not_found", "No such person.")
-    if not may_handle_subject_requests(actor, person.tenant):
-        raise AccessDenied("forbidden", "Only tenant admins and compliance handle subject requests.")
-    return person
 
 
 def _reason(reason: str) -> str:

@@ -25,8 +25,7 @@ class TwilioMessage:
     sid: str
     sender: str  # E.164, without the whatsapp: prefix
     to: str
-    body: str
-    profile_name: str
+    body: str  # Twilio's ProfileName (the sender's WhatsApp display name) is not read: Walker has no use for it
     button_payload: str
     media: list[tuple[str, str]]  # (url, content type)
 
@@ -84,7 +83,6 @@ def parse(form: QueryDict) -> TwilioMessage:
         sender=whatsapp_number(form, "From"),
         to=whatsapp_number(form, "To"),
         body=body,
-        profile_name=form.get("ProfileName", "")[:200],
         button_payload=form.get("ButtonPayload", "")[:200],
         media=media,
     )

@@ -159,7 +159,6 @@ def _accept(message: TwilioMessage, tenant, sender) -> Outcome:
         metadata={
             "whatsapp_from_hash": hash_of("phone", message.sender),  # the number itself stays encrypted
             "whatsapp_to": message.to,
-            "profile_name": message.profile_name,
             "media": [{"url": url, "content_type": kind} for url, kind in message.media],
         },
     )
@@ -172,4 +171,7 @@ def _accept(message: TwilioMessage, tenant, sender) -> Outcome:
 
 
 def _reply_after_commit(tenant_id, phone: str, text: str) -> None:
-    transaction.on_commit(lambda: current_app.tasks[REPLY_TASK].delay(str(tenant_id), phone, text))
+    """The task names the sender by their contact's key (the number's keyed hash; `touch_window` has stored the
+    contact): the broker holds no phone in clear."""
+    contact = hash_of("phone", phone)
+    transaction.on_commit(lambda: current_app.tasks[REPLY_TASK].delay(str(tenant_id), contact, text))

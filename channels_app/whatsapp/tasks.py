@@ -3,6 +3,7 @@
 from celery import Task, shared_task
 
 from channels_app.whatsapp import delivery, verify
+from channels_app.whatsapp.models import WhatsAppContact
 from channels_app.whatsapp.twilio_api import TransientTwilioError
 
 SEND_RETRIES = 6
@@ -28,9 +29,12 @@ def deliver_message(message_id: str) -> None:
 
 
 @shared_task(expires=3600, **RETRY_ON_TWILIO)
-def send_reply(tenant_id: str, phone: str, text: str) -> None:
-    """A short answer to someone who just wrote (a code confirmed, a decision taken, how to get access)."""
-    delivery.send_direct(phone, text, tenant_id=tenant_id)
+def send_reply(tenant_id: str, phone_hash: str, text: str) -> None:
+    """A short answer to someone who just wrote (a code confirmed, a decision taken, how to get access), named by
+    their WhatsApp contact's key; a contact erased meanwhile gets nothing."""
+    contact = WhatsAppContact.objects.filter(tenant_id=tenant_id, phone_hash=phone_hash).first()
+    if contact is not None:
+        delivery.send_direct(contact.phone, text, tenant_id=tenant_id)
 
 
 @shared_task(expires=3600, **RETRY_ON_TWILIO)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
 
 
@@ -132,7 +133,7 @@ class HITLApproval(FSMModelMixin, models.Model):
     priority = models.PositiveSmallIntegerField(default=3, help_text="1 is the most urgent.")
     decided_automatically = models.BooleanField(default=False)
 
-    # People and times
+    # People and times. What people type (notes, reasons) may name anyone: it is encrypted at rest.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -141,7 +142,7 @@ class HITLApproval(FSMModelMixin, models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
-    request_notes = models.TextField(blank=True)
+    request_notes = EncryptedTextField(blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -165,7 +166,7 @@ class HITLApproval(FSMModelMixin, models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
-    approval_notes = models.TextField(blank=True)
+    approval_notes = EncryptedTextField(blank=True)
     rejected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -175,7 +176,7 @@ class HITLApproval(FSMModelMixin, models.Model):
         verbose_name=_("rejected by"),
     )
     rejected_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.TextField(blank=True, verbose_name=_("rejection reason"))
+    rejection_reason = EncryptedTextField(blank=True, verbose_name=_("rejection reason"))
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     # SLA: deadline columns scanned by hitl.tasks.process_deadlines
@@ -189,7 +190,7 @@ class HITLApproval(FSMModelMixin, models.Model):
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    escalation_reason = models.TextField(blank=True)
+    escalation_reason = EncryptedTextField(blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
     last_reminder_at = models.DateTimeField(null=True, blank=True)
 

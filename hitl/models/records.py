@@ -31,7 +31,7 @@ class HITLDecision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("approver")
     )
     decision = models.CharField(max_length=10, choices=Decision.choices, verbose_name=_("decision"))
-    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    notes = EncryptedTextField(blank=True, verbose_name=_("notes"))
     via = models.CharField(max_length=10, choices=Via.choices, verbose_name=_("via"))
     ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
     user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
@@ -58,7 +58,7 @@ class HITLApprovalHistory(models.Model):
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="history")
     event_type = models.CharField(max_length=40, verbose_name=_("event type"))
-    description = models.TextField(verbose_name=_("description"))
+    description = EncryptedTextField(verbose_name=_("description"))  # quotes reasons and names people
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
     )

@@ -98,6 +98,13 @@ def test_hitl_by_action_type_and_week(api_as, approver, approvals):
     assert [(g["key"], g["requests"]) for g in weeks] == [("2025-03-17", 3), ("2025-03-24", 1)]
 
 
+def test_top_approvers_show_other_peoples_addresses_masked(api_as, compliance, approver, approvals):
+    totals = get(api_as(compliance), "hitl", start="2025-03-17", end="2025-03-30").json()["totals"]
+    assert totals["top_approvers"] == [
+        {"approver_id": str(approver.pk), "email": "a•••@acme.test", "decisions": 1, "approved": 1, "rejected": 0}
+    ]
+
+
 def test_members_get_403(api_as, colleague):
     for path in ("conversations", "hitl"):
         response = get(api_as(colleague), path)

@@ -1,5 +1,6 @@
 """Point 3: approval analytics per tenant per day, week and month, computed by the database."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -9,8 +10,9 @@ from django.core.management import CommandError, call_command
 
 from analytics.approval_stats import recompute_period, refresh_tenant
 from analytics.events import record
-from analytics.models import EventType, HITLAnalytics
+from analytics.models import EventType, HITLAnalytics, PlatformEvent
 from analytics.periods import bounds
+from tenants.models import User
 from tests.analytics.conftest import PARIS, approval, decision, paris, utc
 from tests.factories import UserFactory
 
@@ -51,7 +53,7 @@ def scenario(tenant, approver, second_approver, other_tenant):
     return rows
 
 
-def test_a_dst_day_in_the_tenants_zone(tenant, scenario):
+def test_a_dst_day_in_the_tenants_zone(tenant, scenario, approver, second_approver):
     start, end = bounds(DST_DAY, "day", PARIS)
     assert (start, end) == (utc(2025, 3, 29, 23), utc(2025, 3, 30, 22)) and end - start == timedelta(hours=23)
     row = recompute_period(tenant, "day", DST_DAY)
@@ -68,11 +70,13 @@ def test_a_dst_day_in_the_tenants_zone(tenant, scenario):
         "set_budget": {"requests": 7, "approved": 4, "rejected": 0, "cost_approved": "850.00"},
         "publish_content": {"requests": 2, "approved": 0, "rejected": 2, "cost_approved": "0.00"},
     }
-    assert [(a["email"], a["decisions"], a["approved"], a["rejected"]) for a in row.top_approvers] == [
-        ("approver@acme.test", 3, 2, 1),
-        ("approver2@acme.test", 2, 1, 1),
-        ("third@acme.test", 1, 1, 0),
+    third = User.objects.get(email="third@acme.test")
+    assert [(a["approver_id"], a["decisions"], a["approved"], a["rejected"]) for a in row.top_approvers] == [
+        (str(approver.pk), 3, 2, 1),
+        (str(second_approver.pk), 2, 1, 1),
+        (str(third.pk), 1, 1, 0),
     ]
+    assert "@" not in json.dumps(row.top_approvers)  # people by id: the stored row keeps no address
 
 
 def test_recomputing_replaces_the_period(tenant, scenario):
@@ -136,3 +140,28 @@ def test_backfill_recomputes_every_period_since_a_day(tenant, other_tenant, scen
 def test_backfill_refuses_bad_input(tenant, options, message):
     with pytest.raises(CommandError, match=message):
         call_command("backfill_analytics", stdout=StringIO(), stderr=StringIO(), **options)
+
+
+def test_the_migration_forgets_the_addresses_analytics_kept(tenant, approver):
+    from importlib import import_module
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    name = "0010_analytics_without_addresses"
+    migration = import_module(f"analytics.migrations.{name}")
+    apps = MigrationLoader(connection).project_state(("analytics", name)).apps  # as the migration sees them
+    counts = {"decisions": 3, "approved": 2, "rejected": 1}
+    HITLAnalytics.objects.create(
+        tenant=tenant, period_type="day", period_start=DST_DAY,
+        top_approvers=[{"approver_id": str(approver.pk), "email": approver.email, **counts}],
+    )  # fmt: skip
+    failed = record(EventType.NOTIFICATION_FAILED, tenant=tenant, reason=f"550 <{approver.email}> no such user")
+    sent = record(EventType.NOTIFICATION_SENT, tenant=tenant, provider="email:sendgrid")
+
+    migration.forget_addresses(apps, None)
+
+    assert HITLAnalytics.objects.get().top_approvers == [{"approver_id": str(approver.pk), **counts}]
+    failed, sent = (PlatformEvent.objects.get(pk=event.pk) for event in (failed, sent))
+    assert failed.metadata["reason"] == "550 <[email]> no such user"
+    assert sent.metadata == {"provider": "email:sendgrid"}

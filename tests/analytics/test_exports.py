@@ -14,7 +14,7 @@ from hitl.resources import ApprovalResource
 from tenants.exports import csv_chunks
 from tenants.fields import hash_of
 from tenants.models import AccessLog
-from tests.analytics.conftest import approval, conversation, exchange, paris, utc
+from tests.analytics.conftest import approval, conversation, decision, exchange, paris, utc
 
 DAY = {"start": "2025-03-21", "end": "2025-03-21"}
 
@@ -101,18 +101,20 @@ def test_the_access_log(api_as, tenant_admin, approver, outsider, rf, tenant, ot
     assert api_as(approver).get("/api/analytics/exports/access-log/").status_code == 403
 
 
-def test_both_reports(api_as, compliance, tenant, colleague, talk):
+def test_both_reports(api_as, compliance, approver, tenant, colleague, talk):
     recompute([talk.pk])
     (row,) = rows(api_as(compliance).get("/api/analytics/conversations/export/", DAY))
     assert (row["conversation_id"], row["message_count"], row["first_response_ms"]) == (str(talk.pk), "2", "2000")
     assert row["agent_types"] == "paid_ads"
 
-    approval(tenant, requested_at=paris(2025, 3, 21, 9), status="approved", took=timedelta(minutes=12))
+    decided = approval(tenant, requested_at=paris(2025, 3, 21, 9), status="approved", took=timedelta(minutes=12))
+    decision(decided, approver)
     recompute_period(tenant, "day", paris(2025, 3, 21).date())
     (day,) = rows(api_as(compliance).get("/api/analytics/hitl/export/", DAY))
     assert (day["period_type"], day["period_start"], day["total_approved"], day["median_decision_minutes"]) == (
         "day", "2025-03-21", "1", "12.0",
     )  # fmt: skip
+    assert str(approver.pk) in day["top_approvers"] and "@" not in day["top_approvers"]  # the approver by id only
 
 
 def test_a_large_export_is_written_a_chunk_at_a_time(tenant):

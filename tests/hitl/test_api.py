@@ -4,6 +4,7 @@ import pytest
 
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLWorkflow
 from hitl.services import reject
+from tenants.models import AccessLog
 from tests.factories import UserFactory
 
 LEVELS = [{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}]
@@ -192,3 +193,74 @@ def test_in_app_notifications_are_listed_for_their_recipient_only(ask, api_as, a
     mine = api_as(approver).get("/api/hitl/notifications/").json()["results"]
     assert [(n["approval_reference"], n["event"]) for n in mine] == [(approval.reference, "created")]
     assert api_as(outsider).get("/api/hitl/notifications/").json()["count"] == 0
+
+
+# --- the people an approval names, as the reader may see them (issue 29, point 4) -------------------------------
+
+
+@pytest.fixture
+def compliance(tenant):
+    return UserFactory(tenant=tenant, role="compliance", email="dpo@acme.test")
+
+
+def _csv(response) -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_approvers_see_requesters_masked_in_the_api_and_its_csv(ask, api_as, approver, second_approver):
+    approval = ask()
+    reject(approval.pk, actor=second_approver, reason="Not this month")
+    client = api_as(approver)
+    (listed,) = client.get("/api/hitl/approvals/").json()["results"]
+    assert listed["requested_by"] == "r•••@acme.test"
+    detail = client.get(url(approval)).json()
+    assert detail["requested_by"] == "r•••@acme.test"
+    assert {h["actor"] for h in detail["history"]} == {"r•••@acme.test", "a•••@acme.test"}
+    assert [d["approver"] for d in detail["decisions"]] == ["a•••@acme.test"]
+    (row,) = _csv(client.get("/api/hitl/approvals/export/"))
+    assert (row["requested_by"], row["rejected_by"]) == ("r•••@acme.test", "a•••@acme.test")
+    assert "requester@acme.test" not in str(listed) + str(detail) + str(row)
+    assert not AccessLog.objects.exists()  # nothing was revealed
+
+
+def test_requesters_and_deciders_see_their_own_address(ask, api_as, requester, second_approver):
+    approval = ask()
+    reject(approval.pk, actor=second_approver, reason="Not this month")
+    assert api_as(requester).get(url(approval)).json()["requested_by"] == "requester@acme.test"
+    (row,) = _csv(api_as(second_approver).get("/api/hitl/approvals/export/"))
+    assert (row["requested_by"], row["rejected_by"]) == ("r•••@acme.test", "approver2@acme.test")
+
+
+def test_a_reveal_names_requesters_in_full_and_is_recorded(ask, api_as, compliance):
+    approval = ask()
+    reveal = {"reveal": "1", "reason": "subject access request"}
+    client = api_as(compliance)
+    (listed,) = client.get("/api/hitl/approvals/", reveal).json()["results"]
+    assert listed["requested_by"] == "requester@acme.test"
+    assert client.get(url(approval), reveal).json()["requested_by"] == "requester@acme.test"
+    (row,) = _csv(client.get("/api/hitl/approvals/export/", reveal))
+    assert row["requested_by"] == "requester@acme.test"
+    records = AccessLog.objects.order_by("created_at")
+    assert [(r.action, r.sensitivity, r.reason) for r in records] == [
+        ("pii_accessed", "high", "subject access request")
+    ] * 3
+    assert [r.object_type for r in records] == ["hitl.hitlapproval"] * 3
+
+
+def test_a_reveal_needs_view_pii_and_a_reason(ask, api_as, approver, compliance):
+    approval = ask()
+    refused = api_as(approver).get(url(approval), {"reveal": "1", "reason": "curious"})
+    assert refused.status_code == 403 and refused.json()["code"] == "pii_forbidden"
+    unexplained = api_as(compliance).get("/api/hitl/approvals/export/", {"reveal": "1"})
+    assert unexplained.status_code == 400 and "reason" in unexplained.json()
+    assert not AccessLog.objects.exists()
+
+
+def test_the_consoles_export_masks_requesters(ask, console_as, approver):
+    ask()
+    response = console_as(approver).post("/admin/hitl/hitlapproval/export/", {"format": "0", "resource": "0"})
+    (row,) = _csv(response)
+    assert row["requested_by"] == "r•••@acme.test"

@@ -200,3 +200,44 @@ def test_a_delivery_reported_while_the_provider_was_answering_is_not_undone(ask,
     row.refresh_from_db()
     assert row.status == HITLNotification.Status.DELIVERED  # not set back to "sent"
     assert (row.provider, row.provider_message_id) == ("email:test", "msg-1") and row.sent_at is not None
+
+
+def test_a_failure_keeps_no_address_in_the_row_or_the_event_log(ask, workflow, approver, send_after_commit):
+    """The row's reason and the platform event that counts it quote no address (issue 29, point 4)."""
+    from analytics.models import EventType, PlatformEvent
+    from hitl.deliveries import mark_undelivered
+    from tenants.models import UndeliverableAddress
+
+    UndeliverableAddress.objects.create(email=approver.email, reason="bounce")
+    workflow(notification_channels=["email"])
+    with send_after_commit():
+        approval = ask()
+    refused = rows(channel="email").get()
+    assert refused.status == "failed" and "undeliverable" in refused.failure_reason
+    UndeliverableAddress.objects.all().delete()
+    bounced = HITLNotification.objects.create(
+        tenant=approval.tenant, approval=approval, channel="email", recipient=approver, recipient_email=approver.email,
+        event="decided", message="Decided",
+    )  # fmt: skip
+    mark_undelivered(bounced.pk, f"SendGrid: bounce · 550 5.1.1 <{approver.email}>: no such user")
+
+    reasons = [row.failure_reason for row in rows(pk__in=[refused.pk, bounced.pk])]
+    events = PlatformEvent.objects.filter(event_type=EventType.NOTIFICATION_FAILED)
+    reasons += [event.metadata["reason"] for event in events]
+    assert len(reasons) == 4 and "no such user" in " ".join(reasons)
+    assert not [reason for reason in reasons if approver.email in reason]
+
+
+def test_the_migration_redacts_the_reasons_kept_so_far(ask, approver):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    approval = ask()
+    row = HITLNotification.objects.create(
+        tenant=approval.tenant, approval=approval, channel="email", recipient=approver, recipient_email=approver.email,
+        event="decided", message="Decided", status="failed", failure_reason=f"{approver.email} is marked undeliverable",
+    )  # fmt: skip
+    import_module("hitl.migrations.0018_redact_notification_failure_reasons").redact_reasons(apps, None)
+    row.refresh_from_db()
+    assert row.failure_reason == "[email] is marked undeliverable"

@@ -33,7 +33,7 @@ def holdings(person, phone="+14155550199"):
     WhatsAppContact.objects.create(tenant=tenant, phone=phone, last_inbound_at=conversation.started_at)
     EmailDeliveryLog.objects.create(
         tenant=tenant, user=person, to_address=person.email, email_type="notification", subject="About jane",
-        reference=f"ref-{person.pk}",
+        reference=f"ref-{person.pk}", failure_reason=f"550 5.1.1 <{person.email}>: no such user",
     )  # fmt: skip
     return conversation
 
@@ -109,7 +109,7 @@ def test_an_erasure_removes_the_person_everywhere_and_keeps_the_counts(api_as, o
     notification = HITLNotification.objects.get(recipient=person)
     assert (notification.recipient_email, notification.message) == ("", "[Erased at the person's request]")
     log = EmailDeliveryLog.objects.get(user=person)
-    assert (log.to_address, log.subject) == ("", "")
+    assert (log.to_address, log.subject, log.failure_reason) == ("", "", "")
     assert not WhatsAppContact.objects.filter(tenant=tenant, phone="+14155550199").exists()
     assert Message.objects.count() == messages_before  # rows, counts and metrics stay
 
@@ -201,3 +201,46 @@ def test_tenant_admins_use_the_console_form_to_export_and_erase(console_as, tena
 def test_support_cannot_open_the_form(console_as, tenant):
     support = UserFactory(tenant=tenant, role=Role.SUPPORT)
     assert console_as(support).get(reverse("admin:tenants_subjectrequest_add")).status_code == 403
+
+
+# --- who may erase whom (tenants.access.get_person_for_request): every door asks the same rule ------------------
+
+
+def erase_in_console(console_as, actor, person):
+    return console_as(actor).post(
+        reverse("admin:tenants_subjectrequest_add"), {"person": str(person.pk), "kind": "erasure", "reason": "asked"}
+    )
+
+
+def test_compliance_may_not_erase_a_tenant_admin_through_any_door(api_as, console_as, officer, tenant):
+    admin = UserFactory(tenant=tenant, role=Role.ADMIN, email="boss@acme.test")
+    refused = request_as(api_as, officer, person=str(admin.pk), kind="erasure", reason="Art. 17")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert "admin" in refused.json()["detail"]
+    page = erase_in_console(console_as, officer, admin)
+    assert page.status_code == 200 and "Only another tenant admin" in page.content.decode()
+    assert User.objects.get(pk=admin.pk).is_active and not SubjectRequest.objects.exists()
+    # Subject access is compliance's work whoever the person is: the export stays open.
+    assert request_as(api_as, officer, person=str(admin.pk), kind="export", reason="Art. 15").status_code == 200
+
+
+def test_another_tenant_admin_erases_an_admin(api_as, tenant_admin, tenant):
+    admin = UserFactory(tenant=tenant, role=Role.ADMIN, email="boss@acme.test")
+    response = request_as(api_as, tenant_admin, person=str(admin.pk), kind="erasure", reason="Art. 17")
+    assert response.status_code == 201 and not User.objects.get(pk=admin.pk).is_active
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.COMPLIANCE])
+def test_nobody_erases_themselves_through_any_door(api_as, console_as, tenant, role):
+    actor = UserFactory(tenant=tenant, role=role)
+    refused = request_as(api_as, actor, person=str(actor.pk), kind="erasure", reason="leaving")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    page = erase_in_console(console_as, actor, actor)
+    assert page.status_code == 200 and "cannot erase yourself" in page.content.decode()
+    assert User.objects.get(pk=actor.pk).is_active and not SubjectRequest.objects.exists()
+    assert request_as(api_as, actor, person=str(actor.pk), kind="export", reason="mine").status_code == 200
+
+
+def test_a_platform_superuser_erases_a_tenant_admin(api_as, superuser, tenant_admin):
+    response = request_as(api_as, superuser, person=str(tenant_admin.pk), kind="erasure", reason="Art. 17")
+    assert response.status_code == 201 and not User.objects.get(pk=tenant_admin.pk).is_active

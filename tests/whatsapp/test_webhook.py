@@ -93,7 +93,7 @@ def test_a_messaging_service_number_and_media_are_read(client, signing, number, 
     assert post_signed(client, WEBHOOK, form).status_code == 200
     inbound = Message.objects.get(direction="inbound")
     assert inbound.content_type == "image" and inbound.media_url.endswith("/ME1")
-    assert inbound.metadata["profile_name"] == "Pat"
+    assert "profile_name" not in inbound.metadata  # the sender's WhatsApp name is not kept (issue 29)
 
 
 @pytest.mark.parametrize(
@@ -207,3 +207,52 @@ def test_the_webhook_stays_within_its_query_budget(client, signing, number, memb
     statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(CONTROL)]
     assert len(statements) <= (3 if connection.vendor == "postgresql" else BUDGET), statements
     assert response.status_code == 200
+
+
+def test_the_senders_whatsapp_name_is_not_stored(client, twilio, number, member_phone):
+    post_signed(client, WEBHOOK, inbound_form(member_phone.phone_number, "hello", ProfileName="Jane Q. Customer"))
+    inbound = Message.objects.get(direction="inbound")
+    assert "Jane Q" not in str(inbound.metadata)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT metadata FROM conversations_message WHERE id = %s", [inbound.pk.hex])
+        assert "Jane Q" not in str(cursor.fetchone())
+
+
+def test_a_queued_reply_names_the_contact_by_key_not_by_phone(client, broker, twilio, number):
+    """The broker (Redis) holds the task until a worker takes it: no phone in clear in it (issue 29)."""
+    import base64
+    import json
+
+    import redis
+    from django.conf import settings
+
+    from channels_app.whatsapp.tasks import send_reply
+    from tests.conftest import QUEUE
+
+    sender = "+14155550188"
+    assert post_signed(client, WEBHOOK, inbound_form(sender, "hi")).status_code == 200
+    [queued] = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange(QUEUE, 0, -1)
+    envelope = json.loads(queued)
+    args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+    for digits in ("4155550188", "415 555 0188", "415-555-0188"):
+        assert digits not in queued.decode() and digits not in str(args)
+    assert twilio.sent == []
+
+    send_reply(*args, **kwargs)  # what the worker does with it
+    [reply] = twilio.sent
+    assert reply["To"] == f"whatsapp:{sender}" and "Ask your Walker admin" in reply["Body"]
+
+
+def test_the_migration_forgets_the_names_kept_so_far(client, twilio, number, member_phone):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    post_signed(client, WEBHOOK, inbound_form(member_phone.phone_number, "hello"))
+    inbound = Message.objects.get(direction="inbound")
+    Message.objects.filter(pk=inbound.pk).update(metadata={**inbound.metadata, "profile_name": "Jane Q. Customer"})
+
+    import_module("channels_app.migrations.0008_forget_whatsapp_profile_names").forget_profile_names(apps, None)
+
+    inbound.refresh_from_db()
+    assert "profile_name" not in inbound.metadata and inbound.metadata["whatsapp_to"] == TENANT_NUMBER

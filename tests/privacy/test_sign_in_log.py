@@ -1,0 +1,89 @@
+"""django-axes' sign-in records hold no address in clear (only its keyed hash, as the lockout counts by it), and
+a person's erasure removes theirs (issue 29, point 4)."""
+
+from importlib import import_module
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.urls import reverse
+
+from tenants.fields import hash_of
+from tenants.roles import Role
+from tenants.subject_requests import erase_person
+from tests.factories import PASSWORD, UserFactory
+
+TOKEN = "/api/auth/token/"
+
+
+def _values(model) -> list[str]:
+    """Every text the table holds, whatever the column."""
+    return [str(value) for row in model.objects.values() for value in row.values()]
+
+
+def _axes_text() -> str:
+    return "\n".join(v for model in (AccessAttempt, AccessLog, AccessFailureLog) for v in _values(model))
+
+
+def test_no_door_leaves_an_address_in_the_sign_in_records(client, api_client, tenant_admin, colleague, approver):
+    admin_login = reverse("admin:login")
+    client.post(admin_login, {"username": tenant_admin.email, "password": "wrong"}, HTTP_USER_AGENT="Browser/1")
+    client.post(admin_login, {"username": approver.email, "password": PASSWORD})  # signed in
+    client.post(reverse("logout"))
+    api_client.post(TOKEN, {"email": colleague.email, "password": "wrong"})  # a form, not JSON
+    api_client.post(TOKEN, {"email": "Colleague@ACME.test", "password": "wrong"}, format="json")
+    client.post(reverse("login"), {"username": colleague.email, "password": "wrong"})
+
+    assert AccessAttempt.objects.exists()
+    stored = _axes_text()
+    for address in (tenant_admin.email, approver.email, colleague.email, "acme.test", "ACME"):
+        assert address not in stored
+    # The lockout still counts per account, case-insensitively, by the keyed hash.
+    colleague_rows = AccessAttempt.objects.filter(username=hash_of("email", colleague.email))
+    assert sum(colleague_rows.values_list("failures_since_start", flat=True)) == 3
+
+
+def test_an_erasure_removes_the_persons_sign_in_records(client, tenant, tenant_admin, colleague):
+    for n in range(3):
+        client.post(reverse("admin:login"), {"username": colleague.email, "password": f"guess-{n}"})
+        client.post(reverse("admin:login"), {"username": tenant_admin.email, "password": f"guess-{n}"})
+    theirs = hash_of("email", colleague.email)
+    AccessLog.objects.create(username=theirs, ip_address="192.0.2.1", user_agent="x", http_accept="*/*")
+    AccessFailureLog.objects.create(username=theirs, ip_address="192.0.2.1", user_agent="x", http_accept="*/*")
+    assert AccessAttempt.objects.filter(username=theirs).exists()
+
+    erasure = erase_person(tenant_admin, colleague, reason="Art. 17")
+
+    assert erasure.counts["sign_ins"] == 3
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        assert not model.objects.filter(username=theirs).exists()
+    assert AccessAttempt.objects.filter(username=hash_of("email", tenant_admin.email)).exists()  # others stay
+
+
+def test_the_migration_hashes_the_addresses_axes_kept(db):
+    migration = import_module("tenants.migrations.0023_sign_in_records_without_addresses")
+    AccessLog.objects.create(username="Jane.Doe@acme.test", ip_address="192.0.2.1", user_agent="x", http_accept="*")
+    AccessFailureLog.objects.create(username="jane.doe@acme.test", ip_address="192.0.2.1", user_agent="x")
+    AccessAttempt.objects.create(
+        username=hash_of("email", "sam@acme.test"), ip_address="192.0.2.2", user_agent="x", failures_since_start=2,
+        post_data="username=sam@acme.test\npassword=********************",
+    )  # fmt: skip
+    kept = AccessAttempt.objects.create(
+        username=hash_of("email", "kim@acme.test"), ip_address="192.0.2.3", user_agent="x", failures_since_start=1,
+        post_data="username=********************\npassword=********************",
+    )  # fmt: skip
+
+    migration.forget_addresses(apps, None)
+
+    assert list(AccessLog.objects.values_list("username", flat=True)) == [hash_of("email", "jane.doe@acme.test")]
+    assert list(AccessFailureLog.objects.values_list("username", flat=True)) == [hash_of("email", "jane.doe@acme.test")]
+    assert list(AccessAttempt.objects.all()) == [kept]
+    assert "@" not in _axes_text()
+
+
+def test_an_admin_sign_in_is_still_locked_per_account(client, tenant):
+    """The success log is off; a good password still clears the misses of that account (AXES_RESET_ON_SUCCESS)."""
+    person = UserFactory(tenant=tenant, role=Role.APPROVER, email="pat@acme.test")
+    client.post(reverse("admin:login"), {"username": person.email, "password": "wrong"})
+    assert client.post(reverse("admin:login"), {"username": person.email, "password": PASSWORD}).status_code == 302
+    assert not AccessAttempt.objects.filter(username=hash_of("email", person.email)).exists()
+    assert not AccessLog.objects.exists()
