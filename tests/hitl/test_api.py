@@ -131,6 +131,13 @@ def test_a_decided_request_cannot_be_cancelled(ask, api_as, requester, approver)
     assert HITLApproval.objects.get(pk=approval.pk).status == "rejected"
 
 
+def test_deciding_what_one_may_only_see_is_refused_in_plain_words(ask, api_as, requester):
+    approval = ask()  # the requester sees their own request but does not decide it
+    response = api_as(requester).post(url(approval, "escalate"), {"reason": "Faster, please"}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {"code": "forbidden", "detail": "You may not decide this approval."}
+
+
 def test_escalate_through_the_api(ask, api_as, approver, tenant_admin):
     approval = ask()
     response = api_as(approver).post(url(approval, "escalate"), {"reason": "Too big for me"}, format="json")
