@@ -21,6 +21,7 @@ EVENT_LABELS = {
     "rejected": gettext_lazy("Rejected"), "escalated": gettext_lazy("Escalated"),
     "executed": gettext_lazy("Done"), "failed": gettext_lazy("Failed"),
     "expired": gettext_lazy("Expired"), "cancelled": gettext_lazy("Cancelled"),
+    "superseded": gettext_lazy("Superseded"),
 }  # fmt: skip
 
 

@@ -311,6 +311,8 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
             error=redact(f"{type(error).__name__}: {error}")[:500],
         )
     outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent) if agent else []
+    if outcomes:  # a proposal decided at once, or a request it superseded, may have told this conversation already
+        state["event_seq"] = Conversation.objects.filter(pk=conversation.pk).values_list("event_seq", flat=True).get()
 
     seq = state["event_seq"] + 1
     now = timezone.now()
