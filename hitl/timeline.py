@@ -76,7 +76,7 @@ def history(approval: HITLApproval) -> list[Entry]:
                 when=item.timestamp,
                 title=str(EVENT_LABELS.get(item.event_type, item.event_type.replace("_", " ").capitalize())),
                 who=_name(item.actor),
-                text=item.description,
+                text=item.description or _("The note was erased with the personal data it held."),
                 status_change=change,
                 changes=_changes(item.changes),
             )
