@@ -32,7 +32,7 @@ def _create(tenant, **fields) -> tuple[HITLApproval, list[Superseded]]:
     superseded = []
     for _attempt in range(REFERENCE_ATTEMPTS):
         superseded += supersede_waiting(tenant.pk, target=fields["target_key"], key=fields["proposal_key"])
-        replaced = max((s.approval for s in superseded), key=lambda a: (a.requested_at, a.pk), default=None)
+        replaced = max((closed.approval for closed in superseded), key=lambda a: (a.requested_at, a.pk), default=None)
         try:
             with transaction.atomic():
                 approval = HITLApproval.objects.create(
@@ -43,7 +43,7 @@ def _create(tenant, **fields) -> tuple[HITLApproval, list[Superseded]]:
             # The reference is taken in this tenant, or a request for the same proposal or target was filed
             # a moment ago by a concurrent request (the unique indexes): look again.
             continue
-    raise RuntimeError("Could not draw a free approval reference")
+    raise RuntimeError("Could not file the approval: no free reference, or requests for its target kept arriving")
 
 
 def automatic_outcome(approval: HITLApproval, config: dict) -> str | None:
