@@ -43,7 +43,7 @@ from tenants.templatetags.walker_l10n import money
 RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}
 STATUS_COLOURS = {
     "pending": "warning", "approved": "info", "executing": "info", "executed": "success",
-    "failed": "danger", "rejected": "danger", "expired": "warning", "cancelled": "info",
+    "failed": "danger", "rejected": "danger", "expired": "warning", "cancelled": "info", "superseded": "info",
 }  # fmt: skip
 
 
@@ -178,7 +178,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     @display(description=_("conflicts with"))
     def conflicts(self, obj):
-        """Other approvals changing the same target: the one this was filed against, and later ones."""
+        """Other approvals for the same target: the one this superseded when filed, and the one that superseded it."""
         others = [obj.related_to] if obj.related_to_id else []
         others += list(obj.conflicting.all())
         if not others:

@@ -5,9 +5,8 @@ and effect as the action type's spec compares them (`ActionSpec.comparable`: mon
 to people and the situation it was proposed in left out), so daily_budget 700 and "700.00" are one
 proposal. The second is not filed; the requester hears the first still waits. They *conflict* when they
 touch the same target (`ActionSpec.target_key`: a campaign, a piece of content, a keyword, an audience
-name) in different ways, e.g. two budgets for one campaign: the second is filed and linked to the
-first, so the approver sees both. Identity is enforced by a unique index over pending approvals'
-`proposal_key`.
+name) in different ways, e.g. two budgets for one campaign: the second supersedes the first
+(hitl.services.conflicts). Unique indexes over pending approvals' `proposal_key` and `target_key` hold both.
 """
 
 import hashlib

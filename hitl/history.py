@@ -2,9 +2,14 @@
 
 It is also where decisions, escalations and executions reach the platform event log:
 every outcome passes through here, so one mapping covers them all. "created" is not
-mapped: request_approval records APPROVAL_REQUESTED itself. The one change a row's note
-may take is to be blanked, through `erase_notes`, when it held a person's data that is erased.
+mapped: request_approval records APPROVAL_REQUESTED itself.
+
+Append-only in the database too (migration 0018): the one change a row's note may take is to be blanked,
+through `erase_notes`, when it held a person's data that is erased.
 """
+
+from django.db import connection
+from django.db.models import QuerySet
 
 from analytics.events import record
 from analytics.models import EventType
@@ -56,5 +61,14 @@ def log(
 
 
 def erase_notes(entry_ids) -> int:
-    """Blank the notes (`description`) of these history entries, and nothing else of them; how many changed."""
-    return HITLApprovalHistory.objects.filter(pk__in=list(entry_ids)).exclude(description="").update(description="")
+    """Blank the notes (`description`) of these history entries, and nothing else of them; how many changed.
+
+    On PostgreSQL through the database function `hitl_history_erase_notes`, the trigger's one way out for notes.
+    """
+    ids = list(entry_ids)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT hitl_history_erase_notes(%s::uuid[])", [ids])
+            return cursor.fetchone()[0]
+    entries = HITLApprovalHistory.objects.filter(pk__in=ids).exclude(description="")
+    return QuerySet.update(entries, description="")  # the model's queryset refuses updates, by design

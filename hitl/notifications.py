@@ -1,7 +1,5 @@
 """Telling approvers about approvals: one HITLNotification row per person and channel, sent after commit."""
 
-from collections.abc import Sequence
-
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
@@ -34,7 +32,7 @@ def recipients(approval: HITLApproval, event: str, people: list | None = None):
     return people if people is not None else list(eligible_approvers(approval).select_related("tenant"))
 
 
-def _text(approval: HITLApproval, event: str, others: Sequence[HITLApproval] = ()) -> tuple[str, str]:
+def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
     """In the active language (notify sets the recipient's)."""
     subject = str(SUBJECTS[event]) % {"summary": approval.action_summary, "status": approval.get_status_display()}
     figures = {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)}
@@ -45,41 +43,30 @@ def _text(approval: HITLApproval, event: str, others: Sequence[HITLApproval] = (
         gettext("Estimated cost %(cost)s · reach %(reach)s") % cost,
     ]
     if event != "decided":
-        lines += conflict_lines(others)
+        lines += replaced_lines(approval)
         progress = {"level": approval.approval_level, "levels": approval.total_levels, "url": approval_url(approval)}
         lines.append(gettext("Level %(level)s of %(levels)s. Decide: %(url)s") % progress)
     return subject[:300], "\n".join(lines)
 
 
-def conflicts(approval: HITLApproval, *, later: bool = True) -> list[HITLApproval]:
-    """The other approvals for the same target linked to this one: the one filed earlier, then (`later`) those filed
-    since, which a request being created cannot have yet."""
-    earlier = [approval.related_to] if approval.related_to_id else []
-    if not later:
-        return earlier
-    return earlier + sorted(approval.conflicting.all(), key=lambda other: other.requested_at)
-
-
-def conflict_lines(others: list[HITLApproval]) -> list[str]:
-    """So the approver weighs both: "Conflicts with BR-123456 (pending): Raise … to $800.00"."""
+def replaced_lines(approval: HITLApproval) -> list[str]:
+    """So the approver knows what else was asked of the target: "Replaces BR-123456: Raise … to $800.00"."""
+    older = approval.related_to  # it superseded that request when it was filed (hitl.services.conflicts)
+    if older is None:
+        return []
     return [
-        gettext("Conflicts with %(reference)s (%(status)s): %(summary)s")
-        % {"reference": other.reference, "status": other.get_status_display().lower(), "summary": other.action_summary}
-        for other in others
+        gettext("Replaces %(reference)s, which waited for the same target: %(summary)s")
+        % {"reference": older.reference, "summary": older.action_summary}
     ]
 
 
-def notify(
-    approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None, just_filed: bool = False
-) -> list[HITLNotification]:
-    """One row per person and channel, written at once; each is sent by its own task after commit. `just_filed`:
-    the approval was created in this transaction, so no later request can conflict with it yet."""
+def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
+    """One row per person and channel, written at once; each is sent by its own task after commit."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
-    others = conflicts(approval, later=not just_filed) if event != "decided" else []
     rows = []
     for person in recipients(approval, event, people):
         with speaking(person):  # the recipient's language
-            subject, message = _text(approval, event, others)
+            subject, message = _text(approval, event)
         for channel in channels:
             if channel not in HITLNotification.Channel.values:
                 continue

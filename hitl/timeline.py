@@ -21,6 +21,7 @@ EVENT_LABELS = {
     "rejected": gettext_lazy("Rejected"), "escalated": gettext_lazy("Escalated"),
     "executed": gettext_lazy("Done"), "failed": gettext_lazy("Failed"),
     "expired": gettext_lazy("Expired"), "cancelled": gettext_lazy("Cancelled"),
+    "superseded": gettext_lazy("Superseded"),
 }  # fmt: skip
 
 
@@ -75,7 +76,7 @@ def history(approval: HITLApproval) -> list[Entry]:
                 when=item.timestamp,
                 title=str(EVENT_LABELS.get(item.event_type, item.event_type.replace("_", " ").capitalize())),
                 who=_name(item.actor),
-                text=item.description,
+                text=item.description or _("The note was erased with the personal data it held."),
                 status_change=change,
                 changes=_changes(item.changes),
             )

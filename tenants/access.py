@@ -16,12 +16,14 @@ from tenants.roles import Role
 
 
 class Need(models.TextChoices):
-    VIEW = "view", "view it"
-    WRITE = "write", "write in it"
-    DECIDE = "decide", "decide it"
-    REVEAL = "reveal", "see its personal data unmasked"
-    MANAGE = "manage", "manage it"
-    HANDLE = "handle", "take it over and answer it"
+    """The label is a verb phrase that takes the row as its object: "You may not <label> this approval."."""
+
+    VIEW = "view", "view"
+    WRITE = "write", "write in"
+    DECIDE = "decide", "decide"
+    REVEAL = "reveal", "see the personal data of"
+    MANAGE = "manage", "manage"
+    HANDLE = "handle", "take over and answer"
 
 
 class AccessDenied(Exception):

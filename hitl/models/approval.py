@@ -28,9 +28,16 @@ class ApprovalStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
+    SUPERSEDED = "superseded", _("Superseded")  # a newer request for its target replaced it (hitl.services.conflicts)
 
 
-DECIDED = {ApprovalStatus.REJECTED, ApprovalStatus.EXPIRED, ApprovalStatus.CANCELLED, ApprovalStatus.EXECUTED}
+DECIDED = {
+    ApprovalStatus.REJECTED,
+    ApprovalStatus.EXPIRED,
+    ApprovalStatus.CANCELLED,
+    ApprovalStatus.EXECUTED,
+    ApprovalStatus.SUPERSEDED,
+}
 
 
 class RiskLevel(models.TextChoices):
@@ -96,7 +103,7 @@ class HITLApproval(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="conflicting",
-        help_text="A pending approval for the same target, filed earlier, that this one conflicts with.",
+        help_text="The request for the same target that waited when this one was filed, and that this one superseded.",
     )
     estimated_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0, verbose_name=_("estimated cost"))
     estimated_reach = models.PositiveIntegerField(default=0, verbose_name=_("estimated reach"))
@@ -232,6 +239,11 @@ class HITLApproval(FSMModelMixin, models.Model):
                 condition=models.Q(status="pending") & ~models.Q(proposal_key=""),
                 name="one_pending_approval_per_proposal",
             ),
+            models.UniqueConstraint(  # a newer request supersedes the waiting one (hitl.services.conflicts)
+                fields=["tenant", "target_key"],
+                condition=models.Q(status="pending") & ~models.Q(target_key=""),
+                name="one_pending_approval_per_target",
+            ),
         ]
         indexes = [
             models.Index(fields=["tenant", "status", "sla_deadline", "priority"]),  # the queue, by status
@@ -268,6 +280,14 @@ class HITLApproval(FSMModelMixin, models.Model):
     @transition(field=status, source=ApprovalStatus.PENDING, target=ApprovalStatus.CANCELLED)
     def mark_cancelled(self):
         pass
+
+    @transition(
+        field=status,
+        source=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.FAILED],
+        target=ApprovalStatus.SUPERSEDED,
+    )
+    def mark_superseded(self):
+        """Waiting, or approved but not run (queued, or failed): a newer request for its target replaced it."""
 
     @transition(field=status, source=ApprovalStatus.APPROVED, target=ApprovalStatus.EXECUTING)
     def mark_executing(self):

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,8 +52,21 @@ class HITLDecision(models.Model):
         ]
 
 
+class HistoryQuerySet(TenantScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Approval history cannot be changed (hitl.history.erase_notes blanks a note).")
+
+    def delete(self):
+        raise PermissionDenied("Approval history cannot be deleted; it goes only with its approval.")
+
+
 class HITLApprovalHistory(models.Model):
-    """Append-only record of everything that happened to an approval."""
+    """Append-only record of everything that happened to an approval.
+
+    On PostgreSQL the database refuses changes too (migration 0018): a row goes only with its approval (a
+    tenant's deletion), its actor becomes empty when that account is deleted, and its note (`description`) is
+    blanked only through `hitl.history.erase_notes`. Elsewhere this model and its queryset refuse them.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
@@ -70,13 +84,21 @@ class HITLApprovalHistory(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     timestamp = models.DateTimeField(auto_now_add=True, verbose_name=_("time"))
 
-    objects = TenantScopedQuerySet.as_manager()
+    objects = HistoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["timestamp"]
         verbose_name = "history entry"
         verbose_name_plural = "approval history"
         indexes = [models.Index(fields=["approval", "timestamp"])]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("Approval history cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Approval history cannot be deleted; it goes only with its approval.")
 
 
 class HITLNotification(models.Model):

@@ -21,8 +21,9 @@ from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifications import notify
 from hitl.risk import assess, priority_for
 from hitl.services.announce import announce
+from hitl.services.conflicts import AlreadyWaiting, Superseded, supersede_unrun, supersede_waiting, tell_superseded
 from hitl.services.execution import queue_execution
-from hitl.services.levels import assign_level, clear_assignees, current_level, is_eligible, refresh_assignees
+from hitl.services.levels import assign_level, close_out, current_level, is_eligible, refresh_assignees
 from hitl.services.timing import deadlines
 from tenants.access import Need
 from tenants.input_text import UnreadableInput, check_value
@@ -34,6 +35,7 @@ EDITABLE = {"action_data", "estimated_cost", "estimated_reach", "summary"}
 MAX_COST = Decimal("999999999999.99")  # what HITLApproval.estimated_cost holds (14 digits, 2 after the point)
 MAX_REACH = 2**31 - 1  # what HITLApproval.estimated_reach holds
 SUMMARY_LENGTH = 300
+EDIT_ATTEMPTS = 3  # an edited request met by concurrent requests for its target looks again, this many times
 
 
 @dataclass(frozen=True)
@@ -53,16 +55,6 @@ def _require_pending(approval: HITLApproval) -> None:
         raise DecisionError(
             "not_pending", f"{approval.reference} is already {approval.get_status_display().lower()}; nothing changed."
         )
-
-
-def _close_out(approval: HITLApproval) -> list[str]:
-    """At resolution: stop the clock (a breached approval records how late it was), nobody is left to decide."""
-    clear_assignees(approval)
-    approval.next_reminder_at = approval.escalation_due_at = approval.expires_at = None
-    if approval.sla_breached and approval.sla_deadline:
-        late = timezone.now() - approval.sla_deadline
-        approval.sla_breach_duration_minutes = max(int(late.total_seconds() // 60), 0)
-    return ["next_reminder_at", "escalation_due_at", "expires_at", "sla_breach_duration_minutes"]
 
 
 # --- approve / reject -------------------------------------------------------------------
@@ -164,7 +156,7 @@ def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
     approval.approval_notes = notes
     approval.decided_automatically = automatic
     approval.execution_status = ExecutionStatus.QUEUED
-    cleared = _close_out(approval)
+    cleared = close_out(approval)
     queued = queue_execution(approval)
     approval.save(
         update_fields=[
@@ -176,6 +168,7 @@ def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
     log(approval, "approved", done, actor=actor, ip=context.ip, previous_status=previous)
     notify(approval, "decided")
     announce(approval)
+    supersede_unrun(approval, actor=actor)
 
 
 def _reject(approval, *, actor, reason, context, automatic=False) -> None:
@@ -186,7 +179,7 @@ def _reject(approval, *, actor, reason, context, automatic=False) -> None:
     approval.rejected_at = approval.resolved_at = now
     approval.rejection_reason = reason
     approval.decided_automatically = automatic
-    cleared = _close_out(approval)
+    cleared = close_out(approval)
     approval.save(
         update_fields=[
             "status", "rejected_by", "rejected_at", "resolved_at", "rejection_reason", "decided_automatically", *cleared
@@ -319,7 +312,7 @@ def _apply_edits(approval, actor, edits, context) -> bool:
     approval.priority = priority_for(risk.level)
     approval.proposal_key = duplicates.proposal_key(approval.action_type, new_data)  # it now asks for this
     approval.target_key = duplicates.target_key(approval.action_type, new_data)
-    _save_edited(approval)
+    superseded = _save_edited(approval)
     log(
         approval,
         "edited",
@@ -330,29 +323,34 @@ def _apply_edits(approval, actor, edits, context) -> bool:
         previous_status=approval.status,
         changes=changes,
     )
+    tell_superseded(superseded, approval, actor=actor)
     if RISK_RANK[risk.level] <= RISK_RANK[old_level]:
         return False
     return _reroute(approval, actor, context)
 
 
-def _save_edited(approval) -> None:
-    """Save the edited approval; edited into the twin of another waiting request (the unique index over pending
-    proposals), it is refused and that request named, so the approver decides the one that waits."""
-    try:
-        with transaction.atomic():
-            approval.save()
-    except IntegrityError:
-        twin = (
-            HITLApproval.objects.filter(
-                tenant_id=approval.tenant_id, status=approval.status, proposal_key=approval.proposal_key
+def _save_edited(approval) -> list[Superseded]:
+    """Save the edited request as if it were filed anew (hitl.services.conflicts): the twin of a waiting request
+    is refused, naming it, so the approver decides the one that waits; a request waiting for the target it now
+    changes is superseded (returned, to be told). A request filed meanwhile (the unique indexes) is looked at again.
+    """
+    superseded = []
+    for _attempt in range(EDIT_ATTEMPTS):
+        try:
+            superseded += supersede_waiting(
+                approval.tenant_id, target=approval.target_key, key=approval.proposal_key, exclude=approval
             )
-            .exclude(pk=approval.pk)
-            .values_list("reference", flat=True)
-            .first()
-        )
-        raise DecisionError(
-            "duplicate_edit", f"The edited action is the same as {twin or 'another request'}, which still waits."
-        ) from None
+        except AlreadyWaiting as waiting:
+            raise DecisionError(
+                "duplicate_edit", f"The edited action is the same as {waiting.approval.reference}, which still waits."
+            ) from None
+        try:
+            with transaction.atomic():
+                approval.save()
+            return superseded
+        except IntegrityError:
+            continue
+    raise DecisionError("duplicate_edit", "Other requests for the same target keep arriving; try again.")
 
 
 def _reroute(approval, actor, context) -> bool:
@@ -438,7 +436,7 @@ def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLAp
         previous = approval.status
         approval.mark_cancelled()
         approval.resolved_at = timezone.now()
-        cleared = _close_out(approval)
+        cleared = close_out(approval)
         approval.save(update_fields=["status", "resolved_at", *cleared])
         log(
             approval,
@@ -457,7 +455,7 @@ def expire_locked(approval: HITLApproval) -> None:
     previous = approval.status
     approval.mark_expired()
     approval.resolved_at = timezone.now()
-    cleared = _close_out(approval)
+    cleared = close_out(approval)
     approval.save(update_fields=["status", "resolved_at", *cleared])
     log(approval, "expired", _("Expired: nobody decided in time."), previous_status=previous)
     notify(approval, "decided")

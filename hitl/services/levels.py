@@ -1,5 +1,6 @@
 """Who may decide an approval at its current level, and moving it to a level."""
 
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from hitl import rules
@@ -80,3 +81,15 @@ def clear_assignees(approval: HITLApproval) -> None:
     for user in approval.assignees.all():
         remove_perm(DECIDE, user, approval)
     approval.assignees.clear()
+
+
+def close_out(approval: HITLApproval) -> list[str]:
+    """At resolution: stop the clock (a breached approval records how late it was), nobody is left to decide.
+
+    Returns the fields it set, for the caller's save."""
+    clear_assignees(approval)
+    approval.next_reminder_at = approval.escalation_due_at = approval.expires_at = None
+    if approval.sla_breached and approval.sla_deadline:
+        late = timezone.now() - approval.sla_deadline
+        approval.sla_breach_duration_minutes = max(int(late.total_seconds() // 60), 0)
+    return ["next_reminder_at", "escalation_due_at", "expires_at", "sla_breach_duration_minutes"]

@@ -3,7 +3,6 @@
 import secrets
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,9 +12,10 @@ from analytics.models import EventType
 from hitl import rules
 from hitl.duplicates import proposal_key, target_key
 from hitl.history import log
-from hitl.models import ApprovalStatus, HITLApproval
+from hitl.models import HITLApproval
 from hitl.notifications import notify
 from hitl.risk import assess, priority_for
+from hitl.services.conflicts import Superseded, supersede_waiting, tell_superseded
 from hitl.services.decisions import decide_automatically
 from hitl.services.levels import deciders, grant, level_fields
 from hitl.services.timing import deadlines
@@ -27,29 +27,23 @@ def _new_reference() -> str:
     return f"BR-{secrets.randbelow(900_000) + 100_000}"
 
 
-class AlreadyWaiting(Exception):
-    """The same action is already waiting for a decision: nothing new was filed."""
-
-    def __init__(self, approval: HITLApproval):
-        super().__init__(f"{approval.reference} already asks for this")
-        self.approval = approval
-
-
-def _waiting_twin(tenant, key: str) -> HITLApproval | None:
-    return HITLApproval.objects.filter(tenant=tenant, proposal_key=key, status=ApprovalStatus.PENDING).first()
-
-
-def _create(tenant, **fields) -> HITLApproval:
+def _create(tenant, **fields) -> tuple[HITLApproval, list[Superseded]]:
+    """Insert the request once the one waiting for its target is superseded (AlreadyWaiting if it is a twin)."""
+    superseded = []
     for _attempt in range(REFERENCE_ATTEMPTS):
+        superseded += supersede_waiting(tenant.pk, target=fields["target_key"], key=fields["proposal_key"])
+        replaced = max((closed.approval for closed in superseded), key=lambda a: (a.requested_at, a.pk), default=None)
         try:
             with transaction.atomic():
-                return HITLApproval.objects.create(tenant=tenant, reference=_new_reference(), **fields)
+                approval = HITLApproval.objects.create(
+                    tenant=tenant, reference=_new_reference(), related_to=replaced, **fields
+                )
+            return approval, superseded
         except IntegrityError:
-            twin = _waiting_twin(tenant, fields["proposal_key"])
-            if twin is not None:  # filed a moment ago by a concurrent request
-                raise AlreadyWaiting(twin) from None
-            continue  # the reference is taken in this tenant: draw another
-    raise RuntimeError("Could not draw a free approval reference")
+            # The reference is taken in this tenant, or a request for the same proposal or target was filed
+            # a moment ago by a concurrent request (the unique indexes): look again.
+            continue
+    raise RuntimeError("Could not file the approval: no free reference, or requests for its target kept arriving")
 
 
 def automatic_outcome(approval: HITLApproval, config: dict) -> str | None:
@@ -80,18 +74,11 @@ def request_approval(
 
     Automatic rules may decide it at once (recorded as automatic); a critical
     action is never approved automatically. Raises AlreadyWaiting when the same action already waits;
-    a pending approval changing the same target differently is linked as `related_to` (hitl.duplicates).
+    a request waiting to change the same target differently is superseded by this one, which links it as
+    `related_to` (hitl.services.conflicts).
     """
     key = proposal_key(action.action_type, action.action_data)
     target = target_key(action.action_type, action.action_data)
-    waiting = HITLApproval.objects.filter(tenant=tenant, status=ApprovalStatus.PENDING).filter(
-        Q(proposal_key=key) | Q(target_key=target) if target else Q(proposal_key=key)
-    )
-    same_target = list(waiting.order_by("requested_at")[:20])  # one query for the twin and the conflict
-    twin = next((a for a in same_target if a.proposal_key == key), None)
-    if twin is not None:
-        raise AlreadyWaiting(twin)
-    conflicting = same_target[0] if same_target else None
     risk = assess(
         tenant=tenant,
         action_type=action.action_type,
@@ -110,7 +97,7 @@ def request_approval(
         .select_related("tenant")
         .order_by("date_joined", "pk")
     )
-    approval = _create(
+    approval, superseded = _create(
         tenant,
         agent=agent,
         agent_type=agent.agent_type,
@@ -121,7 +108,6 @@ def request_approval(
         action_summary=action.summary[:300],
         proposal_key=key,
         target_key=target,
-        related_to=conflicting,
         estimated_cost=action.estimated_cost,
         estimated_reach=action.estimated_reach,
         confidence=action.confidence,
@@ -137,8 +123,11 @@ def request_approval(
         **level_fields(choice.rules, 1, people),
         **deadlines(choice.rules, now, critical=rules.is_critical(risk.level)),
     )
-    conflict = (
-        _("; conflicts with %(reference)s, still waiting") % {"reference": conflicting.reference} if conflicting else ""
+    replaced = approval.related_to
+    replaces = (
+        _("; supersedes %(reference)s, which waited for the same target") % {"reference": replaced.reference}
+        if replaced
+        else ""
     )
     log(
         approval,
@@ -151,10 +140,11 @@ def request_approval(
             "score": f"{risk.score:g}",
             "workflow": choice.rules["name"],
         }
-        + conflict,
+        + replaces,
         actor=requested_by,
         risk_factors=risk.factors,
     )
+    tell_superseded(superseded, approval, actor=requested_by)
     record(
         EventType.APPROVAL_REQUESTED,
         tenant=tenant,
@@ -172,5 +162,5 @@ def request_approval(
         return approval
 
     grant(approval, people)
-    notify(approval, "created", people=people, just_filed=True)
+    notify(approval, "created", people=people)
     return approval

@@ -38,7 +38,8 @@
   var STATUS_LABELS = {
     pending: gettext("Pending approval"), approved: gettext("Approved"), executing: gettext("Running"),
     executed: gettext("Executed"), rejected: gettext("Rejected"), failed: gettext("Failed"),
-    expired: gettext("Expired"), cancelled: gettext("Cancelled"), refused: gettext("Refused"),
+    expired: gettext("Expired"), cancelled: gettext("Cancelled"), superseded: gettext("Superseded"),
+    refused: gettext("Refused"),
   };
   var ERROR_TEXT = {
     rate_limited: gettext("You're sending messages too fast. Please wait a moment."),

@@ -30,12 +30,17 @@ def chat_with_pii(tenant, colleague):
 
 @pytest.fixture
 def ask_as(tenant):
-    """File a budget request by `user`, as the pipeline would."""
-    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    """File a budget request by `user`, as the pipeline would, for the campaign named `of`. A newer request for a
+    campaign supersedes the one waiting for it (hitl.services.conflicts): requests meant to wait together name
+    different campaigns."""
+    campaigns = {}
     agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
 
-    def file(user, amount="700.00"):
-        return request_approval(tenant=tenant, agent=agent, action=budget_action(campaign, amount), requested_by=user)
+    def file(user, amount="700.00", *, of="Summer Sale"):
+        if of not in campaigns:
+            campaigns[of] = CampaignFactory(tenant=tenant, name=of, daily_budget=Decimal("500.00"))
+        action = budget_action(campaigns[of], amount)
+        return request_approval(tenant=tenant, agent=agent, action=action, requested_by=user)
 
     return file
 

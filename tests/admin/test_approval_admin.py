@@ -33,7 +33,7 @@ def test_the_queue_shows_what_an_approver_needs(console_as, staff, ask_as):
 
 
 def test_the_queue_is_ordered_by_sla_then_priority(console_as, staff, ask_as):
-    later, sooner = ask_as(staff["member"]), ask_as(staff["member"], "800.00")
+    later, sooner = ask_as(staff["member"]), ask_as(staff["member"], "800.00", of="Winter Sale")
     HITLApproval.objects.filter(pk=sooner.pk).update(sla_deadline=timezone.now() + timedelta(minutes=5))
     rows = console_as(staff["approver"]).get(QUEUE).context["cl"].result_list
     assert [a.pk for a in rows][:2] == [sooner.pk, later.pk]
@@ -41,7 +41,7 @@ def test_the_queue_is_ordered_by_sla_then_priority(console_as, staff, ask_as):
 
 def test_filters_and_search(console_as, staff, ask_as):
     mine = ask_as(staff["member"])
-    other = ask_as(staff["member"], "900.00")
+    other = ask_as(staff["member"], "900.00", of="Winter Sale")
     reject(other.pk, actor=staff["admin"], reason="No")
     HITLApproval.objects.filter(pk=other.pk).update(sla_breached=True)
     client = console_as(staff["approver"])
@@ -113,7 +113,7 @@ def test_nobody_approves_their_own_request_in_the_console(console_as, staff, ask
 
 
 def test_bulk_approve_and_escalate(console_as, staff, ask_as):
-    first, second = ask_as(staff["member"]), ask_as(staff["member"], "650.00")
+    first, second = ask_as(staff["member"]), ask_as(staff["member"], "650.00", of="Winter Sale")
     client = console_as(staff["approver"])
     client.post(QUEUE, {"action": "escalate_selected", ACTION_CHECKBOX_NAME: [first.pk]})
     assert HITLApproval.objects.get(pk=first.pk).escalated_to == staff["admin"]
@@ -122,7 +122,7 @@ def test_bulk_approve_and_escalate(console_as, staff, ask_as):
 
 
 def test_bulk_reject_asks_for_a_reason_first(console_as, staff, ask_as):
-    approvals = [ask_as(staff["member"]), ask_as(staff["member"], "610.00")]
+    approvals = [ask_as(staff["member"]), ask_as(staff["member"], "610.00", of="Winter Sale")]
     ids = [a.pk for a in approvals]
     client = console_as(staff["approver"])
     form = client.post(QUEUE, {"action": "reject_selected", ACTION_CHECKBOX_NAME: ids})
@@ -148,7 +148,7 @@ def test_the_queue_renders_in_constant_queries_at_100000_approvals(
     fields = {
         f.attname: getattr(template, f.attname)
         for f in HITLApproval._meta.concrete_fields
-        if f.attname not in ("id", "reference", "status", "proposal_key")
+        if f.attname not in ("id", "reference", "status", "proposal_key", "target_key")
     }
     HITLApproval.objects.bulk_create(
         (HITLApproval(**fields, reference=f"BR-{i:07d}") for i in range(100_000)), batch_size=5000
@@ -197,13 +197,18 @@ def test_assigned_to_me_is_a_subquery_without_distinct(console_as, staff, ask_as
     assert all('INNER JOIN "hitl_hitlapproval_assignees"' not in sql for sql in listing)
 
 
-def test_the_approval_page_shows_the_approvals_it_conflicts_with(console_as, staff, ask_as):
+def test_the_approval_page_shows_the_request_it_superseded_and_the_one_that_superseded_it(console_as, staff, ask_as):
     first, second = ask_as(staff["member"], "700.00"), ask_as(staff["member"], "800.00")
     client = console_as(staff["approver"])
     on_second = client.get(change_url(second)).content.decode()
-    assert "conflicts with" in on_second and first.reference in on_second and change_url(first) in on_second
+    assert "Conflicts with" in on_second and f"supersedes {first.reference}" in on_second
+    assert f'{change_url(first)}">{first.reference}</a> (superseded)' in on_second
     on_first = client.get(change_url(first)).content.decode()
-    assert second.reference in on_first and change_url(second) in on_first
+    assert f"Superseded by {second.reference}" in on_first and 'data-testid="approve"' not in on_first
+    assert f'{change_url(second)}">{second.reference}</a> (pending)' in on_first
+    queue = client.get(f"{QUEUE}?status__exact=superseded")
+    assert [a.pk for a in queue.context["cl"].result_list] == [first.pk]
+    assert "?status__exact=superseded" in queue.content.decode()  # an option of the status filter
 
 
 def test_the_history_button_opens_the_approvals_own_timeline(console_as, staff, ask_as):

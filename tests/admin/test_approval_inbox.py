@@ -18,12 +18,12 @@ def rows(response):
 
 
 def test_the_queue_opens_on_what_waits_for_the_viewer_most_urgent_first(console_as, staff, ask_as, workflow_for_user):
-    later, sooner = ask_as(staff["member"]), ask_as(staff["member"], "800.00")
+    later, sooner = ask_as(staff["member"]), ask_as(staff["member"], "800.00", of="Winter Sale")
     HITLApproval.objects.filter(pk=sooner.pk).update(sla_deadline=timezone.now() + timedelta(minutes=5))
-    decided = ask_as(staff["member"], "900.00")
+    decided = ask_as(staff["member"], "900.00", of="Spring Sale")
     reject(decided.pk, actor=staff["admin"], reason="No")
     workflow_for_user(staff["compliance"])  # from now on requests go to compliance only
-    elsewhere = ask_as(staff["member"], "610.00")
+    elsewhere = ask_as(staff["member"], "610.00", of="Autumn Sale")
     client = console_as(staff["approver"])
 
     assert rows(client.get(QUEUE)) == [sooner.pk, later.pk]
@@ -36,7 +36,7 @@ def test_the_queue_opens_on_what_waits_for_the_viewer_most_urgent_first(console_
 
 
 def test_reviewers_who_cannot_decide_open_on_everything_pending(console_as, staff, ask_as):
-    pending, decided = ask_as(staff["member"]), ask_as(staff["member"], "900.00")
+    pending, decided = ask_as(staff["member"]), ask_as(staff["member"], "900.00", of="Winter Sale")
     reject(decided.pk, actor=staff["admin"], reason="No")
     assert rows(console_as(staff["compliance"]).get(QUEUE)) == [pending.pk]
 
@@ -54,7 +54,7 @@ def test_the_queues_are_visible_tabs_and_filter_options(console_as, staff, ask_a
 
 
 def test_the_sidebar_counts_what_waits_for_the_viewer(console_as, staff, ask_as):
-    ask_as(staff["member"]), ask_as(staff["member"], "650.00")
+    ask_as(staff["member"]), ask_as(staff["member"], "650.00", of="Winter Sale")
 
     def badge(user):
         navigation = console_as(user).get(reverse("admin:index")).context["sidebar_navigation"]
@@ -76,7 +76,7 @@ def test_the_sla_column_carries_its_deadline_for_the_live_countdown(console_as, 
 
 
 def test_bulk_approval_asks_to_confirm_and_keeps_the_notes(console_as, staff, ask_as):
-    approvals = [ask_as(staff["member"]), ask_as(staff["member"], "610.00")]
+    approvals = [ask_as(staff["member"]), ask_as(staff["member"], "610.00", of="Winter Sale")]
     ids = [a.pk for a in approvals]
     client = console_as(staff["approver"])
     page = client.post(QUEUE, {"action": "approve_selected", ACTION_CHECKBOX_NAME: ids})

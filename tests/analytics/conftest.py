@@ -7,7 +7,13 @@ import pytest
 
 from conversations.models import Conversation, Message
 from hitl.models import HITLApproval, HITLDecision
-from tests.hitl.conftest import ask, campaign, paid_ads, workflow  # noqa: F401  (the hitl suite's fixtures)
+from tests.hitl.conftest import (  # noqa: F401  (the hitl suite's fixtures)
+    ask,
+    campaign,
+    other_campaign,
+    paid_ads,
+    workflow,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 _references = itertools.count(500_000)

@@ -1,5 +1,7 @@
 """Point 1: decisions, executions, notifications, handoffs and channel failures reach the platform event log."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -12,6 +14,7 @@ from hitl.models import HITLApproval, HITLNotification
 from hitl.services import approve, cancel, reject
 from hitl.services.decisions import expire_locked
 from hitl.services.execution import run_execution
+from tests.factories import CampaignFactory
 from tests.pipeline import exchange
 
 
@@ -34,8 +37,10 @@ def test_an_approval_and_its_execution_are_recorded_once_each(ask, approver, ten
     assert events(EventType.EXECUTION_SUCCEEDED, subject_id=approval.pk).count() == 1
 
 
-def test_rejections_cancellations_and_expiries_are_recorded(ask, approver, requester):
-    rejected, cancelled, expired = ask("700.00"), ask("710.00"), ask("720.00")  # three different asks
+def test_rejections_cancellations_and_expiries_are_recorded(ask, approver, requester, other_campaign, tenant):
+    third = CampaignFactory(tenant=tenant, daily_budget=Decimal("500.00"))
+    # three requests waiting together: one per campaign (a newer one for a campaign supersedes the waiting one)
+    rejected, cancelled, expired = ask("700.00"), ask("710.00", of=other_campaign), ask("720.00", of=third)
     reject(rejected.pk, actor=approver, reason="Too much")
     cancel(cancelled.pk, actor=requester)
     row = HITLApproval.objects.get(pk=expired.pk)

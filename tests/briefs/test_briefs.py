@@ -343,7 +343,15 @@ def test_readers_see_only_the_decided_approvals_the_access_layer_shows_them(
     tenant, other_tenant, sent_emails, ask, approver, requester
 ):
     """Approvers see the tenant's decisions since yesterday; a member only those on their own requests."""
-    mine, theirs, old = ask("700.00"), ask("800.00", by=UserFactory(tenant=tenant)), ask("900.00")
+
+    def elsewhere():  # requests waiting together: one per campaign (a newer one supersedes the waiting one)
+        return CampaignFactory(tenant=tenant, daily_budget=Decimal("500.00"))
+
+    mine, theirs, old = (
+        ask("700.00"),
+        ask("800.00", by=UserFactory(tenant=tenant), of=elsewhere()),
+        ask("900.00", of=elsewhere()),
+    )
     reject(mine.pk, actor=approver, reason="Too much for now")
     reject(theirs.pk, actor=approver, reason="Not this month")
     reject(old.pk, actor=approver, reason="Old")

@@ -19,12 +19,18 @@ def paid_ads():
 
 
 @pytest.fixture
-def ask(tenant, paid_ads, requester, campaign):
-    """File a budget request as the pipeline would."""
+def other_campaign(tenant):
+    """A second campaign: requests for it do not supersede those for `campaign` (hitl.services.conflicts)."""
+    return CampaignFactory(tenant=tenant, name="Winter Sale", daily_budget=Decimal("300.00"))
 
-    def file(amount="700.00", *, by=None, cost="6000", reach=120_000, confidence=0.9):
+
+@pytest.fixture
+def ask(tenant, paid_ads, requester, campaign):
+    """File a budget request as the pipeline would (for `campaign` unless another is given)."""
+
+    def file(amount="700.00", *, by=None, cost="6000", reach=120_000, confidence=0.9, of=None):
         action = budget_action(
-            campaign, amount, estimated_cost=Decimal(cost), estimated_reach=reach, confidence=confidence
+            of or campaign, amount, estimated_cost=Decimal(cost), estimated_reach=reach, confidence=confidence
         )
         return request_approval(tenant=tenant, agent=paid_ads, action=action, requested_by=by or requester)
 

@@ -29,9 +29,9 @@ def test_members_see_only_what_they_asked_for(ask, api_as, requester, tenant):
     assert [a["id"] for a in body["results"]] == [str(mine.pk)]
 
 
-def test_filters(ask, api_as, approver, second_approver, workflow):
+def test_filters(ask, api_as, approver, second_approver, workflow, other_campaign):
     pending = ask()
-    rejected = ask("900.00")
+    rejected = ask("900.00", of=other_campaign)
     reject(rejected.pk, actor=second_approver, reason="No")
     HITLApproval.objects.filter(pk=rejected.pk).update(sla_breached=True)
     client = api_as(approver)
@@ -111,8 +111,8 @@ def test_the_requester_can_cancel_but_not_approve(ask, api_as, requester):
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
 
 
-def test_a_member_cancels_only_their_own_pending_request(ask, api_as, requester, colleague, approver):
-    mine, theirs = ask(), ask("650.00", by=colleague)
+def test_a_member_cancels_only_their_own_pending_request(ask, api_as, requester, colleague, approver, other_campaign):
+    mine, theirs = ask(), ask("650.00", by=colleague, of=other_campaign)
     client = api_as(requester)
     refused = client.post(url(theirs, "cancel"), {}, format="json")
     assert refused.status_code == 404  # another member's request is not even visible
@@ -130,6 +130,13 @@ def test_a_decided_request_cannot_be_cancelled(ask, api_as, requester, approver)
     response = api_as(requester).post(url(approval, "cancel"), {}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "not_pending"
     assert HITLApproval.objects.get(pk=approval.pk).status == "rejected"
+
+
+def test_deciding_what_one_may_only_see_is_refused_in_plain_words(ask, api_as, requester):
+    approval = ask()  # the requester sees their own request but does not decide it
+    response = api_as(requester).post(url(approval, "escalate"), {"reason": "Faster, please"}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {"code": "forbidden", "detail": "You may not decide this approval."}
 
 
 def test_escalate_through_the_api(ask, api_as, approver, tenant_admin):

@@ -37,9 +37,10 @@ def decide(approval):
 
 
 @pytest.fixture
-def stuck(ask, approver, hooked, monkeypatch):
-    """An approved action whose worker died during the webhook call: claimed, running, silent."""
-    approval = ask()
+def stuck(ask, approver, hooked, monkeypatch, other_campaign):
+    """An approved action whose worker died during the webhook call: claimed, running, silent (its own campaign:
+    approving a request for `failed`'s would supersede that one)."""
+    approval = ask(of=other_campaign)
     approve(approval.pk, actor=approver)
 
     def die(self, request):

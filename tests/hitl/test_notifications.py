@@ -238,6 +238,6 @@ def test_the_migration_redacts_the_reasons_kept_so_far(ask, approver):
         tenant=approval.tenant, approval=approval, channel="email", recipient=approver, recipient_email=approver.email,
         event="decided", message="Decided", status="failed", failure_reason=f"{approver.email} is marked undeliverable",
     )  # fmt: skip
-    import_module("hitl.migrations.0018_redact_notification_failure_reasons").redact_reasons(apps, None)
+    import_module("hitl.migrations.0020_redact_notification_failure_reasons").redact_reasons(apps, None)
     row.refresh_from_db()
     assert row.failure_reason == "[email] is marked undeliverable"

@@ -1,4 +1,5 @@
-"""Records tell what was executed after edits; a repeated proposal is not filed twice; conflicts are linked."""
+"""Records tell what was executed after edits; a repeated proposal is not filed twice; a conflicting one supersedes
+the request that waits, and the two are linked."""
 
 import threading
 from decimal import Decimal
@@ -11,9 +12,10 @@ from agents.actions import ProposedAction
 from agents.engines.base import EngineReply
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
+from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLNotification
 from hitl.services import AlreadyWaiting, approve, reject, request_approval
-from tests.factories import UserFactory, budget_action
+from tests.factories import CampaignFactory, UserFactory, budget_action
 from tests.pipeline import exchange
 
 EDITED = "Raise Summer Sale daily budget from $500.00 to $650.00"
@@ -68,14 +70,20 @@ def test_once_decided_the_same_action_may_be_asked_again(ask, approver):
     assert again.pk != first.pk and again.status == "pending"
 
 
-def test_a_conflicting_proposal_is_filed_and_linked_to_the_first(ask, campaign):
+def test_a_conflicting_proposal_supersedes_the_waiting_one_and_is_linked_to_it(ask, campaign):
     first = ask("700.00")
     second = ask("800.00")
-    assert second.related_to == first and list(first.conflicting.all()) == [second]
-    assert f"conflicts with {first.reference}" in second.history.get(event_type="created").description
-    with pytest.raises(AlreadyWaiting) as waiting:  # identical to the first
-        ask("700.00")
-    assert waiting.value.approval == first
+    first.refresh_from_db()
+    assert first.status == "superseded" and first.resolved_at is not None
+    assert second.status == "pending" and second.related_to == first and list(first.conflicting.all()) == [second]
+    assert f"supersedes {first.reference}" in second.history.get(event_type="created").description
+    closed = first.history.get(event_type="superseded")
+    assert (closed.previous_status, closed.new_status) == ("pending", "superseded")
+    assert second.reference in closed.description and closed.metadata["superseded_by"] == second.reference
+    with pytest.raises(AlreadyWaiting) as waiting:  # identical to the one waiting
+        ask("800.00")
+    assert waiting.value.approval == second
+    assert HITLApproval.objects.filter(status="pending").count() == 1
 
 
 def test_two_identical_proposals_at_once_file_one_approval(postgres_only, tenant, requester, campaign, paid_ads):
@@ -148,9 +156,11 @@ def test_another_effect_on_the_same_target_is_a_conflict_not_a_twin(tenant, paid
     first = file(tenant, paid_ads, requester, "set_budget", budget(campaign))
     other_amount = file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="700.01"))
     pause = file(tenant, paid_ads, requester, "pause_campaign", {"campaign_id": str(campaign.pk).upper()})
-    assert other_amount.related_to == first and pause.related_to == first  # one campaign, whatever the action
+    assert other_amount.related_to == first and pause.related_to == other_amount  # one campaign, whatever the action
     assert first.target_key == pause.target_key == f"campaign:{campaign.pk}"
     assert len({first.proposal_key, other_amount.proposal_key, pause.proposal_key}) == 3
+    statuses = dict(HITLApproval.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "superseded", other_amount.pk: "superseded", pause.pk: "pending"}
 
 
 def test_keywords_are_compared_as_the_tenant_stores_them(tenant, requester):
@@ -167,20 +177,23 @@ def test_keywords_are_compared_as_the_tenant_stores_them(tenant, requester):
 # --- the approver sees both ------------------------------------------------------------------------
 
 
-def linked(approval):
-    return {"id": str(approval.pk), "reference": approval.reference, "status": "pending"}
+def linked(approval, status):
+    return {"id": str(approval.pk), "reference": approval.reference, "status": status}
 
 
-def test_the_api_shows_the_conflict_on_both_approvals(ask, api_as, approver):
+def test_the_api_shows_the_link_on_both_approvals(ask, api_as, approver):
     first, second = ask("700.00"), ask("800.00")
     client = api_as(approver)
     detail = client.get(f"/api/hitl/approvals/{second.pk}/").json()
-    assert {k: detail["related_to"][k] for k in ("id", "reference", "status")} == linked(first)
+    assert {k: detail["related_to"][k] for k in ("id", "reference", "status")} == linked(first, "superseded")
     assert detail["related_to"]["action_summary"] == first.action_summary and detail["conflicting"] == []
     listed = {a["reference"]: a for a in client.get("/api/hitl/approvals/").json()["results"]}
-    assert listed[first.reference]["related_to"] is None
+    assert listed[first.reference]["related_to"] is None and listed[first.reference]["status"] == "superseded"
     assert [{k: c[k] for k in ("id", "reference", "status")} for c in listed[first.reference]["conflicting"]] == [
-        linked(second)
+        linked(second, "pending")
+    ]
+    assert [a["reference"] for a in client.get("/api/hitl/approvals/?status=superseded").json()["results"]] == [
+        first.reference
     ]
 
 
@@ -191,19 +204,22 @@ def test_the_api_does_not_show_a_conflict_the_caller_may_not_see(ask, api_as, re
     assert mine.related_to_id is not None and body["related_to"] is None
 
 
-def test_the_approvers_email_names_the_conflicting_approval(ask, workflow, approver, run_on_commit):
+def test_the_approvers_email_names_the_request_it_replaces(ask, workflow, approver, run_on_commit):
     workflow(notification_channels=["email", "in_app"])
     first = ask("700.00")
     mail.outbox.clear()
     with run_on_commit():
         second = ask("800.00")
     row = HITLNotification.objects.get(approval=second, channel="in_app", recipient=approver)
-    assert f"Conflicts with {first.reference} (pending): {first.action_summary}" in row.message
-    (email,) = mail.outbox
+    assert f"Replaces {first.reference}, which waited for the same target: {first.action_summary}" in row.message
+    asking = [m for m in mail.outbox if second.action_summary in m.subject]
+    (email,) = asking
     html = email.alternatives[0][0]
-    assert f"Conflicts with {first.reference} (pending)" in email.body  # the text part
+    assert f"Replaces {first.reference}" in email.body  # the text part
     assert first.reference in html and first.action_summary in html and "same target" in html
-    assert "Conflicts with" not in HITLNotification.objects.filter(approval=first).first().message
+    assert "Replaces" not in HITLNotification.objects.filter(approval=first, event="created").first().message
+    (closed,) = HITLNotification.objects.filter(approval=first, event="decided", channel="in_app", recipient=approver)
+    assert closed.subject.startswith("Superseded: ")
 
 
 # --- after edits, the outcome says what was done --------------------------------------------------
@@ -230,7 +246,22 @@ def test_after_edits_the_outcome_email_and_the_requesters_message_give_the_execu
     assert "$650.00" in told.text and "$700" not in told.text
 
 
-def test_the_migration_gives_waiting_approvals_the_new_keys(tenant, paid_ads, requester, campaign):
+@pytest.fixture
+def before_one_waiting_request_per_target(db):
+    """The schema as it was before 0017, when requests for one target could wait side by side: the index is
+    dropped inside the test's transaction, and comes back with its rollback (DDL is transactional on PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("drops an index inside the test's transaction: PostgreSQL (CI)")
+    constraint = next(c for c in HITLApproval._meta.constraints if c.name == "one_pending_approval_per_target")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(HITLApproval, constraint)
+
+
+def test_the_migration_gives_waiting_approvals_the_new_keys(
+    before_one_waiting_request_per_target, tenant, paid_ads, requester, campaign
+):
     from importlib import import_module
 
     from django.apps import apps
@@ -239,8 +270,8 @@ def test_the_migration_gives_waiting_approvals_the_new_keys(tenant, paid_ads, re
 
     migration = import_module("hitl.migrations.0016_compare_pending_proposals_by_effect")
     first = file(tenant, paid_ads, requester, "set_budget", budget(campaign))
-    second = file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="900.00"))
     HITLApproval.objects.filter(pk=first.pk).update(proposal_key="old-1", target_key="")
+    second = file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="900.00"))
     # filed before the keys were normalised: 700 and "700.00" were two proposals
     HITLApproval.objects.filter(pk=second.pk).update(
         proposal_key="old-2", related_to=None, action_data=budget(campaign, daily_budget=700)
@@ -250,12 +281,33 @@ def test_the_migration_gives_waiting_approvals_the_new_keys(tenant, paid_ads, re
     second.refresh_from_db()
     assert first.proposal_key == proposal_key("set_budget", budget(campaign)) and first.target_key
     assert second.proposal_key == "old-2" and second.related_to == first  # kept apart by the index, linked
-    with pytest.raises(AlreadyWaiting):
-        file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="700"))
 
 
-def test_the_next_levels_approvers_hear_of_a_conflict_filed_meanwhile(ask, workflow, approver, tenant_admin):
-    """A new request's notifications skip the look for later conflicts; a level reached later does not."""
+def test_the_migration_to_one_waiting_request_per_target_keeps_the_newest(
+    before_one_waiting_request_per_target, ask, tenant, other_campaign, approver
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("hitl.migrations.0017_one_waiting_request_per_target")
+    oldest, older, newest = (ask(of=CampaignFactory(tenant=tenant, daily_budget=Decimal("500.00"))) for _ in "abc")
+    alone = ask("400.00", of=other_campaign)
+    # filed before 0017: three requests waiting for one target
+    HITLApproval.objects.filter(pk__in=[older.pk, newest.pk]).update(target_key=oldest.target_key)
+    migration.supersede_older(apps, None)
+    statuses = dict(HITLApproval.objects.values_list("pk", "status"))
+    assert statuses == {oldest.pk: "superseded", older.pk: "superseded", newest.pk: "pending", alone.pk: "pending"}
+    entry = HITLApproval.objects.get(pk=oldest.pk).history.get(event_type="superseded")
+    assert newest.reference in entry.description and entry.metadata == {"superseded_by": newest.reference}
+    with pytest.raises(DecisionError) as closed:
+        approve(oldest.pk, actor=approver)
+    assert closed.value.code == "not_pending"
+
+
+def test_a_request_superseded_at_its_second_level_leaves_that_levels_queue(
+    ask, workflow, approver, tenant_admin, api_as
+):
     workflow(
         approval_levels=[
             {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1},
@@ -263,32 +315,59 @@ def test_the_next_levels_approvers_hear_of_a_conflict_filed_meanwhile(ask, workf
         ]
     )
     first = ask("700.00")
-    second = ask("800.00")  # filed while the first waits: linked to it
-    approve(first.pk, actor=approver)
-    row = HITLNotification.objects.filter(approval=first, recipient=tenant_admin).latest("created_at")
-    assert f"Conflicts with {second.reference} (pending)" in row.message
+    approve(first.pk, actor=approver)  # level 1 of 2: now the admins'
+    assert api_as(tenant_admin).get("/api/hitl/approvals/?assigned_to_me=true").json()["count"] == 1
+    second = ask("800.00")  # the newer request for the campaign starts again from level 1
+    assert HITLApproval.objects.get(pk=first.pk).status == "superseded"
+    mine = api_as(tenant_admin).get("/api/hitl/approvals/?assigned_to_me=true").json()["results"]
+    assert [a["reference"] for a in mine] == []
+    told = HITLNotification.objects.filter(approval=first, recipient=tenant_admin).latest("created_at")
+    assert told.event == "decided" and told.subject.startswith("Superseded: ")
+    response = api_as(tenant_admin).post(f"/api/hitl/approvals/{first.pk}/approve/", {}, format="json")
+    assert (
+        response.status_code == 409
+        and response.json()["detail"] == f"{first.reference} is already superseded; nothing changed."
+    )
+    assert HITLApproval.objects.get(pk=second.pk).approval_level == 1
 
 
-def test_an_edit_that_stays_pending_is_compared_by_what_it_now_asks(ask, workflow, approver, api_as):
+def test_an_edit_that_stays_pending_is_compared_by_what_it_now_asks(
+    ask, workflow, approver, api_as, campaign, other_campaign
+):
     workflow(
         approval_levels=[
             {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1},
             {"name": "Admins", "approvers": {"roles": ["admin"]}, "required_approvals": 1},
         ]
     )
-    edited, other = ask("700.00"), ask("650.00")
+    edited, other = ask("700.00"), ask("650.00", of=other_campaign)
     before = edited.proposal_key
     response = api_as(approver).post(
         f"/api/hitl/approvals/{edited.pk}/approve/",
-        {"edits": {"action_data": {"daily_budget": "650.00"}}},
+        {"edits": {"action_data": {"campaign_id": str(other_campaign.pk), "daily_budget": "650.00"}}},
         format="json",
     )
     assert response.status_code == 409 and response.json()["code"] == "duplicate_edit"
     assert other.reference in response.json()["detail"]
     edited.refresh_from_db()
     assert (edited.status, edited.proposal_key, edited.action_data["daily_budget"]) == ("pending", before, "700.00")
+    assert HITLApproval.objects.get(pk=other.pk).status == "pending"
     approve(edited.pk, actor=approver, edits={"action_data": {"daily_budget": "600.00"}})  # level 1 of 2: still waiting
     edited.refresh_from_db()
     assert edited.status == "pending" and edited.proposal_key != before
     with pytest.raises(AlreadyWaiting):
         ask("600.00")  # the same as what the edited request now asks
+
+
+def test_an_edit_onto_a_target_another_request_waits_for_supersedes_that_request(
+    ask, approver, campaign, other_campaign, run_on_commit
+):
+    edited, other = ask("700.00"), ask("650.00", of=other_campaign)
+    with run_on_commit():
+        approve(edited.pk, actor=approver, edits={"action_data": {"campaign_id": str(other_campaign.pk)}})
+    edited.refresh_from_db()
+    other.refresh_from_db()
+    assert edited.status == "executed" and edited.target_key == f"campaign:{other_campaign.pk}"
+    assert other.status == "superseded" and edited.reference in other.history.get(event_type="superseded").description
+    other_campaign.refresh_from_db()
+    assert other_campaign.daily_budget == Decimal("700.00")

@@ -92,7 +92,7 @@ def test_the_migration_encrypts_what_was_typed_before(ask, requester, approver):
         cursor.execute("UPDATE hitl_hitlapproval SET rejection_reason = %s", [f"Call {PHONE}"])
         cursor.execute("UPDATE hitl_hitldecision SET notes = %s", [f"Call {PHONE}"])
 
-    import_module("hitl.migrations.0017_encrypt_typed_text").ENCRYPT(apps, None)
+    import_module("hitl.migrations.0019_encrypt_typed_text").ENCRYPT(apps, None)
 
     assert "415 555 0166" not in _stored_text()
     assert HITLApproval.objects.get().rejection_reason == HITLDecision.objects.get().notes == f"Call {PHONE}"

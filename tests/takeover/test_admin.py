@@ -70,7 +70,7 @@ def test_compliance_sees_the_thread_but_no_controls_and_cannot_post_steps(consol
     html = client.get(page(chatting)).content.decode()
     assert 'data-testid="thread"' in html and 'data-testid="takeover-panel"' not in html
     response = step(client, chatting, "take_over")
-    assert "You may not take it over and answer it" in response.content.decode()
+    assert "You may not take over and answer this conversation." in response.content.decode()
     assert Conversation.objects.get(pk=chatting.pk).held_by is None
 
 

@@ -28,7 +28,8 @@ def test_taking_over_by_role(api_as, chatting, staff, role, status):
 def test_another_tenants_conversation_is_404_and_a_superuser_is_403(api_as, chatting, outsider, superuser):
     assert api_as(outsider).post(url(chatting, "assign"), {}, format="json").status_code == 404
     response = api_as(superuser).post(url(chatting, "assign"), {}, format="json")
-    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert response.status_code == 403
+    assert response.json() == {"code": "forbidden", "detail": "You may not take over and answer this conversation."}
 
 
 def test_assigning_to_a_colleague_and_to_people_who_may_not(api_as, chatting, staff, support):

@@ -33,7 +33,7 @@ def _rewriting_history(rewrite):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hitl", "0016_compare_pending_proposals_by_effect")]
+    dependencies = [("hitl", "0018_approval_history_append_only")]
 
     operations = [
         migrations.AlterField(

@@ -15,6 +15,6 @@ def redact_reasons(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hitl", "0017_encrypt_typed_text")]
+    dependencies = [("hitl", "0019_encrypt_typed_text")]
 
     operations = [migrations.RunPython(redact_reasons, migrations.RunPython.noop)]
