@@ -6,8 +6,9 @@
 - Its actor becomes empty (and nothing else changes) when that person's account is deleted (SET_NULL).
 - Its note (`description`) changes only while `walker.hitl_history_rewrite` is on *and* the statement runs as
   the tables' owner: inside `hitl_history_erase_notes(ids)`, a SECURITY DEFINER function that can only blank
-  notes (erasure of personal data, `hitl.history.erase_notes`), or in the owner's own maintenance (a migration
-  re-encrypting the column sets the flag for its transaction). The application's role, not the owner (README,
+  notes (erasure of personal data, `hitl.history.erase_notes`), or in the owner's own maintenance: encrypting or
+  re-encrypting the column (tenants.encrypted_columns, in a migration or `rotate_encryption_keys`) sets
+  `walker.rewriting_encrypted_values` for its transaction, which counts as the flag. The application's role, not the owner (README,
   `manage.py grant_app_role`), setting the flag itself changes nothing.
 
 TRUNCATE is refused (row triggers do not fire for it). SQLite relies on the model (hitl.models.records).
@@ -21,7 +22,8 @@ BEGIN
     IF to_jsonb(NEW) - 'description' - 'actor_id' = to_jsonb(OLD) - 'description' - 'actor_id'
        AND (NEW.actor_id IS NULL OR NEW.actor_id = OLD.actor_id)
        AND (NEW.description = OLD.description
-            OR (current_setting('walker.hitl_history_rewrite', true) = 'on'
+            OR ((current_setting('walker.hitl_history_rewrite', true) = 'on'
+                 OR current_setting('walker.rewriting_encrypted_values', true) = 'on')
                 AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE')))
     THEN
         RETURN NEW;

@@ -2,8 +2,8 @@
 decision notes, and the history lines, which quote those reasons and name people. Existing values are
 encrypted in place, in batches; going back decrypts them.
 
-Where the approval history is append-only in the database, its trigger lets the tables' owner (who runs
-migrations) rewrite notes while `walker.hitl_history_rewrite` is on: it is, for this migration's transaction.
+The approval history is append-only in the database (0018); its trigger lets the tables' owner (who runs
+migrations) rewrite notes while tenants.encrypted_columns says it is re-encrypting, as it does here.
 """
 
 from django.db import migrations
@@ -21,15 +21,6 @@ TYPED = [
 ]
 
 ENCRYPT, DECRYPT = migration(*TYPED)
-
-
-def _rewriting_history(rewrite):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute("SELECT set_config('walker.hitl_history_rewrite', 'on', true)")
-        rewrite(apps, schema_editor)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -60,5 +51,5 @@ class Migration(migrations.Migration):
             name="notes",
             field=tenants.fields.EncryptedTextField(blank=True, verbose_name="notes"),
         ),
-        migrations.RunPython(_rewriting_history(ENCRYPT), _rewriting_history(DECRYPT)),
+        migrations.RunPython(ENCRYPT, DECRYPT),
     ]

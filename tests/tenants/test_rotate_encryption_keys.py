@@ -6,12 +6,15 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
+from agents.models import AIAgent
 from conversations import events
 from conversations.models import ConversationEvent, Message
 from conversations.normalized import InboundMessage
+from hitl.models import HITLApprovalHistory
+from hitl.services import reject, request_approval
 from tenants import encrypted_columns
 from tenants.models import User, UserPhoneNumber
-from tests.factories import PhoneFactory, UserFactory
+from tests.factories import CampaignFactory, PhoneFactory, UserFactory, budget_action
 from tests.pipeline import exchange
 
 TEXT = "Reach me at +1 415 555 0199, card 4111 1111 1111 1111"
@@ -63,3 +66,20 @@ def test_rotation_is_resumable_and_leaves_nothing_under_the_old_key(old_and_new,
     frames = events.replay(conversation.pk, 0)
     assert any(f.get("text") == TEXT for f in frames)
     assert ConversationEvent.objects.filter(conversation=conversation).exists()
+
+
+def test_rotation_reaches_the_append_only_approval_history(old_and_new, tenant, requester, approver):
+    """On PostgreSQL the history's trigger refuses every rewrite of a note but its owner's re-encryption (hitl 0018)."""
+    settings, old, new = old_and_new
+    campaign = CampaignFactory(tenant=tenant, name="Summer Sale")
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+    approval = request_approval(tenant=tenant, agent=agent, action=budget_action(campaign), requested_by=requester)
+    reject(approval.pk, actor=approver, reason="Call me first on +1 415 555 0199")
+    notes = dict(HITLApprovalHistory.objects.filter(approval=approval).values_list("pk", "description"))
+    settings.ENCRYPTION_KEYS = [new, old]
+
+    assert "hitl_hitlapprovalhistory.description:" in _rotate()
+
+    settings.ENCRYPTION_KEYS = [new]  # the old key is gone: every note still opens, unchanged
+    assert dict(HITLApprovalHistory.objects.filter(approval=approval).values_list("pk", "description")) == notes
+    assert any("+1 415 555 0199" in note for note in notes.values())
