@@ -110,9 +110,16 @@ def run_execution(approval_id, *, max_attempts: int) -> str:
     return _run_remote(approval_id, executor, max_attempts=max_attempts)
 
 
+def _locked(approval_id) -> HITLApproval:
+    """The approval, locked alone (with its tenant read): a FOR UPDATE reaching the tenant's row would hold every
+    insert that names the tenant (a message, an event) until the execution ends."""
+    locking = HITLApproval.objects.select_for_update(no_key=True, of=("self",))
+    return locking.select_related("tenant").get(pk=approval_id)
+
+
 @transaction.atomic
 def _run_ledger(approval_id, executor) -> str:
-    approval = HITLApproval.objects.select_for_update().select_related("tenant").get(pk=approval_id)
+    approval = _locked(approval_id)
     if not _claimable(approval):
         return "skipped"
     _claim(approval)
@@ -128,7 +135,7 @@ def _run_ledger(approval_id, executor) -> str:
 
 def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
     with transaction.atomic():
-        approval = HITLApproval.objects.select_for_update().select_related("tenant").get(pk=approval_id)
+        approval = _locked(approval_id)
         if not _claimable(approval):
             return "skipped"
         _claim(approval)
@@ -180,7 +187,7 @@ def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
     An admin may have marked a silent attempt failed (and even run it again) before it
     answered: such a late answer is recorded in the history and changes nothing else.
     """
-    approval = HITLApproval.objects.select_for_update().get(pk=approval_id)
+    approval = _locked(approval_id)
     if approval.status == ApprovalStatus.EXECUTING and approval.execution_started_at == claim:
         return approval
     log(

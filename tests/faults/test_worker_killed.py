@@ -63,8 +63,7 @@ def test_a_worker_killed_mid_answer_and_mid_execution_leaves_each_done_exactly_o
     stack, outside, token_of, tenant, requester, approver, other_tenant
 ):
     # Acme's actions run on Walker's own ledger. Globex's go to its own system through a signed webhook, and a
-    # Globex member is talking to the agents. (The conversation is not Acme's: while Acme's ledger execution
-    # waits, Acme's messages wait too; see the xfail test below.)
+    # Globex member is talking to the agents.
     campaign, on_ledger = file_budget_request(tenant, requester)
     other_tenant.action_webhook_url = f"{outside.url}/actions"
     other_tenant.action_webhook_secret = WEBHOOK_SECRET
@@ -180,15 +179,9 @@ def test_a_worker_killed_mid_answer_and_mid_execution_leaves_each_done_exactly_o
     assert first.popen.returncode == -9 and second.alive()
 
 
-# --- found by the scenario above -------------------------------------------------------------------------------
+# --- found by the scenario above: an execution locked its tenant's row (FOR UPDATE through select_related) ------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hitl.services.execution locks the approval with select_for_update().select_related('tenant'): FOR "
-    "UPDATE on the tenant's row too, which every insert referring to the tenant (a message, a platform event) "
-    "waits for until the execution ends. of=('self',) and no_key=True would lock the approval alone.",
-)
 def test_a_tenants_messages_are_accepted_while_one_of_its_ledger_executions_waits(
     postgres_only, monkeypatch, tenant, colleague, requester, approver
 ):
