@@ -1,5 +1,7 @@
 """The console's takeover controls, driven as a browser would (Django's test client)."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -129,3 +131,27 @@ def test_a_colleague_gets_no_controls_to_end_a_hold_nor_may_post_them(console_as
     assert all(f'data-testid="{control}"' in html for control in ("release", "resolve", "assign"))
     step(admin, chatting, "release")
     assert Conversation.objects.get(pk=chatting.pk).held_by is None
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPPORT, Role.COMPLIANCE])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_conversation_page_shows_no_raw_template_comment(console_as, chatting, staff, role, language):
+    """A `{# #}` comment spans one line only: one left open is printed on the page as it is written."""
+    client = console_as(staff[role])
+    html = client.get(page(chatting), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'data-testid="bubble-' in html  # the thread and its panel were rendered
+    assert "{#" not in html and "#}" not in html
+
+
+def test_no_template_opens_a_comment_it_does_not_close_on_the_same_line():
+    unclosed = [
+        f"{path.relative_to(TEMPLATES)}:{number}"
+        for path in TEMPLATES.rglob("*")
+        if path.is_file()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert unclosed == []
