@@ -33,9 +33,24 @@ if not DEBUG:
     )
 
 SECRET_KEY = env_str("SECRET_KEY") or "django-insecure-embedded-default-only-for-local-use"
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _served_url(host: str, port: int) -> str:
+    """Where `bin/run-local` serves (daphne -b WALKER_HOST -p WALKER_PORT): a bind to every interface is reached
+    at the loopback."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+# One public URL rule: links in emails, webhook signatures and the simulators' target all use PUBLIC_BASE_URL,
+# which is the server bin/run-local starts unless set (production requires it set, above).
+WALKER_HOST = env_str("WALKER_HOST", "127.0.0.1") or "127.0.0.1"
+WALKER_PORT = env_int("WALKER_PORT", 8000, minimum=1)
+PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL") or _served_url(WALKER_HOST, WALKER_PORT)).rstrip("/")
 _public = urlsplit(PUBLIC_BASE_URL)
+_host = _public.hostname or "localhost"
+_public_host = f"[{_host}]" if ":" in _host else _host  # an IPv6 address as ALLOWED_HOSTS writes it
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", list(dict.fromkeys(["127.0.0.1", "localhost", "[::1]", _public_host])))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"{_public.scheme}://{_public.netloc}"])
 
 INSTALLED_APPS = [

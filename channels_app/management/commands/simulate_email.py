@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", help="the address written to (default: reply@SENDGRID_INBOUND_DOMAIN)")
         parser.add_argument("--subject", default="Walker")
         parser.add_argument("--in-reply-to", help="the Message-ID this email answers (threading)")
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="the running server")
+        parser.add_argument("--url", default=settings.PUBLIC_BASE_URL, help="the server (default PUBLIC_BASE_URL)")
         parser.add_argument("--wait", type=float, default=15, help="seconds to wait for the answer")
 
     def handle(self, *args, text, sender, to, subject, in_reply_to, url, wait, **options):
