@@ -19,7 +19,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateFilter, RangeDateTimeFilter
 from unfold.decorators import display
 
-from analytics.aggregates import Percentile, has_percentiles
+from analytics.aggregates import Percentile, grouped
 from analytics.charts import AMBER, BLUE, GREEN, GREY, INDIGO, ORANGE, RED, Chart, Dataset
 from analytics.models import ConversationMetrics, EmailDeliveryLog, HITLAnalytics, PeriodType, PlatformEvent
 from analytics.periods import bounds, midnight, zone_of
@@ -178,17 +178,13 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
         figures = {
             "resolved": Count("pk", filter=Q(issue_resolved=True)),
             "open": Count("pk", filter=Q(issue_resolved=False)),
+            "p50": Percentile("first_response_ms", 0.5),
+            "p90": Percentile("first_response_ms", 0.9),
         }
-        if has_percentiles(rows):
-            figures["p50"] = Percentile("first_response_ms", 0.5)
-            figures["p90"] = Percentile("first_response_ms", 0.9)
-        days = list(
-            rows.order_by()
-            .annotate(day=TruncDate("started_at", tzinfo=zone))
-            .values("day")
-            .annotate(**figures)
-            .order_by("-day")[:CHART_POINTS]
-        )[::-1]
+        days = [
+            {"day": d.pop("key"), **d}
+            for d in grouped(rows, TruncDate("started_at", tzinfo=zone), figures, latest=CHART_POINTS)
+        ]
         labels = [date_format(d["day"], "j M") for d in days]
         drop = {"started_at__gte", "started_at__lt", "issue_resolved__exact"}
 
@@ -211,14 +207,14 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             stacked=True,
             unit=gettext("conversations"),
         )
-        charts = [(gettext("Conversations per day"), volume)]
-        if "p50" in figures:
-            seconds = [
-                Dataset(name, [None if d[key] is None else round(d[key] / 1000, 1) for d in days], colour, links())
-                for name, key, colour in ((gettext("Median"), "p50", INDIGO), (gettext("90th percentile"), "p90", BLUE))
-            ]
-            charts.append((gettext("First response time"), Chart("line", labels, seconds, unit=gettext("seconds"))))
-        return charts
+        seconds = [
+            Dataset(name, [None if d[key] is None else round(d[key] / 1000, 1) for d in days], colour, links())
+            for name, key, colour in ((gettext("Median"), "p50", INDIGO), (gettext("90th percentile"), "p90", BLUE))
+        ]
+        return [
+            (gettext("Conversations per day"), volume),
+            (gettext("First response time"), Chart("line", labels, seconds, unit=gettext("seconds"))),
+        ]
 
 
 @admin.register(EmailDeliveryLog)

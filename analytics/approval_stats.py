@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from analytics.aggregates import Percentile, continuous_percentile, has_percentiles
+from analytics.aggregates import Percentile, aggregate
 from analytics.models import EventType, HITLAnalytics, PeriodType, PlatformEvent
 from analytics.periods import bounds, start_of, zone_of
 from analytics.watermarks import LAG, job_lock
@@ -41,8 +41,8 @@ APPROVAL_EVENTS = [
 ]
 
 
-def figure_expressions(*, percentiles: bool) -> dict:
-    """Aggregates for .aggregate() (one period) or .annotate() (one row per group)."""
+def figure_expressions() -> dict:
+    """Figures for `analytics.aggregates.aggregate` (one period) or `grouped` (one row per group)."""
     figures = {
         "requests": Count("pk"),
         "approved": Count("pk", filter=APPROVED),
@@ -56,19 +56,9 @@ def figure_expressions(*, percentiles: bool) -> dict:
         "cost_approved": Coalesce(Sum("estimated_cost", filter=APPROVED), ZERO),
         "cost_rejected": Coalesce(Sum("estimated_cost", filter=REJECTED), ZERO),
         **{f"risk_{level}": Count("pk", filter=Q(risk_level=level)) for level in RiskLevel},
+        "median_decision": Percentile(TOOK, 0.5, filter=BY_PERSON),
+        "p90_decision": Percentile(TOOK, 0.9, filter=BY_PERSON),
     }
-    if percentiles:
-        figures["median_decision"] = Percentile(TOOK, 0.5, filter=BY_PERSON)
-        figures["p90_decision"] = Percentile(TOOK, 0.9, filter=BY_PERSON)
-    return figures
-
-
-def with_percentiles(approvals, figures: dict) -> dict:
-    """Fill median and p90 for one group where the database has no PERCENTILE_CONT."""
-    if "median_decision" not in figures:
-        took = list(approvals.filter(BY_PERSON).annotate(took=TOOK).values_list("took", flat=True))
-        figures["median_decision"] = continuous_percentile(took, 0.5)
-        figures["p90_decision"] = continuous_percentile(took, 0.9)
     return figures
 
 
@@ -144,9 +134,7 @@ def recompute_period(tenant, kind: str, start) -> HITLAnalytics:
     """Compute one period of one tenant and replace its row (safe to run any number of times)."""
     zone = zone_of(tenant)
     approvals = requested_between(tenant.pk, *bounds(start, kind, zone))
-    figures = with_percentiles(
-        approvals, approvals.aggregate(**figure_expressions(percentiles=has_percentiles(approvals)))
-    )
+    figures = aggregate(approvals, figure_expressions())
     values = {
         "total_requests": figures["requests"],
         "total_approved": figures["approved"],

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from agents.models import AgentType
 from analytics import periods
-from analytics.aggregates import Percentile, continuous_percentile, has_percentiles
+from analytics.aggregates import Percentile, aggregate
 from analytics.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
 from analytics.models import EventType, PlatformEvent
 from analytics.periods import midnight, zone_of
@@ -155,9 +155,7 @@ def median_decision_time(approvals, *, since: datetime) -> timedelta | None:
     """Median of request-to-decision times for decisions people made since `since`."""
     decided = approvals.filter(DECIDED_BY_PERSON, resolved_at__gte=since)
     took = F("resolved_at") - F("requested_at")
-    if has_percentiles(decided):
-        return decided.aggregate(median=Percentile(took, 0.5))["median"]
-    return continuous_percentile(decided.annotate(took=took).values_list("took", flat=True), 0.5)
+    return aggregate(decided, {"median": Percentile(took, 0.5)})["median"]
 
 
 def failed_answers(events, *, since: datetime) -> int:

@@ -1,7 +1,8 @@
 """The conversation and approval reports behind /api/analytics/.
 
 Each report is two aggregate queries (the totals, then one row per group) over indexed
-ranges; percentiles come from PostgreSQL (null on the embedded SQLite, which lacks them).
+ranges; percentiles come from PostgreSQL's PERCENTILE_CONT (on the embedded SQLite, from the
+same rows interpolated in Python: `analytics.aggregates`).
 Date ranges are whole days in the viewer's time zone (the tenant's; UTC for a superuser).
 """
 
@@ -12,7 +13,7 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from analytics import approval_stats
-from analytics.aggregates import Percentile, has_percentiles
+from analytics.aggregates import Percentile, aggregate, grouped
 from analytics.models import ConversationMetrics, PeriodType
 from analytics.periods import TRUNCATE, midnight, zone_of
 from hitl.models import HITLApproval, RiskLevel
@@ -50,13 +51,13 @@ def _key(value, zone):
 
 
 def _spread(figures: dict, name: str) -> dict:
-    return {"mean": figures[f"{name}_mean"], "p50": figures.get(f"{name}_p50"), "p90": figures.get(f"{name}_p90")}
+    return {"mean": figures[f"{name}_mean"], "p50": figures[f"{name}_p50"], "p90": figures[f"{name}_p90"]}
 
 
 # --- conversations -------------------------------------------------------------------------
 
 
-def _conversation_expressions(percentiles: bool) -> dict:
+def _conversation_expressions() -> dict:
     figures = {
         "conversations": Count("pk"),
         "messages": Coalesce(Sum("message_count"), 0),
@@ -69,10 +70,9 @@ def _conversation_expressions(percentiles: bool) -> dict:
         "rated": Count("user_satisfaction_score"),
         "hitl_approvals": Coalesce(Sum("hitl_approvals_count"), 0),
     }
-    if percentiles:
-        for name, field in (("first_response_ms", "first_response_ms"), ("response_time_ms", "avg_response_time_ms")):
-            figures[f"{name}_p50"] = Percentile(field, 0.5)
-            figures[f"{name}_p90"] = Percentile(field, 0.9)
+    for name, field in (("first_response_ms", "first_response_ms"), ("response_time_ms", "avg_response_time_ms")):
+        figures[f"{name}_p50"] = Percentile(field, 0.5)
+        figures[f"{name}_p90"] = Percentile(field, 0.9)
     return figures
 
 
@@ -105,10 +105,10 @@ def conversation_metrics_for(user, span: Range, *, channel: str = "", agent: str
 
 def conversation_report(user, span: Range, group_by: str, **filters) -> dict:
     rows = conversation_metrics_for(user, span, **filters)
-    expressions = _conversation_expressions(has_percentiles(rows))
+    expressions = _conversation_expressions()
     key = _group_key(group_by, "started_at", span.zone, CONVERSATION_GROUPS)
-    groups = rows.order_by().values(key=key).annotate(**expressions).order_by("key")
-    return _report(span, group_by, _conversation_figures(rows.aggregate(**expressions)), [
+    groups = grouped(rows, key, expressions)
+    return _report(span, group_by, _conversation_figures(aggregate(rows, expressions)), [
         {"key": _key(row["key"], span.zone), **_conversation_figures(row)} for row in groups
     ])  # fmt: skip
 
@@ -138,8 +138,8 @@ def _approval_figures(row: dict) -> dict:
         "pending": row["pending"],
         "decision_minutes": {
             "mean": approval_stats.minutes(row["mean_decision"]),
-            "p50": approval_stats.minutes(row.get("median_decision")),
-            "p90": approval_stats.minutes(row.get("p90_decision")),
+            "p50": approval_stats.minutes(row["median_decision"]),
+            "p90": approval_stats.minutes(row["p90_decision"]),
         },
         "sla_compliance_rate": approval_stats.compliance(row),
         "risk": {level.value: row[f"risk_{level}"] for level in RiskLevel},
@@ -150,10 +150,10 @@ def _approval_figures(row: dict) -> dict:
 
 def approval_report(user, span: Range, group_by: str, **filters) -> dict:
     rows = approvals_for(user, span, **filters)
-    expressions = approval_stats.figure_expressions(percentiles=has_percentiles(rows))
+    expressions = approval_stats.figure_expressions()
     key = _group_key(group_by, "requested_at", span.zone, APPROVAL_GROUPS)
-    groups = rows.order_by().values(key=key).annotate(**expressions).order_by("key")
-    totals = _approval_figures(rows.aggregate(**expressions))
+    groups = grouped(rows, key, expressions)
+    totals = _approval_figures(aggregate(rows, expressions))
     totals["top_approvers"] = approval_stats.top_approvers(rows, viewer=user)
     return _report(
         span, group_by, totals, [{"key": _key(row["key"], span.zone), **_approval_figures(row)} for row in groups]
