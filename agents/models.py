@@ -25,6 +25,12 @@ class AIAgentQuerySet(TenantScopedQuerySet):
             return self.none()
         return self.filter(models.Q(tenant_id=user.tenant_id) | models.Q(is_system_agent=True))
 
+    def serving(self, tenant, agent_type: str):
+        """The agent that serves `agent_type` for `tenant`: its own active one (the oldest), else the system one."""
+        candidates = self.filter(is_active=True, agent_type=agent_type)
+        candidates = candidates.filter(models.Q(tenant=tenant) | models.Q(is_system_agent=True))
+        return candidates.order_by("is_system_agent", "created_at").first()
+
 
 class AIAgent(models.Model):
     """A Walker agent. System agents (no tenant) serve every tenant unless it configures its own."""

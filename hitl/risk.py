@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -43,17 +42,8 @@ _PRIORITY = {RiskLevel.CRITICAL: 1, RiskLevel.HIGH: 2, RiskLevel.MEDIUM: 3, Risk
 
 
 def policy_for(tenant) -> RiskPolicy:
-    """The tenant's policy, or an unsaved one with the defaults; cached, and dropped when a policy is saved."""
-    key = f"riskpolicy:{tenant.pk}"
-    policy = cache.get(key)
-    if policy is None:
-        policy = RiskPolicy.objects.filter(tenant=tenant).first() or RiskPolicy(tenant=tenant)
-        cache.set(key, policy, 3600)
-    return policy
-
-
-def forget_policy(sender, instance: RiskPolicy, **kwargs) -> None:
-    cache.delete(f"riskpolicy:{instance.tenant_id}")
+    """The tenant's policy as stored now, or an unsaved one with the defaults."""
+    return RiskPolicy.objects.filter(tenant=tenant).first() or RiskPolicy(tenant=tenant)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from agents.cache import has_engine_choice
 from agents.models import EngineChoice
 
 
@@ -34,7 +33,7 @@ def environment(engine: str) -> EngineConfig:
 
 
 def config_for(tenant, agent) -> EngineConfig:
-    if tenant is None or not has_engine_choice(tenant):
+    if tenant is None:
         return environment(settings.AGENT_ENGINE)
     choices = {c.agent_id: c for c in EngineChoice.objects.filter(tenant=tenant)}
     choice = choices.get(getattr(agent, "pk", None)) or choices.get(None)

@@ -31,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agents.cache import agent_for
 from agents.engines import get_engine, run_engine
 from agents.engines.base import EngineReply, EngineRequest, HistoryItem
+from agents.models import AIAgent
 from agents.routing import route
 from analytics.events import record
 from analytics.models import EventType
@@ -241,7 +241,7 @@ def _transcript(messages: list[Message]) -> list[Message]:
 def _choose_agent(conversation: Conversation, message: Message):
     current = conversation.agent.agent_type if conversation.agent_id else None
     agent_type = route(message.text, requested=message.metadata.get("requested_agent"), current=current)
-    return agent_for(conversation.tenant, agent_type)
+    return AIAgent.objects.serving(conversation.tenant, agent_type)
 
 
 def draft(message: Message) -> tuple[EngineReply, str | None]:

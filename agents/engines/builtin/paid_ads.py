@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from agents import formatting as fmt
 from agents.action_specs.campaigns import BUDGET_DAYS, extra_spend
 from agents.actions import ActionType, ProposedAction
-from agents.cache import campaigns_for
 from agents.engines.base import EngineReply, EngineRequest
 from agents.engines.builtin.common import (
     APPROVAL_NOTE,
@@ -186,7 +185,7 @@ def totals_by_campaign(tenant, window: Window) -> dict:
 
 def respond(request: EngineRequest) -> EngineReply:
     text = request.text.strip()
-    campaigns = campaigns_for(request.tenant)
+    campaigns = list(Campaign.objects.for_tenant(request.tenant))
     if not text or is_greeting(text):
         return capabilities("Paid Ads", EXAMPLES, text)
     by_name = {c.name: c for c in campaigns}
