@@ -125,6 +125,9 @@ class TakeoverAdminMixin:
             takeover.resolve(object_id, actor=actor)
         elif step == "suggest":
             suggestion = takeover.suggest(object_id, actor=actor)
+            if suggestion.text is None:
+                messages.warning(request, takeover.NO_SUGGESTION)  # the reply box stays as it was
+                return None
             tenant = suggestion.in_reply_to.conversation.tenant
             text = suggestion.text if may_see_pii(actor, tenant) else redact(suggestion.text)
             request.session[SUGGESTION_KEY.format(suggestion.in_reply_to.conversation_id)] = text

@@ -59,7 +59,12 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class SuggestionSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text="What the agent would answer (masked unless you may see personal data).")
+    text = serializers.CharField(
+        allow_null=True,
+        help_text="What the agent would answer (masked unless you may see personal data); null when it has no "
+        "answer worth sending (it did not understand, or it failed): `notice` says so.",
+    )
+    notice = serializers.CharField(allow_null=True, help_text="Why there is no suggestion, to show the person.")
     agent = serializers.CharField(allow_null=True)
     in_reply_to = serializers.UUIDField(help_text="The customer message it answers.")
     would_propose = serializers.ListField(
@@ -156,7 +161,8 @@ class ConversationTakeoverViewSet(viewsets.GenericViewSet):
             suggestion = takeover.suggest(conversation.pk, actor=request.user)
             revealed = may_see_pii(request.user, conversation.tenant)
             data = {
-                "text": suggestion.text if revealed else redact(suggestion.text),
+                "text": suggestion.text if revealed or suggestion.text is None else redact(suggestion.text),
+                "notice": str(takeover.NO_SUGGESTION) if suggestion.text is None else None,
                 "agent": suggestion.agent,
                 "in_reply_to": suggestion.in_reply_to.pk,
                 "would_propose": [text if revealed else redact(text) for text in suggestion.would_propose],

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from analytics.events import record
 from analytics.models import EventType
@@ -223,9 +224,14 @@ def _let_go(conversation: Conversation, *, reason: str) -> None:
     _publish(conversation, events.EventKind.HUMAN_LEFT, name=name, reason=reason)
 
 
+NO_SUGGESTION = gettext_lazy(
+    "No suggestion for this message: the agent could not work out an answer. Write your own reply."
+)
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    text: str
+    text: str | None  # None: the agent has no answer worth sending (NO_SUGGESTION says so)
     agent: str | None
     in_reply_to: Message
     would_propose: list[str]  # summaries of actions the agent would have proposed (a person's reply files none)
@@ -243,4 +249,6 @@ def suggest(conversation_id, *, actor) -> Suggestion:
     if latest is None:
         raise TakeoverError("nothing_to_answer", "The customer has not written anything yet.")
     reply, agent = draft(latest)
+    if reply is None:
+        return Suggestion(None, agent, latest, [])
     return Suggestion(reply.text, agent, latest, [action.summary for action in reply.actions])

@@ -92,7 +92,7 @@ def _bounded(reply: EngineReply, request: EngineRequest, engine) -> EngineReply:
             f"{len(text):,}",
             len(actions),
         )
-    return EngineReply(text="\n\n".join([text, *notes]), actions=list(actions))
+    return EngineReply(text="\n\n".join([text, *notes]), actions=list(actions), understood=reply.understood)
 
 
 def _cut(text: str, room: int) -> str:

@@ -65,3 +65,6 @@ class EngineRequest:
 class EngineReply:
     text: str
     actions: list[ProposedAction] = field(default_factory=list)
+    # False when the engine did not work out what was asked and its text is only its fallback ("Sorry, I didn't
+    # get that…"): fine to send the customer, no use as a suggestion for a person to send.
+    understood: bool = True

@@ -244,16 +244,24 @@ def _choose_agent(conversation: Conversation, message: Message):
     return AIAgent.objects.serving(conversation.tenant, agent_type)
 
 
-def draft(message: Message) -> tuple[EngineReply, str | None]:
+def draft(message: Message) -> tuple[EngineReply | None, str | None]:
     """What the agent would answer to `message` now, for a person to send or edit: no frames reach the
-    customer, no proposal is filed, nothing is stored. Returns the reply and the agent type."""
+    customer, no proposal is filed, nothing is stored. Returns the reply and the agent type.
+
+    The reply is None when the agent has no answer worth sending: it is switched off, the engine failed, or
+    the engine did not understand (its fallback text and FALLBACK_REPLY are for the customer, not a suggestion).
+    """
     conversation = message.conversation
     earlier = Message.objects.filter(conversation=conversation, created_at__lt=message.created_at)
     history = _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
     agent = _choose_agent(conversation, message)
+    if agent is None:
+        return None, None
     with speaking(conversation.user):  # the customer's language, as the agent would answer
-        reply, _error = _run_engine(conversation, message, agent, history, live=False)
-    return reply, agent.agent_type if agent else None
+        reply, error = _run_engine(conversation, message, agent, history, live=False)
+    if error is not None or not reply.understood or not reply.text.strip():
+        return None, agent.agent_type
+    return reply, agent.agent_type
 
 
 def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[EngineReply, Exception | None]:

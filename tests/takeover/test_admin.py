@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from agents.engines import get_engine
+
 from conversations import takeover
 from conversations.models import Conversation, ConversationNote, Message
 from tenants.roles import Role
@@ -155,3 +157,45 @@ def test_no_template_opens_a_comment_it_does_not_close_on_the_same_line():
         if "{#" in line and "#}" not in line.split("{#", 1)[1]
     ]
     assert unclosed == []
+
+
+NO_SUGGESTION = "No suggestion for this message: the agent could not work out an answer. Write your own reply."
+
+
+def test_suggest_says_plainly_when_the_built_in_engine_does_not_understand(
+    console_as, chatting, support, customer, engine, monkeypatch
+):
+    """Issue 30: the engine's "Sorry, I didn't get that. You can ask me things like…" filled the reply box."""
+    monkeypatch.setattr("conversations.pipeline.answering.get_engine", get_engine)
+    say(customer, "banana")
+    client = console_as(support)
+    step(client, chatting, "take_over")
+    html = step(client, chatting, "suggest").content.decode()
+    assert NO_SUGGESTION in html and "in the reply box" not in html
+    assert "ask me things like" not in reply_box(html)
+
+
+def test_suggest_says_plainly_when_the_engine_fails(console_as, chatting, support, customer, engine):
+    say(customer, "Could you pause the Summer Sale?")
+    client = console_as(support)
+    step(client, chatting, "take_over")
+    engine.error = RuntimeError("the model is down")
+    html = step(client, chatting, "suggest").content.decode()
+    assert NO_SUGGESTION in html and "couldn&#x27;t work that out" not in reply_box(html)
+
+
+def test_suggest_from_the_built_in_engine_fills_the_box_with_a_real_answer(
+    console_as, chatting, support, engine, monkeypatch
+):
+    monkeypatch.setattr("conversations.pipeline.answering.get_engine", get_engine)
+    client = console_as(support)
+    step(client, chatting, "take_over")
+    html = step(client, chatting, "suggest").content.decode()
+    assert NO_SUGGESTION not in html and "in the reply box" in html
+    assert reply_box(html).strip() and "didn&#x27;t get that" not in reply_box(html)
+
+
+def reply_box(html: str) -> str:
+    """The text of the page's reply box."""
+    start = html.index('data-testid="reply-text"')
+    return html[html.index(">", start) + 1 : html.index("</textarea>", start)]

@@ -2,6 +2,8 @@
 
 import pytest
 
+from agents.engines import get_engine
+
 from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
 from hitl.models import HITLApproval
 from tenants.roles import Role
@@ -168,3 +170,43 @@ def test_a_colleague_may_not_end_a_hold_but_an_admin_may(api_as, chatting, staff
 
     done = api_as(staff[Role.ADMIN]).post(url(chatting, step))
     assert done.status_code == 200 and done.json()["held_by"] is None
+
+
+@pytest.fixture
+def builtin_engine(engine, monkeypatch):
+    """The tenant's own engine (the built-in one) instead of the scripted one."""
+    monkeypatch.setattr("conversations.pipeline.answering.get_engine", get_engine)
+
+
+NO_SUGGESTION = "No suggestion for this message: the agent could not work out an answer. Write your own reply."
+
+
+def test_suggest_gives_no_suggestion_when_the_engine_does_not_understand(
+    api_as, chatting, customer, support, builtin_engine
+):
+    """Issue 30: the built-in engine's "Sorry, I didn't get that" was offered as the reply to send."""
+    say(customer, "banana")
+    client = api_as(support)
+    client.post(url(chatting, "assign"), {}, format="json")
+    body = client.post(url(chatting, "suggest")).json()
+    assert (body["text"], body["notice"], body["would_propose"]) == (None, NO_SUGGESTION, [])
+
+
+def test_suggest_gives_no_suggestion_when_the_engine_fails(api_as, chatting, customer, support, engine):
+    """Issue 30: an engine error offered FALLBACK_REPLY ("Sorry, I couldn't work that out…") as the reply."""
+    say(customer, "Can you raise my budget?")
+    client = api_as(support)
+    client.post(url(chatting, "assign"), {}, format="json")
+    engine.error = RuntimeError("the model is down")
+    response = client.post(url(chatting, "suggest"))
+    assert response.status_code == 200, response.content
+    assert (response.json()["text"], response.json()["notice"]) == (None, NO_SUGGESTION)
+
+
+def test_suggest_from_the_built_in_engine_answers_a_question_with_the_conversation(
+    api_as, chatting, customer, support, builtin_engine
+):
+    client = api_as(support)
+    client.post(url(chatting, "assign"), {}, format="json")
+    body = client.post(url(chatting, "suggest")).json()
+    assert body["notice"] is None and body["text"] and "didn't get that" not in body["text"]

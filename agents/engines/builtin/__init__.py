@@ -46,10 +46,11 @@ class BuiltinEngine:
                     "I only understand English for now, and this looks like %(language)s. Please write to me in "
                     "English (your admin can connect an LLM engine that reads other languages)."
                 )
-                % {"language": LANGUAGE_NAMES.get(language, language)}
+                % {"language": LANGUAGE_NAMES.get(language, language)},
+                understood=False,
             )
         reply = respond(request)
-        return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions)
+        return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions, reply.understood)
 
 
 def _feedback(request: EngineRequest) -> list[str]:

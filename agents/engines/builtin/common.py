@@ -76,6 +76,7 @@ ASKS_WHAT_I_DO = re.compile(
 
 def capabilities(agent_label: str, examples: list[str], text: str = "") -> EngineReply:
     """The answer to a greeting, to "what can you do?", or to anything the agent did not understand."""
+    understood = True
     if THANKS.match(text):
         opening = _("You're welcome!")
     elif ASKS_WHAT_I_DO.search(text):
@@ -86,10 +87,10 @@ def capabilities(agent_label: str, examples: list[str], text: str = "") -> Engin
     elif GREETING.match(text):
         opening = _("Hi! I'm your %(agent)s agent.") % {"agent": agent_label}
     else:
-        opening = _("Sorry, I didn't get that.")
+        opening, understood = _("Sorry, I didn't get that."), False
     # The examples stay in English: they are what the built-in engine reads.
     lines = [opening, _("You can ask me things like:")] + [f"- {example}" for example in examples]
-    return EngineReply("\n".join(lines))
+    return EngineReply("\n".join(lines), understood=understood)
 
 
 _PRONOUN = re.compile(r"\b(it|its|that|this|them|that one|this one)\b", re.I)
