@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from agents.engines import get_engine
-
 from conversations import takeover
 from conversations.models import Conversation, ConversationNote, Message
 from tenants.roles import Role

@@ -3,7 +3,6 @@
 import pytest
 
 from agents.engines import get_engine
-
 from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
 from hitl.models import HITLApproval
 from tenants.roles import Role
