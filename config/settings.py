@@ -533,6 +533,7 @@ UNFOLD = {
     "SITE_SYMBOL": "support_agent",
     "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
+    "LOGIN": {"form": "tenants.console_login.ConsoleAuthenticationForm"},  # members are sent to the chat sign-in
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": True,
