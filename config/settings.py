@@ -531,8 +531,10 @@ UNFOLD = {
     "SITE_HEADER": "Walker",
     "SITE_SUBHEADER": _("Agents with a human in the loop"),
     "SITE_SYMBOL": "support_agent",
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("favicon.svg")}],
     "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
+    "LOGIN": {"form": "tenants.console_login.ConsoleAuthenticationForm"},  # members are sent to the chat sign-in
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": True,

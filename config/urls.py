@@ -7,12 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.exceptions import api_not_found
 from config.health import healthz, readyz
-from config.home import home
+from config.home import favicon, home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     # People who talk to the agents sign in here and land in the chat; staff sign in at /admin/ (or here).
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

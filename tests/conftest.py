@@ -47,6 +47,17 @@ def pytest_sessionfinish(session):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _mail_outside_var(tmp_path_factory):
+    """The console email provider stores every message in EMAIL_CONSOLE_DIR, by default the developer's own
+    var/mail: tests (and the servers and workers they start, through the environment) write a temporary one."""
+    folder = tmp_path_factory.mktemp("mail")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EMAIL_CONSOLE_DIR", str(folder))
+        patch.setattr(settings, "EMAIL_CONSOLE_DIR", folder)
+        yield folder
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_access_log_trigger():
     """Transactional tests end with Django's flush, one TRUNCATE of every table, which the access log's
     trigger refuses. The test database's superuser may step around triggers for that statement; the

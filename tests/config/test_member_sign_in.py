@@ -93,3 +93,17 @@ def test_members_get_no_console_link_and_the_console_form_refuses_them(client, m
     assert response.status_code == 200 and "_auth_user_id" not in client.session
     client.force_login(member)
     assert b'data-testid="console-link"' not in client.get("/widget/").content
+
+
+def test_a_member_with_the_right_password_at_the_console_form_is_sent_to_the_chat_sign_in(client, member):
+    response = client.post("/admin/login/?next=/admin/", {"username": "member@acme.test", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    page = response.content.decode()
+    assert "correct email and password" not in page  # not told the password is wrong
+    assert "console is for staff" in page and 'href="/accounts/login/"' in page
+
+
+def test_a_wrong_password_at_the_console_form_is_still_a_wrong_password(client, member):
+    response = client.post("/admin/login/?next=/admin/", {"username": "member@acme.test", "password": "nope"})
+    page = response.content.decode()
+    assert "console is for staff" not in page and "_auth_user_id" not in client.session
