@@ -53,9 +53,11 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 # Gather the marked strings into locale/*/django.po, then compile them (the .mo files are committed, so
-# running Walker needs no gettext tools; this target does: Debian's gettext package).
+# running Walker needs no gettext tools; this target does: Debian's gettext package). No source locations in
+# the catalogues: a line moved in one file would otherwise rewrite the .po and collide with every other branch.
 messages: install-dev
-	$(PY) manage.py makemessages -l es -i ".venv/*" -i "tests/*" -i "bench/*" -i "artifacts/*"
+	$(PY) manage.py makemessages -l es --no-location -i ".venv/*" -i "tests/*" -i "bench/*" -i "artifacts/*" -i "staticfiles/*"
+	$(PY) manage.py makemessages -l es --no-location -d djangojs -i ".venv/*" -i "tests/*" -i "bench/*" -i "artifacts/*" -i "staticfiles/*"
 	$(PY) manage.py compilemessages -l es -i ".venv"
 
 clean:
