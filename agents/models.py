@@ -244,6 +244,7 @@ class ContentPiece(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     views = models.PositiveIntegerField(default=0)
     engagement = models.PositiveIntegerField(default=0, help_text="Likes, comments, shares and clicks.")
+    body = models.TextField(blank=True, help_text="The text of the piece (a draft an engine wrote, agents.drafts).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantScopedQuerySet.as_manager()
@@ -286,6 +287,7 @@ class ToolCallAudit(models.Model):
         REFUSED = "refused", "Refused"
         READ = "read", "Read data"
         READ_REFUSED = "read_refused", "Read refused"
+        DRAFTED = "drafted", "Saved a draft"  # agents.drafts: the one write made without approval
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")

@@ -3,12 +3,37 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from django.utils.translation import gettext as _
+
 from agents.actions import ProposedAction
 from tenants.pii import redact
 
 
 class EngineError(Exception):
-    """The engine could not answer (timeout, bad status, unreadable output). The pipeline falls back politely."""
+    """The engine could not answer (timeout, bad status, unreadable output). The pipeline falls back politely.
+
+    `reply`: what the person may be told about it, when the engine knows better than the pipeline's general
+    apology (that it did not answer in time, that it could not be reached); never a detail of the failure."""
+
+    def __init__(self, message: str, *, reply: str | None = None):
+        super().__init__(message)
+        self.reply = reply
+
+
+def timed_out(seconds: float) -> str:
+    """The person's reply when an external engine did not answer in time."""
+    return _(
+        "The AI engine did not answer within %(seconds)s seconds, so I have no answer and nothing was saved or "
+        "changed. Please try again in a minute."
+    ) % {"seconds": f"{seconds:g}"}
+
+
+def unreachable() -> str:
+    """The person's reply when an external engine could not be reached or answered with an error."""
+    return _(
+        "The AI engine could not be reached just now, so I have no answer and nothing was saved or changed. "
+        "Please try again in a minute."
+    )
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,8 @@ class EngineRequest:
     decisions: tuple[DecisionNote, ...] = ()  # outcomes of its proposals since the last answer
     # Called with each piece of the answer as an engine that streams writes it (shown live, not stored).
     on_delta: Callable[[str], None] | None = field(default=None, compare=False)
+    # False when the answer is only a suggestion for a person (conversations.takeover): nothing may be stored.
+    may_write: bool = True
 
     def without_personal_data(self) -> "EngineRequest":
         """The same request with personal data in the text and history replaced by placeholders ([phone])."""

@@ -1,21 +1,24 @@
 """Answer through a Langflow flow, called with its /api/v1/run endpoint.
 
-The flow replies with plain text, or with a JSON object {"reply": "...", "actions": [...]} (optionally in a
-```json fenced block) when it wants to propose actions.
+The flow replies with plain text, or with a JSON object {"reply": "...", "actions": [...], "drafts": [...]}
+(optionally in a ```json fenced block) when it wants to propose actions or, for the Content agent, save what it
+wrote as drafts: each {"title": "...", "channel": "blog", "body": "..."}, stored by agents.drafts at once (a
+draft is not public), Walker's own line on each (saved, or why not) put before the reply.
 """
 
 import json
 import re
+import uuid
 from contextlib import nullcontext
 
 import httpx
 from django.conf import settings
 
-from agents import read_tools, tool_callback
-from agents.engines.base import EngineError, EngineReply, EngineRequest
+from agents import drafts, read_tools, tool_callback
+from agents.engines.base import EngineError, EngineReply, EngineRequest, timed_out, unreachable
 from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import parse_actions
-from tenants.input_text import UnreadableInput, load_json
+from tenants.input_text import UnreadableInput, check_value, load_json
 from tenants.outbound import OutboundURLRefused, public_client
 
 FENCED_JSON = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL | re.IGNORECASE)
@@ -50,31 +53,44 @@ class LangflowEngine:
         component = self.config.tools_component
         # The flow may call the read tools back only while Walker waits for its answer.
         with tool_callback.callback_run(request) if component else nullcontext() as tools_url:
-            body = self._call(request, _tweaks(request, component, tools_url))
-        return _reply_from_text(_reply_text(body))
+            payload = {
+                "input_value": request.text,
+                "input_type": "chat",
+                "output_type": "chat",
+                "session_id": request.conversation_id,
+                "tweaks": _tweaks(request, component, tools_url),
+            }
+            body = self._post(self.config.model, payload, settings.AGENT_ENGINE_TIMEOUT)
+        return _reply_from_text(_reply_text(body), request)
 
-    def _call(self, request: EngineRequest, tweaks: dict) -> dict:
-        config, timeout = self.config, settings.AGENT_ENGINE_TIMEOUT
-        headers = {"x-api-key": config.api_key} if config.api_key else {}
+    def write(self, instructions: str, material: str, *, task: str, timeout: float) -> str:
+        """One text written by the tenant's flow named `task` (its endpoint name, e.g. daily_brief) on the same
+        Langflow server, given `instructions` and `material` as its chat input (the daily brief's)."""
         payload = {
-            "input_value": request.text,
+            "input_value": f"{instructions}\n\n{material}",
             "input_type": "chat",
             "output_type": "chat",
-            "session_id": request.conversation_id,
-            "tweaks": tweaks,
+            "session_id": f"{task}-{uuid.uuid4()}",
         }
-        url = f"{config.endpoint.rstrip('/')}/api/v1/run/{config.model}"
+        return _reply_text(self._post(task, payload, timeout))
+
+    def _post(self, flow: str, payload: dict, timeout: float) -> dict:
+        config = self.config
+        headers = {"x-api-key": config.api_key} if config.api_key else {}
+        url = f"{config.endpoint.rstrip('/')}/api/v1/run/{flow}"
         try:
             with public_client(url) if config.tenant_set else httpx.Client() as client:
                 response = client.post(url, params={"stream": "false"}, json=payload, headers=headers, timeout=timeout)
         except OutboundURLRefused as exc:
-            raise EngineError(f"The tenant's Langflow URL is refused: {exc}") from exc
+            raise EngineError(f"The tenant's Langflow URL is refused: {exc}", reply=unreachable()) from exc
         except httpx.TimeoutException as exc:
-            raise EngineError(f"Langflow did not answer within {timeout}s") from exc
+            raise EngineError(f"Langflow did not answer within {timeout}s", reply=timed_out(timeout)) from exc
         except httpx.HTTPError as exc:
-            raise EngineError(f"Could not reach Langflow: {type(exc).__name__}: {exc}") from exc
+            raise EngineError(f"Could not reach Langflow: {type(exc).__name__}: {exc}", reply=unreachable()) from exc
         if not response.is_success:
-            raise EngineError(f"Langflow answered HTTP {response.status_code} {response.reason_phrase}")
+            raise EngineError(
+                f"Langflow answered HTTP {response.status_code} {response.reason_phrase}", reply=unreachable()
+            )
         try:
             body = load_json(response.content, check_text=False)  # its text is checked where it is used
         except UnreadableInput as exc:
@@ -109,7 +125,7 @@ def _dig(value, *keys):
     return value
 
 
-def _reply_from_text(text: str) -> EngineReply:
+def _reply_from_text(text: str, request: EngineRequest) -> EngineReply:
     """A JSON object (bare or fenced) is a structured reply; anything else is the reply itself."""
     fenced = FENCED_JSON.fullmatch(text)
     try:
@@ -121,4 +137,27 @@ def _reply_from_text(text: str) -> EngineReply:
     reply = data.get("reply")
     if not isinstance(reply, str) or not reply.strip():
         raise EngineError("Langflow returned a JSON reply without a non-empty string at reply")
-    return EngineReply(text=reply.strip(), actions=parse_actions(data.get("actions", []), where="Langflow actions"))
+    actions = parse_actions(data.get("actions", []), where="Langflow actions")
+    notes = [outcome.note for outcome in _drafted(data.get("drafts", []), request)]
+    return EngineReply(text="\n\n".join([*notes, reply.strip()]), actions=actions)
+
+
+def _drafted(raw: object, request: EngineRequest) -> list[drafts.Outcome]:
+    """Store the drafts the flow wrote (agents.drafts decides which may be stored, and says so)."""
+    if not isinstance(raw, list):
+        raise EngineError("Langflow drafts must be a list")
+    try:
+        check_value(raw)  # what is stored of it must be text PostgreSQL takes
+    except UnreadableInput as exc:
+        raise EngineError(f"Langflow drafts: {exc}") from None
+    return [
+        drafts.draft(
+            item,
+            tenant=request.tenant,
+            agent=request.agent,
+            user=request.user,
+            conversation_id=request.conversation_id,
+            may_write=request.may_write,
+        )
+        for item in raw
+    ]

@@ -1,7 +1,8 @@
 """Answer through an OpenAI-compatible chat completions API; actions are proposed with function calls.
 
 Each action type the agent may propose is offered as one tool named after the action type, beside the
-read tools of agents.read_tools (looked up through the gateway, results returned to the model).
+read tools of agents.read_tools (looked up through the gateway, results returned to the model) and, for the
+Content agent, the drafting tool of agents.drafts (a draft stored at once, its outcome returned to the model).
 """
 
 import json
@@ -10,10 +11,11 @@ import time
 import openai
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-from agents import action_specs, gateway, read_tools
+from agents import action_specs, drafts, gateway, read_tools
 from agents.actions import AGENT_ACTIONS, ProposedAction
-from agents.engines.base import EngineError, EngineReply, EngineRequest
+from agents.engines.base import EngineError, EngineReply, EngineRequest, timed_out, unreachable
 from agents.engines.config import EngineConfig, environment
 from agents.engines.proposals import SUMMARY_MAX_CHARS, parse_action
 from tenants.input_text import UnreadableInput, load_json
@@ -25,7 +27,13 @@ SYSTEM_PROMPT = (
     "never invent them. Never say a change is done: propose changes only by calling the proposal tools; "
     "a human approves each one."
 )
+DRAFTING_PROMPT = (
+    " Asked to write a piece (a blog post, a newsletter, a social post), write it whole and save it with "
+    f"{drafts.TOOL}; then say in a line or two what you wrote. Saving a draft publishes nothing."
+)
 MAX_STEPS = 5  # model calls per answer: reads, then the answer
+SUBMITTED = {"status": "submitted for human approval; nothing changes until a person approves it"}
+CUT_SHORT = gettext_lazy("(The AI engine stopped before it finished its answer.)")
 
 
 def tool_for(action_type: str) -> dict:
@@ -70,33 +78,64 @@ class OpenAIEngine:
     def run(self, request: EngineRequest) -> EngineReply:
         allowed = AGENT_ACTIONS[request.agent.agent_type]
         reads = {tool.name: tool for tool in read_tools.tools_for(request.agent)}
+        writes = {drafts.TOOL} if request.may_write and drafts.may_draft(request.agent) else set()
         tools = [tool_for(name) for name in sorted(allowed)] + [tool.schema() for tool in reads.values()]
-        messages = _conversation(request)
+        tools += [drafts.tool()] if writes else []
+        messages = _conversation(request, drafting=bool(writes))
         deadline = time.monotonic() + settings.AGENT_ENGINE_TIMEOUT
         actions: list[ProposedAction] = []
-        for _ in range(MAX_STEPS):
+        drafted: list[drafts.Outcome] = []
+        for _step in range(MAX_STEPS):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            message = _first_message(self._complete(messages, tools, timeout=remaining, on_delta=request.on_delta))
+            try:
+                message = _first_message(self._complete(messages, tools, timeout=remaining, on_delta=request.on_delta))
+            except EngineError:
+                if drafted:  # the drafts are stored: the person hears of them, and that the answer stopped there
+                    return _reply("", actions, drafted, cut_short=True)
+                raise
             content, tool_calls = message.get("content") or "", message.get("tool_calls") or []
             if not isinstance(content, str) or not isinstance(tool_calls, list):
                 raise EngineError("OpenAI response has a non-string content or non-list tool_calls")
-            lookups = [call for call in tool_calls if _name(call) in reads]
-            proposals = [call for call in tool_calls if call not in lookups]
-            actions += [_proposal(call, allowed, request.agent.agent_type) for call in proposals]
-            if not lookups:
-                return _reply(content, actions)
+            answered_now = [call for call in tool_calls if _name(call) in reads or _name(call) in writes]
+            actions += [
+                _proposal(call, allowed, request.agent.agent_type) for call in tool_calls if call not in answered_now
+            ]
+            if not answered_now:
+                return _reply(content, actions, drafted)
+            results = []
+            for call in tool_calls:
+                if _name(call) in writes:
+                    drafted.append(_draft(call, request))
+                    results.append(_tool_result(call, drafted[-1].for_model()))
+                else:
+                    results.append(_tool_result(call, _lookup(call, request) if call in answered_now else SUBMITTED))
             messages.append({"role": "assistant", "content": content or None, "tool_calls": tool_calls})
-            messages += [_tool_result(call, request, is_read=call in lookups) for call in tool_calls]
-        if actions:
-            return _reply("", actions)
-        raise EngineError(f"OpenAI did not answer within {MAX_STEPS} steps or {settings.AGENT_ENGINE_TIMEOUT}s")
+            messages += results
+        if actions or drafted:
+            return _reply("", actions, drafted, cut_short=bool(drafted))
+        reply = timed_out(settings.AGENT_ENGINE_TIMEOUT) if time.monotonic() >= deadline else None
+        raise EngineError(
+            f"OpenAI did not answer within {MAX_STEPS} steps or {settings.AGENT_ENGINE_TIMEOUT}s", reply=reply
+        )
 
-    def _complete(self, messages: list[dict], tools: list[dict], *, timeout: float, on_delta=None) -> object:
+    def write(self, instructions: str, material: str, *, task: str, timeout: float) -> str:
+        """One text written from `instructions` and `material`, without tools (the daily brief's). `task` names
+        what is written; this engine needs no more than the instructions."""
+        messages = [{"role": "system", "content": instructions}, {"role": "user", "content": material}]
+        content = _first_message(self._complete(messages, None, timeout=timeout, limit=timeout)).get("content")
+        if not isinstance(content, str) or not content.strip():
+            raise EngineError(f"OpenAI wrote no text for {task}")
+        return content.strip()
+
+    def _complete(
+        self, messages: list[dict], tools: list[dict] | None, *, timeout: float, on_delta=None, limit=None
+    ) -> object:
         """The decoded JSON body, read raw because OpenAI-compatible servers do not all follow the SDK's models;
-        streamed when someone watches (`on_delta`) and the server streams, then put together in the same shape."""
-        config = self.config
+        streamed when someone watches (`on_delta`) and the server streams, then put together in the same shape.
+        `limit`: the whole answer's time limit in seconds, as the person is told it (AGENT_ENGINE_TIMEOUT)."""
+        config, limit = self.config, limit or settings.AGENT_ENGINE_TIMEOUT
         try:
             with openai.OpenAI(
                 base_url=config.endpoint,
@@ -106,7 +145,10 @@ class OpenAIEngine:
                 http_client=public_client(config.endpoint) if config.tenant_set else None,
             ) as client:
                 response = client.chat.completions.with_raw_response.create(
-                    model=config.model, messages=messages, tools=tools, stream=on_delta is not None
+                    model=config.model,
+                    messages=messages,
+                    tools=tools or openai.NOT_GIVEN,
+                    stream=on_delta is not None,
                 )
                 if on_delta is not None and response.headers.get("content-type", "").startswith("text/event-stream"):
                     return _assembled(response.parse(), on_delta)
@@ -114,12 +156,12 @@ class OpenAIEngine:
         except OutboundURLRefused as exc:
             raise EngineError(f"The tenant's engine endpoint is refused: {exc}") from exc
         except openai.APITimeoutError as exc:
-            raise EngineError(f"OpenAI did not answer within {settings.AGENT_ENGINE_TIMEOUT}s") from exc
+            raise EngineError(f"OpenAI did not answer within {limit}s", reply=timed_out(limit)) from exc
         except openai.APIConnectionError as exc:
-            raise EngineError(f"Could not reach OpenAI at {config.endpoint}") from exc
+            raise EngineError(f"Could not reach OpenAI at {config.endpoint}", reply=unreachable()) from exc
         except openai.APIStatusError as exc:
             # The SDK's message can quote the (masked) key, so only the status is reported.
-            raise EngineError(f"OpenAI answered HTTP {exc.status_code}") from exc
+            raise EngineError(f"OpenAI answered HTTP {exc.status_code}", reply=unreachable()) from exc
         except openai.OpenAIError as exc:
             raise EngineError(f"OpenAI call failed: {type(exc).__name__}") from exc
         try:
@@ -149,10 +191,10 @@ def _assembled(stream, on_delta) -> dict:
     return {"choices": [{"index": 0, "message": message}]}
 
 
-def _conversation(request: EngineRequest) -> list[dict]:
+def _conversation(request: EngineRequest, *, drafting: bool = False) -> list[dict]:
     system = SYSTEM_PROMPT.format(
         agent=request.agent.name, agent_type=request.agent.get_agent_type_display(), tenant=request.tenant.name
-    )
+    ) + (DRAFTING_PROMPT if drafting else "")
     return [
         {"role": "system", "content": system},
         *({"role": item.role, "content": item.text} for item in request.history),
@@ -173,10 +215,15 @@ def _decisions(request: EngineRequest) -> list[dict]:
     ]
 
 
-def _reply(content: str, actions: list[ProposedAction]) -> EngineReply:
+def _reply(content: str, actions: list[ProposedAction], drafted=(), *, cut_short=False) -> EngineReply:
+    """The model's text after Walker's own word on each draft (saved and named, or why not): the notes come
+    first, so that cutting a long answer never cuts them."""
     text = content.strip()
     if not text and actions:
         text = "For your approval:\n" + "\n".join(f"• {action.summary}" for action in actions)
+    if cut_short:
+        text = "\n\n".join(filter(None, [text, str(CUT_SHORT)]))
+    text = "\n\n".join(filter(None, [*(outcome.note for outcome in drafted), text]))
     if not text:
         raise EngineError("OpenAI returned an empty answer (no text and no tool calls)")
     return EngineReply(text=text, actions=actions)
@@ -187,28 +234,47 @@ def _name(call: object) -> str | None:
     return function.get("name") if isinstance(function, dict) else None
 
 
-def _tool_result(call: dict, request: EngineRequest, *, is_read: bool) -> dict:
-    """What goes back to the model for one tool call: the data read, or that a proposal waits for a person."""
-    if not is_read:
-        result = {"status": "submitted for human approval; nothing changes until a person approves it"}
-    else:
-        try:
-            arguments = load_json(call["function"].get("arguments") or "{}")  # bounded, storable (the audit)
-            result = gateway.read(
-                _name(call),
-                arguments,
-                tenant=request.tenant,
-                agent=request.agent,
-                user=request.user,
-                conversation_id=request.conversation_id,
-            )
-        except TypeError:
-            result = {"error": "the arguments are not valid JSON"}
-        except UnreadableInput as exc:
-            result = {"error": f"the arguments are unreadable: {exc}"}
-        except gateway.ReadRefused as refused:
-            result = {"error": str(refused)}
+def _tool_result(call: dict, result: dict) -> dict:
     return {"role": "tool", "tool_call_id": str(call.get("id", "")), "content": json.dumps(result, default=str)}
+
+
+def _arguments(call: dict):
+    """The call's arguments, bounded and storable (they are audited); raises TypeError or UnreadableInput."""
+    return load_json(call["function"].get("arguments") or "{}")
+
+
+def _lookup(call: dict, request: EngineRequest) -> dict:
+    """A read tool's data for the model, or why it was not read."""
+    try:
+        return gateway.read(
+            _name(call),
+            _arguments(call),
+            tenant=request.tenant,
+            agent=request.agent,
+            user=request.user,
+            conversation_id=request.conversation_id,
+        )
+    except TypeError:
+        return {"error": "the arguments are not valid JSON"}
+    except UnreadableInput as exc:
+        return {"error": f"the arguments are unreadable: {exc}"}
+    except gateway.ReadRefused as refused:
+        return {"error": str(refused)}
+
+
+def _draft(call: dict, request: EngineRequest) -> drafts.Outcome:
+    try:
+        arguments = _arguments(call)
+    except (TypeError, UnreadableInput):
+        arguments = None  # refused as unreadable
+    return drafts.draft(
+        arguments,
+        tenant=request.tenant,
+        agent=request.agent,
+        user=request.user,
+        conversation_id=request.conversation_id,
+        may_write=request.may_write,
+    )
 
 
 def _first_message(body: object) -> dict:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agents.engines import get_engine, run_engine
-from agents.engines.base import EngineReply, EngineRequest, HistoryItem
+from agents.engines.base import EngineError, EngineReply, EngineRequest, HistoryItem
 from agents.models import AIAgent
 from agents.routing import route
 from analytics.events import record
@@ -258,14 +258,17 @@ def draft(message: Message) -> tuple[EngineReply | None, str | None]:
     if agent is None:
         return None, None
     with speaking(conversation.user):  # the customer's language, as the agent would answer
-        reply, error = _run_engine(conversation, message, agent, history, live=False)
+        reply, error = _run_engine(conversation, message, agent, history, live=False, may_write=False)
     if error is not None or not reply.understood or not reply.text.strip():
         return None, agent.agent_type
     return reply, agent.agent_type
 
 
-def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[EngineReply, Exception | None]:
-    """`live`: the answer's pieces are broadcast to the conversation's sockets as they are written."""
+def _run_engine(
+    conversation, message, agent, history, *, live=True, may_write=True
+) -> tuple[EngineReply, Exception | None]:
+    """`live`: the answer's pieces are broadcast to the conversation's sockets as they are written. `may_write`:
+    the engine may store what it was asked to write (a draft); not for a suggestion."""
     if agent is None:
         return EngineReply(text=_("That agent is switched off for your account.")), None
     stream = DeltaBroadcaster(conversation.pk, message.pk, agent.agent_type) if live else None
@@ -280,12 +283,14 @@ def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[En
         ),
         decisions=decisions_since_last_answer(conversation, history),
         on_delta=stream,
+        may_write=may_write,
     )
     try:
         return run_engine(get_engine(conversation.tenant, agent), request), None
     except Exception as exc:  # any engine failure: the user gets a polite reply, the error is recorded
         log.exception("Engine failed on message %s", message.pk)
-        return EngineReply(text=str(FALLBACK_REPLY)), exc
+        told = exc.reply if isinstance(exc, EngineError) else None  # the engine's own word on what failed
+        return EngineReply(text=told or str(FALLBACK_REPLY)), exc
     finally:
         if stream is not None:
             stream.flush()
