@@ -1,11 +1,14 @@
 """What a brief says: figures from the tenant's own rows, a recommendation per section, the reader's approvals.
 
+With an LLM engine, a summary and the recommendations are the engine's, written from the same figures
+(briefs.written); the built-in recommendations stand whenever it fails.
+
 Each section reads with a fixed number of queries (aggregates, not a query per campaign), so a brief costs
 the same whatever the size of the tenant's data.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q
@@ -17,6 +20,7 @@ from agents.engines.builtin.common import last_days
 from agents.engines.builtin.paid_ads import totals_by_campaign, totals_then_and_now
 from agents.models import Campaign
 from agents.read_tools import audience_growth, content_performance, keyword_moves
+from briefs import written
 from conversations.models import Channel, Conversation
 from hitl.access import reviewers_among
 from hitl.links import make_link
@@ -44,6 +48,7 @@ class PendingItem:
 @dataclass
 class BriefContent:
     greeting: str
+    summary: str = ""  # written by the tenant's LLM engine (briefs.written); the built-in brief has none
     sections: list[Section] = field(default_factory=list)
     pending: list[PendingItem] = field(default_factory=list)
     decided: list[str] = field(default_factory=list)
@@ -70,6 +75,8 @@ def compose(
         if name in chosen:
             key = (tenant.pk, name, get_language())  # the same figures, in each reader's language
             brief.sections.append(_once(shared, key, lambda build=build: build(tenant)))
+    if brief.sections:
+        _in_engines_words(brief, [name for name in builders if name in chosen], tenant, shared)
     if "approvals" in chosen:
         waiting = pending_for([user.pk]).get(user.pk, []) if pending is None else pending
         brief.pending = [
@@ -79,6 +86,20 @@ def compose(
         decided = decided_for([user], now, shared)[user.pk] if decided is None else decided
         brief.decided = [f"{a.reference} {a.get_status_display().lower()}: {a.action_summary}" for a in decided]
     return brief
+
+
+def _in_engines_words(brief: BriefContent, names: list[str], tenant, shared: dict) -> None:
+    """The summary and recommendations as the tenant's LLM engine wrote them from these sections' figures, asked
+    once per tenant, language and choice of sections in a run (a failure too); the built-in text otherwise."""
+    key = (tenant.pk, "written", get_language(), tuple(names))
+    text = _once(shared, key, lambda: written.write(tenant, dict(zip(names, brief.sections, strict=True))))
+    if text is None:
+        return
+    brief.summary = text.summary
+    brief.sections = [  # new sections: the ones kept for the run's other readers stay as they were
+        replace(section, recommendation=text.recommendations.get(name, section.recommendation))
+        for name, section in zip(names, brief.sections, strict=True)
+    ]
 
 
 def pending_for(user_ids: list) -> dict:

@@ -40,6 +40,8 @@ def _row(html: str) -> str:
 
 def as_text(brief: BriefContent, unsubscribe_url: str) -> str:
     lines = [brief.greeting, ""]
+    if brief.summary:
+        lines += [brief.summary, ""]
     for section in brief.sections:
         lines += [section.title.upper(), *section.lines]
         if section.recommendation:
@@ -63,6 +65,8 @@ def as_text(brief: BriefContent, unsubscribe_url: str) -> str:
 
 def as_html(brief: BriefContent, unsubscribe_url: str) -> str:
     rows = [_row(f'<h1 style="margin:0;font-size:20px">{escape(brief.greeting)}</h1>')]
+    if brief.summary:
+        rows.append(_row(f'<p style="margin:0">{escape(brief.summary)}</p>'))
     for section in brief.sections:
         body = "".join(f'<p style="margin:4px 0">{escape(line)}</p>' for line in section.lines)
         if section.recommendation:
