@@ -137,7 +137,7 @@ def _length(data: dict) -> int:
 
 def _reason_to_refuse(data: dict, title: str, *, agent, conversation_id, may_write: bool) -> str | None:
     body = data.get("body")
-    if not isinstance(data, dict) or not data:
+    if not data:  # arguments that were not a JSON object, or an empty one
         return _("its details are unreadable")
     if not may_write:
         return _("a suggested answer saves nothing")

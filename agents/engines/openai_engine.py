@@ -154,7 +154,7 @@ class OpenAIEngine:
                     return _assembled(response.parse(), on_delta)
                 body = response.http_response.read().decode()  # not streamed, or a server ignoring `stream`
         except OutboundURLRefused as exc:
-            raise EngineError(f"The tenant's engine endpoint is refused: {exc}") from exc
+            raise EngineError(f"The tenant's engine endpoint is refused: {exc}", reply=unreachable()) from exc
         except openai.APITimeoutError as exc:
             raise EngineError(f"OpenAI did not answer within {limit}s", reply=timed_out(limit)) from exc
         except openai.APIConnectionError as exc:
