@@ -59,7 +59,7 @@ def approval_counted(approval: HITLApproval, actor, changes: dict, note: str) ->
 
 def rerouted(approval: HITLApproval, actor, changes: dict) -> str:
     """An approver's edit made the request riskier: it starts again under the workflow that risk calls for."""
-    head = _("%(name)s changed your request before approving; as changed, it needs approval again: %(summary)s.") % {
+    head = _("As changed by %(name)s, your request needs approval again: %(summary)s.") % {
         "name": display_name(actor),
         "summary": approval.action_summary,
     }

@@ -14,7 +14,7 @@ from conversations.services import with_current_status
 from hitl.models import HITLWorkflow
 from hitl.services import approve, escalate, reject
 from tenants.roles import Role
-from tests.factories import UserFactory, budget_action
+from tests.factories import UserFactory, budget_action, spend_history
 from tests.pipeline import exchange
 
 EDIT = {"action_data": {"daily_budget": "650.00"}}
@@ -191,3 +191,32 @@ def test_a_level_needing_two_approvals_tells_each_approvers_edit_and_note(
         approve(action.approval_id, actor=second_approver)
     assert told(asked.conversation)[1] == "Approved and done: Summer Sale daily budget $500.00 -> $650.00"
     assert Decimal(campaign.__class__.objects.get(pk=campaign.pk).daily_budget) == Decimal("650.00")
+
+
+def test_an_edit_that_makes_the_request_riskier_is_told_as_a_new_approval_round(
+    tenant, engine, colleague, campaign, workflow, approver, tenant_admin, run_on_commit
+):
+    spend_history(campaign, days=30, spend="500.00")
+    workflow(name="Routine", risk_levels=["low", "medium"])
+    workflow(
+        name="Risky",
+        risk_levels=["high", "critical"],
+        approval_levels=[{"name": "Admins", "approvers": {"roles": ["admin"]}, "required_approvals": 1}],
+    )
+    small = budget_action(campaign, "510.00", estimated_cost=Decimal("300"), estimated_reach=1000, confidence=0.95)
+    engine.reply = EngineReply(text="Sure.", actions=[small])
+    asked = exchange(InboundMessage(channel="chat", text="Raise Summer Sale to $510", user_id=colleague.pk))
+    (action,) = asked.actions
+    bigger = {"action_data": {"daily_budget": "9000.00"}, "estimated_reach": 2_000_000}
+    with run_on_commit():
+        approve(action.approval_id, actor=approver, notes="Go big", edits=bigger)
+    assert told(asked.conversation) == [
+        "As changed by Dana Reyes, your request needs approval again: "
+        "Raise Summer Sale daily budget from $500.00 to $9,000.00.\n"
+        "Dana Reyes changed your request: Daily budget $510.00 → $9,000.00; Estimated reach 1,000 → 2,000,000."
+    ]
+    (update,) = updates(asked.conversation)
+    assert update["status"] == "pending" and update["edited_by"] == "Dana Reyes"
+    with run_on_commit():
+        approve(action.approval_id, actor=tenant_admin)
+    assert told(asked.conversation)[1:] == ["Approved and done: Summer Sale daily budget $500.00 -> $9,000.00"]
