@@ -320,7 +320,12 @@ class ChatWidgetBrowserTests(BrowserTestCase):
         self.script("window.WalkerChat.open()")
         after = self.wait(lambda d: len(self.texts()) == len(before) + 2 and self.texts(), "the history")
         self.assertEqual(after[0], "How is my Summer Sale campaign doing?")
-        self.assertEqual(after[4], "Approved and done: Summer Sale daily budget $500.00 -> $700.00")
+        self.assertEqual(
+            after[4],
+            "Approved by Priya Shah: Raise Summer Sale daily budget from $500.00 to $700.00.\n"
+            "Note from Priya Shah: “Approved from the browser test”",
+        )  # the approver's note, told
+        self.assertEqual(after[5], "Approved and done: Summer Sale daily budget $500.00 -> $700.00")
         self.assertEqual([c.get_attribute("data-approval-id") for c in self.find_all("chip")], [str(approval.pk)])
         print(f"\nchat widget flow: {time.monotonic() - started:.1f} s")
 
