@@ -45,6 +45,12 @@ def hand_over(message: Message) -> str | None:
     return None
 
 
+def display_name(user) -> str:
+    """How a person of the tenant is shown to customers and requesters: their name, never their address."""
+    name = f"{user.first_name} {user.last_name}".strip()
+    return name or gettext("%(role)s team") % {"role": user.get_role_display()}
+
+
 # A person's reply on a channel that shows no sender (WhatsApp, email) says who answers: `conversations.takeover`
 # stores the author, their company and whether this reply introduces them; the channel senders ask these.
 def _in_customers_language(message: Message, words: Callable[[], str]) -> str:
@@ -130,8 +136,10 @@ def approval_changed(conversation: Conversation, *, approval_id, reference, stat
         )
 
 
-def tell_requester(conversation: Conversation, text: str, *, approval_id, reference, status, summary) -> Message:
-    """Report an approval's outcome in words on the conversation's channel."""
+def tell_requester(
+    conversation: Conversation, text: str, *, approval_id, reference, status, summary, **extra
+) -> Message:
+    """Report an approval's outcome in words on the conversation's channel; `extra` goes with its event only."""
     message = send(conversation, text, approval_id=str(approval_id), status=status, reference=reference)
     approval_changed(
         conversation,
@@ -141,6 +149,7 @@ def tell_requester(conversation: Conversation, text: str, *, approval_id, refere
         summary=summary,
         text=text,
         message_id=str(message.pk),
+        **extra,
     )
     return message
 

@@ -42,6 +42,9 @@ class ActionOutcome:
     reference: str | None = None
     reason: str | None = None
     already_waiting: bool | None = None  # the same action was already asked for: nothing new was filed
+    levels: int | None = None  # the chip's level progress ("1 of 2 approved") while a request of several waits
+    approved_levels: int | None = None
+    edited_by: str | None = None  # the approver who last changed the request, by name
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}

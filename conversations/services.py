@@ -5,6 +5,7 @@ from django.utils import timezone
 from analytics.events import record
 from analytics.models import EventType
 from conversations.models import Conversation, Message
+from hitl import told
 from hitl.models import HITLApproval
 from tenants.pii import redact
 
@@ -57,10 +58,13 @@ def mark_failed(message: Message, error: str, *, status: str = Message.Status.FA
 
 def with_current_status(actions: list[dict]) -> list[dict]:
     """Stored action outcomes with each approval's status and summary as they stand now (decisions and edits
-    change them after the reply)."""
+    change them after the reply), and what its chip shows beside them (hitl.told.chips)."""
     ids = [a["approval_id"] for a in actions if a.get("approval_id")]
     if not ids:
         return actions
-    rows = HITLApproval.objects.filter(pk__in=ids).values_list("pk", "status", "action_summary")
-    current = {str(pk): {"status": status, "summary": summary} for pk, status, summary in rows}
+    approvals = list(
+        HITLApproval.objects.filter(pk__in=ids).only("status", "action_summary", "approval_level", "total_levels")
+    )
+    chips = told.chips(approvals)
+    current = {str(a.pk): {"status": a.status, "summary": a.action_summary, **chips[str(a.pk)]} for a in approvals}
     return [{**a, **current.get(a.get("approval_id"), {})} for a in actions]

@@ -21,6 +21,7 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations import console, delivery, events
 from conversations.access import get_conversation_for_user, may_handle, may_take_from
+from conversations.delivery import display_name  # also how the console and the API name people
 from conversations.models import Conversation, ConversationNote, Message
 from conversations.pipeline.answering import draft
 from conversations.services import close_conversation
@@ -35,12 +36,6 @@ class TakeoverError(AccessDenied):
 
 
 CONFLICTS = frozenset({"held_by_other", "not_held", "closed"})
-
-
-def display_name(user) -> str:
-    """How a person of the tenant is shown to customers: their name, never their address."""
-    name = f"{user.first_name} {user.last_name}".strip()
-    return name or f"{user.get_role_display()} team"
 
 
 def _lock(actor, conversation_id) -> Conversation:

@@ -4,6 +4,7 @@ from agents.gateway import review
 from analytics.events import record
 from analytics.models import EventType
 from conversations.normalized import ActionOutcome
+from hitl import told
 from hitl.services import AlreadyWaiting, request_approval
 
 
@@ -31,7 +32,13 @@ def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
             )
             continue
         outcomes.append(
-            ActionOutcome(action.summary, approval.status, approval_id=str(approval.pk), reference=approval.reference)
+            ActionOutcome(
+                action.summary,
+                approval.status,
+                approval_id=str(approval.pk),
+                reference=approval.reference,
+                **told.when_filed(approval),  # "0 of 2 approved" on the chip of a request of several levels
+            )
         )
     for refusal in verdict.refused:
         outcomes.append(ActionOutcome(refusal.action.summary, "refused", reason=refusal.reason))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agents import action_specs
-from hitl import duplicates, rules
+from hitl import duplicates, rules, told
 from hitl.access import get_approval_for_user, may, may_manage
 from hitl.errors import DecisionError
 from hitl.history import log
@@ -36,6 +36,14 @@ MAX_COST = Decimal("999999999999.99")  # what HITLApproval.estimated_cost holds 
 MAX_REACH = 2**31 - 1  # what HITLApproval.estimated_reach holds
 SUMMARY_LENGTH = 300
 EDIT_ATTEMPTS = 3  # an edited request met by concurrent requests for its target looks again, this many times
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an approver changed before approving, as the requester is told it: `{field: [before, after]}`."""
+
+    changes: dict
+    rerouted: bool  # riskier as edited: it started again under the workflow that risk calls for (told then)
 
 
 @dataclass(frozen=True)
@@ -84,10 +92,11 @@ def decide(approval_id, *, actor, decision: str, notes: str = "", context=Contex
             _record_decision(approval, actor, Decision.REJECT, notes, context)
             _reject(approval, actor=actor, reason=notes.strip(), context=context)
         elif decision == Decision.APPROVE:
-            if edits and _apply_edits(approval, actor, edits, context) and not is_eligible(approval, actor):
+            edit = _apply_edits(approval, actor, edits, context) if edits else Edit({}, rerouted=False)
+            if edit.rerouted and not is_eligible(approval, actor):
                 return approval  # re-routed to a level this approver cannot decide: the edit stands, others decide
             _record_decision(approval, actor, Decision.APPROVE, notes, context)
-            _count_and_advance(approval, actor, notes, context)
+            _count_and_advance(approval, actor, notes, context, changes={} if edit.rerouted else edit.changes)
         else:
             raise DecisionError("bad_decision", f"Unknown decision {decision!r}.")
     return approval
@@ -115,7 +124,10 @@ def _record_decision(approval, actor, decision, notes, context) -> None:
     )
 
 
-def _count_and_advance(approval, actor, notes, context) -> None:
+def _count_and_advance(approval, actor, notes, context, *, changes) -> None:
+    """Count the approval at its level; the requester hears of it when it passes a level, when it is approved in
+    the end with an edit or a note (`changes`: the edit not yet told), or when one of several approvals a level
+    needs brought either."""
     level = approval.approval_level
     received = approval.decisions.filter(level=level, decision=Decision.APPROVE).count()
     approval.received_approvals = received
@@ -130,6 +142,8 @@ def _count_and_advance(approval, actor, notes, context) -> None:
             ip=context.ip,
             previous_status=approval.status,
         )
+        if changes or notes.strip():
+            announce(approval, lambda: told.approval_counted(approval, actor, changes, notes))
         return
     if level < approval.total_levels:
         assign_level(approval, level=level + 1)
@@ -141,13 +155,15 @@ def _count_and_advance(approval, actor, notes, context) -> None:
             actor=actor,
             ip=context.ip,
             previous_status=approval.status,
+            level=level,  # the chip counts the levels passed by approval (hitl.told)
         )
         notify(approval, "created")
+        announce(approval, lambda: told.level_approved(approval, actor, level, changes, notes))
         return
-    _final_approve(approval, actor=actor, notes=notes, context=context)
+    _final_approve(approval, actor=actor, notes=notes, context=context, changes=changes)
 
 
-def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
+def _final_approve(approval, *, actor, notes, context, automatic=False, changes=None) -> None:
     previous = approval.status
     approval.mark_approved()
     now = timezone.now()
@@ -167,7 +183,8 @@ def _final_approve(approval, *, actor, notes, context, automatic=False) -> None:
     done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
     log(approval, "approved", done, actor=actor, ip=context.ip, previous_status=previous)
     notify(approval, "decided")
-    announce(approval)
+    said = actor is not None and (changes or notes.strip())
+    announce(approval, (lambda: told.approved(approval, actor, changes or {}, notes)) if said else None)
     supersede_unrun(approval, actor=actor)
 
 
@@ -264,8 +281,9 @@ def _edited_cost(spec, approval, new_data, edits) -> Decimal:
     return approval.estimated_cost if ruled is None else _decimal(ruled, "estimated_cost")
 
 
-def _apply_edits(approval, actor, edits, context) -> bool:
-    """Change the action before approving it. Returns True when the edit re-routed it to a stricter workflow.
+def _apply_edits(approval, actor, edits, context) -> Edit:
+    """Change the action before approving it: what changed, for the requester, and whether the edit re-routed it
+    to a stricter workflow.
 
     The action type never changes. Risk is scored again; if the edited action
     is riskier, it follows the workflow that risk calls for, from its first level.
@@ -324,9 +342,11 @@ def _apply_edits(approval, actor, edits, context) -> bool:
         changes=changes,
     )
     tell_superseded(superseded, approval, actor=actor)
+    typed = {k: v for k, v in changes.items() if k in data_edits or k in edits}  # not what followed from them
     if RISK_RANK[risk.level] <= RISK_RANK[old_level]:
-        return False
-    return _reroute(approval, actor, context)
+        return Edit(typed, rerouted=False)
+    _reroute(approval, actor, context, typed)
+    return Edit(typed, rerouted=True)
 
 
 def _save_edited(approval) -> list[Superseded]:
@@ -353,7 +373,7 @@ def _save_edited(approval) -> list[Superseded]:
     raise DecisionError("duplicate_edit", "Other requests for the same target keep arriving; try again.")
 
 
-def _reroute(approval, actor, context) -> bool:
+def _reroute(approval, actor, context, changes) -> None:
     choice = rules.choose_workflow(
         approval.tenant, action_type=approval.action_type, risk_level=approval.risk_level, cost=approval.estimated_cost
     )
@@ -376,7 +396,7 @@ def _reroute(approval, actor, context) -> bool:
         previous_status=approval.status,
     )
     notify(approval, "created")
-    return True
+    announce(approval, lambda: told.rerouted(approval, actor, changes))
 
 
 # --- escalate / cancel / expire -----------------------------------------------------------

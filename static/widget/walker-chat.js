@@ -164,7 +164,7 @@
     ".walker-chat .wc-suggestion:hover{background:#eef3ff}",
     ".walker-chat .wc-cancel{display:inline-block;margin-top:5px;border:1px solid currentColor;background:transparent;border-radius:6px;padding:1px 7px;font-size:11px;cursor:pointer}",
     ".walker-chat .wc-cancel[disabled]{opacity:.5;cursor:default}",
-    ".walker-chat .wc-cancel[hidden]{display:none}",
+    ".walker-chat .wc-cancel[hidden],.walker-chat .wc-chip .wc-note[hidden]{display:none}",
     ".walker-chat .wc-toolbar .wc-new{margin-left:auto;border:1px solid #cbd2d9;background:#fff;border-radius:6px;padding:3px 8px;cursor:pointer;font-size:12px}",
     ".walker-chat .wc-chip--pending{background:#fff8e6;border-color:#f0b429;color:#7c5e10}",
     ".walker-chat .wc-chip--approved,.walker-chat .wc-chip--executing{background:#e8f0fe;border-color:#5b8def;color:#1c3d8f}",
@@ -380,6 +380,8 @@
     node.appendChild(el("span", { class: "wc-chip-ref" }, action.reference || ""));
     node.appendChild(document.createTextNode(" "));
     node.appendChild(el("span", { class: "wc-chip-summary" }, action.summary || ""));
+    node.appendChild(el("span", { class: "wc-note wc-chip-progress", "data-testid": "chip-progress", hidden: "" }));
+    node.appendChild(el("span", { class: "wc-note wc-chip-edited", "data-testid": "chip-edited", hidden: "" }));
     if (action.reason) node.appendChild(el("span", { class: "wc-note" }, action.reason));
     if (action.approval_id) {
       node.setAttribute("data-approval-id", action.approval_id);
@@ -392,7 +394,24 @@
       node.appendChild(cancel);
     }
     setChipStatus(node, action.status);
+    showChipDetails(node, action);
     return node;
+  }
+
+  // Beside the status, from the reply's actions, the history or an approval_update: the summary as it stands (an
+  // approver may have changed it), how many of several levels are approved while it waits, and who changed it.
+  function showChipDetails(node, f) {
+    if (f.summary) node.querySelector(".wc-chip-summary").textContent = f.summary;
+    var progress = node.querySelector(".wc-chip-progress");
+    var waiting = node.getAttribute("data-status") === "pending" && f.levels > 1;
+    progress.hidden = !waiting;
+    progress.textContent = waiting ? interpolate(gettext("%(approved)s of %(levels)s approved"),
+      { approved: f.approved_levels || 0, levels: f.levels }, true) : "";
+    if (f.edited_by) {
+      var edited = node.querySelector(".wc-chip-edited");
+      edited.textContent = interpolate(gettext("Changed by %(name)s"), { name: f.edited_by }, true);
+      edited.hidden = false;
+    }
   }
 
   function setChipStatus(node, status) {
@@ -402,6 +421,7 @@
     node.querySelector(".wc-chip-status").textContent = STATUS_LABELS[name] || name;
     var cancel = node.querySelector(".wc-cancel");
     if (cancel) cancel.hidden = name !== "pending"; // only a request still waiting can be withdrawn
+    if (name !== "pending") node.querySelector(".wc-chip-progress").hidden = true; // levels count while it waits
   }
 
   // The requester withdraws a pending request through the approvals API (hitl.access decides: own and pending only).
@@ -566,7 +586,7 @@
     },
     approval_update: function (f) {
       var chips = state.chips[f.approval_id] || [];
-      chips.forEach(function (node) { setChipStatus(node, f.status); });
+      chips.forEach(function (node) { setChipStatus(node, f.status); showChipDetails(node, f); });
       if (f.text) addBubble("system", f.text);
       else if (!chips.length) addBubble("system", (f.reference || gettext("Approval")) + ": " + (STATUS_LABELS[f.status] || f.status));
     },

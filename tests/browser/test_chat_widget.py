@@ -31,7 +31,7 @@ from rest_framework.authtoken.models import Token
 from agents.models import AgentType, AIAgent
 from config.celery import app as celery_app
 from conversations.models import Conversation
-from hitl.models import HITLApproval
+from hitl.models import HITLApproval, HITLWorkflow
 from tenants.models import User
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM
 from tests.factories import TenantFactory, UserFactory
@@ -231,12 +231,12 @@ class ChatWidgetBrowserTests(BrowserTestCase):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.driver.save_screenshot(str(SCREENSHOTS / name))
 
-    def approve_through_the_server(self, approval_id, approver):
+    def approve_through_the_server(self, approval_id, approver, notes="Approved from the browser test", edits=None):
         """Decide in the server process, as an approver's app would: via the API with their token."""
-        token = Token.objects.create(user=approver)
+        token, _ = Token.objects.get_or_create(user=approver)
         request = urllib.request.Request(
             f"{self.live_server_url}/api/hitl/approvals/{approval_id}/approve/",
-            data=json.dumps({"notes": "Approved from the browser test"}).encode(),
+            data=json.dumps({"notes": notes, **({"edits": edits} if edits else {})}).encode(),
             headers={"Authorization": f"Token {token.key}", "Content-Type": "application/json"},
             method="POST",
         )
@@ -320,9 +320,58 @@ class ChatWidgetBrowserTests(BrowserTestCase):
         self.script("window.WalkerChat.open()")
         after = self.wait(lambda d: len(self.texts()) == len(before) + 2 and self.texts(), "the history")
         self.assertEqual(after[0], "How is my Summer Sale campaign doing?")
-        self.assertEqual(after[4], "Approved and done: Summer Sale daily budget $500.00 -> $700.00")
+        self.assertEqual(
+            after[4],
+            "Approved by Priya Shah: Raise Summer Sale daily budget from $500.00 to $700.00.\n"
+            "Note from Priya Shah: “Approved from the browser test”",
+        )  # the approver's note, told
+        self.assertEqual(after[5], "Approved and done: Summer Sale daily budget $500.00 -> $700.00")
         self.assertEqual([c.get_attribute("data-approval-id") for c in self.find_all("chip")], [str(approval.pk)])
         print(f"\nchat widget flow: {time.monotonic() - started:.1f} s")
+
+    def test_the_chip_counts_levels_and_the_member_hears_an_approvers_edit_and_note(self):
+        """Issue 30, point 4: "1 of 2 approved" on the chip, and who changed what, from what to what, and why."""
+        call_command("seed_demo", stdout=io.StringIO())
+        member, approver, admin = (
+            User.objects.get(email=f"{name}@acme.test") for name in ("member", "approver", "admin")
+        )
+        HITLWorkflow.objects.create(
+            tenant=member.tenant,
+            name="Budget changes, two levels",
+            approval_levels=[
+                {"name": "Approvers", "approvers": {"users": [approver.email]}, "required_approvals": 1},
+                {"name": "Admins", "approvers": {"users": [admin.email]}, "required_approvals": 1},
+            ],
+            notification_channels=["in_app"],
+        )
+        self.open_demo(member)
+        self.find("launcher").click()
+        self.wait(lambda d: self.find("status").text == "Online", "the socket to connect")
+        self.ask("Raise the Summer Sale budget to $700 a day")
+        chip = self.wait(lambda d: next(iter(self.find_all("chip")), None), "the request's chip")
+        progress = chip.find_element(By.CSS_SELECTOR, '[data-testid="chip-progress"]')
+        self.wait(lambda d: progress.text == "0 of 2 approved", "the chip to count the levels")
+        approval = HITLApproval.objects.get(pk=chip.get_attribute("data-approval-id"))
+
+        edits = {"action_data": {"daily_budget": "650"}}
+        self.approve_through_the_server(approval.pk, approver, notes="Start at 650 and see", edits=edits)
+        self.wait(lambda d: progress.text == "1 of 2 approved", "the chip to show the first level approved")
+        edited = chip.find_element(By.CSS_SELECTOR, '[data-testid="chip-edited"]')
+        self.assertEqual(edited.text, "Changed by Priya Shah")
+        self.assertIn("to $650.00", chip.find_element(By.CSS_SELECTOR, ".wc-chip-summary").text)
+        told = self.wait(lambda d: next((t for t in self.texts() if t.startswith("1 of 2 approved")), None), "words")
+        self.assertIn("Priya Shah changed your request: Daily budget $700.00 → $650.00.", told)
+        self.assertIn("Note from Priya Shah: “Start at 650 and see”", told)
+        self.assertNotIn("approver@acme.test", self.find("panel").text)
+        self.screenshot("chat-widget-level-progress.png")
+
+        self.approve_through_the_server(approval.pk, admin, notes="")
+        self.wait(lambda d: chip.get_attribute("data-status") == "executed", "the chip to show 'executed'")
+        self.assertFalse(progress.is_displayed())
+        self.wait(
+            lambda d: "Approved and done: Summer Sale daily budget $500.00 -> $650.00" in self.texts(), "the outcome"
+        )
+        self.screenshot("chat-widget-edited-outcome.png")
 
     def test_a_member_signs_in_chats_cancels_a_request_and_starts_over(self):
         call_command("seed_demo", stdout=io.StringIO())

@@ -1,0 +1,144 @@
+"""What the requester of an approval is told of each decision, and what the chip beside their request shows.
+
+The words are written once here and said on every channel: `hitl.services.announce` stores them as one message on
+the requester's conversation, which the chat shows and WhatsApp and email send. Callers pass them as functions, so
+they are written in the requester's language. Approvers are named as the product names its people to customers
+(`conversations.delivery.display_name`): by name, never by address.
+"""
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from agents import action_specs
+from agents.action_specs.base import MONEY, field_label, money
+from agents.formatting import money_exact
+from conversations.delivery import display_name
+from hitl.models import HITLApproval, HITLApprovalHistory
+
+# What an approver may type beside the action's own data (hitl.services.decisions.EDITABLE).
+TYPED_LABELS = {
+    "estimated_cost": gettext_lazy("Estimated cost"),
+    "estimated_reach": gettext_lazy("Estimated reach"),
+    "summary": gettext_lazy("Summary"),
+}
+
+
+# --- the words --------------------------------------------------------------------------
+
+
+def approved(approval: HITLApproval, actor, changes: dict, note: str) -> str:
+    """The last level approved, with an edit or a note: "Approved by Dana Reyes: …", then what they changed and said."""
+    head = _("Approved by %(name)s: %(summary)s.") % {"name": display_name(actor), "summary": approval.action_summary}
+    return _with_lines(head, approval, actor, changes, note)
+
+
+def level_approved(approval: HITLApproval, actor, level: int, changes: dict, note: str) -> str:
+    """A level approved and more to come: "1 of 2 approved: …" (the chip says "1 of 2 approved" too)."""
+    head = _("%(approved)s of %(levels)s approved: %(name)s approved %(summary)s; it now waits for the next level.") % {
+        "approved": level,
+        "levels": approval.total_levels,
+        "name": display_name(actor),
+        "summary": approval.action_summary,
+    }
+    return _with_lines(head, approval, actor, changes, note)
+
+
+def approval_counted(approval: HITLApproval, actor, changes: dict, note: str) -> str:
+    """One approval of several a level needs, told when it came with an edit or a note."""
+    more = approval.required_approvals - approval.received_approvals
+    head = ngettext(
+        "%(name)s approved %(summary)s; it needs %(count)s more approval.",
+        "%(name)s approved %(summary)s; it needs %(count)s more approvals.",
+        more,
+    ) % {"name": display_name(actor), "summary": approval.action_summary, "count": more}
+    return _with_lines(head, approval, actor, changes, note)
+
+
+def rerouted(approval: HITLApproval, actor, changes: dict) -> str:
+    """An approver's edit made the request riskier: it starts again under the workflow that risk calls for."""
+    head = _("As changed by %(name)s, your request needs approval again: %(summary)s.") % {
+        "name": display_name(actor),
+        "summary": approval.action_summary,
+    }
+    return _with_lines(head, approval, actor, changes, "")
+
+
+def _with_lines(head: str, approval, actor, changes: dict, note: str) -> str:
+    lines = [head]
+    if changes:
+        lines.append(
+            _("%(name)s changed your request: %(changes)s.")
+            % {"name": display_name(actor), "changes": changed(approval, changes)}
+        )
+    if note.strip():
+        lines.append(_("Note from %(name)s: “%(note)s”") % {"name": display_name(actor), "note": note.strip()})
+    return "\n".join(lines)
+
+
+def changed(approval: HITLApproval, changes: dict) -> str:
+    """`{field: [before, after]}` in words: "Daily budget $700.00 → $650.00; Estimated cost $6,000.00 → $4,500.00"."""
+    spec = action_specs.spec_for(approval.action_type)
+    schema = spec.properties if spec else {}
+    return "; ".join(
+        _("%(field)s %(before)s → %(after)s")
+        % {
+            "field": TYPED_LABELS.get(key) or field_label(key),
+            "before": _value(schema, key, before),
+            "after": _value(schema, key, after),
+        }
+        for key, (before, after) in changes.items()
+    )
+
+
+def _value(schema: dict, key: str, value) -> str:
+    if key == "estimated_cost" or schema.get(key) == MONEY:
+        amount = money(value)
+        return money_exact(amount) if amount is not None else str(value)
+    if key == "estimated_reach" and isinstance(value, int | Decimal):
+        return number_format(value, use_l10n=True, force_grouping=True)
+    return "—" if value in (None, "") else str(value)
+
+
+# --- the chip ---------------------------------------------------------------------------
+
+
+def chips(approvals: list[HITLApproval]) -> dict[str, dict]:
+    """By approval id, what the requester's chip shows beside its status and summary: how many of several levels
+    are approved (`levels`, `approved_levels`, while it waits) and who last changed it (`edited_by`)."""
+    shown = {str(a.pk): _progress(a, set()) for a in approvals}
+    entries = (
+        HITLApprovalHistory.objects.filter(approval__in=approvals, event_type__in=["edited", "level_approved"])
+        .select_related("actor")
+        .order_by("timestamp")
+    )
+    approved_levels = {str(a.pk): set() for a in approvals}
+    for entry in entries:
+        key = str(entry.approval_id)
+        if entry.event_type == "edited" and entry.actor is not None:
+            shown[key]["edited_by"] = display_name(entry.actor)
+        elif entry.event_type == "level_approved" and isinstance(entry.metadata.get("level"), int):
+            approved_levels[key].add(entry.metadata["level"])
+    for approval in approvals:
+        shown[str(approval.pk)].update(_progress(approval, approved_levels[str(approval.pk)]))
+    return shown
+
+
+def chip(approval: HITLApproval) -> dict:
+    return chips([approval])[str(approval.pk)]
+
+
+def when_filed(approval: HITLApproval) -> dict:
+    """The chip of a request just filed (no query): "0 of 2 approved" when it has several levels."""
+    return _progress(approval, set())
+
+
+def _progress(approval: HITLApproval, approved_levels: set[int]) -> dict:
+    """Levels passed by approval, not by escalation: those below the current one that recorded `level_approved`
+    (its level in the entry's metadata). An edit that re-routes the request starts it again from level 1."""
+    if not approval.is_pending or approval.total_levels < 2:
+        return {}
+    passed = {level for level in approved_levels if level < approval.approval_level}
+    return {"levels": approval.total_levels, "approved_levels": len(passed)}
