@@ -22,6 +22,7 @@ from agents.models import Campaign
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
 from tenants.models import AccessLog, User
+from tests.browser.accessibility import AccessibilityChecks, violations
 from tests.browser.conftest import CHROMEDRIVER
 from tests.pipeline import exchange
 
@@ -50,7 +51,7 @@ PHONE_SHOWN, PHONE_DIGITS, PHONE_MASKED = "+1 415 555 0142", "415 555 0142", "[p
 # process is forked in setUpClass, before that per-test setting, so it is given the same hasher here
 # (a class override is in force before the fork), or no password would check out in the login form.
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class AdminConsoleBrowserTests(BrowserTestCase):
+class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
     def setUp(self):
         super().setUp()
         call_command("seed_demo", stdout=io.StringIO())
@@ -137,11 +138,18 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertNotIn("Show full PII", text)
         self.assertIn("Personal data is masked for your role.", text)
         self.screenshot("admin-conversation-masked.png")
+        self.assert_accessible("the conversation page, masked")
 
         (record,) = AccessLog.objects.filter(object_id=str(conversation.pk))
         self.assertEqual(
             (record.actor.email, record.action, record.sensitivity), ("support@acme.test", "viewed", "normal")
         )
+
+        self.use_dark_theme()  # unfold follows the system's theme: the dark one passes too
+        self.driver.refresh()
+        self.wait(lambda d: self.find_all("pii-panel"), "the personal-data panel")
+        self.screenshot("admin-conversation-masked-dark.png")
+        self.assert_accessible("the conversation page, masked, dark theme")
 
     def test_support_does_not_see_the_persons_email_anywhere_on_the_page(self):
         conversation = self.whatsapp_from_member(PII_TEXT).conversation
@@ -165,6 +173,7 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertIn("priya.shah@acme.test", self.body_text())
         self.assertEqual(self.find("personal-person").text, "member@acme.test")
         self.assertIn("this view is recorded in the access log", self.body_text())
+        self.assert_accessible("the conversation page, revealed")
 
         record = AccessLog.objects.get(action=AccessLog.Action.PII_ACCESSED)
         self.assertEqual(
@@ -206,6 +215,7 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertIn("pending", row.text.lower())
         self.assertIn("Summer Sale", row.text)
         self.screenshot("admin-queue.png")
+        self.assert_accessible("the approval queue")
 
         row.find_element(By.LINK_TEXT, reference).click()
         approval = HITLApproval.objects.get(reference=reference)
@@ -217,6 +227,7 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertIn("$500.00", panel.text)
         self.assertIn("$700.00", panel.text)
         self.screenshot("admin-approval.png")
+        self.assert_accessible("the approval page")
 
         self.find("approve").click()
         self.wait(lambda d: f"{reference} approved." in self.body_text(), "the success message")
@@ -287,3 +298,12 @@ class AdminConsoleBrowserTests(BrowserTestCase):
         self.assertEqual(self.driver.find_element(By.CSS_SELECTOR, '[data-kpi="pending"]').text, "1")
         self.assertIn("Pending approvals", dashboard.text)
         self.screenshot("admin-dashboard.png")
+
+    def test_the_accessibility_check_finds_the_old_muted_text(self):
+        """The check can fail: text at the old muted colour (3.58:1 on white) is a colour-contrast violation."""
+        self.driver.get(
+            "data:text/html,<html lang=en><title>t</title><main><p style='color:%23808893'>Due soon</p></main>"
+        )
+        found = violations(self.driver)
+        self.assertEqual([v["id"] for v in found], ["color-contrast"], found)
+        self.assertIn("3.58", found[0]["nodes"][0]["failureSummary"])
