@@ -8,6 +8,7 @@ Production sets DEBUG=0 and the variables checked by `require()` below.
 import base64
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -150,8 +151,8 @@ else:
                 "timeout": 20,
             },
             # A file, not shared-cache memory, so tests with several threads wait for locks like production;
-            # one per process, so two test runs never share it.
-            "TEST": {"NAME": VAR_DIR / f"test-walker-{os.getpid()}.sqlite3"},
+            # one per process, so two test runs never share it; in the temporary folder: tests never write in var/.
+            "TEST": {"NAME": Path(tempfile.gettempdir()) / f"test-walker-{os.getpid()}.sqlite3"},
         }
     }
 
