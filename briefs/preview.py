@@ -28,4 +28,7 @@ def preview(user, now: datetime | None = None) -> Preview:
     preference.user = user  # the greeting reads the zone through it
     with speaking(user):
         content = compose(user, user.tenant, preference.include_sections, now)
-        return Preview(subject(local_date_of(preference, now)), as_html(content, unsubscribe_url(user)))
+        html = as_html(content, unsubscribe_url(user))
+    # Shown in a frame: its links (approve, reject, preferences) open in a tab of their own, as from a mail client.
+    html = html.replace("<head>", '<head><base target="_blank">', 1)
+    return Preview(subject(local_date_of(preference, now)), html)

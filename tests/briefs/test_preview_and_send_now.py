@@ -93,6 +93,7 @@ def test_the_preview_shows_the_brief_for_the_signed_in_person_only(client, tenan
     assert "Ana" in page.text and "Bruno" not in page.text
     assert "Nothing was sent" in page.text
     assert 'srcdoc="&lt;!doctype html&gt;' in page.text  # the email itself, as it would arrive
+    assert "&lt;base target=&quot;_blank&quot;&gt;" in page.text  # its links open in a tab of their own
     assert not sent_emails and not DailyBrief.objects.exists()
 
 
