@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from celery import current_app
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from briefs.models import DailyBrief
+from briefs.render import subject
 from briefs.schedule import local_date_of
 from tenants.languages import speaking
 from tenants.models import UserEmailPreference
@@ -36,16 +36,16 @@ def ask(user, now: datetime | None = None) -> str | None:
     if earlier is not None:
         went = timezone.localtime(earlier.sent_at or earlier.created_at, ZoneInfo(preference.timezone or "UTC"))
         with speaking(user):
-            subject = _("Your Walker brief for %(day)s") % {"day": date_format(today, "l j F")}
+            title = subject(today)
             if earlier.status == DailyBrief.Status.SENDING:  # claimed, not yet handed over (or its run stopped)
                 return _(
                     "Today's brief has been on its way since %(time)s: look for “%(subject)s” in your inbox. "
                     "A day has one brief; tomorrow's comes at your usual time."
-                ) % {"time": f"{went:%H:%M}", "subject": subject}
+                ) % {"time": f"{went:%H:%M}", "subject": title}
             return _(
                 "Today's brief went out at %(time)s: look for “%(subject)s” in your inbox. "
                 "A day has one brief; tomorrow's comes at your usual time."
-            ) % {"time": f"{went:%H:%M}", "subject": subject}
+            ) % {"time": f"{went:%H:%M}", "subject": title}
     user_id = str(user.pk)
     transaction.on_commit(lambda: current_app.tasks[TASK].delay(user_id), robust=True)
     return None

@@ -21,6 +21,7 @@ from agents.engines.builtin.paid_ads import totals_by_campaign, totals_then_and_
 from agents.models import Campaign
 from agents.read_tools import audience_growth, content_performance, keyword_moves
 from briefs import written
+from briefs.greeting import greeting
 from conversations.models import Channel, Conversation
 from hitl.access import reviewers_among
 from hitl.links import make_link
@@ -62,8 +63,7 @@ def compose(
     approvals waiting and those decided since yesterday that the reader may see (from `pending_for` and
     `decided_for`, which read a whole chunk of readers at once); read here if None."""
     shared = {} if shared is None else shared
-    greeting = _("Good morning, %(name)s.") % {"name": user.first_name} if user.first_name else _("Good morning.")
-    brief = BriefContent(greeting=greeting)
+    brief = BriefContent(greeting=greeting(user, now))
     builders = {
         "campaigns": _campaigns,
         "seo": _seo,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,6 +29,11 @@ BUTTON = (
     '<a href="{url}" style="display:inline-block;padding:8px 14px;margin:4px 8px 4px 0;border-radius:6px;'
     'background:{colour};color:#ffffff;text-decoration:none;font-weight:600">{label}</a>'
 )
+
+
+def subject(local_date) -> str:
+    """The brief's subject, in the active language: its reader's, under tenants.languages.speaking."""
+    return _("Your Walker brief for %(day)s") % {"day": date_format(local_date, "l j F")}
 
 
 def preferences_url() -> str:

@@ -17,13 +17,11 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from analytics.models import EmailDeliveryLog
 from briefs.content import compose, decided_for, pending_for
 from briefs.models import DailyBrief
-from briefs.render import as_html, as_text
+from briefs.render import as_html, as_text, subject
 from briefs.schedule import STALE_AFTER, Due, due_now, local_date_of
 from briefs.unsubscribe import unsubscribe_url
 from channels_app.email import outbound
@@ -186,7 +184,7 @@ def _email(due: Due, now: datetime, shared: dict, pending: list, decided: list, 
         content = compose(user, user.tenant, due.preference.include_sections, now, shared, pending, decided)
         email = OutgoingEmail(
             to=user.email,
-            subject=_("Your Walker brief for %(day)s") % {"day": date_format(due.local_date, "l j F")},
+            subject=subject(due.local_date),
             text=as_text(content, link),
             html=as_html(content, link),
             headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},

@@ -6,5 +6,7 @@ app_name = "briefs"
 
 urlpatterns = [
     path("briefs/preferences/", views.preferences, name="preferences"),
+    path("briefs/preview/", views.preview, name="preview"),
+    path("briefs/send-now/", views.send_now, name="send-now"),
     path("briefs/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

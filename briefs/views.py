@@ -1,14 +1,18 @@
-"""A signed-in person's brief preferences, and the signed unsubscribe link: a page that turns the brief off on a
-click, and RFC 8058 one-click POST."""
+"""A signed-in person's brief preferences (with a preview of their brief and a "send me one now"), and the signed
+unsubscribe link: a page that turns the brief off on a click, and RFC 8058 one-click POST."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from briefs import asked
 from briefs.forms import PreferencesForm
+from briefs.preview import preview as preview_of
 from briefs.unsubscribe import user_id_of
 from tenants.models import UserEmailPreference
 
@@ -28,6 +32,32 @@ def preferences(request):
         messages.success(request, _("Saved. Your next brief follows these choices."))
         return redirect("briefs:preferences")
     return render(request, "briefs/preferences.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def preview(request):
+    """The signed-in person's brief as it would arrive now; nothing is sent or recorded."""
+    if request.user.tenant_id is None:
+        raise Http404
+    return render(request, "briefs/preview.html", {"brief": preview_of(request.user)})
+
+
+@login_required
+@require_POST
+def send_now(request):
+    """Today's brief at once, as a "brief" reply asks for it. The limit is the day's: one brief a person and local
+    day, this one included (the day's row lets one through); when it has gone, the page says when."""
+    user = request.user
+    if user.tenant_id is None:
+        raise Http404
+    already = asked.ask(user)
+    if already:
+        messages.info(request, already)
+    else:
+        messages.success(
+            request, _("Your brief is on its way to %(email)s. It counts as today's brief.") % {"email": user.email}
+        )
+    return redirect("briefs:preferences")
 
 
 @csrf_exempt  # the link itself is the credential (signed, for one person), as RFC 8058 one-click needs

@@ -1,11 +1,11 @@
 """Conversation monitoring: personal data masked unless the viewer holds view_pii on the tenant.
 
-Lists are always masked. On a detail page, holders may choose "Show full PII" with a reason
-(?show_pii=1&reason=...). Every allowed read writes one access record (a list page one record
-naming the rows it showed); a reveal is recorded with high sensitivity and its reason.
+Lists are always masked. On a detail page, holders may choose "Show full PII" with a reason, posted
+(conversations.admin_reveal: never in an address). Every allowed read writes one access record (a list page
+one record naming the rows it showed); a reveal is recorded with high sensitivity and its reason.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
@@ -15,19 +15,18 @@ from unfold.decorators import display
 
 from agents.models import AgentType
 from conversations import search, thread
+from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
-from tenants.audit import REASON_MAX, Origin, may_see_pii, record, record_access, record_export
+from tenants.audit import Origin, may_see_pii, record, record_access, record_export
 from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
 
-SHOW_PII = "show_pii"
 
-
-class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
+class MonitoredAdminMixin(RevealAdminMixin, ReadOnlyAdminMixin, TenantScopedAdminMixin):
     """Read-only, masked, every detail view recorded. Subclasses name their personal fields."""
 
     change_form_outer_before_template = "admin/conversations/pii_panel.html"
@@ -44,18 +43,14 @@ class MonitoredAdminMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin):
         extra = {}
         if obj is not None and self.has_view_or_change_permission(request, obj):  # a refused view leaves no record
             allowed = may_see_pii(request.user, obj.tenant)
-            asked, reason = request.GET.get(SHOW_PII) == "1", request.GET.get("reason", "").strip()[:REASON_MAX]
-            revealed = allowed and asked and bool(reason)
-            if asked and not allowed:
-                messages.warning(request, gettext("You may not view this tenant's personal data; it stays masked."))
-            elif asked and not reason:
-                messages.warning(
-                    request, gettext("Say why you need to see personal data; it stays masked until you do.")
-                )
-            record_access(request, obj, tenant=obj.tenant, revealed=revealed, reason=reason if revealed else "")
+            reason = self.revealed_reason(request, obj) if allowed else None
+            revealed = reason is not None
+            record_access(request, obj, tenant=obj.tenant, revealed=revealed, reason=reason or "")
             extra = {
                 "pii_allowed": allowed,
                 "pii_shown": revealed,
+                "reveal_reason": reason or "",  # the revealed thread's page buttons post it again
+                "reveal_url": self.reveal_url(obj),
                 "request_path": request.path,
                 "personal": [(label, value if revealed else mask(value)) for label, value in self.personal_fields(obj)],
                 **self.shown_with(request, obj, revealed=revealed),
@@ -202,7 +197,9 @@ class MessageAdmin(MonitoredAdminMixin, ModelAdmin):
 
 
 def _query_without_page(request) -> str:
-    """The page's query string (a reveal and its reason) for the thread's page links."""
+    """The page's query string (the admin's kept list filters) for the thread's page links; a reveal's grant is
+    spent, so it is left out."""
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop(GRANT_PARAM, None)
     return query.urlencode()

@@ -1,4 +1,4 @@
-"""The one way an email leaves Walker: the `console` provider (stored in a folder and printed) or SendGrid.
+"""The one way an email leaves Walker: the `console` provider (stored in a folder, indexed, one log line) or SendGrid.
 
 `send(email)` returns the provider's id for the email. It raises `ProviderUnavailable` when trying
 again later may work (unreachable, 5xx, 429) and `ProviderRefused`, carrying the provider's answer,
@@ -18,6 +18,9 @@ from django.conf import settings
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import CustomArg, From, Header, Mail, ReplyTo, To
+
+from channels_app.email import mail_index
+from tenants.pii import mask
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
@@ -50,7 +53,7 @@ def send(email: OutgoingEmail) -> tuple[str, str]:
     email = _on_one_line(email)
     if settings.EMAIL_PROVIDER == "sendgrid":
         return "sendgrid", _send_with_sendgrid(email)
-    return "console", _store_and_print(email)
+    return "console", _store(email)
 
 
 def one_line(value: str) -> str:
@@ -88,13 +91,16 @@ def _as_mime(email: OutgoingEmail, *, sender: str) -> EmailMessage:
     return mime
 
 
-def _store_and_print(email: OutgoingEmail) -> str:
+def _store(email: OutgoingEmail) -> str:
+    """The email as a .eml file in EMAIL_CONSOLE_DIR, a line in its index, and one INFO line (recipient masked)."""
     message_id = f"console-{uuid.uuid4().hex}"
     mime = _as_mime(email, sender=settings.SENDGRID_FROM_EMAIL)
     folder = Path(settings.EMAIL_CONSOLE_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{message_id}.eml").write_bytes(bytes(mime))
-    print(f"[email console] {message_id}\n{mime.get_body(('plain',)).as_string()}", flush=True)  # noqa: T201
+    file = f"{message_id}.eml"
+    (folder / file).write_bytes(bytes(mime))
+    mail_index.add(folder, to=email.to, subject=email.subject, file=file)
+    log.info("Email (console) to %s: %s -> %s", mask(email.to), email.subject, folder / file)
     return message_id
 
 

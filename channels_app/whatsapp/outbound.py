@@ -7,6 +7,7 @@ reason recorded where the admin console shows it.
 """
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,7 +20,9 @@ from channels_app.whatsapp import twilio_api
 from channels_app.whatsapp.models import SendStatus, WhatsAppContact, WhatsAppSend, WhatsAppSender, WhatsAppTemplate
 from channels_app.whatsapp.split import split_text
 from config.rows import upsert
+from tenants.pii import mask
 
+log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 STATUS_PATH = "/channels/whatsapp/status"
 
@@ -120,6 +123,7 @@ def _create(sender: WhatsAppSender, to: str, body: dict) -> str:
         fields["from_"] = f"whatsapp:{sender.number}"
     if settings.WHATSAPP_PROVIDER == "console":
         shown = body.get("body") or f"[template {body['content_sid']}] {body['content_variables']}"
-        print(f"[whatsapp console] {sender.number} -> {to}: {shown}", flush=True)
+        # One INFO line per send (a print() in a Celery task is logged at WARNING), the recipient masked.
+        log.info("WhatsApp (console) %s -> %s: %s", sender.number, mask(to), " ".join(shown.split()))
         return f"console-{uuid.uuid4().hex}"
     return twilio_api.create_message(**fields)

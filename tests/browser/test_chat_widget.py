@@ -33,6 +33,7 @@ from config.celery import app as celery_app
 from conversations.models import Conversation
 from hitl.models import HITLApproval, HITLWorkflow
 from tenants.models import User
+from tests.browser.accessibility import AccessibilityChecks
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM
 from tests.factories import TenantFactory, UserFactory
 
@@ -170,7 +171,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
 # tests/conftest.py hashes passwords with MD5 in each test, after the server process was forked: the
 # class override is in force before the fork, so the sign-in form checks seed_demo's passwords alike.
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class ChatWidgetBrowserTests(BrowserTestCase):
+class ChatWidgetBrowserTests(AccessibilityChecks, BrowserTestCase):
     record_sockets = True
 
     # --- helpers -------------------------------------------------------------------------
@@ -294,6 +295,7 @@ class ChatWidgetBrowserTests(BrowserTestCase):
         approval.refresh_from_db()
         self.assertEqual(approval.status, "executed")
         self.screenshot("chat-widget-approval.png")
+        self.assert_accessible("the chat widget page with a question, an answer and an executed request")
 
         # The connection drops: the widget reconnects on its own and resumes where it was.
         before = self.texts()

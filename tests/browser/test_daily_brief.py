@@ -92,3 +92,54 @@ def _shoot(driver, name: str) -> None:
     shot = SCREENSHOTS / name
     driver.save_screenshot(str(shot))
     assert shot.stat().st_size > 5000
+
+
+if CHROMEDRIVER.exists():
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser.accessibility import AccessibilityChecks
+    from tests.browser.test_chat_widget import BrowserTestCase
+
+    @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    class BriefPagesBrowserTests(AccessibilityChecks, BrowserTestCase):
+        """The preferences page's "Preview my brief" and "Send me one now", in the browser."""
+
+        def test_preview_then_send_one_now(self):
+            call_command("seed_demo", stdout=io.StringIO())
+            approver = User.objects.get(email="approver@acme.test")
+            client = Client()
+            client.force_login(approver)
+            self.driver.get(f"{self.live_server_url}/healthz")  # a cookie is set on a page of its site
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie, "path": "/"})
+
+            index = Path(settings.EMAIL_CONSOLE_DIR) / "index.jsonl"  # the console provider's (tests/conftest.py)
+
+            def briefs_sent():
+                lines = index.read_text().splitlines() if index.exists() else []
+                return sum(approver.email in line and "Walker brief" in line for line in lines)
+
+            self.driver.get(f"{self.live_server_url}/briefs/preferences/")
+            self.driver.find_element(By.CSS_SELECTOR, '[data-testid="preview-brief"]').click()
+            frame = WebDriverWait(self.driver, 20).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="brief-preview"]')
+            )
+            self.assertIn("Nothing was sent", self.driver.find_element(By.TAG_NAME, "body").text)
+            self.assert_accessible("the brief's preview page")
+            self.driver.switch_to.frame(frame)
+            self.assertRegex(self.driver.find_element(By.TAG_NAME, "h1").text, r"^Good (morning|afternoon|evening)")
+            self.driver.switch_to.default_content()
+            self.driver.save_screenshot(str(SCREENSHOTS / "daily_brief_preview.png"))
+            self.assertEqual(briefs_sent(), 0)
+
+            self.driver.find_element(By.CSS_SELECTOR, '[data-testid="send-brief-now"]').click()
+            status = WebDriverWait(self.driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, ".saved")).text
+            self.assertIn(f"Your brief is on its way to {approver.email}", status)
+            self.assert_accessible("the brief preferences page")
+            self.driver.save_screenshot(str(SCREENSHOTS / "daily_brief_sent_now.png"))
+            self.assertEqual(
+                briefs_sent(), 1
+            )  # sent by the server (its tasks run eagerly) through the console provider

@@ -2,6 +2,8 @@
 
 import email
 import email.policy
+import json
+import logging
 
 import pytest
 from django.core.mail import send_mail
@@ -86,7 +88,10 @@ def test_a_retry_after_acceptance_sends_nothing_more(ask, workflow, approver, se
     assert len(sendgrid.mails) == 1 and EmailDeliveryLog.objects.count() == 1
 
 
-def test_the_console_provider_stores_and_prints(ask, workflow, approver, send_after_commit, settings, capsys):
+def test_the_console_provider_stores_indexes_and_logs_one_line(
+    ask, workflow, approver, send_after_commit, settings, capsys, caplog
+):
+    caplog.set_level(logging.DEBUG)
     workflow(notification_channels=["email"])
     with send_after_commit():
         approval = ask()
@@ -94,7 +99,29 @@ def test_the_console_provider_stores_and_prints(ask, workflow, approver, send_af
     stored = (settings.EMAIL_CONSOLE_DIR / f"{log.message_id}.eml").read_text()
     assert log.provider == "console" and log.status == "sent"
     assert f"To: {approver.email}" in stored and "text/html" in stored and f"X-Walker-walker_log: {log.pk}" in stored
-    assert approval.reference in capsys.readouterr().out
+    assert capsys.readouterr().out == ""  # nothing dumped on the terminal
+    (line,) = [r for r in caplog.records if r.name == "channels_app.email.providers"]
+    assert line.levelno == logging.INFO and "\n" not in line.getMessage()
+    assert log.subject in line.getMessage() and f"{log.message_id}.eml" in line.getMessage()
+    assert approver.email not in line.getMessage()  # the log names the recipient masked; the index in full
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    (entry,) = [json.loads(row) for row in (settings.EMAIL_CONSOLE_DIR / "index.jsonl").read_text().splitlines()]
+    assert (entry["to"], entry["subject"]) == (approver.email, log.subject) and approval.action_summary in log.subject
+    assert entry["file"] == f"{log.message_id}.eml" and entry["sent_at"].endswith("Z")
+
+
+def test_the_mail_index_has_one_line_per_message_in_sending_order(settings, db):
+    settings.EMAIL_PROVIDER = "console"
+    send_mail("First\tone", "Body", "walker@walker.test", ["a@example.test"])
+    send_mail("Second", "Body", "walker@walker.test", ["b@example.test", "c@example.test"])
+    rows = [json.loads(row) for row in (settings.EMAIL_CONSOLE_DIR / "index.jsonl").read_text().splitlines()]
+    assert [(r["to"], r["subject"]) for r in rows] == [
+        ("a@example.test", "First one"),
+        ("b@example.test", "Second"),
+        ("c@example.test", "Second"),
+    ]
+    assert all((settings.EMAIL_CONSOLE_DIR / r["file"]).is_file() for r in rows)
+    assert len({r["file"] for r in rows}) == 3
 
 
 def test_djangos_own_mail_goes_through_the_provider_too(sendgrid, db):

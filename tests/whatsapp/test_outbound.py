@@ -1,5 +1,6 @@
 """Sending: retries with backoff on 429/5xx, final failures with Twilio's code, long replies split, the window."""
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -166,11 +167,16 @@ def test_inside_the_window_free_text_goes_even_with_a_template(twilio, conversat
     assert twilio.sent[0]["Body"] == "Approved and done: budget raised"
 
 
-def test_the_console_provider_stores_and_prints(signing, conversation, tenant, member_phone, capsys):
+def test_the_console_provider_logs_one_line_at_info(signing, conversation, tenant, member_phone, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
     wrote(member_phone.phone_number, tenant)
-    message = say(conversation, "Hello from the console")
+    message = say(conversation, "Hello from the console,\non two lines")
     assert message.status == "sent"
-    assert "[whatsapp console] +14155238886 -> +14155550105: Hello from the console" in capsys.readouterr().out
+    assert capsys.readouterr().out == ""
+    (line,) = [r for r in caplog.records if r.name == "channels_app.whatsapp.outbound"]
+    assert line.levelno == logging.INFO
+    assert line.getMessage() == "WhatsApp (console) +14155238886 -> +•••••••••05: Hello from the console, on two lines"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert WhatsAppSend.objects.get(message=message).sid.startswith("console-")
 
 

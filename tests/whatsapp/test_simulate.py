@@ -1,5 +1,7 @@
 """`manage.py simulate_whatsapp` posts a correctly signed webhook to a running server and prints the reply."""
 
+import logging
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -18,7 +20,8 @@ def running(live_db, live_server, settings, tenant, colleague):
     return live_server
 
 
-def test_the_simulator_gets_the_agents_answer(running, capsys):
+def test_the_simulator_gets_the_agents_answer(running, capsys, caplog):
+    caplog.set_level(logging.INFO, logger="channels_app.whatsapp.outbound")
     call_command(
         "simulate_whatsapp", "How is my Summer Sale campaign doing?", "--from", "+1 415 555 0105", "--wait", "20"
     )
@@ -26,7 +29,8 @@ def test_the_simulator_gets_the_agents_answer(running, capsys):
     assert "server answered HTTP 200" in out
     reply = Message.objects.get(direction="outbound")
     assert f"← {reply.text}" in out and "Summer Sale" in reply.text
-    assert "[whatsapp console] +14155238886 -> +14155550105" in out  # the console provider printed the send
+    sends = [r.getMessage() for r in caplog.records if r.name == "channels_app.whatsapp.outbound"]
+    assert any(s.startswith("WhatsApp (console) +14155238886 -> +•••••••••05: ") for s in sends)  # the provider's line
     assert WhatsAppContact.objects.filter(phone="+14155550105").exists()
 
 
