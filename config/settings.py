@@ -206,7 +206,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     # The embedded broker: kombu's filesystem transport, so `make run` starts a real
     # worker and beat with nothing else installed.
-    _broker_dir = VAR_DIR / "celery-broker"
+    _broker_dir = Path(env_str("CELERY_FILESYSTEM_DIR") or VAR_DIR / "celery-broker")
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
