@@ -46,7 +46,7 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             self.groups.append(group)  # channels discards self.groups on disconnect
             await self.channel_layer.group_add(group, self.channel_name)
         if self.reviews:
-            self.listener = follow.Listener(None if user.is_superuser else str(user.tenant_id), self.approval_event)
+            self.listener = follow.Listener(None if user.is_superuser else str(user.tenant_id), self.approval_events)
             follow.reader().add(self.listener)
         await self.accept()  # then refuse: a close code is only delivered on an open socket
         if not signed_in:
@@ -61,13 +61,15 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         """Ignored, whatever it is: nothing the browser sends changes the feed."""
 
-    async def approval_event(self, message):
-        """An approval event (follow.py), with what now waits for this listener's decision (None: they decide none)."""
-        frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}}
-        if not self.reveal:
-            frame["summary"] = mask(frame["summary"])
-        frame["waiting"] = await database_sync_to_async(waiting_for)(self.user)
-        await self.send_json(frame)
+    async def approval_events(self, messages):
+        """New approval events (follow.py), each with what now waits for this listener's decision (None: they
+        decide none)."""
+        waiting = await database_sync_to_async(waiting_for)(self.user)
+        for message in messages:
+            frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}, "waiting": waiting}
+            if not self.reveal:
+                frame["summary"] = mask(frame["summary"])
+            await self.send_json(frame)
 
     async def console_notice(self, message):
         """What a channel could not do: for the tenant's admins, who can fix it."""

@@ -31,7 +31,7 @@ class Listener:
     """One open console: the events of its tenant (None: every tenant) written since it opened."""
 
     tenant_id: str | None
-    deliver: Callable[[dict], Awaitable[None]]
+    deliver: Callable[[list[dict]], Awaitable[None]]  # the round's new events for it, oldest first
     since: datetime = field(default_factory=timezone.now)  # what was written before is on its page already
 
 
@@ -94,14 +94,18 @@ class Reader:
         tenants = {listener.tenant_id for listener in self.listeners}
         wanted = None if None in tenants else tenants
         self._forget_older_than(timezone.now() - LOOKBACK)
-        for message in await database_sync_to_async(new_entries)(wanted, self.seen):
-            for listener in list(self.listeners):
-                if message["at"] < listener.since or listener.tenant_id not in (None, message["tenant_id"]):
-                    continue
-                try:
-                    await listener.deliver(message)
-                except Exception:  # one closed socket does not keep the event from the others
-                    log.warning("A console was not sent %s", message["event"], exc_info=True)
+        messages = await database_sync_to_async(new_entries)(wanted, self.seen)
+        for listener in list(self.listeners) if messages else ():
+            mine = [
+                message
+                for message in messages
+                if message["at"] >= listener.since and listener.tenant_id in (None, message["tenant_id"])
+            ]
+            try:
+                if mine:
+                    await listener.deliver(mine)
+            except Exception:  # one closed socket does not keep the events from the others
+                log.warning("A console was not sent %s approval events", len(mine), exc_info=True)
 
     def _forget_older_than(self, moment: datetime) -> None:
         self.seen = {pk: at for pk, at in self.seen.items() if at >= moment}

@@ -128,16 +128,21 @@
   }
 
   /* This approval changed: its execution and record are swapped for fresh ones. A decision form that the
-   * change took away (or brought) is left as it is, with an offer to reload, so nothing typed is lost. */
+   * change took away (or brought), or a part with the focus in it, is left as it is, with an offer to
+   * reload, so nothing typed is lost. */
   function refreshApproval(status) {
     var mine = ++approvalFetch;
     fetch(location.href, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
       .then(function (html) {
         if (mine !== approvalFetch) return; // a newer fetch is under way
-        var fresh = new DOMParser().parseFromString(html, "text/html");
-        APPROVAL_PARTS.forEach(function (selector) { swap(document.querySelector(selector), fresh.querySelector(selector)); });
-        if (!document.querySelector(DECISION_FORM) !== !fresh.querySelector(DECISION_FORM)) {
+        var fresh = new DOMParser().parseFromString(html, "text/html"), kept = false;
+        APPROVAL_PARTS.forEach(function (selector) {
+          var current = document.querySelector(selector);
+          if (current && current.contains(document.activeElement)) kept = true; // a note being typed stays
+          else swap(current, fresh.querySelector(selector));
+        });
+        if (kept || !document.querySelector(DECISION_FORM) !== !fresh.querySelector(DECISION_FORM)) {
           banner(interpolate(gettext("This approval changed (now %(status)s) — reload to see it"), { status: status }, true));
         }
       })
