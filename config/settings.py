@@ -207,7 +207,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     # The embedded broker: kombu's filesystem transport, so `make run` starts a real
     # worker and beat with nothing else installed.
-    _broker_dir = VAR_DIR / "celery-broker"
+    _broker_dir = Path(env_str("CELERY_FILESYSTEM_DIR") or VAR_DIR / "celery-broker")
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -352,6 +352,12 @@ CHAT_RESYNC_SECONDS = env_int("CHAT_RESYNC_SECONDS", 30, minimum=1)  # each sock
 # Without Redis the in-memory channel layer does not reach the Celery worker's process: a socket (or an API
 # long poll) waiting for an answer checks the event store this often instead. 0: rely on the channel layer.
 EVENT_POLL_SECONDS = env_float("EVENT_POLL_SECONDS", 0 if REDIS_URL else 0.1, minimum=0)
+# Likewise an open chat with no answer awaited: what a worker tells it (an approval's outcome) is read from the
+# store this often (jittered ±50%). 0: only the channel layer, and the resync every CHAT_RESYNC_SECONDS.
+CHAT_IDLE_POLL_SECONDS = env_float("CHAT_IDLE_POLL_SECONDS", 0 if REDIS_URL else 0.75, minimum=0)
+# How often each process's reader of the approval history looks for events to show in its open consoles
+# (channels_app.console.follow), on every shape: the history is where every process records them.
+CONSOLE_POLL_SECONDS = env_float("CONSOLE_POLL_SECONDS", 0.5, minimum=0.05)
 API_EVENTS_MAX_WAIT = env_int("API_EVENTS_MAX_WAIT", 30, minimum=0)  # longest long poll of the events API
 CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
 # Access records of no tenant (a platform superuser's reads) are kept this many days (at least 90).

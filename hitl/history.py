@@ -1,7 +1,8 @@
 """The approval's append-only history: one row for everything that happens to it.
 
 It is also where decisions, escalations and executions reach the platform event log:
-every outcome passes through here, so one mapping covers them all. "created" is not
+every outcome passes through here, so one mapping covers them all. The admin consoles
+read their live approval events from it too (channels_app.console.follow). "created" is not
 mapped: request_approval records APPROVAL_REQUESTED itself.
 
 Append-only in the database too (migration 0018): the one change a row's note may take is to be blanked,
@@ -13,7 +14,6 @@ from django.db.models import QuerySet
 
 from analytics.events import record
 from analytics.models import EventType
-from hitl import console
 from hitl.models import HITLApprovalHistory
 
 PLATFORM_EVENTS = {
@@ -31,8 +31,7 @@ PLATFORM_EVENTS = {
 def log(
     approval, event_type: str, description: str, *, actor=None, ip=None, previous_status="", changes=None, **metadata
 ):
-    """Record the event, and show it live in the tenant's admin consoles (after commit)."""
-    console.publish(approval, event_type)
+    """Record the event (the tenant's open consoles show it once it is committed)."""
     if event_type in PLATFORM_EVENTS:
         record(
             PLATFORM_EVENTS[event_type],

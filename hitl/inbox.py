@@ -34,11 +34,14 @@ def most_urgent_first():
 
 def waiting_count(request) -> int | None:
     """The sidebar badge: approvals waiting for the viewer's decision (None, shown as no badge, when none)."""
-    user = request.user
+    return waiting_for(request.user) or None
+
+
+def waiting_for(user) -> int | None:
+    """How many approvals wait for `user`'s decision; None when they decide none (the console's live badge)."""
     if not may_decide(user):
         return None
-    count = in_queue(approvals_for(user), MINE, user).count()
-    return count or None
+    return in_queue(approvals_for(user), MINE, user).count()
 
 
 def _tab_active(queue):

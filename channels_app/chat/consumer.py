@@ -10,7 +10,9 @@ CHAT_RESYNC_SECONDS checks the store too, in case a broadcast was lost (the
 pub/sub layer delivers at most once, and a conversation's last event has no
 later one to reveal the gap). Where the channel layer does not reach the
 workers (the embedded default's in-memory layer), a socket waiting for an
-answer checks the store every CHAT_ANSWER_POLL_SECONDS instead.
+answer checks the store every EVENT_POLL_SECONDS instead, and a quiet one
+every CHAT_IDLE_POLL_SECONDS (what a worker tells it unasked: an approval's
+outcome).
 """
 
 import asyncio
@@ -96,7 +98,8 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             frame = await in_thread(session.history)(conversation, reader=self.user, origin=Origin.of_scope(self.scope))
             self.last_sent = frame["seq"]
             await self.send_json(frame)
-        self.resync = asyncio.create_task(self._resync_every(settings.CHAT_RESYNC_SECONDS))
+        quiet = settings.CHAT_IDLE_POLL_SECONDS or settings.CHAT_RESYNC_SECONDS
+        self.resync = asyncio.create_task(self._resync_every(min(quiet, settings.CHAT_RESYNC_SECONDS)))
 
     async def disconnect(self, code):
         if resync := getattr(self, "resync", None):

@@ -1,10 +1,11 @@
 """The admin console's live feed (/ws/console/): approval events and human-takeover notices for signed-in staff.
 
-hitl.console sends every approval event to the group `console.<tenant_id>`; a
-superuser, who sees every tenant, listens to `console.all` instead. Each socket
-joins one group, so each event reaches it once; in-app notifications are not
-sent here (they tell of events this feed already carries). The feed is one-way:
-the browser only listens.
+Approval events are read from the approval history by this process's reader (follow.py), whichever
+process wrote them; each frame carries the listener's own count of approvals waiting for their decision
+(the sidebar's badge). Takeover steps and channel notices come over the channel layer, to the group
+`console.<tenant_id>`; a superuser, who sees every tenant, listens to `console.all` instead. Each socket
+joins one group, so each event reaches it once; in-app notifications are not sent here (they tell of
+events this feed already carries). The feed is one-way: the browser only listens.
 
 Who may listen: the roles that see the tenant's approvals (`hitl.access.may_review`), who get approval
 events, summaries masked unless the listener holds the tenant's `view_pii`; and the roles that watch the
@@ -14,11 +15,13 @@ tenant's conversations (`conversations.access.may_monitor`), who get takeover no
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from channels_app.console import follow
 from channels_app.consumers import NoConnectionSweepPerFrame
 from conversations import console
 from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
 from hitl.console import console_group
+from hitl.inbox import waiting_for
 from tenants.audit import may_see_pii
 from tenants.languages import speaking
 from tenants.pii import mask
@@ -42,22 +45,31 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             group = ALL_TENANTS if user.is_superuser else console_group(user.tenant_id)
             self.groups.append(group)  # channels discards self.groups on disconnect
             await self.channel_layer.group_add(group, self.channel_name)
+        if self.reviews:
+            self.listener = follow.Listener(None if user.is_superuser else str(user.tenant_id), self.approval_events)
+            follow.reader().add(self.listener)
         await self.accept()  # then refuse: a close code is only delivered on an open socket
         if not signed_in:
             await self.close(code=UNAUTHENTICATED)
         elif not allowed:
             await self.close(code=FORBIDDEN)
 
+    async def disconnect(self, code):
+        if listener := getattr(self, "listener", None):
+            follow.reader().discard(listener)
+
     async def receive(self, text_data=None, bytes_data=None):
         """Ignored, whatever it is: nothing the browser sends changes the feed."""
 
-    async def console_event(self, message):
-        if not self.reviews:
-            return
-        frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}}
-        if not self.reveal:
-            frame["summary"] = mask(frame["summary"])
-        await self.send_json(frame)
+    async def approval_events(self, messages):
+        """New approval events (follow.py), each with what now waits for this listener's decision (None: they
+        decide none)."""
+        waiting = await database_sync_to_async(waiting_for)(self.user)
+        for message in messages:
+            frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}, "waiting": waiting}
+            if not self.reveal:
+                frame["summary"] = mask(frame["summary"])
+            await self.send_json(frame)
 
     async def console_notice(self, message):
         """What a channel could not do: for the tenant's admins, who can fix it."""

@@ -90,7 +90,10 @@ class HITLApprovalHistory(models.Model):
         ordering = ["timestamp"]
         verbose_name = "history entry"
         verbose_name_plural = "approval history"
-        indexes = [models.Index(fields=["approval", "timestamp"])]
+        indexes = [
+            models.Index(fields=["approval", "timestamp"]),
+            models.Index(fields=["timestamp"]),  # the consoles' readers look at the newest rows (console.follow)
+        ]
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

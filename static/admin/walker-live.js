@@ -1,8 +1,11 @@
 /* Live admin console: approval events arrive on /ws/console/ and update the page in place.
  *
- * Every admin page shows a toast. The approvals list and the dashboard re-fetch the
- * page and swap in their fresh part; an approval's own page only offers a reload,
- * so a form being edited is never replaced. Loaded in <head> by UNFOLD["SCRIPTS"].
+ * Every admin page shows a toast, and the sidebar's count of approvals waiting for the
+ * reader (each frame carries it). The approvals list and the dashboard re-fetch the
+ * page and swap in their fresh part. An approval's own page swaps in its execution and
+ * its record (timeline, decisions, notices); when its decision changed under a decision
+ * form, it only offers a reload, so a form being edited is never replaced.
+ * Loaded in <head> by UNFOLD["SCRIPTS"].
  */
 (function () {
   "use strict";
@@ -15,6 +18,12 @@
   var CHANGELIST = /\/hitl\/hitlapproval\/$/;
   var CHANGE_PAGE = /\/hitl\/hitlapproval\/([^/]+)\/change\/$/;
   var CONVERSATION_PAGE = /\/conversations\/conversation\/([^/]+)\/change\/$/;
+  var QUEUE_LINK = '#nav-sidebar-inner a[href$="/hitl/hitlapproval/"]';
+  var APPROVAL_PARTS = ['[data-live="approval-execution"]', '[data-live="approval-record"]'];
+  var DECISION_FORM = '[data-testid="approve-form"]';
+  // unfold's sidebar badge (unfold/helpers/app_list_badge.html, the "danger" variant config.sidebar gives it)
+  var BADGE_CLASS = "font-semibold h-[18px] leading-[18px] ml-2 px-1 relative rounded-xs text-center text-[11px] " +
+    "whitespace-nowrap uppercase min-w-[18px] bg-red-100 text-red-700 dark:bg-red-500/20 dark:text-red-400";
   var STOP_CODES = [4401, 4403]; // signed out, not staff: retrying cannot help
   var BURST_MS = 500;
   var WORDS = {
@@ -32,7 +41,7 @@
     ".walker-live-flash td{animation:walker-live-flash 3s ease-out}" +
     "@keyframes walker-live-flash{from{background-color:rgba(250,204,21,.45)}to{background-color:transparent}}";
 
-  var toasts, changedIds = [], refreshTimer = null, latestFetch = 0, retryDelay = 1000;
+  var toasts, changedIds = [], refreshTimer = null, latestFetch = 0, retryDelay = 1000, approvalFetch = 0;
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -55,9 +64,10 @@
   function onApprovalEvent(frame) {
     var name = String(frame.event || "").replace(/^approval\./, "");
     toast(frame.reference + " " + (WORDS[name] || name.replace(/_/g, " ")));
+    if (frame.waiting !== undefined) setBadge(frame.waiting);
     var page = location.pathname.match(CHANGE_PAGE);
     if (page) {
-      if (page[1] === frame.approval_id) banner(interpolate(gettext("This approval changed (now %(status)s) — reload to see it"), { status: frame.status }, true));
+      if (page[1] === frame.approval_id) refreshApproval(frame.status);
     } else if (CHANGELIST.test(location.pathname) || document.querySelector('[data-live="dashboard"]')) {
       changedIds.push(frame.approval_id);
       if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS); // a burst of events: one refresh
@@ -92,6 +102,49 @@
         swapChangelist(fresh, ids);
         swap(document.querySelector('[data-live="dashboard"]'), fresh.querySelector('[data-live="dashboard"]'));
         if (window.walkerCharts) window.walkerCharts.attach(document.querySelector('[data-live="dashboard"]'));
+      })
+      .catch(function () {}); // the next event tries again
+  }
+
+  /* The sidebar's count of approvals waiting for the reader's decision, as the server renders it (none for 0). */
+  function setBadge(count) {
+    document.querySelectorAll(QUEUE_LINK).forEach(function (link) {
+      var spans = Array.prototype.filter.call(link.children, function (el) {
+        return el.tagName === "SPAN" && !el.classList.contains("material-symbols-outlined");
+      });
+      var badge = spans[1]; // after the title
+      if (!count) {
+        if (badge) badge.remove();
+        return;
+      }
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = BADGE_CLASS;
+        link.appendChild(badge);
+      }
+      badge.setAttribute("data-live", "waiting");
+      badge.textContent = String(count);
+    });
+  }
+
+  /* This approval changed: its execution and record are swapped for fresh ones. A decision form that the
+   * change took away (or brought), or a part with the focus in it, is left as it is, with an offer to
+   * reload, so nothing typed is lost. */
+  function refreshApproval(status) {
+    var mine = ++approvalFetch;
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        if (mine !== approvalFetch) return; // a newer fetch is under way
+        var fresh = new DOMParser().parseFromString(html, "text/html"), kept = false;
+        APPROVAL_PARTS.forEach(function (selector) {
+          var current = document.querySelector(selector);
+          if (current && current.contains(document.activeElement)) kept = true; // a note being typed stays
+          else swap(current, fresh.querySelector(selector));
+        });
+        if (kept || !document.querySelector(DECISION_FORM) !== !fresh.querySelector(DECISION_FORM)) {
+          banner(interpolate(gettext("This approval changed (now %(status)s) — reload to see it"), { status: status }, true));
+        }
       })
       .catch(function () {}); // the next event tries again
   }

@@ -7,7 +7,6 @@ from channels.testing import WebsocketCommunicator
 from channels_app.console.consumer import ConsoleConsumer
 from conversations import events
 from conversations.models import Conversation, Message
-from hitl.console import console_group
 from tenants.models import AccessLog
 from tenants.roles import Role
 from tests.factories import UserFactory
@@ -105,22 +104,28 @@ def test_messages_posted_through_the_api_come_back_whole_to_their_writer(api_as,
     assert response.status_code == 202 and response.json()["message"]["text"] == TEXT
 
 
+def approval_event(tenant, summary):
+    """An approval of `tenant` summarised as `summary`, and its "created" event (what the console feed reads)."""
+    from hitl import history
+    from hitl.models import HITLApproval
+
+    approval = HITLApproval.objects.create(
+        tenant=tenant, reference="BR-000001", agent_type="paid_ads", action_type="set_budget", action_summary=summary
+    )
+    history.log(approval, "created", "Requested")
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 @pytest.mark.parametrize("role, masked", [(Role.APPROVER, True), (Role.COMPLIANCE, False)])
 async def test_console_frames_are_masked_without_view_pii(tenant, role, masked):
     from asgiref.sync import sync_to_async
-    from channels.layers import get_channel_layer
 
     user = await sync_to_async(UserFactory)(tenant=tenant, role=role)
     socket = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
     socket.scope["user"] = user
     assert (await socket.connect(timeout=3))[0]
-    summary = f"Email {EMAIL} about the sale"
-    await get_channel_layer().group_send(
-        console_group(tenant.pk),
-        {"type": "console.event", "event": "approval.created", "approval_id": "x", "summary": summary},
-    )
+    await sync_to_async(approval_event)(tenant, f"Email {EMAIL} about the sale")
     frame = await socket.receive_json_from(timeout=3)
     assert (EMAIL not in frame["summary"]) is masked
     await socket.disconnect()
@@ -140,18 +145,15 @@ async def test_members_cannot_follow_the_console(tenant):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_support_follows_the_console_for_takeovers_but_hears_no_approval(tenant):
+async def test_support_follows_the_console_for_takeovers_but_hears_no_approval(tenant, settings):
     """Support watches conversations (takeover notices, tests/takeover) and does not review approvals."""
     from asgiref.sync import sync_to_async
-    from channels.layers import get_channel_layer
 
+    settings.CONSOLE_POLL_SECONDS = 0.1
     user = await sync_to_async(UserFactory)(tenant=tenant, role=Role.SUPPORT)
     socket = WebsocketCommunicator(ConsoleConsumer.as_asgi(), "/ws/console/")
     socket.scope["user"] = user
     assert (await socket.connect(timeout=3))[0]
-    await get_channel_layer().group_send(
-        console_group(tenant.pk),
-        {"type": "console.event", "event": "approval.created", "approval_id": "x", "summary": f"Email {EMAIL}"},
-    )
-    assert await socket.receive_nothing(timeout=0.3)
+    await sync_to_async(approval_event)(tenant, f"Email {EMAIL}")
+    assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()

@@ -314,6 +314,33 @@ async def test_where_the_layer_does_not_reach_the_worker_a_waiting_socket_reads_
     await tab.close()
 
 
+async def test_where_the_layer_does_not_reach_the_worker_an_approvals_outcome_reaches_a_quiet_chat_within_2_s(
+    open_tab, colleague, approver, engine, settings, monkeypatch
+):
+    """The embedded default: the approval is decided and run in other processes, whose in-memory layer never
+    reaches this socket; nothing is awaited (the answer came long ago), so only the quiet socket's look at the
+    store brings the outcome (issue 30: about 35 s, the resync's period)."""
+    settings.CHAT_IDLE_POLL_SECONDS = 0.75
+    settings.CHAT_RESYNC_SECONDS = 30
+    campaign = await database_sync_to_async(CampaignFactory)(tenant=colleague.tenant, name="Summer Sale")
+    engine.reply = EngineReply(text="I can do that.", actions=[budget_action(campaign)])
+    _, tab = await open_tab(colleague)
+    await tab.next()
+    await tab.say("Raise the Summer Sale budget to $700 a day", "r1")
+    (action,) = (await tab.until("agent_response"))[-1]["actions"]
+    monkeypatch.setattr(events, "broadcast", lambda group, frame: None)  # the deciding process's layer
+    await database_sync_to_async(approve)(action["approval_id"], actor=approver)
+    decided = time.monotonic()
+    approved, executed = await tab.next(timeout=2), await tab.next(timeout=2)
+    assert [(f["type"], f["status"]) for f in (approved, executed)] == [
+        ("approval_update", "approved"),
+        ("approval_update", "executed"),
+    ]
+    assert time.monotonic() - decided < 2
+    assert await tab.quiet(timeout=1.2)  # each told once, not again by later looks
+    await tab.close()
+
+
 async def test_resuming_another_users_conversation_is_not_possible(open_tab, colleague, tenant_admin, engine):
     _, tab = await open_tab(tenant_admin)
     await tab.next()

@@ -1,5 +1,9 @@
-"""The admin console's live feed: who may listen, and which events reach whom."""
+"""The admin console's live feed: who may listen, and which events reach whom.
 
+Approval events are read from the approval history (channels_app.console.follow), whichever process wrote it.
+"""
+
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -10,13 +14,24 @@ from channels.testing import WebsocketCommunicator
 from agents.models import AIAgent
 from channels_app.console.consumer import ALL_TENANTS, ConsoleConsumer
 from config.asgi import application
-from hitl import console
+from hitl import console, history
 from hitl.services import request_approval
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory, budget_action
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("live_db")]
 TIMEOUT = 5
+
+
+@pytest.fixture(autouse=True)
+def _quick_reader(settings):
+    settings.CONSOLE_POLL_SECONDS = 0.1  # so "nothing came within 0.3 s" means three looks found nothing
+
+
+@database_sync_to_async
+def record(approval, event):
+    """An approval event as the services record it: a row of the approval's history."""
+    history.log(approval, event, f"{event} in a test")
 
 
 async def open_console(user=None, *, through_asgi=False, headers=None):
@@ -37,9 +52,9 @@ async def closed_with(communicator) -> int:
 
 
 @database_sync_to_async
-def file_approval(tenant):
+def file_approval(tenant, campaign="Summer Sale"):
     """A pending budget request of `tenant`, filed as the pipeline would."""
-    campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    campaign = CampaignFactory(tenant=tenant, name=campaign, daily_budget=Decimal("500.00"))
     return request_approval(
         tenant=tenant,
         agent=AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads"),
@@ -48,7 +63,8 @@ def file_approval(tenant):
     )
 
 
-def frame_of(approval, event):
+def frame_of(approval, event, waiting=None):
+    """The frame of an event; `waiting`: the listener's count of approvals waiting for their decision."""
     return {
         "type": "approval",
         "event": f"approval.{event}",
@@ -57,6 +73,7 @@ def frame_of(approval, event):
         "status": approval.status,
         "risk_level": approval.risk_level,
         "summary": approval.action_summary,
+        "waiting": waiting,
     }
 
 
@@ -79,10 +96,10 @@ async def test_an_approver_gets_the_events_of_their_tenant_and_never_another_ten
     theirs = await file_approval(outsider.tenant)
     mine, elsewhere = await open_console(approver), await open_console(outsider)
 
-    await database_sync_to_async(console.publish)(ours, "approved")
-    assert await mine.receive_json_from(timeout=TIMEOUT) == frame_of(ours, "approved")
-    await database_sync_to_async(console.publish)(theirs, "rejected")
-    assert await elsewhere.receive_json_from(timeout=TIMEOUT) == frame_of(theirs, "rejected")
+    await record(ours, "approved")
+    assert await mine.receive_json_from(timeout=TIMEOUT) == frame_of(ours, "approved", waiting=1)
+    await record(theirs, "rejected")
+    assert await elsewhere.receive_json_from(timeout=TIMEOUT) == frame_of(theirs, "rejected", waiting=1)
 
     assert await mine.receive_nothing(timeout=0.3)
     assert await elsewhere.receive_nothing(timeout=0.3)
@@ -120,12 +137,16 @@ async def test_a_reminder_reaches_each_approvers_socket_once(approver, second_ap
         await socket.disconnect()
 
 
-async def test_a_superuser_listens_to_every_tenant_through_console_all(superuser, tenant):
-    approval = await file_approval(tenant)
+async def test_a_superuser_follows_every_tenant(superuser, tenant, other_tenant):
+    ours, theirs = await file_approval(tenant), await file_approval(other_tenant)
     root = await open_console(superuser)
-    message = {**frame_of(approval, "executed"), "type": "console.event", "tenant_id": str(approval.tenant_id)}
-    await get_channel_layer().group_send(ALL_TENANTS, message)  # as hitl.console would, with the proposed line
-    assert await root.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "executed")
+    await record(ours, "executed")
+    await record(theirs, "expired")
+    frames = [await root.receive_json_from(timeout=TIMEOUT) for _ in range(2)]
+    assert [(f["approval_id"], f["event"]) for f in frames] == [
+        (str(ours.pk), "approval.executed"),
+        (str(theirs.pk), "approval.expired"),
+    ]
     await root.disconnect()
 
 
@@ -136,8 +157,8 @@ async def test_whatever_the_browser_sends_is_ignored_and_the_socket_stays_open(a
     await socket.send_to(bytes_data=b"\x00\xff")
     await socket.send_json_to({"type": "subscribe", "tenant_id": "someone-else"})
     assert await socket.receive_nothing(timeout=0.3)
-    await database_sync_to_async(console.publish)(approval, "escalated")
-    assert await socket.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "escalated")
+    await record(approval, "escalated")
+    assert await socket.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "escalated", waiting=1)
     await socket.disconnect()
 
 
@@ -147,8 +168,8 @@ async def test_a_signed_in_admin_session_opens_the_feed_through_the_asgi_stack(a
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
     headers = [(b"cookie", cookie), (b"origin", b"http://localhost"), (b"host", b"localhost")]
     socket = await open_console(through_asgi=True, headers=headers)
-    await database_sync_to_async(console.publish)(approval, "approved")
-    assert await socket.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "approved")
+    await record(approval, "approved")
+    assert await socket.receive_json_from(timeout=TIMEOUT) == frame_of(approval, "approved", waiting=1)
     await socket.disconnect()
 
 
@@ -222,3 +243,77 @@ async def test_each_approval_event_reaches_each_socket_once(approver, second_app
         events = [frame["event"] for frame in await frames_until_quiet(socket)]
         assert sorted(events) == ["approval.approved", "approval.created", "approval.executed"], events
         await socket.disconnect()
+
+
+async def test_an_approval_filed_where_the_layer_does_not_reach_shows_with_the_approvers_count(
+    approver, tenant, monkeypatch
+):
+    """The embedded default: requests are filed and run in a Celery worker, whose in-memory channel layer never
+    reaches daphne's consoles (issue 30: no row, no toast, no count). The history is read wherever it was written."""
+    from config import layer
+    from hitl.services import approve
+
+    monkeypatch.setattr(layer, "group_send", lambda group, message: None)  # the worker's layer reaches nobody here
+    socket = await open_console(approver)
+    first = await file_approval(tenant)
+    frame = await socket.receive_json_from(timeout=TIMEOUT)
+    assert (frame["event"], frame["approval_id"], frame["waiting"]) == ("approval.created", str(first.pk), 1)
+    await file_approval(tenant, "Winter Sale")
+    assert (await socket.receive_json_from(timeout=TIMEOUT))["waiting"] == 2
+    await database_sync_to_async(approve)(first.pk, actor=approver)
+    counts = {frame["event"]: frame["waiting"] for frame in await frames_until_quiet(socket)}
+    assert counts == {"approval.approved": 1, "approval.executed": 1}
+    await socket.disconnect()
+
+
+async def test_who_decides_nothing_gets_no_count(tenant):
+    compliance = await database_sync_to_async(UserFactory)(tenant=tenant, role=Role.COMPLIANCE)
+    socket = await open_console(compliance)
+    approval = await file_approval(tenant)
+    frame = await socket.receive_json_from(timeout=TIMEOUT)
+    assert (frame["approval_id"], frame["waiting"]) == (str(approval.pk), None)
+    await socket.disconnect()
+
+
+async def test_an_event_whose_transaction_commits_after_a_later_ones_is_not_lost(approver, tenant, postgres_only):
+    """A row's time is when it was written: one that commits late is older than rows already shown."""
+    import threading
+
+    from django.db import connection, transaction
+
+    slow, quick = await file_approval(tenant), await file_approval(tenant, "Winter Sale")
+    socket = await open_console(approver)
+    written, shown = threading.Event(), threading.Event()
+
+    def slow_decision():
+        try:
+            with transaction.atomic():
+                history.log(slow, "escalated", "written first, committed last")
+                written.set()
+                shown.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow_decision)
+    thread.start()
+    await asyncio.to_thread(written.wait, 10)
+    await record(quick, "approved")
+    assert (await socket.receive_json_from(timeout=TIMEOUT))["approval_id"] == str(quick.pk)
+    shown.set()
+    await asyncio.to_thread(thread.join, 10)
+    frame = await socket.receive_json_from(timeout=TIMEOUT)
+    assert (frame["approval_id"], frame["event"]) == (str(slow.pk), "approval.escalated")
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_the_last_console_to_close_stops_this_process_reader(approver, tenant_admin):
+    from channels_app.console import follow
+
+    sockets = [await open_console(approver), await open_console(tenant_admin)]
+    reader = follow.reader()
+    assert len(reader.listeners) == 2 and reader.task is not None
+    await sockets[0].disconnect()
+    assert reader.task is not None
+    await sockets[1].disconnect()
+    assert (reader.listeners, reader.task) == (set(), None)
