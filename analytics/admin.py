@@ -23,6 +23,7 @@ from analytics.aggregates import Percentile, grouped
 from analytics.charts import AMBER, BLUE, GREEN, GREY, INDIGO, ORANGE, RED, Chart, Dataset
 from analytics.models import ConversationMetrics, EmailDeliveryLog, HITLAnalytics, PeriodType, PlatformEvent
 from analytics.periods import bounds, midnight, zone_of
+from analytics.reports import RESOLVED
 from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
@@ -180,6 +181,8 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             "open": Count("pk", filter=Q(issue_resolved=False)),
             "p50": Percentile("first_response_ms", 0.5),
             "p90": Percentile("first_response_ms", 0.9),
+            "resolution_p50": Percentile("duration_seconds", 0.5, filter=RESOLVED),
+            "resolution_p90": Percentile("duration_seconds", 0.9, filter=RESOLVED),
         }
         days = [
             {"day": d.pop("key"), **d}
@@ -207,13 +210,25 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             stacked=True,
             unit=gettext("conversations"),
         )
+        spreads = ((gettext("Median"), "p50", INDIGO), (gettext("90th percentile"), "p90", BLUE))
         seconds = [
             Dataset(name, [None if d[key] is None else round(d[key] / 1000, 1) for d in days], colour, links())
-            for name, key, colour in ((gettext("Median"), "p50", INDIGO), (gettext("90th percentile"), "p90", BLUE))
+            for name, key, colour in spreads
+        ]
+        resolved_links = links(issue_resolved__exact="1")
+        minutes = [
+            Dataset(
+                name,
+                [None if d[f"resolution_{key}"] is None else round(d[f"resolution_{key}"] / 60, 1) for d in days],
+                colour,
+                resolved_links,
+            )
+            for name, key, colour in spreads
         ]
         return [
             (gettext("Conversations per day"), volume),
             (gettext("First response time"), Chart("line", labels, seconds, unit=gettext("seconds"))),
+            (gettext("Resolution time"), Chart("line", labels, minutes, unit=gettext("minutes"))),
         ]
 
 

@@ -109,7 +109,8 @@ CONVERSATION_EXAMPLE = {
     "start": "2026-03-01", "end": "2026-03-07", "timezone": "Europe/Paris", "group_by": "channel",
     "totals": {
         "conversations": 42, "messages": 310, "avg_duration_seconds": 912.4, "first_response_ms": SPREAD,
-        "response_time_ms": SPREAD, "resolved": 30, "resolution_rate": 0.7143, "escalated_to_human": 9,
+        "response_time_ms": SPREAD, "resolution_seconds": SPREAD, "resolved": 30, "resolution_rate": 0.7143,
+        "escalated_to_human": 9,
         "satisfaction_avg": 4.25, "rated": 8, "hitl_approvals": 12,
     },
     "groups": [{"key": "whatsapp", "conversations": 30, "...": "the same figures"}],
