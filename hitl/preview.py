@@ -16,7 +16,7 @@ from agents.actions import AGENT_ACTIONS, ActionType
 from agents.models import AgentType
 from hitl import rules
 from hitl.models import HITLApproval
-from hitl.risk import RiskAssessment, assess
+from hitl.risk import RiskAssessment, assess, factor_label
 from hitl.services.levels import deciders
 from hitl.services.requests import automatic_outcome
 from hitl.workflow_forms import CHANNEL_CHOICES, people_of, person_label
@@ -24,10 +24,6 @@ from tenants.models import Tenant
 from tenants.roles import Role
 
 CHANNEL_NAMES = dict(CHANNEL_CHOICES)
-FACTOR_NAMES = {
-    "budget_relative": "Cost against recent spend", "budget_absolute": "Cost in dollars", "reach": "Reach",
-    "action_type": "Kind of action", "requester_history": "Requester's history", "confidence": "Agent confidence",
-}  # fmt: skip
 OUTCOMES = {
     "approve": "Approved automatically (the workflow's automatic rule holds)",
     "reject": "Rejected automatically (the workflow's automatic rule holds)",
@@ -127,7 +123,7 @@ class Preview:
     @property
     def factors(self) -> list[dict]:
         """The scorer's factors, each with a name a person reads."""
-        return [{**f, "label": FACTOR_NAMES.get(f["factor"], f["factor"])} for f in self.risk.factors]
+        return [{**f, "label": factor_label(f["factor"])} for f in self.risk.factors]
 
 
 def preview(tenant, *, action_type, agent_type, estimated_cost: Decimal, estimated_reach, confidence, requested_by):

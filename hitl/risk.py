@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agents.action_specs import SPECS
 from agents.models import CampaignDailyStat
@@ -37,6 +38,16 @@ POINTS_PER_REJECTION = 2.5
 VOLUME_WINDOW = timedelta(hours=24)
 NORMAL_DAILY_REQUESTS = 10
 POINTS_PER_EXTRA_REQUEST = 1.0
+
+# Each factor's name for people, the same on the approval page, the workflow preview and the exports.
+FACTOR_LABELS = {
+    "budget_relative": gettext_lazy("Cost against recent spend"),
+    "budget_absolute": gettext_lazy("Cost in dollars"),
+    "reach": gettext_lazy("Reach"),
+    "action_type": gettext_lazy("Kind of action"),
+    "requester_history": gettext_lazy("Requester's history"),
+    "confidence": gettext_lazy("Agent confidence"),
+}
 
 _PRIORITY = {RiskLevel.CRITICAL: 1, RiskLevel.HIGH: 2, RiskLevel.MEDIUM: 3, RiskLevel.LOW: 4}
 
@@ -77,6 +88,11 @@ def assess(
     ]
     score = round(sum(f["points"] for f in factors), 1)
     return RiskAssessment(score=score, level=_level(score, policy), factors=factors)
+
+
+def factor_label(key: str) -> str:
+    """A factor's name for people ("Cost against recent spend"); one Walker no longer scores reads as stored."""
+    return str(FACTOR_LABELS.get(key, key))
 
 
 def priority_for(level) -> int:
@@ -147,7 +163,8 @@ def _action_type(action_type: str, overrides) -> dict:
         points = float(raw)
     except (TypeError, ValueError):
         source, points = "unreadable tenant policy", ACTION_TYPE_MAX
-    return _factor("action_type", points, ACTION_TYPE_MAX, f"{action_type} ({source})")
+    spec = SPECS.get(action_type)
+    return _factor("action_type", points, ACTION_TYPE_MAX, f"{spec.label if spec else action_type} ({source})")
 
 
 def _requester_history(tenant, requester, now) -> dict:
