@@ -7,7 +7,7 @@ from dataclasses import asdict
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
 from hitl.models import HITLApproval
-from hitl.risk import factor_label
+from hitl.risk import readable_factors
 from tenants.templatetags.walker_l10n import money
 
 TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")  # wording an engine may attach to any action
@@ -52,7 +52,7 @@ def action_label(approval: HITLApproval) -> str:
 
 def risk_factors(approval: HITLApproval) -> list[dict]:
     """The stored factors of the score, each with its name for people (the workflow preview's words)."""
-    return [{**f, "label": factor_label(f.get("factor", ""))} for f in approval.risk_factors if isinstance(f, dict)]
+    return readable_factors(approval.risk_factors, approval.action_type)
 
 
 def action_details(approval: HITLApproval) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from agents.actions import AGENT_ACTIONS, ActionType
 from agents.models import AgentType
 from hitl import rules
 from hitl.models import HITLApproval
-from hitl.risk import RiskAssessment, assess, factor_label
+from hitl.risk import RiskAssessment, assess, readable_factors
 from hitl.services.levels import deciders
 from hitl.services.requests import automatic_outcome
 from hitl.workflow_forms import CHANNEL_CHOICES, people_of, person_label
@@ -115,6 +115,7 @@ class Preview:
     timing: list[tuple[str, str]]
     channels: list[str]
     outcome: str
+    action_type: str = ""
 
     @property
     def workflow_name(self) -> str:
@@ -123,7 +124,7 @@ class Preview:
     @property
     def factors(self) -> list[dict]:
         """The scorer's factors, each with a name a person reads."""
-        return [{**f, "label": factor_label(f["factor"])} for f in self.risk.factors]
+        return readable_factors(self.risk.factors, self.action_type)
 
 
 def preview(tenant, *, action_type, agent_type, estimated_cost: Decimal, estimated_reach, confidence, requested_by):
@@ -147,6 +148,7 @@ def preview(tenant, *, action_type, agent_type, estimated_cost: Decimal, estimat
         timing=timing(choice.rules, critical=rules.is_critical(risk.level)),
         channels=[CHANNEL_NAMES[channel] for channel in choice.rules.get("notification_channels") or []],
         outcome=OUTCOMES[automatic_outcome(sample, choice.rules)],
+        action_type=action_type,
     )
 
 

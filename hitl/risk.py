@@ -95,6 +95,21 @@ def factor_label(key: str) -> str:
     return str(FACTOR_LABELS.get(key, key))
 
 
+def readable_factors(factors: list, action_type: str) -> list[dict]:
+    """The factors as people read them, in the active language: each named ("label"), and the kind of action's
+    reason naming the action ("Set a campaign's daily budget (default)", stored as "set_budget (default)")."""
+    spec = SPECS.get(action_type)
+    rows = []
+    for factor in factors:
+        if not isinstance(factor, dict):
+            continue
+        detail = str(factor.get("detail", ""))
+        if factor.get("factor") == "action_type" and spec and detail.startswith(f"{action_type} "):
+            detail = f"{spec.label}{detail[len(action_type) :]}"
+        rows.append({**factor, "label": factor_label(factor.get("factor", "")), "detail": detail})
+    return rows
+
+
 def priority_for(level) -> int:
     """The approval's priority: 1 (most urgent) for critical risk, down to 4 for low."""
     return _PRIORITY[RiskLevel(level)]
@@ -163,8 +178,7 @@ def _action_type(action_type: str, overrides) -> dict:
         points = float(raw)
     except (TypeError, ValueError):
         source, points = "unreadable tenant policy", ACTION_TYPE_MAX
-    spec = SPECS.get(action_type)
-    return _factor("action_type", points, ACTION_TYPE_MAX, f"{spec.label if spec else action_type} ({source})")
+    return _factor("action_type", points, ACTION_TYPE_MAX, f"{action_type} ({source})")
 
 
 def _requester_history(tenant, requester, now) -> dict:
