@@ -19,6 +19,16 @@ AGENT_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
+def action_name(action_type: str) -> str:
+    """An action type in words ("Set a campaign's daily budget"); one Walker no longer has reads as stored."""
+    return str(ActionType(action_type).label) if action_type in ActionType.values else action_type
+
+
+def agent_name(agent_type: str) -> str:
+    """An agent type in words ("Paid Ads"); one Walker no longer has reads as stored."""
+    return str(AgentType(agent_type).label) if agent_type in AgentType.values else agent_type
+
+
 @dataclass
 class ProposedAction:
     """What an engine wants done. Nothing runs until a human approves it (hitl)."""

@@ -4,10 +4,14 @@ campaigns, content and audiences happen through approved actions. A tenant admin
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from agents.action_specs.base import field_label
+from agents.actions import action_name
 from agents.models import (
     AIAgent,
     AudienceSegment,
@@ -19,7 +23,7 @@ from agents.models import (
     TargetKeyword,
     ToolCallAudit,
 )
-from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.admin_scoping import ReadOnlyAdminMixin, ShownAsMixin, TenantScopedAdminMixin
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
@@ -28,6 +32,20 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
     def get_list_filter(self, request):
         filters = list(self.list_filter)
         return [*filters, "tenant"] if request.user.is_superuser else filters
+
+
+class ToolFilter(admin.SimpleListFilter):
+    """The actions and reads the gateway saw, an action by its name."""
+
+    title = _("action or read")
+    parameter_name = "action_type"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list("action_type", flat=True).distinct()
+        return sorted(((code, action_name(code)) for code in codes), key=lambda choice: str(choice[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action_type=self.value()) if self.value() else queryset
 
 
 @admin.register(AIAgent)
@@ -79,9 +97,20 @@ class AudienceSegmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ToolCallAudit)
-class ToolCallAuditAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "action_type", "decision", "reason", "agent", "summary"]
-    list_filter = ["decision", "action_type"]
+class ToolCallAuditAdmin(ShownAsMixin, ReadOnlyAdmin):
+    list_display = ["created_at", "action", "decision", "reason", "agent", "summary"]
+    list_filter = ["decision", ToolFilter]
+    shown_as = {"action_type": "action", "action_data": "details"}
+
+    @display(description=_("action or read"), ordering="action_type")
+    def action(self, audit):
+        return action_name(audit.action_type)
+
+    @display(description=_("details"))
+    def details(self, audit):
+        data = audit.action_data if isinstance(audit.action_data, dict) else {}
+        return format_html_join(mark_safe("<br>"), "{}: {}", ((field_label(k), v) for k, v in data.items()))
+
     list_select_related = ["agent"]
     search_fields = ["summary", "reason"]
     ordering = ["-created_at"]

@@ -3,6 +3,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
 from tenants.outbound import validate_outbound_url
@@ -97,7 +98,9 @@ class EngineChoice(models.Model):
         help_text="OpenAI: the API's base URL (empty: api.openai.com/v1). Langflow: the server's URL. https only.",
     )
     model = models.CharField(max_length=200, blank=True, help_text="OpenAI: the model. Langflow: the flow id.")
-    api_key = EncryptedTextField(blank=True, help_text="Stored encrypted; never shown again after saving.")
+    api_key = EncryptedTextField(
+        blank=True, verbose_name=_("API key"), help_text="Stored encrypted; never shown again after saving."
+    )
     tools_component = models.CharField(
         max_length=100, blank=True, help_text="Langflow: the component that receives the read tools URL (tweaks)."
     )
@@ -187,7 +190,7 @@ class KeywordRanking(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     keyword = models.CharField(max_length=200)
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, verbose_name=_("URL"))
     position = models.PositiveIntegerField()
     previous_position = models.PositiveIntegerField(null=True, blank=True)
     date = models.DateField()

@@ -13,18 +13,25 @@ from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateFilter, RangeDateTimeFilter
 from unfold.decorators import display
 
+from agents.action_specs.base import field_label
+from agents.actions import action_name, agent_name
 from analytics.aggregates import Percentile, grouped
 from analytics.charts import AMBER, BLUE, GREEN, GREY, INDIGO, ORANGE, RED, Chart, Dataset
 from analytics.models import ConversationMetrics, EmailDeliveryLog, HITLAnalytics, PeriodType, PlatformEvent
 from analytics.periods import bounds, midnight, zone_of
+from analytics.reports import RESOLVED
 from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
-from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from conversations.models import Channel
+from hitl.models import HITLNotification
+from tenants.admin_scoping import ReadOnlyAdminMixin, ShownAsMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.templatetags.walker_l10n import money
 
@@ -32,15 +39,33 @@ CHART_POINTS = 92  # the latest periods or days of the filtered list
 
 
 @admin.register(PlatformEvent)
-class PlatformEventAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
+class PlatformEventAdmin(ShownAsMixin, ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
     list_display = ["created_at", "event_type", "user", "conversation_id", "subject_id"]
     list_filter = ["event_type"]
     list_select_related = ["user"]
     ordering = ["-created_at"]
     show_full_result_count = False
+    shown_as = {"metadata": "details"}
+
+    @display(description=_("details"))
+    def details(self, event):
+        data = event.metadata if isinstance(event.metadata, dict) else {}
+        return format_html_join(
+            mark_safe("<br>"), "{}: {}", ((field_label(key), _value_words(value)) for key, value in data.items())
+        )
 
 
-class ChartedListMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExportMixin):
+def _value_words(value) -> str:
+    """A stored value of an event's details in words: an agent, an action or a channel by its name."""
+    if isinstance(value, str):
+        names = {**dict(HITLNotification.Channel.choices), **dict(Channel.choices)}
+        return str(names.get(value) or action_name(agent_name(value)))
+    if isinstance(value, list):
+        return ", ".join(_value_words(item) for item in value)
+    return "" if value is None else str(value)
+
+
+class ChartedListMixin(ShownAsMixin, ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExportMixin):
     """A read-only list with charts of its filtered rows above it (`charts(request, rows)`)."""
 
     list_before_template = "admin/analytics/list_charts.html"
@@ -60,6 +85,24 @@ class ChartedListMixin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvE
         return response
 
 
+COUNT_WORDS = {
+    "requests": gettext_lazy("requested"), "approved": gettext_lazy("approved"), "rejected": gettext_lazy("rejected"),
+    "expired": gettext_lazy("expired"), "cancelled": gettext_lazy("cancelled"), "pending": gettext_lazy("pending"),
+    "decisions": gettext_lazy("decisions"),
+}  # fmt: skip
+
+
+def _counts(counts: dict, skip=frozenset()) -> str:
+    """{"requests": 3, "approved": 2} as "3 requested, 2 approved"."""
+    return ", ".join(
+        gettext("%(amount)s approved") % {"amount": money(n)}
+        if k == "cost_approved"
+        else f"{n} {COUNT_WORDS.get(k, k)}"
+        for k, n in counts.items()
+        if k not in skip
+    )
+
+
 def _list_link(path: str, request, drop: set[str], **filters) -> str:
     """`path` with the current list's filters kept, except `drop` (and paging), plus `filters`."""
     kept = {k: v for k, v in request.GET.items() if k not in drop | {"p", "o", "e"}}
@@ -76,6 +119,27 @@ class HITLAnalyticsAdmin(ChartedListMixin, ModelAdmin):
     ]  # fmt: skip
     list_filter = ["period_type", ("period_start", RangeDateFilter)]
     ordering = ["-period_start"]
+    shown_as = {"action_type_breakdown": "by_action", "top_approvers": "approvers"}
+
+    @display(description=_("by action"))
+    def by_action(self, row):
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}",
+            (
+                (action_name(action), _counts(counts))
+                for action, counts in sorted(row.action_type_breakdown.items())
+                if isinstance(counts, dict)
+            ),
+        )
+
+    @display(description=_("top approvers"))
+    def approvers(self, row):
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}",
+            ((a.get("email") or "—", _counts(a, skip={"approver_id", "email"})) for a in row.top_approvers),
+        )
 
     def get_list_filter(self, request):
         return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter
@@ -161,9 +225,11 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
     list_filter = ["channel", "issue_resolved", "escalated_to_human", ("started_at", RangeDateTimeFilter)]
     ordering = ["-started_at"]
 
+    shown_as = {"agent_types": "agents"}
+
     @display(description=_("agents"))
     def agents(self, row):
-        return ", ".join(row.agent_types)
+        return ", ".join(agent_name(agent) for agent in row.agent_types)
 
     @display(description=_("first response"))
     def first_response(self, row):
@@ -180,6 +246,8 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             "open": Count("pk", filter=Q(issue_resolved=False)),
             "p50": Percentile("first_response_ms", 0.5),
             "p90": Percentile("first_response_ms", 0.9),
+            "resolution_p50": Percentile("duration_seconds", 0.5, filter=RESOLVED),
+            "resolution_p90": Percentile("duration_seconds", 0.9, filter=RESOLVED),
         }
         days = [
             {"day": d.pop("key"), **d}
@@ -207,13 +275,25 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             stacked=True,
             unit=gettext("conversations"),
         )
+        spreads = ((gettext("Median"), "p50", INDIGO), (gettext("90th percentile"), "p90", BLUE))
         seconds = [
             Dataset(name, [None if d[key] is None else round(d[key] / 1000, 1) for d in days], colour, links())
-            for name, key, colour in ((gettext("Median"), "p50", INDIGO), (gettext("90th percentile"), "p90", BLUE))
+            for name, key, colour in spreads
+        ]
+        resolved_links = links(issue_resolved__exact="1")
+        minutes = [
+            Dataset(
+                name,
+                [None if d[f"resolution_{key}"] is None else round(d[f"resolution_{key}"] / 60, 1) for d in days],
+                colour,
+                resolved_links,
+            )
+            for name, key, colour in spreads
         ]
         return [
             (gettext("Conversations per day"), volume),
             (gettext("First response time"), Chart("line", labels, seconds, unit=gettext("seconds"))),
+            (gettext("Resolution time"), Chart("line", labels, minutes, unit=gettext("minutes"))),
         ]
 
 

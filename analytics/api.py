@@ -18,7 +18,7 @@ from conversations.access import MONITOR, conversations_for
 from conversations.models import Channel, Conversation
 from conversations.resources import ConversationResource
 from tenants.audit import record_export
-from tenants.exports import csv_response
+from tenants.exports import csv_response, zone_for
 from tenants.models import AccessLog
 from tenants.resources import AccessLogResource
 from tenants.reveal import RevealQuery, requested_reveal
@@ -109,7 +109,8 @@ CONVERSATION_EXAMPLE = {
     "start": "2026-03-01", "end": "2026-03-07", "timezone": "Europe/Paris", "group_by": "channel",
     "totals": {
         "conversations": 42, "messages": 310, "avg_duration_seconds": 912.4, "first_response_ms": SPREAD,
-        "response_time_ms": SPREAD, "resolved": 30, "resolution_rate": 0.7143, "escalated_to_human": 9,
+        "response_time_ms": SPREAD, "resolution_seconds": SPREAD, "resolved": 30, "resolution_rate": 0.7143,
+        "escalated_to_human": 9,
         "satisfaction_avg": 4.25, "rated": 8, "hitl_approvals": 12,
     },
     "groups": [{"key": "whatsapp", "conversations": 30, "...": "the same figures"}],
@@ -188,7 +189,10 @@ class ConversationReportExportView(AnalyticsView):
         span = reports.range_for(request.user, data["start"], data["end"])
         rows = reports.conversation_metrics_for(request.user, span, **_filters(data, "channel", "agent"))
         return csv_response(
-            ConversationMetricsResource(), rows.distinct().order_by("started_at", "pk"), "conversation-metrics"
+            ConversationMetricsResource(),
+            rows.distinct().order_by("started_at", "pk"),
+            "conversation-metrics",
+            zone=zone_for(request.user),
         )
 
 
@@ -205,7 +209,12 @@ class ApprovalReportExportView(AnalyticsView):
         rows = HITLAnalytics.objects.for_user(request.user).filter(
             period_type=data["period_type"], period_start__gte=data["start"], period_start__lte=data["end"]
         )
-        return csv_response(HITLAnalyticsResource(), rows.order_by("period_start", "pk"), "approval-analytics")
+        return csv_response(
+            HITLAnalyticsResource(),
+            rows.order_by("period_start", "pk"),
+            "approval-analytics",
+            zone=zone_for(request.user),
+        )
 
 
 class ConversationExportView(AnalyticsView):
@@ -223,7 +232,12 @@ class ConversationExportView(AnalyticsView):
         rows = conversations_for(request.user).filter(started_at__gte=start, started_at__lt=end)
         rows = rows.filter(**_filters(data, "channel", "status"))
         record_export(request, Conversation, tenant=request.user.tenant, revealed=reveal, reason=reason)
-        return csv_response(ConversationResource(reveal=reveal), ConversationResource.prepared(rows), "conversations")
+        return csv_response(
+            ConversationResource(reveal=reveal),
+            ConversationResource.prepared(rows),
+            "conversations",
+            zone=zone_for(request.user),
+        )
 
 
 class AccessLogExportView(AnalyticsView):
@@ -237,5 +251,8 @@ class AccessLogExportView(AnalyticsView):
         start, end = reports.range_for(request.user, data["start"], data["end"]).utc
         rows = AccessLog.objects.for_user(request.user).filter(created_at__gte=start, created_at__lt=end)
         return csv_response(
-            AccessLogResource(), rows.select_related("actor").order_by("-created_at", "pk"), "access-log"
+            AccessLogResource(),
+            rows.select_related("actor").order_by("-created_at", "pk"),
+            "access-log",
+            zone=zone_for(request.user),
         )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from agents.models import AgentType
+from agents.actions import agent_name
 from analytics import periods
 from analytics.aggregates import Percentile, aggregate
 from analytics.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
@@ -241,7 +241,7 @@ def agents_chart(agents: list[dict], span: Span, lists: dict) -> Chart:
     links = [_link(lists, CONVERSATIONS, answered_by=row["agent_type"], **window) for row in agents]
     return Chart(
         "bar",
-        [_agent_label(row["agent_type"]) for row in agents],
+        [agent_name(row["agent_type"]) for row in agents],
         [Dataset(_("Conversations answered"), [row["n"] for row in agents], INDIGO, links)],
         horizontal=True,
         unit=_("conversations"),
@@ -261,10 +261,6 @@ def format_duration(value: timedelta | None) -> str:
     if hours:
         return (_("%(hours)s h %(minutes)s min") if minutes else _("%(hours)s h")) % parts
     return _("%(minutes)s min") % parts if minutes else _("< 1 min")
-
-
-def _agent_label(agent_type: str) -> str:
-    return AgentType(agent_type).label if agent_type in AgentType.values else agent_type
 
 
 def _kpis(counts: dict, took: timedelta | None, lists: dict, *, midnight: datetime) -> list[Kpi]:

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
 from tenants.scoping import TenantScopedQuerySet
@@ -99,7 +100,7 @@ class PlatformEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.event_type} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.get_event_type_display()} at {self.created_at:%Y-%m-%d %H:%M:%S}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -189,7 +190,9 @@ class HITLAnalytics(models.Model):
     avg_decision_minutes = models.FloatField(null=True, blank=True)
     median_decision_minutes = models.FloatField(null=True, blank=True)
     p90_decision_minutes = models.FloatField(null=True, blank=True)
-    sla_compliance_rate = models.FloatField(null=True, blank=True, help_text="0 to 1; empty when no SLA came due.")
+    sla_compliance_rate = models.FloatField(
+        null=True, blank=True, verbose_name=_("SLA compliance rate"), help_text="0 to 1; empty when no SLA came due."
+    )
     low_risk_count = models.PositiveIntegerField(default=0)
     medium_risk_count = models.PositiveIntegerField(default=0)
     high_risk_count = models.PositiveIntegerField(default=0)

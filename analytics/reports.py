@@ -19,6 +19,8 @@ from analytics.periods import TRUNCATE, midnight, zone_of
 from hitl.models import HITLApproval, RiskLevel
 
 TIME_GROUPS = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH]
+# Resolution time: how long a resolved conversation took, its start to its end (its duration).
+RESOLVED = Q(issue_resolved=True)
 CONVERSATION_GROUPS = {"channel": F("channel"), "agent": F("agents__agent_type")}
 APPROVAL_GROUPS = {"channel": F("conversation__channel"), "agent": F("agent_type"), "action_type": F("action_type")}
 
@@ -57,13 +59,14 @@ def _spread(figures: dict, name: str) -> dict:
 # --- conversations -------------------------------------------------------------------------
 
 
-def _conversation_expressions() -> dict:
+def conversation_expressions() -> dict:
     figures = {
         "conversations": Count("pk"),
         "messages": Coalesce(Sum("message_count"), 0),
         "avg_duration_seconds": Avg("duration_seconds"),
         "first_response_ms_mean": Avg("first_response_ms"),
         "response_time_ms_mean": Avg("avg_response_time_ms"),
+        "resolution_seconds_mean": Avg("duration_seconds", filter=RESOLVED),
         "resolved": Count("pk", filter=Q(issue_resolved=True)),
         "escalated_to_human": Count("pk", filter=Q(escalated_to_human=True)),
         "satisfaction_avg": Avg("user_satisfaction_score"),
@@ -73,6 +76,8 @@ def _conversation_expressions() -> dict:
     for name, field in (("first_response_ms", "first_response_ms"), ("response_time_ms", "avg_response_time_ms")):
         figures[f"{name}_p50"] = Percentile(field, 0.5)
         figures[f"{name}_p90"] = Percentile(field, 0.9)
+    figures["resolution_seconds_p50"] = Percentile("duration_seconds", 0.5, filter=RESOLVED)
+    figures["resolution_seconds_p90"] = Percentile("duration_seconds", 0.9, filter=RESOLVED)
     return figures
 
 
@@ -84,6 +89,7 @@ def _conversation_figures(row: dict) -> dict:
         "avg_duration_seconds": _round(row["avg_duration_seconds"]),
         "first_response_ms": {k: _round(v) for k, v in _spread(row, "first_response_ms").items()},
         "response_time_ms": {k: _round(v) for k, v in _spread(row, "response_time_ms").items()},
+        "resolution_seconds": {k: _round(v) for k, v in _spread(row, "resolution_seconds").items()},
         "resolved": row["resolved"],
         "resolution_rate": round(row["resolved"] / total, 4) if total else None,
         "escalated_to_human": row["escalated_to_human"],
@@ -105,7 +111,7 @@ def conversation_metrics_for(user, span: Range, *, channel: str = "", agent: str
 
 def conversation_report(user, span: Range, group_by: str, **filters) -> dict:
     rows = conversation_metrics_for(user, span, **filters)
-    expressions = _conversation_expressions()
+    expressions = conversation_expressions()
     key = _group_key(group_by, "started_at", span.zone, CONVERSATION_GROUPS)
     groups = grouped(rows, key, expressions)
     return _report(span, group_by, _conversation_figures(aggregate(rows, expressions)), [

@@ -1,11 +1,13 @@
 """What the two reports' CSV exports hold (django-import-export)."""
 
-from import_export import fields, resources
+from import_export import fields
 
+from agents.actions import agent_name
 from analytics.models import ConversationMetrics, HITLAnalytics
+from tenants.exports import ReadableResource
 
 
-class ConversationMetricsResource(resources.ModelResource):
+class ConversationMetricsResource(ReadableResource):
     agent_types = fields.Field(column_name="agent_types")
 
     class Meta:
@@ -18,10 +20,10 @@ class ConversationMetricsResource(resources.ModelResource):
         export_order = fields
 
     def dehydrate_agent_types(self, row):
-        return " ".join(row.agent_types)
+        return ", ".join(agent_name(agent) for agent in row.agent_types)
 
 
-class HITLAnalyticsResource(resources.ModelResource):
+class HITLAnalyticsResource(ReadableResource):
     class Meta:
         model = HITLAnalytics
         fields = [

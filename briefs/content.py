@@ -157,6 +157,11 @@ def _once(shared: dict, key, build):
     return shared[key]
 
 
+def _versus(change: str) -> str:
+    """A change against the week before, or words saying there is none to compare with."""
+    return _("no earlier figure") if change == fmt.not_available() else change
+
+
 def _campaigns(tenant) -> Section:
     current, previous = last_days(tenant, DAYS)
     now, then = totals_then_and_now(tenant, current, previous)
@@ -164,11 +169,11 @@ def _campaigns(tenant) -> Section:
         return Section(_("Paid ads"), [_("No ad spend in the last %(days)s days.") % {"days": DAYS}])
     figures = {
         "spend": fmt.money(now.spend),
-        "spend_change": fmt.change_percent(now.spend, then.spend),
-        "cpa": fmt.money(now.cpa) if now.cpa is not None else _("n/a"),
-        "cpa_change": fmt.change_percent(now.cpa, then.cpa),
+        "spend_change": _versus(fmt.change_percent(now.spend, then.spend)),
+        "cpa": fmt.money(now.cpa) if now.cpa is not None else _("none (no conversions)"),
+        "cpa_change": _versus(fmt.change_percent(now.cpa, then.cpa)),
         "roas": fmt.times(now.roas),
-        "roas_change": fmt.change_absolute(now.roas, then.roas, "0.1", "x"),
+        "roas_change": _versus(fmt.change_absolute(now.roas, then.roas, "0.1", "x")),
         "days": DAYS,
     }
     lines = [
@@ -242,7 +247,7 @@ def _conversations(tenant, now) -> Section:
         f"{fmt.number(figures[value])} {str(label).lower()}" for value, label in Channel.choices if figures[value]
     )
     counts = {"count": fmt.number(figures["now"]), "days": DAYS}
-    counts["change"] = fmt.change_percent(figures["now"], figures["then"])
+    counts["change"] = _versus(fmt.change_percent(figures["now"], figures["then"]))
     line = _("%(count)s new in the last %(days)s days (%(change)s)") % counts
     lines = [f"{line}: {by_channel}." if by_channel else f"{line}."]
     tip = ""

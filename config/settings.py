@@ -480,6 +480,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "conversations.models.Conversation.Status",
         "MessageStatusEnum": "conversations.models.Message.Status",
         "ApprovalStatusEnum": "hitl.models.ApprovalStatus",
+        "AgentTypeEnum": "agents.models.AgentType",
+        "ActionTypeEnum": "agents.actions.ActionType",
     },
 }
 

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
 from tenants.roles import Role
@@ -159,7 +160,7 @@ class Message(SealedText):
     direction = models.CharField(max_length=10, choices=Direction.choices)
     sender_type = models.CharField(max_length=10, choices=SenderType.choices)
     content_type = models.CharField(max_length=12, choices=ContentType.choices, default=ContentType.TEXT)
-    media_url = models.URLField(max_length=1000, blank=True)
+    media_url = models.URLField(max_length=1000, blank=True, verbose_name=_("media URL"))
     channel_message_id = models.CharField(max_length=255, null=True, blank=True)
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -4,14 +4,16 @@ Masked with tenants.pii.mask unless the export is built with `reveal=True`, whic
 holder of the tenant's view_pii may ask for (and which is recorded as a reveal).
 """
 
-from import_export import fields, resources
+from django.utils import timezone
+from import_export import fields
 
 from conversations.models import Conversation
 from conversations.privacy import message_text
+from tenants.exports import ReadableResource
 from tenants.pii import mask
 
 
-class ConversationResource(resources.ModelResource):
+class ConversationResource(ReadableResource):
     person = fields.Field(column_name="person")
     agent = fields.Field(attribute="agent__name", column_name="agent")
     messages = fields.Field(column_name="messages")
@@ -40,7 +42,8 @@ class ConversationResource(resources.ModelResource):
 
     def dehydrate_transcript(self, conversation):
         return "\n".join(
-            f"{m.created_at:%Y-%m-%d %H:%M} {m.sender_type}: {message_text(m, revealed=self.reveal)}"
+            f"{timezone.localtime(m.created_at).isoformat(timespec='minutes')} {m.get_sender_type_display()}: "
+            f"{message_text(m, revealed=self.reveal)}"
             for m in conversation.messages.all()
         )
 

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from agents.models import AgentType
 from conversations.models import ConversationNote, Message
 from conversations.privacy import message_text
 from conversations.takeover import display_name
@@ -29,8 +31,8 @@ def _side(message: Message) -> tuple[str, str]:
         return "system", "Walker"
     if message.sender_type == Message.SenderType.HUMAN:
         return "human", message.metadata.get("author") or "A person"
-    agent = message.metadata.get("agent_type") or "agent"
-    return "agent", agent.replace("_", " ").title()
+    agent = message.metadata.get("agent_type") or ""
+    return "agent", str(AgentType(agent).label) if agent in AgentType.values else _("Agent")
 
 
 def page_of(conversation, page_number, *, revealed: bool):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from agents.actions import ActionType
+from agents.actions import ActionType, action_name
 from agents.models import AgentType
 from hitl import inbox, presentation, preview, rules, timeline
 from hitl.access import may_decide
@@ -27,6 +27,7 @@ from hitl.models import (
     HITLApproval,
     HITLDecision,
     HITLWorkflow,
+    RiskLevel,
     RiskPolicy,
 )
 from hitl.policy_form import POINT_FIELDS, RiskPolicyForm
@@ -34,7 +35,7 @@ from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, escalate, reject, requeue_execution, retry_execution
 from hitl.services.execution import stuck_since
 from hitl.services.workflows import copy_builtin_default
-from hitl.workflow_forms import WorkflowForm
+from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm
 from tenants.admin_scoping import TenantScopedAdminMixin
 from tenants.audit import Origin
 from tenants.exports import StreamingCsvExportMixin
@@ -262,6 +263,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 "changes": presentation.proposed_changes(approval),
                 "details": presentation.action_details(approval),
                 "action_label": presentation.action_label(approval),
+                "risk_factors": presentation.risk_factors(approval),
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": approval.is_pending and may_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
@@ -474,11 +476,37 @@ class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
         (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]  # fmt: skip
 
+    # What a reviewer who may only look reads in place of the lists of codes the form edits as checkboxes.
+    SHOWN_READ_ONLY = {"action_types": "action_names", "risk_levels": "risk_names", "notification_channels": "channels"}
+
     def get_fieldsets(self, request, obj=None):
-        if not request.user.is_superuser:
-            return self.fieldsets
-        first, *rest = self.fieldsets
-        return [(first[0], {"fields": ["tenant", *first[1]["fields"]]}), *rest]
+        fieldsets = self.fieldsets
+        if request.user.is_superuser:
+            first, *rest = fieldsets
+            fieldsets = [(first[0], {"fields": ["tenant", *first[1]["fields"]]}), *rest]
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        shown = self.SHOWN_READ_ONLY
+        return [
+            (title, {**options, "fields": [shown.get(f, f) for f in options["fields"]]}) for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.SHOWN_READ_ONLY.values()]
+
+    @display(description=_("action types"))
+    def action_names(self, workflow):
+        return ", ".join(action_name(code) for code in workflow.action_types) or _("Any action type")
+
+    @display(description=_("risk levels"))
+    def risk_names(self, workflow):
+        levels = dict(RiskLevel.choices)
+        return ", ".join(str(levels.get(code, code)) for code in workflow.risk_levels) or _("Any risk level")
+
+    @display(description=_("notification channels"))
+    def channels(self, workflow):
+        names = dict(CHANNEL_CHOICES)
+        return ", ".join(str(names.get(code, code)) for code in workflow.notification_channels) or "—"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)  # a new class for this request

@@ -18,7 +18,7 @@ from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNot
 from hitl.resources import ApprovalResource
 from hitl.services import Context, abandon_execution, approve, cancel, escalate, reject, retry_execution
 from tenants.audit import Origin, record, record_access, record_export
-from tenants.exports import csv_response
+from tenants.exports import csv_response, zone_for
 from tenants.reveal import RevealQuery, requested_reveal, shown_email
 
 ERROR_STATUS = {
@@ -132,10 +132,11 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 class StrictBooleanField(forms.NullBooleanField):
-    """true/false (or 1/0); anything else is refused, where Django's field would read it as "no filter"."""
+    """true/false (or 1/0); anything else, an empty value too, is refused, where Django's field would read it as
+    "no filter". Leaving the parameter out is "no filter"."""
 
     def to_python(self, value):
-        if value in (None, ""):
+        if value is None:
             return None
         text = str(value).lower()
         if text in ("true", "1", "false", "0"):
@@ -231,7 +232,8 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         approvals = ApprovalResource.prepared(self.filter_queryset(self.get_queryset()))
         if self.revealed:
             record_export(request, HITLApproval, tenant=request.user.tenant, revealed=True, reason=reason)
-        return csv_response(ApprovalResource(viewer=request.user, revealed=self.revealed), approvals, "approvals")
+        resource = ApprovalResource(viewer=request.user, revealed=self.revealed)
+        return csv_response(resource, approvals, "approvals", zone=zone_for(request.user))
 
     def _context(self, request) -> Context:
         return Context(

@@ -1,11 +1,14 @@
 """An approval in plain words for the people deciding it: what would change, before and after (the words of
 each action type are its spec's, agents.action_specs)."""
 
+import json
 from dataclasses import asdict
 
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
 from hitl.models import HITLApproval
+from hitl.risk import readable_factors
+from tenants.templatetags.walker_l10n import money
 
 TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")  # wording an engine may attach to any action
 
@@ -47,12 +50,23 @@ def action_label(approval: HITLApproval) -> str:
     return str(spec.label) if spec else approval.action_type
 
 
+def risk_factors(approval: HITLApproval) -> list[dict]:
+    """The stored factors of the score, each with its name for people (the workflow preview's words)."""
+    return readable_factors(approval.risk_factors, approval.action_type)
+
+
 def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
     """The action's data in words; an id is left out where its name (the spec's `names`) is given beside it."""
     data = approval.action_data
     spec = action_specs.spec_for(approval.action_type)
     named = {key for key, name in (spec.names if spec else {}).items() if name in data}
-    return [(field_label(key), str(value)) for key, value in data.items() if key not in named]
+    return [(field_label(key), _detail(key, value)) for key, value in data.items() if key not in named]
+
+
+def _detail(key: str, value) -> str:
+    if key in action_specs.MONEY_FIELDS and action_specs.base.money(value) is not None:
+        return money(value)
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:

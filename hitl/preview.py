@@ -16,7 +16,7 @@ from agents.actions import AGENT_ACTIONS, ActionType
 from agents.models import AgentType
 from hitl import rules
 from hitl.models import HITLApproval
-from hitl.risk import RiskAssessment, assess
+from hitl.risk import RiskAssessment, assess, readable_factors
 from hitl.services.levels import deciders
 from hitl.services.requests import automatic_outcome
 from hitl.workflow_forms import CHANNEL_CHOICES, people_of, person_label
@@ -24,10 +24,6 @@ from tenants.models import Tenant
 from tenants.roles import Role
 
 CHANNEL_NAMES = dict(CHANNEL_CHOICES)
-FACTOR_NAMES = {
-    "budget_relative": "Cost against recent spend", "budget_absolute": "Cost in dollars", "reach": "Reach",
-    "action_type": "Kind of action", "requester_history": "Requester's history", "confidence": "Agent confidence",
-}  # fmt: skip
 OUTCOMES = {
     "approve": "Approved automatically (the workflow's automatic rule holds)",
     "reject": "Rejected automatically (the workflow's automatic rule holds)",
@@ -119,6 +115,7 @@ class Preview:
     timing: list[tuple[str, str]]
     channels: list[str]
     outcome: str
+    action_type: str = ""
 
     @property
     def workflow_name(self) -> str:
@@ -127,7 +124,7 @@ class Preview:
     @property
     def factors(self) -> list[dict]:
         """The scorer's factors, each with a name a person reads."""
-        return [{**f, "label": FACTOR_NAMES.get(f["factor"], f["factor"])} for f in self.risk.factors]
+        return readable_factors(self.risk.factors, self.action_type)
 
 
 def preview(tenant, *, action_type, agent_type, estimated_cost: Decimal, estimated_reach, confidence, requested_by):
@@ -151,6 +148,7 @@ def preview(tenant, *, action_type, agent_type, estimated_cost: Decimal, estimat
         timing=timing(choice.rules, critical=rules.is_critical(risk.level)),
         channels=[CHANNEL_NAMES[channel] for channel in choice.rules.get("notification_channels") or []],
         outcome=OUTCOMES[automatic_outcome(sample, choice.rules)],
+        action_type=action_type,
     )
 
 

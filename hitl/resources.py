@@ -1,13 +1,14 @@
 """What the approval queue's CSV export holds (django-import-export): people by address as the reader may see them
 (tenants.reveal.shown_email), masked unless it is their own or the export was asked as a reveal."""
 
-from import_export import fields, resources
+from import_export import fields
 
 from hitl.models import HITLApproval
+from tenants.exports import ReadableResource
 from tenants.reveal import shown_email
 
 
-class ApprovalResource(resources.ModelResource):
+class ApprovalResource(ReadableResource):
     requested_by = fields.Field(column_name="requested_by")
     approved_by = fields.Field(column_name="approved_by")
     rejected_by = fields.Field(column_name="rejected_by")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agents.action_specs import SPECS
 from agents.models import CampaignDailyStat
@@ -37,6 +38,16 @@ POINTS_PER_REJECTION = 2.5
 VOLUME_WINDOW = timedelta(hours=24)
 NORMAL_DAILY_REQUESTS = 10
 POINTS_PER_EXTRA_REQUEST = 1.0
+
+# Each factor's name for people, the same on the approval page, the workflow preview and the exports.
+FACTOR_LABELS = {
+    "budget_relative": gettext_lazy("Cost against recent spend"),
+    "budget_absolute": gettext_lazy("Cost in dollars"),
+    "reach": gettext_lazy("Reach"),
+    "action_type": gettext_lazy("Kind of action"),
+    "requester_history": gettext_lazy("Requester's history"),
+    "confidence": gettext_lazy("Agent confidence"),
+}
 
 _PRIORITY = {RiskLevel.CRITICAL: 1, RiskLevel.HIGH: 2, RiskLevel.MEDIUM: 3, RiskLevel.LOW: 4}
 
@@ -77,6 +88,26 @@ def assess(
     ]
     score = round(sum(f["points"] for f in factors), 1)
     return RiskAssessment(score=score, level=_level(score, policy), factors=factors)
+
+
+def factor_label(key: str) -> str:
+    """A factor's name for people ("Cost against recent spend"); one Walker no longer scores reads as stored."""
+    return str(FACTOR_LABELS.get(key, key))
+
+
+def readable_factors(factors: list, action_type: str) -> list[dict]:
+    """The factors as people read them, in the active language: each named ("label"), and the kind of action's
+    reason naming the action ("Set a campaign's daily budget (default)", stored as "set_budget (default)")."""
+    spec = SPECS.get(action_type)
+    rows = []
+    for factor in factors:
+        if not isinstance(factor, dict):
+            continue
+        detail = str(factor.get("detail", ""))
+        if factor.get("factor") == "action_type" and spec and detail.startswith(f"{action_type} "):
+            detail = f"{spec.label}{detail[len(action_type) :]}"
+        rows.append({**factor, "label": factor_label(factor.get("factor", "")), "detail": detail})
+    return rows
 
 
 def priority_for(level) -> int:

@@ -146,9 +146,9 @@ def _person_ids(value, what) -> tuple[str, ...]:
 
 def parse_levels(raw) -> list[Level]:
     if not isinstance(raw, list) or not raw:
-        raise InvalidRule("approval_levels must be a non-empty list")
+        raise InvalidRule("Add at least one approval level.")
     if len(raw) > MAX_LEVELS:
-        raise InvalidRule(f"at most {MAX_LEVELS} approval levels")
+        raise InvalidRule(f"A workflow has at most {MAX_LEVELS} approval levels.")
     levels = []
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("approvers"), dict):
@@ -161,7 +161,7 @@ def parse_levels(raw) -> list[Level]:
         required = item.get("required_approvals", 1)
         if isinstance(required, bool) or not isinstance(required, int) or not 1 <= required <= MAX_REQUIRED_APPROVALS:
             raise InvalidRule(
-                f"level {number} required_approvals must be a whole number from 1 to {MAX_REQUIRED_APPROVALS}"
+                f"Level {number}: the approvals needed must be a whole number from 1 to {MAX_REQUIRED_APPROVALS}."
             )
         name = item.get("name")
         if name is not None and not (isinstance(name, str) and len(name) <= 200):
@@ -215,11 +215,20 @@ def _valid_uuids(values):
 # --- workflows -------------------------------------------------------------------------
 
 
+# Each setting in the words of the workflow form, for the reasons a setting is refused.
+SETTING_WORDS = {
+    "sla_hours": "Decide within (SLA)", "escalation_hours": "Escalate after",
+    "auto_approve_hours": "Approve automatically after", "expire_hours": "Expire after",
+    "reminder_frequency_hours": "Remind every", "max_reminders": "Reminders at most",
+    "action_types": "Action types", "risk_levels": "Risk levels", "notification_channels": "Notification channels",
+}  # fmt: skip
+
+
 def _positive_int_or_none(value, what):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HOURS:
-        raise InvalidRule(f"{what} must be a whole number of hours from 1 to {MAX_HOURS}")
+        raise InvalidRule(f"{SETTING_WORDS.get(what, what)} must be a whole number of hours from 1 to {MAX_HOURS}")
     return value
 
 
@@ -227,10 +236,10 @@ def _choices(value, allowed, what) -> list[str]:
     if value in (None, []):
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidRule(f"{what} must be a list of names")
+        raise InvalidRule(f"{SETTING_WORDS.get(what, what)} must be a list of names")
     unknown = set(value) - set(allowed)
     if unknown:
-        raise InvalidRule(f"{what} names unknown values {sorted(unknown)}")
+        raise InvalidRule(f"{SETTING_WORDS.get(what, what)}: unknown {', '.join(sorted(unknown))}")
     return value
 
 
@@ -257,7 +266,7 @@ def _hours(what):
 
 def parse_max_reminders(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REMINDERS:
-        raise InvalidRule(f"max_reminders must be a whole number from 0 to {MAX_REMINDERS}")
+        raise InvalidRule(f"Reminders at most must be a whole number from 0 to {MAX_REMINDERS}")
     return value
 
 

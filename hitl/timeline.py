@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agents.action_specs import MONEY_FIELDS
+from agents.action_specs.base import field_label
 from conversations import access as conversation_access
 from conversations.models import Message
 from conversations.privacy import message_text
-from hitl.models import HITLApproval
+from hitl.models import ApprovalStatus, HITLApproval
 from tenants.audit import Origin, record
+from tenants.templatetags.walker_l10n import money
 
 EXCERPT_SIZE = 4  # messages up to and including the one that led to the request
 EVENT_LABELS = {
@@ -45,29 +48,38 @@ def _readable(value) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_readable(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k.replace('_', ' ')}: {_readable(v)}" for k, v in value.items())
+        return "; ".join(f"{field_label(k)}: {_readable(v)}" for k, v in value.items())
     return str(value)
 
 
 def _changes(changes) -> list[tuple[str, str, str]]:
-    """`{"field": [before, after]}` or `{"field": {"from":…, "to":…}}` or `{"field": value}` as rows."""
+    """`{"field": [before, after]}` or `{"field": {"from":…, "to":…}}` or `{"field": value}` as rows, each field by
+    its label and money with its currency."""
     rows = []
     for key, value in (changes or {}).items():
-        label = key.replace("_", " ")
+        label = field_label(key)
+
+        def shown(item, key=key):
+            return money(item) if key in MONEY_FIELDS and item not in (None, "") else _readable(item)
+
         if isinstance(value, (list, tuple)) and len(value) == 2:
-            rows.append((label, _readable(value[0]), _readable(value[1])))
+            rows.append((label, shown(value[0]), shown(value[1])))
         elif isinstance(value, dict) and {"from", "to"} <= value.keys():
-            rows.append((label, _readable(value["from"]), _readable(value["to"])))
+            rows.append((label, shown(value["from"]), shown(value["to"])))
         else:
-            rows.append((label, "", _readable(value)))
+            rows.append((label, "", shown(value)))
     return rows
+
+
+def _status(value: str) -> str:
+    return str(ApprovalStatus(value).label) if value in ApprovalStatus.values else value
 
 
 def history(approval: HITLApproval) -> list[Entry]:
     entries = []
     for item in approval.history.select_related("actor").order_by("timestamp"):
         change = (
-            f"{item.previous_status} → {item.new_status}"
+            f"{_status(item.previous_status)} → {_status(item.new_status)}"
             if item.previous_status and item.new_status and item.previous_status != item.new_status
             else ""
         )

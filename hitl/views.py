@@ -7,8 +7,6 @@ browser signed in as someone else is refused: the link is a credential only for 
 signed-out browser, so nobody acts as another person without noticing.
 """
 
-import json
-
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
 from django.utils import translation
@@ -17,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from hitl import links
+from hitl import links, presentation
 from hitl.access import approvals_for
 from hitl.errors import DecisionError
 from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
@@ -57,10 +55,7 @@ def _result(request, status, title, message, approval=None):
 
 
 def _confirm(request, approval, claim, *, error="", status=200):
-    details = [
-        (key.replace("_", " ").capitalize(), value if isinstance(value, str) else json.dumps(value))
-        for key, value in approval.action_data.items()
-    ]
+    details = presentation.action_details(approval)  # in words: the campaign's name rather than its id
     context = {
         "approval": approval,
         "decision": claim.decision,

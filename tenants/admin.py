@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import ReinforcedGuardedModelAdminMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
+from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from tenants import verification
@@ -23,7 +24,10 @@ from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.audit import REASON_MAX, Origin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.fields import hash_of
+from tenants.labels import ModelNameFilter, model_name
 from tenants.models import (
+    BRIEF_SECTION_NAMES,
+    BRIEF_SECTIONS,
     AccessLog,
     SubjectRequest,
     Tenant,
@@ -306,13 +310,33 @@ class UserPhoneNumberAdmin(TenantScopedAdminMixin, ModelAdmin):
     readonly_fields = ["verified", "verified_at", "code_sent_at", "code_expires_at", "code_delivery_error"]
 
 
+class EmailPreferenceForm(forms.ModelForm):
+    """The brief's sections as ticks with their names, rather than a list of codes to type."""
+
+    include_sections = forms.MultipleChoiceField(
+        choices=[(name, BRIEF_SECTION_NAMES[name]) for name in BRIEF_SECTIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Sections"),
+    )
+
+    class Meta:
+        model = UserEmailPreference
+        fields = "__all__"
+
+
 @admin.register(UserEmailPreference)
 class UserEmailPreferenceAdmin(TenantScopedAdminMixin, ModelAdmin):
+    form = EmailPreferenceForm
     list_display = ["user", "enabled", "delivery_time", "timezone", "tenant"]
     list_filter = ["enabled"]
     list_select_related = ["user", "tenant"]
     search_fields = ["=user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
+
+
+class ObjectTypeFilter(ModelNameFilter):
+    title = _("object type")
 
 
 @admin.register(AccessLog)
@@ -322,13 +346,23 @@ class AccessLogAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, StreamingCsvExp
     resource_classes = [AccessLogResource]
     export_name = "access-log"
 
-    list_display = ["created_at", "actor", "action", "sensitivity", "object_type", "object_repr", "ip_address"]
-    list_filter = ["action", "sensitivity", "object_type"]
+    list_display = ["created_at", "actor", "action", "sensitivity", "object_kind", "object_repr", "ip_address"]
+    list_filter = ["action", "sensitivity", ObjectTypeFilter]
     list_select_related = ["actor"]
     search_fields = ["object_id", "object_repr"]
     search_help_text = _("An object id or name, or the exact email address of who read it.")
     ordering = ["-created_at"]
     show_full_result_count = False
+
+    def get_fields(self, request, obj=None):
+        return [("object_kind" if name == "object_type" else name) for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "object_kind"]
+
+    @display(description=_("object type"), ordering="object_type")
+    def object_kind(self, record):
+        return model_name(record.object_type)
 
     def get_search_results(self, request, queryset, search_term):
         """An address finds its reader's records by keyed hash (addresses are not stored here)."""

@@ -25,6 +25,19 @@ class TenantScopedAdminMixin:
         raise Http404(gettext("No %(name)s with id “%(id)s”.") % {"name": opts.verbose_name, "id": object_id})
 
 
+class ShownAsMixin:
+    """Show stored fields through display methods on the change page: `shown_as = {"agent_types": "agents"}` puts
+    the method `agents` where the field `agent_types` was (codes and JSON read as words)."""
+
+    shown_as: dict[str, str] = {}
+
+    def get_fields(self, request, obj=None):
+        return [self.shown_as.get(name, name) for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.shown_as.values()]
+
+
 class ReadOnlyAdminMixin:
     """For records that change only through the product (or never): nobody adds, edits or deletes here."""
 

@@ -55,6 +55,7 @@ class Tenant(models.Model):
         max_length=64, default="UTC", validators=[validate_timezone], help_text="Used to show and schedule times."
     )
     action_webhook_url = models.URLField(
+        verbose_name=_("action webhook URL"),
         blank=True,
         validators=[validate_outbound_url],
         help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker. https only.",
@@ -67,6 +68,7 @@ class Tenant(models.Model):
         help_text='Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".',
     )
     slack_webhook_url = EncryptedTextField(
+        verbose_name=_("Slack webhook URL"),
         max_length=200,
         blank=True,
         validators=[URLValidator(), validate_outbound_url],
@@ -83,6 +85,7 @@ class Tenant(models.Model):
         help_text=f"Days access records are kept (at least {MIN_ACCESS_LOG_DAYS}); older ones are removed nightly.",
     )
     share_personal_data_with_llm = models.BooleanField(
+        verbose_name=_("share personal data with external AI engines"),
         default=False,
         help_text=(
             "Send phone numbers, emails, card numbers, IBANs and national ids in messages to an external LLM "
@@ -312,6 +315,10 @@ class UndeliverableAddress(models.Model):
 
 
 BRIEF_SECTIONS = ("approvals", "campaigns", "seo", "content", "audiences", "conversations")
+BRIEF_SECTION_NAMES = {
+    "approvals": _("Approvals"), "campaigns": _("Paid ads"), "seo": _("SEO"), "content": _("Content"),
+    "audiences": _("Audiences"), "conversations": _("Conversations"),
+}  # fmt: skip
 
 
 def all_brief_sections() -> list[str]:
@@ -327,7 +334,7 @@ class UserEmailPreference(models.Model):
     enabled = models.BooleanField(default=True)
     delivery_time = models.TimeField(default=time(8, 0), help_text="Local time in the time zone below.")
     timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
-    include_sections = models.JSONField(default=all_brief_sections, help_text=f"Any of: {', '.join(BRIEF_SECTIONS)}.")
+    include_sections = models.JSONField(default=all_brief_sections, help_text=_("The sections the daily brief holds."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,11 +1,13 @@
 """What the access log's CSV export holds (django-import-export)."""
 
-from import_export import fields, resources
+from import_export import fields
 
+from tenants.exports import ReadableResource
+from tenants.labels import model_name
 from tenants.models import AccessLog
 
 
-class AccessLogResource(resources.ModelResource):
+class AccessLogResource(ReadableResource):
     actor = fields.Field(attribute="actor", column_name="actor")
 
     class Meta:
@@ -15,3 +17,6 @@ class AccessLogResource(resources.ModelResource):
             "path", "ip_address", "user_agent",
         ]  # fmt: skip
         export_order = fields
+
+    def dehydrate_object_type(self, record):
+        return model_name(record.object_type)

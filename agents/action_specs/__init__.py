@@ -7,11 +7,17 @@ the LLM tools, the gateway, the approval pages, approver edits, the risk score a
 import jsonschema
 
 from agents.action_specs import audiences, campaigns, content, keywords
-from agents.action_specs.base import ActionSpec
+from agents.action_specs.base import MONEY, ActionSpec
 
 SPECS: dict[str, ActionSpec] = {
     spec.action_type: spec for module in (campaigns, content, audiences, keywords) for spec in module.SPECS
 }
+
+
+# The fields that hold money, in any action's data, and the estimate every approval carries: shown with a currency.
+MONEY_FIELDS = frozenset(
+    {"estimated_cost"} | {key for spec in SPECS.values() for key, shape in spec.properties.items() if shape is MONEY}
+)
 
 
 def spec_for(action_type: str) -> ActionSpec | None:

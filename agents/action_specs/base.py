@@ -64,6 +64,9 @@ FIELD_LABELS = {
     "copy": gettext_lazy("Copy"),
     "content": gettext_lazy("Content"),
     "message": gettext_lazy("Message"),
+    "estimated_cost": gettext_lazy("Estimated cost"),
+    "estimated_reach": gettext_lazy("Estimated reach"),
+    "summary": gettext_lazy("Summary"),
 }
 STATE_LABELS = {
     "daily_budget": gettext_lazy("daily budget"),

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from agents.actions import ActionType
+from agents.models import AgentType
 from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
 
@@ -75,7 +77,7 @@ class HITLApproval(FSMModelMixin, models.Model):
     agent = models.ForeignKey(
         "agents.AIAgent", null=True, on_delete=models.SET_NULL, related_name="approvals", verbose_name=_("agent")
     )
-    agent_type = models.CharField(max_length=20, verbose_name=_("agent type"))
+    agent_type = models.CharField(max_length=20, choices=AgentType.choices, verbose_name=_("agent type"))
     conversation = models.ForeignKey(
         "conversations.Conversation",
         null=True,
@@ -87,10 +89,10 @@ class HITLApproval(FSMModelMixin, models.Model):
     source_message = models.ForeignKey(
         "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
     )
-    action_type = models.CharField(max_length=40, verbose_name=_("action type"))
+    action_type = models.CharField(max_length=40, choices=ActionType.choices, verbose_name=_("action type"))
     action_data = models.JSONField(default=dict)
     action_summary = models.CharField(max_length=300, verbose_name=_("action summary"))
-    action_preview_url = models.URLField(blank=True)
+    action_preview_url = models.URLField(blank=True, verbose_name=_("action preview URL"))
     target_key = models.CharField(
         max_length=200, blank=True, editable=False, help_text="What the action changes (hitl.duplicates)."
     )

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tenants.scoping import TenantScopedQuerySet
 
@@ -42,7 +43,7 @@ class HITLWorkflow(models.Model):
     unanimous_required = models.BooleanField(
         default=False, help_text="Every eligible approver of a level must approve."
     )
-    sla_hours = models.PositiveIntegerField(default=24, validators=_HOURS)
+    sla_hours = models.PositiveIntegerField(default=24, validators=_HOURS, verbose_name=_("SLA hours"))
     escalation_hours = models.PositiveIntegerField(null=True, blank=True, validators=_HOURS)
     auto_approve_hours = models.PositiveIntegerField(
         null=True,

@@ -60,8 +60,17 @@ def test_the_approval_page_explains_the_action_and_its_risk(console_as, staff, a
     approval = ask_as(staff["member"])
     html = console_as(staff["approver"]).get(change_url(approval)).content.decode()
     assert "What the agent wants to do" in html and "$500.00" in html and "$700.00" in html  # before / after
+    for words in [
+        "Cost against recent spend",
+        "Cost in dollars",
+        "Reach",
+        "Kind of action",
+        "Requester&#x27;s history",
+    ]:
+        assert words in html, words  # the factors in the workflow preview's words (issue 30, point 7)
+    assert "Set a campaign&#x27;s daily budget (default)" in html
     for factor in approval.risk_factors:
-        assert factor["factor"] in html
+        assert f"<td>{factor['factor']}</td>" not in html
     assert 'data-testid="approve"' in html and 'data-testid="reject"' in html and 'data-testid="escalate"' in html
 
 
@@ -88,6 +97,9 @@ def test_approve_with_edits_is_recorded_in_history(console_as, staff, ask_as, dj
     assert approval.status == "executed"
     assert approval.history.get(event_type="edited").changes["daily_budget"] == ["700.00", "600.00"]
     assert Campaign.objects.get(name="Summer Sale").daily_budget == Decimal("600.00")
+    page = console_as(staff["approver"]).get(change_url(approval)).content.decode()
+    # the history's edited estimate: money with its currency (issue 30, point 7: "estimated cost 6000.00 → 3000.00")
+    assert "$6,000.00" in page and "$3,000.00" in page and "6000.00" not in page
 
 
 def test_rejecting_needs_a_reason_and_says_so(console_as, staff, ask_as):

@@ -18,7 +18,7 @@ def test_history_and_decisions_are_timelines_not_object_rows_or_json(console_as,
     html = page(console_as(staff["admin"]), approval)
     assert 'data-testid="approval-timeline"' in html and 'data-testid="approval-decisions"' in html
     assert "HITLApprovalHistory object" not in html and "HITLDecision object" not in html
-    assert "Requested" in html and "Rejected" in html and "pending → rejected" in html
+    assert "Requested" in html and "Rejected" in html and "Pending → Rejected" in html
     assert "Not this month" in html and str(staff["approver"]) in html
     assert '{"' not in html.split('data-testid="approval-record"')[1]  # no raw JSON in the record
     assert "HITLNotification object" not in html and 'data-testid="approval-notifications"' in html

@@ -54,6 +54,16 @@ def test_conversations_by_channel_with_percentiles(api_as, compliance, conversat
     assert by_channel["chat"]["first_response_ms"] == spread(4333.3, 2000.0, 8400.0)
 
 
+def test_resolution_time_beside_first_response(api_as, compliance, tenant):
+    """Median and p90 of how long resolved conversations took, start to end, on PostgreSQL and SQLite alike."""
+    for hour, seconds, resolved in ((9, 600, True), (10, 1800, True), (11, 3600, True), (12, 60, False)):
+        metrics(tenant, utc(2025, 3, 21, hour), resolved=resolved, duration_seconds=seconds)
+    body = get(api_as(compliance), "conversations", start="2025-03-21", end="2025-03-21", group_by="day").json()
+    assert body["totals"]["resolution_seconds"] == spread(2000.0, 1800.0, 3240.0)  # 1800 + 0.8 * 1800
+    (day,) = body["groups"]
+    assert day["resolution_seconds"] == body["totals"]["resolution_seconds"]
+
+
 def test_conversations_by_agent_count_every_agent_that_answered(api_as, compliance, conversations):
     body = get(api_as(compliance), "conversations", start="2025-03-21", end="2025-03-21", group_by="agent").json()
     assert {g["key"]: g["conversations"] for g in body["groups"]} == {"paid_ads": 3, "seo": 2}

@@ -1,7 +1,9 @@
 """Point 5: CSV exports of the reports, the approval queue, conversations (masked) and the access log."""
 
 import csv
+import html
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -38,7 +40,7 @@ def talk(colleague, outsider):
 
 def test_conversations_are_masked_for_everyone_by_default(api_as, support, talk):
     (row,) = rows(api_as(support).get("/api/analytics/exports/conversations/", DAY))
-    assert row["id"] == str(talk.pk) and row["channel"] == "chat" and row["messages"] == "2"
+    assert row["id"] == str(talk.pk) and row["channel"] == "Chat" and row["messages"] == "2"
     assert row["person"] == "c•••@acme.test"
     assert "pat@home.test" not in row["transcript"] and "[email]" in row["transcript"]
     assert "415 555" not in row["transcript"] and "[phone]" in row["transcript"]
@@ -80,7 +82,7 @@ def test_the_approval_queue_with_its_filters(api_as, approver, colleague, tenant
     client = api_as(approver)
     found = rows(client.get("/api/hitl/approvals/export/", {"status": "pending", "risk_level": "high"}))
     assert [r["reference"] for r in found] == [waiting.reference]
-    assert found[0]["action_type"] == "publish_content" and found[0]["status"] == "pending"
+    assert found[0]["action_type"] == "Publish content" and found[0]["status"] == "Pending"
     assert len(rows(client.get("/api/hitl/approvals/export/"))) == 3
     assert client.get("/api/hitl/approvals/export/", {"risk_level": "extreme"}).status_code == 400
     refused = api_as(colleague).get("/api/hitl/approvals/export/")
@@ -96,7 +98,7 @@ def test_the_access_log(api_as, tenant_admin, approver, outsider, rf, tenant, ot
         record_access(request, where, tenant=where)
     today = {"start": str(AccessLog.objects.first().created_at.date() - timedelta(days=1))}
     (row,) = rows(api_as(tenant_admin).get("/api/analytics/exports/access-log/", today))
-    assert (row["actor"], row["action"], row["object_type"]) == (str(tenant_admin), "viewed", "tenants.tenant")
+    assert (row["actor"], row["action"], row["object_type"]) == (str(tenant_admin), "Viewed", "Tenant")
     assert row["actor_ref"] == hash_of("email", "admin@acme.test")
     assert api_as(approver).get("/api/analytics/exports/access-log/").status_code == 403
 
@@ -105,14 +107,14 @@ def test_both_reports(api_as, compliance, approver, tenant, colleague, talk):
     recompute([talk.pk])
     (row,) = rows(api_as(compliance).get("/api/analytics/conversations/export/", DAY))
     assert (row["conversation_id"], row["message_count"], row["first_response_ms"]) == (str(talk.pk), "2", "2000")
-    assert row["agent_types"] == "paid_ads"
+    assert row["agent_types"] == "Paid Ads"
 
     decided = approval(tenant, requested_at=paris(2025, 3, 21, 9), status="approved", took=timedelta(minutes=12))
     decision(decided, approver)
     recompute_period(tenant, "day", paris(2025, 3, 21).date())
     (day,) = rows(api_as(compliance).get("/api/analytics/hitl/export/", DAY))
     assert (day["period_type"], day["period_start"], day["total_approved"], day["median_decision_minutes"]) == (
-        "day", "2025-03-21", "1", "12.0",
+        "Day", "2025-03-21", "1", "12.0",
     )  # fmt: skip
     assert str(approver.pk) in day["top_approvers"] and "@" not in day["top_approvers"]  # the approver by id only
 
@@ -140,8 +142,6 @@ def test_an_empty_export_still_has_its_header(tenant):
 
 def test_admin_export_of_conversations_is_masked_and_streamed(console_as, compliance, talk):
     client = console_as(compliance)
-    page = client.get("/admin/conversations/conversation/export/")
-    assert page.status_code == 200
     response = client.post("/admin/conversations/conversation/export/", {"format": "0", "resource": "0"})
     (row,) = rows(response)
     assert row["person"] == "c•••@acme.test" and "pat@home.test" not in row["transcript"]
@@ -154,7 +154,7 @@ def test_admin_export_of_the_queue_keeps_the_list_filters(console_as, approver, 
     approval(tenant, requested_at=at, status="rejected")
     client = console_as(approver)
     response = client.post("/admin/hitl/hitlapproval/export/?status__exact=rejected", {"format": "0", "resource": "0"})
-    assert [r["status"] for r in rows(response)] == ["rejected"]
+    assert [r["status"] for r in rows(response)] == ["Rejected"]
 
 
 def test_admin_export_of_the_access_log_needs_its_view_permission(console_as, approver, tenant_admin):
@@ -189,3 +189,44 @@ def test_exports_cost_the_same_queries_whatever_their_size(api_as, support, appr
     few = costs()
     add(20)
     assert costs() == few
+
+
+# --- one click from the list (issue 30, points 9 and 7) ----------------------------------------------------------
+
+
+def test_the_lists_export_button_downloads_at_once_with_the_lists_filters(console_as, approver, tenant):
+    at = paris(2025, 3, 21, 9)
+    approval(tenant, requested_at=at, status="pending")
+    rejected = approval(tenant, requested_at=at, status="rejected")
+    client = console_as(approver)
+    page = client.get("/admin/hitl/hitlapproval/", {"status__exact": "rejected"}).content.decode()
+    link = html.unescape(re.search(r'href="(/admin/hitl/hitlapproval/export/[^"]*)"', page).group(1))
+    assert "status__exact=rejected" in link
+    (row,) = rows(client.get(link))  # no form in between: the click is the download
+    assert row["reference"] == rejected.reference and row["status"] == "Rejected"
+    assert row["action_type"] == "Set a campaign's daily budget" and row["agent_type"] == "Paid Ads"
+    assert row["requested_at"] == "2025-03-21T09:00:00+01:00"  # ISO 8601 with the offset, in the tenant's zone
+
+
+def test_one_click_conversations_are_masked_with_zoned_times(console_as, compliance, talk):
+    (row,) = rows(console_as(compliance).get("/admin/conversations/conversation/export/"))
+    assert row["person"] == "c•••@acme.test" and "pat@home.test" not in row["transcript"]
+    assert row["started_at"] == "2025-03-21T10:00:00+01:00" and row["channel"] == "Chat"
+    assert row["transcript"].startswith("2025-03-21T10:00+01:00 Customer: ")
+    assert AccessLog.objects.get().action == "exported"
+
+
+def test_api_exports_read_times_in_the_tenants_zone_too(api_as, approver, tenant):
+    approval(tenant, requested_at=utc(2025, 7, 1, 12), status="pending")
+    (row,) = rows(api_as(approver).get("/api/hitl/approvals/export/"))
+    assert row["requested_at"] == "2025-07-01T14:00:00+02:00"
+
+
+def test_the_access_log_export_names_object_types(api_as, tenant_admin, rf, tenant):
+    from tenants.audit import record_access
+
+    request = rf.get("/admin/tenants/tenant/")
+    request.user = tenant_admin
+    record_access(request, tenant, tenant=tenant)
+    (row,) = rows(api_as(tenant_admin).get("/api/analytics/exports/access-log/"))
+    assert (row["action"], row["object_type"]) == ("Viewed", "Tenant")

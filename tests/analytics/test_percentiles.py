@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from analytics.aggregates import Percentile, aggregate, continuous_percentile, grouped, has_percentiles
 from analytics.approval_stats import figure_expressions, minutes
 from analytics.models import ConversationMetrics
+from analytics.reports import conversation_expressions
 from hitl.models import HITLApproval
 from tests.analytics.conftest import PARIS, approval, paris, utc
 
@@ -122,3 +123,29 @@ def test_time_to_decision_percentiles_count_only_decisions_people_made(tenant, i
 
 def test_the_default_path_is_percentile_cont_on_postgresql_only():
     assert has_percentiles(ConversationMetrics.objects.all()) == (connection.vendor == "postgresql")
+
+
+@pytest.mark.parametrize("in_database", paths())
+def test_resolution_time_percentiles_count_resolved_conversations_only(tenant, in_database):
+    """Resolution time: a resolved conversation's start to its end (its duration), on both databases alike."""
+    for channel, seconds, resolved in [
+        ("chat", 40, True), ("chat", 10, True), ("chat", 30, True), ("chat", 20, True),
+        ("chat", 9999, False),  # still open (or closed with an approval open): not resolved, left out
+        ("whatsapp", 600, True),
+        ("email", 5, False),
+    ]:  # fmt: skip
+        row = metrics(tenant, channel, None)
+        ConversationMetrics.objects.filter(pk=row.pk).update(duration_seconds=seconds, issue_resolved=resolved)
+    rows = ConversationMetrics.objects.filter(tenant=tenant)
+    figures = {name: f for name, f in conversation_expressions().items() if name.startswith("resolution_seconds")}
+
+    groups = grouped(rows, F("channel"), figures, in_database=in_database)
+    assert {g["key"]: (g["resolution_seconds_p50"], g["resolution_seconds_p90"]) for g in groups} == {
+        "chat": (25, 37),  # 10 20 30 40: halfway between 20 and 30; 90th at 2.7 of 3
+        "whatsapp": (600, 600),
+        "email": (None, None),
+    }
+    totals = aggregate(rows, figures, in_database=in_database)
+    # 10 20 30 40 600: the middle value; 90th at 3.6 of 4, 40 + 0.6 * 560
+    assert (totals["resolution_seconds_p50"], pytest.approx(totals["resolution_seconds_p90"])) == (30, 376)
+    assert totals["resolution_seconds_mean"] == pytest.approx(140)

@@ -450,3 +450,14 @@ def test_content_and_audiences_from_the_rows(tenant, sent_emails):
         weekly, size = growth[name]
         assert f"{name}: {size:,} people, +{weekly}% this week" in email.text
     assert "Lapsed" not in email.text and "Build a lookalike of Tent buyers." in email.text
+
+
+def test_a_figure_with_nothing_to_compare_says_so_in_words(tenant, sent_emails):
+    """Issue 30, point 7: a first week of spend reads "no earlier figure", never "(n/a)"."""
+    summer = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
+    spend_history(summer, days=7, spend="100.00")  # nothing the week before
+    reader(tenant)
+    send_due_briefs(datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0))
+    [email] = sent_emails
+    assert "Spend $700.00 (no earlier figure)" in email.text
+    assert "n/a" not in email.text and "n/a" not in email.html

@@ -87,7 +87,7 @@ def test_the_admin_shows_why_a_workflow_is_passed_over(console_as, tenant_admin,
     workflow(name="Broken", sla_hours=2147483647)
     page = console_as(tenant_admin).get(reverse("admin:hitl_hitlworkflow_changelist"))
     assert page.status_code == 200
-    assert "Not applied: sla_hours must be a whole number of hours from 1 to 8784" in page.content.decode()
+    assert "Not applied: Decide within (SLA) must be a whole number of hours from 1 to 8784" in page.content.decode()
 
 
 # The admin form's refusals (the same as the API's) are in test_workflow_forms.py.

@@ -10,7 +10,7 @@ from agents.actions import ProposedAction
 from agents.models import AIAgent
 from hitl import preview, rules
 from hitl.models import HITLApproval, HITLWorkflow, RiskPolicy
-from hitl.risk import assess
+from hitl.risk import assess, readable_factors
 from hitl.services import request_approval
 from tests.factories import UserFactory, spend_history
 
@@ -393,8 +393,9 @@ def test_the_preview_shows_what_the_scorer_and_the_matcher_find(console_as, tena
     assert (result.risk.score, result.risk.level, result.choice.workflow) == (risk.score, risk.level, choice.workflow)
     assert f'data-testid="risk-score">{risk.score:g}<' in body
     assert f'data-testid="risk-level">{risk.level.label.lower()}<' in body
-    for factor in risk.factors:
-        assert factor["detail"].replace("'", "&#x27;") in body
+    for factor in readable_factors(risk.factors, sample["action_type"]):  # the kind of action by its name
+        assert factor["label"].replace("'", "&#x27;") in body and factor["detail"].replace("'", "&#x27;") in body
+    assert f"{sample['action_type']} (" not in body
     assert choice.workflow.name in body
     for level in rules.parse_levels(choice.rules["approval_levels"]):
         people = rules.eligible_approvers(tenant, level).exclude(pk=requester.pk)

@@ -63,6 +63,15 @@ def test_get_shows_the_action_and_changes_nothing(client, ask, approver):
     assert_untouched(approval)
 
 
+def test_the_page_names_the_campaign_and_gives_money_its_currency(client, ask, approver):
+    """Issue 30, point 7: the one-click page said "Campaign id 9806ab7e-…" and "Daily budget 700.00"."""
+    approval = ask()
+    page = client.get(path(approval, approver, "approve")).content.decode()
+    assert "<dt>Campaign name</dt><dd>Summer Sale</dd>" in page
+    assert "<dt>Daily budget</dt><dd>$700.00</dd>" in page
+    assert "Campaign id" not in page and approval.action_data["campaign_id"] not in page
+
+
 def test_post_approves_as_the_approver_from_the_link(client, ask, approver):
     approval = ask()
     response = post(client, path(approval, approver, "approve"))
