@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0007_tool_callback_run'),
+        ('agents', '0008_content_body_and_drafted_audit'),
     ]
 
     operations = [
