@@ -534,6 +534,7 @@ UNFOLD = {
     "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("favicon.svg")}],
     "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
+    "SHOW_LANGUAGES": True,  # the user menu's language switch posts to set_language, which saves User.language
     "LOGIN": {"form": "tenants.console_login.ConsoleAuthenticationForm"},  # members are sent to the chat sign-in
     "SIDEBAR": {
         "show_search": True,
