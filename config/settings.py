@@ -484,7 +484,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with "=" is no
 LANGUAGE_CODE = "en-us"
 # A second locale proves the strings are translatable; each person picks theirs (User.language).
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Walker's own catalogues, then django-unfold's Spanish (unfold ships none; `make messages` gathers its strings).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "unfold"]
 TIME_ZONE = "UTC"  # stored and scheduled in UTC; a user's zone applies only on display
 USE_I18N = True
 USE_TZ = True
