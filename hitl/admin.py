@@ -260,6 +260,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             extra = {
                 "approval": approval,
                 "changes": presentation.proposed_changes(approval),
+                "risk_factors": presentation.risk_factors(approval),
                 "details": presentation.action_details(approval),
                 "action_label": presentation.action_label(approval),
                 "edit_fields": presentation.edit_fields(approval),

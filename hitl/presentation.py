@@ -41,6 +41,13 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
         return []  # malformed data: the raw action data is shown beside this
 
 
+def risk_factors(approval: HITLApproval) -> list[dict]:
+    """The risk score's factors, each named in the words of the workflow preview (hitl.preview)."""
+    from hitl.preview import FACTOR_NAMES
+
+    return [{**f, "label": str(FACTOR_NAMES.get(f.get("factor"), f.get("factor")))} for f in approval.risk_factors]
+
+
 def action_label(approval: HITLApproval) -> str:
     """The action type in words ("Set a campaign's daily budget"), or as stored for a type Walker no longer has."""
     spec = action_specs.spec_for(approval.action_type)

@@ -285,11 +285,30 @@ def test_a_spanish_approver_writes_the_history_and_the_result_in_spanish(
     descriptions = list(approval.history.order_by("timestamp", "id").values_list("description", flat=True))
     assert f"Aprobada por {spanish_approver}." in descriptions, descriptions
     approval.refresh_from_db()
-    # The worker carries it out after the request, in its own active language (the default, English, here);
-    # the same executor under Spanish writes the detail in Spanish.
+    # The worker carries it out after the request, in the language of whoever asked (the site's, English, for
+    # this requester: next test); the same executor under Spanish writes the detail in Spanish.
     detail = "Summer Sale daily budget $500.00 -> $700.00"
     assert approval.execution_result["detail"] == detail and f"Done: {detail}" in descriptions
     Campaign.objects.filter(pk=approval.action_data["campaign_id"]).update(daily_budget=Decimal("500.00"))
     with translation.override("es"):
         spanish = set_budget(approval.tenant, approval.action_data).detail
     assert spanish == "Presupuesto diario de Summer Sale 500,00 US$ -> 700,00 US$"
+
+
+def test_the_execution_is_written_in_the_requesters_language(
+    console_as, english_approver, requester, ask, django_capture_on_commit_callbacks
+):
+    """The detail and the history line of an execution are what the requester is told first: their language,
+    whoever approved it."""
+    requester.language = "es"
+    requester.save(update_fields=["language"])
+    approval = ask()
+    with django_capture_on_commit_callbacks(execute=True):
+        console_as(english_approver).post(
+            reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]), {"decision": "approve"}
+        )
+    approval.refresh_from_db()
+    detail = "Presupuesto diario de Summer Sale 500,00 US$ -> 700,00 US$"
+    assert approval.execution_result["detail"] == detail
+    descriptions = list(approval.history.values_list("description", flat=True))
+    assert f"Approved by {english_approver}." in descriptions and f"Hecho: {detail}" in descriptions, descriptions
