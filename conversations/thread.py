@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agents.models import AgentType
-
 from conversations.models import ConversationNote, Message
 from conversations.privacy import message_text
 from conversations.takeover import display_name
