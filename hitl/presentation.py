@@ -6,6 +6,7 @@ from dataclasses import asdict
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
 from hitl.models import HITLApproval
+from hitl.preview import FACTOR_NAMES
 
 TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")  # wording an engine may attach to any action
 
@@ -43,8 +44,6 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
 
 def risk_factors(approval: HITLApproval) -> list[dict]:
     """The risk score's factors, each named in the words of the workflow preview (hitl.preview)."""
-    from hitl.preview import FACTOR_NAMES
-
     return [{**f, "label": str(FACTOR_NAMES.get(f.get("factor"), f.get("factor")))} for f in approval.risk_factors]
 
 

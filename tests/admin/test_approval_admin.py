@@ -6,9 +6,11 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
 
 from agents.models import Campaign
 from hitl.models import HITLApproval
+from hitl.preview import FACTOR_NAMES
 from hitl.services import reject
 from tenants.models import Tenant
 from tests.factories import UserFactory
@@ -60,8 +62,10 @@ def test_the_approval_page_explains_the_action_and_its_risk(console_as, staff, a
     approval = ask_as(staff["member"])
     html = console_as(staff["approver"]).get(change_url(approval)).content.decode()
     assert "What the agent wants to do" in html and "$500.00" in html and "$700.00" in html  # before / after
-    for factor in approval.risk_factors:
-        assert factor["factor"] in html
+    for factor in approval.risk_factors:  # named in the workflow preview's words, not by their codes
+        assert (
+            f"<td>{escape(FACTOR_NAMES[factor['factor']])}</td>" in html and f"<td>{factor['factor']}</td>" not in html
+        )
     assert 'data-testid="approve"' in html and 'data-testid="reject"' in html and 'data-testid="escalate"' in html
 
 
