@@ -58,6 +58,11 @@ lint: install-dev
 messages: install-dev
 	$(PY) manage.py makemessages -l es --no-location -i ".venv/*" -i "tests/*" -i "bench/*" -i "artifacts/*" -i "staticfiles/*"
 	$(PY) manage.py makemessages -l es --no-location -d djangojs -i ".venv/*" -i "tests/*" -i "bench/*" -i "artifacts/*" -i "staticfiles/*"
+	@# django-unfold ships no Spanish: gather its strings from the installed package into locale/unfold.
+	tmp=$$(mktemp -d) && cp -r "$$($(PY) -c 'import os, unfold; print(os.path.dirname(unfold.__file__))')" $$tmp/unfold && \
+		mkdir -p $$tmp/unfold/locale && cp -r locale/unfold/es $$tmp/unfold/locale/ && \
+		(cd $$tmp/unfold && $(abspath $(PY)) -m django makemessages -l es --no-location -i "static/*") && \
+		cp $$tmp/unfold/locale/es/LC_MESSAGES/django.po locale/unfold/es/LC_MESSAGES/django.po; rm -rf $$tmp
 	$(PY) manage.py compilemessages -l es -i ".venv"
 
 clean:

@@ -11,10 +11,10 @@ from tenants.scoping import TenantScopedQuerySet
 
 
 class AgentType(models.TextChoices):
-    PAID_ADS = "paid_ads", "Paid Ads"
+    PAID_ADS = "paid_ads", _("Paid Ads")
     SEO = "seo", "SEO"
-    CONTENT = "content", "Content"
-    AUDIENCE = "audience", "Audience Intelligence"
+    CONTENT = "content", _("Content")
+    AUDIENCE = "audience", _("Audience Intelligence")
 
 
 class AIAgentQuerySet(TenantScopedQuerySet):
@@ -36,24 +36,32 @@ class AIAgentQuerySet(TenantScopedQuerySet):
 class AIAgent(models.Model):
     """A Walker agent. System agents (no tenant) serve every tenant unless it configures its own."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="agents")
-    name = models.CharField(max_length=100)
-    agent_type = models.CharField(max_length=20, choices=AgentType.choices)
-    is_system_agent = models.BooleanField(default=False)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="agents",
+        verbose_name=_("tenant"),
+    )
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    agent_type = models.CharField(max_length=20, choices=AgentType.choices, verbose_name=_("agent type"))
+    is_system_agent = models.BooleanField(default=False, verbose_name=_("is system agent"))
     configuration = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Optional: {"allowed_actions": [...]} narrows what the agent may propose for this tenant.',
+        help_text=_('Optional: {"allowed_actions": [...]} narrows what the agent may propose for this tenant.'),
+        verbose_name=_("configuration"),
     )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = AIAgentQuerySet.as_manager()
 
     class Meta:
         ordering = ["agent_type", "name"]
-        verbose_name = "AI agent"
+        verbose_name = _("AI agent")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(is_system_agent=True, tenant__isnull=True)
@@ -77,40 +85,49 @@ class EngineChoice(models.Model):
     """
 
     class Engine(models.TextChoices):
-        BUILTIN = "builtin", "Built-in (rules on your own data)"
-        LANGFLOW = "langflow", "Langflow flow"
-        OPENAI = "openai", "OpenAI-compatible API"
+        BUILTIN = "builtin", _("Built-in (rules on your own data)")
+        LANGFLOW = "langflow", _("Langflow flow")
+        OPENAI = "openai", _("OpenAI-compatible API")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="engine_choices")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="engine_choices", verbose_name=_("tenant")
+    )
     agent = models.ForeignKey(
         AIAgent,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        help_text="Only this agent; empty: every agent of the tenant without a choice of its own.",
+        help_text=_("Only this agent; empty: every agent of the tenant without a choice of its own."),
+        verbose_name=_("agent"),
     )
-    engine = models.CharField(max_length=10, choices=Engine.choices)
+    engine = models.CharField(max_length=10, choices=Engine.choices, verbose_name=_("engine"))
     endpoint = models.URLField(
         blank=True,
         validators=[validate_outbound_url],
-        help_text="OpenAI: the API's base URL (empty: api.openai.com/v1). Langflow: the server's URL. https only.",
+        help_text=_("OpenAI: the API's base URL (empty: api.openai.com/v1). Langflow: the server's URL. https only."),
+        verbose_name=_("endpoint"),
     )
-    model = models.CharField(max_length=200, blank=True, help_text="OpenAI: the model. Langflow: the flow id.")
+    model = models.CharField(
+        max_length=200, blank=True, help_text=_("OpenAI: the model. Langflow: the flow id."), verbose_name=_("model")
+    )
     api_key = EncryptedTextField(
-        blank=True, verbose_name=_("API key"), help_text="Stored encrypted; never shown again after saving."
+        blank=True, help_text=_("Stored encrypted; never shown again after saving."), verbose_name=_("API key")
     )
     tools_component = models.CharField(
-        max_length=100, blank=True, help_text="Langflow: the component that receives the read tools URL (tweaks)."
+        max_length=100,
+        blank=True,
+        help_text=_("Langflow: the component that receives the read tools URL (tweaks)."),
+        verbose_name=_("tools component"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["tenant", "agent"]
-        verbose_name = "engine choice"
+        verbose_name = _("engine choice")
         constraints = [
             models.UniqueConstraint(fields=["tenant", "agent"], name="one_engine_choice_per_agent"),
             models.UniqueConstraint(
@@ -143,21 +160,26 @@ class Campaign(models.Model):
         GOOGLE = "google", "Google"
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="campaigns")
-    platform = models.CharField(max_length=10, choices=Platform.choices)
-    name = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    daily_budget = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("tenant")
+    )
+    platform = models.CharField(max_length=10, choices=Platform.choices, verbose_name=_("platform"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
+    daily_budget = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(0)], verbose_name=_("daily budget")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("campaign")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="campaign_name_unique_per_tenant")]
 
@@ -166,19 +188,22 @@ class Campaign(models.Model):
 
 
 class CampaignDailyStat(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="daily_stats")
-    date = models.DateField()
-    spend = models.DecimalField(max_digits=12, decimal_places=2)
-    impressions = models.PositiveIntegerField()
-    clicks = models.PositiveIntegerField()
-    conversions = models.PositiveIntegerField()
-    revenue = models.DecimalField(max_digits=12, decimal_places=2)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="daily_stats", verbose_name=_("campaign")
+    )
+    date = models.DateField(verbose_name=_("date"))
+    spend = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("spend"))
+    impressions = models.PositiveIntegerField(verbose_name=_("impressions"))
+    clicks = models.PositiveIntegerField(verbose_name=_("clicks"))
+    conversions = models.PositiveIntegerField(verbose_name=_("conversions"))
+    revenue = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("revenue"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("campaign daily stat")
         ordering = ["campaign", "date"]
         constraints = [models.UniqueConstraint(fields=["campaign", "date"], name="one_stat_per_campaign_day")]
         indexes = [models.Index(fields=["tenant", "date"])]
@@ -187,18 +212,19 @@ class CampaignDailyStat(models.Model):
 class KeywordRanking(models.Model):
     """One day's search position of a keyword (1 is the top result)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    keyword = models.CharField(max_length=200)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    keyword = models.CharField(max_length=200, verbose_name=_("keyword"))
     url = models.URLField(max_length=500, verbose_name=_("URL"))
-    position = models.PositiveIntegerField()
-    previous_position = models.PositiveIntegerField(null=True, blank=True)
-    date = models.DateField()
-    search_volume = models.PositiveIntegerField(help_text="Monthly searches.")
+    position = models.PositiveIntegerField(verbose_name=_("position"))
+    previous_position = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("previous position"))
+    date = models.DateField(verbose_name=_("date"))
+    search_volume = models.PositiveIntegerField(help_text=_("Monthly searches."), verbose_name=_("search volume"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("keyword ranking")
         ordering = ["keyword", "date"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "keyword", "date"], name="one_ranking_per_keyword_day")
@@ -209,14 +235,15 @@ class KeywordRanking(models.Model):
 class TargetKeyword(models.Model):
     """A keyword the tenant has chosen to pursue; the SEO agent proposes adding and dropping these."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    keyword = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    keyword = models.CharField(max_length=200, verbose_name=_("keyword"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("target keyword")
         ordering = ["keyword"]
         constraints = [models.UniqueConstraint(fields=["tenant", "keyword"], name="target_keyword_unique")]
 
@@ -230,29 +257,36 @@ class ContentPiece(models.Model):
         INSTAGRAM = "instagram", "Instagram"
         FACEBOOK = "facebook", "Facebook"
         LINKEDIN = "linkedin", "LinkedIn"
-        NEWSLETTER = "newsletter", "Newsletter"
+        NEWSLETTER = "newsletter", _("Newsletter")
         TIKTOK = "tiktok", "TikTok"
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="content_pieces")
-    title = models.CharField(max_length=300)
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    scheduled_for = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    views = models.PositiveIntegerField(default=0)
-    engagement = models.PositiveIntegerField(default=0, help_text="Likes, comments, shares and clicks.")
-    body = models.TextField(blank=True, help_text="The text of the piece (a draft an engine wrote, agents.drafts).")
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="content_pieces", verbose_name=_("tenant")
+    )
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    channel = models.CharField(max_length=20, choices=Channel.choices, verbose_name=_("channel"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status"))
+    scheduled_for = models.DateTimeField(null=True, blank=True, verbose_name=_("scheduled for"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    views = models.PositiveIntegerField(default=0, verbose_name=_("views"))
+    engagement = models.PositiveIntegerField(
+        default=0, help_text=_("Likes, comments, shares and clicks."), verbose_name=_("engagement")
+    )
+    body = models.TextField(
+        blank=True, help_text=_("The text of the piece, such as a draft an AI engine wrote."), verbose_name=_("body")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("content piece")
         ordering = ["title"]
         indexes = [models.Index(fields=["tenant", "status"])]
 
@@ -261,17 +295,25 @@ class ContentPiece(models.Model):
 
 
 class AudienceSegment(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="audience_segments")
-    name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    weekly_growth = models.DecimalField(max_digits=6, decimal_places=2, help_text="Percent change over the last week.")
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="audience_segments", verbose_name=_("tenant")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    size = models.PositiveIntegerField(verbose_name=_("size"))
+    weekly_growth = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Percent change over the last week."),
+        verbose_name=_("weekly growth"),
+    )
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("audience segment")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="segment_name_unique_per_tenant")]
 
@@ -286,27 +328,32 @@ class ToolCallAudit(models.Model):
     """One proposed action as the gateway saw it, accepted or refused, with personal data redacted."""
 
     class Decision(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted for approval"
-        REFUSED = "refused", "Refused"
-        READ = "read", "Read data"
-        READ_REFUSED = "read_refused", "Read refused"
-        DRAFTED = "drafted", "Saved a draft"  # agents.drafts: the one write made without approval
+        ACCEPTED = "accepted", _("Accepted for approval")
+        REFUSED = "refused", _("Refused")
+        READ = "read", _("Read data")
+        READ_REFUSED = "read_refused", _("Read refused")
+        DRAFTED = "drafted", _("Saved a draft")  # agents.drafts: the one write made without approval
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    agent = models.ForeignKey(AIAgent, null=True, on_delete=models.SET_NULL, related_name="+")
-    user = models.ForeignKey("tenants.User", null=True, on_delete=models.SET_NULL, related_name="+")
-    conversation_id = models.UUIDField(null=True, blank=True)  # a plain id: agents sit below conversations
-    action_type = models.CharField(max_length=40)
-    action_data = models.JSONField(default=dict)
-    summary = models.CharField(max_length=300, blank=True)
-    decision = models.CharField(max_length=12, choices=Decision.choices)
-    reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    agent = models.ForeignKey(AIAgent, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("agent"))
+    user = models.ForeignKey(
+        "tenants.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+    )
+    conversation_id = models.UUIDField(
+        null=True, blank=True, verbose_name=_("conversation ID")
+    )  # a plain id: agents sit below conversations
+    action_type = models.CharField(max_length=40, verbose_name=_("action type"))
+    action_data = models.JSONField(default=dict, verbose_name=_("action data"))
+    summary = models.CharField(max_length=300, blank=True, verbose_name=_("summary"))
+    decision = models.CharField(max_length=12, choices=Decision.choices, verbose_name=_("decision"))
+    reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("tool call audit")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["conversation_id", "decision", "created_at"]),  # the rate limit's count
@@ -319,12 +366,17 @@ class ToolCallbackRun(models.Model):
     does: its tools URL names it, and once the run ends (the row deleted) or `expires_at` passes, the URL is
     refused. Who the run answers is read from here, never from the URL."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    agent = models.ForeignKey(AIAgent, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey("tenants.User", on_delete=models.CASCADE, related_name="+")
-    conversation_id = models.UUIDField(null=True, blank=True)  # a plain id: agents sit below conversations
-    expires_at = models.DateTimeField(db_index=True)
+    class Meta:
+        verbose_name = _("tool callback run")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    agent = models.ForeignKey(AIAgent, on_delete=models.CASCADE, related_name="+", verbose_name=_("agent"))
+    user = models.ForeignKey("tenants.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    conversation_id = models.UUIDField(
+        null=True, blank=True, verbose_name=_("conversation ID")
+    )  # a plain id: agents sit below conversations
+    expires_at = models.DateTimeField(db_index=True, verbose_name=_("expires at"))
 
     def __str__(self) -> str:
         return f"Tools run {self.pk} (until {self.expires_at:%H:%M:%S})"

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
+    verbose_name = _("Analytics")
 
     def ready(self):
         from analytics import tasks  # noqa: F401  (register Celery tasks in every process)

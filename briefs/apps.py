@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BriefsConfig(AppConfig):
     name = "briefs"
-    verbose_name = "Daily briefs"
+    verbose_name = _("Daily briefs")
 
     def ready(self):
         from briefs import tasks  # noqa: F401  (register the Celery task in every process)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tenants.scoping import TenantScopedQuerySet
 
@@ -9,34 +10,49 @@ class DailyBrief(models.Model):
     however many beat processes, workers or retries reach it (the unique constraint, not a check, decides)."""
 
     class Status(models.TextChoices):
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped (missed by more than 6 hours)"
-        FAILED = "failed", "Failed"
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped (missed by more than 6 hours)")
+        FAILED = "failed", _("Failed")
 
-    id = models.BigAutoField(primary_key=True)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_briefs")
-    local_date = models.DateField(help_text="The day in the user's own time zone.")
-    due_at = models.DateTimeField(help_text="When the user's delivery time came that day.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    email = models.ForeignKey(
-        "analytics.EmailDeliveryLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    id = models.BigAutoField(primary_key=True, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_briefs", verbose_name=_("user")
     )
-    detail = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=1)
+    local_date = models.DateField(help_text=_("The day in the user's own time zone."), verbose_name=_("local date"))
+    due_at = models.DateTimeField(help_text=_("When the user's delivery time came that day."), verbose_name=_("due at"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING, verbose_name=_("status"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    email = models.ForeignKey(
+        "analytics.EmailDeliveryLog",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("email"),
+    )
+    detail = models.CharField(max_length=300, blank=True, verbose_name=_("detail"))
+    attempts = models.PositiveSmallIntegerField(default=1, verbose_name=_("attempts"))
     retry_after = models.DateTimeField(
-        null=True, blank=True, help_text="A send the provider could not take (an outage) is tried again from then."
+        null=True,
+        blank=True,
+        help_text=_("A send the provider could not take (an outage) is tried again from then."),
+        verbose_name=_("retry after"),
     )
     claim = models.UUIDField(
-        null=True, blank=True, editable=False, help_text="The run that created the row (a batch learns its own rows)."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The run that created the row (a batch learns its own rows)."),
+        verbose_name=_("claim"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("daily brief")
         ordering = ["-local_date", "user_id"]
         constraints = [models.UniqueConstraint(fields=["user", "local_date"], name="one_brief_per_user_and_day")]
         indexes = [

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_save, pre_delete, pre_save
+from django.utils.translation import gettext_lazy as _
 
 
 class ChannelsAppConfig(AppConfig):
     name = "channels_app"
-    verbose_name = "Channels"
+    verbose_name = _("Channels")
 
     def ready(self):
         from channels_app.email import tasks as email_tasks

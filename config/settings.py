@@ -493,7 +493,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with "=" is no
 LANGUAGE_CODE = "en-us"
 # A second locale proves the strings are translatable; each person picks theirs (User.language).
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Walker's own catalogues, then django-unfold's Spanish (unfold ships none; `make messages` gathers its strings).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "unfold"]
 TIME_ZONE = "UTC"  # stored and scheduled in UTC; a user's zone applies only on display
 USE_I18N = True
 USE_TZ = True
@@ -546,6 +547,7 @@ UNFOLD = {
     "COLORS": {"primary": {"500": "oklch(66% .25 304)"}},
     "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
+    "SHOW_LANGUAGES": True,  # the user menu's language switch posts to set_language, which saves User.language
     "LOGIN": {"form": "tenants.console_login.ConsoleAuthenticationForm"},  # members are sent to the chat sign-in
     "SIDEBAR": {
         "show_search": True,

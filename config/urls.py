@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.exceptions import api_not_found
 from config.health import healthz, readyz
 from config.home import favicon, home
+from tenants.language_switch import set_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("api/", include("conversations.urls")),
     path("api/hitl/", include("hitl.api_urls")),
     path("api/analytics/", include("analytics.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),  # the console's user menu and the chat page
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # the chat widget's words, translated
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
     path("", include("agents.urls")),  # read tools for engines that call back (Langflow)

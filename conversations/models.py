@@ -14,7 +14,7 @@ from tenants.sealing import placeholders, seal, seal_for_storage, unseal, unseal
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
-    EMAIL = "email", "Email"
+    EMAIL = "email", _("Email")
     CHAT = "chat", "Chat"
     API = "api", "API"
 
@@ -30,43 +30,60 @@ class ConversationQuerySet(TenantScopedQuerySet):
 
 class Conversation(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        WAITING_APPROVAL = "waiting_approval", "Waiting for approval"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        WAITING_APPROVAL = "waiting_approval", _("Waiting for approval")
+        CLOSED = "closed", _("Closed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="conversations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    agent = models.ForeignKey(
-        "agents.AIAgent", null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="conversations", verbose_name=_("tenant")
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    started_at = models.DateTimeField(default=timezone.now)
-    last_message_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
-    event_seq = models.PositiveIntegerField(default=0, help_text="Sequence number of the latest chat event.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations", verbose_name=_("user")
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
+    agent = models.ForeignKey(
+        "agents.AIAgent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        verbose_name=_("agent"),
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, verbose_name=_("status"))
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
+    last_message_at = models.DateTimeField(default=timezone.now, verbose_name=_("last message at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    metadata = models.JSONField(default=dict, blank=True, verbose_name=_("metadata"))
+    event_seq = models.PositiveIntegerField(
+        default=0, help_text=_("Sequence number of the latest chat event."), verbose_name=_("event seq")
+    )
     # The answering queue: inbound messages are numbered by their `message_received` event; those with
     # a seq above `answered_seq` wait for the agent, and one worker at a time holds the lease to answer
     # them in order (conversations.pipeline.answering).
-    last_inbound_seq = models.PositiveIntegerField(default=0)
-    answered_seq = models.PositiveIntegerField(default=0)
-    answer_lease = models.UUIDField(null=True, blank=True)
-    answer_lease_until = models.DateTimeField(null=True, blank=True)
+    last_inbound_seq = models.PositiveIntegerField(default=0, verbose_name=_("last inbound seq"))
+    answered_seq = models.PositiveIntegerField(default=0, verbose_name=_("answered seq"))
+    answer_lease = models.UUIDField(null=True, blank=True, verbose_name=_("answer lease"))
+    answer_lease_until = models.DateTimeField(null=True, blank=True, verbose_name=_("answer lease until"))
     # Attempts begun at answering the oldest waiting message: each claim of the lease begins one, an answer stored
     # by the lease's holder begins the next (1) or none (0). Past ANSWER_ATTEMPTS the message gets an apology.
-    answer_attempts = models.PositiveSmallIntegerField(default=0)
+    answer_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("answer attempts"))
     # Human takeover (conversations.takeover): while a person of the tenant holds the conversation, the agents
     # store what comes in but do not answer it. Assigning hands the hold to a colleague.
     held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("held by"),
     )
-    held_since = models.DateTimeField(null=True, blank=True)
+    held_since = models.DateTimeField(null=True, blank=True, verbose_name=_("held since"))
 
     objects = ConversationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("conversation")
         ordering = ["-last_message_at"]
         permissions = [("handle_conversation", "Take over, answer, assign and resolve conversations")]
         indexes = [
@@ -128,53 +145,67 @@ class Message(SealedText):
     """The normalised message every channel translates to and from."""
 
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "Inbound"
-        OUTBOUND = "outbound", "Outbound"
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
 
     class SenderType(models.TextChoices):
-        CUSTOMER = "customer", "Customer"
-        AGENT = "agent", "Agent"
-        HUMAN = "human", "Person of the tenant"  # a reply written by staff who took the conversation over
-        SYSTEM = "system", "System"
+        CUSTOMER = "customer", _("Customer")
+        AGENT = "agent", _("Agent")
+        HUMAN = "human", _("Person of the tenant")  # a reply written by staff who took the conversation over
+        SYSTEM = "system", _("System")
 
     class ContentType(models.TextChoices):
-        TEXT = "text", "Text"
-        IMAGE = "image", "Image"
-        AUDIO = "audio", "Audio"
-        VIDEO = "video", "Video"
-        DOCUMENT = "document", "Document"
-        INTERACTIVE = "interactive", "Interactive"
+        TEXT = "text", _("Text")
+        IMAGE = "image", _("Image")
+        AUDIO = "audio", _("Audio")
+        VIDEO = "video", _("Video")
+        DOCUMENT = "document", _("Document")
+        INTERACTIVE = "interactive", _("Interactive")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        READ = "read", "Read"
-        FAILED = "failed", "Failed"
-        BLOCKED = "blocked", "Blocked"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        FAILED = "failed", _("Failed")
+        BLOCKED = "blocked", _("Blocked")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    channel = models.CharField(max_length=10, choices=Channel.choices)  # copied from the conversation, for dedupe
-    direction = models.CharField(max_length=10, choices=Direction.choices)
-    sender_type = models.CharField(max_length=10, choices=SenderType.choices)
-    content_type = models.CharField(max_length=12, choices=ContentType.choices, default=ContentType.TEXT)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", verbose_name=_("conversation")
+    )
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, verbose_name=_("channel")
+    )  # copied from the conversation, for dedupe
+    direction = models.CharField(max_length=10, choices=Direction.choices, verbose_name=_("direction"))
+    sender_type = models.CharField(max_length=10, choices=SenderType.choices, verbose_name=_("sender type"))
+    content_type = models.CharField(
+        max_length=12, choices=ContentType.choices, default=ContentType.TEXT, verbose_name=_("content type")
+    )
     media_url = models.URLField(max_length=1000, blank=True, verbose_name=_("media URL"))
-    channel_message_id = models.CharField(max_length=255, null=True, blank=True)
-    in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
-    seq = models.PositiveIntegerField(null=True, blank=True, help_text="The seq of the event that announced it.")
-    created_at = models.DateTimeField(default=timezone.now)
+    channel_message_id = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("channel message ID"))
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies", verbose_name=_("in reply to")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    metadata = models.JSONField(default=dict, blank=True, verbose_name=_("metadata"))
+    seq = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The seq of the event that announced it."), verbose_name=_("seq")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     content_removed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When its content was removed (retention or erasure); the row and counts stay."
+        null=True,
+        blank=True,
+        help_text=_("When its content was removed (retention or erasure); the row and counts stay."),
+        verbose_name=_("content removed at"),
     )
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("message")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -202,16 +233,21 @@ class ConversationNote(SealedText):
     """An internal note of the tenant's staff on a conversation: stored sealed, never sent, never shown to the
     person the conversation is with (it is no message and no event of the conversation)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    content_removed_at = models.DateTimeField(null=True, blank=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="notes", verbose_name=_("conversation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    content_removed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("content removed at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("conversation note")
         ordering = ["created_at"]
         indexes = [models.Index(fields=["conversation", "created_at"]), models.Index(fields=["tenant", "created_at"])]
 
@@ -225,14 +261,17 @@ class ConversationEvent(models.Model):
     Messages are the durable record; events are kept for CHAT_EVENT_RETENTION_DAYS.
     """
 
-    id = models.BigAutoField(primary_key=True)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField()
-    event_type = models.CharField(max_length=30)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    id = models.BigAutoField(primary_key=True, verbose_name=_("ID"))
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="events", verbose_name=_("conversation")
+    )
+    seq = models.PositiveIntegerField(verbose_name=_("seq"))
+    event_type = models.CharField(max_length=30, verbose_name=_("event type"))
+    payload = models.JSONField(default=dict, verbose_name=_("payload"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("conversation event")
         ordering = ["conversation", "seq"]
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="one_event_per_seq")]
 

@@ -26,12 +26,12 @@ class Bubble:
 
 def _side(message: Message) -> tuple[str, str]:
     if message.direction == Message.Direction.INBOUND:
-        return "them", "Customer"
+        return "them", _("Customer")
     if message.sender_type == Message.SenderType.SYSTEM:
         return "system", "Walker"
     if message.sender_type == Message.SenderType.HUMAN:
-        return "human", message.metadata.get("author") or "A person"
-    agent = message.metadata.get("agent_type") or ""
+        return "human", message.metadata.get("author") or _("A person")
+    agent = message.metadata.get("agent_type")
     return "agent", str(AgentType(agent).label) if agent in AgentType.values else _("Agent")
 
 
@@ -72,4 +72,5 @@ def _notes_of_page(conversation, page, messages):
 
 
 def _author(note: ConversationNote) -> str:
-    return f"Internal note · {display_name(note.author) if note.author else 'a former colleague'}"
+    author = display_name(note.author) if note.author else _("a former colleague")
+    return _("Internal note · %(author)s") % {"author": author}

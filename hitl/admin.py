@@ -261,9 +261,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             extra = {
                 "approval": approval,
                 "changes": presentation.proposed_changes(approval),
+                "risk_factors": presentation.risk_factors(approval),
                 "details": presentation.action_details(approval),
                 "action_label": presentation.action_label(approval),
-                "risk_factors": presentation.risk_factors(approval),
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": approval.is_pending and may_decide(request.user, approval),
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HitlConfig(AppConfig):
     name = "hitl"
-    verbose_name = "Human in the loop"
+    verbose_name = _("Human in the loop")
 
     def ready(self):
         # Register the Celery tasks in every process (web too), not only in workers that

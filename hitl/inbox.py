@@ -5,12 +5,13 @@ The admin's queue filter, the sidebar badge and the tabs above the queue read th
 
 from django.db.models import F
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from hitl.access import approvals_for, may_decide
 from hitl.models import ApprovalStatus, HITLApproval
 
 MINE, PENDING, EVERYTHING = "mine", "pending", "all"
-QUEUES = [(MINE, "Waiting for me"), (PENDING, "All pending"), (EVERYTHING, "Everything")]
+QUEUES = [(MINE, _("Waiting for me")), (PENDING, _("All pending")), (EVERYTHING, _("Everything"))]
 QUEUE_PARAM = "queue"
 
 

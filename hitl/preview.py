@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget
 
 from agents.action_specs import SPECS
@@ -25,9 +27,9 @@ from tenants.roles import Role
 
 CHANNEL_NAMES = dict(CHANNEL_CHOICES)
 OUTCOMES = {
-    "approve": "Approved automatically (the workflow's automatic rule holds)",
-    "reject": "Rejected automatically (the workflow's automatic rule holds)",
-    None: "Waits for a human decision",
+    "approve": gettext_lazy("Approved automatically (the workflow's automatic rule holds)"),
+    "reject": gettext_lazy("Rejected automatically (the workflow's automatic rule holds)"),
+    None: gettext_lazy("Waits for a human decision"),
 }
 
 
@@ -39,15 +41,17 @@ class PersonField(forms.ModelChoiceField):
 class SampleActionForm(forms.Form):
     """A sample action: what the risk score and the workflow choice read from a proposal."""
 
-    action_type = forms.ChoiceField(choices=ActionType.choices, widget=UnfoldAdminSelectWidget())
+    action_type = forms.ChoiceField(
+        label=gettext_lazy("Action type"), choices=ActionType.choices, widget=UnfoldAdminSelectWidget()
+    )
     agent_type = forms.ChoiceField(
-        label="Agent",
-        choices=[("", "The agent that proposes it"), *AgentType.choices],
+        label=gettext_lazy("Agent"),
+        choices=[("", gettext_lazy("The agent that proposes it")), *AgentType.choices],
         required=False,
         widget=UnfoldAdminSelectWidget(),
     )
     estimated_cost = forms.DecimalField(
-        label="Estimated cost ($ over 30 days)",
+        label=gettext_lazy("Estimated cost ($ over 30 days)"),
         min_value=0,
         max_digits=14,
         decimal_places=2,
@@ -58,20 +62,26 @@ class SampleActionForm(forms.Form):
         )(),
     )
     estimated_reach = forms.IntegerField(
-        label="Estimated reach (people)",
+        label=gettext_lazy("Estimated reach (people)"),
         min_value=0,
         max_value=10**10,
         initial=0,
         widget=UnfoldAdminIntegerFieldWidget(),
     )
     confidence = forms.FloatField(
-        label="Agent confidence (0-1)", min_value=0, max_value=1, initial=0.8, widget=UnfoldAdminDecimalFieldWidget()
+        label=gettext_lazy("Agent confidence (0-1)"),
+        min_value=0,
+        max_value=1,
+        initial=0.8,
+        widget=UnfoldAdminDecimalFieldWidget(),
     )
     requested_by = PersonField(
         queryset=None,
         required=False,
         widget=UnfoldAdminSelectWidget(),
-        help_text="Their recent rejections and requests count towards the risk; they never approve their own.",
+        help_text=gettext_lazy(
+            "Their recent rejections and requests count towards the risk; they never approve their own."
+        ),
     )
 
     def __init__(self, *args, tenant, **kwargs):
@@ -90,11 +100,12 @@ class SampleActionForm(forms.Form):
         elif action_type and action_type not in AGENT_ACTIONS.get(agent_type, ()):
             self.add_error(
                 "agent_type",
-                f"The {AgentType(agent_type).label} agent does not propose “{ActionType(action_type).label}”.",
+                _("The %(agent)s agent does not propose “%(action)s”.")
+                % {"agent": AgentType(agent_type).label, "action": ActionType(action_type).label},
             )
         person, tenant = data.get("requested_by"), data.get("tenant")
         if person is not None and tenant is not None and person.tenant_id != tenant.pk:
-            self.add_error("requested_by", "Choose a person of that tenant.")
+            self.add_error("requested_by", _("Choose a person of that tenant."))
         return data
 
 
@@ -177,27 +188,29 @@ def approvers_text(level: rules.Level) -> str:
     """Who a level names, in words (people named by id are counted: their names are in the preview's list)."""
     parts = []
     if level.roles:
-        parts.append("anyone with the role " + " or ".join(Role(role).label for role in level.roles))
+        roles = _(" or ").join(str(Role(role).label) for role in level.roles)
+        parts.append(_("anyone with the role %(roles)s") % {"roles": roles})
     if level.groups:
-        parts.append("members of " + ", ".join(level.groups))
+        parts.append(_("members of %(groups)s") % {"groups": ", ".join(level.groups)})
     if level.users:
-        parts.append(f"{len(level.users)} named {'person' if len(level.users) == 1 else 'people'}")
+        count = len(level.users)
+        parts.append(ngettext("%(count)s named person", "%(count)s named people", count) % {"count": count})
     return "; ".join(parts)
 
 
 def timing(settings: dict, *, critical: bool = False) -> list[tuple[str, str]]:
     """The deadlines a request gets from these rules, in words (as hitl.services.timing sets them)."""
     auto_approve = None if critical else settings.get("auto_approve_hours")
-    rows = [("Decision due (SLA)", f"within {settings['sla_hours']} h")]
+    rows = [(_("Decision due (SLA)"), _("within %(hours)s h") % {"hours": settings["sla_hours"]})]
     if settings.get("reminder_frequency_hours") and settings.get("max_reminders"):
         every, most = settings["reminder_frequency_hours"], settings["max_reminders"]
-        rows.append(("Reminders", f"every {every} h, at most {most}"))
+        rows.append((_("Reminders"), _("every %(every)s h, at most %(most)s") % {"every": every, "most": most}))
     if settings.get("escalation_hours"):
-        rows.append(("Escalation", f"after {settings['escalation_hours']} h"))
+        rows.append((_("Escalation"), _("after %(hours)s h") % {"hours": settings["escalation_hours"]}))
     if auto_approve:
-        rows.append(("Without a decision", f"approved automatically after {auto_approve} h"))
+        rows.append((_("Without a decision"), _("approved automatically after %(hours)s h") % {"hours": auto_approve}))
     else:
-        rows.append(("Without a decision", f"expires after {settings['expire_hours']} h"))
+        rows.append((_("Without a decision"), _("expires after %(hours)s h") % {"hours": settings["expire_hours"]}))
         if critical and settings.get("auto_approve_hours"):
-            rows.append(("Automatic approval", "never for critical risk"))
+            rows.append((_("Automatic approval"), _("never for critical risk")))
     return rows

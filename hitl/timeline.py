@@ -6,11 +6,13 @@ person reads; dates are rendered by the template in the tenant's zone (tenants.m
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agents.action_specs import MONEY_FIELDS
-from agents.action_specs.base import field_label
+from agents.action_specs.base import FIELD_LABELS, field_label
 from conversations import access as conversation_access
 from conversations.models import Message
 from conversations.privacy import message_text
@@ -52,12 +54,22 @@ def _readable(value) -> str:
     return str(value)
 
 
+def _label(key: str) -> str:
+    """A changed field in the reader's words: the action data's label, else the approval's own field's."""
+    if key in FIELD_LABELS:
+        return field_label(key)
+    try:
+        return capfirst(HITLApproval._meta.get_field("action_summary" if key == "summary" else key).verbose_name)
+    except FieldDoesNotExist:
+        return key.replace("_", " ")
+
+
 def _changes(changes) -> list[tuple[str, str, str]]:
     """`{"field": [before, after]}` or `{"field": {"from":…, "to":…}}` or `{"field": value}` as rows, each field by
     its label and money with its currency."""
     rows = []
     for key, value in (changes or {}).items():
-        label = field_label(key)
+        label = _label(key)
 
         def shown(item, key=key):
             return money(item) if key in MONEY_FIELDS and item not in (None, "") else _readable(item)

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from django import forms
 from django.contrib.auth.models import Group
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
     UnfoldAdminIntegerFieldWidget,
@@ -25,18 +27,19 @@ from tenants.models import User
 from tenants.roles import Role
 from tenants.services import ROLE_GROUP_PREFIX
 
-CHANNEL_CHOICES = [("email", "Email"), ("in_app", "In the console"), ("slack", "Slack"), ("whatsapp", "WhatsApp")]
+CHANNEL_CHOICES = [("email", _("Email")), ("in_app", _("In the console")), ("slack", "Slack"), ("whatsapp", "WhatsApp")]
 OPERATOR_CHOICES = [
-    ("eq", "is"), ("ne", "is not"), ("lt", "is below"), ("lte", "is at most"), ("gt", "is above"),
-    ("gte", "is at least"), ("in", "is one of"), ("not_in", "is none of"),
+    ("eq", _("is")), ("ne", _("is not")), ("lt", _("is below")), ("lte", _("is at most")), ("gt", _("is above")),
+    ("gte", _("is at least")), ("in", _("is one of")), ("not_in", _("is none of")),
 ]  # fmt: skip
 CONDITION_FIELD_CHOICES = [
-    ("risk_level", "Risk level"), ("risk_score", "Risk score (0-100)"), ("estimated_cost", "Estimated cost ($)"),
-    ("estimated_reach", "Estimated reach (people)"), ("action_type", "Action type"), ("agent_type", "Agent"),
-    ("confidence", "Agent confidence (0-1)"),
+    ("risk_level", _("Risk level")), ("risk_score", _("Risk score (0-100)")),
+    ("estimated_cost", _("Estimated cost ($)")),
+    ("estimated_reach", _("Estimated reach (people)")), ("action_type", _("Action type")), ("agent_type", _("Agent")),
+    ("confidence", _("Agent confidence (0-1)")),
 ]  # fmt: skip
-assert {value for value, _ in CHANNEL_CHOICES} == set(rules.NOTIFICATION_CHANNELS)
-assert {value for value, _ in CONDITION_FIELD_CHOICES} == set(rules.CONDITION_FIELDS)
+assert {value for value, label in CHANNEL_CHOICES} == set(rules.NOTIFICATION_CHANNELS)
+assert {value for value, label in CONDITION_FIELD_CHOICES} == set(rules.CONDITION_FIELDS)
 
 
 def _checkboxes():
@@ -63,21 +66,34 @@ class LevelForm(forms.Form):
     """One approval level: who may decide, and how many of them must approve."""
 
     name = forms.CharField(
-        max_length=200, required=False, widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "e.g. Marketing lead"})
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget(attrs={"placeholder": _("e.g. Marketing lead")}),
     )
     roles = forms.MultipleChoiceField(
-        choices=Role.choices, required=False, widget=_checkboxes(), help_text="Anyone of the tenant with these roles."
+        label=_("Roles"),
+        choices=Role.choices,
+        required=False,
+        widget=_checkboxes(),
+        help_text=_("Anyone of the tenant with these roles."),
     )
     users = PersonChoiceField(
-        label="People",
+        label=_("People"),
         queryset=User.objects.none(),
         required=False,
         widget=UnfoldAdminSelectMultipleWidget(),
-        help_text="And these people by name.",
+        help_text=_("And these people by name."),
     )
-    groups = forms.MultipleChoiceField(required=False, widget=_checkboxes(), help_text="And members of these groups.")
+    groups = forms.MultipleChoiceField(
+        label=_("Groups"), required=False, widget=_checkboxes(), help_text=_("And members of these groups.")
+    )
     required_approvals = forms.IntegerField(
-        min_value=1, max_value=rules.MAX_REQUIRED_APPROVALS, initial=1, widget=UnfoldAdminIntegerFieldWidget()
+        label=_("Required approvals"),
+        min_value=1,
+        max_value=rules.MAX_REQUIRED_APPROVALS,
+        initial=1,
+        widget=UnfoldAdminIntegerFieldWidget(),
     )
 
     def __init__(self, *args, people, groups, **kwargs):
@@ -86,7 +102,11 @@ class LevelForm(forms.Form):
         gone = self.initial.get("gone")
         if gone:  # named before, no longer active people of the tenant: saving drops them, so say so
             left_out = ", ".join(gone)
-            self.fields["users"].help_text += f" No longer people of the tenant, left out when saved: {left_out}."
+            self.fields["users"].help_text = format_lazy(
+                "{} {}",
+                self.fields["users"].help_text,
+                _("No longer people of the tenant, left out when saved: {people}."),
+            ).format(people=left_out)
         self.fields["groups"].choices = [(name, name) for name in groups]
         if not groups:
             del self.fields["groups"]
@@ -136,12 +156,17 @@ class ConditionForm(forms.Form):
     """One clause of an automatic rule: field, comparison, value."""
 
     # An empty first choice, so the form's empty row is left out unless someone fills it in.
-    field = forms.ChoiceField(choices=[("", "—"), *CONDITION_FIELD_CHOICES], widget=UnfoldAdminSelectWidget())
-    op = forms.ChoiceField(choices=[("", "—"), *OPERATOR_CHOICES], widget=UnfoldAdminSelectWidget(), label="Comparison")
+    field = forms.ChoiceField(
+        label=_("Field"), choices=[("", "—"), *CONDITION_FIELD_CHOICES], widget=UnfoldAdminSelectWidget()
+    )
+    op = forms.ChoiceField(
+        choices=[("", "—"), *OPERATOR_CHOICES], widget=UnfoldAdminSelectWidget(), label=_("Comparison")
+    )
     value = forms.CharField(
+        label=_("Value"),
         max_length=500,
-        widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "e.g. low, or 500, or set_budget, pause_campaign"}),
-        help_text="For “is one of”, separate the values with commas.",
+        widget=UnfoldAdminTextInputWidget(attrs={"placeholder": _("e.g. low, or 500, or set_budget, pause_campaign")}),
+        help_text=_("For “is one of”, separate the values with commas."),
     )
 
     def clean(self):
@@ -155,7 +180,7 @@ class ConditionForm(forms.Form):
         try:
             values = [_number(item) if numeric else item.strip() for item in items]
         except InvalidOperation:
-            self.add_error("value", "Enter a number (or numbers separated by commas).")
+            self.add_error("value", _("Enter a number (or numbers separated by commas)."))
             return data
         data["clause"] = {
             "field": data["field"],
@@ -185,9 +210,9 @@ ConditionFormSet = forms.formset_factory(
 
 # The JSON settings edited through a formset: name -> (formset prefix, heading)
 SECTIONS = {
-    "approval_levels": ("levels", "Approval levels"),
-    "auto_approve_conditions": ("approve_when", "Approve automatically when all of these hold"),
-    "auto_reject_conditions": ("reject_when", "Reject automatically when all of these hold"),
+    "approval_levels": ("levels", _("Approval levels")),
+    "auto_approve_conditions": ("approve_when", _("Approve automatically when all of these hold")),
+    "auto_reject_conditions": ("reject_when", _("Reject automatically when all of these hold")),
 }
 
 
@@ -204,13 +229,25 @@ class WorkflowForm(forms.ModelForm):
     """Refuses exactly what the API refuses: both ask `hitl.rules.workflow_errors`."""
 
     action_types = forms.MultipleChoiceField(
-        choices=ActionType.choices, required=False, widget=_checkboxes(), help_text="None ticked: any action type."
+        label=_("Action types"),
+        choices=ActionType.choices,
+        required=False,
+        widget=_checkboxes(),
+        help_text=_("None ticked: any action type."),
     )
     risk_levels = forms.MultipleChoiceField(
-        choices=RiskLevel.choices, required=False, widget=_checkboxes(), help_text="None ticked: any risk level."
+        label=_("Risk levels"),
+        choices=RiskLevel.choices,
+        required=False,
+        widget=_checkboxes(),
+        help_text=_("None ticked: any risk level."),
     )
     notification_channels = forms.MultipleChoiceField(
-        choices=CHANNEL_CHOICES, required=False, widget=_checkboxes(), help_text="How approvers hear of a request."
+        label=_("Notification channels"),
+        choices=CHANNEL_CHOICES,
+        required=False,
+        widget=_checkboxes(),
+        help_text=_("How approvers hear of a request."),
     )
     approval_levels = SectionField()
     auto_approve_conditions = SectionField()
@@ -221,10 +258,10 @@ class WorkflowForm(forms.ModelForm):
         fields = "__all__"
         widgets = {"is_active": UnfoldBooleanWidget, "is_default": UnfoldBooleanWidget}
         labels = {
-            "sla_hours": "Decide within (SLA)", "escalation_hours": "Escalate after",
-            "auto_approve_hours": "Approve automatically after", "expire_hours": "Expire after",
-            "reminder_frequency_hours": "Remind every", "max_reminders": "Reminders at most",
-            "min_cost_threshold": "Cost at least ($)", "max_cost_threshold": "Cost at most ($)",
+            "sla_hours": _("Decide within (SLA)"), "escalation_hours": _("Escalate after"),
+            "auto_approve_hours": _("Approve automatically after"), "expire_hours": _("Expire after"),
+            "reminder_frequency_hours": _("Remind every"), "max_reminders": _("Reminders at most"),
+            "min_cost_threshold": _("Cost at least ($)"), "max_cost_threshold": _("Cost at most ($)"),
         }  # fmt: skip
 
     tenant = None  # the signed-in person's tenant, set by HITLWorkflowAdmin.get_form
@@ -275,7 +312,7 @@ class WorkflowForm(forms.ModelForm):
         """The kept forms of a section's formset: stored rows not deleted, and new rows filled in."""
         formset = self.formsets[name]
         if not formset.is_valid():
-            raise forms.ValidationError("Correct the rows marked below.")
+            raise forms.ValidationError(_("Correct the rows marked below."))
         kept = formset.initial_form_count()  # rows that were stored count even unchanged; empty new rows do not
         return [
             form

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import ReinforcedGuardedModelAdminMixin
+from guardian.admin import GroupManage, ReinforcedGuardedModelAdminMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import display
@@ -95,6 +95,14 @@ class TenantForm(forms.ModelForm):
         return cleaned
 
 
+class GroupPermissionsForm(GroupManage):
+    """django-guardian's group picker, its field labelled in the reader's language (guardian leaves it bare)."""
+
+    group = forms.CharField(
+        label=_("Group"), max_length=80, error_messages=GroupManage.base_fields["group"].error_messages
+    )
+
+
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, ModelAdmin):
     form = TenantForm
@@ -109,6 +117,9 @@ class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, Mode
         "action_webhook_secret": ["action_webhook_secret_saved"],
         "slack_webhook_url": ["slack_webhook_url_saved", "remove_slack_webhook_url"],
     }
+
+    def get_obj_perms_group_select_form(self, request):
+        return GroupPermissionsForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(user_count=Count("users"))
@@ -269,7 +280,10 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
 
 class PhoneNumberForm(forms.ModelForm):
     verification_code = forms.CharField(
-        required=False, max_length=6, help_text=_("The 6-digit code sent to the number, to confirm it.")
+        label=_("Verification code"),
+        required=False,
+        max_length=6,
+        help_text=_("The 6-digit code sent to the number, to confirm it."),
     )
 
     class Meta:

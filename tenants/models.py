@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField, hash_of
@@ -47,56 +48,71 @@ class Tenant(models.Model):
         PRO = "pro", "Pro"
         ENTERPRISE = "enterprise", "Enterprise"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=64, unique=True)
-    subscription_tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.FREE)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=64, unique=True, verbose_name=_("slug"))
+    subscription_tier = models.CharField(
+        max_length=20, choices=Tier.choices, default=Tier.FREE, verbose_name=_("subscription tier")
+    )
     timezone = models.CharField(
-        max_length=64, default="UTC", validators=[validate_timezone], help_text="Used to show and schedule times."
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text=_("Used to show and schedule times."),
+        verbose_name=_("timezone"),
     )
     action_webhook_url = models.URLField(
-        verbose_name=_("action webhook URL"),
         blank=True,
         validators=[validate_outbound_url],
-        help_text="If set, approved actions are POSTed here (signed) instead of applied by Walker. https only.",
+        help_text=_("If set, approved actions are POSTed here (signed) instead of applied by Walker. https only."),
+        verbose_name=_("action webhook URL"),
     )
     # Whoever holds the secret signs calls the tenant's receiver executes as approved, and the Slack URL posts
     # to the tenant's channel: both encrypted at rest, and write-only in the admin for those who manage the tenant.
     action_webhook_secret = EncryptedTextField(
         max_length=128,
         blank=True,
-        help_text='Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".',
+        help_text=_('Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".'),
+        verbose_name=_("action webhook secret"),
     )
     slack_webhook_url = EncryptedTextField(
-        verbose_name=_("Slack webhook URL"),
         max_length=200,
         blank=True,
         validators=[URLValidator(), validate_outbound_url],
-        help_text="Slack incoming-webhook URL for approval notifications. https only.",
+        help_text=_("Slack incoming-webhook URL for approval notifications. https only."),
+        verbose_name=_("Slack webhook URL"),
     )
     message_retention_days = models.PositiveIntegerField(
         default=365,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
-        help_text="Days message content and media links are kept; then a nightly job removes them (counts stay).",
+        help_text=_("Days message content and media links are kept; then a nightly job removes them (counts stay)."),
+        verbose_name=_("message retention days"),
     )
     access_log_retention_days = models.PositiveIntegerField(
         default=1095,
         validators=[MinValueValidator(MIN_ACCESS_LOG_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
-        help_text=f"Days access records are kept (at least {MIN_ACCESS_LOG_DAYS}); older ones are removed nightly.",
+        help_text=format_lazy(
+            _("Days access records are kept (at least {days}); older ones are removed nightly."),
+            days=MIN_ACCESS_LOG_DAYS,
+        ),
+        verbose_name=_("access log retention days"),
     )
     share_personal_data_with_llm = models.BooleanField(
-        verbose_name=_("share personal data with external AI engines"),
         default=False,
         help_text=(
-            "Send phone numbers, emails, card numbers, IBANs and national ids in messages to an external LLM "
-            "(OpenAI, Langflow) as written. Off: the engine receives placeholders such as [phone]."
+            _(
+                "Send phone numbers, emails, card numbers, IBANs and national ids in messages to an external LLM "
+                "(OpenAI, Langflow) as written. Off: the engine receives placeholders such as [phone]."
+            )
         ),
+        verbose_name=_("share personal data with external AI engines"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("tenant")
         ordering = ["name"]
         permissions = [
             ("view_pii", "Can view unmasked personal data"),
@@ -145,25 +161,33 @@ class User(HashedFieldsMixin, AbstractBaseUser, PermissionsMixin):
     Only platform superusers may have no tenant. `is_staff` follows the role.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     # Encrypted at rest; `email_hash` finds a person by address (see tenants.fields).
-    email = EncryptedTextField(unique=True, max_length=254, kind="email", hash_field="email_hash")
-    email_hash = KeyedHashField(of="email", unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
-    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    email = EncryptedTextField(
+        unique=True, max_length=254, kind="email", hash_field="email_hash", verbose_name=_("email")
+    )
+    email_hash = KeyedHashField(of="email", unique=True, verbose_name=_("email hash"))
+    first_name = models.CharField(max_length=150, blank=True, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=150, blank=True, verbose_name=_("last name"))
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users", verbose_name=_("tenant")
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER, verbose_name=_("role"))
     language = models.CharField(
         max_length=8,
         blank=True,
         choices=settings.LANGUAGES,
-        help_text="The language of the console, the chat's pages and the emails; empty: the browser's.",
+        help_text=_("The language of the console, the chat's pages and the emails; empty: the browser's."),
+        verbose_name=_("language"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     is_staff = models.BooleanField(
-        default=False, editable=False, help_text="Set from the role: every role but member may sign in to the console."
+        default=False,
+        editable=False,
+        help_text=_("Set from the role: every role but member may sign in to the console."),
+        verbose_name=_("is staff"),
     )
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(default=timezone.now, verbose_name=_("date joined"))
 
     objects = UserManager()
 
@@ -172,6 +196,7 @@ class User(HashedFieldsMixin, AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = []
 
     class Meta:
+        verbose_name = _("user")
         ordering = ["first_name", "last_name", "date_joined"]
         constraints = [
             models.CheckConstraint(
@@ -213,33 +238,45 @@ class User(HashedFieldsMixin, AbstractBaseUser, PermissionsMixin):
 class UserPhoneNumber(HashedFieldsMixin, models.Model):
     """A phone number a user writes from (WhatsApp); stored in E.164, unique within a tenant."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_numbers")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="+", editable=False, verbose_name=_("tenant")
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_numbers", verbose_name=_("user"))
     # Wide enough for a number typed with spaces and brackets; stored values are E.164 (≤ 16).
     phone_number = EncryptedTextField(
-        max_length=32, kind="phone", hash_field="phone_hash", help_text="With its country code, e.g. +1 415 555 0100."
+        max_length=32,
+        kind="phone",
+        hash_field="phone_hash",
+        help_text=_("With its country code, e.g. +1 415 555 0100."),
+        verbose_name=_("phone number"),
     )
-    phone_hash = KeyedHashField(of="phone_number")
+    phone_hash = KeyedHashField(of="phone_number", verbose_name=_("phone hash"))
     verified = models.BooleanField(
-        default=False, editable=False, help_text="Confirmed with a code sent to the number (tenants.verification)."
+        default=False,
+        editable=False,
+        help_text=_("Confirmed with a code sent to the number (tenants.verification)."),
+        verbose_name=_("verified"),
     )
-    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("verified at"))
     # The pending verification code: only its keyed hash is kept (tenants.verification).
-    code_hash = models.CharField(max_length=64, blank=True, editable=False)
-    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
-    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("code hash"))
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("code expires at"))
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("code attempts"))
+    code_sent_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("code sent at"))
     codes_sent = models.PositiveSmallIntegerField(
-        default=0, editable=False, help_text="Codes sent since the last success."
+        default=0, editable=False, help_text=_("Codes sent since the last success."), verbose_name=_("codes sent")
     )
-    code_delivery_error = models.CharField(max_length=300, blank=True, editable=False)
-    is_primary = models.BooleanField("primary", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    code_delivery_error = models.CharField(
+        max_length=300, blank=True, editable=False, verbose_name=_("code delivery error")
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("user phone number")
         ordering = ["-is_primary", "created_at"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "phone_hash"], name="phone_unique_per_tenant"),
@@ -283,17 +320,18 @@ class UndeliverableAddress(models.Model):
     """
 
     class Reason(models.TextChoices):
-        BOUNCE = "bounce", "Hard bounce"
-        SPAM = "spamreport", "Spam report"
+        BOUNCE = "bounce", _("Hard bounce")
+        SPAM = "spamreport", _("Spam report")
 
     # Keyed on the address's keyed hash; the address itself is encrypted (see tenants.fields).
-    address_hash = models.CharField(max_length=64, primary_key=True, editable=False)
-    email = EncryptedTextField(max_length=254, kind="email", hash_field="address_hash")
-    reason = models.CharField(max_length=12, choices=Reason.choices)
-    detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    address_hash = models.CharField(max_length=64, primary_key=True, editable=False, verbose_name=_("address hash"))
+    email = EncryptedTextField(max_length=254, kind="email", hash_field="address_hash", verbose_name=_("email"))
+    reason = models.CharField(max_length=12, choices=Reason.choices, verbose_name=_("reason"))
+    detail = models.TextField(blank=True, verbose_name=_("detail"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("undeliverable address")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -328,19 +366,28 @@ def all_brief_sections() -> list[str]:
 class UserEmailPreference(models.Model):
     """When and what a user's daily email brief holds; times are in the user's own time zone."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_preference")
-    enabled = models.BooleanField(default=True)
-    delivery_time = models.TimeField(default=time(8, 0), help_text="Local time in the time zone below.")
-    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
-    include_sections = models.JSONField(default=all_brief_sections, help_text=_("The sections the daily brief holds."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="+", editable=False, verbose_name=_("tenant")
+    )
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_preference", verbose_name=_("user"))
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
+    delivery_time = models.TimeField(
+        default=time(8, 0), help_text=_("Local time in the time zone below."), verbose_name=_("delivery time")
+    )
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone], verbose_name=_("timezone"))
+    include_sections = models.JSONField(
+        default=all_brief_sections,
+        help_text=_("The sections the daily brief holds."),
+        verbose_name=_("include sections"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("user email preference")
         ordering = ["user__first_name", "user__last_name", "user_id"]
 
     def __str__(self):
@@ -389,24 +436,28 @@ class AccessLog(models.Model):
         NORMAL = "normal", _("Normal")
         HIGH = "high", _("High")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey(
         Tenant, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("tenant")
     )
     actor = models.ForeignKey(
         User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("actor")
     )
-    actor_ref = models.CharField(max_length=64, db_index=True, help_text="Keyed hash of the actor's email.")
+    actor_ref = models.CharField(
+        max_length=64, db_index=True, help_text=_("Keyed hash of the actor's email."), verbose_name=_("actor ref")
+    )
     action = models.CharField(max_length=20, choices=Action.choices, verbose_name=_("action"))
     sensitivity = models.CharField(
         max_length=10, choices=Sensitivity.choices, default=Sensitivity.NORMAL, verbose_name=_("sensitivity")
     )
-    object_type = models.CharField(max_length=100, help_text="app.model", verbose_name=_("object type"))
-    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
+    object_type = models.CharField(max_length=100, help_text=_("app.model"), verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, verbose_name=_("object ID"))
     object_repr = models.CharField(max_length=200, verbose_name=_("object"))
-    object_ids = models.JSONField(default=list, blank=True, help_text="The rows a list read showed.")
+    object_ids = models.JSONField(
+        default=list, blank=True, help_text=_("The rows a list read showed."), verbose_name=_("object IDs")
+    )
     reason = models.TextField(
-        blank=True, help_text="Why, as the reader said when revealing personal data.", verbose_name=_("reason")
+        blank=True, help_text=_("Why, as the reader said when revealing personal data."), verbose_name=_("reason")
     )
     path = models.CharField(max_length=500, verbose_name=_("path"))
     ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
@@ -416,6 +467,7 @@ class AccessLog(models.Model):
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("access log")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["tenant", "-created_at"]), models.Index(fields=["object_type", "object_id"])]
 
@@ -436,29 +488,41 @@ class SubjectRequest(models.Model):
     about them (subject access) or its erasure. The record names who asked, when and why, never the data."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Export (subject access)"
-        ERASURE = "erasure", "Erasure"
+        EXPORT = "export", _("Export (subject access)")
+        ERASURE = "erasure", _("Erasure")
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    subject = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="subject_requests")
-    subject_ref = models.CharField(max_length=64, help_text="The person's id, kept after erasure.")
-    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    requested_by_email = EncryptedTextField(max_length=254, kind="email")
-    reason = models.TextField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    counts = models.JSONField(default=dict, blank=True, help_text="Rows found (export) or changed (erasure), by kind.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    subject = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="subject_requests", verbose_name=_("subject")
+    )
+    subject_ref = models.CharField(
+        max_length=64, help_text=_("The person's id, kept after erasure."), verbose_name=_("subject ref")
+    )
+    requested_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("requested by")
+    )
+    requested_by_email = EncryptedTextField(max_length=254, kind="email", verbose_name=_("requested by email"))
+    reason = models.TextField(verbose_name=_("reason"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, verbose_name=_("status"))
+    counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Rows found (export) or changed (erasure), by kind."),
+        verbose_name=_("counts"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("subject request")
         ordering = ["-created_at"]
         constraints = [  # one erasure at a time per person: a re-run after a crash resumes the same record
             models.UniqueConstraint(

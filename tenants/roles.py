@@ -7,14 +7,15 @@ tenant and never leaks to another.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    APPROVER = "approver", "Approver"
-    SUPPORT = "support", "Support"
-    COMPLIANCE = "compliance", "Compliance"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", _("Admin")
+    APPROVER = "approver", _("Approver")
+    SUPPORT = "support", _("Support")
+    COMPLIANCE = "compliance", _("Compliance")
+    MEMBER = "member", _("Member")
 
 
 # Roles that sign in to the admin console; members talk to the agents over channels.

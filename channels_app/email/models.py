@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ProcessedInboundEmail(models.Model):
@@ -9,17 +10,20 @@ class ProcessedInboundEmail(models.Model):
     """
 
     class Kind(models.TextChoices):
-        COMMAND = "command", "Command"
-        UNKNOWN_SENDER = "unknown_sender", "Unknown sender"
-        UNVERIFIED = "unverified", "Known address, sender not proven (no aligned SPF or DKIM pass)"
-        IGNORED = "ignored", "Ignored (automatic reply)"
+        COMMAND = "command", _("Command")
+        UNKNOWN_SENDER = "unknown_sender", _("Unknown sender")
+        UNVERIFIED = "unverified", _("Known address, sender not proven (no aligned SPF or DKIM pass)")
+        IGNORED = "ignored", _("Ignored (automatic reply)")
 
-    message_id = models.CharField(max_length=255, primary_key=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    received_at = models.DateTimeField(auto_now_add=True)
+    message_id = models.CharField(max_length=255, primary_key=True, verbose_name=_("message ID"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
 
     class Meta:
+        verbose_name = _("processed inbound email")
         app_label = "channels_app"
         ordering = ["-received_at"]
 
@@ -28,9 +32,10 @@ class AnsweredSender(models.Model):
     """An address Walker answered automatically on a (UTC) day, by its keyed hash: one such answer a day at most,
     however many emails arrive, even at once (channels_app.email.answers)."""
 
-    address_hash = models.CharField(max_length=64)
-    day = models.DateField()
+    address_hash = models.CharField(max_length=64, verbose_name=_("address hash"))
+    day = models.DateField(verbose_name=_("day"))
 
     class Meta:
+        verbose_name = _("answered sender")
         app_label = "channels_app"
         constraints = [models.UniqueConstraint(fields=["address_hash", "day"], name="one_auto_answer_a_day")]

@@ -65,12 +65,14 @@ class HITLApproval(FSMModelMixin, models.Model):
     transition (django-fsm) and write a history row.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey(
         "tenants.Tenant", on_delete=models.CASCADE, related_name="approvals", verbose_name=_("tenant")
     )
     reference = models.CharField(
-        max_length=12, help_text="Short reference for emails and WhatsApp, e.g. BR-123456.", verbose_name=_("reference")
+        max_length=12,
+        help_text=_("Short reference for emails and WhatsApp, e.g. BR-123456."),
+        verbose_name=_("reference"),
     )
 
     # What is asked
@@ -87,17 +89,30 @@ class HITLApproval(FSMModelMixin, models.Model):
         verbose_name=_("conversation"),
     )
     source_message = models.ForeignKey(
-        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+        "conversations.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approvals",
+        verbose_name=_("source message"),
     )
     action_type = models.CharField(max_length=40, choices=ActionType.choices, verbose_name=_("action type"))
-    action_data = models.JSONField(default=dict)
+    action_data = models.JSONField(default=dict, verbose_name=_("action data"))
     action_summary = models.CharField(max_length=300, verbose_name=_("action summary"))
     action_preview_url = models.URLField(blank=True, verbose_name=_("action preview URL"))
     target_key = models.CharField(
-        max_length=200, blank=True, editable=False, help_text="What the action changes (hitl.duplicates)."
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("What the action changes (hitl.duplicates)."),
+        verbose_name=_("target key"),
     )
     proposal_key = models.CharField(
-        max_length=64, blank=True, editable=False, help_text="Digest of what was proposed: one pending per value."
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Digest of what was proposed: one pending per value."),
+        verbose_name=_("proposal key"),
     )
     related_to = models.ForeignKey(
         "self",
@@ -105,7 +120,10 @@ class HITLApproval(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="conflicting",
-        help_text="The request for the same target that waited when this one was filed, and that this one superseded.",
+        help_text=_(
+            "The request for the same target that waited when this one was filed, and that this one superseded."
+        ),
+        verbose_name=_("related to"),
     )
     estimated_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0, verbose_name=_("estimated cost"))
     estimated_reach = models.PositiveIntegerField(default=0, verbose_name=_("estimated reach"))
@@ -116,7 +134,12 @@ class HITLApproval(FSMModelMixin, models.Model):
         max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM, verbose_name=_("risk level")
     )
     risk_score = models.FloatField(default=0, verbose_name=_("risk score"))
-    risk_factors = models.JSONField(default=list, blank=True, help_text="Each factor's contribution to the score.")
+    risk_factors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Each factor's contribution to the score."),
+        verbose_name=_("risk factors"),
+    )
 
     # Workflow and progress
     workflow = models.ForeignKey(
@@ -127,11 +150,16 @@ class HITLApproval(FSMModelMixin, models.Model):
         related_name="approvals",
         verbose_name=_("workflow"),
     )
-    workflow_snapshot = models.JSONField(default=dict, blank=True, help_text="The workflow's rules when requested.")
+    workflow_snapshot = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("The workflow's rules when requested."),
+        verbose_name=_("workflow snapshot"),
+    )
     approval_level = models.PositiveSmallIntegerField(default=1, verbose_name=_("approval level"))
     total_levels = models.PositiveSmallIntegerField(default=1, verbose_name=_("total levels"))
-    required_approvals = models.PositiveSmallIntegerField(default=1)
-    received_approvals = models.PositiveSmallIntegerField(default=0)
+    required_approvals = models.PositiveSmallIntegerField(default=1, verbose_name=_("required approvals"))
+    received_approvals = models.PositiveSmallIntegerField(default=0, verbose_name=_("received approvals"))
     status = FSMField(
         default=ApprovalStatus.PENDING,
         choices=ApprovalStatus.choices,
@@ -139,8 +167,10 @@ class HITLApproval(FSMModelMixin, models.Model):
         db_index=True,
         verbose_name=_("status"),
     )
-    priority = models.PositiveSmallIntegerField(default=3, help_text="1 is the most urgent.")
-    decided_automatically = models.BooleanField(default=False)
+    priority = models.PositiveSmallIntegerField(
+        default=3, help_text=_("1 is the most urgent."), verbose_name=_("priority")
+    )
+    decided_automatically = models.BooleanField(default=False, verbose_name=_("decided automatically"))
 
     # People and times. What people type (notes, reasons) may name anyone: it is encrypted at rest.
     requested_by = models.ForeignKey(
@@ -151,7 +181,7 @@ class HITLApproval(FSMModelMixin, models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
-    request_notes = EncryptedTextField(blank=True)
+    request_notes = EncryptedTextField(blank=True, verbose_name=_("request notes"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -164,7 +194,8 @@ class HITLApproval(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="approvals_to_decide",
-        help_text="Who may decide at the current level (kept in step by hitl.services.levels).",
+        help_text=_("Who may decide at the current level (kept in step by hitl.services.levels)."),
+        verbose_name=_("assignees"),
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -175,7 +206,7 @@ class HITLApproval(FSMModelMixin, models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
-    approval_notes = EncryptedTextField(blank=True)
+    approval_notes = EncryptedTextField(blank=True, verbose_name=_("approval notes"))
     rejected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -184,24 +215,31 @@ class HITLApproval(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name=_("rejected by"),
     )
-    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rejected at"))
     rejection_reason = EncryptedTextField(blank=True, verbose_name=_("rejection reason"))
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     # SLA: deadline columns scanned by hitl.tasks.process_deadlines
     sla_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("SLA deadline"))
     sla_breached = models.BooleanField(default=False, verbose_name=_("SLA breached"))
     sla_breach_duration_minutes = models.PositiveIntegerField(default=0, verbose_name=_("SLA breach (minutes)"))
-    next_reminder_at = models.DateTimeField(null=True, blank=True)
-    escalation_due_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Auto-approval or expiry, whichever applies.")
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    escalated_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    next_reminder_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next reminder at"))
+    escalation_due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("escalation due at"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Auto-approval or expiry, whichever applies."), verbose_name=_("expires at")
     )
-    escalation_reason = EncryptedTextField(blank=True)
-    reminder_count = models.PositiveSmallIntegerField(default=0)
-    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("escalated at"))
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("escalated to"),
+    )
+    escalation_reason = EncryptedTextField(blank=True, verbose_name=_("escalation reason"))
+    reminder_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("reminder count"))
+    last_reminder_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last reminder at"))
 
     # Execution
     executed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("executed at"))
@@ -212,27 +250,29 @@ class HITLApproval(FSMModelMixin, models.Model):
         blank=True,
         verbose_name=_("execution status"),
     )
-    execution_result = models.JSONField(default=dict, blank=True)
+    execution_result = models.JSONField(default=dict, blank=True, verbose_name=_("execution result"))
     execution_error = models.TextField(blank=True, verbose_name=_("execution error"))
-    execution_attempts = models.PositiveSmallIntegerField(default=0)
-    execution_started_at = models.DateTimeField(null=True, blank=True)  # when the latest attempt was claimed
+    execution_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("execution attempts"))
+    execution_started_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("execution started at")
+    )  # when the latest attempt was claimed
     # When a task was last sent for it (approval, retry, requeue): the recovery sweep measures its grace from here.
-    execution_queued_at = models.DateTimeField(null=True, blank=True)
+    execution_queued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("execution queued at"))
 
     # Context
     ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
     user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
-    compliance_flags = models.JSONField(default=list, blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    custom_fields = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    compliance_flags = models.JSONField(default=list, blank=True, verbose_name=_("compliance flags"))
+    tags = models.JSONField(default=list, blank=True, verbose_name=_("tags"))
+    custom_fields = models.JSONField(default=dict, blank=True, verbose_name=_("custom fields"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = ApprovalQuerySet.as_manager()
 
     class Meta:
         ordering = ["sla_deadline", "priority"]
-        verbose_name = "approval"
+        verbose_name = _("approval")
         permissions = [("decide_hitlapproval", "Can approve, reject and escalate approvals")]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "reference"], name="approval_reference_unique"),

@@ -24,9 +24,11 @@ class HITLDecision(models.Model):
         WHATSAPP = "whatsapp", _("WhatsApp reply")
         AUTO = "auto", _("Automatic rule")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="decisions")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    approval = models.ForeignKey(
+        "hitl.HITLApproval", on_delete=models.CASCADE, related_name="decisions", verbose_name=_("approval")
+    )
     level = models.PositiveSmallIntegerField(verbose_name=_("level"))
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("approver")
@@ -42,7 +44,7 @@ class HITLDecision(models.Model):
 
     class Meta:
         ordering = ["decided_at"]
-        verbose_name = "decision"
+        verbose_name = _("decision")
         constraints = [
             models.UniqueConstraint(
                 fields=["approval", "level", "approver"],
@@ -68,9 +70,11 @@ class HITLApprovalHistory(models.Model):
     blanked only through `hitl.history.erase_notes`. Elsewhere this model and its queryset refuse them.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="history")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    approval = models.ForeignKey(
+        "hitl.HITLApproval", on_delete=models.CASCADE, related_name="history", verbose_name=_("approval")
+    )
     event_type = models.CharField(max_length=40, verbose_name=_("event type"))
     description = EncryptedTextField(verbose_name=_("description"))  # quotes reasons and names people
     actor = models.ForeignKey(
@@ -80,16 +84,16 @@ class HITLApprovalHistory(models.Model):
     actor_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("actor IP address"))
     previous_status = models.CharField(max_length=20, blank=True, verbose_name=_("previous status"))
     new_status = models.CharField(max_length=20, blank=True, verbose_name=_("new status"))
-    changes = models.JSONField(default=dict, blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
+    metadata = models.JSONField(default=dict, blank=True, verbose_name=_("metadata"))
     timestamp = models.DateTimeField(auto_now_add=True, verbose_name=_("time"))
 
     objects = HistoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["timestamp"]
-        verbose_name = "history entry"
-        verbose_name_plural = "approval history"
+        verbose_name = _("history entry")
+        verbose_name_plural = _("approval history")
         indexes = [
             models.Index(fields=["approval", "timestamp"]),
             models.Index(fields=["timestamp"]),  # the consoles' readers look at the newest rows (console.follow)
@@ -117,48 +121,57 @@ class HITLNotification(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="notifications")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    approval = models.ForeignKey(
+        "hitl.HITLApproval", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("approval")
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("recipient")
     )
-    recipient_email = EncryptedTextField(blank=True, max_length=254, kind="email")
-    recipient_phone = EncryptedTextField(blank=True, max_length=20, kind="phone")
+    recipient_email = EncryptedTextField(blank=True, max_length=254, kind="email", verbose_name=_("recipient email"))
+    recipient_phone = EncryptedTextField(blank=True, max_length=20, kind="phone", verbose_name=_("recipient phone"))
     event = models.CharField(
-        max_length=20, help_text="created, reminder, escalated or decided.", verbose_name=_("event")
+        max_length=20, help_text=_("created, reminder, escalated or decided."), verbose_name=_("event")
     )
     subject = models.CharField(max_length=300, blank=True, verbose_name=_("subject"))
     message = models.TextField(verbose_name=_("message"))
-    template = models.CharField(max_length=100, blank=True)
+    template = models.CharField(max_length=100, blank=True, verbose_name=_("template"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
-    provider = models.CharField(max_length=20, blank=True)
-    provider_message_id = models.CharField(max_length=255, blank=True)
-    provider_response = models.JSONField(default=dict, blank=True)
+    provider = models.CharField(max_length=20, blank=True, verbose_name=_("provider"))
+    provider_message_id = models.CharField(max_length=255, blank=True, verbose_name=_("provider message ID"))
+    provider_response = models.JSONField(default=dict, blank=True, verbose_name=_("provider response"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    failed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("failed at"))
     failure_reason = models.TextField(blank=True, verbose_name=_("failure reason"))
-    is_reminder = models.BooleanField(default=False)
-    reminder_number = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_reminder = models.BooleanField(default=False, verbose_name=_("is reminder"))
+    reminder_number = models.PositiveSmallIntegerField(default=0, verbose_name=_("reminder number"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "notification"
+        verbose_name = _("notification")
         indexes = [models.Index(fields=["approval", "created_at"]), models.Index(fields=["recipient", "status"])]
 
 
 class OneClickToken(models.Model):
     """Marks a one-click decision link as used, so each link decides at most once."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
-    approval = models.ForeignKey("hitl.HITLApproval", on_delete=models.CASCADE, related_name="+")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    decision = models.CharField(max_length=10)
-    nonce = models.CharField(max_length=64, unique=True)
-    used_at = models.DateTimeField(auto_now_add=True)
+    class Meta:
+        verbose_name = _("one-click token")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    approval = models.ForeignKey(
+        "hitl.HITLApproval", on_delete=models.CASCADE, related_name="+", verbose_name=_("approval")
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("approver")
+    )
+    decision = models.CharField(max_length=10, verbose_name=_("decision"))
+    nonce = models.CharField(max_length=64, unique=True, verbose_name=_("nonce"))
+    used_at = models.DateTimeField(auto_now_add=True, verbose_name=_("used at"))

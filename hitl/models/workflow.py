@@ -26,49 +26,82 @@ class HITLWorkflow(models.Model):
     Anything unreadable fails closed: the approval waits for a human (see hitl.rules).
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="hitl_workflows")
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
-    is_default = models.BooleanField(default=False, help_text="Used when no other workflow of the tenant matches.")
-    action_types = models.JSONField(default=list, blank=True, help_text="Empty: any action type.")
-    risk_levels = models.JSONField(default=list, blank=True, help_text="Empty: any risk level.")
-    min_cost_threshold = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    max_cost_threshold = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    approval_levels = models.JSONField(default=list)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="hitl_workflows", verbose_name=_("tenant")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_default = models.BooleanField(
+        default=False, help_text=_("Used when no other workflow of the tenant matches."), verbose_name=_("is default")
+    )
+    action_types = models.JSONField(
+        default=list, blank=True, help_text=_("Empty: any action type."), verbose_name=_("action types")
+    )
+    risk_levels = models.JSONField(
+        default=list, blank=True, help_text=_("Empty: any risk level."), verbose_name=_("risk levels")
+    )
+    min_cost_threshold = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("min cost threshold")
+    )
+    max_cost_threshold = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("max cost threshold")
+    )
+    approval_levels = models.JSONField(default=list, verbose_name=_("approval levels"))
     parallel_approval = models.BooleanField(
-        default=True, help_text="Notify every eligible approver of a level at once, rather than one assignee."
+        default=True,
+        help_text=_("Notify every eligible approver of a level at once, rather than one assignee."),
+        verbose_name=_("parallel approval"),
     )
     unanimous_required = models.BooleanField(
-        default=False, help_text="Every eligible approver of a level must approve."
+        default=False,
+        help_text=_("Every eligible approver of a level must approve."),
+        verbose_name=_("unanimous required"),
     )
     sla_hours = models.PositiveIntegerField(default=24, validators=_HOURS, verbose_name=_("SLA hours"))
-    escalation_hours = models.PositiveIntegerField(null=True, blank=True, validators=_HOURS)
+    escalation_hours = models.PositiveIntegerField(
+        null=True, blank=True, validators=_HOURS, verbose_name=_("escalation hours")
+    )
     auto_approve_hours = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=_HOURS,
-        help_text="Approve automatically after this long (never for critical risk).",
+        help_text=_("Approve automatically after this long (never for critical risk)."),
+        verbose_name=_("auto approve hours"),
     )
     expire_hours = models.PositiveIntegerField(
-        default=72, validators=_HOURS, help_text="Without auto-approval, expire after this long."
+        default=72,
+        validators=_HOURS,
+        help_text=_("Without auto-approval, expire after this long."),
+        verbose_name=_("expire hours"),
     )
-    notification_channels = models.JSONField(default=list, blank=True, help_text="email, in_app, slack, whatsapp.")
-    reminder_frequency_hours = models.PositiveIntegerField(null=True, blank=True, validators=_HOURS)
-    max_reminders = models.PositiveIntegerField(default=3, validators=[MaxValueValidator(MAX_REMINDERS)])
-    auto_approve_conditions = models.JSONField(default=list, blank=True)
-    auto_reject_conditions = models.JSONField(default=list, blank=True)
-    custom_rules = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    notification_channels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("email, in_app, slack, whatsapp."),
+        verbose_name=_("notification channels"),
+    )
+    reminder_frequency_hours = models.PositiveIntegerField(
+        null=True, blank=True, validators=_HOURS, verbose_name=_("reminder frequency hours")
+    )
+    max_reminders = models.PositiveIntegerField(
+        default=3, validators=[MaxValueValidator(MAX_REMINDERS)], verbose_name=_("max reminders")
+    )
+    auto_approve_conditions = models.JSONField(default=list, blank=True, verbose_name=_("auto approve conditions"))
+    auto_reject_conditions = models.JSONField(default=list, blank=True, verbose_name=_("auto reject conditions"))
+    custom_rules = models.JSONField(default=dict, blank=True, verbose_name=_("custom rules"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "workflow"
+        verbose_name = _("workflow")
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant"],
@@ -84,26 +117,33 @@ class HITLWorkflow(models.Model):
 class RiskPolicy(models.Model):
     """A tenant's risk settings; without one, hitl.risk's defaults apply."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.CASCADE, related_name="risk_policy")
-    action_base_risk = models.JSONField(
-        default=dict, blank=True, help_text='Points 0-25 per action type, e.g. {"set_budget": 20}.'
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="risk_policy", verbose_name=_("tenant")
     )
-    medium_threshold = models.PositiveSmallIntegerField(default=30)
-    high_threshold = models.PositiveSmallIntegerField(default=55)
-    critical_threshold = models.PositiveSmallIntegerField(default=80)
+    action_base_risk = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_('Points 0-25 per action type, e.g. {"set_budget": 20}.'),
+        verbose_name=_("action base risk"),
+    )
+    medium_threshold = models.PositiveSmallIntegerField(default=30, verbose_name=_("medium threshold"))
+    high_threshold = models.PositiveSmallIntegerField(default=55, verbose_name=_("high threshold"))
+    critical_threshold = models.PositiveSmallIntegerField(default=80, verbose_name=_("critical threshold"))
     large_cost = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=Decimal("10000"),
-        help_text="A cost this big is maximal in absolute terms.",
+        help_text=_("A cost this big is maximal in absolute terms."),
+        verbose_name=_("large cost"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "risk policies"
+        verbose_name = _("risk policy")
+        verbose_name_plural = _("risk policies")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(medium_threshold__lt=models.F("high_threshold"))

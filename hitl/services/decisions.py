@@ -335,7 +335,12 @@ def _apply_edits(approval, actor, edits, context) -> Edit:
         approval,
         "edited",
         _("%(actor)s edited the action before approving; risk %(old)s → %(new)s (%(score)s).")
-        % {"actor": actor, "old": old_level, "new": risk.level, "score": f"{risk.score:g}"},
+        % {
+            "actor": actor,
+            "old": RiskLevel(old_level).label.lower(),
+            "new": RiskLevel(risk.level).label.lower(),
+            "score": f"{risk.score:g}",
+        },
         actor=actor,
         ip=context.ip,
         previous_status=approval.status,

@@ -29,6 +29,7 @@ from hitl.history import log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.services.announce import announce
 from tenants.access import Need
+from tenants.languages import speaking
 
 EXECUTE_TASK = "hitl.tasks.execute_approval"
 
@@ -103,11 +104,14 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
 def run_execution(approval_id, *, max_attempts: int) -> str:
     """Execute once. Returns 'executed', 'failed', 'retry' (call again later), 'skipped' (nothing to do)
     or 'superseded' (the attempt was given up while it ran; its answer is only recorded)."""
-    approval = HITLApproval.objects.select_related("tenant").get(pk=approval_id)
+    approval = HITLApproval.objects.select_related("tenant", "requested_by").get(pk=approval_id)
     executor = get_executor(approval.tenant)
-    if isinstance(executor, LedgerExecutor):
-        return _run_ledger(approval_id, executor)
-    return _run_remote(approval_id, executor, max_attempts=max_attempts)
+    # What the execution writes (its detail, the history lines) is read first by whoever asked for it, in the
+    # outcome they are told: it is written in their language.
+    with speaking(approval.requested_by):
+        if isinstance(executor, LedgerExecutor):
+            return _run_ledger(approval_id, executor)
+        return _run_remote(approval_id, executor, max_attempts=max_attempts)
 
 
 def _locked(approval_id) -> HITLApproval:

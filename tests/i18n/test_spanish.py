@@ -24,6 +24,12 @@ from tests.factories import CampaignFactory, UserFactory, budget_action
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 LOCALE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
+# Each catalogue Walker keeps: its file without extension, and how many entries it holds at least.
+CATALOGUES = {
+    "django": (LOCALE / "django", 400),
+    "djangojs": (LOCALE / "djangojs", 60),
+    "unfold": (Path(settings.BASE_DIR) / "locale" / "unfold" / "es" / "LC_MESSAGES" / "django", 150),
+}
 
 
 @pytest.fixture
@@ -152,13 +158,14 @@ def _entries(path: Path):
         yield fields["msgid"], msgstrs, flags, fields.get("msgctxt")
 
 
-@pytest.mark.parametrize("domain", ["django", "djangojs"])
-def test_the_spanish_catalogues_are_complete(domain):
-    entries = [entry for entry in _entries(LOCALE / f"{domain}.po") if entry[0]]  # the header has an empty msgid
-    assert len(entries) > (400 if domain == "django" else 60)
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_the_spanish_catalogues_are_complete(catalogue):
+    path, least = CATALOGUES[catalogue]
+    entries = [entry for entry in _entries(path.with_suffix(".po")) if entry[0]]  # the header has an empty msgid
+    assert len(entries) > least
     assert [msgid for msgid, _, flags, _ in entries if "fuzzy" in flags] == []
     assert [msgid for msgid, msgstrs, _, _ in entries if not all(msgstrs)] == []
-    with open(LOCALE / f"{domain}.mo", "rb") as compiled:  # the committed .mo holds the same translations
+    with open(path.with_suffix(".mo"), "rb") as compiled:  # the committed .mo holds the same translations
         catalog = gettext.GNUTranslations(compiled)
     singular = [(msgid, msgstrs[0], context) for msgid, msgstrs, _, context in entries if len(msgstrs) == 1]
     assert [
@@ -175,10 +182,10 @@ def _unescape(text: str) -> str:
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext tools not installed")
-@pytest.mark.parametrize("domain", ["django", "djangojs"])
-def test_msgfmt_counts_nothing_untranslated_or_fuzzy(domain):
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_msgfmt_counts_nothing_untranslated_or_fuzzy(catalogue):
     result = subprocess.run(
-        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(LOCALE / f"{domain}.po")],
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(CATALOGUES[catalogue][0].with_suffix(".po"))],
         capture_output=True,
         text=True,
         check=True,
@@ -278,11 +285,30 @@ def test_a_spanish_approver_writes_the_history_and_the_result_in_spanish(
     descriptions = list(approval.history.order_by("timestamp", "id").values_list("description", flat=True))
     assert f"Aprobada por {spanish_approver}." in descriptions, descriptions
     approval.refresh_from_db()
-    # The worker carries it out after the request, in its own active language (the default, English, here);
-    # the same executor under Spanish writes the detail in Spanish.
+    # The worker carries it out after the request, in the language of whoever asked (the site's, English, for
+    # this requester: next test); the same executor under Spanish writes the detail in Spanish.
     detail = "Summer Sale daily budget $500.00 -> $700.00"
     assert approval.execution_result["detail"] == detail and f"Done: {detail}" in descriptions
     Campaign.objects.filter(pk=approval.action_data["campaign_id"]).update(daily_budget=Decimal("500.00"))
     with translation.override("es"):
         spanish = set_budget(approval.tenant, approval.action_data).detail
     assert spanish == "Presupuesto diario de Summer Sale 500,00 US$ -> 700,00 US$"
+
+
+def test_the_execution_is_written_in_the_requesters_language(
+    console_as, english_approver, requester, ask, django_capture_on_commit_callbacks
+):
+    """The detail and the history line of an execution are what the requester is told first: their language,
+    whoever approved it."""
+    requester.language = "es"
+    requester.save(update_fields=["language"])
+    approval = ask()
+    with django_capture_on_commit_callbacks(execute=True):
+        console_as(english_approver).post(
+            reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]), {"decision": "approve"}
+        )
+    approval.refresh_from_db()
+    detail = "Presupuesto diario de Summer Sale 500,00 US$ -> 700,00 US$"
+    assert approval.execution_result["detail"] == detail
+    descriptions = list(approval.history.values_list("description", flat=True))
+    assert f"Approved by {english_approver}." in descriptions and f"Hecho: {detail}" in descriptions, descriptions

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hitl", "0021_action_and_agent_types_by_name"),
+        ("hitl", "0020_redact_notification_failure_reasons"),
         ("tenants", "0023_sign_in_records_without_addresses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
