@@ -176,7 +176,7 @@ def _attempt(message: Message, history: list[Message], token) -> bool:
 def _answer(message: Message, history: list[Message], token) -> bool:
     started = time.monotonic()
     conversation = message.conversation
-    agent = _choose_agent(conversation, message)
+    agent = _choose_agent(conversation, message, history)
     # Shown only if the answer takes a while: a quick one would only flash it (and cost every socket a frame).
     typing_over = events.signal_unless_over(
         conversation.pk,
@@ -238,10 +238,22 @@ def _transcript(messages: list[Message]) -> list[Message]:
     return sorted(turns, key=place)[-HISTORY_TURNS:]
 
 
-def _choose_agent(conversation: Conversation, message: Message):
+def _choose_agent(conversation: Conversation, message: Message, history: list[Message]):
     current = conversation.agent.agent_type if conversation.agent_id else None
-    agent_type = route(message.text, requested=message.metadata.get("requested_agent"), current=current)
+    agent_type = route(
+        message.text,
+        requested=message.metadata.get("requested_agent"),
+        current=current,
+        tenant=conversation.tenant,
+        history=_turns(history),
+    )
     return AIAgent.objects.serving(conversation.tenant, agent_type)
+
+
+def _turns(history: list[Message]) -> tuple[HistoryItem, ...]:
+    return tuple(
+        HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
+    )
 
 
 def draft(message: Message) -> tuple[EngineReply | None, str | None]:
@@ -254,7 +266,7 @@ def draft(message: Message) -> tuple[EngineReply | None, str | None]:
     conversation = message.conversation
     earlier = Message.objects.filter(conversation=conversation, created_at__lt=message.created_at)
     history = _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
-    agent = _choose_agent(conversation, message)
+    agent = _choose_agent(conversation, message, history)
     if agent is None:
         return None, None
     with speaking(conversation.user):  # the customer's language, as the agent would answer
@@ -275,9 +287,7 @@ def _run_engine(conversation, message, agent, history, *, live=True) -> tuple[En
         agent=agent,
         conversation_id=str(conversation.pk),
         text=message.text,
-        history=tuple(
-            HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
-        ),
+        history=_turns(history),
         decisions=decisions_since_last_answer(conversation, history),
         on_delta=stream,
     )
