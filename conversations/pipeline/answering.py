@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +35,7 @@ from agents.engines import get_engine, run_engine
 from agents.engines.base import EngineReply, EngineRequest, HistoryItem
 from agents.models import AIAgent
 from agents.routing import route
+from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType
 from conversations import delivery, events
@@ -46,7 +47,7 @@ from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from conversations.pipeline.streaming import DeltaBroadcaster
 from hitl.models import ApprovalStatus
-from tenants.languages import speaking
+from tenants.languages import language_of
 from tenants.pii import redact
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def _answer_next(conversation_id, token) -> bool:
         return False
     if message.conversation.held_by_id is not None:
         return _set_aside(conversation_id, message, token)
-    with speaking(message.conversation.user):  # the reply in the requester's language
+    with speaking_as_written(message):  # the reply, its confirmations too, in the message's language
         return _attempt(message, history, token)
 
 
@@ -238,6 +239,12 @@ def _transcript(messages: list[Message]) -> list[Message]:
     return sorted(turns, key=place)[-HISTORY_TURNS:]
 
 
+def speaking_as_written(message: Message):
+    """`with speaking_as_written(message):` writes in the message's language (English or Spanish, from its
+    words), else in its sender's."""
+    return translation.override(detect_language(message.text) or language_of(message.conversation.user))
+
+
 def _choose_agent(conversation: Conversation, message: Message, history: list[Message]):
     current = conversation.agent.agent_type if conversation.agent_id else None
     agent_type = route(
@@ -269,7 +276,7 @@ def draft(message: Message) -> tuple[EngineReply | None, str | None]:
     agent = _choose_agent(conversation, message, history)
     if agent is None:
         return None, None
-    with speaking(conversation.user):  # the customer's language, as the agent would answer
+    with speaking_as_written(message):  # the customer's language, as the agent would answer
         reply, error = _run_engine(conversation, message, agent, history, live=False)
     if error is not None or not reply.understood or not reply.text.strip():
         return None, agent.agent_type

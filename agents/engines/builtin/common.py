@@ -97,7 +97,7 @@ def capabilities(request, understood) -> EngineReply:
     else:
         opening, understood_it = _("Sorry, I didn't get that."), False
     shown = examples(request.agent.agent_type, request.tenant)
-    lines = [opening, _("You can ask me things like:")] + [f"- {example}" for example in shown]
+    lines = [opening, _("You can ask me, for example:")] + [f"- {example}" for example in shown]
     return EngineReply("\n".join(lines), understood=understood_it)
 
 

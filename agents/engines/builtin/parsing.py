@@ -20,7 +20,7 @@ REQUEST_START = (
     r"|let's|lets|let us|i want to|i'd like to|we should|we need to|go ahead and)[\s,]+)*"
 )
 # An opening quote follows the start or a space, so apostrophes ("What's", "Sale's") are not quotes.
-_QUOTED = re.compile(r"(?:^|(?<=[\s(:]))['\"‘“](.+?)['\"’”](?=$|[\s.,!?;:)])")
+_QUOTED = re.compile(r"(?:^|(?<=[\s(:]))['\"‘“«](.+?)['\"’”»](?=$|[\s.,!?;:)])")
 _MONEY = re.compile(r"(\$)?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s*(k\b)?(\s*(?:%|percent\b))?", re.I)
 
 

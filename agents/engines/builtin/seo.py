@@ -24,8 +24,8 @@ SHOWN = 3
 LEAD = r"^(?:(?:please|ok|also|can you|could you|we should|let's|lets|i want to|por favor|quiero|puedes|tambien)\s+)*"
 ADD = re.compile(
     LEAD + r"(?:(?:start|begin)\s+(?:tracking|targeting|monitoring)|add|track|monitor|target|(?:we )?should target"
-    r"|anade|agrega|incorpora|incluye|(?:empieza|empezar|comienza) a (?:seguir|posicionar|rastrear)|sigue|seguir"
-    r"|rastrea|posiciona)\b"
+    r"|anadir|anade|agregar|agrega|incorpora|incluye|(?:empieza|empezar|comienza) a (?:seguir|posicionar|rastrear)"
+    r"|sigue|seguir|rastrea|posiciona)\b"
 )
 REMOVE = re.compile(
     LEAD + r"(?:(?:stop|quit)\s+(?:tracking|targeting|monitoring)|drop|remove|delete|untrack"
