@@ -46,6 +46,7 @@ PHRASINGS: dict[str, Phrasing] = {
             (BUDGET_UP[0], 1),
             (BUDGET_DOWN[0], 1),
             (r"\b(set|make|change|adjust|move|put|update|give)\b", 1),
+            (r"\b(set|make|put) (it|that|them)( to| at)? [$€]?\d", 3),  # "no, make it 900"
             (r"\bin half\b|\bby half\b|\bdouble\b|\bhalve\b", 3),
             (r"\b(to|by)\s*[$€]?\s*\d", 2),
             (r"[$€]\s*\d|\d\s*(dollars?|bucks|euros?|usd|eur)\b|\d\s*k\b", 2),
@@ -58,6 +59,7 @@ PHRASINGS: dict[str, Phrasing] = {
             (BUDGET_UP[1], 1),
             (BUDGET_DOWN[1], 1),
             (rf"\b(pon|ponle|ponlo|poner|cambi{ES_VERB}|ajust{ES_VERB}|fij{ES_VERB}|dej{ES_VERB})\b", 1),
+            (r"\b(ponlo|ponla|dejalo|dejala)( en| a)? [$€]?\d", 3),
             (r"\b(a|hasta|en)\s*[$€]?\s*\d", 2),
             (r"[$€]\s*\d|\d\s*(dolares?|euros?|usd|eur|pesos)\b|\d\s*k\b|\d\s*mil\b", 2),
             (r"\d\s*(%|por ?ciento)", 2),
@@ -154,14 +156,14 @@ PHRASINGS: dict[str, Phrasing] = {
         target="segment",
         en=(
             (r"\blook ?alikes?\b", 6),
-            (r"\b(create|build|make|set up|spin up|put together|generate|start|launch|add|new)\b", 3),
+            (r"\b(create|build|make|set up|spin up|put together|generate|start|launch|add|new)\b", 2),
             (r"\b(create|build|make|set up|spin up|put together|generate|new)\b.*\b(audience|segment)s?\b", 2),
             (r"\b(similar to|like|based on|modell?ed on|resembling)\b", 2),
             (r"\b(audience|segment)s?\b", 1),
         ),
         es=(
             (r"\blook ?alikes?\b|\b(audiencia|segmento)s? (similar|parecid)\w*", 6),
-            (rf"\b(cre{ES_VERB}|arm{ES_VERB}|haz|hacer|gener{ES_VERB}|mont{ES_VERB}|nuev[oa])\b", 3),
+            (rf"\b(cre{ES_VERB}|arm{ES_VERB}|haz|hacer|gener{ES_VERB}|mont{ES_VERB}|nuev[oa])\b", 2),
             (rf"\b(cre{ES_VERB}|arm{ES_VERB}|haz|gener{ES_VERB}|nuev[oa])\b.*\b(audiencia|segmento)s?\b", 2),
             (r"\b(similar|parecid\w*|basad\w* en|como)\b", 2),
             (r"\b(audiencia|segmento)s?\b", 1),

@@ -94,7 +94,7 @@ def budget_change(text: str) -> BudgetChange | None:
     percent = bool(match.group("percent"))
     prep = (match.group("prep") or "").strip()
     said_direction = direction(folded)
-    setting = re.search(r"\b(set|make|put|change|pon|ponle|cambia|fija|deja)\b", folded)
+    setting = re.search(r"\b(set|make|put|change|pon|ponle|ponlo|ponla|cambia|fija|deja|dejalo|dejala)\b", folded)
     if prep in ("by", "un", "una") or percent or RELATIVE.search(folded) or (prep == "en" and not setting):
         kind = "by"
     elif prep == "" and not setting and re.search(r"\b(le|ble)\b|\w+le\b", folded.split(match.group(0))[0]):

@@ -4,8 +4,11 @@ Matched on folded words (case, accents, possessives and quotes do not matter), e
 rapidfuzz's ratio over a window as long as the name) or in part (most of a long name, said in a row).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.db.models import CharField, Value
 from rapidfuzz import fuzz
 
 from agents.models import AudienceSegment, Campaign, ContentPiece, KeywordRanking, TargetKeyword
@@ -50,18 +53,22 @@ class Catalogue:
 
     @classmethod
     def of(cls, tenant) -> "Catalogue":
-        rows = {}
-        for campaign in Campaign.objects.for_tenant(tenant):
-            rows["campaign", campaign.name] = campaign
-        for piece in ContentPiece.objects.for_tenant(tenant):
-            rows["content", piece.title] = piece
-        ranked = KeywordRanking.objects.for_tenant(tenant).values_list("keyword", flat=True).distinct()
-        for keyword in [*ranked, *TargetKeyword.objects.for_tenant(tenant).values_list("keyword", flat=True)]:
-            rows.setdefault(("keyword", keyword.lower()), keyword)
-        for segment in AudienceSegment.objects.for_tenant(tenant):
-            rows["segment", segment.name] = segment
+        """Two queries: the campaigns (their rows serve the Paid Ads agent too) and every other name in one
+        UNION. Read once per message inside `one_reading` (routing and the engine share it)."""
+        memo = _READING.get()
+        if memo is not None and tenant.pk in memo:
+            return memo[tenant.pk]
+        rows = {("campaign", campaign.name): campaign for campaign in Campaign.objects.for_tenant(tenant)}
+        for kind, name in _other_names(tenant):
+            rows.setdefault((kind, name.lower() if kind == "keyword" else name), name)
         names = {kind: [name for k, name in rows if k == kind] for kind in KINDS}
-        return cls(names, rows)
+        catalogue = cls(names, rows)
+        if memo is not None:
+            memo[tenant.pk] = catalogue
+        return catalogue
+
+    def campaigns(self) -> list:
+        return [row for (kind, _name), row in self.rows.items() if kind == "campaign"]
 
     def mentions(self, said: list[str]) -> list[Mention]:
         """Every name `said` (folded words) mentions, best first; one per name."""
@@ -71,6 +78,35 @@ class Catalogue:
                 if mention := _mention(kind, name, said):
                     found.append(mention)
         return sorted(found, key=lambda m: (-m.quality, -m.size, m.kind, m.name))
+
+
+_READING: ContextVar[dict | None] = ContextVar("walker_catalogue_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """`with one_reading():` the tenant's names are read once for everything inside (one message's answer)."""
+    token = _READING.set({})
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def _other_names(tenant):
+    def named(queryset, field, kind):
+        kinded = queryset.for_tenant(tenant).annotate(kind=Value(kind, output_field=CharField()))
+        return kinded.values_list("kind", field).order_by()  # unordered parts: one plain SELECT … UNION …
+
+    return (
+        named(ContentPiece.objects, "title", "content")
+        .union(
+            named(KeywordRanking.objects, "keyword", "keyword"),
+            named(TargetKeyword.objects, "keyword", "keyword"),
+            named(AudienceSegment.objects, "name", "segment"),
+        )
+        .order_by()
+    )
 
 
 def _core(kind: str, name: str) -> list[str]:

@@ -31,8 +31,9 @@ PRONOUN = re.compile(
     r"|\b(esa|ese|eso|esta|este|la misma|el mismo)\b|\w+(lo|la|los|las)\b"
 )
 SUPERLATIVE = {
-    "best": r"\b(best|top|mejor(es)?)\b",
-    "worst": r"\b(worst|bottom|peor(es)?)\b",
+    # "la mejor", "el peor"; a bare "mejor" opening a sentence is "rather" ("mejor ponlo en 650").
+    "best": r"\b(best|top)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) mejor(es)?\b|\bmejor(es)? (campana|anuncio)",
+    "worst": r"\b(worst|bottom)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) peor(es)?\b|\bpeor(es)? (campana|anuncio)",
     "highest": r"\b(highest|most|biggest|largest|priciest|mas alt[oa]|mayor)\b",
     "lowest": r"\b(lowest|least|fewest|smallest|cheapest|mas baj[oa]|menor)\b",
 }
@@ -60,6 +61,7 @@ class Understanding:
     from_context: bool = False  # the entity (or the question) came from earlier turns
     ambiguous: tuple[Mention, ...] = ()  # two rows of different kinds fit equally: ask which
     mentions: tuple[Mention, ...] = ()
+    catalogue: Catalogue | None = field(default=None, repr=False, compare=False)  # the names it was read against
 
     @property
     def is_action(self) -> bool:
@@ -72,13 +74,13 @@ class Understanding:
 def understand(text: str, tenant, history=(), catalogue: Catalogue | None = None) -> Understanding:
     """What `text` asks of the tenant's agents. `history`: earlier turns (items with `role` and `text`)."""
     catalogue = catalogue or Catalogue.of(tenant)
-    understood = _read(text, catalogue)
+    understood = replace(_read(text, catalogue), catalogue=catalogue)
     if understood.intent in SMALL_TALK[:3] or (understood.entity is not None and not _wants_context(understood)):
         return understood
     if understood.entity is None and re.search(r"['\"‘“].+['\"’”]", text) and understood.is_action:
         return understood  # a quoted name that matches nothing is not the conversation's row
     context = _context(history, catalogue)
-    return _with_context(understood, context, text)
+    return replace(_with_context(understood, context, text), catalogue=catalogue)
 
 
 def _read(text: str, catalogue: Catalogue) -> Understanding:

@@ -35,6 +35,7 @@ from agents.engines import get_engine, run_engine
 from agents.engines.base import EngineReply, EngineRequest, HistoryItem
 from agents.models import AIAgent
 from agents.routing import route
+from agents.understanding.entities import one_reading
 from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType
@@ -175,6 +176,11 @@ def _attempt(message: Message, history: list[Message], token) -> bool:
 
 
 def _answer(message: Message, history: list[Message], token) -> bool:
+    with one_reading():  # the tenant's names, read once for routing and the engine
+        return _answer_once(message, history, token)
+
+
+def _answer_once(message: Message, history: list[Message], token) -> bool:
     started = time.monotonic()
     conversation = message.conversation
     agent = _choose_agent(conversation, message, history)
@@ -273,11 +279,12 @@ def draft(message: Message) -> tuple[EngineReply | None, str | None]:
     conversation = message.conversation
     earlier = Message.objects.filter(conversation=conversation, created_at__lt=message.created_at)
     history = _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
-    agent = _choose_agent(conversation, message, history)
-    if agent is None:
-        return None, None
-    with speaking_as_written(message):  # the customer's language, as the agent would answer
-        reply, error = _run_engine(conversation, message, agent, history, live=False)
+    with one_reading():
+        agent = _choose_agent(conversation, message, history)
+        if agent is None:
+            return None, None
+        with speaking_as_written(message):  # the customer's language, as the agent would answer
+            reply, error = _run_engine(conversation, message, agent, history, live=False)
     if error is not None or not reply.understood or not reply.text.strip():
         return None, agent.agent_type
     return reply, agent.agent_type

@@ -160,7 +160,7 @@ def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     intent = understood.intent
     if intent in ("greeting", "thanks", "help") or not text:
         return capabilities(request, understood)
-    campaigns = list(Campaign.objects.for_tenant(request.tenant))
+    campaigns = understood.catalogue.campaigns()  # the rows the message was read against
     if understood.ambiguous:
         return which_one(understood.ambiguous)
     by_name = {c.name: c for c in campaigns}
