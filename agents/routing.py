@@ -1,6 +1,8 @@
 """Pick the agent for a message: the one the channel names, else the one the words point to.
 
-Scoring is by weighted cue words and phrases. A message with no cue stays with
+With the tenant, the message is read by agents.understanding (the agent of what it asks, or of the row it
+names; a follow-up stays with the conversation's agent). Without it, or when the message asks nothing an
+agent owns (greetings, help), scoring is by weighted cue words and phrases. A message with no cue stays with
 the conversation's current agent (a follow-up such as "and last month?"), and
 a brand-new conversation with no cue goes to Paid Ads, the general entry point.
 """
@@ -8,6 +10,7 @@ a brand-new conversation with no cue goes to Paid Ads, the general entry point.
 import re
 
 from agents.models import AgentType
+from agents.understanding import Understanding, understand
 
 # (pattern, weight). Phrases beat single words; a word shared by two agents weighs less.
 _CUES: dict[str, list[tuple[str, int]]] = {
@@ -98,12 +101,19 @@ def handover(text: str, requested: str) -> str | None:
     return best if by_agent[best] >= HANDOVER_SCORE else None
 
 
-def route(text: str, *, requested: str | None = None, current: str | None = None) -> str:
+def route(text: str, *, requested: str | None = None, current: str | None = None, tenant=None, history=()) -> str:
     """The agent type for `text`. `requested`: named by the channel (kept unless the message is plainly another
-    agent's job, see `handover`); `current`: the conversation's agent."""
+    agent's job, see `handover`); `current`: the conversation's agent. With the `tenant` (and the conversation's
+    `history`), the message is read by agents.understanding: what it asks, and the tenant's names in it."""
+    if requested and requested not in AgentType.values:
+        raise ValueError(f"Unknown agent {requested!r}; choose one of {', '.join(AgentType.values)}.")
+    if tenant is not None:
+        understood = understand(text, tenant, history)
+        if understood.agent and (not requested or _plainly_other(understood, requested)):
+            return understood.agent
+        if requested:
+            return requested
     if requested:
-        if requested not in AgentType.values:
-            raise ValueError(f"Unknown agent {requested!r}; choose one of {', '.join(AgentType.values)}.")
         return handover(text, requested) or requested
     by_agent = scores(text)
     best = max(by_agent.values())
@@ -113,3 +123,10 @@ def route(text: str, *, requested: str | None = None, current: str | None = None
     if current in leaders:  # a tie keeps the conversation where it is
         return current
     return leaders[0]
+
+
+def _plainly_other(understood: Understanding, requested: str) -> bool:
+    """A message for another agent than the one chosen: an action of its, or a question about its row."""
+    if understood.agent == requested or understood.intent == "unknown":
+        return False
+    return understood.is_action or (understood.entity is not None and understood.entity.exact)

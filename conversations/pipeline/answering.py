@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +35,8 @@ from agents.engines import get_engine, run_engine
 from agents.engines.base import EngineError, EngineReply, EngineRequest, HistoryItem
 from agents.models import AIAgent
 from agents.routing import route
+from agents.understanding.entities import one_reading
+from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType
 from conversations import delivery, events
@@ -46,7 +48,7 @@ from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from conversations.pipeline.streaming import DeltaBroadcaster
 from hitl.models import ApprovalStatus
-from tenants.languages import speaking
+from tenants.languages import language_of
 from tenants.pii import redact
 
 log = logging.getLogger(__name__)
@@ -152,7 +154,7 @@ def _answer_next(conversation_id, token) -> bool:
         return False
     if message.conversation.held_by_id is not None:
         return _set_aside(conversation_id, message, token)
-    with speaking(message.conversation.user):  # the reply in the requester's language
+    with speaking_as_written(message):  # the reply, its confirmations too, in the message's language
         return _attempt(message, history, token)
 
 
@@ -174,9 +176,14 @@ def _attempt(message: Message, history: list[Message], token) -> bool:
 
 
 def _answer(message: Message, history: list[Message], token) -> bool:
+    with one_reading():  # the tenant's names, read once for routing and the engine
+        return _answer_once(message, history, token)
+
+
+def _answer_once(message: Message, history: list[Message], token) -> bool:
     started = time.monotonic()
     conversation = message.conversation
-    agent = _choose_agent(conversation, message)
+    agent = _choose_agent(conversation, message, history)
     # Shown only if the answer takes a while: a quick one would only flash it (and cost every socket a frame).
     typing_over = events.signal_unless_over(
         conversation.pk,
@@ -238,10 +245,28 @@ def _transcript(messages: list[Message]) -> list[Message]:
     return sorted(turns, key=place)[-HISTORY_TURNS:]
 
 
-def _choose_agent(conversation: Conversation, message: Message):
+def speaking_as_written(message: Message):
+    """`with speaking_as_written(message):` writes in the message's language (English or Spanish, from its
+    words), else in its sender's."""
+    return translation.override(detect_language(message.text) or language_of(message.conversation.user))
+
+
+def _choose_agent(conversation: Conversation, message: Message, history: list[Message]):
     current = conversation.agent.agent_type if conversation.agent_id else None
-    agent_type = route(message.text, requested=message.metadata.get("requested_agent"), current=current)
+    agent_type = route(
+        message.text,
+        requested=message.metadata.get("requested_agent"),
+        current=current,
+        tenant=conversation.tenant,
+        history=_turns(history),
+    )
     return AIAgent.objects.serving(conversation.tenant, agent_type)
+
+
+def _turns(history: list[Message]) -> tuple[HistoryItem, ...]:
+    return tuple(
+        HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
+    )
 
 
 def draft(message: Message) -> tuple[EngineReply | None, str | None]:
@@ -254,11 +279,12 @@ def draft(message: Message) -> tuple[EngineReply | None, str | None]:
     conversation = message.conversation
     earlier = Message.objects.filter(conversation=conversation, created_at__lt=message.created_at)
     history = _transcript(list(earlier.order_by("-created_at")[:HISTORY_TURNS]))
-    agent = _choose_agent(conversation, message)
-    if agent is None:
-        return None, None
-    with speaking(conversation.user):  # the customer's language, as the agent would answer
-        reply, error = _run_engine(conversation, message, agent, history, live=False, may_write=False)
+    with one_reading():
+        agent = _choose_agent(conversation, message, history)
+        if agent is None:
+            return None, None
+        with speaking_as_written(message):  # the customer's language, as the agent would answer
+            reply, error = _run_engine(conversation, message, agent, history, live=False, may_write=False)
     if error is not None or not reply.understood or not reply.text.strip():
         return None, agent.agent_type
     return reply, agent.agent_type
@@ -278,9 +304,7 @@ def _run_engine(
         agent=agent,
         conversation_id=str(conversation.pk),
         text=message.text,
-        history=tuple(
-            HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
-        ),
+        history=_turns(history),
         decisions=decisions_since_last_answer(conversation, history),
         on_delta=stream,
         may_write=may_write,

@@ -421,7 +421,7 @@ def test_greetings_and_unknown_messages_list_what_the_agent_can_do(ask, text, op
     reply = ask(PAID_ADS, text)
 
     assert reply.actions == []
-    assert reply.text.startswith(f"{opening}\nYou can ask me things like:")
+    assert reply.text.startswith(f"{opening}\nYou can ask me, for example:")
     assert "- How is my Summer Sale campaign doing?" in reply.text
     assert 3 <= reply.text.count("\n- ") <= 5
 

@@ -5,6 +5,7 @@ import time_machine
 from django.core.management import call_command
 
 from agents.engines.builtin import audience, content, paid_ads, seo
+from agents.engines.builtin.examples import examples
 from agents.models import AudienceSegment, Campaign, CampaignDailyStat, ContentPiece, KeywordRanking, TargetKeyword
 from tenants.models import Tenant, User
 from tests.agents.conftest import NOW, run_engine
@@ -137,7 +138,7 @@ def test_every_example_phrasing_works_on_the_demo_data(demo, module):
     admin = User.objects.get(email="admin@acme.test")
     agent_type = {paid_ads: "paid_ads", seo: "seo", content: "content", audience: "audience"}[module]
 
-    for example in module.EXAMPLES:
+    for example in examples(agent_type, demo):
         reply = run_engine(admin, agent_type, example)
         assert not reply.text.startswith("Sorry, I didn't get that"), example
         assert not reply.text.startswith("I can't find"), example

@@ -38,7 +38,7 @@ def ask(person, text):
 
 
 def test_a_spanish_member_gets_the_campaign_report_in_spanish_with_spanish_money(demo):
-    result = ask(member("es"), "How is my Summer Sale campaign doing?")
+    result = ask(member("es"), "¿Cómo va mi campaña Summer Sale?")
     current, _previous = last_days(demo, 7)
     rows = CampaignDailyStat.objects.filter(
         campaign__tenant=demo, campaign__name="Summer Sale", date__range=(current.first, current.last)
@@ -60,9 +60,21 @@ def test_english_stays_as_it_was(demo):
     assert "budget $500.00/day." in result.reply.text
 
 
+def test_each_message_is_answered_in_its_own_language_whatever_the_setting(demo):
+    """Issue 31, point 5: the words of the message decide; the setting only when they do not say."""
+    spanish_member, english_member = member("es"), User.objects.get(email="admin@acme.test")
+    english_member.language = "en"
+    english_member.save(update_fields=["language"])
+    assert ask(spanish_member, "How is my Summer Sale campaign doing?").reply.text.startswith(
+        "Summer Sale, last 7 days: spend $"
+    )
+    assert ask(english_member, "¿Cómo va Summer Sale?").reply.text.startswith("Summer Sale, últimos 7 días: gasto ")
+    assert ask(spanish_member, "Summer Sale").reply.text.startswith("Summer Sale, últimos 7 días")  # no telling words
+
+
 def test_other_languages_are_refused_in_the_members_language(demo):
-    result = ask(member("es"), "¿Cómo va la campaña de Summer Sale para el mes?")
-    assert result.reply.text.startswith("Por ahora solo entiendo inglés, y esto parece español.")
+    result = ask(member("es"), "Comment va la campagne Summer Sale ce mois-ci ?")
+    assert result.reply.text.startswith("Por ahora solo entiendo inglés y español, y esto parece francés.")
 
 
 @pytest.mark.parametrize(
@@ -87,7 +99,11 @@ def test_a_proposal_and_its_outcome_in_the_requesters_language(
     demo, django_capture_on_commit_callbacks, language, proposed, waiting, done
 ):
     person = member(language)
-    result = ask(person, "Raise the Summer Sale budget to $700 a day")
+    asked = {
+        "es": "Sube el presupuesto de Summer Sale a 700 dólares al día",
+        "en": "Raise the Summer Sale budget to $700 a day",
+    }
+    result = ask(person, asked[language])
     (outcome,) = result.actions
     approval = HITLApproval.objects.get(pk=outcome.approval_id)
     assert result.reply.text.startswith(proposed)
@@ -99,7 +115,7 @@ def test_a_proposal_and_its_outcome_in_the_requesters_language(
 
 
 def test_a_rejection_reaches_a_spanish_requester_in_spanish(demo, django_capture_on_commit_callbacks):
-    result = ask(member("es"), "Raise the Summer Sale budget to $700 a day")
+    result = ask(member("es"), "Sube el presupuesto de Summer Sale a 700 dólares al día")
     (outcome,) = result.actions
     with django_capture_on_commit_callbacks(execute=True):
         reject(outcome.approval_id, actor=User.objects.get(email="approver@acme.test"), reason="too much")

@@ -18,7 +18,9 @@ from tenants.models import User
 QUESTION_BUDGET = 15
 # 30 until issue 30: the serving agent, the engine choice, the campaigns and the risk policy were cached per
 # process and served stale after a change in another process or a bulk write; each is now read when answering.
-ACTION_BUDGET = 31
+# 31 until issue 31: the message is read against the tenant's names (one UNION over content, keywords and
+# segments; the campaigns' query serves the Paid Ads agent too), once for routing and the engine together.
+ACTION_BUDGET = 32
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -59,7 +61,7 @@ def test_a_question_costs_at_most_15_statements(demo):
     assert transactions <= 2  # storing the message, storing the answer
 
 
-def test_an_action_costs_at_most_31_statements(demo):
+def test_an_action_costs_at_most_32_statements(demo):
     statements, transactions = post(*demo, "Raise the Summer Sale budget to $700 a day")
     approval = HITLApproval.objects.get()
     assert approval.status == "pending" and HITLNotification.objects.filter(approval=approval).exists()

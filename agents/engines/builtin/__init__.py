@@ -3,6 +3,7 @@
 Each agent module reads (never writes) the tenant's rows and turns requests into ProposedActions.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +12,7 @@ from agents.engines.builtin import audience, content, paid_ads, seo
 from agents.engines.builtin.language import other_language
 from agents.formatting import clip
 from agents.models import AgentType
+from agents.understanding import understand
 
 AGENTS = {
     AgentType.PAID_ADS: paid_ads.respond,
@@ -22,7 +24,6 @@ AGENTS = {
 
 # The languages `other_language` recognises, named in the reply's language.
 LANGUAGE_NAMES = {
-    "Spanish": gettext_lazy("Spanish"),
     "French": gettext_lazy("French"),
     "German": gettext_lazy("German"),
     "Portuguese": gettext_lazy("Portuguese"),
@@ -40,17 +41,20 @@ class BuiltinEngine:
         respond = AGENTS.get(request.agent.agent_type)
         if respond is None:
             raise EngineError(f"the built-in engine has no {request.agent.agent_type!r} agent")
+        understood = understand(request.text, request.tenant, request.history)
         if language := other_language(request.text):
             return EngineReply(
                 _(
-                    "I only understand English for now, and this looks like %(language)s. Please write to me in "
-                    "English (your admin can connect an LLM engine that reads other languages)."
+                    "I only understand English and Spanish for now, and this looks like %(language)s. Please write "
+                    "to me in English or Spanish (your admin can connect an LLM engine that reads other languages)."
                 )
                 % {"language": LANGUAGE_NAMES.get(language, language)},
                 understood=False,
             )
-        reply = respond(request)
-        return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions, reply.understood)
+        # Each message answered in its own language; when its words do not say, in the person's (already active).
+        with translation.override(understood.language or translation.get_language()):
+            reply = respond(request, understood)
+            return EngineReply(clip("\n\n".join([*_feedback(request), reply.text])), reply.actions, reply.understood)
 
 
 def _feedback(request: EngineRequest) -> list[str]:

@@ -14,33 +14,26 @@ from django.utils.translation import gettext as _
 from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
-from agents.engines.builtin.common import APPROVAL_NOTE, capabilities
-from agents.engines.builtin.parsing import REQUEST_START, clean_phrase, find_name, is_greeting, quoted
+from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, which_one
+from agents.engines.builtin.parsing import clean_phrase, quoted
 from agents.models import AudienceSegment
+from agents.understanding import Understanding
+from agents.understanding.text import fold
 
-EXAMPLES = [
-    "Which audiences are growing fastest?",
-    "How big is the Trail Runners audience?",
-    "Create a retargeting audience of cart abandoners from the last 30 days",
-    "Create a lookalike of Trail Runners",
-    "Create an audience called 'Alpine Hikers' like 'Trail Runners'",
-]
 FILLER = frozenset({"the", "a", "an", "our", "my", "audience", "audiences", "segment", "segments", "people", "list"})
 LOOKALIKE_FACTOR = 3
 DEFAULT_LOOKBACK, MAX_LOOKBACK, SEGMENT_DAYS = 30, 180, 30
 MAX_NAME_LENGTH = 200
 SHOWN = 3
 
-CREATE = re.compile(REQUEST_START + r"(?:create|make|build|set up|start|add|launch|generate)\b", re.I)
-RETARGET = re.compile(r"\b(retarget\w*|re-target\w*|remarket\w*)\b", re.I)
-START_RETARGETING = re.compile(REQUEST_START + r"(retarget|remarket)\b", re.I)
-LOOKALIKE = re.compile(r"\b(look-?alike|similar|like|based on|modell?ed on)\b", re.I)
 # Checked in order: "visitors who abandoned their cart" are cart abandoners.
 SOURCES = {
-    "cart_abandoners": re.compile(r"\b(cart\w*|abandon\w*|checkouts?)\b", re.I),
-    "purchasers": re.compile(r"\b(purchas\w*|buyers?|bought|customers?)\b", re.I),
-    "engaged_social": re.compile(r"\b(social|engag\w*|instagram|facebook|tiktok|followers?)\b", re.I),
-    "site_visitors": re.compile(r"\b(visit\w*|site|website|traffic|browsers?)\b", re.I),
+    "cart_abandoners": re.compile(r"\b(cart\w*|abandon\w*|checkouts?|carrito\w*)\b", re.I),
+    "purchasers": re.compile(r"\b(purchas\w*|buyers?|bought|customers?|compr\w*|clientes?)\b", re.I),
+    "engaged_social": re.compile(
+        r"\b(social|engag\w*|instagram|facebook|tiktok|followers?|redes|seguidores|interactu\w*)\b", re.I
+    ),
+    "site_visitors": re.compile(r"\b(visit\w*|site|website|traffic|browsers?|sitio|web|tienda online)\b", re.I),
 }
 SOURCE_LABELS = {
     "cart_abandoners": "Cart abandoners",
@@ -48,46 +41,51 @@ SOURCE_LABELS = {
     "engaged_social": "Social engagers",
     "site_visitors": "Site visitors",
 }
-LOOKBACK = re.compile(r"\b(?:last|past|previous|within)?\s*(\d+)\s*-?\s*(days?|weeks?|months?)\b", re.I)
-LOOKBACK_WORDS = {"week": 7, "fortnight": 14, "month": 30, "quarter": 90, "year": 365}
+LOOKBACK = re.compile(
+    r"\b(?:last|past|previous|within)?\s*(\d+)\s*-?\s*(days?|weeks?|months?|d[ií]as?|semanas?|mes(?:es)?)\b", re.I
+)
+LOOKBACK_WORDS = {
+    **{"week": 7, "fortnight": 14, "month": 30, "quarter": 90, "year": 365},
+    **{"semana": 7, "quincena": 14, "mes": 30, "trimestre": 90, "año": 365},
+}
+LOOKBACK_UNITS = {"day": 1, "día": 1, "dia": 1, "week": 7, "semana": 7, "month": 30, "mes": 30}
 CALLED = re.compile(
-    r"\b(?:called|named)\s+(?:(['\"‘“])(.+?)['\"’”]|(.+?)(?=\s+(?:like|based on|similar to|of|for|with|who)\b|\W*$))",
+    r"\b(?:called|named|llamad[oa]|que se llame|con el nombre)\s+(?:(['\"‘“])(.+?)['\"’”]|(.+?)(?=\s+(?:like|based on"
+    r"|similar to|of|for|with|who|parecid[oa]|similar|basad[oa]|como|de|para|con)\b|\W*$))",
     re.I,
 )
 BASIS = re.compile(
-    r"\b(?:look-?alike (?:audience )?(?:of|for)|like|based on|similar to|modell?ed on)\s+(.+?)\W*$", re.I
+    r"\b(?:look-?alike (?:audience )?(?:of|for|from)|like|based on|similar to|modell?ed on|from"
+    r"|similar a|parecid[oa] a|basad[oa] en|lookalike de|similar de|como)\s+(.+?)\W*$",
+    re.I,
 )
-GROWTH = re.compile(r"\b(grow\w*|growth|fastest|shrink\w*|declin\w*|trend\w*|momentum)\b", re.I)
 SIZE_OF = re.compile(r"\bhow (?:big|large)\s+(?:is|are)\s+(.+?)\W*$", re.I)
-LIST = re.compile(r"\b(audiences|segments|list|biggest|largest|sizes?)\b", re.I)
 
 
-def respond(request: EngineRequest) -> EngineReply:
+def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     text = request.text.strip()
-    if not text or is_greeting(text):
-        return capabilities("Audience Intelligence", EXAMPLES, text)
+    intent = understood.intent
+    if intent in ("greeting", "thanks", "help") or not text:
+        return capabilities(request, understood)
+    if understood.ambiguous:
+        return which_one(understood.ambiguous)
     segments = list(AudienceSegment.objects.for_tenant(request.tenant))
-    if START_RETARGETING.search(text) or (CREATE.search(text) and RETARGET.search(text)):
-        return _retargeting(text, segments)
-    if CREATE.search(text):
-        # Without the lead-in, so "I'd like to" is not read as "like <audience>".
-        asked = re.sub(REQUEST_START, "", text, count=1, flags=re.I)
-        if LOOKALIKE.search(asked) or CALLED.search(asked) or re.search(r"\b(audience|segment)\b", asked, re.I):
-            return _audience(asked, segments)
     by_name = {s.name: s for s in segments}
-    match = find_name(text, by_name, FILLER)
-    if match and match.exact:
-        return EngineReply(_segment_report(by_name[match.name], segments))
-    if GROWTH.search(text):
+    segment = by_name.get(understood.name("segment"))
+    if intent == ActionType.CREATE_RETARGETING:
+        return _retargeting(text, segments)
+    if intent == ActionType.CREATE_AUDIENCE:
+        return _audience(text, segments, segment, understood)
+    if segment is not None and intent in ("segment_report", "segment_list", "unknown"):
+        return EngineReply(_segment_report(segment, segments))
+    if intent == "segment_growth":
         return EngineReply(_growth(segments))
-    if match:
-        return EngineReply(_segment_report(by_name[match.name], segments))
     if size_of := SIZE_OF.search(text):
         if (asked := clean_phrase(size_of.group(1), FILLER)) and asked.lower() not in {"they", "them", "it"}:
             return EngineReply(_unknown(asked, segments))
-    if LIST.search(text):
+    if intent in ("segment_list", "segment_report"):
         return EngineReply(_by_size(segments))
-    return capabilities("Audience Intelligence", EXAMPLES, text)
+    return capabilities(request, understood)
 
 
 def _unknown(name: str, segments) -> str:
@@ -113,9 +111,11 @@ def _called(text: str) -> str:
 
 def _lookback(text: str) -> int | None:
     if match := LOOKBACK.search(text):
-        unit = match.group(2).lower().rstrip("s")
-        return int(match.group(1)) * LOOKBACK_WORDS.get(unit, 1)
-    if match := re.search(r"\b(?:last|past|previous)\s+(week|fortnight|month|quarter|year)\b", text, re.I):
+        unit = match.group(2).lower()
+        unit = "mes" if unit.startswith("mes") else unit.rstrip("s")
+        return int(match.group(1)) * LOOKBACK_UNITS.get(unit, 1)
+    words = r"(week|fortnight|month|quarter|year|semana|quincena|mes|trimestre|año)"
+    if match := re.search(rf"\b(?:last|past|previous|[uú]ltim[oa]|pasad[oa])\s+{words}\b", text, re.I):
         return LOOKBACK_WORDS[match.group(1).lower()]
     return None
 
@@ -161,19 +161,16 @@ def _retargeting(text: str, segments) -> EngineReply:
     return EngineReply(_proposed(action, window, reach), [action])
 
 
-def _audience(text: str, segments) -> EngineReply:
+def _audience(text: str, segments, basis, understood: Understanding) -> EngineReply:
     name = _called(text)
     rest = CALLED.sub(" ", text)
-    by_name = {s.name: s for s in segments}
+    if basis is not None and name and fold(basis.name) in fold(name) and not BASIS.search(rest):
+        basis = None  # the segment's name was only part of the new audience's name
     spoken_basis = BASIS.search(rest)
-    match = find_name(rest, by_name, FILLER)
-    if match and not match.exact and not (spoken_basis or re.search(r"look-?alike", rest, re.I)):
-        match = None  # a near-miss counts only when a basis was asked for
-    if spoken_basis and match is None:
+    if spoken_basis and basis is None and not DESCRIBED.search(rest):
         return EngineReply(
             _unknown((quoted(spoken_basis.group(1)) or [clean_phrase(spoken_basis.group(1), FILLER)])[0], segments)
         )
-    basis = by_name[match.name] if match else None
     if basis is None and not name:
         name = _described(rest)  # "a segment for people who bought tents" names itself
     if basis is None and not name:
@@ -196,9 +193,10 @@ def _audience(text: str, segments) -> EngineReply:
         return EngineReply(problem)
     if basis:
         description = f"Lookalike of {basis.name} ({fmt.number(basis.size)} people)"
-        reach, confidence = basis.size * LOOKALIKE_FACTOR, 0.9 if match.exact else 0.7
+        exact = understood.entity is not None and understood.entity.exact and not understood.from_context
+        reach, confidence = basis.size * LOOKALIKE_FACTOR, 0.9 if exact else 0.7
     else:
-        about = re.search(r"\b(?:of|for|with|who)\s+(.+?)\W*$", rest, re.I)
+        about = re.search(r"\b(?:of|for|with|who|de|para|con|que)\s+(.+?)\W*$", rest, re.I)
         description = clean_phrase(about.group(1)) if about else ""
         reach, confidence = _typical_size(segments), 0.8
     action = ProposedAction(
@@ -217,7 +215,8 @@ def _proposed(action, window: str, reach: int) -> str:
 
 
 DESCRIBED = re.compile(
-    r"\b(?:for|of|with)\s+((?:people|customers|users|buyers|shoppers|visitors|subscribers|everyone|those)\b.+?)\W*$",
+    r"\b(?:for|of|with|de|para|con)\s+((?:people|customers|users|buyers|shoppers|visitors|subscribers|everyone|those"
+    r"|personas|clientes|usuarios|compradores|visitantes|suscriptores|quienes|los que)\b.+?)\W*$",
     re.I,
 )
 NAME_LENGTH = 60

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agents.engines.base import EngineReply
-from agents.engines.builtin.parsing import GREETING, THANKS, NameMatch, find_name, quoted
+from agents.engines.builtin.examples import examples
+from agents.models import AgentType
+from agents.understanding.text import strip_accents
 
 APPROVAL_NOTE = gettext_lazy("Nothing changes until someone approves it.")
 
@@ -44,20 +46,32 @@ def last_days(tenant, days: int) -> tuple[Window, Window]:
 
 
 MAX_PERIOD = 90
-_PERIOD_COUNT = re.compile(r"\b(?:last|past|previous|over|in|for)\s+(\d{1,3}|two|three|four)\s+(days?|weeks?)\b", re.I)
-_PERIOD_WORD = re.compile(r"\b(?:last|past|this|previous)\s+(week|fortnight|month|quarter)\b|\b(yesterday)\b", re.I)
-_PERIOD_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 90, "yesterday": 1}
-_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4}
+_PERIOD_COUNT = re.compile(
+    r"\b(?:last|past|previous|over|in|for|ultim[oa]s|pasad[oa]s)\s+(\d{1,3}|two|three|four|dos|tres|cuatro)\s+"
+    r"(days?|weeks?|dias?|semanas?)\b",
+    re.I,
+)
+_PERIOD_WORD = re.compile(
+    r"\b(?:last|past|this|previous)\s+(week|fortnight|month|quarter)\b|\b(yesterday|ayer)\b"
+    r"|\b(?:la|el|este|esta|ultim[oa])\s+(semana|mes|trimestre)(?:\s+pasad[oa])?\b",
+    re.I,
+)
+_PERIOD_DAYS = {
+    **{"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 90, "yesterday": 1},
+    **{"dia": 1, "semana": 7, "mes": 30, "trimestre": 90, "ayer": 1},
+}
+_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "dos": 2, "tres": 3, "cuatro": 4}
 
 
 def period_days(text: str) -> int | None:
     """The number of complete days a question asks about ("over the last 30 days", "last month",
     "yesterday"), at most MAX_PERIOD; None when it names no period."""
+    text = strip_accents(text)
     if match := _PERIOD_COUNT.search(text):
         count = _SMALL_NUMBERS.get(match.group(1).lower()) or int(match.group(1))
         days = count * _PERIOD_DAYS[match.group(2).lower().rstrip("s")]
     elif match := _PERIOD_WORD.search(text):
-        days = _PERIOD_DAYS[(match.group(1) or match.group(2)).lower()]
+        days = _PERIOD_DAYS[next(g for g in match.groups() if g).lower()]
     else:
         return None
     return min(max(days, 1), MAX_PERIOD)
@@ -67,58 +81,36 @@ def period_label(days: int) -> str:
     return _("yesterday") if days == 1 else _("last %(days)s days") % {"days": days}
 
 
-ASKS_WHAT_I_DO = re.compile(
-    r"\b(what\s+(?:can|do|could)\s+you\s+do|what\s+are\s+you\s+for|how\s+can\s+you\s+help|help\s+me|"
-    r"what\s+can\s+i\s+ask|capabilit\w*)\b|^\W*help\W*$",
-    re.I,
-)
-
-
-def capabilities(agent_label: str, examples: list[str], text: str = "") -> EngineReply:
-    """The answer to a greeting, to "what can you do?", or to anything the agent did not understand."""
-    understood = True
-    if THANKS.match(text):
+def capabilities(request, understood) -> EngineReply:
+    """The answer to a greeting, to "what can you do?", or to anything the agent did not understand: what it
+    can do, with examples made from the tenant's own rows, in the active language."""
+    understood_it = True
+    if understood.intent == "thanks":
         opening = _("You're welcome!")
-    elif ASKS_WHAT_I_DO.search(text):
+    elif understood.intent == "help":
         opening = _(
             "I'm your %(agent)s agent: I answer from your own data, and I propose changes that a person "
             "in your team approves before anything happens."
-        ) % {"agent": agent_label}
-    elif GREETING.match(text):
-        opening = _("Hi! I'm your %(agent)s agent.") % {"agent": agent_label}
+        ) % {"agent": AgentType(request.agent.agent_type).label}
+    elif understood.intent == "greeting":
+        opening = _("Hi! I'm your %(agent)s agent.") % {"agent": AgentType(request.agent.agent_type).label}
     else:
-        opening, understood = _("Sorry, I didn't get that."), False
-    # The examples stay in English: they are what the built-in engine reads.
-    lines = [opening, _("You can ask me things like:")] + [f"- {example}" for example in examples]
-    return EngineReply("\n".join(lines), understood=understood)
+        opening, understood_it = _("Sorry, I didn't get that."), False
+    shown = examples(request.agent.agent_type, request.tenant)
+    lines = [opening, _("You can ask me, for example:")] + [f"- {example}" for example in shown]
+    return EngineReply("\n".join(lines), understood=understood_it)
 
 
-_PRONOUN = re.compile(r"\b(it|its|that|this|them|that one|this one)\b", re.I)
+def which_one(mentions) -> EngineReply:
+    """Two rows of different kinds fit the message equally: ask which ("Summer Sale the campaign or 'Summer
+    Sale' the post?")."""
+    first, second = (_KIND_PHRASES[m.kind] % {"name": m.name} for m in mentions[:2])
+    return EngineReply(_("Do you mean %(first)s or %(second)s?") % {"first": first, "second": second})
 
 
-def earlier_mention(request, names, drop: frozenset[str] = frozenset(), about_one=None) -> NameMatch | None:
-    """For "pause it": what the conversation was last about (not when a name is quoted).
-
-    The user's own turns count, and an answer to a question `about_one` recognises ("which campaign has the
-    worst CPA?"), whose subject is the first name it gives; other replies list many names. The match is
-    never exact, so proposals built on it carry the lower confidence.
-    """
-    if quoted(request.text) or not _PRONOUN.search(request.text):
-        return None
-    turns = list(request.history)
-    for position in range(len(turns) - 1, -1, -1):
-        item = turns[position]
-        if item.role == "user" and (match := find_name(item.text, names, drop)) and match.exact:
-            return NameMatch(match.name, exact=False)
-        asked = turns[position - 1] if position and turns[position - 1].role == "user" else None
-        if item.role == "assistant" and asked and about_one and about_one(asked.text):
-            if subject := first_named(item.text, names):
-                return NameMatch(subject, exact=False)
-    return None
-
-
-def first_named(text: str, names) -> str | None:
-    """The name that appears first in `text` (case-insensitive), if any does."""
-    lowered = text.lower()
-    found = [(lowered.find(name.lower()), name) for name in names if name.lower() in lowered]
-    return min(found)[1] if found else None
+_KIND_PHRASES = {
+    "campaign": gettext_lazy("%(name)s the campaign"),
+    "content": gettext_lazy("'%(name)s' the post"),
+    "keyword": gettext_lazy("'%(name)s' the keyword"),
+    "segment": gettext_lazy("%(name)s the audience"),
+}

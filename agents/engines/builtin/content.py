@@ -11,25 +11,16 @@ from django.utils.translation import ngettext
 from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
-from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, earlier_mention, local_now, zone
-from agents.engines.builtin.parsing import (
-    REQUEST_START,
-    clean_phrase,
-    find_name,
-    is_greeting,
-    mentions_when,
-    parse_when,
-    quoted,
-)
+from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, local_now, which_one, zone
+from agents.engines.builtin.examples import examples
+from agents.engines.builtin.parsing import REQUEST_START, clean_phrase, quoted
 from agents.models import ContentPiece
+from agents.understanding import Understanding
+from agents.understanding.text import fold
+from agents.understanding.times import mentions_when, parse_when
 
-EXAMPLES = [
-    "What's our best content?",
-    "What's scheduled?",
-    "Which drafts do we have?",
-    "Publish 'Fall Gear Guide'",
-    "Schedule 'Fall Gear Guide' for Friday 9am",
-]
+# What the built-in engine answers to "write a post about …"; an LLM engine may act on it instead (it drafts).
+NEEDS_DRAFTING = "write_content"
 FILLER = frozenset({"the", "a", "an", "our", "my", "piece", "post", "article", "please"})
 PERFORMANCE_DAYS = 30
 MAX_AHEAD = timedelta(days=366)
@@ -37,54 +28,74 @@ SHOWN = 3
 EXACT_CONFIDENCE, FUZZY_CONFIDENCE = 0.9, 0.7
 WHEN_EXAMPLES = "'Friday 9am', 'tomorrow at 14:00' or a date like 'YYYY-MM-DD 09:30'"
 
-SCHEDULE = re.compile(REQUEST_START + r"(?:re-?)?schedule\s+(.+)", re.I)
-PUBLISH = re.compile(REQUEST_START + r"(?:publish|post|release|go live with)\s+(.+)", re.I)
+# The request's verb, left out when quoting back a title that matches nothing.
+ACTION_WORDS = re.compile(
+    REQUEST_START + r"(?:(?:re-?)?schedule|publish|post|release|go live with|queue|line up|push"
+    r"|publica|programa|publicar|programar|saca|agenda)\s+",
+    re.I,
+)
 WHEN_WORDS = re.compile(r"\s+(?:for|on|at|now|today|tonight|tomorrow|next|this|in)\b.*$", re.I)
-UPCOMING = re.compile(r"\b(scheduled|upcoming|coming up|calendar|planned|queued?|next)\b", re.I)
-DRAFTS = re.compile(r"\b(drafts?|unpublished|not (?:yet )?published|waiting|in progress)\b", re.I)
-BEST = re.compile(r"\b(best|top|most|popular|perform\w*|engag\w*|worst|least|views?|content|posts)\b", re.I)
-WORST = re.compile(r"\b(worst|least|lowest|weakest)\b", re.I)
+WORST = re.compile(r"\b(worst|least|lowest|weakest|peor(es)?|menos)\b", re.I)
 CHANNELS = {
     r"blog": ContentPiece.Channel.BLOG,
     r"instagram|insta|ig": ContentPiece.Channel.INSTAGRAM,
     r"facebook|fb": ContentPiece.Channel.FACEBOOK,
     r"linkedin": ContentPiece.Channel.LINKEDIN,
-    r"newsletters?|emails?": ContentPiece.Channel.NEWSLETTER,
+    r"newsletters?|emails?|correos?|boletin": ContentPiece.Channel.NEWSLETTER,
     r"tiktok": ContentPiece.Channel.TIKTOK,
 }
 
 
-def respond(request: EngineRequest) -> EngineReply:
+def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     text = request.text.strip()
-    if not text or is_greeting(text):
-        return capabilities("Content", EXAMPLES, text)
+    intent = understood.intent
+    if intent in ("greeting", "thanks", "help") or not text:
+        return capabilities(request, understood)
+    if understood.ambiguous:
+        return which_one(understood.ambiguous)
+    if intent == NEEDS_DRAFTING:
+        return _drafting_needs_an_engine(request)
     pieces = list(ContentPiece.objects.for_tenant(request.tenant))
     by_title = {p.title: p for p in pieces}
-    match = find_name(text, by_title, FILLER) or earlier_mention(request, by_title, FILLER)
-    request_match = SCHEDULE.search(text) or PUBLISH.search(text)
-    if request_match:
-        if match is None:
-            return _unknown(request_match.group(1), text, pieces)
-        piece, confidence = by_title[match.name], EXACT_CONFIDENCE if match.exact else FUZZY_CONFIDENCE
-        when_text = _without_title(text, piece.title)
+    piece = by_title.get(understood.name("content"))
+    if intent in (ActionType.PUBLISH_CONTENT, ActionType.SCHEDULE_CONTENT):
+        if piece is None:
+            return _unknown(text, pieces)
+        exact = understood.entity.exact and not understood.from_context
+        confidence = EXACT_CONFIDENCE if exact else FUZZY_CONFIDENCE
+        when_text = _without_title(text, understood)
         # "publish X today" means now; "publish X today at 5pm" or "... on Friday" means later.
-        if SCHEDULE.search(text) or mentions_when(re.sub(r"\btoday\b", " ", when_text, flags=re.I)):
-            return _schedule(request.tenant, piece, when_text, confidence)
+        if intent == ActionType.SCHEDULE_CONTENT or mentions_when(
+            re.sub(r"\b(today|hoy|now|ya|ahora)\b", " ", when_text)
+        ):
+            return _schedule(request.tenant, piece, when_text, confidence, understood.language)
         return _publish(request.tenant, piece, confidence)
-    if match and match.exact:
-        return EngineReply(_piece_report(request.tenant, by_title[match.name]))
-    if UPCOMING.search(text):
+    if piece is not None and intent in ("content_report", "unknown"):
+        return EngineReply(_piece_report(request.tenant, piece))
+    if intent == "content_upcoming":
         return EngineReply(_upcoming(request.tenant))
-    if DRAFTS.search(text):
+    if intent == "content_drafts":
         return EngineReply(_drafts(pieces))
-    if match:
-        return EngineReply(_piece_report(request.tenant, by_title[match.name]))
-    if BEST.search(text):
+    if intent == "content_best":
         return EngineReply(_best(request.tenant, text))
-    return capabilities("Content", EXAMPLES, text)
+    return capabilities(request, understood)
 
 
-def _unknown(spoken: str, text: str, pieces) -> EngineReply:
+def _drafting_needs_an_engine(request) -> EngineReply:
+    """Asked to write: the built-in engine writes nothing, and says so, with what it can do instead."""
+    lines = [
+        _(
+            "Writing new content needs an LLM engine, and this agent runs on the built-in one, which only "
+            "reads your data. Your admin can connect an LLM engine in the console's engine settings."
+        ),
+        _("Meanwhile I can:"),
+    ]
+    lines += [f"- {example}" for example in examples(request.agent.agent_type, request.tenant)]
+    return EngineReply("\n".join(lines), understood=True)
+
+
+def _unknown(text: str, pieces) -> EngineReply:
+    spoken = ACTION_WORDS.sub("", text.strip(), count=1)
     title = (quoted(text) or [clean_phrase(WHEN_WORDS.sub("", spoken), FILLER)])[0]
     open_titles = [f"'{p.title}'" for p in pieces if p.status != ContentPiece.Status.PUBLISHED]
     reply = _("I can't find a piece called '%(title)s'.") % {"title": title}
@@ -93,11 +104,12 @@ def _unknown(spoken: str, text: str, pieces) -> EngineReply:
     return EngineReply(reply)
 
 
-def _without_title(text: str, title: str) -> str:
+def _without_title(text: str, understood: Understanding) -> str:
     """The message minus the title, so digits or month names in a title are not read as a date."""
-    for phrase in quoted(text):
-        text = text.replace(phrase, " ")
-    return re.sub(re.escape(title), " ", text, flags=re.I)
+    said = fold(text).split()
+    if understood.entity is not None and not understood.from_context:
+        said = said[: understood.entity.start] + said[understood.entity.end :]
+    return " ".join(said)
 
 
 def _average_views(tenant, channel: str) -> int:
@@ -141,11 +153,11 @@ def _publish(tenant, piece, confidence: float) -> EngineReply:
     )
 
 
-def _schedule(tenant, piece, when_text: str, confidence: float) -> EngineReply:
+def _schedule(tenant, piece, when_text: str, confidence: float, language: str | None = None) -> EngineReply:
     if refusal := _already_published(tenant, piece):
         return refusal
     now = local_now(tenant)
-    when = parse_when(when_text, now)
+    when = parse_when(when_text, now, language)
     if when is None:
         heard = clean_phrase(re.sub(r"\b(re-?)?schedule\b|\b(for|on|at|please)\b", " ", when_text, flags=re.I))
         said = f" ('{heard}')" if heard else ""

@@ -14,24 +14,19 @@ from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
 from agents.engines.builtin.common import (
     APPROVAL_NOTE,
-    ASKS_WHAT_I_DO,
     Window,
     capabilities,
-    earlier_mention,
     last_days,
     period_days,
     period_label,
+    which_one,
 )
-from agents.engines.builtin.parsing import clean_phrase, find_name, is_greeting, parse_amount
+from agents.engines.builtin.parsing import clean_phrase
 from agents.models import Campaign, CampaignDailyStat
+from agents.understanding import Understanding
+from agents.understanding.amounts import budget_change
+from agents.understanding.text import fold
 
-EXAMPLES = [
-    "How is my Summer Sale campaign doing?",
-    "Which campaign is performing best?",
-    "Raise the Summer Sale budget to $700 a day",
-    "Pause the Summer Sale campaign",
-    "Resume the Spring Clearance campaign",
-]
 FILLER = frozenset({"the", "my", "our", "campaign", "campaigns", "ad", "ads"})
 GENERIC = frozenset(
     {"", "all", "everything", "it", "them", "things", "each", "every", "overall", "we", "us", "you", "i"}
@@ -39,20 +34,6 @@ GENERIC = frozenset(
 DAYS = 7
 EXACT_CONFIDENCE, FUZZY_CONFIDENCE = 0.9, 0.7
 
-PAUSE = re.compile(r"\b(pause|stop|halt|kill|switch off|turn off)\b", re.I)
-RESUME = re.compile(
-    r"\b(resume|restart|un-?pause|reactivate|re-?enable|relaunch)\b|\b(turn|switch|put)\b.*\bback on\b"
-    r"|\b(turn|switch) on\b|\bbring\b.*\bback\b",
-    re.I,
-)
-UP = re.compile(r"\b(raise|increase|bump|boost|up|grow|lift|add|double|more)\b", re.I)
-DOWN = re.compile(r"\b(cut|lower|reduce|decrease|drop|trim|slash|halve|less)\b", re.I)
-SET = re.compile(r"\b(set|change|make|adjust|move|put|update)\b", re.I)
-ADD_ON = re.compile(r"\b(add|another|extra|more|less|off)\b", re.I)  # "add $100", "$40 off": relative
-BUDGET = re.compile(r"\bbudget\b", re.I)
-FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|same for)\b", re.I)
-HALVE = re.compile(r"\b(in half|by half|halve|halved|50\s*%\s*less)\b", re.I)
-DOUBLE = re.compile(r"\b(double|twice as much)\b", re.I)
 SUPERLATIVE = re.compile(
     r"\b(best|worst|top|bottom|highest|lowest|most|least|fewest|biggest|largest|smallest|cheapest|priciest)\b", re.I
 )
@@ -90,15 +71,6 @@ WANTED_WORDS = {
     "cheapest": gettext_lazy("cheapest"),
     "priciest": gettext_lazy("priciest"),
 }
-TARGET = re.compile(r"\b(to|by)\s+(\$?\s*\d[\d,]*(?:\.\d+)?\s*(?:k\b)?\s*(?:%|percent\b)?)", re.I)
-NOT_DAILY = re.compile(
-    r"\b(a|per|each|every)\s+(week|month|year)\b|/\s*(week|wk|month|mo)\b|\b(weekly|monthly)\b", re.I
-)
-RANKING = re.compile(r"\b(best|worst|top|bottom|rank\w*|compare|highest|lowest|winner|loser)\b", re.I)
-QUESTION = re.compile(
-    r"\b(how|doing|perform\w*|stats|numbers|results|report|overview|summary|spend\w*|roas|ctr|cpa|going|update)\b",
-    re.I,
-)
 # Where a campaign name sits in the usual phrasings, to quote it back when it matches nothing.
 NAME_SLOTS = [
     re.compile(r"^\W*(?:please\s+)?(?:pause|stop|halt|resume|restart|unpause|reactivate)\s+(.+?)\W*$", re.I),
@@ -183,52 +155,45 @@ def totals_by_campaign(tenant, window: Window) -> dict:
     return {row["campaign_id"]: _totals(row) for row in rows}
 
 
-def respond(request: EngineRequest) -> EngineReply:
+def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     text = request.text.strip()
-    campaigns = list(Campaign.objects.for_tenant(request.tenant))
-    if not text or is_greeting(text):
-        return capabilities("Paid Ads", EXAMPLES, text)
+    intent = understood.intent
+    if intent in ("greeting", "thanks", "help") or not text:
+        return capabilities(request, understood)
+    campaigns = understood.catalogue.campaigns()  # the rows the message was read against
+    if understood.ambiguous:
+        return which_one(understood.ambiguous)
     by_name = {c.name: c for c in campaigns}
-    text = _asked_again(request, text)
     days = period_days(text) or DAYS
-    match = find_name(text, by_name, FILLER) or earlier_mention(request, by_name, FILLER, about_one=SUPERLATIVE.search)
-    campaign = by_name[match.name] if match else None
-    confidence = EXACT_CONFIDENCE if match and match.exact else FUZZY_CONFIDENCE
-    standout = _standout(request.tenant, campaigns, text, days) if campaign is None else None
-
-    # "un-pause" contains "pause", so resuming is recognised first.
-    wanted = next((handler for pattern, handler in ACTIONS if pattern(text)), None)
+    campaign = by_name.get(understood.name("campaign"))
+    exact = campaign is not None and understood.entity.exact and not understood.from_context
+    confidence = EXACT_CONFIDENCE if exact else FUZZY_CONFIDENCE
+    wanted = ACTIONS.get(intent)
     if wanted is not None:
-        if campaign is None and standout is None:
+        if campaign is None and (standout := _standout(request.tenant, campaigns, text, days, understood)):
+            campaign = standout.campaign
+        if campaign is None:
             return _which_campaign(text, campaigns)
-        return wanted(request.tenant, campaign or standout.campaign, text, confidence)
-    if campaign is None and ASKS_WHAT_I_DO.search(text):
-        return capabilities("Paid Ads", EXAMPLES, text)
-    if campaign is not None:
+        return wanted(request.tenant, campaign, _without_name(text, understood), confidence)
+    if campaign is not None and intent in ("campaign_report", "campaign_ranking", "unknown"):
         return EngineReply(_report(request.tenant, campaign, days))
-    if standout is not None:
-        return EngineReply(_standout_answer(standout, days))
-    if RANKING.search(text) or QUESTION.search(text):
-        if _spoken_name(text):
-            return _which_campaign(text, campaigns)
-        if RANKING.search(text):
-            return EngineReply(_ranking(request.tenant, campaigns, days))
-        return EngineReply(_overview(request.tenant, campaigns, days))
-    return capabilities("Paid Ads", EXAMPLES, text)
+    if intent in ("campaign_ranking", "campaign_report", "campaign_overview"):
+        if standout := _standout(request.tenant, campaigns, text, days, understood):
+            return EngineReply(_standout_answer(standout, days))
+        if intent == "campaign_overview":
+            return EngineReply(_overview(request.tenant, campaigns, days))
+        return EngineReply(_ranking(request.tenant, campaigns, days))
+    if _spoken_name(text):
+        return _which_campaign(text, campaigns)
+    return capabilities(request, understood)
 
 
-def _asked_again(request: EngineRequest, text: str) -> str:
-    """ "And over the last 30 days?" asks the previous question again for another period (not a request)."""
-    if not (FOLLOW_UP.search(text) and period_days(text)) or any(wanted(text) for wanted, _ in ACTIONS):
-        return text
-    previous = next((item.text for item in reversed(request.history) if item.role == "user"), "")
-    if not previous or any(wanted(previous) for wanted, _ in ACTIONS):
-        return text
-    return f"{text} {previous}"  # the new period comes first, so it is the one read
-
-
-def _is_budget_change(text: str) -> bool:
-    return bool(BUDGET.search(text) and any(p.search(text) for p in (UP, DOWN, SET, TARGET)))
+def _without_name(text: str, understood: Understanding) -> str:
+    """The message without the campaign's name, so digits in a name ("Sale 2025") are not the amount."""
+    said = fold(text).split()
+    if understood.entity is not None and not understood.from_context:
+        said = said[: understood.entity.start] + said[understood.entity.end :]
+    return " ".join(said)
 
 
 def _spoken_name(text: str) -> str:
@@ -362,13 +327,15 @@ def _metric_value(metric: str, t: Totals):
     }[metric]
 
 
-def _standout(tenant, campaigns, text: str, days: int = DAYS) -> Standout | None:
-    """The campaign a superlative in `text` points at, from the last 7 days' figures; None without one."""
+def _standout(tenant, campaigns, text: str, days: int, understood: Understanding) -> Standout | None:
+    """The campaign a superlative points at ("the worst CPA", "la peor"), from the period's figures; None
+    without one. The metric is the one asked now, else the one asked before ("pause the worst one")."""
     said = SUPERLATIVE.search(text)
-    if said is None:
+    word = said.group(1).lower() if said else understood.slots.get("superlative")
+    if word is None:
         return None
-    metric = next((name for name, pattern in METRIC_WORDS if pattern.search(text)), "cpa")
-    word = said.group(1).lower()
+    metric = next((name for name, pattern in METRIC_WORDS if pattern.search(text)), None)
+    metric = metric or understood.slots.get("metric") or "cpa"
     if word in HIGH_WORDS:
         high_first = True
     elif word in LOW_WORDS or word == "cheapest":
@@ -515,31 +482,20 @@ def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
 
 def _new_budget(text: str, old: Decimal) -> Decimal | str:
     """The requested daily budget, or a sentence saying why none can be read."""
-    if NOT_DAILY.search(text):
+    change = budget_change(text)
+    if change is not None and change.weekly:
         return _("Budgets here are daily: tell me the amount per day, e.g. 'set the budget to $700 a day'.")
-    if HALVE.search(text):
-        return (old / 2).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    if DOUBLE.search(text):
-        return old * 2
-    target = next((m for m in TARGET.finditer(text) if parse_amount(m.group(2))), None)
-    amount = parse_amount(target.group(2)) if target else parse_amount(text)
-    if amount is None:
+    if change is None:
         return _("What should the new daily budget be? E.g. 'raise it to $700 a day' or 'cut it by 10%'.")
-    relative = (target.group(1).lower() == "by") if target else (amount.percent or bool(ADD_ON.search(text)))
-    if not relative:
-        return amount.value
-    direction = -1 if DOWN.search(text) else 1 if UP.search(text) else 0
-    if direction == 0:
+    new = change.applied_to(old)
+    if new is None:
         return _("Should the budget go up or down? E.g. 'increase it by 20%' or 'cut it by $100'.")
-    change = old * amount.value / 100 if amount.percent else amount.value
-    return (old + direction * change).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return new
 
 
 def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
     old = campaign.daily_budget
-    # Digits in the campaign's own name ("Sale 2025") are not the amount.
-    said = re.sub(re.escape(campaign.name), " ", text, flags=re.I)
-    new = _new_budget(said, old)
+    new = _new_budget(text, old)
     if isinstance(new, str):
         return EngineReply(new)
     if new <= 0:
@@ -594,8 +550,8 @@ def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
     )
 
 
-ACTIONS = [
-    (RESUME.search, _resume),
-    (PAUSE.search, _pause),
-    (_is_budget_change, _budget),
-]
+ACTIONS = {
+    ActionType.RESUME_CAMPAIGN: _resume,
+    ActionType.PAUSE_CAMPAIGN: _pause,
+    ActionType.SET_BUDGET: _budget,
+}

@@ -10,38 +10,34 @@ from django.utils.translation import gettext as _
 from agents import formatting as fmt
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
-from agents.engines.builtin.common import APPROVAL_NOTE, capabilities
-from agents.engines.builtin.parsing import REQUEST_START, clean_phrase, find_name, is_greeting, quoted
+from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, which_one
+from agents.engines.builtin.parsing import clean_phrase, find_name, quoted
 from agents.models import KeywordRanking, TargetKeyword
+from agents.understanding import Understanding
+from agents.understanding.text import fold
 
-EXAMPLES = [
-    "Which keywords gained or lost positions?",
-    "How do we rank for hiking boots?",
-    "What are our target keywords?",
-    "Add 'waterproof hiking boots' as a target keyword",
-    "Stop tracking 'rain jacket'",
-]
-FILLER = frozenset({"the", "a", "an", "keyword", "keywords", "term", "phrase", "target", "please", "our", "my", "we"})
+FILLER = frozenset("the a an keyword keywords term phrase target please our my we la el las los palabra clave".split())
 MAX_KEYWORD_LENGTH = 200
 SHOWN = 3
 
-REMOVE = re.compile(
-    REQUEST_START + r"(?:drop|remove|delete|untrack|stop (?:tracking|targeting)|no longer (?:track|target))\s+"
-    r"(?:the\s+)?(?:target\s+)?(?:keyword\s+|term\s+)?(.*?)(?:\s+(?:from|as)\s+.*)?\W*$",
-    re.I,
-)
+# The verbs and the words around a keyword, taken off to leave the keyword (over folded text).
+LEAD = r"^(?:(?:please|ok|also|can you|could you|we should|let's|lets|i want to|por favor|quiero|puedes|tambien)\s+)*"
 ADD = re.compile(
-    REQUEST_START + r"(?:add|track|start (?:tracking|targeting)|monitor)\s+(?:the\s+)?(?:keyword\s+|term\s+)?"
-    r"(.*?)(?:\s+(?:as|to|in)\s+(?:a\s+|an\s+|our\s+|my\s+|the\s+)?(?:new\s+)?(?:targets?|keywords?|list)\b.*)?\W*$",
-    re.I,
+    LEAD + r"(?:(?:start|begin)\s+(?:tracking|targeting|monitoring)|add|track|monitor|target|(?:we )?should target"
+    r"|anadir|anade|agregar|agrega|incorpora|incluye|(?:empieza|empezar|comienza) a (?:seguir|posicionar|rastrear)"
+    r"|sigue|seguir|rastrea|posiciona)\b"
 )
-TARGET_LIST = re.compile(r"\b(targets?|targeted|targeting|track|tracking|tracked|monitor|monitoring)\b", re.I)
-MOVERS = re.compile(
-    r"\b(gain\w*|lost|los[et]\w*|dropped|drops|climb\w*|fell|fall\w*|mov\w*|chang\w*|improv\w*|declin\w*"
-    r"|winners|losers|up|down|seo|rankings|positions|visibility|doing)\b",
-    re.I,
+REMOVE = re.compile(
+    LEAD + r"(?:(?:stop|quit)\s+(?:tracking|targeting|monitoring)|drop|remove|delete|untrack"
+    r"|(?:we )?no longer (?:need to )?(?:track|target)|deja\w* de (?:seguir|posicionar|rastrear)\w*|quita|elimina"
+    r"|borra|saca)\b"
 )
-RANK_FOR = re.compile(r"\b(?:rank\w*|position\w*|where|how)\b.*?\bfor\s+(.+?)\W*$", re.I)
+AROUND = re.compile(
+    r"\b(?:as|to|from|in|into|of|on)\s+(?:a |an |our |my |the )?(?:new )?(?:target )?(?:keywords?|targets?|list)\b.*$"
+    r"|\b(?:como|a|de|en|desde)\s+(?:una |la |las |nuestras |los )?(?:nueva )?(?:palabras? clave|objetivos?|lista)\b.*$"
+    r"|^\s*(?:the |a |la |el )?(?:target )?(?:keyword|term|palabra clave|termino)\s+"
+)
+RANK_FOR = re.compile(r"\b(?:rank\w*|position\w*|posici\w*|where|how|donde)\b.*?\b(?:for|para)\s+(.+?)\W*$", re.I)
 
 
 def latest_rankings(tenant) -> list:
@@ -51,40 +47,47 @@ def latest_rankings(tenant) -> list:
     return list(rankings.filter(date=Subquery(newest)))
 
 
-def respond(request: EngineRequest) -> EngineReply:
+def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     text = request.text.strip()
     tenant = request.tenant
-    if not text or is_greeting(text):
-        return capabilities("SEO", EXAMPLES, text)
+    intent = understood.intent
+    if intent in ("greeting", "thanks", "help") or not text:
+        return capabilities(request, understood)
+    if understood.ambiguous:
+        return which_one(understood.ambiguous)
     targets = list(TargetKeyword.objects.for_tenant(tenant))
-    if match := REMOVE.search(text):
-        return _remove(tenant, targets, _keyword(text, match.group(1)))
-    if match := ADD.search(text):
-        return _add(tenant, targets, _keyword(text, match.group(1)), bool(quoted(text)))
+    named = understood.name("keyword")
+    if intent == ActionType.REMOVE_TARGET_KEYWORD:
+        spoken = quoted(text) or [_keyword(text, REMOVE)]
+        return _remove(
+            tenant, targets, (spoken[0] if spoken[0] and not understood.from_context else named or "").lower()
+        )
+    if intent == ActionType.ADD_TARGET_KEYWORD:
+        spoken = quoted(text)
+        return _add(tenant, targets, (spoken[0] if spoken else _keyword(text, ADD)).lower().strip(), bool(spoken))
     latest = latest_rankings(tenant)
-    by_keyword = {row.keyword: row for row in latest}
-    mentioned = find_name(text, by_keyword)
-    if mentioned and mentioned.exact:
-        return EngineReply(_keyword_report(by_keyword[mentioned.name], targets))
-    if TARGET_LIST.search(text):
+    by_keyword = {row.keyword.lower(): row for row in latest}
+    if named and named.lower() in by_keyword and intent in ("keyword_report", "keyword_movers", "unknown"):
+        return EngineReply(_keyword_report(by_keyword[named.lower()], targets))
+    if intent == "target_list":
         return EngineReply(_target_list(targets, latest))
     if match := RANK_FOR.search(text):
-        if mentioned:
-            return EngineReply(_keyword_report(by_keyword[mentioned.name], targets))
         asked = clean_phrase(match.group(1), FILLER)
         tracked = fmt.name_list(sorted(by_keyword)) or _("none yet")
         return EngineReply(
             _("I have no ranking data for '%(keyword)s'. Keywords with rankings: %(tracked)s.")
             % {"keyword": asked, "tracked": tracked}
         )
-    if MOVERS.search(text):
+    if intent in ("keyword_movers", "keyword_report"):
         return EngineReply(_movers(latest))
-    return capabilities("SEO", EXAMPLES, text)
+    return capabilities(request, understood)
 
 
-def _keyword(text: str, unquoted: str) -> str:
-    phrase = (quoted(text) or [clean_phrase(unquoted, FILLER)])[0]
-    return " ".join(phrase.lower().split())
+def _keyword(text: str, verbs: re.Pattern) -> str:
+    """The keyword a request names, without its verb and the words around it ("add X as a target keyword",
+    "sigue la palabra clave X")."""
+    phrase = AROUND.sub(" ", verbs.sub(" ", fold(text), count=1))
+    return clean_phrase(" ".join(phrase.split()), FILLER)
 
 
 def _volume(tenant, keyword: str) -> int:

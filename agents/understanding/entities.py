@@ -1,0 +1,156 @@
+"""The tenant's own names in a message: campaigns, content titles, keywords and audience segments.
+
+Matched on folded words (case, accents, possessives and quotes do not matter), exactly, nearly (a typo:
+rapidfuzz's ratio over a window as long as the name) or in part (most of a long name, said in a row).
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.db.models import CharField, Value
+from rapidfuzz import fuzz
+
+from agents.models import AudienceSegment, Campaign, ContentPiece, KeywordRanking, TargetKeyword
+from agents.understanding.text import words
+
+KINDS = ("campaign", "content", "keyword", "segment")
+# Words that may stand beside a name without being part of it ("the Summer Sale campaign").
+FILLER = {
+    "campaign": frozenset("the my our campaign campaigns ad ads la el campana campanas anuncios de".split()),
+    "content": frozenset("the a an our my piece post article la el articulo publicacion".split()),
+    "keyword": frozenset("the keyword keywords term la palabra clave".split()),
+    "segment": frozenset("the a our my audience audiences segment segments la el audiencia segmento".split()),
+}
+TYPO_RATIO = 0.85  # "Sumer Sale", "Spring Clearence"
+WORD_RATIO = 70  # and each word nearly right: "de retargeting" is not "Site Retargeting"
+PARTIAL_SHARE = 0.6  # most of a long name, said in a row: "the trail running shoes guide"
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str
+    name: str
+    quality: float  # 1.0 exact; below: a typo or part of the name
+    start: int  # word positions in the message
+    end: int
+
+    @property
+    def exact(self) -> bool:
+        return self.quality >= 1.0
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class Catalogue:
+    """The names a tenant's messages may mention, by kind; `rows` maps (kind, name) to the row."""
+
+    names: dict[str, list[str]]
+    rows: dict[tuple[str, str], object]
+
+    @classmethod
+    def of(cls, tenant) -> "Catalogue":
+        """Two queries: the campaigns (their rows serve the Paid Ads agent too) and every other name in one
+        UNION. Read once per message inside `one_reading` (routing and the engine share it)."""
+        memo = _READING.get()
+        if memo is not None and tenant.pk in memo:
+            return memo[tenant.pk]
+        rows = {("campaign", campaign.name): campaign for campaign in Campaign.objects.for_tenant(tenant)}
+        for kind, name in _other_names(tenant):
+            rows.setdefault((kind, name.lower() if kind == "keyword" else name), name)
+        names = {kind: [name for k, name in rows if k == kind] for kind in KINDS}
+        catalogue = cls(names, rows)
+        if memo is not None:
+            memo[tenant.pk] = catalogue
+        return catalogue
+
+    def campaigns(self) -> list:
+        return [row for (kind, _name), row in self.rows.items() if kind == "campaign"]
+
+    def mentions(self, said: list[str]) -> list[Mention]:
+        """Every name `said` (folded words) mentions, best first; one per name."""
+        found = []
+        for kind, names in self.names.items():
+            for name in names:
+                if mention := _mention(kind, name, said):
+                    found.append(mention)
+        return sorted(found, key=lambda m: (-m.quality, -m.size, m.kind, m.name))
+
+
+_READING: ContextVar[dict | None] = ContextVar("walker_catalogue_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """`with one_reading():` the tenant's names are read once for everything inside (one message's answer)."""
+    token = _READING.set({})
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def _other_names(tenant):
+    def named(queryset, field, kind):
+        kinded = queryset.for_tenant(tenant).annotate(kind=Value(kind, output_field=CharField()))
+        return kinded.values_list("kind", field).order_by()  # unordered parts: one plain SELECT … UNION …
+
+    return (
+        named(ContentPiece.objects, "title", "content")
+        .union(
+            named(KeywordRanking.objects, "keyword", "keyword"),
+            named(TargetKeyword.objects, "keyword", "keyword"),
+            named(AudienceSegment.objects, "name", "segment"),
+        )
+        .order_by()
+    )
+
+
+def _core(kind: str, name: str) -> list[str]:
+    all_words = words(name)
+    kept = [w for w in all_words if w not in FILLER[kind]]
+    return kept or all_words
+
+
+def _mention(kind: str, name: str, said: list[str]) -> Mention | None:
+    full, core = words(name), _core(kind, name)
+    for part in (full, core):
+        if part and (at := _find(said, part)) is not None:
+            return Mention(kind, name, 1.0, at, at + len(part))
+    if not core:
+        return None
+    best = None
+    target = " ".join(core)
+    for start in range(len(said) - len(core) + 1):
+        window = said[start : start + len(core)]
+        if len(" ".join(window)) < 4 or any(fuzz.ratio(a, b) < WORD_RATIO for a, b in zip(window, core, strict=True)):
+            continue
+        ratio = fuzz.ratio(" ".join(window), target) / 100
+        if ratio >= TYPO_RATIO and (best is None or ratio > best.quality):
+            best = Mention(kind, name, min(ratio, 0.99), start, start + len(core))
+    if best is not None:
+        return best
+    return _partial(kind, name, core, said) or (_partial(kind, name, full, said) if full != core else None)
+
+
+def _partial(kind: str, name: str, core: list[str], said: list[str]) -> Mention | None:
+    longest, at = 0, None
+    for start in range(len(core)):
+        for end in range(len(core), start + 1, -1):
+            if end - start > longest and (found := _find(said, core[start:end])) is not None:
+                longest, at = end - start, found
+                break
+    share = longest / len(core)
+    if longest >= 2 and share >= PARTIAL_SHARE:
+        return Mention(kind, name, 0.8 + 0.15 * share, at, at + longest)
+    return None
+
+
+def _find(said: list[str], part: list[str]) -> int | None:
+    for start in range(len(said) - len(part) + 1):
+        if said[start : start + len(part)] == part:
+            return start
+    return None

@@ -1,0 +1,292 @@
+"""One parser for every built-in agent: a message (and its conversation) -> `Understanding`.
+
+Scoring, not a ladder: every action type's and question family's words (data) give it points; a name of
+the tenant of the kind it acts on adds more ("publish" and a post's title; "raise" and a campaign), so
+the verb decides between entity kinds and the entity between verbs. Without a name, a follow-up takes the
+conversation's: its last entity of the right kind, or the subject of its last "which is the best/worst"
+answer. A message that asks nothing new ("and Brand Search?", "and last month?") asks the previous
+question again about what it names.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+
+from agents.action_specs import SPECS
+from agents.action_specs.phrasings import PHRASINGS
+from agents.models import AgentType
+from agents.understanding.entities import Catalogue, Mention
+from agents.understanding.language import detect
+from agents.understanding.questions import GREETING, HELP, QUESTIONS, THANKS
+from agents.understanding.text import fold
+
+LEAD_IN = re.compile(
+    r"^(?:(?:please|pls|kindly|ok|okay|yes|also|then|and|so|now|hey|can you|could you|would you|can we|could we"
+    r"|let's|lets|let us|i want to|i'd like to|i would like to|we should|we need to|go ahead and|just"
+    r"|por favor|porfa|vale|si|bueno|y|tambien|ahora|quiero|quisiera|puedes|podrias|podemos|vamos a|hay que"
+    r"|necesito|me gustaria)\s+)+"
+)
+FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|y|y que tal|que tal|y para|and for)\b")
+PRONOUN = re.compile(
+    r"\b(it|its|that|this|them|that one|this one|those|the same)\b"
+    r"|\b(esa|ese|eso|esta|este|la misma|el mismo)\b|\w+(lo|la|los|las)\b"
+)
+SUPERLATIVE = {
+    # "la mejor", "el peor"; a bare "mejor" opening a sentence is "rather" ("mejor ponlo en 650").
+    "best": r"\b(best|top)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) mejor(es)?\b|\bmejor(es)? (campana|anuncio)",
+    "worst": r"\b(worst|bottom)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) peor(es)?\b|\bpeor(es)? (campana|anuncio)",
+    "highest": r"\b(highest|most|biggest|largest|priciest|mas alt[oa]|mayor)\b",
+    "lowest": r"\b(lowest|least|fewest|smallest|cheapest|mas baj[oa]|menor)\b",
+}
+METRICS = {
+    "cpa": r"\b(cpa|cost per (acquisition|conversion|sale|customer)|per conversion|coste por|costo por)\b",
+    "roas": r"\b(roas|return on ad spend|return|retorno)\b",
+    "ctr": r"\b(ctr|click ?through( rate)?)\b",
+    "conversions": r"\b(conversions?|sales|conversiones|ventas)\b",
+    "spend": r"\b(spend|spent|spending|costs? the most|gast\w*)\b",
+}
+ENTITY_BONUS = {True: 4, False: 3}  # an exact name, a near one
+FOLLOW_UP_BONUS = 2
+MIN_SCORE = 3
+ACTION_AGENT = {action_type: next(iter(spec.agents)) for action_type, spec in SPECS.items()}
+SMALL_TALK = ("greeting", "thanks", "help", "unknown")
+
+
+@dataclass
+class Understanding:
+    language: str | None  # "en", "es", or None when the words do not say
+    intent: str  # an action type, a question family, or greeting | thanks | help | unknown
+    agent: str | None  # the agent whose job it is; None: whichever the conversation is with
+    entity: Mention | None = None
+    slots: dict = field(default_factory=dict)
+    from_context: bool = False  # the entity (or the question) came from earlier turns
+    ambiguous: tuple[Mention, ...] = ()  # two rows of different kinds fit equally: ask which
+    mentions: tuple[Mention, ...] = ()
+    catalogue: Catalogue | None = field(default=None, repr=False, compare=False)  # the names it was read against
+
+    @property
+    def is_action(self) -> bool:
+        return self.intent in PHRASINGS
+
+    def name(self, kind: str) -> str | None:
+        return self.entity.name if self.entity is not None and self.entity.kind == kind else None
+
+
+def understand(text: str, tenant, history=(), catalogue: Catalogue | None = None) -> Understanding:
+    """What `text` asks of the tenant's agents. `history`: earlier turns (items with `role` and `text`)."""
+    catalogue = catalogue or Catalogue.of(tenant)
+    understood = replace(_read(text, catalogue), catalogue=catalogue)
+    if understood.intent in SMALL_TALK[:3] or (understood.entity is not None and not _wants_context(understood)):
+        return understood
+    if understood.entity is None and re.search(r"['\"‘“].+['\"’”]", text) and understood.is_action:
+        return understood  # a quoted name that matches nothing is not the conversation's row
+    context = _context(history, catalogue)
+    return replace(_with_context(understood, context, text), catalogue=catalogue)
+
+
+def _read(text: str, catalogue: Catalogue) -> Understanding:
+    """The message on its own."""
+    folded = fold(text)
+    said = folded.split()
+    plain = [re.sub(r"[^a-z0-9]", "", w) for w in said]
+    mentions = tuple(catalogue.mentions(plain))
+    rest = " ".join(w for i, w in enumerate(said) if not any(m.start <= i < m.end for m in mentions[:1]))
+    language = detect(_without_names(text, mentions))
+    request = LEAD_IN.sub("", folded).strip()
+    if re.search(GREETING, request):
+        return Understanding(language, "greeting", None)
+    if re.search(THANKS, request):
+        return Understanding(language, "thanks", None)
+    if re.search(HELP, request):
+        return Understanding(language, "help", None)
+    scores = _scores(request, rest, mentions)
+    # On a tie, what acts on a named row, then an action, wins.
+    intent, score, entity = max(scores, key=lambda s: (s[1], s[2] is not None, s[0] in PHRASINGS))
+    if score < MIN_SCORE:
+        intent, entity = "unknown", (mentions[0] if mentions else None)
+    slots = _slots(text, folded, entity)
+    ambiguous = _ambiguity(intent, entity, mentions)
+    agent = ACTION_AGENT.get(intent) or (QUESTIONS[intent].agent if intent in QUESTIONS else None)
+    return Understanding(language, intent, agent, entity, slots, ambiguous=ambiguous, mentions=mentions)
+
+
+def _without_names(text: str, mentions) -> str:
+    lowered = fold(text)
+    for mention in mentions:
+        lowered = lowered.replace(fold(mention.name), " ")
+    return lowered if mentions else text
+
+
+def _matches(patterns, folded: str, request: str) -> int:
+    score = 0
+    for pattern, weight in patterns:
+        if re.search(pattern, request if pattern.startswith("^") else folded):
+            score += weight
+    return score
+
+
+def _scores(request: str, rest: str, mentions) -> list[tuple[str, int, Mention | None]]:
+    """(intent, points, the entity it acts on) for every action type and question family. A language's words
+    count once: the better of the English and the Spanish reading ("blog", "ROAS" are both)."""
+    scored = []
+    for intent, phrasing in PHRASINGS.items():
+        words = max(_matches(phrasing.en, rest, request), _matches(phrasing.es, rest, request))
+        entity = _entity_of(phrasing.target, mentions)
+        scored.append((intent, words + (ENTITY_BONUS[entity.exact] if entity and words else 0), entity))
+    for intent, question in QUESTIONS.items():
+        words = max(_matches(question.en, rest, request), _matches(question.es, rest, request))
+        if question.about:
+            entity = _entity_of(question.about, mentions)
+            if entity is None:
+                continue  # a report is about one named row (or the conversation's, see _with_context)
+            scored.append((intent, words + ENTITY_BONUS[entity.exact], entity))
+        else:
+            scored.append((intent, words, None))
+    return scored
+
+
+def _entity_of(kind: str, mentions) -> Mention | None:
+    """The best mention of `kind`, unless a better name of another kind covers it ("Summer Sale Lookbook"
+    read as the post, not as the campaign "Summer Sale" inside it)."""
+    own = next((m for m in mentions if m.kind == kind), None)
+    if own is None:
+        return None
+    for other in mentions:
+        if other.kind != kind and other.start <= own.start and other.end >= own.end and other.size > own.size:
+            if other.exact and own.exact:
+                return None
+    return own
+
+
+def _ambiguity(intent: str, entity: Mention | None, mentions) -> tuple[Mention, ...]:
+    """Two rows of different kinds named equally well, and a question that does not say which kind."""
+    if entity is None or intent in PHRASINGS or len(mentions) < 2:
+        return ()
+    rivals = [m for m in mentions if m.kind != entity.kind and m.start == entity.start and m.exact == entity.exact]
+    rivals = [m for m in rivals if m.size == entity.size or (not m.exact and abs(m.quality - entity.quality) < 0.05)]
+    return (entity, rivals[0]) if rivals else ()
+
+
+def _wants_context(understood: Understanding) -> bool:
+    return understood.intent == "campaign_report" and understood.slots.get("superlative") is not None
+
+
+def _slots(text: str, folded: str, entity: Mention | None) -> dict:
+    slots = {}
+    for word, pattern in SUPERLATIVE.items():
+        if re.search(pattern, folded):
+            slots["superlative"] = word
+            break
+    for metric, pattern in METRICS.items():
+        if re.search(pattern, folded):
+            slots["metric"] = metric
+            break
+    return slots
+
+
+# --- the conversation -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What the conversation was about: its last question, and its last row of each kind."""
+
+    last: Understanding | None = None
+    entities: dict = field(default_factory=dict)  # kind -> Mention
+    subject: Mention | None = None  # the row a "which is the best/worst" answer named first
+
+
+def _context(history, catalogue: Catalogue) -> Context:
+    context = Context()
+    turns = list(history)
+    for position, item in enumerate(turns):
+        if item.role != "user":
+            continue
+        understood = _read(item.text, catalogue)
+        if understood.intent in SMALL_TALK and understood.entity is None:
+            continue
+        if understood.entity is None and context.last is not None and not understood.is_action:
+            understood = replace(understood, entity=context.last.entity)
+        context.last = understood
+        if understood.entity is not None:
+            context.entities[understood.entity.kind] = understood.entity
+        answer = turns[position + 1].text if position + 1 < len(turns) and turns[position + 1].role != "user" else ""
+        context.subject = _first_named(answer, catalogue) if understood.slots.get("superlative") else None
+        if context.subject is not None:
+            context.entities[context.subject.kind] = context.subject
+    return context
+
+
+def _first_named(answer: str, catalogue: Catalogue) -> Mention | None:
+    said = [re.sub(r"[^a-z0-9]", "", w) for w in fold(answer).split()]
+    found = [m for m in catalogue.mentions(said) if m.exact]
+    return min(found, key=lambda m: m.start) if found else None
+
+
+def _with_context(understood: Understanding, context: Context, text: str) -> Understanding:
+    last = context.last
+    folded = fold(text)
+    if last is None:
+        return understood
+    asks_again = FOLLOW_UP.search(LEAD_IN.sub("", folded)) or understood.intent == "unknown"
+    if understood.intent == "unknown" or (understood.entity is not None and asks_again and not understood.is_action):
+        # "and Brand Search?", "and last month?": the previous question again, about what this one names
+        entity = understood.entity or last.entity
+        if entity is None and not asks_again:
+            return understood
+        if understood.entity is None and not (asks_again or PRONOUN.search(folded) or _period(folded)):
+            return understood
+        intent = last.intent if last.intent in QUESTIONS or understood.entity is None else understood.intent
+        if understood.entity is not None:
+            intent = _report_of(understood.entity.kind)
+        if intent in PHRASINGS:
+            return understood
+        return replace(
+            understood,
+            intent=intent,
+            agent=QUESTIONS[intent].agent if intent in QUESTIONS else understood.agent,
+            entity=entity,
+            from_context=True,
+            slots={**last.slots, **understood.slots} if understood.entity is None else understood.slots,
+            language=understood.language,
+        )
+    if understood.entity is not None:
+        return understood
+    kind = _kind_of(understood.intent)
+    if understood.slots.get("superlative") and "metric" not in understood.slots and last.slots.get("metric"):
+        understood = replace(understood, slots={**understood.slots, "metric": last.slots["metric"]})
+    if kind is None:
+        return understood
+    entity = None
+    if understood.slots.get("superlative") and understood.intent != "campaign_ranking":
+        entity = None  # "pause the worst one": the agent ranks again, by the metric asked before
+        slots = {**understood.slots}
+        slots.setdefault("metric", last.slots.get("metric"))
+        return replace(understood, slots=slots, from_context=True)
+    entity = context.subject if context.subject and context.subject.kind == kind else context.entities.get(kind)
+    if entity is None:
+        return understood
+    return replace(understood, entity=entity, from_context=True)
+
+
+def _period(folded: str) -> bool:
+    return bool(re.search(r"\b(last|past|this|previous|yesterday|pasad[oa]|ultim[oa]s?|ayer|esta|este)\b", folded))
+
+
+def _report_of(kind: str) -> str:
+    return {"campaign": "campaign_report", "content": "content_report", "keyword": "keyword_report"}.get(
+        kind, "segment_report"
+    )
+
+
+def _kind_of(intent: str) -> str | None:
+    if intent in PHRASINGS:
+        target = PHRASINGS[intent].target
+        return None if target == "none" or intent == "add_target_keyword" else target
+    return QUESTIONS[intent].about or None if intent in QUESTIONS else None
+
+
+def agent_for(understood: Understanding, current: str | None) -> str | None:
+    """The agent to answer: the one whose job it is, else the conversation's (None: the caller decides)."""
+    if understood.agent and understood.agent in AgentType.values:
+        return understood.agent
+    return current

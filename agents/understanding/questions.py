@@ -1,0 +1,164 @@
+"""The questions the built-in agents answer, and the words that ask them, in English and Spanish: data.
+
+Each family names its agent and its weighted patterns over folded text (agents.understanding.text.fold).
+A "report" family is about one named row; it is asked by naming the row with a question word or none
+("how is Summer Sale doing?", "¿y Brand Search?"), so its words only add weight.
+"""
+
+from dataclasses import dataclass
+
+from agents.models import AgentType
+
+
+@dataclass(frozen=True)
+class Question:
+    agent: str
+    en: tuple[tuple[str, int], ...]
+    es: tuple[tuple[str, int], ...]
+    about: str = ""  # the kind of row a report is about: campaign | content | keyword | segment
+
+
+BEST = (
+    r"\b(best|worst|top|bottom|highest|lowest|most|least|fewest|biggest|cheapest|priciest|compare"
+    r"|rank(?!ings?\b)\w*)\b"  # "rank my campaigns", not "our rankings" (SEO)
+)
+MEJOR = r"\b(mejor(es)?|peor(es)?|mas alt[oa]|mas baj[oa]|mayor|menor|mas|menos|orden\w*|compar\w*)\b"
+REPORT_EN = (
+    (r"\b(how|what)\b.*\b(doing|going|performing|perform|do|did|look\w*)\b", 2),
+    (r"\b(stats|numbers|figures|results|report|performance|roas|ctr|cpa|tell me about|update on)\b", 2),
+)
+REPORT_ES = (
+    (r"\b(como|que tal)\b.*\b(va|van|fue|esta|estan|funciona\w*|anda)\b|\bque tal\b", 2),
+    (r"\b(estadisticas|numeros|cifras|resultados|informe|rendimiento|roas|ctr|cpa|hablame|cuentame)\b", 2),
+)
+
+QUESTIONS: dict[str, Question] = {
+    "campaign_report": Question(AgentType.PAID_ADS, REPORT_EN, REPORT_ES, about="campaign"),
+    "campaign_overview": Question(
+        AgentType.PAID_ADS,
+        en=(
+            (r"\b(campaigns|ads|advertising)\b.*\b(doing|going|performing|overall|do|did)\b", 4),
+            (r"\b(overall|overview|summary)\b", 3),
+            (r"\b(ad spend|spend on ads|spent on ads|spend\w* in total)\b", 4),
+            (r"\bhow much did we spend\b", 4),
+        ),
+        es=(
+            (r"\b(campanas|anuncios|publicidad)\b.*\b(van|general|funcionan)\b", 4),
+            (r"\b(van|funcionan|estan|andan)\b.*\b(las campanas|los anuncios|mis campanas|mis anuncios)\b", 4),
+            (r"\b(en general|resumen|panorama)\b", 3),
+            (r"\bcuanto (gastamos|hemos gastado|gastado)\b", 4),
+        ),
+    ),
+    "campaign_ranking": Question(
+        AgentType.PAID_ADS,
+        en=((BEST, 3), (r"\bcampaigns?\b", 1), (r"\b(performing|spent|spend|roas|cpa|ctr|conversion\w*)\b", 1)),
+        es=((MEJOR, 3), (r"\bcampanas?\b", 1), (r"\b(funciona|gasto|rendimiento|roas|cpa|ctr)\b", 1)),
+    ),
+    "content_report": Question(AgentType.CONTENT, REPORT_EN, REPORT_ES, about="content"),
+    "content_upcoming": Question(
+        AgentType.CONTENT,
+        en=((r"\b(scheduled|upcoming|coming up|calendar|planned|queued|going out)\b", 5),),
+        es=((r"\b(programad[oa]s?|calendario|proxim[oa]s?|vienen|planificad[oa]s?|agendad[oa]s?)\b", 5),),
+    ),
+    "content_drafts": Question(
+        AgentType.CONTENT,
+        en=((r"\b(drafts?|unpublished|not (yet )?published|in progress|waiting to be published)\b", 5),),
+        es=((r"\b(borrador(es)?|sin publicar|no publicad[oa]s?|pendientes)\b", 5),),
+    ),
+    "content_best": Question(
+        AgentType.CONTENT,
+        en=(
+            (BEST, 2),
+            (r"\b(content|posts?|pieces?|articles?|blog|videos?|newsletters?)\b", 3),
+            (r"\b(engag\w*|views?|popular)\b", 2),
+        ),
+        es=(
+            (MEJOR, 2),
+            (r"\b(contenido|publicacion(es)?|posts?|articulos?|blog|videos?|newsletters?)\b", 3),
+            (r"\b(interaccion\w*|vistas|visitas|popular\w*)\b", 2),
+        ),
+    ),
+    "keyword_report": Question(
+        AgentType.SEO,
+        en=(*REPORT_EN, (r"\b(rank|position|where)\b", 3)),
+        es=(*REPORT_ES, (r"\b(posicion\w*|posicionamos|donde)\b", 3)),
+        about="keyword",
+    ),
+    "keyword_movers": Question(
+        AgentType.SEO,
+        en=(
+            (r"\b(gain\w*|lost|los[et]\w*|dropped|climb\w*|fell|mov\w*|chang\w*|improv\w*|declin\w*|went)\b", 3),
+            (r"\bup or down\b|\bwinners\b|\blosers\b", 2),
+            (r"\b(seo|rankings?|positions|serps?|organic|visibility)\b", 3),
+            (r"\bkeywords?\b", 1),
+        ),
+        es=(
+            (r"\b(ganaron|perdieron|subieron|bajaron|cambi\w*|mejorar\w*|empeor\w*|movi\w*)\b", 3),
+            (r"\b(seo|rankings?|posiciones|organico|visibilidad)\b", 3),
+            (r"\bpalabras? clave\b", 1),
+        ),
+    ),
+    "target_list": Question(
+        AgentType.SEO,
+        en=(
+            (r"\btarget(ed)? keywords\b|\bkeywords (are we|we) (track\w*|target\w*)\b", 4),
+            (r"\b(track\w*|target\w*|monitor\w*)\b", 1),
+            (r"\bkeywords\b", 1),
+        ),
+        es=(
+            (r"\bpalabras clave (objetivo|que seguimos)\b|\bpalabras clave\b.*\b(seguimos|objetivo)\b", 6),
+            (r"\bcuales son\b.*\bpalabras clave\b", 4),
+            (r"\bpalabras clave\b", 2),
+        ),
+    ),
+    "segment_report": Question(
+        AgentType.AUDIENCE,
+        en=(*REPORT_EN, (r"\bhow (big|large|many)\b|\bsize\b", 3)),
+        es=(*REPORT_ES, (r"\b(tamano|cuantas personas|cuanta gente|grande)\b", 3)),
+        about="segment",
+    ),
+    "segment_growth": Question(
+        AgentType.AUDIENCE,
+        en=((r"\b(grow\w*|growth|fastest|shrink\w*|declin\w*|trend\w*|momentum)\b", 5),),
+        es=((r"\b(crec\w*|reduciendo|encog\w*|tendencia\w*|disminuy\w*)\b", 5),),
+    ),
+    "segment_list": Question(
+        AgentType.AUDIENCE,
+        en=(
+            (r"\b(audiences|segments)\b", 4),
+            (r"\b(list|all|biggest|largest|sizes?|show)\b", 1),
+            (r"\b(audience|segment)\b.*\b(biggest|largest|smallest)\b|\b(biggest|largest) (audience|segment)\b", 4),
+        ),
+        es=((r"\b(audiencias|segmentos)\b", 4), (r"\b(lista\w*|tod[oa]s|grandes|tamanos?|muestra\w*)\b", 1)),
+    ),
+    "write_content": Question(
+        AgentType.CONTENT,
+        en=(
+            (r"\b(write|draft|compose|come up with|brainstorm)\b", 4),
+            (
+                r"\b(write|draft|compose|come up with|brainstorm|create|make|prepare)\b.*"
+                r"\b(blog|post|article|caption|newsletter|tweet|copy|email|reel|script|ideas?|headline)s?\b",
+                4,
+            ),
+        ),
+        es=(
+            (r"\b(escrib\w*|redact\w*)\b", 4),
+            (
+                r"\b(escrib\w*|redact\w*|cre[ae]|crear|prepar\w*|hazme|inventa\w*|propon\w*)\b.*"
+                r"\b(articulo|post|publicacion|newsletter|texto|copy|caption|correo|entrada|ideas?|titular)\w*\b",
+                4,
+            ),
+        ),
+    ),
+}
+
+# Asked of every agent, answered by the one the conversation is with.
+HELP = (
+    r"\b(what (can|do|could) you do|what are you for|how can you help|help me|what can i ask|capabilit\w*)\b"
+    r"|^help$|^ayuda$|\b(que (puedes|sabes) hacer|en que (me )?(puedes|podes) ayudar|ayudame|que te puedo preguntar)\b"
+)
+GREETING = (
+    r"^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|hola|buenas|buenos dias|buenas (tardes|noches))"
+    r"( (there|team|walker|all|everyone|equipo|a todos))?$"
+)
+THANKS = r"^(thanks|thank you|thx|cheers|gracias|muchas gracias|mil gracias)( \w+){0,2}$"
