@@ -45,12 +45,14 @@ def first_hour(db, django_capture_on_commit_callbacks):
     def whatsapp(text):
         return exchange(InboundMessage(channel="whatsapp", text=text, sender_phone=MEMBER_PHONE))
 
-    whatsapp("How is the Summer Sale campaign doing?")
+    # the member writes Spanish too: agents answer each message in its own language, and what they write is
+    # the conversation's data, read on these pages as written
+    whatsapp("¿Qué tal va la campaña Summer Sale?")
     asked = [
-        whatsapp("Set the Summer Sale daily budget to $700"),
-        whatsapp("Could you pause the Brand Search campaign?"),
-        whatsapp("Set the Site Retargeting daily budget to $900"),
-        whatsapp("Set the Fall Hiking Boots daily budget to $5,000"),
+        whatsapp("Pon el presupuesto diario de Summer Sale en 700 $"),
+        whatsapp("¿Puedes pausar la campaña Brand Search?"),
+        whatsapp("Pon el presupuesto diario de Site Retargeting en 900 $"),
+        whatsapp("Pon el presupuesto diario de Fall Hiking Boots en 5000 $"),
     ]
     approvals = [HITLApproval.objects.get(pk=a.actions[0].approval_id) for a in asked if a.actions]
     assert len(approvals) >= 3, [a.reply.text for a in asked]

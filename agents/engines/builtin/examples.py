@@ -35,13 +35,17 @@ def _paid_ads(tenant) -> list[str]:
 
 
 def _seo(tenant) -> list[str]:
-    ranked = _first(KeywordRanking.objects.for_tenant(tenant), "keyword", SAMPLE["keyword"])
-    target = _first(TargetKeyword.objects.for_tenant(tenant), "keyword", ranked)
+    rankings = KeywordRanking.objects.for_tenant(tenant)
+    targets = TargetKeyword.objects.for_tenant(tenant)
+    ranked = _first(rankings, "keyword", SAMPLE["keyword"])
+    target = _first(targets, "keyword", ranked)
+    # a keyword the tenant ranks for but does not target yet: the one worth adding
+    untargeted = _first(rankings.exclude(keyword__in=targets.values("keyword")), "keyword", SAMPLE["keyword"])
     return [
         _("Which keywords gained or lost positions?"),
         _("How do we rank for %(keyword)s?") % {"keyword": ranked},
         _("What are our target keywords?"),
-        _("Add '%(keyword)s' as a target keyword") % {"keyword": _("waterproof %(keyword)s") % {"keyword": ranked}},
+        _("Add '%(keyword)s' as a target keyword") % {"keyword": untargeted},
         _("Stop tracking '%(keyword)s'") % {"keyword": target},
     ]
 
