@@ -18,6 +18,12 @@ class RevealQuery(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=REASON_MAX, help_text="Why you need it unmasked."
     )
 
+    def to_internal_value(self, data):
+        # DRF reads an empty form value as "not given" (the default, False): say so instead of masking silently
+        if data.get("reveal") == "":
+            raise serializers.ValidationError({"reveal": "Give reveal=1 (or true) to unmask, or leave it out."})
+        return super().to_internal_value(data)
+
     def validate(self, data):
         if data["reveal"] and not data["reason"].strip():
             raise serializers.ValidationError({"reason": "Say why you need to see personal data unmasked."})

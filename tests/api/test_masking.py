@@ -62,6 +62,12 @@ def test_a_reveal_needs_a_reason(api_as, people, talk):
     assert not AccessLog.objects.exists()
 
 
+def test_an_empty_reveal_is_refused_not_read_as_no(api_as, people, talk):
+    response = detail(api_as, people[Role.COMPLIANCE], talk, "?reveal=&reason=checking")
+    assert response.status_code == 400 and "reveal" in response.json()
+    assert not AccessLog.objects.exists()
+
+
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPPORT])
 def test_a_reveal_without_view_pii_is_refused(api_as, people, talk, role):
     response = detail(api_as, people[role], talk, "?reveal=1&reason=checking")
