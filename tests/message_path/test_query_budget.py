@@ -15,7 +15,9 @@ from rest_framework.authtoken.models import Token
 from hitl.models import HITLApproval, HITLNotification
 from tenants.models import User
 
-QUESTION_BUDGET = 15
+# 15 until issue 32: the message and a words-only answer were each one hand-written statement on PostgreSQL; the ORM
+# writes each in five (the locking read, the message, the conversation's counters, the event, the platform event).
+QUESTION_BUDGET = 19
 # 30 until issue 30: the serving agent, the engine choice, the campaigns and the risk policy were cached per
 # process and served stale after a change in another process or a bulk write; each is now read when answering.
 # 31 until issue 31: the message is read against the tenant's names (one UNION over content, keywords and
@@ -57,7 +59,7 @@ def post(client, url, text):
     return statements, transactions
 
 
-def test_a_question_costs_at_most_15_statements(demo):
+def test_a_question_costs_at_most_19_statements(demo):
     statements, transactions = post(*demo, "How is my Summer Sale campaign doing?")
     assert len(statements) <= QUESTION_BUDGET
     assert transactions <= 2  # storing the message, storing the answer
