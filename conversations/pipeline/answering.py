@@ -132,8 +132,8 @@ def _retry_delay(message_id) -> float | None:
 
 def _answer_next(conversation_id, token) -> bool:
     """Answer the oldest waiting message; True if more are waiting."""
-    # The conversation once, then its messages alone: joined to each of them, its rows (the person's email
-    # decrypted each time) cost the worker about a third of an answer.
+    # The conversation once, then its messages alone: not joined to each of them (the person's email decrypted
+    # each time).
     conversation = Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
     recent = _latest_messages(conversation) if conversation is not None else []
     if not recent:

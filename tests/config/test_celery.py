@@ -36,4 +36,3 @@ def test_clear_expired_sessions_task_deletes_only_expired_sessions(db):
 
 def test_celery_runs_in_utc():
     assert celery_app.conf.timezone == "UTC" and settings.TIME_ZONE == "UTC"
-
