@@ -126,8 +126,6 @@ if DATABASE_URL:
     # where each request runs in a fresh thread and persistent connections would leak). config.dbpool
     # keeps a forked child (Celery prefork, the test live server) off its parent's pool.
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", True):
-        # Django's backend, but a connection given back moments ago is handed out without a check round trip.
-        DATABASES["default"]["ENGINE"] = "config.postgresql"
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
             "max_size": env_int("DATABASE_POOL_MAX", 20, minimum=1),
@@ -192,10 +190,12 @@ if REDIS_URL:
     _cache_timeout = env_float("REDIS_CACHE_TIMEOUT", 0.5, minimum=0.05)
     CACHES = {
         "default": {
-            "BACKEND": "config.redis_cache.SharedPoolRedisCache",  # one pool and client per process (see the module)
+            # django-redis: one connection pool per process. Django's own Redis cache opens one per cache object,
+            # so under daphne per request (Django ticket #35651); it may replace this once that is fixed.
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "walker",
-            "OPTIONS": {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": _cache_timeout, "SOCKET_TIMEOUT": _cache_timeout},
         }
     }
 else:
@@ -218,23 +218,15 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
     }
-CELERY_TIMEZONE = "UTC"
-CELERY_ENABLE_UTC = True
+CELERY_TIMEZONE = "UTC"  # the beat schedule's crontabs
 CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is redelivered; tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # Celery 6 drops the retry unless asked for
 CELERY_TASK_IGNORE_RESULT = True  # callers never wait on results; outcomes live in the database
 # There is no result backend (Celery's stateless DisabledBackend): one per process, not one built in every new
-# thread, which under daphne is every request that enqueues a task (about 0.4 ms of CPU each).
+# thread, which under daphne is every request that enqueues a task.
 CELERY_RESULT_BACKEND_THREAD_SAFE = True
-# Celery reads these on every publish. Given here, each is one attribute of the settings; left to Celery's
-# defaults, each read first misses the settings twice (two exceptions apiece): 0.1 ms of every chat message.
-CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_SEND_SENT_EVENT = False
-CELERY_TASK_REPR_MAXLEVELS = 3
-CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Expired login sessions pile up in django_session; delete them nightly.
@@ -275,8 +267,6 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1 if DEBUG else 600),
     }
-if CELERY_BROKER_URL.startswith("redis://"):
-    CELERY_BROKER_TRANSPORT = "config.kombu_redis:Transport"  # a client per channel, not per publish
 EXECUTION_RECOVERY_MINUTES = env_int("EXECUTION_RECOVERY_MINUTES", 10, minimum=1)
 
 # --- Providers ------------------------------------------------------------------

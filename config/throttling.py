@@ -8,6 +8,7 @@ still stopped by django-axes, which counts in the database.
 
 import logging
 
+from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
@@ -18,7 +19,7 @@ class FailOpen:
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)
-        except RedisError as error:
+        except (ConnectionInterrupted, RedisError) as error:  # django-redis wraps redis-py's connection errors
             log.warning("Throttle %s not checked: the cache did not answer (%s)", type(self).__name__, error)
             return True
 

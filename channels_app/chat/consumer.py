@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from channels_app.chat import leases, protocol, session, tokens
+from channels_app.chat.redis_client import redis_client
 from channels_app.consumers import NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
@@ -39,8 +40,12 @@ log = logging.getLogger(__name__)
 
 def _count_hit(key: str, timeout: int = 120) -> int:
     """Atomic across processes (Redis INCR); Django's async aincr is a get-then-set and loses counts."""
-    if count_up := getattr(cache, "count_up", None):  # the Redis cache (config.redis_cache): one round trip
-        return count_up(key, timeout)
+    if (client := redis_client()) is not None:  # one round trip: SET NX EX and INCR in one MULTI
+        name = cache.make_key(key)
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(name, 0, ex=timeout, nx=True)
+            pipe.incr(name)
+            return pipe.execute()[1]
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

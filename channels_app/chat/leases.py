@@ -4,7 +4,7 @@ A socket takes a lease as it opens (refused past CHAT_MAX_SOCKETS_PER_USER), ren
 CHAT_SOCKET_LEASE_SECONDS while it is open, and gives it back when it closes. A daphne that dies gives nothing
 back and renews nothing, so its sockets stop counting within CHAT_SOCKET_LEASE_SECONDS; and the count is the
 number of unexpired leases, which cannot go below zero. On Redis the leases are a sorted set per person scored
-by expiry (config.redis_cache); on the embedded in-memory cache (one process), a dict under a lock.
+by expiry, held by one script; on the embedded in-memory cache (one process), a dict under a lock.
 """
 
 import logging
@@ -13,6 +13,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from channels_app.chat.redis_client import redis_client
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -41,8 +43,8 @@ def renew(user_id, socket_id: str) -> None:
 
 def give_back(user_id, socket_id: str) -> None:
     try:
-        if drop := getattr(cache, "drop_lease", None):
-            drop(_key(user_id), socket_id)
+        if (client := redis_client()) is not None:
+            client.zrem(cache.make_key(_key(user_id)), socket_id)
             return
         with _lock:
             held = cache.get(_key(user_id)) or {}
@@ -54,8 +56,13 @@ def give_back(user_id, socket_id: str) -> None:
 
 def _hold(user_id, socket_id: str, limit: int | None) -> bool:
     seconds = settings.CHAT_SOCKET_LEASE_SECONDS
-    if hold := getattr(cache, "hold_lease", None):  # the Redis cache (config.redis_cache)
-        return hold(_key(user_id), socket_id, seconds, limit)
+    if (client := redis_client()) is not None:
+        # One script, so concurrent sockets never pass the limit together.
+        return bool(
+            client.eval(
+                _HOLD_LEASE, 1, cache.make_key(_key(user_id)), socket_id, -1 if limit is None else limit, seconds
+            )
+        )
     with _lock:
         now = time.time()
         held = {socket: ends for socket, ends in (cache.get(_key(user_id)) or {}).items() if ends > now}
@@ -64,3 +71,19 @@ def _hold(user_id, socket_id: str, limit: int | None) -> bool:
         held[socket_id] = now + seconds
         cache.set(_key(user_id), held, timeout=seconds)
         return True
+
+
+# KEYS[1]: a sorted set of sockets scored by when their lease ends (Redis's clock). ARGV: socket, limit (-1: none),
+# seconds. Lapsed leases go first, so the count of leases cannot go below zero.
+_HOLD_LEASE = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local limit = tonumber(ARGV[2])
+if limit >= 0 and not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= limit then
+    return 0
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""

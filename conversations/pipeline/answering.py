@@ -40,9 +40,9 @@ from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType
 from conversations import delivery, events
-from conversations.models import Conversation, Message
-from conversations.pipeline import answer_reads, answer_statement
-from conversations.pipeline.answer_rows import outbound_message, responded_record, response_event
+from conversations.events import EventKind
+from conversations.models import Conversation, ConversationEvent, Message
+from conversations.normalized import ActionOutcome
 from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
@@ -132,10 +132,10 @@ def _retry_delay(message_id) -> float | None:
 
 def _answer_next(conversation_id, token) -> bool:
     """Answer the oldest waiting message; True if more are waiting."""
-    # The conversation once, then its messages alone: joined to each of them, its rows (the person's email
-    # decrypted each time) cost the worker about a third of an answer.
-    conversation = answer_reads.conversation_with_people(conversation_id)
-    recent = answer_reads.latest_messages(conversation, WINDOW) if conversation is not None else []
+    # The conversation once, then its messages alone: not joined to each of them (the person's email decrypted
+    # each time).
+    conversation = Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
+    recent = _latest_messages(conversation) if conversation is not None else []
     if not recent:
         _release(conversation_id, token)
         return False
@@ -156,6 +156,14 @@ def _answer_next(conversation_id, token) -> bool:
         return _set_aside(conversation_id, message, token)
     with speaking_as_written(message):  # the reply, its confirmations too, in the message's language
         return _attempt(message, history, token)
+
+
+def _latest_messages(conversation: Conversation) -> list[Message]:
+    """Its latest WINDOW messages, newest first, each with `conversation` set."""
+    recent = list(Message.objects.filter(conversation_id=conversation.pk).order_by("-created_at")[:WINDOW])
+    for message in recent:
+        message.conversation = conversation
+    return recent
 
 
 def _attempt(message: Message, history: list[Message], token) -> bool:
@@ -200,13 +208,6 @@ def _answer_once(message: Message, history: list[Message], token) -> bool:
     if agent is not None and requested and agent.agent_type != requested:
         passed = _("That's one for the %(agent)s agent, so I passed it on.") % {"agent": agent.get_agent_type_display()}
         reply.text = f"{passed}\n\n{reply.text}"
-    if answer_statement.applies(reply, error):  # words only: one statement (else, or if refused, the ORM path)
-        text = compose(reply.text, [])
-        more = answer_statement.store(
-            conversation, message, agent, text, token, _lease_until(), _milliseconds_since(started)
-        )
-        if more is not None:
-            return more
     return _store(conversation, message, agent, reply, error, started, token)
 
 
@@ -326,13 +327,9 @@ def _lease_changes(state: dict, token, more: bool, now) -> dict:
         return {}
     return {
         "answer_lease": token if more else None,
-        "answer_lease_until": _lease_until(now) if more else None,
+        "answer_lease_until": now + lease_duration() if more else None,
         "answer_attempts": 1 if more else 0,
     }
-
-
-def _lease_until(now=None):
-    return (now or timezone.now()) + lease_duration()
 
 
 @transaction.atomic
@@ -364,9 +361,14 @@ def _locked_state(conversation_id) -> dict:
     return (
         Conversation.objects.select_for_update(no_key=True)
         .filter(pk=conversation_id)
-        .values("event_seq", "answered_seq", "last_inbound_seq", "answer_lease", "status", "held_by")
+        .values("event_seq", "answered_seq", "last_inbound_seq", "answer_lease", "status", "held_by", "last_message_at")
         .get()
     )
+
+
+def _answered_at(state: dict):
+    """Now, under the row lock; never before the conversation's latest message (another host's clock)."""
+    return max(timezone.now(), state["last_message_at"])
 
 
 def _settled(conversation, message, agent, state: dict, token) -> bool | None:
@@ -404,8 +406,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
             engine=settings.AGENT_ENGINE,
             error=_described(error),
         )
-    seq = state["event_seq"] + 1
-    now = timezone.now()
+    seq, now = state["event_seq"] + 1, _answered_at(state)
     changes = {"answered_seq": message.seq, "last_message_at": now}
     outcomes = []
     if agent is not None and reply.actions:
@@ -416,7 +417,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     else:
         changes["event_seq"] = seq
     text = compose(reply.text, outcomes)
-    outbound = outbound_message(conversation, message, agent, text, outcomes, error, now, seq=seq)
+    outbound = _outbound_message(conversation, message, agent, text, outcomes, error, now, seq)
     outbound.save(force_insert=True)
     if agent is not None:
         changes["agent"] = agent
@@ -425,10 +426,20 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     changes.update(_lease_changes(state, token, more, now))
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
 
-    response = response_event(outbound, message, agent, outcomes, seq=seq)
+    response = _response_event(outbound, message, agent, outcomes)
     response.save(force_insert=True)
     events.broadcast_after_commit(response)
-    responded_record(conversation, outbound, agent, outcomes, _milliseconds_since(started)).save(force_insert=True)
+    record(
+        EventType.AGENT_RESPONDED,
+        tenant=conversation.tenant_id,
+        user=conversation.user,
+        conversation_id=conversation.pk,
+        subject_id=outbound.pk,
+        agent_type=agent.agent_type if agent else None,
+        response_ms=_milliseconds_since(started),
+        proposed=sum(o.status != "refused" for o in outcomes),
+        refused=sum(o.status == "refused" for o in outcomes),
+    )
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
     return more
 
@@ -444,12 +455,12 @@ def _give_up(message: Message, token, attempts: int, error: Exception | None) ->
     if settled is not None:
         return settled
     more = state["last_inbound_seq"] > message.seq
-    seq, now = state["event_seq"] + 1, timezone.now()
-    outbound = outbound_message(conversation, message, None, str(FAILED_REPLY), [], error, now, seq=seq)
+    seq, now = state["event_seq"] + 1, _answered_at(state)
+    outbound = _outbound_message(conversation, message, None, str(FAILED_REPLY), [], error, now, seq)
     outbound.save(force_insert=True)
     changes = {"event_seq": seq, "answered_seq": message.seq, "last_message_at": now}
     Conversation.objects.filter(pk=conversation.pk).update(**changes, **_lease_changes(state, token, more, now))
-    response = response_event(outbound, message, None, [], seq=seq)
+    response = _response_event(outbound, message, None, [])
     response.save(force_insert=True)
     events.broadcast_after_commit(response)
     cause = _described(error) if error is not None else "the workers stopped during every attempt"
@@ -473,6 +484,46 @@ def _give_up(message: Message, token, attempts: int, error: Exception | None) ->
     )
     delivery.deliver_after_commit(outbound)
     return more
+
+
+def _outbound_message(conversation, message: Message, agent, text: str, outcomes, error, now, seq: int) -> Message:
+    return Message(
+        tenant_id=conversation.tenant_id,
+        conversation_id=conversation.pk,
+        channel=conversation.channel,
+        seq=seq,
+        created_at=now,
+        direction=Message.Direction.OUTBOUND,
+        sender_type=Message.SenderType.AGENT,
+        text=text,
+        in_reply_to_id=message.pk,
+        status=Message.Status.DELIVERED if conversation.channel in delivery.READ_FROM_STORE else Message.Status.PENDING,
+        metadata={
+            "agent_type": agent.agent_type if agent else None,
+            "agent": agent.name if agent else None,
+            "actions": [o.as_dict() for o in outcomes],
+            "engine_error": error is not None,
+        },
+    )
+
+
+def _response_event(outbound: Message, message: Message, agent, outcomes: list[ActionOutcome]) -> ConversationEvent:
+    """Its `agent_response` event (the text sealed as the message's is)."""
+    payload = {
+        "message_id": str(outbound.pk),
+        "in_reply_to": str(message.pk),
+        "text": outbound.text,
+        "agent": agent.agent_type if agent else None,
+        "actions": [o.as_dict() for o in outcomes],
+    }
+    response = ConversationEvent(
+        conversation_id=outbound.conversation_id,
+        seq=outbound.seq,
+        event_type=EventKind.AGENT_RESPONSE,
+        payload=payload,
+    )
+    response.seal_text()
+    return response
 
 
 def _described(error: Exception) -> str:

@@ -1,12 +1,11 @@
 """Step one, in the web process: check, identify, store the inbound message and its event, enqueue the answer.
 
-One short transaction per message. Locks, always in this order and never stronger
-than needed: the sender's user row (only when a conversation must be opened, so a
-person opens one at a time), then the conversation row, both `FOR NO KEY UPDATE`,
-which leaves the rows' keys free for the foreign keys that point at them. A message that
-continues a conversation (the sender's fresh one, or the one it names) is stored in one
-statement on PostgreSQL (continuing), with the same lock; everything else takes the ORM
-path below.
+One short transaction per message, the same on every database. Locks, always in this
+order and never stronger than needed: the sender's user row (only when a conversation
+must be opened, so a person opens one at a time), then the conversation row, both
+`FOR NO KEY UPDATE`, which leaves the rows' keys free for the foreign keys that point at
+them. A message that continues a conversation is five statements: the locking read, the
+message, the conversation's counters, its event and its platform event.
 """
 
 from dataclasses import dataclass
@@ -19,12 +18,13 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from agents.models import AgentType
+from analytics.events import record
+from analytics.models import EventType
 from conversations import console, events
+from conversations.events import EventKind
 from conversations.identity import identify_sender
-from conversations.models import Channel, Conversation, Message
+from conversations.models import Channel, Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import continuing
-from conversations.pipeline.inbound_rows import inbound_message, received_event, received_record
 from conversations.services import close_conversation, open_conversation
 from tenants.models import User
 
@@ -50,8 +50,6 @@ def accept(inbound: InboundMessage, *, user=None) -> Accepted:
     if user is None:
         user = identify_sender(inbound)
     try:
-        if continuing.applies(inbound) and (stored := continuing.store(inbound, user)):
-            return _stored(*stored)
         return _store(inbound, user)
     except IntegrityError:  # the unique constraint on (channel, provider id): a retry, maybe arriving concurrently
         first = _first_delivery(inbound)
@@ -95,41 +93,69 @@ def _first_delivery(inbound: InboundMessage) -> Message | None:
 
 @transaction.atomic
 def _store(inbound: InboundMessage, user) -> Accepted:
-    """The ORM path: every case, on every database (continuing.store is the fast one for the common case)."""
     conversation = _lock_conversation(inbound, user, timezone.now())
     # Taken under the lock, so times follow the seq order; never before the latest message (another host's clock).
     now = max(timezone.now(), conversation.last_message_at)
     seq = conversation.event_seq + 1
-    stored = {"conversation_id": conversation.pk}
-    message = inbound_message(
-        inbound, conversation=conversation, tenant_id=conversation.tenant_id, channel=conversation.channel, seq=seq,
-        created_at=now,
-    )  # fmt: skip
+    message = _inbound_message(inbound, conversation, seq, now)
     message.save(force_insert=True)
     Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq, last_inbound_seq=seq, last_message_at=now)
     conversation.event_seq = conversation.last_inbound_seq = seq
     conversation.last_message_at = now
-    event = received_event(message, inbound, seq=seq, **stored)
-    event.save(force_insert=True)
-    received_record(message, user, conversation.channel, **stored).save(force_insert=True)
-    return _stored(conversation, message, events.broadcast_after_commit(event))
-
-
-def _stored(conversation: Conversation, message: Message, frame: dict) -> Accepted:
-    """What both paths do once the rows are written: the holder's notice and, after commit, the answer task."""
+    received = _received_event(message, inbound)
+    received.save(force_insert=True)
+    record(
+        EventType.MESSAGE_RECEIVED,
+        tenant=user.tenant_id,
+        user=user,
+        conversation_id=conversation.pk,
+        subject_id=message.pk,
+        channel=conversation.channel,
+    )
     if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
         console.customer_wrote(conversation)
     conversation_id, message_id = str(conversation.pk), str(message.pk)
     # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
     transaction.on_commit(lambda: _enqueue_answer(conversation_id, message_id), robust=True)
-    return Accepted(conversation, message, frame)
+    return Accepted(conversation, message, events.broadcast_after_commit(received))
+
+
+def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: int, now) -> Message:
+    """Stored on the conversation's channel (the API writes into chat conversations too)."""
+    return Message(
+        conversation=conversation,
+        tenant_id=conversation.tenant_id,
+        channel=conversation.channel,
+        seq=seq,
+        created_at=now,
+        direction=Message.Direction.INBOUND,
+        sender_type=Message.SenderType.CUSTOMER,
+        content_type=inbound.content_type,
+        text=inbound.text.strip(),
+        media_url=inbound.media_url,
+        channel_message_id=inbound.channel_message_id,
+        status=Message.Status.DELIVERED,
+        metadata={**inbound.metadata, **({"requested_agent": inbound.agent_type} if inbound.agent_type else {})},
+    )
+
+
+def _received_event(message: Message, inbound: InboundMessage) -> ConversationEvent:
+    """Its `message_received` event (the text sealed as the message's is)."""
+    payload = {
+        "id": str(message.pk),
+        "client_msg_id": inbound.client_msg_id,
+        "text": message.text,
+        "sender_type": message.sender_type,
+    }
+    received = ConversationEvent(
+        conversation_id=message.conversation_id, seq=message.seq, event_type=EventKind.MESSAGE_RECEIVED, payload=payload
+    )
+    received.seal_text()
+    return received
 
 
 def _enqueue_answer(conversation_id: str, message_id: str) -> None:
-    # The arguments' repr given (what Celery logs and shows in monitors) spares Celery's saferepr of them: two
-    # ids need no truncation, and it cost a tenth of a millisecond of daphne's CPU per chat message.
-    arguments = (conversation_id, message_id)
-    current_app.tasks[ANSWER_TASK].apply_async(arguments, argsrepr=repr(arguments), kwargsrepr="{}")
+    current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id)
 
 
 def _lock_conversation(inbound: InboundMessage, user, now) -> Conversation:

@@ -36,12 +36,3 @@ def test_clear_expired_sessions_task_deletes_only_expired_sessions(db):
 
 def test_celery_runs_in_utc():
     assert celery_app.conf.timezone == "UTC" and settings.TIME_ZONE == "UTC"
-
-
-def test_the_settings_celery_reads_on_every_publish_are_its_own_defaults():
-    """Given in settings only so each read is a hit (config.settings says why): they must change nothing."""
-    from celery.app.defaults import DEFAULTS
-
-    for key in ("task_always_eager", "task_default_queue", "task_send_sent_event", "task_repr_maxlevels",
-                "broker_pool_acquire_timeout"):  # fmt: skip
-        assert getattr(settings, f"CELERY_{key.upper()}") == DEFAULTS[key], key

@@ -1,6 +1,5 @@
-"""Connections and clients a process keeps instead of making again: the Redis cache's pool, the channel
-layer's connection from sync code outside daphne, the broker's Redis client, and the database pool of a
-Celery worker between tasks."""
+"""Connections a process keeps instead of making again: the Redis cache's pool (django-redis), the channel
+layer's connection from sync code outside daphne, and the database pool of a Celery worker between tasks."""
 
 import asyncio
 import threading
@@ -14,13 +13,11 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.utils.crypto import get_random_string
-from kombu import Connection, Producer, Queue
+from django_redis.cache import RedisCache as DjangoRedisCache
 
 from config import layer
-from config.celery import PoolKeepingWorkerFixup
 from config.celery import app as celery_app
-from config.redis_cache import SharedPoolRedisCache
+from config.dbpool import PoolKeepingWorkerFixup
 
 SOME_REDIS = "redis://127.0.0.1:6379/9"  # no connection is opened by building a pool
 
@@ -36,15 +33,12 @@ def connection_counter():
     return lambda: client.info("stats")["total_connections_received"]
 
 
-def test_every_cache_object_of_a_process_shares_one_redis_pool_and_client():
-    first, second = SharedPoolRedisCache(SOME_REDIS, {}), SharedPoolRedisCache(SOME_REDIS, {})
-    assert first._cache.get_client() is second._cache.get_client(write=True)
-    # Django's own cache builds a pool per object, and an object per thread or request (ticket #35651),
-    # and a client per command.
-    django_cache = RedisCache(SOME_REDIS, {})
-    assert django_cache._cache.get_client() is not django_cache._cache.get_client()
+def test_every_cache_object_of_a_process_shares_one_redis_pool():
+    first, second = DjangoRedisCache(SOME_REDIS, {}), DjangoRedisCache(SOME_REDIS, {})
+    assert first.client.get_client().connection_pool is second.client.get_client(write=True).connection_pool
+    # Django's own cache builds a pool per object, and an object per thread or request (ticket #35651).
     assert (
-        django_cache._cache.get_client().connection_pool
+        RedisCache(SOME_REDIS, {})._cache.get_client().connection_pool
         is not RedisCache(SOME_REDIS, {})._cache.get_client().connection_pool
     )
 
@@ -142,67 +136,13 @@ def test_a_worker_gives_its_connection_back_between_tasks_and_keeps_the_pool():
     assert isinstance(fixup.worker_fixup, PoolKeepingWorkerFixup)
     task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
     with (
-        mock.patch("config.celery.close_old_connections") as returned,
+        mock.patch("config.dbpool.close_old_connections") as returned,
         mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.close") as closed,
     ):
         fixup.worker_fixup.on_task_prerun(sender=task)
         fixup.worker_fixup.on_task_postrun(sender=task)
     assert returned.call_count == 2
     assert not closed.called  # Celery's own fixup closes every connection, and under prefork the pool too
-
-
-def _publish_counting_clients(transport: str, messages: int) -> tuple[list, list]:
-    """Publish `messages` to a fresh queue through `transport`: the redis-py clients built meanwhile, what arrived."""
-    built = []
-    original_init = redis.Redis.__init__
-
-    def counting_init(client, *args, **kwargs):
-        built.append(client)
-        original_init(client, *args, **kwargs)
-
-    queue = Queue(f"client-probe-{get_random_string(8)}")
-    with Connection(settings.REDIS_URL, transport=transport) as connection:
-        producer = Producer(connection.default_channel)
-        producer.publish({"n": -1}, routing_key=queue.name, declare=[queue])  # the channel's own set-up
-        built.clear()
-        with mock.patch.object(redis.Redis, "__init__", counting_init):
-            for n in range(messages):
-                producer.publish({"n": n}, routing_key=queue.name)
-        with connection.SimpleQueue(queue) as arrived:
-            received = [arrived.get(timeout=5).payload["n"] for _ in range(messages + 1)]
-            arrived.clear()
-    return built, received
-
-
-def test_publishing_tasks_to_redis_reuses_one_client():
-    needs_redis()
-    built, received = _publish_counting_clients("config.kombu_redis:Transport", 10)
-    assert received == list(range(-1, 10))
-    assert built == []
-    # kombu's own Redis transport builds a redis-py client for every message published.
-    built, received = _publish_counting_clients("redis", 10)
-    assert received == list(range(-1, 10)) and len(built) == 10
-
-
-def test_a_new_broker_pool_gets_a_new_client():
-    """kombu drops its pools after a connection error; the kept client must not hold on to the old one."""
-    needs_redis()  # a kombu channel pings the server when it opens
-    with Connection(settings.REDIS_URL, transport="config.kombu_redis:Transport") as connection:
-        channel = connection.default_channel
-        first = channel._create_client()
-        assert channel._create_client() is first
-        channel._disconnect_pools()
-        second = channel._create_client()
-        assert second is not first and second.connection_pool is channel.pool
-
-
-def test_the_celery_app_publishes_through_the_kept_client_transport():
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("the transport is chosen for redis:// brokers")
-    from config.kombu_redis import Transport
-
-    with celery_app.connection_for_write() as connection:
-        assert isinstance(connection.transport, Transport)
 
 
 def test_threads_share_one_result_backend():

@@ -82,9 +82,9 @@ def test_embedded_default_with_no_variables():
 def test_production_shape():
     got = shape(**PRODUCTION)
     assert got["DEBUG"] is False
-    assert got["db_engine"] == "config.postgresql"  # Django's, whose pool skips re-checking a connection just used
+    assert got["db_engine"] == "django.db.backends.postgresql"
     assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    assert got["cache"] == "config.redis_cache.SharedPoolRedisCache"  # Django's, with one pool and client per process
+    assert got["cache"] == "django_redis.cache.RedisCache"  # one connection pool per process
     assert got["broker"] == "redis://cache.internal:6379/0"  # CELERY_BROKER_URL defaults to REDIS_URL
     assert got["csrf_origins"] == ["https://walker.example.com"]
     assert got["ssl_redirect"] is True

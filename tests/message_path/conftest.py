@@ -1,5 +1,5 @@
 """What the message path's suites share: broker stand-ins (answer tasks queued as Celery would hold them, or
-only noted), a spy on the one-statement stores, and each channel's fixtures for its inbound path."""
+only noted), and each channel's fixtures for its inbound path."""
 
 import queue
 import time
@@ -38,26 +38,9 @@ def published(monkeypatch):
 
 
 @pytest.fixture
-def returns_of(monkeypatch):
-    """`returns_of(owner, name)`: what `owner.name` returns, call by call, from then on (it still runs)."""
-
-    def spy_on(owner, name: str) -> list:
-        calls, real = [], getattr(owner, name)
-
-        def spy(*args, **kwargs):
-            calls.append(result := real(*args, **kwargs))
-            return result
-
-        monkeypatch.setattr(owner, name, spy)
-        return calls
-
-    return spy_on
-
-
-@pytest.fixture
 def poison(postgres_only):
-    """`poison(word)`: from then on the database refuses every agent's answer to a message containing `word`, on
-    either store path and in every process, as a bug inside storing would; an answer no agent writes goes through."""
+    """`poison(word)`: from then on the database refuses every agent's answer to a message containing `word`, in
+    every process, as a bug inside storing would; an answer no agent writes goes through."""
 
     def refuse_answers_to(word: str) -> None:
         with connection.cursor() as cursor:

@@ -15,12 +15,16 @@ from rest_framework.authtoken.models import Token
 from hitl.models import HITLApproval, HITLNotification
 from tenants.models import User
 
-QUESTION_BUDGET = 15
+# 15 until issue 32: the message and a words-only answer were each one hand-written statement on PostgreSQL; the ORM
+# writes each in five (the locking read, the message, the conversation's counters, the event, the platform event).
+QUESTION_BUDGET = 19
 # 30 until issue 30: the serving agent, the engine choice, the campaigns and the risk policy were cached per
 # process and served stale after a change in another process or a bulk write; each is now read when answering.
 # 31 until issue 31: the message is read against the tenant's names (one UNION over content, keywords and
 # segments; the campaigns' query serves the Paid Ads agent too), once for routing and the engine together.
-ACTION_BUDGET = 32
+# 32 until issue 32: the message continuing a conversation was one hand-written statement on PostgreSQL; the ORM
+# writes it in five (the locking read, the message, the conversation's counters, its event, its platform event).
+ACTION_BUDGET = 36
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -55,13 +59,13 @@ def post(client, url, text):
     return statements, transactions
 
 
-def test_a_question_costs_at_most_15_statements(demo):
+def test_a_question_costs_at_most_19_statements(demo):
     statements, transactions = post(*demo, "How is my Summer Sale campaign doing?")
     assert len(statements) <= QUESTION_BUDGET
     assert transactions <= 2  # storing the message, storing the answer
 
 
-def test_an_action_costs_at_most_32_statements(demo):
+def test_an_action_costs_at_most_36_statements(demo):
     statements, transactions = post(*demo, "Raise the Summer Sale budget to $700 a day")
     approval = HITLApproval.objects.get()
     assert approval.status == "pending" and HITLNotification.objects.filter(approval=approval).exists()

@@ -39,7 +39,7 @@ def database_sessions_so_far() -> int:
 
 
 def test_a_real_worker_keeps_its_database_sessions_from_task_to_task(broker, start_worker, colleague):
-    """Celery closes a prefork child's connection pool around every task unless config.celery stops it."""
+    """Celery closes a prefork child's connection pool around every task unless config.dbpool stops it."""
     start_worker(pool="prefork", concurrency=2, DATABASE_POOL="1")
 
     def ask(text):

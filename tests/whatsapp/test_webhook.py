@@ -196,8 +196,8 @@ def test_concurrent_retries_of_one_message_store_it_once(postgres_only, settings
 
 def test_the_webhook_stays_within_its_query_budget(client, signing, number, member_phone):
     """The channel adds two statements to accept()'s: the sender's phone (with its user, so accept() does not
-    look the sender up again) and the window. On PostgreSQL a message continuing a conversation is then one
-    statement (conversations.pipeline.continuing); elsewhere accept()'s ORM path writes five."""
+    look the sender up again) and the window; accept() writes five (conversations.pipeline.intake), on every
+    database."""
     post_signed(client, WEBHOOK, inbound_form(member_phone.phone_number, "hello"))  # the conversation exists now
     with CaptureQueriesContext(connection) as captured:
         response = client.post(
@@ -205,7 +205,7 @@ def test_the_webhook_stays_within_its_query_budget(client, signing, number, memb
             content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=signature_for(WEBHOOK, form),
         )  # fmt: skip
     statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(CONTROL)]
-    assert len(statements) <= (3 if connection.vendor == "postgresql" else BUDGET), statements
+    assert len(statements) <= BUDGET, statements
     assert response.status_code == 200
 
 

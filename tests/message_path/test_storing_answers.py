@@ -1,14 +1,10 @@
-"""An answer that proposes nothing, stored in one PostgreSQL statement (conversations.pipeline.answer_statement).
+"""Storing an answer (conversations.pipeline.answering), on every database: its rows, the lease kept while
+messages wait and given back after the last, nothing stored for a message answered meanwhile or held by a person,
+and the order of answers and events."""
 
-It must store what the worker's ORM path stores, move the lease as it does, and leave every
-case it does not cover (answered meanwhile, held by a person, proposals, engine errors) to it.
-"""
-
+import time
 import uuid
 
-import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agents.engines.base import EngineReply
@@ -16,17 +12,10 @@ from analytics.models import EventType, PlatformEvent
 from conversations import delivery, pipeline
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
-from conversations.pipeline import answer_statement
+from conversations.pipeline import answering
 from tests.factories import UserFactory
 
-CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
-ANSWER = "Summer Sale: call +1 415 555 0100 if the spend looks off."  # a phone: sealed on both paths
-
-
-@pytest.fixture
-def statement_calls(returns_of):
-    """What answer_statement.store returned, call by call (None: it stored nothing, the ORM path took over)."""
-    return returns_of(answer_statement, "store")
+ANSWER = "Summer Sale: call +1 415 555 0100 if the spend looks off."  # a phone: sealed
 
 
 def ask(user, text="How is my Summer Sale campaign doing?"):
@@ -50,34 +39,19 @@ def answered_rows(question: Message) -> dict:
     }
 
 
-def test_both_paths_store_the_same_answer(postgres_only, tenant, engine, published, statement_calls, monkeypatch):
+def test_an_answer_stores_its_rows(live_db, tenant, engine, published):
     engine.reply = EngineReply(text=ANSWER)
-    rows = {}
-    for path in ("statement", "orm"):
-        writer = UserFactory(tenant=tenant)
-        if path == "orm":
-            monkeypatch.setattr(answer_statement, "applies", lambda reply, error: False)
-        question = ask(writer).message
-        assert pipeline.answer(str(question.conversation_id), str(question.pk)) is None
-        rows[path] = answered_rows(question)
-    assert statement_calls == [False]  # one call, nothing more waited
-    assert rows["statement"] == rows["orm"]
-    assert rows["statement"]["text"] == ANSWER and "+1 415 555 0100" not in rows["statement"]["reply"]["sealed_text"]
-    assert rows["statement"]["lease"] == (None, None, 0) and rows["statement"]["dated"]
-    assert rows["statement"]["conversation"] == (2, 1, "paid_ads")
+    question = ask(UserFactory(tenant=tenant)).message
+    assert pipeline.answer(str(question.conversation_id), str(question.pk)) is None
+    rows = answered_rows(question)
+    assert rows["text"] == ANSWER and "+1 415 555 0100" not in rows["reply"]["sealed_text"]
+    assert rows["lease"] == (None, None, 0) and rows["dated"]
+    assert rows["conversation"] == (2, 1, "paid_ads")
+    assert rows["reply"]["seq"] == 2 and rows["reply"]["direction"] == "outbound"
+    assert rows["event"]["type"] == "agent_response" and rows["record"]["agent_type"] == "paid_ads"
 
 
-def test_storing_an_answer_is_one_statement(postgres_only, colleague, engine, published):
-    question = ask(colleague).message
-    with CaptureQueriesContext(connection) as captured:
-        pipeline.answer(str(question.conversation_id), str(question.pk))
-    statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(CONTROL)]
-    stores = [sql for sql in statements if "INSERT" in sql]
-    assert len(stores) == 1 and stores[0].lstrip().startswith("WITH conversation AS")
-    assert not any(q["sql"] == "BEGIN" for q in captured.captured_queries)
-
-
-def test_the_lease_is_kept_while_later_messages_wait(postgres_only, colleague, engine, published, statement_calls):
+def test_the_lease_is_kept_while_later_messages_wait(live_db, colleague, engine, published):
     first, second = ask(colleague, "first?").message, ask(colleague, "second?").message
     token = pipeline.answering._claim(first.conversation_id)
     assert pipeline.answering._answer_next(first.conversation_id, token) is True  # answered "first?", one waits
@@ -87,10 +61,10 @@ def test_the_lease_is_kept_while_later_messages_wait(postgres_only, colleague, e
     assert pipeline.answering._answer_next(first.conversation_id, token) is False
     conversation.refresh_from_db()
     assert (conversation.answer_lease, conversation.answer_lease_until, conversation.answer_attempts) == (None, None, 0)
-    assert conversation.answered_seq == second.seq and statement_calls == [True, False]
+    assert conversation.answered_seq == second.seq
 
 
-def test_another_workers_lease_is_left_alone(postgres_only, colleague, engine, published):
+def test_another_workers_lease_is_left_alone(live_db, colleague, engine, published):
     question = ask(colleague).message
     conversation = Conversation.objects.get(pk=question.conversation_id)
     theirs, until = pipeline.answering.uuid.uuid4(), timezone.now()
@@ -101,27 +75,28 @@ def test_another_workers_lease_is_left_alone(postgres_only, colleague, engine, p
     assert (conversation.answer_lease, conversation.answer_lease_until) == (theirs, until)
 
 
-def test_an_answer_given_meanwhile_or_a_person_holding_leaves_it_to_the_orm_path(
-    postgres_only, colleague, tenant_admin, engine, published, statement_calls
+def test_an_answer_given_meanwhile_or_a_person_holding_stores_nothing(
+    live_db, colleague, tenant_admin, engine, published
 ):
     question = ask(colleague).message
     Conversation.objects.filter(pk=question.conversation_id).update(held_by=tenant_admin, held_since=timezone.now())
     message = Message.objects.select_related("conversation__tenant", "conversation__user").get(pk=question.pk)
-    stored = answer_statement.store(message.conversation, message, None, "hello", None, timezone.now(), 0)
-    assert stored is None and not Message.objects.filter(in_reply_to=question).exists()
-    Conversation.objects.filter(pk=question.conversation_id).update(held_by=None, answered_seq=question.seq)
-    assert answer_statement.store(message.conversation, message, None, "hello", None, timezone.now(), 0) is None
+
+    def store():
+        return answering._store(
+            message.conversation, message, None, EngineReply(text="hello"), None, time.monotonic(), None
+        )
+
+    assert store() is False and not Message.objects.filter(in_reply_to=question).exists()  # the person's to answer
+    conversation = Conversation.objects.get(pk=question.conversation_id)
+    assert conversation.answered_seq == question.seq and conversation.event_seq == question.seq
+    Conversation.objects.filter(pk=question.conversation_id).update(held_by=None)
+    assert store() is False  # answered meanwhile
     conversation = Conversation.objects.get(pk=question.conversation_id)
     assert conversation.event_seq == question.seq and not Message.objects.filter(in_reply_to=question).exists()
 
 
-def test_proposals_and_engine_errors_take_the_orm_path(engine):
-    assert answer_statement.applies(EngineReply(text="ok"), None) is (connection.vendor == "postgresql")
-    assert not answer_statement.applies(EngineReply(text="ok", actions=[{"type": "pause_campaign"}]), None)
-    assert not answer_statement.applies(EngineReply(text="ok"), RuntimeError("engine down"))
-
-
-def test_answers_under_load_stay_in_order(postgres_only, colleague, engine, published):
+def test_answers_under_load_stay_in_order(live_db, colleague, engine, published):
     questions = [ask(colleague, f"question {n}").message for n in range(6)]
     for question in questions:
         pipeline.answer(str(question.conversation_id), str(question.pk))
@@ -131,15 +106,12 @@ def test_answers_under_load_stay_in_order(postgres_only, colleague, engine, publ
     assert [m.created_at for m in times] == sorted(m.created_at for m in times)
 
 
-@pytest.mark.parametrize("path", ["statement", "orm"])
 def test_an_event_told_while_the_engine_runs_comes_before_the_answer(
-    postgres_only, colleague, engine, published, statement_calls, monkeypatch, path
+    live_db, colleague, engine, published, monkeypatch
 ):
     """A decision on an earlier request, told while the engine wrote: the answer takes the number after it (issue 29:
     an answer numbered from what it read before another event was stored collided with that event)."""
     question = ask(colleague).message
-    if path == "orm":
-        monkeypatch.setattr(answer_statement, "applies", lambda reply, error: False)
     scripted = engine.run
 
     def run(request):
@@ -158,4 +130,3 @@ def test_an_event_told_while_the_engine_runs_comes_before_the_answer(
         (3, "agent_response"),
     ]
     assert Message.objects.get(in_reply_to=question).seq == 3
-    assert statement_calls == ([False] if path == "statement" else [])

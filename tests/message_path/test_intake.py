@@ -1,9 +1,6 @@
-"""A message continuing its sender's conversation, in one PostgreSQL statement (conversations.pipeline.continuing).
-
-It must store exactly what intake's ORM path stores, in one statement, with the same
-lock, and leave everything it does not cover (no conversation, an idle or closed one,
-a retry inside a caller's transaction) to the ORM path unharmed.
-"""
+"""Storing an inbound message (conversations.pipeline.intake), on every database: which conversation it continues
+(the sender's fresh open one on the channel, or the open one of theirs it names), what it stores, in how many
+statements, and what it leaves unharmed (a retry, inside a caller's transaction or not)."""
 
 import threading
 from datetime import timedelta
@@ -17,19 +14,12 @@ from analytics.models import EventType, PlatformEvent
 from conversations import pipeline
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import continuing
 from conversations.services import open_conversation
 from tests.factories import UserFactory
 from tests.message_path.test_concurrency import QUESTIONS, WRITERS, assert_answered_once_in_order, run_workers
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 TEXT = "Call me on +1 415 555 0100 about the Summer Sale"  # a phone: sealed on both paths
-
-
-@pytest.fixture
-def fast_path_calls(returns_of):
-    """What continuing.store returned, call by call (None: it stored nothing and the ORM path took over)."""
-    return returns_of(continuing, "store")
 
 
 def chat(user, text=TEXT, **fields):
@@ -56,32 +46,25 @@ def stored_rows(accepted):
     }
 
 
-def test_both_paths_store_the_same_rows(postgres_only, tenant, published, fast_path_calls, monkeypatch):
-    fast_writer, orm_writer = UserFactory(tenant=tenant), UserFactory(tenant=tenant)
-    rows = {}
-    for writer in (fast_writer, orm_writer):
-        open_conversation(writer, "chat")
-        pipeline.accept(chat(writer, "hello"), user=writer)
-        if writer is orm_writer:
-            monkeypatch.setattr(continuing, "applies", lambda inbound: False)
-        rows[writer] = stored_rows(pipeline.accept(chat(writer, client_msg_id="c-1", agent_type="seo"), user=writer))
-    assert len(fast_path_calls) == 3 and all(fast_path_calls)  # the ORM writer's second went round it
-
-    fast, orm = rows[fast_writer], rows[orm_writer]
-    for writer, stored in rows.items():
-        conversation_id = Conversation.objects.get(user=writer).pk
-        assert stored.pop("record") == (tenant.pk, writer.pk, conversation_id, {"channel": "chat"})
-    assert fast == orm
-    assert fast["text"] == TEXT and "+1 415 555 0100" not in fast["stored_event_text"] + fast["message"]["sealed_text"]
-    assert fast["counters"] == (2, 2, 0) and fast["times"]
-    assert fast["message"]["metadata"] == {"requested_agent": "seo"} and fast["message"]["seq"] == 2
+def test_a_continuing_message_stores_its_rows(db, tenant, published):
+    writer = UserFactory(tenant=tenant)
+    open_conversation(writer, "chat")
+    pipeline.accept(chat(writer, "hello"), user=writer)
+    stored = stored_rows(pipeline.accept(chat(writer, client_msg_id="c-1", agent_type="seo"), user=writer))
+    conversation_id = Conversation.objects.get(user=writer).pk
+    assert stored.pop("record") == (tenant.pk, writer.pk, conversation_id, {"channel": "chat"})
+    assert stored["text"] == TEXT
+    assert "+1 415 555 0100" not in stored["stored_event_text"] + stored["message"]["sealed_text"]
+    assert stored["counters"] == (2, 2, 0) and stored["times"]
+    assert stored["message"]["metadata"] == {"requested_agent": "seo"} and stored["message"]["seq"] == 2
+    assert stored["message"]["direction"] == "inbound" and stored["message"]["channel"] == "chat"
+    assert stored["event"]["type"] == "message_received" and stored["event"]["client_msg_id"] == "c-1"
 
 
-def test_what_accept_returns_on_the_fast_path_is_what_was_stored(postgres_only, colleague, published, fast_path_calls):
+def test_what_accept_returns_is_what_was_stored(live_db, colleague, published):
     conversation = open_conversation(colleague, "chat")
     accepted = pipeline.accept(chat(colleague, client_msg_id="c-9"), user=colleague)
 
-    assert fast_path_calls[-1] is not None
     stored = Message.objects.get(pk=accepted.message.pk)
     assert accepted.message._state.adding is False
     assert (accepted.message.seq, accepted.message.created_at, accepted.message.text) == (
@@ -96,20 +79,19 @@ def test_what_accept_returns_on_the_fast_path_is_what_was_stored(postgres_only, 
     assert published == [(str(conversation.pk), str(stored.pk))]
 
 
-def test_a_continuing_message_is_one_statement(postgres_only, colleague, published):
+def test_a_continuing_message_is_five_statements(db, colleague, published):
+    """The locking read, the message, the conversation's counters, its event and its platform event."""
     open_conversation(colleague, "chat")
     pipeline.accept(chat(colleague, "first"), user=colleague)
     with CaptureQueriesContext(connection) as captured:
         pipeline.accept(chat(colleague, "second"), user=colleague)
     statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(CONTROL)]
-    assert len(statements) == 1 and statements[0].lstrip().startswith("WITH conversation AS")
-    assert len(captured.captured_queries) == 1  # no BEGIN and COMMIT either: one statement commits on its own
+    assert len(statements) == 5
+    assert "FOR NO KEY UPDATE" in statements[0] or connection.vendor != "postgresql"
 
 
 @pytest.mark.parametrize("state", ["idle", "closed", "none"])
-def test_without_a_fresh_open_conversation_the_orm_path_opens_one(
-    postgres_only, colleague, published, fast_path_calls, state
-):
+def test_without_a_fresh_open_conversation_one_is_opened(db, colleague, published, state):
     old = None
     if state != "none":
         old = open_conversation(colleague, "chat", now=timezone.now() - timedelta(days=3))
@@ -117,36 +99,26 @@ def test_without_a_fresh_open_conversation_the_orm_path_opens_one(
             Conversation.objects.filter(pk=old.pk).update(status="closed", last_message_at=timezone.now())
     accepted = pipeline.accept(chat(colleague), user=colleague)
 
-    assert fast_path_calls == [None]
     assert accepted.conversation.pk != getattr(old, "pk", None) and accepted.message.seq == 1
     if old is not None:
         old.refresh_from_db()
-        assert old.event_seq == 0 and old.status == "closed"  # untouched by the statement, then closed (idle)
+        assert old.event_seq == 0 and old.status == "closed"  # closed (idle), nothing written into it
         assert not old.messages.exists()
 
 
-def test_a_named_conversation_stores_the_same_rows_on_both_paths(
-    postgres_only, tenant, published, fast_path_calls, monkeypatch
-):
+def test_a_named_conversation_stores_on_its_own_channel(db, tenant, published):
     """The API writes into a conversation by id, here a chat one: stored on the conversation's channel."""
-    rows = {}
-    for path in ("fast", "orm"):
-        writer = UserFactory(tenant=tenant)
-        conversation = open_conversation(writer, "chat")
-        if path == "orm":
-            monkeypatch.setattr(continuing, "applies", lambda inbound: False)
-        named = InboundMessage(channel="api", text=TEXT, user_id=writer.pk, conversation_id=conversation.pk)
-        accepted = pipeline.accept(named, user=writer)
-        assert accepted.conversation.pk == conversation.pk and accepted.message.channel == "chat"
-        rows[path] = stored_rows(accepted)
-        assert rows[path].pop("record") == (tenant.pk, writer.pk, conversation.pk, {"channel": "chat"})
-    assert len(fast_path_calls) == 1 and fast_path_calls[0] is not None
-    assert rows["fast"] == rows["orm"]
+    writer = UserFactory(tenant=tenant)
+    conversation = open_conversation(writer, "chat")
+    named = InboundMessage(channel="api", text=TEXT, user_id=writer.pk, conversation_id=conversation.pk)
+    accepted = pipeline.accept(named, user=writer)
+    assert accepted.conversation.pk == conversation.pk and accepted.message.channel == "chat"
+    stored = stored_rows(accepted)
+    assert stored.pop("record") == (tenant.pk, writer.pk, conversation.pk, {"channel": "chat"})
+    assert stored["counters"] == (1, 1, 0) and stored["text"] == TEXT
 
 
-def test_a_named_conversation_that_is_closed_or_not_the_senders_is_refused_by_the_orm_path(
-    postgres_only, colleague, requester, published, fast_path_calls
-):
+def test_a_named_conversation_that_is_closed_or_not_the_senders_is_refused(db, colleague, requester, published):
     closed = open_conversation(colleague, "api")
     Conversation.objects.filter(pk=closed.pk).update(status="closed")
     theirs = open_conversation(requester, "api")
@@ -157,16 +129,15 @@ def test_a_named_conversation_that_is_closed_or_not_the_senders_is_refused_by_th
         assert refused.value.code == code
         conversation.refresh_from_db()
         assert conversation.event_seq == 0 and not conversation.messages.exists()
-    assert fast_path_calls == [None, None]
 
 
-def test_another_channels_conversation_is_not_continued(postgres_only, colleague, published):
+def test_another_channels_conversation_is_not_continued(db, colleague, published):
     whatsapp = open_conversation(colleague, "whatsapp")
     accepted = pipeline.accept(chat(colleague), user=colleague)
     assert accepted.conversation.channel == "chat" and accepted.conversation.pk != whatsapp.pk
 
 
-def test_a_conversation_clock_ahead_of_this_one_keeps_the_order(postgres_only, colleague, published):
+def test_a_conversation_clock_ahead_of_this_one_keeps_the_order(db, colleague, published):
     """Another web host's clock ran ahead: the new message is not dated before the conversation's latest."""
     conversation = open_conversation(colleague, "chat")
     ahead = timezone.now() + timedelta(seconds=30)
@@ -175,8 +146,8 @@ def test_a_conversation_clock_ahead_of_this_one_keeps_the_order(postgres_only, c
     assert accepted.message.created_at == ahead == Conversation.objects.get(pk=conversation.pk).last_message_at
 
 
-def test_a_retry_inside_a_callers_transaction_leaves_it_usable(postgres_only, colleague, published):
-    """WhatsApp stores inside its own transaction: a duplicate must not abort it (a savepoint around the statement)."""
+def test_a_retry_inside_a_callers_transaction_leaves_it_usable(live_db, colleague, published):
+    """WhatsApp stores inside its own transaction: a duplicate must not abort it (a savepoint around the store)."""
     conversation = open_conversation(colleague, "chat")
     with transaction.atomic():
         first = pipeline.accept(chat(colleague, channel_message_id="SM1"), user=colleague)
@@ -187,7 +158,7 @@ def test_a_retry_inside_a_callers_transaction_leaves_it_usable(postgres_only, co
     assert len(published) == 1
 
 
-def test_a_retry_in_autocommit_is_a_duplicate_and_changes_nothing(postgres_only, colleague, published):
+def test_a_retry_in_autocommit_is_a_duplicate_and_changes_nothing(live_db, colleague, published):
     conversation = open_conversation(colleague, "chat")
     first = pipeline.accept(chat(colleague, channel_message_id="SM2"), user=colleague)
     again = pipeline.accept(chat(colleague, channel_message_id="SM2"), user=colleague)
@@ -199,7 +170,7 @@ def test_a_retry_in_autocommit_is_a_duplicate_and_changes_nothing(postgres_only,
     assert received.count() == 1
 
 
-def test_a_held_conversation_still_tells_its_holder(postgres_only, colleague, tenant_admin, published, monkeypatch):
+def test_a_held_conversation_still_tells_its_holder(db, colleague, tenant_admin, published, monkeypatch):
     told = []
     monkeypatch.setattr("conversations.console.customer_wrote", lambda conversation: told.append(conversation.pk))
     conversation = open_conversation(colleague, "chat")
