@@ -80,11 +80,11 @@ def compose(
     if "approvals" in chosen:
         waiting = pending_for([user.pk]).get(user.pk, []) if pending is None else pending
         brief.pending = [
-            PendingItem(a.reference, a.action_summary, make_link(a, user, "approve"), make_link(a, user, "reject"))
+            PendingItem(a.reference, a.summary, make_link(a, user, "approve"), make_link(a, user, "reject"))
             for a in waiting[:LISTED]
         ]
         decided = decided_for([user], now, shared)[user.pk] if decided is None else decided
-        brief.decided = [f"{a.reference} {a.get_status_display().lower()}: {a.action_summary}" for a in decided]
+        brief.decided = [f"{a.reference} {a.get_status_display().lower()}: {a.summary}" for a in decided]
     return brief
 
 

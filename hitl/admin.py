@@ -133,7 +133,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     change_form_outer_after_template = "admin/hitl/approval_record.html"
     fieldsets = [
-        (_("Request"), {"fields": ["reference", "status", "action_summary", "agent", "requested_by", "requested_at",
+        (_("Request"), {"fields": ["reference", "status", "summary_shown", "agent", "requested_by", "requested_at",
                                 "conflicts"]}),
         (_("Progress"), {"fields": ["workflow", "approval_level", "total_levels", "assigned_to", "sla_deadline"]}),
         (_("Outcome"), {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
@@ -190,7 +190,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
                 reverse("admin:hitl_hitlapproval_change", args=[other.pk]),
                 other.reference,
                 other.get_status_display().lower(),
-                other.action_summary,
+                other.summary,
             )
             for other in others
         ]
@@ -200,7 +200,13 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
 
     @display(description=_("summary"))
     def summary(self, obj):
-        return obj.action_summary if len(obj.action_summary) <= 70 else f"{obj.action_summary[:67]}…"
+        """In the reader's language (hitl.summaries); search reads the stored one."""
+        shown = obj.summary
+        return shown if len(shown) <= 70 else f"{shown[:67]}…"
+
+    @display(description=_("action summary"))
+    def summary_shown(self, obj):
+        return obj.summary
 
     @display(description=_("risk"), ordering="risk_score", label=RISK_COLOURS)
     def risk(self, obj):

@@ -34,12 +34,12 @@ def recipients(approval: HITLApproval, event: str, people: list | None = None):
 
 def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
     """In the active language (notify sets the recipient's)."""
-    subject = str(SUBJECTS[event]) % {"summary": approval.action_summary, "status": approval.get_status_display()}
+    subject = str(SUBJECTS[event]) % {"summary": approval.summary, "status": approval.get_status_display()}
     figures = {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)}
     cost = {"cost": money(approval.estimated_cost), "reach": floatformat(approval.estimated_reach, "g")}
     lines = [
         f"{approval.reference} · " + gettext("%(level)s risk (%(score)s/100)") % figures,
-        approval.action_summary,
+        approval.summary,
         gettext("Estimated cost %(cost)s · reach %(reach)s") % cost,
     ]
     if event != "decided":
@@ -56,7 +56,7 @@ def replaced_lines(approval: HITLApproval) -> list[str]:
         return []
     return [
         gettext("Replaces %(reference)s, which waited for the same target: %(summary)s")
-        % {"reference": older.reference, "summary": older.action_summary}
+        % {"reference": older.reference, "summary": older.summary}
     ]
 
 

@@ -111,7 +111,9 @@ def _whatsapp(row: HITLNotification) -> tuple[str, str]:
         with speaking(row.recipient):
             reply = gettext("Reply “approve %(reference)s” or “reject %(reference)s <reason>”.")
         text += "\n\n" + reply % {"reference": approval.reference}
-    values = {"reference": approval.reference, "subject": row.subject, "summary": approval.action_summary}
+    with speaking(row.recipient):
+        summary = approval.summary
+    values = {"reference": approval.reference, "subject": row.subject, "summary": summary}
     return send_direct(
         "whatsapp",
         phone.phone_number,

@@ -17,6 +17,7 @@ from agents.action_specs.base import MONEY, field_label, money
 from agents.formatting import money_exact
 from conversations.delivery import display_name
 from hitl.models import HITLApproval, HITLApprovalHistory
+from tenants.languages import language_of
 
 # What an approver may type beside the action's own data (hitl.services.decisions.EDITABLE).
 TYPED_LABELS = {
@@ -29,9 +30,14 @@ TYPED_LABELS = {
 # --- the words --------------------------------------------------------------------------
 
 
+def requesters_language(approval: HITLApproval) -> str:
+    """The language the requester is told in: the one they asked in, else their setting."""
+    return approval.language or language_of(approval.requested_by)
+
+
 def approved(approval: HITLApproval, actor, changes: dict, note: str) -> str:
     """The last level approved, with an edit or a note: "Approved by Dana Reyes: …", then what they changed and said."""
-    head = _("Approved by %(name)s: %(summary)s.") % {"name": display_name(actor), "summary": approval.action_summary}
+    head = _("Approved by %(name)s: %(summary)s.") % {"name": display_name(actor), "summary": approval.summary}
     return _with_lines(head, approval, actor, changes, note)
 
 
@@ -41,7 +47,7 @@ def level_approved(approval: HITLApproval, actor, level: int, changes: dict, not
         "approved": level,
         "levels": approval.total_levels,
         "name": display_name(actor),
-        "summary": approval.action_summary,
+        "summary": approval.summary,
     }
     return _with_lines(head, approval, actor, changes, note)
 
@@ -53,7 +59,7 @@ def approval_counted(approval: HITLApproval, actor, changes: dict, note: str) ->
         "%(name)s approved %(summary)s; it needs %(count)s more approval.",
         "%(name)s approved %(summary)s; it needs %(count)s more approvals.",
         more,
-    ) % {"name": display_name(actor), "summary": approval.action_summary, "count": more}
+    ) % {"name": display_name(actor), "summary": approval.summary, "count": more}
     return _with_lines(head, approval, actor, changes, note)
 
 
@@ -61,7 +67,7 @@ def rerouted(approval: HITLApproval, actor, changes: dict) -> str:
     """An approver's edit made the request riskier: it starts again under the workflow that risk calls for."""
     head = _("As changed by %(name)s, your request needs approval again: %(summary)s.") % {
         "name": display_name(actor),
-        "summary": approval.action_summary,
+        "summary": approval.summary,
     }
     return _with_lines(head, approval, actor, changes, "")
 

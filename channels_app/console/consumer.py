@@ -22,14 +22,15 @@ from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
 from hitl.console import console_group
 from hitl.inbox import waiting_for
+from hitl.summaries import known_language
 from tenants.audit import may_see_pii
-from tenants.languages import speaking
+from tenants.languages import language_of, speaking
 from tenants.pii import mask
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
 ALL_TENANTS = console_group("all")
-FORWARDED = ("event", "approval_id", "reference", "status", "risk_level", "summary")
+FORWARDED = ("event", "approval_id", "reference", "status", "risk_level")
 
 
 class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
@@ -46,6 +47,7 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             self.groups.append(group)  # channels discards self.groups on disconnect
             await self.channel_layer.group_add(group, self.channel_name)
         if self.reviews:
+            self.language = known_language(language_of(user))  # the summaries it is shown
             self.listener = follow.Listener(None if user.is_superuser else str(user.tenant_id), self.approval_events)
             follow.reader().add(self.listener)
         await self.accept()  # then refuse: a close code is only delivered on an open socket
@@ -67,6 +69,7 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
         waiting = await database_sync_to_async(waiting_for)(self.user)
         for message in messages:
             frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}, "waiting": waiting}
+            frame["summary"] = _in_language(message.get("summaries") or {}, self.language)
             if not self.reveal:
                 frame["summary"] = mask(frame["summary"])
             await self.send_json(frame)
@@ -88,6 +91,10 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             names = {name: message.get(name) for name in console.NAMES}
             frame["text"] = console.describe(message.get("step"), mine=mine, **names)
         await self.send_json({"type": "conversation", **frame, "mine": mine})
+
+
+def _in_language(summaries: dict, language: str) -> str:
+    return summaries.get(language) or next(iter(summaries.values()), "")
 
 
 def _rights(user) -> tuple[bool, bool, bool]:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from hitl.models import HITLApprovalHistory
+from hitl.summaries import summaries
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(seconds=60)  # longer than any transaction that writes approval history
@@ -44,7 +45,7 @@ def event_message(entry: HITLApprovalHistory) -> dict:
         "reference": approval.reference,
         "status": entry.new_status or approval.status,
         "risk_level": approval.risk_level,
-        "summary": approval.action_summary,
+        "summaries": summaries(approval),  # each console shows its reader's (consumer.approval_events)
         "tenant_id": str(entry.tenant_id),
         "at": entry.timestamp,
     }

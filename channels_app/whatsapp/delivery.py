@@ -5,6 +5,7 @@ Conversation messages go through the Celery task `deliver_message`; direct messa
 """
 
 from django.urls import reverse
+from django.utils import translation
 
 from channels_app.console.notices import publish_notice
 from channels_app.whatsapp import outbound
@@ -12,6 +13,7 @@ from channels_app.whatsapp.models import TemplatePurpose
 from conversations.delivery import as_sent
 from conversations.models import Message
 from conversations.services import mark_failed
+from hitl import told
 from hitl.models import HITLApproval
 from tenants.models import UserPhoneNumber
 
@@ -33,8 +35,12 @@ def recipient(message: Message) -> str | None:
 
 
 def _outcome_values(message: Message) -> dict:
-    approval_id = message.metadata.get("approval_id")
-    summary = HITLApproval.objects.filter(pk=approval_id).values_list("action_summary", flat=True).first()
+    shown = ("action_summary", "action_type", "action_data", "language", "requested_by")
+    approval = HITLApproval.objects.filter(pk=message.metadata.get("approval_id")).only(*shown).first()
+    summary = ""
+    if approval is not None:  # the requester's, as the outcome's text (hitl.services.announce)
+        with translation.override(told.requesters_language(approval)):
+            summary = approval.summary
     return {
         "reference": message.metadata.get("reference", ""),
         "status": message.metadata.get("status", ""),

@@ -43,6 +43,7 @@ from conversations import delivery, events
 from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import ActionOutcome
+from conversations.pipeline.elsewhere import recent_elsewhere
 from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
@@ -154,6 +155,7 @@ def _answer_next(conversation_id, token) -> bool:
         return False
     if message.conversation.held_by_id is not None:
         return _set_aside(conversation_id, message, token)
+    history = _transcript(history + recent_elsewhere(message, history, HISTORY_TURNS))  # a follow-up from elsewhere
     with speaking_as_written(message):  # the reply, its confirmations too, in the message's language
         return _attempt(message, history, token)
 
@@ -265,8 +267,16 @@ def _choose_agent(conversation: Conversation, message: Message, history: list[Me
 
 
 def _turns(history: list[Message]) -> tuple[HistoryItem, ...]:
+    """The turns the agents took part in. A takeover's are left out (the person's replies, and the messages set
+    aside for them, which no agent answered), so a follow-up after it continues from the agent's last turn."""
+    human = Message.SenderType.HUMAN
+    answered = {
+        m.in_reply_to_id for m in history if m.direction == Message.Direction.OUTBOUND and m.sender_type != human
+    }
     return tuple(
-        HistoryItem("user" if m.direction == Message.Direction.INBOUND else "assistant", m.text) for m in history
+        HistoryItem("user", m.text) if m.direction == Message.Direction.INBOUND else HistoryItem("assistant", m.text)
+        for m in history
+        if (m.pk in answered if m.direction == Message.Direction.INBOUND else m.sender_type != human)
     )
 
 

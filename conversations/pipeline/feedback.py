@@ -41,7 +41,7 @@ def _note(event) -> DecisionNote:
         reference=approval.reference,
         action_type=approval.action_type,
         outcome=event.event_type,
-        summary=approval.action_summary,
+        summary=approval.summary,
         detail=detail or "",
         action_data=approval.action_data,
     )

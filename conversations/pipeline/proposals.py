@@ -28,7 +28,7 @@ def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
         except AlreadyWaiting as waiting:
             first = waiting.approval
             outcomes.append(
-                ActionOutcome(first.action_summary, first.status, str(first.pk), first.reference, already_waiting=True)
+                ActionOutcome(first.summary, first.status, str(first.pk), first.reference, already_waiting=True)
             )
             continue
         outcomes.append(

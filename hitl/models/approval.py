@@ -7,6 +7,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from agents.actions import ActionType
 from agents.models import AgentType
+from hitl.summaries import summary_in
 from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
 
@@ -99,6 +100,16 @@ class HITLApproval(FSMModelMixin, models.Model):
     action_type = models.CharField(max_length=40, choices=ActionType.choices, verbose_name=_("action type"))
     action_data = models.JSONField(default=dict, verbose_name=_("action data"))
     action_summary = models.CharField(max_length=300, verbose_name=_("action summary"))
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language the request was made in: its summary is stored in it, and its requester is told of its "
+            "outcome in it. Other readers see the summary in their own language."
+        ),
+        verbose_name=_("language"),
+    )
     action_preview_url = models.URLField(blank=True, verbose_name=_("action preview URL"))
     target_key = models.CharField(
         max_length=200,
@@ -300,7 +311,12 @@ class HITLApproval(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference}: {self.action_summary}"
+        return f"{self.reference}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        """What the action does, in the active language (hitl.summaries); `action_summary` is the stored text."""
+        return summary_in(self)
 
     @property
     def is_pending(self) -> bool:

@@ -112,9 +112,9 @@ def tell_superseded(superseded: list[Superseded], newer: HITLApproval, *, actor=
                 "The newer request %(newer)s replaces it: %(newer_summary)s."
             )
             % {
-                "summary": older.action_summary,
+                "summary": older.summary,
                 "reference": older.reference,
                 "newer": newer.reference,
-                "newer_summary": newer.action_summary,
+                "newer_summary": newer.summary,
             },
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agents import action_specs
@@ -210,7 +210,7 @@ def _reject(approval, *, actor, reason, context, automatic=False) -> None:
     notify(approval, "decided")
     announce(
         approval,
-        lambda: _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": approval.action_summary, "reason": reason},
+        lambda: _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": approval.summary, "reason": reason},
     )
 
 
@@ -315,7 +315,10 @@ def _apply_edits(approval, actor, edits, context) -> Edit:
     approval.action_data = new_data
     approval.estimated_cost, approval.estimated_reach = new_cost, new_reach
     old_summary = approval.action_summary
-    approval.action_summary = (summary or spec.describe(new_data))[:SUMMARY_LENGTH]
+    if not summary:  # described in the request's language, as stored (hitl.summaries)
+        with translation.override(approval.language or translation.get_language()):
+            summary = spec.describe(new_data)
+    approval.action_summary = summary[:SUMMARY_LENGTH]
     if approval.action_summary != old_summary:  # the history keeps what was first proposed
         changes["summary"] = [old_summary, approval.action_summary]
     risk = assess(
@@ -487,7 +490,7 @@ def expire_locked(approval: HITLApproval) -> None:
     announce(
         approval,
         lambda: _("Expired: nobody decided on “%(summary)s” in time. Ask again if it still matters.")
-        % {"summary": approval.action_summary},
+        % {"summary": approval.summary},
     )
 
 

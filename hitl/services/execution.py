@@ -13,7 +13,7 @@ from datetime import timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agents.executors import (
@@ -23,13 +23,13 @@ from agents.executors import (
     RetryableExecutionError,
     get_executor,
 )
+from hitl import told
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.services.announce import announce
 from tenants.access import Need
-from tenants.languages import speaking
 
 EXECUTE_TASK = "hitl.tasks.execute_approval"
 
@@ -96,7 +96,7 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
         tell
         or (
             lambda: _("Approved, but it could not be done: %(summary)s. An admin can retry it.")
-            % {"summary": approval.action_summary}
+            % {"summary": approval.summary}
         ),
     )
 
@@ -108,7 +108,7 @@ def run_execution(approval_id, *, max_attempts: int) -> str:
     executor = get_executor(approval.tenant)
     # What the execution writes (its detail, the history lines) is read first by whoever asked for it, in the
     # outcome they are told: it is written in their language.
-    with speaking(approval.requested_by):
+    with translation.override(told.requesters_language(approval)):
         if isinstance(executor, LedgerExecutor):
             return _run_ledger(approval_id, executor)
         return _run_remote(approval_id, executor, max_attempts=max_attempts)
@@ -244,7 +244,7 @@ def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
             approval,
             error,
             tell=lambda: _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.")
-            % {"summary": approval.action_summary},
+            % {"summary": approval.summary},
         )
         log(
             approval,

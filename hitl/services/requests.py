@@ -19,6 +19,7 @@ from hitl.services.conflicts import Superseded, supersede_waiting, tell_supersed
 from hitl.services.decisions import decide_automatically
 from hitl.services.levels import deciders, grant, level_fields
 from hitl.services.timing import deadlines
+from hitl.summaries import request_language
 
 REFERENCE_ATTEMPTS = 10
 
@@ -106,6 +107,7 @@ def request_approval(
         action_type=action.action_type,
         action_data=action.action_data,
         action_summary=action.summary[:300],
+        language=request_language(source_message, requested_by),
         proposal_key=key,
         target_key=target,
         estimated_cost=action.estimated_cost,

@@ -8,10 +8,10 @@ import pytest
 from django.utils import translation
 
 from agents.engines.base import EngineReply
-from conversations.models import ConversationEvent
+from conversations.models import Conversation, ConversationEvent
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
-from hitl.models import HITLWorkflow
+from hitl.models import HITLApproval, HITLWorkflow
 from hitl.services import approve, escalate, reject
 from tenants.roles import Role
 from tests.factories import UserFactory, budget_action, spend_history
@@ -115,10 +115,36 @@ def test_a_rejection_is_told_with_its_reason(asked, approver, run_on_commit):
     assert told(asked.conversation) == ["Rejected: Raise Summer Sale daily budget to $700.00. Reason: Budget freeze"]
 
 
-def test_the_edit_is_told_in_the_requesters_language(asked, colleague, approver, run_on_commit):
+@pytest.mark.parametrize(
+    "setting, text, expected",
+    [
+        ("en", "Sube el presupuesto de Summer Sale a 700 dólares al día", "Presupuesto diario 700,00 US$ → 650,00 US$"),
+        ("es", "Raise Summer Sale to $700", "Daily budget $700.00 → $650.00"),
+    ],
+    ids=["an English member asking in Spanish", "a Spanish member asking in English"],
+)
+def test_the_outcome_is_told_in_the_language_the_request_was_made_in(
+    engine, colleague, campaign, approver, run_on_commit, setting, text, expected
+):
+    """Issue 31, point 3: the words of the message that asked decide, whatever the person's setting."""
+    colleague.language = setting
+    colleague.save(update_fields=["language"])
+    engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])
+    (action,) = exchange(InboundMessage(channel="chat", text=text, user_id=colleague.pk)).actions
+    colleague.language = "es" if setting == "en" else "en"  # a setting changed since does not move it either
+    colleague.save(update_fields=["language"])
+    with translation.override("en" if setting == "es" else "es"), run_on_commit():  # the approver's own language
+        approve(action.approval_id, actor=approver, edits=EDIT)
+    conversation = Conversation.objects.get(user=colleague)
+    assert expected in told(conversation)[0]
+
+
+def test_without_a_message_the_outcome_follows_the_requesters_setting(asked, colleague, approver, run_on_commit):
+    """A request filed before its language was kept reads in its requester's setting."""
     colleague.language = "es"
     colleague.save(update_fields=["language"])
     (action,) = asked.actions
+    HITLApproval.objects.filter(pk=action.approval_id).update(language="")
     with translation.override("en"), run_on_commit():  # the approver's request
         approve(action.approval_id, actor=approver, edits=EDIT)
     assert "Presupuesto diario 700,00 US$ → 650,00 US$" in told(asked.conversation)[0]
