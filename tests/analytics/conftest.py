@@ -1,12 +1,11 @@
-import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.models import Conversation, Message
 from hitl.models import HITLApproval, HITLDecision
+from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory
 from tests.hitl.conftest import (  # noqa: F401  (the hitl suite's fixtures)
     ask,
     campaign,
@@ -16,7 +15,6 @@ from tests.hitl.conftest import (  # noqa: F401  (the hitl suite's fixtures)
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-_references = itertools.count(500_000)
 
 
 def paris(*args) -> datetime:
@@ -29,10 +27,8 @@ def utc(*args) -> datetime:
 
 def approval(tenant, *, requested_at, status="pending", took=None, action_type="set_budget", cost="100", **fields):
     """An approval row as the services leave it. `took`: a person decided it that long after the request."""
-    row = HITLApproval.objects.create(
+    row = HITLApprovalFactory(
         tenant=tenant,
-        reference=f"BR-{next(_references)}",
-        agent_type=fields.pop("agent_type", "paid_ads"),
         action_type=action_type,
         action_summary=f"{action_type} {cost}",
         estimated_cost=Decimal(cost),
@@ -55,8 +51,7 @@ def decision(row, approver, verdict="approve"):
 
 
 def conversation(user, *, started_at, channel="chat", status="open", ended_at=None):
-    return Conversation.objects.create(
-        tenant=user.tenant,
+    return ConversationFactory(
         user=user,
         channel=channel,
         started_at=started_at,
@@ -68,14 +63,10 @@ def conversation(user, *, started_at, channel="chat", status="open", ended_at=No
 
 def exchange(conv, at, *, wait: timedelta, agent_type="paid_ads", text="How are we doing?"):
     """A customer message at `at` and the agent's reply `wait` later."""
-    asked = Message.objects.create(
-        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="inbound",
-        sender_type="customer", text=text, created_at=at,
-    )  # fmt: skip
-    return Message.objects.create(
-        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="outbound",
-        sender_type="agent", text="Here.", in_reply_to=asked, created_at=at + wait,
-        metadata={"agent_type": agent_type},
+    asked = MessageFactory(conversation=conv, text=text, created_at=at)
+    return MessageFactory(
+        conversation=conv, direction="outbound", sender_type="agent", text="Here.", in_reply_to=asked,
+        created_at=at + wait, metadata={"agent_type": agent_type},
     )  # fmt: skip
 
 

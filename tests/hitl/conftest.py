@@ -3,9 +3,8 @@ from decimal import Decimal
 import pytest
 
 from agents.models import AIAgent
-from hitl.models import HITLWorkflow
 from hitl.services import request_approval
-from tests.factories import WEBHOOK_SECRET, CampaignFactory, budget_action
+from tests.factories import WEBHOOK_SECRET, CampaignFactory, HITLWorkflowFactory, budget_action
 
 
 @pytest.fixture
@@ -40,13 +39,7 @@ def ask(tenant, paid_ads, requester, campaign):
 @pytest.fixture
 def workflow(tenant):
     def make(**fields):
-        defaults = dict(
-            tenant=tenant,
-            name="Budget changes",
-            approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-            notification_channels=["in_app"],
-        )
-        return HITLWorkflow.objects.create(**{**defaults, **fields})
+        return HITLWorkflowFactory(**{"tenant": tenant, **fields})
 
     return make
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from channels_app.whatsapp.models import WhatsAppContact
 from conversations import takeover
-from conversations.models import Conversation, Message
+from conversations.models import Message
 from tests.email.conftest import email_settings, sendgrid  # noqa: F401  (SendGrid faked on 127.0.0.1)
+from tests.factories import ConversationFactory
 from tests.whatsapp.conftest import member_phone, number, signing, twilio  # noqa: F401  (Twilio faked on 127.0.0.1)
 
 
@@ -23,14 +24,14 @@ def wrote(phone, tenant, hours_ago=0.0):
 
 @pytest.fixture
 def on_whatsapp(customer, member_phone, number, support):  # noqa: F811
-    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="whatsapp")
+    conversation = ConversationFactory(user=customer, channel="whatsapp")
     takeover.assign(conversation.pk, actor=support)
     return conversation
 
 
 @pytest.fixture
 def by_email(customer, support):
-    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="email")
+    conversation = ConversationFactory(user=customer, channel="email")
     takeover.assign(conversation.pk, actor=support)
     return conversation
 

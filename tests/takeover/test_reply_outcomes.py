@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from conversations import takeover
-from conversations.models import Conversation, Message
+from conversations.models import Message
+from tests.factories import ConversationFactory
 from tests.takeover.test_channels import wrote
 from tests.whatsapp.conftest import (  # noqa: F401  (the customer's verified phone, the tenant's number)
     member_phone,
@@ -15,7 +16,7 @@ from tests.whatsapp.conftest import (  # noqa: F401  (the customer's verified ph
 
 @pytest.fixture
 def on_whatsapp(customer, member_phone, number, support):  # noqa: F811
-    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="whatsapp")
+    conversation = ConversationFactory(user=customer, channel="whatsapp")
     takeover.assign(conversation.pk, actor=support)
     return conversation
 
