@@ -23,6 +23,9 @@ from tests.workers import process_database_url
 
 celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 
+# Fixtures more than one suite uses, in one place each.
+pytest_plugins = ["tests.fixtures.approvals", "tests.fixtures.chat", "tests.fixtures.email", "tests.fixtures.whatsapp"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_worker_thread_connections(django_db_setup):
@@ -158,6 +161,24 @@ def approver(tenant):
 @pytest.fixture
 def second_approver(tenant):
     return UserFactory(tenant=tenant, role=Role.APPROVER, email="approver2@acme.test")
+
+
+@pytest.fixture
+def support(tenant):
+    return UserFactory(
+        tenant=tenant, role=Role.SUPPORT, first_name="Support", last_name="Smith", email="support@acme.test"
+    )
+
+
+@pytest.fixture
+def staff(tenant, support):
+    """One person of the tenant per role, named "<Role> Smith" (customers are shown names, never addresses); the
+    support person is `support`."""
+    people = {
+        role: UserFactory(tenant=tenant, role=role, first_name=role.label, last_name="Smith", email=f"{role}@acme.test")
+        for role in (Role.ADMIN, Role.APPROVER, Role.COMPLIANCE, Role.MEMBER)
+    }
+    return {Role.ADMIN: people[Role.ADMIN], Role.SUPPORT: support, **people}
 
 
 @pytest.fixture

@@ -4,24 +4,13 @@ import pytest
 
 from agents.models import AIAgent
 from hitl.services import request_approval
-from tenants.roles import Role
 from tests.factories import (
     CampaignFactory,
     ConversationFactory,
     HITLWorkflowFactory,
     MessageFactory,
-    UserFactory,
     budget_action,
 )
-
-
-@pytest.fixture
-def staff(tenant):
-    """One person per role in the tenant."""
-    return {
-        role: UserFactory(tenant=tenant, role=role, email=f"{role}.person@acme.test")
-        for role in (Role.ADMIN, Role.APPROVER, Role.SUPPORT, Role.COMPLIANCE, Role.MEMBER)
-    }
 
 
 @pytest.fixture

@@ -5,14 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hitl.models import HITLApproval, HITLDecision
-from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory
-from tests.hitl.conftest import (  # noqa: F401  (the hitl suite's fixtures)
-    ask,
-    campaign,
-    other_campaign,
-    paid_ads,
-    workflow,
-)
+from tenants.roles import Role
+from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -71,16 +65,5 @@ def exchange(conv, at, *, wait: timedelta, agent_type="paid_ads", text="How are 
 
 
 @pytest.fixture
-def support(tenant):
-    from tenants.roles import Role
-    from tests.factories import UserFactory
-
-    return UserFactory(tenant=tenant, role=Role.SUPPORT, email="support@acme.test")
-
-
-@pytest.fixture
 def compliance(tenant):
-    from tenants.roles import Role
-    from tests.factories import UserFactory
-
     return UserFactory(tenant=tenant, role=Role.COMPLIANCE, email="compliance@acme.test")

@@ -39,19 +39,6 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.fixture
-def sent_emails(monkeypatch):
-    """What went to the email provider (the console provider's own sending is replaced)."""
-    sent = []
-
-    def provider(email):
-        sent.append(email)
-        return "console", f"msg-{len(sent)}"
-
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
-    return sent
-
-
 def reader(tenant, zone="UTC", at_time=time(8, 0), sections=None, **fields):
     user = UserFactory(tenant=tenant, **fields)
     preference = EmailPreferenceFactory(user=user, timezone=zone, delivery_time=at_time)

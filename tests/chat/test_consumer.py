@@ -12,8 +12,8 @@ from agents.engines.base import EngineReply
 from conversations import events, pipeline
 from conversations.models import Conversation, Message
 from hitl.services import approve, reject
-from tests.chat.conftest import token_for
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, budget_action
+from tests.fixtures.chat import token_for
 from tests.pipeline import hold_answer_tasks
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("chat_db")]

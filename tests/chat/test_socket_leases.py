@@ -13,8 +13,8 @@ from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.db import connection
 
-from tests.chat.conftest import token_for
 from tests.daphne import running_daphne
+from tests.fixtures.chat import token_for
 
 pytestmark = [
     pytest.mark.redis,

@@ -4,7 +4,7 @@ import pytest
 
 from channels_app.whatsapp.models import WhatsAppSend, WhatsAppSender, WhatsAppTemplate
 from tests.factories import ConversationFactory, MessageFactory
-from tests.whatsapp.conftest import new_sid
+from tests.fixtures.whatsapp import new_sid
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
     budget_action,
 )
-from tests.whatsapp.conftest import inbound_form, post_signed
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 WEBHOOK = "/channels/whatsapp/webhook"
 APPROVER_PHONE = "+14155550102"

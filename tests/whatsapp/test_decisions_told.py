@@ -9,7 +9,7 @@ from hitl.models import HITLApproval
 from hitl.services import approve, reject
 from tenants.roles import Role
 from tests.factories import CampaignFactory, HITLWorkflowFactory, UserFactory, budget_action
-from tests.whatsapp.conftest import inbound_form, post_signed
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 WEBHOOK = "/channels/whatsapp/webhook"
 MEMBER = "whatsapp:+14155550105"

@@ -14,7 +14,7 @@ from channels_app.whatsapp.split import split_text
 from conversations import delivery
 from conversations.models import Message
 from tests.factories import ConversationFactory
-from tests.whatsapp.conftest import MESSAGES_PATH
+from tests.fixtures.whatsapp import MESSAGES_PATH
 
 pytestmark = pytest.mark.django_db
 

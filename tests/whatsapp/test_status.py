@@ -5,7 +5,7 @@ import pytest
 from channels_app.whatsapp.models import WhatsAppSend
 from hitl.models import HITLNotification
 from tests.factories import ConversationFactory, MessageFactory
-from tests.whatsapp.conftest import ACCOUNT, new_sid, post_signed
+from tests.fixtures.whatsapp import ACCOUNT, new_sid, post_signed
 
 STATUS = "/channels/whatsapp/status"
 pytestmark = pytest.mark.django_db
