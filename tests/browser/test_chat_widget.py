@@ -39,6 +39,7 @@ from tests.factories import HITLWorkflowFactory, TenantFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -98,7 +98,7 @@ def test_access_records_go_after_the_tenants_period_and_never_before_90_days(ten
     assert kept.pk != young.pk
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+@pytest.mark.postgres("the trigger")
 def test_outside_the_purge_the_log_still_refuses_deletes(tenant, colleague):
     record = _access_record(tenant, colleague, days_ago=400)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
