@@ -5,8 +5,8 @@ daphne's own event loop and not waited for: the request or chat message goes on 
 cost daphne a blocked thread and a hand-back per event). Anywhere else (a Celery worker, a
 management command, a sync test) async_to_sync would start a thread and a new event loop for
 every call, and channels-redis opens a Redis connection for every new loop: each live event a
-worker sent paid a thread, a loop and a connect (about 3 ms of a worker's CPU; an answer sends
-three). There the sends go to one event loop kept in a daemon thread for the life of the
+worker sent paid a thread, a loop and a connect (what that cost is in bench/RESULTS.md; an answer
+sends three). There the sends go to one event loop kept in a daemon thread for the life of the
 process, whose layer connection stays open, and are waited for; a forked child (Celery
 prefork) starts its own.
 """

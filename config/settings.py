@@ -226,10 +226,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True  # callers never wait on results; outcomes live in the database
 # There is no result backend (Celery's stateless DisabledBackend): one per process, not one built in every new
-# thread, which under daphne is every request that enqueues a task (about 0.4 ms of CPU each).
+# thread, which under daphne is every request that enqueues a task (its cost: bench/RESULTS.md).
 CELERY_RESULT_BACKEND_THREAD_SAFE = True
 # Celery reads these on every publish. Given here, each is one attribute of the settings; left to Celery's
-# defaults, each read first misses the settings twice (two exceptions apiece): 0.1 ms of every chat message.
+# defaults, each read first misses the settings twice (two exceptions apiece) on every chat message
+# (bench/RESULTS.md).
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_SEND_SENT_EVENT = False

@@ -105,7 +105,8 @@ def _tenant_and_phone(message: TwilioMessage) -> tuple:
 
 
 def _phone_and_person(db) -> str:
-    """The webhook's hottest read, written out: the ORM's select_related cost about 0.8 ms of CPU to build."""
+    """The webhook's hottest read, written out: building the ORM's select_related cost more CPU than running it
+    (bench/RESULTS.md)."""
     return (
         f"SELECT {returned_columns(UserPhoneNumber, db, table='phone')}, "
         f"{returned_columns(User, db, table='person')} "

@@ -127,7 +127,7 @@ def _stored(conversation: Conversation, message: Message, frame: dict) -> Accept
 
 def _enqueue_answer(conversation_id: str, message_id: str) -> None:
     # The arguments' repr given (what Celery logs and shows in monitors) spares Celery's saferepr of them: two
-    # ids need no truncation, and it cost a tenth of a millisecond of daphne's CPU per chat message.
+    # ids need no truncation, and it cost daphne CPU on every chat message (bench/RESULTS.md).
     arguments = (conversation_id, message_id)
     current_app.tasks[ANSWER_TASK].apply_async(arguments, argsrepr=repr(arguments), kwargsrepr="{}")
 
