@@ -1,4 +1,6 @@
-"""Shared fixtures: three personas (a user, a colleague in the same tenant, an outsider) and clients."""
+"""What every suite may use: the people of two tenants (admin, colleague, requester, approvers, support, one person
+per role, an outsider), API and console clients, the scripted engine, real workers; the `postgres` skip. Fixtures
+of a channel or of approvals are in tests/fixtures, registered here."""
 
 import gc
 import subprocess
