@@ -43,10 +43,10 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	bin/run-local
 
-# Channels' test communicators never hand a worker thread's connection back, which would drain the
-# psycopg pool: the suite runs without it, except the tests that start real servers and workers.
+# The suite's settings are tests/settings.py (config.settings with a temporary mail folder, a fast password
+# hasher and no connection pool); the processes it starts run config.settings.
 test: install-dev browsers
-	DATABASE_POOL=$${DATABASE_POOL:-0} $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

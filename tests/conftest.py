@@ -1,7 +1,8 @@
-"""Shared fixtures: three personas (a user, a colleague in the same tenant, an outsider) and clients."""
+"""What every suite may use: the people of two tenants (admin, colleague, requester, approvers, support, one person
+per role, an outsider), API and console clients, the scripted engine, real workers; the `postgres` skip. Fixtures
+of a channel or of approvals are in tests/fixtures, registered here."""
 
 import gc
-import os
 import subprocess
 import sys
 import time
@@ -19,9 +20,14 @@ from agents.models import AgentType, AIAgent
 from config.celery import app as celery_app
 from tenants.roles import Role
 from tests.factories import TenantFactory, UserFactory
-from tests.workers import process_database_url
+from tests.workers import process_database_url, process_environment
 
+# Tasks run where they are queued, their errors raised to the test; the `broker` fixture sends them to real workers.
+# (Here, not in tests/settings.py, while config.settings spells Celery's defaults out: tests/config/test_celery.py.)
 celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+
+# Fixtures more than one suite uses, in one place each.
+pytest_plugins = ["tests.fixtures.approvals", "tests.fixtures.chat", "tests.fixtures.email", "tests.fixtures.whatsapp"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,17 +50,6 @@ def pytest_sessionfinish(session):
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and name:
         for suffix in ("-wal", "-shm"):
             Path(f"{name}{suffix}").unlink(missing_ok=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _mail_outside_var(tmp_path_factory):
-    """The console email provider stores every message in EMAIL_CONSOLE_DIR, by default the developer's own
-    var/mail: tests (and the servers and workers they start, through the environment) write a temporary one."""
-    folder = tmp_path_factory.mktemp("mail")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("EMAIL_CONSOLE_DIR", str(folder))
-        patch.setattr(settings, "EMAIL_CONSOLE_DIR", folder)
-        yield folder
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -90,9 +85,19 @@ def live_db(transactional_db):
 
 @pytest.fixture
 def postgres_only(live_db):
-    """Real row locks and concurrent connections: PostgreSQL (CI), not SQLite."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking; CI runs it (DATABASE_URL)")
+    """Committed data for real row locks and concurrent connections: its tests are `postgres` tests (below)."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the `postgres` tests on SQLite, each saying what it needs. A test of the `postgres_only` fixture is one
+    (row locks and concurrent connections), so `-m postgres` selects it too."""
+    for item in items:
+        if "postgres_only" in item.fixturenames and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres("row locks and concurrent connections"))
+        marker = item.get_closest_marker("postgres")
+        if marker is not None and connection.vendor != "postgresql":
+            why = marker.args[0] if marker.args else "its own features"
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL ({why}); CI runs it (DATABASE_URL)"))
 
 
 @pytest.fixture(scope="session")
@@ -106,11 +111,6 @@ def loopback_receivers(settings):
     """Let tenant-set URLs reach the fake receivers on 127.0.0.1 (tenants.outbound refuses loopback otherwise)."""
     settings.OUTBOUND_ALLOW_HTTP = True
     settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -158,6 +158,24 @@ def approver(tenant):
 @pytest.fixture
 def second_approver(tenant):
     return UserFactory(tenant=tenant, role=Role.APPROVER, email="approver2@acme.test")
+
+
+@pytest.fixture
+def support(tenant):
+    return UserFactory(
+        tenant=tenant, role=Role.SUPPORT, first_name="Support", last_name="Smith", email="support@acme.test"
+    )
+
+
+@pytest.fixture
+def staff(tenant, support):
+    """One person of the tenant per role, named "<Role> Smith" (customers are shown names, never addresses); the
+    support person is `support`."""
+    people = {
+        role: UserFactory(tenant=tenant, role=role, first_name=role.label, last_name="Smith", email=f"{role}@acme.test")
+        for role in (Role.ADMIN, Role.APPROVER, Role.COMPLIANCE, Role.MEMBER)
+    }
+    return {Role.ADMIN: people[Role.ADMIN], Role.SUPPORT: support, **people}
 
 
 @pytest.fixture
@@ -243,12 +261,9 @@ def start_worker(tmp_path):
 
     `start(pool="solo", concurrency=1, **env)`: prefork with two processes is what production runs.
     """
-    env = {
-        **os.environ,
-        "DATABASE_URL": process_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
+    env = process_environment(
+        DATABASE_URL=process_database_url(), REDIS_URL=settings.REDIS_URL, CELERY_BROKER_URL=settings.CELERY_BROKER_URL
+    )
     started = []
 
     def start(pool="solo", concurrency=1, **extra_env):

@@ -1,12 +1,13 @@
 """A real `daphne config.asgi:application` process on a free loopback port, for tests of what only daphne does."""
 
 import contextlib
-import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.workers import process_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
@@ -19,7 +20,7 @@ def running_daphne(log_path: Path, **env):
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0", "config.asgi:application"],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=process_environment(**env),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

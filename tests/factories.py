@@ -110,6 +110,62 @@ class AudienceSegmentFactory(DjangoModelFactory):
     weekly_growth = Decimal("3.50")
 
 
+class ConversationFactory(DjangoModelFactory):
+    """A conversation of `user` (a member of a new tenant unless given) on the chat, open."""
+
+    class Meta:
+        model = "conversations.Conversation"
+
+    user = factory.SubFactory(UserFactory)
+    tenant = factory.SelfAttribute("user.tenant")
+    channel = "chat"
+
+
+class MessageFactory(DjangoModelFactory):
+    """A customer's message in `conversation`, on its channel. Agents' replies pass direction="outbound",
+    sender_type="agent" (and `metadata={"agent_type": ...}` where the reader looks for it)."""
+
+    class Meta:
+        model = "conversations.Message"
+
+    conversation = factory.SubFactory(ConversationFactory)
+    tenant = factory.SelfAttribute("conversation.tenant")
+    channel = factory.SelfAttribute("conversation.channel")
+    direction = "inbound"
+    sender_type = "customer"
+    text = "hello"
+
+
+class HITLWorkflowFactory(DjangoModelFactory):
+    """One level of the tenant's approvers, one approval needed, told in the console."""
+
+    class Meta:
+        model = "hitl.HITLWorkflow"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = "Budget changes"
+    approval_levels = factory.LazyFunction(
+        lambda: [{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}]
+    )
+    notification_channels = factory.LazyFunction(lambda: ["in_app"])
+
+
+class HITLApprovalFactory(DjangoModelFactory):
+    """An approval row as stored, without the services (no workflow, risk, history or notifications): for readers
+    of approvals (lists, reports, analytics). Requests filed as the pipeline files them go through
+    hitl.services.request_approval (the `ask` fixtures)."""
+
+    class Meta:
+        model = "hitl.HITLApproval"
+
+    tenant = factory.SubFactory(TenantFactory)
+    # Six digits below the services' range (hitl.services.requests: 100000 and up), so never one of theirs.
+    reference = factory.Sequence(lambda n: f"BR-{n % 100_000:06d}")
+    agent_type = "paid_ads"
+    action_type = "set_budget"
+    action_summary = "Raise Summer Sale daily budget"
+
+
 def budget_action(campaign, amount="700.00", **overrides) -> ProposedAction:
     """What an engine proposes for "raise <campaign>'s budget to <amount> a day"."""
     fields = dict(

@@ -1,5 +1,6 @@
 """Helpers for tests that run real Celery workers (see the `broker` and `start_worker` fixtures)."""
 
+import os
 import time
 from urllib.parse import quote
 
@@ -20,3 +21,9 @@ def process_database_url() -> str:
     db = connection.settings_dict
     login = f"{db['USER']}:{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else db["USER"]
     return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def process_environment(**env: str) -> dict[str, str]:
+    """The environment of a process a test starts (a worker, daphne): the run's own plus `env`, on Walker's own
+    settings as deployments run them, not the test run's (tests/settings.py)."""
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env}

@@ -3,28 +3,23 @@ from decimal import Decimal
 import pytest
 
 from agents.models import AIAgent
-from conversations.models import Conversation, Message
 from hitl.services import request_approval
-from tenants.roles import Role
-from tests.factories import CampaignFactory, UserFactory, budget_action
-
-
-@pytest.fixture
-def staff(tenant):
-    """One person per role in the tenant."""
-    return {
-        role: UserFactory(tenant=tenant, role=role, email=f"{role}.person@acme.test")
-        for role in (Role.ADMIN, Role.APPROVER, Role.SUPPORT, Role.COMPLIANCE, Role.MEMBER)
-    }
+from tests.factories import (
+    CampaignFactory,
+    ConversationFactory,
+    HITLWorkflowFactory,
+    MessageFactory,
+    budget_action,
+)
 
 
 @pytest.fixture
 def chat_with_pii(tenant, colleague):
-    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="whatsapp")
-    Message.objects.create(
-        tenant=tenant, conversation=conversation, channel="whatsapp", direction="inbound", sender_type="customer",
+    conversation = ConversationFactory(user=colleague, channel="whatsapp")
+    MessageFactory(
+        conversation=conversation,
         text="Call me on +1 415 555 0142 or write to priya.shah@acme.test about order 2026-11-21",
-    )  # fmt: skip
+    )
     return conversation
 
 
@@ -48,14 +43,12 @@ def ask_as(tenant):
 @pytest.fixture
 def workflow_for_user(tenant):
     """A workflow whose only level is one named person."""
-    from hitl.models import HITLWorkflow
 
     def make(user):
-        return HITLWorkflow.objects.create(
+        return HITLWorkflowFactory(
             tenant=tenant,
             name=f"Only {user.email}",
             approval_levels=[{"name": "One person", "approvers": {"users": [user.email]}, "required_approvals": 1}],
-            notification_channels=["in_app"],
         )
 
     return make

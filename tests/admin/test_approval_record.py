@@ -2,10 +2,10 @@
 
 from django.urls import reverse
 
-from conversations.models import Conversation, Message
 from hitl.models import HITLApproval
 from hitl.services import escalate, reject
 from tenants.models import AccessLog
+from tests.factories import ConversationFactory, MessageFactory
 
 
 def page(client, approval):
@@ -37,11 +37,8 @@ def test_who_decides_now_says_names_and_escalations(console_as, staff, ask_as):
 def test_the_words_that_led_to_it_are_shown_masked_with_a_link_for_those_who_may_open_them(
     console_as, staff, ask_as, tenant
 ):
-    conversation = Conversation.objects.create(tenant=tenant, user=staff["member"], channel="chat")
-    said = Message.objects.create(
-        tenant=tenant, conversation=conversation, channel="chat", direction="inbound", sender_type="customer",
-        text="Raise Summer Sale to $700, call me on +1 415 555 0142",
-    )  # fmt: skip
+    conversation = ConversationFactory(user=staff["member"])
+    said = MessageFactory(conversation=conversation, text="Raise Summer Sale to $700, call me on +1 415 555 0142")
     approval = ask_as(staff["member"])
     HITLApproval.objects.filter(pk=approval.pk).update(conversation=conversation, source_message=said)
     approval.refresh_from_db()

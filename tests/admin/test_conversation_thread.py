@@ -9,16 +9,19 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from conversations import thread
-from conversations.models import Conversation, Message
 from tenants.models import Tenant
-from tests.factories import PhoneFactory, UserFactory
+from tests.factories import ConversationFactory, MessageFactory, PhoneFactory, UserFactory
 
 
 def say(conversation, text, *, direction="inbound", sender="customer", at=None, **fields):
-    return Message.objects.create(
-        tenant=conversation.tenant, conversation=conversation, channel=conversation.channel, direction=direction,
-        sender_type=sender, text=text, created_at=at or timezone.now(), **fields,
-    )  # fmt: skip
+    return MessageFactory(
+        conversation=conversation,
+        direction=direction,
+        sender_type=sender,
+        text=text,
+        created_at=at or timezone.now(),
+        **fields,
+    )
 
 
 def page(client, conversation, query=""):
@@ -66,7 +69,7 @@ def people(tenant):
     PhoneFactory(user=jane, phone_number="+14155550123")
     talks = {}
     for person, words in ((jane, "the tent order arrived broken"), (sam, "budget for the summer campaign")):
-        talks[person.first_name] = Conversation.objects.create(tenant=tenant, user=person, channel="chat")
+        talks[person.first_name] = ConversationFactory(user=person)
         say(talks[person.first_name], words)
     return talks
 

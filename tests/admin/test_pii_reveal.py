@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from conversations import thread
 from tenants.models import AccessLog
+from tests.factories import ConversationFactory
 
 EMAIL, PHONE_SHOWN = "priya.shah@acme.test", "+1 415 555 0142"
 REASON = "Customer 4471 asked for a copy of the chat"
@@ -65,9 +66,7 @@ def test_the_revealed_link_in_another_session_reveals_nothing(compliance, staff,
 
 
 def test_a_reveal_is_for_the_object_it_was_asked_for(compliance, tenant, colleague, chat_with_pii):
-    from conversations.models import Conversation
-
-    other = Conversation.objects.create(tenant=tenant, user=colleague, channel="chat")
+    other = ConversationFactory(user=colleague)
     location = compliance.post(reveal_url(chat_with_pii), {"reason": REASON})["Location"]
     token_query = location[location.index("?") :]
     html = compliance.get(change_url(other) + token_query).content.decode()

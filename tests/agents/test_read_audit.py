@@ -3,16 +3,11 @@
 import pytest
 
 from agents import gateway
-from agents.models import AIAgent, ToolCallAudit
+from agents.models import ToolCallAudit
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 EMAIL, PHONE = "jane.doe@example.com", "+1 415 555 0100"
-
-
-@pytest.fixture
-def paid_ads():
-    return AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
 
 
 def read(tenant, agent, user, arguments):

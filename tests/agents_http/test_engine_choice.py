@@ -18,11 +18,6 @@ KEY = "sk-tenant-secret-123"
 
 
 @pytest.fixture
-def paid_ads(db):
-    return AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
-
-
-@pytest.fixture
 def tenant_openai(tenant, httpserver, loopback_receivers):
     return EngineChoice.objects.create(
         tenant=tenant, engine="openai", endpoint=httpserver.url_for("/v1"), model="tenant-model", api_key=KEY

@@ -1,22 +1,14 @@
-import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.models import Conversation, Message
 from hitl.models import HITLApproval, HITLDecision
-from tests.hitl.conftest import (  # noqa: F401  (the hitl suite's fixtures)
-    ask,
-    campaign,
-    other_campaign,
-    paid_ads,
-    workflow,
-)
+from tenants.roles import Role
+from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
 
 PARIS = ZoneInfo("Europe/Paris")
-_references = itertools.count(500_000)
 
 
 def paris(*args) -> datetime:
@@ -29,10 +21,8 @@ def utc(*args) -> datetime:
 
 def approval(tenant, *, requested_at, status="pending", took=None, action_type="set_budget", cost="100", **fields):
     """An approval row as the services leave it. `took`: a person decided it that long after the request."""
-    row = HITLApproval.objects.create(
+    row = HITLApprovalFactory(
         tenant=tenant,
-        reference=f"BR-{next(_references)}",
-        agent_type=fields.pop("agent_type", "paid_ads"),
         action_type=action_type,
         action_summary=f"{action_type} {cost}",
         estimated_cost=Decimal(cost),
@@ -55,8 +45,7 @@ def decision(row, approver, verdict="approve"):
 
 
 def conversation(user, *, started_at, channel="chat", status="open", ended_at=None):
-    return Conversation.objects.create(
-        tenant=user.tenant,
+    return ConversationFactory(
         user=user,
         channel=channel,
         started_at=started_at,
@@ -68,28 +57,13 @@ def conversation(user, *, started_at, channel="chat", status="open", ended_at=No
 
 def exchange(conv, at, *, wait: timedelta, agent_type="paid_ads", text="How are we doing?"):
     """A customer message at `at` and the agent's reply `wait` later."""
-    asked = Message.objects.create(
-        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="inbound",
-        sender_type="customer", text=text, created_at=at,
+    asked = MessageFactory(conversation=conv, text=text, created_at=at)
+    return MessageFactory(
+        conversation=conv, direction="outbound", sender_type="agent", text="Here.", in_reply_to=asked,
+        created_at=at + wait, metadata={"agent_type": agent_type},
     )  # fmt: skip
-    return Message.objects.create(
-        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="outbound",
-        sender_type="agent", text="Here.", in_reply_to=asked, created_at=at + wait,
-        metadata={"agent_type": agent_type},
-    )  # fmt: skip
-
-
-@pytest.fixture
-def support(tenant):
-    from tenants.roles import Role
-    from tests.factories import UserFactory
-
-    return UserFactory(tenant=tenant, role=Role.SUPPORT, email="support@acme.test")
 
 
 @pytest.fixture
 def compliance(tenant):
-    from tenants.roles import Role
-    from tests.factories import UserFactory
-
     return UserFactory(tenant=tenant, role=Role.COMPLIANCE, email="compliance@acme.test")

@@ -46,7 +46,7 @@ def paths():
     """Each way this database can compute percentiles: its own (PostgreSQL's PERCENTILE_CONT), and Python's."""
     return [
         pytest.param(None, id="the database's default"),
-        pytest.param(True, id="PERCENTILE_CONT", marks=pytest.mark.skipif("connection.vendor != 'postgresql'")),
+        pytest.param(True, id="PERCENTILE_CONT", marks=pytest.mark.postgres("PERCENTILE_CONT")),
         pytest.param(False, id="interpolated in Python"),
     ]
 

@@ -12,12 +12,18 @@ import pytest
 from rest_framework.test import APIClient
 
 from agents.models import AIAgent
-from conversations.models import Conversation, Message
-from hitl.models import HITLApproval, HITLNotification, HITLWorkflow
+from hitl.models import HITLApproval, HITLNotification
 from hitl.services import request_approval
 from tenants.models import AccessLog, SubjectRequest
 from tenants.roles import Role
-from tests.factories import CampaignFactory, UserFactory, budget_action
+from tests.factories import (
+    CampaignFactory,
+    ConversationFactory,
+    HITLWorkflowFactory,
+    MessageFactory,
+    UserFactory,
+    budget_action,
+)
 
 A, P, S, C, M, SU, ANON, OUT = "admin", "approver", "support", "compliance", "member", "superuser", "anon", "outsider"
 CALLERS = (A, P, S, C, M, SU, ANON, OUT)
@@ -172,18 +178,15 @@ def callers(tenant, outsider, superuser):
 @pytest.fixture
 def rows(tenant, colleague):
     """A colleague's conversation and a pending approval they asked for in it."""
-    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="api")
-    Message.objects.create(
-        tenant=tenant, conversation=conversation, channel="api", direction="inbound", sender_type="customer",
-        text="Call me on +1 415 555 0142",
-    )  # fmt: skip
+    conversation = ConversationFactory(user=colleague, channel="api")
+    MessageFactory(conversation=conversation, text="Call me on +1 415 555 0142")
     campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
     agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
     approval = request_approval(
         tenant=tenant, agent=agent, action=budget_action(campaign), requested_by=colleague, conversation=conversation
     )
-    workflow = HITLWorkflow.objects.create(
-        tenant=tenant, name="Budget changes", is_active=False, approval_levels=[{"approvers": {"roles": ["admin"]}}]
+    workflow = HITLWorkflowFactory(
+        tenant=tenant, is_active=False, approval_levels=[{"approvers": {"roles": ["admin"]}}], notification_channels=[]
     )
     notification = HITLNotification.objects.filter(approval=approval, recipient__role=Role.APPROVER).first()
     subject_request = SubjectRequest.objects.create(

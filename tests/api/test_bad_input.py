@@ -6,6 +6,7 @@ import pytest
 
 from conversations.models import Conversation
 from hitl.models import HITLWorkflow
+from tests.factories import ConversationFactory
 
 LEVELS = [{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}]
 DEEP = "[" * 20000 + "]" * 20000
@@ -114,7 +115,7 @@ def test_a_number_where_the_schema_says_string_is_a_400_and_starts_nothing(api_a
 
 
 def test_a_number_as_a_message_to_a_conversation_is_a_400(api_as, tenant_admin):
-    conversation = Conversation.objects.create(tenant=tenant_admin.tenant, user=tenant_admin, channel="api")
+    conversation = ConversationFactory(user=tenant_admin, channel="api")
     response = api_as(tenant_admin).post(
         f"/api/conversations/{conversation.pk}/messages/", {"message": 7, "client_msg_id": 3}, format="json"
     )

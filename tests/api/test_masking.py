@@ -6,10 +6,9 @@ from channels.testing import WebsocketCommunicator
 
 from channels_app.console.consumer import ConsoleConsumer
 from conversations import events
-from conversations.models import Conversation, Message
 from tenants.models import AccessLog
 from tenants.roles import Role
-from tests.factories import UserFactory
+from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
 
 TEXT = "Call me on +1 415 555 0199 or mail jane.doe@example.com"
 PHONE, EMAIL = "415 555 0199", "jane.doe@example.com"
@@ -22,10 +21,8 @@ def people(tenant):
 
 @pytest.fixture
 def talk(tenant, colleague):
-    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="api")
-    message = Message.objects.create(
-        tenant=tenant, conversation=conversation, channel="api", direction="inbound", sender_type="customer", text=TEXT
-    )
+    conversation = ConversationFactory(user=colleague, channel="api")
+    message = MessageFactory(conversation=conversation, text=TEXT)
     events.publish(conversation.pk, events.EventKind.MESSAGE_RECEIVED, id=str(message.pk), text=TEXT)
     return conversation
 
@@ -83,7 +80,7 @@ def test_compliance_reveals_with_a_reason_recorded_high(api_as, people, talk):
 
 
 def test_a_list_read_writes_one_record_naming_the_conversations_listed(api_as, people, talk, tenant, colleague):
-    other = Conversation.objects.create(tenant=tenant, user=colleague, channel="chat")
+    other = ConversationFactory(user=colleague)
     response = api_as(people[Role.SUPPORT]).get("/api/conversations/?page_size=200")
     assert response.status_code == 200
     assert [r["user"] for r in response.json()["results"]] == ["c•••@acme.test", "c•••@acme.test"]
@@ -113,11 +110,8 @@ def test_messages_posted_through_the_api_come_back_whole_to_their_writer(api_as,
 def approval_event(tenant, summary):
     """An approval of `tenant` summarised as `summary`, and its "created" event (what the console feed reads)."""
     from hitl import history
-    from hitl.models import HITLApproval
 
-    approval = HITLApproval.objects.create(
-        tenant=tenant, reference="BR-000001", agent_type="paid_ads", action_type="set_budget", action_summary=summary
-    )
+    approval = HITLApprovalFactory(tenant=tenant, action_summary=summary)
     history.log(approval, "created", "Requested")
 
 

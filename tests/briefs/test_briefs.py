@@ -19,7 +19,6 @@ from briefs.models import DailyBrief
 from briefs.services import send_brief_now, send_due_briefs
 from briefs.unsubscribe import unsubscribe_url, user_id_of
 from channels_app.email.providers import ProviderUnavailable
-from conversations.models import Conversation
 from hitl.models import HITLApproval
 from hitl.services import reject
 from tenants.models import UndeliverableAddress, UserEmailPreference
@@ -28,6 +27,7 @@ from tests.factories import (
     AudienceSegmentFactory,
     CampaignFactory,
     ContentPieceFactory,
+    ConversationFactory,
     EmailPreferenceFactory,
     KeywordRankingFactory,
     UserFactory,
@@ -37,19 +37,6 @@ from tests.factories import (
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def sent_emails(monkeypatch):
-    """What went to the email provider (the console provider's own sending is replaced)."""
-    sent = []
-
-    def provider(email):
-        sent.append(email)
-        return "console", f"msg-{len(sent)}"
-
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
-    return sent
 
 
 def reader(tenant, zone="UTC", at_time=time(8, 0), sections=None, **fields):
@@ -153,13 +140,9 @@ def test_the_conversations_section_counts_this_week_against_last(tenant, other_t
     started = {"chat": [1, 2, 6], "whatsapp": [3], "email": [8, 12]}  # days before the brief
     for channel, days in started.items():
         for days_ago in days:
-            Conversation.objects.create(
-                tenant=tenant, user=person, channel=channel, started_at=moment - timedelta(days=days_ago)
-            )
-    Conversation.objects.create(
-        tenant=tenant, user=person, channel="chat", status="waiting_approval", started_at=moment - timedelta(hours=1)
-    )
-    Conversation.objects.create(tenant=other_tenant, user=UserFactory(tenant=other_tenant), channel="chat")
+            ConversationFactory(user=person, channel=channel, started_at=moment - timedelta(days=days_ago))
+    ConversationFactory(user=person, status="waiting_approval", started_at=moment - timedelta(hours=1))
+    ConversationFactory(user=UserFactory(tenant=other_tenant))
     reader(tenant, sections=["conversations"])
     send_due_briefs(moment)
     [email] = sent_emails  # this week: 3 chat + 1 WhatsApp + the waiting one; last week: 2 emails

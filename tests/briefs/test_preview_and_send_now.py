@@ -18,18 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent_emails(monkeypatch):
-    sent = []
-
-    def provider(email):
-        sent.append(email)
-        return "console", f"msg-{len(sent)}"
-
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
-    return sent
-
-
-@pytest.fixture
 def ana(tenant):
     person = UserFactory(tenant=tenant, role="approver", first_name="Ana")
     EmailPreferenceFactory(user=person, timezone="UTC", delivery_time=time(8, 0))

@@ -9,11 +9,11 @@ The world outside is the fault tests' `Outside` (tests/faults/harness.py): its /
 action receiver, whose answer the test can hold to watch an execution run.
 """
 
-import os
 import sys
 from pathlib import Path
 
 from tests.faults.harness import Daphne, Process, RedisServer, Worker, free_port
+from tests.workers import process_environment
 
 SHAPES = ("embedded", "redis")
 
@@ -25,7 +25,7 @@ class LiveStack:
         assert shape in SHAPES, shape
         self.processes: list[Process] = []
         env = {
-            **os.environ,
+            **process_environment(),
             "DATABASE_URL": database_url,
             "DATABASE_POOL": "1",
             "AGENT_ENGINE": "builtin",

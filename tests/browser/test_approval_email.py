@@ -10,14 +10,14 @@ import pytest
 
 from agents.models import AIAgent
 from analytics.models import EmailDeliveryLog
-from hitl.models import HITLWorkflow
 from hitl.services import request_approval
 from tests.browser.conftest import CHROMEDRIVER
 from tests.browser.test_chat_widget import SCREENSHOTS
-from tests.factories import CampaignFactory, budget_action
+from tests.factories import CampaignFactory, HITLWorkflowFactory, budget_action
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 
@@ -32,12 +32,7 @@ def test_the_approval_email_renders_with_its_two_buttons(
 ):
     settings.EMAIL_BACKEND = "channels_app.email.backend.ProviderEmailBackend"
     settings.EMAIL_CONSOLE_DIR = tmp_path
-    HITLWorkflow.objects.create(
-        tenant=tenant,
-        name="Budget changes",
-        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-        notification_channels=["email"],
-    )
+    HITLWorkflowFactory(tenant=tenant, notification_channels=["email"])
     action = budget_action(CampaignFactory(tenant=tenant, name="Summer Sale"), "700.00", estimated_cost=Decimal("6000"))
     agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
     with django_capture_on_commit_callbacks(execute=True):

@@ -31,14 +31,15 @@ from rest_framework.authtoken.models import Token
 from agents.models import AgentType, AIAgent
 from config.celery import app as celery_app
 from conversations.models import Conversation
-from hitl.models import HITLApproval, HITLWorkflow
+from hitl.models import HITLApproval
 from tenants.models import User
 from tests.browser.accessibility import AccessibilityChecks
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM
-from tests.factories import TenantFactory, UserFactory
+from tests.factories import HITLWorkflowFactory, TenantFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 
@@ -337,7 +338,7 @@ class ChatWidgetBrowserTests(AccessibilityChecks, BrowserTestCase):
         member, approver, admin = (
             User.objects.get(email=f"{name}@acme.test") for name in ("member", "approver", "admin")
         )
-        HITLWorkflow.objects.create(
+        HITLWorkflowFactory(
             tenant=member.tenant,
             name="Budget changes, two levels",
             approval_levels=[

@@ -12,8 +12,8 @@ from agents.engines.base import EngineReply
 from conversations import events, pipeline
 from conversations.models import Conversation, Message
 from hitl.services import approve, reject
-from tests.chat.conftest import token_for
-from tests.factories import CampaignFactory, budget_action
+from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, budget_action
+from tests.fixtures.chat import token_for
 from tests.pipeline import hold_answer_tasks
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("chat_db")]
@@ -250,13 +250,10 @@ async def test_history_is_the_last_fifty_messages(open_tab, colleague, engine):
 
 
 def _conversation_with_messages(user, count):
-    conversation = Conversation.objects.create(tenant=user.tenant, user=user, channel="chat")
+    conversation = ConversationFactory(user=user)
     start = timezone.now() - timezone.timedelta(minutes=count)
     for i in range(count):
-        Message.objects.create(
-            tenant=user.tenant, conversation=conversation, channel="chat", direction="inbound",
-            sender_type="customer", text=f"message {i}", created_at=start + timezone.timedelta(minutes=i),
-        )  # fmt: skip
+        MessageFactory(conversation=conversation, text=f"message {i}", created_at=start + timezone.timedelta(minutes=i))
     return conversation
 
 

@@ -5,10 +5,9 @@ import pytest
 from channels.db import database_sync_to_async
 
 from agents.engines.base import EngineReply
-from hitl.models import HITLWorkflow
 from hitl.services import approve
 from tenants.roles import Role
-from tests.factories import CampaignFactory, UserFactory, budget_action
+from tests.factories import CampaignFactory, HITLWorkflowFactory, UserFactory, budget_action
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("chat_db")]
 EDIT = {"action_data": {"daily_budget": "650.00"}}
@@ -52,14 +51,12 @@ async def test_the_member_hears_the_edit_and_the_note_as_they_were_made(open_tab
 
 async def test_the_chip_shows_each_level_approved_live_and_after_a_reload(open_tab, colleague, engine):
     dana, lee = await database_sync_to_async(people)(colleague.tenant)
-    await database_sync_to_async(HITLWorkflow.objects.create)(
+    await database_sync_to_async(HITLWorkflowFactory)(
         tenant=colleague.tenant,
-        name="Budget changes",
         approval_levels=[
             {"name": "Approvers", "approvers": {"users": [dana.email]}, "required_approvals": 1},
             {"name": "Leads", "approvers": {"users": [lee.email]}, "required_approvals": 1},
         ],
-        notification_channels=["in_app"],
     )
     _, tab = await open_tab(colleague)
     action = await proposal(tab, engine, colleague.tenant)

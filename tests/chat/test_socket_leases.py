@@ -13,8 +13,8 @@ from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.db import connection
 
-from tests.chat.conftest import token_for
 from tests.daphne import running_daphne
+from tests.fixtures.chat import token_for
 
 pytestmark = [
     pytest.mark.redis,
@@ -72,6 +72,8 @@ async def test_a_count_that_lost_its_keys_neither_lets_more_through_nor_goes_bel
             await tab.close()
 
 
+@pytest.mark.slow
+@pytest.mark.postgres("the daphne process shares the test database")
 def test_the_sockets_of_a_daphne_that_crashed_stop_counting_within_the_lease(tmp_path, open_tab, colleague):
     db = connection.settings_dict
     env = {
@@ -80,8 +82,6 @@ def test_the_sockets_of_a_daphne_that_crashed_stop_counting_within_the_lease(tmp
         "CHAT_SOCKET_LEASE_SECONDS": str(LEASE),
         "CHAT_MAX_SOCKETS_PER_USER": "3",
     }
-    if connection.vendor != "postgresql":
-        pytest.skip("the daphne process shares the test database: PostgreSQL (CI)")
     url = "ws://127.0.0.1:{port}/ws/chat/?token=" + token_for(colleague)
     with running_daphne(tmp_path / "daphne.log", **env) as (daphne, port):
         sockets = [websocket.create_connection(url.format(port=port), timeout=10) for _ in range(3)]

@@ -118,6 +118,7 @@ def post(port, path, size, *, chunked) -> tuple[int, bytes]:
     return int(head.split()[1]), body
 
 
+@pytest.mark.slow
 def test_daphne_answers_413_for_bodies_over_the_cap_and_passes_smaller_ones_to_django(daphne):
     for path in ("/healthz", "/accounts/login/"):
         for chunked in (False, True):

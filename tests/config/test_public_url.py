@@ -13,9 +13,7 @@ import pytest
 from django.core import mail
 
 from briefs.services import send_brief_now
-from tests.briefs.test_briefs import sent_emails  # noqa: F401  (what went to the email provider)
 from tests.config.test_settings_shapes import PRODUCTION, run_python
-from tests.hitl.conftest import *  # noqa: F403  (the HITL fixtures: ask, approver, workflow...)
 
 SHOW_URLS = """
 import json, django

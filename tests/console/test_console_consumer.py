@@ -17,7 +17,7 @@ from config.asgi import application
 from hitl import console, history
 from hitl.services import request_approval
 from tenants.roles import Role
-from tests.factories import CampaignFactory, UserFactory, budget_action
+from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, UserFactory, budget_action
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("live_db")]
 TIMEOUT = 5
@@ -192,18 +192,10 @@ async def test_disconnect_leaves_the_group(approver, superuser, settings):
 def blocked_reply(tenant):
     """A WhatsApp reply that the 24-hour window forbids, blocked as the delivery task would."""
     from channels_app.whatsapp.delivery import block
-    from conversations.models import Conversation, Message
 
     member = UserFactory(tenant=tenant, role=Role.MEMBER)
-    conversation = Conversation.objects.create(tenant=tenant, user=member, channel="whatsapp")
-    message = Message.objects.create(
-        tenant=tenant,
-        conversation=conversation,
-        channel="whatsapp",
-        direction="outbound",
-        sender_type="agent",
-        text="Hi",
-    )
+    conversation = ConversationFactory(user=member, channel="whatsapp")
+    message = MessageFactory(conversation=conversation, direction="outbound", sender_type="agent", text="Hi")
     block(message, "outside the 24-hour window and the tenant has no approved template for replies")
     return conversation
 

@@ -29,10 +29,11 @@ from briefs.services import send_brief_now
 from conversations.models import Conversation
 from conversations.normalized import InboundMessage
 from hitl.links import make_link
-from hitl.models import HITLApproval, HITLWorkflow
+from hitl.models import HITLApproval
 from hitl.risk import FACTOR_LABELS
 from hitl.services import approve, reject, request_approval
 from tenants.models import Tenant, User
+from tests.factories import HITLWorkflowFactory
 from tests.pipeline import exchange
 
 OUR_APPS = {"tenants", "conversations", "agents", "hitl", "analytics", "channels_app", "briefs"}
@@ -102,7 +103,7 @@ def demo(db, django_capture_on_commit_callbacks, monkeypatch):
     """The demo tenant with a request of every action type, some decided, and the figures computed."""
     call_command("seed_demo", stdout=io.StringIO())
     tenant = Tenant.objects.get(slug="acme-outdoor")
-    HITLWorkflow.objects.create(
+    HITLWorkflowFactory(
         tenant=tenant, name="Every request", is_default=True, sla_hours=4, notification_channels=["email", "in_app"],
         approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver", "admin"]}, "required_approvals": 1}],
         auto_reject_conditions=[{"field": "estimated_cost", "op": "gt", "value": 1_000_000}],

@@ -67,10 +67,10 @@ def test_staff_may_read_but_not_write_in_a_colleagues_conversation(engine, api_a
 
 
 def test_posting_a_message_stores_it_and_the_answer_follows_as_an_event(
-    engine, api_as, colleague, summer_sale, django_capture_on_commit_callbacks
+    engine, api_as, colleague, campaign, django_capture_on_commit_callbacks
 ):
     conversation = start(colleague)
-    engine.reply = EngineReply(text="I can do that.", actions=[budget_action(summer_sale)])
+    engine.reply = EngineReply(text="I can do that.", actions=[budget_action(campaign)])
     client = api_as(colleague)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -96,8 +96,8 @@ def test_posting_a_message_stores_it_and_the_answer_follows_as_an_event(
             "reference": approval.reference,
         }
     ]
-    summer_sale.refresh_from_db()
-    assert summer_sale.daily_budget == 500
+    campaign.refresh_from_db()
+    assert campaign.daily_budget == 500
 
 
 def test_a_retried_post_with_the_same_client_id_is_stored_and_answered_once(

@@ -23,8 +23,8 @@ def say(user, text):
 
 
 @pytest.fixture
-def proposed(engine, colleague, summer_sale):
-    engine.reply = EngineReply(text="Sure.", actions=[budget_action(summer_sale)])
+def proposed(engine, colleague, campaign):
+    engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])
     first = say(colleague, "Raise Summer Sale to 700")
     engine.reply = EngineReply(text="Noted.")
     return HITLApproval.objects.get(pk=first.actions[0].approval_id)
@@ -66,7 +66,7 @@ def test_an_expiry_is_reported(engine, colleague, proposed):
     assert [n.outcome for n in engine.requests[-1].decisions] == ["expired"]
 
 
-def test_the_builtin_engine_says_it_was_rejected_and_offers_another(colleague, approver, summer_sale):
+def test_the_builtin_engine_says_it_was_rejected_and_offers_another(colleague, approver, campaign):
     first = say(colleague, "Raise the Summer Sale daily budget to $700")
     [outcome] = first.actions
     reject(outcome.approval_id, actor=approver, reason="Budget freeze")

@@ -52,13 +52,13 @@ def test_a_budget_request_waits_for_a_human_and_then_runs_once(demo, django_capt
     assert approval.action_data["daily_budget"] == "700.00"
     assert approval.estimated_cost == Decimal("6000.00")  # $200 more a day for 30 days
     assert f"Waiting for approval ({approval.reference})" in result.reply.text
-    summer_sale = Campaign.objects.get(tenant=demo, name="Summer Sale")
-    assert summer_sale.daily_budget == Decimal("500.00")
+    campaign = Campaign.objects.get(tenant=demo, name="Summer Sale")
+    assert campaign.daily_budget == Decimal("500.00")
 
     with django_capture_on_commit_callbacks(execute=True):
         approve(approval.pk, actor=User.objects.get(email="approver@acme.test"))
-    summer_sale.refresh_from_db()
-    assert summer_sale.daily_budget == Decimal("700.00")
+    campaign.refresh_from_db()
+    assert campaign.daily_budget == Decimal("700.00")
     told = result.conversation.messages.order_by("-created_at").first()
     assert told.text == "Approved and done: Summer Sale daily budget $500.00 -> $700.00"
 

@@ -102,8 +102,8 @@ def test_an_unknown_agent_or_channel_is_refused(engine, colleague):
         exchange(InboundMessage(channel="fax", text="hi", user_id=colleague.pk))
 
 
-def test_a_retried_delivery_returns_the_first_result_and_stores_nothing_new(engine, colleague, summer_sale):
-    engine.reply = EngineReply(text="On it.", actions=[budget_action(summer_sale)])
+def test_a_retried_delivery_returns_the_first_result_and_stores_nothing_new(engine, colleague, campaign):
+    engine.reply = EngineReply(text="On it.", actions=[budget_action(campaign)])
     first = exchange(chat(colleague, "Raise the Summer Sale budget", channel_message_id="wamid-1"))
     again = exchange(chat(colleague, "Raise the Summer Sale budget", channel_message_id="wamid-1"))
     assert again.duplicate and not first.duplicate
@@ -114,8 +114,8 @@ def test_a_retried_delivery_returns_the_first_result_and_stores_nothing_new(engi
     assert events(EventType.MESSAGE_RECEIVED).count() == 1
 
 
-def test_a_duplicate_reports_the_approval_status_as_it_stands_now(engine, colleague, summer_sale):
-    engine.reply = EngineReply(text="On it.", actions=[budget_action(summer_sale)])
+def test_a_duplicate_reports_the_approval_status_as_it_stands_now(engine, colleague, campaign):
+    engine.reply = EngineReply(text="On it.", actions=[budget_action(campaign)])
     first = exchange(chat(colleague, "Raise it", channel_message_id="m-7"))
     HITLApproval.objects.update(status="approved")
     assert exchange(chat(colleague, "Raise it", channel_message_id="m-7")).actions[0].status == "approved"
@@ -199,8 +199,8 @@ def test_a_tenants_own_agent_replaces_the_system_one(engine, colleague):
     assert exchange(chat(colleague, "budget?")).conversation.agent == own
 
 
-def test_a_proposed_action_waits_for_approval_and_changes_nothing(engine, colleague, summer_sale):
-    engine.reply = EngineReply(text="I can do that.", actions=[budget_action(summer_sale)])
+def test_a_proposed_action_waits_for_approval_and_changes_nothing(engine, colleague, campaign):
+    engine.reply = EngineReply(text="I can do that.", actions=[budget_action(campaign)])
     result = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day"))
     approval = HITLApproval.objects.get()
     assert (approval.status, approval.action_type, approval.requested_by) == ("pending", "set_budget", colleague)
@@ -209,17 +209,17 @@ def test_a_proposed_action_waits_for_approval_and_changes_nothing(engine, collea
     assert result.actions[0].approval_id == str(approval.pk) and result.actions[0].status == "pending"
     assert f"Waiting for approval ({approval.reference})" in result.reply.text
     assert result.conversation.status == "waiting_approval"
-    summer_sale.refresh_from_db()
-    assert summer_sale.daily_budget == 500  # nothing runs before a human approves
+    campaign.refresh_from_db()
+    assert campaign.daily_budget == 500  # nothing runs before a human approves
 
 
-def test_the_status_line_names_the_action_unless_the_engine_already_did(engine, colleague, summer_sale):
-    action = budget_action(summer_sale)
+def test_the_status_line_names_the_action_unless_the_engine_already_did(engine, colleague, campaign):
+    action = budget_action(campaign)
     engine.reply = EngineReply(text="I can do that.", actions=[action])
     terse = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day")).reply.text
     assert terse.count(action.summary) == 1 and terse.endswith(f"): {action.summary}.")
 
-    higher = budget_action(summer_sale, "800.00")  # another amount: a new (conflicting) proposal
+    higher = budget_action(campaign, "800.00")  # another amount: a new (conflicting) proposal
     engine.reply = EngineReply(text=f"Proposed: {higher.summary}.", actions=[higher])
     result = exchange(chat(colleague, "Make it $800 a day"))
     reference = result.actions[0].reference
@@ -238,11 +238,11 @@ def test_the_status_line_names_the_action_unless_the_engine_already_did(engine, 
         ({"estimated_cost": -1}, "out of range"),
     ],
 )
-def test_the_gateway_refuses_bad_actions_with_a_reason_the_user_sees(engine, colleague, summer_sale, overrides, reason):
-    action = budget_action(summer_sale)
+def test_the_gateway_refuses_bad_actions_with_a_reason_the_user_sees(engine, colleague, campaign, overrides, reason):
+    action = budget_action(campaign)
     if "action_data" in overrides:
         overrides = {**overrides, "action_data": {**action.action_data, **overrides["action_data"]}}
-    engine.reply = EngineReply(text="Sure.", actions=[budget_action(summer_sale, **overrides)])
+    engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign, **overrides)])
     result = exchange(chat(colleague, "Raise the Summer Sale budget"))
     assert result.actions[0].status == "refused" and reason in result.actions[0].reason
     assert "I can't propose" in result.reply.text and reason in result.reply.text
@@ -261,14 +261,14 @@ def test_another_tenants_campaign_is_refused(engine, colleague, other_tenant):
     assert foreign.daily_budget == 500
 
 
-def test_a_tenant_can_narrow_what_its_agent_may_propose(engine, colleague, summer_sale):
+def test_a_tenant_can_narrow_what_its_agent_may_propose(engine, colleague, campaign):
     AIAgent.objects.create(
         tenant=colleague.tenant,
         name="Acme Ads",
         agent_type="paid_ads",
         configuration={"allowed_actions": ["pause_campaign"]},
     )
-    engine.reply = EngineReply(text="Sure.", actions=[budget_action(summer_sale)])
+    engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])
     assert "not allowed" in exchange(chat(colleague, "budget up")).actions[0].reason
 
 
@@ -329,7 +329,7 @@ def test_a_user_of_another_tenant_cannot_be_named_with_a_tenant_id(engine, colle
     assert err.value.code == "unknown_sender"
 
 
-def test_a_request_for_another_agents_action_is_handed_over_in_the_same_conversation(colleague, summer_sale):
+def test_a_request_for_another_agents_action_is_handed_over_in_the_same_conversation(colleague, campaign):
     result = exchange(chat(colleague, "Raise the Summer Sale budget to $700 a day", agent_type="seo"))
     assert result.reply.text.startswith("That's one for the Paid Ads agent, so I passed it on.")
     assert result.reply.metadata["agent_type"] == "paid_ads" and result.conversation.agent.agent_type == "paid_ads"

@@ -1,7 +1,6 @@
 """The admin index dashboard: its figures, its tenant scoping, its Chart.js charts and its cost in queries."""
 
 import html as html_lib
-import itertools
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -15,14 +14,13 @@ from agents.models import AIAgent
 from analytics.dashboard import conversations_per_day, dashboard_callback, format_duration
 from analytics.events import record
 from analytics.models import EventType, PlatformEvent
-from conversations.models import Conversation, Message
+from conversations.models import Conversation
 from hitl.models import HITLApproval
-from tests.factories import UserFactory
+from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 # 23:30 UTC on 20 March is already 00:30 on 21 March in Paris (the test tenant's zone, UTC+1 then).
 NOW = datetime(2025, 3, 20, 23, 30, tzinfo=UTC)
-_references = itertools.count(100_000)
 
 
 @pytest.fixture(autouse=True)
@@ -32,14 +30,7 @@ def frozen(time_machine):
 
 def approval(tenant, *, status="pending", requested_at=NOW, **fields):
     """An approval row as the services would leave it; status and requested_at are set past their guards."""
-    row = HITLApproval.objects.create(
-        tenant=tenant,
-        reference=f"BR-{next(_references)}",
-        agent_type="paid_ads",
-        action_type="set_budget",
-        action_summary="Raise Summer Sale daily budget",
-        **fields,
-    )
+    row = HITLApprovalFactory(tenant=tenant, **fields)
     HITLApproval.objects.filter(pk=row.pk).update(status=status, requested_at=requested_at)
     return row
 
@@ -50,16 +41,14 @@ def decided(tenant, took: timedelta, *, at=NOW - timedelta(hours=1), **fields):
 
 
 def conversation(user, channel, started_at, agent=None):
-    return Conversation.objects.create(
-        tenant=user.tenant, user=user, channel=channel, started_at=started_at, agent=agent
-    )
+    return ConversationFactory(user=user, channel=channel, started_at=started_at, agent=agent)
 
 
 def answered(conv, agent_type, at):
     """The agent of `agent_type` replied in `conv` at `at`."""
-    Message.objects.create(
-        tenant_id=conv.tenant_id, conversation=conv, channel=conv.channel, direction="outbound", sender_type="agent",
-        text="Here.", created_at=at, metadata={"agent_type": agent_type},
+    MessageFactory(
+        conversation=conv, direction="outbound", sender_type="agent", text="Here.", created_at=at,
+        metadata={"agent_type": agent_type},
     )  # fmt: skip
 
 

@@ -18,11 +18,6 @@ def log_row(tenant, **fields):
     )
 
 
-@pytest.fixture
-def support(tenant):
-    return UserFactory(tenant=tenant, role="support", email="support@acme.test")
-
-
 def test_the_tenants_rows_with_filters_and_masked_subjects(console_as, tenant_admin, other_tenant, tenant):
     bounced = log_row(tenant, status="bounced", failure_reason="550 no such user", subject="Call me on +1 415 555 0142")
     log_row(tenant, status="delivered", email_type="reply")

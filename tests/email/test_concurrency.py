@@ -6,7 +6,7 @@ from django.test import Client
 from conversations.models import Message
 from hitl.models import HITLDecision
 from tests.concurrency import at_once
-from tests.email.conftest import basic, parse_fields
+from tests.fixtures.email import basic, parse_fields
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 

@@ -5,10 +5,10 @@ import pytest
 from django.test import TestCase
 
 from agents.engines.base import EngineReply
-from hitl.models import HITLApproval, HITLWorkflow
+from hitl.models import HITLApproval
 from hitl.services import approve, reject
 from tenants.roles import Role
-from tests.factories import UserFactory, budget_action
+from tests.factories import HITLWorkflowFactory, UserFactory, budget_action
 
 ASK = "Raise the Summer Sale budget to $700 a day"
 
@@ -66,14 +66,12 @@ def test_each_level_approved_reaches_the_member_by_email(
     tenant, post_email, sendgrid, engine, requester, campaign, dana
 ):
     lee = UserFactory(tenant=tenant, role=Role.APPROVER, email="lee@acme.test", first_name="Lee", last_name="Park")
-    HITLWorkflow.objects.create(
+    HITLWorkflowFactory(
         tenant=tenant,
-        name="Budget changes",
         approval_levels=[
             {"name": "Approvers", "approvers": {"users": [dana.email]}, "required_approvals": 1},
             {"name": "Leads", "approvers": {"users": [lee.email]}, "required_approvals": 1},
         ],
-        notification_channels=["in_app"],
     )
     engine.reply = EngineReply(text="I can do that.", actions=[budget_action(campaign)])
     post_email(sender=requester.email, text=ASK, subject="Summer Sale")

@@ -12,8 +12,8 @@ from conversations.models import Conversation, Message
 from conversations.services import open_conversation
 from tenants.roles import Role
 from tenants.subject_requests import erase_person
-from tests.email.conftest import basic, parse_fields
 from tests.factories import UserFactory
+from tests.fixtures.email import basic, parse_fields
 
 QUESTION = "How are our campaigns doing?"
 QUOTED = f"{QUESTION}\n\nOn Mon, 3 Nov 2026 at 09:12, Walker <walker@walker.test> wrote:\n> Earlier answer\n> more\n"

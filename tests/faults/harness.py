@@ -25,7 +25,7 @@ import httpx
 import redis
 import websocket
 
-from tests.workers import wait_for
+from tests.workers import process_environment, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "celery"
@@ -152,7 +152,7 @@ class Stack:
         self.redis = self._keep(RedisServer(tmp_path / "redis.log"))
         self.redis.wait_ready()
         self.env = {
-            **os.environ,
+            **process_environment(),
             "DATABASE_URL": database_url,
             "DATABASE_POOL": "1",  # as production runs
             "REDIS_URL": self.redis.url,

@@ -11,10 +11,10 @@ from agents.engines.base import EngineReply
 from conversations.models import Conversation, ConversationEvent
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
-from hitl.models import HITLApproval, HITLWorkflow
+from hitl.models import HITLApproval
 from hitl.services import approve, escalate, reject
 from tenants.roles import Role
-from tests.factories import UserFactory, budget_action, spend_history
+from tests.factories import HITLWorkflowFactory, UserFactory, budget_action, spend_history
 from tests.pipeline import exchange
 
 EDIT = {"action_data": {"daily_budget": "650.00"}}
@@ -155,14 +155,12 @@ def test_without_a_message_the_outcome_follows_the_requesters_setting(asked, col
 
 @pytest.fixture
 def two_levels(tenant, lead):
-    return HITLWorkflow.objects.create(
+    return HITLWorkflowFactory(
         tenant=tenant,
-        name="Budget changes",
         approval_levels=[
             {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1},
             {"name": "Leads", "approvers": {"users": [lead.email]}, "required_approvals": 1},
         ],
-        notification_channels=["in_app"],
     )
 
 
@@ -199,11 +197,10 @@ def test_an_escalated_level_is_not_counted_as_approved(two_levels, asked, approv
 def test_a_level_needing_two_approvals_tells_each_approvers_edit_and_note(
     tenant, engine, colleague, campaign, approver, second_approver, run_on_commit
 ):
-    HITLWorkflow.objects.create(
+    HITLWorkflowFactory(
         tenant=tenant,
         name="Two approvers",
         approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 2}],
-        notification_channels=["in_app"],
     )
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])
     asked = exchange(InboundMessage(channel="chat", text="Raise Summer Sale to $700", user_id=colleague.pk))

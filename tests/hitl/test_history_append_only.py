@@ -29,12 +29,6 @@ def refused_change(entry, change: str, *params) -> str:
 
 
 @pytest.fixture
-def postgres(db):
-    if connection.vendor != "postgresql":
-        pytest.skip("triggers and roles: PostgreSQL (CI runs it)")
-
-
-@pytest.fixture
 def entry(ask):
     return ask().history.get(event_type="created")
 
@@ -56,7 +50,7 @@ def test_the_model_refuses_to_change_or_delete_an_entry(entry):
     assert HITLApprovalHistory.objects.get(pk=entry.pk).description != "Nothing happened."
 
 
-@pytest.mark.usefixtures("postgres")
+@pytest.mark.postgres("triggers and roles")
 def test_the_database_refuses_to_rewrite_an_entry(entry, approver):
     before = as_stored(entry)
     for change, *params in [
@@ -75,7 +69,7 @@ def test_the_database_refuses_to_rewrite_an_entry(entry, approver):
     assert as_stored(entry) == before
 
 
-@pytest.mark.usefixtures("postgres")
+@pytest.mark.postgres("triggers and roles")
 def test_an_entry_is_not_deleted_while_its_approval_remains(entry):
     with pytest.raises(DatabaseError, match=r"append-only \(DELETE refused"), transaction.atomic():
         with connection.cursor() as cursor:
@@ -103,7 +97,7 @@ def app_role(db):
     return name
 
 
-@pytest.mark.usefixtures("postgres")
+@pytest.mark.postgres("triggers and roles")
 def test_the_application_role_cannot_open_the_way_itself_but_may_erase_notes(entry, app_role):
     before = as_stored(entry)
     with connection.cursor() as cursor:
@@ -120,7 +114,7 @@ def test_the_application_role_cannot_open_the_way_itself_but_may_erase_notes(ent
     assert as_stored(entry) == {**before, "description": ""}
 
 
-@pytest.mark.usefixtures("postgres")
+@pytest.mark.postgres("triggers and roles")
 def test_the_tables_owner_may_rewrite_a_note_in_its_own_maintenance(entry):
     """E.g. a migration encrypting or re-encrypting the column, run as the owner (who could drop the trigger anyway)."""
     with connection.cursor() as cursor:

@@ -252,13 +252,12 @@ def before_one_waiting_request_per_target(db):
     dropped inside the test's transaction, and comes back with its rollback (DDL is transactional on PostgreSQL)."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("drops an index inside the test's transaction: PostgreSQL (CI)")
     constraint = next(c for c in HITLApproval._meta.constraints if c.name == "one_pending_approval_per_target")
     with connection.schema_editor() as editor:
         editor.remove_constraint(HITLApproval, constraint)
 
 
+@pytest.mark.postgres("drops an index inside the test's transaction")
 def test_the_migration_gives_waiting_approvals_the_new_keys(
     before_one_waiting_request_per_target, tenant, paid_ads, requester, campaign
 ):
@@ -283,6 +282,7 @@ def test_the_migration_gives_waiting_approvals_the_new_keys(
     assert second.proposal_key == "old-2" and second.related_to == first  # kept apart by the index, linked
 
 
+@pytest.mark.postgres("drops an index inside the test's transaction")
 def test_the_migration_to_one_waiting_request_per_target_keeps_the_newest(
     before_one_waiting_request_per_target, ask, tenant, other_campaign, approver
 ):

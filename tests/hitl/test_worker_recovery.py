@@ -9,6 +9,7 @@ import signal
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ def waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+@pytest.mark.slow
 def test_a_killed_worker_leaves_the_action_stuck_until_the_sweep_sends_it_again(
     broker, start_worker, ask, approver, api_as, campaign
 ):

@@ -12,7 +12,7 @@ from hitl import preview, rules
 from hitl.models import HITLApproval, HITLWorkflow, RiskPolicy
 from hitl.risk import assess, readable_factors
 from hitl.services import request_approval
-from tests.factories import UserFactory, spend_history
+from tests.factories import HITLWorkflowFactory, UserFactory, spend_history
 
 ADD = reverse("admin:hitl_hitlworkflow_add")
 LEVEL = {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}
@@ -487,7 +487,7 @@ def test_a_reviewer_sees_a_workflow_read_only(console_as, approver, workflow):
 
 
 def test_another_tenants_workflows_and_policy_are_out_of_sight(console_as, tenant_admin, other_tenant, outsider):
-    theirs = HITLWorkflow.objects.create(tenant=other_tenant, name="Globex rules", approval_levels=[LEVEL])
+    theirs = HITLWorkflowFactory(tenant=other_tenant, name="Globex rules", approval_levels=[LEVEL])
     policy = RiskPolicy.objects.create(tenant=other_tenant)
     client = console_as(tenant_admin)
     assert "Globex rules" not in client.get(LIST).content.decode()

@@ -16,7 +16,6 @@ from hitl.models import HITLApproval, HITLDecision, HITLNotification, OneClickTo
 from hitl.services import reject
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory, budget_action
-from tests.hitl.conftest import *  # noqa: F403  (the HITL fixtures: ask, approver, requester, workflow...)
 
 IP = "203.0.113.7"
 

@@ -1,6 +1,5 @@
 """hitl.risk: each factor at zero, at its cap and in between, the levels, tenant policies, scoping and windows."""
 
-import itertools
 import math
 from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta
@@ -12,15 +11,13 @@ import time_machine
 from agents.actions import ActionType
 from hitl.models import HITLApproval, RiskLevel, RiskPolicy
 from hitl.risk import DEFAULT_ACTION_BASE_RISK, assess, priority_for
-from tests.factories import CampaignDailyStatFactory, CampaignFactory
+from tests.factories import CampaignDailyStatFactory, CampaignFactory, HITLApprovalFactory
 
 pytestmark = pytest.mark.django_db
 
 # Sunday 15 June 2025, 14:00 in Paris (the test tenant's zone): the spend window is 16 May to 14 June.
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 TODAY = date(2025, 6, 15)
-
-_references = itertools.count(100001)
 
 
 def run(tenant, *, action_type="add_target_keyword", cost="0", reach=0, confidence=1.0, requested_by=None, now=NOW):
@@ -61,14 +58,7 @@ def spend_daily(tenant, amount, days=30):
 def request(tenant, user, *, at, status="pending"):
     """An approval requested by `user` at `at`, then set to `status`."""
     with time_machine.travel(at, tick=False):
-        approval = HITLApproval.objects.create(
-            tenant=tenant,
-            reference=f"BR-{next(_references)}",
-            agent_type="paid_ads",
-            action_type="set_budget",
-            action_summary="Raise Summer Sale daily budget",
-            requested_by=user,
-        )
+        approval = HITLApprovalFactory(tenant=tenant, requested_by=user)
     HITLApproval.objects.filter(pk=approval.pk).update(status=status)
     return approval
 

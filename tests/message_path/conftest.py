@@ -1,5 +1,5 @@
 """What the message path's suites share: broker stand-ins (answer tasks queued as Celery would hold them, or
-only noted), and each channel's fixtures for its inbound path."""
+only noted). Each channel's inbound fixtures are in tests/fixtures."""
 
 import queue
 import time
@@ -8,10 +8,7 @@ import pytest
 from django.db import connection
 
 from agents.engines.base import EngineReply
-from tests.chat.conftest import chat_db, open_tab  # noqa: F401  (each channel's inbound path)
-from tests.email.conftest import post_email, sendgrid  # noqa: F401
 from tests.pipeline import hold_answer_tasks
-from tests.whatsapp.conftest import member_phone, number, signing, twilio  # noqa: F401
 
 
 class EchoEngine:

@@ -11,10 +11,9 @@ from agents.engines.base import EngineReply
 from agents.models import Campaign
 from channels_app.email.threading import reply_address
 from conversations.models import Conversation, Message
-from hitl.models import HITLApproval, HITLWorkflow
-from tests.email.conftest import email_settings  # noqa: F401  (autouse: the provider backend, here only)
-from tests.factories import CampaignFactory, budget_action, spend_history
-from tests.whatsapp.conftest import inbound_form, post_signed
+from hitl.models import HITLApproval
+from tests.factories import CampaignFactory, HITLWorkflowFactory, budget_action, spend_history
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 ASK = "Raise the Summer Sale budget to $502 a day"
 NEXT = "And how is it doing now?"
@@ -28,17 +27,12 @@ OUTCOMES = {
     "reject": ("rejected", "Rejected by your approval rules", Decimal("500.00")),
 }
 DKIM = "{@acme.test : pass}"  # the sender's own domain signed it
+pytestmark = pytest.mark.usefixtures("email_settings")  # the provider backend, here only
 
 
 @pytest.fixture(params=["approve", "reject"])
 def rule(request, tenant):
-    HITLWorkflow.objects.create(
-        tenant=tenant,
-        name="Budget changes",
-        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-        notification_channels=["in_app"],
-        **RULES[request.param],
-    )
+    HITLWorkflowFactory(tenant=tenant, **RULES[request.param])
     return request.param
 
 

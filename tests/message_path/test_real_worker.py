@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -11,6 +12,8 @@ from conversations.normalized import InboundMessage
 from conversations.pipeline import accept
 from conversations.pipeline.answering import FAILED_REPLY
 from tests.workers import wait_for
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_real_worker_answers_every_message_once_and_in_order(broker, start_worker, colleague):

@@ -1,3 +1,6 @@
-from tests.email.conftest import email_settings, post_email, sendgrid  # noqa: F401  (the email fixtures)
-from tests.hitl.conftest import ask, campaign, paid_ads, workflow  # noqa: F401  (the approval fixtures)
-from tests.whatsapp.conftest import member_phone, number, signing, twilio  # noqa: F401  (the WhatsApp fixtures)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _provider_backend(email_settings):
+    """Personal data is followed through the email provider too (tests/fixtures/email.py)."""

@@ -28,7 +28,7 @@ from tenants.fields import hash_of
 from tenants.models import AccessLog, UndeliverableAddress
 from tenants.roles import Role
 from tests.factories import PASSWORD, PhoneFactory, UserFactory
-from tests.whatsapp.conftest import inbound_form, post_signed
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 CARD, CUSTOMER_EMAIL, CUSTOMER_PHONE = "4111 1111 1111 1111", "jane.doe@example.com", "+1 415 555 0199"
 SECRETS = [

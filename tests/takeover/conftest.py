@@ -4,7 +4,6 @@ import pytest
 
 from conversations.normalized import InboundMessage
 from tenants.roles import Role
-from tests.chat.conftest import chat_db, open_tab  # noqa: F401  (the chat socket fixtures)
 from tests.factories import UserFactory
 from tests.pipeline import exchange
 
@@ -13,20 +12,6 @@ from tests.pipeline import exchange
 def customer(colleague):
     """The member talking to the agents."""
     return colleague
-
-
-@pytest.fixture
-def staff(tenant):
-    """One person of the tenant per role, named (their name, never their address, is shown to customers)."""
-    return {
-        role: UserFactory(tenant=tenant, role=role, first_name=role.label, last_name="Smith", email=f"{role}@acme.test")
-        for role in (Role.ADMIN, Role.SUPPORT, Role.APPROVER, Role.COMPLIANCE, Role.MEMBER)
-    }
-
-
-@pytest.fixture
-def support(staff):
-    return staff[Role.SUPPORT]
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from channels_app.whatsapp.models import WhatsAppContact
 from conversations import takeover
-from conversations.models import Conversation, Message
-from tests.email.conftest import email_settings, sendgrid  # noqa: F401  (SendGrid faked on 127.0.0.1)
-from tests.whatsapp.conftest import member_phone, number, signing, twilio  # noqa: F401  (Twilio faked on 127.0.0.1)
+from conversations.models import Message
+from tests.factories import ConversationFactory
+
+pytestmark = pytest.mark.usefixtures("email_settings")  # Walker's provider backend, SendGrid faked on 127.0.0.1
 
 
 def wrote(phone, tenant, hours_ago=0.0):
@@ -22,15 +23,15 @@ def wrote(phone, tenant, hours_ago=0.0):
 
 
 @pytest.fixture
-def on_whatsapp(customer, member_phone, number, support):  # noqa: F811
-    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="whatsapp")
+def on_whatsapp(customer, member_phone, number, support):
+    conversation = ConversationFactory(user=customer, channel="whatsapp")
     takeover.assign(conversation.pk, actor=support)
     return conversation
 
 
 @pytest.fixture
 def by_email(customer, support):
-    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="email")
+    conversation = ConversationFactory(user=customer, channel="email")
     takeover.assign(conversation.pk, actor=support)
     return conversation
 
@@ -48,10 +49,10 @@ def note(conversation, person, text):
 
 
 def test_a_reply_on_whatsapp_goes_through_twilio_and_the_first_says_who_answers(
-    twilio,  # noqa: F811
+    twilio,
     on_whatsapp,
     tenant,
-    member_phone,  # noqa: F811
+    member_phone,
     support,
 ):
     wrote(member_phone.phone_number, tenant)
@@ -68,10 +69,10 @@ def test_a_reply_on_whatsapp_goes_through_twilio_and_the_first_says_who_answers(
 
 
 def test_a_colleague_taking_it_over_introduces_themselves_again(
-    twilio,  # noqa: F811
+    twilio,
     on_whatsapp,
     tenant,
-    member_phone,  # noqa: F811
+    member_phone,
     support,
     staff,
 ):
@@ -87,10 +88,10 @@ def test_a_colleague_taking_it_over_introduces_themselves_again(
 
 
 def test_a_reply_outside_the_24_hour_window_is_blocked_like_an_agents_and_known_at_once(
-    twilio,  # noqa: F811
+    twilio,
     on_whatsapp,
     tenant,
-    member_phone,  # noqa: F811
+    member_phone,
     support,
 ):
     wrote(member_phone.phone_number, tenant, hours_ago=25)
@@ -105,14 +106,14 @@ def test_a_reply_outside_the_24_hour_window_is_blocked_like_an_agents_and_known_
     assert twilio.sent == []
 
 
-def test_a_reply_waiting_for_its_worker_is_pending(twilio, on_whatsapp, tenant, member_phone, support):  # noqa: F811
+def test_a_reply_waiting_for_its_worker_is_pending(twilio, on_whatsapp, tenant, member_phone, support):
     wrote(member_phone.phone_number, tenant)
     with TestCase.captureOnCommitCallbacks(execute=False):  # the Celery task is not handed over yet
         message = takeover.reply(on_whatsapp.pk, actor=support, text="On its way.")
     assert (message.status, message.error) == ("pending", "")
 
 
-def test_a_reply_by_email_comes_from_the_person_and_is_signed(sendgrid, by_email, customer, tenant, support):  # noqa: F811
+def test_a_reply_by_email_comes_from_the_person_and_is_signed(sendgrid, by_email, customer, tenant, support):
     message = reply(by_email, support, "Hello: all sorted.")
     (mail,) = sendgrid.mails
     assert mail["personalizations"][0]["to"] == [{"email": customer.email}]
@@ -129,7 +130,7 @@ def test_a_reply_by_email_comes_from_the_person_and_is_signed(sendgrid, by_email
     )
 
 
-def test_notes_are_sent_on_no_channel(twilio, sendgrid, on_whatsapp, by_email, tenant, member_phone, support):  # noqa: F811
+def test_notes_are_sent_on_no_channel(twilio, sendgrid, on_whatsapp, by_email, tenant, member_phone, support):
     wrote(member_phone.phone_number, tenant)
     note(on_whatsapp, support, "VIP customer, be gentle.")
     note(by_email, support, "Asked twice already.")

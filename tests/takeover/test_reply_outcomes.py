@@ -5,17 +5,14 @@ import pytest
 from django.urls import reverse
 
 from conversations import takeover
-from conversations.models import Conversation, Message
+from conversations.models import Message
+from tests.factories import ConversationFactory
 from tests.takeover.test_channels import wrote
-from tests.whatsapp.conftest import (  # noqa: F401  (the customer's verified phone, the tenant's number)
-    member_phone,
-    number,
-)
 
 
 @pytest.fixture
-def on_whatsapp(customer, member_phone, number, support):  # noqa: F811
-    conversation = Conversation.objects.create(tenant=customer.tenant, user=customer, channel="whatsapp")
+def on_whatsapp(customer, member_phone, number, support):
+    conversation = ConversationFactory(user=customer, channel="whatsapp")
     takeover.assign(conversation.pk, actor=support)
     return conversation
 
@@ -35,7 +32,7 @@ def test_the_console_says_a_reply_blocked_by_the_24_hour_window_was_not_sent(
     console_as,
     on_whatsapp,
     tenant,
-    member_phone,  # noqa: F811
+    member_phone,
     support,
 ):
     wrote(member_phone.phone_number, tenant, hours_ago=30)
@@ -50,7 +47,7 @@ def test_the_console_says_a_reply_in_the_window_is_queued_until_its_worker_sends
     console_as,
     on_whatsapp,
     tenant,
-    member_phone,  # noqa: F811
+    member_phone,
     support,
 ):
     wrote(member_phone.phone_number, tenant)
@@ -65,7 +62,7 @@ def test_the_console_says_a_chat_reply_was_sent(console_as, chatting, support):
     assert "Reply sent." in admin_reply(client, chatting, "Hello!")
 
 
-def test_the_api_answers_the_replys_real_status(api_as, on_whatsapp, chatting, tenant, member_phone, support):  # noqa: F811
+def test_the_api_answers_the_replys_real_status(api_as, on_whatsapp, chatting, tenant, member_phone, support):
     client = api_as(support)
     wrote(member_phone.phone_number, tenant, hours_ago=30)
     blocked = api_reply(client, on_whatsapp, "Still there?")

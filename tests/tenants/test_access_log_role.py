@@ -9,13 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from tenants.models import AccessLog, Tenant
 from tenants.retention import purge_access_logs
 
-pytestmark = pytest.mark.usefixtures("postgres")
-
-
-@pytest.fixture
-def postgres(db):
-    if connection.vendor != "postgresql":
-        pytest.skip("triggers and roles: PostgreSQL (CI runs it)")
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres("triggers and roles")]
 
 
 def refused(statement, params=None) -> str:

@@ -63,11 +63,10 @@ def test_access_records_cannot_be_changed_or_deleted(db, tenant):
     assert AccessLog.objects.get().actor_ref == "x"
 
 
+@pytest.mark.postgres("the trigger")
 def test_on_postgresql_the_database_itself_refuses(db, tenant):
     from django.db import DatabaseError, connection, transaction
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the trigger exists on PostgreSQL")
     record = AccessLog.objects.create(
         tenant=tenant,
         actor_ref="x",

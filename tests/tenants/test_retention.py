@@ -9,20 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations import tasks as conversation_tasks
-from conversations.models import Conversation, ConversationEvent, Message
+from conversations.models import ConversationEvent, Message
 from conversations.retention import apply_message_retention
 from tenants import tasks as tenant_tasks
 from tenants.models import AccessLog, Tenant
 from tenants.retention import purge_access_logs
-from tests.factories import TenantFactory, UserFactory
+from tests.factories import ConversationFactory, MessageFactory, TenantFactory, UserFactory
 
 TEXT = "Call me on +1 415 555 0199"
 
 
 def message(conversation, *, days_ago, **fields):
-    return Message.objects.create(
-        tenant=conversation.tenant, conversation=conversation, channel=conversation.channel, direction="inbound",
-        sender_type="customer", text=TEXT, media_url="https://files.example.com/p.jpg",
+    return MessageFactory(
+        conversation=conversation, text=TEXT, media_url="https://files.example.com/p.jpg",
         metadata={"agent_type": "paid_ads", "subject": "my phone", "actions": [{"reference": "BR-1", "summary": TEXT}]},
         created_at=timezone.now() - timedelta(days=days_ago), **fields,
     )  # fmt: skip
@@ -30,7 +29,7 @@ def message(conversation, *, days_ago, **fields):
 
 @pytest.fixture
 def talk(tenant, colleague):
-    return Conversation.objects.create(tenant=tenant, user=colleague, channel="chat")
+    return ConversationFactory(user=colleague)
 
 
 def test_content_past_the_period_is_replaced_and_the_rows_stay(tenant, talk):
@@ -49,7 +48,7 @@ def test_content_past_the_period_is_replaced_and_the_rows_stay(tenant, talk):
 
 def test_each_tenant_keeps_its_own_period(tenant, talk):
     other = TenantFactory(slug="globex", message_retention_days=400)
-    theirs = Conversation.objects.create(tenant=other, user=UserFactory(tenant=other), channel="chat")
+    theirs = ConversationFactory(user=UserFactory(tenant=other))
     kept = message(theirs, days_ago=366)
     removed = message(talk, days_ago=366)  # the default period is 365 days
     conversation_tasks.apply_message_retention()
@@ -99,7 +98,7 @@ def test_access_records_go_after_the_tenants_period_and_never_before_90_days(ten
     assert kept.pk != young.pk
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+@pytest.mark.postgres("the trigger")
 def test_outside_the_purge_the_log_still_refuses_deletes(tenant, colleague):
     record = _access_record(tenant, colleague, days_ago=400)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:

@@ -14,7 +14,14 @@ from tenants import personal_data
 from tenants.models import AccessLog, SubjectRequest, User, UserEmailPreference, UserPhoneNumber
 from tenants.roles import Role
 from tenants.subject_requests import erase_person
-from tests.factories import EmailPreferenceFactory, PhoneFactory, TenantFactory, UserFactory
+from tests.factories import (
+    ConversationFactory,
+    EmailPreferenceFactory,
+    MessageFactory,
+    PhoneFactory,
+    TenantFactory,
+    UserFactory,
+)
 
 TEXT = "Call me on +1 415 555 0199 or mail jane.doe@example.com"
 
@@ -24,11 +31,8 @@ def holdings(person, phone="+14155550199"):
     tenant = person.tenant
     PhoneFactory(user=person, phone_number=phone)
     EmailPreferenceFactory(user=person)
-    conversation = Conversation.objects.create(tenant=tenant, user=person, channel="whatsapp", metadata={"k": "v"})
-    Message.objects.create(
-        tenant=tenant, conversation=conversation, channel="whatsapp", direction="inbound", sender_type="customer",
-        text=TEXT, metadata={"subject": "mine"},
-    )  # fmt: skip
+    conversation = ConversationFactory(user=person, channel="whatsapp", metadata={"k": "v"})
+    MessageFactory(conversation=conversation, text=TEXT, metadata={"subject": "mine"})
     ConversationEvent.objects.create(conversation=conversation, seq=1, event_type="message_received", payload={"t": 1})
     WhatsAppContact.objects.create(tenant=tenant, phone=phone, last_inbound_at=conversation.started_at)
     EmailDeliveryLog.objects.create(

@@ -3,8 +3,8 @@
 import pytest
 
 from channels_app.whatsapp.models import WhatsAppSend, WhatsAppSender, WhatsAppTemplate
-from conversations.models import Conversation, Message
-from tests.whatsapp.conftest import new_sid
+from tests.factories import ConversationFactory, MessageFactory
+from tests.fixtures.whatsapp import new_sid
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +39,9 @@ def test_another_tenants_configuration_and_sends_are_404(as_admin, other_tenant)
 
 
 def test_sends_list_in_few_queries(as_admin, tenant, colleague, django_assert_max_num_queries):
-    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="whatsapp")
+    conversation = ConversationFactory(user=colleague, channel="whatsapp")
     for _ in range(5):
-        message = Message.objects.create(
-            tenant=tenant, conversation=conversation, channel="whatsapp", direction="outbound", sender_type="agent"
-        )
+        message = MessageFactory(conversation=conversation, direction="outbound", sender_type="agent")
         WhatsAppSend.objects.create(
             sid=new_sid(), tenant=tenant, message=message, to="+14155550105", error_code="63016"
         )
@@ -53,11 +51,13 @@ def test_sends_list_in_few_queries(as_admin, tenant, colleague, django_assert_ma
 
 
 def test_a_blocked_message_is_listed_with_its_reason(as_admin, tenant, colleague):
-    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="whatsapp")
-    message = Message.objects.create(
-        tenant=tenant, conversation=conversation, channel="whatsapp", direction="outbound", sender_type="agent",
-        status="blocked", error="blocked: outside the 24-hour window",
-    )  # fmt: skip
+    message = MessageFactory(
+        conversation=ConversationFactory(user=colleague, channel="whatsapp"),
+        direction="outbound",
+        sender_type="agent",
+        status="blocked",
+        error="blocked: outside the 24-hour window",
+    )
     assert as_admin.get("/admin/conversations/message/?status__exact=blocked").status_code == 200
     page = as_admin.get(f"/admin/conversations/message/{message.pk}/change/").content.decode()
     assert "blocked: outside the 24-hour window" in page

@@ -6,7 +6,7 @@ from briefs.models import DailyBrief
 from channels_app.whatsapp.receive import BRIEF_ON_ITS_WAY
 from conversations.models import Message
 from tests.factories import PhoneFactory
-from tests.whatsapp.conftest import inbound_form, post_signed
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 WEBHOOK = "/channels/whatsapp/webhook"
 PHONE = "+14155550102"

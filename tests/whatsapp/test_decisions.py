@@ -7,10 +7,17 @@ from django.test import TestCase
 
 from agents.models import AIAgent
 from conversations.models import Message
-from hitl.models import HITLDecision, HITLNotification, HITLWorkflow
+from hitl.models import HITLDecision, HITLNotification
 from hitl.services import request_approval
-from tests.factories import CampaignFactory, PhoneFactory, UserFactory, budget_action
-from tests.whatsapp.conftest import inbound_form, post_signed
+from tests.factories import (
+    CampaignFactory,
+    ConversationFactory,
+    HITLWorkflowFactory,
+    PhoneFactory,
+    UserFactory,
+    budget_action,
+)
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 WEBHOOK = "/channels/whatsapp/webhook"
 APPROVER_PHONE = "+14155550102"
@@ -19,13 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def file_request(tenant, requester, approver, **workflow_rules):
     """A budget request under a workflow that notifies on WhatsApp; the approver has a verified phone."""
-    HITLWorkflow.objects.create(
-        tenant=tenant,
-        name="Budget changes",
-        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-        notification_channels=["whatsapp"],
-        **workflow_rules,
-    )
+    HITLWorkflowFactory(tenant=tenant, notification_channels=["whatsapp"], **workflow_rules)
     PhoneFactory(user=approver, phone_number=APPROVER_PHONE, is_primary=True)
     campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
     agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
@@ -151,10 +152,9 @@ def test_anything_else_from_an_approver_goes_to_the_agents(client, twilio, appro
 def test_the_outcome_reaches_the_requester_on_whatsapp(client, twilio, approval, requester, tenant):
     """A request made over WhatsApp: "Approved and done: …" goes back to the requester's phone."""
     from channels_app.whatsapp.outbound import touch_window
-    from conversations.models import Conversation
 
     PhoneFactory(user=requester, phone_number="+14155550107")
-    conversation = Conversation.objects.create(tenant=tenant, user=requester, channel="whatsapp")
+    conversation = ConversationFactory(user=requester, channel="whatsapp")
     type(approval).objects.filter(pk=approval.pk).update(conversation=conversation)
     touch_window(tenant.pk, "+14155550107")
     reply(client, APPROVER_PHONE, f"approve {approval.reference}")

@@ -5,11 +5,11 @@ import pytest
 from django.test import TestCase
 
 from agents.engines.base import EngineReply
-from hitl.models import HITLApproval, HITLWorkflow
+from hitl.models import HITLApproval
 from hitl.services import approve, reject
 from tenants.roles import Role
-from tests.factories import CampaignFactory, UserFactory, budget_action
-from tests.whatsapp.conftest import inbound_form, post_signed
+from tests.factories import CampaignFactory, HITLWorkflowFactory, UserFactory, budget_action
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 WEBHOOK = "/channels/whatsapp/webhook"
 MEMBER = "whatsapp:+14155550105"
@@ -61,14 +61,12 @@ def test_a_rejection_reaches_the_member_with_its_reason_on_whatsapp(twilio, aske
 
 def test_each_level_approved_reaches_the_member_on_whatsapp(tenant, client, twilio, number, member_phone, engine, dana):
     lee = UserFactory(tenant=tenant, role=Role.APPROVER, email="lee@acme.test", first_name="Lee", last_name="Park")
-    HITLWorkflow.objects.create(
+    HITLWorkflowFactory(
         tenant=tenant,
-        name="Budget changes",
         approval_levels=[
             {"name": "Approvers", "approvers": {"users": [dana.email]}, "required_approvals": 1},
             {"name": "Leads", "approvers": {"users": [lee.email]}, "required_approvals": 1},
         ],
-        notification_channels=["in_app"],
     )
     campaign = CampaignFactory(tenant=tenant, name="Summer Sale")
     engine.reply = EngineReply(text="I can do that.", actions=[budget_action(campaign)])

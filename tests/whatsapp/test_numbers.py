@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from channels_app.whatsapp import numbers
 from conversations.models import Message
-from tests.whatsapp.conftest import TENANT_NUMBER, inbound_form, post_signed
+from tests.fixtures.whatsapp import TENANT_NUMBER, inbound_form, post_signed
 
 WEBHOOK = "/channels/whatsapp/webhook"
 pytestmark = pytest.mark.django_db

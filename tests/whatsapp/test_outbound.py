@@ -12,15 +12,16 @@ from channels_app.whatsapp import tasks
 from channels_app.whatsapp.models import WhatsAppContact, WhatsAppSend, WhatsAppTemplate
 from channels_app.whatsapp.split import split_text
 from conversations import delivery
-from conversations.models import Conversation, Message
-from tests.whatsapp.conftest import MESSAGES_PATH
+from conversations.models import Message
+from tests.factories import ConversationFactory
+from tests.fixtures.whatsapp import MESSAGES_PATH
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def conversation(colleague, member_phone, number):
-    return Conversation.objects.create(tenant=colleague.tenant, user=colleague, channel="whatsapp")
+    return ConversationFactory(user=colleague, channel="whatsapp")
 
 
 def wrote(phone, tenant, hours_ago=0.0):

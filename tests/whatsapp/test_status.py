@@ -3,9 +3,9 @@
 import pytest
 
 from channels_app.whatsapp.models import WhatsAppSend
-from conversations.models import Conversation, Message
 from hitl.models import HITLNotification
-from tests.whatsapp.conftest import ACCOUNT, new_sid, post_signed
+from tests.factories import ConversationFactory, MessageFactory
+from tests.fixtures.whatsapp import ACCOUNT, new_sid, post_signed
 
 STATUS = "/channels/whatsapp/status"
 pytestmark = pytest.mark.django_db
@@ -13,11 +13,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sent(tenant, colleague):
-    conversation = Conversation.objects.create(tenant=tenant, user=colleague, channel="whatsapp")
-    message = Message.objects.create(
-        tenant=tenant, conversation=conversation, channel="whatsapp", direction="outbound", sender_type="agent",
-        text="hi", status="sent",
-    )  # fmt: skip
+    conversation = ConversationFactory(user=colleague, channel="whatsapp")
+    message = MessageFactory(
+        conversation=conversation, direction="outbound", sender_type="agent", text="hi", status="sent"
+    )
     sid = new_sid()
     WhatsAppSend.objects.create(sid=sid, tenant=tenant, message=message, to="+14155550105", status="queued")
     return message, sid

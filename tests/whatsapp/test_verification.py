@@ -13,7 +13,7 @@ from conversations.models import Message
 from tenants import verification
 from tenants.models import UserPhoneNumber
 from tests.factories import PhoneFactory
-from tests.whatsapp.conftest import inbound_form, post_signed
+from tests.fixtures.whatsapp import inbound_form, post_signed
 
 WEBHOOK = "/channels/whatsapp/webhook"
 PHONE = "+14155550142"

@@ -12,7 +12,7 @@ from analytics.models import EventType, PlatformEvent
 from channels_app.whatsapp.models import WhatsAppReceipt
 from conversations.models import Conversation, Message
 from tests.factories import PhoneFactory, TenantFactory, UserFactory
-from tests.whatsapp.conftest import TENANT_NUMBER, inbound_form, new_sid, post_signed, signature_for
+from tests.fixtures.whatsapp import TENANT_NUMBER, inbound_form, new_sid, post_signed, signature_for
 
 WEBHOOK = "/channels/whatsapp/webhook"
 BUDGET = 7  # the phone with its user (the tenant by number is cached), the window upsert, accept()'s ORM path
