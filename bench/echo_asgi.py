@@ -24,7 +24,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.generic.websocket import AsyncJsonWebsocketConsumer  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from channels_app.security import BrowserOriginValidator  # noqa: E402
 from config.asgi import application as walker_application  # noqa: E402  (sets Django up)
@@ -54,10 +53,7 @@ class EchoConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
 
-echo_application = BrowserOriginValidator(
-    AuthMiddlewareStack(EchoConsumer.as_asgi()),
-    [*settings.ALLOWED_HOSTS, *settings.CHAT_ALLOWED_ORIGINS],
-)
+echo_application = BrowserOriginValidator(AuthMiddlewareStack(EchoConsumer.as_asgi()))
 
 
 async def application(scope, receive, send):
