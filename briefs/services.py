@@ -26,7 +26,7 @@ from briefs.schedule import STALE_AFTER, Due, due_now, local_date_of
 from briefs.unsubscribe import unsubscribe_url
 from channels_app.email import outbound
 from channels_app.email.providers import OutgoingEmail, ProviderUnavailable
-from config.bulk import update_each
+from core.bulk import update_each
 from tenants.languages import speaking
 from tenants.models import UserEmailPreference
 

@@ -186,7 +186,7 @@ if REDIS_URL:
             }
         }
     # A stalled Redis fails a cache call after this long, not redis-py's 5 s: every API call waited that long on
-    # its throttle's read and then answered 500. The throttles now let a call through (config/throttling.py).
+    # its throttle's read and then answered 500. The throttles now let a call through (core/throttling.py).
     _cache_timeout = env_float("REDIS_CACHE_TIMEOUT", 0.5, minimum=0.05)
     CACHES = {
         "default": {
@@ -429,8 +429,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [  # DRF's, letting a call through when the cache does not answer
-        "config.throttling.AnonRateThrottle",
-        "config.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),

@@ -7,7 +7,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from agents.models import AgentType
-from config.api_fields import StrictCharField
 from conversations.access import conversations_for, shows_unmasked
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
@@ -15,6 +14,7 @@ from conversations.pipeline import accept
 from conversations.privacy import masked_action, message_text
 from conversations.services import open_conversation
 from conversations.takeover import display_name
+from core.api_fields import StrictCharField
 from tenants.audit import Origin, record
 from tenants.pii import mask
 from tenants.reveal import RevealQuery, requested_reveal

@@ -16,7 +16,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from agents.models import AgentType
-from config.api_fields import StrictCharField
 from conversations import events
 from conversations.access import conversations_for, get_conversation_for_user, shows_unmasked
 from conversations.api import CLIENT_MSG_ID_MAX, MessageSerializer
@@ -24,6 +23,7 @@ from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import Accepted, accept
 from conversations.privacy import frame_for_viewer
+from core.api_fields import StrictCharField
 from tenants.access import Need
 from tenants.audit import Origin, record
 from tenants.reveal import RevealQuery, requested_reveal

@@ -11,10 +11,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api_fields import StrictCharField
 from conversations import takeover
 from conversations.api import ConversationSerializer, ConversationViewSet, MessageSerializer
 from conversations.models import ConversationNote
+from core.api_fields import StrictCharField
 from tenants.audit import may_see_pii
 from tenants.pii import redact
 

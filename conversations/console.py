@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config import layer
+from core import layer
 from hitl.console import console_group
 
 STEPS = {

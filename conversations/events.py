@@ -11,8 +11,8 @@ from collections.abc import Callable
 from asgiref.sync import sync_to_async
 from django.db import models, transaction
 
-from config import layer
 from conversations.models import Conversation, ConversationEvent
+from core import layer
 
 REPLAY_LIMIT = 500
 WAIT_POLL_SECONDS = 0.1  # how often a long poll of the events API looks at the store

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.throttling import ScopedRateThrottle
+from core.throttling import ScopedRateThrottle
 from tenants.access import get_person_for_request, may_see_subject_requests, people_for, subject_requests_for
 from tenants.audit import REASON_MAX, Origin
 from tenants.models import SubjectRequest, Tenant, User

@@ -3,7 +3,7 @@
 
 from django.db import transaction
 
-from config import layer
+from core import layer
 from hitl.console import console_group
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from analytics.models import EmailDeliveryLog
 from channels_app.email.providers import OutgoingEmail, ProviderRefused, ProviderUnavailable
 from channels_app.email.providers import send as provider_send
-from config.bulk import update_each
+from core.bulk import update_each
 from tenants.models import UndeliverableAddress
 
 Status = EmailDeliveryLog.Status

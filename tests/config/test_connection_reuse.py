@@ -15,9 +15,9 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django_redis.cache import RedisCache as DjangoRedisCache
 
-from config import layer
 from config.celery import app as celery_app
 from config.dbpool import PoolKeepingWorkerFixup
+from core import layer
 
 SOME_REDIS = "redis://127.0.0.1:6379/9"  # no connection is opened by building a pool
 

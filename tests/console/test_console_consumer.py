@@ -242,7 +242,7 @@ async def test_an_approval_filed_where_the_layer_does_not_reach_shows_with_the_a
 ):
     """The embedded default: requests are filed and run in a Celery worker, whose in-memory channel layer never
     reaches daphne's consoles (issue 30: no row, no toast, no count). The history is read wherever it was written."""
-    from config import layer
+    from core import layer
     from hitl.services import approve
 
     monkeypatch.setattr(layer, "group_send", lambda group, message: None)  # the worker's layer reaches nobody here

@@ -46,7 +46,7 @@ def test_in_app_is_delivered_to_the_recipients_list_and_the_console_shows_the_ev
 ):
     """The console's live feed already carries the event (its history row, read by channels_app.console.follow):
     the in-app row is not pushed to the console too."""
-    from config import layer
+    from core import layer
 
     sent = []
     monkeypatch.setattr(layer, "group_send", lambda group, message: sent.append((group, message)))
