@@ -7,7 +7,6 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self):
-        from analytics import tasks  # noqa: F401  (register Celery tasks in every process)
         from analytics.personal_data import erase_email_deliveries, export_email_deliveries
         from tenants.personal_data import register
 

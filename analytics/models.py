@@ -123,7 +123,7 @@ class PlatformEvent(models.Model):
 
 
 class ConversationMetrics(models.Model):
-    """One conversation's figures (the seed's CONVERSATION_METRICS), kept current by analytics.tasks."""
+    """One conversation's figures (the seed's CONVERSATION_METRICS), kept current by reports.tasks."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))

@@ -68,9 +68,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from analytics import approval_stats, conversation_metrics  # noqa: E402
 from analytics.models import ConversationMetrics, HITLAnalytics, PlatformEvent, Watermark  # noqa: E402
-from analytics.periods import zone_of  # noqa: E402
+from reports import approval_stats, conversation_metrics  # noqa: E402
+from reports.periods import zone_of  # noqa: E402
 from tenants.models import Tenant, User  # noqa: E402
 
 FILL = """

@@ -5,8 +5,8 @@ import json
 import re
 from datetime import date, timedelta
 
-from analytics.approval_stats import recompute_period
-from analytics.conversation_metrics import recompute
+from reports.approval_stats import recompute_period
+from reports.conversation_metrics import recompute
 from tests.analytics.conftest import approval, conversation, exchange, paris, utc
 
 

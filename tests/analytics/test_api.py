@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from analytics.aggregates import has_percentiles
 from analytics.models import ConversationAgent, ConversationMetrics
+from reports.aggregates import has_percentiles
 from tests.analytics.conftest import approval, decision, paris, utc
 
 MIN = timedelta(minutes=1)

@@ -8,10 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.approval_stats import recompute_period, refresh_tenant
 from analytics.events import record
 from analytics.models import EventType, HITLAnalytics, PlatformEvent
-from analytics.periods import bounds
+from reports.approval_stats import recompute_period, refresh_tenant
+from reports.periods import bounds
 from tenants.models import User
 from tests.analytics.conftest import PARIS, approval, decision, paris, utc
 from tests.factories import UserFactory

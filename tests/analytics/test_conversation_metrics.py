@@ -3,13 +3,13 @@
 import threading
 from datetime import timedelta
 
-from analytics import conversation_metrics
-from analytics.conversation_metrics import JOB, recompute, refresh_tenant
 from analytics.events import record
 from analytics.models import ConversationAgent, ConversationMetrics, EventType, Watermark
-from analytics.watermarks import job_lock
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
+from reports import conversation_metrics
+from reports.conversation_metrics import JOB, recompute, refresh_tenant
+from reports.watermarks import job_lock
 from tests.analytics.conftest import approval, conversation, exchange, utc
 from tests.pipeline import exchange as through_pipeline
 

@@ -3,7 +3,7 @@ overflows (the day after 9999-12-31, local midnight of 0001-01-01 east of UTC) (
 
 import pytest
 
-from analytics.dashboard import dashboard_callback
+from reports.dashboard import dashboard_callback
 
 PATHS = ["conversations", "conversations/export", "hitl", "hitl/export", "exports/conversations", "exports/access-log"]
 REFUSED = [

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from analytics.conversation_metrics import record_handoffs
 from analytics.events import record
 from analytics.models import EventType, PlatformEvent
 from conversations.normalized import InboundMessage
@@ -14,6 +13,7 @@ from hitl.models import HITLApproval, HITLNotification
 from hitl.services import approve, cancel, reject
 from hitl.services.decisions import expire_locked
 from hitl.services.execution import run_execution
+from reports.conversation_metrics import record_handoffs
 from tests.factories import CampaignFactory
 from tests.pipeline import exchange
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from django.http import StreamingHttpResponse
 
-from analytics.approval_stats import recompute_period
-from analytics.conversation_metrics import recompute
 from hitl.models import HITLApproval
 from hitl.resources import ApprovalResource
+from reports.approval_stats import recompute_period
+from reports.conversation_metrics import recompute
 from tenants.exports import csv_chunks
 from tenants.fields import hash_of
 from tenants.models import AccessLog

@@ -14,11 +14,11 @@ from django.db import connection
 from django.db.models import F
 from django.db.models.functions import TruncDate
 
-from analytics.aggregates import Percentile, aggregate, continuous_percentile, grouped, has_percentiles
-from analytics.approval_stats import figure_expressions, minutes
 from analytics.models import ConversationMetrics
-from analytics.reports import conversation_expressions
 from hitl.models import HITLApproval
+from reports.aggregates import Percentile, aggregate, continuous_percentile, grouped, has_percentiles
+from reports.approval_stats import figure_expressions, minutes
+from reports.queries import conversation_expressions
 from tests.analytics.conftest import PARIS, approval, paris, utc
 
 MIN = timedelta(minutes=1)

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from analytics import conversation_metrics
 from analytics.events import record
 from analytics.models import ConversationMetrics, EventType, HITLAnalytics
-from analytics.tasks import aggregate_approvals, refresh_conversation_metrics
+from reports import conversation_metrics
+from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tests.analytics.conftest import approval, conversation, utc
 
 

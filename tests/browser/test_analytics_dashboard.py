@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from analytics.approval_stats import refresh_tenant
 from conversations.normalized import InboundMessage
 from hitl.services import reject
+from reports.approval_stats import refresh_tenant
 from tenants.models import Tenant, User
 from tests.browser.conftest import CHROMEDRIVER
 from tests.pipeline import exchange

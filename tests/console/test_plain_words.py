@@ -24,7 +24,6 @@ from django.urls import NoReverseMatch, reverse
 from agents.action_specs import SPECS
 from agents.actions import ProposedAction
 from agents.models import AgentType, AIAgent, Campaign, ContentPiece
-from analytics import approval_stats, conversation_metrics
 from briefs.services import send_brief_now
 from conversations.models import Conversation
 from conversations.normalized import InboundMessage
@@ -32,6 +31,7 @@ from hitl.links import make_link
 from hitl.models import HITLApproval
 from hitl.risk import FACTOR_LABELS
 from hitl.services import approve, reject, request_approval
+from reports import approval_stats, conversation_metrics
 from tenants.models import Tenant, User
 from tests.factories import HITLWorkflowFactory
 from tests.pipeline import exchange

@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agents.models import AIAgent
-from analytics.dashboard import conversations_per_day, dashboard_callback, format_duration
 from analytics.events import record
 from analytics.models import EventType, PlatformEvent
 from conversations.models import Conversation
 from hitl.models import HITLApproval
+from reports.dashboard import conversations_per_day, dashboard_callback, format_duration
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
 
 PARIS = ZoneInfo("Europe/Paris")

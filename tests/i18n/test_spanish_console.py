@@ -15,10 +15,10 @@ from django.urls import URLPattern, reverse
 from django.utils import translation
 
 from agents.models import Campaign
-from analytics.tasks import aggregate_approvals, refresh_conversation_metrics
 from conversations import takeover
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
+from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tenants.audit import Origin
 from tenants.models import Tenant, User
 from tenants.subject_requests import export_person

@@ -18,12 +18,12 @@ from axes.models import AccessAttempt
 from django.db import connection
 from django.test import Client
 
-from analytics.approval_stats import refresh_tenant
 from analytics.models import EmailDeliveryLog, HITLAnalytics
 from channels_app.whatsapp.models import WhatsAppContact
 from conversations.models import Message
 from hitl.models import HITLNotification
 from hitl.services import reject
+from reports.approval_stats import refresh_tenant
 from tenants.fields import hash_of
 from tenants.models import AccessLog, UndeliverableAddress
 from tenants.roles import Role

@@ -3,10 +3,10 @@
 import time_machine
 from django.utils import timezone
 
-from analytics.conversation_metrics import refresh_tenant
 from analytics.models import ConversationAgent, ConversationMetrics
-from analytics.watermarks import LAG
 from conversations import takeover
+from reports.conversation_metrics import refresh_tenant
+from reports.watermarks import LAG
 
 
 def test_metrics_count_a_persons_reply_as_a_message_not_as_an_agents_answer(chatting, support, tenant):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import api
+from reports import api
 
 urlpatterns = [
     path("conversations/", api.ConversationReportView.as_view(), name="analytics-conversations"),

@@ -18,13 +18,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agents.actions import agent_name
-from analytics import periods
-from analytics.aggregates import Percentile, aggregate
-from analytics.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
 from analytics.models import EventType, PlatformEvent
-from analytics.periods import midnight, zone_of
 from conversations.models import Channel, Conversation, Message
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel
+from reports import periods
+from reports.aggregates import Percentile, aggregate
+from reports.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
+from reports.periods import midnight, zone_of
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 92

@@ -10,13 +10,13 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import reports
 from analytics.models import HITLAnalytics, PeriodType
-from analytics.periods import DAY_RANGE, may_ask_for, zone_of
-from analytics.resources import ConversationMetricsResource, HITLAnalyticsResource
 from conversations.access import MONITOR, conversations_for
 from conversations.models import Channel, Conversation
 from conversations.resources import ConversationResource
+from reports import queries
+from reports.periods import DAY_RANGE, may_ask_for, zone_of
+from reports.resources import ConversationMetricsResource, HITLAnalyticsResource
 from tenants.audit import record_export
 from tenants.exports import csv_response, zone_for
 from tenants.models import AccessLog
@@ -66,13 +66,13 @@ def _askable(day):
 
 
 class ConversationQuery(RangeQuery):
-    group_by = serializers.ChoiceField(choices=[*reports.TIME_GROUPS, "channel", "agent"], default="day")
+    group_by = serializers.ChoiceField(choices=[*queries.TIME_GROUPS, "channel", "agent"], default="day")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     agent = serializers.CharField(required=False, help_text="Only conversations this agent type answered in.")
 
 
 class ApprovalQuery(RangeQuery):
-    group_by = serializers.ChoiceField(choices=[*reports.TIME_GROUPS, "channel", "agent", "action_type"], default="day")
+    group_by = serializers.ChoiceField(choices=[*queries.TIME_GROUPS, "channel", "agent", "action_type"], default="day")
     action_type = serializers.CharField(required=False)
     agent = serializers.CharField(required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
@@ -156,9 +156,9 @@ class ConversationReportView(AnalyticsView):
     )
     def get(self, request):
         data = _read(ConversationQuery, request)
-        span = reports.range_for(request.user, data["start"], data["end"])
+        span = queries.range_for(request.user, data["start"], data["end"])
         return Response(
-            reports.conversation_report(request.user, span, data["group_by"], **_filters(data, "channel", "agent"))
+            queries.conversation_report(request.user, span, data["group_by"], **_filters(data, "channel", "agent"))
         )
 
 
@@ -173,9 +173,9 @@ class ApprovalReportView(AnalyticsView):
     )
     def get(self, request):
         data = _read(ApprovalQuery, request)
-        span = reports.range_for(request.user, data["start"], data["end"])
+        span = queries.range_for(request.user, data["start"], data["end"])
         filters = _filters(data, "action_type", "agent", "channel")
-        return Response(reports.approval_report(request.user, span, data["group_by"], **filters))
+        return Response(queries.approval_report(request.user, span, data["group_by"], **filters))
 
 
 class ConversationReportExportView(AnalyticsView):
@@ -186,8 +186,8 @@ class ConversationReportExportView(AnalyticsView):
     )
     def get(self, request):
         data = _read(ConversationQuery, request)
-        span = reports.range_for(request.user, data["start"], data["end"])
-        rows = reports.conversation_metrics_for(request.user, span, **_filters(data, "channel", "agent"))
+        span = queries.range_for(request.user, data["start"], data["end"])
+        rows = queries.conversation_metrics_for(request.user, span, **_filters(data, "channel", "agent"))
         return csv_response(
             ConversationMetricsResource(),
             rows.distinct().order_by("started_at", "pk"),
@@ -228,7 +228,7 @@ class ConversationExportView(AnalyticsView):
     def get(self, request):
         data = _read(ConversationExportQuery, request)
         reveal, reason = requested_reveal(request, request.user.tenant)
-        start, end = reports.range_for(request.user, data["start"], data["end"]).utc
+        start, end = queries.range_for(request.user, data["start"], data["end"]).utc
         rows = conversations_for(request.user).filter(started_at__gte=start, started_at__lt=end)
         rows = rows.filter(**_filters(data, "channel", "status"))
         record_export(request, Conversation, tenant=request.user.tenant, revealed=reveal, reason=reason)
@@ -248,7 +248,7 @@ class AccessLogExportView(AnalyticsView):
     )
     def get(self, request):
         data = _read(RangeQuery, request)
-        start, end = reports.range_for(request.user, data["start"], data["end"]).utc
+        start, end = queries.range_for(request.user, data["start"], data["end"]).utc
         rows = AccessLog.objects.for_user(request.user).filter(created_at__gte=start, created_at__lt=end)
         return csv_response(
             AccessLogResource(),

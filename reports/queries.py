@@ -2,7 +2,7 @@
 
 Each report is two aggregate queries (the totals, then one row per group) over indexed
 ranges; percentiles come from PostgreSQL's PERCENTILE_CONT (on the embedded SQLite, from the
-same rows interpolated in Python: `analytics.aggregates`).
+same rows interpolated in Python: `reports.aggregates`).
 Date ranges are whole days in the viewer's time zone (the tenant's; UTC for a superuser).
 """
 
@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
-from analytics import approval_stats
-from analytics.aggregates import Percentile, aggregate, grouped
 from analytics.models import ConversationMetrics, PeriodType
-from analytics.periods import TRUNCATE, midnight, zone_of
 from hitl.models import HITLApproval, RiskLevel
+from reports import approval_stats
+from reports.aggregates import Percentile, aggregate, grouped
+from reports.periods import TRUNCATE, midnight, zone_of
 
 TIME_GROUPS = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH]
 # Resolution time: how long a resolved conversation took, its start to its end (its duration).

@@ -15,11 +15,11 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from analytics.aggregates import Percentile, aggregate
 from analytics.models import EventType, HITLAnalytics, PeriodType, PlatformEvent
-from analytics.periods import bounds, start_of, zone_of
-from analytics.watermarks import LAG, job_lock
 from hitl.models import ApprovalStatus, HITLApproval, HITLDecision, RiskLevel
+from reports.aggregates import Percentile, aggregate
+from reports.periods import bounds, start_of, zone_of
+from reports.watermarks import LAG, job_lock
 from tenants.reveal import shown_email
 
 TOP_APPROVERS = 5
@@ -42,7 +42,7 @@ APPROVAL_EVENTS = [
 
 
 def figure_expressions() -> dict:
-    """Figures for `analytics.aggregates.aggregate` (one period) or `grouped` (one row per group)."""
+    """Figures for `reports.aggregates.aggregate` (one period) or `grouped` (one row per group)."""
     figures = {
         "requests": Count("pk"),
         "approved": Count("pk", filter=APPROVED),

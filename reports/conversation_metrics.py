@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from analytics.events import event, record_many
 from analytics.models import CONVERSATION_EVENTS, ConversationAgent, ConversationMetrics, EventType, PlatformEvent
-from analytics.watermarks import LAG, job_lock
 from conversations.models import Conversation, Message
 from hitl.models import ApprovalStatus, HITLApproval
+from reports.watermarks import LAG, job_lock
 
 JOB = "conversation_metrics"
 BATCH = 500

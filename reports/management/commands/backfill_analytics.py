@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from analytics import approval_stats, conversation_metrics
 from analytics.models import PeriodType
-from analytics.periods import midnight, starts_between, zone_of
-from analytics.watermarks import job_lock
 from conversations.models import Conversation
+from reports import approval_stats, conversation_metrics
+from reports.periods import midnight, starts_between, zone_of
+from reports.watermarks import job_lock
 from tenants.models import Tenant
 
 

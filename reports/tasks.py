@@ -4,13 +4,15 @@ import logging
 
 from celery import shared_task
 
-from analytics import approval_stats, conversation_metrics
+from reports import approval_stats, conversation_metrics
 from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
+# The tasks kept the names they had in `analytics`: django-celery-beat rows in the database may name them.
 
-@shared_task(expires=55)
+
+@shared_task(name="analytics.tasks.refresh_conversation_metrics", expires=55)
 def refresh_conversation_metrics() -> dict:
     """Conversations with events since each tenant's watermark get their metrics recomputed."""
     done = {}
@@ -22,7 +24,7 @@ def refresh_conversation_metrics() -> dict:
     return done
 
 
-@shared_task(expires=600)
+@shared_task(name="analytics.tasks.aggregate_approvals", expires=600)
 def aggregate_approvals() -> dict:
     """Recompute the periods whose approvals changed since each tenant's watermark, and today's."""
     done = {}
