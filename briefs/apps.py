@@ -7,4 +7,6 @@ class BriefsConfig(AppConfig):
     verbose_name = _("Daily briefs")
 
     def ready(self):
-        from briefs import tasks  # noqa: F401  (register the Celery task in every process)
+        from briefs import asked, tasks  # noqa: F401  (tasks: register the Celery task in every process)
+
+        asked.register_channel_command()

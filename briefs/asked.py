@@ -9,10 +9,12 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from briefs.models import DailyBrief
 from briefs.render import subject
 from briefs.schedule import local_date_of
+from channels_app.commands import ChannelCommand, register
 from tenants.languages import speaking
 from tenants.models import UserEmailPreference
 
@@ -49,3 +51,16 @@ def ask(user, now: datetime | None = None) -> str | None:
     user_id = str(user.pk)
     transaction.on_commit(lambda: current_app.tasks[TASK].delay(user_id), robust=True)
     return None
+
+
+def register_channel_command() -> None:
+    """Make "brief" a command on every channel (channels_app.commands); briefs' AppConfig.ready calls this."""
+    register(
+        ChannelCommand(
+            name="brief",
+            matches=is_request,
+            run=ask,
+            queued_reply=gettext_lazy("Today's brief is on its way to your email inbox."),
+            proof_needed=False,  # the brief goes to the reader's own address, whoever wrote
+        )
+    )

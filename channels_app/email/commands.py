@@ -1,4 +1,5 @@
-"""Commands written in an email's first line: approve, reject, brief, and naming an agent ("SEO: …").
+"""Commands written in an email's first line: approve, reject, the channel commands (channels_app.commands: "brief"),
+and naming an agent ("SEO: …").
 
 approve/reject go through the HITL decision services, so the permission checks and the audit
 are the admin's. Each command answers in words; a refused one changes nothing. Only an email that
@@ -9,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from agents.models import AgentType
-from briefs import asked
+from channels_app.commands import command_for
 from hitl.models import HITLDecision
 from hitl.services.by_message import decide_by_reference
 from hitl.services.decisions import Context
@@ -31,7 +32,7 @@ class Addressed:
 
 
 def is_command(body: str) -> bool:
-    return bool(DECISION.match(body) or asked.is_request(body))
+    return bool(DECISION.match(body) or command_for(body))
 
 
 def addressed_agent(body: str) -> Addressed | None:
@@ -46,8 +47,8 @@ def run(user, body: str) -> str:
     """Carry out the command in `body` for `user`, whose email proved its sender (inbound; "brief" needs no proof:
     it sends the brief to the sender's own address); the answer to send back ("" when the command's own email is
     the answer)."""
-    if asked.is_request(body):
-        return asked.ask(user) or ""
+    if (channel_command := command_for(body)) is not None:
+        return channel_command.run(user) or ""  # the work queued is an email of its own (the brief)
     match = DECISION.match(body)
     notes = " ".join(match["notes"].split("\n\n")[0].split())  # the rest of the first paragraph
     context = Context(via=HITLDecision.Via.EMAIL)

@@ -3,8 +3,9 @@
 Only an email that proves its sender (SPF or DKIM passing for the From domain: parsing) speaks as a
 Walker user: anything else from a known address is remembered as unverified, shown to operators as a
 platform event, and answered at most once a day saying why; it reaches no conversation and no agent.
-The one exception is "brief", which sends the day's brief to the address itself. Unknown senders get
-the same one answer a day, and only when their email proved its address (answers).
+The one exception is a channel command that needs no proof ("brief", which sends the day's brief to the
+address itself). Unknown senders get the same one answer a day, and only when their email proved its
+address (answers).
 
 Retried posts change nothing: emails outside a conversation are remembered by Message-ID
 (ProcessedInboundEmail), emails into one are deduped by the message path on the same id.
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.events import record
 from analytics.models import EmailDeliveryLog, EventType
-from briefs import asked
+from channels_app.commands import command_for
 from channels_app.email import answers, commands
 from channels_app.email.models import ProcessedInboundEmail
 from channels_app.email.parsing import ParsedEmail
@@ -55,7 +56,7 @@ def receive(email: ParsedEmail) -> str:
         if first and email.authenticated and answers.claim(email.sender):  # no backscatter to forged senders
             _answer(email, UNKNOWN, EmailType.UNKNOWN_SENDER, user=None)
         return "unknown_sender"
-    if not email.authenticated and not asked.is_request(email.body):
+    if not email.authenticated and not _safe_unproven(email.body):
         return _unverified(email, user)
     if commands.is_command(email.body):
         with transaction.atomic():
@@ -67,6 +68,12 @@ def receive(email: ParsedEmail) -> str:
                 _answer(email, answer, EmailType.COMMAND, user=user)
         return "command"
     return _to_agent(email, user)
+
+
+def _safe_unproven(body: str) -> bool:
+    """A channel command that needs no proof of its sender ("brief": it answers the address itself)."""
+    channel_command = command_for(body)
+    return channel_command is not None and not channel_command.proof_needed
 
 
 def _unverified(email: ParsedEmail, user) -> str:

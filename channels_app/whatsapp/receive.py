@@ -4,7 +4,7 @@
 - from a phone no active person of that tenant has verified: a 6-digit reply confirms a pending
   code, anything else gets one polite answer on how to get access and a platform event;
 - "approve BR-…" / "reject BR-… <reason>" (or a quick-reply button): a decision through hitl;
-- "brief": today's daily brief, sent to the person's email at once (briefs.asked);
+- a channel command ("brief": today's daily brief, sent to the person's email at once), from channels_app.commands;
 - anything else: the pipeline's accept(), answered by a worker.
 Messages handled here outside the pipeline are deduplicated by a receipt keyed on the MessageSid.
 """
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 from celery import current_app
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_lazy
 
 from analytics.events import record
 from analytics.models import EventType
-from briefs import asked
+from channels_app.commands import command_for
 from channels_app.whatsapp import decisions, numbers, verify
 from channels_app.whatsapp.inbound import TwilioMessage
 from channels_app.whatsapp.models import WhatsAppReceipt
@@ -36,9 +35,6 @@ NO_ACCESS = (
     "Hello! This number belongs to {tenant}'s Walker assistants, and we don't know this phone yet. "
     "Ask your Walker admin to add your number; you'll get a code here to confirm it."
 )
-
-
-BRIEF_ON_ITS_WAY = gettext_lazy("Today's brief is on its way to your email inbox.")
 
 
 class UnknownNumber(Exception):
@@ -70,8 +66,10 @@ def receive(message: TwilioMessage) -> Outcome:
             WhatsAppReceipt.Kind.UNKNOWN_SENDER,
             lambda: _unknown(message, tenant, wrote_recently=wrote_recently),
         )
-    if asked.is_request(message.body):
-        return _once(message, tenant, WhatsAppReceipt.Kind.BRIEF, lambda: _brief_asked(phone.user))
+    if (channel_command := command_for(message.body)) is not None:
+        return _once(
+            message, tenant, WhatsAppReceipt.Kind(channel_command.name), lambda: _run(channel_command, phone.user)
+        )
     command = decisions.parse(message.button_payload or message.body)
     if command is not None:
         return _once(
@@ -118,11 +116,11 @@ def _once(message: TwilioMessage, tenant, kind: str, handle) -> Outcome:
     return Outcome(kind, reply)
 
 
-def _brief_asked(user) -> str:
-    if told := asked.ask(user):
+def _run(channel_command, user) -> str:
+    if told := channel_command.run(user):
         return told
     with speaking(user):
-        return str(BRIEF_ON_ITS_WAY)
+        return str(channel_command.queued_reply)
 
 
 def _unknown(message: TwilioMessage, tenant, *, wrote_recently: bool) -> str:

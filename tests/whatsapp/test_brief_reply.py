@@ -3,7 +3,7 @@
 import pytest
 
 from briefs.models import DailyBrief
-from channels_app.whatsapp.receive import BRIEF_ON_ITS_WAY
+from channels_app.commands import command_for
 from conversations.models import Message
 from tests.factories import PhoneFactory
 from tests.fixtures.whatsapp import inbound_form, post_signed
@@ -26,7 +26,7 @@ def test_brief_on_whatsapp_sends_todays_brief_by_email(client, twilio, number, a
     assert post_signed(client, WEBHOOK, form).status_code == 200
     (email,) = emails
     assert email.to == approver.email and email.subject.startswith("Your Walker brief for ")
-    assert twilio.sent[-1]["Body"] == BRIEF_ON_ITS_WAY
+    assert twilio.sent[-1]["Body"] == str(command_for("brief").queued_reply)
     assert DailyBrief.objects.get(user=approver).status == "sent"
     assert not Message.objects.filter(direction="inbound").exists()  # a command, not a message to the agents
 
