@@ -17,9 +17,8 @@ from itertools import groupby
 
 import jsonschema
 
-from agents.engines.builtin.common import last_days
-from agents.engines.builtin.paid_ads import Totals, totals_by_campaign, totals_then_and_now
 from agents.models import AgentType, AudienceSegment, Campaign, ContentPiece, KeywordRanking
+from agents.performance import Totals, last_days, totals_by_campaign, totals_then_and_now
 
 DAYS = {"type": "integer", "minimum": 1, "maximum": 90, "default": 7, "description": "Complete days ending yesterday"}
 LIST_LIMIT = 10

@@ -16,9 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agents import formatting as fmt
-from agents.engines.builtin.common import last_days
-from agents.engines.builtin.paid_ads import totals_by_campaign, totals_then_and_now
 from agents.models import Campaign
+from agents.performance import last_days, totals_by_campaign, totals_then_and_now
 from agents.read_tools import audience_growth, content_performance, keyword_moves
 from briefs import written
 from briefs.greeting import greeting

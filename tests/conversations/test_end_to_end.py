@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from agents import formatting as fmt
-from agents.engines.builtin.common import last_days
 from agents.models import Campaign, CampaignDailyStat
+from agents.performance import last_days
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
 from hitl.services import approve

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from agents import formatting as fmt
-from agents.engines.builtin.common import last_days
 from agents.models import CampaignDailyStat
+from agents.performance import last_days
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
 from hitl.services import approve, reject

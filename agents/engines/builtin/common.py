@@ -1,8 +1,7 @@
 """What every built-in agent needs: the tenant's clock, the comparison windows and the "here is what I can do" reply."""
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -27,22 +26,6 @@ def local_today(tenant) -> date:
 
 def local_now(tenant) -> datetime:
     return timezone.localtime(timezone=zone(tenant))
-
-
-@dataclass(frozen=True)
-class Window:
-    """Whole tenant-local days, both ends included."""
-
-    first: date
-    last: date
-
-
-def last_days(tenant, days: int) -> tuple[Window, Window]:
-    """The `days` complete days ending yesterday, and the `days` before those."""
-    yesterday = local_today(tenant) - timedelta(days=1)
-    current = Window(yesterday - timedelta(days=days - 1), yesterday)
-    previous = Window(current.first - timedelta(days=days), current.first - timedelta(days=1))
-    return current, previous
 
 
 MAX_PERIOD = 90

@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -12,17 +11,10 @@ from agents import formatting as fmt
 from agents.action_specs.campaigns import BUDGET_DAYS, extra_spend
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
-from agents.engines.builtin.common import (
-    APPROVAL_NOTE,
-    Window,
-    capabilities,
-    last_days,
-    period_days,
-    period_label,
-    which_one,
-)
+from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, period_days, period_label, which_one
 from agents.engines.builtin.parsing import clean_phrase
 from agents.models import Campaign, CampaignDailyStat
+from agents.performance import SUMS, Totals, last_days, totals, totals_by_campaign, totals_of, totals_then_and_now
 from agents.understanding import Understanding
 from agents.understanding.amounts import budget_change
 from agents.understanding.text import fold
@@ -82,77 +74,6 @@ NAME_SLOTS = [
     re.compile(r"\bhow\s+(?:is|was|are)\s+(.+?)\s+(?:doing|performing|going)\b", re.I),
     re.compile(r"\b(?:stats|numbers|performance|results|report)\s+(?:for|of|on)\s+(.+?)\W*$", re.I),
 ]
-
-
-@dataclass
-class Totals:
-    spend: Decimal = Decimal("0")
-    impressions: int = 0
-    clicks: int = 0
-    conversions: int = 0
-    revenue: Decimal = Decimal("0")
-
-    @property
-    def ctr(self) -> Decimal | None:
-        return Decimal(self.clicks) / self.impressions * 100 if self.impressions else None
-
-    @property
-    def cpa(self) -> Decimal | None:
-        return self.spend / self.conversions if self.conversions else None
-
-    @property
-    def roas(self) -> Decimal | None:
-        return self.revenue / self.spend if self.spend else None
-
-    @property
-    def impressions_per_dollar(self) -> Decimal | None:
-        return self.impressions / self.spend if self.spend else None
-
-
-SUMS = {name: Sum(name) for name in ("spend", "impressions", "clicks", "conversions", "revenue")}
-
-
-def _totals(row: dict) -> Totals:
-    return Totals(
-        spend=Decimal(row["spend"] or 0),
-        impressions=row["impressions"] or 0,
-        clicks=row["clicks"] or 0,
-        conversions=row["conversions"] or 0,
-        revenue=Decimal(row["revenue"] or 0),
-    )
-
-
-def _stats(tenant, window: Window):
-    return CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(window.first, window.last))
-
-
-def totals(tenant, window: Window, campaign=None) -> Totals:
-    stats = _stats(tenant, window)
-    return _totals(stats.filter(campaign=campaign).aggregate(**SUMS) if campaign else stats.aggregate(**SUMS))
-
-
-def totals_then_and_now(tenant, current: Window, previous: Window, campaign=None) -> tuple[Totals, Totals]:
-    """Two windows' totals in one query: its sums per day, added up here (ten filtered sums in SQL cost the
-    worker twice as much to build as the whole query takes)."""
-    stats = CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(previous.first, current.last))
-    if campaign is not None:
-        stats = stats.filter(campaign=campaign)
-    now, then = dict.fromkeys(SUMS, 0), dict.fromkeys(SUMS, 0)
-    for day in stats.values("date").annotate(**SUMS).order_by():
-        if current.first <= day["date"] <= current.last:
-            window = now
-        elif previous.first <= day["date"] <= previous.last:
-            window = then
-        else:
-            continue
-        for name in SUMS:
-            window[name] += day[name] or 0
-    return _totals(now), _totals(then)
-
-
-def totals_by_campaign(tenant, window: Window) -> dict:
-    rows = _stats(tenant, window).values("campaign_id").annotate(**SUMS).order_by()
-    return {row["campaign_id"]: _totals(row) for row in rows}
 
 
 def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
@@ -411,7 +332,7 @@ def _impressions_per_dollar(tenant, campaign, fall_back_to_history: bool = False
     if rate is None and fall_back_to_history:
         recent = CampaignDailyStat.objects.for_tenant(tenant).filter(campaign=campaign, spend__gt=0).order_by("-date")
         rows = list(recent.values("spend", "impressions", "clicks", "conversions", "revenue")[:DAYS])
-        rate = _totals({key: sum(row[key] for row in rows) for key in SUMS}).impressions_per_dollar
+        rate = totals_of({key: sum(row[key] for row in rows) for key in SUMS}).impressions_per_dollar
     return rate
 
 
