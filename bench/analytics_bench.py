@@ -109,19 +109,19 @@ WHERE c.tenant_id = %(tenant)s;
 
 -- approvals: outcome by n, people decisions 1 to 600 minutes after the request, a 4-hour SLA
 INSERT INTO hitl_hitlapproval
-    (id, tenant_id, reference, agent_type, action_type, action_data, action_summary, action_preview_url,
+    (id, tenant_id, reference, agent_type, action_type, action_data, action_summary,
      estimated_cost, estimated_reach, confidence, risk_level, risk_score, risk_factors, workflow_snapshot,
      approval_level, total_levels, required_approvals, received_approvals, status, priority, decided_automatically,
-     requested_at, request_notes, approval_notes, rejection_reason, sla_deadline, sla_breached,
+     requested_at, approval_notes, rejection_reason, sla_deadline, sla_breached,
      sla_breach_duration_minutes, escalation_reason, reminder_count, execution_status, execution_result,
-     execution_error, execution_attempts, user_agent, compliance_flags, tags, custom_fields, created_at, updated_at,
+     execution_error, execution_attempts, compliance_flags, created_at, updated_at,
      resolved_at, approved_at, rejected_at, conversation_id)
 SELECT gen_random_uuid(), %(tenant)s, 'BR-' || lpad(n::text, 7, '0'), 'paid_ads',
        (ARRAY['set_budget','pause_campaign','publish_content','create_audience'])[1 + n %% 4],
-       '{}'::jsonb, 'Benchmark action', '', (n %% 5000)::numeric, 1000, 0.8,
+       '{}'::jsonb, 'Benchmark action', (n %% 5000)::numeric, 1000, 0.8,
        (ARRAY['low','medium','high','critical'])[1 + n %% 4], 50, '[]'::jsonb, '{}'::jsonb,
-       1, 1, 1, 0, status, 3, false, req, '', '', '', req + interval '4 hours', took > 240, 0, '', 0, '',
-       '{}'::jsonb, '', 0, '', '[]'::jsonb, '[]'::jsonb, '{}'::jsonb, req, req,
+       1, 1, 1, 0, status, 3, false, req, '', '', req + interval '4 hours', took > 240, 0, '', 0, '',
+       '{}'::jsonb, '', 0, '[]'::jsonb, req, req,
        CASE WHEN status IN ('approved','rejected','expired','cancelled') THEN req + took * interval '1 minute' END,
        CASE WHEN status = 'approved' THEN req + took * interval '1 minute' END,
        CASE WHEN status = 'rejected' THEN req + took * interval '1 minute' END,

@@ -10,7 +10,7 @@ from agents.models import AgentType
 from conversations.access import conversations_for, shows_unmasked
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import accept
+from conversations.pipeline import accept, client_message_id
 from conversations.privacy import masked_action, message_text
 from conversations.services import open_conversation
 from conversations.takeover import display_name
@@ -198,5 +198,5 @@ def _first_message(user, conversation, data) -> InboundMessage:
         conversation_id=conversation.pk,
         agent_type=data.get("agent"),
         client_msg_id=client_id,
-        channel_message_id=f"{user.pk}:{client_id}" if client_id else None,
+        channel_message_id=client_message_id(user, client_id),
     )

@@ -21,7 +21,7 @@ from conversations.access import conversations_for, get_conversation_for_user, s
 from conversations.api import CLIENT_MSG_ID_MAX, MessageSerializer
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import Accepted, accept
+from conversations.pipeline import Accepted, accept, client_message_id
 from conversations.privacy import frame_for_viewer
 from core.api_fields import StrictCharField
 from tenants.access import Need
@@ -128,8 +128,7 @@ def _accept(user, conversation_id, data) -> Accepted:
         conversation_id=conversation_id,
         agent_type=data.get("agent"),
         client_msg_id=client_id,
-        # Namespaced by user so one client's ids never collide with another's.
-        channel_message_id=f"{user.pk}:{client_id}" if client_id else None,
+        channel_message_id=client_message_id(user, client_id),
     )
     try:
         return accept(inbound, user=user)

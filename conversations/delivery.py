@@ -12,12 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from conversations import events
-from conversations.models import Channel, Conversation, Message
+from conversations.models import Conversation, Message
+from conversations.outbound import outbound_message
 from tenants.languages import speaking
 
 log = logging.getLogger(__name__)
-# Channels whose readers take messages from the store (the chat socket, the API): stored is delivered.
-READ_FROM_STORE = {Channel.CHAT, Channel.API}
 _senders: dict[str, Callable[[str], None]] = {}
 _refusals: dict[str, Callable[[Message], str | None]] = {}
 
@@ -105,16 +104,9 @@ def deliver_after_commit(message: Message) -> None:
 
 
 def send(conversation: Conversation, text: str, **metadata) -> Message:
-    message = Message.objects.create(
-        tenant_id=conversation.tenant_id,
-        conversation=conversation,
-        channel=conversation.channel,
-        direction=Message.Direction.OUTBOUND,
-        sender_type=Message.SenderType.SYSTEM,
-        text=text,
-        metadata=metadata,
-        status=Message.Status.DELIVERED if conversation.channel in READ_FROM_STORE else Message.Status.PENDING,
-    )
+    """A system message (an approval's outcome) stored on the conversation and handed to its channel's sender."""
+    message = outbound_message(conversation, sender_type=Message.SenderType.SYSTEM, text=text, metadata=metadata)
+    message.save(force_insert=True)
     deliver_after_commit(message)
     return message
 

@@ -23,6 +23,7 @@ from conversations import console, delivery, events
 from conversations.access import get_conversation_for_user, may_handle, may_take_from
 from conversations.delivery import display_name  # also how the console and the API name people
 from conversations.models import Conversation, ConversationNote, Message
+from conversations.outbound import outbound_message
 from conversations.pipeline.answering import draft
 from conversations.services import close_conversation
 from tenants.access import AccessDenied, Need
@@ -150,14 +151,10 @@ def reply(conversation_id, *, actor, text: str) -> Message:
     earlier = Message.objects.filter(conversation=conversation, sender_type=Message.SenderType.HUMAN)
     if conversation.held_since is not None:
         earlier = earlier.filter(created_at__gte=conversation.held_since)
-    message = Message.objects.create(
-        tenant_id=conversation.tenant_id,
-        conversation=conversation,
-        channel=conversation.channel,
-        direction=Message.Direction.OUTBOUND,
+    message = outbound_message(
+        conversation,
         sender_type=Message.SenderType.HUMAN,
         text=text,
-        status=Message.Status.DELIVERED if conversation.channel in delivery.READ_FROM_STORE else Message.Status.PENDING,
         metadata={
             "author_id": str(actor.pk),
             "author": name,
@@ -167,6 +164,7 @@ def reply(conversation_id, *, actor, text: str) -> Message:
         seq=conversation.event_seq + 1,
         created_at=now,
     )
+    message.save(force_insert=True)
     _publish(conversation, events.EventKind.HUMAN_REPLY, message_id=str(message.pk), text=text, name=name)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     delivery.hand_over(message)  # a send the channel's rules forbid now is recorded as blocked on `message`

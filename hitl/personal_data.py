@@ -12,7 +12,7 @@ from hitl.history import erase_notes
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification
 
 ERASED = "[Erased at the person's request]"
-TYPED = ("request_notes", "approval_notes", "rejection_reason", "escalation_reason")
+TYPED = ("approval_notes", "rejection_reason", "escalation_reason")
 # History lines of a request that quote what someone typed on it.
 QUOTING = ("escalated", "rejected", "cancelled", "execution_abandoned")
 

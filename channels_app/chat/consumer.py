@@ -97,7 +97,7 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             await self._follow(conversation.pk, after=int(last_seq))
             await self._send_missed(up_to=None)
         else:
-            conversation = await in_thread(session.open_conversation)(self.user)
+            conversation = await in_thread(session.find_conversation)(self.user)
             if conversation is not None:
                 await self._follow(conversation.pk, after=None)
             frame = await in_thread(session.history)(conversation, reader=self.user, origin=Origin.of_scope(self.scope))

@@ -11,7 +11,7 @@ from conversations import events
 from conversations.access import get_conversation_for_user
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import Accepted, accept
+from conversations.pipeline import Accepted, accept, client_message_id
 from conversations.privacy import message_text
 from conversations.services import close_conversation, with_current_status
 from tenants.access import AccessDenied, Need
@@ -20,7 +20,8 @@ from tenants.audit import Origin, record
 HISTORY_SIZE = 50
 
 
-def open_conversation(user) -> Conversation | None:
+def find_conversation(user) -> Conversation | None:
+    """The person's latest chat conversation that is not closed, if any: found, never opened."""
     return (
         Conversation.objects.filter(user=user, channel=Channel.CHAT)
         .select_related("tenant")
@@ -79,8 +80,7 @@ def accept_message(user, message: str, client_msg_id, agent) -> Accepted | dict:
                 user_id=user.pk,
                 agent_type=agent,
                 client_msg_id=client_msg_id,
-                # Namespaced by user: one person's client ids never collide with another's.
-                channel_message_id=f"{user.pk}:{client_msg_id}" if client_msg_id else None,
+                channel_message_id=client_message_id(user, client_msg_id),
             ),
             user=user,
         )

@@ -6,6 +6,6 @@ sends proposals to approval and stores the reply with its event.
 """
 
 from conversations.pipeline.answering import answer
-from conversations.pipeline.intake import Accepted, accept
+from conversations.pipeline.intake import Accepted, accept, client_message_id
 
-__all__ = ["Accepted", "accept", "answer"]
+__all__ = ["Accepted", "accept", "answer", "client_message_id"]

@@ -43,6 +43,7 @@ from conversations import delivery, events
 from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import ActionOutcome
+from conversations.outbound import outbound_message
 from conversations.pipeline.elsewhere import recent_elsewhere
 from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
@@ -497,23 +498,19 @@ def _give_up(message: Message, token, attempts: int, error: Exception | None) ->
 
 
 def _outbound_message(conversation, message: Message, agent, text: str, outcomes, error, now, seq: int) -> Message:
-    return Message(
-        tenant_id=conversation.tenant_id,
-        conversation_id=conversation.pk,
-        channel=conversation.channel,
-        seq=seq,
-        created_at=now,
-        direction=Message.Direction.OUTBOUND,
+    return outbound_message(
+        conversation,
         sender_type=Message.SenderType.AGENT,
         text=text,
-        in_reply_to_id=message.pk,
-        status=Message.Status.DELIVERED if conversation.channel in delivery.READ_FROM_STORE else Message.Status.PENDING,
         metadata={
             "agent_type": agent.agent_type if agent else None,
             "agent": agent.name if agent else None,
             "actions": [o.as_dict() for o in outcomes],
             "engine_error": error is not None,
         },
+        seq=seq,
+        created_at=now,
+        in_reply_to_id=message.pk,
     )
 
 

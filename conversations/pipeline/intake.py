@@ -75,6 +75,12 @@ def _check(inbound: InboundMessage) -> None:
         )
 
 
+def client_message_id(user, client_msg_id: str | None) -> str | None:
+    """The dedupe key of a message its client numbered itself (chat, API): a retry with the same id is a
+    duplicate. Namespaced by user, so one person's client ids never collide with another's."""
+    return f"{user.pk}:{client_msg_id}" if client_msg_id else None
+
+
 def _first_delivery(inbound: InboundMessage) -> Message | None:
     if not inbound.channel_message_id:
         return None

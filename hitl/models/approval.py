@@ -110,7 +110,6 @@ class HITLApproval(FSMModelMixin, models.Model):
         ),
         verbose_name=_("language"),
     )
-    action_preview_url = models.URLField(blank=True, verbose_name=_("action preview URL"))
     target_key = models.CharField(
         max_length=200,
         blank=True,
@@ -192,7 +191,6 @@ class HITLApproval(FSMModelMixin, models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
-    request_notes = EncryptedTextField(blank=True, verbose_name=_("request notes"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -270,12 +268,8 @@ class HITLApproval(FSMModelMixin, models.Model):
     # When a task was last sent for it (approval, retry, requeue): the recovery sweep measures its grace from here.
     execution_queued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("execution queued at"))
 
-    # Context
-    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
-    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
+    # Record
     compliance_flags = models.JSONField(default=list, blank=True, verbose_name=_("compliance flags"))
-    tags = models.JSONField(default=list, blank=True, verbose_name=_("tags"))
-    custom_fields = models.JSONField(default=dict, blank=True, verbose_name=_("custom fields"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

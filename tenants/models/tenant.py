@@ -1,0 +1,124 @@
+"""The tenant: a business using Walker, and the time zones and retention bounds its settings obey."""
+
+import secrets
+import uuid
+from functools import cache
+from zoneinfo import available_timezones
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from tenants.fields import EncryptedTextField
+from tenants.outbound import validate_outbound_url
+from tenants.scoping import TenantScopedQuerySet
+
+
+@cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _known_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone (e.g. Europe/Paris, America/New_York).")
+
+
+MAX_RETENTION_DAYS = 3650
+MIN_ACCESS_LOG_DAYS = 90  # the database refuses to purge younger records whatever a tenant sets (migration 0013)
+
+
+class TenantQuerySet(TenantScopedQuerySet):
+    tenant_id_field = "pk"
+
+
+class Tenant(models.Model):
+    """A business using Walker. Creating one creates its role groups (see tenants.signals)."""
+
+    class Tier(models.TextChoices):
+        FREE = "free", "Free"
+        STARTER = "starter", "Starter"
+        PRO = "pro", "Pro"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=64, unique=True, verbose_name=_("slug"))
+    subscription_tier = models.CharField(
+        max_length=20, choices=Tier.choices, default=Tier.FREE, verbose_name=_("subscription tier")
+    )
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text=_("Used to show and schedule times."),
+        verbose_name=_("timezone"),
+    )
+    action_webhook_url = models.URLField(
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text=_("If set, approved actions are POSTed here (signed) instead of applied by Walker. https only."),
+        verbose_name=_("action webhook URL"),
+    )
+    # Whoever holds the secret signs calls the tenant's receiver executes as approved, and the Slack URL posts
+    # to the tenant's channel: both encrypted at rest, and write-only in the admin for those who manage the tenant.
+    action_webhook_secret = EncryptedTextField(
+        max_length=128,
+        blank=True,
+        help_text=_('Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>".'),
+        verbose_name=_("action webhook secret"),
+    )
+    slack_webhook_url = EncryptedTextField(
+        max_length=200,
+        blank=True,
+        validators=[URLValidator(), validate_outbound_url],
+        help_text=_("Slack incoming-webhook URL for approval notifications. https only."),
+        verbose_name=_("Slack webhook URL"),
+    )
+    message_retention_days = models.PositiveIntegerField(
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_("Days message content and media links are kept; then a nightly job removes them (counts stay)."),
+        verbose_name=_("message retention days"),
+    )
+    access_log_retention_days = models.PositiveIntegerField(
+        default=1095,
+        validators=[MinValueValidator(MIN_ACCESS_LOG_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=format_lazy(
+            _("Days access records are kept (at least {days}); older ones are removed nightly."),
+            days=MIN_ACCESS_LOG_DAYS,
+        ),
+        verbose_name=_("access log retention days"),
+    )
+    share_personal_data_with_llm = models.BooleanField(
+        default=False,
+        help_text=(
+            _(
+                "Send phone numbers, emails, card numbers, IBANs and national ids in messages to an external LLM "
+                "(OpenAI, Langflow) as written. Off: the engine receives placeholders such as [phone]."
+            )
+        ),
+        verbose_name=_("share personal data with external AI engines"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tenant")
+        ordering = ["name"]
+        permissions = [
+            ("view_pii", "Can view unmasked personal data"),
+            ("manage_users", "Can manage the tenant's users"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def generate_action_webhook_secret(self) -> str:
+        """Replace the signing secret with a new random one and return it: the only time it is shown."""
+        self.action_webhook_secret = secrets.token_hex(32)
+        self.save(update_fields=["action_webhook_secret"])
+        return self.action_webhook_secret
