@@ -5,8 +5,6 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from celery import current_app
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,12 +12,13 @@ from django.utils.translation import gettext_lazy
 from briefs.models import DailyBrief
 from briefs.render import subject
 from briefs.schedule import local_date_of
+from briefs.tasks import send_brief_now_task
 from channels_app.commands import ChannelCommand, register
+from core.commit import after_commit
 from tenants.languages import speaking
 from tenants.models import UserEmailPreference
 
 REQUEST = re.compile(r"^\s*brief\s*[.!]?\s*$", re.I)
-TASK = "briefs.tasks.send_brief_now"
 
 
 def is_request(text: str) -> bool:
@@ -48,8 +47,7 @@ def ask(user, now: datetime | None = None) -> str | None:
                 "Today's brief went out at %(time)s: look for “%(subject)s” in your inbox. "
                 "A day has one brief; tomorrow's comes at your usual time."
             ) % {"time": f"{went:%H:%M}", "subject": title}
-    user_id = str(user.pk)
-    transaction.on_commit(lambda: current_app.tasks[TASK].delay(user_id), robust=True)
+    after_commit(send_brief_now_task, str(user.pk), robust=True)
     return None
 
 

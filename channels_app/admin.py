@@ -6,8 +6,8 @@ from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from channels_app.whatsapp.code_requests import send_code_after_commit
 from channels_app.whatsapp.models import WhatsAppSend, WhatsAppSender, WhatsAppTemplate
-from channels_app.whatsapp.verify import send_code_after_commit
 from tenants.admin import UserPhoneNumberAdmin
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.models import UserPhoneNumber

@@ -9,14 +9,16 @@ class ChannelsAppConfig(AppConfig):
 
     def ready(self):
         from channels_app.email import tasks as email_tasks
-        from channels_app.whatsapp import delivery, tasks, verify
+        from channels_app.whatsapp import code_requests, delivery, tasks
         from conversations.delivery import register_direct_sender, register_sender
         from tenants.models import UserPhoneNumber
 
-        register_sender("email", email_tasks.deliver)
-        register_sender("whatsapp", lambda message_id: tasks.deliver_message.delay(message_id), refuse=delivery.refuse)
+        register_sender("email", email_tasks.send_message)
+        register_sender("whatsapp", tasks.deliver_message, refuse=delivery.refuse)
         register_direct_sender("whatsapp", delivery.send_direct)
-        post_save.connect(verify.on_phone_saved, sender=UserPhoneNumber, dispatch_uid="whatsapp-phone-verification")
+        post_save.connect(
+            code_requests.on_phone_saved, sender=UserPhoneNumber, dispatch_uid="whatsapp-phone-verification"
+        )
 
         from channels_app.whatsapp import numbers
         from channels_app.whatsapp.models import WhatsAppSender

@@ -8,23 +8,24 @@ message is stored and the user reads it from the conversation.
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from celery import Task
 from django.utils.translation import gettext
 
 from conversations import events
-from conversations.models import Conversation, Message
+from conversations.models import Channel, Conversation, Message
 from conversations.outbound import outbound_message
+from core.commit import after_commit
 from tenants.languages import speaking
 
 log = logging.getLogger(__name__)
-_senders: dict[str, Callable[[str], None]] = {}
+# Channels whose readers take messages from the store (the chat socket, the API): stored is delivered.
+READ_FROM_STORE = {Channel.CHAT, Channel.API}
+_senders: dict[str, Task] = {}
 _refusals: dict[str, Callable[[Message], str | None]] = {}
 
 
-def register_sender(
-    channel: str, deliver: Callable[[str], None], *, refuse: Callable[[Message], str | None] | None = None
-) -> None:
-    """`deliver(message_id)` sends a stored outbound message over `channel` (after the transaction commits).
+def register_sender(channel: str, deliver: Task, *, refuse: Callable[[Message], str | None] | None = None) -> None:
+    """The task `deliver(message_id)` sends a stored outbound message over `channel` (queued after commit).
 
     `refuse(message)`, optional, is asked by `hand_over` before queueing: when the channel's rules forbid the send
     now (WhatsApp's 24-hour window), it records the message as blocked, as `deliver` would, and returns why.
@@ -100,7 +101,7 @@ def deliver_after_commit(message: Message) -> None:
     """Hand a stored outbound message to its channel's sender once the transaction commits (if it has one)."""
     deliver = _senders.get(message.channel)
     if deliver is not None:
-        transaction.on_commit(lambda: deliver(str(message.pk)))
+        after_commit(deliver, str(message.pk))
 
 
 def send(conversation: Conversation, text: str, **metadata) -> Message:

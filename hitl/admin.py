@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+import hitl.deadline_failures_admin  # noqa: F401  (registers the sweep's failures)
 from agents.actions import ActionType, action_name
 from agents.models import AgentType
 from hitl import inbox, presentation, preview, rules, timeline

@@ -2,16 +2,17 @@
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.commit import after_commit
 from hitl.models import HITLApproval, HITLNotification
 from hitl.services.levels import eligible_approvers
 from tenants.languages import speaking
 from tenants.templatetags.walker_l10n import money
 
+# By name: hitl.tasks imports this module (through hitl.services.sla).
 SEND_TASK = "hitl.tasks.send_notification"
 SUBJECTS = {
     "created": _("Approval needed: %(summary)s"),
@@ -92,5 +93,5 @@ def send_after_commit(rows: list[HITLNotification]) -> list[HITLNotification]:
     """Write the rows at once; each is sent by its own task after commit."""
     HITLNotification.objects.bulk_create(rows)
     for row in rows:
-        transaction.on_commit(lambda pk=row.pk: current_app.tasks[SEND_TASK].delay(str(pk)))
+        after_commit(current_app.tasks[SEND_TASK], str(row.pk))
     return rows

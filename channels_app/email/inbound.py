@@ -14,7 +14,6 @@ Retried posts change nothing: emails outside a conversation are remembered by Me
 import hashlib
 import json
 
-from celery import current_app
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,16 +25,17 @@ from channels_app.email import answers, commands
 from channels_app.email.models import ProcessedInboundEmail
 from channels_app.email.parsing import ParsedEmail
 from channels_app.email.sender import seal_answer, sealed_subject
+from channels_app.email.tasks import send_answer
 from channels_app.email.threading import find_conversation
 from conversations.identity import UNKNOWN
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
+from core.commit import after_commit
 from tenants import crypto
 from tenants.languages import speaking
 from tenants.models import User
 
-ANSWER_TASK = "channels_app.email.tasks.send_answer"
 Kind = ProcessedInboundEmail.Kind
 EmailType = EmailDeliveryLog.EmailType
 UNVERIFIED = _(
@@ -158,5 +158,4 @@ def _answer(email: ParsedEmail, text: str, email_type: str, *, user) -> None:
         "tenant_id": str(user.tenant_id) if user else None,
         "user_id": str(user.pk) if user else None,
     }
-    sealed = seal_answer(payload)
-    transaction.on_commit(lambda: current_app.tasks[ANSWER_TASK].delay(sealed))
+    after_commit(send_answer, seal_answer(payload))

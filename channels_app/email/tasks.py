@@ -56,8 +56,3 @@ def _failed(reference: str, reason: str, *, message_id: str) -> None:
     message = Message.objects.filter(pk=message_id).first()
     if message is not None:
         mark_failed(message, reason)
-
-
-def deliver(message_id: str) -> None:
-    """The email channel's sender for conversations.delivery (called after commit)."""
-    send_message.delay(message_id)

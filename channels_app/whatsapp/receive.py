@@ -12,7 +12,6 @@ Messages handled here outside the pipeline are deduplicated by a receipt keyed o
 import re
 from dataclasses import dataclass
 
-from celery import current_app
 from django.db import IntegrityError, transaction
 
 from analytics.events import record
@@ -22,15 +21,16 @@ from channels_app.whatsapp import decisions, numbers, verify
 from channels_app.whatsapp.inbound import TwilioMessage
 from channels_app.whatsapp.models import WhatsAppReceipt
 from channels_app.whatsapp.outbound import in_window, touch_window
+from channels_app.whatsapp.tasks import send_reply
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
+from core.commit import after_commit
 from tenants.fields import hash_of
 from tenants.languages import speaking
 from tenants.models import UserPhoneNumber
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
-REPLY_TASK = "channels_app.whatsapp.tasks.send_reply"
 NO_ACCESS = (
     "Hello! This number belongs to {tenant}'s Walker assistants, and we don't know this phone yet. "
     "Ask your Walker admin to add your number; you'll get a code here to confirm it."
@@ -156,5 +156,4 @@ def _accept(message: TwilioMessage, tenant, sender) -> Outcome:
 def _reply_after_commit(tenant_id, phone: str, text: str) -> None:
     """The task names the sender by their contact's key (the number's keyed hash; `touch_window` has stored the
     contact): the broker holds no phone in clear."""
-    contact = hash_of("phone", phone)
-    transaction.on_commit(lambda: current_app.tasks[REPLY_TASK].delay(str(tenant_id), contact, text))
+    after_commit(send_reply, str(tenant_id), hash_of("phone", phone), text)

@@ -1,7 +1,5 @@
 """Phone verification over WhatsApp: the code is sent when a number is added and confirmed by reply."""
 
-from django.db import transaction
-
 from channels_app.whatsapp import delivery, outbound, twilio_api
 from channels_app.whatsapp.models import TemplatePurpose
 from tenants import verification
@@ -32,19 +30,6 @@ def send_code(phone_id) -> None:
     except (outbound.Blocked, twilio_api.TwilioSendError, twilio_api.TransientTwilioError) as error:
         # Not retried: the code is not kept in clear, so a retry would need a new one (and the resend limit).
         verification.record_delivery_error(phone_id, f"The code could not be sent: {error}")
-
-
-def send_code_after_commit(phone: UserPhoneNumber) -> None:
-    from channels_app.whatsapp.tasks import send_verification_code
-
-    phone_id = str(phone.pk)
-    transaction.on_commit(lambda: send_verification_code.delay(phone_id))
-
-
-def on_phone_saved(sender, instance: UserPhoneNumber, created: bool, **kwargs) -> None:
-    """post_save: a number added unverified gets its code."""
-    if created and not instance.verified and not kwargs.get("raw"):
-        send_code_after_commit(instance)
 
 
 def confirm_by_reply(phone: UserPhoneNumber, text: str) -> str:

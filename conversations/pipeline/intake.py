@@ -26,8 +26,10 @@ from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.services import close_conversation, open_conversation
+from core.commit import after_commit
 from tenants.models import User
 
+# By name: conversations.tasks imports this module (through conversations.pipeline) to run the answer.
 ANSWER_TASK = "conversations.tasks.answer_message"
 
 
@@ -122,7 +124,7 @@ def _store(inbound: InboundMessage, user) -> Accepted:
         console.customer_wrote(conversation)
     conversation_id, message_id = str(conversation.pk), str(message.pk)
     # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
-    transaction.on_commit(lambda: _enqueue_answer(conversation_id, message_id), robust=True)
+    after_commit(current_app.tasks[ANSWER_TASK], conversation_id, message_id, robust=True)
     return Accepted(conversation, message, events.broadcast_after_commit(received))
 
 
@@ -158,10 +160,6 @@ def _received_event(message: Message, inbound: InboundMessage) -> ConversationEv
     )
     received.seal_text()
     return received
-
-
-def _enqueue_answer(conversation_id: str, message_id: str) -> None:
-    current_app.tasks[ANSWER_TASK].delay(conversation_id, message_id)
 
 
 def _lock_conversation(inbound: InboundMessage, user, now) -> Conversation:

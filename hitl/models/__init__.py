@@ -1,9 +1,11 @@
 from hitl.models.approval import ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
+from hitl.models.deadline_failure import DeadlineFailure
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
 
 __all__ = [
     "ApprovalStatus",
+    "DeadlineFailure",
     "ExecutionStatus",
     "HITLApproval",
     "HITLApprovalHistory",

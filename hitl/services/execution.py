@@ -23,6 +23,7 @@ from agents.executors import (
     RetryableExecutionError,
     get_executor,
 )
+from core.commit import after_commit
 from hitl import told
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
@@ -31,6 +32,7 @@ from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.services.announce import announce
 from tenants.access import Need
 
+# By name: hitl.tasks imports this module to run the execution.
 EXECUTE_TASK = "hitl.tasks.execute_approval"
 
 
@@ -40,8 +42,7 @@ def queue_execution(approval: HITLApproval, *, now=None) -> list[str]:
     Returns the fields it set, for the caller's save.
     """
     approval.execution_queued_at = now or timezone.now()
-    approval_id = approval.pk
-    transaction.on_commit(lambda: current_app.tasks[EXECUTE_TASK].delay(str(approval_id)))
+    after_commit(current_app.tasks[EXECUTE_TASK], str(approval.pk))
     return ["execution_queued_at"]
 
 

@@ -6,8 +6,14 @@ and each step moves its deadline column past now, so running again changes
 nothing. After downtime it catches up in one pass: the breach is recorded with
 its true length, the end wins over reminders and escalation, and at most one
 (late) reminder is sent rather than a burst.
+
+Each approval is handled in its own savepoint: one that raises is rolled back alone, recorded
+(`DeadlineFailure`) and tried again by the next sweeps, up to MAX_ATTEMPTS; then the sweep leaves it out
+until an operator deletes the record. The rest of the batch is handled either way.
 """
 
+import logging
+import traceback
 from collections import Counter
 
 from django.db import transaction
@@ -18,12 +24,15 @@ from django.utils.translation import gettext as _
 from hitl import rules
 from hitl.errors import DecisionError
 from hitl.history import log
-from hitl.models import ApprovalStatus, HITLApproval
+from hitl.models import ApprovalStatus, DeadlineFailure, HITLApproval
 from hitl.notifications import notify
 from hitl.services.decisions import SYSTEM, auto_approve_locked, escalate_locked, expire_locked
 from hitl.services.timing import HOUR
 
 BATCH_SIZE = 200
+MAX_ATTEMPTS = 3
+
+logger = logging.getLogger(__name__)
 
 
 def _due(now) -> Q:
@@ -38,19 +47,53 @@ def _due(now) -> Q:
 def process_due(now=None) -> Counter:
     now = now or timezone.now()
     done = Counter()
+    failed_now = set()  # tried once per sweep: a later batch of the same sweep does not pick them up again
     while True:
         with transaction.atomic():
             batch = list(
                 HITLApproval.objects.select_for_update(skip_locked=True, of=("self",))  # lock approvals, not tenants
-                .select_related("tenant")
+                .select_related("tenant", "deadline_failure")
                 .filter(status=ApprovalStatus.PENDING)
                 .filter(_due(now))
+                .exclude(deadline_failure__attempts__gte=MAX_ATTEMPTS)
+                .exclude(pk__in=failed_now)
                 .order_by("expires_at")[:BATCH_SIZE]
             )
             for approval in batch:
-                done.update(_step(approval, now))
+                steps = _guarded_step(approval, now)
+                if steps is None:
+                    failed_now.add(approval.pk)
+                    done["failed"] += 1
+                else:
+                    done.update(steps)
         if len(batch) < BATCH_SIZE:
             return done
+
+
+def _guarded_step(approval: HITLApproval, now) -> list[str] | None:
+    """The approval's steps in a savepoint of their own; None, with the failure recorded, when they raised."""
+    try:
+        with transaction.atomic():
+            steps = _step(approval, now)
+    except Exception as error:  # any bug or outage in one row must not roll back the batch
+        logger.exception("Deadline sweep failed on approval %s", approval.pk)
+        _record_failure(approval, error, now)
+        return None
+    if hasattr(approval, "deadline_failure"):
+        approval.deadline_failure.delete()
+    return steps
+
+
+def _record_failure(approval: HITLApproval, error: Exception, now) -> None:
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    where = f"{type(error).__name__} at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}"
+    record, _created = DeadlineFailure.objects.get_or_create(
+        approval=approval, defaults={"last_error": where, "last_failed_at": now}
+    )
+    record.attempts += 1
+    record.last_error = where[:300]
+    record.last_failed_at = now
+    record.save(update_fields=["attempts", "last_error", "last_failed_at"])
 
 
 def _step(approval: HITLApproval, now) -> list[str]:
