@@ -2,7 +2,7 @@
 
 It is also where decisions, escalations and executions reach the platform event log:
 every outcome passes through here, so one mapping covers them all. The admin consoles
-read their live approval events from it too (channels_app.console.follow). "created" is not
+read their live approval events from it too (channels_app.console.follow). `Event.CREATED` is not
 mapped: request_approval records APPROVAL_REQUESTED itself.
 
 Append-only in the database too (migration 0018): the one change a row's note may take is to be blanked,
@@ -16,22 +16,25 @@ from analytics.events import record
 from analytics.models import EventType
 from hitl.models import HITLApprovalHistory
 
+Event = HITLApprovalHistory.Event  # what its writers record
+
 PLATFORM_EVENTS = {
-    "approved": EventType.APPROVAL_APPROVED,
-    "rejected": EventType.APPROVAL_REJECTED,
-    "escalated": EventType.APPROVAL_ESCALATED,
-    "expired": EventType.APPROVAL_EXPIRED,
-    "cancelled": EventType.APPROVAL_CANCELLED,
-    "sla_breached": EventType.SLA_BREACHED,
-    "executed": EventType.EXECUTION_SUCCEEDED,
-    "execution_failed": EventType.EXECUTION_FAILED,
+    Event.APPROVED: EventType.APPROVAL_APPROVED,
+    Event.REJECTED: EventType.APPROVAL_REJECTED,
+    Event.ESCALATED: EventType.APPROVAL_ESCALATED,
+    Event.EXPIRED: EventType.APPROVAL_EXPIRED,
+    Event.CANCELLED: EventType.APPROVAL_CANCELLED,
+    Event.SLA_BREACHED: EventType.SLA_BREACHED,
+    Event.EXECUTED: EventType.EXECUTION_SUCCEEDED,
+    Event.EXECUTION_FAILED: EventType.EXECUTION_FAILED,
 }
 
 
 def log(
-    approval, event_type: str, description: str, *, actor=None, ip=None, previous_status="", changes=None, **metadata
+    approval, event_type: Event, description: str, *, actor=None, ip=None, previous_status="", changes=None, **metadata
 ):
-    """Record the event (the tenant's open consoles show it once it is committed)."""
+    """Record the event (the tenant's open consoles show it once it is committed); only a member of `Event`."""
+    event_type = Event(event_type)  # a name outside the vocabulary fails here, not in a reader
     if event_type in PLATFORM_EVENTS:
         record(
             PLATFORM_EVENTS[event_type],

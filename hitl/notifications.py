@@ -14,11 +14,13 @@ from tenants.templatetags.walker_l10n import money
 
 # By name: hitl.tasks imports this module (through hitl.services.sla).
 SEND_TASK = "hitl.tasks.send_notification"
+Notice = HITLNotification.Event
+ASKING = (Notice.CREATED, Notice.REMINDER, Notice.ESCALATED)  # the notices that ask for a decision
 SUBJECTS = {
-    "created": _("Approval needed: %(summary)s"),
-    "reminder": _("Reminder: %(summary)s is waiting for you"),
-    "escalated": _("Escalated to you: %(summary)s"),
-    "decided": _("%(status)s: %(summary)s"),
+    Notice.CREATED: _("Approval needed: %(summary)s"),
+    Notice.REMINDER: _("Reminder: %(summary)s is waiting for you"),
+    Notice.ESCALATED: _("Escalated to you: %(summary)s"),
+    Notice.DECIDED: _("%(status)s: %(summary)s"),
 }
 
 
@@ -26,14 +28,14 @@ def approval_url(approval: HITLApproval) -> str:
     return f"{settings.PUBLIC_BASE_URL}/admin/hitl/hitlapproval/{approval.pk}/change/"
 
 
-def recipients(approval: HITLApproval, event: str, people: list | None = None):
+def recipients(approval: HITLApproval, event: Notice, people: list | None = None):
     """The assignee of a sequential level, else everyone who may decide (`people`, when the caller has them)."""
-    if event in ("created", "reminder", "escalated") and approval.assigned_to_id:
+    if event in ASKING and approval.assigned_to_id:
         return [approval.assigned_to]
     return people if people is not None else list(eligible_approvers(approval).select_related("tenant"))
 
 
-def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
+def _text(approval: HITLApproval, event: Notice) -> tuple[str, str]:
     """In the active language (notify sets the recipient's)."""
     subject = str(SUBJECTS[event]) % {"summary": approval.summary, "status": approval.get_status_display()}
     figures = {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)}
@@ -43,7 +45,7 @@ def _text(approval: HITLApproval, event: str) -> tuple[str, str]:
         approval.summary,
         gettext("Estimated cost %(cost)s · reach %(reach)s") % cost,
     ]
-    if event != "decided":
+    if event != Notice.DECIDED:
         lines += replaced_lines(approval)
         progress = {"level": approval.approval_level, "levels": approval.total_levels, "url": approval_url(approval)}
         lines.append(gettext("Level %(level)s of %(levels)s. Decide: %(url)s") % progress)
@@ -61,7 +63,7 @@ def replaced_lines(approval: HITLApproval) -> list[str]:
     ]
 
 
-def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
+def notify(approval: HITLApproval, event: Notice, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
     """One row per person and channel, written at once; each is sent by its own task after commit."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
     rows = []
@@ -82,7 +84,7 @@ def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, peop
                     subject=subject,
                     message=message,
                     template=f"hitl/{event}",
-                    is_reminder=event == "reminder",
+                    is_reminder=event == Notice.REMINDER,
                     reminder_number=reminder_number,
                 )
             )

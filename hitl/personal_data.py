@@ -8,13 +8,13 @@ on the person's own requests and wherever they wrote it, along with the address 
 History lines, append-only, are only ever blanked (`hitl.history.erase_notes`).
 """
 
-from hitl.history import erase_notes
+from hitl.history import Event, erase_notes
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification
 
 ERASED = "[Erased at the person's request]"
 TYPED = ("approval_notes", "rejection_reason", "escalation_reason")
 # History lines of a request that quote what someone typed on it.
-QUOTING = ("escalated", "rejected", "cancelled", "execution_abandoned")
+QUOTING = (Event.ESCALATED, Event.REJECTED, Event.CANCELLED, Event.EXECUTION_ABANDONED)
 
 
 def export_notifications(person) -> list[dict]:
@@ -87,7 +87,7 @@ def export_decisions(person) -> list[dict]:
 def erase_decisions(person, now) -> int:
     """What the person typed deciding others' requests, the history lines naming them as the actor, and the
     address and browser their decisions came from (a history line keeps its address: it is append-only)."""
-    escalated = HITLApprovalHistory.objects.filter(actor=person, event_type="escalated").values("approval_id")
+    escalated = HITLApprovalHistory.objects.filter(actor=person, event_type=Event.ESCALATED).values("approval_id")
     return (
         _erase(HITLDecision.objects.filter(approver=person), notes=ERASED, ip_address=None, user_agent="")
         + _erase(HITLApproval.objects.filter(approved_by=person), approval_notes=ERASED)

@@ -12,20 +12,25 @@ from analytics.models import EmailDeliveryLog, EventType
 from conversations.delivery import send_direct
 from hitl import links
 from hitl.models import HITLNotification
+from hitl.notifications import ASKING, Notice, approval_url
 from tenants import outbound
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
 from tenants.pii import redact
 
 SLACK_TIMEOUT_SECONDS = 10
-LINK_EVENTS = {"created", "reminder", "escalated"}  # the emails that ask for a decision
 
 
 class TransientSendError(Exception):
     """Worth retrying (a timeout, a 5xx)."""
 
 
-EMAIL_TYPES = {"created": "approval", "reminder": "reminder", "escalated": "escalation", "decided": "outcome"}
+EMAIL_TYPES = {
+    Notice.CREATED: "approval",
+    Notice.REMINDER: "reminder",
+    Notice.ESCALATED: "escalation",
+    Notice.DECIDED: "outcome",
+}
 
 
 def _email(row: HITLNotification) -> tuple[str, str]:
@@ -36,14 +41,13 @@ def _email(row: HITLNotification) -> tuple[str, str]:
     An address that bounced hard or reported spam gets nothing: the person is told on their other channels.
     """
     from hitl.deliveries import fall_back  # here: at the top it closes a cycle through hitl.services
-    from hitl.notifications import approval_url
 
     if UndeliverableAddress.includes(row.recipient_email):
         told = ", ".join(new.channel for new in fall_back(row)) or "no other channel"
         raise ValueError(f"The address is marked undeliverable; told on {told} instead.")
     context = {"subject": row.subject, "message": row.message, "approval": row.approval}
     with speaking(row.recipient):  # the subject and message were written in it (notify)
-        if row.event in LINK_EVENTS and row.recipient is not None:
+        if row.event in ASKING and row.recipient is not None:
             context |= {
                 "admin_url": approval_url(row.approval),
                 "approve_url": links.make_link(row.approval, row.recipient, "approve"),
@@ -107,7 +111,7 @@ def _whatsapp(row: HITLNotification) -> tuple[str, str]:
     row.recipient_phone = phone.phone_number
     approval = row.approval
     text = f"{row.subject}\n{row.message}"
-    if row.event in LINK_EVENTS:
+    if row.event in ASKING:
         with speaking(row.recipient):
             reply = gettext("Reply “approve %(reference)s” or “reject %(reference)s <reason>”.")
         text += "\n\n" + reply % {"reference": approval.reference}

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
@@ -21,13 +20,6 @@ from tenants.audit import Origin, record
 from tenants.templatetags.walker_l10n import money
 
 EXCERPT_SIZE = 4  # messages up to and including the one that led to the request
-EVENT_LABELS = {
-    "created": gettext_lazy("Requested"), "approved": gettext_lazy("Approved"),
-    "rejected": gettext_lazy("Rejected"), "escalated": gettext_lazy("Escalated"),
-    "executed": gettext_lazy("Done"), "failed": gettext_lazy("Failed"),
-    "expired": gettext_lazy("Expired"), "cancelled": gettext_lazy("Cancelled"),
-    "superseded": gettext_lazy("Superseded"),
-}  # fmt: skip
 
 
 @dataclass
@@ -98,7 +90,7 @@ def history(approval: HITLApproval) -> list[Entry]:
         entries.append(
             Entry(
                 when=item.timestamp,
-                title=str(EVENT_LABELS.get(item.event_type, item.event_type.replace("_", " ").capitalize())),
+                title=item.get_event_type_display(),
                 who=_name(item.actor),
                 text=item.description or _("The note was erased with the personal data it held."),
                 status_change=change,
@@ -171,7 +163,7 @@ def notifications(approval: HITLApproval) -> list[Entry]:
     return [
         Entry(
             when=n.created_at,
-            title=f"{n.event.capitalize()}: {n.get_channel_display()} to {n.recipient if n.recipient_id else '—'}",
+            title=f"{n.get_event_display()}: {n.get_channel_display()} to {n.recipient if n.recipient_id else '—'}",
             who=n.get_status_display(),
             text=n.failure_reason,
         )

@@ -19,6 +19,8 @@ from conversations.delivery import display_name
 from hitl.models import HITLApproval, HITLApprovalHistory
 from tenants.languages import language_of
 
+Event = HITLApprovalHistory.Event
+
 # What an approver may type beside the action's own data (hitl.services.decisions.EDITABLE).
 TYPED_LABELS = {
     "estimated_cost": gettext_lazy("Estimated cost"),
@@ -116,16 +118,16 @@ def chips(approvals: list[HITLApproval]) -> dict[str, dict]:
     are approved (`levels`, `approved_levels`, while it waits) and who last changed it (`edited_by`)."""
     shown = {str(a.pk): _progress(a, set()) for a in approvals}
     entries = (
-        HITLApprovalHistory.objects.filter(approval__in=approvals, event_type__in=["edited", "level_approved"])
+        HITLApprovalHistory.objects.filter(approval__in=approvals, event_type__in=[Event.EDITED, Event.LEVEL_APPROVED])
         .select_related("actor")
         .order_by("timestamp")
     )
     approved_levels = {str(a.pk): set() for a in approvals}
     for entry in entries:
         key = str(entry.approval_id)
-        if entry.event_type == "edited" and entry.actor is not None:
+        if entry.event_type == Event.EDITED and entry.actor is not None:
             shown[key]["edited_by"] = display_name(entry.actor)
-        elif entry.event_type == "level_approved" and isinstance(entry.metadata.get("level"), int):
+        elif entry.event_type == Event.LEVEL_APPROVED and isinstance(entry.metadata.get("level"), int):
             approved_levels[key].add(entry.metadata["level"])
     for approval in approvals:
         shown[str(approval.pk)].update(_progress(approval, approved_levels[str(approval.pk)]))

@@ -41,6 +41,7 @@ def event_message(entry: HITLApprovalHistory) -> dict:
     approval = entry.approval
     return {
         "event": f"approval.{entry.event_type}",
+        "event_type": entry.event_type,  # each console names it in its reader's language (consumer.approval_events)
         "approval_id": str(approval.pk),
         "reference": approval.reference,
         "status": entry.new_status or approval.status,

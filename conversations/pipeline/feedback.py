@@ -10,7 +10,8 @@ from agents.engines.base import DecisionNote
 from conversations.models import Message
 from hitl.models import HITLApprovalHistory
 
-REPORTED = ("rejected", "expired", "edited", "executed", "execution_failed")
+Event = HITLApprovalHistory.Event
+REPORTED = (Event.REJECTED, Event.EXPIRED, Event.EDITED, Event.EXECUTED, Event.EXECUTION_FAILED)
 MAX_NOTES = 10
 
 
@@ -33,9 +34,9 @@ def decisions_since_last_answer(conversation, history: list[Message]) -> tuple[D
 def _note(event) -> DecisionNote:
     approval = event.approval
     detail = {
-        "rejected": approval.rejection_reason,
-        "edited": event.description,
-        "execution_failed": approval.execution_error,
+        Event.REJECTED: approval.rejection_reason,
+        Event.EDITED: event.description,
+        Event.EXECUTION_FAILED: approval.execution_error,
     }.get(event.event_type, "")
     return DecisionNote(
         reference=approval.reference,

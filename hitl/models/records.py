@@ -70,12 +70,37 @@ class HITLApprovalHistory(models.Model):
     blanked only through `hitl.history.erase_notes`. Elsewhere this model and its queryset refuse them.
     """
 
+    class Event(models.TextChoices):
+        """What happened, as the approval page's timeline, the live console, the API and the CSV name it."""
+
+        CREATED = "created", _("Requested")
+        APPROVAL_RECORDED = "approval_recorded", _("Approval recorded")
+        LEVEL_APPROVED = "level_approved", _("Level approved")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        EDITED = "edited", _("Edited")
+        REROUTED = "rerouted", _("Sent to other approvers")
+        ESCALATED = "escalated", _("Escalated")
+        ESCALATION_FAILED = "escalation_failed", _("Could not escalate")
+        REMINDER = "reminder", _("Reminder sent")
+        SLA_BREACHED = "sla_breached", _("Past its deadline")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+        SUPERSEDED = "superseded", _("Superseded")
+        EXECUTION_STARTED = "execution_started", _("Execution started")
+        EXECUTED = "executed", _("Done")
+        EXECUTION_FAILED = "execution_failed", _("Failed to run")
+        EXECUTION_RETRIED = "execution_retried", _("Will run again")
+        EXECUTION_LATE_ANSWER = "execution_late_answer", _("Late answer from the execution")
+        EXECUTION_ABANDONED = "execution_abandoned", _("Marked failed after no answer")
+        EXECUTION_REQUEUED = "execution_requeued", _("Queued to run again")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
     approval = models.ForeignKey(
         "hitl.HITLApproval", on_delete=models.CASCADE, related_name="history", verbose_name=_("approval")
     )
-    event_type = models.CharField(max_length=40, verbose_name=_("event type"))
+    event_type = models.CharField(max_length=40, choices=Event.choices, verbose_name=_("event type"))
     description = EncryptedTextField(verbose_name=_("description"))  # quotes reasons and names people
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
@@ -109,6 +134,14 @@ class HITLApprovalHistory(models.Model):
 
 
 class HITLNotification(models.Model):
+    class Event(models.TextChoices):
+        """What the person is told of."""
+
+        CREATED = "created", _("Approval needed")
+        REMINDER = "reminder", _("Reminder")
+        ESCALATED = "escalated", _("Escalated to them")
+        DECIDED = "decided", _("Decided")
+
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         IN_APP = "in_app", _("In app")
@@ -132,9 +165,7 @@ class HITLNotification(models.Model):
     )
     recipient_email = EncryptedTextField(blank=True, max_length=254, kind="email", verbose_name=_("recipient email"))
     recipient_phone = EncryptedTextField(blank=True, max_length=20, kind="phone", verbose_name=_("recipient phone"))
-    event = models.CharField(
-        max_length=20, help_text=_("created, reminder, escalated or decided."), verbose_name=_("event")
-    )
+    event = models.CharField(max_length=20, choices=Event.choices, verbose_name=_("event"))
     subject = models.CharField(max_length=300, blank=True, verbose_name=_("subject"))
     message = models.TextField(verbose_name=_("message"))
     template = models.CharField(max_length=100, blank=True, verbose_name=_("template"))

@@ -24,9 +24,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hitl.history import log
+from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
-from hitl.notifications import notify
+from hitl.notifications import Notice, notify
 from hitl.services.announce import announce
 from hitl.services.levels import close_out
 
@@ -97,14 +97,14 @@ def tell_superseded(superseded: list[Superseded], newer: HITLApproval, *, actor=
         older = closed.approval
         log(
             older,
-            "superseded",
+            Event.SUPERSEDED,
             _("Superseded by %(reference)s, a newer request for the same target: %(summary)s")
             % {"reference": newer.reference, "summary": newer.action_summary},
             actor=actor,
             previous_status=closed.previous_status,
             superseded_by=newer.reference,
         )
-        notify(older, "decided")
+        notify(older, Notice.DECIDED)
         announce(
             older,
             lambda older=older: _(

@@ -16,9 +16,9 @@ from agents import action_specs
 from hitl import duplicates, rules, told
 from hitl.access import get_approval_for_user, may, may_manage
 from hitl.errors import DecisionError
-from hitl.history import log
+from hitl.history import Event, log
 from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
-from hitl.notifications import notify
+from hitl.notifications import Notice, notify
 from hitl.risk import assess, priority_for
 from hitl.services.announce import announce
 from hitl.services.conflicts import AlreadyWaiting, Superseded, supersede_unrun, supersede_waiting, tell_superseded
@@ -135,7 +135,7 @@ def _count_and_advance(approval, actor, notes, context, *, changes) -> None:
     if received < approval.required_approvals:
         log(
             approval,
-            "approval_recorded",
+            Event.APPROVAL_RECORDED,
             _("%(actor)s approved at level %(level)s (%(received)s of %(required)s).")
             % {"actor": actor, "level": level, "received": received, "required": approval.required_approvals},
             actor=actor,
@@ -149,7 +149,7 @@ def _count_and_advance(approval, actor, notes, context, *, changes) -> None:
         assign_level(approval, level=level + 1)
         log(
             approval,
-            "level_approved",
+            Event.LEVEL_APPROVED,
             _("Level %(level)s approved; now at level %(next)s of %(levels)s.")
             % {"level": level, "next": level + 1, "levels": approval.total_levels},
             actor=actor,
@@ -157,7 +157,7 @@ def _count_and_advance(approval, actor, notes, context, *, changes) -> None:
             previous_status=approval.status,
             level=level,  # the chip counts the levels passed by approval (hitl.told)
         )
-        notify(approval, "created")
+        notify(approval, Notice.CREATED)
         announce(approval, lambda: told.level_approved(approval, actor, level, changes, notes))
         return
     _final_approve(approval, actor=actor, notes=notes, context=context, changes=changes)
@@ -181,8 +181,8 @@ def _final_approve(approval, *, actor, notes, context, automatic=False, changes=
         ]
     )  # fmt: skip
     done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
-    log(approval, "approved", done, actor=actor, ip=context.ip, previous_status=previous)
-    notify(approval, "decided")
+    log(approval, Event.APPROVED, done, actor=actor, ip=context.ip, previous_status=previous)
+    notify(approval, Notice.DECIDED)
     said = actor is not None and (changes or notes.strip())
     announce(approval, (lambda: told.approved(approval, actor, changes or {}, notes)) if said else None)
     supersede_unrun(approval, actor=actor)
@@ -206,8 +206,8 @@ def _reject(approval, *, actor, reason, context, automatic=False) -> None:
         done = _("Rejected automatically: %(reason)s") % {"reason": reason}
     else:
         done = _("Rejected by %(actor)s: %(reason)s") % {"actor": actor, "reason": reason}
-    log(approval, "rejected", done, actor=actor, ip=context.ip, previous_status=previous)
-    notify(approval, "decided")
+    log(approval, Event.REJECTED, done, actor=actor, ip=context.ip, previous_status=previous)
+    notify(approval, Notice.DECIDED)
     announce(
         approval,
         lambda: _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": approval.summary, "reason": reason},
@@ -336,7 +336,7 @@ def _apply_edits(approval, actor, edits, context) -> Edit:
     superseded = _save_edited(approval)
     log(
         approval,
-        "edited",
+        Event.EDITED,
         _("%(actor)s edited the action before approving; risk %(old)s → %(new)s (%(score)s).")
         % {
             "actor": actor,
@@ -396,14 +396,14 @@ def _reroute(approval, actor, context, changes) -> None:
     assign_level(approval, level=1)
     log(
         approval,
-        "rerouted",
+        Event.REROUTED,
         _("The edited action is riskier (%(level)s); it now follows %(workflow)s from level 1.")
         % {"level": approval.risk_level, "workflow": choice.rules["name"]},
         actor=actor,
         ip=context.ip,
         previous_status=approval.status,
     )
-    notify(approval, "created")
+    notify(approval, Notice.CREATED)
     announce(approval, lambda: told.rerouted(approval, actor, changes))
 
 
@@ -450,8 +450,8 @@ def escalate_locked(approval, *, actor, reason, context) -> None:
         done %= {"actor": actor, "target": target, "reason": reason}
     else:
         done = _("Escalated automatically to %(target)s: %(reason)s") % {"target": target, "reason": reason}
-    log(approval, "escalated", done, actor=actor, ip=context.ip)
-    notify(approval, "escalated")
+    log(approval, Event.ESCALATED, done, actor=actor, ip=context.ip)
+    notify(approval, Notice.ESCALATED)
 
 
 def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLApproval:
@@ -468,13 +468,13 @@ def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLAp
         approval.save(update_fields=["status", "resolved_at", *cleared])
         log(
             approval,
-            "cancelled",
+            Event.CANCELLED,
             (_("Cancelled by %(actor)s.") % {"actor": actor} + f" {reason}").strip(),
             actor=actor,
             ip=context.ip,
             previous_status=previous,
         )
-        notify(approval, "decided")
+        notify(approval, Notice.DECIDED)
     return approval
 
 
@@ -485,8 +485,8 @@ def expire_locked(approval: HITLApproval) -> None:
     approval.resolved_at = timezone.now()
     cleared = close_out(approval)
     approval.save(update_fields=["status", "resolved_at", *cleared])
-    log(approval, "expired", _("Expired: nobody decided in time."), previous_status=previous)
-    notify(approval, "decided")
+    log(approval, Event.EXPIRED, _("Expired: nobody decided in time."), previous_status=previous)
+    notify(approval, Notice.DECIDED)
     announce(
         approval,
         lambda: _("Expired: nobody decided on “%(summary)s” in time. Ask again if it still matters.")

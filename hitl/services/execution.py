@@ -27,7 +27,7 @@ from core.commit import after_commit
 from hitl import told
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
-from hitl.history import log
+from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.services.announce import announce
 from tenants.access import Need
@@ -81,7 +81,7 @@ def _succeed(approval: HITLApproval, result) -> None:
     approval.execution_error = ""
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
     done = _("Done: %(detail)s") % {"detail": result.detail}
-    log(approval, "executed", done, previous_status=ApprovalStatus.EXECUTING)
+    log(approval, Event.EXECUTED, done, previous_status=ApprovalStatus.EXECUTING)
     announce(approval, lambda: _("Approved and done: %(detail)s") % {"detail": result.detail})
 
 
@@ -91,7 +91,7 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
     approval.execution_error = str(error)[:2000]
     approval.save(update_fields=["status", "execution_status", "execution_error"])
     failed = _("Execution failed: %(error)s") % {"error": error}
-    log(approval, "execution_failed", failed, previous_status=ApprovalStatus.EXECUTING)
+    log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING)
     announce(
         approval,
         tell
@@ -146,7 +146,7 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
         _claim(approval)
         log(
             approval,
-            "execution_started",
+            Event.EXECUTION_STARTED,
             _("Sending to the tenant's webhook (attempt %(attempt)s).") % {"attempt": approval.execution_attempts},
         )
     claim = approval.execution_started_at
@@ -164,7 +164,7 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
                 approval.save(update_fields=["execution_status", "execution_error", "execution_queued_at"])
                 log(
                     approval,
-                    "execution_retry",
+                    Event.EXECUTION_RETRIED,
                     _("Attempt %(attempt)s failed, will retry: %(error)s")
                     % {"attempt": approval.execution_attempts, "error": error},
                 )
@@ -197,7 +197,7 @@ def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
         return approval
     log(
         approval,
-        "execution_late_answer",
+        Event.EXECUTION_LATE_ANSWER,
         _("The attempt started %(when)s UTC answered after it was given up: %(answer)s.")
         % {"when": f"{claim:%Y-%m-%d %H:%M}", "answer": answer},
     )
@@ -249,7 +249,7 @@ def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
         )
         log(
             approval,
-            "execution_abandoned",
+            Event.EXECUTION_ABANDONED,
             _("%(actor)s marked the silent execution failed%(note)s.") % {"actor": actor, "note": note},
             actor=actor,
         )
@@ -271,7 +271,7 @@ def retry_execution(approval_id, *, actor) -> HITLApproval:
         approval.save(update_fields=["status", "execution_status", "execution_attempts", *queued])
         log(
             approval,
-            "execution_retried",
+            Event.EXECUTION_RETRIED,
             _("%(actor)s asked to run it again.") % {"actor": actor},
             actor=actor,
             previous_status=ApprovalStatus.FAILED,

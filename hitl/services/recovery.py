@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
-from hitl.history import log
+from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.services.execution import queue_execution
 from tenants.access import Need
@@ -48,7 +48,7 @@ def _requeue(approval: HITLApproval, *, actor=None, now=None) -> None:
         done = _("%(actor)s sent the execution to a worker again.") % {"actor": actor}
     else:
         done = _("Recovery sent the execution to a worker again.")
-    log(approval, "execution_requeued", done, actor=actor)
+    log(approval, Event.EXECUTION_REQUEUED, done, actor=actor)
 
 
 def requeue_stalled(now=None) -> int:

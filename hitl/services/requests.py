@@ -11,9 +11,9 @@ from analytics.events import record
 from analytics.models import EventType
 from hitl import rules
 from hitl.duplicates import proposal_key, target_key
-from hitl.history import log
+from hitl.history import Event, log
 from hitl.models import HITLApproval
-from hitl.notifications import notify
+from hitl.notifications import Notice, notify
 from hitl.risk import assess, priority_for
 from hitl.services.conflicts import Superseded, supersede_waiting, tell_superseded
 from hitl.services.decisions import decide_automatically
@@ -133,7 +133,7 @@ def request_approval(
     )
     log(
         approval,
-        "created",
+        Event.CREATED,
         _("%(agent)s proposed: %(summary)s (risk %(level)s, %(score)s); workflow %(workflow)s")
         % {
             "agent": agent.name,
@@ -164,5 +164,5 @@ def request_approval(
         return approval
 
     grant(approval, people)
-    notify(approval, "created", people=people)
+    notify(approval, Notice.CREATED, people=people)
     return approval

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from hitl import rules
 from hitl.errors import DecisionError
-from hitl.history import log
+from hitl.history import Event, log
 from hitl.models import ApprovalStatus, DeadlineFailure, HITLApproval
-from hitl.notifications import notify
+from hitl.notifications import Notice, notify
 from hitl.services.decisions import SYSTEM, auto_approve_locked, escalate_locked, expire_locked
 from hitl.services.timing import HOUR
 
@@ -104,7 +104,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
         approval.save(update_fields=["sla_breached", "sla_breach_duration_minutes"])
         log(
             approval,
-            "sla_breached",
+            Event.SLA_BREACHED,
             _("SLA breached (%(minutes)s min past the deadline).") % {"minutes": approval.sla_breach_duration_minutes},
         )
         steps.append("breached")
@@ -125,7 +125,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
             approval.escalation_due_at = None
             approval.compliance_flags = [*approval.compliance_flags, f"escalation failed: {err.detail}"]
             approval.save(update_fields=["escalation_due_at", "compliance_flags"])
-            log(approval, "escalation_failed", err.detail)
+            log(approval, Event.ESCALATION_FAILED, err.detail)
 
     if approval.next_reminder_at and approval.next_reminder_at <= now:
         approval.reminder_count += 1
@@ -134,7 +134,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
         more = frequency and approval.reminder_count < approval.workflow_snapshot.get("max_reminders", 0)
         approval.next_reminder_at = now + frequency * HOUR if more else None
         approval.save(update_fields=["reminder_count", "last_reminder_at", "next_reminder_at"])
-        log(approval, "reminder", _("Reminder %(number)s sent.") % {"number": approval.reminder_count})
-        notify(approval, "reminder", reminder_number=approval.reminder_count)
+        log(approval, Event.REMINDER, _("Reminder %(number)s sent.") % {"number": approval.reminder_count})
+        notify(approval, Notice.REMINDER, reminder_number=approval.reminder_count)
         steps.append("reminded")
     return steps

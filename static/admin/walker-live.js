@@ -26,11 +26,6 @@
     "whitespace-nowrap uppercase min-w-[18px] bg-red-100 text-red-700 dark:bg-red-500/20 dark:text-red-400";
   var STOP_CODES = [4401, 4403]; // signed out, not staff: retrying cannot help
   var BURST_MS = 500;
-  var WORDS = {
-    created: gettext("awaits a decision"), execution_failed: gettext("failed to run"),
-    sla_breached: gettext("is past its deadline"), execution_retried: gettext("will run again"),
-    execution_abandoned: gettext("was marked failed after no answer")
-  };
   var STYLE =
     "#walker-live-toasts{position:fixed;right:1rem;bottom:1rem;z-index:1000;display:flex;flex-direction:column;gap:.5rem}" +
     "#walker-live-toasts div{background:#1f2937;color:#fff;padding:.6rem .9rem;border-radius:.5rem;font-size:.875rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}" +
@@ -62,8 +57,7 @@
   }
 
   function onApprovalEvent(frame) {
-    var name = String(frame.event || "").replace(/^approval\./, "");
-    toast(frame.reference + " " + (WORDS[name] || name.replace(/_/g, " ")));
+    toast(frame.reference + ": " + frame.label); // the event named by the server, in the reader's language
     if (frame.waiting !== undefined) setBadge(frame.waiting);
     var page = location.pathname.match(CHANGE_PAGE);
     if (page) {

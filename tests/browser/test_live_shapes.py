@@ -140,7 +140,7 @@ def test_member_approver_member_live(shape, postgres_only, tmp_path, outside, br
         deciding.wait("the console socket", CONSOLE_OPEN.removeprefix("return "))
         deciding.script(f"window.__before = {{links: {CHANGE_LINKS}, badge: {BADGE}}}")
         deciding.watch("row", f"{CHANGE_LINKS}.some(p => !window.__before.links.includes(p))")
-        deciding.watch("toast", "document.getElementById('walker-live-toasts').textContent.includes('awaits')")
+        deciding.watch("toast", "document.getElementById('walker-live-toasts').textContent.includes(': Requested')")
         deciding.watch("count", f"{BADGE} !== window.__before.badge")
 
         asking.open("/widget/")

@@ -15,6 +15,7 @@ from agents.models import AIAgent
 from channels_app.console.consumer import ALL_TENANTS, ConsoleConsumer
 from config.asgi import application
 from hitl import console, history
+from hitl.models import HITLApprovalHistory
 from hitl.services import request_approval
 from tenants.roles import Role
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, UserFactory, budget_action
@@ -73,6 +74,7 @@ def frame_of(approval, event, waiting=None):
         "status": approval.status,
         "risk_level": approval.risk_level,
         "summary": approval.action_summary,
+        "label": str(HITLApprovalHistory.Event(event).label),  # the listener's language: English here
         "waiting": waiting,
     }
 
@@ -105,6 +107,19 @@ async def test_an_approver_gets_the_events_of_their_tenant_and_never_another_ten
     assert await elsewhere.receive_nothing(timeout=0.3)
     await mine.disconnect()
     await elsewhere.disconnect()
+
+
+async def test_each_event_is_named_in_its_listeners_language(approver, second_approver, tenant):
+    """The page's script shows the server's words (`label`); it has no names of its own."""
+    second_approver.language = "es"
+    await database_sync_to_async(second_approver.save)(update_fields=["language"])
+    approval = await file_approval(tenant)
+    english, spanish = await open_console(approver), await open_console(second_approver)
+    await record(approval, HITLApprovalHistory.Event.EXECUTION_RETRIED)
+    assert (await english.receive_json_from(timeout=TIMEOUT))["label"] == "Will run again"
+    assert (await spanish.receive_json_from(timeout=TIMEOUT))["label"] == "Se ejecutará de nuevo"
+    await english.disconnect()
+    await spanish.disconnect()
 
 
 async def test_a_new_approval_reaches_the_tenants_open_consoles_as_it_is_filed(approver, outsider, tenant):

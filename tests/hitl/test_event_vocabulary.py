@@ -1,0 +1,157 @@
+"""Each vocabulary is one set of named members, written and read by name (issue 32, point 3): what the approval
+history records, what a notification tells of, and one name for an action that will run again."""
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+
+from agents.executors import LedgerExecutor
+from hitl.history import Event, log
+from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
+from hitl.services import approve, cancel, escalate, reject, retry_execution, run_execution
+from hitl.timeline import history
+from tests.factories import CampaignFactory
+
+APPS = ["agents", "analytics", "briefs", "channels_app", "conversations", "core", "hitl", "reports", "tenants"]
+WRITERS = {"log": "Event", "notify": "Notice"}  # the call, and the vocabulary its second argument names
+
+
+def _calls(name: str):
+    """(file, line, second argument) of every call of `name` in the project's code (migrations apart)."""
+    root = Path(settings.BASE_DIR)
+    for app in APPS:
+        for path in (root / app).rglob("*.py") if (root / app).is_dir() else ():
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+                    if len(node.args) >= 2:
+                        yield path.relative_to(root), node.lineno, node.args[1]
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_every_writer_names_a_member_never_a_literal(writer):
+    vocabulary = {"Event": HITLApprovalHistory.Event, "Notice": HITLNotification.Event}[WRITERS[writer]]
+    found = list(_calls(writer))
+    assert found, f"no call of {writer}() found"
+    for path, line, argument in found:
+        named = (
+            isinstance(argument, ast.Attribute)
+            and isinstance(argument.value, ast.Name)
+            and argument.value.id == WRITERS[writer]
+        )
+        assert named and argument.attr in vocabulary.__members__, f"{path}:{line} {ast.unparse(argument)}"
+
+
+def test_a_name_outside_the_vocabulary_is_refused(ask):
+    approval = ask()
+    with pytest.raises(ValueError):
+        log(approval, "execution_retry", "Will retry.")
+    assert not approval.history.filter(event_type="execution_retry").exists()
+
+
+def test_what_the_services_write_is_in_the_vocabulary_and_valid(
+    ask, approver, requester, tenant_admin, monkeypatch, of
+):
+    executed = approve(ask().pk, actor=approver)
+    run_execution(executed.pk, max_attempts=1)
+    reject(ask(of=of()).pk, actor=approver, reason="Not this week.")
+    escalate(ask(of=of()).pk, actor=approver, reason="Over my head.")
+    cancel(ask(of=of()).pk, actor=requester, reason="Not needed.")
+    failing = approve(ask(of=of()).pk, actor=approver)
+    HITLApproval.objects.filter(pk=failing.pk).update(
+        action_data={**failing.action_data, "campaign_id": "00000000-0000-4000-8000-000000000000"}
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr("hitl.services.execution.get_executor", lambda tenant: LedgerExecutor())
+        assert run_execution(failing.pk, max_attempts=1) == "failed"
+    retry_execution(failing.pk, actor=tenant_admin)
+
+    written = set(HITLApprovalHistory.objects.values_list("event_type", flat=True))
+    assert written >= {Event.CREATED, Event.APPROVED, Event.EXECUTED, Event.REJECTED, Event.ESCALATED}
+    assert written >= {Event.CANCELLED, Event.EXECUTION_FAILED, Event.EXECUTION_RETRIED}
+    assert written <= set(Event.values)
+    for entry in HITLApprovalHistory.objects.all():
+        entry.full_clean()
+    told = set(HITLNotification.objects.values_list("event", flat=True))
+    assert told and told <= set(HITLNotification.Event.values)
+    for row in HITLNotification.objects.all():
+        row.full_clean()
+
+
+@pytest.fixture
+def of(tenant):
+    """Another campaign each time, so no request supersedes another (hitl.services.conflicts)."""
+    return lambda: CampaignFactory(tenant=tenant)
+
+
+def test_the_timeline_names_each_event_in_the_readers_language(ask, approver):
+    approval = approve(ask().pk, actor=approver)
+    with translation.override("es"):
+        titles = [entry.title for entry in history(approval)]
+    assert titles[0] == "Solicitada" and "Aprobada" in titles
+
+
+# --- the stored rows of the retired name ------------------------------------------------------------------
+
+RENAMING = importlib.import_module("hitl.migrations.0025_one_name_for_a_retried_execution")
+
+
+@pytest.fixture
+def before_renaming():
+    """The models as the migration sees them (their plain managers)."""
+    return MigrationExecutor(connection).loader.project_state(RENAMING.Migration.dependencies).apps
+
+
+class _Editor:
+    """What a RunPython function is handed: the connection (the function needs nothing else of it)."""
+
+    connection = connection
+
+
+def _stored(entry) -> str:
+    return HITLApprovalHistory.objects.filter(pk=entry.pk).values_list("event_type", flat=True).get()
+
+
+@pytest.fixture
+def retried_under_the_old_name(ask):
+    """A row as the old code wrote it: the model takes any string; only the writer (`log`) checks the name."""
+    approval = ask()
+    return HITLApprovalHistory.objects.create(
+        tenant_id=approval.tenant_id, approval=approval, event_type="execution_retry", description="Will retry."
+    )
+
+
+def test_the_migration_renames_stored_rows_of_the_retired_name(retried_under_the_old_name, before_renaming):
+    RENAMING.rename_events(before_renaming, _Editor())
+    assert _stored(retried_under_the_old_name) == Event.EXECUTION_RETRIED
+    assert (
+        HITLApprovalHistory.objects.get(pk=retried_under_the_old_name.pk).get_event_type_display() == "Will run again"
+    )
+
+
+@pytest.mark.postgres("the approval history's trigger")
+def test_on_postgresql_only_the_migrations_renaming_passes_the_trigger(retried_under_the_old_name, before_renaming):
+    """Outside the migration's transaction the rename is refused like any other change; inside it only the name
+    changes."""
+    table = HITLApprovalHistory._meta.db_table
+    with pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET event_type = 'execution_retried' WHERE id = %s", [retried_under_the_old_name.pk]
+            )
+    with pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [RENAMING.RENAMING_FLAG])
+            cursor.execute(f"UPDATE {table} SET new_status = 'executed' WHERE id = %s", [retried_under_the_old_name.pk])
+    before = HITLApprovalHistory.objects.filter(pk=retried_under_the_old_name.pk).values().get()
+    with transaction.atomic():
+        RENAMING.rename_events(before_renaming, _Editor())
+    after = HITLApprovalHistory.objects.filter(pk=retried_under_the_old_name.pk).values().get()
+    assert after == {**before, "event_type": "execution_retried"}
