@@ -1,28 +1,22 @@
 """Telling approvers about approvals: one HITLNotification row per person and channel, sent after commit."""
 
-from celery import current_app
-from django.conf import settings
-from django.db import transaction
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hitl.links import approval_url
 from hitl.models import HITLApproval, HITLNotification
+from hitl.notification_rows import send_after_commit
 from hitl.services.levels import eligible_approvers
 from tenants.languages import speaking
 from tenants.templatetags.walker_l10n import money
 
-SEND_TASK = "hitl.tasks.send_notification"
 SUBJECTS = {
     "created": _("Approval needed: %(summary)s"),
     "reminder": _("Reminder: %(summary)s is waiting for you"),
     "escalated": _("Escalated to you: %(summary)s"),
     "decided": _("%(status)s: %(summary)s"),
 }
-
-
-def approval_url(approval: HITLApproval) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/admin/hitl/hitlapproval/{approval.pk}/change/"
 
 
 def recipients(approval: HITLApproval, event: str, people: list | None = None):
@@ -86,11 +80,3 @@ def notify(approval: HITLApproval, event: str, *, reminder_number: int = 0, peop
                 )
             )
     return send_after_commit(rows)
-
-
-def send_after_commit(rows: list[HITLNotification]) -> list[HITLNotification]:
-    """Write the rows at once; each is sent by its own task after commit."""
-    HITLNotification.objects.bulk_create(rows)
-    for row in rows:
-        transaction.on_commit(lambda pk=row.pk: current_app.tasks[SEND_TASK].delay(str(pk)))
-    return rows
