@@ -51,6 +51,7 @@ test: install-dev browsers
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Gather the marked strings into locale/*/django.po, then compile them (the .mo files are committed, so
 # running Walker needs no gettext tools; this target does: Debian's gettext package). No source locations in

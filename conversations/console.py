@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from conversations.delivery import display_name
 from core import layer
 from hitl.console import console_group
 
@@ -43,8 +44,6 @@ def notify(conversation, step: str, *, actor: str) -> None:
 
 def customer_wrote(conversation) -> None:
     """The customer wrote on a conversation a person holds (after commit): no text, only that they did."""
-    from conversations.takeover import display_name  # takeover imports this module
-
     holder = conversation.held_by
     _send(conversation, "customer_wrote", holder=display_name(holder), holder_id=str(holder.pk))
 

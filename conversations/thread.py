@@ -11,6 +11,7 @@ from agents.models import AgentType
 from conversations.models import ConversationNote, Message
 from conversations.privacy import message_text
 from conversations.takeover import display_name
+from hitl.models import HITLApproval
 
 PAGE_SIZE = 50
 
@@ -37,8 +38,6 @@ def _side(message: Message) -> tuple[str, str]:
 
 def page_of(conversation, page_number, *, revealed: bool):
     """The page asked for (the latest when none), its bubbles, and the approvals asked for in them linked both ways."""
-    from hitl.models import HITLApproval  # conversations may read hitl (see docs/architecture.md)
-
     paginator = Paginator(conversation.messages.order_by("created_at", "pk"), PAGE_SIZE)
     page = paginator.get_page(page_number or paginator.num_pages)
     messages = list(page.object_list)

@@ -4,8 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hitl.models import HITLNotification
-from hitl.notifications import send_after_commit
-from hitl.senders import _record_outcome, failure  # the same events and words as a send's outcome
+from hitl.notification_rows import failure, record_outcome, send_after_commit
 
 Status = HITLNotification.Status
 Channel = HITLNotification.Channel
@@ -17,7 +16,7 @@ def mark_delivered(notification_id, *, at=None) -> bool:
         status=Status.DELIVERED, delivered_at=at or timezone.now()
     )
     if changed:
-        _record_outcome(HITLNotification.objects.select_related("recipient").get(pk=notification_id))
+        record_outcome(HITLNotification.objects.select_related("recipient").get(pk=notification_id))
     return bool(changed)
 
 
@@ -35,7 +34,7 @@ def mark_undelivered(notification_id, reason: str) -> list[HITLNotification]:
         return []
     row.status, row.failed_at, row.failure_reason = Status.FAILED, timezone.now(), failure(reason)
     row.save(update_fields=["status", "failed_at", "failure_reason"])
-    _record_outcome(row, reason=row.failure_reason[:200])
+    record_outcome(row, reason=row.failure_reason[:200])
     return fall_back(row)
 
 

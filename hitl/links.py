@@ -1,4 +1,4 @@
-"""Signed one-click decision links for approval emails.
+"""Links in approval emails: the approval's page in the admin, and signed one-click decision links.
 
 A link is the approver's credential for one decision: it names the approval, the
 approver and the decision, expires, and carries a nonce so every link is unique
@@ -42,6 +42,10 @@ def make_token(approval, approver, decision: str) -> str:
         raise ValueError(f"Unknown decision {decision!r}.")
     claim = [str(approval.pk), str(approver.pk), decision, secrets.token_urlsafe(16)]
     return signing.dumps(claim, salt=SALT, compress=True)
+
+
+def approval_url(approval) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/admin/hitl/hitlapproval/{approval.pk}/change/"
 
 
 def make_link(approval, approver, decision: str) -> str:

@@ -1,19 +1,16 @@
 """Telling approvers about approvals: one HITLNotification row per person and channel, sent after commit."""
 
-from celery import current_app
-from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.commit import after_commit
+from hitl.links import approval_url
 from hitl.models import HITLApproval, HITLNotification
+from hitl.notification_rows import send_after_commit
 from hitl.services.levels import eligible_approvers
 from tenants.languages import speaking
 from tenants.templatetags.walker_l10n import money
 
-# By name: hitl.tasks imports this module (through hitl.services.sla).
-SEND_TASK = "hitl.tasks.send_notification"
 Notice = HITLNotification.Event
 ASKING = (Notice.CREATED, Notice.REMINDER, Notice.ESCALATED)  # the notices that ask for a decision
 SUBJECTS = {
@@ -22,10 +19,6 @@ SUBJECTS = {
     Notice.ESCALATED: _("Escalated to you: %(summary)s"),
     Notice.DECIDED: _("%(status)s: %(summary)s"),
 }
-
-
-def approval_url(approval: HITLApproval) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/admin/hitl/hitlapproval/{approval.pk}/change/"
 
 
 def recipients(approval: HITLApproval, event: Notice, people: list | None = None):
@@ -89,11 +82,3 @@ def notify(approval: HITLApproval, event: Notice, *, reminder_number: int = 0, p
                 )
             )
     return send_after_commit(rows)
-
-
-def send_after_commit(rows: list[HITLNotification]) -> list[HITLNotification]:
-    """Write the rows at once; each is sent by its own task after commit."""
-    HITLNotification.objects.bulk_create(rows)
-    for row in rows:
-        after_commit(current_app.tasks[SEND_TASK], str(row.pk))
-    return rows

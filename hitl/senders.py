@@ -7,16 +7,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from analytics.events import record
-from analytics.models import EmailDeliveryLog, EventType
+from analytics.models import EmailDeliveryLog
 from conversations.delivery import send_direct
 from hitl import links
+from hitl.deliveries import fall_back
 from hitl.models import HITLNotification
-from hitl.notifications import ASKING, Notice, approval_url
+from hitl.notification_rows import failure, record_outcome
+from hitl.notifications import ASKING, Notice
 from tenants import outbound
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
-from tenants.pii import redact
 
 SLACK_TIMEOUT_SECONDS = 10
 
@@ -40,8 +40,6 @@ def _email(row: HITLNotification) -> tuple[str, str]:
 
     An address that bounced hard or reported spam gets nothing: the person is told on their other channels.
     """
-    from hitl.deliveries import fall_back  # here: at the top it closes a cycle through hitl.services
-
     if UndeliverableAddress.includes(row.recipient_email):
         told = ", ".join(new.channel for new in fall_back(row)) or "no other channel"
         raise ValueError(f"The address is marked undeliverable; told on {told} instead.")
@@ -49,7 +47,7 @@ def _email(row: HITLNotification) -> tuple[str, str]:
     with speaking(row.recipient):  # the subject and message were written in it (notify)
         if row.event in ASKING and row.recipient is not None:
             context |= {
-                "admin_url": approval_url(row.approval),
+                "admin_url": links.approval_url(row.approval),
                 "approve_url": links.make_link(row.approval, row.recipient, "approve"),
                 "reject_url": links.make_link(row.approval, row.recipient, "reject"),
                 "hours": links.lifetime_hours(),
@@ -137,32 +135,6 @@ SENDERS = {
 }
 
 
-OUTCOME_EVENTS = {
-    HITLNotification.Status.SENT: EventType.NOTIFICATION_SENT,
-    HITLNotification.Status.DELIVERED: EventType.NOTIFICATION_DELIVERED,
-    HITLNotification.Status.FAILED: EventType.NOTIFICATION_FAILED,
-}
-
-
-def failure(reason) -> str:
-    """What is kept of why a send failed: a provider's words may quote the address or number (a bounce's
-    "550 <jane@…>"), which the row keeps encrypted, so the reason, also copied to the event log, has it redacted."""
-    return redact(str(reason))[:1000]
-
-
-def _record_outcome(row: HITLNotification, **details) -> None:
-    record(
-        OUTCOME_EVENTS[row.status],
-        tenant=row.tenant_id,
-        user=row.recipient,
-        subject_id=row.pk,
-        approval_id=str(row.approval_id),
-        channel=row.channel,
-        event=row.event,
-        **details,
-    )
-
-
 def send(notification_id) -> None:
     """Send a pending notification once. Permanent problems mark it failed; transient ones raise to retry."""
     row = HITLNotification.objects.select_related("approval__tenant", "recipient").get(pk=notification_id)
@@ -177,7 +149,7 @@ def send(notification_id) -> None:
         row.failed_at = timezone.now()
         row.failure_reason = failure(exc)
         row.save(update_fields=["status", "failed_at", "failure_reason", "recipient_phone"])
-        _record_outcome(row, reason=row.failure_reason[:200])
+        record_outcome(row, reason=row.failure_reason[:200])
         return
     row.provider, row.provider_message_id = provider, provider_id or ""
     row.sent_at = timezone.now()
@@ -189,7 +161,7 @@ def send(notification_id) -> None:
     else:
         HITLNotification.objects.filter(pk=row.pk).update(**sent)
         row.refresh_from_db(fields=["status"])
-    _record_outcome(row, provider=provider)
+    record_outcome(row, provider=provider)
 
 
 def mark_failed_after_retries(notification_id, error: Exception) -> None:
@@ -198,7 +170,7 @@ def mark_failed_after_retries(notification_id, error: Exception) -> None:
         status=HITLNotification.Status.FAILED, failed_at=timezone.now(), failure_reason=reason
     )
     if changed:
-        _record_outcome(
+        record_outcome(
             HITLNotification.objects.select_related("recipient").get(pk=notification_id), reason=reason[:200]
         )
         EmailDeliveryLog.objects.filter(

@@ -4,6 +4,7 @@ Replaces the raw inline tables (rows titled "HITLApprovalHistory object (…)", 
 person reads; dates are rendered by the template in the tenant's zone (tenants.middleware activates it).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
@@ -12,14 +13,11 @@ from django.utils.translation import gettext as _
 
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
-from conversations import access as conversation_access
-from conversations.models import Message
-from conversations.privacy import message_text
 from hitl.models import ApprovalStatus, HITLApproval
-from tenants.audit import Origin, record
+from tenants.audit import Origin
 from tenants.templatetags.walker_l10n import money
 
-EXCERPT_SIZE = 4  # messages up to and including the one that led to the request
+_excerpt_reader = None  # conversations.approval_excerpt.excerpt, registered when conversations is ready
 
 
 @dataclass
@@ -132,31 +130,17 @@ def holder(approval: HITLApproval) -> str:
     }
 
 
+def register_excerpt(reader: Callable[[HITLApproval, object, Origin | None], dict | None]) -> None:
+    """Conversations (above hitl) gives the approval page its reader of the messages that led to a request."""
+    global _excerpt_reader
+    _excerpt_reader = reader
+
+
 def excerpt(approval: HITLApproval, viewer, origin: Origin | None = None) -> dict | None:
-    """The messages that led to the request, masked for the viewer, and a link when they may open the chat.
-    Showing them is a read of the conversation: with an `origin` (a page view), it writes the access record."""
-    conversation = approval.conversation
-    if conversation is None:
+    """The messages that led to the request, as the registered reader shows them to `viewer`; None without one."""
+    if _excerpt_reader is None or approval.conversation_id is None:
         return None
-    messages = conversation.messages.order_by("-created_at")
-    if approval.source_message_id:
-        anchor = Message.objects.filter(pk=approval.source_message_id).values_list("created_at", flat=True).first()
-        if anchor is not None:
-            messages = messages.filter(created_at__lte=anchor)
-    revealed = conversation_access.shows_unmasked(viewer, conversation)
-    lines = [
-        {
-            "when": m.created_at,
-            "who": _("Customer") if m.direction == Message.Direction.INBOUND else _("Agent"),
-            "text": message_text(m, revealed=revealed),
-            "led_to_it": m.pk == approval.source_message_id,
-        }
-        for m in reversed(list(messages[:EXCERPT_SIZE]))
-    ]
-    may_open = conversation_access.conversations_for(viewer).filter(pk=conversation.pk).exists()
-    if lines and origin is not None:
-        record(viewer, conversation, tenant=conversation.tenant, origin=origin)
-    return {"lines": lines, "conversation": conversation, "may_open": may_open}
+    return _excerpt_reader(approval, viewer, origin)
 
 
 def notifications(approval: HITLApproval) -> list[Entry]:

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from hitl import links, presentation
 from hitl.access import approvals_for
 from hitl.errors import DecisionError
+from hitl.links import approval_url
 from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
-from hitl.notifications import approval_url
 from hitl.services import Context, approve, reject
 from tenants.models import User
 from tenants.templatetags.walker_l10n import money

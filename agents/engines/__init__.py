@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy, ngettext
 
 from agents.engines.base import EngineReply, EngineRequest
+from agents.engines.config import config_for
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ WHOLE_WORDS = re.compile(r".*\S(?=\s)", re.DOTALL)  # the longest prefix that en
 
 
 def get_engine(tenant=None, agent=None):
-    from agents.engines.config import config_for  # models: imported once apps are ready
-
     config = config_for(tenant, agent)
     return import_string(ENGINES[config.engine])(config)
 

@@ -2,7 +2,7 @@
 
 from celery import Task, shared_task
 
-from channels_app.whatsapp import delivery, verify
+from channels_app.whatsapp import codes, delivery
 from channels_app.whatsapp.models import WhatsAppContact
 from channels_app.whatsapp.twilio_api import TransientTwilioError
 
@@ -39,4 +39,4 @@ def send_reply(tenant_id: str, phone_hash: str, text: str) -> None:
 
 @shared_task(expires=3600, **RETRY_ON_TWILIO)
 def send_verification_code(phone_id: str) -> None:
-    verify.send_code(phone_id)
+    codes.send_code(phone_id)

@@ -1,35 +1,8 @@
-"""Phone verification over WhatsApp: the code is sent when a number is added and confirmed by reply."""
+"""Phone verification over WhatsApp: the code is asked for when a number is added (code_requests), sent by a worker
+(codes) and confirmed by reply (here)."""
 
-from channels_app.whatsapp import delivery, outbound, twilio_api
-from channels_app.whatsapp.models import TemplatePurpose
 from tenants import verification
 from tenants.models import UserPhoneNumber
-
-CODE_TEXT = (
-    "Your Walker verification code is {code}. It expires in {minutes} minutes. "
-    "Reply with it here, or give it to your Walker admin, to confirm this number."
-)
-
-
-def send_code(phone_id) -> None:
-    """Issue a new code and send it; a refusal (rate limit, no template, Twilio) is recorded on the number."""
-    try:
-        phone, code = verification.issue_code(phone_id)
-    except verification.VerificationError as error:
-        verification.record_delivery_error(phone_id, error.detail)
-        return
-    minutes = int(verification.CODE_TTL.total_seconds() // 60)
-    try:
-        delivery.send_direct(
-            phone.phone_number,
-            CODE_TEXT.format(code=code, minutes=minutes),
-            tenant_id=phone.tenant_id,
-            purpose=TemplatePurpose.VERIFICATION,
-            values={"code": code},
-        )
-    except (outbound.Blocked, twilio_api.TwilioSendError, twilio_api.TransientTwilioError) as error:
-        # Not retried: the code is not kept in clear, so a retry would need a new one (and the resend limit).
-        verification.record_delivery_error(phone_id, f"The code could not be sent: {error}")
 
 
 def confirm_by_reply(phone: UserPhoneNumber, text: str) -> str:
