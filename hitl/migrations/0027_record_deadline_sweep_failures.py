@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hitl', '0023_approval_request_language'),
+        ('hitl', '0026_drop_approval_columns_nothing_reads'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hitl', '0023_approval_request_language'),
+        ('hitl', '0025_one_name_for_a_retried_execution'),
     ]
 
     operations = [
