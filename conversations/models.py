@@ -34,6 +34,13 @@ class Conversation(models.Model):
         WAITING_APPROVAL = "waiting_approval", _("Waiting for approval")
         CLOSED = "closed", _("Closed")
 
+    class CloseReason(models.TextChoices):
+        """Why it was closed (the `conversation_closed` platform event's `reason`)."""
+
+        IDLE = "idle", _("Quiet for too long")
+        NEW_CONVERSATION = "new_conversation", _("A new conversation was started")
+        RESOLVED = "resolved", _("Resolved by a person")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey(
         "tenants.Tenant", on_delete=models.CASCADE, related_name="conversations", verbose_name=_("tenant")

@@ -3,6 +3,10 @@
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from agents.models import ToolCallAudit
+
+REFUSED = ToolCallAudit.Decision.REFUSED  # an action the gateway refused: no approval was filed
+
 
 class IngestError(Exception):
     """The message cannot be taken in. `code` is stable for channels and APIs; `detail` is for people."""
@@ -37,7 +41,7 @@ class ActionOutcome:
     """A proposed action as the requester sees it: waiting for approval, or refused with a reason."""
 
     summary: str
-    status: str  # an approval status, or "refused"
+    status: str  # an approval status, or REFUSED
     approval_id: str | None = None
     reference: str | None = None
     reason: str | None = None

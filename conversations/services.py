@@ -19,7 +19,7 @@ def open_conversation(user, channel: str, *, now=None) -> Conversation:
     return conversation
 
 
-def close_conversation(conversation: Conversation, *, ended_at, reason: str) -> None:
+def close_conversation(conversation: Conversation, *, ended_at, reason: Conversation.CloseReason) -> None:
     conversation.status = Conversation.Status.CLOSED
     conversation.ended_at = ended_at
     conversation.save(update_fields=["status", "ended_at"])

@@ -206,7 +206,7 @@ def resolve(conversation_id, *, actor) -> Conversation:
     if conversation.held_by_id is not None:
         _may_take_from(actor, conversation)
         _let_go(conversation, reason="resolved")
-    close_conversation(conversation, ended_at=timezone.now(), reason="resolved")
+    close_conversation(conversation, ended_at=timezone.now(), reason=Conversation.CloseReason.RESOLVED)
     _audit(EventType.RESOLVED, conversation, actor, "resolved")
     return conversation
 

@@ -17,7 +17,7 @@ from agents.action_specs import SPECS
 from agents.actions import AGENT_ACTIONS, ActionType
 from agents.models import AgentType
 from hitl import rules
-from hitl.models import HITLApproval
+from hitl.models import HITLApproval, HITLDecision
 from hitl.risk import RiskAssessment, assess, readable_factors
 from hitl.services.levels import deciders
 from hitl.services.requests import automatic_outcome
@@ -27,8 +27,8 @@ from tenants.roles import Role
 
 CHANNEL_NAMES = dict(CHANNEL_CHOICES)
 OUTCOMES = {
-    "approve": gettext_lazy("Approved automatically (the workflow's automatic rule holds)"),
-    "reject": gettext_lazy("Rejected automatically (the workflow's automatic rule holds)"),
+    HITLDecision.Decision.APPROVE: gettext_lazy("Approved automatically (the workflow's automatic rule holds)"),
+    HITLDecision.Decision.REJECT: gettext_lazy("Rejected automatically (the workflow's automatic rule holds)"),
     None: gettext_lazy("Waits for a human decision"),
 }
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from hitl import senders
-from hitl.services.execution import run_execution
+from hitl.services.execution import Outcome, run_execution
 from hitl.services.recovery import requeue_stalled
 from hitl.services.sla import process_due
 
@@ -13,7 +13,7 @@ EXECUTION_ATTEMPTS = 5
 @shared_task(bind=True, max_retries=EXECUTION_ATTEMPTS - 1, acks_late=True)
 def execute_approval(self, approval_id: str) -> str:
     outcome = run_execution(approval_id, max_attempts=EXECUTION_ATTEMPTS)
-    if outcome == "retry":
+    if outcome == Outcome.RETRY:
         raise self.retry(countdown=min(30 * 2**self.request.retries, 3600))
     return outcome
 

@@ -101,4 +101,4 @@ def start_over(user, conversation_id) -> None:
             return
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.status != Conversation.Status.CLOSED:
-            close_conversation(locked, ended_at=timezone.now(), reason="new_conversation")
+            close_conversation(locked, ended_at=timezone.now(), reason=Conversation.CloseReason.NEW_CONVERSATION)

@@ -22,7 +22,7 @@ from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
 from hitl.console import console_group
 from hitl.inbox import waiting_for
-from hitl.models import HITLApprovalHistory
+from hitl.models import ApprovalStatus, HITLApprovalHistory
 from hitl.summaries import known_language
 from tenants.audit import may_see_pii
 from tenants.languages import language_of, speaking
@@ -65,14 +65,15 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
         """Ignored, whatever it is: nothing the browser sends changes the feed."""
 
     async def approval_events(self, messages):
-        """New approval events (follow.py), each named in this listener's language (`label`) and with what now
-        waits for their decision (None: they decide none)."""
+        """New approval events (follow.py), each named in this listener's language (`label`, and the approval's
+        `status_label`) and with what now waits for their decision (None: they decide none)."""
         waiting = await database_sync_to_async(waiting_for)(self.user)
         for message in messages:
             frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}, "waiting": waiting}
             frame["summary"] = _in_language(message.get("summaries") or {}, self.language)
             with speaking(self.user):
                 frame["label"] = str(HITLApprovalHistory.Event(message["event_type"]).label)
+                frame["status_label"] = str(ApprovalStatus(message["status"]).label)
             if not self.reveal:
                 frame["summary"] = mask(frame["summary"])
             await self.send_json(frame)

@@ -42,7 +42,7 @@ from analytics.models import EventType
 from conversations import delivery, events
 from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
-from conversations.normalized import ActionOutcome
+from conversations.normalized import REFUSED, ActionOutcome
 from conversations.outbound import outbound_message
 from conversations.pipeline.elsewhere import recent_elsewhere
 from conversations.pipeline.feedback import decisions_since_last_answer
@@ -448,8 +448,8 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         subject_id=outbound.pk,
         agent_type=agent.agent_type if agent else None,
         response_ms=_milliseconds_since(started),
-        proposed=sum(o.status != "refused" for o in outcomes),
-        refused=sum(o.status == "refused" for o in outcomes),
+        proposed=sum(o.status != REFUSED for o in outcomes),
+        refused=sum(o.status == REFUSED for o in outcomes),
     )
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
     return more

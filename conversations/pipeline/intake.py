@@ -184,7 +184,7 @@ def _lock_conversation(inbound: InboundMessage, user, now) -> Conversation:
     if _fresh(current, now):
         return current
     if current:
-        close_conversation(current, ended_at=current.last_message_at, reason="idle")
+        close_conversation(current, ended_at=current.last_message_at, reason=Conversation.CloseReason.IDLE)
     return open_conversation(user, inbound.channel, now=now)
 
 

@@ -3,7 +3,7 @@
 from agents.gateway import review
 from analytics.events import record
 from analytics.models import EventType
-from conversations.normalized import ActionOutcome
+from conversations.normalized import REFUSED, ActionOutcome
 from hitl import told
 from hitl.services import AlreadyWaiting, request_approval
 
@@ -41,7 +41,7 @@ def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
             )
         )
     for refusal in verdict.refused:
-        outcomes.append(ActionOutcome(refusal.action.summary, "refused", reason=refusal.reason))
+        outcomes.append(ActionOutcome(refusal.action.summary, REFUSED, reason=refusal.reason))
         record(
             EventType.ACTION_REFUSED,
             tenant=tenant,

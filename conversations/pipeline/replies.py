@@ -2,12 +2,12 @@
 
 from django.utils.translation import gettext as _
 
-from conversations.normalized import ActionOutcome
+from conversations.normalized import REFUSED, ActionOutcome
 from hitl.models import ApprovalStatus
 
 
 def compose(text: str, outcomes: list[ActionOutcome]) -> str:
-    if outcomes and all(o.status == "refused" and o.summary in text for o in outcomes):
+    if outcomes and all(o.status == REFUSED and o.summary in text for o in outcomes):
         text = ""  # the engine's text proposes what was refused: say only why it can't be proposed
     lines = [text.strip()]
     for outcome in outcomes:
@@ -15,7 +15,7 @@ def compose(text: str, outcomes: list[ActionOutcome]) -> str:
         what = "" if outcome.summary in text else f": {outcome.summary}"
         if outcome.already_waiting:
             line = _("That is already waiting for approval (%(reference)s)%(what)s: I did not ask again.")
-        elif outcome.status == "refused":
+        elif outcome.status == REFUSED:
             line = _("I can't propose “%(summary)s”: %(reason)s.")
         elif outcome.status == ApprovalStatus.PENDING:
             line = _("Waiting for approval (%(reference)s)%(what)s.")

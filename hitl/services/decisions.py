@@ -214,10 +214,9 @@ def _reject(approval, *, actor, reason, context, automatic=False) -> None:
     )
 
 
-def decide_automatically(approval: HITLApproval, outcome: str) -> None:
+def decide_automatically(approval: HITLApproval, decision: Decision) -> None:
     """Apply a workflow's automatic rule at creation (the caller holds the new row)."""
     context = Context(via=HITLDecision.Via.AUTO)
-    decision = Decision.APPROVE if outcome == "approve" else Decision.REJECT
     HITLDecision.objects.create(
         tenant_id=approval.tenant_id, approval=approval, level=1, approver=None, decision=decision, via=context.via
     )

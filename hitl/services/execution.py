@@ -12,9 +12,10 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agents.executors import (
     ExecutionError,
@@ -34,6 +35,16 @@ from tenants.access import Need
 
 # By name: hitl.tasks imports this module to run the execution.
 EXECUTE_TASK = "hitl.tasks.execute_approval"
+
+
+class Outcome(models.TextChoices):
+    """What one run of an execution came to: the task's result."""
+
+    EXECUTED = "executed", gettext_lazy("Done")
+    FAILED = "failed", gettext_lazy("Failed to run")
+    RETRY = "retry", gettext_lazy("Will run again")  # the task calls again later
+    SKIPPED = "skipped", gettext_lazy("Nothing to run")
+    SUPERSEDED = "superseded", gettext_lazy("Given up while it ran")  # its late answer is only recorded
 
 
 def queue_execution(approval: HITLApproval, *, now=None) -> list[str]:
@@ -102,9 +113,8 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
     )
 
 
-def run_execution(approval_id, *, max_attempts: int) -> str:
-    """Execute once. Returns 'executed', 'failed', 'retry' (call again later), 'skipped' (nothing to do)
-    or 'superseded' (the attempt was given up while it ran; its answer is only recorded)."""
+def run_execution(approval_id, *, max_attempts: int) -> Outcome:
+    """Execute once; what it came to."""
     approval = HITLApproval.objects.select_related("tenant", "requested_by").get(pk=approval_id)
     executor = get_executor(approval.tenant)
     # What the execution writes (its detail, the history lines) is read first by whoever asked for it, in the
@@ -123,26 +133,26 @@ def _locked(approval_id) -> HITLApproval:
 
 
 @transaction.atomic
-def _run_ledger(approval_id, executor) -> str:
+def _run_ledger(approval_id, executor) -> Outcome:
     approval = _locked(approval_id)
     if not _claimable(approval):
-        return "skipped"
+        return Outcome.SKIPPED
     _claim(approval)
     try:
         with transaction.atomic():  # a refused change leaves no partial write behind
             result = executor.execute(_request(approval))
     except ExecutionError as error:
         _fail(approval, error)
-        return "failed"
+        return Outcome.FAILED
     _succeed(approval, result)
-    return "executed"
+    return Outcome.EXECUTED
 
 
-def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
+def _run_remote(approval_id, executor, *, max_attempts: int) -> Outcome:
     with transaction.atomic():
         approval = _locked(approval_id)
         if not _claimable(approval):
-            return "skipped"
+            return Outcome.SKIPPED
         _claim(approval)
         log(
             approval,
@@ -156,7 +166,7 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
         with transaction.atomic():
             approval = _still_claimed(approval_id, claim, f"failed: {error}")
             if approval is None:
-                return "superseded"
+                return Outcome.SUPERSEDED
             if approval.execution_attempts < max_attempts:
                 approval.execution_status = ExecutionStatus.RETRYING
                 approval.execution_error = str(error)[:2000]
@@ -168,22 +178,22 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> str:
                     _("Attempt %(attempt)s failed, will retry: %(error)s")
                     % {"attempt": approval.execution_attempts, "error": error},
                 )
-                return "retry"
+                return Outcome.RETRY
             _fail(approval, error)
-        return "failed"
+        return Outcome.FAILED
     except ExecutionError as error:
         with transaction.atomic():
             approval = _still_claimed(approval_id, claim, f"refused: {error}")
             if approval is None:
-                return "superseded"
+                return Outcome.SUPERSEDED
             _fail(approval, error)
-        return "failed"
+        return Outcome.FAILED
     with transaction.atomic():
         approval = _still_claimed(approval_id, claim, f"done: {result.detail}")
         if approval is None:
-            return "superseded"
+            return Outcome.SUPERSEDED
         _succeed(approval, result)
-    return "executed"
+    return Outcome.EXECUTED
 
 
 def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:

@@ -12,7 +12,7 @@ from analytics.models import EventType
 from hitl import rules
 from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
-from hitl.models import HITLApproval
+from hitl.models import HITLApproval, HITLDecision
 from hitl.notifications import Notice, notify
 from hitl.risk import assess, priority_for
 from hitl.services.conflicts import Superseded, supersede_waiting, tell_superseded
@@ -47,8 +47,9 @@ def _create(tenant, **fields) -> tuple[HITLApproval, list[Superseded]]:
     raise RuntimeError("Could not file the approval: no free reference, or requests for its target kept arriving")
 
 
-def automatic_outcome(approval: HITLApproval, config: dict) -> str | None:
-    """'reject', 'approve' or None. The rules were validated when the workflow was chosen."""
+def automatic_outcome(approval: HITLApproval, config: dict) -> HITLDecision.Decision | None:
+    """The decision a workflow's automatic rule makes, or None (a person decides). The rules were validated when
+    the workflow was chosen."""
     facts = {
         "risk_level": approval.risk_level,
         "risk_score": approval.risk_score,
@@ -61,9 +62,9 @@ def automatic_outcome(approval: HITLApproval, config: dict) -> str | None:
     reject_when = rules.parse_conditions(config.get("auto_reject_conditions"))
     approve_when = rules.parse_conditions(config.get("auto_approve_conditions"))
     if rules.conditions_hold(reject_when, facts):
-        return "reject"
+        return HITLDecision.Decision.REJECT
     if rules.conditions_hold(approve_when, facts) and not rules.is_critical(approval.risk_level):
-        return "approve"
+        return HITLDecision.Decision.APPROVE
     return None
 
 

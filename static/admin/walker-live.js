@@ -61,7 +61,7 @@
     if (frame.waiting !== undefined) setBadge(frame.waiting);
     var page = location.pathname.match(CHANGE_PAGE);
     if (page) {
-      if (page[1] === frame.approval_id) refreshApproval(frame.status);
+      if (page[1] === frame.approval_id) refreshApproval(frame.status_label);
     } else if (CHANGELIST.test(location.pathname) || document.querySelector('[data-live="dashboard"]')) {
       changedIds.push(frame.approval_id);
       if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS); // a burst of events: one refresh

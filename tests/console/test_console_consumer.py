@@ -75,6 +75,7 @@ def frame_of(approval, event, waiting=None):
         "risk_level": approval.risk_level,
         "summary": approval.action_summary,
         "label": str(HITLApprovalHistory.Event(event).label),  # the listener's language: English here
+        "status_label": approval.get_status_display(),
         "waiting": waiting,
     }
 
@@ -117,7 +118,8 @@ async def test_each_event_is_named_in_its_listeners_language(approver, second_ap
     english, spanish = await open_console(approver), await open_console(second_approver)
     await record(approval, HITLApprovalHistory.Event.EXECUTION_RETRIED)
     assert (await english.receive_json_from(timeout=TIMEOUT))["label"] == "Will run again"
-    assert (await spanish.receive_json_from(timeout=TIMEOUT))["label"] == "Se ejecutará de nuevo"
+    frame = await spanish.receive_json_from(timeout=TIMEOUT)
+    assert (frame["label"], frame["status_label"]) == ("Se ejecutará de nuevo", "Pendiente")
     await english.disconnect()
     await spanish.disconnect()
 

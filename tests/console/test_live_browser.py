@@ -103,7 +103,7 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
         self.approve_through_the_server(approval.pk, approver)
         banner = self.wait(lambda d: d.find_elements("id", "walker-live-banner"), "the 'approval changed' banner")[0]
         # The decision is announced at once; "executed" follows once hitl.console is wired to the decisions.
-        self.assertRegex(banner.text, r"^This approval changed \(now (approved|executed)\) — reload to see it")
+        self.assertRegex(banner.text, r"^This approval changed \(now (Approved|Executed)\) — reload to see it")
         self.assertEqual(banner.get_attribute("role"), "alert")
         self.assert_not_reloaded()
         banner.find_element("tag name", "button").click()

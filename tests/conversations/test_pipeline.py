@@ -141,7 +141,8 @@ def test_messages_continue_the_open_conversation_until_it_is_idle(engine, collea
     assert second != first
     first.refresh_from_db()
     assert first.status == "closed" and first.ended_at == start + timedelta(hours=23)
-    assert events(EventType.CONVERSATION_CLOSED).filter(conversation_id=first.pk).count() == 1
+    closed = events(EventType.CONVERSATION_CLOSED).get(conversation_id=first.pk)
+    assert closed.metadata["reason"] == Conversation.CloseReason.IDLE
 
 
 def test_the_idle_period_is_configurable(engine, colleague, settings):

@@ -1,17 +1,21 @@
 """Each vocabulary is one set of named members, written and read by name (issue 32, point 3): what the approval
-history records, what a notification tells of, and one name for an action that will run again."""
+history records, what a notification tells of, why a conversation was closed, and one name for an action that will
+run again."""
 
 import ast
 import importlib
+import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from agents.executors import LedgerExecutor
+from conversations.models import Conversation
 from hitl.history import Event, log
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
 from hitl.services import approve, cancel, escalate, reject, retry_execution, run_execution
@@ -19,11 +23,16 @@ from hitl.timeline import history
 from tests.factories import CampaignFactory
 
 APPS = ["agents", "analytics", "briefs", "channels_app", "conversations", "core", "hitl", "reports", "tenants"]
-WRITERS = {"log": "Event", "notify": "Notice"}  # the call, and the vocabulary its second argument names
+# A writer, where it takes the name (an argument's position or a keyword), how its members are spelled there.
+WRITERS = {
+    "log": (1, "Event", HITLApprovalHistory.Event),
+    "notify": (1, "Notice", HITLNotification.Event),
+    "close_conversation": ("reason", "Conversation.CloseReason", Conversation.CloseReason),
+}
 
 
-def _calls(name: str):
-    """(file, line, second argument) of every call of `name` in the project's code (migrations apart)."""
+def _calls(name: str, where):
+    """(file, line, the argument at `where`) of every call of `name` in the project's code (migrations apart)."""
     root = Path(settings.BASE_DIR)
     for app in APPS:
         for path in (root / app).rglob("*.py") if (root / app).is_dir() else ():
@@ -31,21 +40,20 @@ def _calls(name: str):
                 continue
             for node in ast.walk(ast.parse(path.read_text(), str(path))):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
-                    if len(node.args) >= 2:
-                        yield path.relative_to(root), node.lineno, node.args[1]
+                    if isinstance(where, int) and len(node.args) > where:
+                        yield path.relative_to(root), node.lineno, node.args[where]
+                    for keyword in node.keywords if isinstance(where, str) else ():
+                        if keyword.arg == where:
+                            yield path.relative_to(root), node.lineno, keyword.value
 
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))
 def test_every_writer_names_a_member_never_a_literal(writer):
-    vocabulary = {"Event": HITLApprovalHistory.Event, "Notice": HITLNotification.Event}[WRITERS[writer]]
-    found = list(_calls(writer))
+    where, spelled, vocabulary = WRITERS[writer]
+    found = list(_calls(writer, where))
     assert found, f"no call of {writer}() found"
     for path, line, argument in found:
-        named = (
-            isinstance(argument, ast.Attribute)
-            and isinstance(argument.value, ast.Name)
-            and argument.value.id == WRITERS[writer]
-        )
+        named = isinstance(argument, ast.Attribute) and ast.unparse(argument.value) == spelled
         assert named and argument.attr in vocabulary.__members__, f"{path}:{line} {ast.unparse(argument)}"
 
 
@@ -155,3 +163,26 @@ def test_on_postgresql_only_the_migrations_renaming_passes_the_trigger(retried_u
         RENAMING.rename_events(before_renaming, _Editor())
     after = HITLApprovalHistory.objects.filter(pk=retried_under_the_old_name.pk).values().get()
     assert after == {**before, "event_type": "execution_retried"}
+
+
+@pytest.mark.postgres("the approval history's trigger and roles")
+def test_the_application_role_cannot_rename_events_by_setting_the_flag(retried_under_the_old_name):
+    name = f"walker_app_{uuid.uuid4().hex[:8]}"  # created inside the test's transaction: it goes with the rollback
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{name}"')
+    call_command("grant_app_role", name)
+    table = HITLApprovalHistory._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET ROLE "{name}"')
+    try:
+        with pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [RENAMING.RENAMING_FLAG])
+                cursor.execute(
+                    f"UPDATE {table} SET event_type = 'execution_retried' WHERE id = %s",
+                    [retried_under_the_old_name.pk],
+                )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert _stored(retried_under_the_old_name) == "execution_retry"
