@@ -245,7 +245,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
                 setattr(cls, verb.name, _endpoint(verb))
         return super().get_extra_actions()
 
-    def act(self, request, verb):
+    def _say(self, request, verb):
         approval = self.get_object()  # 404 outside the caller's view
         form = _body_of(verb)(data=request.data)
         form.is_valid(raise_exception=True)
@@ -276,7 +276,7 @@ def _body_of(verb):
 
 def _endpoint(verb):
     def endpoint(self, request, pk=None):
-        return self.act(request, verb)
+        return self._say(request, verb)
 
     endpoint.__name__ = verb.name
     endpoint.__doc__ = verb.description
