@@ -21,7 +21,7 @@ import hitl.deadline_failures_admin  # noqa: F401  (registers the sweep's failur
 from agents.actions import ActionType, action_name
 from agents.models import AgentType
 from hitl import inbox, presentation, preview, rules, timeline
-from hitl.access import may_decide
+from hitl.access import may, may_decide
 from hitl.errors import DecisionError
 from hitl.models import (
     ApprovalStatus,
@@ -33,10 +33,12 @@ from hitl.models import (
 )
 from hitl.policy_form import POINT_FIELDS, RiskPolicyForm
 from hitl.resources import ApprovalResource
-from hitl.services import Context, abandon_execution, approve, escalate, reject, requeue_execution, retry_execution
+from hitl.services import verbs
 from hitl.services.execution import stuck_since
+from hitl.services.verbs import Door
 from hitl.services.workflows import copy_builtin_default
 from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm
+from tenants.access import Need
 from tenants.admin_scoping import TenantScopedAdminMixin
 from tenants.audit import Origin
 from tenants.exports import StreamingCsvExportMixin
@@ -49,12 +51,11 @@ STATUS_COLOURS = {
 }  # fmt: skip
 
 
-def _context(request) -> Context:
-    return Context(
-        via=HITLDecision.Via.ADMIN,
-        ip=request.META.get("REMOTE_ADDR"),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+DEFAULT_NOTES = {"escalate": _("Escalated from the console.")}  # what the page records when nothing was typed
+
+
+def _origin(request) -> Origin:
+    return Origin.of_request(request, via=HITLDecision.Via.ADMIN)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -314,60 +315,36 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         if not self.has_view_permission(request, approval):
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
-        if not may_decide(request.user, approval):
+        verb = verbs.verb_named(request.POST.get("decision", ""), Door.CONSOLE)
+        if not may(request.user, verb.need if verb else Need.DECIDE, approval):
             messages.error(request, gettext("You may not decide approvals."))
             return back
-        decision = request.POST.get("decision")
+        if verb is None:
+            messages.error(request, gettext("Choose approve, reject, escalate, run again or mark failed."))
+            return back
+        note = request.POST.get(verb.note_field, "")
+        if verb.name in DEFAULT_NOTES:
+            note = note.strip() or str(DEFAULT_NOTES[verb.name])
         try:
-            if decision == "approve":
-                edits = presentation.edits_from_form(approval, request.POST)
-                approve(
-                    approval.pk,
-                    actor=request.user,
-                    notes=request.POST.get("notes", ""),
-                    edits=edits,
-                    context=_context(request),
-                )
-                if edits:
-                    done = gettext("%(reference)s approved with your edits.")
-                else:
-                    done = gettext("%(reference)s approved.")
-                messages.success(request, done % {"reference": approval.reference})
-            elif decision == "reject":
-                reject(
-                    approval.pk, actor=request.user, reason=request.POST.get("reason", ""), context=_context(request)
-                )
-                messages.success(request, gettext("%(reference)s rejected.") % {"reference": approval.reference})
-            elif decision == "escalate":
-                reason = request.POST.get("reason", "").strip() or gettext("Escalated from the console.")
-                escalate(approval.pk, actor=request.user, reason=reason, context=_context(request))
-                messages.success(request, gettext("%(reference)s escalated.") % {"reference": approval.reference})
-            elif decision == "retry":
-                retry_execution(approval.pk, actor=request.user)
-                messages.success(request, gettext("%(reference)s will run again.") % {"reference": approval.reference})
-            elif decision == "abandon":
-                abandon_execution(approval.pk, actor=request.user, reason=request.POST.get("reason", ""))
-                messages.success(
-                    request,
-                    gettext("%(reference)s marked failed; check the receiver before running it again.")
-                    % {"reference": approval.reference},
-                )
-            else:
-                messages.error(request, gettext("Choose approve, reject, escalate, run again or mark failed."))
+            edits = presentation.edits_from_form(approval, request.POST) if verb.edits else None
+            verbs.act(verb.name, approval.pk, actor=request.user, origin=_origin(request), note=note, edits=edits)
         except DecisionError as err:
             messages.error(request, err.detail)
+            return back
+        done = verb.done_with_edits if edits and verb.done_with_edits else verb.done
+        messages.success(request, done % {"reference": approval.reference})
         return back
 
     # --- bulk actions -------------------------------------------------------------------------
 
-    def _bulk(self, request, queryset, operation, done_message):
-        """`done_message(count)`: what to say when `count` approvals were handled."""
+    def _bulk(self, request, queryset, verb, done_message, note=""):
+        """Say `verb` to each approval; `done_message(count)`: what to say when `count` approvals were handled."""
         if not may_decide(request.user):
             queryset = [a for a in queryset if may_decide(request.user, a)]
         done, refused = 0, []
         for approval in queryset:
             try:
-                operation(approval)
+                verbs.act(verb, approval.pk, actor=request.user, origin=_origin(request), note=note)
                 done += 1
             except DecisionError as err:
                 refused.append(f"{approval.reference}: {err.detail}")
@@ -394,8 +371,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         self._bulk(
             request,
             queryset,
-            lambda a: approve(a.pk, actor=request.user, notes=notes, context=_context(request)),
+            "approve",
             lambda n: ngettext("%(count)d approval approved.", "%(count)d approvals approved.", n) % {"count": n},
+            note=notes,
         )
         return None
 
@@ -418,8 +396,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         self._bulk(
             request,
             queryset,
-            lambda a: reject(a.pk, actor=request.user, reason=reason, context=_context(request)),
+            "reject",
             lambda n: ngettext("%(count)d approval rejected.", "%(count)d approvals rejected.", n) % {"count": n},
+            note=reason,
         )
         return None
 
@@ -428,7 +407,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         self._bulk(
             request,
             queryset,
-            lambda a: retry_execution(a.pk, actor=request.user),
+            "retry",
             lambda n: ngettext("%(count)d approval queued to run again.", "%(count)d approvals queued to run again.", n)
             % {"count": n},
         )
@@ -438,7 +417,7 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         self._bulk(
             request,
             queryset,
-            lambda a: requeue_execution(a.pk, actor=request.user),
+            "requeue",
             lambda n: ngettext(
                 "%(count)d approval sent to a worker again.", "%(count)d approvals sent to a worker again.", n
             )
@@ -450,10 +429,9 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
         self._bulk(
             request,
             queryset,
-            lambda a: escalate(
-                a.pk, actor=request.user, reason=gettext("Escalated from the queue."), context=_context(request)
-            ),
+            "escalate",
             lambda n: ngettext("%(count)d approval escalated.", "%(count)d approvals escalated.", n) % {"count": n},
+            note=gettext("Escalated from the queue."),
         )
 
 

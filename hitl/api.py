@@ -16,7 +16,8 @@ from hitl.access import approvals_for, may_manage, may_review
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
 from hitl.resources import ApprovalResource
-from hitl.services import Context, abandon_execution, approve, cancel, escalate, reject, retry_execution
+from hitl.services import verbs
+from hitl.services.verbs import Door, Note
 from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response, zone_for
 from tenants.reveal import RevealQuery, requested_reveal, shown_email
@@ -235,77 +236,55 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         resource = ApprovalResource(viewer=request.user, revealed=self.revealed)
         return csv_response(resource, approvals, "approvals", zone=zone_for(request.user))
 
-    def _context(self, request) -> Context:
-        return Context(
-            via=HITLDecision.Via.API,
-            ip=request.META.get("REMOTE_ADDR"),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        )
+    @classmethod
+    def get_extra_actions(cls):
+        """The routes of the viewset's own actions and of every verb the API offers (hitl.services.verbs): one
+        POST endpoint per verb, made when a router first asks."""
+        for verb in verbs.offered_at(Door.API):
+            if not hasattr(cls, verb.name):
+                setattr(cls, verb.name, _endpoint(verb))
+        return super().get_extra_actions()
 
-    def _decide(self, request, operation, form_class):
+    def _say(self, request, verb):
         approval = self.get_object()  # 404 outside the caller's view
-        form = form_class(data=request.data)
+        form = _body_of(verb)(data=request.data)
         form.is_valid(raise_exception=True)
+        data = form.validated_data
         try:
-            operation(approval, form.validated_data)
+            verbs.act(
+                verb.name,
+                approval.pk,
+                actor=request.user,
+                origin=Origin.of_request(request, via=HITLDecision.Via.API),
+                note=data.get(verb.note_field, ""),
+                edits=data.get("edits"),
+            )
         except DecisionError as err:
             return Response({"code": err.code, "detail": err.detail}, status=ERROR_STATUS.get(err.code, 400))
         approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=approval.pk)
         return Response(ApprovalDetailSerializer(approval, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=ApproveSerializer, responses=ApprovalDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._decide(
-            request,
-            lambda a, data: approve(
-                a.pk, actor=request.user, notes=data["notes"], edits=data.get("edits"), context=self._context(request)
-            ),
-            ApproveSerializer,
-        )
 
-    @extend_schema(request=ReasonSerializer, responses=ApprovalDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._decide(
-            request,
-            lambda a, data: reject(a.pk, actor=request.user, reason=data["reason"], context=self._context(request)),
-            ReasonSerializer,
-        )
+def _body_of(verb):
+    """What the verb's endpoint reads from the request body."""
+    if verb.edits:
+        return ApproveSerializer
+    return {Note.REQUIRED: ReasonSerializer, Note.OPTIONAL: OptionalReasonSerializer}.get(
+        verb.note, serializers.Serializer
+    )
 
-    @extend_schema(request=ReasonSerializer, responses=ApprovalDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def escalate(self, request, pk=None):
-        return self._decide(
-            request,
-            lambda a, data: escalate(a.pk, actor=request.user, reason=data["reason"], context=self._context(request)),
-            ReasonSerializer,
-        )
 
-    @extend_schema(request=OptionalReasonSerializer, responses=ApprovalDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._decide(
-            request,
-            lambda a, data: cancel(a.pk, actor=request.user, reason=data["reason"], context=self._context(request)),
-            OptionalReasonSerializer,
-        )
+def _endpoint(verb):
+    def endpoint(self, request, pk=None):
+        return self._say(request, verb)
 
-    @extend_schema(request=None, responses=ApprovalDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def retry(self, request, pk=None):
-        """Run a failed action again (approvers and admins)."""
-        return self._decide(request, lambda a, data: retry_execution(a.pk, actor=request.user), serializers.Serializer)
-
-    @extend_schema(request=OptionalReasonSerializer, responses=ApprovalDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="mark-failed")
-    def mark_failed(self, request, pk=None):
-        """Mark failed an execution that has not reported back within EXECUTION_STUCK_MINUTES, so it can be retried."""
-        return self._decide(
-            request,
-            lambda a, data: abandon_execution(a.pk, actor=request.user, reason=data["reason"]),
-            OptionalReasonSerializer,
-        )
+    endpoint.__name__ = verb.name
+    endpoint.__doc__ = verb.description
+    body = _body_of(verb)
+    routed = action(detail=True, methods=["post"], url_path=verb.url_path)(endpoint)
+    return extend_schema(request=None if body is serializers.Serializer else body, responses=ApprovalDetailSerializer)(
+        routed
+    )
 
 
 class IsTenantAdmin(permissions.BasePermission):

@@ -1,4 +1,5 @@
-"""What the requester of an approval is told of each decision, and what the chip beside their request shows.
+"""What the requester and the approver of an approval are told of its outcome, and what the chip beside the request
+shows.
 
 The words are written once here and said on every channel: `hitl.services.announce` stores them as one message on
 the requester's conversation, which the chat shows and WhatsApp and email send. Callers pass them as functions, so
@@ -16,7 +17,7 @@ from agents import action_specs
 from agents.action_specs.base import MONEY, field_label, money
 from agents.formatting import money_exact
 from conversations.delivery import display_name
-from hitl.models import HITLApproval, HITLApprovalHistory
+from hitl.models import ApprovalStatus, HITLApproval, HITLApprovalHistory
 from tenants.languages import language_of
 
 Event = HITLApprovalHistory.Event
@@ -72,6 +73,54 @@ def rerouted(approval: HITLApproval, actor, changes: dict) -> str:
         "summary": approval.summary,
     }
     return _with_lines(head, approval, actor, changes, "")
+
+
+def rejected(approval: HITLApproval, reason: str) -> str:
+    return _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": approval.summary, "reason": reason}
+
+
+def expired(approval: HITLApproval) -> str:
+    return _("Expired: nobody decided on “%(summary)s” in time. Ask again if it still matters.") % {
+        "summary": approval.summary
+    }
+
+
+def superseded(older: HITLApproval, newer: HITLApproval) -> str:
+    return _(
+        "Superseded: %(summary)s (%(reference)s) will not be done. "
+        "The newer request %(newer)s replaces it: %(newer_summary)s."
+    ) % {
+        "summary": older.summary,
+        "reference": older.reference,
+        "newer": newer.reference,
+        "newer_summary": newer.summary,
+    }
+
+
+def done(detail: str) -> str:
+    """The approved action ran: `detail` is the executor's account of it."""
+    return _("Approved and done: %(detail)s") % {"detail": detail}
+
+
+def not_done(approval: HITLApproval) -> str:
+    return _("Approved, but it could not be done: %(summary)s. An admin can retry it.") % {"summary": approval.summary}
+
+
+def not_confirmed(approval: HITLApproval) -> str:
+    """A silent execution was marked failed: the receiver may have applied it."""
+    return _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.") % {"summary": approval.summary}
+
+
+def decision_taken(approval: HITLApproval) -> str:
+    """What the approver who just decided is told, whichever door they decided through (a link's page, a reply)."""
+    if approval.status == ApprovalStatus.REJECTED:
+        return _("You rejected %(ref)s. It will not run.") % {"ref": approval.reference}
+    if approval.is_pending:
+        return _(
+            "Your approval of %(ref)s is recorded. It still needs other approvals "
+            "(now at level %(level)s of %(levels)s)."
+        ) % {"ref": approval.reference, "level": approval.approval_level, "levels": approval.total_levels}
+    return _("You approved %(ref)s. It will now be carried out.") % {"ref": approval.reference}
 
 
 def _with_lines(head: str, approval, actor, changes: dict, note: str) -> str:

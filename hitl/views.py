@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from hitl import links, presentation
+from hitl import links, presentation, told
 from hitl.access import approvals_for
 from hitl.errors import DecisionError
 from hitl.links import approval_url
 from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
-from hitl.services import Context, approve, reject
+from hitl.services import verbs
+from tenants.audit import Origin
 from tenants.models import User
 from tenants.templatetags.walker_l10n import money
 
@@ -69,11 +70,7 @@ def _confirm(request, approval, claim, *, error="", status=200):
 
 def _decide(request, approval, approver, claim, reason):
     """Mark the link used and decide in one transaction: a refused decision leaves the link unused."""
-    context = Context(
-        via=HITLDecision.Via.LINK,
-        ip=request.META.get("REMOTE_ADDR"),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+    origin = Origin.of_request(request, via=HITLDecision.Via.LINK)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -86,27 +83,17 @@ def _decide(request, approval, approver, claim, reason):
                 )
         except IntegrityError:
             raise LinkUsed from None
-        if claim.decision == HITLDecision.Decision.APPROVE:
-            return approve(approval.pk, actor=approver, context=context)
-        return reject(approval.pk, actor=approver, reason=reason, context=context)
+        note = reason if claim.decision == HITLDecision.Decision.REJECT else ""  # the page asks only a rejection why
+        return verbs.act(claim.decision, approval.pk, actor=approver, origin=origin, note=note)
 
 
 def _done(request, approval, reason):
-    ref = approval.reference
+    message = told.decision_taken(approval)
     if approval.status == ApprovalStatus.REJECTED:
-        message = gettext("You rejected %(ref)s. It will not run. Your reason: %(reason)s") % {
-            "ref": ref,
-            "reason": reason,
-        }
+        message = f"{message} {gettext('Your reason: %(reason)s') % {'reason': reason}}"
         return _result(request, 200, gettext("Rejected"), message, approval)
-    if approval.is_pending:
-        message = gettext(
-            "Your approval of %(ref)s is recorded. It still needs other approvals "
-            "(now at level %(level)s of %(levels)s)."
-        ) % {"ref": ref, "level": approval.approval_level, "levels": approval.total_levels}
-        return _result(request, 200, gettext("Approval recorded"), message, approval)
-    message = gettext("You approved %(ref)s. It will now be carried out.") % {"ref": ref}
-    return _result(request, 200, gettext("Approved"), message, approval)
+    title = gettext("Approval recorded") if approval.is_pending else gettext("Approved")
+    return _result(request, 200, title, message, approval)
 
 
 @never_cache

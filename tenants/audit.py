@@ -16,21 +16,24 @@ def may_see_pii(user, tenant) -> bool:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a read came from: a request's path and client, or a socket's."""
+    """Where a read or a decision came from: a request's path and client, or a socket's, and `via`, the door it
+    came through (a decision's `hitl.models.HITLDecision.Via` value; empty for a read)."""
 
     path: str = ""
     ip: str | None = None
     user_agent: str = ""
+    via: str = ""
 
     @classmethod
-    def of_request(cls, request) -> "Origin":
-        return cls(request.get_full_path(), request.META.get("REMOTE_ADDR"), request.META.get("HTTP_USER_AGENT", ""))
+    def of_request(cls, request, *, via: str = "") -> "Origin":
+        meta = request.META
+        return cls(request.get_full_path(), meta.get("REMOTE_ADDR"), meta.get("HTTP_USER_AGENT", ""), via)
 
     @classmethod
-    def of_scope(cls, scope) -> "Origin":
+    def of_scope(cls, scope, *, via: str = "") -> "Origin":
         headers = dict(scope.get("headers") or [])
         client = scope.get("client") or (None,)
-        return cls(scope.get("path", ""), client[0], headers.get(b"user-agent", b"").decode("latin-1"))
+        return cls(scope.get("path", ""), client[0], headers.get(b"user-agent", b"").decode("latin-1"), via)
 
 
 def _create(actor, *, tenant, origin: Origin, action, revealed, reason, object_type, object_id, object_repr, ids=()):

@@ -1,9 +1,9 @@
 """Commands written in an email's first line: approve, reject, the channel commands (channels_app.commands: "brief"),
 and naming an agent ("SEO: …").
 
-approve/reject go through the HITL decision services, so the permission checks and the audit
-are the admin's. Each command answers in words; a refused one changes nothing. Only an email that
-proved its sender gets here (inbound), except "brief".
+approve/reject are read by hitl.replies (WhatsApp's grammar too) and go through the HITL verbs, so the
+permission checks and the audit are the admin's. Each command answers in words; a refused one changes
+nothing. Only an email that proved its sender gets here (inbound), except "brief".
 """
 
 import re
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from agents.models import AgentType
 from channels_app.commands import command_for
+from hitl import replies
 from hitl.models import HITLDecision
-from hitl.services.by_message import decide_by_reference
-from hitl.services.decisions import Context
+from hitl.services.by_message import decide_by_reply
+from tenants.audit import Origin
 
-DECISION = re.compile(r"^\s*(?P<verb>approve|reject)\s+(?P<ref>BR-\d{6})\b[ \t:,.-]*(?P<notes>.*)$", re.I | re.S)
 AGENT_NAMES = {
     **{label.lower(): value for value, label in AgentType.choices},
     **{value.replace("_", " "): value for value in AgentType.values},
@@ -32,7 +32,7 @@ class Addressed:
 
 
 def is_command(body: str) -> bool:
-    return bool(DECISION.match(body) or command_for(body))
+    return replies.read(body) is not None or command_for(body) is not None
 
 
 def addressed_agent(body: str) -> Addressed | None:
@@ -49,7 +49,4 @@ def run(user, body: str) -> str:
     the answer)."""
     if (channel_command := command_for(body)) is not None:
         return channel_command.run(user) or ""  # the work queued is an email of its own (the brief)
-    match = DECISION.match(body)
-    notes = " ".join(match["notes"].split("\n\n")[0].split())  # the rest of the first paragraph
-    context = Context(via=HITLDecision.Via.EMAIL)
-    return decide_by_reference(user, match["ref"].upper(), match["verb"].lower(), notes, context=context)
+    return decide_by_reply(user, replies.read(body), origin=Origin(via=HITLDecision.Via.EMAIL))

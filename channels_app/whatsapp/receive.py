@@ -26,6 +26,7 @@ from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
 from core.commit import after_commit
+from hitl import replies
 from tenants.fields import hash_of
 from tenants.languages import speaking
 from tenants.models import UserPhoneNumber
@@ -70,13 +71,10 @@ def receive(message: TwilioMessage) -> Outcome:
         return _once(
             message, tenant, WhatsAppReceipt.Kind(channel_command.name), lambda: _run(channel_command, phone.user)
         )
-    command = decisions.parse(message.button_payload or message.body)
-    if command is not None:
+    reply = replies.read(message.button_payload or message.body)
+    if reply is not None:
         return _once(
-            message,
-            tenant,
-            WhatsAppReceipt.Kind.DECISION,
-            lambda: decisions.decide(phone.user, command, sid=message.sid),
+            message, tenant, WhatsAppReceipt.Kind.DECISION, lambda: decisions.decide(phone.user, reply, sid=message.sid)
         )
     return _accept(message, tenant, phone.user)
 

@@ -1,40 +1,34 @@
-"""Decisions written in a message ("approve BR-123456 …" by email or WhatsApp).
+"""Decisions written in a message ("approve BR-123456 …" by email or WhatsApp, read by hitl.replies).
 
-The same services, locks, levels, eligibility and audit as the admin; another tenant's
+The same verbs, services, locks, levels, eligibility and audit as the admin; another tenant's
 approval, or one the person may not see, is "not found", as everywhere else (hitl.access).
-Returns what to tell the person.
+Returns what to tell the person, in their language.
 """
 
+from django.utils.translation import gettext as _
+
+from hitl import told
 from hitl.access import approvals_for
 from hitl.errors import DecisionError
-from hitl.models import ApprovalStatus, HITLApproval
-from hitl.services.decisions import Context, approve, reject
+from hitl.replies import Reply
+from hitl.services import verbs
+from tenants.audit import Origin
+from tenants.languages import speaking
 
 
-def decide_by_reference(user, reference: str, verb: str, text: str, *, context: Context) -> str:
-    """`verb` is "approve" (`text`: optional notes) or "reject" (`text`: the required reason)."""
-    approval = approvals_for(user).filter(reference=reference).only("pk").first()
-    if approval is None:
-        return f"No approval {reference} was found in your business; nothing changed."
-    try:
-        if verb == "approve":
-            decided = approve(approval.pk, actor=user, notes=text, context=context)
-        else:
-            if not text:
-                return f"A rejection needs a reason: reply “reject {reference} <your reason>”. Nothing changed."
-            decided = reject(approval.pk, actor=user, reason=text, context=context)
-    except DecisionError as error:
-        return f"{reference}: {error.detail}"
-    return _outcome(decided)
-
-
-def _outcome(approval: HITLApproval) -> str:
-    ref = approval.reference
-    if approval.status == ApprovalStatus.REJECTED:
-        return f"You rejected {ref}. It will not run."
-    if approval.is_pending:
-        return (
-            f"Your approval of {ref} is recorded. It still needs other approvals "
-            f"(now at level {approval.approval_level} of {approval.total_levels})."
-        )
-    return f"You approved {ref}. It will now be carried out."
+def decide_by_reply(user, reply: Reply, *, origin: Origin) -> str:
+    with speaking(user):
+        approval = approvals_for(user).filter(reference=reply.reference).only("pk").first()
+        if approval is None:
+            return _("No approval %(reference)s was found in your business; nothing changed.") % {
+                "reference": reply.reference
+            }
+        if reply.verb == "reject" and not reply.note:
+            return _("A rejection needs a reason: reply “reject %(reference)s <your reason>”. Nothing changed.") % {
+                "reference": reply.reference
+            }
+        try:
+            decided = verbs.act(reply.verb, approval.pk, actor=user, origin=origin, note=reply.note)
+        except DecisionError as error:
+            return f"{reply.reference}: {error.detail}"
+        return told.decision_taken(decided)

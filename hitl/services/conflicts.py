@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hitl import told
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.notifications import Notice, notify
@@ -105,16 +106,4 @@ def tell_superseded(superseded: list[Superseded], newer: HITLApproval, *, actor=
             superseded_by=newer.reference,
         )
         notify(older, Notice.DECIDED)
-        announce(
-            older,
-            lambda older=older: _(
-                "Superseded: %(summary)s (%(reference)s) will not be done. "
-                "The newer request %(newer)s replaces it: %(newer_summary)s."
-            )
-            % {
-                "summary": older.summary,
-                "reference": older.reference,
-                "newer": newer.reference,
-                "newer_summary": newer.summary,
-            },
-        )
+        announce(older, lambda older=older: told.superseded(older, newer))

@@ -26,6 +26,7 @@ from hitl.services.execution import queue_execution
 from hitl.services.levels import assign_level, close_out, current_level, is_eligible, refresh_assignees
 from hitl.services.timing import deadlines
 from tenants.access import Need
+from tenants.audit import Origin
 from tenants.input_text import UnreadableInput, check_value
 from tenants.roles import Role
 
@@ -46,16 +47,8 @@ class Edit:
     rerouted: bool  # riskier as edited: it started again under the workflow that risk calls for (told then)
 
 
-@dataclass(frozen=True)
-class Context:
-    """Where a decision came from, for the record."""
-
-    via: str = HITLDecision.Via.ADMIN
-    ip: str | None = None
-    user_agent: str = ""
-
-
-SYSTEM = Context(via=HITLDecision.Via.AUTO)
+IN_CONSOLE = Origin(via=HITLDecision.Via.ADMIN)  # a decision whose caller does not say where it came from
+SYSTEM = Origin(via=HITLDecision.Via.AUTO)
 
 
 def _require_pending(approval: HITLApproval) -> None:
@@ -68,7 +61,7 @@ def _require_pending(approval: HITLApproval) -> None:
 # --- approve / reject -------------------------------------------------------------------
 
 
-def decide(approval_id, *, actor, decision: str, notes: str = "", context=Context(), edits=None) -> HITLApproval:
+def decide(approval_id, *, actor, decision: str, notes: str = "", origin=IN_CONSOLE, edits=None) -> HITLApproval:
     with transaction.atomic():
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         _require_pending(approval)
@@ -89,28 +82,28 @@ def decide(approval_id, *, actor, decision: str, notes: str = "", context=Contex
                 raise DecisionError("edits_on_reject", "Edits apply only when approving.")
             if not notes.strip():
                 raise DecisionError("reason_required", "A rejection needs a reason.")
-            _record_decision(approval, actor, Decision.REJECT, notes, context)
-            _reject(approval, actor=actor, reason=notes.strip(), context=context)
+            _record_decision(approval, actor, Decision.REJECT, notes, origin)
+            _reject(approval, actor=actor, reason=notes.strip(), origin=origin)
         elif decision == Decision.APPROVE:
-            edit = _apply_edits(approval, actor, edits, context) if edits else Edit({}, rerouted=False)
+            edit = _apply_edits(approval, actor, edits, origin) if edits else Edit({}, rerouted=False)
             if edit.rerouted and not is_eligible(approval, actor):
                 return approval  # re-routed to a level this approver cannot decide: the edit stands, others decide
-            _record_decision(approval, actor, Decision.APPROVE, notes, context)
-            _count_and_advance(approval, actor, notes, context, changes={} if edit.rerouted else edit.changes)
+            _record_decision(approval, actor, Decision.APPROVE, notes, origin)
+            _count_and_advance(approval, actor, notes, origin, changes={} if edit.rerouted else edit.changes)
         else:
             raise DecisionError("bad_decision", f"Unknown decision {decision!r}.")
     return approval
 
 
-def approve(approval_id, *, actor, notes="", context=Context(), edits=None) -> HITLApproval:
-    return decide(approval_id, actor=actor, decision=Decision.APPROVE, notes=notes, context=context, edits=edits)
+def approve(approval_id, *, actor, notes="", origin=IN_CONSOLE, edits=None) -> HITLApproval:
+    return decide(approval_id, actor=actor, decision=Decision.APPROVE, notes=notes, origin=origin, edits=edits)
 
 
-def reject(approval_id, *, actor, reason: str, context=Context()) -> HITLApproval:
-    return decide(approval_id, actor=actor, decision=Decision.REJECT, notes=reason, context=context)
+def reject(approval_id, *, actor, reason: str, origin=IN_CONSOLE) -> HITLApproval:
+    return decide(approval_id, actor=actor, decision=Decision.REJECT, notes=reason, origin=origin)
 
 
-def _record_decision(approval, actor, decision, notes, context) -> None:
+def _record_decision(approval, actor, decision, notes, origin) -> None:
     HITLDecision.objects.create(
         tenant_id=approval.tenant_id,
         approval=approval,
@@ -118,13 +111,13 @@ def _record_decision(approval, actor, decision, notes, context) -> None:
         approver=actor,
         decision=decision,
         notes=notes,
-        via=context.via,
-        ip_address=context.ip,
-        user_agent=context.user_agent[:300],
+        via=origin.via,
+        ip_address=origin.ip,
+        user_agent=origin.user_agent[:300],
     )
 
 
-def _count_and_advance(approval, actor, notes, context, *, changes) -> None:
+def _count_and_advance(approval, actor, notes, origin, *, changes) -> None:
     """Count the approval at its level; the requester hears of it when it passes a level, when it is approved in
     the end with an edit or a note (`changes`: the edit not yet told), or when one of several approvals a level
     needs brought either."""
@@ -139,7 +132,7 @@ def _count_and_advance(approval, actor, notes, context, *, changes) -> None:
             _("%(actor)s approved at level %(level)s (%(received)s of %(required)s).")
             % {"actor": actor, "level": level, "received": received, "required": approval.required_approvals},
             actor=actor,
-            ip=context.ip,
+            ip=origin.ip,
             previous_status=approval.status,
         )
         if changes or notes.strip():
@@ -153,17 +146,17 @@ def _count_and_advance(approval, actor, notes, context, *, changes) -> None:
             _("Level %(level)s approved; now at level %(next)s of %(levels)s.")
             % {"level": level, "next": level + 1, "levels": approval.total_levels},
             actor=actor,
-            ip=context.ip,
+            ip=origin.ip,
             previous_status=approval.status,
             level=level,  # the chip counts the levels passed by approval (hitl.told)
         )
         notify(approval, Notice.CREATED)
         announce(approval, lambda: told.level_approved(approval, actor, level, changes, notes))
         return
-    _final_approve(approval, actor=actor, notes=notes, context=context, changes=changes)
+    _final_approve(approval, actor=actor, notes=notes, origin=origin, changes=changes)
 
 
-def _final_approve(approval, *, actor, notes, context, automatic=False, changes=None) -> None:
+def _final_approve(approval, *, actor, notes, origin, automatic=False, changes=None) -> None:
     previous = approval.status
     approval.mark_approved()
     now = timezone.now()
@@ -181,14 +174,14 @@ def _final_approve(approval, *, actor, notes, context, automatic=False, changes=
         ]
     )  # fmt: skip
     done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
-    log(approval, Event.APPROVED, done, actor=actor, ip=context.ip, previous_status=previous)
+    log(approval, Event.APPROVED, done, actor=actor, ip=origin.ip, previous_status=previous)
     notify(approval, Notice.DECIDED)
     said = actor is not None and (changes or notes.strip())
     announce(approval, (lambda: told.approved(approval, actor, changes or {}, notes)) if said else None)
     supersede_unrun(approval, actor=actor)
 
 
-def _reject(approval, *, actor, reason, context, automatic=False) -> None:
+def _reject(approval, *, actor, reason, origin, automatic=False) -> None:
     previous = approval.status
     approval.mark_rejected()
     now = timezone.now()
@@ -206,26 +199,22 @@ def _reject(approval, *, actor, reason, context, automatic=False) -> None:
         done = _("Rejected automatically: %(reason)s") % {"reason": reason}
     else:
         done = _("Rejected by %(actor)s: %(reason)s") % {"actor": actor, "reason": reason}
-    log(approval, Event.REJECTED, done, actor=actor, ip=context.ip, previous_status=previous)
+    log(approval, Event.REJECTED, done, actor=actor, ip=origin.ip, previous_status=previous)
     notify(approval, Notice.DECIDED)
-    announce(
-        approval,
-        lambda: _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": approval.summary, "reason": reason},
-    )
+    announce(approval, lambda: told.rejected(approval, reason))
 
 
 def decide_automatically(approval: HITLApproval, decision: Decision) -> None:
     """Apply a workflow's automatic rule at creation (the caller holds the new row)."""
-    context = Context(via=HITLDecision.Via.AUTO)
     HITLDecision.objects.create(
-        tenant_id=approval.tenant_id, approval=approval, level=1, approver=None, decision=decision, via=context.via
+        tenant_id=approval.tenant_id, approval=approval, level=1, approver=None, decision=decision, via=SYSTEM.via
     )
     if decision == Decision.APPROVE and approval.risk_level != RiskLevel.CRITICAL:
         _final_approve(
             approval,
             actor=None,
             notes="Matched the workflow's automatic approval rule.",
-            context=context,
+            origin=SYSTEM,
             automatic=True,
         )
     else:
@@ -233,7 +222,7 @@ def decide_automatically(approval: HITLApproval, decision: Decision) -> None:
             approval,
             actor=None,
             reason="It matched the workflow's automatic rejection rule.",
-            context=context,
+            origin=SYSTEM,
             automatic=True,
         )
 
@@ -280,7 +269,7 @@ def _edited_cost(spec, approval, new_data, edits) -> Decimal:
     return approval.estimated_cost if ruled is None else _decimal(ruled, "estimated_cost")
 
 
-def _apply_edits(approval, actor, edits, context) -> Edit:
+def _apply_edits(approval, actor, edits, origin) -> Edit:
     """Change the action before approving it: what changed, for the requester, and whether the edit re-routed it
     to a stricter workflow.
 
@@ -344,7 +333,7 @@ def _apply_edits(approval, actor, edits, context) -> Edit:
             "score": f"{risk.score:g}",
         },
         actor=actor,
-        ip=context.ip,
+        ip=origin.ip,
         previous_status=approval.status,
         changes=changes,
     )
@@ -352,7 +341,7 @@ def _apply_edits(approval, actor, edits, context) -> Edit:
     typed = {k: v for k, v in changes.items() if k in data_edits or k in edits}  # not what followed from them
     if RISK_RANK[risk.level] <= RISK_RANK[old_level]:
         return Edit(typed, rerouted=False)
-    _reroute(approval, actor, context, typed)
+    _reroute(approval, actor, origin, typed)
     return Edit(typed, rerouted=True)
 
 
@@ -380,7 +369,7 @@ def _save_edited(approval) -> list[Superseded]:
     raise DecisionError("duplicate_edit", "Other requests for the same target keep arriving; try again.")
 
 
-def _reroute(approval, actor, context, changes) -> None:
+def _reroute(approval, actor, origin, changes) -> None:
     choice = rules.choose_workflow(
         approval.tenant, action_type=approval.action_type, risk_level=approval.risk_level, cost=approval.estimated_cost
     )
@@ -399,7 +388,7 @@ def _reroute(approval, actor, context, changes) -> None:
         _("The edited action is riskier (%(level)s); it now follows %(workflow)s from level 1.")
         % {"level": approval.risk_level, "workflow": choice.rules["name"]},
         actor=actor,
-        ip=context.ip,
+        ip=origin.ip,
         previous_status=approval.status,
     )
     notify(approval, Notice.CREATED)
@@ -409,7 +398,7 @@ def _reroute(approval, actor, context, changes) -> None:
 # --- escalate / cancel / expire -----------------------------------------------------------
 
 
-def escalate(approval_id, *, actor=None, reason: str, context=Context()) -> HITLApproval:
+def escalate(approval_id, *, actor=None, reason: str, origin=IN_CONSOLE) -> HITLApproval:
     """Move to the next level, or past the last level to a tenant admin. `actor` None: the SLA did it."""
     with transaction.atomic():
         if actor is None:
@@ -417,11 +406,11 @@ def escalate(approval_id, *, actor=None, reason: str, context=Context()) -> HITL
         else:
             approval = get_approval_for_user(actor, approval_id, Need.DECIDE, for_update=True)
         _require_pending(approval)
-        escalate_locked(approval, actor=actor, reason=reason, context=context)
+        escalate_locked(approval, actor=actor, reason=reason, origin=origin)
     return approval
 
 
-def escalate_locked(approval, *, actor, reason, context) -> None:
+def escalate_locked(approval, *, actor, reason, origin) -> None:
     previous_level = approval.approval_level
     approval.escalated_at = timezone.now()
     approval.escalation_reason = reason
@@ -449,11 +438,11 @@ def escalate_locked(approval, *, actor, reason, context) -> None:
         done %= {"actor": actor, "target": target, "reason": reason}
     else:
         done = _("Escalated automatically to %(target)s: %(reason)s") % {"target": target, "reason": reason}
-    log(approval, Event.ESCALATED, done, actor=actor, ip=context.ip)
+    log(approval, Event.ESCALATED, done, actor=actor, ip=origin.ip)
     notify(approval, Notice.ESCALATED)
 
 
-def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLApproval:
+def cancel(approval_id, *, actor, reason: str = "", origin=IN_CONSOLE) -> HITLApproval:
     """The requester withdraws the request, or a tenant admin stops it."""
     with transaction.atomic():
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
@@ -470,7 +459,7 @@ def cancel(approval_id, *, actor, reason: str = "", context=Context()) -> HITLAp
             Event.CANCELLED,
             (_("Cancelled by %(actor)s.") % {"actor": actor} + f" {reason}").strip(),
             actor=actor,
-            ip=context.ip,
+            ip=origin.ip,
             previous_status=previous,
         )
         notify(approval, Notice.DECIDED)
@@ -486,29 +475,24 @@ def expire_locked(approval: HITLApproval) -> None:
     approval.save(update_fields=["status", "resolved_at", *cleared])
     log(approval, Event.EXPIRED, _("Expired: nobody decided in time."), previous_status=previous)
     notify(approval, Notice.DECIDED)
-    announce(
-        approval,
-        lambda: _("Expired: nobody decided on “%(summary)s” in time. Ask again if it still matters.")
-        % {"summary": approval.summary},
-    )
+    announce(approval, lambda: told.expired(approval))
 
 
 def auto_approve_locked(approval: HITLApproval) -> None:
     """The workflow approves after its waiting time (never a critical action; the caller holds the lock)."""
-    context = Context(via=HITLDecision.Via.AUTO)
     HITLDecision.objects.create(
         tenant_id=approval.tenant_id,
         approval=approval,
         level=approval.approval_level,
         approver=None,
         decision=Decision.APPROVE,
-        via=context.via,
+        via=SYSTEM.via,
     )
     hours = approval.workflow_snapshot.get("auto_approve_hours")
     _final_approve(
         approval,
         actor=None,
         notes=f"No decision within {hours} h; approved by the workflow.",
-        context=context,
+        origin=SYSTEM,
         automatic=True,
     )

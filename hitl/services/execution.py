@@ -93,7 +93,7 @@ def _succeed(approval: HITLApproval, result) -> None:
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
     done = _("Done: %(detail)s") % {"detail": result.detail}
     log(approval, Event.EXECUTED, done, previous_status=ApprovalStatus.EXECUTING)
-    announce(approval, lambda: _("Approved and done: %(detail)s") % {"detail": result.detail})
+    announce(approval, lambda: told.done(result.detail))
 
 
 def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
@@ -103,14 +103,7 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
     approval.save(update_fields=["status", "execution_status", "execution_error"])
     failed = _("Execution failed: %(error)s") % {"error": error}
     log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING)
-    announce(
-        approval,
-        tell
-        or (
-            lambda: _("Approved, but it could not be done: %(summary)s. An admin can retry it.")
-            % {"summary": approval.summary}
-        ),
-    )
+    announce(approval, tell or (lambda: told.not_done(approval)))
 
 
 def run_execution(approval_id, *, max_attempts: int) -> Outcome:
@@ -251,12 +244,7 @@ def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
             f"No answer from the execution; marked failed by {actor}{note}. "
             "The receiver may have applied it: check before running it again."
         )
-        _fail(
-            approval,
-            error,
-            tell=lambda: _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.")
-            % {"summary": approval.summary},
-        )
+        _fail(approval, error, tell=lambda: told.not_confirmed(approval))
         log(
             approval,
             Event.EXECUTION_ABANDONED,

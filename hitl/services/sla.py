@@ -119,7 +119,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
 
     if approval.escalation_due_at and approval.escalation_due_at <= now:
         try:
-            escalate_locked(approval, actor=None, reason=_("No decision within the escalation time."), context=SYSTEM)
+            escalate_locked(approval, actor=None, reason=_("No decision within the escalation time."), origin=SYSTEM)
             steps.append("escalated")
         except DecisionError as err:  # e.g. no admin to escalate to: record it, keep waiting
             approval.escalation_due_at = None

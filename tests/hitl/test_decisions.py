@@ -7,7 +7,8 @@ from conversations.models import Conversation
 from conversations.normalized import InboundMessage
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
-from hitl.services import Context, approve, cancel, escalate, reject
+from hitl.services import approve, cancel, escalate, reject
+from tenants.audit import Origin
 from tenants.roles import Role
 from tests.factories import UserFactory, budget_action, spend_history
 from tests.pipeline import exchange
@@ -32,7 +33,7 @@ def code_of(call) -> str:
 def test_approval_runs_the_action_once_and_records_everything(ask, approver, campaign, run_on_commit):
     approval = ask()
     with run_on_commit():
-        approve(approval.pk, actor=approver, notes="Fine for the sale", context=Context(ip="203.0.113.9"))
+        approve(approval.pk, actor=approver, notes="Fine for the sale", origin=Origin(ip="203.0.113.9", via="admin"))
     approval = fresh(approval)
     assert approval.status == "executed" and approval.execution_status == "succeeded"
     assert (approval.approved_by, approval.approval_notes) == (approver, "Fine for the sale")
