@@ -1,8 +1,9 @@
 """The one grammar of decisions written in a message, by email or WhatsApp.
 
 "approve BR-123456", "approve BR-123456 looks good", "reject BR-123456: too expensive this month", and the same
-with the Spanish verbs ("aprobar", "rechazar"), in any case. What follows the reference, up to the first blank line
-(an email's quoted text and signature come after one), is the note or the reason, its spacing collapsed.
+with the Spanish verbs ("aprobar", "rechazar"), in any case. What follows the reference is the note or the reason,
+its spacing collapsed. A channel gives the grammar the text its writer wrote: email, whose quoted history and
+signature follow a blank line, gives only its first paragraph (channels_app.email.commands).
 """
 
 import re
@@ -26,5 +27,5 @@ def read(text: str) -> Reply | None:
     match = SENTENCE.match(text or "")
     if match is None:
         return None
-    note = " ".join(match["rest"].split("\n\n")[0].split())
+    note = " ".join(match["rest"].split())
     return Reply(WORDS[match["word"].lower()], match["reference"].upper(), note)

@@ -32,7 +32,13 @@ class Addressed:
 
 
 def is_command(body: str) -> bool:
-    return replies.read(body) is not None or command_for(body) is not None
+    return decision_in(body) is not None or command_for(body) is not None
+
+
+def decision_in(body: str) -> replies.Reply | None:
+    """The decision an email writes: in its first paragraph, since quoted history and a signature follow a blank
+    line."""
+    return replies.read(body.split("\n\n")[0])
 
 
 def addressed_agent(body: str) -> Addressed | None:
@@ -49,4 +55,4 @@ def run(user, body: str) -> str:
     the answer)."""
     if (channel_command := command_for(body)) is not None:
         return channel_command.run(user) or ""  # the work queued is an email of its own (the brief)
-    return decide_by_reply(user, replies.read(body), origin=Origin(via=HITLDecision.Via.EMAIL))
+    return decide_by_reply(user, decision_in(body), origin=Origin(via=HITLDecision.Via.EMAIL))

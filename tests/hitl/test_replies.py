@@ -15,11 +15,9 @@ WHATSAPP_BEFORE = re.compile(r"^\s*(approve|reject)\s+(BR-\d{6})\b[\s:,.-]*(.*)$
 READ = [
     # (text, verb, reference, note)
     ("approve BR-123456", "approve", "BR-123456", ""),
-    ("Approve BR-123456 looks good\n\n> quoted", "approve", "BR-123456", "looks good"),
     ("APPROVE br-123456", "approve", "BR-123456", ""),
     ("  approve   BR-123456: fine by me", "approve", "BR-123456", "fine by me"),
     ("approve BR-123456\nfine\tby  me", "approve", "BR-123456", "fine by me"),
-    ("approve BR-123456\n\nOn Tuesday, Walker wrote:\n> Approval needed", "approve", "BR-123456", ""),
     ("reject BR-123456 too expensive this month", "reject", "BR-123456", "too expensive this month"),
     ("reject BR-123456, too expensive", "reject", "BR-123456", "too expensive"),
     ("Reject BR-123456 - not now", "reject", "BR-123456", "not now"),
@@ -71,8 +69,18 @@ def test_every_phrasing_either_channel_accepted_is_accepted_by_both(text):
     assert commands.is_command(text)  # the email door reads it with the same grammar (WhatsApp calls it directly)
 
 
-@pytest.mark.parametrize("text", ENGLISH)
-def test_the_note_is_what_email_took_before_the_rest_of_the_first_paragraph(text):
-    """WhatsApp took everything after the reference; a note now ends at a blank line there too."""
-    before = EMAIL_BEFORE.match(text)
-    assert replies.read(text).note == " ".join(before["notes"].split("\n\n")[0].split())
+# Email's quoted history and signature come after a blank line; a WhatsApp message's paragraphs are all the writer's.
+PARAGRAPHS = [
+    "Approve BR-123456 looks good\n\n> quoted",
+    "approve BR-123456\n\nOn Tuesday, Walker wrote:\n> Approval needed",
+    "reject BR-123456\n\ntoo expensive this month",
+    "reject BR-123456: over budget\n\n-- \nDana Reyes, Acme Outdoor",
+]
+
+
+@pytest.mark.parametrize("text", ENGLISH + PARAGRAPHS)
+def test_the_note_is_what_each_channel_took_before(text):
+    """Email took the rest of the first paragraph; WhatsApp took everything after the reference."""
+    email, whatsapp = EMAIL_BEFORE.match(text), WHATSAPP_BEFORE.match(text)
+    assert commands.decision_in(text).note == " ".join(email["notes"].split("\n\n")[0].split())
+    assert replies.read(text).note == " ".join(whatsapp[3].split())
