@@ -12,7 +12,9 @@ from django.db import models
 from django.utils.translation import gettext
 
 from tenants.models import SubjectRequest, User
-from tenants.roles import Role
+from tenants.roles import role_holds
+
+MANAGE_PEOPLE = "tenants.manage_users"  # django-guardian's, on the tenant: its admins
 
 
 class Need(models.TextChoices):
@@ -75,7 +77,8 @@ def may_erase(user, person) -> bool:
     tenant admin is erased only by another tenant admin (or a platform superuser), never by compliance."""
     if person.pk == user.pk:
         return False
-    return person.role != Role.ADMIN or user.is_superuser or user.role == Role.ADMIN
+    # Asked of the person's role, not their account: an admin whose account is already disabled stays an admin here.
+    return not role_holds(person.role, MANAGE_PEOPLE) or user.has_perm(MANAGE_PEOPLE, person.tenant)
 
 
 def get_person_for_request(user, person_id, kind: str) -> User:
