@@ -3,14 +3,11 @@
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from core.errors import WalkerError
 
-class IngestError(Exception):
+
+class IngestError(WalkerError):
     """The message cannot be taken in. `code` is stable for channels and APIs; `detail` is for people."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ row is outside what the user may see at all (another tenant's, a colleague's pri
 from django.db import models
 from django.utils.translation import gettext
 
+from core.errors import WalkerError
 from tenants.models import SubjectRequest, User
 from tenants.roles import role_holds
 
@@ -28,13 +29,8 @@ class Need(models.TextChoices):
     HANDLE = "handle", "take over and answer"
 
 
-class AccessDenied(Exception):
+class AccessDenied(WalkerError):
     """Refused; nothing was changed. `code` is `not_found` or `forbidden` (or a caller's own), `detail` for people."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 def same_tenant(user, row) -> bool:
