@@ -1,23 +1,23 @@
 """API errors carry a stable `code` beside `detail`, whatever raised them."""
 
+from http import HTTPStatus
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tenants.access import AccessDenied
+from core.errors import WalkerError, http_status
+
+# Answered as DRF answers its own refusals: `{"detail": ..., "code": ...}`; every other status `{"code", "detail"}`.
+AS_DRF_REFUSALS = frozenset({HTTPStatus.NOT_FOUND, HTTPStatus.FORBIDDEN})
 
 
 def exception_handler(exc, context):
     """DRF's handler; a `{"detail": ...}` answer (parse errors, 403, 404, throttling...) also gets its `code`."""
-    if isinstance(exc, AccessDenied):  # the access layer's refusals: outside what you may see 404, not allowed 403
-        refusal = {"not_found": exceptions.NotFound, "forbidden": exceptions.PermissionDenied}.get(exc.code)
-        exc = (
-            refusal(exc.detail, code=exc.code)
-            if refusal
-            else exceptions.ValidationError({"code": exc.code, "detail": exc.detail})
-        )
+    if isinstance(exc, WalkerError):  # Walker's refusals, at the status their code answers (core.errors)
+        exc = _as_api_exception(exc)
     elif isinstance(exc, Http404):  # as DRF's handler does, so the code is known here too
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
@@ -28,6 +28,16 @@ def exception_handler(exc, context):
         if isinstance(codes, str):
             response.data["code"] = codes
     return response
+
+
+def _as_api_exception(error: WalkerError) -> exceptions.APIException:
+    status = http_status(error.code)
+    if status in AS_DRF_REFUSALS:
+        answer = exceptions.APIException(error.detail, code=error.code)
+    else:
+        answer = exceptions.APIException({"code": error.code, "detail": error.detail})
+    answer.status_code = status
+    return answer
 
 
 @csrf_exempt  # whatever the method: nothing happens here

@@ -13,13 +13,12 @@
 """
 
 from conversations.models import Conversation
-from tenants.access import AccessDenied, Need, is_signed_in
+from tenants.access import MANAGE_PEOPLE, AccessDenied, Need, is_signed_in
 from tenants.audit import may_see_pii
 from tenants.models import User
 from tenants.roles import HANDLE_CONVERSATIONS, ROLE_MODEL_PERMISSIONS
 
 MONITOR = "conversations.view_conversation"
-MANAGE_PEOPLE = "tenants.manage_users"  # django-guardian's, on the tenant: its admins
 
 
 def may_monitor(user) -> bool:

@@ -15,6 +15,7 @@ from unfold.decorators import display
 
 from agents.models import AgentType
 from conversations import search, thread
+from conversations.access import conversations_for
 from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message
@@ -132,7 +133,8 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(message_total=Count("messages"))
+        visible = super().get_queryset(request) & conversations_for(request.user)  # the one rule (conversations.access)
+        return visible.annotate(message_total=Count("messages"))
 
     def get_search_results(self, request, queryset, search_term):
         """Find conversations by person or by words without showing anything unmasked: emails and phones match

@@ -3,13 +3,13 @@ from django.db.models import Count
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from agents.models import AgentType
 from conversations.access import conversations_for, shows_unmasked
 from conversations.models import Channel, Conversation, Message
-from conversations.normalized import InboundMessage, IngestError
+from conversations.normalized import InboundMessage
 from conversations.pipeline import accept, client_message_id
 from conversations.privacy import masked_action, message_text
 from conversations.services import open_conversation
@@ -171,12 +171,8 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         data = form.validated_data
         with transaction.atomic():
             conversation = open_conversation(request.user, data["channel"])
-            if "message" in data:
-                try:
-                    accept(_first_message(request.user, conversation, data), user=request.user)
-                except IngestError as err:
-                    transaction.set_rollback(True)
-                    raise ValidationError({"code": err.code, "detail": err.detail}) from None
+            if "message" in data:  # refused (IngestError: 400): the conversation is not kept either
+                accept(_first_message(request.user, conversation, data), user=request.user)
         conversation = self.get_queryset().get(pk=conversation.pk)
         context = {**self.get_serializer_context(), "unmasked": {conversation.pk}}  # the caller's own
         return Response(

@@ -12,7 +12,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from agents.models import AgentType
@@ -134,7 +134,7 @@ def _accept(user, conversation_id, data) -> Accepted:
         return accept(inbound, user=user)
     except IngestError as err:
         if err.code != "not_found":
-            raise ValidationError({"code": err.code, "detail": err.detail}) from None
+            raise  # answered at its code's status (core.errors)
         if conversations_for(user).filter(pk=conversation_id).exists():
             raise PermissionDenied("You can only write in your own conversations.") from None
         raise NotFound(err.detail) from None

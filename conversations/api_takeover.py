@@ -83,15 +83,10 @@ class ConversationTakeoverViewSet(viewsets.GenericViewSet):
         return self.serializers_by_action.get(self.action, serializers.Serializer)
 
     def _step(self, request, operation):
-        """Run a step on the conversation in the URL; a refusal of state answers 409, the rest as the access
-        layer says (404 outside what you see, 403 without the right, 400 for bad input)."""
+        """Run a step on the conversation in the URL; a refusal answers at its code's status (core.errors: 409 for
+        a refusal of state, 404 outside what you see, 403 without the right, 400 for bad input)."""
         conversation = self.get_object()  # 404 outside what the caller may see (or a malformed id)
-        try:
-            return operation(conversation)
-        except takeover.TakeoverError as err:
-            if err.code in takeover.CONFLICTS:
-                return Response({"code": err.code, "detail": err.detail}, status=status.HTTP_409_CONFLICT)
-            raise
+        return operation(conversation)
 
     def _changed(self, request, service, **kwargs):
         """A step that changes the conversation's state; answers the conversation as it now stands."""

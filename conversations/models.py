@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
-from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
 from tenants.sealing import placeholders, seal, seal_for_storage, unseal, unseal_from_storage
 
@@ -17,15 +16,6 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     CHAT = "chat", "Chat"
     API = "api", "API"
-
-
-class ConversationQuerySet(TenantScopedQuerySet):
-    def for_user(self, user):
-        """Members see their own conversations; the tenant's staff roles see all of the tenant's."""
-        scoped = super().for_user(user)
-        if getattr(user, "is_superuser", False) or getattr(user, "role", None) != Role.MEMBER:
-            return scoped
-        return scoped.filter(user=user)
 
 
 class Conversation(models.Model):
@@ -87,7 +77,8 @@ class Conversation(models.Model):
     )
     held_since = models.DateTimeField(null=True, blank=True, verbose_name=_("held since"))
 
-    objects = ConversationQuerySet.as_manager()
+    # The tenant's rows; who of the tenant sees which is conversations.access.conversations_for, the one rule.
+    objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("conversation")

@@ -4,17 +4,13 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from agents.models import ToolCallAudit
+from core.errors import WalkerError
 
 REFUSED = ToolCallAudit.Decision.REFUSED  # an action the gateway refused: no approval was filed
 
 
-class IngestError(Exception):
+class IngestError(WalkerError):
     """The message cannot be taken in. `code` is stable for channels and APIs; `detail` is for people."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,7 @@ from tenants.models import User
 class TakeoverError(AccessDenied):
     """A step that cannot be taken; nothing changed. Codes beyond `not_found`/`forbidden`: `held_by_other`,
     `not_held`, `closed` (the state does not allow it: 409); `empty`, `too_long`, `ineligible_assignee`,
-    `nothing_to_answer` (bad input: 400)."""
-
-
-CONFLICTS = frozenset({"held_by_other", "not_held", "closed"})
+    `nothing_to_answer` (bad input: 400); core.errors maps them."""
 
 
 def _lock(actor, conversation_id) -> Conversation:

@@ -17,10 +17,10 @@ from hitl.models import HITLApproval
 from tenants.access import Need, is_signed_in
 from tenants.audit import may_see_pii
 from tenants.models import User
-from tenants.roles import Role
 
 VIEW_ALL = "hitl.view_hitlapproval"
 DECIDE = "hitl.decide_hitlapproval"
+MANAGE = "tenants.change_tenant"  # django-guardian's, on the tenant: those who manage it, its admins
 
 
 def approvals_for(user):
@@ -55,7 +55,10 @@ def may_decide(user, approval: HITLApproval | None = None) -> bool:
 
 
 def may_manage(user) -> bool:
-    return is_signed_in(user) and (user.is_superuser or user.role == Role.ADMIN)
+    """Whether `user` manages their tenant's approvals (stops others' requests, edits workflows)."""
+    return is_signed_in(user) and (
+        user.is_superuser or (user.tenant_id is not None and user.has_perm(MANAGE, user.tenant))
+    )
 
 
 def may(user, need: Need, approval: HITLApproval) -> bool:

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
+from core.errors import http_status
 from hitl import rules
 from hitl.access import approvals_for, may_manage, may_review
 from hitl.errors import DecisionError
@@ -21,19 +22,6 @@ from hitl.services.verbs import Door, Note
 from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response, zone_for
 from tenants.reveal import RevealQuery, requested_reveal, shown_email
-
-ERROR_STATUS = {
-    "not_found": status.HTTP_404_NOT_FOUND,
-    "forbidden": status.HTTP_403_FORBIDDEN,
-    "not_eligible": status.HTTP_403_FORBIDDEN,
-    "self_approval": status.HTTP_403_FORBIDDEN,
-    "not_pending": status.HTTP_409_CONFLICT,
-    "already_decided": status.HTTP_409_CONFLICT,
-    "not_failed": status.HTTP_409_CONFLICT,
-    "not_executing": status.HTTP_409_CONFLICT,
-    "not_stuck": status.HTTP_409_CONFLICT,
-    "duplicate_edit": status.HTTP_409_CONFLICT,
-}
 
 
 class Conflict(APIException):
@@ -260,7 +248,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
                 edits=data.get("edits"),
             )
         except DecisionError as err:
-            return Response({"code": err.code, "detail": err.detail}, status=ERROR_STATUS.get(err.code, 400))
+            return Response({"code": err.code, "detail": err.detail}, status=http_status(err.code))
         approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=approval.pk)
         return Response(ApprovalDetailSerializer(approval, context=self.get_serializer_context()).data)
 

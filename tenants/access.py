@@ -11,8 +11,11 @@ row is outside what the user may see at all (another tenant's, a colleague's pri
 from django.db import models
 from django.utils.translation import gettext
 
+from core.errors import WalkerError
 from tenants.models import SubjectRequest, User
-from tenants.roles import Role
+from tenants.roles import role_holds
+
+MANAGE_PEOPLE = "tenants.manage_users"  # django-guardian's, on the tenant: its admins
 
 
 class Need(models.TextChoices):
@@ -26,13 +29,8 @@ class Need(models.TextChoices):
     HANDLE = "handle", "take over and answer"
 
 
-class AccessDenied(Exception):
+class AccessDenied(WalkerError):
     """Refused; nothing was changed. `code` is `not_found` or `forbidden` (or a caller's own), `detail` for people."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 def same_tenant(user, row) -> bool:
@@ -75,7 +73,8 @@ def may_erase(user, person) -> bool:
     tenant admin is erased only by another tenant admin (or a platform superuser), never by compliance."""
     if person.pk == user.pk:
         return False
-    return person.role != Role.ADMIN or user.is_superuser or user.role == Role.ADMIN
+    # Asked of the person's role, not their account: an admin whose account is already disabled stays an admin here.
+    return not role_holds(person.role, MANAGE_PEOPLE) or user.has_perm(MANAGE_PEOPLE, person.tenant)
 
 
 def get_person_for_request(user, person_id, kind: str) -> User:

@@ -19,7 +19,7 @@ from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from tenants import verification
-from tenants.access import AccessDenied, get_person_for_request
+from tenants.access import MANAGE_PEOPLE, AccessDenied, get_person_for_request
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.audit import REASON_MAX, Origin
 from tenants.exports import StreamingCsvExportMixin
@@ -269,7 +269,7 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _manages(self, request, obj) -> bool:
-        return obj is None or request.user.is_superuser or request.user.has_perm("tenants.manage_users", obj.tenant)
+        return obj is None or request.user.is_superuser or request.user.has_perm(MANAGE_PEOPLE, obj.tenant)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._manages(request, obj)

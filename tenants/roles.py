@@ -109,6 +109,13 @@ ROLE_TENANT_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def role_holds(role: str, permission: str) -> bool:
+    """Whether `role`'s group holds `permission` ("app.codename"): on the tenant's models, or on its tenant row."""
+    app_label, codename = permission.split(".")
+    on_tenant = app_label == "tenants" and codename in ROLE_TENANT_PERMISSIONS.get(role, ())
+    return on_tenant or permission in ROLE_MODEL_PERMISSIONS.get(role, ())
+
+
 def role_group_name(tenant_id, role: str) -> str:
     """Group names carry the tenant id, not the slug, so renaming a tenant keeps its groups."""
     return f"tenant:{tenant_id}:{role}"

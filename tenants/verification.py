@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.errors import WalkerError
 from tenants.models import UserPhoneNumber
 
 CODE_TTL = timedelta(minutes=10)
@@ -31,13 +32,8 @@ STATE_FIELDS = (
 )
 
 
-class VerificationError(Exception):
+class VerificationError(WalkerError):
     """The code cannot be sent or confirmed. `detail` is for people."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 def _hash(phone: UserPhoneNumber, code: str) -> str:

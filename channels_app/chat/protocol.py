@@ -5,16 +5,19 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from agents.models import AgentType
+from core.errors import WalkerError
 from tenants.input_text import UnreadableInput, load_json, text_problem
 
 MAX_FRAME_BYTES = 64 * 1024  # a frame is refused before parsing beyond this
 MAX_CLIENT_MSG_ID = 100
 
 
-class ProtocolError(Exception):
+class ProtocolError(WalkerError):
+    """A frame refused; the error frame echoes the client's id of the message it carried, if any."""
+
     def __init__(self, code: str, detail: str, client_msg_id: str | None = None):
-        super().__init__(detail)
-        self.code, self.detail, self.client_msg_id = code, detail, client_msg_id
+        super().__init__(code, detail)
+        self.client_msg_id = client_msg_id
 
 
 @dataclass(frozen=True)

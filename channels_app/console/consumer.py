@@ -38,10 +38,9 @@ class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         signed_in = user is not None and user.is_authenticated and user.is_active
-        rights = await database_sync_to_async(_rights)(user) if signed_in else (False, False, False)
-        self.reviews, self.reveal, self.monitors = rights
+        rights = await database_sync_to_async(_rights)(user) if signed_in else (False, False, False, False)
+        self.reviews, self.reveal, self.monitors, self.acts_on_notices = rights
         allowed = self.reviews or self.monitors
-        self.acts_on_notices = signed_in and (user.is_superuser or may_manage(user))
         if allowed:  # joined before the socket opens, so no event filed after the handshake is missed
             self.user = user
             group = ALL_TENANTS if user.is_superuser else console_group(user.tenant_id)
@@ -101,7 +100,9 @@ def _in_language(summaries: dict, language: str) -> str:
     return summaries.get(language) or next(iter(summaries.values()), "")
 
 
-def _rights(user) -> tuple[bool, bool, bool]:
-    """Whether `user` follows the approval events, sees personal data in them unmasked, and follows takeovers."""
+def _rights(user) -> tuple[bool, bool, bool, bool]:
+    """Whether `user` follows the approval events, sees personal data in them unmasked, follows takeovers, and
+    acts on channel notices (the tenant's managers)."""
     reviews = may_review(user)
-    return reviews, reviews and (user.is_superuser or may_see_pii(user, user.tenant)), may_monitor(user)
+    reveal = reviews and (user.is_superuser or may_see_pii(user, user.tenant))
+    return reviews, reveal, may_monitor(user), may_manage(user)

@@ -1,0 +1,44 @@
+"""One family of refusals, and the HTTP status each refusal's code answers with.
+
+Every refusal Walker raises to a person or a program (access, decisions, takeover steps, messages that cannot be
+taken in) is a `WalkerError`: a stable `code` for programs and a `detail` for people. `http_status(code)` is the
+one code-to-status map: the API's exception handler (config.exceptions) and the views that answer a refusal
+themselves all ask it.
+"""
+
+from http import HTTPStatus
+
+
+class WalkerError(Exception):
+    """Refused; nothing was changed. `code` is stable for programs, `detail` is for people."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+# Every code not named here answers 400: the request, as sent, is refused.
+DEFAULT_STATUS = HTTPStatus.BAD_REQUEST
+STATUS_BY_CODE: dict[str, HTTPStatus] = {
+    # Outside what the caller may see at all: as if it did not exist.
+    "not_found": HTTPStatus.NOT_FOUND,
+    # Seen, but not the caller's to do.
+    "forbidden": HTTPStatus.FORBIDDEN,
+    "not_eligible": HTTPStatus.FORBIDDEN,
+    "self_approval": HTTPStatus.FORBIDDEN,
+    # The state does not allow it now: an approval's decisions and execution, a conversation's hold.
+    "not_pending": HTTPStatus.CONFLICT,
+    "already_decided": HTTPStatus.CONFLICT,
+    "not_failed": HTTPStatus.CONFLICT,
+    "not_executing": HTTPStatus.CONFLICT,
+    "not_stuck": HTTPStatus.CONFLICT,
+    "duplicate_edit": HTTPStatus.CONFLICT,
+    "held_by_other": HTTPStatus.CONFLICT,
+    "not_held": HTTPStatus.CONFLICT,
+    "closed": HTTPStatus.CONFLICT,
+}
+
+
+def http_status(code: str) -> HTTPStatus:
+    return STATUS_BY_CODE.get(code, DEFAULT_STATUS)

@@ -1,0 +1,35 @@
+"""One error family and one code-to-status map (core.errors, issue 32): every refusal's code answers its status
+through the API's exception handler, with the body the API always gave."""
+
+import pytest
+
+from config.exceptions import exception_handler
+from conversations.normalized import IngestError
+from conversations.takeover import TakeoverError
+from core.errors import DEFAULT_STATUS, STATUS_BY_CODE, WalkerError, http_status
+from hitl.errors import DecisionError
+from tenants.access import AccessDenied
+
+
+@pytest.mark.parametrize("code", sorted(STATUS_BY_CODE))
+def test_every_code_in_the_map_answers_its_status(code):
+    response = exception_handler(WalkerError(code, "Refused; nothing changed."), {})
+    assert response.status_code == STATUS_BY_CODE[code] == http_status(code)
+    assert response.data == {"code": code, "detail": "Refused; nothing changed."}
+
+
+def test_a_code_outside_the_map_answers_bad_request():
+    response = exception_handler(IngestError("too_long", "Too long."), {})
+    assert (response.status_code, response.data) == (DEFAULT_STATUS, {"code": "too_long", "detail": "Too long."})
+
+
+def test_not_found_and_forbidden_answer_as_drf_refusals_do():
+    """Detail first, then its code: the shape of DRF's own 404 and 403."""
+    assert list(exception_handler(AccessDenied("not_found", "No such row."), {}).data) == ["detail", "code"]
+    assert list(exception_handler(AccessDenied("forbidden", "Not yours."), {}).data) == ["detail", "code"]
+    assert list(exception_handler(AccessDenied("held_by_other", "Taken."), {}).data) == ["code", "detail"]
+
+
+@pytest.mark.parametrize("family", [AccessDenied, DecisionError, TakeoverError, IngestError])
+def test_every_refusal_is_of_the_one_family(family):
+    assert issubclass(family, WalkerError)
