@@ -1,12 +1,15 @@
 """Phone verification over WhatsApp: the code is sent when a number is added and confirmed by reply."""
 
+from django.utils.translation import gettext, gettext_lazy
+
 from channels_app.whatsapp import delivery, outbound, twilio_api
 from channels_app.whatsapp.models import TemplatePurpose
 from tenants import verification
+from tenants.languages import speaking
 from tenants.models import UserPhoneNumber
 
-CODE_TEXT = (
-    "Your Walker verification code is {code}. It expires in {minutes} minutes. "
+CODE_TEXT = gettext_lazy(
+    "Your Walker verification code is %(code)s. It expires in %(minutes)s minutes. "
     "Reply with it here, or give it to your Walker admin, to confirm this number."
 )
 
@@ -22,7 +25,7 @@ def send_code(phone_id) -> None:
     try:
         delivery.send_direct(
             phone.phone_number,
-            CODE_TEXT.format(code=code, minutes=minutes),
+            _in_their_language(phone, CODE_TEXT, code=code, minutes=minutes),
             tenant_id=phone.tenant_id,
             purpose=TemplatePurpose.VERIFICATION,
             values={"code": code},
@@ -32,9 +35,16 @@ def send_code(phone_id) -> None:
         verification.record_delivery_error(phone_id, f"The code could not be sent: {error}")
 
 
+def _in_their_language(phone: UserPhoneNumber, text, **values) -> str:
+    with speaking(phone.user):
+        return str(text) % values
+
+
 def confirm_by_reply(phone: UserPhoneNumber, text: str) -> str:
-    try:
-        verification.confirm_code(phone.pk, text)
-    except verification.VerificationError as error:
-        return error.detail
-    return "Thank you: this number is verified. You can now write to the Walker agents here."
+    """The answer to a code sent back, in the number's owner's language."""
+    with speaking(phone.user):
+        try:
+            verification.confirm_code(phone.pk, text)
+        except verification.VerificationError as error:
+            return error.detail
+        return gettext("Thank you: this number is verified. You can now write to the Walker agents here.")
