@@ -4,6 +4,7 @@ the reader's language: a Spanish reader gets them in Spanish."""
 import re
 
 import pytest
+from channels.db import database_sync_to_async
 from django.test import TestCase
 from django.utils import translation
 
@@ -46,3 +47,14 @@ def test_a_chat_error_frame_is_in_the_readers_language():
     with translation.override("es"), pytest.raises(protocol.ProtocolError) as refused:
         protocol.parse('{"type": "send_message", "message": "   ", "client_msg_id": "c1"}')
     assert refused.value.detail == "El mensaje está vacío."
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("chat_db")
+async def test_the_chat_socket_answers_a_spanish_reader_in_spanish(open_tab, tenant):
+    reader = await database_sync_to_async(UserFactory)(tenant=tenant, email="pilar@acme.test", language="es")
+    connected, tab = await open_tab(reader)
+    await tab.next()  # the history
+    await tab.say("  ", "c1")
+    assert (await tab.next())["detail"] == "El mensaje está vacío."
+    await tab.close()
