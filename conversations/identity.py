@@ -1,12 +1,15 @@
 """Who wrote an inbound message: by account, verified phone number or email address."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from conversations.normalized import InboundMessage, IngestError
 from tenants.models import User, UserPhoneNumber
 from tenants.phones import normalize_phone
 
-UNKNOWN = "We don't recognise this sender. Ask your Walker admin to add your phone number or email address."
+UNKNOWN = gettext_lazy(
+    "We don't recognise this sender. Ask your Walker admin to add your phone number or email address."
+)
 
 
 def identify_sender(inbound: InboundMessage) -> User:
@@ -26,13 +29,13 @@ def identify_sender(inbound: InboundMessage) -> User:
     elif inbound.sender_email:
         candidates = list(users.filter(email__iexact=inbound.sender_email.strip()))
     else:
-        raise IngestError("unknown_sender", "The message names no sender.")
+        raise IngestError("unknown_sender", gettext("The message names no sender."))
 
     if not candidates:
-        raise IngestError("unknown_sender", UNKNOWN)
+        raise IngestError("unknown_sender", str(UNKNOWN))
     if len(candidates) > 1:
         raise IngestError(
             "ambiguous_sender",
-            "This number belongs to people in several businesses; write to your business's own number.",
+            gettext("This number belongs to people in several businesses; write to your business's own number."),
         )
     return candidates[0]

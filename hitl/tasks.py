@@ -1,6 +1,6 @@
 """Celery tasks: they take ids and call hitl.services; every one is safe to run twice."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from hitl import senders
 from hitl.services.execution import Outcome, run_execution
@@ -10,23 +10,45 @@ from hitl.services.sla import process_due
 EXECUTION_ATTEMPTS = 5
 
 
-@shared_task(bind=True, max_retries=EXECUTION_ATTEMPTS - 1, acks_late=True)
-def execute_approval(self, approval_id: str) -> str:
+class ExecutionRetryDue(Exception):
+    """The executor asked to be called again later; its attempts are counted on the approval, which fails itself
+    at the last one, so Celery's count is never the one that ends it."""
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ExecutionRetryDue,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=EXECUTION_ATTEMPTS - 1,
+)
+def execute_approval(approval_id: str) -> str:
     outcome = run_execution(approval_id, max_attempts=EXECUTION_ATTEMPTS)
     if outcome == Outcome.RETRY:
-        raise self.retry(countdown=min(30 * 2**self.request.retries, 3600))
+        raise ExecutionRetryDue(approval_id)
     return outcome
 
 
-@shared_task(bind=True, max_retries=4, acks_late=True, expires=24 * 3600)
-def send_notification(self, notification_id: str) -> None:
-    try:
-        senders.send(notification_id)
-    except senders.TransientSendError as error:
-        if self.request.retries >= self.max_retries:
-            senders.mark_failed_after_retries(notification_id, error)
-            return
-        raise self.retry(countdown=min(60 * 2**self.request.retries, 3600)) from error
+class NotificationTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Out of retries: the notification is recorded as failed, visible in the admin."""
+        if isinstance(exc, senders.TransientSendError):
+            senders.mark_failed_after_retries(args[0] if args else kwargs["notification_id"], exc)
+
+
+@shared_task(
+    base=NotificationTask,
+    acks_late=True,
+    expires=24 * 3600,
+    autoretry_for=(senders.TransientSendError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=4,
+)
+def send_notification(notification_id: str) -> None:
+    senders.send(notification_id)
 
 
 @shared_task(expires=55)

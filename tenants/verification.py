@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from core.errors import WalkerError
 from tenants.models import UserPhoneNumber
@@ -46,15 +47,18 @@ def issue_code(phone_id) -> tuple[UserPhoneNumber, str]:
     with transaction.atomic():
         phone = UserPhoneNumber.objects.select_for_update(no_key=True).get(pk=phone_id)
         if phone.verified:
-            raise VerificationError("already_verified", f"{phone.phone_number} is already verified.")
+            raise VerificationError("already_verified", _already_verified(phone))
         if phone.code_sent_at and now - phone.code_sent_at < RESEND_AFTER:
-            raise VerificationError("too_soon", "A code was sent less than a minute ago; wait before asking again.")
+            raise VerificationError(
+                "too_soon", gettext("A code was sent less than a minute ago; wait before asking again.")
+            )
         sent = phone.codes_sent
         if phone.code_sent_at and now - phone.code_sent_at >= MAX_CODES_WINDOW:
             sent = 0
         if sent >= MAX_CODES:
             raise VerificationError(
-                "too_many_codes", f"{MAX_CODES} codes were sent to this number; try again tomorrow."
+                "too_many_codes",
+                gettext("%(count)s codes were sent to this number; try again tomorrow.") % {"count": MAX_CODES},
             )
         code = f"{secrets.randbelow(10**6):06d}"
         phone.code_hash = _hash(phone, code)
@@ -82,18 +86,19 @@ def confirm_code(phone_id, code: str) -> UserPhoneNumber:
     with transaction.atomic():
         phone = UserPhoneNumber.objects.select_for_update(no_key=True).get(pk=phone_id)
         if phone.verified:
-            raise VerificationError("already_verified", f"{phone.phone_number} is already verified.")
+            raise VerificationError("already_verified", _already_verified(phone))
         if not phone.code_hash or phone.code_expires_at is None:
-            raise VerificationError("no_code", "No code is waiting for this number; ask for a new one.")
+            raise VerificationError("no_code", gettext("No code is waiting for this number; ask for a new one."))
         if phone.code_expires_at <= now:
-            raise VerificationError("expired", "This code has expired; ask for a new one.")
+            raise VerificationError("expired", gettext("This code has expired; ask for a new one."))
         if phone.code_attempts >= MAX_ATTEMPTS:
-            raise VerificationError("too_many_attempts", "Too many wrong codes; ask for a new one.")
+            raise VerificationError("too_many_attempts", gettext("Too many wrong codes; ask for a new one."))
         if not constant_time_compare(phone.code_hash, _hash(phone, (code or "").strip())):
             phone.code_attempts += 1
             phone.save(update_fields=["code_attempts"])  # kept: the error is raised after the commit
             wrong = VerificationError(
-                "wrong_code", f"That code is not right ({MAX_ATTEMPTS - phone.code_attempts} tries left)."
+                "wrong_code",
+                gettext("That code is not right (%(left)s tries left).") % {"left": MAX_ATTEMPTS - phone.code_attempts},
             )
         else:
             wrong = None
@@ -101,6 +106,10 @@ def confirm_code(phone_id, code: str) -> UserPhoneNumber:
     if wrong is not None:
         raise wrong
     return phone
+
+
+def _already_verified(phone: UserPhoneNumber) -> str:
+    return gettext("%(number)s is already verified.") % {"number": phone.phone_number}
 
 
 def _mark_verified(phone: UserPhoneNumber, now) -> None:

@@ -26,12 +26,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from channels_app.chat import leases, protocol, session, tokens
 from channels_app.chat.redis_client import redis_client
 from channels_app.consumers import NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
+from tenants.languages import speaking
 
 UNAUTHENTICATED = 4401
 TOO_MANY_SOCKETS = 4429
@@ -185,6 +187,10 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     # --- from the client ---------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        with speaking(self.user):  # error frames in the reader's language
+            await self._receive(text_data)
+
+    async def _receive(self, text_data):
         try:
             frame = protocol.parse(text_data)
         except protocol.ProtocolError as err:
@@ -205,7 +211,8 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             return {
                 "type": "error",
                 "code": "rate_limited",
-                "detail": f"At most {settings.CHAT_RATE_LIMIT_PER_MINUTE} messages a minute; wait a moment.",
+                "detail": gettext("At most %(count)s messages a minute; wait a moment.")
+                % {"count": settings.CHAT_RATE_LIMIT_PER_MINUTE},
                 "client_msg_id": frame.client_msg_id,
             }
         return session.accept_message(self.user, frame.message, frame.client_msg_id, frame.agent)
@@ -215,7 +222,9 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
             accepted = await in_thread(self._limited_accept)(frame)
         except Exception:  # never let one message take the socket down
             log.exception("Chat message failed for user %s", self.user.pk)
-            await self._error("internal", "Something went wrong; your message was not saved.", frame.client_msg_id)
+            await self._error(
+                "internal", gettext("Something went wrong; your message was not saved."), frame.client_msg_id
+            )
             return
         if isinstance(accepted, dict):  # refused: an error frame for this socket only
             await self.send_json({**accepted, "seq": self.last_sent})

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from agents.models import AgentType
+from conversations.refusals import empty, too_long, unknown_agent
 from core.errors import WalkerError
 from tenants.input_text import UnreadableInput, load_json, text_problem
 
@@ -39,25 +41,30 @@ class NewConversation:
 
 def parse(text: str | None) -> SendMessage | Typing | NewConversation:
     if text is None:
-        raise ProtocolError("bad_json", "Send text frames holding JSON objects.")
+        raise ProtocolError("bad_json", gettext("Send text frames holding JSON objects."))
     if len(text.encode()) > MAX_FRAME_BYTES:
-        raise ProtocolError("too_long", f"Frames are limited to {MAX_FRAME_BYTES // 1024} KB.")
+        raise ProtocolError(
+            "too_long", gettext("Frames are limited to %(size)s KB.") % {"size": MAX_FRAME_BYTES // 1024}
+        )
     try:
         data = load_json(text, check_text=False)  # the fields read below are checked by name
     except UnreadableInput as err:
-        raise ProtocolError("bad_json", f"That frame cannot be read: {err}") from None
+        raise ProtocolError("bad_json", gettext("That frame cannot be read: %(problem)s") % {"problem": err}) from None
     if not isinstance(data, dict):
-        raise ProtocolError("bad_json", "A frame must be a JSON object with a type.")
+        raise ProtocolError("bad_json", gettext("A frame must be a JSON object with a type."))
     kind = data.get("type")
     if kind == "send_message":
         return _send_message(data)
     if kind == "typing":
         if not isinstance(data.get("on"), bool):
-            raise ProtocolError("invalid", "typing needs on: true or false.")
+            raise ProtocolError("invalid", gettext("typing needs on: true or false."))
         return Typing(on=data["on"])
     if kind == "new_conversation":
         return NewConversation()
-    raise ProtocolError("unknown_type", f"Unknown frame type {kind!r}; use send_message, typing or new_conversation.")
+    raise ProtocolError(
+        "unknown_type",
+        gettext("Unknown frame type %(kind)s; use send_message, typing or new_conversation.") % {"kind": repr(kind)},
+    )
 
 
 def _send_message(data: dict) -> SendMessage:
@@ -65,26 +72,23 @@ def _send_message(data: dict) -> SendMessage:
     if client_msg_id is not None and (
         not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= MAX_CLIENT_MSG_ID
     ):
-        raise ProtocolError("invalid", f"client_msg_id must be a string of 1 to {MAX_CLIENT_MSG_ID} characters.")
+        raise ProtocolError(
+            "invalid",
+            gettext("client_msg_id must be a string of 1 to %(most)s characters.") % {"most": MAX_CLIENT_MSG_ID},
+        )
     if client_msg_id is not None and text_problem(client_msg_id):
         raise ProtocolError("invalid", f"client_msg_id: {text_problem(client_msg_id)}")
     message = data.get("message")
     if not isinstance(message, str):
-        raise ProtocolError("invalid", "send_message needs a message string.", client_msg_id)
+        raise ProtocolError("invalid", gettext("send_message needs a message string."), client_msg_id)
     if text_problem(message):
         raise ProtocolError("invalid", f"message: {text_problem(message)}", client_msg_id)
     message = message.strip()
     if not message:
-        raise ProtocolError("empty", "The message is empty.", client_msg_id)
+        raise ProtocolError("empty", empty(), client_msg_id)
     if len(message) > settings.INBOUND_MAX_CHARS:
-        raise ProtocolError(
-            "too_long",
-            f"Messages are limited to {settings.INBOUND_MAX_CHARS:,} characters; this one has {len(message):,}.",
-            client_msg_id,
-        )
+        raise ProtocolError("too_long", too_long(message), client_msg_id)
     agent = data.get("agent")
     if agent is not None and agent not in AgentType.values:
-        raise ProtocolError(
-            "unknown_agent", f"Unknown agent {agent!r}; choose one of {', '.join(AgentType.values)}.", client_msg_id
-        )
+        raise ProtocolError("unknown_agent", unknown_agent(agent), client_msg_id)
     return SendMessage(message=message, client_msg_id=client_msg_id, agent=agent)

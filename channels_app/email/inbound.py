@@ -54,7 +54,7 @@ def receive(email: ParsedEmail) -> str:
     if user is None:
         first = _remember(email, Kind.UNKNOWN_SENDER, tenant_id=None)
         if first and email.authenticated and answers.claim(email.sender):  # no backscatter to forged senders
-            _answer(email, UNKNOWN, EmailType.UNKNOWN_SENDER, user=None)
+            _answer(email, str(UNKNOWN), EmailType.UNKNOWN_SENDER, user=None)
         return "unknown_sender"
     if not email.authenticated and not _safe_unproven(email.body):
         return _unverified(email, user)

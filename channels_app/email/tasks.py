@@ -1,53 +1,59 @@
-"""Celery tasks sending email, with retries and backoff; a final failure is recorded where the admin shows it."""
+"""Celery tasks sending email: an outage (`ProviderUnavailable`) is retried by Celery with exponential backoff, a
+refusal is not; a final failure is recorded where the admin shows it."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from channels_app.email import outbound, sender
 from channels_app.email.providers import ProviderRefused, ProviderUnavailable
 from conversations.models import Message
 from conversations.services import mark_failed
+from tenants.crypto import DecryptionError
 
 RETRIES = 5
+RETRY_ON_OUTAGE = dict(
+    autoretry_for=(ProviderUnavailable,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=RETRIES,
+)
 
 
-def _backoff(retries: int) -> int:
-    return min(60 * 2**retries, 3600)
+def _why(exc: Exception) -> str:
+    """An outage out of retries, or a fault of ours (trying again cannot help; raised to the worker's log too)."""
+    return f"gave up: {exc}" if isinstance(exc, ProviderUnavailable) else f"could not be sent: {exc!r}"
 
 
-@shared_task(bind=True, acks_late=True, max_retries=RETRIES, expires=24 * 3600)
-def send_message(self, message_id: str) -> None:
+class SendMessageTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        message_id = args[0] if args else kwargs["message_id"]
+        _failed(f"message:{message_id}", _why(exc), message_id=message_id)
+
+
+class SendAnswerTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        if isinstance(exc, DecryptionError):
+            return  # no key opens the answer: no reference to record it under
+        outbound.give_up(sender.open_answer(args[0] if args else kwargs["sealed"])["reference"], _why(exc))
+
+
+@shared_task(base=SendMessageTask, acks_late=True, expires=24 * 3600, **RETRY_ON_OUTAGE)
+def send_message(message_id: str) -> None:
     """Email a stored outbound conversation message (an agent reply, an approval outcome)."""
     try:
         sender.send_conversation_message(message_id)
-    except ProviderUnavailable as error:
-        if self.request.retries >= self.max_retries:
-            _failed(f"message:{message_id}", f"gave up: {error}", message_id=message_id)
-            return
-        raise self.retry(countdown=_backoff(self.request.retries)) from error
     except (ProviderRefused, outbound.Undeliverable) as error:
         mark_failed(Message.objects.get(pk=message_id), str(error))
-    except Exception as error:  # a fault of ours: trying again cannot help; recorded, then raised to the worker's log
-        _failed(f"message:{message_id}", f"could not be sent: {error!r}", message_id=message_id)
-        raise
 
 
-@shared_task(bind=True, acks_late=True, max_retries=RETRIES, expires=24 * 3600)
-def send_answer(self, sealed: str) -> None:
+@shared_task(base=SendAnswerTask, acks_late=True, expires=24 * 3600, **RETRY_ON_OUTAGE)
+def send_answer(sealed: str) -> None:
     """Answer an inbound email outside a conversation (a command's outcome, an unknown sender); `sealed` is the
     answer as channels_app.email.sender.seal_answer encrypted it."""
-    payload = sender.open_answer(sealed)
     try:
-        sender.send_answer(payload)
-    except ProviderUnavailable as error:
-        if self.request.retries >= self.max_retries:
-            outbound.give_up(payload["reference"], f"gave up: {error}")
-            return
-        raise self.retry(countdown=_backoff(self.request.retries)) from error
+        sender.send_answer(sender.open_answer(sealed))
     except (ProviderRefused, outbound.Undeliverable):
         return  # recorded on the delivery log row
-    except Exception as error:
-        outbound.give_up(payload["reference"], f"could not be sent: {error!r}")
-        raise
 
 
 def _failed(reference: str, reason: str, *, message_id: str) -> None:

@@ -1,11 +1,15 @@
-"""Sending a verification code over WhatsApp (the worker's side of channels_app.whatsapp.verify)."""
+"""Sending a verification code over WhatsApp (the worker's side of channels_app.whatsapp.verify), in the number's
+owner's language."""
+
+from django.utils.translation import gettext_lazy
 
 from channels_app.whatsapp import delivery, outbound, twilio_api
 from channels_app.whatsapp.models import TemplatePurpose
 from tenants import verification
+from tenants.languages import speaking
 
-CODE_TEXT = (
-    "Your Walker verification code is {code}. It expires in {minutes} minutes. "
+CODE_TEXT = gettext_lazy(
+    "Your Walker verification code is %(code)s. It expires in %(minutes)s minutes. "
     "Reply with it here, or give it to your Walker admin, to confirm this number."
 )
 
@@ -18,10 +22,12 @@ def send_code(phone_id) -> None:
         verification.record_delivery_error(phone_id, error.detail)
         return
     minutes = int(verification.CODE_TTL.total_seconds() // 60)
+    with speaking(phone.user):
+        text = str(CODE_TEXT) % {"code": code, "minutes": minutes}
     try:
         delivery.send_direct(
             phone.phone_number,
-            CODE_TEXT.format(code=code, minutes=minutes),
+            text,
             tenant_id=phone.tenant_id,
             purpose=TemplatePurpose.VERIFICATION,
             values={"code": code},

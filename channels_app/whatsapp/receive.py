@@ -32,8 +32,8 @@ from tenants.languages import speaking
 from tenants.models import UserPhoneNumber
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
-NO_ACCESS = (
-    "Hello! This number belongs to {tenant}'s Walker assistants, and we don't know this phone yet. "
+NO_ACCESS = gettext_lazy(
+    "Hello! This number belongs to %(tenant)s's Walker assistants, and we don't know this phone yet. "
     "Ask your Walker admin to add your number; you'll get a code here to confirm it."
 )
 
@@ -124,7 +124,7 @@ def _run(channel_command, user) -> str:
 def _unknown(message: TwilioMessage, tenant, *, wrote_recently: bool) -> str:
     """A platform event each time; the polite answer once a day, so a stranger cannot make Walker chatty."""
     record(EventType.UNKNOWN_SENDER, tenant=tenant, channel=Channel.WHATSAPP, message_sid=message.sid)
-    return "" if wrote_recently else NO_ACCESS.format(tenant=tenant.name)
+    return "" if wrote_recently else NO_ACCESS % {"tenant": tenant.name}
 
 
 def _accept(message: TwilioMessage, tenant, sender) -> Outcome:

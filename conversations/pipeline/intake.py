@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agents.models import AgentType
 from analytics.events import record
@@ -25,6 +26,7 @@ from conversations.events import EventKind
 from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage, IngestError
+from conversations.refusals import empty, too_long, unknown_agent
 from conversations.services import close_conversation, open_conversation
 from core.commit import after_commit
 from tenants.models import User
@@ -62,19 +64,16 @@ def accept(inbound: InboundMessage, *, user=None) -> Accepted:
 
 def _check(inbound: InboundMessage) -> None:
     if inbound.channel not in Channel.values:
-        raise IngestError("unknown_channel", f"Unknown channel {inbound.channel!r}.")
-    if inbound.agent_type and inbound.agent_type not in AgentType.values:
         raise IngestError(
-            "unknown_agent", f"Unknown agent {inbound.agent_type!r}; choose one of {', '.join(AgentType.values)}."
+            "unknown_channel", gettext("Unknown channel %(channel)s.") % {"channel": repr(inbound.channel)}
         )
+    if inbound.agent_type and inbound.agent_type not in AgentType.values:
+        raise IngestError("unknown_agent", unknown_agent(inbound.agent_type))
     text = (inbound.text or "").strip()
     if not text and not inbound.media_url:
-        raise IngestError("empty", "The message is empty.")
+        raise IngestError("empty", empty())
     if len(text) > settings.INBOUND_MAX_CHARS:
-        raise IngestError(
-            "too_long",
-            f"Messages are limited to {settings.INBOUND_MAX_CHARS:,} characters; this one has {len(text):,}.",
-        )
+        raise IngestError("too_long", too_long(text))
 
 
 def client_message_id(user, client_msg_id: str | None) -> str | None:
@@ -168,9 +167,9 @@ def _lock_conversation(inbound: InboundMessage, user, now) -> Conversation:
     if inbound.conversation_id:
         conversation = locked.filter(pk=inbound.conversation_id, user=user).first()
         if conversation is None:
-            raise IngestError("not_found", "No such conversation.")
+            raise IngestError("not_found", gettext("No such conversation."))
         if not conversation.is_open:
-            raise IngestError("conversation_closed", "This conversation is closed; start a new one.")
+            raise IngestError("conversation_closed", gettext("This conversation is closed; start a new one."))
         return conversation
 
     if inbound.new_conversation:
