@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from analytics.events import record
 from analytics.models import EventType
