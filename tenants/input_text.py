@@ -9,6 +9,8 @@ RecursionError; it is refused the same way.
 
 import json
 
+from django.utils.translation import gettext
+
 MAX_JSON_DEPTH = 32  # no request Walker reads nests deeper than a few levels
 
 
@@ -22,11 +24,15 @@ def load_json(text: str | bytes, *, check_text: bool = True):
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        raise UnreadableInput(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep.") from None
+        raise UnreadableInput(_too_deep()) from None
     except ValueError as exc:  # includes UnicodeDecodeError
-        raise UnreadableInput(f"That is not valid JSON: {exc}") from None
+        raise UnreadableInput(gettext("That is not valid JSON: %(problem)s") % {"problem": exc}) from None
     check_value(value, check_text=check_text)
     return value
+
+
+def _too_deep() -> str:
+    return gettext("JSON may nest at most %(depth)s levels deep.") % {"depth": MAX_JSON_DEPTH}
 
 
 def _refuse_constant(name):
@@ -36,11 +42,11 @@ def _refuse_constant(name):
 def text_problem(text: str) -> str | None:
     """Why `text` cannot be stored, or None when it can."""
     if "\x00" in text:
-        return "Text may not contain NUL characters."
+        return gettext("Text may not contain NUL characters.")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "Text may not contain unpaired surrogate characters."
+        return gettext("Text may not contain unpaired surrogate characters.")
     return None
 
 
@@ -50,7 +56,7 @@ def check_value(value, *, check_text: bool = True) -> None:
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict | list) and depth > MAX_JSON_DEPTH:
-            raise UnreadableInput(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep.")
+            raise UnreadableInput(_too_deep())
         if isinstance(item, dict):
             for key, child in item.items():
                 if check_text:
