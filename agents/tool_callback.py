@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from agents import gateway, read_tools
 from agents.models import ToolCallbackRun
+from core.errors import http_status
 from tenants.input_text import UnreadableInput, load_json
 
 SALT = "walker.agents.read-tools"
@@ -46,8 +47,8 @@ def callback_run(request):
         ToolCallbackRun.objects.filter(Q(pk=run.pk) | Q(expires_at__lt=started)).delete()
 
 
-def _error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail}, status=status)
+def _error(code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail}, status=http_status(code))
 
 
 def _run_id(token: str) -> uuid.UUID | None:
@@ -63,18 +64,18 @@ def _run_id(token: str) -> uuid.UUID | None:
 def call_tool(request, token: str, tool: str):
     run_id = _run_id(token)
     if run_id is None:
-        return _error(403, "bad_signature", "This tools URL is not one Walker signed.")
+        return _error("bad_signature", "This tools URL is not one Walker signed.")
     run = ToolCallbackRun.objects.select_related("tenant", "agent", "user").filter(pk=run_id).first()
     if run is None:
-        return _error(410, "run_ended", "The engine run of this tools URL has ended: a URL lasts one run.")
+        return _error("run_ended", "The engine run of this tools URL has ended: a URL lasts one run.")
     if run.expires_at <= timezone.now():
-        return _error(410, "expired", "This tools URL has expired: it lasts one engine run, at most its timeout.")
+        return _error("expired", "This tools URL has expired: it lasts one engine run, at most its timeout.")
     if tool not in read_tools.TOOLS:
-        return _error(404, "unknown_tool", f"There is no read tool {tool!r}; see {', '.join(read_tools.TOOLS)}.")
+        return _error("unknown_tool", f"There is no read tool {tool!r}; see {', '.join(read_tools.TOOLS)}.")
     try:
         arguments = load_json(request.body or b"{}")  # bounded nesting, text PostgreSQL can store
     except UnreadableInput as exc:
-        return _error(400, "bad_json", f"The body must be a JSON object of the tool's arguments. {exc}")
+        return _error("bad_json", f"The body must be a JSON object of the tool's arguments. {exc}")
     try:
         result = gateway.read(
             tool,
@@ -85,5 +86,5 @@ def call_tool(request, token: str, tool: str):
             conversation_id=run.conversation_id,
         )
     except gateway.ReadRefused as refused:
-        return _error(400, "refused", str(refused))
+        return _error("refused", str(refused))
     return JsonResponse(result)

@@ -18,15 +18,25 @@ class WalkerError(Exception):
         self.detail = detail
 
 
-# Every code not named here answers 400: the request, as sent, is refused.
+# Every code not named here answers 400: the request, as sent, is refused. The API and the webhooks (SendGrid's,
+# Twilio's, the engines' tools URL) share the map.
 DEFAULT_STATUS = HTTPStatus.BAD_REQUEST
 STATUS_BY_CODE: dict[str, HTTPStatus] = {
+    # Who is calling is not known: no credentials, or none that can be checked.
+    "unauthorized": HTTPStatus.UNAUTHORIZED,
+    "unsigned": HTTPStatus.UNAUTHORIZED,
+    "not_configured": HTTPStatus.UNAUTHORIZED,
     # Outside what the caller may see at all: as if it did not exist.
     "not_found": HTTPStatus.NOT_FOUND,
-    # Seen, but not the caller's to do.
+    "unknown_number": HTTPStatus.NOT_FOUND,
+    "unknown_tool": HTTPStatus.NOT_FOUND,
+    # Seen, but not the caller's to do; or a signature that does not hold.
     "forbidden": HTTPStatus.FORBIDDEN,
     "not_eligible": HTTPStatus.FORBIDDEN,
     "self_approval": HTTPStatus.FORBIDDEN,
+    "bad_signature": HTTPStatus.FORBIDDEN,
+    "stale": HTTPStatus.FORBIDDEN,
+    "replayed": HTTPStatus.FORBIDDEN,
     # The state does not allow it now: an approval's decisions and execution, a conversation's hold.
     "not_pending": HTTPStatus.CONFLICT,
     "already_decided": HTTPStatus.CONFLICT,
@@ -37,6 +47,12 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "held_by_other": HTTPStatus.CONFLICT,
     "not_held": HTTPStatus.CONFLICT,
     "closed": HTTPStatus.CONFLICT,
+    # What the caller holds is no longer good: a tools URL lasts one engine run.
+    "run_ended": HTTPStatus.GONE,
+    "expired": HTTPStatus.GONE,
+    # Too much at once.
+    "too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    "too_many_attachments": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
 }
 
 

@@ -21,6 +21,7 @@ from analytics.models import EmailDeliveryLog
 from channels_app.email.outbound import LOG_ARG
 from conversations.models import Message
 from conversations.services import mark_failed
+from core.errors import WalkerError
 from hitl import deliveries
 from tenants.models import UndeliverableAddress
 
@@ -46,17 +47,15 @@ MESSAGE_STATUS = {
 UNDELIVERED = {"bounce", "dropped"}
 
 
-class Refused(Exception):
-    def __init__(self, status: int, code: str, detail: str):
-        super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
+class Refused(WalkerError):
+    """A post that cannot be trusted; its code answers its status (core.errors)."""
 
 
 def verify(body: bytes, signature: str, timestamp: str) -> None:
     if not signature or not timestamp:
-        raise Refused(401, "unsigned", "The post carries no SendGrid signature headers.")
+        raise Refused("unsigned", "The post carries no SendGrid signature headers.")
     if not settings.SENDGRID_WEBHOOK_PUBLIC_KEY:
-        raise Refused(401, "not_configured", "SENDGRID_WEBHOOK_PUBLIC_KEY is not set; no post can be verified.")
+        raise Refused("not_configured", "SENDGRID_WEBHOOK_PUBLIC_KEY is not set; no post can be verified.")
     try:
         sent_at = int(timestamp)
         valid = EventWebhook(settings.SENDGRID_WEBHOOK_PUBLIC_KEY).verify_signature(
@@ -65,14 +64,14 @@ def verify(body: bytes, signature: str, timestamp: str) -> None:
     except (ValueError, TypeError, UnicodeDecodeError):
         valid = False
     if not valid:
-        raise Refused(403, "bad_signature", "The signature does not verify.")
+        raise Refused("bad_signature", "The signature does not verify.")
     if abs(time.time() - sent_at) > settings.SENDGRID_EVENT_MAX_AGE_SECONDS:
-        raise Refused(403, "stale", "The post is too old (or from the future).")
+        raise Refused("stale", "The post is too old (or from the future).")
     # Seen before: keyed on what was signed, not on the signature's text, which has other spellings that verify
     # as well (ECDSA's (r, n - s), base64 with characters the decoder skips).
     seen = f"sendgrid-event-post:{hashlib.sha256(f'{sent_at}.'.encode() + body).hexdigest()}"
     if not cache.add(seen, 1, timeout=2 * settings.SENDGRID_EVENT_MAX_AGE_SECONDS):
-        raise Refused(403, "replayed", "This signed post was received before.")
+        raise Refused("replayed", "This signed post was received before.")
 
 
 def apply(events: list[dict]) -> int:

@@ -5,6 +5,7 @@ Plain Django views (not DRF): the bodies are multipart forms and raw signed JSON
 
 import base64
 import binascii
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -16,15 +17,17 @@ from django.views.decorators.http import require_POST
 
 from channels_app.email import delivery_events, inbound
 from channels_app.email.parsing import MalformedEmail, parse
+from core.errors import http_status
 from tenants.input_text import UnreadableInput, load_json
 
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 
 
-def _error(status: int, code: str, detail: str) -> JsonResponse:
+def _error(code: str, detail: str) -> JsonResponse:
+    status = http_status(code)
     response = JsonResponse({"code": code, "detail": detail}, status=status)
-    if status == 401:
+    if status == HTTPStatus.UNAUTHORIZED:
         response["WWW-Authenticate"] = 'Basic realm="walker-inbound-email"'
     return response
 
@@ -45,21 +48,20 @@ def _authorized(request: HttpRequest) -> bool:
 @require_POST
 def inbound_parse(request: HttpRequest) -> JsonResponse:
     if not _authorized(request):
-        return _error(401, "unauthorized", "HTTP basic auth with the inbound parse credentials is required.")
+        return _error("unauthorized", "HTTP basic auth with the inbound parse credentials is required.")
     if not request.content_type.startswith("multipart/form-data"):
-        return _error(400, "not_multipart", "Inbound Parse posts multipart/form-data.")
+        return _error("not_multipart", "Inbound Parse posts multipart/form-data.")
     try:
         email = parse(request.POST, request.FILES)
     except TooManyFilesSent:
         return _error(
-            413,
             "too_many_attachments",
             f"An email may carry at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} attachments; nothing was taken.",
         )
     except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent) as error:
-        return _error(400, "malformed_multipart", f"The multipart body cannot be read: {error}")
+        return _error("malformed_multipart", f"The multipart body cannot be read: {error}")
     except MalformedEmail as error:
-        return _error(400, "malformed_email", str(error))
+        return _error("malformed_email", str(error))
     return JsonResponse({"outcome": inbound.receive(email)})
 
 
@@ -69,17 +71,17 @@ def delivery_event_webhook(request: HttpRequest) -> JsonResponse:
     try:
         body = request.body
     except RequestDataTooBig:
-        return _error(413, "too_large", "The post is larger than DATA_UPLOAD_MAX_MEMORY_SIZE; lower the batch size.")
+        return _error("too_large", "The post is larger than DATA_UPLOAD_MAX_MEMORY_SIZE; lower the batch size.")
     try:
         delivery_events.verify(
             body, request.headers.get(SIGNATURE_HEADER, ""), request.headers.get(TIMESTAMP_HEADER, "")
         )
     except delivery_events.Refused as refused:
-        return _error(refused.status, refused.code, refused.detail)
+        return _error(refused.code, refused.detail)
     try:
         events = load_json(body)
     except UnreadableInput as error:  # not JSON, nested too deep, or text PostgreSQL cannot store
-        return _error(400, "not_json", f"The body cannot be read: {error}")
+        return _error("not_json", f"The body cannot be read: {error}")
     if not isinstance(events, list):
-        return _error(400, "not_a_list", "The Event Webhook posts a JSON array of events.")
+        return _error("not_a_list", "The Event Webhook posts a JSON array of events.")
     return JsonResponse({"applied": delivery_events.apply(events)})

@@ -6,18 +6,15 @@ from dataclasses import dataclass
 import phonenumbers
 from django.http import QueryDict
 
+from core.errors import WalkerError
+
 SID = re.compile(r"^(SM|MM|SS)[0-9a-fA-F]{32}$")
 MAX_MEDIA = 10  # WhatsApp sends at most one; Twilio's form allows ten
 CONTENT_TYPES = {"image": "image", "audio": "audio", "video": "video"}
 
 
-class BadPayload(Exception):
-    """The form is not a Twilio WhatsApp message; `reason` says what is wrong."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
+class BadPayload(WalkerError):
+    """The form is not a Twilio WhatsApp message; `detail` says what is wrong."""
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,17 @@ from django.views.decorators.http import require_POST
 from channels_app.whatsapp import signature, status
 from channels_app.whatsapp.inbound import SID, BadPayload, parse
 from channels_app.whatsapp.receive import UnknownNumber, receive
+from core.errors import http_status
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def _error(status_code: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail}, status=status_code)
+def _error(code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail}, status=http_status(code))
 
 
 def _forbidden() -> JsonResponse:
-    return _error(403, "bad_signature", "X-Twilio-Signature is missing or does not match this request.")
+    return _error("bad_signature", "X-Twilio-Signature is missing or does not match this request.")
 
 
 @csrf_exempt
@@ -34,9 +35,9 @@ def webhook(request):
         message = parse(request.POST)
         receive(message)
     except BadPayload as error:
-        return _error(400, error.code, error.reason)
+        return _error(error.code, error.detail)
     except UnknownNumber as error:
-        return _error(404, "unknown_number", str(error))
+        return _error("unknown_number", str(error))
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
@@ -48,11 +49,11 @@ def status_callback(request):
     sid = request.POST.get("MessageSid", "")
     twilio_status = request.POST.get("MessageStatus", "")
     if not SID.match(sid):
-        return _error(400, "bad_sid", "MessageSid is missing or not a Twilio message SID.")
+        return _error("bad_sid", "MessageSid is missing or not a Twilio message SID.")
     if twilio_status not in status.TWILIO_STATUSES:
-        return _error(400, "bad_status", f"Unknown MessageStatus {twilio_status[:40]!r}.")
+        return _error("bad_status", f"Unknown MessageStatus {twilio_status[:40]!r}.")
     error_code = request.POST.get("ErrorCode", "")
     if error_code and not error_code.isdigit():
-        return _error(400, "bad_error_code", "ErrorCode must be a number.")
+        return _error("bad_error_code", "ErrorCode must be a number.")
     status.apply(sid, twilio_status, error_code)
     return HttpResponse(status=204)

@@ -3,12 +3,16 @@ through the API's exception handler, with the body the API always gave."""
 
 import pytest
 
+from channels_app.chat.protocol import ProtocolError
+from channels_app.email.delivery_events import Refused
+from channels_app.whatsapp.inbound import BadPayload
 from config.exceptions import exception_handler
 from conversations.normalized import IngestError
 from conversations.takeover import TakeoverError
 from core.errors import DEFAULT_STATUS, STATUS_BY_CODE, WalkerError, http_status
 from hitl.errors import DecisionError
 from tenants.access import AccessDenied
+from tenants.verification import VerificationError
 
 
 @pytest.mark.parametrize("code", sorted(STATUS_BY_CODE))
@@ -30,6 +34,9 @@ def test_not_found_and_forbidden_answer_as_drf_refusals_do():
     assert list(exception_handler(AccessDenied("held_by_other", "Taken."), {}).data) == ["code", "detail"]
 
 
-@pytest.mark.parametrize("family", [AccessDenied, DecisionError, TakeoverError, IngestError])
+@pytest.mark.parametrize(
+    "family",
+    [AccessDenied, DecisionError, TakeoverError, IngestError, VerificationError, ProtocolError, Refused, BadPayload],
+)
 def test_every_refusal_is_of_the_one_family(family):
     assert issubclass(family, WalkerError)
