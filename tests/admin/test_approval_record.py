@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from hitl.models import HITLApproval
-from hitl.services import escalate, reject
+from hitl.services.decisions import escalate, reject
 from tenants.models import AccessLog
 from tests.factories import ConversationFactory, MessageFactory
 
