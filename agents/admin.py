@@ -23,7 +23,7 @@ from agents.models import (
     TargetKeyword,
     ToolCallAudit,
 )
-from tenants.admin_scoping import ReadOnlyAdminMixin, ShownAsMixin, TenantScopedAdminMixin
+from tenants.admin_scoping import ReadOnlyAdminMixin, ShownAsMixin, TenantOwnedAdmin, TenantScopedAdminMixin
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin):
@@ -140,13 +140,10 @@ class EngineChoiceForm(forms.ModelForm):
 
 
 @admin.register(EngineChoice)
-class EngineChoiceAdmin(TenantScopedAdminMixin, ModelAdmin):
+class EngineChoiceAdmin(TenantOwnedAdmin):
     form = EngineChoiceForm
     list_display = ["__str__", "engine", "endpoint", "model", "key_saved", "updated_at"]
     list_filter = ["engine"]
-
-    def get_exclude(self, request, obj=None):
-        return [] if request.user.is_superuser else ["tenant"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)  # a new class for this request

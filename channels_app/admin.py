@@ -9,21 +9,9 @@ from unfold.decorators import action, display
 from channels_app.whatsapp.code_requests import send_code_after_commit
 from channels_app.whatsapp.models import WhatsAppSend, WhatsAppSender, WhatsAppTemplate
 from tenants.admin import UserPhoneNumberAdmin
-from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from tenants.admin_scoping import ReadOnlyAdminMixin, TenantOwnedAdmin, TenantScopedAdminMixin
 from tenants.models import UserPhoneNumber
 from tenants.pii import mask
-
-
-class TenantOwnedAdmin(TenantScopedAdminMixin, ModelAdmin):
-    """The tenant is the viewer's own (superusers pick one)."""
-
-    def get_exclude(self, request, obj=None):
-        return [] if request.user.is_superuser else ["tenant"]
-
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser:
-            obj.tenant_id = request.user.tenant_id
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(WhatsAppSender)

@@ -22,7 +22,7 @@ from tenants.languages import language_of
 
 Event = HITLApprovalHistory.Event
 
-# What an approver may type beside the action's own data (hitl.services.decisions.EDITABLE).
+# What an approver may type beside the action's own data (hitl.services.edits.EDITABLE).
 TYPED_LABELS = {
     "estimated_cost": gettext_lazy("Estimated cost"),
     "estimated_reach": gettext_lazy("Estimated reach"),

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.utils.translation import gettext
+from unfold.admin import ModelAdmin
 
 
 class TenantScopedAdminMixin:
@@ -23,6 +24,27 @@ class TenantScopedAdminMixin:
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(gettext("No %(name)s with id “%(id)s”.") % {"name": opts.verbose_name, "id": object_id})
+
+
+class TenantOwnedAdmin(TenantScopedAdminMixin, ModelAdmin):
+    """The admin of a model each tenant owns: scoped to the viewer's tenant, which is the row's tenant on save and
+    not a field to fill. A superuser, who sees every tenant, picks it (first in the first fieldset, if declared)."""
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded if request.user.is_superuser else [*excluded, "tenant"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not (self.fieldsets and request.user.is_superuser):
+            return fieldsets
+        (title, options), *rest = fieldsets
+        return [(title, {**options, "fields": ["tenant", *options["fields"]]}), *rest]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.tenant_id = request.user.tenant_id
+        super().save_model(request, obj, form, change)
 
 
 class ShownAsMixin:

@@ -153,7 +153,7 @@ class HITLWorkflowFactory(DjangoModelFactory):
 class HITLApprovalFactory(DjangoModelFactory):
     """An approval row as stored, without the services (no workflow, risk, history or notifications): for readers
     of approvals (lists, reports, analytics). Requests filed as the pipeline files them go through
-    hitl.services.request_approval (the `ask` fixtures)."""
+    hitl.services.requests.request_approval (the `ask` fixtures)."""
 
     class Meta:
         model = "hitl.HITLApproval"

@@ -5,7 +5,8 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations.normalized import REFUSED, ActionOutcome
 from hitl import told
-from hitl.services import AlreadyWaiting, request_approval
+from hitl.services.conflicts import AlreadyWaiting
+from hitl.services.requests import request_approval
 
 
 def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:

@@ -26,7 +26,8 @@ from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, DeadlineFailure, HITLApproval
 from hitl.notifications import Notice, notify
-from hitl.services.decisions import SYSTEM, auto_approve_locked, escalate_locked, expire_locked
+from hitl.services.closing import auto_approve_locked, escalate_locked, expire_locked
+from hitl.services.decisions import SYSTEM
 from hitl.services.timing import HOUR
 
 BATCH_SIZE = 200

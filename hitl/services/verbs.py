@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
-from hitl.services.decisions import approve, cancel, escalate, reject
+from hitl.services.closing import cancel, escalate
+from hitl.services.decisions import approve, reject
 from hitl.services.execution import abandon_execution, retry_execution
 from hitl.services.recovery import requeue_execution
 from tenants.access import Need

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from agents.models import AIAgent
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tests.factories import (
     CampaignFactory,
     ConversationFactory,

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 
 from agents.models import Campaign
 from hitl.models import HITLApproval
-from hitl.services import reject
+from hitl.services.decisions import reject
 from tenants.models import Tenant
 from tests.factories import UserFactory
 
@@ -181,7 +181,7 @@ def _page_queries(client, approval):
 
 
 def test_the_approval_page_costs_the_same_queries_whatever_its_history(console_as, staff, ask_as):
-    from hitl.history import log
+    from hitl.history import Event, log
     from hitl.models import HITLDecision
 
     approval = ask_as(staff["member"])
@@ -189,7 +189,7 @@ def test_the_approval_page_costs_the_same_queries_whatever_its_history(console_a
     few = _page_queries(client, approval)
     for n in range(15):  # people who acted on it: history rows and decisions, each naming them
         person = UserFactory(tenant=approval.tenant, role="approver")
-        log(approval, "note", f"note {n}", actor=person)
+        log(approval, Event.APPROVAL_RECORDED, f"note {n}", actor=person)
         HITLDecision.objects.create(
             tenant=approval.tenant, approval=approval, approver=person, level=1, decision="approve", via="admin"
         )

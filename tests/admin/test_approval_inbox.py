@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hitl.models import HITLApproval, HITLDecision
-from hitl.services import reject
+from hitl.services.decisions import reject
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 

@@ -3,7 +3,8 @@
 from django.urls import reverse
 
 from hitl.models import HITLApproval
-from hitl.services import escalate, reject
+from hitl.services.closing import escalate
+from hitl.services.decisions import reject
 from tenants.models import AccessLog
 from tests.factories import ConversationFactory, MessageFactory
 

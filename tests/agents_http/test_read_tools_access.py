@@ -17,7 +17,7 @@ from agents import tool_callback
 from agents.engines.base import EngineRequest
 from agents.engines.openai_engine import OpenAIEngine
 from agents.models import AIAgent
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory, budget_action
 

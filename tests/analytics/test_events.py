@@ -10,8 +10,8 @@ from analytics.models import EventType, PlatformEvent
 from conversations.normalized import InboundMessage
 from conversations.services import mark_failed
 from hitl.models import HITLApproval, HITLNotification
-from hitl.services import approve, cancel, reject
-from hitl.services.decisions import expire_locked
+from hitl.services.closing import cancel, expire_locked
+from hitl.services.decisions import approve, reject
 from hitl.services.execution import run_execution
 from reports.conversation_metrics import record_handoffs
 from tests.factories import CampaignFactory

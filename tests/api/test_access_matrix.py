@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from agents.models import AIAgent
 from hitl.models import HITLApproval, HITLNotification
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tenants.models import AccessLog, SubjectRequest
 from tenants.roles import Role
 from tests.factories import (

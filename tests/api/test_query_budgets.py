@@ -7,7 +7,7 @@ import pytest
 from django.test import TestCase
 
 from conversations import takeover
-from hitl.services import approve, reject
+from hitl.services.decisions import approve, reject
 from tenants.roles import Role
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, UserFactory
 

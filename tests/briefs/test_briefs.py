@@ -20,7 +20,7 @@ from briefs.services import send_brief_now, send_due_briefs
 from briefs.unsubscribe import unsubscribe_url, user_id_of
 from channels_app.email.providers import ProviderUnavailable
 from hitl.models import HITLApproval
-from hitl.services import reject
+from hitl.services.decisions import reject
 from tenants.models import UndeliverableAddress, UserEmailPreference
 from tests.concurrency import at_once
 from tests.factories import (

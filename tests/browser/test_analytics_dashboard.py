@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from conversations.normalized import InboundMessage
-from hitl.services import reject
+from hitl.services.decisions import reject
 from reports.approval_stats import refresh_tenant
 from tenants.models import Tenant, User
 from tests.browser.conftest import CHROMEDRIVER

@@ -10,7 +10,7 @@ import pytest
 
 from agents.models import AIAgent
 from analytics.models import EmailDeliveryLog
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tests.browser.conftest import CHROMEDRIVER
 from tests.browser.test_chat_widget import SCREENSHOTS
 from tests.factories import CampaignFactory, HITLWorkflowFactory, budget_action

@@ -13,7 +13,7 @@ from django.test import TestCase
 
 from agents.models import AIAgent, Campaign
 from briefs.services import send_brief_now
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tenants.models import User, UserEmailPreference
 from tests.browser.conftest import CHROMEDRIVER
 from tests.browser.test_chat_widget import SCREENSHOTS

@@ -11,7 +11,7 @@ from django.utils import timezone
 from agents.engines.base import EngineReply
 from conversations import events, pipeline
 from conversations.models import Conversation, Message
-from hitl.services import approve, reject
+from hitl.services.decisions import approve, reject
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, budget_action
 from tests.fixtures.chat import token_for
 from tests.pipeline import hold_answer_tasks

@@ -5,7 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from agents.engines.base import EngineReply
-from hitl.services import approve
+from hitl.services.decisions import approve
 from tenants.roles import Role
 from tests.factories import CampaignFactory, HITLWorkflowFactory, UserFactory, budget_action
 

@@ -12,7 +12,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings as django_settings
 
 from agents.engines.base import EngineReply
-from hitl.services import approve
+from hitl.services.decisions import approve
 from tests.factories import CampaignFactory, budget_action
 
 pytestmark = [

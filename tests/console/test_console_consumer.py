@@ -16,7 +16,7 @@ from channels_app.console.consumer import ALL_TENANTS, ConsoleConsumer
 from config.asgi import application
 from hitl import console, history
 from hitl.models import HITLApprovalHistory
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tenants.roles import Role
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, UserFactory, budget_action
 
@@ -243,7 +243,7 @@ async def frames_until_quiet(socket) -> list[dict]:
 async def test_each_approval_event_reaches_each_socket_once(approver, second_approver, tenant):
     """An approver is also sent in-app notifications of what the feed already shows them: created, decided,
     reminded, escalated; the feed carries each event once (issue 29: twice on each socket)."""
-    from hitl.services import approve
+    from hitl.services.decisions import approve
 
     sockets = [await open_console(approver), await open_console(approver), await open_console(second_approver)]
     approval = await file_approval(tenant)
@@ -260,7 +260,7 @@ async def test_an_approval_filed_where_the_layer_does_not_reach_shows_with_the_a
     """The embedded default: requests are filed and run in a Celery worker, whose in-memory channel layer never
     reaches daphne's consoles (issue 30: no row, no toast, no count). The history is read wherever it was written."""
     from core import layer
-    from hitl.services import approve
+    from hitl.services.decisions import approve
 
     monkeypatch.setattr(layer, "group_send", lambda group, message: None)  # the worker's layer reaches nobody here
     socket = await open_console(approver)

@@ -30,7 +30,8 @@ from conversations.normalized import InboundMessage
 from hitl.links import make_link
 from hitl.models import HITLApproval
 from hitl.risk import FACTOR_LABELS
-from hitl.services import approve, reject, request_approval
+from hitl.services.decisions import approve, reject
+from hitl.services.requests import request_approval
 from reports import approval_stats, conversation_metrics
 from tenants.models import Tenant, User
 from tests.factories import HITLWorkflowFactory

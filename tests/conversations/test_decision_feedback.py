@@ -12,7 +12,7 @@ from agents.engines.openai_engine import OpenAIEngine
 from agents.models import AIAgent
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
-from hitl.services import approve, reject
+from hitl.services.decisions import approve, reject
 from hitl.services.sla import process_due
 from tests.factories import budget_action
 from tests.pipeline import exchange

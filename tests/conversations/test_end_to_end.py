@@ -11,7 +11,7 @@ from agents.models import Campaign, CampaignDailyStat
 from agents.performance import last_days
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
-from hitl.services import approve
+from hitl.services.decisions import approve
 from tenants.models import Tenant, User
 from tests.pipeline import exchange
 

@@ -6,7 +6,7 @@ from django.test import TestCase
 
 from agents.engines.base import EngineReply
 from hitl.models import HITLApproval
-from hitl.services import approve, reject
+from hitl.services.decisions import approve, reject
 from tenants.roles import Role
 from tests.factories import HITLWorkflowFactory, UserFactory, budget_action
 

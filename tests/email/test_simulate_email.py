@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hitl.models import HITLApproval
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tests.factories import UserFactory, budget_action
 
 

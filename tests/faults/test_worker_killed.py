@@ -19,8 +19,9 @@ from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept
 from hitl.models import HITLApproval
-from hitl.services import approve, request_approval
+from hitl.services.decisions import approve
 from hitl.services.execution import run_execution, stuck_since
+from hitl.services.requests import request_approval
 from tenants.roles import Role
 from tests.factories import WEBHOOK_SECRET, CampaignFactory, UserFactory, budget_action
 from tests.faults.harness import api

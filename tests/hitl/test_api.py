@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLWorkflow
-from hitl.services import reject
+from hitl.services.decisions import reject
 from tenants.models import AccessLog
 from tests.factories import UserFactory
 

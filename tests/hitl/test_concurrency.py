@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory
-from hitl.services import approve, cancel, reject
+from hitl.services.closing import cancel
+from hitl.services.decisions import approve, reject
 from hitl.services.execution import run_execution
 from hitl.services.sla import process_due
 from hitl.tasks import execute_approval

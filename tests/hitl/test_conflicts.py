@@ -12,8 +12,9 @@ from conversations.models import Message
 from conversations.normalized import InboundMessage
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory
-from hitl.services import approve, request_approval, retry_execution
-from hitl.services.execution import run_execution
+from hitl.services.decisions import approve
+from hitl.services.execution import retry_execution, run_execution
+from hitl.services.requests import request_approval
 from tests.factories import budget_action
 from tests.pipeline import exchange
 

@@ -7,7 +7,8 @@ from conversations.models import Conversation
 from conversations.normalized import InboundMessage
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
-from hitl.services import approve, cancel, escalate, reject
+from hitl.services.closing import cancel, escalate
+from hitl.services.decisions import approve, reject
 from tenants.audit import Origin
 from tenants.roles import Role
 from tests.factories import UserFactory, budget_action, spend_history

@@ -12,7 +12,8 @@ from conversations.models import Conversation, ConversationEvent
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
 from hitl.models import HITLApproval
-from hitl.services import approve, escalate, reject
+from hitl.services.closing import escalate
+from hitl.services.decisions import approve, reject
 from tenants.roles import Role
 from tests.factories import HITLWorkflowFactory, UserFactory, budget_action, spend_history
 from tests.pipeline import exchange

@@ -18,7 +18,9 @@ from agents.executors import LedgerExecutor
 from conversations.models import Conversation
 from hitl.history import Event, log
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
-from hitl.services import approve, cancel, escalate, reject, retry_execution, run_execution
+from hitl.services.closing import cancel, escalate
+from hitl.services.decisions import approve, reject
+from hitl.services.execution import retry_execution, run_execution
 from hitl.timeline import history
 from tests.factories import CampaignFactory
 

@@ -9,8 +9,8 @@ from agents.executors import sign
 from config.celery import app as celery_app
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLApprovalHistory
-from hitl.services import approve, retry_execution
-from hitl.services.execution import run_execution
+from hitl.services.decisions import approve
+from hitl.services.execution import retry_execution, run_execution
 from hitl.tasks import execute_approval
 from tests.factories import WEBHOOK_SECRET, UserFactory
 

@@ -13,8 +13,8 @@ from agents.executors import ExecutionResult, LedgerExecutor
 from agents.executors.webhook import WebhookExecutor
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
-from hitl.services import abandon_execution, approve, retry_execution
-from hitl.services.execution import run_execution
+from hitl.services.decisions import approve
+from hitl.services.execution import abandon_execution, retry_execution, run_execution
 from tests.factories import UserFactory
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")

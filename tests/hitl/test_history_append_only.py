@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from hitl.history import erase_notes
 from hitl.models import HITLApproval, HITLApprovalHistory
-from hitl.services import approve
+from hitl.services.decisions import approve
 from hitl.timeline import history
 from tenants import crypto
 from tenants.models import Tenant, User

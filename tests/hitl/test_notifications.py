@@ -128,7 +128,7 @@ def test_a_sent_notification_is_never_sent_twice(ask, workflow, approver, send_a
 
 
 def test_a_decision_notifies_the_other_approvers(ask, approver, second_approver):
-    from hitl.services import reject
+    from hitl.services.decisions import reject
 
     approval = ask()
     reject(approval.pk, actor=approver, reason="No")
@@ -138,7 +138,7 @@ def test_a_decision_notifies_the_other_approvers(ask, approver, second_approver)
 
 def test_every_approval_event_is_in_the_history_the_consoles_read(ask, approver, send_after_commit):
     """The consoles' feed (channels_app.console.follow, tested in tests/console) reads the approval history."""
-    from hitl.services import approve
+    from hitl.services.decisions import approve
 
     with send_after_commit():
         approval = ask()

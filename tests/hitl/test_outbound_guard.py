@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from werkzeug import Response
 
 from hitl.models import HITLApproval, HITLNotification
-from hitl.services import approve
+from hitl.services.decisions import approve
 from tenants import outbound
 from tests.factories import WEBHOOK_SECRET
 

@@ -14,7 +14,9 @@ from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLNotification
-from hitl.services import AlreadyWaiting, approve, reject, request_approval
+from hitl.services.conflicts import AlreadyWaiting
+from hitl.services.decisions import approve, reject
+from hitl.services.requests import request_approval
 from tests.factories import CampaignFactory, UserFactory, budget_action
 from tests.pipeline import exchange
 

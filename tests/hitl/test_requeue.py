@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hitl.models import HITLApproval
-from hitl.services import approve, requeue_stalled
+from hitl.services.decisions import approve
+from hitl.services.recovery import requeue_stalled
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 

@@ -138,7 +138,7 @@ def test_after_a_long_outage_the_end_wins(filed, at, approver):
 
 
 def test_decided_approvals_are_left_alone(filed, at, approver):
-    from hitl.services import reject
+    from hitl.services.decisions import reject
 
     approval = filed()
     reject(approval.pk, actor=approver, reason="No")

@@ -14,7 +14,7 @@ from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
 from hitl import senders
 from hitl.models import HITLApproval, HITLNotification, HITLWorkflow
-from hitl.services import approve
+from hitl.services.decisions import approve
 from tenants.models import UserPhoneNumber
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from agents.models import Campaign
 from hitl.models import HITLApproval
-from hitl.services import approve, requeue_stalled
+from hitl.services.decisions import approve
+from hitl.services.recovery import requeue_stalled
 from tests.workers import wait_for
 
 

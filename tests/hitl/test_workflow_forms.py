@@ -11,7 +11,7 @@ from agents.models import AIAgent
 from hitl import preview, rules
 from hitl.models import HITLApproval, HITLWorkflow, RiskPolicy
 from hitl.risk import assess, readable_factors
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tests.factories import HITLWorkflowFactory, UserFactory, spend_history
 
 ADD = reverse("admin:hitl_hitlworkflow_add")

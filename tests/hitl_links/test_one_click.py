@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from hitl.links import make_link, read_token
 from hitl.models import HITLApproval, HITLDecision, HITLNotification, OneClickToken
-from hitl.services import reject
+from hitl.services.decisions import reject
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory, budget_action
 
@@ -200,7 +200,7 @@ def test_a_link_to_a_decided_approval_leaves_no_trace(client, ask, approver, sec
 
 
 def test_a_link_acts_only_on_its_own_approval(client, ask, approver, paid_ads, other_tenant):
-    from hitl.services import request_approval
+    from hitl.services.requests import request_approval
 
     ours = ask()
     outsider = UserFactory(tenant=other_tenant, role=Role.APPROVER)

@@ -14,7 +14,7 @@ from agents.models import CampaignDailyStat
 from agents.performance import last_days
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
-from hitl.services import approve, reject
+from hitl.services.decisions import approve, reject
 from tenants.models import Tenant, User
 from tests.pipeline import exchange
 

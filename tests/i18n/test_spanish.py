@@ -18,7 +18,7 @@ from django.utils import translation
 from agents.action_specs.campaigns import set_budget
 from agents.models import AIAgent, Campaign
 from hitl.models import HITLNotification, HITLWorkflow
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory, budget_action
 

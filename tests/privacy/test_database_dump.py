@@ -22,7 +22,7 @@ from analytics.models import EmailDeliveryLog, HITLAnalytics
 from channels_app.whatsapp.models import WhatsAppContact
 from conversations.models import Message
 from hitl.models import HITLNotification
-from hitl.services import reject
+from hitl.services.decisions import reject
 from reports.approval_stats import refresh_tenant
 from tenants.fields import hash_of
 from tenants.models import AccessLog, UndeliverableAddress

@@ -5,7 +5,8 @@ from django.db import connection
 
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision
 from hitl.personal_data import ERASED
-from hitl.services import approve, escalate, reject
+from hitl.services.closing import escalate
+from hitl.services.decisions import approve, reject
 from tenants.audit import Origin
 from tenants.encrypted_columns import migration
 from tenants.subject_requests import erase_person, export_person

@@ -11,7 +11,8 @@ from conversations import events
 from conversations.models import ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApprovalHistory
-from hitl.services import reject, request_approval
+from hitl.services.decisions import reject
+from hitl.services.requests import request_approval
 from tenants import encrypted_columns
 from tenants.models import User, UserPhoneNumber
 from tests.factories import CampaignFactory, PhoneFactory, UserFactory, budget_action

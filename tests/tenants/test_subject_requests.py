@@ -129,7 +129,7 @@ def _approval(tenant, person):
     from decimal import Decimal
 
     from agents.models import AIAgent
-    from hitl.services import request_approval
+    from hitl.services.requests import request_approval
     from tests.factories import CampaignFactory, budget_action
 
     campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))

@@ -8,7 +8,7 @@ from django.test import TestCase
 from agents.models import AIAgent
 from conversations.models import Message
 from hitl.models import HITLDecision, HITLNotification
-from hitl.services import request_approval
+from hitl.services.requests import request_approval
 from tests.factories import (
     CampaignFactory,
     ConversationFactory,

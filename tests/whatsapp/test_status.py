@@ -82,7 +82,7 @@ def test_a_callback_for_an_unknown_sid_is_accepted_and_ignored(client, signing):
 
 def test_a_notification_gets_delivered_at_and_its_provider_id(client, signing, tenant, approver, requester):
     from agents.models import AIAgent
-    from hitl.services import request_approval
+    from hitl.services.requests import request_approval
     from tests.factories import CampaignFactory, budget_action
 
     action = budget_action(CampaignFactory(tenant=tenant), "700.00")

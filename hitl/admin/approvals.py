@@ -1,45 +1,31 @@
-"""The approval console: the queue, the approval page and its decisions, workflows and risk policies.
+"""The approval console: the queue, the approval page and its decisions, and the bulk actions.
 
-Every decision goes through hitl.services, with the same rules as the API.
+Every decision goes through hitl.services.verbs, with the same rules as the API.
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-import hitl.deadline_failures_admin  # noqa: F401  (registers the sweep's failures)
-from agents.actions import ActionType, action_name
-from agents.models import AgentType
-from hitl import inbox, presentation, preview, rules, timeline
+from hitl import inbox, presentation, timeline
 from hitl.access import may, may_decide
+from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, QueueFilter
 from hitl.errors import DecisionError
-from hitl.models import (
-    ApprovalStatus,
-    HITLApproval,
-    HITLDecision,
-    HITLWorkflow,
-    RiskLevel,
-    RiskPolicy,
-)
-from hitl.policy_form import POINT_FIELDS, RiskPolicyForm
+from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
 from hitl.resources import ApprovalResource
 from hitl.services import verbs
 from hitl.services.execution import stuck_since
 from hitl.services.verbs import Door
-from hitl.services.workflows import copy_builtin_default
-from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm
 from tenants.access import Need
-from tenants.admin_scoping import TenantScopedAdminMixin
+from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.audit import Origin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.templatetags.walker_l10n import money
@@ -58,66 +44,8 @@ def _origin(request) -> Origin:
     return Origin.of_request(request, via=HITLDecision.Via.ADMIN)
 
 
-class QueueFilter(admin.SimpleListFilter):
-    """The inbox: opens on what waits for the viewer unless the address names other filters."""
-
-    title = _("queue")
-    parameter_name = inbox.QUEUE_PARAM
-
-    def __init__(self, request, params, model, model_admin):
-        super().__init__(request, params, model, model_admin)
-        # A search without a queue looks through everything: a reference may name a decided approval.
-        # Only a page view opens on the default: a bulk action posted to the bare address acts on what was ticked.
-        if (
-            request.method == "GET"
-            and self.parameter_name not in self.used_parameters
-            and not params
-            and not request.GET.get("q")
-        ):
-            self.used_parameters[self.parameter_name] = inbox.default_queue(request.user)
-
-    def lookups(self, request, model_admin):
-        return inbox.QUEUES
-
-    def choices(self, changelist):
-        # No "All" entry: it would drop the parameter and land back on the default; "Everything" is all.
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": self.value() == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        return inbox.in_queue(queryset, self.value(), request.user) if self.value() else queryset
-
-
-class ChoicesFilter(admin.SimpleListFilter):
-    """Lists fixed choices instead of a SELECT DISTINCT over the whole table."""
-
-    options: list[tuple[str, str]] = []
-
-    def lookups(self, request, model_admin):
-        return self.options
-
-    def queryset(self, request, queryset):
-        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
-
-
-class ActionTypeFilter(ChoicesFilter):
-    title = _("action type")
-    parameter_name = "action_type"
-    options = ActionType.choices
-
-
-class AgentTypeFilter(ChoicesFilter):
-    title = _("agent")
-    parameter_name = "agent_type"
-    options = AgentType.choices
-
-
 @admin.register(HITLApproval)
-class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAdmin):
+class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
     list_display = [
         "reference", "summary", "agent_type", "action_type", "risk", "cost", "status_badge", "sla", "assignee", "level",
     ]  # fmt: skip
@@ -433,188 +361,3 @@ class HITLApprovalAdmin(TenantScopedAdminMixin, StreamingCsvExportMixin, ModelAd
             lambda n: ngettext("%(count)d approval escalated.", "%(count)d approvals escalated.", n) % {"count": n},
             note=gettext("Escalated from the queue."),
         )
-
-
-@admin.register(HITLWorkflow)
-class HITLWorkflowAdmin(TenantScopedAdminMixin, ModelAdmin):
-    form = WorkflowForm
-    list_display = [
-        "name", "is_active", "is_default", "sla_hours", "escalation_hours", "auto_approve_hours", "problem", "tenant"
-    ]  # fmt: skip
-    list_filter = ["is_active", "is_default"]
-    search_fields = ["name", "description"]
-    list_select_related = ["tenant"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
-    change_form_after_template = "admin/hitl/workflow_rules.html"  # levels and automatic rules, as formsets
-    fieldsets = [
-        (None, {"fields": ["name", "description", "is_active", "is_default"]}),
-        (_("Which requests it governs"), {
-            "fields": ["action_types", "risk_levels", "min_cost_threshold", "max_cost_threshold"],
-            "description": _("The most specific active workflow that matches a request governs it; a request none "
-                             "matches follows the default workflow, else the built-in default."),
-        }),
-        (_("How approvers decide"), {"fields": ["parallel_approval", "unanimous_required", "notification_channels"]}),
-        (_("Deadlines and reminders (hours)"), {"fields": [
-            "sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours",
-            "max_reminders",
-        ]}),
-        (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
-    ]  # fmt: skip
-
-    # What a reviewer who may only look reads in place of the lists of codes the form edits as checkboxes.
-    SHOWN_READ_ONLY = {"action_types": "action_names", "risk_levels": "risk_names", "notification_channels": "channels"}
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = self.fieldsets
-        if request.user.is_superuser:
-            first, *rest = fieldsets
-            fieldsets = [(first[0], {"fields": ["tenant", *first[1]["fields"]]}), *rest]
-        if obj is None or self.has_change_permission(request, obj):
-            return fieldsets
-        shown = self.SHOWN_READ_ONLY
-        return [
-            (title, {**options, "fields": [shown.get(f, f) for f in options["fields"]]}) for title, options in fieldsets
-        ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *self.SHOWN_READ_ONLY.values()]
-
-    @display(description=_("action types"))
-    def action_names(self, workflow):
-        return ", ".join(action_name(code) for code in workflow.action_types) or _("Any action type")
-
-    @display(description=_("risk levels"))
-    def risk_names(self, workflow):
-        levels = dict(RiskLevel.choices)
-        return ", ".join(str(levels.get(code, code)) for code in workflow.risk_levels) or _("Any risk level")
-
-    @display(description=_("notification channels"))
-    def channels(self, workflow):
-        names = dict(CHANNEL_CHOICES)
-        return ", ".join(str(names.get(code, code)) for code in workflow.notification_channels) or "—"
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)  # a new class for this request
-        form.tenant = request.user.tenant
-        form.read_only = obj is not None and not self.has_change_permission(request, obj)
-        return form
-
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser:
-            obj.tenant = request.user.tenant
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-    # --- the built-in default, and what would happen to a request ---------------------------------------------
-
-    list_before_template = "admin/hitl/workflow_list_top.html"
-
-    def get_urls(self):
-        copy = self.admin_site.admin_view(self.copy_default_view)
-        sample = self.admin_site.admin_view(self.preview_view)
-        return [
-            path("copy-default/", copy, name="hitl_hitlworkflow_copy_default"),
-            path("preview/", sample, name="hitl_hitlworkflow_preview"),
-            *super().get_urls(),
-        ]
-
-    def changelist_view(self, request, extra_context=None):
-        tenant = request.user.tenant
-        extra = {
-            "builtin": preview.summary(rules.SYSTEM_DEFAULT_WORKFLOW),
-            "tenant_default": HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True).first()
-            if tenant
-            else None,
-            "may_copy": tenant is not None and self.has_add_permission(request),
-            "sample_form": preview.SampleActionForm(tenant=tenant),
-        }
-        return super().changelist_view(request, {**extra, **(extra_context or {})})
-
-    def copy_default_view(self, request):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        if request.user.tenant is None:
-            messages.error(
-                request, gettext("Workflows belong to a tenant: sign in as a tenant admin to copy the default.")
-            )
-            return HttpResponseRedirect(reverse("admin:hitl_hitlworkflow_changelist"))
-        workflow = copy_builtin_default(request.user.tenant, by=request.user)
-        messages.success(
-            request,
-            gettext("Copied the built-in default as “%(name)s”. It is not active yet: adjust it, then tick Active.")
-            % {"name": workflow.name},
-        )
-        return HttpResponseRedirect(reverse("admin:hitl_hitlworkflow_change", args=[workflow.pk]))
-
-    def preview_view(self, request):
-        """A sample action's risk, workflow, approvers and deadlines, as request_approval would find them."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        tenant = request.user.tenant
-        # A link may only choose the action type (the change page's does): the form opens on it, unsubmitted.
-        submitted = "estimated_cost" in request.GET
-        form = preview.SampleActionForm(request.GET if submitted else None, initial=request.GET.dict(), tenant=tenant)
-        result = None
-        if form.is_valid():
-            data = form.cleaned_data
-            result = preview.preview(
-                tenant or data["tenant"],
-                action_type=data["action_type"],
-                agent_type=data["agent_type"],
-                estimated_cost=data["estimated_cost"],
-                estimated_reach=data["estimated_reach"],
-                confidence=data["confidence"],
-                requested_by=data["requested_by"],
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("What would happen to a request"),
-            "opts": self.opts,
-            "form": form,
-            "result": result,
-        }
-        return TemplateResponse(request, "admin/hitl/workflow_preview.html", context)
-
-    @display(description=_("problem"))
-    def problem(self, obj):
-        """Why the engine passes this workflow over (human review under the built-in rules), if it does."""
-        reason = rules.workflow_problems(obj)
-        return gettext("Not applied: %(reason)s") % {"reason": reason} if reason else "—"
-
-
-@admin.register(RiskPolicy)
-class RiskPolicyAdmin(TenantScopedAdminMixin, ModelAdmin):
-    form = RiskPolicyForm
-    list_display = ["tenant", "medium_threshold", "high_threshold", "critical_threshold", "large_cost", "updated_at"]
-    list_select_related = ["tenant"]
-    fieldsets = [
-        (_("Risk levels"), {
-            "fields": ["medium_threshold", "high_threshold", "critical_threshold", "large_cost"],
-            "description": _("A score (0-100) at or above a threshold has that level; a cost of the large cost or "
-                             "more scores the most it can for its size."),
-        }),
-        (_("Base risk of each action type (points, 0-25)"), {"fields": list(POINT_FIELDS)}),
-    ]  # fmt: skip
-
-    def get_fieldsets(self, request, obj=None):
-        if not request.user.is_superuser:
-            return self.fieldsets
-        first, *rest = self.fieldsets
-        return [(first[0], {**first[1], "fields": ["tenant", *first[1]["fields"]]}), *rest]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        """A tenant has one policy: once it exists, "add" opens it to be changed (checked here rather than in
-        has_add_permission, which every admin page's sidebar asks)."""
-        if not request.user.is_superuser:
-            existing = RiskPolicy.objects.filter(tenant_id=request.user.tenant_id).values_list("pk", flat=True).first()
-            if existing is not None:
-                return redirect(reverse("admin:hitl_riskpolicy_change", args=[existing]))
-        return super().add_view(request, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser:
-            obj.tenant = request.user.tenant
-        super().save_model(request, obj, form, change)
