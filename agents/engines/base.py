@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
@@ -42,13 +43,23 @@ class HistoryItem:
     text: str
 
 
+class Outcome(StrEnum):
+    """What became of a proposal, as an engine is told it (the values are part of the engines' JSON)."""
+
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    EDITED = "edited"
+    EXECUTED = "executed"
+    EXECUTION_FAILED = "execution_failed"
+
+
 @dataclass(frozen=True)
 class DecisionNote:
     """What people decided about one of this conversation's proposals since the engine last answered."""
 
     reference: str
     action_type: str
-    outcome: str  # rejected | expired | edited | executed | execution_failed
+    outcome: Outcome
     summary: str  # the action as it now stands (after edits)
     detail: str = ""  # the rejection reason, the edit, the error
     action_data: dict = field(default_factory=dict)

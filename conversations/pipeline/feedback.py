@@ -6,12 +6,19 @@ notes cover the history recorded after the agent's previous answer, for proposal
 the engine is shown.
 """
 
-from agents.engines.base import DecisionNote
+from agents.engines.base import DecisionNote, Outcome
 from conversations.models import Message
 from hitl.models import HITLApprovalHistory
 
 Event = HITLApprovalHistory.Event
-REPORTED = (Event.REJECTED, Event.EXPIRED, Event.EDITED, Event.EXECUTED, Event.EXECUTION_FAILED)
+# The approval events an engine is told of, as the outcome it reads.
+REPORTED = {
+    Event.REJECTED: Outcome.REJECTED,
+    Event.EXPIRED: Outcome.EXPIRED,
+    Event.EDITED: Outcome.EDITED,
+    Event.EXECUTED: Outcome.EXECUTED,
+    Event.EXECUTION_FAILED: Outcome.EXECUTION_FAILED,
+}
 MAX_NOTES = 10
 
 
@@ -23,7 +30,7 @@ def decisions_since_last_answer(conversation, history: list[Message]) -> tuple[D
         return ()
     events = (
         HITLApprovalHistory.objects.filter(
-            approval__conversation=conversation, event_type__in=REPORTED, timestamp__gt=answers[-1].created_at
+            approval__conversation=conversation, event_type__in=list(REPORTED), timestamp__gt=answers[-1].created_at
         )
         .select_related("approval")
         .order_by("timestamp")[:MAX_NOTES]
@@ -41,7 +48,7 @@ def _note(event) -> DecisionNote:
     return DecisionNote(
         reference=approval.reference,
         action_type=approval.action_type,
-        outcome=event.event_type,
+        outcome=REPORTED[event.event_type],
         summary=approval.summary,
         detail=detail or "",
         action_data=approval.action_data,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agents.engines.base import DecisionNote, EngineReply, EngineRequest
+from agents.engines.base import DecisionNote, EngineReply, EngineRequest, Outcome
 from agents.engines.openai_engine import OpenAIEngine
 from agents.models import AIAgent
 from conversations.normalized import InboundMessage
@@ -37,7 +37,7 @@ def test_a_rejection_is_a_structured_note_on_the_next_run_only(engine, colleague
         DecisionNote(
             reference=proposed.reference,
             action_type="set_budget",
-            outcome="rejected",
+            outcome=Outcome.REJECTED,
             summary="Raise Summer Sale daily budget to $700.00",
             detail="Budget freeze until December",
             action_data=proposed.action_data,
@@ -80,7 +80,7 @@ def test_the_openai_engine_receives_them_as_a_tool_result(settings, httpserver, 
     settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = httpserver.url_for("/v1"), "sk-test"
     answer = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "Understood."}}]}
     httpserver.expect_request("/v1/chat/completions").respond_with_json(answer)
-    note = DecisionNote("BR-100200", "set_budget", "rejected", "Raise Summer Sale to $700", "Budget freeze")
+    note = DecisionNote("BR-100200", "set_budget", Outcome.REJECTED, "Raise Summer Sale to $700", "Budget freeze")
     request = EngineRequest(
         tenant=tenant,
         user=colleague,

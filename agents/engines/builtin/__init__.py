@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agents.engines.base import EngineError, EngineReply, EngineRequest
+from agents.engines.base import EngineError, EngineReply, EngineRequest, Outcome
 from agents.engines.builtin import audience, content, paid_ads, seo
 from agents.engines.builtin.language import other_language
 from agents.formatting import clip
@@ -61,7 +61,7 @@ def _feedback(request: EngineRequest) -> list[str]:
     """A rejected or expired proposal, told once, with an offer to propose something else."""
     lines = []
     for note in request.decisions:
-        if note.outcome == "rejected":
+        if note.outcome == Outcome.REJECTED:
             about = {"summary": note.summary, "reference": note.reference, "reason": note.detail}
             if note.detail:
                 line = _(
@@ -70,7 +70,7 @@ def _feedback(request: EngineRequest) -> list[str]:
             else:
                 line = _("Rejected: %(summary)s (%(reference)s). Want me to propose something else?")
             lines.append(line % about)
-        elif note.outcome == "expired":
+        elif note.outcome == Outcome.EXPIRED:
             lines.append(
                 _("Nobody decided on %(summary)s (%(reference)s) in time. Want me to propose it again?")
                 % {"summary": note.summary, "reference": note.reference}
