@@ -10,6 +10,8 @@ The words are put together by the console consumer in each listener's language (
 carries the names they need, and `text` in the default language for any other reader.
 """
 
+from enum import StrEnum
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,14 +20,27 @@ from conversations.delivery import display_name
 from core import layer
 from hitl.console import console_group
 
+
+class Step(StrEnum):
+    """A step of human takeover, or the customer writing to a held conversation (the frames' `step`)."""
+
+    TAKEN_OVER = "taken_over"
+    ASSIGNED = "assigned"
+    REPLIED = "replied"
+    NOTED = "noted"
+    RELEASED = "released"
+    RESOLVED = "resolved"
+    CUSTOMER_WROTE = "customer_wrote"
+
+
 STEPS = {
-    "taken_over": _("%(actor)s took over conversation %(ref)s"),
-    "assigned": _("%(actor)s assigned conversation %(ref)s"),
-    "replied": _("%(actor)s replied in conversation %(ref)s"),
-    "noted": _("%(actor)s added a note to conversation %(ref)s"),
-    "released": _("%(actor)s handed back to the agents conversation %(ref)s"),
-    "resolved": _("%(actor)s resolved conversation %(ref)s"),
-    "customer_wrote": _("The customer wrote in conversation %(ref)s, held by %(holder)s"),
+    Step.TAKEN_OVER: _("%(actor)s took over conversation %(ref)s"),
+    Step.ASSIGNED: _("%(actor)s assigned conversation %(ref)s"),
+    Step.REPLIED: _("%(actor)s replied in conversation %(ref)s"),
+    Step.NOTED: _("%(actor)s added a note to conversation %(ref)s"),
+    Step.RELEASED: _("%(actor)s handed back to the agents conversation %(ref)s"),
+    Step.RESOLVED: _("%(actor)s resolved conversation %(ref)s"),
+    Step.CUSTOMER_WROTE: _("The customer wrote in conversation %(ref)s, held by %(holder)s"),
 }
 CUSTOMER_WROTE_TO_HOLDER = _("The customer wrote in conversation %(ref)s, which you hold")
 NAMES = ("actor", "holder", "ref")  # what `describe` may fill in, carried by the group message
@@ -33,11 +48,11 @@ NAMES = ("actor", "holder", "ref")  # what `describe` may fill in, carried by th
 
 def describe(step: str, *, mine: bool = False, **names) -> str:
     """The notice in the active language; `mine`: the listener holds the conversation."""
-    words = CUSTOMER_WROTE_TO_HOLDER if step == "customer_wrote" and mine else STEPS[step]
+    words = CUSTOMER_WROTE_TO_HOLDER if step == Step.CUSTOMER_WROTE and mine else STEPS[Step(step)]
     return str(words) % {name: names.get(name) or "" for name in NAMES}
 
 
-def notify(conversation, step: str, *, actor: str) -> None:
+def notify(conversation, step: Step, *, actor: str) -> None:
     """After commit, to the tenant's consoles and the superusers'."""
     _send(conversation, step, actor=actor)
 
@@ -45,7 +60,7 @@ def notify(conversation, step: str, *, actor: str) -> None:
 def customer_wrote(conversation) -> None:
     """The customer wrote on a conversation a person holds (after commit): no text, only that they did."""
     holder = conversation.held_by
-    _send(conversation, "customer_wrote", holder=display_name(holder), holder_id=str(holder.pk))
+    _send(conversation, Step.CUSTOMER_WROTE, holder=display_name(holder), holder_id=str(holder.pk))
 
 
 def _send(conversation, step: str, *, holder_id: str | None = None, **names) -> None:

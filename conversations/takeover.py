@@ -21,6 +21,7 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations import console, delivery, events
 from conversations.access import get_conversation_for_user, may_handle, may_take_from
+from conversations.console import Step
 from conversations.delivery import display_name  # also how the console and the API name people
 from conversations.models import Conversation, ConversationNote, Message
 from conversations.outbound import outbound_message
@@ -75,7 +76,7 @@ def _publish(conversation: Conversation, kind: events.EventKind, **payload) -> i
     return seq
 
 
-def _audit(event_type, conversation: Conversation, actor, step: str, subject_id=None, **metadata) -> None:
+def _audit(event_type, conversation: Conversation, actor, step: Step, subject_id=None, **metadata) -> None:
     record(event_type, tenant=conversation.tenant_id, user=actor, conversation_id=conversation.pk,
            subject_id=subject_id, **metadata)  # fmt: skip
     console.notify(conversation, step, actor=display_name(actor))
@@ -118,9 +119,9 @@ def assign(conversation_id, *, actor, to=None) -> Conversation:
     _hold(conversation, assignee)
     _publish(conversation, events.EventKind.HUMAN_JOINED, name=display_name(assignee))
     if taking_over:
-        _audit(EventType.TAKEN_OVER, conversation, actor, "taken_over")
+        _audit(EventType.TAKEN_OVER, conversation, actor, Step.TAKEN_OVER)
     else:
-        _audit(EventType.ASSIGNED, conversation, actor, "assigned", assignee=str(assignee.pk),
+        _audit(EventType.ASSIGNED, conversation, actor, Step.ASSIGNED, assignee=str(assignee.pk),
                previous=str(previous) if previous else None, to_name=display_name(assignee))  # fmt: skip
     return conversation
 
@@ -165,7 +166,7 @@ def reply(conversation_id, *, actor, text: str) -> Message:
     _publish(conversation, events.EventKind.HUMAN_REPLY, message_id=str(message.pk), text=text, name=name)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     delivery.hand_over(message)  # a send the channel's rules forbid now is recorded as blocked on `message`
-    _audit(EventType.HUMAN_REPLIED, conversation, actor, "replied", subject_id=message.pk, channel=message.channel)
+    _audit(EventType.HUMAN_REPLIED, conversation, actor, Step.REPLIED, subject_id=message.pk, channel=message.channel)
     return message
 
 
@@ -177,7 +178,7 @@ def add_note(conversation_id, *, actor, text: str) -> ConversationNote:
     note = ConversationNote.objects.create(
         tenant_id=conversation.tenant_id, conversation=conversation, author=actor, text=text
     )
-    _audit(EventType.NOTE_ADDED, conversation, actor, "noted", subject_id=note.pk)
+    _audit(EventType.NOTE_ADDED, conversation, actor, Step.NOTED, subject_id=note.pk)
     return note
 
 
@@ -189,8 +190,8 @@ def release(conversation_id, *, actor) -> Conversation:
     if conversation.held_by_id is None:
         raise TakeoverError("not_held", "No person holds this conversation.")
     _may_take_from(actor, conversation)
-    _let_go(conversation, reason="released")
-    _audit(EventType.RELEASED, conversation, actor, "released")
+    _let_go(conversation, reason=Step.RELEASED)
+    _audit(EventType.RELEASED, conversation, actor, Step.RELEASED)
     return conversation
 
 
@@ -202,13 +203,13 @@ def resolve(conversation_id, *, actor) -> Conversation:
     _open(conversation)
     if conversation.held_by_id is not None:
         _may_take_from(actor, conversation)
-        _let_go(conversation, reason="resolved")
+        _let_go(conversation, reason=Step.RESOLVED)
     close_conversation(conversation, ended_at=timezone.now(), reason=Conversation.CloseReason.RESOLVED)
-    _audit(EventType.RESOLVED, conversation, actor, "resolved")
+    _audit(EventType.RESOLVED, conversation, actor, Step.RESOLVED)
     return conversation
 
 
-def _let_go(conversation: Conversation, *, reason: str) -> None:
+def _let_go(conversation: Conversation, *, reason: Step) -> None:
     name = display_name(conversation.held_by)
     _hold(conversation, None)
     _publish(conversation, events.EventKind.HUMAN_LEFT, name=name, reason=reason)
