@@ -208,6 +208,9 @@ class CampaignDailyStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "date"], name="one_stat_per_campaign_day")]
         indexes = [models.Index(fields=["tenant", "date"])]
 
+    def __str__(self):
+        return f"{self.campaign}, {self.date:%Y-%m-%d}"
+
 
 class KeywordRanking(models.Model):
     """One day's search position of a keyword (1 is the top result)."""
@@ -230,6 +233,9 @@ class KeywordRanking(models.Model):
             models.UniqueConstraint(fields=["tenant", "keyword", "date"], name="one_ranking_per_keyword_day")
         ]
         indexes = [models.Index(fields=["tenant", "date"])]
+
+    def __str__(self):
+        return f"{self.keyword}, {self.date:%Y-%m-%d}"
 
 
 class TargetKeyword(models.Model):
@@ -360,14 +366,14 @@ class ToolCallAudit(models.Model):
             models.Index(fields=["tenant", "created_at"]),
         ]
 
+    def __str__(self):
+        return f"{self.get_decision_display()}: {self.summary or self.action_type}"
+
 
 class ToolCallbackRun(models.Model):
     """An engine run whose flow may call the read tools back (agents.tool_callback). The row lives while the run
     does: its tools URL names it, and once the run ends (the row deleted) or `expires_at` passes, the URL is
     refused. Who the run answers is read from here, never from the URL."""
-
-    class Meta:
-        verbose_name = _("tool callback run")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
@@ -377,6 +383,9 @@ class ToolCallbackRun(models.Model):
         null=True, blank=True, verbose_name=_("conversation ID")
     )  # a plain id: agents sit below conversations
     expires_at = models.DateTimeField(db_index=True, verbose_name=_("expires at"))
+
+    class Meta:
+        verbose_name = _("tool callback run")
 
     def __str__(self) -> str:
         return f"Tools run {self.pk} (until {self.expires_at:%H:%M:%S})"

@@ -185,6 +185,9 @@ class ConversationAgent(models.Model):
         constraints = [models.UniqueConstraint(fields=["metrics", "agent_type"], name="one_row_per_agent")]
         indexes = [models.Index(fields=["tenant", "agent_type", "started_at"])]
 
+    def __str__(self):
+        return f"{self.agent_type}, {self.started_at:%Y-%m-%d %H:%M}"
+
 
 class PeriodType(models.TextChoices):
     DAY = "day", _("Day")
@@ -255,6 +258,9 @@ class Watermark(models.Model):
     class Meta:
         verbose_name = _("watermark")
         constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="one_watermark_per_job")]
+
+    def __str__(self):
+        return f"{self.job}: {self.reached:%Y-%m-%d %H:%M:%S}"
 
 
 class EmailDeliveryLog(HashedFieldsMixin, models.Model):

@@ -330,7 +330,7 @@ class Daphne:
     def start(self, timeout: float = 60.0):
         daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)  # var/ is absent in a fresh clone
-        self.log = open(self.log_path, "w")
+        self.log = open(self.log_path, "w")  # noqa: SIM115  (daphne writes to it until stop() closes it)
         self.proc = subprocess.Popen(
             [daphne, "-b", "127.0.0.1", "-p", str(self.port), "bench.echo_asgi:application"],
             cwd=ROOT,
@@ -343,10 +343,12 @@ class Daphne:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"daphne exited with {self.proc.returncode}; see {self.log_path}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return self
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as response,
+            ):
+                if response.status == 200:
+                    return self
             time.sleep(0.2)
         raise RuntimeError(f"daphne did not answer /healthz within {timeout:.0f}s; see {self.log_path}")
 
@@ -796,7 +798,7 @@ async def run_all(args, host, port, tokens, daphne):
             await run_clients("echo", host, port, ["/ws/echo/"] * count, 3, args.timeout, daphne)
         await asyncio.sleep(2)
     results = []
-    for n, m in zip(args.clients, args.messages):
+    for n, m in zip(args.clients, args.messages, strict=True):
         walker = echo = None
         if args.only != "echo":
             print(f"  walker: {n} clients x {m} messages on /ws/chat/ ...", flush=True)

@@ -33,6 +33,7 @@ connections; failure signs in daphne's log) are printed, and the exit status is
 import argparse
 import asyncio
 import collections
+import contextlib
 import json
 import logging
 import os
@@ -142,10 +143,8 @@ async def backlog_sampler(redis_url: str, peak: dict, stop: asyncio.Event):
                 depth = await client.zcard(key)
                 if depth > peak["depth"]:
                     peak["depth"], peak["at"] = depth, time.monotonic()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.2)
-            except TimeoutError:
-                pass
     finally:
         await client.aclose()
 

@@ -134,9 +134,11 @@ def decided_for(readers: list, now: datetime, shared: dict) -> dict:
     decided = {}
     for reader in readers:
         if reader.pk in reviewers:
-            tenant_id = reader.tenant_id
-            build = lambda: list(_decided_since(since).filter(tenant_id=tenant_id)[:LISTED])  # noqa: E731
-            decided[reader.pk] = _once(shared, (tenant_id, "decided"), build)
+            decided[reader.pk] = _once(
+                shared,
+                (reader.tenant_id, "decided"),
+                lambda tenant_id=reader.tenant_id: list(_decided_since(since).filter(tenant_id=tenant_id)[:LISTED]),
+            )
         else:
             decided[reader.pk] = own[reader.pk][:LISTED]
     return decided

@@ -70,7 +70,7 @@ async def _run(check) -> str:
 @never_cache
 async def readyz(request):
     """200 when every dependency answers, else 503 naming what failed."""
-    results = dict(zip(_CHECKS, await asyncio.gather(*(_run(check) for check in _CHECKS.values()))))
+    results = dict(zip(_CHECKS, await asyncio.gather(*(_run(check) for check in _CHECKS.values())), strict=True))
     failed = [name for name, result in results.items() if result != "ok"]
     return JsonResponse(
         {"status": "unavailable" if failed else "ok", "failed": failed, "checks": results},

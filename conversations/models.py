@@ -118,6 +118,12 @@ class SealedText(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields} - {"text"} | {"sealed_text", "sealed_values"}
+        super().save(*args, **kwargs)
+
     @property
     def text(self) -> str:
         return unseal(self.sealed_text, json.loads(self.sealed_values)) if self.sealed_values else self.sealed_text
@@ -131,12 +137,6 @@ class SealedText(models.Model):
     def masked_text(self) -> str:
         """The text as a reader without the right to personal data sees it, decrypting nothing."""
         return placeholders(self.sealed_text)
-
-    def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "text" in update_fields:
-            kwargs["update_fields"] = {*update_fields} - {"text"} | {"sealed_text", "sealed_values"}
-        super().save(*args, **kwargs)
 
 
 class Message(SealedText):
@@ -182,7 +182,9 @@ class Message(SealedText):
         max_length=12, choices=ContentType.choices, default=ContentType.TEXT, verbose_name=_("content type")
     )
     media_url = models.URLField(max_length=1000, blank=True, verbose_name=_("media URL"))
-    channel_message_id = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("channel message ID"))
+    channel_message_id = models.CharField(  # noqa: DJ001  (NULL is "no provider id", which the unique constraint skips)
+        max_length=255, null=True, blank=True, verbose_name=_("channel message ID")
+    )
     in_reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies", verbose_name=_("in reply to")
     )
@@ -272,6 +274,9 @@ class ConversationEvent(models.Model):
         verbose_name = _("conversation event")
         ordering = ["conversation", "seq"]
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="one_event_per_seq")]
+
+    def __str__(self):
+        return f"{str(self.conversation_id)[:8]} #{self.seq}: {self.event_type}"
 
     def save(self, *args, **kwargs):
         if self._state.adding:

@@ -13,7 +13,8 @@ POINT_FIELDS = {f"points_{value}": value for value in ActionType.values}  # form
 class _PolicyForm(forms.ModelForm):
     class Meta:
         model = RiskPolicy
-        fields = "__all__"
+        # action_base_risk is not a field of its own: clean() writes it from the points fields.
+        fields = ["tenant", "medium_threshold", "high_threshold", "critical_threshold", "large_cost"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -397,10 +397,7 @@ def choose_workflow(tenant, *, action_type: str, risk_level: str, cost: Decimal)
             candidates.append((-specificity, narrowness, workflow.created_at, workflow))
     if problems:
         return _fail_closed(tenant, problems)
-    if candidates:
-        chosen = min(candidates, key=lambda item: item[:3])[-1]
-    else:
-        chosen = default
+    chosen = min(candidates, key=lambda item: item[:3])[-1] if candidates else default
     if chosen is None:
         return WorkflowChoice(None, dict(SYSTEM_DEFAULT_WORKFLOW), [])
     try:

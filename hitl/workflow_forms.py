@@ -255,7 +255,14 @@ class WorkflowForm(forms.ModelForm):
 
     class Meta:
         model = HITLWorkflow
-        fields = "__all__"
+        # The levels and automatic rules are not among them: their formsets set them (_post_clean).
+        fields = [
+            "tenant", "name", "description", "is_active", "is_default",
+            "action_types", "risk_levels", "min_cost_threshold", "max_cost_threshold",
+            "parallel_approval", "unanimous_required", "notification_channels",
+            "sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours",
+            "max_reminders",
+        ]  # fmt: skip
         widgets = {"is_active": UnfoldBooleanWidget, "is_default": UnfoldBooleanWidget}
         labels = {
             "sla_hours": _("Decide within (SLA)"), "escalation_hours": _("Escalate after"),

@@ -336,7 +336,7 @@ class EmailPreferenceForm(forms.ModelForm):
 
     class Meta:
         model = UserEmailPreference
-        fields = "__all__"
+        fields = ["user", "enabled", "delivery_time", "timezone", "include_sections"]
 
 
 @admin.register(UserEmailPreference)

@@ -9,8 +9,7 @@ what an approver may edit, how two proposals compare (`target`, `names`, `contex
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -211,7 +210,7 @@ def normalised(schema: dict, value):
             return str(amount)
     if schema == MOMENT:
         at = moment(value)
-        return at.astimezone(dt_timezone.utc).isoformat() if at is not None and not timezone.is_naive(at) else value
+        return at.astimezone(UTC).isoformat() if at is not None and not timezone.is_naive(at) else value
     if schema.get("type") == "integer" and isinstance(value, float) and value.is_integer():
         return int(value)
     return value.strip() if isinstance(value, str) else value
@@ -235,7 +234,7 @@ def when(raw) -> str:
     if value is None:
         return str(raw)
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt_timezone.utc)
+        value = timezone.make_aware(value, UTC)
     local = timezone.localtime(value)
     return date_format(local, "DATETIME_FORMAT") + " " + local.strftime("%Z")
 

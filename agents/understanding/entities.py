@@ -12,15 +12,15 @@ from django.db.models import CharField, Value
 from rapidfuzz import fuzz
 
 from agents.models import AudienceSegment, Campaign, ContentPiece, KeywordRanking, TargetKeyword
-from agents.understanding.text import words
+from agents.understanding.text import vocabulary, words
 
 KINDS = ("campaign", "content", "keyword", "segment")
 # Words that may stand beside a name without being part of it ("the Summer Sale campaign").
 FILLER = {
-    "campaign": frozenset("the my our campaign campaigns ad ads la el campana campanas anuncios de".split()),
-    "content": frozenset("the a an our my piece post article la el articulo publicacion".split()),
-    "keyword": frozenset("the keyword keywords term la palabra clave".split()),
-    "segment": frozenset("the a our my audience audiences segment segments la el audiencia segmento".split()),
+    "campaign": vocabulary("the my our campaign campaigns ad ads la el campana campanas anuncios de"),
+    "content": vocabulary("the a an our my piece post article la el articulo publicacion"),
+    "keyword": vocabulary("the keyword keywords term la palabra clave"),
+    "segment": vocabulary("the a our my audience audiences segment segments la el audiencia segmento"),
 }
 TYPO_RATIO = 0.85  # "Sumer Sale", "Spring Clearence"
 WORD_RATIO = 70  # and each word nearly right: "de retargeting" is not "Site Retargeting"

@@ -8,9 +8,9 @@ and the caller falls back to the person's setting.
 
 import re
 
-from agents.understanding.text import strip_accents
+from agents.understanding.text import strip_accents, vocabulary
 
-SPANISH = frozenset(
+SPANISH = vocabulary(
     """el la los las lo le les un una unos unas es son esta estan esta estamos de del al que por para con sin
     mi mis tu su sus nuestra nuestro nuestras nuestros como que cual cuales cuanto cuantos cuantas donde cuando
     hola gracias buenos buenas dias tardes noches ayuda puedes puedo hacer haz dame muestrame ensename dime
@@ -23,9 +23,9 @@ SPANISH = frozenset(
     palabra palabras clave posicion posiciones audiencia audiencias segmento segmentos borrador borradores
     contenido publicaciones publicacion articulo escribe redacta mejor peor mas menos dolares euros diario
     diarios diaria mitad favor tal va van funciona tiene tienen hay fueron fue estamos seguimos mediodia
-    tamano personas crecen creciendo similar parecida parecido llamado llamada basado cosas sobre eso esa ese""".split()
+    tamano personas crecen creciendo similar parecida parecido llamado llamada basado cosas sobre eso esa ese"""
 )
-ENGLISH = frozenset(
+ENGLISH = vocabulary(
     """the a an is are was were of to in on for and or my our your it its this that what how which who can
     could please do does did with from by at be have has i we you me us show give tell list much many
     hi hello hey thanks thank help raise increase bump boost lower cut reduce trim set make pause stop halt
@@ -33,7 +33,7 @@ ENGLISH = frozenset(
     campaign campaigns budget spend ads keyword keywords rank ranking audience audiences segment segments
     drafts draft content best worst top doing going performing day daily per dollars today tomorrow
     monday tuesday wednesday thursday friday saturday sunday week month last next about write off up down
-    too one half double numbers stats report overall morning noon afternoon evening like called based""".split()
+    too one half double numbers stats report overall morning noon afternoon evening like called based"""
 )
 SPANISH_MARKS = re.compile(r"[¿¡ñáéíóú]", re.I)
 

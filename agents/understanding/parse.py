@@ -151,9 +151,9 @@ def _entity_of(kind: str, mentions) -> Mention | None:
     if own is None:
         return None
     for other in mentions:
-        if other.kind != kind and other.start <= own.start and other.end >= own.end and other.size > own.size:
-            if other.exact and own.exact:
-                return None
+        covers = other.kind != kind and other.start <= own.start and other.end >= own.end and other.size > own.size
+        if covers and other.exact and own.exact:
+            return None
     return own
 
 

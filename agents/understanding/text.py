@@ -22,3 +22,9 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def vocabulary(text: str) -> frozenset[str]:
+    """A word list written as lines of prose ("the a an ..."): lists of hundreds of words read and diff
+    better as text than as a list literal of one quoted word per line."""
+    return frozenset(text.split())

@@ -15,9 +15,9 @@ import dateparser
 from agents.understanding.text import fold
 
 WEEKDAYS = {
-    **{day: n for n, day in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())},
-    **{day: n for n, day in enumerate("lunes martes miercoles jueves viernes sabado domingo".split())},
-    **{day: n for n, day in enumerate("mon tue wed thu fri sat sun".split())},
+    **{day: n for n, day in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])},
+    **{day: n for n, day in enumerate(["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"])},
+    **{day: n for n, day in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])},
 }
 RELATIVE_DAYS = [
     (re.compile(r"\b(day after tomorrow|pasado manana)\b"), 2),

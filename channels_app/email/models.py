@@ -27,6 +27,9 @@ class ProcessedInboundEmail(models.Model):
         app_label = "channels_app"
         ordering = ["-received_at"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.received_at:%Y-%m-%d %H:%M}"  # the Message-ID may name the sender
+
 
 class AnsweredSender(models.Model):
     """An address Walker answered automatically on a (UTC) day, by its keyed hash: one such answer a day at most,
@@ -39,3 +42,6 @@ class AnsweredSender(models.Model):
         verbose_name = _("answered sender")
         app_label = "channels_app"
         constraints = [models.UniqueConstraint(fields=["address_hash", "day"], name="one_auto_answer_a_day")]
+
+    def __str__(self):
+        return f"{self.address_hash[:8]}, {self.day:%Y-%m-%d}"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
 from tenants.phones import normalize_phone
+from tenants.pii import mask
 from tenants.scoping import TenantScopedQuerySet
 
 
@@ -40,15 +41,15 @@ class WhatsAppSender(models.Model):
     def __str__(self):
         return self.number
 
+    def save(self, *args, **kwargs):
+        self.number = normalize_phone(self.number)
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         self.number = normalize_phone(self.number)
         if self.messaging_service_sid and not self.messaging_service_sid.startswith("MG"):
             raise ValidationError({"messaging_service_sid": "A Messaging Service SID starts with MG."})
-
-    def save(self, *args, **kwargs):
-        self.number = normalize_phone(self.number)
-        super().save(*args, **kwargs)
 
 
 class TemplatePurpose(models.TextChoices):
@@ -125,13 +126,13 @@ class WhatsAppContact(HashedFieldsMixin, models.Model):
         verbose_name = _("whats app contact")
         constraints = [models.UniqueConstraint(fields=["tenant", "phone_hash"], name="one_whatsapp_contact_per_phone")]
 
+    def __str__(self):
+        return f"{mask(self.phone)}, {self.last_inbound_at:%Y-%m-%d %H:%M}"
+
 
 class WhatsAppReceipt(models.Model):
     """An inbound message handled outside the pipeline (a code, a decision, "brief", an unknown sender), once per
     MessageSid."""
-
-    class Meta:
-        verbose_name = _("WhatsApp receipt")
 
     class Kind(models.TextChoices):
         UNKNOWN_SENDER = "unknown_sender", _("Unknown or unverified sender")
@@ -144,6 +145,12 @@ class WhatsAppReceipt(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     outcome = models.CharField(max_length=300, blank=True, verbose_name=_("outcome"))
     received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
+
+    class Meta:
+        verbose_name = _("WhatsApp receipt")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.message_sid}"
 
 
 class SendStatus(models.TextChoices):
@@ -200,3 +207,6 @@ class WhatsAppSend(models.Model):
                 fields=["message", "part"], condition=models.Q(message__isnull=False), name="one_send_per_message_part"
             )
         ]
+
+    def __str__(self):
+        return f"{self.sid}: {self.get_status_display()}"

@@ -53,6 +53,9 @@ class HITLDecision(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.approval.reference}: {self.get_decision_display()} ({self.get_via_display()})"
+
 
 class HistoryQuerySet(TenantScopedQuerySet):
     def update(self, **kwargs):
@@ -124,6 +127,9 @@ class HITLApprovalHistory(models.Model):
             models.Index(fields=["timestamp"]),  # the consoles' readers look at the newest rows (console.follow)
         ]
 
+    def __str__(self):
+        return f"{self.approval.reference}: {self.get_event_type_display()}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionDenied("Approval history cannot be changed.")
@@ -188,12 +194,13 @@ class HITLNotification(models.Model):
         verbose_name = _("notification")
         indexes = [models.Index(fields=["approval", "created_at"]), models.Index(fields=["recipient", "status"])]
 
+    def __str__(self):
+        # not the approval's reference: lists of sends show a notification each, and it would cost a query each
+        return f"{self.get_event_display()} ({self.get_channel_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+
 
 class OneClickToken(models.Model):
     """Marks a one-click decision link as used, so each link decides at most once."""
-
-    class Meta:
-        verbose_name = _("one-click token")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
@@ -206,3 +213,9 @@ class OneClickToken(models.Model):
     decision = models.CharField(max_length=10, verbose_name=_("decision"))
     nonce = models.CharField(max_length=64, unique=True, verbose_name=_("nonce"))
     used_at = models.DateTimeField(auto_now_add=True, verbose_name=_("used at"))
+
+    class Meta:
+        verbose_name = _("one-click token")
+
+    def __str__(self):
+        return f"{self.approval.reference}: {self.decision} ({self.used_at:%Y-%m-%d %H:%M})"

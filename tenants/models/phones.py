@@ -65,17 +65,6 @@ class UserPhoneNumber(HashedFieldsMixin, models.Model):
     def __str__(self):
         return self.phone_number
 
-    def clean(self):
-        super().clean()
-        self.phone_number = normalize_phone(self.phone_number)
-        if self.user_id is None:
-            return
-        if self.user.tenant_id is None:
-            raise ValidationError("Only people of a tenant have phone numbers; this user has no tenant.")
-        taken = UserPhoneNumber.objects.filter(tenant_id=self.user.tenant_id, phone_number=self.phone_number)
-        if taken.exclude(pk=self.pk).exists():
-            raise ValidationError({"phone_number": f"{self.phone_number} already belongs to someone in this tenant."})
-
     def save(self, *args, **kwargs):
         self.phone_number = normalize_phone(self.phone_number)
         self.tenant_id = self.user.tenant_id
@@ -89,3 +78,14 @@ class UserPhoneNumber(HashedFieldsMixin, models.Model):
             if self.is_primary:  # the number marked primary last wins
                 self.user.phone_numbers.filter(is_primary=True).exclude(pk=self.pk).update(is_primary=False)
             super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.phone_number = normalize_phone(self.phone_number)
+        if self.user_id is None:
+            return
+        if self.user.tenant_id is None:
+            raise ValidationError("Only people of a tenant have phone numbers; this user has no tenant.")
+        taken = UserPhoneNumber.objects.filter(tenant_id=self.user.tenant_id, phone_number=self.phone_number)
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError({"phone_number": f"{self.phone_number} already belongs to someone in this tenant."})

@@ -52,6 +52,12 @@ class UserEmailPreference(models.Model):
     def __str__(self):
         return f"Email brief for {self.user}"
 
+    def save(self, *args, **kwargs):
+        self.tenant_id = self.user.tenant_id
+        if not self.timezone:
+            self.timezone = self.user.tenant.timezone
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         sections = self.include_sections
@@ -62,9 +68,3 @@ class UserEmailPreference(models.Model):
             raise ValidationError(
                 {"include_sections": f"Unknown section(s): {', '.join(unknown)}. Known: {', '.join(BRIEF_SECTIONS)}."}
             )
-
-    def save(self, *args, **kwargs):
-        self.tenant_id = self.user.tenant_id
-        if not self.timezone:
-            self.timezone = self.user.tenant.timezone
-        super().save(*args, **kwargs)

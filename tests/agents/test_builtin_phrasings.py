@@ -151,9 +151,8 @@ def ranked_by(tenant, name, pick, days=7):
     values = {}
     for campaign in tenant.campaigns.all():
         t = totals(tenant, days, campaign)
-        if t["spend"] or t["impressions"]:
-            if (value := metric(t, name)) is not None:
-                values[campaign.name] = value
+        if (t["spend"] or t["impressions"]) and (value := metric(t, name)) is not None:
+            values[campaign.name] = value
     ordered = sorted(values.items(), key=lambda item: (item[1], item[0]), reverse=pick is max)
     return ordered
 

@@ -105,9 +105,8 @@ def test_send_now_sends_one_brief_with_the_evening_greeting(
     client, ana, sent_emails, django_capture_on_commit_callbacks
 ):
     client.force_login(ana)
-    with time_machine.travel(utc("2026-11-24T23:00"), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(SEND_NOW, follow=True)
+    with time_machine.travel(utc("2026-11-24T23:00"), tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SEND_NOW, follow=True)
     assert response.redirect_chain[-1][0] == PREFERENCES
     assert f"Your brief is on its way to {ana.email}" in response.text
     [email] = sent_emails
@@ -118,17 +117,17 @@ def test_send_now_sends_one_brief_with_the_evening_greeting(
 def test_send_now_is_once_a_day_and_says_when_it_went(client, ana, sent_emails, django_capture_on_commit_callbacks):
     """The limit: one brief a day per person (the scheduled one or one asked for), kept by the day's brief row."""
     client.force_login(ana)
-    with time_machine.travel(utc("2026-11-24T10:00"), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(SEND_NOW)
-    with time_machine.travel(utc("2026-11-24T10:01"), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            again = client.post(SEND_NOW, follow=True)
+    with time_machine.travel(utc("2026-11-24T10:00"), tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.post(SEND_NOW)
+    with time_machine.travel(utc("2026-11-24T10:01"), tick=False), django_capture_on_commit_callbacks(execute=True):
+        again = client.post(SEND_NOW, follow=True)
     assert "Today's brief went out at 10:00" in html.unescape(again.text)
     assert len(sent_emails) == 1
-    with time_machine.travel(utc("2026-11-25T10:00"), tick=False):  # a new day: a new brief
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(SEND_NOW)
+    with (
+        time_machine.travel(utc("2026-11-25T10:00"), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):  # a new day: a new brief
+        client.post(SEND_NOW)
     assert len(sent_emails) == 2
 
 

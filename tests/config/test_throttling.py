@@ -1,6 +1,7 @@
 """A stalled Redis (it accepts connections and never answers) costs an API call one short cache timeout, and the
 throttles let the call through instead of answering 500 (issue 29)."""
 
+import contextlib
 import socket
 import threading
 import time
@@ -21,10 +22,8 @@ def stalled_redis(settings):
 
     def accept():
         while not stop.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 held.append(server.accept()[0])
-            except TimeoutError:
-                pass
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()

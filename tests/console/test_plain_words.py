@@ -146,7 +146,7 @@ def demo(db, django_capture_on_commit_callbacks, monkeypatch):
 def pages_of(client):
     """(url, html) of the dashboard, every list the client may open and the change page of its rows."""
     yield "/admin/", client.get("/admin/")
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         try:
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         except NoReverseMatch:

@@ -1,5 +1,4 @@
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -130,7 +129,7 @@ def test_the_same_provider_id_on_another_channel_is_not_a_duplicate(engine, coll
 
 
 def test_messages_continue_the_open_conversation_until_it_is_idle(engine, colleague, settings):
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         first = exchange(chat(colleague)).conversation
     with time_machine.travel(start + timedelta(hours=23), tick=False):
@@ -147,7 +146,7 @@ def test_messages_continue_the_open_conversation_until_it_is_idle(engine, collea
 
 def test_the_idle_period_is_configurable(engine, colleague, settings):
     settings.CONVERSATION_IDLE_HOURS = 1
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         first = exchange(chat(colleague)).conversation
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
@@ -276,7 +275,7 @@ def test_a_tenant_can_narrow_what_its_agent_may_propose(engine, colleague, campa
 def test_proposals_are_limited_per_conversation_per_hour(engine, colleague, settings):
     settings.GATEWAY_MAX_ACTIONS_PER_HOUR = 3
     campaigns = [CampaignFactory(tenant=colleague.tenant) for _ in range(4)]
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         engine.reply = EngineReply(text="Sure.", actions=[budget_action(c) for c in campaigns])
         result = exchange(chat(colleague, "raise every budget"))

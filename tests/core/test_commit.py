@@ -35,19 +35,21 @@ class FakeTask:
 
 def test_the_task_is_queued_with_its_arguments_when_the_transaction_commits(db, django_capture_on_commit_callbacks):
     task = FakeTask()
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            after_commit(task, "a1", reason="why")
-            assert task.queued == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        after_commit(task, "a1", reason="why")
+        assert task.queued == []
     assert task.queued == [(("a1",), {"reason": "why"})]
 
 
 def test_nothing_is_queued_when_the_transaction_rolls_back(db, django_capture_on_commit_callbacks):
     task = FakeTask()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            after_commit(task, "a1")
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        after_commit(task, "a1")
+        raise RuntimeError
     assert callbacks == [] and task.queued == []
 
 

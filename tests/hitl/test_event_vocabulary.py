@@ -151,15 +151,21 @@ def test_on_postgresql_only_the_migrations_renaming_passes_the_trigger(retried_u
     """Outside the migration's transaction the rename is refused like any other change; inside it only the name
     changes."""
     table = HITLApprovalHistory._meta.db_table
-    with pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET event_type = 'execution_retried' WHERE id = %s", [retried_under_the_old_name.pk]
-            )
-    with pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [RENAMING.RENAMING_FLAG])
-            cursor.execute(f"UPDATE {table} SET new_status = 'executed' WHERE id = %s", [retried_under_the_old_name.pk])
+    with (
+        pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            f"UPDATE {table} SET event_type = 'execution_retried' WHERE id = %s", [retried_under_the_old_name.pk]
+        )
+    with (
+        pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT set_config(%s, 'on', true)", [RENAMING.RENAMING_FLAG])
+        cursor.execute(f"UPDATE {table} SET new_status = 'executed' WHERE id = %s", [retried_under_the_old_name.pk])
     before = HITLApprovalHistory.objects.filter(pk=retried_under_the_old_name.pk).values().get()
     with transaction.atomic():
         RENAMING.rename_events(before_renaming, _Editor())
@@ -177,13 +183,16 @@ def test_the_application_role_cannot_rename_events_by_setting_the_flag(retried_u
     with connection.cursor() as cursor:
         cursor.execute(f'SET ROLE "{name}"')
     try:
-        with pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, 'on', true)", [RENAMING.RENAMING_FLAG])
-                cursor.execute(
-                    f"UPDATE {table} SET event_type = 'execution_retried' WHERE id = %s",
-                    [retried_under_the_old_name.pk],
-                )
+        with (
+            pytest.raises(DatabaseError, match=r"append-only \(UPDATE refused\)"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT set_config(%s, 'on', true)", [RENAMING.RENAMING_FLAG])
+            cursor.execute(
+                f"UPDATE {table} SET event_type = 'execution_retried' WHERE id = %s",
+                [retried_under_the_old_name.pk],
+            )
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")

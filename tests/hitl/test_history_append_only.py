@@ -71,10 +71,13 @@ def test_the_database_refuses_to_rewrite_an_entry(entry, approver):
 
 @pytest.mark.postgres("triggers and roles")
 def test_an_entry_is_not_deleted_while_its_approval_remains(entry):
-    with pytest.raises(DatabaseError, match=r"append-only \(DELETE refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk])
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what the commit would check
+    with (
+        pytest.raises(DatabaseError, match=r"append-only \(DELETE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what the commit would check
     assert HITLApprovalHistory.objects.filter(pk=entry.pk).exists()
 
 
@@ -129,9 +132,12 @@ def test_the_tables_owner_may_rewrite_a_note_in_its_own_maintenance(entry):
 
 
 def test_a_history_entry_alone_is_never_deleted(postgres_only, entry):
-    with pytest.raises(DatabaseError, match=r"append-only \(DELETE refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match=r"append-only \(DELETE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk])
     assert HITLApprovalHistory.objects.filter(pk=entry.pk).exists()
 
 

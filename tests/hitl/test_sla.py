@@ -1,5 +1,4 @@
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +8,7 @@ from hitl.models import HITLApproval, HITLNotification
 from hitl.services.sla import process_due
 from hitl.tasks import process_deadlines
 
-START = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 
 

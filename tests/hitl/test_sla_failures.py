@@ -1,8 +1,7 @@
 """The deadline sweep guards each approval: one that fails is rolled back alone, recorded, and left out after
 a few sweeps, while the rest of the batch is handled (hitl.services.sla)."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +14,7 @@ from hitl.services import sla
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory
 
-START = datetime(2026, 11, 2, 9, 0, tzinfo=dt_timezone.utc)
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 
 

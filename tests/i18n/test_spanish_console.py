@@ -104,12 +104,16 @@ def console_pages(user) -> list[str]:
     request.user = user
     pages = []
     for pattern in admin.site.get_urls():
-        if isinstance(pattern, URLPattern) and pattern.name and pattern.name not in NOT_PAGES:
-            if not pattern.pattern.regex.groupindex:
-                pages.append(reverse(f"admin:{pattern.name}"))
+        if (
+            isinstance(pattern, URLPattern)
+            and pattern.name
+            and pattern.name not in NOT_PAGES
+            and not pattern.pattern.regex.groupindex
+        ):
+            pages.append(reverse(f"admin:{pattern.name}"))
     for app in admin.site.get_app_list(request):
         pages.append(reverse("admin:app_list", args=[app["app_label"]]))
-    for model, model_admin in admin.site._registry.items():
+    for model_admin in admin.site._registry.values():
         if model_admin.has_view_or_change_permission(request) or model_admin.has_add_permission(request):
             pages += _model_pages(model_admin, request)
     return pages
@@ -135,9 +139,8 @@ def test_every_console_page_a_role_reaches_reads_in_spanish(first_hour, email, c
         assert 'lang="es"' in html or "<html" not in html, url  # (the sidebar search answers a fragment)
         if found := english_on(html):
             english[url] = found
-        if url.endswith("/add/") and (errors := _render(client, url, "post")):
-            if found := english_on(errors):
-                english[f"{url} (posted empty)"] = found
+        if url.endswith("/add/") and (errors := _render(client, url, "post")) and (found := english_on(errors)):
+            english[f"{url} (posted empty)"] = found
     assert seen >= 10, seen
     assert english == {}, "\n".join(f"{url}: {found}" for url, found in english.items())
 

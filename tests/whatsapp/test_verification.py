@@ -75,9 +75,11 @@ def test_a_code_works_once(twilio, number, code_template, colleague):
 def test_a_code_expires(twilio, number, code_template, colleague):
     phone = add_number(colleague)
     code = sent_code(twilio)
-    with time_machine.travel(timezone.now() + verification.CODE_TTL + timedelta(seconds=1)):
-        with pytest.raises(verification.VerificationError) as error:
-            verification.confirm_code(phone.pk, code)
+    with (
+        time_machine.travel(timezone.now() + verification.CODE_TTL + timedelta(seconds=1)),
+        pytest.raises(verification.VerificationError) as error,
+    ):
+        verification.confirm_code(phone.pk, code)
     assert error.value.code == "expired"
 
 
@@ -105,9 +107,8 @@ def test_sending_codes_is_rate_limited(twilio, number, code_template, colleague)
     for minutes in range(1, verification.MAX_CODES):
         with time_machine.travel(now + timedelta(minutes=minutes * 2)):
             verification.issue_code(phone.pk)
-    with time_machine.travel(now + timedelta(minutes=30)):
-        with pytest.raises(verification.VerificationError) as error:
-            verification.issue_code(phone.pk)
+    with time_machine.travel(now + timedelta(minutes=30)), pytest.raises(verification.VerificationError) as error:
+        verification.issue_code(phone.pk)
     assert error.value.code == "too_many_codes"
     with time_machine.travel(now + timedelta(hours=26)):
         verification.issue_code(phone.pk)  # a day later the count starts again

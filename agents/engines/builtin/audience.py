@@ -80,9 +80,12 @@ def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
         return EngineReply(_segment_report(segment, segments))
     if intent == "segment_growth":
         return EngineReply(_growth(segments))
-    if size_of := SIZE_OF.search(text):
-        if (asked := clean_phrase(size_of.group(1), FILLER)) and asked.lower() not in {"they", "them", "it"}:
-            return EngineReply(_unknown(asked, segments))
+    if (
+        (size_of := SIZE_OF.search(text))
+        and (asked := clean_phrase(size_of.group(1), FILLER))
+        and asked.lower() not in {"they", "them", "it"}
+    ):
+        return EngineReply(_unknown(asked, segments))
     if intent in ("segment_list", "segment_report"):
         return EngineReply(_by_size(segments))
     return capabilities(request, understood)

@@ -9,18 +9,19 @@ short replies ("ok", "Summer Sale?") always pass.
 import re
 
 from agents.understanding.language import spanish_words
+from agents.understanding.text import vocabulary
 
-ENGLISH = frozenset(
+ENGLISH = vocabulary(
     "the an is are was of to in on for and or my our your it this that what how which who can could "
-    "please do does did with from by at be have has i we you me us".split()
+    "please do does did with from by at be have has i we you me us"
 )
 OTHERS = {
-    "French": frozenset(
-        "le la les est sont de des du que pour une avec mon ma nos comment quel quelle est-ce bonjour".split()
+    "French": vocabulary(
+        "le la les est sont de des du que pour une avec mon ma nos comment quel quelle est-ce bonjour"
     ),
-    "German": frozenset("der die das ist sind den dem und für mit mein meine unser wie welche kampagne bitte".split()),
-    "Portuguese": frozenset("o os é são de do da dos que para uma com meu minha nossa como qual está olá".split()),
-    "Italian": frozenset("il lo gli è sono della che per una con mio mia nostra come quale ciao".split()),
+    "German": vocabulary("der die das ist sind den dem und für mit mein meine unser wie welche kampagne bitte"),
+    "Portuguese": vocabulary("o os é são de do da dos que para uma com meu minha nossa como qual está olá"),
+    "Italian": vocabulary("il lo gli è sono della che per una con mio mia nostra come quale ciao"),
 }
 MIN_HITS = 2
 

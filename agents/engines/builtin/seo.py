@@ -14,9 +14,9 @@ from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, which_one
 from agents.engines.builtin.parsing import clean_phrase, find_name, quoted
 from agents.models import KeywordRanking, TargetKeyword
 from agents.understanding import Understanding
-from agents.understanding.text import fold
+from agents.understanding.text import fold, vocabulary
 
-FILLER = frozenset("the a an keyword keywords term phrase target please our my we la el las los palabra clave".split())
+FILLER = vocabulary("the a an keyword keywords term phrase target please our my we la el las los palabra clave")
 MAX_KEYWORD_LENGTH = 200
 SHOWN = 3
 

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         tenant = seed_demo_tenant(password, log=self.stdout.write)
         run_demo_seeders(tenant, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Done: {tenant.name} is ready."))
-        self.stdout.write("\nLogins (password for newly created users: %s):" % password)
+        self.stdout.write(f"\nLogins (password for newly created users: {password}):")
         self.stdout.write(f"  {PLATFORM_ADMIN_EMAIL:<24} platform superuser")
         for person in DEMO_PEOPLE:
             self.stdout.write(f"  {person.email:<24} {person.role}")
