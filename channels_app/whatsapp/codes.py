@@ -1,4 +1,4 @@
-"""Sending a verification code over WhatsApp (the worker's side of channels_app.whatsapp.verify), in the number's
+"""Sending a verification code over WhatsApp (the worker's side of channels_app.whatsapp.code_replies), in the number's
 owner's language."""
 
 from django.utils.translation import gettext_lazy

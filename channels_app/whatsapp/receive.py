@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from analytics.events import record
 from analytics.models import EventType
 from channels_app.commands import command_for
-from channels_app.whatsapp import decisions, numbers, verify
+from channels_app.whatsapp import code_replies, decisions, numbers
 from channels_app.whatsapp.inbound import TwilioMessage
 from channels_app.whatsapp.models import WhatsAppReceipt
 from channels_app.whatsapp.outbound import in_window, touch_window
@@ -60,7 +60,10 @@ def receive(message: TwilioMessage) -> Outcome:
         touch_window(tenant.pk, message.sender)
         if phone is not None and CODE.match(message.body):
             return _once(
-                message, tenant, WhatsAppReceipt.Kind.VERIFICATION, lambda: verify.confirm_by_reply(phone, message.body)
+                message,
+                tenant,
+                WhatsAppReceipt.Kind.VERIFICATION,
+                lambda: code_replies.confirm_by_reply(phone, message.body),
             )
         return _once(
             message,
