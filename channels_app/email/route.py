@@ -22,9 +22,9 @@ from analytics.events import record
 from analytics.models import EmailDeliveryLog, EventType
 from channels_app.commands import command_for
 from channels_app.email import answers, commands
+from channels_app.email.deliver import seal_answer, sealed_subject
 from channels_app.email.models import ProcessedInboundEmail
-from channels_app.email.parsing import ParsedEmail
-from channels_app.email.sender import seal_answer, sealed_subject
+from channels_app.email.parse import ParsedEmail
 from channels_app.email.tasks import send_answer
 from channels_app.email.threading import find_conversation
 from conversations.identity import UNKNOWN
