@@ -3,7 +3,7 @@ through the API's exception handler, with the body the API always gave."""
 
 import pytest
 
-from channels_app.chat.protocol import ProtocolError
+from channels_app.chat.parse import ProtocolError
 from channels_app.email.verify import Refused
 from channels_app.whatsapp.parse import BadPayload
 from config.exceptions import exception_handler
