@@ -443,7 +443,7 @@ def log_summary(log_path: Path) -> dict[str, int]:
 
 def prepare_users(count: int) -> list[str]:
     """Widget tokens for bench-0..count-1@acme.test in the demo tenant (created if missing)."""
-    from channels_app.chat import tokens
+    from channels_app.chat import verify
     from tenants.models import Tenant, User
     from tenants.roles import Role
 
@@ -459,7 +459,7 @@ def prepare_users(count: int) -> list[str]:
             user = User.objects.create_user(email, None, tenant=tenant, role=Role.MEMBER, first_name="Bench")
         users.append(user)
     _settle_backlog(users)
-    return [tokens.issue(user).token for user in users]
+    return [verify.issue(user).token for user in users]
 
 
 def _settle_backlog(users) -> None:

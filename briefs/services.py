@@ -24,7 +24,7 @@ from briefs.models import DailyBrief
 from briefs.render import as_html, as_text, subject
 from briefs.schedule import STALE_AFTER, Due, due_now, local_date_of
 from briefs.unsubscribe import unsubscribe_url
-from channels_app.email import outbound
+from channels_app.email import send
 from channels_app.email.providers import OutgoingEmail, ProviderUnavailable
 from core.bulk import update_each
 from tenants.languages import speaking
@@ -161,7 +161,7 @@ def _send_claimed(claimed: list[tuple[Due, DailyBrief]], now: datetime, shared: 
         _email(due, now, shared, pending.get(due.preference.user_id, []), decided[due.preference.user_id], again)
         for due, _ in claimed
     ]
-    sent = outbound.send_batch(emails, email_type=EmailDeliveryLog.EmailType.DAILY_BRIEF)
+    sent = send.send_batch(emails, email_type=EmailDeliveryLog.EmailType.DAILY_BRIEF)
     outcomes = []
     for (due, brief), result in zip(claimed, sent, strict=True):
         if isinstance(result, Exception):
@@ -177,7 +177,7 @@ def _send_claimed(claimed: list[tuple[Due, DailyBrief]], now: datetime, shared: 
     return outcomes
 
 
-def _email(due: Due, now: datetime, shared: dict, pending: list, decided: list, again: bool) -> outbound.Addressed:
+def _email(due: Due, now: datetime, shared: dict, pending: list, decided: list, again: bool) -> send.Addressed:
     user = due.preference.user
     link = unsubscribe_url(user)
     with speaking(user):  # the reader's language
@@ -190,4 +190,4 @@ def _email(due: Due, now: datetime, shared: dict, pending: list, decided: list, 
             headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         )
     reference = f"brief:{user.pk}:{due.local_date}" + (f":again-{now.timestamp():.0f}" if again else "")
-    return outbound.Addressed(email, reference, tenant_id=user.tenant_id, user_id=user.pk)
+    return send.Addressed(email, reference, tenant_id=user.tenant_id, user_id=user.pk)

@@ -9,13 +9,13 @@ class ChannelsAppConfig(AppConfig):
 
     def ready(self):
         from channels_app.email import tasks as email_tasks
-        from channels_app.whatsapp import code_requests, delivery, tasks
+        from channels_app.whatsapp import code_requests, deliver, tasks
         from conversations.delivery import register_direct_sender, register_sender
         from tenants.models import UserPhoneNumber
 
         register_sender("email", email_tasks.send_message)
-        register_sender("whatsapp", tasks.deliver_message, refuse=delivery.refuse)
-        register_direct_sender("whatsapp", delivery.send_direct)
+        register_sender("whatsapp", tasks.deliver_message, refuse=deliver.refuse)
+        register_direct_sender("whatsapp", deliver.send_direct)
         post_save.connect(
             code_requests.on_phone_saved, sender=UserPhoneNumber, dispatch_uid="whatsapp-phone-verification"
         )

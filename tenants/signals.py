@@ -54,7 +54,7 @@ def _role_group_people(group):
 
 @receiver(post_save, sender=User, dispatch_uid="user_password_revokes_tokens")
 def revoke_tokens_on_password_change(sender, instance, raw=False, **kwargs):
-    """A new password ends the API tokens issued before it (widget tokens end by themselves: chat.tokens)."""
+    """A new password ends the API tokens issued before it (widget tokens end by themselves: chat.verify)."""
     if raw or not getattr(instance, "credentials_changed", False):
         return
     instance.credentials_changed = False

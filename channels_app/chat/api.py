@@ -4,7 +4,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from channels_app.chat import tokens
+from channels_app.chat import verify
 
 
 class WidgetTokenSerializer(serializers.Serializer):
@@ -19,5 +19,5 @@ class WidgetTokenView(APIView):
     def post(self, request):
         if request.user.tenant_id is None:
             raise PermissionDenied("Only people of a tenant can chat with its agents.")
-        issued = tokens.issue(request.user)
+        issued = verify.issue(request.user)
         return Response(WidgetTokenSerializer(issued).data)

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext
 
-from channels_app.chat import leases, protocol, session, tokens
+from channels_app.chat import leases, parse, route, session, verify
 from channels_app.chat.redis_client import redis_client
 from channels_app.consumers import NoConnectionSweepPerFrame
 from conversations import events
@@ -133,7 +133,7 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
         if user is not None and user.is_authenticated and user.is_active and user.tenant_id:
             return user
         token = parse_qs(self.scope.get("query_string", b"").decode()).get("token", [None])[0]
-        return await in_thread(tokens.user_for)(token) if token else None
+        return await in_thread(verify.user_for)(token) if token else None
 
     async def _join(self, group):
         await self.channel_layer.group_add(group, self.channel_name)
@@ -192,19 +192,19 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
 
     async def _receive(self, text_data):
         try:
-            frame = protocol.parse(text_data)
-        except protocol.ProtocolError as err:
+            frame = parse.parse(text_data)
+        except parse.ProtocolError as err:
             await self._error(err.code, err.detail, err.client_msg_id)
             return
-        if isinstance(frame, protocol.Typing):
+        if isinstance(frame, parse.Typing):
             await self._relay_typing(frame.on)
-        elif isinstance(frame, protocol.NewConversation):
+        elif isinstance(frame, parse.NewConversation):
             await self._start_over()
         else:
             # Awaited here, not in a background task: a socket's messages are stored in the order it sent them.
             await self._accept(frame)
 
-    def _limited_accept(self, frame: protocol.SendMessage):
+    def _limited_accept(self, frame: parse.SendMessage):
         """The rate limit and the store in one trip to a worker thread (each trip costs daphne CPU)."""
         key = f"chat-rate:{self.user.pk}:{int(time.time() // 60)}"  # wall clock: one window across processes
         if _over(settings.CHAT_RATE_LIMIT_PER_MINUTE, key):
@@ -215,9 +215,9 @@ class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
                 % {"count": settings.CHAT_RATE_LIMIT_PER_MINUTE},
                 "client_msg_id": frame.client_msg_id,
             }
-        return session.accept_message(self.user, frame.message, frame.client_msg_id, frame.agent)
+        return route.accept_message(self.user, frame.message, frame.client_msg_id, frame.agent)
 
-    async def _accept(self, frame: protocol.SendMessage):
+    async def _accept(self, frame: parse.SendMessage):
         try:
             accepted = await in_thread(self._limited_accept)(frame)
         except Exception:  # never let one message take the socket down

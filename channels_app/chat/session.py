@@ -1,4 +1,5 @@
-"""What a chat socket does with the database: find its conversation, build history, store a message.
+"""What a chat socket does with the database: find its conversation, build history, start over (a message it
+stores goes through channels_app.chat.route).
 
 Everything here is synchronous and runs in a worker thread (never on the event loop).
 """
@@ -10,8 +11,6 @@ from django.utils import timezone
 from conversations import events
 from conversations.access import get_conversation_for_user
 from conversations.models import Channel, Conversation, Message
-from conversations.normalized import InboundMessage, IngestError
-from conversations.pipeline import Accepted, accept, client_message_id
 from conversations.privacy import message_text
 from conversations.services import close_conversation, with_current_status
 from tenants.access import AccessDenied, Need
@@ -68,24 +67,6 @@ def history(conversation: Conversation | None, *, reader, origin: Origin) -> dic
         "messages": [_message(m) for m in reversed(latest)],
         "seq": seq,
     }
-
-
-def accept_message(user, message: str, client_msg_id, agent) -> Accepted | dict:
-    """Store the message (its answer comes from a worker, through the conversation's events), or an error frame."""
-    try:
-        return accept(
-            InboundMessage(
-                channel=Channel.CHAT,
-                text=message,
-                user_id=user.pk,
-                agent_type=agent,
-                client_msg_id=client_msg_id,
-                channel_message_id=client_message_id(user, client_msg_id),
-            ),
-            user=user,
-        )
-    except IngestError as err:
-        return {"type": "error", "code": err.code, "detail": err.detail, "client_msg_id": client_msg_id}
 
 
 def start_over(user, conversation_id) -> None:

@@ -10,7 +10,7 @@ import uuid
 from django.core.mail.backends.base import BaseEmailBackend
 
 from analytics.models import EmailDeliveryLog
-from channels_app.email import outbound
+from channels_app.email import send
 from channels_app.email.providers import OutgoingEmail
 
 
@@ -42,7 +42,7 @@ class ProviderEmailBackend(BaseEmailBackend):
         reference = about.get("reference") or f"direct:{uuid.uuid4()}"
         if len(message.recipients()) > 1:
             reference = f"{reference}:{to}"[:80]
-        return outbound.send(
+        return send.send(
             email,
             reference=reference,
             email_type=about.get("email_type", EmailDeliveryLog.EmailType.SYSTEM),

@@ -1,5 +1,5 @@
 """When a number gets its verification code: added unverified, or asked again from the admin. Apart from
-channels_app.whatsapp.verify, which the task that sends the code runs."""
+channels_app.whatsapp.codes, which the task that sends the code runs."""
 
 from channels_app.whatsapp.tasks import send_verification_code
 from core.commit import after_commit

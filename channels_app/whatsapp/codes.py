@@ -1,9 +1,9 @@
-"""Sending a verification code over WhatsApp (the worker's side of channels_app.whatsapp.verify), in the number's
+"""Sending a verification code over WhatsApp (the worker's side of channels_app.whatsapp.code_replies), in the number's
 owner's language."""
 
 from django.utils.translation import gettext_lazy
 
-from channels_app.whatsapp import delivery, outbound, twilio_api
+from channels_app.whatsapp import deliver, send, twilio_api
 from channels_app.whatsapp.models import TemplatePurpose
 from tenants import verification
 from tenants.languages import speaking
@@ -25,13 +25,13 @@ def send_code(phone_id) -> None:
     with speaking(phone.user):
         text = str(CODE_TEXT) % {"code": code, "minutes": minutes}
     try:
-        delivery.send_direct(
+        deliver.send_direct(
             phone.phone_number,
             text,
             tenant_id=phone.tenant_id,
             purpose=TemplatePurpose.VERIFICATION,
             values={"code": code},
         )
-    except (outbound.Blocked, twilio_api.TwilioSendError, twilio_api.TransientTwilioError) as error:
+    except (send.Blocked, twilio_api.TwilioSendError, twilio_api.TransientTwilioError) as error:
         # Not retried: the code is not kept in clear, so a retry would need a new one (and the resend limit).
         verification.record_delivery_error(phone_id, f"The code could not be sent: {error}")

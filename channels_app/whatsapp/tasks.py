@@ -2,7 +2,7 @@
 
 from celery import Task, shared_task
 
-from channels_app.whatsapp import codes, delivery
+from channels_app.whatsapp import codes, deliver
 from channels_app.whatsapp.models import WhatsAppContact
 from channels_app.whatsapp.twilio_api import TransientTwilioError
 
@@ -20,12 +20,12 @@ RETRY_ON_TWILIO = dict(
 class DeliverTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         """Out of retries (or an unexpected error): the message is recorded as failed, visible in the admin."""
-        delivery.give_up(args[0] if args else kwargs["message_id"], exc)
+        deliver.give_up(args[0] if args else kwargs["message_id"], exc)
 
 
 @shared_task(base=DeliverTask, acks_late=True, expires=24 * 3600, **RETRY_ON_TWILIO)
 def deliver_message(message_id: str) -> None:
-    delivery.deliver_message(message_id)
+    deliver.deliver_message(message_id)
 
 
 @shared_task(expires=3600, **RETRY_ON_TWILIO)
@@ -34,7 +34,7 @@ def send_reply(tenant_id: str, phone_hash: str, text: str) -> None:
     their WhatsApp contact's key; a contact erased meanwhile gets nothing."""
     contact = WhatsAppContact.objects.filter(tenant_id=tenant_id, phone_hash=phone_hash).first()
     if contact is not None:
-        delivery.send_direct(contact.phone, text, tenant_id=tenant_id)
+        deliver.send_direct(contact.phone, text, tenant_id=tenant_id)
 
 
 @shared_task(expires=3600, **RETRY_ON_TWILIO)

@@ -10,9 +10,9 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from channels_app.whatsapp import signature, status
-from channels_app.whatsapp.inbound import SID, BadPayload, parse
-from channels_app.whatsapp.receive import UnknownNumber, receive
+from channels_app.whatsapp import status, verify
+from channels_app.whatsapp.parse import SID, BadPayload, parse
+from channels_app.whatsapp.route import UnknownNumber, receive
 from core.errors import http_status
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -29,7 +29,7 @@ def _forbidden() -> JsonResponse:
 @csrf_exempt
 @require_POST
 def webhook(request):
-    if not signature.is_signed(request):
+    if not verify.is_signed(request):
         return _forbidden()
     try:
         message = parse(request.POST)
@@ -44,7 +44,7 @@ def webhook(request):
 @csrf_exempt
 @require_POST
 def status_callback(request):
-    if not signature.is_signed(request):
+    if not verify.is_signed(request):
         return _forbidden()
     sid = request.POST.get("MessageSid", "")
     twilio_status = request.POST.get("MessageStatus", "")

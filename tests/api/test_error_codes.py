@@ -3,9 +3,9 @@ through the API's exception handler, with the body the API always gave."""
 
 import pytest
 
-from channels_app.chat.protocol import ProtocolError
-from channels_app.email.delivery_events import Refused
-from channels_app.whatsapp.inbound import BadPayload
+from channels_app.chat.parse import ProtocolError
+from channels_app.email.verify import Refused
+from channels_app.whatsapp.parse import BadPayload
 from config.exceptions import exception_handler
 from conversations.normalized import IngestError
 from conversations.takeover import TakeoverError

@@ -244,7 +244,7 @@ def test_a_provider_outage_is_retried_by_the_next_runs_while_the_brief_is_fresh(
         return "sendgrid", f"msg-{len(sent)}"
 
     now = {"at": at("2026-11-24T08:05")}
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
+    monkeypatch.setattr("channels_app.email.send.provider_send", provider)
     unlucky = reader(tenant)
     [first] = send_due_briefs(now["at"])
     brief = DailyBrief.objects.get(user=unlucky.user)
@@ -262,7 +262,7 @@ def test_retries_stop_after_the_last_attempt_and_when_the_brief_is_stale(tenant,
     def provider(email):
         raise ProviderUnavailable("SendGrid answered 503")
 
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
+    monkeypatch.setattr("channels_app.email.send.provider_send", provider)
     always_down, late = reader(tenant), reader(tenant, at_time=time(2, 0))
     send_due_briefs(at("2026-11-24T08:05"))  # late's 02:00 was 6 h 5 min ago: skipped, not retried
     for minute in (10, 15, 20, 25):

@@ -77,7 +77,7 @@ def test_a_platform_superuser_has_no_brief(client, django_user_model):
 
 def test_a_person_reads_the_pages_and_their_brief_in_spanish(client, tenant, monkeypatch):
     sent = []
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", lambda email: (sent.append(email), ("t", "1"))[1])
+    monkeypatch.setattr("channels_app.email.send.provider_send", lambda email: (sent.append(email), ("t", "1"))[1])
     person = UserFactory(tenant=tenant, role="approver", first_name="Ana")
     EmailPreferenceFactory(user=person, timezone="UTC", delivery_time=time(8, 0))
     client.force_login(person)

@@ -29,7 +29,7 @@ def sent_emails(monkeypatch):
         sent.append(email)
         return "console", f"msg-{len(sent)}"
 
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", provider)
+    monkeypatch.setattr("channels_app.email.send.provider_send", provider)
     return sent
 
 

@@ -3,7 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from channels_app.chat import protocol
+from channels_app.chat import parse
 from conversations.models import Message
 
 
@@ -33,6 +33,6 @@ async def test_unstorable_or_deep_frames_are_refused_socket_stays_open(open_tab,
 
 
 def test_the_error_for_a_bad_message_names_its_client_msg_id():
-    with pytest.raises(protocol.ProtocolError) as caught:
-        protocol.parse('{"type": "send_message", "message": "a\\u0000", "client_msg_id": "c7"}')
+    with pytest.raises(parse.ProtocolError) as caught:
+        parse.parse('{"type": "send_message", "message": "a\\u0000", "client_msg_id": "c7"}')
     assert (caught.value.code, caught.value.client_msg_id) == ("invalid", "c7")

@@ -208,7 +208,7 @@ async def test_disconnect_leaves_the_group(approver, superuser, settings):
 @database_sync_to_async
 def blocked_reply(tenant):
     """A WhatsApp reply that the 24-hour window forbids, blocked as the delivery task would."""
-    from channels_app.whatsapp.delivery import block
+    from channels_app.whatsapp.deliver import block
 
     member = UserFactory(tenant=tenant, role=Role.MEMBER)
     conversation = ConversationFactory(user=member, channel="whatsapp")

@@ -11,7 +11,7 @@ import pytest
 import websocket
 from django.core.management import call_command
 
-from channels_app.chat.tokens import issue
+from channels_app.chat.verify import issue
 from hitl.models import HITLApproval
 from tenants.models import User
 from tests.browser import test_chat_widget as chat

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from analytics.models import EmailDeliveryLog
-from channels_app.email.inbound import attachment_names
+from channels_app.email.route import attachment_names
 from channels_app.email.threading import reply_address
 from conversations.models import Conversation, Message
 from conversations.services import open_conversation

@@ -201,7 +201,7 @@ def test_a_send_that_breaks_is_recorded_failed(post_email, requester, agents, mo
     def broken(email):
         raise RuntimeError("the provider module broke")
 
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", broken)
+    monkeypatch.setattr("channels_app.email.send.provider_send", broken)
     post_email(sender=requester.email, text="How are our campaigns doing?")
     reply = Message.objects.get(direction="outbound")
     log = EmailDeliveryLog.objects.get(reference=f"message:{reply.pk}")
@@ -217,7 +217,7 @@ def test_an_answer_that_breaks_is_recorded_failed(post_email, monkeypatch, db):
     def broken(email):
         raise RuntimeError("the provider module broke")
 
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", broken)
+    monkeypatch.setattr("channels_app.email.send.provider_send", broken)
     post_email(sender="stranger@elsewhere.test")
     log = EmailDeliveryLog.objects.get()
     assert log.status == "failed" and "broke" in log.failure_reason

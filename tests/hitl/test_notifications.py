@@ -101,7 +101,7 @@ def test_whatsapp_goes_to_the_approvers_primary_verified_phone(
     ask, workflow, tenant, approver, second_approver, send_after_commit
 ):
     from channels_app.whatsapp.models import WhatsAppSender
-    from channels_app.whatsapp.outbound import touch_window
+    from channels_app.whatsapp.window import touch_window
 
     WhatsAppSender.objects.create(tenant=tenant, number="+14155238886")
     PhoneFactory(user=approver, phone_number="+14155550142", is_primary=True)

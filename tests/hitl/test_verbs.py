@@ -10,7 +10,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from channels_app.email import commands
-from channels_app.whatsapp import decisions as whatsapp
+from channels_app.whatsapp import commands as whatsapp
 from hitl import replies
 from hitl.api import ApprovalViewSet
 from hitl.errors import DecisionError

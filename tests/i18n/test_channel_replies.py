@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from django.test import TestCase
 from django.utils import translation
 
-from channels_app.chat import protocol
+from channels_app.chat import parse
 from channels_app.whatsapp.models import WhatsAppTemplate
 from tests.factories import PhoneFactory, UserFactory
 from tests.fixtures.whatsapp import inbound_form, post_signed
@@ -44,8 +44,8 @@ def test_a_spanish_reader_is_told_in_spanish_that_a_code_is_wrong(client, twilio
 
 
 def test_a_chat_error_frame_is_in_the_readers_language():
-    with translation.override("es"), pytest.raises(protocol.ProtocolError) as refused:
-        protocol.parse('{"type": "send_message", "message": "   ", "client_msg_id": "c1"}')
+    with translation.override("es"), pytest.raises(parse.ProtocolError) as refused:
+        parse.parse('{"type": "send_message", "message": "   ", "client_msg_id": "c1"}')
     assert refused.value.detail == "El mensaje está vacío."
 
 

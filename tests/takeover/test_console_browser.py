@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from channels_app.chat.tokens import issue
+from channels_app.chat.verify import issue
 from conversations.models import Conversation, ConversationNote, Message
 from tenants.models import User
 from tests.browser import test_chat_widget as chat

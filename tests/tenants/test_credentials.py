@@ -2,7 +2,7 @@
 
 from rest_framework.authtoken.models import Token
 
-from channels_app.chat import tokens
+from channels_app.chat import verify
 from tests.factories import PASSWORD
 
 
@@ -29,18 +29,18 @@ def test_other_saves_keep_the_token(api_client, tenant_admin):
 
 
 def test_changing_the_password_ends_widget_tokens_issued_before(colleague):
-    before = tokens.issue(colleague).token
-    assert tokens.user_for(before) == colleague
+    before = verify.issue(colleague).token
+    assert verify.user_for(before) == colleague
 
     colleague.set_password("a-brand-new-passphrase")
     colleague.save()
 
-    assert tokens.user_for(before) is None
-    assert tokens.user_for(tokens.issue(colleague).token) == colleague
+    assert verify.user_for(before) is None
+    assert verify.user_for(verify.issue(colleague).token) == colleague
 
 
 def test_a_widget_token_without_the_password_fingerprint_is_refused(colleague):
     from django.core import signing
 
-    old_style = signing.dumps({"t": str(colleague.tenant_id), "u": str(colleague.pk)}, salt=tokens.SALT)
-    assert tokens.user_for(old_style) is None
+    old_style = signing.dumps({"t": str(colleague.tenant_id), "u": str(colleague.pk)}, salt=verify.SALT)
+    assert verify.user_for(old_style) is None

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def emails(monkeypatch):
     sent = []
-    monkeypatch.setattr("channels_app.email.outbound.provider_send", lambda email: (sent.append(email), ("t", "1"))[1])
+    monkeypatch.setattr("channels_app.email.send.provider_send", lambda email: (sent.append(email), ("t", "1"))[1])
     return sent
 
 

@@ -64,7 +64,7 @@ def test_the_approver_is_notified_on_whatsapp_and_approves_by_reply(client, twil
 def test_inside_the_window_the_notification_is_sent_and_says_how_to_answer(
     client, twilio, tenant, requester, approver, number
 ):
-    from channels_app.whatsapp.outbound import touch_window
+    from channels_app.whatsapp.window import touch_window
 
     touch_window(tenant.pk, APPROVER_PHONE)
     approval = file_request(tenant, requester, approver)
@@ -151,7 +151,7 @@ def test_anything_else_from_an_approver_goes_to_the_agents(client, twilio, appro
 
 def test_the_outcome_reaches_the_requester_on_whatsapp(client, twilio, approval, requester, tenant):
     """A request made over WhatsApp: "Approved and done: …" goes back to the requester's phone."""
-    from channels_app.whatsapp.outbound import touch_window
+    from channels_app.whatsapp.window import touch_window
 
     PhoneFactory(user=requester, phone_number="+14155550107")
     conversation = ConversationFactory(user=requester, channel="whatsapp")
@@ -168,7 +168,7 @@ def test_an_sla_reminder_reaches_the_approver_on_whatsapp(twilio, tenant, reques
     import time_machine
     from django.utils import timezone
 
-    from channels_app.whatsapp.outbound import touch_window
+    from channels_app.whatsapp.window import touch_window
     from hitl.services.sla import process_due
 
     approval = file_request(tenant, requester, approver, sla_hours=4, reminder_frequency_hours=1, max_reminders=1)

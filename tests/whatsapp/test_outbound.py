@@ -174,7 +174,7 @@ def test_the_console_provider_logs_one_line_at_info(signing, conversation, tenan
     message = say(conversation, "Hello from the console,\non two lines")
     assert message.status == "sent"
     assert capsys.readouterr().out == ""
-    (line,) = [r for r in caplog.records if r.name == "channels_app.whatsapp.outbound"]
+    (line,) = [r for r in caplog.records if r.name == "channels_app.whatsapp.send"]
     assert line.levelno == logging.INFO
     assert line.getMessage() == "WhatsApp (console) +14155238886 -> +•••••••••05: Hello from the console, on two lines"
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

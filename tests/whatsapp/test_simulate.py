@@ -21,7 +21,7 @@ def running(live_db, live_server, settings, tenant, colleague):
 
 
 def test_the_simulator_gets_the_agents_answer(running, capsys, caplog):
-    caplog.set_level(logging.INFO, logger="channels_app.whatsapp.outbound")
+    caplog.set_level(logging.INFO, logger="channels_app.whatsapp.send")
     call_command(
         "simulate_whatsapp", "How is my Summer Sale campaign doing?", "--from", "+1 415 555 0105", "--wait", "20"
     )
@@ -29,7 +29,7 @@ def test_the_simulator_gets_the_agents_answer(running, capsys, caplog):
     assert "server answered HTTP 200" in out
     reply = Message.objects.get(direction="outbound")
     assert f"← {reply.text}" in out and "Summer Sale" in reply.text
-    sends = [r.getMessage() for r in caplog.records if r.name == "channels_app.whatsapp.outbound"]
+    sends = [r.getMessage() for r in caplog.records if r.name == "channels_app.whatsapp.send"]
     assert any(s.startswith("WhatsApp (console) +14155238886 -> +•••••••••05: ") for s in sends)  # the provider's line
     assert WhatsAppContact.objects.filter(phone="+14155550105").exists()
 

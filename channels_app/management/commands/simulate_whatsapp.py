@@ -7,9 +7,9 @@ import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from channels_app.whatsapp.inbound import e164
 from channels_app.whatsapp.models import WhatsAppReceipt, WhatsAppSender
-from channels_app.whatsapp.signature import sign
+from channels_app.whatsapp.parse import e164
+from channels_app.whatsapp.verify import sign
 from conversations.models import Message
 from tenants.models import UserPhoneNumber
 

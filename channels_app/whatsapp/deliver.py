@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from channels_app.console.notices import publish_notice
-from channels_app.whatsapp import outbound
+from channels_app.whatsapp import send
 from channels_app.whatsapp.models import TemplatePurpose
 from conversations.delivery import as_sent
 from conversations.models import Message
@@ -60,11 +60,11 @@ def deliver_message(message_id) -> None:
         return
     outgoing = _outgoing(message, to)
     try:
-        sids = outbound.send(outgoing)
-    except outbound.Blocked as reason:
+        sids = send.send(outgoing)
+    except send.Blocked as reason:
         block(message, str(reason))
         return
-    except outbound.twilio_api.TwilioSendError as error:
+    except send.twilio_api.TwilioSendError as error:
         mark_failed(message, str(error))
         return
     Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
@@ -72,9 +72,9 @@ def deliver_message(message_id) -> None:
     )
 
 
-def _outgoing(message: Message, to: str) -> outbound.Outgoing:
+def _outgoing(message: Message, to: str) -> send.Outgoing:
     is_outcome = bool(message.metadata.get("approval_id"))
-    return outbound.Outgoing(
+    return send.Outgoing(
         tenant_id=message.tenant_id,
         to=to,
         text=as_sent(message),  # a person's first reply says who answers: WhatsApp shows no sender name
@@ -89,7 +89,7 @@ def refuse(message: Message) -> str | None:
     sending it now (no number, outside the 24-hour window with no fitting template), recorded as blocked exactly
     as `deliver_message` would; None when it may go."""
     to = recipient(message)
-    reason = "the person has no verified WhatsApp number" if to is None else outbound.refusal(_outgoing(message, to))
+    reason = "the person has no verified WhatsApp number" if to is None else send.refusal(_outgoing(message, to))
     if reason:
         block(message, reason)
     return reason
@@ -112,7 +112,7 @@ def give_up(message_id, error: Exception) -> None:
 
 def send_direct(address: str, text: str, *, tenant_id, purpose=None, values=None, notification_id=None) -> str:
     """The registered direct sender: a message to one person outside any conversation; returns the first SID."""
-    outgoing = outbound.Outgoing(
+    outgoing = send.Outgoing(
         tenant_id=tenant_id,
         to=address,
         text=text,
@@ -120,4 +120,4 @@ def send_direct(address: str, text: str, *, tenant_id, purpose=None, values=None
         values=values or {},
         notification_id=notification_id,
     )
-    return outbound.send(outgoing)[0]
+    return send.send(outgoing)[0]

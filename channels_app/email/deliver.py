@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import EmailDeliveryLog
-from channels_app.email import outbound
+from channels_app.email import send
 from channels_app.email.providers import OutgoingEmail
 from channels_app.email.threading import bracketed, headers_for, message_id_for, reply_address
 from conversations.delivery import signed_as, signed_text
@@ -66,7 +66,7 @@ def send_conversation_message(message_id) -> EmailDeliveryLog | None:
         custom_args={"walker_message": str(message.pk)},
         from_name=signed_as(message),  # a person's reply comes from them, by name (and is signed: signed_text)
     )
-    log = outbound.send(
+    log = send.send(
         email,
         reference=f"message:{message.pk}",
         email_type=EmailType.OUTCOME if message.metadata.get("approval_id") else EmailType.REPLY,
@@ -98,7 +98,7 @@ def send_answer(payload: dict) -> EmailDeliveryLog:
         headers["In-Reply-To"] = bracketed(payload["in_reply_to"])
         headers["References"] = " ".join(bracketed(mid) for mid in payload["references"][-20:])
     email = OutgoingEmail(to=payload["to"], subject=payload["subject"], text=text, html=html, headers=headers)
-    return outbound.send(
+    return send.send(
         email,
         reference=payload["reference"],
         email_type=payload["email_type"],

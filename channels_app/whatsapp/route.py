@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from analytics.events import record
 from analytics.models import EventType
 from channels_app.commands import command_for
-from channels_app.whatsapp import decisions, numbers, verify
-from channels_app.whatsapp.inbound import TwilioMessage
+from channels_app.whatsapp import code_replies, commands, numbers
 from channels_app.whatsapp.models import WhatsAppReceipt
-from channels_app.whatsapp.outbound import in_window, touch_window
+from channels_app.whatsapp.parse import TwilioMessage
 from channels_app.whatsapp.tasks import send_reply
+from channels_app.whatsapp.window import in_window, touch_window
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
@@ -60,7 +60,10 @@ def receive(message: TwilioMessage) -> Outcome:
         touch_window(tenant.pk, message.sender)
         if phone is not None and CODE.match(message.body):
             return _once(
-                message, tenant, WhatsAppReceipt.Kind.VERIFICATION, lambda: verify.confirm_by_reply(phone, message.body)
+                message,
+                tenant,
+                WhatsAppReceipt.Kind.VERIFICATION,
+                lambda: code_replies.confirm_by_reply(phone, message.body),
             )
         return _once(
             message,
@@ -75,7 +78,7 @@ def receive(message: TwilioMessage) -> Outcome:
     reply = replies.read(message.button_payload or message.body)
     if reply is not None:
         return _once(
-            message, tenant, WhatsAppReceipt.Kind.DECISION, lambda: decisions.decide(phone.user, reply, sid=message.sid)
+            message, tenant, WhatsAppReceipt.Kind.DECISION, lambda: commands.decide(phone.user, reply, sid=message.sid)
         )
     return _accept(message, tenant, phone.user)
 

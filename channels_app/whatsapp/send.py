@@ -10,18 +10,16 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from channels_app.whatsapp import twilio_api
-from channels_app.whatsapp.models import SendStatus, WhatsAppContact, WhatsAppSend, WhatsAppSender, WhatsAppTemplate
+from channels_app.whatsapp.models import SendStatus, WhatsAppSend, WhatsAppSender, WhatsAppTemplate
 from channels_app.whatsapp.split import split_text
+from channels_app.whatsapp.window import in_window
 from tenants.pii import mask
 
 log = logging.getLogger(__name__)
-WINDOW = timedelta(hours=24)
 STATUS_PATH = "/channels/whatsapp/status"
 
 
@@ -38,19 +36,6 @@ class Outgoing:
     values: dict = field(default_factory=dict)  # what the template's variables are filled with
     message_id: object = None  # the conversation Message this carries
     notification_id: object = None  # the HITLNotification this carries
-
-
-def touch_window(tenant_id, phone: str) -> None:
-    """The phone just wrote to the tenant's number: the window opens (or restarts) now. One statement (an upsert)."""
-    contact = WhatsAppContact(tenant_id=tenant_id, phone=phone, last_inbound_at=timezone.now())
-    WhatsAppContact.objects.bulk_create(
-        [contact], update_conflicts=True, unique_fields=["tenant", "phone_hash"], update_fields=["last_inbound_at"]
-    )
-
-
-def in_window(tenant_id, phone: str) -> bool:
-    since = timezone.now() - WINDOW
-    return WhatsAppContact.objects.filter(tenant_id=tenant_id, phone=phone, last_inbound_at__gte=since).exists()
 
 
 def refusal(outgoing: Outgoing) -> str | None:

@@ -1,6 +1,6 @@
 """What happens to one parsed inbound email: a command, a message to an agent, or a polite answer.
 
-Only an email that proves its sender (SPF or DKIM passing for the From domain: parsing) speaks as a
+Only an email that proves its sender (SPF or DKIM passing for the From domain: parse) speaks as a
 Walker user: anything else from a known address is remembered as unverified, shown to operators as a
 platform event, and answered at most once a day saying why; it reaches no conversation and no agent.
 The one exception is a channel command that needs no proof ("brief", which sends the day's brief to the
@@ -22,9 +22,9 @@ from analytics.events import record
 from analytics.models import EmailDeliveryLog, EventType
 from channels_app.commands import command_for
 from channels_app.email import answers, commands
+from channels_app.email.deliver import seal_answer, sealed_subject
 from channels_app.email.models import ProcessedInboundEmail
-from channels_app.email.parsing import ParsedEmail
-from channels_app.email.sender import seal_answer, sealed_subject
+from channels_app.email.parse import ParsedEmail
 from channels_app.email.tasks import send_answer
 from channels_app.email.threading import find_conversation
 from conversations.identity import UNKNOWN

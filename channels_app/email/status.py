@@ -1,27 +1,20 @@
-"""SendGrid's signed Event Webhook: checking a post, and applying its events to the log, notification and message.
+"""SendGrid's Event Webhook, once verified (channels_app.email.verify): its events applied to the log, notification
+and message.
 
-A post is refused when its signature does not verify with SENDGRID_WEBHOOK_PUBLIC_KEY, when its
-timestamp is more than SENDGRID_EVENT_MAX_AGE_SECONDS away, or when the same signed timestamp and body
-were seen before. Statuses only move forward (EmailDeliveryLog.RANK, MESSAGE_RANK) and never out of
-failed; every event may arrive twice or out of order.
+Statuses only move forward (EmailDeliveryLog.RANK, MESSAGE_RANK) and never out of failed; every event may arrive
+twice or out of order.
 """
 
-import hashlib
-import time
 from datetime import UTC, datetime
 from uuid import UUID
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from sendgrid.helpers.eventwebhook import EventWebhook
 
 from analytics.models import EmailDeliveryLog
-from channels_app.email.outbound import LOG_ARG
+from channels_app.email.send import LOG_ARG
 from conversations.models import Message
 from conversations.services import mark_failed
-from core.errors import WalkerError
 from hitl import deliveries
 from tenants.models import UndeliverableAddress
 
@@ -45,33 +38,6 @@ MESSAGE_STATUS = {
     "click": Message.Status.READ,
 }
 UNDELIVERED = {"bounce", "dropped"}
-
-
-class Refused(WalkerError):
-    """A post that cannot be trusted; its code answers its status (core.errors)."""
-
-
-def verify(body: bytes, signature: str, timestamp: str) -> None:
-    if not signature or not timestamp:
-        raise Refused("unsigned", "The post carries no SendGrid signature headers.")
-    if not settings.SENDGRID_WEBHOOK_PUBLIC_KEY:
-        raise Refused("not_configured", "SENDGRID_WEBHOOK_PUBLIC_KEY is not set; no post can be verified.")
-    try:
-        sent_at = int(timestamp)
-        valid = EventWebhook(settings.SENDGRID_WEBHOOK_PUBLIC_KEY).verify_signature(
-            body.decode("utf-8"), signature, timestamp
-        )
-    except (ValueError, TypeError, UnicodeDecodeError):
-        valid = False
-    if not valid:
-        raise Refused("bad_signature", "The signature does not verify.")
-    if abs(time.time() - sent_at) > settings.SENDGRID_EVENT_MAX_AGE_SECONDS:
-        raise Refused("stale", "The post is too old (or from the future).")
-    # Seen before: keyed on what was signed, not on the signature's text, which has other spellings that verify
-    # as well (ECDSA's (r, n - s), base64 with characters the decoder skips).
-    seen = f"sendgrid-event-post:{hashlib.sha256(f'{sent_at}.'.encode() + body).hexdigest()}"
-    if not cache.add(seen, 1, timeout=2 * settings.SENDGRID_EVENT_MAX_AGE_SECONDS):
-        raise Refused("replayed", "This signed post was received before.")
 
 
 def apply(events: list[dict]) -> int:
