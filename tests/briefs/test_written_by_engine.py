@@ -22,18 +22,6 @@ TIP = "Finish and publish the fall boots guide before the weekend."
 
 
 @pytest.fixture
-def sent_emails(monkeypatch):
-    sent = []
-
-    def provider(email):
-        sent.append(email)
-        return "console", f"msg-{len(sent)}"
-
-    monkeypatch.setattr("channels_app.email.send.provider_send", provider)
-    return sent
-
-
-@pytest.fixture
 def figures(tenant):
     ContentPieceFactory(tenant=tenant, title="Fall boots guide")  # a draft: the built-in tip is to publish it
 
