@@ -19,11 +19,6 @@ from tests.factories import budget_action
 from tests.pipeline import exchange
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def fresh(approval):
     return HITLApproval.objects.get(pk=approval.pk)
 

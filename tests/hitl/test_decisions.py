@@ -15,12 +15,6 @@ from tests.factories import UserFactory, budget_action, spend_history
 from tests.pipeline import exchange
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Execute what decisions queue after commit (execution, notifications), as a worker would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def fresh(approval) -> HITLApproval:
     return HITLApproval.objects.get(pk=approval.pk)
 

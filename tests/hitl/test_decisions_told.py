@@ -33,11 +33,6 @@ def lead(tenant):
 
 
 @pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def asked(engine, colleague, campaign):
     """The member asks for $700 a day on the chat; the agent files the request."""
     engine.reply = EngineReply(text="Sure.", actions=[budget_action(campaign)])

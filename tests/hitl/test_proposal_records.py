@@ -23,11 +23,6 @@ from tests.pipeline import exchange
 EDITED = "Raise Summer Sale daily budget from $500.00 to $650.00"
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def ask_in_chat(engine, user, action, text="Raise Summer Sale to 700"):
     engine.reply = EngineReply(text="Sure.", actions=[action])
     return exchange(InboundMessage(channel="chat", text=text, user_id=user.pk))
