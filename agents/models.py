@@ -173,6 +173,13 @@ class Campaign(models.Model):
     daily_budget = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(0)], verbose_name=_("daily budget")
     )
+    currency = models.CharField(max_length=3, default="USD", verbose_name=_("currency"))
+    synced_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("synced at"),
+        help_text=_("When a sync from the ad platform last wrote it; empty for campaigns kept in Walker."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

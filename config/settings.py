@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "hitl",
     "analytics",
     "reports",
+    "adplatforms",
 ]
 
 MIDDLEWARE = [
@@ -366,6 +367,17 @@ AGENT_TYPING_AFTER_SECONDS = env_float("AGENT_TYPING_AFTER_SECONDS", 0.5, minimu
 # Numbers typed without a country code are read in this region; blank means
 # every number must be international (+<country code>...).
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION").upper() or None
+
+
+# --- Ad platforms (adplatforms/) ---------------------------------------------------
+# One place for each platform's API version: upgrading is changing it here (or in the environment) after
+# reading the platform's changelog for the fields Walker reads and writes (README, "Ad platforms").
+GOOGLE_ADS_API_VERSION = env_str("GOOGLE_ADS_API_VERSION", "v26")
+GOOGLE_ADS_API_URL = env_str("GOOGLE_ADS_API_URL", "https://googleads.googleapis.com").rstrip("/")
+GOOGLE_OAUTH_TOKEN_URL = env_str("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
+META_GRAPH_API_VERSION = env_str("META_GRAPH_API_VERSION", "v26.0")
+META_GRAPH_API_URL = env_str("META_GRAPH_API_URL", "https://graph.facebook.com").rstrip("/")
+AD_PLATFORM_TIMEOUT = env_float("AD_PLATFORM_TIMEOUT", 30.0, minimum=1.0)  # seconds for one call
 
 
 # --- Encryption at rest (tenants/crypto.py) --------------------------------------------

@@ -1,0 +1,181 @@
+"""Connections to the tenants' ad accounts, the link of each synced campaign to its platform object, and the
+runs of the sync."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agents.models import Campaign
+from tenants.fields import EncryptedTextField
+from tenants.scoping import TenantScopedQuerySet
+
+# The fields holding credentials: encrypted at rest, written in forms and the API, never shown or logged again.
+SECRET_FIELDS = ("developer_token", "client_secret", "refresh_token", "access_token")
+
+
+class ConnectionState(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    NEEDS_REAUTHORISATION = "needs_reauth", _("Needs re-authorisation")
+    PAUSED_FOR_QUOTA = "paused_quota", _("Paused for quota")
+    DISABLED = "disabled", _("Disabled")
+
+
+class AdConnection(models.Model):
+    """One ad account of one tenant on one platform, with the credentials Walker uses for it."""
+
+    Platform = Campaign.Platform
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="ad_connections", verbose_name=_("tenant")
+    )
+    platform = models.CharField(max_length=10, choices=Platform.choices, verbose_name=_("platform"))
+    account_id = models.CharField(
+        max_length=40,
+        verbose_name=_("ad account"),
+        help_text=_("Google Ads: the customer id (10 digits). Meta: the ad account id, act_ followed by digits."),
+    )
+    login_customer_id = models.CharField(
+        max_length=10,
+        blank=True,
+        verbose_name=_("manager account"),
+        help_text=_("Google Ads only: the manager (MCC) customer id the access goes through, if any."),
+    )
+    name = models.CharField(max_length=200, blank=True, verbose_name=_("account name"))
+    currency = models.CharField(max_length=3, blank=True, verbose_name=_("currency"))
+    time_zone = models.CharField(max_length=64, blank=True, verbose_name=_("time zone"))
+
+    # Credentials (write-only): Google's developer token, OAuth client and refresh token; Meta's system-user token.
+    developer_token = EncryptedTextField(blank=True, verbose_name=_("developer token"))
+    client_id = models.CharField(max_length=200, blank=True, verbose_name=_("OAuth client id"))
+    client_secret = EncryptedTextField(blank=True, verbose_name=_("OAuth client secret"))
+    refresh_token = EncryptedTextField(blank=True, verbose_name=_("refresh token"))
+    access_token = EncryptedTextField(blank=True, verbose_name=_("access token"))
+    app_id = models.CharField(
+        max_length=40,
+        blank=True,
+        verbose_name=_("Meta app id"),
+        help_text=_("Meta only: the app the system user belongs to (its rate limits are shared)."),
+    )
+
+    state = models.CharField(
+        max_length=12, choices=ConnectionState.choices, default=ConnectionState.ACTIVE, verbose_name=_("state")
+    )
+    state_detail = models.CharField(max_length=500, blank=True, verbose_name=_("state detail"))
+    paused_until = models.DateTimeField(null=True, blank=True, verbose_name=_("paused until"))
+    admins_told_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("admins told at"),
+        help_text=_("When the tenant's admins were told the connection needs re-authorisation (once)."),
+    )
+
+    sync_every_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(15), MaxValueValidator(24 * 60)], verbose_name=_("sync every")
+    )
+    lookback_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        verbose_name=_("days read again"),
+        help_text=_("Days of figures read again on every sync, for late conversions (Google 14, Meta 28 if empty)."),
+    )
+    next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("next sync at"))
+    synced_through = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name=_("complete through"),
+        help_text=_("The last whole day (in the account's time zone) whose figures were read."),
+    )
+    last_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last synced at"))
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ad platform connection")
+        ordering = ["platform", "account_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "platform", "account_id"], name="one_connection_per_account"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} {self.name or self.account_id}"
+
+    @property
+    def is_usable(self) -> bool:
+        """Syncs and executions may run on it (a quota pause passes by itself)."""
+        return self.state in (ConnectionState.ACTIVE, ConnectionState.PAUSED_FOR_QUOTA)
+
+
+class PlatformCampaign(models.Model):
+    """A campaign of Walker's that a sync brought from an ad account, with what the platform calls it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    connection = models.ForeignKey(
+        AdConnection, on_delete=models.CASCADE, related_name="campaigns", verbose_name=_("connection")
+    )
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="platform_link", verbose_name=_("campaign")
+    )
+    external_id = models.CharField(max_length=40, verbose_name=_("platform id"))
+    effective_status = models.CharField(max_length=40, blank=True, verbose_name=_("platform status"))
+    budget_id = models.CharField(max_length=40, blank=True, verbose_name=_("budget id"))
+    budget_shared = models.BooleanField(default=False, verbose_name=_("shared budget"))
+    budget_level = models.CharField(max_length=10, default="campaign", verbose_name=_("budget level"))
+    daily_budget_units = models.BigIntegerField(null=True, blank=True, verbose_name=_("daily budget (platform units)"))
+    synced_at = models.DateTimeField(verbose_name=_("synced at"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("synced campaign")
+        ordering = ["connection", "external_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "external_id"], name="one_link_per_platform_campaign"),
+        ]
+
+    def __str__(self):
+        return f"{self.connection}: {self.external_id}"
+
+
+class SyncRun(models.Model):
+    """One run of the sync of one connection: what it read and how it ended."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    connection = models.ForeignKey(
+        AdConnection, on_delete=models.CASCADE, related_name="runs", verbose_name=_("connection")
+    )
+    started_at = models.DateTimeField(auto_now_add=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, verbose_name=_("status"))
+    first_day = models.DateField(null=True, blank=True, verbose_name=_("from"))
+    last_day = models.DateField(null=True, blank=True, verbose_name=_("to"))
+    campaigns = models.PositiveIntegerField(default=0, verbose_name=_("campaigns"))
+    campaign_days = models.PositiveIntegerField(default=0, verbose_name=_("campaign days"))
+    error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sync run")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["connection", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.connection} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,107 @@
+"""What Walker asks of an ad platform, whichever it is: the contract the Google Ads and Meta clients keep.
+
+Amounts that Walker writes back (budgets) travel in the platform's own integer units (Google micros, Meta's
+minor units) with their currency; figures that are only read (spend, conversion value) are `Decimal` amounts of
+the account's currency, converted by the client from what the platform wrote (adplatforms.money). Dates are
+calendar days in the account's time zone.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+
+class CampaignStatus:
+    ACTIVE = "active"
+    PAUSED = "paused"
+    REMOVED = "removed"  # deleted or archived on the platform: kept in Walker, shown as removed
+
+
+class BudgetLevel:
+    CAMPAIGN = "campaign"  # the campaign's own (or a Google shared budget)
+    AD_SET = "ad_set"  # Meta: the budget lives on each ad set, the campaign has none
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str  # Google "1234567890", Meta "act_123"
+    name: str
+    currency: str  # ISO 4217
+    time_zone: str  # IANA, e.g. "Asia/Tokyo"
+
+
+@dataclass(frozen=True)
+class RemoteCampaign:
+    external_id: str
+    name: str
+    status: str  # CampaignStatus
+    effective_status: str  # the platform's own word, e.g. "CAMPAIGN_PAUSED", "ENABLED"
+    daily_budget_units: int | None  # None when the budget lives elsewhere (Meta ad sets) or is not daily
+    currency: str
+    budget_id: str = ""  # Google: the campaign budget's resource id; Meta: the campaign id
+    budget_shared: bool = False  # Google: an explicitly shared budget
+    budget_level: str = BudgetLevel.CAMPAIGN
+    campaigns_sharing_budget: tuple[str, ...] = ()  # external ids of every campaign on a shared budget
+
+
+@dataclass(frozen=True)
+class CampaignDay:
+    campaign_external_id: str
+    day: date
+    impressions: int
+    clicks: int
+    cost: Decimal  # in the account's currency
+    conversions: Decimal  # platforms count fractions of conversions (Google's attribution)
+    conversion_value: Decimal  # in the account's currency
+
+
+@dataclass(frozen=True)
+class AccountDay:
+    """The account's own total for one day, for reconciling the campaign rows with it."""
+
+    day: date
+    impressions: int
+    clicks: int
+    cost: Decimal
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How much of a quota a response says is used (Meta's usage headers), read on every response."""
+
+    scope: str  # "app" or "account"
+    percent_used: int  # the highest of the figures the platform gave (calls, CPU time, total time)
+    regain_seconds: int | None  # how long the platform says until access is regained, when throttled
+
+
+UsageObserver = Callable[[Usage], None]
+
+
+class AdPlatformClient(Protocol):
+    """One ad account on one platform, with its credentials. Every method raises adplatforms.errors."""
+
+    platform: str  # "google" or "meta" (agents.models.Campaign.Platform)
+
+    def account(self) -> Account: ...
+
+    def campaigns(self) -> Iterator[RemoteCampaign]: ...
+
+    def campaign(self, external_id: str) -> RemoteCampaign:
+        """One campaign read live (the executor's pre-read and read-back)."""
+        ...
+
+    def campaign_days(self, first: date, last: date) -> Iterator[CampaignDay]:
+        """Daily performance of every campaign, `first` to `last` inclusive."""
+        ...
+
+    def account_days(self, first: date, last: date) -> Iterator[AccountDay]: ...
+
+    def set_daily_budget(self, campaign: RemoteCampaign, units: int, *, validate_only: bool = False) -> None:
+        """Set the absolute daily budget (never a delta); `validate_only` asks the platform to check it only."""
+        ...
+
+    def set_status(self, campaign: RemoteCampaign, status: str, *, validate_only: bool = False) -> None:
+        """CampaignStatus.ACTIVE or PAUSED."""
+        ...
