@@ -1,0 +1,1 @@
+"""The console pages of the ad platforms: connections and guardrails, one module each."""
