@@ -189,20 +189,25 @@ class GoogleAdsClient:
             yield from batch.get("results") or []
 
     def _post(self, method: str, body: dict) -> httpx.Response:
-        response = self._send(method, body)
-        if not response.is_success and self._error(response).code in google_errors.TOKEN_STALE:
-            self._tokens.forget()  # the access token died before its time: one more try with a new one
-            response = self._send(method, body)
+        token = self._tokens.token()
+        response = self._send(method, body, token)
         if response.is_success:
             return response
-        error = self._error(response)
+        error = self._error(response, token)
+        if error.code in google_errors.TOKEN_STALE:
+            self._tokens.forget(token)  # the access token died before its time: one more try with a new one
+            token = self._tokens.token()
+            response = self._send(method, body, token)
+            if response.is_success:
+                return response
+            error = self._error(response, token)
         logger.warning("google ads %s %s refused: %s", self._customer, method, error.detail)
         raise error
 
-    def _send(self, method: str, body: dict) -> httpx.Response:
+    def _send(self, method: str, body: dict, token: str) -> httpx.Response:
         started = time.monotonic()
         try:
-            response = self._http.post(f"{self._base}/{method}", json=body, headers=self._headers())
+            response = self._http.post(f"{self._base}/{method}", json=body, headers=self._headers(token))
         except httpx.TimeoutException:
             raise errors.Unavailable(
                 f"Google Ads did not answer within {settings.AD_PLATFORM_TIMEOUT:g} s", code="timeout"
@@ -221,11 +226,11 @@ class GoogleAdsClient:
         )
         return response
 
-    def _error(self, response: httpx.Response) -> errors.PlatformError:
-        return google_errors.from_response(response, secrets=(*self._secrets, self._tokens.current))
+    def _error(self, response: httpx.Response, token: str) -> errors.PlatformError:
+        return google_errors.from_response(response, secrets=(*self._secrets, token))
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self._tokens.token()}", "developer-token": self._developer_token}
+    def _headers(self, token: str) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {token}", "developer-token": self._developer_token}
         if self._login_customer:
             headers["login-customer-id"] = self._login_customer
         return headers

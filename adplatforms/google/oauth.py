@@ -2,6 +2,7 @@
 endpoint (RFC 6749 §6), kept in memory by one client until shortly before it expires."""
 
 import logging
+import threading
 import time
 
 import httpx
@@ -30,7 +31,8 @@ _REFUSED = {
 
 
 class TokenSource:
-    """One account's access token, fetched when first needed and again when it is about to expire."""
+    """One account's access token, fetched when first needed and again when it is about to expire; threads
+    sharing a client wait for one fetch rather than each making their own."""
 
     def __init__(self, http: httpx.Client, *, client_id: str, client_secret: str, refresh_token: str, clock=None):
         self._http = http
@@ -40,20 +42,19 @@ class TokenSource:
         self._clock = clock or time.monotonic
         self._token = ""
         self._good_until = 0.0
+        self._lock = threading.Lock()
 
     def token(self) -> str:
-        if not self._token or self._clock() >= self._good_until:
-            self._fetch()
-        return self._token
+        with self._lock:
+            if not self._token or self._clock() >= self._good_until:
+                self._fetch()
+            return self._token
 
-    @property
-    def current(self) -> str:
-        """The token held now ("" before the first), for keeping it out of error texts."""
-        return self._token
-
-    def forget(self) -> None:
-        """Google said the token is no longer good: the next call fetches another."""
-        self._token = ""
+    def forget(self, token: str) -> None:
+        """Google said `token` is no longer good: the next call fetches another (unless a thread already did)."""
+        with self._lock:
+            if self._token == token:
+                self._token = ""
 
     def _fetch(self) -> None:
         if not (self._client_id and self._client_secret and self._refresh_token):

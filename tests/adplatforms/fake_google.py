@@ -21,7 +21,8 @@ queryError UNRECOGNIZED_FIELD, so a query naming a field this version does not h
 segments.date gives a row per day (per campaign FROM campaign, the account's total FROM customer) and needs a
 date filter; metrics without segments.date are not supported (refused).
 
-Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permission error...), `delay_next()`
+Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permission error...),
+`fail_token_next()` (the token endpoint's), `delay_next()`
 (a slow answer), `page_token_ttl` (page tokens that expire), `revoke_refresh_token()`,
 `expire_access_tokens()`. Every request is recorded in `requests` (path, headers and body without the secrets).
 """
@@ -112,7 +113,12 @@ class Refusal(Exception):
 
 # --- the fields the fake knows, per resource a query is FROM ----------------------------------------------
 
-_SERVING = {"ENABLED": ("SERVING", "ELIGIBLE"), "PAUSED": ("NONE", "PAUSED"), "REMOVED": ("NONE", "REMOVED")}
+_SERVING = {
+    "ENABLED": ("SERVING", "ELIGIBLE"),
+    "PAUSED": ("NONE", "PAUSED"),
+    "REMOVED": ("NONE", "REMOVED"),
+    "UNKNOWN": ("UNKNOWN", "UNKNOWN"),  # what Google writes for a value newer than the version asked
+}
 _CUSTOMER_FIELDS = {
     "customer.id": ("int64", lambda cu, c, b, d: cu.id),
     "customer.resource_name": ("string", lambda cu, c, b, d: f"customers/{cu.id}"),
@@ -189,6 +195,7 @@ class FakeGoogleAds:
         self.page_token_ttl: float | None = None  # seconds a page token lives (None: for ever)
         self._pages: dict[str, tuple[str, str, int, float]] = {}  # token -> (customer, query, offset, issued)
         self._faults: deque[Refusal] = deque()
+        self._token_faults: deque[tuple[int, dict]] = deque()
         self._delays: deque[float] = deque()
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
@@ -290,6 +297,10 @@ class FakeGoogleAds:
         )
         self.fail_next(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", [failure])
 
+    def fail_token_next(self, http: int, body: dict) -> None:
+        """The next call of the token endpoint answers `http` with `body` (e.g. 503, {"error": "..."})."""
+        self._token_faults.append((http, body))
+
     def delay_next(self, seconds: float) -> None:
         """The next Ads API call answers only after `seconds`."""
         self._delays.append(seconds)
@@ -327,6 +338,8 @@ class FakeGoogleAds:
         return f"fake-{next(self._counter):06d}"
 
     def handle_token(self, form: dict[str, str]) -> tuple[int, dict]:
+        if self._token_faults:
+            return self._token_faults.popleft()
         if form.get("grant_type") != "refresh_token":
             return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:

@@ -3,6 +3,7 @@ reads, writes, tokens, and every failure told as adplatforms.errors without a se
 
 import logging
 import socket
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -147,6 +148,21 @@ def test_one_campaign_on_its_own_budget_needs_one_query(google_ads, google):
     assert len(searches(google_ads)) == 1  # the connection knew the currency: no account read either
 
 
+def test_a_budget_that_is_not_daily_has_no_daily_units(google_ads, google):
+    google_ads.add_budget(US, "5009", 900_000_000, period="CUSTOM_PERIOD")
+    google_ads.add_campaign(US, "190", "Black Friday", "5009")
+
+    assert google.campaign("190").daily_budget_units is None
+
+
+def test_a_status_newer_than_walker_reads_as_paused_keeping_googles_word(google_ads, google):
+    google_ads.add_campaign(US, "191", "From the future", "5002", status="UNKNOWN")
+
+    campaign = google.campaign("191")
+
+    assert (campaign.status, campaign.effective_status) == (CampaignStatus.PAUSED, "UNKNOWN")
+
+
 def test_a_campaign_that_does_not_exist_is_not_found(google):
     with pytest.raises(errors.NotFound, match="no campaign 999"):
         google.campaign("999")
@@ -220,6 +236,19 @@ def test_account_days_are_the_accounts_daily_totals(google_ads, google):
     assert " FROM customer WHERE segments.date BETWEEN" in searches(google_ads)[-1]
 
 
+def mock_client(answer) -> GoogleAdsClient:
+    """A client whose Ads answers come from `answer(request)` (the token endpoint answers itself)."""
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            return httpx.Response(200, json={"access_token": "ya29.mock", "expires_in": 3599})
+        return answer(request)
+
+    connection = AdConnection(platform="google", account_id=US, currency="USD", developer_token="d", client_id="c",
+                              client_secret="s", refresh_token="r")  # fmt: skip
+    return GoogleAdsClient(connection, http=httpx.Client(transport=httpx.MockTransport(route)))
+
+
 def test_a_failure_after_some_batches_of_a_stream_is_raised():
     """Google writes a failure met mid-stream as the last element of the answer's array, under HTTP 200."""
     failure = {
@@ -236,17 +265,26 @@ def test_a_failure_after_some_batches_of_a_stream_is_raised():
         }
     }
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/token":
-            return httpx.Response(200, json={"access_token": "ya29.mock", "expires_in": 3599})
-        return httpx.Response(200, json=[{"results": [{"segments": {"date": "2026-11-01"}}]}, failure])
-
-    connection = AdConnection(platform="google", account_id=US, currency="USD", developer_token="d", client_id="c",
-                              client_secret="s", refresh_token="r")  # fmt: skip
-    client = GoogleAdsClient(connection, http=httpx.Client(transport=httpx.MockTransport(answer)))
+    client = mock_client(
+        lambda request: httpx.Response(200, json=[{"results": [{"segments": {"date": "2026-11-01"}}]}, failure])
+    )
 
     with pytest.raises(errors.Unavailable, match="INTERNAL_ERROR"):
         list(client.account_days(date(2026, 11, 1), date(2026, 11, 1)))
+
+
+def test_an_answer_that_is_not_json_is_unavailable():
+    client = mock_client(lambda request: httpx.Response(200, text="<html>Maintenance</html>"))
+
+    with pytest.raises(errors.Unavailable, match="something other than JSON"):
+        client.account()
+
+
+def test_an_account_read_without_a_row_is_not_found():
+    client = mock_client(lambda request: httpx.Response(200, json={"fieldMask": "customer.id"}))
+
+    with pytest.raises(errors.NotFound, match="no customer 1234567890"):
+        client.account()
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -393,6 +431,54 @@ def test_no_saved_refresh_token_needs_an_authorisation(google_ads):
     with pytest.raises(errors.AuthorizationExpired, match="Connect the account again"):
         client.account()
     assert google_ads.requests == []
+
+
+def test_threads_sharing_a_client_fetch_one_token(google_ads, google):
+    barrier = threading.Barrier(4)
+    failures = []
+
+    def read():
+        try:
+            barrier.wait(5)
+            google.account()
+        except Exception as err:  # reported below
+            failures.append(err)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert failures == []
+    assert len(google_ads.issued_tokens) == 1
+    assert len(google_ads.ads_requests()) == 4
+
+
+def test_a_token_endpoint_that_fails_is_unavailable(google_ads, google):
+    google_ads.fail_token_next(503, {"error": "temporarily_unavailable"})
+
+    with pytest.raises(errors.Unavailable, match="HTTP 503"):
+        google.account()
+    assert google.account().name == "Acme US"  # nothing was kept of the failure
+
+
+def test_a_token_request_google_finds_malformed_is_invalid(google_ads, google):
+    google_ads.fail_token_next(400, {"error": "invalid_request", "error_description": "Missing required parameter."})
+
+    with pytest.raises(errors.InvalidRequest, match="Missing required parameter. \\(invalid_request\\)"):
+        google.account()
+
+
+def test_a_token_endpoint_nobody_answers_is_unavailable(google_ads, google, settings):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.GOOGLE_OAUTH_TOKEN_URL = f"http://127.0.0.1:{closed.getsockname()[1]}/token"
+
+        with pytest.raises(errors.Unavailable, match="could not reach Google's sign-in service") as caught:
+            google.account()
+
+    assert caught.value.code == "network"
 
 
 # --- failures ---------------------------------------------------------------------------------
