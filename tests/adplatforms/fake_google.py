@@ -563,7 +563,7 @@ class FakeGoogleAds:
             results = []
             for target, change in planned:
                 change()
-                result = {"resourceName": update_name(customer, resource, target)}
+                result = {"resourceName": _resource_name(customer, resource, target)}
                 if body.get("responseContentType") == "MUTABLE_RESOURCE":
                     result[resource] = _resource_json(customer, resource, target)
                 results.append(result)
@@ -571,7 +571,7 @@ class FakeGoogleAds:
         return response
 
 
-def update_name(customer: Customer, resource: str, target) -> str:
+def _resource_name(customer: Customer, resource: str, target) -> str:
     return customer.budget_name(target.id) if resource == "campaignBudget" else customer.campaign_name(target.id)
 
 
