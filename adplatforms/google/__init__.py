@@ -1,0 +1,1 @@
+"""The Google Ads client over REST (docs/adplatforms.md, "Google Ads")."""

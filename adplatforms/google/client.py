@@ -1,0 +1,307 @@
+"""The Google Ads API over REST (JSON over HTTPS with httpx), keeping adplatforms.platform.AdPlatformClient.
+
+Reads are GAQL (adplatforms.google.queries): the daily figures through `googleAds:searchStream` (one answer, a
+JSON array of batches), everything else through the paged `googleAds:search` (an expired page token raises
+ExpiredPageToken and the caller starts the listing over). Writes are `campaignBudgets:mutate` and
+`campaigns:mutate` with an update mask of the one field written. Google's JSON writes int64 as strings and
+doubles as numbers: both are read exactly (integers with int(), numbers with `parse_float=Decimal`).
+Google Ads reports no quota usage on its answers, so `on_usage` is never called; its quotas surface as
+RateLimited.
+"""
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import httpx
+from django.conf import settings
+
+from adplatforms import errors, money
+from adplatforms.google import errors as google_errors
+from adplatforms.google import ids, queries
+from adplatforms.google.oauth import TokenSource
+from adplatforms.platform import Account, AccountDay, CampaignDay, CampaignStatus, RemoteCampaign, UsageObserver
+
+logger = logging.getLogger(__name__)
+
+# Campaign.status (CampaignStatusEnum) in Walker's words. A value this version of Walker does not know
+# (UNKNOWN) reads as paused: Walker claims nothing serves that it cannot name; the platform's own word is kept
+# in effective_status.
+_STATUS = {"ENABLED": CampaignStatus.ACTIVE, "PAUSED": CampaignStatus.PAUSED, "REMOVED": CampaignStatus.REMOVED}
+_WRITABLE_STATUS = {CampaignStatus.ACTIVE: "ENABLED", CampaignStatus.PAUSED: "PAUSED"}
+
+
+class GoogleAdsClient:
+    """One Google Ads customer account, reached with its connection's developer token and OAuth client."""
+
+    platform = "google"
+
+    def __init__(self, connection, *, on_usage: UsageObserver | None = None, http: httpx.Client | None = None):
+        try:
+            self._customer = ids.customer_id(connection.account_id)
+            self._login_customer = ids.customer_id(connection.login_customer_id) if connection.login_customer_id else ""
+        except ids.InvalidCustomerId as err:
+            raise errors.InvalidRequest(str(err), code="INVALID_CUSTOMER_ID") from None
+        self._developer_token = connection.developer_token
+        self._http = http or httpx.Client(timeout=settings.AD_PLATFORM_TIMEOUT)
+        self._tokens = TokenSource(
+            self._http,
+            client_id=connection.client_id,
+            client_secret=connection.client_secret,
+            refresh_token=connection.refresh_token,
+        )
+        self._secrets = (connection.developer_token, connection.client_secret, connection.refresh_token)
+        self._currency = connection.currency
+        self._base = f"{settings.GOOGLE_ADS_API_URL}/{settings.GOOGLE_ADS_API_VERSION}/customers/{self._customer}"
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def account(self) -> Account:
+        rows = list(self._search(queries.ACCOUNT))
+        if not rows:
+            raise errors.NotFound(f"Google Ads has no customer {self._customer}", code="CUSTOMER_NOT_FOUND")
+        customer = rows[0].get("customer") or {}
+        self._currency = customer.get("currencyCode", "")
+        return Account(
+            account_id=str(customer.get("id", self._customer)),
+            name=customer.get("descriptiveName", ""),
+            currency=self._currency,
+            time_zone=customer.get("timeZone", ""),
+        )
+
+    def campaigns(self) -> Iterator[RemoteCampaign]:
+        rows = list(self._search(queries.CAMPAIGNS))
+        on_budget = defaultdict(list)
+        for row in rows:
+            if _status(row) != CampaignStatus.REMOVED:
+                on_budget[_budget(row).get("resourceName", "")].append(_campaign_id(row))
+        currency = self._account_currency()
+        for row in rows:
+            yield _remote(row, currency, on_budget[_budget(row).get("resourceName", "")])
+
+    def campaign(self, external_id: str) -> RemoteCampaign:
+        query = queries.campaign(external_id)
+        currency = self._account_currency()
+        rows = list(self._search(query))
+        if not rows:
+            raise errors.NotFound(
+                f"Google Ads has no campaign {external_id} in account {self._customer}", code="RESOURCE_NOT_FOUND"
+            )
+        row = rows[0]
+        budget = _budget(row)
+        sharing = []
+        if _is_shared(budget):
+            sharing = [
+                _campaign_id(other)
+                for other in self._search(queries.campaigns_on_budget(budget["resourceName"]))
+                if _status(other) != CampaignStatus.REMOVED
+            ]
+        return _remote(row, currency, sharing)
+
+    def campaign_days(self, first: date, last: date) -> Iterator[CampaignDay]:
+        currency = self._account_currency()
+        for row in self._stream(queries.campaign_days(first, last)):
+            metrics = row.get("metrics") or {}
+            yield CampaignDay(
+                campaign_external_id=_campaign_id(row),
+                day=date.fromisoformat(row["segments"]["date"]),
+                impressions=_int(metrics.get("impressions")),
+                clicks=_int(metrics.get("clicks")),
+                cost=money.from_micros(_int(metrics.get("costMicros")), currency),
+                conversions=_decimal(metrics.get("conversions")),
+                conversion_value=_decimal(metrics.get("conversionsValue")),
+            )
+
+    def account_days(self, first: date, last: date) -> Iterator[AccountDay]:
+        currency = self._account_currency()
+        for row in self._stream(queries.account_days(first, last)):
+            metrics = row.get("metrics") or {}
+            yield AccountDay(
+                day=date.fromisoformat(row["segments"]["date"]),
+                impressions=_int(metrics.get("impressions")),
+                clicks=_int(metrics.get("clicks")),
+                cost=money.from_micros(_int(metrics.get("costMicros")), currency),
+            )
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def set_daily_budget(self, campaign: RemoteCampaign, units: int, *, validate_only: bool = False) -> None:
+        if not campaign.budget_id:
+            raise errors.InvalidRequest(
+                f"Campaign {campaign.external_id} has no Google Ads budget to change", code="NO_BUDGET"
+            )
+        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+            raise errors.InvalidRequest(f"A daily budget is a positive number of micros, not {units!r}", code="UNITS")
+        resource = f"customers/{self._customer}/campaignBudgets/{queries.digits(campaign.budget_id)}"
+        answer = self._mutate(
+            "campaignBudgets:mutate",
+            {"resourceName": resource, "amountMicros": str(units)},
+            "amount_micros",
+            validate_only,
+        )
+        self._log_written(answer, "campaignBudget", "amountMicros", validate_only)
+
+    def set_status(self, campaign: RemoteCampaign, status: str, *, validate_only: bool = False) -> None:
+        if status not in _WRITABLE_STATUS:
+            raise errors.InvalidRequest(f"Walker sets a campaign active or paused, not {status!r}", code="STATUS")
+        resource = f"customers/{self._customer}/campaigns/{queries.digits(campaign.external_id)}"
+        answer = self._mutate(
+            "campaigns:mutate", {"resourceName": resource, "status": _WRITABLE_STATUS[status]}, "status", validate_only
+        )
+        self._log_written(answer, "campaign", "status", validate_only)
+
+    # --- HTTP -----------------------------------------------------------------------------
+
+    def _mutate(self, method: str, update: dict, mask: str, validate_only: bool) -> dict:
+        return self._json(
+            self._post(
+                method,
+                {
+                    "operations": [{"update": update, "updateMask": mask}],
+                    "validateOnly": validate_only,
+                    "responseContentType": "MUTABLE_RESOURCE",
+                },
+            )
+        )
+
+    def _search(self, query: str) -> Iterator[dict]:
+        """Every row of a paged `googleAds:search` (Google's pages hold 10,000 rows)."""
+        body = {"query": query}
+        while True:
+            page = self._json(self._post("googleAds:search", body))
+            yield from page.get("results") or []
+            token = page.get("nextPageToken")
+            if not token:
+                return
+            body = {"query": query, "pageToken": token}
+
+    def _stream(self, query: str) -> Iterator[dict]:
+        """Every row of a `googleAds:searchStream`: one answer holding a JSON array of batches."""
+        batches = self._json(self._post("googleAds:searchStream", {"query": query}))
+        for batch in batches if isinstance(batches, list) else [batches]:
+            if "error" in batch:  # a failure after some batches were written
+                status = batch["error"]
+                raise google_errors.from_status(_int(status.get("code")) or 500, status)
+            yield from batch.get("results") or []
+
+    def _post(self, method: str, body: dict) -> httpx.Response:
+        token = self._tokens.token()
+        response = self._send(method, body, token)
+        if response.is_success:
+            return response
+        error = self._error(response, token)
+        if error.code in google_errors.TOKEN_STALE:
+            self._tokens.forget(token)  # the access token died before its time: one more try with a new one
+            token = self._tokens.token()
+            response = self._send(method, body, token)
+            if response.is_success:
+                return response
+            error = self._error(response, token)
+        logger.warning("google ads %s %s refused: %s", self._customer, method, error.detail)
+        raise error
+
+    def _send(self, method: str, body: dict, token: str) -> httpx.Response:
+        started = time.monotonic()
+        try:
+            response = self._http.post(f"{self._base}/{method}", json=body, headers=self._headers(token))
+        except httpx.TimeoutException:
+            raise errors.Unavailable(
+                f"Google Ads did not answer within {settings.AD_PLATFORM_TIMEOUT:g} s", code="timeout"
+            ) from None
+        except httpx.TransportError as err:
+            raise errors.Unavailable(
+                f"Walker could not reach Google Ads ({type(err).__name__})", code="network"
+            ) from None
+        logger.info(
+            "google ads %s %s: HTTP %s in %.0f ms (request %s)",
+            self._customer,
+            method,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+            response.headers.get("request-id", "-"),
+        )
+        return response
+
+    def _error(self, response: httpx.Response, token: str) -> errors.PlatformError:
+        return google_errors.from_response(response, secrets=(*self._secrets, token))
+
+    def _headers(self, token: str) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {token}", "developer-token": self._developer_token}
+        if self._login_customer:
+            headers["login-customer-id"] = self._login_customer
+        return headers
+
+    def _json(self, response: httpx.Response):
+        try:
+            return json.loads(response.text, parse_float=Decimal)
+        except ValueError:
+            raise errors.Unavailable(
+                f"Google Ads answered HTTP {response.status_code} with something other than JSON", code="bad_answer"
+            ) from None
+
+    def _account_currency(self) -> str:
+        """The account's currency (it never changes on Google Ads): the connection's, or read once."""
+        if not self._currency:
+            self.account()
+        return self._currency
+
+    def _log_written(self, answer: dict, resource: str, field: str, validate_only: bool) -> None:
+        if validate_only:
+            logger.info("google ads %s: %s.%s validated, nothing written", self._customer, resource, field)
+            return
+        for result in answer.get("results") or []:
+            logger.info(
+                "google ads %s: %s now reads %s = %s",
+                self._customer,
+                result.get("resourceName", resource),
+                field,
+                (result.get(resource) or {}).get(field, "?"),
+            )
+
+
+def _remote(row: dict, currency: str, sharing: list[str]) -> RemoteCampaign:
+    campaign = row.get("campaign") or {}
+    budget = _budget(row)
+    shared = _is_shared(budget)
+    daily = budget.get("period", "DAILY") == "DAILY" and budget.get("amountMicros") is not None
+    return RemoteCampaign(
+        external_id=_campaign_id(row),
+        name=campaign.get("name", ""),
+        status=_status(row),
+        effective_status=campaign.get("primaryStatus") or campaign.get("servingStatus") or campaign.get("status", ""),
+        daily_budget_units=_int(budget["amountMicros"]) if daily else None,
+        currency=currency,
+        budget_id=str(budget.get("id", "")),
+        budget_shared=shared,
+        campaigns_sharing_budget=tuple(sorted(sharing, key=int)) if shared else (),
+    )
+
+
+def _budget(row: dict) -> dict:
+    return row.get("campaignBudget") or {}
+
+
+def _is_shared(budget: dict) -> bool:
+    return bool(budget.get("explicitlyShared")) or _int(budget.get("referenceCount")) > 1
+
+
+def _campaign_id(row: dict) -> str:
+    return str((row.get("campaign") or {}).get("id", ""))
+
+
+def _status(row: dict) -> str:
+    return _STATUS.get((row.get("campaign") or {}).get("status", ""), CampaignStatus.PAUSED)
+
+
+def _int(value) -> int:
+    """An int64 as Google's JSON writes it (a string) or as a number; absent is 0 (proto3 leaves zeros out)."""
+    return 0 if value is None else int(value)
+
+
+def _decimal(value) -> Decimal:
+    """A double read with parse_float=Decimal (or written as an integer or a string); absent is 0."""
+    return Decimal(0) if value is None else Decimal(str(value))

@@ -1,0 +1,811 @@
+"""A fake Google Ads API (REST, JSON) and Google's OAuth token endpoint on a free port of 127.0.0.1.
+
+For the Google Ads client's tests, the other tests that want a Google account over HTTP, and a simulator:
+`FakeGoogleAds()` then `start()`; point GOOGLE_ADS_API_URL at `url` and GOOGLE_OAUTH_TOKEN_URL at `token_url`;
+`stop()` at the end. No pytest inside (the fixture is in conftest.py).
+
+It holds customers (accounts) with their budgets, campaigns and daily figures in memory, and answers:
+- POST /token: grant_type=refresh_token with the expected client id, secret and refresh token; else
+  RFC 6749 errors (`invalid_grant`, `invalid_client`).
+- POST /{version}/customers/{id}/googleAds:search (paged by `page_size`, `nextPageToken`) and
+  googleAds:searchStream (a JSON array of batches of `stream_batch_size` rows).
+- POST /{version}/customers/{id}/campaignBudgets:mutate and campaigns:mutate: `update` operations with an
+  `updateMask`, all-or-nothing, `validateOnly` applying nothing, `responseContentType` MUTABLE_RESOURCE.
+Every refusal is a google.rpc.Status carrying a GoogleAdsFailure, as Google writes it (int64 as strings,
+fields at their default left out, as proto3 JSON does).
+
+GAQL, just enough for adplatforms.google.queries: `SELECT fields FROM customer|campaign [WHERE cond AND ...]
+[ORDER BY field [ASC|DESC]] [LIMIT n]`, each cond `field = value`, `field != value`, `field IN (...)` or
+`segments.date BETWEEN 'a' AND 'b'`. Only the fields in FIELDS are known; any other is refused with
+queryError UNRECOGNIZED_FIELD, so a query naming a field this version does not have fails here too. Selecting
+segments.date gives a row per day (per campaign FROM campaign, the account's total FROM customer) and needs a
+date filter; metrics without segments.date are not supported (refused).
+
+Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permission error...),
+`fail_token_next()` (the token endpoint's), `delay_next()`
+(a slow answer), `page_token_ttl` (page tokens that expire), `revoke_refresh_token()`,
+`expire_access_tokens()`. Every request is recorded in `requests` (path, headers and body without the secrets).
+"""
+
+import itertools
+import json
+import re
+import threading
+import time
+import urllib.parse
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from adplatforms import money
+
+SECRET_HEADERS = {"authorization", "developer-token"}
+SECRET_FORM_FIELDS = {"client_secret", "refresh_token"}
+
+
+@dataclass
+class Budget:
+    id: str
+    amount_micros: int
+    explicitly_shared: bool = False
+    period: str = "DAILY"
+    name: str = ""
+
+
+@dataclass
+class Campaign:
+    id: str
+    name: str
+    budget_id: str
+    status: str = "ENABLED"  # ENABLED, PAUSED, REMOVED
+
+
+@dataclass
+class Day:
+    campaign_id: str
+    day: date
+    impressions: int
+    clicks: int
+    cost_micros: int
+    conversions: Decimal
+    conversions_value: Decimal
+
+
+@dataclass
+class Customer:
+    id: str
+    name: str
+    currency: str = "USD"
+    time_zone: str = "America/New_York"
+    min_daily_budget_micros: int = 1_000_000  # what the fake refuses below (BUDGET_BELOW_PER_DAY_MINIMUM)
+    budgets: dict[str, Budget] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    days: list[Day] = field(default_factory=list)
+
+    def budget_name(self, budget_id: str) -> str:
+        return f"customers/{self.id}/campaignBudgets/{budget_id}"
+
+    def campaign_name(self, campaign_id: str) -> str:
+        return f"customers/{self.id}/campaigns/{campaign_id}"
+
+    def reference_count(self, budget_id: str) -> int:
+        return sum(1 for c in self.campaigns.values() if c.budget_id == budget_id and c.status != "REMOVED")
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict | None
+
+
+class Refusal(Exception):
+    """An answer the fake gives instead of a result: an HTTP status and its JSON body."""
+
+    def __init__(self, http: int, body):
+        super().__init__(http)
+        self.http = http
+        self.body = body
+
+
+# --- the fields the fake knows, per resource a query is FROM ----------------------------------------------
+
+_SERVING = {
+    "ENABLED": ("SERVING", "ELIGIBLE"),
+    "PAUSED": ("NONE", "PAUSED"),
+    "REMOVED": ("NONE", "REMOVED"),
+    "UNKNOWN": ("UNKNOWN", "UNKNOWN"),  # what Google writes for a value newer than the version asked
+}
+_CUSTOMER_FIELDS = {
+    "customer.id": ("int64", lambda cu, c, b, d: cu.id),
+    "customer.resource_name": ("string", lambda cu, c, b, d: f"customers/{cu.id}"),
+    "customer.descriptive_name": ("string", lambda cu, c, b, d: cu.name),
+    "customer.currency_code": ("string", lambda cu, c, b, d: cu.currency),
+    "customer.time_zone": ("string", lambda cu, c, b, d: cu.time_zone),
+}
+_CAMPAIGN_FIELDS = {
+    "campaign.id": ("int64", lambda cu, c, b, d: c.id),
+    "campaign.resource_name": ("string", lambda cu, c, b, d: cu.campaign_name(c.id)),
+    "campaign.name": ("string", lambda cu, c, b, d: c.name),
+    "campaign.status": ("enum", lambda cu, c, b, d: c.status),
+    "campaign.serving_status": ("enum", lambda cu, c, b, d: _SERVING[c.status][0]),
+    "campaign.primary_status": ("enum", lambda cu, c, b, d: _SERVING[c.status][1]),
+    "campaign.campaign_budget": ("string", lambda cu, c, b, d: cu.budget_name(c.budget_id)),
+    "campaign_budget.id": ("int64", lambda cu, c, b, d: b.id),
+    "campaign_budget.resource_name": ("string", lambda cu, c, b, d: cu.budget_name(b.id)),
+    "campaign_budget.name": ("string", lambda cu, c, b, d: b.name),
+    "campaign_budget.amount_micros": ("int64", lambda cu, c, b, d: b.amount_micros),
+    "campaign_budget.period": ("enum", lambda cu, c, b, d: b.period),
+    "campaign_budget.explicitly_shared": ("bool", lambda cu, c, b, d: b.explicitly_shared),
+    "campaign_budget.reference_count": ("int64", lambda cu, c, b, d: cu.reference_count(b.id)),
+}
+_DAY_FIELDS = {
+    "segments.date": ("string", lambda cu, c, b, d: d.day.isoformat()),
+    "metrics.impressions": ("int64", lambda cu, c, b, d: d.impressions),
+    "metrics.clicks": ("int64", lambda cu, c, b, d: d.clicks),
+    "metrics.cost_micros": ("int64", lambda cu, c, b, d: d.cost_micros),
+    "metrics.conversions": ("double", lambda cu, c, b, d: d.conversions),
+    "metrics.conversions_value": ("double", lambda cu, c, b, d: d.conversions_value),
+}
+FIELDS = {
+    "customer": {**_CUSTOMER_FIELDS, **_DAY_FIELDS},
+    "campaign": {**_CUSTOMER_FIELDS, **_CAMPAIGN_FIELDS, **_DAY_FIELDS},
+}
+
+_QUERY = re.compile(
+    r"^\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<resource>\w+)"
+    r"(?:\s+WHERE\s+(?P<where>.+?))?(?:\s+ORDER\s+BY\s+(?P<order>[\w.]+)(?:\s+(?P<dir>ASC|DESC))?)?"
+    r"(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CONDITION = re.compile(
+    r"(?P<field>[\w.]+)\s+(?:BETWEEN\s+(?P<low>'[^']*')\s+AND\s+(?P<high>'[^']*')"
+    r"|(?P<op>=|!=|IN)\s*(?P<value>\([^)]*\)|'[^']*'|-?\d+))\s*(?:AND\s+|$)",
+    re.IGNORECASE,
+)
+
+
+class FakeGoogleAds:
+    """The fake server; see the module's docstring."""
+
+    def __init__(
+        self,
+        *,
+        version: str = "v26",
+        client_id: str = "fake-client-id.apps.googleusercontent.com",
+        client_secret: str = "fake-client-secret-7Hq",
+        refresh_token: str = "1//fake-refresh-token-Zp4",
+        developer_token: str = "fake-developer-token-Qw9",
+    ):
+        self.version = version
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.developer_token = developer_token
+        self.token_lifetime = 3599  # seconds, as Google gives
+        self.page_size = 10_000  # rows per googleAds:search page (Google's fixed size)
+        self.stream_batch_size = 10_000  # rows per searchStream batch
+        self.customers: dict[str, Customer] = {}
+        self.requests: list[Recorded] = []
+        self.issued_tokens: list[str] = []
+        self._token_expiry: dict[str, float] = {}
+        self.page_token_ttl: float | None = None  # seconds a page token lives (None: for ever)
+        self._pages: dict[str, tuple[str, str, int, float]] = {}  # token -> (customer, query, offset, issued)
+        self._faults: deque[Refusal] = deque()
+        self._token_faults: deque[tuple[int, dict]] = deque()
+        self._delays: deque[float] = deque()
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> "FakeGoogleAds":
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-google-ads", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/token"
+
+    # --- the accounts ----------------------------------------------------------------------
+
+    def add_customer(self, customer_id: str, name: str, **kwargs) -> Customer:
+        self.customers[customer_id] = Customer(id=customer_id, name=name, **kwargs)
+        return self.customers[customer_id]
+
+    def add_budget(self, customer_id: str, budget_id: str, amount_micros: int, **kwargs) -> Budget:
+        budget = Budget(id=budget_id, amount_micros=amount_micros, **kwargs)
+        self.customers[customer_id].budgets[budget_id] = budget
+        return budget
+
+    def add_campaign(self, customer_id: str, campaign_id: str, name: str, budget_id: str, **kwargs) -> Campaign:
+        campaign = Campaign(id=campaign_id, name=name, budget_id=budget_id, **kwargs)
+        self.customers[customer_id].campaigns[campaign_id] = campaign
+        return campaign
+
+    def add_day(
+        self,
+        customer_id: str,
+        campaign_id: str,
+        day: date,
+        *,
+        impressions=0,
+        clicks=0,
+        cost_micros=0,
+        conversions="0",
+        conversions_value="0",
+    ) -> Day:
+        record = Day(
+            campaign_id, day, impressions, clicks, cost_micros, Decimal(conversions), Decimal(conversions_value)
+        )
+        self.customers[customer_id].days.append(record)
+        return record
+
+    def seed_demo(self) -> None:
+        """Two accounts: "Acme US" (USD, 1234567890) with a shared budget on three campaigns and one campaign
+        on its own budget; "Acme Japan" (JPY, 9876543210) with one campaign."""
+        self.add_customer("1234567890", "Acme US", currency="USD", time_zone="America/New_York")
+        self.add_budget("1234567890", "5001", 150_000_000, explicitly_shared=True, name="Shared brand budget")
+        self.add_budget("1234567890", "5002", 40_000_000)
+        for campaign_id, name in (("111", "Brand US"), ("112", "Brand Canada"), ("113", "Brand Mexico")):
+            self.add_campaign("1234567890", campaign_id, name, "5001")
+        self.add_campaign("1234567890", "120", "Spring sale", "5002", status="PAUSED")
+        self.add_customer("9876543210", "Acme Japan", currency="JPY", time_zone="Asia/Tokyo")
+        self.add_budget("9876543210", "6001", 5_000_000_000)
+        self.add_campaign("9876543210", "301", "Tokyo search", "6001")
+
+    # --- scripted faults -------------------------------------------------------------------
+
+    def fail_next(self, http: int, status: str, message: str, errors: list[dict] | None = None) -> None:
+        """The next Ads API call answers `http` with a google.rpc.Status `status` whose GoogleAdsFailure holds
+        `errors` (e.g. [error({"authorizationError": "USER_PERMISSION_DENIED"}, "...")]); none: no failure."""
+        self._faults.append(Refusal(http, self.status_body(http, status, message, errors)))
+
+    def exhaust_quota(
+        self,
+        retry_delay: str = "41732s",
+        scope: str = "DEVELOPER",
+        rate_name: str = "Number of operations for basic access",
+    ) -> None:
+        """The next Ads API call is refused for quota, as Google refuses a developer token's daily quota."""
+        failure = error(
+            {"quotaError": "RESOURCE_EXHAUSTED"},
+            f"Too many requests. Retry in {retry_delay.rstrip('s')} seconds.",
+            details={"quotaErrorDetails": {"rateScope": scope, "rateName": rate_name, "retryDelay": retry_delay}},
+        )
+        self.fail_next(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", [failure])
+
+    def fail_token_next(self, http: int, body: dict) -> None:
+        """The next call of the token endpoint answers `http` with `body` (e.g. 503, {"error": "..."})."""
+        self._token_faults.append((http, body))
+
+    def delay_next(self, seconds: float) -> None:
+        """The next Ads API call answers only after `seconds`."""
+        self._delays.append(seconds)
+
+    def revoke_refresh_token(self) -> None:
+        self.refresh_token = f"revoked-{self.refresh_token}"
+
+    def expire_access_tokens(self) -> None:
+        """Every access token handed out so far is refused (OAUTH_TOKEN_EXPIRED), before its time."""
+        with self._lock:
+            for token in self._token_expiry:
+                self._token_expiry[token] = 0.0
+
+    def ads_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path != "/token"]
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def status_body(self, http: int, status: str, message: str, errors: list[dict] | None = None) -> dict:
+        details = []
+        if errors:
+            details.append(
+                {
+                    "@type": f"type.googleapis.com/google.ads.googleads.{self.version}.errors.GoogleAdsFailure",
+                    "errors": errors,
+                    "requestId": self._request_id(),
+                }
+            )
+        return {"error": {"code": http, "message": message, "status": status, "details": details}}
+
+    def _refuse(self, http: int, status: str, code: dict, message: str, **kwargs) -> Refusal:
+        return Refusal(http, self.status_body(http, status, _STATUS_MESSAGE[status], [error(code, message, **kwargs)]))
+
+    def _request_id(self) -> str:
+        return f"fake-{next(self._counter):06d}"
+
+    def handle_token(self, form: dict[str, str]) -> tuple[int, dict]:
+        if self._token_faults:
+            return self._token_faults.popleft()
+        if form.get("grant_type") != "refresh_token":
+            return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
+        if form.get("refresh_token") != self.refresh_token:
+            return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+        token = f"ya29.fake-access-{next(self._counter):06d}"
+        with self._lock:
+            self.issued_tokens.append(token)
+            self._token_expiry[token] = time.monotonic() + self.token_lifetime
+        return 200, {
+            "access_token": token,
+            "expires_in": self.token_lifetime,
+            "scope": "https://www.googleapis.com/auth/adwords",
+            "token_type": "Bearer",
+        }
+
+    def handle_ads(self, path: str, headers, body: dict) -> object:
+        if self._delays:
+            time.sleep(self._delays.popleft())
+        match = re.fullmatch(r"/(?P<version>v\d+)/customers/(?P<customer>\d+)/(?P<method>[\w:]+)", path)
+        if not match or match["version"] != self.version:
+            raise Refusal(404, {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}})
+        self._authenticate(headers)
+        if self._faults:
+            raise self._faults.popleft()
+        customer = self.customers.get(match["customer"])
+        if customer is None:
+            raise self._refuse(
+                403,
+                "PERMISSION_DENIED",
+                {"authorizationError": "USER_PERMISSION_DENIED"},
+                "User doesn't have permission to access customer. Note: If you're accessing a client customer, "
+                "the manager's customer ID must be set in the 'login-customer-id' header.",
+            )
+        method = match["method"]
+        if method == "googleAds:search":
+            return self._search(customer, body)
+        if method == "googleAds:searchStream":
+            return self._search_stream(customer, body)
+        if method == "campaignBudgets:mutate":
+            return self._mutate(customer, body, "campaignBudget", customer.budgets, _apply_budget)
+        if method == "campaigns:mutate":
+            return self._mutate(customer, body, "campaign", customer.campaigns, _apply_campaign)
+        raise Refusal(404, {"error": {"code": 404, "message": f"Method {method} not found", "status": "NOT_FOUND"}})
+
+    def _authenticate(self, headers) -> None:
+        authorization = headers.get("Authorization", "")
+        token = authorization.removeprefix("Bearer ")
+        with self._lock:
+            expiry = self._token_expiry.get(token) if authorization.startswith("Bearer ") else None
+        if expiry is None:
+            raise self._refuse(
+                401, "UNAUTHENTICATED", {"authenticationError": "OAUTH_TOKEN_INVALID"}, "Oauth token is invalid."
+            )
+        if expiry <= time.monotonic():
+            raise self._refuse(
+                401, "UNAUTHENTICATED", {"authenticationError": "OAUTH_TOKEN_EXPIRED"}, "Oauth token is expired."
+            )
+        if headers.get("developer-token") != self.developer_token:
+            raise self._refuse(
+                403,
+                "PERMISSION_DENIED",
+                {"authorizationError": "DEVELOPER_TOKEN_PROHIBITED"},
+                "The developer token is not allowed with the project sent in the request.",
+            )
+        login = headers.get("login-customer-id")
+        if login is not None and not re.fullmatch(r"\d{10}", login):
+            raise self._refuse(
+                400,
+                "INVALID_ARGUMENT",
+                {"authenticationError": "LOGIN_CUSTOMER_ID_PARAMETER_INVALID"},
+                "The login-customer-id parameter is invalid. It must consist of exactly 10 digits.",
+            )
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def _search(self, customer: Customer, body: dict) -> dict:
+        query, offset = body.get("query", ""), 0
+        if body.get("pageToken"):
+            token = body["pageToken"]
+            with self._lock:
+                known = self._pages.get(token)
+            ttl = self.page_token_ttl
+            expired = known is not None and ttl is not None and time.monotonic() - known[3] >= ttl
+            if known is None or expired or known[:2] != (customer.id, query):
+                code = "EXPIRED_PAGE_TOKEN" if expired else "INVALID_PAGE_TOKEN"
+                raise self._refuse(400, "INVALID_ARGUMENT", {"requestError": code}, _PAGE_MESSAGE[code])
+            offset = known[2]
+        fields, rows = self._run(customer, query)
+        page = {"results": rows[offset : offset + self.page_size], "fieldMask": _mask(fields)}
+        if offset + self.page_size < len(rows):
+            token = f"page-{next(self._counter):06d}"
+            with self._lock:
+                self._pages[token] = (customer.id, query, offset + self.page_size, time.monotonic())
+            page["nextPageToken"] = token
+        page["requestId"] = self._request_id()
+        return page
+
+    def _search_stream(self, customer: Customer, body: dict) -> list:
+        fields, rows = self._run(customer, body.get("query", ""))
+        size = self.stream_batch_size
+        batches = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+        request_id = self._request_id()
+        return [
+            {**({"results": batch} if batch else {}), "fieldMask": _mask(fields), "requestId": request_id}
+            for batch in batches
+        ]
+
+    def _run(self, customer: Customer, query: str) -> tuple[list[str], list[dict]]:
+        match = _QUERY.match(query)
+        if not match:
+            raise self._refuse(
+                400, "INVALID_ARGUMENT", {"queryError": "UNEXPECTED_INPUT"}, f"Error in query: {query[:80]}"
+            )
+        resource = match["resource"].lower()
+        known = FIELDS.get(resource)
+        if known is None:
+            raise self._refuse(
+                400, "INVALID_ARGUMENT", {"queryError": "INVALID_RESOURCE_NAME"}, f"Unrecognized resource {resource}"
+            )
+        fields = [f.strip() for f in match["fields"].split(",")]
+        conditions = self._conditions(match["where"] or "")
+        for name in [*fields, *(c[0] for c in conditions), *([match["order"]] if match["order"] else [])]:
+            if name not in known:
+                raise self._refuse(
+                    400, "INVALID_ARGUMENT", {"queryError": "UNRECOGNIZED_FIELD"}, f"Unrecognized field '{name}'."
+                )
+        daily = "segments.date" in fields
+        if daily and not any(c[0] == "segments.date" for c in conditions):
+            raise self._refuse(
+                400,
+                "INVALID_ARGUMENT",
+                {"queryError": "EXPECTED_FILTERS_ON_DATE_RANGE"},
+                "Filters on date range are expected when segments.date is selected.",
+            )
+        if not daily and any(f.startswith("metrics.") for f in fields):
+            raise self._refuse(
+                400,
+                "INVALID_ARGUMENT",
+                {"queryError": "PROHIBITED_FIELD_IN_SELECT_CLAUSE"},
+                "The fake Google Ads API reads metrics only by day (select segments.date).",
+            )
+        flat = [r for r in self._rows(customer, resource, daily) if all(_holds(r, c) for c in conditions)]
+        if match["order"]:
+            flat.sort(key=lambda r: _sort_key(r[match["order"]]), reverse=(match["dir"] or "").upper() == "DESC")
+        if match["limit"]:
+            flat = flat[: int(match["limit"])]
+        return fields, [_render(r, fields, known) for r in flat]
+
+    def _conditions(self, where: str) -> list[tuple[str, str, object]]:
+        conditions, position = [], 0
+        while position < len(where):
+            match = _CONDITION.match(where, position)
+            if not match:
+                raise self._refuse(
+                    400, "INVALID_ARGUMENT", {"queryError": "UNEXPECTED_INPUT"}, f"Error in WHERE: {where[position:]}"
+                )
+            if match["low"]:
+                conditions.append((match["field"], "BETWEEN", (_literal(match["low"]), _literal(match["high"]))))
+            else:
+                conditions.append((match["field"], match["op"].upper(), _literal(match["value"])))
+            position = match.end()
+        return conditions
+
+    def _rows(self, customer: Customer, resource: str, daily: bool) -> list[dict]:
+        """Every row FROM `resource`, as {field: value} of every field it knows."""
+        known = FIELDS[resource]
+        contexts = []
+        if resource == "customer" and not daily:
+            contexts = [(customer, None, None, None)]
+        elif resource == "customer":
+            for day in sorted({d.day for d in customer.days}):
+                of_day = [d for d in customer.days if d.day == day]
+                total = Day("", day, *(sum(getattr(d, f) for d in of_day) for f in _SUMMED))
+                contexts.append((customer, None, None, total))
+        else:
+            for campaign in customer.campaigns.values():
+                budget = customer.budgets[campaign.budget_id]
+                if not daily:
+                    contexts.append((customer, campaign, budget, None))
+                    continue
+                for day in sorted((d for d in customer.days if d.campaign_id == campaign.id), key=lambda d: d.day):
+                    contexts.append((customer, campaign, budget, day))
+        return [
+            {name: read(*context) for name, (_, read) in known.items() if _applies(name, context)}
+            for context in contexts
+        ]
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def _mutate(self, customer: Customer, body: dict, resource: str, objects: dict, apply) -> dict:
+        operations = body.get("operations") or []
+        if not operations:
+            raise self._refuse(400, "INVALID_ARGUMENT", {"requestError": "OPERATION_REQUIRED"}, "No operations.")
+        planned = []
+        for index, operation in enumerate(operations):
+            update = operation.get("update")
+            if not isinstance(update, dict):
+                raise self._refuse(
+                    400,
+                    "INVALID_ARGUMENT",
+                    {"requestError": "OPERATION_REQUIRED"},
+                    "The fake Google Ads API takes update operations only.",
+                    location=[("operations", index)],
+                )
+            name = str(update.get("resourceName", ""))
+            object_id = name.rsplit("/", 1)[-1]
+            if not name.startswith(f"customers/{customer.id}/") or object_id not in objects:
+                raise self._refuse(
+                    400,
+                    "INVALID_ARGUMENT",
+                    {"mutateError": "RESOURCE_NOT_FOUND"},
+                    "Resource was not found.",
+                    location=[("operations", index), ("update", None), ("resource_name", None)],
+                )
+            mask = [m.strip() for m in str(operation.get("updateMask", "")).split(",") if m.strip()]
+            planned.append((objects[object_id], apply(self, customer, objects[object_id], update, mask, index)))
+        response: dict = {}
+        if not body.get("validateOnly"):
+            results = []
+            for target, change in planned:
+                change()
+                result = {"resourceName": _resource_name(customer, resource, target)}
+                if body.get("responseContentType") == "MUTABLE_RESOURCE":
+                    result[resource] = _resource_json(customer, resource, target)
+                results.append(result)
+            response["results"] = results
+        return response
+
+
+def _resource_name(customer: Customer, resource: str, target) -> str:
+    return customer.budget_name(target.id) if resource == "campaignBudget" else customer.campaign_name(target.id)
+
+
+def _apply_budget(fake: FakeGoogleAds, customer: Customer, budget: Budget, update: dict, mask: list, index: int):
+    location = [("operations", index), ("update", None), ("amount_micros", None)]
+    if mask != ["amount_micros"]:
+        raise fake._refuse(
+            400,
+            "INVALID_ARGUMENT",
+            {"fieldMaskError": "FIELD_NOT_FOUND"},
+            "The fake Google Ads API updates a budget's amount_micros only.",
+            location=location[:2],
+        )
+    amount = int(update.get("amountMicros", 0))
+    step = money.MICROS // 10 ** money.places(customer.currency)
+    if amount % step:
+        raise fake._refuse(
+            400,
+            "INVALID_ARGUMENT",
+            {"campaignBudgetError": "NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT"},
+            "The budget amount is not a multiple of the minimum currency unit.",
+            location=location,
+        )
+    if amount < customer.min_daily_budget_micros:
+        raise fake._refuse(
+            400,
+            "INVALID_ARGUMENT",
+            {"campaignBudgetError": "BUDGET_BELOW_PER_DAY_MINIMUM"},
+            "The budget is below the per-day minimum.",
+            location=location,
+            details={
+                "budgetPerDayMinimumErrorDetails": {
+                    "currencyCode": customer.currency,
+                    "budgetPerDayMinimumMicros": str(customer.min_daily_budget_micros),
+                    "minimumBudgetAmountMicros": str(customer.min_daily_budget_micros),
+                    "failedBudgetAmountMicros": str(amount),
+                }
+            },
+        )
+
+    def change():
+        budget.amount_micros = amount
+
+    return change
+
+
+def _apply_campaign(fake: FakeGoogleAds, customer: Customer, campaign: Campaign, update: dict, mask: list, index: int):
+    if mask != ["status"] or update.get("status") not in ("ENABLED", "PAUSED"):
+        raise fake._refuse(
+            400,
+            "INVALID_ARGUMENT",
+            {"fieldError": "INVALID_VALUE"},
+            "The fake Google Ads API sets a campaign's status to ENABLED or PAUSED only.",
+            location=[("operations", index), ("update", None), ("status", None)],
+        )
+    if campaign.status == "REMOVED":
+        raise fake._refuse(
+            400,
+            "INVALID_ARGUMENT",
+            {"campaignError": "CANNOT_MODIFY_A_REMOVED_CAMPAIGN"},
+            "Cannot modify a removed campaign.",
+            location=[("operations", index)],
+        )
+
+    def change():
+        campaign.status = update["status"]
+
+    return change
+
+
+def error(code: dict, message: str, *, location=None, details=None) -> dict:
+    """One GoogleAdsError of a GoogleAdsFailure."""
+    entry = {"errorCode": code, "message": message}
+    if location:
+        elements = [{"fieldName": name, **({"index": i} if i is not None else {})} for name, i in location]
+        entry["location"] = {"fieldPathElements": elements}
+    if details:
+        entry["details"] = details
+    return entry
+
+
+_STATUS_MESSAGE = {
+    "INVALID_ARGUMENT": "Request contains an invalid argument.",
+    "UNAUTHENTICATED": "Request is missing required authentication credential. Expected OAuth 2 access token, "
+    "login cookie or other valid authentication credential.",
+    "PERMISSION_DENIED": "The caller does not have permission",
+    "RESOURCE_EXHAUSTED": "Resource has been exhausted (e.g. check quota).",
+}
+_PAGE_MESSAGE = {
+    "EXPIRED_PAGE_TOKEN": "Page token has expired.",
+    "INVALID_PAGE_TOKEN": "Page token is invalid.",
+}
+_SUMMED = ("impressions", "clicks", "cost_micros", "conversions", "conversions_value")
+
+
+def _applies(name: str, context) -> bool:
+    _, campaign, _, day = context
+    if name.startswith(("campaign.", "campaign_budget.")):
+        return campaign is not None
+    if name.startswith(("segments.", "metrics.")):
+        return day is not None
+    return True
+
+
+def _literal(text: str):
+    text = text.strip()
+    if text.startswith("("):
+        return tuple(_literal(part) for part in text[1:-1].split(",") if part.strip())
+    return text[1:-1] if text.startswith("'") else text
+
+
+def _holds(row: dict, condition) -> bool:
+    name, op, value = condition
+    actual = str(row.get(name, ""))
+    if op == "BETWEEN":
+        return value[0] <= actual <= value[1]
+    if op == "IN":
+        return actual in value
+    return (actual == value) == (op == "=")
+
+
+def _sort_key(value):
+    return (0, int(value), "") if isinstance(value, int) or str(value).isdigit() else (1, 0, str(value))
+
+
+def _render(row: dict, fields: list[str], known: dict) -> dict:
+    """A GoogleAdsRow in proto3 JSON: nested, camelCase, int64 as strings, default values left out."""
+    out: dict = {}
+    for name in fields:
+        kind, _ = known[name]
+        value = row.get(name)
+        if value in (None, "", False, 0) or (kind == "double" and value == 0):
+            continue
+        resource, attribute = name.split(".", 1)
+        target = out.setdefault(_camel(resource), {})
+        if resource not in ("metrics", "segments") and f"{resource}.resource_name" in row:
+            target.setdefault("resourceName", row[f"{resource}.resource_name"])
+        target[_camel(attribute)] = str(value) if kind == "int64" else value
+    return out
+
+
+def _resource_json(customer: Customer, resource: str, target) -> dict:
+    """The resource as a mutate with MUTABLE_RESOURCE returns it."""
+    if resource == "campaignBudget":
+        body = {
+            "resourceName": customer.budget_name(target.id),
+            "id": target.id,
+            "amountMicros": str(target.amount_micros),
+            "period": target.period,
+            "referenceCount": str(customer.reference_count(target.id)),
+        }
+        if target.explicitly_shared:
+            body["explicitlyShared"] = True
+        if target.name:
+            body["name"] = target.name
+        return body
+    serving, primary = _SERVING[target.status]
+    return {
+        "resourceName": customer.campaign_name(target.id),
+        "id": target.id,
+        "name": target.name,
+        "status": target.status,
+        "servingStatus": serving,
+        "primaryStatus": primary,
+        "campaignBudget": customer.budget_name(target.budget_id),
+    }
+
+
+def _mask(fields: list[str]) -> str:
+    return ",".join(".".join(_camel(part) for part in name.split(".")) for name in fields)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, default=_number).encode()
+
+
+def _number(value):
+    if isinstance(value, Decimal):
+        return float(value)  # a double, as Google writes conversions
+    raise TypeError(type(value).__name__)
+
+
+def _handler(fake: FakeGoogleAds):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        wbufsize = 1 << 16  # an answer leaves in one write (flushed after each request), not a header at a time
+        disable_nagle_algorithm = True
+
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode()
+            path = urllib.parse.urlsplit(self.path).path
+            if path == "/token":
+                form = dict(urllib.parse.parse_qsl(raw))
+                fake.requests.append(
+                    Recorded("POST", path, _public_headers(self.headers), _without(form, SECRET_FORM_FIELDS))
+                )
+                status, body = fake.handle_token(form)
+                return self._answer(status, body)
+            try:
+                body = json.loads(raw or "{}")
+            except ValueError:
+                body = None
+            fake.requests.append(Recorded("POST", path, _public_headers(self.headers), body))
+            try:
+                if not isinstance(body, dict):
+                    raise Refusal(400, fake.status_body(400, "INVALID_ARGUMENT", "Invalid JSON payload received."))
+                return self._answer(200, fake.handle_ads(path, self.headers, body))
+            except Refusal as refusal:
+                return self._answer(refusal.http, refusal.body)
+
+        def _answer(self, status: int, body) -> None:
+            data = _dumps(body)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("request-id", fake._request_id())
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format, *args):  # quiet: the test output is not the place
+            pass
+
+    return Handler
+
+
+def _public_headers(headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+
+
+def _without(form: dict, secret: set) -> dict:
+    return {k: v for k, v in form.items() if k not in secret}
