@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AdPlatformsConfig(AppConfig):
     name = "adplatforms"
     verbose_name = _("Ad platforms")
+
+    def ready(self):
+        from adplatforms import clients
+        from adplatforms.meta.client import MetaAdsClient
+
+        clients.register("meta", MetaAdsClient)

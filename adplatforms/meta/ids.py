@@ -2,7 +2,7 @@
 
 import re
 
-_ACCOUNT = re.compile(r"(?:act_)?([0-9]{1,30})")
+_ACCOUNT = re.compile(r"(?:act_)?([0-9]{1,30})", re.IGNORECASE)
 _OBJECT = re.compile(r"[0-9]{1,30}")
 
 
@@ -11,7 +11,7 @@ class InvalidMetaId(ValueError):
 
 
 def account_id(value: str) -> str:
-    """`act_123`, `123` or ` act_123 ` as `act_123` (the form and the client both call this)."""
+    """`act_123`, `ACT_123`, `123` or ` act_123 ` as `act_123` (the form and the client both call this)."""
     match = _ACCOUNT.fullmatch((value or "").strip())
     if not match:
         raise InvalidMetaId(f"{value!r} is not a Meta ad account id: act_ followed by digits, or the digits alone")
