@@ -183,7 +183,8 @@ class FakeMetaGraph:
     def fail(self, kind: str, *, method: str | None = None, path: str | None = None, times=1, **options) -> None:
         """Answer the next matching request(s) with a fault: "rate_limit" (80004 with a regain time, option
         `regain_minutes`), "app_limit" (4), "token" (190), "permission" (200), "server_error" (HTTP 500),
-        "timeout" (no answer for `hang_seconds`), "too_much_data" (1/1487534, insights read at once)."""
+        "timeout" (no answer for `hang_seconds`), "too_much_data" (1/1487534, insights read at once), and answers
+        that are not what Meta documents: "unconfirmed" (`{"success": false}`), "no_report_id", "not_json"."""
         self.faults.append(Fault(kind, method, path, times, options))
 
     def requests_to(self, path_part: str, method: str | None = None) -> list[Recorded]:
@@ -230,7 +231,7 @@ class FakeMetaGraph:
                 return fault
         return None
 
-    def _fault(self, fault: Fault, handler) -> tuple[int | None, dict, dict]:
+    def _fault(self, fault: Fault, handler) -> tuple[int | None, dict | bytes, dict]:
         kind = fault.kind
         if kind == "rate_limit":
             minutes = fault.options.get("regain_minutes", 5)
@@ -254,14 +255,20 @@ class FakeMetaGraph:
         if kind == "timeout":
             self._stopping.wait(self.hang_seconds)
             return None, {}, {}
+        if kind == "unconfirmed":
+            return 200, {"success": False}, {}
+        if kind == "no_report_id":
+            return 200, {"report_run_id": None}, {}
+        if kind == "not_json":
+            return 200, b"<html><body>Sorry, something went wrong.</body></html>", {"Content-Type": "text/html"}
         raise ValueError(f"unknown fault {kind!r}")
 
-    def _answer(self, handler, status: int, body: dict, extra_headers: dict) -> None:
-        payload = json.dumps(body, default=str).encode()
+    def _answer(self, handler, status: int, body: dict | bytes, extra_headers: dict) -> None:
+        payload = body if isinstance(body, bytes) else json.dumps(body, default=str).encode()
+        headers = {"Content-Type": "application/json; charset=UTF-8", **self._usage_headers(), **extra_headers}
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=UTF-8")
         handler.send_header("Content-Length", str(len(payload)))
-        for name, value in {**self._usage_headers(), **extra_headers, **self.raw_headers}.items():
+        for name, value in {**headers, **self.raw_headers}.items():
             handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(payload)

@@ -405,6 +405,25 @@ def test_no_answer_in_time_is_unavailable(client, meta_ads, settings):
         client.set_status(client.campaign("2001"), CampaignStatus.PAUSED)
 
 
+def test_an_answer_that_is_not_json_is_unavailable(client, meta_ads):
+    meta_ads.fail("not_json")
+    with pytest.raises(errors.Unavailable, match="something other than a JSON object"):
+        client.account()
+
+
+def test_a_campaign_in_a_shape_walker_does_not_know_is_unavailable_not_guessed(client, meta_ads):
+    meta_ads.add_campaign("2001", "Winter", daily_budget=70000, status="SOMETHING_NEW")
+    with pytest.raises(errors.Unavailable, match="Meta answered a campaign in a shape Walker does not read"):
+        list(client.campaigns())
+
+
+def test_a_report_job_without_an_id_is_unavailable(client, meta_ads):
+    meta_ads.fail("too_much_data", path="act_123/insights")
+    meta_ads.fail("no_report_id", method="POST", path="act_123/insights")
+    with pytest.raises(errors.Unavailable, match="did not say which report job"):
+        list(client.campaign_days(DAY, DAY))
+
+
 def test_an_unreachable_graph_is_unavailable(account, settings):
     settings.META_GRAPH_API_URL = "http://127.0.0.1:9"  # discard: nothing listens
     with pytest.raises(errors.Unavailable, match="could not reach Meta"):
@@ -452,6 +471,13 @@ def test_a_write_that_meta_confirms_but_does_not_apply_reads_back_unchanged(clie
     client.set_daily_budget(client.campaign("2001"), 85000)
 
     assert client.campaign("2001").daily_budget_units == 70000
+
+
+def test_a_write_meta_does_not_confirm_is_unavailable_so_it_is_read_back(client, meta_ads):
+    meta_ads.add_campaign("2001", "Winter", daily_budget=70000)
+    meta_ads.fail("unconfirmed", method="POST")
+    with pytest.raises(errors.Unavailable, match="did not confirm the change to campaign 2001; read it back"):
+        client.set_status(client.campaign("2001"), CampaignStatus.PAUSED)
 
 
 @pytest.mark.parametrize(("status", "meta"), [(CampaignStatus.PAUSED, "PAUSED"), (CampaignStatus.ACTIVE, "ACTIVE")])
