@@ -40,9 +40,11 @@ class Graph:
                 raise errors.Unavailable(f"Meta answered {path} without a list of rows")
             yield from rows
             paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not paging.get("next") or not after:
+            if not paging.get("next"):
                 return
+            after = (paging.get("cursors") or {}).get("after")
+            if not after:  # following `next` itself would put the token in a URL; stopping would lose rows
+                raise errors.Unavailable(f"Meta gave a next page of {path} without a cursor to ask for it")
             params["after"] = after
 
     def _send(self, method: str, path: str, **kwargs) -> dict:

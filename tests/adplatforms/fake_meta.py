@@ -72,6 +72,7 @@ class FakeMetaGraph:
         self.regain_minutes = 0  # x-business-use-case-usage estimated_time_to_regain_access
         self.reset_seconds = 0  # x-ad-account-usage reset_time_duration
         self.raw_headers: dict[str, str] = {}  # headers sent as written here instead (malformed ones, say)
+        self.paging_cursors = True  # False: pages carry `next` but no cursors (not what Meta documents)
         self.apply_writes = True  # False: a write answers success and changes nothing
         self.report_polls = 2  # polls of a report job before it completes
         self.report_outcome = "Job Completed"  # or "Job Failed", "Job Skipped"
@@ -344,9 +345,9 @@ class FakeMetaGraph:
         page = rows[start : start + limit]
         body: dict = {"data": page}
         if page:
-            body["paging"] = {
-                "cursors": {"before": _cursor(start), "after": _cursor(start + len(page))},
-            }
+            body["paging"] = {"cursors": {"before": _cursor(start), "after": _cursor(start + len(page))}}
+            if not self.paging_cursors:
+                del body["paging"]["cursors"]
             if start + limit < len(rows):
                 query = {**params, "access_token": self.token, "after": _cursor(start + limit)}
                 body["paging"]["next"] = f"{self.url}/{self.version}/{path}?{urlencode(query)}"

@@ -89,6 +89,14 @@ def test_campaigns_are_read_page_after_page_by_cursor(client, meta_ads):
     assert all("access_token" not in p.params for p in pages)  # `paging.next` (token inside) is never followed
 
 
+def test_a_next_page_without_a_cursor_is_unavailable_rather_than_cut_short(client, meta_ads):
+    for number in range(150):
+        meta_ads.add_campaign(f"{1000 + number}", f"Campaign {number}", daily_budget=5000)
+    meta_ads.paging_cursors = False
+    with pytest.raises(errors.Unavailable, match="next page of act_123/campaigns without a cursor"):
+        list(client.campaigns())
+
+
 @pytest.mark.parametrize(
     ("meta", "walker"),
     [
