@@ -9,5 +9,7 @@ class AdPlatformsConfig(AppConfig):
     def ready(self):
         from adplatforms import clients
         from adplatforms.google.client import GoogleAdsClient
+        from adplatforms.meta.client import MetaAdsClient
 
         clients.register("google", GoogleAdsClient)
+        clients.register("meta", MetaAdsClient)

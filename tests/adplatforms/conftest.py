@@ -3,6 +3,7 @@
 import pytest
 
 from tests.adplatforms.fake_google import FakeGoogleAds
+from tests.adplatforms.fake_meta import FakeMetaGraph
 
 
 @pytest.fixture
@@ -12,5 +13,14 @@ def google_ads(settings):
     fake.seed_demo()
     settings.GOOGLE_ADS_API_URL = fake.url
     settings.GOOGLE_OAUTH_TOKEN_URL = fake.token_url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def meta_ads(settings):
+    """Meta's Graph API faked on 127.0.0.1, with Walker's settings pointed at it."""
+    fake = FakeMetaGraph(version=settings.META_GRAPH_API_VERSION).start()
+    settings.META_GRAPH_API_URL = fake.url
     yield fake
     fake.stop()

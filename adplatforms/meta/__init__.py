@@ -1,0 +1,1 @@
+"""The Meta Marketing API client: plain Graph API calls over httpx (docs/adplatforms.md, "Meta")."""
