@@ -275,3 +275,18 @@ def test_walker_starts_and_passes_check_deploy_with_the_rendered_settings(deploy
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_first_step_of_a_deployment_applies_the_settings_and_the_job_alone(deployed):
+    """docs/deploy.md: `kubectl apply -k ... -l 'app.kubernetes.io/component in (config,migrate)'` before the rest."""
+    first = [
+        o
+        for o in deployed["objects"]
+        if o["metadata"].get("labels", {}).get("app.kubernetes.io/component") in ("config", "migrate")
+    ]
+    assert sorted(o["kind"] for o in first) == ["ConfigMap", "Job", "Secret"]
+    config, secret, _ = config_and_secret(deployed)
+    job = of_kind(deployed, "Job")["walker-migrate"]
+    referenced = {next(iter(source.values()))["name"] for source in main_container(job)["envFrom"]}
+    referenced |= {e["valueFrom"]["secretKeyRef"]["name"] for e in main_container(job)["env"]}
+    assert referenced == {config["metadata"]["name"], secret["metadata"]["name"]}
