@@ -1,10 +1,13 @@
 """The Dockerfile and its build context, linted and read: the image is never built here (docs/deploy.md)."""
 
+import json
 import os
 import re
 import shlex
 import subprocess
 import sys
+
+import pytest
 
 from tests.deploy.tools import ROOT, checkov_failures
 
@@ -58,20 +61,14 @@ def build_stage_environment() -> dict[str, str]:
     return env
 
 
-def test_static_files_are_collected_at_build_with_productions_storage():
-    """The build stage's environment passes DEBUG=0's checks and picks the manifest storage, and the build's
-    collectstatic step runs with it (a dry run: the real one writes the image's staticfiles/)."""
+def test_the_builds_collectstatic_step_runs_with_the_build_stages_environment():
+    """The build stage's environment passes DEBUG=0's checks, and its collectstatic step runs in it (a dry run here;
+    the next test collects for real)."""
     build = stages()[0]
     assert any("bin/walker collectstatic" in args for name, args in build if name == "RUN")
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        **build_stage_environment(),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
+    env = {**{k: v for k, v in os.environ.items() if k in ("PATH", "HOME")}, **build_stage_environment()}
     assert env["DEBUG"] == "0"
-    show = "import django; django.setup(); from django.conf import settings as s; print(s.STORAGES['staticfiles'])"
-    shown = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert "CompressedManifestStaticFilesStorage" in shown.stdout, shown.stderr
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["PATH"] = f"{os.path.dirname(sys.executable)}:{env['PATH']}"
     collected = subprocess.run(
         [str(ROOT / "bin" / "walker"), "collectstatic", "--dry-run", "--verbosity", "1"],
@@ -82,6 +79,32 @@ def test_static_files_are_collected_at_build_with_productions_storage():
     )
     assert collected.returncode == 0, collected.stderr
     assert re.search(r"[1-9]\d* static files? copied", collected.stdout), collected.stdout
+
+
+COLLECT_INTO = """
+import sys, django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+settings.STATIC_ROOT = sys.argv[1]
+call_command("collectstatic", "--noinput", "--verbosity", "0")
+"""
+
+
+@pytest.mark.slow
+def test_the_builds_collectstatic_post_processes_every_file_with_the_manifest_storage(tmp_path):
+    """The build's collectstatic for real, into a temporary folder: production's manifest storage (DEBUG=0) names
+    every file by its hash and refuses a stylesheet that points at a missing file, which a dry run does not reach."""
+    env = {**{k: v for k, v in os.environ.items() if k in ("PATH", "HOME")}, **build_stage_environment()}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECT_INTO, str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    assert "favicon.svg" in manifest["paths"] and "admin/walker-live.js" in manifest["paths"]
+    hashed = tmp_path / manifest["paths"]["admin/walker-live.js"]
+    assert hashed.exists() and hashed.with_name(hashed.name + ".gz").exists()
 
 
 def test_the_build_context_leaves_out_local_state_secrets_and_what_only_develops_walker():

@@ -92,3 +92,9 @@ def test_no_role_or_an_unknown_one_is_refused_naming_the_roles(walker, args, sai
 def test_the_entrypoint_is_executable():
     assert os.access(ROOT / "bin" / "walker", os.X_OK)
     assert os.access(ROOT / "bin" / "healthcheck", os.X_OK)
+
+
+def test_collectstatic_is_the_builds_step(walker):
+    assert walker("collectstatic", "--verbosity", "0")[2] == [
+        f"python manage.py collectstatic --noinput --verbosity 0 [in {ROOT}]"
+    ]
