@@ -6,9 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_INSTALLED := $(VENV)/.installed-dev
+DEPLOY_VENV := .venv-deploy
+DEPLOY_INSTALLED := $(DEPLOY_VENV)/.installed
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install install-dev browsers run test lint messages clean
+.PHONY: install install-dev deploy-tools browsers run test lint messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +25,15 @@ $(DEV_INSTALLED): requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) -r requirements-dev.txt
 	@touch $(INSTALLED) $@
 
+# The deployment's linters and renderer (tests/deploy) in their own virtualenv: checkov cannot share pytest's.
+$(DEPLOY_INSTALLED): requirements-deploy.txt
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	@touch $@
+
 install: $(INSTALLED)
 install-dev: $(DEV_INSTALLED)
+deploy-tools: $(DEPLOY_INSTALLED)
 
 # Real browser tests drive Debian's Chromium through its ChromeDriver (never a downloaded browser).
 browsers: /usr/bin/chromedriver
@@ -45,7 +54,7 @@ run: install
 
 # The suite's settings are tests/settings.py (config.settings with a temporary mail folder, a fast password
 # hasher and no connection pool); the processes it starts run config.settings.
-test: install-dev browsers
+test: install-dev deploy-tools browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -67,4 +76,4 @@ messages: install-dev
 	$(PY) manage.py compilemessages -l es -i ".venv"
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache
+	rm -rf $(VENV) $(DEPLOY_VENV) var staticfiles .pytest_cache

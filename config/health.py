@@ -1,9 +1,14 @@
-"""Liveness and readiness probes for load balancers and orchestrators."""
+"""Liveness and readiness probes for load balancers and orchestrators.
+
+They are answered by `ProbeMiddleware`, first in MIDDLEWARE, not through the URLconf: the kubelet probes a pod by
+its IP (`Host: 10.1.2.3:8000`), which a strict ALLOWED_HOSTS refuses with a 400 in CommonMiddleware, and over plain
+HTTP, which the HTTPS redirect would answer with a 301.
+"""
 
 import asyncio
 import contextlib
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import JsonResponse
@@ -76,3 +81,32 @@ async def readyz(request):
         {"status": "unavailable" if failed else "ok", "failed": failed, "checks": results},
         status=503 if failed else 200,
     )
+
+
+class ProbeMiddleware:
+    """Answers `/healthz` and `/readyz` whatever the Host header and scheme, before any other middleware."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        if request.path_info == "/healthz":
+            return healthz(request)
+        if request.path_info == "/readyz":
+            return async_to_sync(readyz)(request)
+        return self.get_response(request)
+
+    async def _acall(self, request):
+        if request.path_info == "/healthz":
+            return healthz(request)
+        if request.path_info == "/readyz":
+            return await readyz(request)
+        return await self.get_response(request)

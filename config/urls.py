@@ -6,13 +6,10 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.exceptions import api_not_found
-from config.health import healthz, readyz
 from config.home import favicon, home
 from tenants.language_switch import set_language
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
-    path("readyz", readyz, name="readyz"),
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     # People who talk to the agents sign in here and land in the chat; staff sign in at /admin/ (or here).
