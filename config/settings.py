@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
+    # Ad platform connections whose sync is due (each connection's sync_every_minutes), each claimed once.
+    "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------
