@@ -126,6 +126,6 @@ class AdConnectionAdmin(TenantOwnedAdmin):
             connections.disconnect(connection)
         self.message_user(
             request,
-            gettext("Disconnected: no syncs and no changes until new credentials are saved."),
+            gettext("Disconnected: no syncs and no changes until new credentials are saved"),
             messages.WARNING,
         )
