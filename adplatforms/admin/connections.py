@@ -3,6 +3,7 @@ write-only (typed, stored encrypted, never shown again)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -13,6 +14,7 @@ from adplatforms.models import SECRET_FIELDS, AdConnection, SyncRun
 from adplatforms.sync import NotSyncable
 from tenants.admin_scoping import TenantOwnedAdmin
 
+RECENT_RUNS = 20
 WRITE_ONLY_HELP = _(
     "Stored encrypted, never shown again: type one to replace the saved one, or leave empty to keep it."
 )
@@ -46,19 +48,24 @@ class ConnectionForm(forms.ModelForm):
         return cleaned
 
 
+class RecentRunsFormSet(BaseInlineFormSet):
+    """The connection's latest runs only (an hourly sync makes hundreds a fortnight)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = self.queryset.order_by("-started_at")[:RECENT_RUNS]
+        return self._queryset
+
+
 class SyncRunInline(TabularInline):
     model = SyncRun
+    formset = RecentRunsFormSet
     extra = 0
     max_num = 0
     can_delete = False
     verbose_name_plural = _("recent syncs")
     fields = readonly_fields = ["started_at", "finished_at", "status", "first_day", "last_day", "campaigns",
                                 "campaign_days", "error"]  # fmt: skip
-    ordering = ["-started_at"]
-
-    def get_queryset(self, request):
-        recent = SyncRun.objects.order_by("-started_at").values_list("pk", flat=True)
-        return super().get_queryset(request).filter(pk__in=list(recent[:200]))
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -1,11 +1,14 @@
 """Connections in the console: tenant admins only, tenant-scoped; credentials write-only (never in the page);
 test, sync now and disconnect as actions; the state in plain words; the recent syncs listed."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from adplatforms import errors, sync
-from adplatforms.models import AdConnection
+from adplatforms.models import AdConnection, SyncRun
 from tests.fixtures.ad_sync import DEVELOPER_TOKEN, REFRESH_TOKEN
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +155,14 @@ def test_the_console_reads_in_spanish(console_as, tenant_admin, connection):
     page = console_as(tenant_admin).get(reverse(CHANGELIST), HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
     assert "Desconectada: ni sincronizaciones ni cambios" in page
+
+
+def test_the_page_lists_the_latest_runs_only(console_as, tenant_admin, connection):
+    for number in range(25):
+        run = SyncRun.objects.create(tenant=connection.tenant, connection=connection, error=f"run number {number:02d}")
+        SyncRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=25 - number))
+
+    page = console_as(tenant_admin).get(change_url(connection)).content.decode()
+
+    assert "run number 24" in page and "run number 05" in page
+    assert "run number 04" not in page
