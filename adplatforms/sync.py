@@ -20,16 +20,18 @@ Decisions, also in docs/adplatforms.md ("Sync"):
   its link keeps the platform's word (`effective_status`, "REMOVED" when no longer listed) and its figures stay.
 - A campaign whose budget lives elsewhere (Meta ad sets) keeps its daily budget in Walker (0 when new).
 - An `ExpiredPageToken` starts the listing over, once.
+- One sync of a connection at a time (a lock in the cache): a second one is refused as already running.
 - Nothing caches these figures: `agents.performance` (the engines, the read tools, the brief) and the dashboard
   read the table on every request, so the next read sees the sync.
 """
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +47,7 @@ MAX_LOOKBACK = 90
 BATCH = 500
 GONE = "REMOVED"  # the link's platform status of a campaign the platform no longer lists
 CENT = Decimal("0.01")
+LOCK_SECONDS = 30 * 60  # one sync of a connection at a time; a worker that died frees it after this
 
 
 class NotSyncable(WalkerError):
@@ -67,9 +70,18 @@ def sync_connection(connection: AdConnection, *, since: date | None = None, prog
     run carries the platform's error as `run.failure`, for the caller to retry or report). `progress(step)` hears
     each step done ("account", "campaigns", "days"). Raises NotSyncable when the connection may not be used now."""
     check_syncable(connection)
+    lock = f"adplatforms:syncing:{connection.pk}"
+    if not cache.add(lock, 1, timeout=LOCK_SECONDS):
+        raise NotSyncable(_("A sync of this connection is already running."))
+    try:
+        return _sync(connection, since, progress or (lambda step: None))
+    finally:
+        cache.delete(lock)
+
+
+def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
     run = SyncRun.objects.create(tenant_id=connection.tenant_id, connection=connection)
     run.failure = None
-    tell = progress or (lambda step: None)
     try:
         client = clients.client_for(connection)
         account = client.account()
@@ -309,7 +321,3 @@ def _save_days(connection: AdConnection, links: dict, days: list) -> int:
 def _finish(run: SyncRun, status: str, error: str) -> None:
     run.status, run.error, run.finished_at = status, error[:500], timezone.now()
     run.save(update_fields=["status", "error", "finished_at", "first_day", "last_day", "campaigns", "campaign_days"])
-
-
-def next_sync_at(connection: AdConnection, now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) + timedelta(minutes=connection.sync_every_minutes)

@@ -2,11 +2,13 @@
 that re-reads late conversions, names that never collide, and statements that grow by batches, not rows."""
 
 import math
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,6 +17,7 @@ from adplatforms import errors, sync
 from adplatforms.models import AdConnection, PlatformCampaign, SyncRun
 from adplatforms.platform import Account, BudgetLevel, CampaignStatus
 from agents.models import Campaign, CampaignDailyStat
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +276,34 @@ def _batches(model, rows: int) -> int:
     fields = model._meta.concrete_fields
     size = min(sync.BATCH, db.ops.bulk_batch_size(fields, [None] * rows) or sync.BATCH)
     return math.ceil(rows / size)
+
+
+def test_one_sync_of_a_connection_at_a_time(connection, account):
+    lock = f"adplatforms:syncing:{connection.pk}"
+    cache.add(lock, 1)
+    with pytest.raises(sync.NotSyncable, match="already running"):
+        sync.sync_connection(connection)
+    assert account.calls == [] and not SyncRun.objects.exists()
+
+    cache.delete(lock)
+    assert sync.sync_connection(connection).status == SyncRun.Status.SUCCEEDED
+    assert cache.get(lock) is None  # given back
+
+
+@pytest.mark.postgres("two workers syncing one connection at once")
+def test_two_workers_at_once_run_one_sync(postgres_only, connection, account):
+    read = account.account
+
+    def slow_account():
+        time.sleep(0.5)
+        return read()
+
+    account.account = slow_account
+
+    def one():
+        try:
+            return sync.sync_connection(AdConnection.objects.get(pk=connection.pk)).status
+        except sync.NotSyncable:
+            return "skipped"
+
+    assert sorted(at_once(one, one)) == ["skipped", SyncRun.Status.SUCCEEDED]
