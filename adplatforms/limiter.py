@@ -4,11 +4,12 @@ worker shares it; locmem on the embedded default, one process).
 A platform's quota is shared by whatever it counts against, so the limiter keys its state the same way:
 Google Ads counts against the developer token (every tenant using Walker's token shares it; the key is a keyed hash
 of the token, never the token) and the customer account; Meta counts against the app (or, without one, the ad
-account's token) and the ad account. For each key it keeps:
+account) and the ad account. For each key it keeps:
 
 - a park: after the platform refused a call for quota (`RateLimited`), or reported ≥ 95 % of a quota used, the
   key is parked until the time it asked for; every call on that key is refused locally, before anything is sent;
-- a pace: reported ≥ 75 % used, calls on the key are spaced (`PACE_SECONDS`) until usage drops again;
+- a pace: reported ≥ 75 % used, calls on the key are spaced (`PACE_SECONDS`) until a report below that (or
+  `PACE_FOR` seconds without one);
 - a budget: at most `AD_PLATFORM_CALLS_PER_MINUTE` calls per minute per shared key (developer token or app), counted
   with the cache's atomic increment, so all the workers together never exceed it.
 
@@ -60,7 +61,7 @@ def keys_for(connection) -> Keys:
     account = f"{connection.platform}:account:{connection.account_id}"
     if connection.platform == "google":
         return Keys(f"google:developer:{keyed_hash(connection.developer_token or '')}", "developer", account)
-    app = connection.app_id or f"token:{keyed_hash(connection.access_token or connection.account_id)}"
+    app = connection.app_id or f"account:{connection.account_id}"  # without an app id, the account stands for it
     return Keys(f"{connection.platform}:app:{app}", "app", account)
 
 
@@ -134,6 +135,8 @@ def observer(keys: Keys, then: UsageObserver | None = None) -> UsageObserver:
             park(key, usage.regain_seconds)
         elif usage.percent_used >= PACE_AT:
             pace(key)
+        else:
+            cache.delete(_key("pace", key))
         if then is not None:
             then(usage)
 

@@ -56,11 +56,11 @@ def test_the_shared_key_is_a_keyed_hash_never_the_token(connection):
     assert keys.shared == limiter.keys_for(connection).shared
 
 
-def test_meta_shares_the_app_or_else_the_accounts_token(tenant, make_connection):
+def test_meta_shares_the_app_or_else_the_account(tenant, make_connection):
     with_app = make_connection(tenant, platform="meta", account_id="act_1", app_id="99", access_token="EAAB-secret")
     without = make_connection(tenant, platform="meta", account_id="act_2", access_token="EAAB-secret")
     assert limiter.keys_for(with_app).shared == "meta:app:99"
-    assert "EAAB-secret" not in limiter.keys_for(without).shared
+    assert limiter.keys_for(without).shared == "meta:app:account:act_2"
     assert limiter.keys_for(with_app).account == "meta:account:act_1"
 
 
@@ -74,11 +74,15 @@ def test_usage_near_the_quota_paces_then_parks(connection, accounts):
     limiter.acquire(keys, sleep=slept.append)
     assert slept == [limiter.PACE_SECONDS]
 
+    observe(Usage(scope="app", percent_used=40, regain_seconds=None))  # usage dropped: no more spacing
+    limiter.acquire(keys, sleep=slept.append)
+    assert slept == [limiter.PACE_SECONDS]
+
     observe(Usage(scope="app", percent_used=96, regain_seconds=None))
     with pytest.raises(errors.RateLimited) as refused:
         limiter.acquire(keys, sleep=slept.append)
     assert refused.value.scope == "developer" and refused.value.retry_after > limiter.DEFAULT_PARK_SECONDS - 5
-    assert len(heard) == 2  # the caller's own observer still hears every report
+    assert len(heard) == 3  # the caller's own observer still hears every report
 
 
 def test_a_throttled_report_parks_for_the_time_the_platform_gave(connection):
