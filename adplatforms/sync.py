@@ -61,7 +61,6 @@ class NotSyncable(WalkerError):
 @dataclass
 class Outcome:
     campaigns: int = 0
-    campaign_days: int = 0
     links: dict = field(default_factory=dict)  # external id -> campaign id
 
 
