@@ -1,9 +1,10 @@
 """The client for a connection: each platform's module registers its client class when the app is ready
-(adplatforms.apps), so what syncs and executes never names a platform."""
+(adplatforms.apps), so what syncs and executes never names a platform. Every client handed out goes through the
+shared limiter (adplatforms.limiter)."""
 
 from collections.abc import Callable
 
-from adplatforms import errors
+from adplatforms import errors, limiter
 from adplatforms.platform import AdPlatformClient, UsageObserver
 
 # platform -> a callable(connection, on_usage=...) returning a client of the contract (adplatforms.platform)
@@ -15,8 +16,10 @@ def register(platform: str, factory: Callable[..., AdPlatformClient]) -> None:
 
 
 def client_for(connection, *, on_usage: UsageObserver | None = None) -> AdPlatformClient:
-    """A client for `connection`'s account with its credentials; `on_usage` hears every usage report."""
+    """A client for `connection`'s account with its credentials, limited by the quota it shares with every
+    tenant's (adplatforms.limiter); `on_usage` hears every usage report after the limiter."""
     factory = _FACTORIES.get(connection.platform)
     if factory is None:
         raise errors.InvalidRequest(f"Walker has no client for {connection.get_platform_display()}")
-    return factory(connection, on_usage=on_usage)
+    keys = limiter.keys_for(connection)
+    return limiter.LimitedClient(factory(connection, on_usage=limiter.observer(keys, on_usage)), keys)

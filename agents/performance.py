@@ -3,7 +3,7 @@ hand to any engine, and the daily brief shows. One place, so every reader gets t
 the tenant runs."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -98,3 +98,19 @@ def totals_then_and_now(tenant, current: Window, previous: Window, campaign=None
 def totals_by_campaign(tenant, window: Window) -> dict:
     rows = _stats(tenant, window).values("campaign_id").annotate(**SUMS).order_by()
     return {row["campaign_id"]: totals_of(row) for row in rows}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh synced figures are: the oldest sync among the campaigns read, and the platforms they came from."""
+
+    at: datetime
+    platforms: tuple[str, ...]  # Campaign.Platform values
+
+
+def freshness(campaigns) -> Freshness | None:
+    """None when none of `campaigns` came from an ad platform's sync (`Campaign.synced_at` empty)."""
+    synced = [c for c in campaigns if c.synced_at is not None]
+    if not synced:
+        return None
+    return Freshness(min(c.synced_at for c in synced), tuple(sorted({c.platform for c in synced})))

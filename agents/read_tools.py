@@ -97,6 +97,9 @@ def campaign_performance(tenant, args: dict) -> dict:
                 "platform": campaign.platform,
                 "status": campaign.status,
                 "daily_budget": _money(campaign.daily_budget),
+                "currency": campaign.currency,
+                # When a sync from the ad platform last wrote it (ISO 8601, UTC); null for campaigns kept in Walker.
+                "figures_as_of": campaign.synced_at.isoformat() if campaign.synced_at else None,
                 "period": _figures(now),
                 "previous_period": _figures(then),
             }

@@ -259,6 +259,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
+    # Ad platform connections whose sync is due (each connection's sync_every_minutes), each claimed once.
+    "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------
@@ -379,6 +381,9 @@ GOOGLE_OAUTH_TOKEN_URL = env_str("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googl
 META_GRAPH_API_VERSION = env_str("META_GRAPH_API_VERSION", "v26.0")
 META_GRAPH_API_URL = env_str("META_GRAPH_API_URL", "https://graph.facebook.com").rstrip("/")
 AD_PLATFORM_TIMEOUT = env_float("AD_PLATFORM_TIMEOUT", 30.0, minimum=1.0)  # seconds for one call
+# Walker's own ceiling on calls per minute against one shared quota (a Google developer token, a Meta app), all
+# tenants and workers together (adplatforms.limiter); the platforms' own throttles still park it sooner.
+AD_PLATFORM_CALLS_PER_MINUTE = env_int("AD_PLATFORM_CALLS_PER_MINUTE", 600, minimum=1)
 
 
 # --- Encryption at rest (tenants/crypto.py) --------------------------------------------

@@ -47,6 +47,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "held_by_other": HTTPStatus.CONFLICT,
     "not_held": HTTPStatus.CONFLICT,
     "closed": HTTPStatus.CONFLICT,
+    "connection_not_usable": HTTPStatus.CONFLICT,  # an ad platform connection disconnected, paused or expired
     # What the caller holds is no longer good: a tools URL lasts one engine run.
     "run_ended": HTTPStatus.GONE,
     "expired": HTTPStatus.GONE,

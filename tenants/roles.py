@@ -44,6 +44,8 @@ _SUBJECT_REQUESTS = _crud("tenants.subjectrequest", ("view", "add"))  # export a
 _CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
 _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
 _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
+# Ad platform connections (adplatforms): their credentials act as the tenant on its ad accounts.
+_AD_CONNECTIONS = [*_crud("adplatforms.adconnection"), *_view("adplatforms.syncrun", "adplatforms.platformcampaign")]
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -69,6 +71,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_APPROVAL_ANALYTICS,
         *_EMAIL_DELIVERY,
         *_WHATSAPP,
+        *_AD_CONNECTIONS,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",

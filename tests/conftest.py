@@ -27,7 +27,13 @@ from tests.workers import process_database_url, process_environment
 celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 
 # Fixtures more than one suite uses, in one place each.
-pytest_plugins = ["tests.fixtures.approvals", "tests.fixtures.chat", "tests.fixtures.email", "tests.fixtures.whatsapp"]
+pytest_plugins = [
+    "tests.fixtures.ad_sync",
+    "tests.fixtures.approvals",
+    "tests.fixtures.chat",
+    "tests.fixtures.email",
+    "tests.fixtures.whatsapp",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,7 +3,10 @@
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -14,7 +17,16 @@ from agents.engines.base import EngineReply, EngineRequest
 from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, period_days, period_label, which_one
 from agents.engines.builtin.parsing import clean_phrase
 from agents.models import Campaign, CampaignDailyStat
-from agents.performance import SUMS, Totals, last_days, totals, totals_by_campaign, totals_of, totals_then_and_now
+from agents.performance import (
+    SUMS,
+    Totals,
+    freshness,
+    last_days,
+    totals,
+    totals_by_campaign,
+    totals_of,
+    totals_then_and_now,
+)
 from agents.understanding import Understanding
 from agents.understanding.amounts import budget_change
 from agents.understanding.text import fold
@@ -158,6 +170,27 @@ def _in(days: int) -> str:
     return _("yesterday") if days == 1 else _("in the last %(days)s days") % {"days": days}
 
 
+# The ad platforms' own names, as people know them (Campaign.Platform's labels are shorter).
+PLATFORM_NAMES = {Campaign.Platform.GOOGLE: "Google Ads", Campaign.Platform.META: "Meta Ads"}
+
+
+def _as_of(tenant, campaigns) -> str:
+    """ " Figures as of 10:05, from Google Ads." for synced campaigns, in the tenant's zone; "" for figures kept in
+    Walker."""
+    fresh = freshness(campaigns)
+    if fresh is None:
+        return ""
+    zone = ZoneInfo(tenant.timezone)
+    local = timezone.localtime(fresh.at, zone)
+    when = (
+        time_format(local, "H:i")
+        if local.date() == timezone.localdate(timezone=zone)
+        else date_format(local, "j M H:i")
+    )
+    sources = _(" and ").join(PLATFORM_NAMES.get(p, p) for p in fresh.platforms)
+    return " " + _("Figures as of %(when)s, from %(sources)s.") % {"when": when, "sources": sources}
+
+
 def _report(tenant, campaign, days: int = DAYS) -> str:
     current_window, previous_window = last_days(tenant, days)
     current, previous = totals_then_and_now(tenant, current_window, previous_window, campaign)
@@ -172,7 +205,7 @@ def _report(tenant, campaign, days: int = DAYS) -> str:
             "name": campaign.name,
             "when": _in(days),
             "status": status,
-        }
+        } + _as_of(tenant, [campaign])
     return _("%(name)s, %(period)s: %(metrics)s.\n%(conversions)s conversions, %(revenue)s revenue. %(status)s") % {
         "name": campaign.name,
         "period": period_label(days),
@@ -180,7 +213,7 @@ def _report(tenant, campaign, days: int = DAYS) -> str:
         "conversions": fmt.number(current.conversions),
         "revenue": fmt.money(current.revenue),
         "status": status,
-    }
+    } + _as_of(tenant, [campaign])
 
 
 def _ranked(tenant, campaigns, days: int = DAYS) -> tuple[list, list]:
@@ -224,6 +257,7 @@ def _overview(tenant, campaigns, days: int = DAYS) -> str:
     lines.append(
         ngettext("%(count)s campaign, %(active)s active.", "%(count)s campaigns, %(active)s active.", len(campaigns))
         % {"count": len(campaigns), "active": active}
+        + _as_of(tenant, campaigns)
     )
     return "\n".join(lines)
 

@@ -1,0 +1,138 @@
+"""Ad platform connections in the console: tenant admins add, test, sync and disconnect them; credentials are
+write-only (typed, stored encrypted, never shown again)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+from unfold.decorators import action, display
+
+from adplatforms import connections, words
+from adplatforms.models import SECRET_FIELDS, AdConnection, SyncRun
+from adplatforms.sync import NotSyncable
+from tenants.admin_scoping import TenantOwnedAdmin
+
+RECENT_RUNS = 20
+WRITE_ONLY_HELP = _(
+    "Stored encrypted, never shown again: type one to replace the saved one, or leave empty to keep it."
+)
+
+
+class ConnectionForm(forms.ModelForm):
+    """The credentials are password fields that never render their value; an empty one keeps the stored value."""
+
+    class Meta:
+        model = AdConnection
+        fields = ["tenant", "platform", "account_id", "login_customer_id", "app_id", "client_id", *SECRET_FIELDS,
+                  "sync_every_minutes", "lookback_days"]  # fmt: skip
+        widgets = {
+            name: forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+            for name in SECRET_FIELDS
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            if name in self.fields:
+                self.initial.pop(name, None)
+                self.fields[name].help_text = WRITE_ONLY_HELP
+
+    def clean(self):
+        cleaned = super().clean()
+        self.secrets_changed = bool(connections.secrets_in(cleaned))
+        for name in SECRET_FIELDS:
+            if name in cleaned and not cleaned[name]:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class RecentRunsFormSet(BaseInlineFormSet):
+    """The connection's latest runs only (an hourly sync makes hundreds a fortnight)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = self.queryset.order_by("-started_at")[:RECENT_RUNS]
+        return self._queryset
+
+
+class SyncRunInline(TabularInline):
+    model = SyncRun
+    formset = RecentRunsFormSet
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("recent syncs")
+    fields = readonly_fields = ["started_at", "finished_at", "status", "first_day", "last_day", "campaigns",
+                                "campaign_days", "error"]  # fmt: skip
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AdConnection)
+class AdConnectionAdmin(TenantOwnedAdmin):
+    form = ConnectionForm
+    list_display = ["platform_name", "account", "name", "state_in_words", "last_synced_at", "next_sync_at", "tenant"]
+    list_filter = ["platform", "state"]
+    search_fields = ["name", "account_id"]
+    list_select_related = ["tenant"]
+    readonly_fields = ["name", "currency", "time_zone", "state_in_words", "synced_through", "last_synced_at",
+                       "next_sync_at", "created_at", "updated_at"]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["platform", "account_id", "login_customer_id", "app_id", "client_id"]}),
+        (_("Credentials"), {"fields": list(SECRET_FIELDS)}),
+        (_("Read from the platform"), {"fields": ["name", "currency", "time_zone"]}),
+        (_("Sync"), {"fields": ["state_in_words", "sync_every_minutes", "lookback_days", "synced_through",
+                                "last_synced_at", "next_sync_at"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]  # fmt: skip
+    inlines = [SyncRunInline]
+    actions = ["test_connection", "sync_now", "disconnect"]
+
+    @display(description=_("platform"), ordering="platform")
+    def platform_name(self, connection):
+        return words.platform_name(connection.platform)
+
+    @display(description=_("ad account"), ordering="account_id")
+    def account(self, connection):
+        return words.account_label(connection)
+
+    @display(description=_("state"), ordering="state")
+    def state_in_words(self, connection):
+        return words.state_words(connection)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        connections.saved(obj, created=not change, secrets_changed=getattr(form, "secrets_changed", False))
+
+    @action(description=_("Test connection"))
+    def test_connection(self, request, queryset):
+        for connection in queryset:
+            worked, said = connections.test(connection)
+            self.message_user(request, f"{connection}: {said}", messages.SUCCESS if worked else messages.ERROR)
+
+    @action(description=_("Sync now"))
+    def sync_now(self, request, queryset):
+        for connection in queryset:
+            try:
+                connections.sync_now(connection)
+            except NotSyncable as refused:
+                self.message_user(request, f"{connection}: {refused.detail}", messages.WARNING)
+            else:
+                self.message_user(
+                    request, gettext("%(connection)s: a sync is on its way.") % {"connection": connection}
+                )
+
+    @action(description=_("Disconnect"))
+    def disconnect(self, request, queryset):
+        for connection in queryset:
+            connections.disconnect(connection)
+        self.message_user(
+            request,
+            gettext("Disconnected: no syncs and no changes until new credentials are saved"),
+            messages.WARNING,
+        )

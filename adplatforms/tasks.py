@@ -1,0 +1,45 @@
+"""The sync's Celery tasks: the beat's fan-out of due connections, and one connection's sync. Their names start
+with `adplatforms.tasks.` (routed to the bulk queue)."""
+
+from celery import shared_task
+
+from adplatforms import schedule, sync
+from adplatforms.models import AdConnection
+from core.commit import after_commit
+
+MAX_RETRIES = 5
+BACKOFF_SECONDS, BACKOFF_MAX = 60, 3600
+
+
+def backoff(retries: int, asked: float | None) -> int:
+    """The wait before the next attempt: what the platform asked for, at least Walker's own exponential backoff."""
+    own = min(BACKOFF_SECONDS * 2**retries, BACKOFF_MAX)
+    return int(max(own, asked or 0))
+
+
+@shared_task(expires=55)
+def sync_due_connections() -> int:
+    """Every minute: queue a sync of each connection that is due (claimed once, whichever beat runs)."""
+    claimed = schedule.claim_due()
+    for pk in claimed:
+        after_commit(sync_connection, str(pk))
+    return len(claimed)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def sync_connection(self, connection_id: str) -> str:
+    """Sync one connection. A quota refusal or an outage is retried by Celery after the time the platform asked for
+    (or a growing backoff), up to MAX_RETRIES; an expired authorisation or a refusal is never retried."""
+    connection = AdConnection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return "gone"
+    try:
+        run = sync.sync_connection(connection)
+    except sync.NotSyncable as err:
+        if err.retry_after is None:  # disconnected, or waiting for new credentials: nothing to wait for
+            return "skipped"
+        raise self.retry(countdown=backoff(0, err.retry_after)) from None
+    failure = run.failure
+    if failure is not None and failure.retryable:
+        raise self.retry(countdown=backoff(self.request.retries, getattr(failure, "retry_after", None)))
+    return run.status
