@@ -1,5 +1,6 @@
 """The marketing data the agents read, and the tool gateway's audit: for looking, not editing. Changes to
-campaigns, content and audiences happen through approved actions. A tenant admin chooses the engine here.
+campaigns, content and audiences happen through approved actions, or a whole file at once through "Import"
+(agents.import_admin, tenant admins). A tenant admin chooses the engine here.
 """
 
 from django import forms
@@ -12,6 +13,15 @@ from unfold.decorators import display
 
 from agents.action_specs.base import field_label
 from agents.actions import action_name
+from agents.import_admin import MarketingImportMixin
+from agents.imports import (
+    AudienceSegmentResource,
+    CampaignDailyStatResource,
+    CampaignResource,
+    ContentPieceResource,
+    KeywordRankingResource,
+    TargetKeywordResource,
+)
 from agents.models import (
     AIAgent,
     AudienceSegment,
@@ -55,14 +65,16 @@ class AIAgentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdmin):
+class CampaignAdmin(MarketingImportMixin, ReadOnlyAdmin):
+    resource_classes = [CampaignResource]
     list_display = ["name", "platform", "status", "daily_budget", "updated_at"]
     list_filter = ["platform", "status"]
     search_fields = ["name"]
 
 
 @admin.register(CampaignDailyStat)
-class CampaignDailyStatAdmin(ReadOnlyAdmin):
+class CampaignDailyStatAdmin(MarketingImportMixin, ReadOnlyAdmin):
+    resource_classes = [CampaignDailyStatResource]
     list_display = ["date", "campaign", "spend", "impressions", "clicks", "conversions", "revenue"]
     list_filter = ["campaign__platform"]
     list_select_related = ["campaign"]
@@ -71,27 +83,31 @@ class CampaignDailyStatAdmin(ReadOnlyAdmin):
 
 
 @admin.register(KeywordRanking)
-class KeywordRankingAdmin(ReadOnlyAdmin):
+class KeywordRankingAdmin(MarketingImportMixin, ReadOnlyAdmin):
+    resource_classes = [KeywordRankingResource]
     list_display = ["date", "keyword", "position", "previous_position", "search_volume"]
     search_fields = ["keyword"]
     ordering = ["-date", "keyword"]
 
 
 @admin.register(TargetKeyword)
-class TargetKeywordAdmin(ReadOnlyAdmin):
+class TargetKeywordAdmin(MarketingImportMixin, ReadOnlyAdmin):
+    resource_classes = [TargetKeywordResource]
     list_display = ["keyword", "created_at"]
     search_fields = ["keyword"]
 
 
 @admin.register(ContentPiece)
-class ContentPieceAdmin(ReadOnlyAdmin):
+class ContentPieceAdmin(MarketingImportMixin, ReadOnlyAdmin):
+    resource_classes = [ContentPieceResource]
     list_display = ["title", "channel", "status", "scheduled_for", "published_at", "views", "engagement"]
     list_filter = ["channel", "status"]
     search_fields = ["title"]
 
 
 @admin.register(AudienceSegment)
-class AudienceSegmentAdmin(ReadOnlyAdmin):
+class AudienceSegmentAdmin(MarketingImportMixin, ReadOnlyAdmin):
+    resource_classes = [AudienceSegmentResource]
     list_display = ["name", "size", "weekly_growth", "created_at"]
     search_fields = ["name"]
 
