@@ -47,7 +47,6 @@ class MarketingResource(resources.ModelResource):
         skip_unchanged = True  # a row that changes nothing is counted as unchanged, and not saved
         report_skipped = True
         clean_model_instances = True  # the model's own validation: choices, ranges, lengths, constraints
-        skip_html_diff = True
 
     def __init__(self, tenant=None, **kwargs):
         super().__init__(**kwargs)
@@ -69,6 +68,12 @@ class MarketingResource(resources.ModelResource):
 
     def init_instance(self, row=None):
         return self._meta.model(tenant=self.tenant)
+
+    def get_diff_headers(self):
+        """The console's preview names each column by its field, in the reader's language (the file keeps its own
+        column names)."""
+        opts = self._meta.model._meta
+        return [str(opts.get_field(field.attribute).verbose_name) for field in self.get_user_visible_fields()]
 
     def key_columns(self) -> list[str]:
         return [self.fields[name].column_name for name in self.get_import_id_fields()]
