@@ -14,7 +14,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from unfold.contrib.import_export.forms import ImportForm
 
-from agents.import_files import ImportRefused, may_import, read_file
+from agents.import_files import ImportRefused, check_size, may_import, read_file
 
 
 class CheckedImportForm(ImportForm):
@@ -30,9 +30,9 @@ class CheckedImportForm(ImportForm):
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
-        data = b"".join(upload.chunks())
         try:
-            read_file(data, self.resource_class)
+            check_size(upload.size)  # before reading it
+            read_file(b"".join(upload.chunks()), self.resource_class)
         except ImportRefused as refusal:
             raise forms.ValidationError(refusal.detail, code=refusal.code) from None
         upload.seek(0)
@@ -44,7 +44,6 @@ class MarketingImportMixin(ImportMixin):
 
     import_form_class = CheckedImportForm
     formats = [CSV]
-    import_error_display = ("message",)
 
     def has_import_permission(self, request):
         return may_import(request.user, self.model)

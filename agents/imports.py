@@ -40,7 +40,7 @@ class MarketingResource(resources.ModelResource):
         "DateField": IsoDateWidget,
         "DateTimeField": IsoDateTimeWidget,
     }
-    key_name = gettext_lazy("key")  # what the natural key is called in an error
+    key_name: str  # what each resource's natural key is called in an error
 
     class Meta:
         use_transactions = True  # a row's failure rolls back the whole file (with rollback_on_validation_errors)
@@ -120,7 +120,6 @@ class CampaignResource(MarketingResource):
 
     class Meta:
         model = Campaign
-        name = gettext_lazy("Campaigns")
         fields = ["name", "platform", "status", "daily_budget"]
         import_order = export_order = fields
         import_id_fields = ["name"]
@@ -132,7 +131,6 @@ class CampaignDailyStatResource(MarketingResource):
 
     class Meta:
         model = CampaignDailyStat
-        name = gettext_lazy("Campaign daily stats")
         fields = ["campaign", "date", "spend", "impressions", "clicks", "conversions", "revenue"]
         import_order = export_order = fields
         import_id_fields = ["campaign", "date"]
@@ -143,7 +141,6 @@ class KeywordRankingResource(MarketingResource):
 
     class Meta:
         model = KeywordRanking
-        name = gettext_lazy("Keyword rankings")
         fields = ["keyword", "date", "url", "position", "previous_position", "search_volume"]
         import_order = export_order = fields
         import_id_fields = ["keyword", "date"]
@@ -154,7 +151,6 @@ class TargetKeywordResource(MarketingResource):
 
     class Meta:
         model = TargetKeyword
-        name = gettext_lazy("Target keywords")
         fields = ["keyword"]
         import_order = export_order = fields
         import_id_fields = ["keyword"]
@@ -165,7 +161,6 @@ class ContentPieceResource(MarketingResource):
 
     class Meta:
         model = ContentPiece
-        name = gettext_lazy("Content")
         fields = ["title", "channel", "status", "scheduled_for", "published_at", "views", "engagement", "body"]
         import_order = export_order = fields
         import_id_fields = ["title"]
@@ -176,7 +171,6 @@ class AudienceSegmentResource(MarketingResource):
 
     class Meta:
         model = AudienceSegment
-        name = gettext_lazy("Audience segments")
         fields = ["name", "size", "weekly_growth", "description"]
         import_order = export_order = fields
         import_id_fields = ["name"]

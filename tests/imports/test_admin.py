@@ -75,6 +75,14 @@ def test_a_file_with_unknown_columns_is_refused_on_the_form(console_as, tenant_a
     assert not Campaign.objects.exists()
 
 
+def test_a_file_over_the_size_limit_is_refused_on_the_form(console_as, tenant_admin, settings):
+    settings.IMPORT_MAX_BYTES = 40
+    data = csv_text(CAMPAIGNS, "Summer Sale,meta,active,1", "Brand,google,active,1")
+    html = upload(console_as(tenant_admin), IMPORT, data).content.decode()
+    assert "The file is larger than 40 bytes; split it into smaller files." in html
+    assert not Campaign.objects.exists()
+
+
 def test_a_row_invalid_by_the_time_of_confirming_rolls_the_whole_file_back(console_as, tenant_admin):
     client = console_as(tenant_admin)
     campaign = CampaignFactory(tenant=tenant_admin.tenant, name="Summer Sale")
@@ -126,3 +134,12 @@ def test_the_import_page_its_errors_and_preview_read_in_spanish(console_as, tena
     assert "Columnas desconocidas: id." in refused
     preview = upload(client, STATS_IMPORT, csv_text(STATS, "Summer Sale,2026-03-01,1.00,1,1,0,0")).content.decode()
     assert english_on(preview) == []
+
+
+def test_the_columns_a_file_holds_are_shown_as_the_files_own_words(console_as, tenant_admin):
+    """A one-column kind too: "keyword" is the column's name in every language, marked as English, not translated."""
+    tenant_admin.language = "es"
+    tenant_admin.save(update_fields=["language"])
+    page = console_as(tenant_admin).get(reverse("admin:agents_targetkeyword_import")).content.decode()
+    assert '<code lang="en" translate="no">keyword</code>' in page
+    assert english_on(page) == []
