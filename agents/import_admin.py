@@ -1,4 +1,5 @@
-"""The console's "Import" on the marketing lists: django-import-export's upload, preview and confirm, unfold-styled.
+"""The console's "Import" and "Export" on the marketing lists: django-import-export's upload, preview and confirm,
+unfold-styled, and the list as a CSV file in the same columns, so an export edited in a spreadsheet imports back.
 
 The preview checks every row (nothing is stored) and shows each invalid row with its errors; "Confirm import"
 appears only when every row is valid, and stores the file in one transaction that rolls back if a row has become
@@ -15,6 +16,7 @@ from import_export.formats.base_formats import CSV
 from unfold.contrib.import_export.forms import ImportForm
 
 from agents.import_files import ImportRefused, check_size, may_import, read_file
+from tenants.exports import StreamingCsvExportMixin
 
 
 class CheckedImportForm(ImportForm):
@@ -39,9 +41,11 @@ class CheckedImportForm(ImportForm):
         return upload
 
 
-class MarketingImportMixin(ImportMixin):
-    """Import on a read-only marketing list; the admin names its resource in `resource_classes`."""
+class MarketingFileMixin(ImportMixin, StreamingCsvExportMixin):
+    """Import and export on a read-only marketing list; the admin names its resource in `resource_classes` and its
+    file in `export_name` (the kind's name in the API). Whoever sees the list exports it (as every CSV export)."""
 
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_form_class = CheckedImportForm
     formats = [CSV]
 

@@ -11,7 +11,7 @@ from agents.models import Campaign, CampaignDailyStat
 from tenants.roles import Role
 from tests.factories import CampaignFactory, UserFactory
 from tests.i18n.english import english_on
-from tests.imports.conftest import csv_text
+from tests.imports.conftest import csv_text, export_csv
 
 CAMPAIGNS = "name,platform,status,daily_budget"
 STATS = "campaign,date,spend,impressions,clicks,conversions,revenue"
@@ -143,3 +143,15 @@ def test_the_columns_a_file_holds_are_shown_as_the_files_own_words(console_as, t
     page = console_as(tenant_admin).get(reverse("admin:agents_targetkeyword_import")).content.decode()
     assert '<code lang="en" translate="no">keyword</code>' in page
     assert english_on(page) == []
+
+
+def test_an_export_from_the_list_imports_back_unchanged(console_as, tenant_admin, approver):
+    for name in ("Summer Sale", "Brand Search"):
+        CampaignFactory(tenant=tenant_admin.tenant, name=name)
+    CampaignFactory(name="Someone Else's")  # another tenant: not in the export
+    export = console_as(approver).get(reverse("admin:agents_campaign_export"))  # whoever sees the list
+    assert export.status_code == 200 and export["Content-Disposition"].startswith('attachment; filename="campaigns-')
+    data = b"".join(export.streaming_content)
+    assert data.decode() == export_csv("campaigns", tenant_admin.tenant)
+    html = upload(console_as(tenant_admin), IMPORT, data).content.decode()
+    assert html.count('class="skip') == 2 and "Confirm import" in html  # both rows: unchanged
