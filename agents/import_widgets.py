@@ -26,6 +26,15 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+class TrimmedTextWidget(widgets.CharWidget):
+    """A line of text (a name, a title, a code) without the spaces a spreadsheet leaves around it, so "Summer Sale "
+    finds "Summer Sale"."""
+
+    def clean(self, value, row=None, **kwargs):
+        value = super().clean(value, row, **kwargs)
+        return value.strip() if isinstance(value, str) else value
+
+
 class IsoDateWidget(widgets.Widget):
     """A day as YYYY-MM-DD."""
 

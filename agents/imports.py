@@ -25,6 +25,7 @@ from agents.import_widgets import (
     PlainDecimalWidget,
     PlainIntegerWidget,
     TenantCampaignWidget,
+    TrimmedTextWidget,
 )
 from agents.models import AudienceSegment, Campaign, CampaignDailyStat, ContentPiece, KeywordRanking, TargetKeyword
 from tenants.models import Tenant
@@ -35,6 +36,7 @@ class MarketingResource(resources.ModelResource):
 
     WIDGETS_MAP = {
         **resources.ModelResource.WIDGETS_MAP,
+        "CharField": TrimmedTextWidget,
         "DecimalField": PlainDecimalWidget,
         "PositiveIntegerField": PlainIntegerWidget,
         "DateField": IsoDateWidget,

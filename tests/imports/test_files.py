@@ -63,6 +63,15 @@ def test_a_changed_row_updates_the_row_of_that_name(tenant_admin):
     assert Campaign.objects.get(pk=other.pk).status == "active"
 
 
+def test_spaces_around_a_cell_are_no_part_of_it(tenant_admin):
+    kept = CampaignFactory(tenant=tenant_admin.tenant, name="Summer Sale", status="active")
+    data = csv_text(CAMPAIGNS, " Summer Sale , meta , paused , 500.00 ")
+    report = import_file(tenant_admin, "campaigns", data, dry_run=False)
+    assert (report.new, report.updated, report.errors) == (0, 1, [])
+    kept.refresh_from_db()
+    assert (kept.name, kept.platform, kept.status) == ("Summer Sale", "meta", "paused")
+
+
 def test_stats_are_found_by_campaign_and_date(tenant_admin):
     campaign = CampaignFactory(tenant=tenant_admin.tenant, name="Summer Sale")
     stat = CampaignDailyStatFactory(campaign=campaign, date=date(2026, 3, 1), spend=Decimal("480.00"))
