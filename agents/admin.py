@@ -1,5 +1,7 @@
 """The marketing data the agents read, and the tool gateway's audit: for looking, not editing. Changes to
-campaigns, content and audiences happen through approved actions. A tenant admin chooses the engine here.
+campaigns, content and audiences happen through approved actions, or a whole file at once through "Import"
+(agents.import_admin, tenant admins; "Export" gives the list in the same columns). A tenant admin chooses the
+engine here.
 """
 
 from django import forms
@@ -12,6 +14,15 @@ from unfold.decorators import display
 
 from agents.action_specs.base import field_label
 from agents.actions import action_name
+from agents.import_admin import MarketingFileMixin
+from agents.imports import (
+    AudienceSegmentResource,
+    CampaignDailyStatResource,
+    CampaignResource,
+    ContentPieceResource,
+    KeywordRankingResource,
+    TargetKeywordResource,
+)
 from agents.models import (
     AIAgent,
     AudienceSegment,
@@ -55,14 +66,18 @@ class AIAgentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdmin):
+class CampaignAdmin(MarketingFileMixin, ReadOnlyAdmin):
+    resource_classes = [CampaignResource]
+    export_name = "campaigns"
     list_display = ["name", "platform", "status", "daily_budget", "updated_at"]
     list_filter = ["platform", "status"]
     search_fields = ["name"]
 
 
 @admin.register(CampaignDailyStat)
-class CampaignDailyStatAdmin(ReadOnlyAdmin):
+class CampaignDailyStatAdmin(MarketingFileMixin, ReadOnlyAdmin):
+    resource_classes = [CampaignDailyStatResource]
+    export_name = "campaign-stats"
     list_display = ["date", "campaign", "spend", "impressions", "clicks", "conversions", "revenue"]
     list_filter = ["campaign__platform"]
     list_select_related = ["campaign"]
@@ -71,27 +86,35 @@ class CampaignDailyStatAdmin(ReadOnlyAdmin):
 
 
 @admin.register(KeywordRanking)
-class KeywordRankingAdmin(ReadOnlyAdmin):
+class KeywordRankingAdmin(MarketingFileMixin, ReadOnlyAdmin):
+    resource_classes = [KeywordRankingResource]
+    export_name = "keyword-rankings"
     list_display = ["date", "keyword", "position", "previous_position", "search_volume"]
     search_fields = ["keyword"]
     ordering = ["-date", "keyword"]
 
 
 @admin.register(TargetKeyword)
-class TargetKeywordAdmin(ReadOnlyAdmin):
+class TargetKeywordAdmin(MarketingFileMixin, ReadOnlyAdmin):
+    resource_classes = [TargetKeywordResource]
+    export_name = "target-keywords"
     list_display = ["keyword", "created_at"]
     search_fields = ["keyword"]
 
 
 @admin.register(ContentPiece)
-class ContentPieceAdmin(ReadOnlyAdmin):
+class ContentPieceAdmin(MarketingFileMixin, ReadOnlyAdmin):
+    resource_classes = [ContentPieceResource]
+    export_name = "content"
     list_display = ["title", "channel", "status", "scheduled_for", "published_at", "views", "engagement"]
     list_filter = ["channel", "status"]
     search_fields = ["title"]
 
 
 @admin.register(AudienceSegment)
-class AudienceSegmentAdmin(ReadOnlyAdmin):
+class AudienceSegmentAdmin(MarketingFileMixin, ReadOnlyAdmin):
+    resource_classes = [AudienceSegmentResource]
+    export_name = "segments"
     list_display = ["name", "size", "weekly_growth", "created_at"]
     search_fields = ["name"]
 

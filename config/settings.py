@@ -498,6 +498,9 @@ SPECTACULAR_SETTINGS = {
 # --- Exports (django-import-export) ---------------------------------------------------
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"  # exporting a list needs the right to view it
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with "=" is not run as a formula
+# Marketing data imports (agents.import_files, docs/imports.md): a larger file is refused whole, with the reason.
+IMPORT_MAX_BYTES = env_bytes("IMPORT_MAX_BYTES", 2 * 1024**2, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000, minimum=1)
 
 # --- Internationalisation and time ---------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -39,6 +39,12 @@ _MARKETING = _view(
     "agents.aiagent", "agents.campaign", "agents.campaigndailystat", "agents.keywordranking",
     "agents.targetkeyword", "agents.contentpiece", "agents.audiencesegment",
 )  # fmt: skip
+# Importing the marketing data (agents.import_files): it changes rows without an approval, so tenant admins only.
+_MARKETING_IMPORT = [
+    perm
+    for model in ("campaign", "campaigndailystat", "keywordranking", "targetkeyword", "contentpiece", "audiencesegment")
+    for perm in _crud(f"agents.{model}", ("add", "change"))
+]
 _AUDIT = _view("tenants.accesslog", "agents.toolcallaudit", "analytics.platformevent")
 _SUBJECT_REQUESTS = _crud("tenants.subjectrequest", ("view", "add"))  # export and erase a person's data
 _CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
@@ -65,6 +71,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_CONVERSATIONS,
         HANDLE_CONVERSATIONS,
         *_MARKETING,
+        *_MARKETING_IMPORT,
         *_AUDIT,
         *_SUBJECT_REQUESTS,
         *_CONVERSATION_ANALYTICS,
