@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
@@ -185,7 +186,8 @@ def budget_action(campaign, amount="700.00", **overrides) -> ProposedAction:
 
 
 def spend_history(campaign, *, days: int, spend: str) -> None:
-    """`days` of identical daily stats ending yesterday, so risk and answers have a baseline."""
-    today = timezone.localdate()
+    """`days` of identical daily stats ending yesterday in the tenant's zone (as the agents count days), so risk and
+    answers have a baseline whatever the hour."""
+    today = timezone.localdate(timezone=ZoneInfo(campaign.tenant.timezone))
     for back in range(1, days + 1):
         CampaignDailyStatFactory(campaign=campaign, date=today - timedelta(days=back), spend=Decimal(spend))
