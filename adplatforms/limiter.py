@@ -150,6 +150,7 @@ class LimitedClient:
     def __init__(self, client: AdPlatformClient, keys: Keys, sleep: Callable[[float], None] = time.sleep):
         self._client, self._keys, self._sleep = client, keys, sleep
         self.platform = client.platform
+        self.inner = client  # the platform's own client, for the rare caller that must tell which it is
 
     def __getattr__(self, name):
         method = getattr(self._client, name)

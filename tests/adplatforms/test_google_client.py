@@ -47,7 +47,7 @@ def searches(fake) -> list[str]:
 
 
 def test_the_registry_gives_the_google_client_for_a_google_connection(google):
-    assert isinstance(google, GoogleAdsClient)
+    assert isinstance(google.inner, GoogleAdsClient)  # behind the shared limiter (adplatforms.limiter)
     assert google.platform == "google"
 
 

@@ -556,5 +556,5 @@ def test_a_saved_meta_connection_gets_this_client_with_its_token(account):
         tenant=TenantFactory(), platform="meta", account_id="act_123", access_token=TOKEN
     )
     client = clients.client_for(AdConnection.objects.get(pk=saved.pk))
-    assert isinstance(client, MetaAdsClient)
+    assert isinstance(client.inner, MetaAdsClient)  # behind the shared limiter (adplatforms.limiter)
     assert client.account().name == "Acme Outdoor"
