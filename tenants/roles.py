@@ -44,6 +44,7 @@ _SUBJECT_REQUESTS = _crud("tenants.subjectrequest", ("view", "add"))  # export a
 _CONVERSATION_ANALYTICS = _view("analytics.conversationmetrics")
 _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
 _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
+_AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -60,6 +61,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_crud("hitl.hitlworkflow"),
         *_crud("hitl.riskpolicy", ("view", "add", "change")),
         *_crud("agents.enginechoice"),
+        *_crud("adplatforms.adguardrails", ("view", "add", "change")),
+        "adplatforms.view_platformchange",
         *_CONVERSATIONS,
         HANDLE_CONVERSATIONS,
         *_MARKETING,
@@ -76,6 +79,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         "hitl.decide_hitlapproval",
         *_view("hitl.hitlworkflow"),
         *_MARKETING,
+        *_AD_CHANGES,
         *_APPROVAL_ANALYTICS,
     ],
     Role.SUPPORT: [
@@ -91,6 +95,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_APPROVALS,
         *_CONVERSATIONS,
         *_MARKETING,
+        *_AD_CHANGES,
         *_AUDIT,
         *_SUBJECT_REQUESTS,
         *_CONVERSATION_ANALYTICS,

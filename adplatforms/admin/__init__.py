@@ -1,1 +1,3 @@
 """The console pages of the ad platforms: connections and guardrails, one module each."""
+
+from adplatforms.admin import guardrails  # noqa: F401
