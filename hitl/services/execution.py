@@ -90,6 +90,8 @@ def _succeed(approval: HITLApproval, result) -> None:
     approval.executed_at = timezone.now()
     approval.execution_status = ExecutionStatus.SUCCEEDED
     approval.execution_result = {"before": result.before, "after": result.after, "detail": result.detail}
+    if result.outcome:  # what the receiver reported (an ad platform's units and currency)
+        approval.execution_result["outcome"] = result.outcome
     approval.execution_error = ""
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
     done = _("Done: %(detail)s") % {"detail": result.detail}
