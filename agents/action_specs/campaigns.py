@@ -196,7 +196,7 @@ SPECS = [
         ),
         target=CAMPAIGN,
         names=NAMES,
-        context=("previous_daily_budget", "currency"),
+        context=("previous_daily_budget",),
         complete=with_currency,
     ),
     ActionSpec(

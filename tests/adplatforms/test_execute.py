@@ -3,12 +3,14 @@ platform (an account held in memory): pre-read, drift, validation, the absolute 
 final or retried."""
 
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from adplatforms import errors
-from adplatforms.models import AdGuardrails, ConnectionState, PlatformChange
+from adplatforms.models import AdConnection, AdGuardrails, ConnectionState, PlatformChange
 from agents.models import AIAgent
 from config.celery import app as celery_app
 from conversations.models import Message
@@ -410,3 +412,30 @@ def test_two_approved_changes_of_one_campaign_never_interleave(postgres_only, te
     assert sorted(outcomes) == ["executed", "failed"]
     assert len(memory.writes()) == 1
     assert PlatformChange.objects.filter(campaign=summer).count() == 1
+
+
+def test_a_connection_paused_for_quota_waits_until_the_pause_ends(google, summer, decided, run_task):
+    connection, memory = google
+    connection.state = ConnectionState.PAUSED_FOR_QUOTA
+    connection.paused_until = timezone.now() + timedelta(minutes=10)
+    connection.save()
+    approval = decided(budget_action(summer, "700.00"))
+    assert run(approval) == "retry"
+    assert memory.calls == []  # nothing asked of the platform while its quota rests
+    assert "paused for quota until" in fresh(approval).execution_error
+    AdConnection.objects.filter(pk=connection.pk).update(paused_until=timezone.now() - timedelta(seconds=1))
+    task, waits = run_task
+    task(approval)
+    assert fresh(approval).status == "executed" and waits == []
+
+
+def test_the_task_waits_as_long_as_the_pause_lasts(google, summer, decided, run_task):
+    connection, memory = google
+    connection.state = ConnectionState.PAUSED_FOR_QUOTA
+    connection.paused_until = timezone.now() + timedelta(minutes=10)
+    connection.save()
+    approval = decided(budget_action(summer, "700.00"))
+    task, waits = run_task
+    task(approval)
+    assert len(waits) == 4 and all(590 <= wait <= 600 for wait in waits)  # every retry: the pause, not the backoff
+    assert fresh(approval).status == "failed" and memory.calls == []  # out of attempts while it lasted

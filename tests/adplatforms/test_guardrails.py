@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from adplatforms.models import AdGuardrails, ConnectionState, PlatformChange
@@ -166,3 +167,40 @@ def test_a_yen_campaigns_limits_are_in_yen(tenant, monkeypatch, propose):
         "50% per change"
     )
     assert propose(budget_action(tokyo, "5000")) is None
+
+
+GUARDRAILS_ADD = reverse("admin:adplatforms_adguardrails_add")
+
+
+def test_a_tenant_admin_sets_the_guardrails_in_the_console(console_as, tenant_admin, tenant, other_tenant):
+    theirs = AdGuardrails.for_tenant(other_tenant)
+    client = console_as(tenant_admin)
+    saved = client.post(
+        GUARDRAILS_ADD, {"max_change_percent": 30, "max_daily_change_percent": 60, "min_daily_budget": "5.00"}
+    )
+    assert saved.status_code == 302
+    mine = AdGuardrails.for_tenant(tenant)
+    assert (mine.max_change_percent, mine.max_daily_change_percent, mine.min_daily_budget) == (30, 60, Decimal("5.00"))
+    again = client.get(GUARDRAILS_ADD)  # one per tenant: "add" opens it
+    assert again.status_code == 302 and again.url == reverse("admin:adplatforms_adguardrails_change", args=[mine.pk])
+    other = client.get(reverse("admin:adplatforms_adguardrails_change", args=[theirs.pk]))
+    assert other.status_code in (302, 404)  # another tenant's row is not there for them
+
+
+def test_bad_guardrails_are_refused_with_a_message_and_change_nothing(console_as, tenant_admin, tenant):
+    answer = console_as(tenant_admin).post(
+        GUARDRAILS_ADD, {"max_change_percent": 0, "max_daily_change_percent": 60, "min_daily_budget": "-1"}
+    )
+    assert answer.status_code == 200 and answer.context["adminform"].form.errors
+    assert not AdGuardrails.objects.filter(tenant=tenant).exists()
+
+
+def test_approvers_read_the_guardrails_and_the_changes_made_but_do_not_change_them(console_as, approver, tenant):
+    rails = AdGuardrails.for_tenant(tenant)
+    client = console_as(approver)
+    page = reverse("admin:adplatforms_adguardrails_change", args=[rails.pk])
+    assert client.get(page).status_code == 200
+    answer = client.post(page, {"max_change_percent": 90, "max_daily_change_percent": 100, "min_daily_budget": "1"})
+    assert answer.status_code == 403
+    assert AdGuardrails.for_tenant(tenant).max_change_percent == 50
+    assert client.get(reverse("admin:adplatforms_platformchange_changelist")).status_code == 200
