@@ -97,6 +97,8 @@ def test_an_approved_budget_is_validated_written_and_read_back_on_the_platform(g
     assert outcome["currency"] == "USD" and outcome["written"] is True
     started = done.history.get(event_type=Event.EXECUTION_STARTED)
     assert started.description == "Sending to Google Ads (attempt 1)."
+    finished = done.history.get(event_type=Event.EXECUTED)  # what approvers read on the approval and the console
+    assert finished.description == "Done: Summer Sale daily budget $500.00 -> $700.00 on Google Ads (read back)"
     summer.refresh_from_db()
     assert summer.daily_budget == Decimal("700.00")  # Walker's copy follows what was read back
     assert summer.platform_link.daily_budget_units == 700_000_000

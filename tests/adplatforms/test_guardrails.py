@@ -18,6 +18,7 @@ from hitl.errors import DecisionError
 from hitl.services.decisions import approve
 from hitl.services.requests import request_approval
 from tests.adplatforms.linked import connect, link, synced_campaign
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, budget_action
 from tests.pipeline import exchange
 
@@ -204,3 +205,9 @@ def test_approvers_read_the_guardrails_and_the_changes_made_but_do_not_change_th
     assert answer.status_code == 403
     assert AdGuardrails.for_tenant(tenant).max_change_percent == 50
     assert client.get(reverse("admin:adplatforms_platformchange_changelist")).status_code == 200
+
+
+def test_two_first_reads_at_once_make_one_row(postgres_only, tenant):
+    first, second = at_once(lambda: AdGuardrails.for_tenant(tenant).pk, lambda: AdGuardrails.for_tenant(tenant).pk)
+    assert first == second
+    assert AdGuardrails.objects.filter(tenant=tenant).count() == 1

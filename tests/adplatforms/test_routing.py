@@ -62,3 +62,8 @@ def test_another_tenants_linked_campaign_is_never_routed_to_its_platform(tenant,
     link(connection, memory, theirs)
     assert isinstance(get_executor(request_for(tenant, "set_budget", theirs.pk)), LedgerExecutor)
     assert isinstance(get_executor(request_for(other_tenant, "set_budget", theirs.pk)), PlatformExecutor)
+
+
+def test_each_remote_executor_says_where_it_sends(tenant, linked):
+    assert str(WebhookExecutor().destination) == "the tenant's webhook"
+    assert PlatformExecutor(linked.platform_link.connection).destination == "Meta Ads"
