@@ -65,8 +65,7 @@ def mark_needs_reauthorisation(connection: AdConnection, error: errors.PlatformE
 
 class PlatformExecutor:
     def __init__(self, connection: AdConnection):
-        self.connection = connection
-        self.destination = refusals.platform_name(connection)
+        self.destination = refusals.platform_name(connection)  # for hitl's history: "Sending to Google Ads"
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         link = link_for(request.tenant, request.action_data.get("campaign_id"))

@@ -1,11 +1,13 @@
 """Running an approved action exactly once.
 
-The ledger executor changes Walker's own data, so claiming the approval,
+The executor is chosen per action (agents.executors.get_executor: a campaign synced from an ad platform is changed
+there). The ledger executor changes Walker's own data, so claiming the approval,
 applying the change and marking it executed happen in one transaction with the
 row locked: a crash rolls everything back and a retry applies it once. The
-webhook executor calls out, which no transaction can cover: the approval is
+webhook and ad platform executors call out, which no transaction can cover: the approval is
 claimed (EXECUTING) before the call, so a duplicated or retried task finds it
-claimed and does nothing, and the receiver gets an Idempotency-Key.
+claimed and does nothing; the webhook's receiver gets an Idempotency-Key, and an ad platform's
+campaign is read before anything is written again.
 """
 
 from collections.abc import Callable
