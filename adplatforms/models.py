@@ -2,6 +2,7 @@
 runs of the sync."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -179,3 +180,89 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"{self.connection} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AdGuardrails(models.Model):
+    """A tenant's limits on the budget changes Walker makes on its ad platforms, checked when an agent proposes a
+    change and again just before it is written (adplatforms.guardrails)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="ad_guardrails", verbose_name=_("tenant")
+    )
+    max_change_percent = models.PositiveIntegerField(
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        verbose_name=_("largest change per action (%)"),
+        help_text=_("How far one approved change may move a daily budget, as a percentage of the budget now."),
+    )
+    max_daily_change_percent = models.PositiveIntegerField(
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        verbose_name=_("largest change per 24 hours (%)"),
+        help_text=_(
+            "How far the changes of the last 24 hours, added up, may move a daily budget, as a percentage of the "
+            "budget 24 hours ago."
+        ),
+    )
+    min_daily_budget = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+        verbose_name=_("smallest daily budget"),
+        help_text=_("In each account's own currency."),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ad guardrails")
+        verbose_name_plural = _("ad guardrails")
+
+    def __str__(self):
+        return str(_("Guardrails of %(tenant)s") % {"tenant": self.tenant})
+
+    @classmethod
+    def for_tenant(cls, tenant) -> "AdGuardrails":
+        """The tenant's guardrails, created with the defaults when first read."""
+        guardrails, _created = cls.objects.get_or_create(tenant=tenant)
+        return guardrails
+
+
+class PlatformChange(models.Model):
+    """A change Walker made on an ad platform for an approved action: what the guardrails add up over 24 hours,
+    and the record of what was written."""
+
+    class Field(models.TextChoices):
+        DAILY_BUDGET = "daily_budget", _("daily budget")
+        STATUS = "status", _("status")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    connection = models.ForeignKey(
+        AdConnection, on_delete=models.CASCADE, related_name="changes", verbose_name=_("connection")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="platform_changes", verbose_name=_("campaign")
+    )
+    field = models.CharField(max_length=20, choices=Field.choices, verbose_name=_("field"))
+    before_units = models.BigIntegerField(null=True, blank=True, verbose_name=_("before (platform units)"))
+    after_units = models.BigIntegerField(null=True, blank=True, verbose_name=_("after (platform units)"))
+    before = models.CharField(max_length=40, verbose_name=_("before"))  # an amount of `currency`, or a status
+    after = models.CharField(max_length=40, verbose_name=_("after"))
+    currency = models.CharField(max_length=3, blank=True, verbose_name=_("currency"))
+    approval_id = models.UUIDField(verbose_name=_("approval id"))
+    at = models.DateTimeField(verbose_name=_("at"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change made on a platform")
+        verbose_name_plural = _("changes made on platforms")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["campaign", "field", "-at"])]
+
+    def __str__(self):
+        return f"{self.campaign}: {self.field} {self.before} -> {self.after}"

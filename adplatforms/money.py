@@ -9,27 +9,17 @@ as decimal strings in the currency's unit on both platforms. No float is ever in
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from core.currencies import places
+
 MICROS = 1_000_000
 
 # Meta's "currency offset": the currencies Meta bills without a minor unit
 # (developers.facebook.com/docs/marketing-api/currencies). Every other currency has an offset of 100.
 META_OFFSET_ONE = frozenset({"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"})
 
-# ISO 4217 currencies without a minor unit, for rounding amounts to what an account can hold.
-ZERO_DECIMAL = frozenset({"CLP", "ISK", "JPY", "KRW", "PYG", "VND", "UGX", "XAF", "XOF", "RWF", "BIF", "DJF", "GNF"})
-THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
-
 
 class MoneyError(ValueError):
     """An amount the account's currency cannot hold, or units that are not whole."""
-
-
-def places(currency: str) -> int:
-    """Digits after the point in `currency`'s amounts (ISO 4217)."""
-    code = currency.upper()
-    if code in ZERO_DECIMAL:
-        return 0
-    return 3 if code in THREE_DECIMAL else 2
 
 
 def quantum(currency: str) -> Decimal:

@@ -11,6 +11,8 @@ from django.utils import dateformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core import currencies
+
 MAX_REPLY_CHARS = 1000
 
 
@@ -18,20 +20,35 @@ def _round(value: Decimal, places: str) -> Decimal:
     return Decimal(value).quantize(Decimal(places), ROUND_HALF_UP)
 
 
-def money(value: Decimal) -> str:
-    """$41.20 under a thousand, $3,410 from a thousand up."""
-    return _dollars(value, "1" if abs(Decimal(value)) >= 1000 else "0.01")
+def money(value: Decimal, currency: str = "USD") -> str:
+    """$41.20 under a thousand, $3,410 from a thousand up (¥5,000: a currency without cents never shows any)."""
+    whole = abs(Decimal(value)) >= 1000 or currencies.places(currency) == 0
+    return _in_currency(value, "1" if whole else _quantum(currency), currency)
 
 
-def money_exact(value: Decimal) -> str:
-    return _dollars(value, "0.01")
+def money_exact(value: Decimal, currency: str = "USD") -> str:
+    """Every digit the currency holds: "$700.00", "¥5,000", "€10.50"."""
+    return _in_currency(value, _quantum(currency), currency)
 
 
-def _dollars(value: Decimal, places: str) -> str:
+def _quantum(currency: str) -> str:
+    digits = currencies.places(currency)
+    return "0." + "0" * (digits - 1) + "1" if digits else "1"
+
+
+def _in_currency(value: Decimal, places: str, currency: str) -> str:
     rounded = _round(value, places)
     amount = number_format(abs(rounded), decimal_pos=_decimals(places), use_l10n=True, force_grouping=True)
-    # The same pattern as the console's `money` filter: "$1,234" in English, "1 234 US$" in Spanish.
-    return ("-" if rounded < 0 else "") + _("$%(amount)s") % {"amount": amount}
+    minus = "-" if rounded < 0 else ""
+    code = currency.upper()
+    if code == "USD":
+        # The same pattern as the console's `money` filter: "$1,234" in English, "1 234 US$" in Spanish.
+        return minus + _("$%(amount)s") % {"amount": amount}
+    if sign := currencies.sign(code):
+        # Translators: an amount with its currency's sign, e.g. "€10.50" or "¥5,000"; Spanish writes "10,50 €".
+        return minus + _("%(sign)s%(amount)s") % {"sign": sign, "amount": amount}
+    # Translators: an amount with its currency's ISO code, e.g. "CHF 12.50"; Spanish writes "12,50 CHF".
+    return minus + _("%(code)s %(amount)s") % {"code": code, "amount": amount}
 
 
 def _decimals(places: str) -> int:

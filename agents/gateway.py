@@ -69,7 +69,7 @@ def _reason_to_refuse(action: ProposedAction, *, tenant, agent, accepted_so_far:
             "action": str(spec.label).lower(),
             "problem": problem,
         }
-    return spec.check(tenant, action.action_data)
+    return action_specs.check(spec, tenant, action.action_data)
 
 
 def review(actions: list[ProposedAction], *, tenant, agent, user, conversation_id) -> GatewayVerdict:
@@ -92,6 +92,8 @@ def review(actions: list[ProposedAction], *, tenant, agent, user, conversation_i
         if reason:
             verdict.refused.append(Refusal(action, reason))
         else:
+            spec = action_specs.spec_for(action.action_type)
+            action.action_data = action_specs.completed(spec, tenant, action.action_data)
             verdict.accepted.append(action)
             accepted_so_far += 1
     return verdict

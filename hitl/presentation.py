@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
+from agents.formatting import money_exact
 from hitl.models import HITLApproval
 from hitl.risk import readable_factors
 from tenants.templatetags.walker_l10n import money
@@ -60,11 +61,15 @@ def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
     data = approval.action_data
     spec = action_specs.spec_for(approval.action_type)
     named = {key for key, name in (spec.names if spec else {}).items() if name in data}
-    return [(field_label(key), _detail(key, value)) for key, value in data.items() if key not in named]
+    currency = data.get("currency")  # the money of the row it changes (a synced campaign's), when recorded
+    return [(field_label(key), _detail(key, value, currency)) for key, value in data.items() if key not in named]
 
 
-def _detail(key: str, value) -> str:
-    if key in action_specs.MONEY_FIELDS and action_specs.base.money(value) is not None:
+def _detail(key: str, value, currency=None) -> str:
+    amount = action_specs.base.money(value) if key in action_specs.MONEY_FIELDS else None
+    if amount is not None:
+        if isinstance(currency, str) and currency.upper() != "USD" and key != "estimated_cost":
+            return money_exact(amount, currency)
         return money(value)
     return value if isinstance(value, str) else json.dumps(value)
 

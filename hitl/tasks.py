@@ -8,6 +8,7 @@ from hitl.services.recovery import requeue_stalled
 from hitl.services.sla import process_due
 
 EXECUTION_ATTEMPTS = 5
+LONGEST_RETRY_DELAY = 3600  # seconds: the backoff's ceiling, which hitl.services.recovery waits beyond
 
 
 class ExecutionRetryDue(Exception):
@@ -16,16 +17,21 @@ class ExecutionRetryDue(Exception):
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=(ExecutionRetryDue,),
     retry_backoff=30,
-    retry_backoff_max=3600,
+    retry_backoff_max=LONGEST_RETRY_DELAY,
     retry_jitter=False,
     max_retries=EXECUTION_ATTEMPTS - 1,
 )
-def execute_approval(approval_id: str) -> str:
-    outcome = run_execution(approval_id, max_attempts=EXECUTION_ATTEMPTS)
+def execute_approval(self, approval_id: str) -> str:
+    asked = []  # the delay the receiver asked for (an ad platform's quota), if it said one
+    outcome = run_execution(approval_id, max_attempts=EXECUTION_ATTEMPTS, on_retry=asked.append)
     if outcome == Outcome.RETRY:
+        if asked and asked[0] is not None:
+            # The platform refused before doing anything and said when to come back: its delay, not the backoff.
+            raise self.retry(countdown=min(max(asked[0], 1), LONGEST_RETRY_DELAY))
         raise ExecutionRetryDue(approval_id)
     return outcome
 

@@ -102,8 +102,13 @@ def done(detail: str) -> str:
     return _("Approved and done: %(detail)s") % {"detail": detail}
 
 
-def not_done(approval: HITLApproval) -> str:
-    return _("Approved, but it could not be done: %(summary)s. An admin can retry it.") % {"summary": approval.summary}
+def not_done(approval: HITLApproval, reason: str) -> str:
+    """The approved action failed: `reason` is the executor's account of why (an ad platform's answer, or what
+    changed since the approval)."""
+    return _("Approved, but it could not be done: %(summary)s. Reason: %(reason)s") % {
+        "summary": approval.summary,
+        "reason": reason,
+    }
 
 
 def not_confirmed(approval: HITLApproval) -> str:

@@ -52,6 +52,7 @@ _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
 _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
 # Ad platform connections (adplatforms): their credentials act as the tenant on its ad accounts.
 _AD_CONNECTIONS = [*_crud("adplatforms.adconnection"), *_view("adplatforms.syncrun", "adplatforms.platformcampaign")]
+_AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -68,6 +69,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_crud("hitl.hitlworkflow"),
         *_crud("hitl.riskpolicy", ("view", "add", "change")),
         *_crud("agents.enginechoice"),
+        *_crud("adplatforms.adguardrails", ("view", "add", "change")),
+        "adplatforms.view_platformchange",
         *_CONVERSATIONS,
         HANDLE_CONVERSATIONS,
         *_MARKETING,
@@ -86,6 +89,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         "hitl.decide_hitlapproval",
         *_view("hitl.hitlworkflow"),
         *_MARKETING,
+        *_AD_CHANGES,
         *_APPROVAL_ANALYTICS,
     ],
     Role.SUPPORT: [
@@ -101,6 +105,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_APPROVALS,
         *_CONVERSATIONS,
         *_MARKETING,
+        *_AD_CHANGES,
         *_AUDIT,
         *_SUBJECT_REQUESTS,
         *_CONVERSATION_ANALYTICS,

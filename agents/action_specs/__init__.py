@@ -4,6 +4,8 @@ Adding an action type is one spec in one of these modules (or a new module liste
 the LLM tools, the gateway, the approval pages, approver edits, the risk score and the ledger read it here.
 """
 
+from collections.abc import Callable
+
 import jsonschema
 
 from agents.action_specs import audiences, campaigns, content, keywords
@@ -22,6 +24,30 @@ MONEY_FIELDS = frozenset(
 
 def spec_for(action_type: str) -> ActionSpec | None:
     return SPECS.get(action_type)
+
+
+# Checks a higher app adds to an action type's own (adplatforms: guardrails and shared budgets of synced campaigns),
+# registered when it is ready: (tenant, data) -> a reason the user can read, or None.
+_checks: dict[str, list[Callable[..., str | None]]] = {}
+
+
+def register_check(action_type: str, check: Callable[..., str | None]) -> None:
+    registered = _checks.setdefault(action_type, [])
+    if check not in registered:
+        registered.append(check)
+
+
+def check(spec: ActionSpec, tenant, data: dict) -> str | None:
+    """Why the proposal makes no sense for the tenant's rows: the spec's own check, then the registered ones."""
+    reason = spec.check(tenant, data)
+    for extra in _checks.get(spec.action_type, ()):
+        reason = reason or extra(tenant, data)
+    return reason
+
+
+def completed(spec: ActionSpec, tenant, data: dict) -> dict:
+    """The accepted proposal's data with what the tenant's rows add (a campaign's currency)."""
+    return spec.complete(tenant, data) if spec.complete else data
 
 
 def shape_problem(spec: ActionSpec, data) -> str | None:

@@ -47,6 +47,7 @@ FIELD_LABELS = {
     "campaign_name": gettext_lazy("Campaign name"),
     "daily_budget": gettext_lazy("Daily budget"),
     "previous_daily_budget": gettext_lazy("Previous daily budget"),
+    "currency": gettext_lazy("Currency"),
     "content_id": gettext_lazy("Content id"),
     "title": gettext_lazy("Title"),
     "channel": gettext_lazy("Channel"),
@@ -146,6 +147,7 @@ class ActionSpec:
     names: dict[str, str] = field(default_factory=dict)  # id field -> the field naming it for people
     context: tuple[str, ...] = ()  # fields stating how things are now (a previous budget), not what changes
     publication: Callable[..., Publication | None] | None = None  # (tenant, data): the piece that goes out
+    complete: Callable[..., dict] | None = None  # (tenant, data) -> data with what the rows add (a currency)
 
     def schema(self) -> dict:
         return {"type": "object", "properties": self.properties, "required": list(self.required)}

@@ -55,6 +55,18 @@ def _name(data) -> str:
     return data.get("campaign_name") or _("the campaign")
 
 
+def _currency(data) -> str:
+    """The campaign's currency as the proposal recorded it (US dollars for proposals made before it was)."""
+    code = data.get("currency")
+    return code.upper() if isinstance(code, str) and len(code) == 3 and code.isalpha() else "USD"
+
+
+def with_currency(tenant, data) -> dict:
+    """The proposal with its campaign's currency, so that every reader sees its money as the campaign counts it."""
+    campaign = row(Campaign.objects.for_tenant(tenant), data.get("campaign_id"))
+    return {**data, "currency": campaign.currency} if campaign is not None else data
+
+
 # --- set_budget ------------------------------------------------------------------------
 
 
@@ -67,14 +79,14 @@ def check_budget(tenant, data):
         return _("the new daily budget is not a number")
     if budget <= 0:
         return _("a daily budget must be more than zero")
-    if budget > settings.GATEWAY_MAX_DAILY_BUDGET:
+    if campaign.currency == "USD" and budget > settings.GATEWAY_MAX_DAILY_BUDGET:  # the setting is in dollars
         return _("a daily budget above %(amount)s needs to be set by hand") % {
             "amount": _whole_dollars(settings.GATEWAY_MAX_DAILY_BUDGET)
         }
     if budget == campaign.daily_budget:
         return _("%(campaign)s already has a %(amount)s daily budget") % {
             "campaign": campaign.name,
-            "amount": money_exact(budget),
+            "amount": money_exact(budget, campaign.currency),
         }
     return None
 
@@ -102,15 +114,17 @@ def describe_budget(data) -> str:
         sentence = _("Lower %(name)s daily budget from %(old)s to %(new)s")
     else:
         sentence = _("Keep %(name)s daily budget from %(old)s to %(new)s")
-    return sentence % {"name": _name(data), "old": money_exact(old), "new": money_exact(new)}
+    code = _currency(data)
+    return sentence % {"name": _name(data), "old": money_exact(old, code), "new": money_exact(new, code)}
 
 
 def budget_changes(tenant, data):
     campaign, _reason = _campaign(tenant, data)
-    now = money_exact(campaign.daily_budget) if campaign else _("campaign not found")
+    code = campaign.currency if campaign else _currency(data)
+    now = money_exact(campaign.daily_budget, code) if campaign else _("campaign not found")
     new = money(data.get("daily_budget"))
     what = _("%(campaign)s daily budget") % {"campaign": _name(data)}
-    return [(what, now, money_exact(new) if new is not None else "—")]
+    return [(what, now, money_exact(new, code) if new is not None else "—")]
 
 
 def _daily_budget(raw) -> Decimal:
@@ -131,8 +145,8 @@ def set_budget(tenant, data) -> ExecutionResult:
     campaign.save(update_fields=["daily_budget", "updated_at"])
     detail = _("%(campaign)s daily budget %(old)s -> %(new)s") % {
         "campaign": campaign.name,
-        "old": money_exact(previous),
-        "new": money_exact(budget),
+        "old": money_exact(previous, campaign.currency),
+        "new": money_exact(budget, campaign.currency),
     }
     return ExecutionResult(before, state(campaign, "daily_budget"), detail)
 
@@ -183,6 +197,7 @@ SPECS = [
         target=CAMPAIGN,
         names=NAMES,
         context=("previous_daily_budget",),
+        complete=with_currency,
     ),
     ActionSpec(
         action_type="pause_campaign",

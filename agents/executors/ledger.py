@@ -12,6 +12,8 @@ from agents.executors.base import ExecutionError, ExecutionRequest, ExecutionRes
 
 
 class LedgerExecutor:
+    destination = ""  # nowhere: Walker's own rows, in the approval's transaction
+
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         spec = action_specs.spec_for(request.action_type)
         if spec is None:

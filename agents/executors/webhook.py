@@ -31,6 +31,7 @@ from http import HTTPStatus
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from agents.executors.base import ExecutionError, ExecutionRequest, ExecutionResult, RetryableExecutionError
 from tenants import outbound
@@ -57,6 +58,8 @@ def _body(request: ExecutionRequest) -> bytes:
 
 
 class WebhookExecutor:
+    destination = gettext_lazy("the tenant's webhook")
+
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         tenant = request.tenant
         if not tenant.action_webhook_secret:

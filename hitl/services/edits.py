@@ -93,7 +93,7 @@ def apply_edits(approval, actor, edits, origin) -> Edit:
     spec = action_specs.spec_for(approval.action_type)
     if spec is None:
         raise DecisionError("invalid_edit", f"Walker does not know “{approval.action_type}” actions; decide as is.")
-    reason = action_specs.shape_problem(spec, new_data) or spec.check(approval.tenant, new_data)
+    reason = action_specs.shape_problem(spec, new_data) or action_specs.check(spec, approval.tenant, new_data)
     if reason:
         raise DecisionError("invalid_edit", f"The edited action is not valid: {reason}.")
     new_cost = _edited_cost(spec, approval, new_data, edits)

@@ -1,13 +1,16 @@
 """Running an approved action exactly once.
 
-The ledger executor changes Walker's own data, so claiming the approval,
+The executor is chosen per action (agents.executors.get_executor: a campaign synced from an ad platform is changed
+there). The ledger executor changes Walker's own data, so claiming the approval,
 applying the change and marking it executed happen in one transaction with the
 row locked: a crash rolls everything back and a retry applies it once. The
-webhook executor calls out, which no transaction can cover: the approval is
+webhook and ad platform executors call out, which no transaction can cover: the approval is
 claimed (EXECUTING) before the call, so a duplicated or retried task finds it
-claimed and does nothing, and the receiver gets an Idempotency-Key.
+claimed and does nothing; the webhook's receiver gets an Idempotency-Key, and an ad platform's
+campaign is read before anything is written again.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from celery import current_app
@@ -89,6 +92,8 @@ def _succeed(approval: HITLApproval, result) -> None:
     approval.executed_at = timezone.now()
     approval.execution_status = ExecutionStatus.SUCCEEDED
     approval.execution_result = {"before": result.before, "after": result.after, "detail": result.detail}
+    if result.outcome:  # what the receiver reported (an ad platform's units and currency)
+        approval.execution_result["outcome"] = result.outcome
     approval.execution_error = ""
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
     done = _("Done: %(detail)s") % {"detail": result.detail}
@@ -103,19 +108,20 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
     approval.save(update_fields=["status", "execution_status", "execution_error"])
     failed = _("Execution failed: %(error)s") % {"error": error}
     log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING)
-    announce(approval, tell or (lambda: told.not_done(approval)))
+    announce(approval, tell or (lambda: told.not_done(approval, str(error))))
 
 
-def run_execution(approval_id, *, max_attempts: int) -> Outcome:
-    """Execute once; what it came to."""
+def run_execution(approval_id, *, max_attempts: int, on_retry: Callable[[float | None], None] | None = None) -> Outcome:
+    """Execute once; what it came to. `on_retry` hears the delay the receiver asked for (seconds, or None: the
+    task's own backoff) when the outcome is a retry."""
     approval = HITLApproval.objects.select_related("tenant", "requested_by").get(pk=approval_id)
-    executor = get_executor(approval.tenant)
+    executor = get_executor(_request(approval))  # chosen per action: a synced campaign is changed on its platform
     # What the execution writes (its detail, the history lines) is read first by whoever asked for it, in the
     # outcome they are told: it is written in their language.
     with translation.override(told.requesters_language(approval)):
         if isinstance(executor, LedgerExecutor):
             return _run_ledger(approval_id, executor)
-        return _run_remote(approval_id, executor, max_attempts=max_attempts)
+        return _run_remote(approval_id, executor, max_attempts=max_attempts, on_retry=on_retry)
 
 
 def _locked(approval_id) -> HITLApproval:
@@ -141,7 +147,7 @@ def _run_ledger(approval_id, executor) -> Outcome:
     return Outcome.EXECUTED
 
 
-def _run_remote(approval_id, executor, *, max_attempts: int) -> Outcome:
+def _run_remote(approval_id, executor, *, max_attempts: int, on_retry=None) -> Outcome:
     with transaction.atomic():
         approval = _locked(approval_id)
         if not _claimable(approval):
@@ -150,7 +156,8 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> Outcome:
         log(
             approval,
             Event.EXECUTION_STARTED,
-            _("Sending to the tenant's webhook (attempt %(attempt)s).") % {"attempt": approval.execution_attempts},
+            _("Sending to %(destination)s (attempt %(attempt)s).")
+            % {"destination": executor.destination, "attempt": approval.execution_attempts},
         )
     claim = approval.execution_started_at
     try:
@@ -171,6 +178,8 @@ def _run_remote(approval_id, executor, *, max_attempts: int) -> Outcome:
                     _("Attempt %(attempt)s failed, will retry: %(error)s")
                     % {"attempt": approval.execution_attempts, "error": error},
                 )
+                if on_retry is not None:
+                    on_retry(error.retry_after)
                 return Outcome.RETRY
             _fail(approval, error)
         return Outcome.FAILED

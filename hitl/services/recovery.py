@@ -8,8 +8,8 @@ EXECUTION_RECOVERY_MINUTES ago and that no worker holds, and sends a new task. A
 execution in progress holds the row lock, so SKIP LOCKED passes it over; a duplicate
 task is harmless, since an execution is claimed under that lock exactly once.
 
-A webhook attempt that went silent ("executing / running") is not re-sent: the receiver
-may have acted. That is for a person (mark failed, then run again).
+A remote attempt (the webhook, an ad platform) that went silent ("executing / running") is not
+re-sent: the receiver may have acted. That is for a person (mark failed, then run again).
 """
 
 from datetime import timedelta

@@ -57,7 +57,8 @@ def _snapshot():
 
 
 def test_ledger_is_the_executor_without_a_webhook(tenant):
-    assert isinstance(get_executor(tenant), LedgerExecutor)
+    request = ExecutionRequest(tenant, "3f1c6f0e-8c1a-4d7e-9f57-1f6f0e8c1a4d", "BR-123456", "pause_campaign", {}, NOW)
+    assert isinstance(get_executor(request), LedgerExecutor)
 
 
 def test_unknown_action_type_is_refused(refused):

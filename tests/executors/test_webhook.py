@@ -36,8 +36,8 @@ def hooked(tenant, httpserver, loopback_receivers):
     return tenant
 
 
-def _send(tenant):
-    request = ExecutionRequest(
+def _request(tenant):
+    return ExecutionRequest(
         tenant=tenant,
         approval_id=APPROVAL_ID,
         reference="BR-123456",
@@ -45,11 +45,14 @@ def _send(tenant):
         action_data=ACTION_DATA,
         approved_at=datetime(2025, 6, 4, 12, 0, tzinfo=UTC),
     )
-    return WebhookExecutor().execute(request)
+
+
+def _send(tenant):
+    return WebhookExecutor().execute(_request(tenant))
 
 
 def test_the_webhook_is_the_executor_when_configured(hooked):
-    assert isinstance(get_executor(hooked), WebhookExecutor)
+    assert isinstance(get_executor(_request(hooked)), WebhookExecutor)
 
 
 def test_sends_the_action_as_compact_sorted_json_with_a_verifiable_signature(hooked, httpserver):

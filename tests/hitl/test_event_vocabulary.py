@@ -79,7 +79,7 @@ def test_what_the_services_write_is_in_the_vocabulary_and_valid(
         action_data={**failing.action_data, "campaign_id": "00000000-0000-4000-8000-000000000000"}
     )
     with monkeypatch.context() as patch:
-        patch.setattr("hitl.services.execution.get_executor", lambda tenant: LedgerExecutor())
+        patch.setattr("hitl.services.execution.get_executor", lambda request: LedgerExecutor())
         assert run_execution(failing.pk, max_attempts=1) == "failed"
     retry_execution(failing.pk, actor=tenant_admin)
 

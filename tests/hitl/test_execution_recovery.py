@@ -64,7 +64,7 @@ def failed(ask, approver, campaign, monkeypatch):
     gone = {**approval.action_data, "campaign_id": "00000000-0000-4000-8000-000000000000"}
     HITLApproval.objects.filter(pk=approval.pk).update(action_data=gone)
     with monkeypatch.context() as patch:  # the ledger even where a test also hooks a webhook
-        patch.setattr("hitl.services.execution.get_executor", lambda tenant: LedgerExecutor())
+        patch.setattr("hitl.services.execution.get_executor", lambda request: LedgerExecutor())
         assert run_execution(approval.pk, max_attempts=5) == "failed"
     HITLApproval.objects.filter(pk=approval.pk).update(action_data={**gone, "campaign_id": str(campaign.pk)})
     return fresh(approval)
@@ -117,7 +117,7 @@ def test_an_attempt_that_answers_after_it_was_given_up_changes_nothing(ask, appr
             abandon_execution(request.approval_id, actor=tenant_admin, reason="no news")
         return ExecutionResult(before={}, after={}, detail="applied by the receiver after all")
 
-    monkeypatch.setattr("hitl.services.execution.get_executor", lambda tenant: WebhookExecutor())
+    monkeypatch.setattr("hitl.services.execution.get_executor", lambda request: WebhookExecutor())
     monkeypatch.setattr(WebhookExecutor, "execute", frozen_then_done)
     assert run_execution(approval.pk, max_attempts=5) == "superseded"
     approval = fresh(approval)

@@ -1,0 +1,346 @@
+"""Approved budget, pause and resume actions on a synced campaign, carried out on the ad platform it came from.
+
+For each action, holding the campaign's link row locked (so two approved changes of one campaign never interleave,
+and the guardrails' 24-hour sum counts every change before it):
+
+1. the connection must be usable (disabled or needing re-authorisation: final);
+2. the live campaign is read; already at the target: done, nothing written (a retry after a timeout lands here);
+   different from what the approver saw: final, asking for a fresh approval;
+3. the budget must be the campaign's own and the change within the guardrails, checked again on the live figures;
+4. the platform validates the change (`validate_only`), then the absolute target is written (never a delta);
+5. the campaign is read back: equal, applied (Walker's copy and a `PlatformChange` record follow); different,
+   failed as drifted.
+
+A timeout or a 5xx is retried by hitl's task (the platform may have applied it, so the retry's read decides); a
+quota refusal is retried after the delay the platform asked for; anything else is final.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from adplatforms import clients, errors, money, refusals
+from adplatforms.models import AdConnection, ConnectionState, PlatformCampaign, PlatformChange
+from adplatforms.platform import BudgetLevel, CampaignStatus, RemoteCampaign
+from adplatforms.proposals import link_for
+from agents.action_specs.base import money as amount_of_data
+from agents.action_specs.base import state_word
+from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, RetryableExecutionError
+from agents.formatting import money_exact
+from agents.models import Campaign
+
+STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
+ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})
+
+
+def route(request: ExecutionRequest):
+    """hitl's executor for this action (agents.executors.register_router): a budget, pause or resume of one of the
+    tenant's campaigns that is linked to an ad platform; None for everything else."""
+    if request.action_type not in ACTIONS:
+        return None
+    link = link_for(request.tenant, request.action_data.get("campaign_id"))
+    return PlatformExecutor(link.connection) if link is not None else None
+
+
+def units_of(platform: str, amount, currency: str) -> int:
+    if platform == AdConnection.Platform.GOOGLE:
+        return money.to_micros(amount, currency)
+    return money.to_meta_units(amount, currency)
+
+
+def amount_of(platform: str, units: int, currency: str):
+    if platform == AdConnection.Platform.GOOGLE:
+        return money.from_micros(units, currency)
+    return money.from_meta_units(units, currency)
+
+
+def mark_needs_reauthorisation(connection: AdConnection, error: errors.PlatformError) -> None:
+    """The platform says Walker's authorisation is gone: the connection waits for an admin (a disabled one stays
+    disabled)."""
+    AdConnection.objects.filter(pk=connection.pk).exclude(state=ConnectionState.DISABLED).update(
+        state=ConnectionState.NEEDS_REAUTHORISATION, state_detail=error.detail[:500], updated_at=timezone.now()
+    )
+
+
+class PlatformExecutor:
+    def __init__(self, connection: AdConnection):
+        self.destination = refusals.platform_name(connection)  # for hitl's history: "Sending to Google Ads"
+
+    def execute(self, request: ExecutionRequest) -> ExecutionResult:
+        link = link_for(request.tenant, request.action_data.get("campaign_id"))
+        if link is None:
+            raise ExecutionError(_("That campaign does not exist in this account"))
+        connection = link.connection
+        if refusal := refusals.connection_refusal(connection):
+            raise ExecutionError(_sentence(refusal))
+        if connection.paused_until and connection.paused_until > timezone.now():
+            wait = (connection.paused_until - timezone.now()).total_seconds()
+            raise RetryableExecutionError(
+                _("The %(platform)s connection is paused for quota until %(when)s UTC")
+                % {"platform": self.destination, "when": f"{connection.paused_until:%Y-%m-%d %H:%M}"},
+                retry_after=wait,
+            )
+        try:
+            client = clients.client_for(connection)
+            with transaction.atomic():
+                link = (
+                    PlatformCampaign.objects.select_for_update(no_key=True, of=("self",))
+                    .select_related("connection", "campaign")
+                    .get(pk=link.pk)
+                )
+                change = _Change(request, link, client, self.destination)
+                return change.set_budget() if request.action_type == "set_budget" else change.set_status()
+        except errors.AuthorizationExpired as error:
+            mark_needs_reauthorisation(connection, error)
+            raise ExecutionError(
+                _("The %(platform)s connection needs re-authorisation: %(detail)s")
+                % {"platform": self.destination, "detail": error.detail}
+            ) from error
+        except errors.RateLimited as error:  # refused before anything was done: safe to send again
+            raise RetryableExecutionError(
+                _("%(platform)s asked Walker to wait (quota): %(detail)s")
+                % {"platform": self.destination, "detail": error.detail},
+                retry_after=error.retry_after,
+            ) from error
+        except errors.Unavailable as error:
+            raise RetryableExecutionError(
+                _("%(platform)s did not answer (%(detail)s); the campaign is read again before anything is resent")
+                % {"platform": self.destination, "detail": error.detail}
+            ) from error
+        except errors.PlatformError as error:
+            if error.retryable:
+                raise RetryableExecutionError(
+                    _("%(platform)s: %(detail)s") % {"platform": self.destination, "detail": error.detail}
+                ) from error
+            raise ExecutionError(
+                _("%(platform)s refused the change: %(detail)s")
+                % {"platform": self.destination, "detail": error.detail}
+            ) from error
+
+
+class _Change:
+    """One approved change of one campaign, inside the transaction that holds its link locked."""
+
+    def __init__(self, request: ExecutionRequest, link: PlatformCampaign, client, platform: str):
+        self.request, self.link, self.client, self.platform = request, link, client, platform
+        self.campaign: Campaign = link.campaign
+        self.kind = link.connection.platform
+
+    def _read(self) -> RemoteCampaign:
+        return self.client.campaign(self.link.external_id)
+
+    def _amount(self, live: RemoteCampaign):
+        return amount_of(self.kind, live.daily_budget_units, live.currency)
+
+    def _outcome(self, before: RemoteCampaign, after: RemoteCampaign, *, written: bool) -> dict:
+        return {
+            "platform": self.kind,
+            "account_id": self.link.connection.account_id,
+            "external_id": self.link.external_id,
+            "currency": after.currency,
+            "before_units": before.daily_budget_units,
+            "after_units": after.daily_budget_units,
+            "before_status": before.status,
+            "after_status": after.status,
+            "written": written,
+            "read_back": True,
+        }
+
+    # --- the budget -------------------------------------------------------------------
+
+    def set_budget(self) -> ExecutionResult:
+        data, name = self.request.action_data, self.campaign.name
+        target = amount_of_data(data.get("daily_budget"))
+        if target is None or target <= 0:
+            raise ExecutionError(
+                _("A daily budget must be an amount above zero, not %(value)r") % {"value": data.get("daily_budget")}
+            )
+        live = self._read()
+        currency = live.currency
+        if currency != self.campaign.currency:
+            raise ExecutionError(
+                _("%(campaign)s is in %(now)s on %(platform)s now, not %(then)s; ask for a fresh approval")
+                % {"campaign": name, "now": currency, "then": self.campaign.currency, "platform": self.platform}
+            )
+        sharing = live.campaigns_sharing_budget
+        refusal = refusals.budget_level_refusal(
+            self.link,
+            level=live.budget_level if live.daily_budget_units is not None else BudgetLevel.AD_SET,
+            shared=live.budget_shared or len(sharing) > 1,
+            sharing=sharing,
+        )
+        if refusal:
+            raise ExecutionError(_sentence(refusal))
+        now = self._amount(live)
+        if now == target:
+            return self._budget_already(live, target)
+        seen = amount_of_data(data.get("previous_daily_budget"))
+        if seen is not None and now != seen:
+            raise ExecutionError(
+                _(
+                    "%(campaign)s's budget is %(now)s on %(platform)s now, not the %(seen)s the approver saw; "
+                    "ask for a fresh approval"
+                )
+                % {
+                    "campaign": name,
+                    "now": money_exact(now, currency),
+                    "seen": money_exact(seen, currency),
+                    "platform": self.platform,
+                }
+            )
+        refusal = refusals.guardrail_refusal(
+            self.request.tenant, self.campaign, old=now, new=target, currency=currency, now=timezone.now()
+        )
+        if refusal:
+            raise ExecutionError(_sentence(refusal))
+        try:
+            units = units_of(self.kind, target, currency)
+        except money.MoneyError as error:
+            raise ExecutionError(
+                _("%(amount)s is not a budget %(platform)s can hold in %(currency)s")
+                % {"amount": target, "platform": self.platform, "currency": currency}
+            ) from error
+        self.client.set_daily_budget(live, units, validate_only=True)
+        self.client.set_daily_budget(live, units)
+        back = self._read()
+        if back.daily_budget_units != units:
+            shown = money_exact(self._amount(back), currency) if back.daily_budget_units is not None else "—"
+            raise ExecutionError(
+                _("%(platform)s answered success but the budget reads back %(amount)s")
+                % {"platform": self.platform, "amount": shown}
+            )
+        self._record_budget(now, target, live.daily_budget_units, units, currency)
+        detail = _("%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back)") % {
+            "campaign": name,
+            "old": money_exact(now, currency),
+            "new": money_exact(target, currency),
+            "platform": self.platform,
+        }
+        return ExecutionResult(
+            {"id": str(self.campaign.pk), "daily_budget": str(now)},
+            {"id": str(self.campaign.pk), "daily_budget": str(target)},
+            detail,
+            self._outcome(live, back, written=True),
+        )
+
+    def _budget_already(self, live: RemoteCampaign, target) -> ExecutionResult:
+        """The live budget is the target already: nothing is written. When the approver saw another amount it
+        moved since (most likely this action's own earlier attempt, whose answer was lost), so it is recorded for
+        the guardrails' 24 hours once."""
+        seen = amount_of_data(self.request.action_data.get("previous_daily_budget"))
+        mine = PlatformChange.objects.filter(approval_id=self.request.approval_id).exists()
+        if seen is not None and seen != target and not mine:
+            self._record_budget(seen, target, None, live.daily_budget_units, live.currency)  # its units were not read
+        else:
+            self._update_copy(daily_budget=target, units=live.daily_budget_units)
+        detail = _("%(campaign)s daily budget is already %(amount)s on %(platform)s; nothing was written") % {
+            "campaign": self.campaign.name,
+            "amount": money_exact(target, live.currency),
+            "platform": self.platform,
+        }
+        state = {"id": str(self.campaign.pk), "daily_budget": str(target)}
+        return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
+
+    def _record_budget(self, old, new, before_units, after_units, currency) -> None:
+        PlatformChange.objects.create(
+            tenant=self.request.tenant,
+            connection=self.link.connection,
+            campaign=self.campaign,
+            field=PlatformChange.Field.DAILY_BUDGET,
+            before_units=before_units,
+            after_units=after_units,
+            before=str(old),
+            after=str(new),
+            currency=currency,
+            approval_id=self.request.approval_id,
+            at=timezone.now(),
+        )
+        self._update_copy(daily_budget=new, units=after_units)
+
+    def _update_copy(self, *, daily_budget=None, units=None, status=None, effective_status=None) -> None:
+        """Walker's synced copy follows what the platform read back, so the next proposal starts from it."""
+        moment = timezone.now()
+        fields = {"synced_at": moment}
+        if daily_budget is not None:
+            fields["daily_budget"] = daily_budget
+        if status is not None:
+            fields["status"] = status
+        Campaign.objects.filter(pk=self.campaign.pk).update(**fields, updated_at=moment)
+        link_fields = {"synced_at": moment}
+        if units is not None:
+            link_fields["daily_budget_units"] = units
+        if effective_status:
+            link_fields["effective_status"] = effective_status
+        PlatformCampaign.objects.filter(pk=self.link.pk).update(**link_fields)
+
+    # --- pause and resume -------------------------------------------------------------
+
+    def set_status(self) -> ExecutionResult:
+        target = STATUS_TARGETS[self.request.action_type]
+        seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
+        name, words = self.campaign.name, _status_words()
+        live = self._read()
+        state = {"id": str(self.campaign.pk), "status": live.status}
+        if live.status == target:
+            self._update_copy(status=target, effective_status=live.effective_status)
+            detail = _("%(campaign)s is already %(state)s on %(platform)s; nothing was written") % {
+                "campaign": name,
+                "state": words.get(target, target),
+                "platform": self.platform,
+            }
+            return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
+        if live.status != seen:
+            raise ExecutionError(
+                _(
+                    "%(campaign)s is %(now)s on %(platform)s now, not %(seen)s as the approver saw; "
+                    "ask for a fresh approval"
+                )
+                % {
+                    "campaign": name,
+                    "now": words.get(live.status, live.status),
+                    "seen": words.get(seen, seen),
+                    "platform": self.platform,
+                }
+            )
+        self.client.set_status(live, target, validate_only=True)
+        self.client.set_status(live, target)
+        back = self._read()
+        if back.status != target:
+            raise ExecutionError(
+                _("%(platform)s answered success but the campaign reads back %(state)s")
+                % {"platform": self.platform, "state": words.get(back.status, back.status)}
+            )
+        PlatformChange.objects.create(
+            tenant=self.request.tenant,
+            connection=self.link.connection,
+            campaign=self.campaign,
+            field=PlatformChange.Field.STATUS,
+            before=live.status,
+            after=back.status,
+            approval_id=self.request.approval_id,
+            at=timezone.now(),
+        )
+        self._update_copy(status=target, effective_status=back.effective_status)
+        done = _("Paused %(campaign)s on %(platform)s (read back)") if target == CampaignStatus.PAUSED else None
+        done = done or _("Resumed %(campaign)s on %(platform)s (read back)")
+        return ExecutionResult(
+            state,
+            {"id": str(self.campaign.pk), "status": back.status},
+            done % {"campaign": name, "platform": self.platform},
+            self._outcome(live, back, written=True),
+        )
+
+
+def _status_words() -> dict[str, str]:
+    """A platform campaign's status in the active language."""
+    return {
+        CampaignStatus.ACTIVE: state_word("active"),
+        CampaignStatus.PAUSED: state_word("paused"),
+        CampaignStatus.REMOVED: pgettext("a campaign's state", "removed"),
+    }
+
+
+def _sentence(reason: str) -> str:
+    """A reason written to follow "because" (the proposal's refusal), as a sentence of its own."""
+    return reason[:1].upper() + reason[1:]

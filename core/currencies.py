@@ -1,0 +1,45 @@
+"""What Walker knows of ISO 4217 currencies: how many digits follow the point, and the sign people read.
+
+Kept small on purpose (no Babel): the currencies the ad platforms bill in that have a sign of their own; any
+other currency is written with its code ("CHF 12.50").
+"""
+
+# ISO 4217 currencies without a minor unit, and those with three digits after the point.
+ZERO_DECIMAL = frozenset({"CLP", "ISK", "JPY", "KRW", "PYG", "VND", "UGX", "XAF", "XOF", "RWF", "BIF", "DJF", "GNF"})
+THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
+
+# The sign written before an amount in English; USD's "$" is written through its own translated pattern.
+SIGNS = {
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "CNY": "CN¥",
+    "INR": "₹",
+    "KRW": "₩",
+    "ILS": "₪",
+    "VND": "₫",
+    "NGN": "₦",
+    "PHP": "₱",
+    "THB": "฿",
+    "TRY": "₺",
+    "UAH": "₴",
+    "BRL": "R$",
+    "AUD": "A$",
+    "CAD": "CA$",
+    "MXN": "MX$",
+    "NZD": "NZ$",
+    "HKD": "HK$",
+}
+
+
+def places(currency: str) -> int:
+    """Digits after the point in `currency`'s amounts (ISO 4217); 2 for any code not listed."""
+    code = currency.upper()
+    if code in ZERO_DECIMAL:
+        return 0
+    return 3 if code in THREE_DECIMAL else 2
+
+
+def sign(currency: str) -> str | None:
+    """The currency's own sign, or None when it is written with its code."""
+    return SIGNS.get(currency.upper())
