@@ -12,6 +12,7 @@ Each shape starts its own Celery workers (prefork, two pool processes in all, on
     one-queue  the old shape: every task on one queue (`celery`, bench/one_queue_settings.py), one worker
     make-run   the three queues, one worker consuming all of them (`-Q answers,notifications,bulk`, make run)
     split      the three queues, one worker for `answers` and one for `notifications,bulk` (production's shape)
+    split-nice split, the `notifications,bulk` worker under `nice -n 19` (both workers on one machine)
 
 A brief run is --readers `briefs.tasks.send_brief_now` tasks published at once (each one reader's brief,
 composed and handed to the console provider): the run's briefs wait in the broker as one fan-out of bulk work
@@ -40,11 +41,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SHAPES = {
-    # shape: (settings module, [(queues, pool processes)], brief run)
+    # shape: (settings module, [(queues, pool processes[, niceness])], brief run)
     "quiet": ("config.settings", [("answers", 1), ("notifications,bulk", 1)], False),
     "one-queue": ("bench.one_queue_settings", [("celery", 2)], True),
     "make-run": ("config.settings", [("answers,notifications,bulk", 2)], True),
     "split": ("config.settings", [("answers", 1), ("notifications,bulk", 1)], True),
+    # split, the notifications and bulk worker at the lowest CPU priority (`nice -n 19`): one machine for both
+    "split-nice": ("config.settings", [("answers", 1), ("notifications,bulk", 1, 19)], True),
 }
 QUEUE_KEYS = ("celery", "answers", "notifications", "bulk", "unacked", "unacked_index")
 CHAT_PEOPLE = 10
@@ -126,7 +129,7 @@ def measure(shape: str, args) -> dict:
         EmailDeliveryLog.objects.filter(email_type="daily_brief", reference__endswith=f":{day}").delete()
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.delete(*QUEUE_KEYS)
-    started = [start_worker(shape, n, queues, processes) for n, (queues, processes) in enumerate(workers)]
+    started = [start_worker(shape, n, *worker) for n, worker in enumerate(workers)]
     try:
         # Not measured: each person's first answer, so every pool process has run the engine once (imports, caches).
         warm_up = [pipeline.accept(InboundMessage(channel="chat", text="hello", user_id=p.pk), user=p) for p in people]
@@ -182,10 +185,11 @@ def chat_people(tenant, User) -> list:
     return people
 
 
-def start_worker(shape: str, n: int, queues: str, processes: int):
+def start_worker(shape: str, n: int, queues: str, processes: int, niceness: int = 0):
     log = open(Path(tempfile.gettempdir()) / f"queue-bench-{shape}-{n}.log", "w")  # noqa: SIM115  (closed by the caller)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", f"--concurrency={processes}",
+        ["nice", "-n", str(niceness), sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+         f"--concurrency={processes}",
          "-Q", queues, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
          "-n", f"bench-{shape}-{n}@%h"],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
