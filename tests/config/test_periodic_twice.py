@@ -103,8 +103,10 @@ def test_deadlines_breach_remind_escalate_and_expire_once(postgres_only, ask, wo
     assert set(HITLApproval.objects.filter(pk__in=[a.pk for a in filed]).values_list("status", flat=True)) == {
         "expired"
     }
-    assert HITLNotification.objects.count() - told == notices.filter(event="decided").count()
+    assert HITLNotification.objects.count() - told == notices.filter(event="decided").count() > 0
     assert told > asked
+    each = list(notices.values_list("approval", "recipient", "channel", "event", "reminder_number"))
+    assert len(each) == len(set(each))  # nobody told the same thing twice
 
 
 @twice(recover_executions)
