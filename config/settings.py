@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from config.env import env_bool, env_bytes, env_choice, env_float, env_int, env_list, env_str, require
 
@@ -230,9 +231,37 @@ CELERY_TASK_IGNORE_RESULT = True  # callers never wait on results; outcomes live
 # There is no result backend (Celery's stateless DisabledBackend): one per process, not one built in every new
 # thread, which under daphne is every request that enqueues a task.
 CELERY_RESULT_BACKEND_THREAD_SAFE = True
+# Queues by latency (docs/architecture.md, "Queues"): a person waits on `answers`, on `notifications` a
+# decider or requester does, on `bulk` nobody does. Production runs a worker per queue (`-Q answers`); `make run`
+# one worker on all three. A worker started without -Q consumes all three too (they are the declared queues).
+# Each on its own direct exchange and routing key, as Celery makes a queue it was not told of (a Queue given no
+# exchange would be bound to the default queue's key, and every task would land in all three).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("answers", "notifications", "bulk")]
+CELERY_TASK_DEFAULT_QUEUE = "notifications"  # anything unrouted: never ahead of an answer, never behind a brief run
+# Every Walker task is routed here, by name or glob, and nowhere else (tests/config/test_queues.py).
+CELERY_TASK_ROUTES = {
+    # A person is waiting: their answer, the sweep that finds answers whose task was lost, and the channel sends
+    # that carry an answer out (a conversation's outbound message, a reply to someone who just wrote). An approval's
+    # outcome message shares the send task of every conversation message, so it rides here too.
+    "conversations.tasks.answer_message": {"queue": "answers"},
+    "conversations.tasks.answer_stragglers": {"queue": "answers"},
+    "channels_app.whatsapp.tasks.deliver_message": {"queue": "answers"},
+    "channels_app.whatsapp.tasks.send_reply": {"queue": "answers"},
+    "channels_app.email.tasks.send_message": {"queue": "answers"},
+    "channels_app.email.tasks.send_answer": {"queue": "answers"},
+    # Approvals: notifications, reminders, the SLA clock, executions and their recovery; sends that answer nobody.
+    "hitl.tasks.*": {"queue": "notifications"},
+    "channels_app.whatsapp.tasks.send_verification_code": {"queue": "notifications"},
+    # Nobody waits: briefs, analytics, retention, pruning, session clean-up; ad-platform syncs (`adplatforms`).
+    "briefs.tasks.*": {"queue": "bulk"},
+    "analytics.tasks.*": {"queue": "bulk"},
+    "conversations.tasks.prune_chat_events": {"queue": "bulk"},
+    "conversations.tasks.apply_message_retention": {"queue": "bulk"},
+    "tenants.tasks.*": {"queue": "bulk"},
+    "adplatforms.tasks.*": {"queue": "bulk"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
-    # Expired login sessions pile up in django_session; delete them nightly.
     # SLA breaches, reminders, escalations, auto-approvals and expiries of pending approvals.
     "hitl-process-deadlines": {"task": "hitl.tasks.process_deadlines", "schedule": 60.0},
     # Messages still waiting for an answer whose task was lost (a broker restart): answered in order.
@@ -253,6 +282,7 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-conversation-metrics": {"task": "analytics.tasks.refresh_conversation_metrics", "schedule": 60.0},
     # Analytics: approval periods (day, week, month) touched by approval events since the watermark, and today's.
     "analytics-approval-periods": {"task": "analytics.tasks.aggregate_approvals", "schedule": 300.0},
+    # Expired login sessions pile up in django_session; delete them nightly.
     "clear-expired-sessions": {
         "task": "tenants.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -20,7 +20,7 @@ from agents.models import AgentType, AIAgent
 from config.celery import app as celery_app
 from tenants.roles import Role
 from tests.factories import TenantFactory, UserFactory
-from tests.workers import process_database_url, process_environment
+from tests.workers import QUEUES, process_database_url, process_environment
 
 # Tasks run where they are queued, their errors raised to the test; the `broker` fixture sends them to real workers.
 # (Here, not in tests/settings.py, while config.settings spells Celery's defaults out: tests/config/test_celery.py.)
@@ -246,19 +246,19 @@ def engine(monkeypatch):
 # --- real Celery workers on the Redis broker ------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-QUEUE = "celery"  # the default queue, on the test run's own Redis database
 
 
 @pytest.fixture
 def broker(postgres_only, monkeypatch):
-    """Tasks go to the Redis broker (not run eagerly in the test); the queue starts and ends empty."""
+    """Tasks go to the Redis broker (not run eagerly in the test), on the test run's own Redis database; the queues
+    start and end empty."""
     if not settings.REDIS_URL:
         pytest.skip("needs the Redis broker (REDIS_URL); CI sets it")
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(QUEUE)
+    client.delete(*QUEUES)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     yield
-    client.delete(QUEUE)
+    client.delete(*QUEUES)
 
 
 @pytest.fixture
@@ -285,7 +285,7 @@ def start_worker(tmp_path):
                 f"--pool={pool}",
                 f"--concurrency={concurrency}",
                 "-Q",
-                QUEUE,
+                ",".join(QUEUES),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",

@@ -4,7 +4,12 @@ import os
 import time
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
+
+# Every queue Walker declares (config/settings.py, CELERY_TASK_QUEUES): the workers tests start consume them all,
+# as `make run`'s one worker does.
+QUEUES = [queue.name for queue in settings.CELERY_TASK_QUEUES]
 
 
 def wait_for(condition, what, timeout=60.0):

@@ -113,9 +113,12 @@ def _claim(conversation_id) -> uuid.UUID | None:
     return token if claimed else None
 
 
-def _release(conversation_id, token) -> None:
+def _release(conversation_id, token, *, nothing_waits: bool = False) -> None:
+    """Give the lease back. A claim that found nothing waiting (a duplicate task, the sweep's after the answer)
+    began no attempt at any message: it is not counted against the next one."""
+    attempts = {"answer_attempts": 0} if nothing_waits else {}
     Conversation.objects.filter(pk=conversation_id, answer_lease=token).update(
-        answer_lease=None, answer_lease_until=None
+        answer_lease=None, answer_lease_until=None, **attempts
     )
 
 
@@ -139,7 +142,7 @@ def _answer_next(conversation_id, token) -> bool:
     conversation = Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
     recent = _latest_messages(conversation) if conversation is not None else []
     if not recent:
-        _release(conversation_id, token)
+        _release(conversation_id, token, nothing_waits=True)
         return False
     answered = conversation.answered_seq
     inbound = [m for m in recent if m.direction == Message.Direction.INBOUND and m.seq is not None]
@@ -152,7 +155,7 @@ def _answer_next(conversation_id, token) -> bool:
     else:
         message, history = _oldest_waiting(conversation, answered)
     if message is None:
-        _release(conversation_id, token)
+        _release(conversation_id, token, nothing_waits=True)
         return False
     if message.conversation.held_by_id is not None:
         return _set_aside(conversation_id, message, token)

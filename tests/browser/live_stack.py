@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.faults.harness import Daphne, Process, RedisServer, Worker, free_port
-from tests.workers import process_environment
+from tests.workers import QUEUES, process_environment
 
 SHAPES = ("embedded", "redis")
 
@@ -44,7 +44,7 @@ class LiveStack:
             env.update(CELERY_BROKER_URL="filesystem://", CELERY_FILESYSTEM_DIR=str(tmp_path / "broker"))
         worker_args = [
             sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
-            "-Q", "celery", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info",
+            "-Q", ",".join(QUEUES), "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info",
             "-n", "live@%h",
         ]  # fmt: skip
         self.worker = self._keep(Worker("worker", worker_args, env, tmp_path / "worker.log"))

@@ -25,10 +25,9 @@ import httpx
 import redis
 import websocket
 
-from tests.workers import process_environment, wait_for
+from tests.workers import QUEUES, process_environment, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-QUEUE = "celery"
 # AGENT_ENGINE_TIMEOUT of the processes: room for a fresh pool process's first answer on a busy machine; an
 # answer's lease lasts 2 x 5 + 30 s, which a killed worker's message waits out.
 ENGINE_TIMEOUT = 5
@@ -112,8 +111,8 @@ class RedisServer(Process):
             self.popen.send_signal(signal.SIGCONT)
 
     def pending_tasks(self) -> list[str]:
-        """The names of the tasks waiting in the queue or held, unacknowledged, by a worker (a dead one's too)."""
-        queued = self.client.lrange(QUEUE, 0, -1)
+        """The names of the tasks waiting in the queues or held, unacknowledged, by a worker (a dead one's too)."""
+        queued = [message for queue in QUEUES for message in self.client.lrange(queue, 0, -1)]
         held = [json.loads(value)[0] for value in self.client.hvals("unacked")]  # [message, exchange, routing key]
         return [json.loads(message)["headers"]["task"] for message in queued] + [m["headers"]["task"] for m in held]
 
@@ -177,7 +176,7 @@ class Stack:
         name = f"worker-{sum(isinstance(p, Worker) for p in self.processes)}"
         args = [
             sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-            f"--concurrency={concurrency}", "-Q", QUEUE, "--without-gossip", "--without-mingle",
+            f"--concurrency={concurrency}", "-Q", ",".join(QUEUES), "--without-gossip", "--without-mingle",
             "--without-heartbeat", "-l", "info", "-n", f"{name}@%h",
         ]  # fmt: skip
         return self._keep(Worker(name, args, {**self.env, **env}, self.tmp_path / f"{name}.log"))

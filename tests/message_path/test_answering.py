@@ -48,6 +48,16 @@ def test_a_redelivered_task_answers_what_a_dead_worker_left_and_only_once(live_d
     assert conversation.answered_seq == message.seq and conversation.answer_lease is None
 
 
+def test_a_task_that_finds_nothing_waiting_counts_no_attempt(live_db, colleague, queued):
+    """A duplicate task (two sweeps, a redelivery) after the answer: the next message keeps all its attempts."""
+    message, (conversation_id, message_id) = say(colleague, "hello", queued)
+    assert pipeline.answer(conversation_id, message_id) is None
+    assert pipeline.answer(conversation_id, None) is None  # claims the lease, finds nothing waiting
+    conversation = Conversation.objects.get(pk=conversation_id)
+    assert (conversation.answer_attempts, conversation.answer_lease) == (0, None)
+    assert replies(message) == 1
+
+
 def test_an_answer_is_never_stored_twice(live_db, colleague, queued, engine):
     message, (conversation_id, _) = say(colleague, "hello", queued)
     conversation = Conversation.objects.select_related("tenant", "user").get(pk=conversation_id)

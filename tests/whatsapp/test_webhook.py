@@ -227,11 +227,10 @@ def test_a_queued_reply_names_the_contact_by_key_not_by_phone(client, broker, tw
     from django.conf import settings
 
     from channels_app.whatsapp.tasks import send_reply
-    from tests.conftest import QUEUE
 
     sender = "+14155550188"
     assert post_signed(client, WEBHOOK, inbound_form(sender, "hi")).status_code == 200
-    [queued] = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange(QUEUE, 0, -1)
+    [queued] = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("answers", 0, -1)  # a reply: on `answers`
     envelope = json.loads(queued)
     args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
     for digits in ("4155550188", "415 555 0188", "415-555-0188"):

@@ -1,0 +1,282 @@
+"""Every periodic task is safe twice over: run by two beat processes (or workers) at once, or once more after that,
+it leaves what one run leaves: no double notification, escalation, brief, answer or removal, counts right.
+
+Each test sets up real work for one beat task, runs the task itself twice at once in threads (each on its own
+connection, `tests.concurrency.at_once`), checks the outcome is one run's, then runs it a third time and checks
+nothing changes. A beat entry without such a test fails `test_every_beat_entry_is_run_twice_here`.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.utils import timezone
+
+from analytics.events import record
+from analytics.models import ConversationMetrics, EventType, HITLAnalytics, PlatformEvent
+from briefs.models import DailyBrief
+from briefs.tasks import send_due_briefs_task
+from config.celery import app as celery_app
+from conversations import pipeline
+from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
+from conversations.normalized import InboundMessage
+from conversations.tasks import SWEEP_GRACE, answer_stragglers, apply_message_retention, prune_chat_events
+from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
+from hitl.services.decisions import approve
+from hitl.tasks import process_deadlines, recover_executions
+from reports.tasks import aggregate_approvals, refresh_conversation_metrics
+from tenants.models import AccessLog, Tenant
+from tenants.tasks import clear_expired_sessions, purge_access_logs
+from tests.analytics.conftest import approval as approval_row
+from tests.analytics.conftest import conversation as conversation_row
+from tests.analytics.conftest import exchange as exchange_rows
+from tests.concurrency import at_once
+from tests.factories import CampaignFactory, ConversationFactory, EmailPreferenceFactory, MessageFactory, UserFactory
+from tests.pipeline import hold_answer_tasks
+
+pytestmark = pytest.mark.postgres("two runs at once, each on its own connection, with real row locks")
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+COVERED: set[str] = set()
+
+
+def twice(task):
+    """Mark a test as the twice-test of `task`'s beat entry."""
+    COVERED.add(task.name)
+    return lambda test: test
+
+
+def both(task):
+    """The task run twice at once, as two beat processes would: each run's result."""
+    return at_once(task, task)
+
+
+def test_every_beat_entry_is_run_twice_here():
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    missing = sorted(scheduled - COVERED)
+    assert missing == [], f"periodic tasks without a twice-test in {__name__}: {missing}"
+
+
+def summed(first: dict, second: dict, step: str) -> int:
+    """What two deadline sweeps did of one step together (a sweep that did nothing of it leaves it out)."""
+    return first.get(step, 0) + second.get(step, 0)
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+@twice(process_deadlines)
+def test_deadlines_breach_remind_escalate_and_expire_once(postgres_only, ask, workflow, tenant, approver, tenant_admin):
+    workflow(sla_hours=4, escalation_hours=5, reminder_frequency_hours=2, max_reminders=3, expire_hours=12)
+    with time_machine.travel(START, tick=False):
+        filed = [ask(of=CampaignFactory(tenant=tenant, daily_budget=Decimal("500.00"))) for _ in range(5)]
+    asked = HITLNotification.objects.count()
+
+    with time_machine.travel(START + 6 * H, tick=False):  # past the SLA, a reminder and the escalation
+        first, second = both(process_deadlines)
+    assert summed(first, second, "breached") == len(filed)
+    assert summed(first, second, "escalated") == len(filed)
+    assert summed(first, second, "reminded") == len(filed)  # one late reminder each, not a burst
+    history = HITLApprovalHistory.objects.filter(approval__in=filed)
+    for event in ("sla_breached", "escalated", "reminder"):
+        assert history.filter(event_type=event).count() == len(filed), event
+    assert set(HITLApproval.objects.filter(pk__in=[a.pk for a in filed]).values_list("reminder_count", flat=True)) == {
+        1
+    }
+    notices = HITLNotification.objects.filter(approval__in=filed)
+    assert notices.filter(event="escalated").count() == len(filed)  # to the tenant admin, once each
+    assert notices.filter(event="reminder").count() == len(filed)
+    told = notices.count()
+
+    with time_machine.travel(START + 6 * H, tick=False):
+        assert process_deadlines() == {}  # once more: nothing is due
+    with time_machine.travel(START + 13 * H, tick=False):  # past the end
+        first, second = both(process_deadlines)
+        assert process_deadlines() == {}
+    assert summed(first, second, "expired") == len(filed)
+    assert history.filter(event_type="expired").count() == len(filed)
+    assert set(HITLApproval.objects.filter(pk__in=[a.pk for a in filed]).values_list("status", flat=True)) == {
+        "expired"
+    }
+    assert HITLNotification.objects.count() - told == notices.filter(event="decided").count() > 0
+    assert told > asked
+    each = list(notices.values_list("approval", "recipient", "channel", "event", "reminder_number"))
+    assert len(each) == len(set(each))  # nobody told the same thing twice
+
+
+@twice(recover_executions)
+def test_stalled_executions_are_sent_again_and_run_once(postgres_only, ask, tenant, approver, settings):
+    lost = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(celery_app.tasks["hitl.tasks.execute_approval"], "delay", lambda *args: None)  # lost
+        for _ in range(4):
+            approval = ask(of=CampaignFactory(tenant=tenant, daily_budget=Decimal("500.00")))
+            approve(approval.pk, actor=approver)
+            lost.append(approval.pk)
+    long_ago = timezone.now() - timedelta(minutes=settings.EXECUTION_RECOVERY_MINUTES + 1)
+    HITLApproval.objects.filter(pk__in=lost).update(
+        status="approved", execution_status="queued", execution_queued_at=long_ago
+    )  # as a killed ledger run leaves them
+
+    first, second = both(recover_executions)  # each sent task runs at once (eager), in its sweep's thread
+    assert first + second == len(lost)
+    assert recover_executions() == 0
+    approvals = HITLApproval.objects.filter(pk__in=lost)
+    assert set(approvals.values_list("status", flat=True)) == {"executed"}
+    history = HITLApprovalHistory.objects.filter(approval__in=lost)
+    assert history.filter(event_type="execution_requeued").count() == len(lost)
+    assert history.filter(event_type="executed").count() == len(lost)
+
+
+# --- answers --------------------------------------------------------------------------------------
+
+
+@twice(answer_stragglers)
+def test_lost_answers_are_answered_once(postgres_only, tenant, engine):
+    people = [UserFactory(tenant=tenant, role="member") for _ in range(4)]
+    with pytest.MonkeyPatch.context() as patch:
+        hold_answer_tasks(patch)  # the broker lost every answer task
+        asked = [
+            pipeline.accept(InboundMessage(channel="chat", text=text, user_id=person.pk), user=person).message
+            for person in people
+            for text in ("hello", "and another thing")
+        ]
+    engine.seconds = 0.05  # long enough for the two sweeps' answers to overlap
+
+    with time_machine.travel(timezone.now() + SWEEP_GRACE + timedelta(seconds=1)):
+        first, second = both(answer_stragglers)  # each task found is answered at once (eager), in its thread
+        assert answer_stragglers() == 0
+    assert len(people) <= first + second <= 2 * len(people)  # both may find one; the answer lease lets one answer
+    for message in asked:
+        assert Message.objects.filter(in_reply_to=message, direction="outbound").count() == 1, message.text
+    conversations = Conversation.objects.filter(user__in=people)
+    assert {(c.answered_seq == c.last_inbound_seq, c.answer_lease, c.answer_attempts) for c in conversations} == {
+        (True, None, 0)  # no attempt counted against the next message by the run that found nothing
+    }
+
+
+# --- bulk ----------------------------------------------------------------------------------------
+
+
+@twice(send_due_briefs_task)
+def test_due_briefs_are_sent_once(postgres_only, tenant, sent_emails):
+    readers = [UserFactory(tenant=tenant, role="approver") for _ in range(6)]
+    for person in readers:
+        EmailPreferenceFactory(user=person, timezone="UTC", delivery_time=time(8, 0))
+    with time_machine.travel(START, tick=False):  # 09:00 UTC: every reader's brief is due
+        first, second = both(send_due_briefs_task)
+        assert send_due_briefs_task() == 0
+    assert first + second == len(readers)
+    assert DailyBrief.objects.filter(status="sent").count() == len(readers)
+    assert sorted(email.to for email in sent_emails) == sorted(person.email for person in readers)
+
+
+@twice(refresh_conversation_metrics)
+def test_conversation_metrics_are_computed_once(postgres_only, tenant, colleague):
+    talks = []
+    for n in range(3):
+        talk = conversation_row(colleague, started_at=timezone.now() - H)
+        exchange_rows(talk, timezone.now() - H + timedelta(minutes=n), wait=timedelta(seconds=2))
+        exchange_rows(talk, timezone.now() - H + timedelta(minutes=n + 5), wait=timedelta(seconds=4), agent_type="seo")
+        record(EventType.CONVERSATION_OPENED, tenant=tenant, conversation_id=talk.pk)
+        talks.append(talk)
+
+    both(refresh_conversation_metrics)
+    refresh_conversation_metrics()
+    rows = ConversationMetrics.objects.filter(conversation_id__in=[t.pk for t in talks])
+    assert rows.count() == len(talks)
+    assert {(row.message_count, tuple(row.agent_types)) for row in rows} == {(4, ("paid_ads", "seo"))}
+    assert PlatformEvent.objects.filter(event_type=EventType.HANDOFF).count() == len(talks)  # one each, not two
+
+
+@twice(aggregate_approvals)
+def test_approval_periods_are_aggregated_once(postgres_only, tenant):
+    today = timezone.now()
+    for status in ("expired", "rejected", "expired"):
+        row = approval_row(tenant, requested_at=today - timedelta(days=3), status=status)
+        record(EventType.APPROVAL_EXPIRED if status == "expired" else EventType.APPROVAL_REJECTED, tenant=tenant,
+               subject_id=row.pk)  # fmt: skip
+
+    both(aggregate_approvals)
+    aggregate_approvals()
+    days = HITLAnalytics.objects.filter(tenant=tenant, period_type="day")
+    assert days.count() == len(set(days.values_list("period_start", flat=True)))  # one row per period
+    request_day = days.get(total_requests__gt=0)
+    assert (request_day.total_requests, request_day.total_expired, request_day.total_rejected) == (3, 2, 1)
+
+
+@twice(prune_chat_events)
+def test_chat_events_past_the_window_are_pruned_once(postgres_only, colleague):
+    talk = ConversationFactory(user=colleague)
+    old = timezone.now() - timedelta(days=settings.CHAT_EVENT_RETENTION_DAYS + 1)
+    for seq in range(1, 31):
+        event = ConversationEvent.objects.create(conversation=talk, seq=seq, event_type="message_received", payload={})
+        if seq <= 20:
+            ConversationEvent.objects.filter(pk=event.pk).update(created_at=old)
+
+    first, second = both(prune_chat_events)
+    assert first + second == 20 and prune_chat_events() == 0
+    assert sorted(ConversationEvent.objects.values_list("seq", flat=True)) == list(range(21, 31))
+
+
+@twice(apply_message_retention)
+def test_message_content_past_the_period_is_removed_once(postgres_only, tenant, colleague, monkeypatch):
+    monkeypatch.setattr("conversations.retention.BATCH_SIZE", 5)  # several batches, which both runs contend for
+    Tenant.objects.filter(pk=tenant.pk).update(message_retention_days=30)
+    talk = ConversationFactory(user=colleague)
+    long_ago = timezone.now() - timedelta(days=31)
+    old = [MessageFactory(conversation=talk, text=f"old {n}", created_at=long_ago) for n in range(17)]
+    recent = [MessageFactory(conversation=talk, text=f"new {n}") for n in range(3)]
+    note = ConversationNote.objects.create(tenant=tenant, conversation=talk, author=colleague, text="call her")
+    ConversationNote.objects.filter(pk=note.pk).update(created_at=long_ago)
+
+    first, second = both(apply_message_retention)
+    assert first + second == len(old) and apply_message_retention() == 0
+    emptied = Message.objects.filter(pk__in=[m.pk for m in old])
+    assert {m.text for m in emptied} == {"[Removed after 30 days under the retention policy]"}
+    assert sorted(m.text for m in Message.objects.filter(pk__in=[m.pk for m in recent])) == ["new 0", "new 1", "new 2"]
+    assert ConversationNote.objects.get(pk=note.pk).content_removed_at is not None
+
+
+def access_record(tenant, actor, *, days_ago):
+    """An access record placed in the past below the model (the log refuses updates; superuser in tests)."""
+    row = AccessLog.objects.create(
+        tenant=tenant, actor=actor, actor_ref="ref", action="viewed", object_type="x", object_id="1",
+        object_repr="x", path="/",
+    )  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            f"UPDATE {AccessLog._meta.db_table} SET created_at = %s WHERE id = %s",
+            [timezone.now() - timedelta(days=days_ago), row.pk],
+        )
+    return row
+
+
+@twice(purge_access_logs)
+def test_access_records_past_the_period_are_purged_once(postgres_only, tenant, colleague):
+    Tenant.objects.filter(pk=tenant.pk).update(access_log_retention_days=100)
+    for _ in range(12):
+        access_record(tenant, colleague, days_ago=101)
+    kept = {access_record(tenant, colleague, days_ago=99).pk, access_record(tenant, colleague, days_ago=1).pk}
+
+    first, second = both(purge_access_logs)
+    assert first + second == 12 and purge_access_logs() == 0
+    assert set(AccessLog.objects.values_list("pk", flat=True)) == kept
+
+
+@twice(clear_expired_sessions)
+def test_expired_sessions_are_cleared_once(postgres_only):
+    now = timezone.now()
+    for n in range(25):
+        Session.objects.create(session_key=f"old{n}", session_data="", expire_date=now - timedelta(days=1))
+    Session.objects.create(session_key="live", session_data="", expire_date=now + timedelta(days=1))
+
+    both(clear_expired_sessions)
+    clear_expired_sessions()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
