@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from adplatforms import clients, errors, money, refusals
-from adplatforms.models import AdConnection, ConnectionState, PlatformCampaign, PlatformChange
+from adplatforms import clients, errors, money, refusals, states
+from adplatforms.models import AdConnection, PlatformCampaign, PlatformChange
 from adplatforms.platform import BudgetLevel, CampaignStatus, RemoteCampaign
 from adplatforms.proposals import link_for
 from agents.action_specs.base import money as amount_of_data
@@ -55,14 +55,6 @@ def amount_of(platform: str, units: int, currency: str):
     return money.from_meta_units(units, currency)
 
 
-def mark_needs_reauthorisation(connection: AdConnection, error: errors.PlatformError) -> None:
-    """The platform says Walker's authorisation is gone: the connection waits for an admin (a disabled one stays
-    disabled)."""
-    AdConnection.objects.filter(pk=connection.pk).exclude(state=ConnectionState.DISABLED).update(
-        state=ConnectionState.NEEDS_REAUTHORISATION, state_detail=error.detail[:500], updated_at=timezone.now()
-    )
-
-
 class PlatformExecutor:
     def __init__(self, connection: AdConnection):
         self.destination = refusals.platform_name(connection)  # for hitl's history: "Sending to Google Ads"
@@ -92,7 +84,7 @@ class PlatformExecutor:
                 change = _Change(request, link, client, self.destination)
                 return change.set_budget() if request.action_type == "set_budget" else change.set_status()
         except errors.AuthorizationExpired as error:
-            mark_needs_reauthorisation(connection, error)
+            states.record_failure(connection, error)  # needs re-authorisation; the admins are told once
             raise ExecutionError(
                 _("The %(platform)s connection needs re-authorisation: %(detail)s")
                 % {"platform": self.destination, "detail": error.detail}

@@ -16,6 +16,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.utils import timezone
 
+from adplatforms.tasks import sync_due_connections
 from analytics.events import record
 from analytics.models import ConversationMetrics, EventType, HITLAnalytics, PlatformEvent
 from briefs.models import DailyBrief
@@ -280,3 +281,18 @@ def test_expired_sessions_are_cleared_once(postgres_only):
     both(clear_expired_sessions)
     clear_expired_sessions()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+
+
+# --- ad platforms ---------------------------------------------------------------------------------
+
+
+@twice(sync_due_connections)
+def test_due_ad_platform_syncs_are_queued_once(postgres_only, tenant, make_connection, monkeypatch):
+    connections = [make_connection(tenant, account_id=f"{n:010d}") for n in range(8)]
+    queued = []
+    monkeypatch.setattr("adplatforms.tasks.after_commit", lambda task, pk: queued.append(pk))
+    first, second = both(sync_due_connections)
+    assert first + second == len(connections)
+    assert sorted(queued) == sorted(str(c.pk) for c in connections)  # each connection once
+    assert sync_due_connections() == 0
+    assert len(queued) == len(connections)

@@ -29,6 +29,8 @@ INTENDED = {
     "channels_app.whatsapp.tasks.send_verification_code": "notifications",
     "briefs.tasks.send_due_briefs": "bulk",
     "briefs.tasks.send_brief_now": "bulk",
+    "adplatforms.tasks.sync_due_connections": "bulk",
+    "adplatforms.tasks.sync_connection": "bulk",
     "analytics.tasks.refresh_conversation_metrics": "bulk",
     "analytics.tasks.aggregate_approvals": "bulk",
     "conversations.tasks.prune_chat_events": "bulk",
