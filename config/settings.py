@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "django_prometheus",  # request and database metrics on /metrics (config.metrics, docs/metrics.md)
     "axes",  # admin and API login lockout (see "Login protection" below)
     "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first and last: the whole request is timed
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,7 +99,8 @@ MIDDLEWARE = [
     "tenants.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,6 +157,11 @@ else:
             "TEST": {"NAME": Path(tempfile.gettempdir()) / f"test-walker-{os.getpid()}.sqlite3"},
         }
     }
+
+# The same backends, wrapped by django-prometheus to count connections, queries and their time (docs/metrics.md).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -579,6 +587,14 @@ UNFOLD = {
         ),  # the queue's SLA column counts down live  # analytics: click a bar or point for the list behind it
     ],
 }
+
+# --- Metrics (docs/metrics.md) -----------------------------------------------------
+# /metrics answers only a request bearing this token (Authorization: Bearer …); unset, the path is a 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A Celery worker's main process serves its own and its children's metrics on this port (0: not served). Never
+# behind an ingress: only Prometheus reaches it (docs/metrics.md).
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0, minimum=0)
+METRICS_WORKER_ADDR = env_str("METRICS_WORKER_ADDR", "127.0.0.1") or "127.0.0.1"
 
 # --- Logging -----------------------------------------------------------------------
 LOGGING = {

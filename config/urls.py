@@ -8,11 +8,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.exceptions import api_not_found
 from config.health import healthz, readyz
 from config.home import favicon, home
+from config.metrics import metrics
 from tenants.language_switch import set_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),  # Prometheus, with METRICS_TOKEN (config.metrics)
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     # People who talk to the agents sign in here and land in the chat; staff sign in at /admin/ (or here).
