@@ -15,9 +15,9 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.exposition import choose_encoder
 
 from core.metrics import process_registry, queue_names
 from hitl.metrics import ApprovalsWaiting
@@ -48,13 +48,15 @@ class QueueLengths:
         return []
 
 
-def scrape() -> bytes:
-    """The exposition text of the web's scrape (process metrics, the approval queue, queue lengths)."""
+def scrape(accept: str = "") -> tuple[bytes, str]:
+    """The web's scrape (process metrics, the approval queue, queue lengths) in the format the scraper accepts
+    (Prometheus' text format, or OpenMetrics when asked for), and its content type."""
     scraped = CollectorRegistry()
     scraped.register(_Registry(process_registry()))
     scraped.register(ApprovalsWaiting())
     scraped.register(QueueLengths())
-    return generate_latest(scraped)
+    encode, content_type = choose_encoder(accept)
+    return encode(scraped), content_type
 
 
 class _Registry:
@@ -84,4 +86,5 @@ def metrics(request):
         response = HttpResponse("A bearer token is needed.\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    return HttpResponse(scrape(), content_type=CONTENT_TYPE_LATEST)
+    body, content_type = scrape(request.headers.get("Accept", ""))
+    return HttpResponse(body, content_type=content_type)
