@@ -76,3 +76,21 @@ def test_without_the_directory_a_process_shows_its_own_registry():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_prepare_metrics_dir_empties_the_metrics_files_only_then_runs_the_command(tmp_path):
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_123.db").write_bytes(b"old")
+    (directory / "gauge_livesum_123.db").write_bytes(b"old")
+    (directory / "README").write_text("kept")
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    script = ROOT / "bin" / "prepare-metrics-dir"
+    done = subprocess.run([script, "sh", "-c", "ls $PROMETHEUS_MULTIPROC_DIR"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.split() == ["README"], done.stderr
+    fresh = tmp_path / "new" / "dir"
+    done = subprocess.run([script], env={**env, "PROMETHEUS_MULTIPROC_DIR": str(fresh)}, capture_output=True)
+    assert done.returncode == 0 and fresh.is_dir()
+    unset = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    done = subprocess.run([script], env=unset, capture_output=True, text=True)
+    assert done.returncode != 0 and "PROMETHEUS_MULTIPROC_DIR is not set" in done.stderr
