@@ -68,6 +68,13 @@ def test_the_token_may_come_with_any_case_of_scheme(client, metrics_token):
     assert client.get("/metrics", HTTP_AUTHORIZATION=f"bearer {TOKEN}").status_code == 200
 
 
+def test_scraped_over_plain_http_when_https_is_enforced(client, metrics_token, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/admin/").status_code == 301  # everything else goes to https
+    assert scrape(client).status_code == 200
+
+
 def test_openmetrics_when_the_scraper_asks_for_it(client, metrics_token):
     response = scrape(client, HTTP_ACCEPT="application/openmetrics-text; version=1.0.0,text/plain;q=0.5")
     assert response["Content-Type"].startswith("application/openmetrics-text")
