@@ -10,6 +10,7 @@ from django.test import TestCase
 from agents.engines import engine_name
 from agents.engines.builtin import BuiltinEngine
 from agents.engines.langflow import LangflowEngine
+from channels_app.whatsapp import tasks
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
 from hitl.services.decisions import approve
@@ -180,3 +181,11 @@ def test_a_failed_status_callback_is_counted_once(client, signing, sent, moves):
     callback(client, sid, "undelivered", ErrorCode="63024")
     callback(client, sid, "failed", ErrorCode="63024")  # repeated: nothing moves
     assert moves("walker_whatsapp_send_failures_total", stage="reported") == 1
+
+
+def test_a_send_out_of_retries_is_counted_as_given_up(twilio, eager_retries, conversation, tenant, member_phone, moves):  # noqa: F811
+    wrote(member_phone.phone_number, tenant)
+    twilio.fail(500, code=20500, message="boom", times=tasks.SEND_RETRIES + 1)
+    assert say(conversation, "Hello").status == "failed"
+    assert moves("walker_whatsapp_send_failures_total", stage="gave_up") == 1
+    assert moves("walker_whatsapp_send_failures_total", stage="refused") == 0

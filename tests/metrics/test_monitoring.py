@@ -78,7 +78,8 @@ def test_every_expression_names_metrics_walker_exports(exported, source):
 def test_every_walker_metric_has_a_panel(exported):
     shown = {name for expression in dashboard_expressions() for name in NAME.findall(expression)}
     for family, samples in exported.items():
-        if family.startswith("walker_"):
+        # The text format shows a counter's creation time as a gauge family of its own: no panel for that.
+        if family.startswith("walker_") and not family.endswith("_created"):
             assert samples & shown, f"no panel shows {family}"
 
 
