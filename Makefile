@@ -10,7 +10,7 @@ DEPLOY_VENV := .venv-deploy
 DEPLOY_INSTALLED := $(DEPLOY_VENV)/.installed
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install install-dev deploy-tools browsers run test lint messages clean
+.PHONY: install install-dev deploy-tools browsers monitoring-tools run test lint messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ browsers: /usr/bin/chromedriver
 		echo "chromium-driver is missing and cannot be installed here: browser tests will be skipped."; \
 	fi
 
+# The alert rules' checks and the scrape test use Debian's prometheus package (promtool and prometheus itself).
+monitoring-tools: /usr/bin/promtool
+
+/usr/bin/promtool:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's prometheus (promtool) for the monitoring tests…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
+	else \
+		echo "promtool is missing and cannot be installed here: the monitoring tests will be skipped."; \
+	fi
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -54,7 +65,7 @@ run: install
 
 # The suite's settings are tests/settings.py (config.settings with a temporary mail folder, a fast password
 # hasher and no connection pool); the processes it starts run config.settings.
-test: install-dev deploy-tools browsers
+test: install-dev deploy-tools browsers monitoring-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -2,6 +2,8 @@
 
 from channels.consumer import get_handler_name
 
+from core.metrics import WEBSOCKETS_OPEN
+
 
 class NoConnectionSweepPerFrame:
     """Handle each frame and layer message without channels' extra trip to a thread first.
@@ -18,3 +20,23 @@ class NoConnectionSweepPerFrame:
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+
+class CountedSocket:
+    """Counts the socket in `walker_websockets_open{consumer=socket_kind}` from its accept to its disconnect."""
+
+    socket_kind = ""
+
+    async def accept(self, *args, **kwargs):
+        await super().accept(*args, **kwargs)
+        if not getattr(self, "counted", False):
+            self.counted = True
+            WEBSOCKETS_OPEN.labels(consumer=self.socket_kind).inc()
+
+    async def websocket_disconnect(self, message):
+        try:
+            await super().websocket_disconnect(message)
+        finally:  # channels ends the consumer by raising StopConsumer from here
+            if getattr(self, "counted", False):
+                self.counted = False
+                WEBSOCKETS_OPEN.labels(consumer=self.socket_kind).dec()

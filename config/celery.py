@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 
+from config import celery_metrics  # noqa: F401  (connects the workers' metrics to Celery's signals)
 from config.dbpool import keep_pool_between_tasks
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "django_prometheus",  # request and database metrics on /metrics (config.metrics, docs/metrics.md)
     "axes",  # admin and API login lockout (see "Login protection" below)
     "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.health.ProbeMiddleware",  # first: /healthz and /readyz answer any Host (the kubelet probes by pod IP)
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first and last: the whole request is timed
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,7 +102,8 @@ MIDDLEWARE = [
     "tenants.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,6 +160,11 @@ else:
             "TEST": {"NAME": Path(tempfile.gettempdir()) / f"test-walker-{os.getpid()}.sqlite3"},
         }
     }
+
+# The same backends, wrapped by django-prometheus to count connections, queries and their time (docs/metrics.md).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -568,6 +576,9 @@ REQUEST_BODY_MAX_BYTES = env_bytes("REQUEST_BODY_MAX_BYTES", 32 * 1024**2, minim
 
 # --- Security (all on when DEBUG=0; `check --deploy` is clean) -----------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Prometheus scrapes (with its token, inside the cluster) over plain HTTP; the probes never reach here
+# (config.health.ProbeMiddleware answers them first).
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 if env_bool("SECURE_PROXY_SSL_HEADER", not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
@@ -629,6 +640,14 @@ UNFOLD = {
         ),  # the queue's SLA column counts down live  # analytics: click a bar or point for the list behind it
     ],
 }
+
+# --- Metrics (docs/metrics.md) -----------------------------------------------------
+# /metrics answers only a request bearing this token (Authorization: Bearer …); unset, the path is a 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A Celery worker's main process serves its own and its children's metrics on this port (0: not served). Never
+# behind an ingress: only Prometheus reaches it (docs/metrics.md).
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0, minimum=0)
+METRICS_WORKER_ADDR = env_str("METRICS_WORKER_ADDR", "127.0.0.1") or "127.0.0.1"
 
 # --- Logging -----------------------------------------------------------------------
 LOGGING = {

@@ -7,9 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.exceptions import api_not_found
 from config.home import favicon, home
+from config.metrics import metrics
 from tenants.language_switch import set_language
 
 urlpatterns = [
+    path("metrics", metrics, name="metrics"),  # Prometheus, with METRICS_TOKEN (config.metrics)
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     # People who talk to the agents sign in here and land in the chat; staff sign in at /admin/ (or here).

@@ -5,6 +5,7 @@ pipeline), a person's reply after a takeover, and what the system says (an appro
 from django.utils import timezone
 
 from conversations.models import Channel, Conversation, Message
+from core.metrics import MESSAGES_SENT, inc_on_commit
 
 # Channels whose readers take messages from the store (the chat socket, the API): stored is delivered.
 READ_FROM_STORE = frozenset({Channel.CHAT, Channel.API})
@@ -21,7 +22,9 @@ def outbound_message(
     in_reply_to_id=None,
 ) -> Message:
     """An unsaved outbound message on the conversation's channel: the caller saves it in its own transaction.
-    Pending until its channel's sender sends it, unless its channel is read from the store."""
+    Pending until its channel's sender sends it, unless its channel is read from the store. Counted as sent once
+    the caller's transaction commits."""
+    inc_on_commit(MESSAGES_SENT, channel=conversation.channel)
     return Message(
         tenant_id=conversation.tenant_id,
         conversation=conversation,

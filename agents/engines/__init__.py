@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from agents.engines.base import EngineReply, EngineRequest
 from agents.engines.config import config_for
+from core.metrics import ENGINE_ERRORS, ENGINE_SECONDS, timed
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,15 @@ def run_engine(engine, request: EngineRequest) -> EngineReply:
         request = request.without_personal_data()
     if request.on_delta is not None:
         request = replace(request, on_delta=_shown_up_to(request.on_delta, settings.AGENT_REPLY_MAX_CHARS))
-    return _bounded(engine.run(request), request, engine)
+    with timed(ENGINE_SECONDS, ENGINE_ERRORS, engine=engine_name(engine)):
+        reply = engine.run(request)
+    return _bounded(reply, request, engine)
+
+
+def engine_name(engine) -> str:
+    """The engine's name in ENGINES (a metric's label), else "other" (a stand-in, a test's scripted engine)."""
+    path = f"{type(engine).__module__}.{type(engine).__qualname__}"
+    return next((name for name, engine_path in ENGINES.items() if engine_path == path), "other")
 
 
 def _shown_up_to(on_delta, limit: int):

@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 
 from channels_app.chat import leases, parse, route, session, verify
 from channels_app.chat.redis_client import redis_client
-from channels_app.consumers import NoConnectionSweepPerFrame
+from channels_app.consumers import CountedSocket, NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
 from tenants.languages import speaking
@@ -71,7 +71,9 @@ def in_thread(func):
     return database_sync_to_async(func, thread_sensitive=False)
 
 
-class ChatConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
+class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
+    socket_kind = "chat"
+
     async def connect(self):
         await self.accept()  # accept first: a close code is only delivered on an open socket
         self.user = await self._authenticate()

@@ -16,7 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from channels_app.console import follow
-from channels_app.consumers import NoConnectionSweepPerFrame
+from channels_app.consumers import CountedSocket, NoConnectionSweepPerFrame
 from conversations import console
 from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
@@ -34,7 +34,9 @@ ALL_TENANTS = console_group("all")
 FORWARDED = ("event", "approval_id", "reference", "status", "risk_level")
 
 
-class ConsoleConsumer(NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
+class ConsoleConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
+    socket_kind = "console"
+
     async def connect(self):
         user = self.scope.get("user")
         signed_in = user is not None and user.is_authenticated and user.is_active

@@ -15,6 +15,7 @@ from analytics.models import EmailDeliveryLog
 from channels_app.email.send import LOG_ARG
 from conversations.models import Message
 from conversations.services import mark_failed
+from core.metrics import EMAIL_EVENTS, inc_on_commit
 from hitl import deliveries
 from tenants.models import UndeliverableAddress
 
@@ -62,6 +63,7 @@ def _apply(event: dict) -> int:
     log = EmailDeliveryLog.objects.select_for_update(no_key=True).filter(pk=_uuid(event[LOG_ARG])).first()
     if log is None:
         return 0
+    inc_on_commit(EMAIL_EVENTS, event=kind)
     if log.status != Status.FAILED:  # Walker gave up on it (and said so): final, whatever comes later
         _log(log, event, kind, at)
     if _hard(event):

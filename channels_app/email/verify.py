@@ -17,10 +17,18 @@ from django.utils.crypto import constant_time_compare
 from sendgrid.helpers.eventwebhook import EventWebhook
 
 from core.errors import WalkerError
+from core.metrics import WEBHOOK_SIGNATURE_FAILURES
 
 
 def inbound_authorized(request: HttpRequest) -> bool:
     """Inbound Parse signs nothing: it posts with the HTTP basic auth credentials configured in SendGrid."""
+    if _basic_auth_matches(request):
+        return True
+    WEBHOOK_SIGNATURE_FAILURES.labels(webhook="sendgrid_inbound", reason="unauthorized").inc()
+    return False
+
+
+def _basic_auth_matches(request: HttpRequest) -> bool:
     user, password = settings.SENDGRID_INBOUND_USER, settings.SENDGRID_INBOUND_PASSWORD
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
     if not (user and password) or scheme.lower() != "basic":
@@ -38,6 +46,14 @@ class Refused(WalkerError):
 
 def signed_events(body: bytes, signature: str, timestamp: str) -> None:
     """An Event Webhook post, checked on its raw body; raises Refused."""
+    try:
+        _check_signed_events(body, signature, timestamp)
+    except Refused as refused:
+        WEBHOOK_SIGNATURE_FAILURES.labels(webhook="sendgrid_events", reason=refused.code).inc()
+        raise
+
+
+def _check_signed_events(body: bytes, signature: str, timestamp: str) -> None:
     if not signature or not timestamp:
         raise Refused("unsigned", "The post carries no SendGrid signature headers.")
     if not settings.SENDGRID_WEBHOOK_PUBLIC_KEY:

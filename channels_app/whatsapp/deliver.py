@@ -13,6 +13,7 @@ from channels_app.whatsapp.models import TemplatePurpose
 from conversations.delivery import as_sent
 from conversations.models import Message
 from conversations.services import mark_failed
+from core.metrics import WHATSAPP_SEND_FAILURES, inc_on_commit
 from hitl import told
 from hitl.models import HITLApproval
 from tenants.models import UserPhoneNumber
@@ -66,6 +67,7 @@ def deliver_message(message_id) -> None:
         return
     except send.twilio_api.TwilioSendError as error:
         mark_failed(message, str(error))
+        inc_on_commit(WHATSAPP_SEND_FAILURES, stage="refused")
         return
     Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
         status=Message.Status.SENT, channel_message_id=sids[0]
@@ -99,6 +101,7 @@ def block(message: Message, reason: str) -> None:
     """WhatsApp's rules forbid the send: the message is kept as blocked with the reason, shown in the admin, and
     the tenant's admins, who can add a template, hear of it on the console's live feed."""
     mark_failed(message, f"blocked: {reason}", status=Message.Status.BLOCKED)
+    inc_on_commit(WHATSAPP_SEND_FAILURES, stage="blocked")
     link = reverse("admin:conversations_conversation_change", args=[message.conversation_id])
     publish_notice(message.tenant_id, "whatsapp_blocked", f"A WhatsApp reply was not sent: {reason}.", link)
 
@@ -108,6 +111,7 @@ def give_up(message_id, error: Exception) -> None:
     message = Message.objects.filter(pk=message_id).first()
     if message is not None and message.status == Message.Status.PENDING:
         mark_failed(message, f"gave up after retries: {error}")
+        inc_on_commit(WHATSAPP_SEND_FAILURES, stage="gave_up")
 
 
 def send_direct(address: str, text: str, *, tenant_id, purpose=None, values=None, notification_id=None) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from channels_app.whatsapp.models import RANK, SendStatus, WhatsAppSend
 from conversations.models import Message
 from conversations.services import mark_failed
+from core.metrics import WHATSAPP_SEND_FAILURES, inc_on_commit
 from hitl.models import HITLNotification
 
 TWILIO_STATUSES = {
@@ -53,6 +54,8 @@ def apply(sid: str, twilio_status: str, error_code: str = "") -> bool:
     )
     if not moved:
         return True  # late or repeated: nothing moves backwards
+    if status == SendStatus.FAILED:
+        inc_on_commit(WHATSAPP_SEND_FAILURES, stage="reported")
     if send.message_id:
         _message(send, status, error_code)
     if send.notification_id:

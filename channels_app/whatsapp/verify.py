@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from twilio.request_validator import RequestValidator
 
+from core.metrics import WEBHOOK_SIGNATURE_FAILURES
+
 
 def signing_token() -> str:
     """The Twilio auth token; with the console provider and none set, a key derived from SECRET_KEY.
@@ -29,8 +31,12 @@ def public_url(request: HttpRequest) -> str:
 def is_signed(request: HttpRequest) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
+        WEBHOOK_SIGNATURE_FAILURES.labels(webhook="twilio", reason="unsigned").inc()
         return False
-    return RequestValidator(signing_token()).validate(public_url(request), request.POST, signature)
+    if not RequestValidator(signing_token()).validate(public_url(request), request.POST, signature):
+        WEBHOOK_SIGNATURE_FAILURES.labels(webhook="twilio", reason="bad_signature").inc()
+        return False
+    return True
 
 
 def sign(url: str, params: dict) -> str:

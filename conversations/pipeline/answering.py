@@ -49,6 +49,7 @@ from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from conversations.pipeline.streaming import DeltaBroadcaster
+from core.metrics import ANSWER_SECONDS, observe_on_commit
 from hitl.models import ApprovalStatus
 from tenants.languages import language_of
 from tenants.pii import redact
@@ -454,6 +455,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         proposed=sum(o.status != REFUSED for o in outcomes),
         refused=sum(o.status == REFUSED for o in outcomes),
     )
+    observe_on_commit(ANSWER_SECONDS, (now - message.created_at).total_seconds(), channel=conversation.channel)
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
     return more
 

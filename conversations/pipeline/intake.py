@@ -29,6 +29,7 @@ from conversations.normalized import InboundMessage, IngestError
 from conversations.refusals import empty, too_long, unknown_agent
 from conversations.services import close_conversation, open_conversation
 from core.commit import after_commit
+from core.metrics import MESSAGES_RECEIVED, inc_on_commit
 from tenants.models import User
 
 # By name: conversations.tasks imports this module (through conversations.pipeline) to run the answer.
@@ -119,6 +120,7 @@ def _store(inbound: InboundMessage, user) -> Accepted:
         subject_id=message.pk,
         channel=conversation.channel,
     )
+    inc_on_commit(MESSAGES_RECEIVED, channel=conversation.channel)
     if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
         console.customer_wrote(conversation)
     conversation_id, message_id = str(conversation.pk), str(message.pk)

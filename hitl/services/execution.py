@@ -28,6 +28,7 @@ from agents.executors import (
     get_executor,
 )
 from core.commit import after_commit
+from core.metrics import EXECUTIONS_FAILED, inc_on_commit
 from hitl import told
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
@@ -108,6 +109,7 @@ def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
     approval.save(update_fields=["status", "execution_status", "execution_error"])
     failed = _("Execution failed: %(error)s") % {"error": error}
     log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING)
+    inc_on_commit(EXECUTIONS_FAILED, action_type=approval.action_type)
     announce(approval, tell or (lambda: told.not_done(approval, str(error))))
 
 

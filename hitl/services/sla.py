@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.metrics import SLA_BREACHES, inc_on_commit
 from hitl import rules
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -109,6 +110,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
             _("SLA breached (%(minutes)s min past the deadline).") % {"minutes": approval.sla_breach_duration_minutes},
         )
         steps.append("breached")
+        inc_on_commit(SLA_BREACHES, risk_level=approval.risk_level)  # not if this approval's savepoint rolls back
 
     if approval.expires_at and approval.expires_at <= now:
         config = approval.workflow_snapshot

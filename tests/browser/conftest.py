@@ -31,7 +31,7 @@ def pytest_collection_finish(session):
     """
     wanted = CHROMEDRIVER.exists() and any(item.get_closest_marker("browser") for item in session.items)
     database = settings.DATABASES["default"]
-    if not wanted or database["ENGINE"] != "django.db.backends.sqlite3":
+    if not wanted or not database["ENGINE"].endswith("sqlite3"):
         return
     test = database.setdefault("TEST", {})
     if not test.get("NAME") or test["NAME"] == ":memory:" or "mode=memory" in str(test["NAME"]):

@@ -66,7 +66,7 @@ def shape(**env):
 def test_embedded_default_with_no_variables():
     assert shape() == {
         "DEBUG": True,
-        "db_engine": "django.db.backends.sqlite3",
+        "db_engine": "django_prometheus.db.backends.sqlite3",  # Django's, counted (docs/metrics.md)
         "db_name": str(ROOT / "var" / "walker.sqlite3"),
         "layer": "channels.layers.InMemoryChannelLayer",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
@@ -82,7 +82,7 @@ def test_embedded_default_with_no_variables():
 def test_production_shape():
     got = shape(**PRODUCTION)
     assert got["DEBUG"] is False
-    assert got["db_engine"] == "django.db.backends.postgresql"
+    assert got["db_engine"] == "django_prometheus.db.backends.postgresql"
     assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert got["cache"] == "django_redis.cache.RedisCache"  # one connection pool per process
     assert got["broker"] == "redis://cache.internal:6379/0"  # CELERY_BROKER_URL defaults to REDIS_URL
