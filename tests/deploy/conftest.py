@@ -40,6 +40,7 @@ def filled_secrets() -> dict[str, str]:
         "SENDGRID_INBOUND_PASSWORD": secrets.token_urlsafe(24),
         "LANGFLOW_API_KEY": "",
         "OPENAI_API_KEY": "",
+        "METRICS_TOKEN": secrets.token_urlsafe(32),
     }
     example = ROOT / "deploy" / "overlays" / "production" / "secrets.env.example"
     names = [line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")]

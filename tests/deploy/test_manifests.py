@@ -263,11 +263,12 @@ def test_services_select_their_pods_by_port_name(deployed):
         assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports
 
 
-def test_walker_starts_and_passes_check_deploy_with_the_rendered_settings(deployed):
+def test_walker_starts_and_passes_check_deploy_with_the_rendered_settings(deployed, tmp_path):
     """A pod's environment is the ConfigMap and the Secret: with exactly those, DEBUG=0's checks and Django's
     deployment checks pass (nothing is connected to)."""
     config, _, secret_data = config_and_secret(deployed)
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings", **config["data"], **secret_data}
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)  # the pod's in-memory /tmp, which bin/walker prepares
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

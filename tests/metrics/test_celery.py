@@ -23,26 +23,26 @@ def fails():
 def test_a_periodic_task_is_timed_counted_and_stamped(moves):
     before = time.time()
     process_deadlines.delay()
-    assert moves("walker_tasks_total", queue="celery", state="SUCCESS") == 1
-    assert moves("walker_task_seconds_count", queue="celery") == 1
+    assert moves("walker_tasks_total", queue="notifications", state="SUCCESS") == 1
+    assert moves("walker_task_seconds_count", queue="notifications") == 1
     assert before <= value(LAST, task="hitl.tasks.process_deadlines") <= time.time()
 
 
 def test_a_failed_task_is_counted_failed_and_stamps_nothing(moves, settings):
     settings.CELERY_BEAT_SCHEDULE = {"x": {"task": "tests.metrics.fails", "schedule": 60.0}}
     assert fails.apply(throw=False).failed()  # as a worker runs it: the error stays in the worker
-    assert moves("walker_tasks_total", queue="celery", state="FAILURE") == 1
+    assert moves("walker_tasks_total", queue="notifications", state="FAILURE") == 1
     assert value(LAST, task="tests.metrics.fails") == 0
 
 
 def test_queues_come_from_the_task_routes_and_the_default(settings):
-    assert queue_names() == ["celery"]
+    assert queue_names() == ["answers", "bulk", "notifications"]  # config.settings: CELERY_TASK_ROUTES
     settings.CELERY_TASK_ROUTES = {
         "conversations.tasks.answer_message": {"queue": "answers"},
         "hitl.tasks.*": {"queue": "notifications"},
         "tenants.tasks.purge_access_logs": {"exchange": "x"},
     }
-    assert queue_names() == ["answers", "celery", "notifications"]
+    assert queue_names() == ["answers", "notifications"]  # the default queue is notifications
     settings.CELERY_TASK_ROUTES = [{"briefs.tasks.*": {"queue": "bulk"}}, {"a.b": {"queue": "answers"}}]
     settings.CELERY_TASK_DEFAULT_QUEUE = "default"
     assert queue_names() == ["answers", "bulk", "default"]
@@ -62,4 +62,4 @@ def test_a_task_is_labelled_with_its_queue_or_other(settings):
     settings.CELERY_TASK_ROUTES = {"conversations.tasks.answer_message": {"queue": "answers"}}
     assert _queue(_Task({"routing_key": "answers"})) == "answers"
     assert _queue(_Task({"routing_key": "someone-elses"})) == "other"
-    assert _queue(_Task(None)) == "celery"  # run eagerly: no delivery
+    assert _queue(_Task(None)) == "notifications"  # run eagerly: no delivery, so the default queue

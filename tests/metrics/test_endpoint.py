@@ -94,7 +94,7 @@ def test_queue_lengths_come_from_the_redis_broker(client, metrics_token, setting
     finally:
         broker.delete("metrics-test-answers")
     assert lengths["metrics-test-answers"] == 3
-    assert "celery" in lengths  # the default queue is always reported
+    assert "notifications" in lengths  # the default queue is always reported
 
 
 def test_no_queue_lengths_on_another_broker(client, metrics_token, settings):

@@ -51,10 +51,10 @@ def test_a_prefork_worker_serves_its_childrens_metrics_and_they_leave_as_they_ex
 
     process_deadlines.delay()
     process_deadlines.delay()
-    done = ("walker_tasks_total", (("queue", "celery"), ("state", "SUCCESS")))
+    done = ("walker_tasks_total", (("queue", "notifications"), ("state", "SUCCESS")))
     wait_for(lambda: scrape(port).get(done, 0) >= 2, "both tasks counted", timeout=60)
     scraped = scrape(port)
-    assert scraped[("walker_task_seconds_count", (("queue", "celery"),))] >= 2
+    assert scraped[("walker_task_seconds_count", (("queue", "notifications"),))] >= 2
     stamped = ("walker_periodic_task_last_success_timestamp_seconds", (("task", "hitl.tasks.process_deadlines"),))
     assert scraped[stamped] > 0
 
