@@ -440,10 +440,16 @@ AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]  # starred in th
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "config.authentication.IntegrationTokenAuthentication",  # Token wk_… (or Bearer wk_…): scoped, see docs/api.md
         "config.authentication.TenantTokenAuthentication",  # DRF's, with the tenant in the same query
         "config.authentication.WalkerJWTAuthentication",  # Bearer <access token> from /api/v1/auth/token/
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # An integration token's scopes narrow what its owner may do (tenants.token_scopes); views that set their own
+    # permission classes name it too.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tenants.token_scopes.TokenScopePermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberWithSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,

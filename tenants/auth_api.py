@@ -8,11 +8,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.tokens import AccessToken
 
 from core.throttling import ScopedRateThrottle
 from tenants import api_tokens
 from tenants.api import TokenRequestSerializer
+from tenants.token_scopes import by_password
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -86,11 +86,6 @@ class SignOutEverywhereView(APIView):
 
     @extend_schema(request=None, responses=SignedOutSerializer)
     def post(self, request):
-        if not _signed_in(request):
+        if not by_password(request):
             raise PermissionDenied("Sign out everywhere with a signed-in session or an access token.")
         return Response({"revoked": api_tokens.revoke_all(request.user)})
-
-
-def _signed_in(request) -> bool:
-    """The caller proved who they are with a password (a session, or an access token from one)."""
-    return request.auth is None or isinstance(request.auth, AccessToken)
