@@ -97,3 +97,12 @@ def test_the_sign_in_endpoints_are_in_the_schema(api_client, path, settings):
     settings.API_SCHEMA_PUBLIC = True
     schema = api_client.get("/api/schema/?format=json").json()
     assert "post" in schema["paths"][path]
+
+
+def test_the_legacy_token_endpoint_still_works_and_is_marked_deprecated(api_client, tenant_admin, settings):
+    answer = api_client.post("/api/auth/token/", {"email": tenant_admin.email, "password": PASSWORD}, format="json")
+    assert answer.status_code == 200 and len(answer.json()["token"]) == 40
+    settings.API_SCHEMA_PUBLIC = True
+    schema = api_client.get("/api/schema/?format=json").json()
+    assert schema["paths"]["/api/auth/token/"]["post"]["deprecated"] is True
+    assert "deprecated" not in schema["paths"]["/api/v1/auth/token/"]["post"]
