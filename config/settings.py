@@ -9,6 +9,7 @@ import base64
 import hashlib
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_simplejwt.token_blacklist",  # API sign-in: refresh tokens outstanding, rotated, revoked
     "adrf",
     "django_filters",
     "drf_spectacular",
@@ -295,6 +297,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # The API's expired refresh tokens (and their revocations) are deleted nightly (tenants.api_tokens).
+    "flush-expired-tokens": {"task": "tenants.tasks.flush_expired_tokens", "schedule": crontab(hour=3, minute=27)},
     # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
     # Ad platform connections whose sync is due (each connection's sync_every_minutes), each claimed once.
@@ -480,9 +484,16 @@ AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]  # starred in th
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "config.authentication.IntegrationTokenAuthentication",  # Token wk_… (or Bearer wk_…): scoped, see docs/api.md
         "config.authentication.TenantTokenAuthentication",  # DRF's, with the tenant in the same query
+        "config.authentication.WalkerJWTAuthentication",  # Bearer <access token> from /api/v1/auth/token/
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # An integration token's scopes narrow what its owner may do (tenants.token_scopes); views that set their own
+    # permission classes name it too.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tenants.token_scopes.TokenScopePermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberWithSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
@@ -503,6 +514,25 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",  # every {"detail"} error also names its code
     # Throttles key anonymous callers by address: X-Forwarded-For counts only as far as our own proxies wrote it.
     "NUM_PROXIES": NUM_PROXIES,
+}
+# API sign-in (djangorestframework-simplejwt, docs/api.md): short-lived access tokens, refresh tokens that rotate
+# and are blacklisted once used, and revoked on a new password, a new role, deactivation or "sign out everywhere"
+# (tenants.api_sign_out). Signed with their own key, so rotating SECRET_KEY does not sign everyone out and
+# rotating this key signs out only the API's clients; DEBUG=0 requires it.
+if not DEBUG:
+    require(["JWT_SIGNING_KEY"], "needed when DEBUG=0")
+SIMPLE_JWT = {
+    "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or _derived_key("jwt-signing"),
+    "ALGORITHM": "HS256",
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 5, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_REFRESH_HOURS", 24, minimum=1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "CHECK_REVOKE_TOKEN": True,  # an access token carries a hash of the password it was issued under
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,
 }
 # /api/schema/ and /api/docs/: public in development; in production only for signed-in staff unless set.
 API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", DEBUG)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/auth/", include("tenants.auth_urls")),  # sign-in tokens: access, refresh, revoke
     path("api/", include("tenants.urls")),
     path("api/", include("conversations.urls")),
     path("api/hitl/", include("hitl.api_urls")),

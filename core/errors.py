@@ -26,6 +26,11 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "unauthorized": HTTPStatus.UNAUTHORIZED,
     "unsigned": HTTPStatus.UNAUTHORIZED,
     "not_configured": HTTPStatus.UNAUTHORIZED,
+    # An API credential that was sent but is no longer good (tenants.api_tokens, tenants.integration_tokens).
+    "token_expired": HTTPStatus.UNAUTHORIZED,
+    "token_revoked": HTTPStatus.UNAUTHORIZED,
+    "token_not_valid": HTTPStatus.UNAUTHORIZED,
+    "account_inactive": HTTPStatus.UNAUTHORIZED,
     # Outside what the caller may see at all: as if it did not exist.
     "not_found": HTTPStatus.NOT_FOUND,
     "unknown_number": HTTPStatus.NOT_FOUND,

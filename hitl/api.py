@@ -19,9 +19,11 @@ from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNot
 from hitl.resources import ApprovalResource
 from hitl.services import verbs
 from hitl.services.verbs import Door, Note
+from tenants.access import Need
 from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response, zone_for
 from tenants.reveal import RevealQuery, requested_reveal, shown_email
+from tenants.token_scopes import Scope, TokenScopePermission
 
 
 class Conflict(APIException):
@@ -167,6 +169,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
 
     filterset_class = ApprovalFilter
     revealed = False  # set by a read that asked for a reveal; a view instance serves one request
+    token_scope = None  # set per verb: what an integration token needs (tenants.token_scopes)
 
     def get_queryset(self):
         visible = approvals_for(self.request.user)  # a linked approval is shown only to who may see it
@@ -269,7 +272,9 @@ def _endpoint(verb):
     endpoint.__name__ = verb.name
     endpoint.__doc__ = verb.description
     body = _body_of(verb)
-    routed = action(detail=True, methods=["post"], url_path=verb.url_path)(endpoint)
+    # An integration token decides only with the "decide" scope (tenants.token_scopes); cancelling is writing.
+    scope = Scope.DECIDE if verb.need == Need.DECIDE else Scope.WRITE
+    routed = action(detail=True, methods=["post"], url_path=verb.url_path, token_scope=scope)(endpoint)
     return extend_schema(request=None if body is serializers.Serializer else body, responses=ApprovalDetailSerializer)(
         routed
     )
@@ -307,7 +312,7 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     """The tenant's approval workflows (tenant admins)."""
 
     serializer_class = WorkflowSerializer
-    permission_classes = [permissions.IsAuthenticated, IsTenantAdmin]
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission, IsTenantAdmin]
 
     def get_queryset(self):
         return HITLWorkflow.objects.for_user(self.request.user).order_by("name", "pk")

@@ -22,6 +22,7 @@ from tenants.exports import csv_response, zone_for
 from tenants.models import AccessLog
 from tenants.resources import AccessLogResource
 from tenants.reveal import RevealQuery, requested_reveal
+from tenants.token_scopes import TokenScopePermission
 
 MAX_DAYS = 731
 DEFAULT_DAYS = 30
@@ -143,7 +144,7 @@ def _parameters(query_class):
 
 
 class AnalyticsView(APIView):
-    permission_classes = [permissions.IsAuthenticated, HoldsRolePermission]
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission, HoldsRolePermission]
     role_permission = "analytics.view_conversationmetrics"
 
 

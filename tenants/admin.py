@@ -476,3 +476,6 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
             % {"count": changed},
         )
         return HttpResponseRedirect(reverse("admin:tenants_subjectrequest_changelist"))
+
+
+from tenants import admin_tokens  # noqa: E402, F401  (integration tokens and sign-out, registered with the site)

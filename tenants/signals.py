@@ -3,10 +3,11 @@
 import re
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
+from tenants import api_tokens
 from tenants.models import Tenant, User
 from tenants.roles import Role
 from tenants.services import ROLE_GROUP_PREFIX, delete_role_groups, ensure_role_groups, sync_role_membership
@@ -59,6 +60,29 @@ def revoke_tokens_on_password_change(sender, instance, raw=False, **kwargs):
         return
     instance.credentials_changed = False
     Token.objects.filter(user=instance).delete()
+    api_tokens.revoke_all(instance)
+
+
+# What an API sign-in was granted under: changing any of it ends the person's refresh tokens (their access tokens
+# follow at once: the user, role and activity are read on every request).
+SIGN_IN_GRANTS = ("role", "is_active", "tenant_id", "is_superuser")
+
+
+@receiver(pre_save, sender=User, dispatch_uid="user_grants_before_save")
+def remember_grants(sender, instance, raw=False, update_fields=None, **kwargs):
+    fields = {"role", "is_active", "tenant", "tenant_id", "is_superuser"}
+    if raw or instance._state.adding or (update_fields is not None and not fields & set(update_fields)):
+        instance.grants_before = None
+        return
+    instance.grants_before = User.objects.filter(pk=instance.pk).values(*SIGN_IN_GRANTS).first()
+
+
+@receiver(post_save, sender=User, dispatch_uid="user_grants_revoke_tokens")
+def revoke_tokens_on_new_grants(sender, instance, raw=False, **kwargs):
+    before = getattr(instance, "grants_before", None)
+    instance.grants_before = None
+    if before is not None and any(before[name] != getattr(instance, name) for name in SIGN_IN_GRANTS):
+        api_tokens.revoke_all(instance)
 
 
 @receiver(post_migrate, dispatch_uid="tenant_role_groups_after_migrate")

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core.management import call_command
 
-from tenants import retention
+from tenants import api_tokens, retention
 
 
 @shared_task(expires=3600)
@@ -13,3 +13,9 @@ def clear_expired_sessions():
 def purge_access_logs() -> int:
     """Remove access records past each tenant's access-log retention period."""
     return retention.purge_access_logs()
+
+
+@shared_task(expires=3600)
+def flush_expired_tokens() -> int:
+    """Delete the API's expired refresh tokens (simplejwt's `flushexpiredtokens`, safe to run twice at once)."""
+    return api_tokens.flush_expired()

@@ -2,6 +2,7 @@
 and the migrations keep working."""
 
 from tenants.models.access_log import AccessLog, AccessLogQuerySet
+from tenants.models.integration_tokens import IntegrationToken, IntegrationTokenQuerySet
 from tenants.models.people import User, UserManager, UserQuerySet
 from tenants.models.phones import UserPhoneNumber
 from tenants.models.preferences import BRIEF_SECTION_NAMES, BRIEF_SECTIONS, UserEmailPreference, all_brief_sections
@@ -16,6 +17,8 @@ __all__ = [
     "MIN_ACCESS_LOG_DAYS",
     "AccessLog",
     "AccessLogQuerySet",
+    "IntegrationToken",
+    "IntegrationTokenQuerySet",
     "SubjectRequest",
     "Tenant",
     "TenantQuerySet",

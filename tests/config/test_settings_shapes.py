@@ -18,6 +18,7 @@ WALKER_VARIABLES = {
     "SENDGRID_API_HOST", "SENDGRID_INBOUND_DOMAIN", "SENDGRID_INBOUND_USER", "SENDGRID_INBOUND_PASSWORD",
     "EMAIL_CONSOLE_DIR",
     "TWILIO_TIMEOUT", "ENCRYPTION_KEYS", "PII_HASH_KEY", "DATABASE_POOL", "WALKER_HOST", "WALKER_PORT",
+    "JWT_SIGNING_KEY",
 }  # fmt: skip
 PRODUCTION = {
     "DEBUG": "0",
@@ -28,6 +29,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "ENCRYPTION_KEYS": "Jm5UGHDLyEPdOsLGtWaW8h6iR7LkGGIcOx3p1vn3kEo=",
     "PII_HASH_KEY": secrets.token_urlsafe(32),
+    "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
 }
 SHOW_SETTINGS = """
 import json, django
@@ -103,7 +105,8 @@ def test_check_deploy_is_clean_with_production_variables():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_KEYS", "PII_HASH_KEY"],
+    ["SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_KEYS", "PII_HASH_KEY"]
+    + ["JWT_SIGNING_KEY"],
 )
 def test_production_without_a_required_variable_fails_at_start_naming_it(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}

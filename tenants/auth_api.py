@@ -1,0 +1,91 @@
+"""The API's sign-in (/api/v1/auth/): email and password for a short-lived access token and a refresh token,
+refresh (rotating), sign this client out, sign out everywhere. The tokens' lifecycle is tenants.api_tokens."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.throttling import ScopedRateThrottle
+from tenants import api_tokens
+from tenants.api import TokenRequestSerializer
+from tenants.token_scopes import by_password
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`; short-lived.")
+    refresh = serializers.CharField(help_text="Exchange once at /api/v1/auth/token/refresh/ for a new pair.")
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds the access token lasts.")
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(trim_whitespace=True)
+
+
+class SignedOutSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="Refresh tokens that were still good and are now revoked.")
+
+
+class ObtainTokenPairView(APIView):
+    """Exchange an email and password for an access token and a refresh token. Wrong passwords count towards the
+    sign-in lockout like the console's (django-axes)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenPairSerializer)
+    def post(self, request):
+        form = TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        # The Django request, so django-axes counts a miss and its middleware answers a lockout (tenants.login_guard).
+        user = authenticate(
+            request._request, email=form.validated_data["email"], password=form.validated_data["password"]
+        )
+        if user is None:
+            raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
+        return Response(api_tokens.issue_pair(user).as_answer())
+
+
+class RefreshTokenView(APIView):
+    """A new access token and a new refresh token for a refresh token used for the first time (it is then revoked:
+    a second use is refused)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshSerializer, responses=TokenPairSerializer)
+    def post(self, request):
+        form = RefreshSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(api_tokens.rotate(form.validated_data["refresh"]).as_answer())
+
+
+class RevokeTokenView(APIView):
+    """Sign this client out: its refresh token is revoked. Its access token ends with its short lifetime."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshSerializer, responses={204: None})
+    def post(self, request):
+        form = RefreshSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        api_tokens.revoke(form.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutEverywhereView(APIView):
+    """Revoke every refresh token of the caller (every signed-in client); their access tokens end within their
+    lifetime. Not with an integration token: those are revoked one by one."""
+
+    @extend_schema(request=None, responses=SignedOutSerializer)
+    def post(self, request):
+        if not by_password(request):
+            raise PermissionDenied("Sign out everywhere with a signed-in session or an access token.")
+        return Response({"revoked": api_tokens.revoke_all(request.user)})
