@@ -23,7 +23,8 @@ ENV DEBUG=0 \
     DATABASE_URL=postgres://build.invalid/build \
     REDIS_URL=redis://build.invalid:6379/0 \
     ENCRYPTION_KEYS=build-only \
-    PII_HASH_KEY=build-only
+    PII_HASH_KEY=build-only \
+    JWT_SIGNING_KEY=build-only
 # The root file system is read-only at run time: Python's bytecode is written here, once, checked by nothing but
 # its presence (the copy to the final stage may change the sources' timestamps).
 RUN PATH=/opt/venv/bin:$PATH bin/walker collectstatic --verbosity 0 \

@@ -12,6 +12,7 @@ from adplatforms import connections, words
 from adplatforms.models import SECRET_FIELDS, AdConnection
 from core.errors import WalkerError
 from hitl.access import may_manage
+from tenants.token_scopes import TokenScopePermission
 
 
 class IsTenantAdmin(permissions.BasePermission):
@@ -63,7 +64,7 @@ class AdConnectionViewSet(viewsets.ModelViewSet):
     new credentials are saved; the connection and its synced campaigns stay."""
 
     serializer_class = ConnectionSerializer
-    permission_classes = [permissions.IsAuthenticated, IsTenantAdmin]
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission, IsTenantAdmin]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from adplatforms.tasks import sync_due_connections
 from analytics.events import record
@@ -31,7 +32,7 @@ from hitl.services.decisions import approve
 from hitl.tasks import process_deadlines, recover_executions
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tenants.models import AccessLog, Tenant
-from tenants.tasks import clear_expired_sessions, purge_access_logs
+from tenants.tasks import clear_expired_sessions, flush_expired_tokens, purge_access_logs
 from tests.analytics.conftest import approval as approval_row
 from tests.analytics.conftest import conversation as conversation_row
 from tests.analytics.conftest import exchange as exchange_rows
@@ -296,3 +297,21 @@ def test_due_ad_platform_syncs_are_queued_once(postgres_only, tenant, make_conne
     assert sorted(queued) == sorted(str(c.pk) for c in connections)  # each connection once
     assert sync_due_connections() == 0
     assert len(queued) == len(connections)
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+@twice(flush_expired_tokens)
+def test_expired_refresh_tokens_are_flushed_once(postgres_only, tenant_admin):
+    now = timezone.now()
+    expired = OutstandingToken.objects.bulk_create(
+        OutstandingToken(user=tenant_admin, jti=f"gone-{n}", token="t", expires_at=now - H) for n in range(40)
+    )
+    BlacklistedToken.objects.bulk_create(BlacklistedToken(token=row) for row in expired[:10])
+    kept = OutstandingToken.objects.create(user=tenant_admin, jti="kept", token="t", expires_at=now + H)
+    first, second = both(flush_expired_tokens)
+    assert first + second == len(expired)  # each expired token deleted by one of the two
+    assert list(OutstandingToken.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not BlacklistedToken.objects.exists()
+    assert flush_expired_tokens() == 0

@@ -37,6 +37,7 @@ INTENDED = {
     "conversations.tasks.apply_message_retention": "bulk",
     "tenants.tasks.clear_expired_sessions": "bulk",
     "tenants.tasks.purge_access_logs": "bulk",
+    "tenants.tasks.flush_expired_tokens": "bulk",
 }
 
 
