@@ -21,12 +21,27 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     # Everyone signs in here (allauth: password, then a second factor or a passkey) and lands in the chat or, staff,
     # in the console. "login" and "logout" are the names Walker's pages and LOGIN_URL use; allauth's own
-    # ("account_login", ...) come with the rest of its pages below.
+    # ("account_login", ...) are below, with the rest of its pages.
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     # Django's default after-login address: where a sign-in without a "next" ends up, whichever form was used.
     path("accounts/profile/", RedirectView.as_view(pattern_name="home"), name="profile"),
-    path("accounts/", include("allauth.urls")),
+    # The allauth pages Walker uses: its sign-in and sign-out names, re-authentication, password change and the MFA
+    # pages. Not its signup (admins make accounts), email management (it would keep addresses in clear, in its
+    # EmailAddress table), email confirmation or password reset by email.
+    path(
+        "accounts/",
+        include(
+            [
+                path("login/", account_views.login, name="account_login"),
+                path("logout/", account_views.logout, name="account_logout"),
+                path("inactive/", account_views.account_inactive, name="account_inactive"),
+                path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+                path("password/change/", account_views.password_change, name="account_change_password"),
+                path("2fa/", include("allauth.mfa.urls")),
+            ]
+        ),
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -135,3 +135,9 @@ def test_the_password_is_still_checked_first(client, approver):
     enrol_totp(approver)
     response = client.post("/accounts/login/", {"login": approver.email, "password": PASSWORD + "x"})
     assert response.status_code == 200 and b'data-testid="login-errors"' in response.content
+
+
+@pytest.mark.parametrize("path", ["/accounts/signup/", "/accounts/email/", "/accounts/password/reset/"])
+def test_allauths_signup_email_and_reset_pages_are_not_served(client, path, db):
+    """Accounts are made by admins, and allauth's email pages would keep addresses in clear."""
+    assert client.get(path).status_code == 404
