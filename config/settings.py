@@ -75,7 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
-    "axes",  # admin and API login lockout (see "Login protection" below)
+    "axes",  # sign-in page and API login lockout (see "Login protection" below)
     "allauth",  # sign-in with a second factor (see "Sign-in and MFA" below)
     "allauth.account",
     "allauth.mfa",
@@ -453,12 +453,12 @@ MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", not DEBUG)
 # How many reverse proxies (load balancers) stand in front of Walker and append to X-Forwarded-For.
 # 0: the address is the TCP peer's and X-Forwarded-For is ignored, so a client cannot pick its own.
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
-# django-axes locks the admin and API logins after AXES_FAILURE_LIMIT wrong passwords, per account and per
-# client address (tracked separately), for AXES_COOLOFF_TIME; admins unlock under "Axes" in the console or with
-# `manage.py unlock_login <email>` / `axes_reset_ip <address>`. Its records keep no address in clear: the
-# account is counted by the keyed hash of its email (the callable below), the forms' fields are starred in the
-# POST data it keeps, and its log of successful sign-ins (which would name the account by its email, with no
-# callable to hash it) is off. A person's erasure deletes their records (tenants.login_guard).
+# django-axes locks the sign-in page (allauth's) and the API login after AXES_FAILURE_LIMIT wrong passwords, per
+# account and per client address (tracked separately), for AXES_COOLOFF_TIME; admins unlock under "Axes" in the
+# console or with `manage.py unlock_login <email>` / `axes_reset_ip <address>`. Its records keep no address in
+# clear: the account is counted by the keyed hash of its email (the callable below), the forms' fields are
+# starred in the POST data it keeps, and its log of successful sign-ins (which would name the account by its
+# email, with no callable to hash it) is off. A person's erasure deletes their records (tenants.login_guard).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 20, minimum=1)  # the API's 10/minute throttle comes first
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
