@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -42,6 +44,11 @@ from tenants.resources import AccessLogResource
 from tenants.roles import Role
 from tenants.signin.resets import reset_factors
 from tenants.subject_requests import erase_person, export_person
+
+# allauth's own admin pages: a person's factors are theirs to manage on their MFA page and a tenant admin's to reset
+# from the people list (UserAdmin's action, audited); allauth's email addresses are never used (docs/identity.md).
+admin.site.unregister(Authenticator)
+admin.site.unregister(EmailAddress)
 
 
 def _saved(value: str) -> str:
