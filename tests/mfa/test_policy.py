@@ -86,3 +86,26 @@ def test_the_dashboard_says_when_mfa_is_off_and_where_to_turn_it_on(client, tena
     tenant.save()
     page = client.get("/admin/").content.decode()
     assert 'data-testid="mfa-off"' in page and f"/admin/tenants/tenant/{tenant.pk}/change/" in page
+
+
+def test_a_member_session_reaching_the_console_is_refused_as_before(client, mfa_on):
+    client.force_login(UserFactory(tenant=mfa_on, role=Role.MEMBER))
+    assert client.get("/admin/", follow=True).status_code == 403
+
+
+def test_a_tenant_admin_turns_the_policy_on_in_the_tenants_page(client, tenant):
+    admin = UserFactory(tenant=tenant, role=Role.ADMIN)
+    client.force_login(admin)
+    url = reverse("admin:tenants_tenant_change", args=[tenant.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+
+    refused = client.post(url, {**data, "mfa_required_roles": ["admin", "nobody"], "mfa_trust_days": 91})
+    assert refused.status_code == 200
+    assert set(refused.context["adminform"].form.errors) == {"mfa_required_roles", "mfa_trust_days"}
+
+    response = client.post(url, {**data, "mfa_required_roles": ["admin", "approver"], "mfa_trust_days": 7})
+    assert response.status_code == 302
+    tenant.refresh_from_db()
+    assert tenant.mfa_required_roles == ["admin", "approver"] and tenant.mfa_trust_days == 7
+    assert client.get("/admin/")["Location"].startswith("/accounts/2fa/")  # it applies at once, to them too
