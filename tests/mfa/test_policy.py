@@ -7,7 +7,7 @@ from django.urls import reverse
 from tenants.models import Tenant
 from tenants.roles import Role
 from tests.factories import UserFactory
-from tests.mfa.conftest import enrol_totp
+from tests.mfa.conftest import enrol_totp, totp_code
 
 CONSOLE_PAGES = ["/admin/", "/admin/hitl/hitlapproval/", "/admin/tenants/user/", "/"]
 
@@ -43,11 +43,17 @@ def test_with_the_policy_off_nobody_is_asked(client, tenant):
 def test_an_enrolled_session_that_never_showed_its_factor_must_re_authenticate(client, mfa_on):
     """A session from before enrolment, or made another way (here force_login), has no second factor on record."""
     approver = UserFactory(tenant=mfa_on, role=Role.APPROVER)
-    enrol_totp(approver)
+    secret = enrol_totp(approver)
     client.force_login(approver)
     response = client.get("/admin/hitl/hitlapproval/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fhitl%2Fhitlapproval%2F"
+
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "second factor" in page.content.decode()  # says why
+    done = client.post(response["Location"], {"code": totp_code(secret)})
+    assert done.status_code == 302 and done["Location"] == "/admin/hitl/hitlapproval/"
+    assert client.get("/admin/hitl/hitlapproval/").status_code == 200
 
 
 def test_the_enrolment_and_sign_out_pages_stay_open(client, mfa_on):
