@@ -78,7 +78,10 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "django_prometheus",  # request and database metrics on /metrics (config.metrics, docs/metrics.md)
-    "axes",  # admin and API login lockout (see "Login protection" below)
+    "axes",  # sign-in page and API login lockout (see "Login protection" below)
+    "allauth",  # sign-in with a second factor (see "Sign-in and MFA" below)
+    "allauth.account",
+    "allauth.mfa",
     "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
     "conversations",
@@ -100,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "tenants.signin.enforcement.MFAEnforcementMiddleware",  # the tenant's MFA policy, before any view
     "tenants.middleware.TenantTimezoneMiddleware",
     "tenants.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -445,7 +450,7 @@ PII_HASH_KEY = env_str("PII_HASH_KEY") or _derived_key("pii-hash")
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any check
-    "tenants.backends.TenantModelBackend",  # ModelBackend, with the tenant in the same query
+    "tenants.backends.TenantModelBackend",  # ModelBackend, with the tenant in the same query (email= from allauth)
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions, logins only
@@ -455,30 +460,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"  # /accounts/login/: anyone; the console keeps its own /admin/login/
+LOGIN_URL = "login"  # /accounts/login/, allauth's: anyone; /admin/login/ sends there too (secure_admin_login)
 LOGIN_REDIRECT_URL = "home"  # the console for staff, the chat for members
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in and MFA (django-allauth; docs/identity.md) -----------------------------------
+# People sign in with their email and password, then a second factor when they have one: an authenticator
+# app's code (TOTP), a recovery code, or a passkey (WebAuthn), which alone also signs in. Accounts are made
+# by admins: no signup, no username, no email verification (allauth would keep addresses in clear in its
+# EmailAddress table, which Walker never fills). Who must have a second factor is each tenant's policy.
+ACCOUNT_ADAPTER = "tenants.signin.adapters.AccountAdapter"
+MFA_ADAPTER = "tenants.signin.adapters.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False  # sign out by POST only
+ACCOUNT_SESSION_REMEMBER = None  # the form's "Remember me" decides, as allauth's default
+# One lockout per form: django-axes guards the password form (below), so allauth's own password limits are
+# off; allauth's "login_failed" limit is what counts wrong codes (5 per 5 minutes per person, 10 a minute per
+# address), on the MFA step and on re-authentication.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": "10/m/ip,5/300s/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are set by admins, never verified by allauth
+MFA_TOTP_ISSUER = "Walker"
+MFA_TRUST_ENABLED = True  # "trust this browser": the tenant's mfa_trust_days, at most the cookie's age
+MFA_TRUST_COOKIE_AGE = timedelta(days=90)  # tenants.models.tenant.MAX_MFA_TRUST_DAYS
+# WebAuthn needs a secure context: https, or http on localhost / 127.0.0.1, which browsers count as secure, so
+# `make run` works without it. allauth's flag is only for an http origin that is not a loopback (never production).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN and not DEBUG:
+    raise ImproperlyConfigured("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is for development only (DEBUG=1).")
+# Platform superusers (no tenant, no policy) need a second factor too, except in development, so `make run`'s
+# first hour needs no authenticator app.
+MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", not DEBUG)
 
 # --- Login protection ----------------------------------------------------------------
 # How many reverse proxies (load balancers) stand in front of Walker and append to X-Forwarded-For.
 # 0: the address is the TCP peer's and X-Forwarded-For is ignored, so a client cannot pick its own.
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
-# django-axes locks the admin and API logins after AXES_FAILURE_LIMIT wrong passwords, per account and per
-# client address (tracked separately), for AXES_COOLOFF_TIME; admins unlock under "Axes" in the console or with
-# `manage.py unlock_login <email>` / `axes_reset_ip <address>`. Its records keep no address in clear: the
-# account is counted by the keyed hash of its email (the callable below), the forms' fields are starred in the
-# POST data it keeps, and its log of successful sign-ins (which would name the account by its email, with no
-# callable to hash it) is off. A person's erasure deletes their records (tenants.login_guard).
+# django-axes locks the sign-in page (allauth's) and the API login after AXES_FAILURE_LIMIT wrong passwords, per
+# account and per client address (tracked separately), for AXES_COOLOFF_TIME; admins unlock under "Axes" in the
+# console or with `manage.py unlock_login <email>` / `axes_reset_ip <address>`. Its records keep no address in
+# clear: the account is counted by the keyed hash of its email (the callable below), the forms' fields are
+# starred in the POST data it keeps, and its log of successful sign-ins (which would name the account by its
+# email, with no callable to hash it) is off. A person's erasure deletes their records (tenants.login_guard).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 20, minimum=1)  # the API's 10/minute throttle comes first
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_FORM_FIELD = "username"  # the admin form's field; the API passes email=, read by the callable below
+AXES_USERNAME_FORM_FIELD = "login"  # allauth's sign-in form; the API passes email=, read by the callable below
 AXES_USERNAME_CALLABLE = "tenants.login_guard.attempted_username"
 AXES_CLIENT_IP_CALLABLE = "tenants.login_guard.client_ip"
 AXES_LOCKOUT_CALLABLE = "tenants.login_guard.lockout_response"  # 429: JSON for the API, a page for the admin
 AXES_RESET_ON_SUCCESS = True  # an admin sign-in with the right password clears the earlier misses
 AXES_DISABLE_ACCESS_LOG = True
-AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]  # starred in the POST data of an attempt
+AXES_SENSITIVE_PARAMETERS = ["login", "username", "email", "ip_address"]  # starred in the POST data of an attempt
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -631,7 +668,6 @@ UNFOLD = {
     "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
     "SHOW_HISTORY": True,
     "SHOW_LANGUAGES": True,  # the user menu's language switch posts to set_language, which saves User.language
-    "LOGIN": {"form": "tenants.console_login.ConsoleAuthenticationForm"},  # members are sent to the chat sign-in
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": True,

@@ -1,5 +1,6 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
@@ -10,15 +11,36 @@ from config.home import favicon, home
 from config.metrics import metrics
 from tenants.language_switch import set_language
 
+# The console has no sign-in of its own: /admin/login/ sends to the one above, so the second factor is never skipped.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("metrics", metrics, name="metrics"),  # Prometheus, with METRICS_TOKEN (config.metrics)
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
-    # People who talk to the agents sign in here and land in the chat; staff sign in at /admin/ (or here).
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Everyone signs in here (allauth: password, then a second factor or a passkey) and lands in the chat or, staff,
+    # in the console. "login" and "logout" are the names Walker's pages and LOGIN_URL use; allauth's own
+    # ("account_login", ...) are below, with the rest of its pages.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
     # Django's default after-login address: where a sign-in without a "next" ends up, whichever form was used.
     path("accounts/profile/", RedirectView.as_view(pattern_name="home"), name="profile"),
+    # The allauth pages Walker uses: its sign-in and sign-out names, re-authentication, password change and the MFA
+    # pages. Not its signup (admins make accounts), email management (it would keep addresses in clear, in its
+    # EmailAddress table), email confirmation or password reset by email.
+    path(
+        "accounts/",
+        include(
+            [
+                path("login/", account_views.login, name="account_login"),
+                path("logout/", account_views.logout, name="account_logout"),
+                path("inactive/", account_views.account_inactive, name="account_inactive"),
+                path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+                path("password/change/", account_views.password_change, name="account_change_password"),
+                path("2fa/", include("allauth.mfa.urls")),
+            ]
+        ),
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -131,8 +132,22 @@ def dashboard_callback(request, context):
         "risk_chart": risk_chart(counts, span, lists),
         "agents": agents,
         "agents_chart": agents_chart(agents, span, lists),
+        "mfa_off": mfa_off_notice(user),
     }
     return context
+
+
+def mfa_off_notice(user) -> dict | None:
+    """The demo tenant, and tenants that existed before MFA came, start with it off: their dashboard says so and
+    links the setting (docs/identity.md)."""
+    tenant = user.tenant if user.tenant_id else None
+    if tenant is None or tenant.mfa_required_roles:
+        return None
+    return {
+        "text": _("MFA is off for this tenant: anyone signs in with a password alone."),
+        "link": reverse("admin:tenants_tenant_change", args=[tenant.pk]) + "#mfa_required_roles",
+        "link_text": _("Turn it on in the tenant's settings (roles that need a second factor)"),
+    }
 
 
 def approval_counts(approvals, *, midnight: datetime, since: datetime, until: datetime) -> dict[str, int]:

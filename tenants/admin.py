@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -17,6 +19,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from tenants import verification
 from tenants.access import MANAGE_PEOPLE, AccessDenied, get_person_for_request
@@ -38,7 +41,14 @@ from tenants.models import (
 )
 from tenants.phones import normalize_phone
 from tenants.resources import AccessLogResource
+from tenants.roles import Role
+from tenants.signin.resets import reset_factors
 from tenants.subject_requests import erase_person, export_person
+
+# allauth's own admin pages: a person's factors are theirs to manage on their MFA page and a tenant admin's to reset
+# from the people list (UserAdmin's action, audited); allauth's email addresses are never used (docs/identity.md).
+admin.site.unregister(Authenticator)
+admin.site.unregister(EmailAddress)
 
 
 def _saved(value: str) -> str:
@@ -76,6 +86,13 @@ class TenantForm(forms.ModelForm):
     )
     remove_slack_webhook_url = forms.BooleanField(
         label=_("Remove the Slack webhook URL"), required=False, help_text=_("No more Slack notifications.")
+    )
+    mfa_required_roles = forms.MultipleChoiceField(
+        label=_("Roles that need a second factor"),
+        choices=Role.choices,
+        required=False,
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
+        help_text=_("People with these roles must sign in with a second factor (an authenticator app or a passkey)."),
     )
 
     write_only = ("action_webhook_secret", "slack_webhook_url")
@@ -270,6 +287,24 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
 
     def _manages(self, request, obj) -> bool:
         return obj is None or request.user.is_superuser or request.user.has_perm(MANAGE_PEOPLE, obj.tenant)
+
+    actions = ["reset_second_factors"]
+
+    @admin.action(
+        description=_("Reset second factors (they enrol again at their next sign-in)"), permissions=["change"]
+    )
+    def reset_second_factors(self, request, queryset):
+        """Audited in each person's history (tenants.signin.resets); never one's own, never another tenant's."""
+        done = 0
+        for person in queryset:
+            try:
+                reset_factors(request.user, person)
+            except AccessDenied as refusal:
+                self.message_user(request, f"{person}: {refusal.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, gettext("Second factors reset for %(count)d people.") % {"count": done})
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._manages(request, obj)

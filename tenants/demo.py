@@ -19,6 +19,8 @@ DEMO_TENANT = {
     "name": "Acme Outdoor",
     "subscription_tier": "pro",
     "timezone": "America/Los_Angeles",
+    # MFA off, so the first hour needs no authenticator app; the dashboard says where to turn it on.
+    "mfa_required_roles": [],
 }
 PLATFORM_ADMIN_EMAIL = "platform@walker.test"
 

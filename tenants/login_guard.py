@@ -18,12 +18,13 @@ def client_ip(request) -> str | None:
 
 
 def attempted_username(request, credentials: dict | None) -> str | None:
-    """The email tried (`username` from the admin form, `email` from the API), as its keyed hash: attempts
-    are counted per address, case-insensitively, and axes' records hold no address."""
+    """The email tried (`email` from allauth's sign-in form and the API, `login` when axes names a signed-in
+    account), as its keyed hash: attempts are counted per address, case-insensitively, and axes' records hold
+    no address."""
     credentials = credentials or {}
-    value = credentials.get("username") or credentials.get("email")
+    value = credentials.get("email") or credentials.get(settings.AXES_USERNAME_FORM_FIELD)
     if value is None and request is not None:
-        value = request.POST.get("username")
+        value = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
     return hash_of("email", value) if isinstance(value, str) and value.strip() else None
 
 

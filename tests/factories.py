@@ -22,6 +22,8 @@ class TenantFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Tenant {n}")
     slug = factory.Sequence(lambda n: f"tenant-{n}")
     timezone = "Europe/Paris"
+    # MFA off, so force_login sessions of every role work; the tests of tests/mfa turn it on.
+    mfa_required_roles = factory.LazyFunction(list)
 
 
 class UserFactory(DjangoModelFactory):

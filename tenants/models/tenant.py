@@ -13,7 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
 from tenants.outbound import validate_outbound_url
+from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
+
+# Who must sign in with a second factor in a NEW tenant: the roles that move money, decide or read personal data.
+MFA_DEFAULT_ROLES = (Role.ADMIN, Role.APPROVER, Role.COMPLIANCE)
+MAX_MFA_TRUST_DAYS = 90  # the trust cookie's lifetime (MFA_TRUST_COOKIE_AGE); a tenant may only shorten it
+
+
+def default_mfa_roles() -> list[str]:
+    return [str(role) for role in MFA_DEFAULT_ROLES]
+
+
+def validate_roles(value) -> None:
+    known = set(Role.values)
+    if not isinstance(value, list) or not all(isinstance(role, str) and role in known for role in value):
+        raise ValidationError(_("Pick roles among: %(roles)s."), params={"roles": ", ".join(Role.values)})
 
 
 @cache
@@ -101,6 +116,20 @@ class Tenant(models.Model):
             )
         ),
         verbose_name=_("share personal data with external AI engines"),
+    )
+    # The MFA policy (docs/identity.md): on the tenant row, which every console request already loads with the user.
+    mfa_required_roles = models.JSONField(
+        default=default_mfa_roles,
+        blank=True,
+        validators=[validate_roles],
+        help_text=_("People with these roles must sign in with a second factor (an authenticator app or a passkey)."),
+        verbose_name=_("roles that need a second factor"),
+    )
+    mfa_trust_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MaxValueValidator(MAX_MFA_TRUST_DAYS)],
+        help_text=_("Days a browser its person chose to trust skips the second factor; 0: ask at every sign-in."),
+        verbose_name=_("trust a browser for (days)"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

@@ -1,6 +1,6 @@
 """The admin console in a real browser: masked monitoring, a recorded reveal, approving from the queue.
 
-Every person signs in through the real /admin/login/ form with the demo password.
+Every person signs in through the real sign-in form (/admin/login/ sends to it) with the demo password.
 The browser only talks to the live daphne server on 127.0.0.1. The approved
 action runs inside that server process (forked from this one), so Celery's eager
 mode is switched on before the fork; the test reads the outcome from the shared
@@ -90,7 +90,7 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
         """Through the real login form, as a person would; lands on the dashboard."""
         self.driver.delete_all_cookies()
         self.driver.get(self.url("/admin/login/?next=/admin/"))
-        self.driver.find_element(By.ID, "id_username").send_keys(email)
+        self.driver.find_element(By.ID, "id_login").send_keys(email)
         self.driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
         self.driver.find_element(By.CSS_SELECTOR, '#login-form button[type="submit"]').click()
         self.wait(lambda d: self.path() == "/admin/", f"{email} to be signed in and on /admin/")

@@ -64,7 +64,7 @@ class AnalyticsDashboardBrowserTests(BrowserTestCase):
 
     def log_in(self, email):
         self.driver.get(self.url("/admin/login/?next=/admin/"))
-        self.driver.find_element(By.ID, "id_username").send_keys(email)
+        self.driver.find_element(By.ID, "id_login").send_keys(email)
         self.driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
         self.driver.find_element(By.CSS_SELECTOR, '#login-form button[type="submit"]').click()
         self.wait(lambda d: urlsplit(d.current_url).path == "/admin/", "the dashboard")

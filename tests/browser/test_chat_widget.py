@@ -382,10 +382,10 @@ class ChatWidgetBrowserTests(AccessibilityChecks, BrowserTestCase):
         self.driver.get(f"{self.live_server_url}/widget/")
         self.assertEqual(self.driver.current_url, f"{self.live_server_url}/accounts/login/?next=/widget/")
 
-        self.find_by_id("id_username").send_keys("member@acme.test")
+        self.find_by_id("id_login").send_keys("member@acme.test")
         self.find_by_id("id_password").send_keys("not-the-password", Keys.ENTER)
         error = self.wait(lambda d: self.find("login-errors"), "the wrong-password message")
-        self.assertIn("enter a correct", error.text.lower())
+        self.assertIn("not correct", error.text.lower())
         self.screenshot("member-sign-in-wrong-password.png")
 
         self.find_by_id("id_password").send_keys("walker-demo", Keys.ENTER)

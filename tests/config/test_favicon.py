@@ -11,5 +11,5 @@ def test_favicon_ico_leads_to_the_icon_in_static(client, db):
 
 
 def test_the_console_and_the_chat_sign_in_link_the_icon(client, db):
-    for page in ("/admin/login/", "/accounts/login/"):
-        assert b'rel="icon" href="/static/favicon.svg"' in client.get(page).content
+    for page in ("/admin/login/", "/accounts/login/"):  # the first sends to the second
+        assert b'rel="icon" href="/static/favicon.svg"' in client.get(page, follow=True).content

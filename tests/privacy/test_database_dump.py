@@ -107,10 +107,10 @@ def test_a_database_dump_holds_no_personal_data_in_clear(
     assert api_as(tenant_admin).post("/api/subject-requests/", export, format="json").status_code == 200
     post_email(sender="stranger@example.org", text=said)
     post_signed(client, "/channels/whatsapp/webhook", inbound_form("+14155550188", said))
-    client.post("/admin/login/", {"username": colleague.email, "password": "wrong"})
+    client.post("/accounts/login/", {"login": colleague.email, "password": "wrong"})
     client.post("/api/auth/token/", {"email": colleague.email, "password": "wrong"})  # a form: axes keeps its fields
     signed_in = Client(REMOTE_ADDR="192.0.2.7")  # elsewhere: a success clears its address's misses
-    assert signed_in.post("/admin/login/", {"username": approver.email, "password": PASSWORD}).status_code == 302
+    assert signed_in.post("/accounts/login/", {"login": approver.email, "password": PASSWORD}).status_code == 302
     UndeliverableAddress.objects.create(email="bounced.customer@example.com", reason="bounce")
     refresh_tenant(tenant_admin.tenant)  # the approval analytics, with their top approvers
 

@@ -25,13 +25,13 @@ def _axes_text() -> str:
 
 
 def test_no_door_leaves_an_address_in_the_sign_in_records(client, api_client, tenant_admin, colleague, approver):
-    admin_login = reverse("admin:login")
-    client.post(admin_login, {"username": tenant_admin.email, "password": "wrong"}, HTTP_USER_AGENT="Browser/1")
-    client.post(admin_login, {"username": approver.email, "password": PASSWORD})  # signed in
+    admin_login = reverse("login")
+    client.post(admin_login, {"login": tenant_admin.email, "password": "wrong"}, HTTP_USER_AGENT="Browser/1")
+    client.post(admin_login, {"login": approver.email, "password": PASSWORD})  # signed in
     client.post(reverse("logout"))
     api_client.post(TOKEN, {"email": colleague.email, "password": "wrong"})  # a form, not JSON
     api_client.post(TOKEN, {"email": "Colleague@ACME.test", "password": "wrong"}, format="json")
-    client.post(reverse("login"), {"username": colleague.email, "password": "wrong"})
+    client.post(reverse("login"), {"login": colleague.email, "password": "wrong"})
 
     assert AccessAttempt.objects.exists()
     stored = _axes_text()
@@ -44,8 +44,8 @@ def test_no_door_leaves_an_address_in_the_sign_in_records(client, api_client, te
 
 def test_an_erasure_removes_the_persons_sign_in_records(client, tenant, tenant_admin, colleague):
     for n in range(3):
-        client.post(reverse("admin:login"), {"username": colleague.email, "password": f"guess-{n}"})
-        client.post(reverse("admin:login"), {"username": tenant_admin.email, "password": f"guess-{n}"})
+        client.post(reverse("login"), {"login": colleague.email, "password": f"guess-{n}"})
+        client.post(reverse("login"), {"login": tenant_admin.email, "password": f"guess-{n}"})
     theirs = hash_of("email", colleague.email)
     AccessLog.objects.create(username=theirs, ip_address="192.0.2.1", user_agent="x", http_accept="*/*")
     AccessFailureLog.objects.create(username=theirs, ip_address="192.0.2.1", user_agent="x", http_accept="*/*")
@@ -83,7 +83,7 @@ def test_the_migration_hashes_the_addresses_axes_kept(db):
 def test_an_admin_sign_in_is_still_locked_per_account(client, tenant):
     """The success log is off; a good password still clears the misses of that account (AXES_RESET_ON_SUCCESS)."""
     person = UserFactory(tenant=tenant, role=Role.APPROVER, email="pat@acme.test")
-    client.post(reverse("admin:login"), {"username": person.email, "password": "wrong"})
-    assert client.post(reverse("admin:login"), {"username": person.email, "password": PASSWORD}).status_code == 302
+    client.post(reverse("login"), {"login": person.email, "password": "wrong"})
+    assert client.post(reverse("login"), {"login": person.email, "password": PASSWORD}).status_code == 302
     assert not AccessAttempt.objects.filter(username=hash_of("email", person.email)).exists()
     assert not AccessLog.objects.exists()

@@ -81,7 +81,7 @@ class TakeoverConsoleBrowserTests(chat.BrowserTestCase):
     def log_in(self, email):
         """Through the real admin sign-in form."""
         self.driver.get(f"{self.live_server_url}/admin/login/?next=/admin/")
-        self.driver.find_element(By.ID, "id_username").send_keys(email)
+        self.driver.find_element(By.ID, "id_login").send_keys(email)
         self.driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
         self.driver.find_element(By.CSS_SELECTOR, '#login-form button[type="submit"]').click()
         self.wait(lambda d: self.path() == "/admin/", f"{email} signed in")

@@ -155,7 +155,7 @@ def test_a_superuser_adds_a_new_tenants_first_admin_who_then_reaches_every_page(
     assert set(created.groups.values_list("name", flat=True)) == expected
 
     client.logout()
-    signed_in = client.post(reverse("admin:login"), {"username": created.email, "password": NEW_PASSWORD})
+    signed_in = client.post(reverse("login"), {"login": created.email, "password": NEW_PASSWORD})
     assert signed_in.status_code == 302 and "_auth_user_id" in client.session
     assert {page: client.get(page).status_code for page in FIRST_PAGES} == dict.fromkeys(FIRST_PAGES, 200)
 

@@ -11,7 +11,7 @@ from tenants.fields import hash_of
 from tests.factories import PASSWORD
 
 TOKEN = "/api/auth/token/"
-LOGIN = reverse("admin:login")
+LOGIN = reverse("login")  # allauth's; /admin/login/ sends here
 
 
 def api_login(client, email, password, *, forwarded_for=None, address="127.0.0.1"):
@@ -49,7 +49,7 @@ def test_the_api_login_locks_the_account_after_repeated_wrong_passwords(api_clie
 
 
 def admin_login(client, email, password, address="192.0.2.10"):
-    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=address)
+    return client.post(LOGIN, {"login": email, "password": password}, REMOTE_ADDR=address)
 
 
 def test_the_admin_login_locks_out_per_account_with_a_clear_page(client, tenant_admin):

@@ -1,0 +1,36 @@
+"""Walker's allauth adapters: no signup, one lockout per form, the tenant's policy in the login stages, and
+second-factor secrets encrypted like every other secret Walker keeps."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+
+from tenants import crypto
+
+# allauth's MFA step and its "trust this browser" offer, replaced by ones that read the tenant's policy.
+STAGE_OVERRIDES = {
+    "allauth.mfa.stages.AuthenticateStage": "tenants.signin.stages.AuthenticateStage",
+    "allauth.mfa.stages.TrustStage": "tenants.signin.stages.TrustStage",
+}
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return False  # accounts are made by admins
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth counts wrong passwords here; django-axes already does (its backend runs first), so two
+        lockouts would fight over one form. allauth's limit still counts wrong codes (the MFA step)."""
+
+    def get_login_stages(self) -> list[str]:
+        return [STAGE_OVERRIDES.get(path, path) for path in super().get_login_stages()]
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are Fernet tokens under ENCRYPTION_KEYS (rotated with the rest:
+    tenants.apps registers their JSON keys)."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
