@@ -1,7 +1,7 @@
 """`/api/v1/ad-connections/`: the tenant's ad platform connections, for its admins. Credentials are write-only:
 accepted on create and update, never returned (`credentials_set` names which are stored)."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from adplatforms import connections, words
 from adplatforms.models import SECRET_FIELDS, AdConnection
+from core.api_fields import StrictCharField
 from core.errors import WalkerError
 from hitl.access import may_manage
 from tenants.token_scopes import TokenScopePermission
@@ -25,6 +26,13 @@ class IsTenantAdmin(permissions.BasePermission):
 class ConnectionSerializer(serializers.ModelSerializer):
     state_words = serializers.SerializerMethodField(help_text="The state in plain words, in the reader's language.")
     credentials_set = serializers.SerializerMethodField(help_text="Which credentials are stored (never their value).")
+
+    # Strings only: DRF's own CharField would turn a JSON 0 into "0", accepting a body the schema calls invalid.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
 
     class Meta:
         model = AdConnection
@@ -53,6 +61,13 @@ class ConnectionSerializer(serializers.ModelSerializer):
             for name in ("platform", "account_id"):
                 if name in data and data[name] != getattr(self.instance, name):
                     raise serializers.ValidationError({name: "Fixed once the connection exists: add another one."})
+        if self.instance is None:
+            try:
+                data["account_id"], data["login_customer_id"] = connections.account_ids(
+                    data["platform"], data["account_id"], data.get("login_customer_id", "")
+                )
+            except ValueError as err:
+                raise serializers.ValidationError({"account_id": str(err)}) from err
         for name in SECRET_FIELDS:
             if name in data and not data[name]:
                 del data[name]  # empty: keep what is stored

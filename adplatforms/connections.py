@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adplatforms import clients, errors, states, words
+from adplatforms.google import ids as google_ids
+from adplatforms.meta import ids as meta_ids
 from adplatforms.models import SECRET_FIELDS, AdConnection, ConnectionState
 from adplatforms.sync import check_syncable
 from adplatforms.tasks import sync_connection
@@ -19,6 +21,17 @@ def saved(connection: AdConnection, *, created: bool, secrets_changed: bool) -> 
     if created or secrets_changed:
         AdConnection.objects.filter(pk=connection.pk).update(next_sync_at=timezone.now())
         connection.next_sync_at = timezone.now()
+
+
+def account_ids(platform: str, account_id: str, login_customer_id: str = "") -> tuple[str, str]:
+    """The account id (and Google's manager account) as the platform writes them: Google's ten digits without
+    dashes, Meta's act_ and digits. Raises ValueError, with words people can read, when they are not."""
+    if platform == AdConnection.Platform.GOOGLE:
+        manager = google_ids.customer_id(login_customer_id) if login_customer_id else ""
+        return google_ids.customer_id(account_id), manager
+    if login_customer_id:
+        raise ValueError(_("Only Google Ads connections go through a manager account."))
+    return meta_ids.account_id(account_id), ""
 
 
 def secrets_in(values: dict) -> dict:

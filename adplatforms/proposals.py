@@ -8,21 +8,26 @@ campaigns are other requests' targets (one waiting request per campaign, hitl.se
 of one would silently change the others.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from adplatforms import refusals
 from adplatforms.models import PlatformCampaign
-from agents.action_specs.base import money, row
-from agents.models import Campaign
+from agents.action_specs.base import money
 
 
 def link_for(tenant, raw_id) -> PlatformCampaign | None:
-    """The platform link of the tenant's campaign `raw_id` (any id of another tenant's reads as none)."""
-    campaign = row(Campaign.objects.for_tenant(tenant), raw_id)
-    if campaign is None:
+    """The platform link of the tenant's campaign `raw_id`, in one query (any id of another tenant's, or of a
+    campaign kept in Walker, reads as none)."""
+    links = PlatformCampaign.objects.filter(tenant=tenant, campaign__tenant=tenant).select_related(
+        "connection", "campaign"
+    )
+    if not isinstance(raw_id, str):
         return None
-    links = PlatformCampaign.objects.filter(tenant=tenant, campaign=campaign)
-    return links.select_related("connection", "campaign").first()
+    try:
+        return links.filter(campaign_id=raw_id).first()
+    except ValidationError:  # not a UUID
+        return None
 
 
 def check_budget(tenant, data) -> str | None:

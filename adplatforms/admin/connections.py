@@ -41,6 +41,13 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("platform") and cleaned.get("account_id"):
+            try:
+                cleaned["account_id"], cleaned["login_customer_id"] = connections.account_ids(
+                    cleaned["platform"], cleaned["account_id"], cleaned.get("login_customer_id") or ""
+                )
+            except ValueError as err:
+                self.add_error("account_id", str(err))
         self.secrets_changed = bool(connections.secrets_in(cleaned))
         for name in SECRET_FIELDS:
             if name in cleaned and not cleaned[name]:

@@ -118,3 +118,22 @@ def test_the_endpoints_are_in_the_openapi_schema(api_as, tenant_admin):
     )
     fields = json.loads(schema.content)["components"]["schemas"]["Connection"]["properties"]
     assert fields["developer_token"]["writeOnly"] is True
+
+
+@pytest.mark.parametrize(
+    ("platform", "account_id", "stored"),
+    [("google", "123-456-7890", "1234567890"), ("meta", "987654", "act_987654"), ("meta", "act_42", "act_42")],
+)
+def test_account_ids_are_stored_as_the_platform_writes_them(api_as, tenant_admin, platform, account_id, stored):
+    answer = api_as(tenant_admin).post(URL, {"platform": platform, "account_id": account_id}, format="json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["account_id"] == stored
+
+
+@pytest.mark.parametrize(
+    ("platform", "account_id"), [("google", "12345"), ("google", "act_1"), ("meta", "0x12"), ("meta", 987654)]
+)
+def test_an_impossible_account_id_is_refused_and_nothing_stored(api_as, tenant_admin, platform, account_id):
+    answer = api_as(tenant_admin).post(URL, {"platform": platform, "account_id": account_id}, format="json")
+    assert answer.status_code == 400 and "account_id" in str(answer.json())
+    assert not AdConnection.objects.exists()

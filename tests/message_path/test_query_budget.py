@@ -24,7 +24,9 @@ QUESTION_BUDGET = 19
 # segments; the campaigns' query serves the Paid Ads agent too), once for routing and the engine together.
 # 32 until issue 32: the message continuing a conversation was one hand-written statement on PostgreSQL; the ORM
 # writes it in five (the locking read, the message, the conversation's counters, its event, its platform event).
-ACTION_BUDGET = 36
+# 38 since issue 33: the proposal asks whether its campaign is synced from an ad platform (one query for the link),
+# and records the campaign's currency.
+ACTION_BUDGET = 38
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -65,7 +67,7 @@ def test_a_question_costs_at_most_19_statements(demo):
     assert transactions <= 2  # storing the message, storing the answer
 
 
-def test_an_action_costs_at_most_36_statements(demo):
+def test_an_action_costs_at_most_38_statements(demo):
     statements, transactions = post(*demo, "Raise the Summer Sale budget to $700 a day")
     approval = HITLApproval.objects.get()
     assert approval.status == "pending" and HITLNotification.objects.filter(approval=approval).exists()
