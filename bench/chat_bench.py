@@ -81,6 +81,7 @@ BENCH_SECRETS = {
     "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
     "ENCRYPTION_KEYS": "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0wMTIzNDU=",  # base64 of 32 bench-only bytes
     "PII_HASH_KEY": "bench-only-pii-hash-key",
+    "JWT_SIGNING_KEY": "bench-only-jwt-signing-key-not-for-production-0123456789",
 }
 
 
