@@ -4,6 +4,10 @@ Every client (adplatforms.google, adplatforms.meta) raises these and nothing els
 `detail` is the platform's own message, made readable, never a token or a secret.
 """
 
+from contextlib import contextmanager
+
+import httpx
+
 
 class PlatformError(Exception):
     """A call failed; `detail` says why in plain words (the platform's message, without secrets)."""
@@ -57,3 +61,15 @@ class ExpiredPageToken(PlatformError):
     """A page token outlived its life (Google `EXPIRED_PAGE_TOKEN`): the listing starts over."""
 
     retryable = True
+
+
+@contextmanager
+def unavailable_when_unreachable(service: str, timeout: float):
+    """A call to `service` that times out or cannot connect raises Unavailable saying so (the httpx error, which
+    may carry the request, is not chained)."""
+    try:
+        yield
+    except httpx.TimeoutException:
+        raise Unavailable(f"{service} did not answer within {timeout:g} s", code="timeout") from None
+    except httpx.TransportError as err:
+        raise Unavailable(f"Walker could not reach {service} ({type(err).__name__})", code="network") from None

@@ -206,16 +206,8 @@ class GoogleAdsClient:
 
     def _send(self, method: str, body: dict, token: str) -> httpx.Response:
         started = time.monotonic()
-        try:
+        with errors.unavailable_when_unreachable("Google Ads", settings.AD_PLATFORM_TIMEOUT):
             response = self._http.post(f"{self._base}/{method}", json=body, headers=self._headers(token))
-        except httpx.TimeoutException:
-            raise errors.Unavailable(
-                f"Google Ads did not answer within {settings.AD_PLATFORM_TIMEOUT:g} s", code="timeout"
-            ) from None
-        except httpx.TransportError as err:
-            raise errors.Unavailable(
-                f"Walker could not reach Google Ads ({type(err).__name__})", code="network"
-            ) from None
         logger.info(
             "google ads %s %s: HTTP %s in %.0f ms (request %s)",
             self._customer,

@@ -70,16 +70,8 @@ class TokenSource:
             "refresh_token": self._refresh_token,
         }
         started = self._clock()
-        try:
+        with errors.unavailable_when_unreachable("Google's sign-in service", settings.AD_PLATFORM_TIMEOUT):
             response = self._http.post(settings.GOOGLE_OAUTH_TOKEN_URL, data=form)
-        except httpx.TimeoutException:
-            raise errors.Unavailable(
-                f"Google's sign-in service did not answer within {settings.AD_PLATFORM_TIMEOUT:g} s", code="timeout"
-            ) from None
-        except httpx.TransportError as err:
-            raise errors.Unavailable(
-                f"Walker could not reach Google's sign-in service ({type(err).__name__})", code="network"
-            ) from None
         body = _json(response)
         if response.status_code == 200 and body.get("access_token"):
             self._token = body["access_token"]

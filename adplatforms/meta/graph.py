@@ -49,7 +49,7 @@ class Graph:
 
     def _send(self, method: str, path: str, **kwargs) -> dict:
         timeout = settings.AD_PLATFORM_TIMEOUT
-        try:
+        with errors.unavailable_when_unreachable("Meta", timeout):
             response = self.http.request(
                 method,
                 f"{self.base}/{path}",
@@ -57,10 +57,6 @@ class Graph:
                 timeout=timeout,
                 **kwargs,
             )
-        except httpx.TimeoutException as err:
-            raise errors.Unavailable(f"Meta did not answer within {timeout:g} s", code="timeout") from err
-        except httpx.TransportError as err:
-            raise errors.Unavailable(f"Walker could not reach Meta ({type(err).__name__})", code="network") from err
 
         usages = usage.read(response.headers)
         if self.on_usage:
