@@ -9,10 +9,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from adplatforms import connections, words
+from adplatforms.access import may_manage_connections
 from adplatforms.models import SECRET_FIELDS, AdConnection
 from core.api_fields import StrictCharField
 from core.errors import WalkerError
-from hitl.access import may_manage
 from tenants.token_scopes import TokenScopePermission
 
 
@@ -20,7 +20,7 @@ class IsTenantAdmin(permissions.BasePermission):
     message = "Only tenant admins manage ad platform connections."
 
     def has_permission(self, request, view):
-        return may_manage(request.user)
+        return may_manage_connections(request.user)
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
