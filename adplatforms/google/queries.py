@@ -1,5 +1,5 @@
 """The GAQL Walker sends to Google Ads: every field it reads, in one place, so an API upgrade is checked here
-(and by the fake in tests/adplatforms/fake_google.py, which refuses fields it does not know)."""
+(and by the fake in adplatforms/simulator/google.py, which refuses fields it does not know)."""
 
 from datetime import date
 

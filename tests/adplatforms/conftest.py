@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.adplatforms.fake_google import FakeGoogleAds
-from tests.adplatforms.fake_meta import FakeMetaGraph
+from adplatforms.simulator.google import FakeGoogleAds
+from adplatforms.simulator.meta import FakeMetaGraph
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The Google Ads client over HTTP against the fake Google Ads API on 127.0.0.1 (tests/adplatforms/fake_google.py):
+"""The Google Ads client over HTTP against the fake Google Ads API on 127.0.0.1 (adplatforms/simulator/google.py):
 reads, writes, tokens, and every failure told as adplatforms.errors without a secret in it."""
 
 import logging
@@ -15,7 +15,7 @@ from adplatforms import clients, errors
 from adplatforms.google.client import GoogleAdsClient
 from adplatforms.models import AdConnection
 from adplatforms.platform import CampaignStatus
-from tests.adplatforms.fake_google import error
+from adplatforms.simulator.google import error
 
 US, JAPAN = "1234567890", "9876543210"
 

@@ -5,7 +5,7 @@ import pytest
 
 from adplatforms import errors
 from adplatforms.google import errors as google_errors
-from tests.adplatforms.fake_google import error
+from adplatforms.simulator.google import error
 
 FAILURE = "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure"
 

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.adplatforms.fake_google import FakeGoogleAds
+from adplatforms.simulator.google import FakeGoogleAds
 
 US = "1234567890"
 

@@ -13,7 +13,7 @@ from adplatforms import clients, errors, money
 from adplatforms.meta.client import MetaAdsClient
 from adplatforms.models import AdConnection
 from adplatforms.platform import Account, AccountDay, BudgetLevel, CampaignStatus, Usage
-from tests.adplatforms.fake_meta import TOKEN
+from adplatforms.simulator.meta import TOKEN
 from tests.factories import TenantFactory
 
 DAY = date(2026, 11, 20)

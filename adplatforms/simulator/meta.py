@@ -1,4 +1,5 @@
-"""Meta's Graph API (the Marketing API part Walker uses) as a real HTTP server on 127.0.0.1, for the client's tests.
+"""Meta's Graph API (the Marketing API part Walker uses) as a real HTTP server on 127.0.0.1, for the client's tests,
+`simulate_ad_platform` and the sync bench.
 
 It holds ad accounts, their campaigns and daily insights, and answers in the shapes Meta documents: objects with
 the requested `fields` only (plus `id`), edges as `{"data": [...], "paging": {"cursors": {...}, "next": ...}}`

@@ -2,7 +2,7 @@
 
 For the Google Ads client's tests, the other tests that want a Google account over HTTP, and a simulator:
 `FakeGoogleAds()` then `start()`; point GOOGLE_ADS_API_URL at `url` and GOOGLE_OAUTH_TOKEN_URL at `token_url`;
-`stop()` at the end. No pytest inside (the fixture is in conftest.py).
+`stop()` at the end. No pytest inside (the fixture is in tests/adplatforms/conftest.py).
 
 It holds customers (accounts) with their budgets, campaigns and daily figures in memory, and answers:
 - POST /token: grant_type=refresh_token with the expected client id, secret and refresh token; else
