@@ -1,9 +1,12 @@
 """The fake Google Ads API refuses what Google refuses, so the client's tests against it mean something."""
 
+from datetime import date
+from decimal import Decimal
+
 import httpx
 import pytest
 
-from adplatforms.simulator.google import FakeGoogleAds
+from adplatforms.simulator.google import Day, FakeGoogleAds
 
 US = "1234567890"
 
@@ -101,3 +104,32 @@ def test_requests_are_recorded_without_secrets(fake, http):
     token_call, search = fake.requests
     assert set(token_call.body) == {"grant_type", "client_id"}
     assert "authorization" not in search.headers and "developer-token" not in search.headers
+
+
+def test_days_made_on_demand_are_served_for_the_range_asked_only(fake, http):
+    """`day_source` (the bench's accounts too large to hold) gives a campaign's days beside those held."""
+    asked = []
+
+    def source(campaign, first, last):
+        asked.append((campaign.id, first, last))
+        if campaign.id == "120":
+            yield Day("120", first, 10, 2, 3_000_000, Decimal("1"), Decimal("9.5"))
+
+    fake.customers[US].day_source = source
+    fake.add_day(US, "111", date(2026, 3, 2), impressions=5)
+    query = "SELECT campaign.id, segments.date, metrics.impressions FROM campaign"
+    between = "WHERE segments.date BETWEEN '2026-03-01' AND '2026-03-03'"
+
+    [batch] = http.post("/googleAds:searchStream", json={"query": f"{query} {between}"}).json()
+
+    rows = [(r["campaign"]["id"], r["segments"]["date"], r["metrics"]["impressions"]) for r in batch["results"]]
+    assert rows == [("111", "2026-03-02", "5"), ("120", "2026-03-01", "10")]
+    assert ("120", date(2026, 3, 1), date(2026, 3, 3)) in asked
+    totals = http.post(
+        "/googleAds:searchStream",
+        json={"query": f"SELECT segments.date, metrics.impressions FROM customer {between}"},
+    ).json()[0]["results"]
+    assert [(r["segments"]["date"], r["metrics"]["impressions"]) for r in totals] == [
+        ("2026-03-01", "10"),
+        ("2026-03-02", "5"),
+    ]
