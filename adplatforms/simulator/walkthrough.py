@@ -1,0 +1,254 @@
+"""`simulate_ad_platform`'s walk through an ad platform, end to end, against a fake of it on 127.0.0.1: the tenant's
+connection, a sync, the Paid Ads agent's answer from the synced figures, a budget change proposed, approved by the
+tenant's approver and applied on the (fake) platform and read back.
+
+Everything runs in this process: the fake serves from a thread, this process's settings point at it, and Celery
+runs the tasks in place (`task_always_eager`), so the answer and the execution reach the fake and a running `make
+run` worker never sees them. The connection is left disconnected at the end: no beat of a later `make run` syncs
+it against the real platform, and the campaigns and figures it brought stay.
+"""
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils.translation import gettext as _
+
+from adplatforms import connections, money, states, sync
+from adplatforms.executor import amount_of
+from adplatforms.models import AdConnection, PlatformCampaign, PlatformChange, SyncRun
+from adplatforms.refusals import PLATFORM_NAMES
+from adplatforms.simulator import seeding
+from adplatforms.simulator.google import FakeGoogleAds
+from adplatforms.simulator.meta import TOKEN, FakeMetaGraph
+from agents.formatting import money_exact
+from agents.models import Campaign
+from conversations.models import Channel, Message
+from conversations.normalized import InboundMessage
+from conversations.pipeline import accept
+from core.errors import WalkerError
+from hitl.models import ApprovalStatus, HITLApproval
+from hitl.services.decisions import approve
+from tenants.models import User
+from tenants.roles import Role
+
+RAISE = Decimal("1.10")  # the change proposed: 10% more, within the default guardrails (50% an action)
+
+
+class SimulationError(WalkerError):
+    """The walk-through cannot go on; `detail` says why, in words for the person running it."""
+
+    def __init__(self, detail: str):
+        super().__init__("simulation_failed", detail)
+
+
+@dataclass
+class Walkthrough:
+    connection: AdConnection
+    run: SyncRun
+    answer: str
+    approval: HITLApproval
+    read_back: Decimal  # the budget the fake platform holds after the change
+
+
+def simulate(tenant, platform: str, say: Callable[[str], None]) -> Walkthrough:
+    """Run every step for `tenant` on `platform` ("google" or "meta"), telling `say` what each did."""
+    campaigns = seeding.campaigns_of(tenant, platform)
+    label = PLATFORM_NAMES[platform]
+    if not campaigns:
+        raise SimulationError(
+            _("%(tenant)s has no %(platform)s campaigns to put on the simulated account (run seed_demo first).")
+            % {"tenant": tenant.name, "platform": label}
+        )
+    asker, approver = _person(tenant, Role.ADMIN), _person(tenant, Role.APPROVER)
+    with _fake_platform(platform) as fake, _tasks_in_this_process():
+        account = (seeding.seed_google if platform == "google" else seeding.seed_meta)(fake, tenant, campaigns)
+        say(_("1. A simulated %(platform)s account %(account)s on %(url)s, with %(count)d campaigns of %(tenant)s.")
+            % {"platform": label, "account": account, "url": fake.url, "count": len(campaigns),
+               "tenant": tenant.name})  # fmt: skip
+        connection, created = _connect(tenant, platform, account, fake, asker)
+        try:
+            say((_("2. Connection created: %(connection)s.") if created else _("2. Connection reused: %(connection)s."))
+                % {"connection": connection})  # fmt: skip
+            run = _sync(connection, say)
+            target = _campaign_to_change(connection)
+            answer = _ask(tenant, asker, _("How is %(campaign)s doing?") % {"campaign": target.name}).text
+            say(_("4. %(person)s asks the Paid Ads agent how %(campaign)s is doing. It answers:\n%(answer)s")
+                % {"person": asker.get_full_name(), "campaign": target.name, "answer": answer})  # fmt: skip
+            approval = _propose(tenant, asker, target, say)
+            approval = _approve(approval, approver, say)
+            read_back = _read_back(fake, connection, target)
+            walker = Campaign.objects.get(pk=target.pk).daily_budget
+            say(_("7. %(platform)s now holds %(amount)s a day for %(campaign)s; Walker's copy says %(walker)s.")
+                % {"platform": label, "amount": money_exact(read_back, target.currency), "campaign": target.name,
+                   "walker": money_exact(walker, target.currency)})  # fmt: skip
+        finally:
+            connections.disconnect(connection)
+    say(_("The connection is left disconnected, so no scheduled sync reaches the real %(platform)s; its campaigns "
+          "and figures stay.") % {"platform": label})  # fmt: skip
+    return Walkthrough(connection, run, answer, approval, read_back)
+
+
+def _person(tenant, role: str) -> User:
+    person = User.objects.filter(tenant=tenant, role=role, is_active=True).order_by("email").first()
+    if person is None:
+        raise SimulationError(_("%(tenant)s has no active %(role)s.") % {"tenant": tenant.name, "role": role})
+    return person
+
+
+@contextmanager
+def _fake_platform(platform: str) -> Iterator[FakeGoogleAds | FakeMetaGraph]:
+    """The fake on 127.0.0.1, with this process's settings pointed at it while it runs."""
+    if platform == "google":
+        fake = FakeGoogleAds(version=settings.GOOGLE_ADS_API_VERSION).start()
+        pointed = override_settings(GOOGLE_ADS_API_URL=fake.url, GOOGLE_OAUTH_TOKEN_URL=fake.token_url)
+    else:
+        fake = FakeMetaGraph(version=settings.META_GRAPH_API_VERSION).start()
+        pointed = override_settings(META_GRAPH_API_URL=fake.url)
+    try:
+        with pointed:
+            yield fake
+    finally:
+        fake.stop()
+
+
+@contextmanager
+def _tasks_in_this_process() -> Iterator[None]:
+    """Celery runs the tasks queued meanwhile here, at once (the answer, the execution, the notices)."""
+    conf = current_app.conf
+    before = conf.task_always_eager, conf.task_eager_propagates
+    conf.update(task_always_eager=True, task_eager_propagates=True)
+    try:
+        yield
+    finally:
+        conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+def _connect(tenant, platform: str, account: str, fake, person) -> tuple[AdConnection, bool]:
+    """The tenant's connection to the simulated account with the fake's credentials, active; not due for a
+    scheduled sync (this walk-through syncs it itself)."""
+    if platform == "google":
+        secrets = {
+            "developer_token": fake.developer_token,
+            "client_id": fake.client_id,
+            "client_secret": fake.client_secret,
+            "refresh_token": fake.refresh_token,
+        }
+    else:
+        secrets = {"access_token": TOKEN}
+    with transaction.atomic():
+        connection, created = AdConnection.objects.select_for_update().get_or_create(
+            tenant=tenant, platform=platform, account_id=account, defaults={"created_by": person}
+        )
+        for name, value in secrets.items():
+            setattr(connection, name, value)
+        connection.next_sync_at = None
+        connection.save()
+        states.reauthorised(connection)
+    return connection, created
+
+
+def _sync(connection: AdConnection, say) -> SyncRun:
+    steps = {"account": _("account read"), "campaigns": _("campaigns saved"), "days": _("daily figures saved")}
+    say(_("3. Syncing…"))
+    run = sync.sync_connection(connection, progress=lambda step: say(f"   … {steps[step]}"))
+    if run.status != SyncRun.Status.SUCCEEDED:
+        raise SimulationError(_("The sync failed: %(error)s") % {"error": run.error})
+    say(_("   %(campaigns)d campaigns and %(days)d campaign days synced (%(first)s to %(last)s).")
+        % {"campaigns": run.campaigns, "days": run.campaign_days, "first": run.first_day,
+           "last": run.last_day})  # fmt: skip
+    return run
+
+
+def _campaign_to_change(connection: AdConnection) -> Campaign:
+    """The first active synced campaign on a budget of its own."""
+    link = (
+        PlatformCampaign.objects.filter(
+            connection=connection, campaign__status=Campaign.Status.ACTIVE, budget_shared=False
+        )
+        .exclude(daily_budget_units=None)
+        .select_related("campaign")
+        .order_by("campaign__name")
+        .first()
+    )
+    if link is None:
+        raise SimulationError(_("No active campaign on a budget of its own was synced: nothing to change."))
+    return link.campaign
+
+
+def _ask(tenant, person: User, text: str) -> Message:
+    """`text` from `person` through the pipeline (the API channel, to the Paid Ads agent); the agent's reply."""
+    accepted = accept(
+        InboundMessage(
+            channel=Channel.API,
+            text=text,
+            client_msg_id=str(uuid.uuid4()),
+            user_id=person.pk,
+            tenant_id=tenant.pk,
+            agent_type="paid_ads",
+        ),
+        user=person,
+    )
+    reply = accepted.message.replies.filter(direction=Message.Direction.OUTBOUND).order_by("created_at").first()
+    if reply is None:
+        raise SimulationError(_("The Paid Ads agent did not answer."))
+    return reply
+
+
+def _target_budget(campaign: Campaign) -> Decimal:
+    """10% more than now; back to the budget before when the last change Walker made raised it to now (so
+    running the walk-through again moves the budget back and forth instead of ever up)."""
+    last = PlatformChange.objects.filter(campaign=campaign, field=PlatformChange.Field.DAILY_BUDGET).first()
+    if last is not None and Decimal(last.after) == campaign.daily_budget and Decimal(last.before) < Decimal(last.after):
+        return Decimal(last.before)
+    return money.rounded(campaign.daily_budget * RAISE, campaign.currency)
+
+
+def _propose(tenant, asker: User, campaign: Campaign, say) -> HITLApproval:
+    target = _target_budget(campaign)
+    amount = money_exact(target, campaign.currency)
+    text = _("Set the %(campaign)s daily budget to %(amount)s") % {"campaign": campaign.name, "amount": amount}
+    reply = _ask(tenant, asker, text)
+    actions = reply.metadata.get("actions", [])
+    filed = next((a for a in actions if a.get("approval_id")), None)
+    say(_("5. %(person)s: \"%(text)s\". The agent proposes:\n%(answer)s")
+        % {"person": asker.get_full_name(), "text": text, "answer": reply.text})  # fmt: skip
+    if filed is None:
+        reasons = "; ".join(a.get("reason") or a.get("summary", "") for a in actions)
+        raise SimulationError(_("No approval was filed for the change: %(reason)s") % {"reason": reasons or reply.text})
+    return HITLApproval.objects.get(pk=filed["approval_id"])
+
+
+def _approve(approval: HITLApproval, approver: User, say) -> HITLApproval:
+    """Approve as `approver` through hitl's decision service; the execution runs on commit, in this process."""
+    approve(approval.pk, actor=approver)
+    approval.refresh_from_db()
+    say(_("6. %(approver)s approves %(reference)s (%(summary)s): %(status)s.")
+        % {"approver": approver.get_full_name(), "reference": approval.reference, "summary": approval.summary,
+           "status": approval.get_status_display()})  # fmt: skip
+    outcome = (approval.execution_result or {}).get("outcome")
+    if approval.status != ApprovalStatus.EXECUTED or not outcome:
+        raise SimulationError(
+            _("The change was not applied: %(detail)s") % {"detail": approval.execution_error or approval.status}
+        )
+    say(_("   %(detail)s; platform units %(before)s → %(after)s.")
+        % {"detail": approval.execution_result["detail"], "before": outcome["before_units"],
+           "after": outcome["after_units"]})  # fmt: skip
+    return approval
+
+
+def _read_back(fake, connection: AdConnection, campaign: Campaign) -> Decimal:
+    """The campaign's daily budget as the fake platform holds it now."""
+    external = PlatformCampaign.objects.get(campaign=campaign).external_id
+    if connection.platform == "google":
+        customer = fake.customers[connection.account_id]
+        units = customer.budgets[customer.campaigns[external].budget_id].amount_micros
+    else:
+        units = int(fake.campaigns[external]["daily_budget"])
+    return amount_of(connection.platform, units, connection.currency)

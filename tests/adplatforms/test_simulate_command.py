@@ -1,0 +1,100 @@
+"""`manage.py simulate_ad_platform`: the demo tenant's campaigns on a fake platform on 127.0.0.1, synced, talked
+about by the Paid Ads agent with their freshness, and a budget change approved, applied there and read back; again
+on a second run; a clear error for a tenant that does not exist.
+
+Real commits (live_db): the command's answer and execution run on commit, in its own process."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from adplatforms.models import AdConnection, ConnectionState, PlatformCampaign, PlatformChange, SyncRun
+from adplatforms.simulator.seeding import GOOGLE_ACCOUNT, META_ACCOUNT
+from agents.models import Campaign, CampaignDailyStat
+from hitl.models import ApprovalStatus, HITLApproval
+from tenants.demo import DEMO_TENANT
+from tenants.models import Tenant
+
+pytestmark = pytest.mark.usefixtures("live_db")
+
+
+@pytest.fixture
+def demo(live_db):
+    call_command("seed_demo", stdout=StringIO())
+    return Tenant.objects.get(slug=DEMO_TENANT["slug"])
+
+
+def simulate(*args) -> str:
+    out = StringIO()
+    call_command("simulate_ad_platform", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_google_end_to_end(demo):
+    out = simulate()
+
+    connection = AdConnection.objects.get(tenant=demo, platform="google")
+    assert connection.account_id == GOOGLE_ACCOUNT and connection.name == demo.name
+    assert connection.state == ConnectionState.DISABLED and connection.next_sync_at is None  # no beat reaches Google
+    [run] = SyncRun.objects.filter(connection=connection)
+    assert run.status == SyncRun.Status.SUCCEEDED and run.campaigns == 2 and run.campaign_days == 28
+    # The demo's Google campaigns were adopted (linked, not copied), their figures synced in place.
+    names = set(PlatformCampaign.objects.filter(connection=connection).values_list("campaign__name", flat=True))
+    assert names == {"Brand Search", "Fall Hiking Boots"}
+    assert Campaign.objects.filter(tenant=demo, name__startswith="Brand Search").count() == 1
+    assert CampaignDailyStat.objects.filter(campaign__name="Brand Search", date__gte=run.first_day).count() == 14
+
+    assert "2 campaigns and 28 campaign days synced" in out
+    assert re.search(r"Brand Search, last 7 days: spend \$[\d,.]+", out)
+    assert re.search(r"Figures as of \d\d:\d\d, from Google Ads\.", out)
+
+    [approval] = HITLApproval.objects.filter(tenant=demo)
+    assert approval.status == ApprovalStatus.EXECUTED
+    assert approval.decisions.get().approver.email == "approver@acme.test"
+    assert approval.execution_result["outcome"]["before_units"] == 200_000_000
+    assert approval.execution_result["outcome"]["after_units"] == 220_000_000  # read back from the fake
+    assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 220
+    assert PlatformChange.objects.get(campaign__name="Brand Search").after == "220.00"
+    assert f"approves {approval.reference}" in out
+    assert "Google Ads now holds $220.00 a day for Brand Search; Walker's copy says $220.00." in out
+
+
+def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
+    simulate()
+    out = simulate()
+
+    assert "Connection reused" in out
+    connection = AdConnection.objects.get(tenant=demo, platform="google")
+    assert SyncRun.objects.filter(connection=connection, status=SyncRun.Status.SUCCEEDED).count() == 2
+    assert PlatformCampaign.objects.filter(connection=connection).count() == 2
+    assert Campaign.objects.filter(tenant=demo, platform="google").count() == 2
+    assert list(HITLApproval.objects.filter(tenant=demo).values_list("status", flat=True)) == ["executed"] * 2
+    assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 200
+    assert "Google Ads now holds $200.00 a day for Brand Search" in out
+
+
+def test_meta(demo):
+    out = simulate("--platform", "meta")
+
+    connection = AdConnection.objects.get(tenant=demo, platform="meta")
+    assert connection.account_id == META_ACCOUNT
+    assert PlatformCampaign.objects.filter(connection=connection).count() == 4
+    assert re.search(r"Figures as of \d\d:\d\d, from Meta Ads\.", out)
+    assert "Meta Ads now holds $165.00 a day for Site Retargeting" in out
+    assert HITLApproval.objects.get(tenant=demo).execution_result["outcome"]["after_units"] == 16_500
+
+
+def test_an_unknown_tenant_is_a_clear_error(demo):
+    with pytest.raises(CommandError, match="No tenant with slug 'nope'"):
+        simulate("--tenant", "nope")
+    assert not AdConnection.objects.exists()
+
+
+def test_a_tenant_without_campaigns_on_the_platform_is_a_clear_error(demo):
+    Campaign.objects.filter(tenant=demo, platform="google").delete()
+
+    with pytest.raises(CommandError, match="Acme Outdoor has no Google Ads campaigns"):
+        simulate()
+    assert not AdConnection.objects.exists()
