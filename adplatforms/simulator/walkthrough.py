@@ -78,7 +78,7 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> Walkthrough:
                 % {"connection": connection})  # fmt: skip
             run = _sync(connection, say)
             target = _campaign_to_change(connection)
-            answer = _ask(tenant, asker, _("How is %(campaign)s doing?") % {"campaign": target.name}).text
+            answer = _ask(tenant, asker, f"How is {target.name} doing?").text
             say(_("4. %(person)s asks the Paid Ads agent how %(campaign)s is doing. It answers:\n%(answer)s")
                 % {"person": asker.get_full_name(), "campaign": target.name, "answer": answer})  # fmt: skip
             approval = _propose(tenant, asker, target, say)
@@ -213,7 +213,7 @@ def _target_budget(campaign: Campaign) -> Decimal:
 def _propose(tenant, asker: User, campaign: Campaign, say) -> HITLApproval:
     target = _target_budget(campaign)
     amount = money_exact(target, campaign.currency)
-    text = _("Set the %(campaign)s daily budget to %(amount)s") % {"campaign": campaign.name, "amount": amount}
+    text = f"Set the {campaign.name} daily budget to {amount}"  # what the demo's people write: English
     reply = _ask(tenant, asker, text)
     actions = reply.metadata.get("actions", [])
     filed = next((a for a in actions if a.get("approval_id")), None)
