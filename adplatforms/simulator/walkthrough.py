@@ -11,7 +11,6 @@ it against the real platform, and the campaigns and figures it brought stay.
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 
 from celery import current_app
@@ -48,16 +47,7 @@ class SimulationError(WalkerError):
         super().__init__("simulation_failed", detail)
 
 
-@dataclass
-class Walkthrough:
-    connection: AdConnection
-    run: SyncRun
-    answer: str
-    approval: HITLApproval
-    read_back: Decimal  # the budget the fake platform holds after the change
-
-
-def simulate(tenant, platform: str, say: Callable[[str], None]) -> Walkthrough:
+def simulate(tenant, platform: str, say: Callable[[str], None]) -> None:
     """Run every step for `tenant` on `platform` ("google" or "meta"), telling `say` what each did."""
     campaigns = seeding.campaigns_of(tenant, platform)
     label = PLATFORM_NAMES[platform]
@@ -76,13 +66,12 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> Walkthrough:
         try:
             say((_("2. Connection created: %(connection)s.") if created else _("2. Connection reused: %(connection)s."))
                 % {"connection": connection})  # fmt: skip
-            run = _sync(connection, say)
+            _sync(connection, say)
             target = _campaign_to_change(connection)
             answer = _ask(tenant, asker, f"How is {target.name} doing?").text
             say(_("4. %(person)s asks the Paid Ads agent how %(campaign)s is doing. It answers:\n%(answer)s")
                 % {"person": asker.get_full_name(), "campaign": target.name, "answer": answer})  # fmt: skip
-            approval = _propose(tenant, asker, target, say)
-            approval = _approve(approval, approver, say)
+            _approve(_propose(tenant, asker, target, say), approver, say)
             read_back = _read_back(fake, connection, target)
             walker = Campaign.objects.get(pk=target.pk).daily_budget
             say(_("7. %(platform)s now holds %(amount)s a day for %(campaign)s; Walker's copy says %(walker)s.")
@@ -92,7 +81,6 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> Walkthrough:
             connections.disconnect(connection)
     say(_("The connection is left disconnected, so no scheduled sync reaches the real %(platform)s; its campaigns "
           "and figures stay.") % {"platform": label})  # fmt: skip
-    return Walkthrough(connection, run, answer, approval, read_back)
 
 
 def _person(tenant, role: str) -> User:
@@ -154,7 +142,7 @@ def _connect(tenant, platform: str, account: str, fake, person) -> tuple[AdConne
     return connection, created
 
 
-def _sync(connection: AdConnection, say) -> SyncRun:
+def _sync(connection: AdConnection, say) -> None:
     steps = {"account": _("account read"), "campaigns": _("campaigns saved"), "days": _("daily figures saved")}
     say(_("3. Syncing…"))
     run = sync.sync_connection(connection, progress=lambda step: say(f"   … {steps[step]}"))
@@ -163,7 +151,6 @@ def _sync(connection: AdConnection, say) -> SyncRun:
     say(_("   %(campaigns)d campaigns and %(days)d campaign days synced (%(first)s to %(last)s).")
         % {"campaigns": run.campaigns, "days": run.campaign_days, "first": run.first_day,
            "last": run.last_day})  # fmt: skip
-    return run
 
 
 def _campaign_to_change(connection: AdConnection) -> Campaign:
@@ -225,7 +212,7 @@ def _propose(tenant, asker: User, campaign: Campaign, say) -> HITLApproval:
     return HITLApproval.objects.get(pk=filed["approval_id"])
 
 
-def _approve(approval: HITLApproval, approver: User, say) -> HITLApproval:
+def _approve(approval: HITLApproval, approver: User, say) -> None:
     """Approve as `approver` through hitl's decision service; the execution runs on commit, in this process."""
     approve(approval.pk, actor=approver)
     approval.refresh_from_db()
@@ -240,7 +227,6 @@ def _approve(approval: HITLApproval, approver: User, say) -> HITLApproval:
     say(_("   %(detail)s; platform units %(before)s → %(after)s.")
         % {"detail": approval.execution_result["detail"], "before": outcome["before_units"],
            "after": outcome["after_units"]})  # fmt: skip
-    return approval
 
 
 def _read_back(fake, connection: AdConnection, campaign: Campaign) -> Decimal:
