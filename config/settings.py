@@ -308,6 +308,8 @@ CELERY_BEAT_SCHEDULE = {
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
     # Ad platform connections whose sync is due (each connection's sync_every_minutes), each claimed once.
     "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
+    # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
+    "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------
