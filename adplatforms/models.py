@@ -141,6 +141,10 @@ class PlatformCampaign(models.Model):
     budget_level = models.CharField(max_length=10, default="campaign", verbose_name=_("budget level"))
     daily_budget_units = models.BigIntegerField(null=True, blank=True, verbose_name=_("daily budget (platform units)"))
     synced_at = models.DateTimeField(verbose_name=_("synced at"))
+    # The attempt applying an approved change to this campaign now (adplatforms.executor), claimed by a conditional
+    # update rather than a row lock held across the platform's calls; a claim older than its lease is taken over.
+    change_claim = models.UUIDField(null=True, blank=True, verbose_name=_("change in progress"))
+    change_claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("change claimed at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
