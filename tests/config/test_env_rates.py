@@ -21,7 +21,10 @@ def test_unset_is_the_default(monkeypatch):
     assert env_rates("RATES", DEFAULT) == DEFAULT
 
 
-@pytest.mark.parametrize("raw", ["JPY", "JPY=", "JPY=abc", "JPY=-1", "JPY=0", "JP=0.01", "J1Y=0.01", "JPY=NaN", "JPY=Infinity"])
+BAD = ["JPY", "JPY=", "JPY=abc", "JPY=-1", "JPY=0", "JP=0.01", "J1Y=0.01", "JPY=NaN", "JPY=Infinity"]
+
+
+@pytest.mark.parametrize("raw", BAD)
 def test_a_bad_pair_is_refused_naming_the_variable(monkeypatch, raw):
     monkeypatch.setenv("RATES", raw)
     with pytest.raises(ImproperlyConfigured, match="RATES must be CODE=rate pairs"):
