@@ -1,7 +1,8 @@
 """Approved budget, pause and resume actions on a synced campaign, carried out on the ad platform it came from.
 
-For each action, holding the campaign's link row locked (so two approved changes of one campaign never interleave,
-and the guardrails' 24-hour sum counts every change before it):
+For each action, holding the campaign's change claim (a conditional update of the link's `change_claim`, so two
+approved changes of one campaign never interleave and the guardrails' 24-hour sum counts every change before it,
+while no row lock is held across the platform's calls; a change that finds another's claim is retried shortly):
 
 1. the connection must be usable (disabled or needing re-authorisation: final);
 2. the live campaign is read; already at the target: done, nothing written (a retry after a timeout lands here);
@@ -12,10 +13,16 @@ and the guardrails' 24-hour sum counts every change before it):
    failed as drifted.
 
 A timeout or a 5xx is retried by hitl's task (the platform may have applied it, so the retry's read decides); a
-quota refusal is retried after the delay the platform asked for; anything else is final.
+quota refusal is retried after the delay the platform asked for; anything else is final. Exactly once: hitl claims
+the execution, this module claims the campaign, the pre-read finds a write that already went through, and what
+was written is recorded in one transaction after the read back.
 """
 
+import uuid
+from datetime import timedelta
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -32,6 +39,10 @@ from agents.models import Campaign
 
 STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
 ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})
+# How long a change's claim on its campaign lasts: well beyond the few platform calls of one change (each at most
+# AD_PLATFORM_TIMEOUT); a worker that died holding it gives it up after this.
+CLAIM_LEASE = timedelta(minutes=10)
+CLAIM_RETRY_SECONDS = 15  # the wait before a change that found the campaign claimed tries again (at most)
 
 
 def route(request: ExecutionRequest):
@@ -73,16 +84,18 @@ class PlatformExecutor:
                 % {"platform": self.destination, "when": f"{connection.paused_until:%Y-%m-%d %H:%M}"},
                 retry_after=wait,
             )
+        token = claim_campaign(link)
+        if token is None:
+            raise RetryableExecutionError(
+                _("Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it")
+                % {"campaign": link.campaign.name, "platform": self.destination},
+                retry_after=CLAIM_RETRY_SECONDS,
+            )
         try:
             client = clients.client_for(connection)
-            with transaction.atomic():
-                link = (
-                    PlatformCampaign.objects.select_for_update(no_key=True, of=("self",))
-                    .select_related("connection", "campaign")
-                    .get(pk=link.pk)
-                )
-                change = _Change(request, link, client, self.destination)
-                return change.set_budget() if request.action_type == "set_budget" else change.set_status()
+            link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
+            change = _Change(request, link, client, self.destination)
+            return change.set_budget() if request.action_type == "set_budget" else change.set_status()
         except errors.AuthorizationExpired as error:
             states.record_failure(connection, error)  # needs re-authorisation; the admins are told once
             raise ExecutionError(
@@ -109,10 +122,26 @@ class PlatformExecutor:
                 _("%(platform)s refused the change: %(detail)s")
                 % {"platform": self.destination, "detail": error.detail}
             ) from error
+        finally:
+            release_campaign(link, token)
+
+
+def claim_campaign(link: PlatformCampaign) -> uuid.UUID | None:
+    """Claim `link`'s campaign for one change (a compare-and-set, no lock kept): the claim's token, or None when
+    another change holds it and its lease has not run out."""
+    token, now = uuid.uuid4(), timezone.now()
+    free = Q(change_claim__isnull=True) | Q(change_claimed_at__lt=now - CLAIM_LEASE)
+    claimed = PlatformCampaign.objects.filter(free, pk=link.pk).update(change_claim=token, change_claimed_at=now)
+    return token if claimed else None
+
+
+def release_campaign(link: PlatformCampaign, token: uuid.UUID) -> None:
+    """Give the claim back, unless it was taken over after its lease."""
+    PlatformCampaign.objects.filter(pk=link.pk, change_claim=token).update(change_claim=None, change_claimed_at=None)
 
 
 class _Change:
-    """One approved change of one campaign, inside the transaction that holds its link locked."""
+    """One approved change of one campaign, while this attempt holds its claim."""
 
     def __init__(self, request: ExecutionRequest, link: PlatformCampaign, client, platform: str):
         self.request, self.link, self.client, self.platform = request, link, client, platform
@@ -234,6 +263,7 @@ class _Change:
         state = {"id": str(self.campaign.pk), "daily_budget": str(target)}
         return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
 
+    @transaction.atomic
     def _record_budget(self, old, new, before_units, after_units, currency) -> None:
         PlatformChange.objects.create(
             tenant=self.request.tenant,
@@ -250,6 +280,7 @@ class _Change:
         )
         self._update_copy(daily_budget=new, units=after_units)
 
+    @transaction.atomic
     def _update_copy(self, *, daily_budget=None, units=None, status=None, effective_status=None) -> None:
         """Walker's synced copy follows what the platform read back, so the next proposal starts from it."""
         moment = timezone.now()
@@ -303,17 +334,18 @@ class _Change:
                 _("%(platform)s answered success but the campaign reads back %(state)s")
                 % {"platform": self.platform, "state": words.get(back.status, back.status)}
             )
-        PlatformChange.objects.create(
-            tenant=self.request.tenant,
-            connection=self.link.connection,
-            campaign=self.campaign,
-            field=PlatformChange.Field.STATUS,
-            before=live.status,
-            after=back.status,
-            approval_id=self.request.approval_id,
-            at=timezone.now(),
-        )
-        self._update_copy(status=target, effective_status=back.effective_status)
+        with transaction.atomic():
+            PlatformChange.objects.create(
+                tenant=self.request.tenant,
+                connection=self.link.connection,
+                campaign=self.campaign,
+                field=PlatformChange.Field.STATUS,
+                before=live.status,
+                after=back.status,
+                approval_id=self.request.approval_id,
+                at=timezone.now(),
+            )
+            self._update_copy(status=target, effective_status=back.effective_status)
         done = _("Paused %(campaign)s on %(platform)s (read back)") if target == CampaignStatus.PAUSED else None
         done = done or _("Resumed %(campaign)s on %(platform)s (read back)")
         return ExecutionResult(

@@ -92,6 +92,12 @@ class AdConnection(models.Model):
         help_text=_("The last whole day (in the account's time zone) whose figures were read."),
     )
     last_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last synced at"))
+    reconciled_on = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name=_("reconciled on"),
+        help_text=_("The day (UTC) the daily reconciliation last claimed this connection."),
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -135,6 +141,10 @@ class PlatformCampaign(models.Model):
     budget_level = models.CharField(max_length=10, default="campaign", verbose_name=_("budget level"))
     daily_budget_units = models.BigIntegerField(null=True, blank=True, verbose_name=_("daily budget (platform units)"))
     synced_at = models.DateTimeField(verbose_name=_("synced at"))
+    # The attempt applying an approved change to this campaign now (adplatforms.executor), claimed by a conditional
+    # update rather than a row lock held across the platform's calls; a claim older than its lease is taken over.
+    change_claim = models.UUIDField(null=True, blank=True, verbose_name=_("change in progress"))
+    change_claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("change claimed at"))
 
     objects = TenantScopedQuerySet.as_manager()
 
@@ -266,3 +276,64 @@ class PlatformChange(models.Model):
 
     def __str__(self):
         return f"{self.campaign}: {self.field} {self.before} -> {self.after}"
+
+
+def _difference(name: str) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=models.F(f"platform_{name}") - models.F(f"walker_{name}"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
+
+
+class AccountReconciliation(models.Model):
+    """One day of one ad account reconciled (adplatforms.reconcile): the sum of Walker's synced campaign rows
+    beside the account's own total read from the platform, and the differences. Money in the platform's integer
+    units (Google micros, Meta's units of `currency`); upserted on (connection, date)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    connection = models.ForeignKey(
+        AdConnection, on_delete=models.CASCADE, related_name="reconciliations", verbose_name=_("connection")
+    )
+    date = models.DateField(verbose_name=_("date"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    walker_cost = models.BigIntegerField(verbose_name=_("Walker's cost (platform units)"))
+    platform_cost = models.BigIntegerField(verbose_name=_("platform's cost (platform units)"))
+    walker_conversion_value = models.BigIntegerField(verbose_name=_("Walker's conversion value (platform units)"))
+    platform_conversion_value = models.BigIntegerField(verbose_name=_("platform's conversion value (platform units)"))
+    walker_conversions = models.BigIntegerField(verbose_name=_("Walker's conversions"))
+    platform_conversions = models.BigIntegerField(verbose_name=_("platform's conversions"))
+    walker_clicks = models.BigIntegerField(verbose_name=_("Walker's clicks"))
+    platform_clicks = models.BigIntegerField(verbose_name=_("platform's clicks"))
+    walker_impressions = models.BigIntegerField(verbose_name=_("Walker's impressions"))
+    platform_impressions = models.BigIntegerField(verbose_name=_("platform's impressions"))
+    cost_difference = _difference("cost")
+    conversion_value_difference = _difference("conversion_value")
+    conversions_difference = _difference("conversions")
+    clicks_difference = _difference("clicks")
+    impressions_difference = _difference("impressions")
+    campaign_rows = models.PositiveIntegerField(verbose_name=_("Walker's campaign rows"))
+    campaigns_missing = models.PositiveIntegerField(
+        verbose_name=_("campaigns missing"), help_text=_("Campaigns with figures on the platform and none in Walker.")
+    )
+    campaigns_changed = models.PositiveIntegerField(
+        verbose_name=_("campaigns changed"),
+        help_text=_("Campaigns whose figures on the platform differ from Walker's (since the last sync)."),
+    )
+    matches = models.BooleanField(verbose_name=_("matches"))
+    told_at = models.DateTimeField(null=True, blank=True, verbose_name=_("admins told at"))
+    checked_at = models.DateTimeField(verbose_name=_("checked at"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account reconciliation")
+        ordering = ["connection", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "date"], name="one_reconciliation_per_account_day"),
+        ]
+        indexes = [models.Index(fields=["connection", "matches"])]
+
+    def __str__(self):
+        return f"{self.connection} {self.date}"

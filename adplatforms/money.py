@@ -59,6 +59,27 @@ def to_meta_units(amount: Decimal, currency: str) -> int:
     return int(units)
 
 
+def platform_scale(platform: str, currency: str) -> int:
+    """The platform's integer units in one unit of `currency`: Google micros, Meta's offset."""
+    return MICROS if platform == "google" else meta_offset(currency)
+
+
+def to_platform_units(amount: Decimal, platform: str, currency: str) -> int:
+    """A figure read (spend, conversion value) in the platform's integer units, rounded half to even (a fraction
+    of Meta's yen, say): what reconciliations store and compare."""
+    return int((Decimal(amount) * platform_scale(platform, currency)).quantize(Decimal(1), ROUND_HALF_EVEN))
+
+
+def from_platform_units(units: int, platform: str, currency: str) -> Decimal:
+    """The platform's integer units of a read figure as an amount of `currency`, for people to read."""
+    return Decimal(units) / platform_scale(platform, currency)
+
+
+def minor_units(platform: str, currency: str) -> int:
+    """The platform's units in the currency's smallest unit (a cent, a yen): at least 1."""
+    return max(1, platform_scale(platform, currency) // 10 ** places(currency))
+
+
 def _whole(units) -> int:
     if isinstance(units, bool) or not isinstance(units, int | str | Decimal):
         raise MoneyError(f"platform amounts are whole numbers, not {type(units).__name__}")

@@ -64,7 +64,9 @@ class AccountDay:
     day: date
     impressions: int
     clicks: int
-    cost: Decimal
+    cost: Decimal  # in the account's currency
+    conversions: Decimal
+    conversion_value: Decimal  # in the account's currency
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Which connections are due for a sync, each claimed by one beat: a conditional update of `next_sync_at` from the
-value that was read, so two beats running at once fan out each connection once."""
+value that was read, so two beats running at once fan out each connection once. The daily reconciliation claims
+its connections the same way, on `reconciled_on`."""
 
 from datetime import timedelta
 
@@ -27,5 +28,20 @@ def claim_due(now=None) -> list:
     for pk, was, every in candidates:
         same = Q(next_sync_at__isnull=True) if was is None else Q(next_sync_at=was)
         if AdConnection.objects.filter(same, pk=pk).update(next_sync_at=now + timedelta(minutes=every)):
+            claimed.append(pk)
+    return claimed
+
+
+def claim_reconciliations(now=None) -> list:
+    """The ids of the usable connections not yet reconciled today (UTC), each claimed by this caller alone. A
+    connection never synced has nothing to reconcile yet and is left for a later day."""
+    today = (now or timezone.now()).date()
+    usable = Q(state__in=[ConnectionState.ACTIVE, ConnectionState.PAUSED_FOR_QUOTA], synced_through__isnull=False)
+    due = Q(reconciled_on__lt=today) | Q(reconciled_on__isnull=True)
+    candidates = AdConnection.objects.filter(usable, due).values_list("pk", "reconciled_on")
+    claimed = []
+    for pk, was in candidates:
+        same = Q(reconciled_on__isnull=True) if was is None else Q(reconciled_on=was)
+        if AdConnection.objects.filter(same, pk=pk).update(reconciled_on=today):
             claimed.append(pk)
     return claimed

@@ -84,7 +84,7 @@ def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
     try:
         client = clients.client_for(connection)
         account = client.account()
-        zone = _zone(account.time_zone)
+        account_zone = zone(account.time_zone)
         AdConnection.objects.filter(pk=connection.pk).update(
             name=account.name[:200], currency=account.currency, time_zone=account.time_zone
         )
@@ -94,13 +94,13 @@ def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
             account.time_zone,
         )
         tell("account")
-        today = timezone.now().astimezone(zone).date()
+        today = timezone.now().astimezone(account_zone).date()
         run.first_day, run.last_day = window(connection, today, since), today
-        remote = _listed(client.campaigns)
+        remote = listed(client.campaigns)
         outcome = _save_campaigns(connection, remote)
         run.campaigns = outcome.campaigns
         tell("campaigns")
-        days = _listed(lambda: client.campaign_days(run.first_day, run.last_day))
+        days = listed(lambda: client.campaign_days(run.first_day, run.last_day))
         run.campaign_days = _save_days(connection, outcome.links, days)
         tell("days")
     except errors.PlatformError as err:
@@ -151,14 +151,14 @@ def conversions(value: Decimal) -> int:
     return int(Decimal(value).quantize(Decimal(1), ROUND_HALF_EVEN))
 
 
-def _zone(name: str) -> ZoneInfo:
+def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise errors.InvalidRequest(f"the account's time zone {name!r} is not one Walker knows") from None
 
 
-def _listed(listing) -> list:
+def listed(listing) -> list:
     """Every item of `listing()`, started over once when its page token expires."""
     try:
         return list(listing())

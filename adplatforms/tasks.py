@@ -1,9 +1,9 @@
-"""The sync's Celery tasks: the beat's fan-out of due connections, and one connection's sync. Their names start
-with `adplatforms.tasks.` (routed to the bulk queue)."""
+"""The sync's and the reconciliation's Celery tasks: the beats' fan-outs of connections, and one connection's sync
+or reconciliation. Their names start with `adplatforms.tasks.` (routed to the bulk queue)."""
 
 from celery import shared_task
 
-from adplatforms import schedule, sync
+from adplatforms import reconcile, schedule, sync
 from adplatforms.models import AdConnection
 from core.commit import after_commit
 
@@ -43,3 +43,32 @@ def sync_connection(self, connection_id: str) -> str:
     if failure is not None and failure.retryable:
         raise self.retry(countdown=backoff(self.request.retries, getattr(failure, "retry_after", None)))
     return run.status
+
+
+@shared_task(expires=3600)
+def reconcile_accounts() -> int:
+    """Daily: queue the reconciliation of each usable connection, each claimed once a day whichever beat runs."""
+    claimed = schedule.claim_reconciliations()
+    for pk in claimed:
+        after_commit(reconcile_connection, str(pk))
+    return len(claimed)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def reconcile_connection(self, connection_id: str) -> str:
+    """Reconcile one connection's completed days; retried as a sync is (a quota refusal, an outage)."""
+    connection = AdConnection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return "gone"
+    try:
+        outcome = reconcile.reconcile_connection(connection)
+    except sync.NotSyncable as err:
+        if err.retry_after is None:
+            return "skipped"
+        raise self.retry(countdown=backoff(0, err.retry_after)) from None
+    failure = outcome.failure
+    if failure is not None:
+        if failure.retryable:
+            raise self.retry(countdown=backoff(self.request.retries, getattr(failure, "retry_after", None)))
+        return "failed"
+    return f"{len(outcome.days)} days, {len(outcome.mismatched)} mismatched"

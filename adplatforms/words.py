@@ -2,11 +2,13 @@
 API, the command, notices and emails."""
 
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from adplatforms import errors
-from adplatforms.models import AdConnection, ConnectionState
+from adplatforms import errors, money, tolerance
+from adplatforms.models import AccountReconciliation, AdConnection, ConnectionState
+from agents.formatting import money_exact, number
 
 PLATFORM_NAMES = {AdConnection.Platform.GOOGLE: "Google Ads", AdConnection.Platform.META: "Meta Ads"}
 
@@ -58,3 +60,50 @@ def refusal(platform: str, error: errors.PlatformError) -> str:
     if isinstance(error, errors.Unavailable):
         return _("%(platform)s did not answer: %(detail)s") % values
     return _("%(platform)s failed: %(detail)s") % values
+
+
+def mismatch(day: AccountReconciliation) -> str:
+    """A mismatched day of a reconciliation in a sentence, the first figure that differs and why it may, e.g.
+    "Walker's campaigns add to $1,234.00 on 3 Nov, Google Ads says $1,250.00: 1 campaign may be missing"."""
+    platform = day.connection.platform
+    values = {"day": date_format(day.date, "j M"), "platform": platform_name(platform)}
+    first = (tolerance.differing_on(day) or ["cost"])[0]
+    if first in ("cost", "conversion_value"):
+        values |= {
+            side: money_exact(money.from_platform_units(getattr(day, f"{prefix}_{first}"), platform, day.currency),
+                              day.currency)
+            for side, prefix in (("walker", "walker"), ("theirs", "platform"))
+        }  # fmt: skip
+    else:
+        values |= {
+            "walker": number(getattr(day, f"walker_{first}")),
+            "theirs": number(getattr(day, f"platform_{first}")),
+        }
+    said = {
+        "cost": _("Walker's campaigns add to %(walker)s on %(day)s, %(platform)s says %(theirs)s"),
+        "conversion_value": _(
+            "Walker's campaigns add to %(walker)s of conversion value on %(day)s, %(platform)s says %(theirs)s"
+        ),
+        "conversions": _("Walker's campaigns count %(walker)s conversions on %(day)s, %(platform)s counts %(theirs)s"),
+        "clicks": _("Walker's campaigns count %(walker)s clicks on %(day)s, %(platform)s counts %(theirs)s"),
+        "impressions": _("Walker's campaigns count %(walker)s impressions on %(day)s, %(platform)s counts %(theirs)s"),
+    }[first]
+    reasons = []
+    if day.campaigns_missing:
+        reasons.append(
+            ngettext("%(count)s campaign may be missing", "%(count)s campaigns may be missing", day.campaigns_missing)
+            % {"count": day.campaigns_missing}
+        )
+    if day.campaigns_changed:
+        reasons.append(
+            ngettext(
+                "%(count)s campaign's figures changed since the last sync",
+                "%(count)s campaigns' figures changed since the last sync",
+                day.campaigns_changed,
+            )
+            % {"count": day.campaigns_changed}
+        )
+    sentence = said % values
+    return (
+        _("%(sentence)s: %(reasons)s") % {"sentence": sentence, "reasons": "; ".join(reasons)} if reasons else sentence
+    )

@@ -7,6 +7,7 @@ typo in a deployment stops the process at start instead of misbehaving later.
 import math
 import os
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -80,6 +81,26 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_rates(name: str, default: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Currency rates as `CODE=rate` pairs, comma-separated ("JPY=0.0065,EUR=1.08"): each replaces or adds to the
+    default's; every rate a positive decimal."""
+    raw = os.environ.get(name)
+    rates = dict(default)
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        code, _, rate = item.partition("=")
+        code = code.strip().upper()
+        try:
+            value = Decimal(rate.strip())
+        except InvalidOperation:
+            value = None
+        if not re.fullmatch(r"[A-Z]{3}", code) or value is None or not value.is_finite() or value <= 0:
+            raise ImproperlyConfigured(f"{name} must be CODE=rate pairs such as JPY=0.0065, got {item.strip()!r}")
+        rates[code] = value
+    return rates
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
-from config.env import env_bool, env_bytes, env_choice, env_float, env_int, env_list, env_str, require
+from config.env import env_bool, env_bytes, env_choice, env_float, env_int, env_list, env_rates, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded-mode state: SQLite file, Celery broker folders
@@ -308,6 +309,8 @@ CELERY_BEAT_SCHEDULE = {
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
     # Ad platform connections whose sync is due (each connection's sync_every_minutes), each claimed once.
     "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
+    # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
+    "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------
@@ -374,6 +377,17 @@ OPENAI_MODEL = env_str("OPENAI_MODEL")
 GATEWAY_MAX_ACTIONS_PER_HOUR = env_int("GATEWAY_MAX_ACTIONS_PER_HOUR", 10, minimum=1)  # per conversation
 GATEWAY_MAX_READS_PER_HOUR = env_int("GATEWAY_MAX_READS_PER_HOUR", 120, minimum=1)  # read tool calls, per conversation
 GATEWAY_MAX_DAILY_BUDGET = env_int("GATEWAY_MAX_DAILY_BUDGET", 50_000, minimum=1)  # dollars; above: set by hand
+# US dollars per unit of each currency, for the risk score's money thresholds (hitl.risk), which are in dollars:
+# approximate on purpose (a score, not a bill). RISK_DOLLAR_RATES="JPY=0.0065,EUR=1.08" replaces or adds rates; a
+# currency without one scores its cost as large (caution), saying so.
+RISK_DOLLAR_RATES = env_rates(
+    "RISK_DOLLAR_RATES",
+    {
+        "USD": Decimal("1"), "EUR": Decimal("1.08"), "GBP": Decimal("1.27"), "JPY": Decimal("0.0065"),
+        "CAD": Decimal("0.72"), "AUD": Decimal("0.65"), "MXN": Decimal("0.055"), "BRL": Decimal("0.18"),
+        "INR": Decimal("0.012"),
+    },
+)  # fmt: skip
 # URLs tenants set (action webhook, Slack) are https and must resolve to public addresses (tenants/outbound.py).
 OUTBOUND_ALLOW_HTTP = env_bool("OUTBOUND_ALLOW_HTTP", DEBUG)  # plain http too: for local development
 OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS")  # private CIDRs a tenant may still reach

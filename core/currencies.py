@@ -4,6 +4,8 @@ Kept small on purpose (no Babel): the currencies the ad platforms bill in that h
 other currency is written with its code ("CHF 12.50").
 """
 
+from decimal import Decimal
+
 # ISO 4217 currencies without a minor unit, and those with three digits after the point.
 ZERO_DECIMAL = frozenset({"CLP", "ISK", "JPY", "KRW", "PYG", "VND", "UGX", "XAF", "XOF", "RWF", "BIF", "DJF", "GNF"})
 THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
@@ -43,3 +45,10 @@ def places(currency: str) -> int:
 def sign(currency: str) -> str | None:
     """The currency's own sign, or None when it is written with its code."""
     return SIGNS.get(currency.upper())
+
+
+def in_dollars(amount, currency: str, rates: dict) -> Decimal | None:
+    """`amount` of `currency` in US dollars through `rates` (dollars per unit, e.g. settings.RISK_DOLLAR_RATES);
+    None when the table has no rate for it."""
+    rate = rates.get(currency.upper())
+    return None if rate is None else Decimal(amount) * rate

@@ -4,6 +4,8 @@ each action type are its spec's, agents.action_specs)."""
 import json
 from dataclasses import asdict
 
+from django.utils.translation import gettext as _
+
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
 from agents.formatting import money_exact
@@ -75,10 +77,22 @@ def _detail(key: str, value, currency=None) -> str:
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:
+    """The fields an approver may change, an amount's label naming its currency ("New daily budget (JPY)")."""
+    currency = approval.action_data.get("currency")
+    currency = currency.upper() if isinstance(currency, str) and currency else "USD"
     return [
-        {"name": field.name, "label": str(field.label), "value": approval.action_data.get(field.name, "")}
+        {
+            "name": field.name,
+            "label": _in_currency(field.label, currency) if field.money else str(field.label),
+            "value": approval.action_data.get(field.name, ""),
+        }
         for field in _editable(approval)
     ]
+
+
+def _in_currency(label, currency: str) -> str:
+    # Translators: an editable amount's label and its currency's code, e.g. "New daily budget (JPY)".
+    return _("%(label)s (%(currency)s)") % {"label": label, "currency": currency}
 
 
 def edits_from_form(approval: HITLApproval, post) -> dict | None:

@@ -2,6 +2,10 @@
 
 Each factor is kept with its points and a sentence (stored as the approval's `risk_factors`), so an
 approver can see why an action scored as it did. Anything missing or unreadable counts towards caution.
+
+Money is in the action's currency (a campaign's, `action_data["currency"]`; US dollars when it names none): the
+cost is compared with the tenant's recent spend in that same currency, and with the policy's `large_cost`, which is
+in dollars, through settings.RISK_DOLLAR_RATES (a currency without a rate scores its cost as large, saying so).
 """
 
 import math
@@ -10,12 +14,14 @@ from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from agents.action_specs import SPECS
 from agents.models import CampaignDailyStat
+from core import currencies
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
 
 # Caps per factor; they add up to 100.
@@ -42,7 +48,7 @@ POINTS_PER_EXTRA_REQUEST = 1.0
 # Each factor's name for people, the same on the approval page, the workflow preview and the exports.
 FACTOR_LABELS = {
     "budget_relative": gettext_lazy("Cost against recent spend"),
-    "budget_absolute": gettext_lazy("Cost in dollars"),
+    "budget_absolute": gettext_lazy("Cost in dollars"),  # the cost converted (RISK_DOLLAR_RATES)
     "reach": gettext_lazy("Reach"),
     "action_type": gettext_lazy("Kind of action"),
     "requester_history": gettext_lazy("Requester's history"),
@@ -72,15 +78,18 @@ def assess(
     estimated_reach: int,
     confidence: float,
     requested_by=None,
+    currency: str = "USD",
     now=None,
 ) -> RiskAssessment:
-    """Score a proposed action with the tenant's policy (or the defaults); every query is scoped to `tenant`."""
+    """Score a proposed action with the tenant's policy (or the defaults); every query is scoped to `tenant`.
+    `currency` is the cost's (the campaign's)."""
     now = now or timezone.now()
     policy = policy_for(tenant)
     cost = max(Decimal(estimated_cost), Decimal("0"))
+    currency = currency.upper() if isinstance(currency, str) and currency else "USD"
     factors = [
-        _budget_relative(tenant, cost, now),
-        _budget_absolute(cost, policy.large_cost),
+        _budget_relative(tenant, cost, currency, now),
+        _budget_absolute(cost, currency, policy.large_cost),
         _reach(estimated_reach),
         _action_type(action_type, policy.action_base_risk),
         _requester_history(tenant, requested_by, now),
@@ -131,31 +140,40 @@ def _factor(name: str, points: float, cap: int, detail: str) -> dict:
     return {"factor": name, "points": round(points, 1), "max": cap, "detail": detail}
 
 
-def _budget_relative(tenant, cost: Decimal, now) -> dict:
-    """The cost against the tenant's spend over the 30 complete days before its local today."""
+def _budget_relative(tenant, cost: Decimal, currency: str, now) -> dict:
+    """The cost against the tenant's spend in the same currency over the 30 complete days before its local today."""
     today = timezone.localdate(now, timezone=ZoneInfo(tenant.timezone))
     spent = CampaignDailyStat.objects.filter(
-        tenant=tenant, date__gte=today - timedelta(days=SPEND_WINDOW_DAYS), date__lt=today
+        tenant=tenant,
+        campaign__currency=currency,
+        date__gte=today - timedelta(days=SPEND_WINDOW_DAYS),
+        date__lt=today,
     ).aggregate(total=Sum("spend"))["total"] or Decimal("0")
     if cost == 0:
         return _factor("budget_relative", 0, BUDGET_RELATIVE_MAX, "No extra spend")
     if spent <= 0:
-        detail = f"{_money(cost)} with no spend in the last 30 days"
+        detail = f"{_money(cost, currency)} with no spend in the last 30 days"
         return _factor("budget_relative", BUDGET_RELATIVE_MAX, BUDGET_RELATIVE_MAX, detail)
     ratio = float(cost / spent)
-    detail = f"{_money(cost)} is {_percent(ratio)} of the last 30 days' spend ({_money(spent)})"
+    detail = f"{_money(cost, currency)} is {_percent(ratio)} of the last 30 days' spend ({_money(spent, currency)})"
     return _factor("budget_relative", BUDGET_RELATIVE_MAX * ratio / RELATIVE_SATURATION, BUDGET_RELATIVE_MAX, detail)
 
 
-def _budget_absolute(cost: Decimal, large_cost: Decimal) -> dict:
-    """log10(cost) / log10(large_cost) of the cap: $1 or less is 0, `large_cost` or more is the maximum."""
-    if cost <= 1:
+def _budget_absolute(cost: Decimal, currency: str, large_cost: Decimal) -> dict:
+    """log10(dollars) / log10(large_cost) of the cap: $1 or less is 0, `large_cost` (dollars) or more the maximum.
+    A cost in a currency without a dollar rate scores the maximum."""
+    dollars = currencies.in_dollars(cost, currency, settings.RISK_DOLLAR_RATES)
+    if dollars is None:
+        detail = f"{_money(cost, currency)}: no dollar rate for {currency} (RISK_DOLLAR_RATES), counted as large"
+        return _factor("budget_absolute", BUDGET_ABSOLUTE_MAX, BUDGET_ABSOLUTE_MAX, detail)
+    if dollars <= 1:
         fraction = 0.0
-    elif cost >= large_cost:
+    elif dollars >= large_cost:
         fraction = 1.0
     else:
-        fraction = math.log10(cost) / math.log10(large_cost)
-    detail = f"{_money(cost)} against a large cost of {_money(large_cost)}"
+        fraction = math.log10(dollars) / math.log10(large_cost)
+    shown = _money(cost, currency) if currency == "USD" else f"{_money(cost, currency)} (about {_money(dollars)})"
+    detail = f"{shown} against a large cost of {_money(large_cost)}"
     return _factor("budget_absolute", BUDGET_ABSOLUTE_MAX * fraction, BUDGET_ABSOLUTE_MAX, detail)
 
 
@@ -209,8 +227,15 @@ def _confidence(confidence: float) -> dict:
     )
 
 
-def _money(amount: Decimal) -> str:
-    return f"${amount:,.0f}" if amount == amount.to_integral_value() else f"${amount:,.2f}"
+def _money(amount: Decimal, currency: str = "USD") -> str:
+    """An amount as the stored factors write it: "$1,250", "$12.50", "¥70,000", "CHF 12.50"."""
+    amount = Decimal(amount)
+    whole = amount == amount.to_integral_value() or currencies.places(currency) == 0
+    figure = f"{amount:,.0f}" if whole else f"{amount:,.{currencies.places(currency)}f}"
+    if currency == "USD":
+        return f"${figure}"
+    sign = currencies.sign(currency)
+    return f"{sign}{figure}" if sign else f"{currency} {figure}"
 
 
 def _percent(ratio: float) -> str:

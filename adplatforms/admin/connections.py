@@ -3,8 +3,10 @@ write-only (typed, stored encrypted, never shown again)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.utils.translation import gettext
+from django.utils.html import format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
@@ -64,6 +66,23 @@ class RecentRunsFormSet(BaseInlineFormSet):
         return self._queryset
 
 
+class ReconciliationFilter(admin.SimpleListFilter):
+    """Connections whose daily reconciliation found a day that does not add up (adplatforms.reconcile)."""
+
+    title = _("reconciliation")
+    parameter_name = "reconciliation"
+
+    def lookups(self, request, model_admin):
+        return [("mismatch", _("Does not add up")), ("matches", _("Adds up"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mismatch":
+            return queryset.filter(mismatched_days__gt=0)
+        if self.value() == "matches":
+            return queryset.filter(mismatched_days=0)
+        return queryset
+
+
 class SyncRunInline(TabularInline):
     model = SyncRun
     formset = RecentRunsFormSet
@@ -81,22 +100,47 @@ class SyncRunInline(TabularInline):
 @admin.register(AdConnection)
 class AdConnectionAdmin(TenantOwnedAdmin):
     form = ConnectionForm
-    list_display = ["platform_name", "account", "name", "state_in_words", "last_synced_at", "next_sync_at", "tenant"]
-    list_filter = ["platform", "state"]
+    list_display = ["platform_name", "account", "name", "state_in_words", "reconciliation_summary", "last_synced_at",
+                    "next_sync_at", "tenant"]  # fmt: skip
+    list_filter = ["platform", "state", ReconciliationFilter]
     search_fields = ["name", "account_id"]
     list_select_related = ["tenant"]
     readonly_fields = ["name", "currency", "time_zone", "state_in_words", "synced_through", "last_synced_at",
-                       "next_sync_at", "created_at", "updated_at"]  # fmt: skip
+                       "next_sync_at", "reconciliation", "created_at", "updated_at"]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["platform", "account_id", "login_customer_id", "app_id", "client_id"]}),
         (_("Credentials"), {"fields": list(SECRET_FIELDS)}),
         (_("Read from the platform"), {"fields": ["name", "currency", "time_zone"]}),
         (_("Sync"), {"fields": ["state_in_words", "sync_every_minutes", "lookback_days", "synced_through",
                                 "last_synced_at", "next_sync_at"]}),
+        (_("Reconciliation"), {"fields": ["reconciliation"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]  # fmt: skip
     inlines = [SyncRunInline]
     actions = ["test_connection", "sync_now", "disconnect"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(mismatched_days=Count("reconciliations", filter=Q(reconciliations__matches=False)))
+        )
+
+    @display(description=_("reconciliation"), ordering="mismatched_days")
+    def reconciliation_summary(self, connection):
+        if connection.mismatched_days:
+            return ngettext(
+                "%(count)s day does not add up", "%(count)s days do not add up", connection.mismatched_days
+            ) % {"count": connection.mismatched_days}
+        return gettext("Adds up")
+
+    @display(description=_("days that do not add up"))
+    def reconciliation(self, connection):
+        """Each mismatched day in plain words, newest first; cleared when a later reconciliation matches."""
+        days = connection.reconciliations.filter(matches=False).select_related("connection").order_by("-date")
+        if not days:
+            return gettext("Every day checked adds up.") if connection.reconciled_on else gettext("Not checked yet.")
+        return format_html_join("", "<p>{}</p>", ((words.mismatch(day),) for day in days))
 
     @display(description=_("platform"), ordering="platform")
     def platform_name(self, connection):

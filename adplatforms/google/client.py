@@ -125,6 +125,8 @@ class GoogleAdsClient:
                 impressions=_int(metrics.get("impressions")),
                 clicks=_int(metrics.get("clicks")),
                 cost=money.from_micros(_int(metrics.get("costMicros")), currency),
+                conversions=_decimal(metrics.get("conversions")),
+                conversion_value=_decimal(metrics.get("conversionsValue")),
             )
 
     # --- writes ---------------------------------------------------------------------------

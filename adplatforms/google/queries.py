@@ -39,7 +39,8 @@ def campaign_days(first: date, last: date) -> str:
 
 def account_days(first: date, last: date) -> str:
     return (
-        "SELECT segments.date, metrics.impressions, metrics.clicks, metrics.cost_micros FROM customer "
+        "SELECT segments.date, metrics.impressions, metrics.clicks, metrics.cost_micros, metrics.conversions, "
+        "metrics.conversions_value FROM customer "
         f"WHERE segments.date BETWEEN '{first.isoformat()}' AND '{last.isoformat()}'"
     )
 

@@ -42,7 +42,7 @@ from adplatforms.platform import (
 ACCOUNT_FIELDS = "name,currency,timezone_name,account_status"
 CAMPAIGN_FIELDS = "id,name,status,effective_status,daily_budget,lifetime_budget,budget_remaining"
 CAMPAIGN_DAY_FIELDS = ["campaign_id", "impressions", "clicks", "spend", "actions", "action_values", "date_start"]
-ACCOUNT_DAY_FIELDS = ["impressions", "clicks", "spend", "date_start"]
+ACCOUNT_DAY_FIELDS = ["impressions", "clicks", "spend", "actions", "action_values", "date_start"]
 CAMPAIGN_PAGE_SIZE = 100
 PURCHASE_TYPES = ("omni_purchase", "purchase", "offsite_conversion.fb_pixel_purchase")
 
@@ -212,11 +212,14 @@ def _campaign_day(row: dict) -> CampaignDay:
 
 @_reading("a day of the account")
 def _account_day(row: dict) -> AccountDay:
+    conversions, value = _purchases(row)
     return AccountDay(
         day=date.fromisoformat(row["date_start"]),
         impressions=_whole(row.get("impressions", 0)),
         clicks=_whole(row.get("clicks", 0)),
         cost=_decimal(row.get("spend", 0)),
+        conversions=conversions,
+        conversion_value=value,
     )
 
 

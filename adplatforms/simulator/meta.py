@@ -372,6 +372,11 @@ class FakeMetaGraph:
                 total = rows.setdefault((day,), {"impressions": "0", "clicks": "0", "spend": "0"})
                 for name in ("impressions", "clicks", "spend"):
                     total[name] = str(Decimal(total[name]) + Decimal(figures[name]))
+                for name in ("actions", "action_values"):  # the account's total of each action type
+                    summed = {a["action_type"]: Decimal(a["value"]) for a in total.get(name, [])}
+                    for action in figures[name]:
+                        summed[action["action_type"]] = summed.get(action["action_type"], 0) + Decimal(action["value"])
+                    total[name] = [{"action_type": kind, "value": str(value)} for kind, value in summed.items()]
             key = (campaign_id, day) if params.get("level") == "campaign" else (day,)
             rows[key].update({"date_start": day.isoformat(), "date_stop": day.isoformat()})
         return [

@@ -103,6 +103,7 @@ class Editable:
     name: str
     label: str  # lazily translated
     integer: bool = False
+    money: bool = False  # an amount of the action's currency: its label names it ("New daily budget (JPY)")
 
 
 def no_cost_rule(data: dict) -> None:

@@ -188,7 +188,7 @@ SPECS = [
         describe=describe_budget,
         changes=budget_changes,
         base_risk=20,  # moves money directly
-        editable=(Editable("daily_budget", gettext_lazy("New daily budget ($)")),),
+        editable=(Editable("daily_budget", gettext_lazy("New daily budget"), money=True),),
         cost=budget_cost,
         cost_rule=format_lazy(
             gettext_lazy("the extra daily budget times {days} (a cut costs nothing)"),

@@ -123,6 +123,7 @@ def apply_edits(approval, actor, edits, origin) -> Edit:
         estimated_reach=new_reach,
         confidence=approval.confidence,
         requested_by=approval.requested_by,
+        currency=new_data.get("currency") or "USD",
     )
     approval.risk_level, approval.risk_score, approval.risk_factors = risk.level, risk.score, risk.factors
     approval.priority = priority_for(risk.level)

@@ -88,6 +88,7 @@ def request_approval(
         estimated_reach=action.estimated_reach,
         confidence=action.confidence,
         requested_by=requested_by,
+        currency=action.action_data.get("currency") or "USD",
     )
     choice = rules.choose_workflow(
         tenant, action_type=action.action_type, risk_level=risk.level, cost=action.estimated_cost

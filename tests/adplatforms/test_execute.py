@@ -2,16 +2,20 @@
 platform (an account held in memory): pre-read, drift, validation, the absolute write, the read back, and what is
 final or retried."""
 
+import threading
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from adplatforms import errors
-from adplatforms.models import AdConnection, AdGuardrails, ConnectionState, PlatformChange
+from adplatforms.executor import CLAIM_LEASE
+from adplatforms.models import AdConnection, AdGuardrails, ConnectionState, PlatformCampaign, PlatformChange
 from agents.models import AIAgent
 from config.celery import app as celery_app
 from conversations.models import Message
@@ -399,8 +403,9 @@ def test_the_requester_hears_the_platforms_outcome(google, summer, tenant, reque
 
 
 def test_two_approved_changes_of_one_campaign_never_interleave(postgres_only, tenant, requester, approver, monkeypatch):
-    """Both read $500.00 at once without the link's lock and both would write; with it, the second reads the first's
-    result, sees that its approver saw another budget, and stops."""
+    """Both read $500.00 at once without the campaign's claim and both would write; with it, the second finds the
+    campaign claimed and is retried, then reads the first's result, sees that its approver saw another budget, and
+    stops."""
     monkeypatch.setattr("hitl.services.decisions.queue_execution", lambda approval, **kwargs: [])
     connection, memory = connect(tenant, monkeypatch)
     summer = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
@@ -412,10 +417,71 @@ def test_two_approved_changes_of_one_campaign_never_interleave(postgres_only, te
     down = request_approval(tenant=tenant, agent=agent, action=budget_action(autumn, "400.00"), requested_by=requester)
     approve(down.pk, actor=approver)
     HITLApproval.objects.filter(pk=down.pk).update(action_data={**down.action_data, "campaign_id": str(summer.pk)})
-    outcomes = at_once(lambda: run_execution(up.pk, max_attempts=5), lambda: run_execution(down.pk, max_attempts=5))
-    assert sorted(outcomes) == ["executed", "failed"]
+    released = threading.Event()
+    reading = memory.campaign
+
+    def slow_read(external_id):  # the change that claimed first holds its claim across the platform's calls
+        released.wait(5)
+        return reading(external_id)
+
+    def run_then_release(approval):
+        outcome = run_execution(approval.pk, max_attempts=5)
+        if outcome == "retry":  # the other change found the claim: let the first one go on
+            released.set()
+        return outcome
+
+    monkeypatch.setattr(memory, "campaign", slow_read)
+    outcomes = at_once(lambda: run_then_release(up), lambda: run_then_release(down))
+    assert sorted(outcomes) == ["executed", "retry"]
+    waited = down if outcomes[1] == "retry" else up
+    assert "is being applied on Google Ads; this one follows it" in fresh(waited).execution_error
+    released.set()
+    assert run_execution(waited.pk, max_attempts=5) == "failed"  # it reads the first's budget: not what was seen
     assert len(memory.writes()) == 1
     assert PlatformChange.objects.filter(campaign=summer).count() == 1
+    assert PlatformCampaign.objects.get(campaign=summer).change_claim is None
+
+
+def test_no_row_lock_is_held_while_the_platform_is_called(postgres_only, tenant, requester, approver, monkeypatch):
+    """During the platform's calls another connection may lock the campaign's link and its approval at once."""
+    monkeypatch.setattr("hitl.services.decisions.queue_execution", lambda approval, **kwargs: [])
+    connection, memory = connect(tenant, monkeypatch)
+    summer = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
+    agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
+    approval = request_approval(
+        tenant=tenant, agent=agent, action=budget_action(summer, "600.00"), requested_by=requester
+    )
+    approve(approval.pk, actor=approver)
+    locked_during_calls = []
+    reading = memory.campaign
+
+    def read_while_another_locks(external_id):
+        def lock():
+            with transaction.atomic():
+                PlatformCampaign.objects.select_for_update(nowait=True).get(campaign=summer)
+                HITLApproval.objects.select_for_update(nowait=True).get(pk=approval.pk)
+                locked_during_calls.append(PlatformCampaign.objects.get(campaign=summer).change_claim is not None)
+            return "locked"
+
+        assert at_once(lock) == ["locked"]
+        return reading(external_id)
+
+    monkeypatch.setattr(memory, "campaign", read_while_another_locks)
+    assert run_execution(approval.pk, max_attempts=5) == "executed"
+    assert locked_during_calls == [True, True]  # the pre-read and the read back, the claim held through both
+    assert PlatformCampaign.objects.get(campaign=summer).change_claim is None
+
+
+def test_a_claim_left_by_a_worker_that_died_is_taken_over_after_its_lease(google, summer, decided):
+    _connection, memory = google
+    held = PlatformCampaign.objects.filter(campaign=summer)
+    held.update(change_claim=uuid.uuid4(), change_claimed_at=timezone.now())
+    approval = decided(budget_action(summer, "700.00"))
+    assert run(approval) == "retry" and memory.calls == []  # claimed by a live change: nothing asked of the platform
+    held.update(change_claimed_at=timezone.now() - CLAIM_LEASE - timedelta(seconds=1))
+    assert run(approval) == "executed"
+    assert memory.writes() == [("set_daily_budget", "111", 700_000_000, False)]
+    assert held.get().change_claim is None
 
 
 def test_a_connection_paused_for_quota_waits_until_the_pause_ends(google, summer, decided, run_task):

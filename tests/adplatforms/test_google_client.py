@@ -224,15 +224,17 @@ def test_every_batch_of_a_stream_is_read(google_ads, google):
 
 
 def test_account_days_are_the_accounts_daily_totals(google_ads, google):
-    google_ads.add_day(US, "111", date(2026, 11, 1), impressions=100, clicks=5, cost_micros=1_500_000)
-    google_ads.add_day(US, "112", date(2026, 11, 1), impressions=50, clicks=2, cost_micros=2_250_000)
+    google_ads.add_day(US, "111", date(2026, 11, 1), impressions=100, clicks=5, cost_micros=1_500_000,
+                       conversions="1.5", conversions_value="30.25")  # fmt: skip
+    google_ads.add_day(US, "112", date(2026, 11, 1), impressions=50, clicks=2, cost_micros=2_250_000,
+                       conversions="1", conversions_value="9.75")  # fmt: skip
     google_ads.add_day(US, "111", date(2026, 11, 2), impressions=7, clicks=1, cost_micros=990_000)
 
     days = list(google.account_days(date(2026, 11, 1), date(2026, 11, 2)))
 
-    assert [(d.day, d.impressions, d.clicks, d.cost) for d in days] == [
-        (date(2026, 11, 1), 150, 7, Decimal("3.75")),
-        (date(2026, 11, 2), 7, 1, Decimal("0.99")),
+    assert [(d.day, d.impressions, d.clicks, d.cost, d.conversions, d.conversion_value) for d in days] == [
+        (date(2026, 11, 1), 150, 7, Decimal("3.75"), Decimal("2.5"), Decimal("40.00")),
+        (date(2026, 11, 2), 7, 1, Decimal("0.99"), 0, 0),
     ]
     assert " FROM customer WHERE segments.date BETWEEN" in searches(google_ads)[-1]
 

@@ -253,10 +253,14 @@ def test_campaign_days_come_page_after_page(client, meta_ads):
 def test_account_days_are_the_accounts_totals(client, meta_ads):
     meta_ads.add_campaign("2001", "Winter", daily_budget=70000)
     meta_ads.add_campaign("2002", "Summer", daily_budget=70000)
-    meta_ads.add_day("2001", DAY, impressions=100, clicks=10, spend="10.10")
-    meta_ads.add_day("2002", DAY, impressions=50, clicks=5, spend="5.05")
+    meta_ads.add_day("2001", DAY, impressions=100, clicks=10, spend="10.10", actions={"omni_purchase": "2"},
+                     action_values={"omni_purchase": "40.50"})  # fmt: skip
+    meta_ads.add_day("2002", DAY, impressions=50, clicks=5, spend="5.05", actions={"omni_purchase": "1"},
+                     action_values={"omni_purchase": "9.50"})  # fmt: skip
 
-    assert list(client.account_days(DAY, DAY)) == [AccountDay(DAY, 150, 15, Decimal("15.15"))]
+    assert list(client.account_days(DAY, DAY)) == [
+        AccountDay(DAY, 150, 15, Decimal("15.15"), Decimal("3"), Decimal("50.00"))
+    ]
     (request,) = meta_ads.requests_to("act_123/insights")
     assert request.params["level"] == "account"
 

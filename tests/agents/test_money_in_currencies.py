@@ -9,6 +9,8 @@ from django.utils import translation
 from agents.action_specs import campaigns
 from agents.formatting import money, money_exact
 from core import currencies
+from hitl.models import HITLApproval
+from hitl.presentation import edit_fields
 from tests.factories import CampaignFactory
 
 
@@ -71,3 +73,24 @@ def test_a_proposal_without_a_currency_reads_in_dollars():
         assert campaigns.describe_budget(
             {"campaign_name": "Old", "daily_budget": "7", "previous_daily_budget": "5"}
         ) == ("Raise Old daily budget from $5.00 to $7.00")
+
+
+def test_the_built_in_engine_writes_a_yen_campaigns_budget_in_yen(ask, tenant):
+    CampaignFactory(tenant=tenant, name="Tokyo Launch", daily_budget=Decimal("4000"), currency="JPY")
+
+    [action] = ask("paid_ads", "Raise the Tokyo Launch budget to 5000 a day").actions
+
+    assert action.summary == "Raise Tokyo Launch daily budget from ¥4,000 to ¥5,000"
+    refused = ask("paid_ads", "cut the Tokyo Launch budget by 5000")
+    assert refused.actions == [] and "more than ¥0" in refused.text and "-¥1,000" in refused.text
+    assert "$" not in ask("paid_ads", "How is Tokyo Launch doing?").text
+
+
+def test_the_approvers_edit_field_names_the_campaigns_currency(tenant):
+    yen = HITLApproval(tenant=tenant, action_type="set_budget", action_data={"daily_budget": "5000", "currency": "JPY"})
+    dollars = HITLApproval(tenant=tenant, action_type="set_budget", action_data={"daily_budget": "700"})
+    with translation.override("en"):
+        assert [f["label"] for f in edit_fields(yen)] == ["New daily budget (JPY)"]
+        assert [f["label"] for f in edit_fields(dollars)] == ["New daily budget (USD)"]
+    with translation.override("es"):
+        assert [f["label"] for f in edit_fields(yen)] == ["Nuevo presupuesto diario (JPY)"]

@@ -17,7 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from adplatforms.tasks import sync_due_connections
+from adplatforms.models import AccountReconciliation, AdConnection
+from adplatforms.platform import AccountDay
+from adplatforms.tasks import reconcile_accounts, reconcile_connection, sync_due_connections
 from analytics.events import record
 from analytics.models import ConversationMetrics, EventType, HITLAnalytics, PlatformEvent
 from briefs.models import DailyBrief
@@ -33,6 +35,7 @@ from hitl.tasks import process_deadlines, recover_executions
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tenants.models import AccessLog, Tenant
 from tenants.tasks import clear_expired_sessions, flush_expired_tokens, purge_access_logs
+from tests.adplatforms.memory_platform import MemoryPlatform
 from tests.analytics.conftest import approval as approval_row
 from tests.analytics.conftest import conversation as conversation_row
 from tests.analytics.conftest import exchange as exchange_rows
@@ -296,6 +299,27 @@ def test_due_ad_platform_syncs_are_queued_once(postgres_only, tenant, make_conne
     assert first + second == len(connections)
     assert sorted(queued) == sorted(str(c.pk) for c in connections)  # each connection once
     assert sync_due_connections() == 0
+    assert len(queued) == len(connections)
+
+
+@twice(reconcile_accounts)
+def test_ad_accounts_are_reconciled_once_a_day(postgres_only, tenant, make_connection, accounts, monkeypatch):
+    yesterday = timezone.now().date() - timedelta(days=1)
+    connections = [make_connection(tenant, account_id=f"{n:010d}", synced_through=yesterday) for n in range(4)]
+    for each in connections:
+        AdConnection.objects.filter(pk=each.pk).update(currency="USD", time_zone="UTC")
+        # The platform counts $5.00 yesterday that no campaign row in Walker holds: one mismatched day each.
+        account = accounts.setdefault(each.account_id, MemoryPlatform())
+        account.totals = {yesterday: AccountDay(yesterday, 10, 1, Decimal("5.00"), Decimal(0), Decimal(0))}
+    queued = []
+    monkeypatch.setattr("adplatforms.tasks.after_commit", lambda task, pk: queued.append(pk))
+    first, second = both(reconcile_accounts)
+    assert first + second == len(connections)
+    assert sorted(queued) == sorted(str(c.pk) for c in connections)  # each connection once
+    for pk in queued:
+        reconcile_connection(pk)
+    assert AccountReconciliation.objects.filter(matches=False, date=yesterday).count() == len(connections)
+    assert reconcile_accounts() == 0
     assert len(queued) == len(connections)
 
 

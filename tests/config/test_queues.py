@@ -31,6 +31,8 @@ INTENDED = {
     "briefs.tasks.send_brief_now": "bulk",
     "adplatforms.tasks.sync_due_connections": "bulk",
     "adplatforms.tasks.sync_connection": "bulk",
+    "adplatforms.tasks.reconcile_accounts": "bulk",
+    "adplatforms.tasks.reconcile_connection": "bulk",
     "analytics.tasks.refresh_conversation_metrics": "bulk",
     "analytics.tasks.aggregate_approvals": "bulk",
     "conversations.tasks.prune_chat_events": "bulk",

@@ -150,6 +150,36 @@ def test_absolute_uses_the_policys_large_cost(tenant):
     assert points(run(tenant, cost="1000"), "budget_absolute") == 15.0
 
 
+def test_a_yen_cost_is_scored_in_dollars_through_the_rate_table(tenant, settings):
+    settings.RISK_DOLLAR_RATES = {"USD": Decimal("1"), "JPY": Decimal("0.01")}
+    yen = assess(tenant=tenant, action_type="set_budget", estimated_cost=Decimal("70000"), estimated_reach=0,
+                 confidence=1.0, currency="JPY", now=NOW)  # fmt: skip
+    assert points(yen, "budget_absolute") == round(15 * math.log10(700) / 4, 1)  # $700, not $70,000
+    assert points(run(tenant, cost="70000"), "budget_absolute") == 15.0  # the same figure in dollars
+    assert factor(yen, "budget_absolute")["detail"] == "¥70,000 (about $700) against a large cost of $10,000"
+
+
+def test_a_currency_without_a_rate_counts_as_large_and_says_why(tenant, settings):
+    settings.RISK_DOLLAR_RATES = {"USD": Decimal("1")}
+    scored = assess(tenant=tenant, action_type="set_budget", estimated_cost=Decimal("5"), estimated_reach=0,
+                    confidence=1.0, currency="CHF", now=NOW)  # fmt: skip
+    assert points(scored, "budget_absolute") == 15.0
+    assert factor(scored, "budget_absolute")["detail"] == (
+        "CHF 5: no dollar rate for CHF (RISK_DOLLAR_RATES), counted as large"
+    )
+
+
+def test_relative_compares_with_the_spend_in_the_same_currency(tenant):
+    spend_daily(tenant, "100")  # $3,000 over 30 days
+    yen_campaign = CampaignFactory(tenant=tenant, currency="JPY")
+    CampaignDailyStatFactory(campaign=yen_campaign, date=TODAY - timedelta(days=1), spend=Decimal("200000"))
+    yen = assess(tenant=tenant, action_type="set_budget", estimated_cost=Decimal("10000"), estimated_reach=0,
+                 confidence=1.0, currency="JPY", now=NOW)  # fmt: skip
+    assert points(yen, "budget_relative") == 2.5  # 25 * (10,000 / 200,000) / 0.5
+    assert factor(yen, "budget_relative")["detail"] == "¥10,000 is 5% of the last 30 days' spend (¥200,000)"
+    assert points(run(tenant, cost="150"), "budget_relative") == 2.5  # dollars against the $3,000
+
+
 # --- reach (max 15): 15 * (log10(reach) - 2) / 4, 0 at 100 or fewer, maximum at a million ---
 
 

@@ -6,9 +6,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from adplatforms import sync
+from adplatforms import reconcile, sync
 from adplatforms.models import AdConnection, ConnectionState, SyncRun
-from adplatforms.words import platform_name
+from adplatforms.words import mismatch, platform_name
 from tenants.models import Tenant
 
 STEPS = ("account", "campaigns", "days")
@@ -17,15 +17,21 @@ STEPS = ("account", "campaigns", "days")
 class Command(BaseCommand):
     help = (
         "Sync ad platform connections now: every usable one, or a tenant's, or one. --since reads the figures "
-        "again from that day (a backfill). Exit status 1 when any sync failed or was skipped."
+        "again from that day (a backfill). --reconcile then reconciles each synced connection's completed days. "
+        "Exit status 1 when any sync or reconciliation failed or was skipped."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", help="Only this tenant's connections (slug).")
         parser.add_argument("--connection", help="Only this connection (id).")
         parser.add_argument("--since", help="Read figures from this day on, YYYY-MM-DD (in each account's zone).")
+        parser.add_argument(
+            "--reconcile",
+            action="store_true",
+            help="After each sync, compare Walker's campaign rows with the account's own daily totals.",
+        )
 
-    def handle(self, *args, tenant=None, connection=None, since=None, **options):
+    def handle(self, *args, tenant=None, connection=None, since=None, reconcile=False, **options):
         first = self._since(since)
         chosen = self._connections(tenant, connection)
         quiet = options["verbosity"] == 0
@@ -49,11 +55,24 @@ class Command(BaseCommand):
                         f"{label}: {run.campaigns} campaigns, {run.campaign_days} campaign days "
                         f"({run.first_day} to {run.last_day})"
                     )
+                    if reconcile and not self._reconciled(each, label):
+                        failed += 1
                 else:
                     failed += 1
                     self.stdout.write(f"{label}: failed, {run.error}")
         if failed:
             raise CommandError(f"{failed} of {len(chosen)} connections did not sync.", returncode=1)
+
+    def _reconciled(self, connection, label) -> bool:
+        """Reconcile `connection` and say so; whether the platform answered."""
+        outcome = reconcile.reconcile_connection(connection)
+        if outcome.failure is not None:
+            self.stdout.write(f"{label}: reconciliation failed, {outcome.detail}")
+            return False
+        self.stdout.write(f"{label}: days reconciled: {len(outcome.days)}, not adding up: {len(outcome.mismatched)}")
+        for day in outcome.mismatched:
+            self.stdout.write(f"  {mismatch(day)}")
+        return True
 
     def _since(self, since):
         if since is None:

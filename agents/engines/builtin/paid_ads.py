@@ -149,13 +149,13 @@ def _which_campaign(text: str, campaigns) -> EngineReply:
     return EngineReply(_("Which campaign do you mean? Your campaigns: %(names)s.") % {"names": names})
 
 
-def _metrics(current: Totals, previous: Totals) -> str:
-    cpa = fmt.money(current.cpa) if current.cpa is not None else fmt.not_available()
+def _metrics(current: Totals, previous: Totals, currency: str) -> str:
+    cpa = fmt.money(current.cpa, currency) if current.cpa is not None else fmt.not_available()
     return _(
         "spend %(spend)s (%(spend_change)s), CTR %(ctr)s (%(ctr_change)s), CPA %(cpa)s (%(cpa_change)s), "
         "ROAS %(roas)s (%(roas_change)s)"
     ) % {
-        "spend": fmt.money(current.spend),
+        "spend": fmt.money(current.spend, currency),
         "spend_change": fmt.change_percent(current.spend, previous.spend),
         "ctr": fmt.percent(current.ctr),
         "ctr_change": fmt.change_absolute(current.ctr, previous.ctr, "0.1", _(" pt")),
@@ -194,7 +194,7 @@ def _as_of(tenant, campaigns) -> str:
 def _report(tenant, campaign, days: int = DAYS) -> str:
     current_window, previous_window = last_days(tenant, days)
     current, previous = totals_then_and_now(tenant, current_window, previous_window, campaign)
-    budget = fmt.money_exact(campaign.daily_budget)
+    budget = fmt.money_exact(campaign.daily_budget, campaign.currency)
     status = _("%(status)s on %(platform)s, budget %(budget)s/day.") % {
         "status": campaign.get_status_display(),
         "platform": campaign.get_platform_display(),
@@ -209,9 +209,9 @@ def _report(tenant, campaign, days: int = DAYS) -> str:
     return _("%(name)s, %(period)s: %(metrics)s.\n%(conversions)s conversions, %(revenue)s revenue. %(status)s") % {
         "name": campaign.name,
         "period": period_label(days),
-        "metrics": _metrics(current, previous),
+        "metrics": _metrics(current, previous, campaign.currency),
         "conversions": fmt.number(current.conversions),
-        "revenue": fmt.money(current.revenue),
+        "revenue": fmt.money(current.revenue, campaign.currency),
         "status": status,
     } + _as_of(tenant, [campaign])
 
@@ -240,7 +240,7 @@ def _overview(tenant, campaigns, days: int = DAYS) -> str:
         }
     lines = [
         _("All campaigns, %(period)s: %(metrics)s.")
-        % {"period": period_label(days), "metrics": _metrics(current, previous)}
+        % {"period": period_label(days), "metrics": _metrics(current, previous, _currency_of(campaigns))}
     ]
     ranked, _idle = _ranked(tenant, campaigns, days)
     if len(ranked) > 1:
@@ -308,9 +308,15 @@ def _standout(tenant, campaigns, text: str, days: int, understood: Understanding
     return Standout(valued[0][0], metric, word, valued)
 
 
-def _shown(metric: str, value) -> str:
+def _currency_of(campaigns) -> str:
+    """The currency the campaigns share (their figures add up in it); US dollars when they differ or none."""
+    found = {c.currency for c in campaigns}
+    return found.pop() if len(found) == 1 else "USD"
+
+
+def _shown(metric: str, value, currency: str) -> str:
     if metric in ("cpa", "spend"):
-        return fmt.money(value)
+        return fmt.money(value, currency)
     if metric == "roas":
         return fmt.times(value)
     if metric == "ctr":
@@ -321,7 +327,7 @@ def _shown(metric: str, value) -> str:
 def _standout_answer(standout: Standout, days: int = DAYS) -> str:
     label = METRIC_LABELS[standout.metric]
     first, value = standout.ranked[0]
-    shown = _shown(standout.metric, value)
+    shown = _shown(standout.metric, value, first.currency)
     wanted = WANTED_WORDS.get(standout.wanted, standout.wanted)
     lines = [
         _("%(name)s has the %(wanted)s %(metric)s: %(value)s %(when)s.")
@@ -329,7 +335,8 @@ def _standout_answer(standout: Standout, days: int = DAYS) -> str:
     ]
     if len(standout.ranked) > 1:
         lines.append(_("By %(metric)s:") % {"metric": label})
-        lines += [f"{n}. {c.name} {_shown(standout.metric, v)}" for n, (c, v) in enumerate(standout.ranked[:8], 1)]
+        ranked = enumerate(standout.ranked[:8], 1)
+        lines += [f"{n}. {c.name} {_shown(standout.metric, v, c.currency)}" for n, (c, v) in ranked]
     return "\n".join(lines)
 
 
@@ -351,7 +358,12 @@ def _ranking(tenant, campaigns, days: int = DAYS) -> str:
     for place, (campaign, t) in enumerate(ranked[:8], start=1):
         lines.append(
             _("%(place)s. %(name)s %(roas)s (spend %(spend)s)")
-            % {"place": place, "name": campaign.name, "roas": fmt.times(t.roas), "spend": fmt.money(t.spend)}
+            % {
+                "place": place,
+                "name": campaign.name,
+                "roas": fmt.times(t.roas),
+                "spend": fmt.money(t.spend, campaign.currency),
+            }
         )
     if idle:
         lines.append(_("No spend: %(names)s.") % {"names": fmt.name_list(idle)})
@@ -397,7 +409,7 @@ def _pause(tenant, campaign, text: str, confidence: float) -> EngineReply:
         _("Proposed: pause %(name)s. It spent %(spend)s in the last %(days)s days (ROAS %(roas)s). %(note)s")
         % {
             "name": campaign.name,
-            "spend": fmt.money(spent.spend),
+            "spend": fmt.money(spent.spend, campaign.currency),
             "days": DAYS,
             "roas": fmt.times(spent.roas),
             "note": APPROVAL_NOTE,
@@ -410,14 +422,15 @@ def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
     if campaign.status == Campaign.Status.ACTIVE:
         return EngineReply(
             _("%(name)s is already running, at %(budget)s/day.")
-            % {"name": campaign.name, "budget": fmt.money_exact(campaign.daily_budget)}
+            % {"name": campaign.name, "budget": fmt.money_exact(campaign.daily_budget, campaign.currency)}
         )
-    budget = campaign.daily_budget
+    budget, currency = campaign.daily_budget, campaign.currency
     cost = extra_spend(budget)
     action = ProposedAction(
         action_type=ActionType.RESUME_CAMPAIGN,
         action_data=_ids(campaign),
-        summary=_("Resume %(name)s at %(budget)s/day") % {"name": campaign.name, "budget": fmt.money_exact(budget)},
+        summary=_("Resume %(name)s at %(budget)s/day")
+        % {"name": campaign.name, "budget": fmt.money_exact(budget, currency)},
         estimated_cost=cost,
         estimated_reach=_reach(budget, _impressions_per_dollar(tenant, campaign, fall_back_to_history=True)),
         confidence=confidence,
@@ -426,8 +439,8 @@ def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
         _("Proposed: resume %(name)s at %(budget)s/day, up to %(cost)s over %(days)s days. %(note)s")
         % {
             "name": campaign.name,
-            "budget": fmt.money_exact(budget),
-            "cost": fmt.money(cost),
+            "budget": fmt.money_exact(budget, currency),
+            "cost": fmt.money(cost, currency),
             "days": BUDGET_DAYS,
             "note": APPROVAL_NOTE,
         },
@@ -449,7 +462,7 @@ def _new_budget(text: str, old: Decimal) -> Decimal | str:
 
 
 def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
-    old = campaign.daily_budget
+    old, currency = campaign.daily_budget, campaign.currency
     new = _new_budget(text, old)
     if isinstance(new, str):
         return EngineReply(new)
@@ -459,17 +472,21 @@ def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
                 "A daily budget has to be more than %(zero)s (%(amount)s requested). "
                 "To stop spending, ask me to pause %(name)s."
             )
-            % {"zero": _("$%(amount)s") % {"amount": 0}, "amount": fmt.money_exact(new), "name": campaign.name}
+            % {
+                "zero": fmt.money(Decimal(0), currency),
+                "amount": fmt.money_exact(new, currency),
+                "name": campaign.name,
+            }
         )
     if new == old:
         return EngineReply(
             _("%(name)s's daily budget is already %(budget)s.")
-            % {"name": campaign.name, "budget": fmt.money_exact(old)}
+            % {"name": campaign.name, "budget": fmt.money_exact(old, currency)}
         )
     extra = max(new - old, Decimal("0"))
     cost = extra_spend(extra)
     reach = _reach(extra, _impressions_per_dollar(tenant, campaign))
-    amounts = {"name": campaign.name, "old": fmt.money_exact(old), "new": fmt.money_exact(new)}
+    amounts = {"name": campaign.name, "old": fmt.money_exact(old, currency), "new": fmt.money_exact(new, currency)}
     if new > old:
         summary = _("Raise %(name)s daily budget from %(old)s to %(new)s") % amounts
     else:
@@ -487,14 +504,14 @@ def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
         confidence=confidence,
     )
     if new > old:
-        more = {"cost": fmt.money(cost), "days": BUDGET_DAYS, "reach": fmt.number(reach)}
+        more = {"cost": fmt.money(cost, currency), "days": BUDGET_DAYS, "reach": fmt.number(reach)}
         if reach:
             impact = _("Up to %(cost)s more over %(days)s days, about %(reach)s more impressions.") % more
         else:
             impact = _("Up to %(cost)s more over %(days)s days.") % more
     else:
         impact = _("Saves up to %(saving)s over %(days)s days.") % {
-            "saving": fmt.money(extra_spend(old - new)),
+            "saving": fmt.money(extra_spend(old - new), currency),
             "days": BUDGET_DAYS,
         }
     if campaign.status == Campaign.Status.PAUSED:
