@@ -16,7 +16,12 @@ from tests.faults.harness import NOT_NUMBERED
 from tests.prodshape.shape import Socket, csrf_token
 from tests.workers import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres("the production shape runs on PostgreSQL")]
+# The first test also waits for the shape to start (a few minutes on a busy two-core machine): past the suite's 300 s.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.postgres("the production shape runs on PostgreSQL"),
+    pytest.mark.timeout(900),
+]
 
 QUESTION = "How is my Summer Sale campaign doing?"
 RAISE = "Raise the Summer Sale budget to $700 a day"
