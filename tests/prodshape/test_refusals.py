@@ -12,7 +12,12 @@ from tests.faults.harness import ROOT
 def run_shape(tmp_path, **env) -> subprocess.CompletedProcess:
     base = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "PROD_SHAPE_DIR": str(tmp_path / "shape")}
     return subprocess.run(
-        [str(ROOT / "bin" / "run-prod-shape")], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
+        [str(ROOT / "bin" / "run-prod-shape")],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
