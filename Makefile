@@ -10,7 +10,7 @@ DEPLOY_VENV := .venv-deploy
 DEPLOY_INSTALLED := $(DEPLOY_VENV)/.installed
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install install-dev deploy-tools browsers monitoring-tools run test lint messages clean
+.PHONY: install install-dev deploy-tools browsers monitoring-tools nginx run run-prod-shape test lint messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,15 +57,30 @@ monitoring-tools: /usr/bin/promtool
 		echo "promtool is missing and cannot be installed here: the monitoring tests will be skipped."; \
 	fi
 
+# The production-shape test (tests/prodshape) and bin/run-prod-shape put Debian's nginx in front of Walker.
+nginx: /usr/sbin/nginx
+
+/usr/sbin/nginx:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's nginx for the production-shape test…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null; \
+	else \
+		echo "nginx is missing and cannot be installed here: the production-shape test will be skipped."; \
+	fi
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	bin/run-local
 
+# Walker's production shape on this machine behind nginx (bin/run-prod-shape; DATABASE_URL and REDIS_URL set).
+run-prod-shape: install nginx
+	bin/run-prod-shape
+
 # The suite's settings are tests/settings.py (config.settings with a temporary mail folder, a fast password
 # hasher and no connection pool); the processes it starts run config.settings.
-test: install-dev deploy-tools browsers monitoring-tools
+test: install-dev deploy-tools browsers monitoring-tools nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

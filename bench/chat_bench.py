@@ -7,6 +7,10 @@ Starts daphne on 127.0.0.1 (bench.echo_asgi:application: the product plus
 database walker_bench, or talks to one already running with --url (it must serve
 bench.echo_asgi:application on the same database, with SECRET_KEY and
 CHAT_RATE_LIMIT_PER_MINUTE as in bench_env(), since the tokens are signed here).
+Through the production shape (bin/run-prod-shape started with BENCH_SECRETS and that
+rate limit): `--url wss://127.0.0.1:8443 --only walker --nginx-log
+var/prod-shape/nginx/access.log`, which also prints how many sockets each
+websocket process served.
 For each N:
 
   walker  N clients open /ws/chat/?token=... at once, wait for `history`, then each
@@ -42,6 +46,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -104,8 +109,12 @@ class WebSocket:
         self._task = asyncio.create_task(self._read_loop())
 
     @classmethod
-    async def connect(cls, host: str, port: int, path: str, timeout: float = 30.0) -> "WebSocket":
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, limit=2**22), timeout)
+    async def connect(
+        cls, host: str, port: int, path: str, timeout: float = 30.0, tls: ssl.SSLContext | None = None
+    ) -> "WebSocket":
+        """`tls`: wss (through nginx in the production shape); None: plain ws to daphne."""
+        connecting = asyncio.open_connection(host, port, limit=2**22, ssl=tls, server_hostname=host if tls else None)
+        reader, writer = await asyncio.wait_for(connecting, timeout)
         try:
             key = base64.b64encode(os.urandom(16))
             writer.write(
@@ -524,9 +533,9 @@ class Result:
         return len(self.rtts) / self.elapsed if self.elapsed else 0.0
 
 
-async def probe(host, port, result: Result, stop: asyncio.Event, every: float = 0.05):
+async def probe(host, port, result: Result, stop: asyncio.Event, every: float = 0.05, tls=None):
     """One more socket on /ws/echo/, round-tripping a frame every `every` seconds until `stop`."""
-    ws = await WebSocket.connect(host, port, "/ws/echo/", 30)
+    ws = await WebSocket.connect(host, port, "/ws/echo/", 30, tls)
     await ws.recv(30)  # ready
     n = 0
     try:
@@ -543,7 +552,7 @@ async def probe(host, port, result: Result, stop: asyncio.Event, every: float = 
 
 
 async def run_clients(
-    kind, host, port, paths, per_client, timeout, daphne=None, progress=True, with_probe=False
+    kind, host, port, paths, per_client, timeout, daphne=None, progress=True, with_probe=False, tls=None
 ) -> Result:
     """Open every path at once, wait until all are ready, then each sends `per_client` messages in turn.
 
@@ -577,7 +586,7 @@ async def run_clients(
         ws = None
         try:
             try:
-                ws = await WebSocket.connect(host, port, path, timeout)
+                ws = await WebSocket.connect(host, port, path, timeout, tls)
                 first = await ws.recv(timeout)
                 want = "history" if kind == "walker" else "ready"
                 if first.get("type") != want:
@@ -647,7 +656,7 @@ async def run_clients(
     go.set()
     report = asyncio.create_task(reporter(n * per_client)) if progress else None
     probe_stop = asyncio.Event()
-    prober = asyncio.create_task(probe(host, port, result, probe_stop)) if with_probe else None
+    prober = asyncio.create_task(probe(host, port, result, probe_stop, tls=tls)) if with_probe else None
     await asyncio.gather(*tasks)
     if prober:
         probe_stop.set()
@@ -677,6 +686,16 @@ def failures_text(r: Result) -> str:
     if r.close_codes:
         parts.append("codes " + ",".join(f"{c}x{k}" for c, k in sorted(r.close_codes.items())))
     return "; ".join(parts) or "0"
+
+
+def socket_spread(log_path: str, offset: int) -> str:
+    """How many /ws/chat/ sockets each upstream served, from the lines nginx wrote after `offset` (a socket's line is
+    written when it closes; the last field is the upstream's address: deploy/nginx/walker.conf.template)."""
+    with open(log_path, "rb") as log:
+        log.seek(offset)
+        lines = log.read().decode(errors="replace").splitlines()
+    served = collections.Counter(line.rsplit(" ", 1)[-1] for line in lines if '"GET /ws/chat/' in line)
+    return ", ".join(f"{upstream} {count}" for upstream, count in sorted(served.items())) or "none"
 
 
 def print_table(results: list[tuple[Result, Result]]):
@@ -730,7 +749,16 @@ def parse_args(argv=None):
         help="messages per client, one value or one per --clients entry (20,3,3)",
     )
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a connection or an answer (60)")
-    p.add_argument("--url", help="use a daphne already running (e.g. ws://127.0.0.1:8000) serving bench.echo_asgi")
+    p.add_argument(
+        "--url",
+        help="use a server already running: daphne (ws://127.0.0.1:8000, serving bench.echo_asgi) or the production "
+        "shape's nginx (wss://127.0.0.1:8443, its self-signed certificate unchecked; with --only walker)",
+    )
+    p.add_argument(
+        "--nginx-log",
+        help="with --url: nginx's access log (bin/run-prod-shape: var/prod-shape/nginx/access.log), to count the chat "
+        "sockets each websocket process served during the run",
+    )
     p.add_argument("--only", choices=["walker", "echo"], help="run one side only")
     p.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
@@ -788,15 +816,15 @@ def parse_args(argv=None):
     return args
 
 
-async def run_all(args, host, port, tokens, daphne):
+async def run_all(args, host, port, tokens, daphne, tls=None):
     if args.warmup:
         count = min(args.warmup, len(tokens))
         print(f"  warm-up: {count} clients x 3 messages on each socket, not measured ...", flush=True)
         if args.only != "echo":
             await run_clients("walker", host, port, [f"/ws/chat/?token={t}" for t in tokens[:count]], 3, args.timeout,
-                              daphne, with_probe=False)  # fmt: skip
+                              daphne, with_probe=False, tls=tls)  # fmt: skip
         if args.only != "walker":
-            await run_clients("echo", host, port, ["/ws/echo/"] * count, 3, args.timeout, daphne)
+            await run_clients("echo", host, port, ["/ws/echo/"] * count, 3, args.timeout, daphne, tls=tls)
         await asyncio.sleep(2)
     results = []
     for n, m in zip(args.clients, args.messages, strict=True):
@@ -804,12 +832,14 @@ async def run_all(args, host, port, tokens, daphne):
         if args.only != "echo":
             print(f"  walker: {n} clients x {m} messages on /ws/chat/ ...", flush=True)
             paths = [f"/ws/chat/?token={tokens[i]}" for i in range(n)]
-            walker = await run_clients("walker", host, port, paths, m, args.timeout, daphne, with_probe=args.probe)
+            walker = await run_clients(
+                "walker", host, port, paths, m, args.timeout, daphne, with_probe=args.probe, tls=tls
+            )
             print(f"    done in {walker.elapsed:.1f}s; sample answer: {walker.sample!r}", flush=True)
             await asyncio.sleep(2)  # let disconnects settle before the next measurement
         if args.only != "walker":
             print(f"  echo:   {n} clients x {m} messages on /ws/echo/ ...", flush=True)
-            echo = await run_clients("echo", host, port, ["/ws/echo/"] * n, m, args.timeout, daphne)
+            echo = await run_clients("echo", host, port, ["/ws/echo/"] * n, m, args.timeout, daphne, tls=tls)
             print(f"    done in {echo.elapsed:.1f}s", flush=True)
             await asyncio.sleep(2)
         results.append((walker, echo))
@@ -818,9 +848,15 @@ async def run_all(args, host, port, tokens, daphne):
 
 def main(argv=None):
     args = parse_args(argv)
+    tls = None
     if args.url:
         parts = urlsplit(args.url)
-        host, port = parts.hostname, parts.port or 80
+        secure = parts.scheme in ("wss", "https")
+        host, port = parts.hostname, parts.port or (443 if secure else 80)
+        if secure:  # the production shape's nginx, with the run's self-signed certificate: loopback only (below)
+            tls = ssl.create_default_context()
+            tls.check_hostname = False
+            tls.verify_mode = ssl.CERT_NONE
     else:
         host, port = "127.0.0.1", free_port()
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -844,7 +880,10 @@ def main(argv=None):
     connections.close_all()
 
     if args.url:
-        results = asyncio.run(run_all(args, host, port, tokens, None))
+        nginx_log_start = Path(args.nginx_log).stat().st_size if args.nginx_log else 0
+        results = asyncio.run(run_all(args, host, port, tokens, None, tls))
+        if args.nginx_log:
+            print(f"Chat sockets per websocket process (nginx): {socket_spread(args.nginx_log, nginx_log_start)}")
     else:
         log_path = Path(args.log) if args.log else Path(tempfile.mkstemp(prefix="chat-bench-daphne-", suffix=".log")[1])
         clean_layer_keys(args.redis_url)
