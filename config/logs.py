@@ -47,6 +47,17 @@ def configure_structlog() -> None:
     )
 
 
+def formatter(log_format: str) -> structlog.stdlib.ProcessorFormatter:
+    """The one formatter: context added to plain `logging` records too, personal data masked, then rendered."""
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_CONTEXT,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *(_JSON if log_format == "json" else _CONSOLE),
+        ],
+    )
+
+
 def logging_settings(log_format: str, level: str) -> dict:
     """Django's LOGGING: records of every logger reach the root's one handler, whose formatter is `log_format`'s.
 
@@ -56,16 +67,7 @@ def logging_settings(log_format: str, level: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {
-            "structlog": {
-                "()": structlog.stdlib.ProcessorFormatter,
-                "foreign_pre_chain": _CONTEXT,
-                "processors": [
-                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    *(_JSON if log_format == "json" else _CONSOLE),
-                ],
-            }
-        },
+        "formatters": {"structlog": {"()": "config.logs.formatter", "log_format": log_format}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {

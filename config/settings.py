@@ -725,7 +725,8 @@ METRICS_WORKER_ADDR = env_str("METRICS_WORKER_ADDR", "127.0.0.1") or "127.0.0.1"
 # proxy's X-Request-ID when well formed), tenant and user bound for the request, carried into the Celery tasks it
 # enqueues; phones, emails and card numbers are masked (tenants.log_privacy).
 LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "console"), "console" if DEBUG else "json")
-LOGGING = logs.logging_settings(LOG_FORMAT, env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper())
+LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
+LOGGING = logs.logging_settings(LOG_FORMAT, LOG_LEVEL)
 logs.configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = True  # the request's context travels in the headers of the tasks it enqueues
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # a person's address is personal data

@@ -45,4 +45,3 @@ def scrub(value):
 def mask_personal_data(logger, method_name, event_dict):
     """structlog processor: the event dict with personal data masked, Walker's own ids left as they are."""
     return scrub(event_dict)
-
