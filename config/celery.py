@@ -3,8 +3,9 @@
 import logging.config
 import os
 
+import structlog
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, task_postrun, worker_init
 from django.conf import settings
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
@@ -24,3 +25,14 @@ app.autodiscover_tasks()
 def use_walkers_logging(**kwargs):
     """Workers and beat log as the web process does (settings.LOGGING, config/logs.py), not as Celery would."""
     logging.config.dictConfig(settings.LOGGING)
+
+
+def forget_the_tasks_log_context(**kwargs):
+    """A worker's own lines between tasks ("Task ... received") name no task: not the one before."""
+    structlog.contextvars.clear_contextvars()
+
+
+@worker_init.connect
+def clear_log_context_after_each_task(**kwargs):
+    """In workers only: where a task runs in the process that queued it (tests), the context is the caller's."""
+    task_postrun.connect(forget_the_tasks_log_context, weak=False)

@@ -1,7 +1,8 @@
 """Error reports to Sentry, only when SENTRY_DSN is set: the web process's and the workers' exceptions (Django and
 Celery integrations), each tagged with the request id and tenant its log lines carry, personal data masked.
 
-What leaves: no user, cookies, headers that identify or request bodies (`send_default_pii=False`, bodies never),
+What leaves: no user, cookies, headers that identify or request bodies (`send_default_pii` left at its default, off:
+sentry-sdk 2.75 warns that setting it is deprecated; bodies never),
 no frame's local variables, and every string of the event masked (`tenants.log_privacy.scrub`).
 """
 
@@ -21,7 +22,6 @@ def start(dsn: str, *, environment: str, traces_sample_rate: float) -> None:
         environment=environment,
         traces_sample_rate=traces_sample_rate,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
         include_local_variables=False,
         max_request_body_size="never",
         before_send=before_send,

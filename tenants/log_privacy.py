@@ -7,8 +7,9 @@ library's stdlib logger alike, so a library that logs a request body cannot leak
 """
 
 import datetime
+from urllib.parse import unquote_plus
 
-from tenants.pii import redact
+from tenants.pii import find_pii, redact
 
 # Ids Walker, Celery or Sentry make (a UUID, a number, a trace id, a request id `tenants.log_context` checked) and
 # times, wherever they sit: never personal data, and masked they could no longer be followed (a UUID's or a trace
@@ -24,12 +25,25 @@ def _could_hold_personal_data(text: str) -> bool:
     return "@" in text or any(char.isdigit() for char in text)
 
 
+def _scrub_text(text: str) -> str:
+    """A URL's query writes an address as pat%40acme.test and a number as %2B1+415...: read it decoded, and write
+    it decoded where that shows something to mask."""
+    if not _could_hold_personal_data(text):
+        return text
+    masked = redact(text)
+    if "%" in text or "+" in text:
+        decoded = unquote_plus(masked)
+        if decoded != masked and find_pii(decoded):
+            return redact(decoded)
+    return masked
+
+
 def scrub(value):
     """`value` with personal data masked in every string inside it (dict keys too, values of TRUSTED_KEYS left
     as they are); numbers long enough to be a phone or a card are read as text; other objects become their
     text, masked."""
     if isinstance(value, str):
-        return redact(value) if _could_hold_personal_data(value) else value
+        return _scrub_text(value)
     if value is None or isinstance(value, (bool, float, datetime.date)):
         return value
     if isinstance(value, int):

@@ -100,3 +100,12 @@ def test_console_lines_are_readable_and_masked_too():
     text = stream.getvalue()
     assert "lost [email]" in text and "RuntimeError: card [card]" in text and "[error" in text
     assert EMAIL not in text and CARD not in text and not text.lstrip().startswith("{")
+
+
+def test_what_a_url_encodes_is_masked_too():
+    """A request's path and query are logged as sent: pat%40example.com is an address all the same."""
+    assert (
+        scrub("GET /search?email=pat.jones%40example.com&to=%2B14155552671") == "GET /search?email=[email]&to=[phone]"
+    )
+    assert scrub("card=4111+1111+1111+1111&page=2") == "card=[card]&page=2"
+    assert scrub("GET /a%20b?page=2") == "GET /a%20b?page=2"  # nothing to mask: left as sent
