@@ -44,7 +44,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
-def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
@@ -54,6 +54,8 @@ def env_float(name: str, default: float, *, minimum: float | None = None) -> flo
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
     if not math.isfinite(value) or (minimum is not None and value < minimum):
         raise ImproperlyConfigured(f"{name} must be a finite number of at least {minimum}, got {raw!r}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {raw!r}")
     return value
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
+from config import logs, sentry
 from config.env import env_bool, env_bytes, env_choice, env_float, env_int, env_list, env_rates, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "django_structlog",  # structured logs with the request's context, carried into Celery tasks (config/logs.py)
     "django_prometheus",  # request and database metrics on /metrics (config.metrics, docs/metrics.md)
     "axes",  # sign-in page and API login lockout (see "Login protection" below)
     "allauth",  # sign-in with a second factor (see "Sign-in and MFA" below)
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",  # request id, user and tenant on every log line (config/logs.py)
+    "tenants.log_context.RequestIdHeaderMiddleware",  # ...and the request id back in X-Request-ID
     "allauth.account.middleware.AccountMiddleware",
     "tenants.signin.enforcement.MFAEnforcementMiddleware",  # the tenant's MFA policy, before any view
     "tenants.middleware.TenantTimezoneMiddleware",
@@ -730,13 +734,20 @@ METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0, minimum=0)
 METRICS_WORKER_ADDR = env_str("METRICS_WORKER_ADDR", "127.0.0.1") or "127.0.0.1"
 
 # --- Logging -----------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
-    },
-}
+# --- Logs (docs/deploy.md, "Logs") ---------------------------------------------------------------------
+# One JSON object per line in production, readable lines in development; every line carries the request id (the
+# proxy's X-Request-ID when well formed), tenant and user bound for the request, carried into the Celery tasks it
+# enqueues; phones, emails and card numbers are masked (tenants.log_privacy).
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "console"), "console" if DEBUG else "json")
+LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
+LOGGING = logs.logging_settings(LOG_FORMAT, LOG_LEVEL)
+logs.configure_structlog()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True  # the request's context travels in the headers of the tasks it enqueues
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # a person's address is personal data
+
+# --- Error reports (optional): Sentry when SENTRY_DSN is set, personal data masked before sending -----------------
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production" if not DEBUG else "development")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0, maximum=1.0)
+if SENTRY_DSN:
+    sentry.start(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

@@ -8,7 +8,7 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from tenants import signals  # noqa: F401  (connects role-group receivers)
+        from tenants import log_context, signals  # noqa: F401  (connect the log context's and role groups' receivers)
         from tenants.encrypted_columns import register_json_key
         from tenants.login_guard import erase_sign_ins, export_sign_ins
         from tenants.personal_data import register

@@ -22,6 +22,7 @@ import random
 import time
 from urllib.parse import parse_qs
 
+import structlog
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -34,6 +35,7 @@ from channels_app.consumers import CountedSocket, NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
 from tenants.languages import speaking
+from tenants.log_context import bind_tenant, new_request_id
 
 UNAUTHENTICATED = 4401
 TOO_MANY_SOCKETS = 4429
@@ -80,6 +82,10 @@ class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketC
         if self.user is None:
             await self.close(code=UNAUTHENTICATED)
             return
+        # Not a Django request: the socket's log lines name it, its user and tenant (this task's context, copied
+        # into the tasks and threads it starts), and each message has a request id of its own (receive).
+        structlog.contextvars.bind_contextvars(socket_id=new_request_id(), user_id=str(self.user.pk))
+        bind_tenant(self.user.tenant_id)
         if not await in_thread(leases.take)(self.user.pk, self.channel_name):
             await self.close(code=TOO_MANY_SOCKETS)
             return
@@ -189,8 +195,9 @@ class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketC
     # --- from the client ---------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
-        with speaking(self.user):  # error frames in the reader's language
-            await self._receive(text_data)
+        # The message's request id reaches the answer task it enqueues, as a request's does (tenants.log_context).
+        with speaking(self.user), structlog.contextvars.bound_contextvars(request_id=new_request_id()):
+            await self._receive(text_data)  # error frames in the reader's language
 
     async def _receive(self, text_data):
         try:

@@ -52,6 +52,7 @@ from conversations.pipeline.streaming import DeltaBroadcaster
 from core.metrics import ANSWER_SECONDS, observe_on_commit
 from hitl.models import ApprovalStatus
 from tenants.languages import language_of
+from tenants.log_context import bind_tenant
 from tenants.pii import redact
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,8 @@ def _answer_next(conversation_id, token) -> bool:
     # each time).
     conversation = Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
     recent = _latest_messages(conversation) if conversation is not None else []
+    if conversation is not None:
+        bind_tenant(conversation.tenant_id)  # a sweep's task has no request to carry it from
     if not recent:
         _release(conversation_id, token, nothing_waits=True)
         return False

@@ -30,6 +30,7 @@ from conversations.refusals import empty, too_long, unknown_agent
 from conversations.services import close_conversation, open_conversation
 from core.commit import after_commit
 from core.metrics import MESSAGES_RECEIVED, inc_on_commit
+from tenants.log_context import bind_tenant
 from tenants.models import User
 
 # By name: conversations.tasks imports this module (through conversations.pipeline) to run the answer.
@@ -101,6 +102,7 @@ def _first_delivery(inbound: InboundMessage) -> Message | None:
 
 @transaction.atomic
 def _store(inbound: InboundMessage, user) -> Accepted:
+    bind_tenant(user.tenant_id)  # on this request's log lines and the answer task's
     conversation = _lock_conversation(inbound, user, timezone.now())
     # Taken under the lock, so times follow the seq order; never before the latest message (another host's clock).
     now = max(timezone.now(), conversation.last_message_at)

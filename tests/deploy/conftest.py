@@ -42,6 +42,7 @@ def filled_secrets() -> dict[str, str]:
         "OPENAI_API_KEY": "",
         "METRICS_TOKEN": secrets.token_urlsafe(32),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
+        "SENTRY_DSN": "",
     }
     example = ROOT / "deploy" / "overlays" / "production" / "secrets.env.example"
     names = [line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")]
