@@ -36,7 +36,7 @@ def demand(verb: str, approval_id, *, actor, origin: Origin) -> None:
     log(
         approval,
         Event.STEP_UP_ASKED,
-        _("A second factor was asked of %(actor)s before they could %(verb)s.") % {"actor": actor, "verb": verb},
+        _("A second factor was asked of %(actor)s before deciding.") % {"actor": actor},
         actor=actor,
         ip=origin.ip,
         previous_status=approval.status,
