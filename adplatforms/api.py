@@ -13,6 +13,7 @@ from adplatforms.access import may_manage_connections
 from adplatforms.models import SECRET_FIELDS, AdConnection
 from core.api_fields import StrictCharField
 from core.errors import WalkerError
+from tenants.signin.step_up import require_for_api
 from tenants.token_scopes import TokenScopePermission
 
 
@@ -95,6 +96,8 @@ class AdConnectionViewSet(viewsets.ModelViewSet):
 
     def _save(self, serializer, *, created: bool, **extra):
         secrets_changed = bool(connections.secrets_in(serializer.validated_data))
+        if secrets_changed:  # credentials that act as the tenant on its ad account: a fresh second factor first
+            require_for_api(self.request, extra.get("tenant") or serializer.instance.tenant)
         try:
             with transaction.atomic():
                 connection = serializer.save(**extra)

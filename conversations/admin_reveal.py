@@ -18,10 +18,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 
 from tenants.audit import REASON_MAX, may_see_pii
+from tenants.signin import step_up
 
 GRANTS = "pii_reveal_grants"  # session key: {token: {"object": "<label>:<pk>", "reason": ..., "until": epoch}}
 GRANT_PARAM = "revealed"  # the page's query parameter naming the grant (a random token, nothing else)
 GRANT_SECONDS = 120  # time to follow the redirect; a grant is spent at its first use anyway
+HELD_REVEAL = "pii_reveal_held"  # session key: a reveal asked while the second factor was stale, until it is shown
 
 
 def _object_key(obj) -> str:
@@ -63,23 +65,39 @@ class RevealAdminMixin:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_reveal", args=[obj.pk])
 
     def reveal_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """POST asks for a reveal; GET comes back from showing a second factor (step-up) with the reveal it held."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         page = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
-        query = {"page": request.POST["page"]} if request.POST.get("page", "").isdigit() else {}
-        reason = request.POST.get("reason", "").strip()[:REASON_MAX]
+        asked = request.POST if request.method == "POST" else self._held_reveal(request, obj)
+        if not asked:
+            return HttpResponseRedirect(page)
+        query = {"page": asked["page"]} if str(asked.get("page", "")).isdigit() else {}
+        reason = asked.get("reason", "").strip()[:REASON_MAX]
         if not may_see_pii(request.user, obj.tenant):
             messages.warning(request, gettext("You may not view this tenant's personal data; it stays masked."))
         elif not reason:
             messages.warning(request, gettext("Say why you need to see personal data; it stays masked until you do."))
+        elif not step_up.satisfied(request, request.user, obj.tenant):
+            return self._hold_for_step_up(request, obj, reason, query)
         else:
             query[GRANT_PARAM] = grant(request, obj, reason)
         return HttpResponseRedirect(f"{page}?{urlencode(query)}" if query else page)
+
+    def _hold_for_step_up(self, request, obj, reason, query):
+        """Keep the reason while the person shows a second factor; they come back to this view's GET."""
+        request.session[HELD_REVEAL] = {"object": _object_key(obj), "reason": reason, **query}
+        messages.info(request, gettext("Confirm it is you with your second factor to see personal data."))
+        return HttpResponseRedirect(step_up.step_up_url(request.user, self.reveal_url(obj)))
+
+    def _held_reveal(self, request, obj) -> dict:
+        held = request.session.pop(HELD_REVEAL, None) or {}
+        return held if held.get("object") == _object_key(obj) else {}
 
     def revealed_reason(self, request, obj) -> str | None:
         """The reason this view may show `obj` revealed, or None; an address whose grant is spent says so."""

@@ -42,6 +42,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "bad_signature": HTTPStatus.FORBIDDEN,
     "stale": HTTPStatus.FORBIDDEN,
     "replayed": HTTPStatus.FORBIDDEN,
+    "step_up_required": HTTPStatus.FORBIDDEN,  # a fresh second factor first (tenants.signin.step_up)
     # The state does not allow it now: an approval's decisions and execution, a conversation's hold.
     "not_pending": HTTPStatus.CONFLICT,
     "already_decided": HTTPStatus.CONFLICT,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from core.errors import http_status
 from hitl import rules
 from hitl.access import approvals_for, may_manage, may_review
-from hitl.errors import DecisionError
+from hitl.errors import DecisionError, StepUpRequired
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
 from hitl.resources import ApprovalResource
 from hitl.services import verbs
@@ -23,6 +23,7 @@ from tenants.access import Need
 from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response, zone_for
 from tenants.reveal import RevealQuery, requested_reveal, shown_email
+from tenants.signin.step_up import api_factor
 from tenants.token_scopes import Scope, TokenScopePermission
 
 
@@ -246,10 +247,13 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
                 verb.name,
                 approval.pk,
                 actor=request.user,
-                origin=Origin.of_request(request, via=HITLDecision.Via.API),
+                origin=Origin.of_request(request, via=HITLDecision.Via.API, factor=api_factor(request)),
                 note=data.get(verb.note_field, ""),
                 edits=data.get("edits"),
             )
+        except StepUpRequired as err:  # a token cannot show a second factor: the console can (docs/api.md)
+            body = {"code": err.code, "detail": err.detail, "console_url": err.url}
+            return Response(body, status=http_status(err.code))
         except DecisionError as err:
             return Response({"code": err.code, "detail": err.detail}, status=http_status(err.code))
         approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=approval.pk)

@@ -6,3 +6,12 @@ class DecisionError(AccessDenied):
 
     An access refusal from `hitl.access` (`not_found`, `forbidden`) is one kind of it.
     """
+
+
+class StepUpRequired(DecisionError):
+    """The decision needs a fresh second factor (hitl.services.step_up); `url` is the approval's page in the console,
+    where the person shows one and decides."""
+
+    def __init__(self, detail: str, *, url: str):
+        super().__init__("step_up_required", detail)
+        self.url = url

@@ -31,10 +31,26 @@ PLATFORM_EVENTS = {
 
 
 def log(
-    approval, event_type: Event, description: str, *, actor=None, ip=None, previous_status="", changes=None, **metadata
+    approval,
+    event_type: Event,
+    description: str,
+    *,
+    actor=None,
+    ip=None,
+    origin=None,
+    previous_status="",
+    changes=None,
+    **metadata,
 ):
-    """Record the event (the tenant's open consoles show it once it is committed); only a member of `Event`."""
+    """Record the event (the tenant's open consoles show it once it is committed); only a member of `Event`.
+
+    `origin` (a decision's `tenants.audit.Origin`) gives the address and, when the session showed one, the second
+    factor: which and when (docs/identity.md, "Step-up")."""
     event_type = Event(event_type)  # a name outside the vocabulary fails here, not in a reader
+    if origin is not None:
+        ip = origin.ip
+        if origin.factor is not None:
+            metadata["second_factor"] = origin.factor.as_record()
     if event_type in PLATFORM_EVENTS:
         record(
             PLATFORM_EVENTS[event_type],

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from hitl import links, presentation, told
 from hitl.access import approvals_for
-from hitl.errors import DecisionError
+from hitl.errors import DecisionError, StepUpRequired
 from hitl.links import approval_url
 from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
-from hitl.services import verbs
+from hitl.services import step_up, verbs
 from tenants.audit import Origin
 from tenants.models import User
 from tenants.templatetags.walker_l10n import money
@@ -68,9 +68,16 @@ def _confirm(request, approval, claim, *, error="", status=200):
     return _private(render(request, "hitl/one_click_confirm.html", context, status=status))
 
 
+def _step_up(request, approval, message):
+    """A link carries no second factor: at the tenant's step-up level it only points to the console."""
+    return _result(request, 403, gettext("Decide in Walker"), message, approval)
+
+
 def _decide(request, approval, approver, claim, reason):
-    """Mark the link used and decide in one transaction: a refused decision leaves the link unused."""
+    """Mark the link used and decide in one transaction: a refused decision leaves the link unused. The step-up gate
+    is asked before that transaction, which would roll back its record of the second factor it asked for."""
     origin = Origin.of_request(request, via=HITLDecision.Via.LINK)
+    verbs.check(claim.decision, approval.pk, actor=approver, origin=origin)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -127,6 +134,8 @@ def one_click(request, token):
                 "status": status,
             }
             return _result(request, 409, gettext("Nothing to decide"), message, approval)
+        if step_up.needed(approval):  # said before the form is filled in; a GET records nothing (mail scanners)
+            return _step_up(request, approval, step_up.explain(approval))
         return _confirm(request, approval, claim)
 
     reason = request.POST.get("reason", "").strip()
@@ -136,6 +145,8 @@ def one_click(request, token):
         approval = _decide(request, approval, approver, claim, reason)
     except LinkUsed:
         return _result(request, 410, gettext("Link already used"), USED, approval)
+    except StepUpRequired as error:
+        return _step_up(request, approval, error.detail)
     except DecisionError as error:
         return _result(request, 409, gettext("Could not decide"), error.detail, approval)
     return _done(request, approval, reason)

@@ -133,6 +133,7 @@ def dashboard_callback(request, context):
         "agents": agents,
         "agents_chart": agents_chart(agents, span, lists),
         "mfa_off": mfa_off_notice(user),
+        "step_up_off": step_up_off_notice(user),
     }
     return context
 
@@ -147,6 +148,18 @@ def mfa_off_notice(user) -> dict | None:
         "text": _("MFA is off for this tenant: anyone signs in with a password alone."),
         "link": reverse("admin:tenants_tenant_change", args=[tenant.pk]) + "#mfa_required_roles",
         "link_text": _("Turn it on in the tenant's settings (roles that need a second factor)"),
+    }
+
+
+def step_up_off_notice(user) -> dict | None:
+    """Like MFA's: the demo tenant and tenants from before step-up start without it, and their dashboard says so."""
+    tenant = user.tenant if user.tenant_id else None
+    if tenant is None or tenant.step_up_risk_level:
+        return None
+    return {
+        "text": _("Step-up is off: risky decisions and reveals of personal data need no fresh second factor."),
+        "link": reverse("admin:tenants_tenant_change", args=[tenant.pk]) + "#step_up_risk_level",
+        "link_text": _("Turn it on in the tenant's settings (step-up from risk level)"),
     }
 
 

@@ -43,6 +43,7 @@ from tenants.phones import normalize_phone
 from tenants.resources import AccessLogResource
 from tenants.roles import Role
 from tenants.signin.resets import reset_factors
+from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 from tenants.subject_requests import erase_person, export_person
 
 # allauth's own admin pages: a person's factors are theirs to manage on their MFA page and a tenant admin's to reset
@@ -58,7 +59,7 @@ def _saved(value: str) -> str:
     return gettext("set · ends …%(end)s") % {"end": value[-4:]} if len(value) >= 16 else gettext("set")
 
 
-class TenantForm(forms.ModelForm):
+class TenantForm(SecretsStepUpForm, forms.ModelForm):
     """The webhook secret and the Slack URL are write-only: the page never shows them back, and an empty field
     keeps what is saved. Either lets its holder act as the tenant (sign an action its receiver executes, post to
     its Slack), so only those who manage the tenant see these fields at all (TenantAdmin.get_fields)."""
@@ -96,6 +97,8 @@ class TenantForm(forms.ModelForm):
     )
 
     write_only = ("action_webhook_secret", "slack_webhook_url")
+    # Changing these needs a fresh second factor (step-up): the secrets, and the step-up policy itself.
+    stepped_up = ("step_up_risk_level", "step_up_minutes", "remove_slack_webhook_url")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +107,8 @@ class TenantForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        typed = any(cleaned.get(name) for name in self.write_only)
+        self.refuse_if_stale(typed or any(name in self.changed_data for name in self.stepped_up))
         for name in self.write_only:
             if name in cleaned and not cleaned[name]:
                 cleaned[name] = getattr(self.instance, name)
@@ -121,7 +126,7 @@ class GroupPermissionsForm(GroupManage):
 
 
 @admin.register(Tenant)
-class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, ModelAdmin):
+class TenantAdmin(SecretsStepUpAdminMixin, TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, ModelAdmin):
     form = TenantForm
     list_display = ["name", "slug", "subscription_tier", "timezone", "user_count", "created_at"]
     list_filter = ["subscription_tier"]
@@ -155,6 +160,12 @@ class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, Mode
     @admin.display(description=_("saved Slack URL"))
     def slack_webhook_url_saved(self, obj):
         return _saved(obj.slack_webhook_url)
+
+    def secrets_tenant(self, request, obj):
+        return obj
+
+    def shows_secrets(self, request, obj) -> bool:
+        return obj is not None and self._manages(request, obj)
 
     def _manages(self, request, obj) -> bool:
         """Superusers, and the admins of this tenant: the only ones who see the write-only fields at all."""
@@ -200,6 +211,8 @@ class TenantAdmin(TenantScopedAdminMixin, ReinforcedGuardedModelAdminMixin, Mode
             raise Http404(gettext("No such tenant."))
         if not self._manages(request, tenant):
             raise PermissionDenied
+        if self.step_up_stale(request, tenant):
+            return self.ask_step_up(request)
         secret = None
         if request.method == "POST":
             secret = tenant.generate_action_webhook_secret()
@@ -284,6 +297,12 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
         if not request.user.is_superuser:
             obj.tenant = request.user.tenant  # a tenant admin only ever adds people to their own tenant
         super().save_model(request, obj, form, change)
+
+    def secrets_tenant(self, request, obj):
+        return obj
+
+    def shows_secrets(self, request, obj) -> bool:
+        return obj is not None and self._manages(request, obj)
 
     def _manages(self, request, obj) -> bool:
         return obj is None or request.user.is_superuser or request.user.has_perm(MANAGE_PEOPLE, obj.tenant)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from tenants.fields import hash_of
 from tenants.models import AccessLog
+from tenants.signin.step_up import Factor
 
 REASON_MAX = 500
 
@@ -17,17 +18,19 @@ def may_see_pii(user, tenant) -> bool:
 @dataclass(frozen=True)
 class Origin:
     """Where a read or a decision came from: a request's path and client, or a socket's, and `via`, the door it
-    came through (a decision's `hitl.models.HITLDecision.Via` value; empty for a read)."""
+    came through (a decision's `hitl.models.HITLDecision.Via` value; empty for a read), and `factor`, the second
+    factor the session showed last (`tenants.signin.step_up`; None for links, replies and tokens)."""
 
     path: str = ""
     ip: str | None = None
     user_agent: str = ""
     via: str = ""
+    factor: Factor | None = None
 
     @classmethod
-    def of_request(cls, request, *, via: str = "") -> "Origin":
+    def of_request(cls, request, *, via: str = "", factor: Factor | None = None) -> "Origin":
         meta = request.META
-        return cls(request.get_full_path(), meta.get("REMOTE_ADDR"), meta.get("HTTP_USER_AGENT", ""), via)
+        return cls(request.get_full_path(), meta.get("REMOTE_ADDR"), meta.get("HTTP_USER_AGENT", ""), via, factor)
 
     @classmethod
     def of_scope(cls, scope, *, via: str = "") -> "Origin":

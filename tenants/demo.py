@@ -19,8 +19,9 @@ DEMO_TENANT = {
     "name": "Acme Outdoor",
     "subscription_tier": "pro",
     "timezone": "America/Los_Angeles",
-    # MFA off, so the first hour needs no authenticator app; the dashboard says where to turn it on.
+    # MFA and step-up off, so the first hour needs no authenticator app; the dashboard says where to turn them on.
     "mfa_required_roles": [],
+    "step_up_risk_level": "",
 }
 PLATFORM_ADMIN_EMAIL = "platform@walker.test"
 

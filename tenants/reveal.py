@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from tenants.audit import REASON_MAX, may_see_pii
 from tenants.pii import mask
+from tenants.signin.step_up import require_for_api
 
 
 class RevealQuery(serializers.Serializer):
@@ -31,7 +32,8 @@ class RevealQuery(serializers.Serializer):
 
 
 def requested_reveal(request, tenant) -> tuple[bool, str]:
-    """(reveal, reason) from the query string; a reveal without a reason is 400, without view_pii 403."""
+    """(reveal, reason) from the query string; a reveal without a reason is 400, without view_pii 403, without a
+    fresh second factor under the tenant's step-up policy 403 `step_up_required`."""
     form = RevealQuery(data=request.query_params)
     if not form.is_valid():
         raise ValidationError({"code": "invalid", **form.errors})
@@ -39,6 +41,7 @@ def requested_reveal(request, tenant) -> tuple[bool, str]:
         return False, ""
     if not (request.user.is_superuser or may_see_pii(request.user, tenant)):
         raise PermissionDenied({"code": "pii_forbidden", "detail": "You may not view this tenant's personal data."})
+    require_for_api(request, tenant)
     return True, form.validated_data["reason"].strip()
 
 

@@ -22,8 +22,9 @@ class TenantFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Tenant {n}")
     slug = factory.Sequence(lambda n: f"tenant-{n}")
     timezone = "Europe/Paris"
-    # MFA off, so force_login sessions of every role work; the tests of tests/mfa turn it on.
+    # MFA and step-up off, so force_login sessions of every role work and decide; the tests of tests/mfa turn them on.
     mfa_required_roles = factory.LazyFunction(list)
+    step_up_risk_level = ""
 
 
 class UserFactory(DjangoModelFactory):

@@ -15,6 +15,7 @@ from adplatforms import connections, words
 from adplatforms.models import SECRET_FIELDS, AdConnection, SyncRun
 from adplatforms.sync import NotSyncable
 from tenants.admin_scoping import TenantOwnedAdmin
+from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
 RECENT_RUNS = 20
 WRITE_ONLY_HELP = _(
@@ -22,7 +23,7 @@ WRITE_ONLY_HELP = _(
 )
 
 
-class ConnectionForm(forms.ModelForm):
+class ConnectionForm(SecretsStepUpForm, forms.ModelForm):
     """The credentials are password fields that never render their value; an empty one keeps the stored value."""
 
     class Meta:
@@ -51,6 +52,7 @@ class ConnectionForm(forms.ModelForm):
             except ValueError as err:
                 self.add_error("account_id", str(err))
         self.secrets_changed = bool(connections.secrets_in(cleaned))
+        self.refuse_if_stale(self.secrets_changed)
         for name in SECRET_FIELDS:
             if name in cleaned and not cleaned[name]:
                 cleaned[name] = getattr(self.instance, name)
@@ -98,7 +100,7 @@ class SyncRunInline(TabularInline):
 
 
 @admin.register(AdConnection)
-class AdConnectionAdmin(TenantOwnedAdmin):
+class AdConnectionAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
     form = ConnectionForm
     list_display = ["platform_name", "account", "name", "state_in_words", "reconciliation_summary", "last_synced_at",
                     "next_sync_at", "tenant"]  # fmt: skip

@@ -18,7 +18,7 @@ from unfold.decorators import display
 from hitl import inbox, presentation, timeline
 from hitl.access import may, may_decide
 from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, QueueFilter
-from hitl.errors import DecisionError
+from hitl.errors import DecisionError, StepUpRequired
 from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
 from hitl.resources import ApprovalResource
 from hitl.services import verbs
@@ -28,6 +28,7 @@ from tenants.access import Need
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.audit import Origin
 from tenants.exports import StreamingCsvExportMixin
+from tenants.signin.step_up import last_factor, step_up_url
 from tenants.templatetags.walker_l10n import money
 
 RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}
@@ -38,10 +39,12 @@ STATUS_COLOURS = {
 
 
 DEFAULT_NOTES = {"escalate": _("Escalated from the console.")}  # what the page records when nothing was typed
+# A decision's form kept while its person shows a second factor (step-up), shown again to confirm when they are back.
+HELD_DECISION_KEY = "walker_step_up_decision"
 
 
 def _origin(request) -> Origin:
-    return Origin.of_request(request, via=HITLDecision.Via.ADMIN)
+    return Origin.of_request(request, via=HITLDecision.Via.ADMIN, factor=last_factor(request, request.user))
 
 
 @admin.register(HITLApproval)
@@ -235,14 +238,17 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
         return [path("<path:object_id>/decide/", decide, name="hitl_hitlapproval_decide"), *super().get_urls()]
 
     def decide_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         approval = self.get_object(request, object_id)
         if approval is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # 404
         if not self.has_view_permission(request, approval):
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
+        if request.method == "GET":  # back from showing a second factor: the decision it held, to confirm
+            return self._held_decision(request, approval) or back
+        request.session.pop(HELD_DECISION_KEY, None)  # this POST is the decision now, confirmed or new
         verb = verbs.verb_named(request.POST.get("decision", ""), Door.CONSOLE)
         if not may(request.user, verb.need if verb else Need.DECIDE, approval):
             messages.error(request, gettext("You may not decide approvals."))
@@ -256,6 +262,8 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
         try:
             edits = presentation.edits_from_form(approval, request.POST) if verb.edits else None
             verbs.act(verb.name, approval.pk, actor=request.user, origin=_origin(request), note=note, edits=edits)
+        except StepUpRequired:
+            return self._hold_for_step_up(request, approval)
         except DecisionError as err:
             messages.error(request, err.detail)
             return back
@@ -263,23 +271,61 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
         messages.success(request, done % {"reference": approval.reference})
         return back
 
+    def _hold_for_step_up(self, request, approval):
+        """Keep the form as posted (its note, its edits) and send the person to show a second factor; they come
+        back to this page's GET, which shows it again to confirm: a POST is never replayed behind their back."""
+        posted = {name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
+        request.session[HELD_DECISION_KEY] = {"approval": str(approval.pk), "form": posted}
+        messages.warning(request, gettext("Confirm it is you with your second factor, then confirm the decision."))
+        return HttpResponseRedirect(
+            step_up_url(request.user, reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]))
+        )
+
+    def _held_decision(self, request, approval):
+        held = request.session.get(HELD_DECISION_KEY)
+        if not held or held.get("approval") != str(approval.pk):
+            return None
+        form = held["form"]
+        decision = (form.get("decision") or [""])[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Confirm the decision"),
+            "approval": approval,
+            "fields": [(name, value) for name, values in form.items() for value in values],
+            "decision": dict(HITLDecision.Decision.choices).get(decision, decision),
+            "note": next((values[0] for name, values in form.items() if name in ("notes", "reason") and values), ""),
+            "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
+            "opts": self.opts,
+        }
+        return render(request, "admin/hitl/step_up_confirm.html", context)
+
     # --- bulk actions -------------------------------------------------------------------------
 
     def _bulk(self, request, queryset, verb, done_message, note=""):
         """Say `verb` to each approval; `done_message(count)`: what to say when `count` approvals were handled."""
         if not may_decide(request.user):
             queryset = [a for a in queryset if may_decide(request.user, a)]
-        done, refused = 0, []
+        done, refused, stepped_up = 0, [], []
+        origin = _origin(request)
         for approval in queryset:
             try:
-                verbs.act(verb, approval.pk, actor=request.user, origin=_origin(request), note=note)
+                verbs.act(verb, approval.pk, actor=request.user, origin=origin, note=note)
                 done += 1
+            except StepUpRequired:
+                stepped_up.append(approval.reference)
             except DecisionError as err:
                 refused.append(f"{approval.reference}: {err.detail}")
         if done:
             messages.success(request, done_message(done))
         for line in refused:
             messages.warning(request, line)
+        if stepped_up:  # a bulk action is not held: the person confirms and selects them again
+            again = step_up_url(request.user, request.get_full_path())
+            text = gettext("%(references)s need a second factor shown in the last minutes; nothing was decided.") % {
+                "references": ", ".join(stepped_up)
+            }
+            messages.warning(request, format_html('{} <a class="underline" href="{}">{}</a>', text, again,
+                                                  gettext("Confirm it is you, then select them again.")))  # fmt: skip
 
     @admin.action(description=_("Approve selected (asks to confirm)"))
     def approve_selected(self, request, queryset):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from hitl import told
 from hitl.access import approvals_for
-from hitl.errors import DecisionError
+from hitl.errors import DecisionError, StepUpRequired
 from hitl.replies import Reply
 from hitl.services import verbs
 from tenants.audit import Origin
@@ -29,6 +29,8 @@ def decide_by_reply(user, reply: Reply, *, origin: Origin) -> str:
             }
         try:
             decided = verbs.act(reply.verb, approval.pk, actor=user, origin=origin, note=reply.note)
+        except StepUpRequired as error:  # nothing decided: the console link, and why (hitl.services.step_up)
+            return error.detail
         except DecisionError as error:
             return f"{reply.reference}: {error.detail}"
         return told.decision_taken(decided)

@@ -108,7 +108,7 @@ def _count_and_advance(approval, actor, notes, origin, *, changes) -> None:
             _("%(actor)s approved at level %(level)s (%(received)s of %(required)s).")
             % {"actor": actor, "level": level, "received": received, "required": approval.required_approvals},
             actor=actor,
-            ip=origin.ip,
+            origin=origin,
             previous_status=approval.status,
         )
         if changes or notes.strip():
@@ -122,7 +122,7 @@ def _count_and_advance(approval, actor, notes, origin, *, changes) -> None:
             _("Level %(level)s approved; now at level %(next)s of %(levels)s.")
             % {"level": level, "next": level + 1, "levels": approval.total_levels},
             actor=actor,
-            ip=origin.ip,
+            origin=origin,
             previous_status=approval.status,
             level=level,  # the chip counts the levels passed by approval (hitl.told)
         )
@@ -151,7 +151,7 @@ def final_approve(approval, *, actor, notes, origin, automatic=False, changes=No
         ]
     )  # fmt: skip
     done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
-    log(approval, Event.APPROVED, done, actor=actor, ip=origin.ip, previous_status=previous)
+    log(approval, Event.APPROVED, done, actor=actor, origin=origin, previous_status=previous)
     notify(approval, Notice.DECIDED)
     said = actor is not None and (changes or notes.strip())
     announce(approval, (lambda: told.approved(approval, actor, changes or {}, notes)) if said else None)
@@ -176,7 +176,7 @@ def _reject(approval, *, actor, reason, origin, automatic=False) -> None:
         done = _("Rejected automatically: %(reason)s") % {"reason": reason}
     else:
         done = _("Rejected by %(actor)s: %(reason)s") % {"actor": actor, "reason": reason}
-    log(approval, Event.REJECTED, done, actor=actor, ip=origin.ip, previous_status=previous)
+    log(approval, Event.REJECTED, done, actor=actor, origin=origin, previous_status=previous)
     notify(approval, Notice.DECIDED)
     announce(approval, lambda: told.rejected(approval, reason))
 

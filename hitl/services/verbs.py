@@ -17,6 +17,7 @@ from hitl.services.closing import cancel, escalate
 from hitl.services.decisions import approve, reject
 from hitl.services.execution import abandon_execution, retry_execution
 from hitl.services.recovery import requeue_execution
+from hitl.services.step_up import demand
 from tenants.access import Need
 from tenants.audit import Origin
 
@@ -54,6 +55,7 @@ class Verb:
     path: str = ""  # the API endpoint's last segment; the name, dashed, when empty
     aliases: tuple = field(default=())  # other names a door posts it as
     done_with_edits: str = ""  # the console's answer when the approver changed the action first
+    step_up: bool = False  # decides the request: at the tenant's step-up level, a fresh second factor first
 
     @property
     def url_path(self) -> str:
@@ -100,6 +102,7 @@ VERBS: dict[str, Verb] = {
             note_field="notes",
             edits=True,
             done_with_edits=_("%(reference)s approved with your edits."),
+            step_up=True,
         ),
         Verb(
             "reject",
@@ -107,6 +110,7 @@ VERBS: dict[str, Verb] = {
             _("%(reference)s rejected."),
             "Reject, with the reason the requester is told.",
             note=Note.REQUIRED,
+            step_up=True,
         ),
         Verb(
             "escalate",
@@ -161,11 +165,22 @@ def verb_named(word: str, door: Door) -> Verb | None:
     return None
 
 
-def act(verb: str, approval_id, *, actor, origin: Origin, note: str = "", edits=None) -> HITLApproval:
-    """Say `verb` to the approval as `actor`, from `origin`: the service's checks, locks and record apply."""
+def check(verb: str, approval_id, *, actor, origin: Origin) -> Verb:
+    """The verb, once it may be said from `origin`: known, and, where it decides at the tenant's step-up level, with
+    a fresh second factor (`StepUpRequired`, recorded in the approval's history, otherwise). `act` asks it first; a
+    door that wraps `act` in a transaction of its own (one-click links) asks it before, so the record stays."""
     chosen = VERBS.get(verb)
     if chosen is None:
         raise DecisionError("bad_decision", f"Unknown decision {verb!r}.")
+    if chosen.step_up:
+        demand(chosen.name, approval_id, actor=actor, origin=origin)
+    return chosen
+
+
+def act(verb: str, approval_id, *, actor, origin: Origin, note: str = "", edits=None) -> HITLApproval:
+    """Say `verb` to the approval as `actor`, from `origin`: the step-up gate, then the service's checks, locks and
+    record apply."""
+    chosen = check(verb, approval_id, actor=actor, origin=origin)
     if edits and not chosen.edits:
         raise DecisionError("invalid_edit", "Edits apply only when approving.")
     return chosen.run(approval_id, actor=actor, origin=origin, note=note, edits=edits)

@@ -19,6 +19,18 @@ from tenants.scoping import TenantScopedQuerySet
 # Who must sign in with a second factor in a NEW tenant: the roles that move money, decide or read personal data.
 MFA_DEFAULT_ROLES = (Role.ADMIN, Role.APPROVER, Role.COMPLIANCE)
 MAX_MFA_TRUST_DAYS = 90  # the trust cookie's lifetime (MFA_TRUST_COOKIE_AGE); a tenant may only shorten it
+MAX_STEP_UP_MINUTES = 24 * 60
+
+
+class StepUpLevel(models.TextChoices):
+    """From which risk level a decision needs a fresh second factor: the values of hitl's RiskLevel (which this
+    lower app cannot import; tests/mfa/test_step_up_policy.py keeps the two alike), or off."""
+
+    OFF = "", _("Never (off)")
+    LOW = "low", _("Low and above (every decision)")
+    MEDIUM = "medium", _("Medium and above")
+    HIGH = "high", _("High and above")
+    CRITICAL = "critical", _("Critical only")
 
 
 def default_mfa_roles() -> list[str]:
@@ -130,6 +142,28 @@ class Tenant(models.Model):
         validators=[MaxValueValidator(MAX_MFA_TRUST_DAYS)],
         help_text=_("Days a browser its person chose to trust skips the second factor; 0: ask at every sign-in."),
         verbose_name=_("trust a browser for (days)"),
+    )
+    # Step-up (docs/identity.md, "Step-up"): decisions from this risk level need a second factor shown this recently.
+    step_up_risk_level = models.CharField(
+        max_length=10,
+        choices=StepUpLevel.choices,
+        default=StepUpLevel.HIGH,
+        blank=True,
+        help_text=_(
+            "Approving or rejecting a request of this risk or above needs a second factor shown within the window "
+            "below (one-click links and replies by email or WhatsApp then send the approver to the console). Off: no "
+            "step-up anywhere, neither for decisions nor for revealing personal data or changing secrets."
+        ),
+        verbose_name=_("step-up from risk level"),
+    )
+    step_up_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_STEP_UP_MINUTES)],
+        help_text=_(
+            "How recent the second factor must be for a step-up decision, revealing personal data or changing "
+            "channel and ad platform secrets; a trusted browser never counts."
+        ),
+        verbose_name=_("step-up window (minutes)"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
