@@ -30,12 +30,6 @@ class IdentityProviderForm(forms.ModelForm):
         ),
     )
 
-    class Meta:
-        model = IdentityProvider
-        fields = [
-            "tenant", "issuer", "client_id", "client_secret", "default_role", "password_sign_in_disabled", "enabled",
-        ]  # fmt: skip
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.pop("client_secret", None)

@@ -5,6 +5,7 @@ import pytest
 import requests
 
 from tenants.models import IdentityProvider, SignInDomain
+from tenants.models.tenant import default_mfa_roles
 from tenants.roles import Role
 from tests.sso.fake_idp import FakeIdP
 
@@ -28,6 +29,14 @@ def provider(tenant, idp):
     )
     SignInDomain.objects.create(provider=row, domain="acme.test")
     return row
+
+
+@pytest.fixture
+def mfa_on(tenant):
+    """The tenant with a new tenant's MFA policy: admin, approver and compliance need a second factor."""
+    tenant.mfa_required_roles = default_mfa_roles()
+    tenant.save(update_fields=["mfa_required_roles"])
+    return tenant
 
 
 def start(client, email, next_url=None):

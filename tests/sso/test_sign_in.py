@@ -7,6 +7,7 @@ from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.test import Client
 
 from tenants.models import User
+from tenants.personal_data import holders
 from tenants.roles import Role
 from tests.factories import TenantFactory, UserFactory
 from tests.sso.conftest import SERVER, signed_in_as, sso_sign_in, start
@@ -143,3 +144,18 @@ def test_a_disabled_provider_signs_nobody_in(client, provider):
     provider.save()
     assert start(client, "ana@acme.test").status_code == 200  # the form again, with its error
     assert client.post(f"/accounts/oidc/{provider.provider_id}/login/").status_code == 404
+
+
+def test_a_persons_erasure_removes_their_link_to_the_provider(client, provider, idp):
+    sso_sign_in(client)
+    person = User.objects.get(email="ana@acme.test")
+    exported = personal_data_holder("single_sign_on").export(person)
+    assert exported == [
+        {"provider": provider.provider_id, "issuer": idp.issuer, "subject": "user-1", "since": exported[0]["since"]}
+    ]
+    assert personal_data_holder("single_sign_on").erase(person, None) == 1
+    assert not SocialAccount.objects.exists()
+
+
+def personal_data_holder(name):
+    return next(holder for holder in holders() if holder.name == name)
