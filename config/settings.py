@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "allauth",  # sign-in with a second factor (see "Sign-in and MFA" below)
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",  # single sign-on per tenant (tenants.sso; docs/identity.md)
+    "allauth.socialaccount.providers.openid_connect",
     "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
     "conversations",
@@ -510,6 +512,18 @@ MFA_TRUST_COOKIE_AGE = timedelta(days=90)  # tenants.models.tenant.MAX_MFA_TRUST
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN and not DEBUG:
     raise ImproperlyConfigured("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is for development only (DEBUG=1).")
+# Single sign-on: each tenant's OpenID Connect provider (tenants.models.identity_providers) is an allauth app built
+# per request (tenants.sso.social_apps), never stored; Walker's provider class checks the ID token's signature and
+# nonce too (tenants.sso.provider). No tokens are kept, and allauth's EmailAddress rows are never made.
+SOCIALACCOUNT_ADAPTER = "tenants.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "tenants.sso.provider.TenantOIDCProvider", "OAUTH_PKCE_ENABLED": True}
+}
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an existing account is linked by tenants.sso.admission's rules only
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (the company sign-in form)
 # Platform superusers (no tenant, no policy) need a second factor too, except in development, so `make run`'s
 # first hour needs no authenticator app.
 MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", not DEBUG)

@@ -10,6 +10,7 @@ from config.exceptions import api_not_found
 from config.home import favicon, home
 from config.metrics import metrics
 from tenants.language_switch import set_language
+from tenants.sso import views as sso_views
 
 # The console has no sign-in of its own: /admin/login/ sends to the one above, so the second factor is never skipped.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -38,6 +39,9 @@ urlpatterns = [
                 path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
                 path("password/change/", account_views.password_change, name="account_change_password"),
                 path("2fa/", include("allauth.mfa.urls")),
+                # Single sign-on: the company step, and allauth's OpenID Connect login and callback (tenants.sso).
+                path("sso/", sso_views.company_sign_in, name="company_sign_in"),
+                path("oidc/", include("tenants.sso.urls")),
             ]
         ),
     ),

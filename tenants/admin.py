@@ -1,5 +1,6 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -50,6 +51,10 @@ from tenants.subject_requests import erase_person, export_person
 # from the people list (UserAdmin's action, audited); allauth's email addresses are never used (docs/identity.md).
 admin.site.unregister(Authenticator)
 admin.site.unregister(EmailAddress)
+# allauth's social apps are built from each tenant's provider and never stored, tokens are not kept, and a person's
+# link to their provider account is the sign-in's business (single sign-on, admin_identity_providers).
+for _model in (SocialApp, SocialAccount, SocialToken):
+    admin.site.unregister(_model)
 
 
 def _saved(value: str) -> str:
@@ -532,4 +537,5 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
         return HttpResponseRedirect(reverse("admin:tenants_subjectrequest_changelist"))
 
 
-from tenants import admin_tokens  # noqa: E402, F401  (integration tokens and sign-out, registered with the site)
+# Registered with the site: integration tokens and sign-out, and single sign-on.
+from tenants import admin_identity_providers, admin_tokens  # noqa: E402, F401

@@ -13,6 +13,7 @@ from tenants.access import get_person_for_request, may_see_subject_requests, peo
 from tenants.audit import REASON_MAX, Origin
 from tenants.models import SubjectRequest, Tenant, User
 from tenants.roles import Role
+from tenants.sso.domains import password_refusal
 from tenants.subject_requests import erase_person, export_person
 
 
@@ -89,6 +90,8 @@ class ObtainTokenView(APIView):
         )
         if user is None:
             raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
+        if refusal := password_refusal(user):
+            raise PermissionDenied(refusal, code="password_sign_in_disabled")
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

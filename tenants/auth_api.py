@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from core.throttling import ScopedRateThrottle
 from tenants import api_tokens
 from tenants.api import TokenRequestSerializer
+from tenants.sso.domains import password_refusal
 from tenants.token_scopes import by_password
 
 
@@ -49,6 +50,8 @@ class ObtainTokenPairView(APIView):
         )
         if user is None:
             raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
+        if refusal := password_refusal(user):
+            raise PermissionDenied(refusal, code="password_sign_in_disabled")
         return Response(api_tokens.issue_pair(user).as_answer())
 
 

@@ -53,6 +53,8 @@ _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
 # Ad platform connections (adplatforms): their credentials act as the tenant on its ad accounts.
 _AD_CONNECTIONS = [*_crud("adplatforms.adconnection"), *_view("adplatforms.syncrun", "adplatforms.platformcampaign")]
 _AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
+# Single sign-on (tenants.models.identity_providers): who may sign in to the tenant, so tenant admins only.
+_SINGLE_SIGN_ON = [*_crud("tenants.identityprovider"), *_crud("tenants.signindomain")]
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -82,6 +84,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_EMAIL_DELIVERY,
         *_WHATSAPP,
         *_AD_CONNECTIONS,
+        *_SINGLE_SIGN_ON,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",

@@ -2,6 +2,7 @@
 and the migrations keep working."""
 
 from tenants.models.access_log import AccessLog, AccessLogQuerySet
+from tenants.models.identity_providers import IdentityProvider, SignInDomain
 from tenants.models.integration_tokens import IntegrationToken, IntegrationTokenQuerySet
 from tenants.models.people import User, UserManager, UserQuerySet
 from tenants.models.phones import UserPhoneNumber
@@ -17,9 +18,11 @@ __all__ = [
     "MIN_ACCESS_LOG_DAYS",
     "AccessLog",
     "AccessLogQuerySet",
+    "IdentityProvider",
     "IntegrationToken",
     "IntegrationTokenQuerySet",
     "SubjectRequest",
+    "SignInDomain",
     "Tenant",
     "TenantQuerySet",
     "UndeliverableAddress",

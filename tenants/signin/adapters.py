@@ -1,10 +1,13 @@
-"""Walker's allauth adapters: no signup, one lockout per form, the tenant's policy in the login stages, and
-second-factor secrets encrypted like every other secret Walker keeps."""
+"""Walker's allauth adapters: no signup, one lockout per form, the tenant's policy in the login stages, password
+sign-in refused where the tenant's provider alone signs in, and second-factor secrets encrypted like every other
+secret Walker keeps."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django import forms
 
 from tenants import crypto
+from tenants.sso.domains import password_refusal
 
 # allauth's MFA step and its "trust this browser" offer, replaced by ones that read the tenant's policy.
 STAGE_OVERRIDES = {
@@ -20,6 +23,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials) -> None:
         """allauth counts wrong passwords here; django-axes already does (its backend runs first), so two
         lockouts would fight over one form. allauth's limit still counts wrong codes (the MFA step)."""
+
+    def authenticate(self, request, **credentials):
+        """A right password is still refused where the person's tenant signs its domain in through its provider
+        only (tenants.sso.domains): the form says so."""
+        user = super().authenticate(request, **credentials)
+        if user is not None and (refusal := password_refusal(user)):
+            raise forms.ValidationError(refusal, code="password_sign_in_disabled")
+        return user
 
     def get_login_stages(self) -> list[str]:
         return [STAGE_OVERRIDES.get(path, path) for path in super().get_login_stages()]

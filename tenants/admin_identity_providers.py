@@ -1,0 +1,89 @@
+"""The console's single sign-on page: a tenant admin sets up their own tenant's OpenID Connect provider (a platform
+superuser any tenant's), its email domains, and tests its discovery (docs/identity.md, "Single sign-on")."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+from unfold.decorators import action as unfold_action
+
+from tenants.admin_scoping import TenantOwnedAdmin
+from tenants.models import IdentityProvider, SignInDomain
+from tenants.sso import discovery
+
+
+class IdentityProviderForm(forms.ModelForm):
+    """The client secret is write-only: never shown back, and an empty field keeps the saved one."""
+
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Stored encrypted and never shown again: type one to replace the saved one, or leave empty to keep it."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.pop("client_secret", None)
+
+    def clean_client_secret(self):
+        secret = self.cleaned_data["client_secret"] or self.instance.client_secret
+        if not secret:
+            raise forms.ValidationError(_("Type the client secret your provider gave Walker."))
+        return secret
+
+
+class SignInDomainInline(TabularInline):
+    model = SignInDomain
+    extra = 1
+    fields = ["domain"]
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(TenantOwnedAdmin):
+    form = IdentityProviderForm
+    inlines = [SignInDomainInline]
+    list_display = ["tenant", "issuer", "default_role", "password_sign_in_disabled", "enabled"]
+    list_select_related = ["tenant"]
+    fieldsets = [
+        (None, {"fields": ["issuer", "client_id", "client_secret", "redirect_uri"]}),
+        (_("Who signs in"), {"fields": ["default_role", "password_sign_in_disabled", "enabled"]}),
+    ]
+    readonly_fields = ["redirect_uri"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions_detail = ["test_discovery"]
+
+    @admin.display(description=_("redirect URI"))
+    def redirect_uri(self, obj):
+        """What the tenant registers at its provider for Walker's client."""
+        if obj is None or obj.tenant_id is None:
+            return gettext("Shown once saved.")
+        return settings.PUBLIC_BASE_URL + reverse("openid_connect_callback", args=[obj.provider_id])
+
+    def has_add_permission(self, request):
+        """One provider per tenant: a tenant admin adds theirs once (a superuser picks the tenant)."""
+        if not super().has_add_permission(request):
+            return False
+        return (
+            request.user.is_superuser or not IdentityProvider.objects.filter(tenant_id=request.user.tenant_id).exists()
+        )
+
+    @unfold_action(description=_("Test discovery"), url_path="test-discovery", permissions=["change"])
+    def test_discovery(self, request, object_id):
+        """Reads the provider's configuration and keys, and says what was found or what is wrong."""
+        provider = self.get_object(request, object_id)  # scoped: another tenant's provider is not found
+        if provider is None:
+            raise Http404(gettext("No such provider."))
+        try:
+            messages.success(request, discovery.check(provider.issuer))
+        except discovery.DiscoveryError as err:
+            messages.error(request, str(err))
+        return HttpResponseRedirect(reverse("admin:tenants_identityprovider_change", args=[provider.pk]))
