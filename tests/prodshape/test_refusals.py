@@ -50,4 +50,6 @@ def test_a_configuration_nginx_refuses_stops_it_before_any_process(tmp_path):
     )  # fmt: skip
     assert done.returncode == 1
     assert "nginx refused" in done.stderr, done.stdout + done.stderr
+    # Secrets not given are made for the run, and it says which.
+    assert "generated for this run only: SECRET_KEY ENCRYPTION_KEYS PII_HASH_KEY JWT_SIGNING_KEY" in done.stdout
     assert not (tmp_path / "shape" / "logs" / "migrate.log").exists()  # nothing ran
