@@ -78,7 +78,9 @@ def reconcile_connection(connection: AdConnection) -> Outcome:
 def _compare(connection: AdConnection, span, totals: dict, theirs: list) -> list[AccountReconciliation]:
     platform, currency = connection.platform, connection.currency
     links = dict(PlatformCampaign.objects.filter(connection=connection).values_list("external_id", "campaign_id"))
-    rows = CampaignDailyStat.objects.filter(campaign__platform_link__connection=connection, date__range=span)
+    rows = CampaignDailyStat.objects.filter(
+        tenant_id=connection.tenant_id, campaign__platform_link__connection=connection, date__range=span
+    )
     walker_rows = {(row.campaign_id, row.date): row for row in rows}
     sums = {
         entry["date"]: entry
@@ -91,7 +93,8 @@ def _compare(connection: AdConnection, span, totals: dict, theirs: list) -> list
     for day in theirs:
         row = walker_rows.get((links.get(day.campaign_external_id), day.day))
         if row is None:
-            missing[day.day] += any((day.cost, day.impressions, day.clicks, day.conversions, day.conversion_value))
+            if any((day.cost, day.impressions, day.clicks, day.conversions, day.conversion_value)):
+                missing[day.day] += 1
         elif _as_walker_keeps(day) != (row.spend, row.revenue, row.conversions, row.clicks, row.impressions):
             changed[day.day] += 1
     now, compared = timezone.now(), []

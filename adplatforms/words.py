@@ -68,17 +68,14 @@ def mismatch(day: AccountReconciliation) -> str:
     platform = day.connection.platform
     values = {"day": date_format(day.date, "j M"), "platform": platform_name(platform)}
     first = (tolerance.differing_on(day) or ["cost"])[0]
+    ours, theirs = getattr(day, f"walker_{first}"), getattr(day, f"platform_{first}")
     if first in ("cost", "conversion_value"):
-        values |= {
-            side: money_exact(money.from_platform_units(getattr(day, f"{prefix}_{first}"), platform, day.currency),
-                              day.currency)
-            for side, prefix in (("walker", "walker"), ("theirs", "platform"))
-        }  # fmt: skip
+        values["walker"], values["theirs"] = (
+            money_exact(money.from_platform_units(units, platform, day.currency), day.currency)
+            for units in (ours, theirs)
+        )
     else:
-        values |= {
-            "walker": number(getattr(day, f"walker_{first}")),
-            "theirs": number(getattr(day, f"platform_{first}")),
-        }
+        values["walker"], values["theirs"] = number(ours), number(theirs)
     said = {
         "cost": _("Walker's campaigns add to %(walker)s on %(day)s, %(platform)s says %(theirs)s"),
         "conversion_value": _(

@@ -243,7 +243,7 @@ def test_the_before_and_after_and_the_details_read_in_spanish(console_as, spanis
         "<th>Presupuesto diario</th>",
         "<th>Presupuesto diario anterior</th>",
         "<td>Fijar el presupuesto diario de una campaña</td>",  # the action type
-        "Nuevo presupuesto diario ($)",  # the field an approver may edit
+        "Nuevo presupuesto diario (USD)",  # the field an approver may edit, naming its currency
     ]:
         assert spanish in html, spanish
     # (the summary stays as the requester wrote it: "Raise Summer Sale daily budget to $700.00")
