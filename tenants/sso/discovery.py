@@ -50,9 +50,7 @@ def fetch_json(url: str, what: str, headers: dict | None = None) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise DiscoveryError(
-            _("%(url)s did not answer with %(what)s (no JSON object).") % {"url": url, "what": what}
-        )
+        raise DiscoveryError(_("%(url)s did not answer with %(what)s (no JSON object).") % {"url": url, "what": what})
     return data
 
 
