@@ -165,3 +165,9 @@ def test_a_persons_erasure_removes_their_link_to_the_provider(client, provider, 
 
 def personal_data_holder(name):
     return next(holder for holder in holders() if holder.name == name)
+
+
+def test_the_sign_in_page_offers_the_company_step_keeping_where_to_go(client):
+    page = client.get("/accounts/login/?next=/admin/").content.decode()
+    assert 'href="/accounts/sso/?next=/admin/"' in page or 'href="/accounts/sso/?next=%2Fadmin%2F"' in page
+    assert "Sign in with your company account" in page
