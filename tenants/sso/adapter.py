@@ -2,6 +2,7 @@
 just in time without allauth's EmailAddress rows (addresses are never kept in clear)."""
 
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.db import IntegrityError, transaction
 
 from tenants.sso import admission, social_apps
 
@@ -29,5 +30,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         of saving without setting up EmailAddress rows, which would keep the address in clear."""
         user = sociallogin.user
         user.set_unusable_password()
-        sociallogin.save(request, connect=True)
+        try:
+            with transaction.atomic():
+                sociallogin.save(request, connect=True)
+        except IntegrityError:  # the same person's other sign-in made the account a moment ago
+            admission.refuse_raced(request)
         return user

@@ -7,6 +7,7 @@ nothing is created or linked.
 import logging
 
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.db import IntegrityError, transaction
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -61,7 +62,17 @@ def admit(request, sociallogin) -> None:
             ),
             "unverified_email",
         )
-    sociallogin.connect(request, person)
+    try:
+        with transaction.atomic():
+            sociallogin.connect(request, person)
+    except IntegrityError:  # the same person's other sign-in linked it a moment ago
+        refuse_raced(request)
+
+
+def refuse_raced(request):
+    refuse(
+        request, _("Another sign-in of yours was setting up this account at the same moment: sign in again."), "raced"
+    )
 
 
 def _check_account(request, person, provider) -> None:

@@ -42,7 +42,7 @@ def fetch_json(url: str, what: str, headers: dict | None = None) -> dict:
         raise DiscoveryError(_("Walker could not connect to %(url)s.") % {"url": url}) from None
     if response.status_code != 200:
         raise DiscoveryError(
-            _("%(url)s answered HTTP %(status)s instead of the %(what)s: check the issuer URL.")
+            _("%(url)s answered HTTP %(status)s instead of %(what)s: check the issuer URL.")
             % {"url": url, "status": response.status_code, "what": what}
         )
     try:
@@ -50,9 +50,7 @@ def fetch_json(url: str, what: str, headers: dict | None = None) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise DiscoveryError(
-            _("%(url)s did not answer with the %(what)s (no JSON object).") % {"url": url, "what": what}
-        )
+        raise DiscoveryError(_("%(url)s did not answer with %(what)s (no JSON object).") % {"url": url, "what": what})
     return data
 
 
@@ -60,7 +58,7 @@ def discover(issuer: str) -> dict:
     """The provider's configuration, checked: it names this issuer and the endpoints a sign-in needs, all of them
     addresses Walker may reach, and it supports PKCE with S256 when it lists its methods."""
     issuer = issuer.rstrip("/")
-    config = fetch_json(issuer + WELL_KNOWN, _("OpenID configuration"))
+    config = fetch_json(issuer + WELL_KNOWN, _("the OpenID configuration"))
     missing = [name for name in REQUIRED if not isinstance(config.get(name), str) or not config[name]]
     if missing:
         raise DiscoveryError(_("The configuration lacks %(names)s.") % {"names": ", ".join(missing)})
@@ -86,7 +84,7 @@ def discover(issuer: str) -> dict:
 
 def signing_keys(config: dict) -> dict:
     """The provider's JSON Web Key Set, with at least one key."""
-    keys = fetch_json(config["jwks_uri"], _("signing keys"))
+    keys = fetch_json(config["jwks_uri"], _("the signing keys"))
     if not isinstance(keys.get("keys"), list) or not keys["keys"]:
         raise DiscoveryError(_("The provider's key set at %(url)s holds no keys.") % {"url": config["jwks_uri"]})
     return keys

@@ -38,7 +38,7 @@ class TenantOIDCAdapter(OpenIDConnectOAuth2Adapter):
         data = {"id_token": claims}
         if config.get("userinfo_endpoint"):
             userinfo = discovery.fetch_json(
-                config["userinfo_endpoint"], _("user info"), headers={"Authorization": f"Bearer {token.token}"}
+                config["userinfo_endpoint"], _("the user info"), headers={"Authorization": f"Bearer {token.token}"}
             )
             if userinfo.get("sub") != claims["sub"]:
                 raise OAuth2Error("The user info is about another subject than the ID token.")

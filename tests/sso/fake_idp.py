@@ -2,7 +2,8 @@
 the request and answers with a code for the scripted person), token (checks the client secret, the code's
 redirect URI and the PKCE S256 verifier), an RS256 ID token carrying the sign-in's nonce, and user info.
 
-Scripted misbehaviour: `wrong_nonce`, `foreign_key` (signed with a key the provider does not publish, same kid).
+Scripted misbehaviour: `tamper` (claims written over the ID token's: another nonce, audience, issuer, expiry) and
+`foreign_key` (signed with a key the provider does not publish, under the same kid).
 """
 
 import base64
@@ -29,7 +30,8 @@ class FakeIdP:
         self.client_id, self.client_secret = client_id, client_secret
         self.key, self.foreign = _private_key(), _private_key()
         self.person = {"sub": "user-1", "email": "ana@acme.test", "email_verified": True, "given_name": "Ana"}
-        self.wrong_nonce = self.foreign_key = False
+        self.tamper: dict = {}
+        self.foreign_key = False
         self.authorize_requests: list[dict] = []
         self.token_requests: list[dict] = []
         self.codes: dict[str, dict] = {}
@@ -102,8 +104,9 @@ class FakeIdP:
             "aud": self.client_id,
             "iat": now,
             "exp": now + 300,
-            "nonce": "not-the-nonce" if self.wrong_nonce else grant.get("nonce"),
+            "nonce": grant.get("nonce"),
             **{key: person[key] for key in ("sub", "email", "email_verified") if key in person},
+            **self.tamper,
         }
         signer = self.foreign if self.foreign_key else self.key
         id_token = jwt.encode(claims, signer, algorithm="RS256", headers={"kid": KID})

@@ -1,6 +1,7 @@
 """Signing in through a tenant's provider, end to end: accounts made just in time, linking only a verified address,
 and every refusal (another tenant's domain, an unverified address, a disabled account, a bad ID token)."""
 
+import pytest
 import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
@@ -101,8 +102,13 @@ def test_a_disabled_account_that_signed_in_before_is_refused(client, provider, i
     assert signed_in_as(client) is None
 
 
-def test_an_id_token_with_another_nonce_is_refused(client, provider, idp):
-    idp.wrong_nonce = True
+@pytest.mark.parametrize(
+    "tamper",
+    [{"nonce": "another-sign-ins-nonce"}, {"aud": "another-client"}, {"iss": "https://login.example.com"}, {"exp": 1}],
+    ids=["nonce", "audience", "issuer", "expired"],
+)
+def test_an_id_token_that_fails_a_check_is_refused(client, provider, idp, tamper):
+    idp.tamper = tamper
     answer = sso_sign_in(client)
     assert answer.status_code == 401 and "socialaccount/authentication_error.html" in [t.name for t in answer.templates]
     assert signed_in_as(client) is None and not User.objects.filter(tenant=provider.tenant).exists()
@@ -159,3 +165,9 @@ def test_a_persons_erasure_removes_their_link_to_the_provider(client, provider, 
 
 def personal_data_holder(name):
     return next(holder for holder in holders() if holder.name == name)
+
+
+def test_the_sign_in_page_offers_the_company_step_keeping_where_to_go(client):
+    page = client.get("/accounts/login/?next=/admin/").content.decode()
+    assert 'href="/accounts/sso/?next=/admin/"' in page or 'href="/accounts/sso/?next=%2Fadmin%2F"' in page
+    assert "Sign in with your company account" in page

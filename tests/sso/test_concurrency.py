@@ -1,0 +1,42 @@
+"""The same person's first sign-in, twice at the same moment (two browsers), on PostgreSQL: one account and one link
+to the provider, and the other sign-in refused with a clear page, never a server error."""
+
+import threading
+
+import requests
+from allauth.socialaccount.models import SocialAccount
+from django.test import Client
+
+from tenants.models import User
+from tenants.sso.adapter import SocialAccountAdapter
+from tests.concurrency import at_once
+from tests.sso.conftest import SERVER, start
+
+
+def _callback(browser):
+    to_provider = start(browser, "ana@acme.test")
+    return requests.get(to_provider["Location"], allow_redirects=False, timeout=5).headers["Location"]
+
+
+def test_two_first_sign_ins_at_once_make_one_account(postgres_only, provider, idp, monkeypatch):
+    browsers = [Client(), Client()]
+    callbacks = [_callback(browser) for browser in browsers]
+    # Both sign-ins pass the admission rules before either saves: neither sees the other's account yet.
+    together = threading.Barrier(2)
+    admit = SocialAccountAdapter.pre_social_login
+
+    def admit_together(self, request, sociallogin):
+        together.wait(5)
+        admit(self, request, sociallogin)
+
+    monkeypatch.setattr(SocialAccountAdapter, "pre_social_login", admit_together)
+
+    paths = [callback.removeprefix(SERVER) for callback in callbacks]
+    answers = at_once(*[lambda b=b, p=p: b.get(p) for b, p in zip(browsers, paths, strict=True)])
+
+    assert sorted(answer.status_code for answer in answers) == [302, 403]
+    refused = next(answer for answer in answers if answer.status_code == 403)
+    assert "at the same moment: sign in again" in refused.content.decode()
+    person = User.objects.get(email="ana@acme.test")
+    assert SocialAccount.objects.get().user == person
+    assert sum("_auth_user_id" in browser.session for browser in browsers) == 1
