@@ -75,8 +75,10 @@ class RevealAdminMixin:
             raise PermissionDenied
         page = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
         asked = request.POST if request.method == "POST" else self._held_reveal(request, obj)
-        if not asked:
-            return HttpResponseRedirect(page)
+        if (
+            request.method == "GET" and not asked
+        ):  # a GET only comes back from showing a second factor with the reveal it held
+            return HttpResponseNotAllowed(["POST"])
         query = {"page": asked["page"]} if str(asked.get("page", "")).isdigit() else {}
         reason = asked.get("reason", "").strip()[:REASON_MAX]
         if not may_see_pii(request.user, obj.tenant):

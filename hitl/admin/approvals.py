@@ -246,8 +246,8 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
         if not self.has_view_permission(request, approval):
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
-        if request.method == "GET":  # back from showing a second factor: the decision it held, to confirm
-            return self._held_decision(request, approval) or back
+        if request.method == "GET":  # only back from showing a second factor: the decision it held, to confirm
+            return self._held_decision(request, approval) or HttpResponseNotAllowed(["POST"])
         request.session.pop(HELD_DECISION_KEY, None)  # this POST is the decision now, confirmed or new
         verb = verbs.verb_named(request.POST.get("decision", ""), Door.CONSOLE)
         if not may(request.user, verb.need if verb else Need.DECIDE, approval):

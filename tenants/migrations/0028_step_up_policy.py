@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenants", "0026_mfa_policy")]
+    dependencies = [("tenants", "0027_single_sign_on")]
 
     operations = [
         # Existing rows: "" (off). Then the default for rows made from now on.
