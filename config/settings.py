@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "allauth",  # sign-in with a second factor (see "Sign-in and MFA" below)
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # a person's sessions: listed, ended (docs/identity.md, "Sessions")
     "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
     "conversations",
@@ -495,6 +496,11 @@ if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN and not DEBUG:
 # Platform superusers (no tenant, no policy) need a second factor too, except in development, so `make run`'s
 # first hour needs no authenticator app.
 MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", not DEBUG)
+# Sessions (allauth.usersessions): one row per sign-in, with the browser's name and no client address
+# (tenants.signin.sessions blanks it). Not tracked per request: that would be a write on every page; "started"
+# is what the list shows.
+USERSESSIONS_ADAPTER = "tenants.signin.sessions.UserSessionsAdapter"
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Login protection ----------------------------------------------------------------
 # How many reverse proxies (load balancers) stand in front of Walker and append to X-Forwarded-For.

@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 
 from channels_app.chat import leases, parse, route, session, verify
 from channels_app.chat.redis_client import redis_client
-from channels_app.consumers import CountedSocket, NoConnectionSweepPerFrame
+from channels_app.consumers import CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
 from tenants.languages import speaking
@@ -71,7 +71,7 @@ def in_thread(func):
     return database_sync_to_async(func, thread_sensitive=False)
 
 
-class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
+class ChatConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     socket_kind = "chat"
 
     async def connect(self):
@@ -79,6 +79,9 @@ class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketC
         self.user = await self._authenticate()
         if self.user is None:
             await self.close(code=UNAUTHENTICATED)
+            return
+        if refusal := await self.watch_sign_in(self.user, by_session=self.user is self.scope.get("user")):
+            await self.close(code=refusal)
             return
         if not await in_thread(leases.take)(self.user.pk, self.channel_name):
             await self.close(code=TOO_MANY_SOCKETS)
@@ -111,6 +114,7 @@ class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketC
         self.resync = asyncio.create_task(self._resync_every(min(quiet, settings.CHAT_RESYNC_SECONDS)))
 
     async def disconnect(self, code):
+        await self.stop_watching_sign_in()
         if resync := getattr(self, "resync", None):
             resync.cancel()
         if lease := getattr(self, "lease", None):
