@@ -38,6 +38,14 @@ def end_own_session(user, session_id) -> UserSession:
     return session
 
 
+def end_other_sessions(user, current_key: str) -> int:
+    """The person's sessions but this one end, and their sockets close (the console's "Sign out everywhere",
+    which leaves the page it was asked from signed in). How many ended."""
+    others = list(UserSession.objects.filter(user_id=user.pk).exclude(session_key=current_key))
+    UserSessionsAdapter().end_sessions(others)
+    return len(others)
+
+
 def end_all_sessions(user) -> int:
     """Every session of the person ends and every socket they have open closes (after commit). How many ended."""
     sessions = list(UserSession.objects.filter(user_id=user.pk))

@@ -53,9 +53,7 @@ def test_a_new_password_set_by_an_admin_ends_every_session(approver):
 def test_changing_ones_own_password_keeps_this_browser_and_ends_the_others(approver):
     laptop, phone = signed_in(approver), signed_in(approver)
     new = "a new long passphrase 42"
-    response = laptop.post(
-        "/accounts/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new}
-    )
+    response = laptop.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new})
     assert response.status_code == 302, response.content
     assert is_signed_in(laptop) and not is_signed_in(phone)
     assert list(UserSession.objects.values_list("session_key", flat=True)) == [laptop.session.session_key]
@@ -83,6 +81,13 @@ def test_sign_out_everywhere_ends_the_sessions_too(approver):
     answer = laptop.post("/api/v1/auth/sign-out-everywhere/")
     assert answer.json() == {"revoked": 0, "sessions_ended": 2}
     assert not is_signed_in(laptop) and not is_signed_in(phone)
+
+
+def test_sign_out_everywhere_in_the_console_keeps_the_page_it_was_asked_from(approver):
+    laptop, phone = signed_in(approver), signed_in(approver)
+    answer = laptop.post("/admin/tenants/integrationtoken/sign-out-everywhere/", follow=True)
+    assert "1 other session ended" in answer.content.decode()
+    assert is_signed_in(laptop) and not is_signed_in(phone)
 
 
 def test_a_tenant_admin_ends_a_colleagues_sessions_audited(tenant_admin, approver):
