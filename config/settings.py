@@ -489,7 +489,8 @@ MFA_TOTP_ISSUER = "Walker"
 MFA_TRUST_ENABLED = True  # "trust this browser": the tenant's mfa_trust_days, at most the cookie's age
 MFA_TRUST_COOKIE_AGE = timedelta(days=90)  # tenants.models.tenant.MAX_MFA_TRUST_DAYS
 # WebAuthn needs a secure context: https, or http on localhost (not 127.0.0.1: no IP address can be the site a
-# passkey belongs to), so `make run` opened as http://localhost:8000 works without it. allauth's flag is only for an http origin that is not a loopback (never production).
+# passkey belongs to), so `make run` opened as http://localhost:8000 works without it. allauth's flag is only for
+# an http origin that is not a loopback (never production).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN and not DEBUG:
     raise ImproperlyConfigured("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is for development only (DEBUG=1).")

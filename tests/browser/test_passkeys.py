@@ -121,6 +121,4 @@ class PasskeyBrowserTests(BrowserTestCase):
         self.driver.find_element(By.ID, "passkey_login").click()  # no email, no password
         self.wait(lambda d: self.path() == "/admin/", "the console after the passkey")
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-live="dashboard"]'), "the dashboard")
-        self.assertIsNotNone(
-            Authenticator.objects.get(user=self.admin, type=Authenticator.Type.WEBAUTHN).last_used_at
-        )
+        self.assertIsNotNone(Authenticator.objects.get(user=self.admin, type=Authenticator.Type.WEBAUTHN).last_used_at)
