@@ -25,11 +25,13 @@ def session_group(session_key: str) -> str:
 
 
 def close_persons_sockets(user_id) -> None:
-    """After the transaction commits (a rolled-back change ends nothing), every socket of the person closes."""
-    transaction.on_commit(lambda: group_send(person_group(user_id), ENDED))
+    """After the transaction commits (a rolled-back change ends nothing), every socket of the person closes.
+    Robust: a channel layer that fails is logged and never undoes or fails the change (the sessions are gone, so a
+    socket that missed it is refused when it reconnects)."""
+    transaction.on_commit(lambda: group_send(person_group(user_id), ENDED), robust=True)
 
 
 def close_session_sockets(session_keys) -> None:
-    """After commit, the sockets opened with these sessions close."""
-    groups = [session_group(key) for key in session_keys]
-    transaction.on_commit(lambda: [group_send(group, ENDED) for group in groups])
+    """After commit, the sockets opened with these sessions close (robust, as above)."""
+    for group in [session_group(key) for key in session_keys]:
+        transaction.on_commit(lambda group=group: group_send(group, ENDED), robust=True)
