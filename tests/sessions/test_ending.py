@@ -133,3 +133,17 @@ def test_a_subject_request_exports_the_browsers_and_erasure_ends_the_sessions(te
     assert [row["browser"] for row in exported["sessions"]] == ["Firefox"]
     erase_person(tenant_admin, approver, reason="Their request")
     assert not is_signed_in(phone) and not UserSession.objects.exists()
+
+
+def test_a_channel_layer_that_fails_never_fails_the_change(approver, django_capture_on_commit_callbacks, monkeypatch):
+    def broken(group, message):
+        raise ConnectionError("the layer is down")
+
+    monkeypatch.setattr("tenants.signin.sockets.group_send", broken)
+    phone = signed_in(approver)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        approver.role = Role.COMPLIANCE
+        approver.save()
+    assert len(callbacks) == 1 and not is_signed_in(phone)
+    approver.refresh_from_db()
+    assert approver.role == Role.COMPLIANCE
