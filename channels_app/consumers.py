@@ -1,8 +1,13 @@
 """What Walker's socket consumers share."""
 
+from types import SimpleNamespace
+
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 
 from core.metrics import WEBSOCKETS_OPEN
+from tenants.signin.policy import unmet
+from tenants.signin.sockets import MFA_REQUIRED, SESSION_ENDED, person_group, session_group
 
 
 class NoConnectionSweepPerFrame:
@@ -40,3 +45,36 @@ class CountedSocket:
             if getattr(self, "counted", False):
                 self.counted = False
                 WEBSOCKETS_OPEN.labels(consumer=self.socket_kind).dec()
+
+
+class EndsWithSignIn:
+    """The socket lives as long as its person's sign-in: it closes with SESSION_ENDED when their sessions end (a
+    role change, deactivation, a new password, "sign out everywhere", an admin) or its own session does
+    (tenants.signin.sockets)."""
+
+    async def watch_sign_in(self, user, *, by_session: bool) -> int | None:
+        """Join the person's groups, then look again (a session ended between the handshake and the join is
+        caught): the close code to refuse with, or None. `by_session`: the user came from the session cookie,
+        not a widget token (whose person's MFA was asked for when it was issued, by the page that issued it)."""
+        session = self.scope.get("session") if by_session else None
+        key = session.session_key if session is not None else None
+        self.sign_in_groups = [person_group(user.pk), *([session_group(key)] if key else [])]
+        for group in self.sign_in_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        return await database_sync_to_async(_refusal)(self.scope, user, key) if key else None
+
+    async def stop_watching_sign_in(self):
+        for group in getattr(self, "sign_in_groups", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def signin_ended(self, message):
+        await self.close(code=SESSION_ENDED)
+
+
+def _refusal(scope, user, session_key: str) -> int | None:
+    """The session still exists and has met the person's MFA policy (the check the pages' middleware makes)."""
+    session = scope["session"]
+    if not session.exists(session_key):
+        return SESSION_ENDED
+    request = SimpleNamespace(session=session, COOKIES=scope.get("cookies") or {})
+    return MFA_REQUIRED if unmet(request, user) else None

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",  # single sign-on per tenant (tenants.sso; docs/identity.md)
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",  # a person's sessions: listed, ended (docs/identity.md, "Sessions")
     "import_export",  # analytics: CSV exports from the admin and the API
     "tenants",
     "conversations",
@@ -507,8 +508,9 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are set by admins, never verified
 MFA_TOTP_ISSUER = "Walker"
 MFA_TRUST_ENABLED = True  # "trust this browser": the tenant's mfa_trust_days, at most the cookie's age
 MFA_TRUST_COOKIE_AGE = timedelta(days=90)  # tenants.models.tenant.MAX_MFA_TRUST_DAYS
-# WebAuthn needs a secure context: https, or http on localhost / 127.0.0.1, which browsers count as secure, so
-# `make run` works without it. allauth's flag is only for an http origin that is not a loopback (never production).
+# WebAuthn needs a secure context: https, or http on localhost (not 127.0.0.1: no IP address can be the site a
+# passkey belongs to), so `make run` opened as http://localhost:8000 works without it. allauth's flag is only for
+# an http origin that is not a loopback (never production).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN and not DEBUG:
     raise ImproperlyConfigured("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is for development only (DEBUG=1).")
@@ -527,6 +529,11 @@ SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (the company 
 # Platform superusers (no tenant, no policy) need a second factor too, except in development, so `make run`'s
 # first hour needs no authenticator app.
 MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", not DEBUG)
+# Sessions (allauth.usersessions): one row per sign-in, with the browser's name and no client address
+# (tenants.signin.sessions blanks it). Not tracked per request: that would be a write on every page; "started"
+# is what the list shows.
+USERSESSIONS_ADAPTER = "tenants.signin.sessions.UserSessionsAdapter"
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Login protection ----------------------------------------------------------------
 # How many reverse proxies (load balancers) stand in front of Walker and append to X-Forwarded-For.

@@ -10,6 +10,7 @@ from config.exceptions import api_not_found
 from config.home import favicon, home
 from config.metrics import metrics
 from tenants.language_switch import set_language
+from tenants.signin.views import end_session
 from tenants.sso import views as sso_views
 
 # The console has no sign-in of its own: /admin/login/ sends to the one above, so the second factor is never skipped.
@@ -28,7 +29,8 @@ urlpatterns = [
     path("accounts/profile/", RedirectView.as_view(pattern_name="home"), name="profile"),
     # The allauth pages Walker uses: its sign-in and sign-out names, re-authentication, password change and the MFA
     # pages. Not its signup (admins make accounts), email management (it would keep addresses in clear, in its
-    # EmailAddress table), email confirmation or password reset by email.
+    # EmailAddress table), email confirmation or password reset by email. The sessions page: allauth's list and its
+    # "sign out other sessions", and Walker's end of one session.
     path(
         "accounts/",
         include(
@@ -42,6 +44,8 @@ urlpatterns = [
                 # Single sign-on: the company step, and allauth's OpenID Connect login and callback (tenants.sso).
                 path("sso/", sso_views.company_sign_in, name="company_sign_in"),
                 path("oidc/", include("tenants.sso.urls")),
+                path("sessions/", include("allauth.usersessions.urls")),
+                path("sessions/<int:session_id>/end/", end_session, name="walker_end_session"),
             ]
         ),
     ),

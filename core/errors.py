@@ -31,6 +31,8 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "token_revoked": HTTPStatus.UNAUTHORIZED,
     "token_not_valid": HTTPStatus.UNAUTHORIZED,
     "account_inactive": HTTPStatus.UNAUTHORIZED,
+    # A password sign-in to the API that still owes its second factor (tenants.signin.api_factor).
+    "mfa_required": HTTPStatus.UNAUTHORIZED,
     # Outside what the caller may see at all: as if it did not exist.
     "not_found": HTTPStatus.NOT_FOUND,
     "unknown_number": HTTPStatus.NOT_FOUND,
@@ -43,6 +45,8 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "stale": HTTPStatus.FORBIDDEN,
     "replayed": HTTPStatus.FORBIDDEN,
     "step_up_required": HTTPStatus.FORBIDDEN,  # a fresh second factor first (tenants.signin.step_up)
+    "mfa_enrolment_required": HTTPStatus.FORBIDDEN,
+    "mfa_passkey_only": HTTPStatus.FORBIDDEN,
     # The state does not allow it now: an approval's decisions and execution, a conversation's hold.
     "not_pending": HTTPStatus.CONFLICT,
     "already_decided": HTTPStatus.CONFLICT,
@@ -60,6 +64,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     # Too much at once.
     "too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "too_many_attachments": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    "too_many_attempts": HTTPStatus.TOO_MANY_REQUESTS,  # wrong second-factor codes (allauth's limit)
 }
 
 

@@ -45,6 +45,7 @@ from tenants.resources import AccessLogResource
 from tenants.roles import Role
 from tenants.signin.resets import reset_factors
 from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
+from tenants.signin.sessions import end_colleague_sessions
 from tenants.subject_requests import erase_person, export_person
 
 # allauth's own admin pages: a person's factors are theirs to manage on their MFA page and a tenant admin's to reset
@@ -312,7 +313,7 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
     def _manages(self, request, obj) -> bool:
         return obj is None or request.user.is_superuser or request.user.has_perm(MANAGE_PEOPLE, obj.tenant)
 
-    actions = ["reset_second_factors"]
+    actions = ["reset_second_factors", "end_sessions"]
 
     @admin.action(
         description=_("Reset second factors (they enrol again at their next sign-in)"), permissions=["change"]
@@ -329,6 +330,20 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
                 done += 1
         if done:
             self.message_user(request, gettext("Second factors reset for %(count)d people.") % {"count": done})
+
+    @admin.action(description=_("End sessions (signed out everywhere, their open pages too)"), permissions=["change"])
+    def end_sessions(self, request, queryset):
+        """Audited in each person's history (tenants.signin.sessions); never one's own, never another tenant's."""
+        done = 0
+        for person in queryset:
+            try:
+                end_colleague_sessions(request.user, person)
+            except AccessDenied as refusal:
+                self.message_user(request, f"{person}: {refusal.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, gettext("Sessions ended for %(count)d people.") % {"count": done})
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._manages(request, obj)

@@ -17,6 +17,7 @@ from unfold.decorators import action as unfold_action
 from core.errors import WalkerError
 from tenants import api_tokens, integration_tokens
 from tenants.models import IntegrationToken
+from tenants.signin.sessions import end_other_sessions
 
 # Raw refresh tokens are not for reading in a console: they are revoked through sign-out, not looked at.
 for _model in (OutstandingToken, BlacklistedToken):
@@ -94,13 +95,17 @@ class IntegrationTokenAdmin(ModelAdmin):
 
     @unfold_action(description=_("Sign out everywhere"), url_path="sign-out-everywhere")
     def sign_out_everywhere(self, request):
-        """GET asks; POST revokes every API sign-in (refresh token) of the viewer. This console session stays."""
+        """GET asks; POST revokes every API sign-in (refresh token) of the viewer and ends their other browser
+        sessions (their sockets close). This console session stays."""
         if not self.has_module_permission(request):
             raise PermissionDenied
         if request.method == "POST":
             count = api_tokens.revoke_all(request.user)
             messages.success(request, ngettext("%(count)d API sign-in ended.", "%(count)d API sign-ins ended.", count)
                              % {"count": count})  # fmt: skip
+            ended = end_other_sessions(request.user, request.session.session_key)
+            messages.success(request, ngettext("%(count)d other session ended.", "%(count)d other sessions ended.",
+                                               ended) % {"count": ended})  # fmt: skip
             return HttpResponseRedirect(reverse("admin:tenants_integrationtoken_changelist"))
         context = {
             **self.admin_site.each_context(request),

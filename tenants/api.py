@@ -13,6 +13,7 @@ from tenants.access import get_person_for_request, may_see_subject_requests, peo
 from tenants.audit import REASON_MAX, Origin
 from tenants.models import SubjectRequest, Tenant, User
 from tenants.roles import Role
+from tenants.signin.api_factor import check_second_factor
 from tenants.sso.domains import password_refusal
 from tenants.subject_requests import erase_person, export_person
 
@@ -65,6 +66,14 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)
+    code = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="When the person's role needs a second factor: a code from their authenticator app, or one of "
+        "their recovery codes. Without it such a sign-in answers 401 `mfa_required`.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -92,6 +101,7 @@ class ObtainTokenView(APIView):
             raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
         if refusal := password_refusal(user):
             raise PermissionDenied(refusal, code="password_sign_in_disabled")
+        check_second_factor(user, form.validated_data.get("code", ""))
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

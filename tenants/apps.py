@@ -12,11 +12,13 @@ class TenantsConfig(AppConfig):
         from tenants.encrypted_columns import register_json_key
         from tenants.login_guard import erase_sign_ins, export_sign_ins
         from tenants.personal_data import register
-        from tenants.signin import receivers  # noqa: F401  (a factor just added counts for the session)
+        from tenants.signin import receivers  # noqa: F401  (a factor just added counts; sessions keep no address)
+        from tenants.signin.sessions import erase_sessions, export_sessions
         from tenants.sso.personal_data import erase_links, export_links
         from tenants.subject_requests import erase_profile, export_profile
 
         register("sign_ins", export=export_sign_ins, erase=erase_sign_ins, order=80)  # by the address: before it goes
+        register("sessions", export=export_sessions, erase=erase_sessions, order=85)  # the browsers they sign in on
         register("single_sign_on", export=export_links, erase=erase_links)
         register("profile", export=export_profile, erase=erase_profile, order=90)  # last: others find the person by it
         # Second factors' secrets (tenants.signin.adapters.MFAAdapter encrypts them), rotated with the rest.

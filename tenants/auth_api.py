@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 from core.throttling import ScopedRateThrottle
 from tenants import api_tokens
 from tenants.api import TokenRequestSerializer
+from tenants.signin.api_factor import check_second_factor
+from tenants.signin.sessions import end_all_sessions
 from tenants.sso.domains import password_refusal
 from tenants.token_scopes import by_password
 
@@ -29,11 +31,13 @@ class RefreshSerializer(serializers.Serializer):
 
 class SignedOutSerializer(serializers.Serializer):
     revoked = serializers.IntegerField(help_text="Refresh tokens that were still good and are now revoked.")
+    sessions_ended = serializers.IntegerField(help_text="Browser sessions ended (their open sockets close too).")
 
 
 class ObtainTokenPairView(APIView):
-    """Exchange an email and password for an access token and a refresh token. Wrong passwords count towards the
-    sign-in lockout like the console's (django-axes)."""
+    """Exchange an email and password (and `code`, the second factor, when the person's role needs one) for an
+    access token and a refresh token. Wrong passwords count towards the sign-in lockout like the console's
+    (django-axes); wrong codes towards the second step's limit."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -52,6 +56,7 @@ class ObtainTokenPairView(APIView):
             raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
         if refusal := password_refusal(user):
             raise PermissionDenied(refusal, code="password_sign_in_disabled")
+        check_second_factor(user, form.validated_data.get("code", ""))
         return Response(api_tokens.issue_pair(user).as_answer())
 
 
@@ -84,11 +89,13 @@ class RevokeTokenView(APIView):
 
 
 class SignOutEverywhereView(APIView):
-    """Revoke every refresh token of the caller (every signed-in client); their access tokens end within their
-    lifetime. Not with an integration token: those are revoked one by one."""
+    """Revoke every refresh token of the caller (every signed-in client) and end their browser sessions, whose
+    sockets close; their access tokens end within their lifetime. Not with an integration token: those are revoked
+    one by one."""
 
     @extend_schema(request=None, responses=SignedOutSerializer)
     def post(self, request):
         if not by_password(request):
             raise PermissionDenied("Sign out everywhere with a signed-in session or an access token.")
-        return Response({"revoked": api_tokens.revoke_all(request.user)})
+        revoked = api_tokens.revoke_all(request.user)
+        return Response({"revoked": revoked, "sessions_ended": end_all_sessions(request.user)})

@@ -11,6 +11,7 @@ from tenants import api_tokens
 from tenants.models import Tenant, User
 from tenants.roles import Role
 from tenants.services import ROLE_GROUP_PREFIX, delete_role_groups, ensure_role_groups, sync_role_membership
+from tenants.signin.sessions import end_all_sessions
 
 ROLE_GROUP = re.compile(rf"{ROLE_GROUP_PREFIX}([0-9a-f-]{{36}}):({'|'.join(Role.values)})")
 
@@ -54,17 +55,21 @@ def _role_group_people(group):
 
 
 @receiver(post_save, sender=User, dispatch_uid="user_password_revokes_tokens")
-def revoke_tokens_on_password_change(sender, instance, raw=False, **kwargs):
-    """A new password ends the API tokens issued before it (widget tokens end by themselves: chat.verify)."""
+def sign_out_on_password_change(sender, instance, created=False, raw=False, **kwargs):
+    """A new password ends the API tokens issued before it (widget tokens end by themselves: chat.verify), the
+    person's sessions and their open sockets. Changing one's own password keeps the browser it was changed in:
+    allauth moves that session to a new key after this (update_session_auth_hash)."""
     if raw or not getattr(instance, "credentials_changed", False):
         return
     instance.credentials_changed = False
     Token.objects.filter(user=instance).delete()
     api_tokens.revoke_all(instance)
+    if not created:  # a new person has no session yet
+        end_all_sessions(instance)
 
 
-# What an API sign-in was granted under: changing any of it ends the person's refresh tokens (their access tokens
-# follow at once: the user, role and activity are read on every request).
+# What a sign-in was granted under: changing any of it ends the person's refresh tokens (their access tokens
+# follow at once: the user, role and activity are read on every request), their sessions and their open sockets.
 SIGN_IN_GRANTS = ("role", "is_active", "tenant_id", "is_superuser")
 
 
@@ -83,6 +88,7 @@ def revoke_tokens_on_new_grants(sender, instance, raw=False, **kwargs):
     instance.grants_before = None
     if before is not None and any(before[name] != getattr(instance, name) for name in SIGN_IN_GRANTS):
         api_tokens.revoke_all(instance)
+        end_all_sessions(instance)
 
 
 @receiver(post_migrate, dispatch_uid="tenant_role_groups_after_migrate")

@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 
 from channels_app.chat import leases, parse, route, session, verify
 from channels_app.chat.redis_client import redis_client
-from channels_app.consumers import CountedSocket, NoConnectionSweepPerFrame
+from channels_app.consumers import CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame
 from conversations import events
 from tenants.audit import Origin
 from tenants.languages import speaking
@@ -73,7 +73,7 @@ def in_thread(func):
     return database_sync_to_async(func, thread_sensitive=False)
 
 
-class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
+class ChatConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     socket_kind = "chat"
 
     async def connect(self):
@@ -86,6 +86,9 @@ class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketC
         # into the tasks and threads it starts), and each message has a request id of its own (receive).
         structlog.contextvars.bind_contextvars(socket_id=new_request_id(), user_id=str(self.user.pk))
         bind_tenant(self.user.tenant_id)
+        if refusal := await self.watch_sign_in(self.user, by_session=self.user is self.scope.get("user")):
+            await self.close(code=refusal)
+            return
         if not await in_thread(leases.take)(self.user.pk, self.channel_name):
             await self.close(code=TOO_MANY_SOCKETS)
             return
@@ -117,6 +120,7 @@ class ChatConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketC
         self.resync = asyncio.create_task(self._resync_every(min(quiet, settings.CHAT_RESYNC_SECONDS)))
 
     async def disconnect(self, code):
+        await self.stop_watching_sign_in()
         if resync := getattr(self, "resync", None):
             resync.cancel()
         if lease := getattr(self, "lease", None):

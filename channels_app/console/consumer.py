@@ -16,7 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from channels_app.console import follow
-from channels_app.consumers import CountedSocket, NoConnectionSweepPerFrame
+from channels_app.consumers import CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame
 from conversations import console
 from conversations.access import may_monitor
 from hitl.access import may_manage, may_review
@@ -34,7 +34,7 @@ ALL_TENANTS = console_group("all")
 FORWARDED = ("event", "approval_id", "reference", "status", "risk_level")
 
 
-class ConsoleConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
+class ConsoleConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, AsyncJsonWebsocketConsumer):
     socket_kind = "console"
 
     async def connect(self):
@@ -43,6 +43,8 @@ class ConsoleConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsock
         rights = await database_sync_to_async(_rights)(user) if signed_in else (False, False, False, False)
         self.reviews, self.reveal, self.monitors, self.acts_on_notices = rights
         allowed = self.reviews or self.monitors
+        refusal = await self.watch_sign_in(user, by_session=True) if allowed else None
+        allowed = allowed and refusal is None
         if allowed:  # joined before the socket opens, so no event filed after the handshake is missed
             self.user = user
             group = ALL_TENANTS if user.is_superuser else console_group(user.tenant_id)
@@ -55,10 +57,13 @@ class ConsoleConsumer(CountedSocket, NoConnectionSweepPerFrame, AsyncJsonWebsock
         await self.accept()  # then refuse: a close code is only delivered on an open socket
         if not signed_in:
             await self.close(code=UNAUTHENTICATED)
+        elif refusal is not None:
+            await self.close(code=refusal)
         elif not allowed:
             await self.close(code=FORBIDDEN)
 
     async def disconnect(self, code):
+        await self.stop_watching_sign_in()
         if listener := getattr(self, "listener", None):
             follow.reader().discard(listener)
 

@@ -24,7 +24,7 @@
   // unfold's sidebar badge (unfold/helpers/app_list_badge.html, the "danger" variant config.sidebar gives it)
   var BADGE_CLASS = "font-semibold h-[18px] leading-[18px] ml-2 px-1 relative rounded-xs text-center text-[11px] " +
     "whitespace-nowrap uppercase min-w-[18px] bg-red-100 text-red-700 dark:bg-red-500/20 dark:text-red-400";
-  var STOP_CODES = [4401, 4403]; // signed out, not staff: retrying cannot help
+  var STOP_CODES = [4401, 4403, 4412]; // signed out or session ended, not staff, second factor owed: retrying cannot help
   var BURST_MS = 500;
   var STYLE =
     "#walker-live-toasts{position:fixed;right:1rem;bottom:1rem;z-index:1000;display:flex;flex-direction:column;gap:.5rem}" +

@@ -68,7 +68,7 @@
   var state = {
     ws: null,
     wanted: false,           // connect once the panel was first opened (or send() was called)
-    signedOut: false,        // closed with 4401: no retries until the page reloads
+    signedOut: false,        // closed with 4401 or 4412: no retries until the page reloads
     attempt: 0,
     retryTimer: null,
     conversationId: null,
@@ -664,7 +664,9 @@
       if (state.ws === ws) state.ws = null;
       state.typingOn = false;
       setTyping(false);
-      if (e.code === 4401) return signedOut();
+      // 4401 on a socket that was open: the session ended (signed out elsewhere, a new role, an admin).
+      if (e.code === 4401) return signedOut(openedAt ? gettext("Your session has ended. Sign in again to chat with Walker.") : null);
+      if (e.code === 4412) return signedOut(gettext("Confirm it is you with your second factor: sign in again to chat with Walker."));
       // Start again from the shortest delay only after a connection that lasted: a server that
       // accepts and drops every socket at once must not be hammered twice a second.
       if (openedAt && Date.now() - openedAt > STABLE_MS) state.attempt = 0;
@@ -672,10 +674,10 @@
     };
   }
 
-  function signedOut() {
+  function signedOut(why) {
     state.signedOut = true;
     setStatus(gettext("Signed out"));
-    notice(gettext("Please sign in to chat with Walker."), true);
+    notice(why || gettext("Please sign in to chat with Walker."), true);
     ui.send.disabled = true;
   }
 

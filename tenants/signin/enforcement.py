@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tenants.signin.policy import browser_trusted, is_enrolled, mfa_required, used_second_factor
+from tenants.signin.policy import ENROLMENT_REQUIRED, unmet
 
 # Pages a person must reach to satisfy the policy, or that carry no session of theirs (probes, webhooks, signed
 # links, static files, the chat widget's assets and the translations every page loads).
@@ -30,8 +30,6 @@ EXEMPT_PREFIXES = (
 )
 # allauth's sign-in, sign-out and re-authentication pages, and every MFA page (names starting with "mfa_").
 EXEMPT_NAMES = frozenset({"login", "logout", "account_login", "account_logout", "account_reauthenticate"})
-# Remembered for the session once a trusted browser satisfied the policy, so it is not recomputed per request.
-TRUSTED_KEY = "walker_mfa_trusted_browser"
 
 
 def _exempt(request) -> bool:
@@ -59,15 +57,13 @@ class MFAEnforcementMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or _exempt(request) or not mfa_required(user):
+        if not user.is_authenticated or _exempt(request):
             return None  # API token callers are anonymous here: DRF authenticates them in the view
-        if not is_enrolled(user):  # first: factors an admin reset no longer count, whatever the session showed
+        owed = unmet(request, user)
+        if owed is None:
+            return None
+        if owed == ENROLMENT_REQUIRED:
             message = _("Your role needs a second factor: add an authenticator app or a passkey to continue.")
-            return _refuse(request, "mfa_enrolment_required", message, "mfa_index")
-        if used_second_factor(request, user) or request.session.get(TRUSTED_KEY) == str(user.pk):
-            return None
-        if browser_trusted(request, user):
-            request.session[TRUSTED_KEY] = str(user.pk)
-            return None
+            return _refuse(request, owed, message, "mfa_index")
         message = _("Confirm it is you with your second factor to continue.")
-        return _refuse(request, "mfa_required", message, "mfa_reauthenticate")
+        return _refuse(request, owed, message, "mfa_reauthenticate")

@@ -10,6 +10,11 @@ from django.conf import settings
 
 # The factors that count as enrolled: recovery codes alone only back one of these up.
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+# What a session still owes the policy (unmet): a factor to add, or the factor to show.
+ENROLMENT_REQUIRED = "mfa_enrolment_required"
+FACTOR_REQUIRED = "mfa_required"
+# Remembered for the session once a trusted browser satisfied the policy, so it is not recomputed per request.
+TRUSTED_KEY = "walker_mfa_trusted_browser"
 
 
 def mfa_required(user) -> bool:
@@ -44,3 +49,21 @@ def browser_trusted(request, user) -> bool:
 def used_second_factor(request, user) -> bool:
     """This session signed in, or re-authenticated, with a code, a recovery code or a passkey."""
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
+
+
+def unmet(request, user) -> str | None:
+    """What this session still owes the person's policy: None, ENROLMENT_REQUIRED or FACTOR_REQUIRED.
+
+    `request` is an HTTP request, or anything with its `session` and `COOKIES` (a socket's scope). Enrolment comes
+    first: factors an admin reset no longer count, whatever the session showed.
+    """
+    if not mfa_required(user):
+        return None
+    if not is_enrolled(user):
+        return ENROLMENT_REQUIRED
+    if used_second_factor(request, user) or request.session.get(TRUSTED_KEY) == str(user.pk):
+        return None
+    if browser_trusted(request, user):
+        request.session[TRUSTED_KEY] = str(user.pk)
+        return None
+    return FACTOR_REQUIRED

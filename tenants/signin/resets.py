@@ -12,8 +12,9 @@ from tenants.models import User
 RESET_MESSAGE = "Second factors reset ({count} removed)."
 
 
-def may_reset_factors(actor, person) -> bool:
-    """A platform superuser, or an admin of the person's tenant; never one's own (that is the MFA pages' job)."""
+def may_act_on_colleague(actor, person) -> bool:
+    """Whether `actor` may reset `person`'s factors or end their sessions: a platform superuser, or an admin of the
+    person's tenant; never on oneself (that is one's own MFA and sessions pages' job)."""
     if person.pk == actor.pk:
         return False
     if actor.is_superuser:
@@ -31,7 +32,7 @@ def reset_factors(actor, person) -> int:
     person's admin history (LogEntry). Returns how many were removed."""
     if person.pk == actor.pk:
         raise AccessDenied("forbidden", gettext("You cannot reset your own second factors; manage them on your page."))
-    if not may_reset_factors(actor, person):
+    if not may_act_on_colleague(actor, person):
         raise AccessDenied("not_found", gettext("No such person."))
     removed, _ = Authenticator.objects.filter(user=person).delete()
     LogEntry.objects.log_actions(

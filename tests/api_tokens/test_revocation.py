@@ -56,19 +56,20 @@ def test_other_saves_keep_the_sign_ins(api_client, sign_in, tenant_admin):
 def test_sign_out_everywhere_ends_every_client_of_the_caller_only(api_client, sign_in, bearer, tenant_admin, approver):
     phone, laptop, theirs = sign_in(tenant_admin), sign_in(tenant_admin), sign_in(approver)
     answer = bearer(phone["access"]).post(EVERYWHERE)
-    assert answer.status_code == 200 and answer.json() == {"revoked": 2}
+    assert answer.status_code == 200 and answer.json() == {"revoked": 2, "sessions_ended": 0}
 
     assert refresh_code(api_client, phone) == (401, "token_revoked")
     assert refresh_code(api_client, laptop) == (401, "token_revoked")
     assert refresh_code(api_client, theirs) == (200, None)
-    assert bearer(phone["access"]).post(EVERYWHERE).json() == {"revoked": 0}
+    assert bearer(phone["access"]).post(EVERYWHERE).json() == {"revoked": 0, "sessions_ended": 0}
 
 
 def test_sign_out_everywhere_from_a_session(console_as, sign_in, api_client, approver):
     pair = sign_in(approver)
     client = console_as(approver)
-    assert client.post(EVERYWHERE).json() == {"revoked": 1}
+    assert client.post(EVERYWHERE).json() == {"revoked": 1, "sessions_ended": 1}
     assert refresh_code(api_client, pair) == (401, "token_revoked")
+    assert client.get("/api/me/").status_code == 403  # the session it was sent with ended too
 
 
 @pytest.mark.parametrize("method", ["get", "put"])

@@ -80,7 +80,9 @@ WAIT_SECONDS = 20
 MONEY = re.compile(r"\$[\d,]+")
 
 
-def chromium(profile_dir: str):
+def chromium(profile_dir: str, *, localhost: bool = False):
+    """Headless Chromium; `localhost`: the name "localhost" reaches 127.0.0.1 too (WebAuthn takes no address as
+    its relying party, and allows plain http only on localhost)."""
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for argument in [
@@ -97,7 +99,7 @@ def chromium(profile_dir: str):
         "--disable-domain-reliability",
         "--disable-client-side-phishing-detection",
         # Any host name but the loopback address fails to resolve: nothing leaves this machine.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--host-resolver-rules={'MAP localhost 127.0.0.1, ' if localhost else ''}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         "--window-size=1280,900",
         f"--user-data-dir={profile_dir}",
     ]:
@@ -135,6 +137,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     host = "127.0.0.1"  # not "localhost": the browser only ever talks to the loopback address
     ProtocolServerProcess = ServerProcess
     record_sockets = False  # record the page's WebSockets in window.__walkerSockets
+    localhost = False  # the browser may also name the server "localhost" (passkeys)
 
     @classmethod
     def setUpClass(cls):
@@ -144,7 +147,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         super().setUpClass()
         cls.profile_dir = tempfile.mkdtemp(prefix="walker-chromium-")
         try:
-            cls.driver = chromium(cls.profile_dir)
+            cls.driver = chromium(cls.profile_dir, localhost=cls.localhost)
         except Exception:  # no browser: stop the server before failing
             shutil.rmtree(cls.profile_dir, ignore_errors=True)
             super().tearDownClass()

@@ -18,6 +18,7 @@ from hitl import console, history
 from hitl.models import HITLApprovalHistory
 from hitl.services.requests import request_approval
 from tenants.roles import Role
+from tenants.signin.sockets import person_group
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, UserFactory, budget_action
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("live_db")]
@@ -199,7 +200,8 @@ async def test_disconnect_leaves_the_group(approver, superuser, settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}  # to look inside
     sockets = [await open_console(approver), await open_console(superuser)]
     layer = get_channel_layer()
-    assert set(layer.groups) == {console.console_group(approver.tenant_id), ALL_TENANTS}
+    watched = {person_group(approver.pk), person_group(superuser.pk)}  # each closes when its sign-in ends
+    assert set(layer.groups) == {console.console_group(approver.tenant_id), ALL_TENANTS, *watched}
     for socket in sockets:
         await socket.disconnect()
     assert all(not members for members in layer.groups.values())
