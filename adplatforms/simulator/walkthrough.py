@@ -4,8 +4,9 @@ tenant's approver and applied on the (fake) platform and read back.
 
 Everything runs in this process: the fake serves from a thread, this process's settings point at it, and Celery
 runs the tasks in place (`task_always_eager`), so the answer and the execution reach the fake and a running `make
-run` worker never sees them. The connection is left disconnected at the end: no beat of a later `make run` syncs
-it against the real platform, and the campaigns and figures it brought stay.
+run` worker never sees them. At the end the connection is disconnected (no beat of a later `make run` syncs it
+against the real platform) and the tenant's campaigns are unlinked from it, so an approved change in `make run` goes
+to Walker's own executors again, as before the walk-through; the synced figures and the change's record stay.
 """
 
 import uuid
@@ -79,8 +80,10 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> None:
                    "walker": money_exact(walker, target.currency)})  # fmt: skip
         finally:
             connections.disconnect(connection)
-    say(_("The connection is left disconnected, so no scheduled sync reaches the real %(platform)s; its campaigns "
-          "and figures stay.") % {"platform": label})  # fmt: skip
+            PlatformCampaign.objects.filter(connection=connection).delete()
+    say(_("The connection is left disconnected and its campaigns unlinked, so no scheduled sync reaches the real "
+          "%(platform)s and approved changes go to Walker's own executors again; the figures stay.")
+        % {"platform": label})  # fmt: skip
 
 
 def _person(tenant, role: str) -> User:

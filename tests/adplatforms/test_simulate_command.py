@@ -9,9 +9,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from adplatforms.executor import PlatformExecutor
 from adplatforms.models import AdConnection, ConnectionState, PlatformCampaign, PlatformChange, SyncRun
 from adplatforms.simulator.seeding import GOOGLE_ACCOUNT, META_ACCOUNT
+from agents.executors import ExecutionRequest, get_executor
 from agents.models import Campaign, CampaignDailyStat
 from hitl.models import ApprovalStatus, HITLApproval
 from tenants.demo import DEMO_TENANT
@@ -40,9 +43,9 @@ def test_google_end_to_end(demo):
     assert connection.state == ConnectionState.DISABLED and connection.next_sync_at is None  # no beat reaches Google
     [run] = SyncRun.objects.filter(connection=connection)
     assert run.status == SyncRun.Status.SUCCEEDED and run.campaigns == 2 and run.campaign_days == 28
-    # The demo's Google campaigns were adopted (linked, not copied), their figures synced in place.
-    names = set(PlatformCampaign.objects.filter(connection=connection).values_list("campaign__name", flat=True))
-    assert names == {"Brand Search", "Fall Hiking Boots"}
+    # The demo's Google campaigns were adopted (linked, not copied), their figures synced in place; then unlinked,
+    # so `make run` afterwards decides their changes with Walker's own executors, as before.
+    assert not PlatformCampaign.objects.filter(connection=connection).exists()
     assert Campaign.objects.filter(tenant=demo, name__startswith="Brand Search").count() == 1
     assert CampaignDailyStat.objects.filter(campaign__name="Brand Search", date__gte=run.first_day).count() == 14
 
@@ -68,7 +71,8 @@ def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
     assert "Connection reused" in out
     connection = AdConnection.objects.get(tenant=demo, platform="google")
     assert SyncRun.objects.filter(connection=connection, status=SyncRun.Status.SUCCEEDED).count() == 2
-    assert PlatformCampaign.objects.filter(connection=connection).count() == 2
+    assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [2, 2]
+    assert not PlatformCampaign.objects.filter(connection=connection).exists()
     assert Campaign.objects.filter(tenant=demo, platform="google").count() == 2
     assert list(HITLApproval.objects.filter(tenant=demo).values_list("status", flat=True)) == ["executed"] * 2
     assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 200
@@ -80,7 +84,7 @@ def test_meta(demo):
 
     connection = AdConnection.objects.get(tenant=demo, platform="meta")
     assert connection.account_id == META_ACCOUNT
-    assert PlatformCampaign.objects.filter(connection=connection).count() == 4
+    assert SyncRun.objects.get(connection=connection).campaigns == 4
     assert re.search(r"Figures as of \d\d:\d\d, from Meta Ads\.", out)
     assert "Meta Ads now holds $165.00 a day for Site Retargeting" in out
     assert HITLApproval.objects.get(tenant=demo).execution_result["outcome"]["after_units"] == 16_500
@@ -98,3 +102,20 @@ def test_a_tenant_without_campaigns_on_the_platform_is_a_clear_error(demo):
     with pytest.raises(CommandError, match="Acme Outdoor has no Google Ads campaigns"):
         simulate()
     assert not AdConnection.objects.exists()
+
+
+def test_afterwards_the_campaigns_changes_go_to_walkers_own_executors_again(demo):
+    """`make run` after the walk-through: the connection is gone from the campaigns, so an approved budget change is
+    not refused as disconnected but kept in Walker's ledger, as before the simulation."""
+    simulate()
+
+    brand = Campaign.objects.get(tenant=demo, name="Brand Search")
+    request = ExecutionRequest(
+        tenant=demo,
+        approval_id="3f1c6f0e-8c1a-4d7e-9f57-1f6f0e8c1a4d",
+        reference="BR-123456",
+        action_type="set_budget",
+        action_data={"campaign_id": str(brand.pk), "daily_budget": "250.00", "previous_daily_budget": "220.00"},
+        approved_at=timezone.now(),
+    )
+    assert not isinstance(get_executor(request), PlatformExecutor)
