@@ -83,7 +83,7 @@ def accept_invitation(request, token):
         except invitations.InvitationError as error:
             return _refused(request, error)
         login(request, person, backend=BACKEND)
-        # The password was just set: adding a second factor next does not ask for it again.
+        # Recorded as allauth records its own password sign-in (what the session was signed in with).
         record_authentication(request, person, method="password", email=person.email)
         return redirect("home")
     context = {"form": form, "invitation": invitation, "role": invitation.get_role_display()}
