@@ -10,11 +10,13 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from tenants import signals  # noqa: F401  (connects role-group receivers)
         from tenants.encrypted_columns import register_json_key
+        from tenants.invitations import erase_invitations, export_invitations
         from tenants.login_guard import erase_sign_ins, export_sign_ins
         from tenants.personal_data import register
         from tenants.signin import receivers  # noqa: F401  (a factor just added counts for the session)
         from tenants.subject_requests import erase_profile, export_profile
 
+        register("invitations", export=export_invitations, erase=erase_invitations)  # found by the address too
         register("sign_ins", export=export_sign_ins, erase=erase_sign_ins, order=80)  # by the address: before it goes
         register("profile", export=export_profile, erase=erase_profile, order=90)  # last: others find the person by it
         # Second factors' secrets (tenants.signin.adapters.MFAAdapter encrypts them), rotated with the rest.

@@ -292,3 +292,19 @@ def accept(token: str, *, password: str | None, first_name: str = "", last_name:
         invitation.accepted_at, invitation.accepted_by = timezone.now(), person
         invitation.save(update_fields=["accepted_at", "accepted_by"])
     return person
+
+
+# --- personal data (tenants.personal_data) ---------------------------------------------------------------------------
+
+
+def export_invitations(person: User) -> list[dict]:
+    rows = Invitation.objects.filter(email=person.email).order_by("created_at")
+    return [
+        {"tenant": str(row.tenant_id), "role": row.role, "created_at": row.created_at.isoformat(), "status": row.status}
+        for row in rows
+    ]
+
+
+def erase_invitations(person: User, now) -> int:
+    """The invitations sent to the person's address go with it (accepted or not)."""
+    return Invitation.objects.filter(email=person.email).delete()[0]

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from analytics.models import EmailDeliveryLog
 from tenants import invitations
+from tenants.audit import Origin
 from tenants.models import Invitation, User
 from tenants.models.tenant import default_mfa_roles
 from tenants.roles import Role
+from tenants.subject_requests import erase_person, export_person
 from tests.factories import UserFactory
 from tests.invitations.conftest import link_in, path_of
 
@@ -199,3 +201,13 @@ def test_invitations_per_inviter_and_hour_are_limited(invite, monkeypatch):
     with pytest.raises(invitations.InvitationError) as third:
         invite("three@acme.test")
     assert third.value.code == "throttled" and Invitation.objects.count() == 2
+
+
+def test_a_persons_erasure_takes_their_invitations_with_it(client, invite, tenant_admin):
+    _invitation, path = invite()
+    _accept(client, path)
+    person = User.objects.get(email="new.hire@acme.test")
+    _request, exported = export_person(tenant_admin, person, reason="asked", origin=Origin())
+    assert [row["status"] for row in exported["invitations"]] == ["accepted"]
+    erase_person(tenant_admin, person, reason="asked")
+    assert not Invitation.objects.exists()
