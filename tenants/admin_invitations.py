@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
@@ -24,15 +24,16 @@ class InviteForm(forms.Form):
     tenant = forms.ModelChoiceField(queryset=Tenant.objects.none(), label=_("Tenant"))
     email = forms.EmailField(label=_("Email"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))
-    language = forms.ChoiceField(
-        label=_("Language"), choices=settings.LANGUAGES, help_text=_("Of the invitation email and of the account.")
-    )
+    language = forms.ChoiceField(label=_("Language"), help_text=_("Of the invitation email and of the account."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         grantable = invitations.grantable_roles(user)
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in grantable]
         self.fields["role"].initial = Role.MEMBER
+        self.fields["language"].choices = [  # each named in the reader's language ("Inglés")
+            (code, get_language_info(code)["name_translated"]) for code, _name in settings.LANGUAGES
+        ]
         self.fields["language"].initial = invitations.language_or_default(user.language)
         if user.is_superuser:
             self.fields["tenant"].queryset = Tenant.objects.order_by("name")
