@@ -501,7 +501,17 @@ ACCOUNT_SESSION_REMEMBER = None  # the form's "Remember me" decides, as allauth'
 # One lockout per form: django-axes guards the password form (below), so allauth's own password limits are
 # off; allauth's "login_failed" limit is what counts wrong codes (5 per 5 minutes per person, 10 a minute per
 # address), on the MFA step and on re-authentication.
-ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": "10/m/ip,5/300s/key"}
+# "reset_password" stays allauth's (20 a minute per address, 5 per email); Walker's own pages add two actions:
+# following an invitation's link (tenants.signin.invitation_page) and asking to change one's address.
+ACCOUNT_RATE_LIMITS = {
+    "login": None,
+    "login_failed": "10/m/ip,5/300s/key",
+    "reset_password": "20/m/ip,5/h/key",
+    "accept_invitation": "10/m/ip",
+    "change_email": "5/h/user",
+}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # "forgot password" for an unknown address sends nothing, and says the same
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Walker: "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are set by admins, never verified by allauth

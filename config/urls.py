@@ -10,6 +10,8 @@ from config.exceptions import api_not_found
 from config.home import favicon, home
 from config.metrics import metrics
 from tenants.language_switch import set_language
+from tenants.signin.email_page import change_email, confirm_email_change
+from tenants.signin.invitation_page import accept_invitation
 from tenants.signin.views import end_session
 from tenants.sso import views as sso_views
 
@@ -27,10 +29,11 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout, name="logout"),
     # Django's default after-login address: where a sign-in without a "next" ends up, whichever form was used.
     path("accounts/profile/", RedirectView.as_view(pattern_name="home"), name="profile"),
-    # The allauth pages Walker uses: its sign-in and sign-out names, re-authentication, password change and the MFA
-    # pages. Not its signup (admins make accounts), email management (it would keep addresses in clear, in its
-    # EmailAddress table), email confirmation or password reset by email. The sessions page: allauth's list and its
-    # "sign out other sessions", and Walker's end of one session.
+    # The allauth pages Walker uses: its sign-in and sign-out names, re-authentication, password change, password reset
+    # by email (the person found through Walker's keyed hash: tenants.signin.adapters) and the MFA pages. Not its
+    # signup (admins invite), email management or confirmation (they would keep addresses in clear, in its
+    # EmailAddress table): Walker's own pages below accept an invitation and change one's address. The sessions
+    # page: allauth's list and its "sign out other sessions", and Walker's end of one session.
     path(
         "accounts/",
         include(
@@ -40,6 +43,21 @@ urlpatterns = [
                 path("inactive/", account_views.account_inactive, name="account_inactive"),
                 path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
                 path("password/change/", account_views.password_change, name="account_change_password"),
+                path("password/reset/", account_views.password_reset, name="account_reset_password"),
+                path("password/reset/done/", account_views.password_reset_done, name="account_reset_password_done"),
+                re_path(
+                    r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+                    account_views.password_reset_from_key,
+                    name="account_reset_password_from_key",
+                ),
+                path(
+                    "password/reset/key/done/",
+                    account_views.password_reset_from_key_done,
+                    name="account_reset_password_from_key_done",
+                ),
+                path("invitation/<str:token>/", accept_invitation, name="invitation_accept"),
+                path("email/", change_email, name="email_change"),
+                path("email/confirm/<str:token>/", confirm_email_change, name="email_change_confirm"),
                 path("2fa/", include("allauth.mfa.urls")),
                 # Single sign-on: the company step, and allauth's OpenID Connect login and callback (tenants.sso).
                 path("sso/", sso_views.company_sign_in, name="company_sign_in"),

@@ -39,6 +39,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "unknown_tool": HTTPStatus.NOT_FOUND,
     # Seen, but not the caller's to do; or a signature that does not hold.
     "forbidden": HTTPStatus.FORBIDDEN,
+    "wrong_tenant": HTTPStatus.FORBIDDEN,  # an invitation into another tenant than the inviter's
     "not_eligible": HTTPStatus.FORBIDDEN,
     "self_approval": HTTPStatus.FORBIDDEN,
     "bad_signature": HTTPStatus.FORBIDDEN,
@@ -57,11 +58,18 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "held_by_other": HTTPStatus.CONFLICT,
     "not_held": HTTPStatus.CONFLICT,
     "closed": HTTPStatus.CONFLICT,
-    "connection_not_usable": HTTPStatus.CONFLICT,  # an ad platform connection disconnected, paused or expired
+    "connection_not_usable": HTTPStatus.CONFLICT,
+    "already_member": HTTPStatus.CONFLICT,  # an invitation for an address that has an account
+    "already_invited": HTTPStatus.CONFLICT,  # an ad platform connection disconnected, paused or expired
     # What the caller holds is no longer good: a tools URL lasts one engine run.
     "run_ended": HTTPStatus.GONE,
     "expired": HTTPStatus.GONE,
+    "used": HTTPStatus.GONE,  # an invitation link: accepted, withdrawn, or replaced by a newer email
+    "revoked": HTTPStatus.GONE,
+    "replaced": HTTPStatus.GONE,
     # Too much at once.
+    "throttled": HTTPStatus.TOO_MANY_REQUESTS,
+    "too_soon": HTTPStatus.TOO_MANY_REQUESTS,
     "too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "too_many_attachments": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "too_many_attempts": HTTPStatus.TOO_MANY_REQUESTS,  # wrong second-factor codes (allauth's limit)

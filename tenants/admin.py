@@ -19,7 +19,7 @@ from guardian.admin import GroupManage, ReinforcedGuardedModelAdminMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import display
-from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from tenants import verification
@@ -247,13 +247,6 @@ class EmailPreferenceInline(TabularInline):
     fields = ["enabled", "delivery_time", "timezone", "include_sections"]
 
 
-class WalkerUserCreationForm(UserCreationForm):
-    class Meta(auth_forms.BaseUserCreationForm.Meta):
-        model = User
-        fields = ("email",)
-        field_classes = {}
-
-
 class WalkerUserChangeForm(UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
@@ -264,7 +257,6 @@ class WalkerUserChangeForm(UserChangeForm):
 @admin.register(User)
 class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
     form = WalkerUserChangeForm
-    add_form = WalkerUserCreationForm
     change_password_form = AdminPasswordChangeForm
     inlines = [PhoneNumberInline, EmailPreferenceInline]
     list_display = ["email", "first_name", "last_name", "tenant", "role", "is_active", "last_login"]
@@ -279,36 +271,26 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
     _platform_fieldsets = ((_("Platform"), {"fields": ["tenant", "is_superuser", "groups", "user_permissions"]}),)
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            fields = ["email", "first_name", "last_name", "role", "password1", "password2"]
-            fieldsets = [(None, {"classes": ["wide"], "fields": fields})]
-        else:
-            fieldsets = [
-                (None, {"fields": ["email", "password"]}),
-                (_("Person"), {"fields": ["first_name", "last_name"]}),
-                (_("Access"), {"fields": ["role", "is_active", "is_staff"]}),
-                (_("Dates"), {"fields": ["last_login", "date_joined"]}),
-            ]
+        fieldsets = [
+            (None, {"fields": ["email", "password"]}),
+            (_("Person"), {"fields": ["first_name", "last_name"]}),
+            (_("Access"), {"fields": ["role", "is_active", "is_staff"]}),
+            (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        ]
         if request.user.is_superuser:
             fieldsets = [*fieldsets, *self._platform_fieldsets]
         return fieldsets
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Colleagues are invited (they choose their own password, and enrol a second factor if their role needs
+        one), never created here with a password someone else typed."""
+        return HttpResponseRedirect(reverse("admin:tenants_invitation_add"))
 
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj else []  # phones and brief come after the person
 
     def get_list_filter(self, request):
         return self.list_filter if request.user.is_superuser else ["role", "is_active"]
-
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser:
-            obj.tenant = request.user.tenant  # a tenant admin only ever adds people to their own tenant
-        super().save_model(request, obj, form, change)
-
-    def secrets_tenant(self, request, obj):
-        return obj
-
-    def shows_secrets(self, request, obj) -> bool:
-        return obj is not None and self._manages(request, obj)
 
     def _manages(self, request, obj) -> bool:
         return obj is None or request.user.is_superuser or request.user.has_perm(MANAGE_PEOPLE, obj.tenant)
@@ -552,5 +534,5 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
         return HttpResponseRedirect(reverse("admin:tenants_subjectrequest_changelist"))
 
 
-# Registered with the site: integration tokens and sign-out, and single sign-on.
-from tenants import admin_identity_providers, admin_tokens  # noqa: E402, F401
+# Registered with the site: integration tokens, invitations and single sign-on.
+from tenants import admin_identity_providers, admin_invitations, admin_tokens  # noqa: E402, F401

@@ -10,6 +10,7 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from tenants import log_context, signals  # noqa: F401  (connect the log context's and role groups' receivers)
         from tenants.encrypted_columns import register_json_key
+        from tenants.invitations import erase_invitations, export_invitations
         from tenants.login_guard import erase_sign_ins, export_sign_ins
         from tenants.personal_data import register
         from tenants.signin import receivers  # noqa: F401  (a factor just added counts; sessions keep no address)
@@ -17,6 +18,7 @@ class TenantsConfig(AppConfig):
         from tenants.sso.personal_data import erase_links, export_links
         from tenants.subject_requests import erase_profile, export_profile
 
+        register("invitations", export=export_invitations, erase=erase_invitations)  # found by the address too
         register("sign_ins", export=export_sign_ins, erase=erase_sign_ins, order=80)  # by the address: before it goes
         register("sessions", export=export_sessions, erase=erase_sessions, order=85)  # the browsers they sign in on
         register("single_sign_on", export=export_links, erase=erase_links)

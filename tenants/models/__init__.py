@@ -4,6 +4,7 @@ and the migrations keep working."""
 from tenants.models.access_log import AccessLog, AccessLogQuerySet
 from tenants.models.identity_providers import IdentityProvider, SignInDomain
 from tenants.models.integration_tokens import IntegrationToken, IntegrationTokenQuerySet
+from tenants.models.invitations import Invitation
 from tenants.models.people import User, UserManager, UserQuerySet
 from tenants.models.phones import UserPhoneNumber
 from tenants.models.preferences import BRIEF_SECTION_NAMES, BRIEF_SECTIONS, UserEmailPreference, all_brief_sections
@@ -21,6 +22,7 @@ __all__ = [
     "IdentityProvider",
     "IntegrationToken",
     "IntegrationTokenQuerySet",
+    "Invitation",
     "SubjectRequest",
     "SignInDomain",
     "Tenant",

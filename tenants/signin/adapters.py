@@ -1,10 +1,15 @@
 """Walker's allauth adapters: no signup, one lockout per form, the tenant's policy in the login stages, password
-sign-in refused where the tenant's provider alone signs in, and second-factor secrets encrypted like every other
-secret Walker keeps."""
+sign-in refused where the tenant's provider alone signs in, allauth's emails (the password reset) through Walker's
+provider in the person's language, and second-factor secrets encrypted like every other secret Walker keeps."""
+
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
+from django.conf import settings
+from django.utils import translation
 
 from tenants import crypto
 from tenants.sso.domains import password_refusal
@@ -34,6 +39,21 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_stages(self) -> list[str]:
         return [STAGE_OVERRIDES.get(path, path) for path in super().get_login_stages()]
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's email in the person's language, sent by Walker's provider backend with a delivery log row for
+        the person (channels_app.email.backend reads `message.walker`). allauth finds the person for a password
+        reset by `User.email`, which Walker compares by keyed hash (tenants.fields): its EmailAddress table stays
+        empty."""
+        person = context.get("user")
+        language = getattr(person, "language", "") or translation.get_language()
+        with translation.override(language):
+            site = SimpleNamespace(name="Walker", domain=urlsplit(settings.PUBLIC_BASE_URL).netloc)
+            ctx = {"request": self.request, "email": email, "current_site": site, **context}
+            message = self.render_mail(template_prefix, email, ctx)
+        if person is not None:
+            message.walker = {"tenant_id": person.tenant_id, "user_id": person.pk}
+        message.send()
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -137,7 +137,8 @@ def test_the_password_is_still_checked_first(client, approver):
     assert response.status_code == 200 and b'data-testid="login-errors"' in response.content
 
 
-@pytest.mark.parametrize("path", ["/accounts/signup/", "/accounts/email/", "/accounts/password/reset/"])
-def test_allauths_signup_email_and_reset_pages_are_not_served(client, path, db):
-    """Accounts are made by admins, and allauth's email pages would keep addresses in clear."""
+@pytest.mark.parametrize("path", ["/accounts/signup/", "/accounts/confirm-email/", "/accounts/password/set/"])
+def test_allauths_signup_and_email_pages_are_not_served(client, path, db):
+    """Accounts are made by invitation, and allauth's email pages would keep addresses in clear: `/accounts/email/`
+    is Walker's own page, and password reset is allauth's through Walker's lookup (tests/invitations)."""
     assert client.get(path).status_code == 404
