@@ -302,30 +302,28 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
     )
     def reset_second_factors(self, request, queryset):
         """Audited in each person's history (tenants.signin.resets); never one's own, never another tenant's."""
-        done = 0
-        for person in queryset:
-            try:
-                reset_factors(request.user, person)
-            except AccessDenied as refusal:
-                self.message_user(request, f"{person}: {refusal.detail}", messages.ERROR)
-            else:
-                done += 1
+        done = self._on_each_colleague(request, queryset, reset_factors)
         if done:
             self.message_user(request, gettext("Second factors reset for %(count)d people.") % {"count": done})
 
     @admin.action(description=_("End sessions (signed out everywhere, their open pages too)"), permissions=["change"])
     def end_sessions(self, request, queryset):
         """Audited in each person's history (tenants.signin.sessions); never one's own, never another tenant's."""
+        done = self._on_each_colleague(request, queryset, end_colleague_sessions)
+        if done:
+            self.message_user(request, gettext("Sessions ended for %(count)d people.") % {"count": done})
+
+    def _on_each_colleague(self, request, queryset, act) -> int:
+        """`act(admin, person)` for each selected person; a refusal is shown, the others go on. How many were done."""
         done = 0
         for person in queryset:
             try:
-                end_colleague_sessions(request.user, person)
+                act(request.user, person)
             except AccessDenied as refusal:
                 self.message_user(request, f"{person}: {refusal.detail}", messages.ERROR)
             else:
                 done += 1
-        if done:
-            self.message_user(request, gettext("Sessions ended for %(count)d people.") % {"count": done})
+        return done
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._manages(request, obj)
