@@ -294,6 +294,29 @@ def accept(token: str, *, password: str | None, first_name: str = "", last_name:
     return person
 
 
+def open_invitation(tenant: Tenant, email: str, *, for_update: bool = False) -> Invitation | None:
+    """The invitation still open for this address in this tenant. A first single sign-on accepts it (tenants.sso):
+    the person gets the role they were invited to, not the provider's default."""
+    rows = Invitation.objects.filter(
+        tenant=tenant,
+        email=(email or "").strip().lower(),
+        accepted_at=None,
+        revoked_at=None,
+        expires_at__gt=timezone.now(),
+    )
+    if for_update:
+        rows = rows.select_for_update(no_key=True, of=("self",))
+    return rows.first()
+
+
+def accept_by_single_sign_on(person: User) -> None:
+    """The person's open invitation, if any, used up by the account their first single sign-on just made."""
+    invitation = open_invitation(person.tenant, person.email, for_update=True)
+    if invitation is not None:
+        invitation.accepted_at, invitation.accepted_by = timezone.now(), person
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+
+
 # --- personal data (tenants.personal_data) ---------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ just in time without allauth's EmailAddress rows (addresses are never kept in cl
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.db import IntegrityError, transaction
 
+from tenants import invitations
 from tenants.sso import admission, social_apps
 
 
@@ -33,6 +34,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         try:
             with transaction.atomic():
                 sociallogin.save(request, connect=True)
+                invitations.accept_by_single_sign_on(user)  # invited first: the invitation is used up
         except IntegrityError:  # the same person's other sign-in made the account a moment ago
             admission.refuse_raced(request)
         return user

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from tenants import invitations
 from tenants.models import IdentityProvider, User
 from tenants.sso.domains import domain_of
 from tenants.sso.social_apps import TENANT_SETTING
@@ -48,8 +49,11 @@ def admit(request, sociallogin) -> None:
         return
     person = User.objects.filter(email__iexact=address.email).first()
     if person is None:
+        invitation = invitations.open_invitation(provider.tenant, address.email)
         sociallogin.user.tenant = provider.tenant
-        sociallogin.user.role = provider.default_role
+        sociallogin.user.role = invitation.role if invitation else provider.default_role
+        if invitation:
+            sociallogin.user.language = invitation.language
         sociallogin.user.email = address.email
         return  # allauth then makes the account (SocialAccountAdapter.save_user)
     _check_account(request, person, provider)

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.test import Client
 
+from tenants import invitations
 from tenants.models import User
 from tenants.personal_data import holders
 from tenants.roles import Role
@@ -171,3 +172,30 @@ def test_the_sign_in_page_offers_the_company_step_keeping_where_to_go(client):
     page = client.get("/accounts/login/?next=/admin/").content.decode()
     assert 'href="/accounts/sso/?next=/admin/"' in page or 'href="/accounts/sso/?next=%2Fadmin%2F"' in page
     assert "Sign in with your company account" in page
+
+
+def test_an_invited_person_signing_in_first_gets_the_invited_role_and_uses_the_invitation(
+    client, provider, idp, email_settings, sent_emails
+):
+    """The invitee "sets a password or uses single sign-on": the invitation's role, not the provider's default."""
+    inviter = UserFactory(tenant=provider.tenant, role=Role.ADMIN)
+    invitation = invitations.invite(inviter, provider.tenant, "Ana@acme.test", Role.SUPPORT, "es")
+
+    sso_sign_in(client)
+
+    person = User.objects.get(email="ana@acme.test")
+    assert (person.role, person.language) == (Role.SUPPORT, "es")
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == person and invitation.accepted_at is not None
+    with pytest.raises(invitations.InvitationError, match="already used"):
+        invitations.accept(invitations.make_token(invitation), password="a-Long-passw0rd!")
+
+
+def test_another_tenants_invitation_does_not_change_the_role(client, provider, idp, email_settings, sent_emails):
+    elsewhere = TenantFactory()
+    invitations.invite(UserFactory(tenant=elsewhere, role=Role.ADMIN), elsewhere, "ana@acme.test", Role.ADMIN)
+
+    sso_sign_in(client)
+
+    person = User.objects.get(email="ana@acme.test")
+    assert (person.tenant, person.role) == (provider.tenant, Role.APPROVER)
