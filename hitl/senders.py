@@ -14,6 +14,7 @@ from hitl.deliveries import fall_back
 from hitl.models import HITLNotification
 from hitl.notification_rows import failure, record_outcome
 from hitl.notifications import ASKING, Notice
+from hitl.services import step_up
 from tenants import outbound
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
@@ -46,12 +47,14 @@ def _email(row: HITLNotification) -> tuple[str, str]:
     context = {"subject": row.subject, "message": row.message, "approval": row.approval}
     with speaking(row.recipient):  # the subject and message were written in it (notify)
         if row.event in ASKING and row.recipient is not None:
-            context |= {
-                "admin_url": links.approval_url(row.approval),
-                "approve_url": links.make_link(row.approval, row.recipient, "approve"),
-                "reject_url": links.make_link(row.approval, row.recipient, "reject"),
-                "hours": links.lifetime_hours(),
-            }
+            context |= {"admin_url": links.approval_url(row.approval), "hours": links.lifetime_hours()}
+            if step_up.needed(row.approval):  # no one-click link could decide it: the console, with a second factor
+                context |= {"step_up": True, "step_up_minutes": row.approval.tenant.step_up_minutes}
+            else:
+                context |= {
+                    "approve_url": links.make_link(row.approval, row.recipient, "approve"),
+                    "reject_url": links.make_link(row.approval, row.recipient, "reject"),
+                }
             text = render_to_string("hitl/email_approval.txt", context)
             html = render_to_string("hitl/email_approval.html", context)
         else:
