@@ -1,6 +1,7 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -56,6 +57,9 @@ admin.site.unregister(EmailAddress)
 # link to their provider account is the sign-in's business (single sign-on, admin_identity_providers).
 for _model in (SocialApp, SocialAccount, SocialToken):
     admin.site.unregister(_model)
+# allauth's sessions list every tenant's rows with an address column Walker leaves empty: a person ends their own on
+# /accounts/sessions/, a tenant admin a colleague's from the people list (UserAdmin's action, audited).
+admin.site.unregister(UserSession)
 
 
 def _saved(value: str) -> str:

@@ -68,13 +68,15 @@ class IdentityProviderAdmin(TenantOwnedAdmin):
             return gettext("Shown once saved.")
         return settings.PUBLIC_BASE_URL + reverse("openid_connect_callback", args=[obj.provider_id])
 
-    def has_add_permission(self, request):
-        """One provider per tenant: a tenant admin adds theirs once (a superuser picks the tenant)."""
-        if not super().has_add_permission(request):
-            return False
-        return (
-            request.user.is_superuser or not IdentityProvider.objects.filter(tenant_id=request.user.tenant_id).exists()
-        )
+    def add_view(self, request, form_url="", extra_context=None):
+        """One provider per tenant: a tenant admin whose tenant has one is taken to it. Checked here rather than in
+        has_add_permission, which every page's app list and sidebar ask (a query each time)."""
+        if not request.user.is_superuser:
+            existing = IdentityProvider.objects.filter(tenant_id=request.user.tenant_id).first()
+            if existing is not None:
+                messages.info(request, gettext("Your company has its provider already: change it here."))
+                return HttpResponseRedirect(reverse("admin:tenants_identityprovider_change", args=[existing.pk]))
+        return super().add_view(request, form_url, extra_context)
 
     @unfold_action(description=_("Test discovery"), url_path="test-discovery", permissions=["change"])
     def test_discovery(self, request, object_id):

@@ -659,13 +659,14 @@
       ui.notice.hidden = true;
       state.outbox.forEach(transmit); // unconfirmed messages: the server answers each client_msg_id once
     };
-    ws.onmessage = receive;
+    var welcomed = false; // a frame came: the server took the session (it closes a socket without one at once)
+    ws.onmessage = function (event) { welcomed = true; receive(event); };
     ws.onclose = function (e) {
       if (state.ws === ws) state.ws = null;
       state.typingOn = false;
       setTyping(false);
-      // 4401 on a socket that was open: the session ended (signed out elsewhere, a new role, an admin).
-      if (e.code === 4401) return signedOut(openedAt ? gettext("Your session has ended. Sign in again to chat with Walker.") : null);
+      // 4401 on a socket the server had taken: the session ended (signed out elsewhere, a new role, an admin).
+      if (e.code === 4401) return signedOut(welcomed ? gettext("Your session has ended. Sign in again to chat with Walker.") : null);
       if (e.code === 4412) return signedOut(gettext("Confirm it is you with your second factor: sign in again to chat with Walker."));
       // Start again from the shortest delay only after a connection that lasted: a server that
       // accepts and drops every socket at once must not be hammered twice a second.

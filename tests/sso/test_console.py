@@ -101,8 +101,12 @@ def test_a_tenant_admin_cannot_see_or_edit_another_tenants_provider(admin_client
     assert globex_provider.client_id == "globex-client"
 
 
-def test_a_tenant_admin_adds_one_provider_only(admin_client, provider):
-    assert admin_client.get(reverse("admin:tenants_identityprovider_add")).status_code == 403
+def test_a_tenant_admin_adds_one_provider_only(admin_client, provider, idp):
+    change = reverse("admin:tenants_identityprovider_change", args=[provider.pk])
+    assert admin_client.get(reverse("admin:tenants_identityprovider_add")).url == change
+    answer = admin_client.post(reverse("admin:tenants_identityprovider_add"), form_data(idp, client_id="second"))
+    assert answer.status_code == 302 and answer.url == change
+    assert IdentityProvider.objects.filter(tenant=provider.tenant).count() == 1
 
 
 @pytest.mark.parametrize("role", [Role.APPROVER, Role.SUPPORT, Role.COMPLIANCE, Role.MEMBER])
