@@ -82,6 +82,7 @@ class Shape:
             ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
             PII_HASH_KEY=secrets.token_urlsafe(32),
             JWT_SIGNING_KEY=secrets.token_urlsafe(48),
+            METRICS_TOKEN=secrets.token_urlsafe(32),  # /metrics of each process, for the Prometheus test
         )
         for name in ("OPENAI_API_KEY", "LANGFLOW_URL", "PUBLIC_BASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"):
             shape.env.pop(name, None)

@@ -5,6 +5,7 @@ then each point on it, as people and Twilio reach it: over TLS, on the public UR
 """
 
 import secrets
+import shutil
 import time
 
 import httpx
@@ -14,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.faults.harness import NOT_NUMBERED
 from tests.prodshape.shape import Socket, csrf_token
+from tests.prometheus import running_prometheus, scrape_job
 from tests.workers import wait_for
 
 # The first test also waits for the shape to start (a few minutes on a busy two-core machine): past the suite's 300 s.
@@ -223,3 +225,24 @@ def test_sockets_through_nginx_spread_over_both_websocket_processes(shape):
     assert sum(spread) == 10 and min(spread) >= 4, spread  # nginx's least_conn: five and five, give or take one
     for socket in sockets:
         socket.close()
+
+
+FAILURES = 'sum(walker_webhook_signature_failures_total{webhook="twilio"})'
+
+
+@pytest.mark.skipif(shutil.which("prometheus") is None, reason="needs Debian's prometheus (`make monitoring-tools`)")
+def test_prometheus_scrapes_both_web_processes_and_sees_forged_webhooks(shape, tmp_path):
+    """A real Prometheus scraping the shape as a ServiceMonitor would (each web process's /metrics with the token),
+    while forged Twilio webhooks come in through nginx and spread over both processes."""
+    targets = [f"127.0.0.1:{port}" for port in shape.web_ports]
+    with running_prometheus(tmp_path, [scrape_job("walker-web", targets, shape.env["METRICS_TOKEN"])]) as prometheus:
+        wait_for(lambda: prometheus.value('count(up{job="walker-web"} == 1)') == 2, "both web processes scraped", 60)
+        before = prometheus.value(FAILURES) or 0
+        form = {"MessageSid": f"SM{secrets.token_hex(16)}", "From": "whatsapp:+14155550105", "Body": "hi"}
+        with shape.browser() as forger:
+            for _ in range(4):
+                refused = forger.post(
+                    "/channels/whatsapp/webhook", data=form, headers={"X-Twilio-Signature": "forged="}
+                )
+                assert refused.status_code == 403, refused.text
+        wait_for(lambda: (prometheus.value(FAILURES) or 0) >= before + 4, "Prometheus to see the four failures", 60)
