@@ -337,9 +337,15 @@ class ChatSocket:
         query = f"token={token}"
         if conversation is not None:
             query += f"&conversation={conversation}&last_seq={last_seq}"
-        self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{daphne.port}/ws/chat/?{query}", timeout=30, suppress_origin=True
+        self._collect(
+            websocket.create_connection(
+                f"ws://127.0.0.1:{daphne.port}/ws/chat/?{query}", timeout=30, suppress_origin=True
+            )
         )
+
+    def _collect(self, ws) -> None:
+        """Keep `ws` and start the thread that reads its frames."""
+        self.ws = ws
         self.ws.settimeout(None)  # the reader waits as long as the socket is open
         self.frames: list[dict] = []
         self.closed = threading.Event()

@@ -6,14 +6,11 @@ only with the environment it gave the shape.
 """
 
 import base64
-import contextlib
-import json
 import re
 import secrets
 import signal
 import ssl
 import subprocess
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +18,7 @@ import httpx
 import psycopg
 import websocket
 
-from tests.faults.harness import ROOT, free_port
+from tests.faults.harness import ROOT, ChatSocket, free_port
 from tests.workers import process_environment, wait_for
 
 STARTUP_SECONDS = 240.0  # migrations of a new database, collectstatic and nine processes on two shared cores
@@ -190,47 +187,17 @@ def cookie_header(browser: httpx.Client) -> str:
     return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 
 
-class Socket:
-    """One WebSocket (websocket-client) whose frames a thread collects; a browser's: cookies and Origin."""
+class Socket(ChatSocket):
+    """One WebSocket whose frames a thread collects (the fault harness's chat client); a browser's: cookies and
+    Origin, TLS through nginx."""
 
     def __init__(self, url: str, *, browser: httpx.Client | None = None, origin: str, tls: ssl.SSLContext | None):
         headers = [f"Cookie: {cookie_header(browser)}"] if browser is not None else []
-        self.ws = websocket.create_connection(
-            url, timeout=30, header=headers, origin=origin, sslopt={"context": tls} if tls else None
+        self._collect(
+            websocket.create_connection(
+                url, timeout=30, header=headers, origin=origin, sslopt={"context": tls} if tls else None
+            )
         )
-        self.ws.settimeout(None)
-        self.frames: list[dict] = []
-        self.closed = threading.Event()
-        self._lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        try:
-            while text := self.ws.recv():
-                with self._lock:
-                    self.frames.append(json.loads(text))
-        except (websocket.WebSocketException, OSError):
-            pass  # closed by the test, or the server went away
-        finally:
-            self.closed.set()
-
-    def say(self, text: str, client_msg_id: str) -> None:
-        self.ws.send(json.dumps({"type": "send_message", "message": text, "client_msg_id": client_msg_id}))
-
-    def received(self) -> list[dict]:
-        with self._lock:
-            return list(self.frames)
 
     def of_type(self, kind: str) -> list[dict]:
         return [f for f in self.received() if f["type"] == kind]
-
-    def wait_for(self, condition, what: str, timeout: float = 60.0) -> None:
-        try:
-            wait_for(lambda: condition(self.received()), what, timeout=timeout)
-        except AssertionError as error:
-            summary = ", ".join(f"{f['type']}:{f.get('seq')}" for f in self.received()) or "nothing"
-            raise AssertionError(f"{error}; the socket got {summary}") from None
-
-    def close(self) -> None:
-        with contextlib.suppress(websocket.WebSocketException, OSError):
-            self.ws.close(timeout=1)
