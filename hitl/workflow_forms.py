@@ -1,7 +1,9 @@
 """The admin's workflow form: levels and automatic rules as formsets instead of JSON text.
 
 The formsets compose the same JSON the API takes and the engine reads (see HITLWorkflow), and the whole
-workflow is checked by `hitl.rules.workflow_errors`, the API serializer's validator.
+workflow is checked by `hitl.rules.workflow_errors`, the API serializer's validator; the levels' fields take
+what is posted and leave the judgement to `hitl.rules.level_errors`, so both refuse in the same words. Rows are
+added, removed and reordered in the page (static/admin/walker-formset-rows.js) and saved at once.
 """
 
 from dataclasses import dataclass
