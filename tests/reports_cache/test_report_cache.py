@@ -230,3 +230,23 @@ def test_off_it_reads_the_database_every_time(api_as, tenant_admin, tenant, sett
     with CaptureQueriesContext(connection) as again:
         get(client, "conversations")
     assert report_queries(again) and not cache.keys("reports:*")
+
+
+def test_a_write_during_a_computation_is_read_by_the_next_reader(tenant_admin, tenant):
+    """A reader computing from the rows as they were when a job wrote and announced: its entry is stored under the
+    generation it started with, which no one reads any more."""
+    metrics(tenant, utc(2025, 3, 21, 9))
+    span = queries.range_for(tenant_admin, utc(2025, 3, 1).date(), utc(2025, 3, 31).date())
+    asked = {"start": "2025-03-01", "end": "2025-03-31"}
+
+    def computed_while_a_job_writes():
+        figures = queries.conversation_report(tenant_admin, span, "day")
+        metrics(tenant, utc(2025, 3, 22, 9))
+        figures_changed(tenant.pk)
+        return figures
+
+    def computed():
+        return queries.conversation_report(tenant_admin, span, "day")
+
+    assert report_cache.cached(tenant_admin, "t", asked, computed_while_a_job_writes)["totals"]["conversations"] == 1
+    assert report_cache.cached(tenant_admin, "t", asked, computed)["totals"]["conversations"] == 2
