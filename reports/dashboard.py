@@ -113,7 +113,7 @@ def dashboard_callback(request, context):
     logged = event_figures(PlatformEvent.objects.for_user(user), failed_since=week_ago, span=span)
     cards = [
         *_kpis(counts, took, lists, midnight=midnight(today, zone)),
-        _satisfaction_kpi(logged, span, lists),
+        *_satisfaction_kpis(logged, span, lists),
         *_failure_kpis(logged["failed"], lists, since=week_ago),
     ]
     per_day = conversations_per_day(conversations, start=span.since, zone=zone, end=span.until)
@@ -343,18 +343,26 @@ def _kpis(counts: dict, took: timedelta | None, lists: dict, *, midnight: dateti
     ]
 
 
-def _satisfaction_kpi(logged: dict, span: Span, lists: dict) -> Kpi:
-    """The span's ratings (conversations.satisfaction): their average out of 5, how many of those asked rated."""
+def _satisfaction_kpis(logged: dict, span: Span, lists: dict) -> list[Kpi]:
+    """The span's ratings (conversations.satisfaction): their average out of 5, how many of those asked rated. A card
+    once anyone was asked in the span."""
+    if not (logged["asked"] or logged["rated"]):
+        return []
     score = logged["score"]
     span_bounds = (span.since, span.until)
-    return Kpi(
-        "satisfaction",
-        _("Satisfaction"),
-        _("%(score)s / 5") % {"score": f"{score:.1f}"} if score is not None else "–",
-        _("%(rated)s rated of %(asked)s asked, in the period") % {"rated": logged["rated"], "asked": logged["asked"]},
-        "sentiment_satisfied",
-        _link(lists, EVENTS, event_type__exact=EventType.SATISFACTION_RATED, **_between("created_at", *span_bounds)),
-    )
+    return [
+        Kpi(
+            "satisfaction",
+            _("Satisfaction"),
+            _("%(score)s / 5") % {"score": f"{score:.1f}"} if score is not None else "–",
+            _("%(rated)s rated of %(asked)s asked, in the period")
+            % {"rated": logged["rated"], "asked": logged["asked"]},
+            "sentiment_satisfied",
+            _link(
+                lists, EVENTS, event_type__exact=EventType.SATISFACTION_RATED, **_between("created_at", *span_bounds)
+            ),
+        )
+    ]
 
 
 def _failure_kpis(failed: int, lists: dict, *, since: datetime) -> list[Kpi]:

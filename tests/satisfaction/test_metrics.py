@@ -94,3 +94,8 @@ def test_the_conversation_page_shows_its_rating(console_as, rated, tenant_admin)
     assert "5 of 5, rated" in shown
     waiting = console_as(tenant_admin).get(f"/admin/conversations/conversation/{unrated.pk}/change/")
     assert "not rated yet" in waiting.content.decode()
+
+
+def test_no_card_before_anyone_was_asked(console_as, tenant_admin):
+    page = console_as(tenant_admin).get("/admin/")
+    assert "satisfaction" not in [kpi.key for kpi in page.context["dashboard"]["kpis"]]
