@@ -284,6 +284,7 @@ CELERY_TASK_ROUTES = {
     "analytics.tasks.*": {"queue": "bulk"},
     "conversations.tasks.prune_chat_events": {"queue": "bulk"},
     "conversations.tasks.apply_message_retention": {"queue": "bulk"},
+    "conversations.tasks.close_quiet_conversations": {"queue": "bulk"},
     "tenants.tasks.*": {"queue": "bulk"},
     "adplatforms.tasks.*": {"queue": "bulk"},
 }
@@ -302,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.apply_message_retention",
         "schedule": crontab(hour=2, minute=37),
     },
+    # Conversations only the agents answered, quiet for SATISFACTION_QUIET_HOURS: closed, their person asked to rate.
+    "close-quiet-conversations": {"task": "conversations.tasks.close_quiet_conversations", "schedule": 300.0},
     # Access records past each tenant's access_log_retention_days (never younger than 90 days) are removed.
     "purge-access-logs": {"task": "tenants.tasks.purge_access_logs", "schedule": crontab(hour=2, minute=57)},
     # The two analytics jobs live in reports.tasks under the names they had in analytics (see there).
@@ -432,6 +435,11 @@ CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 1095, minimum=90)
 CHAT_EVENT_RETENTION_DAYS = env_int("CHAT_EVENT_RETENTION_DAYS", 7, minimum=1)  # replay window for reconnects
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24, minimum=1)  # a quieter conversation is closed
+# Satisfaction (conversations.satisfaction): a rating is taken this long after it was asked for, once.
+SATISFACTION_WINDOW_HOURS = env_int("SATISFACTION_WINDOW_HOURS", 72, minimum=1)
+# A conversation only the agents answered, quiet this long after their answer, is closed and its person asked for a
+# rating (conversations.quiet); below CONVERSATION_IDLE_HOURS, so the ask still falls in WhatsApp's 24-hour window.
+SATISFACTION_QUIET_HOURS = env_int("SATISFACTION_QUIET_HOURS", 2, minimum=1)
 INBOUND_MAX_CHARS = env_int("INBOUND_MAX_CHARS", 4000, minimum=1)
 AGENT_ENGINE_TIMEOUT = env_int("AGENT_ENGINE_TIMEOUT", 30, minimum=1)  # seconds for one Langflow/OpenAI call
 AGENT_REPLY_MAX_CHARS = env_int("AGENT_REPLY_MAX_CHARS", 4000, minimum=200)  # longer answers are cut at a word

@@ -8,6 +8,8 @@ one record naming the rows it showed); a reveal is recorded with high sensitivit
 from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
@@ -18,7 +20,7 @@ from conversations import search, thread
 from conversations.access import conversations_for
 from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, Message, SatisfactionSurvey
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
@@ -129,7 +131,7 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
     ordering = ["-last_message_at"]
     show_full_result_count = False
     change_form_after_template = "admin/conversations/thread.html"
-    fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at"]
+    fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at", "rating"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -173,6 +175,20 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
     @display(description=_("person"))
     def person(self, obj):
         return mask(obj.user.email)
+
+    @display(description=_("satisfaction"))
+    def rating(self, obj):
+        """The person's rating (conversations.satisfaction): given, awaited, or never asked."""
+        survey = SatisfactionSurvey.objects.filter(conversation=obj).first()
+        if survey is None:
+            return gettext("Not asked")
+        if survey.score is None:
+            asked = date_format(localtime(survey.asked_at), "j M Y H:i")
+            return gettext("Asked %(when)s, not rated yet") % {"when": asked}
+        return gettext("%(score)s of 5, rated %(when)s") % {
+            "score": survey.score,
+            "when": date_format(localtime(survey.rated_at), "j M Y H:i"),
+        }
 
     @display(description=_("messages"), ordering="message_total")
     def message_count(self, obj):

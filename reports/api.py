@@ -67,7 +67,7 @@ def _askable(day):
 
 
 class ConversationQuery(RangeQuery):
-    group_by = serializers.ChoiceField(choices=[*queries.TIME_GROUPS, "channel", "agent"], default="day")
+    group_by = serializers.ChoiceField(choices=[*queries.TIME_GROUPS, *queries.CONVERSATION_GROUPS], default="day")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     agent = serializers.CharField(required=False, help_text="Only conversations this agent type answered in.")
 
@@ -112,7 +112,8 @@ CONVERSATION_EXAMPLE = {
         "conversations": 42, "messages": 310, "avg_duration_seconds": 912.4, "first_response_ms": SPREAD,
         "response_time_ms": SPREAD, "resolution_seconds": SPREAD, "resolved": 30, "resolution_rate": 0.7143,
         "escalated_to_human": 9,
-        "satisfaction_avg": 4.25, "rated": 8, "hitl_approvals": 12,
+        "satisfaction_avg": 4.25, "rated": 8, "satisfaction_distribution": {"1": 0, "2": 1, "3": 1, "4": 2, "5": 4},
+        "hitl_approvals": 12,
     },
     "groups": [{"key": "whatsapp", "conversations": 30, "...": "the same figures"}],
 }  # fmt: skip

@@ -26,9 +26,15 @@ from briefs.models import DailyBrief
 from briefs.tasks import send_due_briefs_task
 from config.celery import app as celery_app
 from conversations import pipeline
-from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
+from conversations.models import Conversation, ConversationEvent, ConversationNote, Message, SatisfactionSurvey
 from conversations.normalized import InboundMessage
-from conversations.tasks import SWEEP_GRACE, answer_stragglers, apply_message_retention, prune_chat_events
+from conversations.tasks import (
+    SWEEP_GRACE,
+    answer_stragglers,
+    apply_message_retention,
+    close_quiet_conversations,
+    prune_chat_events,
+)
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
 from hitl.services.decisions import approve
 from hitl.tasks import process_deadlines, recover_executions
@@ -227,6 +233,22 @@ def test_chat_events_past_the_window_are_pruned_once(postgres_only, colleague):
     first, second = both(prune_chat_events)
     assert first + second == 20 and prune_chat_events() == 0
     assert sorted(ConversationEvent.objects.values_list("seq", flat=True)) == list(range(21, 31))
+
+
+@twice(close_quiet_conversations)
+def test_quiet_conversations_are_closed_and_their_people_asked_once(postgres_only, colleague, monkeypatch):
+    monkeypatch.setattr("conversations.quiet.BATCH", 4)  # two runs' batches together take all six, none twice
+    quiet_since = timezone.now() - timedelta(hours=settings.SATISFACTION_QUIET_HOURS, minutes=1)
+    quiet = [ConversationFactory(user=UserFactory(tenant=colleague.tenant)) for _ in range(6)]
+    Conversation.objects.filter(pk__in=[c.pk for c in quiet]).update(
+        answered_seq=2, last_inbound_seq=2, last_message_at=quiet_since
+    )
+
+    first, second = both(close_quiet_conversations)
+    assert first + second == 6 and close_quiet_conversations() == 0
+    assert SatisfactionSurvey.objects.count() == 6
+    assert PlatformEvent.objects.filter(event_type=EventType.SATISFACTION_ASKED).count() == 6
+    assert PlatformEvent.objects.filter(event_type=EventType.CONVERSATION_CLOSED).count() == 6
 
 
 @twice(apply_message_retention)
