@@ -26,7 +26,7 @@ class DestinationForm(SecretsStepUpForm, forms.ModelForm):
 
     class Meta:
         model = WarehouseDestination
-        fields = ["tenant", "project", "dataset", "location", "service_account_key", "enabled"]
+        fields = ["tenant", "project", "dataset_name", "location", "service_account_key", "enabled"]
         widgets = {"service_account_key": forms.Textarea(attrs={"rows": 6, "autocomplete": "off"})}
 
     def __init__(self, *args, **kwargs):
@@ -49,8 +49,8 @@ class DestinationForm(SecretsStepUpForm, forms.ModelForm):
             )
         return project
 
-    def clean_dataset(self):
-        dataset = self.cleaned_data["dataset"].strip()
+    def clean_dataset_name(self):
+        dataset = self.cleaned_data["dataset_name"].strip()
         if not DATASET.match(dataset):
             raise forms.ValidationError(_("A BigQuery dataset name: letters, digits and underscores only."))
         return dataset
@@ -77,12 +77,12 @@ class WarehouseDestinationAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
     form = DestinationForm
     list_display = ["__str__", "scope", "enabled", "status_in_words", "last_exported_at", "last_attempt_at"]
     list_filter = ["enabled", "status"]
-    search_fields = ["project", "dataset"]
+    search_fields = ["project", "dataset_name"]
     list_select_related = ["tenant"]
     readonly_fields = ["status_in_words", "status_detail", "last_exported_at", "last_attempt_at", "tables",
                        "recent_batches", "created_at", "updated_at"]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["project", "dataset", "location", "enabled"]}),
+        (None, {"fields": ["project", "dataset_name", "location", "enabled"]}),
         (_("Credentials"), {"fields": ["service_account_key"]}),
         (_("Export"), {"fields": ["status_in_words", "status_detail", "last_exported_at", "last_attempt_at",
                                   "tables", "recent_batches"]}),

@@ -106,6 +106,12 @@ def _reason(exc) -> str:
     return errors[0].get("reason", "") if errors else ""
 
 
+def _message(exc) -> str:
+    """BigQuery's own words (the exception's message starts with the request's method and address)."""
+    errors = getattr(exc, "errors", None) or []
+    return (errors[0].get("message") if errors else None) or getattr(exc, "message", None) or str(exc)
+
+
 def refused(exc: Exception) -> ExportError:
     """What an exception of the client means for the export."""
     if isinstance(exc, ExportError):
@@ -117,25 +123,27 @@ def refused(exc: Exception) -> ExportError:
                 _("BigQuery's quota was still exceeded after retrying with backoff (%(reason)s): tried again next run.")
                 % {"reason": _reason(cause)}
             )
-        return Unavailable(_("BigQuery did not answer in time: tried again next run (%(error)s).") % {"error": cause})
+        return Unavailable(
+            _("BigQuery did not answer in time: tried again next run (%(error)s).") % {"error": _message(cause)}
+        )
     if isinstance(exc, exceptions.Forbidden | exceptions.Unauthorized):
         if _reason(exc) in {"rateLimitExceeded", "quotaExceeded"}:
             return Unavailable(_("BigQuery's quota was exceeded: tried again next run."))
         return PermissionRefused(
             _("Permission denied by BigQuery: %(message)s. Give the service account the BigQuery Data Editor role "
               "on the dataset (and Job User on the project), then save the destination again.")
-            % {"message": getattr(exc, "message", str(exc))}
+            % {"message": _message(exc)}
         )  # fmt: skip
     if isinstance(exc, GoogleAuthError):
         return PermissionRefused(
             _("Google refused the service account key (%(error)s): paste a valid key and save the destination again.")
             % {"error": exc}
         )
-    return Unavailable(_("BigQuery failed: %(error)s. Tried again next run.") % {"error": exc})
+    return Unavailable(_("BigQuery failed: %(error)s. Tried again next run.") % {"error": _message(exc)})
 
 
 def ensure_dataset(client: bigquery.Client, destination) -> None:
-    reference = bigquery.DatasetReference(destination.project, destination.dataset)
+    reference = bigquery.DatasetReference(destination.project, destination.dataset_name)
     try:
         client.get_dataset(reference, **_calls())
     except exceptions.NotFound:
@@ -153,7 +161,7 @@ def _same_type(ours: bigquery.SchemaField, theirs: bigquery.SchemaField) -> bool
 
 def ensure_table(client: bigquery.Client, destination, table: Table) -> str:
     """The table made to hold `table`'s rows: "created", "migrated" (columns added) or "current"."""
-    reference = f"{destination.project}.{destination.dataset}.{table.name}"
+    reference = f"{destination.project}.{destination.dataset_name}.{table.name}"
     try:
         existing = client.get_table(reference, **_calls())
     except exceptions.NotFound:
@@ -189,7 +197,7 @@ def _added(field: bigquery.SchemaField) -> bigquery.SchemaField:
 
 def insert(client: bigquery.Client, destination, table: Table, rows: Sequence[dict]) -> None:
     """Stream rows with their own `insert_id` as BigQuery's insertId (a row sent twice is stored once)."""
-    reference = f"{destination.project}.{destination.dataset}.{table.name}"
+    reference = f"{destination.project}.{destination.dataset_name}.{table.name}"
     errors = client.insert_rows_json(reference, rows, row_ids=[row["insert_id"] for row in rows], **_calls())
     if errors:
         raise RowsRefused(_rows_refused(table, errors))

@@ -32,7 +32,7 @@ class WarehouseDestination(models.Model):
         help_text=_("Empty: the installation's destination, which receives every tenant's rows."),
     )
     project = models.CharField(max_length=63, verbose_name=_("Google Cloud project"))
-    dataset = models.CharField(max_length=1024, verbose_name=_("BigQuery dataset"))
+    dataset_name = models.CharField(max_length=1024, verbose_name=_("BigQuery dataset"))
     location = models.CharField(
         max_length=40,
         default="US",
@@ -56,14 +56,14 @@ class WarehouseDestination(models.Model):
 
     class Meta:
         verbose_name = _("warehouse destination")
-        ordering = ["project", "dataset"]
+        ordering = ["project", "dataset_name"]
         constraints = [
             # Two destinations filling one dataset would write each row twice into the same tables.
-            models.UniqueConstraint(fields=["project", "dataset"], name="one_destination_per_dataset"),
+            models.UniqueConstraint(fields=["project", "dataset_name"], name="one_destination_per_dataset"),
         ]
 
     def __str__(self):
-        return f"{self.project}.{self.dataset}"
+        return f"{self.project}.{self.dataset_name}"
 
 
 class CursorQuerySet(TenantScopedQuerySet):

@@ -3,11 +3,16 @@ account key of a freshly made private key, destinations."""
 
 import functools
 import json
+import uuid
+from datetime import date
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils import timezone
 
+from analytics.events import record
+from analytics.models import ConversationMetrics, HITLAnalytics
 from tests.warehouse.fake_bigquery import FakeBigQuery
 from warehouse.models import WarehouseDestination
 
@@ -53,7 +58,26 @@ def destination(db):
 
     def make(tenant=None, project="acme-data", dataset="walker", **fields) -> WarehouseDestination:
         return WarehouseDestination.objects.create(
-            tenant=tenant, project=project, dataset=dataset, service_account_key=service_account_key(), **fields
+            tenant=tenant, project=project, dataset_name=dataset, service_account_key=service_account_key(), **fields
         )
 
     return make
+
+
+def events(tenant, count: int, **metadata) -> list:
+    """`count` platform events of the tenant, in order."""
+    return [record("message_received", tenant=tenant, channel="chat", **metadata) for _ in range(count)]
+
+
+def metrics(tenant, **fields) -> ConversationMetrics:
+    return ConversationMetrics.objects.create(
+        tenant=tenant, conversation_id=uuid.uuid4(), channel="chat", started_at=timezone.now(), **fields
+    )
+
+
+def approvals_day(tenant, day: date, **fields) -> HITLAnalytics:
+    return HITLAnalytics.objects.create(tenant=tenant, period_type="day", period_start=day, **fields)
+
+
+def sent_ids(fake, table="platform_events", dataset="walker", key="event_id") -> list[str]:
+    return [row[key] for row in fake.rows("acme-data", dataset, table)]

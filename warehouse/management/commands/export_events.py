@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{directory / (name + '.ndjson')}: {count} rows")
 
     def _bigquery(self, start, tenant, destination_id, quiet):
-        destinations = WarehouseDestination.objects.filter(enabled=True).order_by("project", "dataset")
+        destinations = WarehouseDestination.objects.filter(enabled=True).order_by("project", "dataset_name")
         if tenant is not None:
             destinations = destinations.filter(tenant=tenant)
         if destination_id:
