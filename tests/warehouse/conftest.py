@@ -70,9 +70,8 @@ def events(tenant, count: int, **metadata) -> list:
 
 
 def metrics(tenant, **fields) -> ConversationMetrics:
-    return ConversationMetrics.objects.create(
-        tenant=tenant, conversation_id=uuid.uuid4(), channel="chat", started_at=timezone.now(), **fields
-    )
+    fields.setdefault("started_at", timezone.now())
+    return ConversationMetrics.objects.create(tenant=tenant, conversation_id=uuid.uuid4(), channel="chat", **fields)
 
 
 def approvals_day(tenant, day: date, **fields) -> HITLAnalytics:
