@@ -11,6 +11,7 @@ import base64
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -52,6 +53,7 @@ class FakeBigQuery:
         self.requests: list[tuple[str, str, dict | None]] = []  # (method, path, body) of every API call
         self.token_requests: list[dict] = []
         self.failures: list[Failure] = []
+        self.insert_delay = 0.0  # seconds each insertAll takes (runs overlapping in concurrency tests)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -86,6 +88,11 @@ class FakeBigQuery:
                     "schema": {"fields": fields}, "etag": "e0"}  # fmt: skip
         self.tables[(project, dataset, table)] = FakeTable(resource)
 
+    def insert_ids(self, table: str) -> list[str]:
+        """Every insertId sent for the table, each request's in order (a row sent twice appears twice)."""
+        return [row["insertId"] for method, path, body in self.requests
+                if path.endswith(f"/{table}/insertAll") for row in body["rows"]]  # fmt: skip
+
     def sent(self) -> str:
         """Every body sent to the API, as one text (to look for what must never leave)."""
         return json.dumps([body for _, _, body in self.requests])
@@ -118,6 +125,8 @@ class FakeBigQuery:
             status, body = self._token(raw)
         else:
             data = json.loads(raw) if raw else None
+            if path.endswith("/insertAll"):
+                time.sleep(self.insert_delay)
             with self.lock:
                 self.requests.append((method, path, data))
                 status, body = self._api(method, path, data, request.headers.get("Authorization", ""))
