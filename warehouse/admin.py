@@ -6,6 +6,8 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -79,12 +81,12 @@ class WarehouseDestinationAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
     list_filter = ["enabled", "status"]
     search_fields = ["project", "dataset_name"]
     list_select_related = ["tenant"]
-    readonly_fields = ["status_in_words", "status_detail", "last_exported_at", "last_attempt_at", "tables",
+    readonly_fields = ["status_words", "status_detail", "last_exported_at", "last_attempt_at", "tables",
                        "recent_batches", "created_at", "updated_at"]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["project", "dataset_name", "location", "enabled"]}),
         (_("Credentials"), {"fields": ["service_account_key"]}),
-        (_("Export"), {"fields": ["status_in_words", "status_detail", "last_exported_at", "last_attempt_at",
+        (_("Export"), {"fields": ["status_words", "status_detail", "last_exported_at", "last_attempt_at",
                                   "tables", "recent_batches"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]  # fmt: skip
@@ -103,6 +105,10 @@ class WarehouseDestinationAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
     def status_in_words(self, destination):
         return destination.status, destination.get_status_display()
 
+    @display(description=_("status"))
+    def status_words(self, destination):
+        return destination.get_status_display()
+
     @display(description=_("tables"))
     def tables(self, destination):
         cursors = ExportCursor.objects.filter(destination=destination).order_by("table")
@@ -118,19 +124,17 @@ class WarehouseDestinationAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
     def recent_batches(self, destination):
         batches = ExportBatch.objects.filter(cursor__destination=destination).select_related("cursor")
         rows = [
-            (b.created_at.strftime("%Y-%m-%d %H:%M:%S"), b.cursor.table, b.rows, b.get_state_display(), b.attempts,
-             b.error or "")
+            (_when(b.created_at), b.cursor.table, b.rows, b.get_state_display(), b.attempts, b.error or "")
             for b in batches.order_by("-created_at")[:RECENT_BATCHES]
-        ]  # fmt: skip
+        ]
         if not rows:
             return gettext("No batch yet.")
-        head = format_html(
-            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            gettext("created at"), gettext("table"), gettext("rows"), gettext("state"), gettext("attempts"),
-            gettext("error"),
-        )  # fmt: skip
-        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
-        return format_html("<table>{}{}</table>", head, body)
+        headings = [gettext("created at"), gettext("table"), gettext("rows"), gettext("state"), gettext("attempts"),
+                    gettext("error")]  # fmt: skip
+        head = format_html_join("", '<th class="pr-4 py-1 text-left">{}</th>', ((h,) for h in headings))
+        cells = "".join(['<td class="pr-4 py-1 align-top">{}</td>'] * len(headings))
+        body = format_html_join("", f"<tr>{cells}</tr>", rows)
+        return format_html("<table><tr>{}</tr>{}</table>", head, body)
 
     def save_model(self, request, obj, form, change):
         if change and obj.status in (DestinationStatus.FAILING, DestinationStatus.STOPPED):
@@ -142,7 +146,10 @@ class WarehouseDestinationAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
 def _cursor_words(cursor: ExportCursor) -> str:
     if cursor.position_at is None:
         return gettext("nothing sent yet")
-    return gettext("%(rows)s rows sent, through %(time)s") % {
-        "rows": cursor.rows_sent,
-        "time": cursor.position_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-    }
+    words = gettext("%(rows)s rows sent, through %(time)s")
+    return words % {"rows": cursor.rows_sent, "time": _when(cursor.position_at)}
+
+
+def _when(moment) -> str:
+    """In the viewer's time zone, as the console's other times."""
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
