@@ -46,6 +46,10 @@ class Unavailable(ExportError):
     """Quota still exceeded after the backoff, a server error or the network: tried again next run."""
 
 
+# What the client raises about BigQuery, Google's sign-in or the network; anything else is Walker's own bug.
+CLIENT_ERRORS = (ExportError, exceptions.GoogleAPIError, GoogleAuthError, RequestException)
+
+
 def parse_key(text: str) -> dict:
     """The service account's JSON key as a dict, or ValueError saying what is wrong with it."""
     try:

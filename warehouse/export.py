@@ -55,7 +55,8 @@ def export_destination(destination: WarehouseDestination, *, batches: float | No
         error = bigquery.refused(exc)
         stopped = isinstance(error, bigquery.PermissionRefused)
         _set_status(destination, DestinationStatus.STOPPED if stopped else DestinationStatus.FAILING, error.detail)
-        log.warning("Warehouse export to %s: %s", destination, error.detail)
+        ours = not isinstance(exc, bigquery.CLIENT_ERRORS)  # a bug of Walker's: its traceback in the log
+        log.warning("Warehouse export to %s: %s", destination, error.detail, exc_info=ours)
         return sent
     _set_status(destination, DestinationStatus.EXPORTING, "", exported=True)
     return sent
