@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "analytics",
     "reports",
     "adplatforms",
+    "warehouse",  # events, conversation metrics and approval analytics to BigQuery (docs/warehouse.md)
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,7 @@ CELERY_TASK_ROUTES = {
     "conversations.tasks.close_quiet_conversations": {"queue": "bulk"},
     "tenants.tasks.*": {"queue": "bulk"},
     "adplatforms.tasks.*": {"queue": "bulk"},
+    "warehouse.tasks.*": {"queue": "bulk"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -325,6 +327,8 @@ CELERY_BEAT_SCHEDULE = {
     "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
     # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
     "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
+    # New platform events, conversation metrics and approval analytics to each BigQuery destination, in batches.
+    "warehouse-export": {"task": "warehouse.tasks.export_to_warehouses", "schedule": 120.0},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------
@@ -464,6 +468,22 @@ AD_PLATFORM_TIMEOUT = env_float("AD_PLATFORM_TIMEOUT", 30.0, minimum=1.0)  # sec
 # Walker's own ceiling on calls per minute against one shared quota (a Google developer token, a Meta app), all
 # tenants and workers together (adplatforms.limiter); the platforms' own throttles still park it sooner.
 AD_PLATFORM_CALLS_PER_MINUTE = env_int("AD_PLATFORM_CALLS_PER_MINUTE", 600, minimum=1)
+
+
+# --- Warehouse (warehouse/, docs/warehouse.md) -------------------------------------------
+# Empty: Google's own BigQuery API. Tests point it (and the token address) at a fake on 127.0.0.1.
+WAREHOUSE_BIGQUERY_API_ENDPOINT = env_str("WAREHOUSE_BIGQUERY_API_ENDPOINT").rstrip("/")
+WAREHOUSE_TOKEN_URI = env_str("WAREHOUSE_TOKEN_URI", "https://oauth2.googleapis.com/token")
+WAREHOUSE_BATCH_ROWS = env_int("WAREHOUSE_BATCH_ROWS", 500, minimum=1)  # rows per insertAll request
+WAREHOUSE_BATCHES_PER_RUN = env_int("WAREHOUSE_BATCHES_PER_RUN", 20, minimum=1)  # per table, per beat run
+# Rows younger than this may belong to transactions not committed yet: they wait for the next run.
+WAREHOUSE_LAG_SECONDS = env_int("WAREHOUSE_LAG_SECONDS", 120, minimum=0)
+WAREHOUSE_TIMEOUT = env_float("WAREHOUSE_TIMEOUT", 30.0, minimum=1.0)  # seconds for one call
+# Quota errors are retried with exponential backoff from the first delay for this long, then next run.
+WAREHOUSE_RETRY_INITIAL_SECONDS = env_float("WAREHOUSE_RETRY_INITIAL_SECONDS", 1.0, minimum=0.01)
+WAREHOUSE_RETRY_SECONDS = env_float("WAREHOUSE_RETRY_SECONDS", 60.0, minimum=0.1)
+# How long a run holds a table of a destination; a run that died leaves it to expire. Longer than a run can last.
+WAREHOUSE_LEASE_SECONDS = env_int("WAREHOUSE_LEASE_SECONDS", 600, minimum=1)
 
 
 # --- Encryption at rest (tenants/crypto.py) --------------------------------------------

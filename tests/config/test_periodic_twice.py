@@ -48,6 +48,10 @@ from tests.analytics.conftest import exchange as exchange_rows
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, ConversationFactory, EmailPreferenceFactory, MessageFactory, UserFactory
 from tests.pipeline import hold_answer_tasks
+from tests.warehouse.conftest import service_account_key
+from tests.warehouse.fake_bigquery import FakeBigQuery
+from warehouse.models import WarehouseDestination
+from warehouse.tasks import export_to_warehouses
 
 pytestmark = pytest.mark.postgres("two runs at once, each on its own connection, with real row locks")
 
@@ -361,3 +365,32 @@ def test_expired_refresh_tokens_are_flushed_once(postgres_only, tenant_admin):
     assert list(OutstandingToken.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not BlacklistedToken.objects.exists()
     assert flush_expired_tokens() == 0
+
+
+# --- warehouse ------------------------------------------------------------------------------------
+
+
+@twice(export_to_warehouses)
+def test_events_go_to_each_warehouse_once(postgres_only, tenant, settings):
+    fake = FakeBigQuery().start()
+    settings.WAREHOUSE_BIGQUERY_API_ENDPOINT, settings.WAREHOUSE_TOKEN_URI = fake.url, fake.token_url
+    settings.WAREHOUSE_LAG_SECONDS, settings.WAREHOUSE_BATCH_ROWS = 0, 4
+    fake.insert_delay = 0.2
+    try:
+        sent = [record(EventType.MESSAGE_RECEIVED, tenant=tenant, channel="chat") for _ in range(10)]
+        own, everyone = (
+            WarehouseDestination.objects.create(
+                tenant=owner, project="acme-data", dataset_name=name, service_account_key=service_account_key()
+            )
+            for owner, name in ((tenant, "acme"), (None, "everything"))
+        )
+        first, second = both(export_to_warehouses)
+        for destination in (own, everyone):
+            assert first.get(str(destination.pk), 0) + second.get(str(destination.pk), 0) == len(sent)
+            rows = fake.rows("acme-data", destination.dataset_name, "platform_events")
+            assert sorted(row["event_id"] for row in rows) == sorted(str(e.pk) for e in sent)
+        ids = fake.insert_ids("platform_events")
+        assert len(ids) == len(set(ids)) == 2 * len(sent)  # no batch sent twice, to either
+        assert export_to_warehouses() == {str(own.pk): 0, str(everyone.pk): 0}
+    finally:
+        fake.stop()

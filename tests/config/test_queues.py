@@ -41,6 +41,7 @@ INTENDED = {
     "tenants.tasks.clear_expired_sessions": "bulk",
     "tenants.tasks.purge_access_logs": "bulk",
     "tenants.tasks.flush_expired_tokens": "bulk",
+    "warehouse.tasks.export_to_warehouses": "bulk",
 }
 
 
