@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "analytics",
     "reports",
     "adplatforms",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,8 @@ CELERY_TASK_ROUTES = {
     "channels_app.email.tasks.send_answer": {"queue": "answers"},
     # Approvals: notifications, reminders, the SLA clock, executions and their recovery; sends that answer nobody.
     "hitl.tasks.*": {"queue": "notifications"},
+    # Tenant alerts: the rules' evaluation and the notices it sends (alerts/).
+    "alerts.tasks.*": {"queue": "notifications"},
     "channels_app.whatsapp.tasks.send_verification_code": {"queue": "notifications"},
     # Nobody waits: briefs, analytics, retention, pruning, session clean-up; ad-platform syncs (`adplatforms`).
     "briefs.tasks.*": {"queue": "bulk"},
@@ -318,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
     "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
     # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
     "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
+    # Every enabled alert rule against its threshold: incidents opened and cleared, one notice each way (alerts/).
+    "alerts-evaluate-rules": {"task": "alerts.tasks.evaluate_rules", "schedule": 60.0},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------

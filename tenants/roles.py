@@ -55,6 +55,8 @@ _AD_CONNECTIONS = [*_crud("adplatforms.adconnection"), *_view("adplatforms.syncr
 _AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
 # Single sign-on (tenants.models.identity_providers): who may sign in to the tenant, so tenant admins only.
 _SINGLE_SIGN_ON = [*_crud("tenants.identityprovider"), *_crud("tenants.signindomain")]
+# Tenant alerts (alerts/): admins edit the rules; incidents and their notices are records.
+_ALERTS = [*_crud("alerts.alertrule"), *_view("alerts.alertincident", "alerts.alertnotice")]
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -85,6 +87,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_WHATSAPP,
         *_AD_CONNECTIONS,
         *_SINGLE_SIGN_ON,
+        *_ALERTS,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",
