@@ -57,7 +57,7 @@ class IncidentStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("cleared", _("Cleared"))]
+        return [("open", _("Still open")), ("cleared", _("Cleared"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("open", "cleared"):
