@@ -74,7 +74,7 @@ def text(incident: AlertIncident, event: str) -> tuple[str, str]:
         lines = [
             gettext("%(what)s is back to %(value)s, within the threshold of %(threshold)s.")
             % {"what": what, "value": shown(incident.cleared_value, kind), "threshold": threshold},
-            gettext("The incident opened at %(opened)s at %(value)s and reached %(peak)s.")
+            gettext("It opened on %(opened)s with %(value)s; the highest figure was %(peak)s.")
             % {
                 "opened": _when(incident.opened_at, zone),
                 "value": shown(incident.opened_value, kind),

@@ -54,7 +54,7 @@ def test_the_clearing_notice_says_it_is_back_and_how_high_it_went(sent_after_com
     lines = told("cleared").message.splitlines()
     assert told("cleared").subject == "Cleared: Slow first answers"
     assert lines[0] == "The first response time (90th percentile) is back to 0.5 min, within the threshold of 2 min."
-    assert lines[1].startswith("The incident opened at ") and lines[1].endswith(" at 10 min and reached 10 min.")
+    assert lines[1].startswith("It opened on ") and lines[1].endswith(" with 10 min; the highest figure was 10 min.")
 
 
 def test_each_person_reads_it_in_their_language(sent_after_commit, rule, tenant, tenant_admin):
