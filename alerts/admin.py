@@ -1,6 +1,7 @@
 """Alerts in the console: rules edited by the tenant's admins, incidents and their notices read by them."""
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
@@ -40,9 +41,13 @@ class AlertRuleAdmin(TenantOwnedAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @display(description=_("open incident"), boolean=True)
+    def get_queryset(self, request):
+        still_open = AlertIncident.objects.filter(rule=OuterRef("pk"), cleared_at__isnull=True)
+        return super().get_queryset(request).annotate(has_open_incident=Exists(still_open))
+
+    @display(description=_("open incident"), boolean=True, ordering="has_open_incident")
     def open_incident(self, rule):
-        return rule.incidents.filter(cleared_at__isnull=True).exists()
+        return rule.has_open_incident
 
 
 class NoticeInline(ReadOnlyAdminMixin, TabularInline):
