@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenants.roles import Role
@@ -154,7 +155,8 @@ class AlertIncident(models.Model):
         indexes = [models.Index(fields=["tenant", "-opened_at"])]
 
     def __str__(self):
-        return f"{self.rule} · {self.opened_at:%Y-%m-%d %H:%M}"
+        """The rule and when it opened, on the viewer's clock (the tenant's zone in the console)."""
+        return f"{self.rule} · {formats.date_format(timezone.localtime(self.opened_at), 'SHORT_DATETIME_FORMAT')}"
 
     @property
     def is_open(self) -> bool:

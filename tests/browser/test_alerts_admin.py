@@ -2,6 +2,7 @@
 an incident, and the incident is read with who was told. Screenshots go to artifacts/screenshots/."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
@@ -9,10 +10,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from alerts.models import AlertIncident, AlertRule
 from alerts.tasks import evaluate_rules
 from tenants.models import User
+from tests.analytics.conftest import approval
 from tests.browser.conftest import CHROMEDRIVER
 
 pytestmark = [
@@ -92,12 +95,15 @@ class AlertsAdminBrowserTests(BrowserTestCase):
         rule = AlertRule.objects.get(name="Approvals pile up")
         self.assertEqual((rule.notify_roles, rule.notify_channels), (["admin", "approver"], ["email"]))
 
-        evaluate_rules()  # the demo tenant has approvals waiting: above 0
+        for _ in range(2):
+            approval(rule.tenant, requested_at=timezone.now() - timedelta(minutes=20))
+        self.assertEqual(evaluate_rules(), {"opened": 1})  # two approvals waiting: above 0
         incident = AlertIncident.objects.get(rule=rule)
         self.open(reverse("admin:alerts_alertincident_changelist") + "?state=open")
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#result_list"), "the incidents list")
         self.assertIn("Approvals pile up", self.find("#result_list").text)
         self.screenshot("alerts-incidents.png")
         self.open(reverse("admin:alerts_alertincident_change", args=[incident.pk]))
-        self.wait(lambda d: "admin@acme.test" in d.find_element(By.TAG_NAME, "body").text, "who was told")
+        # who was told: the admin and the approver (the approver's name shows nowhere else on the page)
+        self.wait(lambda d: "Priya Shah" in d.find_element(By.TAG_NAME, "body").text, "who was told")
         self.screenshot("alerts-incident.png")
