@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Min, Q
 
+from adplatforms.models import AdConnection, ConnectionState
 from alerts.models import AlertKind, AlertRule, WatchedChannel
 from analytics.models import ConversationMetrics, EmailDeliveryLog, EventType, PlatformEvent
 from channels_app.whatsapp.models import SendStatus, WhatsAppSend
@@ -90,6 +91,12 @@ def channel_failures(scope: Scope):
     return Decimal(emails.filter(status__in=EMAIL_FAILED).count())
 
 
+def ad_reauthorisation(scope: Scope):
+    """The tenant's ad platform connections stopped until someone authorises them again (adplatforms' state)."""
+    waiting = AdConnection.objects.filter(tenant_id=scope.tenant_id, state=ConnectionState.NEEDS_REAUTHORISATION)
+    return Decimal(waiting.count())
+
+
 FIGURES = {
     AlertKind.FIRST_RESPONSE_P90: first_response_p90_minutes,
     AlertKind.SLA_BREACHES: sla_breaches,
@@ -98,6 +105,7 @@ FIGURES = {
     AlertKind.EMAIL_BOUNCE_RATE: email_bounce_rate,
     AlertKind.FAILED_EXECUTIONS: failed_executions,
     AlertKind.CHANNEL_FAILURES: channel_failures,
+    AlertKind.AD_REAUTHORISATION: ad_reauthorisation,
 }
 
 

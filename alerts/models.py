@@ -24,6 +24,7 @@ class AlertKind(models.TextChoices):
     EMAIL_BOUNCE_RATE = "email_bounce_rate", _("Email bounce rate (%)")
     FAILED_EXECUTIONS = "failed_executions", _("Failed executions")
     CHANNEL_FAILURES = "channel_failures", _("Failed sends on a channel")
+    AD_REAUTHORISATION = "ad_reauthorisation", _("Ad platform connections needing re-authorisation")
 
 
 # The kinds measured over the rule's window; the others are a figure of the moment (what waits now).

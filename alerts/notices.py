@@ -29,6 +29,7 @@ WHAT = {
     AlertKind.EMAIL_BOUNCE_RATE: _("The email bounce rate"),
     AlertKind.FAILED_EXECUTIONS: _("The number of failed executions"),
     AlertKind.CHANNEL_FAILURES: _("The number of failed %(channel)s sends"),
+    AlertKind.AD_REAUTHORISATION: _("The number of ad platform connections needing re-authorisation"),
 }
 MINUTES = {AlertKind.FIRST_RESPONSE_P90, AlertKind.OLDEST_WAITING_APPROVAL}
 SUBJECTS = {Event.OPENED: _("Alert: %(rule)s"), Event.CLEARED: _("Cleared: %(rule)s")}

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from adplatforms.models import AdConnection
 from alerts import figures
 from alerts.evaluation import Outcome, evaluate
 from alerts.models import AlertIncident
@@ -81,6 +82,13 @@ def email_failures(tenant, other_tenant):
     return Decimal(4)
 
 
+def ad_reauthorisation(tenant, other_tenant):
+    for n, state in enumerate(["needs_reauth", "needs_reauth", "active", "paused_quota"]):
+        AdConnection.objects.create(tenant=tenant, platform="google", account_id=f"123456789{n}", state=state)
+    AdConnection.objects.create(tenant=other_tenant, platform="google", account_id="1234567899", state="needs_reauth")
+    return Decimal(2)
+
+
 CASES = {
     "first_response_p90": (first_response, {}),
     "sla_breaches": (sla_breaches, {}),
@@ -90,6 +98,7 @@ CASES = {
     "email_bounce_rate": (bounce_rate, {}),
     "channel_failures-whatsapp": (whatsapp_failures, {"channel": "whatsapp"}),
     "channel_failures-email": (email_failures, {"channel": "email"}),
+    "ad_reauthorisation": (ad_reauthorisation, {}),
 }
 
 
