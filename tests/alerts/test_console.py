@@ -101,6 +101,8 @@ def test_incidents_are_listed_with_their_history_and_filtered(console_as, tenant
     evaluate(busy.pk)
     evaluate(quiet.pk)
     client = console_as(tenant_admin)
+    listed = {rule.name: rule.has_open_incident for rule in client.get(RULES).context["cl"].result_list}
+    assert listed == {"Busy rule": True, "Calm rule": False}
     assert client.get(INCIDENTS).context["cl"].result_count == 2
     assert client.get(INCIDENTS, {"state": "open"}).context["cl"].result_count == 1
     assert client.get(INCIDENTS, {"state": "cleared"}).context["cl"].result_count == 1
