@@ -229,6 +229,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The analytics API's and the dashboard's figures in the cache (reports/cache.py, docs/analytics.md): the longest an
+# entry is served (the aggregation jobs and approval events replace entries sooner). 0: read the database every time,
+# as without Redis, where each process's own memory cannot hear what the workers change.
+REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 300, minimum=0) if REDIS_URL else 0
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"

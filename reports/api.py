@@ -14,7 +14,7 @@ from analytics.models import HITLAnalytics, PeriodType
 from conversations.access import MONITOR, conversations_for
 from conversations.models import Channel, Conversation
 from conversations.resources import ConversationResource
-from reports import queries
+from reports import cached_reports, queries
 from reports.periods import DAY_RANGE, may_ask_for, zone_of
 from reports.resources import ConversationMetricsResource, HITLAnalyticsResource
 from tenants.audit import record_export
@@ -159,7 +159,9 @@ class ConversationReportView(AnalyticsView):
         data = _read(ConversationQuery, request)
         span = queries.range_for(request.user, data["start"], data["end"])
         return Response(
-            queries.conversation_report(request.user, span, data["group_by"], **_filters(data, "channel", "agent"))
+            cached_reports.conversation_report(
+                request.user, span, data["group_by"], **_filters(data, "channel", "agent")
+            )
         )
 
 
@@ -176,7 +178,7 @@ class ApprovalReportView(AnalyticsView):
         data = _read(ApprovalQuery, request)
         span = queries.range_for(request.user, data["start"], data["end"])
         filters = _filters(data, "action_type", "agent", "channel")
-        return Response(queries.approval_report(request.user, span, data["group_by"], **filters))
+        return Response(cached_reports.approval_report(request.user, span, data["group_by"], **filters))
 
 
 class ConversationReportExportView(AnalyticsView):

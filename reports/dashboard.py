@@ -3,7 +3,8 @@
 Each figure is one aggregate query, so the page costs the same number of queries whatever the
 number of rows. Days are days in the tenant's time zone (UTC for a superuser). The charts cover
 the range the viewer picks (?start=&end=, the last 14 days by default); every bar opens the
-admin list behind it.
+admin list behind it. The figures are read through the shared cache (reports.cache), so the
+viewers of a tenant share one read until its figures change.
 """
 
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from conversations.models import Channel, Conversation, Message
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel
 from reports import periods
 from reports.aggregates import Percentile, aggregate
+from reports.cache import cached
 from reports.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
 from reports.periods import midnight, zone_of
 
@@ -103,18 +105,19 @@ def dashboard_callback(request, context):
     now = timezone.now()
     today = now.astimezone(zone).date()
     span, note = chosen_span(request.GET, zone, today)
-    week_ago = (now - timedelta(days=7)).replace(microsecond=0)
+    asked = {
+        "first": span.first.isoformat(),
+        "last": span.last.isoformat(),
+        "today": today.isoformat(),
+        "zone": str(zone),
+    }
+    shared = cached(user, "dashboard", asked, lambda: scope_figures(user, span, today, now))
+    counts, took, failed, week_ago, per_day, agents = (
+        shared[name] for name in ("counts", "took", "failed", "week_ago", "per_day", "agents")
+    )
 
-    approvals = HITLApproval.objects.for_user(user)
-    conversations = Conversation.objects.for_user(user)
     lists = _changelists(context)
-    counts = approval_counts(approvals, midnight=midnight(today, zone), since=span.since, until=span.until)
-    took = median_decision_time(approvals, since=week_ago)
-    failed = failed_answers(PlatformEvent.objects.for_user(user), since=week_ago)
     cards = _kpis(counts, took, lists, midnight=midnight(today, zone)) + _failure_kpis(failed, lists, since=week_ago)
-    per_day = conversations_per_day(conversations, start=span.since, zone=zone, end=span.until)
-    agents = busiest_agents(Message.objects.for_user(user), since=span.since, until=span.until)
-
     conversations_chart = conversations_by_day(per_day, span, lists)
     context["dashboard"] = {
         "scope": _("All tenants") if user.is_superuser else user.tenant.name,
@@ -136,6 +139,24 @@ def dashboard_callback(request, context):
         "step_up_off": step_up_off_notice(user),
     }
     return context
+
+
+def scope_figures(user, span: Span, today: date, now: datetime) -> dict:
+    """The figures of the viewer's scope, the same for every viewer of it (reports.cache keeps them; the links each
+    viewer may open are added per request)."""
+    zone = span.zone
+    week_ago = (now - timedelta(days=7)).replace(microsecond=0)
+    approvals = HITLApproval.objects.for_user(user)
+    return {
+        "counts": approval_counts(approvals, midnight=midnight(today, zone), since=span.since, until=span.until),
+        "took": median_decision_time(approvals, since=week_ago),
+        "failed": failed_answers(PlatformEvent.objects.for_user(user), since=week_ago),
+        "week_ago": week_ago,  # the failures card links the events it counted
+        "per_day": conversations_per_day(
+            Conversation.objects.for_user(user), start=span.since, zone=zone, end=span.until
+        ),
+        "agents": busiest_agents(Message.objects.for_user(user), since=span.since, until=span.until),
+    }
 
 
 def mfa_off_notice(user) -> dict | None:
