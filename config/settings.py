@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "reports",
     "adplatforms",
     "warehouse",  # events, conversation metrics and approval analytics to BigQuery (docs/warehouse.md)
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +280,8 @@ CELERY_TASK_ROUTES = {
     "channels_app.email.tasks.send_answer": {"queue": "answers"},
     # Approvals: notifications, reminders, the SLA clock, executions and their recovery; sends that answer nobody.
     "hitl.tasks.*": {"queue": "notifications"},
+    # Tenant alerts: the rules' evaluation and the notices it sends (alerts/).
+    "alerts.tasks.*": {"queue": "notifications"},
     "channels_app.whatsapp.tasks.send_verification_code": {"queue": "notifications"},
     # Nobody waits: briefs, analytics, retention, pruning, session clean-up; ad-platform syncs (`adplatforms`).
     "briefs.tasks.*": {"queue": "bulk"},
@@ -329,6 +332,8 @@ CELERY_BEAT_SCHEDULE = {
     "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
     # New platform events, conversation metrics and approval analytics to each BigQuery destination, in batches.
     "warehouse-export": {"task": "warehouse.tasks.export_to_warehouses", "schedule": 120.0},
+    # Every enabled alert rule against its threshold: incidents opened and cleared, one notice each way (alerts/).
+    "alerts-evaluate-rules": {"task": "alerts.tasks.evaluate_rules", "schedule": 60.0},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------

@@ -57,6 +57,8 @@ _WAREHOUSE = _crud("warehouse.warehousedestination")
 _AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
 # Single sign-on (tenants.models.identity_providers): who may sign in to the tenant, so tenant admins only.
 _SINGLE_SIGN_ON = [*_crud("tenants.identityprovider"), *_crud("tenants.signindomain")]
+# Tenant alerts (alerts/): admins edit the rules; incidents and their notices are records.
+_ALERTS = [*_crud("alerts.alertrule"), *_view("alerts.alertincident", "alerts.alertnotice")]
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -88,6 +90,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_AD_CONNECTIONS,
         *_SINGLE_SIGN_ON,
         *_WAREHOUSE,
+        *_ALERTS,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",

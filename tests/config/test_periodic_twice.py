@@ -20,6 +20,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from adplatforms.models import AccountReconciliation, AdConnection
 from adplatforms.platform import AccountDay
 from adplatforms.tasks import reconcile_accounts, reconcile_connection, sync_due_connections
+from alerts.models import AlertIncident, AlertNotice, AlertRule
+from alerts.tasks import evaluate_rules
 from analytics.events import record
 from analytics.models import ConversationMetrics, EventType, HITLAnalytics, PlatformEvent
 from briefs.models import DailyBrief
@@ -146,6 +148,25 @@ def test_stalled_executions_are_sent_again_and_run_once(postgres_only, ask, tena
     history = HITLApprovalHistory.objects.filter(approval__in=lost)
     assert history.filter(event_type="execution_requeued").count() == len(lost)
     assert history.filter(event_type="executed").count() == len(lost)
+
+
+@twice(evaluate_rules)
+def test_alert_rules_open_each_incident_once(postgres_only, tenant, tenant_admin):
+    rules = [
+        AlertRule.objects.create(
+            tenant=tenant, name=f"SLA {n}", kind="sla_breaches", threshold=n, notify_roles=["admin"],
+            notify_channels=["email"],
+        )
+        for n in range(3)
+    ]  # fmt: skip
+    for _ in range(2):
+        record(EventType.SLA_BREACHED, tenant=tenant)
+
+    first, second = both(evaluate_rules)
+    assert first.get("opened", 0) + second.get("opened", 0) == 2  # above 0 and 1, not above 2
+    assert evaluate_rules() == {"ongoing": 2, "quiet": 1}
+    assert AlertIncident.objects.filter(rule__in=rules).count() == 2
+    assert AlertNotice.objects.filter(recipient=tenant_admin).count() == 2  # one notice per incident
 
 
 # --- answers --------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ INTENDED = {
     "hitl.tasks.process_deadlines": "notifications",
     "hitl.tasks.recover_executions": "notifications",
     "channels_app.whatsapp.tasks.send_verification_code": "notifications",
+    "alerts.tasks.evaluate_rules": "notifications",
+    "alerts.tasks.send_notice": "notifications",
     "briefs.tasks.send_due_briefs": "bulk",
     "briefs.tasks.send_brief_now": "bulk",
     "adplatforms.tasks.sync_due_connections": "bulk",

@@ -1,0 +1,57 @@
+"""The console's alert rule form: roles, people and channels as checkboxes, people only from the rule's tenant."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectMultipleWidget
+
+from alerts.models import AlertRule, NoticeChannel
+from hitl.workflow_forms import people_of, person_label
+from tenants.roles import STAFF_ROLES, Role
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, person):
+        return person_label(person)
+
+
+class AlertRuleForm(forms.ModelForm):
+    notify_roles = forms.MultipleChoiceField(
+        label=_("Notify roles"),
+        choices=[(role.value, role.label) for role in Role if role in STAFF_ROLES],
+        required=False,
+        widget=UnfoldAdminCheckboxSelectMultipleWidget(),
+        help_text=_("Everyone of the tenant with these roles."),
+    )
+    notify_people = PersonChoiceField(
+        label=_("Notify people"),
+        queryset=people_of(None),
+        required=False,
+        widget=UnfoldAdminSelectMultipleWidget(),
+    )
+    notify_channels = forms.MultipleChoiceField(
+        label=_("Notify by"), choices=NoticeChannel.choices, widget=UnfoldAdminCheckboxSelectMultipleWidget()
+    )
+
+    tenant = None  # the viewer's tenant (None for a superuser, who picks it), set by the admin per request
+
+    class Meta:
+        model = AlertRule
+        fields = [
+            "tenant", "name", "enabled", "kind", "threshold", "window_minutes", "channel",
+            "notify_roles", "notify_people", "notify_channels",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        tenant = self.tenant or (self.instance.tenant if self.instance.tenant_id else None)
+        self.fields["notify_people"].queryset = people_of(tenant)
+
+    def clean(self):
+        cleaned = super().clean()
+        tenant = self.tenant or cleaned.get("tenant") or (self.instance.tenant if self.instance.tenant_id else None)
+        people = cleaned.get("notify_people") or []
+        if tenant is not None and any(person.tenant_id != tenant.pk for person in people):
+            self.add_error("notify_people", _("Only people of the rule's tenant can be notified."))
+        if not cleaned.get("notify_roles") and not people:
+            self.add_error("notify_roles", _("Pick the roles or the people to notify."))
+        return cleaned

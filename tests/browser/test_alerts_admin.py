@@ -1,0 +1,109 @@
+"""Alerts in a real browser (issue 37, point 2): a tenant admin adds a rule with the form's widgets, the beat job opens
+an incident, and the incident is read with who was told. Screenshots go to artifacts/screenshots/."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from channels.testing import ChannelsLiveServerTestCase
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts.models import AlertIncident, AlertRule
+from alerts.tasks import evaluate_rules
+from tenants.models import User
+from tests.analytics.conftest import approval
+from tests.browser.conftest import CHROMEDRIVER
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
+]
+
+if CHROMEDRIVER.exists():  # imported here so a machine without the driver still collects the module
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from tests.browser.test_chat_widget import PAGE_CHANGES, SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
+else:  # the class below still has to be defined for collection; it is skipped
+    SCREENSHOTS, WAIT_SECONDS, BrowserTestCase = None, 20, ChannelsLiveServerTestCase
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class AlertsAdminBrowserTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        call_command("seed_demo", stdout=io.StringIO())
+
+    def sign_in(self, email):
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        self.driver.get(f"{self.live_server_url}/healthz")  # a cookie can only be set on a page of its site
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
+
+    def open(self, path):
+        self.driver.get(f"{self.live_server_url}{path}")
+
+    def find(self, selector):
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def wait(self, condition, what):
+        try:
+            return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.2, ignored_exceptions=PAGE_CHANGES).until(
+                condition
+            )
+        except TimeoutException:
+            body = self.driver.find_elements(By.TAG_NAME, "body")
+            self.fail(f"waited {WAIT_SECONDS} s for {what}\npage text: {body[0].text[:2000] if body else ''}")
+
+    def click(self, selector):
+        """Scrolled into view first: the sticky submit row may cover what a plain click aims at."""
+        element = self.find(selector)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", element)
+
+    def screenshot(self, name):
+        """The whole page: the window grows to the content's height (up to 4000 px), then is put back."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(1280, min(max(height + 120, 900), 4000))
+        try:
+            self.driver.save_screenshot(str(SCREENSHOTS / name))
+        finally:
+            self.driver.set_window_size(1280, 900)
+
+    def test_an_admin_adds_a_rule_and_reads_the_incident_it_opens(self):
+        self.sign_in("admin@acme.test")
+        self.open(reverse("admin:alerts_alertrule_add"))
+        self.wait(lambda d: d.find_elements(By.ID, "id_name"), "the rule form")
+        self.find("#id_name").send_keys("Approvals pile up")
+        Select(self.find("#id_kind")).select_by_value("approvals_waiting")
+        threshold = self.find("#id_threshold")
+        threshold.clear()
+        threshold.send_keys("0")
+        self.click('input[name="notify_roles"][value="admin"]')
+        self.click('input[name="notify_roles"][value="approver"]')
+        self.click('input[name="notify_channels"][value="email"]')
+        self.screenshot("alerts-rule-form.png")
+        self.click('button[name="_save"]')
+        self.wait(lambda d: "Approvals pile up" in d.find_element(By.TAG_NAME, "body").text, "the saved rule")
+        rule = AlertRule.objects.get(name="Approvals pile up")
+        self.assertEqual((rule.notify_roles, rule.notify_channels), (["admin", "approver"], ["email"]))
+
+        for _ in range(2):
+            approval(rule.tenant, requested_at=timezone.now() - timedelta(minutes=20))
+        self.assertEqual(evaluate_rules(), {"opened": 1})  # two approvals waiting: above 0
+        incident = AlertIncident.objects.get(rule=rule)
+        self.open(reverse("admin:alerts_alertincident_changelist") + "?state=open")
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#result_list"), "the incidents list")
+        self.assertIn("Approvals pile up", self.find("#result_list").text)
+        self.screenshot("alerts-incidents.png")
+        self.open(reverse("admin:alerts_alertincident_change", args=[incident.pk]))
+        # who was told: the admin and the approver (the approver's name shows nowhere else on the page)
+        self.wait(lambda d: "Priya Shah" in d.find_element(By.TAG_NAME, "body").text, "who was told")
+        self.screenshot("alerts-incident.png")
