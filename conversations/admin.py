@@ -14,7 +14,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from agents.models import AgentType
-from conversations import search, thread
+from conversations import admin_inbox_settings, search, thread  # noqa: F401  (registers the inbox's settings)
 from conversations.access import conversations_for
 from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
