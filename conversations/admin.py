@@ -6,7 +6,7 @@ one record naming the rows it showed); a reveal is recorded with high sensitivit
 """
 
 from django.contrib import admin
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +14,9 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from agents.models import AgentType
-from conversations import admin_inbox_settings, search, thread  # noqa: F401  (registers the inbox's settings)
+from conversations import admin_inbox_settings, inbox, search, thread  # noqa: F401  (registers the inbox's settings)
 from conversations.access import conversations_for
+from conversations.admin_inbox import InboxAdminMixin
 from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message
@@ -108,21 +109,18 @@ class AnsweredByFilter(admin.SimpleListFilter):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
+class ConversationAdmin(InboxAdminMixin, TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
     resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
     export_name = "conversations"
-    list_display = [
-        "short_id",
-        "person",
+    list_display = ["short_id", *InboxAdminMixin.inbox_columns, "status", "message_count", "last_message_at"]
+    list_filter = [
+        *InboxAdminMixin.inbox_filters,
         "channel",
         "status",
-        "agent",
-        "holder",
-        "message_count",
-        "started_at",
-        "last_message_at",
+        "agent__agent_type",
+        AnsweredByFilter,
+        HolderFilter,
     ]
-    list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter, HolderFilter]
     list_select_related = ["user", "agent", "tenant", "held_by"]
     search_fields = ["id"]  # and more: get_search_results
     search_help_text = _("A person's name, exact email or phone number, words of the messages, or a conversation id.")
@@ -134,7 +132,7 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
 
     def get_queryset(self, request):
         visible = super().get_queryset(request) & conversations_for(request.user)  # the one rule (conversations.access)
-        return visible.annotate(message_total=Count("messages"))
+        return inbox.with_inbox_columns(visible).prefetch_related("labels")
 
     def get_search_results(self, request, queryset, search_term):
         """Find conversations by person or by words without showing anything unmasked: emails and phones match
@@ -164,15 +162,12 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
             "bubbles": bubbles,
             "keep_query": _query_without_page(request),
             **self.takeover_context(request, obj),
+            **self.inbox_context(request, obj),
         }
 
     @display(description=_("conversation"))
     def short_id(self, obj):
         return str(obj.pk)[:8]
-
-    @display(description=_("person"))
-    def person(self, obj):
-        return mask(obj.user.email)
 
     @display(description=_("messages"), ordering="message_total")
     def message_count(self, obj):
