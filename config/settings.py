@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",  # a person's sessions: listed, ended (docs/identity.md, "Sessions")
     "import_export",  # analytics: CSV exports from the admin and the API
+    "django_htmx",  # htmx for the console's conversation page, served from its own static files (no CDN)
     "tenants",
     "conversations",
     "channels_app",
@@ -118,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the conversation page's steps answer with a fragment
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

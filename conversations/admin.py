@@ -17,6 +17,7 @@ from agents.models import AgentType
 from conversations import admin_inbox_settings, inbox, search, thread  # noqa: F401  (registers the inbox's settings)
 from conversations.access import conversations_for
 from conversations.admin_inbox import InboxAdminMixin
+from conversations.admin_messenger import MessengerAdminMixin
 from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message
@@ -109,7 +110,9 @@ class AnsweredByFilter(admin.SimpleListFilter):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(InboxAdminMixin, TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
+class ConversationAdmin(
+    InboxAdminMixin, MessengerAdminMixin, TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
+):
     resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
     export_name = "conversations"
     list_display = ["short_id", *InboxAdminMixin.inbox_columns, "status", "message_count", "last_message_at"]
@@ -162,7 +165,7 @@ class ConversationAdmin(InboxAdminMixin, TakeoverAdminMixin, MonitoredAdminMixin
             "bubbles": bubbles,
             "keep_query": _query_without_page(request),
             **self.takeover_context(request, obj),
-            **self.inbox_context(request, obj),
+            **self.messenger_context(request, obj),
         }
 
     @display(description=_("conversation"))

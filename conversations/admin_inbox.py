@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from conversations import inbox
-from conversations.access import may_handle
 from tenants.pii import mask
 from tenants.sealing import placeholders
 
@@ -41,12 +40,6 @@ class InboxAdminMixin:
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), "inbox_tabs": inbox.tabs(request)})
 
-    def inbox_context(self, request, obj) -> dict:
-        """The conversation page's part of the inbox: whoever may hold it has read it up to now."""
-        if may_handle(request.user, obj):
-            inbox.mark_read(obj, request.user)
-        return {}
-
     @display(description=_("person"), ordering="user__first_name")
     def person(self, obj):
         """The name (colleagues know their customers by name); the address stays masked, as everywhere."""
@@ -67,8 +60,8 @@ class InboxAdminMixin:
         return format_html_join(
             " ",
             '<span data-testid="inbox-label" style="display:inline-block;padding:0 .45rem;border-radius:1rem;'
-            'font-size:.75rem;color:#fff;background:{}">{}</span>',
-            ((label.colour, label.name) for label in obj.labels.all()),
+            'font-size:.75rem;color:{};background:{}">{}</span>',
+            ((label.text_colour, label.colour, label.name) for label in obj.labels.all()),
         )
 
     @display(description=_("unread"), ordering="unread")
@@ -77,7 +70,7 @@ class InboxAdminMixin:
             return ""
         return format_html(
             '<span data-testid="inbox-unread" class="{}">{}</span>',
-            "font-semibold text-primary-600" if obj.unread else "opacity-75",
+            "font-semibold" if obj.unread else "",
             obj.unread or 0,
         )
 

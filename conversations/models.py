@@ -306,7 +306,7 @@ class Label(models.Model):
     name = models.CharField(max_length=40, verbose_name=_("name"))
     colour = models.CharField(
         max_length=7,
-        default="#6366f1",
+        default="#4f46e5",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour as #rrggbb, for example #16a34a."))],
         verbose_name=_("colour"),
     )
@@ -323,6 +323,14 @@ class Label(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def text_colour(self) -> str:
+        """Black or white, whichever reads better on the label's colour (WCAG's relative luminance)."""
+        channels = [int(self.colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        return "#000000" if luminance > 0.179 else "#ffffff"
 
 
 class CannedResponse(models.Model):

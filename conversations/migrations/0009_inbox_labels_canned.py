@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('colour', models.CharField(default='#6366f1', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour as #rrggbb, for example #16a34a.')], verbose_name='colour')),
+                ('colour', models.CharField(default='#4f46e5', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour as #rrggbb, for example #16a34a.')], verbose_name='colour')),
                 ('conversations', models.ManyToManyField(blank=True, related_name='labels', to='conversations.conversation', verbose_name='conversations')),
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.tenant', verbose_name='tenant')),
             ],

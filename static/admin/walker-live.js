@@ -71,7 +71,7 @@
   }
 
   /* A person took over, replied, noted, assigned, released or resolved a conversation: a toast, and on that
-   * conversation's own page an offer to reload (a reply being typed is never replaced).
+   * conversation's own page its fresh thread, or an offer to reload when a reply is being typed (never replaced).
    * The customer wrote on a held conversation ("customer_wrote", never the words): its holder gets a toast
    * that links to it, wherever they are; whoever has its page open is offered a reload. */
   function onConversationStep(frame) {
@@ -81,13 +81,15 @@
     }
     var page = location.pathname.match(CONVERSATION_PAGE);
     var here = page && page[1] === frame.conversation_id;
+    // The messenger page (walker-conversation.js) swaps in its fresh part itself unless a box is being typed in.
+    var swapped = here && window.walkerConversation && window.walkerConversation.refresh();
     if (frame.step === "customer_wrote") {
       if (frame.mine) toast(frame.text, { kind: frame.step, link: here ? null : frame.link });
-      if (here) banner(frame.text, frame.step);
+      if (here && !swapped) banner(frame.text, frame.step);
       return;
     }
     toast(frame.text);
-    if (here) banner(gettext("This conversation changed — reload to see it"));
+    if (here && !swapped) banner(gettext("This conversation changed — reload to see it"));
   }
 
   function refresh() {

@@ -21,7 +21,7 @@ def shown(html, rows):
 
 
 def count(html, key):
-    marker = f'data-testid="inbox-count-{key}" class="px-1.5 rounded-full text-xs bg-base-100 dark:bg-base-800">'
+    marker = f'data-testid="inbox-count-{key}">'
     return int(html.split(marker, 1)[1].split("<", 1)[0]) if marker in html else None
 
 
@@ -60,19 +60,19 @@ def test_the_holders_unread_count_goes_to_zero_when_they_read_it(console_as, sup
     wrote(conversation, "Hello?", ago=2)
     client = console_as(support)
     html = client.get(LIST, {"box": "mine"}).content.decode()
-    assert '<span data-testid="inbox-unread" class="font-semibold text-primary-600">2</span>' in html
+    assert '<span data-testid="inbox-unread" class="font-semibold">2</span>' in html
     client.get(reverse("admin:conversations_conversation_change", args=[conversation.pk]))
     html = client.get(LIST, {"box": "mine"}).content.decode()
-    assert '<span data-testid="inbox-unread" class="opacity-75">0</span>' in html
+    assert '<span data-testid="inbox-unread" class="">0</span>' in html
     wrote(conversation, "Still there?")
-    assert 'text-primary-600">1</span>' in client.get(LIST, {"box": "mine"}).content.decode()
+    assert '"font-semibold">1</span>' in client.get(LIST, {"box": "mine"}).content.decode()
 
 
 def test_someone_elses_reading_leaves_the_holders_count(console_as, staff, support, inbox):
     wrote(inbox["held"], "Hello?", ago=2)
     console_as(staff["admin"]).get(reverse("admin:conversations_conversation_change", args=[inbox["held"].pk]))
     html = console_as(support).get(LIST, {"box": "mine"}).content.decode()
-    assert 'text-primary-600">2</span>' in html
+    assert '"font-semibold">2</span>' in html
 
 
 def test_the_reply_sla_counts_while_the_customer_waits_on_the_holder(console_as, support, inbox, settings):
@@ -92,7 +92,7 @@ def test_labels_are_shown_and_filtered_and_another_tenants_are_not_offered(conso
     Label.objects.create(tenant=other_tenant, name="GlobexOnly").conversations.add(inbox["theirs"])
     client = console_as(support)
     html = client.get(LIST).content.decode()
-    assert 'background:#dc2626">Refund</span>' in html and "GlobexOnly" not in html
+    assert 'color:#ffffff;background:#dc2626">Refund</span>' in html and "GlobexOnly" not in html
     assert shown(client.get(LIST, {"labels__id__exact": refund.pk}).content.decode(), inbox) == {"held"}
 
 
