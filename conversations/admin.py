@@ -129,7 +129,7 @@ class ConversationAdmin(
     search_help_text = _("A person's name, exact email or phone number, words of the messages, or a conversation id.")
     ordering = ["-last_message_at"]
     show_full_result_count = False
-    change_form_after_template = "admin/conversations/thread.html"
+    change_form_before_template = "admin/conversations/thread.html"  # the thread first, above the fields
     fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at"]
     readonly_fields = fields
 

@@ -106,19 +106,52 @@
 
   document.addEventListener("htmx:afterSwap", scrollThread);
 
-  /* For walker-live.js: the conversation changed elsewhere. Swapped in unless a box holds text or has the
-   * focus (then false, and walker-live.js offers a reload instead). */
+  /* Something in the part is being typed or chosen: a box with text or the focus, a label ticked or unticked. */
+  function busy(current) {
+    var typing = Array.prototype.some.call(current.querySelectorAll("textarea"), function (textarea) {
+      return textarea.value.trim() !== "" || textarea === document.activeElement;
+    });
+    return typing || Array.prototype.some.call(current.querySelectorAll('input[type="checkbox"]'), function (box) {
+      return box.checked !== box.defaultChecked;
+    });
+  }
+
+  function swapIn(current, fresh) {
+    current.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    scrollThread();
+  }
+
+  /* For walker-live.js: the conversation changed elsewhere (or by this page's own step). The fresh part is
+   * swapped in whole while nobody types or ticks; else only its thread, so nothing typed or ticked is replaced
+   * (false then: walker-live.js offers a reload for the rest). */
   window.walkerConversation = {
     refresh: function () {
       var current = part();
-      if (!current || !window.htmx || !current.hasAttribute("hx-target")) return false;
-      var busy = Array.prototype.some.call(current.querySelectorAll("textarea"), function (textarea) {
-        return textarea.value.trim() !== "" || textarea === document.activeElement;
-      });
-      if (busy) return false;
-      window.htmx.ajax("GET", current.getAttribute("data-live-url"), { target: PART, swap: "outerHTML" });
-      return true;
+      if (!current || !current.hasAttribute("hx-target")) return false; // a revealed page: plain posts
+      var wasBusy = busy(current), live = window.walkerConversation;
+      live.pending += 1; // tests wait for none under way
+      fetch(current.getAttribute("data-live-url"), { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(PART);
+          current = part();
+          if (!fresh || !current) return;
+          if (!busy(current)) {
+            var told = current.querySelector(".wk-outcomes"), main = fresh.querySelector(".wk-main");
+            var panel = fresh.querySelector('[data-testid="takeover-panel"]');
+            if (told && main && !fresh.querySelector(".wk-outcomes")) main.insertBefore(told, panel); // the last step's outcome stays
+            return swapIn(current, document.adoptNode(fresh));
+          }
+          var thread = current.querySelector('[data-testid="thread"]');
+          var freshThread = fresh.querySelector('[data-testid="thread"]');
+          if (thread && freshThread) swapIn(thread, document.adoptNode(freshThread));
+        })
+        .catch(function () {}) // the next change tries again
+        .then(function () { live.pending -= 1; });
+      return !wasBusy;
     },
+    pending: 0,
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scrollThread);

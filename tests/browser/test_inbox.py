@@ -7,6 +7,7 @@ Screenshots: inbox-list.png, inbox-conversation.png, inbox-takeover.png.
 """
 
 import io
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -92,11 +93,17 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
             stayed = [self.script(STAYED), self.script("return window.__htmxLog"), self.script("return !!window.htmx")]
             raise AssertionError(f"{failed}\nstayed: {stayed}; at {self.path()}; page: {self.body()[-2500:]}") from None
         self.assertTrue(self.script(STAYED), f"the page was reloaded by {what}")
+        # The console feed tells of the step too, and the page fetches its part afresh: let that land first.
+        time.sleep(1)
+        self.wait(lambda d: self.script("return window.walkerConversation.pending === 0"), "the live refresh")
 
     def click(self, testid):
-        button = self.find(testid)
-        self.script("arguments[0].scrollIntoView({block: 'center'})", button)  # clear of the sticky footer
-        button.click()
+        """Found and clicked at once (the part may be swapped in between otherwise)."""
+        self.script(
+            "var button = document.querySelector(`[data-testid='${arguments[0]}']`);"
+            "button.scrollIntoView({block: 'center'}); button.click();",  # clear of the sticky footer
+            testid,
+        )
 
     def test_the_inbox_and_a_takeover_without_reloads(self):
         self.log_in("support@acme.test")
@@ -153,9 +160,11 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
             ConversationNote.objects.get(conversation=self.conversation).text, "Wants a call back tomorrow."
         )
 
-        vip = self.driver.find_element(By.XPATH, '//label[contains(@class, "wk-label")][contains(., "VIP")]/input')
-        self.script("arguments[0].scrollIntoView({block: 'center'})", vip)
-        vip.click()
+        # Found and ticked at once: the console feed's news of the note may swap the part in between.
+        self.script(
+            "var vip = [...document.querySelectorAll('label.wk-label')].find(l => l.textContent.includes('VIP'));"
+            "vip.scrollIntoView({block: 'center'}); vip.querySelector('input').click();"
+        )
         self.click("save-labels")
         self.outcome("Labels saved.", "saving labels")
         self.assertEqual({label.name for label in self.conversation.labels.all()}, {"Order", "VIP"})
