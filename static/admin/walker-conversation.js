@@ -116,6 +116,10 @@
     });
   }
 
+  function stepping(current) {
+    return current.classList.contains("htmx-request") || !!current.querySelector(".htmx-request");
+  }
+
   function swapIn(current, fresh) {
     current.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
@@ -136,7 +140,8 @@
         .then(function (html) {
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(PART);
           current = part();
-          if (!fresh || !current) return;
+          // A step of this page under way brings its own fresh part (htmx swaps the element it was sent from).
+          if (!fresh || !current || stepping(current)) return;
           if (!busy(current)) {
             var told = current.querySelector(".wk-outcomes"), main = fresh.querySelector(".wk-main");
             var panel = fresh.querySelector('[data-testid="takeover-panel"]');

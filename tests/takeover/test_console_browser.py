@@ -87,9 +87,13 @@ class TakeoverConsoleBrowserTests(chat.BrowserTestCase):
         self.wait(lambda d: self.path() == "/admin/", f"{email} signed in")
 
     def take_step(self, testid, done):
-        button = self.find(testid)
-        self.script("arguments[0].scrollIntoView({block: 'center'})", button)  # clear of the sticky footer
-        button.click()
+        """Posted in place (htmx); found and clicked at once, after any live refresh of the page's part landed."""
+        self.wait(lambda d: self.script("return window.walkerConversation.pending === 0"), "the live refresh")
+        self.script(
+            "var button = document.querySelector(`[data-testid='${arguments[0]}']`);"
+            "button.scrollIntoView({block: 'center'}); button.click();",  # clear of the sticky footer
+            testid,
+        )
         self.wait(lambda d: done in self.body(), f"'{done}' after {testid}")
         self.wait(lambda d: self.script(CONSOLE_OPEN), "the console socket to open again")
 
