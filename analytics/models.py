@@ -17,6 +17,7 @@ class EventType(models.TextChoices):
     MESSAGE_RECEIVED = "message_received", _("Message received")
     AGENT_RESPONDED = "agent_responded", _("Agent responded")
     HANDOFF = "handoff", _("Conversation handed to another agent")
+    SATISFACTION_ASKED = "satisfaction_asked", _("Satisfaction rating asked for")
     SATISFACTION_RATED = "satisfaction_rated", _("Satisfaction rated")
     CHANNEL_FAILURE = "channel_failure", _("Message could not be delivered on its channel")
     UNKNOWN_SENDER = "unknown_sender", _("Message from an unknown or unverified sender")
@@ -143,6 +144,15 @@ class ConversationMetrics(models.Model):
         null=True, blank=True, verbose_name=_("user satisfaction score")
     )
     issue_resolved = models.BooleanField(default=False, verbose_name=_("issue resolved"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The person of the tenant who resolved it (its holder); empty when the agents' answer closed it."),
+        verbose_name=_("resolved by"),
+    )
     escalated_to_human = models.BooleanField(default=False, verbose_name=_("escalated to human"))
     hitl_approvals_count = models.PositiveIntegerField(default=0, verbose_name=_("hitl approvals count"))
     started_at = models.DateTimeField(verbose_name=_("started at"))

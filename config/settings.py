@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "analytics",
     "reports",
     "adplatforms",
+    "warehouse",  # events, conversation metrics and approval analytics to BigQuery (docs/warehouse.md)
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The analytics API's and the dashboard's figures in the cache (reports/cache.py, docs/analytics.md): the longest an
+# entry is served (the aggregation jobs and approval events replace entries sooner). 0: read the database every time,
+# as without Redis, where each process's own memory cannot hear what the workers change.
+REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 300, minimum=0) if REDIS_URL else 0
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
@@ -282,8 +287,10 @@ CELERY_TASK_ROUTES = {
     "analytics.tasks.*": {"queue": "bulk"},
     "conversations.tasks.prune_chat_events": {"queue": "bulk"},
     "conversations.tasks.apply_message_retention": {"queue": "bulk"},
+    "conversations.tasks.close_quiet_conversations": {"queue": "bulk"},
     "tenants.tasks.*": {"queue": "bulk"},
     "adplatforms.tasks.*": {"queue": "bulk"},
+    "warehouse.tasks.*": {"queue": "bulk"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -300,6 +307,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.apply_message_retention",
         "schedule": crontab(hour=2, minute=37),
     },
+    # Conversations only the agents answered, quiet for SATISFACTION_QUIET_HOURS: closed, their person asked to rate.
+    "close-quiet-conversations": {"task": "conversations.tasks.close_quiet_conversations", "schedule": 300.0},
     # Access records past each tenant's access_log_retention_days (never younger than 90 days) are removed.
     "purge-access-logs": {"task": "tenants.tasks.purge_access_logs", "schedule": crontab(hour=2, minute=57)},
     # The two analytics jobs live in reports.tasks under the names they had in analytics (see there).
@@ -320,6 +329,8 @@ CELERY_BEAT_SCHEDULE = {
     "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
     # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
     "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
+    # New platform events, conversation metrics and approval analytics to each BigQuery destination, in batches.
+    "warehouse-export": {"task": "warehouse.tasks.export_to_warehouses", "schedule": 120.0},
 }
 
 # --- Execution recovery (issue 17) ------------------------------------------------
@@ -430,6 +441,11 @@ CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 1095, minimum=90)
 CHAT_EVENT_RETENTION_DAYS = env_int("CHAT_EVENT_RETENTION_DAYS", 7, minimum=1)  # replay window for reconnects
 CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 24, minimum=1)  # a quieter conversation is closed
+# Satisfaction (conversations.satisfaction): a rating is taken this long after it was asked for, once.
+SATISFACTION_WINDOW_HOURS = env_int("SATISFACTION_WINDOW_HOURS", 72, minimum=1)
+# A conversation only the agents answered, quiet this long after their answer, is closed and its person asked for a
+# rating (conversations.quiet); below CONVERSATION_IDLE_HOURS, so the ask still falls in WhatsApp's 24-hour window.
+SATISFACTION_QUIET_HOURS = env_int("SATISFACTION_QUIET_HOURS", 2, minimum=1)
 INBOUND_MAX_CHARS = env_int("INBOUND_MAX_CHARS", 4000, minimum=1)
 AGENT_ENGINE_TIMEOUT = env_int("AGENT_ENGINE_TIMEOUT", 30, minimum=1)  # seconds for one Langflow/OpenAI call
 AGENT_REPLY_MAX_CHARS = env_int("AGENT_REPLY_MAX_CHARS", 4000, minimum=200)  # longer answers are cut at a word
@@ -457,6 +473,22 @@ AD_PLATFORM_TIMEOUT = env_float("AD_PLATFORM_TIMEOUT", 30.0, minimum=1.0)  # sec
 # Walker's own ceiling on calls per minute against one shared quota (a Google developer token, a Meta app), all
 # tenants and workers together (adplatforms.limiter); the platforms' own throttles still park it sooner.
 AD_PLATFORM_CALLS_PER_MINUTE = env_int("AD_PLATFORM_CALLS_PER_MINUTE", 600, minimum=1)
+
+
+# --- Warehouse (warehouse/, docs/warehouse.md) -------------------------------------------
+# Empty: Google's own BigQuery API. Tests point it (and the token address) at a fake on 127.0.0.1.
+WAREHOUSE_BIGQUERY_API_ENDPOINT = env_str("WAREHOUSE_BIGQUERY_API_ENDPOINT").rstrip("/")
+WAREHOUSE_TOKEN_URI = env_str("WAREHOUSE_TOKEN_URI", "https://oauth2.googleapis.com/token")
+WAREHOUSE_BATCH_ROWS = env_int("WAREHOUSE_BATCH_ROWS", 500, minimum=1)  # rows per insertAll request
+WAREHOUSE_BATCHES_PER_RUN = env_int("WAREHOUSE_BATCHES_PER_RUN", 20, minimum=1)  # per table, per beat run
+# Rows younger than this may belong to transactions not committed yet: they wait for the next run.
+WAREHOUSE_LAG_SECONDS = env_int("WAREHOUSE_LAG_SECONDS", 120, minimum=0)
+WAREHOUSE_TIMEOUT = env_float("WAREHOUSE_TIMEOUT", 30.0, minimum=1.0)  # seconds for one call
+# Quota errors are retried with exponential backoff from the first delay for this long, then next run.
+WAREHOUSE_RETRY_INITIAL_SECONDS = env_float("WAREHOUSE_RETRY_INITIAL_SECONDS", 1.0, minimum=0.01)
+WAREHOUSE_RETRY_SECONDS = env_float("WAREHOUSE_RETRY_SECONDS", 60.0, minimum=0.1)
+# How long a run holds a table of a destination; a run that died leaves it to expire. Longer than a run can last.
+WAREHOUSE_LEASE_SECONDS = env_int("WAREHOUSE_LEASE_SECONDS", 600, minimum=1)
 
 
 # --- Encryption at rest (tenants/crypto.py) --------------------------------------------

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.exceptions import api_not_found
 from config.home import favicon, home
 from config.metrics import metrics
+from conversations.satisfaction_views import satisfaction_page
 from tenants.language_switch import set_language
 from tenants.signin.email_page import change_email, confirm_email_change
 from tenants.signin.invitation_page import accept_invitation
@@ -79,6 +80,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),  # the console's user menu and the chat page
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # the chat widget's words, translated
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
+    path("rate/<str:token>/", satisfaction_page, name="satisfaction"),  # a resolved conversation's email rating link
     path("", include("agents.urls")),  # read tools for engines that call back (Langflow)
     path("", include("briefs.urls")),  # the daily brief's signed unsubscribe link
     path("", include("channels_app.urls")),  # chat widget token and demo page

@@ -8,6 +8,8 @@ one record naming the rows it showed); a reveal is recorded with high sensitivit
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
@@ -20,7 +22,7 @@ from conversations.admin_inbox import InboxAdminMixin
 from conversations.admin_messenger import MessengerAdminMixin
 from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, Message, SatisfactionSurvey
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
@@ -130,7 +132,7 @@ class ConversationAdmin(
     ordering = ["-last_message_at"]
     show_full_result_count = False
     change_form_before_template = "admin/conversations/thread.html"  # the thread first, above the fields
-    fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at"]
+    fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at", "rating"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -171,6 +173,20 @@ class ConversationAdmin(
     @display(description=_("conversation"))
     def short_id(self, obj):
         return str(obj.pk)[:8]
+
+    @display(description=_("satisfaction"))
+    def rating(self, obj):
+        """The person's rating (conversations.satisfaction): given, awaited, or never asked."""
+        survey = SatisfactionSurvey.objects.filter(conversation=obj).first()
+        if survey is None:
+            return gettext("Not asked")
+        if survey.score is None:
+            asked = date_format(localtime(survey.asked_at), "j M Y H:i")
+            return gettext("Asked %(when)s, not rated yet") % {"when": asked}
+        return gettext("%(score)s of 5, rated %(when)s") % {
+            "score": survey.score,
+            "when": date_format(localtime(survey.rated_at), "j M Y H:i"),
+        }
 
     @display(description=_("messages"), ordering="message_total")
     def message_count(self, obj):

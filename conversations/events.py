@@ -27,6 +27,7 @@ class EventKind(models.TextChoices):
     HUMAN_JOINED = "human_joined", "A person took the conversation over"
     HUMAN_REPLY = "human_reply", "A person's reply"
     HUMAN_LEFT = "human_left", "The agents answer again"
+    SATISFACTION_ASKED = "satisfaction_asked", "The person is asked to rate the conversation"
 
 
 class Signal(models.TextChoices):

@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -297,6 +297,44 @@ class ConversationEvent(models.Model):
         if "sealed_values" in payload:
             payload["text"] = unseal_from_storage(payload["text"], payload.pop("sealed_values"))
         return {**payload, "type": self.event_type, "seq": self.seq, "conversation_id": str(self.conversation_id)}
+
+
+class SatisfactionSurvey(models.Model):
+    """The rating a conversation's person is asked for once it is resolved: one per conversation, asked on its
+    channel, rated once within SATISFACTION_WINDOW_HOURS (conversations.satisfaction)."""
+
+    LOWEST, HIGHEST = 1, 5
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, related_name="satisfaction", verbose_name=_("conversation")
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
+    asked_at = models.DateTimeField(default=timezone.now, verbose_name=_("asked at"))
+    score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LOWEST), MaxValueValidator(HIGHEST)],
+        help_text=_("From 1 (poor) to 5 (excellent); empty until the person rates."),
+        verbose_name=_("score"),
+    )
+    rated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rated at"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        ordering = ["-asked_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="satisfaction_score_1_to_5",
+            )
+        ]
+
+    def __str__(self):
+        return f"rating of {str(self.conversation_id)[:8]}: {self.score or '-'}"
 
 
 class Label(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from analytics.events import record
 from analytics.models import EventType
-from conversations import console, delivery, events
+from conversations import console, delivery, events, satisfaction
 from conversations.access import get_conversation_for_user, may_handle, may_take_from
 from conversations.console import Step
 from conversations.delivery import display_name  # also how the console and the API name people
@@ -197,8 +197,9 @@ def release(conversation_id, *, actor) -> Conversation:
 
 @transaction.atomic
 def resolve(conversation_id, *, actor) -> Conversation:
-    """Close the conversation as resolved (the customer's next message opens a new one, for the agents). One that
-    someone holds is theirs or an admin's to resolve (`forbidden` otherwise)."""
+    """Close the conversation as resolved (the customer's next message opens a new one, for the agents) and ask its
+    person for a rating (conversations.satisfaction). One that someone holds is theirs or an admin's to resolve
+    (`forbidden` otherwise)."""
     conversation = _lock(actor, conversation_id)
     _open(conversation)
     if conversation.held_by_id is not None:
@@ -206,6 +207,7 @@ def resolve(conversation_id, *, actor) -> Conversation:
         _let_go(conversation, reason=Step.RESOLVED)
     close_conversation(conversation, ended_at=timezone.now(), reason=Conversation.CloseReason.RESOLVED)
     _audit(EventType.RESOLVED, conversation, actor, Step.RESOLVED)
+    satisfaction.ask(conversation)  # after the audit: the metrics read who resolved it from that event
     return conversation
 
 

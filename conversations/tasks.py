@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from conversations import pipeline, retention
+from conversations import pipeline, quiet, retention
 from conversations.models import Conversation, ConversationEvent
 
 ANSWER_RETRIES = 20
@@ -48,3 +48,9 @@ def prune_chat_events() -> int:
 def apply_message_retention() -> int:
     """Remove message content past each tenant's retention period (rows and counts stay)."""
     return retention.apply_message_retention()
+
+
+@shared_task(expires=240)
+def close_quiet_conversations() -> int:
+    """Conversations quiet after the agents' answer: closed, and their people asked for a rating (quiet.py)."""
+    return quiet.close_quiet_conversations()

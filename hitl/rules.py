@@ -13,12 +13,13 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from agents.actions import ActionType
 from hitl.models import HITLWorkflow, RiskLevel
 from hitl.models.workflow import MAX_HOURS, MAX_REMINDERS
 from tenants.models import User
-from tenants.roles import Role
+from tenants.roles import STAFF_ROLES, Role
 
 log = logging.getLogger(__name__)
 
@@ -144,52 +145,109 @@ def _person_ids(value, what) -> tuple[str, ...]:
     return people
 
 
-def parse_levels(raw) -> list[Level]:
-    if not isinstance(raw, list) or not raw:
-        raise InvalidRule("Add at least one approval level.")
-    if len(raw) > MAX_LEVELS:
-        raise InvalidRule(f"A workflow has at most {MAX_LEVELS} approval levels.")
-    levels = []
-    for number, item in enumerate(raw, start=1):
-        if not isinstance(item, dict) or not isinstance(item.get("approvers"), dict):
-            raise InvalidRule(f"level {number} needs an approvers object")
-        approvers = item["approvers"]
-        roles = _strings(approvers.get("roles"), f"level {number} roles")
-        unknown = set(roles) - set(Role.values)
-        if unknown:
-            raise InvalidRule(f"level {number} names unknown roles {sorted(unknown)}")
-        required = item.get("required_approvals", 1)
-        if isinstance(required, bool) or not isinstance(required, int) or not 1 <= required <= MAX_REQUIRED_APPROVALS:
-            raise InvalidRule(
-                f"Level {number}: the approvals needed must be a whole number from 1 to {MAX_REQUIRED_APPROVALS}."
-            )
-        name = item.get("name")
-        if name is not None and not (isinstance(name, str) and len(name) <= 200):
-            raise InvalidRule(f"level {number} name must be text of at most 200 characters")
-        level = Level(
-            name=name or f"Level {number}",
-            roles=roles,
-            groups=_strings(approvers.get("groups"), f"level {number} groups"),
-            users=_person_ids(approvers.get("users"), f"level {number} users"),
-            required_approvals=required,
+def parse_level(item, number: int) -> Level:
+    """Level `number` (from 1) as the engine reads it; raises InvalidRule naming the level."""
+    if not isinstance(item, dict) or not isinstance(item.get("approvers"), dict):
+        raise InvalidRule(gettext("Level %(number)s needs an approvers object.") % {"number": number})
+    approvers = item["approvers"]
+    roles = _strings(approvers.get("roles"), f"level {number} roles")
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise InvalidRule(
+            gettext("Level %(number)s names unknown roles: %(roles)s.")
+            % {"number": number, "roles": ", ".join(sorted(unknown))}
         )
-        if not (level.roles or level.groups or level.users):
-            raise InvalidRule(f"level {number} names no approvers")
-        levels.append(level)
-    return levels
+    required = item.get("required_approvals", 1)
+    if isinstance(required, bool) or not isinstance(required, int) or not 1 <= required <= MAX_REQUIRED_APPROVALS:
+        raise InvalidRule(
+            gettext("Level %(number)s: the approvals needed must be a whole number from 1 to %(most)s.")
+            % {"number": number, "most": MAX_REQUIRED_APPROVALS}
+        )
+    name = item.get("name")
+    if name is not None and not (isinstance(name, str) and len(name) <= 200):
+        raise InvalidRule(f"level {number} name must be text of at most 200 characters")
+    level = Level(
+        name=name or f"Level {number}",
+        roles=roles,
+        groups=_strings(approvers.get("groups"), f"level {number} groups"),
+        users=_person_ids(approvers.get("users"), f"level {number} users"),
+        required_approvals=required,
+    )
+    if not (level.roles or level.groups or level.users):
+        raise InvalidRule(
+            gettext("Level %(number)s names no approvers: tick a role, or pick people or a group.") % {"number": number}
+        )
+    return level
 
 
-def unknown_people(tenant, levels: list[Level]) -> list[str]:
-    """The level users (ids or emails) that name no active person of the tenant."""
-    named = {person for level in levels for person in level.users}
-    if not named:
-        return []
-    ids = {str(pk) for pk in _valid_uuids([p for p in named if "@" not in p])}
-    emails = {p.lower() for p in named if "@" in p}
+def _level_count(raw) -> None:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidRule(gettext("Add at least one approval level."))
+    if len(raw) > MAX_LEVELS:
+        raise InvalidRule(gettext("A workflow has at most %(most)s approval levels.") % {"most": MAX_LEVELS})
+
+
+def parse_levels(raw) -> list[Level]:
+    _level_count(raw)
+    return [parse_level(item, number) for number, item in enumerate(raw, start=1)]
+
+
+def level_errors(raw, *, tenant) -> list[str]:
+    """Why levels being written (by the admin's form or the API) are refused, every level's reasons in order.
+
+    Beyond what the engine could not read (`parse_level`): the approvers must be able to open the console to
+    decide, so no role without it (members) and only active people of `tenant` who have it. Stored levels
+    are not held to these: the engine still follows a level whose person has since left.
+    """
+    try:
+        _level_count(raw)
+    except InvalidRule as err:
+        return [str(err)]
+    errors = []
+    for number, item in enumerate(raw, start=1):
+        try:
+            level = parse_level(item, number)
+        except InvalidRule as err:
+            errors.append(str(err))
+            continue
+        outside = [role for role in level.roles if role not in STAFF_ROLES]
+        if outside:
+            names = ", ".join(str(Role(role).label) for role in outside)
+            errors.append(
+                gettext("Level %(number)s: %(roles)s cannot open the console, so cannot decide; pick another role.")
+                % {"number": number, "roles": names}
+            )
+        if tenant is None:
+            continue
+        unknown, without_console = _named_people_problems(tenant, level)
+        if unknown:
+            errors.append(
+                gettext("Level %(number)s: these name no active person of the tenant: %(people)s.")
+                % {"number": number, "people": ", ".join(unknown)}
+            )
+        if without_console:
+            errors.append(
+                gettext("Level %(number)s: these people cannot open the console, so cannot decide: %(people)s.")
+                % {"number": number, "people": ", ".join(without_console)}
+            )
+    return errors
+
+
+def _named_people_problems(tenant, level: Level) -> tuple[list[str], list[str]]:
+    """The level's users (ids or emails) that name no active person of the tenant, and those naming someone
+    whose role cannot open the console."""
+    if not level.users:
+        return [], []
+    ids = {str(pk) for pk in valid_uuids([p for p in level.users if "@" not in p])}
+    emails = {p.lower() for p in level.users if "@" in p}
     rows = User.objects.filter(tenant=tenant, is_active=True).filter(Q(pk__in=ids) | Q(email__in=emails))
-    found = list(rows.values_list("pk", "email"))
-    known = {str(pk) for pk, _ in found} | {email for _, email in found}
-    return sorted(p for p in named if (p.lower() if "@" in p else str(UUID(p))) not in known)
+    console = {}
+    for pk, email, role in rows.values_list("pk", "email", "role"):
+        console[str(pk)] = console[email.lower()] = role in STAFF_ROLES
+    keys = {person: person.lower() if "@" in person else str(UUID(person)) for person in level.users}
+    unknown = sorted(person for person, key in keys.items() if key not in console)
+    without_console = sorted(person for person, key in keys.items() if console.get(key) is False)
+    return unknown, without_console
 
 
 def eligible_approvers(tenant, level: Level, *, extra_user_ids=()):
@@ -198,11 +256,11 @@ def eligible_approvers(tenant, level: Level, *, extra_user_ids=()):
     emails = [u.lower() for u in level.users if "@" in u]
     match = Q(role__in=level.roles) | Q(groups__name__in=level.groups) | Q(email__in=emails) | Q(pk__in=extra_user_ids)
     if ids:
-        match |= Q(pk__in=_valid_uuids(ids))
+        match |= Q(pk__in=valid_uuids(ids))
     return User.objects.filter(tenant=tenant, is_active=True).filter(match).distinct()
 
 
-def _valid_uuids(values):
+def valid_uuids(values):
     valid = []
     for value in values:
         try:
@@ -297,12 +355,12 @@ def field_errors(data: dict) -> dict[str, str]:
     return errors
 
 
-def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None) -> dict[str, str]:
+def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None) -> dict[str, str | list[str]]:
     """What a form writing a workflow (the admin's, the API's) must refuse, by field name.
 
     `data` holds the settings being written; any other is read from `instance` (None when adding).
-    Beyond what the engine could not read: cost thresholds the wrong way round, level users who are
-    not active people of `tenant`, and a second active default workflow.
+    Beyond what the engine could not read: cost thresholds the wrong way round, levels whose approvers
+    cannot decide (`level_errors`, a list of reasons), and a second active default workflow.
     """
 
     def setting(name, default):
@@ -312,10 +370,10 @@ def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None)
     low, high = setting("min_cost_threshold", None), setting("max_cost_threshold", None)
     if low is not None and high is not None and low > high:
         errors["max_cost_threshold"] = "Must be at least the minimum cost."
-    if "approval_levels" in data and "approval_levels" not in errors and tenant is not None:
-        unknown = unknown_people(tenant, parse_levels(data["approval_levels"]))
-        if unknown:
-            errors["approval_levels"] = f"These name no active person of the tenant: {', '.join(unknown)}."
+    if "approval_levels" in data:  # every level's reasons, not only the engine's first
+        errors.pop("approval_levels", None)
+        if problems := level_errors(data["approval_levels"], tenant=tenant):
+            errors["approval_levels"] = problems
     if tenant is not None and setting("is_default", False) and setting("is_active", True):
         others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
         if instance is not None:

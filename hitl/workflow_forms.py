@@ -1,20 +1,26 @@
 """The admin's workflow form: levels and automatic rules as formsets instead of JSON text.
 
 The formsets compose the same JSON the API takes and the engine reads (see HITLWorkflow), and the whole
-workflow is checked by `hitl.rules.workflow_errors`, the API serializer's validator.
+workflow is checked by `hitl.rules.workflow_errors`, the API serializer's validator; the levels' fields take
+what is posted and leave the judgement to `hitl.rules.level_errors`, so both refuse in the same words. Rows are
+added, removed and reordered in the page (static/admin/walker-formset-rows.js) and saved at once.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from django import forms
 from django.contrib.auth.models import Group
+from django.db.models import Q
+from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
     UnfoldAdminIntegerFieldWidget,
-    UnfoldAdminSelectMultipleWidget,
+    UnfoldAdminSelect2MultipleWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminTextInputWidget,
     UnfoldBooleanWidget,
@@ -24,7 +30,7 @@ from agents.actions import ActionType
 from hitl import rules
 from hitl.models import HITLWorkflow, RiskLevel
 from tenants.models import User
-from tenants.roles import Role
+from tenants.roles import STAFF_ROLES, Role
 from tenants.services import ROLE_GROUP_PREFIX
 
 CHANNEL_CHOICES = [("email", _("Email")), ("in_app", _("In the console")), ("slack", "Slack"), ("whatsapp", "WhatsApp")]
@@ -47,9 +53,25 @@ def _checkboxes():
 
 
 def people_of(tenant):
-    """Who may be named as an approver: the active people of the tenant (of any tenant for a superuser adding one)."""
+    """The active people of the tenant (of any tenant for a superuser adding a workflow)."""
     people = User.objects.filter(is_active=True).select_related("tenant").order_by("first_name", "last_name", "pk")
     return people.filter(tenant=tenant) if tenant is not None else people.exclude(tenant=None)
+
+
+def approvers_of(tenant):
+    """Who may be named as an approver: those of `people_of` whose role can open the console to decide."""
+    return people_of(tenant).filter(role__in=STAFF_ROLES)
+
+
+def find_people(people, term: str):
+    """`people` whose names hold every word of `term`, or the one whose whole email address it is (addresses are
+    encrypted: no partial matches). The level's people search."""
+    term = term.strip()
+    if "@" in term:
+        return people.filter(email=term.lower())
+    for word in term.split():
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return people
 
 
 def person_label(person) -> str:
@@ -57,9 +79,23 @@ def person_label(person) -> str:
     return name if name == person.email else f"{name} ({person.email})"
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, person):
-        return person_label(person)
+# Only roles that can open the console decide; the others are refused by hitl.rules.level_errors.
+CONSOLE_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
+
+
+class NamesField(forms.MultipleChoiceField):
+    """Names the widget offers, any of which the form takes: which may be saved is `hitl.rules.level_errors`'
+    decision, so the form refuses what the API refuses, in the same words."""
+
+    def valid_value(self, value):
+        return True
+
+
+class PeopleSearchWidget(UnfoldAdminSelect2MultipleWidget):
+    """People picked by searching (HITLWorkflowAdmin.people_view): only the chosen ones are in the page."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-ajax--delay": 250, "data-ajax--cache": "true", **(attrs or {})})
 
 
 class LevelForm(forms.Form):
@@ -71,51 +107,62 @@ class LevelForm(forms.Form):
         required=False,
         widget=UnfoldAdminTextInputWidget(attrs={"placeholder": _("e.g. Marketing lead")}),
     )
-    roles = forms.MultipleChoiceField(
+    roles = NamesField(
         label=_("Roles"),
-        choices=Role.choices,
+        choices=CONSOLE_ROLE_CHOICES,
         required=False,
         widget=_checkboxes(),
-        help_text=_("Anyone of the tenant with these roles."),
+        help_text=_("Anyone of the tenant with these roles. Only roles that can open the console are offered."),
     )
-    users = PersonChoiceField(
+    users = NamesField(
         label=_("People"),
-        queryset=User.objects.none(),
         required=False,
-        widget=UnfoldAdminSelectMultipleWidget(),
-        help_text=_("And these people by name."),
+        widget=PeopleSearchWidget(),
+        help_text=_("And these people: type a name, or a whole email address, to search the tenant's console users."),
     )
     groups = forms.MultipleChoiceField(
         label=_("Groups"), required=False, widget=_checkboxes(), help_text=_("And members of these groups.")
     )
     required_approvals = forms.IntegerField(
         label=_("Required approvals"),
-        min_value=1,
-        max_value=rules.MAX_REQUIRED_APPROVALS,
         initial=1,
-        widget=UnfoldAdminIntegerFieldWidget(),
+        widget=UnfoldAdminIntegerFieldWidget(attrs={"min": 1, "max": rules.MAX_REQUIRED_APPROVALS}),
     )
 
-    def __init__(self, *args, people, groups, **kwargs):
+    def __init__(self, *args, people, groups, search_url, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = people
+        self.fields["users"].widget.attrs["data-ajax--url"] = search_url
+        self.fields["users"].widget.choices = self._chosen(people)
         gone = self.initial.get("gone")
-        if gone:  # named before, no longer active people of the tenant: saving drops them, so say so
-            left_out = ", ".join(gone)
+        if gone:  # named before, no longer console people of the tenant: saving drops them, so say so
             self.fields["users"].help_text = format_lazy(
                 "{} {}",
                 self.fields["users"].help_text,
                 _("No longer people of the tenant, left out when saved: {people}."),
-            ).format(people=left_out)
+            ).format(people=", ".join(gone))
+        dropped = [str(Role(role).label) for role in self.initial.get("roles") or [] if role not in STAFF_ROLES]
+        if dropped:
+            self.fields["roles"].help_text = format_lazy(
+                "{} {}",
+                self.fields["roles"].help_text,
+                _("{roles} cannot open the console: left out when saved.").format(roles=", ".join(dropped)),
+            )
         self.fields["groups"].choices = [(name, name) for name in groups]
         if not groups:
             del self.fields["groups"]
+
+    def _chosen(self, people) -> list[tuple[str, str]]:
+        """The people this row names, as options: found among `people` by id, else shown by what was sent."""
+        chosen = self.data.getlist(self.add_prefix("users")) if self.is_bound else self.initial.get("users") or []
+        ids = rules.valid_uuids([value for value in chosen if isinstance(value, str)])
+        found = {str(person.pk): person_label(person) for person in people.filter(pk__in=ids)} if ids else {}
+        return [(value, found.get(value, value)) for value in chosen]
 
     def level(self) -> dict:
         """The level as stored: only the approver kinds that name someone."""
         data = self.cleaned_data
         approvers = {"roles": list(data["roles"]), "groups": list(data.get("groups") or []),
-                     "users": [str(person.pk) for person in data["users"]]}  # fmt: skip
+                     "users": list(data["users"])}  # fmt: skip
         level = {"approvers": {kind: names for kind, names in approvers.items() if names}}
         if data["name"]:
             level["name"] = data["name"]
@@ -136,7 +183,7 @@ def level_initial(level: dict, people) -> dict:
         "name": level.get("name") or "",
         "roles": approvers.get("roles") or [],
         "groups": approvers.get("groups") or [],
-        "users": found,
+        "users": [str(person.pk) for person in found],
         "gone": [name for name, key in keys.items() if key not in known],
         "required_approvals": level.get("required_approvals", 1),
     }
@@ -203,17 +250,67 @@ def condition_initial(clause: dict) -> dict:
     return {"field": clause.get("field"), "op": clause.get("op"), "value": shown}
 
 
-LevelFormSet = forms.formset_factory(LevelForm, extra=1, can_delete=True, max_num=rules.MAX_LEVELS, absolute_max=50)
+class RowsFormSet(forms.BaseFormSet):
+    """Rows added, removed and reordered in the page (static/admin/walker-formset-rows.js), saved at once; the
+    order, where kept, is a hidden field the script numbers."""
+
+    ordering_widget = forms.HiddenInput
+
+
+LevelFormSet = forms.formset_factory(
+    LevelForm, formset=RowsFormSet, extra=1, can_delete=True, can_order=True, max_num=rules.MAX_LEVELS,
+    absolute_max=50,
+)  # fmt: skip
 ConditionFormSet = forms.formset_factory(
-    ConditionForm, extra=1, can_delete=True, max_num=rules.MAX_CONDITIONS, absolute_max=50
+    ConditionForm, formset=RowsFormSet, extra=1, can_delete=True, max_num=rules.MAX_CONDITIONS, absolute_max=50
 )
 
-# The JSON settings edited through a formset: name -> (formset prefix, heading)
+# The JSON settings edited through a formset: name -> (formset prefix, heading, what it means, a row's title)
 SECTIONS = {
-    "approval_levels": ("levels", _("Approval levels")),
-    "auto_approve_conditions": ("approve_when", _("Approve automatically when all of these hold")),
-    "auto_reject_conditions": ("reject_when", _("Reject automatically when all of these hold")),
-}
+    "approval_levels": (
+        "levels",
+        _("Approval levels"),
+        _("Levels are decided in order: a request goes to the next level once the one before approves. Name "
+          "approvers by role, by person, or both. Add, remove and reorder levels here, then save once."),
+        _("Level %(number)s"),
+    ),
+    "auto_approve_conditions": (
+        "approve_when",
+        _("Approve automatically when all of these hold"),
+        _("No rows: never. A critical-risk request is never approved automatically."),
+        _("Condition %(number)s"),
+    ),
+    "auto_reject_conditions": (
+        "reject_when",
+        _("Reject automatically when all of these hold"),
+        _("No rows: never. A request these all hold for is rejected at once, whatever its risk, before the "
+          "approve rule is asked."),
+        _("Condition %(number)s"),
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    description: str
+    row_title: str  # "Level %(number)s"
+    formset: forms.BaseFormSet
+    errors: list
+
+    def rows(self):
+        """Each form with its title ("Level 2")."""
+        return [(form, self.row_title % {"number": n}) for n, form in enumerate(self.formset.forms, start=1)]
+
+    def title_pattern(self) -> str:
+        """The row title the script numbers, "__number__" standing for the number."""
+        return self.row_title % {"number": "__number__"}
+
+
+def search_url(tenant) -> str:
+    """Where a level's people search asks (HITLWorkflowAdmin.people_view), for this tenant's people."""
+    url = reverse("admin:hitl_hitlworkflow_people")
+    return f"{url}?tenant={tenant.pk}" if tenant is not None else url
 
 
 class SectionField(forms.Field):
@@ -278,6 +375,7 @@ class WorkflowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         tenant = self.instance.tenant if self.instance.tenant_id else self.tenant
         people = people_of(tenant)
+        approvers = approvers_of(tenant)
         group_names = set(
             Group.objects.filter(user__in=people)
             .exclude(name__startswith=ROLE_GROUP_PREFIX)
@@ -292,8 +390,8 @@ class WorkflowForm(forms.ModelForm):
             "approval_levels": LevelFormSet(
                 data,
                 prefix="levels",
-                initial=[level_initial(level, people) for level in levels if isinstance(level, dict)],
-                form_kwargs={"people": people, "groups": sorted(group_names)},
+                initial=[level_initial(level, approvers) for level in levels if isinstance(level, dict)],
+                form_kwargs={"people": approvers, "groups": sorted(group_names), "search_url": search_url(tenant)},
             ),
             **{
                 name: ConditionFormSet(
@@ -304,28 +402,46 @@ class WorkflowForm(forms.ModelForm):
                 for name in ("auto_approve_conditions", "auto_reject_conditions")
             },
         }
+        for formset in self.formsets.values():
+            formset.extra = 0 if formset.initial or self.read_only else 1  # more rows: "Add", in the page
         if self.read_only:
             for formset in self.formsets.values():
-                formset.extra = 0
                 for form in formset.forms:
                     for field in form.fields.values():
                         field.disabled = True
 
+    @property
+    def media(self):
+        media = super().media
+        for formset in self.formsets.values():
+            media += formset.media
+        return media + forms.Media(js=["admin/walker-formset-rows.js"])
+
     def sections(self):
-        """(heading, formset, errors) for the template, in order."""
-        return [(SECTIONS[name][1], formset, self[name].errors) for name, formset in self.formsets.items()]
+        """What the template shows of each section, in order."""
+        return [
+            Section(heading, description, row_title, formset, self[name].errors)
+            for name, formset in self.formsets.items()
+            for _prefix, heading, description, row_title in [SECTIONS[name]]
+        ]
 
     def _rows(self, name):
-        """The kept forms of a section's formset: stored rows not deleted, and new rows filled in."""
+        """The kept forms of a section's formset, in the order given: stored rows not deleted, and new rows
+        filled in (a number the script gave a row's order is not filling it in)."""
         formset = self.formsets[name]
         if not formset.is_valid():
             raise forms.ValidationError(_("Correct the rows marked below."))
         kept = formset.initial_form_count()  # rows that were stored count even unchanged; empty new rows do not
-        return [
+        rows = [
             form
             for number, form in enumerate(formset.forms)
-            if (number < kept or form.has_changed()) and not form.cleaned_data.get("DELETE")
+            if (number < kept or set(form.changed_data) - {ORDERING_FIELD_NAME, DELETION_FIELD_NAME})
+            and not form.cleaned_data.get(DELETION_FIELD_NAME)
         ]
+        if not formset.can_order:
+            return rows
+        unordered = len(formset.forms) + 1  # a row without a number (no script) stays where it was, after the others
+        return sorted(rows, key=lambda form: form.cleaned_data.get(ORDERING_FIELD_NAME) or unordered)
 
     def clean_approval_levels(self):
         return [form.level() for form in self._rows("approval_levels")]

@@ -10,4 +10,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from reports import tasks  # noqa: F401  (register Celery tasks in every process)
+        from django.db.models.signals import post_save
+
+        from hitl.models import HITLApprovalHistory
+        from reports import cache, tasks  # noqa: F401  (register Celery tasks in every process)
+
+        post_save.connect(cache.approval_history_written, sender=HITLApprovalHistory, dispatch_uid="report_cache")

@@ -7,7 +7,8 @@ figure an aggregate query over the batch. Nothing here runs on the message path.
 Definitions: first response is the first agent reply after the first customer message
 (the conversation's start if none); response time is each agent reply's distance from
 the message it answers; a conversation is resolved when it is closed with no approval
-still open; escalated to a human when an approval of it went to people.
+still open; escalated to a human when an approval of it went to people; its satisfaction
+is the person's rating (conversations.satisfaction) and its holder whoever resolved it.
 """
 
 from datetime import timedelta
@@ -35,7 +36,7 @@ OPEN_APPROVAL = Q(
 )
 UPDATED = [
     "tenant", "channel", "agent_types", "message_count", "duration_seconds", "first_response_ms",
-    "avg_response_time_ms", "user_satisfaction_score", "issue_resolved", "escalated_to_human",
+    "avg_response_time_ms", "user_satisfaction_score", "issue_resolved", "resolved_by", "escalated_to_human",
     "hitl_approvals_count", "started_at", "ended_at", "computed_at",
 ]  # fmt: skip
 
@@ -84,11 +85,14 @@ def _recompute_batch(ids) -> int:
     approvals = {row["conversation_id"]: row for row in _approval_figures(ids)}
     agents = _agents(ids)
     scores = _satisfaction(ids)
+    resolvers = _resolvers(ids)
     now = timezone.now()
     rows = [
         _metrics(c, messages.get(c["pk"], {}), approvals.get(c["pk"], {}), agents.get(c["pk"], []), scores, now)
         for c in conversations
     ]
+    for row in rows:
+        row.resolved_by_id = resolvers.get(row.conversation_id)
     with transaction.atomic():
         ConversationMetrics.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["conversation_id"], update_fields=UPDATED
@@ -202,6 +206,16 @@ def _satisfaction(ids) -> dict:
         .values_list("conversation_id", "metadata__score")
     )
     return {cid: score for cid, score in rows if isinstance(score, int) and 1 <= score <= 5}
+
+
+def _resolvers(ids) -> dict:
+    """Who resolved each conversation (the latest `conversation_resolved` event's person): its holder in reports."""
+    rows = (
+        PlatformEvent.objects.filter(event_type=EventType.RESOLVED, conversation_id__in=ids, user__isnull=False)
+        .order_by("conversation_id", "created_at")
+        .values_list("conversation_id", "user_id")
+    )
+    return dict(rows)
 
 
 def _metrics(conversation, messages, approvals, agents, scores, now) -> ConversationMetrics:

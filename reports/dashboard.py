@@ -3,16 +3,17 @@
 Each figure is one aggregate query, so the page costs the same number of queries whatever the
 number of rows. Days are days in the tenant's time zone (UTC for a superuser). The charts cover
 the range the viewer picks (?start=&end=, the last 14 days by default); every bar opens the
-admin list behind it.
+admin list behind it. The figures are read through the shared cache (reports.cache), so the
+viewers of a tenant share one read until its figures change.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
+from django.db.models import Avg, Count, F, IntegerField, Q
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,6 +25,7 @@ from conversations.models import Channel, Conversation, Message
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel
 from reports import periods
 from reports.aggregates import Percentile, aggregate
+from reports.cache import cached
 from reports.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
 from reports.periods import midnight, zone_of
 
@@ -103,18 +105,23 @@ def dashboard_callback(request, context):
     now = timezone.now()
     today = now.astimezone(zone).date()
     span, note = chosen_span(request.GET, zone, today)
-    week_ago = (now - timedelta(days=7)).replace(microsecond=0)
+    asked = {
+        "first": span.first.isoformat(),
+        "last": span.last.isoformat(),
+        "today": today.isoformat(),
+        "zone": str(zone),
+    }
+    shared = cached(user, "dashboard", asked, lambda: scope_figures(user, span, today, now))
+    counts, took, logged, week_ago, per_day, agents = (
+        shared[name] for name in ("counts", "took", "logged", "week_ago", "per_day", "agents")
+    )
 
-    approvals = HITLApproval.objects.for_user(user)
-    conversations = Conversation.objects.for_user(user)
     lists = _changelists(context)
-    counts = approval_counts(approvals, midnight=midnight(today, zone), since=span.since, until=span.until)
-    took = median_decision_time(approvals, since=week_ago)
-    failed = failed_answers(PlatformEvent.objects.for_user(user), since=week_ago)
-    cards = _kpis(counts, took, lists, midnight=midnight(today, zone)) + _failure_kpis(failed, lists, since=week_ago)
-    per_day = conversations_per_day(conversations, start=span.since, zone=zone, end=span.until)
-    agents = busiest_agents(Message.objects.for_user(user), since=span.since, until=span.until)
-
+    cards = [
+        *_kpis(counts, took, lists, midnight=midnight(today, zone)),
+        *_satisfaction_kpis(logged, span, lists),
+        *_failure_kpis(logged["failed"], lists, since=week_ago),
+    ]
     conversations_chart = conversations_by_day(per_day, span, lists)
     context["dashboard"] = {
         "scope": _("All tenants") if user.is_superuser else user.tenant.name,
@@ -136,6 +143,24 @@ def dashboard_callback(request, context):
         "step_up_off": step_up_off_notice(user),
     }
     return context
+
+
+def scope_figures(user, span: Span, today: date, now: datetime) -> dict:
+    """The figures of the viewer's scope, the same for every viewer of it (reports.cache keeps them; the links each
+    viewer may open are added per request)."""
+    zone = span.zone
+    week_ago = (now - timedelta(days=7)).replace(microsecond=0)
+    approvals = HITLApproval.objects.for_user(user)
+    return {
+        "counts": approval_counts(approvals, midnight=midnight(today, zone), since=span.since, until=span.until),
+        "took": median_decision_time(approvals, since=week_ago),
+        "logged": event_figures(PlatformEvent.objects.for_user(user), failed_since=week_ago, span=span),
+        "week_ago": week_ago,  # the failures card links the events it counted
+        "per_day": conversations_per_day(
+            Conversation.objects.for_user(user), start=span.since, zone=zone, end=span.until
+        ),
+        "agents": busiest_agents(Message.objects.for_user(user), since=span.since, until=span.until),
+    }
 
 
 def mfa_off_notice(user) -> dict | None:
@@ -186,9 +211,19 @@ def median_decision_time(approvals, *, since: datetime) -> timedelta | None:
     return aggregate(decided, {"median": Percentile(took, 0.5)})["median"]
 
 
-def failed_answers(events, *, since: datetime) -> int:
-    """Messages whose every answer attempt failed since `since` (each got an apology instead of an answer)."""
-    return events.filter(event_type=EventType.ANSWER_FAILED, created_at__gte=since).count()
+def event_figures(events, *, failed_since: datetime, span: Span) -> dict:
+    """From the event log, in one query: messages whose every answer attempt failed since `failed_since` (each got
+    an apology instead of an answer), and the span's satisfaction ratings asked for, given, and their average."""
+    failed = Q(event_type=EventType.ANSWER_FAILED, created_at__gte=failed_since)
+    in_span = Q(created_at__gte=span.since, created_at__lt=span.until)
+    rated = in_span & Q(event_type=EventType.SATISFACTION_RATED)
+    ratings = in_span & Q(event_type__in=[EventType.SATISFACTION_ASKED, EventType.SATISFACTION_RATED])
+    return events.filter(failed | ratings).aggregate(
+        failed=Count("pk", filter=failed),
+        asked=Count("pk", filter=in_span & Q(event_type=EventType.SATISFACTION_ASKED)),
+        rated=Count("pk", filter=rated),
+        score=Avg(Cast(KT("metadata__score"), IntegerField()), filter=rated),
+    )
 
 
 def conversations_per_day(conversations, *, start: datetime, zone, end: datetime | None = None) -> dict:
@@ -326,6 +361,28 @@ def _kpis(counts: dict, took: timedelta | None, lists: dict, *, midnight: dateti
             "today",
             _link(lists, APPROVALS, requested_at__gte=midnight.isoformat()),
         ),
+    ]
+
+
+def _satisfaction_kpis(logged: dict, span: Span, lists: dict) -> list[Kpi]:
+    """The span's ratings (conversations.satisfaction): their average out of 5, how many of those asked rated. A card
+    once anyone was asked in the span."""
+    if not (logged["asked"] or logged["rated"]):
+        return []
+    score = logged["score"]
+    span_bounds = (span.since, span.until)
+    return [
+        Kpi(
+            "satisfaction",
+            _("Satisfaction"),
+            _("%(score)s / 5") % {"score": f"{score:.1f}"} if score is not None else "–",
+            _("%(rated)s rated of %(asked)s asked, in the period")
+            % {"rated": logged["rated"], "asked": logged["asked"]},
+            "sentiment_satisfied",
+            _link(
+                lists, EVENTS, event_type__exact=EventType.SATISFACTION_RATED, **_between("created_at", *span_bounds)
+            ),
+        )
     ]
 
 

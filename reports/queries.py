@@ -13,15 +13,19 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from analytics.models import ConversationMetrics, PeriodType
+from conversations.delivery import display_name
 from hitl.models import HITLApproval, RiskLevel
 from reports import approval_stats
 from reports.aggregates import Percentile, aggregate, grouped
 from reports.periods import TRUNCATE, midnight, zone_of
+from tenants.models import User
 
 TIME_GROUPS = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH]
 # Resolution time: how long a resolved conversation took, its start to its end (its duration).
 RESOLVED = Q(issue_resolved=True)
-CONVERSATION_GROUPS = {"channel": F("channel"), "agent": F("agents__agent_type")}
+# holder: the person of the tenant who resolved the conversation (none when the agents' answer closed it).
+CONVERSATION_GROUPS = {"channel": F("channel"), "agent": F("agents__agent_type"), "holder": F("resolved_by")}
+SCORES = range(1, 6)  # the satisfaction scale (conversations.satisfaction)
 APPROVAL_GROUPS = {"channel": F("conversation__channel"), "agent": F("agent_type"), "action_type": F("action_type")}
 
 
@@ -71,6 +75,7 @@ def conversation_expressions() -> dict:
         "escalated_to_human": Count("pk", filter=Q(escalated_to_human=True)),
         "satisfaction_avg": Avg("user_satisfaction_score"),
         "rated": Count("user_satisfaction_score"),
+        **{f"satisfaction_{score}": Count("pk", filter=Q(user_satisfaction_score=score)) for score in SCORES},
         "hitl_approvals": Coalesce(Sum("hitl_approvals_count"), 0),
     }
     for name, field in (("first_response_ms", "first_response_ms"), ("response_time_ms", "avg_response_time_ms")):
@@ -95,6 +100,7 @@ def _conversation_figures(row: dict) -> dict:
         "escalated_to_human": row["escalated_to_human"],
         "satisfaction_avg": _round(row["satisfaction_avg"], 2),
         "rated": row["rated"],
+        "satisfaction_distribution": {str(score): row[f"satisfaction_{score}"] for score in SCORES},
         "hitl_approvals": row["hitl_approvals"],
     }
 
@@ -113,10 +119,20 @@ def conversation_report(user, span: Range, group_by: str, **filters) -> dict:
     rows = conversation_metrics_for(user, span, **filters)
     expressions = conversation_expressions()
     key = _group_key(group_by, "started_at", span.zone, CONVERSATION_GROUPS)
-    groups = grouped(rows, key, expressions)
-    return _report(span, group_by, _conversation_figures(aggregate(rows, expressions)), [
-        {"key": _key(row["key"], span.zone), **_conversation_figures(row)} for row in groups
-    ])  # fmt: skip
+    figures = grouped(rows, key, expressions)
+    groups = [{"key": _key(row["key"], span.zone), **_conversation_figures(row)} for row in figures]
+    if group_by == "holder":
+        _name_holders(groups)
+    return _report(span, group_by, _conversation_figures(aggregate(rows, expressions)), groups)
+
+
+def _name_holders(groups: list[dict]) -> None:
+    """Each holder group with the person's name, as customers see it (never their address); "" for the agents."""
+    people = {str(user.pk): user for user in User.objects.filter(pk__in=[g["key"] for g in groups if g["key"]])}
+    for group in groups:
+        group["key"] = str(group["key"])
+        person = people.get(group["key"])
+        group["name"] = display_name(person) if person is not None else ""
 
 
 # --- approvals -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from reports import approval_stats, conversation_metrics
+from reports.cache import figures_changed
 from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,8 @@ def refresh_conversation_metrics() -> dict:
     for tenant_id in Tenant.objects.values_list("pk", flat=True):
         try:
             done[str(tenant_id)] = conversation_metrics.refresh_tenant(tenant_id)
+            if done[str(tenant_id)]:  # some conversations recomputed (None: another run holds the tenant)
+                figures_changed(tenant_id)
         except Exception:  # one tenant's bad row must not stop the others (healthchecks' sendalerts)
             log.exception("Conversation metrics failed for tenant %s", tenant_id)
     return done
@@ -31,6 +34,8 @@ def aggregate_approvals() -> dict:
     for tenant in Tenant.objects.all():
         try:
             done[str(tenant.pk)] = len(approval_stats.refresh_tenant(tenant))
+            if done[str(tenant.pk)]:
+                figures_changed(tenant.pk)
         except Exception:
             log.exception("Approval analytics failed for tenant %s", tenant.pk)
     return done

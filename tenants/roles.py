@@ -55,6 +55,8 @@ _APPROVAL_ANALYTICS = _view("analytics.hitlanalytics")
 _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
 # Ad platform connections (adplatforms): their credentials act as the tenant on its ad accounts.
 _AD_CONNECTIONS = [*_crud("adplatforms.adconnection"), *_view("adplatforms.syncrun", "adplatforms.platformcampaign")]
+# Warehouse destinations (warehouse): their key writes the tenant's rows into its BigQuery dataset.
+_WAREHOUSE = _crud("warehouse.warehousedestination")
 _AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
 # Single sign-on (tenants.models.identity_providers): who may sign in to the tenant, so tenant admins only.
 _SINGLE_SIGN_ON = [*_crud("tenants.identityprovider"), *_crud("tenants.signindomain")]
@@ -89,6 +91,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_WHATSAPP,
         *_AD_CONNECTIONS,
         *_SINGLE_SIGN_ON,
+        *_WAREHOUSE,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",

@@ -213,6 +213,8 @@ class ChatConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, Asy
             await self._relay_typing(frame.on)
         elif isinstance(frame, parse.NewConversation):
             await self._start_over()
+        elif isinstance(frame, parse.Rate):
+            await self._rate(frame)
         else:
             # Awaited here, not in a background task: a socket's messages are stored in the order it sent them.
             await self._accept(frame)
@@ -269,6 +271,12 @@ class ChatConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, Asy
         await self.channel_layer.group_send(  # the user's other tabs follow it too
             events.user_group(self.user.pk), {"type": "chat.frame", "frame": started, "origin": self.channel_name}
         )
+
+    async def _rate(self, frame: parse.Rate):
+        """The person's rating of the conversation they name, else of the one this socket follows (or followed: a
+        resolved one is still followed until the next message)."""
+        reply = await in_thread(route.rate)(self.user, frame.score, frame.conversation_id or self.conversation_id)
+        await self.send_json({**reply, "seq": self.last_sent})
 
     async def _start_over(self):
         """Close the followed conversation and stop following it: the next message opens a new one."""

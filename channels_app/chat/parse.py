@@ -1,5 +1,6 @@
 """Reading client frames (docs/chat-protocol.md). Anything wrong raises ProtocolError with a code for the client."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -39,7 +40,15 @@ class NewConversation:
     """The person ends the current conversation; their next message opens a fresh one."""
 
 
-def parse(text: str | None) -> SendMessage | Typing | NewConversation:
+@dataclass(frozen=True)
+class Rate:
+    """The person's rating of a conversation they were asked about (`satisfaction_asked`); None: the followed one."""
+
+    score: int
+    conversation_id: str | None
+
+
+def parse(text: str | None) -> SendMessage | Typing | NewConversation | Rate:
     if text is None:
         raise ProtocolError("bad_json", gettext("Send text frames holding JSON objects."))
     if len(text.encode()) > MAX_FRAME_BYTES:
@@ -61,10 +70,26 @@ def parse(text: str | None) -> SendMessage | Typing | NewConversation:
         return Typing(on=data["on"])
     if kind == "new_conversation":
         return NewConversation()
+    if kind == "rate":
+        return _rate(data)
     raise ProtocolError(
         "unknown_type",
-        gettext("Unknown frame type %(kind)s; use send_message, typing or new_conversation.") % {"kind": repr(kind)},
+        gettext("Unknown frame type %(kind)s; use send_message, typing, new_conversation or rate.")
+        % {"kind": repr(kind)},
     )
+
+
+def _rate(data: dict) -> Rate:
+    """Only the form is checked here: whether the score is in range is the rating's to say (in words)."""
+    score, conversation_id = data.get("score"), data.get("conversation_id")
+    if isinstance(score, bool) or not isinstance(score, int):
+        raise ProtocolError("invalid", gettext("rate needs a score: a whole number from 1 to 5."))
+    if conversation_id is not None:
+        try:
+            conversation_id = str(uuid.UUID(str(conversation_id)))
+        except ValueError:
+            raise ProtocolError("invalid", gettext("conversation_id must be a conversation's id.")) from None
+    return Rate(score=score, conversation_id=conversation_id)
 
 
 def _send_message(data: dict) -> SendMessage:

@@ -10,7 +10,8 @@ from channels_app.email import send
 from channels_app.email.providers import OutgoingEmail
 from channels_app.email.threading import bracketed, headers_for, message_id_for, reply_address
 from conversations.delivery import signed_as, signed_text
-from conversations.models import Message
+from conversations.models import Message, SatisfactionSurvey
+from conversations.satisfaction import rating_url
 from tenants import crypto
 from tenants.languages import speaking
 from tenants.sealing import seal_for_storage, unseal_from_storage
@@ -19,8 +20,12 @@ REPLY_FOOTER = _('Reply to this email to continue the conversation. Start with a
 EmailType = EmailDeliveryLog.EmailType
 
 
-def render(subject: str, text: str, footer: str = "") -> tuple[str, str]:
-    context = {"subject": subject, "text": text, "footer": footer}
+RATE_LINK = _("Rate this conversation")
+
+
+def render(subject: str, text: str, footer: str = "", link: str = "") -> tuple[str, str]:
+    """The email's text and HTML; `link`, when given, is shown under the text as "Rate this conversation"."""
+    context = {"subject": subject, "text": text, "footer": footer, "link": link, "link_text": RATE_LINK}
     return render_to_string("email/message.txt", context), render_to_string("email/message.html", context)
 
 
@@ -55,7 +60,7 @@ def send_conversation_message(message_id) -> EmailDeliveryLog | None:
     conversation = message.conversation
     subject = subject_of(message)
     with speaking(conversation.user):  # the person's language
-        text, html = render(subject, signed_text(message), str(REPLY_FOOTER))
+        text, html = render(subject, signed_text(message), str(REPLY_FOOTER), link=_rating_link(message))
     email = OutgoingEmail(
         to=conversation.user.email,
         subject=subject,
@@ -79,6 +84,13 @@ def send_conversation_message(message_id) -> EmailDeliveryLog | None:
         metadata={**message.metadata, "provider": log.provider, "provider_message_id": log.message_id},
     )
     return log
+
+
+def _rating_link(message: Message) -> str:
+    """A satisfaction ask carries its signed rating link, made as it is sent (the stored text holds no token)."""
+    survey_id = (message.metadata or {}).get("satisfaction_survey")
+    survey = SatisfactionSurvey.objects.filter(pk=survey_id).first() if survey_id else None
+    return rating_url(survey) if survey is not None else ""
 
 
 def seal_answer(payload: dict) -> str:

@@ -139,6 +139,7 @@ class WhatsAppReceipt(models.Model):
         VERIFICATION = "verification", _("Verification code")
         DECISION = "decision", _("Approval decision")
         BRIEF = "brief", _("Daily brief asked for")
+        RATING = "rating", _("Satisfaction rating")
 
     message_sid = models.CharField(max_length=64, primary_key=True, verbose_name=_("message SID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))

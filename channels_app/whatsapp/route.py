@@ -5,6 +5,8 @@
   code, anything else gets one polite answer on how to get access and a platform event;
 - "approve BR-…" / "reject BR-… <reason>" (or a quick-reply button): a decision through hitl;
 - a channel command ("brief": today's daily brief, sent to the person's email at once), from channels_app.commands;
+- a bare number right after the person was asked to rate their conversation: the rating (conversations.satisfaction),
+  taken or refused politely (out of 1-5, late, a second one);
 - anything else: the pipeline's accept(), answered by a worker.
 Messages handled here outside the pipeline are deduplicated by a receipt keyed on the MessageSid.
 """
@@ -23,6 +25,7 @@ from channels_app.whatsapp.models import WhatsAppReceipt
 from channels_app.whatsapp.parse import TwilioMessage
 from channels_app.whatsapp.tasks import send_reply
 from channels_app.whatsapp.window import in_window, touch_window
+from conversations import satisfaction
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline import accept
@@ -33,6 +36,7 @@ from tenants.languages import speaking
 from tenants.models import UserPhoneNumber
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
+NUMBER = re.compile(r"^\s*(\d{1,3})\s*$")  # a rating's reply ("4"); six digits are a code, above
 NO_ACCESS = gettext_lazy(
     "Hello! This number belongs to %(tenant)s's Walker assistants, and we don't know this phone yet. "
     "Ask your Walker admin to add your number; you'll get a code here to confirm it."
@@ -80,7 +84,18 @@ def receive(message: TwilioMessage) -> Outcome:
         return _once(
             message, tenant, WhatsAppReceipt.Kind.DECISION, lambda: commands.decide(phone.user, reply, sid=message.sid)
         )
+    if (number := NUMBER.match(message.body)) and (survey := satisfaction.awaiting_reply(phone.user, Channel.WHATSAPP)):
+        return _once(message, tenant, WhatsAppReceipt.Kind.RATING, lambda: _rate(survey, int(number.group(1))))
     return _accept(message, tenant, phone.user)
+
+
+def _rate(survey, score: int) -> str:
+    """The person's words back: thanks, or why the rating was not taken."""
+    try:
+        satisfaction.rate(survey, score)
+    except satisfaction.RatingRefused as refused:
+        return refused.detail
+    return satisfaction.thanks(survey)
 
 
 def _tenant_and_phone(message: TwilioMessage) -> tuple:

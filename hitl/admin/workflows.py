@@ -3,7 +3,7 @@ sample request."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -14,8 +14,9 @@ from agents.actions import action_name
 from hitl import preview, rules
 from hitl.models import HITLWorkflow, RiskLevel
 from hitl.services.workflows import copy_builtin_default
-from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm
+from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm, approvers_of, find_people, person_label
 from tenants.admin_scoping import TenantOwnedAdmin
+from tenants.models import Tenant
 
 
 @admin.register(HITLWorkflow)
@@ -91,9 +92,11 @@ class HITLWorkflowAdmin(TenantOwnedAdmin):
     def get_urls(self):
         copy = self.admin_site.admin_view(self.copy_default_view)
         sample = self.admin_site.admin_view(self.preview_view)
+        people = self.admin_site.admin_view(self.people_view)
         return [
             path("copy-default/", copy, name="hitl_hitlworkflow_copy_default"),
             path("preview/", sample, name="hitl_hitlworkflow_preview"),
+            path("people/", people, name="hitl_hitlworkflow_people"),
             *super().get_urls(),
         ]
 
@@ -155,6 +158,26 @@ class HITLWorkflowAdmin(TenantOwnedAdmin):
             "result": result,
         }
         return TemplateResponse(request, "admin/hitl/workflow_preview.html", context)
+
+    PEOPLE_PER_PAGE = 20
+
+    def people_view(self, request):
+        """The level's people search (select2's JSON): the tenant's active people who can open the console, by
+        name or email. A superuser without a tenant names one (`tenant`), else searches every tenant's."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        tenant = request.user.tenant
+        if tenant is None and request.GET.get("tenant"):
+            tenant = Tenant.objects.filter(pk__in=rules.valid_uuids([request.GET["tenant"]])).first()
+            if tenant is None:
+                return JsonResponse({"error": gettext("No such tenant.")}, status=400)
+        page = request.GET.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            return JsonResponse({"error": gettext("The page must be a whole number from 1.")}, status=400)
+        size, start = self.PEOPLE_PER_PAGE, (int(page) - 1) * self.PEOPLE_PER_PAGE
+        found = list(find_people(approvers_of(tenant), request.GET.get("term", ""))[start : start + size + 1])
+        results = [{"id": str(person.pk), "text": person_label(person)} for person in found[:size]]
+        return JsonResponse({"results": results, "pagination": {"more": len(found) > size}})
 
     @display(description=_("problem"))
     def problem(self, obj):

@@ -51,7 +51,10 @@
   // Frames that are stored and numbered; connection frames (history, error, ...) are not deduplicated.
   var STORED = { // numbered, replayed on reconnect
     message_received: 1, agent_response: 1, approval_update: 1, human_joined: 1, human_reply: 1, human_left: 1,
+    satisfaction_asked: 1,
   };
+  // Refusals of a rating (docs/chat-protocol.md, `rate`): their detail is shown in the rating control itself.
+  var RATING_REFUSALS = { out_of_range: 1, already_rated: 1, late: 1, not_found: 1 };
   // Shown in an empty conversation: a click sends the question as it reads.
   var SUGGESTIONS = [
     gettext("How is my Summer Sale campaign doing?"),
@@ -79,6 +82,7 @@
     drafts: {},              // message answered -> the answer's bubble while it is being written (agent_delta)
     typingOn: false,
     typingTimer: null,
+    rating: null,            // the rating control whose `rate` awaits the server's answer
     token: data.walkerToken || "",
     tokenExpires: 0,
   };
@@ -171,6 +175,15 @@
     ".walker-chat .wc-chip--executed{background:#e6f6ec;border-color:#3f9c5a;color:#1d5c32}",
     ".walker-chat .wc-chip--rejected,.walker-chat .wc-chip--failed,.walker-chat .wc-chip--refused{background:#fdecec;border-color:#e25c5c;color:#8a1c1c}",
     ".walker-chat .wc-chip--expired,.walker-chat .wc-chip--cancelled{background:#f1f3f5;border-color:#9aa5b1;color:#52606d;text-decoration:line-through}",
+    ".walker-chat .wc-rating{align-self:stretch;background:#fff;border:1px solid #e4e7eb;border-radius:12px;padding:10px 12px}",
+    ".walker-chat .wc-rating-scores{display:flex;gap:6px;margin-top:8px}",
+    ".walker-chat .wc-score{flex:1;height:38px;border:1px solid #cbd2d9;border-radius:8px;background:#fff;font-weight:600;cursor:pointer}",
+    ".walker-chat .wc-score:hover:not([disabled]){background:#eef3ff;border-color:#1f4fd1}",
+    ".walker-chat .wc-score[aria-pressed=true]{background:#1f4fd1;border-color:#1f4fd1;color:#fff}",
+    ".walker-chat .wc-score[disabled]{cursor:default}",
+    ".walker-chat .wc-rating-ends{display:flex;justify-content:space-between;margin-top:3px;font-size:11px;color:#52606d}",
+    ".walker-chat .wc-rating-outcome{margin-top:6px;font-size:12px;color:#1d5c32}",
+    ".walker-chat .wc-rating-outcome--refused{color:#7c4a03}",
     ".walker-chat .wc-typing{padding:0 12px 6px;font-size:12px;color:#52606d;background:#f7f8fa;min-height:0}",
     ".walker-chat .wc-typing[hidden]{display:none}",
     ".walker-chat .wc-dots span{display:inline-block;width:5px;height:5px;margin-right:2px;border-radius:50%;background:#7b8794;animation:wc-blink 1.2s infinite}",
@@ -523,6 +536,54 @@
     ui.badge.hidden = true;
   }
 
+  // The server asks for a rating (`satisfaction_asked`): 1 to 5 as buttons; a click sends `rate`, and the control
+  // shows the outcome (`rated`, or the refusal's words). One control per conversation; a replayed ask draws none.
+  function addRating(f) {
+    if (ui.log.querySelector('.wc-rating[data-conversation-id="' + f.conversation_id + '"]')) return;
+    var box = el("div", { class: "wc-rating", role: "group", "aria-label": gettext("Rate this conversation"), "data-testid": "rating" });
+    box.setAttribute("data-conversation-id", f.conversation_id || "");
+    box.appendChild(el("div", null, f.text || gettext("Rate this conversation")));
+    var scores = el("div", { class: "wc-rating-scores" });
+    (f.scores && f.scores.length ? f.scores : [1, 2, 3, 4, 5]).forEach(function (score) {
+      var button = el("button", {
+        type: "button", class: "wc-score", "aria-pressed": "false", "data-score": String(score),
+        "aria-label": interpolate(gettext("%(score)s of 5"), { score: score }, true),
+      }, String(score));
+      button.addEventListener("click", function () { rate(box, score); });
+      scores.appendChild(button);
+    });
+    box.appendChild(scores);
+    var ends = el("div", { class: "wc-rating-ends", "aria-hidden": "true" });
+    ends.appendChild(el("span", null, gettext("Poor")));
+    ends.appendChild(el("span", null, gettext("Excellent")));
+    box.appendChild(ends);
+    box.appendChild(el("div", { class: "wc-rating-outcome", role: "status", hidden: "", "data-testid": "rating-outcome" }));
+    ui.log.appendChild(box);
+    scrollDown();
+  }
+
+  function rate(box, score) {
+    state.rating = box;
+    box.querySelectorAll(".wc-score").forEach(function (b) {
+      b.disabled = true;
+      b.setAttribute("aria-pressed", String(Number(b.getAttribute("data-score")) === score));
+    });
+    transmit({ type: "rate", score: score, conversation_id: box.getAttribute("data-conversation-id") || undefined });
+  }
+
+  function ratingOutcome(box, text, refused, open) {
+    if (!box) return notice(text);
+    var outcome = box.querySelector(".wc-rating-outcome");
+    outcome.textContent = text;
+    outcome.hidden = false;
+    outcome.classList.toggle("wc-rating-outcome--refused", !!refused);
+    box.querySelectorAll(".wc-score").forEach(function (b) {
+      b.disabled = !open;
+      if (open) b.setAttribute("aria-pressed", "false");
+    });
+    scrollDown();
+  }
+
   function setTyping(on, agent) {
     ui.typing.hidden = !on;
     ui.typing.textContent = "";
@@ -584,6 +645,11 @@
         ? interpolate(gettext("%(name)s marked this conversation resolved"), { name: f.name || gettext("A person") }, true)
         : interpolate(gettext("%(name)s left; the Walker agents are back"), { name: f.name || gettext("A person") }, true));
     },
+    satisfaction_asked: function (f) { addRating(f); },
+    rated: function (f) {
+      var box = ui.log.querySelector('.wc-rating[data-conversation-id="' + f.conversation_id + '"]') || state.rating;
+      ratingOutcome(box, f.text, false, false);
+    },
     approval_update: function (f) {
       var chips = state.chips[f.approval_id] || [];
       chips.forEach(function (node) { setChipStatus(node, f.status); showChipDetails(node, f); });
@@ -591,6 +657,10 @@
       else if (!chips.length) addBubble("system", (f.reference || gettext("Approval")) + ": " + (STATUS_LABELS[f.status] || f.status));
     },
     error: function (f) {
+      if (RATING_REFUSALS[f.code] && state.rating) {
+        ratingOutcome(state.rating, f.detail, true, f.code === "out_of_range"); // out of range: choose again
+        return;
+      }
       var text = ERROR_TEXT[f.code] || f.detail || gettext("Something went wrong.");
       if (f.client_msg_id) markFailed(f.client_msg_id, f.code === "rate_limited" ? gettext("too many messages") : "");
       notice(text);

@@ -17,6 +17,7 @@ PAGES = [
     ("admin:hitl_hitlworkflow_changelist", {A: OK, P: OK, S: NO, C: NO, M: LOGIN}),
     ("admin:hitl_hitlworkflow_add", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
     ("admin:hitl_hitlworkflow_preview", {A: OK, P: OK, S: NO, C: NO, M: LOGIN}),
+    ("admin:hitl_hitlworkflow_people", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),  # a level's people search
     ("admin:hitl_riskpolicy_add", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
     ("admin:hitl_riskpolicy_changelist", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
     ("admin:conversations_conversation_changelist", {A: OK, P: NO, S: OK, C: OK, M: LOGIN}),

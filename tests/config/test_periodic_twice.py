@@ -26,9 +26,15 @@ from briefs.models import DailyBrief
 from briefs.tasks import send_due_briefs_task
 from config.celery import app as celery_app
 from conversations import pipeline
-from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
+from conversations.models import Conversation, ConversationEvent, ConversationNote, Message, SatisfactionSurvey
 from conversations.normalized import InboundMessage
-from conversations.tasks import SWEEP_GRACE, answer_stragglers, apply_message_retention, prune_chat_events
+from conversations.tasks import (
+    SWEEP_GRACE,
+    answer_stragglers,
+    apply_message_retention,
+    close_quiet_conversations,
+    prune_chat_events,
+)
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
 from hitl.services.decisions import approve
 from hitl.tasks import process_deadlines, recover_executions
@@ -42,6 +48,10 @@ from tests.analytics.conftest import exchange as exchange_rows
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, ConversationFactory, EmailPreferenceFactory, MessageFactory, UserFactory
 from tests.pipeline import hold_answer_tasks
+from tests.warehouse.conftest import service_account_key
+from tests.warehouse.fake_bigquery import FakeBigQuery
+from warehouse.models import WarehouseDestination
+from warehouse.tasks import export_to_warehouses
 
 pytestmark = pytest.mark.postgres("two runs at once, each on its own connection, with real row locks")
 
@@ -229,6 +239,22 @@ def test_chat_events_past_the_window_are_pruned_once(postgres_only, colleague):
     assert sorted(ConversationEvent.objects.values_list("seq", flat=True)) == list(range(21, 31))
 
 
+@twice(close_quiet_conversations)
+def test_quiet_conversations_are_closed_and_their_people_asked_once(postgres_only, colleague, monkeypatch):
+    monkeypatch.setattr("conversations.quiet.BATCH", 4)  # two runs' batches together take all six, none twice
+    quiet_since = timezone.now() - timedelta(hours=settings.SATISFACTION_QUIET_HOURS, minutes=1)
+    quiet = [ConversationFactory(user=UserFactory(tenant=colleague.tenant)) for _ in range(6)]
+    Conversation.objects.filter(pk__in=[c.pk for c in quiet]).update(
+        answered_seq=2, last_inbound_seq=2, last_message_at=quiet_since
+    )
+
+    first, second = both(close_quiet_conversations)
+    assert first + second == 6 and close_quiet_conversations() == 0
+    assert SatisfactionSurvey.objects.count() == 6
+    assert PlatformEvent.objects.filter(event_type=EventType.SATISFACTION_ASKED).count() == 6
+    assert PlatformEvent.objects.filter(event_type=EventType.CONVERSATION_CLOSED).count() == 6
+
+
 @twice(apply_message_retention)
 def test_message_content_past_the_period_is_removed_once(postgres_only, tenant, colleague, monkeypatch):
     monkeypatch.setattr("conversations.retention.BATCH_SIZE", 5)  # several batches, which both runs contend for
@@ -339,3 +365,32 @@ def test_expired_refresh_tokens_are_flushed_once(postgres_only, tenant_admin):
     assert list(OutstandingToken.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not BlacklistedToken.objects.exists()
     assert flush_expired_tokens() == 0
+
+
+# --- warehouse ------------------------------------------------------------------------------------
+
+
+@twice(export_to_warehouses)
+def test_events_go_to_each_warehouse_once(postgres_only, tenant, settings):
+    fake = FakeBigQuery().start()
+    settings.WAREHOUSE_BIGQUERY_API_ENDPOINT, settings.WAREHOUSE_TOKEN_URI = fake.url, fake.token_url
+    settings.WAREHOUSE_LAG_SECONDS, settings.WAREHOUSE_BATCH_ROWS = 0, 4
+    fake.insert_delay = 0.2
+    try:
+        sent = [record(EventType.MESSAGE_RECEIVED, tenant=tenant, channel="chat") for _ in range(10)]
+        own, everyone = (
+            WarehouseDestination.objects.create(
+                tenant=owner, project="acme-data", dataset_name=name, service_account_key=service_account_key()
+            )
+            for owner, name in ((tenant, "acme"), (None, "everything"))
+        )
+        first, second = both(export_to_warehouses)
+        for destination in (own, everyone):
+            assert first.get(str(destination.pk), 0) + second.get(str(destination.pk), 0) == len(sent)
+            rows = fake.rows("acme-data", destination.dataset_name, "platform_events")
+            assert sorted(row["event_id"] for row in rows) == sorted(str(e.pk) for e in sent)
+        ids = fake.insert_ids("platform_events")
+        assert len(ids) == len(set(ids)) == 2 * len(sent)  # no batch sent twice, to either
+        assert export_to_warehouses() == {str(own.pk): 0, str(everyone.pk): 0}
+    finally:
+        fake.stop()

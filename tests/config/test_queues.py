@@ -37,9 +37,11 @@ INTENDED = {
     "analytics.tasks.aggregate_approvals": "bulk",
     "conversations.tasks.prune_chat_events": "bulk",
     "conversations.tasks.apply_message_retention": "bulk",
+    "conversations.tasks.close_quiet_conversations": "bulk",
     "tenants.tasks.clear_expired_sessions": "bulk",
     "tenants.tasks.purge_access_logs": "bulk",
     "tenants.tasks.flush_expired_tokens": "bulk",
+    "warehouse.tasks.export_to_warehouses": "bulk",
 }
 
 

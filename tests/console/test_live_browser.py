@@ -65,11 +65,15 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
 
         self.open_live("/admin/")
         self.script(f"window.__dashboard = document.querySelector('{DASHBOARD}')")
+        today = f"return document.querySelector('{DASHBOARD} [data-kpi=\"today\"]').textContent.trim()"
+        requested_today = int(self.script(today))
         self.ask_for_a_budget_change_as(member, "$700")
         self.wait(
             lambda d: self.script(f"return document.querySelector('{DASHBOARD}') !== window.__dashboard"),
             "the dashboard to be swapped for a fresh one",
         )
+        # Its figures are read through the cache, refreshed by the approval's history row before the consoles hear.
+        self.assertEqual(int(self.script(today)), requested_today + 1)
         self.wait(  # the fresh dashboard's Chart.js charts (now with the approval's risk level) drawn and linked
             lambda d: self.script(
                 f"const boxes = document.querySelectorAll('{DASHBOARD} [data-drill]');"

@@ -9,6 +9,7 @@ from tqdm import tqdm
 from analytics.models import PeriodType
 from conversations.models import Conversation
 from reports import approval_stats, conversation_metrics
+from reports.cache import figures_changed
 from reports.periods import midnight, starts_between, zone_of
 from reports.watermarks import job_lock
 from tenants.models import Tenant
@@ -53,4 +54,5 @@ class Command(BaseCommand):
                 for kind, start in periods:
                     approval_stats.recompute_period(each, kind, start)
                     bar.update(1)
+            figures_changed(each.pk)
             self.stdout.write(f"{each.slug}: {len(ids)} conversations, {len(periods)} periods recomputed.")

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0008_labels_in_the_readers_language'),
+        ('conversations', '0009_satisfaction_survey'),
         ('tenants', '0029_invitations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
