@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",  # a person's sessions: listed, ended (docs/identity.md, "Sessions")
     "import_export",  # analytics: CSV exports from the admin and the API
+    "django_htmx",  # htmx for the console's conversation page, served from its own static files (no CDN)
     "tenants",
     "conversations",
     "channels_app",
@@ -120,6 +121,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the conversation page's steps answer with a fragment
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -455,6 +457,9 @@ AGENT_REPLY_MAX_CHARS = env_int("AGENT_REPLY_MAX_CHARS", 4000, minimum=200)  # l
 ANSWER_ATTEMPTS = env_int("ANSWER_ATTEMPTS", 3, minimum=1)  # tries at answering a message before an apology
 # The chat shows the agent typing once an answer has taken this long (a quicker one would only flash it).
 AGENT_TYPING_AFTER_SECONDS = env_float("AGENT_TYPING_AFTER_SECONDS", 0.5, minimum=0)
+# The console's inbox: a customer waiting on a person who holds their conversation should have a reply within
+# this many minutes (the list's SLA column counts down to it).
+INBOX_REPLY_SLA_MINUTES = env_int("INBOX_REPLY_SLA_MINUTES", 15, minimum=1)
 
 # Numbers typed without a country code are read in this region; blank means
 # every number must be international (+<country code>...).

@@ -6,7 +6,7 @@ one record naming the rows it showed); a reveal is recorded with high sensitivit
 """
 
 from django.contrib import admin
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -16,8 +16,10 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from agents.models import AgentType
-from conversations import search, thread
+from conversations import admin_inbox_settings, inbox, search, thread  # noqa: F401  (registers the inbox's settings)
 from conversations.access import conversations_for
+from conversations.admin_inbox import InboxAdminMixin
+from conversations.admin_messenger import MessengerAdminMixin
 from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message, SatisfactionSurvey
@@ -110,33 +112,32 @@ class AnsweredByFilter(admin.SimpleListFilter):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin):
+class ConversationAdmin(
+    InboxAdminMixin, MessengerAdminMixin, TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
+):
     resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
     export_name = "conversations"
-    list_display = [
-        "short_id",
-        "person",
+    list_display = ["short_id", *InboxAdminMixin.inbox_columns, "status", "message_count", "last_message_at"]
+    list_filter = [
+        *InboxAdminMixin.inbox_filters,
         "channel",
         "status",
-        "agent",
-        "holder",
-        "message_count",
-        "started_at",
-        "last_message_at",
+        "agent__agent_type",
+        AnsweredByFilter,
+        HolderFilter,
     ]
-    list_filter = ["channel", "status", "agent__agent_type", AnsweredByFilter, HolderFilter]
     list_select_related = ["user", "agent", "tenant", "held_by"]
     search_fields = ["id"]  # and more: get_search_results
     search_help_text = _("A person's name, exact email or phone number, words of the messages, or a conversation id.")
     ordering = ["-last_message_at"]
     show_full_result_count = False
-    change_form_after_template = "admin/conversations/thread.html"
+    change_form_before_template = "admin/conversations/thread.html"  # the thread first, above the fields
     fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at", "rating"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         visible = super().get_queryset(request) & conversations_for(request.user)  # the one rule (conversations.access)
-        return visible.annotate(message_total=Count("messages"))
+        return inbox.with_inbox_columns(visible).prefetch_related("labels")
 
     def get_search_results(self, request, queryset, search_term):
         """Find conversations by person or by words without showing anything unmasked: emails and phones match
@@ -166,15 +167,12 @@ class ConversationAdmin(TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExp
             "bubbles": bubbles,
             "keep_query": _query_without_page(request),
             **self.takeover_context(request, obj),
+            **self.messenger_context(request, obj),
         }
 
     @display(description=_("conversation"))
     def short_id(self, obj):
         return str(obj.pk)[:8]
-
-    @display(description=_("person"))
-    def person(self, obj):
-        return mask(obj.user.email)
 
     @display(description=_("satisfaction"))
     def rating(self, obj):

@@ -2,13 +2,13 @@
 and filter. Every step goes through conversations.takeover, whose access checks are the API's."""
 
 from django.contrib import admin, messages
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from conversations import takeover
+from conversations import labelling, takeover
 from conversations.access import handlers_for, may_handle, may_take_from
 from conversations.models import Message
 from tenants.access import AccessDenied
@@ -22,6 +22,7 @@ DONE = {
     "note": _("Note added (never sent to the customer)."),
     "release": _("Handed back to the agents."),
     "resolve": _("Resolved and closed."),
+    "labels": _("Labels saved."),
 }
 # A reply's outcome as its channel left it when the step returned (conversations.takeover.reply).
 REPLY_OUTCOMES = {
@@ -89,20 +90,23 @@ class TakeoverAdminMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         step = request.POST.get("step", "")
+        # From the page's script (htmx): the conversation's part of the page comes back, with the outcome in it.
         back = HttpResponseRedirect(reverse("admin:conversations_conversation_change", args=[object_id]))
         try:
             outcome = self._take_step(request, object_id, step)
         except AccessDenied as err:
             if err.code == "not_found":
                 raise Http404(err.detail) from None
+            if request.htmx and err.code == "forbidden" and not may_handle(request.user):
+                return HttpResponseForbidden(err.detail)  # a role that handles no conversation: nothing to show
             messages.error(request, err.detail)
-            return back
+            return self.conversation_fragment(request, object_id) if request.htmx else back
         if step == "reply":
             level, words = REPLY_OUTCOMES.get(outcome.status, REPLY_OUTCOMES[Message.Status.PENDING])
             messages.add_message(request, level, str(words) % {"reason": _reason(outcome.error)})
         elif step in DONE:
             messages.success(request, DONE[step])
-        return back
+        return self.conversation_fragment(request, object_id) if request.htmx else back
 
     def _take_step(self, request, object_id, step: str) -> Message | None:
         """Runs the step; a reply returns its message as the channel left it (sent, queued, blocked or failed)."""
@@ -123,6 +127,8 @@ class TakeoverAdminMixin:
             takeover.release(object_id, actor=actor)
         elif step == "resolve":
             takeover.resolve(object_id, actor=actor)
+        elif step == "labels":
+            labelling.set_labels(object_id, actor=actor, label_ids=request.POST.getlist("label"))
         elif step == "suggest":
             suggestion = takeover.suggest(object_id, actor=actor)
             if suggestion.text is None:
@@ -133,7 +139,7 @@ class TakeoverAdminMixin:
             request.session[SUGGESTION_KEY.format(suggestion.in_reply_to.conversation_id)] = text
             messages.info(request, _("The agent's suggestion is in the reply box: send it as is or edit it first."))
         else:
-            messages.error(request, _("Choose take over, assign, reply, note, suggest, release or resolve."))
+            messages.error(request, _("Choose take over, assign, reply, note, suggest, release, resolve or labels."))
         return None
 
 

@@ -2,7 +2,8 @@ import json
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -334,3 +335,89 @@ class SatisfactionSurvey(models.Model):
 
     def __str__(self):
         return f"rating of {str(self.conversation_id)[:8]}: {self.score or '-'}"
+
+
+class Label(models.Model):
+    """A tenant's own tag for conversations ("refund", "VIP"), coloured in the inbox and filterable there."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    name = models.CharField(max_length=40, verbose_name=_("name"))
+    colour = models.CharField(
+        max_length=7,
+        default="#4f46e5",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour as #rrggbb, for example #16a34a."))],
+        verbose_name=_("colour"),
+    )
+    conversations = models.ManyToManyField(
+        Conversation, blank=True, related_name="labels", verbose_name=_("conversations")
+    )
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("label")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="label_name_unique_per_tenant")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def text_colour(self) -> str:
+        """Black or white, whichever reads better on the label's colour (WCAG's relative luminance)."""
+        channels = [int(self.colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        return "#000000" if luminance > 0.179 else "#ffffff"
+
+
+class CannedResponse(models.Model):
+    """A reply the tenant's people insert by typing `/shortcut` in the reply box; {first_name} and the other
+    variables (conversations.canned.VARIABLES) are filled in for the conversation it is inserted into."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+    shortcut = models.SlugField(
+        max_length=30, help_text=_("Typed after a slash in the reply box, e.g. refund for /refund."),
+        verbose_name=_("shortcut"),
+    )  # fmt: skip
+    body = models.TextField(max_length=4000, verbose_name=_("text"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("canned response")
+        ordering = ["shortcut"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "shortcut"], name="canned_response_shortcut_unique_per_tenant")
+        ]
+
+    def __str__(self):
+        return f"/{self.shortcut}"
+
+    def clean(self):
+        from conversations.canned import unknown_variables  # the variables are the inbox's, not the model's
+
+        if unknown := unknown_variables(self.body):
+            raise ValidationError(
+                {"body": _("Unknown variables: %(names)s.") % {"names": ", ".join(f"{{{name}}}" for name in unknown)}}
+            )
+
+
+class ConversationRead(models.Model):
+    """Up to when a person of the tenant read a conversation in the console: the inbox counts the customer's
+    messages after its holder's marker as unread."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="reads", verbose_name=_("conversation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    last_read_at = models.DateTimeField(default=timezone.now, verbose_name=_("last read at"))
+
+    class Meta:
+        verbose_name = _("conversation read")
+        constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="one_read_marker_per_person")]
+
+    def __str__(self):
+        return f"{str(self.conversation_id)[:8]} read at {self.last_read_at:%Y-%m-%d %H:%M}"

@@ -35,6 +35,9 @@ _PEOPLE = [*_crud("tenants.user"), *_crud("tenants.userphonenumber"), *_crud("te
 _APPROVALS = _view("hitl.hitlapproval", "hitl.hitldecision", "hitl.hitlapprovalhistory", "hitl.hitlnotification")
 _CONVERSATIONS = _view("conversations.conversation", "conversations.message")
 HANDLE_CONVERSATIONS = "conversations.handle_conversation"  # take over, answer, note, assign, resolve
+# The inbox's settings: admins define them, support uses them (labels on conversations, canned responses).
+_INBOX_SETTINGS = [*_crud("conversations.label"), *_crud("conversations.cannedresponse")]
+_INBOX_SETTINGS_USED = _view("conversations.label", "conversations.cannedresponse")
 _MARKETING = _view(
     "agents.aiagent", "agents.campaign", "agents.campaigndailystat", "agents.keywordranking",
     "agents.targetkeyword", "agents.contentpiece", "agents.audiencesegment",
@@ -79,6 +82,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         "adplatforms.view_platformchange",
         *_CONVERSATIONS,
         HANDLE_CONVERSATIONS,
+        *_INBOX_SETTINGS,
         *_MARKETING,
         *_MARKETING_IMPORT,
         *_AUDIT,
@@ -105,6 +109,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         "tenants.view_tenant",
         *_CONVERSATIONS,
         HANDLE_CONVERSATIONS,
+        *_INBOX_SETTINGS_USED,
         *_MARKETING,
         *_CONVERSATION_ANALYTICS,
         *_EMAIL_DELIVERY,

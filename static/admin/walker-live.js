@@ -1,10 +1,11 @@
 /* Live admin console: approval events arrive on /ws/console/ and update the page in place.
  *
  * Every admin page shows a toast, and the sidebar's count of approvals waiting for the
- * reader (each frame carries it). The approvals list and the dashboard re-fetch the
- * page and swap in their fresh part. An approval's own page swaps in its execution and
- * its record (timeline, decisions, notices); when its decision changed under a decision
- * form, it only offers a reload, so a form being edited is never replaced.
+ * reader (each frame carries it). The approvals list, the conversations inbox (on a takeover
+ * step or a customer's message) and the dashboard re-fetch the page and swap in their fresh
+ * part. An approval's own page swaps in its execution and its record (timeline, decisions,
+ * notices); when its decision changed under a decision form, it only offers a reload, so a
+ * form being edited is never replaced.
  * Loaded in <head> by UNFOLD["SCRIPTS"].
  */
 (function () {
@@ -18,6 +19,7 @@
   var CHANGELIST = /\/hitl\/hitlapproval\/$/;
   var CHANGE_PAGE = /\/hitl\/hitlapproval\/([^/]+)\/change\/$/;
   var CONVERSATION_PAGE = /\/conversations\/conversation\/([^/]+)\/change\/$/;
+  var CONVERSATION_LIST = /\/conversations\/conversation\/$/;
   var QUEUE_LINK = '#nav-sidebar-inner a[href$="/hitl/hitlapproval/"]';
   var APPROVAL_PARTS = ['[data-live="approval-execution"]', '[data-live="approval-record"]'];
   var DECISION_FORM = '[data-testid="approve-form"]';
@@ -69,19 +71,25 @@
   }
 
   /* A person took over, replied, noted, assigned, released or resolved a conversation: a toast, and on that
-   * conversation's own page an offer to reload (a reply being typed is never replaced).
+   * conversation's own page its fresh thread, or an offer to reload when a reply is being typed (never replaced).
    * The customer wrote on a held conversation ("customer_wrote", never the words): its holder gets a toast
    * that links to it, wherever they are; whoever has its page open is offered a reload. */
   function onConversationStep(frame) {
+    if (CONVERSATION_LIST.test(location.pathname)) { // the inbox: its rows and tab counts, fresh
+      changedIds.push(frame.conversation_id);
+      if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS);
+    }
     var page = location.pathname.match(CONVERSATION_PAGE);
     var here = page && page[1] === frame.conversation_id;
+    // The messenger page (walker-conversation.js) swaps in its fresh part itself unless a box is being typed in.
+    var swapped = here && window.walkerConversation && window.walkerConversation.refresh();
     if (frame.step === "customer_wrote") {
       if (frame.mine) toast(frame.text, { kind: frame.step, link: here ? null : frame.link });
-      if (here) banner(frame.text, frame.step);
+      if (here && !swapped) banner(frame.text, frame.step);
       return;
     }
     toast(frame.text);
-    if (here) banner(gettext("This conversation changed — reload to see it"));
+    if (here && !swapped) banner(gettext("This conversation changed — reload to see it"));
   }
 
   function refresh() {
@@ -149,6 +157,7 @@
     function (doc) { return doc.getElementById("changelist-form"); },
     function (doc) { return doc.querySelector("#header-inner h1"); },
     function (doc) { var content = doc.getElementById("content"); return content && content.parentElement.nextElementSibling; },
+    function (doc) { return doc.querySelector('[data-live="inbox-tabs"]'); }, // the conversations inbox's counts
   ];
 
   function swapChangelist(fresh, ids) {
@@ -163,7 +172,7 @@
     var boxes = form.querySelectorAll("tr input.action-select");
     if (window.Actions && boxes.length) window.Actions(boxes, { parent: form.closest(".result-list-wrapper") });
     ids.forEach(function (id) {
-      form.querySelectorAll('a[href*="/hitlapproval/' + id + '/change/"]').forEach(function (link) {
+      form.querySelectorAll('a[href*="/' + id + '/change/"]').forEach(function (link) {
         var row = link.closest("tr");
         if (!row) return;
         row.classList.add("walker-live-flash");

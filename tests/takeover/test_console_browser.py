@@ -87,9 +87,13 @@ class TakeoverConsoleBrowserTests(chat.BrowserTestCase):
         self.wait(lambda d: self.path() == "/admin/", f"{email} signed in")
 
     def take_step(self, testid, done):
-        button = self.find(testid)
-        self.script("arguments[0].scrollIntoView({block: 'center'})", button)  # clear of the sticky footer
-        button.click()
+        """Posted in place (htmx); found and clicked at once, after any live refresh of the page's part landed."""
+        self.wait(lambda d: self.script("return window.walkerConversation.pending === 0"), "the live refresh")
+        self.script(
+            "var button = document.querySelector(`[data-testid='${arguments[0]}']`);"
+            "button.scrollIntoView({block: 'center'}); button.click();",  # clear of the sticky footer
+            testid,
+        )
         self.wait(lambda d: done in self.body(), f"'{done}' after {testid}")
         self.wait(lambda d: self.script(CONSOLE_OPEN), "the console socket to open again")
 
@@ -142,11 +146,19 @@ class TakeoverConsoleBrowserTests(chat.BrowserTestCase):
         self.wait(lambda d: self.path() == page and self.find_all("takeover-panel"), "the conversation from the toast")
         self.assertEqual(Message.objects.filter(conversation=conversation, sender_type="agent").count(), 1)
 
-        # On the conversation's own page: a banner offers the reload (a reply being typed is never replaced).
+        # On the conversation's own page: the customer's new message comes into the thread in place, no reload;
+        # a reply being typed is never replaced: a banner offers the reload instead.
         self.wait(lambda d: self.script(CONSOLE_OPEN), "the console socket on the page")
+        self.script("window.__stayed = true")
         self.customer_says("Are you still there?", answered=False)
+        self.wait(lambda d: "Are you still there?" in self.find_all("bubble-them")[-1].text, "the message in place")
+        self.assertTrue(self.script("return window.__stayed === true"), "the page was reloaded")
+        self.find("reply-text").send_keys("Let me check")
+        self.customer_says("Hello?", answered=False)
         banner = self.wait(lambda d: d.find_elements(By.ID, "walker-live-banner"), "the banner on the page")[0]
         self.assertIn("which you hold", banner.text)
+        self.assertEqual(self.find("reply-text").get_attribute("value"), "Let me check")
+        self.find("reply-text").clear()
 
         self.take_step("release", "Handed back to the agents.")
         self.assertIn("The agents answer this conversation", self.find("takeover-panel").text)

@@ -1,0 +1,91 @@
+"""The conversation list as an inbox (conversations.inbox): tabs with counts above it, and per row the person's
+name, the latest message masked, the holder's unread count, the age and the reply SLA. The list refreshes itself
+on the console socket's conversation frames (static/admin/walker-live.js)."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import display
+
+from conversations import inbox
+from tenants.pii import mask
+from tenants.sealing import placeholders
+
+PREVIEW_CHARS = 80
+
+
+class InboxFilter(admin.SimpleListFilter):
+    """Mine or unassigned (the tabs above the list); no choice: all."""
+
+    title = _("inbox")
+    parameter_name = inbox.BOX_PARAM
+
+    def lookups(self, request, model_admin):
+        return inbox.BOXES
+
+    def queryset(self, request, queryset):
+        return inbox.in_box(queryset, self.value(), request.user)
+
+
+class InboxAdminMixin:
+    """For ConversationAdmin: the inbox's columns, tabs and label filter."""
+
+    inbox_columns = ["person", "preview", "labels_shown", "channel", "holder", "unread", "age", "reply_sla"]
+    inbox_filters = [InboxFilter, ("labels", admin.RelatedOnlyFieldListFilter)]
+    list_before_template = "admin/conversations/inbox_tabs.html"
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "inbox_tabs": inbox.tabs(request)})
+
+    @display(description=_("person"), ordering="user__first_name")
+    def person(self, obj):
+        """The name (colleagues know their customers by name); the address stays masked, as everywhere."""
+        name = f"{obj.user.first_name} {obj.user.last_name}".strip()
+        return format_html(
+            '<span data-testid="inbox-person">{}</span><br><span class="text-xs opacity-75">{}</span>',
+            name or mask(obj.user.email),
+            mask(obj.user.email),
+        )
+
+    @display(description=_("latest message"))
+    def preview(self, obj):
+        text = placeholders(obj.preview_masked_source or "")
+        return text if len(text) <= PREVIEW_CHARS else f"{text[: PREVIEW_CHARS - 1]}…"
+
+    @display(description=_("labels"))
+    def labels_shown(self, obj):
+        return format_html_join(
+            " ",
+            '<span data-testid="inbox-label" style="display:inline-block;padding:0 .45rem;border-radius:1rem;'
+            'font-size:.75rem;color:{};background:{}">{}</span>',
+            ((label.text_colour, label.colour, label.name) for label in obj.labels.all()),
+        )
+
+    @display(description=_("unread"), ordering="unread")
+    def unread(self, obj):
+        if not obj.held_by_id:
+            return ""
+        return format_html(
+            '<span data-testid="inbox-unread" class="{}">{}</span>',
+            "font-semibold" if obj.unread else "",
+            obj.unread or 0,
+        )
+
+    @display(description=_("age"), ordering="started_at")
+    def age(self, obj):
+        return timesince(obj.started_at, timezone.now(), depth=1)
+
+    @display(description=_("reply due"))
+    def reply_sla(self, obj):
+        """Counts down in the page (static/admin/walker-sla.js) while the holder owes the customer a reply."""
+        due = inbox.reply_due(obj.waiting_since) if obj.held_by_id and obj.is_open else None
+        if due is None:
+            return ""
+        late = due <= timezone.now()
+        words = (
+            gettext("due now") if late else gettext("in %(time)s") % {"time": timesince(timezone.now(), due, depth=1)}
+        )
+        return format_html('<span data-sla-deadline="{}" data-testid="inbox-sla">{}</span>', due.isoformat(), words)

@@ -1,0 +1,109 @@
+"""The conversations inbox in the console: its boxes (mine, unassigned, all, and by channel) with their counts,
+and what each row shows beside the conversation: the latest message (masked), the holder's unread messages and
+since when a customer has waited for the person who holds their conversation.
+
+Every number is computed in the list's one query (subqueries per row), so a page of rows costs the same as one.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from conversations.access import conversations_for, may_handle
+from conversations.models import Channel, Conversation, ConversationRead, Message
+
+BOX_PARAM = "box"
+MINE, UNASSIGNED = "mine", "unassigned"
+BOXES = [(MINE, _("Mine")), (UNASSIGNED, _("Unassigned"))]  # no parameter: all
+
+
+def in_box(queryset, box: str | None, user):
+    """Mine: held by `user`; unassigned: open and held by nobody (the agents answer it)."""
+    if box == MINE:
+        return queryset.filter(held_by=user)
+    if box == UNASSIGNED:
+        return queryset.exclude(status=Conversation.Status.CLOSED).filter(held_by__isnull=True)
+    return queryset
+
+
+def counts(user) -> dict[str, int]:
+    """Each box's and each channel's count of the conversations `user` may see, in one query."""
+    unassigned = Q(held_by__isnull=True) & ~Q(status=Conversation.Status.CLOSED)
+    return (
+        conversations_for(user)
+        .order_by()
+        .aggregate(
+            **{MINE: Count("pk", filter=Q(held_by=user)), UNASSIGNED: Count("pk", filter=unassigned)},
+            all=Count("pk"),
+            **{channel: Count("pk", filter=Q(channel=channel)) for channel in Channel.values},
+        )
+    )
+
+
+def tabs(request) -> list[dict]:
+    """The tabs above the list, each with its count and whether it is the one shown. Mine is offered to those
+    who may hold conversations; a channel once the tenant has conversations on it."""
+    numbers = counts(request.user)
+    base = reverse("admin:conversations_conversation_changelist")
+    box, channel = request.GET.get(BOX_PARAM), request.GET.get("channel__exact")
+    shown = [(MINE, BOXES[0][1])] if may_handle(request.user) else []
+    items = [
+        _tab(key, title, numbers[key], f"{base}?{BOX_PARAM}={key}", box == key) for key, title in [*shown, BOXES[1]]
+    ]
+    items.append(_tab("all", _("All"), numbers["all"], base, box is None and channel is None))
+    for value, label in Channel.choices:
+        if numbers[value]:
+            link = f"{base}?channel__exact={value}"
+            items.append(_tab(value, label, numbers[value], link, box is None and channel == value))
+    return items
+
+
+def _tab(key, title, count, link, active) -> dict:
+    return {"key": key, "title": title, "count": count, "link": link, "active": active}
+
+
+def with_inbox_columns(queryset):
+    """The rows with `message_total`, `preview_masked_source` (the latest message's stored text, placeholders
+    for its personal data), `unread` (the customer's messages since the holder last read it; None when nobody
+    holds it) and `waiting_since` (the customer's first message the holder has not answered yet)."""
+    messages = Message.objects.filter(conversation=OuterRef("pk")).order_by()
+    inbound = messages.filter(direction=Message.Direction.INBOUND)
+    holder_read = ConversationRead.objects.filter(conversation=OuterRef("pk"), user=OuterRef("held_by"))
+    last_human = messages.filter(direction=Message.Direction.OUTBOUND, sender_type=Message.SenderType.HUMAN)
+    return queryset.annotate(
+        message_total=Coalesce(_count(messages), Value(0)),
+        preview_masked_source=Subquery(messages.order_by("-created_at").values("sealed_text")[:1]),
+        holder_read_at=Greatest(Coalesce(Subquery(holder_read.values("last_read_at")[:1]), "held_since"), "held_since"),
+        unread=_count(inbound.filter(created_at__gt=OuterRef("holder_read_at"))),
+        answered_at=Greatest(
+            Coalesce(Subquery(last_human.order_by("-created_at").values("created_at")[:1]), "held_since"), "held_since"
+        ),
+        waiting_since=Subquery(
+            inbound.filter(created_at__gt=OuterRef("answered_at")).order_by("created_at").values("created_at")[:1]
+        ),
+    )
+
+
+def _count(messages):
+    return Subquery(messages.values("conversation").annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+
+
+def reply_due(waiting_since):
+    """When a person's reply to a customer waiting since then is due (the inbox's SLA)."""
+    return waiting_since + timedelta(minutes=settings.INBOX_REPLY_SLA_MINUTES) if waiting_since else None
+
+
+def mark_read(conversation, user) -> None:
+    """`user` has read `conversation` up to now: one row per person, moved on (an upsert, so two tabs opening
+    the page at once leave one marker)."""
+    ConversationRead.objects.bulk_create(
+        [ConversationRead(conversation=conversation, user=user, last_read_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["conversation", "user"],
+        update_fields=["last_read_at"],
+    )
