@@ -123,6 +123,10 @@ class OptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class NoteToAgentSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="What the agent should change, e.g. “propose a cheaper option”.")
+
+
 class StrictBooleanField(forms.NullBooleanField):
     """true/false (or 1/0); anything else, an empty value too, is refused, where Django's field would read it as
     "no filter". Leaving the parameter out is "no filter"."""
@@ -264,6 +268,8 @@ def _body_of(verb):
     """What the verb's endpoint reads from the request body."""
     if verb.edits:
         return ApproveSerializer
+    if verb.note_field == "note":
+        return NoteToAgentSerializer
     return {Note.REQUIRED: ReasonSerializer, Note.OPTIONAL: OptionalReasonSerializer}.get(
         verb.note, serializers.Serializer
     )

@@ -128,7 +128,7 @@ class Ask:
     said: str  # the words of the message that led to it, personal data as placeholders; "" when filed by the API
     proposes: str  # the agent's summary, in the reader's language
     agent: str
-    cost: str  # "$6,000.00 over 30 days", or that it is not estimated (never "$0.00")
+    cost: str  # "$6,000.00 over 30 days", or "not estimated" (never "$0.00")
     reach: str  # "120,000", or "" when not estimated
     risk: str  # "High risk (62/100)"
 
@@ -165,7 +165,7 @@ def requester_words(approval: HITLApproval) -> str:
 
 def cost_in_money(approval: HITLApproval) -> str:
     if not approval.estimated_cost:
-        return _("Cost not estimated")
+        return _("not estimated")
     return _("%(cost)s over 30 days") % {"cost": money(approval.estimated_cost)}
 
 

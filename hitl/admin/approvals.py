@@ -142,7 +142,7 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
     @display(description=_("what they said"))
     def words(self, obj):
         """The asking message's words, personal data as placeholders (nothing decrypted for the list)."""
-        return presentation.excerpt(presentation.requester_words(obj), 60) or "—"
+        return presentation.excerpt(presentation.requester_words(obj), 90) or "—"
 
     @display(description=_("age"), ordering="-requested_at")
     def age(self, obj):
