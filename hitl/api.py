@@ -83,6 +83,14 @@ class ApprovalSerializer(serializers.ModelSerializer):
     conflicting = LinkedApprovalSerializer(
         many=True, read_only=True, help_text="Approvals filed later for the same target that conflict with this one."
     )
+    revision_of = LinkedApprovalSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The approval an approver answered with a note (`respond`), which the agent revised into this one.",
+    )
+    revisions = LinkedApprovalSerializer(
+        many=True, read_only=True, help_text="The agent's revisions of this approval after an approver's note."
+    )
 
     class Meta:
         model = HITLApproval
@@ -92,7 +100,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "approval_level", "total_levels", "required_approvals", "received_approvals", "requested_by",
             "requested_at", "assigned_to", "sla_deadline", "sla_breached", "sla_breach_duration_minutes",
             "resolved_at", "rejection_reason", "execution_status", "executed_at", "conversation", "related_to",
-            "conflicting",
+            "conflicting", "revision_of", "revisions",
         ]  # fmt: skip
 
 
@@ -179,7 +187,10 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = approvals_for(self.request.user)  # a linked approval is shown only to who may see it
         approvals = visible.select_related("requested_by", "assigned_to").prefetch_related(
-            Prefetch("related_to", queryset=visible), Prefetch("conflicting", queryset=visible.order_by("requested_at"))
+            Prefetch("related_to", queryset=visible),
+            Prefetch("conflicting", queryset=visible.order_by("requested_at")),
+            Prefetch("revision_of", queryset=visible),
+            Prefetch("revisions", queryset=visible.order_by("requested_at")),
         )
         if self.action == "retrieve":
             approvals = approvals.prefetch_related("decisions__approver", "history__actor")

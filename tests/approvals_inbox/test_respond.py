@@ -74,6 +74,17 @@ def test_the_api_takes_the_note_too(api_as, approver, first, run_on_commit):
         response = api_as(approver).post(f"/api/hitl/approvals/{first.pk}/respond/", {"note": CHEAPER}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "revising"
     assert HITLApproval.objects.get(pk=first.pk).status == "superseded"
+    revision = HITLApproval.objects.get(revision_of=first)
+    shown = api_as(approver).get(f"/api/hitl/approvals/{revision.pk}/").json()
+    assert shown["revision_of"]["reference"] == first.reference
+    listed = api_as(approver).get("/api/hitl/approvals/").json()
+    [original] = [row for row in listed["results"] if row["reference"] == first.reference]
+    assert [r["reference"] for r in original["revisions"]] == [revision.reference]
+
+
+def test_the_api_refuses_a_note_without_words(api_as, approver, first):
+    response = api_as(approver).post(f"/api/hitl/approvals/{first.pk}/respond/", {}, format="json")
+    assert response.status_code == 400 and "note" in response.json().get("fields", response.json())
 
 
 def test_a_decided_request_cannot_be_answered(approver, second_approver, first):
