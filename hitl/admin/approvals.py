@@ -227,6 +227,7 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
                 "risk_factors": presentation.risk_factors(approval),
                 "details": presentation.action_details(approval),
                 "action_label": presentation.action_label(approval),
+                "cost": presentation.cost_in_money(approval),  # "not estimated" rather than "$0.00"
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": (can_decide := approval.is_pending and may_decide(request.user, approval)),
                 "can_respond": can_decide and approval.conversation_id is not None and approval.agent_id is not None,

@@ -80,3 +80,22 @@ def test_the_ask_in_spanish(named, asked, workflow, approver, run_on_commit):
         lines = presentation.ask_lines(presentation.the_ask(approval))
     assert lines[0].startswith("Dana Reyes pidió: «Raise the Summer Sale budget")
     assert lines[2].startswith("Coste: 9\xa0000,00\xa0US$ en 30 días") or lines[2].startswith("Coste: 9\xa0000,00 US$")
+
+
+def test_the_page_and_the_one_click_page_say_not_estimated_too(console_as, client, named, tenant, paid_ads, campaign):
+    from urllib.parse import urlsplit
+
+    from django.urls import reverse
+
+    from hitl.links import make_link
+    from hitl.services.requests import request_approval
+    from tests.factories import UserFactory
+
+    approver = UserFactory(tenant=tenant, role="approver", email="decider@acme.test")
+    action = budget_action(campaign, "450.00", estimated_cost=Decimal("0"), estimated_reach=0)
+    approval = request_approval(tenant=tenant, agent=paid_ads, action=action, requested_by=named)
+    link = urlsplit(make_link(approval, approver, "approve")).path
+    one_click = client.get(link).content.decode()
+    assert "not estimated" in one_click and "$0.00" not in one_click
+    page = console_as(approver).get(reverse("admin:hitl_hitlapproval_change", args=[approval.pk])).content.decode()
+    assert "not estimated" in page and "$0.00 over 30 days" not in page
