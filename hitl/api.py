@@ -83,14 +83,6 @@ class ApprovalSerializer(serializers.ModelSerializer):
     conflicting = LinkedApprovalSerializer(
         many=True, read_only=True, help_text="Approvals filed later for the same target that conflict with this one."
     )
-    revision_of = LinkedApprovalSerializer(
-        read_only=True,
-        allow_null=True,
-        help_text="The approval an approver answered with a note (`respond`), which the agent revised into this one.",
-    )
-    revisions = LinkedApprovalSerializer(
-        many=True, read_only=True, help_text="The agent's revisions of this approval after an approver's note."
-    )
 
     class Meta:
         model = HITLApproval
@@ -100,19 +92,27 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "approval_level", "total_levels", "required_approvals", "received_approvals", "requested_by",
             "requested_at", "assigned_to", "sla_deadline", "sla_breached", "sla_breach_duration_minutes",
             "resolved_at", "rejection_reason", "execution_status", "executed_at", "conversation", "related_to",
-            "conflicting", "revision_of", "revisions",
+            "conflicting",
         ]  # fmt: skip
 
 
 class ApprovalDetailSerializer(ApprovalSerializer):
     decisions = DecisionSerializer(many=True, read_only=True)
     history = HistorySerializer(many=True, read_only=True)
+    revision_of = LinkedApprovalSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The approval an approver answered with a note (`respond`), which the agent revised into this one.",
+    )
+    revisions = LinkedApprovalSerializer(
+        many=True, read_only=True, help_text="The agent's revisions of this approval after an approver's note."
+    )
 
     class Meta(ApprovalSerializer.Meta):
         fields = [
             *ApprovalSerializer.Meta.fields, "risk_factors", "workflow", "compliance_flags", "execution_result",
             "execution_error", "execution_attempts", "execution_started_at", "escalated_to", "escalation_reason",
-            "decisions", "history",
+            "decisions", "history", "revision_of", "revisions",
         ]  # fmt: skip
 
 
@@ -189,11 +189,14 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         approvals = visible.select_related("requested_by", "assigned_to").prefetch_related(
             Prefetch("related_to", queryset=visible),
             Prefetch("conflicting", queryset=visible.order_by("requested_at")),
-            Prefetch("revision_of", queryset=visible),
-            Prefetch("revisions", queryset=visible.order_by("requested_at")),
         )
-        if self.action == "retrieve":
-            approvals = approvals.prefetch_related("decisions__approver", "history__actor")
+        if self.action == "retrieve":  # an approver's note links the request and the agent's revision of it
+            approvals = approvals.prefetch_related(
+                "decisions__approver",
+                "history__actor",
+                Prefetch("revision_of", queryset=visible),
+                Prefetch("revisions", queryset=visible.order_by("requested_at")),
+            )
         return approvals.order_by("sla_deadline", "priority", "pk")
 
     def get_serializer_class(self):
