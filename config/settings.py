@@ -276,6 +276,7 @@ CELERY_TASK_ROUTES = {
     # outcome message shares the send task of every conversation message, so it rides here too.
     "conversations.tasks.answer_message": {"queue": "answers"},
     "conversations.tasks.answer_stragglers": {"queue": "answers"},
+    "conversations.tasks.revise_proposal": {"queue": "answers"},  # the agent's revision after an approver's note
     "channels_app.whatsapp.tasks.deliver_message": {"queue": "answers"},
     "channels_app.whatsapp.tasks.send_reply": {"queue": "answers"},
     "channels_app.email.tasks.send_message": {"queue": "answers"},

@@ -10,6 +10,7 @@ class ConversationsConfig(AppConfig):
         from conversations import tasks  # noqa: F401  (register Celery tasks in every process)
         from conversations.approval_excerpt import excerpt
         from conversations.retention import erase_conversations, export_conversations
+        from hitl.services.responses import register_reviser
         from hitl.timeline import register_excerpt
         from tenants.encrypted_columns import register_json_key
         from tenants.personal_data import register
@@ -17,3 +18,4 @@ class ConversationsConfig(AppConfig):
         register("conversations", export=export_conversations, erase=erase_conversations, order=10)
         register_json_key("conversations.ConversationEvent", "payload", "sealed_values")
         register_excerpt(excerpt)
+        register_reviser(lambda approval_id: tasks.revise_proposal.delay(approval_id))

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from conversations import pipeline, quiet, retention
 from conversations.models import Conversation, ConversationEvent
+from conversations.pipeline import revisions
 
 ANSWER_RETRIES = 20
 SWEEP_GRACE = timedelta(seconds=60)  # a message this fresh still has its own task on the way
@@ -19,6 +20,12 @@ def answer_message(self, conversation_id: str, message_id: str | None) -> None:
     retry_in = pipeline.answer(conversation_id, message_id)
     if retry_in is not None:
         raise self.retry(countdown=retry_in)
+
+
+@shared_task(acks_late=True, expires=6 * 3600)
+def revise_proposal(approval_id: str) -> None:
+    """The agent answers an approver's note with a revised proposal (conversations.pipeline.revisions)."""
+    revisions.revise(approval_id)
 
 
 @shared_task(expires=55)

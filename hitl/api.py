@@ -99,12 +99,20 @@ class ApprovalSerializer(serializers.ModelSerializer):
 class ApprovalDetailSerializer(ApprovalSerializer):
     decisions = DecisionSerializer(many=True, read_only=True)
     history = HistorySerializer(many=True, read_only=True)
+    revision_of = LinkedApprovalSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The approval an approver answered with a note (`respond`), which the agent revised into this one.",
+    )
+    revisions = LinkedApprovalSerializer(
+        many=True, read_only=True, help_text="The agent's revisions of this approval after an approver's note."
+    )
 
     class Meta(ApprovalSerializer.Meta):
         fields = [
             *ApprovalSerializer.Meta.fields, "risk_factors", "workflow", "compliance_flags", "execution_result",
             "execution_error", "execution_attempts", "execution_started_at", "escalated_to", "escalation_reason",
-            "decisions", "history",
+            "decisions", "history", "revision_of", "revisions",
         ]  # fmt: skip
 
 
@@ -121,6 +129,10 @@ class ReasonSerializer(serializers.Serializer):
 
 class OptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoteToAgentSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="What the agent should change, e.g. “propose a cheaper option”.")
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -175,10 +187,16 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = approvals_for(self.request.user)  # a linked approval is shown only to who may see it
         approvals = visible.select_related("requested_by", "assigned_to").prefetch_related(
-            Prefetch("related_to", queryset=visible), Prefetch("conflicting", queryset=visible.order_by("requested_at"))
+            Prefetch("related_to", queryset=visible),
+            Prefetch("conflicting", queryset=visible.order_by("requested_at")),
         )
-        if self.action == "retrieve":
-            approvals = approvals.prefetch_related("decisions__approver", "history__actor")
+        if self.action == "retrieve":  # an approver's note links the request and the agent's revision of it
+            approvals = approvals.prefetch_related(
+                "decisions__approver",
+                "history__actor",
+                Prefetch("revision_of", queryset=visible),
+                Prefetch("revisions", queryset=visible.order_by("requested_at")),
+            )
         return approvals.order_by("sla_deadline", "priority", "pk")
 
     def get_serializer_class(self):
@@ -264,6 +282,8 @@ def _body_of(verb):
     """What the verb's endpoint reads from the request body."""
     if verb.edits:
         return ApproveSerializer
+    if verb.note_field == "note":
+        return NoteToAgentSerializer
     return {Note.REQUIRED: ReasonSerializer, Note.OPTIONAL: OptionalReasonSerializer}.get(
         verb.note, serializers.Serializer
     )

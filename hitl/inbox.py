@@ -3,16 +3,17 @@
 The admin's queue filter, the sidebar badge and the tabs above the queue read the same definitions here.
 """
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hitl.access import approvals_for, may_decide
-from hitl.models import ApprovalStatus, HITLApproval
+from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
 
 MINE, PENDING, EVERYTHING = "mine", "pending", "all"
 QUEUES = [(MINE, _("Waiting for me")), (PENDING, _("All pending")), (EVERYTHING, _("Everything"))]
 QUEUE_PARAM = "queue"
+NEXT_LOOKAHEAD = 20  # rows "next" reads to find one the viewer may decide (all of them, unless a grant was withdrawn)
 
 
 def default_queue(user) -> str:
@@ -26,6 +27,19 @@ def in_queue(queryset, queue: str, user):
     if queue == PENDING:
         return queryset.filter(status=ApprovalStatus.PENDING)
     return queryset
+
+
+def next_for(user, after: HITLApproval) -> HITLApproval | None:
+    """The most urgent other approval waiting for `user`'s decision ("Approve and next"): their own inbox, less
+    those they already decided at the level they wait at (a level needing several approvals)."""
+    decided_here = HITLDecision.objects.filter(approval=OuterRef("pk"), level=OuterRef("approval_level"), approver=user)
+    candidates = (
+        in_queue(approvals_for(user), MINE, user)
+        .exclude(pk=after.pk)
+        .exclude(Exists(decided_here))
+        .order_by(*most_urgent_first())
+    )
+    return next((a for a in candidates[:NEXT_LOOKAHEAD] if may_decide(user, a)), None)
 
 
 def most_urgent_first():

@@ -1,15 +1,14 @@
 """Telling approvers about approvals: one HITLNotification row per person and channel, sent after commit."""
 
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hitl import presentation
 from hitl.links import approval_url
 from hitl.models import HITLApproval, HITLNotification
 from hitl.notification_rows import send_after_commit
 from hitl.services.levels import eligible_approvers
 from tenants.languages import speaking
-from tenants.templatetags.walker_l10n import money
 
 Notice = HITLNotification.Event
 ASKING = (Notice.CREATED, Notice.REMINDER, Notice.ESCALATED)  # the notices that ask for a decision
@@ -31,13 +30,7 @@ def recipients(approval: HITLApproval, event: Notice, people: list | None = None
 def _text(approval: HITLApproval, event: Notice) -> tuple[str, str]:
     """In the active language (notify sets the recipient's)."""
     subject = str(SUBJECTS[event]) % {"summary": approval.summary, "status": approval.get_status_display()}
-    figures = {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)}
-    cost = {"cost": money(approval.estimated_cost), "reach": floatformat(approval.estimated_reach, "g")}
-    lines = [
-        f"{approval.reference} · " + gettext("%(level)s risk (%(score)s/100)") % figures,
-        approval.summary,
-        gettext("Estimated cost %(cost)s · reach %(reach)s") % cost,
-    ]
+    lines = presentation.ask_lines(presentation.the_ask(approval))
     if event != Notice.DECIDED:
         lines += replaced_lines(approval)
         progress = {"level": approval.approval_level, "levels": approval.total_levels, "url": approval_url(approval)}

@@ -2,15 +2,18 @@
 each action type are its spec's, agents.action_specs)."""
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
 from agents.formatting import money_exact
+from conversations.delivery import display_name
 from hitl.models import HITLApproval
 from hitl.risk import readable_factors
+from tenants.pii import mask
 from tenants.templatetags.walker_l10n import money
 
 TEXT_KEYS = ("body", "text", "caption", "copy", "content", "message")  # wording an engine may attach to any action
@@ -111,3 +114,78 @@ def edits_from_form(approval: HITLApproval, post) -> dict | None:
 def _editable(approval: HITLApproval):
     spec = action_specs.spec_for(approval.action_type)
     return spec.editable if spec else ()
+
+
+# --- the ask: who asked, what they said, what the agent proposes, for every channel ---------------
+
+
+@dataclass(frozen=True)
+class Ask:
+    """An approval as an approver first reads it, in plain data: each channel (email, WhatsApp, Slack) lays it out."""
+
+    reference: str
+    who: str  # the requester by name ("Dana Reyes"), their address masked when they have none
+    said: str  # the words of the message that led to it, personal data as placeholders; "" when filed by the API
+    proposes: str  # the agent's summary, in the reader's language
+    agent: str
+    cost: str  # "$6,000.00 over 30 days", or "not estimated" (never "$0.00")
+    reach: str  # "120,000", or "" when not estimated
+    risk: str  # "High risk (62/100)"
+
+
+def the_ask(approval: HITLApproval) -> Ask:
+    """In the active language (the reader's)."""
+    return Ask(
+        reference=approval.reference,
+        who=requester_name(approval),
+        said=requester_words(approval),
+        proposes=approval.summary,
+        agent=approval.agent.name if approval.agent_id else approval.get_agent_type_display(),
+        cost=cost_in_money(approval),
+        reach=floatformat(approval.estimated_reach, "g") if approval.estimated_reach else "",
+        risk=_("%(level)s risk (%(score)s/100)")
+        % {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)},
+    )
+
+
+def requester_name(approval: HITLApproval) -> str:
+    person = approval.requested_by
+    if person is None:
+        return _("the %(agent)s agent on its own") % {"agent": approval.get_agent_type_display()}
+    if (person.first_name or person.last_name).strip():
+        return display_name(person)
+    return mask(person.email) or display_name(person)
+
+
+def requester_words(approval: HITLApproval) -> str:
+    """The asking message's text as a reader without the right to personal data sees it (nothing decrypted)."""
+    message = approval.source_message
+    return message.masked_text if message is not None else ""
+
+
+def cost_in_money(approval: HITLApproval) -> str:
+    if not approval.estimated_cost:
+        return _("not estimated")
+    return _("%(cost)s over 30 days") % {"cost": money(approval.estimated_cost)}
+
+
+def excerpt(text: str, length: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else f"{text[: length - 1]}…"
+
+
+def ask_lines(ask: Ask) -> list[str]:
+    """The ask as lines of plain text (an email's body, a WhatsApp message, a Slack message's text)."""
+    if ask.said:
+        asked = _("%(who)s asked: “%(said)s”") % {"who": ask.who, "said": excerpt(ask.said, 300)}
+    else:
+        asked = _("Asked by %(who)s") % {"who": ask.who}
+    cost = _("Cost: %(cost)s") % {"cost": ask.cost}
+    if ask.reach:
+        cost += " · " + _("reach about %(reach)s") % {"reach": ask.reach}
+    return [
+        asked,
+        _("%(agent)s proposes: %(summary)s") % {"agent": ask.agent, "summary": ask.proposes},
+        cost,
+        f"{ask.reference} · {ask.risk}",
+    ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from analytics.models import EmailDeliveryLog
 from conversations.delivery import send_direct
-from hitl import links
+from hitl import links, presentation
 from hitl.deliveries import fall_back
 from hitl.models import HITLNotification
 from hitl.notification_rows import failure, record_outcome
@@ -47,7 +47,11 @@ def _email(row: HITLNotification) -> tuple[str, str]:
     context = {"subject": row.subject, "message": row.message, "approval": row.approval}
     with speaking(row.recipient):  # the subject and message were written in it (notify)
         if row.event in ASKING and row.recipient is not None:
-            context |= {"admin_url": links.approval_url(row.approval), "hours": links.lifetime_hours()}
+            context |= {
+                "admin_url": links.approval_url(row.approval),
+                "hours": links.lifetime_hours(),
+                "ask_lines": presentation.ask_lines(presentation.the_ask(row.approval)),
+            }
             if step_up.needed(row.approval):  # no one-click link could decide it: the console, with a second factor
                 context |= {"step_up": True, "step_up_minutes": row.approval.tenant.step_up_minutes}
             else:

@@ -23,7 +23,6 @@ from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
 from hitl.services import step_up, verbs
 from tenants.audit import Origin
 from tenants.models import User
-from tenants.templatetags.walker_l10n import money
 
 USED = _("This link has already been used. Each link works once; nothing changed.")
 OTHER_PERSON = _(
@@ -61,7 +60,7 @@ def _confirm(request, approval, claim, *, error="", status=200):
         "approval": approval,
         "decision": claim.decision,
         "details": details,
-        "cost": money(approval.estimated_cost),
+        "cost": presentation.cost_in_money(approval),
         "error": error,
         "reason": request.POST.get("reason", ""),
     }

@@ -51,6 +51,7 @@ class Outcome(StrEnum):
     EDITED = "edited"
     EXECUTED = "executed"
     EXECUTION_FAILED = "execution_failed"
+    REVISION_ASKED = "revision_asked"  # an approver's note instead of a decision: the detail says what to change
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from hitl.services.conflicts import AlreadyWaiting
 from hitl.services.requests import request_approval
 
 
-def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
-    """Each proposal as the requester will see it: waiting (or decided by automatic rules), or refused."""
+def propose(actions, *, conversation, message, agent, revision_of=None) -> list[ActionOutcome]:
+    """Each proposal as the requester will see it: waiting (or decided by automatic rules), or refused.
+    `revision_of`: the request an approver answered with a note, which these revise."""
     if not actions:
         return []
     tenant, user = conversation.tenant, conversation.user
@@ -25,6 +26,7 @@ def propose(actions, *, conversation, message, agent) -> list[ActionOutcome]:
                 requested_by=user,
                 conversation=conversation,
                 source_message=message,
+                revision_of=revision_of,
             )
         except AlreadyWaiting as waiting:
             first = waiting.approval

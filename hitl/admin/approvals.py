@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
@@ -35,12 +36,14 @@ RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical
 STATUS_COLOURS = {
     "pending": "warning", "approved": "info", "executing": "info", "executed": "success",
     "failed": "danger", "rejected": "danger", "expired": "warning", "cancelled": "info", "superseded": "info",
+    "revising": "warning",
 }  # fmt: skip
 
 
 DEFAULT_NOTES = {"escalate": _("Escalated from the console.")}  # what the page records when nothing was typed
 # A decision's form kept while its person shows a second factor (step-up), shown again to confirm when they are back.
 HELD_DECISION_KEY = "walker_step_up_decision"
+THEN = "then"  # "?then=next" on the decide URL: after the decision, the next approval waiting for this person
 
 
 def _origin(request) -> Origin:
@@ -50,11 +53,12 @@ def _origin(request) -> Origin:
 @admin.register(HITLApproval)
 class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
     list_display = [
-        "reference", "summary", "agent_type", "action_type", "risk", "cost", "status_badge", "sla", "assignee", "level",
+        "reference", "summary", "requester", "words", "age", "action_type", "risk", "cost", "status_badge", "sla",
+        "assignee", "level",
     ]  # fmt: skip
     list_display_links = ["reference", "summary"]
     list_filter = [QueueFilter, "status", "risk_level", "sla_breached", ActionTypeFilter, AgentTypeFilter]
-    list_select_related = ["assigned_to"]
+    list_select_related = ["assigned_to", "requested_by", "source_message", "agent"]
     search_fields = ["reference", "action_summary"]
     ordering = inbox.most_urgent_first()
     show_full_result_count = False
@@ -68,7 +72,7 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
     fieldsets = [
         (_("Request"), {"fields": ["reference", "status", "summary_shown", "agent", "requested_by", "requested_at",
                                 "conflicts"]}),
-        (_("Progress"), {"fields": ["workflow", "approval_level", "total_levels", "assigned_to", "sla_deadline"]}),
+        (_("Progress"), {"fields": ["workflow_shown", "approval_level", "total_levels", "assignee", "sla_deadline"]}),
         (_("Outcome"), {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
                                 "execution_status", "execution_error"]}),
     ]  # fmt: skip
@@ -130,6 +134,26 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
         return format_html_join(mark_safe("<br>"), "{}", ((link,) for link in links))
 
     # --- columns ---------------------------------------------------------------------------
+
+    @display(description=_("requested by"), ordering="requested_by__first_name")
+    def requester(self, obj):
+        return presentation.requester_name(obj)
+
+    @display(description=_("what they said"))
+    def words(self, obj):
+        """The asking message's words, personal data as placeholders (nothing decrypted for the list)."""
+        return presentation.excerpt(presentation.requester_words(obj), 90) or "—"
+
+    @display(description=_("age"), ordering="-requested_at")
+    def age(self, obj):
+        return format_html(
+            '<span title="{}">{}</span>', obj.requested_at.isoformat(), timesince(obj.requested_at, depth=1)
+        )
+
+    @display(description=_("workflow"))
+    def workflow_shown(self, obj):
+        """The workflow it was routed by: a tenant's, or the built-in default (no row; its name in the snapshot)."""
+        return obj.workflow.name if obj.workflow_id else obj.workflow_snapshot.get("name") or "—"
 
     @display(description=_("summary"))
     def summary(self, obj):
@@ -203,8 +227,10 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
                 "risk_factors": presentation.risk_factors(approval),
                 "details": presentation.action_details(approval),
                 "action_label": presentation.action_label(approval),
+                "cost": presentation.cost_in_money(approval),  # "not estimated" rather than "$0.00"
                 "edit_fields": presentation.edit_fields(approval),
-                "can_decide": approval.is_pending and may_decide(request.user, approval),
+                "can_decide": (can_decide := approval.is_pending and may_decide(request.user, approval)),
+                "can_respond": can_decide and approval.conversation_id is not None and approval.agent_id is not None,
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
                 "holder": timeline.holder(approval),
                 "publication": presentation.publication(approval),
@@ -269,7 +295,17 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
             return back
         done = verb.done_with_edits if edits and verb.done_with_edits else verb.done
         messages.success(request, done % {"reference": approval.reference})
+        if request.GET.get(THEN) == "next":
+            return self._next(request, approval)
         return back
+
+    def _next(self, request, decided):
+        """ "Approve and next": the most urgent other approval waiting for this person, or the queue when none is."""
+        following = inbox.next_for(request.user, decided)
+        if following is None:
+            messages.info(request, gettext("Nothing else waits for your decision."))
+            return HttpResponseRedirect(reverse("admin:hitl_hitlapproval_changelist"))
+        return HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[following.pk]))
 
     def _hold_for_step_up(self, request, approval):
         """Keep the form as posted (its note, its edits) and send the person to show a second factor; they come

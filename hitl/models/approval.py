@@ -31,7 +31,8 @@ class ApprovalStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
-    SUPERSEDED = "superseded", _("Superseded")  # a newer request for its target replaced it (hitl.services.conflicts)
+    SUPERSEDED = "superseded", _("Superseded")  # a newer request replaced it (conflicts, or the agent's revision)
+    REVISING = "revising", _("Revision asked")  # an approver asked the agent for another proposal (responses)
 
 
 DECIDED = {
@@ -134,6 +135,15 @@ class HITLApproval(FSMModelMixin, models.Model):
             "The request for the same target that waited when this one was filed, and that this one superseded."
         ),
         verbose_name=_("related to"),
+    )
+    revision_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        help_text=_("The request an approver answered with a note: the agent proposed this one instead of it."),
+        verbose_name=_("revision of"),
     )
     estimated_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0, verbose_name=_("estimated cost"))
     estimated_reach = models.PositiveIntegerField(default=0, verbose_name=_("estimated reach"))
@@ -335,11 +345,19 @@ class HITLApproval(FSMModelMixin, models.Model):
 
     @transition(
         field=status,
-        source=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.FAILED],
+        source=[ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.FAILED, ApprovalStatus.REVISING],
         target=ApprovalStatus.SUPERSEDED,
     )
     def mark_superseded(self):
-        """Waiting, or approved but not run (queued, or failed): a newer request for its target replaced it."""
+        """Waiting, approved but not run (queued, or failed), or being revised: a newer request replaced it."""
+
+    @transition(field=status, source=ApprovalStatus.PENDING, target=ApprovalStatus.REVISING)
+    def mark_revising(self):
+        """An approver answered with a note to the agent instead of deciding: nobody decides it meanwhile."""
+
+    @transition(field=status, source=ApprovalStatus.REVISING, target=ApprovalStatus.PENDING)
+    def mark_unrevised(self):
+        """The agent proposed nothing else: the request waits for a decision again."""
 
     @transition(field=status, source=ApprovalStatus.APPROVED, target=ApprovalStatus.EXECUTING)
     def mark_executing(self):

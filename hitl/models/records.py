@@ -98,6 +98,8 @@ class HITLApprovalHistory(models.Model):
         EXECUTION_ABANDONED = "execution_abandoned", _("Marked failed after no answer")
         EXECUTION_REQUEUED = "execution_requeued", _("Queued to run again")
         STEP_UP_ASKED = "step_up_asked", _("Second factor asked")
+        RESPONDED = "responded", _("Note to the agent")
+        REVISION_FAILED = "revision_failed", _("No revision proposed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))

@@ -37,21 +37,27 @@ def require_pending(approval: HITLApproval) -> None:
         )
 
 
+def require_decider(approval: HITLApproval, actor) -> None:
+    """`actor` may decide the locked `approval` now: it waits, it is not theirs, and they decide at its level and
+    have not yet. Responding with a note to the agent (hitl.services.responses) asks the same."""
+    require_pending(approval)
+    if approval.requested_by_id == actor.pk:
+        raise DecisionError("self_approval", "Nobody decides on their own request.")
+    if not may(actor, Need.DECIDE, approval):
+        raise DecisionError("forbidden", "Your role does not decide approvals.")
+    if not is_eligible(approval, actor):
+        level = current_level(approval)
+        raise DecisionError(
+            "not_eligible", f"You are not an approver at level {approval.approval_level} ({level.name})."
+        )
+    if approval.decisions.filter(level=approval.approval_level, approver=actor).exists():
+        raise DecisionError("already_decided", "You have already decided at this level.")
+
+
 def decide(approval_id, *, actor, decision: str, notes: str = "", origin=IN_CONSOLE, edits=None) -> HITLApproval:
     with transaction.atomic():
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
-        require_pending(approval)
-        if approval.requested_by_id == actor.pk:
-            raise DecisionError("self_approval", "Nobody decides on their own request.")
-        if not may(actor, Need.DECIDE, approval):
-            raise DecisionError("forbidden", "Your role does not decide approvals.")
-        if not is_eligible(approval, actor):
-            level = current_level(approval)
-            raise DecisionError(
-                "not_eligible", f"You are not an approver at level {approval.approval_level} ({level.name})."
-            )
-        if approval.decisions.filter(level=approval.approval_level, approver=actor).exists():
-            raise DecisionError("already_decided", "You have already decided at this level.")
+        require_decider(approval, actor)
 
         if decision == Decision.REJECT:
             if edits:

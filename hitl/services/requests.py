@@ -70,14 +70,22 @@ def automatic_outcome(approval: HITLApproval, config: dict) -> HITLDecision.Deci
 
 @transaction.atomic
 def request_approval(
-    *, tenant, agent, action: ProposedAction, requested_by=None, conversation=None, source_message=None
+    *,
+    tenant,
+    agent,
+    action: ProposedAction,
+    requested_by=None,
+    conversation=None,
+    source_message=None,
+    revision_of: HITLApproval | None = None,
 ) -> HITLApproval:
     """Record a proposed action for human approval. Nothing is executed here.
 
     Automatic rules may decide it at once (recorded as automatic); a critical
     action is never approved automatically. Raises AlreadyWaiting when the same action already waits;
     a request waiting to change the same target differently is superseded by this one, which links it as
-    `related_to` (hitl.services.conflicts).
+    `related_to` (hitl.services.conflicts). `revision_of`: the request an approver answered with a note, which this
+    one revises (the caller closes it, hitl.services.responses).
     """
     key = proposal_key(action.action_type, action.action_data)
     target = target_key(action.action_type, action.action_data)
@@ -123,6 +131,7 @@ def request_approval(
         total_levels=len(choice.rules["approval_levels"]),
         priority=priority_for(risk.level),
         requested_by=requested_by,
+        revision_of=revision_of,
         compliance_flags=choice.problems,
         **level_fields(choice.rules, 1, people),
         **deadlines(choice.rules, now, critical=rules.is_critical(risk.level)),
@@ -133,6 +142,8 @@ def request_approval(
         if replaced
         else ""
     )
+    if revision_of is not None:
+        replaces += _("; revises %(reference)s after an approver's note") % {"reference": revision_of.reference}
     log(
         approval,
         Event.CREATED,

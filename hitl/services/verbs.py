@@ -17,6 +17,7 @@ from hitl.services.closing import cancel, escalate
 from hitl.services.decisions import approve, reject
 from hitl.services.execution import abandon_execution, retry_execution
 from hitl.services.recovery import requeue_execution
+from hitl.services.responses import respond
 from hitl.services.step_up import demand
 from tenants.access import Need
 from tenants.audit import Origin
@@ -74,6 +75,10 @@ def _escalate(approval_id, *, actor, origin, note, edits):
     return escalate(approval_id, actor=actor, reason=note, origin=origin)
 
 
+def _respond(approval_id, *, actor, origin, note, edits):
+    return respond(approval_id, actor=actor, note=note, origin=origin)
+
+
 def _cancel(approval_id, *, actor, origin, note, edits):
     return cancel(approval_id, actor=actor, reason=note, origin=origin)
 
@@ -118,6 +123,15 @@ VERBS: dict[str, Verb] = {
             _("%(reference)s escalated."),
             "Move the request to the next level, or past the last one to a tenant admin.",
             note=Note.REQUIRED,
+        ),
+        Verb(
+            "respond",
+            _respond,
+            _("%(reference)s: your note went to the agent; its revised proposal will replace this request."),
+            "Send the agent a note instead of deciding; it answers the requester with a revised proposal that "
+            "supersedes this one.",
+            note=Note.REQUIRED,
+            note_field="note",
         ),
         Verb(
             "cancel",

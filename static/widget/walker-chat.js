@@ -39,6 +39,7 @@
     pending: gettext("Pending approval"), approved: gettext("Approved"), executing: gettext("Running"),
     executed: gettext("Executed"), rejected: gettext("Rejected"), failed: gettext("Failed"),
     expired: gettext("Expired"), cancelled: gettext("Cancelled"), superseded: gettext("Superseded"),
+    revising: gettext("Revision asked"),
     refused: gettext("Refused"),
   };
   var ERROR_TEXT = {

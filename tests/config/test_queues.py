@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INTENDED = {
     "conversations.tasks.answer_message": "answers",
     "conversations.tasks.answer_stragglers": "answers",
+    "conversations.tasks.revise_proposal": "answers",
     "channels_app.whatsapp.tasks.deliver_message": "answers",
     "channels_app.whatsapp.tasks.send_reply": "answers",
     "channels_app.email.tasks.send_message": "answers",

@@ -90,10 +90,10 @@ def test_replies_by_email_and_whatsapp_decide_through_the_table(ask, approver, s
 
 def test_the_console_and_the_api_offer_the_verbs_the_table_gives_them():
     assert [v.name for v in verbs.offered_at(Door.CONSOLE)] == [
-        "approve", "reject", "escalate", "retry", "mark_failed", "requeue",
+        "approve", "reject", "escalate", "respond", "retry", "mark_failed", "requeue",
     ]  # fmt: skip
     assert [v.name for v in verbs.offered_at(Door.API)] == [
-        "approve", "reject", "escalate", "cancel", "retry", "mark_failed",
+        "approve", "reject", "escalate", "respond", "cancel", "retry", "mark_failed",
     ]  # fmt: skip
     assert verbs.verb_named("abandon", Door.CONSOLE).name == "mark_failed"  # the page's button
     assert verbs.verb_named("cancel", Door.CONSOLE) is None

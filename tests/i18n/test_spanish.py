@@ -110,7 +110,7 @@ def test_the_approval_email_is_written_in_each_recipients_language(
     with translation.override("es"):  # the summary in each reader's language too (hitl.summaries)
         assert spanish.subject == f"Aprobación necesaria: {approval.summary}"
     html = spanish.alternatives[0][0]
-    for expected in ["Coste estimado 6\xa0000,00 US$", "Aprobar", "Rechazar", "detalles en Walker", "caducan en"]:
+    for expected in ["Coste: 6\xa0000,00 US$ en 30 días", "Aprobar", "Rechazar", "detalles en Walker", "caducan en"]:
         assert expected in spanish.body or expected in html, expected
     assert '<html lang="es">' in html
     assert f"approve {approval.reference}" in spanish.body  # the reply commands stay the words the parser reads
@@ -118,7 +118,7 @@ def test_the_approval_email_is_written_in_each_recipients_language(
     with translation.override("en"):
         assert english.subject == f"Approval needed: {approval.summary}"
     assert "Subir el presupuesto diario de Summer Sale" in spanish.subject
-    assert "Estimated cost $6,000.00" in english.body and "expire in" in english.body
+    assert "Cost: $6,000.00 over 30 days" in english.body and "expire in" in english.body
     stored = HITLNotification.objects.get(recipient=spanish_approver, channel="email")
     assert stored.subject.startswith("Aprobación necesaria") and "Nivel 1 de 1" in stored.message
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agents.engines.base import EngineError, EngineReply, EngineRequest, Outcome
-from agents.engines.builtin import audience, content, paid_ads, seo
+from agents.engines.builtin import audience, content, paid_ads, revisions, seo
 from agents.engines.builtin.language import other_language
 from agents.formatting import clip
 from agents.models import AgentType
@@ -41,6 +41,8 @@ class BuiltinEngine:
         respond = AGENTS.get(request.agent.agent_type)
         if respond is None:
             raise EngineError(f"the built-in engine has no {request.agent.agent_type!r} agent")
+        if note := revisions.revision_asked(request):  # an approver's note on its proposal, not the person's words
+            return revisions.revise(request, note)
         understood = understand(request.text, request.tenant, request.history)
         if language := other_language(request.text):
             return EngineReply(

@@ -462,10 +462,27 @@ def _new_budget(text: str, old: Decimal) -> Decimal | str:
 
 
 def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
-    old, currency = campaign.daily_budget, campaign.currency
-    new = _new_budget(text, old)
+    new = _new_budget(text, campaign.daily_budget)
     if isinstance(new, str):
         return EngineReply(new)
+    return propose_budget(tenant, campaign, new, confidence)
+
+
+def cheaper_budget(campaign, asked: Decimal, note: str) -> Decimal:
+    """An approver's note on a budget proposal: the amount it names ("set it to $600 a day"), else a cheaper one
+    than asked: half the raise (rounded to a whole unit), or a cut deeper by a tenth."""
+    named = budget_change(note)
+    if named is not None and not named.weekly and (amount := named.applied_to(campaign.daily_budget)) is not None:
+        return amount
+    old = campaign.daily_budget
+    if asked > old:
+        return (old + (asked - old) / 2).quantize(Decimal("1"), ROUND_HALF_UP)
+    return (asked * Decimal("0.9")).quantize(Decimal("1"), ROUND_HALF_UP)
+
+
+def propose_budget(tenant, campaign, new: Decimal, confidence: float) -> EngineReply:
+    """The proposal to set `campaign`'s daily budget to `new`, with what it costs or saves."""
+    old, currency = campaign.daily_budget, campaign.currency
     if new <= 0:
         return EngineReply(
             _(
