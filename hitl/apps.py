@@ -11,6 +11,7 @@ class HitlConfig(AppConfig):
         # autodiscover them: decisions queue execution and notifications by task name.
         from hitl import personal_data as held
         from hitl import tasks  # noqa: F401
+        from hitl.slack import tasks as slack_tasks  # noqa: F401
         from tenants.personal_data import register
 
         register("notifications", export=held.export_notifications, erase=held.erase_notifications, order=20)
