@@ -1,12 +1,13 @@
 """Each approval's one Slack message: posted once, to its workflow's channel (else the workspace's default channel,
 else its assignee's direct messages), then updated in place with what it has become, whatever door decided it.
 
-Both hold the message's row lock across the Web API call: a second post finds the first's `ts`, and two updates
-apply one after the other, the later reading the later state, so the message ends showing how the approval ended.
+Both hold the message's row across the Web API call (its insert, or its lock): a second post finds it taken, and two
+updates apply one after the other, the later reading the later state, so the message ends showing how the approval
+ended. A post Slack did not take leaves no row, and its retry posts.
 A Web API failure raises (`client.SlackUnavailable`) for the task to retry with backoff.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hitl.models import HITLApproval, SlackApprovalMessage, SlackUserLink, SlackWorkspace
@@ -39,8 +40,11 @@ def post(approval_id) -> str:
             channel = destination(approval, workspace)
             if not channel:
                 return "nowhere to post"
-            row = SlackApprovalMessage.objects.create(approval=approval, channel=channel)
-            # the row is taken for this approval: a concurrent post waits on it (select_for_update above)
+            try:  # the approval's one row: a concurrent post waits on its insert, then finds it taken
+                with transaction.atomic():
+                    row = SlackApprovalMessage.objects.create(approval=approval, channel=channel)
+            except IntegrityError:
+                return "already posted"
         answer = call(workspace, "chat.postMessage", channel=row.channel, **blocks.message(approval))
         row.ts, row.channel, row.posted_at = answer["ts"], answer.get("channel") or row.channel, timezone.now()
         row.save(update_fields=["ts", "channel", "posted_at"])

@@ -2,6 +2,8 @@
 3-second acknowledgement of an interaction, and retried with backoff while Slack is unavailable."""
 
 import json
+import logging
+from functools import wraps
 
 from celery import shared_task
 
@@ -9,6 +11,8 @@ from hitl.models import SlackWorkspace
 from hitl.slack import blocks, deciding, messages
 from hitl.slack.client import SlackRefused, SlackUnavailable, call
 from tenants.languages import speaking
+
+log = logging.getLogger(__name__)
 
 RETRIES = {
     "acks_late": True,
@@ -20,21 +24,40 @@ RETRIES = {
 }
 
 
+def refused_for_good(call_slack):
+    """Slack refused for good (a channel the bot is not in, a revoked token): logged, not retried."""
+
+    @wraps(call_slack)
+    def run(*args):
+        try:
+            return call_slack(*args)
+        except SlackRefused as error:
+            log.warning("slack_refused", extra={"task": call_slack.__name__, "error": str(error)})
+            return f"refused: {error}"
+
+    return run
+
+
 @shared_task(**RETRIES)
+@refused_for_good
 def post_approval(approval_id: str) -> str:
     return messages.post(approval_id)
 
 
 @shared_task(**RETRIES)
+@refused_for_good
 def refresh_message(approval_id: str) -> str:
     return messages.refresh(approval_id)
 
 
 @shared_task(**RETRIES)
-def tell_privately(workspace_id: str, channel: str, slack_user_id: str, text: str) -> None:
+@refused_for_good
+def tell_privately(workspace_id: str, channel: str, slack_user_id: str, text: str) -> str:
     workspace = SlackWorkspace.objects.filter(pk=workspace_id).first()
-    if workspace is not None and channel:
-        messages.tell(workspace, channel, slack_user_id, text)
+    if workspace is None or not channel:
+        return "nowhere to tell"
+    messages.tell(workspace, channel, slack_user_id, text)
+    return "told"
 
 
 def _click(team_id, slack_user_id, approval_id, channel, message_ts):
