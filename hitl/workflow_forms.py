@@ -259,7 +259,7 @@ class WorkflowForm(forms.ModelForm):
         fields = [
             "tenant", "name", "description", "is_active", "is_default",
             "action_types", "risk_levels", "min_cost_threshold", "max_cost_threshold",
-            "parallel_approval", "unanimous_required", "notification_channels",
+            "parallel_approval", "unanimous_required", "notification_channels", "slack_channel", "slack_responders",
             "sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours",
             "max_reminders",
         ]  # fmt: skip
@@ -278,6 +278,14 @@ class WorkflowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         tenant = self.instance.tenant if self.instance.tenant_id else self.tenant
         people = people_of(tenant)
+        if "slack_responders" in self.fields:  # the tenant's people only, named as the levels name them
+            self.fields["slack_responders"] = PersonChoiceField(
+                queryset=people,
+                required=False,
+                label=_("Slack responders"),
+                help_text=self.fields["slack_responders"].help_text,
+                widget=self.fields["slack_responders"].widget,
+            )
         group_names = set(
             Group.objects.filter(user__in=people)
             .exclude(name__startswith=ROLE_GROUP_PREFIX)

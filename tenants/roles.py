@@ -55,6 +55,8 @@ _AD_CONNECTIONS = [*_crud("adplatforms.adconnection"), *_view("adplatforms.syncr
 _AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
 # Single sign-on (tenants.models.identity_providers): who may sign in to the tenant, so tenant admins only.
 _SINGLE_SIGN_ON = [*_crud("tenants.identityprovider"), *_crud("tenants.signindomain")]
+# The Slack app (hitl.slack): its bot token posts as the tenant, its signing secret admits clicks that decide.
+_SLACK = [*_crud("hitl.slackworkspace"), *_view("hitl.slackuserlink")]
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -85,6 +87,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_WHATSAPP,
         *_AD_CONNECTIONS,
         *_SINGLE_SIGN_ON,
+        *_SLACK,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",
