@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from hitl.models import HITLWorkflow, SlackUserLink, SlackWorkspace
+from hitl.models import SlackUserLink, SlackWorkspace
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:hitl_slackworkspace_add")
