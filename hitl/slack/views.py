@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from kombu.exceptions import OperationalError
 
 from core.commit import after_commit
 from hitl.links import ExpiredLink, ForgedLink
@@ -46,6 +47,12 @@ def interactions(request):
     except Unreadable as error:
         logger.warning("slack_interaction_unreadable", extra={"reason": str(error)})
         return HttpResponse(status=400)
+    except (
+        OperationalError,
+        OSError,
+    ) as error:  # the broker is down: Slack tells the clicker it failed, and nothing was decided
+        logger.error("slack_interaction_not_queued", extra={"error": type(error).__name__})
+        return HttpResponse(status=503)
 
 
 def _text(container: dict, key: str) -> str:

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from hitl.models import SlackUserLink, SlackWorkspace
+from hitl.models import HITLWorkflow, SlackUserLink, SlackWorkspace
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:hitl_slackworkspace_add")
@@ -67,3 +67,15 @@ def test_a_workflows_slack_channel_and_responders_are_set_in_its_form(console_as
     page = browser.get(reverse("admin:hitl_hitlworkflow_add")).content.decode()
     assert 'name="slack_channel"' in page and 'name="slack_responders"' in page
     assert outsider.email not in page and approver.email in page  # only the tenant's people are offered
+
+
+def test_the_api_takes_slack_responders_of_the_tenant_only(api_as, tenant_admin, approver, outsider):
+    client = api_as(tenant_admin)
+    body = {"name": "Slack budgets", "approval_levels": [{"name": "A", "approvers": {"roles": ["approver"]}}],
+            "slack_channel": "C0BUDGETS", "slack_responders": [str(outsider.pk)]}  # fmt: skip
+    refused = client.post("/api/hitl/workflows/", body, format="json")
+    assert refused.status_code == 400 and "slack_responders" in refused.json()
+    made = client.post("/api/hitl/workflows/", {**body, "slack_responders": [str(approver.pk)]}, format="json")
+    assert made.status_code == 201, made.json()
+    workflow = HITLWorkflow.objects.get(name="Slack budgets")
+    assert workflow.slack_channel == "C0BUDGETS" and list(workflow.slack_responders.all()) == [approver]

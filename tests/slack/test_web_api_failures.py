@@ -85,3 +85,23 @@ def test_the_acknowledgement_calls_no_web_api_and_queues_the_decision(
             ("T0WALKER", "U0APPROVER", str(approval.pk), "C0APPROVALS", "1700000000.000001", "approve"),
         )
     ]
+
+
+def test_a_click_that_cannot_be_queued_is_a_503_and_decides_nothing(posted, linked, client, slack_api, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from tests.slack.conftest import form, signed_headers
+
+    approval = posted()
+
+    def broker_down(task, *args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(views, "after_commit", broker_down)
+    body = form(button(approval))
+    response = client.post(
+        "/slack/interactions", data=body, content_type="application/x-www-form-urlencoded", **signed_headers(body)
+    )
+    assert response.status_code == 503
+    approval.refresh_from_db()
+    assert approval.is_pending
