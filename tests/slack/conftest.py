@@ -74,7 +74,14 @@ def button(approval, action_id=blocks.APPROVE, *, user=APPROVER_SLACK_ID, team=T
         "user": {"id": user, "team_id": team},
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         "container": {"type": "message", "channel_id": CHANNEL, "message_ts": ts},
-        "actions": [{"action_id": action_id, "block_id": "walker_buttons", "value": str(approval.pk)}],
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "walker_buttons",
+                "value": str(approval.pk),
+                "action_ts": f"{time.time_ns() / 1e9:.6f}",  # every click differs, as Slack's do
+            }
+        ],
     }
 
 
