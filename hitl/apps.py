@@ -18,6 +18,10 @@ class HitlConfig(AppConfig):
         register("approval_requests", export=held.export_requests, erase=held.erase_requests, order=25)
         register("approval_decisions", export=held.export_decisions, erase=held.erase_decisions, order=25)
 
+        from hitl.slack import personal_data as slack_held
+
+        register("slack_links", export=slack_held.export_links, erase=slack_held.erase_links, order=25)
+
         from agents import read_tools
         from hitl.read_tools import PENDING_APPROVALS
 

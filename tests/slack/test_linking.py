@@ -91,3 +91,14 @@ def test_where_the_policy_asks_for_a_second_factor_the_link_needs_it(tenant, wor
     browser = signed_in_with_code(approver)  # password, then the authenticator's code
     assert browser.post(url).status_code == 200
     assert SlackUserLink.objects.get().user == approver
+
+
+def test_a_persons_slack_link_is_in_their_export_and_goes_with_their_erasure(linked, approver):
+    from tenants.personal_data import holders
+
+    (holder,) = [holder for holder in holders() if holder.name == "slack_links"]
+    assert holder.export(approver) == [
+        {"team_id": "T0WALKER", "slack_user_id": "U0APPROVER", "linked_at": linked.linked_at.isoformat()}
+    ]
+    assert holder.erase(approver, timezone.now()) == 1
+    assert not SlackUserLink.objects.exists() and holder.erase(approver, timezone.now()) == 0
