@@ -61,8 +61,10 @@ def late(approval: HITLApproval) -> str:
     }
 
 
-def may_decide_here(workspace: SlackWorkspace, click: Click):
-    """The person and the approval when Slack may offer them the decision; Answer otherwise."""
+def may_decide_here(workspace: SlackWorkspace, click: Click, *, before_step_up: bool = True):
+    """The person and the approval when Slack may offer them the decision; Answer otherwise. A decision leaves the
+    step-up level to `verbs.act` (`before_step_up=False`), whose gate records in the history that a factor was
+    asked; the rejection's modal is not opened at all."""
     person = linking.person_of(workspace, click.slack_user_id)
     if person is None:
         raise Answer(invitation(workspace, click.slack_user_id))
@@ -75,7 +77,7 @@ def may_decide_here(workspace: SlackWorkspace, click: Click):
             raise Answer(_("No such approval."))
         if not approval.is_pending:
             raise Answer(late(approval))
-        if step_up.needed(approval):
+        if before_step_up and step_up.needed(approval):
             raise Answer(step_up.explain(approval))
         if not responds(approval.workflow, person):
             raise Answer(
@@ -88,7 +90,7 @@ def may_decide_here(workspace: SlackWorkspace, click: Click):
 def decide(workspace: SlackWorkspace, click: Click, verb: str, reason: str = "") -> str:
     """Say `verb` ("approve" or "reject") as the clicker's Walker person; what they are told privately."""
     try:
-        person, approval = may_decide_here(workspace, click)
+        person, approval = may_decide_here(workspace, click, before_step_up=False)
     except Answer as answer:
         return str(answer)
     with speaking(person):

@@ -170,6 +170,10 @@ def test_above_the_step_up_level_slack_links_to_the_console_and_decides_nothing(
     assert approval.is_pending and not approval.decisions.exists()
     assert slack_api.called("views.open") == []
     assert all("second factor" in text for text in told(slack_api)) and len(told(slack_api)) == 2
+    asked = HITLApprovalHistory.objects.get(
+        approval=approval, event_type="step_up_asked"
+    )  # the click's, not the form's
+    assert (asked.metadata["verb"], asked.metadata["via"]) == ("approve", "slack")
 
 
 def test_step_up_below_the_level_leaves_the_buttons(posted, tenant, linked, slack_api):
