@@ -5,13 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectMultipleWidget
 
 from alerts.models import AlertRule, NoticeChannel
-from hitl.workflow_forms import people_of, person_label
+from hitl.workflow_forms import PersonChoiceField, people_of
 from tenants.roles import STAFF_ROLES, Role
-
-
-class PersonChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, person):
-        return person_label(person)
 
 
 class AlertRuleForm(forms.ModelForm):

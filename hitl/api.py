@@ -22,6 +22,7 @@ from hitl.services.verbs import Door, Note
 from tenants.access import Need
 from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response, zone_for
+from tenants.models import User
 from tenants.reveal import RevealQuery, requested_reveal, shown_email
 from tenants.signin.step_up import api_factor
 from tenants.token_scopes import Scope, TokenScopePermission
@@ -318,6 +319,14 @@ class WorkflowSerializer(serializers.ModelSerializer):
     class Meta:
         model = HITLWorkflow
         exclude = ["tenant", "created_by"]
+
+    def get_fields(self):
+        """Slack responders are people of the caller's tenant (the workflow's): no one else is a choice."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        tenant_id = getattr(getattr(request, "user", None), "tenant_id", None)
+        fields["slack_responders"].child_relation.queryset = User.objects.filter(tenant_id=tenant_id, is_active=True)
+        return fields
 
     def validate_custom_rules(self, value):
         if not isinstance(value, dict):

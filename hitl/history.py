@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from analytics.events import record
 from analytics.models import EventType
 from hitl.models import HITLApprovalHistory
+from hitl.slack import hooks as slack_hooks
 
 Event = HITLApprovalHistory.Event  # what its writers record
 
@@ -63,7 +64,7 @@ def log(
             reference=approval.reference,
             automatic=approval.decided_automatically and actor is None,
         )
-    return HITLApprovalHistory.objects.create(
+    entry = HITLApprovalHistory.objects.create(
         tenant_id=approval.tenant_id,
         approval=approval,
         event_type=event_type,
@@ -76,6 +77,8 @@ def log(
         changes=changes or {},
         metadata=metadata,
     )
+    slack_hooks.recorded(approval, event_type)  # its Slack message shows what it has become
+    return entry
 
 
 def erase_notes(entry_ids) -> int:

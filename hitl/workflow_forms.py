@@ -79,6 +79,13 @@ def person_label(person) -> str:
     return name if name == person.email else f"{name} ({person.email})"
 
 
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    """People named as the console names them (person_label)."""
+
+    def label_from_instance(self, person):
+        return person_label(person)
+
+
 # Only roles that can open the console decide; the others are refused by hitl.rules.level_errors.
 CONSOLE_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
@@ -356,7 +363,7 @@ class WorkflowForm(forms.ModelForm):
         fields = [
             "tenant", "name", "description", "is_active", "is_default",
             "action_types", "risk_levels", "min_cost_threshold", "max_cost_threshold",
-            "parallel_approval", "unanimous_required", "notification_channels",
+            "parallel_approval", "unanimous_required", "notification_channels", "slack_channel", "slack_responders",
             "sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours",
             "max_reminders",
         ]  # fmt: skip
@@ -376,6 +383,14 @@ class WorkflowForm(forms.ModelForm):
         tenant = self.instance.tenant if self.instance.tenant_id else self.tenant
         people = people_of(tenant)
         approvers = approvers_of(tenant)
+        if "slack_responders" in self.fields:  # the tenant's deciders only, named as the levels name them
+            self.fields["slack_responders"] = PersonChoiceField(
+                queryset=approvers,
+                required=False,
+                label=_("Slack responders"),
+                help_text=self.fields["slack_responders"].help_text,
+                widget=self.fields["slack_responders"].widget,
+            )
         group_names = set(
             Group.objects.filter(user__in=people)
             .exclude(name__startswith=ROLE_GROUP_PREFIX)

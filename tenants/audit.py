@@ -26,6 +26,7 @@ class Origin:
     user_agent: str = ""
     via: str = ""
     factor: Factor | None = None
+    refs: tuple = ()  # (name, id) pairs the door knows the decision by, e.g. Slack's team, user and message
 
     @classmethod
     def of_request(cls, request, *, via: str = "", factor: Factor | None = None) -> "Origin":

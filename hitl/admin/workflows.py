@@ -38,6 +38,7 @@ class HITLWorkflowAdmin(TenantOwnedAdmin):
                              "matches follows the default workflow, else the built-in default."),
         }),
         (_("How approvers decide"), {"fields": ["parallel_approval", "unanimous_required", "notification_channels"]}),
+        (_("Slack"), {"fields": ["slack_channel", "slack_responders"]}),
         (_("Deadlines and reminders (hours)"), {"fields": [
             "sla_hours", "escalation_hours", "auto_approve_hours", "expire_hours", "reminder_frequency_hours",
             "max_reminders",

@@ -1,6 +1,7 @@
 from hitl.models.approval import ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
 from hitl.models.deadline_failure import DeadlineFailure
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
+from hitl.models.slack import SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
 
 __all__ = [
@@ -15,4 +16,7 @@ __all__ = [
     "OneClickToken",
     "RiskLevel",
     "RiskPolicy",
+    "SlackApprovalMessage",
+    "SlackUserLink",
+    "SlackWorkspace",
 ]

@@ -22,6 +22,7 @@ class HITLDecision(models.Model):
         LINK = "link", _("One-click link")
         EMAIL = "email", _("Email reply")
         WHATSAPP = "whatsapp", _("WhatsApp reply")
+        SLACK = "slack", _("Slack button")
         AUTO = "auto", _("Automatic rule")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
@@ -38,6 +39,12 @@ class HITLDecision(models.Model):
     via = models.CharField(max_length=10, choices=Via.choices, verbose_name=_("via"))
     ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
     user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
+    surface_ids = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Where the door says it was decided, e.g. Slack's team, user, channel and message."),
+        verbose_name=_("surface IDs"),
+    )
     decided_at = models.DateTimeField(auto_now_add=True, verbose_name=_("decided at"))
 
     objects = TenantScopedQuerySet.as_manager()

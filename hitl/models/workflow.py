@@ -82,6 +82,22 @@ class HITLWorkflow(models.Model):
         help_text=_("email, in_app, slack, whatsapp."),
         verbose_name=_("notification channels"),
     )
+    slack_channel = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "Slack channel id (C0123ABCD) its requests are posted to, with buttons; empty: the workspace's default "
+            "channel (docs/slack.md)."
+        ),
+        verbose_name=_("Slack channel"),
+    )
+    slack_responders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text=_("Only these people may decide its requests from Slack; none chosen: anyone who may decide."),
+        verbose_name=_("Slack responders"),
+    )
     reminder_frequency_hours = models.PositiveIntegerField(
         null=True, blank=True, validators=_HOURS, verbose_name=_("reminder frequency hours")
     )

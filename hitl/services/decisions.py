@@ -96,6 +96,7 @@ def _record_decision(approval, actor, decision, notes, origin) -> None:
         via=origin.via,
         ip_address=origin.ip,
         user_agent=origin.user_agent[:300],
+        surface_ids=dict(origin.refs),
     )
 
 

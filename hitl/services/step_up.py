@@ -2,7 +2,7 @@
 
 At or above the tenant's step-up risk level, approving or rejecting needs a second factor the deciding session
 showed within the tenant's window (`Origin.factor`). The doors that carry no session of the approver (one-click
-links, email and WhatsApp replies, API tokens, and the coming Slack buttons) never have one: they are refused with
+links, email and WhatsApp replies, API tokens, and Slack's buttons) never have one: they are refused with
 the console's link, and the approval's history records that a second factor was asked. The console sends its
 person through allauth's MFA re-authentication and back.
 """

@@ -1,0 +1,86 @@
+"""The tenant's Slack workspace in the console: tenant admins connect it with the app's bot token and signing
+secret, which are write-only (typed, stored encrypted, never shown again) and change only after a fresh second
+factor, as every secret a tenant holds."""
+
+from django import forms
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+
+from hitl.models import SlackUserLink, SlackWorkspace
+from tenants.admin_scoping import TenantOwnedAdmin
+from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
+
+SECRETS = ("bot_token", "signing_secret")
+WRITE_ONLY_HELP = _(
+    "Stored encrypted, never shown again: type one to replace the saved one, or leave empty to keep it."
+)
+
+
+class SlackWorkspaceForm(SecretsStepUpForm, forms.ModelForm):
+    class Meta:
+        model = SlackWorkspace
+        fields = ["tenant", "team_id", "team_name", "default_channel", *SECRETS]
+        widgets = {
+            name: forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}) for name in SECRETS
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SECRETS:
+            if name in self.fields:
+                self.initial.pop(name, None)
+                if self.instance.pk:  # a new workspace needs both; a saved one keeps what is left empty
+                    self.fields[name].required = False
+                    self.fields[name].help_text = WRITE_ONLY_HELP
+
+    def clean_team_id(self):
+        team_id = self.cleaned_data["team_id"].strip().upper()
+        if not (team_id.startswith(("T", "E")) and team_id.isalnum()):
+            raise forms.ValidationError(_("A Slack team id looks like T0123ABCD."))
+        return team_id
+
+    def clean(self):
+        cleaned = super().clean()
+        changed = any(cleaned.get(name) for name in SECRETS)
+        self.refuse_if_stale(changed)
+        for name in SECRETS:
+            if name in cleaned and not cleaned[name]:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class SlackUserLinkInline(TabularInline):
+    model = SlackUserLink
+    extra = 0
+    fields = readonly_fields = ["slack_user_id", "user", "linked_at"]
+    verbose_name_plural = _("linked people")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a person links themselves, signed in, from the link Slack sends them
+
+
+@admin.register(SlackWorkspace)
+class SlackWorkspaceAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
+    form = SlackWorkspaceForm
+    list_display = ["__str__", "team_id", "default_channel", "tenant", "created_at"]
+    list_select_related = ["tenant"]
+    inlines = [SlackUserLinkInline]
+    fieldsets = [
+        (None, {
+            "fields": ["team_id", "team_name", "default_channel"],
+            "description": _("Approvals are posted to a workflow's Slack channel, else to the default channel, with "
+                             "Approve, Reject and Details buttons (docs/slack.md)."),
+        }),
+        (_("The Slack app's secrets"), {"fields": list(SECRETS)}),
+    ]  # fmt: skip
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A tenant has one workspace: once it exists, "add" opens it to be changed."""
+        if not request.user.is_superuser:
+            existing = SlackWorkspace.objects.filter(tenant_id=request.user.tenant_id).values_list("pk", flat=True)
+            if existing:
+                return redirect(reverse("admin:hitl_slackworkspace_change", args=[existing[0]]))
+        return super().add_view(request, form_url, extra_context)

@@ -1,0 +1,90 @@
+"""The Slack app for approvals (hitl.slack, docs/slack.md): a tenant's workspace, who is who there, and the message
+each approval was posted as, so it is updated in place whatever door decides it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenants.fields import EncryptedTextField
+from tenants.scoping import TenantScopedQuerySet
+
+
+class SlackWorkspace(models.Model):
+    """A tenant's Slack workspace: its team id finds the tenant of every click; the bot token posts and updates,
+    the signing secret proves a request came from Slack. Both secrets are encrypted at rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="slack_workspace", verbose_name=_("tenant")
+    )
+    team_id = models.CharField(
+        max_length=32,
+        unique=True,
+        help_text=_("The workspace's id in Slack, e.g. T0123ABCD (Slack: About this workspace)."),
+        verbose_name=_("team ID"),
+    )
+    team_name = models.CharField(max_length=200, blank=True, verbose_name=_("team name"))
+    bot_token = EncryptedTextField(help_text=_("The app's bot token, xoxb-…"), verbose_name=_("bot token"))
+    signing_secret = EncryptedTextField(
+        help_text=_("The app's signing secret (Slack: Basic Information)."), verbose_name=_("signing secret")
+    )
+    default_channel = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text=_("Channel id approvals go to when their workflow names none, e.g. C0123ABCD."),
+        verbose_name=_("default channel"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Slack workspace")
+
+    def __str__(self):
+        return self.team_name or self.team_id
+
+
+class SlackUserLink(models.Model):
+    """A Slack user of a workspace is this Walker person: made by the person, signed in, through a signed link."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    workspace = models.ForeignKey(
+        SlackWorkspace, on_delete=models.CASCADE, related_name="links", verbose_name=_("workspace")
+    )
+    slack_user_id = models.CharField(max_length=32, verbose_name=_("Slack user ID"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slack_links", verbose_name=_("user")
+    )
+    linked_at = models.DateTimeField(auto_now_add=True, verbose_name=_("linked at"))
+
+    class Meta:
+        verbose_name = _("Slack user link")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "slack_user_id"], name="one_link_per_slack_user"),
+            models.UniqueConstraint(fields=["workspace", "user"], name="one_slack_user_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.slack_user_id} → {self.user}"
+
+
+class SlackApprovalMessage(models.Model):
+    """The one message an approval was posted as: `ts` is empty until Slack has taken it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
+    approval = models.OneToOneField(
+        "hitl.HITLApproval", on_delete=models.CASCADE, related_name="slack_message", verbose_name=_("approval")
+    )
+    channel = models.CharField(max_length=32, verbose_name=_("channel"))
+    ts = models.CharField(max_length=32, blank=True, verbose_name=_("message timestamp"))
+    posted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("posted at"))
+    updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("Slack message")
+
+    def __str__(self):
+        return f"{self.channel}/{self.ts or '…'}"

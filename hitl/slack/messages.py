@@ -1,0 +1,72 @@
+"""Each approval's one Slack message: posted once, to its workflow's channel (else the workspace's default channel,
+else its assignee's direct messages), then updated in place with what it has become, whatever door decided it.
+
+Both hold the message's row across the Web API call (its insert, or its lock): a second post finds it taken, and two
+updates apply one after the other, the later reading the later state, so the message ends showing how the approval
+ended. A post Slack did not take leaves no row, and its retry posts.
+A Web API failure raises (`client.SlackUnavailable`) for the task to retry with backoff.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hitl.models import HITLApproval, SlackApprovalMessage, SlackUserLink, SlackWorkspace
+from hitl.slack import blocks
+from hitl.slack.client import call
+
+RELATED = ("tenant", "workflow", "requested_by", "agent", "approved_by", "rejected_by")
+
+
+def destination(approval: HITLApproval, workspace: SlackWorkspace) -> str:
+    """A channel id, or a person's Slack user id (Slack opens the direct messages); empty: nowhere to post."""
+    channel = (approval.workflow.slack_channel if approval.workflow else "") or workspace.default_channel
+    if channel or approval.assigned_to_id is None:
+        return channel
+    link = SlackUserLink.objects.filter(workspace=workspace, user_id=approval.assigned_to_id).first()
+    return link.slack_user_id if link else ""
+
+
+def post(approval_id) -> str:
+    """Post the approval once; what happened, for the task's result."""
+    approval = HITLApproval.objects.select_related(*RELATED).get(pk=approval_id)
+    workspace = SlackWorkspace.objects.filter(tenant_id=approval.tenant_id).first()
+    if workspace is None:
+        return "no workspace"
+    with transaction.atomic():
+        row = SlackApprovalMessage.objects.select_for_update().filter(approval=approval).first()
+        if row is not None and row.ts:
+            return "already posted"
+        if row is None:
+            channel = destination(approval, workspace)
+            if not channel:
+                return "nowhere to post"
+            try:  # the approval's one row: a concurrent post waits on its insert, then finds it taken
+                with transaction.atomic():
+                    row = SlackApprovalMessage.objects.create(approval=approval, channel=channel)
+            except IntegrityError:
+                return "already posted"
+        answer = call(workspace, "chat.postMessage", channel=row.channel, **blocks.message(approval))
+        row.ts, row.channel, row.posted_at = answer["ts"], answer.get("channel") or row.channel, timezone.now()
+        row.save(update_fields=["ts", "channel", "posted_at"])
+    return "posted"
+
+
+def refresh(approval_id) -> str:
+    """Show the approval as it now is in its message (no button that decides once it is decided)."""
+    with transaction.atomic():
+        row = SlackApprovalMessage.objects.select_for_update().filter(approval_id=approval_id).first()
+        if row is None or not row.ts:
+            return "not posted"  # a post still to come shows the approval as it is then
+        approval = HITLApproval.objects.select_related(*RELATED).get(pk=approval_id)
+        workspace = SlackWorkspace.objects.filter(tenant_id=approval.tenant_id).first()
+        if workspace is None:
+            return "no workspace"
+        call(workspace, "chat.update", channel=row.channel, ts=row.ts, **blocks.message(approval))
+        row.updated_at = timezone.now()
+        row.save(update_fields=["updated_at"])
+    return "updated"
+
+
+def tell(workspace: SlackWorkspace, channel: str, slack_user_id: str, text: str) -> None:
+    """Only `slack_user_id` sees it, in `channel` (chat.postEphemeral)."""
+    call(workspace, "chat.postEphemeral", channel=channel, user=slack_user_id, text=text)

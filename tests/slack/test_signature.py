@@ -1,0 +1,125 @@
+"""Slack's signature over the raw body, with its 5-minute window, is checked before anything is read for action:
+missing, malformed, stale, forged or replayed requests are refused with 401 or 403, never a 500, and decide nothing."""
+
+import time
+
+import pytest
+
+from hitl.models import HITLDecision
+from tests.slack.conftest import SECRET, button, form, signed_headers
+
+
+@pytest.fixture
+def waiting(posted, linked):
+    return posted()
+
+
+def nothing_decided(approval, slack_api):
+    approval.refresh_from_db()
+    assert approval.is_pending and not HITLDecision.objects.filter(approval=approval).exists()
+    assert slack_api.called("chat.postEphemeral") == []
+
+
+def test_a_signed_click_is_acknowledged_and_decides(waiting, interact, slack_api):
+    response = interact(button(waiting))
+    assert response.status_code == 200 and response.content == b""
+    waiting.refresh_from_db()
+    assert waiting.status == "executed"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_X_SLACK_REQUEST_TIMESTAMP": str(int(time.time()))},
+        {"HTTP_X_SLACK_SIGNATURE": "v0=" + "0" * 64},
+    ],
+    ids=["no headers", "no signature", "no timestamp"],
+)
+def test_missing_signature_headers_are_refused_with_401(waiting, interact, slack_api, headers):
+    assert interact(button(waiting), headers=headers).status_code == 401
+    nothing_decided(waiting, slack_api)
+
+
+@pytest.mark.parametrize(
+    "timestamp, signature",
+    [
+        ("yesterday", None),
+        ("1.5e9", None),
+        ("١٧٠٠٠٠٠٠٠٠", None),  # digits, but not ASCII ones: int() would read them
+        (None, "v0=xyz"),
+        (None, "v1=" + "a" * 64),
+        (None, "v0=" + "a" * 63),
+        (None, "v0=" + "A" * 64),
+        (None, ""),
+    ],
+)
+def test_malformed_signature_headers_are_refused_with_401_not_500(waiting, interact, slack_api, timestamp, signature):
+    body = form(button(waiting))
+    headers = signed_headers(body)
+    if timestamp is not None:
+        headers["HTTP_X_SLACK_REQUEST_TIMESTAMP"] = timestamp
+    if signature is not None:
+        headers["HTTP_X_SLACK_SIGNATURE"] = signature
+    assert interact(None, body=body, headers=headers).status_code == 401
+    nothing_decided(waiting, slack_api)
+
+
+@pytest.mark.parametrize("age", [301, -301, 10**12])
+def test_a_request_outside_the_five_minute_window_is_refused(waiting, interact, slack_api, age):
+    body = form(button(waiting))
+    headers = signed_headers(body, timestamp=int(time.time()) - age)  # correctly signed, at the wrong time
+    assert interact(None, body=body, headers=headers).status_code == 401
+    nothing_decided(waiting, slack_api)
+
+
+def test_a_request_just_inside_the_window_is_taken(waiting, interact, slack_api):
+    body = form(button(waiting))
+    assert interact(None, body=body, headers=signed_headers(body, timestamp=int(time.time()) - 290)).status_code == 200
+
+
+def test_a_forged_signature_is_refused_with_403(waiting, interact, slack_api):
+    body = form(button(waiting))
+    assert interact(None, body=body, headers=signed_headers(body, secret="not-the-secret")).status_code == 403
+    nothing_decided(waiting, slack_api)
+
+
+def test_a_body_changed_after_signing_is_refused(waiting, interact, slack_api, second_approver):
+    headers = signed_headers(form(button(waiting, user="U0SOMEONE")))
+    assert interact(None, body=form(button(waiting)), headers=headers).status_code == 403
+    nothing_decided(waiting, slack_api)
+
+
+def test_a_replayed_request_is_refused_and_decides_nothing_twice(posted, linked, interact, slack_api):
+    approval = posted()
+    body = form(button(approval))
+    headers = signed_headers(body)
+    assert interact(None, body=body, headers=headers).status_code == 200
+    assert interact(None, body=body, headers=headers).status_code == 403
+    assert HITLDecision.objects.filter(approval=approval).count() == 1
+    assert len(slack_api.called("chat.postEphemeral")) == 1  # the first click's answer only
+
+
+def test_an_unknown_team_is_refused_with_403(waiting, interact, slack_api):
+    body = form(button(waiting, team="T0STRANGER"))
+    assert interact(None, body=body, headers=signed_headers(body)).status_code == 403
+    nothing_decided(waiting, slack_api)
+
+
+@pytest.mark.parametrize("body", [b"", b"payload=not-json", b"\xff\xfe", b"payload=%5B1%2C2%5D", b"a=1&b"], ids=repr)
+def test_a_body_that_is_no_interaction_is_refused(waiting, interact, slack_api, body):
+    assert interact(None, body=body, headers=signed_headers(body, secret=SECRET)).status_code == 403
+    nothing_decided(waiting, slack_api)
+
+
+def test_a_signed_interaction_walker_did_not_send_is_a_400(waiting, interact, slack_api):
+    payload = button(waiting)
+    payload["actions"][0]["value"] = "'; DROP TABLE"
+    assert interact(payload).status_code == 400
+    payload = button(waiting, action_id="somebody_elses_button")
+    assert interact(payload).status_code == 400
+    nothing_decided(waiting, slack_api)
+
+
+def test_only_post_is_taken(client):
+    assert client.get("/slack/interactions").status_code == 405
