@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from conversations.delivery import display_name
 from hitl.links import approval_url
 from hitl.models import ApprovalStatus, HITLApproval
-from hitl.presentation import action_label
+from hitl.presentation import action_label, cost_in_money, excerpt, the_ask
 from hitl.services import step_up
-from tenants.templatetags.walker_l10n import money
 
 APPROVE, REJECT, DETAILS = "walker_approve", "walker_reject", "walker_details"  # the buttons' action ids
 REJECT_MODAL = "walker_reject_reason"  # the rejection modal's callback id
@@ -31,20 +30,17 @@ def _plain(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def who_asked(approval: HITLApproval) -> str:
-    if approval.requested_by is not None:
-        return display_name(approval.requested_by)
-    return approval.agent.name if approval.agent else approval.get_agent_type_display()
-
-
 def facts(approval: HITLApproval) -> list[dict]:
-    figures = {"level": approval.get_risk_level_display(), "score": round(approval.risk_score)}
-    return [
-        {"type": "mrkdwn", "text": f"*{_('Asked by')}*\n{_plain(who_asked(approval))}"},
-        {"type": "mrkdwn", "text": f"*{_('Action')}*\n{_plain(action_label(approval))}"},
-        {"type": "mrkdwn", "text": f"*{_('Estimated cost')}*\n{money(approval.estimated_cost)}"},
-        {"type": "mrkdwn", "text": f"*{_('Risk')}*\n" + _("%(level)s (%(score)s/100)") % figures},
+    """The approval email's facts, from the same presentation (hitl.presentation.the_ask)."""
+    ask = the_ask(approval)
+    fields = [
+        (_("Asked by"), ask.who),
+        (_("They said"), excerpt(ask.said, 300)) if ask.said else None,
+        (_("Action"), action_label(approval)),
+        (_("Estimated cost"), ask.cost),
+        (_("Risk"), ask.risk),
     ]
+    return [{"type": "mrkdwn", "text": f"*{title}*\n{_plain(text)}"} for title, text in filter(None, fields)]
 
 
 def outcome(approval: HITLApproval) -> str:
@@ -122,7 +118,7 @@ def message(approval: HITLApproval) -> dict:
             details["text"]["text"] = _("Decide in Walker")
         buttons = [details]
     blocks.append({"type": "actions", "block_id": "walker_buttons", "elements": buttons})
-    return {"text": f"{title} — {_('Estimated cost')} {money(approval.estimated_cost)}", "blocks": blocks}
+    return {"text": f"{title} — {_('Estimated cost')} {cost_in_money(approval)}", "blocks": blocks}
 
 
 def reject_modal(approval: HITLApproval, metadata: str) -> dict:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from conversations.delivery import display_name
 from hitl.models import HITLApprovalHistory, HITLDecision, SlackApprovalMessage
+from hitl.presentation import the_ask
 from hitl.services.closing import escalate
 from hitl.services.decisions import approve
 from hitl.services.sla import process_due
@@ -38,11 +39,13 @@ def test_an_approval_is_posted_once_to_the_workflows_channel_with_the_emails_fac
     assert buttons(body) == [blocks.APPROVE, blocks.REJECT, blocks.DETAILS]
     assert approval.reference in body["blocks"][0]["text"]["text"]
     facts = [field["text"] for field in body["blocks"][1]["fields"]]
+    ask = the_ask(approval)
     assert facts == [
         f"*Asked by*\n{display_name(approval.requested_by)}",
+        *([f"*They said*\n{ask.said}"] if ask.said else []),
         "*Action*\nSet a campaign's daily budget",
-        "*Estimated cost*\n$6,000.00",
-        f"*Risk*\n{approval.get_risk_level_display()} ({round(approval.risk_score)}/100)",
+        "*Estimated cost*\n$6,000.00 over 30 days",
+        f"*Risk*\n{ask.risk}",
     ]
     assert slack_api.calls[0][2] == "Bearer xoxb-acme"  # the workspace's own bot token
     row = SlackApprovalMessage.objects.get(approval=approval)
