@@ -7,7 +7,7 @@ from django.templatetags.static import static
 def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
-    return redirect("admin:index" if request.user.is_staff else "widget-demo")
+    return redirect("admin:index" if request.user.is_staff else "chat-home")
 
 
 def favicon(request):

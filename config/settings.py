@@ -762,7 +762,7 @@ UNFOLD = {
     # Unfold's purple, its 500 a little lighter: in the dark theme links are primary-500 on base-900, and unfold's
     # own 62.7 % lightness gives 4.3:1 there (WCAG AA asks 4.5:1; tests/browser checks with axe-core).
     "COLORS": {"primary": {"500": "oklch(66% .25 304)"}},
-    "SITE_URL": "/widget/",  # "Return to site": the chat, the one page outside the console
+    "SITE_URL": "/chat/",  # "Return to site": the person's own chat, the one page outside the console
     "SHOW_HISTORY": True,
     "SHOW_LANGUAGES": True,  # the user menu's language switch posts to set_language, which saves User.language
     "SIDEBAR": {

@@ -197,14 +197,16 @@ def release(conversation_id, *, actor) -> Conversation:
 
 @transaction.atomic
 def resolve(conversation_id, *, actor) -> Conversation:
-    """Close the conversation as resolved (the customer's next message opens a new one, for the agents) and ask its
-    person for a rating (conversations.satisfaction). One that someone holds is theirs or an admin's to resolve
-    (`forbidden` otherwise)."""
+    """Close the conversation as resolved (the customer's next message opens a new one, for the agents), tell its
+    person in the thread (`human_left`, reason `resolved`) and ask them for a rating (conversations.satisfaction).
+    One that someone holds is theirs or an admin's to resolve (`forbidden` otherwise)."""
     conversation = _lock(actor, conversation_id)
     _open(conversation)
     if conversation.held_by_id is not None:
         _may_take_from(actor, conversation)
         _let_go(conversation, reason=Step.RESOLVED)
+    else:  # nobody held it: the person is told all the same, in the thread, who resolved it
+        _publish(conversation, events.EventKind.HUMAN_LEFT, name=display_name(actor), reason=Step.RESOLVED)
     close_conversation(conversation, ended_at=timezone.now(), reason=Conversation.CloseReason.RESOLVED)
     _audit(EventType.RESOLVED, conversation, actor, Step.RESOLVED)
     satisfaction.ask(conversation)  # after the audit: the metrics read who resolved it from that event

@@ -1,8 +1,11 @@
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from allauth.usersessions.models import UserSession
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import forms as auth_forms
@@ -142,7 +145,7 @@ class TenantAdmin(SecretsStepUpAdminMixin, TenantScopedAdminMixin, ReinforcedGua
     list_filter = ["subscription_tier"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "action_webhook_secret_saved", "slack_webhook_url_saved"]
+    readonly_fields = ["created_at", "action_webhook_secret_saved", "slack_webhook_url_saved", "chat_embed_snippet"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # Write-only fields, each with what stands beside it on a saved tenant's page.
     write_only = {
@@ -171,6 +174,24 @@ class TenantAdmin(SecretsStepUpAdminMixin, TenantScopedAdminMixin, ReinforcedGua
     def slack_webhook_url_saved(self, obj):
         return _saved(obj.slack_webhook_url)
 
+    @admin.display(description=_("chat widget on your site"))
+    def chat_embed_snippet(self, obj):
+        """The tag a tenant's admin pastes into their own site; their members use Walker's own page (/chat/)."""
+        site = urlsplit(settings.PUBLIC_BASE_URL)
+        sockets = urlunsplit(("wss" if site.scheme == "https" else "ws", site.netloc, "/ws/chat/", "", ""))
+        tag = (
+            f'<script src="{settings.PUBLIC_BASE_URL}/static/widget/walker-chat.js"\n'
+            f'        data-walker-url="{sockets}" data-walker-token-url="/your-backend/walker-token" defer></script>'
+        )
+        return format_html(
+            '<pre data-testid="chat-embed-snippet" style="white-space:pre-wrap">{}</pre><p>{}</p>',
+            tag,
+            gettext(
+                "Your backend asks Walker for a token for the signed-in person (POST /api/chat/token/) and your site's "
+                "origin is listed in CHAT_ALLOWED_ORIGINS. Without a token the Walker sign-in cookie is used."
+            ),
+        )
+
     def secrets_tenant(self, request, obj):
         return obj
 
@@ -184,6 +205,8 @@ class TenantAdmin(SecretsStepUpAdminMixin, TenantScopedAdminMixin, ReinforcedGua
     def get_fields(self, request, obj=None):
         companions = {name for names in self.write_only.values() for name in names}
         fields = [name for name in super().get_fields(request, obj) if name not in companions]
+        if obj is None or not self._manages(request, obj):  # the embed tag: a saved tenant's admins only
+            fields = [name for name in fields if name != "chat_embed_snippet"]
         if not self._manages(request, obj):
             return [name for name in fields if name not in self.write_only]
         if obj is None:

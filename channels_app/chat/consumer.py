@@ -110,7 +110,8 @@ class ChatConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, Asy
             await self._follow(conversation.pk, after=int(last_seq))
             await self._send_missed(up_to=None)
         else:
-            conversation = await in_thread(session.find_conversation)(self.user)
+            if conversation is None or last_seq is not None:  # named without last_seq: its history (the member's page)
+                conversation = await in_thread(session.find_conversation)(self.user)
             if conversation is not None:
                 await self._follow(conversation.pk, after=None)
             frame = await in_thread(session.history)(conversation, reader=self.user, origin=Origin.of_scope(self.scope))

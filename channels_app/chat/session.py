@@ -65,6 +65,7 @@ def history(conversation: Conversation | None, *, reader, origin: Origin) -> dic
         "type": "history",
         "conversation_id": str(conversation.pk),
         "messages": [_message(m) for m in reversed(latest)],
+        "open": conversation.is_open,  # a closed one is read back; the next message opens a new conversation
         "seq": seq,
     }
 

@@ -9,6 +9,12 @@
  *           data-walker-name="Ada"                    optional: greets the person by name
  *           defer></script>
  *
+ * Page mode (the member's own page, /chat/): with an element marked `data-walker-mount` on the page, the chat is
+ * drawn inside it, full size and always open, instead of a launcher and its pop-over. On that element:
+ *   data-walker-conversation="<uuid>"   open this conversation (one of the person's own) with its history
+ *   data-walker-new="1"                 start a new conversation with the first message sent
+ *   data-walker-page-url="/chat/"       the page's address: it follows the conversation shown (/chat/<uuid>/)
+ *
  * Speaks the protocol in docs/chat-protocol.md. Server text is only ever set
  * with textContent, never parsed as HTML. Tests drive it through
  * window.WalkerChat = {open, close, send} and the data-testid attributes.
@@ -26,6 +32,8 @@
 
   var script = document.currentScript || document.querySelector("script[src*='walker-chat']");
   var data = (script && script.dataset) || {};
+  var mount = document.querySelector("[data-walker-mount]"); // page mode: drawn inline, always open
+  var page = (mount && mount.dataset) || null;
   var AGENTS = [
     ["", gettext("Auto")],
     ["paid_ads", gettext("Paid Ads")],
@@ -75,7 +83,7 @@
     signedOut: false,        // closed with 4401 or 4412: no retries until the page reloads
     attempt: 0,
     retryTimer: null,
-    conversationId: null,
+    conversationId: (page && page.walkerConversation) || null, // page mode: the conversation asked for
     seqs: {},                // conversation id -> highest seq seen
     outbox: [],              // unconfirmed sends, resent after a reconnect (same client_msg_id)
     pending: {},             // client_msg_id -> bubble
@@ -84,6 +92,9 @@
     typingOn: false,
     typingTimer: null,
     rating: null,            // the rating control whose `rate` awaits the server's answer
+    fresh: !!(page && page.walkerNew), // page mode, "new conversation": the open one is closed with the first send
+    startingOver: false,     // new_conversation sent: histories show nothing until its empty one comes back
+    closedView: false,       // a closed conversation read back: the next send clears it (a new one opens)
     token: data.walkerToken || "",
     tokenExpires: 0,
   };
@@ -124,7 +135,8 @@
     if (state.token) params.push("token=" + encodeURIComponent(state.token));
     if (state.conversationId) {
       params.push("conversation=" + encodeURIComponent(state.conversationId));
-      params.push("last_seq=" + (state.seqs[state.conversationId] || 0));
+      // Without last_seq (a conversation the page asked for, not yet seen): the server sends its history.
+      if (state.seqs[state.conversationId] != null) params.push("last_seq=" + state.seqs[state.conversationId]);
     }
     return params.length ? base + (base.indexOf("?") < 0 ? "?" : "&") + params.join("&") : base;
   }
@@ -203,13 +215,21 @@
       ".walker-chat .wc-msg{max-width:90%}" +
       ".walker-chat .wc-input{font-size:16px}}", // 16 px: phones do not zoom into the field on focus
     "@media (prefers-reduced-motion:reduce){.walker-chat .wc-dots span{animation:none}}",
+    // Page mode: the chat fills the element it is mounted in, on every screen size.
+    ".walker-chat.walker-chat--page{position:relative;right:auto;bottom:auto;z-index:auto;height:100%}",
+    ".walker-chat.walker-chat--page .wc-panel{position:relative;inset:auto;right:auto;bottom:auto;width:100%;height:100%;" +
+      "border-radius:14px;box-shadow:0 1px 3px rgba(0,0,0,.08)}",
+    ".walker-chat--page .wc-launcher,.walker-chat--page .wc-header .wc-icon{display:none}",
+    ".walker-chat--page .wc-msg{max-width:75%}",
+    "@media (max-width:720px){.walker-chat.walker-chat--page .wc-panel{border-radius:0;box-shadow:none}" +
+      ".walker-chat--page .wc-msg{max-width:90%}.walker-chat--page .wc-input{font-size:16px}}",
   ].join("\n");
 
   // ---------------------------------------------------------------- building the DOM
 
   function build() {
     document.head.appendChild(el("style", { "data-walker-chat": "" }, CSS));
-    var root = el("div", { class: "walker-chat" });
+    var root = el("div", { class: page ? "walker-chat walker-chat--page" : "walker-chat" });
 
     ui.launcher = el("button", {
       type: "button", class: "wc-launcher", "aria-label": gettext("Open Walker chat"),
@@ -220,9 +240,10 @@
     ui.launcher.appendChild(ui.badge);
 
     ui.panel = el("div", {
-      id: "walker-chat-panel", class: "wc-panel", role: "dialog", "aria-label": gettext("Walker chat"),
-      hidden: "", "data-testid": "panel",
+      id: "walker-chat-panel", class: "wc-panel", role: page ? "region" : "dialog", "aria-label": gettext("Walker chat"),
+      "data-testid": "panel",
     });
+    if (!page) ui.panel.setAttribute("hidden", "");
 
     var header = el("div", { class: "wc-header" });
     var title = el("div", { class: "wc-title" });
@@ -262,8 +283,8 @@
 
     [header, toolbar, ui.log, ui.typing, ui.notice, form].forEach(function (n) { ui.panel.appendChild(n); });
     root.appendChild(ui.panel);
-    root.appendChild(ui.launcher);
-    document.body.appendChild(root);
+    if (!page) root.appendChild(ui.launcher);
+    (mount || document.body).appendChild(root);
     ui.root = root;
 
     ui.launcher.addEventListener("click", function () { ui.panel.hidden ? open() : close(); });
@@ -317,7 +338,7 @@
   }
 
   function close() {
-    if (ui.panel.hidden) return;
+    if (page || ui.panel.hidden) return; // the page's chat stays open
     ui.panel.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "false");
     ui.launcher.setAttribute("aria-label", gettext("Open Walker chat"));
@@ -484,6 +505,7 @@
   function startOver() {
     if (state.ws && state.ws.readyState === WebSocket.OPEN) {
       transmit({ type: "new_conversation" });
+      if (page && page.walkerPageUrl) history.replaceState(null, "", page.walkerPageUrl);
     } else {
       notice(gettext("Not connected; try again in a moment."));
     }
@@ -602,7 +624,11 @@
       if (!f.conversation_id && state.conversationId) delete state.seqs[state.conversationId]; // started over
       state.conversationId = f.conversation_id || null;
       if (state.conversationId) state.seqs[state.conversationId] = f.seq || 0;
-      renderHistory(f.messages);
+      var blank = state.fresh || state.startingOver; // a new conversation is asked for: nothing of the old one
+      if (state.startingOver && !f.conversation_id) state.startingOver = false;
+      renderHistory(blank ? [] : f.messages);
+      state.closedView = !blank && f.open === false;
+      if (state.closedView) addBubble("system", gettext("This conversation is closed. Write below to start a new one."));
     },
     conversation_started: function (f) { follow(f.conversation_id); },
     message_received: function (f) {
@@ -673,6 +699,15 @@
     if (!conversationId || conversationId === state.conversationId) return;
     state.conversationId = conversationId;
     if (state.seqs[conversationId] == null) state.seqs[conversationId] = 0;
+    if (page && page.walkerPageUrl) history.replaceState(null, "", page.walkerPageUrl + conversationId + "/");
+  }
+
+  // Page mode, "new conversation": the open one is closed just before the first message goes out.
+  function startFresh() {
+    if (!state.fresh || !state.ws || state.ws.readyState !== WebSocket.OPEN) return;
+    state.fresh = false;
+    state.startingOver = true;
+    transmit({ type: "new_conversation" });
   }
 
   function receive(event) {
@@ -728,6 +763,7 @@
       openedAt = Date.now();
       setStatus(gettext("Online"));
       ui.notice.hidden = true;
+      if (state.outbox.length) startFresh();
       state.outbox.forEach(transmit); // unconfirmed messages: the server answers each client_msg_id once
     };
     var welcomed = false; // a frame came: the server took the session (it closes a socket without one at once)
@@ -775,6 +811,12 @@
     if (text.length > MAX_CHARS) { notice(ERROR_TEXT.too_long); return null; }
     var frame = { type: "send_message", message: text, client_msg_id: uuid() };
     if (ui.picker.value) frame.agent = ui.picker.value;
+    if (state.closedView) { // a closed conversation was read back: the message opens a new one, shown alone
+      state.closedView = false;
+      ui.log.textContent = "";
+      state.chips = {};
+    }
+    startFresh();
     addUserMessage(text, frame.client_msg_id);
     state.outbox.push(frame);
     userTyping(false);
@@ -805,6 +847,7 @@
 
   function start() {
     build();
+    if (page) { state.wanted = true; connect(); }
     window.addEventListener("online", function () {
       if (state.retryTimer) { clearTimeout(state.retryTimer); state.retryTimer = null; state.attempt = 0; connect(); }
     });

@@ -41,7 +41,7 @@ def test_a_member_signs_in_and_lands_in_the_chat(client, member):
 
 def test_without_next_a_member_lands_in_the_chat_and_staff_in_the_console(client, member, approver_with_password):
     client.post("/accounts/login/", {"login": "member@acme.test", "password": PASSWORD})
-    assert client.get("/", follow=False)["Location"] == reverse("widget-demo")
+    assert client.get("/", follow=False)["Location"] == reverse("chat-home")
     client.logout()
     response = client.post("/accounts/login/", {"login": "approver@acme.test", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:index") and response.status_code == 200
@@ -71,7 +71,7 @@ def test_signing_out_returns_to_the_sign_in_page(client, member):
 
 def test_the_default_after_sign_in_address_is_not_a_404(client, member, approver_with_password):
     client.force_login(member)
-    assert client.get("/accounts/profile/", follow=True).redirect_chain[-1][0] == reverse("widget-demo")
+    assert client.get("/accounts/profile/", follow=True).redirect_chain[-1][0] == reverse("chat-home")
     client.force_login(approver_with_password)
     assert client.get("/accounts/profile/", follow=True).redirect_chain[-1][0] == reverse("admin:index")
 
@@ -82,7 +82,7 @@ def test_the_console_sign_in_is_the_same_page_and_return_to_site_opens_the_chat(
         "/accounts/login/?next=/admin/", {"login": "approver@acme.test", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == "/admin/" and response.status_code == 200
-    assert b'href="/widget/"' in response.content  # "Return to site"
+    assert b'href="/chat/"' in response.content  # "Return to site": the person's own chat
     chat = client.get("/widget/")
     assert chat.status_code == 200 and b'data-testid="console-link"' in chat.content
 

@@ -78,6 +78,7 @@ def test_each_step_is_an_event_of_the_conversation_and_an_audit_record(chatting,
         ("human_reply", "Support Smith", None),
         ("human_joined", "Admin Smith", None),
         ("human_left", "Admin Smith", "released"),
+        ("human_left", "Admin Smith", "resolved"),  # resolving what nobody held still tells the customer who did
     ]
     audit = PlatformEvent.objects.filter(conversation_id=chatting.pk).order_by("created_at")
     assert [(e.event_type, e.user_id) for e in audit if e.event_type in TAKEOVER_EVENTS] == [

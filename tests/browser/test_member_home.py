@@ -1,0 +1,186 @@
+"""The member's own Walker (/chat/) in a real browser, on a desktop and a phone: the list of their conversations
+and requests beside a full-page chat, a closed conversation read back (and a new one started from it), the notice
+when support resolves the open one, and the phone layout whose list folds above the thread."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from conversations import takeover
+from conversations.models import Conversation
+from tenants.roles import Role
+from tests.browser.accessibility import AccessibilityChecks
+from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.test_chat_widget import SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
+from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, TenantFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
+]
+
+if CHROMEDRIVER.exists():
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+PHONE = (390, 844)  # an iPhone 14's CSS viewport
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class MemberHomeBrowserTests(AccessibilityChecks, BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        tenant = TenantFactory(name="Acme Outdoor", slug="acme")
+        self.member = UserFactory(tenant=tenant, role=Role.MEMBER, first_name="Maya", last_name="Lopez")
+        self.support = UserFactory(tenant=tenant, role=Role.SUPPORT, first_name="Dana", last_name="Reyes")
+        earlier = timezone.now() - timedelta(days=2)
+        self.closed = ConversationFactory(
+            user=self.member, status=Conversation.Status.CLOSED, started_at=earlier, last_message_at=earlier
+        )
+        self._say(self.closed, "Which keywords moved this week?", "Three keywords moved up: hiking boots first.")
+        self.open = ConversationFactory(user=self.member)
+        self._say(self.open, "Raise the Summer Sale budget to $700 a day", "I asked an approver: BR-000101.")
+        HITLApprovalFactory(
+            tenant=tenant, requested_by=self.member, conversation=self.open, reference="BR-000101", status="pending"
+        )
+        HITLApprovalFactory(
+            tenant=tenant, requested_by=self.member, reference="BR-000099", status="executed",
+            action_summary="Pause the Winter Clearance campaign",
+        )  # fmt: skip
+        UserFactory(tenant=tenant, role=Role.MEMBER)  # a teammate whose conversation is never listed
+        ConversationFactory(user=UserFactory(tenant=tenant, role=Role.MEMBER))
+
+    @staticmethod
+    def _say(conversation, question, answer):
+        MessageFactory(conversation=conversation, text=question, created_at=conversation.last_message_at)
+        MessageFactory(
+            conversation=conversation, direction="outbound", sender_type="agent", text=answer,
+            metadata={"agent_type": "seo"}, created_at=conversation.last_message_at + timedelta(seconds=5),
+        )  # fmt: skip
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def sign_in_and_open(self, path="/chat/"):
+        client = Client()
+        client.force_login(self.member)
+        self.driver.get(f"{self.live_server_url}/healthz")
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
+        self.driver.get(f"{self.live_server_url}{path}")
+        self.wait(lambda d: self.find("status").text == "Online", "the chat to connect")
+
+    def find(self, testid):
+        return self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+    def find_all(self, testid):
+        return self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+    def texts(self):
+        return [m.find_element(By.CSS_SELECTOR, ".wc-text").text for m in self.find_all("message")]
+
+    def wait(self, condition, what):
+        try:
+            return WebDriverWait(
+                self.driver, WAIT_SECONDS, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+            ).until(condition)
+        except TimeoutException:
+            console = [entry["message"] for entry in self.driver.get_log("browser")]
+            self.fail(f"waited {WAIT_SECONDS} s for {what}\npage: {self.driver.current_url}\nconsole: {console}")
+
+    def screenshot(self, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.driver.save_screenshot(str(SCREENSHOTS / name))
+
+    # --- tests ---------------------------------------------------------------------------
+
+    def test_desktop_lists_the_members_conversations_reopens_one_and_hears_it_resolved(self):
+        self.sign_in_and_open()
+        rows = self.find_all("conversation-row")
+        self.assertEqual(
+            [r.get_attribute("data-conversation-id") for r in rows], [str(self.open.pk), str(self.closed.pk)]
+        )
+        self.assertEqual([s.text for s in self.find_all("conversation-status")], ["OPEN", "CLOSED"])
+        approvals = {a.text.split()[0]: a.get_attribute("data-status") for a in self.find_all("approval")}
+        self.assertEqual(approvals, {"BR-000101": "pending", "BR-000099": "executed"})
+        # The open conversation fills the page, inline: no launcher, no pop-over.
+        self.wait(lambda d: "Raise the Summer Sale budget to $700 a day" in self.texts(), "the open one's history")
+        self.assertEqual(self.find_all("launcher"), [])
+        panel = self.find("panel")
+        self.assertGreater(panel.rect["width"], 700)
+        self.assertGreater(panel.rect["height"], 600)
+        self.screenshot("member-home-desktop.png")
+        self.assert_accessible("the member's home with their conversations, requests and the open chat")
+
+        # Support resolves it without having taken it over: the member reads it in the thread.
+        takeover.resolve(self.open.pk, actor=self.support)
+        self.wait(
+            lambda d: any("Dana Reyes marked this conversation resolved" in t for t in self.texts()),
+            "the resolved notice",
+        )
+
+        # The closed conversation, read back from the list, with its history and why it cannot be continued.
+        rows = self.find_all("conversation-row")
+        rows[1].click()
+        self.wait(lambda d: d.current_url.endswith(f"/chat/{self.closed.pk}/"), "the conversation's own address")
+        self.wait(lambda d: "Three keywords moved up: hiking boots first." in self.texts(), "the closed one's history")
+        self.assertEqual(self.texts()[0], "Which keywords moved this week?")
+        self.assertIn("This conversation is closed.", self.texts()[-1])
+        current = self.driver.find_element(By.CSS_SELECTOR, '[aria-current="page"]')
+        self.assertEqual(current.get_attribute("data-conversation-id"), str(self.closed.pk))
+        self.screenshot("member-home-transcript.png")
+        self.assert_accessible("a closed conversation read back on the member's page")
+
+        # Writing in it starts a new conversation, shown alone, whose address the page takes.
+        box = self.find("input")
+        box.send_keys("And which ones dropped?")
+        box.send_keys(Keys.ENTER)
+        self.wait(
+            lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="message"][data-role="user"][data-status="sent"]'),
+            "the message confirmed",
+        )
+        self.assertEqual(self.texts()[0], "And which ones dropped?")
+        started = self.wait(lambda d: re.search(r"/chat/([0-9a-f-]{36})/$", d.current_url), "the new address")
+        self.assertNotIn(started.group(1), {str(self.open.pk), str(self.closed.pk)})
+        self.assertTrue(Conversation.objects.filter(pk=started.group(1), user=self.member).exists())
+
+    def test_new_conversation_starts_empty_and_closes_the_open_one_with_the_first_message(self):
+        self.sign_in_and_open("/chat/?new=1")
+        self.wait(lambda d: self.find_all("greeting"), "the greeting of an empty conversation")
+        self.assertEqual(self.find_all("message"), [])
+        self.find("input").send_keys("How is my Summer Sale campaign doing?", Keys.ENTER)
+        self.wait(lambda d: re.search(r"/chat/[0-9a-f-]{36}/$", d.current_url), "the new conversation's address")
+        self.open.refresh_from_db()
+        self.assertEqual(self.open.status, Conversation.Status.CLOSED)
+        self.assertEqual(self.texts()[0], "How is my Summer Sale campaign doing?")
+
+    def test_phone_folds_the_list_above_the_thread(self):
+        self.driver.set_window_size(*PHONE)
+        self.sign_in_and_open(f"/chat/{self.open.pk}/")
+        self.wait(lambda d: "Raise the Summer Sale budget to $700 a day" in self.texts(), "the conversation")
+        toggle = self.find("list-toggle")
+        self.assertTrue(toggle.is_displayed())
+        self.assertFalse(self.find("conversations").is_displayed())
+        viewport = self.driver.execute_script("return document.documentElement.clientWidth")
+        panel = self.find("panel")
+        self.assertEqual(panel.rect["width"], viewport)
+        self.assertGreater(panel.rect["y"], toggle.rect["y"])  # the bar sits above the thread
+        self.assertTrue(self.find("send").is_displayed())
+        self.screenshot("member-home-phone.png")
+        self.assert_accessible("the member's page on a phone")
+
+        toggle.click()
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "true")
+        self.wait(lambda d: self.find("conversations").is_displayed(), "the list to open")
+        self.assertFalse(panel.is_displayed())
+        self.assertEqual(len(self.find_all("conversation-row")), 2)
+        self.screenshot("member-home-phone-list.png")
+        self.find_all("conversation-row")[1].click()
+        self.wait(lambda d: "Three keywords moved up: hiking boots first." in self.texts(), "the closed one")
+        self.assertFalse(self.find("conversations").is_displayed())  # a new page: the list folded again
