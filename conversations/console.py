@@ -2,6 +2,9 @@
 conversations. They name the step, the person of the tenant who took it and the conversation; never a
 message's or a note's text.
 
+Every other message in or answer out is a silent `activity` frame: the inbox's rows and counts and an open
+conversation page refresh, nobody gets a toast.
+
 A customer writing on a conversation a person holds is a notice too (`customer_wrote`, sent by the intake):
 its holder hears it as a toast wherever they are in the console, and whoever has that conversation's page open
 is offered a reload. It says that the customer wrote, never what.
@@ -31,6 +34,7 @@ class Step(StrEnum):
     RELEASED = "released"
     RESOLVED = "resolved"
     CUSTOMER_WROTE = "customer_wrote"
+    ACTIVITY = "activity"  # a message in or an answer out on a conversation nobody holds: the inbox refreshes
 
 
 STEPS = {
@@ -41,6 +45,7 @@ STEPS = {
     Step.RELEASED: _("%(actor)s handed back to the agents conversation %(ref)s"),
     Step.RESOLVED: _("%(actor)s resolved conversation %(ref)s"),
     Step.CUSTOMER_WROTE: _("The customer wrote in conversation %(ref)s, held by %(holder)s"),
+    Step.ACTIVITY: _("New message in conversation %(ref)s"),
 }
 CUSTOMER_WROTE_TO_HOLDER = _("The customer wrote in conversation %(ref)s, which you hold")
 NAMES = ("actor", "holder", "ref")  # what `describe` may fill in, carried by the group message
@@ -61,6 +66,12 @@ def customer_wrote(conversation) -> None:
     """The customer wrote on a conversation a person holds (after commit): no text, only that they did."""
     holder = conversation.held_by
     _send(conversation, Step.CUSTOMER_WROTE, holder=display_name(holder), holder_id=str(holder.pk))
+
+
+def activity(conversation) -> None:
+    """A message came in, or the agents answered, on a conversation nobody holds (after commit): the consoles
+    showing the inbox or that conversation refresh them, without a toast (the agents are answering)."""
+    _send(conversation, Step.ACTIVITY)
 
 
 def _send(conversation, step: str, *, holder_id: str | None = None, **names) -> None:

@@ -39,7 +39,7 @@ from agents.understanding.entities import one_reading
 from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType
-from conversations import delivery, events
+from conversations import console, delivery, events
 from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import REFUSED, ActionOutcome
@@ -460,6 +460,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     )
     observe_on_commit(ANSWER_SECONDS, (now - message.created_at).total_seconds(), channel=conversation.channel)
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
+    console.activity(conversation)  # the inbox's preview and age move with the answer
     return more
 
 

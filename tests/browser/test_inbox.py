@@ -178,3 +178,25 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         self.conversation.refresh_from_db()
         self.assertEqual(self.conversation.status, Conversation.Status.CLOSED)
         self.assertEqual(Message.objects.filter(conversation=self.conversation, sender_type="human").count(), 1)
+
+    def test_a_new_conversation_and_the_agents_answer_reach_the_open_inbox(self):
+        """Nobody holds it: the message in and the answer out are silent `activity` frames that refresh the rows."""
+        self.log_in("support@acme.test")
+        self.driver.get(f"{self.live_server_url}{reverse('admin:conversations_conversation_changelist')}")
+        self.wait(lambda d: self.find_all("inbox-tabs"), "the inbox's tabs")
+        self.script("window.__inboxStayed = true")
+        before = int(self.find("inbox-count-unassigned").text)
+        newcomer = User.objects.create_user(
+            email="riley@acme.test", password=PASSWORD, first_name="Riley", last_name="Stone",
+            tenant=self.conversation.tenant, role="member",
+        )  # fmt: skip
+        fresh = exchange(InboundMessage(channel="chat", text="What did Summer Sale spend?", user_id=newcomer.pk))
+        self.wait(
+            lambda d: self.driver.find_elements(By.CSS_SELECTOR, f'#result_list a[href*="{fresh.conversation.pk}"]'),
+            "the new conversation's row, without a reload",
+        )
+        self.wait(lambda d: self.find("inbox-count-unassigned").text == str(before + 1), "the tab's count, fresh")
+        self.assertIn("Riley Stone", self.driver.find_element(By.ID, "result_list").text)
+        self.assertTrue(self.script(STAYED), "the inbox was reloaded")
+        toasts = self.script("var t = document.getElementById('walker-live-toasts'); return t ? t.textContent : ''")
+        self.assertEqual(toasts, "", "activity is silent")

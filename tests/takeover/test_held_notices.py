@@ -53,12 +53,29 @@ async def test_the_holder_and_the_monitors_hear_that_the_customer_wrote_but_not_
         await console.disconnect()
 
 
-async def test_no_notice_while_the_agents_answer(chatting, staff, customer):
-    console = await open_console(staff[Role.SUPPORT])
-    _, answer = await database_sync_to_async(say)(customer, "And the Fall campaign?")
+async def test_while_the_agents_answer_the_inbox_only_hears_activity(chatting, staff, customer, outsider):
+    """The message in and the answer out each move the inbox (silent `activity` frames, no words), no notice."""
+    console, approvers, theirs = [
+        await open_console(user) for user in (staff[Role.SUPPORT], staff[Role.APPROVER], outsider)
+    ]
+    _, answer = await database_sync_to_async(say)(customer, SECRET)
     assert answer is not None
+    ref = str(chatting.pk)[:8]
+    for _ in ("received", "answered"):
+        frame = await console.receive_json_from(timeout=5)
+        assert frame == {
+            "type": "conversation",
+            "step": "activity",
+            "conversation_id": str(chatting.pk),
+            "link": f"/admin/conversations/conversation/{chatting.pk}/change/",
+            "text": f"New message in conversation {ref}",
+            "mine": False,
+        }
     assert await console.receive_nothing(timeout=0.3)
-    await console.disconnect()
+    assert await approvers.receive_nothing(timeout=0.1)  # approvers do not watch conversations
+    assert await theirs.receive_nothing(timeout=0.1)  # another tenant's console
+    for socket in (console, approvers, theirs):
+        await socket.disconnect()
 
 
 async def test_after_hand_back_the_customer_writing_is_no_notice(chatting, staff, customer):
@@ -68,7 +85,8 @@ async def test_after_hand_back_the_customer_writing_is_no_notice(chatting, staff
     await database_sync_to_async(takeover.release)(chatting.pk, actor=support)
     await frames_until(console, "released")
     await database_sync_to_async(say)(customer, "Thanks!")
-    assert await console.receive_nothing(timeout=0.3)
+    steps = [(await console.receive_json_from(timeout=5))["step"] for _ in range(2)]
+    assert steps == ["activity", "activity"] and await console.receive_nothing(timeout=0.3)
     assert (await database_sync_to_async(Conversation.objects.get)(pk=chatting.pk)).held_by_id is None
     await console.disconnect()
 
