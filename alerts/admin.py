@@ -27,7 +27,7 @@ class AlertRuleAdmin(TenantOwnedAdmin):
             "description": _("Evaluated every minute: one notice when the figure goes above the threshold, one "
                              "when it is back at or below it, nothing in between."),
         }),
-        (_("Who is told, and how"), {"fields": ["notify_roles", "notify_people", "notify_channels"]}),
+        (_("Who is told, and how"), {"fields": ["notify_roles", "notify_people", "notify_channels", "slack_channel"]}),
         (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]  # fmt: skip
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from hitl.models import SlackWorkspace
 from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
 
@@ -45,11 +46,16 @@ class WatchedChannel(models.TextChoices):
 
 
 class NoticeChannel(models.TextChoices):
-    """How people are told. A new channel (Slack) adds its choice here and registers its sender
-    (`alerts.sending.register_sender`)."""
+    """How people are told. A channel adds its choice here and registers its sender (`alerts.sending.register_sender`).
+    Slack is told once per event in a channel of the tenant's workspace, not once per person."""
 
     EMAIL = "email", _("Email")
     WHATSAPP = "whatsapp", _("WhatsApp")
+    SLACK = "slack", _("Slack")
+
+
+# The channels that tell each person; the others (Slack) post once per event where the tenant's people read it.
+PERSONAL_CHANNELS = frozenset({NoticeChannel.EMAIL, NoticeChannel.WHATSAPP})
 
 
 class AlertRule(models.Model):
@@ -83,6 +89,13 @@ class AlertRule(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("notify people")
     )
     notify_channels = models.JSONField(default=list, verbose_name=_("notify by"))
+    slack_channel = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[RegexValidator(r"^[CG][A-Z0-9]{2,31}$", _("A Slack channel id, e.g. C0123ABCD."))],
+        help_text=_("Slack channel id (C0123ABCD) the notices are posted to; empty: the workspace's default channel."),
+        verbose_name=_("Slack channel"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -119,8 +132,25 @@ class AlertRule(models.Model):
             errors["notify_channels"] = _("Pick at least one way to notify: %(channels)s.") % {
                 "channels": ", ".join(NoticeChannel.values)
             }
+        elif NoticeChannel.SLACK in channels:
+            errors.update(self._slack_errors())
+        elif self.slack_channel:
+            errors["slack_channel"] = _("Only a rule that notifies on Slack names a Slack channel.")
         if errors:
             raise ValidationError(errors)
+
+    def _slack_errors(self) -> dict:
+        """Slack needs the rule's tenant's own workspace, and a channel: the rule's, else the workspace's default."""
+        workspace = SlackWorkspace.objects.filter(tenant_id=self.tenant_id).first() if self.tenant_id else None
+        if workspace is None:
+            return {
+                "notify_channels": _(
+                    "The tenant has no Slack workspace connected: connect it under Slack workspaces to notify on Slack."
+                )
+            }
+        if not (self.slack_channel or workspace.default_channel):
+            return {"slack_channel": _("Name the Slack channel: the tenant's Slack workspace has no default channel.")}
+        return {}
 
     @property
     def windowed(self) -> bool:
@@ -165,7 +195,8 @@ class AlertIncident(models.Model):
 
 
 class AlertNotice(models.Model):
-    """One message to one person on one channel about an incident's opening or clearing."""
+    """One message about an incident's opening or clearing: to one person on one channel (email, WhatsApp), or, with
+    no recipient, the one post of the event in the tenant's Slack workspace."""
 
     class Event(models.TextChoices):
         OPENED = "opened", _("Opened")
@@ -183,7 +214,12 @@ class AlertNotice(models.Model):
     )
     event = models.CharField(max_length=10, choices=Event.choices, verbose_name=_("event"))
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
     )
     channel = models.CharField(max_length=20, choices=NoticeChannel.choices, verbose_name=_("channel"))
     subject = models.CharField(max_length=300, verbose_name=_("subject"))
@@ -203,7 +239,13 @@ class AlertNotice(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "event", "recipient", "channel"], name="one_alert_notice_per_person_and_channel"
-            )
+            ),
+            # A post with no recipient (Slack): one per event (NULLs never clash in the constraint above).
+            models.UniqueConstraint(
+                fields=["incident", "event", "channel"],
+                condition=models.Q(recipient__isnull=True),
+                name="one_alert_post_per_event_and_channel",
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Telling people about an incident: one AlertNotice per person and channel, written in the person's language when the
-incident opens and again when it clears, each sent by its own task after commit."""
+incident opens and again when it clears, and one per event for a channel read by many (Slack, written in the rule's
+author's language); each sent by its own task after commit."""
 
 from decimal import Decimal
 
@@ -11,7 +12,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import AlertIncident, AlertKind, AlertNotice, AlertRule
+from alerts.models import PERSONAL_CHANNELS, AlertIncident, AlertKind, AlertNotice, AlertRule
+from alerts.slack_notices import speaking_for
 from core.commit import after_commit
 from reports.periods import zone_of
 from tenants.languages import speaking
@@ -89,25 +91,33 @@ def text(incident: AlertIncident, event: str) -> tuple[str, str]:
 
 
 def tell(incident: AlertIncident, event: str) -> list[AlertNotice]:
-    """One row per person and channel, written at once; each is sent by its own task after commit."""
+    """One row per person and personal channel, and one per shared channel (Slack), written at once; each is sent by
+    its own task after commit."""
     rule = incident.rule
+    personal = [channel for channel in rule.notify_channels if channel in PERSONAL_CHANNELS]
+    shared = [channel for channel in rule.notify_channels if channel not in PERSONAL_CHANNELS]
     rows = []
-    for person in recipients(rule):
+    for person in recipients(rule) if personal else ():
         with speaking(person):
             subject, message = text(incident, event)
-        rows += [
-            AlertNotice(
-                tenant_id=rule.tenant_id,
-                incident=incident,
-                event=event,
-                recipient=person,
-                channel=channel,
-                subject=subject,
-                message=message,
-            )
-            for channel in rule.notify_channels
-        ]
+        rows += [_notice(incident, event, channel, subject, message, person) for channel in personal]
+    if shared:
+        with speaking_for(rule):
+            subject, message = text(incident, event)
+        rows += [_notice(incident, event, channel, subject, message) for channel in shared]
     AlertNotice.objects.bulk_create(rows)
     for row in rows:
         after_commit(current_app.tasks[SEND_TASK], str(row.pk))
     return rows
+
+
+def _notice(incident, event, channel, subject, message, recipient=None) -> AlertNotice:
+    return AlertNotice(
+        tenant_id=incident.tenant_id,
+        incident=incident,
+        event=event,
+        recipient=recipient,
+        channel=channel,
+        subject=subject,
+        message=message,
+    )

@@ -1,12 +1,15 @@
 """Sending one AlertNotice on its channel, through the same doors as approval notifications: Walker's email provider
-(Django's email API, logged in the email delivery log) and the registered WhatsApp direct sender.
+(Django's email API, logged in the email delivery log), the registered WhatsApp direct sender, and Slack
+(`alerts.slack_notices`, registered by the app's ready()).
 
-Another channel (Slack) registers its sender here with `register_sender` and adds its `NoticeChannel` choice.
+Another channel registers its sender here with `register_sender` and adds its `NoticeChannel` choice.
+The notice's row is locked across the send: a task delivered twice at once sends once, the second finding it sent.
 """
 
 from collections.abc import Callable
 
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -65,26 +68,34 @@ SENDERS: dict[str, Sender] = {NoticeChannel.EMAIL: _email, NoticeChannel.WHATSAP
 
 
 def register_sender(channel: str, sender: Sender) -> None:
-    """A channel another app delivers (Slack): its sender is called with the notice and raises TransientSendError
+    """A channel delivered elsewhere (Slack): its sender is called with the notice and raises TransientSendError
     for what is worth retrying, anything else for a permanent failure."""
     SENDERS[channel] = sender
 
 
 def send(notice_id) -> None:
     """Send a pending notice once. Permanent problems mark it failed; transient ones raise to retry."""
-    row = AlertNotice.objects.select_related("recipient").get(pk=notice_id)
-    if row.status != AlertNotice.Status.PENDING:
-        return  # already sent by an earlier delivery of this task
-    try:
-        provider, provider_id = SENDERS[row.channel](row)
-    except TransientSendError:
-        raise
-    except Exception as exc:  # a permanent failure is recorded on the row, visible in the console
-        mark_failed(notice_id, exc)
-        return
-    AlertNotice.objects.filter(pk=row.pk, status=AlertNotice.Status.PENDING).update(
-        status=AlertNotice.Status.SENT, provider=provider, provider_message_id=provider_id or "", sent_at=timezone.now()
-    )
+    with transaction.atomic():
+        row = (
+            AlertNotice.objects.select_for_update(of=("self",))
+            .select_related("recipient", "incident__rule__created_by")
+            .get(pk=notice_id)
+        )
+        if row.status != AlertNotice.Status.PENDING:
+            return  # already sent (or failed for good) by an earlier delivery of this task
+        try:
+            provider, provider_id = SENDERS[row.channel](row)
+        except TransientSendError:
+            raise
+        except Exception as exc:  # a permanent failure is recorded on the row, visible in the console
+            mark_failed(notice_id, exc)
+            return
+        AlertNotice.objects.filter(pk=row.pk, status=AlertNotice.Status.PENDING).update(
+            status=AlertNotice.Status.SENT,
+            provider=provider,
+            provider_message_id=provider_id or "",
+            sent_at=timezone.now(),
+        )
 
 
 def mark_failed(notice_id, error) -> None:

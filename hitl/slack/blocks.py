@@ -25,7 +25,7 @@ def when(moment) -> str:
     return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """Slack's mrkdwn reads &, < and > as markup: what people typed is shown as typed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -40,7 +40,7 @@ def facts(approval: HITLApproval) -> list[dict]:
         (_("Estimated cost"), ask.cost),
         (_("Risk"), ask.risk),
     ]
-    return [{"type": "mrkdwn", "text": f"*{title}*\n{_plain(text)}"} for title, text in filter(None, fields)]
+    return [{"type": "mrkdwn", "text": f"*{title}*\n{plain(text)}"} for title, text in filter(None, fields)]
 
 
 def outcome(approval: HITLApproval) -> str:
@@ -60,13 +60,13 @@ def outcome(approval: HITLApproval) -> str:
     if status == ApprovalStatus.REJECTED:
         person = display_name(approval.rejected_by) if approval.rejected_by else _("an automatic rule")
         return _("Rejected by %(name)s at %(when)s: %(reason)s") % {
-            "name": _plain(person),
+            "name": plain(person),
             "when": when(approval.rejected_at),
-            "reason": _plain(approval.rejection_reason),
+            "reason": plain(approval.rejection_reason),
         }
     if approval.approved_at is not None:  # approved, and possibly run since
         person = display_name(approval.approved_by) if approval.approved_by else _("an automatic rule")
-        line = _("Approved by %(name)s at %(when)s.") % {"name": _plain(person), "when": when(approval.approved_at)}
+        line = _("Approved by %(name)s at %(when)s.") % {"name": plain(person), "when": when(approval.approved_at)}
         if status != ApprovalStatus.APPROVED:
             line += " " + _("Now %(status)s.") % {"status": approval.get_status_display().lower()}
         return line
@@ -82,7 +82,7 @@ def message(approval: HITLApproval) -> dict:
     """chat.postMessage's and chat.update's `text` and `blocks`."""
     title = f"{approval.reference} · {approval.summary}"
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_plain(title)}*"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{plain(title)}*"}},
         {"type": "section", "fields": facts(approval)},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": outcome(approval)}]},
     ]
@@ -114,7 +114,7 @@ def message(approval: HITLApproval) -> dict:
     else:
         if approval.is_pending:  # above the step-up level: the console, with a second factor
             why = step_up.explain(approval)
-            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _plain(why)}]})
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": plain(why)}]})
             details["text"]["text"] = _("Decide in Walker")
         buttons = [details]
     blocks.append({"type": "actions", "block_id": "walker_buttons", "elements": buttons})
@@ -132,7 +132,7 @@ def reject_modal(approval: HITLApproval, metadata: str) -> dict:
         "submit": {"type": "plain_text", "text": _("Reject")},
         "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": _plain(approval.summary)}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": plain(approval.summary)}},
             {
                 "type": "input",
                 "block_id": REASON_BLOCK,

@@ -1,4 +1,5 @@
-"""A rule factory and the rows each figure reads, made as the product leaves them."""
+"""A rule factory and the rows each figure reads, made as the product leaves them; the Slack app's fake Web API and
+workspace (tests/slack) for the notices posted on Slack."""
 
 import uuid
 from datetime import timedelta
@@ -14,6 +15,7 @@ from analytics.events import record
 from analytics.models import ConversationMetrics, EmailDeliveryLog
 from channels_app.whatsapp.models import WhatsAppSend
 from tests.fixtures.whatsapp import new_sid
+from tests.slack.conftest import slack_api, workspace  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
