@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from alerts.models import AlertIncident, AlertRule
 from alerts.tasks import evaluate_rules
+from hitl.models import SlackWorkspace
 from tenants.models import User
 from tests.analytics.conftest import approval
 from tests.browser.conftest import CHROMEDRIVER
+from tests.slack.fake_slack import FakeSlack
 
 pytestmark = [
     pytest.mark.browser,
@@ -107,3 +109,37 @@ class AlertsAdminBrowserTests(BrowserTestCase):
         # who was told: the admin and the approver (the approver's name shows nowhere else on the page)
         self.wait(lambda d: "Priya Shah" in d.find_element(By.TAG_NAME, "body").text, "who was told")
         self.screenshot("alerts-incident.png")
+
+    def test_an_admin_has_the_incident_posted_on_slack_and_reads_that_it_was(self):
+        tenant = User.objects.get(email="admin@acme.test").tenant
+        SlackWorkspace.objects.create(tenant=tenant, team_id="T0ACME", bot_token="xoxb-acme", signing_secret="s" * 32)
+        slack = FakeSlack().start()
+        self.addCleanup(slack.stop)
+        self.sign_in("admin@acme.test")
+        self.open(reverse("admin:alerts_alertrule_add"))
+        self.wait(lambda d: d.find_elements(By.ID, "id_name"), "the rule form")
+        self.find("#id_name").send_keys("Approvals pile up on Slack")
+        Select(self.find("#id_kind")).select_by_value("approvals_waiting")
+        threshold = self.find("#id_threshold")
+        threshold.clear()
+        threshold.send_keys("0")
+        self.click('input[name="notify_channels"][value="slack"]')
+        self.find("#id_slack_channel").send_keys("C0ALERTS")
+        self.screenshot("alerts-rule-form-slack.png")
+        self.click('button[name="_save"]')
+        self.wait(lambda d: "Approvals pile up on Slack" in d.find_element(By.TAG_NAME, "body").text, "the saved rule")
+        rule = AlertRule.objects.get(name="Approvals pile up on Slack")
+        self.assertEqual((rule.notify_channels, rule.slack_channel), (["slack"], "C0ALERTS"))
+
+        approval(tenant, requested_at=timezone.now() - timedelta(minutes=20))
+        with override_settings(SLACK_API_BASE_URL=slack.base_url):
+            self.assertEqual(evaluate_rules(), {"opened": 1})
+        [post] = slack.called("chat.postMessage")
+        self.assertEqual(post["channel"], "C0ALERTS")
+        self.assertTrue(post["text"].startswith("*Alert: Approvals pile up on Slack*\n"))
+        incident = AlertIncident.objects.get(rule=rule)
+        self.open(reverse("admin:alerts_alertincident_change", args=[incident.pk]))
+        told = incident.notices.values_list("channel", "recipient", "status")
+        self.assertEqual(list(told), [("slack", None, "sent")])
+        self.wait(lambda d: "Opened · Slack" in d.find_element(By.TAG_NAME, "body").text, "the Slack notice")
+        self.screenshot("alerts-incident-slack.png")
