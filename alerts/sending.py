@@ -78,7 +78,7 @@ def send(notice_id) -> None:
     with transaction.atomic():
         row = (
             AlertNotice.objects.select_for_update(of=("self",))
-            .select_related("recipient", "incident__rule__created_by")
+            .select_related("recipient", "incident__rule")
             .get(pk=notice_id)
         )
         if row.status != AlertNotice.Status.PENDING:
