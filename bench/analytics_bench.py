@@ -103,7 +103,10 @@ def main():
         "--fraction", type=float, default=1.0, help="of the full size (1,000,000 events), e.g. 0.2 (default 1)"
     )
     args = parser.parse_args()
-    sizes = Sizes.of(args.fraction)
+    try:
+        sizes = Sizes.of(args.fraction)
+    except ValueError as error:
+        parser.error(str(error))
     python = Path(sys.executable)
     python = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
     print(f"command: DATABASE_URL={os.environ['DATABASE_URL']} {shlex.join([str(python), *sys.argv])}")
@@ -122,7 +125,7 @@ def main():
         "conversations": tenant.conversations.count(),
         "approvals": tenant.approvals.count(),
     }
-    print(", ".join(f"{v:,} {k}" for k, v in counts.items()), "\n", flush=True)
+    print(", ".join(f"{v:,} {k}" for k, v in counts.items()) + "\n", flush=True)
 
     results = []
     day = today - timedelta(days=10)
