@@ -1,24 +1,20 @@
 """Analytics benchmark: conversation metrics and approval analytics over 1,000,000 platform events.
 
-    .venv/bin/python bench/analytics_bench.py            # creates and fills walker_analytics_bench once
+    .venv/bin/python bench/analytics_bench.py                  # creates and fills walker_analytics_bench once
+    .venv/bin/python bench/analytics_bench.py --fraction 0.2   # a fifth of the rows, in the same proportions
 
 It uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/walker_analytics_bench),
-creating it if missing, migrating it and seeding the demo tenant. The rows are made by
-set-based SQL (generate_series), never row by row, for the demo tenant over the 90 days
-before today (its time zone is America/Los_Angeles):
-
-* 100,000 conversations, each with two exchanges (400,000 messages: a customer message and
-  the agent's reply 1 to 10 s later; one conversation in five is answered by a second agent);
-* 60,000 approvals (requested at random times; approved, rejected, expired, cancelled or
-  pending; decided by people 1 to 600 minutes later; 4-hour SLA) with one decision each when decided;
-* 1,000,000 platform events: 5 per conversation (opened, 2 received, 2 responded), 2 per
-  approval (requested, outcome) and 380,000 notification events.
+creating it if missing, migrating it and seeding the demo tenant. bench/analytics_fill.py makes the rows
+(through the ORM, the fill bench/report_cache_bench.py uses too) for the demo tenant over the 90 days
+before today (its time zone is America/Los_Angeles): 100,000 conversations with 400,000 messages,
+60,000 approvals with their decisions, and 1,000,000 platform events (its docstring says which).
 
 A second run finds the rows and times again. It prints, with the command and the machine:
 the time to recompute the approval analytics of one day and of one month (median of 5),
 the conversation metrics of one day's and one month's conversations, the watermark job
-after a day of events, a backfill of all 100,000 conversations, and the analytics API at
-p50/p99 (--requests calls each, after one warm-up) as the demo tenant's approver.
+after a day of events, a backfill of all the conversations, and the analytics API at
+p50/p99 (--requests calls each, after one warm-up) as the demo tenant's admin, computed (the report
+cache off) and from the report cache.
 """
 
 import argparse
@@ -31,30 +27,17 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from analytics_fill import Sizes, ensure_database, fill  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/walker_analytics_bench"
 os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")  # never 0: the test suite flushes database 0
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-CONVERSATIONS = 100_000
-APPROVALS = 60_000
-EVENTS = 1_000_000
-DAYS = 90
-
-
-def ensure_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}", flush=True)
-
+os.environ.setdefault("LOG_LEVEL", "warning")  # not a line per request between the figures
 
 ensure_database(os.environ["DATABASE_URL"])
 
@@ -73,97 +56,6 @@ from reports import approval_stats, conversation_metrics  # noqa: E402
 from reports.periods import zone_of  # noqa: E402
 from tenants.models import Tenant, User  # noqa: E402
 
-FILL = """
--- conversations: started at random over the DAYS days before today, 4 of 5 closed
-INSERT INTO conversations_conversation
-    (id, tenant_id, user_id, channel, status, started_at, last_message_at, ended_at, metadata, event_seq)
-SELECT gen_random_uuid(), %(tenant)s, %(member)s,
-       (ARRAY['whatsapp','email','chat','api'])[1 + n %% 4],
-       CASE WHEN n %% 5 = 0 THEN 'open' ELSE 'closed' END,
-       t, t + interval '12 minutes', CASE WHEN n %% 5 = 0 THEN NULL ELSE t + interval '12 minutes' END,
-       '{}'::jsonb, 0
-FROM (SELECT n, %(end)s::timestamptz - random() * %(days)s * interval '1 day' AS t
-      FROM generate_series(1, %(conversations)s) AS n) AS s;
-
--- two exchanges per conversation: a customer message and the agent's reply 1 to 10 s later
-INSERT INTO conversations_message
-    (id, tenant_id, conversation_id, channel, direction, sender_type, content_type, text, media_url, status,
-     error, metadata, created_at, in_reply_to_id)
-SELECT md5(c.id::text || x)::uuid, c.tenant_id, c.id, c.channel, 'inbound', 'customer', 'text',
-       'How is the Summer Sale doing?', '', 'delivered', '', '{}'::jsonb,
-       c.started_at + (x - 1) * interval '5 minutes', NULL
-FROM conversations_conversation c CROSS JOIN generate_series(1, 2) AS x
-WHERE c.tenant_id = %(tenant)s;
-
-INSERT INTO conversations_message
-    (id, tenant_id, conversation_id, channel, direction, sender_type, content_type, text, media_url, status,
-     error, metadata, created_at, in_reply_to_id)
-SELECT gen_random_uuid(), c.tenant_id, c.id, c.channel, 'outbound', 'agent', 'text', 'Here is what I found.', '',
-       'sent', '',
-       jsonb_build_object('agent_type', CASE WHEN x = 2 AND abs(hashtext(c.id::text)) %% 5 = 0 THEN 'seo'
-                                             ELSE 'paid_ads' END),
-       c.started_at + (x - 1) * interval '5 minutes' + (1 + random() * 9) * interval '1 second',
-       md5(c.id::text || x)::uuid
-FROM conversations_conversation c CROSS JOIN generate_series(1, 2) AS x
-WHERE c.tenant_id = %(tenant)s;
-
--- approvals: outcome by n, people decisions 1 to 600 minutes after the request, a 4-hour SLA
-INSERT INTO hitl_hitlapproval
-    (id, tenant_id, reference, agent_type, action_type, action_data, action_summary,
-     estimated_cost, estimated_reach, confidence, risk_level, risk_score, risk_factors, workflow_snapshot,
-     approval_level, total_levels, required_approvals, received_approvals, status, priority, decided_automatically,
-     requested_at, approval_notes, rejection_reason, sla_deadline, sla_breached,
-     sla_breach_duration_minutes, escalation_reason, reminder_count, execution_status, execution_result,
-     execution_error, execution_attempts, compliance_flags, created_at, updated_at,
-     resolved_at, approved_at, rejected_at, conversation_id)
-SELECT gen_random_uuid(), %(tenant)s, 'BR-' || lpad(n::text, 7, '0'), 'paid_ads',
-       (ARRAY['set_budget','pause_campaign','publish_content','create_audience'])[1 + n %% 4],
-       '{}'::jsonb, 'Benchmark action', (n %% 5000)::numeric, 1000, 0.8,
-       (ARRAY['low','medium','high','critical'])[1 + n %% 4], 50, '[]'::jsonb, '{}'::jsonb,
-       1, 1, 1, 0, status, 3, false, req, '', '', req + interval '4 hours', took > 240, 0, '', 0, '',
-       '{}'::jsonb, '', 0, '[]'::jsonb, req, req,
-       CASE WHEN status IN ('approved','rejected','expired','cancelled') THEN req + took * interval '1 minute' END,
-       CASE WHEN status = 'approved' THEN req + took * interval '1 minute' END,
-       CASE WHEN status = 'rejected' THEN req + took * interval '1 minute' END,
-       NULL
-FROM (SELECT n, %(end)s::timestamptz - random() * %(days)s * interval '1 day' AS req, 1 + floor(random() * 600) AS took,
-             (ARRAY['approved','approved','approved','rejected','expired','cancelled','pending'])[1 + n %% 7] AS status
-      FROM generate_series(1, %(approvals)s) AS n) AS s;
-
-INSERT INTO hitl_hitldecision (id, tenant_id, approval_id, level, approver_id, decision, notes, via, user_agent,
-                               decided_at)
-SELECT gen_random_uuid(), a.tenant_id, a.id, 1,
-       (%(approvers)s::uuid[])[1 + abs(hashtext(a.id::text)) %% %(napprovers)s],
-       CASE WHEN a.status = 'approved' THEN 'approve' ELSE 'reject' END, '', 'admin', '', a.resolved_at
-FROM hitl_hitlapproval a
-WHERE a.tenant_id = %(tenant)s AND a.status IN ('approved','rejected') AND a.reference LIKE 'BR-_______';
-
--- platform events: 5 per conversation, 2 per approval, the rest notifications
-INSERT INTO analytics_platformevent (id, tenant_id, event_type, conversation_id, subject_id, metadata, created_at)
-SELECT gen_random_uuid(), c.tenant_id,
-       (ARRAY['conversation_opened','message_received','agent_responded','message_received','agent_responded'])[x],
-       c.id, NULL, '{}'::jsonb, c.started_at + (x - 1) * interval '2 minutes'
-FROM conversations_conversation c CROSS JOIN generate_series(1, 5) AS x WHERE c.tenant_id = %(tenant)s;
-
-INSERT INTO analytics_platformevent (id, tenant_id, event_type, conversation_id, subject_id, metadata, created_at)
-SELECT gen_random_uuid(), a.tenant_id,
-       CASE WHEN x = 1 THEN 'approval_requested'
-            ELSE CASE a.status WHEN 'approved' THEN 'approval_approved' WHEN 'rejected' THEN 'approval_rejected'
-                 WHEN 'expired' THEN 'approval_expired' WHEN 'cancelled' THEN 'approval_cancelled'
-                 ELSE 'sla_breached' END END,
-       NULL, a.id, jsonb_build_object('action_type', a.action_type),
-       CASE WHEN x = 1 THEN a.requested_at ELSE coalesce(a.resolved_at, a.requested_at) END
-FROM hitl_hitlapproval a CROSS JOIN generate_series(1, 2) AS x
-WHERE a.tenant_id = %(tenant)s AND a.reference LIKE 'BR-_______';
-
-INSERT INTO analytics_platformevent (id, tenant_id, event_type, conversation_id, subject_id, metadata, created_at)
-SELECT gen_random_uuid(), %(tenant)s, 'notification_sent', NULL, NULL, '{"channel": "in_app"}'::jsonb,
-       %(end)s::timestamptz - random() * %(days)s * interval '1 day'
-FROM generate_series(1, %(notifications)s);
-
-ANALYZE;
-"""
-
 
 def machine() -> list[str]:
     with connection.cursor() as cursor:
@@ -180,28 +72,6 @@ def machine() -> list[str]:
         f"Python {platform.python_version()}, Django {django.get_version()}",
         f"database: {database.split(' on ')[0]}",
     ]
-
-
-def fill(tenant, end) -> None:
-    if PlatformEvent.objects.filter(tenant=tenant).count() >= EVENTS:
-        print("data present: timing only", flush=True)
-        return
-    members = User.objects.filter(tenant=tenant, role="member").order_by("email")
-    approvers = list(User.objects.filter(tenant=tenant, role__in=["approver", "admin"]).values_list("pk", flat=True))
-    conversation_events, approval_events = 5 * CONVERSATIONS, 2 * APPROVALS
-    params = {
-        "tenant": tenant.pk, "member": members[0].pk, "end": end, "days": DAYS, "conversations": CONVERSATIONS,
-        "approvals": APPROVALS, "approvers": [str(a) for a in approvers], "napprovers": len(approvers),
-        "notifications": EVENTS - conversation_events - approval_events,
-    }  # fmt: skip
-    started = time.monotonic()
-    with connection.cursor() as cursor:
-        for statement in (s for s in FILL.split(";\n") if s.strip()):
-            step = time.monotonic()
-            cursor.execute(statement, params)
-            title = next(line for line in statement.strip().splitlines() if not line.startswith("--"))[:60]
-            print(f"  {cursor.rowcount:>9,} rows  {time.monotonic() - step:6.1f} s  {title}", flush=True)
-    print(f"filled in {time.monotonic() - started:.0f} s", flush=True)
 
 
 def timed(function, *args, repeat: int = 1, **kwargs) -> float:
@@ -229,7 +99,14 @@ def api_times(client, path: str, requests: int) -> tuple[float, float]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", "-n", type=int, default=50, help="timed calls per API query (default 50)")
+    parser.add_argument(
+        "--fraction", type=float, default=1.0, help="of the full size (1,000,000 events), e.g. 0.2 (default 1)"
+    )
     args = parser.parse_args()
+    try:
+        sizes = Sizes.of(args.fraction)
+    except ValueError as error:
+        parser.error(str(error))
     python = Path(sys.executable)
     python = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
     print(f"command: DATABASE_URL={os.environ['DATABASE_URL']} {shlex.join([str(python), *sys.argv])}")
@@ -242,13 +119,13 @@ def main():
     zone = zone_of(tenant)
     today = timezone.now().astimezone(zone).date()
     end = timezone.now().replace(microsecond=0) - timedelta(days=1)
-    fill(tenant, end)
+    fill(tenant, end, sizes)
     counts = {
         "platform events": PlatformEvent.objects.filter(tenant=tenant).count(),
         "conversations": tenant.conversations.count(),
         "approvals": tenant.approvals.count(),
     }
-    print(", ".join(f"{v:,} {k}" for k, v in counts.items()), "\n", flush=True)
+    print(", ".join(f"{v:,} {k}" for k, v in counts.items()) + "\n", flush=True)
 
     results = []
     day = today - timedelta(days=10)
@@ -278,7 +155,7 @@ def main():
 
     settings.DEBUG = False
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(email="approver@acme.test"))
+    client.force_login(User.objects.get(email="admin@acme.test"))  # approvers see only the approval report
     first30, first90 = (today - timedelta(days=29)).isoformat(), (today - timedelta(days=89)).isoformat()
     queries = [
         f"/api/analytics/conversations/?start={first30}&group_by=day",
@@ -286,12 +163,17 @@ def main():
         f"/api/analytics/hitl/?start={first30}&group_by=day",
         f"/api/analytics/hitl/?start={first90}&group_by=action_type",
     ]
-    print(f"\n{args.requests} timed calls per query after one warm-up, as approver@acme.test, DEBUG=False\n")
-    print("| API query | p50 ms | p99 ms |")
-    print("|---|---|---|")
+    cached = settings.REPORT_CACHE_SECONDS
+    print(f"\n{args.requests} timed calls per query after one warm-up, as admin@acme.test, DEBUG=False;")
+    print(f"computed: REPORT_CACHE_SECONDS=0, every call reads the rows; cached: {cached} (Redis), hits\n")
+    print("| API query | computed p50 ms | computed p99 ms | cached p50 ms | cached p99 ms |")
+    print("|---|---|---|---|---|")
     for path in queries:
-        p50, p99 = api_times(client, path, args.requests)
-        print(f"| `{path}` | {p50:.1f} | {p99:.1f} |", flush=True)
+        settings.REPORT_CACHE_SECONDS = 0
+        computed = api_times(client, path, args.requests)
+        settings.REPORT_CACHE_SECONDS = cached
+        hits = api_times(client, path, args.requests) if cached else (float("nan"),) * 2
+        print(f"| `{path}` | {computed[0]:.1f} | {computed[1]:.1f} | {hits[0]:.1f} | {hits[1]:.1f} |", flush=True)
     print(f"\n{ConversationMetrics.objects.filter(tenant=tenant).count():,} conversation metrics rows")
 
 

@@ -5,9 +5,9 @@
 Starts --web daphne processes (Walker's own application, bench/report_cache_asgi.py, which counts
 the statements each process sends the database), on PostgreSQL database walker_report_cache_bench
 (created, migrated, seeded with the demo tenant and filled once: 20,000 conversations with their
-messages and metrics, 12,000 approvals, 200,000 platform events over 90 days, by set-based SQL
-from bench/analytics_bench.py) and Redis database 8. --readers people of the demo tenant, each
-signed in with their own session, open the same page at once, spread over the processes: the
+messages and metrics, 12,000 approvals, 200,000 platform events over 90 days, by bench/analytics_fill.py,
+the analytics benchmark's fill at a fifth of its size) and Redis database 8. --readers people of the demo
+tenant, each signed in with their own session, open the same page at once, spread over the processes: the
 dashboard (/admin/, the last 14 days), the conversation report (90 days by agent) and the
 approval report (30 days by day).
 
@@ -40,11 +40,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from analytics_fill import Sizes, ensure_database  # noqa: E402
 from chat_bench import BENCH_SECRETS, apply_env, free_port, vacuum_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/walker_report_cache_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/8"
-SIZES = {"CONVERSATIONS": 20_000, "APPROVALS": 12_000, "EVENTS": 200_000}
+SIZES = Sizes.of(0.2)  # 20,000 conversations, 12,000 approvals, 200,000 platform events
 COUNTS = ("bench:report-cache:report", "bench:report-cache:other")
 
 
@@ -110,7 +111,7 @@ class Web:
 
 def prepare(readers: int):
     """The demo tenant, filled once; `readers` admins of it and a session cookie for each."""
-    import analytics_bench
+    from analytics_fill import fill
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
@@ -126,11 +127,8 @@ def prepare(readers: int):
     if not Tenant.objects.filter(slug="acme-outdoor").exists():
         call_command("seed_demo", verbosity=0)
     tenant = Tenant.objects.get(slug="acme-outdoor")
-    for name, size in SIZES.items():
-        setattr(analytics_bench, name, size)
-    analytics_bench.FILL = current_schema(analytics_bench.FILL)
-    analytics_bench.fill(tenant, timezone.now().replace(microsecond=0) - timedelta(days=1))
-    if ConversationMetrics.objects.filter(tenant=tenant).count() < SIZES["CONVERSATIONS"]:
+    fill(tenant, timezone.now().replace(microsecond=0) - timedelta(days=1), SIZES)
+    if ConversationMetrics.objects.filter(tenant=tenant).count() < SIZES.conversations:
         started = time.monotonic()
         conversation_metrics.recompute(list(tenant.conversations.values_list("pk", flat=True)))
         print(f"conversation metrics computed in {time.monotonic() - started:.0f} s", flush=True)
@@ -144,27 +142,6 @@ def prepare(readers: int):
         client.force_login(person)
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
     return tenant, cookies
-
-
-def current_schema(fill: str) -> str:
-    """analytics_bench's rows with the columns added since it was written (not null, no default in the database)."""
-    changes = [
-        (
-            "ended_at, metadata, event_seq)",
-            "ended_at, metadata, event_seq, answered_seq, last_inbound_seq, answer_attempts)",
-        ),
-        ("'{}'::jsonb, 0\nFROM", "'{}'::jsonb, 0, 0, 0, 0\nFROM"),
-        ("created_at, in_reply_to_id)", "created_at, in_reply_to_id, sealed_values)"),
-        ("interval '5 minutes', NULL\nFROM", "interval '5 minutes', NULL, ''\nFROM"),
-        ("md5(c.id::text || x)::uuid\nFROM", "md5(c.id::text || x)::uuid, ''\nFROM"),
-        ("rejected_at, conversation_id)", "rejected_at, conversation_id, proposal_key, target_key, language)"),
-        ("       NULL\nFROM (SELECT n, %(end)s", "       NULL, '', '', 'en'\nFROM (SELECT n, %(end)s"),
-    ]
-    for old, new in changes:
-        if old not in fill:
-            raise RuntimeError(f"bench/analytics_bench.py's FILL changed: {old!r} not found")
-        fill = fill.replace(old, new)
-    return fill
 
 
 async def read_at_once(ports: list[int], cookies: list[str], path: str) -> list[float]:
@@ -206,8 +183,11 @@ def main():
     args = parser.parse_args()
     print(f"command: {shlex.join([sys.executable.replace(str(ROOT) + '/', ''), *sys.argv])}")
     apply_env(env_for(args, 300))
-    import analytics_bench  # noqa: F401  (creates the database if missing, sets Django up)
+    ensure_database(args.database_url)
+    import django
     import redis
+
+    django.setup()
 
     from reports.cache import figures_changed
 
