@@ -4,6 +4,7 @@ and filter. Every step goes through conversations.takeover, whose access checks 
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
@@ -57,7 +58,12 @@ class TakeoverAdminMixin:
 
     @display(description=_("answered by"))
     def holder(self, obj) -> str:
-        return takeover.display_name(obj.held_by) if obj.held_by_id else gettext("Agents")
+        """The person holding it, else the agent answering it (none picked yet before its first answer)."""
+        if obj.held_by_id:
+            name = takeover.display_name(obj.held_by)
+        else:
+            name = obj.agent.name if obj.agent_id else gettext("Agents")
+        return format_html('<span data-testid="inbox-holder">{}</span>', name)
 
     def takeover_context(self, request, obj) -> dict:
         if not may_handle(request.user, obj):

@@ -1,14 +1,17 @@
 """The contact sidebar of a conversation's page: who the person is to the tenant's people (their name, role and
-channels), their verified numbers and address masked, their other conversations and their approvals still open."""
+channels: every one they have written on), their verified numbers and address masked, their other conversations and
+their approvals still open."""
 
 from django.urls import reverse
 
 from conversations.access import conversations_for
+from conversations.models import Channel
 from hitl.access import may_review
 from hitl.models import ApprovalStatus, HITLApproval
 from tenants.pii import mask
 
 PAST_SHOWN = 5
+OPEN = [ApprovalStatus.PENDING, ApprovalStatus.REVISING]  # still to be decided (revising: the agent is asked again)
 
 
 def card(conversation, viewer) -> dict:
@@ -16,14 +19,14 @@ def card(conversation, viewer) -> dict:
     theirs = conversations_for(viewer).filter(user=person).order_by()
     past = theirs.exclude(pk=conversation.pk).order_by("-last_message_at")[:PAST_SHOWN]
     approvals = HITLApproval.objects.filter(
-        tenant_id=conversation.tenant_id, requested_by=person, status=ApprovalStatus.PENDING
+        tenant_id=conversation.tenant_id, requested_by=person, status__in=OPEN
     ).order_by("-requested_at")
     linked = may_review(viewer)  # who may open the approval queue gets links; support sees what is open
     return {
         "name": f"{person.first_name} {person.last_name}".strip() or mask(person.email),
         "role": person.get_role_display(),
         "email": mask(person.email),
-        "channels": sorted({conversation.get_channel_display(), *(c.get_channel_display() for c in past)}),
+        "channels": sorted(str(Channel(value).label) for value in theirs.values_list("channel", flat=True).distinct()),
         "numbers": [mask(phone.phone_number) for phone in person.phone_numbers.filter(verified=True)],
         "past": [
             (c.get_channel_display(), c.started_at, c.get_status_display(), _change(c))

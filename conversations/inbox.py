@@ -1,6 +1,6 @@
 """The conversations inbox in the console: its boxes (mine, unassigned, all, and by channel) with their counts,
 and what each row shows beside the conversation: the latest message (masked), the holder's unread messages and
-since when a customer has waited for the person who holds their conversation.
+since when a customer has waited for a reply from the person who holds their conversation.
 
 Every number is computed in the list's one query (subqueries per row), so a page of rows costs the same as one.
 """
@@ -8,7 +8,7 @@ Every number is computed in the list's one query (subqueries per row), so a page
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +70,8 @@ def _tab(key, title, count, link, active) -> dict:
 def with_inbox_columns(queryset):
     """The rows with `message_total`, `preview_masked_source` (the latest message's stored text, placeholders
     for its personal data), `unread` (the customer's messages since the holder last read it; None when nobody
-    holds it) and `waiting_since` (the customer's first message the holder has not answered yet)."""
+    holds it) and `waiting_since`: since the takeover until the holder's first reply (the agents stopped answering,
+    so the customer waits on a person), then from the customer's first message the holder has not answered yet."""
     messages = Message.objects.filter(conversation=OuterRef("pk")).order_by()
     inbound = messages.filter(direction=Message.Direction.INBOUND)
     holder_read = ConversationRead.objects.filter(conversation=OuterRef("pk"), user=OuterRef("held_by"))
@@ -80,11 +81,14 @@ def with_inbox_columns(queryset):
         preview_masked_source=Subquery(messages.order_by("-created_at").values("sealed_text")[:1]),
         holder_read_at=Greatest(Coalesce(Subquery(holder_read.values("last_read_at")[:1]), "held_since"), "held_since"),
         unread=_count(inbound.filter(created_at__gt=OuterRef("holder_read_at"))),
-        answered_at=Greatest(
-            Coalesce(Subquery(last_human.order_by("-created_at").values("created_at")[:1]), "held_since"), "held_since"
+        replied_at=Subquery(
+            last_human.filter(created_at__gte=OuterRef("held_since")).order_by("-created_at").values("created_at")[:1]
         ),
-        waiting_since=Subquery(
-            inbound.filter(created_at__gt=OuterRef("answered_at")).order_by("created_at").values("created_at")[:1]
+        waiting_since=Case(
+            When(replied_at__isnull=True, then="held_since"),
+            default=Subquery(
+                inbound.filter(created_at__gt=OuterRef("replied_at")).order_by("created_at").values("created_at")[:1]
+            ),
         ),
     )
 

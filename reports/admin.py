@@ -31,6 +31,7 @@ from reports.charts import AMBER, BLUE, GREEN, GREY, INDIGO, ORANGE, RED, Chart,
 from reports.periods import bounds, midnight, zone_of
 from reports.queries import RESOLVED
 from reports.resources import ConversationMetricsResource, HITLAnalyticsResource
+from reports.satisfaction_charts import satisfaction_charts
 from tenants.admin_scoping import ReadOnlyAdminMixin, ShownAsMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.templatetags.walker_l10n import money
@@ -222,7 +223,10 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
         "started_at", "channel", "agents", "message_count", "first_response", "avg_response", "issue_resolved",
         "escalated_to_human", "hitl_approvals_count", "user_satisfaction_score",
     ]  # fmt: skip
-    list_filter = ["channel", "issue_resolved", "escalated_to_human", ("started_at", RangeDateTimeFilter)]
+    list_filter = [
+        "channel", "issue_resolved", "escalated_to_human", "user_satisfaction_score",
+        ("started_at", RangeDateTimeFilter),
+    ]  # fmt: skip
     ordering = ["-started_at"]
 
     shown_as = {"agent_types": "agents"}
@@ -290,8 +294,10 @@ class ConversationMetricsAdmin(ChartedListMixin, ModelAdmin):
             )
             for name, key, colour in spreads
         ]
+        drop_rating = {"channel__exact", "user_satisfaction_score"}
         return [
             (gettext("Conversations per day"), volume),
             (gettext("First response time"), Chart("line", labels, seconds, unit=gettext("seconds"))),
             (gettext("Resolution time"), Chart("line", labels, minutes, unit=gettext("minutes"))),
+            *satisfaction_charts(rows, lambda **where: _list_link(request.path, request, drop_rating, **where)),
         ]

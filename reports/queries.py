@@ -122,11 +122,11 @@ def conversation_report(user, span: Range, group_by: str, **filters) -> dict:
     figures = grouped(rows, key, expressions)
     groups = [{"key": _key(row["key"], span.zone), **_conversation_figures(row)} for row in figures]
     if group_by == "holder":
-        _name_holders(groups)
+        name_holders(groups)
     return _report(span, group_by, _conversation_figures(aggregate(rows, expressions)), groups)
 
 
-def _name_holders(groups: list[dict]) -> None:
+def name_holders(groups: list[dict]) -> None:
     """Each holder group with the person's name, as customers see it (never their address); "" for the agents."""
     people = {str(user.pk): user for user in User.objects.filter(pk__in=[g["key"] for g in groups if g["key"]])}
     for group in groups:

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agents.models import AIAgent
 from conversations import inbox as inbox_module
 from conversations import takeover
 from conversations.models import ConversationRead, Label
@@ -84,6 +85,29 @@ def test_the_reply_sla_counts_while_the_customer_waits_on_the_holder(console_as,
     assert 'data-testid="inbox-sla"' not in client.get(LIST, {"box": "mine"}).content.decode()
     wrote(inbox["held"], "Thanks! One more thing")
     assert 'data-testid="inbox-sla">in 14\xa0minutes<' in client.get(LIST, {"box": "mine"}).content.decode()
+
+
+def test_a_first_human_reply_is_due_from_the_takeover_when_the_customer_has_not_written_since(
+    console_as, support, tenant, settings
+):
+    settings.INBOX_REPLY_SLA_MINUTES = 15
+    conversation = ConversationFactory(user=UserFactory(tenant=tenant))
+    wrote(conversation, "Can a person help me?", ago=10)
+    held(conversation, support, ago=5)  # taken over after the customer asked: due 15 minutes on (shown floored)
+    client = console_as(support)
+    assert 'data-testid="inbox-sla">in 9\xa0minutes<' in client.get(LIST, {"box": "mine"}).content.decode()
+    takeover.reply(conversation.pk, actor=support, text="Hi, I am here.")
+    assert 'data-testid="inbox-sla"' not in client.get(LIST, {"box": "mine"}).content.decode()
+
+
+def test_a_row_nobody_holds_names_the_agent_answering_it(console_as, support, inbox):
+    agent = AIAgent.objects.get(agent_type="seo", is_system_agent=True)
+    inbox["open_chat"].agent = agent
+    inbox["open_chat"].save(update_fields=["agent"])
+    html = console_as(support).get(LIST, {"box": "unassigned"}).content.decode()
+    assert f'data-testid="inbox-holder">{agent.name}<' in html
+    mine = console_as(support).get(LIST, {"box": "mine"}).content.decode()
+    assert 'data-testid="inbox-holder">Support Smith<' in mine
 
 
 def test_labels_are_shown_and_filtered_and_another_tenants_are_not_offered(console_as, support, inbox, other_tenant):

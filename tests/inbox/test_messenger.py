@@ -2,7 +2,10 @@
 (thread, outcome, boxes, sidebar), never a whole page or a redirect; the roles that may not answer are refused; the
 contact sidebar, labels and canned responses are the tenant's own and masked where personal."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from conversations.models import CannedResponse, Conversation, Label
 from tenants.models import AccessLog
@@ -114,12 +117,18 @@ def test_the_contact_sidebar(console_as, support, staff, priya, inbox, tenant):
     earlier = ConversationFactory(user=priya, channel="email", status="closed")
     wrote(earlier, "An older question")
     HITLApprovalFactory(tenant=tenant, requested_by=priya, reference="BR-000777", action_summary="Pause Summer Sale")
+    HITLApprovalFactory(tenant=tenant, requested_by=priya, reference="BR-000778", status="revising")
+    HITLApprovalFactory(tenant=tenant, requested_by=priya, reference="BR-000779", status="rejected")
+    for _ in range(6):  # more than the sidebar lists: the channels are the person's, not the listed rows'
+        ConversationFactory(user=priya, channel="whatsapp", status="closed")
+    ConversationFactory(user=priya, channel="chat", status="closed", last_message_at=timezone.now() - timedelta(days=9))
     for role, linked in (("support", False), ("compliance", True)):
         html = console_as(staff[role]).get(page(inbox["held"])).content.decode()
         sidebar = html.split('data-testid="contact-sidebar"', 1)[1].split("</aside>", 1)[0]
         assert 'data-testid="contact-name">Priya Shah<' in sidebar and "Member" in sidebar
         assert "p•••@acme.test" in sidebar and "priya.shah" not in sidebar
         assert "555" not in sidebar and "+•••••••••42" in sidebar, sidebar
-        assert "Email, WhatsApp" in sidebar and page(earlier) in sidebar and page(inbox["open_chat"]) not in sidebar
-        assert "BR-000777" in sidebar and "Pause Summer Sale" in sidebar
+        assert "Chat, Email, WhatsApp" in sidebar and page(inbox["open_chat"]) not in sidebar
+        assert "BR-000777" in sidebar and "Pause Summer Sale" in sidebar and "BR-000778" in sidebar
+        assert "BR-000779" not in sidebar  # decided: no longer open
         assert ("/admin/hitl/hitlapproval/" in sidebar) is linked

@@ -1,12 +1,16 @@
 """Ratings in the conversation metrics (`user_satisfaction_score`, who resolved it) and in the analytics report:
 averages and distribution by agent, channel and holder; the dashboard's card; the conversation's admin page."""
 
+import re
+
 import pytest
 
 from analytics.models import ConversationMetrics
 from conversations import satisfaction
+from conversations.delivery import display_name
 from reports.conversation_metrics import recompute
 from tenants.roles import Role
+from tests.analytics.test_admin_pages import charts
 from tests.factories import MessageFactory, UserFactory
 from tests.satisfaction.conftest import conversation_on, resolve
 
@@ -99,3 +103,25 @@ def test_the_conversation_page_shows_its_rating(console_as, rated, tenant_admin)
 def test_no_card_before_anyone_was_asked(console_as, tenant_admin):
     page = console_as(tenant_admin).get("/admin/")
     assert "satisfaction" not in [kpi.key for kpi in page.context["dashboard"]["kpis"]]
+
+
+def test_the_conversation_metrics_page_charts_the_ratings_by_channel_agent_and_holder(
+    console_as, rated, tenant_admin, support
+):
+    page = console_as(tenant_admin).get("/admin/analytics/conversationmetrics/")
+    titled = dict(zip(re.findall(r'data-chart-title="([^"]*)"', page.content.decode()), charts(page), strict=True))
+
+    def ratings(title):
+        chart = titled[title]
+        assert chart["kind"] == "bar" and [d["label"] for d in chart["data"]["datasets"]] == ["1", "2", "3", "4", "5"]
+        rows = chart["data"]["labels"]
+        return {row: [d["data"][i] for d in chart["data"]["datasets"]] for i, row in enumerate(rows)}, chart
+
+    by_channel, chart = ratings("Ratings by channel")
+    assert by_channel == {"Chat": [0, 0, 0, 0, 1], "Email": [0, 0, 0, 1, 0], "WhatsApp": [0, 0, 1, 0, 0]}
+    chat_fives = chart["links"][4][0]  # a bar opens the rows it counts
+    assert "channel__exact=chat" in chat_fives and "user_satisfaction_score=5" in chat_fives
+    assert console_as(tenant_admin).get(chat_fives).context["cl"].result_count == 1
+    assert ratings("Ratings by agent")[0] == {"Paid Ads": [0, 0, 1, 0, 1], "SEO": [0, 0, 0, 1, 0]}
+    by_holder = ratings("Ratings by who resolved it")[0]
+    assert by_holder == {display_name(support): [0, 0, 1, 0, 1], display_name(tenant_admin): [0, 0, 0, 1, 0]}
