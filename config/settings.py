@@ -335,7 +335,8 @@ CELERY_BEAT_SCHEDULE = {
     # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
     "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
     # New platform events, conversation metrics and approval analytics to each BigQuery destination, in batches.
-    "warehouse-export": {"task": "warehouse.tasks.export_to_warehouses", "schedule": 120.0},
+    # Every 5 minutes: one load job per table and destination a run, well under BigQuery's 1,500 a day per table.
+    "warehouse-export": {"task": "warehouse.tasks.export_to_warehouses", "schedule": 300.0},
     # Every enabled alert rule against its threshold: incidents opened and cleared, one notice each way (alerts/).
     "alerts-evaluate-rules": {"task": "alerts.tasks.evaluate_rules", "schedule": 60.0},
 }
@@ -490,8 +491,14 @@ AD_PLATFORM_CALLS_PER_MINUTE = env_int("AD_PLATFORM_CALLS_PER_MINUTE", 600, mini
 # Empty: Google's own BigQuery API. Tests point it (and the token address) at a fake on 127.0.0.1.
 WAREHOUSE_BIGQUERY_API_ENDPOINT = env_str("WAREHOUSE_BIGQUERY_API_ENDPOINT").rstrip("/")
 WAREHOUSE_TOKEN_URI = env_str("WAREHOUSE_TOKEN_URI", "https://oauth2.googleapis.com/token")
-WAREHOUSE_BATCH_ROWS = env_int("WAREHOUSE_BATCH_ROWS", 500, minimum=1)  # rows per insertAll request
-WAREHOUSE_BATCHES_PER_RUN = env_int("WAREHOUSE_BATCHES_PER_RUN", 20, minimum=1)  # per table, per beat run
+# One batch is one load job, and BigQuery allows 1,500 load jobs per table a day (failed ones included): the beat
+# run every 5 minutes sends one job per table when it has rows (288 a day), at most WAREHOUSE_BATCHES_PER_RUN when
+# behind (576); the backfill command's batches are larger (docs/warehouse.md, "Load-job quota").
+WAREHOUSE_BATCH_ROWS = env_int("WAREHOUSE_BATCH_ROWS", 20000, minimum=1)  # rows per load job of a beat run
+WAREHOUSE_BATCHES_PER_RUN = env_int("WAREHOUSE_BATCHES_PER_RUN", 2, minimum=1)  # per table, per beat run
+WAREHOUSE_BACKFILL_BATCH_ROWS = env_int("WAREHOUSE_BACKFILL_BATCH_ROWS", 100000, minimum=1)  # export_events
+# How long a run waits for a load job; one still running then is looked up by its id next run.
+WAREHOUSE_JOB_WAIT_SECONDS = env_float("WAREHOUSE_JOB_WAIT_SECONDS", 60.0, minimum=0.0)
 # Rows younger than this may belong to transactions not committed yet: they wait for the next run.
 WAREHOUSE_LAG_SECONDS = env_int("WAREHOUSE_LAG_SECONDS", 120, minimum=0)
 WAREHOUSE_TIMEOUT = env_float("WAREHOUSE_TIMEOUT", 30.0, minimum=1.0)  # seconds for one call

@@ -1,7 +1,9 @@
 """Walker's side of BigQuery: a client for a destination, its dataset and tables made to match `tables`, rows
-streamed with insert ids; BigQuery's errors turned into what the export does about them (docs/warehouse.md)."""
+loaded by load jobs whose ids the caller derives from its batch; BigQuery's errors turned into what the export does
+about them (docs/warehouse.md)."""
 
 import json
+import time
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -18,7 +20,7 @@ SCOPES = ["https://www.googleapis.com/auth/bigquery"]
 KEY_FIELDS = ("type", "client_email", "private_key")
 # BigQuery answers the same type by either name; the API returns the legacy one.
 _LEGACY_TYPES = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
-# Documented as retryable with exponential backoff: the streaming quotas, and BigQuery's own hiccups.
+# Documented as retryable with exponential backoff: the quotas, and BigQuery's own hiccups.
 _RETRYABLE_REASONS = {"rateLimitExceeded", "quotaExceeded", "backendError", "internalError", "badGateway"}
 
 
@@ -39,7 +41,8 @@ class SchemaMismatch(ExportError):
 
 
 class RowsRefused(ExportError):
-    """BigQuery refused rows of a batch (insertErrors); none of the batch was stored, it is sent again next run."""
+    """BigQuery refused rows of a batch (the load job failed on them); none of the batch was stored, it is sent
+    again next run."""
 
 
 class Unavailable(ExportError):
@@ -199,23 +202,71 @@ def _added(field: bigquery.SchemaField) -> bigquery.SchemaField:
     return bigquery.SchemaField(field.name, field.field_type, mode=mode, description=field.description)
 
 
-def insert(client: bigquery.Client, destination, table: Table, rows: Sequence[dict]) -> None:
-    """Stream rows with their own `insert_id` as BigQuery's insertId (a row sent twice is stored once)."""
+def load(client: bigquery.Client, destination, table: Table, rows: Sequence[dict], job_id: str):
+    """The batch's load job: started with its deterministic id, or (409, the id is taken: an earlier attempt
+    started it and its answer was lost, or the run died before recording it) the job already there, looked up.
+    BigQuery runs one job per id, so the rows are appended once however often this is called."""
     reference = f"{destination.project}.{destination.dataset_name}.{table.name}"
-    errors = client.insert_rows_json(reference, rows, row_ids=[row["insert_id"] for row in rows], **_calls())
-    if errors:
-        raise RowsRefused(_rows_refused(table, errors))
-
-
-def _rows_refused(table: Table, errors: list[dict]) -> str:
-    """insertErrors in words: BigQuery marks the rows it refused and "stopped" the rest of the request."""
-    refused_rows = [entry for entry in errors if any(e.get("reason") != "stopped" for e in entry.get("errors", []))]
-    said = "; ".join(
-        f"row {entry.get('index')}: {error.get('message') or error.get('reason')}"
-        for entry in refused_rows[:3]
-        for error in entry.get("errors", [])[:1]
+    config = bigquery.LoadJobConfig(
+        source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
+        write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+        create_disposition=bigquery.CreateDisposition.CREATE_NEVER,  # ensure_table made it, partitioned
+        autodetect=False,  # the table's own schema (ensure_table added the code's columns)
+        max_bad_records=0,  # all or nothing: a row that does not fit fails the job, nothing stored
     )
+
+    def start():
+        return client.load_table_from_json(
+            rows, reference, job_id=job_id, job_config=config, num_retries=0, timeout=settings.WAREHOUSE_TIMEOUT
+        )
+
+    try:
+        return _retry()(start)()  # quota and server errors with backoff: the same id, so never two jobs
+    except exceptions.Conflict:
+        return client.get_job(job_id, **_calls())
+
+
+def finished(job, wait: float) -> bool:
+    """Whether the job is DONE, polling it for up to `wait` seconds; False: still pending or running (the
+    batch stays sending and the next run finds the job by its id)."""
+    deadline = time.monotonic() + wait
+    pause = 0.5
+    while job.state != "DONE":
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, 5.0)
+        job.reload(**_calls())
+    return True
+
+
+def job_failure(table: Table, job) -> ExportError | None:
+    """What a DONE job's errorResult means for the export (None: it succeeded, its rows are in the table)."""
+    result = job.error_result
+    if not result:
+        return None
+    reason = result.get("reason", "")
+    if reason in {"accessDenied", "permissionDenied"}:
+        return PermissionRefused(
+            _("Permission denied by BigQuery: %(message)s. Give the service account the BigQuery Data Editor role "
+              "on the dataset (and Job User on the project), then save the destination again.")
+            % {"message": result.get("message", reason)}
+        )  # fmt: skip
+    if reason == "invalid":
+        return RowsRefused(_rows_refused(table, job.job_id, job.errors or [result]))
+    return Unavailable(
+        _("BigQuery's load job %(job)s failed (%(reason)s: %(message)s): nothing of the batch was stored; it is "
+          "sent again next run.")
+        % {"job": job.job_id, "reason": reason, "message": result.get("message", "")}
+    )  # fmt: skip
+
+
+def _rows_refused(table: Table, job_id: str, errors: list[dict]) -> str:
+    """A failed load job's errors in words: the first ones naming a row (the first error only sums them up)."""
+    rows = [error for error in errors if error.get("location")] or errors
+    said = "; ".join(error.get("message") or error.get("reason", "") for error in rows[:3])
     return _(
-        "BigQuery refused %(count)s rows of %(table)s (the schema does not match): %(errors)s. Nothing of the batch "
-        "was stored; it is sent again next run."
-    ) % {"count": len(refused_rows), "table": table.name, "errors": said}
+        "BigQuery refused rows of %(table)s (the schema does not match; load job %(job)s): %(errors)s. Nothing of "
+        "the batch was stored; it is sent again next run."
+    ) % {"table": table.name, "job": job_id, "errors": said}

@@ -2,11 +2,11 @@
 
 Per destination and table, a cursor holds the position (time, id) of the last row sent. A run claims the cursor
 with a lease (a conditional UPDATE: a second run at once finds it taken and moves on), records the next batch
-(its id and the range of rows) before sending it, sends the rows with insertIds made of the batch id and the row
-id, then moves the cursor and marks the batch sent in one transaction. A run that dies between sending and
-recording leaves the batch "sending": the next run sends that same batch again, with the same insertIds, so
-BigQuery stores nothing twice (docs/warehouse.md says how long BigQuery keeps them, and the `insert_id` column
-each row carries for the rest).
+(its id and the range of rows) before sending it, sends the rows as one BigQuery load job whose id is derived from
+the batch's, waits for the job, then moves the cursor and marks the batch sent in one transaction. A run that dies
+between sending and recording leaves the batch "sending": the next run sends that same batch with the same job id,
+BigQuery refuses a second job with it (409), and the job already there is looked up: done, the batch is recorded;
+failed (it stored nothing), the batch is sent again with the next job id; still running, it is looked at next run.
 """
 
 import logging
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from warehouse import bigquery
 from warehouse.models import DestinationStatus, ExportBatch, ExportCursor, WarehouseDestination
@@ -40,17 +41,20 @@ def export_due() -> dict:
     return done
 
 
-def export_destination(destination: WarehouseDestination, *, batches: float | None = None, progress=None) -> int:
+def export_destination(
+    destination: WarehouseDestination, *, batches: float | None = None, rows: int | None = None, progress=None
+) -> int:
     """Send each table's rows not yet sent, at most `batches` batches per table (WAREHOUSE_BATCHES_PER_RUN unless
-    told; `math.inf` until caught up); the rows sent. The outcome is the destination's status (stopped on a refused
-    permission)."""
+    told; `math.inf` until caught up) of at most `rows` rows each (WAREHOUSE_BATCH_ROWS unless told), one load job
+    per batch; the rows sent. The outcome is the destination's status (stopped on a refused permission)."""
     batches = settings.WAREHOUSE_BATCHES_PER_RUN if batches is None else batches
+    size = settings.WAREHOUSE_BATCH_ROWS if rows is None else rows
     sent = 0
     try:
         client = bigquery.client_for(destination)
         bigquery.ensure_dataset(client, destination)
         for table in TABLES.values():
-            sent += _export_table(client, destination, table, batches, progress)
+            sent += _export_table(client, destination, table, batches, size, progress)
     except Exception as exc:  # what the client raised, in words, on the destination's page
         error = bigquery.refused(exc)
         stopped = isinstance(error, bigquery.PermissionRefused)
@@ -120,7 +124,7 @@ def _through(table: Table, at, row_id) -> Q:
     return Q(**{f"{field}__lt": at}) | Q(**{field: at, "pk__lte": row_id})
 
 
-def _export_table(client, destination, table: Table, batches: float, progress: Progress | None) -> int:
+def _export_table(client, destination, table: Table, batches: float, size: int, progress: Progress | None) -> int:
     cursor, _ = ExportCursor.objects.get_or_create(destination=destination, table=table.name)
     token = _claim(cursor)
     if token is None:
@@ -129,7 +133,7 @@ def _export_table(client, destination, table: Table, batches: float, progress: P
         bigquery.ensure_table(client, destination, table)
         sent = done = 0
         while done < batches:
-            count = _send_next(client, destination, table, cursor, token)
+            count = _send_next(client, destination, table, cursor, token, size)
             if not count:
                 break
             sent, done = sent + count, done + 1
@@ -148,11 +152,12 @@ def _claim(cursor: ExportCursor) -> uuid.UUID | None:
     return token if claimed else None
 
 
-def _send_next(client, destination, table: Table, cursor: ExportCursor, token) -> int:
-    """The batch left sending by an earlier run, else the next one cut from the cursor: sent and recorded."""
+def _send_next(client, destination, table: Table, cursor: ExportCursor, token, size: int) -> int:
+    """The batch left sending by an earlier run, else the next one cut from the cursor: sent and recorded. 0 when
+    there is nothing to send, or its load job is still running (the next run looks at it again)."""
     batch = ExportBatch.objects.filter(cursor=cursor, state=ExportBatch.State.SENDING).first()
     if batch is None:
-        batch, rows = _cut(destination, table, cursor)
+        batch, rows = _cut(destination, table, cursor, size)
         if batch is None:
             return 0
     else:
@@ -163,19 +168,35 @@ def _send_next(client, destination, table: Table, cursor: ExportCursor, token) -
         )
     ExportBatch.objects.filter(pk=batch.pk).update(attempts=F("attempts") + 1)
     try:
-        if rows:
-            bigquery.insert(client, destination, table, [table.row(row, f"{batch.pk}:{row.pk}") for row in rows])
+        if rows and not _loaded(client, destination, table, batch, rows):
+            return 0
     except Exception as exc:
         ExportBatch.objects.filter(pk=batch.pk).update(error=bigquery.refused(exc).detail[:2000])
         raise
     return batch.rows if _record_sent(cursor, batch, token) else 0
 
 
-def _cut(destination, table: Table, cursor: ExportCursor) -> tuple[ExportBatch | None, list]:
-    """The next rows after the cursor, recorded as a batch (committed) before anything is sent."""
+def _loaded(client, destination, table: Table, batch: ExportBatch, rows: list) -> bool:
+    """The batch's load job done (True) or still running (False); an error if it failed, whose job id is then
+    spent: the batch's next attempt starts a job with the next id (the failed one stored nothing)."""
+    values = [table.row(row, f"{batch.pk}:{row.pk}") for row in rows]
+    job = bigquery.load(client, destination, table, values, batch.job_id)
+    if not bigquery.finished(job, settings.WAREHOUSE_JOB_WAIT_SECONDS):
+        note = gettext("BigQuery's load job %(job)s is still running: it is confirmed next run.")
+        ExportBatch.objects.filter(pk=batch.pk).update(error=note % {"job": batch.job_id})
+        return False
+    failure = bigquery.job_failure(table, job)
+    if failure is not None:
+        ExportBatch.objects.filter(pk=batch.pk).update(failed_jobs=F("failed_jobs") + 1)
+        raise failure
+    return True
+
+
+def _cut(destination, table: Table, cursor: ExportCursor, size: int) -> tuple[ExportBatch | None, list]:
+    """The next rows after the cursor (at most `size`), recorded as a batch (committed) before anything is sent."""
     cursor.refresh_from_db(fields=["position_at", "position_id"])
     after = _after(table, cursor.position_at, cursor.position_id)
-    rows = list(_source(destination, table).filter(after)[: settings.WAREHOUSE_BATCH_ROWS])
+    rows = list(_source(destination, table).filter(after)[:size])
     if not rows:
         return None, []
     last = rows[-1]
@@ -192,7 +213,7 @@ def _cut(destination, table: Table, cursor: ExportCursor) -> tuple[ExportBatch |
 
 def _record_sent(cursor: ExportCursor, batch: ExportBatch, token) -> bool:
     """The cursor past the batch and the batch sent, together; False if the lease was lost meanwhile (the run that
-    took it over sends the same batch again, with the same insertIds)."""
+    took it over sends the same batch again, with the same job id)."""
     with transaction.atomic():
         moved = ExportCursor.objects.filter(pk=cursor.pk, lease_token=token).update(
             position_at=batch.through_at, position_id=batch.through_id, rows_sent=F("rows_sent") + batch.rows

@@ -105,8 +105,10 @@ class BatchQuerySet(TenantScopedQuerySet):
 
 class ExportBatch(models.Model):
     """One batch of rows sent, recorded before it is sent: rows after (after_at, after_id) through
-    (through_at, through_id). Its id is part of every row's insertId, so sending it again (after a crash between
-    sending and recording) adds nothing BigQuery already has."""
+    (through_at, through_id), loaded by one BigQuery load job whose id is derived from the batch's (`job_id`).
+    BigQuery runs one job per id, so sending the batch again (after a crash between sending and recording) finds
+    the job already there instead of adding the rows twice. Only a job that failed, which stored nothing, is
+    followed by one with the next id (`failed_jobs`)."""
 
     class State(models.TextChoices):
         SENDING = "sending", _("Sending")
@@ -121,6 +123,7 @@ class ExportBatch(models.Model):
     rows = models.PositiveIntegerField(verbose_name=_("rows"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.SENDING, verbose_name=_("state"))
     attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    failed_jobs = models.PositiveSmallIntegerField(default=0, verbose_name=_("failed load jobs"))
     error = models.TextField(blank=True, verbose_name=_("error"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
@@ -140,3 +143,8 @@ class ExportBatch(models.Model):
 
     def __str__(self):
         return f"{self.cursor.table} batch {str(self.pk)[:8]}"
+
+    @property
+    def job_id(self) -> str:
+        """The id of the batch's current load job: the same on every attempt until a job of it fails."""
+        return f"walker_{self.pk.hex}_{self.failed_jobs}"

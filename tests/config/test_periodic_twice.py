@@ -395,8 +395,8 @@ def test_expired_refresh_tokens_are_flushed_once(postgres_only, tenant_admin):
 def test_events_go_to_each_warehouse_once(postgres_only, tenant, settings):
     fake = FakeBigQuery().start()
     settings.WAREHOUSE_BIGQUERY_API_ENDPOINT, settings.WAREHOUSE_TOKEN_URI = fake.url, fake.token_url
-    settings.WAREHOUSE_LAG_SECONDS, settings.WAREHOUSE_BATCH_ROWS = 0, 4
-    fake.insert_delay = 0.2
+    settings.WAREHOUSE_LAG_SECONDS, settings.WAREHOUSE_BATCH_ROWS, settings.WAREHOUSE_BATCHES_PER_RUN = 0, 4, 3
+    fake.load_delay = 0.2
     try:
         sent = [record(EventType.MESSAGE_RECEIVED, tenant=tenant, channel="chat") for _ in range(10)]
         own, everyone = (
@@ -410,8 +410,8 @@ def test_events_go_to_each_warehouse_once(postgres_only, tenant, settings):
             assert first.get(str(destination.pk), 0) + second.get(str(destination.pk), 0) == len(sent)
             rows = fake.rows("acme-data", destination.dataset_name, "platform_events")
             assert sorted(row["event_id"] for row in rows) == sorted(str(e.pk) for e in sent)
-        ids = fake.insert_ids("platform_events")
-        assert len(ids) == len(set(ids)) == 2 * len(sent)  # no batch sent twice, to either
+        jobs = fake.loads("platform_events")
+        assert len(jobs) == len(set(jobs)) == 2 * 3  # three batches each, no batch's job started twice
         assert export_to_warehouses() == {str(own.pk): 0, str(everyone.pk): 0}
     finally:
         fake.stop()

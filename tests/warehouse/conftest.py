@@ -48,6 +48,7 @@ def bigquery_fake(settings):
     settings.WAREHOUSE_RETRY_INITIAL_SECONDS = 0.01
     settings.WAREHOUSE_RETRY_SECONDS = 2.0
     settings.WAREHOUSE_TIMEOUT = 5.0
+    settings.WAREHOUSE_JOB_WAIT_SECONDS = 0.2  # a job the fake holds RUNNING is left for the next run
     yield fake
     fake.stop()
 

@@ -55,13 +55,14 @@ def test_ndjson_writes_one_file_per_table_from_the_day_given(history, tmp_path):
 def test_bigquery_backfills_until_caught_up_and_since_only_places_a_new_destination(
     history, bigquery_fake, destination, tenant, settings
 ):
-    settings.WAREHOUSE_BATCH_ROWS = 1
+    settings.WAREHOUSE_BACKFILL_BATCH_ROWS = 1  # a load job per row, to see the bar move
     settings.WAREHOUSE_BATCHES_PER_RUN = 1  # the beat run's limit; a backfill goes on until caught up
     old, new = history
     target = destination(tenant)
     out, err = run("--to", "bigquery", "--since", "2026-11-01")
     assert sorted(sent_ids(bigquery_fake)) == sorted(str(e.pk) for e in new[:3])  # the tenant's, from November on
     assert f"{target}: 4 rows sent." in out and "4/4" in err
+    assert len(bigquery_fake.loads("platform_events")) == 3  # the backfill's batch size, not the beat's
 
     with time_machine.travel(NEW + timedelta(hours=1), tick=False):
         more = events(tenant, 1)

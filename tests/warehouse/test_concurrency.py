@@ -8,8 +8,8 @@ from warehouse.models import ExportBatch, ExportCursor, WarehouseDestination
 
 
 def test_two_runs_at_once_send_each_batch_once(postgres_only, bigquery_fake, destination, tenant, settings):
-    settings.WAREHOUSE_BATCH_ROWS = 3
-    bigquery_fake.insert_delay = 0.3  # both runs are under way together
+    settings.WAREHOUSE_BATCH_ROWS, settings.WAREHOUSE_BATCHES_PER_RUN = 3, 4
+    bigquery_fake.load_delay = 0.3  # both runs are under way together
     rows = events(tenant, 12)
     for _ in range(4):
         metrics(tenant)
@@ -23,7 +23,7 @@ def test_two_runs_at_once_send_each_batch_once(postgres_only, bigquery_fake, des
     assert first + second == 16
     assert sorted(sent_ids(bigquery_fake)) == sorted(str(e.pk) for e in rows)
     for table in ("platform_events", "conversation_metrics"):
-        sent = bigquery_fake.insert_ids(table)
+        sent = bigquery_fake.loads(table)
         assert len(sent) == len(set(sent)), f"a batch of {table} was sent twice"
     batches = ExportBatch.objects.filter(cursor__destination=target)
     assert batches.count() == 4 + 2 and set(batches.values_list("state", flat=True)) == {"sent"}

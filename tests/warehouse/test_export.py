@@ -1,4 +1,5 @@
-"""The export: batches behind a watermark, exactly once across a crash between sending and recording, the lag for
+"""The export: batches behind a watermark, each one load job with an id derived from the batch, exactly once across
+a crash between sending and recording (BigQuery refuses the id twice), a job still running or failed, the lag for
 late commits, each destination only its tenant's rows."""
 
 import uuid
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from analytics.events import record
 from tests.warehouse.conftest import approvals_day, events, metrics, sent_ids
+from tests.warehouse.fake_bigquery import _error
 from warehouse import export
 from warehouse.models import DestinationStatus, ExportBatch, ExportCursor
 
@@ -64,24 +66,94 @@ def test_a_batch_sent_again_after_a_crash_before_it_was_recorded_adds_nothing(
     batch = ExportBatch.objects.get(cursor__table="platform_events")
     assert batch.state == ExportBatch.State.SENDING  # Walker never recorded it
     assert cursor(target).position_at is None
-    # The process died holding its lease: another run leaves the table alone until the lease is over.
+    assert bigquery_fake.job(batch.job_id)["status"] == {"state": "DONE"}
+    # The process died holding its lease: another run leaves the table alone until the lease is over, long after
+    # any streaming insertId would have been forgotten.
     lease_until = timezone.now() + timedelta(seconds=600)
     ExportCursor.objects.filter(destination=target).update(lease_token=batch.pk, lease_until=lease_until)
     monkeypatch.setattr(export, "_record_sent", record_sent)
     assert export.export_destination(target) == 0
-    first_ids = [row["insert_id"] for row in bigquery_fake.rows("acme-data", "walker", "platform_events")]
 
     with time_machine.travel(lease_until + timedelta(seconds=1)):
-        assert export.export_destination(target) == 3  # the same batch, sent again with the same insertIds
+        assert export.export_destination(target) == 3  # the same batch, the same job id: found done, recorded
 
     assert sent_ids(bigquery_fake) == [str(e.pk) for e in sent]  # once each
-    resent = [row for _, path, body in bigquery_fake.requests if path.endswith("platform_events/insertAll")
-              for row in body["rows"]]  # fmt: skip
-    assert [row["insertId"] for row in resent] == first_ids * 2 == [f"{batch.pk}:{e.pk}" for e in sent] * 2
+    assert bigquery_fake.loads("platform_events") == [batch.job_id, batch.job_id]  # the second refused (409)
+    assert ("GET", f"/bigquery/v2/projects/acme-data/jobs/{batch.job_id}") in [
+        (method, path) for method, path, _ in bigquery_fake.requests
+    ]
     batch.refresh_from_db()
-    assert (batch.state, batch.attempts) == (ExportBatch.State.SENT, 2)
+    assert (batch.state, batch.attempts, batch.failed_jobs) == (ExportBatch.State.SENT, 2, 0)
     assert ExportBatch.objects.filter(cursor__table="platform_events").count() == 1
     assert cursor(target).position_id == sent[-1].pk
+
+
+def test_a_load_job_still_running_is_confirmed_by_a_later_run(bigquery_fake, destination, tenant):
+    sent = events(tenant, 2)
+    target = destination(tenant)
+    bigquery_fake.hold_jobs = True
+
+    assert export.export_destination(target) == 0  # the job outlasted the run's wait
+    batch = ExportBatch.objects.get(cursor__table="platform_events")
+    assert batch.state == ExportBatch.State.SENDING
+    assert f"load job {batch.job_id} is still running" in batch.error
+    assert bigquery_fake.job(batch.job_id)["status"] == {"state": "RUNNING"}
+    assert sent_ids(bigquery_fake) == []
+    assert cursor(target).lease_token is None  # given back: the next run may look
+
+    assert export.export_destination(target) == 0  # still running: looked up again, nothing sent twice
+    bigquery_fake.finish_jobs()
+    assert export.export_destination(target) == 2
+    assert sent_ids(bigquery_fake) == [str(e.pk) for e in sent]
+    assert bigquery_fake.loads("platform_events") == [batch.job_id] * 3  # one job: the others refused (409)
+    batch.refresh_from_db()
+    assert (batch.state, batch.error, batch.failed_jobs) == (ExportBatch.State.SENT, "", 0)
+
+
+def test_a_load_job_that_failed_is_not_recorded_as_sent_and_the_batch_goes_again_under_a_new_job_id(
+    bigquery_fake, destination, tenant
+):
+    sent = events(tenant, 2)
+    target = destination(tenant)
+    bigquery_fake.fail_job("backendError", "Error encountered during execution. Retrying may solve the problem.")
+
+    assert export.export_destination(target) == 0
+    batch = ExportBatch.objects.get(cursor__table="platform_events")
+    first_job = f"walker_{batch.pk.hex}_0"
+    assert bigquery_fake.job(first_job)["status"]["errorResult"]["reason"] == "backendError"
+    assert (batch.state, batch.failed_jobs, batch.job_id) == (ExportBatch.State.SENDING, 1, f"walker_{batch.pk.hex}_1")
+    assert f"load job {first_job} failed (backendError" in batch.error
+    assert cursor(target).position_at is None
+    target.refresh_from_db()
+    assert target.status == DestinationStatus.FAILING and "nothing of the batch was stored" in target.status_detail
+
+    assert export.export_destination(target) == 2
+    assert sent_ids(bigquery_fake) == [str(e.pk) for e in sent]
+    assert bigquery_fake.loads("platform_events") == [first_job, batch.job_id]
+    batch.refresh_from_db()
+    assert (batch.state, batch.failed_jobs) == (ExportBatch.State.SENT, 1)
+
+
+def test_a_load_job_started_by_an_answer_that_was_lost_is_found_by_its_id(
+    bigquery_fake, destination, tenant, monkeypatch
+):
+    """The job is created but its answer never arrives (a dropped connection): the retry gets 409 and the job."""
+    sent = events(tenant, 2)
+    target = destination(tenant)
+    load = bigquery_fake._load
+
+    def lost(*args):
+        status, body = load(*args)
+        if status == 200 and len(bigquery_fake.loads("platform_events")) == 1:
+            return _error(503, "backendError", "The service is currently unavailable.")
+        return status, body
+
+    monkeypatch.setattr(bigquery_fake, "_load", lost)
+    assert export.export_destination(target) == 2
+    batch = ExportBatch.objects.get(cursor__table="platform_events")
+    assert bigquery_fake.loads("platform_events") == [batch.job_id, batch.job_id]
+    assert sent_ids(bigquery_fake) == [str(e.pk) for e in sent]  # once
+    assert batch.state == ExportBatch.State.SENT
 
 
 def test_a_run_that_lost_its_lease_records_nothing_and_the_next_sends_the_same_batch(

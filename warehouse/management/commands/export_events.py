@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -71,7 +72,9 @@ class Command(BaseCommand):
                     self.stdout.write(f"{each}: {name} is already under way; --since leaves it where it is.")
             bar = tqdm(total=export.remaining(each), desc=str(each), unit="row", disable=quiet, file=self.stderr)
             with bar:
-                sent = export.export_destination(each, batches=math.inf, progress=bar.update)
+                sent = export.export_destination(
+                    each, batches=math.inf, rows=settings.WAREHOUSE_BACKFILL_BATCH_ROWS, progress=bar.update
+                )
             if each.status in (DestinationStatus.FAILING, DestinationStatus.STOPPED):
                 raise CommandError(f"{each}: {each.status_detail} ({sent} rows sent before).")
             self.stdout.write(f"{each}: {sent} rows sent.")
