@@ -15,7 +15,9 @@ from tenants.admin_scoping import ReadOnlyAdminMixin, TenantOwnedAdmin
 @admin.register(AlertRule)
 class AlertRuleAdmin(TenantOwnedAdmin):
     form = AlertRuleForm
-    list_display = ["name", "kind", "threshold", "window_minutes", "enabled", "open_incident", "tenant"]
+    list_display = [
+        "name", "kind", "threshold", "clear_after_minutes", "window_minutes", "enabled", "open_incident", "tenant",
+    ]  # fmt: skip
     list_filter = ["enabled", "kind"]
     search_fields = ["name"]
     list_select_related = ["tenant"]
@@ -23,9 +25,11 @@ class AlertRuleAdmin(TenantOwnedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "enabled"]}),
         (_("What is watched"), {
-            "fields": ["kind", "threshold", "window_minutes", "channel"],
+            "fields": ["kind", "threshold", "clear_after_minutes", "window_minutes", "channel"],
             "description": _("Evaluated every minute: one notice when the figure goes above the threshold, one "
-                             "when it is back at or below it, nothing in between."),
+                             "when it has stayed at or below it for the quiet period (clear after), nothing in "
+                             "between. A figure going back above during the quiet period keeps the same incident: "
+                             "no new notice, and the quiet period starts over."),
         }),
         (_("Who is told, and how"), {"fields": ["notify_roles", "notify_people", "notify_channels", "slack_channel"]}),
         (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
@@ -90,7 +94,7 @@ class AlertIncidentAdmin(ReadOnlyAdminMixin, TenantOwnedAdmin):
     list_select_related = ["rule", "tenant"]
     search_fields = ["rule__name"]
     date_hierarchy = "opened_at"
-    fields = ["rule", "kind", "limit", "opened_at", "opened", "peak", "cleared_at", "cleared"]
+    fields = ["rule", "kind", "limit", "opened_at", "opened", "peak", "quiet_since", "cleared_at", "cleared"]
     readonly_fields = fields
     inlines = [NoticeInline]
 

@@ -1,11 +1,16 @@
 """Evaluating a rule: its figure against its threshold, opening an incident once and clearing it once (hysteresis).
 
+An open incident clears only once the figure has stayed at or below the threshold for the rule's quiet period
+(`AlertRule.clear_after_minutes`, counted from the incident's `quiet_since`); above again in the meantime, the same
+incident stays open, nothing is sent, and the wait starts over. A figure hovering at the threshold is so told once.
+
 The rule's row is locked for the evaluation (SKIP LOCKED: a second evaluation at the same time passes it by), and
 at most one incident per rule may be open (a conditional unique constraint), so two evaluations at once never
 open two incidents nor send two notices.
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +25,7 @@ class Outcome:
     OPENED = "opened"
     CLEARED = "cleared"
     ONGOING = "ongoing"  # above, and an incident is already open: nothing is sent
+    CLEARING = "clearing"  # at or below with an incident open, not yet for the quiet period: nothing is sent
     QUIET = "quiet"
     UNKNOWN = "unknown"  # nothing to measure (no conversation or email in the window): the state stays as it is
     SKIPPED = "skipped"  # disabled or deleted since it was listed, or another evaluation holds it
@@ -42,8 +48,7 @@ def evaluate(rule_id, *, now=None) -> str:
             return Outcome.UNKNOWN
         if value > rule.threshold:
             if incident is not None:
-                if value > incident.peak_value:
-                    AlertIncident.objects.filter(pk=incident.pk).update(peak_value=value)
+                _keep_open(incident, value)
                 return Outcome.ONGOING
             incident = AlertIncident.objects.create(
                 tenant_id=rule.tenant_id,
@@ -57,10 +62,24 @@ def evaluate(rule_id, *, now=None) -> str:
             return Outcome.OPENED
         if incident is None:
             return Outcome.QUIET
-        incident.cleared_at, incident.cleared_value = now, value
-        incident.save(update_fields=["cleared_at", "cleared_value"])
+        quiet_since = incident.quiet_since or now
+        if now - quiet_since < timedelta(minutes=rule.clear_after_minutes):
+            if incident.quiet_since is None:
+                AlertIncident.objects.filter(pk=incident.pk).update(quiet_since=now)
+            return Outcome.CLEARING
+        incident.quiet_since, incident.cleared_at, incident.cleared_value = quiet_since, now, value
+        incident.save(update_fields=["quiet_since", "cleared_at", "cleared_value"])
         notices.tell(incident, AlertNotice.Event.CLEARED)
         return Outcome.CLEARED
+
+
+def _keep_open(incident: AlertIncident, value) -> None:
+    """Above again: the highest figure kept, and a quiet period under way starts over."""
+    changes = {"quiet_since": None} if incident.quiet_since is not None else {}
+    if value > incident.peak_value:
+        changes["peak_value"] = value
+    if changes:
+        AlertIncident.objects.filter(pk=incident.pk).update(**changes)
 
 
 def evaluate_all(*, now=None) -> dict[str, int]:

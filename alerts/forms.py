@@ -37,7 +37,7 @@ class AlertRuleForm(forms.ModelForm):
     class Meta:
         model = AlertRule
         fields = [
-            "tenant", "name", "enabled", "kind", "threshold", "window_minutes", "channel",
+            "tenant", "name", "enabled", "kind", "threshold", "clear_after_minutes", "window_minutes", "channel",
             "notify_roles", "notify_people", "notify_channels", "slack_channel",
         ]  # fmt: skip
 

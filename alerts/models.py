@@ -15,6 +15,7 @@ from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
 
 MAX_WINDOW_MINUTES = 7 * 24 * 60
+MAX_CLEAR_AFTER_MINUTES = 24 * 60
 
 
 class AlertKind(models.TextChoices):
@@ -67,8 +68,22 @@ class AlertRule(models.Model):
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("An incident opens when the figure is above this, and clears when it is back at or below it."),
+        help_text=_(
+            "An incident opens when the figure is above this, and clears once it has stayed at or below it for the "
+            "quiet period."
+        ),
         verbose_name=_("threshold"),
+    )
+    clear_after_minutes = models.PositiveIntegerField(
+        default=10,
+        validators=[MaxValueValidator(MAX_CLEAR_AFTER_MINUTES)],
+        help_text=_(
+            "Quiet period: an open incident clears only once the figure has stayed at or below the threshold this "
+            "many minutes. Going above again in the meantime keeps the same incident open, with no new notice, and "
+            "the wait starts over, so a figure hovering at the threshold is told once, not every minute. 0: it "
+            "clears at the first evaluation at or below."
+        ),
+        verbose_name=_("clear after (minutes)"),
     )
     window_minutes = models.PositiveIntegerField(
         default=60,
@@ -158,7 +173,8 @@ class AlertRule(models.Model):
 
 
 class AlertIncident(models.Model):
-    """A span during which a rule's figure stayed above its threshold: opened once, cleared once."""
+    """A span from a rule's figure going above its threshold until it has stayed at or below it for the rule's quiet
+    period (`clear_after_minutes`): opened once, cleared once, whatever the figure does in between."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
@@ -167,6 +183,8 @@ class AlertIncident(models.Model):
     opened_at = models.DateTimeField(verbose_name=_("opened at"))
     opened_value = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("figure at opening"))
     peak_value = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("highest figure"))
+    # The first evaluation at or below since the figure was last above: the quiet period counts from it.
+    quiet_since = models.DateTimeField(null=True, blank=True, verbose_name=_("within the threshold since"))
     cleared_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cleared at"))
     cleared_value = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("figure at clearing")

@@ -77,6 +77,7 @@ def text(incident: AlertIncident, event: str) -> tuple[str, str]:
         lines = [
             gettext("%(what)s is back to %(value)s, within the threshold of %(threshold)s.")
             % {"what": what, "value": shown(incident.cleared_value, kind), "threshold": threshold},
+            *_quiet_for(incident, zone),
             gettext("It opened on %(opened)s with %(value)s; the highest figure was %(peak)s.")
             % {
                 "opened": _when(incident.opened_at, zone),
@@ -88,6 +89,13 @@ def text(incident: AlertIncident, event: str) -> tuple[str, str]:
         lines.append(gettext("Measured over the last %(minutes)s minutes.") % {"minutes": rule.window_minutes})
     lines.append(gettext("See it in the console: %(url)s") % {"url": incident_url(incident)})
     return (str(SUBJECTS[event]) % {"rule": rule.name})[:300], "\n".join(lines)
+
+
+def _quiet_for(incident: AlertIncident, zone) -> list[str]:
+    """Since when it has been within the threshold, when the rule waited a quiet period before clearing."""
+    if incident.quiet_since is None or incident.quiet_since >= incident.cleared_at:
+        return []
+    return [gettext("It has been within the threshold since %(since)s.") % {"since": _when(incident.quiet_since, zone)}]
 
 
 def tell(incident: AlertIncident, event: str) -> list[AlertNotice]:

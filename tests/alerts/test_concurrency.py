@@ -2,6 +2,7 @@
 send one notice: the rule's row is locked for the evaluation, and one open incident per rule is a constraint."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -37,6 +38,18 @@ def test_two_evaluations_at_once_open_one_incident_and_tell_once(postgres_only, 
     assert sorted(outcomes) == ["opened", "skipped"]
     assert AlertIncident.objects.count() == 1
     assert list(AlertNotice.objects.values_list("event", "status")) == [("opened", "sent")]
+
+
+def test_two_evaluations_at_once_after_the_quiet_period_clear_once(postgres_only, rule, tenant, slow_figures):
+    watched = rule("sla_breaches", "1", clear_after_minutes=10)
+    events(tenant, EventType.SLA_BREACHED, 2)
+    assert evaluate(watched.pk) == "opened"
+    AlertIncident.objects.update(quiet_since=timezone.now() - timedelta(minutes=10))  # at or below for 10 minutes
+    watched.threshold = 2
+    watched.save()
+    outcomes = at_once(lambda: evaluate(watched.pk), lambda: evaluate(watched.pk))
+    assert sorted(outcomes) == ["cleared", "skipped"]
+    assert list(AlertNotice.objects.order_by("created_at").values_list("event", flat=True)) == ["opened", "cleared"]
 
 
 def test_two_beat_runs_at_once_open_each_rules_incident_once(postgres_only, rule, tenant, slow_figures):

@@ -22,6 +22,7 @@ def form(**fields):
         "enabled": "on",
         "kind": "sla_breaches",
         "threshold": "3",
+        "clear_after_minutes": "10",
         "window_minutes": "60",
         "channel": "",
         "notify_roles": ["admin"],
@@ -48,6 +49,16 @@ def test_an_admin_adds_a_rule_for_their_own_tenant(console_as, tenant_admin, oth
     assert list(rule.notify_people.all()) == [colleague] and rule.notify_channels == ["email", "whatsapp"]
 
 
+def test_an_admin_sets_the_quiet_period_the_form_explains(console_as, tenant_admin):
+    client = console_as(tenant_admin)
+    page = client.get(ADD).content.decode()
+    assert 'name="clear_after_minutes"' in page and 'value="10"' in page  # the default offered
+    assert "Quiet period: an open incident clears only once the figure has stayed at or below" in page
+    response = client.post(ADD, form(clear_after_minutes="30"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert AlertRule.objects.get().clear_after_minutes == 30
+
+
 def test_a_person_of_another_tenant_is_refused(console_as, tenant_admin, outsider):
     response = console_as(tenant_admin).post(ADD, form(notify_people=[str(outsider.pk)]))
     assert response.status_code == 200
@@ -70,6 +81,9 @@ def test_a_superuser_cannot_name_people_of_another_tenant_than_the_rules(console
         ({"kind": "email_bounce_rate", "threshold": "150"}, "threshold"),
         ({"threshold": "-1"}, "threshold"),
         ({"window_minutes": "0"}, "window_minutes"),
+        ({"clear_after_minutes": "-1"}, "clear_after_minutes"),
+        ({"clear_after_minutes": "1441"}, "clear_after_minutes"),
+        ({"clear_after_minutes": ""}, "clear_after_minutes"),
         ({"notify_channels": []}, "notify_channels"),
         ({"notify_roles": []}, "notify_roles"),
         ({"notify_channels": ["pigeon"]}, "notify_channels"),
@@ -111,6 +125,7 @@ def test_incidents_are_listed_with_their_history_and_filtered(console_as, tenant
     incident = AlertIncident.objects.filter(cleared_at=None).get()
     page = client.get(reverse("admin:alerts_alertincident_change", args=[incident.pk]))
     assert page.status_code == 200
+    assert "Within the threshold since" in page.content.decode()
     assert tenant_admin.email in page.content.decode()  # its notices, who was told and how
     assert client.post(reverse("admin:alerts_alertincident_change", args=[incident.pk]), {}).status_code == 403
     assert client.get(reverse("admin:alerts_alertincident_add")).status_code == 403

@@ -2,11 +2,13 @@
 WhatsApp sender approval notifications use; a notice that cannot go is recorded as failed, never retried forever."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from celery.exceptions import Retry
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from alerts import notices, sending
 from alerts.models import AlertIncident, AlertNotice
@@ -14,6 +16,7 @@ from alerts.tasks import send_notice
 from analytics.models import EmailDeliveryLog, EventType
 from channels_app.whatsapp.models import WhatsAppContact, WhatsAppTemplate
 from hitl.senders import TransientSendError
+from reports.periods import zone_of
 from tenants.models import UndeliverableAddress
 from tests.alerts.conftest import emails, events, first_responses
 from tests.factories import PhoneFactory, UserFactory
@@ -45,16 +48,49 @@ def test_the_opening_notice_says_what_the_figure_the_threshold_and_where(sent_af
     ]
 
 
-def test_the_clearing_notice_says_it_is_back_and_how_high_it_went(sent_after_commit, rule, tenant, tenant_admin):
-    watched = rule("first_response_p90", "2", name="Slow first answers")
+def test_the_clearing_notice_says_it_is_back_since_when_and_how_high_it_went(
+    sent_after_commit, rule, tenant, tenant_admin
+):
+    watched = rule("first_response_p90", "2", name="Slow first answers", clear_after_minutes=10)
     first_responses(tenant, 600)
     sent_after_commit(watched)
     first_responses(tenant, *[30] * 20)
-    sent_after_commit(watched)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert sent_after_commit(watched) == "clearing"
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        assert sent_after_commit(watched) == "cleared"
     lines = told("cleared").message.splitlines()
     assert told("cleared").subject == "Cleared: Slow first answers"
     assert lines[0] == "The first response time (90th percentile) is back to 0.5 min, within the threshold of 2 min."
-    assert lines[1].startswith("It opened on ") and lines[1].endswith(" with 10 min; the highest figure was 10 min.")
+    since = formats.date_format(timezone.localtime(start, zone_of(tenant)), "DATETIME_FORMAT")
+    assert lines[1] == f"It has been within the threshold since {since}."
+    assert lines[2].startswith("It opened on ") and lines[2].endswith(" with 10 min; the highest figure was 10 min.")
+
+
+def test_the_quiet_period_reads_in_spanish(sent_after_commit, rule, tenant, tenant_admin):
+    tenant_admin.language = "es"
+    tenant_admin.save()
+    watched = rule("sla_breaches", "0", clear_after_minutes=5)
+    events(tenant, EventType.SLA_BREACHED, 1)
+    sent_after_commit(watched)
+    watched.threshold = Decimal(1)
+    watched.save()
+    start = timezone.now()
+    for minutes, outcome in ((0, "clearing"), (5, "cleared")):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert sent_after_commit(watched) == outcome
+    assert told("cleared").message.splitlines()[1].startswith("Está dentro del umbral desde el ")
+
+
+def test_with_no_quiet_period_the_clearing_notice_says_no_since(sent_after_commit, rule, tenant, tenant_admin):
+    watched = rule("sla_breaches", "0", clear_after_minutes=0)
+    events(tenant, EventType.SLA_BREACHED, 1)
+    sent_after_commit(watched)
+    watched.threshold = Decimal(1)
+    watched.save()
+    assert sent_after_commit(watched) == "cleared"
+    assert told("cleared").message.splitlines()[1].startswith("It opened on ")
 
 
 def test_each_person_reads_it_in_their_language(sent_after_commit, rule, tenant, tenant_admin):

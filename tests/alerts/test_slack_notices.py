@@ -66,7 +66,7 @@ def test_opened_and_cleared_each_post_once_to_the_rules_channel(
     figure_runs,
     django_capture_on_commit_callbacks,
 ):
-    watched = on_slack()
+    watched = on_slack(clear_after_minutes=0)  # no quiet period: clears at the first evaluation at or below
     figure_runs(watched, 3, 2, capture=django_capture_on_commit_callbacks)
     incident = AlertIncident.objects.get()
     opened, cleared = posts(slack_api)
@@ -99,7 +99,7 @@ def test_a_figure_that_stays_high_posts_once_per_incident_event_not_once_per_per
     mailoutbox,
 ):
     UserFactory(tenant=tenant, role="admin")
-    watched = on_slack(notify_roles=["admin"], notify_channels=["slack", "email"])
+    watched = on_slack(notify_roles=["admin"], notify_channels=["slack", "email"], clear_after_minutes=0)
     outcomes = figure_runs(watched, 3, 5, 4, 1, 0, 6, capture=django_capture_on_commit_callbacks)
     assert outcomes == ["opened", "ongoing", "ongoing", "cleared", "quiet", "opened"]
     assert [post["text"].splitlines()[0] for post in posts(slack_api)] == [
@@ -267,6 +267,7 @@ def rule_form(**fields):
         "enabled": "on",
         "kind": "sla_breaches",
         "threshold": "3",
+        "clear_after_minutes": "10",
         "window_minutes": "60",
         "channel": "",
         "notify_roles": [],
