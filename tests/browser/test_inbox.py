@@ -22,6 +22,7 @@ from tenants.models import User
 from tests.browser import test_chat_widget as chat
 from tests.browser.accessibility import AccessibilityChecks
 from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.screens import PHONE, ScreenChecks, by_testid
 from tests.pipeline import exchange
 
 pytestmark = [
@@ -35,12 +36,11 @@ if CHROMEDRIVER.exists():
     from selenium.webdriver.common.keys import Keys
 
 PASSWORD = "walker-demo"  # seed_demo's default
-PHONE = (390, 844)  # an iPhone 14's CSS viewport, as in test_member_home
 STAYED = "return window.__inboxStayed === true"
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
+class InboxBrowserTests(AccessibilityChecks, ScreenChecks, chat.BrowserTestCase):
     find = chat.ChatWidgetBrowserTests.find
     find_all = chat.ChatWidgetBrowserTests.find_all
     script = chat.ChatWidgetBrowserTests.script
@@ -108,16 +108,6 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
             testid,
         )
 
-    def assert_within_the_screen(self, *testids):
-        """No sideways scrolling of the page, and each part named lies inside the screen's width."""
-        width = self.script("return document.documentElement.clientWidth")
-        scrolls = self.script("return document.documentElement.scrollWidth")
-        self.assertLessEqual(scrolls, width, "the page scrolls sideways")
-        for testid in testids:
-            rect = self.find(testid).rect
-            self.assertGreaterEqual(rect["x"], 0, f"{testid} starts left of the screen")
-            self.assertLessEqual(rect["x"] + rect["width"], width, f"{testid} reaches past the screen's right edge")
-
     def test_the_inbox_and_a_takeover_without_reloads(self):
         self.take_over_without_reloads(suffix="")
 
@@ -143,7 +133,7 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         )
         self.assertEqual(clipped, [], "cells whose text is cut off")
         self.screenshot(f"inbox-list{suffix}.png")
-        self.assert_within_the_screen("inbox-tabs")
+        self.assert_within_the_screen(*by_testid("inbox-tabs"))
         self.assert_accessible("the inbox")
 
         page = reverse("admin:conversations_conversation_change", args=[self.conversation.pk])
@@ -165,12 +155,12 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         self.assertTrue(at_the_bottom, "the thread shows its newest message")
         self.assertIn("+•••••••••05", self.find("contact-numbers").text)
         self.screenshot(f"inbox-conversation{suffix}.png")
-        self.assert_within_the_screen("thread", "takeover-panel", "take-over", "contact-sidebar")
+        self.assert_within_the_screen(*by_testid("thread", "takeover-panel", "take-over", "contact-sidebar"))
         self.assert_accessible("the conversation page")
 
         self.click("take-over")
         self.outcome("You hold this conversation now", "taking over")
-        self.assert_within_the_screen("reply-text", "reply", "release", "resolve")
+        self.assert_within_the_screen(*by_testid("reply-text", "reply", "release", "resolve"))
         reply = self.find("reply-text")
         reply.send_keys("/tha")
         self.wait(lambda d: self.find("canned-menu").is_displayed(), "the canned responses offered")
