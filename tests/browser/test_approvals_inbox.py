@@ -1,6 +1,7 @@
 """The approval inbox in a real browser: the queue says who asked, when, what they said and the cost; "Approve and
-next" decides and opens the next request waiting for the approver. Screenshots: approvals-queue.png,
-approvals-next.png."""
+next" decides and opens the next request waiting for the approver, and so does "Reject and next" once given a
+reason; on a desktop and on a phone. Screenshots: approvals-queue.png, approvals-next.png,
+approvals-reject-next.png, and each with "-phone" for the phone."""
 
 import io
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 from hitl.models import HITLApproval
 from tests.browser import test_admin_console as console  # the module, not its class: pytest would collect it here
 from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.screens import PHONE, ScreenChecks, by_testid
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,11 +31,15 @@ else:
 
     AccessibilityChecks = object
 
-ASKS = ["Raise the Summer Sale budget to $700 a day", "Raise the Fall Hiking Boots budget to $400 a day"]
+ASKS = [
+    "Raise the Summer Sale budget to $700 a day",
+    "Raise the Fall Hiking Boots budget to $400 a day",
+    "Raise the Brand Search budget to $300 a day",
+]
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])  # see test_admin_console
-class ApprovalInboxBrowserTests(AccessibilityChecks, BrowserTestCase):
+class ApprovalInboxBrowserTests(AccessibilityChecks, ScreenChecks, BrowserTestCase):
     # The console's helpers, borrowed rather than inherited (inheriting would run its tests again).
     url = console.AdminConsoleBrowserTests.url
     path = console.AdminConsoleBrowserTests.path
@@ -52,34 +58,57 @@ class ApprovalInboxBrowserTests(AccessibilityChecks, BrowserTestCase):
     def rows(self):
         return self.driver.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
 
+    def change_page(self, reference):
+        return reverse("admin:hitl_hitlapproval_change", args=[HITLApproval.objects.get(reference=reference).pk])
+
     def test_the_queue_says_who_asked_and_approve_and_next_opens_the_next_request(self):
+        self.decide_one_after_another(phone=False)
+
+    def test_the_queue_and_approve_and_next_on_a_phone(self):
+        self.driver.set_window_size(*PHONE)
+        self.decide_one_after_another(phone=True)
+
+    def decide_one_after_another(self, phone):
+        suffix = "-phone" if phone else ""
         references = [self.whatsapp_from_member(text).actions[0].reference for text in ASKS]
         self.log_in("approver@acme.test")
         self.driver.get(self.url(reverse("admin:hitl_hitlapproval_changelist")))
-        self.wait(lambda d: len(self.rows()) == 2, "both requests in the queue")
-        for row, asked in zip(sorted(self.rows(), key=lambda r: "Summer" not in r.text), ASKS, strict=True):
-            self.assertIn(asked, row.text)  # the member's words
+        self.wait(lambda d: len(self.rows()) == len(ASKS), "every request in the queue")
+        self.assertEqual(sorted(next(a for a in ASKS if a in row.text) for row in self.rows()), sorted(ASKS))
+        for row in self.rows():
             self.assertIn("Morgan Lee", row.text)  # who asked, by name
             self.assertRegex(row.text, r"\d+\W+minutes?")  # how long ago
             self.assertRegex(row.text, r"\$\d[\d,]*")  # the cost in money
-        self.screenshot("approvals-queue.png")
+        self.screenshot(f"approvals-queue{suffix}.png")
+        # On a phone each request is a card within the screen; a desktop's table may scroll in its own box.
+        self.assert_within_the_screen(*(["#result_list"] if phone else []))
         self.assert_accessible("the approval queue with its new columns")
 
-        first_reference = self.rows()[0].find_element(By.CSS_SELECTOR, "th a").text
-        [second_reference] = [r for r in references if r != first_reference]
-        self.rows()[0].find_element(By.LINK_TEXT, first_reference).click()
+        first = self.rows()[0].find_element(By.CSS_SELECTOR, "th a").text
+        self.rows()[0].find_element(By.LINK_TEXT, first).click()
         self.wait(lambda d: self.find_all("approve-next"), "the decision panel")
+        self.assert_within_the_screen(*by_testid("approval-panel", "approve-next", "reject-next"))
         self.find("approve-next").click()
-        second = HITLApproval.objects.get(reference=second_reference)
-        self.wait(
-            lambda d: self.path() == reverse("admin:hitl_hitlapproval_change", args=[second.pk]),
-            "the next request's page",
-        )
-        self.wait(lambda d: f"{first_reference} approved." in self.body_text(), "the decision's message")
-        self.assertNotEqual(HITLApproval.objects.get(reference=first_reference).status, "pending")
-        self.screenshot("approvals-next.png")
+        waiting = {self.change_page(r): r for r in references if r != first}
+        self.wait(lambda d: self.path() in waiting, "another request's page")
+        second = waiting.pop(self.path())
+        self.wait(lambda d: f"{first} approved." in self.body_text(), "the decision's message")
+        self.assertNotEqual(HITLApproval.objects.get(reference=first).status, "pending")
+        self.screenshot(f"approvals-next{suffix}.png")
         self.assert_accessible("the next approval's page")
 
         self.find("reject-next").click()  # a rejection needs a reason: refused, and the page stays
         self.wait(lambda d: "A rejection needs a reason." in self.body_text(), "the refusal")
-        self.assertEqual(HITLApproval.objects.get(pk=second.pk).status, "pending")
+        self.assertEqual(HITLApproval.objects.get(reference=second).status, "pending")
+        self.assertEqual(self.path(), self.change_page(second))
+
+        self.driver.find_element(By.ID, "wk-reason").send_keys("Over this quarter's budget.")
+        self.find("reject-next").click()
+        [third] = waiting.values()
+        self.wait(lambda d: self.path() == self.change_page(third), "the last request's page")
+        self.wait(lambda d: f"{second} rejected." in self.body_text(), "the rejection's message")
+        rejected = HITLApproval.objects.get(reference=second)
+        self.assertEqual(rejected.status, "rejected")
+        self.assertEqual(rejected.rejection_reason, "Over this quarter's budget.")
+        self.assertEqual(HITLApproval.objects.get(reference=third).status, "pending")
+        self.screenshot(f"approvals-reject-next{suffix}.png")

@@ -1,9 +1,10 @@
 """The conversations inbox and a takeover in a real browser, without a reload: support opens the inbox (tabs with
 counts, names, masked previews, labels), opens a conversation (thread first, contact sidebar), takes it over,
 inserts a canned response with /shortcut, sends it with Ctrl+Enter, switches to the note with Alt+N, labels it,
-hands it back and resolves it; a marker put on the window at the start survives every step.
+hands it back and resolves it; a marker put on the window at the start survives every step. The same steps on a
+desktop and on a phone, where nothing may reach past the screen's edge.
 
-Screenshots: inbox-list.png, inbox-conversation.png, inbox-takeover.png.
+Screenshots: inbox-list.png, inbox-conversation.png, inbox-takeover.png, and each with "-phone" for the phone.
 """
 
 import io
@@ -21,6 +22,7 @@ from tenants.models import User
 from tests.browser import test_chat_widget as chat
 from tests.browser.accessibility import AccessibilityChecks
 from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.screens import PHONE, ScreenChecks, by_testid
 from tests.pipeline import exchange
 
 pytestmark = [
@@ -38,7 +40,7 @@ STAYED = "return window.__inboxStayed === true"
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
+class InboxBrowserTests(AccessibilityChecks, ScreenChecks, chat.BrowserTestCase):
     find = chat.ChatWidgetBrowserTests.find
     find_all = chat.ChatWidgetBrowserTests.find_all
     script = chat.ChatWidgetBrowserTests.script
@@ -63,6 +65,7 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         height = self.script("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
         size = self.driver.get_window_size()
         self.driver.set_window_size(size["width"], min(max(height + 120, size["height"]), 4000))
+        self.script("window.scrollTo(0, 0)")  # the page from its top, wherever the last step left it
         try:
             self.driver.save_screenshot(str(chat.SCREENSHOTS / name))
         finally:
@@ -106,6 +109,13 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         )
 
     def test_the_inbox_and_a_takeover_without_reloads(self):
+        self.take_over_without_reloads(suffix="")
+
+    def test_the_inbox_and_a_takeover_without_reloads_on_a_phone(self):
+        self.driver.set_window_size(*PHONE)
+        self.take_over_without_reloads(suffix="-phone")
+
+    def take_over_without_reloads(self, suffix):
         self.log_in("support@acme.test")
         self.driver.get(f"{self.live_server_url}{reverse('admin:conversations_conversation_changelist')}")
         self.wait(lambda d: self.find_all("inbox-tabs"), "the inbox's tabs")
@@ -116,7 +126,14 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         for shown in ("Morgan Lee", "m•••@acme.test", "Order", "Chat", "Agents"):  # the latest message: the agent's
             self.assertIn(shown, row.text)
         self.assertNotIn("555 0142", self.driver.page_source)
-        self.screenshot("inbox-list.png")
+        clipped = self.script(
+            "return [...arguments[0].querySelectorAll('td, th')].filter(c => c.scrollHeight > c.clientHeight + 1)"
+            ".map(c => c.dataset.label)",
+            row,
+        )
+        self.assertEqual(clipped, [], "cells whose text is cut off")
+        self.screenshot(f"inbox-list{suffix}.png")
+        self.assert_within_the_screen(*by_testid("inbox-tabs"))
         self.assert_accessible("the inbox")
 
         page = reverse("admin:conversations_conversation_change", args=[self.conversation.pk])
@@ -137,11 +154,13 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         )
         self.assertTrue(at_the_bottom, "the thread shows its newest message")
         self.assertIn("+•••••••••05", self.find("contact-numbers").text)
-        self.screenshot("inbox-conversation.png")
+        self.screenshot(f"inbox-conversation{suffix}.png")
+        self.assert_within_the_screen(*by_testid("thread", "takeover-panel", "take-over", "contact-sidebar"))
         self.assert_accessible("the conversation page")
 
         self.click("take-over")
         self.outcome("You hold this conversation now", "taking over")
+        self.assert_within_the_screen(*by_testid("reply-text", "reply", "release", "resolve"))
         reply = self.find("reply-text")
         reply.send_keys("/tha")
         self.wait(lambda d: self.find("canned-menu").is_displayed(), "the canned responses offered")
@@ -168,7 +187,7 @@ class InboxBrowserTests(AccessibilityChecks, chat.BrowserTestCase):
         self.click("save-labels")
         self.outcome("Labels saved.", "saving labels")
         self.assertEqual({label.name for label in self.conversation.labels.all()}, {"Order", "VIP"})
-        self.screenshot("inbox-takeover.png")
+        self.screenshot(f"inbox-takeover{suffix}.png")
 
         self.click("release")
         self.outcome("Handed back to the agents.", "handing back")

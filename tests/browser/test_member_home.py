@@ -1,6 +1,7 @@
 """The member's own Walker (/chat/) in a real browser, on a desktop and a phone: the list of their conversations
-and requests beside a full-page chat, a closed conversation read back (and a new one started from it), the notice
-when support resolves the open one, and the phone layout whose list folds above the thread."""
+and requests beside a full-page chat, a closed conversation read back (and a new one started from it), the notices
+when support takes the open one over, hands it back to the agents and resolves it, and the phone layout whose list
+folds above the thread."""
 
 import re
 from datetime import timedelta
@@ -15,6 +16,7 @@ from conversations.models import Conversation
 from tenants.roles import Role
 from tests.browser.accessibility import AccessibilityChecks
 from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.screens import PHONE
 from tests.browser.test_chat_widget import SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, TenantFactory, UserFactory
 
@@ -29,8 +31,6 @@ if CHROMEDRIVER.exists():
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
-
-PHONE = (390, 844)  # an iPhone 14's CSS viewport
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
@@ -118,7 +118,14 @@ class MemberHomeBrowserTests(AccessibilityChecks, BrowserTestCase):
         self.screenshot("member-home-desktop.png")
         self.assert_accessible("the member's home with their conversations, requests and the open chat")
 
-        # Support resolves it without having taken it over: the member reads it in the thread.
+        # Support takes it over and hands it back to the agents: the member reads both in the thread.
+        takeover.assign(self.open.pk, actor=self.support)
+        self.wait(lambda d: "Dana Reyes joined the conversation" in self.texts(), "the joined notice")
+        takeover.release(self.open.pk, actor=self.support)
+        self.wait(lambda d: "Dana Reyes left; the Walker agents are back" in self.texts(), "the handed-back notice")
+        self.screenshot("member-home-handed-back.png")
+
+        # Then resolves it, no longer holding it: the member reads that in the thread too.
         takeover.resolve(self.open.pk, actor=self.support)
         self.wait(
             lambda d: any("Dana Reyes marked this conversation resolved" in t for t in self.texts()),

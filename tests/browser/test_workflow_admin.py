@@ -1,7 +1,7 @@
 """Workflows in a real browser (issue 16, point 5): the built-in default copied, edited with the form's
 widgets, then a sample action previewed; and (issue 36, point 4) a workflow of three levels made in one save,
-levels added, moved and removed in the page, people found by searching. Screenshots go to
-artifacts/screenshots/."""
+levels added, moved and removed in the page, people found by searching, on a desktop and on a phone (its
+screenshots named "-phone"). Screenshots go to artifacts/screenshots/."""
 
 import io
 
@@ -15,6 +15,7 @@ from django.urls import reverse
 from hitl.models import HITLWorkflow
 from tenants.models import User
 from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.screens import PHONE, ScreenChecks
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,7 +34,7 @@ else:  # the class below still has to be defined for collection; it is skipped
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class WorkflowAdminBrowserTests(BrowserTestCase):
+class WorkflowAdminBrowserTests(ScreenChecks, BrowserTestCase):
     def setUp(self):
         super().setUp()
         call_command("seed_demo", stdout=io.StringIO())
@@ -69,11 +70,12 @@ class WorkflowAdminBrowserTests(BrowserTestCase):
         """The whole page: the window grows to the content's height (up to 4000 px), then is put back."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(1280, min(max(height + 120, 900), 4000))
+        size = self.driver.get_window_size()
+        self.driver.set_window_size(size["width"], min(max(height + 120, size["height"]), 4000))
         try:
             self.driver.save_screenshot(str(SCREENSHOTS / name))
         finally:
-            self.driver.set_window_size(1280, 900)
+            self.driver.set_window_size(size["width"], size["height"])
 
     def pick_person(self, row, term, name):
         """Search the level's people and pick `name` from select2's results; the other results are returned."""
@@ -95,6 +97,13 @@ class WorkflowAdminBrowserTests(BrowserTestCase):
         ]  # fmt: skip
 
     def test_three_levels_are_added_searched_reordered_and_saved_once(self):
+        self.three_levels_saved_once(suffix="")
+
+    def test_three_levels_are_added_and_saved_on_a_phone(self):
+        self.driver.set_window_size(*PHONE)
+        self.three_levels_saved_once(suffix="-phone")
+
+    def three_levels_saved_once(self, suffix):
         self.sign_in("admin@acme.test")
         self.open(reverse("admin:hitl_hitlworkflow_add"))
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-add-row]:not([hidden])"), "the Add level button")
@@ -121,7 +130,11 @@ class WorkflowAdminBrowserTests(BrowserTestCase):
         self.assertEqual(
             self.shown_levels(), [("Level 1", "Marketing lead"), ("Level 2", "Director"), ("Level 3", "Finance")]
         )
-        self.screenshot("workflows-form.png")
+        self.screenshot(f"workflows-form{suffix}.png")
+        row = '[data-formset="levels"] [data-row]:nth-child(3)'
+        self.assert_within_the_screen(
+            f"{row} [data-remove-row]", f'{row} select[name$="-users"] + .select2', 'button[name="_continue"]'
+        )
 
         self.click('button[name="_continue"]')
         self.wait(lambda d: "was added successfully" in d.find_element(By.TAG_NAME, "body").text, "the saved form")
@@ -133,7 +146,7 @@ class WorkflowAdminBrowserTests(BrowserTestCase):
             self.shown_levels(), [("Level 1", "Marketing lead"), ("Level 2", "Director"), ("Level 3", "Finance")]
         )
         self.assertIn("Priya Shah", self.find('select[name="levels-2-users"] + .select2').text)
-        self.screenshot("workflows-saved.png")
+        self.screenshot(f"workflows-saved{suffix}.png")
 
     def test_an_admin_copies_the_default_edits_it_with_widgets_and_previews_a_request(self):
         self.sign_in("admin@acme.test")
