@@ -15,7 +15,7 @@ from hitl.history import Event, log
 from reports import cache as report_cache
 from reports import queries
 from reports.cache import figures_changed
-from reports.tasks import refresh_conversation_metrics
+from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tests.analytics.conftest import approval, conversation, decision, utc
 from tests.analytics.test_api import metrics
 
@@ -96,6 +96,17 @@ def test_a_report_is_refreshed_when_the_conversation_job_writes(api_as, tenant_a
     assert get(client, "conversations")["totals"]["conversations"] == 1  # the job has not run: nothing new to read
     refresh_conversation_metrics.delay()
     assert get(client, "conversations")["totals"]["conversations"] == 2
+
+
+def test_a_report_is_refreshed_when_the_approval_job_writes(api_as, tenant_admin, tenant):
+    approval(tenant, requested_at=utc(2025, 3, 21, 9), status="approved", took=10 * MIN)
+    client = api_as(tenant_admin)
+    assert get(client, "hitl")["totals"]["approved"] == 1
+    # A row changed with no history row (an import, a data migration): only the job's write tells the cache.
+    approval(tenant, requested_at=utc(2025, 3, 22, 9), status="approved", took=10 * MIN)
+    assert get(client, "hitl")["totals"]["approved"] == 1
+    aggregate_approvals.delay()
+    assert get(client, "hitl")["totals"]["approved"] == 2
 
 
 def test_a_job_run_that_wrote_nothing_keeps_the_entries(api_as, tenant_admin, tenant):
