@@ -68,7 +68,10 @@ class FakeSlack:
                 status, error = self._failures[method].popleft()
                 return status, {"ok": False, "error": error}
             if method == "chat.postMessage":
-                return 200, {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+                channel = body.get("channel") or ""
+                if channel.startswith(("U", "W")):  # posted to a person: Slack answers with their direct messages
+                    channel = "D" + channel[1:]
+                return 200, {"ok": True, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"}
             return 200, {"ok": True}
 
     def called(self, method: str) -> list[dict]:
