@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
 from hitl.models import SlackUserLink, SlackWorkspace
+from hitl.models.slack import TEAM_ID
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
@@ -38,7 +39,7 @@ class SlackWorkspaceForm(SecretsStepUpForm, forms.ModelForm):
 
     def clean_team_id(self):
         team_id = self.cleaned_data["team_id"].strip().upper()
-        if not (team_id.startswith(("T", "E")) and team_id.isalnum()):
+        if not TEAM_ID.fullmatch(team_id):
             raise forms.ValidationError(_("A Slack team id looks like T0123ABCD."))
         return team_id
 

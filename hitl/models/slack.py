@@ -1,6 +1,7 @@
 """The Slack app for approvals (hitl.slack, docs/slack.md): a tenant's workspace, who is who there, and the message
 each approval was posted as, so it is updated in place whatever door decides it."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -9,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
+
+# A workspace's id in Slack (T…; an Enterprise Grid organisation's, E…), as the console stores it: upper case ASCII.
+TEAM_ID = re.compile(r"[TE][0-9A-Z]{1,31}")
 
 
 class SlackWorkspace(models.Model):

@@ -3,7 +3,9 @@ else its assignee's direct messages), then updated in place with what it has bec
 
 Both hold the message's row across the Web API call (its insert, or its lock): a second post finds it taken, and two
 updates apply one after the other, the later reading the later state, so the message ends showing how the approval
-ended. A post Slack did not take leaves no row, and its retry posts.
+ended. An update finds no message while its post is in flight (the row's insert is not committed until Slack
+answers), so once the post commits it reads the approval again and says when the message no longer shows it
+(`OUTDATED`): its task then queues the update. A post Slack did not take leaves no row, and its retry posts.
 A Web API failure raises (`client.SlackUnavailable`) for the task to retry with backoff.
 """
 
@@ -15,6 +17,7 @@ from hitl.slack import blocks
 from hitl.slack.client import call
 
 RELATED = ("tenant", "workflow", "requested_by", "agent", "approved_by", "rejected_by")
+OUTDATED = "posted, since changed"  # post's answer when the message it posted no longer shows the approval
 
 
 def destination(approval: HITLApproval, workspace: SlackWorkspace) -> str:
@@ -26,9 +29,13 @@ def destination(approval: HITLApproval, workspace: SlackWorkspace) -> str:
     return link.slack_user_id if link else ""
 
 
+def _read(approval_id) -> HITLApproval:
+    return HITLApproval.objects.select_related(*RELATED).get(pk=approval_id)
+
+
 def post(approval_id) -> str:
     """Post the approval once; what happened, for the task's result."""
-    approval = HITLApproval.objects.select_related(*RELATED).get(pk=approval_id)
+    approval = _read(approval_id)
     workspace = SlackWorkspace.objects.filter(tenant_id=approval.tenant_id).first()
     if workspace is None:
         return "no workspace"
@@ -45,10 +52,13 @@ def post(approval_id) -> str:
                     row = SlackApprovalMessage.objects.create(approval=approval, channel=channel)
             except IntegrityError:
                 return "already posted"
-        answer = call(workspace, "chat.postMessage", channel=row.channel, **blocks.message(approval))
+        shown = blocks.message(approval)
+        answer = call(workspace, "chat.postMessage", channel=row.channel, **shown)
         row.ts, row.channel, row.posted_at = answer["ts"], answer.get("channel") or row.channel, timezone.now()
         row.save(update_fields=["ts", "channel", "posted_at"])
-    return "posted"
+    # Committed: an update from now on finds the message. One for a change made since the approval was read above
+    # found none, and the message may show buttons that no longer decide.
+    return OUTDATED if blocks.message(_read(approval_id)) != shown else "posted"
 
 
 def refresh(approval_id) -> str:
@@ -57,7 +67,7 @@ def refresh(approval_id) -> str:
         row = SlackApprovalMessage.objects.select_for_update().filter(approval_id=approval_id).first()
         if row is None or not row.ts:
             return "not posted"  # a post still to come shows the approval as it is then
-        approval = HITLApproval.objects.select_related(*RELATED).get(pk=approval_id)
+        approval = _read(approval_id)
         workspace = SlackWorkspace.objects.filter(tenant_id=approval.tenant_id).first()
         if workspace is None:
             return "no workspace"

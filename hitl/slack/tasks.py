@@ -7,6 +7,7 @@ from functools import wraps
 
 from celery import shared_task
 
+from core.commit import after_commit
 from hitl.models import SlackWorkspace
 from hitl.slack import blocks, deciding, messages
 from hitl.slack.client import SlackRefused, SlackUnavailable, call
@@ -41,7 +42,10 @@ def refused_for_good(call_slack):
 @shared_task(**RETRIES)
 @refused_for_good
 def post_approval(approval_id: str) -> str:
-    return messages.post(approval_id)
+    posted = messages.post(approval_id)
+    if posted == messages.OUTDATED:  # decided (or changed) while Slack took the post: its own update found no message
+        after_commit(refresh_message, approval_id)
+    return posted
 
 
 @shared_task(**RETRIES)

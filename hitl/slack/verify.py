@@ -2,8 +2,10 @@
 
 Each workspace has its own signing secret, so the body is read for its team id only to pick the secret; nothing of
 it is used before `SignatureVerifier` (slack_sdk) has checked the signature over the raw body and the timestamp
-within Slack's five minutes. A verified request is then seen once: its signature is kept in the cache for longer than
-the window, and the same one again is refused as a replay.
+within Slack's five minutes. That unsigned team id reaches the database only when it is shaped as Slack's are:
+anything else (a NUL, a lone surrogate, a megabyte of text, a number) is refused as an unknown team, unqueried.
+A verified request is then seen once: its signature is kept in the cache for longer than the window, and the same
+one again is refused as a replay.
 """
 
 import hashlib
@@ -17,10 +19,12 @@ from django.core.cache import cache
 from slack_sdk.signature import SignatureVerifier
 
 from hitl.models import SlackWorkspace
+from hitl.models.slack import TEAM_ID
 
 WINDOW_SECONDS = 5 * 60  # Slack's own
 SEEN_SECONDS = 2 * WINDOW_SECONDS  # past the window either side, so a replay is refused by the clock or by this
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # Unix seconds (ASCII digits: int() reads others, and refuses 4,300 of them)
 
 
 class Refused(Exception):
@@ -42,14 +46,16 @@ class Verified:
 def verify(body: bytes, timestamp: str | None, signature: str | None, *, now: float | None = None) -> Verified:
     if not timestamp or not signature:
         raise Refused(401, "missing signature headers")
-    if not timestamp.isascii() or not timestamp.isdigit() or not SIGNATURE.fullmatch(signature):
+    if not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signature):
         raise Refused(401, "malformed signature headers")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > WINDOW_SECONDS:
         raise Refused(401, "timestamp outside the five-minute window")
     payload = _payload(body)
     team_id = _team_id(payload)
-    workspace = SlackWorkspace.objects.select_related("tenant").filter(team_id=team_id).first() if team_id else None
+    workspace = None
+    if TEAM_ID.fullmatch(team_id):
+        workspace = SlackWorkspace.objects.select_related("tenant").filter(team_id=team_id).first()
     if workspace is None:
         raise Refused(403, "no workspace with this team id")
     verifier = SignatureVerifier(workspace.signing_secret, clock=_Clock(now))

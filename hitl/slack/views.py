@@ -55,10 +55,13 @@ def interactions(request):
         return HttpResponse(status=503)
 
 
-def _text(container: dict, key: str) -> str:
+def _text(container: dict, key: str, absent: str | None = None) -> str:
+    """`container[key]`, a string; `absent` when it is missing or null, if the field may be."""
     value = container.get(key) if isinstance(container, dict) else None
+    if value is None and absent is not None:
+        return absent
     if not isinstance(value, str):
-        raise Unreadable(f"{key} missing")
+        raise Unreadable(f"{key} missing or not a string")
     return value
 
 
@@ -80,7 +83,7 @@ def _acknowledge(team_id: str, payload: dict) -> HttpResponse:
         if action_id == blocks.DETAILS:
             return HttpResponse(status=200)  # a link button: Slack opened the page
         container = payload.get("container") if isinstance(payload.get("container"), dict) else {}
-        where = (container.get("channel_id") or "", container.get("message_ts") or "")
+        where = (_text(container, "channel_id", ""), _text(container, "message_ts", ""))
         approval_id = _approval_id(actions[0].get("value"))
         if action_id == blocks.APPROVE:
             after_commit(tasks.decide_click, team_id, user, approval_id, *where, "approve")

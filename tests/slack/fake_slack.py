@@ -1,5 +1,6 @@
 """A local stand-in for Slack's Web API on 127.0.0.1: it records every call (method, JSON body, token) and answers
-as Slack does, `{"ok": true, ...}`, unless a test scripted failures for a method first."""
+as Slack does, `{"ok": true, ...}`, unless a test scripted failures for a method first. A test may also have
+something happen while a call is in flight (`while_answering`)."""
 
 import itertools
 import json
@@ -12,6 +13,7 @@ class FakeSlack:
     def __init__(self):
         self.calls: list[tuple[str, dict, str]] = []
         self._failures: dict[str, deque] = defaultdict(deque)
+        self._meanwhile: dict[str, object] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         fake = self
@@ -21,6 +23,9 @@ class FakeSlack:
                 method = self.path.rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                meanwhile = fake._meanwhile.pop(method, None)
+                if meanwhile is not None:  # in this server thread, before the caller has its answer
+                    meanwhile(body)
                 status, answer = fake._answer(method, body, self.headers.get("Authorization", ""))
                 data = json.dumps(answer).encode()
                 self.send_response(status)
@@ -52,6 +57,10 @@ class FakeSlack:
         with self._lock:
             self._failures[method].extend([(status, error)] * times)
 
+    def while_answering(self, method: str, hook):
+        """The next call of `method` runs `hook(body)` before it is answered: the caller waits on Slack meanwhile."""
+        self._meanwhile[method] = hook
+
     def _answer(self, method: str, body: dict, token: str) -> tuple[int, dict]:
         with self._lock:
             self.calls.append((method, body, token))
@@ -59,7 +68,10 @@ class FakeSlack:
                 status, error = self._failures[method].popleft()
                 return status, {"ok": False, "error": error}
             if method == "chat.postMessage":
-                return 200, {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+                channel = body.get("channel") or ""
+                if channel.startswith(("U", "W")):  # posted to a person: Slack answers with their direct messages
+                    channel = "D" + channel[1:]
+                return 200, {"ok": True, "channel": channel, "ts": f"1700000000.{next(self._ts):06d}"}
             return 200, {"ok": True}
 
     def called(self, method: str) -> list[dict]:

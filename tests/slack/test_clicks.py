@@ -52,6 +52,51 @@ def test_an_approval_is_posted_once_to_the_workflows_channel_with_the_emails_fac
     assert (row.channel, row.ts) == (CHANNEL, "1700000000.000001")
 
 
+@pytest.fixture
+def post_where(ask, workflow, workspace, slack_api, django_capture_on_commit_callbacks):
+    """File a request under a Slack workflow that names no channel (`fields` say how it is decided) and post it."""
+
+    def file(default_channel="", **fields):
+        workspace.default_channel = default_channel
+        workspace.save(update_fields=["default_channel"])
+        workflow(notification_channels=["slack"], slack_channel="", is_default=True, **fields)
+        with django_capture_on_commit_callbacks(execute=True):
+            return ask()
+
+    return file
+
+
+def test_a_workflow_that_names_no_channel_posts_to_the_workspaces_default_channel(post_where, slack_api):
+    approval = post_where(default_channel="C0GENERAL", parallel_approval=False)  # assigned, but a channel wins
+    (body,) = slack_api.called("chat.postMessage")
+    assert body["channel"] == "C0GENERAL" and buttons(body) == [blocks.APPROVE, blocks.REJECT, blocks.DETAILS]
+    assert SlackApprovalMessage.objects.get(approval=approval).channel == "C0GENERAL"
+
+
+def test_with_no_channel_at_all_it_is_posted_to_its_assignee_in_direct_messages(
+    post_where, linked, slack_api, django_capture_on_commit_callbacks
+):
+    approval = post_where(parallel_approval=False)  # one person at a time: the approver is assigned
+    assert approval.assigned_to == linked.user
+    (body,) = slack_api.called("chat.postMessage")
+    assert body["channel"] == APPROVER_SLACK_ID  # Slack opens the bot's direct messages with them
+    row = SlackApprovalMessage.objects.get(approval=approval)
+    assert row.channel == "D" + APPROVER_SLACK_ID[1:]  # the channel Slack answered, which chat.update needs
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(approval.pk, actor=linked.user)
+    assert slack_api.called("chat.update")[-1]["channel"] == row.channel
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["assignee not linked", "nobody assigned"])
+def test_with_no_channel_and_nobody_to_message_nothing_is_posted(post_where, approver, slack_api, parallel):
+    from hitl.slack.tasks import post_approval
+
+    approval = post_where(parallel_approval=parallel)
+    assert (approval.assigned_to is None) == parallel
+    assert post_approval(str(approval.pk)) == "nowhere to post"
+    assert slack_api.called("chat.postMessage") == [] and not SlackApprovalMessage.objects.exists()
+
+
 def test_a_second_post_of_the_same_approval_posts_nothing(posted, slack_api):
     from hitl.slack.tasks import post_approval
 

@@ -1,9 +1,11 @@
 """A Slack click and a console decision at the same instant, on real PostgreSQL connections: one wins, the other is
-told, and the Slack message ends showing how it ended, with no button that decides, whichever won."""
+told, and the Slack message ends showing how it ended, with no button that decides, whichever won. So does a
+decision that lands while Slack is still taking the approval's post."""
 
 import pytest
+from django.db import connection
 
-from hitl.models import HITLApproval
+from hitl.models import HITLApproval, SlackApprovalMessage
 from hitl.services.decisions import approve, reject
 from hitl.slack import blocks
 from hitl.slack.tasks import decide_click
@@ -78,3 +80,34 @@ def test_two_posts_of_one_approval_at_once_post_once(ask, on_slack, slack_api):
     results = at_once(lambda: post_approval(str(approval.pk)), lambda: post_approval(str(approval.pk)))
     assert sorted(results) == ["already posted", "posted"]
     assert len(slack_api.called("chat.postMessage")) == 2  # the first post, and one of the two
+
+
+def test_a_decision_while_slack_takes_the_post_leaves_no_live_button(ask, on_slack, second_approver, slack_api):
+    """The post's message row is not committed until Slack answers, so the decision's own update finds no message:
+    the post itself must see that what it posted is no longer how the approval stands."""
+    decided = []
+
+    def approve_meanwhile(body):  # another connection, in the fake's thread, while the post waits on Slack
+        (approval_id,) = {e["value"] for block in body["blocks"] if block["type"] == "actions"
+                          for e in block["elements"] if e["action_id"] == blocks.APPROVE}  # fmt: skip
+        try:
+            decided.append(approve(approval_id, actor=second_approver).status)
+        finally:
+            connection.close()
+
+    slack_api.while_answering("chat.postMessage", approve_meanwhile)
+    approval = ask()  # posted on commit
+    approval.refresh_from_db()
+    assert decided and approval.status == "executed"
+    (post,) = slack_api.called("chat.postMessage")
+    assert buttons(post) == [blocks.APPROVE, blocks.REJECT, blocks.DETAILS]  # as it stood when posted
+    updates = slack_api.called("chat.update")
+    assert updates, "the message was left as posted, with buttons that decide"
+    last = updates[-1]
+    assert last["ts"] == SlackApprovalMessage.objects.get(approval=approval).ts
+    assert buttons(last) == [blocks.DETAILS] and "Approved by" in str(last["blocks"])
+
+
+def test_a_post_nothing_changed_during_is_not_updated(ask, on_slack, slack_api):
+    ask()
+    assert len(slack_api.called("chat.postMessage")) == 1 and slack_api.called("chat.update") == []

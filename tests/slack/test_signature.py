@@ -1,7 +1,9 @@
 """Slack's signature over the raw body, with its 5-minute window, is checked before anything is read for action:
-missing, malformed, stale, forged or replayed requests are refused with 401 or 403, never a 500, and decide nothing."""
+missing, malformed, stale, forged or replayed requests, and team ids not shaped as Slack's (checked before any
+query), are refused with 401 or 403, never a 500, and decide nothing; a signed payload Walker cannot read is a 400."""
 
 import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -65,6 +67,13 @@ def test_malformed_signature_headers_are_refused_with_401_not_500(waiting, inter
     nothing_decided(waiting, slack_api)
 
 
+def test_a_timestamp_too_long_to_be_a_time_is_refused_with_401_not_500(waiting, interact, slack_api):
+    body = form(button(waiting))
+    headers = signed_headers(body, timestamp="1" * 5000)  # int() refuses more than 4300 digits
+    assert interact(None, body=body, headers=headers).status_code == 401
+    nothing_decided(waiting, slack_api)
+
+
 @pytest.mark.parametrize("age", [301, -301, 10**12])
 def test_a_request_outside_the_five_minute_window_is_refused(waiting, interact, slack_api, age):
     body = form(button(waiting))
@@ -106,6 +115,53 @@ def test_an_unknown_team_is_refused_with_403(waiting, interact, slack_api):
     nothing_decided(waiting, slack_api)
 
 
+@pytest.mark.parametrize(
+    "team_id",
+    [
+        "T0WAL\u0000KER",  # PostgreSQL text cannot hold NUL
+        "T0WAL\ud800KER",  # a lone surrogate: not encodable as UTF-8
+        "T" + "0" * 100_000,
+        "T" + "0" * 32,  # longer than any team id Walker stores
+        "t0walker",
+        "X0WALKER",
+        "T0WALKER ",
+        "T0WALKÉR",
+        "",
+        12345,
+        ["T0WALKER"],
+        {"id": "T0WALKER"},
+        True,
+    ],
+    ids=["NUL", "lone surrogate", "very long", "too long", "lower case", "not T or E", "space", "not ASCII", "empty",
+         "number", "list", "object", "boolean"],  # fmt: skip
+)
+def test_a_team_id_not_shaped_as_slacks_is_refused_as_an_unknown_team_before_any_query(
+    waiting, interact, slack_api, team_id, django_assert_num_queries
+):
+    body = form(button(waiting, team=team_id))  # the team id is also the user's team_id
+    headers = signed_headers(body)
+    with django_assert_num_queries(0):
+        assert interact(None, body=body, headers=headers).status_code == 403
+    nothing_decided(waiting, slack_api)
+
+
+def test_a_null_team_id_falls_back_to_the_users_team(waiting, interact, slack_api):
+    payload = button(waiting)
+    payload["team"] = None  # as in some of Slack's payloads: the user's team_id names the workspace
+    assert interact(payload).status_code == 200
+    payload = button(waiting, team=None)
+    assert interact(payload).status_code == 403  # neither names one
+    waiting.refresh_from_db()
+    assert waiting.status == "executed"
+
+
+@pytest.mark.parametrize("payload", ["null", "[1, 2]", '"T0WALKER"', "12", "true", '{"team": {"id": "T0WA'])
+def test_a_payload_that_is_no_json_object_is_refused_with_403(waiting, interact, slack_api, payload):
+    body = urlencode({"payload": payload}).encode()
+    assert interact(None, body=body, headers=signed_headers(body)).status_code == 403
+    nothing_decided(waiting, slack_api)
+
+
 @pytest.mark.parametrize("body", [b"", b"payload=not-json", b"\xff\xfe", b"payload=%5B1%2C2%5D", b"a=1&b"], ids=repr)
 def test_a_body_that_is_no_interaction_is_refused(waiting, interact, slack_api, body):
     assert interact(None, body=body, headers=signed_headers(body, secret=SECRET)).status_code == 403
@@ -117,6 +173,19 @@ def test_a_signed_interaction_walker_did_not_send_is_a_400(waiting, interact, sl
     payload["actions"][0]["value"] = "'; DROP TABLE"
     assert interact(payload).status_code == 400
     payload = button(waiting, action_id="somebody_elses_button")
+    assert interact(payload).status_code == 400
+    nothing_decided(waiting, slack_api)
+
+
+@pytest.mark.parametrize(
+    "where, value",
+    [("user", {"id": 42}), ("user", "U0APPROVER"), ("container", {"channel_id": ["C0APPROVALS"]}),
+     ("container", {"channel_id": "C0APPROVALS", "message_ts": 1700000000.000001})],
+    ids=["user id a number", "user not an object", "channel a list", "message ts a number"],
+)  # fmt: skip
+def test_a_signed_click_with_a_field_that_is_not_a_string_is_a_400(waiting, interact, slack_api, where, value):
+    payload = button(waiting)
+    payload[where] = value
     assert interact(payload).status_code == 400
     nothing_decided(waiting, slack_api)
 
