@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from channels_app.chat import home
-from conversations.models import Conversation, ConversationNote
+from channels_app.chat import home, read_back
+from conversations.models import Channel, Conversation, ConversationNote
 from tenants.models import AccessLog
 from tenants.roles import Role
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
@@ -303,6 +303,11 @@ def test_the_read_back_thread_speaks_the_readers_language(client, member, tenant
     client.force_login(member)
     html = client.get(reverse("chat-conversation", args=[conversation.pk])).content.decode()
     assert "Esta conversación es por correo electrónico: continúala allí o empieza una nueva conversación aquí." in html
+
+
+def test_every_channel_but_the_chat_says_where_to_go_on():
+    for channel in set(Channel.values) - {Channel.CHAT}:
+        assert read_back.where_to_go_on(Conversation(channel=channel)).startswith("This conversation ")
 
 
 @pytest.mark.parametrize(
