@@ -1,5 +1,5 @@
-"""The member's own Walker (`/chat/`): their chat conversations, open and closed, searchable, a page at a time, and
-the approvals they asked for with where each stands.
+"""The member's own Walker (`/chat/`): their conversations on every channel, open and closed, searchable, a page at a
+time, and the approvals they asked for with where each stands (the latest, or all of them a page at a time).
 
 Only the person's own rows, in their own tenant: a conversation is the member's page to read back, never a
 colleague's (conversations.access gives `Need.WRITE` to the owner only; here the owner is the filter itself).
@@ -12,12 +12,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.text import Truncator
 
-from conversations.models import Channel, Conversation, Message
+from conversations.models import Conversation, Message
 from conversations.search import matching
 from hitl.models import HITLApproval
 
 PAGE_SIZE = 20
 APPROVALS_SHOWN = 10
+REQUESTS_PAGE_SIZE = 20
 TITLE_WORDS = 12
 PREVIEW_CHARS = 100
 
@@ -32,8 +33,8 @@ class Row:
 
 
 def own_conversations(user, term: str = "") -> QuerySet:
-    """The person's chat conversations, the latest first; `term` as the console's search reads it."""
-    rows = Conversation.objects.filter(tenant_id=user.tenant_id, user=user, channel=Channel.CHAT)
+    """The person's conversations on every channel, the latest first; `term` as the console's search reads it."""
+    rows = Conversation.objects.filter(tenant_id=user.tenant_id, user=user)
     if term:
         rows = rows.filter(matching(term))
     messages = Message.objects.filter(conversation=OuterRef("pk"))
@@ -62,17 +63,28 @@ def page_of(user, term: str, number) -> tuple[Page, list[Row]]:
 
 
 def own_conversation_or_404(user, conversation_id) -> Conversation:
-    """The person's own chat conversation; anyone else's, or another tenant's, is not found."""
+    """The person's own conversation, on any channel; anyone else's, or another tenant's, is not found."""
     try:
-        return Conversation.objects.get(pk=conversation_id, tenant_id=user.tenant_id, user=user, channel=Channel.CHAT)
+        own = Conversation.objects.filter(tenant_id=user.tenant_id, user=user).select_related("tenant")
+        return own.get(pk=conversation_id)
     except Conversation.DoesNotExist:
         raise Http404 from None
 
 
-def own_approvals(user) -> list[HITLApproval]:
-    """The latest requests the person's conversations filed, with their status."""
-    return list(
+def _approvals(user) -> QuerySet:
+    return (
         HITLApproval.objects.filter(tenant_id=user.tenant_id, requested_by=user)
         .select_related("conversation")
-        .order_by("-requested_at")[:APPROVALS_SHOWN]
+        .order_by("-requested_at", "-pk")
     )
+
+
+def latest_approvals(user) -> tuple[list[HITLApproval], bool]:
+    """The latest requests the person's conversations filed, with their status, and whether there are more."""
+    latest = list(_approvals(user)[: APPROVALS_SHOWN + 1])
+    return latest[:APPROVALS_SHOWN], len(latest) > APPROVALS_SHOWN
+
+
+def approvals_page(user, number) -> Page:
+    """All of the person's requests, the latest first, a page at a time."""
+    return Paginator(_approvals(user), REQUESTS_PAGE_SIZE).get_page(number)

@@ -54,17 +54,21 @@ def _message(m: Message) -> dict:
     return shown
 
 
+def latest_messages(conversation: Conversation) -> list[Message]:
+    """What the person reads back of a conversation: its last messages, oldest first (staff notes are not messages)."""
+    return list(reversed(conversation.messages.order_by("-created_at")[:HISTORY_SIZE]))
+
+
 def history(conversation: Conversation | None, *, reader, origin: Origin) -> dict:
     """The last messages of the conversation, oldest first, and the seq they correspond to; recorded as a read."""
     if conversation is None:
         return {"type": "history", "conversation_id": None, "messages": [], "seq": 0}
     record(reader, conversation, tenant=conversation.tenant, origin=origin)
     seq = events.latest_seq(conversation.pk)
-    latest = conversation.messages.order_by("-created_at")[:HISTORY_SIZE]
     return {
         "type": "history",
         "conversation_id": str(conversation.pk),
-        "messages": [_message(m) for m in reversed(latest)],
+        "messages": [_message(m) for m in latest_messages(conversation)],
         "open": conversation.is_open,  # a closed one is read back; the next message opens a new conversation
         "seq": seq,
     }

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from channels_app.chat import home
+from channels_app.chat import home, read_back
+from tenants.audit import Origin
 
 
 @login_required
@@ -13,10 +14,14 @@ def widget_demo(request):
 @login_required
 def member_home(request, conversation_id=None):
     """The member's own Walker: their conversations and approvals beside a full-page chat, on the conversation named
-    (their own only), a new one (`?new=1`), or the one still open."""
+    (their own only; one of another channel is read back instead), a new one (`?new=1`), or the one still open; or,
+    in the chat's place, all their requests (`?requests=all`)."""
     conversation = home.own_conversation_or_404(request.user, conversation_id) if conversation_id else None
+    on_another_channel = conversation is not None and read_back.is_read_back(conversation)
+    showing_requests = conversation is None and request.GET.get("requests") == "all"
     term = request.GET.get("q", "").strip()[:200]
     page, rows = home.page_of(request.user, term, request.GET.get("page"))
+    approvals, more_approvals = home.latest_approvals(request.user)
     return render(
         request,
         "chat/home.html",
@@ -27,6 +32,17 @@ def member_home(request, conversation_id=None):
             "term": term,
             "page": page,
             "rows": rows,
-            "approvals": home.own_approvals(request.user),
+            "approvals": approvals,
+            "more_approvals": more_approvals,
+            "requests_page": (
+                home.approvals_page(request.user, request.GET.get("requests_page")) if showing_requests else None
+            ),
+            "thread": (
+                read_back.thread(conversation, reader=request.user, origin=Origin.of_request(request))
+                if on_another_channel
+                else None
+            ),
+            "read_back": on_another_channel,
+            "where_to_go_on": read_back.where_to_go_on(conversation) if on_another_channel else "",
         },
     )

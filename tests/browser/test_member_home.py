@@ -67,14 +67,15 @@ class MemberHomeBrowserTests(AccessibilityChecks, BrowserTestCase):
 
     # --- helpers -------------------------------------------------------------------------
 
-    def sign_in_and_open(self, path="/chat/"):
+    def sign_in_and_open(self, path="/chat/", *, chat=True):
         client = Client()
         client.force_login(self.member)
         self.driver.get(f"{self.live_server_url}/healthz")
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
         self.driver.get(f"{self.live_server_url}{path}")
-        self.wait(lambda d: self.find("status").text == "Online", "the chat to connect")
+        if chat:
+            self.wait(lambda d: self.find("status").text == "Online", "the chat to connect")
 
     def find(self, testid):
         return self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
@@ -156,6 +157,21 @@ class MemberHomeBrowserTests(AccessibilityChecks, BrowserTestCase):
         started = self.wait(lambda d: re.search(r"/chat/([0-9a-f-]{36})/$", d.current_url), "the new address")
         self.assertNotIn(started.group(1), {str(self.open.pk), str(self.closed.pk)})
         self.assertTrue(Conversation.objects.filter(pk=started.group(1), user=self.member).exists())
+
+    def test_a_whatsapp_conversation_is_listed_with_its_channel_and_read_back(self):
+        later = timezone.now() + timedelta(minutes=1)
+        whatsapp = ConversationFactory(user=self.member, channel="whatsapp", started_at=later, last_message_at=later)
+        self._say(whatsapp, "Pause the Winter Clearance campaign", "I asked an approver: BR-000099.")
+        self.sign_in_and_open(f"/chat/{whatsapp.pk}/", chat=False)
+        self.assertEqual([c.text for c in self.find_all("conversation-channel")], ["WhatsApp", "Chat", "Chat"])
+        lines = self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="read-only-thread"] .line-text')
+        self.assertEqual(
+            [line.text for line in lines], ["Pause the Winter Clearance campaign", "I asked an approver: BR-000099."]
+        )
+        self.assertIn("This conversation is on WhatsApp", self.find("where-to-go-on").text)
+        self.assertEqual(self.find_all("chat-mount") + self.find_all("launcher"), [])  # nothing to write in here
+        self.screenshot("member-home-whatsapp.png")
+        self.assert_accessible("a WhatsApp conversation read back on the member's page")
 
     def test_new_conversation_starts_empty_and_closes_the_open_one_with_the_first_message(self):
         self.sign_in_and_open("/chat/?new=1")

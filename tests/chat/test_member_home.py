@@ -1,14 +1,21 @@
-"""The member's own Walker (issue 36, point 5): /chat/ lists the person's own chat conversations, open and closed,
-searchable and a page at a time, with their approvals; /chat/<id>/ opens one of their own and nobody else's; members
+"""The member's own Walker (issue 36, point 5): /chat/ lists the person's own conversations on every channel, open
+and closed, searchable and a page at a time, with their approvals (the latest, and all of them a page at a time);
+/chat/<id>/ opens one of their own and nobody else's, a chat in the chat and another channel's read back; members
 land there after signing in; the embed tag moved from the demo page to the tenant's admin page, for its admins."""
 
+import re
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from channels_app.chat import home
-from conversations.models import Conversation
+from channels_app.chat import home, read_back
+from conversations.models import Channel, Conversation, ConversationNote
+from tenants.models import AccessLog
 from tenants.roles import Role
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
 
@@ -35,24 +42,41 @@ def listed(response) -> list[str]:
     return [str(row.conversation.pk) for row in response.context["rows"]]
 
 
-def test_the_list_holds_the_members_own_chat_conversations_open_and_closed(
-    client, member, teammate, outsider, other_tenant
-):
+def test_the_list_holds_the_members_own_conversations_open_and_closed(client, member, teammate, outsider, other_tenant):
     open_one = said(ConversationFactory(user=member), "How is my Summer Sale doing?")
     closed_one = said(ConversationFactory(user=member, status=Conversation.Status.CLOSED), "Raise the budget")
-    said(ConversationFactory(user=member, channel="email"), "By email")  # not the chat: not this page's
     said(ConversationFactory(user=teammate), "A colleague's question")
+    said(ConversationFactory(user=teammate, channel="whatsapp"), "A colleague on WhatsApp")
     said(ConversationFactory(user=outsider), "Another tenant's question")
+    said(ConversationFactory(user=member, tenant=other_tenant, channel="email"), "Filed under another tenant")
     client.force_login(member)
     response = client.get(reverse("chat-home"))
     assert response.status_code == 200
     assert set(listed(response)) == {str(open_one.pk), str(closed_one.pk)}
     html = response.content.decode()
     assert "How is my Summer Sale doing?" in html and "Raise the budget" in html
-    assert "A colleague&#x27;s question" not in html and "Another tenant" not in html and "By email" not in html
+    assert "A colleague" not in html and "Another tenant" not in html and "another tenant" not in html
     assert "data-walker-mount" in html and "New conversation" in html
     statuses = {row.conversation.pk: row.conversation.status for row in response.context["rows"]}
     assert statuses == {open_one.pk: "open", closed_one.pk: "closed"}
+
+
+def channels_shown(html: str) -> list[str]:
+    return re.findall(r'data-testid="conversation-channel"[^>]*>([^<]+)<', html)
+
+
+def test_the_list_holds_the_members_conversations_on_every_channel_each_with_its_channel(client, member):
+    now = timezone.now()
+    for minutes, channel in enumerate(["api", "email", "whatsapp", "chat"]):
+        at = now + timedelta(minutes=minutes)
+        said(ConversationFactory(user=member, channel=channel, last_message_at=at), f"On {channel}")
+    client.force_login(member)
+    response = client.get(reverse("chat-home"))
+    assert [row.conversation.channel for row in response.context["rows"]] == ["chat", "whatsapp", "email", "api"]
+    assert channels_shown(response.content.decode()) == ["Chat", "WhatsApp", "Email", "API"]
+    member.language = "es"
+    member.save(update_fields=["language"])
+    assert channels_shown(client.get(reverse("chat-home")).content.decode())[2] == "Correo electrónico"
 
 
 def test_each_row_is_titled_by_the_first_question_and_shows_the_last_message(client, member):
@@ -71,6 +95,15 @@ def test_search_finds_the_members_conversations_by_what_was_said(client, member,
     assert listed(client.get(reverse("chat-home"), {"q": "budget"})) == [str(budget.pk)]
     nothing = client.get(reverse("chat-home"), {"q": "tiramisu"})
     assert listed(nothing) == [] and b"No conversation matches your search." in nothing.content
+
+
+def test_search_finds_a_whatsapp_conversation_by_its_words(client, member, teammate):
+    whatsapp = said(ConversationFactory(user=member, channel="whatsapp"), "Pause the Winter Clearance campaign")
+    said(ConversationFactory(user=member), "Which keywords moved this week?")
+    said(ConversationFactory(user=teammate, channel="whatsapp"), "Pause the Winter Clearance campaign too")
+    client.force_login(member)
+    response = client.get(reverse("chat-home"), {"q": "Winter Clearance"})
+    assert listed(response) == [str(whatsapp.pk)] and channels_shown(response.content.decode()) == ["WhatsApp"]
 
 
 def test_the_list_is_paginated(client, member):
@@ -96,6 +129,109 @@ def test_the_members_approvals_are_listed_with_their_statuses(client, member, te
     assert f'href="{reverse("chat-conversation", args=[chat.pk])}">BR-000101' in html and "BR-000103" not in html
 
 
+def test_a_request_links_to_its_conversation_on_any_channel(client, member, tenant):
+    email = ConversationFactory(user=member, channel="email")
+    HITLApprovalFactory(tenant=tenant, requested_by=member, conversation=email, reference="BR-000104")
+    client.force_login(member)
+    html = client.get(reverse("chat-home")).content.decode()
+    assert f'href="{reverse("chat-conversation", args=[email.pk])}">BR-000104' in html
+
+
+def requests_of(member, tenant, count):
+    start = timezone.now() - timedelta(days=1)
+    return [
+        HITLApprovalFactory(
+            tenant=tenant, requested_by=member, reference=f"BR-{500 + i:06d}", requested_at=start + timedelta(minutes=i)
+        )
+        for i in range(count)
+    ]
+
+
+def test_the_page_shows_the_latest_requests_and_links_to_all_of_them(client, member, tenant):
+    made = requests_of(member, tenant, home.APPROVALS_SHOWN + 1)
+    client.force_login(member)
+    response = client.get(reverse("chat-home"))
+    assert [a.reference for a in response.context["approvals"]] == [a.reference for a in made[::-1][:10]]
+    assert f'href="{reverse("chat-home")}?requests=all"' in response.content.decode()
+    made[0].delete()
+    assert b"?requests=all" not in client.get(reverse("chat-home")).content  # nothing more to show
+
+
+def test_all_the_members_requests_are_listed_a_page_at_a_time(client, member, teammate, tenant):
+    made = requests_of(member, tenant, home.REQUESTS_PAGE_SIZE + 5)
+    HITLApprovalFactory(tenant=tenant, requested_by=teammate, reference="BR-000999")
+    client.force_login(member)
+    first = client.get(reverse("chat-home"), {"requests": "all"})
+    second = client.get(reverse("chat-home"), {"requests": "all", "requests_page": 2})
+    shown = [[a.reference for a in response.context["requests_page"]] for response in (first, second)]
+    assert shown == [[a.reference for a in made[::-1][:20]], [a.reference for a in made[::-1][20:]]]
+    html = first.content.decode()
+    assert html.count('data-testid="request"') == 20 and "BR-000999" not in html
+    assert "Page 1 of 2" in html and "requests_page=2" in html
+    assert "data-walker-mount" not in html  # the requests take the thread's place
+    assert client.get(reverse("chat-home"), {"requests": "all", "requests_page": "x"}).status_code == 200
+
+
+def test_all_requests_show_their_status_in_words_and_their_summary_in_the_readers_language(client, member, tenant):
+    HITLApprovalFactory(
+        tenant=tenant, requested_by=member, reference="BR-000201", status="rejected", language="en",
+        action_data={
+            "campaign_id": str(uuid.uuid4()), "campaign_name": "Summer Sale",
+            "daily_budget": "700.00", "previous_daily_budget": "500.00",
+        },
+        action_summary="Raise Summer Sale daily budget from $500.00 to $700.00",
+    )  # fmt: skip
+    member.language = "es"
+    member.save(update_fields=["language"])
+    client.force_login(member)
+    for query in ({}, {"requests": "all"}):
+        html = client.get(reverse("chat-home"), query).content.decode().replace("\xa0", " ").replace("&nbsp;", " ")
+        assert "Subir el presupuesto diario de Summer Sale de 500,00 US$ a 700,00 US$" in html
+        assert "Raise Summer Sale" not in html and "Rechazada" in html
+
+
+def test_the_pages_queries_do_not_grow_with_its_rows(client, member, tenant):
+    """One query per list, not per row: the conversations on every channel, the requests, a read-back thread."""
+
+    def fill(count):
+        for i in range(count):
+            conversation = ConversationFactory(user=member, channel=["chat", "whatsapp", "email", "api"][i % 4])
+            said(conversation, f"question {i}", f"more {i}")
+            approval = HITLApprovalFactory(tenant=tenant, requested_by=member, conversation=conversation)
+            MessageFactory(
+                conversation=conversation, direction="outbound", sender_type="agent", text=f"asked {i}",
+                metadata={"agent_type": "paid_ads", "actions": [{"approval_id": str(approval.pk), "reference": "x"}]},
+            )  # fmt: skip
+        return conversation
+
+    def queries(path, query=None):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path, query or {}).status_code == 200
+        return len(captured)
+
+    client.force_login(member)
+    whatsapp = fill(2)
+    few = [
+        queries(reverse("chat-home")),
+        queries(reverse("chat-home"), {"requests": "all"}),
+        queries(reverse("chat-conversation", args=[whatsapp.pk])),
+    ]
+    for _ in range(5):
+        MessageFactory(conversation=whatsapp, text="again")
+        approval = HITLApprovalFactory(tenant=tenant, requested_by=member, conversation=whatsapp)
+        MessageFactory(
+            conversation=whatsapp, direction="outbound", sender_type="agent", text="asked again",
+            metadata={"agent_type": "seo", "actions": [{"approval_id": str(approval.pk), "reference": "y"}]},
+        )  # fmt: skip
+    fill(12)
+    many = [
+        queries(reverse("chat-home")),
+        queries(reverse("chat-home"), {"requests": "all"}),
+        queries(reverse("chat-conversation", args=[whatsapp.pk])),
+    ]
+    assert many == few
+
+
 def test_a_members_own_conversation_opens_in_the_page(client, member):
     conversation = said(ConversationFactory(user=member, status=Conversation.Status.CLOSED), "An old question")
     client.force_login(member)
@@ -111,16 +247,84 @@ def test_new_asks_the_chat_for_a_new_conversation(client, member):
     assert "data-walker-new" not in client.get(reverse("chat-home")).content.decode()
 
 
-@pytest.mark.parametrize("whose", ["teammate", "outsider", "own email", "nobody"])
-def test_anyone_elses_conversation_is_not_found(client, member, teammate, outsider, whose):
+def whatsapp_thread(member, tenant):
+    """A WhatsApp conversation of the member: their question, the agent's answer with its request, a person's reply,
+    the outcome told, and a note of the staff the member never reads."""
+    conversation = ConversationFactory(user=member, channel="whatsapp")
+    MessageFactory(conversation=conversation, text="Raise the Summer Sale budget to $700 a day")
+    approval = HITLApprovalFactory(
+        tenant=tenant, requested_by=member, conversation=conversation, reference="BR-000111", status="approved",
+        action_summary="Raise Summer Sale daily budget from $500.00 to $700.00",
+    )  # fmt: skip
+    MessageFactory(
+        conversation=conversation, direction="outbound", sender_type="agent", text="I asked an approver: BR-000111.",
+        metadata={"agent_type": "seo", "actions": [
+            {"approval_id": str(approval.pk), "reference": "BR-000111", "status": "pending", "summary": "old words"}
+        ]},
+    )  # fmt: skip
+    MessageFactory(
+        conversation=conversation, direction="outbound", sender_type="human", text="Dana here: approved it.",
+        metadata={"author": "Dana Reyes"},
+    )  # fmt: skip
+    MessageFactory(conversation=conversation, direction="outbound", sender_type="system", text="Approved by Dana.")
+    ConversationNote.objects.create(tenant=tenant, conversation=conversation, text="Internal: VIP, be quick")
+    return conversation
+
+
+def test_a_conversation_on_another_channel_is_read_back_on_the_page(client, member, tenant):
+    conversation = whatsapp_thread(member, tenant)
+    client.force_login(member)
+    response = client.get(reverse("chat-conversation", args=[conversation.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "data-walker-mount" not in html and "walker-chat.js" not in html  # no chat to write in
+    thread = html[html.index('data-testid="read-only-thread"') :]
+    for words in (
+        "Raise the Summer Sale budget to $700 a day",
+        "I asked an approver: BR-000111.",
+        "Dana here: approved it.",
+        "Dana Reyes",
+        "Approved by Dana.",
+        "Raise Summer Sale daily budget from $500.00 to $700.00",  # the request as it stands now
+    ):
+        assert words in thread
+    assert "Internal: VIP" not in html and "old words" not in html
+    assert [role for role in re.findall(r'data-role="(\w+)"', thread)] == ["user", "agent", "human", "system"]
+    assert "This conversation is on WhatsApp: continue it there, or start a new conversation here." in html
+    assert f'href="{reverse("chat-home")}?new=1"' in thread
+    assert 'aria-current="page"' in html  # its row in the list
+    assert AccessLog.objects.filter(actor=member, object_id=str(conversation.pk)).count() == 1  # a read, as the chat's
+
+
+def test_the_read_back_thread_speaks_the_readers_language(client, member, tenant):
+    conversation = said(ConversationFactory(user=member, channel="email"), "Hola")
+    member.language = "es"
+    member.save(update_fields=["language"])
+    client.force_login(member)
+    html = client.get(reverse("chat-conversation", args=[conversation.pk])).content.decode()
+    assert "Esta conversación es por correo electrónico: continúala allí o empieza una nueva conversación aquí." in html
+
+
+def test_every_channel_but_the_chat_says_where_to_go_on():
+    for channel in set(Channel.values) - {Channel.CHAT}:
+        assert read_back.where_to_go_on(Conversation(channel=channel)).startswith("This conversation ")
+
+
+@pytest.mark.parametrize(
+    "whose", ["teammate", "teammate whatsapp", "outsider", "outsider email", "own in another tenant", "nobody"]
+)
+def test_anyone_elses_conversation_is_not_found(client, member, teammate, outsider, other_tenant, whose):
     conversation_id = {
         "teammate": lambda: ConversationFactory(user=teammate).pk,
+        "teammate whatsapp": lambda: said(ConversationFactory(user=teammate, channel="whatsapp"), "mine").pk,
         "outsider": lambda: ConversationFactory(user=outsider).pk,
-        "own email": lambda: ConversationFactory(user=member, channel="email").pk,
+        "outsider email": lambda: said(ConversationFactory(user=outsider, channel="email"), "mine").pk,
+        "own in another tenant": lambda: ConversationFactory(user=member, tenant=other_tenant, channel="email").pk,
         "nobody": uuid.uuid4,
     }[whose]()
     client.force_login(member)
-    assert client.get(reverse("chat-conversation", args=[conversation_id])).status_code == 404
+    response = client.get(reverse("chat-conversation", args=[conversation_id]))
+    assert response.status_code == 404 and b"mine" not in response.content
 
 
 def test_the_page_asks_a_signed_out_visitor_to_sign_in(client, db):
