@@ -13,7 +13,7 @@ from adplatforms.models import AdConnection, ConnectionState
 from alerts.models import AlertKind, AlertRule, WatchedChannel
 from analytics.models import ConversationMetrics, EmailDeliveryLog, EventType, PlatformEvent
 from channels_app.whatsapp.models import SendStatus, WhatsAppSend
-from hitl.models import HITLApproval
+from hitl.models import HITLApproval, SlackApprovalMessage
 from reports.aggregates import aggregate
 from reports.dashboard import PENDING
 from reports.queries import conversation_expressions
@@ -83,10 +83,13 @@ def email_bounce_rate(scope: Scope):
 
 def channel_failures(scope: Scope):
     """Sends that failed in the window on the watched channel: Twilio's failed statuses for WhatsApp, the
-    provider's failures, bounces and drops for email."""
+    provider's failures, bounces and drops for email, the approvals' Slack messages failed (and not since taken)."""
     if scope.channel == WatchedChannel.WHATSAPP:
         sends = WhatsAppSend.objects.filter(tenant_id=scope.tenant_id, created_at__gte=scope.since)
         return Decimal(sends.filter(status=SendStatus.FAILED).count())
+    if scope.channel == WatchedChannel.SLACK:
+        messages = SlackApprovalMessage.objects.filter(approval__tenant_id=scope.tenant_id, failed_at__gte=scope.since)
+        return Decimal(messages.filter(status=SlackApprovalMessage.Status.FAILED).count())
     emails = EmailDeliveryLog.objects.filter(tenant_id=scope.tenant_id, created_at__gte=scope.since)
     return Decimal(emails.filter(status__in=EMAIL_FAILED).count())
 

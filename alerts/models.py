@@ -44,6 +44,7 @@ WINDOWED = frozenset(
 class WatchedChannel(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
     EMAIL = "email", _("Email")
+    SLACK = "slack", _("Slack")
 
 
 class NoticeChannel(models.TextChoices):

@@ -1,20 +1,28 @@
 """The tenant's Slack workspace in the console: tenant admins connect it with the app's bot token and signing
 secret, which are write-only (typed, stored encrypted, never shown again) and change only after a fresh second
-factor, as every secret a tenant holds."""
+factor, as every secret a tenant holds. Its page says whether Slack refuses the bot token and which approvals'
+messages failed (hitl.slack.outcomes)."""
 
 from django import forms
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
+from unfold.decorators import display
 
-from hitl.models import SlackUserLink, SlackWorkspace
+from hitl.models import SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from hitl.models.slack import TEAM_ID
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
 SECRETS = ("bot_token", "signing_secret")
+RECENT_FAILURES = 20
 WRITE_ONLY_HELP = _(
     "Stored encrypted, never shown again: type one to replace the saved one, or leave empty to keep it."
 )
@@ -52,6 +60,11 @@ class SlackWorkspaceForm(SecretsStepUpForm, forms.ModelForm):
                 cleaned[name] = getattr(self.instance, name)
         return cleaned
 
+    def save(self, commit=True):
+        if "bot_token" in self.changed_data:  # a token typed: Slack's refusal of the one before is no longer news
+            self.instance.token_refusal, self.instance.token_refused_at = "", None
+        return super().save(commit)
+
 
 class SlackUserLinkInline(TabularInline):
     model = SlackUserLink
@@ -77,6 +90,50 @@ class SlackWorkspaceAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
         }),
         (_("The Slack app's secrets"), {"fields": list(SECRETS)}),
     ]  # fmt: skip
+    answers = (_("How Slack answers"), {"fields": ["token_state", "failed_messages"]})
+    readonly_fields = answers[1]["fields"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [*fieldsets, self.answers] if obj is not None else fieldsets
+
+    @display(description=_("bot token"))
+    def token_state(self, obj):
+        if not obj.token_refusal:
+            return gettext("Slack has not refused it")
+        return gettext("Slack refused the bot token (%(code)s) at %(when)s: type a new one above.") % {
+            "code": obj.token_refusal,
+            "when": date_format(timezone.localtime(obj.token_refused_at), "SHORT_DATETIME_FORMAT"),
+        }
+
+    @display(description=_("approvals not shown in Slack"))
+    def failed_messages(self, obj):
+        """The tenant's latest approval messages that failed (post or update), each a link to its approval."""
+        failed = SlackApprovalMessage.objects.filter(
+            approval__tenant_id=obj.tenant_id, status=SlackApprovalMessage.Status.FAILED
+        )
+        latest = failed.select_related("approval").order_by("-failed_at")[:RECENT_FAILURES]
+        if not latest:
+            return gettext("No message failed.")
+        lines = format_html_join(
+            mark_safe("<br>"),
+            '<a class="text-primary-600" href="{}">{}</a> · {} · {} — {}',
+            (
+                (
+                    reverse("admin:hitl_hitlapproval_change", args=[row.approval_id]),
+                    row.approval.reference,
+                    row.channel,
+                    date_format(timezone.localtime(row.failed_at), "SHORT_DATETIME_FORMAT"),
+                    row.failure_reason,
+                )
+                for row in latest
+            ),
+        )
+        total = failed.count()
+        if total <= len(latest):
+            return lines
+        more = ngettext("%(shown)s of %(total)s failed message", "%(shown)s of %(total)s failed messages", total)
+        return format_html("{}<br>{}", lines, more % {"shown": len(latest), "total": total})
 
     def add_view(self, request, form_url="", extra_context=None):
         """A tenant has one workspace: once it exists, "add" opens it to be changed."""

@@ -40,6 +40,13 @@ class SlackWorkspace(models.Model):
         help_text=_("Channel id approvals go to when their workflow names none, e.g. C0123ABCD."),
         verbose_name=_("default channel"),
     )
+    token_refusal = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Slack's code when it last refused the bot token (e.g. invalid_auth); empty: not refused."),
+        verbose_name=_("token refusal"),
+    )
+    token_refused_at = models.DateTimeField(null=True, blank=True, verbose_name=_("token refused at"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()
@@ -76,7 +83,12 @@ class SlackUserLink(models.Model):
 
 
 class SlackApprovalMessage(models.Model):
-    """The one message an approval was posted as: `ts` is empty until Slack has taken it."""
+    """The one message an approval was posted as: `ts` is empty until Slack has taken it. Failed: its post (no `ts`)
+    or its latest update failed for good (hitl.slack.outcomes), until a later post or update is taken."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", _("Posted")
+        FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     approval = models.OneToOneField(
@@ -86,9 +98,13 @@ class SlackApprovalMessage(models.Model):
     ts = models.CharField(max_length=32, blank=True, verbose_name=_("message timestamp"))
     posted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("posted at"))
     updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("updated at"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.POSTED, verbose_name=_("status"))
+    failed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("failed at"))
+    failure_reason = models.TextField(blank=True, verbose_name=_("failure reason"))
 
     class Meta:
         verbose_name = _("Slack message")
+        indexes = [models.Index(fields=["status", "-failed_at"])]  # the workspace page's recent failures
 
     def __str__(self):
         return f"{self.channel}/{self.ts or '…'}"

@@ -6,7 +6,9 @@ updates apply one after the other, the later reading the later state, so the mes
 ended. An update finds no message while its post is in flight (the row's insert is not committed until Slack
 answers), so once the post commits it reads the approval again and says when the message no longer shows it
 (`OUTDATED`): its task then queues the update. A post Slack did not take leaves no row, and its retry posts.
-A Web API failure raises (`client.SlackUnavailable`) for the task to retry with backoff.
+A Web API failure raises (`client.SlackUnavailable`) for the task to retry with backoff. Its task records one that
+is final on the row (`hitl.slack.outcomes`; a failed post's row has no `ts`, and a later post takes it, to the
+destination as it is then); the next post or update Slack takes clears it.
 """
 
 from django.db import IntegrityError, transaction
@@ -43,19 +45,19 @@ def post(approval_id) -> str:
         row = SlackApprovalMessage.objects.select_for_update().filter(approval=approval).first()
         if row is not None and row.ts:
             return "already posted"
+        channel = destination(approval, workspace)  # again for a failed post's row: its channel may have changed
+        if not channel:
+            return "nowhere to post"
         if row is None:
-            channel = destination(approval, workspace)
-            if not channel:
-                return "nowhere to post"
             try:  # the approval's one row: a concurrent post waits on its insert, then finds it taken
                 with transaction.atomic():
                     row = SlackApprovalMessage.objects.create(approval=approval, channel=channel)
             except IntegrityError:
                 return "already posted"
         shown = blocks.message(approval)
-        answer = call(workspace, "chat.postMessage", channel=row.channel, **shown)
-        row.ts, row.channel, row.posted_at = answer["ts"], answer.get("channel") or row.channel, timezone.now()
-        row.save(update_fields=["ts", "channel", "posted_at"])
+        answer = call(workspace, "chat.postMessage", channel=channel, **shown)
+        row.ts, row.channel, row.posted_at = answer["ts"], answer.get("channel") or channel, timezone.now()
+        _taken(row, workspace, "ts", "channel", "posted_at")
     # Committed: an update from now on finds the message. One for a change made since the approval was read above
     # found none, and the message may show buttons that no longer decide.
     return OUTDATED if blocks.message(_read(approval_id)) != shown else "posted"
@@ -73,8 +75,17 @@ def refresh(approval_id) -> str:
             return "no workspace"
         call(workspace, "chat.update", channel=row.channel, ts=row.ts, **blocks.message(approval))
         row.updated_at = timezone.now()
-        row.save(update_fields=["updated_at"])
+        _taken(row, workspace, "updated_at")
     return "updated"
+
+
+def _taken(row: SlackApprovalMessage, workspace: SlackWorkspace, *changed: str) -> None:
+    """Slack took the post or update: a failure recorded before (hitl.slack.outcomes) is over, and so is a refusal
+    of the workspace's token."""
+    row.status, row.failed_at, row.failure_reason = SlackApprovalMessage.Status.POSTED, None, ""
+    row.save(update_fields=[*changed, "status", "failed_at", "failure_reason"])
+    if workspace.token_refusal:
+        SlackWorkspace.objects.filter(pk=workspace.pk).update(token_refusal="", token_refused_at=None)
 
 
 def tell(workspace: SlackWorkspace, channel: str, slack_user_id: str, text: str) -> None:

@@ -1,15 +1,15 @@
 """The Slack app's Celery tasks (the notifications queue): every Web API call is made here, never inside the
-3-second acknowledgement of an interaction, and retried with backoff while Slack is unavailable."""
+3-second acknowledgement of an interaction, and retried with backoff while Slack is unavailable. A post or update
+of an approval's message that fails for good is recorded for the console (`hitl.slack.outcomes`)."""
 
 import json
 import logging
-from functools import wraps
 
 from celery import shared_task
 
 from core.commit import after_commit
 from hitl.models import SlackWorkspace
-from hitl.slack import blocks, deciding, messages
+from hitl.slack import blocks, deciding, messages, outcomes
 from hitl.slack.client import SlackRefused, SlackUnavailable, call
 from tenants.languages import speaking
 
@@ -25,42 +25,48 @@ RETRIES = {
 }
 
 
-def refused_for_good(call_slack):
-    """Slack refused for good (a channel the bot is not in, a revoked token): logged, not retried."""
-
-    @wraps(call_slack)
-    def run(*args):
-        try:
-            return call_slack(*args)
-        except SlackRefused as error:
-            log.warning("slack_refused", extra={"task": call_slack.__name__, "error": str(error)})
-            return f"refused: {error}"
-
-    return run
+def _refused(task_name: str, error: SlackRefused) -> str:
+    log.warning("slack_refused", extra={"task": task_name, "error": str(error)})
+    return f"refused: {error}"
 
 
-@shared_task(**RETRIES)
-@refused_for_good
-def post_approval(approval_id: str) -> str:
-    posted = messages.post(approval_id)
+def _recorded(task, approval_id: str, call_slack) -> str:
+    """`call_slack(approval_id)`, its failure for good recorded on the approval's message for the console: Slack
+    refusing it (not retried), or still unavailable at the last retry."""
+    try:
+        return call_slack(approval_id)
+    except SlackRefused as error:
+        outcomes.message_failed(approval_id, str(error))
+        return _refused(task.name, error)
+    except SlackUnavailable as error:
+        if task.request.retries >= task.max_retries:
+            outcomes.message_failed(approval_id, f"gave up after {task.request.retries + 1} tries: {error}")
+        raise
+
+
+@shared_task(bind=True, **RETRIES)
+def post_approval(self, approval_id: str) -> str:
+    posted = _recorded(self, approval_id, messages.post)
     if posted == messages.OUTDATED:  # decided (or changed) while Slack took the post: its own update found no message
         after_commit(refresh_message, approval_id)
     return posted
 
 
-@shared_task(**RETRIES)
-@refused_for_good
-def refresh_message(approval_id: str) -> str:
-    return messages.refresh(approval_id)
+@shared_task(bind=True, **RETRIES)
+def refresh_message(self, approval_id: str) -> str:
+    return _recorded(self, approval_id, messages.refresh)
 
 
 @shared_task(**RETRIES)
-@refused_for_good
 def tell_privately(workspace_id: str, channel: str, slack_user_id: str, text: str) -> str:
     workspace = SlackWorkspace.objects.filter(pk=workspace_id).first()
     if workspace is None or not channel:
         return "nowhere to tell"
-    messages.tell(workspace, channel, slack_user_id, text)
+    try:
+        messages.tell(workspace, channel, slack_user_id, text)
+    except SlackRefused as error:
+        outcomes.token_refused(workspace, str(error))
+        return _refused("tell_privately", error)
     return "told"
 
 

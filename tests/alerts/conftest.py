@@ -14,6 +14,8 @@ from alerts.models import AlertRule
 from analytics.events import record
 from analytics.models import ConversationMetrics, EmailDeliveryLog
 from channels_app.whatsapp.models import WhatsAppSend
+from hitl.models import SlackApprovalMessage
+from tests.analytics.conftest import approval
 from tests.fixtures.whatsapp import new_sid
 from tests.slack.conftest import slack_api, workspace  # noqa: F401 (fixtures)
 
@@ -88,3 +90,13 @@ def whatsapp_sends(tenant, status, count, *, minutes_ago=5):
         WhatsAppSend.objects.create(
             sid=new_sid(), tenant=tenant, to="+14155550100", status=status, created_at=ago(minutes_ago)
         )
+
+
+def slack_messages(tenant, status, count, *, minutes_ago=5):
+    """Approvals' Slack messages; failed ones failed `minutes_ago`."""
+    for _ in range(count):
+        failed_at = ago(minutes_ago) if status == SlackApprovalMessage.Status.FAILED else None
+        SlackApprovalMessage.objects.create(
+            approval=approval(tenant, requested_at=ago(minutes_ago)), channel="C0APPROVALS", status=status,
+            failed_at=failed_at, failure_reason="channel_not_found" if failed_at else "",
+        )  # fmt: skip

@@ -11,7 +11,7 @@ from alerts import figures
 from alerts.evaluation import Outcome, evaluate
 from alerts.models import AlertIncident
 from analytics.models import EventType
-from tests.alerts.conftest import ago, emails, events, first_responses, whatsapp_sends
+from tests.alerts.conftest import ago, emails, events, first_responses, slack_messages, whatsapp_sends
 from tests.analytics.conftest import approval
 
 
@@ -82,6 +82,16 @@ def email_failures(tenant, other_tenant):
     return Decimal(4)
 
 
+def slack_failures(tenant, other_tenant):
+    """The approvals' Slack messages that failed (a post or an update) in the window."""
+    slack_messages(tenant, "failed", 2)
+    slack_messages(tenant, "posted", 3)
+    slack_messages(tenant, "failed", 4, minutes_ago=90)
+    slack_messages(other_tenant, "failed", 5)
+    whatsapp_sends(tenant, "failed", 1)
+    return Decimal(2)
+
+
 def ad_reauthorisation(tenant, other_tenant):
     for n, state in enumerate(["needs_reauth", "needs_reauth", "active", "paused_quota"]):
         AdConnection.objects.create(tenant=tenant, platform="google", account_id=f"123456789{n}", state=state)
@@ -98,6 +108,7 @@ CASES = {
     "email_bounce_rate": (bounce_rate, {}),
     "channel_failures-whatsapp": (whatsapp_failures, {"channel": "whatsapp"}),
     "channel_failures-email": (email_failures, {"channel": "email"}),
+    "channel_failures-slack": (slack_failures, {"channel": "slack"}),
     "ad_reauthorisation": (ad_reauthorisation, {}),
 }
 

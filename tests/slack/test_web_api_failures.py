@@ -34,13 +34,13 @@ def test_a_post_slack_never_takes_is_tried_six_times(posted, slack_api, no_propa
     slack_api.fail("chat.postMessage", 10)
     approval = posted()
     assert len(slack_api.called("chat.postMessage")) == 6  # the first try and five retries
-    assert not SlackApprovalMessage.objects.filter(approval=approval).exists()  # a later post may still take it
+    assert SlackApprovalMessage.objects.get(approval=approval).ts == ""  # failed (test_failures_recorded.py)
 
 
 def test_an_unreachable_slack_is_retried(posted, settings, slack_api, no_propagation):
     settings.SLACK_API_BASE_URL = "http://127.0.0.1:9/api/"  # nothing listens there
     approval = posted()
-    assert not SlackApprovalMessage.objects.filter(approval=approval).exists()
+    assert SlackApprovalMessage.objects.get(approval=approval).status == SlackApprovalMessage.Status.FAILED
     settings.SLACK_API_BASE_URL = slack_api.base_url
     assert tasks.post_approval(str(approval.pk)) == "posted"
 
