@@ -6,14 +6,14 @@ import io
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
 from analytics.events import record
 from tenants.models import User
 from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.console_pages import ConsolePages  # selenium is installed with the test tools
 from tests.warehouse.conftest import service_account_key
 from tests.warehouse.fake_bigquery import FakeBigQuery
 from warehouse import export
@@ -26,57 +26,27 @@ pytestmark = [
 ]
 
 if CHROMEDRIVER.exists():  # imported here so a machine without the driver still collects the module
-    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.browser.test_chat_widget import PAGE_CHANGES, SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
+    from tests.browser.test_chat_widget import BrowserTestCase
 else:  # the class below still has to be defined for collection; it is skipped
-    SCREENSHOTS, WAIT_SECONDS, BrowserTestCase = None, 20, ChannelsLiveServerTestCase
+    BrowserTestCase = ChannelsLiveServerTestCase
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class WarehouseAdminBrowserTests(BrowserTestCase):
+class WarehouseAdminBrowserTests(ConsolePages, BrowserTestCase):
     def setUp(self):
         super().setUp()
         call_command("seed_demo", stdout=io.StringIO())
         self.fake = FakeBigQuery().start()
         self.addCleanup(self.fake.stop)
 
-    def sign_in(self, email):
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        self.driver.get(f"{self.live_server_url}/healthz")  # a cookie can only be set on a page of its site
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
-
-    def open(self, path):
-        self.driver.get(f"{self.live_server_url}{path}")
-
-    def find(self, selector):
-        return self.driver.find_element(By.CSS_SELECTOR, selector)
-
     def body(self):
         return self.find("body").text
 
     def wait_for(self, text):
         """Case aside: unfold's labels are upper-cased by CSS, and Selenium reads the text as shown."""
-        try:
-            WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.2, ignored_exceptions=PAGE_CHANGES).until(
-                lambda d: text.lower() in d.find_element(By.TAG_NAME, "body").text.lower()
-            )
-        except TimeoutException:
-            self.fail(f"waited {WAIT_SECONDS} s for {text!r}\npage text: {self.body()[:2000]}")
-
-    def screenshot(self, name):
-        """The whole page: the window grows to the content's height (up to 4000 px), then is put back."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(1280, min(max(height + 120, 900), 4000))
-        try:
-            self.driver.save_screenshot(str(SCREENSHOTS / name))
-        finally:
-            self.driver.set_window_size(1280, 900)
+        self.wait(lambda d: text.lower() in d.find_element(By.TAG_NAME, "body").text.lower(), repr(text))
 
     def test_an_admin_adds_a_destination_and_sees_the_export_and_a_refused_permission(self):
         acme = User.objects.get(email="admin@acme.test").tenant

@@ -7,14 +7,14 @@ import io
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
 from hitl.models import HITLWorkflow
 from tenants.models import User
 from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.console_pages import ConsolePages  # selenium is installed with the test tools
 from tests.browser.screens import PHONE, ScreenChecks
 
 pytestmark = [
@@ -24,58 +24,18 @@ pytestmark = [
 ]
 
 if CHROMEDRIVER.exists():  # imported here so a machine without the driver still collects the module
-    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.browser.test_chat_widget import PAGE_CHANGES, SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
+    from tests.browser.test_chat_widget import BrowserTestCase
 else:  # the class below still has to be defined for collection; it is skipped
-    SCREENSHOTS, WAIT_SECONDS, BrowserTestCase = None, 20, ChannelsLiveServerTestCase
+    BrowserTestCase = ChannelsLiveServerTestCase
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class WorkflowAdminBrowserTests(ScreenChecks, BrowserTestCase):
+class WorkflowAdminBrowserTests(ConsolePages, ScreenChecks, BrowserTestCase):
     def setUp(self):
         super().setUp()
         call_command("seed_demo", stdout=io.StringIO())
-
-    def sign_in(self, email):
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        self.driver.get(f"{self.live_server_url}/healthz")  # a cookie can only be set on a page of its site
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
-
-    def open(self, path):
-        self.driver.get(f"{self.live_server_url}{path}")
-
-    def find(self, selector):
-        return self.driver.find_element(By.CSS_SELECTOR, selector)
-
-    def wait(self, condition, what):
-        try:
-            return WebDriverWait(self.driver, WAIT_SECONDS, poll_frequency=0.2, ignored_exceptions=PAGE_CHANGES).until(
-                condition
-            )
-        except TimeoutException:
-            body = self.driver.find_elements(By.TAG_NAME, "body")
-            self.fail(f"waited {WAIT_SECONDS} s for {what}\npage text: {body[0].text[:2000] if body else ''}")
-
-    def click(self, selector):
-        """Scrolled into view first: the sticky submit row may cover what a plain click aims at."""
-        element = self.find(selector)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", element)
-
-    def screenshot(self, name):
-        """The whole page: the window grows to the content's height (up to 4000 px), then is put back."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        size = self.driver.get_window_size()
-        self.driver.set_window_size(size["width"], min(max(height + 120, size["height"]), 4000))
-        try:
-            self.driver.save_screenshot(str(SCREENSHOTS / name))
-        finally:
-            self.driver.set_window_size(size["width"], size["height"])
 
     def pick_person(self, row, term, name):
         """Search the level's people and pick `name` from select2's results; the other results are returned."""
