@@ -1,5 +1,5 @@
 # `make run`: set up and start Walker on the embedded default (SQLite, in-memory layer, filesystem broker).
-# `make test`: set up and run the test suite (CI sets DATABASE_URL and REDIS_URL first).
+# `make test`: set up and run the test suite (.ci/run runs it twice: with nothing set, then with DATABASE_URL and REDIS_URL).
 
 PYTHON ?= python3
 VENV := .venv
@@ -80,8 +80,13 @@ run-prod-shape: install nginx
 
 # The suite's settings are tests/settings.py (config.settings with a temporary mail folder, a fast password
 # hasher and no connection pool); the processes it starts run config.settings.
+# Bytecode is cached for the run even where the environment says not to (PYTHONDONTWRITEBYTECODE, as on CI's
+# machines): collection, and every daphne and worker the tests start, then import compiled modules.
+# One pytest-xdist worker per core (PYTEST_WORKERS=0: in this process), each with its own test database and Redis
+# database (tests/settings.py); the `processes` tests run one after another on one of them (tests/process_groups.py).
+PYTEST_WORKERS ?= auto
 test: install-dev deploy-tools browsers monitoring-tools nginx
-	$(PY) -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

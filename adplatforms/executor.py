@@ -12,6 +12,12 @@ while no row lock is held across the platform's calls; a change that finds anoth
 5. the campaign is read back: equal, applied (Walker's copy and a `PlatformChange` record follow); different,
    failed as drifted.
 
+Each attempt has a lease (PLATFORM_CHANGE_LEASE_SECONDS, hitl's `ExecutionRequest.deadline`): the write is not
+started with less than one call's timeout (AD_PLATFORM_TIMEOUT) of it left, so once the lease has run out nothing of
+that attempt can still land. An attempt silent past it (its worker killed) is read back by hitl's sweep
+(`PlatformExecutor.read_back`): the live campaign says whether the change was applied, not applied (safe to run
+again) or drifted (changed elsewhere), and Walker's copy follows what it reads.
+
 A timeout or a 5xx is retried by hitl's task (the platform may have applied it, so the retry's read decides); a
 quota refusal is retried after the delay the platform asked for; anything else is final. Exactly once: hitl claims
 the execution, this module claims the campaign, the pre-read finds a write that already went through, and what
@@ -21,6 +27,7 @@ was written is recorded in one transaction after the read back.
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -33,15 +40,19 @@ from adplatforms.platform import BudgetLevel, CampaignStatus, RemoteCampaign
 from adplatforms.proposals import link_for
 from agents.action_specs.base import money as amount_of_data
 from agents.action_specs.base import state_word
-from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, RetryableExecutionError
+from agents.executors import (
+    ExecutionError,
+    ExecutionRequest,
+    ExecutionResult,
+    ReadBack,
+    RetryableExecutionError,
+    Verdict,
+)
 from agents.formatting import money_exact
 from agents.models import Campaign
 
 STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
 ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})
-# How long a change's claim on its campaign lasts: well beyond the few platform calls of one change (each at most
-# AD_PLATFORM_TIMEOUT); a worker that died holding it gives it up after this.
-CLAIM_LEASE = timedelta(minutes=10)
 CLAIM_RETRY_SECONDS = 15  # the wait before a change that found the campaign claimed tries again (at most)
 
 
@@ -125,12 +136,46 @@ class PlatformExecutor:
         finally:
             release_campaign(link, token)
 
+    def read_back(self, request: ExecutionRequest) -> ReadBack:
+        """What the platform holds of `request`'s change, under the campaign's claim (taken over from the dead
+        attempt once its lease ran out); Walker's copy follows it. RetryableExecutionError when it cannot be read
+        now (another change holds the campaign, the platform refused or did not answer)."""
+        link = link_for(request.tenant, request.action_data.get("campaign_id"))
+        if link is None:
+            raise ExecutionError(_("That campaign does not exist in this account"))
+        if refusal := refusals.connection_refusal(link.connection):
+            raise ExecutionError(_sentence(refusal))
+        token = claim_campaign(link)
+        if token is None:
+            raise RetryableExecutionError(
+                _("Another change of %(campaign)s is being applied on %(platform)s; it is read back after that one")
+                % {"campaign": link.campaign.name, "platform": self.destination}
+            )
+        try:
+            client = clients.client_for(link.connection)
+            link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
+            return _Change(request, link, client, self.destination).read_back()
+        except errors.PlatformError as error:
+            if isinstance(error, errors.AuthorizationExpired):
+                states.record_failure(link.connection, error)
+            raise RetryableExecutionError(
+                _("%(platform)s could not be read: %(detail)s") % {"platform": self.destination, "detail": error.detail}
+            ) from error
+        finally:
+            release_campaign(link, token)
+
+
+def claim_lease() -> timedelta:
+    """How long a change's claim on its campaign lasts: the attempt's own lease, past which it writes nothing (it
+    claims after its lease began), so a claim this old is a dead worker's and is taken over."""
+    return timedelta(seconds=settings.PLATFORM_CHANGE_LEASE_SECONDS)
+
 
 def claim_campaign(link: PlatformCampaign) -> uuid.UUID | None:
     """Claim `link`'s campaign for one change (a compare-and-set, no lock kept): the claim's token, or None when
     another change holds it and its lease has not run out."""
     token, now = uuid.uuid4(), timezone.now()
-    free = Q(change_claim__isnull=True) | Q(change_claimed_at__lt=now - CLAIM_LEASE)
+    free = Q(change_claim__isnull=True) | Q(change_claimed_at__lt=now - claim_lease())
     claimed = PlatformCampaign.objects.filter(free, pk=link.pk).update(change_claim=token, change_claimed_at=now)
     return token if claimed else None
 
@@ -148,21 +193,34 @@ class _Change:
         self.campaign: Campaign = link.campaign
         self.kind = link.connection.platform
 
+    def _within_lease(self) -> None:
+        """Refuse to start the write without one call's timeout of the attempt's lease left: past the lease the
+        sweep reads the campaign, and a write landing after that read would go unseen."""
+        deadline = self.request.deadline
+        if deadline is None or deadline - timezone.now() >= timedelta(seconds=settings.AD_PLATFORM_TIMEOUT):
+            return
+        raise RetryableExecutionError(
+            _("%(platform)s answered too slowly to write within this attempt's time; nothing was written")
+            % {"platform": self.platform}
+        )
+
     def _read(self) -> RemoteCampaign:
         return self.client.campaign(self.link.external_id)
 
     def _amount(self, live: RemoteCampaign):
         return amount_of(self.kind, live.daily_budget_units, live.currency)
 
-    def _outcome(self, before: RemoteCampaign, after: RemoteCampaign, *, written: bool) -> dict:
+    def _outcome(self, before: RemoteCampaign | None, after: RemoteCampaign, *, written: bool | None) -> dict:
+        """What the platform reported; `before` None and `written` None: read back after a silent attempt, which
+        may or may not have written."""
         return {
             "platform": self.kind,
             "account_id": self.link.connection.account_id,
             "external_id": self.link.external_id,
             "currency": after.currency,
-            "before_units": before.daily_budget_units,
+            "before_units": before.daily_budget_units if before else None,
             "after_units": after.daily_budget_units,
-            "before_status": before.status,
+            "before_status": before.status if before else None,
             "after_status": after.status,
             "written": written,
             "read_back": True,
@@ -223,6 +281,7 @@ class _Change:
                 % {"amount": target, "platform": self.platform, "currency": currency}
             ) from error
         self.client.set_daily_budget(live, units, validate_only=True)
+        self._within_lease()
         self.client.set_daily_budget(live, units)
         back = self._read()
         if back.daily_budget_units != units:
@@ -249,12 +308,7 @@ class _Change:
         """The live budget is the target already: nothing is written. When the approver saw another amount it
         moved since (most likely this action's own earlier attempt, whose answer was lost), so it is recorded for
         the guardrails' 24 hours once."""
-        seen = amount_of_data(self.request.action_data.get("previous_daily_budget"))
-        mine = PlatformChange.objects.filter(approval_id=self.request.approval_id).exists()
-        if seen is not None and seen != target and not mine:
-            self._record_budget(seen, target, None, live.daily_budget_units, live.currency)  # its units were not read
-        else:
-            self._update_copy(daily_budget=target, units=live.daily_budget_units)
+        self._follow_budget(live, target)
         detail = _("%(campaign)s daily budget is already %(amount)s on %(platform)s; nothing was written") % {
             "campaign": self.campaign.name,
             "amount": money_exact(target, live.currency),
@@ -262,6 +316,16 @@ class _Change:
         }
         state = {"id": str(self.campaign.pk), "daily_budget": str(target)}
         return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
+
+    def _follow_budget(self, live: RemoteCampaign, target) -> None:
+        """Walker's copy takes the target the platform holds; when the approver saw another amount, the change is
+        recorded for the guardrails' 24 hours, once per approval."""
+        seen = amount_of_data(self.request.action_data.get("previous_daily_budget"))
+        mine = PlatformChange.objects.filter(approval_id=self.request.approval_id).exists()
+        if seen is not None and seen != target and not mine:
+            self._record_budget(seen, target, None, live.daily_budget_units, live.currency)  # its units were not read
+        else:
+            self._update_copy(daily_budget=target, units=live.daily_budget_units)
 
     @transaction.atomic
     def _record_budget(self, old, new, before_units, after_units, currency) -> None:
@@ -327,6 +391,7 @@ class _Change:
                 }
             )
         self.client.set_status(live, target, validate_only=True)
+        self._within_lease()
         self.client.set_status(live, target)
         back = self._read()
         if back.status != target:
@@ -353,6 +418,126 @@ class _Change:
             {"id": str(self.campaign.pk), "status": back.status},
             done % {"campaign": name, "platform": self.platform},
             self._outcome(live, back, written=True),
+        )
+
+    # --- read back after a silent attempt ---------------------------------------------
+
+    def read_back(self) -> ReadBack:
+        live = self._read()
+        if self.request.action_type == "set_budget":
+            return self._budget_read_back(live)
+        return self._status_read_back(live)
+
+    def _budget_read_back(self, live: RemoteCampaign) -> ReadBack:
+        data, name, currency = self.request.action_data, self.campaign.name, live.currency
+        target = amount_of_data(data.get("daily_budget"))
+        seen = amount_of_data(data.get("previous_daily_budget"))
+        if live.daily_budget_units is None or currency != self.campaign.currency:
+            return ReadBack(
+                Verdict.DRIFTED,
+                _(
+                    "%(platform)s no longer holds a daily budget in %(currency)s for %(campaign)s; "
+                    "ask for a fresh approval"
+                )
+                % {"platform": self.platform, "currency": self.campaign.currency, "campaign": name},
+            )
+        now = self._amount(live)
+        words = {
+            "platform": self.platform,
+            "campaign": name,
+            "now": money_exact(now, currency),
+            "seen": money_exact(seen, currency) if seen is not None else "—",
+            "target": money_exact(target, currency) if target is not None else "—",
+        }
+        if now == target:
+            self._follow_budget(live, target)
+            before = seen if seen is not None else now
+            detail = _(
+                "%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back after the worker went silent)"
+            ) % {**words, "old": money_exact(before, currency), "new": words["now"]}
+            result = ExecutionResult(
+                {"id": str(self.campaign.pk), "daily_budget": str(before)},
+                {"id": str(self.campaign.pk), "daily_budget": str(target)},
+                detail,
+                self._outcome(None, live, written=None),
+            )
+            return ReadBack(Verdict.APPLIED, detail, result)
+        self._update_copy(daily_budget=now, units=live.daily_budget_units)
+        if seen is None or now == seen:
+            said = (
+                _("%(platform)s still holds %(campaign)s's daily budget at %(now)s, the amount the approver saw")
+                if seen is not None
+                else _("%(platform)s holds %(campaign)s's daily budget at %(now)s, not the approved %(target)s")
+            )
+            return ReadBack(
+                Verdict.NOT_APPLIED,
+                _("%(said)s: the change was not applied, and it is safe to run it again") % {"said": said % words},
+            )
+        return ReadBack(
+            Verdict.DRIFTED,
+            _(
+                "%(platform)s holds %(campaign)s's daily budget at %(now)s, neither the %(seen)s the approver saw nor "
+                "the approved %(target)s; ask for a fresh approval"
+            )
+            % words,
+        )
+
+    def _status_read_back(self, live: RemoteCampaign) -> ReadBack:
+        target = STATUS_TARGETS[self.request.action_type]
+        seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
+        names = _status_words()
+        words = {
+            "platform": self.platform,
+            "campaign": self.campaign.name,
+            "now": names.get(live.status, live.status),
+            "seen": names[seen],
+            "target": names[target],
+        }
+        # Walker has no removed campaign: one removed on the platform is paused in Walker, as the sync does.
+        mirrored = (
+            live.status if live.status in (CampaignStatus.ACTIVE, CampaignStatus.PAUSED) else CampaignStatus.PAUSED
+        )
+        with transaction.atomic():
+            self._update_copy(status=mirrored, effective_status=live.effective_status)
+            if (
+                live.status == target
+                and not PlatformChange.objects.filter(approval_id=self.request.approval_id).exists()
+            ):
+                PlatformChange.objects.create(
+                    tenant=self.request.tenant,
+                    connection=self.link.connection,
+                    campaign=self.campaign,
+                    field=PlatformChange.Field.STATUS,
+                    before=seen,
+                    after=live.status,
+                    approval_id=self.request.approval_id,
+                    at=timezone.now(),
+                )
+        if live.status == target:
+            detail = _("%(campaign)s is %(now)s on %(platform)s (read back after the worker went silent)") % words
+            result = ExecutionResult(
+                {"id": str(self.campaign.pk), "status": seen},
+                {"id": str(self.campaign.pk), "status": live.status},
+                detail,
+                self._outcome(None, live, written=None),
+            )
+            return ReadBack(Verdict.APPLIED, detail, result)
+        if live.status == seen:
+            return ReadBack(
+                Verdict.NOT_APPLIED,
+                _(
+                    "%(platform)s still shows %(campaign)s %(now)s, as the approver saw it: the change was not "
+                    "applied, and it is safe to run it again"
+                )
+                % words,
+            )
+        return ReadBack(
+            Verdict.DRIFTED,
+            _(
+                "%(platform)s shows %(campaign)s %(now)s, neither %(seen)s as the approver saw it nor %(target)s as "
+                "approved; ask for a fresh approval"
+            )
+            % words,
         )
 
 

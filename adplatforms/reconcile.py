@@ -28,8 +28,7 @@ from adplatforms import clients, errors, money, states, sync, tolerance, words
 from adplatforms.models import AccountReconciliation, AdConnection, PlatformCampaign
 from adplatforms.tolerance import FIGURES
 from agents.models import CampaignDailyStat
-from core import layer
-from hitl.console import console_group
+from hitl.console import tell_consoles
 
 NOTICE_KIND = "ad_reconciliation"
 
@@ -195,5 +194,4 @@ def _tell_once(connection: AdConnection) -> None:
         "link": reverse("admin:adplatforms_adconnection_change", args=[connection.pk]),
         "tenant_id": str(connection.tenant_id),
     }
-    for group in (console_group(connection.tenant_id), console_group("all")):
-        transaction.on_commit(lambda group=group: layer.group_send(group, message), robust=True)
+    tell_consoles(connection.tenant_id, message)

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,8 +20,7 @@ from django.utils.translation import gettext as _
 from adplatforms import errors, words
 from adplatforms.limiter import DEFAULT_PARK_SECONDS
 from adplatforms.models import AdConnection, ConnectionState
-from core import layer
-from hitl.console import console_group
+from hitl.console import tell_consoles
 from tenants.models import User
 from tenants.roles import Role
 
@@ -81,8 +79,7 @@ def tell_admins_once(connection: AdConnection) -> bool:
         "link": link,
         "tenant_id": str(connection.tenant_id),
     }
-    for group in (console_group(connection.tenant_id), console_group("all")):
-        transaction.on_commit(lambda group=group: layer.group_send(group, message), robust=True)
+    tell_consoles(connection.tenant_id, message)
     admins = User.objects.filter(tenant_id=connection.tenant_id, role=Role.ADMIN, is_active=True)
     for admin in admins:
         with translation.override(admin.language or settings.LANGUAGE_CODE):

@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core import currencies
+from tenants.templatetags.walker_l10n import with_sign
 
 MAX_REPLY_CHARS = 1000
 
@@ -40,15 +41,7 @@ def _in_currency(value: Decimal, places: str, currency: str) -> str:
     rounded = _round(value, places)
     amount = number_format(abs(rounded), decimal_pos=_decimals(places), use_l10n=True, force_grouping=True)
     minus = "-" if rounded < 0 else ""
-    code = currency.upper()
-    if code == "USD":
-        # The same pattern as the console's `money` filter: "$1,234" in English, "1 234 US$" in Spanish.
-        return minus + _("$%(amount)s") % {"amount": amount}
-    if sign := currencies.sign(code):
-        # Translators: an amount with its currency's sign, e.g. "€10.50" or "¥5,000"; Spanish writes "10,50 €".
-        return minus + _("%(sign)s%(amount)s") % {"sign": sign, "amount": amount}
-    # Translators: an amount with its currency's ISO code, e.g. "CHF 12.50"; Spanish writes "12,50 CHF".
-    return minus + _("%(code)s %(amount)s") % {"code": code, "amount": amount}
+    return minus + with_sign(amount, currency)  # the console's patterns: "$1,234" in English, "1 234 US$" in Spanish
 
 
 def _decimals(places: str) -> int:

@@ -16,6 +16,7 @@ from import_export.formats.base_formats import CSV
 from unfold.contrib.import_export.forms import ImportForm
 
 from agents.import_files import ImportRefused, check_size, may_import, read_file
+from agents.import_storage import UploadGone
 from tenants.exports import StreamingCsvExportMixin
 
 
@@ -60,6 +61,16 @@ class MarketingFileMixin(ImportMixin, StreamingCsvExportMixin):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
         return {**kwargs, "use_transactions": True, "rollback_on_validation_errors": True}
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except UploadGone:
+            messages.error(
+                request,
+                _("The previewed file is no longer kept (it waited too long). Nothing was imported. Upload it again."),
+            )
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info())))
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():  # rolled back: say so, and offer the upload again

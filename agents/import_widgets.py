@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from import_export import widgets
 
 from agents.models import Campaign
+from tenants.exports import spreadsheet_unquoted
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,18}", re.ASCII)
@@ -28,11 +29,12 @@ def _text(value) -> str:
 
 class TrimmedTextWidget(widgets.CharWidget):
     """A line of text (a name, a title, a code) without the spaces a spreadsheet leaves around it, so "Summer Sale "
-    finds "Summer Sale"."""
+    finds "Summer Sale", and without the quote an export put before a formula-like cell (so an export imports back
+    unchanged)."""
 
     def clean(self, value, row=None, **kwargs):
         value = super().clean(value, row, **kwargs)
-        return value.strip() if isinstance(value, str) else value
+        return spreadsheet_unquoted(value.strip()) if isinstance(value, str) else value
 
 
 class IsoDateWidget(widgets.Widget):

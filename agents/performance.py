@@ -71,19 +71,16 @@ def _stats(tenant, window: Window):
     return CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(window.first, window.last))
 
 
-def totals(tenant, window: Window, campaign=None) -> Totals:
-    stats = _stats(tenant, window)
-    return totals_of(stats.filter(campaign=campaign).aggregate(**SUMS) if campaign else stats.aggregate(**SUMS))
+def totals(tenant, window: Window, campaign) -> Totals:
+    """One campaign's totals (its amounts are all in its own currency)."""
+    return totals_of(_stats(tenant, window).filter(campaign=campaign).aggregate(**SUMS))
 
 
-def totals_then_and_now(tenant, current: Window, previous: Window, campaign=None) -> tuple[Totals, Totals]:
-    """Two windows' totals in one query: its sums per day, added up here (ten filtered sums in SQL cost the
-    worker twice as much to build as the whole query takes)."""
-    stats = CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(previous.first, current.last))
-    if campaign is not None:
-        stats = stats.filter(campaign=campaign)
-    now, then = dict.fromkeys(SUMS, 0), dict.fromkeys(SUMS, 0)
-    for day in stats.values("date").annotate(**SUMS).order_by():
+def _then_and_now(rows, current: Window, previous: Window, key) -> dict:
+    """{key(row): (current Totals, previous Totals)} from rows of sums per day (and per `key`)."""
+    windows: dict = {}
+    for day in rows:
+        now, then = windows.setdefault(key(day), (dict.fromkeys(SUMS, 0), dict.fromkeys(SUMS, 0)))
         if current.first <= day["date"] <= current.last:
             window = now
         elif previous.first <= day["date"] <= previous.last:
@@ -92,7 +89,35 @@ def totals_then_and_now(tenant, current: Window, previous: Window, campaign=None
             continue
         for name in SUMS:
             window[name] += day[name] or 0
-    return totals_of(now), totals_of(then)
+    return {found: (totals_of(now), totals_of(then)) for found, (now, then) in windows.items()}
+
+
+def _both_windows(tenant, current: Window, previous: Window):
+    return CampaignDailyStat.objects.for_tenant(tenant).filter(date__range=(previous.first, current.last))
+
+
+def totals_then_and_now(tenant, current: Window, previous: Window, campaign) -> tuple[Totals, Totals]:
+    """One campaign's totals over two windows in one query: its sums per day, added up here (ten filtered sums in
+    SQL cost the worker twice as much to build as the whole query takes)."""
+    rows = _both_windows(tenant, current, previous).filter(campaign=campaign).values("date").annotate(**SUMS)
+    return _then_and_now(rows.order_by(), current, previous, key=lambda day: None).get(None, (Totals(), Totals()))
+
+
+@dataclass(frozen=True)
+class CurrencyTotals:
+    """The totals of the campaigns counted in one currency, over two windows: money is only ever added up
+    within a currency, so "all campaigns" is one of these per currency, never one sum."""
+
+    currency: str
+    current: Totals
+    previous: Totals
+
+
+def totals_by_currency(tenant, current: Window, previous: Window) -> list[CurrencyTotals]:
+    """Every campaign's totals over two windows, one entry per currency (by code), in one query."""
+    rows = _both_windows(tenant, current, previous).values("campaign__currency", "date").annotate(**SUMS)
+    found = _then_and_now(rows.order_by(), current, previous, key=lambda day: day["campaign__currency"].upper())
+    return [CurrencyTotals(code, now, then) for code, (now, then) in sorted(found.items())]
 
 
 def totals_by_campaign(tenant, window: Window) -> dict:

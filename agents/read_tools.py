@@ -19,6 +19,7 @@ import jsonschema
 
 from agents.models import AgentType, AudienceSegment, Campaign, ContentPiece, KeywordRanking
 from agents.performance import Totals, last_days, totals_by_campaign, totals_then_and_now
+from core import currencies
 
 DAYS = {"type": "integer", "minimum": 1, "maximum": 90, "default": 7, "description": "Complete days ending yesterday"}
 LIST_LIMIT = 10
@@ -51,22 +52,23 @@ class ReadTool:
         return self.run(tenant, asker, arguments)
 
 
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+def _money(value: Decimal | None, currency: str) -> str | None:
+    """An amount with the digits its currency has (JPY none, USD two): "6000", "104.83"."""
+    return None if value is None else str(Decimal(value).quantize(Decimal(1).scaleb(-currencies.places(currency))))
 
 
 def _ratio(value: Decimal | None) -> str | None:
     return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
-def _figures(t: Totals) -> dict:
+def _figures(t: Totals, currency: str) -> dict:
     return {
-        "spend": _money(t.spend),
+        "spend": _money(t.spend, currency),
         "impressions": t.impressions,
         "clicks": t.clicks,
         "conversions": t.conversions,
-        "revenue": _money(t.revenue),
-        "cpa": _money(t.spend / t.conversions) if t.conversions else None,
+        "revenue": _money(t.revenue, currency),
+        "cpa": _money(t.cpa, currency),
         "roas": _ratio(t.roas),
         "ctr_percent": _ratio(Decimal(t.clicks * 100) / t.impressions) if t.impressions else None,
     }
@@ -96,27 +98,30 @@ def campaign_performance(tenant, args: dict) -> dict:
                 "name": campaign.name,
                 "platform": campaign.platform,
                 "status": campaign.status,
-                "daily_budget": _money(campaign.daily_budget),
-                "currency": campaign.currency,
+                "daily_budget": _money(campaign.daily_budget, campaign.currency),
+                "currency": campaign.currency,  # of every amount in the row; amounts of different ones never add up
                 # When a sync from the ad platform last wrote it (ISO 8601, UTC); null for campaigns kept in Walker.
                 "figures_as_of": campaign.synced_at.isoformat() if campaign.synced_at else None,
-                "period": _figures(now),
-                "previous_period": _figures(then),
+                "period": _figures(now, campaign.currency),
+                "previous_period": _figures(then, campaign.currency),
             }
         )
     return {"from": current.first.isoformat(), "to": current.last.isoformat(), "campaigns": rows}
 
 
 RANKABLE = {  # metric: (how to compute from totals, whether lower is better)
-    "cpa": (lambda t: t.spend / t.conversions if t.conversions else None, True),
+    "cpa": (lambda t: t.cpa, True),
     "roas": (lambda t: t.roas, False),
     "spend": (lambda t: t.spend, False),
     "conversions": (lambda t: t.conversions, False),
     "ctr": (lambda t: Decimal(t.clicks) / t.impressions if t.impressions else None, False),
 }
+# Amounts of money, ranked within each currency (a CPA in yen does not compare with one in dollars).
+RANKED_WITHIN_CURRENCY = frozenset({"cpa", "spend"})
 
 
 def rank_campaigns(tenant, args: dict) -> dict:
+    """Campaigns by a metric; money metrics ranked currency by currency, `limit` campaigns of each."""
     current, _ = last_days(tenant, args.get("days", 7))
     measure, lower_is_better = RANKABLE[args["metric"]]
     by_campaign = totals_by_campaign(tenant, current)
@@ -126,16 +131,31 @@ def rank_campaigns(tenant, args: dict) -> dict:
         value = measure(totals) if totals else None
         if value is not None:
             scored.append((value, campaign, totals))
-    best_first = sorted(scored, key=lambda row: row[0], reverse=not lower_is_better)
-    ordered = best_first if args.get("order", "best") == "best" else list(reversed(best_first))
+    per_currency = args["metric"] in RANKED_WITHIN_CURRENCY
+    groups = [scored]
+    if per_currency:
+        groups = [
+            [row for row in scored if row[1].currency == code] for code in sorted({c.currency for _, c, _ in scored})
+        ]
+    order, limit, listed = args.get("order", "best"), args.get("limit", 3), []
+    for group in groups:
+        best_first = sorted(group, key=lambda row: (row[0], row[1].name), reverse=not lower_is_better)
+        listed += (best_first if order == "best" else list(reversed(best_first)))[:limit]
     return {
         "metric": args["metric"],
-        "order": args.get("order", "best"),
+        "order": order,
+        "ranked_within_currency": per_currency,
         "from": current.first.isoformat(),
         "to": current.last.isoformat(),
         "campaigns": [
-            {"campaign_id": str(c.pk), "name": c.name, "status": c.status, **_figures(t)}
-            for _, c, t in ordered[: args.get("limit", 3)]
+            {
+                "campaign_id": str(c.pk),
+                "name": c.name,
+                "status": c.status,
+                "currency": c.currency,
+                **_figures(t, c.currency),
+            }
+            for _, c, t in listed
         ],
     }
 

@@ -208,6 +208,8 @@ class PeriodType(models.TextChoices):
 class HITLAnalytics(models.Model):
     """Approvals requested in one period of one tenant (days, weeks, months in the tenant's time zone).
 
+    Costs are kept per currency (an approval's estimated cost is in its campaign's): never added across currencies.
+
     Recomputing a period replaces its row (unique per tenant, period type and start).
     """
 
@@ -234,11 +236,17 @@ class HITLAnalytics(models.Model):
     high_risk_count = models.PositiveIntegerField(default=0, verbose_name=_("high risk count"))
     critical_risk_count = models.PositiveIntegerField(default=0, verbose_name=_("critical risk count"))
     action_type_breakdown = models.JSONField(default=dict, blank=True, verbose_name=_("action type breakdown"))
-    total_estimated_cost_approved = models.DecimalField(
-        max_digits=16, decimal_places=2, default=0, verbose_name=_("total estimated cost approved")
+    cost_approved = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_('Estimated costs of the approved requests, per currency: {"USD": "10144.93", "JPY": "9000"}.'),
+        verbose_name=_("cost approved"),
     )
-    total_estimated_cost_rejected = models.DecimalField(
-        max_digits=16, decimal_places=2, default=0, verbose_name=_("total estimated cost rejected")
+    cost_rejected = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Estimated costs of the rejected requests, per currency."),
+        verbose_name=_("cost rejected"),
     )
     top_approvers = models.JSONField(default=list, blank=True, verbose_name=_("top approvers"))
     computed_at = models.DateTimeField(auto_now=True, verbose_name=_("computed at"))

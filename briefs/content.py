@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from agents import formatting as fmt
 from agents.models import Campaign
-from agents.performance import last_days, totals_by_campaign, totals_then_and_now
+from agents.performance import CurrencyTotals, last_days, totals_by_campaign, totals_by_currency
 from agents.read_tools import audience_growth, content_performance, keyword_moves
 from briefs import written
 from briefs.greeting import greeting
@@ -163,27 +163,45 @@ def _versus(change: str) -> str:
     return _("no earlier figure") if change == fmt.not_available() else change
 
 
-def _campaigns(tenant) -> Section:
-    current, previous = last_days(tenant, DAYS)
-    now, then = totals_then_and_now(tenant, current, previous)
-    if not now.spend:
-        return Section(_("Paid ads"), [_("No ad spend in the last %(days)s days.") % {"days": DAYS}])
-    figures = {
-        "spend": fmt.money(now.spend),
+def _paid_figures(t: CurrencyTotals) -> dict:
+    now, then, code = t.current, t.previous, t.currency
+    return {
+        "spend": fmt.money(now.spend, code),
         "spend_change": _versus(fmt.change_percent(now.spend, then.spend)),
-        "cpa": fmt.money(now.cpa) if now.cpa is not None else _("none (no conversions)"),
+        "cpa": fmt.money(now.cpa, code) if now.cpa is not None else _("none (no conversions)"),
         "cpa_change": _versus(fmt.change_percent(now.cpa, then.cpa)),
         "roas": fmt.times(now.roas),
         "roas_change": _versus(fmt.change_absolute(now.roas, then.roas, "0.1", "x")),
         "days": DAYS,
     }
-    lines = [
-        _(
-            "Spend %(spend)s (%(spend_change)s), CPA %(cpa)s (%(cpa_change)s), ROAS %(roas)s (%(roas_change)s) "
-            "over the last %(days)s days."
-        )
-        % figures
-    ]
+
+
+def _campaigns(tenant) -> Section:
+    current, previous = last_days(tenant, DAYS)
+    per_currency = [t for t in totals_by_currency(tenant, current, previous) if t.current.spend]
+    if not per_currency:
+        return Section(_("Paid ads"), [_("No ad spend in the last %(days)s days.") % {"days": DAYS}])
+    if len(per_currency) == 1:
+        lines = [
+            _(
+                "Spend %(spend)s (%(spend_change)s), CPA %(cpa)s (%(cpa_change)s), ROAS %(roas)s (%(roas_change)s) "
+                "over the last %(days)s days."
+            )
+            % _paid_figures(per_currency[0])
+        ]
+    else:  # money is never added across currencies: each has its own figures
+        lines = [
+            _("Over the last %(days)s days, per currency (amounts in different currencies are not added up):")
+            % {"days": DAYS}
+        ]
+        lines += [
+            _(
+                "In %(currency)s: spend %(spend)s (%(spend_change)s), CPA %(cpa)s (%(cpa_change)s), "
+                "ROAS %(roas)s (%(roas_change)s)."
+            )
+            % {"currency": t.currency, **_paid_figures(t)}
+            for t in per_currency
+        ]
     by_campaign = totals_by_campaign(tenant, current)
     names = dict(Campaign.objects.for_tenant(tenant).filter(pk__in=by_campaign).values_list("pk", "name"))
     ranked = sorted(

@@ -2,13 +2,17 @@
 
 What it shows: every Walker process's metrics (core.metrics, django-prometheus' requests and queries), added up
 over the files of PROMETHEUS_MULTIPROC_DIR when it is set, else this process's own; plus what is read at scrape
-time: the approval queue (hitl.metrics) and the length of each Celery queue in the Redis broker.
+time: the approval queue (hitl.metrics) and the length of each Celery queue, in the Redis broker or the embedded
+broker's folder.
 
 Without METRICS_TOKEN the path answers 404, as if it did not exist; a request without the token, or with another,
 is refused with 401. Either way nothing is read.
 """
 
+import os
+from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import redis
 from django.conf import settings
@@ -30,22 +34,42 @@ def _broker() -> redis.Redis:
 
 
 class QueueLengths:
-    """Tasks waiting in each queue of the Redis broker (the list kombu keeps per queue); nothing on another broker."""
+    """Tasks waiting in each Celery queue: the list kombu keeps per queue in the Redis broker, or the message files in
+    the embedded broker's folder (kombu's filesystem transport); nothing on another broker."""
 
     def collect(self):
-        if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        names = queue_names()
+        if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+            lengths = _redis_lengths(names)
+        elif folder := getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("data_folder_in"):
+            lengths = _folder_lengths(Path(folder), names)
+        else:
             return
         family = GaugeMetricFamily("walker_queue_length", "Tasks waiting in a Celery queue.", labels=["queue"])
-        names = queue_names()
-        pipe = _broker().pipeline(transaction=False)
-        for name in names:
-            pipe.llen(name)
-        for name, length in zip(names, pipe.execute(), strict=True):
+        for name, length in zip(names, lengths, strict=True):
             family.add_metric([name], length)
         yield family
 
     def describe(self):
         return []
+
+
+def _redis_lengths(names: list[str]) -> list[int]:
+    pipe = _broker().pipeline(transaction=False)
+    for name in names:
+        pipe.llen(name)
+    return pipe.execute()
+
+
+def _folder_lengths(folder: Path, names: list[str]) -> list[int]:
+    """The files kombu's filesystem reader would take, per queue: `<time>_<uuid>.<queue>.msg`, matched as it matches
+    them (everything after the first dot), so a file still being written under another name is not counted."""
+    try:
+        files = os.listdir(folder)
+    except FileNotFoundError:  # nothing was ever sent
+        files = []
+    waiting = Counter(name.partition(".")[2] for name in files)
+    return [waiting[f"{name}.msg"] for name in names]
 
 
 def scrape(accept: str = "") -> tuple[bytes, str]:

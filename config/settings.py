@@ -7,7 +7,6 @@ Production sets DEBUG=0 and the variables checked by `require()` below.
 
 import base64
 import hashlib
-import os
 import tempfile
 from datetime import timedelta
 from decimal import Decimal
@@ -26,7 +25,10 @@ from config import logs, sentry
 from config.env import env_bool, env_bytes, env_choice, env_float, env_int, env_list, env_rates, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # embedded-mode state: SQLite file, Celery broker folders
+# Embedded-mode state: SQLite file, Celery broker folders, the console's mail (bin/run-local reads the variable too;
+# tests that start `make run`'s processes point it at a folder of their own).
+VAR_DIR = Path(env_str("WALKER_VAR_DIR") or BASE_DIR / "var")
+_CHECKOUT_ID = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]  # names this checkout's SQLite test database
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's passkeys page ("Last used 2 minutes ago")
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",  # API sign-in: refresh tokens outstanding, rotated, revoked
@@ -174,9 +177,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            # A file, not shared-cache memory, so tests with several threads wait for locks like production;
-            # one per process, so two test runs never share it; in the temporary folder: tests never write in var/.
-            "TEST": {"NAME": Path(tempfile.gettempdir()) / f"test-walker-{os.getpid()}.sqlite3"},
+            # A file, not shared-cache memory, so tests with several threads wait for locks like production; one
+            # per checkout (pytest-xdist adds the worker), so `--reuse-db` finds it again; in the temporary folder:
+            # tests never write in var/.
+            "TEST": {"NAME": Path(tempfile.gettempdir()) / f"test-walker-{_CHECKOUT_ID}.sqlite3"},
         }
     }
 
@@ -201,9 +205,15 @@ if REDIS_URL:
         "socket_connect_timeout": 5,
         "max_connections": env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 1000, minimum=10),
     }
+    # Redis's database number separates keys, not pub/sub channels: two deployments (or test workers) on one Redis
+    # keep their groups apart by prefix.
+    _layer_prefix = env_str("CHANNEL_LAYER_PREFIX", "asgi")
     if env_choice("CHANNEL_LAYER_BACKEND", ("pubsub", "queue"), "pubsub") == "pubsub":
         CHANNEL_LAYERS = {
-            "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [_layer_host]}}
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [_layer_host], "prefix": _layer_prefix},
+            }
         }
     else:
         CHANNEL_LAYERS = {
@@ -211,6 +221,7 @@ if REDIS_URL:
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
                 "CONFIG": {
                     "hosts": [_layer_host],
+                    "prefix": _layer_prefix,
                     "capacity": env_int("CHANNEL_LAYER_CAPACITY", 1000, minimum=100),
                     "expiry": 60,
                 },
@@ -241,9 +252,11 @@ REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 300, minimum=0) if REDIS_
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     # The embedded broker: kombu's filesystem transport, so `make run` starts a real
-    # worker and beat with nothing else installed.
+    # worker and beat with nothing else installed; in Walker's subclass, whose messages are never read
+    # half-written and whose unreadable files are set aside instead of stopping the worker (issue 46).
+    CELERY_BROKER_TRANSPORT = "core.filesystem_broker:Transport"
     _broker_dir = Path(env_str("CELERY_FILESYSTEM_DIR") or VAR_DIR / "celery-broker")
-    for _folder in ("queue", "processed", "control"):
+    for _folder in ("queue", "processed", "control", "set-aside"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # How often the worker looks for new tasks; an agent's answer waits on it (default 1 s).
@@ -252,6 +265,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        "set_aside_folder": str(_broker_dir / "set-aside"),  # message files that could not be decoded
     }
 CELERY_TIMEZONE = "UTC"  # the beat schedule's crontabs
 CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is redelivered; tasks are idempotent
@@ -330,6 +344,8 @@ CELERY_BEAT_SCHEDULE = {
     "flush-expired-tokens": {"task": "tenants.tasks.flush_expired_tokens", "schedule": crontab(hour=3, minute=27)},
     # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
+    # Ad platform changes silent past PLATFORM_CHANGE_LEASE_SECONDS (a killed worker) are read back from the platform.
+    "hitl-read-back-silent": {"task": "hitl.tasks.read_back_silent_executions", "schedule": 15.0},
     # Ad platform connections whose sync is due (each connection's sync_every_minutes), each claimed once.
     "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
     # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
@@ -444,8 +460,9 @@ EVENT_POLL_SECONDS = env_float("EVENT_POLL_SECONDS", 0 if REDIS_URL else 0.1, mi
 # Likewise an open chat with no answer awaited: what a worker tells it (an approval's outcome) is read from the
 # store this often (jittered ±50%). 0: only the channel layer, and the resync every CHAT_RESYNC_SECONDS.
 CHAT_IDLE_POLL_SECONDS = env_float("CHAT_IDLE_POLL_SECONDS", 0 if REDIS_URL else 0.75, minimum=0)
-# How often each process's reader of the approval history looks for events to show in its open consoles
-# (channels_app.console.follow), on every shape: the history is where every process records them.
+# How often each process's reader of the approval history and the conversations' events looks for events to show
+# in its open consoles (channels_app.console.follow): approvals, and the inbox's messages in and answers out. On
+# every shape: the store is where every process records them.
 CONSOLE_POLL_SECONDS = env_float("CONSOLE_POLL_SECONDS", 0.5, minimum=0.05)
 API_EVENTS_MAX_WAIT = env_int("API_EVENTS_MAX_WAIT", 30, minimum=0)  # longest long poll of the events API
 CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
@@ -482,6 +499,11 @@ GOOGLE_OAUTH_TOKEN_URL = env_str("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googl
 META_GRAPH_API_VERSION = env_str("META_GRAPH_API_VERSION", "v26.0")
 META_GRAPH_API_URL = env_str("META_GRAPH_API_URL", "https://graph.facebook.com").rstrip("/")
 AD_PLATFORM_TIMEOUT = env_float("AD_PLATFORM_TIMEOUT", 30.0, minimum=1.0)  # seconds for one call
+# An approved change's attempt on an ad platform writes nothing after this many seconds (one call's timeout before
+# it at the latest); silent past it, the change is read back from the platform (hitl.services.read_back).
+PLATFORM_CHANGE_LEASE_SECONDS = env_int(
+    "PLATFORM_CHANGE_LEASE_SECONDS", max(45, int(AD_PLATFORM_TIMEOUT) + 15), minimum=int(AD_PLATFORM_TIMEOUT) + 1
+)
 # Walker's own ceiling on calls per minute against one shared quota (a Google developer token, a Meta app), all
 # tenants and workers together (adplatforms.limiter); the platforms' own throttles still park it sooner.
 AD_PLATFORM_CALLS_PER_MINUTE = env_int("AD_PLATFORM_CALLS_PER_MINUTE", 600, minimum=1)
@@ -551,6 +573,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# The reset link's token without allauth's EmailAddress row (its default copies the address there, in clear).
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "tenants.signin.password_reset.PasswordResetTokenGenerator"
 ACCOUNT_LOGOUT_ON_GET = False  # sign out by POST only
 ACCOUNT_SESSION_REMEMBER = None  # the form's "Remember me" decides, as allauth's default
 # One lockout per form: django-axes guards the password form (below), so allauth's own password limits are
@@ -591,6 +615,11 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an existing account is linked by tenants.sso.admission's rules only
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (the company sign-in form)
+# A sign-in domain is used once its tenant has proven it with a DNS TXT record (tenants.sso.domain_proof), read
+# through these nameservers (addresses, comma-separated; empty: the system's resolver) on this port.
+SSO_DNS_NAMESERVERS = env_list("SSO_DNS_NAMESERVERS")
+SSO_DNS_PORT = env_int("SSO_DNS_PORT", 53, minimum=1)
+SSO_DNS_TIMEOUT_SECONDS = env_float("SSO_DNS_TIMEOUT_SECONDS", 5.0, minimum=0.1)
 # Platform superusers (no tenant, no policy) need a second factor too, except in development, so `make run`'s
 # first hour needs no authenticator app.
 MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", not DEBUG)
@@ -706,10 +735,16 @@ SPECTACULAR_SETTINGS = {
 
 # --- Exports (django-import-export) ---------------------------------------------------
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"  # exporting a list needs the right to view it
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell starting with "=" is not run as a formula
+# Formulas are neutralised by tenants.exports.spreadsheet_safe (a leading quote); the library's escaping deletes
+# a leading "=" and leaves "+", "-" and "@" formulas.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # Marketing data imports (agents.import_files, docs/imports.md): a larger file is refused whole, with the reason.
 IMPORT_MAX_BYTES = env_bytes("IMPORT_MAX_BYTES", 2 * 1024**2, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000, minimum=1)
+# The console's previewed file waits in the cache, which every web process shares, until "Confirm import"
+# (agents/import_storage.py); unconfirmed, it is gone after this long.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "agents.import_storage.SharedUploadStorage"
+IMPORT_UPLOAD_SECONDS = env_int("IMPORT_UPLOAD_SECONDS", 3600, minimum=60)
 
 # --- Internationalisation and time ---------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from conversations.canned import VARIABLES
+from conversations.canned_text import VARIABLES
 from conversations.models import CannedResponse, Label
 from tenants.admin_scoping import TenantOwnedAdmin
 

@@ -3,7 +3,9 @@ conversations. They name the step, the person of the tenant who took it and the 
 message's or a note's text.
 
 Every other message in or answer out is a silent `activity` frame: the inbox's rows and counts and an open
-conversation page refresh, nobody gets a toast.
+conversation page refresh, nobody gets a toast. Those are not sent over the channel layer: the answers are written
+by Celery workers, whose layer does not reach daphne on the embedded default (in-memory), so each daphne process
+reads them from the conversations' stored events (channels_app.console.activity), as it reads approval events.
 
 A customer writing on a conversation a person holds is a notice too (`customer_wrote`, sent by the intake):
 its holder hears it as a toast wherever they are in the console, and whoever has that conversation's page open
@@ -15,13 +17,11 @@ carries the names they need, and `text` in the default language for any other re
 
 from enum import StrEnum
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from conversations.delivery import display_name
-from core import layer
-from hitl.console import console_group
+from hitl.console import tell_consoles
 
 
 class Step(StrEnum):
@@ -68,24 +68,28 @@ def customer_wrote(conversation) -> None:
     _send(conversation, Step.CUSTOMER_WROTE, holder=display_name(holder), holder_id=str(holder.pk))
 
 
-def activity(conversation) -> None:
-    """A message came in, or the agents answered, on a conversation nobody holds (after commit): the consoles
-    showing the inbox or that conversation refresh them, without a toast (the agents are answering)."""
-    _send(conversation, Step.ACTIVITY)
+def activity_message(conversation_id, tenant_id) -> dict:
+    """A message came in, or the agents answered, on a conversation nobody holds: the consoles showing the inbox or
+    that conversation refresh them, without a toast (the agents are answering)."""
+    return _step_message(conversation_id, tenant_id, Step.ACTIVITY)
 
 
-def _send(conversation, step: str, *, holder_id: str | None = None, **names) -> None:
-    ref = str(conversation.pk)[:8]
-    message = {
+def _step_message(conversation_id, tenant_id, step: str, *, holder_id: str | None = None, **names) -> dict:
+    """What a console is told of a step (the consumer's `console_conversation` puts it in its listener's words)."""
+    ref = str(conversation_id)[:8]
+    return {
         "type": "console.conversation",
         "step": step,
-        "conversation_id": str(conversation.pk),
+        "conversation_id": str(conversation_id),
         "ref": ref,
         **names,
         "holder_id": holder_id,
         "text": describe(step, ref=ref, **names),
-        "link": reverse("admin:conversations_conversation_change", args=[conversation.pk]),
-        "tenant_id": str(conversation.tenant_id),
+        "link": reverse("admin:conversations_conversation_change", args=[conversation_id]),
+        "tenant_id": str(tenant_id),
     }
-    for group in (console_group(conversation.tenant_id), console_group("all")):
-        transaction.on_commit(lambda group=group: layer.group_send(group, message), robust=True)
+
+
+def _send(conversation, step: str, **details) -> None:
+    message = _step_message(conversation.pk, conversation.tenant_id, step, **details)
+    tell_consoles(conversation.tenant_id, message)

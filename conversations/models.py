@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conversations.canned_text import unknown_variables
 from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
 from tenants.sealing import placeholders, seal, seal_for_storage, unseal, unseal_from_storage
@@ -373,7 +374,7 @@ class Label(models.Model):
 
 class CannedResponse(models.Model):
     """A reply the tenant's people insert by typing `/shortcut` in the reply box; {first_name} and the other
-    variables (conversations.canned.VARIABLES) are filled in for the conversation it is inserted into."""
+    variables (conversations.canned_text.VARIABLES) are filled in for the conversation it is inserted into."""
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
     shortcut = models.SlugField(
@@ -395,8 +396,6 @@ class CannedResponse(models.Model):
         return f"/{self.shortcut}"
 
     def clean(self):
-        from conversations.canned import unknown_variables  # the variables are the inbox's, not the model's
-
         if unknown := unknown_variables(self.body):
             raise ValidationError(
                 {"body": _("Unknown variables: %(names)s.") % {"names": ", ".join(f"{{{name}}}" for name in unknown)}}

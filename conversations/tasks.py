@@ -1,7 +1,9 @@
+import uuid
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -14,10 +16,25 @@ SWEEP_GRACE = timedelta(seconds=60)  # a message this fresh still has its own ta
 SWEEP_BATCH = 500
 
 
-@shared_task(bind=True, acks_late=True, max_retries=ANSWER_RETRIES, expires=6 * 3600)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=ANSWER_RETRIES,
+    expires=6 * 3600,
+    # The database went away mid-answer (a failover, a dropped connection): try again within seconds, not at the
+    # straggler sweep's next pass. Jitter spreads the retries of every task the same cut hit.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    retry_backoff_max=10,
+    retry_jitter=True,
+)
 def answer_message(self, conversation_id: str, message_id: str | None) -> None:
-    """Answer the conversation's waiting messages (the one that enqueued this among them). Safe to run twice."""
-    retry_in = pipeline.answer(conversation_id, message_id)
+    """Answer the conversation's waiting messages (the one that enqueued this among them). Safe to run twice.
+
+    The task's id names its lease: a retry after a database error takes back the lease its cut-off attempt held.
+    """
+    lease = uuid.UUID(self.request.id) if self.request.id else None
+    retry_in = pipeline.answer(conversation_id, message_id, lease=lease)
     if retry_in is not None:
         raise self.retry(countdown=retry_in)
 

@@ -34,6 +34,13 @@ SIGNS = {
 }
 
 
+def of_action(data) -> str:
+    """The currency of a proposed action's amounts (its estimated cost, its budgets): the campaign's, recorded as
+    `currency` in the action's data; US dollars when it names none (proposals made before it was recorded)."""
+    code = data.get("currency") if isinstance(data, dict) else None
+    return code.upper() if isinstance(code, str) and len(code) == 3 and code.isalpha() else "USD"
+
+
 def places(currency: str) -> int:
     """Digits after the point in `currency`'s amounts (ISO 4217); 2 for any code not listed."""
     code = currency.upper()

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT_SECONDS = 30  # a layer that stopped answering fails the send instead of hanging its caller
@@ -43,6 +44,20 @@ def group_send(group: str, message: dict) -> None:
         return
     future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _process_loop())
     future.result(timeout=SEND_TIMEOUT_SECONDS)
+
+
+def send_on_commit(groups, message: dict) -> None:
+    """`group_send` `message` to each of `groups` once the transaction commits (a rolled-back change sends
+    nothing). Robust: a layer that fails is logged and never undoes or fails the change."""
+    for group in groups:
+        transaction.on_commit(_committed_send(group, message), robust=True)
+
+
+def _committed_send(group: str, message: dict) -> Callable[[], None]:
+    def send_committed() -> None:
+        group_send(group, message)  # looked up when sent, as every caller's `layer.group_send` was
+
+    return send_committed
 
 
 def group_send_later(group: str, message: dict, delay: float) -> Callable[[], None]:

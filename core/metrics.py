@@ -43,6 +43,11 @@ TASK_SECONDS = Histogram(
     buckets=TASK_BUCKETS,
 )
 TASKS = Counter("walker_tasks", "Celery tasks run, by queue and final state.", ["queue", "state"])
+BROKER_MESSAGES_SET_ASIDE = Counter(
+    "walker_broker_messages_set_aside",
+    "Message files of the embedded (filesystem) broker that could not be decoded: set aside, not run.",
+    ["queue"],
+)
 PERIODIC_TASK_LAST_SUCCESS = Gauge(
     "walker_periodic_task_last_success_timestamp_seconds",
     "When a task of the beat schedule last succeeded (Unix time): a beat or its workers gone silent stops it.",

@@ -1,7 +1,7 @@
 """The HITL API. Same rules as the admin: every change goes through hitl.services."""
 
 from django import forms
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -262,7 +262,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         try:
-            verbs.act(
+            decided = verbs.act(
                 verb.name,
                 approval.pk,
                 actor=request.user,
@@ -274,9 +274,52 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
             body = {"code": err.code, "detail": err.detail, "console_url": err.url}
             return Response(body, status=http_status(err.code))
         except DecisionError as err:
+            if _said_before(approval, request.user, verb, err):  # a retry of a decision that was recorded
+                return self._detail(approval.pk, headers={"Walker-Decision": "already-recorded"})
             return Response({"code": err.code, "detail": err.detail}, status=http_status(err.code))
-        approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=approval.pk)
-        return Response(ApprovalDetailSerializer(approval, context=self.get_serializer_context()).data)
+        try:
+            return self._detail(approval.pk)
+        except CUT_OFF:  # committed, then the connection dropped: answered from what the verb returned
+            return Response({**DecidedSerializer(decided).data, "complete": False})
+
+    def _detail(self, pk, headers=None) -> Response:
+        approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=pk)
+        body = ApprovalDetailSerializer(approval, context=self.get_serializer_context()).data
+        return Response(body, headers=headers)
+
+
+# The database connection dropped or could not be had: nothing about the request was wrong.
+CUT_OFF = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+class DecidedSerializer(serializers.ModelSerializer):
+    """An approval as a decision left it, from its own row alone: what the API answers when the decision committed
+    but the full approval could not be read back (docs/api.md, "Decisions and dropped connections")."""
+
+    class Meta:
+        model = HITLApproval
+        fields = [
+            "id", "reference", "status", "approval_level", "total_levels", "required_approvals", "received_approvals",
+            "resolved_at", "rejection_reason", "execution_status",
+        ]  # fmt: skip
+
+
+def _said_before(approval, actor, verb, refusal: DecisionError) -> bool:
+    """The refused decision is one `actor` already recorded on `approval` with the same verb: the client is sending
+    again a decision whose first answer it did not get (a dropped connection)."""
+    if refusal.code not in {"not_pending", "already_decided"} or verb.name not in HITLDecision.Decision.values:
+        return False
+    return HITLDecision.objects.filter(approval_id=approval.pk, approver=actor, decision=verb.name).exists()
+
+
+def _unavailable() -> Response:
+    body = {
+        "code": "database_unavailable",
+        "detail": "The database could not be reached; the decision may or may not have been recorded. Send the same "
+        "decision again: once it is recorded, the answer is 200.",
+    }
+    return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _body_of(verb):
@@ -292,7 +335,10 @@ def _body_of(verb):
 
 def _endpoint(verb):
     def endpoint(self, request, pk=None):
-        return self._say(request, verb)
+        try:
+            return self._say(request, verb)
+        except CUT_OFF:  # before the decision committed, or unknown whether it did: the same decision again says
+            return _unavailable()
 
     endpoint.__name__ = verb.name
     endpoint.__doc__ = verb.description

@@ -5,8 +5,8 @@ every outcome passes through here, so one mapping covers them all. The admin con
 read their live approval events from it too (channels_app.console.follow). `Event.CREATED` is not
 mapped: request_approval records APPROVAL_REQUESTED itself.
 
-Append-only in the database too (migration 0018): the one change a row's note may take is to be blanked,
-through `erase_notes`, when it held a person's data that is erased.
+Append-only in the database too (triggers on PostgreSQL, hitl/migrations/0001): the one change a row's note
+may take is to be blanked, through `erase_notes`, when it held a person's data that is erased.
 """
 
 from django.db import connection

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
-from agents.formatting import money_exact
 from conversations.delivery import display_name
 from hitl.models import HITLApproval
 from hitl.risk import readable_factors
@@ -66,27 +65,23 @@ def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
     data = approval.action_data
     spec = action_specs.spec_for(approval.action_type)
     named = {key for key, name in (spec.names if spec else {}).items() if name in data}
-    currency = data.get("currency")  # the money of the row it changes (a synced campaign's), when recorded
+    currency = approval.currency
     return [(field_label(key), _detail(key, value, currency)) for key, value in data.items() if key not in named]
 
 
-def _detail(key: str, value, currency=None) -> str:
+def _detail(key: str, value, currency: str) -> str:
     amount = action_specs.base.money(value) if key in action_specs.MONEY_FIELDS else None
     if amount is not None:
-        if isinstance(currency, str) and currency.upper() != "USD" and key != "estimated_cost":
-            return money_exact(amount, currency)
-        return money(value)
+        return money(amount, currency=currency)
     return value if isinstance(value, str) else json.dumps(value)
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:
     """The fields an approver may change, an amount's label naming its currency ("New daily budget (JPY)")."""
-    currency = approval.action_data.get("currency")
-    currency = currency.upper() if isinstance(currency, str) and currency else "USD"
     return [
         {
             "name": field.name,
-            "label": _in_currency(field.label, currency) if field.money else str(field.label),
+            "label": _in_currency(field.label, approval.currency) if field.money else str(field.label),
             "value": approval.action_data.get(field.name, ""),
         }
         for field in _editable(approval)
@@ -166,7 +161,7 @@ def requester_words(approval: HITLApproval) -> str:
 def cost_in_money(approval: HITLApproval) -> str:
     if not approval.estimated_cost:
         return _("not estimated")
-    return _("%(cost)s over 30 days") % {"cost": money(approval.estimated_cost)}
+    return _("%(cost)s over 30 days") % {"cost": money(approval.estimated_cost, currency=approval.currency)}
 
 
 def excerpt(text: str, length: int = 80) -> str:

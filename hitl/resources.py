@@ -12,14 +12,15 @@ class ApprovalResource(ReadableResource):
     requested_by = fields.Field(column_name="requested_by")
     approved_by = fields.Field(column_name="approved_by")
     rejected_by = fields.Field(column_name="rejected_by")
+    currency = fields.Field(attribute="currency", column_name="currency")  # of estimated_cost: the campaign's
 
     class Meta:
         model = HITLApproval
         fields = [
             "reference", "status", "action_type", "action_summary", "agent_type", "risk_level", "risk_score",
-            "estimated_cost", "estimated_reach", "approval_level", "total_levels", "requested_by", "requested_at",
-            "sla_deadline", "sla_breached", "resolved_at", "approved_by", "rejected_by", "rejection_reason",
-            "execution_status", "executed_at",
+            "estimated_cost", "currency", "estimated_reach", "approval_level", "total_levels", "requested_by",
+            "requested_at", "sla_deadline", "sla_breached", "resolved_at", "approved_by", "rejected_by",
+            "rejection_reason", "execution_status", "executed_at",
         ]  # fmt: skip
         export_order = fields
 

@@ -5,17 +5,20 @@ that cannot be read fails closed: the action waits for human review under the
 built-in default workflow and nothing is ever approved because of it.
 """
 
+import difflib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.translation import gettext
 
 from agents.actions import ActionType
+from core import currencies
 from hitl.models import HITLWorkflow, RiskLevel
 from hitl.models.workflow import MAX_HOURS, MAX_REMINDERS
 from tenants.models import User
@@ -24,6 +27,8 @@ from tenants.roles import STAFF_ROLES, Role
 log = logging.getLogger(__name__)
 
 MAX_LEVELS = 10
+LEVEL_KEYS = frozenset({"name", "approvers", "required_approvals"})  # what `parse_level` reads, and nothing else
+APPROVER_KEYS = frozenset({"roles", "groups", "users"})
 MAX_REQUIRED_APPROVALS = 100  # also what HITLApproval.required_approvals must hold
 MAX_NAMES = 100  # entries in one level's roles, groups or users
 MAX_CONDITIONS = 20
@@ -205,6 +210,7 @@ def level_errors(raw, *, tenant) -> list[str]:
         return [str(err)]
     errors = []
     for number, item in enumerate(raw, start=1):
+        errors += _unknown_keys(item, number)
         try:
             level = parse_level(item, number)
         except InvalidRule as err:
@@ -230,6 +236,34 @@ def level_errors(raw, *, tenant) -> list[str]:
                 gettext("Level %(number)s: these people cannot open the console, so cannot decide: %(people)s.")
                 % {"number": number, "people": ", ".join(without_console)}
             )
+    return errors
+
+
+def _unknown_keys(item, number: int) -> list[str]:
+    """A level's keys the engine does not read, named (a misspelt `required` would otherwise run with one approval)."""
+    if not isinstance(item, dict):
+        return []
+    found = [(None, sorted(set(item) - LEVEL_KEYS), LEVEL_KEYS)]
+    if isinstance(item.get("approvers"), dict):
+        found.append(("approvers", sorted(set(item["approvers"]) - APPROVER_KEYS), APPROVER_KEYS))
+    errors = []
+    for within, unknown, known in found:
+        if not unknown:
+            continue
+        named = ", ".join(f"“{key}”" for key in unknown)
+        if len(unknown) == 1 and (close := difflib.get_close_matches(str(unknown[0]), sorted(known), n=1)):
+            error = (
+                gettext("Level %(number)s: unknown setting %(keys)s (did you mean “%(known)s”?).")
+                if within is None
+                else gettext("Level %(number)s: unknown approvers setting %(keys)s (did you mean “%(known)s”?).")
+            ) % {"number": number, "keys": named, "known": close[0]}
+        else:
+            error = (
+                gettext("Level %(number)s: unknown settings %(keys)s.")
+                if within is None
+                else gettext("Level %(number)s: unknown approvers settings %(keys)s.")
+            ) % {"number": number, "keys": named}
+        errors.append(error)
     return errors
 
 
@@ -405,8 +439,9 @@ def snapshot(workflow: HITLWorkflow) -> dict:
     }
 
 
-def _matches(workflow: HITLWorkflow, *, action_type: str, risk_level: str, cost: Decimal) -> int | None:
-    """How specific the match is (more filters set = more specific), or None when it does not match.
+def _matches(workflow: HITLWorkflow, *, action_type: str, risk_level: str, cost: Decimal | None) -> int | None:
+    """How specific the match is (more filters set = more specific), or None when it does not match. `cost` is in
+    dollars, as the thresholds are; None: a currency without a dollar rate, taken as larger than any threshold.
 
     Raises InvalidRule when the filters cannot be read.
     """
@@ -416,9 +451,9 @@ def _matches(workflow: HITLWorkflow, *, action_type: str, risk_level: str, cost:
     if levels and risk_level not in levels:
         return None
     try:
-        if workflow.min_cost_threshold is not None and cost < Decimal(workflow.min_cost_threshold):
+        if workflow.min_cost_threshold is not None and cost is not None and cost < Decimal(workflow.min_cost_threshold):
             return None
-        if workflow.max_cost_threshold is not None and cost > Decimal(workflow.max_cost_threshold):
+        if workflow.max_cost_threshold is not None and (cost is None or cost > Decimal(workflow.max_cost_threshold)):
             return None
     except InvalidOperation:
         raise InvalidRule("the cost thresholds are not numbers") from None
@@ -434,19 +469,23 @@ class WorkflowChoice:
     problems: list[str]  # unreadable workflows passed over, for the approval's compliance flags
 
 
-def choose_workflow(tenant, *, action_type: str, risk_level: str, cost: Decimal) -> WorkflowChoice:
-    """The most specific matching active workflow, else the tenant default, else the built-in default.
+def choose_workflow(
+    tenant, *, action_type: str, risk_level: str, cost: Decimal, currency: str = "USD"
+) -> WorkflowChoice:
+    """The most specific matching active workflow, else the tenant default, else the built-in default. The cost
+    thresholds are in dollars: `cost` of `currency` is compared through RISK_DOLLAR_RATES, as the risk score is.
 
     An unreadable workflow is never followed: the built-in default (human review) applies instead,
     and the approval records why. So does one whose filters cannot be read, since it might have been the match.
     """
     candidates, problems, default = [], [], None
+    dollars = currencies.in_dollars(cost, currency, settings.RISK_DOLLAR_RATES)
     for workflow in HITLWorkflow.objects.filter(tenant=tenant, is_active=True).order_by("created_at"):
         if workflow.is_default:  # read with the others: one query
             default = default or workflow
             continue
         try:
-            specificity = _matches(workflow, action_type=action_type, risk_level=risk_level, cost=cost)
+            specificity = _matches(workflow, action_type=action_type, risk_level=risk_level, cost=dollars)
         except InvalidRule as err:
             problems.append(_unreadable(workflow, err))
             continue

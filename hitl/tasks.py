@@ -4,6 +4,7 @@ from celery import Task, shared_task
 
 from hitl import senders
 from hitl.services.execution import Outcome, run_execution
+from hitl.services.read_back import read_back_silent
 from hitl.services.recovery import requeue_stalled
 from hitl.services.sla import process_due
 
@@ -67,3 +68,9 @@ def process_deadlines() -> dict:
 def recover_executions() -> int:
     """Approved executions whose task was lost (e.g. with a killed worker) are sent again."""
     return requeue_stalled()
+
+
+@shared_task(expires=14)
+def read_back_silent_executions() -> int:
+    """Ad-platform changes whose worker went silent past their lease are read back and ended as the platform says."""
+    return read_back_silent()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
-from hitl.models import ApprovalStatus, HITLApproval, SlackApprovalMessage
+from hitl.models import HITLApproval, SlackApprovalMessage
 from tenants.audit import Origin
 from tenants.templatetags.walker_l10n import money
 
@@ -54,15 +54,15 @@ def _label(key: str) -> str:
         return key.replace("_", " ")
 
 
-def _changes(changes) -> list[tuple[str, str, str]]:
+def _changes(changes, currency: str) -> list[tuple[str, str, str]]:
     """`{"field": [before, after]}` or `{"field": {"from":…, "to":…}}` or `{"field": value}` as rows, each field by
-    its label and money with its currency."""
+    its label and money in `currency` (the approval's)."""
     rows = []
     for key, value in (changes or {}).items():
         label = _label(key)
 
         def shown(item, key=key):
-            return money(item) if key in MONEY_FIELDS and item not in (None, "") else _readable(item)
+            return money(item, currency=currency) if key in MONEY_FIELDS and item not in (None, "") else _readable(item)
 
         if isinstance(value, (list, tuple)) and len(value) == 2:
             rows.append((label, shown(value[0]), shown(value[1])))
@@ -73,15 +73,11 @@ def _changes(changes) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _status(value: str) -> str:
-    return str(ApprovalStatus(value).label) if value in ApprovalStatus.values else value
-
-
 def history(approval: HITLApproval) -> list[Entry]:
     entries = []
     for item in approval.history.select_related("actor").order_by("timestamp"):
         change = (
-            f"{_status(item.previous_status)} → {_status(item.new_status)}"
+            f"{item.get_previous_status_display()} → {item.get_new_status_display()}"
             if item.previous_status and item.new_status and item.previous_status != item.new_status
             else ""
         )
@@ -92,7 +88,7 @@ def history(approval: HITLApproval) -> list[Entry]:
                 who=_name(item.actor),
                 text=item.description or _("The note was erased with the personal data it held."),
                 status_change=change,
-                changes=_changes(item.changes),
+                changes=_changes(item.changes, approval.currency),
             )
         )
     return entries

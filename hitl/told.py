@@ -148,17 +148,17 @@ def changed(approval: HITLApproval, changes: dict) -> str:
         _("%(field)s %(before)s → %(after)s")
         % {
             "field": TYPED_LABELS.get(key) or field_label(key),
-            "before": _value(schema, key, before),
-            "after": _value(schema, key, after),
+            "before": _value(schema, key, before, approval.currency),
+            "after": _value(schema, key, after, approval.currency),
         }
         for key, (before, after) in changes.items()
     )
 
 
-def _value(schema: dict, key: str, value) -> str:
+def _value(schema: dict, key: str, value, currency: str) -> str:
     if key == "estimated_cost" or schema.get(key) == MONEY:
         amount = money(value)
-        return money_exact(amount) if amount is not None else str(value)
+        return money_exact(amount, currency) if amount is not None else str(value)
     if key == "estimated_reach" and isinstance(value, int | Decimal):
         return number_format(value, use_l10n=True, force_grouping=True)
     return "—" if value in (None, "") else str(value)

@@ -94,14 +94,23 @@ COUNT_WORDS = {
 
 
 def _counts(counts: dict, skip=frozenset()) -> str:
-    """{"requests": 3, "approved": 2} as "3 requested, 2 approved"."""
+    """{"requests": 3, "approved": 2} as "3 requested, 2 approved"; a cost per currency as "$850.00 · ¥9,000
+    approved" (left out when nothing was approved)."""
     return ", ".join(
-        gettext("%(amount)s approved") % {"amount": money(n)}
+        gettext("%(amount)s approved") % {"amount": per_currency(n)}
         if k == "cost_approved"
         else f"{n} {COUNT_WORDS.get(k, k)}"
         for k, n in counts.items()
-        if k not in skip
+        if k not in skip and not (k == "cost_approved" and not n)
     )
+
+
+def per_currency(amounts) -> str:
+    """Totals by currency code, each in its money, dollars first: "$10,144.93 · ¥9,000"; "—" when there are none."""
+    if not isinstance(amounts, dict) or not amounts:
+        return "—"
+    codes = sorted(amounts, key=lambda code: (code != "USD", code))
+    return " · ".join(money(amounts[code], currency=code) for code in codes)
 
 
 def _list_link(path: str, request, drop: set[str], **filters) -> str:
@@ -116,11 +125,14 @@ class HITLAnalyticsAdmin(ChartedListMixin, ModelAdmin):
     export_name = "approval-analytics"
     list_display = [
         "period_start", "period_type", "total_requests", "total_approved", "total_rejected", "total_expired",
-        "median_minutes", "p90_minutes", "sla", "cost_approved",
+        "median_minutes", "p90_minutes", "sla", "costs_approved",
     ]  # fmt: skip
     list_filter = ["period_type", ("period_start", RangeDateFilter)]
     ordering = ["-period_start"]
-    shown_as = {"action_type_breakdown": "by_action", "top_approvers": "approvers"}
+    shown_as = {
+        "action_type_breakdown": "by_action", "top_approvers": "approvers",
+        "cost_approved": "costs_approved", "cost_rejected": "costs_rejected",
+    }  # fmt: skip
 
     @display(description=_("by action"))
     def by_action(self, row):
@@ -158,8 +170,12 @@ class HITLAnalyticsAdmin(ChartedListMixin, ModelAdmin):
         return "—" if row.sla_compliance_rate is None else f"{row.sla_compliance_rate:.0%}"
 
     @display(description=_("cost approved"))
-    def cost_approved(self, row):
-        return money(row.total_estimated_cost_approved)
+    def costs_approved(self, row):
+        return per_currency(row.cost_approved)
+
+    @display(description=_("cost rejected"))
+    def costs_rejected(self, row):
+        return per_currency(row.cost_rejected)
 
     def charts(self, request, rows):
         kind = request.GET.get("period_type__exact") or PeriodType.DAY

@@ -122,8 +122,8 @@ APPROVAL_EXAMPLE = {
     "totals": {
         "requests": 120, "approved": 80, "rejected": 25, "expired": 5, "cancelled": 4, "pending": 6,
         "decision_minutes": {"mean": 42.5, "p50": 18.0, "p90": 120.0}, "sla_compliance_rate": 0.9125,
-        "risk": {"low": 40, "medium": 50, "high": 25, "critical": 5}, "cost_approved": "18250.00",
-        "cost_rejected": "9400.00",
+        "risk": {"low": 40, "medium": 50, "high": 25, "critical": 5},
+        "cost_approved": {"JPY": "90000", "USD": "18250.00"}, "cost_rejected": {"USD": "9400.00"},
         "top_approvers": [
             {"approver_id": "…", "email": "a•••@acme.test", "decisions": 50, "approved": 40, "rejected": 10}
         ],

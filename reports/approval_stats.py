@@ -7,16 +7,18 @@ whose SLA came due (decided by people, breached, or expired), the share people d
 by the deadline.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from analytics.models import EventType, HITLAnalytics, PeriodType, PlatformEvent
-from hitl.models import ApprovalStatus, HITLApproval, HITLDecision, RiskLevel
+from core import currencies
+from hitl.models import APPROVAL_CURRENCY, ApprovalStatus, HITLApproval, HITLDecision, RiskLevel
 from reports.aggregates import Percentile, aggregate
 from reports.periods import bounds, start_of, zone_of
 from reports.watermarks import LAG, job_lock
@@ -30,7 +32,6 @@ BY_PERSON = Q(decided_automatically=False) & (Q(approved_at__isnull=False) | Q(r
 TOOK = ExpressionWrapper(F("resolved_at") - F("requested_at"), output_field=DurationField())
 SLA_DUE = Q(sla_deadline__isnull=False) & (BY_PERSON | Q(sla_breached=True) | Q(status=ApprovalStatus.EXPIRED))
 SLA_MET = Q(sla_deadline__isnull=False) & BY_PERSON & Q(resolved_at__lte=F("sla_deadline"))
-ZERO = Decimal("0")
 APPROVAL_EVENTS = [
     EventType.APPROVAL_REQUESTED,
     EventType.APPROVAL_APPROVED,
@@ -53,8 +54,6 @@ def figure_expressions() -> dict:
         "mean_decision": Avg(TOOK, filter=BY_PERSON),
         "sla_due": Count("pk", filter=SLA_DUE),
         "sla_met": Count("pk", filter=SLA_MET),
-        "cost_approved": Coalesce(Sum("estimated_cost", filter=APPROVED), ZERO),
-        "cost_rejected": Coalesce(Sum("estimated_cost", filter=REJECTED), ZERO),
         **{f"risk_{level}": Count("pk", filter=Q(risk_level=level)) for level in RiskLevel},
         "median_decision": Percentile(TOOK, 0.5, filter=BY_PERSON),
         "p90_decision": Percentile(TOOK, 0.9, filter=BY_PERSON),
@@ -62,8 +61,32 @@ def figure_expressions() -> dict:
     return figures
 
 
-def money(value: Decimal) -> str:
-    return f"{value:.2f}"
+COSTS = {
+    "cost_approved": Sum("estimated_cost", filter=APPROVED),
+    "cost_rejected": Sum("estimated_cost", filter=REJECTED),
+}
+
+
+def costs_by_currency(approvals, key) -> tuple[dict, defaultdict]:
+    """The estimated costs approved and rejected, in all and per value of `key`, in one query: added up within a
+    currency only, each written with its currency's digits: ({"cost_approved": {"JPY": "9000", "USD": "10144.93"},
+    "cost_rejected": {...}}, {group: the same}); a group without costs reads as empty ones."""
+    rows = approvals.order_by().values(key=key, currency=APPROVAL_CURRENCY).annotate(**COSTS)
+    totals, groups = defaultdict(Decimal), defaultdict(lambda: {name: {} for name in COSTS})
+    for row in rows.order_by("currency"):
+        for name in COSTS:
+            if row[name] is not None:
+                totals[name, row["currency"]] += row[name]
+                groups[row["key"]][name][row["currency"]] = in_currency(row[name], row["currency"])
+    in_all = {name: {} for name in COSTS}
+    for (name, code), amount in sorted(totals.items()):
+        in_all[name][code] = in_currency(amount, code)
+    return in_all, groups
+
+
+def in_currency(value: Decimal, currency: str) -> str:
+    """`value` with the digits `currency` has: "9000" yen, "10144.93" dollars."""
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-currencies.places(currency))))
 
 
 def minutes(value: timedelta | None) -> float | None:
@@ -74,23 +97,20 @@ def compliance(figures: dict) -> float | None:
     return round(figures["sla_met"] / figures["sla_due"], 4) if figures["sla_due"] else None
 
 
-def action_type_breakdown(approvals) -> dict:
+def action_type_breakdown(approvals, costs: dict) -> dict:
+    """Requests and outcomes per action type, with the cost approved per currency (`costs`: costs_by_currency's
+    groups by action type)."""
     rows = (
         approvals.order_by()
         .values("action_type")
-        .annotate(
-            requests=Count("pk"),
-            approved=Count("pk", filter=APPROVED),
-            rejected=Count("pk", filter=REJECTED),
-            cost_approved=Coalesce(Sum("estimated_cost", filter=APPROVED), ZERO),
-        )
+        .annotate(requests=Count("pk"), approved=Count("pk", filter=APPROVED), rejected=Count("pk", filter=REJECTED))
     )
     return {
         row["action_type"]: {
             "requests": row["requests"],
             "approved": row["approved"],
             "rejected": row["rejected"],
-            "cost_approved": money(row["cost_approved"]),
+            "cost_approved": costs[row["action_type"]]["cost_approved"],
         }
         for row in rows
     }
@@ -135,6 +155,7 @@ def recompute_period(tenant, kind: str, start) -> HITLAnalytics:
     zone = zone_of(tenant)
     approvals = requested_between(tenant.pk, *bounds(start, kind, zone))
     figures = aggregate(approvals, figure_expressions())
+    costs, by_action = costs_by_currency(approvals, F("action_type"))
     values = {
         "total_requests": figures["requests"],
         "total_approved": figures["approved"],
@@ -147,9 +168,8 @@ def recompute_period(tenant, kind: str, start) -> HITLAnalytics:
         "p90_decision_minutes": minutes(figures["p90_decision"]),
         "sla_compliance_rate": compliance(figures),
         **{f"{level}_risk_count": figures[f"risk_{level}"] for level in RiskLevel},
-        "action_type_breakdown": action_type_breakdown(approvals),
-        "total_estimated_cost_approved": figures["cost_approved"],
-        "total_estimated_cost_rejected": figures["cost_rejected"],
+        "action_type_breakdown": action_type_breakdown(approvals, by_action),
+        **costs,  # cost_approved, cost_rejected: per currency
         "top_approvers": top_approvers(approvals),
     }
     with transaction.atomic():

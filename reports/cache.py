@@ -94,6 +94,9 @@ def _fetch(key: str, compute):
             return found
         if cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS):
             try:
+                # Stored by the holder this reader waited on, between the look above and the lock: not again.
+                if (found := cache.get(key, MISSING)) is not MISSING:
+                    return found
                 figures = compute()
                 _quietly(cache.set, key, figures, timeout=settings.REPORT_CACHE_SECONDS)
             finally:

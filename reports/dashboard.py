@@ -28,6 +28,8 @@ from reports.aggregates import Percentile, aggregate
 from reports.cache import cached
 from reports.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
 from reports.periods import midnight, zone_of
+from tenants.models import SignInDomain
+from tenants.roles import Role
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 92
@@ -141,6 +143,7 @@ def dashboard_callback(request, context):
         "agents_chart": agents_chart(agents, span, lists),
         "mfa_off": mfa_off_notice(user),
         "step_up_off": step_up_off_notice(user),
+        "sso_domains_unproven": unproven_domains_notice(user),
     }
     return context
 
@@ -185,6 +188,26 @@ def step_up_off_notice(user) -> dict | None:
         "text": _("Step-up is off: risky decisions and reveals of personal data need no fresh second factor."),
         "link": reverse("admin:tenants_tenant_change", args=[tenant.pk]) + "#step_up_risk_level",
         "link_text": _("Turn it on in the tenant's settings (step-up from risk level)"),
+    }
+
+
+def unproven_domains_notice(user) -> dict | None:
+    """A tenant's single sign-on domains sign nobody in until proven (tenants migration 0030 made every existing one
+    unproven): its admins' dashboard names them and links the provider's page, where "Verify domains" proves them."""
+    if not user.tenant_id or user.role != Role.ADMIN:
+        return None
+    unproven = list(
+        SignInDomain.objects.filter(provider__tenant_id=user.tenant_id, verified_at__isnull=True).values_list(
+            "domain", "provider_id"
+        )
+    )
+    if not unproven:
+        return None
+    return {
+        "text": _("Single sign-on does not sign in %(domains)s addresses until your company proves it owns them.")
+        % {"domains": ", ".join(domain for domain, _provider in unproven)},
+        "link": reverse("admin:tenants_identityprovider_change", args=[unproven[0][1]]),
+        "link_text": _("Publish each domain's TXT record, then “Verify domains”"),
     }
 
 

@@ -165,8 +165,6 @@ def _approval_figures(row: dict) -> dict:
         },
         "sla_compliance_rate": approval_stats.compliance(row),
         "risk": {level.value: row[f"risk_{level}"] for level in RiskLevel},
-        "cost_approved": approval_stats.money(row["cost_approved"]),
-        "cost_rejected": approval_stats.money(row["cost_rejected"]),
     }
 
 
@@ -176,9 +174,14 @@ def approval_report(user, span: Range, group_by: str, **filters) -> dict:
     key = _group_key(group_by, "requested_at", span.zone, APPROVAL_GROUPS)
     groups = grouped(rows, key, expressions)
     totals = _approval_figures(aggregate(rows, expressions))
+    costs_in_all, costs = approval_stats.costs_by_currency(rows, key)  # per currency, never added up
+    totals.update(costs_in_all)
     totals["top_approvers"] = approval_stats.top_approvers(rows, viewer=user)
     return _report(
-        span, group_by, totals, [{"key": _key(row["key"], span.zone), **_approval_figures(row)} for row in groups]
+        span,
+        group_by,
+        totals,
+        [{"key": _key(row["key"], span.zone), **_approval_figures(row), **costs[row["key"]]} for row in groups],
     )
 
 

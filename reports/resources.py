@@ -23,14 +23,31 @@ class ConversationMetricsResource(ReadableResource):
         return ", ".join(agent_name(agent) for agent in row.agent_types)
 
 
+def per_currency_cell(amounts) -> str:
+    """Totals by currency in one cell a reader and a spreadsheet both split: "JPY 9000; USD 10144.93" (the code and
+    the plain amount, by code). One column per currency would change the file's columns with the data."""
+    if not isinstance(amounts, dict):
+        return ""
+    return "; ".join(f"{code} {amounts[code]}" for code in sorted(amounts))
+
+
 class HITLAnalyticsResource(ReadableResource):
+    cost_approved = fields.Field(column_name="cost_approved")
+    cost_rejected = fields.Field(column_name="cost_rejected")
+
     class Meta:
         model = HITLAnalytics
         fields = [
             "period_type", "period_start", "total_requests", "total_approved", "total_rejected", "total_expired",
             "total_cancelled", "total_pending", "avg_decision_minutes", "median_decision_minutes",
             "p90_decision_minutes", "sla_compliance_rate", "low_risk_count", "medium_risk_count", "high_risk_count",
-            "critical_risk_count", "total_estimated_cost_approved", "total_estimated_cost_rejected",
+            "critical_risk_count", "cost_approved", "cost_rejected",
             "action_type_breakdown", "top_approvers",
         ]  # fmt: skip
         export_order = fields
+
+    def dehydrate_cost_approved(self, row):
+        return per_currency_cell(row.cost_approved)
+
+    def dehydrate_cost_rejected(self, row):
+        return per_currency_cell(row.cost_rejected)

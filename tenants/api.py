@@ -1,4 +1,3 @@
-from django.contrib.auth import authenticate
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,8 +12,7 @@ from tenants.access import get_person_for_request, may_see_subject_requests, peo
 from tenants.audit import REASON_MAX, Origin
 from tenants.models import SubjectRequest, Tenant, User
 from tenants.roles import Role
-from tenants.signin.api_factor import check_second_factor
-from tenants.sso.domains import password_refusal
+from tenants.signin.api_password import sign_in_by_password
 from tenants.subject_requests import erase_person, export_person
 
 
@@ -71,8 +69,8 @@ class TokenRequestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=64,
-        help_text="When the person's role needs a second factor: a code from their authenticator app, or one of "
-        "their recovery codes. Without it such a sign-in answers 401 `mfa_required`.",
+        help_text="When the person has a second factor (or their role needs one): a code from their authenticator "
+        "app, or one of their recovery codes. Without it such a sign-in answers 401 `mfa_required`.",
     )
 
 
@@ -93,15 +91,7 @@ class ObtainTokenView(APIView):
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        # The Django request, so django-axes' middleware sees a lockout and answers 429 (tenants.login_guard).
-        user = authenticate(
-            request._request, email=form.validated_data["email"], password=form.validated_data["password"]
-        )
-        if user is None:
-            raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
-        if refusal := password_refusal(user):
-            raise PermissionDenied(refusal, code="password_sign_in_disabled")
-        check_second_factor(user, form.validated_data.get("code", ""))
+        user = sign_in_by_password(request._request, form.validated_data)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -1,7 +1,6 @@
 """The API's sign-in (/api/v1/auth/): email and password for a short-lived access token and a refresh token,
 refresh (rotating), sign this client out, sign out everywhere. The tokens' lifecycle is tenants.api_tokens."""
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -12,9 +11,8 @@ from rest_framework.views import APIView
 from core.throttling import ScopedRateThrottle
 from tenants import api_tokens
 from tenants.api import TokenRequestSerializer
-from tenants.signin.api_factor import check_second_factor
+from tenants.signin.api_password import sign_in_by_password
 from tenants.signin.sessions import end_all_sessions
-from tenants.sso.domains import password_refusal
 from tenants.token_scopes import by_password
 
 
@@ -35,8 +33,8 @@ class SignedOutSerializer(serializers.Serializer):
 
 
 class ObtainTokenPairView(APIView):
-    """Exchange an email and password (and `code`, the second factor, when the person's role needs one) for an
-    access token and a refresh token. Wrong passwords count towards the sign-in lockout like the console's
+    """Exchange an email and password (and `code`, the second factor, when the person has one or their role needs
+    one) for an access token and a refresh token. Wrong passwords count towards the sign-in lockout like the console's
     (django-axes); wrong codes towards the second step's limit."""
 
     authentication_classes = []
@@ -48,15 +46,7 @@ class ObtainTokenPairView(APIView):
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        # The Django request, so django-axes counts a miss and its middleware answers a lockout (tenants.login_guard).
-        user = authenticate(
-            request._request, email=form.validated_data["email"], password=form.validated_data["password"]
-        )
-        if user is None:
-            raise serializers.ValidationError({"detail": "Email or password is wrong, or the account is disabled."})
-        if refusal := password_refusal(user):
-            raise PermissionDenied(refusal, code="password_sign_in_disabled")
-        check_second_factor(user, form.validated_data.get("code", ""))
+        user = sign_in_by_password(request._request, form.validated_data)
         return Response(api_tokens.issue_pair(user).as_answer())
 
 

@@ -1,14 +1,15 @@
 """CSV exports, streamed: django-import-export resources written a chunk of rows at a time.
 
 Lives in the lowest app because every app's admin and API export with it. The resource
-(fields, headers, values, formula escaping) is the library's; only the writing is chunked,
-so a large export never sits whole in memory, from the API or from the admin.
+(fields, headers, values) is the library's; the writing is chunked, so a large export never sits whole in memory,
+from the API or from the admin, and every cell passes `spreadsheet_safe` on its way out.
 
 Values read as in the console: a choice by its label, a time in ISO 8601 with its offset in the reader's
 zone (the tenant's; UTC for a platform superuser), both in the reader's language and zone even though the
 rows are written after the request's middleware has finished (`csv_response` keeps them for the stream).
 """
 
+import re
 from zoneinfo import ZoneInfo
 
 import tablib
@@ -21,6 +22,23 @@ from unfold.contrib.import_export.forms import ExportForm
 
 CHUNK_ROWS = 2000
 UTC = ZoneInfo("UTC")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?\Z")
+
+
+def spreadsheet_safe(value):
+    """A cell no spreadsheet runs as a formula (OWASP's rule for CSV injection): text that begins with `=`, `+`,
+    `-`, `@`, a tab or a carriage return gets a leading single quote, and nothing is deleted. A plain signed number
+    ("-12.50") stays a number. (django-import-export's own escaping deletes a leading "=" instead: off in settings.)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unquoted(text: str) -> str:
+    """An imported cell as it was before `spreadsheet_safe` quoted it."""
+    return text[1:] if text.startswith("'") and spreadsheet_safe(text[1:]) == text else text
 
 
 def zone_for(user):
@@ -67,7 +85,7 @@ def csv_chunks(resource, queryset, *, chunk_rows: int = CHUNK_ROWS, zone=UTC, la
     first = True
     for obj in resource.iter_queryset(queryset):
         with timezone.override(zone), translation.override(language):
-            batch.append(resource.export_resource(obj))
+            batch.append([spreadsheet_safe(value) for value in resource.export_resource(obj)])
         if len(batch) >= chunk_rows:
             yield csv.export_data(batch)
             batch, first = tablib.Dataset(), False

@@ -110,11 +110,11 @@ def _count_sends(user, now) -> None:
 
 
 def invite(inviter, tenant: Tenant, email: str, role: str, language: str = "") -> Invitation:
-    """A new invitation, emailed. Refused: not the inviter's tenant or role to give, an address that already has an
-    account (the inviter manages the tenant, so they may know), one already invited (resend it), too many sent."""
+    """A new invitation, emailed. Refused: not the inviter's tenant or role to give, an address with an account the
+    inviter manages (see _known_account), one already invited (resend it), too many sent."""
     _check_inviter(inviter, tenant, role)
     email = (email or "").strip().lower()
-    if User.objects.filter(email=email).exists():
+    if _known_account(inviter, tenant, email):
         raise InvitationError(
             "already_member", gettext("This address already has a Walker account; it cannot be invited.")
         )
@@ -141,6 +141,15 @@ def invite(inviter, tenant: Tenant, email: str, role: str, language: str = "") -
     invitation.tenant = tenant
     _send(invitation)
     return invitation
+
+
+def _known_account(inviter, tenant: Tenant, email: str) -> bool:
+    """An account the inviter may be told of: one in the tenant they invite into (they manage its people), or any
+    account for a platform superuser (they see every tenant's). An account in another tenant is not: a tenant admin
+    is answered as for a fresh address, so invitations cannot tell them who has an account elsewhere. That invitation
+    is made and emailed as any other; its link tells the address's owner (invitation_for_token)."""
+    accounts = User.objects.filter(email=email)
+    return accounts.exists() if inviter.is_superuser else accounts.filter(tenant=tenant).exists()
 
 
 def resend(user, invitation_id) -> Invitation:
@@ -242,7 +251,9 @@ def _closed_detail(status: str) -> str:
 
 
 def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation:
-    """The pending invitation a link names, or a refusal in plain words (expired, used, withdrawn, replaced)."""
+    """The pending invitation a link names, or a refusal in plain words (expired, used, withdrawn, replaced, an
+    address that has an account: told to whoever holds the link, who holds the address, before they type anything).
+    The invitation stays open: it can be revoked, and works if that account is erased meanwhile."""
     try:
         data = signing.loads(token, salt=SALT, max_age=TTL)
     except signing.SignatureExpired:
@@ -263,6 +274,14 @@ def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation:
         raise InvitationError(status if status != Invitation.Status.ACCEPTED else "used", _closed_detail(status))
     if invitation.sends != data.get("s"):
         raise InvitationError("replaced", gettext("A newer invitation email replaced this one: open the latest."))
+    if User.objects.filter(email=invitation.email).exists():  # in any tenant: an address has one account
+        raise InvitationError(
+            "already_member",
+            gettext(
+                "This address already has a Walker account, and an account belongs to one organisation: sign in "
+                "with it, or ask who invited you to invite another address."
+            ),
+        )
     return invitation
 
 
@@ -271,11 +290,6 @@ def accept(token: str, *, password: str | None, first_name: str = "", last_name:
     `password=None` the account has no usable password (single sign-on). Validate the password first."""
     with transaction.atomic():
         invitation = invitation_for_token(token, for_update=True)
-        if User.objects.filter(email=invitation.email).exists():
-            raise InvitationError(
-                "already_member",
-                gettext("This address already has a Walker account: sign in, or ask for a new password."),
-            )
         person = User(
             email=invitation.email,
             tenant=invitation.tenant,

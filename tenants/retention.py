@@ -1,7 +1,7 @@
 """Retention of the access log: records older than their tenant's `access_log_retention_days` are removed.
 
 The log is append-only (a trigger on PostgreSQL, the model elsewhere); the one way out is the database
-function `tenants_accesslog_purge` (migrations 0013 and 0020: the trigger lets a DELETE through only as
+function `tenants_accesslog_purge` (tenants/migrations/0001: the trigger lets a DELETE through only as
 that function's owner), which never removes a record younger than MIN_ACCESS_LOG_DAYS. SQLite has no
 such function, so the same rule runs here below the model's guard.
 """

@@ -12,11 +12,12 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from agents.engines.base import EngineReply
-from agents.models import AgentType, AIAgent
 from config.celery import app as celery_app
 from tenants.roles import Role
 from tests.factories import TenantFactory, UserFactory
@@ -28,10 +29,13 @@ celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 
 # Fixtures more than one suite uses, in one place each.
 pytest_plugins = [
+    "tests.time_limit",
+    "tests.process_groups",
     "tests.fixtures.ad_sync",
     "tests.fixtures.approvals",
     "tests.fixtures.chat",
     "tests.fixtures.email",
+    "tests.fixtures.two_currencies",
     "tests.fixtures.whatsapp",
 ]
 
@@ -50,6 +54,25 @@ def _close_worker_thread_connections(django_db_setup):
     gc.collect()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _console_rendered_once(django_db_setup, django_db_blocker):
+    """Render the console once in each worker, before its first test, and roll back what it made.
+
+    The first page a process renders builds the URL resolver, compiles the admin's templates and the sidebar
+    (1.3 to 1.6 s of processor); that is the worker's cost, not the cost of whichever test comes first, which
+    tests/time_limit.py would otherwise fail.
+    """
+    if not Path(str(connection.settings_dict["NAME"])).name.startswith(("test_", "test-")):
+        return  # no test of this run uses the database, so pytest-django made none: nothing to render
+    with django_db_blocker.unblock(), transaction.atomic():
+        person = UserFactory(tenant=None, is_superuser=True, email="warm-up@walker.test")
+        console = Client()
+        console.force_login(person)
+        for page in ("admin:index", "admin:tenants_tenant_changelist", "admin:hitl_hitlapproval_changelist"):
+            console.get(reverse(page))
+        transaction.set_rollback(True)
+
+
 def pytest_sessionfinish(session):
     """Django deletes the SQLite test database file but not its WAL and shared-memory companions."""
     name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
@@ -59,17 +82,24 @@ def pytest_sessionfinish(session):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_past_the_access_log_trigger():
-    """Transactional tests end with Django's flush, one TRUNCATE of every table, which the access log's
-    trigger refuses. The test database's superuser may step around triggers for that statement; the
-    application's own role cannot (tenants/migrations/0006)."""
+def _flush_by_delete_past_the_access_log_trigger():
+    """Transactional tests end with Django's flush, on PostgreSQL one TRUNCATE of every table: about 0.4 s each
+    time (a new file per table), and refused by the access log's trigger. The flush here deletes the rows instead
+    (a few milliseconds for a test's handful of rows), as the test database's superuser, who may step around
+    triggers, foreign keys' included, for that transaction; the application's own role cannot
+    (tenants/migrations/0006). A flush that resets sequences or cascades keeps Django's TRUNCATE."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 
-    def sql_flush(self, *args, **kwargs):
-        statements = original(self, *args, **kwargs)
-        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables:
+            return []
+        if reset_sequences or allow_cascade:
+            statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        else:
+            statements = [f"DELETE FROM {self.quote_name(table)};" for table in tables]
+        return ["SET LOCAL session_replication_role = replica", *statements]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
@@ -78,15 +108,8 @@ def _flush_past_the_access_log_trigger():
 
 @pytest.fixture
 def live_db(transactional_db):
-    """Committed data, visible to other threads (consumers, concurrent deciders).
-
-    Transactional tests flush every table afterwards, data-migration rows included,
-    so the system agents are put back first.
-    """
-    for agent_type in AgentType:
-        AIAgent.objects.get_or_create(
-            agent_type=agent_type, is_system_agent=True, defaults={"name": f"Walker {agent_type.label}"}
-        )
+    """Committed data, visible to other threads (consumers, concurrent deciders). The flush after it puts the system
+    agents back (agents/system_agents.py)."""
 
 
 @pytest.fixture

@@ -104,10 +104,10 @@ def _approvals(row: HITLAnalytics) -> dict:
         "p90_decision_minutes": row.p90_decision_minutes,
         "sla_compliance_rate": row.sla_compliance_rate,
         "action_type_breakdown": json.dumps(row.action_type_breakdown or {}, sort_keys=True),
-        "total_estimated_cost_approved": str(row.total_estimated_cost_approved),
-        "total_estimated_cost_rejected": str(row.total_estimated_cost_rejected),
         "top_approvers": json.dumps(row.top_approvers or [], sort_keys=True),  # ids and counts only
         "computed_at": _time(row.computed_at),
+        "cost_approved": json.dumps(row.cost_approved or {}, sort_keys=True),  # {"JPY": "9000", "USD": "10144.93"}
+        "cost_rejected": json.dumps(row.cost_rejected or {}, sort_keys=True),
     }
 
 
@@ -169,6 +169,9 @@ CONVERSATION_METRICS = Table(
     values=_conversation,
 )
 
+PER_CURRENCY_COST = 'Estimated costs by currency code, as text: {"JPY": "9000", "USD": "10144.93"}'
+RETIRED_COST = "No longer written (it added currencies together): see cost_approved and cost_rejected"
+
 APPROVAL_ANALYTICS = Table(
     name="approval_analytics",
     model=HITLAnalytics,
@@ -186,10 +189,12 @@ APPROVAL_ANALYTICS = Table(
         _field("p90_decision_minutes", "FLOAT"),
         _field("sla_compliance_rate", "FLOAT"),
         _field("action_type_breakdown", "JSON"),
-        _field("total_estimated_cost_approved", "NUMERIC"),
-        _field("total_estimated_cost_rejected", "NUMERIC"),
+        _field("total_estimated_cost_approved", "NUMERIC", description=RETIRED_COST),
+        _field("total_estimated_cost_rejected", "NUMERIC", description=RETIRED_COST),
         _field("top_approvers", "JSON"),
         _field("computed_at", "TIMESTAMP", "REQUIRED", "A recomputed period is sent again: the latest wins"),
+        _field("cost_approved", "JSON", description=PER_CURRENCY_COST),
+        _field("cost_rejected", "JSON", description=PER_CURRENCY_COST),
     ),
     values=_approvals,
 )

@@ -185,7 +185,9 @@ class FakeMetaGraph:
     def fail(self, kind: str, *, method: str | None = None, path: str | None = None, times=1, **options) -> None:
         """Answer the next matching request(s) with a fault: "rate_limit" (80004 with a regain time, option
         `regain_minutes`), "app_limit" (4), "token" (190), "permission" (200), "server_error" (HTTP 500),
-        "timeout" (no answer for `hang_seconds`), "too_much_data" (1/1487534, insights read at once), and answers
+        "timeout" (no answer for `hang_seconds`), "applied_then_timeout" (the request is carried out, then no answer
+        for `hang_seconds`: a worker can be killed while Meta already holds its write; with `writes_only=True` a
+        validate-only request passes), "too_much_data" (1/1487534, insights read at once), and answers
         that are not what Meta documents: "unconfirmed" (`{"success": false}`), "no_report_id", "not_json"."""
         self.faults.append(Fault(kind, method, path, times, options))
 
@@ -206,9 +208,14 @@ class FakeMetaGraph:
         headers = {k: v for k, v in handler.headers.items() if k.lower() != "authorization"}
         with self._lock:
             self.requests.append(Recorded(method, path, params, handler.path, headers, bearer))
-            fault = self._take_fault(method, path)
+            fault = self._take_fault(method, path, params)
         extra_headers: dict[str, str] = {}
         try:
+            if fault and fault.kind == "applied_then_timeout":
+                with self._lock:
+                    self._route(method, path, params)
+                self._stopping.wait(self.hang_seconds)
+                return
             if fault:
                 status, body, extra_headers = self._fault(fault, handler)
             elif not split.path.startswith(prefix):
@@ -224,9 +231,10 @@ class FakeMetaGraph:
             return  # the caller gave up waiting
         self._answer(handler, status, body, extra_headers)
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def _take_fault(self, method: str, path: str, params: dict) -> Fault | None:
+        validating = "validate_only" in params.get("execution_options", "")
         for fault in self.faults:
-            if fault.matches(method, path):
+            if fault.matches(method, path) and not (validating and fault.options.get("writes_only")):
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)

@@ -25,6 +25,7 @@ from agents.action_specs.base import (
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.formatting import money_exact
 from agents.models import AgentType, Campaign
+from core import currencies
 
 BUDGET_DAYS = 30  # a budget change is costed over the next 30 days
 IDS = {"campaign_id": ID, "campaign_name": TEXT}
@@ -53,12 +54,6 @@ def _campaign(tenant, data, *, status=None) -> tuple[Campaign | None, str | None
 
 def _name(data) -> str:
     return data.get("campaign_name") or _("the campaign")
-
-
-def _currency(data) -> str:
-    """The campaign's currency as the proposal recorded it (US dollars for proposals made before it was)."""
-    code = data.get("currency")
-    return code.upper() if isinstance(code, str) and len(code) == 3 and code.isalpha() else "USD"
 
 
 def with_currency(tenant, data) -> dict:
@@ -114,13 +109,13 @@ def describe_budget(data) -> str:
         sentence = _("Lower %(name)s daily budget from %(old)s to %(new)s")
     else:
         sentence = _("Keep %(name)s daily budget from %(old)s to %(new)s")
-    code = _currency(data)
+    code = currencies.of_action(data)
     return sentence % {"name": _name(data), "old": money_exact(old, code), "new": money_exact(new, code)}
 
 
 def budget_changes(tenant, data):
     campaign, _reason = _campaign(tenant, data)
-    code = campaign.currency if campaign else _currency(data)
+    code = campaign.currency if campaign else currencies.of_action(data)
     now = money_exact(campaign.daily_budget, code) if campaign else _("campaign not found")
     new = money(data.get("daily_budget"))
     what = _("%(campaign)s daily budget") % {"campaign": _name(data)}

@@ -8,7 +8,11 @@ from agents.executors.base import (
     ExecutionRequest,
     ExecutionResult,
     Executor,
+    ReadBack,
+    ReadsBack,
     RetryableExecutionError,
+    Verdict,
+    reads_back,
 )
 from agents.executors.ledger import LedgerExecutor
 from agents.executors.webhook import WebhookExecutor, sign
@@ -19,9 +23,13 @@ __all__ = [
     "ExecutionResult",
     "Executor",
     "LedgerExecutor",
+    "ReadBack",
+    "ReadsBack",
     "RetryableExecutionError",
+    "Verdict",
     "WebhookExecutor",
     "get_executor",
+    "reads_back",
     "register_router",
     "sign",
 ]

@@ -4,6 +4,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from tenants.models import Tenant
 
@@ -18,6 +21,9 @@ class ExecutionRequest:
     action_type: str
     action_data: dict
     approved_at: datetime  # aware
+    # The attempt's lease, for an executor that can read back what it did (`ReadsBack`): it starts no write after
+    # this moment (aware), since past it hitl's sweep reads the receiver instead of waiting for the answer.
+    deadline: datetime | None = None
 
 
 @dataclass
@@ -45,3 +51,30 @@ class Executor(Protocol):
     destination: str  # where a remote executor sends the action, for the history ("Google Ads")
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult: ...
+
+
+class Verdict(models.TextChoices):
+    """What a receiver holds of an action whose attempt went silent, read back."""
+
+    APPLIED = "applied", _("Applied")
+    NOT_APPLIED = "not_applied", _("Not applied")  # it holds what the approver saw: safe to run again
+    DRIFTED = "drifted", _("Drifted")  # it holds something else: changed elsewhere meanwhile
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    verdict: Verdict
+    detail: str  # one line for people, naming what the receiver holds
+    result: ExecutionResult | None = None  # applied: what the attempt would have answered
+
+
+class ReadsBack(Executor, Protocol):
+    """A remote executor that can read back whether an action landed (an ad platform's campaign). Its attempts
+    have a lease (`ExecutionRequest.deadline`); one silent past it is read back by hitl, not left to a person.
+    `read_back` raises RetryableExecutionError (or ExecutionError) when the receiver cannot be read now."""
+
+    def read_back(self, request: ExecutionRequest) -> ReadBack: ...
+
+
+def reads_back(executor) -> bool:
+    return callable(getattr(executor, "read_back", None))

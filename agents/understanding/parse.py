@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 
 from agents.action_specs import SPECS
 from agents.action_specs.phrasings import PHRASINGS
-from agents.models import AgentType
 from agents.understanding.entities import Catalogue, Mention
 from agents.understanding.language import detect
 from agents.understanding.questions import GREETING, HELP, QUESTIONS, THANKS
@@ -283,10 +282,3 @@ def _kind_of(intent: str) -> str | None:
         target = PHRASINGS[intent].target
         return None if target == "none" or intent == "add_target_keyword" else target
     return QUESTIONS[intent].about or None if intent in QUESTIONS else None
-
-
-def agent_for(understood: Understanding, current: str | None) -> str | None:
-    """The agent to answer: the one whose job it is, else the conversation's (None: the caller decides)."""
-    if understood.agent and understood.agent in AgentType.values:
-        return understood.agent
-    return current

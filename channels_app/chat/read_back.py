@@ -24,9 +24,7 @@ WHERE_TO_GO_ON = {
     Channel.WHATSAPP: gettext_lazy(
         "This conversation is on WhatsApp: continue it there, or start a new conversation here."
     ),
-    Channel.EMAIL: gettext_lazy(
-        "This conversation is by email: continue it there, or start a new conversation here."
-    ),
+    Channel.EMAIL: gettext_lazy("This conversation is by email: continue it there, or start a new conversation here."),
     Channel.API: gettext_lazy("This conversation came through the API: start a new conversation here to go on."),
 }
 

@@ -2,14 +2,17 @@
 
 Approval events are read from the approval history by this process's reader (follow.py), whichever
 process wrote them; each frame carries the listener's own count of approvals waiting for their decision
-(the sidebar's badge). Takeover steps and channel notices come over the channel layer, to the group
-`console.<tenant_id>`; a superuser, who sees every tenant, listens to `console.all` instead. Each socket
-joins one group, so each event reaches it once; in-app notifications are not sent here (they tell of
-events this feed already carries). The feed is one-way: the browser only listens.
+(the sidebar's badge). So is conversation activity (a message in, an answer out: the inbox moves), read
+from the conversations' stored events (activity.py). Takeover steps and channel notices come over the
+channel layer, to the group `console.<tenant_id>`; a superuser, who sees every tenant, listens to
+`console.all` instead. Each socket joins one group, so each event reaches it once; in-app notifications
+are not sent here (they tell of events this feed already carries). The feed is one-way: the browser only
+listens.
 
 Who may listen: the roles that see the tenant's approvals (`hitl.access.may_review`), who get approval
 events, summaries masked unless the listener holds the tenant's `view_pii`; and the roles that watch the
-tenant's conversations (`conversations.access.may_monitor`), who get takeover notices (conversations.console).
+tenant's conversations (`conversations.access.may_monitor`), who get takeover notices (conversations.console)
+and activity.
 """
 
 from channels.db import database_sync_to_async
@@ -52,7 +55,12 @@ class ConsoleConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, 
             await self.channel_layer.group_add(group, self.channel_name)
         if self.reviews:
             self.language = known_language(language_of(user))  # the summaries it is shown
-            self.listener = follow.Listener(None if user.is_superuser else str(user.tenant_id), self.approval_events)
+        if allowed:
+            self.listener = follow.Listener(
+                None if user.is_superuser else str(user.tenant_id),
+                approvals=self.approval_events if self.reviews else None,
+                activity=self.conversation_activity if self.monitors else None,
+            )
             follow.reader().add(self.listener)
         await self.accept()  # then refuse: a close code is only delivered on an open socket
         if not signed_in:
@@ -83,6 +91,11 @@ class ConsoleConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, 
             if not self.reveal:
                 frame["summary"] = mask(frame["summary"])
             await self.send_json(frame)
+
+    async def conversation_activity(self, messages):
+        """Messages in and answers out on conversations nobody holds (follow.py): silent `activity` frames."""
+        for message in messages:
+            await self.console_conversation(message)
 
     async def console_notice(self, message):
         """What a channel could not do: for the tenant's admins, who can fix it."""

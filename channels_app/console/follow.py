@@ -1,10 +1,11 @@
-"""Approval events for the consoles open in this process, read from the approval history.
+"""Approval events and conversation activity for the consoles open in this process, read from the store.
 
-Every approval event is a row of its approval's history (hitl.history), written by whichever process
-made it: daphne, a Celery worker, beat. One reader per process (per event loop) looks for new rows
-every CONSOLE_POLL_SECONDS and hands each to the consoles listening here. So the feed is the same
-whatever the channel layer reaches (the embedded default's in-memory layer does not reach the workers,
-where requests are filed and actions run), and a pub/sub layer's lost message loses no event.
+Every approval event is a row of its approval's history (hitl.history), and every message in or answer out a
+stored event of its conversation (activity.py), written by whichever process made it: daphne, a Celery worker,
+beat. One reader per process (per event loop) looks for new rows every CONSOLE_POLL_SECONDS and hands each to the
+consoles listening here for it. So the feed is the same whatever the channel layer reaches (the embedded default's
+in-memory layer does not reach the workers, where requests are filed, actions run and the agents answer), and a
+pub/sub layer's lost message loses no event.
 
 A row's time is when it was written, not when its transaction committed, so a row may turn up after
 later ones: the reader looks back LOOKBACK each time and remembers which rows it has handed out.
@@ -20,19 +21,25 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from channels_app.console.activity import new_activity
 from hitl.models import HITLApprovalHistory
 from hitl.summaries import summaries
 
 log = logging.getLogger(__name__)
-LOOKBACK = timedelta(seconds=60)  # longer than any transaction that writes approval history
+LOOKBACK = timedelta(seconds=60)  # longer than any transaction that writes approval history or conversation events
+
+
+Deliver = Callable[[list[dict]], Awaitable[None]]  # a round's new events for one console, oldest first
 
 
 @dataclass(eq=False)
 class Listener:
-    """One open console: the events of its tenant (None: every tenant) written since it opened."""
+    """One open console: the events of its tenant (None: every tenant) written since it opened, of the feeds it
+    follows (None: not that one)."""
 
     tenant_id: str | None
-    deliver: Callable[[list[dict]], Awaitable[None]]  # the round's new events for it, oldest first
+    approvals: Deliver | None = None  # approval events (who sees the tenant's approvals)
+    activity: Deliver | None = None  # conversation activity (who watches the tenant's conversations)
     since: datetime = field(default_factory=timezone.now)  # what was written before is on its page already
 
 
@@ -52,9 +59,10 @@ def event_message(entry: HITLApprovalHistory) -> dict:
     }
 
 
-def new_entries(tenant_ids: set[str] | None, seen: dict) -> list[dict]:
-    """History written in the last LOOKBACK that `seen` does not hold (for `tenant_ids`; None: all), oldest first."""
-    entries = HITLApprovalHistory.objects.filter(timestamp__gte=timezone.now() - LOOKBACK).exclude(pk__in=list(seen))
+def new_entries(tenant_ids: set[str] | None, seen: dict, lookback: timedelta) -> list[dict]:
+    """History written in the last `lookback` that `seen` does not hold (for `tenant_ids`; None: all), oldest
+    first."""
+    entries = HITLApprovalHistory.objects.filter(timestamp__gte=timezone.now() - lookback).exclude(pk__in=list(seen))
     if tenant_ids is not None:
         entries = entries.filter(tenant_id__in=tenant_ids)
     found = []
@@ -64,12 +72,15 @@ def new_entries(tenant_ids: set[str] | None, seen: dict) -> list[dict]:
     return found
 
 
+FEEDS = {"approvals": new_entries, "activity": new_activity}  # the Listener's field -> what reads its rows
+
+
 class Reader:
     """This process's reader: runs while a console listens, and stops with the last one."""
 
     def __init__(self):
         self.listeners: set[Listener] = set()
-        self.seen: dict = {}  # history entry id -> its time, for the rows still within LOOKBACK
+        self.seen: dict[str, dict] = {feed: {} for feed in FEEDS}  # per feed: row id -> its time, within LOOKBACK
         self.task: asyncio.Task | None = None
 
     def add(self, listener: Listener) -> None:
@@ -82,22 +93,28 @@ class Reader:
         if not self.listeners and self.task is not None:
             self.task.cancel()
             self.task = None
-            self.seen.clear()
+            for seen in self.seen.values():
+                seen.clear()
 
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(settings.CONSOLE_POLL_SECONDS)
-            try:
-                await self.read_once()
-            except Exception:  # a database hiccup: the next round looks again (LOOKBACK)
-                log.exception("Reading the approval history for the consoles failed")
+            for feed in FEEDS:
+                try:
+                    await self.read_once(feed)
+                except Exception:  # a database hiccup: the next round looks again (LOOKBACK)
+                    log.exception("Reading the %s for the consoles failed", feed)
 
-    async def read_once(self) -> None:
-        tenants = {listener.tenant_id for listener in self.listeners}
+    async def read_once(self, feed: str) -> None:
+        listeners = [listener for listener in self.listeners if getattr(listener, feed)]
+        if not listeners:
+            return
+        tenants = {listener.tenant_id for listener in listeners}
         wanted = None if None in tenants else tenants
-        self._forget_older_than(timezone.now() - LOOKBACK)
-        messages = await database_sync_to_async(new_entries)(wanted, self.seen)
-        for listener in list(self.listeners) if messages else ():
+        horizon = timezone.now() - LOOKBACK
+        self.seen[feed] = seen = {pk: at for pk, at in self.seen[feed].items() if at >= horizon}
+        messages = await database_sync_to_async(FEEDS[feed])(wanted, seen, LOOKBACK)
+        for listener in listeners if messages else ():
             mine = [
                 message
                 for message in messages
@@ -105,12 +122,9 @@ class Reader:
             ]
             try:
                 if mine:
-                    await listener.deliver(mine)
+                    await getattr(listener, feed)(mine)
             except Exception:  # one closed socket does not keep the events from the others
-                log.warning("A console was not sent %s approval events", len(mine), exc_info=True)
-
-    def _forget_older_than(self, moment: datetime) -> None:
-        self.seen = {pk: at for pk, at in self.seen.items() if at >= moment}
+                log.warning("A console was not sent %s of its %s", len(mine), feed, exc_info=True)
 
 
 _readers: dict[asyncio.AbstractEventLoop, Reader] = {}

@@ -39,7 +39,7 @@ from agents.understanding.entities import one_reading
 from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType
-from conversations import console, delivery, events
+from conversations import delivery, events
 from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import REFUSED, ActionOutcome
@@ -85,13 +85,15 @@ class _AttemptFailed(Exception):
         self.retry_in = retry_in
 
 
-def answer(conversation_id, message_id) -> float | None:
+def answer(conversation_id, message_id, *, lease: uuid.UUID | None = None) -> float | None:
     """Answer the conversation's waiting messages unless another worker is. Returns seconds to retry after, or None.
 
     A retry is asked for while `message_id` still waits and another worker holds the lease (should that worker
     have died, the retry takes over once its lease runs out), and after a failed attempt, the lease given back.
+    `lease` names this run's lease (the task's id, the same on each of its retries): a retry after a database
+    cut, whose attempt could not give its lease back, takes it again at once.
     """
-    token = _claim(conversation_id)
+    token = _claim(conversation_id, lease)
     if token is None:
         return _retry_delay(message_id)
     try:
@@ -103,13 +105,14 @@ def answer(conversation_id, message_id) -> float | None:
     return None
 
 
-def _claim(conversation_id) -> uuid.UUID | None:
-    """Take the lease; each claim begins an attempt at the oldest waiting message."""
+def _claim(conversation_id, token: uuid.UUID | None = None) -> uuid.UUID | None:
+    """Take the lease (free, run out, or `token`'s own already); each claim begins an attempt at the oldest waiting
+    message."""
     now = timezone.now()
-    token = uuid.uuid4()
+    token = token or uuid.uuid4()
     claimed = (
         Conversation.objects.filter(pk=conversation_id)
-        .filter(Q(answer_lease__isnull=True) | Q(answer_lease_until__lt=now))
+        .filter(Q(answer_lease__isnull=True) | Q(answer_lease_until__lt=now) | Q(answer_lease=token))
         .update(answer_lease=token, answer_lease_until=now + lease_duration(), answer_attempts=F("answer_attempts") + 1)
     )
     return token if claimed else None
@@ -445,7 +448,7 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
 
     response = _response_event(outbound, message, agent, outcomes)
-    response.save(force_insert=True)
+    response.save(force_insert=True)  # the consoles read it too: the inbox's preview and age move with the answer
     events.broadcast_after_commit(response)
     record(
         EventType.AGENT_RESPONDED,
@@ -460,7 +463,6 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     )
     observe_on_commit(ANSWER_SECONDS, (now - message.created_at).total_seconds(), channel=conversation.channel)
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
-    console.activity(conversation)  # the inbox's preview and age move with the answer
     return more
 
 

@@ -125,8 +125,7 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     inc_on_commit(MESSAGES_RECEIVED, channel=conversation.channel)
     if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
         console.customer_wrote(conversation)
-    else:  # the agents answer it: the inbox shows it all the same
-        console.activity(conversation)
+    # else the agents answer it: the consoles read its `received` event (channels_app.console.activity)
     conversation_id, message_id = str(conversation.pk), str(message.pk)
     # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
     after_commit(current_app.tasks[ANSWER_TASK], conversation_id, message_id, robust=True)

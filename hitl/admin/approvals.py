@@ -171,7 +171,7 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
 
     @display(description=_("cost"), ordering="estimated_cost")
     def cost(self, obj):
-        return money(obj.estimated_cost, 0)
+        return money(obj.estimated_cost, 0, currency=obj.currency)
 
     @display(description=_("status"), ordering="status", label=STATUS_COLOURS)
     def status_badge(self, obj):

@@ -1,10 +1,11 @@
-from hitl.models.approval import ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
+from hitl.models.approval import APPROVAL_CURRENCY, ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
 from hitl.models.deadline_failure import DeadlineFailure
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
 from hitl.models.slack import SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
 
 __all__ = [
+    "APPROVAL_CURRENCY",
     "ApprovalStatus",
     "DeadlineFailure",
     "ExecutionStatus",

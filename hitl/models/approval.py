@@ -2,11 +2,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from agents.actions import ActionType
 from agents.models import AgentType
+from core import currencies
 from hitl.summaries import summary_in
 from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
@@ -58,6 +61,15 @@ class ExecutionStatus(models.TextChoices):
     RETRYING = "retrying", _("Waiting to retry")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+
+
+# `HITLApproval.currency` in the database, for figures added up per currency (reports.approval_stats): the same rule
+# as core.currencies.of_action.
+APPROVAL_CURRENCY = models.Case(
+    models.When(action_data__currency__regex=r"^[A-Za-z]{3}$", then=Upper(KeyTextTransform("currency", "action_data"))),
+    default=models.Value("USD"),
+    output_field=models.CharField(),
+)
 
 
 class HITLApproval(FSMModelMixin, models.Model):
@@ -152,6 +164,13 @@ class HITLApproval(FSMModelMixin, models.Model):
     # Risk
     risk_level = models.CharField(
         max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM, verbose_name=_("risk level")
+    )
+    filed_risk_level = models.CharField(
+        max_length=10,
+        choices=RiskLevel.choices,
+        blank=True,
+        help_text=_("The risk as the request was filed (empty: as its risk level); an edit never lowers its step-up."),
+        verbose_name=_("risk as filed"),
     )
     risk_score = models.FloatField(default=0, verbose_name=_("risk score"))
     risk_factors = models.JSONField(
@@ -321,6 +340,11 @@ class HITLApproval(FSMModelMixin, models.Model):
     def summary(self) -> str:
         """What the action does, in the active language (hitl.summaries); `action_summary` is the stored text."""
         return summary_in(self)
+
+    @property
+    def currency(self) -> str:
+        """The currency of the approval's money (its estimated cost, its budgets): core.currencies.of_action."""
+        return currencies.of_action(self.action_data)
 
     @property
     def is_pending(self) -> bool:

@@ -6,7 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
+from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
+
+from .approval import ApprovalStatus
 
 
 class HITLDecision(models.Model):
@@ -72,12 +75,17 @@ class HistoryQuerySet(TenantScopedQuerySet):
         raise PermissionDenied("Approval history cannot be deleted; it goes only with its approval.")
 
 
+# Who acted, as they were then: one of the tenant's roles, or Walker's operator (a superuser, no tenant role).
+ACTOR_ROLES = [*Role.choices, ("superuser", _("Platform"))]
+
+
 class HITLApprovalHistory(models.Model):
     """Append-only record of everything that happened to an approval.
 
-    On PostgreSQL the database refuses changes too (migration 0018): a row goes only with its approval (a
-    tenant's deletion), its actor becomes empty when that account is deleted, and its note (`description`) is
-    blanked only through `hitl.history.erase_notes`. Elsewhere this model and its queryset refuse them.
+    On PostgreSQL the database refuses changes too (its triggers, hitl/migrations/0001): a row goes only with its
+    approval (a tenant's deletion), its actor becomes empty when that account is deleted, and its note
+    (`description`) is blanked only through `hitl.history.erase_notes`. Elsewhere this model and its queryset
+    refuse them.
     """
 
     class Event(models.TextChoices):
@@ -118,10 +126,14 @@ class HITLApprovalHistory(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
     )
-    actor_role = models.CharField(max_length=20, blank=True, verbose_name=_("actor role"))
+    actor_role = models.CharField(max_length=20, blank=True, choices=ACTOR_ROLES, verbose_name=_("actor role"))
     actor_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("actor IP address"))
-    previous_status = models.CharField(max_length=20, blank=True, verbose_name=_("previous status"))
-    new_status = models.CharField(max_length=20, blank=True, verbose_name=_("new status"))
+    previous_status = models.CharField(
+        max_length=20, blank=True, choices=ApprovalStatus.choices, verbose_name=_("previous status")
+    )
+    new_status = models.CharField(
+        max_length=20, blank=True, choices=ApprovalStatus.choices, verbose_name=_("new status")
+    )
     changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
     metadata = models.JSONField(default=dict, blank=True, verbose_name=_("metadata"))
     timestamp = models.DateTimeField(auto_now_add=True, verbose_name=_("time"))

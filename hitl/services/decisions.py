@@ -16,6 +16,7 @@ from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifications import Notice, notify
+from hitl.services import step_up
 from hitl.services.announce import announce
 from hitl.services.conflicts import supersede_unrun
 from hitl.services.edits import Edit, apply_edits
@@ -58,16 +59,19 @@ def decide(approval_id, *, actor, decision: str, notes: str = "", origin=IN_CONS
     with transaction.atomic():
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         require_decider(approval, actor)
+        as_it_stood = approval.risk_level
 
         if decision == Decision.REJECT:
             if edits:
                 raise DecisionError("edits_on_reject", "Edits apply only when approving.")
             if not notes.strip():
                 raise DecisionError("reason_required", "A rejection needs a reason.")
+            step_up.enforce(approval, origin)
             _record_decision(approval, actor, Decision.REJECT, notes, origin)
             _reject(approval, actor=actor, reason=notes.strip(), origin=origin)
         elif decision == Decision.APPROVE:
             edit = apply_edits(approval, actor, edits, origin) if edits else Edit({}, rerouted=False)
+            step_up.enforce(approval, origin, as_it_stood)  # judged as it will run: after the edit
             if edit.rerouted and not is_eligible(approval, actor):
                 return approval  # re-routed to a level this approver cannot decide: the edit stands, others decide
             _record_decision(approval, actor, Decision.APPROVE, notes, origin)

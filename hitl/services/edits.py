@@ -9,12 +9,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agents import action_specs
+from core import currencies
 from hitl import duplicates, rules, told
 from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import RiskLevel
 from hitl.notifications import Notice, notify
-from hitl.risk import assess, priority_for
+from hitl.risk import RiskAssessment, assess, priority_for
 from hitl.services.announce import announce
 from hitl.services.conflicts import AlreadyWaiting, Superseded, supersede_waiting, tell_superseded
 from hitl.services.levels import assign_level
@@ -76,12 +77,23 @@ def _edited_cost(spec, approval, new_data, edits) -> Decimal:
     return approval.estimated_cost if ruled is None else _decimal(ruled, "estimated_cost")
 
 
-def apply_edits(approval, actor, edits, origin) -> Edit:
-    """Change the action before approving it: what changed, for the requester, and whether the edit re-routed it
-    to a stricter workflow.
+@dataclass(frozen=True)
+class Edited:
+    """The action as an edit would make it, checked and scored, nothing saved."""
 
-    The action type never changes. Risk is scored again; if the edited action
-    is riskier, it follows the workflow that risk calls for, from its first level.
+    data_edits: dict
+    summary: str | None
+    data: dict
+    cost: Decimal
+    reach: int
+    risk: RiskAssessment
+
+
+def score_edits(approval, edits) -> Edited:
+    """Check `edits` to the approval's action like a new request and score the result, saving nothing: what the
+    step-up gate judges before deciding (hitl.services.step_up) and what `apply_edits` then saves.
+
+    The action type never changes.
     """
     data_edits, summary = _checked_shape(edits)
     if "action_type" in edits or "action_type" in data_edits:
@@ -100,6 +112,29 @@ def apply_edits(approval, actor, edits, origin) -> Edit:
     new_reach = int(
         _decimal(edits.get("estimated_reach", approval.estimated_reach), "estimated_reach", ceiling=MAX_REACH)
     )
+    risk = assess(
+        tenant=approval.tenant,
+        action_type=approval.action_type,
+        estimated_cost=new_cost,
+        estimated_reach=new_reach,
+        confidence=approval.confidence,
+        requested_by=approval.requested_by,
+        currency=currencies.of_action(new_data),
+    )
+    return Edited(data_edits, summary, new_data, new_cost, new_reach, risk)
+
+
+def apply_edits(approval, actor, edits, origin) -> Edit:
+    """Change the action before approving it: what changed, for the requester, and whether the edit re-routed it
+    to a stricter workflow.
+
+    Risk is scored again; if the edited action is riskier, it follows the workflow that risk calls for, from its
+    first level.
+    """
+    edited = score_edits(approval, edits)
+    data_edits, summary, new_data = edited.data_edits, edited.summary, edited.data
+    new_cost, new_reach, risk = edited.cost, edited.reach, edited.risk
+    spec = action_specs.spec_for(approval.action_type)
 
     changes = {k: [approval.action_data.get(k), v] for k, v in data_edits.items() if approval.action_data.get(k) != v}
     if new_cost != approval.estimated_cost:
@@ -116,15 +151,6 @@ def apply_edits(approval, actor, edits, origin) -> Edit:
     approval.action_summary = summary[:SUMMARY_LENGTH]
     if approval.action_summary != old_summary:  # the history keeps what was first proposed
         changes["summary"] = [old_summary, approval.action_summary]
-    risk = assess(
-        tenant=approval.tenant,
-        action_type=approval.action_type,
-        estimated_cost=new_cost,
-        estimated_reach=new_reach,
-        confidence=approval.confidence,
-        requested_by=approval.requested_by,
-        currency=new_data.get("currency") or "USD",
-    )
     approval.risk_level, approval.risk_score, approval.risk_factors = risk.level, risk.score, risk.factors
     approval.priority = priority_for(risk.level)
     approval.proposal_key = duplicates.proposal_key(approval.action_type, new_data)  # it now asks for this
@@ -179,7 +205,11 @@ def _save_edited(approval) -> list[Superseded]:
 
 def _reroute(approval, actor, origin, changes) -> None:
     choice = rules.choose_workflow(
-        approval.tenant, action_type=approval.action_type, risk_level=approval.risk_level, cost=approval.estimated_cost
+        approval.tenant,
+        action_type=approval.action_type,
+        risk_level=approval.risk_level,
+        cost=approval.estimated_cost,
+        currency=approval.currency,
     )
     approval.workflow, approval.workflow_snapshot = choice.workflow, choice.rules
     approval.total_levels = len(choice.rules["approval_levels"])

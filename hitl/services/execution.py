@@ -7,7 +7,9 @@ row locked: a crash rolls everything back and a retry applies it once. The
 webhook and ad platform executors call out, which no transaction can cover: the approval is
 claimed (EXECUTING) before the call, so a duplicated or retried task finds it
 claimed and does nothing; the webhook's receiver gets an Idempotency-Key, and an ad platform's
-campaign is read before anything is written again.
+campaign is read before anything is written again. An ad platform's attempt has a lease
+(`lease_of`, handed to it as the request's deadline): silent past it, it is read back
+(hitl.services.read_back).
 """
 
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from agents.executors import (
     LedgerExecutor,
     RetryableExecutionError,
     get_executor,
+    reads_back,
 )
 from core.commit import after_commit
 from core.metrics import EXECUTIONS_FAILED, inc_on_commit
@@ -61,7 +64,7 @@ def queue_execution(approval: HITLApproval, *, now=None) -> list[str]:
     return ["execution_queued_at"]
 
 
-def _request(approval: HITLApproval) -> ExecutionRequest:
+def request_for(approval: HITLApproval, *, deadline=None) -> ExecutionRequest:
     return ExecutionRequest(
         tenant=approval.tenant,
         approval_id=str(approval.pk),
@@ -69,7 +72,14 @@ def _request(approval: HITLApproval) -> ExecutionRequest:
         action_type=approval.action_type,
         action_data=approval.action_data,
         approved_at=approval.approved_at,
+        deadline=deadline,
     )
+
+
+def lease_of(executor) -> timedelta | None:
+    """How long an attempt of `executor` has before it writes nothing more: an executor that can read back what it
+    did (an ad platform's) has PLATFORM_CHANGE_LEASE_SECONDS; the others have no lease."""
+    return timedelta(seconds=settings.PLATFORM_CHANGE_LEASE_SECONDS) if reads_back(executor) else None
 
 
 def _claim(approval: HITLApproval) -> None:
@@ -88,7 +98,7 @@ def _claimable(approval: HITLApproval) -> bool:
     )
 
 
-def _succeed(approval: HITLApproval, result) -> None:
+def record_success(approval: HITLApproval, result, **metadata) -> None:
     approval.mark_executed()
     approval.executed_at = timezone.now()
     approval.execution_status = ExecutionStatus.SUCCEEDED
@@ -98,17 +108,17 @@ def _succeed(approval: HITLApproval, result) -> None:
     approval.execution_error = ""
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
     done = _("Done: %(detail)s") % {"detail": result.detail}
-    log(approval, Event.EXECUTED, done, previous_status=ApprovalStatus.EXECUTING)
+    log(approval, Event.EXECUTED, done, previous_status=ApprovalStatus.EXECUTING, **metadata)
     announce(approval, lambda: told.done(result.detail))
 
 
-def _fail(approval: HITLApproval, error: Exception, *, tell=None) -> None:
+def record_failure(approval: HITLApproval, error: Exception, *, tell=None, **metadata) -> None:
     approval.mark_failed()
     approval.execution_status = ExecutionStatus.FAILED
     approval.execution_error = str(error)[:2000]
     approval.save(update_fields=["status", "execution_status", "execution_error"])
     failed = _("Execution failed: %(error)s") % {"error": error}
-    log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING)
+    log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING, **metadata)
     inc_on_commit(EXECUTIONS_FAILED, action_type=approval.action_type)
     announce(approval, tell or (lambda: told.not_done(approval, str(error))))
 
@@ -117,7 +127,7 @@ def run_execution(approval_id, *, max_attempts: int, on_retry: Callable[[float |
     """Execute once; what it came to. `on_retry` hears the delay the receiver asked for (seconds, or None: the
     task's own backoff) when the outcome is a retry."""
     approval = HITLApproval.objects.select_related("tenant", "requested_by").get(pk=approval_id)
-    executor = get_executor(_request(approval))  # chosen per action: a synced campaign is changed on its platform
+    executor = get_executor(request_for(approval))  # chosen per action: a synced campaign is changed on its platform
     # What the execution writes (its detail, the history lines) is read first by whoever asked for it, in the
     # outcome they are told: it is written in their language.
     with translation.override(told.requesters_language(approval)):
@@ -141,11 +151,11 @@ def _run_ledger(approval_id, executor) -> Outcome:
     _claim(approval)
     try:
         with transaction.atomic():  # a refused change leaves no partial write behind
-            result = executor.execute(_request(approval))
+            result = executor.execute(request_for(approval))
     except ExecutionError as error:
-        _fail(approval, error)
+        record_failure(approval, error)
         return Outcome.FAILED
-    _succeed(approval, result)
+    record_success(approval, result)
     return Outcome.EXECUTED
 
 
@@ -162,8 +172,9 @@ def _run_remote(approval_id, executor, *, max_attempts: int, on_retry=None) -> O
             % {"destination": executor.destination, "attempt": approval.execution_attempts},
         )
     claim = approval.execution_started_at
+    lease = lease_of(executor)
     try:
-        result = executor.execute(_request(approval))
+        result = executor.execute(request_for(approval, deadline=claim + lease if lease else None))
     except RetryableExecutionError as error:
         with transaction.atomic():
             approval = _still_claimed(approval_id, claim, f"failed: {error}")
@@ -183,20 +194,20 @@ def _run_remote(approval_id, executor, *, max_attempts: int, on_retry=None) -> O
                 if on_retry is not None:
                     on_retry(error.retry_after)
                 return Outcome.RETRY
-            _fail(approval, error)
+            record_failure(approval, error)
         return Outcome.FAILED
     except ExecutionError as error:
         with transaction.atomic():
             approval = _still_claimed(approval_id, claim, f"refused: {error}")
             if approval is None:
                 return Outcome.SUPERSEDED
-            _fail(approval, error)
+            record_failure(approval, error)
         return Outcome.FAILED
     with transaction.atomic():
         approval = _still_claimed(approval_id, claim, f"done: {result.detail}")
         if approval is None:
             return Outcome.SUPERSEDED
-        _succeed(approval, result)
+        record_success(approval, result)
     return Outcome.EXECUTED
 
 
@@ -223,19 +234,31 @@ def _locked_for(actor, approval_id) -> HITLApproval:
     return get_approval_for_user(actor, approval_id, Need.DECIDE, for_update=True)
 
 
+def silent_window(approval: HITLApproval) -> timedelta:
+    """How long an execution may stay silent before it counts as stuck: the lease of an ad-platform change (past
+    it, the attempt writes nothing more), else EXECUTION_STUCK_MINUTES."""
+    return lease_of(get_executor(request_for(approval))) or timedelta(minutes=settings.EXECUTION_STUCK_MINUTES)
+
+
 def stuck_since(approval: HITLApproval):
     """When an execution that never reported back counts as stuck (its worker died mid-call), else None."""
     if approval.status != ApprovalStatus.EXECUTING:
         return None
     started = approval.execution_started_at or approval.approved_at
-    return started + timedelta(minutes=settings.EXECUTION_STUCK_MINUTES) if started else None
+    return started + silent_window(approval) if started else None
+
+
+def _window_words(window: timedelta) -> str:
+    seconds = int(window.total_seconds())
+    return f"{seconds // 60} minutes" if seconds % 60 == 0 else f"{seconds} seconds"
 
 
 def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
     """An admin marks as failed an execution whose worker never reported back, so it can be run again.
 
-    Only after EXECUTION_STUCK_MINUTES without news, so a live attempt is never cut short.
-    The receiver may have applied the action: a retry resends the same Idempotency-Key.
+    Only after EXECUTION_STUCK_MINUTES without news (an ad-platform change: its lease, past which it writes
+    nothing), so a live attempt is never cut short. The receiver may have applied the action: a retry resends the
+    same Idempotency-Key, and an ad platform's campaign is read before anything is written.
     """
     with transaction.atomic():
         approval = _locked_for(actor, approval_id)
@@ -248,14 +271,14 @@ def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
         if timezone.now() < due:
             raise DecisionError(
                 "not_stuck",
-                f"{approval.reference} is still within its {settings.EXECUTION_STUCK_MINUTES} minutes to report back.",
+                f"{approval.reference} is still within its {_window_words(silent_window(approval))} to report back.",
             )
         note = f" ({reason.strip()})" if reason.strip() else ""
         error = RuntimeError(
             f"No answer from the execution; marked failed by {actor}{note}. "
             "The receiver may have applied it: check before running it again."
         )
-        _fail(approval, error, tell=lambda: told.not_confirmed(approval))
+        record_failure(approval, error, tell=lambda: told.not_confirmed(approval))
         log(
             approval,
             Event.EXECUTION_ABANDONED,

@@ -8,8 +8,9 @@ EXECUTION_RECOVERY_MINUTES ago and that no worker holds, and sends a new task. A
 execution in progress holds the row lock, so SKIP LOCKED passes it over; a duplicate
 task is harmless, since an execution is claimed under that lock exactly once.
 
-A remote attempt (the webhook, an ad platform) that went silent ("executing / running") is not
-re-sent: the receiver may have acted. That is for a person (mark failed, then run again).
+A remote attempt that went silent ("executing / running") is not re-sent: the receiver may have acted.
+An ad platform's change is read back from the platform once its lease is over (hitl.services.read_back);
+the webhook's is for a person (mark failed, then run again).
 """
 
 from datetime import timedelta

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from agents.actions import ProposedAction
 from analytics.events import record
 from analytics.models import EventType
+from core import currencies
 from hitl import rules
 from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
@@ -89,6 +90,7 @@ def request_approval(
     """
     key = proposal_key(action.action_type, action.action_data)
     target = target_key(action.action_type, action.action_data)
+    currency = currencies.of_action(action.action_data)
     risk = assess(
         tenant=tenant,
         action_type=action.action_type,
@@ -96,10 +98,14 @@ def request_approval(
         estimated_reach=action.estimated_reach,
         confidence=action.confidence,
         requested_by=requested_by,
-        currency=action.action_data.get("currency") or "USD",
+        currency=currency,
     )
     choice = rules.choose_workflow(
-        tenant, action_type=action.action_type, risk_level=risk.level, cost=action.estimated_cost
+        tenant,
+        action_type=action.action_type,
+        risk_level=risk.level,
+        cost=action.estimated_cost,
+        currency=currency,
     )
     now = timezone.now()
     first_level = rules.parse_levels(choice.rules["approval_levels"])[0]
@@ -124,6 +130,7 @@ def request_approval(
         estimated_reach=action.estimated_reach,
         confidence=action.confidence,
         risk_level=risk.level,
+        filed_risk_level=risk.level,
         risk_score=risk.score,
         risk_factors=risk.factors,
         workflow=choice.workflow,

@@ -10,27 +10,47 @@ person through allauth's MFA re-authentication and back.
 from django.utils.translation import gettext as _
 
 from hitl.access import approvals_for, may_decide
-from hitl.errors import StepUpRequired
+from hitl.errors import DecisionError, StepUpRequired
 from hitl.history import Event, log
 from hitl.links import approval_url
+from hitl.services.edits import RISK_RANK, score_edits
 from tenants.audit import Origin
 from tenants.signin import step_up
 
 
-def needed(approval) -> bool:
+def bar(approval, *levels: str) -> str:
+    """The risk a decision on `approval` is judged at: the highest of the risk as filed, as it stands and any of
+    `levels` (as an edit would make it). An edit never lowers the bar the filed request set."""
+    candidates = [approval.filed_risk_level, approval.risk_level, *levels]
+    return max((level for level in candidates if level), key=RISK_RANK.__getitem__)
+
+
+def needed(approval, *levels: str) -> bool:
     """Whether deciding `approval` (pending) needs a fresh second factor under its tenant's policy."""
-    return approval.is_pending and step_up.reaches(approval.tenant, approval.risk_level)
+    return approval.is_pending and step_up.reaches(approval.tenant, bar(approval, *levels))
 
 
-def demand(verb: str, approval_id, *, actor, origin: Origin) -> None:
-    """Raise StepUpRequired, recorded in the history, unless `origin` carries a fresh enough factor. An approval
-    the actor may not see or decide is left to the service, which refuses it in its own words."""
+def edited_level(approval, edits) -> tuple[str, ...]:
+    """The risk level the edits would give the action, or nothing when they are refused (the service then refuses
+    them in its own words)."""
+    if not edits:
+        return ()
+    try:
+        return (score_edits(approval, edits).risk.level,)
+    except DecisionError:
+        return ()
+
+
+def demand(verb: str, approval_id, *, actor, origin: Origin, edits=None) -> None:
+    """Raise StepUpRequired, recorded in the history, unless `origin` carries a fresh enough factor for the
+    approval as it would be decided (after `edits`). An approval the actor may not see or decide is left to the
+    service, which refuses it in its own words."""
     if actor.tenant_id is not None and not step_up.is_on(actor.tenant):
         return  # a person decides their own tenant's approvals only: its policy is off, and no query is spent
     approval = approvals_for(actor).select_related("tenant").filter(pk=approval_id).first()
-    if approval is None or not needed(approval) or not may_decide(actor, approval):
+    if approval is None or not may_decide(actor, approval):
         return
-    if step_up.is_fresh(origin.factor, approval.tenant):
+    if not needed(approval, *edited_level(approval, edits)) or step_up.is_fresh(origin.factor, approval.tenant):
         return
     shown = {"last_factor": origin.factor.as_record()} if origin.factor else {}
     log(
@@ -45,6 +65,14 @@ def demand(verb: str, approval_id, *, actor, origin: Origin) -> None:
         **shown,
     )
     raise StepUpRequired(explain(approval), url=approval_url(approval))
+
+
+def enforce(approval, origin: Origin, *levels: str) -> None:
+    """The same bar inside the decision's transaction, on the locked row as it will be decided: a decision that
+    reached it without the gate above (a door that skipped it, an edit that landed in between) is refused and
+    rolled back. `levels`: what the row was at before this decision changed it."""
+    if needed(approval, *levels) and not step_up.is_fresh(origin.factor, approval.tenant):
+        raise StepUpRequired(explain(approval), url=approval_url(approval))
 
 
 def explain(approval) -> str:

@@ -179,22 +179,23 @@ def verb_named(word: str, door: Door) -> Verb | None:
     return None
 
 
-def check(verb: str, approval_id, *, actor, origin: Origin) -> Verb:
-    """The verb, once it may be said from `origin`: known, and, where it decides at the tenant's step-up level, with
-    a fresh second factor (`StepUpRequired`, recorded in the approval's history, otherwise). `act` asks it first; a
-    door that wraps `act` in a transaction of its own (one-click links) asks it before, so the record stays."""
+def check(verb: str, approval_id, *, actor, origin: Origin, edits=None) -> Verb:
+    """The verb, once it may be said from `origin`: known, and, where it decides at the tenant's step-up level (the
+    approval as `edits` would make it), with a fresh second factor (`StepUpRequired`, recorded in the approval's
+    history, otherwise). `act` asks it first; a door that wraps `act` in a transaction of its own (one-click links)
+    asks it before, so the record stays."""
     chosen = VERBS.get(verb)
     if chosen is None:
         raise DecisionError("bad_decision", f"Unknown decision {verb!r}.")
     if chosen.step_up:
-        demand(chosen.name, approval_id, actor=actor, origin=origin)
+        demand(chosen.name, approval_id, actor=actor, origin=origin, edits=edits if chosen.edits else None)
     return chosen
 
 
 def act(verb: str, approval_id, *, actor, origin: Origin, note: str = "", edits=None) -> HITLApproval:
     """Say `verb` to the approval as `actor`, from `origin`: the step-up gate, then the service's checks, locks and
     record apply."""
-    chosen = check(verb, approval_id, actor=actor, origin=origin)
+    chosen = check(verb, approval_id, actor=actor, origin=origin, edits=edits)
     if edits and not chosen.edits:
         raise DecisionError("invalid_edit", "Edits apply only when approving.")
     return chosen.run(approval_id, actor=actor, origin=origin, note=note, edits=edits)

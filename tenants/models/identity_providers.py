@@ -1,6 +1,7 @@
 """Single sign-on: a tenant's OpenID Connect provider and the email domains it signs in (docs/identity.md)."""
 
 import re
+import secrets
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -79,33 +80,58 @@ class IdentityProvider(models.Model):
         self.issuer = self.issuer.rstrip("/")
 
 
+def new_verification_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+TXT_RECORD_PREFIX = "walker-verification="
+
+
 class SignInDomain(models.Model):
-    """An email domain whose people sign in through one tenant's provider; a domain belongs to one tenant only."""
+    """An email domain whose people sign in through one tenant's provider, once the tenant has proven it owns it
+    (tenants.sso.domain_proof). Any tenant may claim a domain; only one may prove it (the partial unique constraint),
+    so a claim never blocks the domain's real owner."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     provider = models.ForeignKey(
         IdentityProvider, on_delete=models.CASCADE, related_name="domains", verbose_name=_("provider")
     )
-    domain = models.CharField(
-        max_length=253,
-        unique=True,
-        validators=[validate_domain],
-        error_messages={"unique": _("This domain already signs in through another provider.")},
-        verbose_name=_("email domain"),
+    domain = models.CharField(max_length=253, validators=[validate_domain], verbose_name=_("email domain"))
+    verification_token = models.CharField(
+        max_length=64, default=new_verification_token, editable=False, verbose_name=_("verification token")
     )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("proven at"))
 
     class Meta:
         verbose_name = _("email domain")
         verbose_name_plural = _("email domains")
         ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "domain"], name="tenants_signindomain_once_per_provider"),
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(verified_at__isnull=False),
+                name="tenants_signindomain_one_proven_owner",
+            ),
+        ]
 
     def __str__(self):
         return self.domain
 
     def save(self, *args, **kwargs):
+        """A domain changed is a new claim: unproven, with a new token (the old proof was for another domain)."""
         self.domain = self.domain.strip().lower()
+        if self.pk and self.verified_at is not None:
+            stored = SignInDomain.objects.filter(pk=self.pk).values_list("domain", flat=True).first()
+            if stored is not None and stored != self.domain:
+                self.verified_at, self.verification_token = None, new_verification_token()
         super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
         self.domain = self.domain.strip().lower()
+
+    @property
+    def txt_record(self) -> str:
+        """The TXT record that proves the domain, at the domain itself or at _walker.<domain>."""
+        return f"{TXT_RECORD_PREFIX}{self.verification_token}"

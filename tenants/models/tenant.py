@@ -54,7 +54,8 @@ def validate_timezone(value: str) -> None:
 
 
 MAX_RETENTION_DAYS = 3650
-MIN_ACCESS_LOG_DAYS = 90  # the database refuses to purge younger records whatever a tenant sets (migration 0013)
+# The database refuses to purge younger records whatever a tenant sets (tenants/migrations/0001).
+MIN_ACCESS_LOG_DAYS = 90
 
 
 class TenantQuerySet(TenantScopedQuerySet):

@@ -1,10 +1,12 @@
 """The second factor of a password sign-in to the API (/api/v1/auth/token/, and the older /api/auth/token/).
 
-A person whose tenant's policy needs a factor sends, with their email and password, `code`: a 6-digit code from
-their authenticator app or one of their recovery codes. It is checked by allauth.mfa's own form, so the codes
-count towards the same limit as on the sign-in page (5 wrong per person in 5 minutes), a TOTP code works once,
-and a recovery code is used up. A passkey cannot be sent by a script: a person with only a passkey uses an
-integration token or the console. No session is made: the API answers with tokens.
+A person who has a second factor (an authenticator app or a passkey), or whose tenant's policy needs one, sends, with
+their email and password, `code`: a 6-digit code from their authenticator app or one of their recovery codes. An
+enrolled factor is asked whatever the policy, as the sign-in page asks it (tenants.signin.stages): a factor someone
+added is theirs to be asked for, and a script has no browser to trust. The code is checked by allauth.mfa's own
+form, so it counts towards the same limit as on the sign-in page (5 wrong per person in 5 minutes), a TOTP code
+works once, and a recovery code is used up. A passkey cannot be sent by a script: a person with only a passkey uses
+an integration token or the console. No session is made: the API answers with tokens.
 """
 
 from allauth.mfa.base.forms import BaseAuthenticateForm
@@ -19,11 +21,12 @@ CODE_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
 
 
 def check_second_factor(user, code: str) -> None:
-    """Nothing when the person's policy needs no factor or `code` is one of theirs; else a WalkerError naming what
-    to send. Call with allauth's request context (its middleware sets it), whose address its limit counts."""
-    if not mfa_required(user):
-        return
+    """Nothing when the person has no factor and their policy needs none, or `code` is one of theirs; else a
+    WalkerError naming what to send. Call with allauth's request context (its middleware sets it), whose address its
+    limit counts."""
     if not is_enrolled(user):
+        if not mfa_required(user):
+            return
         raise WalkerError(
             "mfa_enrolment_required",
             gettext(
@@ -42,7 +45,7 @@ def check_second_factor(user, code: str) -> None:
     if not code:
         raise WalkerError(
             "mfa_required",
-            gettext("Your role needs a second factor: send `code`, from your authenticator app or a recovery code."),
+            gettext("Your account has a second factor: send `code`, from your authenticator app or a recovery code."),
         )
     form = BaseAuthenticateForm(data={"code": code}, user=user)
     if not form.is_valid():

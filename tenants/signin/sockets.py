@@ -7,9 +7,7 @@ The session's group is named by a hash of its key: the key itself is a credentia
 
 import hashlib
 
-from django.db import transaction
-
-from core.layer import group_send
+from core.layer import send_on_commit
 
 SESSION_ENDED = 4401  # the same code as "not signed in": the client signs in again, retrying cannot help
 MFA_REQUIRED = 4412  # the person's role needs a second factor this session has not shown
@@ -28,10 +26,9 @@ def close_persons_sockets(user_id) -> None:
     """After the transaction commits (a rolled-back change ends nothing), every socket of the person closes.
     Robust: a channel layer that fails is logged and never undoes or fails the change (the sessions are gone, so a
     socket that missed it is refused when it reconnects)."""
-    transaction.on_commit(lambda: group_send(person_group(user_id), ENDED), robust=True)
+    send_on_commit([person_group(user_id)], ENDED)
 
 
 def close_session_sockets(session_keys) -> None:
     """After commit, the sockets opened with these sessions close (robust, as above)."""
-    for group in [session_group(key) for key in session_keys]:
-        transaction.on_commit(lambda group=group: group_send(group, ENDED), robust=True)
+    send_on_commit([session_group(key) for key in session_keys], ENDED)

@@ -5,7 +5,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.db import IntegrityError, transaction
 
 from tenants import invitations
-from tenants.sso import admission, social_apps
+from tenants.sso import admission, failures, social_apps
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -38,3 +38,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         except IntegrityError:  # the same person's other sign-in made the account a moment ago
             admission.refuse_raced(request)
         return user
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        failures.stop_with_page(request, error, exception)

@@ -39,7 +39,7 @@ def admit(request, sociallogin) -> None:
             "no_email",
         )
     domain = domain_of(address.email)
-    if not provider.domains.filter(domain=domain).exists():
+    if not provider.domains.filter(domain=domain, verified_at__isnull=False).exists():  # proven domains only
         refuse(
             request, _("This provider does not sign in %(domain)s addresses.") % {"domain": domain}, "foreign_domain"
         )
@@ -49,6 +49,15 @@ def admit(request, sociallogin) -> None:
         return
     person = User.objects.filter(email__iexact=address.email).first()
     if person is None:
+        if not address.verified:
+            refuse(
+                request,
+                _(
+                    "Your company's provider has not verified your address, so Walker cannot make your account. Ask "
+                    "your provider's admin to verify it."
+                ),
+                "unverified_email",
+            )
         invitation = invitations.open_invitation(provider.tenant, address.email)
         sociallogin.user.tenant = provider.tenant
         sociallogin.user.role = invitation.role if invitation else provider.default_role

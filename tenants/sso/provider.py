@@ -1,6 +1,7 @@
 """allauth's OpenID Connect provider, as Walker runs it (SOCIALACCOUNT_PROVIDERS' provider_class).
 
-Stricter than allauth's own: the configuration is read through tenants.outbound and checked (tenants.sso.discovery),
+Stricter than allauth's own: the configuration, keys, token exchange and user info go through tenants.outbound
+(tenants.sso.discovery, tenants.sso.token_exchange) and the configuration is checked,
 every sign-in sends a nonce, and the ID token's signature and nonce are verified (tenants.sso.id_tokens). The
 account's extra data keeps only the issuer and subject: no email or name at rest.
 """
@@ -16,9 +17,12 @@ from allauth.utils import get_request_param
 from django.utils.translation import gettext as _
 
 from tenants.sso import discovery, id_tokens
+from tenants.sso.token_exchange import GuardedOAuth2Client
 
 
 class TenantOIDCAdapter(OpenIDConnectOAuth2Adapter):
+    client_class = GuardedOAuth2Client  # the token exchange through tenants.outbound, no redirect followed
+
     @cached_property
     def openid_config(self) -> dict:
         return discovery.discover(self.get_provider().app.settings["server_url"])

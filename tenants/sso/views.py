@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from tenants.sso import failures
+from tenants.sso.discovery import DiscoveryError
 from tenants.sso.domains import domain_of, provider_for_email
 from tenants.sso.provider import TenantOIDCAdapter
 
@@ -39,12 +41,15 @@ def company_sign_in(request):
     form = CompanySignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         provider = get_adapter(request).get_provider(request, form.provider.provider_id)
-        return provider.redirect(
-            request,
-            AuthProcess.LOGIN,
-            next_url=get_next_redirect_url(request),
-            auth_params={"login_hint": form.cleaned_data["email"]},
-        )
+        try:
+            return provider.redirect(
+                request,
+                AuthProcess.LOGIN,
+                next_url=get_next_redirect_url(request),
+                auth_params={"login_hint": form.cleaned_data["email"]},
+            )
+        except DiscoveryError as err:
+            return _unusable_provider(request, err)
     return render(request, "account/company_sign_in.html", {"form": form, "next": get_next_redirect_url(request)})
 
 
@@ -54,11 +59,24 @@ def oidc_login(request, provider_id):
         return OAuth2LoginView.adapter_view(TenantOIDCAdapter(request, provider_id))(request)
     except SocialApp.DoesNotExist:
         raise Http404 from None
+    except DiscoveryError as err:
+        return _unusable_provider(request, err)
 
 
 @login_not_required
 def oidc_callback(request, provider_id):
+    """allauth's callback; it reads the configuration (the token endpoint) before its own error handling, so a
+    provider that became unusable since the sign-in began is met here."""
     try:
         return OAuth2CallbackView.adapter_view(TenantOIDCAdapter(request, provider_id))(request)
     except SocialApp.DoesNotExist:
         raise Http404 from None
+    except DiscoveryError as err:
+        return _unusable_provider(request, err)
+
+
+def _unusable_provider(request, err: DiscoveryError):
+    """The provider's configuration cannot be used (unreachable, refused by tenants.outbound, malformed)."""
+    return failures.page(
+        request, _("Your company's sign-in provider cannot be reached or is not set up correctly."), str(err), 400
+    )

@@ -1,4 +1,5 @@
-"""Money in the reader's language: `{{ value|money }}` ("$1,234.50" in English, "1234,50 US$" in Spanish).
+"""Money in the reader's language: `{{ value|money }}` ("$1,234.50" in English, "1234,50 US$" in Spanish), and in
+another currency `{{ value|money_in:"JPY" }}` ("¥9,000"; "9000 ¥" in Spanish).
 
 Numbers go through Django's localisation (the active language's separators); where the currency sign
 goes is a translatable pattern. Python code (admin columns, notifications) calls `money()` directly.
@@ -8,14 +9,37 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 
+from core import currencies
+
 register = template.Library()
 
 
 @register.filter
-def money(value, places=2) -> str:
-    """`value` with `places` decimals, grouped in thousands the active language's way, with its currency sign."""
+def money(value, places=None, currency="USD") -> str:
+    """`value` in `currency` with `places` decimals (by default the currency's own: 2 for dollars, none for yen; never
+    more than it has), grouped in thousands the active language's way, with its sign."""
     if value is None or value == "":
         return "—"
-    amount = floatformat(value, f"{int(places)}g")
-    # Translators: an amount of money in US dollars; %(amount)s is the number, already formatted.
-    return gettext("$%(amount)s") % {"amount": amount}
+    digits = currencies.places(currency)
+    if places is not None:
+        digits = min(int(places), digits)
+    return with_sign(floatformat(value, f"{digits}g"), currency)
+
+
+@register.filter
+def money_in(value, currency) -> str:
+    """`value` in `currency` (an ISO code) with every digit it has: `{{ cost|money_in:approval.currency }}`."""
+    return money(value, currency=currency or "USD")
+
+
+def with_sign(amount: str, currency: str) -> str:
+    """An amount already written as a number, with its currency's sign or code where the active language puts it."""
+    code = currency.upper()
+    if code == "USD":
+        # Translators: an amount of money in US dollars; %(amount)s is the number, already formatted.
+        return gettext("$%(amount)s") % {"amount": amount}
+    if sign := currencies.sign(code):
+        # Translators: an amount with its currency's sign, e.g. "€10.50" or "¥5,000"; Spanish writes "10,50 €".
+        return gettext("%(sign)s%(amount)s") % {"sign": sign, "amount": amount}
+    # Translators: an amount with its currency's ISO code, e.g. "CHF 12.50"; Spanish writes "12,50 CHF".
+    return gettext("%(code)s %(amount)s") % {"code": code, "amount": amount}

@@ -2,7 +2,9 @@ from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -153,18 +155,30 @@ def test_assignment_grants_an_object_permission(staff, ask_as, workflow_for_user
     assert not staff["support"].has_perm("hitl.decide_hitlapproval", approval)
 
 
+def _copies_of(approval, count):
+    """`count` copies of a pending approval, each with a reference of its own, made by one INSERT ... SELECT:
+    building 100,000 model instances for bulk_create took 45 s, the database makes the rows in about one."""
+    quote = connection.ops.quote_name
+    new_id = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+    made_here = {"id": new_id, "reference": "'BR-' || series.n", "proposal_key": "''", "target_key": "''"}
+    columns = [field.column for field in HITLApproval._meta.concrete_fields]
+    values = [made_here.get(column, f"template.{quote(column)}") for column in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE series(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM series WHERE n < %s) "
+            f"INSERT INTO {quote(HITLApproval._meta.db_table)} ({', '.join(map(quote, columns))}) "
+            f"SELECT {', '.join(values)} FROM {quote(HITLApproval._meta.db_table)} template, series "
+            "WHERE template.id = %s",
+            [count, HITLApproval._meta.pk.get_db_prep_value(approval.pk, connection)],
+        )
+
+
+@pytest.mark.slow
 def test_the_queue_renders_in_constant_queries_at_100000_approvals(
     console_as, staff, ask_as, django_assert_max_num_queries
 ):
-    template = ask_as(staff["member"])
-    fields = {
-        f.attname: getattr(template, f.attname)
-        for f in HITLApproval._meta.concrete_fields
-        if f.attname not in ("id", "reference", "status", "proposal_key", "target_key")
-    }
-    HITLApproval.objects.bulk_create(
-        (HITLApproval(**fields, reference=f"BR-{i:07d}") for i in range(100_000)), batch_size=5000
-    )
+    _copies_of(ask_as(staff["member"]), 100_000)
+    assert HITLApproval.objects.filter(status="pending").count() == 100_001
     client = console_as(staff["approver"])
     with django_assert_max_num_queries(12):
         response = client.get(QUEUE + "?queue=pending")
@@ -172,7 +186,6 @@ def test_the_queue_renders_in_constant_queries_at_100000_approvals(
 
 
 def _page_queries(client, approval):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
@@ -197,7 +210,6 @@ def test_the_approval_page_costs_the_same_queries_whatever_its_history(console_a
 
 
 def test_assigned_to_me_is_a_subquery_without_distinct(console_as, staff, ask_as):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     mine = ask_as(staff["member"])
@@ -244,3 +256,16 @@ def test_the_approval_page_shows_money_and_times_one_way_in_the_tenants_zone(con
     due = timezone.localtime(approval.sla_deadline, ZoneInfo("America/New_York"))
     assert f"SLA {date_format(due, 'DATETIME_FORMAT')} ({due:%Z})" in page  # as the record below it shows times
     assert "$6,000.00 over 30 days" in page
+
+
+@pytest.mark.parametrize(("value", "why"), [("500.00", "already has a $500.00 daily budget"), ("0", "more than zero")])
+def test_a_refused_edit_says_why_and_writes_nothing(console_as, staff, ask_as, value, why):
+    """An edit to the campaign's current budget (or to nothing) is refused in words, with no decision, no edit and
+    no history row (issue 46, point 12)."""
+    approval = ask_as(staff["member"])
+    client = console_as(staff["approver"])
+    response = client.post(decide_url(approval), {"decision": "approve", "edit_daily_budget": value}, follow=True)
+    assert why in " ".join(str(message) for message in response.context["messages"])
+    stored = HITLApproval.objects.get(pk=approval.pk)
+    assert stored.status == "pending" and stored.action_data["daily_budget"] == "700.00"
+    assert list(stored.history.values_list("event_type", flat=True)) == ["created"] and not stored.decisions.exists()

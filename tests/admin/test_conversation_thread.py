@@ -28,6 +28,7 @@ def page(client, conversation, query=""):
     return client.get(reverse("admin:conversations_conversation_change", args=[conversation.pk]) + query)
 
 
+@pytest.mark.slow
 def test_the_page_is_a_thread_with_local_times_and_approvals_linked(console_as, staff, chat_with_pii, ask_as, tenant):
     Tenant.objects.filter(pk=tenant.pk).update(timezone="America/Los_Angeles")
     asked = say(chat_with_pii, "Raise Summer Sale to $700", at=datetime(2026, 7, 1, 16, 5, tzinfo=UTC))

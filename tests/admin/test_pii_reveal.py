@@ -110,6 +110,7 @@ def test_someone_without_view_pii_is_told_and_nothing_is_revealed(console_as, st
     assert not AccessLog.objects.filter(action="pii_accessed").exists()
 
 
+@pytest.mark.slow
 def test_the_reason_is_in_no_url_and_no_log_line(compliance, chat_with_pii, caplog):
     caplog.set_level(logging.DEBUG)
     response = compliance.post(reveal_url(chat_with_pii), {"reason": REASON}, follow=True)

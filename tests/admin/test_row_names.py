@@ -25,6 +25,7 @@ def test_a_history_entry_reads_as_its_approvals_reference_and_what_happened(ask)
         assert str(entry) == f"{approval.reference}: Solicitada"
 
 
+@pytest.mark.slow
 def test_a_send_and_its_notification_are_named_on_the_sends_pages(client, tenant_admin, ask):
     approval = ask()
     notification = HITLNotification.objects.create(

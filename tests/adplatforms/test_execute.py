@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from adplatforms import errors
-from adplatforms.executor import CLAIM_LEASE
+from adplatforms.executor import claim_lease
 from adplatforms.models import AdConnection, AdGuardrails, ConnectionState, PlatformCampaign, PlatformChange
 from agents.models import AIAgent
 from config.celery import app as celery_app
@@ -478,7 +478,7 @@ def test_a_claim_left_by_a_worker_that_died_is_taken_over_after_its_lease(google
     held.update(change_claim=uuid.uuid4(), change_claimed_at=timezone.now())
     approval = decided(budget_action(summer, "700.00"))
     assert run(approval) == "retry" and memory.calls == []  # claimed by a live change: nothing asked of the platform
-    held.update(change_claimed_at=timezone.now() - CLAIM_LEASE - timedelta(seconds=1))
+    held.update(change_claimed_at=timezone.now() - claim_lease() - timedelta(seconds=1))
     assert run(approval) == "executed"
     assert memory.writes() == [("set_daily_budget", "111", 700_000_000, False)]
     assert held.get().change_claim is None

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from adplatforms import errors, reconcile, sync, tasks, tolerance, words
 from adplatforms.models import AccountReconciliation, AdConnection
 from adplatforms.platform import Account, AccountDay
+from core import layer
 from tests.adplatforms.memory_platform import MemoryPlatform
 from tests.concurrency import at_once
 from tests.factories import TenantFactory, UserFactory
@@ -40,7 +41,7 @@ def total_up(account: MemoryPlatform) -> None:
 def notices(monkeypatch):
     """The console notices sent (each reconciliation below is run with its on-commit callbacks)."""
     sent = []
-    monkeypatch.setattr(reconcile.layer, "group_send", lambda group, message: sent.append((group, message)))
+    monkeypatch.setattr(layer, "group_send", lambda group, message: sent.append((group, message)))
     return sent
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from adplatforms import errors, states, sync
 from adplatforms.models import AdConnection, SyncRun
+from core import layer
 from tenants.roles import Role
 from tests.concurrency import at_once
 from tests.factories import UserFactory
@@ -33,7 +34,7 @@ def told(email_settings, sent_emails):
 @pytest.fixture
 def notices(monkeypatch):
     sent = []
-    monkeypatch.setattr(states.layer, "group_send", lambda group, message: sent.append((group, message)))
+    monkeypatch.setattr(layer, "group_send", lambda group, message: sent.append((group, message)))
     return sent
 
 
@@ -109,6 +110,7 @@ def test_a_disconnected_connection_is_never_synced_nor_paused(connection, accoun
     assert connection.state == "disabled" and account.calls == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("state", "until", "words"),
     [

@@ -127,6 +127,7 @@ def test_text_that_is_not_a_json_object_is_the_reply(langflow, request_):
     assert _run(request_).text == "{not json} but a brace"
 
 
+@pytest.mark.slow
 def test_timeout(langflow, request_, settings):
     settings.AGENT_ENGINE_TIMEOUT = 1
     released = threading.Event()

@@ -145,6 +145,7 @@ def test_tool_calls_without_text_list_the_summaries(fake_openai, request_):
     assert len(reply.actions) == 1
 
 
+@pytest.mark.slow
 def test_timeout(fake_openai, request_, settings):
     settings.AGENT_ENGINE_TIMEOUT = 1
     released = threading.Event()

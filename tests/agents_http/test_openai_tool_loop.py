@@ -156,6 +156,7 @@ def test_the_loop_stops_after_its_step_limit(openai_at, tenant, colleague, summe
     assert len(model.sent) == MAX_STEPS
 
 
+@pytest.mark.slow
 def test_the_loop_stops_at_its_time_budget(openai_at, settings, tenant, colleague, summer):
     settings.AGENT_ENGINE_TIMEOUT = 1
     model = openai_at(uses(call("keyword_moves", {})), delay=0.45)

@@ -16,6 +16,7 @@ def _run(user, name):
     return results, failures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("part", ["heldout.yaml", "train.yaml"])
 def test_the_corpus_is_routed_and_understood(nlu_world, part):
     results, failures = _run(nlu_world, part)

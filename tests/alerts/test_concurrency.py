@@ -52,6 +52,7 @@ def test_two_evaluations_at_once_after_the_quiet_period_clear_once(postgres_only
     assert list(AlertNotice.objects.order_by("created_at").values_list("event", flat=True)) == ["opened", "cleared"]
 
 
+@pytest.mark.slow
 def test_two_beat_runs_at_once_open_each_rules_incident_once(postgres_only, rule, tenant, slow_figures):
     watched = [rule("sla_breaches", "1"), rule("failed_executions", "0"), rule("approvals_waiting", "0")]
     events(tenant, EventType.SLA_BREACHED, 2)

@@ -68,6 +68,7 @@ def notices(event):
     return AlertNotice.objects.filter(event=event)
 
 
+@pytest.mark.slow
 def test_a_figure_hovering_at_the_threshold_for_an_hour_tells_once_and_never_clears(
     rule, waiting, clock, tenant_admin, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -103,7 +104,9 @@ def test_a_breach_in_the_quiet_period_keeps_the_incident_and_starts_the_wait_ove
     }  # fmt: skip
     incident = AlertIncident.objects.get()
     assert (incident.peak_value, incident.quiet_since, incident.cleared_at) == (
-        7, clock.start + timedelta(minutes=10), clock.start + timedelta(minutes=20)
+        7,
+        clock.start + timedelta(minutes=10),
+        clock.start + timedelta(minutes=20),
     )
     assert (notices("opened").count(), notices("cleared").count()) == (1, 1)
 

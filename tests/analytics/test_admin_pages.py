@@ -5,6 +5,8 @@ import json
 import re
 from datetime import date, timedelta
 
+import pytest
+
 from reports.approval_stats import recompute_period
 from reports.conversation_metrics import recompute
 from tests.analytics.conftest import approval, conversation, exchange, paris, utc
@@ -61,6 +63,7 @@ def test_approval_analytics_page(console_as, approver, tenant, other_tenant):
     assert ranged.status_code == 200
 
 
+@pytest.mark.slow
 def test_conversation_metrics_page(console_as, support, colleague, tenant):
     for hour, wait in ((9, 2), (10, 6)):
         conv = conversation(colleague, started_at=utc(2025, 3, 21, hour))

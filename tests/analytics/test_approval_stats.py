@@ -2,14 +2,13 @@
 
 import json
 from datetime import date, timedelta
-from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from analytics.events import record
-from analytics.models import EventType, HITLAnalytics, PlatformEvent
+from analytics.models import EventType, HITLAnalytics
 from reports.approval_stats import recompute_period, refresh_tenant
 from reports.periods import bounds
 from tenants.models import User
@@ -64,11 +63,11 @@ def test_a_dst_day_in_the_tenants_zone(tenant, scenario, approver, second_approv
     assert row.p90_decision_minutes == 76  # 40 + 0.6 * (100 - 40), PERCENTILE_CONT's interpolation
     assert row.sla_compliance_rate == 0.6667  # 4 in time of 6 due (5 decided by people, 1 expired)
     assert (row.low_risk_count, row.medium_risk_count, row.high_risk_count, row.critical_risk_count) == (2, 4, 2, 1)
-    assert row.total_estimated_cost_approved == Decimal("850.00")  # 100 + 200 + 500 + 50
-    assert row.total_estimated_cost_rejected == Decimal("700.00")
+    assert row.cost_approved == {"USD": "850.00"}  # 100 + 200 + 500 + 50, in dollars: the rows name no currency
+    assert row.cost_rejected == {"USD": "700.00"}
     assert row.action_type_breakdown == {
-        "set_budget": {"requests": 7, "approved": 4, "rejected": 0, "cost_approved": "850.00"},
-        "publish_content": {"requests": 2, "approved": 0, "rejected": 2, "cost_approved": "0.00"},
+        "set_budget": {"requests": 7, "approved": 4, "rejected": 0, "cost_approved": {"USD": "850.00"}},
+        "publish_content": {"requests": 2, "approved": 0, "rejected": 2, "cost_approved": {}},
     }
     third = User.objects.get(email="third@acme.test")
     assert [(a["approver_id"], a["decisions"], a["approved"], a["rejected"]) for a in row.top_approvers] == [
@@ -140,28 +139,3 @@ def test_backfill_recomputes_every_period_since_a_day(tenant, other_tenant, scen
 def test_backfill_refuses_bad_input(tenant, options, message):
     with pytest.raises(CommandError, match=message):
         call_command("backfill_analytics", stdout=StringIO(), stderr=StringIO(), **options)
-
-
-def test_the_migration_forgets_the_addresses_analytics_kept(tenant, approver):
-    from importlib import import_module
-
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    name = "0010_analytics_without_addresses"
-    migration = import_module(f"analytics.migrations.{name}")
-    apps = MigrationLoader(connection).project_state(("analytics", name)).apps  # as the migration sees them
-    counts = {"decisions": 3, "approved": 2, "rejected": 1}
-    HITLAnalytics.objects.create(
-        tenant=tenant, period_type="day", period_start=DST_DAY,
-        top_approvers=[{"approver_id": str(approver.pk), "email": approver.email, **counts}],
-    )  # fmt: skip
-    failed = record(EventType.NOTIFICATION_FAILED, tenant=tenant, reason=f"550 <{approver.email}> no such user")
-    sent = record(EventType.NOTIFICATION_SENT, tenant=tenant, provider="email:sendgrid")
-
-    migration.forget_addresses(apps, None)
-
-    assert HITLAnalytics.objects.get().top_approvers == [{"approver_id": str(approver.pk), **counts}]
-    failed, sent = (PlatformEvent.objects.get(pk=event.pk) for event in (failed, sent))
-    assert failed.metadata["reason"] == "550 <[email]> no such user"
-    assert sent.metadata == {"provider": "email:sendgrid"}

@@ -127,10 +127,29 @@ def test_a_large_export_is_written_a_chunk_at_a_time(tenant):
     assert len(list(csv.reader(io.StringIO("".join(chunks))))) == 6
 
 
-def test_formulas_are_not_exported_as_formulas(tenant):
-    approval(tenant, requested_at=paris(2025, 3, 21, 9), action_type="=HYPERLINK(1)")
-    text = "".join(csv_chunks(ApprovalResource(), HITLApproval.objects.all()))
-    assert "=HYPERLINK" not in text
+FORMULAS = [
+    '=HYPERLINK("http://x.test","click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_cell_that_would_run_as_a_formula_is_quoted_and_kept_whole(tenant, formula):
+    """OWASP's rule: a leading single quote, nothing deleted (the library's own escaping deleted a leading "=")."""
+    approval(tenant, requested_at=paris(2025, 3, 21, 9), action_type=formula)
+    [row] = csv.DictReader(io.StringIO("".join(csv_chunks(ApprovalResource(), HITLApproval.objects.all()))))
+    assert row["action_type"] == "'" + formula
+
+
+@pytest.mark.parametrize("plain", ["-12.50", "+3", "Raise Brand - Search to $400", "a=b"])
+def test_numbers_and_text_that_only_contain_the_signs_are_left_alone(tenant, plain):
+    approval(tenant, requested_at=paris(2025, 3, 21, 9), action_type=plain)
+    [row] = csv.DictReader(io.StringIO("".join(csv_chunks(ApprovalResource(), HITLApproval.objects.all()))))
+    assert row["action_type"] == plain
 
 
 def test_an_empty_export_still_has_its_header(tenant):

@@ -14,16 +14,18 @@ from rest_framework.test import APIClient
 from agents.models import AIAgent
 from hitl.models import HITLApproval, HITLNotification
 from hitl.services.requests import request_approval
-from tenants.models import AccessLog, SubjectRequest
+from tenants.models import AccessLog, SubjectRequest, User
 from tenants.roles import Role
 from tests.factories import (
     CampaignFactory,
     ConversationFactory,
     HITLWorkflowFactory,
     MessageFactory,
+    TenantFactory,
     UserFactory,
     budget_action,
 )
+from tests.made_once import made_once
 
 A, P, S, C, M, SU, ANON, OUT = "admin", "approver", "support", "compliance", "member", "superuser", "anon", "outsider"
 CALLERS = (A, P, S, C, M, SU, ANON, OUT)
@@ -169,15 +171,13 @@ BODIES = {
 EXPORT = {"kind": "export", "reason": "subject access request"}  # about the colleague, posted to subject-requests
 
 
-@pytest.fixture
-def callers(tenant, outsider, superuser):
-    people = {role: UserFactory(tenant=tenant, role=role, email=f"{role}.person@acme.test") for role in Role.values}
-    return {**people, SU: superuser, OUT: outsider, ANON: None}
-
-
-@pytest.fixture
-def rows(tenant, colleague):
-    """A colleague's conversation and a pending approval they asked for in it."""
+def _people_and_rows() -> dict:
+    """The callers, and a colleague's conversation and a pending approval they asked for in it: primary keys."""
+    tenant = TenantFactory(name="Matrix Outdoor", slug="matrix")
+    people = {role: UserFactory(tenant=tenant, role=role, email=f"{role}.person@matrix.test") for role in Role.values}
+    people[SU] = UserFactory(tenant=None, is_superuser=True, email="root@matrix.test")
+    people[OUT] = UserFactory(tenant=TenantFactory(slug="matrix-other"), role=Role.ADMIN, email="admin@other.test")
+    colleague = UserFactory(tenant=tenant, role=Role.MEMBER, email="colleague@matrix.test")
     conversation = ConversationFactory(user=colleague, channel="api")
     MessageFactory(conversation=conversation, text="Call me on +1 415 555 0142")
     campaign = CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
@@ -192,7 +192,7 @@ def rows(tenant, colleague):
     subject_request = SubjectRequest.objects.create(
         tenant=tenant, kind="export", subject=colleague, subject_ref=str(colleague.pk), reason="asked by the person"
     )
-    return {
+    rows = {
         "conversation": conversation.pk,
         "approval": approval.pk,
         "colleague": colleague.pk,
@@ -200,6 +200,25 @@ def rows(tenant, colleague):
         "notification": notification.pk,
         "subject_request": subject_request.pk,
     }
+    return {"people": {caller: person.pk for caller, person in people.items()}, "rows": rows}
+
+
+@pytest.fixture(scope="module")
+def _matrix(django_db_blocker):
+    """Made once for the module (tests/made_once.py): the matrix's hundreds of cases read the same people and rows."""
+    with made_once(django_db_blocker, _people_and_rows) as made:
+        yield made
+
+
+@pytest.fixture
+def callers(db, _matrix):
+    people = User.objects.in_bulk(_matrix["people"].values())
+    return {**{caller: people[pk] for caller, pk in _matrix["people"].items()}, ANON: None}
+
+
+@pytest.fixture
+def rows(db, _matrix):
+    return _matrix["rows"]
 
 
 @pytest.mark.parametrize("method, path, caller, expected", CASES, ids=[f"{m} {p} {c}" for m, p, c, _ in CASES])

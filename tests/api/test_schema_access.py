@@ -44,6 +44,7 @@ def test_where_it_is_public_anyone_reads_it(settings, client, page):
 SHOW = "import django; django.setup(); from django.conf import settings; print(settings.API_SCHEMA_PUBLIC)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("env", "public"), [(PRODUCTION, False), ({}, True), ({**PRODUCTION, "API_SCHEMA_PUBLIC": "1"}, True)]
 )

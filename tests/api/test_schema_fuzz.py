@@ -34,6 +34,7 @@ def token_header(tenant_admin):
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.test_access_matrix import callers, rows  # noqa: F401  (the access matrix's people and rows)
+from tests.api.test_access_matrix import _matrix, callers, rows  # noqa: F401  (the access matrix's people and rows)
 from tests.factories import PASSWORD
 
 OBTAIN = "/api/v1/auth/token/"

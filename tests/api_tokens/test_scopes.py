@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from hitl.models import HITLApproval
 from tenants import integration_tokens
+from tenants.models import User
 from tenants.roles import Role
 from tests.api.test_access_matrix import BODIES, ENDPOINTS, EXPORT
 
@@ -54,6 +55,9 @@ def test_each_endpoint_of_the_matrix_needs_its_scope_and_answers_as_the_owner(ca
         assert response.status_code == 403 and response.json()["code"] == "scope_missing", response.content[:300]
 
 
+ANY_ID = str(uuid.UUID(int=1))  # the same in every pytest-xdist worker: each collects the same test names
+
+
 def api_routes():
     """Every URL of the API with placeholders filled: each router and path pattern under /api/."""
 
@@ -67,7 +71,7 @@ def api_routes():
 
     for text in walk(get_resolver().url_patterns, ""):
         text = text.replace("\\.", ".")
-        concrete = re.sub(r"\(\?P<\w+>[^)]*\)|<[\w:]+>", str(uuid.uuid4()), text)
+        concrete = re.sub(r"\(\?P<\w+>[^)]*\)|<[\w:]+>", ANY_ID, text)
         if concrete.startswith("api/") and "(" not in concrete and concrete != "api/":
             yield concrete
 
@@ -118,7 +122,8 @@ def test_a_decide_token_decides_only_what_its_owner_may(callers, rows):
     assert HITLApproval.objects.get(pk=rows["approval"]).status != "pending"
 
 
-def test_cancelling_ones_own_request_is_writing(callers, rows, colleague):
+def test_cancelling_ones_own_request_is_writing(callers, rows):
+    colleague = User.objects.get(pk=rows["colleague"])
     url = f"/api/hitl/approvals/{rows['approval']}/cancel/"
     assert call(token_client(colleague, ["decide"]), "post", url).json()["code"] == "scope_missing"
     assert call(token_client(colleague, ["write"]), "post", url).status_code == 200

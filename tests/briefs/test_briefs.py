@@ -205,6 +205,7 @@ def test_two_workers_at_once_send_each_brief_exactly_once(postgres_only, tenant,
     assert EmailDeliveryLog.objects.count() == len(readers)
 
 
+@pytest.mark.slow
 def test_two_workers_retrying_at_once_send_each_failed_brief_once(postgres_only, tenant, sent_emails, monkeypatch):
     """The retry pass claims rows with SKIP LOCKED: two beat runs at once share the failed briefs out."""
     monkeypatch.setattr("briefs.services.CHUNK", 2)  # each run takes two, so both runs find work

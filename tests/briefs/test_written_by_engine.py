@@ -147,6 +147,7 @@ def test_the_built_in_text_stands_when_the_engines_is_unusable(
     assert len(httpserver.log) == 1  # the failure is kept for the run's other readers
 
 
+@pytest.mark.slow
 def test_the_built_in_text_stands_when_the_engine_is_slow(
     openai_engine, httpserver, tenant, figures, sent_emails, monkeypatch
 ):

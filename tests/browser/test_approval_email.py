@@ -18,6 +18,7 @@ from tests.factories import CampaignFactory, HITLWorkflowFactory, budget_action
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

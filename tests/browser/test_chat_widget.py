@@ -40,6 +40,7 @@ from tests.factories import HITLWorkflowFactory, TenantFactory, UserFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

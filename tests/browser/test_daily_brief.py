@@ -22,6 +22,7 @@ from tests.factories import budget_action
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.django_db,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]

@@ -27,6 +27,7 @@ from tests.workers import process_database_url, wait_for
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

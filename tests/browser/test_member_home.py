@@ -23,6 +23,7 @@ from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFac
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

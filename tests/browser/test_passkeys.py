@@ -1,6 +1,7 @@
 """A passkey in a real browser: enrolled through the account pages with Chromium's virtual authenticator (a
 platform authenticator that holds a resident key and verifies its user), then the only step of a sign-in, which
-satisfies a tenant policy that needs a second factor (the console opens without asking for a code).
+satisfies a tenant policy that needs a second factor (the console opens without asking for a code); and the
+passkeys page (/accounts/2fa/webauthn/) lists the passkey once enrolled.
 
 The browser names the server "localhost" (mapped to 127.0.0.1): WebAuthn takes no IP address as its relying party
 and allows plain http only on localhost.
@@ -21,27 +22,31 @@ from tests.factories import PASSWORD, TenantFactory, UserFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 
 if CHROMEDRIVER.exists():  # imported here so a machine without the driver still collects the module
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions
     from selenium.webdriver.support.ui import WebDriverWait
 
     from tests.browser.test_chat_widget import PAGE_CHANGES, WAIT_SECONDS, BrowserTestCase
 else:  # the class below still has to be defined for collection; it is skipped
     WAIT_SECONDS, BrowserTestCase = 20, ChannelsLiveServerTestCase
 
-# What a laptop's built-in authenticator is: CTAP2, internal, holds the key (a passkey), verifies its user.
-AUTHENTICATOR = {
-    "protocol": "ctap2",
-    "transport": "internal",
-    "hasResidentKey": True,
-    "hasUserVerification": True,
-    "isUserVerified": True,
-    "automaticPresenceSimulation": True,
-}
+
+def laptop_authenticator():
+    """What a laptop's built-in authenticator is: CTAP2, internal, holds the key (a passkey), verifies its user."""
+    return VirtualAuthenticatorOptions(
+        protocol=Protocol.CTAP2,
+        transport=Transport.INTERNAL,
+        has_resident_key=True,
+        has_user_verification=True,
+        is_user_verified=True,
+        is_user_consenting=True,
+    )
 
 
 # The server process is forked before tests/conftest.py's per-test MD5 hasher; the class override is in force
@@ -54,13 +59,10 @@ class PasskeyBrowserTests(BrowserTestCase):
         super().setUp()
         self.tenant = TenantFactory(name="Acme Outdoor", slug="acme")
         self.admin = UserFactory(tenant=self.tenant, role=Role.ADMIN, email="admin@acme.test")
-        self.driver.execute_cdp_cmd("WebAuthn.enable", {})
-        added = self.driver.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
-        self.authenticator = added["authenticatorId"]
+        self.driver.add_virtual_authenticator(laptop_authenticator())
 
     def tearDown(self):
-        self.driver.execute_cdp_cmd("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.authenticator})
-        self.driver.execute_cdp_cmd("WebAuthn.disable", {})
+        self.driver.remove_virtual_authenticator()
         super().tearDown()
 
     def url(self, path):
@@ -113,9 +115,9 @@ class PasskeyBrowserTests(BrowserTestCase):
     def test_a_passkey_enrolled_in_the_console_signs_in_alone(self):
         self.sign_in_with_password()
         self.enrol_passkey()
-        credentials = self.driver.execute_cdp_cmd("WebAuthn.getCredentials", {"authenticatorId": self.authenticator})
-        self.assertEqual(len(credentials["credentials"]), 1)
-        self.assertTrue(credentials["credentials"][0]["isResidentCredential"])  # a passkey: it names its person
+        credentials = self.driver.get_credentials()
+        self.assertEqual(len(credentials), 1)
+        self.assertTrue(credentials[0].is_resident_credential)  # a passkey: it names its person
 
         # The tenant's policy now needs a second factor of an admin: the passkey alone must satisfy it.
         self.tenant.mfa_required_roles = default_mfa_roles()
@@ -127,3 +129,12 @@ class PasskeyBrowserTests(BrowserTestCase):
         self.wait(lambda d: self.path() == "/admin/", "the console after the passkey")
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-live="dashboard"]'), "the dashboard")
         self.assertIsNotNone(Authenticator.objects.get(user=self.admin, type=Authenticator.Type.WEBAUTHN).last_used_at)
+
+    def test_the_passkeys_page_lists_the_enrolled_passkey(self):
+        self.sign_in_with_password()
+        self.enrol_passkey()
+        self.driver.get(self.url("/accounts/2fa/webauthn/"))
+        self.wait(lambda d: d.find_elements(By.TAG_NAME, "table"), "the passkeys listed")
+        listed = self.driver.find_element(By.TAG_NAME, "table").text
+        self.assertIn("Laptop", listed)
+        self.assertIn("Passkey", listed)  # allauth's badge for a key that holds its person (a resident key)

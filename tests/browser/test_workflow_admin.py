@@ -20,6 +20,7 @@ from tests.browser.screens import PHONE, ScreenChecks
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 
@@ -43,9 +44,18 @@ class WorkflowAdminBrowserTests(ConsolePages, ScreenChecks, BrowserTestCase):
         search = self.find(f'select[name="levels-{row}-users"] + .select2 .select2-search__field')
         search.send_keys(term)
         option = f'//li[contains(@class, "select2-results__option") and contains(., "{name}")]'
-        self.wait(lambda d: d.find_elements(By.XPATH, option), f"{name} among the people found")
-        offered = [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, ".select2-results__option")]
-        self.driver.find_element(By.XPATH, option).click()
+        offered = []
+
+        def picked(driver) -> bool:
+            """Found and clicked in one go: select2 redraws its results as each search answers, so an option found
+            may be gone when clicked (stale: `wait` looks again)."""
+            if not driver.find_elements(By.XPATH, option):
+                return False
+            offered[:] = [item.text for item in driver.find_elements(By.CSS_SELECTOR, ".select2-results__option")]
+            driver.find_element(By.XPATH, option).click()
+            return True
+
+        self.wait(picked, f"{name} among the people found, and picked")
         return offered
 
     def shown_levels(self):

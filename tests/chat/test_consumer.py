@@ -311,6 +311,7 @@ async def test_where_the_layer_does_not_reach_the_worker_a_waiting_socket_reads_
     await tab.close()
 
 
+@pytest.mark.slow
 async def test_where_the_layer_does_not_reach_the_worker_an_approvals_outcome_reaches_a_quiet_chat_within_2_s(
     open_tab, colleague, approver, engine, settings, monkeypatch
 ):

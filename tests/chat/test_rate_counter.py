@@ -64,6 +64,7 @@ def test_a_key_evicted_between_add_and_incr_starts_the_window_again(monkeypatch,
     assert _count_hit("chat-rate:evicted") == 2  # the counter goes on from the restarted window
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["redis", "local"])
 def test_socket_leases_cap_lapse_and_are_given_back_once(backend, settings):
     if backend == "local":

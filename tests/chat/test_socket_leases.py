@@ -73,6 +73,7 @@ async def test_a_count_that_lost_its_keys_neither_lets_more_through_nor_goes_bel
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 @pytest.mark.postgres("the daphne process shares the test database")
 def test_the_sockets_of_a_daphne_that_crashed_stop_counting_within_the_lease(tmp_path, open_tab, colleague):
     db = connection.settings_dict

@@ -3,11 +3,12 @@ visibility timeout longer than any task waits, logins guarded by django-axes."""
 
 import json
 
+import pytest
+
 from tests.config.test_settings_shapes import PRODUCTION, run_python
 
 SHOW = """
-import json, django
-django.setup()
+import json
 from django.conf import settings as s
 print(json.dumps({
     "http": s.OUTBOUND_ALLOW_HTTP,
@@ -26,6 +27,7 @@ def production(**env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_production_is_guarded():
     shown = production()
     assert shown["http"] is False and shown["proxies"] == 0
@@ -34,11 +36,13 @@ def test_production_is_guarded():
     assert shown["sweep"] == "hitl.tasks.recover_executions"
 
 
+@pytest.mark.slow
 def test_proxies_and_the_visibility_timeout_can_be_set():
     shown = production(NUM_PROXIES="2", CELERY_VISIBILITY_TIMEOUT="1800")
     assert (shown["proxies"], shown["visibility"]) == (2, 1800)
 
 
+@pytest.mark.slow
 def test_production_refuses_a_short_visibility_timeout_and_a_test_run_may_lower_it():
     """Under ten minutes Redis would hand a retry's waiting task to a second worker; tests/faults needs seconds."""
     refused = run_python(["-c", SHOW], **{**PRODUCTION, "CELERY_VISIBILITY_TIMEOUT": "60"})

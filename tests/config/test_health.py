@@ -31,8 +31,10 @@ def redis_stopped(settings, monkeypatch):
     }
     monkeypatch.setitem(celery_app.conf, "broker_url", CLOSED_PORT_REDIS)
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
+    monkeypatch.setitem(celery_app.conf, "broker_transport", None)  # the embedded default names its own
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_readyz_names_what_failed_when_redis_is_down(client, redis_stopped):
     response = client.get("/readyz")

@@ -21,7 +21,7 @@ def test_an_email_sent_in_a_test_lands_outside_var_mail(settings, db):
 
 
 def test_the_sqlite_test_database_is_outside_var(settings, db):
-    """On SQLite the test database is a file (one per test run): in the system's temporary folder, not var/."""
+    """On SQLite the test database is a file (one per checkout and xdist worker): in the temporary folder, not var/."""
     from django.db import connection
 
     if connection.vendor != "sqlite":

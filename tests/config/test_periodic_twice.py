@@ -6,6 +6,7 @@ connection, `tests.concurrency.at_once`), checks the outcome is one run's, then 
 nothing changes. A beat entry without such a test fails `test_every_beat_entry_is_run_twice_here`.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -39,10 +40,11 @@ from conversations.tasks import (
 )
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
 from hitl.services.decisions import approve
-from hitl.tasks import process_deadlines, recover_executions
+from hitl.tasks import process_deadlines, read_back_silent_executions, recover_executions
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tenants.models import AccessLog, Tenant
 from tenants.tasks import clear_expired_sessions, flush_expired_tokens, purge_access_logs
+from tests.adplatforms.linked import connect, synced_campaign
 from tests.adplatforms.memory_platform import MemoryPlatform
 from tests.analytics.conftest import approval as approval_row
 from tests.analytics.conftest import conversation as conversation_row
@@ -148,6 +150,29 @@ def test_stalled_executions_are_sent_again_and_run_once(postgres_only, ask, tena
     history = HITLApprovalHistory.objects.filter(approval__in=lost)
     assert history.filter(event_type="execution_requeued").count() == len(lost)
     assert history.filter(event_type="executed").count() == len(lost)
+
+
+@twice(read_back_silent_executions)
+def test_silent_ad_platform_changes_are_read_back_once(postgres_only, ask, tenant, approver, monkeypatch):
+    connection, memory = connect(tenant, monkeypatch)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(celery_app.tasks["hitl.tasks.execute_approval"], "delay", lambda *args: None)
+        for n in range(4):
+            campaign = synced_campaign(connection, memory, f"Campaign {n}", "500.00", f"{100 + n}")
+            approve(ask(of=campaign).pk, actor=approver)
+    silent = list(HITLApproval.objects.filter(status="approved").values_list("pk", flat=True))
+    for external_id in memory.remote:  # each worker died after the platform applied its change
+        memory.remote[external_id] = replace(memory.remote[external_id], daily_budget_units=700_000_000)
+    long_ago = timezone.now() - timedelta(seconds=settings.PLATFORM_CHANGE_LEASE_SECONDS + 1)
+    HITLApproval.objects.filter(pk__in=silent).update(
+        status="executing", execution_status="running", execution_attempts=1, execution_started_at=long_ago
+    )  # as a worker killed mid-call leaves them
+
+    first, second = both(read_back_silent_executions)
+    assert first + second == len(silent) == 4
+    assert read_back_silent_executions() == 0
+    assert set(HITLApproval.objects.filter(pk__in=silent).values_list("status", flat=True)) == {"executed"}
+    assert HITLApprovalHistory.objects.filter(approval__in=silent, event_type="executed").count() == len(silent)
 
 
 @twice(evaluate_rules)
@@ -391,6 +416,7 @@ def test_expired_refresh_tokens_are_flushed_once(postgres_only, tenant_admin):
 # --- warehouse ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @twice(export_to_warehouses)
 def test_events_go_to_each_warehouse_once(postgres_only, tenant, settings):
     fake = FakeBigQuery().start()

@@ -27,6 +27,7 @@ INTENDED = {
     "hitl.tasks.send_notification": "notifications",
     "hitl.tasks.process_deadlines": "notifications",
     "hitl.tasks.recover_executions": "notifications",
+    "hitl.tasks.read_back_silent_executions": "notifications",
     "hitl.slack.tasks.post_approval": "notifications",
     "hitl.slack.tasks.refresh_message": "notifications",
     "hitl.slack.tasks.tell_privately": "notifications",

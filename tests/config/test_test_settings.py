@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 from django.db import connection
 
+from tests.settings import _redis_of_this_worker
 from tests.workers import process_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,9 +63,95 @@ def test_postgres_tests_are_skipped_on_sqlite_saying_why(request):
         }
 
 
+@pytest.mark.slow
 def test_not_slow_leaves_out_the_browser_fault_worker_and_daphne_tests():
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", "not slow", *SLOW],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert "no tests collected" in collected.stdout and "deselected" in collected.stdout, collected.stdout
+
+
+def inner_pytest(folder, plugin, *args) -> subprocess.CompletedProcess:
+    """pytest with two xdist workers on the tests in `folder`, with one of the suite's plugins and without Django."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", plugin, "-p", "no:django", "-p", "no:cacheprovider", "-c", "/dev/null",
+         "--rootdir", str(folder), "-n", "2", "-W", "ignore::pytest.PytestUnknownMarkWarning", *args, str(folder)],
+        cwd=ROOT, env={**process_environment(), "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+TIMED = """
+import time, pytest
+def busy(seconds):
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+def test_quick(): pass
+def test_waits_over_one(): time.sleep(1.1)
+def test_waits_two_on_a_stalled_machine(): time.sleep(2)
+def test_waits_over_the_wall_line(): time.sleep(5.1)
+def test_computes_over_the_processor_line(): busy(2.6)
+@pytest.mark.slow
+def test_marked_slow(): busy(1.6)
+@pytest.fixture(scope="module")
+def shared(): busy(1.6)
+def test_a_shared_fixture_is_not_counted(shared): pass
+"""
+
+
+@pytest.mark.slow
+def test_a_test_not_marked_slow_is_listed_over_a_second_and_fails_past_its_processor_or_wall_line(tmp_path):
+    (tmp_path / "test_timed.py").write_text(TIMED)
+    done = inner_pytest(tmp_path, "tests.time_limit", "-rf")
+    summary = done.stdout.split("over 1 s (fails past 2.5 s of processor or 5 s)", 1)[1]
+    assert "test_waits_over_one" in summary and "test_waits_two_on_a_stalled_machine" in summary, done.stdout
+    assert "test_quick" not in summary and "shared" not in summary, done.stdout
+    failed = done.stdout.split("short test summary info")[1]
+    assert "test_waits_over_the_wall_line" in failed and "test_computes_over_the_processor_line" in failed, failed
+    assert "its call took 5.1" in done.stdout and "(2.6" in done.stdout, done.stdout
+    assert "2 failed, 5 passed" in done.stdout, done.stdout
+
+
+GROUPED = """
+import os, pytest
+def ran(kind):
+    with open(os.path.join(os.path.dirname(__file__), "ran.txt"), "a") as ran:
+        ran.write(f"{kind} {os.environ['PYTEST_XDIST_WORKER']}\\n")
+@pytest.mark.processes
+@pytest.mark.parametrize("n", range(4))
+def test_a_server_shape(n): ran("servers")
+@pytest.mark.processes
+@pytest.mark.browser
+@pytest.mark.parametrize("n", range(4))
+def test_a_browser(n): ran("browser")
+@pytest.mark.parametrize("n", range(8))
+def test_anything_else(n): ran("else")
+"""
+
+
+@pytest.mark.slow
+def test_the_processes_tests_run_one_after_another_on_one_worker(tmp_path):
+    """pytest 9.2 silently broke pytest-xdist's groups (pytest-xdist #1386): nothing failed, the tests spread."""
+    (tmp_path / "test_grouped.py").write_text(GROUPED)
+    done = inner_pytest(tmp_path, "tests.process_groups", "--dist", "loadgroup", "-v")
+    assert done.returncode == 0, done.stdout
+    workers = {}
+    for line in (tmp_path / "ran.txt").read_text().splitlines():
+        kind, worker = line.split()
+        workers.setdefault(kind, set()).add(worker)
+    assert len(workers["servers"] | workers["browser"]) == 1, workers
+    assert "test_a_server_shape[0]@processes" in done.stdout and "test_a_browser[0]@processes" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "expected"),
+    [
+        ("redis://127.0.0.1:6379/0", "gw0", "redis://127.0.0.1:6379/0"),
+        ("redis://127.0.0.1:6379/0", "gw1", "redis://127.0.0.1:6379/1"),
+        ("redis://:secret@cache:6380/3", "gw2", "redis://:secret@cache:6380/5"),
+        ("redis://127.0.0.1:6379", "gw1", "redis://127.0.0.1:6379/1"),
+    ],
+)
+def test_each_xdist_worker_has_a_redis_database_of_its_own(url, worker, expected):
+    assert _redis_of_this_worker(url, worker) == expected

@@ -139,6 +139,7 @@ async def test_a_new_approval_reaches_the_tenants_open_consoles_as_it_is_filed(a
     await elsewhere.disconnect()
 
 
+@pytest.mark.slow
 async def test_a_reminder_reaches_each_approvers_socket_once(approver, second_approver, tenant):
     """The SLA clock records the reminder (the feed's event) and sends each approver an in-app reminder (their
     notifications list): one frame per socket, not two."""
@@ -242,6 +243,7 @@ async def frames_until_quiet(socket) -> list[dict]:
     return frames
 
 
+@pytest.mark.slow
 async def test_each_approval_event_reaches_each_socket_once(approver, second_approver, tenant):
     """An approver is also sent in-app notifications of what the feed already shows them: created, decided,
     reminded, escalated; the feed carries each event once (issue 29: twice on each socket)."""

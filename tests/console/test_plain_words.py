@@ -163,6 +163,7 @@ def pages_of(client):
                 yield change, shown
 
 
+@pytest.mark.slow
 def test_no_page_or_email_shows_a_code(client, demo):
     known = codes()
     seen: dict[str, dict[str, str]] = {}  # code -> {where: the words around it}

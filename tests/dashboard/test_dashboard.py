@@ -370,7 +370,8 @@ def test_index_queries_are_few_and_do_not_grow_with_rows(
             conversation(UserFactory(tenant=tenant), "api", NOW - timedelta(hours=1))
 
     seed(2)
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as few:
+    # 11: the admin's notice of unproven single sign-on domains is one of them (reports.dashboard).
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as few:
         assert client.get("/admin/").status_code == 200
     seed(30)
     figures_changed(tenant.pk)  # as the aggregation job does after writing: the next read computes them again

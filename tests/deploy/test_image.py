@@ -29,6 +29,7 @@ def stages() -> list[list[tuple[str, str]]]:
     return result
 
 
+@pytest.mark.slow
 def test_checkov_finds_nothing_in_the_dockerfile():
     assert checkov_failures("--framework", "dockerfile", "--file", str(DOCKERFILE)) == []
 
@@ -61,6 +62,7 @@ def build_stage_environment() -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_the_builds_collectstatic_step_runs_with_the_build_stages_environment():
     """The build stage's environment passes DEBUG=0's checks, and its collectstatic step runs in it (a dry run here;
     the next test collects for real)."""

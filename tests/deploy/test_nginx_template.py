@@ -46,3 +46,13 @@ def test_tls_and_the_forwarded_headers_walker_trusts_one_proxy_for():
     # Replaced, not appended to: what a client wrote never reaches Walker (NUM_PROXIES=1 reads the last entry).
     assert directive(TEMPLATE, "proxy_set_header X-Forwarded-For") == "$remote_addr"
     assert directive(TEMPLATE, "proxy_set_header X-Forwarded-Proto") == "$scheme"
+
+
+def test_daphne_is_reached_only_through_the_proxy_or_on_loopback():
+    """daphne holds a whole body before Walker can refuse it (docs/deploy.md, "The proxy is mandatory"): the
+    production shape binds every daphne to loopback behind nginx, and `make run` binds to loopback by default."""
+    prod_shape = (ROOT / "bin" / "run-prod-shape").read_text()
+    assert re.search(r"^  start \"\$1\" \"\$\{1%-\*\}\" --bind 127\.0\.0\.1$", prod_shape, re.M)
+    assert "server 127.0.0.1:%s" in prod_shape
+    run_local = (ROOT / "bin" / "run-local").read_text()
+    assert "HOST=${WALKER_HOST:-127.0.0.1}" in run_local and '-b "$HOST"' in run_local

@@ -51,6 +51,7 @@ def test_a_rejection_without_a_reason_changes_nothing(post_email, approval, appr
     assert "needs a reason" in answer(sendgrid)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "who, expected",
     [

@@ -143,6 +143,7 @@ def test_busy_or_failing_receivers_are_retryable(hooked, httpserver, status):
     assert SECRET not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_a_slow_receiver_times_out_and_is_retryable(hooked, httpserver, settings):
     settings.ACTION_WEBHOOK_TIMEOUT = 1
     release, finished = threading.Event(), threading.Event()

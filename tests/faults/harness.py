@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -390,3 +391,86 @@ class ChatSocket:
     def close(self) -> None:
         with contextlib.suppress(websocket.WebSocketException, OSError):
             self.ws.close(timeout=1)
+
+
+# --- a database connection that drops ------------------------------------------------------------
+
+
+class DatabaseProxy:
+    """A TCP proxy on a loopback port in front of PostgreSQL: the processes' DATABASE_URL names it, so the test can
+    drop every connection and refuse new ones (`cut`), as a failover or a network partition does."""
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._open: set[socket.socket] = set()
+        self._refusing = threading.Event()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, database_url: str) -> str:
+        """`database_url` (the test database's, on 127.0.0.1) through the proxy."""
+        return database_url.replace(f":{self.upstream_port}/", f":{self.port}/")
+
+    @contextlib.contextmanager
+    def cut(self):
+        """Every open connection dropped at once and every new one refused until the block ends."""
+        self._refusing.set()
+        with self._lock:
+            dropped, self._open = self._open, set()
+        for end in dropped:
+            _drop(end)
+        try:
+            yield
+        finally:
+            self._refusing.clear()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            if self._refusing.is_set():
+                _drop(client)
+                continue
+            try:
+                server = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+            except OSError:
+                _drop(client)
+                continue
+            server.settimeout(None)
+            with self._lock:
+                self._open |= {client, server}
+            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass  # dropped by a cut, or the other end went away
+        finally:
+            with self._lock:
+                self._open -= {source, sink}
+            _drop(source)
+            _drop(sink)
+
+    def close(self) -> None:
+        self._listener.close()
+        with self._lock:
+            dropped, self._open = self._open, set()
+        for end in dropped:
+            _drop(end)
+
+
+def _drop(end: socket.socket) -> None:
+    """Close at once: the pump reading it wakes (SHUT_RD), and SO_LINGER 0 sends a reset, as a connection lost in
+    the network ends for its peer."""
+    with contextlib.suppress(OSError):
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        end.shutdown(socket.SHUT_RD)
+    with contextlib.suppress(OSError):
+        end.close()

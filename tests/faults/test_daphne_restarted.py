@@ -18,7 +18,7 @@ from tests.factories import CampaignFactory
 from tests.faults.harness import ChatSocket, api, budget_call
 from tests.workers import wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.slow]
+pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.processes]
 
 RAISE = "Raise the Summer Sale budget to $700 a day"
 

@@ -28,7 +28,7 @@ from tests.faults.harness import api
 from tests.pipeline import hold_answer_tasks
 from tests.workers import wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.slow]
+pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.processes]
 
 VISIBILITY = 2  # seconds: the restarted worker's CELERY_VISIBILITY_TIMEOUT (production: 15 minutes)
 

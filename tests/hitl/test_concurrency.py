@@ -74,6 +74,7 @@ def test_a_requester_cancelling_while_an_approver_approves_gives_exactly_one_out
     assert ends.count() == 1
 
 
+@pytest.mark.slow
 def test_two_deadline_workers_never_process_the_same_approval(ask, approver, tenant):
     # 40 requests waiting together: one per campaign (a newer request for a campaign supersedes the waiting one)
     approvals = [ask(of=CampaignFactory(tenant=tenant, daily_budget=Decimal("500.00"))) for _ in range(40)]

@@ -189,18 +189,3 @@ def test_a_failure_keeps_no_address_in_the_row_or_the_event_log(ask, workflow, a
     reasons += [event.metadata["reason"] for event in events]
     assert len(reasons) == 4 and "no such user" in " ".join(reasons)
     assert not [reason for reason in reasons if approver.email in reason]
-
-
-def test_the_migration_redacts_the_reasons_kept_so_far(ask, approver):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    approval = ask()
-    row = HITLNotification.objects.create(
-        tenant=approval.tenant, approval=approval, channel="email", recipient=approver, recipient_email=approver.email,
-        event="decided", message="Decided", status="failed", failure_reason=f"{approver.email} is marked undeliverable",
-    )  # fmt: skip
-    import_module("hitl.migrations.0020_redact_notification_failure_reasons").redact_reasons(apps, None)
-    row.refresh_from_db()
-    assert row.failure_reason == "[email] is marked undeliverable"

@@ -12,12 +12,11 @@ from agents.actions import ProposedAction
 from agents.engines.base import EngineReply
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
-from hitl.errors import DecisionError
 from hitl.models import HITLApproval, HITLNotification
 from hitl.services.conflicts import AlreadyWaiting
 from hitl.services.decisions import approve, reject
 from hitl.services.requests import request_approval
-from tests.factories import CampaignFactory, UserFactory, budget_action
+from tests.factories import UserFactory, budget_action
 from tests.pipeline import exchange
 
 EDITED = "Raise Summer Sale daily budget from $500.00 to $650.00"
@@ -241,65 +240,6 @@ def test_after_edits_the_outcome_email_and_the_requesters_message_give_the_execu
     assert emails and all("$650.00" in m.body and "$700" not in m.body for m in emails)
     told = result.conversation.messages.order_by("-created_at").first()
     assert "$650.00" in told.text and "$700" not in told.text
-
-
-@pytest.fixture
-def before_one_waiting_request_per_target(db):
-    """The schema as it was before 0017, when requests for one target could wait side by side: the index is
-    dropped inside the test's transaction, and comes back with its rollback (DDL is transactional on PostgreSQL)."""
-    from django.db import connection
-
-    constraint = next(c for c in HITLApproval._meta.constraints if c.name == "one_pending_approval_per_target")
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(HITLApproval, constraint)
-
-
-@pytest.mark.postgres("drops an index inside the test's transaction")
-def test_the_migration_gives_waiting_approvals_the_new_keys(
-    before_one_waiting_request_per_target, tenant, paid_ads, requester, campaign
-):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from hitl.duplicates import proposal_key
-
-    migration = import_module("hitl.migrations.0016_compare_pending_proposals_by_effect")
-    first = file(tenant, paid_ads, requester, "set_budget", budget(campaign))
-    HITLApproval.objects.filter(pk=first.pk).update(proposal_key="old-1", target_key="")
-    second = file(tenant, paid_ads, requester, "set_budget", budget(campaign, daily_budget="900.00"))
-    # filed before the keys were normalised: 700 and "700.00" were two proposals
-    HITLApproval.objects.filter(pk=second.pk).update(
-        proposal_key="old-2", related_to=None, action_data=budget(campaign, daily_budget=700)
-    )
-    migration.recompute(apps, None)
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.proposal_key == proposal_key("set_budget", budget(campaign)) and first.target_key
-    assert second.proposal_key == "old-2" and second.related_to == first  # kept apart by the index, linked
-
-
-@pytest.mark.postgres("drops an index inside the test's transaction")
-def test_the_migration_to_one_waiting_request_per_target_keeps_the_newest(
-    before_one_waiting_request_per_target, ask, tenant, other_campaign, approver
-):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    migration = import_module("hitl.migrations.0017_one_waiting_request_per_target")
-    oldest, older, newest = (ask(of=CampaignFactory(tenant=tenant, daily_budget=Decimal("500.00"))) for _ in "abc")
-    alone = ask("400.00", of=other_campaign)
-    # filed before 0017: three requests waiting for one target
-    HITLApproval.objects.filter(pk__in=[older.pk, newest.pk]).update(target_key=oldest.target_key)
-    migration.supersede_older(apps, None)
-    statuses = dict(HITLApproval.objects.values_list("pk", "status"))
-    assert statuses == {oldest.pk: "superseded", older.pk: "superseded", newest.pk: "pending", alone.pk: "pending"}
-    entry = HITLApproval.objects.get(pk=oldest.pk).history.get(event_type="superseded")
-    assert newest.reference in entry.description and entry.metadata == {"superseded_by": newest.reference}
-    with pytest.raises(DecisionError) as closed:
-        approve(oldest.pk, actor=approver)
-    assert closed.value.code == "not_pending"
 
 
 def test_a_request_superseded_at_its_second_level_leaves_that_levels_queue(

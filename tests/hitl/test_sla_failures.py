@@ -102,6 +102,7 @@ def test_the_left_out_rows_are_listed_for_the_operators(three, broken, client, s
     assert failing.reference in page and "ValueError" in page
 
 
+@pytest.mark.slow
 def test_two_sweeps_at_once_handle_each_row_once_and_record_a_failure_once(
     postgres_only, ask, approver, tenant, broken
 ):

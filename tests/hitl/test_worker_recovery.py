@@ -31,6 +31,7 @@ def waiting_on_a_lock() -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_a_killed_worker_leaves_the_action_stuck_until_the_sweep_sends_it_again(
     broker, start_worker, ask, approver, api_as, campaign
 ):

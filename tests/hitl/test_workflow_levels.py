@@ -153,6 +153,7 @@ CASES = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_the_form_refuses_what_the_api_refuses_with_the_same_messages(
     console_as, api_as, tenant_admin, approver, requester, outsider, case
@@ -302,3 +303,29 @@ def test_a_superuser_searches_the_tenant_named(console_as, superuser, tenant_adm
 
 
 # Who may search (admins; not approvers, who only look at workflows): tests/admin/test_permission_matrix.py.
+
+
+@pytest.mark.parametrize(
+    ("level", "message"),
+    [
+        (
+            {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required": 2},
+            "Level 1: unknown setting “required” (did you mean “required_approvals”?).",
+        ),
+        (
+            {"name": "Approvers", "approvers": {"role": ["approver"], "users": ["approver@acme.test"]}},
+            "Level 1: unknown approvers setting “role” (did you mean “roles”?).",
+        ),
+        (
+            {**LEVEL, "timeout": 4, "escalate": True},
+            "Level 1: unknown settings “escalate”, “timeout”.",
+        ),
+    ],
+)
+def test_a_misspelt_or_unknown_key_is_refused_with_its_name(api_as, tenant_admin, approver, level, message):
+    """The outside test's `"required": 2` was saved and the level then ran with one approver."""
+    answer = api_as(tenant_admin).post(
+        "/api/hitl/workflows/", {"name": "Typo", "approval_levels": [level]}, format="json"
+    )
+    assert answer.status_code == 400 and message in answer.json()["approval_levels"]
+    assert not HITLWorkflow.objects.exists()

@@ -76,7 +76,8 @@ def _pattern(msgid: str) -> re.Pattern:
 @cache
 def english_strings(language: str = "es") -> tuple[set, list, list]:
     """(exact, whole, inside): the msgids without placeholders a text node may be, the (msgid, pattern) pairs
-    of those with placeholders matched against a whole text node, and those looked for inside the page."""
+    of those with placeholders matched against a whole text node, and the (msgid, pattern, longest literal part)
+    looked for inside the page (the part first: a substring test skips most regular expressions)."""
     english, foreign = set(), set()
     for path in catalogue_files(language):
         for msgids, msgstrs in _mo_entries(path):
@@ -96,7 +97,8 @@ def english_strings(language: str = "es") -> tuple[set, list, list]:
         else:
             whole.append((msgid, re.compile(r"^" + pattern.pattern + r"$")))
         if len(literal.split()) >= 3 and letters >= 15:
-            inside.append((msgid, pattern))
+            longest_part = max(PLACEHOLDER.split(msgid), key=len)  # in any page the pattern matches: a quick test
+            inside.append((msgid, pattern, longest_part))
     return exact, whole, inside
 
 
@@ -157,7 +159,7 @@ def english_on(html: str, language: str = "es") -> list[str]:
         if any(pattern.match(node) for node in distinct):
             found.append(msgid)
     page = " ".join(nodes)
-    for msgid, pattern in inside:
-        if msgid not in found and pattern.search(page):
+    for msgid, pattern, longest_part in inside:
+        if msgid not in found and longest_part in page and pattern.search(page):
             found.append(msgid)
     return found

@@ -1,5 +1,7 @@
 """The console's Import on the marketing lists: upload, preview, confirm; errors per row; who sees the button."""
 
+import csv
+import io
 import re
 from decimal import Decimal
 
@@ -113,10 +115,12 @@ def test_members_do_not_reach_the_console_import(console_as, colleague):
     assert not Campaign.objects.exists()
 
 
+@pytest.mark.slow
 def test_admins_see_the_import_button(console_as, tenant_admin):
     assert IMPORT in console_as(tenant_admin).get(reverse("admin:agents_campaign_changelist")).content.decode()
 
 
+@pytest.mark.slow
 def test_the_import_page_its_errors_and_preview_read_in_spanish(console_as, tenant_admin):
     tenant_admin.language = "es"
     tenant_admin.save(update_fields=["language"])
@@ -155,3 +159,17 @@ def test_an_export_from_the_list_imports_back_unchanged(console_as, tenant_admin
     assert data.decode() == export_csv("campaigns", tenant_admin.tenant)
     html = upload(console_as(tenant_admin), IMPORT, data).content.decode()
     assert html.count('class="skip') == 2 and "Confirm import" in html  # both rows: unchanged
+
+
+def test_a_campaign_named_like_a_formula_exports_quoted_and_imports_back_unchanged(console_as, tenant_admin):
+    """The outside test's campaign names: each the first cell of its row, quoted on the way out (OWASP's rule) and
+    read back as it was named, so an export still imports back unchanged."""
+    names = ["+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", '=HYPERLINK("x")']
+    for name in names:
+        CampaignFactory(tenant=tenant_admin.tenant, name=name)
+    export = console_as(tenant_admin).get(reverse("admin:agents_campaign_export"))
+    data = b"".join(export.streaming_content)
+    first_cells = {row[0] for row in list(csv.reader(io.StringIO(data.decode())))[1:]}
+    assert first_cells == {"'" + name for name in names}
+    html = upload(console_as(tenant_admin), IMPORT, data).content.decode()
+    assert html.count('class="skip') == len(names) and "Confirm import" in html

@@ -132,6 +132,7 @@ def test_rows_land_in_the_callers_tenant_only(api_as, tenant_admin, outsider):
     assert not CampaignDailyStat.objects.exists()
 
 
+@pytest.mark.slow
 def test_the_schema_documents_the_upload_and_its_answers(api_client, settings):
     settings.API_SCHEMA_PUBLIC = True
     schema = api_client.get(reverse("schema"), {"format": "json"}).json()

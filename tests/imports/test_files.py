@@ -34,6 +34,7 @@ def errors_of(report) -> list[tuple]:
     return [(e.row, e.field) for e in report.errors]
 
 
+@pytest.mark.slow
 def test_the_demo_data_exported_imports_into_a_fresh_tenant_as_it_was(db, admin_of):
     call_command("seed_demo", stdout=io.StringIO())
     demo = Tenant.objects.get(slug="acme-outdoor")

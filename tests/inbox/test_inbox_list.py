@@ -120,6 +120,7 @@ def test_labels_are_shown_and_filtered_and_another_tenants_are_not_offered(conso
     assert shown(client.get(LIST, {"labels__id__exact": refund.pk}).content.decode(), inbox) == {"held"}
 
 
+@pytest.mark.slow
 def test_a_page_costs_the_same_for_two_rows_as_for_twelve(console_as, support, tenant):
     client = console_as(support)
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conversations import canned
+from conversations import canned, canned_text
 from conversations.models import CannedResponse, Label
 from tests.factories import ConversationFactory, UserFactory
 
@@ -72,5 +72,24 @@ def test_variables_are_filled_for_the_conversation_and_the_person_answering(tena
 
 @pytest.mark.parametrize("body", ["{0}", "{}", "{first_name.__class__}", "{first_name!r}x{"])
 def test_what_is_no_variable_is_never_formatted(body):
-    assert canned.unknown_variables(body)
-    assert canned.filled(body, {"first_name": "Priya"}) == body
+    assert canned_text.unknown_variables(body)
+    assert canned_text.filled(body, {"first_name": "Priya"}) == body
+
+
+@pytest.mark.parametrize("body", ["Hi {first_name:>300000000}", "Hi {first_name!s}", "{company:{first_name}}"])
+def test_a_variable_with_a_format_or_conversion_is_refused_and_never_expanded(body):
+    """The outside test's `{first_name:>300000000}` passed and expanded to 300 million characters."""
+    assert canned_text.unknown_variables(body)
+    assert canned_text.filled(body, {"first_name": "Priya", "company": "Acme"}) == body
+
+
+def test_the_console_names_a_formatted_variable_as_written(console_as, tenant_admin):
+    html = add(console_as(tenant_admin), "cannedresponse", shortcut="hi", body="Hi {first_name:>300000000}")
+    assert "Unknown variables: {first_name:&gt;300000000}" in html.content.decode()
+    assert not CannedResponse.objects.exists()
+
+
+def test_a_filled_response_is_never_longer_than_a_reply_may_be(settings):
+    settings.INBOUND_MAX_CHARS = 50
+    text = canned_text.filled("Dear {first_name} " * 3, {"first_name": "P" * 40})
+    assert len(text) == 50

@@ -2,7 +2,11 @@
 the email through the provider with a delivery row in the person's language, throttled; a reset ends the person's
 other sessions and their API refresh tokens."""
 
+import io
+
 import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
 from django.test import Client
 
 from analytics.models import EmailDeliveryLog
@@ -69,3 +73,34 @@ def test_a_reset_ends_other_sessions_and_refresh_tokens(client, mail, colleague)
     assert refused.value.code == "token_revoked"
     reused = client.get(path_of(link_in(mail[0])), follow=True)  # the link works once
     assert "The password reset link was invalid" in reused.content.decode()
+
+
+def _reset(client, mail, person):
+    """The whole reset through allauth's pages: ask, follow the emailed link, set a new password."""
+    client.post(RESET, {"email": person.email})
+    asked = client.get(path_of(link_in(mail[-1])))
+    assert asked.status_code == 302  # allauth keeps the key in the session and shows the form without it
+    done = client.post(asked["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert done.status_code == 302, done.content.decode()[:500]
+
+
+def test_a_reset_keeps_no_address_in_clear_in_allauths_email_table(client, mail, colleague):
+    """allauth's reset token used to add the person's address to its EmailAddress table, in clear."""
+    _reset(client, mail, colleague)
+    colleague.refresh_from_db()
+    assert colleague.check_password(NEW_PASSWORD)
+    assert EmailAddress.objects.count() == 0
+    dump = io.StringIO()
+    call_command("dumpdata", "account", stdout=dump)  # allauth's tables, as `manage.py dumpdata account` prints them
+    assert colleague.email not in dump.getvalue()
+
+
+def test_a_link_made_before_the_change_still_works(client, mail, colleague):
+    """Links already emailed keep working: the token is made of the same values as allauth's, without the row."""
+    from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
+
+    from tenants.signin.password_reset import PasswordResetTokenGenerator
+
+    earlier = EmailAwarePasswordResetTokenGenerator().make_token(colleague)
+    EmailAddress.objects.all().delete()  # what allauth's generator left behind (the migration removes them)
+    assert PasswordResetTokenGenerator().check_token(colleague, earlier)

@@ -15,7 +15,7 @@ from tests.fixtures.email import basic, parse_fields
 from tests.fixtures.whatsapp import inbound_form, post_signed
 from tests.workers import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chat_db", "email_settings")]
+pytestmark = [pytest.mark.slow, pytest.mark.processes, pytest.mark.usefixtures("chat_db", "email_settings")]
 
 PHONE, EMAIL, CARD = "+1 415 555 2671", "pat.jones@example.com", "4111 1111 1111 1111"
 TEXT = f"Please call me at {PHONE} or write to {EMAIL}; my card is {CARD}."

@@ -7,13 +7,16 @@ import pytest
 from tests.config.test_settings_shapes import PRODUCTION, run_python
 
 LOG_A_LINE = """
-import logging, django
-django.setup()
+import logging
+from django.conf import settings
+from django.utils.log import configure_logging
+configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 logging.getLogger("walker.check").warning("written to pat@example.com")
 """
 SHOW_SENTRY = """
-import json, django, sentry_sdk
-django.setup()
+import json, sentry_sdk
+from django.conf import settings
+settings.DEBUG  # reading the settings starts Sentry, or not
 client = sentry_sdk.get_client()
 print(json.dumps({"active": client.is_active(), "environment": client.options.get("environment"),
                   "rate": client.options.get("traces_sample_rate")}))
@@ -24,6 +27,7 @@ def last_line(stderr: str) -> str:
     return stderr.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_production_writes_json_lines_and_development_readable_ones():
     production = run_python(["-c", LOG_A_LINE], **PRODUCTION)
     line = json.loads(last_line(production.stderr))
@@ -33,6 +37,7 @@ def test_production_writes_json_lines_and_development_readable_ones():
     assert json.loads(last_line(run_python(["-c", LOG_A_LINE], LOG_FORMAT="json").stderr))["logger"] == "walker.check"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "env, named",
     [
@@ -47,6 +52,7 @@ def test_a_bad_value_fails_at_start_naming_it(env, named):
     assert result.returncode != 0 and named in result.stderr
 
 
+@pytest.mark.slow
 def test_sentry_is_off_without_a_dsn_and_started_with_one():
     assert json.loads(run_python(["-c", SHOW_SENTRY]).stdout)["active"] is False
     started = run_python(

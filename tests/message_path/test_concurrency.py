@@ -8,6 +8,7 @@ import queue
 import threading
 import time
 
+import pytest
 from django.db import connections
 from rest_framework.test import APIClient
 
@@ -65,6 +66,7 @@ def assert_answered_once_in_order(conversation):
     assert conversation.answered_seq == conversation.last_inbound_seq and conversation.answer_lease is None
 
 
+@pytest.mark.slow
 def test_sixteen_api_writers_on_one_conversation(postgres_only, colleague, queued):
     conversation = open_conversation(colleague, "api")
     url = f"/api/conversations/{conversation.pk}/messages/"

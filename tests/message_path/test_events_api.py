@@ -73,6 +73,7 @@ def test_a_long_poll_answers_when_the_next_event_is_stored(live_db, api_as, coll
     assert 0.4 < waited < 5
 
 
+@pytest.mark.slow
 def test_a_long_poll_with_nothing_new_ends_empty_when_its_time_is_up(live_db, api_as, colleague, settings):
     settings.API_EVENTS_MAX_WAIT = 1  # a larger wait is capped
     conversation = open_conversation(colleague, "api")
@@ -91,6 +92,7 @@ def test_posting_with_wait_returns_the_reply_when_it_comes_in_time(live_db, api_
     assert body["reply"]["text"] == "Here is what I found." and body["message"]["text"] == "hello"
 
 
+@pytest.mark.slow
 def test_posting_with_a_wait_too_short_stores_and_answers_202(live_db, api_as, colleague, held):
     conversation = open_conversation(colleague, "api")
     response = post(api_as(colleague), conversation, "hello", "?wait=1")

@@ -67,6 +67,7 @@ def test_a_bulk_change_of_the_serving_agent_is_seen_by_the_next_answer(tenant, c
 
 @pytest.mark.parametrize("shape", ["embedded default", "redis"])
 @pytest.mark.slow
+@pytest.mark.processes
 def test_a_worker_proposes_from_the_budget_another_process_changed(broker, start_worker, tenant, colleague, shape):
     """The web process changes the budget (an approval's execution, then a bulk import) while a real worker, which
     has already answered about the campaign, answers: its next report and proposal quote the new budget."""

@@ -61,6 +61,7 @@ def test_a_continuing_message_stores_its_rows(db, tenant, published):
     assert stored["event"]["type"] == "message_received" and stored["event"]["client_msg_id"] == "c-1"
 
 
+@pytest.mark.slow
 def test_what_accept_returns_is_what_was_stored(live_db, colleague, published):
     conversation = open_conversation(colleague, "chat")
     accepted = pipeline.accept(chat(colleague, client_msg_id="c-9"), user=colleague)
@@ -179,6 +180,7 @@ def test_a_held_conversation_still_tells_its_holder(db, colleague, tenant_admin,
     assert told == [conversation.pk]
 
 
+@pytest.mark.slow
 def test_sixteen_writers_racing_into_one_persons_conversation(postgres_only, colleague, queued):
     """No conversation yet: 16 first messages race (one opens it, the rest continue it), then 4 more each."""
     errors, lock = [], threading.Lock()

@@ -13,7 +13,7 @@ from conversations.pipeline import accept
 from conversations.pipeline.answering import FAILED_REPLY
 from tests.workers import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 
 def test_a_real_worker_answers_every_message_once_and_in_order(broker, start_worker, colleague):

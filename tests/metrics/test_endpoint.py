@@ -1,8 +1,11 @@
 """/metrics: served only with the bearer token; what a scrape holds."""
 
+from pathlib import Path
+
 import pytest
 import redis
 from django.conf import settings as django_settings
+from kombu import Connection
 from prometheus_client.parser import text_string_to_metric_families
 
 from config import metrics as metrics_view
@@ -43,6 +46,7 @@ def test_a_scrape_without_the_right_token_is_refused_and_reads_nothing(
     assert b"walker_" not in response.content
 
 
+@pytest.mark.slow
 def test_with_the_token_walker_and_django_metrics_are_served(client, metrics_token):
     client.get("/healthz")  # one request for django-prometheus to count
     response = scrape(client)
@@ -97,6 +101,48 @@ def test_queue_lengths_come_from_the_redis_broker(client, metrics_token, setting
     assert "notifications" in lengths  # the default queue is always reported
 
 
-def test_no_queue_lengths_on_another_broker(client, metrics_token, settings):
+@pytest.fixture
+def folder_broker(settings, tmp_path):
+    """The embedded broker (kombu's filesystem transport) in a folder of the test's own."""
+    options = {name: str(tmp_path / name) for name in ("queue", "processed", "control")}
+    for folder in options.values():
+        Path(folder).mkdir()
     settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": options["queue"],
+        "data_folder_out": options["queue"],
+        "processed_folder": options["processed"],
+        "control_folder": options["control"],
+    }
+    settings.CELERY_TASK_ROUTES = {"conversations.tasks.answer_message": {"queue": "metrics-test-answers"}}
+    with Connection("filesystem://", transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as connection:
+        yield connection, Path(options["queue"])
+
+
+@pytest.mark.slow
+def test_queue_lengths_come_from_the_broker_folder(client, metrics_token, folder_broker):
+    """The messages kombu's filesystem transport would hand a worker, per queue; nothing half-written."""
+    connection, folder = folder_broker
+    answers, default = connection.SimpleQueue("metrics-test-answers"), connection.SimpleQueue("notifications")
+    for n in range(3):
+        answers.put({"n": n})
+    default.put({"n": 0})
+    answers.get(timeout=1).ack()  # taken by a worker: no longer waiting
+    name = next(path.name for path in folder.iterdir())
+    (folder / f".{name}.tmp").write_bytes(b"{")  # being written, to be renamed into place
+    (folder / f"{name}.tmp").write_bytes(b"{")
+
+    lengths = {s.labels["queue"]: s.value for s in families(scrape(client))["walker_queue_length"].samples}
+
+    assert lengths == {"metrics-test-answers": 2, "notifications": 1}
+
+
+def test_an_empty_broker_folder_reports_every_queue_at_zero(client, metrics_token, folder_broker):
+    lengths = {s.labels["queue"]: s.value for s in families(scrape(client))["walker_queue_length"].samples}
+    assert lengths == {"metrics-test-answers": 0, "notifications": 0}
+
+
+def test_no_queue_lengths_on_a_broker_walker_cannot_read(client, metrics_token, settings):
+    settings.CELERY_BROKER_URL = "amqp://guest@127.0.0.1:5672//"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     assert "walker_queue_length" not in families(scrape(client))

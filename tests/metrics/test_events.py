@@ -31,6 +31,7 @@ FAILURES = "walker_webhook_signature_failures_total"
 # --- webhook signatures -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_forged_twilio_signature_is_counted(client, signing, number, member_phone, moves):
     form = inbound_form(member_phone.phone_number)
     forged = signature_for(WEBHOOK, form, token="someone-elses-token")
@@ -90,6 +91,7 @@ def test_a_retried_delivery_counts_once(client, twilio, number, member_phone, mo
     assert moves("walker_messages_received_total", channel="whatsapp") == 1
 
 
+@pytest.mark.slow
 def test_an_engine_failure_is_counted_and_timed(engine, colleague, moves):
     engine.error = RuntimeError("the model is down")
     done = exchange(InboundMessage(channel="api", text="How is my campaign?", user_id=colleague.pk))

@@ -36,6 +36,7 @@ def test_the_rules_are_valid():
     assert "SUCCESS" in run_promtool("check", "rules", RULES.name)
 
 
+@pytest.mark.slow
 @promtool
 def test_the_rules_unit_tests_pass():
     assert "SUCCESS" in run_promtool("test", "rules", "walker-alerts.test.yml")
@@ -75,6 +76,7 @@ def test_every_expression_names_metrics_walker_exports(exported, source):
             assert name in names, f"{name} (in {expression!r}) is not a metric Walker exports"
 
 
+@pytest.mark.slow
 def test_every_walker_metric_has_a_panel(exported):
     shown = {name for expression in dashboard_expressions() for name in NAME.findall(expression)}
     for family, samples in exported.items():

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,7 @@ def samples(text) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_two_processes_add_up_and_the_dead_one_leaves_the_live_gauges(tmp_path):
     run(WRITER, "2", "stays", directory=tmp_path)
     run(WRITER, "3", "exits", directory=tmp_path)

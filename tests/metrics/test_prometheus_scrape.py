@@ -16,6 +16,7 @@ from tests.workers import process_database_url, wait_for
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.postgres("daphne serves from the test database"),
     pytest.mark.skipif(
         shutil.which("prometheus") is None,

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from hitl.tasks import process_deadlines
 from tests.workers import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 
 def free_port() -> int:

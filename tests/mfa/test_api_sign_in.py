@@ -1,5 +1,6 @@
-"""The API's password sign-in asks for the second factor the person's policy needs (`code`: a TOTP or recovery
-code), checked by allauth.mfa's own form with its limit; a person with only a passkey is sent elsewhere."""
+"""The API's password sign-in asks for the second factor the person has enrolled, or their policy needs (`code`: a
+TOTP or recovery code), checked by allauth.mfa's own form with its limit; a person with only a passkey is sent
+elsewhere. Both password doors (/api/v1/auth/token/ and the older /api/auth/token/) run one sequence."""
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -84,14 +85,40 @@ def test_a_person_who_must_enrol_first_is_told_where(mfa_on):
     assert refusal(response) == (403, "mfa_enrolment_required") and "/accounts/2fa/" in response.json()["detail"]
 
 
-def test_roles_the_policy_does_not_name_sign_in_with_the_password_alone(mfa_on):
+def test_roles_the_policy_does_not_name_sign_in_with_the_password_alone_until_they_enrol(mfa_on):
     member = UserFactory(tenant=mfa_on, role=Role.MEMBER)
-    enrol_totp(member)  # a factor of their own choosing is not asked for by the API
     assert sign_in(member).status_code == 200
 
 
+@pytest.mark.parametrize("path", [PAIR, OLDER])
+def test_a_factor_one_enrolled_is_asked_whatever_the_policy(mfa_on, other_tenant, path):
+    """As the sign-in page does: a factor a person added of their own choice, or under a policy that is off, is
+    asked at every sign-in; the password alone is not enough, and a wrong code is refused."""
+    member = UserFactory(tenant=mfa_on, role=Role.MEMBER)  # the policy does not name members
+    approver = UserFactory(tenant=other_tenant, role=Role.APPROVER)  # other_tenant's policy is off
+    for person in (member, approver):
+        secret = enrol_totp(person)
+        assert refusal(sign_in(person, path)) == (401, "mfa_required")
+        assert refusal(sign_in(person, path, code=wrong_code(secret))) == (400, "mfa_code_invalid")
+        assert sign_in(person, path, code=totp_code(secret)).status_code == 200
+
+
+def test_a_recovery_code_serves_a_factor_the_policy_does_not_ask_for(mfa_on):
+    member = UserFactory(tenant=mfa_on, role=Role.MEMBER)
+    enrol_totp(member)
+    code = recovery_codes(member)[0]
+    assert sign_in(member, code=code).status_code == 200
+    assert refusal(sign_in(member, code=code)) == (400, "mfa_code_invalid")  # used up
+
+
+def test_a_passkey_one_enrolled_is_not_skipped_by_a_script(mfa_on):
+    member = UserFactory(tenant=mfa_on, role=Role.MEMBER)
+    Authenticator.objects.create(user=member, type=Authenticator.Type.WEBAUTHN, data={"name": "Laptop"})
+    assert refusal(sign_in(member)) == (403, "mfa_passkey_only")
+
+
 def test_another_tenants_policy_does_not_apply(mfa_on, other_tenant):
-    theirs = UserFactory(tenant=other_tenant, role=Role.APPROVER)  # other_tenant's policy is off
+    theirs = UserFactory(tenant=other_tenant, role=Role.APPROVER)  # other_tenant's policy is off, no factor
     assert sign_in(theirs).status_code == 200
 
 
@@ -102,6 +129,7 @@ def test_a_malformed_code_is_a_clear_400(enrolled, code):
     assert response.status_code == 400 and "code" in response.json()
 
 
+@pytest.mark.slow
 def test_wrong_codes_sent_at_once_never_get_more_than_the_allowed_tries(postgres_only, mfa_on):
     approver = UserFactory(tenant=mfa_on, role=Role.APPROVER)
     secret = enrol_totp(approver)

@@ -1,6 +1,7 @@
 """Wrong codes sent at once are each counted: the lockout after 5 is not escaped by racing (allauth's limit holds a
 cache lock while it counts)."""
 
+import pytest
 from django.test import Client
 
 from tenants.roles import Role
@@ -11,6 +12,7 @@ from tests.mfa.conftest import enrol_totp, second_step, sign_in_with_password, t
 ALLOWED = 5  # ACCOUNT_RATE_LIMITS["login_failed"]: 5 per person in 5 minutes
 
 
+@pytest.mark.slow
 def test_wrong_codes_sent_at_once_never_get_more_than_the_allowed_tries(postgres_only, mfa_on):
     approver = UserFactory(tenant=mfa_on, role=Role.APPROVER)
     secret = enrol_totp(approver)

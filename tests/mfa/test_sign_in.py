@@ -51,6 +51,20 @@ def test_signing_in_asks_for_the_code_and_a_right_one_opens_the_console(client, 
     assert client.get("/admin/").status_code == 200
 
 
+@pytest.mark.parametrize("policy_on", [True, False])
+def test_a_factor_one_enrolled_is_asked_whatever_the_policy(client, tenant, policy_on):
+    """The sign-in page asks anyone who has a factor, as the API's sign-in does (tests/mfa/test_api_sign_in.py)."""
+    tenant.mfa_required_roles = [Role.ADMIN] if policy_on else []
+    tenant.save(update_fields=["mfa_required_roles"])
+    member = UserFactory(tenant=tenant, role=Role.MEMBER)  # a role no policy here names
+    secret = enrol_totp(member)
+    assert sign_in_with_password(client, member, next_url="/chat/")["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+    assert second_step(client, totp_code(secret)).status_code == 302  # on to "trust this browser"
+    client.post("/accounts/2fa/trust/", {"action": "skip"})
+    assert client.session["_auth_user_id"] == str(member.pk)
+
+
 def test_a_recovery_code_signs_in_once(client, approver):
     enrol_totp(approver)
     code = recovery_codes(approver)[0]

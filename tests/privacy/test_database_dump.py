@@ -73,6 +73,7 @@ def _dump() -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("postgres_only")
 def test_a_database_dump_holds_no_personal_data_in_clear(
     client,

@@ -8,7 +8,6 @@ from hitl.personal_data import ERASED
 from hitl.services.closing import escalate
 from hitl.services.decisions import approve, reject
 from tenants.audit import Origin
-from tenants.encrypted_columns import migration
 from tenants.subject_requests import erase_person, export_person
 
 PHONE, EMAIL = "+1 415 555 0166", "jane.private@example.com"
@@ -81,23 +80,3 @@ def test_erasing_a_decider_reaches_what_they_typed_everywhere(ask, requester, ap
     assert (decision.notes, decision.ip_address, decision.user_agent) == (ERASED, None, "")
     assert {h.description for h in HITLApprovalHistory.objects.filter(actor=approver)} == {""}
     assert other.history.get(event_type="created").description != ERASED  # the colleague's request line stays
-
-
-def test_the_migration_encrypts_what_was_typed_before(ask, requester, approver):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    approval = ask(by=requester)
-    reject(approval.pk, actor=approver, reason=f"Call {PHONE}")
-    with connection.cursor() as cursor:  # as the columns held it before
-        cursor.execute("UPDATE hitl_hitlapproval SET rejection_reason = %s", [f"Call {PHONE}"])
-        cursor.execute("UPDATE hitl_hitldecision SET notes = %s", [f"Call {PHONE}"])
-
-    # 0019's pass over the columns still in the schema (0024 dropped request_notes, which nothing wrote).
-    typed = import_module("hitl.migrations.0019_encrypt_typed_text").TYPED
-    encrypt, _decrypt = migration(*(column for column in typed if column.column != "request_notes"))
-    encrypt(apps, None)
-
-    assert "415 555 0166" not in _stored_text()
-    assert HITLApproval.objects.get().rejection_reason == HITLDecision.objects.get().notes == f"Call {PHONE}"

@@ -21,6 +21,7 @@ from tests.workers import wait_for
 # The first test also waits for the shape to start (a few minutes on a busy two-core machine): past the suite's 300 s.
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.postgres("the production shape runs on PostgreSQL"),
     pytest.mark.timeout(900),
 ]

@@ -139,7 +139,7 @@ def test_a_channel_layer_that_fails_never_fails_the_change(approver, django_capt
     def broken(group, message):
         raise ConnectionError("the layer is down")
 
-    monkeypatch.setattr("tenants.signin.sockets.group_send", broken)
+    monkeypatch.setattr("core.layer.group_send", broken)
     phone = signed_in(approver)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         approver.role = Role.COMPLIANCE

@@ -112,6 +112,9 @@ async def test_ending_one_session_closes_its_sockets_and_not_the_other_browsers(
 
 async def test_a_chat_opened_with_a_widget_token_closes_when_the_person_is_signed_out_everywhere(colleague):
     socket = await open_socket("/ws/chat/", token=await database_sync_to_async(token_for)(colleague))
+    # The chat accepts before it joins its groups, and a token socket has no session to look at again after the
+    # join: the change is made once the socket is in (its history frame is sent after the join).
+    assert (await socket.receive_json_from(timeout=TIMEOUT))["type"] == "history"
     await database_sync_to_async(change_role)(colleague, Role.APPROVER)
     assert await closed_with(socket) == 4401
 

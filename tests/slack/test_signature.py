@@ -132,8 +132,21 @@ def test_an_unknown_team_is_refused_with_403(waiting, interact, slack_api):
         {"id": "T0WALKER"},
         True,
     ],
-    ids=["NUL", "lone surrogate", "very long", "too long", "lower case", "not T or E", "space", "not ASCII", "empty",
-         "number", "list", "object", "boolean"],  # fmt: skip
+    ids=[
+        "NUL",
+        "lone surrogate",
+        "very long",
+        "too long",
+        "lower case",
+        "not T or E",
+        "space",
+        "not ASCII",
+        "empty",
+        "number",
+        "list",
+        "object",
+        "boolean",
+    ],  # fmt: skip
 )
 def test_a_team_id_not_shaped_as_slacks_is_refused_as_an_unknown_team_before_any_query(
     waiting, interact, slack_api, team_id, django_assert_num_queries

@@ -3,10 +3,12 @@ through it; the browser is Django's test client, and the trip to the provider an
 
 import pytest
 import requests
+from django.utils import timezone
 
 from tenants.models import IdentityProvider, SignInDomain
 from tenants.models.tenant import default_mfa_roles
 from tenants.roles import Role
+from tests.sso.fake_dns import FakeDNS
 from tests.sso.fake_idp import FakeIdP
 
 SERVER = "http://testserver"
@@ -19,7 +21,7 @@ def idp(httpserver, loopback_receivers):
 
 @pytest.fixture
 def provider(tenant, idp):
-    """Acme's provider: acme.test addresses, new accounts as approvers."""
+    """Acme's provider: acme.test addresses (proven), new accounts as approvers."""
     row = IdentityProvider.objects.create(
         tenant=tenant,
         issuer=idp.issuer,
@@ -27,8 +29,18 @@ def provider(tenant, idp):
         client_secret=idp.client_secret,
         default_role=Role.APPROVER,
     )
-    SignInDomain.objects.create(provider=row, domain="acme.test")
+    SignInDomain.objects.create(provider=row, domain="acme.test", verified_at=timezone.now())
     return row
+
+
+@pytest.fixture
+def dns(settings):
+    """Walker's resolver pointed at a DNS server on 127.0.0.1 whose TXT records a test writes."""
+    with FakeDNS() as server:
+        settings.SSO_DNS_NAMESERVERS = ["127.0.0.1"]
+        settings.SSO_DNS_PORT = server.port
+        settings.SSO_DNS_TIMEOUT_SECONDS = 2
+        yield server.zone
 
 
 @pytest.fixture

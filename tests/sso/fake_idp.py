@@ -2,8 +2,9 @@
 the request and answers with a code for the scripted person), token (checks the client secret, the code's
 redirect URI and the PKCE S256 verifier), an RS256 ID token carrying the sign-in's nonce, and user info.
 
-Scripted misbehaviour: `tamper` (claims written over the ID token's: another nonce, audience, issuer, expiry) and
-`foreign_key` (signed with a key the provider does not publish, under the same kid).
+Scripted misbehaviour: `tamper` (claims written over the ID token's: another nonce, audience, issuer, expiry),
+`foreign_key` (signed with a key the provider does not publish, under the same kid) and `endpoints` (written over
+the configuration's: a token endpoint that redirects, keys or user info at an address Walker may not reach).
 """
 
 import base64
@@ -32,6 +33,7 @@ class FakeIdP:
         self.person = {"sub": "user-1", "email": "ana@acme.test", "email_verified": True, "given_name": "Ana"}
         self.tamper: dict = {}
         self.foreign_key = False
+        self.endpoints: dict = {}
         self.authorize_requests: list[dict] = []
         self.token_requests: list[dict] = []
         self.codes: dict[str, dict] = {}
@@ -58,6 +60,7 @@ class FakeIdP:
                 "code_challenge_methods_supported": ["S256"],
                 "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
                 "id_token_signing_alg_values_supported": ["RS256"],
+                **self.endpoints,
             }
         )
 

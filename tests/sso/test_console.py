@@ -4,6 +4,7 @@ secret is write-only, a domain belongs to one tenant, and "Test discovery" says 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from tenants import crypto
 from tenants.models import IdentityProvider, SignInDomain
@@ -26,7 +27,7 @@ def globex_provider(other_tenant, idp):
     row = IdentityProvider.objects.create(
         tenant=other_tenant, issuer=idp.issuer, client_id="globex-client", client_secret="globex-secret-value-1234"
     )
-    SignInDomain.objects.create(provider=row, domain="globex.test")
+    SignInDomain.objects.create(provider=row, domain="globex.test", verified_at=timezone.now())
     return row
 
 

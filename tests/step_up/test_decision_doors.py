@@ -134,6 +134,7 @@ def token_client(user):
     return client
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("state", STATES)
 def test_the_api_with_a_session_decides_only_with_a_fresh_factor(approval, tenant, approver, session_as, state):
     place_level(tenant, approval.risk_level)

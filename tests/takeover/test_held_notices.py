@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 
 from conversations import takeover
 from conversations.models import Conversation
+from core import layer
 from tenants.roles import Role
 from tests.console.test_console_consumer import open_console
 from tests.takeover.conftest import say
@@ -53,6 +54,7 @@ async def test_the_holder_and_the_monitors_hear_that_the_customer_wrote_but_not_
         await console.disconnect()
 
 
+@pytest.mark.slow
 async def test_while_the_agents_answer_the_inbox_only_hears_activity(chatting, staff, customer, outsider):
     """The message in and the answer out each move the inbox (silent `activity` frames, no words), no notice."""
     console, approvers, theirs = [
@@ -76,6 +78,38 @@ async def test_while_the_agents_answer_the_inbox_only_hears_activity(chatting, s
     assert await theirs.receive_nothing(timeout=0.1)  # another tenant's console
     for socket in (console, approvers, theirs):
         await socket.disconnect()
+
+
+@pytest.mark.slow
+async def test_a_message_and_an_answer_written_where_the_layer_does_not_reach_move_the_inbox(
+    chatting, staff, customer, outsider, superuser, monkeypatch
+):
+    """The embedded default: answers are written by a Celery worker, whose in-memory channel layer never reaches
+    daphne's consoles (issue 46). The conversation's events are read from the store, as the approvals' are."""
+    monkeypatch.setattr(layer, "group_send", lambda group, message: None)  # the writer's layer reaches nobody here
+    support, everyone = await open_console(staff[Role.SUPPORT]), await open_console(superuser)
+    approvers, theirs = await open_console(staff[Role.APPROVER]), await open_console(outsider)
+    _, answer = await database_sync_to_async(say)(customer, "Any news on Summer Sale?")
+    assert answer is not None
+    for console in (support, everyone):
+        steps = [(await console.receive_json_from(timeout=5))["step"] for _ in ("received", "answered")]
+        assert steps == ["activity", "activity"] and await console.receive_nothing(timeout=0.6)
+    assert await approvers.receive_nothing(timeout=0.1)  # approvers do not watch conversations
+    assert await theirs.receive_nothing(timeout=0.1)  # another tenant's console
+    for console in (support, everyone, approvers, theirs):
+        await console.disconnect()
+
+
+@pytest.mark.slow
+async def test_a_held_conversation_moves_no_inbox_by_activity(chatting, staff, customer, monkeypatch):
+    """Its holder answers it: the customer's message is a `customer_wrote` notice (sent by the intake), not activity."""
+    support = staff[Role.SUPPORT]
+    await database_sync_to_async(takeover.assign)(chatting.pk, actor=support)
+    monkeypatch.setattr(layer, "group_send", lambda group, message: None)
+    console = await open_console(support)
+    await database_sync_to_async(say)(customer, "Hello?")
+    assert await console.receive_nothing(timeout=1.2)
+    await console.disconnect()
 
 
 async def test_after_hand_back_the_customer_writing_is_no_notice(chatting, staff, customer):

@@ -21,6 +21,7 @@ from tests.browser.test_chat_widget import WAIT_SECONDS, BrowserTestCase
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.processes,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

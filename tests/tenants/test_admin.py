@@ -90,6 +90,7 @@ def test_superuser_sees_every_tenant(console_as, superuser, tenant_admin, outsid
     assert client.get(_user_url("change", outsider)).status_code == 200
 
 
+@pytest.mark.slow
 def test_a_superuser_changing_a_role_leaves_the_new_roles_group_only(console_as, superuser, tenant, colleague):
     """The change form posts the groups it showed (the old role's) after the person is saved with the new role."""
     page = console_as(superuser).get(_user_url("change", colleague))

@@ -1,10 +1,6 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.contrib.auth.models import Group
 from guardian.shortcuts import get_perms
 
-from tenants.models import User
 from tenants.roles import Role, role_group_name
 from tenants.services import ensure_role_groups
 from tests.factories import TenantFactory, UserFactory
@@ -87,32 +83,3 @@ def test_whatever_sets_a_persons_groups_leaves_them_in_their_role_group_only(ten
     root = UserFactory(tenant=None, is_superuser=True)
     root.groups.add(Group.objects.get(name=own), leads)  # no tenant: no role group
     assert group_names(root) == {"Marketing leads"}
-
-
-def test_the_data_migration_repairs_everyone_who_drifted(tenant, other_tenant):
-    repair = import_module("tenants.migrations.0022_repair_role_membership").repair_role_membership
-    lost = UserFactory(tenant=tenant, role=Role.ADMIN)  # as the admin's add form left them: in no group
-    crossed = UserFactory(tenant=tenant, role=Role.APPROVER)  # in their group, another role's and another tenant's
-    fine = UserFactory(tenant=tenant, role=Role.MEMBER)
-    root = UserFactory(tenant=None, is_superuser=True)
-    leads = Group.objects.create(name="Marketing leads")
-    Membership = User.groups.through  # rows written straight, past the signals, as the drift was
-    Membership.objects.filter(user=lost).delete()
-    Membership.objects.bulk_create(
-        [
-            Membership(user=crossed, group=Group.objects.get(name=role_group_name(tenant.pk, Role.MEMBER))),
-            Membership(user=crossed, group=Group.objects.get(name=role_group_name(other_tenant.pk, Role.ADMIN))),
-            Membership(user=root, group=Group.objects.get(name=role_group_name(tenant.pk, Role.ADMIN))),
-            Membership(user=fine, group=leads),
-        ]
-    )
-    assert group_names(lost) == set()
-
-    repair(apps, None)
-    repair(apps, None)  # and again changes nothing
-    assert group_names(lost) == {role_group_name(tenant.pk, Role.ADMIN)}
-    assert group_names(crossed) == {role_group_name(tenant.pk, Role.APPROVER)}
-    assert group_names(fine) == {role_group_name(tenant.pk, Role.MEMBER), "Marketing leads"}
-    assert group_names(root) == set()
-    lost = User.objects.get(pk=lost.pk)  # permissions are cached per instance
-    assert lost.has_perm("tenants.manage_users", tenant)

@@ -70,7 +70,8 @@ def test_rotation_is_resumable_and_leaves_nothing_under_the_old_key(old_and_new,
 
 
 def test_rotation_reaches_the_append_only_approval_history(old_and_new, tenant, requester, approver):
-    """On PostgreSQL the history's trigger refuses every rewrite of a note but its owner's re-encryption (hitl 0018)."""
+    """On PostgreSQL the history's trigger refuses every rewrite of a note but its owner's re-encryption
+    (hitl/migrations/0001)."""
     settings, old, new = old_and_new
     campaign = CampaignFactory(tenant=tenant, name="Summer Sale")
     agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")

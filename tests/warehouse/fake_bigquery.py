@@ -265,7 +265,6 @@ class FakeBigQuery:
         found.resource = {**found.resource, "schema": data["schema"], "etag": found.resource["etag"] + "1"}
         return 200, found.resource
 
-
     # --- load jobs ------------------------------------------------------------------------------------
 
     def _upload(self, method: str, path: str, query: dict, headers, raw: bytes):
@@ -309,7 +308,7 @@ class FakeBigQuery:
         reference = metadata.get("jobReference") or {}
         job_id, location = reference.get("jobId", ""), reference.get("location") or "US"
         if not JOB_ID.match(job_id):
-            return _error(400, "invalid", f"Invalid job ID \"{job_id}\".")
+            return _error(400, "invalid", f'Invalid job ID "{job_id}".')
         load = metadata.get("configuration", {}).get("load")
         if not load or load.get("sourceFormat") != "NEWLINE_DELIMITED_JSON":
             return _error(400, "invalid", "Only NEWLINE_DELIMITED_JSON load jobs are faked.")
@@ -388,7 +387,6 @@ class FakeBigQuery:
         if job is None:
             return _error(404, "notFound", f"Not found: Job {project}:{location or 'US'}.{job_id}")
         return 200, job.resource
-
 
 
 def _dataset(project, dataset, location):

@@ -1,12 +1,15 @@
 """Two runs at once (two beat processes, or a backfill beside the beat) never send the same batch: each table of a
 destination is claimed by one run; the other moves on."""
 
+import pytest
+
 from tests.concurrency import at_once
 from tests.warehouse.conftest import events, metrics, sent_ids
 from warehouse import export
 from warehouse.models import ExportBatch, ExportCursor, WarehouseDestination
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_send_each_batch_once(postgres_only, bigquery_fake, destination, tenant, settings):
     settings.WAREHOUSE_BATCH_ROWS, settings.WAREHOUSE_BATCHES_PER_RUN = 3, 4
     bigquery_fake.load_delay = 0.3  # both runs are under way together

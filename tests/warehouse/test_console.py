@@ -85,6 +85,7 @@ def test_a_superuser_adds_the_installations_destination(console_as, superuser):
     assert "Every tenant (the installation)" in listed
 
 
+@pytest.mark.slow
 def test_other_tenants_destinations_are_not_found_and_other_roles_are_refused(
     console_as, tenant_admin, approver, other_tenant, destination
 ):

@@ -2,6 +2,7 @@
 load job failing on rows that do not fit reported and sent again, a permission denied (an answer or a job's
 errorResult) stopping the destination until it is saved again."""
 
+import pytest
 from django.utils import timezone
 
 from tests.warehouse.conftest import events, sent_ids
@@ -138,6 +139,7 @@ def test_a_key_google_refuses_stops_the_destination(bigquery_fake, destination, 
     assert bigquery_fake.requests == []
 
 
+@pytest.mark.slow
 def test_a_server_error_leaves_the_destination_failing_and_tried_again(bigquery_fake, destination, tenant):
     events(tenant, 1)
     bigquery_fake.fail("POST", "/datasets", 500, "internalError", times=1000)

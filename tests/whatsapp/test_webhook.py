@@ -240,18 +240,3 @@ def test_a_queued_reply_names_the_contact_by_key_not_by_phone(client, broker, tw
     send_reply(*args, **kwargs)  # what the worker does with it
     [reply] = twilio.sent
     assert reply["To"] == f"whatsapp:{sender}" and "Ask your Walker admin" in reply["Body"]
-
-
-def test_the_migration_forgets_the_names_kept_so_far(client, twilio, number, member_phone):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    post_signed(client, WEBHOOK, inbound_form(member_phone.phone_number, "hello"))
-    inbound = Message.objects.get(direction="inbound")
-    Message.objects.filter(pk=inbound.pk).update(metadata={**inbound.metadata, "profile_name": "Jane Q. Customer"})
-
-    import_module("channels_app.migrations.0008_forget_whatsapp_profile_names").forget_profile_names(apps, None)
-
-    inbound.refresh_from_db()
-    assert "profile_name" not in inbound.metadata and inbound.metadata["whatsapp_to"] == TENANT_NUMBER

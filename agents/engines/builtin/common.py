@@ -1,7 +1,7 @@
 """What every built-in agent needs: the tenant's clock, the comparison windows and the "here is what I can do" reply."""
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -18,10 +18,6 @@ APPROVAL_NOTE = gettext_lazy("Nothing changes until someone approves it.")
 
 def zone(tenant) -> ZoneInfo:
     return ZoneInfo(tenant.timezone)
-
-
-def local_today(tenant) -> date:
-    return timezone.localdate(timezone=zone(tenant))
 
 
 def local_now(tenant) -> datetime:

@@ -24,6 +24,7 @@ from agents.performance import (
     last_days,
     totals,
     totals_by_campaign,
+    totals_by_currency,
     totals_of,
     totals_then_and_now,
 )
@@ -51,6 +52,8 @@ METRIC_WORDS = [
     ("spend", re.compile(r"\b(spend|spent|spending|costs? the most|costliest)\b", re.I)),
 ]
 LOWER_IS_BETTER = {"cpa"}
+# Amounts of money: compared only between campaigns counted in the same currency (ratios and counts compare anywhere).
+MONEY_METRICS = {"cpa", "spend"}
 METRIC_LABELS = {
     "cpa": "CPA",
     "roas": "ROAS",
@@ -104,6 +107,8 @@ def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     wanted = ACTIONS.get(intent)
     if wanted is not None:
         if campaign is None and (standout := _standout(request.tenant, campaigns, text, days, understood)):
+            if standout.campaign is None:  # money ranked per currency: one campaign in each
+                return EngineReply(_which_leader(standout, days))
             campaign = standout.campaign
         if campaign is None:
             return _which_campaign(text, campaigns)
@@ -230,18 +235,27 @@ def _overview(tenant, campaigns, days: int = DAYS) -> str:
     if not campaigns:
         return _("You don't have any campaigns yet.")
     current_window, previous_window = last_days(tenant, days)
-    current, previous = totals_then_and_now(tenant, current_window, previous_window)
+    per_currency = totals_by_currency(tenant, current_window, previous_window)
     active = sum(c.status == Campaign.Status.ACTIVE for c in campaigns)
-    if not current.spend and not current.impressions:
+    if not any(t.current.spend or t.current.impressions for t in per_currency):
         return _("None of your %(count)s campaigns spent anything %(when)s (%(active)s active).") % {
             "count": len(campaigns),
             "when": _in(days),
             "active": active,
         }
-    lines = [
-        _("All campaigns, %(period)s: %(metrics)s.")
-        % {"period": period_label(days), "metrics": _metrics(current, previous, _currency_of(campaigns))}
-    ]
+    period = period_label(days)
+    if len(per_currency) == 1:
+        [only] = per_currency
+        metrics = _metrics(only.current, only.previous, only.currency)
+        lines = [_("All campaigns, %(period)s: %(metrics)s.") % {"period": period, "metrics": metrics}]
+    else:
+        lines = [_("All campaigns, %(period)s, per currency (amounts in different currencies are not added up):")
+                 % {"period": period}]  # fmt: skip
+        lines += [
+            _("In %(currency)s: %(metrics)s.")
+            % {"currency": t.currency, "metrics": _metrics(t.current, t.previous, t.currency)}
+            for t in per_currency
+        ]
     ranked, _idle = _ranked(tenant, campaigns, days)
     if len(ranked) > 1:
         (best, best_t), (worst, worst_t) = ranked[0], ranked[-1]
@@ -264,12 +278,17 @@ def _overview(tenant, campaigns, days: int = DAYS) -> str:
 
 @dataclass
 class Standout:
-    """The campaign a superlative names ("the worst campaign", "the highest CTR"), with the ranking behind it."""
+    """The campaign a superlative names ("the worst campaign", "the highest CTR"), with the ranking behind it.
+    An amount of money (CPA, spend) is ranked within each currency: then each currency has its own leader."""
 
-    campaign: Campaign
     metric: str
     wanted: str  # best | worst | highest | lowest
-    ranked: list  # (campaign, value), the named one first
+    rankings: list  # per currency for money across currencies, else one: [(campaign, value)], the leader first
+
+    @property
+    def campaign(self) -> Campaign | None:
+        """The one campaign named; None when money was ranked in several currencies (each has a leader)."""
+        return self.rankings[0][0][0] if len(self.rankings) == 1 else None
 
 
 def _metric_value(metric: str, t: Totals):
@@ -284,13 +303,18 @@ def _metric_value(metric: str, t: Totals):
 
 def _standout(tenant, campaigns, text: str, days: int, understood: Understanding) -> Standout | None:
     """The campaign a superlative points at ("the worst CPA", "la peor"), from the period's figures; None
-    without one. The metric is the one asked now, else the one asked before ("pause the worst one")."""
+    without one. The metric is the one asked now, else the one asked before ("pause the worst one"), else CPA,
+    or ROAS when the campaigns are counted in different currencies (a CPA in yen does not compare with one in
+    dollars; a ROAS does)."""
     said = SUPERLATIVE.search(text)
     word = said.group(1).lower() if said else understood.slots.get("superlative")
     if word is None:
         return None
+    window, _previous = last_days(tenant, days)
+    by_id = totals_by_campaign(tenant, window)
+    counted = [c for c in campaigns if c.id in by_id]
     metric = next((name for name, pattern in METRIC_WORDS if pattern.search(text)), None)
-    metric = metric or understood.slots.get("metric") or "cpa"
+    metric = metric or understood.slots.get("metric") or ("cpa" if len(_currencies(counted)) <= 1 else "roas")
     if word in HIGH_WORDS:
         high_first = True
     elif word in LOW_WORDS or word == "cheapest":
@@ -298,24 +322,25 @@ def _standout(tenant, campaigns, text: str, days: int, understood: Understanding
     else:  # best/top or worst/bottom: which end is good depends on the metric
         best = word in ("best", "top")
         high_first = best != (metric in LOWER_IS_BETTER)
-    window, _previous = last_days(tenant, days)
-    by_id = totals_by_campaign(tenant, window)
-    valued = [(c, _metric_value(metric, by_id[c.id])) for c in campaigns if c.id in by_id]
+    valued = [(c, _metric_value(metric, by_id[c.id])) for c in counted]
     valued = [(c, v) for c, v in valued if v is not None]
     if not valued:
         return None
-    valued.sort(key=lambda pair: (pair[1], pair[0].name), reverse=high_first)
-    return Standout(valued[0][0], metric, word, valued)
+    groups = [valued]
+    if metric in MONEY_METRICS:
+        groups = [[(c, v) for c, v in valued if c.currency == code] for code in _currencies(c for c, _v in valued)]
+    for group in groups:
+        group.sort(key=lambda pair: (pair[1], pair[0].name), reverse=high_first)
+    return Standout(metric, word, groups)
 
 
-def _currency_of(campaigns) -> str:
-    """The currency the campaigns share (their figures add up in it); US dollars when they differ or none."""
-    found = {c.currency for c in campaigns}
-    return found.pop() if len(found) == 1 else "USD"
+def _currencies(campaigns) -> list[str]:
+    """The currencies `campaigns` are counted in, by code."""
+    return sorted({c.currency for c in campaigns})
 
 
 def _shown(metric: str, value, currency: str) -> str:
-    if metric in ("cpa", "spend"):
+    if metric in MONEY_METRICS:
         return fmt.money(value, currency)
     if metric == "roas":
         return fmt.times(value)
@@ -326,18 +351,68 @@ def _shown(metric: str, value, currency: str) -> str:
 
 def _standout_answer(standout: Standout, days: int = DAYS) -> str:
     label = METRIC_LABELS[standout.metric]
-    first, value = standout.ranked[0]
-    shown = _shown(standout.metric, value, first.currency)
     wanted = WANTED_WORDS.get(standout.wanted, standout.wanted)
+    if standout.campaign is None:
+        return _per_currency_answer(standout, label, wanted, days)
+    [ranked] = standout.rankings
+    first, value = ranked[0]
     lines = [
         _("%(name)s has the %(wanted)s %(metric)s: %(value)s %(when)s.")
-        % {"name": first.name, "wanted": wanted, "metric": label, "value": shown, "when": _in(days)}
+        % {
+            "name": first.name,
+            "wanted": wanted,
+            "metric": label,
+            "value": _shown(standout.metric, value, first.currency),
+            "when": _in(days),
+        }
     ]
-    if len(standout.ranked) > 1:
+    if len(ranked) > 1:
         lines.append(_("By %(metric)s:") % {"metric": label})
-        ranked = enumerate(standout.ranked[:8], 1)
-        lines += [f"{n}. {c.name} {_shown(standout.metric, v, c.currency)}" for n, (c, v) in ranked]
+        lines += [f"{n}. {c.name} {_shown(standout.metric, v, c.currency)}" for n, (c, v) in enumerate(ranked[:8], 1)]
     return "\n".join(lines)
+
+
+def _per_currency_answer(standout: Standout, label, wanted, days: int) -> str:
+    """Money ranked within each currency: each currency's leader, then its ranking."""
+    lines = [
+        _("%(metric)s is counted in each campaign's own currency, so each currency is ranked on its own, %(when)s:")
+        % {"metric": label, "when": _in(days)}
+    ]
+    for ranked in standout.rankings:
+        first, value = ranked[0]
+        lines.append(
+            _("In %(currency)s, %(name)s has the %(wanted)s %(metric)s: %(value)s.")
+            % {
+                "currency": first.currency,
+                "name": first.name,
+                "wanted": wanted,
+                "metric": label,
+                "value": _shown(standout.metric, value, first.currency),
+            }
+        )
+        if len(ranked) > 1:
+            lines += [
+                f"{n}. {c.name} {_shown(standout.metric, v, c.currency)}" for n, (c, v) in enumerate(ranked[:5], 1)
+            ]
+    return "\n".join(lines)
+
+
+def _which_leader(standout: Standout, days: int) -> str:
+    """An action on "the campaign with the highest CPA" when each currency has its own: ask which one."""
+    leaders = [
+        _("%(name)s (%(value)s, in %(currency)s)")
+        % {"name": c.name, "value": _shown(standout.metric, v, c.currency), "currency": c.currency}
+        for c, v in (ranked[0] for ranked in standout.rankings)
+    ]
+    return _(
+        "Your campaigns are counted in different currencies, so their %(metric)s does not compare: "
+        "the %(wanted)s %(when)s are %(leaders)s. Which one do you mean?"
+    ) % {
+        "metric": METRIC_LABELS[standout.metric],
+        "wanted": WANTED_WORDS.get(standout.wanted, standout.wanted),
+        "when": _in(days),
+        "leaders": _(" and ").join(leaders),
+    }
 
 
 def _ranking(tenant, campaigns, days: int = DAYS) -> str:
