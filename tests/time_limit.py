@@ -1,12 +1,13 @@
 """The quick loop stays quick: a test not marked `slow` should take under a second of its own setup and call.
 
-Over 1 s of wall time it is listed at the end of the run. It fails past 2.5 s of processor time, or past 5 s of
+Over 1 s of wall time it is listed at the end of the run. It fails past 4 s of processor time, or past 10 s of
 wall time. Processor time is what the test costs, and the machine's load does not change it: two xdist workers
 share two cores, and a test of 0.01 s was once stalled for 2.1 s of wall time while the other worker started a
-browser. The line is 2.5 s, not 1, for what a worker pays once on first use, whichever test comes first (measured
-up to 1.8 s: the first message through the pipeline, the first form of a kind; the console's first page is
-rendered before any test, tests/conftest.py). Wall time catches what processor time cannot see, a test that waits
-(a sleep, a timeout, another process), with room enough for a stall.
+browser. The line is 4 s, not 1, for what a worker pays once on first use, whichever test comes first (measured
+up to 2.6 s in CI: the first message through the pipeline, the first workflow form; the console's first page is
+rendered before any test, tests/conftest.py): a nearer line failed CI runs on tests that pass alone in 0.7 s.
+Wall time catches what processor time cannot see, a test that waits (a sleep, a timeout, another process), with
+room enough for a stall.
 
 Its own: the time of fixtures shared with other tests (session, package, module and class scope, the test
 database's creation among them) is not counted against the test that happened to set them up first. Tests that
@@ -18,8 +19,8 @@ import time
 import pytest
 
 LIMIT_SECONDS = 1.0
-FAIL_PROCESSOR_SECONDS = 2.5
-FAIL_WALL_SECONDS = 5.0
+FAIL_PROCESSOR_SECONDS = 4.0
+FAIL_WALL_SECONDS = 10.0
 
 _shared_fixture_seconds = {"wall": 0.0, "processor": 0.0}
 _phase_started: dict[str, float] = {}

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 from django.db import connection
 
+from tests import time_limit
 from tests.settings import _redis_of_this_worker
 from tests.workers import process_environment
 
@@ -81,7 +82,7 @@ def inner_pytest(folder, plugin, *args) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-TIMED = """
+TIMED = f"""
 import time, pytest
 def busy(seconds):
     started = time.process_time()
@@ -90,8 +91,8 @@ def busy(seconds):
 def test_quick(): pass
 def test_waits_over_one(): time.sleep(1.1)
 def test_waits_two_on_a_stalled_machine(): time.sleep(2)
-def test_waits_over_the_wall_line(): time.sleep(5.1)
-def test_computes_over_the_processor_line(): busy(2.6)
+def test_waits_over_the_wall_line(): time.sleep({time_limit.FAIL_WALL_SECONDS + 0.1})
+def test_computes_over_the_processor_line(): busy({time_limit.FAIL_PROCESSOR_SECONDS + 0.1})
 @pytest.mark.slow
 def test_marked_slow(): busy(1.6)
 @pytest.fixture(scope="module")
@@ -104,12 +105,14 @@ def test_a_shared_fixture_is_not_counted(shared): pass
 def test_a_test_not_marked_slow_is_listed_over_a_second_and_fails_past_its_processor_or_wall_line(tmp_path):
     (tmp_path / "test_timed.py").write_text(TIMED)
     done = inner_pytest(tmp_path, "tests.time_limit", "-rf")
-    summary = done.stdout.split("over 1 s (fails past 2.5 s of processor or 5 s)", 1)[1]
+    limits = f"{time_limit.FAIL_PROCESSOR_SECONDS} s of processor or {time_limit.FAIL_WALL_SECONDS:.0f} s"
+    summary = done.stdout.split(f"over 1 s (fails past {limits})", 1)[1]
     assert "test_waits_over_one" in summary and "test_waits_two_on_a_stalled_machine" in summary, done.stdout
     assert "test_quick" not in summary and "shared" not in summary, done.stdout
     failed = done.stdout.split("short test summary info")[1]
     assert "test_waits_over_the_wall_line" in failed and "test_computes_over_the_processor_line" in failed, failed
-    assert "its call took 5.1" in done.stdout and "(2.6" in done.stdout, done.stdout
+    took = f"its call took {time_limit.FAIL_WALL_SECONDS + 0.1:.1f}"
+    assert took in done.stdout and f"({time_limit.FAIL_PROCESSOR_SECONDS + 0.1:.1f}" in done.stdout, done.stdout
     assert "2 failed, 5 passed" in done.stdout, done.stdout
 
 

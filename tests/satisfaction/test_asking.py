@@ -100,7 +100,8 @@ def test_only_the_persons_own_conversation_can_be_rated(survey, outsider, tenant
 def test_the_signed_link_names_its_survey_and_a_forged_one_nothing(survey):
     token = satisfaction.rating_token(survey)
     assert satisfaction.survey_for_token(token) == survey
-    assert satisfaction.rating_url(survey).endswith(f"/rate/{token}/")
+    path = satisfaction.rating_url(survey).split("/rate/")[1]  # signed again, maybe in the next second
+    assert path.endswith("/") and satisfaction.survey_for_token(path.rstrip("/")) == survey
     assert satisfaction.survey_for_token(token[:-2] + "xx") is None
     assert satisfaction.survey_for_token("nonsense") is None
     assert timezone.now() - survey.asked_at < timedelta(minutes=1)
