@@ -4,12 +4,13 @@ request was logged in whichever test came next (seen when pytest-xdist ordered a
 that reads the first logged request)."""
 
 import pytest
-from pytest_httpserver import HTTPServer
+
+from tests.quick_httpserver import QuickHTTPServer
 
 
 @pytest.fixture
 def httpserver():
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickHTTPServer(host="127.0.0.1", port=0)
     server.start()
     yield server
     server.clear()

@@ -26,6 +26,7 @@ import httpx
 import redis
 import websocket
 
+from tests.quick_httpserver import POLL_SECONDS
 from tests.workers import QUEUES, process_environment, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -283,7 +284,7 @@ class Outside:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
 
     def hold(self, key: str) -> Hold:
         with self._lock:

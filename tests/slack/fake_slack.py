@@ -8,6 +8,8 @@ import threading
 from collections import defaultdict, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.quick_httpserver import POLL_SECONDS
+
 
 class FakeSlack:
     def __init__(self):
@@ -38,7 +40,7 @@ class FakeSlack:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(POLL_SECONDS,), daemon=True)
 
     @property
     def base_url(self) -> str:

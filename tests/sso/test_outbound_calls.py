@@ -4,10 +4,10 @@ own errors (a cancel, a bad state), is a plain page with a way back, never a ser
 
 import pytest
 import requests
-from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from tenants.models import User
+from tests.quick_httpserver import QuickHTTPServer
 from tests.sso.conftest import SERVER, signed_in_as, sso_sign_in, start
 
 FAILED = "socialaccount/authentication_error.html"
@@ -16,7 +16,7 @@ FAILED = "socialaccount/authentication_error.html"
 @pytest.fixture
 def internal_service():
     """Another service on the loopback that records every request it receives (the redirect's target)."""
-    server = HTTPServer(host="127.0.0.1", port=0)
+    server = QuickHTTPServer(host="127.0.0.1", port=0)
     server.received = []
     server.expect_request("/internal-token").respond_with_handler(
         lambda request: server.received.append(request.get_data(as_text=True)) or Response("{}", status=200)
