@@ -1,5 +1,5 @@
 """bin/run-prod-shape refuses to start, saying why, before it starts anything: without its database or Redis,
-without nginx, or with a configuration nginx refuses."""
+without nginx, or with a configuration nginx refuses. Started with SIGHUP ignored, it says it cannot roll."""
 
 import shutil
 import subprocess
@@ -9,10 +9,10 @@ import pytest
 from tests.faults.harness import ROOT
 
 
-def run_shape(tmp_path, **env) -> subprocess.CompletedProcess:
+def run_shape(tmp_path, *, signals="--default-signal=HUP", **env) -> subprocess.CompletedProcess:
     base = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "PROD_SHAPE_DIR": str(tmp_path / "shape")}
     return subprocess.run(
-        [str(ROOT / "bin" / "run-prod-shape")],
+        ["env", signals, str(ROOT / "bin" / "run-prod-shape")],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,
@@ -25,6 +25,12 @@ def test_without_a_database_url(tmp_path):
     done = run_shape(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0")
     assert done.returncode == 1
     assert "DATABASE_URL is not set" in done.stderr
+
+
+def test_started_under_nohup_it_says_that_sighup_cannot_roll(tmp_path):
+    done = run_shape(tmp_path, signals="--ignore-signal=HUP")
+    assert "SIGHUP is ignored (started under nohup?)" in done.stdout and "env --default-signal=HUP" in done.stdout
+    assert "SIGHUP is ignored" not in run_shape(tmp_path).stdout
 
 
 def test_without_redis(tmp_path):
