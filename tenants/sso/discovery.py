@@ -23,23 +23,27 @@ class DiscoveryError(OAuth2Error):
     allauth shows a sign-in that meets it as a failed sign-in."""
 
 
-def fetch_json(url: str, what: str, headers: dict | None = None) -> dict:
-    """A JSON object from the provider, or DiscoveryError naming `what` was expected there."""
+def provider_request(
+    method: str, url: str, *, error: type[OAuth2Error] = DiscoveryError, timeout: float = TIMEOUT_SECONDS, **kwargs
+) -> httpx.Response:
+    """One request to the provider through tenants.outbound; a refused address, a timeout or a failed connection is
+    `error`, in plain words (the sign-in's token exchange uses it too)."""
     try:
         with outbound.public_client(url) as client:
-            response = client.get(
-                url, timeout=TIMEOUT_SECONDS, headers={"Accept": "application/json", **(headers or {})}
-            )
+            return client.request(method, url, timeout=timeout, **kwargs)
     except outbound.OutboundURLRefused as err:
-        raise DiscoveryError(
-            _("Walker may not connect to %(url)s: %(reason)s.") % {"url": url, "reason": err}
-        ) from None
+        raise error(_("Walker may not connect to %(url)s: %(reason)s.") % {"url": url, "reason": err}) from None
     except httpx.TimeoutException:
-        raise DiscoveryError(
-            _("%(url)s did not answer within %(seconds)s seconds.") % {"url": url, "seconds": TIMEOUT_SECONDS}
+        raise error(
+            _("%(url)s did not answer within %(seconds)s seconds.") % {"url": url, "seconds": timeout}
         ) from None
     except httpx.HTTPError:
-        raise DiscoveryError(_("Walker could not connect to %(url)s.") % {"url": url}) from None
+        raise error(_("Walker could not connect to %(url)s.") % {"url": url}) from None
+
+
+def fetch_json(url: str, what: str, headers: dict | None = None) -> dict:
+    """A JSON object from the provider, or DiscoveryError naming `what` was expected there."""
+    response = provider_request("GET", url, headers={"Accept": "application/json", **(headers or {})})
     if response.status_code != 200:
         raise DiscoveryError(
             _("%(url)s answered HTTP %(status)s instead of %(what)s: check the issuer URL.")

@@ -12,7 +12,7 @@ import httpx
 from allauth.socialaccount.providers.oauth2.client import OAuth2Client, OAuth2Error
 from django.utils.translation import gettext as _
 
-from tenants import outbound
+from tenants.sso.discovery import provider_request
 
 TIMEOUT_SECONDS = 10
 
@@ -52,14 +52,4 @@ class GuardedOAuth2Client(OAuth2Client):
 
 
 def _post(url: str, **kwargs) -> httpx.Response:
-    try:
-        with outbound.public_client(url) as client:
-            return client.post(url, timeout=TIMEOUT_SECONDS, **kwargs)
-    except outbound.OutboundURLRefused as err:
-        raise OAuth2Error(_("Walker may not connect to %(url)s: %(reason)s.") % {"url": url, "reason": err}) from None
-    except httpx.TimeoutException:
-        raise OAuth2Error(
-            _("%(url)s did not answer within %(seconds)s seconds.") % {"url": url, "seconds": TIMEOUT_SECONDS}
-        ) from None
-    except httpx.HTTPError:
-        raise OAuth2Error(_("Walker could not connect to %(url)s.") % {"url": url}) from None
+    return provider_request("POST", url, error=OAuth2Error, timeout=TIMEOUT_SECONDS, **kwargs)
