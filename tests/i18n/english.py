@@ -75,9 +75,10 @@ def _pattern(msgid: str) -> re.Pattern:
 
 @cache
 def english_strings(language: str = "es") -> tuple[set, list, list]:
-    """(exact, whole, inside): the msgids without placeholders a text node may be, the (msgid, pattern) pairs
-    of those with placeholders matched against a whole text node, and the (msgid, pattern, longest literal part)
-    looked for inside the page (the part first: a substring test skips most regular expressions)."""
+    """(exact, whole, inside): the msgids without placeholders a text node may be, the (msgid, pattern, longest
+    literal part) of those with placeholders matched against a whole text node (a line of the page's nodes joined
+    by newlines), and the same triples looked for inside the page (the part first: a substring test skips most
+    regular expressions)."""
     english, foreign = set(), set()
     for path in catalogue_files(language):
         for msgids, msgstrs in _mo_entries(path):
@@ -92,12 +93,12 @@ def english_strings(language: str = "es") -> tuple[set, list, list]:
         if letters < (2 if literal == msgid else 4):
             continue
         pattern = _pattern(msgid)
+        longest_part = max(PLACEHOLDER.split(msgid), key=len)  # in any text the pattern matches: a quick test
         if literal == msgid:
             exact.add(msgid)
         else:
-            whole.append((msgid, re.compile(r"^" + pattern.pattern + r"$")))
+            whole.append((msgid, re.compile(r"^" + pattern.pattern + r"$", re.MULTILINE), longest_part))
         if len(literal.split()) >= 3 and letters >= 15:
-            longest_part = max(PLACEHOLDER.split(msgid), key=len)  # in any page the pattern matches: a quick test
             inside.append((msgid, pattern, longest_part))
     return exact, whole, inside
 
@@ -155,8 +156,9 @@ def english_on(html: str, language: str = "es") -> list[str]:
     nodes = visible_text(html, language)
     distinct = set(nodes)
     found = sorted(distinct & exact)
-    for msgid, pattern in whole:
-        if any(pattern.match(node) for node in distinct):
+    lines = "\n".join(distinct)  # a pattern's "." never crosses a newline: each line is matched whole, in one scan
+    for msgid, pattern, longest_part in whole:
+        if longest_part in lines and pattern.search(lines):
             found.append(msgid)
     page = " ".join(nodes)
     for msgid, pattern, longest_part in inside:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, TestCase
 from django.urls import URLPattern, reverse
 from django.utils import translation
 
@@ -23,6 +23,7 @@ from tenants.audit import Origin
 from tenants.models import Tenant, User
 from tenants.subject_requests import export_person
 from tests.i18n.english import english_on, visible_text
+from tests.made_once import made_once
 from tests.pipeline import exchange
 
 ROLES = ["admin@acme.test", "approver@acme.test", "support@acme.test", "compliance@acme.test", "platform@walker.test"]
@@ -34,9 +35,8 @@ ROWS_PER_LIST = {"hitl.hitlapproval": 4, "conversations.conversation": 4}
 NOT_PAGES = {"logout", "autocomplete", "jsi18n", "view_on_site", "login", "app_list"}  # not HTML, or not a page
 
 
-@pytest.fixture
-def first_hour(db, django_capture_on_commit_callbacks):
-    """The demo tenant after its first hour, every person reading Spanish."""
+def _first_hour() -> dict[str, str]:
+    """The demo tenant after its first hour, every person reading Spanish: their primary keys by address."""
     call_command("seed_demo", stdout=io.StringIO())
     tenant = Tenant.objects.get(slug="acme-outdoor")
     User.objects.update(language="es")
@@ -65,7 +65,7 @@ def first_hour(db, django_capture_on_commit_callbacks):
         (approvals[1], {"decision": "reject", "reason": "Not before the weekend"}),
     ]
     for approval, form in decide:
-        with django_capture_on_commit_callbacks(execute=True):
+        with TestCase.captureOnCommitCallbacks(execute=True):
             response = console.post(reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]), form)
         assert response.status_code == 302, response
     conversation = asked[0].conversation
@@ -80,7 +80,21 @@ def first_hour(db, django_capture_on_commit_callbacks):
     refresh_conversation_metrics()
     aggregate_approvals()
     assert Campaign.objects.filter(tenant=tenant, daily_budget=Decimal("650.00")).exists()
-    return people
+    return {email: person.pk for email, person in people.items()}
+
+
+@pytest.fixture(scope="module")
+def _first_hour_made_once(django_db_blocker):
+    """Made once for the module (tests/made_once.py): every role's crawl reads the same first hour."""
+    with made_once(django_db_blocker, _first_hour) as made:
+        yield made
+
+
+@pytest.fixture
+def first_hour(db, _first_hour_made_once):
+    """The people of the demo's first hour, by address."""
+    people = User.objects.in_bulk(_first_hour_made_once.values())
+    return {email: people[pk] for email, pk in _first_hour_made_once.items()}
 
 
 def _model_pages(model_admin, request) -> list[str]:
