@@ -40,6 +40,7 @@ from tests.pipeline import exchange
 OUR_APPS = {"tenants", "conversations", "agents", "hitl", "analytics", "channels_app", "briefs"}
 ROLES = ["support@acme.test", "approver@acme.test", "admin@acme.test", "compliance@acme.test", "platform@walker.test"]
 ACRONYMS = ["Sla", "Seo", "Ip", "Url", "Api", "Pii", "Llm", "Sms", "Csv", "Utc", "Ai"]  # as a capitalised word
+ACRONYM = re.compile(rf"(?<![\w-])(?:{'|'.join(ACRONYMS)})(?![\w-])")
 
 
 def codes() -> set[str]:
@@ -94,9 +95,7 @@ def visible(html: str) -> str:
 def raw_codes(text: str, known: set[str]) -> set[str]:
     words = set(re.findall(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*", text))
     dotted = {part for word in words for part in [word, *word.split(".")]}
-    found = {code for code in known if code in dotted or code in words}
-    found |= {word for word in ACRONYMS if re.search(rf"(?<![\w-]){word}(?![\w-])", text)}
-    return found
+    return known & (dotted | words) | set(ACRONYM.findall(text))
 
 
 @pytest.fixture
