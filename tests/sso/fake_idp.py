@@ -12,6 +12,7 @@ import hashlib
 import json
 import secrets
 import time
+from functools import cache
 from urllib.parse import urlencode
 
 import jwt
@@ -21,7 +22,9 @@ from werkzeug import Response
 KID = "fake-key-1"
 
 
-def _private_key():
+@cache
+def _private_key(name: str):
+    """A 2048-bit key per name, made once per process: making two took each test a quarter of a second."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
@@ -29,7 +32,7 @@ class FakeIdP:
     def __init__(self, server, *, client_id="walker-client", client_secret="s3cret-from-the-idp"):
         self.server = server
         self.client_id, self.client_secret = client_id, client_secret
-        self.key, self.foreign = _private_key(), _private_key()
+        self.key, self.foreign = _private_key("published"), _private_key("foreign")
         self.person = {"sub": "user-1", "email": "ana@acme.test", "email_verified": True, "given_name": "Ana"}
         self.tamper: dict = {}
         self.foreign_key = False
