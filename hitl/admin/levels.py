@@ -50,8 +50,9 @@ class PeopleSearchWidget(UnfoldAdminSelect2MultipleWidget):
         super().__init__({"data-ajax--delay": 250, "data-ajax--cache": "true", **(attrs or {})})
 
     @property
-    def media(self):
-        return super().media + forms.Media(js=["admin/js/autocomplete.js"])
+    def media(self):  # one list, so that it comes after the scripts it needs
+        media = super().media
+        return forms.Media(js=[*media._js, "admin/js/autocomplete.js"], css=media._css)
 
 
 class LevelForm(forms.ModelForm):
