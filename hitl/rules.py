@@ -1,8 +1,9 @@
 """Workflow rules: which workflow governs an action, who may approve at each level, automatic conditions.
 
-Everything read from a workflow is validated here. A workflow or condition
-that cannot be read fails closed: the action waits for human review under the
-built-in default workflow and nothing is ever approved because of it.
+Every JSON setting read from a workflow is validated here (its levels are rows, checked by their model:
+hitl.models.level). A workflow or condition that cannot be read, or a workflow left without levels, fails
+closed: the action waits for human review under the built-in default workflow and nothing is ever approved
+because of it.
 """
 
 import logging
