@@ -15,10 +15,12 @@ from core.errors import http_status
 from hitl import rules
 from hitl.access import approvals_for, may_manage, may_review
 from hitl.errors import DecisionError, StepUpRequired
+from hitl.levels_api import WorkflowLevelSerializer
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
 from hitl.resources import ApprovalResource
 from hitl.services import verbs
 from hitl.services.verbs import Door, Note
+from hitl.services.workflows import replace_levels
 from tenants.access import Need
 from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response, zone_for
@@ -359,6 +361,7 @@ class IsTenantAdmin(permissions.BasePermission):
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
+    approval_levels = WorkflowLevelSerializer(many=True, source="levels")
     min_cost_threshold = MoneyField(max_digits=14, decimal_places=2, allow_null=True, required=False)
     max_cost_threshold = MoneyField(max_digits=14, decimal_places=2, allow_null=True, required=False)
 
@@ -386,6 +389,19 @@ class WorkflowSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(errors)
         return data
 
+    def create(self, validated_data):
+        levels = validated_data.pop("levels")
+        workflow = super().create(validated_data)
+        replace_levels(workflow, levels)
+        return workflow
+
+    def update(self, instance, validated_data):
+        levels = validated_data.pop("levels", None)
+        workflow = super().update(instance, validated_data)
+        if levels is not None:
+            replace_levels(workflow, levels)
+        return workflow
+
 
 class WorkflowViewSet(viewsets.ModelViewSet):
     """The tenant's approval workflows (tenant admins)."""
@@ -394,7 +410,8 @@ class WorkflowViewSet(viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, TokenScopePermission, IsTenantAdmin]
 
     def get_queryset(self):
-        return HITLWorkflow.objects.for_user(self.request.user).order_by("name", "pk")
+        workflows = HITLWorkflow.objects.for_user(self.request.user).order_by("name", "pk")
+        return workflows.prefetch_related("slack_responders", "levels__users", "levels__groups")
 
     def create(self, request, *args, **kwargs):
         if request.user.tenant_id is None:

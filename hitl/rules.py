@@ -1,36 +1,29 @@
 """Workflow rules: which workflow governs an action, who may approve at each level, automatic conditions.
 
-Everything read from a workflow is validated here. A workflow or condition
-that cannot be read fails closed: the action waits for human review under the
-built-in default workflow and nothing is ever approved because of it.
+Every JSON setting read from a workflow is validated here (its levels are rows, checked by their model:
+hitl.models.level). A workflow or condition that cannot be read, or a workflow left without levels, fails
+closed: the action waits for human review under the built-in default workflow and nothing is ever approved
+because of it.
 """
 
-import difflib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db.models import Q
-from django.utils.translation import gettext
+from django.db.models import Q, prefetch_related_objects
 
 from agents.actions import ActionType
 from core import currencies
 from hitl.models import HITLWorkflow, RiskLevel
+from hitl.models.level import levels_count_error
 from hitl.models.workflow import MAX_HOURS, MAX_REMINDERS
 from tenants.models import User
-from tenants.roles import STAFF_ROLES, Role
+from tenants.roles import Role
 
 log = logging.getLogger(__name__)
 
-MAX_LEVELS = 10
-LEVEL_KEYS = frozenset({"name", "approvers", "required_approvals"})  # what `parse_level` reads, and nothing else
-APPROVER_KEYS = frozenset({"roles", "groups", "users"})
-MAX_REQUIRED_APPROVALS = 100  # also what HITLApproval.required_approvals must hold
-MAX_NAMES = 100  # entries in one level's roles, groups or users
 MAX_CONDITIONS = 20
 NOTIFICATION_CHANNELS = ("email", "in_app", "slack", "whatsapp")
 
@@ -125,163 +118,26 @@ class Level:
     name: str
     roles: tuple[str, ...]
     groups: tuple[str, ...]
-    users: tuple[str, ...]  # user ids or emails
+    users: tuple[str, ...]  # user ids (snapshots taken before the levels were rows may hold emails)
     required_approvals: int
 
 
-def _strings(value, what) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise InvalidRule(f"{what} must be a list of names")
-    if len(value) > MAX_NAMES:
-        raise InvalidRule(f"{what} may name at most {MAX_NAMES}")
-    return tuple(value)
-
-
-def _person_ids(value, what) -> tuple[str, ...]:
-    """A level's users: each a user id (UUID) or an email address."""
-    people = _strings(value, what)
-    for person in people:
-        try:
-            validate_email(person) if "@" in person else UUID(person)
-        except (ValueError, ValidationError):
-            raise InvalidRule(f"{what}: {person!r} is neither a user id nor an email address") from None
-    return people
-
-
-def parse_level(item, number: int) -> Level:
-    """Level `number` (from 1) as the engine reads it; raises InvalidRule naming the level."""
-    if not isinstance(item, dict) or not isinstance(item.get("approvers"), dict):
-        raise InvalidRule(gettext("Level %(number)s needs an approvers object.") % {"number": number})
-    approvers = item["approvers"]
-    roles = _strings(approvers.get("roles"), f"level {number} roles")
-    unknown = set(roles) - set(Role.values)
-    if unknown:
-        raise InvalidRule(
-            gettext("Level %(number)s names unknown roles: %(roles)s.")
-            % {"number": number, "roles": ", ".join(sorted(unknown))}
-        )
-    required = item.get("required_approvals", 1)
-    if isinstance(required, bool) or not isinstance(required, int) or not 1 <= required <= MAX_REQUIRED_APPROVALS:
-        raise InvalidRule(
-            gettext("Level %(number)s: the approvals needed must be a whole number from 1 to %(most)s.")
-            % {"number": number, "most": MAX_REQUIRED_APPROVALS}
-        )
-    name = item.get("name")
-    if name is not None and not (isinstance(name, str) and len(name) <= 200):
-        raise InvalidRule(f"level {number} name must be text of at most 200 characters")
-    level = Level(
-        name=name or f"Level {number}",
-        roles=roles,
-        groups=_strings(approvers.get("groups"), f"level {number} groups"),
-        users=_person_ids(approvers.get("users"), f"level {number} users"),
-        required_approvals=required,
-    )
-    if not (level.roles or level.groups or level.users):
-        raise InvalidRule(
-            gettext("Level %(number)s names no approvers: tick a role, or pick people or a group.") % {"number": number}
-        )
-    return level
-
-
-def _level_count(raw) -> None:
-    if not isinstance(raw, list) or not raw:
-        raise InvalidRule(gettext("Add at least one approval level."))
-    if len(raw) > MAX_LEVELS:
-        raise InvalidRule(gettext("A workflow has at most %(most)s approval levels.") % {"most": MAX_LEVELS})
-
-
 def parse_levels(raw) -> list[Level]:
-    _level_count(raw)
-    return [parse_level(item, number) for number, item in enumerate(raw, start=1)]
-
-
-def level_errors(raw, *, tenant) -> list[str]:
-    """Why levels being written (by the admin's form or the API) are refused, every level's reasons in order.
-
-    Beyond what the engine could not read (`parse_level`): the approvers must be able to open the console to
-    decide, so no role without it (members) and only active people of `tenant` who have it. Stored levels
-    are not held to these: the engine still follows a level whose person has since left.
-    """
-    try:
-        _level_count(raw)
-    except InvalidRule as err:
-        return [str(err)]
-    errors = []
+    """An approval's snapshot of its levels (`WorkflowLevel.as_rule`, or the built-in default's) as the engine
+    reads them; the rows were checked when they were written."""
+    levels = []
     for number, item in enumerate(raw, start=1):
-        errors += _unknown_keys(item, number)
-        try:
-            level = parse_level(item, number)
-        except InvalidRule as err:
-            errors.append(str(err))
-            continue
-        outside = [role for role in level.roles if role not in STAFF_ROLES]
-        if outside:
-            names = ", ".join(str(Role(role).label) for role in outside)
-            errors.append(
-                gettext("Level %(number)s: %(roles)s cannot open the console, so cannot decide; pick another role.")
-                % {"number": number, "roles": names}
+        approvers = item.get("approvers") or {}
+        levels.append(
+            Level(
+                name=item.get("name") or f"Level {number}",
+                roles=tuple(approvers.get("roles") or ()),
+                groups=tuple(approvers.get("groups") or ()),
+                users=tuple(approvers.get("users") or ()),
+                required_approvals=item.get("required_approvals", 1),
             )
-        if tenant is None:
-            continue
-        unknown, without_console = _named_people_problems(tenant, level)
-        if unknown:
-            errors.append(
-                gettext("Level %(number)s: these name no active person of the tenant: %(people)s.")
-                % {"number": number, "people": ", ".join(unknown)}
-            )
-        if without_console:
-            errors.append(
-                gettext("Level %(number)s: these people cannot open the console, so cannot decide: %(people)s.")
-                % {"number": number, "people": ", ".join(without_console)}
-            )
-    return errors
-
-
-def _unknown_keys(item, number: int) -> list[str]:
-    """A level's keys the engine does not read, named (a misspelt `required` would otherwise run with one approval)."""
-    if not isinstance(item, dict):
-        return []
-    found = [(None, sorted(set(item) - LEVEL_KEYS), LEVEL_KEYS)]
-    if isinstance(item.get("approvers"), dict):
-        found.append(("approvers", sorted(set(item["approvers"]) - APPROVER_KEYS), APPROVER_KEYS))
-    errors = []
-    for within, unknown, known in found:
-        if not unknown:
-            continue
-        named = ", ".join(f"“{key}”" for key in unknown)
-        if len(unknown) == 1 and (close := difflib.get_close_matches(str(unknown[0]), sorted(known), n=1)):
-            error = (
-                gettext("Level %(number)s: unknown setting %(keys)s (did you mean “%(known)s”?).")
-                if within is None
-                else gettext("Level %(number)s: unknown approvers setting %(keys)s (did you mean “%(known)s”?).")
-            ) % {"number": number, "keys": named, "known": close[0]}
-        else:
-            error = (
-                gettext("Level %(number)s: unknown settings %(keys)s.")
-                if within is None
-                else gettext("Level %(number)s: unknown approvers settings %(keys)s.")
-            ) % {"number": number, "keys": named}
-        errors.append(error)
-    return errors
-
-
-def _named_people_problems(tenant, level: Level) -> tuple[list[str], list[str]]:
-    """The level's users (ids or emails) that name no active person of the tenant, and those naming someone
-    whose role cannot open the console."""
-    if not level.users:
-        return [], []
-    ids = {str(pk) for pk in valid_uuids([p for p in level.users if "@" not in p])}
-    emails = {p.lower() for p in level.users if "@" in p}
-    rows = User.objects.filter(tenant=tenant, is_active=True).filter(Q(pk__in=ids) | Q(email__in=emails))
-    console = {}
-    for pk, email, role in rows.values_list("pk", "email", "role"):
-        console[str(pk)] = console[email.lower()] = role in STAFF_ROLES
-    keys = {person: person.lower() if "@" in person else str(UUID(person)) for person in level.users}
-    unknown = sorted(person for person, key in keys.items() if key not in console)
-    without_console = sorted(person for person, key in keys.items() if console.get(key) is False)
-    return unknown, without_console
+        )
+    return levels
 
 
 def eligible_approvers(tenant, level: Level, *, extra_user_ids=()):
@@ -368,7 +224,6 @@ HOUR_FIELDS = ("sla_hours", "escalation_hours", "auto_approve_hours", "expire_ho
 WORKFLOW_FIELD_PARSERS = {
     "action_types": lambda value: parse_choices(value, "action_types"),
     "risk_levels": lambda value: parse_choices(value, "risk_levels"),
-    "approval_levels": parse_levels,
     **{field: _hours(field) for field in HOUR_FIELDS},
     "max_reminders": parse_max_reminders,
     "notification_channels": parse_channels,
@@ -393,8 +248,8 @@ def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None)
     """What a form writing a workflow (the admin's, the API's) must refuse, by field name.
 
     `data` holds the settings being written; any other is read from `instance` (None when adding).
-    Beyond what the engine could not read: cost thresholds the wrong way round, levels whose approvers
-    cannot decide (`level_errors`, a list of reasons), and a second active default workflow.
+    Beyond what the engine could not read: cost thresholds the wrong way round and a second active default
+    workflow. The levels are rows, checked by their own model (hitl.models.level).
     """
 
     def setting(name, default):
@@ -404,10 +259,6 @@ def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None)
     low, high = setting("min_cost_threshold", None), setting("max_cost_threshold", None)
     if low is not None and high is not None and low > high:
         errors["max_cost_threshold"] = "Must be at least the minimum cost."
-    if "approval_levels" in data:  # every level's reasons, not only the engine's first
-        errors.pop("approval_levels", None)
-        if problems := level_errors(data["approval_levels"], tenant=tenant):
-            errors["approval_levels"] = problems
     if tenant is not None and setting("is_default", False) and setting("is_active", True):
         others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
         if instance is not None:
@@ -418,13 +269,18 @@ def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None)
 
 
 def snapshot(workflow: HITLWorkflow) -> dict:
-    """The workflow's rules as the approval will follow them; raises InvalidRule if any is unreadable."""
+    """The workflow's rules as the approval will follow them, its levels' rows included: JSON the approval keeps
+    whatever later becomes of the workflow. Raises InvalidRule if any is unreadable, or it has no level."""
     errors = field_errors({field: getattr(workflow, field) for field in WORKFLOW_FIELD_PARSERS})
     if errors:
         raise InvalidRule(next(iter(errors.values())))
+    prefetch_related_objects([workflow], "levels__users", "levels__groups")  # none when the caller prefetched
+    levels = [level.as_rule() for level in workflow.levels.all()]
+    if problem := levels_count_error(len(levels)):
+        raise InvalidRule(problem)
     return {
         "name": workflow.name,
-        "approval_levels": workflow.approval_levels,
+        "approval_levels": levels,
         "parallel_approval": workflow.parallel_approval,
         "unanimous_required": workflow.unanimous_required,
         "sla_hours": workflow.sla_hours or 24,

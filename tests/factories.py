@@ -3,6 +3,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
+from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -141,17 +143,35 @@ class MessageFactory(DjangoModelFactory):
 
 
 class HITLWorkflowFactory(DjangoModelFactory):
-    """One level of the tenant's approvers, one approval needed, told in the console."""
+    """One level of the tenant's approvers, one approval needed, told in the console. Other levels are given as
+    the API takes them (`approval_levels=[{"name", "approvers": {"roles", "groups", "users"}, ...}]`, people by
+    id or email) and made rows."""
 
     class Meta:
         model = "hitl.HITLWorkflow"
+        skip_postgeneration_save = True
 
     tenant = factory.SubFactory(TenantFactory)
     name = "Budget changes"
-    approval_levels = factory.LazyFunction(
-        lambda: [{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}]
-    )
     notification_channels = factory.LazyFunction(lambda: ["in_app"])
+
+    @factory.post_generation
+    def approval_levels(workflow, create, levels, **kwargs):
+        if levels is None:
+            levels = [{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}]
+        for position, item in enumerate(levels, start=1):
+            approvers = item.get("approvers") or {}
+            named = approvers.get("users") or []
+            ids = [name for name in named if "@" not in name]
+            emails = [name.lower() for name in named if "@" in name]
+            level = workflow.levels.create(
+                position=position,
+                name=item.get("name") or "",
+                roles=list(approvers.get("roles") or []),
+                required_approvals=item.get("required_approvals", 1),
+            )
+            level.users.set(User.objects.filter(Q(pk__in=ids) | Q(email__in=emails)) if named else [])
+            level.groups.set(Group.objects.filter(name__in=approvers.get("groups") or []))
 
 
 class HITLApprovalFactory(DjangoModelFactory):

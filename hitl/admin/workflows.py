@@ -1,5 +1,5 @@
-"""Workflows in the console: their rules as a form, the built-in default to copy, and what would happen to a
-sample request."""
+"""Workflows in the console: their rules as a form with their levels inline, the built-in default to copy, and
+what would happen to a sample request."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +12,7 @@ from unfold.decorators import display
 
 from agents.actions import action_name
 from hitl import preview, rules
+from hitl.admin.levels import WorkflowLevelInline
 from hitl.models import HITLWorkflow, RiskLevel
 from hitl.services.workflows import copy_builtin_default
 from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm, approvers_of, find_people, person_label
@@ -22,6 +23,7 @@ from tenants.models import Tenant
 @admin.register(HITLWorkflow)
 class HITLWorkflowAdmin(TenantOwnedAdmin):
     form = WorkflowForm
+    inlines = [WorkflowLevelInline]
     list_display = [
         "name", "is_active", "is_default", "sla_hours", "escalation_hours", "auto_approve_hours", "problem", "tenant"
     ]  # fmt: skip
@@ -29,7 +31,7 @@ class HITLWorkflowAdmin(TenantOwnedAdmin):
     search_fields = ["name", "description"]
     list_select_related = ["tenant"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
-    change_form_after_template = "admin/hitl/workflow_rules.html"  # levels and automatic rules, as formsets
+    change_form_after_template = "admin/hitl/workflow_rules.html"  # the automatic rules, as formsets
     fieldsets = [
         (None, {"fields": ["name", "description", "is_active", "is_default"]}),
         (_("Which requests it governs"), {
@@ -57,6 +59,9 @@ class HITLWorkflowAdmin(TenantOwnedAdmin):
         return [
             (title, {**options, "fields": [shown.get(f, f) for f in options["fields"]]}) for title, options in fieldsets
         ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("levels__users", "levels__groups")  # `problem`
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.SHOWN_READ_ONLY.values()]

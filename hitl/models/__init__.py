@@ -1,5 +1,6 @@
 from hitl.models.approval import APPROVAL_CURRENCY, ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
 from hitl.models.deadline_failure import DeadlineFailure
+from hitl.models.level import WorkflowLevel
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
 from hitl.models.slack import SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
@@ -20,4 +21,5 @@ __all__ = [
     "SlackApprovalMessage",
     "SlackUserLink",
     "SlackWorkspace",
+    "WorkflowLevel",
 ]

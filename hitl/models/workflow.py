@@ -16,9 +16,7 @@ _HOURS = [MinValueValidator(1), MaxValueValidator(MAX_HOURS)]
 class HITLWorkflow(models.Model):
     """Who must approve which actions, in what order, and how fast.
 
-    `approval_levels` is a list, one entry per sequential level:
-        {"name": "Marketing lead", "approvers": {"roles": ["approver"], "groups": [], "users": ["<uuid or email>"]},
-         "required_approvals": 1}
+    Its sequential levels are rows (`levels`, hitl.models.level.WorkflowLevel).
     Conditions (`auto_approve_conditions`, `auto_reject_conditions`) are lists of clauses that must all hold:
         {"field": "risk_level" | "risk_score" | "estimated_cost" | "estimated_reach" | "action_type" |
                   "agent_type" | "confidence",
@@ -48,7 +46,6 @@ class HITLWorkflow(models.Model):
     max_cost_threshold = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("max cost threshold")
     )
-    approval_levels = models.JSONField(default=list, verbose_name=_("approval levels"))
     parallel_approval = models.BooleanField(
         default=True,
         help_text=_("Notify every eligible approver of a level at once, rather than one assignee."),

@@ -166,7 +166,11 @@ BODIES = {
     "escalate": {"reason": "needs a look"},
     "notes": {"text": "Called back, sorted"},
     "replies": {"text": "Hello, Dana here"},
-    "workflows": {"name": "Budgets", "action_types": ["set_budget"]},
+    "workflows": {
+        "name": "Budgets",
+        "action_types": ["set_budget"],
+        "approval_levels": [{"approvers": {"roles": ["admin"]}}],
+    },
 }
 EXPORT = {"kind": "export", "reason": "subject access request"}  # about the colleague, posted to subject-requests
 

@@ -1,7 +1,8 @@
 """Workflows in a real browser (issue 16, point 5): the built-in default copied, edited with the form's
 widgets, then a sample action previewed; and (issue 36, point 4) a workflow of three levels made in one save,
-levels added, moved and removed in the page, people found by searching, on a desktop and on a phone (its
-screenshots named "-phone"). Screenshots go to artifacts/screenshots/."""
+levels added, ordered by position and removed in the page (the levels' inline, issue 47 point 6), people found
+by searching, on a desktop and on a phone (its screenshots named "-phone"). Screenshots go to
+artifacts/screenshots/."""
 
 import io
 
@@ -16,6 +17,7 @@ from tenants.models import User
 from tests.browser.conftest import CHROMEDRIVER
 from tests.browser.console_pages import ConsolePages  # selenium is installed with the test tools
 from tests.browser.screens import PHONE, ScreenChecks
+from tests.hitl.test_workflow_forms import levels_of
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,12 +60,18 @@ class WorkflowAdminBrowserTests(ConsolePages, ScreenChecks, BrowserTestCase):
         self.wait(picked, f"{name} among the people found, and picked")
         return offered
 
+    def add_level(self):
+        """Django's "Add another" of the levels' inline; the new row's number."""
+        self.click("#levels-group a.add-row")
+        return int(self.find('input[name="levels-TOTAL_FORMS"]').get_attribute("value")) - 1
+
     def shown_levels(self):
-        rows = self.driver.find_elements(By.CSS_SELECTOR, '[data-formset="levels"] [data-row]')
+        """(position, name) of each level row shown."""
+        names = self.driver.find_elements(By.CSS_SELECTOR, '#levels-group input[name^="levels-"][name$="-name"]')
         return [
-            (row.find_element(By.CSS_SELECTOR, "[data-row-title]").text,
-             row.find_element(By.CSS_SELECTOR, 'input[name$="-name"]').get_attribute("value"))
-            for row in rows if row.is_displayed()
+            (self.find(f'input[name="{name.get_attribute("name")[:-len("name")]}position"]').get_attribute("value"),
+             name.get_attribute("value"))
+            for name in names if name.is_displayed() and "__prefix__" not in name.get_attribute("name")
         ]  # fmt: skip
 
     def test_three_levels_are_added_searched_reordered_and_saved_once(self):
@@ -76,46 +84,42 @@ class WorkflowAdminBrowserTests(ConsolePages, ScreenChecks, BrowserTestCase):
     def three_levels_saved_once(self, suffix):
         self.sign_in("admin@acme.test")
         self.open(reverse("admin:hitl_hitlworkflow_add"))
-        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-add-row]:not([hidden])"), "the Add level button")
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#levels-group a.add-row"), "the levels' Add another")
         roles = [box.get_attribute("value") for box in self.driver.find_elements(By.NAME, "levels-0-roles")]
         self.assertEqual(sorted(roles), ["admin", "approver", "compliance", "support"])  # no "member"
         self.find("#id_name").send_keys("Big budgets")
         self.find('input[name="levels-0-name"]').send_keys("Marketing lead")
         self.click('input[name="levels-0-roles"][value="approver"]')
 
-        self.click('[data-formset="levels"] [data-add-row]')
-        self.find('input[name="levels-1-name"]').send_keys("Finance")
-        self.pick_person(1, "Morgan", "No results")  # the member is not among the console's people
-        self.find('select[name="levels-1-users"] + .select2 .select2-search__field').clear()
-        offered = self.pick_person(1, "Priya", "Priya Shah")
+        finance = self.add_level()
+        self.find(f'input[name="levels-{finance}-name"]').send_keys("Finance")
+        self.find(f'input[name="levels-{finance}-position"]').send_keys("3")
+        self.pick_person(finance, "Morgan", "No results")  # the member is not among the console's people
+        self.find(f'select[name="levels-{finance}-users"] + .select2 .select2-search__field').clear()
+        offered = self.pick_person(finance, "Priya", "Priya Shah")
         self.assertEqual(offered, ["Priya Shah (approver@acme.test)"])
 
-        self.click('[data-formset="levels"] [data-add-row]')
-        self.find('input[name="levels-2-name"]').send_keys("Director")
-        self.click('input[name="levels-2-roles"][value="admin"]')
-        self.click('[data-formset="levels"] [data-add-row]')
-        self.find('input[name="levels-3-name"]').send_keys("Changed my mind")
-        self.click('[data-formset="levels"] [data-row]:nth-child(4) [data-remove-row]')
-        self.click('[data-formset="levels"] [data-row]:nth-child(3) [data-move="-1"]')  # Director before Finance
-        self.assertEqual(
-            self.shown_levels(), [("Level 1", "Marketing lead"), ("Level 2", "Director"), ("Level 3", "Finance")]
-        )
+        director = self.add_level()
+        self.find(f'input[name="levels-{director}-name"]').send_keys("Director")
+        self.find(f'input[name="levels-{director}-position"]').send_keys("2")  # before Finance
+        self.click(f'input[name="levels-{director}-roles"][value="admin"]')
+        mistake = self.add_level()
+        self.find(f'input[name="levels-{mistake}-name"]').send_keys("Changed my mind")
+        removal = f'//input[@name="levels-{mistake}-name"]/ancestor::tbody[contains(@class, "form-group")]'
+        self.driver.find_element(By.XPATH, f'{removal}//*[contains(@class, "delete-template")]').click()
+        self.assertEqual(self.shown_levels(), [("", "Marketing lead"), ("3", "Finance"), ("2", "Director")])
         self.screenshot(f"workflows-form{suffix}.png")
-        row = '[data-formset="levels"] [data-row]:nth-child(3)'
-        self.assert_within_the_screen(
-            f"{row} [data-remove-row]", f'{row} select[name$="-users"] + .select2', 'button[name="_continue"]'
-        )
+        self.assert_within_the_screen(f'select[name="levels-{director}-users"] + .select2', 'button[name="_continue"]')
 
         self.click('button[name="_continue"]')
         self.wait(lambda d: "was added successfully" in d.find_element(By.TAG_NAME, "body").text, "the saved form")
         saved = HITLWorkflow.objects.get(name="Big budgets")
-        self.assertEqual([level["name"] for level in saved.approval_levels], ["Marketing lead", "Director", "Finance"])
+        # Marketing lead, given no position, goes after the others: 4
+        self.assertEqual([level["name"] for level in levels_of(saved)], ["Director", "Finance", "Marketing lead"])
         priya = User.objects.get(email="approver@acme.test")
-        self.assertEqual(saved.approval_levels[2]["approvers"], {"users": [str(priya.pk)]})
-        self.assertEqual(
-            self.shown_levels(), [("Level 1", "Marketing lead"), ("Level 2", "Director"), ("Level 3", "Finance")]
-        )
-        self.assertIn("Priya Shah", self.find('select[name="levels-2-users"] + .select2').text)
+        self.assertEqual(levels_of(saved)[1]["approvers"], {"users": [str(priya.pk)]})
+        self.assertEqual(self.shown_levels(), [("2", "Director"), ("3", "Finance"), ("4", "Marketing lead")])
+        self.assertIn("Priya Shah", self.find('select[name="levels-1-users"] + .select2').text)
         self.screenshot(f"workflows-saved{suffix}.png")
 
     def test_an_admin_copies_the_default_edits_it_with_widgets_and_previews_a_request(self):
@@ -130,18 +134,18 @@ class WorkflowAdminBrowserTests(ConsolePages, ScreenChecks, BrowserTestCase):
         copied = HITLWorkflow.objects.get()
         self.click("#id_is_active")
         self.click('input[name="action_types"][value="set_budget"]')
-        self.click('[data-formset="levels"] [data-add-row]')  # a stored workflow shows no empty row: "Add level"
-        self.find('input[name="levels-1-name"]').send_keys("Finance")
-        self.click('input[name="levels-1-roles"][value="admin"]')
-        self.pick_person(1, "Priya", "Priya Shah")
+        finance = self.add_level()  # a stored workflow shows no empty row: "Add another"
+        self.find(f'input[name="levels-{finance}-name"]').send_keys("Finance")
+        self.click(f'input[name="levels-{finance}-roles"][value="admin"]')
+        self.pick_person(finance, "Priya", "Priya Shah")
         self.screenshot("admin-workflow-form.png")
         self.click('button[name="_continue"]')
         self.wait(lambda d: "was changed successfully" in d.find_element(By.TAG_NAME, "body").text, "the saved form")
 
         copied.refresh_from_db()
         self.assertTrue(copied.is_active)
-        self.assertEqual([level["name"] for level in copied.approval_levels], ["Approvers", "Finance"])
-        self.assertEqual(len(copied.approval_levels[1]["approvers"]["users"]), 1)
+        self.assertEqual([level["name"] for level in levels_of(copied)], ["Approvers", "Finance"])
+        self.assertEqual(len(levels_of(copied)[1]["approvers"]["users"]), 1)
 
         self.click('[data-testid="preview-link"]')
         self.wait(lambda d: "/preview/" in d.current_url, "the preview page")

@@ -198,7 +198,7 @@ def test_the_scan_finds_what_users_saw():
     """The detector itself: the words the issue quotes are found, addresses and attributes are not."""
     known = codes()
     assert raw_codes(visible("<td>paid_ads</td><td>Sla hours</td>"), known) == {"paid_ads", "Sla"}
-    assert raw_codes(visible("<p>approval_levels must be a non-empty list</p>"), known) == {"approval_levels"}
+    assert raw_codes(visible("<p>auto_approve_conditions must be a list</p>"), known) == {"auto_approve_conditions"}
     assert raw_codes(visible("<td>conversations.conversation</td>"), known) == {"conversations.conversation"}
     assert raw_codes(visible('<a href="/admin/?agent_type=paid_ads" title="set_budget">Seo</a>'), known) == {"Seo"}
     assert raw_codes(visible('<input value="set_budget"><td>/admin/hitl/?action_type=x</td>'), known) == set()

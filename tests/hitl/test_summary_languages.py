@@ -13,11 +13,11 @@ from channels_app.console import follow
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
 from hitl import senders
-from hitl.models import HITLApproval, HITLNotification, HITLWorkflow
+from hitl.models import HITLApproval, HITLNotification
 from hitl.services.decisions import approve
 from tenants.models import UserPhoneNumber
 from tenants.roles import Role
-from tests.factories import CampaignFactory, UserFactory
+from tests.factories import CampaignFactory, HITLWorkflowFactory, UserFactory
 from tests.pipeline import exchange
 
 ASKED = {
@@ -34,12 +34,7 @@ QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 
 @pytest.fixture
 def summer_sale(tenant):
-    HITLWorkflow.objects.create(
-        tenant=tenant,
-        name="Budget changes",
-        approval_levels=[{"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}],
-        notification_channels=["email", "in_app"],
-    )
+    HITLWorkflowFactory(tenant=tenant, name="Budget changes", notification_channels=["email", "in_app"])
     return CampaignFactory(tenant=tenant, name="Summer Sale", daily_budget=Decimal("500.00"))
 
 

@@ -65,8 +65,7 @@ def test_levels_may_name_people_of_the_tenant_by_id_or_email(api_as, tenant_admi
     [
         {"sla_hours": 2147483647},
         {"escalation_hours": 2147483647},
-        {"approval_levels": [level(required_approvals=10**30)]},
-        {"approval_levels": [level(required_approvals=40_000)]},
+        {"approval_levels": []},  # the database refuses a level it could not apply; a workflow may have none
         {"action_types": "set_budget"},
         {"risk_levels": {"high": True}},
         {"notification_channels": "email"},

@@ -1,5 +1,6 @@
 """Workflows and risk policies as forms in the admin (issue 16, point 5): widgets instead of JSON, one
-validator with the API, the built-in default shown and copyable, and a preview of what a request would meet."""
+validator with the API, the built-in default shown and copyable, and a preview of what a request would meet.
+The levels are rows in an inline (issue 47, point 6): its rows are posted as `levels-<n>-<field>`."""
 
 from decimal import Decimal
 
@@ -41,14 +42,35 @@ def admin_form(levels=({"name": "Approvers", "roles": ["approver"], "required_ap
     return {key: value for key, value in data.items() if value is not None}
 
 
+def levels_inline(page):
+    """The levels' inline formset of a workflow page."""
+    (inline,) = [i for i in page.context["inline_admin_formsets"] if i.formset.prefix == "levels"]
+    return inline.formset
+
+
 def admin_errors(page) -> dict:
-    """The errors the admin shows, by field: the workflow's own, and each row's as `<prefix>-<row>-<field>`."""
+    """The errors the admin shows, by field: the workflow's own, and each row's as `<prefix>-<row>-<field>`. The
+    levels' reasons are also under "approval_levels" as the API words them: each row's led by its level."""
     form = page.context["adminform"].form
     errors = {field: list(messages) for field, messages in form.errors.items()}
-    for formset in form.formsets.values():
+    for formset in [*form.formsets.values(), levels_inline(page)]:
         for number, row in enumerate(formset.forms):
             errors.update({f"{formset.prefix}-{number}-{field}": list(m) for field, m in row.errors.items()})
+    levels = levels_inline(page)
+    reasons = list(levels.non_form_errors())
+    for number, row in enumerate(levels.forms, start=1):
+        position = row.cleaned_data.get("position") if hasattr(row, "cleaned_data") else None
+        reasons += [
+            f"Level {position or number}: {message}" for messages in row.errors.values() for message in messages
+        ]
+    if reasons:
+        errors["approval_levels"] = reasons
     return errors
+
+
+def levels_of(workflow) -> list[dict]:
+    """A workflow's levels as an approval's snapshot holds them."""
+    return [level.as_rule() for level in workflow.levels.all()]
 
 
 # --- the user's case: what the admin saved, the API refused, and the engine ignored -------------------------
@@ -109,7 +131,7 @@ def test_the_add_form_saves_the_json_the_engine_reads(console_as, api_as, tenant
     assert workflow.risk_levels == ["high", "critical"]
     assert workflow.notification_channels == ["email", "slack"]
     assert workflow.min_cost_threshold == Decimal("500") and workflow.escalation_hours == 12
-    first, second = workflow.approval_levels
+    first, second = levels_of(workflow)
     assert first == {"approvers": {"roles": ["approver"]}, "name": "Marketing lead", "required_approvals": 1}
     assert sorted(second["approvers"].pop("users")) == sorted([str(approver.pk), str(second_approver.pk)])
     assert second == {"approvers": {"roles": ["admin"]}, "name": "Finance", "required_approvals": 2}
@@ -120,6 +142,7 @@ def test_the_add_form_saves_the_json_the_engine_reads(console_as, api_as, tenant
     assert workflow.auto_reject_conditions == [{"field": "confidence", "op": "lt", "value": 0.2}]
     assert rules.workflow_problems(workflow) == ""  # the engine follows it
     same = {field: getattr(workflow, field) for field in rules.WORKFLOW_FIELD_PARSERS}
+    same["approval_levels"] = levels_of(workflow)
     answer = api_as(tenant_admin).post("/api/hitl/workflows/", {"name": "Same", **same}, format="json")
     assert answer.status_code == 201, answer.json()  # and the API takes what the admin saved
 
@@ -131,20 +154,20 @@ def test_the_change_form_shows_a_stored_workflow_and_saves_it_unchanged(console_
     )
     client = console_as(tenant_admin)
     url = reverse("admin:hitl_hitlworkflow_change", args=[stored.pk])
-    form = client.get(url).context["adminform"].form
-    assert form.formsets["approval_levels"].forms[0].initial["users"] == [str(approver.pk)]
-    condition = form.formsets["auto_reject_conditions"].forms[0].initial
+    page = client.get(url)
+    assert levels_inline(page).forms[0].initial["users"] == [str(approver.pk)]
+    condition = page.context["adminform"].form.formsets["auto_reject_conditions"].forms[0].initial
     assert condition == {"field": "risk_score", "op": "gte", "value": "90"}
+    level = stored.levels.get()
     posted = admin_form(
-        levels=[{"name": "Named", "users": [str(approver.pk)], "required_approvals": "1"}],
+        levels=[{"id": str(level.pk), "position": "1", "name": "Named", "users": [str(approver.pk)],
+                 "required_approvals": "1"}],
         reject_when=[{"field": "risk_score", "op": "gte", "value": "90"}],
-    )
+    )  # fmt: skip
     posted.update({"levels-INITIAL_FORMS": "1", "reject_when-INITIAL_FORMS": "1"})
     assert client.post(url, posted).status_code == 302
     stored.refresh_from_db()
-    assert stored.approval_levels == [
-        {"approvers": {"users": [str(approver.pk)]}, "name": "Named", "required_approvals": 1}
-    ]
+    assert levels_of(stored) == [{"approvers": {"users": [str(approver.pk)]}, "name": "Named", "required_approvals": 1}]
     assert stored.auto_reject_conditions == [{"field": "risk_score", "op": "gte", "value": 90}]
 
 
@@ -249,9 +272,9 @@ def test_a_second_active_default_is_refused(console_as, api_as, tenant_admin, wo
 
 def test_a_row_error_is_shown_beside_its_row(console_as, tenant_admin):
     page = console_as(tenant_admin).post(ADD, admin_form(levels=[{"roles": ["approver"], "required_approvals": "x"}]))
-    body = page.content.decode()
-    assert "Enter a whole number." in body
-    assert 'data-section="levels"' in body and "Correct the rows marked below." in body
+    assert admin_errors(page)["levels-0-required_approvals"] == ["Enter a whole number."]
+    field = page.content.decode().split('name="levels-0-required_approvals"', 1)[1].split("</td>", 1)[0]
+    assert "Enter a whole number." in field
 
 
 # --- risk policies --------------------------------------------------------------------------------------------
@@ -322,14 +345,15 @@ def test_copying_the_built_in_default_makes_an_editable_workflow_of_the_tenant(c
     assert answer["Location"] == reverse("admin:hitl_hitlworkflow_change", args=[copied.pk])
     assert copied.tenant == tenant_admin.tenant and copied.created_by == tenant_admin
     assert copied.is_default and not copied.is_active  # nothing changes until an admin activates it
-    builtin = {key: value for key, value in rules.SYSTEM_DEFAULT_WORKFLOW.items() if key != "name"}
+    builtin = {
+        key: value for key, value in rules.SYSTEM_DEFAULT_WORKFLOW.items() if key not in ("name", "approval_levels")
+    }
     assert {key: getattr(copied, key) for key in builtin} == builtin
-    assert copied.approval_levels == [
+    assert levels_of(copied) == [
         {"name": "Approvers", "approvers": {"roles": ["approver", "admin"]}, "required_approvals": 1}
     ]
-    form = client.get(answer["Location"]).context["adminform"].form
-    assert form.formsets["approval_levels"].forms[0].initial["roles"] == ["approver", "admin"]
-    assert rules.workflow_errors({"approval_levels": copied.approval_levels}, tenant=copied.tenant) == {}
+    assert levels_inline(client.get(answer["Location"])).forms[0].initial["roles"] == ["approver", "admin"]
+    assert rules.workflow_problems(copied) == ""
 
 
 def test_reviewers_see_the_default_but_may_not_copy_it(console_as, approver):
@@ -440,15 +464,17 @@ def test_the_preview_offers_only_the_tenants_people_as_requesters(console_as, te
 
 def test_a_level_is_removed_by_ticking_delete(console_as, tenant_admin, workflow):
     stored = workflow(approval_levels=[LEVEL, {**LEVEL, "name": "Second"}])
+    first, second = stored.levels.all()
     posted = admin_form(
-        levels=[{"name": "Approvers", "roles": ["approver"], "required_approvals": "1"},
-                {"name": "Second", "roles": ["approver"], "required_approvals": "1", "DELETE": "on"}],
+        levels=[{"id": str(first.pk), "position": "1", "name": "Approvers", "roles": ["approver"],
+                 "required_approvals": "1"},
+                {"id": str(second.pk), "position": "2", "name": "Second", "roles": ["approver"],
+                 "required_approvals": "1", "DELETE": "on"}],
         **{"levels-INITIAL_FORMS": "2"},
     )  # fmt: skip
     page = console_as(tenant_admin).post(reverse("admin:hitl_hitlworkflow_change", args=[stored.pk]), posted)
-    assert page.status_code == 302
-    stored.refresh_from_db()
-    assert stored.approval_levels == [LEVEL]
+    assert page.status_code == 302, admin_errors(page)
+    assert levels_of(stored) == [LEVEL]
 
 
 def test_people_who_left_the_tenant_are_named_before_saving_drops_them(console_as, tenant_admin, approver, workflow):
@@ -474,9 +500,10 @@ def test_a_reviewer_sees_a_workflow_read_only(console_as, approver, workflow):
     stored = workflow(auto_reject_conditions=[{"field": "risk_score", "op": "gte", "value": 90}])
     client = console_as(approver)
     url = reverse("admin:hitl_hitlworkflow_change", args=[stored.pk])
-    form = client.get(url).context["adminform"].form
-    levels = form.formsets["approval_levels"]
-    assert len(levels.forms) == 1 and all(field.disabled for field in levels.forms[0].fields.values())
+    page = client.get(url)
+    (inline,) = page.context["inline_admin_formsets"]
+    assert len(inline.formset.forms) == 1 and not inline.has_change_permission and not inline.has_add_permission
+    assert "Approvers" in page.content.decode()
     assert client.post(url, admin_form(name="Changed")).status_code == 403
     stored.refresh_from_db()
     assert stored.name == "Budget changes"

@@ -1,6 +1,7 @@
 """Workflows in one form (issue 36, point 4): levels added, removed and reordered in one save, people picked
 by a search of the tenant's console users, only roles that can decide offered, and one validator of the levels
-(`hitl.rules.level_errors`) for the form and the API, in the same words."""
+for the form and the API, in the same words: since issue 47 (point 6) the levels are WorkflowLevel rows, edited in
+an inline and the API's nested serializer, both judged by the model's validators (hitl.models.level)."""
 
 import pytest
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.urls import reverse
 from hitl.models import HITLWorkflow
 from tenants.roles import Role
 from tests.factories import UserFactory
-from tests.hitl.test_workflow_forms import ADD, admin_errors, admin_form
+from tests.hitl.test_workflow_forms import ADD, admin_errors, admin_form, levels_inline, levels_of
 
 PEOPLE = reverse("admin:hitl_hitlworkflow_people")
 LEVEL = {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}
@@ -18,15 +19,17 @@ def change(workflow):
     return reverse("admin:hitl_hitlworkflow_change", args=[workflow.pk])
 
 
-def rows(*levels, stored=0, blank=False):
-    """The levels section as the page posts it after the script: each row numbered, no empty row unless asked."""
-    data = {"levels-TOTAL_FORMS": str(len(levels)), "levels-INITIAL_FORMS": str(stored)}
+def rows(*levels, stored=()):
+    """The levels' inline as the page posts it: the first rows the stored levels (by id), no empty row."""
+    data = {"levels-TOTAL_FORMS": str(len(levels)), "levels-INITIAL_FORMS": str(len(stored))}
     for number, row in enumerate(levels):
+        if number < len(stored):
+            row = {"id": str(stored[number].pk), **row}
         data.update({f"levels-{number}-{key}": value for key, value in row.items()})
     return data
 
 
-def post_levels(client, url, *levels, stored=0):
+def post_levels(client, url, *levels, stored=()):
     form = admin_form(levels=[])  # the other fields and sections, with their empty rows
     form.update(rows(*levels, stored=stored))
     return client.post(url, form)
@@ -38,78 +41,73 @@ def post_levels(client, url, *levels, stored=0):
 def test_a_three_level_workflow_is_made_in_one_post(console_as, tenant_admin, approver, second_approver):
     page = post_levels(
         console_as(tenant_admin), ADD,
-        {"name": "Marketing lead", "users": [str(approver.pk)], "required_approvals": "1", "ORDER": "1"},
-        {"name": "Finance", "roles": ["approver", "admin"], "required_approvals": "2", "ORDER": "2"},
+        {"name": "Marketing lead", "users": [str(approver.pk)], "required_approvals": "1", "position": "1"},
+        {"name": "Finance", "roles": ["approver", "admin"], "required_approvals": "2", "position": "2"},
         {"name": "Director", "users": [str(tenant_admin.pk), str(second_approver.pk)], "required_approvals": "1",
-         "ORDER": "3"},
+         "position": "3"},
     )  # fmt: skip
     assert page.status_code == 302, admin_errors(page)
-    levels = HITLWorkflow.objects.get().approval_levels
+    levels = levels_of(HITLWorkflow.objects.get())
     assert [level["name"] for level in levels] == ["Marketing lead", "Finance", "Director"]
     assert levels[0]["approvers"] == {"users": [str(approver.pk)]}
     assert levels[1] == {"name": "Finance", "approvers": {"roles": ["approver", "admin"]}, "required_approvals": 2}
-    assert levels[2]["approvers"] == {"users": [str(tenant_admin.pk), str(second_approver.pk)]}
+    assert levels[2]["approvers"] == {"users": sorted([str(tenant_admin.pk), str(second_approver.pk)])}
 
 
 def test_levels_are_saved_in_the_order_given_not_the_order_added(console_as, tenant_admin, workflow):
     stored = workflow(approval_levels=[{**LEVEL, "name": name} for name in ("First", "Second", "Third")])
     page = post_levels(
         console_as(tenant_admin), change(stored),
-        *[{"name": name, "roles": ["approver"], "required_approvals": "1", "ORDER": order}
-          for name, order in (("First", "3"), ("Second", "1"), ("Third", "2"))],
-        {"name": "Added", "roles": ["admin"], "required_approvals": "1", "ORDER": "2"},
-        stored=3,
+        *[{"name": name, "roles": ["approver"], "required_approvals": "1", "position": position}
+          for name, position in (("First", "4"), ("Second", "1"), ("Third", "2"))],
+        {"name": "Added", "roles": ["admin"], "required_approvals": "1", "position": "3"},
+        stored=list(stored.levels.all()),
     )  # fmt: skip
     assert page.status_code == 302, admin_errors(page)
-    stored.refresh_from_db()
-    # "Added" was given the same number as "Third": the one first in the page comes first
-    assert [level["name"] for level in stored.approval_levels] == ["Second", "Third", "Added", "First"]
+    # the stored levels took each other's positions in one save
+    assert [level["name"] for level in levels_of(stored)] == ["Second", "Third", "Added", "First"]
+    assert list(stored.levels.values_list("position", flat=True)) == [1, 2, 3, 4]
 
 
 def test_removing_a_stored_level_and_adding_one_is_one_save(console_as, tenant_admin, workflow):
     stored = workflow(approval_levels=[{**LEVEL, "name": "Keep"}, {**LEVEL, "name": "Drop"}])
     page = post_levels(
         console_as(tenant_admin), change(stored),
-        {"name": "Keep", "roles": ["approver"], "required_approvals": "1", "ORDER": "1"},
-        {"name": "Drop", "roles": ["approver"], "required_approvals": "1", "ORDER": "2", "DELETE": "on"},
-        {"name": "New", "roles": ["admin"], "required_approvals": "1", "ORDER": "2"},
-        stored=2,
+        {"name": "Keep", "roles": ["approver"], "required_approvals": "1", "position": "1"},
+        {"name": "Drop", "roles": ["approver"], "required_approvals": "1", "position": "2", "DELETE": "on"},
+        {"name": "New", "roles": ["admin"], "required_approvals": "1", "position": "2"},
+        stored=list(stored.levels.all()),
     )  # fmt: skip
     assert page.status_code == 302, admin_errors(page)
-    stored.refresh_from_db()
-    assert [level["name"] for level in stored.approval_levels] == ["Keep", "New"]
+    assert [level["name"] for level in levels_of(stored)] == ["Keep", "New"]
 
 
-def test_a_removed_new_row_and_a_numbered_empty_row_are_not_levels(console_as, tenant_admin):
+def test_a_removed_new_row_and_an_empty_row_are_not_levels(console_as, tenant_admin):
     page = post_levels(
         console_as(tenant_admin), ADD,
-        {"name": "Only", "roles": ["approver"], "required_approvals": "1", "ORDER": "1"},
-        {"name": "Half done", "required_approvals": "0", "ORDER": "2", "DELETE": "on"},  # removed: not checked
-        {"name": "", "required_approvals": "1", "ORDER": "3"},  # added and left empty: the script numbered it
+        {"name": "Only", "roles": ["approver"], "required_approvals": "1", "position": "1"},
+        {"name": "Half done", "required_approvals": "0", "position": "2", "DELETE": "on"},  # removed: not checked
+        {"name": "", "required_approvals": "1"},  # added and left empty
     )  # fmt: skip
     assert page.status_code == 302, admin_errors(page)
-    assert [level["name"] for level in HITLWorkflow.objects.get().approval_levels] == ["Only"]
+    assert [level["name"] for level in levels_of(HITLWorkflow.objects.get())] == ["Only"]
 
 
-def test_without_the_script_the_stored_rows_keep_their_order_and_a_filled_empty_row_comes_last(
-    console_as, tenant_admin, workflow
-):
+def test_the_stored_rows_keep_their_order_and_a_level_without_a_position_comes_last(console_as, tenant_admin, workflow):
     stored = workflow(approval_levels=[{**LEVEL, "name": "A"}, {**LEVEL, "name": "B"}])
     client = console_as(tenant_admin)
-    form = client.get(change(stored)).context["adminform"].form
-    levels = form.formsets["approval_levels"]
-    assert [row.initial for row in levels.forms] == levels.initial  # no empty row when there are levels
-    assert [row["ORDER"].value() for row in levels.forms] == [1, 2]
+    levels = levels_inline(client.get(change(stored)))
+    assert len(levels.forms) == 2  # no empty row when there are levels
+    assert [row["position"].value() for row in levels.forms] == [1, 2]
     page = post_levels(
         client, change(stored),
-        {"name": "A", "roles": ["approver"], "required_approvals": "1", "ORDER": "1"},
-        {"name": "B", "roles": ["approver"], "required_approvals": "1", "ORDER": "2"},
-        {"name": "C", "roles": ["admin"], "required_approvals": "1", "ORDER": ""},
-        stored=2,
+        {"name": "A", "roles": ["approver"], "required_approvals": "1", "position": "1"},
+        {"name": "B", "roles": ["approver"], "required_approvals": "1", "position": "2"},
+        {"name": "C", "roles": ["admin"], "required_approvals": "1", "position": ""},
+        stored=list(stored.levels.all()),
     )  # fmt: skip
     assert page.status_code == 302, admin_errors(page)
-    stored.refresh_from_db()
-    assert [level["name"] for level in stored.approval_levels] == ["A", "B", "C"]
+    assert [level["name"] for level in levels_of(stored)] == ["A", "B", "C"]
 
 
 # --- the form refuses what the API refuses, in the same words ----------------------------------------------------
@@ -165,9 +163,10 @@ def test_the_form_refuses_what_the_api_refuses_with_the_same_messages(
     assert api.status_code == 400, api.content
     page = post_levels(console_as(tenant_admin), ADD, *form_rows)
     assert page.status_code == 200, "the form saved what the API refused"
-    assert admin_errors(page)["approval_levels"] == api.json()["approval_levels"]
-    for message in api.json()["approval_levels"]:
-        assert message.replace("'", "&#x27;") in page.content.decode()  # shown, not only in the form's errors
+    assert sorted(admin_errors(page)["approval_levels"]) == sorted(api.json()["approval_levels"])
+    for message in api.json()["approval_levels"]:  # shown beside its row, not only in the form's errors
+        reason = message.split(": ", 1)[1] if message.startswith("Level ") else message
+        assert reason.replace("'", "&#x27;") in page.content.decode()
     assert not HITLWorkflow.objects.exists()
 
 
@@ -176,8 +175,8 @@ def test_every_refused_level_is_named(api_as, tenant_admin, outsider):
     answer = api_as(tenant_admin).post("/api/hitl/workflows/", {"name": "Bad", "approval_levels": levels},
                                        format="json")  # fmt: skip
     assert answer.json()["approval_levels"] == [
-        "Level 2: the approvals needed must be a whole number from 1 to 100.",
-        f"Level 3: these name no active person of the tenant: {outsider.pk}.",
+        "Level 2: The approvals needed must be a whole number from 1 to 100.",
+        f"Level 3: These name no active person of the tenant: {outsider.pk}.",
     ]
 
 
@@ -187,8 +186,8 @@ def test_a_member_role_is_refused_in_spanish_for_a_spanish_reader(console_as, te
     client = console_as(tenant_admin)
     page = post_levels(client, ADD, {"name": "M", "roles": ["member"], "required_approvals": "1"})
     assert page.status_code == 200
-    message = admin_errors(page)["approval_levels"][0]
-    assert message.startswith("Nivel 1:") and "consola" in message
+    assert "levels-0-roles" in admin_errors(page)
+    assert "Miembro no puede abrir la consola, así que no puede decidir; elige otro rol." in page.content.decode()
 
 
 def test_a_stored_level_is_still_followed_when_its_person_has_left(ask, workflow, tenant, approver, second_approver):
@@ -215,10 +214,9 @@ def test_a_stored_member_role_is_named_before_saving_drops_it(console_as, tenant
     client = console_as(tenant_admin)
     assert "Member cannot open the console: left out when saved." in client.get(change(stored)).content.decode()
     page = post_levels(client, change(stored), {"name": "Approvers", "roles": ["approver"], "required_approvals": "1",
-                                                "ORDER": "1"}, stored=1)  # fmt: skip
+                                                "position": "1"}, stored=list(stored.levels.all()))  # fmt: skip
     assert page.status_code == 302, admin_errors(page)
-    stored.refresh_from_db()
-    assert stored.approval_levels == [LEVEL]
+    assert levels_of(stored) == [LEVEL]
 
 
 def test_each_section_says_what_it_does(console_as, tenant_admin):
@@ -226,14 +224,15 @@ def test_each_section_says_what_it_does(console_as, tenant_admin):
     sections = {
         section.formset.prefix: str(section.description) for section in page.context["adminform"].form.sections()
     }
+    assert set(sections) == {"approve_when", "reject_when"}  # the levels are an inline
     assert "approved automatically" in sections["approve_when"]
     assert "rejected" in sections["reject_when"] and "approved automatically" not in sections["reject_when"]
-    assert "save once" in sections["levels"]
     body = page.content.decode()
     assert all(text in body for text in sections.values())
-    assert "data-add-row" in body and "Add level" in body and "Add condition" in body
-    assert "<template data-empty-row>" in body and 'name="levels-__prefix__-name"' in body
-    assert "/static/admin/walker-formset-rows.js" in body and "select2" in body
+    assert "Approval levels" in body and "empty: after the others" in body
+    assert "data-add-row" in body and "Add condition" in body and "Add level" not in body
+    assert 'name="levels-__prefix__-name"' in body and "/static/admin/js/inlines" in body  # Django's "Add another"
+    assert "/static/admin/js/autocomplete.js" in body and "select2" in body
 
 
 def test_the_people_field_holds_only_the_chosen_and_searches_the_rest(console_as, tenant_admin, approver,
@@ -310,15 +309,15 @@ def test_a_superuser_searches_the_tenant_named(console_as, superuser, tenant_adm
     [
         (
             {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required": 2},
-            "Level 1: unknown setting “required” (did you mean “required_approvals”?).",
+            "Level 1: Unknown setting “required” (did you mean “required_approvals”?).",
         ),
         (
             {"name": "Approvers", "approvers": {"role": ["approver"], "users": ["approver@acme.test"]}},
-            "Level 1: unknown approvers setting “role” (did you mean “roles”?).",
+            "Level 1: Unknown approvers setting “role” (did you mean “roles”?).",
         ),
         (
             {**LEVEL, "timeout": 4, "escalate": True},
-            "Level 1: unknown settings “escalate”, “timeout”.",
+            "Level 1: Unknown settings “escalate”, “timeout”.",
         ),
     ],
 )

@@ -20,7 +20,7 @@ from agents.models import AIAgent, Campaign
 from hitl.models import HITLNotification, HITLWorkflow
 from hitl.services.requests import request_approval
 from tenants.roles import Role
-from tests.factories import CampaignFactory, UserFactory, budget_action
+from tests.factories import CampaignFactory, HITLWorkflowFactory, UserFactory, budget_action
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 LOCALE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
@@ -49,16 +49,8 @@ def ask(tenant, requester):
     agent = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
 
     def file(channels=("in_app",)):
-        HITLWorkflow.objects.get_or_create(
-            tenant=tenant,
-            name="Budget changes",
-            defaults={
-                "approval_levels": [
-                    {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}
-                ],
-                "notification_channels": list(channels),
-            },
-        )
+        if not HITLWorkflow.objects.filter(tenant=tenant, name="Budget changes").exists():  # one level: approvers
+            HITLWorkflowFactory(tenant=tenant, name="Budget changes", notification_channels=list(channels))
         action = budget_action(campaign, "700.00", estimated_cost=Decimal("6000"), estimated_reach=120_000)
         return request_approval(tenant=tenant, agent=agent, action=action, requested_by=requester)
 
