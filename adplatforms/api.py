@@ -13,8 +13,8 @@ from adplatforms.access import may_manage_connections
 from adplatforms.models import SECRET_FIELDS, AdConnection
 from core.api_fields import StrictCharField
 from core.errors import WalkerError
-from tenants.signin.step_up import require_for_api
-from tenants.token_scopes import TokenScopePermission
+from tenants.identity.signin.step_up import require_for_api
+from tenants.identity.token_scopes import TokenScopePermission
 
 
 class IsTenantAdmin(permissions.BasePermission):

@@ -12,7 +12,7 @@ class AlertsConfig(AppConfig):
         from alerts import slack_notices, tasks  # noqa: F401
         from alerts.models import NoticeChannel
         from alerts.sending import register_sender
-        from tenants.personal_data import register
+        from tenants.privacy.personal_data import register
 
         register("alert_notices", export=held.export_notices, erase=held.erase_notices, order=20)
         register("alert_rules", export=held.export_rules, erase=held.erase_rules, order=20)

@@ -1,4 +1,4 @@
-"""What alerts hold of a person, for subject requests (tenants.personal_data): the notices sent to them and the
+"""What alerts hold of a person, for subject requests (tenants.privacy.personal_data): the notices sent to them and the
 rules that name them.
 
 A notice's words are about the tenant's figures, not about anyone, and stay as the record of who was told; an erased

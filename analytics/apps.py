@@ -8,6 +8,6 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from analytics.personal_data import erase_email_deliveries, export_email_deliveries
-        from tenants.personal_data import register
+        from tenants.privacy.personal_data import register
 
         register("email_deliveries", export=export_email_deliveries, erase=erase_email_deliveries, order=30)

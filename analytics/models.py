@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
+from tenants.privacy.sealing import placeholders, seal, unseal
 from tenants.scoping import TenantScopedQuerySet
-from tenants.sealing import placeholders, seal, unseal
 
 
 class EventType(models.TextChoices):
@@ -337,7 +337,7 @@ class EmailDeliveryLog(HashedFieldsMixin, models.Model):
     )
     to_address_hash = KeyedHashField(of="to_address", db_index=True, verbose_name=_("to address hash"))
     email_type = models.CharField(max_length=20, choices=EmailType.choices, verbose_name=_("email type"))
-    # A reply repeats the person's own subject: kept sealed like message text (tenants.sealing), its personal
+    # A reply repeats the person's own subject: kept sealed like message text (tenants.privacy.sealing), its personal
     # data encrypted beside it; `subject` reads and writes it as written, `masked_subject` decrypts nothing.
     sealed_subject = models.CharField(max_length=300, blank=True, db_column="subject", verbose_name=_("sealed subject"))
     subject_values = EncryptedTextField(

@@ -1,4 +1,5 @@
-"""What analytics holds of a person, for subject requests (tenants.personal_data): the log of emails sent to them.
+"""What analytics holds of a person, for subject requests (tenants.privacy.personal_data): the log of emails sent to
+them.
 
 The rows stay, for delivery counts; the address, the subject and the provider's words on a failure (which may
 quote the address) go. The other analytics rows name people by id only (platform events, the approval

@@ -30,12 +30,12 @@ class ChannelsAppConfig(AppConfig):
 
         from channels_app.email.answers import erase_answered, export_answered
         from channels_app.whatsapp.personal_data import erase_whatsapp, export_whatsapp
-        from tenants.personal_data import register
+        from tenants.privacy.personal_data import register
 
         register("whatsapp", export=export_whatsapp, erase=erase_whatsapp, order=40)  # before the phones go
         register("email_answers", export=export_answered, erase=erase_answered, order=40)  # before the email goes
 
-        from tenants.encrypted_columns import register_json_key
+        from tenants.privacy.encrypted_columns import register_json_key
 
         register_json_key("conversations.Message", "metadata", "subject_values")  # an email's sealed subject
         register_json_key("conversations.Message", "metadata", "attachment_names")  # and its attachments' names

@@ -6,8 +6,8 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 
 from core.metrics import WEBSOCKETS_OPEN
-from tenants.signin.policy import unmet
-from tenants.signin.sockets import MFA_REQUIRED, SESSION_ENDED, person_group, session_group
+from tenants.identity.signin.policy import unmet
+from tenants.identity.signin.sockets import MFA_REQUIRED, SESSION_ENDED, person_group, session_group
 
 
 class NoConnectionSweepPerFrame:
@@ -50,7 +50,7 @@ class CountedSocket:
 class EndsWithSignIn:
     """The socket lives as long as its person's sign-in: it closes with SESSION_ENDED when their sessions end (a
     role change, deactivation, a new password, "sign out everywhere", an admin) or its own session does
-    (tenants.signin.sockets)."""
+    (tenants.identity.signin.sockets)."""
 
     async def watch_sign_in(self, user, *, by_session: bool) -> int | None:
         """Join the person's groups, then look again (a session ended between the handshake and the join is

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from core.errors import WalkerError
-from tenants import integration_tokens
+from tenants.identity import integration_tokens
 from tenants.models import User
 
 EXPIRED = "The access token has expired: get a new one with your refresh token (POST /api/v1/auth/token/refresh/)."
@@ -33,7 +33,7 @@ class CredentialRefused(exceptions.APIException):
 class IntegrationTokenAuthentication(BaseAuthentication):
     """`Authorization: Token wk_…` (or `Bearer wk_…`): an integration token, recognised by its prefix before DRF's
     tokens and JWT read the header. The request acts as the token's owner; `request.auth` is the token, whose
-    scopes tenants.token_scopes checks."""
+    scopes tenants.identity.token_scopes checks."""
 
     SCHEMES = (b"token", b"bearer")
 

@@ -1,13 +1,13 @@
 """Logging: structlog through the standard library, one handler on the root logger for every record.
 
 Walker's structlog loggers and every library's `logging.getLogger(...)` end in the same formatter, which adds the
-bound context (request id, tenant, user, task), masks personal data (`tenants.log_privacy`) and renders a JSON
+bound context (request id, tenant, user, task), masks personal data (`tenants.privacy.log_privacy`) and renders a JSON
 object per line (`LOG_FORMAT=json`, production's default) or a readable line (`console`, development's).
 """
 
 import structlog
 
-from tenants.log_privacy import mask_personal_data
+from tenants.privacy.log_privacy import mask_personal_data
 
 # Added to Walker's structlog events and to records of plain `logging` loggers alike.
 _CONTEXT = [

@@ -3,7 +3,7 @@ Celery integrations), each tagged with the request id and tenant its log lines c
 
 What leaves: no user, cookies, headers that identify or request bodies (`send_default_pii` left at its default, off:
 sentry-sdk 2.75 warns that setting it is deprecated; bodies never),
-no frame's local variables, and every string of the event masked (`tenants.log_privacy.scrub`).
+no frame's local variables, and every string of the event masked (`tenants.privacy.log_privacy.scrub`).
 """
 
 import sentry_sdk
@@ -11,7 +11,7 @@ import structlog
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
-from tenants.log_privacy import scrub
+from tenants.privacy.log_privacy import scrub
 
 TAGGED = ("request_id", "tenant_id")  # from the log context: an event names the log lines of the same work
 

@@ -88,7 +88,7 @@ INSTALLED_APPS = [
     "allauth",  # sign-in with a second factor (see "Sign-in and MFA" below)
     "allauth.account",
     "allauth.mfa",
-    "allauth.socialaccount",  # single sign-on per tenant (tenants.sso; docs/identity.md)
+    "allauth.socialaccount",  # single sign-on per tenant (tenants.identity.sso; docs/identity.md)
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",  # a person's sessions: listed, ended (docs/identity.md, "Sessions")
     "import_export",  # analytics: CSV exports from the admin and the API
@@ -118,7 +118,7 @@ MIDDLEWARE = [
     "django_structlog.middlewares.RequestMiddleware",  # request id, user and tenant on every log line (config/logs.py)
     "tenants.log_context.RequestIdHeaderMiddleware",  # ...and the request id back in X-Request-ID
     "allauth.account.middleware.AccountMiddleware",
-    "tenants.signin.enforcement.MFAEnforcementMiddleware",  # the tenant's MFA policy, before any view
+    "tenants.identity.signin.enforcement.MFAEnforcementMiddleware",  # the tenant's MFA policy, before any view
     "tenants.middleware.TenantTimezoneMiddleware",
     "tenants.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -340,7 +340,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
-    # The API's expired refresh tokens (and their revocations) are deleted nightly (tenants.api_tokens).
+    # The API's expired refresh tokens (and their revocations) are deleted nightly (tenants.identity.api_tokens).
     "flush-expired-tokens": {"task": "tenants.tasks.flush_expired_tokens", "schedule": crontab(hour=3, minute=27)},
     # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
@@ -567,21 +567,21 @@ LOGOUT_REDIRECT_URL = "login"
 # app's code (TOTP), a recovery code, or a passkey (WebAuthn), which alone also signs in. Accounts are made
 # by admins: no signup, no username, no email verification (allauth would keep addresses in clear in its
 # EmailAddress table, which Walker never fills). Who must have a second factor is each tenant's policy.
-ACCOUNT_ADAPTER = "tenants.signin.adapters.AccountAdapter"
-MFA_ADAPTER = "tenants.signin.adapters.MFAAdapter"
+ACCOUNT_ADAPTER = "tenants.identity.signin.adapters.AccountAdapter"
+MFA_ADAPTER = "tenants.identity.signin.adapters.MFAAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 # The reset link's token without allauth's EmailAddress row (its default copies the address there, in clear).
-ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "tenants.signin.password_reset.PasswordResetTokenGenerator"
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "tenants.identity.signin.password_reset.PasswordResetTokenGenerator"
 ACCOUNT_LOGOUT_ON_GET = False  # sign out by POST only
 ACCOUNT_SESSION_REMEMBER = None  # the form's "Remember me" decides, as allauth's default
 # One lockout per form: django-axes guards the password form (below), so allauth's own password limits are
 # off; allauth's "login_failed" limit is what counts wrong codes (5 per 5 minutes per person, 10 a minute per
 # address), on the MFA step and on re-authentication.
 # "reset_password" stays allauth's (20 a minute per address, 5 per email); Walker's own pages add two actions:
-# following an invitation's link (tenants.signin.invitation_page) and asking to change one's address.
+# following an invitation's link (tenants.identity.signin.invitation_page) and asking to change one's address.
 ACCOUNT_RATE_LIMITS = {
     "login": None,
     "login_failed": "10/m/ip,5/300s/key",
@@ -604,18 +604,21 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGI
 if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN and not DEBUG:
     raise ImproperlyConfigured("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is for development only (DEBUG=1).")
 # Single sign-on: each tenant's OpenID Connect provider (tenants.models.identity_providers) is an allauth app built
-# per request (tenants.sso.social_apps), never stored; Walker's provider class checks the ID token's signature and
-# nonce too (tenants.sso.provider). No tokens are kept, and allauth's EmailAddress rows are never made.
-SOCIALACCOUNT_ADAPTER = "tenants.sso.adapter.SocialAccountAdapter"
+# per request (tenants.identity.sso.social_apps), never stored; Walker's provider class checks the ID token's
+# signature and
+# nonce too (tenants.identity.sso.provider). No tokens are kept, and allauth's EmailAddress rows are never made.
+SOCIALACCOUNT_ADAPTER = "tenants.identity.sso.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {"provider_class": "tenants.sso.provider.TenantOIDCProvider", "OAUTH_PKCE_ENABLED": True}
+    "openid_connect": {"provider_class": "tenants.identity.sso.provider.TenantOIDCProvider", "OAUTH_PKCE_ENABLED": True}
 }
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an existing account is linked by tenants.sso.admission's rules only
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = (
+    False  # an existing account is linked by tenants.identity.sso.admission's rules only
+)
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (the company sign-in form)
-# A sign-in domain is used once its tenant has proven it with a DNS TXT record (tenants.sso.domain_proof), read
+# A sign-in domain is used once its tenant has proven it with a DNS TXT record (tenants.identity.sso.domain_proof), read
 # through these nameservers (addresses, comma-separated; empty: the system's resolver) on this port.
 SSO_DNS_NAMESERVERS = env_list("SSO_DNS_NAMESERVERS")
 SSO_DNS_PORT = env_int("SSO_DNS_PORT", 53, minimum=1)
@@ -624,9 +627,9 @@ SSO_DNS_TIMEOUT_SECONDS = env_float("SSO_DNS_TIMEOUT_SECONDS", 5.0, minimum=0.1)
 # first hour needs no authenticator app.
 MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", not DEBUG)
 # Sessions (allauth.usersessions): one row per sign-in, with the browser's name and no client address
-# (tenants.signin.sessions blanks it). Not tracked per request: that would be a write on every page; "started"
+# (tenants.identity.signin.sessions blanks it). Not tracked per request: that would be a write on every page; "started"
 # is what the list shows.
-USERSESSIONS_ADAPTER = "tenants.signin.sessions.UserSessionsAdapter"
+USERSESSIONS_ADAPTER = "tenants.identity.signin.sessions.UserSessionsAdapter"
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Login protection ----------------------------------------------------------------
@@ -638,14 +641,14 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
 # console or with `manage.py unlock_login <email>` / `axes_reset_ip <address>`. Its records keep no address in
 # clear: the account is counted by the keyed hash of its email (the callable below), the forms' fields are
 # starred in the POST data it keeps, and its log of successful sign-ins (which would name the account by its
-# email, with no callable to hash it) is off. A person's erasure deletes their records (tenants.login_guard).
+# email, with no callable to hash it) is off. A person's erasure deletes their records (tenants.identity.login_guard).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 20, minimum=1)  # the API's 10/minute throttle comes first
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "login"  # allauth's sign-in form; the API passes email=, read by the callable below
-AXES_USERNAME_CALLABLE = "tenants.login_guard.attempted_username"
-AXES_CLIENT_IP_CALLABLE = "tenants.login_guard.client_ip"
-AXES_LOCKOUT_CALLABLE = "tenants.login_guard.lockout_response"  # 429: JSON for the API, a page for the admin
+AXES_USERNAME_CALLABLE = "tenants.identity.login_guard.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "tenants.identity.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "tenants.identity.login_guard.lockout_response"  # 429: JSON for the API, a page for the admin
 AXES_RESET_ON_SUCCESS = True  # an admin sign-in with the right password clears the earlier misses
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["login", "username", "email", "ip_address"]  # starred in the POST data of an attempt
@@ -658,11 +661,12 @@ REST_FRAMEWORK = {
         "config.authentication.TenantTokenAuthentication",  # DRF's, with the tenant in the same query
         "config.authentication.WalkerJWTAuthentication",  # Bearer <access token> from /api/v1/auth/token/
     ],
-    # An integration token's scopes narrow what its owner may do (tenants.token_scopes); views that set their own
+    # An integration token's scopes narrow what its owner may do (tenants.identity.token_scopes); views that set
+    # their own
     # permission classes name it too.
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "tenants.token_scopes.TokenScopePermission",
+        "tenants.identity.token_scopes.TokenScopePermission",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberWithSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -858,7 +862,7 @@ METRICS_WORKER_ADDR = env_str("METRICS_WORKER_ADDR", "127.0.0.1") or "127.0.0.1"
 # --- Logs (docs/deploy.md, "Logs") ---------------------------------------------------------------------
 # One JSON object per line in production, readable lines in development; every line carries the request id (the
 # proxy's X-Request-ID when well formed), tenant and user bound for the request, carried into the Celery tasks it
-# enqueues; phones, emails and card numbers are masked (tenants.log_privacy).
+# enqueues; phones, emails and card numbers are masked (tenants.privacy.log_privacy).
 LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "console"), "console" if DEBUG else "json")
 LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
 LOGGING = logs.logging_settings(LOG_FORMAT, LOG_LEVEL)

@@ -10,11 +10,11 @@ from config.exceptions import api_not_found
 from config.home import favicon, home
 from config.metrics import metrics
 from conversations.satisfaction_views import satisfaction_page
+from tenants.identity.signin.email_page import change_email, confirm_email_change
+from tenants.identity.signin.invitation_page import accept_invitation
+from tenants.identity.signin.views import end_session
+from tenants.identity.sso import views as sso_views
 from tenants.language_switch import set_language
-from tenants.signin.email_page import change_email, confirm_email_change
-from tenants.signin.invitation_page import accept_invitation
-from tenants.signin.views import end_session
-from tenants.sso import views as sso_views
 
 # The console has no sign-in of its own: /admin/login/ sends to the one above, so the second factor is never skipped.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -31,7 +31,8 @@ urlpatterns = [
     # Django's default after-login address: where a sign-in without a "next" ends up, whichever form was used.
     path("accounts/profile/", RedirectView.as_view(pattern_name="home"), name="profile"),
     # The allauth pages Walker uses: its sign-in and sign-out names, re-authentication, password change, password reset
-    # by email (the person found through Walker's keyed hash: tenants.signin.adapters) and the MFA pages. Not its
+    # by email (the person found through Walker's keyed hash: tenants.identity.signin.adapters) and the MFA pages.
+    # Not its
     # signup (admins invite), email management or confirmation (they would keep addresses in clear, in its
     # EmailAddress table): Walker's own pages below accept an invitation and change one's address. The sessions
     # page: allauth's list and its "sign out other sessions", and Walker's end of one session.
@@ -60,9 +61,10 @@ urlpatterns = [
                 path("email/", change_email, name="email_change"),
                 path("email/confirm/<str:token>/", confirm_email_change, name="email_change_confirm"),
                 path("2fa/", include("allauth.mfa.urls")),
-                # Single sign-on: the company step, and allauth's OpenID Connect login and callback (tenants.sso).
+                # Single sign-on: the company step, and allauth's OpenID Connect login and callback
+                # (tenants.identity.sso).
                 path("sso/", sso_views.company_sign_in, name="company_sign_in"),
-                path("oidc/", include("tenants.sso.urls")),
+                path("oidc/", include("tenants.identity.sso.urls")),
                 path("sessions/", include("allauth.usersessions.urls")),
                 path("sessions/<int:session_id>/end/", end_session, name="walker_end_session"),
             ]
@@ -71,7 +73,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/v1/auth/", include("tenants.auth_urls")),  # sign-in tokens: access, refresh, revoke
+    path("api/v1/auth/", include("tenants.identity.auth_urls")),  # sign-in tokens: access, refresh, revoke
     path("api/", include("tenants.urls")),
     path("api/", include("conversations.urls")),
     path("api/hitl/", include("hitl.api_urls")),

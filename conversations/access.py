@@ -14,8 +14,8 @@
 
 from conversations.models import Conversation
 from tenants.access import MANAGE_PEOPLE, AccessDenied, Need, is_signed_in
-from tenants.audit import may_see_pii
 from tenants.models import User
+from tenants.privacy.audit import may_see_pii
 from tenants.roles import HANDLE_CONVERSATIONS, ROLE_MODEL_PERMISSIONS
 
 MONITOR = "conversations.view_conversation"

@@ -26,9 +26,9 @@ from conversations.models import Conversation, Message, SatisfactionSurvey
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
-from tenants.audit import Origin, may_see_pii, record, record_access, record_export
 from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
+from tenants.privacy.audit import Origin, may_see_pii, record, record_access, record_export
 
 
 class MonitoredAdminMixin(RevealAdminMixin, ReadOnlyAdminMixin, TenantScopedAdminMixin):

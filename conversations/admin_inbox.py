@@ -12,7 +12,7 @@ from unfold.decorators import display
 
 from conversations import inbox
 from tenants.pii import mask
-from tenants.sealing import placeholders
+from tenants.privacy.sealing import placeholders
 
 PREVIEW_CHARS = 80
 

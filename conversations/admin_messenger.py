@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from conversations import canned, contact, inbox
 from conversations.access import may_handle
 from conversations.models import Label
-from tenants.audit import record_access
+from tenants.privacy.audit import record_access
 
 LIVE_TEMPLATE = "admin/conversations/conversation_live.html"
 KEPT = ("reply_text", "note_text")  # a refused step's boxes come back as they were typed

@@ -17,8 +17,8 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
-from tenants.audit import REASON_MAX, may_see_pii
-from tenants.signin import step_up
+from tenants.identity.signin import step_up
+from tenants.privacy.audit import REASON_MAX, may_see_pii
 
 GRANTS = "pii_reveal_grants"  # session key: {token: {"object": "<label>:<pk>", "reason": ..., "until": epoch}}
 GRANT_PARAM = "revealed"  # the page's query parameter naming the grant (a random token, nothing else)

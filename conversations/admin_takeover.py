@@ -13,8 +13,8 @@ from conversations import labelling, takeover
 from conversations.access import handlers_for, may_handle, may_take_from
 from conversations.models import Message
 from tenants.access import AccessDenied
-from tenants.audit import may_see_pii
 from tenants.pii import redact
+from tenants.privacy.audit import may_see_pii
 
 SUGGESTION_KEY = "takeover-suggestion:{}"  # the session keeps a suggested reply until the page shows it
 DONE = {

@@ -15,9 +15,9 @@ from conversations.privacy import masked_action, message_text
 from conversations.services import open_conversation
 from conversations.takeover import display_name
 from core.api_fields import StrictCharField
-from tenants.audit import Origin, record
 from tenants.pii import mask
-from tenants.reveal import RevealQuery, requested_reveal
+from tenants.privacy.audit import Origin, record
+from tenants.privacy.reveal import RevealQuery, requested_reveal
 
 CLIENT_MSG_ID_MAX = 100
 

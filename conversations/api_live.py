@@ -25,8 +25,8 @@ from conversations.pipeline import Accepted, accept, client_message_id
 from conversations.privacy import frame_for_viewer
 from core.api_fields import StrictCharField
 from tenants.access import Need
-from tenants.audit import Origin, record
-from tenants.reveal import RevealQuery, requested_reveal
+from tenants.privacy.audit import Origin, record
+from tenants.privacy.reveal import RevealQuery, requested_reveal
 
 
 class PostMessageSerializer(serializers.Serializer):

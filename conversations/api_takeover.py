@@ -15,8 +15,8 @@ from conversations import takeover
 from conversations.api import ConversationSerializer, ConversationViewSet, MessageSerializer
 from conversations.models import ConversationNote
 from core.api_fields import StrictCharField
-from tenants.audit import may_see_pii
 from tenants.pii import redact
+from tenants.privacy.audit import may_see_pii
 
 
 class AssignSerializer(serializers.Serializer):

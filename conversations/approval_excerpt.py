@@ -8,7 +8,7 @@ from conversations import access as conversation_access
 from conversations.models import Message
 from conversations.privacy import message_text
 from hitl.models import HITLApproval
-from tenants.audit import Origin, record
+from tenants.privacy.audit import Origin, record
 
 EXCERPT_SIZE = 4  # messages up to and including the one that led to the request
 

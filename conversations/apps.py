@@ -12,8 +12,8 @@ class ConversationsConfig(AppConfig):
         from conversations.retention import erase_conversations, export_conversations
         from hitl.services.responses import register_reviser
         from hitl.timeline import register_excerpt
-        from tenants.encrypted_columns import register_json_key
-        from tenants.personal_data import register
+        from tenants.privacy.encrypted_columns import register_json_key
+        from tenants.privacy.personal_data import register
 
         register("conversations", export=export_conversations, erase=erase_conversations, order=10)
         register_json_key("conversations.ConversationEvent", "payload", "sealed_values")

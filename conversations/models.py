@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.canned_text import unknown_variables
 from tenants.fields import EncryptedTextField
+from tenants.privacy.sealing import placeholders, seal, seal_for_storage, unseal, unseal_from_storage
 from tenants.scoping import TenantScopedQuerySet
-from tenants.sealing import placeholders, seal, seal_for_storage, unseal, unseal_from_storage
 
 
 class Channel(models.TextChoices):
@@ -109,7 +109,7 @@ class Conversation(models.Model):
 
 
 class SealedText(models.Model):
-    """Text whose personal data is lifted out and encrypted beside it (tenants.sealing).
+    """Text whose personal data is lifted out and encrypted beside it (tenants.privacy.sealing).
 
     The column keeps the text with placeholders ("⟦phone 1⟧"), searchable; code reads and writes `text`,
     the text as written.
@@ -287,7 +287,8 @@ class ConversationEvent(models.Model):
         super().save(*args, **kwargs)
 
     def seal_text(self) -> None:
-        """Before the first save: a message's text is stored sealed, like the message itself (tenants.sealing)."""
+        """Before the first save: a message's text is stored sealed, like the message itself
+        (tenants.privacy.sealing)."""
         if isinstance(self.payload.get("text"), str) and "sealed_values" not in self.payload:
             sealed, values = seal_for_storage(self.payload["text"])
             self.payload = {**self.payload, "text": sealed, "sealed_values": values}

@@ -74,7 +74,7 @@ def apply_message_retention(*, now=None, batch_size: int = BATCH_SIZE) -> int:
     return removed
 
 
-# --- a person's conversations, for subject requests (tenants.personal_data) --------------------------
+# --- a person's conversations, for subject requests (tenants.privacy.personal_data) --------------------------
 
 ERASED_NOTE = "[Erased at the person's request]"
 

@@ -26,12 +26,13 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "unauthorized": HTTPStatus.UNAUTHORIZED,
     "unsigned": HTTPStatus.UNAUTHORIZED,
     "not_configured": HTTPStatus.UNAUTHORIZED,
-    # An API credential that was sent but is no longer good (tenants.api_tokens, tenants.integration_tokens).
+    # An API credential that was sent but is no longer good (tenants.identity.api_tokens,
+    # tenants.identity.integration_tokens).
     "token_expired": HTTPStatus.UNAUTHORIZED,
     "token_revoked": HTTPStatus.UNAUTHORIZED,
     "token_not_valid": HTTPStatus.UNAUTHORIZED,
     "account_inactive": HTTPStatus.UNAUTHORIZED,
-    # A password sign-in to the API that still owes its second factor (tenants.signin.api_factor).
+    # A password sign-in to the API that still owes its second factor (tenants.identity.signin.api_factor).
     "mfa_required": HTTPStatus.UNAUTHORIZED,
     # Outside what the caller may see at all: as if it did not exist.
     "not_found": HTTPStatus.NOT_FOUND,
@@ -45,7 +46,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "bad_signature": HTTPStatus.FORBIDDEN,
     "stale": HTTPStatus.FORBIDDEN,
     "replayed": HTTPStatus.FORBIDDEN,
-    "step_up_required": HTTPStatus.FORBIDDEN,  # a fresh second factor first (tenants.signin.step_up)
+    "step_up_required": HTTPStatus.FORBIDDEN,  # a fresh second factor first (tenants.identity.signin.step_up)
     "mfa_enrolment_required": HTTPStatus.FORBIDDEN,
     "mfa_passkey_only": HTTPStatus.FORBIDDEN,
     # The state does not allow it now: an approval's decisions and execution, a conversation's hold.

@@ -15,8 +15,8 @@ from django.db.models import Q
 from hitl.errors import DecisionError
 from hitl.models import HITLApproval
 from tenants.access import Need, is_signed_in
-from tenants.audit import may_see_pii
 from tenants.models import User
+from tenants.privacy.audit import may_see_pii
 
 VIEW_ALL = "hitl.view_hitlapproval"
 DECIDE = "hitl.decide_hitlapproval"

@@ -22,12 +22,12 @@ from hitl.services import verbs
 from hitl.services.verbs import Door, Note
 from hitl.services.workflows import replace_levels
 from tenants.access import Need
-from tenants.audit import Origin, record, record_access, record_export
 from tenants.exports import csv_response, zone_for
+from tenants.identity.signin.step_up import api_factor
+from tenants.identity.token_scopes import Scope, TokenScopePermission
 from tenants.models import User
-from tenants.reveal import RevealQuery, requested_reveal, shown_email
-from tenants.signin.step_up import api_factor
-from tenants.token_scopes import Scope, TokenScopePermission
+from tenants.privacy.audit import Origin, record, record_access, record_export
+from tenants.privacy.reveal import RevealQuery, requested_reveal, shown_email
 
 
 class Conflict(APIException):
@@ -185,7 +185,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
 
     filterset_class = ApprovalFilter
     revealed = False  # set by a read that asked for a reveal; a view instance serves one request
-    token_scope = None  # set per verb: what an integration token needs (tenants.token_scopes)
+    token_scope = None  # set per verb: what an integration token needs (tenants.identity.token_scopes)
 
     def get_queryset(self):
         visible = approvals_for(self.request.user)  # a linked approval is shown only to who may see it
@@ -345,7 +345,7 @@ def _endpoint(verb):
     endpoint.__name__ = verb.name
     endpoint.__doc__ = verb.description
     body = _body_of(verb)
-    # An integration token decides only with the "decide" scope (tenants.token_scopes); cancelling is writing.
+    # An integration token decides only with the "decide" scope (tenants.identity.token_scopes); cancelling is writing.
     scope = Scope.DECIDE if verb.need == Need.DECIDE else Scope.WRITE
     routed = action(detail=True, methods=["post"], url_path=verb.url_path, token_scope=scope)(endpoint)
     return extend_schema(request=None if body is serializers.Serializer else body, responses=ApprovalDetailSerializer)(

@@ -12,7 +12,7 @@ class HitlConfig(AppConfig):
         from hitl import personal_data as held
         from hitl import tasks  # noqa: F401
         from hitl.slack import tasks as slack_tasks  # noqa: F401
-        from tenants.personal_data import register
+        from tenants.privacy.personal_data import register
 
         register("notifications", export=held.export_notifications, erase=held.erase_notifications, order=20)
         register("approval_requests", export=held.export_requests, erase=held.erase_requests, order=25)

@@ -45,7 +45,8 @@ def log(
 ):
     """Record the event (the tenant's open consoles show it once it is committed); only a member of `Event`.
 
-    `origin` (a decision's `tenants.audit.Origin`) gives the address and, when the session showed one, the second
+    `origin` (a decision's `tenants.privacy.audit.Origin`) gives the address and, when the session showed one, the
+    second
     factor: which and when (docs/identity.md, "Step-up")."""
     event_type = Event(event_type)  # a name outside the vocabulary fails here, not in a reader
     if origin is not None:

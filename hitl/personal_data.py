@@ -1,4 +1,4 @@
-"""What HITL holds of a person, for subject requests (tenants.personal_data): the notifications sent to them,
+"""What HITL holds of a person, for subject requests (tenants.privacy.personal_data): the notifications sent to them,
 what was typed on their requests, and what they typed deciding others'.
 
 Approvals, decisions and history are business records and stay, naming people by account (which erasure

@@ -1,11 +1,11 @@
 """What the approval queue's CSV export holds (django-import-export): people by address as the reader may see them
-(tenants.reveal.shown_email), masked unless it is their own or the export was asked as a reveal."""
+(tenants.privacy.reveal.shown_email), masked unless it is their own or the export was asked as a reveal."""
 
 from import_export import fields
 
 from hitl.models import HITLApproval
 from tenants.exports import ReadableResource
-from tenants.reveal import shown_email
+from tenants.privacy.reveal import shown_email
 
 
 class ApprovalResource(ReadableResource):

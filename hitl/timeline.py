@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
 from hitl.models import HITLApproval, SlackApprovalMessage
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 from tenants.templatetags.walker_l10n import money
 
 _excerpt_reader = None  # conversations.approval_excerpt.excerpt, registered when conversations is ready

@@ -21,8 +21,8 @@ from hitl.errors import DecisionError, StepUpRequired
 from hitl.links import approval_url
 from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
 from hitl.services import step_up, verbs
-from tenants.audit import Origin
 from tenants.models import User
+from tenants.privacy.audit import Origin
 
 USED = _("This link has already been used. Each link works once; nothing changed.")
 OTHER_PERSON = _(

@@ -17,12 +17,12 @@ from conversations.resources import ConversationResource
 from reports import cached_reports, queries
 from reports.periods import DAY_RANGE, may_ask_for, zone_of
 from reports.resources import ConversationMetricsResource, HITLAnalyticsResource
-from tenants.audit import record_export
 from tenants.exports import csv_response, zone_for
+from tenants.identity.token_scopes import TokenScopePermission
 from tenants.models import AccessLog
-from tenants.resources import AccessLogResource
-from tenants.reveal import RevealQuery, requested_reveal
-from tenants.token_scopes import TokenScopePermission
+from tenants.privacy.audit import record_export
+from tenants.privacy.resources import AccessLogResource
+from tenants.privacy.reveal import RevealQuery, requested_reveal
 
 MAX_DAYS = 731
 DEFAULT_DAYS = 30

@@ -22,7 +22,7 @@ from hitl.models import APPROVAL_CURRENCY, ApprovalStatus, HITLApproval, HITLDec
 from reports.aggregates import Percentile, aggregate
 from reports.periods import bounds, start_of, zone_of
 from reports.watermarks import LAG, job_lock
-from tenants.reveal import shown_email
+from tenants.privacy.reveal import shown_email
 
 TOP_APPROVERS = 5
 

@@ -8,7 +8,7 @@ primary key, at most TOP_APPROVERS rows). The reader who computed the report kee
 from reports import queries
 from reports.cache import cached
 from tenants.models import User
-from tenants.reveal import shown_email
+from tenants.privacy.reveal import shown_email
 
 
 def conversation_report(user, span: queries.Range, group_by: str, **filters) -> dict:

@@ -26,12 +26,14 @@ from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
-from tenants import verification
 from tenants.access import MANAGE_PEOPLE, AccessDenied, get_person_for_request
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
-from tenants.audit import REASON_MAX, Origin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.fields import hash_of
+from tenants.identity import verification
+from tenants.identity.signin.resets import reset_factors
+from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
+from tenants.identity.signin.sessions import end_colleague_sessions
 from tenants.labels import ModelNameFilter, model_name
 from tenants.models import (
     BRIEF_SECTION_NAMES,
@@ -45,12 +47,10 @@ from tenants.models import (
     UserPhoneNumber,
 )
 from tenants.phones import normalize_phone
-from tenants.resources import AccessLogResource
+from tenants.privacy.audit import REASON_MAX, Origin
+from tenants.privacy.resources import AccessLogResource
+from tenants.privacy.subject_requests import erase_person, export_person
 from tenants.roles import Role
-from tenants.signin.resets import reset_factors
-from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
-from tenants.signin.sessions import end_colleague_sessions
-from tenants.subject_requests import erase_person, export_person
 
 # allauth's own admin pages: a person's factors are theirs to manage on their MFA page and a tenant admin's to reset
 # from the people list (UserAdmin's action, audited); allauth's email addresses are never used (docs/identity.md).
@@ -328,14 +328,16 @@ class UserAdmin(TenantScopedAdminMixin, BaseUserAdmin, ModelAdmin):
         description=_("Reset second factors (they enrol again at their next sign-in)"), permissions=["change"]
     )
     def reset_second_factors(self, request, queryset):
-        """Audited in each person's history (tenants.signin.resets); never one's own, never another tenant's."""
+        """Audited in each person's history (tenants.identity.signin.resets); never one's own, never another
+        tenant's."""
         done = self._on_each_colleague(request, queryset, reset_factors)
         if done:
             self.message_user(request, gettext("Second factors reset for %(count)d people.") % {"count": done})
 
     @admin.action(description=_("End sessions (signed out everywhere, their open pages too)"), permissions=["change"])
     def end_sessions(self, request, queryset):
-        """Audited in each person's history (tenants.signin.sessions); never one's own, never another tenant's."""
+        """Audited in each person's history (tenants.identity.signin.sessions); never one's own, never another
+        tenant's."""
         done = self._on_each_colleague(request, queryset, end_colleague_sessions)
         if done:
             self.message_user(request, gettext("Sessions ended for %(count)d people.") % {"count": done})
@@ -560,4 +562,4 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
 
 
 # Registered with the site: integration tokens, invitations and single sign-on.
-from tenants import admin_identity_providers, admin_invitations, admin_tokens  # noqa: E402, F401
+from tenants.identity import admin_identity_providers, admin_invitations, admin_tokens  # noqa: E402, F401

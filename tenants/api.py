@@ -9,11 +9,12 @@ from rest_framework.views import APIView
 
 from core.throttling import ScopedRateThrottle
 from tenants.access import get_person_for_request, may_see_subject_requests, people_for, subject_requests_for
-from tenants.audit import REASON_MAX, Origin
+from tenants.identity.auth_api import TokenRequestSerializer
+from tenants.identity.signin.api_password import sign_in_by_password
 from tenants.models import SubjectRequest, Tenant, User
+from tenants.privacy.audit import REASON_MAX, Origin
+from tenants.privacy.subject_requests import erase_person, export_person
 from tenants.roles import Role
-from tenants.signin.api_password import sign_in_by_password
-from tenants.subject_requests import erase_person, export_person
 
 
 class TenantSerializer(serializers.ModelSerializer):
@@ -59,19 +60,6 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return people_for(self.request.user).order_by("first_name", "last_name", "pk")
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)
-    code = serializers.CharField(
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        max_length=64,
-        help_text="When the person has a second factor (or their role needs one): a code from their authenticator "
-        "app, or one of their recovery codes. Without it such a sign-in answers 401 `mfa_required`.",
-    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -9,20 +9,22 @@ class TenantsConfig(AppConfig):
 
     def ready(self):
         from tenants import log_context, signals  # noqa: F401  (connect the log context's and role groups' receivers)
-        from tenants.encrypted_columns import register_json_key
-        from tenants.invitations import erase_invitations, export_invitations
-        from tenants.login_guard import erase_sign_ins, export_sign_ins
-        from tenants.personal_data import register
-        from tenants.signin import receivers  # noqa: F401  (a factor just added counts; sessions keep no address)
-        from tenants.signin.sessions import erase_sessions, export_sessions
-        from tenants.sso.personal_data import erase_links, export_links
-        from tenants.subject_requests import erase_profile, export_profile
+        from tenants.identity.invitations import erase_invitations, export_invitations
+        from tenants.identity.login_guard import erase_sign_ins, export_sign_ins
+        from tenants.identity.signin import (
+            receivers,  # noqa: F401  (a factor just added counts; sessions keep no address)
+        )
+        from tenants.identity.signin.sessions import erase_sessions, export_sessions
+        from tenants.identity.sso.personal_data import erase_links, export_links
+        from tenants.privacy.encrypted_columns import register_json_key
+        from tenants.privacy.personal_data import register
+        from tenants.privacy.subject_requests import erase_profile, export_profile
 
         register("invitations", export=export_invitations, erase=erase_invitations)  # found by the address too
         register("sign_ins", export=export_sign_ins, erase=erase_sign_ins, order=80)  # by the address: before it goes
         register("sessions", export=export_sessions, erase=erase_sessions, order=85)  # the browsers they sign in on
         register("single_sign_on", export=export_links, erase=erase_links)
         register("profile", export=export_profile, erase=erase_profile, order=90)  # last: others find the person by it
-        # Second factors' secrets (tenants.signin.adapters.MFAAdapter encrypts them), rotated with the rest.
+        # Second factors' secrets (tenants.identity.signin.adapters.MFAAdapter encrypts them), rotated with the rest.
         register_json_key("mfa.Authenticator", "data", "secret")  # TOTP
         register_json_key("mfa.Authenticator", "data", "seed")  # recovery codes

@@ -7,11 +7,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
-from tenants import api_tokens
+from tenants.identity import api_tokens
+from tenants.identity.signin.sessions import end_all_sessions
 from tenants.models import Tenant, User
 from tenants.roles import Role
 from tenants.services import ROLE_GROUP_PREFIX, delete_role_groups, ensure_role_groups, sync_role_membership
-from tenants.signin.sessions import end_all_sessions
 
 ROLE_GROUP = re.compile(rf"{ROLE_GROUP_PREFIX}([0-9a-f-]{{36}}):({'|'.join(Role.values)})")
 

@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.core.management import call_command
 
-from tenants import api_tokens, retention
+from tenants.identity import api_tokens
+from tenants.privacy import retention
 
 
 @shared_task(expires=3600)

@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from tenants.api import MeView, ObtainTokenView, SubjectRequestViewSet, UserViewSet
-from tenants.invitations_api import InvitationViewSet
+from tenants.identity.invitations_api import InvitationViewSet
 
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from tenants.admin_scoping import TenantOwnedAdmin
-from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
+from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 from warehouse import bigquery
 from warehouse.models import DestinationStatus, ExportBatch, ExportCursor, WarehouseDestination
 

@@ -15,7 +15,7 @@ from google.cloud.bigquery import SchemaField
 
 from analytics.models import ConversationMetrics, HITLAnalytics, PlatformEvent
 from tenants.pii import redact_data
-from tenants.sealing import placeholders
+from tenants.privacy.sealing import placeholders
 
 
 @dataclass(frozen=True)

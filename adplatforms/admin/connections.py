@@ -15,7 +15,7 @@ from adplatforms import connections, words
 from adplatforms.models import SECRET_FIELDS, AdConnection, SyncRun
 from adplatforms.sync import NotSyncable
 from tenants.admin_scoping import TenantOwnedAdmin
-from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
+from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
 RECENT_RUNS = 20
 WRITE_ONLY_HELP = _(

@@ -33,9 +33,9 @@ from channels_app.chat import leases, parse, route, session, verify
 from channels_app.chat.redis_client import redis_client
 from channels_app.consumers import CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame
 from conversations import events
-from tenants.audit import Origin
 from tenants.languages import speaking
 from tenants.log_context import bind_tenant, new_request_id
+from tenants.privacy.audit import Origin
 
 UNAUTHENTICATED = 4401
 TOO_MANY_SOCKETS = 4429

@@ -18,7 +18,7 @@ from conversations.normalized import REFUSED
 from conversations.privacy import message_text
 from conversations.services import with_current_status
 from hitl.models import ApprovalStatus
-from tenants.audit import Origin, record
+from tenants.privacy.audit import Origin, record
 
 WHERE_TO_GO_ON = {
     Channel.WHATSAPP: gettext_lazy(

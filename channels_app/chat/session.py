@@ -14,7 +14,7 @@ from conversations.models import Channel, Conversation, Message
 from conversations.privacy import message_text
 from conversations.services import close_conversation, with_current_status
 from tenants.access import AccessDenied, Need
-from tenants.audit import Origin, record
+from tenants.privacy.audit import Origin, record
 
 HISTORY_SIZE = 50
 

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from channels_app.chat import home, read_back
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 
 
 @login_required

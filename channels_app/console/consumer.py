@@ -27,9 +27,9 @@ from hitl.console import console_group
 from hitl.inbox import waiting_for
 from hitl.models import ApprovalStatus, HITLApprovalHistory
 from hitl.summaries import known_language
-from tenants.audit import may_see_pii
 from tenants.languages import language_of, speaking
 from tenants.pii import mask
+from tenants.privacy.audit import may_see_pii
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403

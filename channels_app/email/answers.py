@@ -26,7 +26,7 @@ def claim(address: str) -> bool:
     return True
 
 
-# --- what is kept of a person, for subject requests (tenants.personal_data) ------------------------------
+# --- what is kept of a person, for subject requests (tenants.privacy.personal_data) ------------------------------
 
 
 def _theirs(person):

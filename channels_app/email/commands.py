@@ -14,7 +14,7 @@ from channels_app.commands import command_for
 from hitl import replies
 from hitl.models import HITLDecision
 from hitl.services.by_message import decide_by_reply
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 
 AGENT_NAMES = {
     **{label.lower(): value for value, label in AgentType.choices},

@@ -14,7 +14,7 @@ from conversations.models import Message, SatisfactionSurvey
 from conversations.satisfaction import rating_url
 from tenants import crypto
 from tenants.languages import speaking
-from tenants.sealing import seal_for_storage, unseal_from_storage
+from tenants.privacy.sealing import seal_for_storage, unseal_from_storage
 
 REPLY_FOOTER = _('Reply to this email to continue the conversation. Start with an agent\'s name ("SEO: …") to ask it.')
 EmailType = EmailDeliveryLog.EmailType

@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext
 
-from tenants import verification
+from tenants.identity import verification
 from tenants.languages import speaking
 from tenants.models import UserPhoneNumber
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from channels_app.whatsapp import deliver, send, twilio_api
 from channels_app.whatsapp.models import TemplatePurpose
-from tenants import verification
+from tenants.identity import verification
 from tenants.languages import speaking
 
 CODE_TEXT = gettext_lazy(

@@ -8,7 +8,7 @@ belongs to. An approval of another tenant is "not found", as everywhere else.
 from hitl.models import HITLDecision
 from hitl.replies import Reply
 from hitl.services.by_message import decide_by_reply
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 
 
 def decide(user, reply: Reply, *, sid: str) -> str:

@@ -1,4 +1,4 @@
-"""What the WhatsApp channel holds of a person, for subject requests (tenants.personal_data): the numbers it
+"""What the WhatsApp channel holds of a person, for subject requests (tenants.privacy.personal_data): the numbers it
 sent to them and when their phones last wrote (the 24-hour window)."""
 
 from django.db.models import Q

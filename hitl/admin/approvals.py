@@ -27,9 +27,9 @@ from hitl.services.execution import stuck_since
 from hitl.services.verbs import Door
 from tenants.access import Need
 from tenants.admin_scoping import TenantOwnedAdmin
-from tenants.audit import Origin
 from tenants.exports import StreamingCsvExportMixin
-from tenants.signin.step_up import last_factor, step_up_url
+from tenants.identity.signin.step_up import last_factor, step_up_url
+from tenants.privacy.audit import Origin
 from tenants.templatetags.walker_l10n import money
 
 RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}

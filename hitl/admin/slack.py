@@ -19,7 +19,7 @@ from unfold.decorators import display
 from hitl.models import SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from hitl.models.slack import TEAM_ID
 from tenants.admin_scoping import TenantOwnedAdmin
-from tenants.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
+from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
 SECRETS = ("bot_token", "signing_secret")
 RECENT_FAILURES = 20

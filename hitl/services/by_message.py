@@ -12,8 +12,8 @@ from hitl.access import approvals_for
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.replies import Reply
 from hitl.services import verbs
-from tenants.audit import Origin
 from tenants.languages import speaking
+from tenants.privacy.audit import Origin
 
 
 def decide_by_reply(user, reply: Reply, *, origin: Origin) -> str:

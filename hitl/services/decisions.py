@@ -23,7 +23,7 @@ from hitl.services.edits import Edit, apply_edits
 from hitl.services.execution import queue_execution
 from hitl.services.levels import assign_level, close_out, current_level, is_eligible
 from tenants.access import Need
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 
 Decision = HITLDecision.Decision
 

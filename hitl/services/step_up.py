@@ -14,8 +14,8 @@ from hitl.errors import DecisionError, StepUpRequired
 from hitl.history import Event, log
 from hitl.links import approval_url
 from hitl.services.edits import RISK_RANK, score_edits
-from tenants.audit import Origin
-from tenants.signin import step_up
+from tenants.identity.signin import step_up
+from tenants.privacy.audit import Origin
 
 
 def bar(approval, *levels: str) -> str:

@@ -20,7 +20,7 @@ from hitl.services.recovery import requeue_execution
 from hitl.services.responses import respond
 from hitl.services.step_up import demand
 from tenants.access import Need
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 
 
 class Note(StrEnum):

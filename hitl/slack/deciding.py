@@ -17,8 +17,8 @@ from hitl.models import HITLApproval, HITLDecision, SlackWorkspace
 from hitl.services import step_up, verbs
 from hitl.slack import blocks, linking
 from tenants.access import Need
-from tenants.audit import Origin
 from tenants.languages import speaking
+from tenants.privacy.audit import Origin
 
 RELATED = ("approved_by", "rejected_by", "tenant")
 

@@ -32,7 +32,7 @@ class IdentityProviderQuerySet(TenantScopedQuerySet):
 
 class IdentityProvider(models.Model):
     """One per tenant. The client secret is encrypted at rest and only ever decrypted in memory, into the unsaved
-    allauth SocialApp a sign-in builds (tenants.sso.apps)."""
+    allauth SocialApp a sign-in builds (tenants.identity.sso.apps)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.OneToOneField(
@@ -89,7 +89,8 @@ TXT_RECORD_PREFIX = "walker-verification="
 
 class SignInDomain(models.Model):
     """An email domain whose people sign in through one tenant's provider, once the tenant has proven it owns it
-    (tenants.sso.domain_proof). Any tenant may claim a domain; only one may prove it (the partial unique constraint),
+    (tenants.identity.sso.domain_proof). Any tenant may claim a domain; only one may prove it (the partial unique
+    constraint),
     so a claim never blocks the domain's real owner."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))

@@ -24,7 +24,8 @@ class IntegrationTokenQuerySet(models.QuerySet):
 
 
 class IntegrationToken(models.Model):
-    """`wk_<random>`, shown once when made; only its keyed hash (tenants.integration_tokens) is kept. It acts as its
+    """`wk_<random>`, shown once when made; only its keyed hash (tenants.identity.integration_tokens) is kept. It
+    acts as its
     owner, never beyond: their role applies on every request, and its scopes narrow what it may do."""
 
     class Scope(models.TextChoices):

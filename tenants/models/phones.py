@@ -38,7 +38,7 @@ class UserPhoneNumber(HashedFieldsMixin, models.Model):
         verbose_name=_("verified"),
     )
     verified_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("verified at"))
-    # The pending verification code: only its keyed hash is kept (tenants.verification).
+    # The pending verification code: only its keyed hash is kept (tenants.identity.verification).
     code_hash = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("code hash"))
     code_expires_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("code expires at"))
     code_attempts = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("code attempts"))

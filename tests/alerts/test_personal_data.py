@@ -3,8 +3,8 @@ off the rules that named them (the notices stay: they say nothing about anyone).
 
 from alerts.models import AlertNotice
 from analytics.models import EventType
-from tenants.audit import Origin
-from tenants.subject_requests import erase_person, export_person
+from tenants.privacy.audit import Origin
+from tenants.privacy.subject_requests import erase_person, export_person
 from tests.alerts.conftest import events
 from tests.factories import UserFactory
 

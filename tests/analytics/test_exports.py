@@ -90,7 +90,7 @@ def test_the_approval_queue_with_its_filters(api_as, approver, colleague, tenant
 
 
 def test_the_access_log(api_as, tenant_admin, approver, outsider, rf, tenant, other_tenant):
-    from tenants.audit import record_access
+    from tenants.privacy.audit import record_access
 
     for user, where in ((tenant_admin, tenant), (outsider, other_tenant)):
         request = rf.get("/admin/tenants/tenant/")
@@ -242,7 +242,7 @@ def test_api_exports_read_times_in_the_tenants_zone_too(api_as, approver, tenant
 
 
 def test_the_access_log_export_names_object_types(api_as, tenant_admin, rf, tenant):
-    from tenants.audit import record_access
+    from tenants.privacy.audit import record_access
 
     request = rf.get("/admin/tenants/tenant/")
     request.user = tenant_admin

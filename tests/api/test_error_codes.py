@@ -12,7 +12,7 @@ from conversations.takeover import TakeoverError
 from core.errors import DEFAULT_STATUS, STATUS_BY_CODE, WalkerError, http_status
 from hitl.errors import DecisionError
 from tenants.access import AccessDenied
-from tenants.verification import VerificationError
+from tenants.identity.verification import VerificationError
 
 
 @pytest.mark.parametrize("code", sorted(STATUS_BY_CODE))

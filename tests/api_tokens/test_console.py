@@ -3,7 +3,7 @@ tenant's for its admins, one's own for others, never another tenant's), revoked;
 
 from django.urls import reverse
 
-from tenants import api_tokens, integration_tokens
+from tenants.identity import api_tokens, integration_tokens
 from tenants.models import IntegrationToken
 from tests.api_tokens.conftest import REFRESH
 

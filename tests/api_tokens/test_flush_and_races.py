@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from tenants import api_tokens
+from tenants.identity import api_tokens
 from tenants.tasks import flush_expired_tokens
 from tests.api_tokens.conftest import REFRESH
 from tests.concurrency import at_once

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tenants import integration_tokens
+from tenants.identity import integration_tokens
 from tenants.models import IntegrationToken
 from tenants.roles import Role
 from tests.api_tokens.conftest import EVERYWHERE

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from hitl.models import HITLApproval
-from tenants import integration_tokens
+from tenants.identity import integration_tokens
 from tenants.models import User
 from tenants.roles import Role
 from tests.api.test_access_matrix import BODIES, ENDPOINTS, EXPORT

@@ -1,4 +1,5 @@
-"""Wrong passwords sent to the API's sign-in count like any other (django-axes, tenants.login_guard): the account
+"""Wrong passwords sent to the API's sign-in count like any other (django-axes, tenants.identity.login_guard): the
+account
 locks, and so does an address; the answer is the API's 429 `locked_out`."""
 
 from axes.models import AccessAttempt

@@ -10,7 +10,7 @@ from hitl.models import HITLApproval
 from hitl.services import verbs
 from hitl.services.decisions import approve
 from hitl.services.responses import respond
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 from tests.concurrency import at_once
 from tests.factories import UserFactory
 

@@ -17,8 +17,8 @@ from config.asgi import application
 from hitl import console, history
 from hitl.models import HITLApprovalHistory
 from hitl.services.requests import request_approval
+from tenants.identity.signin.sockets import person_group
 from tenants.roles import Role
-from tenants.signin.sockets import person_group
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, UserFactory, budget_action
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("live_db")]

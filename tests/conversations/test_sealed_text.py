@@ -12,7 +12,7 @@ from conversations.normalized import InboundMessage
 from conversations.privacy import frame_for_viewer, message_text
 from tenants import crypto
 from tenants.pii import find_pii
-from tenants.sealing import _sealed, placeholders, seal, unseal
+from tenants.privacy.sealing import _sealed, placeholders, seal, unseal
 from tests.pipeline import exchange
 
 TEXT = "Call me on +1 415 555 0199 or mail jane.doe@example.com about the Summer Sale"
@@ -35,7 +35,7 @@ def test_sealing_round_trips_and_masks_to_placeholders():
 
 def test_a_message_and_its_event_search_their_text_for_personal_data_once(engine, colleague):
     _sealed.cache_clear()
-    with mock.patch("tenants.sealing.find_pii", wraps=find_pii) as searched:
+    with mock.patch("tenants.privacy.sealing.find_pii", wraps=find_pii) as searched:
         exchange(InboundMessage(channel="chat", text=TEXT, user_id=colleague.pk))
     texts = [call.args[0] for call in searched.call_args_list]
     assert texts.count(TEXT) == 1  # the message and its message_received event

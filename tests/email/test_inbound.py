@@ -10,8 +10,8 @@ from channels_app.email.route import attachment_names
 from channels_app.email.threading import reply_address
 from conversations.models import Conversation, Message
 from conversations.services import open_conversation
+from tenants.privacy.subject_requests import erase_person
 from tenants.roles import Role
-from tenants.subject_requests import erase_person
 from tests.factories import UserFactory
 from tests.fixtures.email import basic, parse_fields
 

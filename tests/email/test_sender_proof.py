@@ -12,8 +12,8 @@ from channels_app.email.tasks import send_answer
 from conversations.models import Conversation, Message
 from hitl.models import HITLApproval, HITLDecision
 from tenants.fields import hash_of
+from tenants.privacy.subject_requests import erase_person
 from tenants.roles import Role
-from tenants.subject_requests import erase_person
 from tests.email.test_inbound import QUESTION
 from tests.factories import UserFactory
 

@@ -9,7 +9,7 @@ from hitl.errors import DecisionError
 from hitl.models import HITLApproval
 from hitl.services.closing import cancel, escalate
 from hitl.services.decisions import approve, reject
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 from tenants.roles import Role
 from tests.factories import UserFactory, budget_action, spend_history
 from tests.pipeline import exchange

@@ -18,7 +18,7 @@ from hitl.links import make_link
 from hitl.models import HITLApproval
 from hitl.services import verbs
 from hitl.services.verbs import Door, Note, Verb
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 

@@ -19,9 +19,9 @@ from conversations import takeover
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
-from tenants.audit import Origin
 from tenants.models import Tenant, User
-from tenants.subject_requests import export_person
+from tenants.privacy.audit import Origin
+from tenants.privacy.subject_requests import export_person
 from tests.i18n.english import english_on, visible_text
 from tests.made_once import made_once
 from tests.pipeline import exchange

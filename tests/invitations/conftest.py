@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tenants import invitations
+from tenants.identity import invitations
 from tenants.roles import Role
 
 LINK = re.compile(r"https?://\S+")

@@ -3,7 +3,7 @@ and invitations sent at once never pass the inviter's hourly limit."""
 
 from django.db import connection
 
-from tenants import invitations
+from tenants.identity import invitations
 from tenants.models import Invitation, User
 from tenants.roles import Role
 from tests.concurrency import at_once

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import EmailDeliveryLog
-from tenants import invitations
+from tenants.identity import invitations
 from tenants.models import Invitation, User
 from tenants.roles import Role, role_group_name
 from tests.factories import TenantFactory

@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 
 from analytics.models import EmailDeliveryLog
-from tenants import invitations
-from tenants.audit import Origin
+from tenants.identity import invitations
 from tenants.models import Invitation, User
 from tenants.models.tenant import default_mfa_roles
+from tenants.privacy.audit import Origin
+from tenants.privacy.subject_requests import erase_person, export_person
 from tenants.roles import Role
-from tenants.subject_requests import erase_person, export_person
 from tests.factories import UserFactory
 from tests.invitations.conftest import link_in, path_of
 

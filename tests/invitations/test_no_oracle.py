@@ -5,7 +5,7 @@ those people. Through the API and the console (issue 46, point 12)."""
 
 from django.urls import reverse
 
-from tenants import invitations
+from tenants.identity import invitations
 from tenants.models import Invitation, User
 from tenants.roles import Role
 from tests.factories import UserFactory

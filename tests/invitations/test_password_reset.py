@@ -11,7 +11,7 @@ from django.test import Client
 
 from analytics.models import EmailDeliveryLog
 from core.errors import WalkerError
-from tenants import api_tokens
+from tenants.identity import api_tokens
 from tests.invitations.conftest import link_in, path_of
 
 RESET = "/accounts/password/reset/"
@@ -99,7 +99,7 @@ def test_a_link_made_before_the_change_still_works(client, mail, colleague):
     """Links already emailed keep working: the token is made of the same values as allauth's, without the row."""
     from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
 
-    from tenants.signin.password_reset import PasswordResetTokenGenerator
+    from tenants.identity.signin.password_reset import PasswordResetTokenGenerator
 
     earlier = EmailAwarePasswordResetTokenGenerator().make_token(colleague)
     EmailAddress.objects.all().delete()  # what allauth's generator left behind (the migration removes them)

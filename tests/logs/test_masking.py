@@ -1,4 +1,5 @@
-"""Phones, emails and card numbers never reach a log line, whoever logs them and however (tenants.log_privacy)."""
+"""Phones, emails and card numbers never reach a log line, whoever logs them and however
+(tenants.privacy.log_privacy)."""
 
 import io
 import logging
@@ -7,7 +8,7 @@ import uuid
 import structlog
 
 from config import logs
-from tenants.log_privacy import mask_personal_data, scrub
+from tenants.privacy.log_privacy import mask_personal_data, scrub
 
 PHONE, EMAIL, CARD = "+1 415 555 2671", "pat.jones@example.com", "4111 1111 1111 1111"
 

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 
 from core.errors import WalkerError
+from tenants.identity.signin.resets import reset_factors
 from tenants.roles import Role
-from tenants.signin.resets import reset_factors
 from tests.factories import UserFactory
 from tests.mfa.conftest import enrol_totp, recovery_codes
 

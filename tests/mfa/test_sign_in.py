@@ -19,7 +19,7 @@ def approver(mfa_on):
 
 def test_enrolling_an_authenticator_app_through_the_pages_opens_the_console(transactional_db, client, approver):
     """On a database that commits, as in production: allauth announces the new factor after its commit, during
-    the request, and the session then records it (tenants.signin.receivers)."""
+    the request, and the session then records it (tenants.identity.signin.receivers)."""
     assert sign_in_with_password(client, approver)["Location"] == "/admin/"
     assert client.get("/admin/")["Location"].startswith("/accounts/2fa/?next=")  # no factor yet: enrol first
 

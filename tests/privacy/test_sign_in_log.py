@@ -5,8 +5,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.urls import reverse
 
 from tenants.fields import hash_of
+from tenants.privacy.subject_requests import erase_person
 from tenants.roles import Role
-from tenants.subject_requests import erase_person
 from tests.factories import PASSWORD, UserFactory
 
 TOKEN = "/api/auth/token/"

@@ -7,8 +7,8 @@ from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision
 from hitl.personal_data import ERASED
 from hitl.services.closing import escalate
 from hitl.services.decisions import approve, reject
-from tenants.audit import Origin
-from tenants.subject_requests import erase_person, export_person
+from tenants.privacy.audit import Origin
+from tenants.privacy.subject_requests import erase_person, export_person
 
 PHONE, EMAIL = "+1 415 555 0166", "jane.private@example.com"
 

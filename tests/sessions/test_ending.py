@@ -8,10 +8,10 @@ from django.db import transaction
 from django.test import Client
 
 from core.errors import WalkerError
-from tenants.audit import Origin
+from tenants.identity.signin.sessions import end_colleague_sessions
+from tenants.privacy.audit import Origin
+from tenants.privacy.subject_requests import erase_person, export_person
 from tenants.roles import Role
-from tenants.signin.sessions import end_colleague_sessions
-from tenants.subject_requests import erase_person, export_person
 from tests.factories import PASSWORD
 
 CHANGELIST = "/admin/tenants/user/"

@@ -5,7 +5,7 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.test import Client
 
-from tenants.signin.receivers import NO_ADDRESS
+from tenants.identity.signin.receivers import NO_ADDRESS
 from tests.factories import PASSWORD
 
 PAGE = "/accounts/sessions/"

@@ -14,9 +14,9 @@ from channels_app.chat.consumer import ChatConsumer
 from channels_app.console.consumer import ConsoleConsumer
 from config.asgi import application
 from core.errors import WalkerError
+from tenants.identity.signin.sessions import UserSessionsAdapter, end_colleague_sessions
 from tenants.models.tenant import default_mfa_roles
 from tenants.roles import Role
-from tenants.signin.sessions import UserSessionsAdapter, end_colleague_sessions
 from tests.fixtures.chat import token_for
 from tests.mfa.conftest import enrol_totp
 

@@ -94,7 +94,7 @@ def test_where_the_policy_asks_for_a_second_factor_the_link_needs_it(tenant, wor
 
 
 def test_a_persons_slack_link_is_in_their_export_and_goes_with_their_erasure(linked, approver):
-    from tenants.personal_data import holders
+    from tenants.privacy.personal_data import holders
 
     (holder,) = [holder for holder in holders() if holder.name == "slack_links"]
     assert holder.export(approver) == [

@@ -7,8 +7,8 @@ import requests
 from allauth.socialaccount.models import SocialAccount
 from django.test import Client
 
+from tenants.identity.sso.adapter import SocialAccountAdapter
 from tenants.models import User
-from tenants.sso.adapter import SocialAccountAdapter
 from tests.concurrency import at_once
 from tests.sso.conftest import SERVER, start
 

@@ -5,8 +5,8 @@ accounts are made just in time only for an address the provider verified."""
 import pytest
 from django.urls import reverse
 
+from tenants.identity.sso import domain_proof
 from tenants.models import IdentityProvider, SignInDomain, User
-from tenants.sso import domain_proof
 from tests.factories import UserFactory
 from tests.sso.conftest import signed_in_as, sso_sign_in, start
 

@@ -7,9 +7,9 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.test import Client
 
-from tenants import invitations
+from tenants.identity import invitations
 from tenants.models import User
-from tenants.personal_data import holders
+from tenants.privacy.personal_data import holders
 from tenants.roles import Role
 from tests.factories import TenantFactory, UserFactory
 from tests.sso.conftest import SERVER, signed_in_as, sso_sign_in, start

@@ -6,7 +6,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tenants.signin.step_up import LEVELS
+from tenants.identity.signin.step_up import LEVELS
 from tests.mfa.conftest import enrol_totp, second_step, sign_in_with_password, totp_code
 
 WINDOW_MINUTES = 15

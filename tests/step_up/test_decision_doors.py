@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from hitl.links import approval_url, make_link
 from hitl.models import HITLApproval, HITLApprovalHistory, OneClickToken
-from tenants import integration_tokens
+from tenants.identity import integration_tokens
 from tests.step_up.conftest import place_level
 
 Event = HITLApprovalHistory.Event

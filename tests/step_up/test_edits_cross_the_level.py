@@ -11,7 +11,7 @@ from hitl.errors import StepUpRequired
 from hitl.models import HITLApproval, HITLApprovalHistory
 from hitl.services.decisions import approve
 from hitl.services.verbs import act
-from tenants.audit import Origin
+from tenants.privacy.audit import Origin
 from tests.factories import spend_history
 from tests.step_up.conftest import place_level
 from tests.step_up.test_decision_doors import asked, console_decide, token_client

@@ -8,9 +8,9 @@ import pytest
 from hitl.links import make_link
 from hitl.models import HITLApproval, RiskLevel
 from tenants.demo import DEMO_TENANT
+from tenants.identity.signin.step_up import LEVELS, reaches
 from tenants.models import Tenant
 from tenants.models.tenant import StepUpLevel
-from tenants.signin.step_up import LEVELS, reaches
 from tests.factories import TenantFactory
 from tests.step_up.conftest import place_level
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from adplatforms.models import AdConnection
-from tenants import integration_tokens
+from tenants.identity import integration_tokens
 from tenants.models import AccessLog, Tenant
 from tenants.roles import Role
 from tests.factories import WEBHOOK_SECRET, ConversationFactory, MessageFactory, UserFactory

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from tenants.models import AccessLog, Tenant
-from tenants.retention import purge_access_logs
+from tenants.privacy.retention import purge_access_logs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres("triggers and roles")]
 

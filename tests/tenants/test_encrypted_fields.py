@@ -5,8 +5,8 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from tenants import crypto
-from tenants.encrypted_columns import Column, decrypt_existing, encrypt_existing
 from tenants.models import UndeliverableAddress, User, UserPhoneNumber
+from tenants.privacy.encrypted_columns import Column, decrypt_existing, encrypt_existing
 from tests.factories import PhoneFactory, UserFactory
 
 

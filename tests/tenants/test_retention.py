@@ -13,7 +13,7 @@ from conversations.models import ConversationEvent, Message
 from conversations.retention import apply_message_retention
 from tenants import tasks as tenant_tasks
 from tenants.models import AccessLog, Tenant
-from tenants.retention import purge_access_logs
+from tenants.privacy.retention import purge_access_logs
 from tests.factories import ConversationFactory, MessageFactory, TenantFactory, UserFactory
 
 TEXT = "Call me on +1 415 555 0199"

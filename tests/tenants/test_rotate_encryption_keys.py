@@ -13,8 +13,8 @@ from conversations.normalized import InboundMessage
 from hitl.models import HITLApprovalHistory
 from hitl.services.decisions import reject
 from hitl.services.requests import request_approval
-from tenants import encrypted_columns
 from tenants.models import User, UserPhoneNumber
+from tenants.privacy import encrypted_columns
 from tests.factories import CampaignFactory, PhoneFactory, UserFactory, budget_action
 from tests.pipeline import exchange
 

@@ -10,10 +10,10 @@ from analytics.models import EmailDeliveryLog
 from channels_app.whatsapp.models import WhatsAppContact
 from conversations.models import Conversation, ConversationEvent, Message
 from hitl.models import HITLNotification
-from tenants import personal_data
 from tenants.models import AccessLog, SubjectRequest, User, UserEmailPreference, UserPhoneNumber
+from tenants.privacy import personal_data
+from tenants.privacy.subject_requests import erase_person
 from tenants.roles import Role
-from tenants.subject_requests import erase_person
 from tests.factories import (
     ConversationFactory,
     EmailPreferenceFactory,
@@ -151,14 +151,14 @@ def test_an_erasure_that_crashed_resumes_and_finishes(officer, person, monkeypat
         crash = personal_data.Holder("crash", export=lambda p: [], erase=_boom, order=15)
         return sorted([*real, crash], key=lambda h: h.order)
 
-    monkeypatch.setattr("tenants.subject_requests.holders", crashing)
+    monkeypatch.setattr("tenants.privacy.subject_requests.holders", crashing)
     with pytest.raises(RuntimeError):
         erase_person(officer, person, reason="request")
     running = SubjectRequest.objects.get()
     assert running.status == "running" and running.counts["conversations"] > 0  # the first step is done and kept
     assert User.objects.get(pk=person.pk).is_active  # the profile, last, was not reached
 
-    monkeypatch.setattr("tenants.subject_requests.holders", lambda: real)
+    monkeypatch.setattr("tenants.privacy.subject_requests.holders", lambda: real)
     finished = erase_person(officer, User.objects.get(pk=person.pk), reason="request")
     assert finished.pk == running.pk and finished.status == "done"
     assert not User.objects.get(pk=person.pk).is_active

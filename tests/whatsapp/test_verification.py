@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from channels_app.whatsapp.models import WhatsAppTemplate
 from conversations.models import Message
-from tenants import verification
+from tenants.identity import verification
 from tenants.models import UserPhoneNumber
 from tests.factories import PhoneFactory
 from tests.fixtures.whatsapp import inbound_form, post_signed

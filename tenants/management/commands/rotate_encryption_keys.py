@@ -7,7 +7,7 @@ running it again. Keyed hashes (PII_HASH_KEY) do not change.
 
 from django.core.management.base import BaseCommand
 
-from tenants.encrypted_columns import encrypted_columns, json_keys, rotate, rotate_json
+from tenants.privacy.encrypted_columns import encrypted_columns, json_keys, rotate, rotate_json
 
 
 class Command(BaseCommand):
