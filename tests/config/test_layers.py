@@ -5,6 +5,7 @@ CI runs only pytest, so this is where the contracts are enforced there; `make li
 """
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -27,11 +28,21 @@ def test_walkers_imports_keep_the_contracts():
     assert "0 broken" in result.stdout
 
 
+def contract_modules(contract: dict) -> list[str]:
+    """The modules a contract names: each of its layers' (split on | and :) or its `modules`."""
+    return [
+        name.strip()
+        for entry in contract.get("layers", contract.get("modules", []))
+        for name in re.split("[|:]", entry)
+    ]
+
+
 def stand_ins(tmp_path: Path, imports: dict[str, str]) -> Path:
     """Empty packages named as Walker's root packages (and the three channels), checked against Walker's own
     contracts: hitl uses the delivery registry, as Walker's does, and `imports` adds lines to a package."""
     walker = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    for package in [*walker["root_packages"], "channels_app.chat", "channels_app.email", "channels_app.whatsapp"]:
+    named = [name for contract in walker["contracts"] for name in contract_modules(contract)]
+    for package in [*walker["root_packages"], *named]:
         folder = tmp_path.joinpath(*package.split("."))
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "__init__.py").write_text(imports.get(package, ""))
@@ -68,3 +79,33 @@ def test_one_channel_importing_another_breaks_their_independence(tmp_path):
     result = lint_imports(stand_ins(tmp_path, {"channels_app.email": "import channels_app.whatsapp\n"}))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "do not import each other BROKEN" in result.stdout
+
+
+# tenants' wiring: it assembles tenancy, identity and privacy, so it stands outside their contract (pyproject.toml).
+TENANTS_WIRING = {"admin", "api", "apps", "urls", "signals", "tasks", "management", "migrations"}
+
+
+def test_every_module_of_tenants_is_in_a_part_or_the_wiring():
+    walker = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (inside,) = [c for c in walker["contracts"] if c["name"].startswith("Inside tenants")]
+    named = {name.removeprefix("tenants.") for name in contract_modules(inside)}
+    found = {path.stem for path in (ROOT / "tenants").iterdir() if path.name != "__init__.py"}
+    found -= {"__pycache__"}
+    assert found - named - TENANTS_WIRING == set(), "name it in tenancy's layer or in TENANTS_WIRING"
+    assert named | TENANTS_WIRING >= found and not named & TENANTS_WIRING
+
+
+def test_tenancy_importing_identity_or_privacy_breaks_the_parts(tmp_path):
+    for source, target in [("tenants.roles", "tenants.identity"), ("tenants.models", "tenants.privacy")]:
+        result = lint_imports(stand_ins(tmp_path / source, {source: f"import {target}\n"}))
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"{source} is not allowed to import {target}" in result.stdout
+
+
+def test_identity_may_not_import_privacy_but_privacy_may_import_identity(tmp_path):
+    upward = lint_imports(stand_ins(tmp_path / "up", {"tenants.identity": "import tenants.privacy\n"}))
+    assert upward.returncode == 1 and "tenants.identity is not allowed to import tenants.privacy" in upward.stdout
+    downward = lint_imports(
+        stand_ins(tmp_path / "down", {"tenants.privacy": "import tenants.identity, tenants.roles\n"})
+    )
+    assert downward.returncode == 0, downward.stdout + downward.stderr
