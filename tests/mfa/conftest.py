@@ -17,9 +17,16 @@ LOGIN = "/accounts/login/"
 
 
 def totp_code(secret: str, at: float | None = None) -> str:
-    """What an authenticator app shows for `secret` (base32) at `at`: HMAC-SHA1 of the 30-second counter."""
+    """What an authenticator app shows for `secret` (base32) at `at`: HMAC-SHA1 of the 30-second counter.
+
+    Without `at`, a code with at least a second of its window left: allauth accepts the current window only, and a
+    code read in its last milliseconds was refused by the time the request checked it (a CI run failed so)."""
+    if at is None:
+        if (left := 30 - time.time() % 30) < 1:
+            time.sleep(left)
+        at = time.time()
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    digest = hmac.new(key, struct.pack(">Q", int((at or time.time()) // 30)), "sha1").digest()
+    digest = hmac.new(key, struct.pack(">Q", int(at // 30)), "sha1").digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
