@@ -31,6 +31,7 @@ celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 pytest_plugins = [
     "tests.time_limit",
     "tests.process_groups",
+    "tests.shape_free",
     "tests.fixtures.ad_sync",
     "tests.fixtures.approvals",
     "tests.fixtures.chat",

@@ -41,6 +41,7 @@ def urls(**env):
     return json.loads(result.stdout)
 
 
+@pytest.mark.shape_free
 @pytest.mark.slow
 def test_with_nothing_set_everything_is_the_default_server():
     got = urls()
@@ -48,6 +49,7 @@ def test_with_nothing_set_everything_is_the_default_server():
     assert got["csrf_origins"] == ["http://127.0.0.1:8000"]
 
 
+@pytest.mark.shape_free
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "env, public",
@@ -65,12 +67,14 @@ def test_the_port_and_host_run_local_serves_on_are_the_public_url_and_the_simula
     assert urlsplit(public).hostname in {host.strip("[]") for host in got["allowed_hosts"]}
 
 
+@pytest.mark.shape_free
 @pytest.mark.slow
 def test_an_explicit_public_base_url_wins():
     got = urls(WALKER_PORT="8740", PUBLIC_BASE_URL="https://walker.example.com/")
     assert got["public"] == got["simulate_whatsapp"] == got["simulate_email"] == "https://walker.example.com"
 
 
+@pytest.mark.shape_free
 @pytest.mark.slow
 def test_production_still_requires_public_base_url_whatever_the_port():
     env = {k: v for k, v in PRODUCTION.items() if k != "PUBLIC_BASE_URL"}
@@ -79,6 +83,7 @@ def test_production_still_requires_public_base_url_whatever_the_port():
     assert "Missing required environment variable PUBLIC_BASE_URL (needed when DEBUG=0)" in result.stderr
 
 
+@pytest.mark.shape_free
 @pytest.mark.slow
 @pytest.mark.parametrize("port", ["port", "0"])
 def test_a_bad_port_fails_loudly(port):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.shape_free  # tests/shape_free.py
+
 ROOT = Path(__file__).resolve().parents[2]
 WALKER_VARIABLES = {
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",

@@ -158,3 +158,29 @@ def test_the_processes_tests_run_one_after_another_on_one_worker(tmp_path):
 )
 def test_each_xdist_worker_has_a_redis_database_of_its_own(url, worker, expected):
     assert _redis_of_this_worker(url, worker) == expected
+
+
+SHAPE_FREE = """
+import pytest
+@pytest.fixture
+def db(): pass
+@pytest.mark.shape_free
+def test_on_its_own(): pass
+@pytest.mark.shape_free
+def test_on_the_runs_database(db): pass
+"""
+
+
+@pytest.mark.slow
+def test_a_shape_free_test_that_asks_for_the_runs_database_is_refused_at_collection(tmp_path):
+    """.ci/run leaves shape_free tests out of its services run: one that reads the run's database would go untested
+    on PostgreSQL."""
+    (tmp_path / "test_marked.py").write_text(SHAPE_FREE)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.shape_free", "-p", "no:django", "-p", "no:cacheprovider",
+         "-c", "/dev/null", "--rootdir", str(tmp_path), "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path)],
+        cwd=ROOT, env={**process_environment(), "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
+    assert "test_marked.py::test_on_the_runs_database" in done.stderr, done.stderr
+    assert "test_on_its_own" not in done.stderr, done.stderr

@@ -7,6 +7,8 @@ import pytest
 
 from tests.deploy.tools import ROOT
 
+pytestmark = pytest.mark.shape_free  # tests/shape_free.py
+
 
 @pytest.fixture(scope="module")
 def healthcheck():

@@ -11,6 +11,8 @@ import pytest
 
 from tests.deploy.tools import ROOT, checkov_failures
 
+pytestmark = pytest.mark.shape_free  # tests/shape_free.py
+
 DOCKERFILE = ROOT / "Dockerfile"
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from tests.deploy.tools import ROOT, checkov_failures, run, tool
 
+pytestmark = pytest.mark.shape_free  # tests/shape_free.py
+
 KUBERNETES_VERSION = "1.35.0"  # the oldest version the manifests are held to; kubernetes-validate ships its schemas
 QUEUES = ("answers", "notifications", "bulk")
 # Annotations by which Helm, Argo CD or kapp would run a Job around a release instead of as an ordinary object.

@@ -4,7 +4,11 @@ the same socket timeouts and buffering, TLS with plain HTTP only redirecting. Th
 
 import re
 
+import pytest
+
 from tests.deploy.tools import ROOT
+
+pytestmark = pytest.mark.shape_free  # tests/shape_free.py
 
 TEMPLATE = (ROOT / "deploy" / "nginx" / "walker.conf.template").read_text()
 INGRESSES = (ROOT / "deploy" / "base" / "ingress.yaml").read_text().split("\n---\n")

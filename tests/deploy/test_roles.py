@@ -8,6 +8,8 @@ import pytest
 
 from tests.deploy.tools import ROOT
 
+pytestmark = pytest.mark.shape_free  # tests/shape_free.py
+
 FAKE = """#!/bin/sh
 echo "$(basename "$0") $* [in $(pwd)]" >> "$FAKE_LOG"
 if [ "$(basename "$0")" = python ] && [ "$2" = migrate ] && [ "$3" = --check ]; then

@@ -12,7 +12,7 @@ from tests.run_local.conftest import running, wait_gone
 from tests.workers import wait_for
 
 # Slow; the first test of a run also migrates and seeds the template database (tests/run_local/conftest.py).
-pytestmark = [pytest.mark.slow, pytest.mark.processes, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.processes, pytest.mark.shape_free, pytest.mark.timeout(900)]
 
 
 def test_a_killed_worker_is_started_again_while_daphne_answers_and_term_stops_all_three(run_local, seeded_var):

@@ -17,7 +17,7 @@ from tests.workers import wait_for
 
 SOAK_SECONDS = float(os.environ.get("WALKER_SOAK_SECONDS", "20"))
 # Slow; and the run's own length plus room for migrating the template database and starting the processes.
-pytestmark = [pytest.mark.slow, pytest.mark.processes, pytest.mark.timeout(SOAK_SECONDS + 900)]
+pytestmark = [pytest.mark.slow, pytest.mark.processes, pytest.mark.shape_free, pytest.mark.timeout(SOAK_SECONDS + 900)]
 MESSAGES_PER_CONVERSATION = 10
 ERROR_LINE = re.compile(r"\[(error|critical)\s*\]|\b(ERROR|CRITICAL)\b|Traceback|Unrecoverable")
 BEAT_SENT = re.compile(r"Sending due task soak: SLA deadlines")
