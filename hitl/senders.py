@@ -1,6 +1,6 @@
-"""Sending one HITLNotification on its channel and recording the outcome on the row."""
+"""Sending one HITLNotification on its channel and recording the outcome on the row: email, in-app and WhatsApp here,
+a channel above hitl through the sender it registered (`hitl.notification_senders`: Slack's)."""
 
-import httpx
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -9,17 +9,14 @@ from django.utils.translation import gettext
 
 from analytics.models import EmailDeliveryLog
 from conversations.delivery import send_direct
-from hitl import links, presentation
+from hitl import links, notification_senders, presentation
 from hitl.deliveries import fall_back
 from hitl.models import HITLNotification
 from hitl.notification_rows import failure, record_outcome
 from hitl.notifications import ASKING, Notice
 from hitl.services import step_up
-from tenants import outbound
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
-
-SLACK_TIMEOUT_SECONDS = 10
 
 
 class TransientSendError(Exception):
@@ -90,24 +87,6 @@ def _in_app(row: HITLNotification) -> tuple[str, str]:
     return "channels", ""
 
 
-def _slack(row: HITLNotification) -> tuple[str, str]:
-    url = row.approval.tenant.slack_webhook_url
-    if not url:
-        raise ValueError("the tenant has no Slack webhook URL")
-    text = {"text": f"*{row.subject}*\n{row.message}"}
-    try:
-        response = outbound.post(url, json=text, timeout=SLACK_TIMEOUT_SECONDS)
-    except outbound.OutboundURLRefused as exc:
-        raise ValueError(f"Walker may not send to the Slack webhook URL: {exc}") from exc
-    except httpx.HTTPError as exc:
-        raise TransientSendError(f"Slack unreachable: {type(exc).__name__}") from exc
-    if response.status_code >= 500 or response.status_code == 429:
-        raise TransientSendError(f"Slack answered HTTP {response.status_code}")
-    if not response.is_success:  # only the status: the receiver's words are not shown
-        raise ValueError(f"Slack answered HTTP {response.status_code}")
-    return "slack", ""
-
-
 def _whatsapp(row: HITLNotification) -> tuple[str, str]:
     """To the approver's primary verified number; outside the 24-hour window the tenant's notification template."""
     phone = row.recipient.phone_numbers.filter(is_primary=True, verified=True).first() if row.recipient else None
@@ -137,9 +116,17 @@ def _whatsapp(row: HITLNotification) -> tuple[str, str]:
 SENDERS = {
     HITLNotification.Channel.EMAIL: _email,
     HITLNotification.Channel.IN_APP: _in_app,
-    HITLNotification.Channel.SLACK: _slack,
     HITLNotification.Channel.WHATSAPP: _whatsapp,
 }
+
+
+def _sender(channel: str):
+    if channel in SENDERS:
+        return SENDERS[channel]
+    registered = notification_senders.sender_for(channel)
+    if registered is None:
+        raise ValueError(f"no sender is registered for the {channel} channel")
+    return registered.send
 
 
 def send(notification_id) -> None:
@@ -148,7 +135,7 @@ def send(notification_id) -> None:
     if row.status != HITLNotification.Status.PENDING:
         return  # already sent by an earlier delivery of this task
     try:
-        provider, provider_id = SENDERS[row.channel](row)
+        provider, provider_id = _sender(row.channel)(row)
     except TransientSendError:
         raise
     except Exception as exc:  # a permanent failure is recorded on the row, visible in the admin

@@ -13,7 +13,7 @@ from alerts import figures, sending
 from alerts.evaluation import evaluate
 from alerts.models import AlertIncident, AlertNotice, AlertRule
 from alerts.tasks import send_notice
-from hitl.models import SlackWorkspace
+from channels_app.slack.models import SlackWorkspace
 from hitl.senders import TransientSendError
 from tests.concurrency import at_once
 from tests.factories import UserFactory

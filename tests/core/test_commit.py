@@ -19,7 +19,6 @@ CYCLES = {
     "conversations/pipeline/intake.py",  # conversations.tasks -> conversations.pipeline -> intake
     "hitl/services/execution.py",  # hitl.tasks -> hitl.services.execution
     "hitl/notification_rows.py",  # hitl.tasks -> hitl.senders -> hitl.notification_rows
-    "hitl/slack/hooks.py",  # hitl.slack.tasks -> hitl.slack.deciding -> hitl.services -> hitl.history -> hooks
 }
 
 
