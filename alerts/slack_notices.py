@@ -13,7 +13,7 @@ from alerts.models import AlertNotice, AlertRule
 from channels_app.slack.blocks import plain
 from channels_app.slack.client import SlackUnavailable, call
 from channels_app.slack.models import SlackWorkspace
-from hitl.senders import TransientSendError
+from core.sending import TransientSendError
 from tenants.languages import language_of
 
 

@@ -9,19 +9,16 @@ from django.utils.translation import gettext
 
 from analytics.models import EmailDeliveryLog
 from conversations.delivery import send_direct
+from core.sending import TransientSendError
 from hitl import links, notification_senders, presentation
 from hitl.deliveries import fall_back
 from hitl.models import HITLNotification
-from hitl.notification_rows import failure, record_outcome
+from hitl.notification_rows import record_outcome
 from hitl.notifications import ASKING, Notice
 from hitl.services import step_up
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
-
-
-class TransientSendError(Exception):
-    """Worth retrying (a timeout, a 5xx)."""
-
+from tenants.pii import redacted_reason
 
 EMAIL_TYPES = {
     Notice.CREATED: "approval",
@@ -141,7 +138,7 @@ def send(notification_id) -> None:
     except Exception as exc:  # a permanent failure is recorded on the row, visible in the admin
         row.status = HITLNotification.Status.FAILED
         row.failed_at = timezone.now()
-        row.failure_reason = failure(exc)
+        row.failure_reason = redacted_reason(exc)
         row.save(update_fields=["status", "failed_at", "failure_reason", "recipient_phone"])
         record_outcome(row, reason=row.failure_reason[:200])
         return
@@ -159,7 +156,7 @@ def send(notification_id) -> None:
 
 
 def mark_failed_after_retries(notification_id, error: Exception) -> None:
-    reason = failure(f"gave up: {error}")
+    reason = redacted_reason(f"gave up: {error}")
     changed = HITLNotification.objects.filter(pk=notification_id, status=HITLNotification.Status.PENDING).update(
         status=HITLNotification.Status.FAILED, failed_at=timezone.now(), failure_reason=reason
     )

@@ -4,8 +4,8 @@ a tenant that connects a workspace is told through the app instead (`channels_ap
 
 import httpx
 
+from core.sending import TransientSendError
 from hitl.models import HITLNotification
-from hitl.senders import TransientSendError
 from tenants import outbound
 
 TIMEOUT_SECONDS = 10

@@ -14,7 +14,7 @@ from alerts.evaluation import evaluate
 from alerts.models import AlertIncident, AlertNotice, AlertRule
 from alerts.tasks import send_notice
 from channels_app.slack.models import SlackWorkspace
-from hitl.senders import TransientSendError
+from core.sending import TransientSendError
 from tests.concurrency import at_once
 from tests.factories import UserFactory
 
