@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 
 from analytics.events import record
 from analytics.models import EventType
-from hitl import notification_senders
 from hitl.models import HITLApprovalHistory
+from hitl.notifying import registry
 
 Event = HITLApprovalHistory.Event  # what its writers record
 
@@ -78,7 +78,7 @@ def log(
         changes=changes or {},
         metadata=metadata,
     )
-    notification_senders.recorded(approval, event_type)  # e.g. its Slack message shows what it has become
+    registry.recorded(approval, event_type)  # e.g. its Slack message shows what it has become
     return entry
 
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
-from hitl import notification_senders
 from hitl.models import HITLApproval
+from hitl.notifying import registry
 from tenants.privacy.audit import Origin
 from tenants.templatetags.walker_l10n import money
 
@@ -141,7 +141,7 @@ def excerpt(approval: HITLApproval, viewer, origin: Origin | None = None) -> dic
 
 
 def notifications(approval: HITLApproval) -> list[Entry]:
-    """Who was told, in order, with the lines of the channels that tell in their own way (hitl.notification_senders:
+    """Who was told, in order, with the lines of the channels that tell in their own way (hitl.notifying.registry:
     the approval's Slack message, where it was posted or failed)."""
     told = [
         Entry(
@@ -152,5 +152,5 @@ def notifications(approval: HITLApproval) -> list[Entry]:
         )
         for n in approval.notifications.select_related("recipient").order_by("created_at")
     ]
-    theirs = notification_senders.timeline(approval)
+    theirs = registry.timeline(approval)
     return sorted([*told, *theirs], key=lambda entry: entry.when) if theirs else told

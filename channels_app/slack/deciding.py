@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from channels_app.slack import blocks, linking
 from channels_app.slack.models import SlackWorkspace
-from hitl import told
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.models import HITLApproval, HITLDecision
+from hitl.notifying import told
 from hitl.services import step_up, verbs
 from tenants.access import Need
 from tenants.languages import speaking

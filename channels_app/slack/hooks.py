@@ -1,4 +1,4 @@
-"""Where hitl hands approvals to the Slack app (registered with `hitl.notification_senders` by
+"""Where hitl hands approvals to the Slack app (registered with `hitl.notifying.registry` by
 `channels_app.slack.notifier`): posting once when an approval is asked for, and updating the message whenever its
 history records an outcome, whatever door or clock caused it."""
 

@@ -1,4 +1,4 @@
-"""Slack as hitl's notification channel "slack", registered with `hitl.notification_senders` when the app is ready
+"""Slack as hitl's notification channel "slack", registered with `hitl.notifying.registry` when the app is ready
 (channels_app.apps): a tenant that connected a workspace is told through the Slack app (one message per approval,
 with its buttons, updated in place: `hooks`); a tenant that did not is told through the fallback transport, its
 incoming-webhook URL (`webhook`, one post per notification row). The approval's page lists the app's message among
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from channels_app.slack import hooks, webhook
 from channels_app.slack.models import SlackApprovalMessage
 from hitl.models import HITLApproval
-from hitl.notification_senders import register_sender
+from hitl.notifying.registry import register_sender
 from hitl.timeline import Entry
 
 

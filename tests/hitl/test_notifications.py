@@ -148,7 +148,7 @@ def test_every_approval_event_is_in_the_history_the_consoles_read(ask, approver,
 
 
 def test_a_delivery_reported_while_the_provider_was_answering_is_not_undone(ask, workflow, approver, monkeypatch):
-    from hitl import senders
+    from hitl.notifying import senders
 
     workflow(notification_channels=["email"])
     ask()  # rows stored; sending happens below
@@ -168,7 +168,7 @@ def test_a_delivery_reported_while_the_provider_was_answering_is_not_undone(ask,
 def test_a_failure_keeps_no_address_in_the_row_or_the_event_log(ask, workflow, approver, send_after_commit):
     """The row's reason and the platform event that counts it quote no address (issue 29, point 4)."""
     from analytics.models import EventType, PlatformEvent
-    from hitl.deliveries import mark_undelivered
+    from hitl.notifying.deliveries import mark_undelivered
     from tenants.models import UndeliverableAddress
 
     UndeliverableAddress.objects.create(email=approver.email, reason="bounce")

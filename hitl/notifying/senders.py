@@ -1,5 +1,5 @@
 """Sending one HITLNotification on its channel and recording the outcome on the row: email, in-app and WhatsApp here,
-a channel above hitl through the sender it registered (`hitl.notification_senders`: Slack's)."""
+a channel above hitl through the sender it registered (`hitl.notifying.registry`: Slack's)."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -10,11 +10,12 @@ from django.utils.translation import gettext
 from analytics.models import EmailDeliveryLog
 from conversations.delivery import send_direct
 from core.sending import TransientSendError
-from hitl import links, notification_senders, presentation
-from hitl.deliveries import fall_back
+from hitl import links, presentation
 from hitl.models import HITLNotification
-from hitl.notification_rows import record_outcome
-from hitl.notifications import ASKING, Notice
+from hitl.notifying import registry
+from hitl.notifying.approvers import ASKING, Notice
+from hitl.notifying.deliveries import fall_back
+from hitl.notifying.rows import record_outcome
 from hitl.services import step_up
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
@@ -120,7 +121,7 @@ SENDERS = {
 def _sender(channel: str):
     if channel in SENDERS:
         return SENDERS[channel]
-    registered = notification_senders.sender_for(channel)
+    registered = registry.sender_for(channel)
     if registered is None:
         raise ValueError(f"no sender is registered for the {channel} channel")
     return registered.send

@@ -3,7 +3,7 @@ register their senders with `conversations.delivery` (channels_app.apps): hitl s
 channel, asks whether the channel tells of an event in its own way, tells it of each history entry, and shows its
 lines in an approval's timeline, all without importing it (hitl sits below channels_app).
 
-Email, in-app and WhatsApp notifications are hitl's own senders (`hitl.senders`); Slack registers here
+Email, in-app and WhatsApp notifications are hitl's own senders (`hitl.notifying.senders`); Slack registers here
 (`channels_app.slack.notifier`). A channel nobody registered fails its rows with a reason, visible in the admin.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class NotificationSender:
-    # (row) -> (provider, provider message id); raises hitl.senders.TransientSendError to be retried, anything else
-    # fails the row for good.
+    # (row) -> (provider, provider message id); raises core.sending.TransientSendError to be retried, anything
+    # else fails the row for good.
     send: Callable
     # (approval, event) -> bool: the channel tells of the event itself (one message per approval, not a row per
     # person); it may queue that work after commit.

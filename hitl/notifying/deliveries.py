@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hitl.models import HITLNotification
-from hitl.notification_rows import record_outcome, send_after_commit
+from hitl.notifying.rows import record_outcome, send_after_commit
 from tenants.pii import redacted_reason
 
 Status = HITLNotification.Status
