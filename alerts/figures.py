@@ -12,8 +12,9 @@ from django.db.models import Count, Min, Q
 from adplatforms.models import AdConnection, ConnectionState
 from alerts.models import AlertKind, AlertRule, WatchedChannel
 from analytics.models import ConversationMetrics, EmailDeliveryLog, EventType, PlatformEvent
+from channels_app.slack.models import SlackApprovalMessage
 from channels_app.whatsapp.models import SendStatus, WhatsAppSend
-from hitl.models import HITLApproval, SlackApprovalMessage
+from hitl.models import HITLApproval
 from reports.aggregates import aggregate
 from reports.dashboard import PENDING
 from reports.queries import conversation_expressions

@@ -7,7 +7,7 @@ from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminS
 
 from alerts.models import AlertRule, NoticeChannel
 from alerts.slack_notices import workspace_of
-from hitl.workflow_forms import PersonChoiceField, people_of
+from tenants.admin_scoping import PersonChoiceField, people_of
 from tenants.roles import STAFF_ROLES, Role
 
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from hitl.models import SlackWorkspace
+from channels_app.slack.models import SlackWorkspace
 from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
 

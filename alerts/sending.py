@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from alerts.models import AlertNotice, NoticeChannel
 from conversations.delivery import send_direct
-from hitl.notification_rows import failure
-from hitl.senders import TransientSendError
+from core.sending import TransientSendError
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
+from tenants.pii import redacted_reason
 
 Sender = Callable[[AlertNotice], tuple[str, str]]  # the notice -> (provider, provider message id)
 
@@ -100,5 +100,5 @@ def send(notice_id) -> None:
 
 def mark_failed(notice_id, error) -> None:
     AlertNotice.objects.filter(pk=notice_id, status=AlertNotice.Status.PENDING).update(
-        status=AlertNotice.Status.FAILED, failure_reason=failure(error)
+        status=AlertNotice.Status.FAILED, failure_reason=redacted_reason(error)
     )

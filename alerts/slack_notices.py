@@ -1,5 +1,5 @@
 """Alert notices on Slack: one post per incident event (opened, cleared) in the tenant's own workspace, to the rule's
-Slack channel or else the workspace's default one, through the Slack app's Web API client (`hitl.slack.client`).
+Slack channel or else the workspace's default one, through the Slack app's Web API client (`channels_app.slack.client`).
 
 The post has no recipient: it is written in the language of the rule's author (else the site's), the people reading
 the channel being many. Slack unavailable raises TransientSendError, so `alerts.tasks.send_notice` retries it with
@@ -10,10 +10,10 @@ from django.conf import settings
 from django.utils import translation
 
 from alerts.models import AlertNotice, AlertRule
-from hitl.models import SlackWorkspace
-from hitl.senders import TransientSendError
-from hitl.slack.blocks import plain
-from hitl.slack.client import SlackUnavailable, call
+from channels_app.slack.blocks import plain
+from channels_app.slack.client import SlackUnavailable, call
+from channels_app.slack.models import SlackWorkspace
+from core.sending import TransientSendError
 from tenants.languages import language_of
 
 

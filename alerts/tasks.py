@@ -3,7 +3,7 @@
 from celery import Task, shared_task
 
 from alerts import evaluation, sending
-from hitl.senders import TransientSendError
+from core.sending import TransientSendError
 
 
 @shared_task(expires=55)

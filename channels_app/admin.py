@@ -1,4 +1,5 @@
-"""The WhatsApp channel in the admin console: the tenant's number and templates, and every send's status."""
+"""The WhatsApp channel in the admin console: the tenant's number and templates, and every send's status. The Slack
+workspace's page is the Slack channel's own module (`channels_app.slack.admin`), registered by importing it here."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,7 @@ from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from channels_app.slack import admin as slack_admin  # noqa: F401
 from channels_app.whatsapp.code_requests import send_code_after_commit
 from channels_app.whatsapp.models import WhatsAppSend, WhatsAppSender, WhatsAppTemplate
 from tenants.admin import UserPhoneNumberAdmin

@@ -35,6 +35,13 @@ class ChannelsAppConfig(AppConfig):
         register("whatsapp", export=export_whatsapp, erase=erase_whatsapp, order=40)  # before the phones go
         register("email_answers", export=export_answered, erase=erase_answered, order=40)  # before the email goes
 
+        from channels_app.slack import notifier
+        from channels_app.slack import personal_data as slack_held
+        from channels_app.slack import tasks as slack_tasks  # noqa: F401  (its tasks, in every process)
+
+        notifier.register()  # hitl's "slack" notifications: the Slack app, else the tenant's incoming webhook
+        register("slack_links", export=slack_held.export_links, erase=slack_held.erase_links, order=25)
+
         from tenants.privacy.encrypted_columns import register_json_key
 
         register_json_key("conversations.Message", "metadata", "subject_values")  # an email's sealed subject

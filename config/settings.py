@@ -299,7 +299,7 @@ CELERY_TASK_ROUTES = {
     "hitl.tasks.*": {"queue": "notifications"},
     # Tenant alerts: the rules' evaluation and the notices it sends (alerts/).
     "alerts.tasks.*": {"queue": "notifications"},
-    "hitl.slack.tasks.*": {"queue": "notifications"},
+    "hitl.slack.tasks.*": {"queue": "notifications"},  # channels_app.slack.tasks, under the names they had in hitl
     "channels_app.whatsapp.tasks.send_verification_code": {"queue": "notifications"},
     # Nobody waits: briefs, analytics, retention, pruning, session clean-up; ad-platform syncs (`adplatforms`).
     "briefs.tasks.*": {"queue": "bulk"},
@@ -439,8 +439,8 @@ ACTION_WEBHOOK_TIMEOUT = env_int("ACTION_WEBHOOK_TIMEOUT", 10, minimum=1)  # sec
 # An execution silent this long lost its worker mid-call; only then may an admin mark it failed.
 EXECUTION_STUCK_MINUTES = env_int("EXECUTION_STUCK_MINUTES", 15, minimum=1)
 ONE_CLICK_LINK_HOURS = env_int("ONE_CLICK_LINK_HOURS", 48, minimum=1)  # lifetime of decision links in emails
-# The Slack app for approvals (hitl/slack, docs/slack.md): the Web API's address (tests point it at a local fake)
-# and how long a link that ties a Slack user to a Walker sign-in lasts.
+# The Slack app for approvals (channels_app/slack, docs/slack.md): the Web API's address (tests point it at a local
+# fake) and how long a link that ties a Slack user to a Walker sign-in lasts.
 SLACK_API_BASE_URL = env_str("SLACK_API_BASE_URL", "https://slack.com/api/")
 SLACK_LINK_MINUTES = env_int("SLACK_LINK_MINUTES", 30, minimum=1)
 CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embed the widget, e.g. https://acme.com

@@ -83,7 +83,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # the chat widget's words, translated
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails
     path("rate/<str:token>/", satisfaction_page, name="satisfaction"),  # a resolved conversation's email rating link
-    path("slack/", include("hitl.slack.urls")),  # the Slack app's interactions and account links (docs/slack.md)
+    path("slack/", include("channels_app.slack.urls")),  # Slack's interactions and account links (docs/slack.md)
     path("", include("agents.urls")),  # read tools for engines that call back (Langflow)
     path("", include("briefs.urls")),  # the daily brief's signed unsubscribe link
     path("", include("channels_app.urls")),  # chat widget token and demo page

@@ -5,8 +5,8 @@ from django.utils import timezone
 from analytics.events import record
 from analytics.models import EventType
 from conversations.models import Conversation, Message
-from hitl import told
 from hitl.models import HITLApproval
+from hitl.notifying import told
 from tenants.pii import redact
 
 
@@ -58,7 +58,7 @@ def mark_failed(message: Message, error: str, *, status: str = Message.Status.FA
 
 def with_current_status(actions: list[dict]) -> list[dict]:
     """Stored action outcomes with each approval's status and summary as they stand now (decisions and edits
-    change them after the reply), and what its chip shows beside them (hitl.told.chips)."""
+    change them after the reply), and what its chip shows beside them (hitl.notifying.told.chips)."""
     ids = [a["approval_id"] for a in actions if a.get("approval_id")]
     if not ids:
         return actions

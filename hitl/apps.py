@@ -11,16 +11,11 @@ class HitlConfig(AppConfig):
         # autodiscover them: decisions queue execution and notifications by task name.
         from hitl import personal_data as held
         from hitl import tasks  # noqa: F401
-        from hitl.slack import tasks as slack_tasks  # noqa: F401
         from tenants.privacy.personal_data import register
 
         register("notifications", export=held.export_notifications, erase=held.erase_notifications, order=20)
         register("approval_requests", export=held.export_requests, erase=held.erase_requests, order=25)
         register("approval_decisions", export=held.export_decisions, erase=held.erase_decisions, order=25)
-
-        from hitl.slack import personal_data as slack_held
-
-        register("slack_links", export=slack_held.export_links, erase=slack_held.erase_links, order=25)
 
         from agents import read_tools
         from hitl.read_tools import PENDING_APPROVALS

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from analytics.events import record
 from analytics.models import EventType
 from hitl.models import HITLApprovalHistory
-from hitl.slack import hooks as slack_hooks
+from hitl.notifying import registry
 
 Event = HITLApprovalHistory.Event  # what its writers record
 
@@ -78,7 +78,7 @@ def log(
         changes=changes or {},
         metadata=metadata,
     )
-    slack_hooks.recorded(approval, event_type)  # its Slack message shows what it has become
+    registry.recorded(approval, event_type)  # e.g. its Slack message shows what it has become
     return entry
 
 

@@ -21,7 +21,8 @@ from hitl.models import HITLApproval, HITLDecision
 from hitl.risk import RiskAssessment, assess, readable_factors
 from hitl.services.levels import deciders
 from hitl.services.requests import automatic_outcome
-from hitl.workflow_forms import CHANNEL_CHOICES, people_of, person_label
+from hitl.workflow_forms import CHANNEL_CHOICES
+from tenants.admin_scoping import people_of, person_label
 from tenants.models import Tenant
 from tenants.roles import Role
 

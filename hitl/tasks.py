@@ -2,7 +2,7 @@
 
 from celery import Task, shared_task
 
-from hitl import senders
+from hitl.notifying import senders
 from hitl.services.execution import Outcome, run_execution
 from hitl.services.read_back import read_back_silent
 from hitl.services.recovery import requeue_stalled

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
-from hitl.models import HITLApproval, SlackApprovalMessage
+from hitl.models import HITLApproval
+from hitl.notifying import registry
 from tenants.privacy.audit import Origin
 from tenants.templatetags.walker_l10n import money
 
@@ -140,7 +141,8 @@ def excerpt(approval: HITLApproval, viewer, origin: Origin | None = None) -> dic
 
 
 def notifications(approval: HITLApproval) -> list[Entry]:
-    """Who was told, in order, with the approval's Slack message (hitl.slack) where it was posted or failed."""
+    """Who was told, in order, with the lines of the channels that tell in their own way (hitl.notifying.registry:
+    the approval's Slack message, where it was posted or failed)."""
     told = [
         Entry(
             when=n.created_at,
@@ -150,18 +152,5 @@ def notifications(approval: HITLApproval) -> list[Entry]:
         )
         for n in approval.notifications.select_related("recipient").order_by("created_at")
     ]
-    message = SlackApprovalMessage.objects.filter(approval=approval).first()
-    return told if message is None else sorted([*told, slack_entry(message)], key=lambda entry: entry.when)
-
-
-def slack_entry(message: SlackApprovalMessage) -> Entry:
-    """The Slack line: where the message was posted, or what failed (the post itself, or an update since)."""
-    where = {"channel": message.channel}
-    if message.status != SlackApprovalMessage.Status.FAILED:
-        title = _("Slack: posted in %(channel)s") % where
-    elif message.ts:
-        title = _("Slack: posted in %(channel)s, not updated since") % where
-    else:
-        title = _("Slack: not posted in %(channel)s") % where
-    when = message.failed_at or message.updated_at or message.posted_at
-    return Entry(when=when, title=title, who=message.get_status_display(), text=message.failure_reason)
+    theirs = registry.timeline(approval)
+    return sorted([*told, *theirs], key=lambda entry: entry.when) if theirs else told

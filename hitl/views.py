@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from hitl import links, presentation, told
+from hitl import links, presentation
 from hitl.access import approvals_for
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.links import approval_url
 from hitl.models import ApprovalStatus, HITLDecision, OneClickToken
+from hitl.notifying import told
 from hitl.services import step_up, verbs
 from tenants.models import User
 from tenants.privacy.audit import Origin

@@ -24,7 +24,7 @@ from unfold.widgets import (
 from agents.actions import ActionType
 from hitl import rules
 from hitl.models import HITLWorkflow, RiskLevel
-from tenants.models import User
+from tenants.admin_scoping import PersonChoiceField, people_of
 from tenants.roles import STAFF_ROLES
 
 CHANNEL_CHOICES = [("email", _("Email")), ("in_app", _("In the console")), ("slack", "Slack"), ("whatsapp", "WhatsApp")]
@@ -46,12 +46,6 @@ def _checkboxes():
     return UnfoldAdminCheckboxSelectMultipleWidget()
 
 
-def people_of(tenant):
-    """The active people of the tenant (of any tenant for a superuser adding a workflow)."""
-    people = User.objects.filter(is_active=True).select_related("tenant").order_by("first_name", "last_name", "pk")
-    return people.filter(tenant=tenant) if tenant is not None else people.exclude(tenant=None)
-
-
 def approvers_of(tenant):
     """Who may be named as an approver: those of `people_of` whose role can open the console to decide."""
     return people_of(tenant).filter(role__in=STAFF_ROLES)
@@ -66,18 +60,6 @@ def find_people(people, term: str):
     for word in term.split():
         people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     return people
-
-
-def person_label(person) -> str:
-    name = person.get_full_name()
-    return name if name == person.email else f"{name} ({person.email})"
-
-
-class PersonChoiceField(forms.ModelMultipleChoiceField):
-    """People named as the console names them (person_label)."""
-
-    def label_from_instance(self, person):
-        return person_label(person)
 
 
 class ConditionForm(forms.Form):

@@ -1,8 +1,30 @@
-"""The admin half of tenant scoping, shared by every tenant-owned model's admin."""
+"""The admin half of tenant scoping, shared by every tenant-owned model's admin, and the console's choices of a
+tenant's people (workflows, approval previews, alert rules)."""
 
+from django import forms
 from django.http import Http404
 from django.utils.translation import gettext
 from unfold.admin import ModelAdmin
+
+from tenants.models import User
+
+
+def people_of(tenant):
+    """The active people of the tenant (of any tenant for a superuser adding a workflow or a rule)."""
+    people = User.objects.filter(is_active=True).select_related("tenant").order_by("first_name", "last_name", "pk")
+    return people.filter(tenant=tenant) if tenant is not None else people.exclude(tenant=None)
+
+
+def person_label(person) -> str:
+    name = person.get_full_name()
+    return name if name == person.email else f"{name} ({person.email})"
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    """People named as the console names them (person_label)."""
+
+    def label_from_instance(self, person):
+        return person_label(person)
 
 
 class TenantScopedAdminMixin:

@@ -99,6 +99,12 @@ def redact(text: str) -> str:
     return "".join(parts) + text[cursor:]
 
 
+def redacted_reason(reason) -> str:
+    """What is kept of why a send failed: a provider's words may quote the address or number (a bounce's
+    "550 <jane@…>"), which the row keeps encrypted, so the reason, also copied to the event log, has it redacted."""
+    return redact(str(reason))[:1000]
+
+
 def redact_data(value):
     """Redact every string inside a JSON-like value (dicts, lists), keys untouched."""
     if isinstance(value, str):

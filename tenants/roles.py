@@ -62,8 +62,8 @@ _AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange")
 _SINGLE_SIGN_ON = [*_crud("tenants.identityprovider"), *_crud("tenants.signindomain")]
 # Tenant alerts (alerts/): admins edit the rules; incidents and their notices are records.
 _ALERTS = [*_crud("alerts.alertrule"), *_view("alerts.alertincident", "alerts.alertnotice")]
-# The Slack app (hitl.slack): its bot token posts as the tenant, its signing secret admits clicks that decide.
-_SLACK = [*_crud("hitl.slackworkspace"), *_view("hitl.slackuserlink")]
+# The Slack app (channels_app.slack): its bot token posts as the tenant, its signing secret admits clicks that decide.
+_SLACK = [*_crud("channels_app.slackworkspace"), *_view("channels_app.slackuserlink")]
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),

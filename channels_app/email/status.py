@@ -16,7 +16,7 @@ from channels_app.email.send import LOG_ARG
 from conversations.models import Message
 from conversations.services import mark_failed
 from core.metrics import EMAIL_EVENTS, inc_on_commit
-from hitl import deliveries
+from hitl.notifying import deliveries
 from tenants.models import UndeliverableAddress
 
 Status = EmailDeliveryLog.Status

@@ -14,8 +14,8 @@ from conversations.delivery import as_sent
 from conversations.models import Message
 from conversations.services import mark_failed
 from core.metrics import WHATSAPP_SEND_FAILURES, inc_on_commit
-from hitl import told
 from hitl.models import HITLApproval
+from hitl.notifying import told
 from tenants.models import UserPhoneNumber
 
 
@@ -39,7 +39,7 @@ def _outcome_values(message: Message) -> dict:
     shown = ("action_summary", "action_type", "action_data", "language", "requested_by")
     approval = HITLApproval.objects.filter(pk=message.metadata.get("approval_id")).only(*shown).first()
     summary = ""
-    if approval is not None:  # the requester's, as the outcome's text (hitl.services.announce)
+    if approval is not None:  # the requester's, as the outcome's text (hitl.notifying.announce)
         with translation.override(told.requesters_language(approval)):
             summary = approval.summary
     return {

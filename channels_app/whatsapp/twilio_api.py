@@ -5,7 +5,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from hitl.senders import TransientSendError
+from core.sending import TransientSendError
 
 
 class TransientTwilioError(TransientSendError):

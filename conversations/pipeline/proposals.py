@@ -4,7 +4,7 @@ from agents.gateway import review
 from analytics.events import record
 from analytics.models import EventType
 from conversations.normalized import REFUSED, ActionOutcome
-from hitl import told
+from hitl.notifying import told
 from hitl.services.conflicts import AlreadyWaiting
 from hitl.services.requests import request_approval
 

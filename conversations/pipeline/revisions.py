@@ -22,8 +22,8 @@ from conversations.models import Conversation, ConversationEvent, Message
 from conversations.outbound import outbound_message
 from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
-from hitl import told
 from hitl.models import ApprovalStatus, HITLApproval
+from hitl.notifying import told
 from hitl.services.responses import close_as_revised, note_for_agent, revision_failed
 
 log = logging.getLogger(__name__)

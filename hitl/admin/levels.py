@@ -27,7 +27,8 @@ from hitl.models.level import (
     levels_count_error,
 )
 from hitl.rules import valid_uuids
-from hitl.workflow_forms import approvers_of, person_label, search_url
+from hitl.workflow_forms import approvers_of, search_url
+from tenants.admin_scoping import person_label
 from tenants.roles import STAFF_ROLES, Role
 
 # Only roles that can open the console decide; a stored other one is named, then left out when saved.

@@ -15,8 +15,8 @@ from hitl import preview, rules
 from hitl.admin.levels import WorkflowLevelInline
 from hitl.models import HITLWorkflow, RiskLevel
 from hitl.services.workflows import copy_builtin_default
-from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm, approvers_of, find_people, person_label
-from tenants.admin_scoping import TenantOwnedAdmin
+from hitl.workflow_forms import CHANNEL_CHOICES, WorkflowForm, approvers_of, find_people
+from tenants.admin_scoping import TenantOwnedAdmin, person_label
 from tenants.models import Tenant
 
 

@@ -2,7 +2,6 @@ from hitl.models.approval import APPROVAL_CURRENCY, ApprovalStatus, ExecutionSta
 from hitl.models.deadline_failure import DeadlineFailure
 from hitl.models.level import WorkflowLevel
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
-from hitl.models.slack import SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
 
 __all__ = [
@@ -18,8 +17,5 @@ __all__ = [
     "OneClickToken",
     "RiskLevel",
     "RiskPolicy",
-    "SlackApprovalMessage",
-    "SlackUserLink",
-    "SlackWorkspace",
     "WorkflowLevel",
 ]

@@ -7,9 +7,9 @@ Returns what to tell the person, in their language.
 
 from django.utils.translation import gettext as _
 
-from hitl import told
 from hitl.access import approvals_for
 from hitl.errors import DecisionError, StepUpRequired
+from hitl.notifying import told
 from hitl.replies import Reply
 from hitl.services import verbs
 from tenants.languages import speaking

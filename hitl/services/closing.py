@@ -5,13 +5,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hitl import told
 from hitl.access import get_approval_for_user, may_manage
 from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import HITLApproval, HITLDecision
-from hitl.notifications import Notice, notify
-from hitl.services.announce import announce
+from hitl.notifying import told
+from hitl.notifying.announce import announce
+from hitl.notifying.approvers import Notice, notify
 from hitl.services.decisions import IN_CONSOLE, SYSTEM, Decision, final_approve, require_pending
 from hitl.services.levels import assign_level, close_out, refresh_assignees
 from tenants.access import Need

@@ -24,11 +24,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hitl import told
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
-from hitl.notifications import Notice, notify
-from hitl.services.announce import announce
+from hitl.notifying import told
+from hitl.notifying.announce import announce
+from hitl.notifying.approvers import Notice, notify
 from hitl.services.levels import close_out
 
 NOT_RUN = (ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.FAILED)

@@ -10,14 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hitl import told
 from hitl.access import get_approval_for_user, may
 from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
-from hitl.notifications import Notice, notify
+from hitl.notifying import told
+from hitl.notifying.announce import announce
+from hitl.notifying.approvers import Notice, notify
 from hitl.services import step_up
-from hitl.services.announce import announce
 from hitl.services.conflicts import supersede_unrun
 from hitl.services.edits import Edit, apply_edits
 from hitl.services.execution import queue_execution
@@ -135,7 +135,7 @@ def _count_and_advance(approval, actor, notes, origin, *, changes) -> None:
             actor=actor,
             origin=origin,
             previous_status=approval.status,
-            level=level,  # the chip counts the levels passed by approval (hitl.told)
+            level=level,  # the chip counts the levels passed by approval (hitl.notifying.told)
         )
         notify(approval, Notice.CREATED)
         announce(approval, lambda: told.level_approved(approval, actor, level, changes, notes))

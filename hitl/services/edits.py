@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from agents import action_specs
 from core import currencies
-from hitl import duplicates, rules, told
+from hitl import duplicates, rules
 from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import RiskLevel
-from hitl.notifications import Notice, notify
+from hitl.notifying import told
+from hitl.notifying.announce import announce
+from hitl.notifying.approvers import Notice, notify
 from hitl.risk import RiskAssessment, assess, priority_for
-from hitl.services.announce import announce
 from hitl.services.conflicts import AlreadyWaiting, Superseded, supersede_waiting, tell_superseded
 from hitl.services.levels import assign_level
 from hitl.services.timing import deadlines

@@ -32,12 +32,12 @@ from agents.executors import (
 )
 from core.commit import after_commit
 from core.metrics import EXECUTIONS_FAILED, inc_on_commit
-from hitl import told
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
-from hitl.services.announce import announce
+from hitl.notifying import told
+from hitl.notifying.announce import announce
 from tenants.access import Need
 
 # By name: hitl.tasks imports this module to run the execution.

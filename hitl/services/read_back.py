@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from agents.executors import ExecutionError, Verdict, get_executor, reads_back
-from hitl import told
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
+from hitl.notifying import told
 from hitl.services.execution import lease_of, record_failure, record_success, request_for
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from hitl import rules
 from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
 from hitl.models import HITLApproval, HITLDecision
-from hitl.notifications import Notice, notify
+from hitl.notifying.approvers import Notice, notify
 from hitl.risk import assess, priority_for
 from hitl.services.conflicts import Superseded, supersede_waiting, tell_superseded
 from hitl.services.decisions import decide_automatically

@@ -17,8 +17,8 @@ from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import HITLApproval
-from hitl.notifications import Notice, notify
-from hitl.services.announce import announce
+from hitl.notifying.announce import announce
+from hitl.notifying.approvers import Notice, notify
 from hitl.services.decisions import IN_CONSOLE, require_decider
 from hitl.services.levels import close_out
 from tenants.access import Need

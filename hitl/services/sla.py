@@ -26,7 +26,7 @@ from hitl import rules
 from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, DeadlineFailure, HITLApproval
-from hitl.notifications import Notice, notify
+from hitl.notifying.approvers import Notice, notify
 from hitl.services.closing import auto_approve_locked, escalate_locked, expire_locked
 from hitl.services.decisions import SYSTEM
 from hitl.services.timing import HOUR

@@ -13,8 +13,8 @@ from alerts.evaluation import evaluate
 from alerts.models import AlertRule
 from analytics.events import record
 from analytics.models import ConversationMetrics, EmailDeliveryLog
+from channels_app.slack.models import SlackApprovalMessage
 from channels_app.whatsapp.models import WhatsAppSend
-from hitl.models import SlackApprovalMessage
 from tests.analytics.conftest import approval
 from tests.fixtures.whatsapp import new_sid
 from tests.slack.conftest import slack_api, workspace  # noqa: F401 (fixtures)

@@ -15,7 +15,7 @@ from alerts.models import AlertIncident, AlertNotice
 from alerts.tasks import send_notice
 from analytics.models import EmailDeliveryLog, EventType
 from channels_app.whatsapp.models import WhatsAppContact, WhatsAppTemplate
-from hitl.senders import TransientSendError
+from core.sending import TransientSendError
 from reports.periods import zone_of
 from tenants.models import UndeliverableAddress
 from tests.alerts.conftest import emails, events, first_responses

@@ -13,8 +13,8 @@ from alerts import figures, sending
 from alerts.evaluation import evaluate
 from alerts.models import AlertIncident, AlertNotice, AlertRule
 from alerts.tasks import send_notice
-from hitl.models import SlackWorkspace
-from hitl.senders import TransientSendError
+from channels_app.slack.models import SlackWorkspace
+from core.sending import TransientSendError
 from tests.concurrency import at_once
 from tests.factories import UserFactory
 

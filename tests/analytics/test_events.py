@@ -71,7 +71,7 @@ def test_notification_outcomes_are_recorded(ask, workflow, approver, django_capt
 
 
 def test_a_notification_given_up_after_retries_is_recorded(ask, workflow, approver):
-    from hitl.senders import mark_failed_after_retries
+    from hitl.notifying.senders import mark_failed_after_retries
 
     workflow(notification_channels=["slack"])
     row = HITLNotification.objects.get(approval=ask())  # pending: on-commit sends did not run

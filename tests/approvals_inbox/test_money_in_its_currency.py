@@ -9,8 +9,9 @@ from django.core import mail
 from django.urls import reverse
 
 from agents.action_specs.campaigns import with_currency
-from hitl import presentation, told
+from hitl import presentation
 from hitl.models import HITLApproval
+from hitl.notifying import told
 from hitl.services.requests import request_approval
 from tests.factories import CampaignFactory, budget_action
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from alerts.models import AlertIncident, AlertRule
 from alerts.tasks import evaluate_rules
-from hitl.models import SlackWorkspace
+from channels_app.slack.models import SlackWorkspace
 from tenants.models import User
 from tests.analytics.conftest import approval
 from tests.browser.conftest import CHROMEDRIVER

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from hitl.models import SlackUserLink, SlackWorkspace
-from hitl.slack import linking
+from channels_app.slack import linking
+from channels_app.slack.models import SlackUserLink, SlackWorkspace
 from tests.browser.conftest import CHROMEDRIVER
 
 pytestmark = [
@@ -46,7 +46,7 @@ class SlackConsoleBrowserTests(BrowserTestCase):
 
     def test_an_admin_connects_slack_and_an_approver_links_their_account(self):
         self.log_in("admin@acme.test")
-        self.driver.get(self.url("/admin/hitl/slackworkspace/add/"))
+        self.driver.get(self.url("/admin/channels_app/slackworkspace/add/"))
         for field, value in {"team_id": "T0ACME", "team_name": "Acme Outdoor", "default_channel": "C0APPROVALS",
                              "bot_token": TOKEN, "signing_secret": "browser-signing-s3cr3t"}.items():  # fmt: skip
             self.driver.find_element(By.ID, f"id_{field}").send_keys(value)

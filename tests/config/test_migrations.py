@@ -24,7 +24,9 @@ BEFORE_THE_SQUASH = {
 
 SINCE_THE_LAST_RELEASE = {
     ("analytics", "0002_approval_costs_per_currency"),
+    ("channels_app", "0002_slack_from_hitl"),
     ("hitl", "0002_risk_as_filed"),
+    ("hitl", "0006_slack_moves_to_channels_app"),
     ("tenants", "0003_sign_in_domain_proof"),
     ("tenants", "0004_forget_allauth_email_addresses"),
 }

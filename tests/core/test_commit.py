@@ -18,8 +18,7 @@ LOOKUP_BY_STRING = re.compile(r"current_app\.tasks\[|send_task\(|\bsignature\(\s
 CYCLES = {
     "conversations/pipeline/intake.py",  # conversations.tasks -> conversations.pipeline -> intake
     "hitl/services/execution.py",  # hitl.tasks -> hitl.services.execution
-    "hitl/notification_rows.py",  # hitl.tasks -> hitl.senders -> hitl.notification_rows
-    "hitl/slack/hooks.py",  # hitl.slack.tasks -> hitl.slack.deciding -> hitl.services -> hitl.history -> hooks
+    "hitl/notifying/rows.py",  # hitl.tasks -> hitl.notifying.senders -> hitl.notifying.rows
 }
 
 

@@ -79,6 +79,21 @@ def test_slack_without_a_webhook_is_recorded_as_failed(ask, workflow, approver, 
     assert row.status == "failed" and "no Slack webhook" in row.failure_reason
 
 
+def test_slack_is_the_sender_the_slack_channel_registered(ask, workflow, approver, send_after_commit, monkeypatch):
+    """hitl does not import the Slack channel: channels_app.slack registers hitl's "slack" sender when it is ready
+    (its incoming-webhook fallback is what runs here, without a workspace). Without it, the row fails saying so."""
+    from channels_app.slack import webhook
+    from hitl.notifying import registry
+
+    assert registry.sender_for("slack").send is webhook.send
+    monkeypatch.delitem(registry._senders, "slack")
+    workflow(notification_channels=["slack"])
+    with send_after_commit():
+        ask()
+    row = rows(channel="slack").get()
+    assert row.status == "failed" and row.failure_reason == "no sender is registered for the slack channel"
+
+
 @pytest.mark.usefixtures("loopback_receivers")
 def test_a_slack_outage_is_retried_then_recorded(
     ask, workflow, approver, tenant, httpserver, send_after_commit, monkeypatch
@@ -148,7 +163,7 @@ def test_every_approval_event_is_in_the_history_the_consoles_read(ask, approver,
 
 
 def test_a_delivery_reported_while_the_provider_was_answering_is_not_undone(ask, workflow, approver, monkeypatch):
-    from hitl import senders
+    from hitl.notifying import senders
 
     workflow(notification_channels=["email"])
     ask()  # rows stored; sending happens below
@@ -168,7 +183,7 @@ def test_a_delivery_reported_while_the_provider_was_answering_is_not_undone(ask,
 def test_a_failure_keeps_no_address_in_the_row_or_the_event_log(ask, workflow, approver, send_after_commit):
     """The row's reason and the platform event that counts it quote no address (issue 29, point 4)."""
     from analytics.models import EventType, PlatformEvent
-    from hitl.deliveries import mark_undelivered
+    from hitl.notifying.deliveries import mark_undelivered
     from tenants.models import UndeliverableAddress
 
     UndeliverableAddress.objects.create(email=approver.email, reason="bounce")

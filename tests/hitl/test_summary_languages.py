@@ -12,8 +12,8 @@ from django.utils import translation
 from channels_app.console import follow
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
-from hitl import senders
 from hitl.models import HITLApproval, HITLNotification
+from hitl.notifying import senders
 from hitl.services.decisions import approve
 from tenants.models import UserPhoneNumber
 from tenants.roles import Role

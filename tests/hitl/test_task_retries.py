@@ -1,7 +1,8 @@
 """hitl's tasks retry through Celery's own options (autoretry_for, exponential backoff), not by hand; the counts
 and the final failures are pinned in test_execution.py and test_notifications.py."""
 
-from hitl import senders, tasks
+from hitl import tasks
+from hitl.notifying import senders
 
 
 def test_an_execution_due_again_is_retried_by_celery_with_backoff():

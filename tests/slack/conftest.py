@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from hitl.models import SlackUserLink, SlackWorkspace
-from hitl.slack import blocks
+from channels_app.slack import blocks
+from channels_app.slack.models import SlackUserLink, SlackWorkspace
 from tests.slack.fake_slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from channels_app.slack import blocks
+from channels_app.slack.models import SlackApprovalMessage
 from conversations.delivery import display_name
-from hitl.models import HITLApprovalHistory, HITLDecision, SlackApprovalMessage
+from hitl.models import HITLApprovalHistory, HITLDecision
 from hitl.presentation import the_ask
 from hitl.services.closing import escalate
 from hitl.services.decisions import approve
 from hitl.services.sla import process_due
-from hitl.slack import blocks
 from tests.slack.conftest import APPROVER_SLACK_ID, CHANNEL, TEAM, button, submission
 from tests.step_up.conftest import place_level
 
@@ -89,7 +90,7 @@ def test_with_no_channel_at_all_it_is_posted_to_its_assignee_in_direct_messages(
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["assignee not linked", "nobody assigned"])
 def test_with_no_channel_and_nobody_to_message_nothing_is_posted(post_where, approver, slack_api, parallel):
-    from hitl.slack.tasks import post_approval
+    from channels_app.slack.tasks import post_approval
 
     approval = post_where(parallel_approval=parallel)
     assert (approval.assigned_to is None) == parallel
@@ -98,7 +99,7 @@ def test_with_no_channel_and_nobody_to_message_nothing_is_posted(post_where, app
 
 
 def test_a_second_post_of_the_same_approval_posts_nothing(posted, slack_api):
-    from hitl.slack.tasks import post_approval
+    from channels_app.slack.tasks import post_approval
 
     approval = posted()
     assert post_approval(str(approval.pk)) == "already posted"
@@ -161,7 +162,7 @@ def test_an_unlinked_clicker_is_told_privately_how_to_link_and_nothing_is_decide
 
 
 def test_an_unauthorised_clicker_is_told_privately(posted, workspace, colleague, interact, slack_api):
-    from hitl.models import SlackUserLink
+    from channels_app.slack.models import SlackUserLink
 
     SlackUserLink.objects.create(workspace=workspace, slack_user_id="U0MEMBER", user=colleague)
     approval = posted()
@@ -172,7 +173,7 @@ def test_an_unauthorised_clicker_is_told_privately(posted, workspace, colleague,
 
 
 def test_the_requester_cannot_approve_their_own_request_from_slack(posted, workspace, requester, interact, slack_api):
-    from hitl.models import SlackUserLink
+    from channels_app.slack.models import SlackUserLink
 
     SlackUserLink.objects.create(workspace=workspace, slack_user_id="U0REQ", user=requester)
     approval = posted()

@@ -5,10 +5,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from hitl.models import HITLWorkflow, SlackUserLink, SlackWorkspace
+from channels_app.slack.models import SlackUserLink, SlackWorkspace
+from hitl.models import HITLWorkflow
 
 pytestmark = pytest.mark.django_db
-ADD = reverse("admin:hitl_slackworkspace_add")
+ADD = reverse("admin:channels_app_slackworkspace_add")
 TOKEN = "xoxb-1111-2222-s3cr3t"
 
 
@@ -35,7 +36,7 @@ def test_a_tenant_admin_connects_the_workspace_and_the_secrets_are_encrypted_and
     assert (workspace.tenant, workspace.team_id, workspace.bot_token) == (tenant, "T0ACME", TOKEN)
     assert TOKEN not in stored("bot_token") and "signing-s3cr3t" not in stored("signing_secret")
 
-    change = reverse("admin:hitl_slackworkspace_change", args=[workspace.pk])
+    change = reverse("admin:channels_app_slackworkspace_change", args=[workspace.pk])
     page = browser.get(change).content.decode()
     assert TOKEN not in page and "signing-s3cr3t" not in page
     assert browser.post(change, form_data(bot_token="", signing_secret="", team_name="Acme HQ")).status_code == 302
@@ -52,13 +53,13 @@ def test_a_team_id_that_is_not_one_is_refused(console_as, tenant_admin):
 
 def test_approvers_do_not_see_the_workspace(console_as, approver, tenant):
     SlackWorkspace.objects.create(tenant=tenant, team_id="T0ACME", bot_token=TOKEN, signing_secret="x")
-    assert console_as(approver).get(reverse("admin:hitl_slackworkspace_changelist")).status_code == 403
+    assert console_as(approver).get(reverse("admin:channels_app_slackworkspace_changelist")).status_code == 403
 
 
 def test_the_links_are_listed_but_not_added_in_the_console(console_as, tenant_admin, tenant, approver):
     workspace = SlackWorkspace.objects.create(tenant=tenant, team_id="T0ACME", bot_token=TOKEN, signing_secret="x")
     SlackUserLink.objects.create(workspace=workspace, slack_user_id="U0APPROVER", user=approver)
-    page = console_as(tenant_admin).get(reverse("admin:hitl_slackworkspace_change", args=[workspace.pk]))
+    page = console_as(tenant_admin).get(reverse("admin:channels_app_slackworkspace_change", args=[workspace.pk]))
     assert "U0APPROVER" in page.content.decode()
 
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from channels_app.slack import tasks
+from channels_app.slack.models import SlackApprovalMessage, SlackWorkspace
 from config.celery import app as celery_app
-from hitl.models import SlackApprovalMessage, SlackWorkspace
-from hitl.slack import tasks
 from tests.slack.conftest import CHANNEL
 from tests.slack.test_console import form_data
 
@@ -27,7 +27,7 @@ def approval_page(browser, approval) -> str:
 
 
 def workspace_page(browser, workspace) -> str:
-    return browser.get(reverse("admin:hitl_slackworkspace_change", args=[workspace.pk])).content.decode()
+    return browser.get(reverse("admin:channels_app_slackworkspace_change", args=[workspace.pk])).content.decode()
 
 
 def test_a_post_slack_refuses_for_good_is_failed_with_its_code_on_the_approvals_page(
@@ -117,7 +117,7 @@ def test_a_refused_token_marks_the_workspace_until_a_new_token_is_saved(
     browser = console_as(tenant_admin)
     assert "Slack refused the bot token (token_revoked)" in workspace_page(browser, workspace)
 
-    change = reverse("admin:hitl_slackworkspace_change", args=[workspace.pk])
+    change = reverse("admin:channels_app_slackworkspace_change", args=[workspace.pk])
     kept = form_data(team_id="T0WALKER", bot_token="", signing_secret="")
     assert browser.post(change, kept).status_code == 302
     workspace.refresh_from_db()

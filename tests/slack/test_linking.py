@@ -8,8 +8,8 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from hitl.models import SlackUserLink
-from hitl.slack import linking
+from channels_app.slack import linking
+from channels_app.slack.models import SlackUserLink
 from tenants.models.tenant import default_mfa_roles
 from tests.mfa.conftest import enrol_totp
 from tests.slack.conftest import button

@@ -5,10 +5,11 @@ decision that lands while Slack is still taking the approval's post."""
 import pytest
 from django.db import connection
 
-from hitl.models import HITLApproval, SlackApprovalMessage
+from channels_app.slack import blocks
+from channels_app.slack.models import SlackApprovalMessage
+from channels_app.slack.tasks import decide_click
+from hitl.models import HITLApproval
 from hitl.services.decisions import approve, reject
-from hitl.slack import blocks
-from hitl.slack.tasks import decide_click
 from tests.concurrency import at_once
 from tests.slack.conftest import APPROVER_SLACK_ID, CHANNEL, TEAM
 
@@ -72,8 +73,8 @@ def test_a_slack_rejection_racing_a_console_approval_gives_one_outcome(
 
 
 def test_two_posts_of_one_approval_at_once_post_once(ask, on_slack, slack_api):
-    from hitl.models import SlackApprovalMessage
-    from hitl.slack.tasks import post_approval
+    from channels_app.slack.models import SlackApprovalMessage
+    from channels_app.slack.tasks import post_approval
 
     approval = ask()  # posted once on commit
     SlackApprovalMessage.objects.filter(approval=approval).delete()  # as if that post had not happened

@@ -3,10 +3,11 @@ backoff while Slack is unavailable; a refusal for good is not retried."""
 
 import pytest
 
+from channels_app.slack import tasks, views
+from channels_app.slack.client import SlackUnavailable
+from channels_app.slack.models import SlackApprovalMessage
 from config.celery import app as celery_app
-from hitl.models import HITLDecision, SlackApprovalMessage
-from hitl.slack import tasks, views
-from hitl.slack.client import SlackUnavailable
+from hitl.models import HITLDecision
 from tests.slack.conftest import button
 
 

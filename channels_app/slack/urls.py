@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hitl.slack.views import interactions, link_account
+from channels_app.slack.views import interactions, link_account
 
 urlpatterns = [
     path("interactions", interactions, name="slack-interactions"),

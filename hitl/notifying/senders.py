@@ -1,6 +1,6 @@
-"""Sending one HITLNotification on its channel and recording the outcome on the row."""
+"""Sending one HITLNotification on its channel and recording the outcome on the row: email, in-app and WhatsApp here,
+a channel above hitl through the sender it registered (`hitl.notifying.registry`: Slack's)."""
 
-import httpx
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -9,22 +9,17 @@ from django.utils.translation import gettext
 
 from analytics.models import EmailDeliveryLog
 from conversations.delivery import send_direct
+from core.sending import TransientSendError
 from hitl import links, presentation
-from hitl.deliveries import fall_back
 from hitl.models import HITLNotification
-from hitl.notification_rows import failure, record_outcome
-from hitl.notifications import ASKING, Notice
+from hitl.notifying import registry
+from hitl.notifying.approvers import ASKING, Notice
+from hitl.notifying.deliveries import fall_back
+from hitl.notifying.rows import record_outcome
 from hitl.services import step_up
-from tenants import outbound
 from tenants.languages import speaking
 from tenants.models import UndeliverableAddress
-
-SLACK_TIMEOUT_SECONDS = 10
-
-
-class TransientSendError(Exception):
-    """Worth retrying (a timeout, a 5xx)."""
-
+from tenants.pii import redacted_reason
 
 EMAIL_TYPES = {
     Notice.CREATED: "approval",
@@ -90,24 +85,6 @@ def _in_app(row: HITLNotification) -> tuple[str, str]:
     return "channels", ""
 
 
-def _slack(row: HITLNotification) -> tuple[str, str]:
-    url = row.approval.tenant.slack_webhook_url
-    if not url:
-        raise ValueError("the tenant has no Slack webhook URL")
-    text = {"text": f"*{row.subject}*\n{row.message}"}
-    try:
-        response = outbound.post(url, json=text, timeout=SLACK_TIMEOUT_SECONDS)
-    except outbound.OutboundURLRefused as exc:
-        raise ValueError(f"Walker may not send to the Slack webhook URL: {exc}") from exc
-    except httpx.HTTPError as exc:
-        raise TransientSendError(f"Slack unreachable: {type(exc).__name__}") from exc
-    if response.status_code >= 500 or response.status_code == 429:
-        raise TransientSendError(f"Slack answered HTTP {response.status_code}")
-    if not response.is_success:  # only the status: the receiver's words are not shown
-        raise ValueError(f"Slack answered HTTP {response.status_code}")
-    return "slack", ""
-
-
 def _whatsapp(row: HITLNotification) -> tuple[str, str]:
     """To the approver's primary verified number; outside the 24-hour window the tenant's notification template."""
     phone = row.recipient.phone_numbers.filter(is_primary=True, verified=True).first() if row.recipient else None
@@ -137,9 +114,17 @@ def _whatsapp(row: HITLNotification) -> tuple[str, str]:
 SENDERS = {
     HITLNotification.Channel.EMAIL: _email,
     HITLNotification.Channel.IN_APP: _in_app,
-    HITLNotification.Channel.SLACK: _slack,
     HITLNotification.Channel.WHATSAPP: _whatsapp,
 }
+
+
+def _sender(channel: str):
+    if channel in SENDERS:
+        return SENDERS[channel]
+    registered = registry.sender_for(channel)
+    if registered is None:
+        raise ValueError(f"no sender is registered for the {channel} channel")
+    return registered.send
 
 
 def send(notification_id) -> None:
@@ -148,13 +133,13 @@ def send(notification_id) -> None:
     if row.status != HITLNotification.Status.PENDING:
         return  # already sent by an earlier delivery of this task
     try:
-        provider, provider_id = SENDERS[row.channel](row)
+        provider, provider_id = _sender(row.channel)(row)
     except TransientSendError:
         raise
     except Exception as exc:  # a permanent failure is recorded on the row, visible in the admin
         row.status = HITLNotification.Status.FAILED
         row.failed_at = timezone.now()
-        row.failure_reason = failure(exc)
+        row.failure_reason = redacted_reason(exc)
         row.save(update_fields=["status", "failed_at", "failure_reason", "recipient_phone"])
         record_outcome(row, reason=row.failure_reason[:200])
         return
@@ -172,7 +157,7 @@ def send(notification_id) -> None:
 
 
 def mark_failed_after_retries(notification_id, error: Exception) -> None:
-    reason = failure(f"gave up: {error}")
+    reason = redacted_reason(f"gave up: {error}")
     changed = HITLNotification.objects.filter(pk=notification_id, status=HITLNotification.Status.PENDING).update(
         status=HITLNotification.Status.FAILED, failed_at=timezone.now(), failure_reason=reason
     )

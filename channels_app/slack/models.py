@@ -1,5 +1,8 @@
-"""The Slack app for approvals (hitl.slack, docs/slack.md): a tenant's workspace, who is who there, and the message
-each approval was posted as, so it is updated in place whatever door decides it."""
+"""The Slack app for approvals (channels_app.slack, docs/slack.md): a tenant's workspace, who is who there, and the
+message each approval was posted as, so it is updated in place whatever door decides it.
+
+They were hitl's models: their tables keep hitl's names (`db_table`), and the migrations that moved them
+(hitl 0006, channels_app 0002) changed Django's state and the content types only, never a row."""
 
 import re
 import uuid
@@ -52,6 +55,7 @@ class SlackWorkspace(models.Model):
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "hitl_slackworkspace"
         verbose_name = _("Slack workspace")
 
     def __str__(self):
@@ -72,6 +76,7 @@ class SlackUserLink(models.Model):
     linked_at = models.DateTimeField(auto_now_add=True, verbose_name=_("linked at"))
 
     class Meta:
+        db_table = "hitl_slackuserlink"
         verbose_name = _("Slack user link")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "slack_user_id"], name="one_link_per_slack_user"),
@@ -84,7 +89,7 @@ class SlackUserLink(models.Model):
 
 class SlackApprovalMessage(models.Model):
     """The one message an approval was posted as: `ts` is empty until Slack has taken it. Failed: its post (no `ts`)
-    or its latest update failed for good (hitl.slack.outcomes), until a later post or update is taken."""
+    or its latest update failed for good (channels_app.slack.outcomes), until a later post or update is taken."""
 
     class Status(models.TextChoices):
         POSTED = "posted", _("Posted")
@@ -103,6 +108,7 @@ class SlackApprovalMessage(models.Model):
     failure_reason = models.TextField(blank=True, verbose_name=_("failure reason"))
 
     class Meta:
+        db_table = "hitl_slackapprovalmessage"
         verbose_name = _("Slack message")
         indexes = [models.Index(fields=["status", "-failed_at"])]  # the workspace page's recent failures
 

@@ -1,5 +1,5 @@
 """The Slack Web API as Walker calls it: one workspace's bot token, `SLACK_API_BASE_URL` (a local fake in tests),
-and no retries of the SDK's own: Celery retries with backoff (`hitl.slack.tasks`), never a web request."""
+and no retries of the SDK's own: Celery retries with backoff (`channels_app.slack.tasks`), never a web request."""
 
 from urllib.error import URLError
 

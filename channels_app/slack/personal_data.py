@@ -1,7 +1,7 @@
 """A person's Slack links in their data export, and removed when they are erased (their Slack user id ties them to
 a Slack account; erased, a click from it is told to link again)."""
 
-from hitl.models import SlackUserLink
+from channels_app.slack.models import SlackUserLink
 
 
 def export_links(person) -> list[dict]:

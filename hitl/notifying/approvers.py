@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from hitl import presentation
 from hitl.links import approval_url
 from hitl.models import HITLApproval, HITLNotification
-from hitl.notification_rows import send_after_commit
+from hitl.notifying import registry
+from hitl.notifying.rows import send_after_commit
 from hitl.services.levels import eligible_approvers
-from hitl.slack import hooks as slack_hooks
 from tenants.languages import speaking
 
 Notice = HITLNotification.Event
@@ -53,8 +53,8 @@ def replaced_lines(approval: HITLApproval) -> list[str]:
 def notify(approval: HITLApproval, event: Notice, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
     """One row per person and channel, written at once; each is sent by its own task after commit."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
-    if "slack" in channels and slack_hooks.takes_over(approval, event):  # one message per approval, with buttons
-        channels = [channel for channel in channels if channel != "slack"]
+    # A registered channel may tell of it in its own way (Slack's app: one message per approval, with buttons).
+    channels = [channel for channel in channels if not registry.takes_over(channel, approval, event)]
     rows = []
     for person in recipients(approval, event, people):
         with speaking(person):  # the recipient's language

@@ -7,16 +7,17 @@ ended. An update finds no message while its post is in flight (the row's insert 
 answers), so once the post commits it reads the approval again and says when the message no longer shows it
 (`OUTDATED`): its task then queues the update. A post Slack did not take leaves no row, and its retry posts.
 A Web API failure raises (`client.SlackUnavailable`) for the task to retry with backoff. Its task records one that
-is final on the row (`hitl.slack.outcomes`; a failed post's row has no `ts`, and a later post takes it, to the
+is final on the row (`channels_app.slack.outcomes`; a failed post's row has no `ts`, and a later post takes it, to the
 destination as it is then); the next post or update Slack takes clears it.
 """
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hitl.models import HITLApproval, SlackApprovalMessage, SlackUserLink, SlackWorkspace
-from hitl.slack import blocks
-from hitl.slack.client import call
+from channels_app.slack import blocks
+from channels_app.slack.client import call
+from channels_app.slack.models import SlackApprovalMessage, SlackUserLink, SlackWorkspace
+from hitl.models import HITLApproval
 
 RELATED = ("tenant", "workflow", "requested_by", "agent", "approved_by", "rejected_by")
 OUTDATED = "posted, since changed"  # post's answer when the message it posted no longer shows the approval
@@ -80,8 +81,8 @@ def refresh(approval_id) -> str:
 
 
 def _taken(row: SlackApprovalMessage, workspace: SlackWorkspace, *changed: str) -> None:
-    """Slack took the post or update: a failure recorded before (hitl.slack.outcomes) is over, and so is a refusal
-    of the workspace's token."""
+    """Slack took the post or update: a failure recorded before (`outcomes`) is over, and so is a refusal of the
+    workspace's token."""
     row.status, row.failed_at, row.failure_reason = SlackApprovalMessage.Status.POSTED, None, ""
     row.save(update_fields=[*changed, "status", "failed_at", "failure_reason"])
     if workspace.token_refusal:

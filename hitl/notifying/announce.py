@@ -5,8 +5,8 @@ from collections.abc import Callable
 from django.utils import translation
 
 from conversations.delivery import approval_changed, tell_requester
-from hitl import told
 from hitl.models import HITLApproval
+from hitl.notifying import told
 
 
 def announce(approval: HITLApproval, text: str | Callable[[], str] | None = None) -> None:

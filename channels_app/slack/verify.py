@@ -18,8 +18,7 @@ from urllib.parse import parse_qs
 from django.core.cache import cache
 from slack_sdk.signature import SignatureVerifier
 
-from hitl.models import SlackWorkspace
-from hitl.models.slack import TEAM_ID
+from channels_app.slack.models import TEAM_ID, SlackWorkspace
 
 WINDOW_SECONDS = 5 * 60  # Slack's own
 SEEN_SECONDS = 2 * WINDOW_SECONDS  # past the window either side, so a replay is refused by the clock or by this

@@ -2,7 +2,7 @@
 other door (`hitl.services.verbs.act`); the clicker is answered privately: how to link their account, why they may
 not decide, or, when another door decided first, how it ended ("already approved by Ann Lee at …").
 
-The message itself is updated by the approval's history (`hitl.slack.hooks`), whichever door wins.
+The message itself is updated by the approval's history (`channels_app.slack.hooks`), whichever door wins.
 """
 
 from dataclasses import dataclass
@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from hitl import told
+from channels_app.slack import blocks, linking
+from channels_app.slack.models import SlackWorkspace
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError, StepUpRequired
-from hitl.models import HITLApproval, HITLDecision, SlackWorkspace
+from hitl.models import HITLApproval, HITLDecision
+from hitl.notifying import told
 from hitl.services import step_up, verbs
-from hitl.slack import blocks, linking
 from tenants.access import Need
 from tenants.languages import speaking
 from tenants.privacy.audit import Origin

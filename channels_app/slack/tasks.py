@@ -1,19 +1,22 @@
 """The Slack app's Celery tasks (the notifications queue): every Web API call is made here, never inside the
 3-second acknowledgement of an interaction, and retried with backoff while Slack is unavailable. A post or update
-of an approval's message that fails for good is recorded for the console (`hitl.slack.outcomes`)."""
+of an approval's message that fails for good is recorded for the console (`channels_app.slack.outcomes`)."""
 
 import json
 import logging
 
 from celery import shared_task
 
+from channels_app.slack import blocks, deciding, messages, outcomes
+from channels_app.slack.client import SlackRefused, SlackUnavailable, call
+from channels_app.slack.models import SlackWorkspace
 from core.commit import after_commit
-from hitl.models import SlackWorkspace
-from hitl.slack import blocks, deciding, messages, outcomes
-from hitl.slack.client import SlackRefused, SlackUnavailable, call
 from tenants.languages import speaking
 
 log = logging.getLogger(__name__)
+# The names the tasks had in hitl.slack.tasks, kept when the module moved here: tasks already queued under them still
+# run, and CELERY_TASK_ROUTES routes them by that prefix.
+OLD = "hitl.slack.tasks."
 
 RETRIES = {
     "acks_late": True,
@@ -44,7 +47,7 @@ def _recorded(task, approval_id: str, call_slack) -> str:
         raise
 
 
-@shared_task(bind=True, **RETRIES)
+@shared_task(name=OLD + "post_approval", bind=True, **RETRIES)
 def post_approval(self, approval_id: str) -> str:
     posted = _recorded(self, approval_id, messages.post)
     if posted == messages.OUTDATED:  # decided (or changed) while Slack took the post: its own update found no message
@@ -52,12 +55,12 @@ def post_approval(self, approval_id: str) -> str:
     return posted
 
 
-@shared_task(bind=True, **RETRIES)
+@shared_task(name=OLD + "refresh_message", bind=True, **RETRIES)
 def refresh_message(self, approval_id: str) -> str:
     return _recorded(self, approval_id, messages.refresh)
 
 
-@shared_task(**RETRIES)
+@shared_task(name=OLD + "tell_privately", **RETRIES)
 def tell_privately(workspace_id: str, channel: str, slack_user_id: str, text: str) -> str:
     workspace = SlackWorkspace.objects.filter(pk=workspace_id).first()
     if workspace is None or not channel:
@@ -75,7 +78,7 @@ def _click(team_id, slack_user_id, approval_id, channel, message_ts):
     return workspace, deciding.Click(team_id, slack_user_id, approval_id, channel, message_ts)
 
 
-@shared_task(acks_late=True)
+@shared_task(name=OLD + "decide_click", acks_late=True)
 def decide_click(team_id, slack_user_id, approval_id, channel, message_ts, verb, reason="") -> str:
     """Decide once (a redelivered task finds it decided and tells so); the answer is sent by its own task."""
     workspace, click = _click(team_id, slack_user_id, approval_id, channel, message_ts)
@@ -86,7 +89,7 @@ def decide_click(team_id, slack_user_id, approval_id, channel, message_ts, verb,
     return answer
 
 
-@shared_task
+@shared_task(name=OLD + "ask_reason")
 def ask_reason(team_id, slack_user_id, approval_id, channel, message_ts, trigger_id) -> str:
     """The rejection's modal, for a clicker who may reject; Slack's trigger lasts 3 seconds, so views.open is tried
     once and a failure is told privately rather than retried."""

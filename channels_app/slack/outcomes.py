@@ -1,14 +1,15 @@
 """What became of an approval's Slack message, kept for the console (docs/slack.md, "Failures"): a post or update
 that failed for good (Slack refused it, or was still unavailable at the last retry) fails the approval's message row
 with Slack's words, written after the call's own transaction rolled back; a later post or update Slack takes clears
-it (hitl.slack.messages). Slack refusing the bot token itself marks the workspace, until a new token is saved or a
-call is taken."""
+it (`messages`). Slack refusing the bot token itself marks the workspace, until a new token is saved or a call is
+taken."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hitl.models import HITLApproval, SlackApprovalMessage, SlackWorkspace
-from hitl.slack.messages import destination
+from channels_app.slack.messages import destination
+from channels_app.slack.models import SlackApprovalMessage, SlackWorkspace
+from hitl.models import HITLApproval
 
 # Slack's codes for a token it no longer takes: nothing works in the workspace until someone acts.
 TOKEN_REFUSALS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})

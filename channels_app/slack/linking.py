@@ -9,10 +9,10 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 
+from channels_app.slack.models import SlackUserLink, SlackWorkspace
 from hitl.links import ExpiredLink, ForgedLink
-from hitl.models import SlackUserLink, SlackWorkspace
 
-SALT = "hitl.slack.link"
+SALT = "channels_app.slack.link"
 
 
 def make_link(workspace: SlackWorkspace, slack_user_id: str) -> str:

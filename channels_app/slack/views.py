@@ -18,10 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from kombu.exceptions import OperationalError
 
+from channels_app.slack import blocks, linking, tasks
+from channels_app.slack.verify import Refused, verify
 from core.commit import after_commit
 from hitl.links import ExpiredLink, ForgedLink
-from hitl.slack import blocks, linking, tasks
-from hitl.slack.verify import Refused, verify
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def link_account(request, token):
         return _page(request, 403, _("Not your workspace"), message)
     context = {"workspace": workspace, "slack_user_id": slack_user_id}
     if request.method != "POST":
-        return render(request, "hitl/slack_link.html", context)
+        return render(request, "slack/link.html", context)
     linking.link(workspace, slack_user_id, request.user)
     message = _("Your Slack account is linked to Walker. Go back to Slack and click the button again.")
     return _page(request, 200, _("Slack account linked"), message)

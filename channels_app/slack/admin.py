@@ -1,7 +1,7 @@
 """The tenant's Slack workspace in the console: tenant admins connect it with the app's bot token and signing
 secret, which are write-only (typed, stored encrypted, never shown again) and change only after a fresh second
 factor, as every secret a tenant holds. Its page says whether Slack refuses the bot token and which approvals'
-messages failed (hitl.slack.outcomes)."""
+messages failed (`outcomes`)."""
 
 from django import forms
 from django.contrib import admin
@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from hitl.models import SlackApprovalMessage, SlackUserLink, SlackWorkspace
-from hitl.models.slack import TEAM_ID
+from channels_app.slack.models import TEAM_ID, SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
@@ -140,5 +139,5 @@ class SlackWorkspaceAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
         if not request.user.is_superuser:
             existing = SlackWorkspace.objects.filter(tenant_id=request.user.tenant_id).values_list("pk", flat=True)
             if existing:
-                return redirect(reverse("admin:hitl_slackworkspace_change", args=[existing[0]]))
+                return redirect(reverse("admin:channels_app_slackworkspace_change", args=[existing[0]]))
         return super().add_view(request, form_url, extra_context)

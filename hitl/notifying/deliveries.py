@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hitl.models import HITLNotification
-from hitl.notification_rows import failure, record_outcome, send_after_commit
+from hitl.notifying.rows import record_outcome, send_after_commit
+from tenants.pii import redacted_reason
 
 Status = HITLNotification.Status
 Channel = HITLNotification.Channel
@@ -32,7 +33,7 @@ def mark_undelivered(notification_id, reason: str) -> list[HITLNotification]:
     )
     if row is None:
         return []
-    row.status, row.failed_at, row.failure_reason = Status.FAILED, timezone.now(), failure(reason)
+    row.status, row.failed_at, row.failure_reason = Status.FAILED, timezone.now(), redacted_reason(reason)
     row.save(update_fields=["status", "failed_at", "failure_reason"])
     record_outcome(row, reason=row.failure_reason[:200])
     return fall_back(row)

@@ -1,7 +1,7 @@
 """What the requester and the approver of an approval are told of its outcome, and what the chip beside the request
 shows.
 
-The words are written once here and said on every channel: `hitl.services.announce` stores them as one message on
+The words are written once here and said on every channel: `hitl.notifying.announce` stores them as one message on
 the requester's conversation, which the chat shows and WhatsApp and email send. Callers pass them as functions, so
 they are written in the requester's language. Approvers are named as the product names its people to customers
 (`conversations.delivery.display_name`): by name, never by address.

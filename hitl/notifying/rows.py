@@ -1,5 +1,6 @@
 """What the send of a notification and the provider's later word about it share: queueing rows to be sent after
-commit, the reason a send failed as it is kept, and the platform event of each outcome."""
+commit and the platform event of each outcome (the reason a send failed is kept as `tenants.pii.redacted_reason`
+gives it)."""
 
 from celery import current_app
 
@@ -7,7 +8,6 @@ from analytics.events import record
 from analytics.models import EventType
 from core.commit import after_commit
 from hitl.models import HITLNotification
-from tenants.pii import redact
 
 # By name: hitl.tasks imports this module (through hitl.services.sla).
 SEND_TASK = "hitl.tasks.send_notification"
@@ -26,12 +26,6 @@ OUTCOME_EVENTS = {
     HITLNotification.Status.DELIVERED: EventType.NOTIFICATION_DELIVERED,
     HITLNotification.Status.FAILED: EventType.NOTIFICATION_FAILED,
 }
-
-
-def failure(reason) -> str:
-    """What is kept of why a send failed: a provider's words may quote the address or number (a bounce's
-    "550 <jane@…>"), which the row keeps encrypted, so the reason, also copied to the event log, has it redacted."""
-    return redact(str(reason))[:1000]
 
 
 def record_outcome(row: HITLNotification, **details) -> None:
