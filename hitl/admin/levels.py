@@ -51,9 +51,11 @@ class PeopleSearchWidget(UnfoldAdminSelect2MultipleWidget):
         super().__init__({"data-ajax--delay": 250, "data-ajax--cache": "true", **(attrs or {})})
 
     @property
-    def media(self):  # one list, so that it comes after the scripts it needs
-        media = super().media
-        return forms.Media(js=[*media._js, "admin/js/autocomplete.js"], css=media._css)
+    def media(self):
+        """The widget's scripts, then Django's autocomplete: Media merges lists by the order each one gives, so the
+        scripts it needs are named before it."""
+        needs = ["admin/js/vendor/select2/select2.full.js", "admin/js/jquery.init.js", "unfold/js/select2.init.js"]
+        return super().media + forms.Media(js=[*needs, "admin/js/autocomplete.js"])
 
 
 class LevelForm(forms.ModelForm):
