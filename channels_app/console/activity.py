@@ -35,5 +35,7 @@ def new_activity(tenant_ids: set[str] | None, seen: dict, lookback) -> list[dict
         conversation = event.conversation
         if event.event_type == EventKind.MESSAGE_RECEIVED and conversation.held_by_id is not None:
             continue
-        found.append({**activity_message(conversation.pk, conversation.tenant_id), "at": event.created_at})
+        found.append(
+            {**activity_message(conversation.pk, conversation.tenant_id), "at": event.created_at, "row": event.pk}
+        )
     return found

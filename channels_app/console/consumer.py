@@ -15,6 +15,10 @@ tenant's conversations (`conversations.access.may_monitor`), who get takeover no
 and activity.
 """
 
+import math
+from datetime import timedelta
+from urllib.parse import parse_qs
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -60,6 +64,7 @@ class ConsoleConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, 
                 None if user.is_superuser else str(user.tenant_id),
                 approvals=self.approval_events if self.reviews else None,
                 activity=self.conversation_activity if self.monitors else None,
+                since=follow.since(_behind(self.scope)),
             )
             follow.reader().add(self.listener)
         await self.accept()  # then refuse: a close code is only delivered on an open socket
@@ -114,6 +119,17 @@ class ConsoleConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, 
             names = {name: message.get(name) for name in console.NAMES}
             frame["text"] = console.describe(message.get("step"), mine=mine, **names)
         await self.send_json({"type": "conversation", **frame, "mine": mine})
+
+
+def _behind(scope) -> timedelta | None:
+    """How long the page went without the feed, as its script measured it on its own clock (`behind_ms`: since
+    it was loaded, or since its socket dropped); None when it said nothing usable."""
+    value = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("behind_ms", [""])[-1]
+    try:
+        milliseconds = float(value)
+    except ValueError:
+        return None
+    return timedelta(milliseconds=milliseconds) if math.isfinite(milliseconds) and milliseconds >= 0 else None
 
 
 def _in_language(summaries: dict, language: str) -> str:

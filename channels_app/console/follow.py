@@ -9,6 +9,10 @@ pub/sub layer's lost message loses no event.
 
 A row's time is when it was written, not when its transaction committed, so a row may turn up after
 later ones: the reader looks back LOOKBACK each time and remembers which rows it has handed out.
+
+A console that opens is owed what was written while its page went without the feed (since the page was loaded,
+or since its socket dropped; at most LOOKBACK): its first round reads the whole window, rows handed out to other
+consoles included, so an event filed between a page's render and its socket's opening is not lost.
 """
 
 import asyncio
@@ -27,6 +31,7 @@ from hitl.summaries import summaries
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(seconds=60)  # longer than any transaction that writes approval history or conversation events
+IN_FLIGHT = timedelta(seconds=0.5)  # a row written just before a page's request may commit after its render
 
 
 Deliver = Callable[[list[dict]], Awaitable[None]]  # a round's new events for one console, oldest first
@@ -41,6 +46,15 @@ class Listener:
     approvals: Deliver | None = None  # approval events (who sees the tenant's approvals)
     activity: Deliver | None = None  # conversation activity (who watches the tenant's conversations)
     since: datetime = field(default_factory=timezone.now)  # what was written before is on its page already
+    owed: set[str] = field(default_factory=lambda: set(FEEDS))  # feeds whose rows since `since` it has not had yet
+
+
+def since(behind: timedelta | None) -> datetime:
+    """Where a console that went `behind` without the feed starts: that long ago and rows in flight then, within
+    the reader's window; now when it did not say."""
+    if behind is None:
+        return timezone.now()
+    return timezone.now() - min(behind + IN_FLIGHT, LOOKBACK)
 
 
 def event_message(entry: HITLApprovalHistory) -> dict:
@@ -68,7 +82,7 @@ def new_entries(tenant_ids: set[str] | None, seen: dict, lookback: timedelta) ->
     found = []
     for entry in entries.select_related("approval").order_by("timestamp"):
         seen[entry.pk] = entry.timestamp
-        found.append(event_message(entry))
+        found.append({**event_message(entry), "row": entry.pk})
     return found
 
 
@@ -113,12 +127,20 @@ class Reader:
         wanted = None if None in tenants else tenants
         horizon = timezone.now() - LOOKBACK
         self.seen[feed] = seen = {pk: at for pk, at in self.seen[feed].items() if at >= horizon}
-        messages = await database_sync_to_async(FEEDS[feed])(wanted, seen, LOOKBACK)
-        for listener in listeners if messages else ():
+        handed_out = set(seen)
+        joining = any(feed in listener.owed for listener in listeners)
+        read = {} if joining else seen  # a console that just opened is owed rows handed out before it came
+        messages = await database_sync_to_async(FEEDS[feed])(wanted, read, LOOKBACK)
+        seen.update(read)
+        for listener in listeners:
+            owed = feed in listener.owed
+            listener.owed.discard(feed)
             mine = [
                 message
                 for message in messages
-                if message["at"] >= listener.since and listener.tenant_id in (None, message["tenant_id"])
+                if message["at"] >= listener.since
+                and listener.tenant_id in (None, message["tenant_id"])
+                and (owed or message["row"] not in handed_out)
             ]
             try:
                 if mine:

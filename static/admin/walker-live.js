@@ -39,11 +39,18 @@
     "@keyframes walker-live-flash{from{background-color:rgba(250,204,21,.45)}to{background-color:transparent}}";
 
   var toasts, changedIds = [], refreshTimer = null, latestFetch = 0, retryDelay = 1000, approvalFetch = 0;
+  // When the page last had the feed: when its request went out (what was filed before is on the page), then each
+  // time an open socket closed. The socket says how long ago that was, on this page's own clock, and the server
+  // sends what was filed since: an event filed while the page loaded or while it reconnected is not missed.
+  var navigation = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+  var fedUntil = Date.now() - performance.now() + (navigation ? navigation.requestStart : 0);
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + "/ws/console/");
-    socket.onopen = function () { retryDelay = 1000; };
+    var behind = Math.max(0, Math.round(Date.now() - fedUntil));
+    var socket = new WebSocket(scheme + location.host + "/ws/console/?behind_ms=" + behind);
+    var opened = false;
+    socket.onopen = function () { retryDelay = 1000; opened = true; };
     socket.onmessage = function (message) {
       var frame;
       try { frame = JSON.parse(message.data); } catch (error) { return; }
@@ -52,6 +59,7 @@
       else if (frame.type === "conversation") onConversationStep(frame);
     };
     socket.onclose = function (event) {
+      if (opened) fedUntil = Date.now();
       if (STOP_CODES.indexOf(event.code) !== -1) return;
       setTimeout(connect, retryDelay * (1 + Math.random() / 2));
       retryDelay = Math.min(retryDelay * 2, 30000);

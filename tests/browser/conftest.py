@@ -14,6 +14,10 @@ from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# Whether the page's console socket (walker-live.js; its URL says how long the page went without the feed) is open.
+CONSOLE_OPEN = (
+    "return window.__walkerSockets.some(ws => new URL(ws.url).pathname === '/ws/console/' && ws.readyState === 1)"
+)
 
 # Selenium Manager must never download a driver or browser, nor report usage.
 os.environ["SE_OFFLINE"] = "true"

@@ -19,7 +19,7 @@ from django.test import Client
 from hitl.inbox import waiting_for
 from hitl.models import HITLApproval
 from tenants.models import User
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, CONSOLE_OPEN
 from tests.browser.live_stack import SHAPES, LiveStack
 from tests.faults.harness import Outside
 from tests.workers import process_database_url, wait_for
@@ -53,7 +53,6 @@ BADGE = (
     f"(document.querySelector('{QUEUE_LINK} [data-live=waiting], {QUEUE_LINK} span.rounded-xs') || {{}}).textContent"
 )
 CHANGE_LINKS = "Array.from(document.querySelectorAll('#result_list a[href$=\"/change/\"]')).map(a => a.pathname)"
-CONSOLE_OPEN = "return window.__walkerSockets.some(ws => ws.url.endsWith('/ws/console/') && ws.readyState === 1)"
 PANEL = "(document.querySelector('[data-testid=execution-panel]') || {textContent: ''}).textContent"
 
 
@@ -177,6 +176,8 @@ def test_member_approver_member_live(shape, postgres_only, tmp_path, outside, br
         asking.watch("outcome", "document.querySelector('[data-testid=chip][data-status=executed]')")
         held.wait_arrived("the action at the tenant's receiver")
         deciding.wait("the panel to show the run", "'running' in window.__firstSeen")
+        started = milliseconds(HITLApproval.objects.get(pk=approval.pk).execution_started_at)
+        figures["approval page running"] = deciding.first_seen("running") - started
         assert "1" in deciding.script(
             "return document.querySelector('[data-testid=execution-panel] tr:nth-child(2)').textContent"
         )

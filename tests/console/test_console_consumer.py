@@ -4,12 +4,15 @@ Approval events are read from the approval history (channels_app.console.follow)
 """
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 
 from agents.models import AIAgent
 from channels_app.console.consumer import ALL_TENANTS, ConsoleConsumer
@@ -36,9 +39,9 @@ def record(approval, event):
     history.log(approval, event, f"{event} in a test")
 
 
-async def open_console(user=None, *, through_asgi=False, headers=None):
+async def open_console(user=None, *, through_asgi=False, headers=None, query=""):
     communicator = WebsocketCommunicator(
-        application if through_asgi else ConsoleConsumer.as_asgi(), "/ws/console/", headers=headers or []
+        application if through_asgi else ConsoleConsumer.as_asgi(), f"/ws/console/{query}", headers=headers or []
     )
     if user is not None:
         communicator.scope["user"] = user
@@ -330,3 +333,50 @@ async def test_the_last_console_to_close_stops_this_process_reader(approver, ten
     assert reader.task is not None
     await sockets[1].disconnect()
     assert (reader.listeners, reader.task) == (set(), None)
+
+
+@pytest.mark.slow
+async def test_what_was_filed_while_the_page_loaded_reaches_its_socket_once(approver, second_approver, tenant):
+    """The page says how long it has gone without the feed (`behind_ms`: since it was loaded, or since its socket
+    dropped): what was filed in that time is sent, even when this process's reader had handed it to another
+    console already. Without it, an event filed between the page's render and its socket's opening was lost
+    until something else happened (the embedded default: the execution panel stood at "approved")."""
+    already_open = await open_console(second_approver)
+    approval = await file_approval(tenant)
+    await record(approval, "escalated")
+    assert [frame["event"] for frame in await frames_until_quiet(already_open)] == [
+        "approval.created",
+        "approval.escalated",
+    ]
+
+    loaded = await open_console(approver, query="?behind_ms=3000")
+    events = [frame["event"] for frame in await frames_until_quiet(loaded)]
+    assert events == ["approval.created", "approval.escalated"]
+    await record(approval, "approved")
+    for socket in (loaded, already_open):
+        assert [frame["event"] for frame in await frames_until_quiet(socket)] == ["approval.approved"]
+        await socket.disconnect()
+
+
+@pytest.mark.parametrize("query", ["", "?behind_ms=soon"])
+async def test_a_socket_that_says_nothing_usable_gets_only_what_comes_after_it(approver, tenant, query):
+    approval = await file_approval(tenant)
+    socket = await open_console(approver, query=query)
+    assert await socket.receive_nothing(timeout=0.3)
+    await record(approval, "approved")
+    assert (await socket.receive_json_from(timeout=TIMEOUT))["event"] == "approval.approved"
+    await socket.disconnect()
+
+
+async def test_a_socket_behind_longer_than_the_readers_window_gets_only_that_window(approver, tenant):
+    """The reader looks back LOOKBACK; a longer absence (a laptop that slept) is not replayed beyond it."""
+    from channels_app.console.follow import LOOKBACK
+
+    now = timezone.now()
+    with time_machine.travel(now - LOOKBACK - timedelta(seconds=5)):
+        await file_approval(tenant)
+    with time_machine.travel(now - LOOKBACK + timedelta(seconds=10)):
+        recent = await file_approval(tenant, "Winter Sale")
+    socket = await open_console(approver, query=f"?behind_ms={10**12}")
+    assert [frame["approval_id"] for frame in await frames_until_quiet(socket)] == [str(recent.pk)]
+    await socket.disconnect()

@@ -15,7 +15,7 @@ from channels_app.chat.verify import issue
 from hitl.models import HITLApproval
 from tenants.models import User
 from tests.browser import test_chat_widget as chat
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, CONSOLE_OPEN
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,7 +24,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 
-CONSOLE_OPEN = "return window.__walkerSockets.some(ws => ws.url.endsWith('/ws/console/') && ws.readyState === 1)"
 DASHBOARD = '[data-live="dashboard"]'
 
 

@@ -19,7 +19,7 @@ from channels_app.chat.verify import issue
 from conversations.models import Conversation, ConversationNote, Message
 from tenants.models import User
 from tests.browser import test_chat_widget as chat
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, CONSOLE_OPEN
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +32,6 @@ if CHROMEDRIVER.exists():
     from selenium.webdriver.common.by import By
 
 PASSWORD = "walker-demo"  # seed_demo's default
-CONSOLE_OPEN = "return window.__walkerSockets.some(ws => ws.url.endsWith('/ws/console/') && ws.readyState === 1)"
 SECRET = "my card is 4111 1111 1111 1111"
 
 
