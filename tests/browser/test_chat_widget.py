@@ -498,8 +498,11 @@ class ChatWidgetBrowserTests(AccessibilityChecks, BrowserTestCase):
         self.wait(lambda d: "Please sign in" in self.find("notice").text, "the sign-in notice (close code 4401)")
         self.assertEqual(self.find("status").text, "Signed out")
         self.assertFalse(self.find("send").is_enabled())
+        opened = self.script("return window.__walkerSockets.length")
         time.sleep(1.5)  # longer than the first two reconnect delays
-        # A second socket means the first closed with another code than 4401 (the widget then retries, rightly).
+        # No socket after the 4401. A socket before it that dropped otherwise is rightly retried (a CI run under load
+        # once saw the first close with 1006, abnormal, and the retry get 4401).
         closed_with = self.script("return window.__walkerCloseCodes")
-        self.assertEqual(self.script("return window.__walkerSockets.length"), 1, f"close codes: {closed_with}")
-        self.assertEqual(closed_with, [4401])
+        self.assertEqual(self.script("return window.__walkerSockets.length"), opened, f"close codes: {closed_with}")
+        self.assertEqual(closed_with[-1:], [4401], f"close codes: {closed_with}")
+        self.assertEqual(len(closed_with), opened)
