@@ -90,6 +90,8 @@ class ConsoleConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, 
         for message in messages:
             frame = {"type": "approval", **{key: message.get(key) for key in FORWARDED}, "waiting": waiting}
             frame["summary"] = _in_language(message.get("summaries") or {}, self.language)
+            if message.get("missed"):
+                frame["missed"] = True  # filed before the socket opened: the page updates, no toast
             with speaking(self.user):
                 frame["label"] = str(HITLApprovalHistory.Event(message["event_type"]).label)
                 frame["status_label"] = str(ApprovalStatus(message["status"]).label)

@@ -47,6 +47,7 @@ class Listener:
     activity: Deliver | None = None  # conversation activity (who watches the tenant's conversations)
     since: datetime = field(default_factory=timezone.now)  # what was written before is on its page already
     owed: set[str] = field(default_factory=lambda: set(FEEDS))  # feeds whose rows since `since` it has not had yet
+    joined: datetime = field(default_factory=timezone.now)  # what was written before and sent is marked `missed`
 
 
 def since(behind: timedelta | None) -> datetime:
@@ -142,6 +143,8 @@ class Reader:
                 and listener.tenant_id in (None, message["tenant_id"])
                 and (owed or message["row"] not in handed_out)
             ]
+            if owed:  # caught up: the page refreshes what it shows, without telling each as news
+                mine = [{**message, "missed": True} if message["at"] < listener.joined else message for message in mine]
             try:
                 if mine:
                     await getattr(listener, feed)(mine)

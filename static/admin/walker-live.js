@@ -67,7 +67,9 @@
   }
 
   function onApprovalEvent(frame) {
-    toast(frame.reference + ": " + frame.label); // the event named by the server, in the reader's language
+    // The event named by the server, in the reader's language; one filed before the socket opened (`missed`: while
+    // the page loaded, often the reader's own decision, or while it reconnected) updates the page without a toast.
+    if (!frame.missed) toast(frame.reference + ": " + frame.label);
     if (frame.waiting !== undefined) setBadge(frame.waiting);
     var page = location.pathname.match(CHANGE_PAGE);
     if (page) {
