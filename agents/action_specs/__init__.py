@@ -6,8 +6,6 @@ the LLM tools, the gateway, the approval pages, approver edits, the risk score a
 
 from collections.abc import Callable
 
-import jsonschema
-
 from agents.action_specs import audiences, campaigns, content, keywords
 from agents.action_specs.base import MONEY, ActionSpec
 
@@ -22,8 +20,15 @@ MONEY_FIELDS = frozenset(
 )
 
 
-def spec_for(action_type: str) -> ActionSpec | None:
-    return SPECS.get(action_type)
+def spec_for(action_type: str, tenant=None) -> ActionSpec | None:
+    """The spec of `action_type`: one of Walker's own, else (given a tenant) one the tenant registered, a
+    `TenantActionSpec` (agents.tenant_actions.registry). Walker's own keys are never a tenant's."""
+    spec = SPECS.get(action_type)
+    if spec is None and tenant is not None:
+        from agents.tenant_actions.registry import tenant_spec  # its model loads with agents.models, which imports us
+
+        spec = tenant_spec(tenant, action_type)
+    return spec
 
 
 # Checks a higher app adds to an action type's own (adplatforms: guardrails and shared budgets of synced campaigns),
@@ -51,10 +56,6 @@ def completed(spec: ActionSpec, tenant, data: dict) -> dict:
 
 
 def shape_problem(spec: ActionSpec, data) -> str | None:
-    """Why `data` does not fit the action's schema, in words; None when it does."""
-    try:
-        jsonschema.validate(data, spec.schema())
-    except jsonschema.ValidationError as error:
-        where = ".".join(str(part) for part in error.absolute_path)
-        return f"{where + ': ' if where else ''}{error.message}"
-    return None
+    """Why `data` does not fit the action's schema, in words; None when it does (a tenant-defined type also
+    bounds the args' size and depth)."""
+    return spec.args_problem(data)
