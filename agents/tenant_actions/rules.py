@@ -78,9 +78,9 @@ def _names_problem(names) -> str | None:
                 "length": MAX_NAME_LENGTH,
             }
     if site_language() not in names:
-        return _("A name in %(language)s is needed: people who read another language without one read it.") % {
-            "language": site_language()
-        }
+        return _(
+            "A name in %(language)s is needed: it is what readers of a language without a name of its own read."
+        ) % {"language": site_language()}
     return None
 
 
