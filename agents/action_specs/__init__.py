@@ -20,15 +20,9 @@ MONEY_FIELDS = frozenset(
 )
 
 
-def spec_for(action_type: str, tenant=None) -> ActionSpec | None:
-    """The spec of `action_type`: one of Walker's own, else (given a tenant) one the tenant registered, a
-    `TenantActionSpec` (agents.tenant_actions.registry). Walker's own keys are never a tenant's."""
-    spec = SPECS.get(action_type)
-    if spec is None and tenant is not None:
-        from agents.tenant_actions.registry import tenant_spec  # its model loads with agents.models, which imports us
-
-        spec = tenant_spec(tenant, action_type)
-    return spec
+def spec_for(action_type: str) -> ActionSpec | None:
+    """Walker's own spec of `action_type`; a tenant's registered types too: agents.tenant_actions.registry.spec_for."""
+    return SPECS.get(action_type)
 
 
 # Checks a higher app adds to an action type's own (adplatforms: guardrails and shared budgets of synced campaigns),

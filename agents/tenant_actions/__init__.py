@@ -1,8 +1,8 @@
 """Action types a tenant's admins register for agents Walker did not build (issue 49, point 2).
 
 The row (`models`), its rules (`rules`, over the schema checks of `schemas`), who may manage them (`access`),
-the console (`admin`) and the API (`api`); `registry` turns a row into the `ActionSpec` that
-`agents.action_specs.spec_for(action_type, tenant)` answers, beside Walker's built-in types.
+the console (`admin`) and the API (`api`); `registry.spec_for(action_type, tenant)` is the one lookup for a type,
+Walker's own or the tenant's (a row turned into an `ActionSpec`).
 """
 
 from django.db import models

@@ -1,8 +1,8 @@
 """A tenant-defined action type as the registry answers it: a `TenantActionSpec`, an `ActionSpec` with what a
 registered type adds (its own full schema, money and reach fields, reversibility, expiry, how it runs).
 
-Asked through `agents.action_specs.spec_for(action_type, tenant)`; built once per lookup from the row, in the
-active language, so a renamed type or a changed schema holds from the next request on.
+`spec_for(action_type, tenant)` is the one lookup for a type, Walker's own or the tenant's; a tenant's is built once
+per lookup from the row, in the active language, so a renamed type or a changed schema holds from the next request on.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +12,7 @@ from functools import partial
 
 from django.utils.translation import gettext as _
 
+from agents.action_specs import SPECS
 from agents.action_specs.base import ActionSpec, Editable, field_label, money
 from agents.executors.base import ExecutionError
 from agents.tenant_actions import RunBy, schemas
@@ -48,6 +49,13 @@ class TenantActionSpec(ActionSpec):
         """How many people the action reaches, read from its reach field; None without one."""
         value = data.get(self.reach_field) if self.reach_field and isinstance(data, dict) else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def spec_for(action_type: str, tenant=None) -> ActionSpec | None:
+    """The spec of `action_type`: one of Walker's own, else (given a tenant) one the tenant registered. Walker's own
+    keys are never a tenant's."""
+    spec = SPECS.get(action_type)
+    return spec if spec is not None or tenant is None else tenant_spec(tenant, action_type)
 
 
 def tenant_spec(tenant, action_type: str) -> TenantActionSpec | None:
