@@ -34,6 +34,7 @@ from agents.models import (
     TargetKeyword,
     ToolCallAudit,
 )
+from agents.tenant_actions import admin as tenant_actions_admin  # noqa: F401  registers the action types' admin
 from tenants.admin_scoping import ReadOnlyAdminMixin, ShownAsMixin, TenantOwnedAdmin, TenantScopedAdminMixin
 
 

@@ -396,3 +396,7 @@ class ToolCallbackRun(models.Model):
 
     def __str__(self) -> str:
         return f"Tools run {self.pk} (until {self.expires_at:%H:%M:%S})"
+
+
+# Registered here so Django finds it with the agents app; its module keeps its rules beside it.
+from agents.tenant_actions.models import TenantActionType  # noqa: E402, F401

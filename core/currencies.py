@@ -6,6 +6,24 @@ other currency is written with its code ("CHF 12.50").
 
 from decimal import Decimal
 
+# The ISO 4217 codes of money in circulation (funds codes such as USN included; metals, units of account and
+# test codes left out): what an amount may be counted in.
+CODES = frozenset(
+    {
+        "AED", "AFN", "ALL", "AMD", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD",
+        "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP",
+        "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD",
+        "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
+        "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK",
+        "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK",
+        "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR",
+        "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS",
+        "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH",
+        "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF",
+        "XPF", "YER", "ZAR", "ZMW", "ZWG",
+    }
+)  # fmt: skip
+
 # ISO 4217 currencies without a minor unit, and those with three digits after the point.
 ZERO_DECIMAL = frozenset({"CLP", "ISK", "JPY", "KRW", "PYG", "VND", "UGX", "XAF", "XOF", "RWF", "BIF", "DJF", "GNF"})
 THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
@@ -39,6 +57,11 @@ def of_action(data) -> str:
     `currency` in the action's data; US dollars when it names none (proposals made before it was recorded)."""
     code = data.get("currency") if isinstance(data, dict) else None
     return code.upper() if isinstance(code, str) and len(code) == 3 and code.isalpha() else "USD"
+
+
+def is_code(value) -> bool:
+    """Whether `value` is an ISO 4217 code of money in circulation, written in capitals ("EUR")."""
+    return isinstance(value, str) and value in CODES
 
 
 def places(currency: str) -> int:

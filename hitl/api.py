@@ -1,17 +1,18 @@
 """The HITL API. Same rules as the admin: every change goes through hitl.services."""
 
-from django import forms
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from core.api_fields import StrictBooleanFilter
 from core.errors import http_status
+from core.tenant_viewsets import TenantOwnedWrites
 from hitl import rules
 from hitl.access import approvals_for, may_manage, may_review
 from hitl.errors import DecisionError, StepUpRequired
@@ -136,26 +137,6 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 class NoteToAgentSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="What the agent should change, e.g. “propose a cheaper option”.")
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """true/false (or 1/0); anything else, an empty value too, is refused, where Django's field would read it as
-    "no filter". Leaving the parameter out is "no filter"."""
-
-    def to_python(self, value):
-        if value is None:
-            return None
-        text = str(value).lower()
-        if text in ("true", "1", "false", "0"):
-            return text in ("true", "1")
-        raise forms.ValidationError("Must be true or false.", code="invalid")
-
-
-class StrictBooleanFilter(filters.BooleanFilter):
-    field_class = StrictBooleanField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **{**kwargs, "widget": forms.TextInput})  # the raw text, not a guess at it
 
 
 @extend_schema_field(
@@ -403,33 +384,19 @@ class WorkflowSerializer(serializers.ModelSerializer):
         return workflow
 
 
-class WorkflowViewSet(viewsets.ModelViewSet):
+class WorkflowViewSet(TenantOwnedWrites, viewsets.ModelViewSet):
     """The tenant's approval workflows (tenant admins)."""
 
     serializer_class = WorkflowSerializer
     permission_classes = [permissions.IsAuthenticated, TokenScopePermission, IsTenantAdmin]
+    owned_rows = "Workflows"
 
     def get_queryset(self):
         workflows = HITLWorkflow.objects.for_user(self.request.user).order_by("name", "pk")
         return workflows.prefetch_related("slack_responders", "levels__users", "levels__groups")
 
-    def create(self, request, *args, **kwargs):
-        if request.user.tenant_id is None:
-            raise PermissionDenied("Workflows belong to a tenant; a platform superuser without one cannot create them.")
-        return super().create(request, *args, **kwargs)
-
-    def perform_create(self, serializer):
-        self._save(serializer, tenant=self.request.user.tenant, created_by=self.request.user)
-
-    def perform_update(self, serializer):
-        self._save(serializer)
-
-    def _save(self, serializer, **extra):
-        try:
-            with transaction.atomic():
-                serializer.save(**extra)
-        except IntegrityError:  # another request made a default active between validation and saving
-            raise Conflict("This tenant already has an active default workflow.") from None
+    def lost_race(self):  # another request made a default active between validation and saving
+        return Conflict("This tenant already has an active default workflow.")
 
 
 class NotificationSerializer(serializers.ModelSerializer):

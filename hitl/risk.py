@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from agents.action_specs import SPECS
+from agents.action_specs.base import BASE_RISK_MAX
 from agents.models import CampaignDailyStat
 from core import currencies
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
@@ -28,7 +29,7 @@ from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
 BUDGET_RELATIVE_MAX = 25
 BUDGET_ABSOLUTE_MAX = 15
 REACH_MAX = 15
-ACTION_TYPE_MAX = 25
+ACTION_TYPE_MAX = BASE_RISK_MAX
 REQUESTER_MAX = 10
 CONFIDENCE_MAX = 10
 

@@ -64,6 +64,8 @@ _SINGLE_SIGN_ON = [*_crud("tenants.identityprovider"), *_crud("tenants.signindom
 _ALERTS = [*_crud("alerts.alertrule"), *_view("alerts.alertincident", "alerts.alertnotice")]
 # The Slack app (channels_app.slack): its bot token posts as the tenant, its signing secret admits clicks that decide.
 _SLACK = [*_crud("channels_app.slackworkspace"), *_view("channels_app.slackuserlink")]
+# Action types the tenant registers for its own agents (agents.tenant_actions): what they may ask approval for.
+_ACTION_TYPES = _crud("agents.tenantactiontype")
 _WHATSAPP = [
     *_crud("channels_app.whatsappsender"),
     *_crud("channels_app.whatsapptemplate"),
@@ -98,6 +100,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_WAREHOUSE,
         *_ALERTS,
         *_SLACK,
+        *_ACTION_TYPES,
     ],  # fmt: skip
     Role.APPROVER: [
         "tenants.view_tenant",

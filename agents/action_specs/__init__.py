@@ -6,8 +6,6 @@ the LLM tools, the gateway, the approval pages, approver edits, the risk score a
 
 from collections.abc import Callable
 
-import jsonschema
-
 from agents.action_specs import audiences, campaigns, content, keywords
 from agents.action_specs.base import MONEY, ActionSpec
 
@@ -23,6 +21,7 @@ MONEY_FIELDS = frozenset(
 
 
 def spec_for(action_type: str) -> ActionSpec | None:
+    """Walker's own spec of `action_type`; a tenant's registered types too: agents.tenant_actions.registry.spec_for."""
     return SPECS.get(action_type)
 
 
@@ -51,10 +50,6 @@ def completed(spec: ActionSpec, tenant, data: dict) -> dict:
 
 
 def shape_problem(spec: ActionSpec, data) -> str | None:
-    """Why `data` does not fit the action's schema, in words; None when it does."""
-    try:
-        jsonschema.validate(data, spec.schema())
-    except jsonschema.ValidationError as error:
-        where = ".".join(str(part) for part in error.absolute_path)
-        return f"{where + ': ' if where else ''}{error.message}"
-    return None
+    """Why `data` does not fit the action's schema, in words; None when it does (a tenant-defined type also
+    bounds the args' size and depth)."""
+    return spec.args_problem(data)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+import jsonschema
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ MOMENT = {"type": "string", "description": "ISO 8601 date-time in UTC"}
 MAX_NAME_LENGTH = 200
 TARGET_KEY_LENGTH = 200  # hitl.models.HITLApproval.target_key
 CENT = Decimal("0.01")
+BASE_RISK_MAX = 25  # an action type's points in the risk score go 0..this (hitl.risk's cap for the kind of action)
 
 # A row's state as approvers read it ("active" in English); an unknown state reads as stored.
 STATES = {
@@ -153,6 +155,14 @@ class ActionSpec:
     def schema(self) -> dict:
         return {"type": "object", "properties": self.properties, "required": list(self.required)}
 
+    def args_problem(self, data) -> str | None:
+        """Why `data` does not fit the schema, in words; None when it does."""
+        try:
+            jsonschema.validate(data, self.schema())
+        except jsonschema.ValidationError as error:
+            return misfit(error)
+        return None
+
     def target_key(self, data: dict) -> str:
         """What the action changes, e.g. "campaign:5b0c…"; "" when it names nothing comparable."""
         values = self._target_values(data)
@@ -180,6 +190,12 @@ class ActionSpec:
         if not all(isinstance(value, str) and value.strip() for value in values):
             return []
         return [value.strip().casefold() for value in values]  # ids and names are matched ignoring case
+
+
+def misfit(error: jsonschema.ValidationError) -> str:
+    """A schema's refusal in words, naming the field: "daily_budget: 'x' is not of type 'number'"."""
+    where = ".".join(str(part) for part in error.absolute_path)
+    return f"{where + ': ' if where else ''}{error.message}"
 
 
 # --- Reading the data ------------------------------------------------------------------

@@ -23,6 +23,8 @@ PAGES = [
     ("admin:conversations_conversation_changelist", {A: OK, P: NO, S: OK, C: OK, M: LOGIN}),
     ("admin:conversations_message_changelist", {A: OK, P: NO, S: OK, C: OK, M: LOGIN}),
     ("admin:agents_campaign_changelist", {A: OK, P: OK, S: OK, C: OK, M: LOGIN}),
+    ("admin:agents_tenantactiontype_changelist", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
+    ("admin:agents_tenantactiontype_add", {A: OK, P: NO, S: NO, C: NO, M: LOGIN}),
     ("admin:agents_toolcallaudit_changelist", {A: OK, P: NO, S: NO, C: OK, M: LOGIN}),
     ("admin:analytics_platformevent_changelist", {A: OK, P: NO, S: NO, C: OK, M: LOGIN}),
     ("admin:django_celery_beat_periodictask_changelist", {A: NO, P: NO, S: NO, C: NO, M: LOGIN}),

@@ -16,6 +16,8 @@ from hitl.models import HITLApproval, HITLNotification
 from hitl.services.requests import request_approval
 from tenants.models import AccessLog, SubjectRequest, User
 from tenants.roles import Role
+from tests.action_types.conftest import BODY as ACTION_TYPE
+from tests.action_types.conftest import registered
 from tests.factories import (
     CampaignFactory,
     ConversationFactory,
@@ -118,6 +120,12 @@ ENDPOINTS = [
     ("patch", "/api/hitl/workflows/{workflow}/", row(default=403, admin=200, superuser=200, outsider=404)),
     ("delete", "/api/hitl/workflows/{workflow}/", row(default=403, admin=204, superuser=204, outsider=404)),
     ("post", "/api/hitl/workflows/", row(default=403, admin=201, superuser=403, outsider=201)),
+    # the tenant's own action types: its admins only, another tenant's 404
+    ("get", "/api/v1/action-types/", row(default=403, admin=200, superuser=200, outsider=200)),
+    ("get", "/api/v1/action-types/{action_type}/", row(default=403, admin=200, superuser=200, outsider=404)),
+    ("patch", "/api/v1/action-types/{action_type}/", row(default=403, admin=200, superuser=200, outsider=404)),
+    ("delete", "/api/v1/action-types/{action_type}/", row(default=403, admin=204, superuser=204, outsider=404)),
+    ("post", "/api/v1/action-types/", row(default=403, admin=201, superuser=403, outsider=201)),
     ("get", "/api/hitl/notifications/{notification}/", row(default=404, approver=200, anon=403)),  # one's own
     ("get", "/api/subject-requests/", row(default=403, admin=200, compliance=200, superuser=200, outsider=200)),
     (
@@ -166,6 +174,7 @@ BODIES = {
     "escalate": {"reason": "needs a look"},
     "notes": {"text": "Called back, sorted"},
     "replies": {"text": "Hello, Dana here"},
+    "action-types": ACTION_TYPE,
     "workflows": {
         "name": "Budgets",
         "action_types": ["set_budget"],
@@ -196,7 +205,9 @@ def _people_and_rows() -> dict:
     subject_request = SubjectRequest.objects.create(
         tenant=tenant, kind="export", subject=colleague, subject_ref=str(colleague.pk), reason="asked by the person"
     )
+    action_type = registered(tenant, key="matrix_action")  # the body posted registers another, update_budget
     rows = {
+        "action_type": action_type.pk,
         "conversation": conversation.pk,
         "approval": approval.pk,
         "colleague": colleague.pk,
@@ -234,6 +245,8 @@ def test_the_api_answers_each_caller_by_the_access_layer(callers, rows, method, 
     body = next((b for key, b in BODIES.items() if f"/{key}/" in url), {})
     if url.endswith("/subject-requests/"):
         body = {**EXPORT, "person": str(rows["colleague"])}
+    if method == "patch" and "/action-types/" in url:
+        body = {"base_risk": 7}  # a type's key is fixed once it exists: the posted body's would be refused
     response = client.get(url) if method == "get" else getattr(client, method)(url, body, format="json")
     assert response.status_code == expected, response.content[:300]
 
