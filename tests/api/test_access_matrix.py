@@ -241,14 +241,18 @@ def test_the_api_answers_each_caller_by_the_access_layer(callers, rows, method, 
     client = APIClient()
     if callers[caller] is not None:
         client.force_authenticate(callers[caller])
-    url = path.format(**rows)
+    response = call(client, method, path.format(**rows), person=rows["colleague"])
+    assert response.status_code == expected, response.content[:300]
+
+
+def call(client, method, url, person=None):
+    """`method` on `url` with the body its endpoint takes (`person`: whom a subject request names)."""
     body = next((b for key, b in BODIES.items() if f"/{key}/" in url), {})
     if url.endswith("/subject-requests/"):
-        body = {**EXPORT, "person": str(rows["colleague"])}
+        body = {**EXPORT, "person": str(person)}
     if method == "patch" and "/action-types/" in url:
         body = {"base_risk": 7}  # a type's key is fixed once it exists: the posted body's would be refused
-    response = client.get(url) if method == "get" else getattr(client, method)(url, body, format="json")
-    assert response.status_code == expected, response.content[:300]
+    return client.get(url) if method == "get" else getattr(client, method)(url, body, format="json")
 
 
 def test_a_refused_read_leaves_no_access_record(callers, rows):

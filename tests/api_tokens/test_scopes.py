@@ -12,7 +12,7 @@ from hitl.models import HITLApproval
 from tenants.identity import integration_tokens
 from tenants.models import User
 from tenants.roles import Role
-from tests.api.test_access_matrix import BODIES, ENDPOINTS, EXPORT
+from tests.api.test_access_matrix import ENDPOINTS, call
 
 DECIDING = ("approve", "reject", "escalate", "retry", "mark-failed")
 UNSAFE = ("post", "put", "patch", "delete")
@@ -25,13 +25,6 @@ def token_client(user, scopes):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
-
-
-def call(client, method, url, person=None):
-    body = next((b for key, b in BODIES.items() if f"/{key}/" in url), {})
-    if url.endswith("/subject-requests/"):
-        body = {**EXPORT, "person": str(person)}
-    return client.get(url) if method == "get" else getattr(client, method)(url, body, format="json")
 
 
 def needs(method, path):
