@@ -30,6 +30,7 @@ celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 # Fixtures more than one suite uses, in one place each.
 pytest_plugins = [
     "tests.time_limit",
+    "tests.template_database",
     "tests.process_groups",
     "tests.shape_free",
     "tests.fixtures.ad_sync",
