@@ -1,5 +1,6 @@
 """Operations on tenants and their people's roles."""
 
+from contextvars import ContextVar
 from itertools import chain
 
 from django.contrib.auth.models import Group, Permission
@@ -90,19 +91,33 @@ def delete_role_groups(tenant_id) -> None:
     Group.objects.filter(name__startswith=f"{ROLE_GROUP_PREFIX}{tenant_id}:").delete()
 
 
-def sync_role_membership(user) -> None:
+# Set while sync_role_membership changes a person's groups: the m2m signal that change sends (tenants.signals) has
+# nothing left to put right.
+_syncing = ContextVar("syncing_role_membership", default=False)
+
+
+def syncing_role_membership() -> bool:
+    return _syncing.get()
+
+
+def sync_role_membership(user, *, new: bool = False) -> None:
     """Put the user in exactly one role group: their role's, in their tenant. Other groups stay as they are.
 
     Changes nothing when that already holds, so the membership signal a change sends (tenants.signals) ends there.
+    `new`: the person was just created, so holds no group yet.
     """
-    held = set(user.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("pk", flat=True))
+    held = set() if new else set(user.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("pk", flat=True))
     target = None
     if user.tenant_id is not None:
         target = Group.objects.filter(name=role_group_name(user.tenant_id, user.role)).first()
         if target is None:
             target = ensure_role_groups(user.tenant)[user.role]
     stray = held - {target.pk} if target else held
-    if stray:
-        user.groups.remove(*stray)
-    if target is not None and target.pk not in held:
-        user.groups.add(target)
+    changing = _syncing.set(True)
+    try:
+        if stray:
+            user.groups.remove(*stray)
+        if target is not None and target.pk not in held:
+            user.groups.add(target)
+    finally:
+        _syncing.reset(changing)

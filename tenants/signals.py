@@ -11,7 +11,13 @@ from tenants.identity import api_tokens
 from tenants.identity.signin.sessions import end_all_sessions
 from tenants.models import Tenant, User
 from tenants.roles import Role
-from tenants.services import ROLE_GROUP_PREFIX, delete_role_groups, ensure_role_groups, sync_role_membership
+from tenants.services import (
+    ROLE_GROUP_PREFIX,
+    delete_role_groups,
+    ensure_role_groups,
+    sync_role_membership,
+    syncing_role_membership,
+)
 
 ROLE_GROUP = re.compile(rf"{ROLE_GROUP_PREFIX}([0-9a-f-]{{36}}):({'|'.join(Role.values)})")
 
@@ -28,17 +34,17 @@ def remove_role_groups(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=User, dispatch_uid="user_role_membership")
-def update_role_membership(sender, instance, raw=False, update_fields=None, **kwargs):
+def update_role_membership(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     if raw or (update_fields is not None and not {"role", "tenant"} & set(update_fields)):
         return  # e.g. a login touching last_login
-    sync_role_membership(instance)
+    sync_role_membership(instance, new=created)
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="user_role_membership_groups")
 def keep_role_membership(sender, instance, action, reverse, pk_set, **kwargs):
     """Groups set after the person is saved (the admin saves its form's "groups" field last) neither take their role
     group away nor give them another role's; other groups are kept as set."""
-    if action not in ("post_add", "post_remove", "post_clear"):
+    if action not in ("post_add", "post_remove", "post_clear") or syncing_role_membership():
         return
     if not reverse:
         sync_role_membership(instance)

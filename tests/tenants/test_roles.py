@@ -61,6 +61,14 @@ def test_a_login_does_not_resync_groups(tenant, django_assert_num_queries):
         user.save(update_fields=["last_login"])
 
 
+def test_a_new_person_joins_their_role_group_in_four_statements(tenant, django_assert_num_queries):
+    """The insert, the role group's lookup and the membership's (Django reads the pairs it adds, then inserts). Not
+    the person's groups (a new person has none), and not a second pass when the membership's own signal fires."""
+    with django_assert_num_queries(4):
+        user = UserFactory(tenant=tenant, role=Role.APPROVER)
+    assert group_names(user) == {role_group_name(tenant.pk, Role.APPROVER)}
+
+
 def group_names(user) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
 
