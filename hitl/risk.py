@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from agents.action_specs import SPECS
 from agents.action_specs.base import BASE_RISK_MAX
 from agents.models import CampaignDailyStat
+from agents.tenant_actions.registry import spec_for
 from core import currencies
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
 
@@ -92,7 +93,7 @@ def assess(
         _budget_relative(tenant, cost, currency, now),
         _budget_absolute(cost, currency, policy.large_cost),
         _reach(estimated_reach),
-        _action_type(action_type, policy.action_base_risk),
+        _action_type(tenant, action_type, policy.action_base_risk),
         _requester_history(tenant, requested_by, now),
         _confidence(confidence),
     ]
@@ -185,12 +186,13 @@ def _reach(reach: int) -> dict:
     return _factor("reach", REACH_MAX * fraction, REACH_MAX, f"{reach:,} people reached")
 
 
-def _action_type(action_type: str, overrides) -> dict:
-    """The tenant's points for this type, else the default; an unknown type or unreadable setting gets the cap."""
+def _action_type(tenant, action_type: str, overrides) -> dict:
+    """The tenant's policy's points for this type, else its spec's (Walker's own default, or the base risk the tenant
+    registered the type with); an unknown type or unreadable setting gets the cap."""
     if isinstance(overrides, dict) and action_type in overrides:
         source, raw = "tenant policy", overrides[action_type]
-    elif action_type in DEFAULT_ACTION_BASE_RISK:
-        source, raw = "default", DEFAULT_ACTION_BASE_RISK[action_type]
+    elif (spec := spec_for(action_type, tenant)) is not None:  # the one lookup: Walker's own, else the tenant's
+        source, raw = "default" if action_type in SPECS else "registered type", spec.base_risk
     else:
         source, raw = "unknown action type", ACTION_TYPE_MAX
     try:
