@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hitl.access import get_approval_for_user, may
 from hitl.errors import DecisionError
 from hitl.history import Event, log
-from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
+from hitl.models import Answer, ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifying import told
 from hitl.notifying.announce import announce
 from hitl.notifying.approvers import Notice, notify
@@ -55,12 +55,29 @@ def require_decider(approval: HITLApproval, actor) -> None:
         raise DecisionError("already_decided", "You have already decided at this level.")
 
 
+def require_allowed(approval: HITLApproval, answer: str) -> None:
+    """An agent outside Walker may have narrowed what approvers answer it (`allowed_decisions`)."""
+    asked = getattr(approval, "outside_request", None)  # only requests from outside have one
+    if asked is not None and not asked.allows(answer):
+        allowed = ", ".join(asked.allowed_decisions)
+        raise DecisionError(
+            "decision_not_allowed", f"The agent that asked for {approval.reference} accepts only: {allowed}."
+        )
+
+
+def _answer_of(decision: str, edits) -> str:
+    if decision == Decision.REJECT:
+        return Answer.REJECT
+    return Answer.EDIT if edits else Answer.ACCEPT
+
+
 def decide(approval_id, *, actor, decision: str, notes: str = "", origin=IN_CONSOLE, edits=None) -> HITLApproval:
     with transaction.atomic():
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         require_decider(approval, actor)
         as_it_stood = approval.risk_level
 
+        require_allowed(approval, _answer_of(decision, edits))
         if decision == Decision.REJECT:
             if edits:
                 raise DecisionError("edits_on_reject", "Edits apply only when approving.")
@@ -68,7 +85,7 @@ def decide(approval_id, *, actor, decision: str, notes: str = "", origin=IN_CONS
                 raise DecisionError("reason_required", "A rejection needs a reason.")
             step_up.enforce(approval, origin)
             _record_decision(approval, actor, Decision.REJECT, notes, origin)
-            _reject(approval, actor=actor, reason=notes.strip(), origin=origin)
+            reject_locked(approval, actor=actor, reason=notes.strip(), origin=origin)
         elif decision == Decision.APPROVE:
             edit = apply_edits(approval, actor, edits, origin) if edits else Edit({}, rerouted=False)
             step_up.enforce(approval, origin, as_it_stood)  # judged as it will run: after the edit
@@ -169,7 +186,8 @@ def final_approve(approval, *, actor, notes, origin, automatic=False, changes=No
     supersede_unrun(approval, actor=actor)
 
 
-def _reject(approval, *, actor, reason, origin, automatic=False) -> None:
+def reject_locked(approval, *, actor, reason, origin, automatic=False) -> None:
+    """Reject for good (the caller holds the lock)."""
     previous = approval.status
     approval.mark_rejected()
     now = timezone.now()
@@ -206,7 +224,7 @@ def decide_automatically(approval: HITLApproval, decision: Decision) -> None:
             automatic=True,
         )
     else:
-        _reject(
+        reject_locked(
             approval,
             actor=None,
             reason="It matched the workflow's automatic rejection rule.",
