@@ -13,7 +13,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
@@ -184,6 +184,21 @@ class ApprovalRequestsView(Guarded, generics.GenericAPIView):
     @extend_schema(
         operation_id="approval_requests_create",
         request=ApprovalRequestBody,
+        examples=[
+            OpenApiExample(
+                "A budget change",
+                request_only=True,
+                value={
+                    "action": "update_budget",
+                    "args": {"campaign": "Summer Sale", "amount": "700.00", "audience": 12000},
+                    "description": "Raise Summer Sale to 700 a day: it sold out yesterday by noon.",
+                    "context": "https://ads.example.com/campaigns/summer-sale",
+                    "idempotency_key": "run-42-call-1",
+                    "expires_in": 3600,
+                    "allowed_decisions": ["accept", "edit", "reject"],
+                },
+            )
+        ],
         responses={
             202: ApprovalRequestSerializer,
             200: OpenApiResponse(ApprovalRequestSerializer, description="The request this idempotency key filed."),
