@@ -738,6 +738,7 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "hitl.models.ApprovalStatus",
         "AgentTypeEnum": "agents.models.AgentType",
         "ActionTypeEnum": "agents.actions.ActionType",
+        "AnswerEnum": "hitl.models.Answer",  # what an approver answers an agent outside Walker
     },
 }
 

@@ -75,7 +75,7 @@ class ApprovalRequestBody(serializers.Serializer):
     )
 
 
-class DecisionSerializer(serializers.Serializer):
+class RequestDecisionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Answer.choices, help_text="Act only on accept or edit.")
     args = serializers.DictField(help_text="The args to act on: the approver's edits included.")
     args_sha256 = serializers.CharField(
@@ -86,7 +86,7 @@ class DecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
 
 
-class RiskFactorSerializer(serializers.Serializer):
+class RequestRiskFactorSerializer(serializers.Serializer):
     factor = serializers.CharField()
     label = serializers.CharField()
     points = serializers.FloatField()
@@ -94,10 +94,10 @@ class RiskFactorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class RiskSerializer(serializers.Serializer):
+class RequestRiskSerializer(serializers.Serializer):
     score = serializers.FloatField()
     level = serializers.CharField()
-    factors = RiskFactorSerializer(many=True)
+    factors = RequestRiskFactorSerializer(many=True)
 
 
 class ApprovalRequestSerializer(serializers.Serializer):
@@ -116,16 +116,16 @@ class ApprovalRequestSerializer(serializers.Serializer):
     decision = serializers.SerializerMethodField()
     wait_url = serializers.SerializerMethodField()
 
-    @extend_schema_field(RiskSerializer)
+    @extend_schema_field(RequestRiskSerializer)
     def get_risk(self, asked):
         approval = asked.approval
         factors = readable_factors(approval.risk_factors, approval.action_type)
         return {"score": approval.risk_score, "level": approval.risk_level, "factors": factors}
 
-    @extend_schema_field(DecisionSerializer(allow_null=True))
+    @extend_schema_field(RequestDecisionSerializer(allow_null=True))
     def get_decision(self, asked):
         decision = decision_of(asked)
-        return DecisionSerializer(decision).data if decision is not None else None
+        return RequestDecisionSerializer(decision).data if decision is not None else None
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_wait_url(self, asked) -> str:
