@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
+from agents.tenant_actions.models import MAX_EXPIRY, MIN_EXPIRY
 from core.api_fields import StrictCharField
 from core.errors import http_status
 from core.throttling import CredentialRateThrottle
@@ -29,7 +30,6 @@ from tenants.models import IntegrationToken
 
 MAX_BODY_BYTES = 96 * 1024  # the args' 64 KiB, the description and context, and the rest of the body
 WAIT_POLL_SECONDS = 0.2  # how often a waiting read looks at the approval's status
-MIN_EXPIRY, MAX_EXPIRY = 300, 30 * 24 * 3600  # seconds: a registered type's bounds (agents.tenant_actions.models)
 
 
 class AsksWithAToken(permissions.BasePermission):
@@ -61,8 +61,8 @@ class ApprovalRequestBody(serializers.Serializer):
         help_text="The same key with the same args answers the same request (200); with other args, 409.",
     )
     expires_in = serializers.IntegerField(
-        min_value=MIN_EXPIRY,
-        max_value=MAX_EXPIRY,
+        min_value=int(MIN_EXPIRY.total_seconds()),
+        max_value=int(MAX_EXPIRY.total_seconds()),
         required=False,
         help_text="Seconds until the request ends rejected without a decision; the type's default expiry if left out.",
     )

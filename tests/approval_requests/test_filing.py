@@ -64,3 +64,10 @@ def test_approvers_read_the_agent_as_the_requester_and_its_description_masked(ag
     shown = the_ask(HITLApproval.objects.get(pk=body["id"]))
     assert shown.who == shown.agent == "LangGraph budget agent"
     assert shown.said.startswith("Raise it; questions to d") and "dana@acme.test" not in shown.said
+
+
+def test_the_consoles_queue_names_the_agent_and_shows_its_description(agent, console_as, approver):
+    agent.post(URL, ask(), format="json")
+    page = console_as(approver).get("/admin/hitl/hitlapproval/")
+    assert page.status_code == 200
+    assert "LangGraph budget agent" in page.text and "it sold out yesterday by noon" in page.text
