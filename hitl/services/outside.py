@@ -31,7 +31,6 @@ TEXT_MAX = 2000  # characters of a description or a context: what an approver re
 KEY_MAX = 200
 LARGEST_COST = Decimal("999999999999.99")  # HITLApproval.estimated_cost's 14 digits
 LARGEST_REACH = 2_147_483_647  # HITLApproval.estimated_reach's column
-WAITING = (ApprovalStatus.PENDING, ApprovalStatus.REVISING)
 
 
 class Refused(WalkerError):
@@ -75,7 +74,8 @@ def file_request(token, ask: Ask) -> Filed:
     digest = args_sha256(ask.args)
     if ask.idempotency_key and (earlier := _keyed(token, ask.idempotency_key)) is not None:
         return _repeated(earlier, digest)
-    waiting = ApprovalRequest.objects.filter(tenant=tenant, approval__status__in=WAITING).count()
+    # Waiting for a decision: an approver's note (respond) is the agent's answer, and a new request its next step.
+    waiting = ApprovalRequest.objects.filter(tenant=tenant, approval__status=ApprovalStatus.PENDING).count()
     if waiting >= settings.APPROVAL_REQUESTS_MAX_WAITING:
         raise Refused(
             "too_many_waiting",

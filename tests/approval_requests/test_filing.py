@@ -71,3 +71,12 @@ def test_the_consoles_queue_names_the_agent_and_shows_its_description(agent, con
     page = console_as(approver).get("/admin/hitl/hitlapproval/")
     assert page.status_code == 200
     assert "LangGraph budget agent" in page.text and "it sold out yesterday by noon" in page.text
+
+
+def test_the_approvals_api_names_the_agent_outside_walker(agent, approver_api):
+    filed = agent.post(URL, ask(), format="json").json()
+    shown = approver_api.get(f"/api/hitl/approvals/{filed['id']}/").json()
+    assert shown["outside_agent"] == "LangGraph budget agent" and shown["agent_type"] == ""
+    assert shown["requested_by"] is None
+    listed = approver_api.get("/api/hitl/approvals/").json()["results"]
+    assert [row["outside_agent"] for row in listed] == ["LangGraph budget agent"]

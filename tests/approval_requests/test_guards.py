@@ -79,5 +79,5 @@ def test_the_tenants_cap_on_waiting_requests_is_a_429_that_files_nothing(setting
     refused = agent.post(URL, ask(args={"campaign": "Winter", "amount": 5}), format="json")
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_waiting"
     assert "APPROVAL_REQUESTS_MAX_WAITING" in refused.json()["detail"] and HITLApproval.objects.count() == 1
-    approver_api.post(f"/api/hitl/approvals/{first['id']}/reject/", {"reason": "no"}, format="json")
+    approver_api.post(f"/api/hitl/approvals/{first['id']}/respond/", {"note": "cheaper?"}, format="json")
     assert agent.post(URL, ask(args={"campaign": "Winter", "amount": 5}), format="json").status_code == 202
