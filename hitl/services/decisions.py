@@ -20,7 +20,7 @@ from hitl.notifying.approvers import Notice, notify
 from hitl.services import step_up
 from hitl.services.conflicts import supersede_unrun
 from hitl.services.edits import Edit, apply_edits
-from hitl.services.execution import queue_execution
+from hitl.services.execution import queue_execution, runs_in_walker
 from hitl.services.levels import assign_level, close_out, current_level, is_eligible
 from tenants.access import Need
 from tenants.privacy.audit import Origin
@@ -169,9 +169,10 @@ def final_approve(approval, *, actor, notes, origin, automatic=False, changes=No
     approval.approved_at = approval.resolved_at = now
     approval.approval_notes = notes
     approval.decided_automatically = automatic
-    approval.execution_status = ExecutionStatus.QUEUED
+    walker_runs = runs_in_walker(approval)
+    approval.execution_status = ExecutionStatus.QUEUED if walker_runs else ExecutionStatus.NOT_STARTED
     cleared = close_out(approval)
-    queued = queue_execution(approval)
+    queued = queue_execution(approval) if walker_runs else []
     approval.save(
         update_fields=[
             "status", "approved_by", "approved_at", "resolved_at", "approval_notes",

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from hitl.models import HITLApproval
 from hitl.services.outside import args_sha256
+from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask
 
 
@@ -107,3 +108,20 @@ def test_the_list_is_paginated_and_filtered_by_status(agent, approver_api, filed
     pending = agent.get(URL, {"status": "pending"}).json()
     assert [row["id"] for row in pending["results"]] == [filed["id"]]
     assert agent.get(URL, {"status": "thinking"}).status_code == 400
+
+
+def test_an_accepted_action_the_agent_runs_is_not_run_by_walker(approver_api, filed):
+    decide(approver_api, filed, "approve", {})
+    approval = HITLApproval.objects.get(pk=filed["id"])
+    assert approval.status == "approved" and approval.execution_status == ""
+    assert approval.execution_queued_at is None  # no task, and nothing for the recovery sweep to send again
+
+
+def test_an_accepted_action_of_a_type_run_by_the_webhook_is_queued(agent, approver_api, tenant):
+    tenant.action_webhook_url = "https://hooks.acme.test/walker"
+    tenant.save()
+    registered(tenant, key="pause_ad", runs_by="webhook")
+    filed = agent.post(URL, ask(action="pause_ad"), format="json").json()
+    decide(approver_api, filed, "approve", {})
+    approval = HITLApproval.objects.get(pk=filed["id"])
+    assert approval.execution_status == "queued" and approval.execution_queued_at is not None
