@@ -80,11 +80,13 @@ def assess(
     estimated_reach: int,
     confidence: float,
     requested_by=None,
+    asked_through=None,
     currency: str = "USD",
     now=None,
 ) -> RiskAssessment:
     """Score a proposed action with the tenant's policy (or the defaults); every query is scoped to `tenant`.
-    `currency` is the cost's (the campaign's)."""
+    `currency` is the cost's (the campaign's); `asked_through`, the id of the integration token of an agent outside
+    Walker that asks (its requester)."""
     now = now or timezone.now()
     policy = policy_for(tenant)
     cost = max(Decimal(estimated_cost), Decimal("0"))
@@ -94,7 +96,7 @@ def assess(
         _budget_absolute(cost, currency, policy.large_cost),
         _reach(estimated_reach),
         _action_type(tenant, action_type, policy.action_base_risk),
-        _requester_history(tenant, requested_by, now),
+        _requester_history(tenant, requested_by, now, asked_through),
         _confidence(confidence),
     ]
     score = round(sum(f["points"] for f in factors), 1)
@@ -202,14 +204,19 @@ def _action_type(tenant, action_type: str, overrides) -> dict:
     return _factor("action_type", points, ACTION_TYPE_MAX, f"{action_type} ({source})")
 
 
-def _requester_history(tenant, requester, now) -> dict:
-    """Recent rejections of the requester's requests, and a request pace above normal.
+def _requester_history(tenant, requester, now, token_id=None) -> dict:
+    """Recent rejections of the requester's requests, and a request pace above normal; the requester is a person,
+    or an agent outside Walker by its integration token (`token_id`).
 
     Both count requests by when they were made (the indexed column); approvals are decided within days.
     """
-    if requester is None:
+    if requester is not None:
+        theirs = Q(requested_by=requester)
+    elif token_id is not None:
+        theirs = Q(outside_request__token_id=token_id)
+    else:
         return _factor("requester_history", 0, REQUESTER_MAX, "No requester")
-    counts = HITLApproval.objects.filter(tenant=tenant, requested_by=requester, requested_at__lte=now).aggregate(
+    counts = HITLApproval.objects.filter(theirs, tenant=tenant, requested_at__lte=now).aggregate(
         rejected=Count("pk", filter=Q(status=ApprovalStatus.REJECTED, requested_at__gt=now - REJECTION_WINDOW)),
         recent=Count("pk", filter=Q(requested_at__gt=now - VOLUME_WINDOW)),
     )

@@ -124,6 +124,7 @@ def score_edits(approval, edits) -> Edited:
         estimated_reach=new_reach,
         confidence=approval.confidence,
         requested_by=approval.requested_by,
+        asked_through=outside.token_id if (outside := getattr(approval, "outside_request", None)) else None,
         currency=spec.currency_of(new_data) if registered else currencies.of_action(new_data),
     )
     return Edited(data_edits, summary, new_data, new_cost, new_reach, risk)

@@ -105,6 +105,7 @@ def request_approval(
         estimated_reach=action.estimated_reach,
         confidence=action.confidence,
         requested_by=requested_by,
+        asked_through=outside.token_id if outside is not None else None,
         currency=currency,
     )
     choice = rules.choose_workflow(

@@ -8,7 +8,7 @@ from hitl.models import ApprovalRequest, HITLApproval, HITLApprovalHistory
 from hitl.presentation import the_ask
 from hitl.services.outside import args_sha256
 from tests.action_types.conftest import registered
-from tests.approval_requests.conftest import URL, ask
+from tests.approval_requests.conftest import URL, ask, client_of
 
 
 def test_a_request_is_filed_as_an_approval_named_by_its_token_and_answered_202(agent):
@@ -80,3 +80,15 @@ def test_the_approvals_api_names_the_agent_outside_walker(agent, approver_api):
     assert shown["requested_by"] is None
     listed = approver_api.get("/api/hitl/approvals/").json()["results"]
     assert [row["outside_agent"] for row in listed] == ["LangGraph budget agent"]
+
+
+def test_the_agents_own_rejections_count_in_its_requester_history(agent, approver_api, tenant_admin):
+    for campaign in ("A", "B", "C"):
+        filed = agent.post(URL, ask(args={"campaign": campaign, "amount": 5}), format="json").json()
+        approver_api.post(f"/api/hitl/approvals/{filed['id']}/reject/", {"reason": "no"}, format="json")
+    body = agent.post(URL, ask(), format="json").json()
+    history = next(factor for factor in body["risk"]["factors"] if factor["factor"] == "requester_history")
+    assert history["points"] == 7.5 and history["detail"].startswith("3 rejected in the last 30 days; 3 requests")
+    another = client_of(tenant_admin, name="Another agent").post(URL, ask(args={"campaign": "D", "amount": 5}))
+    history = next(f for f in another.json()["risk"]["factors"] if f["factor"] == "requester_history")
+    assert history["points"] == 0  # its own history, not the other agent's
