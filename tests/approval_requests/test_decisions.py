@@ -8,6 +8,7 @@ from hitl.models import HITLApproval
 from hitl.services.outside import args_sha256
 from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask
+from tests.factories import HITLWorkflowFactory
 
 
 @pytest.fixture
@@ -125,3 +126,15 @@ def test_an_accepted_action_of_a_type_run_by_the_webhook_is_queued(agent, approv
     decide(approver_api, filed, "approve", {})
     approval = HITLApproval.objects.get(pk=filed["id"])
     assert approval.execution_status == "queued" and approval.execution_queued_at is not None
+
+
+def test_a_workflows_automatic_rule_decides_an_outside_request_too(agent, tenant):
+    HITLWorkflowFactory(
+        tenant=tenant,
+        is_default=True,
+        approval_levels=[{"approvers": {"roles": ["approver"]}}],
+        auto_reject_conditions=[{"field": "action_type", "op": "eq", "value": "update_budget"}],
+    )
+    body = agent.post(URL, ask(), format="json").json()
+    assert body["status"] == "rejected"
+    assert body["decision"]["type"] == "reject" and body["decision"]["decided_by"] == "Walker, on its own"
