@@ -88,6 +88,7 @@ def test_a_wait_returns_at_once_for_a_decided_request(agent, approver_api, filed
     assert (timezone.now() - started).total_seconds() < 1
 
 
+@pytest.mark.slow  # it waits the shortest wait there is, a second
 def test_a_wait_on_a_waiting_request_answers_when_the_time_is_up(agent, filed):
     started = timezone.now()
     body = read(agent, filed, "?wait=1")
