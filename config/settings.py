@@ -465,6 +465,10 @@ CHAT_IDLE_POLL_SECONDS = env_float("CHAT_IDLE_POLL_SECONDS", 0 if REDIS_URL else
 # every shape: the store is where every process records them.
 CONSOLE_POLL_SECONDS = env_float("CONSOLE_POLL_SECONDS", 0.5, minimum=0.05)
 API_EVENTS_MAX_WAIT = env_int("API_EVENTS_MAX_WAIT", 30, minimum=0)  # longest long poll of the events API
+# Agents outside Walker asking for approval (docs/approval-desk.md): the requests of a tenant that may wait for a
+# decision at once (429 beyond), and how often one integration token may call /api/v1/approval-requests/.
+APPROVAL_REQUESTS_MAX_WAITING = env_int("APPROVAL_REQUESTS_MAX_WAITING", 1000, minimum=1)
+APPROVAL_REQUESTS_RATE = env_str("APPROVAL_REQUESTS_RATE", "300/minute")
 CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
 # Access records of no tenant (a platform superuser's reads) are kept this many days (at least 90).
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 1095, minimum=90)
@@ -734,6 +738,7 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "hitl.models.ApprovalStatus",
         "AgentTypeEnum": "agents.models.AgentType",
         "ActionTypeEnum": "agents.actions.ActionType",
+        "AnswerEnum": "hitl.models.Answer",  # what an approver answers an agent outside Walker
     },
 }
 

@@ -80,6 +80,7 @@ urlpatterns = [
     path("api/analytics/", include("reports.urls")),
     path("api/v1/", include("adplatforms.api_urls")),  # ad platform connections
     path("api/v1/", include("agents.tenant_actions.api_urls")),  # the tenant's own action types (docs/approval-desk.md)
+    path("api/v1/", include("hitl.approval_requests_urls")),  # agents outside Walker ask (docs/approval-desk.md)
     path("i18n/setlang/", set_language, name="set_language"),  # the console's user menu and the chat page
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # the chat widget's words, translated
     path("hitl/", include("hitl.urls")),  # one-click decision links from approval emails

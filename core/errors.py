@@ -43,6 +43,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "wrong_tenant": HTTPStatus.FORBIDDEN,  # an invitation into another tenant than the inviter's
     "not_eligible": HTTPStatus.FORBIDDEN,
     "self_approval": HTTPStatus.FORBIDDEN,
+    "decision_not_allowed": HTTPStatus.FORBIDDEN,  # not among the answers an outside agent's request allows
     "bad_signature": HTTPStatus.FORBIDDEN,
     "stale": HTTPStatus.FORBIDDEN,
     "replayed": HTTPStatus.FORBIDDEN,
@@ -60,6 +61,8 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "not_held": HTTPStatus.CONFLICT,
     "closed": HTTPStatus.CONFLICT,
     "connection_not_usable": HTTPStatus.CONFLICT,
+    "idempotency_key_reused": HTTPStatus.CONFLICT,  # an approval request's key, sent again with other args
+    "already_waiting": HTTPStatus.CONFLICT,  # the same action with the same args waits for a decision
     "already_member": HTTPStatus.CONFLICT,  # an invitation for an address that has an account
     "already_invited": HTTPStatus.CONFLICT,  # an ad platform connection disconnected, paused or expired
     # What the caller holds is no longer good: a tools URL lasts one engine run.
@@ -74,6 +77,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "too_many_attachments": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "too_many_attempts": HTTPStatus.TOO_MANY_REQUESTS,  # wrong second-factor codes (allauth's limit)
+    "too_many_waiting": HTTPStatus.TOO_MANY_REQUESTS,  # a tenant's cap on requests from outside that wait
 }
 
 

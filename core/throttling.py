@@ -8,6 +8,7 @@ still stopped by django-axes, which counts in the database.
 
 import logging
 
+from django.conf import settings
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 from rest_framework import throttling
@@ -34,3 +35,23 @@ class UserRateThrottle(FailOpen, throttling.UserRateThrottle):
 
 class ScopedRateThrottle(FailOpen, throttling.ScopedRateThrottle):
     pass
+
+
+class CredentialRateThrottle(FailOpen, throttling.SimpleRateThrottle):
+    """Counted per credential (an integration token, which is one agent), not per person: the owner of several
+    tokens has a budget for each. The view names the setting holding its rate (`throttle_rate_setting`), read on
+    each call."""
+
+    scope = "credential"
+
+    def get_rate(self):
+        return None  # read in allow_request, from the view
+
+    def allow_request(self, request, view):
+        self.rate = getattr(settings, view.throttle_rate_setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        credential = getattr(request.auth, "pk", None) or getattr(request.user, "pk", None)
+        return self.cache_format % {"scope": view.throttle_rate_setting, "ident": credential} if credential else None

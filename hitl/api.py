@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from agents.models import AgentType
 from core.api_fields import StrictBooleanFilter
 from core.errors import http_status
 from core.tenant_viewsets import TenantOwnedWrites
@@ -87,6 +88,19 @@ class ApprovalSerializer(serializers.ModelSerializer):
     conflicting = LinkedApprovalSerializer(
         many=True, read_only=True, help_text="Approvals filed later for the same target that conflict with this one."
     )
+    agent_type = serializers.ChoiceField(
+        choices=AgentType.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Which of Walker's agents proposed it; empty when an agent outside Walker asked (`outside_agent`).",
+    )
+    outside_agent = serializers.CharField(
+        source="outside_request.agent_name",
+        default=None,
+        read_only=True,
+        allow_null=True,
+        help_text="The agent outside Walker that asked (its integration token's name); null for Walker's own agents.",
+    )
 
     class Meta:
         model = HITLApproval
@@ -96,7 +110,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "approval_level", "total_levels", "required_approvals", "received_approvals", "requested_by",
             "requested_at", "assigned_to", "sla_deadline", "sla_breached", "sla_breach_duration_minutes",
             "resolved_at", "rejection_reason", "execution_status", "executed_at", "conversation", "related_to",
-            "conflicting",
+            "conflicting", "outside_agent",
         ]  # fmt: skip
 
 
@@ -170,7 +184,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         visible = approvals_for(self.request.user)  # a linked approval is shown only to who may see it
-        approvals = visible.select_related("requested_by", "assigned_to").prefetch_related(
+        approvals = visible.select_related("requested_by", "assigned_to", "outside_request").prefetch_related(
             Prefetch("related_to", queryset=visible),
             Prefetch("conflicting", queryset=visible.order_by("requested_at")),
         )

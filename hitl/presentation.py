@@ -135,7 +135,7 @@ def the_ask(approval: HITLApproval) -> Ask:
         who=requester_name(approval),
         said=requester_words(approval),
         proposes=approval.summary,
-        agent=approval.agent.name if approval.agent_id else approval.get_agent_type_display(),
+        agent=_agent_name(approval),
         cost=cost_in_money(approval),
         reach=floatformat(approval.estimated_reach, "g") if approval.estimated_reach else "",
         risk=_("%(level)s risk (%(score)s/100)")
@@ -143,7 +143,18 @@ def the_ask(approval: HITLApproval) -> Ask:
     )
 
 
+def _agent_name(approval: HITLApproval) -> str:
+    outside = getattr(approval, "outside_request", None)
+    if outside is not None:
+        return outside.agent_name
+    return approval.agent.name if approval.agent_id else approval.get_agent_type_display()
+
+
 def requester_name(approval: HITLApproval) -> str:
+    """A person by name; an agent outside Walker by its integration token's name (it asked, nobody else)."""
+    outside = getattr(approval, "outside_request", None)
+    if outside is not None:
+        return outside.agent_name
     person = approval.requested_by
     if person is None:
         return _("the %(agent)s agent on its own") % {"agent": approval.get_agent_type_display()}
@@ -153,7 +164,11 @@ def requester_name(approval: HITLApproval) -> str:
 
 
 def requester_words(approval: HITLApproval) -> str:
-    """The asking message's text as a reader without the right to personal data sees it (nothing decrypted)."""
+    """The asking message's text as a reader without the right to personal data sees it (nothing decrypted); an
+    agent outside Walker's description of what it wants and why."""
+    outside = getattr(approval, "outside_request", None)
+    if outside is not None:
+        return mask(outside.description)
     message = approval.source_message
     return message.masked_text if message is not None else ""
 

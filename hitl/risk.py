@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from agents.action_specs import SPECS
 from agents.action_specs.base import BASE_RISK_MAX
 from agents.models import CampaignDailyStat
+from agents.tenant_actions.registry import spec_for
 from core import currencies
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
 
@@ -79,11 +80,13 @@ def assess(
     estimated_reach: int,
     confidence: float,
     requested_by=None,
+    asked_through=None,
     currency: str = "USD",
     now=None,
 ) -> RiskAssessment:
     """Score a proposed action with the tenant's policy (or the defaults); every query is scoped to `tenant`.
-    `currency` is the cost's (the campaign's)."""
+    `currency` is the cost's (the campaign's); `asked_through`, the id of the integration token of an agent outside
+    Walker that asks (its requester)."""
     now = now or timezone.now()
     policy = policy_for(tenant)
     cost = max(Decimal(estimated_cost), Decimal("0"))
@@ -92,8 +95,8 @@ def assess(
         _budget_relative(tenant, cost, currency, now),
         _budget_absolute(cost, currency, policy.large_cost),
         _reach(estimated_reach),
-        _action_type(action_type, policy.action_base_risk),
-        _requester_history(tenant, requested_by, now),
+        _action_type(tenant, action_type, policy.action_base_risk),
+        _requester_history(tenant, requested_by, now, asked_through),
         _confidence(confidence),
     ]
     score = round(sum(f["points"] for f in factors), 1)
@@ -185,12 +188,13 @@ def _reach(reach: int) -> dict:
     return _factor("reach", REACH_MAX * fraction, REACH_MAX, f"{reach:,} people reached")
 
 
-def _action_type(action_type: str, overrides) -> dict:
-    """The tenant's points for this type, else the default; an unknown type or unreadable setting gets the cap."""
+def _action_type(tenant, action_type: str, overrides) -> dict:
+    """The tenant's policy's points for this type, else its spec's (Walker's own default, or the base risk the tenant
+    registered the type with); an unknown type or unreadable setting gets the cap."""
     if isinstance(overrides, dict) and action_type in overrides:
         source, raw = "tenant policy", overrides[action_type]
-    elif action_type in DEFAULT_ACTION_BASE_RISK:
-        source, raw = "default", DEFAULT_ACTION_BASE_RISK[action_type]
+    elif (spec := spec_for(action_type, tenant)) is not None:  # the one lookup: Walker's own, else the tenant's
+        source, raw = "default" if action_type in SPECS else "registered type", spec.base_risk
     else:
         source, raw = "unknown action type", ACTION_TYPE_MAX
     try:
@@ -200,14 +204,19 @@ def _action_type(action_type: str, overrides) -> dict:
     return _factor("action_type", points, ACTION_TYPE_MAX, f"{action_type} ({source})")
 
 
-def _requester_history(tenant, requester, now) -> dict:
-    """Recent rejections of the requester's requests, and a request pace above normal.
+def _requester_history(tenant, requester, now, token_id=None) -> dict:
+    """Recent rejections of the requester's requests, and a request pace above normal; the requester is a person,
+    or an agent outside Walker by its integration token (`token_id`).
 
     Both count requests by when they were made (the indexed column); approvals are decided within days.
     """
-    if requester is None:
+    if requester is not None:
+        theirs = Q(requested_by=requester)
+    elif token_id is not None:
+        theirs = Q(outside_request__token_id=token_id)
+    else:
         return _factor("requester_history", 0, REQUESTER_MAX, "No requester")
-    counts = HITLApproval.objects.filter(tenant=tenant, requested_by=requester, requested_at__lte=now).aggregate(
+    counts = HITLApproval.objects.filter(theirs, tenant=tenant, requested_at__lte=now).aggregate(
         rejected=Count("pk", filter=Q(status=ApprovalStatus.REJECTED, requested_at__gt=now - REJECTION_WINDOW)),
         recent=Count("pk", filter=Q(requested_at__gt=now - VOLUME_WINDOW)),
     )

@@ -58,7 +58,7 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
     ]  # fmt: skip
     list_display_links = ["reference", "summary"]
     list_filter = [QueueFilter, "status", "risk_level", "sla_breached", ActionTypeFilter, AgentTypeFilter]
-    list_select_related = ["assigned_to", "requested_by", "source_message", "agent"]
+    list_select_related = ["assigned_to", "requested_by", "source_message", "agent", "outside_request"]
     search_fields = ["reference", "action_summary"]
     ordering = inbox.most_urgent_first()
     show_full_result_count = False

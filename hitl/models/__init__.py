@@ -1,10 +1,13 @@
 from hitl.models.approval import APPROVAL_CURRENCY, ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
+from hitl.models.approval_request import Answer, ApprovalRequest
 from hitl.models.deadline_failure import DeadlineFailure
 from hitl.models.level import WorkflowLevel
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
 
 __all__ = [
+    "Answer",
+    "ApprovalRequest",
     "APPROVAL_CURRENCY",
     "ApprovalStatus",
     "DeadlineFailure",

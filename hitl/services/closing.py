@@ -12,10 +12,12 @@ from hitl.models import HITLApproval, HITLDecision
 from hitl.notifying import told
 from hitl.notifying.announce import announce
 from hitl.notifying.approvers import Notice, notify
-from hitl.services.decisions import IN_CONSOLE, SYSTEM, Decision, final_approve, require_pending
+from hitl.services.decisions import IN_CONSOLE, SYSTEM, Decision, final_approve, reject_locked, require_pending
 from hitl.services.levels import assign_level, close_out, refresh_assignees
 from tenants.access import Need
 from tenants.roles import Role
+
+NO_DECISION_IN_TIME = "No decision in time."  # what the agent is told, in the API's language
 
 
 def escalate(approval_id, *, actor=None, reason: str, origin=IN_CONSOLE) -> HITLApproval:
@@ -96,6 +98,20 @@ def expire_locked(approval: HITLApproval) -> None:
     log(approval, Event.EXPIRED, _("Expired: nobody decided in time."), previous_status=previous)
     notify(approval, Notice.DECIDED)
     announce(approval, lambda: told.expired(approval))
+
+
+def reject_unanswered_locked(approval: HITLApproval) -> None:
+    """An agent outside Walker asked and nobody decided before its request expired: rejected, never approved by
+    silence, whatever the workflow's waiting time says (the caller holds the lock)."""
+    HITLDecision.objects.create(
+        tenant_id=approval.tenant_id,
+        approval=approval,
+        level=approval.approval_level,
+        approver=None,
+        decision=Decision.REJECT,
+        via=SYSTEM.via,
+    )
+    reject_locked(approval, actor=None, reason=NO_DECISION_IN_TIME, origin=SYSTEM, automatic=True)
 
 
 def auto_approve_locked(approval: HITLApproval) -> None:

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from hitl.access import get_approval_for_user, may
 from hitl.errors import DecisionError
 from hitl.history import Event, log
-from hitl.models import ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
+from hitl.models import Answer, ExecutionStatus, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifying import told
 from hitl.notifying.announce import announce
 from hitl.notifying.approvers import Notice, notify
 from hitl.services import step_up
 from hitl.services.conflicts import supersede_unrun
 from hitl.services.edits import Edit, apply_edits
-from hitl.services.execution import queue_execution
+from hitl.services.execution import queue_execution, runs_in_walker
 from hitl.services.levels import assign_level, close_out, current_level, is_eligible
 from tenants.access import Need
 from tenants.privacy.audit import Origin
@@ -55,12 +55,29 @@ def require_decider(approval: HITLApproval, actor) -> None:
         raise DecisionError("already_decided", "You have already decided at this level.")
 
 
+def require_allowed(approval: HITLApproval, answer: str) -> None:
+    """An agent outside Walker may have narrowed what approvers answer it (`allowed_decisions`)."""
+    asked = getattr(approval, "outside_request", None)  # only requests from outside have one
+    if asked is not None and not asked.allows(answer):
+        allowed = ", ".join(asked.allowed_decisions)
+        raise DecisionError(
+            "decision_not_allowed", f"The agent that asked for {approval.reference} accepts only: {allowed}."
+        )
+
+
+def _answer_of(decision: str, edits) -> str:
+    if decision == Decision.REJECT:
+        return Answer.REJECT
+    return Answer.EDIT if edits else Answer.ACCEPT
+
+
 def decide(approval_id, *, actor, decision: str, notes: str = "", origin=IN_CONSOLE, edits=None) -> HITLApproval:
     with transaction.atomic():
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         require_decider(approval, actor)
         as_it_stood = approval.risk_level
 
+        require_allowed(approval, _answer_of(decision, edits))
         if decision == Decision.REJECT:
             if edits:
                 raise DecisionError("edits_on_reject", "Edits apply only when approving.")
@@ -68,7 +85,7 @@ def decide(approval_id, *, actor, decision: str, notes: str = "", origin=IN_CONS
                 raise DecisionError("reason_required", "A rejection needs a reason.")
             step_up.enforce(approval, origin)
             _record_decision(approval, actor, Decision.REJECT, notes, origin)
-            _reject(approval, actor=actor, reason=notes.strip(), origin=origin)
+            reject_locked(approval, actor=actor, reason=notes.strip(), origin=origin)
         elif decision == Decision.APPROVE:
             edit = apply_edits(approval, actor, edits, origin) if edits else Edit({}, rerouted=False)
             step_up.enforce(approval, origin, as_it_stood)  # judged as it will run: after the edit
@@ -152,9 +169,10 @@ def final_approve(approval, *, actor, notes, origin, automatic=False, changes=No
     approval.approved_at = approval.resolved_at = now
     approval.approval_notes = notes
     approval.decided_automatically = automatic
-    approval.execution_status = ExecutionStatus.QUEUED
+    walker_runs = runs_in_walker(approval)
+    approval.execution_status = ExecutionStatus.QUEUED if walker_runs else ExecutionStatus.NOT_STARTED
     cleared = close_out(approval)
-    queued = queue_execution(approval)
+    queued = queue_execution(approval) if walker_runs else []
     approval.save(
         update_fields=[
             "status", "approved_by", "approved_at", "resolved_at", "approval_notes",
@@ -169,7 +187,8 @@ def final_approve(approval, *, actor, notes, origin, automatic=False, changes=No
     supersede_unrun(approval, actor=actor)
 
 
-def _reject(approval, *, actor, reason, origin, automatic=False) -> None:
+def reject_locked(approval, *, actor, reason, origin, automatic=False) -> None:
+    """Reject for good (the caller holds the lock)."""
     previous = approval.status
     approval.mark_rejected()
     now = timezone.now()
@@ -206,7 +225,7 @@ def decide_automatically(approval: HITLApproval, decision: Decision) -> None:
             automatic=True,
         )
     else:
-        _reject(
+        reject_locked(
             approval,
             actor=None,
             reason="It matched the workflow's automatic rejection rule.",

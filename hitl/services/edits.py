@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agents import action_specs
+from agents.tenant_actions.registry import TenantActionSpec, spec_for
 from core import currencies
 from hitl import duplicates, rules
 from hitl.errors import DecisionError
@@ -103,9 +104,12 @@ def score_edits(approval, edits) -> Edited:
     if unknown:
         raise DecisionError("invalid_edit", f"These cannot be edited: {', '.join(sorted(unknown))}.")
     new_data = {**approval.action_data, **data_edits}
-    spec = action_specs.spec_for(approval.action_type)
+    spec = spec_for(approval.action_type, approval.tenant)
     if spec is None:
         raise DecisionError("invalid_edit", f"Walker does not know “{approval.action_type}” actions; decide as is.")
+    registered = isinstance(spec, TenantActionSpec)
+    if registered and (locked := set(data_edits) - {field.name for field in spec.editable}):
+        raise DecisionError("invalid_edit", f"These cannot be edited: {', '.join(sorted(locked))}.")
     reason = action_specs.shape_problem(spec, new_data) or action_specs.check(spec, approval.tenant, new_data)
     if reason:
         raise DecisionError("invalid_edit", f"The edited action is not valid: {reason}.")
@@ -120,7 +124,8 @@ def score_edits(approval, edits) -> Edited:
         estimated_reach=new_reach,
         confidence=approval.confidence,
         requested_by=approval.requested_by,
-        currency=currencies.of_action(new_data),
+        asked_through=outside.token_id if (outside := getattr(approval, "outside_request", None)) else None,
+        currency=spec.currency_of(new_data) if registered else currencies.of_action(new_data),
     )
     return Edited(data_edits, summary, new_data, new_cost, new_reach, risk)
 
@@ -135,7 +140,7 @@ def apply_edits(approval, actor, edits, origin) -> Edit:
     edited = score_edits(approval, edits)
     data_edits, summary, new_data = edited.data_edits, edited.summary, edited.data
     new_cost, new_reach, risk = edited.cost, edited.reach, edited.risk
-    spec = action_specs.spec_for(approval.action_type)
+    spec = spec_for(approval.action_type, approval.tenant)
 
     changes = {k: [approval.action_data.get(k), v] for k, v in data_edits.items() if approval.action_data.get(k) != v}
     if new_cost != approval.estimated_cost:
@@ -215,9 +220,10 @@ def _reroute(approval, actor, origin, changes) -> None:
     approval.workflow, approval.workflow_snapshot = choice.workflow, choice.rules
     approval.total_levels = len(choice.rules["approval_levels"])
     approval.compliance_flags = [*approval.compliance_flags, *choice.problems]
-    for field, value in deadlines(
-        choice.rules, timezone.now(), critical=rules.is_critical(approval.risk_level)
-    ).items():
+    ends = deadlines(choice.rules, timezone.now(), critical=rules.is_critical(approval.risk_level))
+    if getattr(approval, "outside_request", None) is not None:  # an agent outside Walker set its own deadline
+        del ends["expires_at"]
+    for field, value in ends.items():
         setattr(approval, field, value)
     approval.save()
     assign_level(approval, level=1)

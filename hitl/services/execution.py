@@ -30,6 +30,8 @@ from agents.executors import (
     get_executor,
     reads_back,
 )
+from agents.tenant_actions import RunBy
+from agents.tenant_actions.registry import TenantActionSpec, spec_for
 from core.commit import after_commit
 from core.metrics import EXECUTIONS_FAILED, inc_on_commit
 from hitl.access import get_approval_for_user
@@ -52,6 +54,16 @@ class Outcome(models.TextChoices):
     RETRY = "retry", gettext_lazy("Will run again")  # the task calls again later
     SKIPPED = "skipped", gettext_lazy("Nothing to run")
     SUPERSEDED = "superseded", gettext_lazy("Given up while it ran")  # its late answer is only recorded
+
+
+def runs_in_walker(approval: HITLApproval) -> bool:
+    """Whether Walker carries out the approved action: always for its own agents' proposals; for an agent outside
+    Walker, only when its type runs by Walker's executors (`runs_by` webhook), not by the agent, which receives the
+    decision (and reports the outcome, issue 49)."""
+    if getattr(approval, "outside_request", None) is None:
+        return True
+    spec = spec_for(approval.action_type, approval.tenant)
+    return not isinstance(spec, TenantActionSpec) or spec.runs_by != RunBy.AGENT
 
 
 def queue_execution(approval: HITLApproval, *, now=None) -> list[str]:

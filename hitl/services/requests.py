@@ -13,7 +13,7 @@ from core import currencies
 from hitl import rules
 from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
-from hitl.models import HITLApproval, HITLDecision
+from hitl.models import ApprovalRequest, HITLApproval, HITLDecision
 from hitl.notifying.approvers import Notice, notify
 from hitl.risk import assess, priority_for
 from hitl.services.conflicts import Superseded, supersede_waiting, tell_superseded
@@ -79,6 +79,9 @@ def request_approval(
     conversation=None,
     source_message=None,
     revision_of: HITLApproval | None = None,
+    outside: ApprovalRequest | None = None,
+    currency: str = "",
+    expires_at=None,
 ) -> HITLApproval:
     """Record a proposed action for human approval. Nothing is executed here.
 
@@ -87,10 +90,14 @@ def request_approval(
     a request waiting to change the same target differently is superseded by this one, which links it as
     `related_to` (hitl.services.conflicts). `revision_of`: the request an approver answered with a note, which this
     one revises (the caller closes it, hitl.services.responses).
+
+    `outside`: an agent outside Walker asked (hitl.services.outside), with no `agent` of Walker's; its row is linked to
+    the approval before anyone reads it. `currency`, when the action's data does not name it (a registered type's own);
+    `expires_at`, the requester's own deadline, which ends the request rejected, never approved (hitl.services.sla).
     """
     key = proposal_key(action.action_type, action.action_data)
     target = target_key(action.action_type, action.action_data)
-    currency = currencies.of_action(action.action_data)
+    currency = currency or currencies.of_action(action.action_data)
     risk = assess(
         tenant=tenant,
         action_type=action.action_type,
@@ -98,6 +105,7 @@ def request_approval(
         estimated_reach=action.estimated_reach,
         confidence=action.confidence,
         requested_by=requested_by,
+        asked_through=outside.token_id if outside is not None else None,
         currency=currency,
     )
     choice = rules.choose_workflow(
@@ -114,10 +122,13 @@ def request_approval(
         .select_related("tenant")
         .order_by("date_joined", "pk")
     )
+    ends = deadlines(choice.rules, now, critical=rules.is_critical(risk.level))
+    if expires_at is not None:
+        ends["expires_at"] = expires_at
     approval, superseded = _create(
         tenant,
         agent=agent,
-        agent_type=agent.agent_type,
+        agent_type=agent.agent_type if agent else "",
         conversation=conversation,
         source_message=source_message,
         action_type=action.action_type,
@@ -141,8 +152,11 @@ def request_approval(
         revision_of=revision_of,
         compliance_flags=choice.problems,
         **level_fields(choice.rules, 1, people),
-        **deadlines(choice.rules, now, critical=rules.is_critical(risk.level)),
+        **ends,
     )
+    if outside is not None:
+        outside.approval = approval
+        outside.save(update_fields=["approval"])
     replaced = approval.related_to
     replaces = (
         _("; supersedes %(reference)s, which waited for the same target") % {"reference": replaced.reference}
@@ -156,7 +170,7 @@ def request_approval(
         Event.CREATED,
         _("%(agent)s proposed: %(summary)s (risk %(level)s, %(score)s); workflow %(workflow)s")
         % {
-            "agent": agent.name,
+            "agent": agent.name if agent else outside.agent_name,
             "summary": approval.action_summary,
             "level": risk.level,
             "score": f"{risk.score:g}",

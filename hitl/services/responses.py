@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import Event, log
-from hitl.models import HITLApproval
+from hitl.models import Answer, HITLApproval
 from hitl.notifying.announce import announce
 from hitl.notifying.approvers import Notice, notify
-from hitl.services.decisions import IN_CONSOLE, require_decider
+from hitl.services.decisions import IN_CONSOLE, require_allowed, require_decider
 from hitl.services.levels import close_out
 from tenants.access import Need
 
@@ -44,7 +44,9 @@ def respond(approval_id, *, actor, note: str, origin=IN_CONSOLE) -> HITLApproval
     with transaction.atomic():
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         require_decider(approval, actor)
-        if approval.conversation_id is None or approval.agent_id is None:
+        require_allowed(approval, Answer.RESPOND)
+        outside = getattr(approval, "outside_request", None)  # the agent reads the note through the API
+        if outside is None and (approval.conversation_id is None or approval.agent_id is None):
             raise DecisionError(
                 "no_conversation", f"{approval.reference} came from no conversation: no agent can answer its requester."
             )
@@ -53,7 +55,7 @@ def respond(approval_id, *, actor, note: str, origin=IN_CONSOLE) -> HITLApproval
         approval.save(update_fields=["status"])
         log(approval, Event.RESPONDED, note, actor=actor, origin=origin, previous_status=previous)
         announce(approval)  # the requester's chip: a revision was asked
-        if _reviser is not None:
+        if _reviser is not None and outside is None:
             transaction.on_commit(lambda: _reviser(str(approval.pk)))
     return approval
 

@@ -1,4 +1,5 @@
-"""The clock: breaches, reminders, escalation, and the end (auto-approval or expiry).
+"""The clock: breaches, reminders, escalation, and the end (auto-approval or expiry; a request from an agent outside
+Walker is rejected instead, never approved by silence).
 
 A beat task calls `process_due()` every minute. Due approvals are claimed with
 SELECT ... FOR UPDATE SKIP LOCKED, so two workers never process the same row,
@@ -27,7 +28,7 @@ from hitl.errors import DecisionError
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, DeadlineFailure, HITLApproval
 from hitl.notifying.approvers import Notice, notify
-from hitl.services.closing import auto_approve_locked, escalate_locked, expire_locked
+from hitl.services.closing import auto_approve_locked, escalate_locked, expire_locked, reject_unanswered_locked
 from hitl.services.decisions import SYSTEM
 from hitl.services.timing import HOUR
 
@@ -54,7 +55,7 @@ def process_due(now=None) -> Counter:
         with transaction.atomic():
             batch = list(
                 HITLApproval.objects.select_for_update(skip_locked=True, of=("self",))  # lock approvals, not tenants
-                .select_related("tenant", "deadline_failure")
+                .select_related("tenant", "deadline_failure", "outside_request")
                 .filter(status=ApprovalStatus.PENDING)
                 .filter(_due(now))
                 .exclude(deadline_failure__attempts__gte=MAX_ATTEMPTS)
@@ -113,6 +114,9 @@ def _step(approval: HITLApproval, now) -> list[str]:
         inc_on_commit(SLA_BREACHES, risk_level=approval.risk_level)  # not if this approval's savepoint rolls back
 
     if approval.expires_at and approval.expires_at <= now:
+        if getattr(approval, "outside_request", None) is not None:  # loaded with the batch
+            reject_unanswered_locked(approval)
+            return [*steps, "rejected_unanswered"]
         config = approval.workflow_snapshot
         if config.get("auto_approve_hours") and not rules.is_critical(approval.risk_level):
             auto_approve_locked(approval)

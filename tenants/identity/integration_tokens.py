@@ -41,6 +41,8 @@ def create_token(owner: User, *, name: str, scopes, days: int = DEFAULT_DAYS) ->
     known = set(IntegrationToken.Scope.values)
     if not scopes or not isinstance(scopes, list | tuple) or not set(scopes) <= known:
         raise WalkerError("invalid_token_request", f"Scopes: one or more of {', '.join(sorted(known))}.")
+    if {IntegrationToken.Scope.REQUEST, IntegrationToken.Scope.DECIDE} <= set(scopes):
+        raise WalkerError("invalid_token_request", "A token that requests approvals cannot decide them too.")
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
         raise WalkerError("invalid_token_request", f"A token lasts 1 to {MAX_DAYS} days.")
     secret = PREFIX + secrets.token_urlsafe(32)

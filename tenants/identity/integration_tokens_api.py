@@ -23,7 +23,9 @@ class IntegrationTokenSerializer(serializers.ModelSerializer):
 class NewIntegrationTokenSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="What uses it.")
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=IntegrationToken.Scope.choices), min_length=1, max_length=3
+        child=serializers.ChoiceField(choices=IntegrationToken.Scope.choices),
+        min_length=1,
+        max_length=len(IntegrationToken.Scope),
     )
     days = serializers.IntegerField(
         min_value=1, max_value=integration_tokens.MAX_DAYS, default=integration_tokens.DEFAULT_DAYS

@@ -32,6 +32,7 @@ class IntegrationToken(models.Model):
         READ = "read", _("read")
         WRITE = "write", _("write")
         DECIDE = "decide", _("decide approvals")
+        REQUEST = "request", _("request approvals")  # an agent outside Walker asking (hitl.approval_requests_api)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(

@@ -13,7 +13,9 @@ from rest_framework.test import APIClient
 
 from agents.models import AIAgent
 from hitl.models import HITLApproval, HITLNotification
+from hitl.services.outside import Ask, file_request
 from hitl.services.requests import request_approval
+from tenants.identity.integration_tokens import create_token
 from tenants.models import AccessLog, SubjectRequest, User
 from tenants.roles import Role
 from tests.action_types.conftest import BODY as ACTION_TYPE
@@ -126,6 +128,10 @@ ENDPOINTS = [
     ("patch", "/api/v1/action-types/{action_type}/", row(default=403, admin=200, superuser=200, outsider=404)),
     ("delete", "/api/v1/action-types/{action_type}/", row(default=403, admin=204, superuser=204, outsider=404)),
     ("post", "/api/v1/action-types/", row(default=403, admin=201, superuser=403, outsider=201)),
+    # agents outside Walker: only an integration token with the request scope (tests/api_tokens/test_scopes.py)
+    ("get", "/api/v1/approval-requests/", row(default=403)),
+    ("post", "/api/v1/approval-requests/", row(default=403)),
+    ("get", "/api/v1/approval-requests/{outside_request}/", row(default=403)),
     ("get", "/api/hitl/notifications/{notification}/", row(default=404, approver=200, anon=403)),  # one's own
     ("get", "/api/subject-requests/", row(default=403, admin=200, compliance=200, superuser=200, outsider=200)),
     (
@@ -175,6 +181,11 @@ BODIES = {
     "notes": {"text": "Called back, sorted"},
     "replies": {"text": "Hello, Dana here"},
     "action-types": ACTION_TYPE,
+    "approval-requests": {
+        "action": "matrix_action",
+        "args": {"campaign": "Autumn Sale", "amount": "90.00"},
+        "description": "Raise Autumn Sale to 90 a day",
+    },
     "workflows": {
         "name": "Budgets",
         "action_types": ["set_budget"],
@@ -206,10 +217,13 @@ def _people_and_rows() -> dict:
         tenant=tenant, kind="export", subject=colleague, subject_ref=str(colleague.pk), reason="asked by the person"
     )
     action_type = registered(tenant, key="matrix_action")  # the body posted registers another, update_budget
+    agent, _secret = create_token(people[Role.ADMIN], name="Matrix agent", scopes=["request"])
+    outside = file_request(agent, Ask("matrix_action", {"campaign": "Summer Sale", "amount": 80}, "Raise it"))
     rows = {
         "action_type": action_type.pk,
         "conversation": conversation.pk,
         "approval": approval.pk,
+        "outside_request": outside.request.approval_id,
         "colleague": colleague.pk,
         "workflow": workflow.pk,
         "notification": notification.pk,

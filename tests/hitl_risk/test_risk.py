@@ -11,6 +11,7 @@ import time_machine
 from agents.actions import ActionType
 from hitl.models import HITLApproval, RiskLevel, RiskPolicy
 from hitl.risk import DEFAULT_ACTION_BASE_RISK, assess, priority_for
+from tests.action_types.conftest import registered
 from tests.factories import CampaignDailyStatFactory, CampaignFactory, HITLApprovalFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,6 +217,20 @@ def test_unknown_action_type_gets_the_maximum(tenant):
     assessment = run(tenant, action_type="delete_account")
     assert points(assessment, "action_type") == 25
     assert factor(assessment, "action_type")["detail"] == "delete_account (unknown action type)"
+
+
+def test_a_registered_types_points_are_its_base_risk_and_only_in_its_tenant(tenant, other_tenant):
+    registered(tenant, base_risk=7)
+    assessment = run(tenant, action_type="update_budget")
+    assert points(assessment, "action_type") == 7
+    assert factor(assessment, "action_type")["detail"] == "update_budget (registered type)"
+    assert points(run(other_tenant, action_type="update_budget"), "action_type") == 25
+
+
+def test_the_policy_overrides_a_registered_types_points(tenant):
+    registered(tenant, base_risk=7)
+    RiskPolicy.objects.create(tenant=tenant, action_base_risk={"update_budget": 12})
+    assert points(run(tenant, action_type="update_budget"), "action_type") == 12
 
 
 @pytest.mark.parametrize("configured, expected", [(22, 22.0), (0, 0.0), (40, 25.0), (-3, 0.0), ("lots", 25.0)])

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from hitl.approval_requests_api import ApprovalRequestsView, ApprovalRequestView
+
+urlpatterns = [
+    path("approval-requests/", ApprovalRequestsView.as_view(), name="approval-requests"),
+    path("approval-requests/<uuid:pk>/", ApprovalRequestView.as_view(), name="approval-request"),
+]
