@@ -144,7 +144,7 @@ def the_ask(approval: HITLApproval) -> Ask:
 
 
 def _agent_name(approval: HITLApproval) -> str:
-    outside = getattr(approval, "outside_request", None)
+    outside = approval.outside
     if outside is not None:
         return outside.agent_name
     return approval.agent.name if approval.agent_id else approval.get_agent_type_display()
@@ -152,7 +152,7 @@ def _agent_name(approval: HITLApproval) -> str:
 
 def requester_name(approval: HITLApproval) -> str:
     """A person by name; an agent outside Walker by its integration token's name (it asked, nobody else)."""
-    outside = getattr(approval, "outside_request", None)
+    outside = approval.outside
     if outside is not None:
         return outside.agent_name
     person = approval.requested_by
@@ -166,7 +166,7 @@ def requester_name(approval: HITLApproval) -> str:
 def requester_words(approval: HITLApproval) -> str:
     """The asking message's text as a reader without the right to personal data sees it (nothing decrypted); an
     agent outside Walker's description of what it wants and why."""
-    outside = getattr(approval, "outside_request", None)
+    outside = approval.outside
     if outside is not None:
         return mask(outside.description)
     message = approval.source_message

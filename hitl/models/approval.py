@@ -337,6 +337,14 @@ class HITLApproval(FSMModelMixin, models.Model):
         return f"{self.reference}: {self.summary}"
 
     @property
+    def outside(self):
+        """The request an agent outside Walker sent (hitl.models.ApprovalRequest), or None. Not looked up for an
+        approval one of Walker's own agents proposed, which has none: the message path pays no statement for it."""
+        if self.agent_id is not None:
+            return None
+        return getattr(self, "outside_request", None)
+
+    @property
     def summary(self) -> str:
         """What the action does, in the active language (hitl.summaries); `action_summary` is the stored text."""
         return summary_in(self)

@@ -57,7 +57,7 @@ def require_decider(approval: HITLApproval, actor) -> None:
 
 def require_allowed(approval: HITLApproval, answer: str) -> None:
     """An agent outside Walker may have narrowed what approvers answer it (`allowed_decisions`)."""
-    asked = getattr(approval, "outside_request", None)  # only requests from outside have one
+    asked = approval.outside  # only requests from outside have one
     if asked is not None and not asked.allows(answer):
         allowed = ", ".join(asked.allowed_decisions)
         raise DecisionError(

@@ -124,7 +124,7 @@ def score_edits(approval, edits) -> Edited:
         estimated_reach=new_reach,
         confidence=approval.confidence,
         requested_by=approval.requested_by,
-        asked_through=outside.token_id if (outside := getattr(approval, "outside_request", None)) else None,
+        asked_through=outside.token_id if (outside := approval.outside) else None,
         currency=spec.currency_of(new_data) if registered else currencies.of_action(new_data),
     )
     return Edited(data_edits, summary, new_data, new_cost, new_reach, risk)
@@ -221,7 +221,7 @@ def _reroute(approval, actor, origin, changes) -> None:
     approval.total_levels = len(choice.rules["approval_levels"])
     approval.compliance_flags = [*approval.compliance_flags, *choice.problems]
     ends = deadlines(choice.rules, timezone.now(), critical=rules.is_critical(approval.risk_level))
-    if getattr(approval, "outside_request", None) is not None:  # an agent outside Walker set its own deadline
+    if approval.outside is not None:  # an agent outside Walker set its own deadline
         del ends["expires_at"]
     for field, value in ends.items():
         setattr(approval, field, value)

@@ -60,7 +60,7 @@ def runs_in_walker(approval: HITLApproval) -> bool:
     """Whether Walker carries out the approved action: always for its own agents' proposals; for an agent outside
     Walker, only when its type runs by Walker's executors (`runs_by` webhook), not by the agent, which receives the
     decision (and reports the outcome, issue 49)."""
-    if getattr(approval, "outside_request", None) is None:
+    if approval.outside is None:
         return True
     spec = spec_for(approval.action_type, approval.tenant)
     return not isinstance(spec, TenantActionSpec) or spec.runs_by != RunBy.AGENT

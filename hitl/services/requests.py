@@ -155,7 +155,7 @@ def request_approval(
         **ends,
     )
     if outside is not None:
-        outside.approval = approval
+        approval.outside_request = outside  # both ways: whoever reads the approval next finds it without a query
         outside.save(update_fields=["approval"])
     replaced = approval.related_to
     replaces = (

@@ -45,7 +45,7 @@ def respond(approval_id, *, actor, note: str, origin=IN_CONSOLE) -> HITLApproval
         approval = get_approval_for_user(actor, approval_id, Need.VIEW, for_update=True)
         require_decider(approval, actor)
         require_allowed(approval, Answer.RESPOND)
-        outside = getattr(approval, "outside_request", None)  # the agent reads the note through the API
+        outside = approval.outside  # the agent reads the note through the API
         if outside is None and (approval.conversation_id is None or approval.agent_id is None):
             raise DecisionError(
                 "no_conversation", f"{approval.reference} came from no conversation: no agent can answer its requester."

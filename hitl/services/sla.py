@@ -114,7 +114,7 @@ def _step(approval: HITLApproval, now) -> list[str]:
         inc_on_commit(SLA_BREACHES, risk_level=approval.risk_level)  # not if this approval's savepoint rolls back
 
     if approval.expires_at and approval.expires_at <= now:
-        if getattr(approval, "outside_request", None) is not None:  # loaded with the batch
+        if approval.outside is not None:  # loaded with the batch
             reject_unanswered_locked(approval)
             return [*steps, "rejected_unanswered"]
         config = approval.workflow_snapshot
