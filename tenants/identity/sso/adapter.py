@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from tenants.identity import invitations
 from tenants.identity.sso import admission, failures, social_apps
+from tenants.models import User
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -16,7 +17,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         admission.admit(request, sociallogin)
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
-        return True  # the admission rules decided: an address of the tenant's domains, no account yet
+        """The admission rules decided: an address of the tenant's domains, no account yet. Unless the same
+        person's other sign-in made the account since: allauth would then send this one to a signup form, which
+        Walker does not have (a server error), so it is refused as a sign-in that raced."""
+        if User.objects.filter(email__iexact=sociallogin.user.email).exists():
+            admission.refuse_raced(request)
+        return True
 
     def is_auto_signup_allowed(self, request, sociallogin) -> bool:
         return True  # no signup form: the account is made from what the provider said
