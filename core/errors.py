@@ -63,6 +63,9 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "connection_not_usable": HTTPStatus.CONFLICT,
     "idempotency_key_reused": HTTPStatus.CONFLICT,  # an approval request's key, sent again with other args
     "already_waiting": HTTPStatus.CONFLICT,  # the same action with the same args waits for a decision
+    "result_already_reported": HTTPStatus.CONFLICT,  # an approval request's outcome, reported otherwise before
+    "not_approved": HTTPStatus.CONFLICT,  # an outcome reported for a request not (or not yet) approved
+    "runs_in_walker": HTTPStatus.CONFLICT,  # an outcome reported for an action Walker carries out itself
     "already_member": HTTPStatus.CONFLICT,  # an invitation for an address that has an account
     "already_invited": HTTPStatus.CONFLICT,  # an ad platform connection disconnected, paused or expired
     # What the caller holds is no longer good: a tools URL lasts one engine run.

@@ -25,6 +25,7 @@ from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
 from hitl.risk import readable_factors
 from hitl.services.outside import KEY_MAX, TEXT_MAX, Ask, Refused, file_request
+from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, REPORTED, report_result
 from tenants.identity.token_scopes import Scope, TokenScopePermission
 from tenants.models import IntegrationToken
 
@@ -100,6 +101,19 @@ class RequestRiskSerializer(serializers.Serializer):
     factors = RequestRiskFactorSerializer(many=True)
 
 
+class RequestResultSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[(outcome.value, outcome.label) for outcome in OUTCOMES])
+    detail = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+
+
+class ResultBody(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[outcome.value for outcome in OUTCOMES], help_text="How carrying out the approved action went."
+    )
+    detail = StrictCharField(max_length=DETAIL_MAX, help_text="What happened, in words approvers read.")
+
+
 class ApprovalRequestSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="approval.pk", help_text="The approval's id, as approvers see it.")
     reference = serializers.CharField(source="approval.reference")
@@ -114,6 +128,7 @@ class ApprovalRequestSerializer(serializers.Serializer):
     requested_at = serializers.DateTimeField(source="approval.requested_at")
     expires_at = serializers.DateTimeField(source="approval.expires_at", allow_null=True)
     decision = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
     wait_url = serializers.SerializerMethodField()
 
     @extend_schema_field(RequestRiskSerializer)
@@ -126,6 +141,18 @@ class ApprovalRequestSerializer(serializers.Serializer):
     def get_decision(self, asked):
         decision = decision_of(asked)
         return RequestDecisionSerializer(decision).data if decision is not None else None
+
+    @extend_schema_field(RequestResultSerializer(allow_null=True))
+    def get_result(self, asked):
+        approval = asked.approval
+        if not approval.execution_result.get(REPORTED):
+            return None
+        reported = {
+            "outcome": approval.execution_status,
+            "detail": approval.execution_result.get("detail", ""),
+            "reported_at": approval.execution_result.get("reported_at"),
+        }
+        return RequestResultSerializer(reported).data
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_wait_url(self, asked) -> str:
@@ -261,3 +288,39 @@ async def _waiting(asked: ApprovalRequest) -> bool:
 
 def _read(token, pk) -> dict:
     return ApprovalRequestSerializer(requests_of(token).get(pk=pk)).data
+
+
+class ApprovalRequestResultView(Guarded, generics.GenericAPIView):
+    serializer_class = ApprovalRequestSerializer
+
+    @extend_schema(
+        operation_id="approval_requests_result",
+        request=ResultBody,
+        responses={
+            201: ApprovalRequestSerializer,
+            200: OpenApiResponse(ApprovalRequestSerializer, description="The same outcome, reported again."),
+            400: OpenApiResponse(description="Field errors by name."),
+            403: OpenApiResponse(description="Not the integration token that asked, or without the request scope."),
+            404: OpenApiResponse(description="No such request in the token's tenant."),
+            409: OpenApiResponse(
+                description="Not approved, carried out by Walker, or its outcome reported otherwise before."
+            ),
+        },
+    )
+    def post(self, request, pk):
+        """The agent that asked reports how carrying out the approved action went (a type that runs by the agent):
+        recorded once, on the approval as its outcome; the same report again answers 200, another 409."""
+        asked = get_object_or_404(requests_of(request.auth), approval_id=pk)
+        if asked.token_id != request.auth.pk:
+            detail = "Only the agent that asked reports the outcome of its request."
+            return Response({"code": "forbidden", "detail": detail}, status=status.HTTP_403_FORBIDDEN)
+        body = ResultBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            _, recorded = report_result(asked, **body.validated_data)
+        except Refused as refused:
+            if refused.field is not None:
+                raise serializers.ValidationError({refused.field: [refused.detail]}) from None
+            return Response({"code": refused.code, "detail": refused.detail}, status=http_status(refused.code))
+        answer = status.HTTP_201_CREATED if recorded else status.HTTP_200_OK
+        return Response(self.get_serializer(requests_of(request.auth).get(pk=asked.pk)).data, status=answer)

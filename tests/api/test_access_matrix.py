@@ -132,6 +132,7 @@ ENDPOINTS = [
     ("get", "/api/v1/approval-requests/", row(default=403)),
     ("post", "/api/v1/approval-requests/", row(default=403)),
     ("get", "/api/v1/approval-requests/{outside_request}/", row(default=403)),
+    ("post", "/api/v1/approval-requests/{outside_request}/result/", row(default=403)),
     ("get", "/api/hitl/notifications/{notification}/", row(default=404, approver=200, anon=403)),  # one's own
     ("get", "/api/subject-requests/", row(default=403, admin=200, compliance=200, superuser=200, outsider=200)),
     (
