@@ -247,9 +247,7 @@ class ApprovalRequestsView(Guarded, generics.GenericAPIView):
         try:
             filed = file_request(request.auth, ask)
         except Refused as refused:
-            if refused.field is not None:
-                raise serializers.ValidationError({refused.field: [refused.detail]}) from None
-            return Response({"code": refused.code, "detail": refused.detail}, status=http_status(refused.code))
+            return _refusal(refused)
         answer = status.HTTP_202_ACCEPTED if filed.created else status.HTTP_200_OK
         return Response(self.get_serializer(requests_of(request.auth).get(pk=filed.request.pk)).data, status=answer)
 
@@ -275,6 +273,13 @@ class ApprovalRequestView(Guarded, AsyncAPIView):
         while await _waiting(asked) and loop.time() < deadline:
             await asyncio.sleep(min(WAIT_POLL_SECONDS, max(deadline - loop.time(), 0)))
         return Response(await sync_to_async(_read)(request.auth, asked.pk))
+
+
+def _refusal(refused: Refused) -> Response:
+    """A field's refusal as the API's field errors (400); any other with its code and the code's status."""
+    if refused.field is not None:
+        raise serializers.ValidationError({refused.field: [refused.detail]}) from None
+    return Response({"code": refused.code, "detail": refused.detail}, status=http_status(refused.code))
 
 
 def _own(token, pk) -> ApprovalRequest:
@@ -319,8 +324,6 @@ class ApprovalRequestResultView(Guarded, generics.GenericAPIView):
         try:
             _, recorded = report_result(asked, **body.validated_data)
         except Refused as refused:
-            if refused.field is not None:
-                raise serializers.ValidationError({refused.field: [refused.detail]}) from None
-            return Response({"code": refused.code, "detail": refused.detail}, status=http_status(refused.code))
+            return _refusal(refused)
         answer = status.HTTP_201_CREATED if recorded else status.HTTP_200_OK
         return Response(self.get_serializer(requests_of(request.auth).get(pk=asked.pk)).data, status=answer)

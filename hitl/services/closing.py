@@ -100,30 +100,28 @@ def expire_locked(approval: HITLApproval) -> None:
     announce(approval, lambda: told.expired(approval))
 
 
-def reject_unanswered_locked(approval: HITLApproval) -> None:
-    """An agent outside Walker asked and nobody decided before its request expired: rejected, never approved by
-    silence, whatever the workflow's waiting time says (the caller holds the lock)."""
+def _decided_by_walker(approval: HITLApproval, decision: str) -> None:
+    """The decision row of an ending nobody decided: at the current level, by no approver."""
     HITLDecision.objects.create(
         tenant_id=approval.tenant_id,
         approval=approval,
         level=approval.approval_level,
         approver=None,
-        decision=Decision.REJECT,
+        decision=decision,
         via=SYSTEM.via,
     )
+
+
+def reject_unanswered_locked(approval: HITLApproval) -> None:
+    """An agent outside Walker asked and nobody decided before its request expired: rejected, never approved by
+    silence, whatever the workflow's waiting time says (the caller holds the lock)."""
+    _decided_by_walker(approval, Decision.REJECT)
     reject_locked(approval, actor=None, reason=NO_DECISION_IN_TIME, origin=SYSTEM, automatic=True)
 
 
 def auto_approve_locked(approval: HITLApproval) -> None:
     """The workflow approves after its waiting time (never a critical action; the caller holds the lock)."""
-    HITLDecision.objects.create(
-        tenant_id=approval.tenant_id,
-        approval=approval,
-        level=approval.approval_level,
-        approver=None,
-        decision=Decision.APPROVE,
-        via=SYSTEM.via,
-    )
+    _decided_by_walker(approval, Decision.APPROVE)
     hours = approval.workflow_snapshot.get("auto_approve_hours")
     final_approve(
         approval,
