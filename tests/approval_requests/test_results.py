@@ -10,6 +10,7 @@ from hitl.services.outside_results import report_result
 from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask, client_of
 from tests.concurrency import at_once
+from tests.metrics.conftest import Moves
 
 DONE = {"outcome": "succeeded", "detail": "Summer Sale is at 700 a day in Google Ads."}
 
@@ -48,6 +49,14 @@ def test_a_failure_is_recorded_with_the_agents_words(agent, approved):
     assert (approval.status, approval.execution_status) == ("failed", "failed")
     assert approval.execution_error == body["detail"]
     assert agent.get(f"{URL}{approved['id']}/").json()["result"]["detail"] == body["detail"]
+
+
+def test_a_failure_counts_under_one_label_for_every_tenant_defined_type(agent, approved, django_capture_on_commit_callbacks):
+    moves = Moves()
+    with django_capture_on_commit_callbacks(execute=True):
+        report(agent, approved, {"outcome": "failed", "detail": "Refused."})
+    assert moves("walker_executions_failed_total", action_type="tenant_defined") == 1
+    assert moves("walker_executions_failed_total", action_type="update_budget") == 0  # the tenant's name stays out
 
 
 def test_the_same_report_again_is_the_same_answer_and_another_is_a_409(agent, approved):

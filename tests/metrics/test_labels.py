@@ -25,7 +25,7 @@ BOUNDED = {
     "channel": set(Channel.values),
     "engine": {*ENGINES, "other"},
     "risk_level": set(RiskLevel.values),
-    "action_type": set(ActionType.values),
+    "action_type": {*ActionType.values, "tenant_defined"},
     "consumer": {"chat", "console"},
     "webhook": {"twilio", "sendgrid_events", "sendgrid_inbound"},
     "reason": {"unsigned", "bad_signature", "not_configured", "stale", "replayed", "unauthorized"},
