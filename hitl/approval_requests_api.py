@@ -24,7 +24,7 @@ from core.throttling import CredentialRateThrottle
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
 from hitl.risk import readable_factors
-from hitl.services.outside import KEY_MAX, TEXT_MAX, Ask, Refused, file_request
+from hitl.services.outside import CALLBACK_URL_MAX, KEY_MAX, TEXT_MAX, Ask, Refused, file_request
 from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, REPORTED, report_result
 from tenants.identity.token_scopes import Scope, TokenScopePermission
 from tenants.models import IntegrationToken
@@ -73,6 +73,13 @@ class ApprovalRequestBody(serializers.Serializer):
         max_length=len(Answer),
         required=False,
         help_text="What approvers may answer; all by default (edit only for a type with editable fields).",
+    )
+    callback_url = StrictCharField(
+        max_length=CALLBACK_URL_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Where each decision is POSTed, signed with the tenant's action webhook secret (a public https URL).",
     )
 
 
@@ -124,6 +131,7 @@ class ApprovalRequestSerializer(serializers.Serializer):
     description = serializers.CharField()
     context = serializers.CharField()
     allowed_decisions = serializers.ListField(child=serializers.ChoiceField(choices=Answer.choices))
+    callback_url = serializers.CharField(help_text="Where each decision is POSTed (empty: nowhere).")
     risk = serializers.SerializerMethodField()
     requested_at = serializers.DateTimeField(source="approval.requested_at")
     expires_at = serializers.DateTimeField(source="approval.expires_at", allow_null=True)

@@ -9,9 +9,15 @@ class HitlConfig(AppConfig):
     def ready(self):
         # Register the Celery tasks in every process (web too), not only in workers that
         # autodiscover them: decisions queue execution and notifications by task name.
+        from django.db.models.signals import post_save
+
+        from hitl import callbacks, tasks  # noqa: F401
         from hitl import personal_data as held
-        from hitl import tasks  # noqa: F401
+        from hitl.models import HITLApprovalHistory
         from tenants.privacy.personal_data import register
+
+        # Each decision on an outside agent's request queues its callback, whichever door or clock decided.
+        post_save.connect(callbacks.on_history_saved, sender=HITLApprovalHistory, dispatch_uid="hitl.callbacks")
 
         register("notifications", export=held.export_notifications, erase=held.erase_notifications, order=20)
         register("approval_requests", export=held.export_requests, erase=held.erase_requests, order=25)

@@ -2,6 +2,7 @@
 
 from celery import Task, shared_task
 
+from hitl import callbacks
 from hitl.notifying import senders
 from hitl.services.execution import Outcome, run_execution
 from hitl.services.read_back import read_back_silent
@@ -56,6 +57,26 @@ class NotificationTask(Task):
 )
 def send_notification(notification_id: str) -> None:
     senders.send(notification_id)
+
+
+class CallbackTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Out of retries: the callback is recorded as failed, with the receiver's last answer."""
+        if isinstance(exc, senders.TransientSendError):
+            callbacks.give_up(args[0] if args else kwargs["callback_id"], exc)
+
+
+@shared_task(
+    base=CallbackTask,
+    acks_late=True,
+    autoretry_for=(senders.TransientSendError,),
+    retry_backoff=30,
+    retry_backoff_max=LONGEST_RETRY_DELAY,
+    retry_jitter=False,
+    max_retries=7,  # about an hour and a half of trying, then failed on the row
+)
+def send_decision_callback(callback_id: str) -> str:
+    return callbacks.deliver(callback_id)
 
 
 @shared_task(expires=55)

@@ -1,6 +1,7 @@
 from hitl.models.approval import APPROVAL_CURRENCY, ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
 from hitl.models.approval_request import Answer, ApprovalRequest
 from hitl.models.deadline_failure import DeadlineFailure
+from hitl.models.decision_callback import DecisionCallback
 from hitl.models.level import WorkflowLevel
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
@@ -11,6 +12,7 @@ __all__ = [
     "APPROVAL_CURRENCY",
     "ApprovalStatus",
     "DeadlineFailure",
+    "DecisionCallback",
     "ExecutionStatus",
     "HITLApproval",
     "HITLApprovalHistory",

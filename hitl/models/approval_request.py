@@ -50,6 +50,12 @@ class ApprovalRequest(models.Model):
     description = models.TextField(verbose_name=_("description"))
     context = models.TextField(blank=True, verbose_name=_("context"))
     allowed_decisions = models.JSONField(default=list, verbose_name=_("allowed decisions"))
+    callback_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text=_("Where each decision is POSTed, signed with the tenant's action webhook secret."),
+        verbose_name=_("callback URL"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantScopedQuerySet.as_manager()

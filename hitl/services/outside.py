@@ -26,9 +26,11 @@ from core.errors import WalkerError
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.services.conflicts import AlreadyWaiting
 from hitl.services.requests import request_approval
+from tenants import outbound
 
 TEXT_MAX = 2000  # characters of a description or a context: what an approver reads, not a document
 KEY_MAX = 200
+CALLBACK_URL_MAX = 2000
 LARGEST_COST = Decimal("999999999999.99")  # HITLApproval.estimated_cost's 14 digits
 LARGEST_REACH = 2_147_483_647  # HITLApproval.estimated_reach's column
 
@@ -50,6 +52,7 @@ class Ask:
     idempotency_key: str = ""
     expires_in: int | None = None  # seconds; the type's default expiry when None
     allowed_decisions: tuple[str, ...] | None = None  # every answer the type allows when None
+    callback_url: str = ""  # where each decision is POSTed (hitl.callbacks); none when empty
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ def file_request(token, ask: Ask) -> Filed:
     tenant = token.tenant
     spec = _spec(tenant, ask.action)
     _check(spec, ask)
+    _check_callback(tenant, ask.callback_url)
     digest = args_sha256(ask.args)
     if ask.idempotency_key and (earlier := _keyed(token, ask.idempotency_key)) is not None:
         return _repeated(earlier, digest)
@@ -93,6 +97,7 @@ def file_request(token, ask: Ask) -> Filed:
                 description=ask.description,
                 context=ask.context,
                 allowed_decisions=list(_allowed(spec, ask)),
+                callback_url=ask.callback_url,
             )
     except IntegrityError:  # the same key, sent at once: the other request committed first
         return _repeated(_keyed(token, ask.idempotency_key), digest)
@@ -148,6 +153,24 @@ def _check(spec: TenantActionSpec, ask: Ask) -> None:
         low, high = int(MIN_EXPIRY.total_seconds()), int(MAX_EXPIRY.total_seconds())
         raise Refused("out_of_range", f"From {low} to {high} seconds.", "expires_in")
     _allowed(spec, ask)
+
+
+def _check_callback(tenant, url: str) -> None:
+    """A callback goes only where the action webhook may (tenants.outbound), signed with the same secret."""
+    if not url:
+        return
+    if len(url) > CALLBACK_URL_MAX:
+        raise Refused("too_long", f"At most {CALLBACK_URL_MAX} characters.", "callback_url")
+    try:
+        outbound.check_url(url)
+    except outbound.OutboundURLRefused as refused:
+        raise Refused("callback_url_refused", f"Walker cannot send to this URL: {refused}.", "callback_url") from None
+    if not tenant.action_webhook_secret:
+        raise Refused(
+            "callback_unsigned",
+            "Callbacks are signed with the tenant's action webhook secret, and it has none: an admin sets one first.",
+            "callback_url",
+        )
 
 
 def _allowed(spec: TenantActionSpec, ask: Ask) -> tuple[str, ...]:

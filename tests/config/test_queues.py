@@ -25,6 +25,7 @@ INTENDED = {
     "channels_app.email.tasks.send_answer": "answers",
     "hitl.tasks.execute_approval": "notifications",
     "hitl.tasks.send_notification": "notifications",
+    "hitl.tasks.send_decision_callback": "notifications",
     "hitl.tasks.process_deadlines": "notifications",
     "hitl.tasks.recover_executions": "notifications",
     "hitl.tasks.read_back_silent_executions": "notifications",
