@@ -469,6 +469,9 @@ API_EVENTS_MAX_WAIT = env_int("API_EVENTS_MAX_WAIT", 30, minimum=0)  # longest l
 # decision at once (429 beyond), and how often one integration token may call /api/v1/approval-requests/.
 APPROVAL_REQUESTS_MAX_WAITING = env_int("APPROVAL_REQUESTS_MAX_WAITING", 1000, minimum=1)
 APPROVAL_REQUESTS_RATE = env_str("APPROVAL_REQUESTS_RATE", "300/minute")
+# Hours after its approval an outside agent's action that it carries out should have its outcome reported by:
+# past them, the console flags it ("Outcome overdue").
+APPROVAL_RESULT_DUE_HOURS = env_int("APPROVAL_RESULT_DUE_HOURS", 24, minimum=1)
 CHAT_TOKEN_TTL_SECONDS = env_int("CHAT_TOKEN_TTL_SECONDS", 3600, minimum=60)
 # Access records of no tenant (a platform superuser's reads) are kept this many days (at least 90).
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 1095, minimum=90)

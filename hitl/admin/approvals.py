@@ -18,11 +18,11 @@ from unfold.decorators import display
 
 from hitl import inbox, presentation, timeline
 from hitl.access import may, may_decide
-from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, QueueFilter
+from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, AskedByFilter, OutcomeOverdueFilter, QueueFilter
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
 from hitl.resources import ApprovalResource
-from hitl.services import verbs
+from hitl.services import outside_results, verbs
 from hitl.services.execution import stuck_since
 from hitl.services.verbs import Door
 from tenants.access import Need
@@ -57,7 +57,10 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
         "assignee", "level",
     ]  # fmt: skip
     list_display_links = ["reference", "summary"]
-    list_filter = [QueueFilter, "status", "risk_level", "sla_breached", ActionTypeFilter, AgentTypeFilter]
+    list_filter = [
+        QueueFilter, "status", "risk_level", "sla_breached", ActionTypeFilter, AgentTypeFilter, AskedByFilter,
+        OutcomeOverdueFilter,
+    ]  # fmt: skip
     list_select_related = ["assigned_to", "requested_by", "source_message", "agent", "outside_request"]
     search_fields = ["reference", "action_summary"]
     ordering = inbox.most_urgent_first()
@@ -74,7 +77,7 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
                                 "conflicts"]}),
         (_("Progress"), {"fields": ["workflow_shown", "approval_level", "total_levels", "assignee", "sla_deadline"]}),
         (_("Outcome"), {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",
-                                "execution_status", "execution_error"]}),
+                                "execution_status", "execution_error", "outcome_due"]}),
     ]  # fmt: skip
 
     def get_export_queryset(self, request):
@@ -176,6 +179,17 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
     @display(description=_("status"), ordering="status", label=STATUS_COLOURS)
     def status_badge(self, obj):
         return obj.status, obj.get_status_display()
+
+    @display(description=_("outcome report"))
+    def outcome_due(self, obj):
+        """An outside agent carries the action out and reports how it went; a report long missing is flagged."""
+        if not outside_results.is_overdue(obj):
+            return "—"
+        late = gettext("Overdue: approved %(ago)s ago and %(agent)s has not reported the outcome.") % {
+            "ago": timesince(obj.approved_at, depth=1),
+            "agent": obj.outside.agent_name,
+        }
+        return format_html('<span class="text-red-600 font-semibold">{}</span>', late)
 
     @display(description=_("SLA"), ordering="sla_deadline")
     def sla(self, obj):

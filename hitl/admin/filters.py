@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from agents.actions import ActionType
 from agents.models import AgentType
 from hitl import inbox
+from hitl.models import ApprovalRequest
+from hitl.services import outside_results
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -64,3 +66,34 @@ class AgentTypeFilter(ChoicesFilter):
     title = _("agent")
     parameter_name = "agent_type"
     options = AgentType.choices
+
+
+class AskedByFilter(admin.SimpleListFilter):
+    """The agents outside Walker that asked (their integration tokens' names), for "everything Acme's LangGraph
+    agent asked"; Walker's own agents are the agent filter's."""
+
+    title = _("asked by")
+    parameter_name = "asked_by"
+    LISTED = 100  # names offered; any other still filters when typed into the address
+
+    def lookups(self, request, model_admin):
+        rows = ApprovalRequest.objects.all()
+        if not request.user.is_superuser:
+            rows = rows.filter(tenant_id=request.user.tenant_id)
+        names = rows.order_by("agent_name").values_list("agent_name", flat=True).distinct()[: self.LISTED]
+        return [(name, name) for name in names]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(outside_request__agent_name=self.value()) if self.value() else queryset
+
+
+class OutcomeOverdueFilter(admin.SimpleListFilter):
+    title = _("outcome")
+    parameter_name = "outcome"
+    OVERDUE = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [(self.OVERDUE, _("Overdue: approved, no outcome reported"))]
+
+    def queryset(self, request, queryset):
+        return outside_results.overdue(queryset) if self.value() == self.OVERDUE else queryset

@@ -169,6 +169,7 @@ class HITLNotification(models.Model):
         REMINDER = "reminder", _("Reminder")
         ESCALATED = "escalated", _("Escalated to them")
         DECIDED = "decided", _("Decided")
+        OUTCOME = "outcome", _("Outcome reported")  # by an agent outside Walker that carried out the action
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")

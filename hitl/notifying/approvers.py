@@ -18,7 +18,9 @@ SUBJECTS = {
     Notice.REMINDER: _("Reminder: %(summary)s is waiting for you"),
     Notice.ESCALATED: _("Escalated to you: %(summary)s"),
     Notice.DECIDED: _("%(status)s: %(summary)s"),
+    Notice.OUTCOME: _("%(status)s: %(summary)s"),
 }
+TOLD_AFTER = (Notice.DECIDED, Notice.OUTCOME)  # the notices about what became of it, not asking for anything
 
 
 def recipients(approval: HITLApproval, event: Notice, people: list | None = None):
@@ -32,7 +34,12 @@ def _text(approval: HITLApproval, event: Notice) -> tuple[str, str]:
     """In the active language (notify sets the recipient's)."""
     subject = str(SUBJECTS[event]) % {"summary": approval.summary, "status": approval.get_status_display()}
     lines = presentation.ask_lines(presentation.the_ask(approval))
-    if event != Notice.DECIDED:
+    if event == Notice.OUTCOME:
+        reported = approval.execution_result.get("detail") or approval.execution_error
+        lines.append(
+            gettext("%(agent)s reported: %(detail)s") % {"agent": approval.outside.agent_name, "detail": reported}
+        )
+    if event not in TOLD_AFTER:
         lines += replaced_lines(approval)
         progress = {"level": approval.approval_level, "levels": approval.total_levels, "url": approval_url(approval)}
         lines.append(gettext("Level %(level)s of %(levels)s. Decide: %(url)s") % progress)

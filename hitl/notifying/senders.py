@@ -26,6 +26,7 @@ EMAIL_TYPES = {
     Notice.REMINDER: "reminder",
     Notice.ESCALATED: "escalation",
     Notice.DECIDED: "outcome",
+    Notice.OUTCOME: "outcome",
 }
 
 

@@ -6,11 +6,15 @@ Exactly once under retries: the approval's row is locked; the same report again 
 report after the first is refused (409), as is a report for a request not approved or one Walker carries out.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from agents.executors.base import ExecutionResult
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
+from hitl.notifying.approvers import Notice, notify
 from hitl.services.execution import record_failure, record_success, runs_in_walker
 from hitl.services.outside import Refused
 
@@ -57,4 +61,23 @@ def report_result(asked, *, outcome: str, detail: str) -> tuple[HITLApproval, bo
         approval.execution_result = {"detail": detail}
     approval.execution_result.update({REPORTED: True, "reported_at": approval.execution_started_at.isoformat()})
     approval.save(update_fields=["execution_result", "execution_attempts", "execution_started_at"])
+    # The approver who said yes hears how it went (every approver of the request, when a rule approved it).
+    notify(approval, Notice.OUTCOME, people=[approval.approved_by] if approval.approved_by else None)
     return approval, True
+
+
+def overdue(approvals, now=None):
+    """Approved requests from outside Walker whose agent has not reported the outcome within
+    APPROVAL_RESULT_DUE_HOURS: the agent acts and reports, and an approval left at "approved" may mean it never did.
+    (One that Walker carries out leaves "approved" as soon as it runs.)"""
+    due = (now or timezone.now()) - timedelta(hours=settings.APPROVAL_RESULT_DUE_HOURS)
+    return approvals.filter(
+        status=ApprovalStatus.APPROVED, agent__isnull=True, outside_request__isnull=False, approved_at__lt=due
+    )
+
+
+def is_overdue(approval: HITLApproval, now=None) -> bool:
+    """`overdue` for one approval, without a query (its outside request is loaded)."""
+    if approval.status != ApprovalStatus.APPROVED or approval.outside is None or approval.approved_at is None:
+        return False
+    return approval.approved_at < (now or timezone.now()) - timedelta(hours=settings.APPROVAL_RESULT_DUE_HOURS)

@@ -4,7 +4,7 @@
 import pytest
 
 from hitl.history import Event
-from hitl.models import ApprovalRequest, HITLApproval
+from hitl.models import ApprovalRequest, HITLApproval, HITLNotification
 from hitl.services.outside import Refused
 from hitl.services.outside_results import report_result
 from tests.action_types.conftest import registered
@@ -59,6 +59,17 @@ def test_a_failure_counts_under_one_label_for_every_tenant_defined_type(
         report(agent, approved, {"outcome": "failed", "detail": "Refused."})
     assert moves("walker_executions_failed_total", action_type="tenant_defined") == 1
     assert moves("walker_executions_failed_total", action_type="update_budget") == 0  # the tenant's name stays out
+
+
+def test_the_approver_who_said_yes_is_told_how_it_went_once(agent, approved, approver):
+    body = {"outcome": "failed", "detail": "Google Ads refused: the budget is shared."}
+    report(agent, approved, body)
+    report(agent, approved, body)  # the same report again tells nobody twice
+    rows = HITLNotification.objects.filter(approval_id=approved["id"], event="outcome")
+    assert {row.recipient for row in rows} == {approver} and len({row.channel for row in rows}) == len(rows)
+    told = rows.get(channel="in_app")
+    assert told.subject.startswith("Failed")
+    assert "LangGraph budget agent reported: Google Ads refused: the budget is shared." in told.message
 
 
 def test_the_same_report_again_is_the_same_answer_and_another_is_a_409(agent, approved):
