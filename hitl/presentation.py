@@ -3,12 +3,15 @@ each action type are its spec's, agents.action_specs)."""
 
 import json
 from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from agents import action_specs
 from agents.action_specs.base import field_label, state_label, state_word
+from agents.tenant_actions import schemas
+from agents.tenant_actions.registry import TenantActionSpec
 from conversations.delivery import display_name
 from hitl.models import HITLApproval
 from hitl.risk import readable_factors
@@ -24,7 +27,7 @@ def _state_value(key: str, value) -> str:
 
 def publication(approval: HITLApproval) -> dict | None:
     """For actions that put content out (their spec's `publication`): what exactly goes out, where and when."""
-    spec = action_specs.spec_for(approval.action_type)
+    spec = approval.action_spec
     if spec is None or spec.publication is None:
         return None
     data = approval.action_data
@@ -40,7 +43,7 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
         before, after = approval.execution_result.get("before", {}), approval.execution_result.get("after", {})
         keys = [k for k in {**before, **after} if k != "id"]
         return [(state_label(k), _state_value(k, before.get(k, "—")), _state_value(k, after.get(k, "—"))) for k in keys]
-    spec = action_specs.spec_for(approval.action_type)
+    spec = approval.action_spec
     if spec is None:
         return []
     try:
@@ -51,7 +54,7 @@ def proposed_changes(approval: HITLApproval) -> list[tuple[str, str, str]]:
 
 def action_label(approval: HITLApproval) -> str:
     """The action type in words ("Set a campaign's daily budget"), or as stored for a type Walker no longer has."""
-    spec = action_specs.spec_for(approval.action_type)
+    spec = approval.action_spec
     return str(spec.label) if spec else approval.action_type
 
 
@@ -63,7 +66,7 @@ def risk_factors(approval: HITLApproval) -> list[dict]:
 def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
     """The action's data in words; an id is left out where its name (the spec's `names`) is given beside it."""
     data = approval.action_data
-    spec = action_specs.spec_for(approval.action_type)
+    spec = approval.action_spec
     named = {key for key, name in (spec.names if spec else {}).items() if name in data}
     currency = approval.currency
     return [(field_label(key), _detail(key, value, currency)) for key, value in data.items() if key not in named]
@@ -77,15 +80,31 @@ def _detail(key: str, value, currency: str) -> str:
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:
-    """The fields an approver may change, an amount's label naming its currency ("New daily budget (JPY)")."""
+    """The fields an approver may change, an amount's label naming its currency ("New daily budget (JPY)"), each
+    typed in as its JSON Schema says when the tenant registered the type (`_input_for`)."""
+    spec = approval.action_spec
     return [
         {
             "name": field.name,
             "label": _in_currency(field.label, approval.currency) if field.money else str(field.label),
-            "value": approval.action_data.get(field.name, ""),
+            "value": _shown(approval.action_data.get(field.name, "")),
+            **_input_for(_schema_of(spec, field.name)),
         }
-        for field in _editable(approval)
+        for field in (spec.editable if spec else ())
     ]
+
+
+def _input_for(schema: dict) -> dict:
+    """A list for an enum or a yes/no, a number with its bounds and step, else text with its longest length."""
+    types = schemas.types_of(schema)
+    if isinstance(schema.get("enum"), list):
+        return {"kind": "select", "choices": [(_shown(value), _shown(value)) for value in schema["enum"]]}
+    if types == {"boolean"}:
+        return {"kind": "select", "choices": [("true", _("Yes")), ("false", _("No"))]}
+    if types and types <= {"integer", "number"}:
+        step = "1" if types == {"integer"} else "any"
+        return {"kind": "number", "min": schema.get("minimum"), "max": schema.get("maximum"), "step": step}
+    return {"kind": "text", "maxlength": schema.get("maxLength")}
 
 
 def _in_currency(label, currency: str) -> str:
@@ -94,21 +113,47 @@ def _in_currency(label, currency: str) -> str:
 
 
 def edits_from_form(approval: HITLApproval, post) -> dict | None:
-    """The action_data changes an approver typed, or None when nothing changed."""
+    """The action_data changes an approver typed, or None when nothing changed; each typed value read as its field's
+    JSON type (an edit is then checked against the schema, hitl.services.edits)."""
+    spec = approval.action_spec
     changed = {}
-    for field in _editable(approval):
+    for field in spec.editable if spec else ():
         if f"edit_{field.name}" not in post:
             continue
         raw = post[f"edit_{field.name}"].strip()
-        value = int(raw) if field.integer and raw.lstrip("-").isdigit() else raw
+        value = _typed(raw, _schema_of(spec, field.name), integer=field.integer)
         if value != approval.action_data.get(field.name):
             changed[field.name] = value
     return {"action_data": changed} if changed else None
 
 
-def _editable(approval: HITLApproval):
-    spec = action_specs.spec_for(approval.action_type)
-    return spec.editable if spec else ()
+def _typed(raw: str, schema: dict, *, integer: bool):
+    """What the approver typed, as the JSON value the field holds; the text as typed when it reads as none."""
+    if isinstance(schema.get("enum"), list):
+        return next((value for value in schema["enum"] if _shown(value) == raw), raw)
+    types = schemas.types_of(schema)
+    if types == {"boolean"} and raw in ("true", "false"):
+        return raw == "true"
+    if (integer or types == {"integer"}) and raw.lstrip("-").isdigit():
+        return int(raw)
+    if types == {"number"} or types == {"integer", "number"}:
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            return raw
+        return int(number) if number == number.to_integral_value() else float(number)
+    return raw
+
+
+def _shown(value) -> str:
+    """A value as the form shows it: text as it is, anything else as JSON (true, 12, null)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _schema_of(spec, name: str) -> dict:
+    properties = spec.args_schema.get("properties", {}) if isinstance(spec, TenantActionSpec) else {}
+    field_schema = properties.get(name)
+    return field_schema if isinstance(field_schema, dict) else {}
 
 
 # --- the ask: who asked, what they said, what the agent proposes, for every channel ---------------

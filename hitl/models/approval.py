@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Upper
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from agents.actions import ActionType
 from agents.models import AgentType
+from agents.tenant_actions.registry import spec_for
 from core import currencies
 from hitl.summaries import summary_in
 from tenants.fields import EncryptedTextField
@@ -343,6 +345,12 @@ class HITLApproval(FSMModelMixin, models.Model):
         if self.agent_id is not None:
             return None
         return getattr(self, "outside_request", None)
+
+    @cached_property
+    def action_spec(self):
+        """Its type's spec, Walker's own or one the tenant registered: the one registry lookup, once per instance
+        (a tenant's type is a query). None for a type that no longer exists."""
+        return spec_for(self.action_type, self.tenant)
 
     @property
     def summary(self) -> str:

@@ -3,9 +3,11 @@ reported the outcome flagged as overdue (issue 49, points 1 and 2)."""
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from hitl.models import HITLApproval
+from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask, client_of
 
 QUEUE = "/admin/hitl/hitlapproval/"
@@ -42,3 +44,59 @@ def test_an_approved_request_with_no_outcome_after_a_day_is_flagged(agent, appro
     page = console.get(f"{QUEUE}{filed['id']}/change/").content.decode()
     assert "LangGraph budget agent has not reported the outcome" in page
     assert "has not reported" not in console.get(f"{QUEUE}{reported['id']}/change/").content.decode()
+
+
+@pytest.fixture
+def typed(tenant, approver, tenant_admin):
+    """A type whose editable fields are a choice, a yes/no, a bounded whole number and a bounded decimal."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "campaign": {"type": "string"},
+            "bid_strategy": {"enum": ["manual", "target_cpa", "max_clicks"]},
+            "paused": {"type": "boolean"},
+            "audience": {"type": "integer", "minimum": 0, "maximum": 100000},
+            "bid": {"type": "number", "minimum": 0.01},
+            "note": {"type": "string", "maxLength": 40},
+        },
+        "required": ["campaign"],
+        "additionalProperties": False,
+    }
+    editable = ["bid_strategy", "paused", "audience", "bid", "note"]
+    registered(tenant, key="tune_bids", names={"en": "Tune bids"}, args_schema=schema, editable_fields=editable,
+               money_field="", currency="", reach_field="audience")  # fmt: skip
+    args = {"campaign": "Brand", "bid_strategy": "manual", "paused": False, "audience": 500, "bid": 1.5, "note": "x"}
+    filed = client_of(tenant_admin).post(URL, ask(action="tune_bids", args=args), format="json")
+    assert filed.status_code == 202, filed.content[:300]
+    return filed.json()
+
+
+def test_the_approval_page_types_each_editable_field_as_its_schema_says(typed, console_as, approver):
+    page = console_as(approver).get(f"{QUEUE}{typed['id']}/change/").content.decode()
+    assert "Tune bids" in page  # the type's name, not its key
+    assert '<option value="target_cpa">' in page and '<option value="manual" selected>' in page
+    assert '<option value="false" selected>' in page
+    assert 'name="edit_audience" type="number" value="500" step="1" min="0" max="100000"' in page
+    assert 'name="edit_bid" type="number" value="1.5" step="any" min="0.01"' in page
+    assert 'name="edit_note" value="x" maxlength="40"' in page
+
+
+def test_an_edit_in_the_console_is_stored_as_the_schemas_types(typed, console_as, approver):
+    form = {"decision": "approve", "edit_bid_strategy": "target_cpa", "edit_paused": "true", "edit_audience": "800",
+            "edit_bid": "2.25", "edit_note": "x"}  # fmt: skip
+    console_as(approver).post(f"{QUEUE}{typed['id']}/decide/", form)
+    approval = HITLApproval.objects.get(pk=typed["id"])
+    assert approval.status == "approved"
+    assert approval.action_data == {
+        "campaign": "Brand", "bid_strategy": "target_cpa", "paused": True, "audience": 800, "bid": 2.25, "note": "x",
+    }  # fmt: skip
+
+
+def test_an_edit_outside_the_schema_is_refused_and_changes_nothing(typed, console_as, approver):
+    response = console_as(approver).post(
+        f"{QUEUE}{typed['id']}/decide/", {"decision": "approve", "edit_audience": "-5"}, follow=True
+    )
+    said = " ".join(str(message) for message in response.context["messages"])
+    assert "audience" in said and "0" in said
+    approval = HITLApproval.objects.get(pk=typed["id"])
+    assert approval.status == "pending" and approval.action_data["audience"] == 500
