@@ -4,9 +4,9 @@ tenant's request is not found."""
 
 import httpx2
 import pytest
-from asgiref.sync import sync_to_async
 
 from config.asgi import application
+from hitl.mcp.tools import in_db
 from tests.action_types.conftest import registered
 from tests.mcp.conftest import IN_PROCESS, asked, connected, http_client, secret_of
 
@@ -46,7 +46,7 @@ async def test_no_token_and_a_wrong_one_are_401_saying_what_to_send(live_db):
 
 
 async def test_a_token_without_the_request_scope_is_403(live_db, tenant_admin):
-    reader = await sync_to_async(secret_of)(tenant_admin, scopes=("read",))
+    reader = await in_db(secret_of, tenant_admin, ("read",))
     refused = await posted(reader)
     assert refused.status_code == 403
     assert refused.json()["code"] == "scope_missing" and '"request" scope' in refused.json()["detail"]
@@ -74,8 +74,8 @@ async def test_arguments_of_the_wrong_shape_are_tool_errors_too(secret):
 
 
 async def test_another_tenants_request_is_not_found(secret, outsider, other_tenant):
-    await sync_to_async(registered)(other_tenant)
-    theirs = await sync_to_async(secret_of)(outsider, name="Globex agent")
+    await in_db(registered, other_tenant)
+    theirs = await in_db(secret_of, outsider, ("request",), "Globex agent")
     async with connected(theirs) as client:
         filed = (await client.call_tool("request_approval", asked())).structured_content
     async with connected(secret) as client:
@@ -93,7 +93,7 @@ async def test_a_report_on_a_request_not_approved_is_refused(secret, tenant_admi
         report = {"id": filed["id"], "outcome": "succeeded", "detail": "Done."}
         waiting = await refusal(client, "report_result", report)
         assert waiting["code"] == "not_approved" and "pending" in waiting["detail"]
-    colleague = await sync_to_async(secret_of)(tenant_admin, name="Another agent")
+    colleague = await in_db(secret_of, tenant_admin, ("request",), "Another agent")
     async with connected(colleague) as client:
         other = await refusal(client, "report_result", report)
         assert other["code"] == "forbidden"
