@@ -12,8 +12,6 @@ daphne runs no ASGI lifespan in which one could be started for the process.
 import json
 from types import SimpleNamespace
 
-from asgiref.sync import sync_to_async
-from django.db import close_old_connections
 from mcp.server import Server, ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.types import (
@@ -30,7 +28,7 @@ from pydantic import ValidationError
 from core.errors import WalkerError, http_status
 from core.throttling import CredentialRateThrottle
 from hitl.approval_requests_api import MAX_BODY_BYTES
-from hitl.mcp.tools import TOOLS, Reply
+from hitl.mcp.tools import TOOLS, Reply, in_db
 from hitl.services.outside import Refused
 from tenants.identity import integration_tokens
 from tenants.identity.token_scopes import Scope
@@ -96,7 +94,7 @@ server = Server(
 
 async def application(scope, receive, send):
     """The ASGI application `/mcp/` is routed to."""
-    token, refusal = await sync_to_async(_caller, thread_sensitive=False)(scope)
+    token, refusal = await in_db(_caller, _bearer(scope))
     if refusal is not None:
         await _answer(send, *refusal)
         return
@@ -107,16 +105,8 @@ async def application(scope, receive, send):
         await manager.handle_request({**scope, "auth": token}, receive, send)
 
 
-def _caller(scope) -> tuple[object, tuple | None]:
+def _caller(secret: str | None) -> tuple[object, tuple | None]:
     """(the live token with the `request` scope, None), or (None, the refusal: status, code, detail, headers)."""
-    close_old_connections()
-    try:
-        return _checked(_bearer(scope))
-    finally:
-        close_old_connections()
-
-
-def _checked(secret: str | None):
     challenge = 'Bearer realm="walker"'
     if not secret:
         detail = "Send an integration token with the request scope, as `Authorization: Bearer <secret>`."
@@ -136,8 +126,9 @@ def _checked(secret: str | None):
         return None, (403, "scope_missing", detail, [])
     throttle = CredentialRateThrottle()
     if not throttle.allow_request(SimpleNamespace(auth=token), SimpleNamespace(throttle_rate_setting=RATE_SETTING)):
-        detail = f"Too many calls with this token: try again in {int(throttle.wait() or 1)} seconds."
-        return None, (429, "throttled", detail, [])
+        wait = max(int(throttle.wait() or 0), 1)
+        detail = f"Too many calls with this token ({RATE_SETTING}): try again in {wait} seconds."
+        return None, (429, "throttled", detail, [(b"retry-after", str(wait).encode())])
     return token, None
 
 

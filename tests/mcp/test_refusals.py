@@ -19,11 +19,11 @@ INITIALIZE = {
 }
 
 
-async def posted(secret):
+async def posted(secret, url=IN_PROCESS):
     """A bare MCP request with `secret` as its bearer token (None: no Authorization header)."""
     async with http_client(secret, transport=httpx2.ASGITransport(app=application)) as http:
         headers = {"Accept": "application/json, text/event-stream"}
-        return await http.post(IN_PROCESS, json=INITIALIZE, headers=headers)
+        return await http.post(url, json=INITIALIZE, headers=headers)
 
 
 async def refusal(client, tool, arguments) -> dict:
@@ -52,6 +52,15 @@ async def test_a_token_without_the_request_scope_is_403(live_db, tenant_admin):
     assert refused.json()["code"] == "scope_missing" and '"request" scope' in refused.json()["detail"]
 
 
+async def test_calls_past_the_tokens_rate_are_429_the_apis_rate_shared(secret, settings):
+    settings.APPROVAL_REQUESTS_RATE = "2/minute"
+    assert (await posted(secret)).status_code == 200
+    assert (await posted(secret, url="http://testserver/mcp")).status_code == 200  # the path without its slash
+    throttled = await posted(secret)
+    assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
+    assert int(throttled.headers["retry-after"]) > 0
+
+
 async def test_an_unknown_action_and_invalid_args_are_tool_errors_naming_the_field(secret):
     async with connected(secret) as client:
         unknown = await refusal(client, "request_approval", asked(action="launch_rocket"))
@@ -65,8 +74,8 @@ async def test_an_unknown_action_and_invalid_args_are_tool_errors_naming_the_fie
 
 async def test_arguments_of_the_wrong_shape_are_tool_errors_too(secret):
     async with connected(secret) as client:
-        too_long = await refusal(client, "check_approval", {"id": "not-an-id"})
-        assert too_long["code"] == "invalid" and too_long["field"] == "id"
+        not_an_id = await refusal(client, "check_approval", {"id": "not-an-id"})
+        assert not_an_id["code"] == "invalid" and not_an_id["field"] == "id"
         waits = await refusal(client, "request_approval", asked(wait_seconds=31))
         assert waits["field"] == "wait_seconds" and "30" in waits["detail"]
         result = await client.call_tool("request_approval", asked(expires_in=10))
