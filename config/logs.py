@@ -73,5 +73,8 @@ def logging_settings(log_format: str, level: str) -> dict:
         "loggers": {
             "django": {"handlers": [], "level": "NOTSET", "propagate": True},
             "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+            # The MCP server runs the SDK's session manager once per request (hitl.mcp.server), which says so at
+            # info twice a call: only its warnings are news.
+            "mcp.server.streamable_http_manager": {"level": "WARNING"},
         },
     }

@@ -23,9 +23,9 @@ from core.errors import http_status
 from core.throttling import CredentialRateThrottle
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
-from hitl.risk import readable_factors
+from hitl.outside_reads import result_of, risk_of
 from hitl.services.outside import CALLBACK_URL_MAX, KEY_MAX, TEXT_MAX, Ask, Refused, file_request
-from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, REPORTED, report_result
+from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, report_result
 from tenants.identity.token_scopes import Scope, TokenScopePermission
 from tenants.models import IntegrationToken
 
@@ -141,9 +141,7 @@ class ApprovalRequestSerializer(serializers.Serializer):
 
     @extend_schema_field(RequestRiskSerializer)
     def get_risk(self, asked):
-        approval = asked.approval
-        factors = readable_factors(approval.risk_factors, approval.action_type)
-        return {"score": approval.risk_score, "level": approval.risk_level, "factors": factors}
+        return risk_of(asked.approval)
 
     @extend_schema_field(RequestDecisionSerializer(allow_null=True))
     def get_decision(self, asked):
@@ -152,15 +150,8 @@ class ApprovalRequestSerializer(serializers.Serializer):
 
     @extend_schema_field(RequestResultSerializer(allow_null=True))
     def get_result(self, asked):
-        approval = asked.approval
-        if not approval.execution_result.get(REPORTED):
-            return None
-        reported = {
-            "outcome": approval.execution_status,
-            "detail": approval.execution_result.get("detail", ""),
-            "reported_at": approval.execution_result.get("reported_at"),
-        }
-        return RequestResultSerializer(reported).data
+        reported = result_of(asked.approval)
+        return RequestResultSerializer(reported).data if reported is not None else None
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_wait_url(self, asked) -> str:
