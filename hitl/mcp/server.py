@@ -12,6 +12,8 @@ daphne runs no ASGI lifespan in which one could be started for the process.
 import json
 from types import SimpleNamespace
 
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 from mcp.server import Server, ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.types import (
@@ -93,7 +95,11 @@ server = Server(
 
 
 async def application(scope, receive, send):
-    """The ASGI application `/mcp/` is routed to."""
+    """The ASGI application `/mcp/` is routed to. Django's host check first, as for every other path: the SDK's own
+    DNS-rebinding check would need the hosts a second time, in its own form."""
+    if not _host_allowed(scope):
+        await _answer(send, 400, "bad_host", "The Host header names a host this Walker does not serve.", [])
+        return
     token, refusal = await in_db(_caller, _bearer(scope))
     if refusal is not None:
         await _answer(send, *refusal)
@@ -130,6 +136,12 @@ def _caller(secret: str | None) -> tuple[object, tuple | None]:
         detail = f"Too many calls with this token ({RATE_SETTING}): try again in {wait} seconds."
         return None, (429, "throttled", detail, [(b"retry-after", str(wait).encode())])
     return token, None
+
+
+def _host_allowed(scope) -> bool:
+    host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
 
 
 def _bearer(scope) -> str | None:

@@ -33,6 +33,11 @@ async def refusal(client, tool, arguments) -> dict:
     return result.structured_content
 
 
+async def test_a_host_walker_does_not_serve_is_a_400_before_the_token_is_read(live_db):
+    answer = await posted("anything", url="http://walker.attacker.test/mcp/")
+    assert answer.status_code == 400 and answer.json()["code"] == "bad_host"
+
+
 async def test_no_token_and_a_wrong_one_are_401_saying_what_to_send(live_db):
     missing = await posted(None)
     assert missing.status_code == 401 and missing.headers["www-authenticate"] == 'Bearer realm="walker"'
