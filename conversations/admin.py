@@ -1,7 +1,7 @@
 """Conversation monitoring: personal data masked unless the viewer holds view_pii on the tenant.
 
 Lists are always masked. On a detail page, holders may choose "Show full PII" with a reason, posted
-(conversations.admin_reveal: never in an address). Every allowed read writes one access record (a list page
+(tenants.privacy.admin_reveal: never in an address). Every allowed read writes one access record (a list page
 one record naming the rows it showed); a reveal is recorded with high sensitivity and its reason.
 """
 
@@ -20,7 +20,6 @@ from conversations import admin_inbox_settings, inbox, search, thread  # noqa: F
 from conversations.access import conversations_for
 from conversations.admin_inbox import InboxAdminMixin
 from conversations.admin_messenger import MessengerAdminMixin
-from conversations.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message, SatisfactionSurvey
 from conversations.privacy import message_text
@@ -28,6 +27,7 @@ from conversations.resources import ConversationResource
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
+from tenants.privacy.admin_reveal import GRANT_PARAM, RevealAdminMixin
 from tenants.privacy.audit import Origin, may_see_pii, record, record_access, record_export
 
 

@@ -2,7 +2,7 @@
 of the page (admin/conversations/conversation_live.html) that the page's script swaps for a fresh one after each
 step (htmx posts to the takeover view) and when the console socket tells of a change, without a reload.
 
-The part is always masked: a reveal is a page of its own (conversations.admin_reveal), posted with its reason, and
+The part is always masked: a reveal is a page of its own (tenants.privacy.admin_reveal), posted with its reason, and
 its steps go back to the plain page."""
 
 from django.contrib import messages

@@ -63,13 +63,20 @@ def risk_factors(approval: HITLApproval) -> list[dict]:
     return readable_factors(approval.risk_factors, approval.action_type)
 
 
-def action_details(approval: HITLApproval) -> list[tuple[str, str]]:
-    """The action's data in words; an id is left out where its name (the spec's `names`) is given beside it."""
+def action_details(approval: HITLApproval, *, revealed: bool = False) -> list[tuple[str, str]]:
+    """The action's data in words; an id is left out where its name (the spec's `names`) is given beside it. An
+    outside agent's args are free-form and may carry personal data: masked unless `revealed` (hitl.admin's reveal)."""
     data = approval.action_data
     spec = approval.action_spec
     named = {key for key, name in (spec.names if spec else {}).items() if name in data}
     currency = approval.currency
-    return [(field_label(key), _detail(key, value, currency)) for key, value in data.items() if key not in named]
+    hidden = approval.outside is not None and not revealed
+    return [
+        (field_label(key), mask(shown) if hidden else shown)
+        for key, value in data.items()
+        if key not in named
+        for shown in [_detail(key, value, currency)]
+    ]
 
 
 def _detail(key: str, value, currency: str) -> str:

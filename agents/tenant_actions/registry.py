@@ -17,6 +17,7 @@ from agents.action_specs.base import ActionSpec, Editable, field_label, money
 from agents.executors.base import ExecutionError
 from agents.tenant_actions import RunBy, schemas
 from agents.tenant_actions.models import TenantActionType
+from tenants.pii import mask
 
 SUMMARY_LENGTH = 300  # hitl.models.HITLApproval.action_summary
 
@@ -107,12 +108,18 @@ def _not_by_the_ledger(key: str, tenant, data: dict):
 
 
 def _describe(label: str, data: dict) -> str:
-    shown = ", ".join(f"{field_label(key)}: {value}" for key, value in data.items()) if isinstance(data, dict) else ""
+    """The stored summary every channel shows (the queue, emails, Slack): personal data in the args masked."""
+    shown = (
+        ", ".join(f"{field_label(key)}: {mask(str(value))}" for key, value in data.items())
+        if isinstance(data, dict)
+        else ""
+    )
     return f"{label} ({shown})"[:SUMMARY_LENGTH] if shown else label
 
 
 def _changes(tenant, data: dict) -> list[tuple[str, str, str]]:
-    return [(field_label(key), "", str(value)) for key, value in data.items()] if isinstance(data, dict) else []
+    """The approval page's "what changes" rows, masked as the summary is (its args table is revealed on request)."""
+    return [(field_label(key), "", mask(str(value))) for key, value in data.items()] if isinstance(data, dict) else []
 
 
 def _money_in(money_field: str, data: dict) -> Decimal | None:

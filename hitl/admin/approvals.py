@@ -29,7 +29,8 @@ from tenants.access import Need
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.identity.signin.step_up import last_factor, step_up_url
-from tenants.privacy.audit import Origin
+from tenants.privacy.admin_reveal import RevealAdminMixin
+from tenants.privacy.audit import Origin, may_see_pii, record_access
 from tenants.templatetags.walker_l10n import money
 
 RISK_COLOURS = {"low": "success", "medium": "info", "high": "warning", "critical": "danger"}
@@ -51,7 +52,7 @@ def _origin(request) -> Origin:
 
 
 @admin.register(HITLApproval)
-class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
+class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAdmin):
     list_display = [
         "reference", "summary", "requester", "words", "age", "action_type", "risk", "cost", "status_badge", "sla",
         "assignee", "level",
@@ -239,7 +240,7 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
                 "approval": approval,
                 "changes": presentation.proposed_changes(approval),
                 "risk_factors": presentation.risk_factors(approval),
-                "details": presentation.action_details(approval),
+                **self._args_context(request, approval),
                 "action_label": presentation.action_label(approval),
                 "cost": presentation.cost_in_money(approval),  # "not estimated" rather than "$0.00"
                 "edit_fields": presentation.edit_fields(approval),
@@ -255,6 +256,25 @@ class HITLApprovalAdmin(StreamingCsvExportMixin, TenantOwnedAdmin):
                 **self._execution_context(request, approval),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def _args_context(self, request, approval) -> dict:
+        """The action's details; an outside agent's args with their personal data masked unless revealed with a
+        reason (tenants.privacy.admin_reveal), a reveal recorded in the access log as a message's is."""
+        masked = presentation.action_details(approval)
+        if approval.outside is None:
+            return {"details": masked}
+        allowed = may_see_pii(request.user, approval.tenant)
+        reason = self.revealed_reason(request, approval) if allowed else None
+        if reason is not None:
+            record_access(request, approval, tenant=approval.tenant, revealed=True, reason=reason)
+        whole = presentation.action_details(approval, revealed=True)
+        return {
+            "details": whole if reason is not None else masked,
+            "args_masked": masked != whole,
+            "pii_allowed": allowed,
+            "pii_shown": reason is not None,
+            "reveal_url": self.reveal_url(approval),
+        }
 
     def history_view(self, request, object_id, extra_context=None):
         """The header's "History" button: an approval's history is its own timeline (hitl.history), not the

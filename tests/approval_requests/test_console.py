@@ -4,11 +4,15 @@ reported the outcome flagged as overdue (issue 49, points 1 and 2)."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from hitl.models import HITLApproval
+from tenants.models import AccessLog
+from tenants.roles import Role
 from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask, client_of
+from tests.factories import UserFactory
 
 QUEUE = "/admin/hitl/hitlapproval/"
 
@@ -100,3 +104,24 @@ def test_an_edit_outside_the_schema_is_refused_and_changes_nothing(typed, consol
     assert "audience" in said and "0" in said
     approval = HITLApproval.objects.get(pk=typed["id"])
     assert approval.status == "pending" and approval.action_data["audience"] == 500
+
+
+def test_personal_data_in_args_is_masked_everywhere_but_a_recorded_reveal(agent, console_as, approver, tenant):
+    compliance = UserFactory(tenant=tenant, role=Role.COMPLIANCE, email="cora@acme.test")
+    args = {"campaign": "Win back pat@example.com", "amount": "700.00"}
+    filed = agent.post(URL, ask(args=args), format="json").json()
+    approval = HITLApproval.objects.get(pk=filed["id"])
+    assert "pat@example.com" not in approval.action_summary  # the queue's, the emails' and Slack's words
+    page = f"{QUEUE}{filed['id']}/change/"
+
+    shown = console_as(approver).get(page).content.decode()
+    assert "pat@example.com" not in shown and "masked for your role" in shown
+    reviewer = console_as(compliance)
+    assert "Personal data in the args is masked." in reviewer.get(page).content.decode()
+    reveal = reverse("admin:hitl_hitlapproval_reveal", args=[filed["id"]])
+    revealed = reviewer.post(reveal, {"reason": "Customer asked what we hold"}, follow=True).content.decode()
+    assert "Win back pat@example.com" in revealed
+    log = AccessLog.objects.get(action="pii_accessed")
+    assert (log.actor, log.sensitivity, log.object_id) == (compliance, "high", filed["id"])
+    assert log.reason == "Customer asked what we hold"
+    assert "pat@example.com" not in reviewer.get(page).content.decode()  # a reveal shows the page once
