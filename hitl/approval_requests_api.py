@@ -5,8 +5,6 @@ Filing goes through hitl.services.outside (the one `request_approval`); the deci
 it (hitl.outside_decisions). A read with `?wait=<seconds>` answers as soon as the request is decided.
 """
 
-import asyncio
-
 from adrf.views import APIView as AsyncAPIView
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -24,13 +22,13 @@ from core.throttling import CredentialRateThrottle
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
 from hitl.outside_reads import result_of, risk_of
+from hitl.outside_waiting import still_waiting, until_decided
 from hitl.services.outside import CALLBACK_URL_MAX, KEY_MAX, TEXT_MAX, Ask, Refused, file_request
 from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, report_result
 from tenants.identity.token_scopes import Scope, TokenScopePermission
 from tenants.models import IntegrationToken
 
 MAX_BODY_BYTES = 96 * 1024  # the args' 64 KiB, the description and context, and the rest of the body
-WAIT_POLL_SECONDS = 0.2  # how often a waiting read looks at the approval's status
 
 
 class AsksWithAToken(permissions.BasePermission):
@@ -267,10 +265,8 @@ class ApprovalRequestView(Guarded, AsyncAPIView):
         query = WaitQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         asked = await sync_to_async(_own)(request.auth, pk)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + query.validated_data["wait"]
-        while await _waiting(asked) and loop.time() < deadline:
-            await asyncio.sleep(min(WAIT_POLL_SECONDS, max(deadline - loop.time(), 0)))
+        if query.validated_data["wait"] and await sync_to_async(still_waiting)(asked.pk):
+            await until_decided(asked.pk, query.validated_data["wait"])
         return Response(await sync_to_async(_read)(request.auth, asked.pk))
 
 
@@ -283,11 +279,6 @@ def _refusal(refused: Refused) -> Response:
 
 def _own(token, pk) -> ApprovalRequest:
     return get_object_or_404(requests_of(token), approval_id=pk)
-
-
-async def _waiting(asked: ApprovalRequest) -> bool:
-    rows = ApprovalRequest.objects.filter(pk=asked.pk, approval__status=ApprovalStatus.PENDING)
-    return await rows.aexists()
 
 
 def _read(token, pk) -> dict:

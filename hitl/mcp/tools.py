@@ -4,12 +4,10 @@ Filing is `hitl.services.outside.file_request`, reporting `hitl.services.outside
 request reads as the approval-request API reads it (decision_of, risk_of, result_of): the MCP tools are another
 door to the same requests, with the same refusals (`Refused`). A request of another tenant is not found.
 
-Waiting for a decision polls the approval's status every WAIT_POLL_SECONDS, as the API's long poll does: between
-polls the call holds no thread and no database connection (each query runs in a pooled thread and closes its
-connection, as a Django request would), so many agents may wait at once.
+Waiting for a decision is the API's long poll's (hitl.outside_waiting): a waiting call holds no thread and no
+database connection, and one query a tick checks every wait of the process, so many agents may wait at once.
 """
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,11 +21,12 @@ from django.db import close_old_connections
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.tenant_actions.models import TenantActionType
-from hitl.approval_requests_api import WAIT_POLL_SECONDS, requests_of
+from hitl.approval_requests_api import requests_of
 from hitl.links import approval_url
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
 from hitl.outside_reads import result_of, risk_of
+from hitl.outside_waiting import still_waiting, until_decided
 from hitl.services import outside_results, step_up
 from hitl.services.execution import runs_in_walker
 from hitl.services.outside import Ask, Refused, file_request
@@ -186,14 +185,8 @@ def _closing(function, *args):
 
 
 async def _wait_for_decision(pk, seconds: int) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while loop.time() < deadline and await in_db(_waiting, pk):
-        await asyncio.sleep(min(WAIT_POLL_SECONDS, max(deadline - loop.time(), 0)))
-
-
-def _waiting(pk) -> bool:
-    return ApprovalRequest.objects.filter(pk=pk, approval__status=ApprovalStatus.PENDING).exists()
+    if seconds and await in_db(still_waiting, pk):
+        await until_decided(pk, seconds)
 
 
 def _own(token, approval_id) -> ApprovalRequest:

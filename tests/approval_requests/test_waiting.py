@@ -1,11 +1,15 @@
 """A read that waits answers as soon as an approver decides, not when its time is up."""
 
+import asyncio
 import threading
 import time
 
+from asgiref.sync import sync_to_async
 from django.db import connection
 
+from hitl import outside_waiting
 from hitl.services.decisions import reject
+from hitl.services.outside import Ask, file_request
 from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask, client_of
 
@@ -30,3 +34,32 @@ def test_a_waiting_read_answers_as_soon_as_the_request_is_decided(live_db, tenan
     decider.join(5)
     assert body["decision"]["type"] == "reject" and body["decision"]["note"] == "Not this week"
     assert 0.3 <= took < 1.0
+
+
+def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant, tenant_admin, approver, monkeypatch):
+    """Five agents waiting cost one query a tick, not five; the one decided wakes at once, the others wait on."""
+    registered(tenant)
+    token = client_of(tenant_admin).token
+    rows = [file_request(token, Ask(**ask(args={"campaign": f"C{n}", "amount": n + 1}))).request for n in range(5)]
+    checks = []
+    counted = outside_waiting._decided
+    monkeypatch.setattr(outside_waiting, "_decided", lambda pks: checks.append(len(pks)) or counted(pks))
+
+    async def wait_all():
+        started = asyncio.get_running_loop().time()
+        woken = {}
+
+        async def wait(row):
+            await outside_waiting.until_decided(row.pk, 0.5)
+            woken[row.pk] = asyncio.get_running_loop().time() - started
+
+        async def decide():
+            await asyncio.sleep(0.1)
+            await sync_to_async(reject)(rows[0].approval_id, actor=approver, reason="No")
+
+        await asyncio.gather(*(wait(row) for row in rows), decide())
+        return woken
+
+    woken = asyncio.run(wait_all())
+    assert woken[rows[0].pk] < 0.45 and all(woken[row.pk] >= 0.5 for row in rows[1:])
+    assert 2 <= len(checks) <= 4 and checks[0] == 5  # a tick each 0.2 s, all five in the first

@@ -1,0 +1,81 @@
+"""Waiting for the decision on an outside agent's request (the API's `?wait=`, the MCP tools' waits).
+
+Every wait of a process is watched by one loop per event loop: one query a tick for all the requests waited on,
+however many agents wait, instead of a query a tick for each. A decision is seen within a tick, whichever process or
+clock made it (a console in another daphne, the SLA sweep in a worker): the database is where they all meet.
+"""
+
+import asyncio
+import logging
+import weakref
+
+from asgiref.sync import sync_to_async
+
+from hitl.models import ApprovalRequest, ApprovalStatus
+
+TICK_SECONDS = 0.2
+
+log = logging.getLogger(__name__)
+
+
+def still_waiting(pk) -> bool:
+    """Whether the request `pk` (an ApprovalRequest's) waits for a decision."""
+    return ApprovalRequest.objects.filter(pk=pk, approval__status=ApprovalStatus.PENDING).exists()
+
+
+async def until_decided(pk, seconds: float) -> None:
+    """Return as soon as the request `pk` no longer waits for a decision, or after `seconds`."""
+    if seconds <= 0:
+        return
+    watch = _watches.get(asyncio.get_running_loop())
+    if watch is None:
+        watch = _watches[asyncio.get_running_loop()] = _Watch()
+    event = asyncio.Event()
+    watch.add(pk, event)
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+    except TimeoutError:
+        pass
+    finally:
+        watch.discard(pk, event)
+
+
+class _Watch:
+    """The waits of one event loop, and the task checking them while any are left."""
+
+    def __init__(self):
+        self.waiting: dict = {}  # request pk -> the events of its waits
+        self.task: asyncio.Task | None = None
+
+    def add(self, pk, event: asyncio.Event) -> None:
+        self.waiting.setdefault(pk, set()).add(event)
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def discard(self, pk, event: asyncio.Event) -> None:
+        events = self.waiting.get(pk)
+        if events is not None:
+            events.discard(event)
+            if not events:
+                del self.waiting[pk]
+
+    async def _run(self) -> None:
+        while self.waiting:
+            try:
+                decided = await sync_to_async(_decided)(list(self.waiting))
+            except Exception:  # the database away for a moment: the waits go on, and time out at worst
+                log.exception("Could not check the waited-on approval requests")
+                decided = []
+            for pk in decided:
+                for event in self.waiting.get(pk, ()):
+                    event.set()
+            await asyncio.sleep(TICK_SECONDS)
+
+
+def _decided(pks: list) -> list:
+    """Those of `pks` no longer waiting, in one query on the sync thread's connection, as a request's would be."""
+    rows = ApprovalRequest.objects.filter(pk__in=pks, approval__isnull=False)
+    return list(rows.exclude(approval__status=ApprovalStatus.PENDING).values_list("pk", flat=True))
+
+
+_watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch]" = weakref.WeakKeyDictionary()
