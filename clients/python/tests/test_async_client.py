@@ -5,7 +5,7 @@ import json
 import pytest
 from werkzeug import Response
 
-from conftest import decided, filed
+from fake_walker import decided, filed
 from walker_approvals import Refused
 
 PATH = "/api/v1/approval-requests/"

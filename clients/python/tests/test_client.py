@@ -9,7 +9,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from conftest import FAST, decided, filed
+from fake_walker import FAST, decided, filed
 from walker_approvals import Client, DecisionTimeout, NotFound, Refused, Retry, Unavailable
 
 PATH = "/api/v1/approval-requests/"
