@@ -51,7 +51,9 @@ def test_a_failure_is_recorded_with_the_agents_words(agent, approved):
     assert agent.get(f"{URL}{approved['id']}/").json()["result"]["detail"] == body["detail"]
 
 
-def test_a_failure_counts_under_one_label_for_every_tenant_defined_type(agent, approved, django_capture_on_commit_callbacks):
+def test_a_failure_counts_under_one_label_for_every_tenant_defined_type(
+    agent, approved, django_capture_on_commit_callbacks
+):
     moves = Moves()
     with django_capture_on_commit_callbacks(execute=True):
         report(agent, approved, {"outcome": "failed", "detail": "Refused."})
