@@ -47,31 +47,40 @@ async def arun(graph, input: Any, config: dict, client: AsyncClient, *, timeout:
 
 
 def _resume(pending, thread, client: Client, timeout, options) -> Command | None:
+    """Every pending interrupt's actions filed first, so approvers see them together; then each decision awaited."""
     if not pending:
         return None
+    filed = {
+        interrupt.id: [client.request(**request) for request in _requests(interrupt, thread, options)]
+        for interrupt in pending
+    }
     answers = {}
     for interrupt in pending:
-        asks = asks_of(interrupt.value, interrupt.response_schema)
-        decisions = [
-            client.ask(**_request(ask, idempotency_key(thread, interrupt.id, n), options), timeout=timeout)
-            for n, ask in enumerate(asks)
-        ]
-        answers[interrupt.id] = resume_value(interrupt.value, asks, decisions)
+        decisions = [client.wait(asked.id, timeout) for asked in filed[interrupt.id]]
+        answers[interrupt.id] = resume_value(interrupt.value, _asks(interrupt), decisions)
     return Command(resume=answers)
 
 
 async def _aresume(pending, thread, client: AsyncClient, timeout, options) -> Command | None:
     if not pending:
         return None
+    filed = {
+        interrupt.id: [await client.request(**request) for request in _requests(interrupt, thread, options)]
+        for interrupt in pending
+    }
     answers = {}
     for interrupt in pending:
-        asks = asks_of(interrupt.value, interrupt.response_schema)
-        decisions = [
-            await client.ask(**_request(ask, idempotency_key(thread, interrupt.id, n), options), timeout=timeout)
-            for n, ask in enumerate(asks)
-        ]
-        answers[interrupt.id] = resume_value(interrupt.value, asks, decisions)
+        decisions = [await client.wait(asked.id, timeout) for asked in filed[interrupt.id]]
+        answers[interrupt.id] = resume_value(interrupt.value, _asks(interrupt), decisions)
     return Command(resume=answers)
+
+
+def _asks(interrupt):
+    return asks_of(interrupt.value, interrupt.response_schema)
+
+
+def _requests(interrupt, thread: str, options: dict) -> list[dict]:
+    return [_request(ask, idempotency_key(thread, interrupt.id, n), options) for n, ask in enumerate(_asks(interrupt))]
 
 
 def _request(ask, key: str, options: dict) -> dict:

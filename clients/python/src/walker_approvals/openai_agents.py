@@ -42,9 +42,13 @@ async def run(
     result = await Runner.run(agent, input)
     while result.interruptions:
         state = result.to_state()
-        for item in result.interruptions:
-            decision = await client.ask(**_request(item, run_id, actions or {}, describe, options), timeout=timeout)
-            answer(state, item, decision)
+        # Every pending call filed first, so approvers see them together; then each decision awaited.
+        filed = [
+            await client.request(**_request(item, run_id, actions or {}, describe, options))
+            for item in result.interruptions
+        ]
+        for item, asked in zip(result.interruptions, filed, strict=True):
+            answer(state, item, await client.wait(asked.id, timeout))
         result = await Runner.run(agent, state)
     return result
 

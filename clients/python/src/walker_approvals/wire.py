@@ -2,6 +2,7 @@
 refusals become exceptions. Each client only runs the loop with its own httpx client and sleep."""
 
 import email.utils
+import math
 import random
 import time
 import uuid
@@ -94,7 +95,8 @@ def request_body(
 
 
 def wait_params(remaining: float | None) -> dict:
-    seconds = MAX_WAIT if remaining is None else max(0, min(MAX_WAIT, int(remaining)))
+    """Whole seconds, rounded up: a wait of 0 would answer at once and turn the last moments into a busy loop."""
+    seconds = MAX_WAIT if remaining is None else max(1, min(MAX_WAIT, math.ceil(remaining)))
     return {"wait": seconds}
 
 
