@@ -8,9 +8,11 @@ INSTALLED := $(VENV)/.installed
 DEV_INSTALLED := $(VENV)/.installed-dev
 DEPLOY_VENV := .venv-deploy
 DEPLOY_INSTALLED := $(DEPLOY_VENV)/.installed
+CLIENTS_VENV := .venv-clients
+CLIENTS_INSTALLED := $(CLIENTS_VENV)/.installed
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install install-dev deploy-tools browsers monitoring-tools nginx run run-prod-shape test lint messages clean
+.PHONY: install install-dev deploy-tools client-tools browsers monitoring-tools nginx run run-prod-shape test lint messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +33,17 @@ $(DEPLOY_INSTALLED): requirements-deploy.txt
 	$(DEPLOY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
 	@touch $@
 
+# The client package (clients/python) with LangGraph and the OpenAI Agents SDK, for its tests and tests/clients:
+# apart from .venv, where the SDK's top-level `agents` package would shadow Walker's `agents` app.
+$(CLIENTS_INSTALLED): clients/python/pyproject.toml clients/python/requirements-dev.txt
+	$(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e ./clients/python -r clients/python/requirements-dev.txt
+	@touch $@
+
 install: $(INSTALLED)
 install-dev: $(DEV_INSTALLED)
 deploy-tools: $(DEPLOY_INSTALLED)
+client-tools: $(CLIENTS_INSTALLED)
 
 # Real browser tests drive Debian's Chromium through its ChromeDriver (never a downloaded browser).
 browsers: /usr/bin/chromedriver
@@ -86,9 +96,9 @@ run-prod-shape: install nginx
 # database and Redis database (tests/settings.py); the `processes` tests run one after another on one of them
 # (tests/process_groups.py).
 PYTEST_WORKERS ?= auto
-# The two virtualenvs are made side by side (68 s one after the other, 41 s together); apt-get takes one at a time.
+# The virtualenvs are made side by side (68 s one after the other, 41 s together); apt-get takes one at a time.
 test: browsers monitoring-tools nginx
-	$(MAKE) --no-print-directory -j2 install-dev deploy-tools
+	$(MAKE) --no-print-directory -j3 install-dev deploy-tools client-tools
 	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-dev
@@ -110,4 +120,4 @@ messages: install-dev
 	$(PY) manage.py compilemessages -l es -i ".venv"
 
 clean:
-	rm -rf $(VENV) $(DEPLOY_VENV) var staticfiles .pytest_cache
+	rm -rf $(VENV) $(DEPLOY_VENV) $(CLIENTS_VENV) var staticfiles .pytest_cache
