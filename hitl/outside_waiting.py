@@ -6,10 +6,12 @@ clock made it (a console in another daphne, the SLA sweep in a worker): the data
 """
 
 import asyncio
+import contextvars
 import logging
 import weakref
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connection
 
 from hitl.models import ApprovalRequest, ApprovalStatus
 
@@ -50,7 +52,9 @@ class _Watch:
     def add(self, pk, event: asyncio.Event) -> None:
         self.waiting.setdefault(pk, set()).add(event)
         if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._run())
+            # A context of its own: made inside a request, the task would run its queries on that request's
+            # thread, which asgiref stops when the request ends, while the task goes on for later waits.
+            self.task = asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context())
 
     def discard(self, pk, event: asyncio.Event) -> None:
         events = self.waiting.get(pk)
@@ -73,9 +77,14 @@ class _Watch:
 
 
 def _decided(pks: list) -> list:
-    """Those of `pks` no longer waiting, in one query on the sync thread's connection, as a request's would be."""
-    rows = ApprovalRequest.objects.filter(pk__in=pks, approval__isnull=False)
-    return list(rows.exclude(approval__status=ApprovalStatus.PENDING).values_list("pk", flat=True))
+    """Those of `pks` no longer waiting, in one query; the connection then handled as at a request's end (back to
+    the pool, or closed if broken), but inside a transaction (a test's), which is not this loop's to end."""
+    try:
+        rows = ApprovalRequest.objects.filter(pk__in=pks, approval__isnull=False)
+        return list(rows.exclude(approval__status=ApprovalStatus.PENDING).values_list("pk", flat=True))
+    finally:
+        if not connection.in_atomic_block:
+            close_old_connections()
 
 
 _watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch]" = weakref.WeakKeyDictionary()

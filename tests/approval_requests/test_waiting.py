@@ -4,7 +4,7 @@ import asyncio
 import threading
 import time
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.db import connection
 
 from hitl import outside_waiting
@@ -63,3 +63,23 @@ def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant,
     woken = asyncio.run(wait_all())
     assert woken[rows[0].pk] < 0.45 and all(woken[row.pk] >= 0.5 for row in rows[1:])
     assert 2 <= len(checks) <= 4 and checks[0] == 5  # a tick each 0.2 s, all five in the first
+
+
+def test_the_watch_outlives_the_request_that_started_it(live_db, tenant, tenant_admin, approver):
+    """Under daphne each request has a sync thread of its own, stopped when it ends: the watch started by one wait
+    goes on checking for the waits of later requests (an agent's next wait was answered only at its timeout)."""
+    registered(tenant)
+    token = client_of(tenant_admin).token
+    first, second = (file_request(token, Ask(**ask(args={"campaign": c, "amount": 1}))).request for c in "AB")
+
+    async def two_requests():
+        async with ThreadSensitiveContext():  # the first request: its wait starts the watch
+            await outside_waiting.until_decided(first.pk, 0.1)
+        async with ThreadSensitiveContext():  # a later request, after the first one's thread is gone
+            started = asyncio.get_running_loop().time()
+            decide = asyncio.create_task(sync_to_async(reject)(second.approval_id, actor=approver, reason="No"))
+            await outside_waiting.until_decided(second.pk, 2)
+            await decide
+            return asyncio.get_running_loop().time() - started
+
+    assert asyncio.run(two_requests()) < 0.6
