@@ -94,7 +94,7 @@ def test_the_adapters_journeys_pass_against_a_live_walker(walker, tenant, tenant
         "WALKER_TOKEN": secret,
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    command = [str(CLIENTS_PYTHON), "-P", "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", "--durations=8", JOURNEYS]
+    command = [str(CLIENTS_PYTHON), "-P", "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", JOURNEYS]
     journeys = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + DEADLINE
     try:
