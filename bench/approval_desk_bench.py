@@ -1,0 +1,302 @@
+"""The approval desk under load: many outside agents waiting on long polls while approvers decide through the API.
+
+    .venv/bin/python bench/approval_desk_bench.py --agents 200 --requests 1000 --deciders 8
+
+Starts daphne (bench.echo_asgi:application on bench.settings_variants, which adds the bare API view /bench/bare/)
+and a Celery worker (prefork, 2) on PostgreSQL database walker_bench and Redis database 5, and a callback receiver
+on 127.0.0.1 in this process. Then:
+
+  file     each of --agents agents (an integration token with the request scope each) files its share of
+           --requests requests of a registered type, each POSTed twice with the same idempotency key (a retry):
+           the second must answer 200 with the same request;
+  wait     every request is waited on at once with `GET …/{id}/?wait=30`, asked again until decided;
+  decide   --deciders approvers' clients approve them all through `POST /api/hitl/approvals/{id}/approve/`;
+  report   each agent reports the outcome of each approved request twice (a retry).
+
+It prints the decision → long-poll answer latency (from the approve call's answer to the waiting agent's), the
+decision → callback latency, p50 and p99 of each, filing's p50, the bare API view's p50 measured in the same run
+(the stack without Walker's work), the load average, and the counts the database holds afterwards: requests filed
+per key (1), decisions and approvals per request (1), outcomes recorded per request (1).
+
+Needs `manage.py migrate` and `manage.py seed_demo` on the benchmark database first.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chat_bench import BENCH_SECRETS, Daphne, Worker, free_port, setup_django, vacuum_database  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/walker_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
+ACTION = "bench_budget"
+SCHEMA = {
+    "type": "object",
+    "properties": {"campaign": {"type": "string"}, "amount": {"type": "string"}},
+    "required": ["campaign", "amount"],
+    "additionalProperties": False,
+}
+
+
+def env_for(args, port: int) -> dict:
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.settings_variants",
+        "REDIS_URL": args.redis_url,
+        "DATABASE_URL": args.database_url,
+        "AGENT_ENGINE": "builtin",
+        "WHATSAPP_PROVIDER": "console",
+        "EMAIL_PROVIDER": "console",
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        **BENCH_SECRETS,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "API_THROTTLE_USER": "1000000/minute",
+        "APPROVAL_REQUESTS_RATE": "1000000/minute",
+        "APPROVAL_REQUESTS_MAX_WAITING": "100000",
+        "OUTBOUND_ALLOW_HTTP": "1",  # the callback receiver is this process, on plain http at 127.0.0.1
+        "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "LOG_LEVEL": "warning",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def prepare(agents: int) -> dict:
+    """The tenant's benchmark type and signing secret, `agents` request tokens and an approver's decide token."""
+    from agents.tenant_actions.models import TenantActionType
+    from tenants.identity import integration_tokens
+    from tenants.models import IntegrationToken, Tenant, User
+    from tenants.roles import Role
+
+    tenant = Tenant.objects.filter(slug="acme-outdoor").first()
+    if tenant is None:
+        raise SystemExit("The demo tenant is missing: run `manage.py migrate` and `manage.py seed_demo` first.")
+    TenantActionType.objects.update_or_create(
+        tenant=tenant,
+        key=ACTION,
+        defaults={"names": {"en": "Bench budget"}, "args_schema": SCHEMA, "editable_fields": ["amount"],
+                  "money_field": "amount", "currency": "EUR", "base_risk": 5, "runs_by": "agent"},
+    )  # fmt: skip
+    tenant.action_webhook_secret = "bench-callback-secret"
+    tenant.save(update_fields=["action_webhook_secret"])
+    admin = User.objects.get(tenant=tenant, role=Role.ADMIN, email="admin@acme.test")
+    approver = User.objects.get(tenant=tenant, role=Role.APPROVER, email="approver@acme.test")
+    IntegrationToken.objects.filter(tenant=tenant, name__startswith="bench ").delete()  # an earlier run's
+    tokens = [
+        integration_tokens.create_token(admin, name=f"bench agent {n}", scopes=["request"])[1] for n in range(agents)
+    ]
+    decider = integration_tokens.create_token(approver, name="bench approver", scopes=["read", "write", "decide"])[1]
+    return {"tenant": tenant, "agents": tokens, "decider": decider}
+
+
+class Receiver:
+    """The agents' callback URL: answers 200 and notes when each approval's decision arrived."""
+
+    def __init__(self):
+        self.arrived: dict[str, float] = {}
+        self.duplicates = 0
+
+    async def handle(self, reader, writer):
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            body = json.loads(await reader.readexactly(length))
+            if body["id"] in self.arrived:
+                self.duplicates += 1
+            self.arrived.setdefault(body["id"], time.monotonic())
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            await writer.drain()
+        finally:
+            writer.close()
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def bare_p50(base: str, token: str, total: int = 320, concurrency: int = 16) -> float:
+    times = []
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=30) as client:
+        counter = iter(range(total))
+
+        async def one():
+            for _ in counter:
+                started = time.monotonic()
+                (await client.post("/bench/bare/", json={"message": "bench"})).raise_for_status()
+                times.append(time.monotonic() - started)
+
+        await asyncio.gather(*(one() for _ in range(concurrency)))
+    return statistics.median(times)
+
+
+async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url: str) -> dict:
+    limits = httpx.Limits(max_connections=args.requests + 64, max_keepalive_connections=args.requests + 64)
+    client = httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
+    tokens = prepared["agents"]
+    filing, mismatched = [], 0
+
+    async def file(n: int) -> tuple[str, str]:
+        nonlocal mismatched
+        token = tokens[n % len(tokens)]
+        body = {
+            "action": ACTION,
+            "args": {"campaign": f"Bench {n}", "amount": f"{100 + n}.00"},
+            "description": f"Bench request {n}",
+            "idempotency_key": f"bench-{uuid.uuid4()}",
+            "callback_url": callback_url,
+        }
+        headers = {"Authorization": f"Token {token}"}
+        started = time.monotonic()
+        first = await client.post("/api/v1/approval-requests/", json=body, headers=headers)
+        filing.append(time.monotonic() - started)
+        again = await client.post("/api/v1/approval-requests/", json=body, headers=headers)  # a retry
+        if first.status_code != 202 or again.status_code != 200 or first.json()["id"] != again.json()["id"]:
+            mismatched += 1
+        return first.json()["id"], token
+
+    gate = asyncio.Semaphore(64)
+
+    async def gated_file(n):
+        async with gate:
+            return await file(n)
+
+    filed = await asyncio.gather(*(gated_file(n) for n in range(args.requests)))
+    answered: dict[str, float] = {}
+
+    async def wait(request_id: str, token: str):
+        while True:
+            response = await client.get(
+                f"/api/v1/approval-requests/{request_id}/?wait=30", headers={"Authorization": f"Token {token}"}
+            )
+            if response.json()["decision"] is not None:
+                answered[request_id] = time.monotonic()
+                return
+
+    waiting = [asyncio.create_task(wait(request_id, token)) for request_id, token in filed]
+    await asyncio.sleep(2)  # every long poll is in
+    decided: dict[str, float] = {}
+    queue = list(filed)
+
+    async def decider():
+        headers = {"Authorization": f"Token {prepared['decider']}"}
+        while queue:
+            request_id, _ = queue.pop()
+            response = await client.post(f"/api/hitl/approvals/{request_id}/approve/", json={}, headers=headers)
+            response.raise_for_status()
+            decided[request_id] = time.monotonic()
+
+    deciding_started = time.monotonic()
+    await asyncio.gather(*(decider() for _ in range(args.deciders)))
+    deciding = time.monotonic() - deciding_started
+    await asyncio.wait_for(asyncio.gather(*waiting), 120)
+    deadline = time.monotonic() + 60
+    while len(receiver.arrived) < len(filed) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+
+    async def report(request_id: str, token: str):
+        async with gate:
+            headers = {"Authorization": f"Token {token}"}
+            body = {"outcome": "succeeded", "detail": "Done by the bench agent."}
+            for _ in range(2):  # a retry
+                await client.post(f"/api/v1/approval-requests/{request_id}/result/", json=body, headers=headers)
+
+    await asyncio.gather(*(report(request_id, token) for request_id, token in filed))
+    await client.aclose()
+    return {
+        "filed": [request_id for request_id, _ in filed],
+        "filing": filing,
+        "mismatched": mismatched,
+        "answer": [max(answered[r] - decided[r], 0.0) for r in decided],
+        "early": sum(answered[r] < decided[r] for r in decided),
+        "callback": [receiver.arrived[r] - decided[r] for r in decided if r in receiver.arrived],
+        "decided_per_second": len(decided) / deciding,
+    }
+
+
+def counts(filed: list[str]) -> dict:
+    """What the database holds for the run's requests: each filed once, decided once, its outcome recorded once."""
+    from django.db.models import Count, Q
+
+    from hitl.models import ApprovalRequest, DecisionCallback, HITLApproval
+
+    approvals = HITLApproval.objects.filter(pk__in=filed).annotate(
+        decisions=Count("decisions", distinct=True),
+        approved=Count("history", filter=Q(history__event_type="approved"), distinct=True),
+        executed=Count("history", filter=Q(history__event_type="executed"), distinct=True),
+    )
+    rows = list(approvals.values_list("decisions", "approved", "executed"))
+    callbacks = DecisionCallback.objects.filter(request__approval_id__in=filed)
+    return {
+        "approvals": len(rows),
+        "requests": ApprovalRequest.objects.filter(approval_id__in=filed).count(),
+        "decided_twice": sum(d != 1 or a != 1 for d, a, _ in rows),
+        "executed_twice": sum(e > 1 for *_, e in rows),
+        "not_executed": sum(e == 0 for *_, e in rows),
+        "callbacks_undelivered": callbacks.exclude(status="delivered").count(),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--deciders", type=int, default=8)
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    args = parser.parse_args()
+
+    port = free_port()
+    env = env_for(args, port)
+    setup_django(env)
+    vacuum_database()
+    prepared = prepare(args.agents)
+    logs = Path(tempfile.mkdtemp(prefix="approval-desk-bench-"))
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; logs in {logs}")
+
+    async def measured():
+        receiver = Receiver()
+        server = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
+        callback_url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/walker/decisions"
+        base = f"http://127.0.0.1:{port}"
+        bare = await bare_p50(base, prepared["decider"])
+        async with server:
+            result = await run(base, prepared, args, receiver, callback_url)
+        return bare, result, receiver.duplicates
+
+    with Worker(env, 2, logs / "worker.log"), Daphne(env, port, logs / "daphne.log").start():
+        bare, result, duplicate_callbacks = asyncio.run(measured())
+    found = counts(result["filed"])
+    ms = 1000
+    print(f"requests {args.requests} from {args.agents} agents, {args.deciders} deciders")
+    print(f"bare API view p50 (c=16): {bare * ms:.1f} ms")
+    print(f"filing p50: {statistics.median(result['filing']) * ms:.1f} ms; retried POSTs answered otherwise: "
+          f"{result['mismatched']}")  # fmt: skip
+    print(f"decisions through the API: {result['decided_per_second']:.1f}/s")
+    print(f"decision -> long-poll answer: p50 {pct(result['answer'], 0.5) * ms:.0f} ms, "
+          f"p99 {pct(result['answer'], 0.99) * ms:.0f} ms ({result['early']} answered before the approve call's own "
+          "answer arrived, counted as 0)")  # fmt: skip
+    print(f"decision -> callback: p50 {pct(result['callback'], 0.5) * ms:.0f} ms, "
+          f"p99 {pct(result['callback'], 0.99) * ms:.0f} ms; {len(result['callback'])} arrived, "
+          f"{duplicate_callbacks} twice")  # fmt: skip
+    print(f"database: {found}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
