@@ -45,6 +45,7 @@ SHOW = "import django; django.setup(); from django.conf import settings; print(s
 
 
 @pytest.mark.slow
+@pytest.mark.shape_free  # settings read in an interpreter of its own (tests/shape_free.py)
 @pytest.mark.parametrize(
     ("env", "public"), [(PRODUCTION, False), ({}, True), ({**PRODUCTION, "API_SCHEMA_PUBLIC": "1"}, True)]
 )

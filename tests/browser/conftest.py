@@ -10,10 +10,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# The browser tests of pages and forms, not of the live path (which test_live_shapes and the production shape drive
+# over Redis): CI runs them once, in the embedded shape (tests/shape_free.py).
+PAGES_AND_FORMS = pytest.mark.shape_neutral("a browser on pages and forms; the live path over Redis is tested apart")
 # Whether the page's console socket (walker-live.js; its URL says how long the page went without the feed) is open.
 CONSOLE_OPEN = (
     "return window.__walkerSockets.some(ws => new URL(ws.url).pathname === '/ws/console/' && ws.readyState === 1)"

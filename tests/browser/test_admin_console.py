@@ -23,13 +23,14 @@ from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
 from tenants.models import AccessLog, User
 from tests.browser.accessibility import AccessibilityChecks, violations
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.pipeline import exchange
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -16,7 +16,7 @@ from alerts.tasks import evaluate_rules
 from channels_app.slack.models import SlackWorkspace
 from tenants.models import User
 from tests.analytics.conftest import approval
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.console_pages import ConsolePages  # selenium is installed with the test tools
 from tests.slack.fake_slack import FakeSlack
 
@@ -24,6 +24,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

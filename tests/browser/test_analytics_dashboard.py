@@ -15,13 +15,14 @@ from conversations.normalized import InboundMessage
 from hitl.services.decisions import reject
 from reports.approval_stats import refresh_tenant
 from tenants.models import Tenant, User
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.pipeline import exchange
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

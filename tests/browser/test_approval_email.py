@@ -11,7 +11,7 @@ import pytest
 from agents.models import AIAgent
 from analytics.models import EmailDeliveryLog
 from hitl.services.requests import request_approval
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.test_chat_widget import SCREENSHOTS
 from tests.factories import CampaignFactory, HITLWorkflowFactory, budget_action
 
@@ -19,6 +19,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

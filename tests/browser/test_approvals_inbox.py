@@ -12,13 +12,14 @@ from django.urls import reverse
 
 from hitl.models import HITLApproval
 from tests.browser import test_admin_console as console  # the module, not its class: pytest would collect it here
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.screens import PHONE, ScreenChecks, by_testid
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -15,7 +15,7 @@ from agents.models import AIAgent, Campaign
 from briefs.services import send_brief_now
 from hitl.services.requests import request_approval
 from tenants.models import User, UserEmailPreference
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.test_chat_widget import SCREENSHOTS
 from tests.factories import budget_action
 
@@ -23,6 +23,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.django_db,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]

@@ -15,7 +15,7 @@ from conversations import takeover
 from conversations.models import Conversation
 from tenants.roles import Role
 from tests.browser.accessibility import AccessibilityChecks
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.screens import PHONE
 from tests.browser.test_chat_widget import SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, TenantFactory, UserFactory
@@ -24,6 +24,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -16,13 +16,14 @@ from django.test import override_settings
 
 from tenants.models.tenant import default_mfa_roles
 from tenants.roles import Role
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.factories import PASSWORD, TenantFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

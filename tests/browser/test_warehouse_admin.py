@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from analytics.events import record
 from tenants.models import User
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.console_pages import ConsolePages  # selenium is installed with the test tools
 from tests.warehouse.conftest import service_account_key
 from tests.warehouse.fake_bigquery import FakeBigQuery
@@ -23,6 +23,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

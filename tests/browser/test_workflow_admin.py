@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from hitl.models import HITLWorkflow
 from tenants.models import User
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.console_pages import ConsolePages  # selenium is installed with the test tools
 from tests.browser.screens import PHONE, ScreenChecks
 from tests.hitl.test_workflow_forms import levels_of
@@ -23,6 +23,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    PAGES_AND_FORMS,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -169,6 +169,23 @@ def test_on_its_own(): pass
 @pytest.mark.shape_free
 def test_on_the_runs_database(db): pass
 """
+SHAPE_NEUTRAL = """
+import pytest
+@pytest.mark.shape_neutral("the words of a page")
+def test_says_why(): pass
+@pytest.mark.shape_neutral
+def test_says_nothing(): pass
+@pytest.mark.shape_neutral("  ")
+def test_says_a_blank(): pass
+"""
+
+
+def _collect_with_the_shape_plugin(folder):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.shape_free", "-p", "no:django", "-p", "no:cacheprovider",
+         "-c", "/dev/null", "--rootdir", str(folder), "-W", "ignore::pytest.PytestUnknownMarkWarning", str(folder)],
+        cwd=ROOT, env={**process_environment(), "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
 
 
 @pytest.mark.slow
@@ -176,11 +193,17 @@ def test_a_shape_free_test_that_asks_for_the_runs_database_is_refused_at_collect
     """.ci/run leaves shape_free tests out of its services run: one that reads the run's database would go untested
     on PostgreSQL."""
     (tmp_path / "test_marked.py").write_text(SHAPE_FREE)
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.shape_free", "-p", "no:django", "-p", "no:cacheprovider",
-         "-c", "/dev/null", "--rootdir", str(tmp_path), "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path)],
-        cwd=ROOT, env={**process_environment(), "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = _collect_with_the_shape_plugin(tmp_path)
     assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
     assert "test_marked.py::test_on_the_runs_database" in done.stderr, done.stderr
     assert "test_on_its_own" not in done.stderr, done.stderr
+
+
+@pytest.mark.slow
+def test_a_shape_neutral_test_must_say_why(tmp_path):
+    """The services run leaves shape_neutral tests out too: each says why its subject does not depend on the shape."""
+    (tmp_path / "test_marked.py").write_text(SHAPE_NEUTRAL)
+    done = _collect_with_the_shape_plugin(tmp_path)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
+    assert "test_says_nothing" in done.stderr and "test_says_a_blank" in done.stderr, done.stderr
+    assert "test_says_why" not in done.stderr, done.stderr

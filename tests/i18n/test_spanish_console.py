@@ -144,6 +144,7 @@ def _render(client: Client, url: str, method: str = "get"):
 
 
 @pytest.mark.slow
+@pytest.mark.shape_neutral("the words of pages; tests/console/test_plain_words renders them all on PostgreSQL")
 @pytest.mark.parametrize("email", ROLES)
 def test_every_console_page_a_role_reaches_reads_in_spanish(first_hour, email, client):
     user = first_hour[email]

@@ -6,6 +6,8 @@ import pytest
 
 from tests.config.test_settings_shapes import PRODUCTION, run_python
 
+pytestmark = pytest.mark.shape_free  # each shape in an interpreter of its own (tests/shape_free.py)
+
 LOG_A_LINE = """
 import logging
 from django.conf import settings
