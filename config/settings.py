@@ -344,6 +344,8 @@ CELERY_BEAT_SCHEDULE = {
     "flush-expired-tokens": {"task": "tenants.tasks.flush_expired_tokens", "schedule": crontab(hour=3, minute=27)},
     # Approved executions no worker holds after EXECUTION_RECOVERY_MINUTES (a killed worker) are sent again.
     "hitl-recover-executions": {"task": "hitl.tasks.recover_executions", "schedule": 120.0},
+    # Decision callbacks to outside agents whose attempt is overdue (a lost task) are sent again (hitl.callbacks).
+    "hitl-requeue-lost-callbacks": {"task": "hitl.tasks.requeue_lost_callbacks", "schedule": 300.0},
     # Ad platform changes silent past PLATFORM_CHANGE_LEASE_SECONDS (a killed worker) are read back from the platform.
     "hitl-read-back-silent": {"task": "hitl.tasks.read_back_silent_executions", "schedule": 15.0},
     # Ad platform connections whose sync is due (each connection's sync_every_minutes), each claimed once.

@@ -8,13 +8,16 @@ action webhook secret) and carries the decision's id as `Idempotency-Key`, the s
     {"decision":{"type":"edit","args":{...},"args_sha256":"...","note":"...","decided_by":"...","decided_at":"..."},
      "decision_id":"<uuid>","id":"<approval id>","reference":"BR-123456","status":"approved"}
 
-Any 2xx is delivered; 408, 429, 5xx, timeouts and network failures are retried with backoff (hitl.tasks); any other
-answer, or an address Walker may not send to, fails the callback for good. A request has one decision (a note to
-the agent ends it too: the agent asks again with a new request), so one callback at most.
+Any 2xx is delivered; 408, 429, 5xx, timeouts and network failures are tried again after 30 s, doubling up to an
+hour, eight attempts in all (counted on the row, so a task sent again does not start the count over); any other
+answer, or an address Walker may not send to, fails the callback for good. A task the broker lost is sent again by
+the sweep (`requeue_lost`, a beat job): each row says when its next attempt is due. A request has one decision (a
+note to the agent ends it too: the agent asks again with a new request), so one callback at most.
 """
 
 import json
 import time
+from datetime import timedelta
 
 import httpx
 from celery import current_app
@@ -37,6 +40,25 @@ DECIDING = frozenset({
 
 # By name: hitl.tasks imports this module to deliver.
 DELIVER_TASK = "hitl.tasks.send_decision_callback"
+ATTEMPTS = 8
+FIRST_RETRY_SECONDS = 30
+LONGEST_RETRY_SECONDS = 3600
+# An attempt this late past its time had its task lost (a broker restarted): the sweep sends it again.
+LOST_AFTER = timedelta(minutes=10)
+SWEEP_BATCH = 100
+
+
+class RetryLater(TransientSendError):
+    """The receiver should be asked again in `seconds` (the attempt is recorded on the row)."""
+
+    def __init__(self, reason: TransientSendError, seconds: int):
+        super().__init__(str(reason))
+        self.seconds = seconds
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next attempt, after `attempts` of them: 30, 60, 120, … up to an hour."""
+    return min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
 
 
 def on_history_saved(sender, instance: HITLApprovalHistory, created: bool, raw: bool = False, **kwargs) -> None:
@@ -58,9 +80,8 @@ def decision_recorded(entry: HITLApprovalHistory) -> None:
 
 
 def deliver(callback_id: str) -> str:
-    """Send the callback once; its status after. Raises TransientSendError, once the attempt is recorded, when the
-    receiver should be asked again. The row is locked while it is sent: a duplicated task waits, then finds it
-    delivered."""
+    """Send the callback once; its status after. Raises RetryLater, once the attempt is recorded, when the receiver
+    should be asked again. The row is locked while it is sent: a duplicated task waits, then finds it delivered."""
     retry = None
     with transaction.atomic():
         callback = (
@@ -75,8 +96,12 @@ def deliver(callback_id: str) -> str:
         try:
             _post(callback)
         except TransientSendError as exc:
-            retry = exc
-            _record(callback, DecisionCallback.Status.PENDING, exc)
+            if callback.attempts >= ATTEMPTS:
+                _record(callback, DecisionCallback.Status.FAILED, exc)
+            else:
+                retry = RetryLater(exc, retry_delay(callback.attempts))
+                callback.due_at = timezone.now() + timedelta(seconds=retry.seconds)
+                _record(callback, DecisionCallback.Status.PENDING, exc)
         except _Final as exc:
             _record(callback, DecisionCallback.Status.FAILED, exc)
         else:
@@ -87,11 +112,23 @@ def deliver(callback_id: str) -> str:
     return callback.status
 
 
-def give_up(callback_id: str, error: Exception) -> None:
-    """Out of retries: the callback failed, with the last reason."""
-    DecisionCallback.objects.filter(pk=callback_id, status=DecisionCallback.Status.PENDING).update(
-        status=DecisionCallback.Status.FAILED, last_error=str(error)[:300]
-    )
+def requeue_lost(now=None) -> int:
+    """Send a task again for every waiting callback whose attempt is overdue past LOST_AFTER; how many. Rows being
+    sent (locked) are passed over, and each one sent is due again only a sweep later."""
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            overdue = DecisionCallback.objects.filter(
+                status=DecisionCallback.Status.PENDING, due_at__lt=now - LOST_AFTER
+            ).select_for_update(skip_locked=True)
+            batch = list(overdue.order_by("due_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+            DecisionCallback.objects.filter(pk__in=batch).update(due_at=now)
+            for pk in batch:
+                after_commit(current_app.tasks[DELIVER_TASK], str(pk), robust=True)
+        sent += len(batch)
+        if len(batch) < SWEEP_BATCH:
+            return sent
 
 
 def body_of(callback: DecisionCallback) -> bytes:
@@ -149,4 +186,4 @@ def _post(callback: DecisionCallback) -> None:
 def _record(callback: DecisionCallback, status: str, error: Exception | None) -> None:
     callback.status = status
     callback.last_error = str(error)[:300] if error is not None else ""
-    callback.save(update_fields=["status", "attempts", "answered", "last_error", "delivered_at"])
+    callback.save(update_fields=["status", "attempts", "answered", "last_error", "delivered_at", "due_at"])

@@ -59,24 +59,18 @@ def send_notification(notification_id: str) -> None:
     senders.send(notification_id)
 
 
-class CallbackTask(Task):
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        """Out of retries: the callback is recorded as failed, with the receiver's last answer."""
-        if isinstance(exc, senders.TransientSendError):
-            callbacks.give_up(args[0] if args else kwargs["callback_id"], exc)
+@shared_task(bind=True, acks_late=True, max_retries=None)  # the row counts the attempts and fails itself
+def send_decision_callback(self, callback_id: str) -> str:
+    try:
+        return callbacks.deliver(callback_id)
+    except callbacks.RetryLater as later:
+        raise self.retry(countdown=later.seconds) from later
 
 
-@shared_task(
-    base=CallbackTask,
-    acks_late=True,
-    autoretry_for=(senders.TransientSendError,),
-    retry_backoff=30,
-    retry_backoff_max=LONGEST_RETRY_DELAY,
-    retry_jitter=False,
-    max_retries=7,  # about an hour and a half of trying, then failed on the row
-)
-def send_decision_callback(callback_id: str) -> str:
-    return callbacks.deliver(callback_id)
+@shared_task(expires=240)
+def requeue_lost_callbacks() -> int:
+    """Decision callbacks whose task was lost (a broker restart) are sent again."""
+    return callbacks.requeue_lost()
 
 
 @shared_task(expires=55)

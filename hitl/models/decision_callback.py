@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenants.scoping import TenantScopedQuerySet
@@ -33,12 +34,17 @@ class DecisionCallback(models.Model):
     last_error = models.CharField(max_length=300, blank=True, verbose_name=_("last error"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    # When the next attempt should happen: a waiting row long past it lost its task (hitl.callbacks.requeue_lost).
+    due_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt due"))
 
     objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("decision callback")
         ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=models.Q(status="pending"), name="hitl_callback_waiting_due"),
+        ]
 
     def __str__(self):
         return f"{self.decision_id}: {self.status}"

@@ -9,8 +9,8 @@ from django.utils import timezone
 from werkzeug import Response
 
 from agents.executors import sign
-from core.sending import TransientSendError
-from hitl.callbacks import deliver, give_up
+from config.celery import app as celery_app
+from hitl.callbacks import ATTEMPTS, LOST_AFTER, RetryLater, deliver, requeue_lost
 from hitl.models import DecisionCallback, HITLApprovalHistory
 from hitl.services.outside import args_sha256
 from hitl.services.sla import process_due
@@ -91,10 +91,11 @@ def test_a_receiver_that_fails_is_asked_again_with_the_same_key_and_a_fresh_sign
     callback = pending(filed)
     httpserver.expect_ordered_request(PATH).respond_with_response(Response("busy", status=503))
     httpserver.expect_ordered_request(PATH).respond_with_data("ok")
-    with pytest.raises(TransientSendError, match="503"):
+    with pytest.raises(RetryLater, match="503") as later:
         deliver(str(callback.pk))
     callback.refresh_from_db()
     assert (callback.status, callback.attempts, callback.answered) == ("pending", 1, 503)
+    assert later.value.seconds == 30 and abs((callback.due_at - timezone.now()).total_seconds() - 30) < 5
     assert deliver(str(callback.pk)) == "delivered"
     first, second = received(httpserver)
     assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"] == str(callback.decision_id)
@@ -113,10 +114,55 @@ def test_a_refusal_fails_it_for_good_and_out_of_retries_fails_it_with_the_last_a
     callback.refresh_from_db()
     assert callback.last_error == "The callback URL answered HTTP 400" and callback.answered == 400
 
-    DecisionCallback.objects.filter(pk=callback.pk).update(status="pending")
-    give_up(str(callback.pk), TransientSendError("The callback URL answered HTTP 503"))
+
+def test_the_last_attempt_fails_it_with_the_last_answer_however_often_its_task_was_sent(
+    approver_api, filed, httpserver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        decide(approver_api, filed, "approve")
+    callback = pending(filed)
+    httpserver.expect_request(PATH).respond_with_response(Response("busy", status=503))
+    delays = []
+    for _ in range(ATTEMPTS - 1):
+        with pytest.raises(RetryLater) as later:
+            deliver(str(callback.pk))
+        delays.append(later.value.seconds)
+    assert delays == [30, 60, 120, 240, 480, 960, 1920]
+    assert deliver(str(callback.pk)) == "failed"  # the eighth: counted on the row, not by the task
     callback.refresh_from_db()
-    assert (callback.status, callback.last_error) == ("failed", "The callback URL answered HTTP 503")
+    assert (callback.attempts, callback.last_error) == (ATTEMPTS, "The callback URL answered HTTP 503")
+    assert deliver(str(callback.pk)) == "failed" and len(received(httpserver)) == ATTEMPTS
+
+
+def test_the_task_asks_again_after_the_delay_the_row_says(approver_api, filed, httpserver, monkeypatch):
+    monkeypatch.setattr("hitl.callbacks.after_commit", lambda *task, **options: None)
+    decide(approver_api, filed, "approve")
+    callback = pending(filed)
+    httpserver.expect_ordered_request(PATH).respond_with_response(Response("slow down", status=429))
+    httpserver.expect_ordered_request(PATH).respond_with_data("ok")
+    retried = []
+    task = celery_app.tasks["hitl.tasks.send_decision_callback"]
+    monkeypatch.setattr(task, "retry", lambda **options: retried.append(options) or RuntimeError("retried"))
+    with pytest.raises(RuntimeError, match="retried"):
+        task(str(callback.pk))
+    assert retried == [{"countdown": 30}]
+    assert task(str(callback.pk)) == "delivered"
+
+
+def test_a_callback_whose_task_was_lost_is_sent_again_once(
+    approver_api, filed, httpserver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the task is lost
+        decide(approver_api, filed, "approve")
+    callback = pending(filed)
+    httpserver.expect_request(PATH).respond_with_data("ok")
+    assert requeue_lost() == 0  # not overdue yet
+    later = timezone.now() + LOST_AFTER + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_lost(now=later) == 1
+    callback.refresh_from_db()
+    assert callback.status == "delivered" and len(received(httpserver)) == 1
+    assert requeue_lost(now=later + LOST_AFTER * 2) == 0
 
 
 def test_no_callback_url_no_callback(agent, approver_api, signing, django_capture_on_commit_callbacks):

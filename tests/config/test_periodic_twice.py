@@ -38,17 +38,20 @@ from conversations.tasks import (
     close_quiet_conversations,
     prune_chat_events,
 )
-from hitl.models import HITLApproval, HITLApprovalHistory, HITLNotification
+from hitl.callbacks import LOST_AFTER
+from hitl.models import DecisionCallback, HITLApproval, HITLApprovalHistory, HITLNotification
 from hitl.services.decisions import approve
-from hitl.tasks import process_deadlines, read_back_silent_executions, recover_executions
+from hitl.tasks import process_deadlines, read_back_silent_executions, recover_executions, requeue_lost_callbacks
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tenants.models import AccessLog, Tenant
 from tenants.tasks import clear_expired_sessions, flush_expired_tokens, purge_access_logs
+from tests.action_types.conftest import registered
 from tests.adplatforms.linked import connect, synced_campaign
 from tests.adplatforms.memory_platform import MemoryPlatform
 from tests.analytics.conftest import approval as approval_row
 from tests.analytics.conftest import conversation as conversation_row
 from tests.analytics.conftest import exchange as exchange_rows
+from tests.approval_requests.conftest import URL, ask, client_of
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, ConversationFactory, EmailPreferenceFactory, MessageFactory, UserFactory
 from tests.pipeline import hold_answer_tasks
@@ -126,6 +129,30 @@ def test_deadlines_breach_remind_escalate_and_expire_once(postgres_only, ask, wo
     assert told > asked
     each = list(notices.values_list("approval", "recipient", "channel", "event", "reminder_number"))
     assert len(each) == len(set(each))  # nobody told the same thing twice
+
+
+@twice(requeue_lost_callbacks)
+def test_lost_decision_callbacks_are_sent_again_and_posted_once(
+    postgres_only, tenant, tenant_admin, approver, loopback_receivers, httpserver
+):
+    tenant.action_webhook_secret = "whsec-twice-3b9e"
+    tenant.save()
+    registered(tenant)
+    agent = client_of(tenant_admin)
+    httpserver.expect_request("/decided").respond_with_data("ok")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("hitl.callbacks.after_commit", lambda *task, **options: None)  # every task lost
+        for n in range(2):
+            filed = agent.post(URL, ask(callback_url=httpserver.url_for("/decided"), idempotency_key=f"k{n}"), "json")
+            approve(filed.json()["id"], actor=approver)
+    DecisionCallback.objects.update(due_at=timezone.now() - LOST_AFTER - H)
+
+    first, second = both(requeue_lost_callbacks)  # each sent task runs at once (eager), in its sweep's thread
+    assert first + second == 2
+    assert requeue_lost_callbacks() == 0
+    assert set(DecisionCallback.objects.values_list("status", flat=True)) == {"delivered"}
+    keys = [request.headers["Idempotency-Key"] for request, _ in httpserver.log]
+    assert len(keys) == len(set(keys)) == 2
 
 
 @twice(recover_executions)

@@ -28,6 +28,7 @@ INTENDED = {
     "hitl.tasks.send_decision_callback": "notifications",
     "hitl.tasks.process_deadlines": "notifications",
     "hitl.tasks.recover_executions": "notifications",
+    "hitl.tasks.requeue_lost_callbacks": "notifications",
     "hitl.tasks.read_back_silent_executions": "notifications",
     "hitl.slack.tasks.post_approval": "notifications",
     "hitl.slack.tasks.refresh_message": "notifications",

@@ -98,9 +98,18 @@ class RunLocal:
         return False
 
     def wait_ready(self) -> None:
+        """The three up, and bin/run-local past its own wait for daphne (its banner): watching them. A worker killed
+        earlier, while the script still probed daphne on a loaded machine, was seen only once that probe ended."""
+
         def ready():
             assert self.popen.poll() is None, f"bin/run-local exited:\n{self.output()[-3000:]}"
-            return self.healthy() and self.output().count(" ready.") >= 1 and "beat: Starting" in self.output()
+            output = self.output()
+            return (
+                self.healthy()
+                and output.count(" ready.") >= 1
+                and "beat: Starting" in output
+                and "Walker is running." in output
+            )
 
         wait_for(ready, "bin/run-local's three processes", timeout=180)
 
