@@ -249,11 +249,11 @@ def counts(filed: list[str]) -> dict:
     from hitl.models import ApprovalRequest, DecisionCallback, HITLApproval
 
     approvals = HITLApproval.objects.filter(pk__in=filed).annotate(
-        decisions=Count("decisions", distinct=True),
-        approved=Count("history", filter=Q(history__event_type="approved"), distinct=True),
-        executed=Count("history", filter=Q(history__event_type="executed"), distinct=True),
+        decision_count=Count("decisions", distinct=True),
+        approved_count=Count("history", filter=Q(history__event_type="approved"), distinct=True),
+        executed_count=Count("history", filter=Q(history__event_type="executed"), distinct=True),
     )
-    rows = list(approvals.values_list("decisions", "approved", "executed"))
+    rows = list(approvals.values_list("decision_count", "approved_count", "executed_count"))
     callbacks = DecisionCallback.objects.filter(request__approval_id__in=filed)
     return {
         "approvals": len(rows),
@@ -293,7 +293,7 @@ def main():
             result = await run(base, prepared, args, receiver, callback_url)
         return bare, result, receiver.duplicates
 
-    with Worker(env, 2, logs / "worker.log"), Daphne(env, port, logs / "daphne.log").start():
+    with Worker(env, 2, logs / "worker.log"), Daphne(env, port, logs / "daphne.log"):  # started on entry
         bare, result, duplicate_callbacks = asyncio.run(measured())
     found = counts(result["filed"])
     ms = 1000
