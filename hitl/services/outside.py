@@ -27,6 +27,7 @@ from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.services.conflicts import AlreadyWaiting
 from hitl.services.requests import request_approval
 from tenants import outbound
+from tenants.models import Tenant
 
 TEXT_MAX = 2000  # characters of a description or a context: what an approver reads, not a document
 KEY_MAX = 200
@@ -78,14 +79,7 @@ def file_request(token, ask: Ask) -> Filed:
     digest = args_sha256(ask.args)
     if ask.idempotency_key and (earlier := _keyed(token, ask.idempotency_key)) is not None:
         return _repeated(earlier, digest)
-    # Waiting for a decision: an approver's note (respond) is the agent's answer, and a new request its next step.
-    waiting = ApprovalRequest.objects.filter(tenant=tenant, approval__status=ApprovalStatus.PENDING).count()
-    if waiting >= settings.APPROVAL_REQUESTS_MAX_WAITING:
-        raise Refused(
-            "too_many_waiting",
-            f"{waiting} requests of this tenant wait for a decision, the most allowed "
-            "(APPROVAL_REQUESTS_MAX_WAITING): ask again once some are decided.",
-        )
+    _hold_to_the_cap(tenant, _waiting(tenant) + 1)  # refused before any work when the tenant is at its cap
     try:
         with transaction.atomic():
             row = ApprovalRequest.objects.create(
@@ -116,7 +110,27 @@ def file_request(token, ask: Ask) -> Filed:
             "already_waiting",
             f"The same action with the same args already waits for a decision: {twin.approval.pk}.",
         ) from None
+    # Counted again under the tenant's row lock, this request included: filings at once each see the others only
+    # once they commit, so without it each would find room under the cap. Held only from here to the commit.
+    list(Tenant.objects.select_for_update(no_key=True).filter(pk=tenant.pk).values_list("pk"))
+    _hold_to_the_cap(tenant, _waiting(tenant))
     return Filed(row, created=True)
+
+
+def _waiting(tenant) -> int:
+    """The tenant's requests from outside that wait for a decision (an approver's note, respond, ends the wait:
+    the note is the agent's answer, and a new request its next step)."""
+    return ApprovalRequest.objects.filter(tenant=tenant, approval__status=ApprovalStatus.PENDING).count()
+
+
+def _hold_to_the_cap(tenant, waiting: int) -> None:
+    """Refuse (429) when `waiting` requests would be more than the tenant may have waiting at once."""
+    if waiting > settings.APPROVAL_REQUESTS_MAX_WAITING:
+        raise Refused(
+            "too_many_waiting",
+            f"{settings.APPROVAL_REQUESTS_MAX_WAITING} requests of this tenant wait for a decision, the most allowed "
+            "(APPROVAL_REQUESTS_MAX_WAITING): ask again once some are decided.",
+        )
 
 
 def _spec(tenant, action: str) -> TenantActionSpec:

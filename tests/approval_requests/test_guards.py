@@ -7,7 +7,9 @@ from rest_framework.test import APIClient
 from core.errors import WalkerError
 from hitl.models import ApprovalRequest, HITLApproval
 from tests.action_types.conftest import registered
+from hitl.services.outside import Ask, Refused, file_request
 from tests.approval_requests.conftest import URL, ask, client_of
+from tests.concurrency import at_once
 
 
 @pytest.fixture
@@ -81,3 +83,22 @@ def test_the_tenants_cap_on_waiting_requests_is_a_429_that_files_nothing(setting
     assert "APPROVAL_REQUESTS_MAX_WAITING" in refused.json()["detail"] and HITLApproval.objects.count() == 1
     approver_api.post(f"/api/hitl/approvals/{first['id']}/respond/", {"note": "cheaper?"}, format="json")
     assert agent.post(URL, ask(args={"campaign": "Winter", "amount": 5}), format="json").status_code == 202
+
+
+@pytest.mark.postgres("filings at once each count the others' rows only once those commit")
+def test_requests_filed_at_once_never_pass_the_cap(postgres_only, settings, tenant_admin, budget_type, approver):
+    settings.APPROVAL_REQUESTS_MAX_WAITING = 2
+    token = client_of(tenant_admin).token
+
+    def filing(n):
+        def call():
+            try:
+                return file_request(token, Ask("update_budget", {"campaign": f"C{n}", "amount": "700.00"}, "Raise"))
+            except Refused as refused:
+                return refused.code
+
+        return call
+
+    results = at_once(*(filing(n) for n in range(4)))
+    assert results.count("too_many_waiting") == 2, results
+    assert HITLApproval.objects.count() == 2 and ApprovalRequest.objects.count() == 2
