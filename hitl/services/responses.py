@@ -6,11 +6,15 @@ one after the other, and the second finds it no longer pending). The agent is as
 (conversations.pipeline.revisions, registered here when conversations is ready): it answers the requester on their
 channel and files its revised proposal, linked by `revision_of`; the first is then closed as superseded. When the
 agent proposes nothing else, the first waits for a decision again. Each step is in the history.
+
+An agent outside Walker reads the note as its request's decision (hitl.outside_decisions): the note ends that request
+(no one left to decide it, no clock running), and the agent asks again with a new request if the note says how.
 """
 
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hitl.access import get_approval_for_user
@@ -52,7 +56,11 @@ def respond(approval_id, *, actor, note: str, origin=IN_CONSOLE) -> HITLApproval
             )
         previous = approval.status
         approval.mark_revising()
-        approval.save(update_fields=["status"])
+        fields = ["status"]
+        if outside is not None:  # the note ends it: the agent asks again with a new request, if it does
+            approval.resolved_at = timezone.now()
+            fields += ["resolved_at", *close_out(approval)]
+        approval.save(update_fields=fields)
         log(approval, Event.RESPONDED, note, actor=actor, origin=origin, previous_status=previous)
         announce(approval)  # the requester's chip: a revision was asked
         if _reviser is not None and outside is None:

@@ -65,6 +65,16 @@ def test_a_respond_carries_the_note_to_the_agent(agent, approver_api, filed):
     assert decision["type"] == "respond" and decision["note"] == "Propose 500 instead"
 
 
+def test_a_respond_ends_an_outside_request_nobody_is_left_to_decide_and_no_clock_runs(agent, approver_api, filed):
+    """The agent asks again with a new request; this one waits for nothing (a Walker agent's, by contrast, waits
+    for its agent's revision: tests/hitl)."""
+    decide(approver_api, filed, "respond", {"note": "Propose 500 instead"})
+    approval = HITLApproval.objects.get(pk=filed["id"])
+    assert approval.status == "revising" and approval.resolved_at is not None
+    assert not approval.assignees.exists()
+    assert (approval.expires_at, approval.next_reminder_at, approval.escalation_due_at) == (None, None, None)
+
+
 def test_a_decision_the_request_does_not_allow_is_refused(agent, approver_api):
     filed = agent.post(URL, ask(allowed_decisions=["accept", "reject"]), format="json").json()
     edits = {"action_data": {"amount": "500.00"}}
