@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 from core.errors import WalkerError
 from hitl.models import ApprovalRequest, HITLApproval
-from tests.action_types.conftest import registered
 from hitl.services.outside import Ask, Refused, file_request
+from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask, client_of
 from tests.concurrency import at_once
 

@@ -1,12 +1,11 @@
 """The asynchronous client: the same calls as `Client`, awaited (for asyncio agents, the OpenAI Agents SDK)."""
 
 import asyncio
-import time
 
 import httpx
 
-from walker_approvals import wire
-from walker_approvals.errors import DecisionTimeout
+from walker_approvals import calls, wire
+from walker_approvals.calls import T
 from walker_approvals.models import ApprovalRequest, Decision
 
 
@@ -14,7 +13,7 @@ class AsyncClient:
     """One agent's door to Walker's approval desk, with its integration token (scope `request`).
 
     Connection errors, 429 and 5xx are retried with backoff (`retry`); a POST carries one idempotency key on every
-    try, so a retry never files a second request."""
+    try, so a retry never files a second request. Each call's arguments: `walker_approvals.calls`."""
 
     def __init__(
         self,
@@ -36,68 +35,37 @@ class AsyncClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def request(
-        self,
-        action: str,
-        args: dict,
-        description: str,
-        *,
-        context: str = "",
-        idempotency_key: str | None = None,
-        expires_in: int | None = None,
-        allowed_decisions=None,
-    ) -> ApprovalRequest:
+    async def request(self, action: str, args: dict, description: str, **options) -> ApprovalRequest:
         """File a request (202), or find the one this idempotency key filed (200): never two."""
-        key = idempotency_key or wire.new_key()
-        body = wire.request_body(
-            action,
-            args,
-            description,
-            idempotency_key=key,
-            context=context,
-            expires_in=expires_in,
-            allowed_decisions=allowed_decisions,
-        )
-        return wire.answered(await self._send("POST", wire.PATH, json=body))
+        return await self._run(calls.request(self.retry, action, args, description, **options))
 
     async def get(self, request_id: str, wait: int = 0) -> ApprovalRequest:
-        return wire.answered(await self._send("GET", f"{wire.PATH}{request_id}/", params={"wait": wait}))
+        return await self._run(calls.get(self.retry, request_id, wait))
 
     async def wait(self, request_id: str, timeout: float | None = None) -> Decision:
         """Long-poll until the request is decided; DecisionTimeout after `timeout` seconds (None: no limit)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            params = wire.wait_params(remaining)
-            asked = wire.answered(await self._send("GET", f"{wire.PATH}{request_id}/", params=params))
-            if asked.decision is not None:
-                return asked.decision
-            if deadline is not None and time.monotonic() >= deadline:
-                raise DecisionTimeout(request_id)
+        return await self._run(calls.wait(self.retry, request_id, timeout))
 
-    async def ask(
-        self, action: str, args: dict, description: str, *, timeout: float | None = None, **options
-    ) -> Decision:
-        """`request`, then `wait`: the decision on it."""
-        filed = await self.request(action, args, description, **options)
-        return await self.wait(filed.id, timeout)
+    async def ask(self, action: str, args: dict, description: str, **options) -> Decision:
+        """`request`, then `wait` (`timeout` among the options): the decision on it."""
+        return await self._run(calls.ask(self.retry, action, args, description, **options))
 
     async def report_result(self, request_id: str, outcome: str, detail: str) -> ApprovalRequest:
         """Say how carrying out an approved request went (`succeeded` or `failed`); Walker records it once."""
-        body = {"outcome": outcome, "detail": detail}
-        return wire.answered(await self._send("POST", f"{wire.PATH}{request_id}/result/", json=body))
+        return await self._run(calls.report_result(self.retry, request_id, outcome, detail))
 
-    async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        attempt = 0
+    async def _run(self, steps: calls.Steps[T]) -> T:
+        answer, error = None, None
         while True:
-            response, error = None, None
             try:
-                response = await self._http.request(method, path, **kwargs)
+                step = steps.throw(error) if error is not None else steps.send(answer)
+            except StopIteration as done:
+                return done.value
+            answer, error = None, None
+            if isinstance(step, calls.Pause):
+                await asyncio.sleep(step.seconds)
+                continue
+            try:
+                answer = await self._http.request(step.method, step.path, **step.options)
             except httpx.TransportError as failed:
                 error = failed
-            if response is not None and not wire.retryable(response):
-                return response
-            attempt += 1
-            if attempt >= self.retry.attempts:
-                raise wire.gave_up(self.retry, response, error) from error
-            await asyncio.sleep(self.retry.delay(attempt - 1, response))

@@ -4,8 +4,8 @@ import time
 
 import httpx
 
-from walker_approvals import wire
-from walker_approvals.errors import DecisionTimeout
+from walker_approvals import calls, wire
+from walker_approvals.calls import T
 from walker_approvals.models import ApprovalRequest, Decision
 
 
@@ -13,7 +13,7 @@ class Client:
     """One agent's door to Walker's approval desk, with its integration token (scope `request`).
 
     Connection errors, 429 and 5xx are retried with backoff (`retry`); a POST carries one idempotency key on every
-    try, so a retry never files a second request."""
+    try, so a retry never files a second request. Each call's arguments: `walker_approvals.calls`."""
 
     def __init__(
         self,
@@ -35,65 +35,37 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
-    def request(
-        self,
-        action: str,
-        args: dict,
-        description: str,
-        *,
-        context: str = "",
-        idempotency_key: str | None = None,
-        expires_in: int | None = None,
-        allowed_decisions=None,
-    ) -> ApprovalRequest:
+    def request(self, action: str, args: dict, description: str, **options) -> ApprovalRequest:
         """File a request (202), or find the one this idempotency key filed (200): never two."""
-        key = idempotency_key or wire.new_key()
-        body = wire.request_body(
-            action,
-            args,
-            description,
-            idempotency_key=key,
-            context=context,
-            expires_in=expires_in,
-            allowed_decisions=allowed_decisions,
-        )
-        return wire.answered(self._send("POST", wire.PATH, json=body))
+        return self._run(calls.request(self.retry, action, args, description, **options))
 
     def get(self, request_id: str, wait: int = 0) -> ApprovalRequest:
-        return wire.answered(self._send("GET", f"{wire.PATH}{request_id}/", params={"wait": wait}))
+        return self._run(calls.get(self.retry, request_id, wait))
 
     def wait(self, request_id: str, timeout: float | None = None) -> Decision:
         """Long-poll until the request is decided; DecisionTimeout after `timeout` seconds (None: no limit)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            params = wire.wait_params(remaining)
-            asked = wire.answered(self._send("GET", f"{wire.PATH}{request_id}/", params=params))
-            if asked.decision is not None:
-                return asked.decision
-            if deadline is not None and time.monotonic() >= deadline:
-                raise DecisionTimeout(request_id)
+        return self._run(calls.wait(self.retry, request_id, timeout))
 
-    def ask(self, action: str, args: dict, description: str, *, timeout: float | None = None, **options) -> Decision:
-        """`request`, then `wait`: the decision on it."""
-        return self.wait(self.request(action, args, description, **options).id, timeout)
+    def ask(self, action: str, args: dict, description: str, **options) -> Decision:
+        """`request`, then `wait` (`timeout` among the options): the decision on it."""
+        return self._run(calls.ask(self.retry, action, args, description, **options))
 
     def report_result(self, request_id: str, outcome: str, detail: str) -> ApprovalRequest:
         """Say how carrying out an approved request went (`succeeded` or `failed`); Walker records it once."""
-        body = {"outcome": outcome, "detail": detail}
-        return wire.answered(self._send("POST", f"{wire.PATH}{request_id}/result/", json=body))
+        return self._run(calls.report_result(self.retry, request_id, outcome, detail))
 
-    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        attempt = 0
+    def _run(self, steps: calls.Steps[T]) -> T:
+        answer, error = None, None
         while True:
-            response, error = None, None
             try:
-                response = self._http.request(method, path, **kwargs)
+                step = steps.throw(error) if error is not None else steps.send(answer)
+            except StopIteration as done:
+                return done.value
+            answer, error = None, None
+            if isinstance(step, calls.Pause):
+                time.sleep(step.seconds)
+                continue
+            try:
+                answer = self._http.request(step.method, step.path, **step.options)
             except httpx.TransportError as failed:
                 error = failed
-            if response is not None and not wire.retryable(response):
-                return response
-            attempt += 1
-            if attempt >= self.retry.attempts:
-                raise wire.gave_up(self.retry, response, error) from error
-            time.sleep(self.retry.delay(attempt - 1, response))
