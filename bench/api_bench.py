@@ -99,6 +99,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--concurrency", default="1,16")
     p.add_argument("--requests", type=int, default=320)
+    p.add_argument("--only", help="run only the targets whose name contains this (e.g. 'bare', '16 conv')")
     p.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     p.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = p.parse_args()
@@ -121,6 +122,8 @@ def main():
                 "bare view": ["/bench/bare/"],
             }
             for name, urls in cases.items():
+                if args.only and args.only not in name:
+                    continue
                 result = asyncio.run(run(base, token, urls, c, args.requests))
                 rows.append((c, name, result))
                 print(f"  c={c:<3} {name:28} p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms  "
@@ -130,8 +133,8 @@ def main():
     print("|---:|---|---:|---:|---:|---|---:|")
     bare = {c: r["rps"] for c, name, r in rows if name == "bare view"}
     for c, name, r in rows:
-        print(f"| {c} | {name} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps']:.1f} | {r['statuses']} | "
-              f"{r['rps'] / bare[c] * 100:.0f}% |")  # fmt: skip
+        share = f"{r['rps'] / bare[c] * 100:.0f}%" if c in bare else "n/a"
+        print(f"| {c} | {name} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps']:.1f} | {r['statuses']} | {share} |")
 
 
 if __name__ == "__main__":
