@@ -35,6 +35,7 @@ from agents.models import (
     ToolCallAudit,
 )
 from agents.tenant_actions import admin as tenant_actions_admin  # noqa: F401  registers the action types' admin
+from core.widgets import secret_input
 from tenants.admin_scoping import ReadOnlyAdminMixin, ShownAsMixin, TenantOwnedAdmin, TenantScopedAdminMixin
 
 
@@ -145,7 +146,7 @@ class EngineChoiceForm(forms.ModelForm):
 
     api_key = forms.CharField(
         required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=secret_input(),
         help_text=_("Stored encrypted and never shown again. Leave empty to keep the saved key."),
     )
     tenant_of_editor = None  # set per request by the admin for tenant people

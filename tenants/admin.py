@@ -26,6 +26,7 @@ from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
+from core.widgets import secret_input
 from tenants.access import MANAGE_PEOPLE, AccessDenied, get_person_for_request
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
@@ -81,7 +82,7 @@ class TenantForm(SecretsStepUpForm, forms.ModelForm):
         label=_("Action webhook secret"),
         required=False,
         max_length=128,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=secret_input(),
         help_text=_(
             'Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>". Stored '
             "encrypted and never shown again: type one to replace the saved one, or leave empty to keep it."
@@ -92,7 +93,7 @@ class TenantForm(SecretsStepUpForm, forms.ModelForm):
         required=False,
         max_length=200,
         assume_scheme="https",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        widget=secret_input("off"),
         help_text=_(
             "Slack incoming-webhook URL for approval notifications, https only. Stored encrypted and never shown "
             "again: type one to replace the saved one, or leave empty to keep it."

@@ -14,6 +14,7 @@ from unfold.decorators import action, display
 from adplatforms import connections, words
 from adplatforms.models import SECRET_FIELDS, AdConnection, SyncRun
 from adplatforms.sync import NotSyncable
+from core.widgets import secret_input
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
@@ -30,10 +31,7 @@ class ConnectionForm(SecretsStepUpForm, forms.ModelForm):
         model = AdConnection
         fields = ["tenant", "platform", "account_id", "login_customer_id", "app_id", "client_id", *SECRET_FIELDS,
                   "sync_every_minutes", "lookback_days"]  # fmt: skip
-        widgets = {
-            name: forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
-            for name in SECRET_FIELDS
-        }
+        widgets = {name: secret_input() for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from channels_app.slack.models import TEAM_ID, SlackApprovalMessage, SlackUserLink, SlackWorkspace
+from core.widgets import secret_input
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
 
@@ -31,9 +32,7 @@ class SlackWorkspaceForm(SecretsStepUpForm, forms.ModelForm):
     class Meta:
         model = SlackWorkspace
         fields = ["tenant", "team_id", "team_name", "default_channel", *SECRETS]
-        widgets = {
-            name: forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}) for name in SECRETS
-        }
+        widgets = {name: secret_input() for name in SECRETS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import action as unfold_action
 
+from core.widgets import secret_input
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.identity.sso import discovery, domain_proof
 from tenants.identity.sso.domains import claim_refusal
@@ -27,7 +28,7 @@ class IdentityProviderForm(forms.ModelForm):
         label=_("Client secret"),
         required=False,
         max_length=500,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=secret_input(),
         help_text=_(
             "Stored encrypted and never shown again: type one to replace the saved one, or leave empty to keep it."
         ),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from agents.models import Campaign
 from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
-from tenants.models import AccessLog, User
+from tenants.models import AccessLog, Tenant, User
 from tests.browser.accessibility import AccessibilityChecks, violations
 from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.pipeline import exchange
@@ -301,6 +301,36 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
         self.assertEqual(self.driver.find_element(By.CSS_SELECTOR, '[data-kpi="pending"]').text, "1")
         self.assertIn("Pending approvals", dashboard.text)
         self.screenshot("admin-dashboard.png")
+
+    def test_every_secret_field_is_a_box_sized_like_the_fields_around_it(self):
+        """Tokens, keys and client secrets were strips 20 px high with no border on a transparent background: a
+        label and help text with no box to type in (issue 50). Each is measured against the page's first text
+        field."""
+        self.log_in("admin@acme.test")
+        tenant = Tenant.objects.get(slug="acme-outdoor")
+        pages = [
+            "/admin/channels_app/slackworkspace/add/",
+            "/admin/adplatforms/adconnection/add/",
+            "/admin/agents/enginechoice/add/",
+            "/admin/tenants/identityprovider/add/",
+            reverse("admin:tenants_tenant_change", args=[tenant.pk]),
+        ]
+        measure = """
+            const box = e => { const r = e.getBoundingClientRect(), c = getComputedStyle(e);
+              return {name: e.name, width: r.width, height: r.height, border: parseFloat(c.borderTopWidth)}; };
+            const text = document.querySelector('form input[type="text"]');
+            return {text: box(text), secrets: [...document.querySelectorAll('form input[type="password"]')].map(box)};
+        """
+        for page in pages:
+            self.driver.get(self.url(page))
+            self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'form input[type="password"]'), f"{page}'s secrets")
+            found = self.driver.execute_script(measure)
+            text = found["text"]
+            for secret in found["secrets"]:
+                self.assertGreaterEqual(secret["border"], 1, f"{page} {secret}")
+                self.assertAlmostEqual(secret["height"], text["height"], delta=2, msg=f"{page} {secret} vs {text}")
+                self.assertGreaterEqual(secret["width"], 0.9 * text["width"], f"{page} {secret} vs {text}")
+        self.screenshot("secret-fields-tenant.png")
 
     def test_the_accessibility_check_finds_the_old_muted_text(self):
         """The check can fail: text at the old muted colour (3.58:1 on white) is a colour-contrast violation."""
