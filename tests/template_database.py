@@ -90,7 +90,11 @@ def _cloned(folder: Path, worker: str, verbosity: int):
 
 
 def _uses_the_database(item) -> bool:
-    return item.get_closest_marker("django_db") is not None or not DATABASE_FIXTURES.isdisjoint(item.fixturenames)
+    """A pytest test that asks for the database, or a method of Django's TransactionTestCase or TestCase (their
+    `databases` name one; SimpleTestCase's is empty), such as the browser tests: run alone, they need one too."""
+    if item.get_closest_marker("django_db") is not None or not DATABASE_FIXTURES.isdisjoint(item.fixturenames):
+        return True
+    return bool(getattr(getattr(item, "cls", None), "databases", None))
 
 
 @pytest.fixture(scope="session")

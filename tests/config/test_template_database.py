@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import SimpleTestCase, TransactionTestCase
 
+from tests.template_database import _uses_the_database
 from tests.workers import process_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +104,21 @@ def test_two_workers_migrate_once_and_each_works_in_a_copy_of_its_own(tmp_path):
         with connection.cursor() as cursor:
             cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{template}%"])
             assert cursor.fetchall() == [], "the template and copies are left"
+
+
+class _Item:
+    """What `_uses_the_database` reads of a collected test."""
+
+    def __init__(self, fixturenames=(), marker=None, cls=None):
+        self.fixturenames, self.marker, self.cls = list(fixturenames), marker, cls
+
+    def get_closest_marker(self, name):
+        return self.marker if name == "django_db" else None
+
+
+def test_a_django_test_case_run_alone_gets_a_database():
+    """A browser test (a live-server TransactionTestCase) selected on its own found no tables: no pytest-style test
+    of the run asked for the database, so none was made."""
+    assert _uses_the_database(_Item(cls=TransactionTestCase))
+    assert _uses_the_database(_Item(fixturenames=["db"])) and _uses_the_database(_Item(marker=object()))
+    assert not _uses_the_database(_Item(cls=SimpleTestCase)) and not _uses_the_database(_Item(fixturenames=["tmp"]))
