@@ -89,7 +89,8 @@ def visible(html: str) -> str:
     parser = VisibleText()
     parser.feed(html)
     text = " ".join(parser.parts)
-    return re.sub(r"\S*(?:/|https?:|\?)\S*", " ", text)  # URLs and paths are addresses, not words
+    text = re.sub(r"\S*(?:/|https?:|\?)\S*", " ", text)  # URLs and paths are addresses, not words
+    return re.sub(r"\{\w+\}", " ", text)  # a canned response's {first_name}: what its writers type, by design
 
 
 def raw_codes(text: str, known: set[str]) -> set[str]:
@@ -202,3 +203,4 @@ def test_the_scan_finds_what_users_saw():
     assert raw_codes(visible("<td>conversations.conversation</td>"), known) == {"conversations.conversation"}
     assert raw_codes(visible('<a href="/admin/?agent_type=paid_ads" title="set_budget">Seo</a>'), known) == {"Seo"}
     assert raw_codes(visible('<input value="set_budget"><td>/admin/hitl/?action_type=x</td>'), known) == set()
+    assert raw_codes(visible("<td>Hi {first_name}, thanks</td>"), known) == set()
