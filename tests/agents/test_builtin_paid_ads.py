@@ -284,6 +284,25 @@ def test_budget_phrasings(ask, summer, text, new_budget, cost):
         assert action.summary.startswith("Lower Summer Sale daily budget")
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("raise the Summer Sale budget to $400 a day", "to raise it to $400.00 would lower it"),
+        ("sube Summer Sale a 400 al día", "subirlo a 400,00 US$ lo bajaría"),
+        ("lower the Summer Sale budget to $650", "to lower it to $650.00 would raise it"),
+        ("baja Summer Sale a 650 al día", "bajarlo a 650,00 US$ lo subiría"),
+    ],
+)
+def test_raise_to_less_than_today_or_lower_to_more_asks_back_instead_of_proposing_the_opposite(
+    ask, summer, text, asked
+):
+    """Issue 50: "sube brand search a 400 al día" with the budget at 450 became a proposal to lower it."""
+    reply = ask(PAID_ADS, text)
+
+    assert reply.actions == []
+    assert asked in reply.text and ("$500.00" in reply.text or "500,00 US$" in reply.text), reply.text
+
+
 def test_a_fuzzy_name_lowers_confidence(ask, summer):
     [action] = ask(PAID_ADS, "bump the sumer sael budget to 550").actions
 

@@ -523,21 +523,48 @@ def _resume(tenant, campaign, text: str, confidence: float) -> EngineReply:
     )
 
 
-def _new_budget(text: str, old: Decimal) -> Decimal | str:
+def _new_budget(text: str, campaign) -> Decimal | str:
     """The requested daily budget, or a sentence saying why none can be read."""
     change = budget_change(text)
     if change is not None and change.weekly:
         return _("Budgets here are daily: tell me the amount per day, e.g. 'set the budget to $700 a day'.")
     if change is None:
         return _("What should the new daily budget be? E.g. 'raise it to $700 a day' or 'cut it by 10%'.")
-    new = change.applied_to(old)
+    new = change.applied_to(campaign.daily_budget)
     if new is None:
         return _("Should the budget go up or down? E.g. 'increase it by 20%' or 'cut it by $100'.")
+    if change.kind == "absolute" and change.direction * (new - campaign.daily_budget) < 0:
+        return _the_other_way(campaign, new, change.direction)
     return new
 
 
+def _the_other_way(campaign, new: Decimal, said: int) -> str:
+    """ "Raise it to" an amount below today's budget (or "lower it to" one above): asked back, never proposed the
+    other way round."""
+    amounts = {
+        "name": campaign.name,
+        "old": fmt.money_exact(campaign.daily_budget, campaign.currency),
+        "new": fmt.money_exact(new, campaign.currency),
+    }
+    if said > 0:
+        return (
+            _(
+                "%(name)s's daily budget is %(old)s now, so to raise it to %(new)s would lower it. To lower it, say "
+                "'lower it to %(new)s'; to add that much, say 'raise it by %(new)s'."
+            )
+            % amounts
+        )
+    return (
+        _(
+            "%(name)s's daily budget is %(old)s now, so to lower it to %(new)s would raise it. To raise it, say "
+            "'raise it to %(new)s'."
+        )
+        % amounts
+    )
+
+
 def _budget(tenant, campaign, text: str, confidence: float) -> EngineReply:
-    new = _new_budget(text, campaign.daily_budget)
+    new = _new_budget(text, campaign)
     if isinstance(new, str):
         return EngineReply(new)
     return propose_budget(tenant, campaign, new, confidence)
