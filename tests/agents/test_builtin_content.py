@@ -278,3 +278,13 @@ def test_two_words_shared_with_several_titles_are_not_enough(ask, tenant):
     ContentPieceFactory(tenant=tenant, title="Trail running in the rain", channel="blog")
     reply = ask(CONTENT, "publish the trail running post")
     assert reply.actions == []  # two of five words: it asks which piece rather than guess
+
+
+@pytest.mark.parametrize("text", ["what should we post this week?", "¿qué publicamos esta semana?"])
+def test_an_open_question_about_posting_gets_the_plan_not_a_missing_title(ask, pieces, text):
+    """Issue 50: "what should we post this week?" got "I can't find a piece called 'what should we'"."""
+    reply = ask(CONTENT, text)
+
+    assert reply.actions == [] and "'what should" not in reply.text and "publicamos" not in reply.text
+    assert "Fall Hiking Boots Launch" in reply.text  # what is scheduled
+    assert "Campfire Recipes Reel" in reply.text and "Fall Gear Guide" in reply.text  # drafts ready to go

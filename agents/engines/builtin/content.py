@@ -34,6 +34,8 @@ ACTION_WORDS = re.compile(
     r"|publica|programa|publicar|programar|saca|agenda)\s+",
     re.I,
 )
+# "What should we post this week?", "¿qué publicamos?": asking what to post, not naming a piece (folded text).
+OPEN_QUESTION = re.compile(r"(?:what|which|when|should|que|cual|cuales|cuando|deberiamos)\b")
 WHEN_WORDS = re.compile(r"\s+(?:for|on|at|now|today|tonight|tomorrow|next|this|in)\b.*$", re.I)
 WORST = re.compile(r"\b(worst|least|lowest|weakest|peor(es)?|menos)\b", re.I)
 CHANNELS = {
@@ -59,6 +61,8 @@ def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     by_title = {p.title: p for p in pieces}
     piece = by_title.get(understood.name("content"))
     if intent in (ActionType.PUBLISH_CONTENT, ActionType.SCHEDULE_CONTENT):
+        if piece is None and OPEN_QUESTION.match(fold(text)):
+            return EngineReply(_plan(request.tenant, pieces), understood=True)
         if piece is None:
             return _unknown(text, pieces)
         exact = understood.entity.exact and not understood.from_context
@@ -313,6 +317,11 @@ def _upcoming(tenant) -> str:
         f"- {fmt.local_time(p.scheduled_for, zone(tenant))}: '{p.title}' ({p.get_channel_display()})" for p in pieces
     ]
     return "\n".join(lines)
+
+
+def _plan(tenant, pieces) -> str:
+    """What is scheduled and what drafts could go out: the answer to "what should we post?"."""
+    return f"{_upcoming(tenant)}\n{_drafts(pieces)}"
 
 
 def _drafts(pieces) -> str:
