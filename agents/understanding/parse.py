@@ -31,8 +31,11 @@ PRONOUN = re.compile(
 )
 SUPERLATIVE = {
     # "la mejor", "el peor"; a bare "mejor" opening a sentence is "rather" ("mejor ponlo en 650").
-    "best": r"\b(best|top)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) mejor(es)?\b|\bmejor(es)? (campana|anuncio)",
-    "worst": r"\b(worst|bottom)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) peor(es)?\b|\bpeor(es)? (campana|anuncio)",
+    # "la campaña que mejor funciona": the same question as "our best performing campaign", the same measure.
+    "best": r"\b(best|top)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) mejor(es)?\b|\bmejor(es)? (campana|anuncio)"
+    r"|\bque mejor (funciona|rinde|va|anda)\b|\b(que|cual) campana (funciona|rinde|va|anda) mejor\b",
+    "worst": r"\b(worst|bottom)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) peor(es)?\b|\bpeor(es)? (campana|anuncio)"
+    r"|\bque peor (funciona|rinde|va|anda)\b|\b(que|cual) campana (funciona|rinde|va|anda) peor\b",
     "highest": r"\b(highest|most|biggest|largest|priciest|mas alt[oa]|mayor)\b",
     "lowest": r"\b(lowest|least|fewest|smallest|cheapest|mas baj[oa]|menor)\b",
 }

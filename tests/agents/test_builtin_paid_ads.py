@@ -197,6 +197,24 @@ def test_superlatives_are_answered_by_the_metric_named(ask, summer, brand, sprin
     assert text.index(f"1. {expected}") < text.index(f"2. {({'Summer Sale', 'Brand Search'} - {expected}).pop()}")
 
 
+@pytest.mark.parametrize(
+    ("question", "start", "measure"),
+    [
+        ("what's our best performing campaign?", "Brand Search has the best CPA", "By CPA:"),
+        ("¿cuál es la campaña que mejor funciona?", "Brand Search tiene el CPA mejor", "Por CPA:"),
+        ("which campaign is doing worst?", "Summer Sale has the worst CPA", "By CPA:"),
+        ("¿qué campaña va peor?", "Summer Sale tiene el CPA peor", "Por CPA:"),
+        ("¿cuál es la campaña que peor rinde?", "Summer Sale tiene el CPA peor", "Por CPA:"),
+    ],
+)
+def test_the_same_question_ranks_by_the_same_measure_in_both_languages(
+    ask, summer, brand, spring, question, start, measure
+):
+    """Issue 50: "what's our best performing campaign?" ranked by CPA in English and by ROAS in Spanish."""
+    text = ask(PAID_ADS, question).text
+    assert text.startswith(start) and measure in text, text
+
+
 def test_it_refers_to_the_campaign_the_last_answer_was_about(ask, summer, brand):
     report = ask(PAID_ADS, "How is Brand Search doing?").text
     worst = ask(PAID_ADS, "which campaign has the worst CPA?").text
