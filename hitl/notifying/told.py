@@ -40,7 +40,7 @@ def requesters_language(approval: HITLApproval) -> str:
 
 def approved(approval: HITLApproval, actor, changes: dict, note: str) -> str:
     """The last level approved, with an edit or a note: "Approved by Dana Reyes: …", then what they changed and said."""
-    head = _("Approved by %(name)s: %(summary)s.") % {"name": display_name(actor), "summary": approval.summary}
+    head = _("Approved by %(name)s: %(summary)s.") % {"name": display_name(actor), "summary": _clause(approval.summary)}
     return _with_lines(head, approval, actor, changes, note)
 
 
@@ -50,7 +50,7 @@ def level_approved(approval: HITLApproval, actor, level: int, changes: dict, not
         "approved": level,
         "levels": approval.total_levels,
         "name": display_name(actor),
-        "summary": approval.summary,
+        "summary": _clause(approval.summary),
     }
     return _with_lines(head, approval, actor, changes, note)
 
@@ -62,7 +62,7 @@ def approval_counted(approval: HITLApproval, actor, changes: dict, note: str) ->
         "%(name)s approved %(summary)s; it needs %(count)s more approval.",
         "%(name)s approved %(summary)s; it needs %(count)s more approvals.",
         more,
-    ) % {"name": display_name(actor), "summary": approval.summary, "count": more}
+    ) % {"name": display_name(actor), "summary": _clause(approval.summary), "count": more}
     return _with_lines(head, approval, actor, changes, note)
 
 
@@ -70,18 +70,18 @@ def rerouted(approval: HITLApproval, actor, changes: dict) -> str:
     """An approver's edit made the request riskier: it starts again under the workflow that risk calls for."""
     head = _("As changed by %(name)s, your request needs approval again: %(summary)s.") % {
         "name": display_name(actor),
-        "summary": approval.summary,
+        "summary": _clause(approval.summary),
     }
     return _with_lines(head, approval, actor, changes, "")
 
 
 def rejected(approval: HITLApproval, reason: str) -> str:
-    return _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": approval.summary, "reason": reason}
+    return _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": _clause(approval.summary), "reason": reason}
 
 
 def expired(approval: HITLApproval) -> str:
     return _("Expired: nobody decided on “%(summary)s” in time. Ask again if it still matters.") % {
-        "summary": approval.summary
+        "summary": _clause(approval.summary)
     }
 
 
@@ -90,10 +90,10 @@ def superseded(older: HITLApproval, newer: HITLApproval) -> str:
         "Superseded: %(summary)s (%(reference)s) will not be done. "
         "The newer request %(newer)s replaces it: %(newer_summary)s."
     ) % {
-        "summary": older.summary,
+        "summary": _clause(older.summary),
         "reference": older.reference,
         "newer": newer.reference,
-        "newer_summary": newer.summary,
+        "newer_summary": _clause(newer.summary),
     }
 
 
@@ -106,14 +106,16 @@ def not_done(approval: HITLApproval, reason: str) -> str:
     """The approved action failed: `reason` is the executor's account of why (an ad platform's answer, or what
     changed since the approval)."""
     return _("Approved, but it could not be done: %(summary)s. Reason: %(reason)s") % {
-        "summary": approval.summary,
+        "summary": _clause(approval.summary),
         "reason": reason,
     }
 
 
 def not_confirmed(approval: HITLApproval) -> str:
     """A silent execution was marked failed: the receiver may have applied it."""
-    return _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.") % {"summary": approval.summary}
+    return _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.") % {
+        "summary": _clause(approval.summary)
+    }
 
 
 def decision_taken(approval: HITLApproval) -> str:
@@ -126,6 +128,12 @@ def decision_taken(approval: HITLApproval) -> str:
             "(now at level %(level)s of %(levels)s)."
         ) % {"ref": approval.reference, "level": approval.approval_level, "levels": approval.total_levels}
     return _("You approved %(ref)s. It will now be carried out.") % {"ref": approval.reference}
+
+
+def _clause(text: str) -> str:
+    """`text` to stand inside a sentence, without the full stop it may end with (an outside agent's description
+    often has one): the sentence's own is then the only one."""
+    return text.rstrip().rstrip(".")
 
 
 def _with_lines(head: str, approval, actor, changes: dict, note: str) -> str:

@@ -12,8 +12,10 @@ from conversations.models import Conversation, ConversationEvent
 from conversations.normalized import InboundMessage
 from conversations.services import with_current_status
 from hitl.models import HITLApproval
+from hitl.notifying import told as words
 from hitl.services.closing import escalate
 from hitl.services.decisions import approve, reject
+from tenants.models import User
 from tenants.roles import Role
 from tests.factories import HITLWorkflowFactory, UserFactory, budget_action, spend_history
 from tests.pipeline import exchange
@@ -239,3 +241,26 @@ def test_an_edit_that_makes_the_request_riskier_is_told_as_a_new_approval_round(
     with run_on_commit():
         approve(action.approval_id, actor=tenant_admin)
     assert told(asked.conversation)[1:] == ["Approved and done: Summer Sale daily budget $500.00 -> $9,000.00"]
+
+
+def test_a_summary_ending_in_a_full_stop_is_told_with_one_only():
+    """Issue 50: told sentences doubled their punctuation ("…a day.."): an outside agent's description, the
+    summary approvers and requesters read, often ends with a full stop of its own."""
+    approval = HITLApproval(
+        action_summary="Raise Summer Sale to 700 a day.", language="en", reference="BR-1", total_levels=2
+    )
+    approval.required_approvals, approval.received_approvals = 2, 1
+    person = User(first_name="Dana", last_name="Reyes")
+    with translation.override("en"):
+        said = [
+            words.approved(approval, person, {}, ""),
+            words.level_approved(approval, person, 1, {}, ""),
+            words.approval_counted(approval, person, {}, ""),
+            words.rerouted(approval, person, {}),
+            words.rejected(approval, "Too much."),
+            words.superseded(approval, approval),
+            words.not_done(approval, "The campaign is gone."),
+            words.not_confirmed(approval),
+        ]
+    assert said[0] == "Approved by Dana Reyes: Raise Summer Sale to 700 a day."
+    assert not [sentence for sentence in said if ".." in sentence or ".;" in sentence], said
