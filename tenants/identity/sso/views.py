@@ -3,6 +3,7 @@ with Walker's adapter (allauth's own views build allauth's adapter, which would 
 
 from allauth.account.internal.decorators import login_not_required
 from allauth.account.utils import get_next_redirect_url
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tenants.identity.sso import failures
+from tenants.identity.sso import admission, failures
 from tenants.identity.sso.discovery import DiscoveryError
 from tenants.identity.sso.domains import domain_of, provider_for_email
 from tenants.identity.sso.provider import TenantOIDCAdapter
@@ -51,6 +52,16 @@ def company_sign_in(request):
         except DiscoveryError as err:
             return _unusable_provider(request, err)
     return render(request, "account/company_sign_in.html", {"form": form, "next": get_next_redirect_url(request)})
+
+
+@login_not_required
+def sign_up_raced(request):
+    """Where allauth sends a sign-in whose address got its account after the admission rules let it in: the same
+    person's other sign-in made it a moment before. Walker has no signup form: this is the raced refusal (403)."""
+    try:
+        admission.refuse_raced(request)
+    except ImmediateHttpResponse as refused:
+        return refused.response
 
 
 @login_not_required
