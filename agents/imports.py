@@ -101,7 +101,7 @@ class MarketingResource(resources.ModelResource):
         """One import at a time per tenant: its row stays locked until this import's transaction ends."""
         self.rows_by_key.clear()
         if self.tenant is not None:
-            list(Tenant.objects.select_for_update(no_key=True).filter(pk=self.tenant.pk).values_list("pk"))
+            Tenant.objects.lock(self.tenant.pk)
 
     def before_import_row(self, row, row_number=None, **kwargs):
         key = tuple(str(row.get(column) or "").strip() for column in self.key_columns())

@@ -112,7 +112,7 @@ def file_request(token, ask: Ask) -> Filed:
         ) from None
     # Counted again under the tenant's row lock, this request included: filings at once each see the others only
     # once they commit, so without it each would find room under the cap. Held only from here to the commit.
-    list(Tenant.objects.select_for_update(no_key=True).filter(pk=tenant.pk).values_list("pk"))
+    Tenant.objects.lock(tenant.pk)
     _hold_to_the_cap(tenant, _waiting(tenant))
     return Filed(row, created=True)
 

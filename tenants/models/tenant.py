@@ -61,6 +61,11 @@ MIN_ACCESS_LOG_DAYS = 90
 class TenantQuerySet(TenantScopedQuerySet):
     tenant_id_field = "pk"
 
+    def lock(self, tenant_id) -> None:
+        """Hold the tenant's row until the transaction ends, so that work of one tenant waits for the other at this
+        point (FOR NO KEY UPDATE: rows referring to the tenant can still be written meanwhile)."""
+        list(self.select_for_update(no_key=True).filter(pk=tenant_id).values_list("pk"))
+
 
 class Tenant(models.Model):
     """A business using Walker. Creating one creates its role groups (see tenants.signals)."""
