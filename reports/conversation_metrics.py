@@ -23,6 +23,7 @@ from analytics.events import event, record_many
 from analytics.models import CONVERSATION_EVENTS, ConversationAgent, ConversationMetrics, EventType, PlatformEvent
 from conversations.models import Conversation, Message
 from hitl.models import ApprovalStatus, HITLApproval
+from reports.message_events import record_message_events
 from reports.watermarks import LAG, job_lock
 
 JOB = "conversation_metrics"
@@ -47,6 +48,7 @@ def refresh_tenant(tenant_id, *, now=None) -> int | None:
     with job_lock(tenant_id, JOB) as mark:
         if mark is None:
             return None
+        record_message_events(tenant_id, since=mark.reached - LAG)
         changed = (
             PlatformEvent.objects.filter(
                 tenant_id=tenant_id,

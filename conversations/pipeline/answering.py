@@ -42,7 +42,7 @@ from analytics.models import EventType
 from conversations import delivery, events
 from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
-from conversations.normalized import REFUSED, ActionOutcome
+from conversations.normalized import ActionOutcome
 from conversations.outbound import outbound_message
 from conversations.pipeline.elsewhere import recent_elsewhere
 from conversations.pipeline.feedback import decisions_since_last_answer
@@ -439,6 +439,8 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         changes["event_seq"] = seq
     text = compose(reply.text, outcomes)
     outbound = _outbound_message(conversation, message, agent, text, outcomes, error, now, seq)
+    # The engine's time, for the event log's `agent_responded` entry (reports.message_events writes it later).
+    outbound.metadata["response_ms"] = _milliseconds_since(started)
     outbound.save(force_insert=True)
     if agent is not None:
         changes["agent"] = agent
@@ -450,17 +452,6 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
     response = _response_event(outbound, message, agent, outcomes)
     response.save(force_insert=True)  # the consoles read it too: the inbox's preview and age move with the answer
     events.broadcast_after_commit(response)
-    record(
-        EventType.AGENT_RESPONDED,
-        tenant=conversation.tenant_id,
-        user=conversation.user,
-        conversation_id=conversation.pk,
-        subject_id=outbound.pk,
-        agent_type=agent.agent_type if agent else None,
-        response_ms=_milliseconds_since(started),
-        proposed=sum(o.status != REFUSED for o in outcomes),
-        refused=sum(o.status == REFUSED for o in outcomes),
-    )
     observe_on_commit(ANSWER_SECONDS, (now - message.created_at).total_seconds(), channel=conversation.channel)
     delivery.deliver_after_commit(outbound)  # the answer itself ends the typing indicator (docs/chat-protocol.md)
     return more

@@ -4,8 +4,9 @@ One short transaction per message, the same on every database. Locks, always in 
 order and never stronger than needed: the sender's user row (only when a conversation
 must be opened, so a person opens one at a time), then the conversation row, both
 `FOR NO KEY UPDATE`, which leaves the rows' keys free for the foreign keys that point at
-them. A message that continues a conversation is five statements: the locking read, the
-message, the conversation's counters, its event and its platform event.
+them. A message that continues a conversation is four statements: the locking read, the
+message, the conversation's counters and its event (the event log's entry is written later, in bulk, by
+reports.message_events).
 """
 
 from dataclasses import dataclass
@@ -19,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from agents.models import AgentType
-from analytics.events import record
-from analytics.models import EventType
 from conversations import console, events
 from conversations.events import EventKind
 from conversations.identity import identify_sender
@@ -114,14 +113,6 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     conversation.last_message_at = now
     received = _received_event(message, inbound)
     received.save(force_insert=True)
-    record(
-        EventType.MESSAGE_RECEIVED,
-        tenant=user.tenant_id,
-        user=user,
-        conversation_id=conversation.pk,
-        subject_id=message.pk,
-        channel=conversation.channel,
-    )
     inc_on_commit(MESSAGES_RECEIVED, channel=conversation.channel)
     if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
         console.customer_wrote(conversation)

@@ -10,6 +10,7 @@ from conversations.models import Conversation, Message
 from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline.answering import FALLBACK_REPLY
 from hitl.models import HITLApproval
+from reports.message_events import record_message_events
 from tests.factories import CampaignFactory, PhoneFactory, budget_action
 from tests.pipeline import exchange
 
@@ -32,6 +33,7 @@ def test_a_message_is_stored_answered_and_logged(engine, colleague):
     assert result.reply.metadata["agent_type"] == "paid_ads"
     assert conversation.agent.agent_type == "paid_ads"
     assert list(conversation.messages.values_list("direction", flat=True)) == ["inbound", "outbound"]
+    record_message_events(colleague.tenant_id, since=conversation.started_at)  # the metrics job's first step
     for kind in (EventType.CONVERSATION_OPENED, EventType.MESSAGE_RECEIVED, EventType.AGENT_RESPONDED):
         assert events(kind).filter(conversation_id=conversation.pk, tenant=colleague.tenant).count() == 1
     assert engine.requests[0].text == "How are my campaigns doing?"
@@ -110,6 +112,7 @@ def test_a_retried_delivery_returns_the_first_result_and_stores_nothing_new(engi
     assert [a.approval_id for a in again.actions] == [a.approval_id for a in first.actions]
     assert len(engine.requests) == 1
     assert Message.objects.count() == 2 and HITLApproval.objects.count() == 1
+    record_message_events(colleague.tenant_id, since=first.inbound.created_at)
     assert events(EventType.MESSAGE_RECEIVED).count() == 1
 
 

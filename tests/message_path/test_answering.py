@@ -13,6 +13,7 @@ from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import answering
 from conversations.tasks import SWEEP_GRACE, answer_stragglers
+from reports.message_events import record_message_events
 from tests.pipeline import hold_answer_tasks
 
 
@@ -162,6 +163,9 @@ def test_a_poisoned_message_gets_an_apology_after_its_attempts_and_the_next_is_a
     assert "poisoned" in failed.metadata["error"]
     gave_up = [r for r in caplog.records if r.levelno == logging.ERROR and "gave up" in r.getMessage()]
     assert len(gave_up) == 1 and str(bad.pk) in gave_up[0].getMessage()
+    record_message_events(colleague.tenant_id, since=bad.created_at)
+    answered = PlatformEvent.objects.filter(event_type=EventType.AGENT_RESPONDED).values_list("subject_id", flat=True)
+    assert list(answered) == [Message.objects.get(in_reply_to=good).pk]  # the apology is no answer
 
 
 def test_a_message_whose_answer_stops_every_worker_gets_an_apology(live_db, colleague, queued, engine, settings):
