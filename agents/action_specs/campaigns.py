@@ -1,5 +1,6 @@
 """Campaign actions: set a daily budget, pause, resume (the Paid Ads agent's)."""
 
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from agents.action_specs.base import (
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.formatting import money_exact
 from agents.models import AgentType, Campaign
+from agents.reading import CAMPAIGNS, kept
 from core import currencies
 
 BUDGET_DAYS = 30  # a budget change is costed over the next 30 days
@@ -41,7 +43,7 @@ def extra_spend(daily_amount: Decimal) -> Decimal:
 
 
 def _campaign(tenant, data, *, status=None) -> tuple[Campaign | None, str | None]:
-    campaign = row(Campaign.objects.for_tenant(tenant), data.get("campaign_id"))
+    campaign = _row(tenant, data.get("campaign_id"))
     if campaign is None:
         return None, _("that campaign does not exist in your account")
     if status and campaign.status != status:
@@ -52,13 +54,25 @@ def _campaign(tenant, data, *, status=None) -> tuple[Campaign | None, str | None
     return campaign, None
 
 
+def _row(tenant, raw_id) -> Campaign | None:
+    """The tenant's campaign `raw_id`: from the message's reading when an answer is checking what its engine
+    proposed (the rows routing read a moment ago), else from the table."""
+    campaigns = kept((CAMPAIGNS, tenant.pk))
+    if campaigns is None:
+        return row(Campaign.objects.for_tenant(tenant), raw_id)
+    try:
+        return campaigns.get(uuid.UUID(raw_id))
+    except (TypeError, ValueError, AttributeError):  # not an id: no campaign, as `row` reads it
+        return None
+
+
 def _name(data) -> str:
     return data.get("campaign_name") or _("the campaign")
 
 
 def with_currency(tenant, data) -> dict:
     """The proposal with its campaign's currency, so that every reader sees its money as the campaign counts it."""
-    campaign = row(Campaign.objects.for_tenant(tenant), data.get("campaign_id"))
+    campaign = _row(tenant, data.get("campaign_id"))
     return {**data, "currency": campaign.currency} if campaign is not None else data
 
 

@@ -4,14 +4,13 @@ Matched on folded words (case, accents, possessives and quotes do not matter), e
 rapidfuzz's ratio over a window as long as the name) or in part (most of a long name, said in a row).
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db.models import CharField, Value
 from rapidfuzz import fuzz
 
 from agents.models import AudienceSegment, Campaign, ContentPiece, KeywordRanking, TargetKeyword
+from agents.reading import CAMPAIGNS, keep, kept
 from agents.understanding.text import vocabulary, words
 
 KINDS = ("campaign", "content", "keyword", "segment")
@@ -54,18 +53,16 @@ class Catalogue:
     @classmethod
     def of(cls, tenant) -> "Catalogue":
         """Two queries: the campaigns (their rows serve the Paid Ads agent too) and every other name in one
-        UNION. Read once per message inside `one_reading` (routing and the engine share it)."""
-        memo = _READING.get()
-        if memo is not None and tenant.pk in memo:
-            return memo[tenant.pk]
-        rows = {("campaign", campaign.name): campaign for campaign in Campaign.objects.for_tenant(tenant)}
+        UNION. Read once per message inside `agents.reading.one_reading` (routing and the engine share it)."""
+        held = kept((cls, tenant.pk))
+        if held is not None:
+            return held
+        campaigns = keep((CAMPAIGNS, tenant.pk), {c.pk: c for c in Campaign.objects.for_tenant(tenant)})
+        rows = {("campaign", campaign.name): campaign for campaign in campaigns.values()}
         for kind, name in _other_names(tenant):
             rows.setdefault((kind, name.lower() if kind == "keyword" else name), name)
         names = {kind: [name for k, name in rows if k == kind] for kind in KINDS}
-        catalogue = cls(names, rows)
-        if memo is not None:
-            memo[tenant.pk] = catalogue
-        return catalogue
+        return keep((cls, tenant.pk), cls(names, rows))
 
     def campaigns(self) -> list:
         return [row for (kind, _name), row in self.rows.items() if kind == "campaign"]
@@ -78,19 +75,6 @@ class Catalogue:
                 if mention := _mention(kind, name, said):
                     found.append(mention)
         return sorted(found, key=lambda m: (-m.quality, -m.size, m.kind, m.name))
-
-
-_READING: ContextVar[dict | None] = ContextVar("walker_catalogue_reading", default=None)
-
-
-@contextmanager
-def one_reading():
-    """`with one_reading():` the tenant's names are read once for everything inside (one message's answer)."""
-    token = _READING.set({})
-    try:
-        yield
-    finally:
-        _READING.reset(token)
 
 
 def _other_names(tenant):

@@ -34,8 +34,8 @@ from django.utils.translation import gettext_lazy
 from agents.engines import get_engine, run_engine
 from agents.engines.base import EngineError, EngineReply, EngineRequest, HistoryItem
 from agents.models import AIAgent
+from agents.reading import one_reading
 from agents.routing import route
-from agents.understanding.entities import one_reading
 from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType

@@ -73,3 +73,5 @@ def test_an_action_costs_at_most_38_statements(demo):
     assert approval.status == "pending" and HITLNotification.objects.filter(approval=approval).exists()
     assert len(statements) <= ACTION_BUDGET
     assert transactions <= 2
+    # The campaigns are read once, when routing; the checks of the proposal use those rows (agents.reading).
+    assert sum('FROM "agents_campaign" ' in sql and "campaigndailystat" not in sql for sql in statements) == 1
