@@ -3,6 +3,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tenants.fields import EncryptedTextField
@@ -27,10 +28,17 @@ class AIAgentQuerySet(TenantScopedQuerySet):
         return self.filter(models.Q(tenant_id=user.tenant_id) | models.Q(is_system_agent=True))
 
     def serving(self, tenant, agent_type: str):
-        """The agent that serves `agent_type` for `tenant`: its own active one (the oldest), else the system one."""
+        """The agent that serves `agent_type` for `tenant`: its own active one (the oldest), else the system one.
+
+        It comes with `applied_engine_choice`, the id of the tenant's engine choice that applies to it (its own,
+        else the tenant's for every agent; None: the installation's engine), read in the same query: most tenants
+        have none, and choosing the engine then costs no query (agents.engines.config)."""
         candidates = self.filter(is_active=True, agent_type=agent_type)
         candidates = candidates.filter(models.Q(tenant=tenant) | models.Q(is_system_agent=True))
-        return candidates.order_by("is_system_agent", "created_at").first()
+        choices = EngineChoice.objects.filter(tenant=tenant).values("pk")
+        own, every = choices.filter(agent=models.OuterRef("pk"))[:1], choices.filter(agent__isnull=True)[:1]
+        applied = Coalesce(models.Subquery(own), models.Subquery(every))
+        return candidates.annotate(applied_engine_choice=applied).order_by("is_system_agent", "created_at").first()
 
 
 class AIAgent(models.Model):

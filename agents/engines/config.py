@@ -35,8 +35,7 @@ def environment(engine: str) -> EngineConfig:
 def config_for(tenant, agent) -> EngineConfig:
     if tenant is None:
         return environment(settings.AGENT_ENGINE)
-    choices = {c.agent_id: c for c in EngineChoice.objects.filter(tenant=tenant)}
-    choice = choices.get(getattr(agent, "pk", None)) or choices.get(None)
+    choice = _applied_choice(tenant, agent)
     if choice is None:
         return environment(settings.AGENT_ENGINE)
     endpoint = choice.endpoint.rstrip("/")
@@ -45,3 +44,13 @@ def config_for(tenant, agent) -> EngineConfig:
     return EngineConfig(
         choice.engine, endpoint, choice.model, choice.api_key, choice.tools_component, tenant_set=bool(choice.endpoint)
     )
+
+
+def _applied_choice(tenant, agent) -> EngineChoice | None:
+    """The agent's own choice, else the tenant's for every agent. An agent from `AIAgent.objects.serving` knows
+    which already (`applied_engine_choice`): none is then no query, one is one."""
+    if hasattr(agent, "applied_engine_choice"):
+        applied = agent.applied_engine_choice
+        return EngineChoice.objects.filter(pk=applied).first() if applied is not None else None
+    choices = {c.agent_id: c for c in EngineChoice.objects.filter(tenant=tenant)}
+    return choices.get(getattr(agent, "pk", None)) or choices.get(None)

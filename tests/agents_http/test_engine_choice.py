@@ -36,6 +36,23 @@ def test_an_agents_choice_wins_over_the_tenants_which_wins_over_the_environment(
     assert isinstance(get_engine(tenant, seo), OpenAIEngine)
 
 
+def test_the_serving_agent_brings_the_choice_that_applies_and_none_costs_no_query(
+    settings, tenant, other_tenant, django_assert_num_queries
+):
+    settings.AGENT_ENGINE = "builtin"
+    EngineChoice.objects.create(tenant=other_tenant, engine="openai", model="theirs", api_key="k")  # not this one's
+    serving = AIAgent.objects.serving(tenant, "paid_ads")
+    with django_assert_num_queries(0):
+        assert isinstance(get_engine(tenant, serving), BuiltinEngine)
+    EngineChoice.objects.create(tenant=tenant, engine="openai", model="every", api_key="k")
+    assert get_engine(tenant, AIAgent.objects.serving(tenant, "paid_ads")).config.model == "every"
+    EngineChoice.objects.create(tenant=tenant, agent=serving, engine="openai", model="its own", api_key="k")
+    serving = AIAgent.objects.serving(tenant, "paid_ads")
+    with django_assert_num_queries(1):  # the choice's row, for its endpoint and key
+        assert get_engine(tenant, serving).config.model == "its own"
+    assert get_engine(tenant, AIAgent.objects.serving(tenant, "seo")).config.model == "every"
+
+
 def test_the_pipeline_calls_the_tenants_own_endpoint_model_and_key(tenant_openai, httpserver, colleague):
     answer = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "From your own model."}}]}
     httpserver.expect_request("/v1/chat/completions").respond_with_json(answer)
