@@ -10,6 +10,10 @@ decisions by email or WhatsApp, the console socket and the services themselves.
 - reveal: django-guardian's `view_pii` on the tenant.
 """
 
+import functools
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from hitl.errors import DecisionError
@@ -21,6 +25,20 @@ from tenants.privacy.audit import may_see_pii
 VIEW_ALL = "hitl.view_hitlapproval"
 DECIDE = "hitl.decide_hitlapproval"
 MANAGE = "tenants.change_tenant"  # django-guardian's, on the tenant: those who manage it, its admins
+
+
+@functools.cache
+def decide_permission() -> Permission:
+    """DECIDE's row, read once per process (as Django keeps content types): migrate writes it once and it never
+    changes; hitl.apps forgets it after every migrate or flush, which may write it again."""
+    return Permission.objects.get(
+        content_type=ContentType.objects.get_for_model(HITLApproval), codename=DECIDE.split(".")[1]
+    )
+
+
+def forget_decide_permission(**kwargs):
+    """post_migrate's receiver (hitl.apps): the next `decide_permission()` reads the row again."""
+    decide_permission.cache_clear()
 
 
 def approvals_for(user):

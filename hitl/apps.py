@@ -9,13 +9,14 @@ class HitlConfig(AppConfig):
     def ready(self):
         # Register the Celery tasks in every process (web too), not only in workers that
         # autodiscover them: decisions queue execution and notifications by task name.
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
 
-        from hitl import callbacks, tasks  # noqa: F401
+        from hitl import access, callbacks, tasks  # noqa: F401
         from hitl import personal_data as held
         from hitl.models import HITLApprovalHistory
         from tenants.privacy.personal_data import register
 
+        post_migrate.connect(access.forget_decide_permission, dispatch_uid="hitl.forget_decide_permission")
         # Each decision on an outside agent's request queues its callback, whichever door or clock decided.
         post_save.connect(callbacks.on_history_saved, sender=HITLApprovalHistory, dispatch_uid="hitl.callbacks")
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from hitl import rules
-from hitl.access import DECIDE
+from hitl.access import DECIDE, decide_permission
 from hitl.models import HITLApproval
 
 
@@ -62,7 +62,7 @@ def grant(approval: HITLApproval, people: list) -> None:
         approval.assignees.through.objects.bulk_create(
             [approval.assignees.through(hitlapproval_id=approval.pk, user_id=person.pk) for person in people]
         )
-        assign_perm(DECIDE, people, approval)
+        assign_perm(decide_permission(), people, approval)
 
 
 def refresh_assignees(approval: HITLApproval, people: list | None = None) -> None:
@@ -73,7 +73,7 @@ def refresh_assignees(approval: HITLApproval, people: list | None = None) -> Non
     for user in before - now:
         remove_perm(DECIDE, user, approval)
     if now - before:
-        assign_perm(DECIDE, list(now - before), approval)
+        assign_perm(decide_permission(), list(now - before), approval)
 
 
 def clear_assignees(approval: HITLApproval) -> None:
