@@ -1,9 +1,11 @@
 """Step two, in a Celery worker: answer a conversation's waiting messages, one at a time, in the order they arrived.
 
-A worker first claims the conversation's answer lease (a conditional UPDATE), so
-only one worker answers a conversation at a time; it then answers every waiting
-message, oldest first, and gives the lease back in the transaction that stores
-its last answer. A message is answered exactly once: the answer is stored only
+Only one worker answers a conversation at a time: it holds the conversation's
+answer lease. The intake of a message gives the lease to the task it enqueues when
+the lease is free (in the same UPDATE as its counters), so that task starts holding
+it; any other task claims it first (a conditional UPDATE). The holder answers every
+waiting message, oldest first, and gives the lease back in the transaction that
+stores its last answer. A message is answered exactly once: the answer is stored only
 while `answered_seq` is still below the message's seq, under the conversation
 row's lock. A worker that dies leaves its lease to expire; the redelivered task
 (or the sweep) then answers the message.
@@ -90,19 +92,50 @@ def answer(conversation_id, message_id, *, lease: uuid.UUID | None = None) -> fl
 
     A retry is asked for while `message_id` still waits and another worker holds the lease (should that worker
     have died, the retry takes over once its lease runs out), and after a failed attempt, the lease given back.
-    `lease` names this run's lease (the task's id, the same on each of its retries): a retry after a database
-    cut, whose attempt could not give its lease back, takes it again at once.
+    `lease` names this run's lease (the task's id, the same on each of its retries): the lease the message's
+    intake took for this task, or that a retry after a database cut, whose attempt could not give it back, takes
+    again at once.
     """
-    token = _claim(conversation_id, lease)
-    if token is None:
-        return _retry_delay(message_id)
+    token = lease or uuid.uuid4()
+    conversation = _read(conversation_id)
+    if not _holds(conversation, token):  # else the message's intake took the lease for this task
+        if _claim(conversation_id, token) is None:
+            return _retry_delay(message_id)
+        conversation = None  # the claim changed it: read again
     try:
-        while _answer_next(conversation_id, token):
-            pass
+        while _answer_next(conversation_id, token, conversation):
+            conversation = None
     except _AttemptFailed as failed:
         _release(conversation_id, token)
         return failed.retry_in
     return None
+
+
+def lease_with_message(conversation: Conversation, now) -> tuple[uuid.UUID, dict]:
+    """The id of the answer task a new message enqueues, and the changes that give that task the lease when it is
+    free (the message's intake makes them with its own, under the conversation row's lock): the task then holds
+    it when it starts, and claims it only if it ran out meanwhile. A held lease is left to its worker, which
+    answers the new message after its own."""
+    token = uuid.uuid4()
+    if conversation.answer_lease is not None and conversation.answer_lease_until >= now:
+        return token, {}
+    lease = {"answer_lease": token, "answer_lease_until": now + lease_duration()}
+    return token, {**lease, "answer_attempts": conversation.answer_attempts + 1}  # as a claim begins an attempt
+
+
+def give_back_unstarted(conversation_id, token) -> None:
+    """The task `token` names never left (the broker was down): its lease, taken with the message, is given back
+    with the attempt it counted, so the sweep answers the message after its grace, not after the lease."""
+    Conversation.objects.filter(pk=conversation_id, answer_lease=token).update(
+        answer_lease=None, answer_lease_until=None, answer_attempts=F("answer_attempts") - 1
+    )
+
+
+def _holds(conversation: Conversation | None, token) -> bool:
+    """`token` holds the lease with time enough for an engine run left (a task that waited long in the queue
+    claims it again, which extends it)."""
+    enough = timezone.now() + timedelta(seconds=settings.AGENT_ENGINE_TIMEOUT * 2)
+    return conversation is not None and conversation.answer_lease == token and conversation.answer_lease_until > enough
 
 
 def _claim(conversation_id, token: uuid.UUID | None = None) -> uuid.UUID | None:
@@ -140,11 +173,15 @@ def _retry_delay(message_id) -> float | None:
     return max(left, 0) + 1
 
 
-def _answer_next(conversation_id, token) -> bool:
-    """Answer the oldest waiting message; True if more are waiting."""
+def _read(conversation_id) -> Conversation | None:
+    return Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
+
+
+def _answer_next(conversation_id, token, conversation: Conversation | None = None) -> bool:
+    """Answer the oldest waiting message; True if more are waiting. `conversation`: as just read, if it was."""
     # The conversation once, then its messages alone: not joined to each of them (the person's email decrypted
     # each time).
-    conversation = Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
+    conversation = conversation or _read(conversation_id)
     recent = _latest_messages(conversation) if conversation is not None else []
     if conversation is not None:
         bind_tenant(conversation.tenant_id)  # a sweep's task has no request to carry it from

@@ -9,6 +9,7 @@ message, the conversation's counters and its event (the event log's entry is wri
 reports.message_events).
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,15 +26,17 @@ from conversations.events import EventKind
 from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage, IngestError
+from conversations.pipeline.answering import give_back_unstarted, lease_with_message
 from conversations.refusals import empty, too_long, unknown_agent
 from conversations.services import close_conversation, open_conversation
-from core.commit import after_commit
 from core.metrics import MESSAGES_RECEIVED, inc_on_commit
 from tenants.log_context import bind_tenant
 from tenants.models import User
 
 # By name: conversations.tasks imports this module (through conversations.pipeline) to run the answer.
 ANSWER_TASK = "conversations.tasks.answer_message"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,10 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     seq = conversation.event_seq + 1
     message = _inbound_message(inbound, conversation, seq, now)
     message.save(force_insert=True)
-    Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq, last_inbound_seq=seq, last_message_at=now)
+    task_id, lease = lease_with_message(conversation, now)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        event_seq=seq, last_inbound_seq=seq, last_message_at=now, **lease
+    )
     conversation.event_seq = conversation.last_inbound_seq = seq
     conversation.last_message_at = now
     received = _received_event(message, inbound)
@@ -118,9 +124,19 @@ def _store(inbound: InboundMessage, user) -> Accepted:
         console.customer_wrote(conversation)
     # else the agents answer it: the consoles read its `received` event (channels_app.console.activity)
     conversation_id, message_id = str(conversation.pk), str(message.pk)
-    # Robust: should the broker be down, the message is stored all the same and the sweep answers it.
-    after_commit(current_app.tasks[ANSWER_TASK], conversation_id, message_id, robust=True)
+    transaction.on_commit(lambda: _queue_answer(conversation_id, message_id, task_id, leased=bool(lease)))
     return Accepted(conversation, message, events.broadcast_after_commit(received))
+
+
+def _queue_answer(conversation_id: str, message_id: str, task_id, *, leased: bool) -> None:
+    """Hand the answer to a worker, as the task the lease was taken for. Should the broker be down, the message
+    is stored all the same and the sweep answers it: the lease goes back, and the other callbacks still run."""
+    try:
+        current_app.tasks[ANSWER_TASK].apply_async((conversation_id, message_id), task_id=str(task_id))
+    except Exception:
+        log.exception("Queueing the answer to message %s failed: the sweep will answer it", message_id)
+        if leased:
+            give_back_unstarted(conversation_id, task_id)
 
 
 def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: int, now) -> Message:

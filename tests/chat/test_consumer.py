@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from agents.engines.base import EngineReply
-from conversations import events, pipeline
+from conversations import events
 from conversations.models import Conversation, Message
 from hitl.services.decisions import approve, reject
 from tests.factories import CampaignFactory, ConversationFactory, MessageFactory, budget_action
@@ -304,8 +304,8 @@ async def test_where_the_layer_does_not_reach_the_worker_a_waiting_socket_reads_
     await tab.say("think hard", "s")
     received = (await tab.until("message_received"))[-1]
     monkeypatch.setattr(events, "broadcast", lambda group, frame: None)  # the worker's broadcast never gets here
-    ((conversation_id, message_id),) = queued
-    await database_sync_to_async(pipeline.answer)(conversation_id, message_id)
+    (task,) = queued
+    await database_sync_to_async(task.run)()
     response = await tab.next(timeout=1)
     assert (response["type"], response["seq"]) == ("agent_response", received["seq"] + 1)
     await tab.close()

@@ -31,8 +31,8 @@ from config.celery import app as celery_app
 from conversations import pipeline
 from conversations.models import Conversation, ConversationEvent, ConversationNote, Message, SatisfactionSurvey
 from conversations.normalized import InboundMessage
+from conversations.pipeline.answering import lease_duration
 from conversations.tasks import (
-    SWEEP_GRACE,
     answer_stragglers,
     apply_message_retention,
     close_quiet_conversations,
@@ -236,7 +236,8 @@ def test_lost_answers_are_answered_once(postgres_only, tenant, engine):
         ]
     engine.seconds = 0.05  # long enough for the two sweeps' answers to overlap
 
-    with time_machine.travel(timezone.now() + SWEEP_GRACE + timedelta(seconds=1)):
+    # Lost with the leases their messages' intake gave them: the sweep finds them once those run out.
+    with time_machine.travel(timezone.now() + lease_duration() + timedelta(seconds=1)):
         first, second = both(answer_stragglers)  # each task found is answered at once (eager), in its thread
         assert answer_stragglers() == 0
     assert len(people) <= first + second <= 2 * len(people)  # both may find one; the answer lease lets one answer

@@ -2,10 +2,10 @@
 connection of daphne and the worker and refuses new ones, while work is in flight on those connections.
 
 Two pieces of work are caught mid-way, deterministically:
-- two answer tasks, each in its first statement (claiming the conversation's answer lease), waiting on the row the
-  test holds locked: the cut drops their connections, and their claims commit after it, the clients gone. Each
+- two answer tasks, each in its first statement (reading its conversation, whose lease the message's intake gave
+  the task), waiting on the table the test holds locked: the cut drops their connections mid-statement. Each
   message is still answered exactly once, within 30 s of the database's return: the task retries on database
-  errors and takes back the lease its cut-off attempt claimed (conversations.tasks). (A cut during the engine call
+  errors, under its own id, and so holds that lease again (conversations.tasks). (A cut during the engine call
   is not this case: the pipeline's own attempt retry already answers that one.)
 - an approval decided over the API, committed while its after-commit sends wait on a paused Redis: the cut drops
   the connection before the answer reads the approval back. The decision is answered as committed (200), never a
@@ -15,7 +15,6 @@ Two pieces of work are caught mid-way, deterministically:
 import contextlib
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -58,20 +57,19 @@ def send_again_until_taken(post, deadline: float) -> list:
 
 
 @pytest.fixture
-def row_locks():
-    """Locks rows (FOR UPDATE) of a model on a connection of the test's own, until it commits; closed at the end,
-    so a failing test leaves no lock behind."""
+def table_lock():
+    """Locks a model's table (ACCESS EXCLUSIVE: reads wait too) on a connection of the test's own, until it commits;
+    closed at the end, so a failing test leaves no lock behind."""
     opened = []
 
-    def lock(model, pks) -> psycopg.Connection:
+    def lock(model) -> psycopg.Connection:
         db = connection.settings_dict
         side = psycopg.connect(
             host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, dbname=db["NAME"], user=db["USER"],
             password=db["PASSWORD"] or None,
         )  # fmt: skip
         opened.append(side)
-        pks = [uuid.UUID(str(pk)) for pk in pks]
-        side.execute(f"SELECT 1 FROM {model._meta.db_table} WHERE id = ANY(%s) FOR UPDATE", [pks])
+        side.execute(f"LOCK TABLE {model._meta.db_table} IN ACCESS EXCLUSIVE MODE")
         return side
 
     yield lock
@@ -91,7 +89,7 @@ def waiting_on_a_lock(statement_part: str) -> int:
 
 
 def test_a_six_second_database_cut_loses_and_repeats_nothing(
-    stack_behind_proxy, database_proxy, outside, row_locks, token_of, tenant, colleague, requester, approver
+    stack_behind_proxy, database_proxy, outside, table_lock, token_of, tenant, colleague, requester, approver
 ):
     stack = stack_behind_proxy
     paid_ads = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
@@ -112,9 +110,9 @@ def test_a_six_second_database_cut_loses_and_repeats_nothing(
         assert posted.status_code == 202, posted.text
         conversations.append(conversation)
 
-    # The answer tasks wait in their first statement (the lease's claim) on the conversations' rows, which the test
-    # holds: the cut drops their connections mid-statement, and the claims commit after it, their clients gone.
-    rows = row_locks(Conversation, conversations)
+    # The answer tasks wait in their first statement (reading their conversation) on the table, which the test holds
+    # locked: the cut drops their connections mid-statement.
+    rows = table_lock(Conversation)
     worker = stack.worker(concurrency=2)
     worker.wait_ready()
     wait_for(lambda: waiting_on_a_lock("answer_lease") == 2, "both answer tasks to wait on the rows", timeout=60)
@@ -131,7 +129,7 @@ def test_a_six_second_database_cut_loses_and_repeats_nothing(
             )
             time.sleep(0.5)  # daphne is in the after-commit sends
             cut.enter_context(database_proxy.cut())
-        # Redis is back and the database still away: the decision's answer meets the cut; the claims commit.
+        # Redis is back and the database still away: the decision's answer meets the cut; the table is free.
         rows.commit()
         time.sleep(CUT)
     back_at = datetime.now(UTC)

@@ -12,7 +12,6 @@ import pytest
 from django.db import connections
 from rest_framework.test import APIClient
 
-from conversations import pipeline
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.services import open_conversation
 
@@ -23,12 +22,12 @@ def work(tasks: queue.Queue, stop: threading.Event, errors: list):
     try:
         while not stop.is_set():
             try:
-                conversation_id, message_id = tasks.get(timeout=0.05)
+                task = tasks.get(timeout=0.05)
             except queue.Empty:
                 continue
-            if pipeline.answer(conversation_id, message_id) is not None:  # the lease is taken: later, as Celery would
+            if task.run() is not None:  # the lease is taken: later, as Celery would
                 time.sleep(0.01)
-                tasks.put((conversation_id, message_id))
+                tasks.put(task)
     except Exception as exc:  # pragma: no cover - reported by the test
         errors.append(exc)
     finally:

@@ -6,7 +6,6 @@ import time
 import pytest
 from django.db import connections
 
-from conversations import pipeline
 from conversations.services import open_conversation
 from tests.pipeline import hold_answer_tasks
 
@@ -21,8 +20,8 @@ def held(monkeypatch, engine):
         def answer():
             time.sleep(after_seconds)
             try:
-                for conversation_id, message_id in tasks:
-                    pipeline.answer(conversation_id, message_id)
+                for task in tasks:
+                    task.run()
             finally:
                 connections.close_all()
 

@@ -6,7 +6,7 @@ from analytics.models import EventType, PlatformEvent
 from conversations import takeover
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import InboundMessage
-from conversations.pipeline import accept, answer
+from conversations.pipeline import accept
 from tenants.roles import Role
 from tests.concurrency import at_once
 from tests.pipeline import hold_answer_tasks
@@ -32,10 +32,11 @@ def test_two_people_taking_over_at_once_leave_exactly_one_holder(chatting, staff
 def test_a_takeover_racing_the_agents_answer_gives_one_answer_or_none_and_nothing_waits(
     chatting, customer, support, engine, monkeypatch, attempt
 ):
-    hold_answer_tasks(monkeypatch)  # answered below, in a thread
+    held = []
+    hold_answer_tasks(monkeypatch, held.append)  # answered below, in a thread
     accepted = accept(InboundMessage(channel="chat", text="Anyone?", user_id=customer.pk), user=customer)
     results = at_once(
-        lambda: answer(chatting.pk, accepted.message.pk),
+        held[-1].run,
         lambda: takeover.assign(chatting.pk, actor=support).held_by_id,
     )
     assert results[1] == support.pk
