@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from agents.action_specs import SPECS
 from agents.action_specs.base import BASE_RISK_MAX
 from agents.models import CampaignDailyStat
+from agents.reading import keep, kept
 from agents.tenant_actions.registry import spec_for
 from core import currencies
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
@@ -61,8 +62,22 @@ _PRIORITY = {RiskLevel.CRITICAL: 1, RiskLevel.HIGH: 2, RiskLevel.MEDIUM: 3, Risk
 
 
 def policy_for(tenant) -> RiskPolicy:
-    """The tenant's policy as stored now, or an unsaved one with the defaults."""
+    """The tenant's policy as stored now (or as the answer under way read it with its conversation, `read_with`),
+    else an unsaved one with the defaults."""
+    read = kept((RiskPolicy, tenant.pk))
+    if read is not None:
+        return read
     return RiskPolicy.objects.filter(tenant=tenant).first() or RiskPolicy(tenant=tenant)
+
+
+def read_with(tenant) -> None:
+    """The answer under way read the tenant with its policy (`select_related("tenant__risk_policy")`): its scoring
+    uses that, as routing uses the names it read (agents.reading)."""
+    try:
+        policy = tenant.risk_policy
+    except RiskPolicy.DoesNotExist:
+        policy = RiskPolicy(tenant=tenant)
+    keep((RiskPolicy, tenant.pk), policy)
 
 
 @dataclass(frozen=True)

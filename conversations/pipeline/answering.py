@@ -52,6 +52,7 @@ from conversations.pipeline.proposals import propose
 from conversations.pipeline.replies import compose
 from conversations.pipeline.streaming import DeltaBroadcaster
 from core.metrics import ANSWER_SECONDS, observe_on_commit
+from hitl import risk
 from hitl.models import ApprovalStatus
 from tenants.languages import language_of
 from tenants.log_context import bind_tenant
@@ -174,7 +175,9 @@ def _retry_delay(message_id) -> float | None:
 
 
 def _read(conversation_id) -> Conversation | None:
-    return Conversation.objects.select_related("tenant", "user", "agent").filter(pk=conversation_id).first()
+    """With its tenant (and the tenant's risk policy, for scoring what the answer proposes), person and agent."""
+    related = ("tenant", "tenant__risk_policy", "user", "agent")
+    return Conversation.objects.select_related(*related).filter(pk=conversation_id).first()
 
 
 def _answer_next(conversation_id, token, conversation: Conversation | None = None) -> bool:
@@ -235,6 +238,7 @@ def _attempt(message: Message, history: list[Message], token) -> bool:
 
 def _answer(message: Message, history: list[Message], token) -> bool:
     with one_reading():  # the tenant's names, read once for routing and the engine
+        risk.read_with(message.conversation.tenant)
         return _answer_once(message, history, token)
 
 
