@@ -63,7 +63,7 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
         approver, member = User.objects.get(email="approver@acme.test"), User.objects.get(email="member@acme.test")
         self.sign_in(approver)
 
-        self.open_live("/admin/")
+        self.open_live("/admin/dashboard/")
         self.script(f"window.__dashboard = document.querySelector('{DASHBOARD}')")
         today = f"return document.querySelector('{DASHBOARD} [data-kpi=\"today\"]').textContent.trim()"
         requested_today = int(self.script(today))
