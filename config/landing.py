@@ -1,7 +1,8 @@
 """The console's first page (`/admin/`, titled Walker): the viewer's own work, not the tenant's figures.
 
 Three sections, each shown to those who may open the lists it counts (the sidebar's `may_open`): the approvals
-waiting for the viewer's decision (the most urgent few listed), their conversations and the inbox's boxes, and what
+waiting for the viewer's decision (the most urgent few listed), the inbox's boxes and the conversations the viewer
+holds (those whose customer waited longest listed), and what
 needs attention (approvals past their SLA, actions that failed to run, replies a customer waits for past the inbox's
 SLA, ad connections needing re-authorisation, settings that leave the tenant exposed). Each count is one query over
 the same scoped querysets the lists use, so the page costs the same whatever the number of rows. The tenant's
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +27,9 @@ from hitl.access import approvals_for, may_decide
 from hitl.inbox import MINE, in_queue, most_urgent_first
 from hitl.models import ApprovalStatus, HITLApproval
 from reports.notices import mfa_off_notice, step_up_off_notice, unproven_domains_notice
+from tenants.pii import mask
 
-LISTED = 5  # approvals listed by name; the count and the link give the rest
+LISTED = 5  # approvals and held conversations listed by name; the counts and their links give the rest
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,30 @@ def _conversations(request) -> dict:
         Figure("all", _("All conversations"), boxes["all"], base),
     ]
     if not may_handle(user):
-        return {"counts": counts, "overdue": None}
+        return {"counts": counts, "overdue": None, "held": []}
     due_since = timezone.now() - timedelta(minutes=settings.INBOX_REPLY_SLA_MINUTES)
-    held = inbox.with_inbox_columns(conversations_for(user).filter(held_by=user).order_by())
+    held = inbox.with_inbox_columns(
+        conversations_for(user).filter(held_by=user).exclude(status=Conversation.Status.CLOSED).order_by()
+    )
     overdue = held.filter(waiting_since__lt=due_since).count()
+    longest_waiting = held.select_related("user").order_by(F("waiting_since").asc(nulls_last=True))[:LISTED]
     return {
         "counts": [Figure("mine", _("Mine"), boxes[inbox.MINE], mine), *counts],
         "overdue": Figure("overdue", _("Customers waiting on my reply past the SLA"), overdue, mine),
+        "held": [_held(conversation) for conversation in longest_waiting],
+    }
+
+
+def _held(conversation) -> dict:
+    """A conversation the viewer holds, as the inbox shows it: the customer's name (the address masked), the
+    messages they wrote since the viewer last read it, and when a reply is due."""
+    return {
+        "name": f"{conversation.user.first_name} {conversation.user.last_name}".strip()
+        or mask(conversation.user.email),
+        "channel": conversation.get_channel_display(),
+        "unread": conversation.unread or 0,
+        "reply_due": inbox.reply_due(conversation.waiting_since),
+        "link": reverse("admin:conversations_conversation_change", args=[conversation.pk]),
     }
 
 

@@ -1,18 +1,22 @@
 """The console organised by the work (issue 50) in a real browser, on a desktop and on a phone: after signing in an
 approver lands on "Walker", their own work (the approvals waiting for them, most urgent first), with a sidebar by
-job showing only their entries; a tenant admin sees the conversations and settings too, and reaches the figures
-through Reports → Dashboard.
+job showing only their entries; support lands on the conversations they hold; a tenant admin sees the conversations
+and settings too, and reaches the figures through Reports → Dashboard.
 
 Screenshots: console-by-work-approver.png, console-by-work-admin.png, console-by-work-dashboard.png,
-console-by-work-phone.png and console-by-work-phone-sidebar.png.
+console-by-work-support.png, console-by-work-phone.png and console-by-work-phone-sidebar.png.
 """
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
+from conversations.models import Conversation
+from tenants.models import User
 from tests.browser import test_admin_console as console  # the module, not its class: pytest would collect it here
 from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
 from tests.browser.screens import PHONE, ScreenChecks
@@ -92,6 +96,20 @@ class ConsoleByWorkBrowserTests(AccessibilityChecks, ScreenChecks, BrowserTestCa
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-live="dashboard"]'), "the dashboard")
         self.assertEqual(self.driver.find_element(By.CSS_SELECTOR, '[data-kpi="pending"]').text, "2")
         self.screenshot("console-by-work-dashboard.png")
+
+    def test_support_lands_on_the_conversations_they_hold(self):
+        support = User.objects.get(email="support@acme.test")
+        conversation = Conversation.objects.get(user__email="member@acme.test", channel="whatsapp")
+        taken = timezone.now() - timedelta(minutes=30)  # past the inbox's reply SLA, not answered
+        Conversation.objects.filter(pk=conversation.pk).update(held_by=support, held_since=taken)
+        self.log_in("support@acme.test")
+        self.assertEqual(self.visible_groups(), ["Inbox", "Conversations", "Reports", "Marketing data", "Settings"])
+        held = self.find("held-conversations").text
+        self.assertIn(conversation.user.first_name, held)
+        self.assertIn("due now", held)  # walker-sla.js counts the reply's deadline down, as in the inbox
+        self.assertIn("Customers waiting on my reply past the SLA", self.find("attention").text)
+        self.screenshot("console-by-work-support.png")
+        self.assert_accessible("support's first page")
 
     def test_on_a_phone_the_work_fits_the_screen_and_the_sidebar_opens_by_job(self):
         self.driver.set_window_size(*PHONE)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adplatforms.models import AdConnection
+from conversations.models import Conversation
 from hitl.models import HITLApproval
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
 
@@ -36,6 +37,10 @@ def held(support, since_minutes: int, *, replied=False):
     if replied:
         MessageFactory(conversation=conversation, direction="outbound", sender_type="human", created_at=now)
     return conversation
+
+
+def change(conversation) -> str:
+    return reverse("admin:conversations_conversation_change", args=[conversation.pk])
 
 
 def work(client) -> dict:
@@ -95,17 +100,25 @@ def test_support_sees_their_conversations_and_the_customers_waiting_past_the_rep
     console_as, support, other_tenant, settings
 ):
     settings.INBOX_REPLY_SLA_MINUTES = 15
-    held(support, 40)  # taken over 40 minutes ago, no reply yet: overdue
-    held(support, 5)  # taken over 5 minutes ago: not yet due
-    held(support, 40, replied=True)  # answered: the customer waits on nobody
+    longest = held(support, 40)  # taken over 40 minutes ago, no reply yet: overdue
+    MessageFactory(conversation=longest, text="Still there?")  # unread: written after the takeover
+    recent = held(support, 5)  # taken over 5 minutes ago: not yet due
+    answered = held(support, 40, replied=True)  # answered: the customer waits on nobody
+    closed = held(support, 90)
+    Conversation.objects.filter(pk=closed.pk).update(status=Conversation.Status.CLOSED)
     ConversationFactory(tenant=support.tenant, user=UserFactory(tenant=support.tenant))  # the agents answer it
     ConversationFactory(user=UserFactory(tenant=other_tenant))
 
     board = work(console_as(support))
 
-    assert figures(board["conversations"]["counts"]) == {"mine": 3, "unassigned": 1, "all": 4}
+    assert figures(board["conversations"]["counts"]) == {"mine": 4, "unassigned": 1, "all": 5}
     assert figures(board["attention"]) == {"overdue": 1}
     assert board["approvals"] is None
+    listed = board["conversations"]["held"]  # open ones, the customer who waited longest first
+    assert [row["link"] for row in listed] == [change(c) for c in (longest, recent, answered)]
+    assert [row["unread"] for row in listed] == [1, 0, 0]
+    assert listed[0]["name"] == f"{longest.user.first_name} {longest.user.last_name}".strip()
+    assert listed[2]["reply_due"] is None
 
 
 def test_a_tenant_admin_is_told_of_connections_needing_reauthorisation_and_exposed_settings(
@@ -151,7 +164,7 @@ def test_the_first_page_costs_the_same_queries_whatever_the_rows(
             AdConnection.objects.create(tenant=tenant, platform="google", account_id=account, state="needs_reauth")
 
     seed(2)
-    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as few:
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as few:
         work(client)
     seed(20)
     with CaptureQueriesContext(connection) as many:
