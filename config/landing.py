@@ -4,13 +4,15 @@ Three sections, each shown to those who may open the lists it counts (the sideba
 waiting for the viewer's decision (the most urgent few listed), the inbox's boxes and the conversations the viewer
 holds (those whose customer waited longest listed), and what
 needs attention (approvals past their SLA, actions that failed to run, replies a customer waits for past the inbox's
-SLA, ad connections needing re-authorisation, settings that leave the tenant exposed). Each count is one query over
+SLA, ad connections needing re-authorisation, messages the agents could not answer this week, settings that leave
+the tenant exposed). Each count is one query over
 the same scoped querysets the lists use, so the page costs the same whatever the number of rows. The tenant's
 figures and charts are Reports → Dashboard (reports.dashboard_page).
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, Q
@@ -19,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adplatforms.models import AdConnection, ConnectionState
+from analytics.models import EventType, PlatformEvent
 from config.sidebar import may_open
 from conversations import inbox
 from conversations.access import conversations_for, may_handle
@@ -146,4 +149,20 @@ def _attention(request, approvals: dict | None, conversations: dict | None) -> l
                 f"{link}?state__exact={ConnectionState.NEEDS_REAUTHORISATION}",
             )
         )
+    if may_open(PlatformEvent)(request):
+        found.append(_failed_answers(request.user))
     return [figure for figure in found if figure.value]
+
+
+def _failed_answers(user) -> Figure:
+    """Messages every answer attempt failed on this week (each got an apology instead of an answer), as the
+    dashboard's red card counts them (reports.dashboard.event_figures)."""
+    since = (timezone.now() - timedelta(days=7)).replace(microsecond=0)
+    failed = PlatformEvent.objects.for_user(user).filter(event_type=EventType.ANSWER_FAILED, created_at__gte=since)
+    query = urlencode({"event_type__exact": EventType.ANSWER_FAILED, "created_at__gte": since.isoformat()})
+    return Figure(
+        "failed_answers",
+        _("Messages the agents could not answer, last 7 days"),
+        failed.count(),
+        f"{reverse('admin:analytics_platformevent_changelist')}?{query}",
+    )

@@ -10,10 +10,12 @@ The approval queue's badge is counted here, not by an unfold `badge` callback: u
 whenever a callback is named, so a callback could not leave the chip out when nothing waits.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -149,7 +151,7 @@ def navigation(request) -> list[dict]:
     ]
 
 
-def may_open(model) -> callable:
+def may_open(model) -> Callable[[HttpRequest], bool]:
     """Whether the viewer may open `model`'s admin list: what Django's app list asks of its ModelAdmin."""
 
     def permitted(request) -> bool:

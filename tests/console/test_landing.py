@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adplatforms.models import AdConnection
+from analytics.events import record
+from analytics.models import EventType
 from conversations.models import Conversation
 from hitl.models import HITLApproval
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, UserFactory
@@ -121,19 +123,25 @@ def test_support_sees_their_conversations_and_the_customers_waiting_past_the_rep
     assert listed[2]["reply_due"] is None
 
 
-def test_a_tenant_admin_is_told_of_connections_needing_reauthorisation_and_exposed_settings(
-    console_as, staff, tenant, other_tenant
+def test_a_tenant_admin_is_told_of_connections_needing_reauthorisation_failed_answers_and_exposed_settings(
+    console_as, staff, tenant, other_tenant, time_machine
 ):
     AdConnection.objects.create(tenant=tenant, platform="google", account_id="1234567890", state="needs_reauth")
     AdConnection.objects.create(tenant=tenant, platform="meta", account_id="act_1", state="active")
     AdConnection.objects.create(tenant=other_tenant, platform="google", account_id="9876543210", state="needs_reauth")
     tenant.mfa_required_roles = []
     tenant.save(update_fields=["mfa_required_roles"])
+    now = timezone.now()
+    time_machine.move_to(now - timedelta(days=8), tick=False)
+    record(EventType.ANSWER_FAILED, tenant=tenant, attempts=3, error="older than a week")
+    time_machine.move_to(now, tick=False)
+    record(EventType.ANSWER_FAILED, tenant=tenant, attempts=3, error="this week")
+    record(EventType.ANSWER_FAILED, tenant=other_tenant, attempts=3, error="another tenant's")
 
     client = console_as(staff["admin"])
     board = work(client)
 
-    assert figures(board["attention"]) == {"reauthorise": 1}
+    assert figures(board["attention"]) == {"reauthorise": 1, "failed_answers": 1}
     assert "mfa-off" in [notice["key"] for notice in board["notices"]]
     html = client.get(reverse("admin:index")).content.decode()
     assert 'data-testid="mfa-off"' in html
@@ -162,9 +170,10 @@ def test_the_first_page_costs_the_same_queries_whatever_the_rows(
             held(support, 30 + i)
             account = str(next(accounts))
             AdConnection.objects.create(tenant=tenant, platform="google", account_id=account, state="needs_reauth")
+            record(EventType.ANSWER_FAILED, tenant=tenant, attempts=3, error="no engine")
 
     seed(2)
-    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as few:
+    with django_assert_max_num_queries(13), CaptureQueriesContext(connection) as few:
         work(client)
     seed(20)
     with CaptureQueriesContext(connection) as many:
