@@ -96,7 +96,7 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
         self.driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
         self.driver.find_element(By.CSS_SELECTOR, '#login-form button[type="submit"]').click()
         self.wait(lambda d: self.path() == "/admin/", f"{email} to be signed in and on /admin/")
-        self.wait(lambda d: self.find_all("my-work"), "their own work")
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="my-work"]'), "their own work")
 
     def screenshot(self, name):
         """The whole page: the window grows to the content's height (up to 4000 px), then is put back."""
