@@ -84,6 +84,10 @@ class ConsoleByWorkBrowserTests(AccessibilityChecks, ScreenChecks, BrowserTestCa
         self.assertNotIn("Canned responses", sidebar)  # support's and admins' work, not theirs
         self.screenshot("console-by-work-approver.png")
         self.assert_accessible("the approver's first page")
+        self.use_dark_theme()
+        self.driver.refresh()
+        self.wait(lambda d: self.find_all("waiting-approvals"), "the first page again, dark")
+        self.assert_accessible("the approver's first page in the dark theme")
 
     def test_a_tenant_admin_reaches_the_figures_through_reports(self):
         self.log_in("admin@acme.test")
