@@ -823,8 +823,9 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,  # the user menu's language switch posts to set_language, which saves User.language
     "SIDEBAR": {
         "show_search": True,
-        "show_all_applications": True,
-        "navigation": "config.sidebar.navigation",  # the app list, with a badge on what waits for the viewer
+        # Every admin list is in a group of config.sidebar, so the "All applications" list by Django app is not offered.
+        "show_all_applications": False,
+        "navigation": "config.sidebar.navigation",  # groups by the work, each role its entries, the queue's badge
     },
     # Above the approval queue: the inbox (the default for deciders), everything pending, everything.
     "TABS": [
@@ -849,7 +850,7 @@ UNFOLD = {
             ],
         }
     ],
-    "DASHBOARD_CALLBACK": "reports.dashboard.dashboard_callback",  # the numbers on the admin index
+    "DASHBOARD_CALLBACK": "config.landing.landing_callback",  # the admin index: the viewer's own work
     "SCRIPTS": [
         lambda request: reverse("javascript-catalog"),  # gettext() for the scripts below, in the viewer's language
         lambda request: static("admin/walker-live.js"),  # live queue and dashboard updates

@@ -10,6 +10,7 @@ from config.exceptions import api_not_found
 from config.home import favicon, home
 from config.metrics import metrics
 from conversations.satisfaction_views import satisfaction_page
+from reports.dashboard_page import dashboard_view
 from tenants.identity.signin.email_page import change_email, confirm_email_change
 from tenants.identity.signin.invitation_page import accept_invitation
 from tenants.identity.signin.views import end_session
@@ -18,6 +19,8 @@ from tenants.language_switch import set_language
 
 # The console has no sign-in of its own: /admin/login/ sends to the one above, so the second factor is never skipped.
 admin.site.login = secure_admin_login(admin.site.login)
+# The first page is the viewer's own work (config.landing), not Django's "Site administration".
+admin.site.index_title = "Walker"
 
 urlpatterns = [
     path("metrics", metrics, name="metrics"),  # Prometheus, with METRICS_TOKEN (config.metrics)
@@ -70,6 +73,7 @@ urlpatterns = [
             ]
         ),
     ),
+    path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="dashboard"),  # Reports → Dashboard
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.db.models import Avg, Count, F, IntegerField, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -28,8 +27,6 @@ from reports.aggregates import Percentile, aggregate
 from reports.cache import cached
 from reports.charts import AMBER, BLUE, GREEN, INDIGO, ORANGE, RED, VIOLET, YELLOW, Chart, Dataset
 from reports.periods import midnight, zone_of
-from tenants.models import SignInDomain
-from tenants.roles import Role
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 92
@@ -141,9 +138,6 @@ def dashboard_callback(request, context):
         "risk_chart": risk_chart(counts, span, lists),
         "agents": agents,
         "agents_chart": agents_chart(agents, span, lists),
-        "mfa_off": mfa_off_notice(user),
-        "step_up_off": step_up_off_notice(user),
-        "sso_domains_unproven": unproven_domains_notice(user),
     }
     return context
 
@@ -163,51 +157,6 @@ def scope_figures(user, span: Span, today: date, now: datetime) -> dict:
             Conversation.objects.for_user(user), start=span.since, zone=zone, end=span.until
         ),
         "agents": busiest_agents(Message.objects.for_user(user), since=span.since, until=span.until),
-    }
-
-
-def mfa_off_notice(user) -> dict | None:
-    """The demo tenant, and tenants that existed before MFA came, start with it off: their dashboard says so and
-    links the setting (docs/identity.md)."""
-    tenant = user.tenant if user.tenant_id else None
-    if tenant is None or tenant.mfa_required_roles:
-        return None
-    return {
-        "text": _("MFA is off for this tenant: anyone signs in with a password alone."),
-        "link": reverse("admin:tenants_tenant_change", args=[tenant.pk]) + "#mfa_required_roles",
-        "link_text": _("Turn it on in the tenant's settings (roles that need a second factor)"),
-    }
-
-
-def step_up_off_notice(user) -> dict | None:
-    """Like MFA's: the demo tenant and tenants from before step-up start without it, and their dashboard says so."""
-    tenant = user.tenant if user.tenant_id else None
-    if tenant is None or tenant.step_up_risk_level:
-        return None
-    return {
-        "text": _("Step-up is off: risky decisions and reveals of personal data need no fresh second factor."),
-        "link": reverse("admin:tenants_tenant_change", args=[tenant.pk]) + "#step_up_risk_level",
-        "link_text": _("Turn it on in the tenant's settings (step-up from risk level)"),
-    }
-
-
-def unproven_domains_notice(user) -> dict | None:
-    """A tenant's single sign-on domains sign nobody in until proven (tenants migration 0030 made every existing one
-    unproven): its admins' dashboard names them and links the provider's page, where "Verify domains" proves them."""
-    if not user.tenant_id or user.role != Role.ADMIN:
-        return None
-    unproven = list(
-        SignInDomain.objects.filter(provider__tenant_id=user.tenant_id, verified_at__isnull=True).values_list(
-            "domain", "provider_id"
-        )
-    )
-    if not unproven:
-        return None
-    return {
-        "text": _("Single sign-on does not sign in %(domains)s addresses until your company proves it owns them.")
-        % {"domains": ", ".join(domain for domain, _provider in unproven)},
-        "link": reverse("admin:tenants_identityprovider_change", args=[unproven[0][1]]),
-        "link_text": _("Publish each domain's TXT record, then “Verify domains”"),
     }
 
 

@@ -2,8 +2,8 @@
  *
  * Every admin page shows a toast, and the sidebar's count of approvals waiting for the
  * reader (each frame carries it). The approvals list, the conversations inbox (on a takeover
- * step or a customer's message) and the dashboard re-fetch the page and swap in their fresh
- * part. An approval's own page swaps in its execution and its record (timeline, decisions,
+ * step or a customer's message), the dashboard and the console's first page (the reader's own
+ * work, on either) re-fetch the page and swap in their fresh part. An approval's own page swaps in its execution and its record (timeline, decisions,
  * notices); when its decision changed under a decision form, it only offers a reload, so a
  * form being edited is never replaced.
  * Loaded in <head> by UNFOLD["SCRIPTS"].
@@ -22,6 +22,8 @@
   var CONVERSATION_LIST = /\/conversations\/conversation\/$/;
   var QUEUE_LINK = '#nav-sidebar-inner a[href$="/hitl/hitlapproval/"]';
   var APPROVAL_PARTS = ['[data-live="approval-execution"]', '[data-live="approval-record"]'];
+  var DASHBOARD = '[data-live="dashboard"]';
+  var MY_WORK = '[data-live="my-work"]'; // the console's first page (config/landing.py)
   var DECISION_FORM = '[data-testid="approve-form"]';
   // unfold's sidebar badge (unfold/helpers/app_list_badge.html, the "danger" variant config.sidebar gives it)
   var BADGE_CLASS = "font-semibold h-[18px] leading-[18px] ml-2 px-1 relative rounded-xs text-center text-[11px] " +
@@ -74,7 +76,7 @@
     var page = location.pathname.match(CHANGE_PAGE);
     if (page) {
       if (page[1] === frame.approval_id) refreshApproval(frame.status_label);
-    } else if (CHANGELIST.test(location.pathname) || document.querySelector('[data-live="dashboard"]')) {
+    } else if (CHANGELIST.test(location.pathname) || document.querySelector(DASHBOARD + ", " + MY_WORK)) {
       changedIds.push(frame.approval_id);
       if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS); // a burst of events: one refresh
     }
@@ -86,7 +88,7 @@
    * The customer wrote on a held conversation ("customer_wrote", never the words): its holder gets a toast
    * that links to it, wherever they are; whoever has its page open is offered a reload. */
   function onConversationStep(frame) {
-    if (CONVERSATION_LIST.test(location.pathname)) { // the inbox: its rows and tab counts, fresh
+    if (CONVERSATION_LIST.test(location.pathname) || document.querySelector(MY_WORK)) { // the inbox's counts, fresh
       changedIds.push(frame.conversation_id);
       if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS);
     }
@@ -117,8 +119,9 @@
         if (mine !== latestFetch) return; // a newer fetch is under way
         var fresh = new DOMParser().parseFromString(html, "text/html");
         swapChangelist(fresh, ids);
-        swap(document.querySelector('[data-live="dashboard"]'), fresh.querySelector('[data-live="dashboard"]'));
-        if (window.walkerCharts) window.walkerCharts.attach(document.querySelector('[data-live="dashboard"]'));
+        swap(document.querySelector(DASHBOARD), fresh.querySelector(DASHBOARD));
+        swap(document.querySelector(MY_WORK), fresh.querySelector(MY_WORK));
+        if (window.walkerCharts) window.walkerCharts.attach(document.querySelector(DASHBOARD));
       })
       .catch(function () {}); // the next event tries again
   }

@@ -2,7 +2,7 @@
 
 """Sign-in domains are proven by a DNS TXT record (tenants.sso.domain_proof). The domains that existed before were
 never proven, so they are all unproven now, each with its own token: they route nobody until their tenant proves them,
-and the tenant's dashboard says so to its admins (reports.dashboard.unproven_domains_notice)."""
+and the tenant's dashboard says so to its admins (reports.notices.unproven_domains_notice)."""
 
 import secrets
 

@@ -89,14 +89,14 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
         return self.driver.find_element(By.TAG_NAME, "body").text
 
     def log_in(self, email):
-        """Through the real login form, as a person would; lands on the dashboard."""
+        """Through the real login form, as a person would; lands on their own work (the console's first page)."""
         self.driver.delete_all_cookies()
         self.driver.get(self.url("/admin/login/?next=/admin/"))
         self.driver.find_element(By.ID, "id_login").send_keys(email)
         self.driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
         self.driver.find_element(By.CSS_SELECTOR, '#login-form button[type="submit"]').click()
         self.wait(lambda d: self.path() == "/admin/", f"{email} to be signed in and on /admin/")
-        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-live="dashboard"]'), "the dashboard")
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="my-work"]'), "their own work")
 
     def screenshot(self, name):
         """The whole page: the window grows to the content's height (up to 4000 px), then is put back."""
@@ -296,7 +296,8 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
         self.whatsapp_from_member(PII_TEXT)
         self.whatsapp_from_member(BUDGET_TEXT)
         self.log_in("admin@acme.test")
-        dashboard = self.driver.find_element(By.CSS_SELECTOR, '[data-live="dashboard"]')
+        self.driver.find_element(By.CSS_SELECTOR, '#nav-sidebar-apps a[href="/admin/dashboard/"]').click()  # Reports
+        dashboard = self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-live="dashboard"]'), "the dashboard")[0]
         self.assertIn("Acme Outdoor", dashboard.text)
         self.assertEqual(self.driver.find_element(By.CSS_SELECTOR, '[data-kpi="pending"]').text, "1")
         self.assertIn("Pending approvals", dashboard.text)

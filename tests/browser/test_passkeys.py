@@ -128,7 +128,7 @@ class PasskeyBrowserTests(BrowserTestCase):
         self.driver.get(self.url("/accounts/login/?next=/admin/"))
         self.driver.find_element(By.ID, "passkey_login").click()  # no email, no password
         self.wait(lambda d: self.path() == "/admin/", "the console after the passkey")
-        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-live="dashboard"]'), "the dashboard")
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="my-work"]'), "the console's first page")
         self.assertIsNotNone(Authenticator.objects.get(user=self.admin, type=Authenticator.Type.WEBAUTHN).last_used_at)
 
     def test_the_passkeys_page_lists_the_enrolled_passkey(self):

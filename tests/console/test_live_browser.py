@@ -1,4 +1,4 @@
-"""walker-live.js in a real browser: the dashboard, the approvals list and an approval's page, live.
+"""walker-live.js in a real browser: the dashboard, the first page, the approvals list and an approval's page, live.
 
 The approval is filed in the live daphne server (the in-memory channel layer lives
 there) by a member chatting over the chat socket, as the chat widget would.
@@ -25,6 +25,7 @@ pytestmark = [
 ]
 
 DASHBOARD = '[data-live="dashboard"]'
+MY_WORK = '[data-live="my-work"]'
 
 
 class LiveConsoleBrowserTests(chat.BrowserTestCase):
@@ -57,13 +58,13 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
     def assert_not_reloaded(self):
         self.assertTrue(self.script("return window.__notReloaded === true"), "the page was reloaded")
 
-    def test_an_approver_follows_approvals_live_on_the_dashboard_the_list_and_an_approval_page(self):
+    def test_an_approver_follows_approvals_live_on_the_dashboard_the_first_page_the_list_and_an_approval_page(self):
         # One test, not three: the server process caches content types, which a flush between tests renumbers.
         call_command("seed_demo", stdout=io.StringIO())
         approver, member = User.objects.get(email="approver@acme.test"), User.objects.get(email="member@acme.test")
         self.sign_in(approver)
 
-        self.open_live("/admin/")
+        self.open_live("/admin/dashboard/")
         self.script(f"window.__dashboard = document.querySelector('{DASHBOARD}')")
         today = f"return document.querySelector('{DASHBOARD} [data-kpi=\"today\"]').textContent.trim()"
         requested_today = int(self.script(today))
@@ -81,6 +82,14 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
                 "b => b.dataset.drillReady === '1' && Chart.getChart(b.querySelector('canvas')))"
             ),
             "the swapped dashboard's charts drawn",
+        )
+        self.assert_not_reloaded()
+
+        self.open_live("/admin/")  # the first page: the approver's own work, fresh on the event
+        reference = self.ask_for_a_budget_change_as(member, "$750")
+        self.wait(
+            lambda d: reference in d.find_element("css selector", MY_WORK + ' [data-testid="waiting-approvals"]').text,
+            f"{reference} among the approvals waiting for the approver",
         )
         self.assert_not_reloaded()
 

@@ -144,8 +144,9 @@ def demo(db, django_capture_on_commit_callbacks, monkeypatch):
 
 
 def pages_of(client):
-    """(url, html) of the dashboard, every list the client may open and the change page of its rows."""
+    """(url, html) of the first page, the dashboard, every list the client may open and the change page of its rows."""
     yield "/admin/", client.get("/admin/")
+    yield "/admin/dashboard/", client.get("/admin/dashboard/")
     for model in admin.site._registry:
         try:
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")

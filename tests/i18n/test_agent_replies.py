@@ -148,7 +148,7 @@ def test_the_dashboard_sidebar_and_tabs_in_spanish_with_the_js_catalog(demo, cli
     approver.language = "es"
     approver.save(update_fields=["language"])
     client.force_login(approver)
-    page = client.get(reverse("admin:index")).content.decode()
+    page = client.get(reverse("dashboard")).content.decode()
     for words in (
         "Aprobaciones pendientes",
         "SLA incumplidos",
@@ -157,8 +157,14 @@ def test_the_dashboard_sidebar_and_tabs_in_spanish_with_the_js_catalog(demo, cli
     ):
         assert words in page
     assert "Pending approvals" not in page
-    assert "Agentes con una persona en el circuito" in page
     assert reverse("javascript-catalog") in page
     assert page.index(reverse("javascript-catalog")) < page.index("walker-live.js")
     queue = client.get(reverse("admin:hitl_hitlapproval_changelist")).content.decode()
     assert "Esperando por mí" in queue and "Todas las pendientes" in queue
+    first = client.get(reverse("admin:index")).content.decode()
+    assert "Agentes con una persona en el circuito" in first
+    assert "Esperando mi decisión" in first and "Nada espera tu decisión." in first
+    sidebar = first[first.index('id="nav-sidebar-apps"') :]
+    groups = ["Bandeja de entrada", "Aprobaciones", "Informes", "Datos de marketing", "Automatización", "Ajustes"]
+    assert sorted(groups, key=sidebar.index) == groups  # an approver's groups, in Spanish, in their order
+    assert all(item in sidebar for item in ("Mi trabajo", "Cola de aprobaciones", "Panel"))

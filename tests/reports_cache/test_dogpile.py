@@ -82,7 +82,8 @@ def test_concurrent_dashboards_cost_one_read_of_their_figures(rows, tenant_admin
         clients[-1].force_login(tenant_admin)
 
     def reader(client):
-        return lambda: client.get("/admin/", {"start": "2025-03-01", "end": "2025-03-14"}).context["dashboard"]
+        span = {"start": "2025-03-01", "end": "2025-03-14"}
+        return lambda: client.get("/admin/dashboard/", span).context["dashboard"]
 
     pages = at_once(*(reader(client) for client in clients))
 

@@ -125,13 +125,13 @@ def test_an_approval_change_refreshes_the_dashboard_once_committed(
     """The consoles re-fetch the dashboard when they hear of an approval event, read from the approval history: the
     row that tells them is the one that refreshes the figures."""
     client = console_as(tenant_admin)
-    assert client.get("/admin/").context["dashboard"]["kpis"][0].value == 0
+    assert client.get("/admin/dashboard/").context["dashboard"]["kpis"][0].value == 0
     row = approval(tenant, requested_at=utc(2025, 3, 25, 11))
-    assert client.get("/admin/").context["dashboard"]["kpis"][0].value == 0  # not announced: the entry stands
+    assert client.get("/admin/dashboard/").context["dashboard"]["kpis"][0].value == 0  # not announced: the entry stands
 
     with django_capture_on_commit_callbacks(execute=True):
         log(row, Event.CREATED, "Requested")
-    assert client.get("/admin/").context["dashboard"]["kpis"][0].value == 1
+    assert client.get("/admin/dashboard/").context["dashboard"]["kpis"][0].value == 1
 
 
 def test_a_change_is_not_announced_before_it_commits(tenant, django_capture_on_commit_callbacks):
@@ -150,10 +150,10 @@ def test_tenant_b_never_reads_tenant_as_figures(api_as, console_as, tenant, othe
         metrics(tenant, utc(2025, 3, 21, 9 + n), first_ms=1000)
         approval(tenant, requested_at=utc(2025, 3, 25, 9 + n))
     metrics(other_tenant, utc(2025, 3, 21, 9), first_ms=5)
-    a_api, a_page = get(api_as(tenant_admin), "conversations"), console_as(tenant_admin).get("/admin/")
+    a_api, a_page = get(api_as(tenant_admin), "conversations"), console_as(tenant_admin).get("/admin/dashboard/")
 
     b_api = get(api_as(outsider), "conversations")
-    b_page = console_as(outsider).get("/admin/")
+    b_page = console_as(outsider).get("/admin/dashboard/")
 
     assert (a_api["totals"]["conversations"], b_api["totals"]["conversations"]) == (3, 1)
     assert b_api["totals"]["first_response_ms"]["mean"] == 5.0
@@ -251,7 +251,7 @@ def test_without_the_cache_every_reader_reads_the_database(api_as, console_as, t
     }
     with caplog.at_level(logging.WARNING, logger="reports.cache"):
         assert get(api_as(tenant_admin), "conversations")["totals"]["conversations"] == 1
-        assert console_as(tenant_admin).get("/admin/").status_code == 200
+        assert console_as(tenant_admin).get("/admin/dashboard/").status_code == 200
     assert "the cache did not answer" in caplog.text
 
 

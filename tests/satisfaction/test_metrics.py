@@ -85,7 +85,7 @@ def test_another_tenants_staff_see_none_of_the_ratings(api_as, rated, other_tena
 
 
 def test_the_dashboard_shows_the_ratings_card(console_as, rated, tenant_admin):
-    page = console_as(tenant_admin).get("/admin/")
+    page = console_as(tenant_admin).get("/admin/dashboard/")
     (card,) = [kpi for kpi in page.context["dashboard"]["kpis"] if kpi.key == "satisfaction"]
     assert (card.value, card.note) == ("4.0 / 5", "3 rated of 4 asked, in the period")
     assert card.href.startswith("/admin/analytics/platformevent/?event_type__exact=satisfaction_rated")
@@ -101,7 +101,7 @@ def test_the_conversation_page_shows_its_rating(console_as, rated, tenant_admin)
 
 
 def test_no_card_before_anyone_was_asked(console_as, tenant_admin):
-    page = console_as(tenant_admin).get("/admin/")
+    page = console_as(tenant_admin).get("/admin/dashboard/")
     assert "satisfaction" not in [kpi.key for kpi in page.context["dashboard"]["kpis"]]
 
 
