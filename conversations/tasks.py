@@ -7,9 +7,10 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 
-from conversations import pipeline, quiet, retention
+from conversations import pipeline, quiet, retention, support_notices
 from conversations.models import Conversation, ConversationEvent
 from conversations.pipeline import revisions
+from core.sending import TransientSendError
 
 ANSWER_RETRIES = 20
 SWEEP_GRACE = timedelta(seconds=60)  # a message this fresh still has its own task on the way
@@ -43,6 +44,19 @@ def answer_message(self, conversation_id: str, message_id: str | None) -> None:
 def revise_proposal(approval_id: str) -> None:
     """The agent answers an approver's note with a revised proposal (conversations.pipeline.revisions)."""
     revisions.revise(approval_id)
+
+
+@shared_task(
+    acks_late=True,
+    expires=24 * 3600,
+    autoretry_for=(TransientSendError,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def tell_support(conversation_id: str, channel: str, recipient_id: str | None = None) -> None:
+    """Tell support by email (one person) or on Slack that the customer asked for a person (support_notices)."""
+    support_notices.tell(conversation_id, channel, recipient_id)
 
 
 @shared_task(expires=55)

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from agents.models import AgentType
+from agents.understanding.handoff import asks_for_person
 from analytics.events import record
 from analytics.models import EventType
-from conversations import console, events
+from conversations import console, events, person_asked
 from conversations.events import EventKind
 from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, ConversationEvent, Message
@@ -107,7 +108,9 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     # Taken under the lock, so times follow the seq order; never before the latest message (another host's clock).
     now = max(timezone.now(), conversation.last_message_at)
     seq = conversation.event_seq + 1
-    message = _inbound_message(inbound, conversation, seq, now)
+    # Asking for a person is read on every channel, here; while a person holds the conversation it is theirs anyway.
+    asks = conversation.held_by_id is None and asks_for_person(inbound.text)
+    message = _inbound_message(inbound, conversation, seq, now, asks_for_person=asks)
     message.save(force_insert=True)
     Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq, last_inbound_seq=seq, last_message_at=now)
     conversation.event_seq = conversation.last_inbound_seq = seq
@@ -123,6 +126,8 @@ def _store(inbound: InboundMessage, user) -> Accepted:
         channel=conversation.channel,
     )
     inc_on_commit(MESSAGES_RECEIVED, channel=conversation.channel)
+    if asks:
+        person_asked.note_ask(conversation, now)
     if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
         console.customer_wrote(conversation)
     # else the agents answer it: the consoles read its `received` event (channels_app.console.activity)
@@ -132,8 +137,10 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     return Accepted(conversation, message, events.broadcast_after_commit(received))
 
 
-def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: int, now) -> Message:
-    """Stored on the conversation's channel (the API writes into chat conversations too)."""
+def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: int, now, *, asks_for_person) -> Message:
+    """Stored on the conversation's channel (the API writes into chat conversations too). `asks_for_person`: it is
+    answered with when a person will answer (conversations.person_asked)."""
+    asked = {person_asked.ASKED: True} if asks_for_person else {}
     return Message(
         conversation=conversation,
         tenant_id=conversation.tenant_id,
@@ -147,7 +154,11 @@ def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: i
         media_url=inbound.media_url,
         channel_message_id=inbound.channel_message_id,
         status=Message.Status.DELIVERED,
-        metadata={**inbound.metadata, **({"requested_agent": inbound.agent_type} if inbound.agent_type else {})},
+        metadata={
+            **{key: value for key, value in inbound.metadata.items() if key != person_asked.ASKED},
+            **({"requested_agent": inbound.agent_type} if inbound.agent_type else {}),
+            **asked,
+        },
     )
 
 

@@ -1,0 +1,74 @@
+"""Telling support, besides the console, that a customer asked for a person (conversations.person_asked): by email
+to each person who may take the conversation over, or in the tenant's Slack, as the tenant chose
+(`Tenant.support_notify_by`). Sent by `conversations.tasks.tell_support`, one task per email and one for Slack.
+
+Never the customer's words or address: the channel, the conversation, when a reply is due and a link to it. Email goes
+through Walker's email provider (logged in the email delivery log); Slack through the direct sender the Slack app
+registers with conversations.delivery (channels_app.slack.support_posts), in the site's language as a channel is read
+by many.
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
+
+from conversations.delivery import send_direct
+from conversations.inbox import reply_due
+from conversations.models import Conversation
+from core.sending import TransientSendError
+from tenants.languages import speaking
+from tenants.models import SupportNotice, UndeliverableAddress, User
+
+
+def tell(conversation_id, channel: str, recipient_id=None) -> None:
+    """Send one notice; nothing once the ask is over (a retry after a person answered). Raises TransientSendError
+    for what is worth retrying."""
+    conversation = Conversation.objects.select_related("tenant").filter(pk=conversation_id).first()
+    if conversation is None or conversation.person_requested_at is None:
+        return
+    if channel == SupportNotice.SLACK:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, lines = words(conversation)
+        send_direct("slack", "", "\n".join([f"*{subject}*", *lines]), tenant_id=conversation.tenant_id)
+        return
+    person = User.objects.filter(pk=recipient_id, tenant_id=conversation.tenant_id, is_active=True).first()
+    if person is not None and not UndeliverableAddress.includes(person.email):
+        _email(conversation, person)
+
+
+def words(conversation: Conversation) -> tuple[str, list[str]]:
+    """The subject and lines, in the active language."""
+    zone = ZoneInfo(conversation.tenant.timezone)
+    due = timezone.localtime(reply_due(conversation.person_requested_at), zone)
+    link = settings.PUBLIC_BASE_URL + reverse("admin:conversations_conversation_change", args=[conversation.pk])
+    names = {"channel": conversation.get_channel_display(), "ref": str(conversation.pk)[:8]}
+    return gettext("A customer asked to talk to a person"), [
+        gettext("A customer asked to talk to a person on %(channel)s (conversation %(ref)s).") % names,
+        gettext("A reply is due by %(due)s (%(zone)s).")
+        % {"due": formats.date_format(due, "DATETIME_FORMAT"), "zone": conversation.tenant.timezone},
+        gettext("Take it over in the console: %(link)s") % {"link": link},
+    ]
+
+
+def _email(conversation: Conversation, person: User) -> None:
+    with speaking(person):
+        subject, lines = words(conversation)
+        context = {"subject": subject, "text": "\n".join(lines)}
+        text, html = render_to_string("email/message.txt", context), render_to_string("email/message.html", context)
+    email = EmailMultiAlternatives(subject, text, to=[person.email])
+    email.attach_alternative(html, "text/html")
+    email.walker = {  # read by the provider backend (channels_app.email.backend)
+        "reference": f"person_asked:{conversation.pk}",
+        "email_type": "system",
+        "tenant_id": conversation.tenant_id,
+        "user_id": person.pk,
+    }
+    try:
+        email.send()
+    except ConnectionError as exc:  # the provider is unreachable or asked us to wait
+        raise TransientSendError(str(exc)) from exc
