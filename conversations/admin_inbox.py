@@ -18,7 +18,7 @@ PREVIEW_CHARS = 80
 
 
 class InboxFilter(admin.SimpleListFilter):
-    """Mine or unassigned (the tabs above the list); no choice: all."""
+    """Waiting for a person, mine or unassigned (the tabs above the list); no choice: all."""
 
     title = _("inbox")
     parameter_name = inbox.BOX_PARAM
@@ -80,8 +80,10 @@ class InboxAdminMixin:
 
     @display(description=_("reply due"))
     def reply_sla(self, obj):
-        """Counts down in the page (static/admin/walker-sla.js) while the holder owes the customer a reply."""
-        due = inbox.reply_due(obj.waiting_since) if obj.held_by_id and obj.is_open else None
+        """Counts down in the page (static/admin/walker-sla.js) while a person owes the customer a reply: the holder,
+        or whoever takes over a conversation whose customer asked for a person."""
+        owed = obj.held_by_id or obj.person_requested_at
+        due = inbox.reply_due(obj.waiting_since) if owed and obj.is_open else None
         if due is None:
             return ""
         late = due <= timezone.now()
