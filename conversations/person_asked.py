@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext
 
-from conversations import console
+from conversations import console, inbox
 from conversations.access import handlers_for
 from conversations.models import Conversation
 from conversations.support_hours import next_opening
@@ -50,6 +50,12 @@ def note_ask(conversation: Conversation, now) -> bool:
 def end_ask(conversation_id) -> None:
     """A person answered the customer, or the conversation closed: the ask is over (a new one tells support again)."""
     Conversation.objects.filter(pk=conversation_id, person_requested_at__isnull=False).update(person_requested_at=None)
+
+
+def reply_due(tenant, asked_at):
+    """When a person's reply to an ask is due: the inbox's reply SLA (conversations.inbox.reply_due), counted from the
+    ask, or from the team's next opening when it came out of hours."""
+    return inbox.reply_due(next_opening(tenant, asked_at) or asked_at)
 
 
 def promise(tenant, now=None) -> str:

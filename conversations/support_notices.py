@@ -18,8 +18,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from conversations.delivery import send_direct
-from conversations.inbox import reply_due
 from conversations.models import Conversation
+from conversations.person_asked import reply_due
 from core.sending import TransientSendError
 from tenants.languages import speaking
 from tenants.models import SupportNotice, UndeliverableAddress, User
@@ -44,7 +44,7 @@ def tell(conversation_id, channel: str, recipient_id=None) -> None:
 def words(conversation: Conversation) -> tuple[str, list[str]]:
     """The subject and lines, in the active language."""
     zone = ZoneInfo(conversation.tenant.timezone)
-    due = timezone.localtime(reply_due(conversation.person_requested_at), zone)
+    due = timezone.localtime(reply_due(conversation.tenant, conversation.person_requested_at), zone)
     link = settings.PUBLIC_BASE_URL + reverse("admin:conversations_conversation_change", args=[conversation.pk])
     names = {"channel": conversation.get_channel_display(), "ref": str(conversation.pk)[:8]}
     return gettext("A customer asked to talk to a person"), [
