@@ -38,12 +38,13 @@ def note_ask(conversation: Conversation, now) -> bool:
         return False
     conversation.person_requested_at = now
     console.person_asked(conversation)
+    # Robust: a broker that cannot take the notice never keeps the answer's task from being queued after it.
     task = current_app.tasks[TELL_TASK]
     if conversation.tenant.support_notify_by == SupportNotice.SLACK:
-        after_commit(task, str(conversation.pk), SupportNotice.SLACK)
+        after_commit(task, str(conversation.pk), SupportNotice.SLACK, robust=True)
     else:
         for person in handlers_for(conversation):
-            after_commit(task, str(conversation.pk), SupportNotice.EMAIL, str(person.pk))
+            after_commit(task, str(conversation.pk), SupportNotice.EMAIL, str(person.pk), robust=True)
     return True
 
 

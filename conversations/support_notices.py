@@ -8,6 +8,7 @@ registers with conversations.delivery (channels_app.slack.support_posts), in the
 by many.
 """
 
+import logging
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,12 +18,17 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
+from analytics.events import record
+from analytics.models import EventType
 from conversations.delivery import send_direct
 from conversations.models import Conversation
 from conversations.person_asked import reply_due
 from core.sending import TransientSendError
 from tenants.languages import speaking
 from tenants.models import SupportNotice, UndeliverableAddress, User
+from tenants.pii import redacted_reason
+
+log = logging.getLogger(__name__)
 
 
 def tell(conversation_id, channel: str, recipient_id=None) -> None:
@@ -34,7 +40,10 @@ def tell(conversation_id, channel: str, recipient_id=None) -> None:
     if channel == SupportNotice.SLACK:
         with translation.override(settings.LANGUAGE_CODE):
             subject, lines = words(conversation)
-        send_direct("slack", "", "\n".join([f"*{subject}*", *lines]), tenant_id=conversation.tenant_id)
+        try:
+            send_direct("slack", "", "\n".join([f"*{subject}*", *lines]), tenant_id=conversation.tenant_id)
+        except ValueError as refused:  # no way to post, or Slack refused for good: retrying would change nothing
+            record_failure(conversation_id, channel, refused)
         return
     person = User.objects.filter(pk=recipient_id, tenant_id=conversation.tenant_id, is_active=True).first()
     if person is not None and not UndeliverableAddress.includes(person.email):
@@ -72,3 +81,19 @@ def _email(conversation: Conversation, person: User) -> None:
         email.send()
     except ConnectionError as exc:  # the provider is unreachable or asked us to wait
         raise TransientSendError(str(exc)) from exc
+
+
+def record_failure(conversation_id, channel: str, error) -> None:
+    """A notice that could not go, in the platform event log (the console's event log lists it) and the log."""
+    conversation = Conversation.objects.filter(pk=conversation_id).values("tenant_id").first()
+    reason = redacted_reason(error)
+    log.warning("Telling support on %s that a customer asked for a person failed: %s", channel, reason)
+    if conversation is not None:
+        record(
+            EventType.NOTIFICATION_FAILED,
+            tenant=conversation["tenant_id"],
+            conversation_id=conversation_id,
+            channel=channel,
+            event="person_asked",
+            reason=reason[:200],
+        )

@@ -1,7 +1,7 @@
 import uuid
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
@@ -46,7 +46,15 @@ def revise_proposal(approval_id: str) -> None:
     revisions.revise(approval_id)
 
 
+class SupportNoticeTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Out of retries: recorded as failed (support_notices.record_failure)."""
+        if isinstance(exc, TransientSendError):
+            support_notices.record_failure(args[0] if args else kwargs["conversation_id"], args[1], f"gave up: {exc}")
+
+
 @shared_task(
+    base=SupportNoticeTask,
     acks_late=True,
     expires=24 * 3600,
     autoretry_for=(TransientSendError,),

@@ -2,17 +2,21 @@
 told one will answer and roughly when, support is told once, and the agents go on answering until a person takes
 over."""
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from agents.engines.base import EngineReply
+from analytics.models import EventType, PlatformEvent
 from conversations import takeover
 from conversations.models import Conversation
 from conversations.quiet import close_quiet_conversations
+from conversations.tasks import tell_support
+from core.sending import TransientSendError
 from tests.person_asked.conftest import ASKS, say
 
 CHANNELS = ["chat", "whatsapp", "email", "api"]
@@ -145,3 +149,38 @@ def test_a_waiting_conversation_is_not_closed_for_being_quiet(member, staff, set
     assert close_quiet_conversations(now=datetime.fromtimestamp(later, tz=ZoneInfo("UTC"))) == 0
     conversation.refresh_from_db()
     assert conversation.is_open
+
+
+def test_slack_without_a_workspace_or_webhook_is_recorded_as_failed(member, tenant, staff):
+    tenant.support_notify_by = "slack"
+    tenant.save(update_fields=["support_notify_by"])
+    result = say(member, "talk to a person")
+    assert "will answer you here" in result.reply.text  # the member is told all the same
+    failed = PlatformEvent.objects.get(event_type=EventType.NOTIFICATION_FAILED)
+    assert failed.conversation_id == result.conversation.pk
+    assert failed.metadata["channel"] == "slack" and "neither a Slack workspace" in failed.metadata["reason"]
+
+
+def test_slack_down_is_retried(member, tenant, staff, slack_api, workspace):
+    workspace.default_channel = "C0SUPPORT"
+    workspace.save(update_fields=["default_channel"])
+    tenant.support_notify_by = "slack"
+    tenant.save(update_fields=["support_notify_by"])
+    slack_api.fail("chat.postMessage", status=503)
+    result = say(member, "talk to a person")  # eager: the first attempt's Retry is logged, the answer goes on
+    assert "will answer you here" in result.reply.text
+    tell_support.apply(args=[str(result.conversation.pk), "slack"])  # the retry
+    posts = [body for method, body, _ in slack_api.calls if method == "chat.postMessage"]
+    assert len(posts) == 2  # refused once, then posted by the retry
+    assert not PlatformEvent.objects.filter(event_type=EventType.NOTIFICATION_FAILED).exists()
+    tell_support.on_failure(
+        TransientSendError("Slack answered 503"), "id", [str(result.conversation.pk), "slack"], {}, None
+    )
+    assert PlatformEvent.objects.get(event_type=EventType.NOTIFICATION_FAILED).metadata["reason"].startswith("gave up")
+
+
+def test_support_hours_must_close_after_they_open(tenant):
+    tenant.support_opens, tenant.support_closes, tenant.support_days = time(17), time(9), [0, 7]
+    with pytest.raises(ValidationError) as refused:
+        tenant.full_clean()
+    assert set(refused.value.message_dict) == {"support_closes", "support_days"}
