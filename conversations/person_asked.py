@@ -14,11 +14,9 @@ from django.utils import formats
 from django.utils.translation import gettext
 
 from conversations import console, inbox
-from conversations.access import handlers_for
 from conversations.models import Conversation
 from conversations.support_hours import next_opening
 from core.commit import after_commit
-from tenants.models import SupportNotice
 
 # By name: conversations.tasks imports the pipeline, which imports this module.
 TELL_TASK = "conversations.tasks.tell_support"
@@ -38,13 +36,9 @@ def note_ask(conversation: Conversation, now) -> bool:
         return False
     conversation.person_requested_at = now
     console.person_asked(conversation)
-    # Robust: a broker that cannot take the notice never keeps the answer's task from being queued after it.
-    task = current_app.tasks[TELL_TASK]
-    if conversation.tenant.support_notify_by == SupportNotice.SLACK:
-        after_commit(task, str(conversation.pk), SupportNotice.SLACK, robust=True)
-    else:
-        for person in handlers_for(conversation):
-            after_commit(task, str(conversation.pk), SupportNotice.EMAIL, str(person.pk), robust=True)
+    # Who hears it, and how, is the task's to read: nothing more under the intake's lock. Robust: a broker that cannot
+    # take the notice never keeps the answer's task from being queued after it.
+    after_commit(current_app.tasks[TELL_TASK], str(conversation.pk), robust=True)
     return True
 
 

@@ -1,6 +1,7 @@
 """Telling support, besides the console, that a customer asked for a person (conversations.person_asked): by email
 to each person who may take the conversation over, or in the tenant's Slack, as the tenant chose
-(`Tenant.support_notify_by`). Sent by `conversations.tasks.tell_support`, one task per email and one for Slack.
+(`Tenant.support_notify_by`). Sent by `conversations.tasks.tell_support`: one task reads the tenant's choice and
+posts on Slack or queues one task per email.
 
 Never the customer's words or address: the channel, the conversation, when a reply is due and a link to it. Email goes
 through Walker's email provider (logged in the email delivery log); Slack through the direct sender the Slack app
@@ -11,6 +12,7 @@ by many.
 import logging
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -20,9 +22,11 @@ from django.utils.translation import gettext
 
 from analytics.events import record
 from analytics.models import EventType
+from conversations.access import handlers_for
 from conversations.delivery import send_direct
 from conversations.models import Conversation
-from conversations.person_asked import reply_due
+from conversations.person_asked import TELL_TASK, reply_due
+from core.commit import after_commit
 from core.sending import TransientSendError
 from tenants.languages import speaking
 from tenants.models import SupportNotice, UndeliverableAddress, User
@@ -31,23 +35,31 @@ from tenants.pii import redacted_reason
 log = logging.getLogger(__name__)
 
 
-def tell(conversation_id, channel: str, recipient_id=None) -> None:
-    """Send one notice; nothing once the ask is over (a retry after a person answered). Raises TransientSendError
-    for what is worth retrying."""
+def tell(conversation_id, recipient_id=None) -> None:
+    """Tell support of the ask, as the tenant chose: a post on Slack, or an email to each person who may take the
+    conversation over (each queued as its own task, with `recipient_id`, so a retry sends only theirs again). Nothing
+    once the ask is over (a retry after a person answered). Raises TransientSendError for what is worth retrying."""
     conversation = Conversation.objects.select_related("tenant").filter(pk=conversation_id).first()
     if conversation is None or conversation.person_requested_at is None:
         return
-    if channel == SupportNotice.SLACK:
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, lines = words(conversation)
-        try:
-            send_direct("slack", "", "\n".join([f"*{subject}*", *lines]), tenant_id=conversation.tenant_id)
-        except ValueError as refused:  # no way to post, or Slack refused for good: retrying would change nothing
-            record_failure(conversation_id, channel, refused)
-        return
-    person = User.objects.filter(pk=recipient_id, tenant_id=conversation.tenant_id, is_active=True).first()
-    if person is not None and not UndeliverableAddress.includes(person.email):
-        _email(conversation, person)
+    if recipient_id is not None:
+        person = User.objects.filter(pk=recipient_id, tenant_id=conversation.tenant_id, is_active=True).first()
+        if person is not None and not UndeliverableAddress.includes(person.email):
+            _email(conversation, person)
+    elif conversation.tenant.support_notify_by == SupportNotice.SLACK:
+        _post_on_slack(conversation)
+    else:
+        for person in handlers_for(conversation):
+            after_commit(current_app.tasks[TELL_TASK], str(conversation.pk), str(person.pk))
+
+
+def _post_on_slack(conversation: Conversation) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, lines = words(conversation)
+    try:
+        send_direct("slack", "", "\n".join([f"*{subject}*", *lines]), tenant_id=conversation.tenant_id)
+    except ValueError as refused:  # no way to post, or Slack refused for good: retrying would change nothing
+        record_failure(conversation.pk, SupportNotice.SLACK, refused)
 
 
 def words(conversation: Conversation) -> tuple[str, list[str]]:

@@ -11,6 +11,7 @@ from conversations import pipeline, quiet, retention, support_notices
 from conversations.models import Conversation, ConversationEvent
 from conversations.pipeline import revisions
 from core.sending import TransientSendError
+from tenants.models import SupportNotice
 
 ANSWER_RETRIES = 20
 SWEEP_GRACE = timedelta(seconds=60)  # a message this fresh still has its own task on the way
@@ -50,7 +51,9 @@ class SupportNoticeTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         """Out of retries: recorded as failed (support_notices.record_failure)."""
         if isinstance(exc, TransientSendError):
-            support_notices.record_failure(args[0] if args else kwargs["conversation_id"], args[1], f"gave up: {exc}")
+            recipient = args[1] if len(args) > 1 else kwargs.get("recipient_id")
+            channel = SupportNotice.EMAIL if recipient else SupportNotice.SLACK
+            support_notices.record_failure(args[0] if args else kwargs["conversation_id"], channel, f"gave up: {exc}")
 
 
 @shared_task(
@@ -62,9 +65,9 @@ class SupportNoticeTask(Task):
     retry_backoff_max=900,
     max_retries=5,
 )
-def tell_support(conversation_id: str, channel: str, recipient_id: str | None = None) -> None:
-    """Tell support by email (one person) or on Slack that the customer asked for a person (support_notices)."""
-    support_notices.tell(conversation_id, channel, recipient_id)
+def tell_support(conversation_id: str, recipient_id: str | None = None) -> None:
+    """Tell support that the customer asked for a person: on Slack, or by email to `recipient_id` (support_notices)."""
+    support_notices.tell(conversation_id, recipient_id)
 
 
 @shared_task(expires=55)

@@ -27,6 +27,9 @@ QUESTION_BUDGET = 19
 # 38 since issue 33: the proposal asks whether its campaign is synced from an ad platform (one query for the link),
 # and records the campaign's currency.
 ACTION_BUDGET = 38
+# A question's statements but the engine's reads, and the mark the ask puts on the conversation (issue 50); who is
+# told, and how, is read by the notice's own task.
+ASK_BUDGET = 15
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -72,4 +75,11 @@ def test_an_action_costs_at_most_38_statements(demo):
     approval = HITLApproval.objects.get()
     assert approval.status == "pending" and HITLNotification.objects.filter(approval=approval).exists()
     assert len(statements) <= ACTION_BUDGET
+    assert transactions <= 2
+
+
+def test_an_ask_for_a_person_costs_at_most_15_statements(demo, monkeypatch):
+    monkeypatch.setattr("conversations.tasks.tell_support.delay", lambda *args: None)  # support's notices: own tasks
+    statements, transactions = post(*demo, "I want to talk to a human")
+    assert len(statements) <= ASK_BUDGET
     assert transactions <= 2

@@ -169,7 +169,7 @@ def test_slack_down_is_retried(member, tenant, staff, slack_api, workspace):
     slack_api.fail("chat.postMessage", status=503)
     result = say(member, "talk to a person")  # eager: the first attempt's Retry is logged, the answer goes on
     assert "will answer you here" in result.reply.text
-    tell_support.apply(args=[str(result.conversation.pk), "slack"])  # the retry
+    tell_support.apply(args=[str(result.conversation.pk)])  # the retry
     posts = [body for method, body, _ in slack_api.calls if method == "chat.postMessage"]
     assert len(posts) == 2  # refused once, then posted by the retry
     assert not PlatformEvent.objects.filter(event_type=EventType.NOTIFICATION_FAILED).exists()
