@@ -5,7 +5,8 @@ order and never stronger than needed: the sender's user row (only when a convers
 must be opened, so a person opens one at a time), then the conversation row, both
 `FOR NO KEY UPDATE`, which leaves the rows' keys free for the foreign keys that point at
 them. A message that continues a conversation is five statements: the locking read, the
-message, the conversation's counters, its event and its platform event.
+message, the conversation's counters, its event and its platform event; one that asks for a
+person adds its mark on the conversation (conversations.person_asked).
 """
 
 from dataclasses import dataclass
