@@ -40,6 +40,9 @@ class ChannelsAppConfig(AppConfig):
         from channels_app.slack import tasks as slack_tasks  # noqa: F401  (its tasks, in every process)
 
         notifier.register()  # hitl's "slack" notifications: the Slack app, else the tenant's incoming webhook
+        from channels_app.slack import support_posts
+
+        register_direct_sender("slack", support_posts.post)  # posts for support (a customer asked for a person)
         register("slack_links", export=slack_held.export_links, erase=slack_held.erase_links, order=25)
 
         from tenants.privacy.encrypted_columns import register_json_key

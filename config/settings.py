@@ -291,6 +291,7 @@ CELERY_TASK_ROUTES = {
     "conversations.tasks.answer_message": {"queue": "answers"},
     "conversations.tasks.answer_stragglers": {"queue": "answers"},
     "conversations.tasks.revise_proposal": {"queue": "answers"},  # the agent's revision after an approver's note
+    "conversations.tasks.tell_support": {"queue": "notifications"},  # a customer asked for a person
     "channels_app.whatsapp.tasks.deliver_message": {"queue": "answers"},
     "channels_app.whatsapp.tasks.send_reply": {"queue": "answers"},
     "channels_app.email.tasks.send_message": {"queue": "answers"},

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from conversations import inbox
+from conversations import inbox, person_asked
 from tenants.pii import mask
 from tenants.privacy.sealing import placeholders
 
@@ -18,7 +18,7 @@ PREVIEW_CHARS = 80
 
 
 class InboxFilter(admin.SimpleListFilter):
-    """Mine or unassigned (the tabs above the list); no choice: all."""
+    """Waiting for a person, mine or unassigned (the tabs above the list); no choice: all."""
 
     title = _("inbox")
     parameter_name = inbox.BOX_PARAM
@@ -80,9 +80,15 @@ class InboxAdminMixin:
 
     @display(description=_("reply due"))
     def reply_sla(self, obj):
-        """Counts down in the page (static/admin/walker-sla.js) while the holder owes the customer a reply."""
-        due = inbox.reply_due(obj.waiting_since) if obj.held_by_id and obj.is_open else None
-        if due is None:
+        """Counts down in the page (static/admin/walker-sla.js) while a person owes the customer a reply: the holder,
+        or whoever takes over a conversation whose customer asked for a person."""
+        if not obj.is_open or not (obj.held_by_id or obj.person_requested_at):
+            return ""
+        if obj.person_requested_at and obj.waiting_since == obj.person_requested_at:
+            due = person_asked.reply_due(obj.tenant, obj.person_requested_at)  # within the team's hours
+        else:
+            due = inbox.reply_due(obj.waiting_since)
+        if due is None:  # the holder answered everything
             return ""
         late = due <= timezone.now()
         words = (

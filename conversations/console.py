@@ -7,7 +7,8 @@ conversation page refresh, nobody gets a toast. Those are not sent over the chan
 by Celery workers, whose layer does not reach daphne on the embedded default (in-memory), so each daphne process
 reads them from the conversations' stored events (channels_app.console.activity), as it reads approval events.
 
-A customer writing on a conversation a person holds is a notice too (`customer_wrote`, sent by the intake):
+A customer asking for a person is a notice to all who watch conversations (`person_asked`, sent by the intake once
+per ask). A customer writing on a conversation a person holds is a notice too (`customer_wrote`, sent by the intake):
 its holder hears it as a toast wherever they are in the console, and whoever has that conversation's page open
 is offered a reload. It says that the customer wrote, never what.
 
@@ -34,6 +35,7 @@ class Step(StrEnum):
     RELEASED = "released"
     RESOLVED = "resolved"
     CUSTOMER_WROTE = "customer_wrote"
+    PERSON_ASKED = "person_asked"  # the customer asked to talk to a person (conversations.person_asked)
     ACTIVITY = "activity"  # a message in or an answer out on a conversation nobody holds: the inbox refreshes
 
 
@@ -45,6 +47,7 @@ STEPS = {
     Step.RELEASED: _("%(actor)s handed back to the agents conversation %(ref)s"),
     Step.RESOLVED: _("%(actor)s resolved conversation %(ref)s"),
     Step.CUSTOMER_WROTE: _("The customer wrote in conversation %(ref)s, held by %(holder)s"),
+    Step.PERSON_ASKED: _("A customer asked to talk to a person in conversation %(ref)s"),
     Step.ACTIVITY: _("New message in conversation %(ref)s"),
 }
 CUSTOMER_WROTE_TO_HOLDER = _("The customer wrote in conversation %(ref)s, which you hold")
@@ -66,6 +69,12 @@ def customer_wrote(conversation) -> None:
     """The customer wrote on a conversation a person holds (after commit): no text, only that they did."""
     holder = conversation.held_by
     _send(conversation, Step.CUSTOMER_WROTE, holder=display_name(holder), holder_id=str(holder.pk))
+
+
+def person_asked(conversation) -> None:
+    """The customer asked for a person (after commit): everyone who watches the tenant's conversations hears it, with
+    a link to take it over; never the customer's words."""
+    _send(conversation, Step.PERSON_ASKED)
 
 
 def activity_message(conversation_id, tenant_id) -> dict:

@@ -1,6 +1,7 @@
-"""The conversations inbox in the console: its boxes (mine, unassigned, all, and by channel) with their counts,
-and what each row shows beside the conversation: the latest message (masked), the holder's unread messages and
-since when a customer has waited for a reply from the person who holds their conversation.
+"""The conversations inbox in the console: its boxes (waiting for a person, mine, unassigned, all, and by channel)
+with their counts, and what each row shows beside the conversation: the latest message (masked), the holder's unread
+messages and since when a customer has waited for a reply from a person (since they asked for one, or since the
+person who holds their conversation took it over).
 
 Every number is computed in the list's one query (subqueries per row), so a page of rows costs the same as one.
 """
@@ -18,12 +19,15 @@ from conversations.access import conversations_for, may_handle
 from conversations.models import Channel, Conversation, ConversationRead, Message
 
 BOX_PARAM = "box"
-MINE, UNASSIGNED = "mine", "unassigned"
-BOXES = [(MINE, _("Mine")), (UNASSIGNED, _("Unassigned"))]  # no parameter: all
+WAITING, MINE, UNASSIGNED = "waiting", "mine", "unassigned"
+BOXES = [(WAITING, _("Waiting for a person")), (MINE, _("Mine")), (UNASSIGNED, _("Unassigned"))]  # none: all
 
 
 def in_box(queryset, box: str | None, user):
-    """Mine: held by `user`; unassigned: open and held by nobody (the agents answer it)."""
+    """Waiting: the customer asked for a person and nobody holds it yet (conversations.person_asked); mine: held by
+    `user`; unassigned: open and held by nobody (the agents answer it)."""
+    if box == WAITING:
+        return queryset.waiting_for_person()
     if box == MINE:
         return queryset.filter(held_by=user)
     if box == UNASSIGNED:
@@ -34,10 +38,12 @@ def in_box(queryset, box: str | None, user):
 def counts(user) -> dict[str, int]:
     """Each box's and each channel's count of the conversations `user` may see, in one query."""
     unassigned = Q(held_by__isnull=True) & ~Q(status=Conversation.Status.CLOSED)
+    waiting = unassigned & Q(person_requested_at__isnull=False)
     return (
         conversations_for(user)
         .order_by()
         .aggregate(
+            **{WAITING: Count("pk", filter=waiting)},
             **{MINE: Count("pk", filter=Q(held_by=user)), UNASSIGNED: Count("pk", filter=unassigned)},
             all=Count("pk"),
             **{channel: Count("pk", filter=Q(channel=channel)) for channel in Channel.values},
@@ -51,10 +57,8 @@ def tabs(request) -> list[dict]:
     numbers = counts(request.user)
     base = reverse("admin:conversations_conversation_changelist")
     box, channel = request.GET.get(BOX_PARAM), request.GET.get("channel__exact")
-    shown = [(MINE, BOXES[0][1])] if may_handle(request.user) else []
-    items = [
-        _tab(key, title, numbers[key], f"{base}?{BOX_PARAM}={key}", box == key) for key, title in [*shown, BOXES[1]]
-    ]
+    boxes = [(key, title) for key, title in BOXES if key != MINE or may_handle(request.user)]
+    items = [_tab(key, title, numbers[key], f"{base}?{BOX_PARAM}={key}", box == key) for key, title in boxes]
     items.append(_tab("all", _("All"), numbers["all"], base, box is None and channel is None))
     for value, label in Channel.choices:
         if numbers[value]:
@@ -70,8 +74,9 @@ def _tab(key, title, count, link, active) -> dict:
 def with_inbox_columns(queryset):
     """The rows with `message_total`, `preview_masked_source` (the latest message's stored text, placeholders
     for its personal data), `unread` (the customer's messages since the holder last read it; None when nobody
-    holds it) and `waiting_since`: since the takeover until the holder's first reply (the agents stopped answering,
-    so the customer waits on a person), then from the customer's first message the holder has not answered yet."""
+    holds it) and `waiting_since`: since the customer asked for a person (held or not), else since the takeover,
+    until a person's first reply (the customer waits on a person), then from the customer's first message the holder
+    has not answered yet."""
     messages = Message.objects.filter(conversation=OuterRef("pk")).order_by()
     inbound = messages.filter(direction=Message.Direction.INBOUND)
     holder_read = ConversationRead.objects.filter(conversation=OuterRef("pk"), user=OuterRef("held_by"))
@@ -85,6 +90,7 @@ def with_inbox_columns(queryset):
             last_human.filter(created_at__gte=OuterRef("held_since")).order_by("-created_at").values("created_at")[:1]
         ),
         waiting_since=Case(
+            When(person_requested_at__isnull=False, then="person_requested_at"),  # a person's reply ends the ask
             When(replied_at__isnull=True, then="held_since"),
             default=Subquery(
                 inbound.filter(created_at__gt=OuterRef("replied_at")).order_by("created_at").values("created_at")[:1]

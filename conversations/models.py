@@ -21,6 +21,14 @@ class Channel(models.TextChoices):
     API = "api", "API"
 
 
+class ConversationQuerySet(TenantScopedQuerySet):
+    def waiting_for_person(self):
+        """Open, asked for a person, and no person holds it yet (the inbox's "Waiting for a person")."""
+        return self.exclude(status=Conversation.Status.CLOSED).filter(
+            person_requested_at__isnull=False, held_by__isnull=True
+        )
+
+
 class Conversation(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -79,9 +87,12 @@ class Conversation(models.Model):
         verbose_name=_("held by"),
     )
     held_since = models.DateTimeField(null=True, blank=True, verbose_name=_("held since"))
+    # The customer asked to talk to a person (conversations.person_asked): set once per ask, so support is told once;
+    # ended by a person's reply or the conversation's close. While nobody holds it, it waits for a person.
+    person_requested_at = models.DateTimeField(null=True, blank=True, verbose_name=_("person requested at"))
 
     # The tenant's rows; who of the tenant sees which is conversations.access.conversations_for, the one rule.
-    objects = TenantScopedQuerySet.as_manager()
+    objects = ConversationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("conversation")

@@ -1,9 +1,10 @@
 """Conversations the agents answered and nobody wrote to since: once quiet for SATISFACTION_QUIET_HOURS after the
 agents' answer, they are closed (reason `idle`) and their person is asked for a rating, as a person's resolve does.
 
-Only conversations the agents answer now: none a person of the tenant holds, none waiting for an approval or with a
-message still to answer. Rows are claimed with SKIP LOCKED, so two runs at once (or a message arriving, whose
-intake holds the row) never close one twice or under a message: the message keeps it open.
+Only conversations the agents answer now: none a person of the tenant holds or its customer asked for
+(conversations.person_asked), none waiting for an approval or with a message still to answer. Rows are claimed
+with SKIP LOCKED, so two runs at once (or a message arriving, whose intake holds the row) never close one twice or
+under a message: the message keeps it open.
 """
 
 from datetime import timedelta
@@ -31,6 +32,7 @@ def close_quiet_conversations(*, now=None) -> int:
             .filter(
                 status=Conversation.Status.OPEN,
                 held_by__isnull=True,
+                person_requested_at__isnull=True,  # nobody closes a conversation while it waits for a person
                 answered_seq__gt=0,  # the agents answered
                 last_inbound_seq=F("answered_seq"),  # and nothing waits for them
                 last_message_at__lt=quiet_since,

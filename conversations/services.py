@@ -20,9 +20,11 @@ def open_conversation(user, channel: str, *, now=None) -> Conversation:
 
 
 def close_conversation(conversation: Conversation, *, ended_at, reason: Conversation.CloseReason) -> None:
+    """Closed for `reason`; an ask for a person it held ends with it (conversations.person_asked)."""
     conversation.status = Conversation.Status.CLOSED
     conversation.ended_at = ended_at
-    conversation.save(update_fields=["status", "ended_at"])
+    conversation.person_requested_at = None
+    conversation.save(update_fields=["status", "ended_at", "person_requested_at"])
     record(
         EventType.CONVERSATION_CLOSED,
         tenant=conversation.tenant,

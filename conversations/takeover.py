@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from analytics.events import record
 from analytics.models import EventType
-from conversations import console, delivery, events, satisfaction
+from conversations import console, delivery, events, person_asked, satisfaction
 from conversations.access import get_conversation_for_user, may_handle, may_take_from
 from conversations.console import Step
 from conversations.delivery import display_name  # also how the console and the API name people
@@ -166,6 +166,7 @@ def reply(conversation_id, *, actor, text: str) -> Message:
     _publish(conversation, events.EventKind.HUMAN_REPLY, message_id=str(message.pk), text=text, name=name)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     delivery.hand_over(message)  # a send the channel's rules forbid now is recorded as blocked on `message`
+    person_asked.end_ask(conversation.pk)  # a person answered: a customer who asked for one has one
     _audit(EventType.HUMAN_REPLIED, conversation, actor, Step.REPLIED, subject_id=message.pk, channel=message.channel)
     return message
 

@@ -1,15 +1,17 @@
 import uuid
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import F, Q
 from django.utils import timezone
 
-from conversations import pipeline, quiet, retention
+from conversations import pipeline, quiet, retention, support_notices
 from conversations.models import Conversation, ConversationEvent
 from conversations.pipeline import revisions
+from core.sending import TransientSendError
+from tenants.models import SupportNotice
 
 ANSWER_RETRIES = 20
 SWEEP_GRACE = timedelta(seconds=60)  # a message this fresh still has its own task on the way
@@ -43,6 +45,29 @@ def answer_message(self, conversation_id: str, message_id: str | None) -> None:
 def revise_proposal(approval_id: str) -> None:
     """The agent answers an approver's note with a revised proposal (conversations.pipeline.revisions)."""
     revisions.revise(approval_id)
+
+
+class SupportNoticeTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Out of retries: recorded as failed (support_notices.record_failure)."""
+        if isinstance(exc, TransientSendError):
+            recipient = args[1] if len(args) > 1 else kwargs.get("recipient_id")
+            channel = SupportNotice.EMAIL if recipient else SupportNotice.SLACK
+            support_notices.record_failure(args[0] if args else kwargs["conversation_id"], channel, f"gave up: {exc}")
+
+
+@shared_task(
+    base=SupportNoticeTask,
+    acks_late=True,
+    expires=24 * 3600,
+    autoretry_for=(TransientSendError,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def tell_support(conversation_id: str, recipient_id: str | None = None) -> None:
+    """Tell support that the customer asked for a person: on Slack, or by email to `recipient_id` (support_notices)."""
+    support_notices.tell(conversation_id, recipient_id)
 
 
 @shared_task(expires=55)

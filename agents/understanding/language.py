@@ -1,9 +1,9 @@
 """English or Spanish, from the words of a message: a count of each language's common words.
 
 No model: each language's list holds its function words and the built-in agents' own vocabulary
-(agents.action_specs.phrasings, agents.understanding.questions), so a request ("pausa Summer Sale")
-is recognised even when the names in it are English. A tie (a name, "ok", a number) says nothing,
-and the caller falls back to the person's setting.
+(agents.action_specs.phrasings, agents.understanding.questions, agents.understanding.handoff), so a
+request ("pausa Summer Sale") is recognised even when the names in it are English. A tie (a name, "ok", a
+number) says nothing, and the caller falls back to the person's setting.
 """
 
 import re
@@ -23,7 +23,8 @@ SPANISH = vocabulary(
     palabra palabras clave posicion posiciones audiencia audiencias segmento segmentos borrador borradores
     contenido publicaciones publicacion articulo escribe redacta mejor peor mas menos dolares euros diario
     diarios diaria mitad favor tal va van funciona tiene tienen hay fueron fue estamos seguimos mediodia
-    tamano personas crecen creciendo similar parecida parecido llamado llamada basado cosas sobre eso esa ese"""
+    tamano personas crecen creciendo similar parecida parecido llamado llamada basado cosas sobre eso esa ese
+    quiero necesito hablar persona alguien humano equipo llame llamar llamame llamen llamenme"""
 )
 ENGLISH = vocabulary(
     """the a an is are was were of to in on for and or my our your it its this that what how which who can

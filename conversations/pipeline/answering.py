@@ -41,7 +41,7 @@ from agents.routing import route
 from agents.understanding.language import detect as detect_language
 from analytics.events import record
 from analytics.models import EventType
-from conversations import delivery, events
+from conversations import delivery, events, person_asked
 from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import ActionOutcome
@@ -245,6 +245,9 @@ def _answer(message: Message, history: list[Message], token) -> bool:
 def _answer_once(message: Message, history: list[Message], token) -> bool:
     started = time.monotonic()
     conversation = message.conversation
+    if message.metadata.get(person_asked.ASKED):  # no engine: the answer is when a person will answer
+        reply = EngineReply(text=person_asked.promise(conversation.tenant))
+        return _store(conversation, message, conversation.agent, reply, None, started, token)
     agent = _choose_agent(conversation, message, history)
     # Shown only if the answer takes a while: a quick one would only flash it (and cost every socket a frame).
     typing_over = events.signal_unless_over(

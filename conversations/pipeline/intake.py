@@ -6,7 +6,8 @@ must be opened, so a person opens one at a time), then the conversation row, bot
 `FOR NO KEY UPDATE`, which leaves the rows' keys free for the foreign keys that point at
 them. A message that continues a conversation is four statements: the locking read, the
 message, the conversation's counters and its event (the event log's entry is written later, in bulk, by
-reports.message_events).
+reports.message_events); one that asks for a person adds its mark on the conversation
+(conversations.person_asked).
 """
 
 import logging
@@ -21,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from agents.models import AgentType
-from conversations import console, events
+from agents.understanding.handoff import asks_for_person
+from conversations import console, events, person_asked
 from conversations.events import EventKind
 from conversations.identity import identify_sender
 from conversations.models import Channel, Conversation, ConversationEvent, Message
@@ -109,7 +111,9 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     # Taken under the lock, so times follow the seq order; never before the latest message (another host's clock).
     now = max(timezone.now(), conversation.last_message_at)
     seq = conversation.event_seq + 1
-    message = _inbound_message(inbound, conversation, seq, now)
+    # Asking for a person is read on every channel, here; while a person holds the conversation it is theirs anyway.
+    asks = conversation.held_by_id is None and asks_for_person(inbound.text)
+    message = _inbound_message(inbound, conversation, seq, now, asks_for_person=asks)
     message.save(force_insert=True)
     task_id, lease = lease_with_message(conversation, now)
     Conversation.objects.filter(pk=conversation.pk).update(
@@ -120,6 +124,8 @@ def _store(inbound: InboundMessage, user) -> Accepted:
     received = _received_event(message, inbound)
     received.save(force_insert=True)
     inc_on_commit(MESSAGES_RECEIVED, channel=conversation.channel)
+    if asks:
+        person_asked.note_ask(conversation, now)
     if conversation.held_by_id is not None:  # a person answers it: their console hears it now (never the text)
         console.customer_wrote(conversation)
     # else the agents answer it: the consoles read its `received` event (channels_app.console.activity)
@@ -139,8 +145,10 @@ def _queue_answer(conversation_id: str, message_id: str, task_id, *, leased: boo
             give_back_unstarted(conversation_id, task_id)
 
 
-def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: int, now) -> Message:
-    """Stored on the conversation's channel (the API writes into chat conversations too)."""
+def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: int, now, *, asks_for_person) -> Message:
+    """Stored on the conversation's channel (the API writes into chat conversations too). `asks_for_person`: it is
+    answered with when a person will answer (conversations.person_asked)."""
+    asked = {person_asked.ASKED: True} if asks_for_person else {}
     return Message(
         conversation=conversation,
         tenant_id=conversation.tenant_id,
@@ -154,7 +162,11 @@ def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: i
         media_url=inbound.media_url,
         channel_message_id=inbound.channel_message_id,
         status=Message.Status.DELIVERED,
-        metadata={**inbound.metadata, **({"requested_agent": inbound.agent_type} if inbound.agent_type else {})},
+        metadata={
+            **{key: value for key, value in inbound.metadata.items() if key != person_asked.ASKED},
+            **({"requested_agent": inbound.agent_type} if inbound.agent_type else {}),
+            **asked,
+        },
     )
 
 

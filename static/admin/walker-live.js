@@ -85,6 +85,7 @@
   /* A message came in or the agents answered ("activity"): the inbox and that conversation's page, fresh, no toast.
    * A person took over, replied, noted, assigned, released or resolved a conversation: a toast, and on that
    * conversation's own page its fresh thread, or an offer to reload when a reply is being typed (never replaced).
+   * A customer asked for a person ("person_asked"): everyone watching gets a toast linking to the conversation.
    * The customer wrote on a held conversation ("customer_wrote", never the words): its holder gets a toast
    * that links to it, wherever they are; whoever has its page open is offered a reload. */
   function onConversationStep(frame) {
@@ -103,6 +104,11 @@
     if (frame.step === "customer_wrote") {
       if (frame.mine) toast(frame.text, { kind: frame.step, link: here ? null : frame.link });
       if (here && !swapped) banner(frame.text, frame.step);
+      return;
+    }
+    if (frame.step === "person_asked") { // a customer asked for a person: a toast that leads to them
+      toast(frame.text, { kind: frame.step, link: here ? null : frame.link });
+      if (here && !swapped) banner(gettext("This conversation changed — reload to see it"));
       return;
     }
     toast(frame.text);

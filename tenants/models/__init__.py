@@ -9,7 +9,14 @@ from tenants.models.people import User, UserManager, UserQuerySet
 from tenants.models.phones import UserPhoneNumber
 from tenants.models.preferences import BRIEF_SECTION_NAMES, BRIEF_SECTIONS, UserEmailPreference, all_brief_sections
 from tenants.models.subject_requests import SubjectRequest
-from tenants.models.tenant import MAX_RETENTION_DAYS, MIN_ACCESS_LOG_DAYS, Tenant, TenantQuerySet, validate_timezone
+from tenants.models.tenant import (
+    MAX_RETENTION_DAYS,
+    MIN_ACCESS_LOG_DAYS,
+    SupportNotice,
+    Tenant,
+    TenantQuerySet,
+    validate_timezone,
+)
 from tenants.models.undeliverable import UndeliverableAddress
 
 __all__ = [
@@ -18,6 +25,7 @@ __all__ = [
     "MAX_RETENTION_DAYS",
     "MIN_ACCESS_LOG_DAYS",
     "AccessLog",
+    "SupportNotice",
     "AccessLogQuerySet",
     "IdentityProvider",
     "IntegrationToken",

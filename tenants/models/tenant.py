@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -31,6 +32,22 @@ class StepUpLevel(models.TextChoices):
     MEDIUM = "medium", _("Medium and above")
     HIGH = "high", _("High and above")
     CRITICAL = "critical", _("Critical only")
+
+
+class SupportNotice(models.TextChoices):
+    """How support hears that a customer asked for a person, besides the console (docs/console.md)."""
+
+    EMAIL = "email", _("Email to support and admins")
+    SLACK = "slack", _("Slack")
+
+
+def default_support_days() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday
+
+
+def validate_weekdays(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(day, int) and 0 <= day <= 6 for day in value):
+        raise ValidationError(_("Give days as numbers from 0 (Monday) to 6 (Sunday)."))
 
 
 def default_mfa_roles() -> list[str]:
@@ -171,6 +188,27 @@ class Tenant(models.Model):
         ),
         verbose_name=_("step-up window (minutes)"),
     )
+    # When a person of the team answers (conversations.person_asked), in the tenant's time zone: what a customer who
+    # asks for a person is told, and whom support hears it on besides the console.
+    support_days = models.JSONField(
+        default=default_support_days,
+        blank=True,
+        validators=[validate_weekdays],
+        help_text=_("Days the team answers: 0 is Monday, 6 is Sunday."),
+        verbose_name=_("support days"),
+    )
+    support_opens = models.TimeField(default=time(9), verbose_name=_("support opens at"))
+    support_closes = models.TimeField(default=time(17), verbose_name=_("support closes at"))
+    support_notify_by = models.CharField(
+        max_length=10,
+        choices=SupportNotice.choices,
+        default=SupportNotice.EMAIL,
+        help_text=_(
+            "Besides the console: how support and admins hear that a customer asked for a person. Slack posts in the "
+            "connected workspace's default channel."
+        ),
+        verbose_name=_("tell support by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = TenantQuerySet.as_manager()
@@ -185,6 +223,11 @@ class Tenant(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.support_opens and self.support_closes and self.support_closes <= self.support_opens:
+            raise ValidationError({"support_closes": _("Support closes after it opens, on the same day.")})
 
     def generate_action_webhook_secret(self) -> str:
         """Replace the signing secret with a new random one and return it: the only time it is shown."""

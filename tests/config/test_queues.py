@@ -19,6 +19,7 @@ INTENDED = {
     "conversations.tasks.answer_message": "answers",
     "conversations.tasks.answer_stragglers": "answers",
     "conversations.tasks.revise_proposal": "answers",
+    "conversations.tasks.tell_support": "notifications",
     "channels_app.whatsapp.tasks.deliver_message": "answers",
     "channels_app.whatsapp.tasks.send_reply": "answers",
     "channels_app.email.tasks.send_message": "answers",
