@@ -45,13 +45,11 @@ class EventType(models.TextChoices):
     RESOLVED = "conversation_resolved", _("Conversation resolved by a person")
 
 
-# The events that concern one conversation: the metrics job reads them to find what changed
-# (not HANDOFF: that job records those itself).
+# The events that concern one conversation: the metrics job reads them to find what changed (not HANDOFF,
+# MESSAGE_RECEIVED and AGENT_RESPONDED: that job records those itself, from the messages it reads).
 CONVERSATION_EVENTS = [
     EventType.CONVERSATION_OPENED,
     EventType.CONVERSATION_CLOSED,
-    EventType.MESSAGE_RECEIVED,
-    EventType.AGENT_RESPONDED,
     EventType.HUMAN_REPLIED,  # a person's reply counts among the conversation's messages
     EventType.SATISFACTION_RATED,
     EventType.CHANNEL_FAILURE,

@@ -43,12 +43,13 @@ UPDATED = [
 
 
 def refresh_tenant(tenant_id, *, now=None) -> int | None:
-    """Recompute the conversations of one tenant with events since its watermark. None: already running."""
+    """Recompute the conversations of one tenant with events or messages since its watermark (less its lag). None:
+    already running."""
     now = now or timezone.now()
     with job_lock(tenant_id, JOB) as mark:
         if mark is None:
             return None
-        record_message_events(tenant_id, since=mark.reached - LAG)
+        talked = record_message_events(tenant_id, since=mark.reached - LAG)
         changed = (
             PlatformEvent.objects.filter(
                 tenant_id=tenant_id,
@@ -60,7 +61,7 @@ def refresh_tenant(tenant_id, *, now=None) -> int | None:
             .values_list("conversation_id", flat=True)
             .distinct()
         )
-        count = recompute(list(changed))
+        count = recompute(list(set(changed) | talked))
         mark.reached = now
         mark.save(update_fields=["reached"])
     return count

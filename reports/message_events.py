@@ -3,7 +3,7 @@
 The message path stores the message itself and nothing more for the log: these events are found here, from
 the stored messages, a batch at a time, once each. Like handoffs they are logged when found (the warehouse
 exports the log in the order it was written) and carry their message's own time in `at`. The metrics job runs
-this first, under its per-tenant lock, so what it then reads as changed includes them.
+this first, under its per-tenant lock, and recomputes the conversations whose messages it read.
 """
 
 from django.db.models import F
@@ -25,9 +25,11 @@ ANSWERED = {
 }
 
 
-def record_message_events(tenant_id, *, since) -> int:
-    """The events of the tenant's messages stored since `since` that have none yet. Returns how many were new."""
-    new = 0
+def record_message_events(tenant_id, *, since) -> set:
+    """The events of the tenant's messages stored since `since` that have none yet. Returns the ids of the
+    conversations those messages are in, new events or not: the job recomputes them (it does not read back the
+    events it writes itself, which would find them changed again on its next run)."""
+    talked = set()
     for which, kind in ((RECEIVED, EventType.MESSAGE_RECEIVED), (ANSWERED, EventType.AGENT_RESPONDED)):
         messages = (
             Message.objects.filter(tenant_id=tenant_id, created_at__gte=since, **which)
@@ -37,21 +39,23 @@ def record_message_events(tenant_id, *, since) -> int:
         batch = []
         for message in messages.iterator(chunk_size=BATCH):
             batch.append(message)
+            talked.add(message["conversation_id"])
             if len(batch) == BATCH:
-                new += _record(kind, batch)
+                _record(kind, batch)
                 batch = []
-        new += _record(kind, batch)
-    return new
+        _record(kind, batch)
+    return talked
 
 
-def _record(kind: str, messages: list[dict]) -> int:
+def _record(kind: str, messages: list[dict]) -> None:
     known = set(
         PlatformEvent.objects.filter(event_type=kind, subject_id__in=[m["pk"] for m in messages]).values_list(
             "subject_id", flat=True
         )
     )
     events = [_event(kind, m) for m in messages if m["pk"] not in known]
-    return len(record_many(events)) if events else 0
+    if events:
+        record_many(events)
 
 
 def _event(kind: str, message: dict):
