@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,14 @@ class TenantForm(SecretsStepUpForm, forms.ModelForm):
             'Signs webhook calls: X-Walker-Signature is HMAC-SHA256 of "<X-Walker-Timestamp>.<body>". Stored '
             "encrypted and never shown again: type one to replace the saved one, or leave empty to keep it."
         ),
+    )
+    support_days = forms.TypedMultipleChoiceField(
+        label=_("Support days"),
+        required=False,
+        coerce=int,
+        choices=sorted(WEEKDAYS.items()),
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
+        help_text=_("Days the team answers customers who ask for a person, in the tenant's time zone."),
     )
     slack_webhook_url = forms.URLField(
         label=_("Slack webhook URL"),

@@ -10,7 +10,6 @@ reports.message_events); one that asks for a person adds its mark on the convers
 (conversations.person_asked).
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,14 +30,13 @@ from conversations.normalized import InboundMessage, IngestError
 from conversations.pipeline.answering import give_back_unstarted, lease_with_message
 from conversations.refusals import empty, too_long, unknown_agent
 from conversations.services import close_conversation, open_conversation
+from core.commit import after_commit
 from core.metrics import MESSAGES_RECEIVED, inc_on_commit
 from tenants.log_context import bind_tenant
 from tenants.models import User
 
 # By name: conversations.tasks imports this module (through conversations.pipeline) to run the answer.
 ANSWER_TASK = "conversations.tasks.answer_message"
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -130,19 +128,12 @@ def _store(inbound: InboundMessage, user) -> Accepted:
         console.customer_wrote(conversation)
     # else the agents answer it: the consoles read its `received` event (channels_app.console.activity)
     conversation_id, message_id = str(conversation.pk), str(message.pk)
-    transaction.on_commit(lambda: _queue_answer(conversation_id, message_id, task_id, leased=bool(lease)))
+    # Robust: should the broker be down, the message is stored all the same and the sweep answers it, once the
+    # lease taken for the task that never left is given back.
+    give_back = (lambda: give_back_unstarted(conversation_id, task_id)) if lease else None
+    task = current_app.tasks[ANSWER_TASK]
+    after_commit(task, conversation_id, message_id, robust=True, task_id=str(task_id), refused=give_back)
     return Accepted(conversation, message, events.broadcast_after_commit(received))
-
-
-def _queue_answer(conversation_id: str, message_id: str, task_id, *, leased: bool) -> None:
-    """Hand the answer to a worker, as the task the lease was taken for. Should the broker be down, the message
-    is stored all the same and the sweep answers it: the lease goes back, and the other callbacks still run."""
-    try:
-        current_app.tasks[ANSWER_TASK].apply_async((conversation_id, message_id), task_id=str(task_id))
-    except Exception:
-        log.exception("Queueing the answer to message %s failed: the sweep will answer it", message_id)
-        if leased:
-            give_back_unstarted(conversation_id, task_id)
 
 
 def _inbound_message(inbound: InboundMessage, conversation: Conversation, seq: int, now, *, asks_for_person) -> Message:

@@ -20,6 +20,8 @@ CYCLES = {
     "hitl/services/execution.py",  # hitl.tasks -> hitl.services.execution
     "hitl/notifying/rows.py",  # hitl.tasks -> hitl.notifying.senders -> hitl.notifying.rows
     "hitl/callbacks.py",  # hitl.tasks -> hitl.callbacks (the task delivers what the module queues)
+    "conversations/person_asked.py",  # conversations.tasks -> conversations.pipeline -> intake -> person_asked
+    "conversations/support_notices.py",  # conversations.tasks -> conversations.support_notices (the task sends them)
 }
 
 
@@ -29,9 +31,12 @@ class FakeTask:
         self.fails = fails
 
     def delay(self, *args, **kwargs):
+        self.apply_async(args, kwargs)
+
+    def apply_async(self, args, kwargs, task_id=None):
         if self.fails:
             raise ConnectionError("broker down")
-        self.queued.append((args, kwargs))
+        self.queued.append((args, kwargs, task_id) if task_id else (args, kwargs))
 
 
 def test_the_task_is_queued_with_its_arguments_when_the_transaction_commits(db, django_capture_on_commit_callbacks):
@@ -61,6 +66,15 @@ def test_robust_logs_a_broker_failure_and_carries_on(db, django_capture_on_commi
         after_commit(fine, "a2")
     assert fine.queued == [(("a2",), {})]
     assert "broker down" in caplog.text
+
+
+def test_a_task_run_under_a_given_id_and_undone_if_the_broker_refuses_it(db, django_capture_on_commit_callbacks):
+    taken, broken, undone = FakeTask(), FakeTask(fails=True), []
+    with django_capture_on_commit_callbacks(execute=True):
+        after_commit(taken, "a1", task_id="t-1", refused=lambda: undone.append("t-1"))
+        after_commit(broken, "a2", robust=True, task_id="t-2", refused=lambda: undone.append("t-2"))
+    assert taken.queued == [(("a1",), {}, "t-1")]
+    assert undone == ["t-2"]  # only the refused one's
 
 
 def test_tasks_are_queued_by_name_not_looked_up_by_string():

@@ -48,10 +48,10 @@ def test_a_tenant_admin_sets_them_on_the_tenants_page(client, tenant):
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
 
-    refused = client.post(url, {**data, "support_opens": "18:00", "support_closes": "08:00", "support_days": "[9]"})
+    refused = client.post(url, {**data, "support_opens": "18:00", "support_closes": "08:00", "support_days": ["9"]})
     assert set(refused.context["adminform"].form.errors) == {"support_closes", "support_days"}
 
-    changed = {"support_opens": "08:30", "support_closes": "20:00", "support_days": "[0, 2, 4]"}
+    changed = {"support_opens": "08:30", "support_closes": "20:00", "support_days": ["0", "2", "4"]}  # ticked days
     assert client.post(url, {**data, **changed, "support_notify_by": "slack"}).status_code == 302
     tenant.refresh_from_db()
     assert (tenant.support_opens, tenant.support_closes, tenant.support_days) == (time(8, 30), time(20), [0, 2, 4])
