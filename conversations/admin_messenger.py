@@ -41,6 +41,7 @@ class MessengerAdminMixin:
             "labels": [(label, label.pk in chosen) for label in labels],
             "may_label": handles,
             "canned": canned.offered(obj, request.user) if handles else [],
+            "may_add_canned": request.user.has_perm("conversations.add_cannedresponse"),
             "live_url": reverse("admin:conversations_conversation_live", args=[obj.pk]),
         }
 

@@ -112,6 +112,16 @@ def test_canned_responses_arrive_filled_in_for_those_who_answer(console_as, supp
     assert 'id="wk-canned"' not in console_as(staff["compliance"]).get(page(inbox["held"])).content.decode()
 
 
+def test_an_empty_canned_list_says_who_adds_them(console_as, support, staff, inbox):
+    """Support reads canned responses; admins write them: each is told what to do about an empty list."""
+    theirs = console_as(support).get(page(inbox["held"])).content.decode()
+    assert 'data-testid="canned-none"' in theirs and "your admins add them under Conversations" in theirs
+    admins = console_as(staff["admin"]).get(page(inbox["admins"])).content.decode()
+    assert 'href="/admin/conversations/cannedresponse/add/"' in admins and "your admins" not in admins
+    CannedResponse.objects.create(tenant=support.tenant, shortcut="hi", body="Hi {first_name}")
+    assert 'data-testid="canned-none"' not in console_as(support).get(page(inbox["held"])).content.decode()
+
+
 def test_the_contact_sidebar(console_as, support, staff, priya, inbox, tenant):
     PhoneFactory(user=priya, phone_number="+14155550142", verified=True)
     earlier = ConversationFactory(user=priya, channel="email", status="closed")
