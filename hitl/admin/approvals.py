@@ -28,7 +28,7 @@ from hitl.services.verbs import Door
 from tenants.access import Need
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.exports import StreamingCsvExportMixin
-from tenants.identity.signin.step_up import last_factor, step_up_url
+from tenants.identity.signin.step_up import asked_to_show, last_factor, step_up_url
 from tenants.privacy.admin_reveal import RevealAdminMixin
 from tenants.privacy.audit import Origin, may_see_pii, record_access
 from tenants.templatetags.walker_l10n import money
@@ -346,7 +346,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
         back to this page's GET, which shows it again to confirm: a POST is never replayed behind their back."""
         posted = {name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
         request.session[HELD_DECISION_KEY] = {"approval": str(approval.pk), "form": posted}
-        messages.warning(request, gettext("Confirm it is you with your second factor, then confirm the decision."))
+        messages.warning(request, asked_to_show(request.user, gettext("confirm the decision")))
         return HttpResponseRedirect(
             step_up_url(request.user, reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]))
         )

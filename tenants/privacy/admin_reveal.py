@@ -94,7 +94,7 @@ class RevealAdminMixin:
     def _hold_for_step_up(self, request, obj, reason, query):
         """Keep the reason while the person shows a second factor; they come back to this view's GET."""
         request.session[HELD_REVEAL] = {"object": _object_key(obj), "reason": reason, **query}
-        messages.info(request, gettext("Confirm it is you with your second factor to see personal data."))
+        messages.info(request, step_up.asked_to_show(request.user, gettext("see the personal data")))
         return HttpResponseRedirect(step_up.step_up_url(request.user, self.reveal_url(obj)))
 
     def _held_reveal(self, request, obj) -> dict:

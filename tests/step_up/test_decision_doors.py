@@ -5,6 +5,7 @@ one, or only a trusted browser. Links and replies carry no session: at the level
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.messages import get_messages
 from rest_framework.test import APIClient
 
 from hitl.links import approval_url, make_link
@@ -100,11 +101,15 @@ def test_the_console_round_trip_keeps_the_post_and_asks_to_confirm(approval, ten
     assert client.get(decide).status_code == 405  # the held decision is spent: a GET decides nothing
 
 
-def test_a_person_without_a_factor_is_sent_to_add_one(approval, tenant, approver, console_as):
+def test_a_person_without_a_factor_is_sent_to_add_one_and_told_so(approval, tenant, approver, console_as):
     place_level(tenant, approval.risk_level)
-    response = console_decide(console_as(approver), approval)
+    client = console_as(approver)
+    response = console_decide(client, approval)
     assert urlsplit(response["Location"]).path == "/accounts/2fa/"
     assert status_of(approval) == "pending"
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert told == ["This needs a second factor, and you have none yet: add one on the next page (an authenticator "
+                    "app or a security key), then confirm the decision."]  # fmt: skip
 
 
 def test_the_queues_bulk_approve_leaves_step_up_approvals_waiting_with_a_link(approval, tenant, approver, session_as):

@@ -47,7 +47,7 @@ class SecretsStepUpAdminMixin:
         return not step_up.satisfied(request, request.user, tenant)
 
     def ask_step_up(self, request):
-        messages.info(request, gettext("Confirm it is you with your second factor to change this tenant's secrets."))
+        messages.info(request, step_up.asked_to_show(request.user, gettext("change this tenant's secrets")))
         return HttpResponseRedirect(step_up.step_up_url(request.user, request.get_full_path()))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -76,6 +76,17 @@ def satisfied(request, user, tenant) -> bool:
     return not is_on(tenant) or is_fresh(last_factor(request, user), tenant)
 
 
+def asked_to_show(user, then: str) -> str:
+    """What a step-up wall says before sending `user` on: show your second factor, then `then`; or, to one with no
+    factor yet (step_up_url sends them to add one, which counts as showing it), that they must add one first."""
+    if is_enrolled(user):
+        return _("Confirm it is you with your second factor, then %(then)s.") % {"then": then}
+    return _(
+        "This needs a second factor, and you have none yet: add one on the next page (an authenticator app or a "
+        "security key), then %(then)s."
+    ) % {"then": then}
+
+
 def step_up_url(user, next_url: str) -> str:
     """Where a person shows a second factor and comes back to `next_url`: allauth's MFA re-authentication, or,
     with no factor yet, the MFA page to add one (adding one counts as showing it: tenants.identity.signin.receivers)."""
