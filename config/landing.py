@@ -2,12 +2,11 @@
 
 Three sections, each shown to those who may open the lists it counts (the sidebar's `may_open`): the approvals
 waiting for the viewer's decision (the most urgent few listed), the inbox's boxes and the conversations the viewer
-holds (those whose customer waited longest listed), and what
-needs attention (approvals past their SLA, actions that failed to run, replies a customer waits for past the inbox's
-SLA, ad connections needing re-authorisation, messages the agents could not answer this week, settings that leave
-the tenant exposed). Each count is one query over
-the same scoped querysets the lists use, so the page costs the same whatever the number of rows. The tenant's
-figures and charts are Reports → Dashboard (reports.dashboard_page).
+holds (those whose customer waited longest listed), and what needs attention (approvals past their SLA, actions
+that failed to run, replies a customer waits for past the inbox's SLA, ad connections needing re-authorisation,
+messages the agents could not answer this week, settings that leave the tenant exposed). Each count is one query
+over the same scoped querysets the lists use, so the page costs the same whatever the number of rows. The
+tenant's figures and charts are Reports → Dashboard (reports.dashboard_page).
 """
 
 from dataclasses import dataclass
