@@ -82,6 +82,8 @@ class TakeoverAdminMixin:
                 "channel": obj.channel,
                 "assignees": [(p.pk, takeover.display_name(p)) for p in others],
                 "suggestion": suggestion,
+                # Handing back now would leave it so: the agents answer only what comes after (conversations.takeover).
+                "unanswered": obj.held_by_id is not None and _last_is_the_customers(obj),
             }
         }
 
@@ -147,6 +149,12 @@ class TakeoverAdminMixin:
         else:
             messages.error(request, _("Choose take over, assign, reply, note, suggest, release, resolve or labels."))
         return None
+
+
+def _last_is_the_customers(conversation) -> bool:
+    """Whether the customer wrote last: their latest message has no reply after it."""
+    latest = conversation.messages.order_by("-created_at").values_list("direction", flat=True).first()
+    return latest == Message.Direction.INBOUND
 
 
 def _reason(error: str) -> str:

@@ -122,6 +122,15 @@ def test_an_empty_canned_list_says_who_adds_them(console_as, support, staff, inb
     assert 'data-testid="canned-none"' not in console_as(support).get(page(inbox["held"])).content.decode()
 
 
+def test_handing_back_warns_while_the_customers_last_message_has_no_reply(console_as, support, inbox):
+    client = console_as(support)
+    html = client.get(page(inbox["held"])).content.decode()
+    assert 'data-testid="unanswered-warning"' in html and "hx-confirm=" in html  # Priya wrote last
+    step(client, inbox["held"], "reply", reply_text="On it, Priya.")
+    html = client.get(page(inbox["held"])).content.decode()
+    assert 'data-testid="unanswered-warning"' not in html and "hx-confirm=" not in html
+
+
 def test_the_contact_sidebar(console_as, support, staff, priya, inbox, tenant):
     PhoneFactory(user=priya, phone_number="+14155550142", verified=True)
     earlier = ConversationFactory(user=priya, channel="email", status="closed")

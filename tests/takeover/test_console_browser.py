@@ -14,6 +14,7 @@ import websocket
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from selenium.webdriver.support import expected_conditions
 
 from channels_app.chat.verify import issue
 from conversations.models import Conversation, ConversationNote, Message
@@ -86,14 +87,19 @@ class TakeoverConsoleBrowserTests(chat.BrowserTestCase):
         self.driver.find_element(By.CSS_SELECTOR, '#login-form button[type="submit"]').click()
         self.wait(lambda d: self.path() == "/admin/", f"{email} signed in")
 
-    def take_step(self, testid, done):
-        """Posted in place (htmx); found and clicked at once, after any live refresh of the page's part landed."""
+    def take_step(self, testid, done, *, confirm=None):
+        """Posted in place (htmx); found and clicked at once, after any live refresh of the page's part landed.
+        `confirm`: words the step asks to confirm first (htmx's confirm dialog), accepted."""
         self.wait(lambda d: self.script("return window.walkerConversation.pending === 0"), "the live refresh")
         self.script(
             "var button = document.querySelector(`[data-testid='${arguments[0]}']`);"
-            "button.scrollIntoView({block: 'center'}); button.click();",  # clear of the sticky footer
+            "button.scrollIntoView({block: 'center'}); setTimeout(() => button.click());",  # clear of the sticky footer
             testid,
         )
+        if confirm is not None:
+            dialog = self.wait(expected_conditions.alert_is_present(), f"the confirmation of {testid}")
+            self.assertIn(confirm, dialog.text)
+            dialog.accept()
         self.wait(lambda d: done in self.body(), f"'{done}' after {testid}")
         self.wait(lambda d: self.script(CONSOLE_OPEN), "the console socket to open again")
 
@@ -160,7 +166,9 @@ class TakeoverConsoleBrowserTests(chat.BrowserTestCase):
         self.assertEqual(self.find("reply-text").get_attribute("value"), "Let me check")
         self.find("reply-text").clear()
 
-        self.take_step("release", "Handed back to the agents.")
+        # "Hello?" has no reply: handing back says so, and asks to confirm.
+        self.assertIn("has no reply yet", self.find("unanswered-warning").text)
+        self.take_step("release", "Handed back to the agents.", confirm="Hand back anyway?")
         self.assertIn("The agents answer this conversation", self.find("takeover-panel").text)
         self.assertEqual(self.find_all("reply-text"), [])
         self.screenshot("admin-takeover-released.png")
