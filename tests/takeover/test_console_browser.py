@@ -167,7 +167,7 @@ class TakeoverConsoleBrowserTests(chat.BrowserTestCase):
         self.find("reply-text").clear()
 
         # "Hello?" has no reply: handing back says so, and asks to confirm.
-        self.assertIn("has no reply yet", self.find("unanswered-warning").text)
+        self.wait(lambda d: "has no reply yet" in self.find("unanswered-warning").text, "the unanswered warning")
         self.take_step("release", "Handed back to the agents.", confirm="Hand back anyway?")
         self.assertIn("The agents answer this conversation", self.find("takeover-panel").text)
         self.assertEqual(self.find_all("reply-text"), [])
