@@ -20,7 +20,6 @@ dependency on axes. Sign-in domains proven by DNS (0003) and allAuth's address r
 last release of the old chain: they stay migrations of their own, for the databases that release left.
 """
 
-import datetime
 import uuid
 
 import django.core.validators
@@ -499,7 +498,7 @@ class Migration(migrations.Migration):
                 (
                     "delivery_time",
                     models.TimeField(
-                        default=datetime.time(8, 0),
+                        default=tenants.models.preferences.eight_am,
                         help_text="Local time in the time zone below.",
                         verbose_name="delivery time",
                     ),

@@ -22,6 +22,11 @@ def all_brief_sections() -> list[str]:
     return list(BRIEF_SECTIONS)
 
 
+def eight_am() -> time:
+    """A callable, not a fixed time: see tenants.models.tenant.nine_am."""
+    return time(8)
+
+
 class UserEmailPreference(models.Model):
     """When and what a user's daily email brief holds; times are in the user's own time zone."""
 
@@ -32,7 +37,7 @@ class UserEmailPreference(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_preference", verbose_name=_("user"))
     enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
     delivery_time = models.TimeField(
-        default=time(8, 0), help_text=_("Local time in the time zone below."), verbose_name=_("delivery time")
+        default=eight_am, help_text=_("Local time in the time zone below."), verbose_name=_("delivery time")
     )
     timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone], verbose_name=_("timezone"))
     include_sections = models.JSONField(
