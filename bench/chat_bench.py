@@ -21,8 +21,9 @@ For each N:
 
 Before the first N, 20 clients send 3 messages each on both sockets, unmeasured
 (--warmup). It prints p50/p95/p99 round trip, messages per second (answers /
-wall time of the sending phase) and failures (error frames, timeouts, closes,
-refused connections) for both, and the walker/echo ratio. Benchmark users are
+wall time of the sending phase), failures (error frames, timeouts, closes,
+refused connections), daphne's CPU a message and the Celery worker's CPU an
+answer for both, and the walker/echo ratio. Benchmark users are
 bench-<i>@acme.test in the demo tenant (created once, then reused); the chat
 rate limit is raised for the run (CHAT_RATE_LIMIT_PER_MINUTE=100000).
 
@@ -310,6 +311,29 @@ class Worker:
             raise RuntimeError(f"the Celery worker exited with {self.proc.returncode}; see {self.log_path}")
         return self
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the worker's main process and its prefork children so far.
+
+        A child that exited between two readings takes its time with it: the benchmark's worker never recycles
+        children, so the set is the same from the first message to the last answer.
+        """
+        try:
+            return sum(time.clock_gettime(_process_cpu_clock(pid)) for pid in (self.proc.pid, *self.children()))
+        except OSError:  # a system without per-process CPU clocks, or a process gone
+            return float("nan")
+
+    def children(self) -> list[int]:
+        """The prefork children's pids (Linux /proc: each process's parent is the 4th field of its stat)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # exited while listed
+                continue
+            if int(fields[1]) == self.proc.pid:
+                found.append(int(stat.parent.name))
+        return found
+
     def __exit__(self, *exc):
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -504,6 +528,7 @@ class Result:
     elapsed: float = 0.0  # sending phase, first send to last answer
     daphne_cpu: float = float("nan")  # daphne CPU seconds / elapsed
     daphne_cpu_seconds: float = float("nan")
+    worker_cpu_seconds: float = float("nan")  # the Celery worker's, walker runs only (the echo never reaches it)
     probe_rtts: list = field(default_factory=list)  # another socket's echo while this run was going on
     client_cpu: float = float("nan")
     sample: str = ""
@@ -521,6 +546,10 @@ class Result:
     @property
     def cpu_ms_per_message(self) -> float:
         return self.daphne_cpu_seconds * 1000 / len(self.rtts) if self.rtts else float("nan")
+
+    @property
+    def worker_cpu_ms_per_answer(self) -> float:
+        return self.worker_cpu_seconds * 1000 / len(self.rtts) if self.rtts else float("nan")
 
     def probe_pct(self, q: float) -> float:
         if not self.probe_rtts:
@@ -552,13 +581,13 @@ async def probe(host, port, result: Result, stop: asyncio.Event, every: float = 
 
 
 async def run_clients(
-    kind, host, port, paths, per_client, timeout, daphne=None, progress=True, with_probe=False, tls=None
+    kind, host, port, paths, per_client, timeout, daphne=None, progress=True, with_probe=False, tls=None, worker=None
 ) -> Result:
     """Open every path at once, wait until all are ready, then each sends `per_client` messages in turn.
 
-    Daphne's CPU is counted from the first message sent to the last answer in: every socket stays
-    open until then (closing 200 sockets is no answered message's work), and the probe socket, whose
-    frames daphne also handles, runs only with `with_probe`.
+    Daphne's CPU (and the worker's, given `worker`) is counted from the first message sent to the last
+    answer in: every socket stays open until then (closing 200 sockets is no answered message's work),
+    and the probe socket, whose frames daphne also handles, runs only with `with_probe`.
     """
     n = len(paths)
     result = Result(kind, n, per_client)
@@ -574,6 +603,7 @@ async def run_clients(
         if finished[0] == n:
             result.elapsed = time.perf_counter() - start
             cpu_end.append(daphne.cpu_seconds() if daphne else float("nan"))
+            cpu_end.append(worker.cpu_seconds() if worker else float("nan"))
             all_answered.set()
 
     def count_ready():
@@ -651,6 +681,7 @@ async def run_clients(
     tasks = [asyncio.create_task(client(i, p)) for i, p in enumerate(paths)]
     await asyncio.wait_for(ready_event.wait(), timeout * 3)
     cpu0 = daphne.cpu_seconds() if daphne else float("nan")
+    worker_cpu0 = worker.cpu_seconds() if worker else float("nan")
     client_cpu0 = time.process_time()
     start = time.perf_counter()
     go.set()
@@ -667,6 +698,7 @@ async def run_clients(
     if daphne:
         result.daphne_cpu_seconds = cpu_end[0] - cpu0
         result.daphne_cpu = result.daphne_cpu_seconds / result.elapsed
+    result.worker_cpu_seconds = cpu_end[1] - worker_cpu0 if worker else float("nan")
     result.client_cpu = (time.process_time() - client_cpu0) / result.elapsed
     return result
 
@@ -701,8 +733,8 @@ def socket_spread(log_path: str, offset: int) -> str:
 def print_table(results: list[tuple[Result, Result]]):
     head = (
         "| N | run | messages | p50 ms | p95 ms | p99 ms | msg/s | failures | daphne CPU | daphne CPU ms/msg "
-        "| client CPU | probe p50/p99 ms |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
+        "| worker CPU ms/answer | client CPU | probe p50/p99 ms |\n"
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"
     )
     rows = [head]
     ratios = [
@@ -716,7 +748,8 @@ def print_table(results: list[tuple[Result, Result]]):
             rows.append(
                 f"| {r.clients} | {r.kind} | {len(r.rtts)}/{r.clients * r.per_client} | {fmt(r.pct(50))} | "
                 f"{fmt(r.pct(95))} | {fmt(r.pct(99))} | {fmt(r.rate)} | {failures_text(r)} | "
-                f"{fmt(r.daphne_cpu * 100, 0)}% | {fmt(r.cpu_ms_per_message, 2)} | {fmt(r.client_cpu * 100, 0)}% | "
+                f"{fmt(r.daphne_cpu * 100, 0)}% | {fmt(r.cpu_ms_per_message, 2)} | "
+                f"{fmt(r.worker_cpu_ms_per_answer, 2)} | {fmt(r.client_cpu * 100, 0)}% | "
                 f"{fmt(r.probe_pct(50))}/{fmt(r.probe_pct(99))} |"
             )
         if walker and echo and echo.rtts and walker.rtts:
@@ -816,7 +849,7 @@ def parse_args(argv=None):
     return args
 
 
-async def run_all(args, host, port, tokens, daphne, tls=None):
+async def run_all(args, host, port, tokens, daphne, tls=None, worker=None):
     if args.warmup:
         count = min(args.warmup, len(tokens))
         print(f"  warm-up: {count} clients x 3 messages on each socket, not measured ...", flush=True)
@@ -833,7 +866,7 @@ async def run_all(args, host, port, tokens, daphne, tls=None):
             print(f"  walker: {n} clients x {m} messages on /ws/chat/ ...", flush=True)
             paths = [f"/ws/chat/?token={tokens[i]}" for i in range(n)]
             walker = await run_clients(
-                "walker", host, port, paths, m, args.timeout, daphne, with_probe=args.probe, tls=tls
+                "walker", host, port, paths, m, args.timeout, daphne, with_probe=args.probe, tls=tls, worker=worker
             )
             print(f"    done in {walker.elapsed:.1f}s; sample answer: {walker.sample!r}", flush=True)
             await asyncio.sleep(2)  # let disconnects settle before the next measurement
@@ -888,11 +921,11 @@ def main(argv=None):
         log_path = Path(args.log) if args.log else Path(tempfile.mkstemp(prefix="chat-bench-daphne-", suffix=".log")[1])
         clean_layer_keys(args.redis_url)
         worker_log = log_path.with_name(log_path.stem + "-worker.log")
-        with Worker(env, args.worker_concurrency, worker_log), Daphne(env, port, log_path) as daphne:
+        with Worker(env, args.worker_concurrency, worker_log) as worker, Daphne(env, port, log_path) as daphne:
             print(
                 f"daphne pid {daphne.proc.pid} on 127.0.0.1:{port}, log {log_path}; worker log {worker_log}", flush=True
             )
-            results = asyncio.run(run_all(args, host, port, tokens, daphne))
+            results = asyncio.run(run_all(args, host, port, tokens, daphne, worker=worker))
         print(f"daphne log: {log_path}; failure signs: {log_summary(log_path) or 'none'}")
     print(f"Machine at the end: {machine_line()}")
     print()
