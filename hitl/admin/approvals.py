@@ -3,9 +3,11 @@
 Every decision goes through hitl.services.verbs, with the same rules as the API.
 """
 
+from datetime import datetime, timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -44,6 +46,7 @@ STATUS_COLOURS = {
 DEFAULT_NOTES = {"escalate": _("Escalated from the console.")}  # what the page records when nothing was typed
 # A decision's form kept while its person shows a second factor (step-up), shown again to confirm when they are back.
 HELD_DECISION_KEY = "walker_step_up_decision"
+HELD_MINUTES = 10  # how long a decision waits for its second factor before it is dropped, never taken
 THEN = "then"  # "?then=next" on the decide URL: after the decision, the next approval waiting for this person
 
 
@@ -306,30 +309,46 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
         if not self.has_view_permission(request, approval):
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[approval.pk]))
-        if request.method == "GET":  # only back from showing a second factor: the decision it held, to confirm
-            return self._held_decision(request, approval) or HttpResponseNotAllowed(["POST"])
-        request.session.pop(HELD_DECISION_KEY, None)  # this POST is the decision now, confirmed or new
-        verb = verbs.verb_named(request.POST.get("decision", ""), Door.CONSOLE)
+        if request.method == "POST":
+            request.session.pop(HELD_DECISION_KEY, None)  # this POST is the decision now
+            return self._decide(request, approval, request.POST, request.GET.get(THEN), back)
+        held = request.session.pop(HELD_DECISION_KEY, None)
+        if not held or held.get("approval") != str(approval.pk):
+            return HttpResponseNotAllowed(["POST"])  # a GET is only the way back from showing a second factor
+        if timezone.now() - datetime.fromisoformat(held["at"]) > timedelta(minutes=HELD_MINUTES):
+            messages.warning(request, gettext(
+                "Nothing was decided: the decision you were taking waited more than %(minutes)d minutes for your "
+                "second factor. Take it again."
+            ) % {"minutes": HELD_MINUTES})  # fmt: skip
+            return back
+        form = QueryDict(mutable=True)
+        for name, values in held["form"].items():
+            form.setlist(name, values)
+        return self._decide(request, approval, form, held.get(THEN), back)
+
+    def _decide(self, request, approval, form, then, back):
+        """Say the form's verb to the approval, as clicked, or as held while the person showed a second factor."""
+        verb = verbs.verb_named(form.get("decision", ""), Door.CONSOLE)
         if not may(request.user, verb.need if verb else Need.DECIDE, approval):
             messages.error(request, gettext("You may not decide approvals."))
             return back
         if verb is None:
             messages.error(request, gettext("Choose approve, reject, escalate, run again or mark failed."))
             return back
-        note = request.POST.get(verb.note_field, "")
+        note = form.get(verb.note_field, "")
         if verb.name in DEFAULT_NOTES:
             note = note.strip() or str(DEFAULT_NOTES[verb.name])
         try:
-            edits = presentation.edits_from_form(approval, request.POST) if verb.edits else None
+            edits = presentation.edits_from_form(approval, form) if verb.edits else None
             verbs.act(verb.name, approval.pk, actor=request.user, origin=_origin(request), note=note, edits=edits)
         except StepUpRequired:
-            return self._hold_for_step_up(request, approval)
+            return self._hold_for_step_up(request, approval, form, then)
         except DecisionError as err:
             messages.error(request, err.detail)
             return back
         done = verb.done_with_edits if edits and verb.done_with_edits else verb.done
         messages.success(request, done % {"reference": approval.reference})
-        if request.GET.get(THEN) == "next":
+        if then == "next":
             return self._next(request, approval)
         return back
 
@@ -341,33 +360,18 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
             return HttpResponseRedirect(reverse("admin:hitl_hitlapproval_changelist"))
         return HttpResponseRedirect(reverse("admin:hitl_hitlapproval_change", args=[following.pk]))
 
-    def _hold_for_step_up(self, request, approval):
-        """Keep the form as posted (its note, its edits) and send the person to show a second factor; they come
-        back to this page's GET, which shows it again to confirm: a POST is never replayed behind their back."""
-        posted = {name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"}
-        request.session[HELD_DECISION_KEY] = {"approval": str(approval.pk), "form": posted}
-        messages.warning(request, asked_to_show(request.user, gettext("confirm the decision")))
+    def _hold_for_step_up(self, request, approval, form, then):
+        """Keep the decision as posted (its note, its edits) and send the person to show a second factor. Showing it
+        on allauth's page (its own "Confirm") is the confirmation: the way back takes the held decision, once, within
+        HELD_MINUTES; coming back without having shown it asks for it again (verbs.act raises StepUpRequired)."""
+        posted = {name: values for name, values in form.lists() if name != "csrfmiddlewaretoken"}
+        request.session[HELD_DECISION_KEY] = {
+            "approval": str(approval.pk), "form": posted, THEN: then, "at": timezone.now().isoformat(),
+        }  # fmt: skip
+        messages.warning(request, asked_to_show(request.user, gettext("your decision is taken")))
         return HttpResponseRedirect(
             step_up_url(request.user, reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]))
         )
-
-    def _held_decision(self, request, approval):
-        held = request.session.get(HELD_DECISION_KEY)
-        if not held or held.get("approval") != str(approval.pk):
-            return None
-        form = held["form"]
-        decision = (form.get("decision") or [""])[0]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Confirm the decision"),
-            "approval": approval,
-            "fields": [(name, value) for name, values in form.items() for value in values],
-            "decision": dict(HITLDecision.Decision.choices).get(decision, decision),
-            "note": next((values[0] for name, values in form.items() if name in ("notes", "reason") and values), ""),
-            "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
-            "opts": self.opts,
-        }
-        return render(request, "admin/hitl/step_up_confirm.html", context)
 
     # --- bulk actions -------------------------------------------------------------------------
 
