@@ -87,7 +87,9 @@ def come_back_with_a_code(client, approval, approver, then=None, **form):
 
     away = console_decide(client, approval, then, **form)
     back = client.post(away["Location"], {"code": totp_code(approver._totp_secret)})
-    assert back.status_code == 302 and urlsplit(back["Location"]).path == f"/admin/hitl/hitlapproval/{approval.pk}/decide/"
+    assert (
+        back.status_code == 302 and urlsplit(back["Location"]).path == f"/admin/hitl/hitlapproval/{approval.pk}/decide/"
+    )
     return back["Location"]
 
 
