@@ -11,6 +11,7 @@ from config.home import favicon, home
 from config.metrics import metrics
 from conversations.satisfaction_views import satisfaction_page
 from reports.dashboard_page import dashboard_view
+from tenants.identity.signin import after_factor
 from tenants.identity.signin.email_page import change_email, confirm_email_change
 from tenants.identity.signin.invitation_page import accept_invitation
 from tenants.identity.signin.views import end_session
@@ -63,6 +64,10 @@ urlpatterns = [
                 path("invitation/<str:token>/", accept_invitation, name="invitation_accept"),
                 path("email/", change_email, name="email_change"),
                 path("email/confirm/<str:token>/", confirm_email_change, name="email_change_confirm"),
+                # allauth's MFA pages; its first page remembers where a wall was sending the person, and
+                # "Continue" after the recovery codes goes there (tenants.identity.signin.after_factor).
+                path("2fa/", after_factor.index, name="mfa_index"),
+                path("2fa/continue/", after_factor.continue_on, name="walker_mfa_continue"),
                 path("2fa/", include("allauth.mfa.urls")),
                 # Single sign-on: the company step, and allauth's OpenID Connect login and callback
                 # (tenants.identity.sso).
