@@ -132,7 +132,7 @@ class ConversationAdmin(
     ordering = ["-last_message_at"]
     show_full_result_count = False
     change_form_before_template = "admin/conversations/thread.html"  # the thread first, above the fields
-    fields = ["short_id", "channel", "status", "agent", "started_at", "last_message_at", "ended_at", "rating"]
+    fields = ["short_id", "channel"]  # what changes is in the part each step refreshes (MessengerAdminMixin.details)
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -11,6 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from conversations import canned, contact, inbox
 from conversations.access import may_handle
@@ -37,6 +40,7 @@ class MessengerAdminMixin:
         chosen = {label.pk for label in obj.labels.all()}
         labels = Label.objects.filter(tenant_id=obj.tenant_id) if handles else obj.labels.all()
         return {
+            "details": self.details(obj),
             "contact": contact.card(obj, request.user),
             "labels": [(label, label.pk in chosen) for label in labels],
             "may_label": handles,
@@ -44,6 +48,19 @@ class MessengerAdminMixin:
             "may_add_canned": request.user.has_perm("conversations.add_cannedresponse"),
             "live_url": reverse("admin:conversations_conversation_live", args=[obj.pk]),
         }
+
+    def details(self, obj) -> list[tuple[str, str]]:
+        """What changes as the conversation goes on, shown in the part each step refreshes: its status, the agent
+        answering, its times and the satisfaction rating (the form below keeps only what never changes)."""
+        shown = [
+            (gettext("Status"), obj.get_status_display()),
+            (gettext("Agent"), obj.agent.name if obj.agent_id else "—"),
+            (gettext("Started"), _when(obj.started_at)),
+            (gettext("Last message"), _when(obj.last_message_at)),
+        ]
+        if obj.ended_at:
+            shown.append((gettext("Ended"), _when(obj.ended_at)))
+        return [*shown, (gettext("Satisfaction"), self.rating(obj))]
 
     def live_view(self, request, object_id):
         """The page's part, fresh (GET): what the script swaps in when the console socket tells of a change."""
@@ -68,3 +85,7 @@ class MessengerAdminMixin:
             "kept": {box: request.POST.get(box, "") for box in KEPT} if failed else {},  # nothing typed is lost
         }
         return TemplateResponse(request, LIVE_TEMPLATE, context)
+
+
+def _when(moment) -> str:
+    return date_format(localtime(moment), "j M Y H:i") if moment else "—"

@@ -151,3 +151,23 @@ def test_the_contact_sidebar(console_as, support, staff, priya, inbox, tenant):
         assert "BR-000777" in sidebar and "Pause Summer Sale" in sidebar and "BR-000778" in sidebar
         assert "BR-000779" not in sidebar  # decided: no longer open
         assert ("/admin/hitl/hitlapproval/" in sidebar) is linked
+
+
+def details(html: str) -> str:
+    start = html.index('data-testid="conversation-details"')
+    return html[start : html.index("</div>", start)]
+
+
+def test_the_conversations_details_are_in_the_part_each_step_refreshes(console_as, support, inbox):
+    """Status, agent, times and rating changed under a stale "Open" in the form below the part (issue 50, point 7:
+    details refreshed after resolve): they are the part's own now, fresh after each step."""
+    conversation = inbox["open_chat"]
+    client = console_as(support)
+    before = details(live(client, conversation).content.decode())
+    assert "Open" in before and "Not asked" in before
+    step(client, conversation, "take_over")
+    after = details(step(client, conversation, "resolve").content.decode())
+    assert "Closed" in after and "Open" not in after
+    assert "Ended" in after
+    form = client.get(page(conversation)).content.decode()
+    assert form.count('data-testid="conversation-details"') == 1 and "field-status" not in form
