@@ -60,9 +60,9 @@ def describe(step: str, *, mine: bool = False, **names) -> str:
     return str(words) % {name: names.get(name) or "" for name in NAMES}
 
 
-def notify(conversation, step: Step, *, actor: str) -> None:
-    """After commit, to the tenant's consoles and the superusers'."""
-    _send(conversation, step, actor=actor)
+def notify(conversation, step: Step, *, actor) -> None:
+    """After commit, to the tenant's consoles and the superusers'; the actor's own consoles mark it as theirs."""
+    _send(conversation, step, actor=display_name(actor), actor_id=str(actor.pk))
 
 
 def customer_wrote(conversation) -> None:
@@ -83,7 +83,9 @@ def activity_message(conversation_id, tenant_id) -> dict:
     return _step_message(conversation_id, tenant_id, Step.ACTIVITY)
 
 
-def _step_message(conversation_id, tenant_id, step: str, *, holder_id: str | None = None, **names) -> dict:
+def _step_message(
+    conversation_id, tenant_id, step: str, *, holder_id: str | None = None, actor_id: str | None = None, **names
+) -> dict:
     """What a console is told of a step (the consumer's `console_conversation` puts it in its listener's words)."""
     ref = str(conversation_id)[:8]
     return {
@@ -93,6 +95,7 @@ def _step_message(conversation_id, tenant_id, step: str, *, holder_id: str | Non
         "ref": ref,
         **names,
         "holder_id": holder_id,
+        "actor_id": actor_id,
         "text": describe(step, ref=ref, **names),
         "link": reverse("admin:conversations_conversation_change", args=[conversation_id]),
         "tenant_id": str(tenant_id),

@@ -79,7 +79,7 @@ def _publish(conversation: Conversation, kind: events.EventKind, **payload) -> i
 def _audit(event_type, conversation: Conversation, actor, step: Step, subject_id=None, **metadata) -> None:
     record(event_type, tenant=conversation.tenant_id, user=actor, conversation_id=conversation.pk,
            subject_id=subject_id, **metadata)  # fmt: skip
-    console.notify(conversation, step, actor=display_name(actor))
+    console.notify(conversation, step, actor=actor)
 
 
 def _hold(conversation: Conversation, holder) -> None:

@@ -112,15 +112,17 @@ class ConsoleConsumer(CountedSocket, EndsWithSignIn, NoConnectionSweepPerFrame, 
     async def console_conversation(self, message):
         """A step of human takeover, or the customer writing on a held conversation (conversations.console): who
         did what on which conversation, in the listener's language; never a message's or a note's text.
-        `mine`: the listener holds the conversation (the customer's new message is theirs to answer)."""
+        `mine`: the listener holds the conversation (the customer's new message is theirs to answer); `own`: the
+        listener took the step (their pages refresh, and are not told their own news)."""
         if not self.monitors:
             return
         mine = message.get("holder_id") is not None and message.get("holder_id") == str(self.user.pk)
+        own = message.get("actor_id") is not None and message.get("actor_id") == str(self.user.pk)
         frame = {key: message.get(key) for key in ("step", "conversation_id", "link")}
         with speaking(self.user):
             names = {name: message.get(name) for name in console.NAMES}
             frame["text"] = console.describe(message.get("step"), mine=mine, **names)
-        await self.send_json({"type": "conversation", **frame, "mine": mine})
+        await self.send_json({"type": "conversation", **frame, "mine": mine, "own": own})
 
 
 def _behind(scope) -> timedelta | None:

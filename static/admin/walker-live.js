@@ -84,7 +84,8 @@
 
   /* A message came in or the agents answered ("activity"): the inbox and that conversation's page, fresh, no toast.
    * A person took over, replied, noted, assigned, released or resolved a conversation: a toast, and on that
-   * conversation's own page its fresh thread, or an offer to reload when a reply is being typed (never replaced).
+   * conversation's own page its fresh thread, or an offer to reload when a reply is being typed (never replaced);
+   * to the person who took the step (`own`, in this tab or another), only the fresh parts.
    * A customer asked for a person ("person_asked"): everyone watching gets a toast linking to the conversation.
    * The customer wrote on a held conversation ("customer_wrote", never the words): its holder gets a toast
    * that links to it, wherever they are; whoever has its page open is offered a reload. */
@@ -97,6 +98,7 @@
     var here = page && page[1] === frame.conversation_id;
     // The messenger page (walker-conversation.js) swaps in its fresh part itself unless a box is being typed in.
     var swapped = here && window.walkerConversation && window.walkerConversation.refresh();
+    if (frame.own) return; // the reader's own step (in this tab or another): fresh parts, no news of it
     if (frame.step === "activity") { // a message in or an answer out while the agents answer: no toast
       if (here && !swapped) banner(gettext("This conversation changed — reload to see it"));
       return;

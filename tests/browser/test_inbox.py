@@ -142,6 +142,11 @@ class InboxBrowserTests(AccessibilityChecks, ScreenChecks, chat.BrowserTestCase)
         self.driver.get(f"{self.live_server_url}{page}")
         self.wait(lambda d: self.find_all("contact-sidebar") and self.find_all("take-over"), "the conversation")
         self.script("window.__inboxStayed = true")
+        self.script(  # every toast the page shows from here on
+            "window.__toastsSeen = []; new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => {"
+            "  if (n.parentNode && n.parentNode.id === 'walker-live-toasts') window.__toastsSeen.push(n.textContent);"
+            "}))).observe(document.body, {childList: true, subtree: true});"
+        )
         self.script(
             "window.__htmxLog = [];"
             "['htmx:beforeRequest','htmx:afterRequest','htmx:responseError','htmx:sendError','htmx:swapError',"
@@ -198,6 +203,10 @@ class InboxBrowserTests(AccessibilityChecks, ScreenChecks, chat.BrowserTestCase)
         self.assertEqual(self.path(), page)
         self.conversation.refresh_from_db()
         self.assertEqual(self.conversation.status, Conversation.Status.CLOSED)
+        self.assertIn("Closed", self.find("conversation-details").text)  # the details, fresh after the step
+        time.sleep(1.5)  # the console feed's frames of these steps have arrived
+        self.assertEqual(self.script("return window.__toastsSeen"), [], "support is not told their own steps")
+        self.assertEqual(self.driver.find_elements(By.ID, "walker-live-banner"), [], "nor offered a reload for them")
         self.assertEqual(Message.objects.filter(conversation=self.conversation, sender_type="human").count(), 1)
 
     def test_a_new_conversation_and_the_agents_answer_reach_the_open_inbox(self):
@@ -206,6 +215,11 @@ class InboxBrowserTests(AccessibilityChecks, ScreenChecks, chat.BrowserTestCase)
         self.driver.get(f"{self.live_server_url}{reverse('admin:conversations_conversation_changelist')}")
         self.wait(lambda d: self.find_all("inbox-tabs"), "the inbox's tabs")
         self.script("window.__inboxStayed = true")
+        self.script(  # every toast the page shows from here on
+            "window.__toastsSeen = []; new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => {"
+            "  if (n.parentNode && n.parentNode.id === 'walker-live-toasts') window.__toastsSeen.push(n.textContent);"
+            "}))).observe(document.body, {childList: true, subtree: true});"
+        )
         before = int(self.find("inbox-count-unassigned").text)
         newcomer = User.objects.create_user(
             email="riley@acme.test", password=PASSWORD, first_name="Riley", last_name="Stone",

@@ -26,6 +26,8 @@ async def test_the_tenants_consoles_hear_each_step_without_its_text(chatting, st
         assert frames[0]["text"] == f"Support Smith took over conversation {str(chatting.pk)[:8]}"
         assert frames[0]["link"].endswith(f"/conversations/conversation/{chatting.pk}/change/")
         assert "Refund" not in str(frames) and "support@acme.test" not in str(frames)
+        # Support's own steps come back to them marked, so their page refreshes without telling them the news.
+        assert [frame["own"] for frame in frames] == [console is watching] * 3
     assert await approvers.receive_nothing(timeout=0.3)  # approvers do not watch conversations
     assert await theirs.receive_nothing(timeout=0.1)  # another tenant's console
     for console in (watching, admins, approvers, theirs):

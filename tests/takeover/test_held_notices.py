@@ -43,6 +43,7 @@ async def test_the_holder_and_the_monitors_hear_that_the_customer_wrote_but_not_
         "link": f"/admin/conversations/conversation/{chatting.pk}/change/",
         "text": f"The customer wrote in conversation {ref}, which you hold",
         "mine": True,
+        "own": False,
     }
     other = (await frames_until(monitor, "customer_wrote"))[-1]
     assert (other["mine"], other["text"]) == (False, f"The customer wrote in conversation {ref}, held by Support Smith")
@@ -72,6 +73,7 @@ async def test_while_the_agents_answer_the_inbox_only_hears_activity(chatting, s
             "link": f"/admin/conversations/conversation/{chatting.pk}/change/",
             "text": f"New message in conversation {ref}",
             "mine": False,
+            "own": False,
         }
     assert await console.receive_nothing(timeout=0.3)
     assert await approvers.receive_nothing(timeout=0.1)  # approvers do not watch conversations
