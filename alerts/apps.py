@@ -14,6 +14,8 @@ class AlertsConfig(AppConfig):
         from alerts.sending import register_sender
         from tenants.privacy.personal_data import register
 
-        register("alert_notices", export=held.export_notices, erase=held.erase_notices, order=20)
-        register("alert_rules", export=held.export_rules, erase=held.erase_rules, order=20)
+        register(
+            "alert_notices", label=_("Alert notices"), export=held.export_notices, erase=held.erase_notices, order=20
+        )
+        register("alert_rules", label=_("Alert rules"), export=held.export_rules, erase=held.erase_rules, order=20)
         register_sender(NoticeChannel.SLACK, slack_notices.post)

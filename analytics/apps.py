@@ -10,4 +10,10 @@ class AnalyticsConfig(AppConfig):
         from analytics.personal_data import erase_email_deliveries, export_email_deliveries
         from tenants.privacy.personal_data import register
 
-        register("email_deliveries", export=export_email_deliveries, erase=erase_email_deliveries, order=30)
+        register(
+            "email_deliveries",
+            label=_("Email deliveries"),
+            export=export_email_deliveries,
+            erase=erase_email_deliveries,
+            order=30,
+        )

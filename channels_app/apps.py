@@ -32,8 +32,10 @@ class ChannelsAppConfig(AppConfig):
         from channels_app.whatsapp.personal_data import erase_whatsapp, export_whatsapp
         from tenants.privacy.personal_data import register
 
-        register("whatsapp", export=export_whatsapp, erase=erase_whatsapp, order=40)  # before the phones go
-        register("email_answers", export=export_answered, erase=erase_answered, order=40)  # before the email goes
+        # WhatsApp before the phones go
+        register("whatsapp", label=_("WhatsApp numbers"), export=export_whatsapp, erase=erase_whatsapp, order=40)
+        # Email answers before the address goes
+        register("email_answers", label=_("Email answers"), export=export_answered, erase=erase_answered, order=40)
 
         from channels_app.slack import notifier
         from channels_app.slack import personal_data as slack_held
@@ -43,7 +45,13 @@ class ChannelsAppConfig(AppConfig):
         from channels_app.slack import support_posts
 
         register_direct_sender("slack", support_posts.post)  # posts for support (a customer asked for a person)
-        register("slack_links", export=slack_held.export_links, erase=slack_held.erase_links, order=25)
+        register(
+            "slack_links",
+            label=_("Slack links"),
+            export=slack_held.export_links,
+            erase=slack_held.erase_links,
+            order=25,
+        )
 
         from tenants.privacy.encrypted_columns import register_json_key
 

@@ -15,7 +15,9 @@ class ConversationsConfig(AppConfig):
         from tenants.privacy.encrypted_columns import register_json_key
         from tenants.privacy.personal_data import register
 
-        register("conversations", export=export_conversations, erase=erase_conversations, order=10)
+        register(
+            "conversations", label=_("Conversations"), export=export_conversations, erase=erase_conversations, order=10
+        )
         register_json_key("conversations.ConversationEvent", "payload", "sealed_values")
         register_excerpt(excerpt)
         register_reviser(lambda approval_id: tasks.revise_proposal.delay(approval_id))

@@ -20,9 +20,27 @@ class HitlConfig(AppConfig):
         # Each decision on an outside agent's request queues its callback, whichever door or clock decided.
         post_save.connect(callbacks.on_history_saved, sender=HITLApprovalHistory, dispatch_uid="hitl.callbacks")
 
-        register("notifications", export=held.export_notifications, erase=held.erase_notifications, order=20)
-        register("approval_requests", export=held.export_requests, erase=held.erase_requests, order=25)
-        register("approval_decisions", export=held.export_decisions, erase=held.erase_decisions, order=25)
+        register(
+            "notifications",
+            label=_("Approval notifications"),
+            export=held.export_notifications,
+            erase=held.erase_notifications,
+            order=20,
+        )
+        register(
+            "approval_requests",
+            label=_("Approval requests"),
+            export=held.export_requests,
+            erase=held.erase_requests,
+            order=25,
+        )
+        register(
+            "approval_decisions",
+            label=_("Approval decisions"),
+            export=held.export_decisions,
+            erase=held.erase_decisions,
+            order=25,
+        )
 
         from agents import read_tools
         from hitl.read_tools import PENDING_APPROVALS

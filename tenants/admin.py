@@ -1,3 +1,5 @@
+import base64
+import json
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.models import EmailAddress
@@ -11,9 +13,10 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.dates import WEEKDAYS
@@ -50,6 +53,7 @@ from tenants.models import (
 )
 from tenants.phones import normalize_phone
 from tenants.privacy.audit import REASON_MAX, Origin
+from tenants.privacy.personal_data import holders
 from tenants.privacy.resources import AccessLogResource
 from tenants.privacy.subject_requests import erase_person, export_person
 from tenants.roles import Role
@@ -557,10 +561,8 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
     def _carry_out(self, request, data):
         person = get_person_for_request(request.user, data["person"].pk, data["kind"])
         if data["kind"] == SubjectRequest.Kind.EXPORT:
-            _, export = export_person(request.user, person, reason=data["reason"], origin=Origin.of_request(request))
-            response = JsonResponse(export, json_dumps_params={"indent": 2})
-            response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.json"'
-            return response
+            done, export = export_person(request.user, person, reason=data["reason"], origin=Origin.of_request(request))
+            return self._exported(request, person, done, export)
         erasure = erase_person(request.user, person, reason=data["reason"])
         changed = sum(erasure.counts.values())
         messages.success(
@@ -569,6 +571,22 @@ class SubjectRequestAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, ModelAdmin
             % {"count": changed},
         )
         return HttpResponseRedirect(reverse("admin:tenants_subjectrequest_changelist"))
+
+    def _exported(self, request, person, done, export):
+        """What was exported, part by part in words, that it is recorded, and the file: a data URL on this page, so
+        the export is never kept on the server (it holds the person's data in clear)."""
+        file = json.dumps(export, indent=2, cls=DjangoJSONEncoder).encode()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Export done"),
+            "person": person,
+            "record": done,
+            "parts": [(holder.label, done.counts.get(holder.name, 0)) for holder in holders()],
+            "file_name": f"personal-data-{person.pk}.json",
+            "file_data": base64.b64encode(file).decode(),
+        }
+        return TemplateResponse(request, "admin/tenants/subjectrequest/exported.html", context)
 
 
 # Registered with the site: integration tokens, invitations and single sign-on.

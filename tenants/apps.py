@@ -20,11 +20,15 @@ class TenantsConfig(AppConfig):
         from tenants.privacy.personal_data import register
         from tenants.privacy.subject_requests import erase_profile, export_profile
 
-        register("invitations", export=export_invitations, erase=erase_invitations)  # found by the address too
-        register("sign_ins", export=export_sign_ins, erase=erase_sign_ins, order=80)  # by the address: before it goes
-        register("sessions", export=export_sessions, erase=erase_sessions, order=85)  # the browsers they sign in on
-        register("single_sign_on", export=export_links, erase=erase_links)
-        register("profile", export=export_profile, erase=erase_profile, order=90)  # last: others find the person by it
+        # Invitations: found by the address too
+        register("invitations", label=_("Invitations"), export=export_invitations, erase=erase_invitations)
+        # Sign-ins: found by the address, so erased before it goes
+        register("sign_ins", label=_("Sign-ins"), export=export_sign_ins, erase=erase_sign_ins, order=80)
+        # Sessions: the browsers they sign in on
+        register("sessions", label=_("Sessions"), export=export_sessions, erase=erase_sessions, order=85)
+        register("single_sign_on", label=_("Single sign-on links"), export=export_links, erase=erase_links)
+        # The profile last: the others find the person by it
+        register("profile", label=_("Profile"), export=export_profile, erase=erase_profile, order=90)
         # Second factors' secrets (tenants.identity.signin.adapters.MFAAdapter encrypts them), rotated with the rest.
         register_json_key("mfa.Authenticator", "data", "secret")  # TOTP
         register_json_key("mfa.Authenticator", "data", "seed")  # recovery codes

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Holder:
-    name: str
+    name: str  # the export's key
+    label: str  # what a person reads (lazy, in their language): "Approval requests", not approval_requests
     export: Callable
     erase: Callable
     order: int = 50  # erased in this order, lowest first; the person's own profile goes last
@@ -22,8 +23,8 @@ class Holder:
 _HOLDERS: dict[str, Holder] = {}
 
 
-def register(name: str, *, export: Callable, erase: Callable, order: int = 50) -> None:
-    _HOLDERS[name] = Holder(name, export, erase, order)
+def register(name: str, *, label: str, export: Callable, erase: Callable, order: int = 50) -> None:
+    _HOLDERS[name] = Holder(name, label, export, erase, order)
 
 
 def holders() -> list[Holder]:

@@ -1,6 +1,7 @@
 """Subject access and erasure for one person: everything exported (decrypted, audited), everything erased
 across the apps while aggregates stay, idempotent and resumable after a crash, another tenant untouched."""
 
+import base64
 import json
 
 import pytest
@@ -148,7 +149,7 @@ def test_an_erasure_that_crashed_resumes_and_finishes(officer, person, monkeypat
     real = personal_data.holders()
 
     def crashing():
-        crash = personal_data.Holder("crash", export=lambda p: [], erase=_boom, order=15)
+        crash = personal_data.Holder("crash", "Crash", export=lambda p: [], erase=_boom, order=15)
         return sorted([*real, crash], key=lambda h: h.order)
 
     monkeypatch.setattr("tenants.privacy.subject_requests.holders", crashing)
@@ -195,11 +196,44 @@ def test_tenant_admins_use_the_console_form_to_export_and_erase(console_as, tena
     url = reverse("admin:tenants_subjectrequest_add")
     assert "subject-request-form" in client.get(url).content.decode()
     exported = client.post(url, {"person": str(person.pk), "kind": "export", "reason": "asked by email"})
-    assert exported["Content-Disposition"].startswith("attachment") and json.loads(exported.content)["profile"]
+    assert json.loads(downloaded(exported, person))["profile"]
     erased = client.post(url, {"person": str(person.pk), "kind": "erasure", "reason": "asked by email"})
     assert erased.status_code == 302 and not User.objects.get(pk=person.pk).is_active
     listing = client.get(reverse("admin:tenants_subjectrequest_changelist")).content.decode()
     assert listing.count("asked by email") == 0 and "Erasure" in listing  # reasons show on the record, not the list
+
+
+def downloaded(page, person) -> bytes:
+    """The export's file, from the link on the page that confirms it (a data URL: nothing is kept on the server)."""
+    html = page.content.decode()
+    at = html.index('data-testid="export-download"')
+    link = html[html.rindex("<a ", 0, at) : html.index(">", at)]
+    assert f'download="personal-data-{person.pk}.json"' in link
+    href = link[link.index('href="') + 6 :]
+    return base64.b64decode(href[: href.index('"')].removeprefix("data:application/json;base64,"))
+
+
+def test_a_console_export_confirms_what_it_exported(console_as, tenant, person):
+    """The export used to be a bare download, the form left as it was: now a page says whose data, what parts and
+    how many of each (in words, not the holders' keys), that it is recorded, and offers the file."""
+    client = console_as(UserFactory(tenant=tenant, role=Role.ADMIN))
+    page = client.post(
+        reverse("admin:tenants_subjectrequest_add"), {"person": str(person.pk), "kind": "export", "reason": "asked"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="export-done"' in html
+    record = SubjectRequest.objects.get(kind=SubjectRequest.Kind.EXPORT)
+    assert person.get_full_name() in html and reverse("admin:tenants_subjectrequest_change", args=[record.pk]) in html
+    parts = html[html.index('data-testid="export-parts"') :]
+    assert record.counts["conversations"] >= 1  # the person's holdings (the fixture)
+    assert f"Conversations</td><td>{record.counts['conversations']}</td>" in parts and "Profile</td><td>1</td>" in parts
+    assert "approval_requests" not in parts and "Approval requests</td><td>0</td>" in parts
+    assert set(json.loads(downloaded(page, person))) >= {"person", "profile", "conversations"}
+
+
+def test_every_holder_of_personal_data_is_named_in_words():
+    for holder in personal_data.holders():
+        assert str(holder.label) and str(holder.label) != holder.name, holder.name
 
 
 def test_support_cannot_open_the_form(console_as, tenant):
