@@ -852,13 +852,12 @@ UNFOLD = {
         }
     ],
     "DASHBOARD_CALLBACK": "config.landing.landing_callback",  # the admin index: the viewer's own work
+    "STYLES": [lambda request: static("admin/walker-console.css")],  # the console's own rules (phone cards)
     "SCRIPTS": [
         lambda request: reverse("javascript-catalog"),  # gettext() for the scripts below, in the viewer's language
         lambda request: static("admin/walker-live.js"),  # live queue and dashboard updates
-        lambda request: static("admin/walker-charts.js"),
-        lambda request: static(
-            "admin/walker-sla.js"
-        ),  # the queue's SLA column counts down live  # analytics: click a bar or point for the list behind it
+        lambda request: static("admin/walker-charts.js"),  # analytics: click a bar or point for the list behind it
+        lambda request: static("admin/walker-sla.js"),  # the queue's SLA column counts down live
     ],
 }
 

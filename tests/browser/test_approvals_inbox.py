@@ -70,6 +70,14 @@ class ApprovalInboxBrowserTests(AccessibilityChecks, ScreenChecks, BrowserTestCa
         self.driver.set_window_size(*PHONE)
         self.decide_one_after_another(phone=True)
 
+    def assert_card_opens_with_its_reference(self, card):
+        select = card.find_element(By.CSS_SELECTOR, "td.action-checkbox")
+        reference = card.find_element(By.CSS_SELECTOR, ".field-reference")
+        middle = select.rect["y"] + select.rect["height"] / 2
+        self.assertTrue(reference.rect["y"] <= middle <= reference.rect["y"] + reference.rect["height"], "one row")
+        label = self.driver.execute_script("return getComputedStyle(arguments[0], '::before').content", select)
+        self.assertIn(label, ("none", "normal"), "the checkbox's own label row")
+
     def decide_one_after_another(self, phone):
         suffix = "-phone" if phone else ""
         references = [self.whatsapp_from_member(text).actions[0].reference for text in ASKS]
@@ -85,6 +93,8 @@ class ApprovalInboxBrowserTests(AccessibilityChecks, ScreenChecks, BrowserTestCa
         # On a phone each request is a card within the screen; a desktop's table may scroll in its own box.
         self.assert_within_the_screen(*(["#result_list"] if phone else []))
         self.assert_accessible("the approval queue with its new columns")
+        if phone:  # each card opens with its checkbox beside its reference, not a row labelled "Select record"
+            self.assert_card_opens_with_its_reference(self.rows()[0])
 
         first = self.rows()[0].find_element(By.CSS_SELECTOR, "th a").text
         self.rows()[0].find_element(By.LINK_TEXT, first).click()
