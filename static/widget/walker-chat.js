@@ -7,6 +7,7 @@
  *           data-walker-token-url="/api/chat/token/"  optional: POST here for a fresh token before each connect
  *           data-walker-api-url="/api/hitl/approvals/" optional: where "Cancel request" posts (session cookie + CSRF)
  *           data-walker-name="Ada"                    optional: greets the person by name
+ *           data-walker-time-zone="Europe/Paris"      optional: the zone times are told in (else the browser's)
  *           defer></script>
  *
  * Page mode (the member's own page, /chat/): with an element marked `data-walker-mount` on the page, the chat is
@@ -14,6 +15,8 @@
  *   data-walker-conversation="<uuid>"   open this conversation (one of the person's own) with its history
  *   data-walker-new="1"                 start a new conversation with the first message sent
  *   data-walker-page-url="/chat/"       the page's address: it follows the conversation shown (/chat/<uuid>/)
+ * and the element hears a `walker:thread` event (detail: the frame's `type`) each time the thread changes, for the
+ * page to bring what it shows beside the thread up to date.
  *
  * Speaks the protocol in docs/chat-protocol.md. Server text is only ever set
  * with textContent, never parsed as HTML. Tests drive it through
@@ -71,6 +74,8 @@
     gettext("Raise the Summer Sale budget to $700 a day"),
   ];
   var LOCALE = document.documentElement.lang || undefined; // times in the page's language
+  // One rule for times on the page: the zone the page names (the member's page: the tenant's, as its list), 24-hour.
+  var TIME_ZONE = data.walkerTimeZone || undefined;
   var MAX_CHARS = 4000;
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 30000;
@@ -364,10 +369,10 @@
   function clock(iso) {
     var when = iso ? new Date(iso) : new Date();
     if (isNaN(when.getTime())) when = new Date();
-    var sameDay = when.toDateString() === new Date().toDateString();
-    var time = when.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit" });
-    return { text: sameDay ? time : when.toLocaleDateString(LOCALE, { day: "numeric", month: "short" }) + " " + time,
-             iso: when.toISOString() };
+    var day = function (moment) { return moment.toLocaleDateString("en-CA", { timeZone: TIME_ZONE }); };
+    var time = when.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: TIME_ZONE });
+    var date = when.toLocaleDateString(LOCALE, { day: "numeric", month: "short", timeZone: TIME_ZONE });
+    return { text: day(when) === day(new Date()) ? time : date + " " + time, iso: when.toISOString() };
   }
 
   function addBubble(role, text, meta, at) {
@@ -562,7 +567,8 @@
   // The server asks for a rating (`satisfaction_asked`): 1 to 5 as buttons; a click sends `rate`, and the control
   // shows the outcome (`rated`, or the refusal's words). One control per conversation; a replayed ask draws none.
   function addRating(f) {
-    if (ui.log.querySelector('.wc-rating[data-conversation-id="' + f.conversation_id + '"]')) return;
+    var drawn = ui.log.querySelector('.wc-rating[data-conversation-id="' + f.conversation_id + '"]');
+    if (drawn) return drawn;
     var box = el("div", { class: "wc-rating", role: "group", "aria-label": gettext("Rate this conversation"), "data-testid": "rating" });
     box.setAttribute("data-conversation-id", f.conversation_id || "");
     box.appendChild(el("div", null, f.text || gettext("Rate this conversation")));
@@ -583,6 +589,17 @@
     box.appendChild(el("div", { class: "wc-rating-outcome", role: "status", hidden: "", "data-testid": "rating-outcome" }));
     ui.log.appendChild(box);
     scrollDown();
+    return box;
+  }
+
+  // A history's `satisfaction`: the question still open in the conversation, or the answer given to it.
+  function addStanding(conversationId, standing) {
+    var box = addRating({ conversation_id: conversationId, text: standing.text, scores: standing.scores });
+    if (standing.score == null) return;
+    box.querySelectorAll(".wc-score").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(Number(b.getAttribute("data-score")) === standing.score));
+    });
+    ratingOutcome(box, standing.thanks, false, false);
   }
 
   function rate(box, score) {
@@ -627,6 +644,7 @@
       var blank = state.fresh || state.startingOver; // a new conversation is asked for: nothing of the old one
       if (state.startingOver && !f.conversation_id) state.startingOver = false;
       renderHistory(blank ? [] : f.messages);
+      if (!blank && f.satisfaction) addStanding(f.conversation_id, f.satisfaction);
       state.closedView = !blank && f.open === false;
       if (state.closedView) addBubble("system", gettext("This conversation is closed. Write below to start a new one."));
     },
@@ -721,6 +739,9 @@
     }
     var handler = handlers[frame.type];
     if (handler) handler(frame);
+    if (mount && (STORED[frame.type] || frame.type === "rated")) {
+      mount.dispatchEvent(new CustomEvent("walker:thread", { detail: { type: frame.type } }));
+    }
   }
 
   // ---------------------------------------------------------------- connection
