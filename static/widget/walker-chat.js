@@ -184,7 +184,8 @@
     ".walker-chat .wc-welcome{display:flex;flex-direction:column;gap:6px}",
     ".walker-chat .wc-suggestion{align-self:flex-start;text-align:left;border:1px solid #1f4fd1;background:#fff;color:#1f4fd1;border-radius:14px;padding:5px 10px;cursor:pointer;font-size:13px}",
     ".walker-chat .wc-suggestion:hover{background:#eef3ff}",
-    ".walker-chat .wc-cancel{display:inline-block;margin-top:5px;border:1px solid currentColor;background:transparent;border-radius:6px;padding:1px 7px;font-size:11px;cursor:pointer}",
+    // The request's own action, on a line of its own below the summary and its notes, not run into its words.
+    ".walker-chat .wc-cancel{display:block;width:max-content;margin-top:6px;border:1px solid currentColor;background:transparent;border-radius:6px;padding:1px 7px;font-size:11px;cursor:pointer}",
     ".walker-chat .wc-cancel[disabled]{opacity:.5;cursor:default}",
     ".walker-chat .wc-cancel[hidden],.walker-chat .wc-chip .wc-note[hidden]{display:none}",
     ".walker-chat .wc-toolbar .wc-new{margin-left:auto;border:1px solid #cbd2d9;background:#fff;border-radius:6px;padding:3px 8px;cursor:pointer;font-size:12px}",
