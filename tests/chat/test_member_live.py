@@ -127,6 +127,14 @@ def test_a_card_says_a_rating_waits_in_its_conversation_until_answered(client, m
     assert 'data-testid="rating-waits"' not in list_part(client)
 
 
+def test_a_card_of_another_channel_leaves_the_rating_to_that_channel(client, member, tenant):
+    whatsapp = ConversationFactory(user=member, channel="whatsapp", status=Conversation.Status.CLOSED)
+    MessageFactory(conversation=whatsapp, text="My ad account is locked")
+    SatisfactionSurvey.objects.create(tenant=tenant, conversation=whatsapp, channel="whatsapp")
+    client.force_login(member)
+    assert 'data-testid="rating-waits"' not in list_part(client)  # rated by a WhatsApp reply, not on this page
+
+
 def test_a_card_says_nothing_once_the_rating_expired(client, member, asked, settings):
     SatisfactionSurvey.objects.filter(pk=asked.pk).update(
         asked_at=timezone.now() - timedelta(hours=settings.SATISFACTION_WINDOW_HOURS, minutes=1)
