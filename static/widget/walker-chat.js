@@ -639,7 +639,8 @@
 
   var handlers = {
     history: function (f) {
-      if (!f.conversation_id && state.conversationId) delete state.seqs[state.conversationId]; // started over
+      var left = !f.conversation_id && state.conversationId; // started over: the one followed is closed
+      if (left) delete state.seqs[state.conversationId];
       state.conversationId = f.conversation_id || null;
       if (state.conversationId) state.seqs[state.conversationId] = f.seq || 0;
       var blank = state.fresh || state.startingOver; // a new conversation is asked for: nothing of the old one
@@ -648,6 +649,7 @@
       if (!blank && f.satisfaction) addStanding(f.conversation_id, f.satisfaction);
       state.closedView = !blank && f.open === false;
       if (state.closedView) addBubble("system", gettext("This conversation is closed. Write below to start a new one."));
+      if (left) threadChanged(f.type);
     },
     conversation_started: function (f) { follow(f.conversation_id); },
     message_received: function (f) {
@@ -740,9 +742,12 @@
     }
     var handler = handlers[frame.type];
     if (handler) handler(frame);
-    if (mount && (STORED[frame.type] || frame.type === "rated")) {
-      mount.dispatchEvent(new CustomEvent("walker:thread", { detail: { type: frame.type } }));
-    }
+    if (STORED[frame.type] || frame.type === "rated") threadChanged(frame.type);
+  }
+
+  // Page mode: the page hears of each change of the thread (see the header), to bring up to date what it shows beside.
+  function threadChanged(type) {
+    if (mount) mount.dispatchEvent(new CustomEvent("walker:thread", { detail: { type: type } }));
   }
 
   // ---------------------------------------------------------------- connection

@@ -114,6 +114,11 @@ class MemberLiveBrowserTests(MemberPage, BrowserTestCase):
             self.assert_in_the_zone(stamp, zone)
         self.screenshot("member-live-decided-desktop.png")
 
+        # Starting over closes the conversation: its card says so at once.
+        self.find("new-conversation").click()
+        status = '[data-testid="conversation-status"]'
+        self.wait(lambda d: self.row_of(shown).find_element(By.CSS_SELECTOR, status).text == "CLOSED", "the card")
+
         self.driver.set_window_size(*PHONE)
         self.find("list-toggle").click()
         self.wait(lambda d: self.find("approvals").is_displayed(), "the list to open")
