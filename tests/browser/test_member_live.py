@@ -22,6 +22,7 @@ from hitl.models import HITLApproval
 from tenants.models import User
 from tenants.roles import Role
 from tests.browser import test_chat_widget
+from tests.browser.accessibility import AccessibilityChecks
 from tests.browser.conftest import CHROMEDRIVER
 from tests.browser.member_page import MemberPage
 from tests.browser.screens import PHONE
@@ -44,7 +45,7 @@ CLOCK = re.compile(r"(\d{2}:\d{2})$")
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class MemberLiveBrowserTests(MemberPage, BrowserTestCase):
+class MemberLiveBrowserTests(MemberPage, AccessibilityChecks, BrowserTestCase):
     approve_through_the_server = test_chat_widget.ChatWidgetBrowserTests.approve_through_the_server
 
     def setUp(self):
@@ -113,6 +114,7 @@ class MemberLiveBrowserTests(MemberPage, BrowserTestCase):
         for stamp in self.find_all("time"):
             self.assert_in_the_zone(stamp, zone)
         self.screenshot("member-live-decided-desktop.png")
+        self.assert_accessible("the member's page once its column followed the decision")
 
         # Starting over closes the conversation: its card says so at once.
         self.find("new-conversation").click()
@@ -144,11 +146,13 @@ class MemberLiveBrowserTests(MemberPage, BrowserTestCase):
         waits = card.find_element(By.CSS_SELECTOR, '[data-testid="rating-waits"]')
         self.assertEqual(waits.get_attribute("textContent"), "Rate it")
         self.screenshot("member-rating-waits-phone.png")
+        self.assert_accessible("a card saying a rating waits in its conversation")
         card.click()
         self.wait(lambda d: "Unlocked it for you, Maya." in self.texts(), "the closed conversation")
         rating = self.wait(lambda d: next(iter(self.find_all("rating")), None), "the rating question")
         self.assertIn("How did we do?", rating.text)
         self.screenshot("member-rating-asked-phone.png")
+        self.assert_accessible("the closed conversation with its rating question")
 
         rating.find_element(By.CSS_SELECTOR, '[data-score="4"]').click()
         outcome = self.find("rating-outcome")
