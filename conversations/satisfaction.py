@@ -52,8 +52,7 @@ def ask(conversation: Conversation, *, now=None) -> SatisfactionSurvey | None:
     if not created:
         return None
     person = conversation.user
-    with speaking(person):
-        text = str(ASK.get(conversation.channel, ASK_ANYWHERE))
+    text = question(conversation)
     events.publish(
         conversation.pk, events.EventKind.SATISFACTION_ASKED, survey_id=str(survey.pk), text=text, scores=list(SCORES)
     )
@@ -64,6 +63,31 @@ def ask(conversation: Conversation, *, now=None) -> SatisfactionSurvey | None:
     return survey
 
 
+def question(conversation: Conversation) -> str:
+    """The ask, in the words of the conversation's channel and its person's language."""
+    with speaking(conversation.user):
+        return str(ASK.get(conversation.channel, ASK_ANYWHERE))
+
+
+def standing(conversation: Conversation, *, now=None) -> dict | None:
+    """The rating as the conversation's history shows it: the question while it is open (it stays in the closed
+    conversation until answered or expired), with the score and thanks once answered; None if never asked, or asked
+    too long ago and not answered."""
+    survey = SatisfactionSurvey.objects.filter(conversation=conversation).first()
+    if survey is None:
+        return None
+    survey.conversation = conversation
+    shown = {"text": question(conversation), "scores": list(SCORES)}
+    if survey.score is not None:
+        return {**shown, "score": survey.score, "thanks": thanks(survey)}
+    return shown if refusal(survey, now=now) is None else None
+
+
+def waiting(*, now=None):
+    """The surveys still open: asked within the window and not answered."""
+    return SatisfactionSurvey.objects.filter(score__isnull=True, asked_at__gte=(now or timezone.now()) - window())
+
+
 def rate(survey: SatisfactionSurvey, score, *, now=None) -> SatisfactionSurvey:
     """Take the person's rating: one conditional UPDATE, so of two at once exactly one is taken. RatingRefused
     (its detail in the person's language) for a score out of range, after the window, or a second time."""
@@ -72,7 +96,7 @@ def rate(survey: SatisfactionSurvey, score, *, now=None) -> SatisfactionSurvey:
     if isinstance(score, bool) or not isinstance(score, int) or score not in SCORES:
         raise _refused(person, "out_of_range")
     with transaction.atomic():
-        open_one = SatisfactionSurvey.objects.filter(pk=survey.pk, score__isnull=True, asked_at__gte=now - window())
+        open_one = waiting(now=now).filter(pk=survey.pk)
         taken = open_one.update(score=score, rated_at=now)
         if taken:
             record(EventType.SATISFACTION_RATED, tenant=survey.tenant_id, user=person,

@@ -8,11 +8,12 @@ colleague's (conversations.access gives `Need.WRITE` to the owner only; here the
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.text import Truncator
 
-from conversations.models import Conversation, Message
+from conversations import satisfaction
+from conversations.models import Channel, Conversation, Message
 from conversations.search import matching
 from hitl.models import HITLApproval
 
@@ -33,7 +34,9 @@ class Row:
 
 
 def own_conversations(user, term: str = "") -> QuerySet:
-    """The person's conversations on every channel, the latest first; `term` as the console's search reads it."""
+    """The person's conversations on every channel, the latest first; `term` as the console's search reads it. Each
+    says whether a rating waits in it (`rating_waits`: asked, not answered, not expired), where the page can take it:
+    in a chat conversation (the others are rated on their channel: a WhatsApp reply, the email's link)."""
     rows = Conversation.objects.filter(tenant_id=user.tenant_id, user=user)
     if term:
         rows = rows.filter(matching(term))
@@ -43,6 +46,7 @@ def own_conversations(user, term: str = "") -> QuerySet:
             messages.filter(direction=Message.Direction.INBOUND).order_by("created_at").values("pk")[:1]
         ),
         last_said=Subquery(messages.order_by("-created_at").values("pk")[:1]),
+        rating_waits=Exists(satisfaction.waiting().filter(conversation=OuterRef("pk"), channel=Channel.CHAT)),
     ).order_by("-last_message_at")
 
 

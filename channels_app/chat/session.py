@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from conversations import events
+from conversations import events, satisfaction
 from conversations.access import get_conversation_for_user
 from conversations.models import Channel, Conversation, Message
 from conversations.privacy import message_text
@@ -65,13 +65,16 @@ def history(conversation: Conversation | None, *, reader, origin: Origin) -> dic
         return {"type": "history", "conversation_id": None, "messages": [], "seq": 0}
     record(reader, conversation, tenant=conversation.tenant, origin=origin)
     seq = events.latest_seq(conversation.pk)
-    return {
+    frame = {
         "type": "history",
         "conversation_id": str(conversation.pk),
         "messages": [_message(m) for m in latest_messages(conversation)],
         "open": conversation.is_open,  # a closed one is read back; the next message opens a new conversation
         "seq": seq,
     }
+    if (rating := satisfaction.standing(conversation)) is not None:  # the ask stays until answered or expired
+        frame["satisfaction"] = rating
+    return frame
 
 
 def start_over(user, conversation_id) -> None:

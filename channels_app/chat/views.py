@@ -11,6 +11,23 @@ def widget_demo(request):
     return render(request, "chat/widget_demo.html", {"user": request.user})
 
 
+def _column(request, shown_id: str) -> dict:
+    """The column beside the thread: a page of the person's conversations (`shown_id` marked as the one shown) and
+    their latest requests, as they stand now."""
+    term = request.GET.get("q", "").strip()[:200]
+    page, rows = home.page_of(request.user, term, request.GET.get("page"))
+    approvals, more_approvals = home.latest_approvals(request.user)
+    return {
+        "user": request.user,
+        "shown_id": shown_id,
+        "term": term,
+        "page": page,
+        "rows": rows,
+        "approvals": approvals,
+        "more_approvals": more_approvals,
+    }
+
+
 @login_required
 def member_home(request, conversation_id=None):
     """The member's own Walker: their conversations and approvals beside a full-page chat, on the conversation named
@@ -19,21 +36,13 @@ def member_home(request, conversation_id=None):
     conversation = home.own_conversation_or_404(request.user, conversation_id) if conversation_id else None
     on_another_channel = conversation is not None and read_back.is_read_back(conversation)
     showing_requests = conversation is None and request.GET.get("requests") == "all"
-    term = request.GET.get("q", "").strip()[:200]
-    page, rows = home.page_of(request.user, term, request.GET.get("page"))
-    approvals, more_approvals = home.latest_approvals(request.user)
     return render(
         request,
         "chat/home.html",
         {
-            "user": request.user,
+            **_column(request, str(conversation.pk) if conversation else ""),
             "conversation": conversation,
             "starting_new": conversation is None and request.GET.get("new") == "1",
-            "term": term,
-            "page": page,
-            "rows": rows,
-            "approvals": approvals,
-            "more_approvals": more_approvals,
             "requests_page": (
                 home.approvals_page(request.user, request.GET.get("requests_page")) if showing_requests else None
             ),
@@ -46,3 +55,10 @@ def member_home(request, conversation_id=None):
             "where_to_go_on": read_back.where_to_go_on(conversation) if on_another_channel else "",
         },
     )
+
+
+@login_required
+def member_home_column(request):
+    """The column alone, which the page fetches again when its thread changes (static/chat/walker-home.js), so the
+    requests and the cards say what the thread says; `conversation` names the one the page shows."""
+    return render(request, "chat/_home_column.html", _column(request, request.GET.get("conversation", "")))

@@ -7,6 +7,7 @@
  *           data-walker-token-url="/api/chat/token/"  optional: POST here for a fresh token before each connect
  *           data-walker-api-url="/api/hitl/approvals/" optional: where "Cancel request" posts (session cookie + CSRF)
  *           data-walker-name="Ada"                    optional: greets the person by name
+ *           data-walker-time-zone="Europe/Paris"      optional: the zone times are told in (else the browser's)
  *           defer></script>
  *
  * Page mode (the member's own page, /chat/): with an element marked `data-walker-mount` on the page, the chat is
@@ -14,6 +15,8 @@
  *   data-walker-conversation="<uuid>"   open this conversation (one of the person's own) with its history
  *   data-walker-new="1"                 start a new conversation with the first message sent
  *   data-walker-page-url="/chat/"       the page's address: it follows the conversation shown (/chat/<uuid>/)
+ * and the element hears a `walker:thread` event (detail: the frame's `type`) each time the thread changes, for the
+ * page to bring what it shows beside the thread up to date.
  *
  * Speaks the protocol in docs/chat-protocol.md. Server text is only ever set
  * with textContent, never parsed as HTML. Tests drive it through
@@ -71,6 +74,8 @@
     gettext("Raise the Summer Sale budget to $700 a day"),
   ];
   var LOCALE = document.documentElement.lang || undefined; // times in the page's language
+  // One rule for times on the page: the zone the page names (the member's page: the tenant's, as its list), 24-hour.
+  var TIME_ZONE = data.walkerTimeZone || undefined;
   var MAX_CHARS = 4000;
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 30000;
@@ -179,7 +184,8 @@
     ".walker-chat .wc-welcome{display:flex;flex-direction:column;gap:6px}",
     ".walker-chat .wc-suggestion{align-self:flex-start;text-align:left;border:1px solid #1f4fd1;background:#fff;color:#1f4fd1;border-radius:14px;padding:5px 10px;cursor:pointer;font-size:13px}",
     ".walker-chat .wc-suggestion:hover{background:#eef3ff}",
-    ".walker-chat .wc-cancel{display:inline-block;margin-top:5px;border:1px solid currentColor;background:transparent;border-radius:6px;padding:1px 7px;font-size:11px;cursor:pointer}",
+    // The request's own action, on a line of its own below the summary and its notes, not run into its words.
+    ".walker-chat .wc-cancel{display:block;width:max-content;margin-top:6px;border:1px solid currentColor;background:transparent;border-radius:6px;padding:1px 7px;font-size:11px;cursor:pointer}",
     ".walker-chat .wc-cancel[disabled]{opacity:.5;cursor:default}",
     ".walker-chat .wc-cancel[hidden],.walker-chat .wc-chip .wc-note[hidden]{display:none}",
     ".walker-chat .wc-toolbar .wc-new{margin-left:auto;border:1px solid #cbd2d9;background:#fff;border-radius:6px;padding:3px 8px;cursor:pointer;font-size:12px}",
@@ -364,10 +370,10 @@
   function clock(iso) {
     var when = iso ? new Date(iso) : new Date();
     if (isNaN(when.getTime())) when = new Date();
-    var sameDay = when.toDateString() === new Date().toDateString();
-    var time = when.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit" });
-    return { text: sameDay ? time : when.toLocaleDateString(LOCALE, { day: "numeric", month: "short" }) + " " + time,
-             iso: when.toISOString() };
+    var day = function (moment) { return moment.toLocaleDateString("en-CA", { timeZone: TIME_ZONE }); };
+    var time = when.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: TIME_ZONE });
+    var date = when.toLocaleDateString(LOCALE, { day: "numeric", month: "short", timeZone: TIME_ZONE });
+    return { text: day(when) === day(new Date()) ? time : date + " " + time, iso: when.toISOString() };
   }
 
   function addBubble(role, text, meta, at) {
@@ -562,7 +568,8 @@
   // The server asks for a rating (`satisfaction_asked`): 1 to 5 as buttons; a click sends `rate`, and the control
   // shows the outcome (`rated`, or the refusal's words). One control per conversation; a replayed ask draws none.
   function addRating(f) {
-    if (ui.log.querySelector('.wc-rating[data-conversation-id="' + f.conversation_id + '"]')) return;
+    var drawn = ui.log.querySelector('.wc-rating[data-conversation-id="' + f.conversation_id + '"]');
+    if (drawn) return drawn;
     var box = el("div", { class: "wc-rating", role: "group", "aria-label": gettext("Rate this conversation"), "data-testid": "rating" });
     box.setAttribute("data-conversation-id", f.conversation_id || "");
     box.appendChild(el("div", null, f.text || gettext("Rate this conversation")));
@@ -583,6 +590,17 @@
     box.appendChild(el("div", { class: "wc-rating-outcome", role: "status", hidden: "", "data-testid": "rating-outcome" }));
     ui.log.appendChild(box);
     scrollDown();
+    return box;
+  }
+
+  // A history's `satisfaction`: the question still open in the conversation, or the answer given to it.
+  function addStanding(conversationId, standing) {
+    var box = addRating({ conversation_id: conversationId, text: standing.text, scores: standing.scores });
+    if (standing.score == null) return;
+    box.querySelectorAll(".wc-score").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(Number(b.getAttribute("data-score")) === standing.score));
+    });
+    ratingOutcome(box, standing.thanks, false, false);
   }
 
   function rate(box, score) {
@@ -621,14 +639,17 @@
 
   var handlers = {
     history: function (f) {
-      if (!f.conversation_id && state.conversationId) delete state.seqs[state.conversationId]; // started over
+      var left = !f.conversation_id && state.conversationId; // started over: the one followed is closed
+      if (left) delete state.seqs[state.conversationId];
       state.conversationId = f.conversation_id || null;
       if (state.conversationId) state.seqs[state.conversationId] = f.seq || 0;
       var blank = state.fresh || state.startingOver; // a new conversation is asked for: nothing of the old one
       if (state.startingOver && !f.conversation_id) state.startingOver = false;
       renderHistory(blank ? [] : f.messages);
+      if (!blank && f.satisfaction) addStanding(f.conversation_id, f.satisfaction);
       state.closedView = !blank && f.open === false;
       if (state.closedView) addBubble("system", gettext("This conversation is closed. Write below to start a new one."));
+      if (left) threadChanged(f.type);
     },
     conversation_started: function (f) { follow(f.conversation_id); },
     message_received: function (f) {
@@ -721,6 +742,12 @@
     }
     var handler = handlers[frame.type];
     if (handler) handler(frame);
+    if (STORED[frame.type] || frame.type === "rated") threadChanged(frame.type);
+  }
+
+  // Page mode: the page hears of each change of the thread (see the header), to bring up to date what it shows beside.
+  function threadChanged(type) {
+    if (mount) mount.dispatchEvent(new CustomEvent("walker:thread", { detail: { type: type } }));
   }
 
   // ---------------------------------------------------------------- connection

@@ -124,3 +124,24 @@ class ApprovalInboxBrowserTests(AccessibilityChecks, ScreenChecks, BrowserTestCa
         self.assertEqual(rejected.rejection_reason, "Over this quarter's budget.")
         self.assertEqual(HITLApproval.objects.get(reference=third).status, "pending")
         self.screenshot(f"approvals-reject-next{suffix}.png")
+
+    def test_send_to_the_agent_is_never_under_the_pages_footer(self):
+        """Scrolled or tabbed to, the last button of the decision panel is there to click on a desktop (whose footer
+        with "Close" stays at the bottom of the screen) and on a phone. Screenshots: approvals-respond.png and
+        approvals-respond-phone.png."""
+        reference = self.whatsapp_from_member(ASKS[0]).actions[0].reference
+        self.log_in("approver@acme.test")
+        for size, suffix in (((1280, 800), ""), (PHONE, "-phone")):
+            self.driver.set_window_size(*size)
+            self.driver.get(self.url(self.change_page(reference)))
+            respond = self.wait(lambda d: next(iter(self.find_all("respond")), None), "the respond button")
+            for reach in ("arguments[0].scrollIntoView({block: 'end'})", "arguments[0].focus()"):
+                self.driver.execute_script("window.scrollTo(0, 0);" + reach, respond)
+                on_top = self.driver.execute_script(
+                    "var r = arguments[0].getBoundingClientRect();"
+                    "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === arguments[0];",
+                    respond,
+                )
+                self.assertTrue(on_top, f"'Send to the agent' is covered at {size} ({reach})")
+            console.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            self.driver.save_screenshot(str(console.SCREENSHOTS / f"approvals-respond{suffix}.png"))

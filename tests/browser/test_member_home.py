@@ -7,8 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from conversations import takeover
@@ -16,8 +15,9 @@ from conversations.models import Conversation
 from tenants.roles import Role
 from tests.browser.accessibility import AccessibilityChecks
 from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
+from tests.browser.member_page import MemberPage
 from tests.browser.screens import PHONE
-from tests.browser.test_chat_widget import SCREENSHOTS, WAIT_SECONDS, BrowserTestCase
+from tests.browser.test_chat_widget import BrowserTestCase
 from tests.factories import ConversationFactory, HITLApprovalFactory, MessageFactory, TenantFactory, UserFactory
 
 pytestmark = [
@@ -29,14 +29,12 @@ pytestmark = [
 ]
 
 if CHROMEDRIVER.exists():
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class MemberHomeBrowserTests(AccessibilityChecks, BrowserTestCase):
+class MemberHomeBrowserTests(MemberPage, AccessibilityChecks, BrowserTestCase):
     def setUp(self):
         super().setUp()
         tenant = TenantFactory(name="Acme Outdoor", slug="acme")
@@ -66,40 +64,6 @@ class MemberHomeBrowserTests(AccessibilityChecks, BrowserTestCase):
             conversation=conversation, direction="outbound", sender_type="agent", text=answer,
             metadata={"agent_type": "seo"}, created_at=conversation.last_message_at + timedelta(seconds=5),
         )  # fmt: skip
-
-    # --- helpers -------------------------------------------------------------------------
-
-    def sign_in_and_open(self, path="/chat/", *, chat=True):
-        client = Client()
-        client.force_login(self.member)
-        self.driver.get(f"{self.live_server_url}/healthz")
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        self.driver.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
-        self.driver.get(f"{self.live_server_url}{path}")
-        if chat:
-            self.wait(lambda d: self.find("status").text == "Online", "the chat to connect")
-
-    def find(self, testid):
-        return self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
-
-    def find_all(self, testid):
-        return self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
-
-    def texts(self):
-        return [m.find_element(By.CSS_SELECTOR, ".wc-text").text for m in self.find_all("message")]
-
-    def wait(self, condition, what):
-        try:
-            return WebDriverWait(
-                self.driver, WAIT_SECONDS, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
-            ).until(condition)
-        except TimeoutException:
-            console = [entry["message"] for entry in self.driver.get_log("browser")]
-            self.fail(f"waited {WAIT_SECONDS} s for {what}\npage: {self.driver.current_url}\nconsole: {console}")
-
-    def screenshot(self, name):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.driver.save_screenshot(str(SCREENSHOTS / name))
 
     # --- tests ---------------------------------------------------------------------------
 
