@@ -3,8 +3,9 @@ someone from the team call me", "quiero hablar con una persona").
 
 Phrases, not single words: "persona" is also a marketing word ("our buyer persona", "segmento de personas") and
 "agent" names Walker's own agents ("talk to the SEO agent"), so a person is asked for only by a verb of talking or
-calling aimed at a person, a human or the team. Read on folded text (no accents, lower case, punctuation as spaces)
-and only its first MAX_CHARS characters' worth of phrases, so a long message costs the same as a short one.
+calling aimed at a person, a human or the team, and not said with a negation ("I don't need a human"). Read clause
+by clause on folded text (no accents, lower case), and only its first MAX_CHARS characters, so a long message costs
+the same as a short one.
 """
 
 import re
@@ -42,8 +43,20 @@ _PHRASES = [
     r"\b(?:quiero|necesito)\s+(?:una\s+persona|un\s+humano|alguien)\b",
 ]
 _ASKS = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES))
+# "I don't want to talk to a person", "no hace falta que me llame alguien": a negation up to four words before the
+# ask, in the same clause ("No, I want to talk to a person" asks: its "no" ends at the comma).
+_NEGATED = re.compile(
+    r"\b(?:don\s+t|dont|do\s+not|does\s+not|doesn\s+t|didn\s+t|not|never|no|nunca|tampoco|ni)"
+    r"(?:\s+[a-z]+){0,4}\s*$"
+)
+_CLAUSES = re.compile(r"[.,;:!?¡¿\n]+")
 
 
 def asks_for_person(text: str) -> bool:
     """True when `text` asks to talk to (or be called by) a person of the team rather than the agents."""
-    return bool(text) and _ASKS.search(fold(text[:MAX_CHARS])) is not None
+    return any(_asks_in(clause) for clause in _CLAUSES.split(text[:MAX_CHARS]))
+
+
+def _asks_in(clause: str) -> bool:
+    folded = fold(clause)
+    return any(_NEGATED.search(folded[: ask.start()]) is None for ask in _ASKS.finditer(folded))

@@ -30,10 +30,24 @@ NOT_ASKS = [
     "call me maybe is a song",
     "",
     "   ",
+    # Said not to want one: a negation before the ask, in its own sentence or clause.
+    "I don't want to talk to a person, just tell me the budget",
+    "I do not need a human",
+    "No need to call me back.",
+    "never connect me to a human agent",
+    "no quiero hablar con una persona, solo dime el gasto",
+    "no necesito hablar con alguien",
+    "no hace falta que me llame alguien",
+]
+ASKS_AFTER_A_NO = [
+    "No, I want to talk to a person",
+    "I don't know how to do this. Can I speak to someone?",
+    "no sé cómo hacerlo, quiero hablar con una persona",
+    "That's not right. Talk to a human please",
 ]
 
 
-@pytest.mark.parametrize("text", [*ASKS["en"], *ASKS["es"], *MORE_ASKS])
+@pytest.mark.parametrize("text", [*ASKS["en"], *ASKS["es"], *MORE_ASKS, *ASKS_AFTER_A_NO])
 def test_asks_for_a_person(text):
     assert asks_for_person(text)
 
