@@ -118,6 +118,11 @@ class Conversation(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
 
+    @property
+    def waits_for_person(self) -> bool:
+        """What ConversationQuerySet.waiting_for_person says of this row."""
+        return self.is_open and self.person_requested_at is not None and self.held_by_id is None
+
 
 class SealedText(models.Model):
     """Text whose personal data is lifted out and encrypted beside it (tenants.privacy.sealing).

@@ -70,6 +70,7 @@ def history(conversation: Conversation | None, *, reader, origin: Origin) -> dic
         "conversation_id": str(conversation.pk),
         "messages": [_message(m) for m in latest_messages(conversation)],
         "open": conversation.is_open,  # a closed one is read back; the next message opens a new conversation
+        "waiting_for_person": conversation.waits_for_person,  # asked for one, and nobody holds it yet
         "seq": seq,
     }
     if (rating := satisfaction.standing(conversation)) is not None:  # the ask stays until answered or expired

@@ -569,6 +569,8 @@ def _response_event(outbound: Message, message: Message, agent, outcomes: list[A
         "agent": agent.agent_type if agent else None,
         "actions": [o.as_dict() for o in outcomes],
     }
+    if message.metadata.get(person_asked.ASKED):  # the promise: the chat shows the wait until a person is there
+        payload["waiting_for_person"] = True
     response = ConversationEvent(
         conversation_id=outbound.conversation_id,
         seq=outbound.seq,

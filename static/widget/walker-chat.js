@@ -210,6 +210,8 @@
     "@keyframes wc-blink{0%,80%,100%{opacity:.25}40%{opacity:1}}",
     ".walker-chat .wc-notice{margin:0 12px 6px;padding:6px 9px;border-radius:8px;background:#fff4e5;color:#7c4a03;font-size:12px}",
     ".walker-chat .wc-notice[hidden]{display:none}",
+    ".walker-chat .wc-waiting{margin:0 12px 6px;padding:6px 9px;border-radius:8px;background:#eef2ff;color:#3730a3;font-size:12px}",
+    ".walker-chat .wc-waiting[hidden]{display:none}",
     ".walker-chat .wc-form{display:flex;gap:8px;align-items:flex-end;padding:10px 12px;border-top:1px solid #e4e7eb;background:#fff}",
     ".walker-chat .wc-input{flex:1;resize:none;max-height:120px;min-height:38px;padding:8px 10px;border:1px solid #cbd2d9;border-radius:10px}",
     ".walker-chat .wc-send{height:38px;padding:0 14px;border:0;border-radius:10px;background:#1f4fd1;color:#fff;font-weight:600;cursor:pointer}",
@@ -277,6 +279,9 @@
     });
     ui.typing = el("div", { class: "wc-typing", role: "status", hidden: "", "data-testid": "typing" });
     ui.notice = el("div", { class: "wc-notice", role: "status", hidden: "", "data-testid": "notice" });
+    // Asked for a person, and nobody of the team is there yet (ended by their joining, their reply, or the close).
+    ui.waiting = el("div", { class: "wc-waiting", role: "status", hidden: "", "data-testid": "waiting-for-person" },
+      gettext("Waiting for a person of the team. The Walker agents still answer meanwhile."));
 
     var form = el("form", { class: "wc-form" });
     ui.input = el("textarea", {
@@ -287,7 +292,7 @@
     form.appendChild(ui.input);
     form.appendChild(ui.send);
 
-    [header, toolbar, ui.log, ui.typing, ui.notice, form].forEach(function (n) { ui.panel.appendChild(n); });
+    [header, toolbar, ui.log, ui.typing, ui.waiting, ui.notice, form].forEach(function (n) { ui.panel.appendChild(n); });
     root.appendChild(ui.panel);
     if (!page) root.appendChild(ui.launcher);
     (mount || document.body).appendChild(root);
@@ -354,6 +359,7 @@
   }
 
   function setStatus(text) { ui.status.textContent = text; }
+  function setWaiting(on) { ui.waiting.hidden = !on; }
 
   var noticeTimer = null;
   function notice(text, sticky) {
@@ -648,6 +654,7 @@
       renderHistory(blank ? [] : f.messages);
       if (!blank && f.satisfaction) addStanding(f.conversation_id, f.satisfaction);
       state.closedView = !blank && f.open === false;
+      setWaiting(!blank && !!f.waiting_for_person);
       if (state.closedView) addBubble("system", gettext("This conversation is closed. Write below to start a new one."));
       if (left) threadChanged(f.type);
     },
@@ -681,14 +688,17 @@
       var draft = state.drafts[f.in_reply_to];
       if (draft) { draft.remove(); delete state.drafts[f.in_reply_to]; } // the whole answer replaces its pieces
       addAgentMessage(f.message_id, f.text, f.agent, f.actions);
+      if (f.waiting_for_person) setWaiting(true); // the answer to an ask for a person: the wait begins
     },
     // A person of the business took the conversation over, answers, or hands it back to the agents.
     human_joined: function (f) {
       setTyping(false);
+      setWaiting(false);
       addBubble("system", interpolate(gettext("%(name)s joined the conversation"), { name: f.name || gettext("A person") }, true));
     },
-    human_reply: function (f) { addHumanMessage(f.message_id, f.text, f.name); },
+    human_reply: function (f) { setWaiting(false); addHumanMessage(f.message_id, f.text, f.name); },
     human_left: function (f) {
+      if (f.reason === "resolved") setWaiting(false);
       addBubble("system", f.reason === "resolved"
         ? interpolate(gettext("%(name)s marked this conversation resolved"), { name: f.name || gettext("A person") }, true)
         : interpolate(gettext("%(name)s left; the Walker agents are back"), { name: f.name || gettext("A person") }, true));

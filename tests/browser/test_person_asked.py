@@ -30,6 +30,7 @@ pytestmark = [
 if CHROMEDRIVER.exists():
     from selenium.webdriver.common.by import By
 
+WAITING = "Waiting for a person of the team"  # the widget's own words: the page's language (the member's), as "Online"
 PROMISED = {"es": "Una persona del equipo te responderá aquí", "en": "A person from the team will answer you here"}
 
 
@@ -64,8 +65,11 @@ class PersonAskedBrowserTests(AccessibilityChecks, ScreenChecks, chat.BrowserTes
         self.open_demo(self.member)
         self.find("launcher").click()
         self.wait(lambda d: self.find("status").text == "Online", "the socket to connect")
+        self.assertFalse(self.find("waiting-for-person").is_displayed())
         self.ask(words)
         answer = self.wait(lambda d: self.agent_bubble(lambda text: PROMISED[language] in text), "the promise")
+        self.wait(lambda d: self.find("waiting-for-person").is_displayed(), "the widget's waiting line")
+        self.assertIn(WAITING, self.find("waiting-for-person").text)
         self.assertNotIn("Italian", answer.text)
         self.assertNotIn("didn't get that", answer.text)
         self.screenshot(f"person-asked-chat{suffix}.png")

@@ -184,3 +184,23 @@ def test_support_hours_must_close_after_they_open(tenant):
     with pytest.raises(ValidationError) as refused:
         tenant.full_clean()
     assert set(refused.value.message_dict) == {"support_closes", "support_days"}
+
+
+def test_the_chat_shows_the_wait_until_a_person_is_there(member, staff, support):
+    """The widget had no waiting state (issue 50, point 2): the promise's frame says the wait began, and the history
+    a page reloads says whether it goes on; a takeover, a person's reply or the close ends it."""
+    from channels_app.chat import session
+    from conversations.models import ConversationEvent
+    from tenants.privacy.audit import Origin
+
+    def answers(conversation):
+        return ConversationEvent.objects.filter(conversation=conversation, event_type="agent_response").order_by("seq")
+
+    conversation = say(member, "I want to talk to a human").conversation
+    assert answers(conversation).last().payload["waiting_for_person"] is True
+    assert session.history(conversation, reader=member, origin=Origin())["waiting_for_person"] is True
+    say(member, "How is my Summer Sale doing?")
+    assert "waiting_for_person" not in answers(conversation).last().payload  # an ordinary answer says nothing of it
+    takeover.assign(conversation.pk, actor=support)
+    conversation.refresh_from_db()
+    assert session.history(conversation, reader=member, origin=Origin())["waiting_for_person"] is False
