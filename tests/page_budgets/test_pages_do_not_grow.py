@@ -1,4 +1,4 @@
-"""Every console page a person opens costs the same queries with a few rows as with several times more (issue 48,
+"""Every console page and API list a person opens costs the same queries with a few rows as with several times more (issue 48,
 point 6): a list or a count read once per page, never once per row. Each page is opened with two rows of its kind,
 then with ten, each row's relations filled in differently (people, agents, holders, labels, approvals)."""
 
@@ -60,6 +60,10 @@ PAGES = {
     "the dashboard": lambda last: reverse("dashboard"),
     "the access log": lambda last: reverse("admin:tenants_accesslog_changelist"),
     "a conversation's page": lambda last: reverse("admin:conversations_conversation_change", args=[last.pk]),
+    "the conversations API": lambda last: "/api/conversations/",
+    "the approvals API": lambda last: "/api/hitl/approvals/",
+    "the conversations report": lambda last: reverse("analytics-conversations"),
+    "the approvals report": lambda last: reverse("analytics-hitl"),
 }
 
 
