@@ -109,6 +109,7 @@ class AdConnection(models.Model):
 
     class Meta:
         verbose_name = _("ad platform connection")
+        verbose_name_plural = _("ad platform connections")
         ordering = ["platform", "account_id"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "platform", "account_id"], name="one_connection_per_account"),
@@ -150,6 +151,7 @@ class PlatformCampaign(models.Model):
 
     class Meta:
         verbose_name = _("synced campaign")
+        verbose_name_plural = _("synced campaigns")
         ordering = ["connection", "external_id"]
         constraints = [
             models.UniqueConstraint(fields=["connection", "external_id"], name="one_link_per_platform_campaign"),
@@ -185,6 +187,7 @@ class SyncRun(models.Model):
 
     class Meta:
         verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["connection", "-started_at"])]
 
@@ -329,6 +332,7 @@ class AccountReconciliation(models.Model):
 
     class Meta:
         verbose_name = _("account reconciliation")
+        verbose_name_plural = _("account reconciliations")
         ordering = ["connection", "-date"]
         constraints = [
             models.UniqueConstraint(fields=["connection", "date"], name="one_reconciliation_per_account_day"),

@@ -70,6 +70,7 @@ class AIAgent(models.Model):
     class Meta:
         ordering = ["agent_type", "name"]
         verbose_name = _("AI agent")
+        verbose_name_plural = _("AI agents")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(is_system_agent=True, tenant__isnull=True)
@@ -136,6 +137,7 @@ class EngineChoice(models.Model):
     class Meta:
         ordering = ["tenant", "agent"]
         verbose_name = _("engine choice")
+        verbose_name_plural = _("engine choices")
         constraints = [
             models.UniqueConstraint(fields=["tenant", "agent"], name="one_engine_choice_per_agent"),
             models.UniqueConstraint(
@@ -195,6 +197,7 @@ class Campaign(models.Model):
 
     class Meta:
         verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="campaign_name_unique_per_tenant")]
 
@@ -219,6 +222,7 @@ class CampaignDailyStat(models.Model):
 
     class Meta:
         verbose_name = _("campaign daily stat")
+        verbose_name_plural = _("campaign daily stats")
         ordering = ["campaign", "date"]
         constraints = [models.UniqueConstraint(fields=["campaign", "date"], name="one_stat_per_campaign_day")]
         indexes = [models.Index(fields=["tenant", "date"])]
@@ -243,6 +247,7 @@ class KeywordRanking(models.Model):
 
     class Meta:
         verbose_name = _("keyword ranking")
+        verbose_name_plural = _("keyword rankings")
         ordering = ["keyword", "date"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "keyword", "date"], name="one_ranking_per_keyword_day")
@@ -265,6 +270,7 @@ class TargetKeyword(models.Model):
 
     class Meta:
         verbose_name = _("target keyword")
+        verbose_name_plural = _("target keywords")
         ordering = ["keyword"]
         constraints = [models.UniqueConstraint(fields=["tenant", "keyword"], name="target_keyword_unique")]
 
@@ -308,6 +314,7 @@ class ContentPiece(models.Model):
 
     class Meta:
         verbose_name = _("content piece")
+        verbose_name_plural = _("content pieces")
         ordering = ["title"]
         indexes = [models.Index(fields=["tenant", "status"])]
 
@@ -335,6 +342,7 @@ class AudienceSegment(models.Model):
 
     class Meta:
         verbose_name = _("audience segment")
+        verbose_name_plural = _("audience segments")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="segment_name_unique_per_tenant")]
 
@@ -375,6 +383,7 @@ class ToolCallAudit(models.Model):
 
     class Meta:
         verbose_name = _("tool call audit")
+        verbose_name_plural = _("tool call audits")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["conversation_id", "decision", "created_at"]),  # the rate limit's count
@@ -401,6 +410,7 @@ class ToolCallbackRun(models.Model):
 
     class Meta:
         verbose_name = _("tool callback run")
+        verbose_name_plural = _("tool callback runs")
 
     def __str__(self) -> str:
         return f"Tools run {self.pk} (until {self.expires_at:%H:%M:%S})"

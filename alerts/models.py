@@ -127,6 +127,7 @@ class AlertRule(models.Model):
 
     class Meta:
         verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
         ordering = ["name"]
 
     def __str__(self):
@@ -195,6 +196,7 @@ class AlertIncident(models.Model):
 
     class Meta:
         verbose_name = _("alert incident")
+        verbose_name_plural = _("alert incidents")
         ordering = ["-opened_at"]
         constraints = [
             # Two evaluations at once may both find the rule quiet; only one of them opens an incident.
@@ -254,6 +256,7 @@ class AlertNotice(models.Model):
 
     class Meta:
         verbose_name = _("alert notice")
+        verbose_name_plural = _("alert notices")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(

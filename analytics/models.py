@@ -103,6 +103,7 @@ class PlatformEvent(models.Model):
 
     class Meta:
         verbose_name = _("platform event")
+        verbose_name_plural = _("platform events")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["tenant", "event_type", "created_at"]),
@@ -190,6 +191,7 @@ class ConversationAgent(models.Model):
 
     class Meta:
         verbose_name = _("conversation agent")
+        verbose_name_plural = _("conversation agents")
         constraints = [models.UniqueConstraint(fields=["metrics", "agent_type"], name="one_row_per_agent")]
         indexes = [models.Index(fields=["tenant", "agent_type", "started_at"])]
 
@@ -273,6 +275,7 @@ class Watermark(models.Model):
 
     class Meta:
         verbose_name = _("watermark")
+        verbose_name_plural = _("watermarks")
         constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="one_watermark_per_job")]
 
     def __str__(self):
@@ -360,6 +363,7 @@ class EmailDeliveryLog(HashedFieldsMixin, models.Model):
 
     class Meta:
         verbose_name = _("email delivery log")
+        verbose_name_plural = _("email delivery log")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["tenant", "-created_at"]), models.Index(fields=["tenant", "status"])]
 

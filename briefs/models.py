@@ -53,6 +53,7 @@ class DailyBrief(models.Model):
 
     class Meta:
         verbose_name = _("daily brief")
+        verbose_name_plural = _("daily briefs")
         ordering = ["-local_date", "user_id"]
         constraints = [models.UniqueConstraint(fields=["user", "local_date"], name="one_brief_per_user_and_day")]
         indexes = [

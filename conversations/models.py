@@ -96,6 +96,7 @@ class Conversation(models.Model):
 
     class Meta:
         verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         ordering = ["-last_message_at"]
         permissions = [("handle_conversation", "Take over, answer, assign and resolve conversations")]
         indexes = [
@@ -225,6 +226,7 @@ class Message(SealedText):
 
     class Meta:
         verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -267,6 +269,7 @@ class ConversationNote(SealedText):
 
     class Meta:
         verbose_name = _("conversation note")
+        verbose_name_plural = _("conversation notes")
         ordering = ["created_at"]
         indexes = [models.Index(fields=["conversation", "created_at"]), models.Index(fields=["tenant", "created_at"])]
 
@@ -291,6 +294,7 @@ class ConversationEvent(models.Model):
 
     class Meta:
         verbose_name = _("conversation event")
+        verbose_name_plural = _("conversation events")
         ordering = ["conversation", "seq"]
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="one_event_per_seq")]
 
@@ -343,6 +347,7 @@ class SatisfactionSurvey(models.Model):
 
     class Meta:
         verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
         ordering = ["-asked_at"]
         constraints = [
             models.CheckConstraint(
@@ -374,6 +379,7 @@ class Label(models.Model):
 
     class Meta:
         verbose_name = _("label")
+        verbose_name_plural = _("labels")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="label_name_unique_per_tenant")]
 
@@ -404,6 +410,7 @@ class CannedResponse(models.Model):
 
     class Meta:
         verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
         ordering = ["shortcut"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "shortcut"], name="canned_response_shortcut_unique_per_tenant")
@@ -433,6 +440,7 @@ class ConversationRead(models.Model):
 
     class Meta:
         verbose_name = _("conversation read")
+        verbose_name_plural = _("conversation reads")
         constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="one_read_marker_per_person")]
 
     def __str__(self):

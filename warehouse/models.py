@@ -56,6 +56,7 @@ class WarehouseDestination(models.Model):
 
     class Meta:
         verbose_name = _("warehouse destination")
+        verbose_name_plural = _("warehouse destinations")
         ordering = ["project", "dataset_name"]
         constraints = [
             # Two destinations filling one dataset would write each row twice into the same tables.
@@ -92,6 +93,7 @@ class ExportCursor(models.Model):
 
     class Meta:
         verbose_name = _("export cursor")
+        verbose_name_plural = _("export cursors")
         ordering = ["destination", "table"]
         constraints = [models.UniqueConstraint(fields=["destination", "table"], name="one_cursor_per_table")]
 

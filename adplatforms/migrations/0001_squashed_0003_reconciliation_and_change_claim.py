@@ -174,6 +174,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "ad platform connections",
                 "verbose_name": "ad platform connection",
                 "ordering": ["platform", "account_id"],
                 "constraints": [
@@ -298,6 +299,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "account reconciliations",
                 "verbose_name": "account reconciliation",
                 "ordering": ["connection", "-date"],
                 "indexes": [models.Index(fields=["connection", "matches"], name="adplatforms_connect_451416_idx")],
@@ -413,6 +415,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "synced campaigns",
                 "verbose_name": "synced campaign",
                 "ordering": ["connection", "external_id"],
                 "constraints": [
@@ -524,6 +527,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "sync runs",
                 "verbose_name": "sync run",
                 "ordering": ["-started_at"],
                 "indexes": [models.Index(fields=["connection", "-started_at"], name="adplatforms_connect_0feb75_idx")],

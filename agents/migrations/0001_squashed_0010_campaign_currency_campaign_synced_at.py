@@ -86,6 +86,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "AI agents",
                 "verbose_name": "AI agent",
                 "ordering": ["agent_type", "name"],
                 "constraints": [
@@ -139,6 +140,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "audience segments",
                 "verbose_name": "audience segment",
                 "ordering": ["name"],
                 "constraints": [
@@ -203,6 +205,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "campaigns",
                 "verbose_name": "campaign",
                 "ordering": ["name"],
                 "constraints": [
@@ -245,6 +248,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "campaign daily stats",
                 "verbose_name": "campaign daily stat",
                 "ordering": ["campaign", "date"],
                 "indexes": [models.Index(fields=["tenant", "date"], name="agents_camp_tenant__8bc8e7_idx")],
@@ -314,6 +318,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "content pieces",
                 "verbose_name": "content piece",
                 "ordering": ["title"],
                 "indexes": [models.Index(fields=["tenant", "status"], name="agents_cont_tenant__1c4fef_idx")],
@@ -399,6 +404,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "engine choices",
                 "verbose_name": "engine choice",
                 "ordering": ["tenant", "agent"],
                 "constraints": [
@@ -443,6 +449,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "keyword rankings",
                 "verbose_name": "keyword ranking",
                 "ordering": ["keyword", "date"],
                 "indexes": [models.Index(fields=["tenant", "date"], name="agents_keyw_tenant__66a1e1_idx")],
@@ -473,6 +480,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "target keywords",
                 "verbose_name": "target keyword",
                 "ordering": ["keyword"],
                 "constraints": [models.UniqueConstraint(fields=("tenant", "keyword"), name="target_keyword_unique")],
@@ -538,6 +546,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "tool call audits",
                 "verbose_name": "tool call audit",
                 "ordering": ["-created_at"],
                 "indexes": [
@@ -587,6 +596,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"verbose_name": "tool callback run"},
+            options={"verbose_name_plural": "tool callback runs", "verbose_name": "tool callback run"},
         ),
     ]

@@ -163,6 +163,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "action types",
                 "verbose_name": "action type",
                 "ordering": ["key"],
                 "constraints": [

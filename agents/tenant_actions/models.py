@@ -113,6 +113,7 @@ class TenantActionType(models.Model):
         app_label = "agents"
         ordering = ["key"]
         verbose_name = _("action type")
+        verbose_name_plural = _("action types")
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "key"],

@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"verbose_name": "alert rule", "ordering": ["name"]},
+            options={"verbose_name_plural": "alert rules", "verbose_name": "alert rule", "ordering": ["name"]},
         ),
         migrations.CreateModel(
             name="AlertIncident",
@@ -190,6 +190,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "alert incidents",
                 "verbose_name": "alert incident",
                 "ordering": ["-opened_at"],
                 "indexes": [models.Index(fields=["tenant", "-opened_at"], name="alerts_aler_tenant__39aeb9_idx")],
@@ -275,6 +276,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "alert notices",
                 "verbose_name": "alert notice",
                 "ordering": ["created_at"],
                 "constraints": [

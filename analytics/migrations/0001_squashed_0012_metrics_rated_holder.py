@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         ("analytics", "0010_analytics_without_addresses"),
         ("analytics", "0011_labels_in_the_readers_language"),
         ("analytics", "0012_metrics_rated_holder"),
-        ]
+    ]
 
     dependencies = [
         ("tenants", "0001_squashed_0029_invitations"),
@@ -140,6 +140,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "conversation agents",
                 "verbose_name": "conversation agent",
                 "indexes": [
                     models.Index(fields=["tenant", "agent_type", "started_at"], name="analytics_c_tenant__39f861_idx")
@@ -258,6 +259,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "email delivery log",
                 "verbose_name": "email delivery log",
                 "ordering": ["-created_at"],
                 "indexes": [
@@ -434,6 +436,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "platform events",
                 "verbose_name": "platform event",
                 "ordering": ["-created_at"],
                 "indexes": [
@@ -459,6 +462,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "watermarks",
                 "verbose_name": "watermark",
                 "constraints": [models.UniqueConstraint(fields=("tenant", "job"), name="one_watermark_per_job")],
             },

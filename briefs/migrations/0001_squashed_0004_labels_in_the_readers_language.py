@@ -106,6 +106,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "daily briefs",
                 "verbose_name": "daily brief",
                 "ordering": ["-local_date", "user_id"],
                 "indexes": [

@@ -24,6 +24,7 @@ class ProcessedInboundEmail(models.Model):
 
     class Meta:
         verbose_name = _("processed inbound email")
+        verbose_name_plural = _("processed inbound emails")
         app_label = "channels_app"
         ordering = ["-received_at"]
 
@@ -40,6 +41,7 @@ class AnsweredSender(models.Model):
 
     class Meta:
         verbose_name = _("answered sender")
+        verbose_name_plural = _("answered senders")
         app_label = "channels_app"
         constraints = [models.UniqueConstraint(fields=["address_hash", "day"], name="one_auto_answer_a_day")]
 

@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                 ("day", models.DateField(verbose_name="day")),
             ],
             options={
+                "verbose_name_plural": "answered senders",
                 "verbose_name": "answered sender",
                 "constraints": [models.UniqueConstraint(fields=("address_hash", "day"), name="one_auto_answer_a_day")],
             },
@@ -83,7 +84,11 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"verbose_name": "processed inbound email", "ordering": ["-received_at"]},
+            options={
+                "verbose_name_plural": "processed inbound emails",
+                "verbose_name": "processed inbound email",
+                "ordering": ["-received_at"],
+            },
         ),
         migrations.CreateModel(
             name="WhatsAppReceipt",
@@ -118,7 +123,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"verbose_name": "WhatsApp receipt"},
+            options={"verbose_name_plural": "WhatsApp receipts", "verbose_name": "WhatsApp receipt"},
         ),
         migrations.CreateModel(
             name="WhatsAppSender",
@@ -157,7 +162,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"verbose_name": "WhatsApp number"},
+            options={"verbose_name_plural": "WhatsApp numbers", "verbose_name": "WhatsApp number"},
         ),
         migrations.CreateModel(
             name="WhatsAppContact",
@@ -182,7 +187,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "verbose_name": "whats app contact",
+                "verbose_name_plural": "WhatsApp contacts",
+                "verbose_name": "WhatsApp contact",
                 "constraints": [
                     models.UniqueConstraint(fields=("tenant", "phone_hash"), name="one_whatsapp_contact_per_phone")
                 ],
@@ -247,6 +253,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "WhatsApp sends",
                 "verbose_name": "WhatsApp send",
                 "ordering": ["-created_at"],
                 "constraints": [
@@ -307,6 +314,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "WhatsApp templates",
                 "verbose_name": "WhatsApp template",
                 "constraints": [
                     models.UniqueConstraint(fields=("tenant", "purpose"), name="one_whatsapp_template_per_purpose")

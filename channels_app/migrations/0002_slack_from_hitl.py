@@ -110,7 +110,11 @@ class Migration(migrations.Migration):
                             ),
                         ),
                     ],
-                    options={"verbose_name": "Slack workspace", "db_table": "hitl_slackworkspace"},
+                    options={
+                        "verbose_name_plural": "Slack workspaces",
+                        "verbose_name": "Slack workspace",
+                        "db_table": "hitl_slackworkspace",
+                    },
                 ),
                 migrations.CreateModel(
                     name="SlackUserLink",
@@ -143,6 +147,7 @@ class Migration(migrations.Migration):
                         ),
                     ],
                     options={
+                        "verbose_name_plural": "Slack user links",
                         "verbose_name": "Slack user link",
                         "db_table": "hitl_slackuserlink",
                         "constraints": [
@@ -188,6 +193,7 @@ class Migration(migrations.Migration):
                         ),
                     ],
                     options={
+                        "verbose_name_plural": "Slack messages",
                         "verbose_name": "Slack message",
                         "db_table": "hitl_slackapprovalmessage",
                         "indexes": [

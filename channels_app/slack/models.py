@@ -57,6 +57,7 @@ class SlackWorkspace(models.Model):
     class Meta:
         db_table = "hitl_slackworkspace"
         verbose_name = _("Slack workspace")
+        verbose_name_plural = _("Slack workspaces")
 
     def __str__(self):
         return self.team_name or self.team_id
@@ -78,6 +79,7 @@ class SlackUserLink(models.Model):
     class Meta:
         db_table = "hitl_slackuserlink"
         verbose_name = _("Slack user link")
+        verbose_name_plural = _("Slack user links")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "slack_user_id"], name="one_link_per_slack_user"),
             models.UniqueConstraint(fields=["workspace", "user"], name="one_slack_user_per_person"),
@@ -110,6 +112,7 @@ class SlackApprovalMessage(models.Model):
     class Meta:
         db_table = "hitl_slackapprovalmessage"
         verbose_name = _("Slack message")
+        verbose_name_plural = _("Slack messages")
         indexes = [models.Index(fields=["status", "-failed_at"])]  # the workspace page's recent failures
 
     def __str__(self):

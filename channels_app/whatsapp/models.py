@@ -37,6 +37,7 @@ class WhatsAppSender(models.Model):
 
     class Meta:
         verbose_name = _("WhatsApp number")
+        verbose_name_plural = _("WhatsApp numbers")
 
     def __str__(self):
         return self.number
@@ -92,6 +93,7 @@ class WhatsAppTemplate(models.Model):
 
     class Meta:
         verbose_name = _("WhatsApp template")
+        verbose_name_plural = _("WhatsApp templates")
         constraints = [models.UniqueConstraint(fields=["tenant", "purpose"], name="one_whatsapp_template_per_purpose")]
 
     def __str__(self):
@@ -123,7 +125,8 @@ class WhatsAppContact(HashedFieldsMixin, models.Model):
     last_inbound_at = models.DateTimeField(verbose_name=_("last inbound at"))
 
     class Meta:
-        verbose_name = _("whats app contact")
+        verbose_name = _("WhatsApp contact")
+        verbose_name_plural = _("WhatsApp contacts")
         constraints = [models.UniqueConstraint(fields=["tenant", "phone_hash"], name="one_whatsapp_contact_per_phone")]
 
     def __str__(self):
@@ -149,6 +152,7 @@ class WhatsAppReceipt(models.Model):
 
     class Meta:
         verbose_name = _("WhatsApp receipt")
+        verbose_name_plural = _("WhatsApp receipts")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.message_sid}"
@@ -203,6 +207,7 @@ class WhatsAppSend(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("WhatsApp send")
+        verbose_name_plural = _("WhatsApp sends")
         constraints = [
             models.UniqueConstraint(
                 fields=["message", "part"], condition=models.Q(message__isnull=False), name="one_send_per_message_part"

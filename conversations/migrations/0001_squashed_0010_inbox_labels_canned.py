@@ -126,6 +126,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "conversations",
                 "verbose_name": "conversation",
                 "ordering": ["-last_message_at"],
                 "permissions": [("handle_conversation", "Take over, answer, assign and resolve conversations")],
@@ -163,6 +164,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "conversation events",
                 "verbose_name": "conversation event",
                 "ordering": ["conversation", "seq"],
                 "constraints": [models.UniqueConstraint(fields=("conversation", "seq"), name="one_event_per_seq")],
@@ -216,6 +218,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "conversation notes",
                 "verbose_name": "conversation note",
                 "ordering": ["created_at"],
                 "indexes": [
@@ -249,6 +252,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "conversation reads",
                 "verbose_name": "conversation read",
                 "constraints": [
                     models.UniqueConstraint(fields=("conversation", "user"), name="one_read_marker_per_person")
@@ -290,6 +294,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "labels",
                 "verbose_name": "label",
                 "ordering": ["name"],
                 "constraints": [
@@ -428,6 +433,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "messages",
                 "verbose_name": "message",
                 "ordering": ["created_at"],
                 "indexes": [
@@ -501,6 +507,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "satisfaction surveys",
                 "verbose_name": "satisfaction survey",
                 "ordering": ["-asked_at"],
                 "constraints": [
@@ -537,6 +544,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "canned responses",
                 "verbose_name": "canned response",
                 "ordering": ["shortcut"],
                 "constraints": [

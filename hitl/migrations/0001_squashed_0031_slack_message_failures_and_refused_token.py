@@ -497,6 +497,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "approvals",
                 "verbose_name": "approval",
                 "ordering": ["sla_deadline", "priority"],
                 "permissions": [("decide_hitlapproval", "Can approve, reject and escalate approvals")],
@@ -741,6 +742,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "workflows",
                 "verbose_name": "workflow",
                 "ordering": ["name"],
                 "constraints": [
@@ -804,7 +806,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={"verbose_name": "one-click token"},
+            options={"verbose_name_plural": "one-click tokens", "verbose_name": "one-click token"},
         ),
         migrations.CreateModel(
             name="RiskPolicy",
@@ -1221,6 +1223,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "decisions",
                 "verbose_name": "decision",
                 "ordering": ["decided_at"],
                 "constraints": [
@@ -1339,6 +1342,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "notifications",
                 "verbose_name": "notification",
                 "ordering": ["-created_at"],
                 "indexes": [

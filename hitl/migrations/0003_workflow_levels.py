@@ -9,30 +9,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('hitl', '0002_risk_as_filed'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("hitl", "0002_risk_as_filed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkflowLevel',
+            name="WorkflowLevel",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(help_text='Levels are decided in this order, lowest first.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='position')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('roles', models.JSONField(blank=True, default=list, help_text='Anyone of the tenant with these roles. Only roles that can open the console decide.', validators=[hitl.models.level.validate_roles], verbose_name='roles')),
-                ('required_approvals', models.PositiveSmallIntegerField(default=1, validators=[hitl.models.level.validate_required_approvals], verbose_name='required approvals')),
-                ('groups', models.ManyToManyField(blank=True, related_name='+', to='auth.group', verbose_name='groups')),
-                ('users', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='people')),
-                ('workflow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='hitl.hitlworkflow', verbose_name='workflow')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        help_text="Levels are decided in this order, lowest first.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="position",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                (
+                    "roles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Anyone of the tenant with these roles. Only roles that can open the console decide.",
+                        validators=[hitl.models.level.validate_roles],
+                        verbose_name="roles",
+                    ),
+                ),
+                (
+                    "required_approvals",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[hitl.models.level.validate_required_approvals],
+                        verbose_name="required approvals",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(blank=True, related_name="+", to="auth.group", verbose_name="groups"),
+                ),
+                (
+                    "users",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="people"
+                    ),
+                ),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="levels",
+                        to="hitl.hitlworkflow",
+                        verbose_name="workflow",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval level',
-                'ordering': ['workflow_id', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('workflow', 'position'), name='one_level_per_position'), models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='level_position_from_one'), models.CheckConstraint(condition=models.Q(('required_approvals__gte', 1), ('required_approvals__lte', 100)), name='level_required_approvals_in_range')],
+                "verbose_name_plural": "approval levels",
+                "verbose_name": "approval level",
+                "ordering": ["workflow_id", "position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("workflow", "position"), name="one_level_per_position"),
+                    models.CheckConstraint(condition=models.Q(("position__gte", 1)), name="level_position_from_one"),
+                    models.CheckConstraint(
+                        condition=models.Q(("required_approvals__gte", 1), ("required_approvals__lte", 100)),
+                        name="level_required_approvals_in_range",
+                    ),
+                ],
             },
         ),
     ]

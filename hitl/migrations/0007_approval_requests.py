@@ -6,32 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hitl', '0006_slack_moves_to_channels_app'),
-        ('tenants', '0004_forget_allauth_email_addresses'),
+        ("hitl", "0006_slack_moves_to_channels_app"),
+        ("tenants", "0004_forget_allauth_email_addresses"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovalRequest',
+            name="ApprovalRequest",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agent_name', models.CharField(help_text="The token's name when it asked: the agent, as approvers see it.", max_length=100, verbose_name='agent')),
-                ('idempotency_key', models.CharField(blank=True, max_length=200, verbose_name='idempotency key')),
-                ('args_sha256', models.CharField(help_text='SHA-256 of the args as sent, in canonical JSON.', max_length=64, verbose_name='args SHA-256')),
-                ('description', models.TextField(verbose_name='description')),
-                ('context', models.TextField(blank=True, verbose_name='context')),
-                ('allowed_decisions', models.JSONField(default=list, verbose_name='allowed decisions')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('approval', models.OneToOneField(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outside_request', to='hitl.hitlapproval', verbose_name='approval')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.tenant', verbose_name='tenant')),
-                ('token', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tenants.integrationtoken', verbose_name='integration token')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agent_name",
+                    models.CharField(
+                        help_text="The token's name when it asked: the agent, as approvers see it.",
+                        max_length=100,
+                        verbose_name="agent",
+                    ),
+                ),
+                ("idempotency_key", models.CharField(blank=True, max_length=200, verbose_name="idempotency key")),
+                (
+                    "args_sha256",
+                    models.CharField(
+                        help_text="SHA-256 of the args as sent, in canonical JSON.",
+                        max_length=64,
+                        verbose_name="args SHA-256",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("context", models.TextField(blank=True, verbose_name="context")),
+                ("allowed_decisions", models.JSONField(default=list, verbose_name="allowed decisions")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "approval",
+                    models.OneToOneField(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outside_request",
+                        to="hitl.hitlapproval",
+                        verbose_name="approval",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.tenant",
+                        verbose_name="tenant",
+                    ),
+                ),
+                (
+                    "token",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tenants.integrationtoken",
+                        verbose_name="integration token",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval request',
-                'indexes': [models.Index(fields=['tenant', 'created_at'], name='hitl_approv_tenant__095b4c_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('token', 'idempotency_key'), name='one_approval_request_per_idempotency_key')],
+                "verbose_name_plural": "approval requests",
+                "verbose_name": "approval request",
+                "indexes": [models.Index(fields=["tenant", "created_at"], name="hitl_approv_tenant__095b4c_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("idempotency_key", ""), _negated=True),
+                        fields=("token", "idempotency_key"),
+                        name="one_approval_request_per_idempotency_key",
+                    )
+                ],
             },
         ),
     ]

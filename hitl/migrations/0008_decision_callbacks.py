@@ -6,40 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hitl', '0007_approval_requests'),
-        ('tenants', '0004_forget_allauth_email_addresses'),
+        ("hitl", "0007_approval_requests"),
+        ("tenants", "0004_forget_allauth_email_addresses"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='approvalrequest',
-            name='callback_url',
-            field=models.URLField(blank=True, help_text="Where each decision is POSTed, signed with the tenant's action webhook secret.", max_length=2000, verbose_name='callback URL'),
+            model_name="approvalrequest",
+            name="callback_url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where each decision is POSTed, signed with the tenant's action webhook secret.",
+                max_length=2000,
+                verbose_name="callback URL",
+            ),
         ),
         migrations.AlterField(
-            model_name='hitlnotification',
-            name='event',
-            field=models.CharField(choices=[('created', 'Approval needed'), ('reminder', 'Reminder'), ('escalated', 'Escalated to them'), ('decided', 'Decided'), ('outcome', 'Outcome reported')], max_length=20, verbose_name='event'),
+            model_name="hitlnotification",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("created", "Approval needed"),
+                    ("reminder", "Reminder"),
+                    ("escalated", "Escalated to them"),
+                    ("decided", "Decided"),
+                    ("outcome", "Outcome reported"),
+                ],
+                max_length=20,
+                verbose_name="event",
+            ),
         ),
         migrations.CreateModel(
-            name='DecisionCallback',
+            name="DecisionCallback",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_id', models.UUIDField(unique=True, verbose_name='decision ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be delivered'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('answered', models.PositiveSmallIntegerField(blank=True, help_text='The HTTP status of the last answer.', null=True, verbose_name='answered')),
-                ('last_error', models.CharField(blank=True, max_length=300, verbose_name='last error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered at')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='callbacks', to='hitl.approvalrequest', verbose_name='approval request')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.tenant', verbose_name='tenant')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decision_id", models.UUIDField(unique=True, verbose_name="decision ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be delivered"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "answered",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="The HTTP status of the last answer.", null=True, verbose_name="answered"
+                    ),
+                ),
+                ("last_error", models.CharField(blank=True, max_length=300, verbose_name="last error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="delivered at")),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="callbacks",
+                        to="hitl.approvalrequest",
+                        verbose_name="approval request",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.tenant",
+                        verbose_name="tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision callback',
-                'ordering': ['created_at'],
+                "verbose_name_plural": "decision callbacks",
+                "verbose_name": "decision callback",
+                "ordering": ["created_at"],
             },
         ),
     ]

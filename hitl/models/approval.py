@@ -309,6 +309,7 @@ class HITLApproval(FSMModelMixin, models.Model):
     class Meta:
         ordering = ["sla_deadline", "priority"]
         verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
         permissions = [("decide_hitlapproval", "Can approve, reject and escalate approvals")]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "reference"], name="approval_reference_unique"),

@@ -62,6 +62,7 @@ class ApprovalRequest(models.Model):
 
     class Meta:
         verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["token", "idempotency_key"],

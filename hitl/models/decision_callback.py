@@ -41,6 +41,7 @@ class DecisionCallback(models.Model):
 
     class Meta:
         verbose_name = _("decision callback")
+        verbose_name_plural = _("decision callbacks")
         ordering = ["created_at"]
         indexes = [
             models.Index(fields=["due_at"], condition=models.Q(status="pending"), name="hitl_callback_waiting_due"),

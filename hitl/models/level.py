@@ -98,6 +98,7 @@ class WorkflowLevel(models.Model):
     class Meta:
         ordering = ["workflow_id", "position"]
         verbose_name = _("approval level")
+        verbose_name_plural = _("approval levels")
         constraints = [
             models.UniqueConstraint(fields=["workflow", "position"], name="one_level_per_position"),
             # Not capped at MAX_LEVELS: a save that reorders levels moves the stored ones out of the way first.

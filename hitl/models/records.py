@@ -55,6 +55,7 @@ class HITLDecision(models.Model):
     class Meta:
         ordering = ["decided_at"]
         verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
         constraints = [
             models.UniqueConstraint(
                 fields=["approval", "level", "approver"],
@@ -215,6 +216,7 @@ class HITLNotification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["approval", "created_at"]), models.Index(fields=["recipient", "status"])]
 
     def __str__(self):
@@ -239,6 +241,7 @@ class OneClickToken(models.Model):
 
     class Meta:
         verbose_name = _("one-click token")
+        verbose_name_plural = _("one-click tokens")
 
     def __str__(self):
         return f"{self.approval.reference}: {self.decision} ({self.used_at:%Y-%m-%d %H:%M})"

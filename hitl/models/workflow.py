@@ -115,6 +115,7 @@ class HITLWorkflow(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("workflow")
+        verbose_name_plural = _("workflows")
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant"],

@@ -282,6 +282,7 @@ class Migration(migrations.Migration):
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
+                "verbose_name_plural": "tenants",
                 "verbose_name": "tenant",
                 "ordering": ["name"],
                 "permissions": [
@@ -316,7 +317,11 @@ class Migration(migrations.Migration):
                 ("detail", models.TextField(blank=True, verbose_name="detail")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
-            options={"verbose_name": "undeliverable address", "ordering": ["-created_at"]},
+            options={
+                "verbose_name_plural": "undeliverable addresses",
+                "verbose_name": "undeliverable address",
+                "ordering": ["-created_at"],
+            },
         ),
         migrations.CreateModel(
             name="User",
@@ -412,6 +417,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "users",
                 "verbose_name": "user",
                 "ordering": ["first_name", "last_name", "date_joined"],
                 "indexes": [models.Index(fields=["tenant", "role"], name="tenants_use_tenant__7167cc_idx")],
@@ -543,6 +549,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "user email preferences",
                 "verbose_name": "user email preference",
                 "ordering": ["user__first_name", "user__last_name", "user_id"],
             },
@@ -629,6 +636,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "user phone numbers",
                 "verbose_name": "user phone number",
                 "ordering": ["-is_primary", "created_at"],
                 "constraints": [
@@ -754,6 +762,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "subject requests",
                 "verbose_name": "subject request",
                 "ordering": ["-created_at"],
                 "constraints": [
@@ -842,6 +851,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "invitations",
                 "verbose_name": "invitation",
                 "ordering": ["-created_at"],
                 "indexes": [models.Index(fields=["invited_by", "created_at"], name="tenants_inv_invited_4a2a2c_idx")],
@@ -986,6 +996,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "access log",
                 "verbose_name": "access log",
                 "ordering": ["-created_at"],
                 "indexes": [

@@ -68,6 +68,7 @@ class AccessLog(models.Model):
 
     class Meta:
         verbose_name = _("access log")
+        verbose_name_plural = _("access log")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["tenant", "-created_at"]), models.Index(fields=["object_type", "object_id"])]
 

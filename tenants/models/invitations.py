@@ -53,6 +53,7 @@ class Invitation(HashedFieldsMixin, models.Model):
 
     class Meta:
         verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["invited_by", "created_at"])]
         constraints = [

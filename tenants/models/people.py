@@ -83,6 +83,7 @@ class User(HashedFieldsMixin, AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["first_name", "last_name", "date_joined"]
         constraints = [
             models.CheckConstraint(

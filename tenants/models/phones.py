@@ -56,6 +56,7 @@ class UserPhoneNumber(HashedFieldsMixin, models.Model):
 
     class Meta:
         verbose_name = _("user phone number")
+        verbose_name_plural = _("user phone numbers")
         ordering = ["-is_primary", "created_at"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "phone_hash"], name="phone_unique_per_tenant"),

@@ -52,6 +52,7 @@ class UserEmailPreference(models.Model):
 
     class Meta:
         verbose_name = _("user email preference")
+        verbose_name_plural = _("user email preferences")
         ordering = ["user__first_name", "user__last_name", "user_id"]
 
     def __str__(self):

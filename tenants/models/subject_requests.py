@@ -51,6 +51,7 @@ class SubjectRequest(models.Model):
 
     class Meta:
         verbose_name = _("subject request")
+        verbose_name_plural = _("subject requests")
         ordering = ["-created_at"]
         constraints = [  # one erasure at a time per person: a re-run after a crash resumes the same record
             models.UniqueConstraint(

@@ -225,6 +225,7 @@ class Tenant(models.Model):
 
     class Meta:
         verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
         ordering = ["name"]
         permissions = [
             ("view_pii", "Can view unmasked personal data"),

@@ -26,6 +26,7 @@ class UndeliverableAddress(models.Model):
 
     class Meta:
         verbose_name = _("undeliverable address")
+        verbose_name_plural = _("undeliverable addresses")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -56,7 +56,7 @@ def test_a_tenant_admin_sees_every_group_but_the_platforms(console_as, staff):
         "Inbox": ["My work"],
         "Approvals": ["Approval queue", "Changes made on platforms"],
         "Conversations": [
-            "Conversations", "Messages", "Labels", "Canned responses", "WhatsApp sends", "Email delivery logs",
+            "Conversations", "Messages", "Labels", "Canned responses", "WhatsApp sends", "Email delivery log",
         ],
         "Reports": [
             "Dashboard", "Approval analytics", "Conversation metrics", "Event log", "Access log", "Tool call audits",
@@ -86,7 +86,7 @@ def test_an_approver_sees_approvals_and_what_they_decide_on(console_as, staff):
 def test_support_sees_conversations_and_no_approvals(console_as, staff):
     assert shown(console_as(staff["support"])) == {
         "Inbox": ["My work"],
-        "Conversations": ["Conversations", "Messages", "Labels", "Canned responses", "Email delivery logs"],
+        "Conversations": ["Conversations", "Messages", "Labels", "Canned responses", "Email delivery log"],
         "Reports": ["Dashboard", "Conversation metrics"],
         "Marketing data": MARKETING,
         "Settings": ["Tenants", "Integration tokens"],
@@ -97,7 +97,7 @@ def test_compliance_sees_records_and_audits_and_no_settings_to_change(console_as
     assert shown(console_as(staff["compliance"])) == {
         "Inbox": ["My work"],
         "Approvals": ["Approval queue", "Changes made on platforms"],
-        "Conversations": ["Conversations", "Messages", "Email delivery logs"],
+        "Conversations": ["Conversations", "Messages", "Email delivery log"],
         "Reports": [
             "Dashboard", "Approval analytics", "Conversation metrics", "Event log", "Access log", "Tool call audits",
         ],

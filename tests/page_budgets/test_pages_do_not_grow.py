@@ -1,6 +1,7 @@
-"""Every console page and API list a person opens costs the same queries with a few rows as with several times more (issue 48,
-point 6): a list or a count read once per page, never once per row. Each page is opened with two rows of its kind,
-then with ten, each row's relations filled in differently (people, agents, holders, labels, approvals)."""
+"""Every console page and API list a person opens costs the same queries with a few rows as with several times
+more (issue 48, point 6): a list or a count read once per page, never once per row. Each page is opened with two
+rows of its kind, then with ten, each row's relations filled in differently (people, agents, holders, labels,
+approvals)."""
 
 from decimal import Decimal
 

@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "warehouse destinations",
                 "verbose_name": "warehouse destination",
                 "ordering": ["project", "dataset_name"],
                 "constraints": [
@@ -106,6 +107,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "verbose_name_plural": "export cursors",
                 "verbose_name": "export cursor",
                 "ordering": ["destination", "table"],
                 "constraints": [models.UniqueConstraint(fields=("destination", "table"), name="one_cursor_per_table")],
