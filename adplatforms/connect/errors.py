@@ -30,3 +30,10 @@ def provider_refused(platform_name: str, detail: str) -> ConnectFailed:
         _("%(platform)s refused to finish the sign-in (%(detail)s). Nothing was connected; press the button to "
           "try again.") % {"platform": platform_name, "detail": detail}
     )  # fmt: skip
+
+
+def not_reached(platform_name: str, account: str) -> ConnectFailed:
+    return ConnectFailed(
+        _("The %(platform)s login you used does not reach %(account)s, the account to reconnect. Sign in with a "
+          "login that does.") % {"platform": platform_name, "account": account}
+    )  # fmt: skip

@@ -11,15 +11,9 @@ from adplatforms.connect.errors import ConnectFailed
 from adplatforms.models import AdConnection
 
 
-def save(user, platform: str, choice: Choice, credentials: dict, *, reconnect: AdConnection | None = None):
-    """The tenant's connection to `choice`, with `credentials` (the model's credential fields and client id).
-    `reconnect`: the connection the admin pressed Reconnect on, which must be this same account."""
+def save(user, platform: str, choice: Choice, credentials: dict) -> AdConnection:
+    """The tenant's connection to `choice`, with `credentials` (the model's credential fields and client id)."""
     name = words.platform_name(platform)
-    if reconnect is not None and reconnect.account_id != choice.account_id:
-        raise ConnectFailed(
-            _("The %(platform)s login you used does not reach %(account)s, the account to reconnect. Sign in with a "
-              "login that does.") % {"platform": name, "account": words.account_label(reconnect)}
-        )  # fmt: skip
     elsewhere = AdConnection.objects.filter(platform=platform, account_id=choice.account_id).exclude(
         tenant_id=user.tenant_id
     )

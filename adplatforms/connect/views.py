@@ -59,8 +59,10 @@ def callback(model_admin, request, platform: str):
         reconnect = _reconnect_target(request, flow.data.get("reconnect", ""))
         choices, credentials = _answer(request, provider, flow)
         if reconnect is not None:
-            choice = next((c for c in choices if c.account_id == reconnect.account_id), choices[0])
-            connection = saving.save(request.user, platform, choice, credentials, reconnect=reconnect)
+            choice = next((c for c in choices if c.account_id == reconnect.account_id), None)
+            if choice is None:
+                raise errors.not_reached(provider.NAME, words.account_label(reconnect))
+            connection = saving.save(request.user, platform, choice, credentials)
             messages.success(request, _("Reconnected %(connection)s: syncing again.") % {"connection": connection})
             return HttpResponseRedirect(_change_url(connection))
         hold_id = connect_state.hold(

@@ -205,3 +205,16 @@ def test_another_tenants_connection_cannot_be_reconnected(console_as, outsider, 
     connection = AdConnection.objects.create(tenant=tenant, platform="google", account_id="1234567890")
 
     assert press(console_as(outsider), "google", reconnect=str(connection.pk)).status_code == 404
+
+
+def test_a_reconnect_with_a_login_that_does_not_reach_the_account_is_refused(console_as, tenant_admin, google):
+    connection = AdConnection.objects.create(
+        tenant=tenant_admin.tenant, platform="google", account_id="1112223334", refresh_token="1//old",
+        state="needs_reauth",
+    )  # fmt: skip
+    client = console_as(tenant_admin)
+    back = come_back(client, press(client, "google", reconnect=str(connection.pk))["Location"])
+
+    assert "does not reach 111-222-3334, the account to reconnect" in " ".join(shown(back))
+    connection.refresh_from_db()
+    assert (connection.state, connection.refresh_token) == ("needs_reauth", "1//old")

@@ -75,3 +75,18 @@ def test_a_wrong_app_secret_is_said_plainly(console_as, tenant_admin, meta, sett
 
     assert "Meta refused to finish the sign-in" in " ".join(shown(back))
     assert "not-the-secret" not in " ".join(shown(back))
+
+
+def test_a_meta_connection_whose_token_expired_reconnects(
+    console_as, tenant_admin, meta, django_capture_on_commit_callbacks
+):
+    connection = AdConnection.objects.create(
+        tenant=tenant_admin.tenant, platform="meta", account_id="act_123", access_token="EAAGexpired",
+        state="needs_reauth", state_detail="Error validating access token: Session has expired",
+    )  # fmt: skip
+    client = console_as(tenant_admin)
+    back = come_back(client, press(client, "meta", reconnect=str(connection.pk))["Location"])
+
+    assert back["Location"] == reverse("admin:adplatforms_adconnection_change", args=[connection.pk])
+    connection.refresh_from_db()
+    assert connection.state == "active" and connection.access_token == meta.token != "EAAGexpired"
