@@ -83,16 +83,10 @@ class ConnectButtonsBrowserTests(ScreenChecks, BrowserTestCase):
             SLACK_SIGNING_SECRET="browser-app-signing-secret",
         )
         cls.installation.enable()  # before the server process is forked: it inherits them
-        try:
-            super().setUpClass()
-        except Exception:
-            cls._stop_fakes()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._stop_fakes()
+        # A class cleanup, not tearDownClass: the class's own override_settings is undone by a cleanup too, which
+        # must run first (cleanups run last in, first out) or it would put these settings back.
+        cls.addClassCleanup(cls._stop_fakes)
+        super().setUpClass()
 
     @classmethod
     def _stop_fakes(cls):
