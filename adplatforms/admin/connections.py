@@ -8,8 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.urls import path
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -200,7 +200,12 @@ class AdConnectionAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
 
     @display(description=_("state"), ordering="state")
     def state_in_words(self, connection):
-        return words.state_words(connection)
+        """With a link to its page's Reconnect when it needs re-authorisation and the platform's button is offered."""
+        said = words.state_words(connection)
+        if connection.state != ConnectionState.NEEDS_REAUTHORISATION or providers.missing(connection.platform):
+            return said
+        change = reverse("admin:adplatforms_adconnection_change", args=[connection.pk])
+        return format_html('{} <a href="{}" data-testid="reconnect-link">{}</a>', said, change, gettext("Reconnect"))
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -10,7 +10,7 @@ from django.db import connection as db
 from django.urls import reverse
 from django.utils import timezone
 
-from adplatforms import connections
+from adplatforms import connections, states
 from adplatforms.models import AdConnection
 from adplatforms.simulator import consent
 from tenants.roles import Role
@@ -218,3 +218,27 @@ def test_a_reconnect_with_a_login_that_does_not_reach_the_account_is_refused(con
     assert "does not reach 111-222-3334, the account to reconnect" in " ".join(shown(back))
     connection.refresh_from_db()
     assert (connection.state, connection.refresh_token) == ("needs_reauth", "1//old")
+
+
+def test_the_admins_are_told_to_press_reconnect_when_the_button_is_offered(
+    tenant_admin, google, email_settings, sent_emails
+):
+    connection = AdConnection.objects.create(
+        tenant=tenant_admin.tenant, platform="google", account_id="1234567890", state="needs_reauth",
+        state_detail="Token has been expired or revoked.",
+    )  # fmt: skip
+
+    assert states.tell_admins_once(connection)
+
+    assert "Open the connection and press Reconnect" in sent_emails[0].text
+
+
+def test_the_list_links_a_revoked_connection_to_its_reconnect(console_as, tenant_admin, google):
+    connection = AdConnection.objects.create(
+        tenant=tenant_admin.tenant, platform="google", account_id="1234567890", state="needs_reauth",
+    )  # fmt: skip
+
+    page = console_as(tenant_admin).get(CHANGELIST).content.decode()
+
+    change = reverse("admin:adplatforms_adconnection_change", args=[connection.pk])
+    assert f'<a href="{change}" data-testid="reconnect-link">Reconnect</a>' in page
