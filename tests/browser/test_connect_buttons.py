@@ -1,11 +1,13 @@
 """The Connect buttons (issue 50, point 1) in a real browser, on a desktop and on a phone: a tenant admin presses
 "Connect Google Ads", allows on Google's consent page (a fake on 127.0.0.1, as the live server is), picks the
-account a manager reaches and lands on the connected account's page; "Add to Slack" installs Walker's app and the
-channel is picked from the list. The live server's port is fixed before it is forked, so PUBLIC_BASE_URL (the
-redirect URI the fakes send the browser back to) names it.
+account a manager reaches and lands on the connected account's page; "Connect Meta" goes through Facebook Login's
+dialog to the ad accounts; "Add to Slack" installs Walker's app and the channel is picked from the list. The live
+server's port is fixed before it is forked, so PUBLIC_BASE_URL (the redirect URI the fakes send the browser back to)
+names it.
 
 Screenshots: connect-buttons.png, connect-google-consent.png, connect-google-pick.png, connect-google-done.png,
-connect-slack-channel.png, connect-slack-done.png, connect-buttons-phone.png, connect-google-pick-phone.png.
+connect-meta-pick.png, connect-slack-channel.png, connect-slack-done.png, connect-buttons-phone.png,
+connect-google-pick-phone.png.
 """
 
 import io
@@ -17,6 +19,7 @@ from django.test import override_settings
 
 from adplatforms.models import AdConnection
 from adplatforms.simulator.google import FakeGoogleAds
+from adplatforms.simulator.meta import FakeMetaGraph
 from channels_app.slack.models import SlackWorkspace
 from tests.browser import test_admin_console as console  # the module, not its class: pytest would collect it here
 from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
@@ -67,6 +70,9 @@ class ConnectButtonsBrowserTests(ScreenChecks, BrowserTestCase):
 
         cls.ProtocolServerProcess = OnThePort
         cls.google = FakeGoogleAds().start()
+        cls.meta = FakeMetaGraph().start()
+        cls.meta.add_account("act_123", name="Acme Outdoor")
+        cls.meta.add_account("act_456", name="Acme Retail", currency="EUR", timezone="Europe/Madrid")
         cls.slack = FakeSlack().start()
         cls.installation = override_settings(
             PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
@@ -76,6 +82,10 @@ class ConnectButtonsBrowserTests(ScreenChecks, BrowserTestCase):
             GOOGLE_OAUTH_CLIENT_ID=cls.google.client_id,
             GOOGLE_OAUTH_CLIENT_SECRET=cls.google.client_secret,
             GOOGLE_ADS_DEVELOPER_TOKEN=cls.google.developer_token,
+            META_GRAPH_API_URL=cls.meta.url,
+            META_OAUTH_DIALOG_URL=cls.meta.url,
+            META_APP_ID=cls.meta.app_id,
+            META_APP_SECRET=cls.meta.app_secret,
             SLACK_API_BASE_URL=cls.slack.base_url,
             SLACK_OAUTH_AUTHORIZE_URL=cls.slack.authorize_url,
             SLACK_CLIENT_ID=cls.slack.client_id,
@@ -92,6 +102,7 @@ class ConnectButtonsBrowserTests(ScreenChecks, BrowserTestCase):
     def _stop_fakes(cls):
         cls.installation.disable()
         cls.google.stop()
+        cls.meta.stop()
         cls.slack.stop()
 
     def setUp(self):
@@ -145,6 +156,20 @@ class ConnectButtonsBrowserTests(ScreenChecks, BrowserTestCase):
         workspace = SlackWorkspace.objects.get(team_id="T0WALKER")
         self.assertEqual(workspace.tenant_id, connection.tenant_id)
         self.assertEqual(workspace.default_channel, "C0GENERAL")
+
+    def test_an_admin_connects_a_meta_ad_account(self):
+        self.log_in("admin@acme.test")
+        self.driver.get(self.url("/admin/adplatforms/adconnection/"))
+        self.find("connect-meta").click()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="consent-allow"]'), "Facebook's dialog")
+        self.find("consent-allow").click()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="connect-pick"]'), "the ad accounts")
+        self.find("account-act_456").click()
+        self.screenshot("connect-meta-pick.png")
+        self.find("connect-picked").click()
+        self.wait(lambda d: "/change/" in self.path(), "the connected account's page")
+        connection = AdConnection.objects.get(platform="meta")
+        self.assertEqual((connection.account_id, connection.access_token), ("act_456", self.meta.token))
 
     def test_the_connect_flow_fits_a_phone(self):
         self.driver.set_window_size(*PHONE)
