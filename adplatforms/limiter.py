@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from adplatforms import errors
+from adplatforms.google import credentials
 from adplatforms.platform import AdPlatformClient, Usage, UsageObserver
 from tenants.crypto import keyed_hash
 
@@ -60,7 +61,8 @@ class Keys:
 def keys_for(connection) -> Keys:
     account = f"{connection.platform}:account:{connection.account_id}"
     if connection.platform == "google":
-        return Keys(f"google:developer:{keyed_hash(connection.developer_token or '')}", "developer", account)
+        token = credentials.developer_token(connection)
+        return Keys(f"google:developer:{keyed_hash(token or '')}", "developer", account)
     app = connection.app_id or f"account:{connection.account_id}"  # without an app id, the account stands for it
     return Keys(f"{connection.platform}:app:{app}", "app", account)
 

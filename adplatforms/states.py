@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from adplatforms import errors, words
+from adplatforms.connect import providers
 from adplatforms.limiter import DEFAULT_PARK_SECONDS
 from adplatforms.models import AdConnection, ConnectionState
 from hitl.console import tell_consoles
@@ -89,8 +90,7 @@ def tell_admins_once(connection: AdConnection) -> bool:
             body = "\n\n".join(
                 [
                     _needs_reauthorisation(connection),
-                    _("Open the connection and save new credentials: %(url)s")
-                    % {"url": f"{settings.PUBLIC_BASE_URL}{link}"},
+                    _how_to_reauthorise(connection) % {"url": f"{settings.PUBLIC_BASE_URL}{link}"},
                 ]
             )
         email = EmailMessage(subject, body, to=[admin.email])
@@ -109,6 +109,13 @@ def _needs_reauthorisation(connection: AdConnection) -> str:
         "account": connection.name or words.account_label(connection),
         "detail": connection.state_detail,
     }
+
+
+def _how_to_reauthorise(connection: AdConnection) -> str:
+    """Reconnect where the installation offers the platform's button (adplatforms.connect); else new credentials."""
+    if not providers.missing(connection.platform):
+        return _("Open the connection and press Reconnect to sign in again: %(url)s")
+    return _("Open the connection and save new credentials: %(url)s")
 
 
 def _set(connection: AdConnection, **values) -> None:

@@ -446,6 +446,12 @@ ONE_CLICK_LINK_HOURS = env_int("ONE_CLICK_LINK_HOURS", 48, minimum=1)  # lifetim
 # fake) and how long a link that ties a Slack user to a Walker sign-in lasts.
 SLACK_API_BASE_URL = env_str("SLACK_API_BASE_URL", "https://slack.com/api/")
 SLACK_LINK_MINUTES = env_int("SLACK_LINK_MINUTES", 30, minimum=1)
+# "Add to Slack" (channels_app/slack/install.py): Walker's own Slack app, one per installation. All three set: the
+# console offers the button; empty: only the manual form (a workspace's own app). Tests point the address at a fake.
+SLACK_CLIENT_ID = env_str("SLACK_CLIENT_ID")
+SLACK_CLIENT_SECRET = env_str("SLACK_CLIENT_SECRET")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET")
+SLACK_OAUTH_AUTHORIZE_URL = env_str("SLACK_OAUTH_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize")
 CHAT_ALLOWED_ORIGINS = env_list("CHAT_ALLOWED_ORIGINS")  # other sites that embed the widget, e.g. https://acme.com
 if _hostless := [origin for origin in CHAT_ALLOWED_ORIGINS if urlsplit(origin).scheme not in ("http", "https")]:
     raise ImproperlyConfigured(
@@ -508,6 +514,19 @@ GOOGLE_ADS_API_URL = env_str("GOOGLE_ADS_API_URL", "https://googleads.googleapis
 GOOGLE_OAUTH_TOKEN_URL = env_str("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
 META_GRAPH_API_VERSION = env_str("META_GRAPH_API_VERSION", "v26.0")
 META_GRAPH_API_URL = env_str("META_GRAPH_API_URL", "https://graph.facebook.com").rstrip("/")
+# The "Connect" buttons (adplatforms/connect/): Walker's own OAuth client and developer token for Google Ads, its own
+# Meta app for Facebook Login for Business, one per installation. Set, the console offers the button; empty, only
+# the manual form (an account's own credentials). Tests point the sign-in pages at fakes on 127.0.0.1.
+GOOGLE_OAUTH_CLIENT_ID = env_str("GOOGLE_OAUTH_CLIENT_ID")
+GOOGLE_OAUTH_CLIENT_SECRET = env_str("GOOGLE_OAUTH_CLIENT_SECRET")
+GOOGLE_ADS_DEVELOPER_TOKEN = env_str("GOOGLE_ADS_DEVELOPER_TOKEN")
+GOOGLE_OAUTH_AUTHORIZE_URL = env_str("GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth")
+META_APP_ID = env_str("META_APP_ID")
+META_APP_SECRET = env_str("META_APP_SECRET")
+META_LOGIN_CONFIG_ID = env_str("META_LOGIN_CONFIG_ID")  # Facebook Login for Business: the configuration's id
+META_OAUTH_DIALOG_URL = env_str("META_OAUTH_DIALOG_URL", "https://www.facebook.com").rstrip("/")
+# How long a started "Connect" may take, from the button to the account picked (minutes).
+CONNECT_FLOW_MINUTES = env_int("CONNECT_FLOW_MINUTES", 15, minimum=1)
 AD_PLATFORM_TIMEOUT = env_float("AD_PLATFORM_TIMEOUT", 30.0, minimum=1.0)  # seconds for one call
 # An approved change's attempt on an ad platform writes nothing after this many seconds (one call's timeout before
 # it at the latest); silent past it, the change is read back from the platform (hitl.services.read_back).

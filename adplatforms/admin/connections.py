@@ -1,18 +1,24 @@
-"""Ad platform connections in the console: tenant admins add, test, sync and disconnect them; credentials are
-write-only (typed, stored encrypted, never shown again)."""
+"""Ad platform connections in the console: tenant admins connect them with a platform's sign-in ("Connect Google
+Ads", "Connect Meta", adplatforms.connect) or add them with typed credentials, then test, sync, reconnect and
+disconnect them; credentials are write-only (typed, stored encrypted, never shown again)."""
+
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
 from adplatforms import connections, words
-from adplatforms.models import SECRET_FIELDS, AdConnection, SyncRun
+from adplatforms.connect import providers
+from adplatforms.connect import views as connect_views
+from adplatforms.models import SECRET_FIELDS, AdConnection, ConnectionState, SyncRun
 from adplatforms.sync import NotSyncable
 from core.widgets import secret_input
 from tenants.admin_scoping import TenantOwnedAdmin
@@ -118,6 +124,48 @@ class AdConnectionAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
     ]  # fmt: skip
     inlines = [SyncRunInline]
     actions = ["test_connection", "sync_now", "disconnect"]
+    list_before_template = "admin/adplatforms/connect_buttons.html"
+    change_form_before_template = "admin/adplatforms/reconnect.html"
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        return [
+            path("connect/<str:platform>/", view(connect_views.start), name="adplatforms_adconnection_connect"),
+            path("connect/<str:platform>/callback/", view(connect_views.callback),
+                 name="adplatforms_adconnection_connect_callback"),
+            path("connect/<str:platform>/pick/<str:hold_id>/", view(connect_views.pick),
+                 name="adplatforms_adconnection_connect_pick"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def changelist_view(self, request, extra_context=None):
+        """The "Connect" buttons for a tenant's admin (or what the operator must set for them)."""
+        buttons = []
+        if request.user.tenant_id is not None and self.has_add_permission(request):
+            buttons = [
+                {"platform": platform, "name": words.platform_name(platform), "missing": missing}
+                for platform, missing in providers.offered().items()
+            ]
+        return super().changelist_view(request, {"connect_buttons": buttons, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A connection that needs re-authorisation offers Reconnect when its platform has a button here."""
+        connection = self.get_object(request, object_id)
+        reconnect = (
+            connection is not None
+            and connection.state == ConnectionState.NEEDS_REAUTHORISATION
+            and request.user.tenant_id == connection.tenant_id
+            and not providers.missing(connection.platform)
+        )
+        extra = {}
+        if reconnect:
+            extra = {
+                "reconnect_platform": connection.platform,
+                "reconnect_name": words.platform_name(connection.platform),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def get_queryset(self, request):
         return (
@@ -152,7 +200,12 @@ class AdConnectionAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
 
     @display(description=_("state"), ordering="state")
     def state_in_words(self, connection):
-        return words.state_words(connection)
+        """With a link to its page's Reconnect when it needs re-authorisation and the platform's button is offered."""
+        said = words.state_words(connection)
+        if connection.state != ConnectionState.NEEDS_REAUTHORISATION or providers.missing(connection.platform):
+            return said
+        change = reverse("admin:adplatforms_adconnection_change", args=[connection.pk])
+        return format_html('{} <a href="{}" data-testid="reconnect-link">{}</a>', said, change, gettext("Reconnect"))
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -21,8 +21,8 @@ import httpx
 from django.conf import settings
 
 from adplatforms import errors, money
+from adplatforms.google import credentials, ids, queries
 from adplatforms.google import errors as google_errors
-from adplatforms.google import ids, queries
 from adplatforms.google.oauth import TokenSource
 from adplatforms.platform import Account, AccountDay, CampaignDay, CampaignStatus, RemoteCampaign, UsageObserver
 
@@ -46,15 +46,16 @@ class GoogleAdsClient:
             self._login_customer = ids.customer_id(connection.login_customer_id) if connection.login_customer_id else ""
         except ids.InvalidCustomerId as err:
             raise errors.InvalidRequest(str(err), code="INVALID_CUSTOMER_ID") from None
-        self._developer_token = connection.developer_token
+        self._developer_token = credentials.developer_token(connection)
+        client_secret = credentials.client_secret(connection)
         self._http = http or httpx.Client(timeout=settings.AD_PLATFORM_TIMEOUT)
         self._tokens = TokenSource(
             self._http,
             client_id=connection.client_id,
-            client_secret=connection.client_secret,
+            client_secret=client_secret,
             refresh_token=connection.refresh_token,
         )
-        self._secrets = (connection.developer_token, connection.client_secret, connection.refresh_token)
+        self._secrets = (self._developer_token, client_secret, connection.refresh_token)
         self._currency = connection.currency
         self._base = f"{settings.GOOGLE_ADS_API_URL}/{settings.GOOGLE_ADS_API_VERSION}/customers/{self._customer}"
 

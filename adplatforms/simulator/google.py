@@ -1,12 +1,20 @@
 """A fake Google Ads API (REST, JSON) and Google's OAuth token endpoint on a free port of 127.0.0.1.
 
 For the Google Ads client's tests, the other tests that want a Google account over HTTP, and a simulator:
-`FakeGoogleAds()` then `start()`; point GOOGLE_ADS_API_URL at `url` and GOOGLE_OAUTH_TOKEN_URL at `token_url`;
-`stop()` at the end. No pytest inside (the fixture is in tests/adplatforms/conftest.py).
+`FakeGoogleAds()` then `start()`; point GOOGLE_ADS_API_URL at `url`, GOOGLE_OAUTH_TOKEN_URL at `token_url` and
+GOOGLE_OAUTH_AUTHORIZE_URL at `authorize_url`; `stop()` at the end. No pytest inside (the fixture is in
+tests/adplatforms/conftest.py).
 
 It holds customers (accounts) with their budgets, campaigns and daily figures in memory, and answers:
-- POST /token: grant_type=refresh_token with the expected client id, secret and refresh token; else
-  RFC 6749 errors (`invalid_grant`, `invalid_client`).
+- GET /o/oauth2/v2/auth: Google's consent page for the web-server flow (response_type=code, the known client id,
+  a redirect URI, the AdWords scope, a PKCE S256 challenge), whose "Allow" sends the browser back with a code and
+  "Cancel" with error=access_denied (simulator.consent).
+- POST /token: grant_type=refresh_token with the expected client id, secret and refresh token, or
+  grant_type=authorization_code with a code it issued, the same redirect URI and the code verifier of its
+  challenge (the answer carries a new refresh token, which the fake then expects); else RFC 6749 errors
+  (`invalid_grant`, `invalid_client`).
+- GET /{version}/customers:listAccessibleCustomers: the customers the signed-in person reaches directly
+  (`accessible`; by default every customer that is no manager's client), as resource names.
 - POST /{version}/customers/{id}/googleAds:search (paged by `page_size`, `nextPageToken`) and
   googleAds:searchStream (a JSON array of batches of `stream_batch_size` rows).
 - POST /{version}/customers/{id}/campaignBudgets:mutate and campaigns:mutate: `update` operations with an
@@ -14,9 +22,10 @@ It holds customers (accounts) with their budgets, campaigns and daily figures in
 Every refusal is a google.rpc.Status carrying a GoogleAdsFailure, as Google writes it (int64 as strings,
 fields at their default left out, as proto3 JSON does).
 
-GAQL, just enough for adplatforms.google.queries: `SELECT fields FROM customer|campaign [WHERE cond AND ...]
-[ORDER BY field [ASC|DESC]] [LIMIT n]`, each cond `field = value`, `field != value`, `field IN (...)` or
-`segments.date BETWEEN 'a' AND 'b'`. Only the fields in FIELDS are known; any other is refused with
+GAQL, just enough for adplatforms.google.queries: `SELECT fields FROM customer|campaign|customer_client
+[WHERE cond AND ...] [ORDER BY field [ASC|DESC]] [LIMIT n]`, each cond `field = value`, `field != value`,
+`field <= value`, `field IN (...)` or `segments.date BETWEEN 'a' AND 'b'`; customer_client gives the customer
+itself (level 0) and its clients (level 1). Only the fields in FIELDS are known; any other is refused with
 queryError UNRECOGNIZED_FIELD, so a query naming a field this version does not have fails here too. Selecting
 segments.date gives a row per day (per campaign FROM campaign, the account's total FROM customer) and needs a
 date filter; metrics without segments.date are not supported (refused).
@@ -27,9 +36,12 @@ Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permissio
 `expire_access_tokens()`. Every request is recorded in `requests` (path, headers and body without the secrets).
 """
 
+import base64
+import hashlib
 import itertools
 import json
 import re
+import secrets
 import threading
 import time
 import urllib.parse
@@ -41,9 +53,11 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from adplatforms import money
+from adplatforms.simulator import consent
 
 SECRET_HEADERS = {"authorization", "developer-token"}
 SECRET_FORM_FIELDS = {"client_secret", "refresh_token"}
+ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords"
 
 
 @dataclass
@@ -80,6 +94,8 @@ class Customer:
     name: str
     currency: str = "USD"
     time_zone: str = "America/New_York"
+    manager: bool = False
+    clients: list[str] = field(default_factory=list)  # a manager's client customers (their ids)
     min_daily_budget_micros: int = 1_000_000  # what the fake refuses below (BUDGET_BELOW_PER_DAY_MINIMUM)
     budgets: dict[str, Budget] = field(default_factory=dict)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
@@ -162,9 +178,21 @@ _DAY_FIELDS = {
     "metrics.conversions": ("double", lambda cu, c, b, d: d.conversions),
     "metrics.conversions_value": ("double", lambda cu, c, b, d: d.conversions_value),
 }
+# FROM customer_client a row's context is (the client customer, its level, None, None).
+_CUSTOMER_CLIENT_FIELDS = {
+    "customer_client.id": ("int64", lambda cu, c, b, d: cu.id),
+    "customer_client.resource_name": ("string", lambda cu, c, b, d: f"customers/{cu.id}/customerClients/{cu.id}"),
+    "customer_client.client_customer": ("string", lambda cu, c, b, d: f"customers/{cu.id}"),
+    "customer_client.descriptive_name": ("string", lambda cu, c, b, d: cu.name),
+    "customer_client.currency_code": ("string", lambda cu, c, b, d: cu.currency),
+    "customer_client.time_zone": ("string", lambda cu, c, b, d: cu.time_zone),
+    "customer_client.manager": ("bool", lambda cu, c, b, d: cu.manager),
+    "customer_client.level": ("int64", lambda cu, c, b, d: c),
+}
 FIELDS = {
     "customer": {**_CUSTOMER_FIELDS, **_DAY_FIELDS},
     "campaign": {**_CUSTOMER_FIELDS, **_CAMPAIGN_FIELDS, **_DAY_FIELDS},
+    "customer_client": _CUSTOMER_CLIENT_FIELDS,
 }
 
 _QUERY = re.compile(
@@ -175,7 +203,7 @@ _QUERY = re.compile(
 )
 _CONDITION = re.compile(
     r"(?P<field>[\w.]+)\s+(?:BETWEEN\s+(?P<low>'[^']*')\s+AND\s+(?P<high>'[^']*')"
-    r"|(?P<op>=|!=|IN)\s*(?P<value>\([^)]*\)|'[^']*'|-?\d+))\s*(?:AND\s+|$)",
+    r"|(?P<op><=|=|!=|IN)\s*(?P<value>\([^)]*\)|'[^']*'|-?\d+))\s*(?:AND\s+|$)",
     re.IGNORECASE,
 )
 
@@ -198,6 +226,8 @@ class FakeGoogleAds:
         self.refresh_token = refresh_token
         self.developer_token = developer_token
         self.token_lifetime = 3599  # seconds, as Google gives
+        self.accessible: list[str] | None = None  # listAccessibleCustomers; None: every customer no one manages
+        self.codes: dict[str, dict] = {}  # authorization codes not yet exchanged
         self.page_size = 10_000  # rows per googleAds:search page (Google's fixed size)
         self.stream_batch_size = 10_000  # rows per searchStream batch
         self.customers: dict[str, Customer] = {}
@@ -240,6 +270,10 @@ class FakeGoogleAds:
     @property
     def token_url(self) -> str:
         return f"{self.url}/token"
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.url}/o/oauth2/v2/auth"
 
     # --- the accounts ----------------------------------------------------------------------
 
@@ -329,6 +363,78 @@ class FakeGoogleAds:
     def ads_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path != "/token"]
 
+    def add_manager(self, customer_id: str, name: str, clients: list[str], **kwargs) -> Customer:
+        """A manager (MCC) account over `clients`, customers already added."""
+        return self.add_customer(customer_id, name, manager=True, clients=list(clients), **kwargs)
+
+    def accessible_customers(self) -> list[str]:
+        if self.accessible is not None:
+            return list(self.accessible)
+        managed = {client for c in self.customers.values() for client in c.clients}
+        return [customer_id for customer_id in self.customers if customer_id not in managed]
+
+    # --- the consent page (OAuth 2.0 for web server applications) ----------------------------
+
+    def handle_authorize(self, params: dict[str, str]) -> tuple[int, bytes]:
+        """The consent page, or Google's error page for a request it refuses (no redirect: RFC 6749 §4.1.2.1)."""
+        if params.get("client_id") != self.client_id:
+            return 401, b"Error 401: invalid_client. The OAuth client was not found."
+        problem = _authorize_problem(params)
+        if problem:
+            return 400, f"Error 400: invalid_request. {problem}".encode()
+        return 200, consent.page("Sign in with Google", "Walker wants to see and manage your Google Ads data.", params)
+
+    def handle_decision(self, form: dict[str, str]) -> str:
+        """Where "Allow" or "Cancel" sends the browser: the redirect URI with a code, or with access_denied."""
+        answer = {"state": form["state"]} if form.get("state") else {}
+        if form.get("decision") != "allow":
+            return consent.back_to(form["redirect_uri"], {"error": "access_denied", **answer})
+        code = f"4/0fake-code-{secrets.token_urlsafe(12)}"
+        with self._lock:
+            self.codes[code] = {
+                "redirect_uri": form["redirect_uri"],
+                "challenge": form["code_challenge"],
+                "scope": form["scope"],
+            }
+        return consent.back_to(form["redirect_uri"], {**answer, "code": code, "scope": form["scope"]})
+
+    def _exchange_code(self, form: dict[str, str]) -> tuple[int, dict]:
+        with self._lock:
+            issued = self.codes.pop(form.get("code", ""), None)
+        if issued is None:
+            return 400, {"error": "invalid_grant", "error_description": "Malformed auth code."}
+        if form.get("redirect_uri") != issued["redirect_uri"]:
+            return 400, {"error": "redirect_uri_mismatch", "error_description": "Bad Request"}
+        verifier = form.get("code_verifier", "")
+        if not verifier:
+            return 400, {"error": "invalid_grant", "error_description": "Missing code verifier."}
+        if _s256(verifier) != issued["challenge"]:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid code verifier."}
+        self.refresh_token = f"1//fake-refresh-{secrets.token_urlsafe(12)}"
+        token = self._issue_access_token()
+        return 200, {
+            "access_token": token,
+            "expires_in": self.token_lifetime,
+            "refresh_token": self.refresh_token,
+            "scope": issued["scope"],
+            "token_type": "Bearer",
+        }
+
+    def _issue_access_token(self) -> str:
+        token = f"ya29.fake-access-{next(self._counter):06d}"
+        with self._lock:
+            self.issued_tokens.append(token)
+            self._token_expiry[token] = time.monotonic() + self.token_lifetime
+        return token
+
+    def handle_list_accessible(self, path: str, headers) -> dict:
+        if path != f"/{self.version}/customers:listAccessibleCustomers":
+            raise Refusal(404, {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}})
+        self._authenticate(headers)
+        if self._faults:
+            raise self._faults.popleft()
+        return {"resourceNames": [f"customers/{customer_id}" for customer_id in self.accessible_customers()]}
+
     # --- answers ---------------------------------------------------------------------------
 
     def status_body(self, http: int, status: str, message: str, errors: list[dict] | None = None) -> dict:
@@ -352,16 +458,15 @@ class FakeGoogleAds:
     def handle_token(self, form: dict[str, str]) -> tuple[int, dict]:
         if self._token_faults:
             return self._token_faults.popleft()
-        if form.get("grant_type") != "refresh_token":
+        if form.get("grant_type") not in ("refresh_token", "authorization_code"):
             return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
+        if form["grant_type"] == "authorization_code":
+            return self._exchange_code(form)
         if form.get("refresh_token") != self.refresh_token:
             return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
-        token = f"ya29.fake-access-{next(self._counter):06d}"
-        with self._lock:
-            self.issued_tokens.append(token)
-            self._token_expiry[token] = time.monotonic() + self.token_lifetime
+        token = self._issue_access_token()
         return 200, {
             "access_token": token,
             "expires_in": self.token_lifetime,
@@ -527,7 +632,10 @@ class FakeGoogleAds:
         known = {name: read for name, (_, read) in FIELDS[resource].items() if name in needed}
         span = (date.fromisoformat(span[0]), date.fromisoformat(span[1])) if span else (date.min, date.max)
         contexts = []
-        if resource == "customer" and not daily:
+        if resource == "customer_client":
+            clients = [self.customers[client_id] for client_id in customer.clients if client_id in self.customers]
+            contexts = [(customer, 0, None, None), *((client, 1, None, None) for client in clients)]
+        elif resource == "customer" and not daily:
             contexts = [(customer, None, None, None)]
         elif resource == "customer":
             totals = defaultdict(list)
@@ -711,6 +819,8 @@ def _holds(row: dict, condition) -> bool:
         return value[0] <= actual <= value[1]
     if op == "IN":
         return actual in value
+    if op == "<=":
+        return int(actual or 0) <= int(value)
     return (actual == value) == (op == "=")
 
 
@@ -780,16 +890,51 @@ def _number(value):
     raise TypeError(type(value).__name__)
 
 
+def _authorize_problem(params: dict[str, str]) -> str:
+    """What Google's consent page would refuse in the request, or ""."""
+    if params.get("response_type") != "code":
+        return "Invalid response_type: the web-server flow asks for code."
+    if not params.get("redirect_uri", "").startswith(("http://", "https://")):
+        return "Missing required parameter: redirect_uri"
+    if ADWORDS_SCOPE not in params.get("scope", "").split():
+        return "The fake knows the Google Ads scope only."
+    if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
+        return "Walker's client sends a PKCE S256 code_challenge."
+    return ""
+
+
+def _s256(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
 def _handler(fake: FakeGoogleAds):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         wbufsize = 1 << 16  # an answer leaves in one write (flushed after each request), not a header at a time
         disable_nagle_algorithm = True
 
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            split = urllib.parse.urlsplit(self.path)
+            params = dict(urllib.parse.parse_qsl(split.query))
+            fake.requests.append(Recorded("GET", split.path, _public_headers(self.headers), params))
+            if split.path == "/o/oauth2/v2/auth":
+                status, page = fake.handle_authorize(params)
+                return self._page(status, page)
+            try:
+                return self._answer(200, fake.handle_list_accessible(split.path, self.headers))
+            except Refusal as refusal:
+                return self._answer(refusal.http, refusal.body)
+
         def do_POST(self):  # noqa: N802 (http.server's name)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode()
             path = urllib.parse.urlsplit(self.path).path
+            if path == consent.DECIDE_PATH:
+                location = fake.handle_decision(dict(urllib.parse.parse_qsl(raw)))
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                return self.end_headers()
             if path == "/token":
                 form = dict(urllib.parse.parse_qsl(raw))
                 fake.requests.append(
@@ -817,6 +962,13 @@ def _handler(fake: FakeGoogleAds):
             self.send_header("request-id", fake._request_id())
             self.end_headers()
             self.wfile.write(data)
+
+        def _page(self, status: int, page: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
 
         def log_message(self, format, *args):  # quiet: the test output is not the place
             pass

@@ -8,12 +8,20 @@ with `next` carrying `access_token=` as Meta writes it, insights figures as stri
 `{"success": true}`, errors as `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id", ...}}`, and
 the usage headers (`x-app-usage`, `x-ad-account-usage`, `x-business-use-case-usage`) on every answer.
 
+Facebook Login too ("Connect Meta"): the login dialog at `/{version}/dialog/oauth` (the app's id, a redirect URI,
+a Facebook Login for Business `config_id` or a `scope`), whose "Allow" sends the browser back with a code and
+"Cancel" with error=access_denied and error_reason=user_denied (simulator.consent); `oauth/access_token` exchanging
+that code (same redirect URI, the app's secret) for a short-lived user token, and a short-lived token for a
+long-lived one (grant_type=fb_exchange_token), which the fake then takes as its `token`; and `me/adaccounts`, the
+ad accounts that person reaches (`people_accounts`; by default every account).
+
 Faults are scripted (`fail("rate_limit", path="campaigns")`), every request is recorded without its
 Authorization header, and nothing here depends on pytest: `start()`, `url`, `stop()`.
 """
 
 import base64
 import json
+import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +29,11 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from adplatforms.simulator import consent
+
 TOKEN = "EAAGfakeSystemUserToken0123456789abcdef"
+APP_ID = "1357924680"
+APP_SECRET = "fake-meta-app-secret-5Rt"
 BUSINESS_ID = "1029384756"
 MIN_DAILY_BUDGET_UNITS = 100  # $1.00, or ¥100: below it Meta refuses the budget (error 100, subcode 1885272)
 
@@ -61,6 +73,11 @@ class FakeMetaGraph:
     def __init__(self, *, token: str = TOKEN, version: str = "v26.0"):
         self.token = token
         self.version = version
+        self.app_id = APP_ID
+        self.app_secret = APP_SECRET
+        self.codes: dict[str, str] = {}  # login codes not yet exchanged -> their redirect URI
+        self.short_tokens: set[str] = set()
+        self.people_accounts: list[str] | None = None  # me/adaccounts; None: every account
         self.accounts: dict[str, dict] = {}
         self.campaigns: dict[str, dict] = {}
         self.days: dict[tuple[str, date], dict] = {}
@@ -204,6 +221,15 @@ class FakeMetaGraph:
             params.update(parse_qsl(handler.rfile.read(length).decode(), keep_blank_values=True))
         prefix = f"/{self.version}/"
         path = split.path.removeprefix(prefix) if split.path.startswith(prefix) else split.path
+        if path == "dialog/oauth" or split.path == consent.DECIDE_PATH:
+            return self._login(handler, params)
+        if path == "oauth/access_token":
+            with self._lock:
+                self.requests.append(Recorded(method, path, _public(params), split.path, {}, False))
+            try:
+                return self._answer(handler, 200, self._access_token(params), {})
+            except GraphError as err:
+                return self._answer(handler, err.status, {"error": err.body}, {})
         bearer = handler.headers.get("Authorization") == f"Bearer {self.token}"
         headers = {k: v for k, v in handler.headers.items() if k.lower() != "authorization"}
         with self._lock:
@@ -309,6 +335,67 @@ class FakeMetaGraph:
             "ads_api_access_tier": "standard_access",
         }
 
+    # --- Facebook Login ---------------------------------------------------------------
+
+    @property
+    def dialog_url(self) -> str:
+        return f"{self.url}/{self.version}/dialog/oauth"
+
+    def _login(self, handler, params: dict) -> None:
+        """The dialog (GET) or the person's decision on it (POST): a page, or the redirect back."""
+        if "decision" not in params:
+            status, page = self._dialog(params)
+            handler.send_response(status)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(page)))
+            handler.end_headers()
+            handler.wfile.write(page)
+            return
+        answer = {"state": params["state"]} if params.get("state") else {}
+        if params["decision"] == "allow":
+            code = f"AQfake-code-{secrets.token_urlsafe(12)}"
+            with self._lock:
+                self.codes[code] = params["redirect_uri"]
+            answer["code"] = code
+        else:
+            answer = {"error": "access_denied", "error_code": "200", "error_description": "Permissions error",
+                      "error_reason": "user_denied", **answer}  # fmt: skip
+        handler.send_response(302)
+        handler.send_header("Location", consent.back_to(params["redirect_uri"], answer))
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    def _dialog(self, params: dict) -> tuple[int, bytes]:
+        if params.get("client_id") != self.app_id:
+            return 400, b"Invalid App ID: the app id in the request is not a Meta app."
+        if not params.get("redirect_uri", "").startswith(("http://", "https://")):
+            return 400, b"URL blocked: the redirect URI is missing."
+        if not (params.get("config_id") or params.get("scope")):
+            return 400, b"Facebook Login for Business needs a config_id (or scope)."
+        return 200, consent.page("Log in with Facebook", "Walker wants to manage your ad accounts.", params)
+
+    def _access_token(self, params: dict) -> dict:
+        if params.get("client_id") != self.app_id or params.get("client_secret") != self.app_secret:
+            raise GraphError(400, 101, "Error validating application. Invalid application ID.")
+        if params.get("grant_type") == "fb_exchange_token":
+            with self._lock:
+                known = params.get("fb_exchange_token") in self.short_tokens
+            if not known:
+                raise GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token")
+            self.token = f"EAAGfakeLongLived{secrets.token_hex(12)}"
+            return {"access_token": self.token, "token_type": "bearer", "expires_in": 5183944}
+        with self._lock:
+            redirect_uri = self.codes.pop(params.get("code", ""), None)
+        if redirect_uri is None:
+            raise GraphError(400, 100, "This authorization code has been used.", subcode=36009, kind="OAuthException")
+        if params.get("redirect_uri") != redirect_uri:
+            raise GraphError(400, 100, "Error validating verification code. Please make sure your redirect_uri is "
+                             "identical to the one you used in the OAuth dialog request", subcode=36008)  # fmt: skip
+        short = f"EAAGfakeShort{secrets.token_hex(8)}"
+        with self._lock:
+            self.short_tokens.add(short)
+        return {"access_token": short, "token_type": "bearer", "expires_in": 5183}
+
     # --- the API ----------------------------------------------------------------------
 
     def _route(self, method: str, path: str, params: dict) -> dict:
@@ -317,6 +404,9 @@ class FakeMetaGraph:
         edge = parts[1] if len(parts) > 1 else None
         if len(parts) > 2:
             raise GraphError(400, 2500, f"Unknown path components: /{path}")
+        if node == "me" and edge == "adaccounts" and method == "GET":
+            reached = self.accounts if self.people_accounts is None else self.people_accounts
+            return self._page(path, [_pick(self.accounts[a], params) for a in reached if a in self.accounts], params)
         if node in self.accounts:
             if edge is None and method == "GET":
                 return _pick(self.accounts[node], params)
@@ -461,6 +551,10 @@ class FakeMetaGraph:
         if not validate_only and self.apply_writes:
             campaign.update(changes)
         return {"success": True}
+
+
+def _public(params: dict) -> dict:
+    return {k: v for k, v in params.items() if k not in ("client_secret", "fb_exchange_token", "code")}
 
 
 def _pick(obj: dict, params: dict) -> dict:

@@ -1,12 +1,15 @@
-"""The tenant's Slack workspace in the console: tenant admins connect it with the app's bot token and signing
+"""The tenant's Slack workspace in the console: tenant admins connect it with "Add to Slack" (Walker's own app,
+channels_app.slack.install) or with their own app's bot token and signing
 secret, which are write-only (typed, stored encrypted, never shown again) and change only after a fresh second
 factor, as every secret a tenant holds. Its page says whether Slack refuses the bot token and which approvals'
 messages failed (`outcomes`)."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
+from channels_app.slack import install, install_views
 from channels_app.slack.models import TEAM_ID, SlackApprovalMessage, SlackUserLink, SlackWorkspace
 from core.widgets import secret_input
 from tenants.admin_scoping import TenantOwnedAdmin
@@ -89,6 +93,38 @@ class SlackWorkspaceAdmin(SecretsStepUpAdminMixin, TenantOwnedAdmin):
         (_("The Slack app's secrets"), {"fields": list(SECRETS)}),
     ]  # fmt: skip
     answers = (_("How Slack answers"), {"fields": ["token_state", "failed_messages"]})
+    list_before_template = change_form_before_template = "admin/channels_app/slack_add_button.html"
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        return [
+            path("install/", view(install_views.start), name="channels_app_slackworkspace_install"),
+            path("install/callback/", view(install_views.callback),
+                 name="channels_app_slackworkspace_install_callback"),
+            path("install/pick/<str:hold_id>/", view(install_views.pick),
+                 name="channels_app_slackworkspace_install_pick"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def _install_button(self, request, *, reconnect: bool) -> dict:
+        """ "Add to Slack" (or Reconnect) for a tenant's admin, with the settings it still needs."""
+        if request.user.tenant_id is None or not self.has_change_permission(request):
+            return {}
+        return {"slack_install": {"missing": install.missing(), "reconnect": reconnect}}
+
+    def changelist_view(self, request, extra_context=None):
+        has_one = SlackWorkspace.objects.filter(tenant_id=request.user.tenant_id).exists()
+        extra = {} if has_one else self._install_button(request, reconnect=False)
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        workspace = self.get_object(request, object_id)
+        refused = workspace is not None and workspace.token_refusal and workspace.tenant_id == request.user.tenant_id
+        extra = self._install_button(request, reconnect=True) if refused else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
     readonly_fields = answers[1]["fields"]
 
     def get_fieldsets(self, request, obj=None):
