@@ -43,6 +43,11 @@ def filled_secrets() -> dict[str, str]:
         "METRICS_TOKEN": secrets.token_urlsafe(32),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
         "SENTRY_DSN": "",
+        "GOOGLE_OAUTH_CLIENT_SECRET": "",  # optional: the Connect buttons
+        "GOOGLE_ADS_DEVELOPER_TOKEN": "",
+        "META_APP_SECRET": "",
+        "SLACK_CLIENT_SECRET": "",
+        "SLACK_SIGNING_SECRET": "",
     }
     example = ROOT / "deploy" / "overlays" / "production" / "secrets.env.example"
     names = [line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")]
