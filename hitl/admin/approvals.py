@@ -44,7 +44,7 @@ STATUS_COLOURS = {
 
 
 DEFAULT_NOTES = {"escalate": _("Escalated from the console.")}  # what the page records when nothing was typed
-# A decision's form kept while its person shows a second factor (step-up), shown again to confirm when they are back.
+# A decision's form kept while its person shows a second factor (step-up), taken when they come back having shown it.
 HELD_DECISION_KEY = "walker_step_up_decision"
 HELD_MINUTES = 10  # how long a decision waits for its second factor before it is dropped, never taken
 THEN = "then"  # "?then=next" on the decide URL: after the decision, the next approval waiting for this person
@@ -312,9 +312,10 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
         if request.method == "POST":
             request.session.pop(HELD_DECISION_KEY, None)  # this POST is the decision now
             return self._decide(request, approval, request.POST, request.GET.get(THEN), back)
-        held = request.session.pop(HELD_DECISION_KEY, None)
+        held = request.session.get(HELD_DECISION_KEY)
         if not held or held.get("approval") != str(approval.pk):
             return HttpResponseNotAllowed(["POST"])  # a GET is only the way back from showing a second factor
+        del request.session[HELD_DECISION_KEY]  # taken once, whatever comes of it
         if timezone.now() - datetime.fromisoformat(held["at"]) > timedelta(minutes=HELD_MINUTES):
             messages.warning(request, gettext(
                 "Nothing was decided: the decision you were taking waited more than %(minutes)d minutes for your "

@@ -152,6 +152,8 @@ def test_a_held_decision_is_for_its_own_approval_only(approval, ask, tenant, app
     come_back_with_a_code(client, approval, approver)
     assert client.get(f"/admin/hitl/hitlapproval/{other.pk}/decide/").status_code == 405
     assert status_of(other) == "pending"
+    assert client.get(f"/admin/hitl/hitlapproval/{approval.pk}/decide/").status_code == 302  # its own still holds
+    assert status_of(approval) != "pending"
 
 
 def test_a_person_without_a_factor_is_sent_to_add_one_and_told_so(approval, tenant, approver, console_as):
