@@ -65,6 +65,11 @@ class MemberHomeBrowserTests(MemberPage, AccessibilityChecks, BrowserTestCase):
             metadata={"agent_type": "seo"}, created_at=conversation.last_message_at + timedelta(seconds=5),
         )  # fmt: skip
 
+    def _click_row(self, conversation):
+        self.driver.find_element(
+            By.CSS_SELECTOR, f'[data-testid="conversation-row"][data-conversation-id="{conversation.pk}"]'
+        ).click()
+
     # --- tests ---------------------------------------------------------------------------
 
     def test_desktop_lists_the_members_conversations_reopens_one_and_hears_it_resolved(self):
@@ -99,9 +104,11 @@ class MemberHomeBrowserTests(MemberPage, AccessibilityChecks, BrowserTestCase):
             "the resolved notice",
         )
 
+        # The list hears it too and is drawn again: a row found before that redraw would be stale when clicked.
+        self.wait(lambda d: [s.text for s in self.find_all("conversation-status")] == ["CLOSED", "CLOSED"], "the list")
+
         # The closed conversation, read back from the list, with its history and why it cannot be continued.
-        rows = self.find_all("conversation-row")
-        rows[1].click()
+        self.wait(lambda d: self._click_row(self.closed) or True, "the closed conversation's row to click")
         self.wait(lambda d: d.current_url.endswith(f"/chat/{self.closed.pk}/"), "the conversation's own address")
         self.wait(lambda d: "Three keywords moved up: hiking boots first." in self.texts(), "the closed one's history")
         self.assertEqual(self.texts()[0], "Which keywords moved this week?")
