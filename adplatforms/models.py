@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Campaign
+from core.when import day, moment
 from tenants.fields import EncryptedTextField
 from tenants.scoping import TenantScopedQuerySet
 
@@ -192,7 +193,7 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["connection", "-started_at"])]
 
     def __str__(self):
-        return f"{self.connection} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.connection}, {moment(self.started_at)}"
 
 
 class AdGuardrails(models.Model):
@@ -340,4 +341,4 @@ class AccountReconciliation(models.Model):
         indexes = [models.Index(fields=["connection", "matches"])]
 
     def __str__(self):
-        return f"{self.connection} {self.date}"
+        return f"{self.connection}, {day(self.date)}"

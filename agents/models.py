@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.when import day, moment
 from tenants.fields import EncryptedTextField
 from tenants.outbound import validate_outbound_url
 from tenants.scoping import TenantScopedQuerySet
@@ -228,7 +229,7 @@ class CampaignDailyStat(models.Model):
         indexes = [models.Index(fields=["tenant", "date"])]
 
     def __str__(self):
-        return f"{self.campaign}, {self.date:%Y-%m-%d}"
+        return f"{self.campaign}, {day(self.date)}"
 
 
 class KeywordRanking(models.Model):
@@ -255,7 +256,7 @@ class KeywordRanking(models.Model):
         indexes = [models.Index(fields=["tenant", "date"])]
 
     def __str__(self):
-        return f"{self.keyword}, {self.date:%Y-%m-%d}"
+        return f"{self.keyword}, {day(self.date)}"
 
 
 class TargetKeyword(models.Model):
@@ -413,7 +414,7 @@ class ToolCallbackRun(models.Model):
         verbose_name_plural = _("tool callback runs")
 
     def __str__(self) -> str:
-        return f"Tools run {self.pk} (until {self.expires_at:%H:%M:%S})"
+        return _("Tools run until %(time)s") % {"time": moment(self.expires_at)}
 
 
 # Registered here so Django finds it with the agents app; its module keeps its rules beside it.

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.when import moment
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
 from tenants.privacy.sealing import placeholders, seal, unseal
 from tenants.scoping import TenantScopedQuerySet
@@ -111,7 +112,7 @@ class PlatformEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_event_type_display()} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return _("%(what)s at %(time)s") % {"what": self.get_event_type_display(), "time": moment(self.created_at)}
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -196,7 +197,7 @@ class ConversationAgent(models.Model):
         indexes = [models.Index(fields=["tenant", "agent_type", "started_at"])]
 
     def __str__(self):
-        return f"{self.agent_type}, {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.agent_type}, {moment(self.started_at)}"
 
 
 class PeriodType(models.TextChoices):

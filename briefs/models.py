@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.when import day
 from tenants.scoping import TenantScopedQuerySet
 
 
@@ -62,4 +63,4 @@ class DailyBrief(models.Model):
         ]
 
     def __str__(self):
-        return f"Brief for {self.user} on {self.local_date}"
+        return _("Brief for %(person)s on %(date)s") % {"person": self.user, "date": day(self.local_date)}

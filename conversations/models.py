@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conversations.canned_text import unknown_variables
+from core.when import day, moment
 from tenants.fields import EncryptedTextField
 from tenants.privacy.sealing import placeholders, seal, seal_for_storage, unseal, unseal_from_storage
 from tenants.scoping import TenantScopedQuerySet
@@ -113,7 +114,11 @@ class Conversation(models.Model):
 
     def __str__(self):
         # No personal data here: this string shows in page titles, breadcrumbs and audit records.
-        return f"{self.get_channel_display()} conversation {str(self.pk)[:8]} ({self.started_at:%Y-%m-%d})"
+        return _("%(channel)s conversation %(id)s (%(date)s)") % {
+            "channel": self.get_channel_display(),
+            "id": str(self.pk)[:8],
+            "date": day(self.started_at),
+        }
 
     @property
     def is_open(self) -> bool:
@@ -247,7 +252,10 @@ class Message(SealedText):
         ]
 
     def __str__(self):
-        return f"{self.direction} {self.content_type} at {self.created_at:%Y-%m-%d %H:%M}"
+        return _("%(sender)s message at %(time)s") % {
+            "sender": self.get_sender_type_display(),
+            "time": moment(self.created_at),
+        }
 
 
 class ConversationNote(SealedText):
@@ -274,7 +282,7 @@ class ConversationNote(SealedText):
         indexes = [models.Index(fields=["conversation", "created_at"]), models.Index(fields=["tenant", "created_at"])]
 
     def __str__(self):
-        return f"note at {self.created_at:%Y-%m-%d %H:%M}"
+        return _("Note at %(time)s") % {"time": moment(self.created_at)}
 
 
 class ConversationEvent(models.Model):
@@ -444,4 +452,4 @@ class ConversationRead(models.Model):
         constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="one_read_marker_per_person")]
 
     def __str__(self):
-        return f"{str(self.conversation_id)[:8]} read at {self.last_read_at:%Y-%m-%d %H:%M}"
+        return _("%(id)s read at %(time)s") % {"id": str(self.conversation_id)[:8], "time": moment(self.last_read_at)}

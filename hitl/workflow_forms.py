@@ -175,14 +175,14 @@ class WorkflowForm(forms.ModelForm):
         choices=ActionType.choices,
         required=False,
         widget=_checkboxes(),
-        help_text=_("None ticked: any action type."),
+        help_text=_("Nothing ticked: any action type."),
     )
     risk_levels = forms.MultipleChoiceField(
         label=_("Risk levels"),
         choices=RiskLevel.choices,
         required=False,
         widget=_checkboxes(),
-        help_text=_("None ticked: any risk level."),
+        help_text=_("Nothing ticked: any risk level."),
     )
     notification_channels = forms.MultipleChoiceField(
         label=_("Notification channels"),

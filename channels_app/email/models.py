@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.when import moment
+
 
 class ProcessedInboundEmail(models.Model):
     """An inbound email handled outside a conversation (a command, an unknown sender), by its Message-ID.
@@ -29,7 +31,7 @@ class ProcessedInboundEmail(models.Model):
         ordering = ["-received_at"]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.received_at:%Y-%m-%d %H:%M}"  # the Message-ID may name the sender
+        return f"{self.get_kind_display()}, {moment(self.received_at)}"  # the Message-ID may name the sender
 
 
 class AnsweredSender(models.Model):

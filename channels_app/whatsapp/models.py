@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.when import moment
 from tenants.fields import EncryptedTextField, HashedFieldsMixin, KeyedHashField
 from tenants.phones import normalize_phone
 from tenants.pii import mask
@@ -130,7 +131,7 @@ class WhatsAppContact(HashedFieldsMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["tenant", "phone_hash"], name="one_whatsapp_contact_per_phone")]
 
     def __str__(self):
-        return f"{mask(self.phone)}, {self.last_inbound_at:%Y-%m-%d %H:%M}"
+        return f"{mask(self.phone)}, {moment(self.last_inbound_at)}"
 
 
 class WhatsAppReceipt(models.Model):

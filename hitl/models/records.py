@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.when import moment
 from tenants.fields import EncryptedTextField
 from tenants.roles import Role
 from tenants.scoping import TenantScopedQuerySet
@@ -221,7 +222,7 @@ class HITLNotification(models.Model):
 
     def __str__(self):
         # not the approval's reference: lists of sends show a notification each, and it would cost a query each
-        return f"{self.get_event_display()} ({self.get_channel_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_event_display()} ({self.get_channel_display()}, {moment(self.created_at)})"
 
 
 class OneClickToken(models.Model):
@@ -244,4 +245,4 @@ class OneClickToken(models.Model):
         verbose_name_plural = _("one-click tokens")
 
     def __str__(self):
-        return f"{self.approval.reference}: {self.decision} ({self.used_at:%Y-%m-%d %H:%M})"
+        return f"{self.approval.reference}: {self.decision} ({moment(self.used_at)})"

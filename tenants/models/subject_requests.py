@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.when import day
 from tenants.fields import EncryptedTextField
 from tenants.models.people import User
 from tenants.models.tenant import Tenant
@@ -62,4 +63,8 @@ class SubjectRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for person {self.subject_ref[:8]} ({self.created_at:%Y-%m-%d})"
+        return _("%(kind)s for person %(id)s (%(date)s)") % {
+            "kind": self.get_kind_display(),
+            "id": self.subject_ref[:8],
+            "date": day(self.created_at),
+        }

@@ -1,6 +1,8 @@
 """What a row reads as where the console names it (page titles, breadcrumbs, a list's link to it): words a person
 reads, in their language, and never a phone number or an address whole."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.utils import timezone, translation
 
@@ -36,4 +38,6 @@ def test_a_send_and_its_notification_are_named_on_the_sends_pages(client, tenant
     page = client.get(f"/admin/channels_app/whatsappsend/{send.pk}/change/")
     assert page.status_code == 200 and f"{send.sid}: Queued" in page.text
     listing = client.get("/admin/channels_app/whatsappsend/")
-    assert listing.status_code == 200 and str(notification) in listing.text and PHONE not in listing.text
+    with timezone.override(ZoneInfo(approval.tenant.timezone)):  # the console's zone: the tenant's
+        named = str(notification)
+    assert listing.status_code == 200 and named in listing.text and PHONE not in listing.text

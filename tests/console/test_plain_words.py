@@ -93,10 +93,17 @@ def visible(html: str) -> str:
     return re.sub(r"\{\w+\}", " ", text)  # a canned response's {first_name}: what its writers type, by design
 
 
+# Values as a program writes them (issue 50, point 6): a time as ISO 8601, Python's and JSON's empty and truth values.
+RAW_VALUE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|\b(?:None|null|True|False|NaN|nan|undefined)\b"
+)
+
+
 def raw_codes(text: str, known: set[str]) -> set[str]:
     words = set(re.findall(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*", text))
     dotted = {part for word in words for part in [word, *word.split(".")]}
-    return known & (dotted | words) | set(ACRONYM.findall(text))
+    return known & (dotted | words) | set(ACRONYM.findall(text)) | set(RAW_VALUE.findall(text))
 
 
 @pytest.fixture
@@ -205,3 +212,14 @@ def test_the_scan_finds_what_users_saw():
     assert raw_codes(visible('<a href="/admin/?agent_type=paid_ads" title="set_budget">Seo</a>'), known) == {"Seo"}
     assert raw_codes(visible('<input value="set_budget"><td>/admin/hitl/?action_type=x</td>'), known) == set()
     assert raw_codes(visible("<td>Hi {first_name}, thanks</td>"), known) == set()
+
+
+def test_the_scan_finds_raw_values_and_times():
+    """Issue 50, point 6: values as a program writes them; times and words a person writes are not."""
+    known = codes()
+    seen = raw_codes(visible("<h3>Past conversations</h3><li>None</li><p>segment id null</p>"), known)
+    assert seen == {"None", "null"}
+    found = raw_codes(visible("<p>Delivered at 2026-11-27 12:43:36</p><p>2026-11-27T12:43:36.5+00:00</p>"), known)
+    assert found == {"2026-11-27 12:43:36", "2026-11-27T12:43:36.5+00:00"}
+    person = "<p>Nov. 27, 2026, 12:43 p.m.</p><p>27 de noviembre de 2026 a las 12:43</p><p>Nothing ticked</p>"
+    assert raw_codes(visible(person), known) == set()
