@@ -1,7 +1,7 @@
 """Rules and figures for the performance rule tests: a rule with sensible defaults, and days of figures ending on a
 chosen day."""
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from adplatforms.rules.models import PerformanceRule
@@ -42,3 +42,6 @@ def figures(campaign, *, days=7, last=LAST_DAY, spend="100", conversions=2, reve
             clicks=clicks,
             impressions=impressions,
         )
+
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 11:00 in Paris: the last whole day is LAST_DAY
