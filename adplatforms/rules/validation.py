@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from adplatforms import money
 from adplatforms.models import AdGuardrails
 from adplatforms.rules.models import LARGEST_THRESHOLD, MONEY_METRICS, Metric, PerformanceRule, RuleAction, Scope
+from agents.formatting import money_exact
 from agents.models import Campaign
 from core import currencies
 
@@ -68,7 +70,7 @@ def _threshold(rule, errors) -> None:
     highest = HIGHEST.get(rule.metric, LARGEST_THRESHOLD)
     if not Decimal("0") <= threshold <= highest:
         errors["threshold"] = _("The threshold must be from 0 to %(highest)s for this metric.") % {
-            "highest": f"{highest:,}"
+            "highest": number_format(highest, use_l10n=True, force_grouping=True)
         }
     elif rule.metric == Metric.CONVERSIONS and threshold != threshold.to_integral_value():
         errors["threshold"] = _("Conversions are counted in whole numbers.")
@@ -111,11 +113,13 @@ def _action(rule, errors) -> None:
     if rule.action == RuleAction.SET_BUDGET:
         if value <= 0:
             errors["action_value"] = _("A daily budget must be more than zero.")
-        elif _holds(rule, errors) and value != money.rounded(value, rule.currency):
+        elif not _holds(rule, errors):
+            return  # the currency's own error comes first
+        elif value != money.rounded(value, rule.currency):
             errors["action_value"] = _not_an_amount(rule.currency)
         elif value < guardrails.min_daily_budget:
             errors["action_value"] = _("The guardrails keep every daily budget at %(amount)s or more.") % {
-                "amount": f"{guardrails.min_daily_budget:,}"
+                "amount": money_exact(guardrails.min_daily_budget, rule.currency)
             }
         return
     if value == 0 or value < LOWEST_PERCENT:

@@ -4,9 +4,11 @@ cents, JPY without a minor unit), the minimum spend, the scope, and the words ap
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from adplatforms.rules import describe
 from adplatforms.rules.evaluation import evaluate
+from agents.formatting import money
 from tests.factories import CampaignFactory
 from tests.performance_rules.helpers import LAST_DAY, figures, make_rule
 
@@ -96,3 +98,16 @@ def test_scope_one_campaign_or_one_platform_and_only_campaigns_the_action_can_ch
     ]
     resume = make_rule(tenant, name="c", action="resume", metric="roas", comparison="gte", threshold=Decimal("0"))
     assert [h.campaign for h in evaluate(resume, LAST_DAY)] == [paused]
+
+
+def test_the_figures_read_in_spanish_with_spanish_money(tenant):
+    brand = CampaignFactory(tenant=tenant, name="Brand Search", currency="USD")
+    figures(brand, spend="180.43", conversions=2)
+    rule = make_rule(tenant)
+    (hit,) = evaluate(rule, LAST_DAY)
+
+    with translation.override("es"):
+        words = describe.figures(rule, hit)
+        dollars = [money(Decimal(amount), "USD") for amount in ("90.22", "60", "1263.01")]  # "1 263 US$"
+
+    assert words == "CPA {} en los últimos 7 días, por encima de {}; gasto {}".format(*dollars)

@@ -62,3 +62,11 @@ def test_a_percentage_beyond_the_guardrails_is_refused(tenant):
     errors = errors_of(tenant, action="change_budget", action_value=Decimal("25"))
     assert errors == {"action_value": ["The guardrails allow a change of at most 20% per action."]}
     assert make_rule(tenant, action="change_budget", action_value=Decimal("-20")).action_value == Decimal("-20")
+
+
+def test_a_budget_below_the_guardrails_smallest_is_refused_in_the_rules_currency(tenant):
+    AdGuardrails.objects.create(tenant=tenant, min_daily_budget=Decimal("1000"))
+    errors = errors_of(
+        tenant, currency="JPY", threshold=Decimal("5000"), action="set_budget", action_value=Decimal("500")
+    )
+    assert errors == {"action_value": ["The guardrails keep every daily budget at ¥1,000 or more."]}
