@@ -91,12 +91,22 @@ def test_a_colleague_who_is_not_an_admin_has_no_rules_page(console_as, colleague
     assert console_as(colleague).get(CHANGELIST).status_code in (302, 403)
 
 
-def test_the_dry_run_saves_nothing_and_matches_what_the_rule_then_files(console_as, tenant_admin, tenant, at_now):
-    brand = CampaignFactory(tenant=tenant, name="Brand Search")
-    figures(brand, days=14, spend="180.43", conversions=2)  # CPA $90.22 on every 7-day window
-    CampaignFactory(tenant=tenant, name="Calm")  # no figures: never fires
+@pytest.mark.parametrize(
+    ("currency", "spend", "threshold", "words"),
+    [
+        ("USD", "180.43", "60", "CPA $90.22 over the last 7 days, above $60.00; spend $1,263"),
+        ("JPY", "18043", "6000", "CPA ¥9,022 over the last 7 days, above ¥6,000; spend ¥126,301"),
+    ],
+)
+def test_the_dry_run_saves_nothing_and_matches_what_the_rule_then_files(
+    console_as, tenant_admin, tenant, at_now, currency, spend, threshold, words
+):
+    brand = CampaignFactory(tenant=tenant, name="Brand Search", currency=currency)
+    figures(brand, days=14, spend=spend, conversions=2)  # the same CPA on every 7-day window
+    CampaignFactory(tenant=tenant, name="Calm", currency=currency)  # no figures: never fires
+    rule = form_data(currency=currency, threshold=threshold, cooldown_hours="72")
 
-    response = console_as(tenant_admin).post(ADD, form_data(cooldown_hours="72", _dry_run="1", dry_run_days="7"))
+    response = console_as(tenant_admin).post(ADD, {**rule, "_dry_run": "1", "dry_run_days": "7"})
 
     assert response.status_code == 200 and not PerformanceRule.objects.exists()
     result = response.context["adminform"].form.dry_run
@@ -107,9 +117,9 @@ def test_the_dry_run_saves_nothing_and_matches_what_the_rule_then_files(console_
     ]
     page = response.content.decode()
     assert "Would have fired 3 times over the last 7 days:" in page
-    assert "26 Nov, Brand Search: CPA $90.22 over the last 7 days, above $60.00; spend $1,263" in page
+    assert f"26 Nov, Brand Search: {words}" in page
 
-    console_as(tenant_admin).post(ADD, form_data(cooldown_hours="72"))
+    console_as(tenant_admin).post(ADD, rule)
     (firing,) = run_rule(PerformanceRule.objects.get().pk, now=NOW).firings
     last = result.firings[-1]
     assert (firing.last_day, firing.campaign.name, firing.figures) == (last.day, last.campaign, last.figures)
