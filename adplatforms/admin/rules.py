@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from adplatforms.models import PerformanceRule, RuleFiring
-from adplatforms.rules import running
+from adplatforms.rules import describe, running
 from adplatforms.rules.dry_run import LONGEST, DryRun, replay
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantOwnedAdmin
 
@@ -56,17 +56,7 @@ class PerformanceRuleForm(forms.ModelForm):
 class PerformanceRuleAdmin(TenantOwnedAdmin):
     form = PerformanceRuleForm
     change_form_after_template = "admin/adplatforms/rule_dry_run.html"
-    list_display = [
-        "name",
-        "metric",
-        "comparison",
-        "threshold",
-        "currency",
-        "scope",
-        "action",
-        "enabled",
-        "next_run_at",
-    ]
+    list_display = ["name", "condition", "scope", "action", "enabled", "next_run_at", "last_run_at"]
     list_filter = ["enabled", "action", "metric"]
     list_select_related = ["tenant"]
     search_fields = ["name"]
@@ -87,6 +77,10 @@ class PerformanceRuleAdmin(TenantOwnedAdmin):
         }),
         (_("When"), {"fields": ["schedule", "run_at", "cooldown_hours", "max_per_run", "next_run_at", "last_run_at"]}),
     ]  # fmt: skip
+
+    @admin.display(description=_("condition"))
+    def condition(self, obj):
+        return describe.condition(obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -45,6 +45,20 @@ def figure(metric: str, value: Decimal, currency: str) -> str:
     return f"{shown}x" if metric == Metric.ROAS else _("%(number)s%%") % {"number": shown}
 
 
+def condition(rule: PerformanceRule) -> str:
+    """The rule's condition as the console lists it, e.g. "CPA above $60.00 over 7 days"."""
+    return ngettext(
+        "%(metric)s %(comparison)s %(threshold)s over %(days)s day",
+        "%(metric)s %(comparison)s %(threshold)s over %(days)s days",
+        rule.window_days,
+    ) % {
+        "metric": _metric_name(rule.metric),
+        "comparison": _comparison(rule.comparison),
+        "threshold": figure(rule.metric, rule.threshold, rule.currency or "USD"),
+        "days": rule.window_days,
+    }
+
+
 def figures(rule: PerformanceRule, hit: Hit) -> str:
     """What fired the rule for one campaign: the metric, its threshold and (for any metric but spend) the spend."""
     currency = hit.campaign.currency

@@ -67,6 +67,7 @@ def test_the_list_shows_only_the_viewers_tenant_and_another_tenants_rule_is_404(
         page = client.get(CHANGELIST).content.decode()
 
     assert "Ours" in page and "Theirs" not in page
+    assert "CPA above $60.00 over 7 days" in page
     assert client.get(reverse("admin:adplatforms_performancerule_change", args=[theirs.pk])).status_code == 404
 
 
@@ -146,3 +147,17 @@ def test_a_dry_run_on_a_saved_rule_changes_nothing(console_as, tenant_admin, ten
     assert "Would not have fired over the last 30 days." in response.content.decode()
     rule.refresh_from_db()
     assert rule.threshold == Decimal("60")
+
+
+def test_the_firings_are_a_read_only_record_of_the_viewers_tenant(console_as, tenant_admin, tenant, other_tenant):
+    figures(CampaignFactory(tenant=tenant, name="Brand Search"), spend="180.43", conversions=2)
+    figures(CampaignFactory(tenant=other_tenant, name="Their Brand"), spend="180.43", conversions=2)
+    run_rule(make_rule(tenant).pk, now=NOW)
+    run_rule(make_rule(other_tenant).pk, now=NOW)
+    client = console_as(tenant_admin)
+
+    page = client.get(reverse("admin:adplatforms_rulefiring_changelist")).content.decode()
+
+    assert "CPA $90.22 over the last 7 days, above $60.00; spend $1,263" in page
+    assert "Brand Search" in page and "Their Brand" not in page
+    assert client.get(reverse("admin:adplatforms_rulefiring_add")).status_code == 403
