@@ -88,8 +88,10 @@ def test_a_proposal_the_checks_refuse_is_recorded_with_the_reason_and_not_filed(
 
 
 def test_notify_only_tells_each_admin_and_files_nothing(
-    tenant, tenant_admin, colleague, django_capture_on_commit_callbacks
+    tenant, tenant_admin, colleague, django_capture_on_commit_callbacks, monkeypatch
 ):
+    notices = []
+    monkeypatch.setattr("adplatforms.rules.notices.tell_consoles", lambda tenant_id, message: notices.append(message))
     brand = CampaignFactory(tenant=tenant, name="Brand Search")
     figures(brand, spend="180.43", conversions=2)
     rule = make_rule(tenant, action="notify")
@@ -101,6 +103,9 @@ def test_notify_only_tells_each_admin_and_files_nothing(
     (email,) = mail.outbox
     assert email.to == [tenant_admin.email]
     assert "Rule “High CPA” fired for Brand Search: CPA $90.22 over the last 7 days" in email.body
+    (notice,) = notices
+    assert notice["kind"] == "performance_rule" and notice["tenant_id"] == str(tenant.pk)
+    assert notice["text"].startswith("Rule “High CPA” fired for Brand Search: CPA $90.22")
 
 
 def test_a_disabled_rule_does_not_run(tenant):
