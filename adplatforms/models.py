@@ -342,3 +342,7 @@ class AccountReconciliation(models.Model):
 
     def __str__(self):
         return f"{self.connection}, {day(self.date)}"
+
+
+# The performance rules' models live with their package (adplatforms.rules); imported here so Django finds them.
+from adplatforms.rules.models import PerformanceRule, RuleFiring  # noqa: E402, F401

@@ -1,10 +1,11 @@
-"""The sync's and the reconciliation's Celery tasks: the beats' fan-outs of connections, and one connection's sync
-or reconciliation. Their names start with `adplatforms.tasks.` (routed to the bulk queue)."""
+"""The ad platforms' Celery tasks: the beats' fan-outs of connections, one connection's sync or reconciliation,
+and the run of the due performance rules. Their names start with `adplatforms.tasks.` (routed to the bulk queue)."""
 
 from celery import shared_task
 
 from adplatforms import reconcile, schedule, sync
 from adplatforms.models import AdConnection
+from adplatforms.rules import running
 from core.commit import after_commit
 
 MAX_RETRIES = 5
@@ -72,3 +73,9 @@ def reconcile_connection(self, connection_id: str) -> str:
             raise self.retry(countdown=backoff(self.request.retries, getattr(failure, "retry_after", None)))
         return "failed"
     return f"{len(outcome.days)} days, {len(outcome.mismatched)} mismatched"
+
+
+@shared_task(expires=55)
+def run_due_rules() -> int:
+    """Every minute: run the performance rules that are due (each claimed once, whichever beat runs)."""
+    return running.run_due()

@@ -353,6 +353,9 @@ CELERY_BEAT_SCHEDULE = {
     "adplatforms-sync-due": {"task": "adplatforms.tasks.sync_due_connections", "schedule": 60.0},
     # Each ad account's completed days: Walker's campaign rows against the account's own totals (adplatforms.reconcile).
     "adplatforms-reconcile": {"task": "adplatforms.tasks.reconcile_accounts", "schedule": crontab(hour=6, minute=7)},
+    # Performance rules that are due (hourly, or daily at a time in the tenant's zone), each claimed once: their
+    # firings filed as proposals through request_approval (adplatforms.rules).
+    "adplatforms-run-rules": {"task": "adplatforms.tasks.run_due_rules", "schedule": 60.0},
     # New platform events, conversation metrics and approval analytics to each BigQuery destination, in batches.
     # Every 5 minutes: one load job per table and destination a run, well under BigQuery's 1,500 a day per table.
     "warehouse-export": {"task": "warehouse.tasks.export_to_warehouses", "schedule": 300.0},

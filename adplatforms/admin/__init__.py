@@ -1,3 +1,3 @@
-"""The console pages of the ad platforms: connections and guardrails, one module each."""
+"""The console pages of the ad platforms: connections, guardrails and performance rules, one module each."""
 
-from adplatforms.admin import connections, guardrails  # noqa: F401
+from adplatforms.admin import connections, guardrails, rules  # noqa: F401

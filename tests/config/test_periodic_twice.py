@@ -9,6 +9,7 @@ nothing changes. A beat entry without such a test fails `test_every_beat_entry_i
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,9 +19,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from adplatforms.models import AccountReconciliation, AdConnection
+from adplatforms.models import AccountReconciliation, AdConnection, PerformanceRule
 from adplatforms.platform import AccountDay
-from adplatforms.tasks import reconcile_accounts, reconcile_connection, sync_due_connections
+from adplatforms.tasks import reconcile_accounts, reconcile_connection, run_due_rules, sync_due_connections
 from alerts.models import AlertIncident, AlertNotice, AlertRule
 from alerts.tasks import evaluate_rules
 from analytics.events import record
@@ -53,7 +54,14 @@ from tests.analytics.conftest import conversation as conversation_row
 from tests.analytics.conftest import exchange as exchange_rows
 from tests.approval_requests.conftest import URL, ask, client_of
 from tests.concurrency import at_once
-from tests.factories import CampaignFactory, ConversationFactory, EmailPreferenceFactory, MessageFactory, UserFactory
+from tests.factories import (
+    CampaignDailyStatFactory,
+    CampaignFactory,
+    ConversationFactory,
+    EmailPreferenceFactory,
+    MessageFactory,
+    UserFactory,
+)
 from tests.pipeline import hold_answer_tasks
 from tests.warehouse.conftest import service_account_key
 from tests.warehouse.fake_bigquery import FakeBigQuery
@@ -400,6 +408,23 @@ def test_due_ad_platform_syncs_are_queued_once(postgres_only, tenant, make_conne
     assert sorted(queued) == sorted(str(c.pk) for c in connections)  # each connection once
     assert sync_due_connections() == 0
     assert len(queued) == len(connections)
+
+
+@twice(run_due_rules)
+def test_due_performance_rules_file_each_proposal_once(postgres_only, tenant):
+    with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=UTC), tick=False):
+        yesterday = timezone.localdate(timezone=ZoneInfo(tenant.timezone)) - timedelta(days=1)
+        for n in range(3):
+            campaign = CampaignFactory(tenant=tenant, name=f"Brand {n}")
+            CampaignDailyStatFactory(campaign=campaign, date=yesterday, spend=Decimal("100"), conversions=1)
+        PerformanceRule.objects.create(
+            tenant=tenant, name="High CPA", metric="cpa", comparison="gt", threshold=Decimal("60"), currency="USD",
+            schedule="hourly", action="pause",
+        )  # fmt: skip
+        first, second = both(run_due_rules)
+        assert sorted([first, second]) == [0, 1]  # the rule was claimed by one run
+        assert HITLApproval.objects.filter(action_type="pause_campaign").count() == 3
+        assert run_due_rules() == 0  # its next run is on the hour
 
 
 @twice(reconcile_accounts)

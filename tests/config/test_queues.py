@@ -45,6 +45,7 @@ INTENDED = {
     "adplatforms.tasks.sync_connection": "bulk",
     "adplatforms.tasks.reconcile_accounts": "bulk",
     "adplatforms.tasks.reconcile_connection": "bulk",
+    "adplatforms.tasks.run_due_rules": "bulk",
     "analytics.tasks.refresh_conversation_metrics": "bulk",
     "analytics.tasks.aggregate_approvals": "bulk",
     "conversations.tasks.prune_chat_events": "bulk",
