@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Campaign
+from core.when import moment
 from tenants.scoping import TenantScopedQuerySet
 
 LARGEST_THRESHOLD = Decimal("9999999999.9999")
@@ -174,4 +175,4 @@ class RuleFiring(models.Model):
         indexes = [models.Index(fields=["rule", "campaign", "-fired_at"])]
 
     def __str__(self):
-        return f"{self.rule}: {self.campaign} {self.fired_at:%Y-%m-%d %H:%M}"
+        return f"{self.rule}: {self.campaign}, {moment(self.fired_at)}"
