@@ -5,19 +5,24 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations.normalized import REFUSED, ActionOutcome
 from hitl.notifying import told
-from hitl.services.conflicts import AlreadyWaiting
+from hitl.services.conflicts import AlreadyWaiting, own_waiting
 from hitl.services.requests import request_approval
 
 
-def propose(actions, *, conversation, message, agent, revision_of=None) -> list[ActionOutcome]:
+def propose(actions, *, conversation, message, agent, revision_of=None, held=None) -> list[ActionOutcome]:
     """Each proposal as the requester will see it: waiting (or decided by automatic rules), or refused.
-    `revision_of`: the request an approver answered with a note, which these revise."""
+    `revision_of`: the request an approver answered with a note, which these revise. `held`: a list to put
+    (proposal, request) in, instead of filing it, for each proposal that would replace a request the person
+    asked for that still waits (conversations.pipeline.held)."""
     if not actions:
         return []
     tenant, user = conversation.tenant, conversation.user
     verdict = review(actions, tenant=tenant, agent=agent, user=user, conversation_id=conversation.pk)
     outcomes = []
     for action in verdict.accepted:
+        if held is not None and (waiting := own_waiting(tenant, user, action.action_type, action.action_data)):
+            held.append((action, waiting))
+            continue
         try:
             approval = request_approval(
                 tenant=tenant,

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.notifying import told
@@ -63,6 +64,18 @@ def supersede_waiting(tenant_id, *, target: str, key: str, exclude: HITLApproval
     if twin is not None:
         raise AlreadyWaiting(twin)
     return [_close(rival) for rival in rivals]
+
+
+def own_waiting(tenant, person, action_type: str, action_data: dict) -> HITLApproval | None:
+    """The request `person` filed that still waits for the target of this new proposal and asks something else:
+    filing the proposal would supersede it, which the person is asked about first (conversations.pipeline.held)."""
+    target = target_key(action_type, action_data)
+    if not target or person is None:
+        return None
+    waiting = HITLApproval.objects.filter(
+        tenant=tenant, status=ApprovalStatus.PENDING, target_key=target, requested_by=person
+    )
+    return waiting.exclude(proposal_key=proposal_key(action_type, action_data)).order_by("-requested_at").first()
 
 
 def supersede_unrun(approval: HITLApproval, *, actor=None) -> None:
