@@ -103,7 +103,7 @@ def _unknown(text: str, pieces) -> EngineReply:
     reply = _("I can't find a piece called '%(title)s'.") % {"title": title}
     if open_titles:
         reply += " " + _("Drafts and scheduled pieces: %(titles)s.") % {"titles": fmt.name_list(open_titles)}
-    return EngineReply(reply)
+    return EngineReply(reply, understood=False)  # a misreading as likely as a missing piece: no suggestion
 
 
 def _without_title(text: str, understood: Understanding) -> str:

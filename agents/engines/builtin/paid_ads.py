@@ -148,8 +148,9 @@ def _which_campaign(text: str, campaigns) -> EngineReply:
         return EngineReply(_("You don't have any campaigns yet."))
     names = fmt.name_list(c.name for c in campaigns)
     if spoken := _spoken_name(text):
-        return EngineReply(
-            _("I can't find a campaign called %(name)s. Your campaigns: %(names)s.") % {"name": spoken, "names": names}
+        return EngineReply(  # a misreading as likely as a missing campaign: no use as a suggestion
+            _("I can't find a campaign called %(name)s. Your campaigns: %(names)s.") % {"name": spoken, "names": names},
+            understood=False,
         )
     return EngineReply(_("Which campaign do you mean? Your campaigns: %(names)s.") % {"names": names})
 
