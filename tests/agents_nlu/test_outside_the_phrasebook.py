@@ -136,3 +136,8 @@ def test_open_questions_get_what_the_agent_can_do(nlu_world, text, agent_type, o
 def test_what_to_post_also_shows_what_is_planned(nlu_world):
     _agent, reply = ask(nlu_world, "what should we post this week?", [], None)
     assert "'Monthly Trail Notes'" in reply.text and "Drafts (5)" in reply.text, reply.text
+
+
+def test_asked_back_for_an_amount_in_spanish_the_examples_are_spanish(nlu_world):
+    _agent, reply = ask(nlu_world, "¿podemos bajar el gasto en retargeting? no está convirtiendo", [], None)
+    assert "«súbelo a 700 al día» o «bájalo un 10 %»" in reply.text and "raise it" not in reply.text, reply.text
