@@ -49,6 +49,14 @@ METRICS = {
     "conversions": r"\b(conversions?|sales|conversiones|ventas)\b",
     "spend": r"\b(spend|spent|spending|costs? the most|gast\w*)\b",
 }
+# A capitalised name beside the kind of row it is: "the Moon Landing campaign", "la campaña Luna Nueva".
+_NAME = r"[A-Z0-9][\w'’-]*(?:\s+[A-Z0-9][\w'’-]*){0,3}"
+NAMED_ROW = re.compile(
+    rf"\b(?:the|our|my|la|el|nuestra|nuestro|mi)\s+({_NAME})\s+(?:campaign|audience|segment|post|article)s?\b"
+    rf"|\b(?:campaign|audience|segment|campaña|campana|audiencia|segmento)\s+(?:called\s+|named\s+|llamad[ao]\s+)?"
+    rf"({_NAME})"
+)
+METRIC_NAMES = {"roas", "cpa", "ctr", "cpc", "cpm", "seo"}
 ENTITY_BONUS = {True: 4, False: 3}  # an exact name, a near one
 FOLLOW_UP_BONUS = 2
 ONE_WORD_ASKS = 2  # the points the rest of a message must ask of a row for one word of its name to name it
@@ -87,6 +95,8 @@ def understand(text: str, tenant, history=(), catalogue: Catalogue | None = None
         return understood
     if understood.entity is None and re.search(r"['\"‘“].+['\"’”]", text) and understood.is_action:
         return understood  # a quoted name that matches nothing is not the conversation's row
+    if understood.entity is None and understood.is_action and (unknown := _unknown_name(text)):
+        return replace(understood, slots={**understood.slots, "unknown_name": unknown})  # nor is "the Moon X campaign"
     context = _context(history, catalogue)
     return replace(_with_context(understood, context, text), catalogue=catalogue)
 
@@ -152,6 +162,17 @@ def _topic(request: str, scores) -> str | None:
     if words - (ENTITY_BONUS[entity.exact] if entity else 0) <= 0:
         return None
     return ACTION_AGENT.get(intent) or QUESTIONS[intent].agent
+
+
+def _unknown_name(text: str) -> str | None:
+    """A capitalised name said as a campaign's, an audience's or a post's ("the Moon Landing campaign", "la
+    campaña Luna Nueva") when none of the tenant's names matched: an action on it must not fall back to the
+    conversation's row."""
+    for match in NAMED_ROW.finditer(text):
+        name = " ".join((match.group(1) or match.group(2)).split())
+        if fold(name) not in METRIC_NAMES:
+            return name
+    return None
 
 
 def _without_names(text: str, mentions) -> str:

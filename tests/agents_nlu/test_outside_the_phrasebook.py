@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from agents.engines.base import HistoryItem
 from agents.models import Campaign
 from agents.understanding import understand
 from tests.agents_nlu.scoring import ask
@@ -141,3 +142,21 @@ def test_what_to_post_also_shows_what_is_planned(nlu_world):
 def test_asked_back_for_an_amount_in_spanish_the_examples_are_spanish(nlu_world):
     _agent, reply = ask(nlu_world, "¿podemos bajar el gasto en retargeting? no está convirtiendo", [], None)
     assert "«súbelo a 700 al día» o «bájalo un 10 %»" in reply.text and "raise it" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "said_back"),
+    [
+        ("How is Summer Sale doing?", "pause the Moon Landing campaign", "I can't find a campaign called Moon Landing"),
+        ("¿Cómo va Summer Sale?", "pausa la campaña Luna Nueva", "No encuentro ninguna campaña llamada Luna Nueva"),
+        ("How is Summer Sale doing?", "raise the Moon Landing campaign to 300", "I can't find a campaign called"),
+    ],
+)
+def test_a_name_that_matches_nothing_is_not_the_conversations_row(nlu_world, before, text, said_back):
+    """Pausing Summer Sale because it was asked about before, when the person named another campaign, would be
+    the worst misreading of all: the unknown name is said back instead."""
+    _agent, earlier = ask(nlu_world, before, [], None)
+    history = [HistoryItem("user", before), HistoryItem("assistant", earlier.text)]
+    agent, reply = ask(nlu_world, text, history, "paid_ads")
+    assert agent == "paid_ads" and reply.actions == [] and not reply.understood, reply.text
+    assert said_back in reply.text, reply.text
