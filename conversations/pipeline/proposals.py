@@ -5,7 +5,7 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations.normalized import REFUSED, ActionOutcome
 from hitl.notifying import told
-from hitl.services.conflicts import AlreadyWaiting, own_waiting
+from hitl.services.conflicts import AlreadyWaiting, OwnRequestWaiting
 from hitl.services.requests import request_approval
 
 
@@ -20,9 +20,6 @@ def propose(actions, *, conversation, message, agent, revision_of=None, held=Non
     verdict = review(actions, tenant=tenant, agent=agent, user=user, conversation_id=conversation.pk)
     outcomes = []
     for action in verdict.accepted:
-        if held is not None and (waiting := own_waiting(tenant, user, action.action_type, action.action_data)):
-            held.append((action, waiting))
-            continue
         try:
             approval = request_approval(
                 tenant=tenant,
@@ -32,7 +29,11 @@ def propose(actions, *, conversation, message, agent, revision_of=None, held=Non
                 conversation=conversation,
                 source_message=message,
                 revision_of=revision_of,
+                ask_before_replacing_own=held is not None,
             )
+        except OwnRequestWaiting as own:
+            held.append((action, own.approval))
+            continue
         except AlreadyWaiting as waiting:
             first = waiting.approval
             outcomes.append(

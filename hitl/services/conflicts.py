@@ -24,7 +24,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.notifying import told
@@ -43,17 +42,29 @@ class AlreadyWaiting(Exception):
         self.approval = approval
 
 
+class OwnRequestWaiting(Exception):
+    """The request waiting for the target is the requester's own and they are to be asked before it is replaced
+    (conversations.pipeline.held): nothing was filed or closed."""
+
+    def __init__(self, approval: HITLApproval):
+        super().__init__(f"{approval.reference} is the requester's own and waits for this target")
+        self.approval = approval
+
+
 @dataclass(frozen=True)
 class Superseded:
     approval: HITLApproval
     previous_status: str
 
 
-def supersede_waiting(tenant_id, *, target: str, key: str, exclude: HITLApproval | None = None) -> list[Superseded]:
+def supersede_waiting(
+    tenant_id, *, target: str, key: str, exclude: HITLApproval | None = None, asking=None
+) -> list[Superseded]:
     """Make way for a request that asks `key` of `target`: the request waiting for that target is closed.
 
-    Raises AlreadyWaiting, changing nothing, when the waiting request asks the same thing. The caller then
-    saves its request and calls `tell_superseded`. Without a target only twins are looked for.
+    Raises AlreadyWaiting, changing nothing, when the waiting request asks the same thing, and OwnRequestWaiting
+    when it is the request of `asking` (a person to be asked first). The caller then saves its request and calls
+    `tell_superseded`. Without a target only twins are looked for.
     """
     waiting = HITLApproval.objects.filter(tenant_id=tenant_id, status=ApprovalStatus.PENDING)
     waiting = waiting.filter(Q(proposal_key=key) | Q(target_key=target) if target else Q(proposal_key=key))
@@ -63,19 +74,9 @@ def supersede_waiting(tenant_id, *, target: str, key: str, exclude: HITLApproval
     twin = next((rival for rival in rivals if rival.proposal_key == key), None)
     if twin is not None:
         raise AlreadyWaiting(twin)
+    if asking is not None and (own := next((r for r in rivals if r.requested_by_id == asking.pk), None)):
+        raise OwnRequestWaiting(own)
     return [_close(rival) for rival in rivals]
-
-
-def own_waiting(tenant, person, action_type: str, action_data: dict) -> HITLApproval | None:
-    """The request `person` filed that still waits for the target of this new proposal and asks something else:
-    filing the proposal would supersede it, which the person is asked about first (conversations.pipeline.held)."""
-    target = target_key(action_type, action_data)
-    if not target or person is None:
-        return None
-    waiting = HITLApproval.objects.filter(
-        tenant=tenant, status=ApprovalStatus.PENDING, target_key=target, requested_by=person
-    )
-    return waiting.exclude(proposal_key=proposal_key(action_type, action_data)).order_by("-requested_at").first()
 
 
 def supersede_unrun(approval: HITLApproval, *, actor=None) -> None:
