@@ -52,9 +52,10 @@ def _print(part, results, failures):
     from tests.agents_nlu import scoring
 
     print(f"\n{part}: {len(results)} utterances")
-    print(f"{'language':<9}{'agent':<10}{'n':>5}{'routing':>9}{'understood':>12}{'slots':>8}")
-    for (language, agent), (count, routing, understood, slots) in scoring.figures(results).items():
-        print(f"{language:<9}{agent:<10}{count:>5}{routing:>8.1f}%{understood:>11.1f}%{slots:>7.1f}%")
+    print(f"{'language':<9}{'agent':<10}{'n':>5}{'routing':>9}{'understood':>12}{'slots':>8}{'actions':>9}")
+    for (language, agent), (count, routing, understood, slots, actions) in scoring.figures(results).items():
+        row = f"{routing:>8.1f}%{understood:>11.1f}%{slots:>7.1f}%{actions:>8.1f}%"
+        print(f"{language:<9}{agent:<10}{count:>5}{row}")
     if failures:
         for r in results:
             if not (r.routed and r.understood and r.slots):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 # Spanish verb endings: the imperative with its clitics ("sube", "súbele", "súbelo"), the infinitive, the
 # voseo ("aumentá" folds to "aumenta") and the plural.
 ES_VERB = r"(?:a|e|ar|er|ir|ale|alo|ala|ele|elo|ela|an|en|amos|emos|a?los|a?las)"
+# Following a keyword's rankings, as Spanish-speaking marketers say it (English loans included).
+ES_TRACK = r"(?:seguir\w*|posicionar\w*|rastrear\w*|monitorizar\w*|monitorear\w*|trackear\w*|trabajar)"
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,24 @@ class Phrasing:
 
 
 BUDGET_UP = (
-    r"\b(raise|increase|bump|boost|up|grow|lift|scale up|more|extra|additional|add|double|triple|higher)\b",
+    r"\b(raise|increase|bump|boost|(?<!set )(?<!spin )(?<!line )(?<!sign )up|grow|lift|scale up|more|extra"
+    r"|additional|another|add|double|triple|higher)\b",
     rf"\b(sub{ES_VERB}|aument\w*|increment\w*|duplic\w*|tripl\w*|mas|extra|adicional)\b",
 )
 BUDGET_DOWN = (
-    r"\b(lower|cut|reduce|decrease|drop|trim|slash|halve|less|take .* down|down|scale down|off|fewer)\b",
-    rf"\b(baj{ES_VERB}|reduc\w*|reduzc\w*|recort\w*|disminu\w*|rebaj\w*|menos|mitad)\b",
+    r"\b(lower|cut|reduce|decrease|drop|trim|slash|halve|less|take .* down|down|scale down|off|fewer"
+    r"|(pull|cut|scale|dial|ease) back|rein in)\b",
+    rf"\b(baj{ES_VERB}|reduc\w*|reduzc\w*|recort\w*|disminu\w*|rebaj\w*|quit{ES_VERB}|menos)\b",
+)
+
+# Shares and multiples of today's budget in words ("by a quarter", "2x", "un tercio", "al cuádruple").
+FRACTION_EN = (
+    r"\bby (a |an |one |two |three )?(half|thirds?|quarters?|fifths?|tenths?)\b|\b(two|three) (thirds|quarters)\b"
+    r"|\b\d{1,2} ?/ ?\d{1,2}\b|\b\d+(\.\d+)? ?x\b|\bquadruple\b"
+)
+FRACTION_ES = (
+    r"\b(un|una|dos|tres) (medio|tercios?|cuartos?|quintas? partes?|decimas? partes?)\b|\ben la mitad\b"
+    r"|\b(el|al) (doble|triple|cuadruple)\b|\bdobl[ae]\w*|\bcuadrupl\w*|\b\d+(,\d+)? ?x\b"
 )
 
 PHRASINGS: dict[str, Phrasing] = {
@@ -51,6 +65,8 @@ PHRASINGS: dict[str, Phrasing] = {
             (r"\b(to|by)\s*[$€]?\s*\d", 2),
             (r"[$€]\s*\d|\d\s*(dollars?|bucks|euros?|usd|eur)\b|\d\s*k\b", 2),
             (r"\d\s*(%|percent)", 2),
+            (r"\bspend(ing)?\b", 1),
+            (FRACTION_EN, 3),
         ),
         es=(
             (r"\bpresupuesto", 3),
@@ -64,6 +80,7 @@ PHRASINGS: dict[str, Phrasing] = {
             (r"[$€]\s*\d|\d\s*(dolares?|euros?|usd|eur|pesos)\b|\d\s*k\b|\d\s*mil\b", 2),
             (r"\d\s*(%|por ?ciento)", 2),
             (r"\ba la mitad\b|\bpor la mitad\b|\bduplic\w*|\btriplic\w*", 3),
+            (FRACTION_ES, 3),
         ),
         up=BUDGET_UP,
         down=BUDGET_DOWN,
@@ -74,6 +91,7 @@ PHRASINGS: dict[str, Phrasing] = {
             (r"^(pause|stop|halt|kill|suspend)\b", 5),
             (r"(?<!un )\b(pause|halt|suspend)\b", 4),
             (r"\b(switch|turn|shut) (it |them )?off\b|\b(switch|turn|shut)\b.*\boff\b", 4),
+            (r"\bshut (it |them )?down\b|\bshut\b.*\bdown\b", 5),
             (r"\bon hold\b", 4),
             (r"\bstop\b(?! (tracking|targeting|monitoring|following))", 3),
             (r"\bkill\b", 3),
@@ -91,6 +109,7 @@ PHRASINGS: dict[str, Phrasing] = {
             (r"\b(resume|restart|unpause|un pause|reactivate|re ?enable|relaunch|reopen)\b", 6),
             (r"\b(turn|switch|put|bring)\b.*\bback( on)?\b", 6),
             (r"\b(turn|switch) (it |them )?on\b", 5),
+            (r"\b(running|live|going|active) again\b", 6),
         ),
         es=(
             (rf"\b(reactiv{ES_VERB}|reanud{ES_VERB}|reinici{ES_VERB}|relanz{ES_VERB})\b", 6),
@@ -98,13 +117,14 @@ PHRASINGS: dict[str, Phrasing] = {
             (rf"\b(enciend{ES_VERB}|encender)\b", 5),
             (rf"\b(activ{ES_VERB})\b", 4),
             (r"\bquit\w* (la )?pausa\b", 7),
+            (r"\bdes ?paus\w*", 7),
         ),
     ),
     "publish_content": Phrasing(
         target="content",
         en=(
             (r"\b(publish|post|release)\b", 4),
-            (r"\bgo live\b|\blive\b|\bput\b.*\bout\b|\bsend\b.*\bout\b|\bship\b", 4),
+            (r"\bgo live\b|\blive\b|\b(put|get)\b.*\bout\b|\bsend\b.*\bout\b|\bship\b", 4),
         ),
         es=(
             (rf"(?<!sin )\b(public{ES_VERB}|publicar\w*)\b", 5),
@@ -130,14 +150,15 @@ PHRASINGS: dict[str, Phrasing] = {
             (r"^(add|track|monitor|target)\b", 5),
             (r"\b(start|begin) (tracking|targeting|monitoring|ranking for)\b", 7),
             (r"\b(should|want to|need to|let's|lets) (target|track|rank for)\b", 6),
-            (r"\b(as|to)( a| an| our| the| my)?( new)? (target )?keywords?\b|\btarget keywords?\b", 3),
+            (r"\b(as|to)( a| an| our| the| my)?( new)? (target |tracked )?keywords?\b|\btarget keywords?\b", 3),
             (r"\badd\b", 2),
         ),
         es=(
-            (rf"\b(anad{ES_VERB}|agreg{ES_VERB}|incorpor{ES_VERB}|incluy{ES_VERB})\b", 5),
-            (r"\b(empez\w*|empiez\w*|comienz\w*) a (seguir|posicionar|rastrear|monitorizar|trabajar)\b", 7),
-            (r"^(sigue|seguir|siga|monitoriza|rastrea|posiciona)\b", 5),
+            (rf"\b(anad{ES_VERB}|agreg{ES_VERB}|incorpor{ES_VERB}|incluy{ES_VERB}|met{ES_VERB})\b", 5),
+            (rf"\b(empez\w*|empiez\w*|comienz\w*) a {ES_TRACK}\b", 7),
+            (rf"^(sigue|seguir|siga|{ES_TRACK}|monitoriza|monitorea|rastrea|posiciona|trackea)\b", 5),
             (r"\bpalabras? clave\b", 2),
+            (r"\b(a|en|entre) (las|nuestras|mis) (palabras? clave|keywords?)\b", 3),
         ),
     ),
     "remove_target_keyword": Phrasing(
@@ -146,9 +167,12 @@ PHRASINGS: dict[str, Phrasing] = {
             (r"\b(stop|quit) (tracking|targeting|monitoring|following)\b", 9),
             (r"\b(drop|remove|delete|untrack)\b", 6),
             (r"\bno longer (need to )?(track|target|monitor)\b", 9),
+            (r"\b(don ?t|do not|no longer) (really )?need\b|\banymore\b", 6),
+            (r"\btake\b.*\boff\b.*\b(keywords?|list|targets?|tracking)\b", 6),
         ),
         es=(
-            (r"\bdej\w* de (seguir|posicionar|rastrear|monitorizar)\w*\b", 9),
+            (rf"\bdej\w* de {ES_TRACK}\w*\b", 9),
+            (rf"\bya no (\w+ )?{ES_TRACK}\b|\bno (sigas|sigamos|sigan|sigais)\b|\bya no (sigas|sigamos|sigan)\b", 9),
             (rf"\b(quit{ES_VERB}|elimin{ES_VERB}|borr{ES_VERB}|sac{ES_VERB})\b", 5),
         ),
     ),

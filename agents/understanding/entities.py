@@ -1,16 +1,21 @@
 """The tenant's own names in a message: campaigns, content titles, keywords and audience segments.
 
 Matched on folded words (case, accents, possessives and quotes do not matter), exactly, nearly (a typo:
-rapidfuzz's ratio over a window as long as the name) or in part (most of a long name, said in a row).
+rapidfuzz's ratio over a window as long as the name) or in part (most of a long name, said in a row). One
+word of a name that no other name has ("retargeting" of "Site Retargeting", "lookbook") is only a candidate
+(`Catalogue.one_word`): the parser takes it for the name when the rest of the message asks something of that
+kind of row, since the same word is often a word of the trade too.
 """
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.db.models import CharField, Value
 from rapidfuzz import fuzz
 
 from agents.models import AudienceSegment, Campaign, ContentPiece, KeywordRanking, TargetKeyword
 from agents.reading import CAMPAIGNS, keep, kept
+from agents.understanding.language import ENGLISH, SPANISH
 from agents.understanding.text import vocabulary, words
 
 KINDS = ("campaign", "content", "keyword", "segment")
@@ -24,6 +29,8 @@ FILLER = {
 TYPO_RATIO = 0.85  # "Sumer Sale", "Spring Clearence"
 WORD_RATIO = 70  # and each word nearly right: "de retargeting" is not "Site Retargeting"
 PARTIAL_SHARE = 0.6  # most of a long name, said in a row: "the trail running shoes guide"
+ONE_WORD_QUALITY = 0.75  # below a typo and a part: only a candidate
+ONE_WORD_LENGTH = 5  # "site", "sale" and "top" are too common to stand for a name
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Catalogue:
 
     names: dict[str, list[str]]
     rows: dict[tuple[str, str], object]
+    _distinctive: dict[str, tuple[str, str]] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, tenant) -> "Catalogue":
@@ -75,6 +83,33 @@ class Catalogue:
                 if mention := _mention(kind, name, said):
                     found.append(mention)
         return sorted(found, key=lambda m: (-m.quality, -m.size, m.kind, m.name))
+
+    def one_word(self, said: list[str], taken) -> list[Mention]:
+        """Candidates: each word of `said`, outside the mentions `taken`, that is a distinctive word of exactly one
+        campaign, post or audience name (keywords are named in full)."""
+        if self._distinctive is None:
+            self._distinctive = _distinctive_words(self.names)
+        covered = {i for m in taken for i in range(m.start, m.end)}
+        found = []
+        for at, word in enumerate(said):
+            if at not in covered and (owner := self._distinctive.get(word)):
+                found.append(Mention(owner[0], owner[1], ONE_WORD_QUALITY, at, at + 1))
+        return found
+
+
+def _distinctive_words(names: dict[str, list[str]]) -> dict[str, tuple[str, str]]:
+    """word -> (kind, name) for the words found in one name only, long enough and not common English or Spanish."""
+    owners = Counter(word for kind_names in names.values() for name in kind_names for word in set(words(name)))
+    distinctive = {}
+    for kind, kind_names in names.items():
+        if kind == "keyword":
+            continue
+        for name in kind_names:
+            for word in _core(kind, name):
+                common = word in ENGLISH or word in SPANISH or word.isdigit()
+                if owners[word] == 1 and len(word) >= ONE_WORD_LENGTH and not common:
+                    distinctive[word] = (kind, name)
+    return distinctive
 
 
 def _other_names(tenant):

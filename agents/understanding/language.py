@@ -24,7 +24,10 @@ SPANISH = vocabulary(
     contenido publicaciones publicacion articulo escribe redacta mejor peor mas menos dolares euros diario
     diarios diaria mitad favor tal va van funciona tiene tienen hay fueron fue estamos seguimos mediodia
     tamano personas crecen creciendo similar parecida parecido llamado llamada basado cosas sobre eso esa ese
-    quiero necesito hablar persona alguien humano equipo llame llamar llamame llamen llamenme"""
+    quiero necesito hablar persona alguien humano equipo llame llamar llamame llamen llamenme
+    empieza empezar comienza quita quitale quitar despausa despausar trackear trackea monitorea dobla doblar
+    doble cuadruple tercio tercios cuarto cuartos quinta parte deberiamos podemos conviene nos fue seguimos
+    siguiendo"""
 )
 ENGLISH = vocabulary(
     """the a an is are was were of to in on for and or my our your it its this that what how which who can

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 
 from agents.action_specs import SPECS
 from agents.action_specs.phrasings import PHRASINGS
+from agents.models import AgentType
 from agents.understanding.entities import Catalogue, Mention
 from agents.understanding.language import detect
-from agents.understanding.questions import GREETING, HELP, QUESTIONS, THANKS
+from agents.understanding.questions import ABOUT_PEOPLE, GREETING, HELP, OPEN_QUESTION, QUESTIONS, THANKS
 from agents.understanding.text import fold
 
 LEAD_IN = re.compile(
@@ -33,9 +34,11 @@ SUPERLATIVE = {
     # "la mejor", "el peor"; a bare "mejor" opening a sentence is "rather" ("mejor ponlo en 650").
     # "la campaña que mejor funciona": the same question as "our best performing campaign", the same measure.
     "best": r"\b(best|top)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) mejor(es)?\b|\bmejor(es)? (campana|anuncio)"
-    r"|\bque mejor (funciona|rinde|va|anda)\b|\b(que|cual) campana (funciona|rinde|va|anda) mejor\b",
+    r"|\bque mejor (funciona|rinde|va|anda)\b|\b(que|cual) campana (funciona|rinde|va|anda) mejor\b"
+    r"|\bmejor(es)? (rendimiento|resultados?|desempeno)\b",
     "worst": r"\b(worst|bottom)\b|\b(el|la|los|las|lo|nuestr[oa]s?|mi|mis) peor(es)?\b|\bpeor(es)? (campana|anuncio)"
-    r"|\bque peor (funciona|rinde|va|anda)\b|\b(que|cual) campana (funciona|rinde|va|anda) peor\b",
+    r"|\bque peor (funciona|rinde|va|anda)\b|\b(que|cual) campana (funciona|rinde|va|anda) peor\b"
+    r"|\bpeor(es)? (rendimiento|resultados?|desempeno)\b",
     "highest": r"\b(highest|most|biggest|largest|priciest|mas alt[oa]|mayor)\b",
     "lowest": r"\b(lowest|least|fewest|smallest|cheapest|mas baj[oa]|menor)\b",
 }
@@ -46,8 +49,19 @@ METRICS = {
     "conversions": r"\b(conversions?|sales|conversiones|ventas)\b",
     "spend": r"\b(spend|spent|spending|costs? the most|gast\w*)\b",
 }
+# A capitalised name beside the kind of row it is: "the Moon Landing campaign", "la campaña Luna Nueva".
+_NAME = r"[A-Z0-9][\w'’-]*(?:\s+[A-Z0-9][\w'’-]*){0,3}"
+NAMED_ROW = re.compile(
+    rf"\b(?:the|our|my|la|el|nuestra|nuestro|mi)\s+({_NAME})\s+(?:campaign|audience|segment|post|article)s?\b"
+    rf"|\b(?:campaign|audience|segment|campaña|campana|audiencia|segmento)\s+(?:called\s+|named\s+|llamad[ao]\s+)?"
+    rf"({_NAME})"
+)
+METRIC_NAMES = {"roas", "cpa", "ctr", "cpc", "cpm", "seo"}
 ENTITY_BONUS = {True: 4, False: 3}  # an exact name, a near one
 FOLLOW_UP_BONUS = 2
+ONE_WORD_ASKS = 2  # the points the rest of a message must ask of a row for one word of its name to name it
+# A new audience's basis is named in full: "an audience of shoppers who…" describes people, not "Lapsed Shoppers".
+IN_FULL = {"create_audience"}
 MIN_SCORE = 3
 ACTION_AGENT = {action_type: next(iter(spec.agents)) for action_type, spec in SPECS.items()}
 SMALL_TALK = ("greeting", "thanks", "help", "unknown")
@@ -81,6 +95,8 @@ def understand(text: str, tenant, history=(), catalogue: Catalogue | None = None
         return understood
     if understood.entity is None and re.search(r"['\"‘“].+['\"’”]", text) and understood.is_action:
         return understood  # a quoted name that matches nothing is not the conversation's row
+    if understood.entity is None and understood.is_action and (unknown := _unknown_name(text)):
+        return replace(understood, slots={**understood.slots, "unknown_name": unknown})  # nor is "the Moon X campaign"
     context = _context(history, catalogue)
     return replace(_with_context(understood, context, text), catalogue=catalogue)
 
@@ -101,14 +117,62 @@ def _read(text: str, catalogue: Catalogue) -> Understanding:
     if re.search(HELP, request):
         return Understanding(language, "help", None)
     scores = _scores(request, rest, mentions)
+    if re.search(OPEN_QUESTION, request):
+        return Understanding(language, "help", _topic(request, scores), slots={"open": True})
     # On a tie, what acts on a named row, then an action, wins.
     intent, score, entity = max(scores, key=lambda s: (s[1], s[2] is not None, s[0] in PHRASINGS))
+    if entity is None and (named := _one_word_name(request, said, mentions, catalogue, (intent, score))):
+        intent, score, entity = named
     if score < MIN_SCORE:
         intent, entity = "unknown", (mentions[0] if mentions else None)
     slots = _slots(text, folded, entity)
     ambiguous = _ambiguity(intent, entity, mentions)
     agent = ACTION_AGENT.get(intent) or (QUESTIONS[intent].agent if intent in QUESTIONS else None)
     return Understanding(language, intent, agent, entity, slots, ambiguous=ambiguous, mentions=mentions)
+
+
+def _one_word_name(request, said, mentions, catalogue, best) -> tuple[str, int, Mention] | None:
+    """The reading that takes one distinctive word for its name ("pull back spend on retargeting": Site
+    Retargeting's budget), when the rest of the message asks at least ONE_WORD_ASKS points of something of that
+    kind of row, and the best reading without it either wanted a row of that kind and found none ("post the
+    lookbook"), understood nothing, or stood on that very word ("retargeting" as an audience to build)."""
+    intent, score = best
+    for candidate in catalogue.one_word([re.sub(r"[^a-z0-9]", "", w) for w in said], mentions):
+        named = [candidate.start, *(i for m in mentions[:1] for i in range(m.start, m.end))]
+        rest = " ".join(w for i, w in enumerate(said) if i not in named)
+        without = {s[0]: s[1] for s in _scores(request, rest, mentions)}
+        wanted = _kind_of(intent) == candidate.kind or score < MIN_SCORE or without[intent] < score
+        readings = [
+            s for s in _scores(request, rest, (candidate, *mentions)) if s[2] == candidate and s[0] not in IN_FULL
+        ]
+        if not wanted or not readings:
+            continue
+        reading = max(readings, key=lambda s: (s[1], s[0] in PHRASINGS))
+        if reading[1] - ENTITY_BONUS[False] >= ONE_WORD_ASKS:
+            return reading
+    return None
+
+
+def _topic(request: str, scores) -> str | None:
+    """The agent an open question is for: people are the Audience agent's; else the agent of the action or
+    question its words point to most, without the names in it; None when they point nowhere."""
+    if re.search(ABOUT_PEOPLE, request):
+        return AgentType.AUDIENCE
+    intent, words, entity = max(scores, key=lambda s: s[1] - (ENTITY_BONUS[s[2].exact] if s[2] else 0))
+    if words - (ENTITY_BONUS[entity.exact] if entity else 0) <= 0:
+        return None
+    return ACTION_AGENT.get(intent) or QUESTIONS[intent].agent
+
+
+def _unknown_name(text: str) -> str | None:
+    """A capitalised name said as a campaign's, an audience's or a post's ("the Moon Landing campaign", "la
+    campaña Luna Nueva") when none of the tenant's names matched: an action on it must not fall back to the
+    conversation's row."""
+    for match in NAMED_ROW.finditer(text):
+        name = " ".join((match.group(1) or match.group(2)).split())
+        if fold(name) not in METRIC_NAMES:
+            return name
+    return None
 
 
 def _without_names(text: str, mentions) -> str:
@@ -154,7 +218,7 @@ def _entity_of(kind: str, mentions) -> Mention | None:
         return None
     for other in mentions:
         covers = other.kind != kind and other.start <= own.start and other.end >= own.end and other.size > own.size
-        if covers and other.exact and own.exact:
+        if covers and other.exact:  # also a part: "trail running" inside the keyword "trail running shoes"
             return None
     return own
 

@@ -46,6 +46,7 @@ from conversations.events import EventKind
 from conversations.models import Conversation, ConversationEvent, Message
 from conversations.normalized import ActionOutcome
 from conversations.outbound import outbound_message
+from conversations.pipeline import held
 from conversations.pipeline.elsewhere import recent_elsewhere
 from conversations.pipeline.feedback import decisions_since_last_answer
 from conversations.pipeline.proposals import propose
@@ -248,6 +249,10 @@ def _answer_once(message: Message, history: list[Message], token) -> bool:
     if message.metadata.get(person_asked.ASKED):  # no engine: the answer is when a person will answer
         reply = EngineReply(text=person_asked.promise(conversation.tenant))
         return _store(conversation, message, conversation.agent, reply, None, started, token)
+    if (answer := held.answered(message.text, history)) is not None:  # yes or no to replacing their own request
+        yes, actions, replaced = answer
+        reply = EngineReply(text="" if yes else held.kept(replaced), actions=actions)
+        return _store(conversation, message, conversation.agent, reply, None, started, token, confirmed=True)
     agent = _choose_agent(conversation, message, history)
     # Shown only if the answer takes a while: a quick one would only flash it (and cost every socket a frame).
     typing_over = events.signal_unless_over(
@@ -453,8 +458,9 @@ def _settled(conversation, message, agent, state: dict, token) -> bool | None:
 
 
 @transaction.atomic
-def _store(conversation, message, agent, reply: EngineReply, error, started, token) -> bool:
-    """Store the answer, its event and its approvals in one transaction; True if more messages wait."""
+def _store(conversation, message, agent, reply: EngineReply, error, started, token, *, confirmed=False) -> bool:
+    """Store the answer, its event and its approvals in one transaction; True if more messages wait.
+    `confirmed`: the person said yes to replacing their own waiting request (conversations.pipeline.held)."""
     state = _locked_state(conversation.pk)
     settled = _settled(conversation, message, agent, state, token)
     if settled is not None:
@@ -473,16 +479,18 @@ def _store(conversation, message, agent, reply: EngineReply, error, started, tok
         )
     seq, now = state["event_seq"] + 1, _answered_at(state)
     changes = {"answered_seq": message.seq, "last_message_at": now}
-    outcomes = []
+    outcomes, kept_back = [], None if confirmed or held.replacing(message.text) else []
     if agent is not None and reply.actions:
         # The answer takes its number first: an automatic rule decides a proposal inside propose(), and that
         # outcome's events (and message) are numbered and dated in this transaction, after the answer proposing it.
         Conversation.objects.filter(pk=conversation.pk).update(event_seq=seq)
-        outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent)
+        outcomes = propose(reply.actions, conversation=conversation, message=message, agent=agent, held=kept_back)
     else:
         changes["event_seq"] = seq
-    text = compose(reply.text, outcomes)
+    text = "\n\n".join(part for part in (compose(reply.text, outcomes), held.question(kept_back)) if part)
     outbound = _outbound_message(conversation, message, agent, text, outcomes, error, now, seq)
+    if kept_back:
+        outbound.metadata[held.HELD_KEY] = held.stored(kept_back)
     # The engine's time, for the event log's `agent_responded` entry (reports.message_events writes it later).
     outbound.metadata["response_ms"] = _milliseconds_since(started)
     outbound.save(force_insert=True)

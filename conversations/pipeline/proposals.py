@@ -5,13 +5,15 @@ from analytics.events import record
 from analytics.models import EventType
 from conversations.normalized import REFUSED, ActionOutcome
 from hitl.notifying import told
-from hitl.services.conflicts import AlreadyWaiting
+from hitl.services.conflicts import AlreadyWaiting, OwnRequestWaiting
 from hitl.services.requests import request_approval
 
 
-def propose(actions, *, conversation, message, agent, revision_of=None) -> list[ActionOutcome]:
+def propose(actions, *, conversation, message, agent, revision_of=None, held=None) -> list[ActionOutcome]:
     """Each proposal as the requester will see it: waiting (or decided by automatic rules), or refused.
-    `revision_of`: the request an approver answered with a note, which these revise."""
+    `revision_of`: the request an approver answered with a note, which these revise. `held`: a list to put
+    (proposal, request) in, instead of filing it, for each proposal that would replace a request the person
+    asked for that still waits (conversations.pipeline.held)."""
     if not actions:
         return []
     tenant, user = conversation.tenant, conversation.user
@@ -27,7 +29,11 @@ def propose(actions, *, conversation, message, agent, revision_of=None) -> list[
                 conversation=conversation,
                 source_message=message,
                 revision_of=revision_of,
+                ask_before_replacing_own=held is not None,
             )
+        except OwnRequestWaiting as own:
+            held.append((action, own.approval))
+            continue
         except AlreadyWaiting as waiting:
             first = waiting.approval
             outcomes.append(

@@ -42,17 +42,29 @@ class AlreadyWaiting(Exception):
         self.approval = approval
 
 
+class OwnRequestWaiting(Exception):
+    """The request waiting for the target is the requester's own and they are to be asked before it is replaced
+    (conversations.pipeline.held): nothing was filed or closed."""
+
+    def __init__(self, approval: HITLApproval):
+        super().__init__(f"{approval.reference} is the requester's own and waits for this target")
+        self.approval = approval
+
+
 @dataclass(frozen=True)
 class Superseded:
     approval: HITLApproval
     previous_status: str
 
 
-def supersede_waiting(tenant_id, *, target: str, key: str, exclude: HITLApproval | None = None) -> list[Superseded]:
+def supersede_waiting(
+    tenant_id, *, target: str, key: str, exclude: HITLApproval | None = None, asking=None
+) -> list[Superseded]:
     """Make way for a request that asks `key` of `target`: the request waiting for that target is closed.
 
-    Raises AlreadyWaiting, changing nothing, when the waiting request asks the same thing. The caller then
-    saves its request and calls `tell_superseded`. Without a target only twins are looked for.
+    Raises AlreadyWaiting, changing nothing, when the waiting request asks the same thing, and OwnRequestWaiting
+    when it is the request of `asking` (a person to be asked first). The caller then saves its request and calls
+    `tell_superseded`. Without a target only twins are looked for.
     """
     waiting = HITLApproval.objects.filter(tenant_id=tenant_id, status=ApprovalStatus.PENDING)
     waiting = waiting.filter(Q(proposal_key=key) | Q(target_key=target) if target else Q(proposal_key=key))
@@ -62,6 +74,8 @@ def supersede_waiting(tenant_id, *, target: str, key: str, exclude: HITLApproval
     twin = next((rival for rival in rivals if rival.proposal_key == key), None)
     if twin is not None:
         raise AlreadyWaiting(twin)
+    if asking is not None and (own := next((r for r in rivals if r.requested_by_id == asking.pk), None)):
+        raise OwnRequestWaiting(own)
     return [_close(rival) for rival in rivals]
 
 

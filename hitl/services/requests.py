@@ -29,11 +29,14 @@ def _new_reference() -> str:
     return f"BR-{secrets.randbelow(900_000) + 100_000}"
 
 
-def _create(tenant, **fields) -> tuple[HITLApproval, list[Superseded]]:
-    """Insert the request once the one waiting for its target is superseded (AlreadyWaiting if it is a twin)."""
+def _create(tenant, asking=None, **fields) -> tuple[HITLApproval, list[Superseded]]:
+    """Insert the request once the one waiting for its target is superseded (AlreadyWaiting if it is a twin,
+    OwnRequestWaiting if it is the request of `asking`)."""
     superseded = []
     for _attempt in range(REFERENCE_ATTEMPTS):
-        superseded += supersede_waiting(tenant.pk, target=fields["target_key"], key=fields["proposal_key"])
+        superseded += supersede_waiting(
+            tenant.pk, target=fields["target_key"], key=fields["proposal_key"], asking=asking
+        )
         replaced = max((closed.approval for closed in superseded), key=lambda a: (a.requested_at, a.pk), default=None)
         try:
             with transaction.atomic():
@@ -82,6 +85,7 @@ def request_approval(
     outside: ApprovalRequest | None = None,
     currency: str = "",
     expires_at=None,
+    ask_before_replacing_own: bool = False,
 ) -> HITLApproval:
     """Record a proposed action for human approval. Nothing is executed here.
 
@@ -94,6 +98,7 @@ def request_approval(
     `outside`: an agent outside Walker asked (hitl.services.outside), with no `agent` of Walker's; its row is linked to
     the approval before anyone reads it. `currency`, when the action's data does not name it (a registered type's own);
     `expires_at`, the requester's own deadline, which ends the request rejected, never approved (hitl.services.sla).
+    `ask_before_replacing_own`: raise OwnRequestWaiting instead of superseding a request of `requested_by`'s own.
     """
     key = proposal_key(action.action_type, action.action_data)
     target = target_key(action.action_type, action.action_data)
@@ -127,6 +132,7 @@ def request_approval(
         ends["expires_at"] = expires_at
     approval, superseded = _create(
         tenant,
+        asking=requested_by if ask_before_replacing_own else None,
         agent=agent,
         agent_type=agent.agent_type if agent else "",
         conversation=conversation,

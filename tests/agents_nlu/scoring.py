@@ -3,7 +3,9 @@
 Each item is routed as the pipeline routes (agents.routing.route with the tenant and the conversation) and
 answered by the built-in engine, after its `before` messages were asked and answered the same way.
 Routing: the agent. Understood: the action proposed (actions) or the question family read (questions).
-Slots: the proposal's data, or the row the question is about.
+Slots: the proposal's data, or the row the question is about. An action whose item states more than the row it
+acts on (an amount, a time, a keyword) counts only when proposed with it: asking back "to how much?" is not
+understanding "by a quarter". Actions: the share of action items understood with their slots.
 """
 
 from collections import defaultdict
@@ -12,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from agents.action_specs.phrasings import PHRASINGS
 from agents.engines.base import EngineRequest, HistoryItem
 from agents.engines.builtin import BuiltinEngine
 from agents.models import AIAgent, AudienceSegment
@@ -19,6 +22,7 @@ from agents.routing import route
 from agents.understanding import understand
 
 ENTITY_SLOTS = {"campaign": "campaign_name", "title": "title", "keyword": "keyword", "name": "name"}
+ROW_SLOTS = {"campaign", "title", "segment"}  # the row an action acts on: all an incomplete request can name
 
 
 @dataclass
@@ -64,6 +68,8 @@ def run(user, item: dict) -> Result:
         intent = understood.intent
         if wanted in ("unknown",) and not reply.understood:
             intent = "unknown"
+        if wanted in PHRASINGS and set(item.get("slots", {})) - ROW_SLOTS:
+            slots_ok, problem = False, "not proposed"
         for slot in ("campaign", "title", "keyword", "segment"):
             if expected := item.get("slots", {}).get(slot):
                 named = understood.entity.name if understood.entity else ""
@@ -98,7 +104,8 @@ def _action_slots(tenant, expected: dict, data: dict) -> tuple[bool, str]:
 
 
 def figures(results: list[Result]) -> dict:
-    """{(language, agent or "all"): (count, routing %, understood %, slots %)}."""
+    """{(language, agent or "all"): (count, routing %, understood %, slots %, actions %)}; actions: of the items
+    asking for an action, the share understood with their slots (100 when the group has none)."""
     groups = defaultdict(list)
     for result in results:
         for key in ((result.item["lang"], "all"), (result.item["lang"], result.item["agent"]), ("all", "all")):
@@ -106,10 +113,12 @@ def figures(results: list[Result]) -> dict:
     table = {}
     for key, group in sorted(groups.items()):
         count = len(group)
+        actions = [r for r in group if r.item["intent"] in PHRASINGS]
         table[key] = (
             count,
             100 * sum(r.routed for r in group) / count,
             100 * sum(r.understood for r in group) / count,
             100 * sum(r.slots for r in group) / count,
+            100 * sum(r.slots for r in actions) / len(actions) if actions else 100.0,
         )
     return table

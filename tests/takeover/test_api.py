@@ -6,6 +6,7 @@ from agents.engines import get_engine
 from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
 from hitl.models import HITLApproval
 from tenants.roles import Role
+from tests.factories import AudienceSegmentFactory, CampaignFactory
 from tests.takeover.conftest import say
 
 
@@ -209,3 +210,24 @@ def test_suggest_from_the_built_in_engine_answers_a_question_with_the_conversati
     client.post(url(chatting, "assign"), {}, format="json")
     body = client.post(url(chatting, "suggest")).json()
     assert body["notice"] is None and body["text"] and "didn't get that" not in body["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "publish the purple unicorn guide",
+        "publica la guía 'Unicornio Morado'",
+        "create a lookalike of Moon Walkers",
+    ],
+)
+def test_suggest_gives_no_suggestion_when_the_engine_cannot_find_what_was_named(
+    api_as, chatting, customer, support, builtin_engine, tenant, text
+):
+    """Issue 50: "I can't find a piece called 'what should we'" was offered to support as the reply to send."""
+    CampaignFactory(tenant=tenant, name="Summer Sale")
+    AudienceSegmentFactory(tenant=tenant, name="Trail Runners")
+    say(customer, text)
+    client = api_as(support)
+    client.post(url(chatting, "assign"), {}, format="json")
+    body = client.post(url(chatting, "suggest")).json()
+    assert (body["text"], body["notice"]) == (None, NO_SUGGESTION)

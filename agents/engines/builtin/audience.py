@@ -85,15 +85,18 @@ def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
         and (asked := clean_phrase(size_of.group(1), FILLER))
         and asked.lower() not in {"they", "them", "it"}
     ):
-        return EngineReply(_unknown(asked, segments))
+        return _unknown(asked, segments)
     if intent in ("segment_list", "segment_report"):
         return EngineReply(_by_size(segments))
     return capabilities(request, understood)
 
 
-def _unknown(name: str, segments) -> str:
+def _unknown(name: str, segments) -> EngineReply:
+    """A name that matches none of the tenant's audiences: said back with the real ones, and marked not understood
+    (no use as a suggestion for a person to send)."""
     names = fmt.name_list(s.name for s in segments) or _("none yet")
-    return _("I can't find an audience called '%(name)s'. Your audiences: %(names)s.") % {"name": name, "names": names}
+    text = _("I can't find an audience called '%(name)s'. Your audiences: %(names)s.") % {"name": name, "names": names}
+    return EngineReply(text, understood=False)
 
 
 def _name_problem(name: str, segments) -> str | None:
@@ -171,9 +174,7 @@ def _audience(text: str, segments, basis, understood: Understanding) -> EngineRe
         basis = None  # the segment's name was only part of the new audience's name
     spoken_basis = BASIS.search(rest)
     if spoken_basis and basis is None and not DESCRIBED.search(rest):
-        return EngineReply(
-            _unknown((quoted(spoken_basis.group(1)) or [clean_phrase(spoken_basis.group(1), FILLER)])[0], segments)
-        )
+        return _unknown((quoted(spoken_basis.group(1)) or [clean_phrase(spoken_basis.group(1), FILLER)])[0], segments)
     if basis is None and not name:
         name = _described(rest)  # "a segment for people who bought tents" names itself
     if basis is None and not name:

@@ -61,11 +61,17 @@ def period_label(days: int) -> str:
 
 
 def capabilities(request, understood) -> EngineReply:
-    """The answer to a greeting, to "what can you do?", or to anything the agent did not understand: what it
-    can do, with examples made from the tenant's own rows, in the active language."""
+    """The answer to a greeting, to "what can you do?", to an open question ("what should we post?"), or to
+    anything the agent did not understand: what it can do, with examples made from the tenant's own rows, in the
+    active language."""
     understood_it = True
     if understood.intent == "thanks":
         opening = _("You're welcome!")
+    elif understood.intent == "help" and understood.slots.get("open"):
+        opening = _(
+            "I don't make plans or recommendations of my own, but I answer from your data and propose changes "
+            "that a person in your team approves."
+        )
     elif understood.intent == "help":
         opening = _(
             "I'm your %(agent)s agent: I answer from your own data, and I propose changes that a person "

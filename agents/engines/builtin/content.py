@@ -34,8 +34,6 @@ ACTION_WORDS = re.compile(
     r"|publica|programa|publicar|programar|saca|agenda)\s+",
     re.I,
 )
-# "What should we post this week?", "¿qué publicamos?": asking what to post, not naming a piece (folded text).
-OPEN_QUESTION = re.compile(r"(?:what|which|when|should|que|cual|cuales|cuando|deberiamos)\b")
 WHEN_WORDS = re.compile(r"\s+(?:for|on|at|now|today|tonight|tomorrow|next|this|in)\b.*$", re.I)
 WORST = re.compile(r"\b(worst|least|lowest|weakest|peor(es)?|menos)\b", re.I)
 CHANNELS = {
@@ -51,18 +49,18 @@ CHANNELS = {
 def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
     text = request.text.strip()
     intent = understood.intent
+    pieces = list(ContentPiece.objects.for_tenant(request.tenant))
+    if understood.slots.get("open"):  # "what should we post this week?": what is planned, then what it can do
+        return EngineReply(f"{_plan(request.tenant, pieces)}\n{capabilities(request, understood).text}")
     if intent in ("greeting", "thanks", "help") or not text:
         return capabilities(request, understood)
     if understood.ambiguous:
         return which_one(understood.ambiguous)
     if intent == NEEDS_DRAFTING:
         return _drafting_needs_an_engine(request)
-    pieces = list(ContentPiece.objects.for_tenant(request.tenant))
     by_title = {p.title: p for p in pieces}
     piece = by_title.get(understood.name("content"))
     if intent in (ActionType.PUBLISH_CONTENT, ActionType.SCHEDULE_CONTENT):
-        if piece is None and OPEN_QUESTION.match(fold(text)):
-            return EngineReply(_plan(request.tenant, pieces), understood=True)
         if piece is None:
             return _unknown(text, pieces)
         exact = understood.entity.exact and not understood.from_context
@@ -105,7 +103,7 @@ def _unknown(text: str, pieces) -> EngineReply:
     reply = _("I can't find a piece called '%(title)s'.") % {"title": title}
     if open_titles:
         reply += " " + _("Drafts and scheduled pieces: %(titles)s.") % {"titles": fmt.name_list(open_titles)}
-    return EngineReply(reply)
+    return EngineReply(reply, understood=False)  # a misreading as likely as a missing piece: no suggestion
 
 
 def _without_title(text: str, understood: Understanding) -> str:

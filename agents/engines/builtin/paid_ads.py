@@ -111,7 +111,7 @@ def respond(request: EngineRequest, understood: Understanding) -> EngineReply:
                 return EngineReply(_which_leader(standout, days))
             campaign = standout.campaign
         if campaign is None:
-            return _which_campaign(text, campaigns)
+            return _which_campaign(text, campaigns, understood.slots.get("unknown_name"))
         return wanted(request.tenant, campaign, _without_name(text, understood), confidence)
     if campaign is not None and intent in ("campaign_report", "campaign_ranking", "unknown"):
         return EngineReply(_report(request.tenant, campaign, days))
@@ -143,13 +143,16 @@ def _spoken_name(text: str) -> str:
     return ""
 
 
-def _which_campaign(text: str, campaigns) -> EngineReply:
+def _which_campaign(text: str, campaigns, unknown_name: str | None = None) -> EngineReply:
+    """No campaign of the tenant's was named: the one said that matches none ("the Moon Landing campaign") is said
+    back with the real ones, else the person is asked which."""
     if not campaigns:
         return EngineReply(_("You don't have any campaigns yet."))
     names = fmt.name_list(c.name for c in campaigns)
-    if spoken := _spoken_name(text):
-        return EngineReply(
-            _("I can't find a campaign called %(name)s. Your campaigns: %(names)s.") % {"name": spoken, "names": names}
+    if spoken := unknown_name or _spoken_name(text):
+        return EngineReply(  # a misreading as likely as a missing campaign: no use as a suggestion
+            _("I can't find a campaign called %(name)s. Your campaigns: %(names)s.") % {"name": spoken, "names": names},
+            understood=False,
         )
     return EngineReply(_("Which campaign do you mean? Your campaigns: %(names)s.") % {"names": names})
 

@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from agents import formatting as fmt
+from agents.action_specs.phrasings import ES_TRACK
 from agents.actions import ActionType, ProposedAction
 from agents.engines.base import EngineReply, EngineRequest
 from agents.engines.builtin.common import APPROVAL_NOTE, capabilities, which_one
@@ -24,15 +25,16 @@ SHOWN = 3
 LEAD = r"^(?:(?:please|ok|also|can you|could you|we should|let's|lets|i want to|por favor|quiero|puedes|tambien)\s+)*"
 ADD = re.compile(
     LEAD + r"(?:(?:start|begin)\s+(?:tracking|targeting|monitoring)|add|track|monitor|target|(?:we )?should target"
-    r"|anadir|anade|agregar|agrega|incorpora|incluye|(?:empieza|empezar|comienza) a (?:seguir|posicionar|rastrear)"
-    r"|sigue|seguir|rastrea|posiciona)\b"
+    rf"|anadir|anade|agregar|agrega|incorpora|incluye|mete|(?:empieza|empezar|comienza) a {ES_TRACK}"
+    r"|sigue|seguir|rastrea|posiciona|posicionar|monitorea|monitoriza|trackea|trackear)\b"
 )
 REMOVE = re.compile(
     LEAD + r"(?:(?:stop|quit)\s+(?:tracking|targeting|monitoring)|drop|remove|delete|untrack"
-    r"|(?:we )?no longer (?:need to )?(?:track|target)|deja\w* de (?:seguir|posicionar|rastrear)\w*|quita|elimina"
-    r"|borra|saca)\b"
+    rf"|(?:we )?no longer (?:need to )?(?:track|target)|deja\w* de {ES_TRACK}|ya no (?:\w+ )?{ES_TRACK}"
+    r"|(?:ya )?no (?:sigas|sigamos|sigan)|quita|elimina|borra|saca)\b"
 )
 AROUND = re.compile(
+    r"\s+(?:too|also|as well|tambien)\s*$|"
     r"\b(?:as|to|from|in|into|of|on)\s+(?:a |an |our |my |the )?(?:new )?(?:target )?(?:keywords?|targets?|list)\b.*$"
     r"|\b(?:como|a|de|en|desde)\s+(?:una |la |las |nuestras |los )?(?:nueva )?(?:palabras? clave|objetivos?|lista)\b.*$"
     r"|^\s*(?:the |a |la |el )?(?:target )?(?:keyword|term|palabra clave|termino)\s+"
