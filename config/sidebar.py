@@ -92,6 +92,8 @@ SIDEBAR = (
             Entry("shield", "hitl.riskpolicy"),
             Entry("category", "agents.tenantactiontype"),
             Entry("fence", "adplatforms.adguardrails"),
+            Entry("rule", "adplatforms.performancerule"),
+            Entry("bolt", "adplatforms.rulefiring"),
             Entry("notifications", "alerts.alertrule"),
             Entry("warning", "alerts.alertincident"),
         ),

@@ -203,10 +203,13 @@ def _agent_name(approval: HITLApproval) -> str:
 
 
 def requester_name(approval: HITLApproval) -> str:
-    """A person by name; an agent outside Walker by its integration token's name (it asked, nobody else)."""
+    """A person by name; an agent outside Walker by its integration token's name (it asked, nobody else); a
+    performance rule by its name."""
     outside = approval.outside
     if outside is not None:
         return outside.agent_name
+    if approval.requested_by_rule:
+        return _("the rule “%(name)s”") % {"name": approval.requested_by_rule}
     person = approval.requested_by
     if person is None:
         return _("the %(agent)s agent on its own") % {"agent": approval.get_agent_type_display()}

@@ -92,7 +92,9 @@ def _file(rule: PerformanceRule, hit: Hit) -> tuple[str, object, str]:
     if agent is None:
         return Outcome.REFUSED, None, _("No Paid Ads agent serves this account to file the proposal.")
     try:
-        approval = request_approval(tenant=tenant, agent=agent, action=action, currency=hit.campaign.currency)
+        approval = request_approval(
+            tenant=tenant, agent=agent, action=action, currency=hit.campaign.currency, rule=rule.name
+        )
     except AlreadyWaiting as waiting:
         return Outcome.ALREADY_WAITING, waiting.approval.pk, waiting.approval.reference
     return Outcome.FILED, approval.pk, approval.reference

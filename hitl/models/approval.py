@@ -221,6 +221,8 @@ class HITLApproval(FSMModelMixin, models.Model):
         related_name="requested_approvals",
         verbose_name=_("requested by"),
     )
+    # An automation of the tenant's that asked with no person behind it (adplatforms.rules): its name when it asked.
+    requested_by_rule = models.CharField(max_length=200, blank=True, verbose_name=_("requested by the rule"))
     requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

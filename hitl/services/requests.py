@@ -86,6 +86,7 @@ def request_approval(
     currency: str = "",
     expires_at=None,
     ask_before_replacing_own: bool = False,
+    rule: str = "",
 ) -> HITLApproval:
     """Record a proposed action for human approval. Nothing is executed here.
 
@@ -99,6 +100,7 @@ def request_approval(
     the approval before anyone reads it. `currency`, when the action's data does not name it (a registered type's own);
     `expires_at`, the requester's own deadline, which ends the request rejected, never approved (hitl.services.sla).
     `ask_before_replacing_own`: raise OwnRequestWaiting instead of superseding a request of `requested_by`'s own.
+    `rule`: the name of the tenant's performance rule that asked (adplatforms.rules), its named requester.
     """
     key = proposal_key(action.action_type, action.action_data)
     target = target_key(action.action_type, action.action_data)
@@ -155,6 +157,7 @@ def request_approval(
         total_levels=len(choice.rules["approval_levels"]),
         priority=priority_for(risk.level),
         requested_by=requested_by,
+        requested_by_rule=rule[:200],
         revision_of=revision_of,
         compliance_flags=choice.problems,
         **level_fields(choice.rules, 1, people),

@@ -6,11 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from adplatforms.models import AdGuardrails
 from adplatforms.rules.filing import run_rule
 from adplatforms.rules.models import RuleFiring
 from hitl.models import ApprovalStatus, HITLApproval
+from hitl.presentation import requester_name
 from tests.factories import CampaignFactory
 from tests.performance_rules.helpers import NOW, figures, make_rule
 
@@ -31,6 +33,10 @@ def test_a_firing_files_a_pause_named_for_the_rule_with_its_figures(tenant):
         "Rule “High CPA”: Pause Brand Search. CPA $90.22 over the last 7 days, above $60.00; spend $1,263"
     )
     assert approval.agent.agent_type == "paid_ads" and approval.requested_by is None
+    assert approval.requested_by_rule == "High CPA"
+    assert requester_name(approval) == "the rule “High CPA”"  # the requester approvers read, not "the agent"
+    with translation.override("es"):
+        assert requester_name(approval) == "la regla «High CPA»"
     assert approval.status == ApprovalStatus.PENDING
     (firing,) = result.firings
     assert (firing.outcome, firing.approval_id, firing.detail) == ("filed", approval.pk, approval.reference)
