@@ -36,13 +36,15 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
     screenshot = chat.ChatWidgetBrowserTests.screenshot
     approve_through_the_server = chat.ChatWidgetBrowserTests.approve_through_the_server
 
-    def ask_for_a_budget_change_as(self, member, amount) -> str:
-        """Chat with the agents in the server process; returns the new approval's reference."""
+    def ask_for_a_budget_change_as(self, member, amount, *, instead=False) -> str:
+        """Chat with the agents in the server process; returns the new approval's reference. `instead`: the member
+        says it replaces their own waiting request (else they are asked first: conversations.pipeline.held)."""
         url = self.live_server_url.replace("http://", "ws://") + f"/ws/chat/?token={issue(member).token}"
         socket = websocket.create_connection(url, timeout=chat.WAIT_SECONDS)
+        said = " instead" if instead else ""
         try:
             socket.send(
-                json.dumps({"type": "send_message", "message": f"Raise the Summer Sale budget to {amount} a day"})
+                json.dumps({"type": "send_message", "message": f"Raise the Summer Sale budget to {amount} a day{said}"})
             )
             while (frame := json.loads(socket.recv()))["type"] != "agent_response":
                 pass
@@ -86,7 +88,7 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
         self.assert_not_reloaded()
 
         self.open_live("/admin/")  # the first page: the approver's own work, fresh on the event
-        reference = self.ask_for_a_budget_change_as(member, "$750")
+        reference = self.ask_for_a_budget_change_as(member, "$750", instead=True)
         self.wait(
             lambda d: reference in d.find_element("css selector", MY_WORK + ' [data-testid="waiting-approvals"]').text,
             f"{reference} among the approvals waiting for the approver",
@@ -96,7 +98,7 @@ class LiveConsoleBrowserTests(chat.BrowserTestCase):
         self.open_live("/admin/hitl/hitlapproval/")
         toasts = self.driver.find_element("id", "walker-live-toasts")
         self.assertEqual((toasts.get_attribute("role"), toasts.get_attribute("aria-live")), ("status", "polite"))
-        reference = self.ask_for_a_budget_change_as(member, "$800")
+        reference = self.ask_for_a_budget_change_as(member, "$800", instead=True)
         self.wait(lambda d: reference in toasts.text, f"a toast about {reference}")
         row = self.wait(
             lambda d: next(
