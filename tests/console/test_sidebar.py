@@ -62,7 +62,10 @@ def test_a_tenant_admin_sees_every_group_but_the_platforms(console_as, staff):
             "Dashboard", "Approval analytics", "Conversation metrics", "Event log", "Access log", "Tool call audits",
         ],
         "Marketing data": MARKETING,
-        "Automation": ["Workflows", "Risk policies", "Action types", "Ad guardrails", "Performance rules", "Rule firings", "Alert rules", "Alert incidents"],
+        "Automation": [
+            "Workflows", "Risk policies", "Action types", "Ad guardrails", "Performance rules", "Rule firings",
+            "Alert rules", "Alert incidents",
+        ],
         "Settings": [
             "Tenants", "People", "Invitations", "User phone numbers", "User email preferences",
             "Ad platform connections", "WhatsApp numbers", "WhatsApp templates", "Slack workspaces",
