@@ -26,8 +26,22 @@ def pytest_collection_modifyitems(config, items):
     unexplained = [item.nodeid for item in items if _neutral_without_reason(item)]
     if unexplained:
         raise pytest.UsageError("marked shape_neutral without saying why: " + ", ".join(unexplained))
+    never_run = [item.nodeid for item in items if _embedded_only(item) and _postgres_only(item)]
+    if never_run:
+        raise pytest.UsageError(
+            "needs PostgreSQL but marked to run in the embedded shape only: " + ", ".join(never_run)
+        )
 
 
 def _neutral_without_reason(item) -> bool:
     marker = item.get_closest_marker("shape_neutral")
     return marker is not None and not (marker.args and isinstance(marker.args[0], str) and marker.args[0].strip())
+
+
+def _embedded_only(item) -> bool:
+    return item.get_closest_marker("shape_free") is not None or item.get_closest_marker("shape_neutral") is not None
+
+
+def _postgres_only(item) -> bool:
+    """Skipped on SQLite (tests/conftest.py): marked so, or row locks and concurrent connections."""
+    return item.get_closest_marker("postgres") is not None or "postgres_only" in getattr(item, "fixturenames", ())

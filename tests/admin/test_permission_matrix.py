@@ -6,6 +6,8 @@ from django.urls import reverse
 from hitl.models import HITLApproval
 from tenants.models import AccessLog
 
+pytestmark = pytest.mark.shape_neutral("who may do what: the same permission checks on either database")
+
 A, P, S, C, M = "admin", "approver", "support", "compliance", "member"
 OK, NO, LOGIN = 200, 403, 302
 

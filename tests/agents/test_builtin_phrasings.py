@@ -21,7 +21,10 @@ from tests.factories import (
     KeywordRankingFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.shape_neutral("the engine's words: the figures quoted come from queries tested on both shapes"),
+]
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -14,7 +14,10 @@ from agents.models import AudienceSegment, Campaign, ContentPiece
 from hitl.models import HITLApproval
 from tests.agents_nlu.scoring import ask
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.shape_neutral("the reading of words: the figures quoted come from queries tested on both shapes"),
+]
 
 
 def proposal(user, text, history=(), current=None):

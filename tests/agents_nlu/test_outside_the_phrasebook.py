@@ -10,7 +10,10 @@ from agents.models import Campaign
 from agents.understanding import understand
 from tests.agents_nlu.scoring import ask
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.shape_neutral("the reading of words: the figures quoted come from queries tested on both shapes"),
+]
 
 
 def only_proposal(user, text):

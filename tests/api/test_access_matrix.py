@@ -31,6 +31,8 @@ from tests.factories import (
 )
 from tests.made_once import made_once
 
+pytestmark = pytest.mark.shape_neutral("who may do what: the same permission checks on either database")
+
 A, P, S, C, M, SU, ANON, OUT = "admin", "approver", "support", "compliance", "member", "superuser", "anon", "outsider"
 CALLERS = (A, P, S, C, M, SU, ANON, OUT)
 DAY = "?start=2026-01-01&end=2026-01-31"

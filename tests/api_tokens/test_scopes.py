@@ -14,6 +14,8 @@ from tenants.models import User
 from tenants.roles import Role
 from tests.api.test_access_matrix import ENDPOINTS, call
 
+pytestmark = pytest.mark.shape_neutral("who may do what: the same permission checks on either database")
+
 DECIDING = ("approve", "reject", "escalate", "retry", "mark-failed")
 UNSAFE = ("post", "put", "patch", "delete")
 # Sign-in endpoints read no credentials at all (a password or a refresh token is the credential).

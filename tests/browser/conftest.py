@@ -18,6 +18,12 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 # The browser tests of pages and forms, not of the live path (which test_live_shapes and the production shape drive
 # over Redis): CI runs them once, in the embedded shape (tests/shape_free.py).
 PAGES_AND_FORMS = pytest.mark.shape_neutral("a browser on pages and forms; the live path over Redis is tested apart")
+# The browser tests of pages that update live (the chat widget, the inbox, the console, the member's page): the
+# same socket protocol and events on either channel layer; Redis's own is driven by test_live_shapes (both stacks in
+# one run) and the production shape.
+LIVE_PAGES = pytest.mark.shape_neutral(
+    "a browser on live pages; the live path over Redis is driven by test_live_shapes"
+)
 # Whether the page's console socket (walker-live.js; its URL says how long the page went without the feed) is open.
 CONSOLE_OPEN = (
     "return window.__walkerSockets.some(ws => new URL(ws.url).pathname === '/ws/console/' && ws.readyState === 1)"

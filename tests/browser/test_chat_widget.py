@@ -34,13 +34,14 @@ from conversations.models import Conversation
 from hitl.models import HITLApproval
 from tenants.models import User
 from tests.browser.accessibility import AccessibilityChecks
-from tests.browser.conftest import CHROMEDRIVER, CHROMIUM
+from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, LIVE_PAGES
 from tests.factories import HITLWorkflowFactory, TenantFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    LIVE_PAGES,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

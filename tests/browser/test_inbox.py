@@ -21,7 +21,7 @@ from conversations.normalized import InboundMessage
 from tenants.models import User
 from tests.browser import test_chat_widget as chat
 from tests.browser.accessibility import AccessibilityChecks
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, LIVE_PAGES
 from tests.browser.screens import PHONE, ScreenChecks, by_testid
 from tests.pipeline import exchange
 
@@ -29,6 +29,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    LIVE_PAGES,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -23,7 +23,7 @@ from tenants.models import User
 from tenants.roles import Role
 from tests.browser import test_chat_widget
 from tests.browser.accessibility import AccessibilityChecks
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, LIVE_PAGES
 from tests.browser.member_page import MemberPage
 from tests.browser.screens import PHONE
 from tests.browser.test_chat_widget import BrowserTestCase
@@ -33,6 +33,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    LIVE_PAGES,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -34,6 +34,9 @@ pytestmark = [
     pytest.mark.skipif(
         not CLIENTS_PYTHON.exists(), reason="needs the client package's virtualenv: `make client-tools`"
     ),
+    pytest.mark.shape_neutral(
+        "the client package's journeys over HTTP; the approval requests are tested on both shapes"
+    ),
 ]
 
 EDITS = {"action_data": {"amount": "500.00"}}

@@ -65,7 +65,12 @@ def test_postgres_tests_are_skipped_on_sqlite_saying_why(request):
         }
 
 
+# The suite's own rules, checked in a pytest of their own: the same on either shape (tests/shape_free.py).
+HARNESS = pytest.mark.shape_neutral("the test harness's rules, in a pytest of their own")
+
+
 @pytest.mark.slow
+@HARNESS
 def test_not_slow_leaves_out_the_browser_fault_worker_and_daphne_tests():
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", "not slow", *SLOW],
@@ -103,6 +108,7 @@ def test_a_shared_fixture_is_not_counted(shared): pass
 
 
 @pytest.mark.slow
+@HARNESS
 def test_a_test_not_marked_slow_is_listed_over_a_second_and_fails_past_its_processor_or_wall_line(tmp_path):
     (tmp_path / "test_timed.py").write_text(TIMED)
     done = inner_pytest(tmp_path, "tests.time_limit", "-rf")
@@ -137,6 +143,7 @@ def test_anything_else(n): ran("else")
 
 
 @pytest.mark.slow
+@HARNESS
 def test_the_processes_tests_run_one_after_another_on_one_worker(tmp_path):
     """pytest 9.2 silently broke pytest-xdist's groups (pytest-xdist #1386): nothing failed, the tests spread."""
     (tmp_path / "test_grouped.py").write_text(GROUPED)
@@ -210,3 +217,27 @@ def test_a_shape_neutral_test_must_say_why(tmp_path):
     assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
     assert "test_says_nothing" in done.stderr and "test_says_a_blank" in done.stderr, done.stderr
     assert "test_says_why" not in done.stderr, done.stderr
+
+
+EMBEDDED_ONLY = """
+import pytest
+@pytest.fixture
+def postgres_only(): pass
+@pytest.mark.shape_neutral("the words of a page")
+def test_words(): pass
+@pytest.mark.shape_neutral("the words of a page")
+def test_words_under_a_row_lock(postgres_only): pass
+@pytest.mark.shape_free
+@pytest.mark.postgres("its own features")
+def test_its_own_postgres(): pass
+"""
+
+
+@pytest.mark.slow
+def test_a_postgres_test_marked_for_the_embedded_shape_only_is_refused(tmp_path):
+    """Skipped on SQLite and left out of the services run, it would run nowhere in CI."""
+    (tmp_path / "test_marked.py").write_text(EMBEDDED_ONLY)
+    done = _collect_with_the_shape_plugin(tmp_path)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
+    listed = done.stderr.split("in the embedded shape only: ", 1)[1].splitlines()[0].split(", ")
+    assert listed == ["test_marked.py::test_words_under_a_row_lock", "test_marked.py::test_its_own_postgres"], listed

@@ -15,12 +15,13 @@ from channels_app.chat.verify import issue
 from hitl.models import HITLApproval
 from tenants.models import User
 from tests.browser import test_chat_widget as chat
-from tests.browser.conftest import CHROMEDRIVER, CONSOLE_OPEN
+from tests.browser.conftest import CHROMEDRIVER, CONSOLE_OPEN, LIVE_PAGES
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    LIVE_PAGES,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

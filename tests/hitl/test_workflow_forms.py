@@ -15,6 +15,10 @@ from hitl.risk import assess, readable_factors
 from hitl.services.requests import request_approval
 from tests.factories import HITLWorkflowFactory, UserFactory, spend_history
 
+pytestmark = pytest.mark.shape_neutral(
+    "the console's forms and their validation; the levels' rows are tested on both shapes"
+)
+
 ADD = reverse("admin:hitl_hitlworkflow_add")
 LEVEL = {"name": "Approvers", "approvers": {"roles": ["approver"]}, "required_approvals": 1}
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from conversations.models import Conversation, SatisfactionSurvey
 from tenants.models import User
 from tests.browser import test_chat_widget as chat_widget  # a module, so its tests are not collected here too
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, LIVE_PAGES
 from tests.browser.test_chat_widget import BrowserTestCase
 from tests.takeover import test_widget_browser as takeover_widget  # a module, as above
 
@@ -21,6 +21,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    LIVE_PAGES,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 

@@ -9,6 +9,8 @@ from conversations.models import Conversation
 from tenants.access import AccessDenied
 from tenants.roles import Role
 
+pytestmark = pytest.mark.shape_neutral("who may do what: the same permission checks on either database")
+
 
 @pytest.mark.parametrize(
     "role, allowed",

@@ -15,13 +15,14 @@ from rest_framework.authtoken.models import Token
 from conversations.models import Conversation
 from tenants.models import User
 from tests.browser import test_chat_widget as chat_widget  # a module, so its tests are not collected here too
-from tests.browser.conftest import CHROMEDRIVER
+from tests.browser.conftest import CHROMEDRIVER, LIVE_PAGES
 from tests.browser.test_chat_widget import WAIT_SECONDS, BrowserTestCase
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.processes,
+    LIVE_PAGES,
     pytest.mark.skipif(not CHROMEDRIVER.exists(), reason="needs Debian's chromium-driver at /usr/bin/chromedriver"),
 ]
 
