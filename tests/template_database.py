@@ -89,6 +89,18 @@ def _cloned(folder: Path, worker: str, verbosity: int):
     return clone
 
 
+@contextmanager
+def migrated_template(config):
+    """The name of the run's migrated template database, held from other workers' copies while the caller copies
+    it (PostgreSQL copies no database another session reads); None without one (a run without pytest-xdist)."""
+    folder = getattr(config, "workerinput", {}).get(TEMPLATE_DIR)
+    if folder is None or not (Path(folder) / "template.json").exists():
+        yield None
+        return
+    with _locked(Path(folder)):
+        yield json.loads((Path(folder) / "template.json").read_text())["name"]
+
+
 def _uses_the_database(item) -> bool:
     """A pytest test that asks for the database, or a method of Django's TransactionTestCase or TestCase (their
     `databases` name one; SimpleTestCase's is empty), such as the browser tests: run alone, they need one too."""

@@ -26,8 +26,9 @@ DEMO_PASSWORD = "walker-demo"
 BANNER = "production shape is running"
 
 
-def recreate_database(server: dict, name: str, *, drop_only: bool = False) -> None:
-    """(Re)create database `name` on the test run's PostgreSQL server (`server`: Django's settings_dict)."""
+def recreate_database(server: dict, name: str, *, drop_only: bool = False, template: str | None = None) -> None:
+    """(Re)create database `name` on the test run's PostgreSQL server (`server`: Django's settings_dict), empty or a
+    copy of `template`."""
     with psycopg.connect(
         host=server["HOST"] or "127.0.0.1",
         port=server["PORT"] or 5432,
@@ -38,7 +39,7 @@ def recreate_database(server: dict, name: str, *, drop_only: bool = False) -> No
     ) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
-            admin.execute(f'CREATE DATABASE "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 @dataclass
