@@ -4,6 +4,7 @@ from hitl.models.deadline_failure import DeadlineFailure
 from hitl.models.decision_callback import DecisionCallback
 from hitl.models.level import WorkflowLevel
 from hitl.models.records import HITLApprovalHistory, HITLDecision, HITLNotification, OneClickToken
+from hitl.models.standing import StandingApproval
 from hitl.models.workflow import HITLWorkflow, RiskPolicy
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "OneClickToken",
     "RiskLevel",
     "RiskPolicy",
+    "StandingApproval",
     "WorkflowLevel",
 ]

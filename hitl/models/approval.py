@@ -223,6 +223,14 @@ class HITLApproval(FSMModelMixin, models.Model):
     )
     # An automation of the tenant's that asked with no person behind it (adplatforms.rules): its name when it asked.
     requested_by_rule = models.CharField(max_length=200, blank=True, verbose_name=_("requested by the rule"))
+    approved_under = models.ForeignKey(
+        "hitl.StandingApproval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved",
+        verbose_name=_("approved under"),
+    )
     requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

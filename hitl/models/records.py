@@ -28,6 +28,7 @@ class HITLDecision(models.Model):
         WHATSAPP = "whatsapp", _("WhatsApp reply")
         SLACK = "slack", _("Slack button")
         AUTO = "auto", _("Automatic rule")
+        STANDING = "standing", _("Standing approval")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
@@ -117,6 +118,8 @@ class HITLApprovalHistory(models.Model):
         STEP_UP_ASKED = "step_up_asked", _("Second factor asked")
         RESPONDED = "responded", _("Note to the agent")
         REVISION_FAILED = "revision_failed", _("No revision proposed")
+        STANDING_GIVEN = "standing_given", _("Standing approval given")
+        STANDING_REVOKED = "standing_revoked", _("Standing approval revoked")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))

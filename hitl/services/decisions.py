@@ -160,8 +160,9 @@ def _count_and_advance(approval, actor, notes, origin, *, changes) -> None:
     final_approve(approval, actor=actor, notes=notes, origin=origin, changes=changes)
 
 
-def final_approve(approval, *, actor, notes, origin, automatic=False, changes=None) -> None:
-    """Approve for good (the last level passed, or a workflow's rule; the caller holds the lock) and queue the run."""
+def final_approve(approval, *, actor, notes, origin, automatic=False, changes=None, done="") -> None:
+    """Approve for good (the last level passed, a workflow's rule or a standing approval, whose words are `done`;
+    the caller holds the lock) and queue the run."""
     previous = approval.status
     approval.mark_approved()
     now = timezone.now()
@@ -176,10 +177,11 @@ def final_approve(approval, *, actor, notes, origin, automatic=False, changes=No
     approval.save(
         update_fields=[
             "status", "approved_by", "approved_at", "resolved_at", "approval_notes",
-            "decided_automatically", "execution_status", *cleared, *queued,
+            "decided_automatically", "execution_status", "approved_under", *cleared, *queued,
         ]
     )  # fmt: skip
-    done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
+    if not done:
+        done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
     log(approval, Event.APPROVED, done, actor=actor, origin=origin, previous_status=previous)
     notify(approval, Notice.DECIDED)
     said = actor is not None and (changes or notes.strip())
@@ -232,3 +234,26 @@ def decide_automatically(approval: HITLApproval, decision: Decision) -> None:
             origin=SYSTEM,
             automatic=True,
         )
+
+
+def approve_under(approval: HITLApproval, grant, words: str) -> None:
+    """Approve the new `approval` (the caller holds the row) under a standing approval whose use is counted
+    (hitl.services.standing): its giver's approval, recorded as given through it, and decided by no one now."""
+    HITLDecision.objects.create(
+        tenant_id=approval.tenant_id,
+        approval=approval,
+        level=1,
+        approver=grant.granted_by,
+        decision=Decision.APPROVE,
+        notes=words,
+        via=HITLDecision.Via.STANDING,
+    )
+    approval.approved_under = grant
+    final_approve(
+        approval,
+        actor=grant.granted_by,
+        notes="",
+        origin=Origin(via=HITLDecision.Via.STANDING),
+        automatic=True,
+        done=words,
+    )

@@ -16,8 +16,9 @@ from hitl.history import Event, log
 from hitl.models import ApprovalRequest, HITLApproval, HITLDecision
 from hitl.notifying.approvers import Notice, notify
 from hitl.risk import assess, priority_for
+from hitl.services import standing
 from hitl.services.conflicts import Superseded, supersede_waiting, tell_superseded
-from hitl.services.decisions import decide_automatically
+from hitl.services.decisions import approve_under, decide_automatically
 from hitl.services.levels import deciders, grant, level_fields
 from hitl.services.timing import deadlines
 from hitl.summaries import request_language
@@ -204,6 +205,10 @@ def request_approval(
     outcome = automatic_outcome(approval, choice.rules)
     if outcome is not None:
         decide_automatically(approval, outcome)
+        return approval
+    under = standing.use(approval)
+    if under is not None:
+        approve_under(approval, under, standing.approved_under(under))
         return approval
 
     grant(approval, people)
