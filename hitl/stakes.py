@@ -1,0 +1,74 @@
+"""What pausing or cutting a campaign puts at stake: its conversions and conversion value over the last whole week
+in the tenant's zone (agents.performance), in the campaign's own currency, times the share of them the action takes
+away (its spec's `stake`: all of them for a pause, the cut's share of the budget for a lower one).
+
+Scored by hitl.risk and kept with its factor (`"stake"`), so every channel tells the approver "what this will do"
+from the figures the score read (hitl.presentation.effect), never from figures synced since.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from agents.action_specs import SPECS
+from agents.action_specs.base import row
+from agents.models import Campaign
+from agents.performance import Totals, campaign_and_account, last_days
+from core import currencies
+
+STAKE_DAYS = 7  # a week: every weekday once, so a weekend does not make a campaign look idle
+
+
+@dataclass(frozen=True)
+class Stake:
+    campaign: str  # its name
+    currency: str  # the campaign's: `value` and `account_value` are in it
+    share: Decimal  # of the campaign's results the action takes away (1 for a pause)
+    first: date  # the week read, whole days in the tenant's zone
+    last: date
+    has_figures: bool  # False: nothing was synced for those days, and nothing is invented
+    conversions: Decimal = Decimal("0")  # the week's, times `share`
+    value: Decimal = Decimal("0")  # the week's conversion value, times `share`
+    account_conversions: int = 0  # every campaign's, over the same days
+    account_value: Decimal = Decimal("0")  # the campaigns counted in `currency`, over the same days
+
+    def stored(self) -> dict:
+        """What the risk factor keeps (JSON): what the approver is told."""
+        return {
+            "campaign": self.campaign,
+            "currency": self.currency,
+            "share": str(self.share),
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "has_figures": self.has_figures,
+            "conversions": str(self.conversions),
+            "value": str(self.value),
+        }
+
+
+def at_stake(tenant, action_type: str, data, now=None) -> Stake | None:
+    """What the action puts at stake, or None when it takes nothing away (a raise, a keyword, a campaign not in
+    the tenant's account)."""
+    spec = SPECS.get(action_type)  # a tenant's registered types change nothing of Walker's campaigns
+    share = spec.stake(data) if spec is not None and isinstance(data, dict) else None
+    if share is None or share <= 0:
+        return None
+    campaign = row(Campaign.objects.for_tenant(tenant), data.get("campaign_id"))
+    if campaign is None:
+        return None
+    window, _previous = last_days(tenant, STAKE_DAYS, now)
+    own, account = campaign_and_account(tenant, window, campaign)
+    currency = campaign.currency.upper()
+    stake = Stake(campaign.name, currency, min(share, Decimal("1")), window.first, window.last, own is not None)
+    return _with_figures(stake, own, account) if own is not None else stake
+
+
+def _with_figures(stake: Stake, own: Totals, account: Totals) -> Stake:
+    places = Decimal(1).scaleb(-currencies.places(stake.currency))  # yen whole, dollars in cents
+    return replace(
+        stake,
+        conversions=(own.conversions * stake.share).quantize(Decimal("0.1")),
+        value=(own.revenue * stake.share).quantize(places),
+        account_conversions=account.conversions,
+        account_value=account.revenue,
+    )
