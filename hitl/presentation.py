@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.template.defaultfilters import floatformat
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agents import action_specs
@@ -176,6 +178,7 @@ class Ask:
     proposes: str  # the agent's summary, in the reader's language
     agent: str
     cost: str  # "$6,000.00 over 30 days", or "not estimated" (never "$0.00")
+    effect: str  # what this will do: "Pauses Brand Search: about 42 conversions and …", or "" when nothing to tell
     reach: str  # "120,000", or "" when not estimated
     risk: str  # "High risk (62/100)"
 
@@ -189,6 +192,7 @@ def the_ask(approval: HITLApproval) -> Ask:
         proposes=approval.summary,
         agent=_agent_name(approval),
         cost=cost_in_money(approval),
+        effect=effect(approval),
         reach=floatformat(approval.estimated_reach, "g") if approval.estimated_reach else "",
         risk=_("%(level)s risk (%(score)s/100)")
         % {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)},
@@ -234,6 +238,56 @@ def cost_in_money(approval: HITLApproval) -> str:
     return _("%(cost)s over 30 days") % {"cost": money(approval.estimated_cost, currency=approval.currency)}
 
 
+def effect(approval: HITLApproval) -> str:
+    """What the action will do, told beside what it costs: the results a pause or a cut puts at stake, as its risk
+    was scored (the factor keeps them, hitl.stakes), or the spend a raise adds a day; "" when there is nothing to
+    tell. In the active language, money in the campaign's currency."""
+    stake = next(
+        (f["stake"] for f in approval.risk_factors or [] if isinstance(f, dict) and isinstance(f.get("stake"), dict)),
+        None,
+    )
+    if stake is not None:
+        return _stake_words(stake)
+    new = action_specs.base.money(approval.action_data.get("daily_budget"))
+    old = action_specs.base.money(approval.action_data.get("previous_daily_budget"))
+    if new is not None and old is not None and new > old:
+        return _("Adds %(amount)s a day of spend") % {"amount": money(new - old, currency=approval.currency)}
+    return ""
+
+
+def _stake_words(stake: dict) -> str:
+    try:
+        share, conversions, value = (Decimal(stake[key]) for key in ("share", "conversions", "value"))
+        campaign, currency, last = str(stake["campaign"]), str(stake["currency"]), parse_date(stake["last"])
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return ""  # a factor stored otherwise: its detail on the approval page says what was scored
+    if last is None:
+        return ""
+    days = _("7 days to %(day)s") % {"day": date_format(last, "MONTH_DAY_FORMAT")}
+    if not stake.get("has_figures"):
+        return _("No figures for %(campaign)s in the %(days)s: what it puts at stake is not known") % {
+            "campaign": campaign,
+            "days": days,
+        }
+    words = {
+        "campaign": campaign,
+        "share": f"{floatformat(share * 100, 0)}%",
+        "conversions": floatformat(conversions, "0g" if conversions >= 1 else "-1g"),
+        "value": money(value, 0, currency=currency),
+        "days": days,
+    }
+    if share >= 1:  # all its results: a pause
+        sentence = _(
+            "Pauses %(campaign)s: about %(conversions)s conversions and %(value)s of value a week at stake (%(days)s)"
+        )
+    else:
+        sentence = _(
+            "Cuts %(campaign)s by %(share)s: about %(conversions)s conversions and %(value)s of value a week at "
+            "stake (%(days)s)"
+        )
+    return sentence % words
+
+
 def excerpt(text: str, length: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else f"{text[: length - 1]}…"
@@ -248,9 +302,11 @@ def ask_lines(ask: Ask) -> list[str]:
     cost = _("Cost: %(cost)s") % {"cost": ask.cost}
     if ask.reach:
         cost += " · " + _("reach about %(reach)s") % {"reach": ask.reach}
+    does = [_("What this will do: %(effect)s") % {"effect": ask.effect}] if ask.effect else []
     return [
         asked,
         _("%(agent)s proposes: %(summary)s") % {"agent": ask.agent, "summary": ask.proposes},
+        *does,
         cost,
         f"{ask.reference} · {ask.risk}",
     ]

@@ -216,8 +216,10 @@ def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> 
     is. At most `left`: what the action's spend left of money's points."""
     if stake is None:
         return _factor("results_at_stake", 0, RESULTS_MAX, "No campaign's results at stake")
-    week = f"{stake.first:%-d}–{stake.last:%-d %B}" if stake.first.month == stake.last.month else (
-        f"{stake.first:%-d %B}–{stake.last:%-d %B}"
+    week = (
+        f"{stake.first:%-d}–{stake.last:%-d %B}"
+        if stake.first.month == stake.last.month
+        else (f"{stake.first:%-d %B}–{stake.last:%-d %B}")
     )
     if not stake.has_figures:
         detail = f"No figures for {stake.campaign} from {week}: nothing known to be at stake"
@@ -243,7 +245,7 @@ def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> 
 
 
 def _in_dollars_too(amount: Decimal, currency: str) -> str:
-    """"$52,059", or "¥3,000,000 (about $19,500)"."""
+    """ "$52,059", or "¥3,000,000 (about $19,500)"."""
     if currency == "USD":
         return _money(amount.quantize(Decimal("1")))
     dollars = currencies.in_dollars(amount, currency, settings.RISK_DOLLAR_RATES)
