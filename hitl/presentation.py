@@ -6,8 +6,6 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.template.defaultfilters import floatformat
-from django.utils.dateparse import parse_date
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agents import action_specs
@@ -15,6 +13,7 @@ from agents.action_specs.base import field_label, state_label, state_word
 from agents.tenant_actions import schemas
 from agents.tenant_actions.registry import TenantActionSpec
 from conversations.delivery import display_name
+from hitl import stakes
 from hitl.models import HITLApproval
 from hitl.risk import readable_factors
 from tenants.pii import mask
@@ -242,50 +241,14 @@ def effect(approval: HITLApproval) -> str:
     """What the action will do, told beside what it costs: the results a pause or a cut puts at stake, as its risk
     was scored (the factor keeps them, hitl.stakes), or the spend a raise adds a day; "" when there is nothing to
     tell. In the active language, money in the campaign's currency."""
-    stake = next(
-        (f["stake"] for f in approval.risk_factors or [] if isinstance(f, dict) and isinstance(f.get("stake"), dict)),
-        None,
-    )
+    stake = stakes.kept(approval.risk_factors)
     if stake is not None:
-        return _stake_words(stake)
+        return stakes.words(stake)
     new = action_specs.base.money(approval.action_data.get("daily_budget"))
     old = action_specs.base.money(approval.action_data.get("previous_daily_budget"))
     if new is not None and old is not None and new > old:
         return _("Adds %(amount)s a day of spend") % {"amount": money(new - old, currency=approval.currency)}
     return ""
-
-
-def _stake_words(stake: dict) -> str:
-    try:
-        share, conversions, value = (Decimal(stake[key]) for key in ("share", "conversions", "value"))
-        campaign, currency, last = str(stake["campaign"]), str(stake["currency"]), parse_date(stake["last"])
-    except (KeyError, TypeError, ValueError, InvalidOperation):
-        return ""  # a factor stored otherwise: its detail on the approval page says what was scored
-    if last is None:
-        return ""
-    days = _("7 days to %(day)s") % {"day": date_format(last, "MONTH_DAY_FORMAT")}
-    if not stake.get("has_figures"):
-        return _("No figures for %(campaign)s in the %(days)s: what it puts at stake is not known") % {
-            "campaign": campaign,
-            "days": days,
-        }
-    words = {
-        "campaign": campaign,
-        "share": f"{floatformat(share * 100, 0)}%",
-        "conversions": floatformat(conversions, "0g" if conversions >= 1 else "-1g"),
-        "value": money(value, 0, currency=currency),
-        "days": days,
-    }
-    if share >= 1:  # all its results: a pause
-        sentence = _(
-            "Pauses %(campaign)s: about %(conversions)s conversions and %(value)s of value a week at stake (%(days)s)"
-        )
-    else:
-        sentence = _(
-            "Cuts %(campaign)s by %(share)s: about %(conversions)s conversions and %(value)s of value a week at "
-            "stake (%(days)s)"
-        )
-    return sentence % words
 
 
 def excerpt(text: str, length: int = 80) -> str:

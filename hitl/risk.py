@@ -31,6 +31,7 @@ from agents.models import CampaignDailyStat
 from agents.reading import keep, kept
 from agents.tenant_actions.registry import spec_for
 from core import currencies
+from hitl import stakes
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
 from hitl.stakes import STAKE_DAYS, Stake, at_stake
 
@@ -138,8 +139,9 @@ def factor_label(key: str) -> str:
 
 
 def readable_factors(factors: list, action_type: str) -> list[dict]:
-    """The factors as people read them, in the active language: each named ("label"), and the kind of action's
-    reason naming the action ("Set a campaign's daily budget (default)", stored as "set_budget (default)")."""
+    """The factors as people read them, in the active language: each named ("label"), the kind of action's
+    reason naming the action ("Set a campaign's daily budget (default)", stored as "set_budget (default)"), and the
+    results at stake told from the figures kept with them (hitl.stakes.detail)."""
     spec = SPECS.get(action_type)
     rows = []
     for factor in factors:
@@ -148,6 +150,8 @@ def readable_factors(factors: list, action_type: str) -> list[dict]:
         detail = str(factor.get("detail", ""))
         if factor.get("factor") == "action_type" and spec and detail.startswith(f"{action_type} "):
             detail = f"{spec.label}{detail[len(action_type) :]}"
+        elif isinstance(factor.get("stake"), dict):  # told from its figures: in the reader's language
+            detail = stakes.detail(factor["stake"]) or detail
         rows.append({**factor, "label": factor_label(factor.get("factor", "")), "detail": detail})
     return rows
 
@@ -224,11 +228,7 @@ def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> 
     if not stake.has_figures:
         detail = f"No figures for {stake.campaign} from {week}: nothing known to be at stake"
         return {**_factor("results_at_stake", 0, RESULTS_MAX, detail), "stake": stake.stored()}
-    shares = [
-        float(stake.value / stake.account_value) if stake.account_value > 0 else 0.0,
-        float(stake.conversions / stake.account_conversions) if stake.account_conversions > 0 else 0.0,
-    ]
-    share = min(max(shares), 1.0)
+    share = stake.account_share
     relative = min(BUDGET_RELATIVE_MAX * share / RELATIVE_SATURATION, BUDGET_RELATIVE_MAX)
     horizon = stake.value * RESULTS_HORIZON_DAYS / STAKE_DAYS
     absolute = _budget_absolute(horizon, stake.currency, large_cost) if horizon > 0 else None
@@ -237,10 +237,10 @@ def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> 
     value = _money(stake.value, stake.currency)
     detail = (
         f"{whose} {_count(stake.conversions)} conversions and {value} of conversion value a week ({week}) at stake: "
-        f"{_percent(share) if share else '0%'} of the account's results that week"
+        f"{_percent(share) if share else '0%'} of that week's results in the account"
     )
     if absolute:
-        detail += f"; about {_in_dollars_too(horizon, stake.currency)} over {RESULTS_HORIZON_DAYS} days"
+        detail += f"; about {_in_dollars_too(horizon, stake.currency)} in {RESULTS_HORIZON_DAYS} days"
     return {**_factor("results_at_stake", min(points, max(left, 0)), RESULTS_MAX, detail), "stake": stake.stored()}
 
 

@@ -8,13 +8,19 @@ from the figures the score read (hitl.presentation.effect), never from figures s
 
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from django.template.defaultfilters import floatformat
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from agents.action_specs import SPECS
 from agents.action_specs.base import row
 from agents.models import Campaign
 from agents.performance import Totals, campaign_and_account, last_days
 from core import currencies
+from tenants.templatetags.walker_l10n import money
 
 STAKE_DAYS = 7  # a week: every weekday once, so a weekend does not make a campaign look idle
 
@@ -32,6 +38,16 @@ class Stake:
     account_conversions: int = 0  # every campaign's, over the same days
     account_value: Decimal = Decimal("0")  # the campaigns counted in `currency`, over the same days
 
+    @property
+    def account_share(self) -> float:
+        """Their share of the account's results over the same days: the larger of value (in `currency`) and
+        conversions; 0 when the account had none."""
+        shares = [
+            float(self.value / self.account_value) if self.account_value > 0 else 0.0,
+            float(self.conversions / self.account_conversions) if self.account_conversions > 0 else 0.0,
+        ]
+        return min(max(shares), 1.0)
+
     def stored(self) -> dict:
         """What the risk factor keeps (JSON): what the approver is told."""
         return {
@@ -43,6 +59,7 @@ class Stake:
             "has_figures": self.has_figures,
             "conversions": str(self.conversions),
             "value": str(self.value),
+            "account_share": f"{self.account_share:.4f}",
         }
 
 
@@ -72,3 +89,62 @@ def _with_figures(stake: Stake, own: Totals, account: Totals) -> Stake:
         account_conversions=account.conversions,
         account_value=account.revenue,
     )
+
+
+def kept(factors) -> dict | None:
+    """The stake an approval's risk factors keep (`Stake.stored`), or None."""
+    return next(
+        (f["stake"] for f in factors or [] if isinstance(f, dict) and isinstance(f.get("stake"), dict)),
+        None,
+    )
+
+
+def words(stake: dict) -> str:
+    """What the action puts at stake, as kept with its risk factor (`Stake.stored`), in the active language: "Pauses
+    Brand Search: about 42 conversions and $12,147 of value a week at stake (7 days to June 14)"; "" for a stake
+    stored in another shape."""
+    try:
+        share, conversions, value = (Decimal(stake[key]) for key in ("share", "conversions", "value"))
+        campaign, currency, last = str(stake["campaign"]), str(stake["currency"]), parse_date(stake["last"])
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return ""
+    if last is None:
+        return ""
+    days = _("7 days to %(day)s") % {"day": date_format(last, "MONTH_DAY_FORMAT")}
+    if not stake.get("has_figures"):
+        return _("No figures for %(campaign)s in the %(days)s: what it puts at stake is not known") % {
+            "campaign": campaign,
+            "days": days,
+        }
+    words = {
+        "campaign": campaign,
+        "share": f"{floatformat(share * 100, 0)}%",
+        "conversions": floatformat(conversions, "0g" if conversions >= 1 else "-1g"),
+        "value": money(value, 0, currency=currency),
+        "days": days,
+    }
+    if share >= 1:  # all its results: a pause
+        sentence = _(
+            "Pauses %(campaign)s: about %(conversions)s conversions and %(value)s of value a week at stake (%(days)s)"
+        )
+    else:
+        sentence = _(
+            "Cuts %(campaign)s by %(share)s: about %(conversions)s conversions and %(value)s of value a week at "
+            "stake (%(days)s)"
+        )
+    return sentence % words
+
+
+def detail(stake: dict) -> str:
+    """The risk factor's reason in the active language: what is at stake and its share of the account's results."""
+    told = words(stake)
+    try:
+        share = Decimal(stake["account_share"])
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return told
+    if not told or not stake.get("has_figures"):
+        return told
+    return _("%(stake)s; %(share)s of the account's results over those days") % {
+        "stake": told,
+        "share": f"{floatformat(share * 100, 0)}%",
+    }

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from agents.actions import ProposedAction
 from hitl.models import RiskLevel
-from hitl.risk import assess
+from hitl.risk import assess, readable_factors
 from hitl.services.decisions import approve
 from hitl.services.requests import request_approval
 from tests.factories import CampaignDailyStatFactory, CampaignFactory
@@ -99,10 +100,11 @@ def test_pausing_the_best_campaign_scores_the_results_it_brings_in(tenant, paid_
         "has_figures": True,
         "conversions": "42.0",
         "value": "12147.10",
+        "account_share": "0.8571",  # 42 of the account's 49 conversions
     }
     assert at_stake["detail"] == (
-        "Brand Search's 42 conversions and $12,147.10 of conversion value a week (8–14 June) at stake: 86% of the "
-        "account's results that week; about $52,059 over 30 days"
+        "Brand Search's 42 conversions and $12,147.10 of conversion value a week (8–14 June) at stake: 86% of that "
+        "week's results in the account; about $52,059 in 30 days"
     )
 
 
@@ -115,9 +117,9 @@ def test_a_yen_campaign_is_scored_in_yen_never_with_dollars(tenant, brand_search
     # ¥3,000,000 over 30 days is about $19,500, above the large cost.
     assert at_stake["points"] == 40.0
     assert "¥700,000 of conversion value a week" in at_stake["detail"]
-    assert "100% of the account's results that week" in at_stake["detail"]
-    assert "$700,000" not in at_stake["detail"] and "about ¥3,000,000 (about $19,500) over 30 days" in (
-        at_stake["detail"]
+    assert "100% of that week's results in the account" in at_stake["detail"]
+    assert (
+        "$700,000" not in at_stake["detail"] and "about ¥3,000,000 (about $19,500) in 30 days" in (at_stake["detail"])
     )
 
 
@@ -169,9 +171,10 @@ def test_money_at_stake_and_money_spent_share_one_cap(tenant, brand_search):
     """An outside agent may give a pause a cost of its own: what it spends and what it puts at stake together score
     at most the 40 points of money, so the score stays out of 100."""
     assessment = scored(tenant, "pause_campaign", {"campaign_id": str(brand_search.pk)}, cost="100000")
-    spent = factor(assessment.factors, "budget_relative")["points"] + factor(assessment.factors, "budget_absolute")[
-        "points"
-    ]
+    spent = (
+        factor(assessment.factors, "budget_relative")["points"]
+        + factor(assessment.factors, "budget_absolute")["points"]
+    )
     assert spent == 40.0 and factor(assessment.factors)["points"] == 0.0
     assert assessment.score == round(sum(f["points"] for f in assessment.factors), 1) <= 100
 
@@ -186,3 +189,12 @@ def test_an_edit_from_a_raise_to_a_cut_is_scored_again_by_results(tenant, ask, a
     at_stake = factor(approval.risk_factors)
     assert at_stake["stake"]["share"] == "0.5" and at_stake["stake"]["value"] == "6073.55"
     assert at_stake["points"] == 40.0  # the only campaign with figures: half of all the account's value
+
+
+def test_the_factor_is_named_and_told_in_the_readers_language(tenant, brand_search):
+    factors = scored(tenant, "pause_campaign", {"campaign_id": str(brand_search.pk)}).factors
+    with translation.override("es"):
+        row = factor(readable_factors(factors, "pause_campaign"))
+    assert row["label"] == "Resultados en juego" and (row["points"], row["max"]) == (40.0, 40)
+    assert row["detail"].startswith("Pausa Brand Search: pone en juego unas 42 conversiones y ")
+    assert row["detail"].endswith("(7 días hasta el 14 de junio); 86% de los resultados de la cuenta en esos días")
