@@ -3,6 +3,7 @@ its risk was scored, or the spend a raise adds, told the same way on the approva
 approval email (text and HTML) and in Slack; in the reader's language, money in the campaign's currency."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,8 +16,9 @@ from django.utils.formats import date_format
 from agents.actions import ProposedAction
 from channels_app.slack.blocks import message
 from hitl import presentation
+from hitl.links import make_link
 from hitl.services.requests import request_approval
-from tests.factories import CampaignDailyStatFactory, CampaignFactory
+from tests.factories import CampaignDailyStatFactory, CampaignFactory, UserFactory
 
 QUEUE = reverse("admin:hitl_hitlapproval_changelist")
 
@@ -146,3 +148,10 @@ def test_it_is_told_in_spanish(paused):
         effect = presentation.effect(approval)
     assert effect.startswith("Pausa Brand Search: pone en juego unas 42 conversiones y ")
     assert "de valor a la semana (7 días hasta el " in effect
+
+
+def test_the_one_click_page_tells_it_beside_the_cost(client, tenant, paused):
+    approval, line = paused
+    decider = UserFactory(tenant=tenant, role="approver", email="decider@acme.test")
+    page = client.get(urlsplit(make_link(approval, decider, "approve")).path).content.decode()
+    assert f"<dd>{line}</dd>" in page and page.index("What this will do") < page.index("Estimated cost")
