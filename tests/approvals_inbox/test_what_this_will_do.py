@@ -3,8 +3,8 @@ its risk was scored, or the spend a raise adds, told the same way on the approva
 approval email (text and HTML) and in Slack; in the reader's language, money in the campaign's currency."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
