@@ -14,6 +14,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agents.action_specs import SPECS
 from agents.action_specs.base import row
@@ -76,7 +77,8 @@ def at_stake(tenant, action_type: str, data, now=None) -> Stake | None:
     window, _previous = last_days(tenant, STAKE_DAYS, now)
     own, account = campaign_and_account(tenant, window, campaign)
     currency = campaign.currency.upper()
-    stake = Stake(campaign.name, currency, min(share, Decimal("1")), window.first, window.last, own is not None)
+    share = min(share, Decimal("1")).quantize(Decimal("0.0001")).normalize()  # "0.4", "0.3333", "1"
+    stake = Stake(campaign.name, currency, share, window.first, window.last, own is not None)
     return _with_figures(stake, own, account) if own is not None else stake
 
 
@@ -110,6 +112,7 @@ def words(stake: dict) -> str:
         return ""
     if last is None:
         return ""
+    # Translators: the week a stake was read over (STAKE_DAYS), e.g. "7 days to June 14".
     days = _("7 days to %(day)s") % {"day": date_format(last, "MONTH_DAY_FORMAT")}
     if not stake.get("has_figures"):
         return _("No figures for %(campaign)s in the %(days)s: what it puts at stake is not known") % {
@@ -123,14 +126,20 @@ def words(stake: dict) -> str:
         "value": money(value, 0, currency=currency),
         "days": days,
     }
+    count = int(conversions.quantize(Decimal("1"))) if conversions >= 1 else 0  # "about 0.4 conversions": plural
     if share >= 1:  # all its results: a pause
-        sentence = _(
-            "Pauses %(campaign)s: about %(conversions)s conversions and %(value)s of value a week at stake (%(days)s)"
+        sentence = ngettext(
+            "Pauses %(campaign)s: about %(conversions)s conversion and %(value)s of value a week at stake (%(days)s)",
+            "Pauses %(campaign)s: about %(conversions)s conversions and %(value)s of value a week at stake (%(days)s)",
+            count,
         )
     else:
-        sentence = _(
+        sentence = ngettext(
+            "Cuts %(campaign)s by %(share)s: about %(conversions)s conversion and %(value)s of value a week at "
+            "stake (%(days)s)",
             "Cuts %(campaign)s by %(share)s: about %(conversions)s conversions and %(value)s of value a week at "
-            "stake (%(days)s)"
+            "stake (%(days)s)",
+            count,
         )
     return sentence % words
 

@@ -155,3 +155,13 @@ def test_the_one_click_page_tells_it_beside_the_cost(client, tenant, paused):
     decider = UserFactory(tenant=tenant, role="approver", email="decider@acme.test")
     page = client.get(urlsplit(make_link(approval, decider, "approve")).path).content.decode()
     assert f"<dd>{line}</dd>" in page and page.index("What this will do") < page.index("Estimated cost")
+
+
+def test_one_conversion_is_one(tenant, pause_of):
+    quiet = CampaignFactory(tenant=tenant, name="Quiet")
+    today = timezone.localdate(timezone=ZoneInfo(tenant.timezone))
+    CampaignDailyStatFactory(campaign=quiet, date=today - timedelta(days=2), revenue=Decimal("80"), conversions=1)
+    approval = pause_of(quiet)
+    assert presentation.effect(approval).startswith("Pauses Quiet: about 1 conversion and $80 of value a week")
+    with translation.override("es"):
+        assert presentation.effect(approval).startswith("Pausa Quiet: pone en juego cerca de 1 conversión y 80")
