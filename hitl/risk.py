@@ -35,7 +35,7 @@ from hitl import stakes
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
 from hitl.stakes import STAKE_DAYS, Stake, at_stake
 
-# Caps per factor; they add up to 100.
+# Caps per factor; they add up to 100, results at stake sharing the two budget factors' (RESULTS_MAX).
 BUDGET_RELATIVE_MAX = 25
 BUDGET_ABSOLUTE_MAX = 15
 REACH_MAX = 15
@@ -217,14 +217,12 @@ def _budget_absolute(cost: Decimal, currency: str, large_cost: Decimal) -> dict:
 def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> dict:
     """Their share of the account's results over the week (the larger of value, in the campaign's currency, and
     conversions), scored as extra spend is against recent spend; and their value over 30 days in dollars, as a cost
-    is. At most `left`: what the action's spend left of money's points."""
+    is. At most `left`: what the action's spend left of money's points. A campaign without figures for the week
+    scores nothing, saying so: no results are known to be at stake, and none are made up."""
     if stake is None:
         return _factor("results_at_stake", 0, RESULTS_MAX, "No campaign's results at stake")
-    week = (
-        f"{stake.first:%-d}–{stake.last:%-d %B}"
-        if stake.first.month == stake.last.month
-        else (f"{stake.first:%-d %B}–{stake.last:%-d %B}")
-    )
+    first = f"{stake.first:%-d}" if stake.first.month == stake.last.month else f"{stake.first:%-d %B}"
+    week = f"{first}–{stake.last:%-d %B}"
     if not stake.has_figures:
         detail = f"No figures for {stake.campaign} from {week}: nothing known to be at stake"
         return {**_factor("results_at_stake", 0, RESULTS_MAX, detail), "stake": stake.stored()}
@@ -245,7 +243,7 @@ def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> 
 
 
 def _in_dollars_too(amount: Decimal, currency: str) -> str:
-    """ "$52,059", or "¥3,000,000 (about $19,500)"."""
+    """A whole amount, with its dollars beside another currency's: "$52,059", "¥3,000,000 (about $19,500)"."""
     if currency == "USD":
         return _money(amount.quantize(Decimal("1")))
     dollars = currencies.in_dollars(amount, currency, settings.RISK_DOLLAR_RATES)
