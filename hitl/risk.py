@@ -6,8 +6,8 @@ approver can see why an action scored as it did. Anything missing or unreadable 
 Money scores at most 40 points, from what the action spends or what it takes away: the extra spend against recent
 spend (25) and in dollars (15), or, for a pause or a cut, the campaign's results it puts at stake (hitl.stakes):
 their share of the account's over the same week (25) and their value over 30 days in dollars (15). An action does
-one or the other; one that does both (an outside agent's pause with a cost of its own) scores the results only in
-what the spend left of the 40, so the caps still add up to 100.
+one or the other; one that does both (a pause an engine estimated a cost for: a pause has no cost rule, so the
+engine's estimate stands) scores the results only in what the spend left of the 40, so the caps add up to 100.
 
 Money is in the action's currency (a campaign's, `action_data["currency"]`; US dollars when it names none): the
 cost is compared with the tenant's recent spend in that same currency, and with the policy's `large_cost`, which is

@@ -168,8 +168,8 @@ def test_another_tenants_campaign_puts_nothing_of_this_ones_at_stake(tenant, oth
 
 
 def test_money_at_stake_and_money_spent_share_one_cap(tenant, brand_search):
-    """An outside agent may give a pause a cost of its own: what it spends and what it puts at stake together score
-    at most the 40 points of money, so the score stays out of 100."""
+    """An engine may estimate a cost for a pause (it has no cost rule): what it spends and what it puts at stake
+    together score at most the 40 points of money, so the score stays out of 100."""
     assessment = scored(tenant, "pause_campaign", {"campaign_id": str(brand_search.pk)}, cost="100000")
     spent = (
         factor(assessment.factors, "budget_relative")["points"]
