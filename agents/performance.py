@@ -21,9 +21,9 @@ class Window:
     last: date
 
 
-def last_days(tenant, days: int) -> tuple[Window, Window]:
-    """The `days` complete days ending yesterday, and the `days` before those."""
-    yesterday = timezone.localdate(timezone=ZoneInfo(tenant.timezone)) - timedelta(days=1)
+def last_days(tenant, days: int, now: datetime | None = None) -> tuple[Window, Window]:
+    """The `days` complete days ending yesterday (the tenant's, at `now`), and the `days` before those."""
+    yesterday = timezone.localdate(now or timezone.now(), timezone=ZoneInfo(tenant.timezone)) - timedelta(days=1)
     current = Window(yesterday - timedelta(days=days - 1), yesterday)
     previous = Window(current.first - timedelta(days=days), current.first - timedelta(days=1))
     return current, previous
@@ -118,6 +118,23 @@ def totals_by_currency(tenant, current: Window, previous: Window) -> list[Curren
     rows = _both_windows(tenant, current, previous).values("campaign__currency", "date").annotate(**SUMS)
     found = _then_and_now(rows.order_by(), current, previous, key=lambda day: day["campaign__currency"].upper())
     return [CurrencyTotals(code, now, then) for code, (now, then) in sorted(found.items())]
+
+
+def campaign_and_account(tenant, window: Window, campaign) -> tuple[Totals | None, Totals]:
+    """One campaign's totals (None when no day of the window has figures for it) and the account's over the same
+    days, in one query: every campaign's conversions, and the money of the campaigns counted in `campaign`'s
+    currency only (amounts are never added across currencies)."""
+    rows = _stats(tenant, window).values("campaign_id", "campaign__currency").annotate(**SUMS).order_by()
+    own, account = None, dict.fromkeys(SUMS, 0)
+    currency = campaign.currency.upper()
+    for row in rows:
+        if row["campaign_id"] == campaign.pk:
+            own = totals_of(row)
+        account["conversions"] += row["conversions"] or 0
+        if row["campaign__currency"].upper() == currency:
+            for name in ("spend", "revenue"):
+                account[name] += row[name] or 0
+    return own, totals_of(account)
 
 
 def totals_by_campaign(tenant, window: Window) -> dict:

@@ -13,6 +13,7 @@ from agents.action_specs.base import field_label, state_label, state_word
 from agents.tenant_actions import schemas
 from agents.tenant_actions.registry import TenantActionSpec
 from conversations.delivery import display_name
+from hitl import stakes
 from hitl.models import HITLApproval
 from hitl.risk import readable_factors
 from tenants.pii import mask
@@ -176,6 +177,7 @@ class Ask:
     proposes: str  # the agent's summary, in the reader's language
     agent: str
     cost: str  # "$6,000.00 over 30 days", or "not estimated" (never "$0.00")
+    effect: str  # what this will do: "Pauses Brand Search: about 42 conversions and …", or "" when nothing to tell
     reach: str  # "120,000", or "" when not estimated
     risk: str  # "High risk (62/100)"
 
@@ -189,6 +191,7 @@ def the_ask(approval: HITLApproval) -> Ask:
         proposes=approval.summary,
         agent=_agent_name(approval),
         cost=cost_in_money(approval),
+        effect=effect(approval),
         reach=floatformat(approval.estimated_reach, "g") if approval.estimated_reach else "",
         risk=_("%(level)s risk (%(score)s/100)")
         % {"level": approval.get_risk_level_display(), "score": floatformat(approval.risk_score, -1)},
@@ -234,6 +237,20 @@ def cost_in_money(approval: HITLApproval) -> str:
     return _("%(cost)s over 30 days") % {"cost": money(approval.estimated_cost, currency=approval.currency)}
 
 
+def effect(approval: HITLApproval) -> str:
+    """What the action will do, told beside what it costs: the results a pause or a cut puts at stake, as its risk
+    was scored (the factor keeps them, hitl.stakes), or the spend a raise adds a day; "" when there is nothing to
+    tell. In the active language, money in the campaign's currency."""
+    stake = stakes.kept(approval.risk_factors)
+    if stake is not None:
+        return stakes.words(stake)
+    new = action_specs.base.money(approval.action_data.get("daily_budget"))
+    old = action_specs.base.money(approval.action_data.get("previous_daily_budget"))
+    if new is not None and old is not None and new > old:
+        return _("Adds %(amount)s a day of spend") % {"amount": money(new - old, currency=approval.currency)}
+    return ""
+
+
 def excerpt(text: str, length: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else f"{text[: length - 1]}…"
@@ -248,9 +265,11 @@ def ask_lines(ask: Ask) -> list[str]:
     cost = _("Cost: %(cost)s") % {"cost": ask.cost}
     if ask.reach:
         cost += " · " + _("reach about %(reach)s") % {"reach": ask.reach}
+    does = [_("What this will do: %(effect)s") % {"effect": ask.effect}] if ask.effect else []
     return [
         asked,
         _("%(agent)s proposes: %(summary)s") % {"agent": ask.agent, "summary": ask.proposes},
+        *does,
         cost,
         f"{ask.reference} · {ask.risk}",
     ]

@@ -1,7 +1,13 @@
-"""How risky a proposed action is: six capped factors that add up to a score out of 100.
+"""How risky a proposed action is: capped factors that add up to a score out of 100.
 
 Each factor is kept with its points and a sentence (stored as the approval's `risk_factors`), so an
 approver can see why an action scored as it did. Anything missing or unreadable counts towards caution.
+
+Money scores at most 40 points, from what the action spends or what it takes away: the extra spend against recent
+spend (25) and in dollars (15), or, for a pause or a cut, the campaign's results it puts at stake (hitl.stakes):
+their share of the account's over the same week (25) and their value over 30 days in dollars (15). An action does
+one or the other; one that does both (a pause an engine estimated a cost for: a pause has no cost rule, so the
+engine's estimate stands) scores the results only in what the spend left of the 40, so the caps add up to 100.
 
 Money is in the action's currency (a campaign's, `action_data["currency"]`; US dollars when it names none): the
 cost is compared with the tenant's recent spend in that same currency, and with the policy's `large_cost`, which is
@@ -25,15 +31,19 @@ from agents.models import CampaignDailyStat
 from agents.reading import keep, kept
 from agents.tenant_actions.registry import spec_for
 from core import currencies
+from hitl import stakes
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
+from hitl.stakes import STAKE_DAYS, Stake, at_stake
 
-# Caps per factor; they add up to 100.
+# Caps per factor; they add up to 100, results at stake sharing the two budget factors' (RESULTS_MAX).
 BUDGET_RELATIVE_MAX = 25
 BUDGET_ABSOLUTE_MAX = 15
 REACH_MAX = 15
 ACTION_TYPE_MAX = BASE_RISK_MAX
 REQUESTER_MAX = 10
 CONFIDENCE_MAX = 10
+RESULTS_MAX = BUDGET_RELATIVE_MAX + BUDGET_ABSOLUTE_MAX  # shared with the two cost factors (above)
+RESULTS_HORIZON_DAYS = 30  # a week's value at stake is sized over the 30 days a cost is counted over
 
 DEFAULT_ACTION_BASE_RISK: dict[str, int] = {action_type: spec.base_risk for action_type, spec in SPECS.items()}
 
@@ -52,6 +62,7 @@ POINTS_PER_EXTRA_REQUEST = 1.0
 FACTOR_LABELS = {
     "budget_relative": gettext_lazy("Cost against recent spend"),
     "budget_absolute": gettext_lazy("Cost in dollars"),  # the cost converted (RISK_DOLLAR_RATES)
+    "results_at_stake": gettext_lazy("Results at stake"),  # a pause's or a cut's conversions and their value
     "reach": gettext_lazy("Reach"),
     "action_type": gettext_lazy("Kind of action"),
     "requester_history": gettext_lazy("Requester's history"),
@@ -97,18 +108,22 @@ def assess(
     requested_by=None,
     asked_through=None,
     currency: str = "USD",
+    action_data: dict | None = None,
     now=None,
 ) -> RiskAssessment:
     """Score a proposed action with the tenant's policy (or the defaults); every query is scoped to `tenant`.
     `currency` is the cost's (the campaign's); `asked_through`, the id of the integration token of an agent outside
-    Walker that asks (its requester)."""
+    Walker that asks (its requester); `action_data`, what it does, for the results a pause or a cut puts at stake
+    (without it, as in the workflow preview, none are counted)."""
     now = now or timezone.now()
     policy = policy_for(tenant)
     cost = max(Decimal(estimated_cost), Decimal("0"))
     currency = currency.upper() if isinstance(currency, str) and currency else "USD"
+    spent = [_budget_relative(tenant, cost, currency, now), _budget_absolute(cost, currency, policy.large_cost)]
+    stake = at_stake(tenant, action_type, action_data, now) if action_data is not None else None
     factors = [
-        _budget_relative(tenant, cost, currency, now),
-        _budget_absolute(cost, currency, policy.large_cost),
+        *spent,
+        _results_at_stake(stake, policy.large_cost, RESULTS_MAX - sum(f["points"] for f in spent)),
         _reach(estimated_reach),
         _action_type(tenant, action_type, policy.action_base_risk),
         _requester_history(tenant, requested_by, now, asked_through),
@@ -124,8 +139,9 @@ def factor_label(key: str) -> str:
 
 
 def readable_factors(factors: list, action_type: str) -> list[dict]:
-    """The factors as people read them, in the active language: each named ("label"), and the kind of action's
-    reason naming the action ("Set a campaign's daily budget (default)", stored as "set_budget (default)")."""
+    """The factors as people read them, in the active language: each named ("label"), the kind of action's
+    reason naming the action ("Set a campaign's daily budget (default)", stored as "set_budget (default)"), and the
+    results at stake told from the figures kept with them (hitl.stakes.detail)."""
     spec = SPECS.get(action_type)
     rows = []
     for factor in factors:
@@ -134,6 +150,8 @@ def readable_factors(factors: list, action_type: str) -> list[dict]:
         detail = str(factor.get("detail", ""))
         if factor.get("factor") == "action_type" and spec and detail.startswith(f"{action_type} "):
             detail = f"{spec.label}{detail[len(action_type) :]}"
+        elif isinstance(factor.get("stake"), dict):  # told from its figures: in the reader's language
+            detail = stakes.detail(factor["stake"]) or detail
         rows.append({**factor, "label": factor_label(factor.get("factor", "")), "detail": detail})
     return rows
 
@@ -194,6 +212,43 @@ def _budget_absolute(cost: Decimal, currency: str, large_cost: Decimal) -> dict:
     shown = _money(cost, currency) if currency == "USD" else f"{_money(cost, currency)} (about {_money(dollars)})"
     detail = f"{shown} against a large cost of {_money(large_cost)}"
     return _factor("budget_absolute", BUDGET_ABSOLUTE_MAX * fraction, BUDGET_ABSOLUTE_MAX, detail)
+
+
+def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> dict:
+    """Their share of the account's results over the week (the larger of value, in the campaign's currency, and
+    conversions), scored as extra spend is against recent spend; and their value over 30 days in dollars, as a cost
+    is. At most `left`: what the action's spend left of money's points. A campaign without figures for the week
+    scores nothing, saying so: no results are known to be at stake, and none are made up."""
+    if stake is None:
+        return _factor("results_at_stake", 0, RESULTS_MAX, "No campaign's results at stake")
+    first = f"{stake.first:%-d}" if stake.first.month == stake.last.month else f"{stake.first:%-d %B}"
+    week = f"{first}–{stake.last:%-d %B}"
+    if not stake.has_figures:
+        detail = f"No figures for {stake.campaign} from {week}: nothing known to be at stake"
+        return {**_factor("results_at_stake", 0, RESULTS_MAX, detail), "stake": stake.stored()}
+    share = stake.account_share
+    relative = min(BUDGET_RELATIVE_MAX * share / RELATIVE_SATURATION, BUDGET_RELATIVE_MAX)
+    horizon = stake.value * RESULTS_HORIZON_DAYS / STAKE_DAYS
+    absolute = _budget_absolute(horizon, stake.currency, large_cost) if horizon > 0 else None
+    points = relative + (absolute["points"] if absolute else 0)
+    whose = f"{stake.campaign}'s" if stake.share == 1 else f"{_percent(float(stake.share))} of {stake.campaign}'s"
+    value = _money(stake.value, stake.currency)
+    detail = (
+        f"{whose} {_count(stake.conversions)} conversions and {value} of conversion value a week ({week}) at stake: "
+        f"{_percent(share) if share else '0%'} of that week's results in the account"
+    )
+    if absolute:
+        detail += f"; about {_in_dollars_too(horizon, stake.currency)} in {RESULTS_HORIZON_DAYS} days"
+    return {**_factor("results_at_stake", min(points, max(left, 0)), RESULTS_MAX, detail), "stake": stake.stored()}
+
+
+def _in_dollars_too(amount: Decimal, currency: str) -> str:
+    """A whole amount, with its dollars beside another currency's: "$52,059", "¥3,000,000 (about $19,500)"."""
+    if currency == "USD":
+        return _money(amount.quantize(Decimal("1")))
+    dollars = currencies.in_dollars(amount, currency, settings.RISK_DOLLAR_RATES)
+    shown = _money(amount.quantize(Decimal("1")), currency)
+    return shown if dollars is None else f"{shown} (about {_money(dollars.quantize(Decimal('1')))})"
 
 
 def _reach(reach: int) -> dict:
@@ -261,6 +316,11 @@ def _money(amount: Decimal, currency: str = "USD") -> str:
         return f"${figure}"
     sign = currencies.sign(currency)
     return f"{sign}{figure}" if sign else f"{currency} {figure}"
+
+
+def _count(number: Decimal) -> str:
+    """A count that may have a tenth (a share of conversions): "42", "16.8", "1,204"."""
+    return f"{number:,.1f}".removesuffix(".0")
 
 
 def _percent(ratio: float) -> str:

@@ -62,6 +62,7 @@ def _confirm(request, approval, claim, *, error="", status=200):
         "decision": claim.decision,
         "details": details,
         "cost": presentation.cost_in_money(approval),
+        "effect": presentation.effect(approval),
         "error": error,
         "reason": request.POST.get("reason", ""),
     }

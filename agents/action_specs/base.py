@@ -113,6 +113,11 @@ def no_cost_rule(data: dict) -> None:
     return None
 
 
+def nothing_at_stake(data: dict) -> None:
+    """The action takes nothing away from a campaign's results."""
+    return None
+
+
 @dataclass(frozen=True)
 class Target:
     """The row an action changes: actions on the same `kind` of row with equal `fields` conflict."""
@@ -146,6 +151,9 @@ class ActionSpec:
     editable: tuple[Editable, ...] = ()
     cost: Callable[[dict], Decimal | None] = no_cost_rule  # extra money over 30 days, if ruled
     cost_rule: str = ""  # `cost` in words, for people estimating a cost ("the extra daily budget times 30")
+    # The share (0..1) of its campaign's (`campaign_id`) recent results the action puts at stake: 1 for a pause,
+    # the cut's share of the budget for a lower one; None when it takes none away (hitl.stakes scores it).
+    stake: Callable[[dict], Decimal | None] = nothing_at_stake
     target: Target | None = None  # None: proposals are compared as a whole, never as conflicting
     names: dict[str, str] = field(default_factory=dict)  # id field -> the field naming it for people
     context: tuple[str, ...] = ()  # fields stating how things are now (a previous budget), not what changes

@@ -113,6 +113,14 @@ def budget_cost(data) -> Decimal | None:
     return extra_spend(new - old)
 
 
+def budget_stake(data) -> Decimal | None:
+    """A cut's share of the daily budget, the share of the campaign's results it puts at stake (a raise: None)."""
+    new, old = money(data.get("daily_budget")), money(data.get("previous_daily_budget", "0"))
+    if new is None or old is None or old <= 0 or new >= old:
+        return None
+    return (old - max(new, Decimal("0"))) / old
+
+
 def describe_budget(data) -> str:
     new, old = money(data.get("daily_budget")), money(data.get("previous_daily_budget", "0"))
     if new is None or old is None:
@@ -199,6 +207,7 @@ SPECS = [
         base_risk=20,  # moves money directly
         editable=(Editable("daily_budget", gettext_lazy("New daily budget"), money=True),),
         cost=budget_cost,
+        stake=budget_stake,
         cost_rule=format_lazy(
             gettext_lazy("the extra daily budget times {days} (a cut costs nothing)"),
             days=BUDGET_DAYS,
@@ -219,6 +228,7 @@ SPECS = [
         describe=lambda data: _("Pause %(name)s") % {"name": _name(data)},
         changes=_status_changes("paused"),
         base_risk=10,
+        stake=lambda data: Decimal("1"),  # all the campaign's results
         target=CAMPAIGN,
         names=NAMES,
     ),

@@ -37,6 +37,7 @@ def facts(approval: HITLApproval) -> list[dict]:
         (_("Asked by"), ask.who),
         (_("They said"), excerpt(ask.said, 300)) if ask.said else None,
         (_("Action"), action_label(approval)),
+        (_("What this will do"), ask.effect) if ask.effect else None,
         (_("Estimated cost"), ask.cost),
         (_("Risk"), ask.risk),
     ]

@@ -57,8 +57,8 @@ def _origin(request) -> Origin:
 @admin.register(HITLApproval)
 class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAdmin):
     list_display = [
-        "reference", "summary", "requester", "words", "age", "action_type", "risk", "cost", "status_badge", "sla",
-        "assignee", "level",
+        "reference", "summary", "requester", "words", "age", "action_type", "risk", "effect", "cost", "status_badge",
+        "sla", "assignee", "level",
     ]  # fmt: skip
     list_display_links = ["reference", "summary"]
     list_filter = [
@@ -176,6 +176,10 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
     def risk(self, obj):
         return obj.risk_level, obj.get_risk_level_display()
 
+    @display(description=_("what this will do"))
+    def effect(self, obj):
+        return presentation.effect(obj) or "—"
+
     @display(description=_("cost"), ordering="estimated_cost")
     def cost(self, obj):
         return money(obj.estimated_cost, 0, currency=obj.currency)
@@ -246,6 +250,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
                 **self._args_context(request, approval),
                 "action_label": presentation.action_label(approval),
                 "cost": presentation.cost_in_money(approval),  # "not estimated" rather than "$0.00"
+                "effect": presentation.effect(approval),
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": (can_decide := approval.is_pending and may_decide(request.user, approval)),
                 "can_respond": can_decide and approval.conversation_id is not None and approval.agent_id is not None,

@@ -126,6 +126,7 @@ def score_edits(approval, edits) -> Edited:
         requested_by=approval.requested_by,
         asked_through=outside.token_id if (outside := approval.outside) else None,
         currency=spec.currency_of(new_data) if registered else currencies.of_action(new_data),
+        action_data=new_data,  # a raise edited into a cut is scored by the results it now puts at stake
     )
     return Edited(data_edits, summary, new_data, new_cost, new_reach, risk)
 

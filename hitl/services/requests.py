@@ -115,6 +115,7 @@ def request_approval(
         requested_by=requested_by,
         asked_through=outside.token_id if outside is not None else None,
         currency=currency,
+        action_data=action.action_data,
     )
     choice = rules.choose_workflow(
         tenant,

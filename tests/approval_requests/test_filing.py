@@ -22,7 +22,7 @@ def test_a_request_is_filed_as_an_approval_named_by_its_token_and_answered_202(a
     assert body["wait_url"] == f"/api/v1/approval-requests/{approval.pk}/?wait=30"
     assert body["decision"] is None and body["allowed_decisions"] == ["accept", "edit", "respond", "reject"]
     assert body["args_sha256"] == args_sha256(ask()["args"])
-    assert body["risk"]["score"] == approval.risk_score and len(body["risk"]["factors"]) == 6
+    assert body["risk"]["score"] == approval.risk_score and len(body["risk"]["factors"]) == 7
     created = HITLApprovalHistory.objects.get(approval=approval, event_type="created")
     assert created.description.startswith("LangGraph budget agent proposed:")
 

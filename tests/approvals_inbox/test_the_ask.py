@@ -79,7 +79,8 @@ def test_the_ask_in_spanish(named, asked, workflow, approver, run_on_commit):
     with translation.override("es"):
         lines = presentation.ask_lines(presentation.the_ask(approval))
     assert lines[0].startswith("Dana Reyes pidió: «Raise the Summer Sale budget")
-    assert lines[2].startswith("Coste: 9\xa0000,00\xa0US$ en 30 días") or lines[2].startswith("Coste: 9\xa0000,00 US$")
+    assert lines[2] in ("Qué hará: Añade 300,00\xa0US$ de gasto al día", "Qué hará: Añade 300,00 US$ de gasto al día")
+    assert lines[3].startswith("Coste: 9\xa0000,00\xa0US$ en 30 días") or lines[3].startswith("Coste: 9\xa0000,00 US$")
 
 
 def test_the_page_and_the_one_click_page_say_not_estimated_too(console_as, client, named, tenant, paid_ads, campaign):

@@ -377,6 +377,7 @@ def test_factors_are_listed_in_order_with_their_caps(tenant):
     assert [(f["factor"], f["max"]) for f in assessment.factors] == [
         ("budget_relative", 25),
         ("budget_absolute", 15),
+        ("results_at_stake", 40),  # shares its points with the two above (hitl.risk)
         ("reach", 15),
         ("action_type", 25),
         ("requester_history", 10),
@@ -449,7 +450,7 @@ def test_a_200_a_day_raise_for_a_500_a_day_spender_is_medium_or_high(tenant, col
     assessment = run(
         tenant, action_type="set_budget", cost="6000", reach=750_000, confidence=0.9, requested_by=colleague
     )
-    assert [f["points"] for f in assessment.factors] == [20.0, 14.2, 14.5, 20.0, 0.0, 1.0]
+    assert [f["points"] for f in assessment.factors] == [20.0, 14.2, 0.0, 14.5, 20.0, 0.0, 1.0]  # no results
     assert assessment.score == 69.7
     assert assessment.level in {RiskLevel.MEDIUM, RiskLevel.HIGH}
 
@@ -461,6 +462,6 @@ def test_a_50000_raise_reaching_2m_from_a_rejected_requester_is_critical(tenant,
     assessment = run(
         tenant, action_type="set_budget", cost="50000", reach=2_000_000, confidence=0.9, requested_by=colleague
     )
-    assert [f["points"] for f in assessment.factors] == [25.0, 15.0, 15.0, 20.0, 5.0, 1.0]
+    assert [f["points"] for f in assessment.factors] == [25.0, 15.0, 0.0, 15.0, 20.0, 5.0, 1.0]
     assert (assessment.score, assessment.level) == (81.0, RiskLevel.CRITICAL)
     assert priority_for(assessment.level) == 1

@@ -5,12 +5,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import translation
 
 from adplatforms.models import AdGuardrails
 from adplatforms.rules.filing import run_rule
 from adplatforms.rules.models import RuleFiring
+from hitl import presentation
 from hitl.models import ApprovalStatus, HITLApproval
 from hitl.presentation import requester_name
 from tests.factories import CampaignFactory
@@ -120,3 +122,16 @@ def test_a_disabled_rule_does_not_run(tenant):
 
     assert run_rule(rule.pk, now=NOW) is None
     assert not RuleFiring.objects.exists()
+
+
+def test_a_rules_pause_is_scored_by_the_results_it_puts_at_stake(tenant):
+    """Issue 51, point 6: the campaign's week of conversions and value, not only the spend the pause saves."""
+    brand = CampaignFactory(tenant=tenant, name="Brand Search", currency="USD")
+    figures(brand, spend="180.43", conversions=2, revenue="667.59")  # ROAS 3.7, yet a CPA above $60
+    with time_machine.travel(NOW, tick=False):
+        run_rule(make_rule(tenant).pk, now=NOW)
+    approval = HITLApproval.objects.get()
+    [at_stake] = [f for f in approval.risk_factors if f["factor"] == "results_at_stake"]
+    assert at_stake["stake"]["conversions"] == "14.0" and at_stake["stake"]["value"] == "4673.13"
+    assert at_stake["points"] == 40.0  # all the account's results; $20,028 over 30 days
+    assert presentation.effect(approval).startswith("Pauses Brand Search: about 14 conversions and $4,673 of value")

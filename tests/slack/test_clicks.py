@@ -45,6 +45,7 @@ def test_an_approval_is_posted_once_to_the_workflows_channel_with_the_emails_fac
         f"*Asked by*\n{display_name(approval.requested_by)}",
         *([f"*They said*\n{ask.said}"] if ask.said else []),
         "*Action*\nSet a campaign's daily budget",
+        "*What this will do*\nAdds $200.00 a day of spend",  # $500 to $700
         "*Estimated cost*\n$6,000.00 over 30 days",
         f"*Risk*\n{ask.risk}",
     ]
