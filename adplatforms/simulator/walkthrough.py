@@ -146,7 +146,12 @@ def _connect(tenant, platform: str, account: str, fake, person) -> tuple[AdConne
 
 
 def _sync(connection: AdConnection, say) -> None:
-    steps = {"account": _("account read"), "campaigns": _("campaigns saved"), "days": _("daily figures saved")}
+    steps = {
+        "account": _("account read"),
+        "campaigns": _("campaigns saved"),
+        "days": _("daily figures saved"),
+        "changes": _("change history read"),
+    }
     say(_("3. Syncing…"))
     run = sync.sync_connection(connection, progress=lambda step: say(f"   … {steps[step]}"))
     if run.status != SyncRun.Status.SUCCEEDED:

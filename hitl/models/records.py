@@ -117,6 +117,7 @@ class HITLApprovalHistory(models.Model):
         STEP_UP_ASKED = "step_up_asked", _("Second factor asked")
         RESPONDED = "responded", _("Note to the agent")
         REVISION_FAILED = "revision_failed", _("No revision proposed")
+        TARGET_CHANGED = "target_changed", _("Changed outside Walker")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
@@ -172,6 +173,7 @@ class HITLNotification(models.Model):
         ESCALATED = "escalated", _("Escalated to them")
         DECIDED = "decided", _("Decided")
         OUTCOME = "outcome", _("Outcome reported")  # by an agent outside Walker that carried out the action
+        TARGET_CHANGED = "target_changed", _("Its target changed elsewhere")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")

@@ -11,7 +11,7 @@ from adplatforms.models import AdConnection, ConnectionState, SyncRun
 from adplatforms.words import mismatch, platform_name
 from tenants.models import Tenant
 
-STEPS = ("account", "campaigns", "days")
+STEPS = ("account", "campaigns", "days", "changes")
 
 
 class Command(BaseCommand):
