@@ -14,7 +14,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -146,7 +146,9 @@ class GoogleAdsClient:
         at most CHANGE_LIMIT rows a query: a full answer is followed by the next query from its last time on, as
         Google advises; an event read twice at that edge is given once."""
         zone = self._zone()
-        first, last = (moment.astimezone(zone).replace(tzinfo=None) for moment in (since, until))
+        # The query names whole seconds: the end is rounded up, so a change within its last second is read.
+        first = since.astimezone(zone).replace(tzinfo=None, microsecond=0)
+        last = (until + timedelta(seconds=1)).astimezone(zone).replace(tzinfo=None, microsecond=0)
         given = set()
         while True:
             rows = list(self._search(queries.change_events(first, last)))
