@@ -346,5 +346,5 @@ class AccountReconciliation(models.Model):
 
 
 # The performance rules' and the outside changes' models live with their packages; imported here so Django finds them.
-from adplatforms.rules.models import PerformanceRule, RuleFiring  # noqa: E402, F401
 from adplatforms.outside.models import OutsideChange  # noqa: E402, F401
+from adplatforms.rules.models import PerformanceRule, RuleFiring  # noqa: E402, F401

@@ -70,7 +70,8 @@ class Outcome:
 def sync_connection(connection: AdConnection, *, since: date | None = None, progress=None) -> SyncRun:
     """Read `connection`'s account, campaigns and daily figures into Walker; the run, succeeded or failed (a failed
     run carries the platform's error as `run.failure`, for the caller to retry or report). `progress(step)` hears
-    each step done ("account", "campaigns", "days", "changes"). Raises NotSyncable when the connection may not be used now."""
+    each step done ("account", "campaigns", "days", "changes"). Raises NotSyncable when the connection may not be
+    used now."""
     check_syncable(connection)
     lock = f"adplatforms:syncing:{connection.pk}"
     if not cache.add(lock, 1, timeout=LOCK_SECONDS):

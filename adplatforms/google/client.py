@@ -278,7 +278,9 @@ class GoogleAdsClient:
         try:
             return ZoneInfo(self._time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise errors.InvalidRequest(f"the account's time zone {self._time_zone!r} is not one Walker knows") from None
+            raise errors.InvalidRequest(
+                f"the account's time zone {self._time_zone!r} is not one Walker knows"
+            ) from None
 
     def _account_currency(self) -> str:
         """The account's currency (it never changes on Google Ads): the connection's, or read once."""

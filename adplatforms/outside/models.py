@@ -21,7 +21,10 @@ class OutsideChange(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("ID"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
     connection = models.ForeignKey(
-        "adplatforms.AdConnection", on_delete=models.CASCADE, related_name="outside_changes", verbose_name=_("connection")
+        "adplatforms.AdConnection",
+        on_delete=models.CASCADE,
+        related_name="outside_changes",
+        verbose_name=_("connection"),
     )
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="outside_changes", verbose_name=_("campaign")

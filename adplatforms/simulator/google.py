@@ -28,10 +28,10 @@ GAQL, just enough for adplatforms.google.queries: `SELECT fields FROM customer|c
 [WHERE cond AND ...] [ORDER BY field [ASC|DESC]] [LIMIT n]`, each cond `field = value`, `field != value`,
 `field <= value`, `field IN (...)` or `segments.date BETWEEN 'a' AND 'b'`; customer_client gives the customer
 itself (level 0) and its clients (level 1). FROM change_event needs a change_date_time window (>= and <=) within
-the past 30 days and a LIMIT of at most 10,000 (ChangeEventError otherwise), as Google does. Only the fields in FIELDS are known; any other is refused with
-queryError UNRECOGNIZED_FIELD, so a query naming a field this version does not have fails here too. Selecting
-segments.date gives a row per day (per campaign FROM campaign, the account's total FROM customer) and needs a
-date filter; metrics without segments.date are not supported (refused).
+the past 30 days and a LIMIT of at most 10,000 (ChangeEventError otherwise), as Google does. Only the fields in
+FIELDS are known; any other is refused with queryError UNRECOGNIZED_FIELD, so a query naming a field this version
+does not have fails here too. Selecting segments.date gives a row per day (per campaign FROM campaign, the
+account's total FROM customer) and needs a date filter; metrics without segments.date are not supported (refused).
 
 Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permission error...),
 `fail_token_next()` (the token endpoint's), `delay_next()`
@@ -53,8 +53,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 from adplatforms import money
 from adplatforms.simulator import consent

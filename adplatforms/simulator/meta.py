@@ -6,8 +6,9 @@ the requested `fields` only (plus `id`), edges as `{"data": [...], "paging": {"c
 with `next` carrying `access_token=` as Meta writes it, insights figures as strings, asynchronous report jobs
 (`POST /act_x/insights`, `GET /{report_run_id}`, `GET /{report_run_id}/insights`), writes answering
 `{"success": true}` (each applied change of a campaign's budget or status is in the account's `activities`, made by
-Walker's app, as is one made "elsewhere" with `change_elsewhere()`), errors as `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id", ...}}`, and
-the usage headers (`x-app-usage`, `x-ad-account-usage`, `x-business-use-case-usage`) on every answer.
+Walker's app, as is one made "elsewhere" with `change_elsewhere()`), errors as `{"error": {"message", "type",
+"code", "error_subcode", "fbtrace_id", ...}}`, and the usage headers (`x-app-usage`, `x-ad-account-usage`,
+`x-business-use-case-usage`) on every answer.
 
 Facebook Login too ("Connect Meta"): the login dialog at `/{version}/dialog/oauth` (the app's id, a redirect URI,
 a Facebook Login for Business `config_id` or a `scope`), whose "Allow" sends the browser back with a code and

@@ -20,8 +20,9 @@ def outside_change(tenant, name, currency, before, after, *, platform="google", 
     )
     campaign = CampaignFactory(tenant=tenant, name=name, currency=currency, platform=platform)
     return OutsideChange.objects.create(
-        tenant=tenant, connection=connection, campaign=campaign, event=f"{name}-1", kind=fields.pop("kind", "daily_budget"),
-        at=timezone.now() - timedelta(hours=1), before=before, after=after, currency=currency,
+        tenant=tenant, connection=connection, campaign=campaign, event=f"{name}-1",
+        kind=fields.pop("kind", "daily_budget"), at=timezone.now() - timedelta(hours=1), before=before,
+        after=after, currency=currency,
         actor="dana@acme.test", tool="GOOGLE_ADS_WEB_CLIENT", detected_at=timezone.now(), **fields,
     )  # fmt: skip
 

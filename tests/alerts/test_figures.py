@@ -103,7 +103,8 @@ def ad_reauthorisation(tenant, other_tenant):
 def ad_outside_changes(tenant, other_tenant):
     """Found in the window (a change made long ago but first read now counts); another tenant's count nothing."""
     now = timezone.now()
-    for owner, found, event in [(tenant, now, "a"), (tenant, now, "b"), (tenant, ago(90), "c"), (other_tenant, now, "d")]:
+    rows = [(tenant, now, "a"), (tenant, now, "b"), (tenant, ago(90), "c"), (other_tenant, now, "d")]
+    for owner, found, event in rows:
         connection, _ = AdConnection.objects.get_or_create(tenant=owner, platform="google", account_id="1234567890")
         OutsideChange.objects.create(
             tenant=owner, connection=connection, campaign=CampaignFactory(tenant=owner), event=event,
