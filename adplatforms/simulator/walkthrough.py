@@ -272,9 +272,9 @@ def _change_elsewhere(fake, connection: AdConnection, target: Campaign, say) -> 
     if run.status != SyncRun.Status.SUCCEEDED:
         raise SimulationError(_("The sync failed: %(error)s") % {"error": run.error})
     found = OutsideChange.objects.filter(connection=connection, campaign=other).first()
-    say(_("8. Meanwhile someone sets %(campaign)s's daily budget to %(amount)s on %(platform)s itself. The next "
-          "sync finds %(count)d change made outside Walker (the change Walker made is not one): %(campaign)s "
-          "%(before)s → %(after)s, by %(who)s.")
+    say(_("8. Meanwhile someone sets %(campaign)s's daily budget to %(amount)s on %(platform)s itself. Changes "
+          "made outside Walker found by the next sync: %(count)d (the change Walker made is not among them). "
+          "%(campaign)s %(before)s → %(after)s, by %(who)s.")
         % {"campaign": other.name, "amount": money_exact(amount, other.currency),
            "platform": PLATFORM_NAMES[connection.platform], "count": run.outside_changes,
            "before": money_exact(Decimal(found.before), found.currency),

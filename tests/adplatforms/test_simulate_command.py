@@ -73,7 +73,7 @@ def test_google_end_to_end(demo):
     # Someone raises the other campaign's budget on Google Ads itself: the next sync finds that change, not Walker's.
     [outside] = OutsideChange.objects.filter(tenant=demo)
     assert outside.campaign.name != "Brand Search" and outside.tool == "GOOGLE_ADS_WEB_CLIENT"
-    assert re.search(r"finds 1 change made outside Walker .*: .+ \$[\d,.]+ → \$[\d,.]+, by dana@acme.test", out)
+    assert re.search(r"found by the next sync: 1 \(.*\)\. .+ \$[\d,.]+ → \$[\d,.]+, by dana@acme.test", out)
 
 
 def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
@@ -101,7 +101,7 @@ def test_meta(demo):
     assert re.search(r"Figures as of \d\d:\d\d, from Meta Ads\.", out)
     assert "Meta Ads now holds $165.00 a day for Site Retargeting" in out
     assert HITLApproval.objects.get(tenant=demo).execution_result["outcome"]["after_units"] == 16_500
-    assert "finds 1 change made outside Walker" in out and "by Dana Reyes, Ads Manager" in out
+    assert "found by the next sync: 1 (" in out and "by Dana Reyes, Ads Manager" in out
 
 
 def test_an_unknown_tenant_is_a_clear_error(demo):
