@@ -130,6 +130,31 @@ def test_a_change_walker_made_is_not_listed(tenant, monkeypatch):
     assert run.outside_changes == 0 and not OutsideChange.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("app_id", "from_walkers_app", "listed"),
+    [
+        ("", False, False),  # no app id to check: Walker's record and the time decide
+        ("1357924680", True, False),  # Meta says Walker's app made it
+        ("1357924680", False, True),  # Meta says another application made it (Ads Manager)
+    ],
+)
+def test_on_meta_walkers_app_is_checked_when_the_connection_names_it(
+    tenant, monkeypatch, app_id, from_walkers_app, listed
+):
+    connection, memory = connect(tenant, monkeypatch, platform="meta", currency="JPY", app_id=app_id)
+    campaign = synced_campaign(connection, memory, "Tokyo search", "5000", "6101")
+    PlatformChange.objects.create(
+        tenant=tenant, connection=connection, campaign=campaign, field="daily_budget", before="5000", after="6000",
+        before_units=5000, after_units=6000, currency="JPY", approval_id="00000000-0000-0000-0000-000000000001",
+        at=timezone.now() - timedelta(minutes=4),
+    )  # fmt: skip
+    memory.history.append(budget_change("6101", 5000, 6000, through_api=from_walkers_app, tool="Ads Manager"))
+
+    sync.sync_connection(connection)
+
+    assert OutsideChange.objects.exists() == listed
+
+
 def test_the_same_value_set_in_the_web_interface_is_someone_elses(tenant, monkeypatch):
     """Walker's record matches the value and time, but Google says it came from the web interface, not the API."""
     connection, memory = connect(tenant, monkeypatch)
@@ -224,6 +249,19 @@ def test_a_waiting_change_whose_before_still_holds_is_not_told(tenant, requester
 
     assert OutsideChange.objects.count() == 2
     assert told(approval) == []
+
+
+def test_an_approval_decided_already_is_not_told(tenant, requester, approver, monkeypatch):
+    connection, memory = connect(tenant, monkeypatch)
+    campaign = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
+    approval = waiting_budget(tenant, requester, campaign, "600.00")
+    HITLApproval.objects.filter(pk=approval.pk).update(status=ApprovalStatus.REJECTED)
+    memory.history.append(budget_change("111", 500_000_000, 650_000_000))
+
+    sync.sync_connection(connection)
+
+    assert told(approval) == []
+    assert not HITLNotification.objects.filter(approval=approval, event="target_changed").exists()
 
 
 def test_a_waiting_pause_of_a_campaign_paused_elsewhere_is_told(tenant, requester, approver, monkeypatch):
