@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from adplatforms import sync
@@ -235,6 +236,18 @@ def test_a_waiting_budget_change_is_told_to_its_approvers_at_once(
 
     assert len(told(approval)) == 1
     assert notices.count() == sent
+
+
+def test_the_approvals_page_shows_what_changed_outside_walker(console_as, tenant, requester, approver, monkeypatch):
+    connection, memory = connect(tenant, monkeypatch)
+    campaign = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
+    approval = waiting_budget(tenant, requester, campaign, "600.00")
+    memory.history.append(budget_change("111", 500_000_000, 650_000_000))
+    sync.sync_connection(connection)
+
+    page = console_as(approver).get(reverse("admin:hitl_hitlapproval_change", args=[approval.pk])).content.decode()
+
+    assert "Changed outside Walker" in page and "from $500.00 to $650.00" in page
 
 
 def test_a_waiting_change_whose_before_still_holds_is_not_told(tenant, requester, approver, monkeypatch):
