@@ -3,12 +3,14 @@ change_date_time window, a LIMIT, times in the account's zone) and Meta's ad acc
 `RemoteChange`s with who made each change and through what."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 
 from adplatforms import clients, errors
 from adplatforms.google import queries
+from adplatforms.google.client import _changes
 from adplatforms.platform import CampaignStatus, RemoteCampaign
 from tests.adplatforms.test_google_client import JAPAN, US, connection_for
 from tests.adplatforms.test_meta_client import connection as meta_connection
@@ -139,3 +141,20 @@ def test_meta_leaves_out_an_activity_whose_values_it_cannot_read_and_logs_it(met
 
     assert [change.after_units for change in read] == [70_000]
     assert "left out, its values unread" in caplog.text
+
+
+def test_a_google_change_time_walker_cannot_read_is_a_clear_error():
+    event = {"changeResourceType": "CAMPAIGN", "resourceChangeOperation": "UPDATE", "changedFields": "status",
+             "changeDateTime": "yesterday at noon"}  # fmt: skip
+    with pytest.raises(errors.Unavailable, match="a change time Walker does not read: 'yesterday at noon'"):
+        _changes(event, ZoneInfo("Asia/Tokyo"))
+
+
+def test_google_changes_walker_does_not_follow_are_left_out():
+    tokyo = ZoneInfo("Asia/Tokyo")
+    base = {"changeDateTime": "2026-11-27 10:00:00", "resourceName": "customers/1/changeEvents/1~1~0"}
+    assert _changes({**base, "changeResourceType": "AD_GROUP", "resourceChangeOperation": "UPDATE"}, tokyo) == []
+    assert _changes({**base, "changeResourceType": "CAMPAIGN", "resourceChangeOperation": "CREATE",
+                     "changedFields": "status"}, tokyo) == []  # fmt: skip
+    assert _changes({**base, "changeResourceType": "CAMPAIGN", "resourceChangeOperation": "UPDATE",
+                     "changedFields": "name"}, tokyo) == []  # fmt: skip
