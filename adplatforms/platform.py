@@ -79,6 +79,7 @@ class RemoteChange:
     field: str  # "daily_budget" or "status" (adplatforms.models.PlatformChange.Field)
     campaign_external_id: str  # "" when the platform names the budget only (a Google budget change)
     budget_id: str = ""  # Google: the campaign budget changed
+    ad_set: str = ""  # Meta: the ad set changed ("Name (id)"), when the change was the ad set's, not the campaign's
     before_units: int | None = None  # a budget in the platform's units
     after_units: int | None = None
     before_status: str = ""  # a CampaignStatus

@@ -42,13 +42,13 @@ class ShownChange:
 
 @admin.register(OutsideChange)
 class OutsideChangeAdmin(ShownChange, ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "campaign", "connection", "kind", "before_shown", "after_shown", "made_by"]
+    list_display = ["at", "campaign", "ad_set", "connection", "kind", "before_shown", "after_shown", "made_by"]
     list_filter = ["connection__platform", "kind", "at", ("campaign", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["campaign__name", "actor", "tool"]
+    search_fields = ["campaign__name", "ad_set", "actor", "tool"]
     date_hierarchy = "at"
     list_select_related = ["campaign", "connection"]
     fields = readonly_fields = [
-        "at", "campaign", "connection", "kind", "before_shown", "after_shown", "made_by", "before_units",
+        "at", "campaign", "ad_set", "connection", "kind", "before_shown", "after_shown", "made_by", "before_units",
         "after_units", "event", "detected_at",
     ]  # fmt: skip
 
@@ -59,7 +59,7 @@ class OutsideChangeInline(ShownChange, TabularInline):
     extra = max_num = 0
     can_delete = False
     verbose_name_plural = _("changes outside Walker")
-    fields = readonly_fields = ["at", "kind", "before_shown", "after_shown", "made_by"]
+    fields = readonly_fields = ["at", "ad_set", "kind", "before_shown", "after_shown", "made_by"]
     ordering = ["-at"]
 
     def has_add_permission(self, request, obj=None):

@@ -13,10 +13,10 @@ What Walker reads, and how it reads Meta's words:
   under several action types at once (`omni_purchase` is the deduplicated total over website, app and offline,
   `purchase` and `offsite_conversion.fb_pixel_purchase` parts of it). Each row counts the first of
   `PURCHASE_TYPES` it has, in `actions` for the count and `action_values` for the value.
-- Its change history is the account's `activities` edge: the campaign budget and run status events, whose
-  `extra_data` (a JSON string) holds the old and new value (budgets in Meta's units, statuses as Meta's words). An
-  event whose values Walker cannot read is left out and logged. Ad set events are not read (Walker does not follow
-  ad sets; a campaign whose budget lives on them is not one Walker changes).
+- Its change history is the account's `activities` edge: the budget and run status events of campaigns and of ad
+  sets, whose `extra_data` (a JSON string) holds the old and new value (budgets in Meta's units, statuses as Meta's
+  words). An ad set's event is its campaign's change (`ad_set` names the ad set), the campaign read from the ad set
+  once per listing. An event whose values Walker cannot read is left out and logged.
 - Writes answer `{"success": true}` whether or not the change holds (validation only, a change Meta adjusts):
   the executor reads the campaign back; this client never takes success for applied.
 """
@@ -24,6 +24,7 @@ What Walker reads, and how it reads Meta's words:
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -52,7 +53,12 @@ CAMPAIGN_FIELDS = "id,name,status,effective_status,daily_budget,lifetime_budget,
 CAMPAIGN_DAY_FIELDS = ["campaign_id", "impressions", "clicks", "spend", "actions", "action_values", "date_start"]
 ACCOUNT_DAY_FIELDS = ["impressions", "clicks", "spend", "actions", "action_values", "date_start"]
 ACTIVITY_FIELDS = "event_type,event_time,extra_data,actor_name,application_id,application_name,object_id,object_name"
-CHANGE_EVENTS = {"update_campaign_budget": "daily_budget", "update_campaign_run_status": "status"}
+CHANGE_EVENTS = {
+    "update_campaign_budget": "daily_budget",
+    "update_campaign_run_status": "status",
+    "update_ad_set_budget": "daily_budget",
+    "update_ad_set_run_status": "status",
+}
 CAMPAIGN_PAGE_SIZE = 100
 PURCHASE_TYPES = ("omni_purchase", "purchase", "offsite_conversion.fb_pixel_purchase")
 
@@ -147,13 +153,35 @@ class MetaAdsClient:
             "until": int(until.timestamp()),
             "limit": CAMPAIGN_PAGE_SIZE,
         }
+        campaign_of: dict[str, str] = {}  # ad set id -> its campaign's id
         for row in self.graph.pages(f"{self.account_id}/activities", params):
             if row.get("event_type") not in CHANGE_EVENTS:
                 continue
             try:
-                yield _change(row, self.app_id)
+                change = _change(row, self.app_id)
             except (KeyError, TypeError, ValueError, InvalidOperation) as err:
                 logger.warning("meta %s: activity %s left out, its values unread: %r", self.account_id, row, err)
+                continue
+            if row["event_type"].startswith("update_ad_set_"):
+                ad_set = change.campaign_external_id
+                if ad_set not in campaign_of:
+                    campaign_of[ad_set] = self._campaign_of(ad_set)
+                if not campaign_of[ad_set]:
+                    continue
+                name = row.get("object_name") or ""
+                change = replace(
+                    change, campaign_external_id=campaign_of[ad_set], ad_set=f"{name} ({ad_set})" if name else ad_set
+                )
+            yield change
+
+    def _campaign_of(self, ad_set: str) -> str:
+        """The campaign of an ad set an activity names; "" (and logged) for one Meta no longer has: its changes
+        cannot be told apart from the rest of the account's, and the listing goes on without them."""
+        try:
+            return str(self.graph.get(ad_set, {"fields": "campaign_id"}).get("campaign_id", ""))
+        except errors.NotFound:
+            logger.warning("meta %s: ad set %s is gone; its activities are left out", self.account_id, ad_set)
+            return ""
 
     # --- writes -----------------------------------------------------------------------
 

@@ -76,8 +76,8 @@ def _outside(connection: AdConnection, changes: list[RemoteChange]) -> list[Outs
 def _walkers(connection, change: RemoteChange, campaign_id, ours: list, matched: set) -> PlatformChange | None:
     """Walker's record of this change, if Walker made it."""
     says_what_made_it = connection.platform == AdConnection.Platform.GOOGLE or bool(connection.app_id)
-    if says_what_made_it and not change.through_api:
-        return None
+    if change.ad_set or (says_what_made_it and not change.through_api):
+        return None  # Walker never writes an ad set
     for record in ours:
         if (
             record.pk not in matched
@@ -123,6 +123,7 @@ def _row(connection: AdConnection, change: RemoteChange, campaign_id, now) -> Ou
         currency=currency,
         actor=change.actor[:200],
         tool=change.tool[:100],
+        ad_set=change.ad_set[:200],
         detected_at=now,
     )
 

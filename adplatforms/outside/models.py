@@ -39,6 +39,12 @@ class OutsideChange(models.Model):
     currency = models.CharField(max_length=3, blank=True, verbose_name=_("currency"))
     actor = models.CharField(max_length=200, blank=True, verbose_name=_("by"))
     tool = models.CharField(max_length=100, blank=True, verbose_name=_("through"))
+    ad_set = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name=_("ad set"),
+        help_text=_("Meta: the campaign's ad set whose budget or status changed; empty for the campaign's own."),
+    )
     detected_at = models.DateTimeField(verbose_name=_("detected at"))
     # Claimed by the one sync that checks the waiting approvals against it (a conditional update), so two syncs
     # reading the same change never both tell the approvers.

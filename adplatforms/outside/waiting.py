@@ -1,6 +1,7 @@
 """The waiting approvals an outside change makes stale: a budget change whose "before" (the budget the approver sees,
 `previous_daily_budget`) is no longer the campaign's budget, a pause of a campaign no longer active, a resume of one
-no longer paused. Their approvers are told at once through hitl (`tell_target_changed`: recorded in the approval's
+no longer paused (a change of one of its ad sets leaves the campaign's own budget and status as they were). Their
+approvers are told at once through hitl (`tell_target_changed`: recorded in the approval's
 history, once per change); the decision is left to them, and the executor's pre-read still refuses a change whose
 "before" does not hold.
 """
@@ -30,10 +31,11 @@ def tell_waiting(changes: list[OutsideChange]) -> int:
     many approvals were told."""
     newest: dict[tuple, OutsideChange] = {}
     for change in sorted(changes, key=lambda change: change.at):
-        newest[(change.campaign_id, change.kind)] = change
+        if not change.ad_set:
+            newest[(change.campaign_id, change.kind)] = change
     told = 0
     for (campaign_id, kind), change in newest.items():
-        latest = OutsideChange.objects.filter(campaign_id=campaign_id, kind=kind).order_by("-at").first()
+        latest = OutsideChange.objects.filter(campaign_id=campaign_id, kind=kind, ad_set="").order_by("-at").first()
         if latest.pk != change.pk:
             continue  # a later change is known already (read earlier): it was checked then
         approvals = HITLApproval.objects.filter(

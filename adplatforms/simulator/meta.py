@@ -85,6 +85,7 @@ class FakeMetaGraph:
         self.campaigns: dict[str, dict] = {}
         self.days: dict[tuple[str, date], dict] = {}
         self.activities: list[dict] = []  # the accounts' change history, oldest first
+        self.ad_sets: dict[str, dict] = {}  # only as the activities name them: their campaign, budget and status
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
         # Usage figures sent on every answer (percentages); None leaves that header out.
@@ -203,15 +204,25 @@ class FakeMetaGraph:
             ],
         }
 
+    def add_ad_set(self, ad_set_id: str, name: str, campaign_id: str, *, daily_budget: int, status="ACTIVE") -> dict:
+        campaign = self.campaigns[campaign_id]
+        self.ad_sets[ad_set_id] = {
+            "id": ad_set_id, "name": name, "campaign_id": campaign_id, "account_id": campaign["account_id"],
+            "daily_budget": str(daily_budget), "status": status,
+        }  # fmt: skip
+        return self.ad_sets[ad_set_id]
+
     def record_activity(
-        self, campaign: dict, changes: dict, *, actor: str, application_id: str, application_name: str, at=None
+        self, target: dict, changes: dict, *, actor: str, application_id: str, application_name: str, at=None
     ) -> dict:
-        """`campaign`'s budget or status changed to `changes` (Meta's field names), as the activity log writes it:
-        one event per field, its old and new value in `extra_data` (a JSON string)."""
+        """`target`'s (a campaign's or an ad set's) budget or status changed to `changes` (Meta's field names), as
+        the activity log writes it: one event per field, its old and new value in `extra_data` (a JSON string)."""
         at = at or datetime.now(UTC)
+        level = "ad_set" if target["id"] in self.ad_sets else "campaign"
+        campaign = target
         events = []
         for name, new in changes.items():
-            event_type = "update_campaign_budget" if name == "daily_budget" else "update_campaign_run_status"
+            event_type = f"update_{level}_budget" if name == "daily_budget" else f"update_{level}_run_status"
             extra = {"old_value": campaign.get(name), "new_value": new}
             if name == "daily_budget":
                 currency = self.accounts[f"act_{campaign['account_id']}"]["currency"]
@@ -228,7 +239,7 @@ class FakeMetaGraph:
                     "application_name": application_name,
                     "object_id": campaign["id"],
                     "object_name": campaign["name"],
-                    "object_type": "CAMPAIGN_GROUP",
+                    "object_type": "CAMPAIGN" if level == "ad_set" else "CAMPAIGN_GROUP",
                     "account": f"act_{campaign['account_id']}",
                 }
             )
@@ -245,8 +256,9 @@ class FakeMetaGraph:
         application_name: str = "Ads Manager",
         at=None,
     ) -> dict:
-        """A campaign's budget or status changed by someone in Ads Manager (by default), with its activity."""
-        campaign = self.campaigns[campaign_id]
+        """A campaign's (or an ad set's, given its id) budget or status changed by someone in Ads Manager (by
+        default), with its activity."""
+        campaign = self.ad_sets.get(campaign_id) or self.campaigns[campaign_id]
         changes = {"daily_budget": str(daily_budget)} if daily_budget is not None else {"status": status}
         event = self.record_activity(
             campaign, changes, actor=actor, application_id="", application_name=application_name, at=at
@@ -484,6 +496,8 @@ class FakeMetaGraph:
                 if report["async_status"] != "Job Completed":
                     raise GraphError(400, 100, "The report is not ready yet")
                 return self._page(path, self._insights(report["account"], report["query"]), params)
+        elif node in self.ad_sets and edge is None and method == "GET":
+            return _pick(self.ad_sets[node], params)
         elif node in self.campaigns and edge is None:
             if method == "GET":
                 return _pick(self.campaigns[node], params)

@@ -158,3 +158,36 @@ def test_google_changes_walker_does_not_follow_are_left_out():
                      "changedFields": "status"}, tokyo) == []  # fmt: skip
     assert _changes({**base, "changeResourceType": "CAMPAIGN", "resourceChangeOperation": "UPDATE",
                      "changedFields": "name"}, tokyo) == []  # fmt: skip
+
+
+def test_meta_reads_an_ad_sets_change_as_its_campaigns_asking_for_each_ad_set_once(meta_ads):
+    meta_ads.add_account("act_123", currency="JPY")
+    meta_ads.add_campaign("6101", "Tokyo search")  # its budget lives on its ad sets
+    meta_ads.add_ad_set("7201", "Tokyo adults", "6101", daily_budget=3000)
+    meta_ads.change_elsewhere("7201", daily_budget=3500)
+    meta_ads.change_elsewhere("7201", status="PAUSED")
+    client = clients.client_for(meta_connection(currency="JPY"))
+
+    status, budget = client.changes(*window())  # newest first, as Meta lists them
+
+    assert (budget.campaign_external_id, budget.ad_set, budget.before_units, budget.after_units) == (
+        "6101", "Tokyo adults (7201)", 3000, 3500
+    )  # fmt: skip
+    assert (status.field, status.after_status) == ("status", CampaignStatus.PAUSED)
+    assert status.ad_set == "Tokyo adults (7201)"
+    assert len(meta_ads.requests_to("7201", "GET")) == 1
+
+
+def test_meta_leaves_out_the_changes_of_an_ad_set_it_no_longer_has(meta_ads, caplog):
+    meta_ads.add_account("act_123")
+    meta_ads.add_campaign("6101", "Summer Sale", daily_budget=50_000)
+    meta_ads.add_ad_set("7201", "Adults", "6101", daily_budget=3000)
+    meta_ads.change_elsewhere("7201", daily_budget=3500)
+    meta_ads.change_elsewhere("6101", daily_budget=60_000)
+    del meta_ads.ad_sets["7201"]  # deleted since
+    client = clients.client_for(meta_connection(currency="USD"))
+
+    [change] = client.changes(*window())
+
+    assert (change.campaign_external_id, change.ad_set, change.after_units) == ("6101", "", 60_000)
+    assert "ad set 7201 is gone" in caplog.text

@@ -277,6 +277,28 @@ def test_an_approval_decided_already_is_not_told(tenant, requester, approver, mo
     assert not HITLNotification.objects.filter(approval=approval, event="target_changed").exists()
 
 
+def test_an_ad_sets_change_is_shown_on_its_campaign_and_leaves_a_waiting_pause_alone(
+    tenant, requester, approver, monkeypatch
+):
+    """Pausing an ad set leaves the campaign active: a waiting pause of the campaign still holds."""
+    connection, memory = connect(tenant, monkeypatch, platform="meta")
+    campaign = synced_campaign(connection, memory, "Summer Sale", "500.00", "6101")
+    approval = request_approval(
+        tenant=tenant, agent=AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads"), requested_by=requester,
+        action=budget_action(campaign, action_type="pause_campaign", summary="Pause Summer Sale",
+                             estimated_cost=Decimal("0"), action_data={"campaign_id": str(campaign.pk)}),
+    )  # fmt: skip
+    memory.history.append(
+        replace(status_change("6101", CampaignStatus.ACTIVE, CampaignStatus.PAUSED), ad_set="Adults (7201)")
+    )
+
+    sync.sync_connection(connection)
+
+    change = OutsideChange.objects.get(campaign=campaign)
+    assert (change.ad_set, change.after) == ("Adults (7201)", "paused")
+    assert told(approval) == []
+
+
 def test_a_waiting_pause_of_a_campaign_paused_elsewhere_is_told(tenant, requester, approver, monkeypatch):
     connection, memory = connect(tenant, monkeypatch)
     campaign = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
