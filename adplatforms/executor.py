@@ -366,7 +366,7 @@ class _Change:
     def set_status(self) -> ExecutionResult:
         target = STATUS_TARGETS[self.request.action_type]
         seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
-        name, words = self.campaign.name, _status_words()
+        name, words = self.campaign.name, status_words()
         live = self._read()
         state = {"id": str(self.campaign.pk), "status": live.status}
         if live.status == target:
@@ -485,7 +485,7 @@ class _Change:
     def _status_read_back(self, live: RemoteCampaign) -> ReadBack:
         target = STATUS_TARGETS[self.request.action_type]
         seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
-        names = _status_words()
+        names = status_words()
         words = {
             "platform": self.platform,
             "campaign": self.campaign.name,
@@ -541,7 +541,7 @@ class _Change:
         )
 
 
-def _status_words() -> dict[str, str]:
+def status_words() -> dict[str, str]:
     """A platform campaign's status in the active language."""
     return {
         CampaignStatus.ACTIVE: state_word("active"),

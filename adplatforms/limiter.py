@@ -39,7 +39,7 @@ PREFIX = "adplatforms:limit"
 
 # The contract's methods (adplatforms.platform.AdPlatformClient); the listings are iterators.
 CALLS = ("account", "campaign", "set_daily_budget", "set_status")
-LISTINGS = ("campaigns", "campaign_days", "account_days")
+LISTINGS = ("campaigns", "campaign_days", "account_days", "changes")
 
 
 @dataclass(frozen=True)

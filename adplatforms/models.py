@@ -182,6 +182,7 @@ class SyncRun(models.Model):
     last_day = models.DateField(null=True, blank=True, verbose_name=_("to"))
     campaigns = models.PositiveIntegerField(default=0, verbose_name=_("campaigns"))
     campaign_days = models.PositiveIntegerField(default=0, verbose_name=_("campaign days"))
+    outside_changes = models.PositiveIntegerField(default=0, verbose_name=_("changes outside Walker found"))
     error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
 
     objects = TenantScopedQuerySet.as_manager()
@@ -344,5 +345,6 @@ class AccountReconciliation(models.Model):
         return f"{self.connection}, {day(self.date)}"
 
 
-# The performance rules' models live with their package (adplatforms.rules); imported here so Django finds them.
+# The performance rules' and the outside changes' models live with their packages; imported here so Django finds them.
+from adplatforms.outside.models import OutsideChange  # noqa: E402, F401
 from adplatforms.rules.models import PerformanceRule, RuleFiring  # noqa: E402, F401

@@ -8,7 +8,7 @@ calendar days in the account's time zone.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -70,6 +70,26 @@ class AccountDay:
 
 
 @dataclass(frozen=True)
+class RemoteChange:
+    """One change to a campaign's daily budget or status in the platform's change history, as the platform says it
+    (made by Walker or anyone else: the sync tells them apart, adplatforms.outside)."""
+
+    key: str  # the platform's identity of the event, the same on every read of it
+    at: datetime  # aware, when the platform committed it
+    field: str  # "daily_budget" or "status" (adplatforms.models.PlatformChange.Field)
+    campaign_external_id: str  # "" when the platform names the budget only (a Google budget change)
+    budget_id: str = ""  # Google: the campaign budget changed
+    ad_set: str = ""  # Meta: the ad set changed ("Name (id)"), when the change was the ad set's, not the campaign's
+    before_units: int | None = None  # a budget in the platform's units
+    after_units: int | None = None
+    before_status: str = ""  # a CampaignStatus
+    after_status: str = ""
+    actor: str = ""  # who, as the platform says (an email, a person's name)
+    tool: str = ""  # what it was made with, as the platform says (Google's client type, Meta's application name)
+    through_api: bool = False  # the platform says it came through its API (Google), or from Walker's app (Meta)
+
+
+@dataclass(frozen=True)
 class Usage:
     """How much of a quota a response says is used (Meta's usage headers), read on every response."""
 
@@ -99,6 +119,10 @@ class AdPlatformClient(Protocol):
         ...
 
     def account_days(self, first: date, last: date) -> Iterator[AccountDay]: ...
+
+    def changes(self, since: datetime, until: datetime) -> Iterator[RemoteChange]:
+        """The account's changes to campaign budgets and statuses committed from `since` to `until` (aware)."""
+        ...
 
     def set_daily_budget(self, campaign: RemoteCampaign, units: int, *, validate_only: bool = False) -> None:
         """Set the absolute daily budget (never a delta); `validate_only` asks the platform to check it only."""

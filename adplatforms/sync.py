@@ -21,6 +21,8 @@ Decisions, also in docs/adplatforms.md ("Sync"):
 - A campaign whose budget lives elsewhere (Meta ad sets) keeps its daily budget in Walker (0 when new).
 - An `ExpiredPageToken` starts the listing over, once.
 - One sync of a connection at a time (a lock in the cache): a second one is refused as already running.
+- Changes made elsewhere: after the campaigns, the platform's change history of the trailing window is read and
+  the changes to a linked campaign's budget or status that Walker did not make are stored (adplatforms.outside).
 - Nothing caches these figures: `agents.performance` (the engines, the read tools, the brief) and the dashboard
   read the table on every request, so the next read sees the sync.
 """
@@ -38,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from adplatforms import clients, errors, money, states, words
 from adplatforms.models import AdConnection, ConnectionState, PlatformCampaign, SyncRun
+from adplatforms.outside import detection
 from adplatforms.platform import CampaignStatus, RemoteCampaign
 from agents.models import Campaign, CampaignDailyStat
 from core.errors import WalkerError
@@ -67,7 +70,8 @@ class Outcome:
 def sync_connection(connection: AdConnection, *, since: date | None = None, progress=None) -> SyncRun:
     """Read `connection`'s account, campaigns and daily figures into Walker; the run, succeeded or failed (a failed
     run carries the platform's error as `run.failure`, for the caller to retry or report). `progress(step)` hears
-    each step done ("account", "campaigns", "days"). Raises NotSyncable when the connection may not be used now."""
+    each step done ("account", "campaigns", "days", "changes"). Raises NotSyncable when the connection may not be
+    used now."""
     check_syncable(connection)
     lock = f"adplatforms:syncing:{connection.pk}"
     if not cache.add(lock, 1, timeout=LOCK_SECONDS):
@@ -103,6 +107,9 @@ def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
         days = listed(lambda: client.campaign_days(run.first_day, run.last_day))
         run.campaign_days = _save_days(connection, outcome.links, days)
         tell("days")
+        since, until = detection.window(connection, timezone.now())
+        run.outside_changes = len(detection.record(connection, listed(lambda: client.changes(since, until))))
+        tell("changes")
     except errors.PlatformError as err:
         run.failure = err
         states.record_failure(connection, err)
@@ -319,4 +326,8 @@ def _save_days(connection: AdConnection, links: dict, days: list) -> int:
 
 def _finish(run: SyncRun, status: str, error: str) -> None:
     run.status, run.error, run.finished_at = status, error[:500], timezone.now()
-    run.save(update_fields=["status", "error", "finished_at", "first_day", "last_day", "campaigns", "campaign_days"])
+    run.save(
+        update_fields=[
+            "status", "error", "finished_at", "first_day", "last_day", "campaigns", "campaign_days", "outside_changes"
+        ]
+    )  # fmt: skip

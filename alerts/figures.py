@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Min, Q
 
-from adplatforms.models import AdConnection, ConnectionState
+from adplatforms.models import AdConnection, ConnectionState, OutsideChange
 from alerts.models import AlertKind, AlertRule, WatchedChannel
 from analytics.models import ConversationMetrics, EmailDeliveryLog, EventType, PlatformEvent
 from channels_app.slack.models import SlackApprovalMessage
@@ -101,6 +101,13 @@ def ad_reauthorisation(scope: Scope):
     return Decimal(waiting.count())
 
 
+def ad_outside_changes(scope: Scope):
+    """Changes to the tenant's synced campaigns' budgets or statuses made outside Walker, found by a sync in the
+    window (adplatforms.outside): a change made days ago and first read now counts now, when it can be acted on."""
+    found = OutsideChange.objects.filter(tenant_id=scope.tenant_id, detected_at__gte=scope.since)
+    return Decimal(found.count())
+
+
 FIGURES = {
     AlertKind.FIRST_RESPONSE_P90: first_response_p90_minutes,
     AlertKind.SLA_BREACHES: sla_breaches,
@@ -110,6 +117,7 @@ FIGURES = {
     AlertKind.FAILED_EXECUTIONS: failed_executions,
     AlertKind.CHANNEL_FAILURES: channel_failures,
     AlertKind.AD_REAUTHORISATION: ad_reauthorisation,
+    AlertKind.AD_OUTSIDE_CHANGES: ad_outside_changes,
 }
 
 

@@ -27,6 +27,7 @@ class AlertKind(models.TextChoices):
     FAILED_EXECUTIONS = "failed_executions", _("Failed executions")
     CHANNEL_FAILURES = "channel_failures", _("Failed sends on a channel")
     AD_REAUTHORISATION = "ad_reauthorisation", _("Ad platform connections needing re-authorisation")
+    AD_OUTSIDE_CHANGES = "ad_outside_changes", _("Ad platform changes made outside Walker")
 
 
 # The kinds measured over the rule's window; the others are a figure of the moment (what waits now).
@@ -37,6 +38,7 @@ WINDOWED = frozenset(
         AlertKind.EMAIL_BOUNCE_RATE,
         AlertKind.FAILED_EXECUTIONS,
         AlertKind.CHANNEL_FAILURES,
+        AlertKind.AD_OUTSIDE_CHANGES,
     }
 )
 

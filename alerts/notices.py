@@ -32,6 +32,7 @@ WHAT = {
     AlertKind.FAILED_EXECUTIONS: _("The number of failed executions"),
     AlertKind.CHANNEL_FAILURES: _("The number of failed %(channel)s sends"),
     AlertKind.AD_REAUTHORISATION: _("The number of ad platform connections needing re-authorisation"),
+    AlertKind.AD_OUTSIDE_CHANGES: _("The number of campaign changes made outside Walker on the ad platforms"),
 }
 MINUTES = {AlertKind.FIRST_RESPONSE_P90, AlertKind.OLDEST_WAITING_APPROVAL}
 SUBJECTS = {Event.OPENED: _("Alert: %(rule)s"), Event.CLEARED: _("Cleared: %(rule)s")}

@@ -48,6 +48,7 @@ SIDEBAR = (
         (
             Entry("pending_actions", "hitl.hitlapproval", title=_("Approval queue")),
             Entry("published_with_changes", "adplatforms.platformchange"),
+            Entry("sync_problem", "adplatforms.outsidechange"),
         ),
     ),
     Group(

@@ -1,3 +1,4 @@
-"""The console pages of the ad platforms: connections, guardrails and performance rules, one module each."""
+"""The console pages of the ad platforms: connections, guardrails, performance rules and the changes made outside
+Walker, one module each."""
 
-from adplatforms.admin import connections, guardrails, rules  # noqa: F401
+from adplatforms.admin import connections, guardrails, outside, rules  # noqa: F401

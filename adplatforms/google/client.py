@@ -14,8 +14,9 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 from django.conf import settings
@@ -24,7 +25,15 @@ from adplatforms import errors, money
 from adplatforms.google import credentials, ids, queries
 from adplatforms.google import errors as google_errors
 from adplatforms.google.oauth import TokenSource
-from adplatforms.platform import Account, AccountDay, CampaignDay, CampaignStatus, RemoteCampaign, UsageObserver
+from adplatforms.platform import (
+    Account,
+    AccountDay,
+    CampaignDay,
+    CampaignStatus,
+    RemoteCampaign,
+    RemoteChange,
+    UsageObserver,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +66,7 @@ class GoogleAdsClient:
         )
         self._secrets = (self._developer_token, client_secret, connection.refresh_token)
         self._currency = connection.currency
+        self._time_zone = connection.time_zone
         self._base = f"{settings.GOOGLE_ADS_API_URL}/{settings.GOOGLE_ADS_API_VERSION}/customers/{self._customer}"
 
     # --- reads ----------------------------------------------------------------------------
@@ -67,6 +77,7 @@ class GoogleAdsClient:
             raise errors.NotFound(f"Google Ads has no customer {self._customer}", code="CUSTOMER_NOT_FOUND")
         customer = rows[0].get("customer") or {}
         self._currency = customer.get("currencyCode", "")
+        self._time_zone = customer.get("timeZone", "")
         return Account(
             account_id=str(customer.get("id", self._customer)),
             name=customer.get("descriptiveName", ""),
@@ -129,6 +140,29 @@ class GoogleAdsClient:
                 conversions=_decimal(metrics.get("conversions")),
                 conversion_value=_decimal(metrics.get("conversionsValue")),
             )
+
+    def changes(self, since: datetime, until: datetime) -> Iterator[RemoteChange]:
+        """Budget amounts and campaign statuses changed (`change_event`, updates only), oldest first. Google gives
+        at most CHANGE_LIMIT rows a query: a full answer is followed by the next query from its last time on, as
+        Google advises; an event read twice at that edge is given once."""
+        zone = self._zone()
+        # The query names whole seconds: the end is rounded up, so a change within its last second is read.
+        first = since.astimezone(zone).replace(tzinfo=None, microsecond=0)
+        last = (until + timedelta(seconds=1)).astimezone(zone).replace(tzinfo=None, microsecond=0)
+        given = set()
+        while True:
+            rows = list(self._search(queries.change_events(first, last)))
+            for row in rows:
+                for change in _changes(row.get("changeEvent") or {}, zone):
+                    if change.key not in given:
+                        given.add(change.key)
+                        yield change
+            if len(rows) < queries.CHANGE_LIMIT:
+                return
+            newest = _local_time((rows[-1].get("changeEvent") or {}).get("changeDateTime", ""))
+            if newest <= first:  # a whole answer within one instant: nothing later can be asked for
+                return
+            first = newest
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -238,6 +272,16 @@ class GoogleAdsClient:
                 f"Google Ads answered HTTP {response.status_code} with something other than JSON", code="bad_answer"
             ) from None
 
+    def _zone(self) -> ZoneInfo:
+        if not self._time_zone:
+            self.account()
+        try:
+            return ZoneInfo(self._time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise errors.InvalidRequest(
+                f"the account's time zone {self._time_zone!r} is not one Walker knows"
+            ) from None
+
     def _account_currency(self) -> str:
         """The account's currency (it never changes on Google Ads): the connection's, or read once."""
         if not self._currency:
@@ -274,6 +318,58 @@ def _remote(row: dict, currency: str, sharing: list[str]) -> RemoteCampaign:
         budget_shared=shared,
         campaigns_sharing_budget=tuple(sorted(sharing, key=int)) if shared else (),
     )
+
+
+# What a change event's fields are called (its FieldMask, camelCase), for the two Walker follows.
+_CHANGED = {"CAMPAIGN_BUDGET": ("campaignBudget", "amountMicros"), "CAMPAIGN": ("campaign", "status")}
+
+
+def _changes(event: dict, zone: ZoneInfo) -> list[RemoteChange]:
+    """The budget or status change in one change event ([] for any other change, or a create or remove)."""
+    kind = event.get("changeResourceType", "")
+    if kind not in _CHANGED or event.get("resourceChangeOperation") != "UPDATE":
+        return []
+    resource, name = _CHANGED[kind]
+    if name not in str(event.get("changedFields", "")).split(","):
+        return []
+    old = (event.get("oldResource") or {}).get(resource) or {}
+    new = (event.get("newResource") or {}).get(resource) or {}
+    changed = event.get("changeResourceName", "")
+    common = {
+        "key": f"{event.get('resourceName', '')}:{name}",
+        "at": _local_time(event.get("changeDateTime", "")).replace(tzinfo=zone).astimezone(UTC),
+        "campaign_external_id": event.get("campaign", "").rsplit("/", 1)[-1] if event.get("campaign") else "",
+        "actor": event.get("userEmail", ""),
+        "tool": event.get("clientType", ""),
+        "through_api": event.get("clientType") == "GOOGLE_ADS_API",
+    }
+    if kind == "CAMPAIGN_BUDGET":
+        return [
+            RemoteChange(
+                field="daily_budget",
+                budget_id=changed.rsplit("/", 1)[-1],
+                before_units=_int(old.get("amountMicros")),
+                after_units=_int(new.get("amountMicros")),
+                **common,
+            )
+        ]
+    common["campaign_external_id"] = common["campaign_external_id"] or changed.rsplit("/", 1)[-1]
+    return [
+        RemoteChange(
+            field="status",
+            before_status=_STATUS.get(old.get("status", ""), CampaignStatus.PAUSED),
+            after_status=_STATUS.get(new.get("status", ""), CampaignStatus.PAUSED),
+            **common,
+        )
+    ]
+
+
+def _local_time(text: str) -> datetime:
+    """Google's change_date_time ("2026-11-27 10:15:30.123456", the account's wall clock), naive."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise errors.Unavailable(f"Google Ads answered a change time Walker does not read: {text!r}") from None
 
 
 def _budget(row: dict) -> dict:

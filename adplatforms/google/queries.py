@@ -1,7 +1,7 @@
 """The GAQL Walker sends to Google Ads: every field it reads, in one place, so an API upgrade is checked here
 (and by the fake in adplatforms/simulator/google.py, which refuses fields it does not know)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from adplatforms import errors
 
@@ -42,6 +42,28 @@ def account_days(first: date, last: date) -> str:
         "SELECT segments.date, metrics.impressions, metrics.clicks, metrics.cost_micros, metrics.conversions, "
         "metrics.conversions_value FROM customer "
         f"WHERE segments.date BETWEEN '{first.isoformat()}' AND '{last.isoformat()}'"
+    )
+
+
+# Campaign statuses and budget amounts changed, from the account's change history (`change_event`). Google asks for a
+# change_date_time window within the past 30 days and a LIMIT of at most 10,000; its times are in the account's zone.
+CHANGE_LIMIT = 10_000
+_CHANGE_FIELDS = (
+    "change_event.resource_name, change_event.change_date_time, change_event.change_resource_type, "
+    "change_event.change_resource_name, change_event.resource_change_operation, change_event.changed_fields, "
+    "change_event.old_resource, change_event.new_resource, change_event.client_type, change_event.user_email, "
+    "change_event.campaign"
+)
+
+
+def change_events(first: datetime, last: datetime, limit: int = CHANGE_LIMIT) -> str:
+    """`first` and `last` are wall-clock times of the account's zone (naive)."""
+    return (
+        f"SELECT {_CHANGE_FIELDS} FROM change_event "
+        f"WHERE change_event.change_date_time >= '{first:%Y-%m-%d %H:%M:%S}' "
+        f"AND change_event.change_date_time <= '{last:%Y-%m-%d %H:%M:%S}' "
+        "AND change_event.change_resource_type IN ('CAMPAIGN', 'CAMPAIGN_BUDGET') "
+        f"ORDER BY change_event.change_date_time LIMIT {limit}"
     )
 
 

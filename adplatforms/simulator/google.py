@@ -18,17 +18,20 @@ It holds customers (accounts) with their budgets, campaigns and daily figures in
 - POST /{version}/customers/{id}/googleAds:search (paged by `page_size`, `nextPageToken`) and
   googleAds:searchStream (a JSON array of batches of `stream_batch_size` rows).
 - POST /{version}/customers/{id}/campaignBudgets:mutate and campaigns:mutate: `update` operations with an
-  `updateMask`, all-or-nothing, `validateOnly` applying nothing, `responseContentType` MUTABLE_RESOURCE.
+  `updateMask`, all-or-nothing, `validateOnly` applying nothing, `responseContentType` MUTABLE_RESOURCE. Each
+  applied update is in the account's change history (`change_event`, client type GOOGLE_ADS_API), as is a change
+  made "elsewhere" with `change_elsewhere()` (someone in the web interface, Google's auto-apply...).
 Every refusal is a google.rpc.Status carrying a GoogleAdsFailure, as Google writes it (int64 as strings,
 fields at their default left out, as proto3 JSON does).
 
 GAQL, just enough for adplatforms.google.queries: `SELECT fields FROM customer|campaign|customer_client
 [WHERE cond AND ...] [ORDER BY field [ASC|DESC]] [LIMIT n]`, each cond `field = value`, `field != value`,
 `field <= value`, `field IN (...)` or `segments.date BETWEEN 'a' AND 'b'`; customer_client gives the customer
-itself (level 0) and its clients (level 1). Only the fields in FIELDS are known; any other is refused with
-queryError UNRECOGNIZED_FIELD, so a query naming a field this version does not have fails here too. Selecting
-segments.date gives a row per day (per campaign FROM campaign, the account's total FROM customer) and needs a
-date filter; metrics without segments.date are not supported (refused).
+itself (level 0) and its clients (level 1). FROM change_event needs a change_date_time window (>= and <=) within
+the past 30 days and a LIMIT of at most 10,000 (ChangeEventError otherwise), as Google does. Only the fields in
+FIELDS are known; any other is refused with queryError UNRECOGNIZED_FIELD, so a query naming a field this version
+does not have fails here too. Selecting segments.date gives a row per day (per campaign FROM campaign, the
+account's total FROM customer) and needs a date filter; metrics without segments.date are not supported (refused).
 
 Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permission error...),
 `fail_token_next()` (the token endpoint's), `delay_next()`
@@ -48,9 +51,10 @@ import urllib.parse
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 from adplatforms import money
 from adplatforms.simulator import consent
@@ -89,6 +93,22 @@ class Day:
 
 
 @dataclass
+class ChangeEvent:
+    """One entry of an account's change history: an update of a budget's amount or a campaign's status."""
+
+    resource_name: str
+    at: datetime  # aware
+    resource_type: str  # CAMPAIGN_BUDGET or CAMPAIGN
+    changed_resource: str  # the budget's or campaign's resource name
+    changed_fields: str  # a FieldMask, camelCase
+    old: dict  # the ChangedResource before, only the changed fields
+    new: dict
+    client_type: str  # GOOGLE_ADS_API, GOOGLE_ADS_WEB_CLIENT, GOOGLE_ADS_RECOMMENDATIONS_SUBSCRIPTION...
+    user_email: str
+    campaign: str  # the campaign's resource name ("" for a budget, whose campaigns Google does not name here)
+
+
+@dataclass
 class Customer:
     id: str
     name: str
@@ -100,6 +120,7 @@ class Customer:
     budgets: dict[str, Budget] = field(default_factory=dict)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     days: list[Day] = field(default_factory=list)
+    changes: list[ChangeEvent] = field(default_factory=list)
     # Figures made on demand, for accounts too large to hold (the sync bench's 450,000 campaign days):
     # `day_source(campaign, first, last)` gives the campaign's days in that range, in addition to `days`.
     day_source: Callable[[Campaign, date, date], Iterable[Day]] | None = None
@@ -189,7 +210,27 @@ _CUSTOMER_CLIENT_FIELDS = {
     "customer_client.manager": ("bool", lambda cu, c, b, d: cu.manager),
     "customer_client.level": ("int64", lambda cu, c, b, d: c),
 }
+# FROM change_event a row's context is (the customer, the ChangeEvent, None, None).
+_CHANGE_EVENT_FIELDS = {
+    "change_event.resource_name": ("string", lambda cu, e, b, d: e.resource_name),
+    "change_event.change_date_time": (
+        "string",
+        lambda cu, e, b, d: e.at.astimezone(ZoneInfo(cu.time_zone)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+    ),
+    "change_event.change_resource_type": ("enum", lambda cu, e, b, d: e.resource_type),
+    "change_event.change_resource_name": ("string", lambda cu, e, b, d: e.changed_resource),
+    "change_event.resource_change_operation": ("enum", lambda cu, e, b, d: "UPDATE"),
+    "change_event.changed_fields": ("string", lambda cu, e, b, d: e.changed_fields),
+    "change_event.old_resource": ("message", lambda cu, e, b, d: e.old),
+    "change_event.new_resource": ("message", lambda cu, e, b, d: e.new),
+    "change_event.client_type": ("enum", lambda cu, e, b, d: e.client_type),
+    "change_event.user_email": ("string", lambda cu, e, b, d: e.user_email),
+    "change_event.campaign": ("string", lambda cu, e, b, d: e.campaign),
+}
+CHANGE_DAYS = 30  # how far back change_event may be asked for
+CHANGE_LIMIT = 10_000
 FIELDS = {
+    "change_event": _CHANGE_EVENT_FIELDS,
     "customer": {**_CUSTOMER_FIELDS, **_DAY_FIELDS},
     "campaign": {**_CUSTOMER_FIELDS, **_CAMPAIGN_FIELDS, **_DAY_FIELDS},
     "customer_client": _CUSTOMER_CLIENT_FIELDS,
@@ -203,7 +244,7 @@ _QUERY = re.compile(
 )
 _CONDITION = re.compile(
     r"(?P<field>[\w.]+)\s+(?:BETWEEN\s+(?P<low>'[^']*')\s+AND\s+(?P<high>'[^']*')"
-    r"|(?P<op><=|=|!=|IN)\s*(?P<value>\([^)]*\)|'[^']*'|-?\d+))\s*(?:AND\s+|$)",
+    r"|(?P<op><=|>=|=|!=|IN)\s*(?P<value>\([^)]*\)|'[^']*'|-?\d+))\s*(?:AND\s+|$)",
     re.IGNORECASE,
 )
 
@@ -225,6 +266,7 @@ class FakeGoogleAds:
         self.client_secret = client_secret
         self.refresh_token = refresh_token
         self.developer_token = developer_token
+        self.api_user_email = "ads-api@acme.test"  # the person whose OAuth grant the API's changes are made with
         self.token_lifetime = 3599  # seconds, as Google gives
         self.accessible: list[str] | None = None  # listAccessibleCustomers; None: every customer no one manages
         self.codes: dict[str, dict] = {}  # authorization codes not yet exchanged
@@ -321,6 +363,57 @@ class FakeGoogleAds:
         self.add_customer("9876543210", "Acme Japan", currency="JPY", time_zone="Asia/Tokyo")
         self.add_budget("9876543210", "6001", 5_000_000_000)
         self.add_campaign("9876543210", "301", "Tokyo search", "6001")
+
+    def record_change(
+        self, customer: Customer, target, *, client_type: str, user_email: str, old: dict, new: dict, at=None
+    ) -> ChangeEvent:
+        """`target` (a Budget or a Campaign) changed from `old` to `new` (its changed fields, snake_case)."""
+        budget = isinstance(target, Budget)
+        resource = "campaignBudget" if budget else "campaign"
+        at = at or datetime.now(UTC)
+        event = ChangeEvent(
+            resource_name=f"customers/{customer.id}/changeEvents/{int(at.timestamp() * 1e6)}~{next(self._counter)}~0",
+            at=at,
+            resource_type="CAMPAIGN_BUDGET" if budget else "CAMPAIGN",
+            changed_resource=customer.budget_name(target.id) if budget else customer.campaign_name(target.id),
+            changed_fields=",".join(_camel(name) for name in new),
+            old={resource: {_camel(k): str(v) if k.endswith("micros") else v for k, v in old.items()}},
+            new={resource: {_camel(k): str(v) if k.endswith("micros") else v for k, v in new.items()}},
+            client_type=client_type,
+            user_email=user_email,
+            campaign="" if budget else customer.campaign_name(target.id),
+        )
+        customer.changes.append(event)
+        return event
+
+    def change_elsewhere(
+        self,
+        customer_id: str,
+        *,
+        budget_id: str = "",
+        amount_micros: int | None = None,
+        campaign_id: str = "",
+        status: str = "",
+        user_email: str = "dana@acme.test",
+        client_type: str = "GOOGLE_ADS_WEB_CLIENT",
+        at: datetime | None = None,
+    ) -> ChangeEvent:
+        """A budget's amount or a campaign's status changed by someone else (the web interface by default; Google's
+        auto-apply is client_type GOOGLE_ADS_RECOMMENDATIONS_SUBSCRIPTION), with its change history entry."""
+        customer = self.customers[customer_id]
+        if budget_id:
+            budget = customer.budgets[budget_id]
+            old, budget.amount_micros = budget.amount_micros, amount_micros
+            return self.record_change(
+                customer, budget, client_type=client_type, user_email=user_email,
+                old={"amount_micros": old}, new={"amount_micros": amount_micros}, at=at,
+            )  # fmt: skip
+        campaign = customer.campaigns[campaign_id]
+        old, campaign.status = campaign.status, status
+        return self.record_change(
+            customer, campaign, client_type=client_type, user_email=user_email,
+            old={"status": old}, new={"status": status}, at=at,
+        )  # fmt: skip
 
     # --- scripted faults -------------------------------------------------------------------
 
@@ -585,6 +678,8 @@ class FakeGoogleAds:
                 raise self._refuse(
                     400, "INVALID_ARGUMENT", {"queryError": "UNRECOGNIZED_FIELD"}, f"Unrecognized field '{name}'."
                 )
+        if resource == "change_event":
+            self._check_change_window(conditions, match["limit"])
         daily = "segments.date" in fields
         if daily and not any(c[0] == "segments.date" for c in conditions):
             raise self._refuse(
@@ -611,6 +706,26 @@ class FakeGoogleAds:
             flat = flat[: int(match["limit"])]
         return fields, [_render(r, fields, known) for r in flat]
 
+    def _check_change_window(self, conditions: list, limit: str | None) -> None:
+        """Google's rules for reading change_event: a bounded change_date_time window within the past 30 days, and
+        a LIMIT of at most 10,000."""
+        bounds = {op: value for name, op, value in conditions if name == "change_event.change_date_time"}
+
+        def refuse(code: str, message: str) -> Refusal:
+            return self._refuse(400, "INVALID_ARGUMENT", {"changeEventError": code}, message)
+
+        if ">=" not in bounds or "<=" not in bounds:
+            raise refuse("CHANGE_DATE_RANGE_INFINITE", "The change_date_time range must have a start and an end.")
+        if bounds[">="] > bounds["<="]:
+            raise refuse("CHANGE_DATE_RANGE_NEGATIVE", "The change_date_time range starts after it ends.")
+        oldest = (datetime.now(UTC) - timedelta(days=CHANGE_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
+        if bounds[">="] < oldest:  # compared in UTC: a zone's hours either side do not matter to the tests
+            raise refuse("START_DATE_TOO_OLD", "The start date is more than 30 days ago.")
+        if limit is None:
+            raise refuse("LIMIT_NOT_SPECIFIED", "A LIMIT clause is required when selecting from change_event.")
+        if int(limit) > CHANGE_LIMIT:
+            raise refuse("INVALID_LIMIT_CLAUSE", "The LIMIT of a change_event query is at most 10,000.")
+
     def _conditions(self, where: str) -> list[tuple[str, str, object]]:
         conditions, position = [], 0
         while position < len(where):
@@ -632,7 +747,9 @@ class FakeGoogleAds:
         known = {name: read for name, (_, read) in FIELDS[resource].items() if name in needed}
         span = (date.fromisoformat(span[0]), date.fromisoformat(span[1])) if span else (date.min, date.max)
         contexts = []
-        if resource == "customer_client":
+        if resource == "change_event":
+            contexts = [(customer, event, None, None) for event in customer.changes]
+        elif resource == "customer_client":
             clients = [self.customers[client_id] for client_id in customer.clients if client_id in self.customers]
             contexts = [(customer, 0, None, None), *((client, 1, None, None) for client in clients)]
         elif resource == "customer" and not daily:
@@ -742,7 +859,12 @@ def _apply_budget(fake: FakeGoogleAds, customer: Customer, budget: Budget, updat
         )
 
     def change():
-        budget.amount_micros = amount
+        old, budget.amount_micros = budget.amount_micros, amount
+        if old != amount:
+            fake.record_change(
+                customer, budget, client_type="GOOGLE_ADS_API", user_email=fake.api_user_email,
+                old={"amount_micros": old}, new={"amount_micros": amount},
+            )  # fmt: skip
 
     return change
 
@@ -766,7 +888,12 @@ def _apply_campaign(fake: FakeGoogleAds, customer: Customer, campaign: Campaign,
         )
 
     def change():
-        campaign.status = update["status"]
+        old, campaign.status = campaign.status, update["status"]
+        if old != campaign.status:
+            fake.record_change(
+                customer, campaign, client_type="GOOGLE_ADS_API", user_email=fake.api_user_email,
+                old={"status": old}, new={"status": campaign.status},
+            )  # fmt: skip
 
     return change
 
@@ -819,8 +946,10 @@ def _holds(row: dict, condition) -> bool:
         return value[0] <= actual <= value[1]
     if op == "IN":
         return actual in value
-    if op == "<=":
-        return int(actual or 0) <= int(value)
+    if op in ("<=", ">="):
+        if str(value).lstrip("-").isdigit():
+            actual, value = int(actual or 0), int(value)
+        return actual <= value if op == "<=" else actual >= value
     return (actual == value) == (op == "=")
 
 

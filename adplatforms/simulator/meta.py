@@ -5,8 +5,10 @@ It holds ad accounts, their campaigns and daily insights, and answers in the sha
 the requested `fields` only (plus `id`), edges as `{"data": [...], "paging": {"cursors": {...}, "next": ...}}`
 with `next` carrying `access_token=` as Meta writes it, insights figures as strings, asynchronous report jobs
 (`POST /act_x/insights`, `GET /{report_run_id}`, `GET /{report_run_id}/insights`), writes answering
-`{"success": true}`, errors as `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id", ...}}`, and
-the usage headers (`x-app-usage`, `x-ad-account-usage`, `x-business-use-case-usage`) on every answer.
+`{"success": true}` (each applied change of a campaign's budget or status is in the account's `activities`, made by
+Walker's app, as is one made "elsewhere" with `change_elsewhere()`), errors as `{"error": {"message", "type",
+"code", "error_subcode", "fbtrace_id", ...}}`, and the usage headers (`x-app-usage`, `x-ad-account-usage`,
+`x-business-use-case-usage`) on every answer.
 
 Facebook Login too ("Connect Meta"): the login dialog at `/{version}/dialog/oauth` (the app's id, a redirect URI,
 a Facebook Login for Business `config_id` or a `scope`), whose "Allow" sends the browser back with a code and
@@ -24,7 +26,7 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -35,6 +37,7 @@ TOKEN = "EAAGfakeSystemUserToken0123456789abcdef"
 APP_ID = "1357924680"
 APP_SECRET = "fake-meta-app-secret-5Rt"
 BUSINESS_ID = "1029384756"
+APP_NAME = "Walker"
 MIN_DAILY_BUDGET_UNITS = 100  # $1.00, or ¥100: below it Meta refuses the budget (error 100, subcode 1885272)
 
 
@@ -81,6 +84,8 @@ class FakeMetaGraph:
         self.accounts: dict[str, dict] = {}
         self.campaigns: dict[str, dict] = {}
         self.days: dict[tuple[str, date], dict] = {}
+        self.activities: list[dict] = []  # the accounts' change history, oldest first
+        self.ad_sets: dict[str, dict] = {}  # only as the activities name them: their campaign, budget and status
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
         # Usage figures sent on every answer (percentages); None leaves that header out.
@@ -198,6 +203,70 @@ class FakeMetaGraph:
                 {"action_type": kind, "value": str(value)} for kind, value in (action_values or {}).items()
             ],
         }
+
+    def add_ad_set(self, ad_set_id: str, name: str, campaign_id: str, *, daily_budget: int, status="ACTIVE") -> dict:
+        campaign = self.campaigns[campaign_id]
+        self.ad_sets[ad_set_id] = {
+            "id": ad_set_id, "name": name, "campaign_id": campaign_id, "account_id": campaign["account_id"],
+            "daily_budget": str(daily_budget), "status": status,
+        }  # fmt: skip
+        return self.ad_sets[ad_set_id]
+
+    def record_activity(
+        self, target: dict, changes: dict, *, actor: str, application_id: str, application_name: str, at=None
+    ) -> dict:
+        """`target`'s (a campaign's or an ad set's) budget or status changed to `changes` (Meta's field names), as
+        the activity log writes it: one event per field, its old and new value in `extra_data` (a JSON string)."""
+        at = at or datetime.now(UTC)
+        level = "ad_set" if target["id"] in self.ad_sets else "campaign"
+        campaign = target
+        events = []
+        for name, new in changes.items():
+            event_type = f"update_{level}_budget" if name == "daily_budget" else f"update_{level}_run_status"
+            extra = {"old_value": campaign.get(name), "new_value": new}
+            if name == "daily_budget":
+                currency = self.accounts[f"act_{campaign['account_id']}"]["currency"]
+                extra = {"old_value": int(campaign[name]), "new_value": int(new), "currency": currency,
+                         "type": "payment_amount"}  # fmt: skip
+            events.append(
+                {
+                    "event_type": event_type,
+                    "event_time": at.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                    "extra_data": json.dumps(extra),
+                    "actor_id": "100000000000001",
+                    "actor_name": actor,
+                    "application_id": application_id,
+                    "application_name": application_name,
+                    "object_id": campaign["id"],
+                    "object_name": campaign["name"],
+                    "object_type": "CAMPAIGN" if level == "ad_set" else "CAMPAIGN_GROUP",
+                    "account": f"act_{campaign['account_id']}",
+                }
+            )
+        self.activities.extend(events)
+        return events[-1]
+
+    def change_elsewhere(
+        self,
+        campaign_id: str,
+        *,
+        daily_budget: int | None = None,
+        status: str = "",
+        actor: str = "Dana Reyes",
+        application_name: str = "Ads Manager",
+        at=None,
+    ) -> dict:
+        """A campaign's (or an ad set's, given its id) budget or status changed by someone in Ads Manager (by
+        default), with its activity."""
+        campaign = self.ad_sets.get(campaign_id) or self.campaigns[campaign_id]
+        changes = {"daily_budget": str(daily_budget)} if daily_budget is not None else {"status": status}
+        event = self.record_activity(
+            campaign, changes, actor=actor, application_id="", application_name=application_name, at=at
+        )
+        campaign.update(changes)
+        if status:
+            campaign["effective_status"] = status
+        return event
 
     def fail(self, kind: str, *, method: str | None = None, path: str | None = None, times=1, **options) -> None:
         """Answer the next matching request(s) with a fault: "rate_limit" (80004 with a regain time, option
@@ -415,6 +484,8 @@ class FakeMetaGraph:
                 return self._page(path, [_pick(c, params) for c in rows], params)
             if edge == "insights" and method == "GET":
                 return self._page(path, self._insights(node, params), params)
+            if edge == "activities" and method == "GET":
+                return self._page(path, self._activities(node, params), params)
             if edge == "insights" and method == "POST":
                 return self._start_report(node, params)
         elif node in self.reports:
@@ -425,6 +496,8 @@ class FakeMetaGraph:
                 if report["async_status"] != "Job Completed":
                     raise GraphError(400, 100, "The report is not ready yet")
                 return self._page(path, self._insights(report["account"], report["query"]), params)
+        elif node in self.ad_sets and edge is None and method == "GET":
+            return _pick(self.ad_sets[node], params)
         elif node in self.campaigns and edge is None:
             if method == "GET":
                 return _pick(self.campaigns[node], params)
@@ -480,6 +553,22 @@ class FakeMetaGraph:
         return [
             {k: v for k, v in row.items() if k in fields or k in ("date_start", "date_stop")} for row in rows.values()
         ]
+
+    def _activities(self, account: str, params: dict) -> list[dict]:
+        """The account's activities from `since` to `until` (Unix times, as Meta takes them), newest first, with
+        the requested fields only."""
+        try:
+            since, until = int(params.get("since") or 0), int(params.get("until") or 2**40)
+        except ValueError:
+            raise GraphError(400, 100, "(#100) since and until must be Unix times or dates") from None
+        fields = [name for name in params.get("fields", "").split(",") if name]
+        rows = [
+            event
+            for event in self.activities
+            if event["account"] == account
+            and since <= datetime.strptime(event["event_time"], "%Y-%m-%dT%H:%M:%S%z").timestamp() <= until
+        ]
+        return [{name: event[name] for name in fields if name in event} for event in reversed(rows)]
 
     def _start_report(self, account: str, params: dict) -> dict:
         run = str(next(self._ids))
@@ -549,6 +638,12 @@ class FakeMetaGraph:
                 raise GraphError(400, 100, "(#100) Param status must be one of {ACTIVE, PAUSED, DELETED, ARCHIVED}")
             changes["status"] = changes["effective_status"] = params["status"]
         if not validate_only and self.apply_writes:
+            changed = {k: v for k, v in changes.items() if k != "effective_status" and campaign.get(k) != v}
+            if changed:
+                self.record_activity(
+                    campaign, changed, actor="Walker system user", application_id=self.app_id,
+                    application_name=APP_NAME,
+                )  # fmt: skip
             campaign.update(changes)
         return {"success": True}
 

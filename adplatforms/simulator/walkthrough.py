@@ -1,6 +1,7 @@
 """`simulate_ad_platform`'s walk through an ad platform, end to end, against a fake of it on 127.0.0.1: the tenant's
 connection, a sync, the Paid Ads agent's answer from the synced figures, a budget change proposed, approved by the
-tenant's approver and applied on the (fake) platform and read back.
+tenant's approver and applied on the (fake) platform and read back; then another campaign's budget changed by someone
+else on the platform, which the next sync finds as a change made outside Walker (Walker's own change is not one).
 
 Everything runs in this process: the fake serves from a thread, this process's settings point at it, and Celery
 runs the tasks in place (`task_always_eager`), so the answer and the execution reach the fake and a running `make
@@ -21,8 +22,9 @@ from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from adplatforms import connections, money, states, sync
-from adplatforms.executor import amount_of
-from adplatforms.models import AdConnection, PlatformCampaign, PlatformChange, SyncRun
+from adplatforms.executor import amount_of, units_of
+from adplatforms.models import AdConnection, OutsideChange, PlatformCampaign, PlatformChange, SyncRun
+from adplatforms.outside.waiting import change_by
 from adplatforms.refusals import PLATFORM_NAMES
 from adplatforms.simulator import seeding
 from adplatforms.simulator.google import FakeGoogleAds
@@ -39,6 +41,7 @@ from tenants.models import User
 from tenants.roles import Role
 
 RAISE = Decimal("1.10")  # the change proposed: 10% more, within the default guardrails (50% an action)
+ELSEWHERE = Decimal("1.25")  # the change someone makes on the platform itself
 
 
 class SimulationError(WalkerError):
@@ -78,6 +81,7 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> None:
             say(_("7. %(platform)s now holds %(amount)s a day for %(campaign)s; Walker's copy says %(walker)s.")
                 % {"platform": label, "amount": money_exact(read_back, target.currency), "campaign": target.name,
                    "walker": money_exact(walker, target.currency)})  # fmt: skip
+            _change_elsewhere(fake, connection, target, say)
         finally:
             connections.disconnect(connection)
             PlatformCampaign.objects.filter(connection=connection).delete()
@@ -146,7 +150,12 @@ def _connect(tenant, platform: str, account: str, fake, person) -> tuple[AdConne
 
 
 def _sync(connection: AdConnection, say) -> None:
-    steps = {"account": _("account read"), "campaigns": _("campaigns saved"), "days": _("daily figures saved")}
+    steps = {
+        "account": _("account read"),
+        "campaigns": _("campaigns saved"),
+        "days": _("daily figures saved"),
+        "changes": _("change history read"),
+    }
     say(_("3. Syncing…"))
     run = sync.sync_connection(connection, progress=lambda step: say(f"   … {steps[step]}"))
     if run.status != SyncRun.Status.SUCCEEDED:
@@ -230,6 +239,46 @@ def _approve(approval: HITLApproval, approver: User, say) -> None:
     say(_("   %(detail)s; platform units %(before)s → %(after)s.")
         % {"detail": approval.execution_result["detail"], "before": outcome["before_units"],
            "after": outcome["after_units"]})  # fmt: skip
+
+
+def _change_elsewhere(fake, connection: AdConnection, target: Campaign, say) -> None:
+    """Someone else changes another campaign's daily budget on the platform (25% more, or back to where the last
+    such change found it); the next sync finds it, and not the change Walker made."""
+    link = (
+        PlatformCampaign.objects.filter(connection=connection, budget_shared=False)
+        .exclude(campaign=target)
+        .exclude(daily_budget_units=None)
+        .select_related("campaign")
+        .order_by("campaign__name")
+        .first()
+    )
+    if link is None:
+        say(_("8. No other campaign on a budget of its own: no change is made outside Walker."))
+        return
+    other = link.campaign
+    last = OutsideChange.objects.filter(campaign=other, kind=OutsideChange.Kind.DAILY_BUDGET).first()
+    if last is not None and Decimal(last.after) == other.daily_budget and Decimal(last.before) < other.daily_budget:
+        amount = Decimal(last.before)
+    else:
+        amount = money.rounded(other.daily_budget * ELSEWHERE, other.currency)
+    units = units_of(connection.platform, amount, other.currency)
+    if connection.platform == "google":
+        customer = fake.customers[connection.account_id]
+        fake.change_elsewhere(connection.account_id, budget_id=customer.campaigns[link.external_id].budget_id,
+                              amount_micros=units)  # fmt: skip
+    else:
+        fake.change_elsewhere(link.external_id, daily_budget=units)
+    run = sync.sync_connection(connection)
+    if run.status != SyncRun.Status.SUCCEEDED:
+        raise SimulationError(_("The sync failed: %(error)s") % {"error": run.error})
+    found = OutsideChange.objects.filter(connection=connection, campaign=other).first()
+    say(_("8. Meanwhile someone sets %(campaign)s's daily budget to %(amount)s on %(platform)s itself. Changes "
+          "made outside Walker found by the next sync: %(count)d (the change Walker made is not among them). "
+          "%(campaign)s %(before)s → %(after)s, by %(who)s.")
+        % {"campaign": other.name, "amount": money_exact(amount, other.currency),
+           "platform": PLATFORM_NAMES[connection.platform], "count": run.outside_changes,
+           "before": money_exact(Decimal(found.before), found.currency),
+           "after": money_exact(Decimal(found.after), found.currency), "who": change_by(found)})  # fmt: skip
 
 
 def _read_back(fake, connection: AdConnection, campaign: Campaign) -> Decimal:

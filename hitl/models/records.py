@@ -118,6 +118,7 @@ class HITLApprovalHistory(models.Model):
         STEP_UP_ASKED = "step_up_asked", _("Second factor asked")
         RESPONDED = "responded", _("Note to the agent")
         REVISION_FAILED = "revision_failed", _("No revision proposed")
+        TARGET_CHANGED = "target_changed", _("Changed outside Walker")
         STANDING_GIVEN = "standing_given", _("Standing approval given")
         STANDING_REVOKED = "standing_revoked", _("Standing approval revoked")
 
@@ -175,6 +176,7 @@ class HITLNotification(models.Model):
         ESCALATED = "escalated", _("Escalated to them")
         DECIDED = "decided", _("Decided")
         OUTCOME = "outcome", _("Outcome reported")  # by an agent outside Walker that carried out the action
+        TARGET_CHANGED = "target_changed", _("Its target changed elsewhere")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")

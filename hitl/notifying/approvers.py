@@ -19,6 +19,7 @@ SUBJECTS = {
     Notice.ESCALATED: _("Escalated to you: %(summary)s"),
     Notice.DECIDED: _("%(status)s: %(summary)s"),
     Notice.OUTCOME: _("%(status)s: %(summary)s"),
+    Notice.TARGET_CHANGED: _("Changed elsewhere while it waits: %(summary)s"),
 }
 TOLD_AFTER = (Notice.DECIDED, Notice.OUTCOME)  # the notices about what became of it, not asking for anything
 
@@ -30,10 +31,12 @@ def recipients(approval: HITLApproval, event: Notice, people: list | None = None
     return people if people is not None else list(eligible_approvers(approval).select_related("tenant"))
 
 
-def _text(approval: HITLApproval, event: Notice) -> tuple[str, str]:
-    """In the active language (notify sets the recipient's)."""
+def _text(approval: HITLApproval, event: Notice, detail=None) -> tuple[str, str]:
+    """In the active language (notify sets the recipient's); `detail()` adds the caller's words, written in it."""
     subject = str(SUBJECTS[event]) % {"summary": approval.summary, "status": approval.get_status_display()}
     lines = presentation.ask_lines(presentation.the_ask(approval))
+    if detail is not None:
+        lines.append(detail())
     if event == Notice.OUTCOME:
         reported = approval.execution_result.get("detail") or approval.execution_error
         lines.append(
@@ -57,15 +60,18 @@ def replaced_lines(approval: HITLApproval) -> list[str]:
     ]
 
 
-def notify(approval: HITLApproval, event: Notice, *, reminder_number: int = 0, people=None) -> list[HITLNotification]:
-    """One row per person and channel, written at once; each is sent by its own task after commit."""
+def notify(
+    approval: HITLApproval, event: Notice, *, reminder_number: int = 0, people=None, detail=None
+) -> list[HITLNotification]:
+    """One row per person and channel, written at once; each is sent by its own task after commit. `detail`, a
+    function, gives a line of the caller's in each recipient's language (what changed elsewhere, say)."""
     channels = approval.workflow_snapshot.get("notification_channels") or ["in_app"]
     # A registered channel may tell of it in its own way (Slack's app: one message per approval, with buttons).
     channels = [channel for channel in channels if not registry.takes_over(channel, approval, event)]
     rows = []
     for person in recipients(approval, event, people):
         with speaking(person):  # the recipient's language
-            subject, message = _text(approval, event)
+            subject, message = _text(approval, event, detail)
         for channel in channels:
             if channel not in HITLNotification.Channel.values:
                 continue

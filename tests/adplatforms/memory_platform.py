@@ -7,11 +7,11 @@ themselves are tested over HTTP against fake servers on 127.0.0.1. Failures are 
 
 from collections import defaultdict, deque
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from adplatforms import errors
-from adplatforms.platform import Account, AccountDay, CampaignDay, CampaignStatus, RemoteCampaign
+from adplatforms.platform import Account, AccountDay, CampaignDay, CampaignStatus, RemoteCampaign, RemoteChange
 
 
 @dataclass
@@ -23,6 +23,7 @@ class MemoryPlatform:
     remote: dict[str, RemoteCampaign] = field(default_factory=dict)
     days: list[CampaignDay] = field(default_factory=list)
     totals: dict[date, AccountDay] = field(default_factory=dict)
+    history: list[RemoteChange] = field(default_factory=list)  # the change history `changes` reads
     calls: list[tuple] = field(default_factory=list)
     failures: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     apply_writes: bool = True  # False: writes answer success but change nothing (a budget that reads back unchanged)
@@ -79,6 +80,10 @@ class MemoryPlatform:
     def account_days(self, first: date, last: date):
         self._call("account_days", first, last)
         yield from [t for d, t in sorted(self.totals.items()) if first <= d <= last]
+
+    def changes(self, since: datetime, until: datetime):
+        self._call("changes", since, until)
+        yield from [change for change in self.history if since <= change.at <= until]
 
     def set_daily_budget(self, campaign: RemoteCampaign, units: int, *, validate_only: bool = False) -> None:
         self._call("set_daily_budget", campaign.external_id, units, validate_only)

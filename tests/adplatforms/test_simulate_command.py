@@ -12,7 +12,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from adplatforms.executor import PlatformExecutor
-from adplatforms.models import AdConnection, ConnectionState, PlatformCampaign, PlatformChange, SyncRun
+from adplatforms.models import (
+    AdConnection,
+    ConnectionState,
+    OutsideChange,
+    PlatformCampaign,
+    PlatformChange,
+    SyncRun,
+)
 from adplatforms.simulator.seeding import GOOGLE_ACCOUNT, META_ACCOUNT
 from agents.executors import ExecutionRequest, get_executor
 from agents.models import Campaign, CampaignDailyStat
@@ -41,7 +48,8 @@ def test_google_end_to_end(demo):
     connection = AdConnection.objects.get(tenant=demo, platform="google")
     assert connection.account_id == GOOGLE_ACCOUNT and connection.name == demo.name
     assert connection.state == ConnectionState.DISABLED and connection.next_sync_at is None  # no beat reaches Google
-    [run] = SyncRun.objects.filter(connection=connection)
+    run, after_outside_change = SyncRun.objects.filter(connection=connection).order_by("started_at")
+    assert after_outside_change.outside_changes == 1
     assert run.status == SyncRun.Status.SUCCEEDED and run.campaigns == 2 and run.campaign_days == 28
     # The demo's Google campaigns were adopted (linked, not copied), their figures synced in place; then unlinked,
     # so `make run` afterwards decides their changes with Walker's own executors, as before.
@@ -62,6 +70,10 @@ def test_google_end_to_end(demo):
     assert PlatformChange.objects.get(campaign__name="Brand Search").after == "220.00"
     assert f"approves {approval.reference}" in out
     assert "Google Ads now holds $220.00 a day for Brand Search; Walker's copy says $220.00." in out
+    # Someone raises the other campaign's budget on Google Ads itself: the next sync finds that change, not Walker's.
+    [outside] = OutsideChange.objects.filter(tenant=demo)
+    assert outside.campaign.name != "Brand Search" and outside.tool == "GOOGLE_ADS_WEB_CLIENT"
+    assert re.search(r"found by the next sync: 1 \(.*\)\. .+ \$[\d,.]+ → \$[\d,.]+, by dana@acme.test", out)
 
 
 def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
@@ -70,8 +82,9 @@ def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
 
     assert "Connection reused" in out
     connection = AdConnection.objects.get(tenant=demo, platform="google")
-    assert SyncRun.objects.filter(connection=connection, status=SyncRun.Status.SUCCEEDED).count() == 2
-    assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [2, 2]
+    # Each run syncs twice: once to begin with, once after the change made outside Walker.
+    assert SyncRun.objects.filter(connection=connection, status=SyncRun.Status.SUCCEEDED).count() == 4
+    assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [2, 2, 2, 2]
     assert not PlatformCampaign.objects.filter(connection=connection).exists()
     assert Campaign.objects.filter(tenant=demo, platform="google").count() == 2
     assert list(HITLApproval.objects.filter(tenant=demo).values_list("status", flat=True)) == ["executed"] * 2
@@ -84,10 +97,11 @@ def test_meta(demo):
 
     connection = AdConnection.objects.get(tenant=demo, platform="meta")
     assert connection.account_id == META_ACCOUNT
-    assert SyncRun.objects.get(connection=connection).campaigns == 4
+    assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [4, 4]
     assert re.search(r"Figures as of \d\d:\d\d, from Meta Ads\.", out)
     assert "Meta Ads now holds $165.00 a day for Site Retargeting" in out
     assert HITLApproval.objects.get(tenant=demo).execution_result["outcome"]["after_units"] == 16_500
+    assert "found by the next sync: 1 (" in out and "by Dana Reyes, Ads Manager" in out
 
 
 def test_an_unknown_tenant_is_a_clear_error(demo):

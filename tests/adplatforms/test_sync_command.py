@@ -30,6 +30,7 @@ def test_every_usable_connection_is_synced_with_a_line_each(tenant, make_connect
 
     assert failed is None
     assert "acme: Google Ads 1111111111: 0 campaigns, 0 campaign days" in out
+    assert "), 0 changes made outside Walker" in out
     assert "2222222222" not in out
     assert "100%" in err  # the progress bar
 

@@ -6,13 +6,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from adplatforms.models import AdConnection
+from adplatforms.models import AdConnection, OutsideChange
 from alerts import figures
 from alerts.evaluation import Outcome, evaluate
 from alerts.models import AlertIncident
 from analytics.models import EventType
 from tests.alerts.conftest import ago, emails, events, first_responses, slack_messages, whatsapp_sends
 from tests.analytics.conftest import approval
+from tests.factories import CampaignFactory
 
 
 def first_response(tenant, other_tenant):
@@ -99,6 +100,19 @@ def ad_reauthorisation(tenant, other_tenant):
     return Decimal(2)
 
 
+def ad_outside_changes(tenant, other_tenant):
+    """Found in the window (a change made long ago but first read now counts); another tenant's count nothing."""
+    now = timezone.now()
+    rows = [(tenant, now, "a"), (tenant, now, "b"), (tenant, ago(90), "c"), (other_tenant, now, "d")]
+    for owner, found, event in rows:
+        connection, _ = AdConnection.objects.get_or_create(tenant=owner, platform="google", account_id="1234567890")
+        OutsideChange.objects.create(
+            tenant=owner, connection=connection, campaign=CampaignFactory(tenant=owner), event=event,
+            kind="status", at=ago(3 * 24 * 60), before="active", after="paused", detected_at=found,
+        )  # fmt: skip
+    return Decimal(2)
+
+
 CASES = {
     "first_response_p90": (first_response, {}),
     "sla_breaches": (sla_breaches, {}),
@@ -110,6 +124,7 @@ CASES = {
     "channel_failures-email": (email_failures, {"channel": "email"}),
     "channel_failures-slack": (slack_failures, {"channel": "slack"}),
     "ad_reauthorisation": (ad_reauthorisation, {}),
+    "ad_outside_changes": (ad_outside_changes, {}),
 }
 
 

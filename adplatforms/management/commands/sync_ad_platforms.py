@@ -11,7 +11,7 @@ from adplatforms.models import AdConnection, ConnectionState, SyncRun
 from adplatforms.words import mismatch, platform_name
 from tenants.models import Tenant
 
-STEPS = ("account", "campaigns", "days")
+STEPS = ("account", "campaigns", "days", "changes")
 
 
 class Command(BaseCommand):
@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 if run.status == SyncRun.Status.SUCCEEDED:
                     self.stdout.write(
                         f"{label}: {run.campaigns} campaigns, {run.campaign_days} campaign days "
-                        f"({run.first_day} to {run.last_day})"
+                        f"({run.first_day} to {run.last_day}), {run.outside_changes} changes made outside Walker"
                     )
                     if reconcile and not self._reconciled(each, label):
                         failed += 1
