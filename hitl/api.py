@@ -20,9 +20,10 @@ from hitl.errors import DecisionError, StepUpRequired
 from hitl.levels_api import WorkflowLevelSerializer
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
 from hitl.resources import ApprovalResource
-from hitl.services import verbs
+from hitl.services import standing, verbs
 from hitl.services.verbs import Door, Note
 from hitl.services.workflows import replace_levels
+from hitl.standing_api import StandingApprovalSerializer, StandingBoundsSerializer, bounds_of
 from tenants.access import Need
 from tenants.exports import csv_response, zone_for
 from tenants.identity.signin.step_up import api_factor
@@ -138,6 +139,11 @@ class ApproveSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     edits = serializers.DictField(
         required=False, help_text="Change the action before approving: action_data, estimated_cost, estimated_reach."
+    )
+    standing = StandingBoundsSerializer(
+        required=False,
+        help_text="Also let the same change on the same target go ahead again without asking, within these bounds "
+        "(answered as `standing_approval`, or `standing_refused` with the reason when it cannot be given).",
     )
 
 
@@ -274,10 +280,22 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
             if _said_before(approval, request.user, verb, err):  # a retry of a decision that was recorded
                 return self._detail(approval.pk, headers={"Walker-Decision": "already-recorded"})
             return Response({"code": err.code, "detail": err.detail}, status=http_status(err.code))
+        given = self._give_standing(approval, request.user, data["standing"]) if "standing" in data else {}
         try:
-            return self._detail(approval.pk)
+            answer = self._detail(approval.pk)
         except CUT_OFF:  # committed, then the connection dropped: answered from what the verb returned
-            return Response({**DecidedSerializer(decided).data, "complete": False})
+            return Response({**DecidedSerializer(decided).data, "complete": False, **given})
+        answer.data.update(given)
+        return answer
+
+    @staticmethod
+    def _give_standing(approval, actor, asked: dict) -> dict:
+        """The standing approval asked with the approval, given; or why not (the approval stands either way)."""
+        try:
+            grant = standing.give(approval.pk, actor=actor, bounds=bounds_of(asked))
+        except DecisionError as err:
+            return {"standing_refused": {"code": err.code, "detail": err.detail}}
+        return {"standing_approval": StandingApprovalSerializer(grant).data}
 
     def _detail(self, pk, headers=None) -> Response:
         approval = self.get_queryset().prefetch_related("decisions__approver", "history__actor").get(pk=pk)

@@ -244,10 +244,9 @@ def effect(approval: HITLApproval) -> str:
     stake = stakes.kept(approval.risk_factors)
     if stake is not None:
         return stakes.words(stake)
-    new = action_specs.base.money(approval.action_data.get("daily_budget"))
-    old = action_specs.base.money(approval.action_data.get("previous_daily_budget"))
-    if new is not None and old is not None and new > old:
-        return _("Adds %(amount)s a day of spend") % {"amount": money(new - old, currency=approval.currency)}
+    moved = action_specs.daily_budgets(approval.action_type, approval.action_data)
+    if moved is not None and moved[1] > moved[0]:
+        return _("Adds %(amount)s a day of spend") % {"amount": money(moved[1] - moved[0], currency=approval.currency)}
     return ""
 
 

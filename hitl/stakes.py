@@ -23,6 +23,7 @@ from agents.performance import Totals, campaign_and_account, last_days
 from core import currencies
 from tenants.templatetags.walker_l10n import money
 
+CAMPAIGN = "campaign"  # the kind of target (agents.action_specs.base.Target) whose results are at stake
 STAKE_DAYS = 7  # a week: every weekday once, so a weekend does not make a campaign look idle
 
 
@@ -71,7 +72,9 @@ def at_stake(tenant, action_type: str, data, now=None) -> Stake | None:
     share = spec.stake(data) if spec is not None and isinstance(data, dict) else None
     if share is None or share <= 0:
         return None
-    campaign = row(Campaign.objects.for_tenant(tenant), data.get("campaign_id"))
+    if spec.target is None or spec.target.kind != CAMPAIGN:
+        return None
+    campaign = row(Campaign.objects.for_tenant(tenant), data.get(spec.target.fields[0]))
     if campaign is None:
         return None
     window, _previous = last_days(tenant, STAKE_DAYS, now)

@@ -5,9 +5,10 @@ the LLM tools, the gateway, the approval pages, approver edits, the risk score a
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from agents.action_specs import audiences, campaigns, content, keywords
-from agents.action_specs.base import MONEY, ActionSpec
+from agents.action_specs.base import MONEY, ActionSpec, no_budget
 
 SPECS: dict[str, ActionSpec] = {
     spec.action_type: spec for module in (campaigns, content, audiences, keywords) for spec in module.SPECS
@@ -23,6 +24,18 @@ MONEY_FIELDS = frozenset(
 def spec_for(action_type: str) -> ActionSpec | None:
     """Walker's own spec of `action_type`; a tenant's registered types too: agents.tenant_actions.registry.spec_for."""
     return SPECS.get(action_type)
+
+
+def daily_budgets(action_type: str, data) -> tuple[Decimal, Decimal] | None:
+    """The daily budget before and after the action, when it changes one and its data says both."""
+    spec = SPECS.get(action_type)
+    return spec.daily_budgets(data) if spec is not None and isinstance(data, dict) else None
+
+
+def moves_budgets(action_type: str) -> bool:
+    """Whether the action type changes a daily budget (its spec says how: `daily_budgets`)."""
+    spec = SPECS.get(action_type)
+    return spec is not None and spec.daily_budgets is not no_budget
 
 
 # Checks a higher app adds to an action type's own (adplatforms: guardrails and shared budgets of synced campaigns),

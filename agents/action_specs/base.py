@@ -118,6 +118,11 @@ def nothing_at_stake(data: dict) -> None:
     return None
 
 
+def no_budget(data: dict) -> None:
+    """The action changes no daily budget."""
+    return None
+
+
 @dataclass(frozen=True)
 class Target:
     """The row an action changes: actions on the same `kind` of row with equal `fields` conflict."""
@@ -154,6 +159,9 @@ class ActionSpec:
     # The share (0..1) of its campaign's (`campaign_id`) recent results the action puts at stake: 1 for a pause,
     # the cut's share of the budget for a lower one; None when it takes none away (hitl.stakes scores it).
     stake: Callable[[dict], Decimal | None] = nothing_at_stake
+    # The daily budget before and after, when the action changes one (hitl: "adds $50.00 a day of spend", and the range
+    # a standing approval allows); None when its data does not say both.
+    daily_budgets: Callable[[dict], tuple[Decimal, Decimal] | None] = no_budget
     target: Target | None = None  # None: proposals are compared as a whole, never as conflicting
     names: dict[str, str] = field(default_factory=dict)  # id field -> the field naming it for people
     context: tuple[str, ...] = ()  # fields stating how things are now (a previous budget), not what changes

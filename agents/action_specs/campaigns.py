@@ -121,6 +121,12 @@ def budget_stake(data) -> Decimal | None:
     return (old - max(new, Decimal("0"))) / old
 
 
+def budgets(data) -> tuple[Decimal, Decimal] | None:
+    """The daily budget before and after the change, when the data says both."""
+    new, old = money(data.get("daily_budget")), money(data.get("previous_daily_budget"))
+    return None if new is None or old is None else (old, new)
+
+
 def describe_budget(data) -> str:
     new, old = money(data.get("daily_budget")), money(data.get("previous_daily_budget", "0"))
     if new is None or old is None:
@@ -208,6 +214,7 @@ SPECS = [
         editable=(Editable("daily_budget", gettext_lazy("New daily budget"), money=True),),
         cost=budget_cost,
         stake=budget_stake,
+        daily_budgets=budgets,
         cost_rule=format_lazy(
             gettext_lazy("the extra daily budget times {days} (a cut costs nothing)"),
             days=BUDGET_DAYS,

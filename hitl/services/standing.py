@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agents.action_specs.base import money
+from agents import action_specs
 from agents.formatting import money_exact
 from core.when import moment
 from hitl import rules
@@ -31,7 +31,6 @@ from hitl.models import HITLApproval, HITLDecision, RiskLevel, StandingApproval
 from hitl.services import step_up
 from hitl.services.levels import deciders
 
-BUDGET = "set_budget"  # the one type with a measure to bound: its new daily budget
 MAX_HOURS = 7 * 24
 MAX_USES = 20
 
@@ -84,7 +83,7 @@ def _check_giving(approval: HITLApproval, actor, bounds: Bounds) -> None:
     if not 1 <= bounds.max_uses <= MAX_USES:
         raise DecisionError("bad_uses", f"A standing approval is used from 1 to {MAX_USES} times.")
     percent = bounds.max_change_percent
-    if approval.action_type == BUDGET:
+    if action_specs.moves_budgets(approval.action_type):
         if percent is None or not Decimal("0") < percent <= Decimal("100"):
             raise DecisionError("bad_percent", "A budget's standing approval needs a largest change from 1 to 100 %.")
         if _before(approval) is None:
@@ -112,22 +111,20 @@ def revoke(grant_id, *, actor) -> StandingApproval:
     return grant
 
 
+def active(grants):
+    """Those of `grants` that may still approve: not revoked, not past their end, a use left."""
+    return grants.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), uses__lt=F("max_uses"))
+
+
 def use(approval: HITLApproval) -> StandingApproval | None:
     """The grant that approves the new `approval` (filed, not yet granted to anyone), its use counted; or None."""
     if approval.risk_level == RiskLevel.CRITICAL or step_up.needed(approval):
         return None
     if approval.total_levels != 1 or approval.required_approvals != 1:
         return None
-    now = timezone.now()
     candidates = (
-        StandingApproval.objects.filter(
-            tenant_id=approval.tenant_id,
-            action_type=approval.action_type,
-            target_key=approval.target_key,
-            revoked_at__isnull=True,
-            expires_at__gt=now,
-            uses__lt=F("max_uses"),
-        )
+        active(StandingApproval.objects.filter(tenant_id=approval.tenant_id))
+        .filter(action_type=approval.action_type, target_key=approval.target_key)
         .exclude(granted_by_id=approval.requested_by_id)
         .select_related("granted_by", "given_on")
         .order_by("granted_at")
@@ -135,9 +132,7 @@ def use(approval: HITLApproval) -> StandingApproval | None:
     for grant in candidates:
         if not (_within(grant, approval) and _may_still(grant.granted_by, approval)):
             continue
-        taken = StandingApproval.objects.filter(
-            pk=grant.pk, revoked_at__isnull=True, expires_at__gt=timezone.now(), uses__lt=F("max_uses")
-        ).update(uses=F("uses") + 1)
+        taken = active(StandingApproval.objects.filter(pk=grant.pk)).update(uses=F("uses") + 1)
         if taken:
             return grant
     return None
@@ -146,9 +141,10 @@ def use(approval: HITLApproval) -> StandingApproval | None:
 def _within(grant: StandingApproval, approval: HITLApproval) -> bool:
     if grant.max_change_percent is None:
         return True
-    before, new = _before(grant.given_on), money(approval.action_data.get("daily_budget"))
-    if before is None or new is None or before <= 0:
+    before, moved = _before(grant.given_on), action_specs.daily_budgets(approval.action_type, approval.action_data)
+    if before is None or moved is None or before <= 0:
         return False
+    new = moved[1]
     return abs(new - before) * 100 <= grant.max_change_percent * before
 
 
@@ -160,7 +156,9 @@ def _may_still(person, approval: HITLApproval) -> bool:
 
 
 def _before(approval: HITLApproval) -> Decimal | None:
-    return money(approval.action_data.get("previous_daily_budget")) if approval.action_data else None
+    """The daily budget before the change `approval` asked for."""
+    moved = action_specs.daily_budgets(approval.action_type, approval.action_data)
+    return moved[0] if moved is not None else None
 
 
 def describe(grant: StandingApproval) -> str:
