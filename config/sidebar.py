@@ -47,6 +47,7 @@ SIDEBAR = (
         _("Approvals"),
         (
             Entry("pending_actions", "hitl.hitlapproval", title=_("Approval queue")),
+            Entry("event_repeat", "hitl.standingapproval"),
             Entry("published_with_changes", "adplatforms.platformchange"),
             Entry("sync_problem", "adplatforms.outsidechange"),
         ),

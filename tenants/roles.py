@@ -32,7 +32,10 @@ def _view(*app_models: str) -> list[str]:
 
 
 _PEOPLE = [*_crud("tenants.user"), *_crud("tenants.userphonenumber"), *_crud("tenants.useremailpreference")]
-_APPROVALS = _view("hitl.hitlapproval", "hitl.hitldecision", "hitl.hitlapprovalhistory", "hitl.hitlnotification")
+_APPROVALS = _view(
+    "hitl.hitlapproval", "hitl.hitldecision", "hitl.hitlapprovalhistory", "hitl.hitlnotification",
+    "hitl.standingapproval",
+)  # fmt: skip
 _CONVERSATIONS = _view("conversations.conversation", "conversations.message")
 HANDLE_CONVERSATIONS = "conversations.handle_conversation"  # take over, answer, note, assign, resolve
 # The inbox's settings: admins define them, support uses them (labels on conversations, canned responses).

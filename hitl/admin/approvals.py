@@ -4,6 +4,7 @@ Every decision goes through hitl.services.verbs, with the same rules as the API.
 """
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,13 +19,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
+from agents import action_specs
 from hitl import inbox, presentation, timeline
 from hitl.access import may, may_decide
 from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, AskedByFilter, OutcomeOverdueFilter, QueueFilter
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
 from hitl.resources import ApprovalResource
-from hitl.services import outside_results, verbs
+from hitl.services import outside_results, standing, verbs
 from hitl.services.execution import stuck_since
 from hitl.services.verbs import Door
 from tenants.access import Need
@@ -254,6 +256,10 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
                 "edit_fields": presentation.edit_fields(approval),
                 "can_decide": (can_decide := approval.is_pending and may_decide(request.user, approval)),
                 "can_respond": can_decide and approval.conversation_id is not None and approval.agent_id is not None,
+                "standing_offered": can_decide and bool(approval.target_key),
+                "standing_budget": action_specs.moves_budgets(approval.action_type),
+                "standing_max_hours": standing.MAX_HOURS,
+                "standing_max_uses": standing.MAX_USES,
                 "decide_url": reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]),
                 "holder": timeline.holder(approval),
                 "publication": presentation.publication(approval),
@@ -354,9 +360,33 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
             return back
         done = verb.done_with_edits if edits and verb.done_with_edits else verb.done
         messages.success(request, done % {"reference": approval.reference})
+        if verb.name == "approve" and form.get("standing"):
+            self._give_standing(request, approval, form)
         if then == "next":
             return self._next(request, approval)
         return back
+
+    def _give_standing(self, request, approval, form):
+        """The standing approval asked beside the approval; why not, when it cannot be given (approved either way)."""
+        try:
+            percent = form.get("standing_percent", "").strip()
+            bounds = standing.Bounds(
+                hours=int(form.get("standing_hours", "")),
+                max_uses=int(form.get("standing_uses", "")),
+                max_change_percent=Decimal(percent) if percent else None,
+            )
+            grant = standing.give(approval.pk, actor=request.user, bounds=bounds)
+        except (ValueError, ArithmeticError):
+            messages.warning(
+                request, gettext("Approved; nothing allowed again: the hours, times and percentage must be numbers.")
+            )
+            return
+        except DecisionError as err:
+            messages.warning(request, gettext("Approved; nothing allowed again: %(reason)s") % {"reason": err.detail})
+            return
+        messages.success(
+            request, gettext("The same change may go ahead again: %(bounds)s.") % {"bounds": standing.describe(grant)}
+        )
 
     def _next(self, request, decided):
         """ "Approve and next": the most urgent other approval waiting for this person, or the queue when none is."""

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenants.scoping import TenantScopedQuerySet
+
 
 class StandingApproval(models.Model):
     """Given on an approval its giver approved; used by later requests of the same type and target that stay inside
@@ -44,6 +46,8 @@ class StandingApproval(models.Model):
         related_name="+",
         verbose_name=_("revoked by"),
     )
+
+    objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-granted_at"]
