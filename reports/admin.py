@@ -89,7 +89,7 @@ class ChartedListMixin(ShownAsMixin, ReadOnlyAdminMixin, TenantScopedAdminMixin,
 COUNT_WORDS = {
     "requests": gettext_lazy("requested"), "approved": gettext_lazy("approved"), "rejected": gettext_lazy("rejected"),
     "expired": gettext_lazy("expired"), "cancelled": gettext_lazy("cancelled"), "pending": gettext_lazy("pending"),
-    "decisions": gettext_lazy("decisions"),
+    "decisions": gettext_lazy("decisions"), "approved_under_standing": gettext_lazy("under a standing approval"),
 }  # fmt: skip
 
 

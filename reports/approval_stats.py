@@ -28,6 +28,7 @@ TOP_APPROVERS = 5
 
 APPROVED = Q(approved_at__isnull=False)
 REJECTED = Q(status=ApprovalStatus.REJECTED)
+UNDER_STANDING = Q(approved_under__isnull=False)
 BY_PERSON = Q(decided_automatically=False) & (Q(approved_at__isnull=False) | Q(rejected_at__isnull=False))
 TOOK = ExpressionWrapper(F("resolved_at") - F("requested_at"), output_field=DurationField())
 SLA_DUE = Q(sla_deadline__isnull=False) & (BY_PERSON | Q(sla_breached=True) | Q(status=ApprovalStatus.EXPIRED))
@@ -103,13 +104,19 @@ def action_type_breakdown(approvals, costs: dict) -> dict:
     rows = (
         approvals.order_by()
         .values("action_type")
-        .annotate(requests=Count("pk"), approved=Count("pk", filter=APPROVED), rejected=Count("pk", filter=REJECTED))
+        .annotate(
+            requests=Count("pk"),
+            approved=Count("pk", filter=APPROVED),
+            rejected=Count("pk", filter=REJECTED),
+            standing=Count("pk", filter=UNDER_STANDING),
+        )
     )
     return {
         row["action_type"]: {
             "requests": row["requests"],
             "approved": row["approved"],
             "rejected": row["rejected"],
+            "approved_under_standing": row["standing"],  # hitl.services.standing: no person decided them then
             "cost_approved": costs[row["action_type"]]["cost_approved"],
         }
         for row in rows
@@ -122,6 +129,7 @@ def top_approvers(approvals, viewer=None) -> list[dict]:
     fields = ["approver_id", "approver__email"] if viewer is not None else ["approver_id"]
     rows = (
         HITLDecision.objects.filter(approval__in=approvals.values("pk"), approver__isnull=False)
+        .exclude(via=HITLDecision.Via.STANDING)  # given earlier, not decided then (hitl.services.standing)
         .values(*fields)
         .annotate(
             decisions=Count("pk"),

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from hitl.history import Event, log
 from hitl.models import HITLApproval, HITLDecision, RiskLevel, StandingApproval
 from hitl.services import step_up
 from hitl.services.levels import deciders
+from tenants.models import Tenant
 
 MAX_HOURS = 7 * 24
 MAX_USES = 20
@@ -57,6 +59,9 @@ def give(approval_id, *, actor, bounds: Bounds) -> StandingApproval:
             expires_at=timezone.now() + timedelta(hours=bounds.hours),
             max_uses=bounds.max_uses,
         )
+        Tenant.objects.filter(pk=approval.tenant_id).update(
+            standing_approvals_until=Greatest(Coalesce("standing_approvals_until", grant.expires_at), grant.expires_at)
+        )
         log(
             approval,
             Event.STANDING_GIVEN,
@@ -78,6 +83,8 @@ def _check_giving(approval: HITLApproval, actor, bounds: Bounds) -> None:
         raise DecisionError("not_yours", "Only a person who approved this request may let it go ahead again.")
     if not approval.target_key:
         raise DecisionError("no_target", "This kind of change names no target to allow again.")
+    if active(approval.standing_given.filter(granted_by=actor)).exists():
+        raise DecisionError("already_given", "You already let this change go ahead again; revoke that one first.")
     if not 1 <= bounds.hours <= MAX_HOURS:
         raise DecisionError("bad_hours", f"A standing approval lasts from 1 to {MAX_HOURS} hours.")
     if not 1 <= bounds.max_uses <= MAX_USES:
@@ -118,6 +125,9 @@ def active(grants):
 
 def use(approval: HITLApproval) -> StandingApproval | None:
     """The grant that approves the new `approval` (filed, not yet granted to anyone), its use counted; or None."""
+    until = approval.tenant.standing_approvals_until
+    if until is None or until <= timezone.now():
+        return None  # none given, or all ended: no query
     if approval.risk_level == RiskLevel.CRITICAL or step_up.needed(approval):
         return None
     if approval.total_levels != 1 or approval.required_approvals != 1:

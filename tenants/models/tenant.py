@@ -198,6 +198,11 @@ class Tenant(models.Model):
         ),
         verbose_name=_("step-up window (minutes)"),
     )
+    # When the last standing approval given in the tenant ends (hitl.services.standing): until then a new request is
+    # checked against them; after it, a request costs no query for them.
+    standing_approvals_until = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("standing approvals until")
+    )
     # When a person of the team answers (conversations.person_asked), in the tenant's time zone: what a customer who
     # asks for a person is told, and whom support hears it on besides the console.
     support_days = models.JSONField(

@@ -66,8 +66,20 @@ def test_a_dst_day_in_the_tenants_zone(tenant, scenario, approver, second_approv
     assert row.cost_approved == {"USD": "850.00"}  # 100 + 200 + 500 + 50, in dollars: the rows name no currency
     assert row.cost_rejected == {"USD": "700.00"}
     assert row.action_type_breakdown == {
-        "set_budget": {"requests": 7, "approved": 4, "rejected": 0, "cost_approved": {"USD": "850.00"}},
-        "publish_content": {"requests": 2, "approved": 0, "rejected": 2, "cost_approved": {}},
+        "set_budget": {
+            "requests": 7,
+            "approved": 4,
+            "rejected": 0,
+            "approved_under_standing": 0,
+            "cost_approved": {"USD": "850.00"},
+        },
+        "publish_content": {
+            "requests": 2,
+            "approved": 0,
+            "rejected": 2,
+            "approved_under_standing": 0,
+            "cost_approved": {},
+        },
     }
     third = User.objects.get(email="third@acme.test")
     assert [(a["approver_id"], a["decisions"], a["approved"], a["rejected"]) for a in row.top_approvers] == [

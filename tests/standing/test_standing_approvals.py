@@ -7,15 +7,18 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agents.actions import ProposedAction
+from analytics.models import PeriodType
 from core.when import moment
 from hitl.errors import DecisionError
 from hitl.models import ApprovalStatus, HITLDecision, HITLWorkflow, StandingApproval
 from hitl.services import standing
 from hitl.services.decisions import approve
 from hitl.services.requests import request_approval
+from reports.approval_stats import recompute_period
+from reports.periods import zone_of
 from tenants.roles import Role
 from tests.factories import CampaignFactory, HITLWorkflowFactory, budget_action
 from tests.step_up.conftest import place_level
@@ -173,3 +176,34 @@ def test_the_history_is_in_the_readers_words_in_spanish(given, ask, approver):
     with translation.override("es"):
         said = standing.approved_under(given)
         assert said == f"Aprobada con la aprobación permanente de {approver} del {moment(given.granted_at)}."
+
+
+def test_a_second_one_on_the_same_approval_is_refused_while_the_first_still_approves(given, approver):
+    with pytest.raises(DecisionError) as refused:
+        standing.give(given.given_on_id, actor=approver, bounds=BUDGET)
+    assert refused.value.code == "already_given"
+    standing.revoke(given.pk, actor=approver)
+    assert standing.give(given.given_on_id, actor=approver, bounds=BUDGET).pk != given.pk
+
+
+def test_counted_in_the_approval_analytics_and_not_as_a_persons_decision(given, ask, approver, tenant):
+    ask("580.00")
+    day = recompute_period(tenant, PeriodType.DAY, timezone.localdate(timezone=zone_of(tenant)))
+    assert day.action_type_breakdown["set_budget"]["approved_under_standing"] == 1
+    assert [(a["approver_id"], a["decisions"]) for a in day.top_approvers] == [(str(approver.pk), 1)]  # the first
+
+
+def test_a_tenant_without_one_in_force_spends_no_query_on_them(ask, workflow, approver, django_assert_num_queries):
+    workflow()
+    waiting = ask("560.00")
+    with django_assert_num_queries(0):
+        assert standing.use(waiting) is None
+    first = ask("550.00")  # supersedes the one above
+    approve(first.pk, actor=approver)
+    grant = standing.give(first.pk, actor=approver, bounds=BUDGET)
+    first.tenant.refresh_from_db()
+    assert first.tenant.standing_approvals_until == grant.expires_at
+    with time_machine.travel(grant.expires_at + timedelta(seconds=1)):
+        later = ask("570.00")
+        with django_assert_num_queries(0):
+            assert standing.use(later) is None
