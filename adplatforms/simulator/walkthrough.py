@@ -29,6 +29,7 @@ from adplatforms.refusals import PLATFORM_NAMES
 from adplatforms.simulator import seeding
 from adplatforms.simulator.google import FakeGoogleAds
 from adplatforms.simulator.meta import TOKEN, FakeMetaGraph
+from agents import action_specs
 from agents.formatting import money_exact
 from agents.models import Campaign
 from conversations.models import Channel, Message
@@ -36,11 +37,13 @@ from conversations.normalized import InboundMessage
 from conversations.pipeline import accept
 from core.errors import WalkerError
 from hitl.models import ApprovalStatus, HITLApproval
+from hitl.services import standing
 from hitl.services.decisions import approve
 from tenants.models import User
 from tenants.roles import Role
 
 RAISE = Decimal("1.10")  # the change proposed: 10% more, within the default guardrails (50% an action)
+STANDING = standing.Bounds(hours=1, max_uses=1, max_change_percent=Decimal("20"))  # step 9: the change undone
 ELSEWHERE = Decimal("1.25")  # the change someone makes on the platform itself
 
 
@@ -75,13 +78,15 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> None:
             answer = _ask(tenant, asker, f"How is {target.name} doing?").text
             say(_("4. %(person)s asks the Paid Ads agent how %(campaign)s is doing. It answers:\n%(answer)s")
                 % {"person": asker.get_full_name(), "campaign": target.name, "answer": answer})  # fmt: skip
-            _approve(_propose(tenant, asker, target, say), approver, say)
+            approved = _propose(tenant, asker, target, say)
+            _approve(approved, approver, say)
             read_back = _read_back(fake, connection, target)
             walker = Campaign.objects.get(pk=target.pk).daily_budget
             say(_("7. %(platform)s now holds %(amount)s a day for %(campaign)s; Walker's copy says %(walker)s.")
                 % {"platform": label, "amount": money_exact(read_back, target.currency), "campaign": target.name,
                    "walker": money_exact(walker, target.currency)})  # fmt: skip
             _change_elsewhere(fake, connection, target, say)
+            _again_under_standing(tenant, asker, approver, approved, target, fake, connection, say)
         finally:
             connections.disconnect(connection)
             PlatformCampaign.objects.filter(connection=connection).delete()
@@ -279,6 +284,34 @@ def _change_elsewhere(fake, connection: AdConnection, target: Campaign, say) -> 
            "platform": PLATFORM_NAMES[connection.platform], "count": run.outside_changes,
            "before": money_exact(Decimal(found.before), found.currency),
            "after": money_exact(Decimal(found.after), found.currency), "who": change_by(found)})  # fmt: skip
+
+
+def _again_under_standing(tenant, asker, approver, approved, target: Campaign, fake, connection, say) -> None:
+    """The approver lets the same change go ahead again (within 20 % of the budget before it, for an hour, once);
+    the asker's next change, back to that budget, is approved under it and applied without asking anyone. The
+    grant is revoked after, so the walk-through leaves none in force."""
+    grant = standing.give(approved.pk, actor=approver, bounds=STANDING)
+    say(_("9. %(approver)s lets the same change go ahead again without asking: %(bounds)s.")
+        % {"approver": approver.get_full_name(), "bounds": standing.describe(grant)})  # fmt: skip
+    before, _after = action_specs.daily_budgets(approved.action_type, approved.action_data)
+    text = f"Set the {target.name} daily budget to {money_exact(before, target.currency)}"
+    reply = _ask(tenant, asker, text)
+    filed = next((a for a in reply.metadata.get("actions", []) if a.get("approval_id")), None)
+    standing.revoke(grant.pk, actor=approver)
+    if filed is None:
+        raise SimulationError(_("No approval was filed for the change: %(reason)s") % {"reason": reply.text})
+    again = HITLApproval.objects.get(pk=filed["approval_id"])
+    if again.approved_under_id != grant.pk:
+        say(_("   %(person)s: \"%(text)s\": %(reference)s waits for a person (%(status)s).")
+            % {"person": asker.get_full_name(), "text": text, "reference": again.reference,
+               "status": again.get_status_display()})  # fmt: skip
+        return
+    say(_("   %(person)s: \"%(text)s\": %(reference)s %(status)s, asking no one. %(history)s. %(platform)s now holds "
+          "%(amount)s a day.")
+        % {"person": asker.get_full_name(), "text": text, "reference": again.reference,
+           "history": standing.approved_under(grant), "status": again.get_status_display(),
+           "platform": PLATFORM_NAMES[connection.platform],
+           "amount": money_exact(_read_back(fake, connection, target), target.currency)})  # fmt: skip
 
 
 def _read_back(fake, connection: AdConnection, campaign: Campaign) -> Decimal:

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agents import action_specs
 from agents.formatting import money_exact
@@ -174,7 +175,10 @@ def _before(approval: HITLApproval) -> Decimal | None:
 def describe(grant: StandingApproval) -> str:
     """The bounds in words: "a daily budget between $425.00 and $637.50, until Nov. 28, 2026, 10:05 a.m., at most 3
     times"."""
-    until = _("until %(end)s, at most %(uses)s times") % {"end": moment(grant.expires_at), "uses": grant.max_uses}
+    until = ngettext("until %(end)s, at most once", "until %(end)s, at most %(uses)s times", grant.max_uses) % {
+        "end": moment(grant.expires_at),
+        "uses": grant.max_uses,
+    }
     if grant.max_change_percent is None:
         return until
     before = _before(grant.given_on)
@@ -188,8 +192,8 @@ def describe(grant: StandingApproval) -> str:
 
 
 def approved_under(grant: StandingApproval) -> str:
-    """The history's words: "Approved under Priya Shah's standing approval of Nov. 27, 2026, 10:05 a.m."."""
-    return _("Approved under %(person)s's standing approval of %(when)s.") % {
+    """The history's words: "Approved under Priya Shah's standing approval (given Nov. 27, 2026, 10:05 a.m.)"."""
+    return _("Approved under %(person)s's standing approval (given %(when)s)") % {
         "person": grant.granted_by,
         "when": moment(grant.granted_at),
     }

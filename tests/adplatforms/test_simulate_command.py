@@ -23,7 +23,7 @@ from adplatforms.models import (
 from adplatforms.simulator.seeding import GOOGLE_ACCOUNT, META_ACCOUNT
 from agents.executors import ExecutionRequest, get_executor
 from agents.models import Campaign, CampaignDailyStat
-from hitl.models import ApprovalStatus, HITLApproval
+from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
 from tenants.demo import DEMO_TENANT
 from tenants.models import Tenant
 
@@ -61,14 +61,25 @@ def test_google_end_to_end(demo):
     assert re.search(r"Brand Search, last 7 days: spend \$[\d,.]+", out)
     assert re.search(r"Figures as of \d\d:\d\d, from Google Ads\.", out)
 
-    [approval] = HITLApproval.objects.filter(tenant=demo)
+    approval, again = HITLApproval.objects.filter(tenant=demo).order_by("requested_at")
     assert approval.status == ApprovalStatus.EXECUTED
     assert approval.decisions.get().approver.email == "approver@acme.test"
     assert approval.execution_result["outcome"]["before_units"] == 200_000_000
     assert approval.execution_result["outcome"]["after_units"] == 220_000_000  # read back from the fake
-    assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 220
-    assert PlatformChange.objects.get(campaign__name="Brand Search").after == "220.00"
     assert f"approves {approval.reference}" in out
+    # The approver lets the same change go ahead again; the change back to $200.00 is approved under it, no one asked.
+    assert again.status == ApprovalStatus.EXECUTED and again.approved_under.given_on == approval
+    assert again.decisions.get().via == HITLDecision.Via.STANDING
+    assert again.approved_under.revoked_at is not None  # none left in force after the walk-through
+    assert (
+        "lets the same change go ahead again without asking: a daily budget between $160.00 and $240.00, until " in out
+    )
+    assert ", at most once." in out
+    assert f"{again.reference} Executed, asking no one. Approved under Priya Shah's standing approval (given " in out
+    assert "). Google Ads now holds $200.00 a day." in out
+    assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 200
+    changes = PlatformChange.objects.filter(campaign__name="Brand Search").order_by("at")
+    assert [change.after for change in changes] == ["220.00", "200.00"]
     assert "Google Ads now holds $220.00 a day for Brand Search; Walker's copy says $220.00." in out
     # Someone raises the other campaign's budget on Google Ads itself: the next sync finds that change, not Walker's.
     [outside] = OutsideChange.objects.filter(tenant=demo)
@@ -87,9 +98,11 @@ def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
     assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [2, 2, 2, 2]
     assert not PlatformCampaign.objects.filter(connection=connection).exists()
     assert Campaign.objects.filter(tenant=demo, platform="google").count() == 2
-    assert list(HITLApproval.objects.filter(tenant=demo).values_list("status", flat=True)) == ["executed"] * 2
+    # Each run raises the budget 10 % (approved by a person), then puts it back (under a standing approval).
+    assert list(HITLApproval.objects.filter(tenant=demo).values_list("status", flat=True)) == ["executed"] * 4
+    assert HITLApproval.objects.filter(tenant=demo, approved_under__isnull=False).count() == 2
     assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 200
-    assert "Google Ads now holds $200.00 a day for Brand Search" in out
+    assert "Google Ads now holds $220.00 a day for Brand Search" in out and "Google Ads now holds $200.00 a day." in out
 
 
 def test_meta(demo):
@@ -100,7 +113,9 @@ def test_meta(demo):
     assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [4, 4]
     assert re.search(r"Figures as of \d\d:\d\d, from Meta Ads\.", out)
     assert "Meta Ads now holds $165.00 a day for Site Retargeting" in out
-    assert HITLApproval.objects.get(tenant=demo).execution_result["outcome"]["after_units"] == 16_500
+    first = HITLApproval.objects.filter(tenant=demo).order_by("requested_at").first()
+    assert first.execution_result["outcome"]["after_units"] == 16_500
+    assert "Meta Ads now holds $150.00 a day." in out  # put back under the standing approval
     assert "found by the next sync: 1 (" in out and "by Dana Reyes, Ads Manager" in out
 
 

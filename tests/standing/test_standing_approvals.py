@@ -49,7 +49,7 @@ def test_a_later_budget_inside_the_bounds_is_approved_under_it_and_says_so(given
     decision = later.decisions.get()
     assert (decision.approver, decision.via) == (approver, HITLDecision.Via.STANDING)
     said = history(later)[-1]
-    assert said == f"Approved under {approver}'s standing approval of {moment(given.granted_at)}."
+    assert said == f"Approved under {approver}'s standing approval (given {moment(given.granted_at)})"
     given.refresh_from_db()
     assert given.uses == 1
     given_words = f"{approver} let the same change go ahead again: a daily budget between $400.00 and $600.00, until "
@@ -175,7 +175,7 @@ def test_yen_bounds_are_whole_yen(tenant, workflow, approver, paid_ads, requeste
 def test_the_history_is_in_the_readers_words_in_spanish(given, ask, approver):
     with translation.override("es"):
         said = standing.approved_under(given)
-        assert said == f"Aprobada con la aprobación permanente de {approver} del {moment(given.granted_at)}."
+        assert said == f"Aprobada con la aprobación permanente de {approver} (concedida el {moment(given.granted_at)})"
 
 
 def test_a_second_one_on_the_same_approval_is_refused_while_the_first_still_approves(given, approver):
