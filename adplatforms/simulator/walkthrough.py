@@ -1,7 +1,9 @@
 """`simulate_ad_platform`'s walk through an ad platform, end to end, against a fake of it on 127.0.0.1: the tenant's
 connection, a sync, the Paid Ads agent's answer from the synced figures, a budget change proposed, approved by the
 tenant's approver and applied on the (fake) platform and read back; then another campaign's budget changed by someone
-else on the platform, which the next sync finds as a change made outside Walker (Walker's own change is not one).
+else on the platform, which the next sync finds as a change made outside Walker (Walker's own change is not one);
+the first change let go ahead again under a standing approval; and a performance rule that fires for a campaign,
+filing its proposal in the rule's name, which the approver declines.
 
 Everything runs in this process: the fake serves from a thread, this process's settings point at it, and Celery
 runs the tasks in place (`task_always_eager`), so the answer and the execution reach the fake and a running `make
@@ -13,6 +15,7 @@ to Walker's own executors again, as before the walk-through; the synced figures 
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import time
 from decimal import Decimal
 
 from celery import current_app
@@ -26,6 +29,10 @@ from adplatforms.executor import amount_of, units_of
 from adplatforms.models import AdConnection, OutsideChange, PlatformCampaign, PlatformChange, SyncRun
 from adplatforms.outside.waiting import change_by
 from adplatforms.refusals import PLATFORM_NAMES
+from adplatforms.rules import describe, running
+from adplatforms.rules.evaluation import evaluate, last_complete_day
+from adplatforms.rules.filing import run_rule
+from adplatforms.rules.models import Comparison, Metric, PerformanceRule, RuleAction, Schedule, Scope
 from adplatforms.simulator import seeding
 from adplatforms.simulator.google import FakeGoogleAds
 from adplatforms.simulator.meta import TOKEN, FakeMetaGraph
@@ -37,14 +44,18 @@ from conversations.normalized import InboundMessage
 from conversations.pipeline import accept
 from core.errors import WalkerError
 from hitl.models import ApprovalStatus, HITLApproval
+from hitl.presentation import requester_name
 from hitl.services import standing
-from hitl.services.decisions import approve
+from hitl.services.decisions import approve, reject
 from tenants.models import User
 from tenants.roles import Role
 
 RAISE = Decimal("1.10")  # the change proposed: 10% more, within the default guardrails (50% an action)
 STANDING = standing.Bounds(hours=1, max_uses=1, max_change_percent=Decimal("20"))  # step 9: the change undone
 ELSEWHERE = Decimal("1.25")  # the change someone makes on the platform itself
+RULE_NAME = "Simulated CPA watch"  # step 10: made again on each run, left disabled
+RULE_THRESHOLD = Decimal("0.9")  # of the campaign's CPA now, so the rule fires
+RULE_CUT = Decimal("-10")  # percent of the daily budget the rule proposes
 
 
 class SimulationError(WalkerError):
@@ -87,6 +98,7 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> None:
                    "walker": money_exact(walker, target.currency)})  # fmt: skip
             _change_elsewhere(fake, connection, target, say)
             _again_under_standing(tenant, asker, approver, approved, target, fake, connection, say)
+            _rule_fires(tenant, asker, approver, target, connection, say)
         finally:
             connections.disconnect(connection)
             PlatformCampaign.objects.filter(connection=connection).delete()
@@ -312,6 +324,56 @@ def _again_under_standing(tenant, asker, approver, approved, target: Campaign, f
            "history": standing.approved_under(grant), "status": again.get_status_display(),
            "platform": PLATFORM_NAMES[connection.platform],
            "amount": money_exact(_read_back(fake, connection, target), target.currency)})  # fmt: skip
+
+
+def _rule_fires(tenant, admin: User, approver: User, target: Campaign, connection: AdConnection, say) -> None:
+    """The admin writes a performance rule over the synced figures (CPA above 90 % of another campaign's CPA now,
+    proposing a 10 % cut) and its run files the proposal in the rule's name; the approver declines it, so nothing
+    changes on the platform. The rule of an earlier run is replaced, and this one is left disabled."""
+    candidates = Campaign.objects.filter(
+        platform_link__connection=connection, status=Campaign.Status.ACTIVE, platform_link__budget_shared=False
+    ).exclude(pk=target.pk)
+    PerformanceRule.objects.filter(tenant=tenant, name=RULE_NAME).delete()
+    rule = PerformanceRule(
+        tenant=tenant,
+        name=RULE_NAME,
+        metric=Metric.CPA,
+        scope=Scope.CAMPAIGN,
+        comparison=Comparison.ABOVE,
+        threshold=Decimal("0"),
+        action=RuleAction.CHANGE_BUDGET,
+        action_value=RULE_CUT,
+        schedule=Schedule.DAILY,
+        run_at=time(9),
+        created_by=admin,
+    )
+    hit = None
+    for campaign in candidates.order_by("name"):
+        rule.campaign, rule.currency = campaign, campaign.currency.upper()
+        hit = next(iter(evaluate(rule, last_complete_day(tenant))), None)
+        if hit is not None:
+            break
+    if hit is None:
+        say(_("10. No other running campaign has conversions to judge a rule by: no rule is made."))
+        return
+    rule.threshold = money.rounded(hit.value * RULE_THRESHOLD, hit.campaign.currency)
+    rule.full_clean()
+    running.schedule(rule)
+    rule.save()
+    result = run_rule(rule.pk)
+    PerformanceRule.objects.filter(pk=rule.pk).update(enabled=False, next_run_at=None)
+    [firing] = result.firings
+    if firing.approval_id is None:
+        raise SimulationError(_("The rule filed no proposal: %(reason)s") % {"reason": firing.detail})
+    proposal = reject(firing.approval_id, actor=approver, reason=_("Not this week; the sale starts Monday."))
+    say(_("10. %(admin)s writes the rule “%(rule)s”: %(condition)s for %(campaign)s, proposing a %(cut)s%% cut of "
+          "its daily budget. Its run files %(reference)s, asked by %(requester)s: %(summary)s")
+        % {"admin": admin.get_full_name(), "rule": rule.name, "condition": describe.condition(rule),
+           "campaign": hit.campaign.name, "cut": -RULE_CUT, "reference": proposal.reference,
+           "requester": requester_name(proposal), "summary": proposal.summary})  # fmt: skip
+    say(_("   %(approver)s declines it: %(status)s, nothing changes on %(platform)s. The rule is left disabled.")
+        % {"approver": approver.get_full_name(), "status": proposal.get_status_display(),
+           "platform": PLATFORM_NAMES[connection.platform]})  # fmt: skip
 
 
 def _read_back(fake, connection: AdConnection, campaign: Campaign) -> Decimal:

@@ -5,12 +5,14 @@ on a second run; a clear error for a tenant that does not exist.
 Real commits (live_db): the command's answer and execution run on commit, in its own process."""
 
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from adplatforms import money
 from adplatforms.executor import PlatformExecutor
 from adplatforms.models import (
     AdConnection,
@@ -20,6 +22,7 @@ from adplatforms.models import (
     PlatformChange,
     SyncRun,
 )
+from adplatforms.rules.models import PerformanceRule, RuleFiring
 from adplatforms.simulator.seeding import GOOGLE_ACCOUNT, META_ACCOUNT
 from agents.executors import ExecutionRequest, get_executor
 from agents.models import Campaign, CampaignDailyStat
@@ -61,7 +64,7 @@ def test_google_end_to_end(demo):
     assert re.search(r"Brand Search, last 7 days: spend \$[\d,.]+", out)
     assert re.search(r"Figures as of \d\d:\d\d, from Google Ads\.", out)
 
-    approval, again = HITLApproval.objects.filter(tenant=demo).order_by("requested_at")
+    approval, again, ruled = HITLApproval.objects.filter(tenant=demo).order_by("requested_at")
     assert approval.status == ApprovalStatus.EXECUTED
     assert approval.decisions.get().approver.email == "approver@acme.test"
     assert approval.execution_result["outcome"]["before_units"] == 200_000_000
@@ -85,6 +88,22 @@ def test_google_end_to_end(demo):
     [outside] = OutsideChange.objects.filter(tenant=demo)
     assert outside.campaign.name != "Brand Search" and outside.tool == "GOOGLE_ADS_WEB_CLIENT"
     assert re.search(r"found by the next sync: 1 \(.*\)\. .+ \$[\d,.]+ → \$[\d,.]+, by dana@acme.test", out)
+    # A performance rule over the synced figures fires for the other campaign; the approver declines its proposal.
+    [rule] = PerformanceRule.objects.filter(tenant=demo)
+    assert not rule.enabled and rule.next_run_at is None  # no beat of `make run` runs it again
+    [firing] = rule.firings.all()
+    assert firing.outcome == RuleFiring.Outcome.FILED and firing.approval_id == ruled.pk
+    assert firing.campaign == outside.campaign and ruled.requested_by_rule == "Simulated CPA watch"
+    assert ruled.status == ApprovalStatus.REJECTED and ruled.action_type == "set_budget"
+    cut = money.rounded(outside.campaign.daily_budget * Decimal("0.9"), "USD")
+    assert Decimal(ruled.action_data["daily_budget"]) == cut
+    step = (
+        r"writes the rule “Simulated CPA watch”: CPA above \$[\d,.]+ over 7 days for .+, proposing a 10% cut of its "
+        rf"daily budget\. Its run files {ruled.reference}, asked by the rule “Simulated CPA watch”: Rule “Simulated "
+        r"CPA watch”: Lower .+ CPA \$[\d,.]+ over the last 7 days, above"
+    )
+    assert re.search(step, out)
+    assert "Priya Shah declines it: Rejected, nothing changes on Google Ads. The rule is left disabled." in out
 
 
 def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
@@ -99,7 +118,10 @@ def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
     assert not PlatformCampaign.objects.filter(connection=connection).exists()
     assert Campaign.objects.filter(tenant=demo, platform="google").count() == 2
     # Each run raises the budget 10 % (approved by a person), then puts it back (under a standing approval).
-    assert list(HITLApproval.objects.filter(tenant=demo).values_list("status", flat=True)) == ["executed"] * 4
+    statuses = HITLApproval.objects.filter(tenant=demo).order_by("requested_at").values_list("status", flat=True)
+    assert list(statuses) == ["executed", "executed", "rejected"] * 2
+    # The rule is made again on each run (the first one's firing is not a cool-down for the second), never two.
+    assert PerformanceRule.objects.filter(tenant=demo).count() == 1
     assert HITLApproval.objects.filter(tenant=demo, approved_under__isnull=False).count() == 2
     assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 200
     assert "Google Ads now holds $220.00 a day for Brand Search" in out and "Google Ads now holds $200.00 a day." in out
@@ -117,6 +139,7 @@ def test_meta(demo):
     assert first.execution_result["outcome"]["after_units"] == 16_500
     assert "Meta Ads now holds $150.00 a day." in out  # put back under the standing approval
     assert "found by the next sync: 1 (" in out and "by Dana Reyes, Ads Manager" in out
+    assert "declines it: Rejected, nothing changes on Meta Ads. The rule is left disabled." in out
 
 
 def test_an_unknown_tenant_is_a_clear_error(demo):
