@@ -1,7 +1,8 @@
 """How risky a proposed action is: capped factors that add up to a score out of 100.
 
-Each factor is kept with its points and a sentence (stored as the approval's `risk_factors`), so an
-approver can see why an action scored as it did. Anything missing or unreadable counts towards caution.
+Each factor is kept with its points, the figures behind them (`says`, told in each reader's language by
+hitl.risk_reasons) and that reason in English (`detail`), stored as the approval's `risk_factors`, so an approver can
+see why an action scored as it did. Anything missing or unreadable counts towards caution.
 
 Money scores at most 40 points, from what the action spends or what it takes away: the extra spend against recent
 spend (25) and in dollars (15), or, for a pause or a cut, the campaign's results it puts at stake (hitl.stakes):
@@ -33,6 +34,7 @@ from agents.tenant_actions.registry import spec_for
 from core import currencies
 from hitl import stakes
 from hitl.models import ApprovalStatus, HITLApproval, RiskLevel, RiskPolicy
+from hitl.risk_reasons import in_english, told
 from hitl.stakes import STAKE_DAYS, Stake, at_stake
 
 # Caps per factor; they add up to 100, results at stake sharing the two budget factors' (RESULTS_MAX).
@@ -95,7 +97,7 @@ def read_with(tenant) -> None:
 class RiskAssessment:
     score: float  # 0..100, one decimal; the sum of the factors' points
     level: RiskLevel
-    factors: list[dict]  # {"factor", "points", "max", "detail"}
+    factors: list[dict]  # {"factor", "points", "max", "detail", "says"} and a pause's or a cut's "stake"
 
 
 def assess(
@@ -139,21 +141,28 @@ def factor_label(key: str) -> str:
 
 
 def readable_factors(factors: list, action_type: str) -> list[dict]:
-    """The factors as people read them, in the active language: each named ("label"), the kind of action's
-    reason naming the action ("Set a campaign's daily budget (default)", stored as "set_budget (default)"), and the
-    results at stake told from the figures kept with them (hitl.stakes.detail)."""
-    spec = SPECS.get(action_type)
+    """The factors as people read them, in the active language: each named ("label") and its reason told from the
+    figures kept with it (hitl.risk_reasons), else as stored (`_stored_reason`)."""
     rows = []
     for factor in factors:
         if not isinstance(factor, dict):
             continue
-        detail = str(factor.get("detail", ""))
-        if factor.get("factor") == "action_type" and spec and detail.startswith(f"{action_type} "):
-            detail = f"{spec.label}{detail[len(action_type) :]}"
-        elif isinstance(factor.get("stake"), dict):  # told from its figures: in the reader's language
-            detail = stakes.detail(factor["stake"]) or detail
+        detail = told(factor.get("says"), factor.get("stake")) or _stored_reason(factor, action_type)
         rows.append({**factor, "label": factor_label(factor.get("factor", "")), "detail": detail})
     return rows
+
+
+def _stored_reason(factor: dict, action_type: str) -> str:
+    """A factor scored before its figures were kept: its stored sentence, the kind of action's naming the action
+    ("Set a campaign's daily budget (default)", stored as "set_budget (default)") and the results at stake told
+    from their figures (hitl.stakes.detail)."""
+    detail = str(factor.get("detail", ""))
+    spec = SPECS.get(action_type)
+    if factor.get("factor") == "action_type" and spec and detail.startswith(f"{action_type} "):
+        return f"{spec.label}{detail[len(action_type) :]}"
+    if isinstance(factor.get("stake"), dict):
+        return stakes.detail(factor["stake"]) or detail
+    return detail
 
 
 def priority_for(level) -> int:
@@ -171,10 +180,14 @@ def _level(score: float, policy: RiskPolicy) -> RiskLevel:
     return RiskLevel.LOW
 
 
-def _factor(name: str, points: float, cap: int, detail: str) -> dict:
-    """Points clamped to 0..cap (NaN to the cap) and rounded to one decimal."""
+def _factor(name: str, points: float, cap: int, kind: str, *, stake: dict | None = None, **figures) -> dict:
+    """Points clamped to 0..cap (NaN to the cap) and rounded to one decimal, with why: the reason's `kind` and its
+    figures as strings (`says`, told in each reader's language by hitl.risk_reasons, with the `stake` a pause or a
+    cut puts at stake) and that reason in English."""
     points = float(cap) if math.isnan(points) else min(max(float(points), 0.0), float(cap))
-    return {"factor": name, "points": round(points, 1), "max": cap, "detail": detail}
+    says = {"kind": kind, **{key: None if value is None else str(value) for key, value in figures.items()}}
+    factor = {"factor": name, "points": round(points, 1), "max": cap, "detail": in_english(says, stake), "says": says}
+    return factor if stake is None else {**factor, "stake": stake}
 
 
 def _budget_relative(tenant, cost: Decimal, currency: str, now) -> dict:
@@ -187,13 +200,28 @@ def _budget_relative(tenant, cost: Decimal, currency: str, now) -> dict:
         date__lt=today,
     ).aggregate(total=Sum("spend"))["total"] or Decimal("0")
     if cost == 0:
-        return _factor("budget_relative", 0, BUDGET_RELATIVE_MAX, "No extra spend")
+        return _factor("budget_relative", 0, BUDGET_RELATIVE_MAX, "no_extra_spend")
     if spent <= 0:
-        detail = f"{_money(cost, currency)} with no spend in the last 30 days"
-        return _factor("budget_relative", BUDGET_RELATIVE_MAX, BUDGET_RELATIVE_MAX, detail)
+        return _factor(
+            "budget_relative",
+            BUDGET_RELATIVE_MAX,
+            BUDGET_RELATIVE_MAX,
+            "cost_without_spend",
+            cost=cost,
+            currency=currency,
+        )
     ratio = float(cost / spent)
-    detail = f"{_money(cost, currency)} is {_percent(ratio)} of the last 30 days' spend ({_money(spent, currency)})"
-    return _factor("budget_relative", BUDGET_RELATIVE_MAX * ratio / RELATIVE_SATURATION, BUDGET_RELATIVE_MAX, detail)
+    points = BUDGET_RELATIVE_MAX * ratio / RELATIVE_SATURATION
+    return _factor(
+        "budget_relative",
+        points,
+        BUDGET_RELATIVE_MAX,
+        "cost_share",
+        cost=cost,
+        currency=currency,
+        ratio=ratio,
+        spent=spent,
+    )
 
 
 def _budget_absolute(cost: Decimal, currency: str, large_cost: Decimal) -> dict:
@@ -201,17 +229,25 @@ def _budget_absolute(cost: Decimal, currency: str, large_cost: Decimal) -> dict:
     A cost in a currency without a dollar rate scores the maximum."""
     dollars = currencies.in_dollars(cost, currency, settings.RISK_DOLLAR_RATES)
     if dollars is None:
-        detail = f"{_money(cost, currency)}: no dollar rate for {currency} (RISK_DOLLAR_RATES), counted as large"
-        return _factor("budget_absolute", BUDGET_ABSOLUTE_MAX, BUDGET_ABSOLUTE_MAX, detail)
+        return _factor(
+            "budget_absolute", BUDGET_ABSOLUTE_MAX, BUDGET_ABSOLUTE_MAX, "no_dollar_rate", cost=cost, currency=currency
+        )
     if dollars <= 1:
         fraction = 0.0
     elif dollars >= large_cost:
         fraction = 1.0
     else:
         fraction = math.log10(dollars) / math.log10(large_cost)
-    shown = _money(cost, currency) if currency == "USD" else f"{_money(cost, currency)} (about {_money(dollars)})"
-    detail = f"{shown} against a large cost of {_money(large_cost)}"
-    return _factor("budget_absolute", BUDGET_ABSOLUTE_MAX * fraction, BUDGET_ABSOLUTE_MAX, detail)
+    return _factor(
+        "budget_absolute",
+        BUDGET_ABSOLUTE_MAX * fraction,
+        BUDGET_ABSOLUTE_MAX,
+        "cost_against_large",
+        cost=cost,
+        currency=currency,
+        dollars=None if currency == "USD" else dollars,
+        large=large_cost,
+    )
 
 
 def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> dict:
@@ -220,42 +256,32 @@ def _results_at_stake(stake: Stake | None, large_cost: Decimal, left: float) -> 
     is. At most `left`: what the action's spend left of money's points. A campaign without figures for the week
     scores nothing, saying so: no results are known to be at stake, and none are made up."""
     if stake is None:
-        return _factor("results_at_stake", 0, RESULTS_MAX, "No campaign's results at stake")
-    first = f"{stake.first:%-d}" if stake.first.month == stake.last.month else f"{stake.first:%-d %B}"
-    week = f"{first}–{stake.last:%-d %B}"
+        return _factor("results_at_stake", 0, RESULTS_MAX, "no_stake")
     if not stake.has_figures:
-        detail = f"No figures for {stake.campaign} from {week}: nothing known to be at stake"
-        return {**_factor("results_at_stake", 0, RESULTS_MAX, detail), "stake": stake.stored()}
+        return _factor("results_at_stake", 0, RESULTS_MAX, "at_stake", stake=stake.stored())
     share = stake.account_share
     relative = min(BUDGET_RELATIVE_MAX * share / RELATIVE_SATURATION, BUDGET_RELATIVE_MAX)
     horizon = stake.value * RESULTS_HORIZON_DAYS / STAKE_DAYS
     absolute = _budget_absolute(horizon, stake.currency, large_cost) if horizon > 0 else None
     points = relative + (absolute["points"] if absolute else 0)
-    whose = f"{stake.campaign}'s" if stake.share == 1 else f"{_percent(float(stake.share))} of {stake.campaign}'s"
-    value = _money(stake.value, stake.currency)
-    detail = (
-        f"{whose} {_count(stake.conversions)} conversions and {value} of conversion value a week ({week}) at stake: "
-        f"{_percent(share) if share else '0%'} of that week's results in the account"
+    dollars = currencies.in_dollars(horizon, stake.currency, settings.RISK_DOLLAR_RATES) if absolute else None
+    return _factor(
+        "results_at_stake",
+        min(points, max(left, 0)),
+        RESULTS_MAX,
+        "at_stake",
+        stake=stake.stored(),
+        horizon=horizon.quantize(Decimal("1")) if absolute else None,
+        dollars=None if dollars is None or stake.currency == "USD" else dollars.quantize(Decimal("1")),
+        days=RESULTS_HORIZON_DAYS,
     )
-    if absolute:
-        detail += f"; about {_in_dollars_too(horizon, stake.currency)} in {RESULTS_HORIZON_DAYS} days"
-    return {**_factor("results_at_stake", min(points, max(left, 0)), RESULTS_MAX, detail), "stake": stake.stored()}
-
-
-def _in_dollars_too(amount: Decimal, currency: str) -> str:
-    """A whole amount, with its dollars beside another currency's: "$52,059", "¥3,000,000 (about $19,500)"."""
-    if currency == "USD":
-        return _money(amount.quantize(Decimal("1")))
-    dollars = currencies.in_dollars(amount, currency, settings.RISK_DOLLAR_RATES)
-    shown = _money(amount.quantize(Decimal("1")), currency)
-    return shown if dollars is None else f"{shown} (about {_money(dollars.quantize(Decimal('1')))})"
 
 
 def _reach(reach: int) -> dict:
     """log10 scale: 100 people or fewer is 0, a million or more is the maximum (10,000 is half)."""
     reach = max(reach, 0)
     fraction = math.log10(max(reach, 1) / REACH_FLOOR) / math.log10(REACH_CEILING / REACH_FLOOR)
-    return _factor("reach", REACH_MAX * fraction, REACH_MAX, f"{reach:,} people reached")
+    return _factor("reach", REACH_MAX * fraction, REACH_MAX, "reach", count=reach)
 
 
 def _action_type(tenant, action_type: str, overrides) -> dict:
@@ -271,7 +297,7 @@ def _action_type(tenant, action_type: str, overrides) -> dict:
         points = float(raw)
     except (TypeError, ValueError):
         source, points = "unreadable tenant policy", ACTION_TYPE_MAX
-    return _factor("action_type", points, ACTION_TYPE_MAX, f"{action_type} ({source})")
+    return _factor("action_type", points, ACTION_TYPE_MAX, "action_type", action=action_type, source=source)
 
 
 def _requester_history(tenant, requester, now, token_id=None) -> dict:
@@ -285,43 +311,25 @@ def _requester_history(tenant, requester, now, token_id=None) -> dict:
     elif token_id is not None:
         theirs = Q(outside_request__token_id=token_id)
     else:
-        return _factor("requester_history", 0, REQUESTER_MAX, "No requester")
+        return _factor("requester_history", 0, REQUESTER_MAX, "no_requester")
     counts = HITLApproval.objects.filter(theirs, tenant=tenant, requested_at__lte=now).aggregate(
         rejected=Count("pk", filter=Q(status=ApprovalStatus.REJECTED, requested_at__gt=now - REJECTION_WINDOW)),
         recent=Count("pk", filter=Q(requested_at__gt=now - VOLUME_WINDOW)),
     )
     extra = max(counts["recent"] - NORMAL_DAILY_REQUESTS, 0)
     points = counts["rejected"] * POINTS_PER_REJECTION + extra * POINTS_PER_EXTRA_REQUEST
-    detail = (
-        f"{counts['rejected']} rejected in the last 30 days; {counts['recent']} requests in the last 24 hours "
-        f"(normal: up to {NORMAL_DAILY_REQUESTS})"
+    return _factor(
+        "requester_history",
+        points,
+        REQUESTER_MAX,
+        "requester",
+        rejected=counts["rejected"],
+        recent=counts["recent"],
+        normal=NORMAL_DAILY_REQUESTS,
     )
-    return _factor("requester_history", points, REQUESTER_MAX, detail)
 
 
 def _confidence(confidence: float) -> dict:
     """(1 - confidence) of the cap; an unreadable confidence counts as none."""
     confidence = 0.0 if math.isnan(confidence) else min(max(confidence, 0.0), 1.0)
-    return _factor(
-        "confidence", CONFIDENCE_MAX * (1 - confidence), CONFIDENCE_MAX, f"Agent confidence {confidence:.0%}"
-    )
-
-
-def _money(amount: Decimal, currency: str = "USD") -> str:
-    """An amount as the stored factors write it: "$1,250", "$12.50", "¥70,000", "CHF 12.50"."""
-    amount = Decimal(amount)
-    whole = amount == amount.to_integral_value() or currencies.places(currency) == 0
-    figure = f"{amount:,.0f}" if whole else f"{amount:,.{currencies.places(currency)}f}"
-    if currency == "USD":
-        return f"${figure}"
-    sign = currencies.sign(currency)
-    return f"{sign}{figure}" if sign else f"{currency} {figure}"
-
-
-def _count(number: Decimal) -> str:
-    """A count that may have a tenth (a share of conversions): "42", "16.8", "1,204"."""
-    return f"{number:,.1f}".removesuffix(".0")
-
-
-def _percent(ratio: float) -> str:
-    return f"{ratio:.0%}" if ratio >= 0.01 else "under 1%"
+    return _factor("confidence", CONFIDENCE_MAX * (1 - confidence), CONFIDENCE_MAX, "confidence", share=confidence)

@@ -103,8 +103,8 @@ def test_pausing_the_best_campaign_scores_the_results_it_brings_in(tenant, paid_
         "account_share": "0.8571",  # 42 of the account's 49 conversions
     }
     assert at_stake["detail"] == (
-        "Brand Search's 42 conversions and $12,147.10 of conversion value a week (8–14 June) at stake: 86% of that "
-        "week's results in the account; about $52,059 in 30 days"
+        "Pauses Brand Search: about 42 conversions and $12,147 of value a week at stake (7 days to June 14); 86% of "
+        "the account's results over those days; about $52,059 in 30 days"
     )
 
 
@@ -116,8 +116,8 @@ def test_a_yen_campaign_is_scored_in_yen_never_with_dollars(tenant, brand_search
     # The only yen campaign: all the account's yen value (the dollars of Brand Search are not added to it); its
     # ¥3,000,000 over 30 days is about $19,500, above the large cost.
     assert at_stake["points"] == 40.0
-    assert "¥700,000 of conversion value a week" in at_stake["detail"]
-    assert "100% of that week's results in the account" in at_stake["detail"]
+    assert "¥700,000 of value a week" in at_stake["detail"]
+    assert "100% of the account's results over those days" in at_stake["detail"]
     assert (
         "$700,000" not in at_stake["detail"] and "about ¥3,000,000 (about $19,500) in 30 days" in (at_stake["detail"])
     )
@@ -147,7 +147,7 @@ def test_a_campaign_without_conversions_scores_what_it_has(tenant):
     at_stake = factor(scored(tenant, "pause_campaign", {"campaign_id": str(idle.pk)}).factors)
     assert at_stake["points"] == 0.0
     assert at_stake["stake"]["has_figures"] is True and at_stake["stake"]["conversions"] == "0.0"
-    assert at_stake["detail"].startswith("Idle's 0 conversions and $0 of conversion value a week (8–14 June)")
+    assert at_stake["detail"].startswith("Pauses Idle: about 0 conversions and $0 of value a week at stake (7 days")
 
 
 def test_a_campaign_without_synced_figures_says_so(tenant):
@@ -156,7 +156,9 @@ def test_a_campaign_without_synced_figures_says_so(tenant):
     at_stake = factor(scored(tenant, "pause_campaign", {"campaign_id": str(new.pk)}).factors)
     assert at_stake["points"] == 0.0
     assert at_stake["stake"]["has_figures"] is False
-    assert at_stake["detail"] == "No figures for New Launch from 8–14 June: nothing known to be at stake"
+    assert (
+        at_stake["detail"] == "No figures for New Launch in the 7 days to June 14: what it puts at stake is not known"
+    )
 
 
 def test_another_tenants_campaign_puts_nothing_of_this_ones_at_stake(tenant, other_tenant):
@@ -197,4 +199,6 @@ def test_the_factor_is_named_and_told_in_the_readers_language(tenant, brand_sear
         row = factor(readable_factors(factors, "pause_campaign"))
     assert row["label"] == "Resultados en juego" and (row["points"], row["max"]) == (40.0, 40)
     assert row["detail"].startswith("Pausa Brand Search: pone en juego unas 42 conversiones y ")
-    assert row["detail"].endswith("(7 días hasta el 14 de junio); 86% de los resultados de la cuenta en esos días")
+    assert row["detail"].endswith(
+        "(7 días hasta el 14 de junio); 86% de los resultados de la cuenta en esos días; unos 52\xa0059 US$ en 30 días"
+    )

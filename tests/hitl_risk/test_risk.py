@@ -383,7 +383,7 @@ def test_factors_are_listed_in_order_with_their_caps(tenant):
         ("requester_history", 10),
         ("confidence", 10),
     ]
-    assert set(assessment.factors[0]) == {"factor", "points", "max", "detail"}
+    assert set(assessment.factors[0]) == {"factor", "points", "max", "detail", "says"}
     with pytest.raises(FrozenInstanceError):
         assessment.score = 0
 
