@@ -9,11 +9,14 @@ Append-only in the database too (triggers on PostgreSQL, hitl/migrations/0001): 
 may take is to be blanked, through `erase_notes`, when it held a person's data that is erased.
 """
 
+import json
+
 from django.db import connection
 from django.db.models import QuerySet
 
 from analytics.events import record
 from analytics.models import EventType
+from core.sentence import Sentence, told
 from hitl.models import HITLApprovalHistory
 from hitl.notifying import registry
 
@@ -34,7 +37,7 @@ PLATFORM_EVENTS = {
 def log(
     approval,
     event_type: Event,
-    description: str,
+    description: str | Sentence,
     *,
     actor=None,
     ip=None,
@@ -44,6 +47,8 @@ def log(
     **metadata,
 ):
     """Record the event (the tenant's open consoles show it once it is committed); only a member of `Event`.
+    A `description` written as a `Sentence` is kept in English and as its sentence, told in each reader's language
+    (`note`); a plain one (a person's own words) as written.
 
     `origin` (a decision's `tenants.privacy.audit.Origin`) gives the address and, when the session showed one, the
     second
@@ -69,7 +74,8 @@ def log(
         tenant_id=approval.tenant_id,
         approval=approval,
         event_type=event_type,
-        description=description,
+        description=description.in_english() if isinstance(description, Sentence) else description,
+        said=json.dumps(description.stored()) if isinstance(description, Sentence) else "",
         actor=actor,
         actor_role=getattr(actor, "role", "") or ("superuser" if getattr(actor, "is_superuser", False) else ""),
         actor_ip=ip,
@@ -82,8 +88,21 @@ def log(
     return entry
 
 
+def note(entry: HITLApprovalHistory) -> str:
+    """The entry's note in the active language: its kept sentence told again, else as written ("" once erased)."""
+    if entry.said:
+        try:
+            told_again = told(json.loads(entry.said))
+        except ValueError:
+            told_again = None
+        if told_again is not None:
+            return told_again
+    return entry.description
+
+
 def erase_notes(entry_ids) -> int:
-    """Blank the notes (`description`) of these history entries, and nothing else of them; how many changed.
+    """Blank the notes (`description` and `said`) of these history entries, and nothing else of them; how many
+    changed.
 
     On PostgreSQL through the database function `hitl_history_erase_notes`, the trigger's one way out for notes.
     """
@@ -92,5 +111,5 @@ def erase_notes(entry_ids) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT hitl_history_erase_notes(%s::uuid[])", [ids])
             return cursor.fetchone()[0]
-    entries = HITLApprovalHistory.objects.filter(pk__in=ids).exclude(description="")
-    return QuerySet.update(entries, description="")  # the model's queryset refuses updates, by design
+    entries = HITLApprovalHistory.objects.filter(pk__in=ids).exclude(description="", said="")
+    return QuerySet.update(entries, description="", said="")  # the model's queryset refuses updates, by design

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
+from hitl.history import note
 from hitl.models import HITLApproval
 from hitl.notifying import registry
 from tenants.privacy.audit import Origin
@@ -87,7 +88,7 @@ def history(approval: HITLApproval) -> list[Entry]:
                 when=item.timestamp,
                 title=item.get_event_type_display(),
                 who=_name(item.actor),
-                text=item.description or _("The note was erased with the personal data it held."),
+                text=note(item) or _("The note was erased with the personal data it held."),
                 status_change=change,
                 changes=_changes(item.changes, approval.currency),
             )

@@ -87,7 +87,8 @@ class HITLApprovalHistory(models.Model):
 
     On PostgreSQL the database refuses changes too (its triggers, hitl/migrations/0001): a row goes only with its
     approval (a tenant's deletion), its actor becomes empty when that account is deleted, and its note
-    (`description`) is blanked only through `hitl.history.erase_notes`. Elsewhere this model and its queryset
+    (`description`, and `said`, the same note kept to be told in each reader's language) is blanked only through
+    `hitl.history.erase_notes`. Elsewhere this model and its queryset
     refuse them.
     """
 
@@ -129,6 +130,8 @@ class HITLApprovalHistory(models.Model):
     )
     event_type = models.CharField(max_length=40, choices=Event.choices, verbose_name=_("event type"))
     description = EncryptedTextField(verbose_name=_("description"))  # quotes reasons and names people
+    # The same note kept to be told in each reader's language (core.sentence, JSON); blanked with it.
+    said = EncryptedTextField(blank=True, default="", verbose_name=_("note as kept"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
     )

@@ -4,7 +4,9 @@ the workflow's approval after its waiting time. Each locks the approval row (or 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.sentence import Sentence
 from hitl.access import get_approval_for_user, may_manage
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -56,10 +58,11 @@ def escalate_locked(approval, *, actor, reason, origin) -> None:
         refresh_assignees(approval)
         target = str(admin)
     if actor:
-        done = _("Escalated by %(actor)s to %(target)s: %(reason)s")
-        done %= {"actor": actor, "target": target, "reason": reason}
+        done = Sentence(
+            gettext_noop("Escalated by %(actor)s to %(target)s: %(reason)s"), actor=actor, target=target, reason=reason
+        )
     else:
-        done = _("Escalated automatically to %(target)s: %(reason)s") % {"target": target, "reason": reason}
+        done = Sentence(gettext_noop("Escalated automatically to %(target)s: %(reason)s"), target=target, reason=reason)
     log(approval, Event.ESCALATED, done, actor=actor, ip=origin.ip)
     notify(approval, Notice.ESCALATED)
 
@@ -79,7 +82,9 @@ def cancel(approval_id, *, actor, reason: str = "", origin=IN_CONSOLE) -> HITLAp
         log(
             approval,
             Event.CANCELLED,
-            (_("Cancelled by %(actor)s.") % {"actor": actor} + f" {reason}").strip(),
+            Sentence(gettext_noop("Cancelled by %(actor)s. %(reason)s"), actor=actor, reason=reason)
+            if reason.strip()
+            else Sentence(gettext_noop("Cancelled by %(actor)s."), actor=actor),
             actor=actor,
             ip=origin.ip,
             previous_status=previous,
@@ -95,7 +100,7 @@ def expire_locked(approval: HITLApproval) -> None:
     approval.resolved_at = timezone.now()
     cleared = close_out(approval)
     approval.save(update_fields=["status", "resolved_at", *cleared])
-    log(approval, Event.EXPIRED, _("Expired: nobody decided in time."), previous_status=previous)
+    log(approval, Event.EXPIRED, Sentence(gettext_noop("Expired: nobody decided in time.")), previous_status=previous)
     notify(approval, Notice.DECIDED)
     announce(approval, lambda: told.expired(approval))
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.sentence import Sentence
 from hitl.history import Event, log
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.notifying import told
@@ -113,8 +114,11 @@ def tell_superseded(superseded: list[Superseded], newer: HITLApproval, *, actor=
         log(
             older,
             Event.SUPERSEDED,
-            _("Superseded by %(reference)s, a newer request for the same target: %(summary)s")
-            % {"reference": newer.reference, "summary": newer.action_summary},
+            Sentence(
+                gettext_noop("Superseded by %(reference)s, a newer request for the same target: %(summary)s"),
+                reference=newer.reference,
+                summary=newer.action_summary,
+            ),
             actor=actor,
             previous_status=closed.previous_status,
             superseded_by=newer.reference,

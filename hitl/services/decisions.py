@@ -8,8 +8,9 @@ the second sees the first's outcome. Side effects run after commit.
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.sentence import Sentence
 from hitl.access import get_approval_for_user, may
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -133,8 +134,13 @@ def _count_and_advance(approval, actor, notes, origin, *, changes) -> None:
         log(
             approval,
             Event.APPROVAL_RECORDED,
-            _("%(actor)s approved at level %(level)s (%(received)s of %(required)s).")
-            % {"actor": actor, "level": level, "received": received, "required": approval.required_approvals},
+            Sentence(
+                gettext_noop("%(actor)s approved at level %(level)s (%(received)s of %(required)s)."),
+                actor=actor,
+                level=level,
+                received=received,
+                required=approval.required_approvals,
+            ),
             actor=actor,
             origin=origin,
             previous_status=approval.status,
@@ -147,8 +153,12 @@ def _count_and_advance(approval, actor, notes, origin, *, changes) -> None:
         log(
             approval,
             Event.LEVEL_APPROVED,
-            _("Level %(level)s approved; now at level %(next)s of %(levels)s.")
-            % {"level": level, "next": level + 1, "levels": approval.total_levels},
+            Sentence(
+                gettext_noop("Level %(level)s approved; now at level %(next)s of %(levels)s."),
+                level=level,
+                next=level + 1,
+                levels=approval.total_levels,
+            ),
             actor=actor,
             origin=origin,
             previous_status=approval.status,
@@ -181,7 +191,11 @@ def final_approve(approval, *, actor, notes, origin, automatic=False, changes=No
         ]
     )  # fmt: skip
     if not done:
-        done = _("Approved automatically.") if automatic else _("Approved by %(actor)s.") % {"actor": actor}
+        done = (
+            Sentence(gettext_noop("Approved automatically."))
+            if automatic
+            else Sentence(gettext_noop("Approved by %(actor)s."), actor=actor)
+        )
     log(approval, Event.APPROVED, done, actor=actor, origin=origin, previous_status=previous)
     notify(approval, Notice.DECIDED)
     said = actor is not None and (changes or notes.strip())
@@ -205,9 +219,9 @@ def reject_locked(approval, *, actor, reason, origin, automatic=False) -> None:
         ]
     )  # fmt: skip
     if automatic:
-        done = _("Rejected automatically: %(reason)s") % {"reason": reason}
+        done = Sentence(gettext_noop("Rejected automatically: %(reason)s"), reason=reason)
     else:
-        done = _("Rejected by %(actor)s: %(reason)s") % {"actor": actor, "reason": reason}
+        done = Sentence(gettext_noop("Rejected by %(actor)s: %(reason)s"), actor=actor, reason=reason)
     log(approval, Event.REJECTED, done, actor=actor, origin=origin, previous_status=previous)
     notify(approval, Notice.DECIDED)
     announce(approval, lambda: told.rejected(approval, reason))

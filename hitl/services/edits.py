@@ -6,11 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agents import action_specs
 from agents.tenant_actions.registry import TenantActionSpec, spec_for
 from core import currencies
+from core.sentence import Sentence
 from hitl import duplicates, rules
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -166,13 +167,13 @@ def apply_edits(approval, actor, edits, origin) -> Edit:
     log(
         approval,
         Event.EDITED,
-        _("%(actor)s edited the action before approving; risk %(old)s → %(new)s (%(score)s).")
-        % {
-            "actor": actor,
-            "old": RiskLevel(old_level).label.lower(),
-            "new": RiskLevel(risk.level).label.lower(),
-            "score": f"{risk.score:g}",
-        },
+        Sentence(
+            gettext_noop("%(actor)s edited the action before approving; risk %(old)s → %(new)s (%(score)s)."),
+            actor=actor,
+            old=RiskLevel(old_level).label,
+            new=RiskLevel(risk.level).label,
+            score=f"{risk.score:g}",
+        ),
         actor=actor,
         ip=origin.ip,
         previous_status=approval.status,
@@ -231,8 +232,11 @@ def _reroute(approval, actor, origin, changes) -> None:
     log(
         approval,
         Event.REROUTED,
-        _("The edited action is riskier (%(level)s); it now follows %(workflow)s from level 1.")
-        % {"level": approval.risk_level, "workflow": choice.rules["name"]},
+        Sentence(
+            gettext_noop("The edited action is riskier (%(level)s); it now follows %(workflow)s from level 1."),
+            level=RiskLevel(approval.risk_level).label,
+            workflow=choice.rules["name"],
+        ),
         actor=actor,
         ip=origin.ip,
         previous_status=approval.status,

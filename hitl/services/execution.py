@@ -19,8 +19,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.actions import ActionType
 from agents.executors import (
@@ -35,6 +34,7 @@ from agents.tenant_actions import RunBy
 from agents.tenant_actions.registry import TenantActionSpec, spec_for
 from core.commit import after_commit
 from core.metrics import EXECUTIONS_FAILED, inc_on_commit
+from core.sentence import Sentence
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -120,7 +120,7 @@ def record_success(approval: HITLApproval, result, **metadata) -> None:
         approval.execution_result["outcome"] = result.outcome
     approval.execution_error = ""
     approval.save(update_fields=["status", "executed_at", "execution_status", "execution_result", "execution_error"])
-    done = _("Done: %(detail)s") % {"detail": result.detail}
+    done = Sentence(gettext_noop("Done: %(detail)s"), detail=result.detail)
     log(approval, Event.EXECUTED, done, previous_status=ApprovalStatus.EXECUTING, **metadata)
     announce(approval, lambda: told.done(result.detail))
 
@@ -136,7 +136,7 @@ def record_failure(approval: HITLApproval, error: Exception, *, tell=None, **met
     approval.execution_status = ExecutionStatus.FAILED
     approval.execution_error = str(error)[:2000]
     approval.save(update_fields=["status", "execution_status", "execution_error"])
-    failed = _("Execution failed: %(error)s") % {"error": error}
+    failed = Sentence(gettext_noop("Execution failed: %(error)s"), error=error)
     log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING, **metadata)
     inc_on_commit(EXECUTIONS_FAILED, action_type=action_type_label(approval.action_type))
     announce(approval, tell or (lambda: told.not_done(approval, str(error))))
@@ -187,8 +187,11 @@ def _run_remote(approval_id, executor, *, max_attempts: int, on_retry=None) -> O
         log(
             approval,
             Event.EXECUTION_STARTED,
-            _("Sending to %(destination)s (attempt %(attempt)s).")
-            % {"destination": executor.destination, "attempt": approval.execution_attempts},
+            Sentence(
+                gettext_noop("Sending to %(destination)s (attempt %(attempt)s)."),
+                destination=executor.destination,
+                attempt=approval.execution_attempts,
+            ),
         )
     claim = approval.execution_started_at
     lease = lease_of(executor)
@@ -207,8 +210,11 @@ def _run_remote(approval_id, executor, *, max_attempts: int, on_retry=None) -> O
                 log(
                     approval,
                     Event.EXECUTION_RETRIED,
-                    _("Attempt %(attempt)s failed, will retry: %(error)s")
-                    % {"attempt": approval.execution_attempts, "error": error},
+                    Sentence(
+                        gettext_noop("Attempt %(attempt)s failed, will retry: %(error)s"),
+                        attempt=approval.execution_attempts,
+                        error=error,
+                    ),
                 )
                 if on_retry is not None:
                     on_retry(error.retry_after)
@@ -242,8 +248,11 @@ def _still_claimed(approval_id, claim, answer: str) -> HITLApproval | None:
     log(
         approval,
         Event.EXECUTION_LATE_ANSWER,
-        _("The attempt started %(when)s UTC answered after it was given up: %(answer)s.")
-        % {"when": f"{claim:%Y-%m-%d %H:%M}", "answer": answer},
+        Sentence(
+            gettext_noop("The attempt started %(when)s UTC answered after it was given up: %(answer)s."),
+            when=f"{claim:%Y-%m-%d %H:%M}",
+            answer=answer,
+        ),
     )
     return None
 
@@ -301,7 +310,7 @@ def abandon_execution(approval_id, *, actor, reason: str = "") -> HITLApproval:
         log(
             approval,
             Event.EXECUTION_ABANDONED,
-            _("%(actor)s marked the silent execution failed%(note)s.") % {"actor": actor, "note": note},
+            Sentence(gettext_noop("%(actor)s marked the silent execution failed%(note)s."), actor=actor, note=note),
             actor=actor,
         )
     return approval
@@ -323,7 +332,7 @@ def retry_execution(approval_id, *, actor) -> HITLApproval:
         log(
             approval,
             Event.EXECUTION_RETRIED,
-            _("%(actor)s asked to run it again.") % {"actor": actor},
+            Sentence(gettext_noop("%(actor)s asked to run it again."), actor=actor),
             actor=actor,
             previous_status=ApprovalStatus.FAILED,
         )

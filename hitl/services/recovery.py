@@ -20,8 +20,9 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.sentence import Sentence
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -46,9 +47,9 @@ def _stalled(now) -> Q:
 def _requeue(approval: HITLApproval, *, actor=None, now=None) -> None:
     approval.save(update_fields=queue_execution(approval, now=now))
     if actor:
-        done = _("%(actor)s sent the execution to a worker again.") % {"actor": actor}
+        done = Sentence(gettext_noop("%(actor)s sent the execution to a worker again."), actor=actor)
     else:
-        done = _("Recovery sent the execution to a worker again.")
+        done = Sentence(gettext_noop("Recovery sent the execution to a worker again."))
     log(approval, Event.EXECUTION_REQUEUED, done, actor=actor)
 
 

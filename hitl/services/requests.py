@@ -4,16 +4,17 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agents.actions import ProposedAction
 from analytics.events import record
 from analytics.models import EventType
 from core import currencies
+from core.sentence import Sentence
 from hitl import rules
 from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
-from hitl.models import ApprovalRequest, HITLApproval, HITLDecision
+from hitl.models import ApprovalRequest, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifying.approvers import Notice, notify
 from hitl.risk import assess, priority_for
 from hitl.services import standing
@@ -169,25 +170,30 @@ def request_approval(
         approval.outside_request = outside  # both ways: whoever reads the approval next finds it without a query
         outside.save(update_fields=["approval"])
     replaced = approval.related_to
-    replaces = (
-        _("; supersedes %(reference)s, which waited for the same target") % {"reference": replaced.reference}
-        if replaced
-        else ""
+    proposed = Sentence(
+        gettext_noop("%(agent)s proposed: %(summary)s (risk %(level)s, %(score)s); workflow %(workflow)s"),
+        agent=agent.name if agent else outside.agent_name,
+        summary=approval.action_summary,
+        level=RiskLevel(risk.level).label,
+        score=f"{risk.score:g}",
+        workflow=choice.rules["name"],
     )
+    if replaced:
+        proposed = Sentence(
+            gettext_noop("%(proposed)s; supersedes %(reference)s, which waited for the same target"),
+            proposed=proposed,
+            reference=replaced.reference,
+        )
     if revision_of is not None:
-        replaces += _("; revises %(reference)s after an approver's note") % {"reference": revision_of.reference}
+        proposed = Sentence(
+            gettext_noop("%(proposed)s; revises %(reference)s after an approver's note"),
+            proposed=proposed,
+            reference=revision_of.reference,
+        )
     log(
         approval,
         Event.CREATED,
-        _("%(agent)s proposed: %(summary)s (risk %(level)s, %(score)s); workflow %(workflow)s")
-        % {
-            "agent": agent.name if agent else outside.agent_name,
-            "summary": approval.action_summary,
-            "level": risk.level,
-            "score": f"{risk.score:g}",
-            "workflow": choice.rules["name"],
-        }
-        + replaces,
+        proposed,
         actor=requested_by,
         risk_factors=risk.factors,
     )

@@ -15,8 +15,9 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.sentence import Sentence
 from hitl.access import get_approval_for_user
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -84,8 +85,11 @@ def close_as_revised(original: HITLApproval, revision: HITLApproval) -> None:
     log(
         original,
         Event.SUPERSEDED,
-        _("Superseded by %(reference)s, the agent's revision after an approver's note: %(summary)s")
-        % {"reference": revision.reference, "summary": revision.action_summary},
+        Sentence(
+            gettext_noop("Superseded by %(reference)s, the agent's revision after an approver's note: %(summary)s"),
+            reference=revision.reference,
+            summary=revision.action_summary,
+        ),
         previous_status=previous,
         superseded_by=revision.reference,
     )
@@ -101,8 +105,12 @@ def revision_failed(original: HITLApproval, answer: str) -> None:
     log(
         original,
         Event.REVISION_FAILED,
-        _("The agent proposed nothing else; the request waits for a decision again. It answered: %(answer)s")
-        % {"answer": answer[:500]},
+        Sentence(
+            gettext_noop(
+                "The agent proposed nothing else; the request waits for a decision again. It answered: %(answer)s"
+            ),
+            answer=answer[:500],
+        ),
         previous_status=previous,
     )
     announce(original)

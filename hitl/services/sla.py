@@ -20,9 +20,10 @@ from collections import Counter
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.metrics import SLA_BREACHES, inc_on_commit
+from core.sentence import Sentence
 from hitl import rules
 from hitl.errors import DecisionError
 from hitl.history import Event, log
@@ -108,7 +109,10 @@ def _step(approval: HITLApproval, now) -> list[str]:
         log(
             approval,
             Event.SLA_BREACHED,
-            _("SLA breached (%(minutes)s min past the deadline).") % {"minutes": approval.sla_breach_duration_minutes},
+            Sentence(
+                gettext_noop("SLA breached (%(minutes)s min past the deadline)."),
+                minutes=approval.sla_breach_duration_minutes,
+            ),
         )
         steps.append("breached")
         inc_on_commit(SLA_BREACHES, risk_level=approval.risk_level)  # not if this approval's savepoint rolls back
@@ -126,7 +130,9 @@ def _step(approval: HITLApproval, now) -> list[str]:
 
     if approval.escalation_due_at and approval.escalation_due_at <= now:
         try:
-            escalate_locked(approval, actor=None, reason=_("No decision within the escalation time."), origin=SYSTEM)
+            escalate_locked(
+                approval, actor=None, reason=gettext_lazy("No decision within the escalation time."), origin=SYSTEM
+            )
             steps.append("escalated")
         except DecisionError as err:  # e.g. no admin to escalate to: record it, keep waiting
             approval.escalation_due_at = None
@@ -141,7 +147,11 @@ def _step(approval: HITLApproval, now) -> list[str]:
         more = frequency and approval.reminder_count < approval.workflow_snapshot.get("max_reminders", 0)
         approval.next_reminder_at = now + frequency * HOUR if more else None
         approval.save(update_fields=["reminder_count", "last_reminder_at", "next_reminder_at"])
-        log(approval, Event.REMINDER, _("Reminder %(number)s sent.") % {"number": approval.reminder_count})
+        log(
+            approval,
+            Event.REMINDER,
+            Sentence(gettext_noop("Reminder %(number)s sent."), number=approval.reminder_count),
+        )
         notify(approval, Notice.REMINDER, reminder_number=approval.reminder_count)
         steps.append("reminded")
     return steps

@@ -20,10 +20,11 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from agents import action_specs
 from agents.formatting import money_exact
+from core.sentence import Sentence
 from core.when import moment
 from hitl import rules
 from hitl.access import may_decide
@@ -66,8 +67,11 @@ def give(approval_id, *, actor, bounds: Bounds) -> StandingApproval:
         log(
             approval,
             Event.STANDING_GIVEN,
-            _("%(actor)s let the same change go ahead again: %(bounds)s.")
-            % {"actor": actor, "bounds": describe(grant)},
+            Sentence(
+                gettext_noop("%(actor)s let the same change go ahead again: %(bounds)s."),
+                actor=actor,
+                bounds=describe(grant),
+            ),
             actor=actor,
             standing_approval=str(grant.pk),
         )
@@ -112,7 +116,7 @@ def revoke(grant_id, *, actor) -> StandingApproval:
             log(
                 grant.given_on,
                 Event.STANDING_REVOKED,
-                _("%(actor)s revoked the standing approval given here.") % {"actor": actor},
+                Sentence(gettext_noop("%(actor)s revoked the standing approval given here."), actor=actor),
                 actor=actor,
                 standing_approval=str(grant.pk),
             )

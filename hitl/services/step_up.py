@@ -8,7 +8,9 @@ person through allauth's MFA re-authentication and back.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.sentence import Sentence
 from hitl.access import approvals_for, may_decide
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.history import Event, log
@@ -56,7 +58,7 @@ def demand(verb: str, approval_id, *, actor, origin: Origin, edits=None) -> None
     log(
         approval,
         Event.STEP_UP_ASKED,
-        _("A second factor was asked of %(actor)s before deciding.") % {"actor": actor},
+        Sentence(gettext_noop("A second factor was asked of %(actor)s before deciding."), actor=actor),
         actor=actor,
         ip=origin.ip,
         previous_status=approval.status,

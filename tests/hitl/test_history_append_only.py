@@ -56,6 +56,8 @@ def test_the_database_refuses_to_rewrite_an_entry(entry, approver):
     for change, *params in [
         ("description = 'Nothing happened.'",),
         ("description = ''",),
+        ("said = ''",),  # the same note kept to be told in each reader's language
+        ("description = '', said = ''",),
         ("event_type = 'approved'",),
         ("new_status = 'executed'",),
         ("timestamp = timestamp - interval '1 day'",),
@@ -85,7 +87,8 @@ def test_erasure_blanks_a_note_and_nothing_else(entry, approver):
     before = as_stored(entry)
     assert erase_notes([entry.pk]) == 1
     assert erase_notes([entry.pk]) == 0  # already blank
-    assert as_stored(entry) == {**before, "description": ""}
+    assert before["said"] != ""  # the created entry's note is kept as a sentence too, and goes with it
+    assert as_stored(entry) == {**before, "description": "", "said": ""}
     approval = HITLApproval.objects.get(pk=entry.approval_id)
     assert history(approval)[0].text == "The note was erased with the personal data it held."
 
@@ -110,11 +113,12 @@ def test_the_application_role_cannot_open_the_way_itself_but_may_erase_notes(ent
             cursor.execute("SELECT set_config('walker.hitl_history_rewrite', 'on', true)")  # what the function sets
         assert "append-only (UPDATE refused)" in refused_change(entry, "description = 'x'")
         assert "append-only (UPDATE refused)" in refused_change(entry, "description = ''")
+        assert "append-only (UPDATE refused)" in refused_change(entry, "said = ''")
         assert erase_notes([entry.pk]) == 1  # the one way out: a SECURITY DEFINER function that only blanks notes
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
-    assert as_stored(entry) == {**before, "description": ""}
+    assert as_stored(entry) == {**before, "description": "", "said": ""}
 
 
 @pytest.mark.postgres("triggers and roles")

@@ -19,6 +19,7 @@ from agents.action_specs.campaigns import set_budget
 from agents.models import AIAgent, Campaign
 from hitl.models import HITLNotification, HITLWorkflow
 from hitl.services.requests import request_approval
+from hitl.timeline import history
 from tenants.roles import Role
 from tests.factories import CampaignFactory, HITLWorkflowFactory, UserFactory, budget_action
 
@@ -268,17 +269,21 @@ def test_what_an_execution_recorded_reads_in_spanish(console_as, spanish_approve
     assert "<td>status</td>" not in html and "<td>daily budget</td>" not in html
 
 
-def test_a_spanish_approver_writes_the_history_and_the_result_in_spanish(
+def test_a_spanish_approvers_history_is_told_in_spanish_and_the_result_in_the_requesters_language(
     console_as, spanish_approver, ask, django_capture_on_commit_callbacks
 ):
-    """History descriptions and execution details are written in the active language of whoever acts."""
+    """The history's notes are kept in English and as sentences each reader is told in their language
+    (tests/i18n/test_timeline_in_the_readers_language.py); execution details are written in the active language of
+    whoever the outcome is told first."""
     approval = ask()
     with django_capture_on_commit_callbacks(execute=True):
         console_as(spanish_approver).post(
             reverse("admin:hitl_hitlapproval_decide", args=[approval.pk]), {"decision": "approve"}
         )
     descriptions = list(approval.history.order_by("timestamp", "id").values_list("description", flat=True))
-    assert f"Aprobada por {spanish_approver}." in descriptions, descriptions
+    assert f"Approved by {spanish_approver}." in descriptions, descriptions
+    with translation.override("es"):
+        assert f"Aprobada por {spanish_approver}." in [entry.text for entry in history(approval)]
     approval.refresh_from_db()
     # The worker carries it out after the request, in the language of whoever asked (the site's, English, for
     # this requester: next test); the same executor under Spanish writes the detail in Spanish.
@@ -293,8 +298,8 @@ def test_a_spanish_approver_writes_the_history_and_the_result_in_spanish(
 def test_the_execution_is_written_in_the_requesters_language(
     console_as, english_approver, requester, ask, django_capture_on_commit_callbacks
 ):
-    """The detail and the history line of an execution are what the requester is told first: their language,
-    whoever approved it."""
+    """The detail of an execution is what the requester is told first: their language, whoever approved it; its
+    history line is told in each reader's language around it."""
     requester.language = "es"
     requester.save(update_fields=["language"])
     approval = ask()
@@ -306,4 +311,6 @@ def test_the_execution_is_written_in_the_requesters_language(
     detail = "Presupuesto diario de Summer Sale 500,00 US$ -> 700,00 US$"
     assert approval.execution_result["detail"] == detail
     descriptions = list(approval.history.values_list("description", flat=True))
-    assert f"Approved by {english_approver}." in descriptions and f"Hecho: {detail}" in descriptions, descriptions
+    assert f"Approved by {english_approver}." in descriptions and f"Done: {detail}" in descriptions, descriptions
+    with translation.override("es"):
+        assert f"Hecho: {detail}" in [entry.text for entry in history(approval)]

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from adplatforms.proposals import check_budget
 from agents.models import AIAgent
+from hitl.history import note
 from hitl.models import HITLApproval, HITLApprovalHistory
 from hitl.services.decisions import approve
 from hitl.services.execution import run_execution
@@ -45,7 +46,9 @@ def test_the_detail_of_a_change_made_on_google_ads_is_in_spanish(tenant, monkeyp
         "Presupuesto diario de Tokyo Launch 4\xa0000 ¥ -> 5\xa0000 ¥ en Google Ads (comprobado al releerlo)"
     )
     started = done.history.get(event_type=HITLApprovalHistory.Event.EXECUTION_STARTED)
-    assert started.description == "Enviando al destino: Google Ads (intento 1)."
+    assert started.description == "Sending to Google Ads (attempt 1)."  # kept in English, told to each reader
+    with translation.override("es"):
+        assert note(started) == "Enviando al destino: Google Ads (intento 1)."
 
 
 def test_a_budget_that_moved_is_explained_in_spanish(tenant, monkeypatch, decided):
