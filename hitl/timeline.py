@@ -147,7 +147,12 @@ def notifications(approval: HITLApproval) -> list[Entry]:
     told = [
         Entry(
             when=n.created_at,
-            title=f"{n.get_event_display()}: {n.get_channel_display()} to {n.recipient if n.recipient_id else '—'}",
+            title=_("%(event)s: %(channel)s to %(person)s")
+            % {
+                "event": n.get_event_display(),
+                "channel": n.get_channel_display(),
+                "person": n.recipient if n.recipient_id else "—",
+            },
             who=n.get_status_display(),
             text=n.failure_reason,
         )
