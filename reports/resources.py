@@ -1,6 +1,6 @@
 """What the two reports' CSV exports hold (django-import-export)."""
 
-from import_export import fields
+from import_export import fields, resources
 
 from agents.actions import agent_name
 from analytics.models import ConversationMetrics, HITLAnalytics
@@ -51,3 +51,63 @@ class HITLAnalyticsResource(ReadableResource):
 
     def dehydrate_cost_rejected(self, row):
         return per_currency_cell(row.cost_rejected)
+
+
+def _results_cell(name: str, side: str | None = None):
+    """A figure of a payoff group's results, per currency in one cell ("JPY 9000; USD 1050.00")."""
+
+    def cell(self, row: dict) -> str:
+        results = row.get("results") or {}
+        return per_currency_cell(
+            {
+                code: (figures[side][name] if side else figures[name])
+                for code, figures in results.items()
+                if (figures[side][name] if side else figures[name]) is not None
+            }
+        )
+
+    return cell
+
+
+class PayoffResource(resources.Resource):
+    """The "did it pay off" report's groups (reports.payoff), a row each; money per currency in one cell."""
+
+    group_by = fields.Field(attribute="group_by", column_name="group_by")
+    key = fields.Field(attribute="key", column_name="key")
+    name = fields.Field(attribute="name", column_name="name")
+    requests = fields.Field(attribute="requests", column_name="requests")
+    approved_unedited = fields.Field(attribute="approved_unedited", column_name="approved_unedited")
+    approved_edited = fields.Field(attribute="approved_edited", column_name="approved_edited")
+    rejected = fields.Field(attribute="rejected", column_name="rejected")
+    expired = fields.Field(attribute="expired", column_name="expired")
+    executed = fields.Field(attribute="executed", column_name="executed")
+    held = fields.Field(attribute="held", column_name="held")
+    reverted = fields.Field(attribute="reverted", column_name="reverted")
+    changed_again = fields.Field(attribute="changed_again", column_name="changed_again")
+    holding = fields.Field(attribute="holding", column_name="holding")
+    measuring = fields.Field(attribute="measuring", column_name="measuring")
+    changes_compared = fields.Field(column_name="changes_compared")
+    spend_moved = fields.Field(column_name="spend_moved")
+    spend_before = fields.Field(column_name="spend_before")
+    spend_after = fields.Field(column_name="spend_after")
+    conversions_before = fields.Field(column_name="conversions_before")
+    conversions_after = fields.Field(column_name="conversions_after")
+    value_before = fields.Field(column_name="value_before")
+    value_after = fields.Field(column_name="value_after")
+    cpa_before = fields.Field(column_name="cpa_before")
+    cpa_after = fields.Field(column_name="cpa_after")
+    roas_before = fields.Field(column_name="roas_before")
+    roas_after = fields.Field(column_name="roas_after")
+
+    dehydrate_changes_compared = _results_cell("changes_compared")
+    dehydrate_spend_moved = _results_cell("spend_moved")
+    dehydrate_spend_before = _results_cell("spend", "before")
+    dehydrate_spend_after = _results_cell("spend", "after")
+    dehydrate_conversions_before = _results_cell("conversions", "before")
+    dehydrate_conversions_after = _results_cell("conversions", "after")
+    dehydrate_value_before = _results_cell("value", "before")
+    dehydrate_value_after = _results_cell("value", "after")
+    dehydrate_cpa_before = _results_cell("cpa", "before")
+    dehydrate_cpa_after = _results_cell("cpa", "after")
+    dehydrate_roas_before = _results_cell("roas", "before")
+    dehydrate_roas_after = _results_cell("roas", "after")

@@ -187,7 +187,7 @@ def test_queries_do_not_grow_with_the_changes(tenant, django_assert_num_queries)
     campaigns = [synced(tenant, f"Campaign {n}") for n in range(20)]
     changes = [executed(c, paris(2026, 11, 5, 10) + timedelta(hours=n)) for n, c in enumerate(campaigns)]
     for n, c in enumerate(campaigns):
-        figures(c, date(2026, 11, 1), date(2026, 11, 8))
+        figures(c, date(2026, 11, 4), date(2026, 11, 4))
         executed(c, paris(2026, 11, 7, 10) + timedelta(hours=n), before="600.00", after="500.00")
         outside(c, paris(2026, 11, 6, 10) + timedelta(hours=n), kind="status", before="active", after="paused")
     with django_assert_num_queries(6):
