@@ -63,14 +63,17 @@ def payoff_view(request):
 
 
 def _query(request) -> tuple[dict, list[str]]:
-    """The filters asked for, or, when they do not hold, the defaults and what was wrong with them."""
-    form = PayoffQuery(data={k: v for k, v in request.GET.items() if v}, context={"user": request.user})
+    """The filters asked for; those that do not hold are said and left out (their defaults shown instead)."""
+    asked = {k: v for k, v in request.GET.items() if v}
+    form = PayoffQuery(data=asked, context={"user": request.user})
     if form.is_valid():
         return form.validated_data, []
     errors = [f"{name}: {' '.join(map(str, messages))}" for name, messages in form.errors.items()]
-    defaults = PayoffQuery(data={}, context={"user": request.user})
-    defaults.is_valid(raise_exception=True)
-    return defaults.validated_data, errors
+    kept = PayoffQuery(data={k: v for k, v in asked.items() if k not in form.errors}, context={"user": request.user})
+    if not kept.is_valid():  # a range that holds only with the field left out: every default
+        kept = PayoffQuery(data={}, context={"user": request.user})
+        kept.is_valid(raise_exception=True)
+    return kept.validated_data, errors
 
 
 def _export_query(request) -> str:
