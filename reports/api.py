@@ -19,7 +19,12 @@ from hitl.payoff import DAYS as PAYOFF_DAYS
 from hitl.payoff.measure import MAX_DAYS as MAX_PAYOFF_DAYS
 from reports import cached_reports, payoff, queries
 from reports.periods import DAY_RANGE, may_ask_for, zone_of
-from reports.resources import ConversationMetricsResource, HITLAnalyticsResource, PayoffResource
+from reports.resources import (
+    ConversationMetricsResource,
+    HITLAnalyticsResource,
+    PayoffChangeResource,
+    PayoffResource,
+)
 from tenants.exports import csv_response, zone_for
 from tenants.identity.token_scopes import TokenScopePermission
 from tenants.models import AccessLog
@@ -255,6 +260,22 @@ class PayoffReportExportView(AnalyticsView):
         )
         rows = [{"group_by": data["group_by"], **group.as_data()} for group in groups]
         return csv_response(PayoffResource(), rows, "payoff", zone=zone_for(request.user))
+
+
+class PayoffChangesExportView(AnalyticsView):
+    role_permission = "analytics.view_hitlanalytics"
+
+    @extend_schema(
+        summary="CSV: each executed change of a synced campaign among the proposals requested in the range, with its "
+        "figures before and after and whether it held",
+        parameters=[p for p in _parameters(PayoffQuery) if p.name not in ("group_by", "page", "page_size")],
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request):
+        data = _read(PayoffQuery, request)
+        span = queries.range_for(request.user, data["start"], data["end"])
+        rows = payoff.payoff_changes(request.user, span, platform=data.get("platform", ""), days=data["days"])
+        return csv_response(PayoffChangeResource(), rows, "payoff-changes", zone=zone_for(request.user))
 
 
 class ConversationReportExportView(AnalyticsView):

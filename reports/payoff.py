@@ -20,7 +20,7 @@ from agents.models import Campaign
 from conversations.delivery import display_name
 from hitl.models import ApprovalStatus, HITLApprovalHistory, HITLDecision
 from hitl.payoff import DAYS, measure
-from hitl.payoff.data import in_currency, ratio
+from hitl.payoff.data import as_data, in_currency, ratio
 from hitl.payoff.figures import Figures
 from hitl.payoff.measure import Hold, campaign_of
 from reports.queries import Range, approvals_for
@@ -29,8 +29,8 @@ from tenants.models import Tenant, User
 GROUPS = ("agent", "rule", "approver", "action_type")
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-FIELDS = ("pk", "tenant_id", "status", "action_type", "action_data", "agent_type", "requested_by_rule",
-          "approved_at", "executed_at")  # fmt: skip
+FIELDS = ("pk", "tenant_id", "reference", "status", "action_type", "action_data", "agent_type",
+          "requested_by_rule", "approved_at", "executed_at")  # fmt: skip
 
 
 @dataclass
@@ -205,3 +205,13 @@ def payoff_report(user, span: Range, group_by: str, *, platform: str = "", page:
         "pages": pages,
         "groups": [group.as_data() for group in shown],
     }
+
+
+def payoff_changes(user, span: Range, *, platform: str = "", days: int = DAYS, now=None) -> list[dict]:
+    """Each executed change of a synced campaign among the proposals requested in `span`, in the order they ran: the
+    approval, its payoff (hitl.payoff.data) and what the change was. Who changed it outside Walker is left out (a
+    person, named on the approval's page); the tool and Walker's later approval are kept."""
+    rows = _approvals(user, span, platform)
+    payoffs = _measured(rows, days, now or timezone.now())
+    measured = sorted((row for row in rows if row.pk in payoffs), key=lambda row: (row.executed_at, row.pk))
+    return [{"approval": row, "payoff": as_data(payoffs[row.pk])} for row in measured]

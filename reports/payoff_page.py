@@ -13,7 +13,7 @@ from agents.models import Campaign
 from hitl.payoff.words import ratio
 from reports import payoff, queries
 from reports.api import PayoffQuery
-from reports.resources import PayoffResource
+from reports.resources import PayoffChangeResource, PayoffResource
 from tenants.exports import csv_response, zone_for
 from tenants.templatetags.walker_l10n import money
 
@@ -46,6 +46,9 @@ def payoff_view(request):
     if not errors and request.GET.get("export") == "csv":
         rows = [{"group_by": data["group_by"], **group.as_data()} for group in groups]
         return csv_response(PayoffResource(), rows, "payoff", zone=zone_for(request.user))
+    if not errors and request.GET.get("export") == "changes":
+        changes = payoff.payoff_changes(request.user, span, platform=platform, days=data["days"])
+        return csv_response(PayoffChangeResource(), changes, "payoff-changes", zone=zone_for(request.user))
     page = Paginator(groups, PAGE_ROWS).get_page(request.GET.get("page"))
     context.update(
         title=_("Did it pay off"),
@@ -57,7 +60,8 @@ def payoff_view(request):
         totals=shown(totals, data["group_by"]),
         page=page,
         rows=[shown(group, data["group_by"]) for group in page.object_list],
-        export_query=_export_query(request),
+        export_query=_export_query(request, "csv"),
+        export_changes_query=_export_query(request, "changes"),
     )
     return TemplateResponse(request, "admin/reports/payoff.html", context)
 
@@ -76,10 +80,10 @@ def _query(request) -> tuple[dict, list[str]]:
     return kept.validated_data, errors
 
 
-def _export_query(request) -> str:
+def _export_query(request, what: str) -> str:
     kept = request.GET.copy()
     kept.pop("page", None)
-    kept["export"] = "csv"
+    kept["export"] = what
     return kept.urlencode()
 
 

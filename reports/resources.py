@@ -2,7 +2,7 @@
 
 from import_export import fields, resources
 
-from agents.actions import agent_name
+from agents.actions import action_name, agent_name
 from analytics.models import ConversationMetrics, HITLAnalytics
 from tenants.exports import ReadableResource
 
@@ -111,3 +111,49 @@ class PayoffResource(resources.Resource):
     dehydrate_cpa_after = _results_cell("cpa", "after")
     dehydrate_roas_before = _results_cell("roas", "before")
     dehydrate_roas_after = _results_cell("roas", "after")
+
+
+def _change_cell(*path):
+    """A value of a measured change (reports.payoff.payoff_changes' `payoff`), by its path; "" where there is none."""
+
+    def cell(self, row: dict):
+        value = row["payoff"]
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return "" if value is None else value
+
+    return cell
+
+
+class PayoffChangeResource(resources.Resource):
+    """One row per executed change of a synced campaign: its figures before and after and whether it held."""
+
+    COLUMNS = {
+        "campaign": ("campaign",), "platform": ("platform",), "currency": ("currency",),
+        "executed_on": ("executed_on",), "days": ("days",),
+        "before_first": ("before", "first"), "before_last": ("before", "last"),
+        "after_first": ("after", "first"), "after_last": ("after", "last"),
+        "after_days_so_far": ("after", "days_so_far"), "after_complete": ("after", "complete"),
+        **{f"{side}_{name}": (side, name) for side in ("before", "after")
+           for name in ("spend", "conversions", "value", "cpa", "roas")},
+        "held": ("held", "state"), "changed_at": ("held", "change", "at"), "changed_by": ("held", "change", "by"),
+        "changed_by_approval": ("held", "change", "approval_reference"), "changed_through": ("held", "change", "tool"),
+        "changed_from": ("held", "change", "before"), "changed_to": ("held", "change", "after"),
+    }  # fmt: skip
+
+    reference = fields.Field(attribute="approval__reference", column_name="reference")
+    action_type = fields.Field(column_name="action_type")
+    agent = fields.Field(column_name="agent")
+    rule = fields.Field(attribute="approval__requested_by_rule", column_name="rule")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for name, path in self.COLUMNS.items():
+            self.fields[name] = fields.Field(column_name=name)
+            setattr(self, f"dehydrate_{name}", _change_cell(*path).__get__(self))
+
+    def dehydrate_action_type(self, row: dict) -> str:
+        return action_name(row["approval"].action_type)
+
+    def dehydrate_agent(self, row: dict) -> str:
+        return agent_name(row["approval"].agent_type) if row["approval"].agent_type else ""

@@ -126,6 +126,9 @@ def measure(tenant, approvals: Iterable, *, days: int = DAYS, now: datetime | No
 
 
 def measure_one(approval, *, days: int = DAYS, now: datetime | None = None) -> Payoff | None:
+    """One approval's payoff; no query for one that is not an executed change of a campaign (its page, its API)."""
+    if not measured(approval) or campaign_of(approval) is None:
+        return None
     return measure(approval.tenant, [approval], days=days, now=now).get(approval.pk)
 
 

@@ -70,3 +70,9 @@ def test_another_tenant_sees_none_of_it_and_members_are_refused(console_as, outs
     exported = b"".join(page(console_as(outsider), export="csv").streaming_content).decode()
     assert exported.count("\n") == 1  # the header alone
     assert page(console_as(colleague)).status_code in (302, 403)
+
+
+def test_the_changes_export_from_the_page(console_as, approver, month):  # noqa: F811
+    response = page(console_as(approver), platform="meta", export="changes")
+    body = b"".join(response.streaming_content).decode()
+    assert [row["campaign"] for row in csv.DictReader(io.StringIO(body))] == ["Tokyo Launch"]

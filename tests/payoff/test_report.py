@@ -189,3 +189,24 @@ def test_queries_do_not_grow_with_the_approvals(api_as, approver, tenant):
     report(client)  # the caller's permissions cached, as in any later request
     one = counted(1)
     assert counted(19) == one  # twenty approvals then
+
+
+def test_the_changes_export_one_row_per_executed_change(api_as, approver, outsider, month):
+    response = api_as(approver).get("/api/analytics/payoff/changes/export/", NOVEMBER)
+    assert response["Content-Disposition"] == 'attachment; filename="payoff-changes-2026-11-20.csv"'
+    rows = list(csv.DictReader(io.StringIO(_text(response))))
+    assert [row["reference"] for row in rows] == [month["held"].reference, month["reverted"].reference]
+    dollars, yen = rows
+    assert (dollars["currency"], dollars["before_spend"], dollars["after_spend"], dollars["held"]) == (
+        "USD", "700.00", "1050.00", "held"
+    )  # fmt: skip
+    assert (yen["before_cpa"], yen["after_roas"], yen["held"], yen["changed_by"]) == (
+        "3333",
+        "3.3333",
+        "reverted",
+        "outside",
+    )
+    assert "pat@acme.test" not in _text(api_as(approver).get("/api/analytics/payoff/changes/export/", NOVEMBER))
+    assert yen["action_type"] == "Set a campaign's daily budget" and yen["after_complete"] == "True"
+    theirs = _text(api_as(outsider).get("/api/analytics/payoff/changes/export/", NOVEMBER))
+    assert theirs.count("\n") == 1  # the header alone
