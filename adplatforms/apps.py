@@ -7,10 +7,11 @@ class AdPlatformsConfig(AppConfig):
     verbose_name = _("Ad platforms")
 
     def ready(self):
-        from adplatforms import clients, executor, proposals
+        from adplatforms import clients, executor, later_changes, proposals
         from adplatforms.google.client import GoogleAdsClient
         from adplatforms.meta.client import MetaAdsClient
         from agents import action_specs, executors
+        from hitl.payoff import held
 
         clients.register("google", GoogleAdsClient)
         clients.register("meta", MetaAdsClient)
@@ -19,3 +20,5 @@ class AdPlatformsConfig(AppConfig):
         action_specs.register_check("set_budget", proposals.check_budget)
         action_specs.register_check("pause_campaign", proposals.check_status)
         action_specs.register_check("resume_campaign", proposals.check_status)
+        # The approval's "did it pay off" asks whether a change held: the campaign's later changes are recorded here.
+        held.register_later_changes(later_changes.later_changes)

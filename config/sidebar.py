@@ -21,17 +21,20 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from hitl.inbox import waiting_count
+from reports.payoff_page import PERMISSION as PAYOFF_PERMISSION
 
 
 @dataclass(frozen=True)
 class Entry:
     """A model's admin list (`model`, an "app.model" label) or a named page (`page`, a URL name open to anyone who
-    opens the console); `title` defaults to the model's plural name."""
+    opens the console, or to those holding `needs`, the permission the page itself asks for); `title` defaults to
+    the model's plural name."""
 
     icon: str
     model: str = ""
     page: str = ""
     title: str = ""
+    needs: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ SIDEBAR = (
         (
             Entry("monitoring", page="dashboard", title=_("Dashboard")),
             Entry("analytics", "analytics.hitlanalytics"),
+            Entry("trending_up", page="payoff", title=_("Did it pay off"), needs=PAYOFF_PERMISSION),
             Entry("query_stats", "analytics.conversationmetrics"),
             Entry("history", "analytics.platformevent", title=_("Event log")),
             Entry("visibility", "tenants.accesslog", title=_("Access log")),
@@ -167,7 +171,10 @@ def may_open(model) -> Callable[[HttpRequest], bool]:
 
 def _item(entry: Entry, request) -> dict:
     if not entry.model:
-        return {"title": entry.title, "icon": entry.icon, "link": reverse(entry.page)}
+        item = {"title": entry.title, "icon": entry.icon, "link": reverse(entry.page)}
+        if entry.needs:
+            item["permission"] = lambda request: request.user.has_perm(entry.needs)
+        return item
     model = apps.get_model(entry.model)
     item = {
         "title": entry.title or capfirst(model._meta.verbose_name_plural),

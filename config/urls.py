@@ -11,6 +11,7 @@ from config.home import favicon, home
 from config.metrics import metrics
 from conversations.satisfaction_views import satisfaction_page
 from reports.dashboard_page import dashboard_view
+from reports.payoff_page import payoff_view
 from tenants.identity.signin import after_factor
 from tenants.identity.signin.email_page import change_email, confirm_email_change
 from tenants.identity.signin.invitation_page import accept_invitation
@@ -79,6 +80,7 @@ urlpatterns = [
         ),
     ),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="dashboard"),  # Reports → Dashboard
+    path("admin/payoff/", admin.site.admin_view(payoff_view), name="payoff"),  # Reports → Did it pay off
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -19,6 +19,8 @@ from hitl.access import approvals_for, may_manage, may_review
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.levels_api import WorkflowLevelSerializer
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
+from hitl.payoff import measure_one
+from hitl.payoff.data import as_data
 from hitl.resources import ApprovalResource
 from hitl.services import standing, verbs
 from hitl.services.verbs import Door, Note
@@ -126,13 +128,22 @@ class ApprovalDetailSerializer(ApprovalSerializer):
     revisions = LinkedApprovalSerializer(
         many=True, read_only=True, help_text="The agent's revisions of this approval after an approver's note."
     )
+    payoff = serializers.SerializerMethodField(
+        help_text="Did it pay off (an executed change of a synced campaign; null otherwise): the campaign's figures "
+        "of the 7 whole days before and after the day it ran, in its currency, and whether it held for 7 days "
+        "(docs/reports.md)."
+    )
 
     class Meta(ApprovalSerializer.Meta):
         fields = [
             *ApprovalSerializer.Meta.fields, "risk_factors", "workflow", "compliance_flags", "execution_result",
             "execution_error", "execution_attempts", "execution_started_at", "escalated_to", "escalation_reason",
-            "decisions", "history", "revision_of", "revisions",
+            "decisions", "history", "revision_of", "revisions", "payoff",
         ]  # fmt: skip
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_payoff(self, approval) -> dict | None:
+        return as_data(measure_one(approval))
 
 
 class ApproveSerializer(serializers.Serializer):

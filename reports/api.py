@@ -10,13 +10,21 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.models import Campaign
 from analytics.models import HITLAnalytics, PeriodType
 from conversations.access import MONITOR, conversations_for
 from conversations.models import Channel, Conversation
 from conversations.resources import ConversationResource
-from reports import cached_reports, queries
+from hitl.payoff import DAYS as PAYOFF_DAYS
+from hitl.payoff.measure import MAX_DAYS as MAX_PAYOFF_DAYS
+from reports import cached_reports, payoff, queries
 from reports.periods import DAY_RANGE, may_ask_for, zone_of
-from reports.resources import ConversationMetricsResource, HITLAnalyticsResource
+from reports.resources import (
+    ConversationMetricsResource,
+    HITLAnalyticsResource,
+    PayoffChangeResource,
+    PayoffResource,
+)
 from tenants.exports import csv_response, zone_for
 from tenants.identity.token_scopes import TokenScopePermission
 from tenants.models import AccessLog
@@ -79,6 +87,21 @@ class ApprovalQuery(RangeQuery):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
 
+class PayoffQuery(RangeQuery):
+    group_by = serializers.ChoiceField(choices=payoff.GROUPS, default="action_type")
+    platform = serializers.ChoiceField(
+        choices=Campaign.Platform.choices, required=False, help_text="Only changes of that platform's campaigns."
+    )
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_PAYOFF_DAYS,
+        default=PAYOFF_DAYS,
+        help_text="Whole days before and after each change.",
+    )
+    page = serializers.IntegerField(min_value=1, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=payoff.MAX_PAGE_SIZE, default=payoff.PAGE_SIZE)
+
+
 class PeriodQuery(RangeQuery):
     period_type = serializers.ChoiceField(choices=PeriodType.choices, default=PeriodType.DAY)
 
@@ -130,6 +153,19 @@ APPROVAL_EXAMPLE = {
     },
     "groups": [{"key": "2026-02-23", "requests": 20, "...": "the same figures but top_approvers"}],
 }  # fmt: skip
+PAYOFF_FIGURES = {"spend": "700.00", "conversions": 28, "value": "2800.00", "cpa": "25.00", "roas": "4.0000"}
+PAYOFF_EXAMPLE = {
+    "start": "2026-11-01", "end": "2026-11-30", "timezone": "Europe/Paris", "group_by": "action_type",
+    "platform": None, "days": 7,
+    "totals": {
+        "requests": 12, "approved_unedited": 6, "approved_edited": 2, "rejected": 3, "expired": 1, "executed": 8,
+        "held": 5, "reverted": 1, "changed_again": 1, "holding": 1, "measuring": 2,
+        "results": {"USD": {"changes_compared": 6, "spend_moved": "350.00", "before": PAYOFF_FIGURES,
+                            "after": {**PAYOFF_FIGURES, "spend": "1050.00", "cpa": "25.00", "roas": "3.3333"}}},
+    },
+    "count": 3, "page": 1, "pages": 1,
+    "groups": [{"key": "set_budget", "name": "Set budget", "requests": 8, "...": "the same figures"}],
+}  # fmt: skip
 ERRORS = {
     400: OpenApiResponse(description="Bad query: {code: invalid_query, detail, fields}"),
     403: OpenApiResponse(description="Members and signed-out callers"),
@@ -180,6 +216,66 @@ class ApprovalReportView(AnalyticsView):
         span = queries.range_for(request.user, data["start"], data["end"])
         filters = _filters(data, "action_type", "agent", "channel")
         return Response(cached_reports.approval_report(request.user, span, data["group_by"], **filters))
+
+
+class PayoffReportView(AnalyticsView):
+    role_permission = "analytics.view_hitlanalytics"
+
+    @extend_schema(
+        summary="Did it pay off: proposals' outcomes, whether executed changes held and their results before and "
+        "after, per agent, rule, approver or action type",
+        parameters=_parameters(PayoffQuery),
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        examples=[OpenApiExample("By action type", value=PAYOFF_EXAMPLE, response_only=True)],
+    )
+    def get(self, request):
+        data = _read(PayoffQuery, request)
+        span = queries.range_for(request.user, data["start"], data["end"])
+        return Response(
+            payoff.payoff_report(
+                request.user,
+                span,
+                data["group_by"],
+                platform=data.get("platform", ""),
+                days=data["days"],
+                page=data["page"],
+                page_size=data["page_size"],
+            )
+        )
+
+
+class PayoffReportExportView(AnalyticsView):
+    role_permission = "analytics.view_hitlanalytics"
+
+    @extend_schema(
+        summary="CSV: the did-it-pay-off report, a row per group (every group, not paged)",
+        parameters=[p for p in _parameters(PayoffQuery) if p.name not in ("page", "page_size")],
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request):
+        data = _read(PayoffQuery, request)
+        span = queries.range_for(request.user, data["start"], data["end"])
+        _totals, groups = payoff.payoff_groups(
+            request.user, span, data["group_by"], platform=data.get("platform", ""), days=data["days"]
+        )
+        rows = [{"group_by": data["group_by"], **group.as_data()} for group in groups]
+        return csv_response(PayoffResource(), rows, "payoff", zone=zone_for(request.user))
+
+
+class PayoffChangesExportView(AnalyticsView):
+    role_permission = "analytics.view_hitlanalytics"
+
+    @extend_schema(
+        summary="CSV: each executed change of a synced campaign among the proposals requested in the range, with its "
+        "figures before and after and whether it held",
+        parameters=[p for p in _parameters(PayoffQuery) if p.name not in ("group_by", "page", "page_size")],
+        responses=CSV_RESPONSE,
+    )
+    def get(self, request):
+        data = _read(PayoffQuery, request)
+        span = queries.range_for(request.user, data["start"], data["end"])
+        rows = payoff.payoff_changes(request.user, span, platform=data.get("platform", ""), days=data["days"])
+        return csv_response(PayoffChangeResource(), rows, "payoff-changes", zone=zone_for(request.user))
 
 
 class ConversationReportExportView(AnalyticsView):

@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from agents import action_specs
-from hitl import inbox, presentation, timeline
+from hitl import inbox, payoff, presentation, timeline
 from hitl.access import may, may_decide
 from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, AskedByFilter, OutcomeOverdueFilter, QueueFilter
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.models import ApprovalStatus, HITLApproval, HITLDecision
+from hitl.payoff import words as payoff_words
 from hitl.resources import ApprovalResource
 from hitl.services import outside_results, standing, verbs
 from hitl.services.execution import stuck_since
@@ -267,6 +268,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
                 "timeline": timeline.history(approval),
                 "decision_log": timeline.decisions(approval),
                 "notices": timeline.notifications(approval),
+                "payoff": payoff_words.shown(payoff.measure_one(approval)),
                 **self._execution_context(request, approval),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})

@@ -59,7 +59,8 @@ def test_a_tenant_admin_sees_every_group_but_the_platforms(console_as, staff):
             "Conversations", "Messages", "Labels", "Canned responses", "WhatsApp sends", "Email delivery log",
         ],
         "Reports": [
-            "Dashboard", "Approval analytics", "Conversation metrics", "Event log", "Access log", "Tool call audits",
+            "Dashboard", "Approval analytics", "Did it pay off", "Conversation metrics", "Event log", "Access log",
+            "Tool call audits",
         ],
         "Marketing data": MARKETING,
         "Automation": [
@@ -79,7 +80,7 @@ def test_an_approver_sees_approvals_and_what_they_decide_on(console_as, staff):
     assert shown(console_as(staff["approver"])) == {
         "Inbox": ["My work"],
         "Approvals": ["Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker"],
-        "Reports": ["Dashboard", "Approval analytics"],
+        "Reports": ["Dashboard", "Approval analytics", "Did it pay off"],
         "Marketing data": MARKETING,
         "Automation": ["Workflows", "Ad guardrails"],
         "Settings": ["Tenants", "Integration tokens"],
@@ -102,7 +103,8 @@ def test_compliance_sees_records_and_audits_and_no_settings_to_change(console_as
         "Approvals": ["Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker"],
         "Conversations": ["Conversations", "Messages", "Email delivery log"],
         "Reports": [
-            "Dashboard", "Approval analytics", "Conversation metrics", "Event log", "Access log", "Tool call audits",
+            "Dashboard", "Approval analytics", "Did it pay off", "Conversation metrics", "Event log", "Access log",
+            "Tool call audits",
         ],
         "Marketing data": MARKETING,
         "Automation": ["Ad guardrails"],
