@@ -129,7 +129,7 @@ class PayoffChangeResource(resources.Resource):
     """One row per executed change of a synced campaign: its figures before and after and whether it held."""
 
     COLUMNS = {
-        "campaign": ("campaign",), "platform": ("platform",), "currency": ("currency",),
+        "campaign": ("campaign", "name"), "platform": ("platform",), "currency": ("currency",),
         "executed_on": ("executed_on",), "days": ("days",),
         "before_first": ("before", "first"), "before_last": ("before", "last"),
         "after_first": ("after", "first"), "after_last": ("after", "last"),

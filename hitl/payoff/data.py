@@ -60,8 +60,7 @@ def as_data(payoff: Payoff | None) -> dict | None:
     if payoff is None:
         return None
     return {
-        "campaign_id": str(payoff.campaign_id),
-        "campaign": payoff.campaign,
+        "campaign": {"id": str(payoff.campaign_id), "name": payoff.campaign},
         "platform": payoff.platform,
         "currency": payoff.currency,
         "executed_on": payoff.executed_on.isoformat(),

@@ -59,7 +59,7 @@ def daily_rows(tenant_id, campaign_ids, first: date, last: date) -> dict:
         return found
     rows = CampaignDailyStat.objects.filter(
         tenant_id=tenant_id, campaign_id__in=campaign_ids, date__range=(first, last)
-    ).values_list("campaign_id", "date", "spend", "conversions", "revenue")
+    ).values_list("campaign", "date", "spend", "conversions", "revenue")
     for campaign_id, day, spend, conversions, value in rows.order_by():
         found.setdefault(campaign_id, {})[day] = (spend, conversions, value)
     return found
