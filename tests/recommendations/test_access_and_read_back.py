@@ -18,9 +18,13 @@ pytestmark = pytest.mark.django_db
 
 def request(tenant, data) -> ExecutionRequest:
     return ExecutionRequest(
-        tenant=tenant, approval_id=str(uuid.uuid4()), reference="BR-1", action_type="apply_recommendation", action_data=data,
+        tenant=tenant,
+        approval_id=str(uuid.uuid4()),
+        reference="BR-1",
+        action_type="apply_recommendation",
+        action_data=data,
         approved_at=timezone.now(),
-    )  # fmt: skip
+    )
 
 
 def test_another_tenants_recommendation_id_is_refused_everywhere(google_ads, tenant, other_tenant):
