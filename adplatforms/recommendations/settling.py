@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from adplatforms import errors, refusals
+from adplatforms import clients, errors, refusals
 from adplatforms.models import AdConnection
 from adplatforms.recommendations.models import PlatformRecommendation, Status
 from hitl.models import ApprovalStatus
@@ -28,10 +28,10 @@ _FOLLOWS = {
 }
 
 
-def decided(connection: AdConnection):
-    """The connection's waiting recommendations whose proposal was decided or ended."""
+def decided(**where):
+    """Waiting recommendations whose proposal was decided or ended (of one connection: `connection=`)."""
     return PlatformRecommendation.objects.filter(
-        connection=connection,
+        **where,
         status=Status.WAITING,
         approval__status__in=[ApprovalStatus.REJECTED, *_FOLLOWS],
     ).select_related("approval", "connection")
@@ -40,7 +40,7 @@ def decided(connection: AdConnection):
 def settle(connection: AdConnection, client, now=None) -> int:
     """Settle the decided ones; how many were dismissed on the platform."""
     now, dismissed = now or timezone.now(), 0
-    for row in decided(connection):
+    for row in decided(connection=connection):
         status = row.approval.status
         if status == ApprovalStatus.REJECTED:
             dismissed += _dismiss(row, client, now)
@@ -50,6 +50,21 @@ def settle(connection: AdConnection, client, now=None) -> int:
             _end(row, Status.APPLIED, (row.approval.execution_result or {}).get("detail", ""), now)
         else:
             _end(row, _FOLLOWS[status], "", now)
+    return dismissed
+
+
+def settle_all() -> int:
+    """Every usable connection with a decided recommendation still waiting, settled (the beat's task); how many
+    were dismissed. A connection that fails is logged and left for the next run."""
+    ids = set(decided().values_list("connection_id", flat=True))
+    dismissed = 0
+    for connection in AdConnection.objects.filter(pk__in=ids).order_by("pk"):
+        if refusals.connection_refusal(connection):
+            continue  # disconnected or waiting for re-authorisation: nothing can be sent now
+        try:
+            dismissed += settle(connection, clients.client_for(connection))
+        except Exception:
+            logger.exception("recommendations of connection %s not settled", connection.pk)
     return dismissed
 
 
