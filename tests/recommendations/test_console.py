@@ -18,8 +18,8 @@ def recommendation(tenant, name, summary, status=Status.WAITING, account="123456
     campaign = CampaignFactory(tenant=tenant, name=name, platform="google")
     return PlatformRecommendation.objects.create(
         tenant=tenant, connection=connection, campaign=campaign,
-        resource_name=f"customers/{account}/recommendations/{name}", kind="campaign_budget", status=status, summary=summary, first_seen_at=timezone.now(),
-        last_seen_at=timezone.now(),
+        resource_name=f"customers/{account}/recommendations/{name}", kind="campaign_budget", status=status,
+        summary=summary, first_seen_at=timezone.now(), last_seen_at=timezone.now(),
     )  # fmt: skip
 
 
