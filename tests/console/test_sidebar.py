@@ -83,7 +83,10 @@ def test_an_approver_sees_approvals_and_what_they_decide_on(console_as, staff):
     assert shown(console_as(staff["approver"])) == {
         "Inbox": ["My work"],
         "Approvals": [
-            "Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker",
+            "Approval queue",
+            "Standing approvals",
+            "Changes made on platforms",
+            "Changes outside Walker",
             "Platform recommendations",
         ],
         "Reports": ["Dashboard", "Approval analytics", "Did it pay off"],
