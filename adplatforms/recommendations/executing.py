@@ -195,12 +195,12 @@ class _Apply(CampaignChange):
             else:
                 self._follow_budget(back, target)
             outcome = self._outcome(before, back, written=written) | {"recommendation": self.row.resource_name}
-        detail = _("Applied %(platform)s's recommendation: %(change)s (read back)") % {
+        detail = _("Applied the %(platform)s recommendation: %(change)s (read back)") % {
             "platform": self.platform,
             "change": what_it_does(self.seen),
         }
         if written is False:
-            detail = _("%(platform)s's recommendation was already applied (%(change)s); nothing was sent again") % {
+            detail = _("The %(platform)s recommendation was already applied (%(change)s); nothing was sent again") % {
                 "platform": self.platform,
                 "change": what_it_does(self.seen),
             }

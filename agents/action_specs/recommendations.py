@@ -108,9 +108,9 @@ def impact_rows(data) -> list[tuple[str, str, str]]:
     """Google's estimate, one row per figure it gave: (what, a week now, a week after)."""
     code, rows = currencies.of_action(data), []
     labels = {
-        "cost": _("Cost a week (%(platform)s's estimate)"),
-        "clicks": _("Clicks a week (%(platform)s's estimate)"),
-        "conversions": _("Conversions a week (%(platform)s's estimate)"),
+        "cost": _("Cost a week (estimated by %(platform)s)"),
+        "clicks": _("Clicks a week (estimated by %(platform)s)"),
+        "conversions": _("Conversions a week (estimated by %(platform)s)"),
     }
     for metric in IMPACT:
         base, potential = _number(data.get(f"base_{metric}")), _number(data.get(f"potential_{metric}"))

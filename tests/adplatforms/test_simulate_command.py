@@ -20,6 +20,7 @@ from adplatforms.models import (
     OutsideChange,
     PlatformCampaign,
     PlatformChange,
+    PlatformRecommendation,
     SyncRun,
 )
 from adplatforms.rules.models import PerformanceRule, RuleFiring
@@ -51,7 +52,9 @@ def test_google_end_to_end(demo):
     connection = AdConnection.objects.get(tenant=demo, platform="google")
     assert connection.account_id == GOOGLE_ACCOUNT and connection.name == demo.name
     assert connection.state == ConnectionState.DISABLED and connection.next_sync_at is None  # no beat reaches Google
-    run, after_outside_change = SyncRun.objects.filter(connection=connection).order_by("started_at")
+    run, after_outside_change, _after_recommendation = SyncRun.objects.filter(connection=connection).order_by(
+        "started_at"
+    )
     assert after_outside_change.outside_changes == 1
     assert run.status == SyncRun.Status.SUCCEEDED and run.campaigns == 2 and run.campaign_days == 28
     # The demo's Google campaigns were adopted (linked, not copied), their figures synced in place; then unlinked,
@@ -64,7 +67,7 @@ def test_google_end_to_end(demo):
     assert re.search(r"Brand Search, last 7 days: spend \$[\d,.]+", out)
     assert re.search(r"Figures as of \d\d:\d\d, from Google Ads\.", out)
 
-    approval, again, ruled = HITLApproval.objects.filter(tenant=demo).order_by("requested_at")
+    approval, again, ruled, _recommended = HITLApproval.objects.filter(tenant=demo).order_by("requested_at")
     assert approval.status == ApprovalStatus.EXECUTED
     assert approval.decisions.get().approver.email == "approver@acme.test"
     assert approval.execution_result["outcome"]["before_units"] == 200_000_000
@@ -104,6 +107,13 @@ def test_google_end_to_end(demo):
     )
     assert re.search(step, out)
     assert "Priya Shah declines it: Rejected, nothing changes on Google Ads. The rule is left disabled." in out
+    # Step 11: Google recommends 20% more for a campaign; the next sync files it, the approver approves, it is applied.
+    recommended = PlatformRecommendation.objects.get(connection=connection)
+    assert recommended.status == "applied" and recommended.approval.status == ApprovalStatus.EXECUTED
+    assert recommended.approval.requested_by_rule == "Google Ads recommendations"
+    assert "11. The next sync files Google Ads' recommendation as " in out
+    assert "Google Ads recommends: raise " in out and "Cost a week (estimated by Google Ads)" in out
+    assert re.search(r"Applied the Google Ads recommendation: raise .+ \(read back\)\. Google Ads now holds", out)
 
 
 def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
@@ -112,16 +122,18 @@ def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
 
     assert "Connection reused" in out
     connection = AdConnection.objects.get(tenant=demo, platform="google")
-    # Each run syncs twice: once to begin with, once after the change made outside Walker.
-    assert SyncRun.objects.filter(connection=connection, status=SyncRun.Status.SUCCEEDED).count() == 4
-    assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [2, 2, 2, 2]
+    # Each run syncs three times: to begin with, after the change made outside Walker, and for Google's recommendation.
+    assert SyncRun.objects.filter(connection=connection, status=SyncRun.Status.SUCCEEDED).count() == 6
+    assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [2] * 6
     assert not PlatformCampaign.objects.filter(connection=connection).exists()
     assert Campaign.objects.filter(tenant=demo, platform="google").count() == 2
-    # Each run raises the budget 10 % (approved by a person), then puts it back (under a standing approval).
+    # Each run raises the budget 10 % (approved by a person), then puts it back (under a standing approval), a rule's
+    # proposal is declined, and a recommendation of Google's is applied (approved by a person).
     statuses = HITLApproval.objects.filter(tenant=demo).order_by("requested_at").values_list("status", flat=True)
-    assert list(statuses) == ["executed", "executed", "rejected"] * 2
+    assert list(statuses) == ["executed", "executed", "rejected", "executed"] * 2
     # The rule is made again on each run (the first one's firing is not a cool-down for the second), never two.
     assert PerformanceRule.objects.filter(tenant=demo).count() == 1
+    assert PlatformRecommendation.objects.filter(status="applied").count() == 2
     assert HITLApproval.objects.filter(tenant=demo, approved_under__isnull=False).count() == 2
     assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 200
     assert "Google Ads now holds $220.00 a day for Brand Search" in out and "Google Ads now holds $200.00 a day." in out
@@ -140,6 +152,7 @@ def test_meta(demo):
     assert "Meta Ads now holds $150.00 a day." in out  # put back under the standing approval
     assert "found by the next sync: 1 (" in out and "by Dana Reyes, Ads Manager" in out
     assert "declines it: Rejected, nothing changes on Meta Ads. The rule is left disabled." in out
+    assert "11. Meta's recommendations are not read by Walker: none is proposed from Meta." in out
 
 
 def test_an_unknown_tenant_is_a_clear_error(demo):

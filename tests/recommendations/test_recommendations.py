@@ -45,17 +45,17 @@ def test_a_budget_recommendation_is_filed_with_googles_estimate_in_dollars(googl
     assert approval.requested_by_rule == "Google Ads recommendations"
     assert approval.action_summary == (
         "Google Ads recommends: raise Spring sale daily budget from $40.00 to $60.00. "
-        "Cost a week (Google Ads's estimate) $3,500.00, then $4,550.00; "
-        "Clicks a week (Google Ads's estimate) 1,200, then 1,450; "
-        "Conversions a week (Google Ads's estimate) 40, then 52."
+        "Cost a week (estimated by Google Ads) $3,500.00, then $4,550.00; "
+        "Clicks a week (estimated by Google Ads) 1,200, then 1,450; "
+        "Conversions a week (estimated by Google Ads) 40, then 52."
     )
     assert approval.estimated_cost == Decimal("600.00")  # $20.00 more a day over 30 days
     spec = approval.action_spec
     assert spec.changes(tenant, approval.action_data) == [
         ("Spring sale daily budget", "$40.00", "$60.00"),
-        ("Cost a week (Google Ads's estimate)", "$3,500.00", "$4,550.00"),
-        ("Clicks a week (Google Ads's estimate)", "1,200", "1,450"),
-        ("Conversions a week (Google Ads's estimate)", "40", "52"),
+        ("Cost a week (estimated by Google Ads)", "$3,500.00", "$4,550.00"),
+        ("Clicks a week (estimated by Google Ads)", "1,200", "1,450"),
+        ("Conversions a week (estimated by Google Ads)", "40", "52"),
     ]
     assert row.connection == connection and row.campaign.name == "Spring sale"
 
@@ -71,9 +71,9 @@ def test_a_yen_recommendation_reads_in_whole_yen(google_ads, tenant):
     assert approval.action_data["daily_budget"] == "6500" and approval.action_data["previous_daily_budget"] == "5000"
     assert approval.action_summary == (
         "Google Ads recommends: raise Tokyo search daily budget from ¥5,000 to ¥6,500. "
-        "Cost a week (Google Ads's estimate) ¥35,000, then ¥45,500; "
-        "Clicks a week (Google Ads's estimate) 300, then 390; "
-        "Conversions a week (Google Ads's estimate) 12, then 15.5."
+        "Cost a week (estimated by Google Ads) ¥35,000, then ¥45,500; "
+        "Clicks a week (estimated by Google Ads) 300, then 390; "
+        "Conversions a week (estimated by Google Ads) 12, then 15.5."
     )
     assert approval.estimated_cost == Decimal("45000")  # ¥1,500 more a day over 30 days
 
@@ -143,7 +143,7 @@ def test_an_approved_recommendation_is_validated_applied_and_read_back(google_ad
     done = HITLApproval.objects.get(pk=approval.pk)
     assert done.status == "executed"
     assert done.execution_result["detail"] == (
-        "Applied Google Ads's recommendation: raise Spring sale daily budget from $40.00 to $60.00 (read back)"
+        "Applied the Google Ads recommendation: raise Spring sale daily budget from $40.00 to $60.00 (read back)"
     )
     row = row_of("r1")
     assert row.status == Status.APPLIED and row.apply_sent_at is not None
