@@ -26,7 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from agents.action_specs import WALKER_SPECS
+from agents.action_specs import SPECS, WALKER_SPECS
 from agents.action_specs.base import BASE_RISK_MAX
 from agents.models import CampaignDailyStat
 from agents.reading import keep, kept
@@ -47,7 +47,8 @@ CONFIDENCE_MAX = 10
 RESULTS_MAX = BUDGET_RELATIVE_MAX + BUDGET_ABSOLUTE_MAX  # shared with the two cost factors (above)
 RESULTS_HORIZON_DAYS = 30  # a week's value at stake is sized over the 30 days a cost is counted over
 
-DEFAULT_ACTION_BASE_RISK: dict[str, int] = {action_type: spec.base_risk for action_type, spec in WALKER_SPECS.items()}
+# The agents' types, whose points a tenant's risk policy may set (Walker's automation's keep their spec's).
+DEFAULT_ACTION_BASE_RISK: dict[str, int] = {action_type: spec.base_risk for action_type, spec in SPECS.items()}
 
 SPEND_WINDOW_DAYS = 30
 # Extra spend of half the last 30 days' spend already scores the maximum; below that points grow linearly

@@ -1,5 +1,5 @@
-"""Step 11 of `simulate_ad_platform`: Google Ads recommends a higher budget for a campaign; the next sync files it as
-a proposal with Google's estimate, the tenant's approver approves it, and it is applied on the fake Google and read
+"""Step 11 of `simulate_ad_platform`: Google Ads recommends a higher budget for a campaign; Walker reads it as each sync
+does (not a whole sync: the walk-through stays quick) and files it as a proposal with Google's estimate, the tenant's approver approves it, and it is applied on the fake Google and read
 back. On Meta the step says that Meta's recommendations are not read."""
 
 import uuid
@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from adplatforms import money, sync
-from adplatforms.models import AdConnection, PlatformCampaign, PlatformRecommendation, SyncRun
+from adplatforms import clients, money
+from adplatforms.models import AdConnection, PlatformCampaign, PlatformRecommendation
+from adplatforms.recommendations import filing
 from adplatforms.recommendations.models import Status
 from agents.formatting import money_exact
 from agents.models import Campaign
@@ -43,16 +44,15 @@ def recommend_and_apply(fake, connection: AdConnection, approver, say, error) ->
         base={"clicks": 700, "cost_micros": week, "conversions": 35},
         potential={"clicks": 820, "cost_micros": int(week * RECOMMENDED), "conversions": 41},
     )  # fmt: skip
-    run = sync.sync_connection(connection)
-    if run.status != SyncRun.Status.SUCCEEDED:
-        raise error(_("The sync failed: %(error)s") % {"error": run.error})
+    filing.record(connection, list(clients.client_for(connection).recommendations()))  # as every sync does
     row = PlatformRecommendation.objects.get(connection=connection, resource_name__endswith=f"/{rec_id}")
     if row.status != Status.WAITING:
-        say(_("11. Google Ads recommends %(summary)s The next sync kept it without proposing it: %(reason)s")
+        say(_("11. Google Ads recommends %(summary)s Walker kept it without proposing it: %(reason)s")
             % {"summary": row.summary, "reason": row.outcome})  # fmt: skip
         return
     approval = row.approval
-    say(_("11. The next sync files Google Ads' recommendation as %(reference)s, asked by %(requester)s: %(summary)s")
+    say(_("11. Walker reads Google Ads' recommendations, as every sync does, and files the new one as %(reference)s, "
+          "asked by %(requester)s: %(summary)s")
         % {"reference": approval.reference, "requester": approval.requested_by_rule,
            "summary": approval.action_summary})  # fmt: skip
     approve(approval.pk, actor=approver)

@@ -4,7 +4,7 @@ tenant's approver and applied on the (fake) platform and read back; then another
 else on the platform, which the next sync finds as a change made outside Walker (Walker's own change is not one);
 the first change let go ahead again under a standing approval; a performance rule that fires for a campaign,
 filing its proposal in the rule's name, which the approver declines; and, on Google, a recommendation of Google's
-filed as a proposal by the next sync, approved and applied on the fake Google.
+read as each sync reads them, filed as a proposal, approved and applied on the fake Google.
 
 Everything runs in this process: the fake serves from a thread, this process's settings point at it, and Celery
 runs the tasks in place (`task_always_eager`), so the answer and the execution reach the fake and a running `make
