@@ -1,6 +1,7 @@
-"""Step 11 of `simulate_ad_platform`: Google Ads recommends a higher budget for a campaign; Walker reads it as each sync
-does (not a whole sync: the walk-through stays quick) and files it as a proposal with Google's estimate, the tenant's approver approves it, and it is applied on the fake Google and read
-back. On Meta the step says that Meta's recommendations are not read."""
+"""Step 11 of `simulate_ad_platform`: Google Ads recommends a higher budget for a campaign; Walker reads it as each
+sync does (not a whole sync: the walk-through stays quick) and files it as a proposal with Google's estimate; the
+tenant's approver approves it, and it is applied on the fake Google and read back. On Meta the step says that
+Meta's recommendations are not read."""
 
 import uuid
 from decimal import Decimal
