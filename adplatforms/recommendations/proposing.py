@@ -109,7 +109,7 @@ def check(tenant, data) -> str | None:
             "status": row.get_status_display().lower()
         }
     reason = refusals.connection_refusal(row.connection)
-    if reason or data.get("recommendation_kind") != Kind.CAMPAIGN_BUDGET:
+    if reason or row.kind != Kind.CAMPAIGN_BUDGET:
         return reason
     link = PlatformCampaign.objects.filter(connection=row.connection, campaign=row.campaign).first()
     if link is None:

@@ -114,6 +114,7 @@ def test_google_end_to_end(demo):
     assert re.search(r"Applied the Google Ads recommendation: raise .+ \(read back\)\. Google Ads now holds", out)
 
 
+@pytest.mark.slow  # the whole walk-through twice: eleven steps each, over HTTP to the fake
 def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
     simulate()
     out = simulate()

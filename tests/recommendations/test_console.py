@@ -8,6 +8,7 @@ from django.utils import timezone
 from adplatforms.models import AdConnection
 from adplatforms.recommendations.models import PlatformRecommendation, Status
 from tests.factories import CampaignFactory
+from tests.recommendations.helpers import JAPAN, YEN_MORE, YEN_WEEK, connected
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:adplatforms_platformrecommendation_changelist")
@@ -52,3 +53,16 @@ def test_the_campaigns_page_shows_its_recommendations(console_as, approver, tena
     page = console_as(approver).get(reverse("admin:agents_campaign_change", args=[row.campaign_id])).content.decode()
     assert "the platform&#x27;s recommendations" in page.lower() or "the platform's recommendations" in page.lower()
     assert "Applied" in page and "raise Summer Sale daily budget" in page
+
+
+def test_the_approvals_page_shows_googles_estimate_in_the_campaigns_currency(console_as, approver, tenant, google_ads):
+    google_ads.add_recommendation(
+        JAPAN, "j1", "CAMPAIGN_BUDGET", "301", budget_micros=6_500_000_000, base=YEN_WEEK, potential=YEN_MORE
+    )
+    connected(google_ads, tenant, JAPAN)
+    approval = PlatformRecommendation.objects.get().approval
+
+    page = console_as(approver).get(reverse("admin:hitl_hitlapproval_change", args=[approval.pk])).content.decode()
+
+    assert "Google Ads recommends: raise Tokyo search daily budget from ¥5,000 to ¥6,500." in page
+    assert "Cost a week (estimated by Google Ads)" in page and "¥45,500" in page
