@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from adplatforms import refusals
 from adplatforms.models import AdConnection, PlatformCampaign
@@ -18,6 +19,7 @@ from adplatforms.platform import RemoteRecommendation
 from adplatforms.recommendations import proposing
 from adplatforms.recommendations.models import PlatformRecommendation, Status
 from agents.models import AgentType, AIAgent
+from core.sentence import Sentence
 from hitl.services.closing import withdraw
 from hitl.services.conflicts import AlreadyWaiting
 from hitl.services.requests import request_approval
@@ -106,14 +108,14 @@ def _withdraw_gone(connection, seen: set, now) -> int:
     waiting = PlatformRecommendation.objects.filter(
         connection=connection, status=Status.WAITING, apply_sent_at__isnull=True
     ).exclude(resource_name__in=seen)
+    platform = refusals.platform_name(connection)
+    # Told in each reader's language in the approval's history; the recommendation's own outcome in the site's.
+    reason = Sentence(gettext_noop("%(platform)s no longer offers this recommendation."), platform=platform)
     for row in waiting.select_related("approval"):
-        reason = _("%(platform)s no longer offers this recommendation.") % {
-            "platform": refusals.platform_name(connection)
-        }
         if row.approval_id is not None and not withdraw(row.approval_id, reason=reason):
             continue  # decided meanwhile: settled by its decision
         ended = PlatformRecommendation.objects.filter(pk=row.pk, status=Status.WAITING).update(
-            status=Status.GONE, outcome=reason, ended_at=now
+            status=Status.GONE, outcome=str(reason), ended_at=now
         )
         gone += ended
     return gone
