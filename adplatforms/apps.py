@@ -10,6 +10,7 @@ class AdPlatformsConfig(AppConfig):
         from adplatforms import clients, executor, later_changes, proposals
         from adplatforms.google.client import GoogleAdsClient
         from adplatforms.meta.client import MetaAdsClient
+        from adplatforms.recommendations import executing, proposing
         from agents import action_specs, executors
         from hitl.payoff import held
 
@@ -17,8 +18,10 @@ class AdPlatformsConfig(AppConfig):
         clients.register("meta", MetaAdsClient)
         # Approved changes of a synced campaign run on its platform; proposals for one pass its guardrails first.
         executors.register_router(executor.route)
+        executors.register_router(executing.route)
         action_specs.register_check("set_budget", proposals.check_budget)
         action_specs.register_check("pause_campaign", proposals.check_status)
         action_specs.register_check("resume_campaign", proposals.check_status)
+        action_specs.register_check(proposing.APPLY, proposing.check)
         # The approval's "did it pay off" asks whether a change held: the campaign's later changes are recorded here.
         held.register_later_changes(later_changes.later_changes)

@@ -25,6 +25,7 @@ was written is recorded in one transaction after the read back.
 """
 
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -86,15 +87,7 @@ class PlatformExecutor:
         if link is None:
             raise ExecutionError(_("That campaign does not exist in this account"))
         connection = link.connection
-        if refusal := refusals.connection_refusal(connection):
-            raise ExecutionError(_sentence(refusal))
-        if connection.paused_until and connection.paused_until > timezone.now():
-            wait = (connection.paused_until - timezone.now()).total_seconds()
-            raise RetryableExecutionError(
-                _("The %(platform)s connection is paused for quota until %(when)s UTC")
-                % {"platform": self.destination, "when": f"{connection.paused_until:%Y-%m-%d %H:%M}"},
-                retry_after=wait,
-            )
+        check_usable(connection, self.destination)
         token = claim_campaign(link)
         if token is None:
             raise RetryableExecutionError(
@@ -103,36 +96,11 @@ class PlatformExecutor:
                 retry_after=CLAIM_RETRY_SECONDS,
             )
         try:
-            client = clients.client_for(connection)
-            link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
-            change = _Change(request, link, client, self.destination)
-            return change.set_budget() if request.action_type == "set_budget" else change.set_status()
-        except errors.AuthorizationExpired as error:
-            states.record_failure(connection, error)  # needs re-authorisation; the admins are told once
-            raise ExecutionError(
-                _("The %(platform)s connection needs re-authorisation: %(detail)s")
-                % {"platform": self.destination, "detail": error.detail}
-            ) from error
-        except errors.RateLimited as error:  # refused before anything was done: safe to send again
-            raise RetryableExecutionError(
-                _("%(platform)s asked Walker to wait (quota): %(detail)s")
-                % {"platform": self.destination, "detail": error.detail},
-                retry_after=error.retry_after,
-            ) from error
-        except errors.Unavailable as error:
-            raise RetryableExecutionError(
-                _("%(platform)s did not answer (%(detail)s); the campaign is read again before anything is resent")
-                % {"platform": self.destination, "detail": error.detail}
-            ) from error
-        except errors.PlatformError as error:
-            if error.retryable:
-                raise RetryableExecutionError(
-                    _("%(platform)s: %(detail)s") % {"platform": self.destination, "detail": error.detail}
-                ) from error
-            raise ExecutionError(
-                _("%(platform)s refused the change: %(detail)s")
-                % {"platform": self.destination, "detail": error.detail}
-            ) from error
+            with platform_errors(connection, self.destination):
+                client = clients.client_for(connection)
+                link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
+                change = CampaignChange(request, link, client, self.destination)
+                return change.set_budget() if request.action_type == "set_budget" else change.set_status()
         finally:
             release_campaign(link, token)
 
@@ -154,7 +122,7 @@ class PlatformExecutor:
         try:
             client = clients.client_for(link.connection)
             link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
-            return _Change(request, link, client, self.destination).read_back()
+            return CampaignChange(request, link, client, self.destination).read_back()
         except errors.PlatformError as error:
             if isinstance(error, errors.AuthorizationExpired):
                 states.record_failure(link.connection, error)
@@ -163,6 +131,52 @@ class PlatformExecutor:
             ) from error
         finally:
             release_campaign(link, token)
+
+
+def check_usable(connection: AdConnection, destination: str) -> None:
+    """Disabled or waiting for re-authorisation: final; paused for quota: retried after the pause."""
+    if refusal := refusals.connection_refusal(connection):
+        raise ExecutionError(_sentence(refusal))
+    if connection.paused_until and connection.paused_until > timezone.now():
+        wait = (connection.paused_until - timezone.now()).total_seconds()
+        raise RetryableExecutionError(
+            _("The %(platform)s connection is paused for quota until %(when)s UTC")
+            % {"platform": destination, "when": f"{connection.paused_until:%Y-%m-%d %H:%M}"},
+            retry_after=wait,
+        )
+
+
+@contextmanager
+def platform_errors(connection: AdConnection, destination: str):
+    """The platform's refusals as hitl's execution errors: retried (quota, outage, a retryable refusal) or final,
+    in the platform's words; an expired authorisation moves the connection to "needs re-authorisation"."""
+    try:
+        yield
+    except errors.AuthorizationExpired as error:
+        states.record_failure(connection, error)  # needs re-authorisation; the admins are told once
+        raise ExecutionError(
+            _("The %(platform)s connection needs re-authorisation: %(detail)s")
+            % {"platform": destination, "detail": error.detail}
+        ) from error
+    except errors.RateLimited as error:  # refused before anything was done: safe to send again
+        raise RetryableExecutionError(
+            _("%(platform)s asked Walker to wait (quota): %(detail)s")
+            % {"platform": destination, "detail": error.detail},
+            retry_after=error.retry_after,
+        ) from error
+    except errors.Unavailable as error:
+        raise RetryableExecutionError(
+            _("%(platform)s did not answer (%(detail)s); the campaign is read again before anything is resent")
+            % {"platform": destination, "detail": error.detail}
+        ) from error
+    except errors.PlatformError as error:
+        if error.retryable:
+            raise RetryableExecutionError(
+                _("%(platform)s: %(detail)s") % {"platform": destination, "detail": error.detail}
+            ) from error
+        raise ExecutionError(
+            _("%(platform)s refused the change: %(detail)s") % {"platform": destination, "detail": error.detail}
+        ) from error
 
 
 def claim_lease() -> timedelta:
@@ -185,7 +199,7 @@ def release_campaign(link: PlatformCampaign, token: uuid.UUID) -> None:
     PlatformCampaign.objects.filter(pk=link.pk, change_claim=token).update(change_claim=None, change_claimed_at=None)
 
 
-class _Change:
+class CampaignChange:
     """One approved change of one campaign, while this attempt holds its claim."""
 
     def __init__(self, request: ExecutionRequest, link: PlatformCampaign, client, platform: str):

@@ -38,8 +38,11 @@ DEFAULT_PARK_SECONDS = 300  # when the platform did not say how long to wait
 PREFIX = "adplatforms:limit"
 
 # The contract's methods (adplatforms.platform.AdPlatformClient); the listings are iterators.
-CALLS = ("account", "campaign", "set_daily_budget", "set_status")
-LISTINGS = ("campaigns", "campaign_days", "account_days", "changes")
+CALLS = (
+    "account", "campaign", "set_daily_budget", "set_status",
+    "recommendation", "apply_recommendation", "dismiss_recommendation",
+)  # fmt: skip
+LISTINGS = ("campaigns", "campaign_days", "account_days", "changes", "recommendations")
 
 
 @dataclass(frozen=True)

@@ -345,6 +345,8 @@ class AccountReconciliation(models.Model):
         return f"{self.connection}, {day(self.date)}"
 
 
-# The performance rules' and the outside changes' models live with their packages; imported here so Django finds them.
+# The performance rules', the outside changes' and the recommendations' models live with their packages; imported here
+# so Django finds them.
 from adplatforms.outside.models import OutsideChange  # noqa: E402, F401
+from adplatforms.recommendations.models import PlatformRecommendation  # noqa: E402, F401
 from adplatforms.rules.models import PerformanceRule, RuleFiring  # noqa: E402, F401

@@ -90,6 +90,34 @@ class RemoteChange:
 
 
 @dataclass(frozen=True)
+class Figures:
+    """A platform's estimate of a week of a campaign's results (Google's RecommendationMetrics)."""
+
+    cost_units: int  # in the platform's units (Google micros) of the account's currency
+    clicks: Decimal  # Google's may be averages over 90 days, so fractional
+    conversions: Decimal
+
+
+@dataclass(frozen=True)
+class RemoteRecommendation:
+    """One of the platform's own recommendations for a campaign, as listed now (adplatforms.recommendations)."""
+
+    resource_name: str  # the platform's identity of it, the same on every read while it is offered
+    kind: str  # agents.action_specs.recommendations.Kind
+    campaign_external_id: str
+    currency: str
+    budget_units: int | None = None  # a budget recommendation: the recommended daily budget, platform units
+    current_budget_units: int | None = None  # and the budget it was made against
+    keyword: str = ""
+    match_type: str = ""  # EXACT, PHRASE, BROAD
+    ad_group: str = ""  # the keyword's ad group (a resource name)
+    target_cpa_units: int | None = None
+    target_roas: Decimal | None = None
+    base: Figures | None = None  # Google's impact estimate: a week now...
+    potential: Figures | None = None  # ...and a week once applied
+
+
+@dataclass(frozen=True)
 class Usage:
     """How much of a quota a response says is used (Meta's usage headers), read on every response."""
 

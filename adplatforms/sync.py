@@ -23,6 +23,8 @@ Decisions, also in docs/adplatforms.md ("Sync"):
 - One sync of a connection at a time (a lock in the cache): a second one is refused as already running.
 - Changes made elsewhere: after the campaigns, the platform's change history of the trailing window is read and
   the changes to a linked campaign's budget or status that Walker did not make are stored (adplatforms.outside).
+- Google's recommendations: decided proposals are settled (a rejected one dismissed on Google), then each one listed
+  is filed once as a proposal and a waiting one no longer listed is withdrawn (adplatforms.recommendations).
 - Nothing caches these figures: `agents.performance` (the engines, the read tools, the brief) and the dashboard
   read the table on every request, so the next read sees the sync.
 """
@@ -42,6 +44,7 @@ from adplatforms import clients, errors, money, states, words
 from adplatforms.models import AdConnection, ConnectionState, PlatformCampaign, SyncRun
 from adplatforms.outside import detection
 from adplatforms.platform import CampaignStatus, RemoteCampaign
+from adplatforms.recommendations import filing, settling
 from agents.models import Campaign, CampaignDailyStat
 from core.errors import WalkerError
 
@@ -110,6 +113,10 @@ def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
         since, until = detection.window(connection, timezone.now())
         run.outside_changes = len(detection.record(connection, listed(lambda: client.changes(since, until))))
         tell("changes")
+        if connection.platform == AdConnection.Platform.GOOGLE:  # Meta's are not read (docs/adplatforms.md)
+            settling.settle(connection, client)
+            filing.record(connection, listed(client.recommendations))
+            tell("recommendations")
     except errors.PlatformError as err:
         run.failure = err
         states.record_failure(connection, err)

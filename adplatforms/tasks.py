@@ -5,6 +5,7 @@ from celery import shared_task
 
 from adplatforms import reconcile, schedule, sync
 from adplatforms.models import AdConnection
+from adplatforms.recommendations import settling
 from adplatforms.rules import running
 from core.commit import after_commit
 
@@ -79,3 +80,10 @@ def reconcile_connection(self, connection_id: str) -> str:
 def run_due_rules() -> int:
     """Every minute: run the performance rules that are due (each claimed once, whichever beat runs)."""
     return running.run_due()
+
+
+@shared_task(expires=55)
+def settle_recommendations() -> int:
+    """Every minute: the platforms' recommendations whose proposal was decided follow it (a rejected one dismissed on
+    the platform, once, whichever beat runs)."""
+    return settling.settle_all()

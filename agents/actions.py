@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from agents.action_specs import SPECS
+from agents.action_specs import SPECS, WALKER_SPECS
 from agents.models import AgentType
 
 ActionType = models.TextChoices(
@@ -21,7 +21,8 @@ AGENT_ACTIONS: dict[str, frozenset[str]] = {
 
 def action_name(action_type: str) -> str:
     """An action type in words ("Set a campaign's daily budget"); one Walker no longer has reads as stored."""
-    return str(ActionType(action_type).label) if action_type in ActionType.values else action_type
+    spec = WALKER_SPECS.get(action_type)
+    return str(spec.label) if spec is not None else action_type
 
 
 def agent_name(agent_type: str) -> str:

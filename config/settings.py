@@ -356,6 +356,9 @@ CELERY_BEAT_SCHEDULE = {
     # Performance rules that are due (hourly, or daily at a time in the tenant's zone), each claimed once: their
     # firings filed as proposals through request_approval (adplatforms.rules).
     "adplatforms-run-rules": {"task": "adplatforms.tasks.run_due_rules", "schedule": 60.0},
+    # The platforms' recommendations whose proposal was decided: a rejected one dismissed on Google, each once
+    # (a conditional update claims it), so Google stops offering it within a minute (adplatforms.recommendations).
+    "adplatforms-settle-recommendations": {"task": "adplatforms.tasks.settle_recommendations", "schedule": 60.0},
     # New platform events, conversation metrics and approval analytics to each BigQuery destination, in batches.
     # Every 5 minutes: one load job per table and destination a run, well under BigQuery's 1,500 a day per table.
     "warehouse-export": {"task": "warehouse.tasks.export_to_warehouses", "schedule": 300.0},

@@ -53,6 +53,7 @@ SIDEBAR = (
             Entry("event_repeat", "hitl.standingapproval"),
             Entry("published_with_changes", "adplatforms.platformchange"),
             Entry("sync_problem", "adplatforms.outsidechange"),
+            Entry("tips_and_updates", "adplatforms.platformrecommendation"),
         ),
     ),
     Group(

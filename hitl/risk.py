@@ -26,7 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from agents.action_specs import SPECS
+from agents.action_specs import SPECS, WALKER_SPECS
 from agents.action_specs.base import BASE_RISK_MAX
 from agents.models import CampaignDailyStat
 from agents.reading import keep, kept
@@ -47,6 +47,7 @@ CONFIDENCE_MAX = 10
 RESULTS_MAX = BUDGET_RELATIVE_MAX + BUDGET_ABSOLUTE_MAX  # shared with the two cost factors (above)
 RESULTS_HORIZON_DAYS = 30  # a week's value at stake is sized over the 30 days a cost is counted over
 
+# The agents' types, whose points a tenant's risk policy may set (Walker's automation's keep their spec's).
 DEFAULT_ACTION_BASE_RISK: dict[str, int] = {action_type: spec.base_risk for action_type, spec in SPECS.items()}
 
 SPEND_WINDOW_DAYS = 30
@@ -157,7 +158,7 @@ def _stored_reason(factor: dict, action_type: str) -> str:
     ("Set a campaign's daily budget (default)", stored as "set_budget (default)") and the results at stake told
     from their figures (hitl.stakes.detail)."""
     detail = str(factor.get("detail", ""))
-    spec = SPECS.get(action_type)
+    spec = WALKER_SPECS.get(action_type)
     if factor.get("factor") == "action_type" and spec and detail.startswith(f"{action_type} "):
         return f"{spec.label}{detail[len(action_type) :]}"
     if isinstance(factor.get("stake"), dict):
@@ -290,7 +291,7 @@ def _action_type(tenant, action_type: str, overrides) -> dict:
     if isinstance(overrides, dict) and action_type in overrides:
         source, raw = "tenant policy", overrides[action_type]
     elif (spec := spec_for(action_type, tenant)) is not None:  # the one lookup: Walker's own, else the tenant's
-        source, raw = "default" if action_type in SPECS else "registered type", spec.base_risk
+        source, raw = "default" if action_type in WALKER_SPECS else "registered type", spec.base_risk
     else:
         source, raw = "unknown action type", ACTION_TYPE_MAX
     try:

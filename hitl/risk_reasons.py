@@ -13,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from agents.action_specs import SPECS
+from agents.action_specs import WALKER_SPECS
 from hitl import stakes
 from tenants.templatetags.walker_l10n import money
 
@@ -39,7 +39,7 @@ def _cost(says: dict) -> str:
 
 def _action(action_type: str) -> str:
     """Walker's own kind of action by its name for people; another by its type, as registered."""
-    spec = SPECS.get(action_type)
+    spec = WALKER_SPECS.get(action_type)
     return str(spec.label) if spec else action_type
 
 

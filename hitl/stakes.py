@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agents.action_specs import SPECS
+from agents.action_specs import WALKER_SPECS
 from agents.action_specs.base import row
 from agents.models import Campaign
 from agents.performance import Totals, campaign_and_account, last_days
@@ -68,7 +68,7 @@ class Stake:
 def at_stake(tenant, action_type: str, data, now=None) -> Stake | None:
     """What the action puts at stake, or None when it takes nothing away (a raise, a keyword, a campaign not in
     the tenant's account)."""
-    spec = SPECS.get(action_type)  # a tenant's registered types change nothing of Walker's campaigns
+    spec = WALKER_SPECS.get(action_type)  # a tenant's registered types change nothing of Walker's campaigns
     share = spec.stake(data) if spec is not None and isinstance(data, dict) else None
     if share is None or share <= 0:
         return None

@@ -60,7 +60,12 @@ _EMAIL_DELIVERY = _view("analytics.emaildeliverylog")
 _AD_CONNECTIONS = [*_crud("adplatforms.adconnection"), *_view("adplatforms.syncrun", "adplatforms.platformcampaign")]
 # Warehouse destinations (warehouse): their key writes the tenant's rows into its BigQuery dataset.
 _WAREHOUSE = _crud("warehouse.warehousedestination")
-_AD_CHANGES = _view("adplatforms.adguardrails", "adplatforms.platformchange", "adplatforms.outsidechange")
+_AD_CHANGES = _view(
+    "adplatforms.adguardrails",
+    "adplatforms.platformchange",
+    "adplatforms.outsidechange",
+    "adplatforms.platformrecommendation",
+)
 # Performance rules (adplatforms.rules): they file proposals and notify in the tenant's name: tenant admins edit them.
 _PERFORMANCE_RULES = [*_crud("adplatforms.performancerule"), *_view("adplatforms.rulefiring")]
 # Single sign-on (tenants.models.identity_providers): who may sign in to the tenant, so tenant admins only.
@@ -90,6 +95,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
         *_crud("adplatforms.adguardrails", ("view", "add", "change")),
         "adplatforms.view_platformchange",
         "adplatforms.view_outsidechange",
+        "adplatforms.view_platformrecommendation",
         *_PERFORMANCE_RULES,
         *_CONVERSATIONS,
         HANDLE_CONVERSATIONS,

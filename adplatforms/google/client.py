@@ -22,7 +22,7 @@ import httpx
 from django.conf import settings
 
 from adplatforms import errors, money
-from adplatforms.google import credentials, ids, queries
+from adplatforms.google import credentials, ids, queries, recommendations
 from adplatforms.google import errors as google_errors
 from adplatforms.google.oauth import TokenSource
 from adplatforms.platform import (
@@ -32,6 +32,7 @@ from adplatforms.platform import (
     CampaignStatus,
     RemoteCampaign,
     RemoteChange,
+    RemoteRecommendation,
     UsageObserver,
 )
 
@@ -164,7 +165,50 @@ class GoogleAdsClient:
                 return
             first = newest
 
+    def recommendations(self) -> Iterator[RemoteRecommendation]:
+        """The recommendations Google offers now, of the types Walker reads (adplatforms.google.recommendations)."""
+        currency = self._account_currency()
+        for row in self._search(recommendations.LISTING):
+            if (rec := recommendations.read(row, currency)) is not None:
+                yield rec
+
+    def recommendation(self, resource_name: str) -> RemoteRecommendation | None:
+        """One recommendation read live; None when Google no longer offers it (applied, dismissed, expired)."""
+        currency = self._account_currency()
+        self._own(resource_name)
+        for row in self._search(recommendations.one(resource_name)):
+            if (rec := recommendations.read(row, currency)) is not None:
+                return rec
+        return None
+
     # --- writes ---------------------------------------------------------------------------
+
+    def apply_recommendation(self, rec: RemoteRecommendation) -> None:
+        """`recommendations:apply`, all or nothing, with the values of `rec` (no validateOnly exists for it)."""
+        self._own(rec.resource_name)
+        answer = self._json(
+            self._post(
+                "recommendations:apply",
+                {"operations": [recommendations.apply_operation(rec)], "partialFailure": False},
+            )
+        )
+        logger.info("google ads %s: applied %s", self._customer, _named(answer, rec.resource_name))
+
+    def dismiss_recommendation(self, resource_name: str) -> None:
+        self._own(resource_name)
+        answer = self._json(
+            self._post(
+                "recommendations:dismiss", {"operations": [{"resourceName": resource_name}], "partialFailure": False}
+            )
+        )
+        logger.info("google ads %s: dismissed %s", self._customer, _named(answer, resource_name))
+
+    def _own(self, resource_name: str) -> None:
+        """Refuse, before sending, a recommendation of another customer than this connection's."""
+        if not str(resource_name).startswith(f"customers/{self._customer}/recommendations/"):
+            raise errors.InvalidRequest(
+                f"{resource_name!r} is not a recommendation of account {self._customer}", code="INVALID_ID"
+            )
 
     def set_daily_budget(self, campaign: RemoteCampaign, units: int, *, validate_only: bool = False) -> None:
         if not campaign.budget_id:
@@ -300,6 +344,10 @@ class GoogleAdsClient:
                 field,
                 (result.get(resource) or {}).get(field, "?"),
             )
+
+
+def _named(answer: dict, fallback: str) -> str:
+    return ", ".join(r.get("resourceName", "") for r in answer.get("results") or []) or fallback
 
 
 def _remote(row: dict, currency: str, sharing: list[str]) -> RemoteCampaign:

@@ -58,6 +58,7 @@ from zoneinfo import ZoneInfo
 
 from adplatforms import money
 from adplatforms.simulator import consent
+from adplatforms.simulator import google_recommendations as recommending
 
 SECRET_HEADERS = {"authorization", "developer-token"}
 SECRET_FORM_FIELDS = {"client_secret", "refresh_token"}
@@ -121,6 +122,7 @@ class Customer:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     days: list[Day] = field(default_factory=list)
     changes: list[ChangeEvent] = field(default_factory=list)
+    recommendations: dict[str, recommending.Recommendation] = field(default_factory=dict)
     # Figures made on demand, for accounts too large to hold (the sync bench's 450,000 campaign days):
     # `day_source(campaign, first, last)` gives the campaign's days in that range, in addition to `days`.
     day_source: Callable[[Campaign, date, date], Iterable[Day]] | None = None
@@ -234,6 +236,7 @@ FIELDS = {
     "customer": {**_CUSTOMER_FIELDS, **_DAY_FIELDS},
     "campaign": {**_CUSTOMER_FIELDS, **_CAMPAIGN_FIELDS, **_DAY_FIELDS},
     "customer_client": _CUSTOMER_CLIENT_FIELDS,
+    "recommendation": recommending.FIELDS,
 }
 
 _QUERY = re.compile(
@@ -332,6 +335,12 @@ class FakeGoogleAds:
         campaign = Campaign(id=campaign_id, name=name, budget_id=budget_id, **kwargs)
         self.customers[customer_id].campaigns[campaign_id] = campaign
         return campaign
+
+    def add_recommendation(self, customer_id: str, recommendation_id: str, type: str, campaign_id: str, **kwargs):
+        """A recommendation Google offers for the campaign (adplatforms.simulator.google_recommendations)."""
+        rec = recommending.Recommendation(recommendation_id, type, campaign_id, **kwargs)
+        self.customers[customer_id].recommendations[recommendation_id] = rec
+        return rec
 
     def add_day(
         self,
@@ -594,6 +603,10 @@ class FakeGoogleAds:
             return self._mutate(customer, body, "campaignBudget", customer.budgets, _apply_budget)
         if method == "campaigns:mutate":
             return self._mutate(customer, body, "campaign", customer.campaigns, _apply_campaign)
+        if method == "recommendations:apply":
+            return recommending.apply(self, customer, body, _apply_budget)
+        if method == "recommendations:dismiss":
+            return recommending.dismiss(self, customer, body)
         raise Refusal(404, {"error": {"code": 404, "message": f"Method {method} not found", "status": "NOT_FOUND"}})
 
     def _authenticate(self, headers) -> None:
@@ -749,6 +762,8 @@ class FakeGoogleAds:
         contexts = []
         if resource == "change_event":
             contexts = [(customer, event, None, None) for event in customer.changes]
+        elif resource == "recommendation":
+            contexts = recommending.contexts(customer)
         elif resource == "customer_client":
             clients = [self.customers[client_id] for client_id in customer.clients if client_id in self.customers]
             contexts = [(customer, 0, None, None), *((client, 1, None, None) for client in clients)]

@@ -2,8 +2,9 @@
 connection, a sync, the Paid Ads agent's answer from the synced figures, a budget change proposed, approved by the
 tenant's approver and applied on the (fake) platform and read back; then another campaign's budget changed by someone
 else on the platform, which the next sync finds as a change made outside Walker (Walker's own change is not one);
-the first change let go ahead again under a standing approval; and a performance rule that fires for a campaign,
-filing its proposal in the rule's name, which the approver declines.
+the first change let go ahead again under a standing approval; a performance rule that fires for a campaign,
+filing its proposal in the rule's name, which the approver declines; and, on Google, a recommendation of Google's
+read as each sync reads them, filed as a proposal, approved and applied on the fake Google.
 
 Everything runs in this process: the fake serves from a thread, this process's settings point at it, and Celery
 runs the tasks in place (`task_always_eager`), so the answer and the execution reach the fake and a running `make
@@ -33,7 +34,7 @@ from adplatforms.rules import describe, running
 from adplatforms.rules.evaluation import evaluate, last_complete_day
 from adplatforms.rules.filing import run_rule
 from adplatforms.rules.models import Comparison, Metric, PerformanceRule, RuleAction, Schedule, Scope
-from adplatforms.simulator import seeding
+from adplatforms.simulator import recommendation, seeding
 from adplatforms.simulator.google import FakeGoogleAds
 from adplatforms.simulator.meta import TOKEN, FakeMetaGraph
 from agents import action_specs
@@ -99,6 +100,7 @@ def simulate(tenant, platform: str, say: Callable[[str], None]) -> None:
             _change_elsewhere(fake, connection, target, say)
             _again_under_standing(tenant, asker, approver, approved, target, fake, connection, say)
             _rule_fires(tenant, asker, approver, target, connection, say)
+            recommendation.recommend_and_apply(fake, connection, approver, say, SimulationError)
         finally:
             connections.disconnect(connection)
             PlatformCampaign.objects.filter(connection=connection).delete()
@@ -172,6 +174,7 @@ def _sync(connection: AdConnection, say) -> None:
         "campaigns": _("campaigns saved"),
         "days": _("daily figures saved"),
         "changes": _("change history read"),
+        "recommendations": _("recommendations read"),
     }
     say(_("3. Syncing…"))
     run = sync.sync_connection(connection, progress=lambda step: say(f"   … {steps[step]}"))

@@ -7,34 +7,40 @@ the LLM tools, the gateway, the approval pages, approver edits, the risk score a
 from collections.abc import Callable
 from decimal import Decimal
 
-from agents.action_specs import audiences, campaigns, content, keywords
+from agents.action_specs import audiences, campaigns, content, keywords, recommendations
 from agents.action_specs.base import MONEY, ActionSpec, no_budget
 
+# The agents' action types: each an LLM tool and a choice of the approvals' action type.
 SPECS: dict[str, ActionSpec] = {
     spec.action_type: spec for module in (campaigns, content, audiences, keywords) for spec in module.SPECS
 }
+# Types only Walker's own automation files (a platform's recommendation): no agent proposes them.
+AUTOMATION_SPECS: dict[str, ActionSpec] = {spec.action_type: spec for spec in recommendations.SPECS}
+# Every type of Walker's own, whoever proposes it; a tenant's registered types are never one of these.
+WALKER_SPECS: dict[str, ActionSpec] = {**SPECS, **AUTOMATION_SPECS}
 
 
 # The fields that hold money, in any action's data, and the estimate every approval carries: shown with a currency.
 MONEY_FIELDS = frozenset(
-    {"estimated_cost"} | {key for spec in SPECS.values() for key, shape in spec.properties.items() if shape is MONEY}
+    {"estimated_cost"}
+    | {key for spec in WALKER_SPECS.values() for key, shape in spec.properties.items() if shape is MONEY}
 )
 
 
 def spec_for(action_type: str) -> ActionSpec | None:
     """Walker's own spec of `action_type`; a tenant's registered types too: agents.tenant_actions.registry.spec_for."""
-    return SPECS.get(action_type)
+    return WALKER_SPECS.get(action_type)
 
 
 def daily_budgets(action_type: str, data) -> tuple[Decimal, Decimal] | None:
     """The daily budget before and after the action, when it changes one and its data says both."""
-    spec = SPECS.get(action_type)
+    spec = WALKER_SPECS.get(action_type)
     return spec.daily_budgets(data) if spec is not None and isinstance(data, dict) else None
 
 
 def moves_budgets(action_type: str) -> bool:
     """Whether the action type changes a daily budget (its spec says how: `daily_budgets`)."""
-    spec = SPECS.get(action_type)
+    spec = WALKER_SPECS.get(action_type)
     return spec is not None and spec.daily_budgets is not no_budget
 
 

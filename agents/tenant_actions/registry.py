@@ -12,7 +12,7 @@ from functools import partial
 
 from django.utils.translation import gettext as _
 
-from agents.action_specs import SPECS
+from agents.action_specs import WALKER_SPECS
 from agents.action_specs.base import ActionSpec, Editable, field_label, money
 from agents.executors.base import ExecutionError
 from agents.tenant_actions import RunBy, schemas
@@ -55,7 +55,7 @@ class TenantActionSpec(ActionSpec):
 def spec_for(action_type: str, tenant=None) -> ActionSpec | None:
     """The spec of `action_type`: one of Walker's own, else (given a tenant) one the tenant registered. Walker's own
     keys are never a tenant's."""
-    spec = SPECS.get(action_type)
+    spec = WALKER_SPECS.get(action_type)
     return spec if spec is not None or tenant is None else tenant_spec(tenant, action_type)
 
 

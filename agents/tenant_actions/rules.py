@@ -25,7 +25,7 @@ def problems(action_type) -> dict[str, str]:
     found = {}
     if _key_changed(action_type):
         found["key"] = _("The key is fixed once the action type exists: register another type instead.")
-    elif action_type.key in action_specs.SPECS:
+    elif action_type.key in action_specs.WALKER_SPECS:
         found["key"] = _("“%(key)s” is one of Walker's own action types: choose another key.") % {
             "key": action_type.key
         }

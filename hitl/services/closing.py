@@ -93,6 +93,25 @@ def cancel(approval_id, *, actor, reason: str = "", origin=IN_CONSOLE) -> HITLAp
     return approval
 
 
+def withdraw(approval_id, *, reason: str | Sentence) -> bool:
+    """A requester that is not a person takes its waiting request back (an ad platform no longer offers the
+    recommendation it asked about): cancelled by no one, with `reason` in its history (a `Sentence`, told in each
+    reader's language). False when it no longer waits (decided meanwhile), which changes nothing."""
+    with transaction.atomic():
+        approval = HITLApproval.objects.select_for_update(no_key=True).filter(pk=approval_id).first()
+        if approval is None or not approval.is_pending:
+            return False
+        previous = approval.status
+        approval.mark_cancelled()
+        approval.resolved_at = timezone.now()
+        cleared = close_out(approval)
+        approval.save(update_fields=["status", "resolved_at", *cleared])
+        log(approval, Event.CANCELLED, Sentence(gettext_noop("Withdrawn: %(reason)s"), reason=reason),
+            previous_status=previous)  # fmt: skip
+        notify(approval, Notice.DECIDED)
+    return True
+
+
 def expire_locked(approval: HITLApproval) -> None:
     """No decision came in time (the caller holds the lock)."""
     previous = approval.status

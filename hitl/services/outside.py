@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.action_specs import SPECS
+from agents.action_specs import WALKER_SPECS
 from agents.actions import ProposedAction
 from agents.tenant_actions.models import MAX_EXPIRY, MIN_EXPIRY
 from agents.tenant_actions.registry import TenantActionSpec, spec_for
@@ -134,7 +134,7 @@ def _hold_to_the_cap(tenant, waiting: int) -> None:
 
 
 def _spec(tenant, action: str) -> TenantActionSpec:
-    if action in SPECS:
+    if action in WALKER_SPECS:
         raise Refused(
             "builtin_action_type",
             f"“{action}” is one of Walker's own actions, which its own agents propose; register an action type "

@@ -24,6 +24,7 @@ class MemoryPlatform:
     days: list[CampaignDay] = field(default_factory=list)
     totals: dict[date, AccountDay] = field(default_factory=dict)
     history: list[RemoteChange] = field(default_factory=list)  # the change history `changes` reads
+    offered: list = field(default_factory=list)  # Google's recommendations `recommendations` lists (none by default)
     calls: list[tuple] = field(default_factory=list)
     failures: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     apply_writes: bool = True  # False: writes answer success but change nothing (a budget that reads back unchanged)
@@ -84,6 +85,10 @@ class MemoryPlatform:
     def changes(self, since: datetime, until: datetime):
         self._call("changes", since, until)
         yield from [change for change in self.history if since <= change.at <= until]
+
+    def recommendations(self):
+        """Not recorded among `calls`: a sync's calls read as before recommendations were read."""
+        yield from list(self.offered)
 
     def set_daily_budget(self, campaign: RemoteCampaign, units: int, *, validate_only: bool = False) -> None:
         self._call("set_daily_budget", campaign.external_id, units, validate_only)

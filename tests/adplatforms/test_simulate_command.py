@@ -20,6 +20,7 @@ from adplatforms.models import (
     OutsideChange,
     PlatformCampaign,
     PlatformChange,
+    PlatformRecommendation,
     SyncRun,
 )
 from adplatforms.rules.models import PerformanceRule, RuleFiring
@@ -64,7 +65,7 @@ def test_google_end_to_end(demo):
     assert re.search(r"Brand Search, last 7 days: spend \$[\d,.]+", out)
     assert re.search(r"Figures as of \d\d:\d\d, from Google Ads\.", out)
 
-    approval, again, ruled = HITLApproval.objects.filter(tenant=demo).order_by("requested_at")
+    approval, again, ruled, _recommended = HITLApproval.objects.filter(tenant=demo).order_by("requested_at")
     assert approval.status == ApprovalStatus.EXECUTED
     assert approval.decisions.get().approver.email == "approver@acme.test"
     assert approval.execution_result["outcome"]["before_units"] == 200_000_000
@@ -95,7 +96,7 @@ def test_google_end_to_end(demo):
     assert firing.outcome == RuleFiring.Outcome.FILED and firing.approval_id == ruled.pk
     assert firing.campaign == outside.campaign and ruled.requested_by_rule == "Simulated CPA watch"
     assert ruled.status == ApprovalStatus.REJECTED and ruled.action_type == "set_budget"
-    cut = money.rounded(outside.campaign.daily_budget * Decimal("0.9"), "USD")
+    cut = money.rounded(Decimal(outside.after) * Decimal("0.9"), "USD")  # its budget then (a recommendation follows)
     assert Decimal(ruled.action_data["daily_budget"]) == cut
     step = (
         r"writes the rule “Simulated CPA watch”: CPA above \$[\d,.]+ over 7 days for .+, proposing a 10% cut of its "
@@ -104,8 +105,16 @@ def test_google_end_to_end(demo):
     )
     assert re.search(step, out)
     assert "Priya Shah declines it: Rejected, nothing changes on Google Ads. The rule is left disabled." in out
+    # Step 11: Google recommends 20% more for a campaign; Walker files it, the approver approves, it is applied.
+    recommended = PlatformRecommendation.objects.get(connection=connection)
+    assert recommended.status == "applied" and recommended.approval.status == ApprovalStatus.EXECUTED
+    assert recommended.approval.requested_by_rule == "Google Ads recommendations"
+    assert "11. Walker reads Google Ads' recommendations, as every sync does, and files the new one as " in out
+    assert "Google Ads recommends: raise " in out and "Cost a week (estimated by Google Ads)" in out
+    assert re.search(r"Applied the Google Ads recommendation: raise .+ \(read back\)\. Google Ads now holds", out)
 
 
+@pytest.mark.slow  # the whole walk-through twice: eleven steps each, over HTTP to the fake
 def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
     simulate()
     out = simulate()
@@ -117,11 +126,13 @@ def test_twice_reuses_the_connection_and_moves_the_budget_back(demo):
     assert [run.campaigns for run in SyncRun.objects.filter(connection=connection)] == [2, 2, 2, 2]
     assert not PlatformCampaign.objects.filter(connection=connection).exists()
     assert Campaign.objects.filter(tenant=demo, platform="google").count() == 2
-    # Each run raises the budget 10 % (approved by a person), then puts it back (under a standing approval).
+    # Each run raises the budget 10 % (approved by a person), then puts it back (under a standing approval), a rule's
+    # proposal is declined, and a recommendation of Google's is applied (approved by a person).
     statuses = HITLApproval.objects.filter(tenant=demo).order_by("requested_at").values_list("status", flat=True)
-    assert list(statuses) == ["executed", "executed", "rejected"] * 2
+    assert list(statuses) == ["executed", "executed", "rejected", "executed"] * 2
     # The rule is made again on each run (the first one's firing is not a cool-down for the second), never two.
     assert PerformanceRule.objects.filter(tenant=demo).count() == 1
+    assert PlatformRecommendation.objects.filter(status="applied").count() == 2
     assert HITLApproval.objects.filter(tenant=demo, approved_under__isnull=False).count() == 2
     assert Campaign.objects.get(tenant=demo, name="Brand Search").daily_budget == 200
     assert "Google Ads now holds $220.00 a day for Brand Search" in out and "Google Ads now holds $200.00 a day." in out
@@ -140,6 +151,7 @@ def test_meta(demo):
     assert "Meta Ads now holds $150.00 a day." in out  # put back under the standing approval
     assert "found by the next sync: 1 (" in out and "by Dana Reyes, Ads Manager" in out
     assert "declines it: Rejected, nothing changes on Meta Ads. The rule is left disabled." in out
+    assert "11. Meta's recommendations are not read by Walker: none is proposed from Meta." in out
 
 
 def test_an_unknown_tenant_is_a_clear_error(demo):

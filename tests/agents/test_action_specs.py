@@ -163,8 +163,8 @@ def test_hitl_and_conversations_leave_action_types_to_their_specs():
     """Adding an action type touches its spec module only: no hitl or conversations module names an action
     type or one of its data keys (the registry, agents.action_specs, is asked instead)."""
     root = Path(__file__).resolve().parents[2]
-    types = set(SPECS)
-    keys = {key for spec in SPECS.values() for key in spec.properties}
+    types = set(action_specs.WALKER_SPECS)
+    keys = {key for spec in action_specs.WALKER_SPECS.values() for key in spec.properties}
     found = []
     for app in ("hitl", "conversations"):
         for path in sorted((root / app).rglob("*.py")):

@@ -21,7 +21,14 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from adplatforms.models import AccountReconciliation, AdConnection, PerformanceRule
 from adplatforms.platform import AccountDay
-from adplatforms.tasks import reconcile_accounts, reconcile_connection, run_due_rules, sync_due_connections
+from adplatforms.recommendations.models import PlatformRecommendation
+from adplatforms.tasks import (
+    reconcile_accounts,
+    reconcile_connection,
+    run_due_rules,
+    settle_recommendations,
+    sync_due_connections,
+)
 from alerts.models import AlertIncident, AlertNotice, AlertRule
 from alerts.tasks import evaluate_rules
 from analytics.events import record
@@ -41,12 +48,13 @@ from conversations.tasks import (
 )
 from hitl.callbacks import LOST_AFTER
 from hitl.models import DecisionCallback, HITLApproval, HITLApprovalHistory, HITLNotification
-from hitl.services.decisions import approve
+from hitl.services.decisions import approve, reject
 from hitl.tasks import process_deadlines, read_back_silent_executions, recover_executions, requeue_lost_callbacks
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tenants.models import AccessLog, Tenant
 from tenants.tasks import clear_expired_sessions, flush_expired_tokens, purge_access_logs
 from tests.action_types.conftest import registered
+from tests.adplatforms.conftest import google_ads  # noqa: F401 (a fixture)
 from tests.adplatforms.linked import connect, synced_campaign
 from tests.adplatforms.memory_platform import MemoryPlatform
 from tests.analytics.conftest import approval as approval_row
@@ -63,6 +71,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pipeline import hold_answer_tasks
+from tests.recommendations.helpers import budget_recommendation, connected
 from tests.warehouse.conftest import service_account_key
 from tests.warehouse.fake_bigquery import FakeBigQuery
 from warehouse.models import WarehouseDestination
@@ -446,6 +455,18 @@ def test_ad_accounts_are_reconciled_once_a_day(postgres_only, tenant, make_conne
     assert AccountReconciliation.objects.filter(matches=False, date=yesterday).count() == len(connections)
     assert reconcile_accounts() == 0
     assert len(queued) == len(connections)
+
+
+@twice(settle_recommendations)
+def test_a_rejected_recommendation_is_dismissed_on_google_once(postgres_only, tenant, approver, google_ads):  # noqa: F811
+    for n, campaign_id in enumerate(("120", "111")):
+        budget_recommendation(google_ads, rec_id=f"r{n}", campaign_id=campaign_id, micros=55_000_000)
+    connected(google_ads, tenant)  # 120's is proposed; 111's (a shared budget) is kept but not proposed
+    reject(PlatformRecommendation.objects.get(approval__isnull=False).approval_id, actor=approver, reason="No")
+    first, second = both(settle_recommendations)
+    assert first + second == 1
+    assert len([r for r in google_ads.ads_requests() if r.path.endswith("recommendations:dismiss")]) == 1
+    assert settle_recommendations() == 0
 
 
 # --- API tokens -----------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ INTENDED = {
     "adplatforms.tasks.reconcile_accounts": "bulk",
     "adplatforms.tasks.reconcile_connection": "bulk",
     "adplatforms.tasks.run_due_rules": "bulk",
+    "adplatforms.tasks.settle_recommendations": "bulk",
     "analytics.tasks.refresh_conversation_metrics": "bulk",
     "analytics.tasks.aggregate_approvals": "bulk",
     "conversations.tasks.prune_chat_events": "bulk",

@@ -54,7 +54,10 @@ MARKETING = [
 def test_a_tenant_admin_sees_every_group_but_the_platforms(console_as, staff):
     assert shown(console_as(staff["admin"])) == {
         "Inbox": ["My work"],
-        "Approvals": ["Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker"],
+        "Approvals": [
+            "Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker",
+            "Platform recommendations",
+        ],
         "Conversations": [
             "Conversations", "Messages", "Labels", "Canned responses", "WhatsApp sends", "Email delivery log",
         ],
@@ -79,7 +82,13 @@ def test_a_tenant_admin_sees_every_group_but_the_platforms(console_as, staff):
 def test_an_approver_sees_approvals_and_what_they_decide_on(console_as, staff):
     assert shown(console_as(staff["approver"])) == {
         "Inbox": ["My work"],
-        "Approvals": ["Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker"],
+        "Approvals": [
+            "Approval queue",
+            "Standing approvals",
+            "Changes made on platforms",
+            "Changes outside Walker",
+            "Platform recommendations",
+        ],
         "Reports": ["Dashboard", "Approval analytics", "Did it pay off"],
         "Marketing data": MARKETING,
         "Automation": ["Workflows", "Ad guardrails"],
@@ -100,7 +109,10 @@ def test_support_sees_conversations_and_no_approvals(console_as, staff):
 def test_compliance_sees_records_and_audits_and_no_settings_to_change(console_as, staff):
     assert shown(console_as(staff["compliance"])) == {
         "Inbox": ["My work"],
-        "Approvals": ["Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker"],
+        "Approvals": [
+            "Approval queue", "Standing approvals", "Changes made on platforms", "Changes outside Walker",
+            "Platform recommendations",
+        ],
         "Conversations": ["Conversations", "Messages", "Email delivery log"],
         "Reports": [
             "Dashboard", "Approval analytics", "Did it pay off", "Conversation metrics", "Event log", "Access log",
