@@ -88,21 +88,11 @@ class PlatformExecutor:
             raise ExecutionError(_("That campaign does not exist in this account"))
         connection = link.connection
         check_usable(connection, self.destination)
-        token = claim_campaign(link)
-        if token is None:
-            raise RetryableExecutionError(
-                _("Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it")
-                % {"campaign": link.campaign.name, "platform": self.destination},
-                retry_after=CLAIM_RETRY_SECONDS,
-            )
-        try:
-            with platform_errors(connection, self.destination):
-                client = clients.client_for(connection)
-                link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
-                change = CampaignChange(request, link, client, self.destination)
-                return change.set_budget() if request.action_type == "set_budget" else change.set_status()
-        finally:
-            release_campaign(link, token)
+        with change_claimed(link, self.destination), platform_errors(connection, self.destination):
+            client = clients.client_for(connection)
+            link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
+            change = CampaignChange(request, link, client, self.destination)
+            return change.set_budget() if request.action_type == "set_budget" else change.set_status()
 
     def read_back(self, request: ExecutionRequest) -> ReadBack:
         """What the platform holds of `request`'s change, under the campaign's claim (taken over from the dead
@@ -112,7 +102,7 @@ class PlatformExecutor:
         if link is None:
             raise ExecutionError(_("That campaign does not exist in this account"))
         if refusal := refusals.connection_refusal(link.connection):
-            raise ExecutionError(_sentence(refusal))
+            raise ExecutionError(sentence(refusal))
         token = claim_campaign(link)
         if token is None:
             raise RetryableExecutionError(
@@ -136,7 +126,7 @@ class PlatformExecutor:
 def check_usable(connection: AdConnection, destination: str) -> None:
     """Disabled or waiting for re-authorisation: final; paused for quota: retried after the pause."""
     if refusal := refusals.connection_refusal(connection):
-        raise ExecutionError(_sentence(refusal))
+        raise ExecutionError(sentence(refusal))
     if connection.paused_until and connection.paused_until > timezone.now():
         wait = (connection.paused_until - timezone.now()).total_seconds()
         raise RetryableExecutionError(
@@ -197,6 +187,23 @@ def claim_campaign(link: PlatformCampaign) -> uuid.UUID | None:
 def release_campaign(link: PlatformCampaign, token: uuid.UUID) -> None:
     """Give the claim back, unless it was taken over after its lease."""
     PlatformCampaign.objects.filter(pk=link.pk, change_claim=token).update(change_claim=None, change_claimed_at=None)
+
+
+@contextmanager
+def change_claimed(link: PlatformCampaign, destination: str):
+    """Hold `link`'s campaign for one approved change, released after it; while another change holds it, this one
+    is retried once that one had time to finish."""
+    token = claim_campaign(link)
+    if token is None:
+        raise RetryableExecutionError(
+            _("Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it")
+            % {"campaign": link.campaign.name, "platform": destination},
+            retry_after=CLAIM_RETRY_SECONDS,
+        )
+    try:
+        yield
+    finally:
+        release_campaign(link, token)
 
 
 class CampaignChange:
@@ -264,7 +271,7 @@ class CampaignChange:
             sharing=sharing,
         )
         if refusal:
-            raise ExecutionError(_sentence(refusal))
+            raise ExecutionError(sentence(refusal))
         now = self._amount(live)
         if now == target:
             return self._budget_already(live, target)
@@ -286,7 +293,7 @@ class CampaignChange:
             self.request.tenant, self.campaign, old=now, new=target, currency=currency, now=timezone.now()
         )
         if refusal:
-            raise ExecutionError(_sentence(refusal))
+            raise ExecutionError(sentence(refusal))
         try:
             units = units_of(self.kind, target, currency)
         except money.MoneyError as error:
@@ -564,6 +571,6 @@ def status_words() -> dict[str, str]:
     }
 
 
-def _sentence(reason: str) -> str:
+def sentence(reason: str) -> str:
     """A reason written to follow "because" (the proposal's refusal), as a sentence of its own."""
     return reason[:1].upper() + reason[1:]

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adplatforms import clients, money, refusals
-from adplatforms.executor import CampaignChange, _sentence, check_usable, claim_campaign, platform_errors
-from adplatforms.executor import release_campaign as release
+from adplatforms.executor import CampaignChange, change_claimed, check_usable, platform_errors, sentence
 from adplatforms.models import PlatformCampaign
 from adplatforms.platform import BudgetLevel, RemoteRecommendation
 from adplatforms.recommendations.models import PlatformRecommendation, Status
@@ -26,10 +25,8 @@ from adplatforms.recommendations.proposing import data_for, recommendation_for
 from agents.action_specs.base import money as amount_of_data
 from agents.action_specs.recommendations import APPLY, Kind, what_it_does
 from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, ReadBack, Verdict
-from agents.executors import RetryableExecutionError as Retry
 from agents.formatting import money_exact
 
-CLAIM_RETRY_SECONDS = 15
 # What the approver saw and what the live recommendation must still say (the proposal's data).
 COMPARED = ("daily_budget", "previous_daily_budget", "keyword", "match_type", "target_cpa", "target_roas")
 
@@ -66,19 +63,9 @@ class RecommendationExecutor:
             raise ExecutionError(
                 _("%(campaign)s is no longer linked to its ad account") % {"campaign": row.campaign.name}
             )
-        token = claim_campaign(link)
-        if token is None:
-            raise Retry(
-                _("Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it")
-                % {"campaign": row.campaign.name, "platform": self.destination},
-                retry_after=CLAIM_RETRY_SECONDS,
-            )
-        try:
-            with platform_errors(connection, self.destination):
-                link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
-                return step(_Apply(request, link, clients.client_for(connection), self.destination, row))
-        finally:
-            release(link, token)
+        with change_claimed(link, self.destination), platform_errors(connection, self.destination):
+            link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
+            return step(_Apply(request, link, clients.client_for(connection), self.destination, row))
 
 
 class _Apply(CampaignChange):
@@ -151,7 +138,7 @@ class _Apply(CampaignChange):
             sharing=campaign.campaigns_sharing_budget,
         )
         if refusal:
-            raise ExecutionError(_sentence(refusal))
+            raise ExecutionError(sentence(refusal))
         now, seen = self._amount(campaign), amount_of_data(self.seen.get("previous_daily_budget"))
         target = amount_of_data(self.seen.get("daily_budget"))
         if seen is not None and now != seen:
@@ -165,7 +152,7 @@ class _Apply(CampaignChange):
             self.request.tenant, self.campaign, old=now, new=target, currency=currency, now=timezone.now()
         )
         if refusal:
-            raise ExecutionError(_sentence(refusal))
+            raise ExecutionError(sentence(refusal))
         try:
             units = money.to_micros(target, currency)
         except money.MoneyError as error:
