@@ -9,6 +9,7 @@ kind of row, since the same word is often a word of the trade too.
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import CharField, Value
 from rapidfuzz import fuzz
@@ -77,7 +78,7 @@ class Catalogue:
 
     def mentions(self, said: list[str]) -> list[Mention]:
         """Every name `said` (folded words) mentions, best first; one per name."""
-        found = []
+        found, said = [], tuple(said)
         for kind, names in self.names.items():
             for name in names:
                 if mention := _mention(kind, name, said):
@@ -128,14 +129,20 @@ def _other_names(tenant):
     )
 
 
-def _core(kind: str, name: str) -> list[str]:
-    all_words = words(name)
-    kept = [w for w in all_words if w not in FILLER[kind]]
-    return kept or all_words
+@lru_cache(maxsize=8192)
+def _name_words(kind: str, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A name's folded words, all of them and its core (without the kind's filler words): folded once per
+    process, not for every message that is read against the name."""
+    full = tuple(words(name))
+    return full, tuple(w for w in full if w not in FILLER[kind]) or full
 
 
-def _mention(kind: str, name: str, said: list[str]) -> Mention | None:
-    full, core = words(name), _core(kind, name)
+def _core(kind: str, name: str) -> tuple[str, ...]:
+    return _name_words(kind, name)[1]
+
+
+def _mention(kind: str, name: str, said: tuple[str, ...]) -> Mention | None:
+    full, core = _name_words(kind, name)
     for part in (full, core):
         if part and (at := _find(said, part)) is not None:
             return Mention(kind, name, 1.0, at, at + len(part))
@@ -155,7 +162,7 @@ def _mention(kind: str, name: str, said: list[str]) -> Mention | None:
     return _partial(kind, name, core, said) or (_partial(kind, name, full, said) if full != core else None)
 
 
-def _partial(kind: str, name: str, core: list[str], said: list[str]) -> Mention | None:
+def _partial(kind: str, name: str, core: tuple[str, ...], said: tuple[str, ...]) -> Mention | None:
     longest, at = 0, None
     for start in range(len(core)):
         for end in range(len(core), start + 1, -1):
@@ -168,7 +175,7 @@ def _partial(kind: str, name: str, core: list[str], said: list[str]) -> Mention 
     return None
 
 
-def _find(said: list[str], part: list[str]) -> int | None:
+def _find(said: tuple[str, ...], part: tuple[str, ...]) -> int | None:
     for start in range(len(said) - len(part) + 1):
         if said[start : start + len(part)] == part:
             return start

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from agents.action_specs import SPECS
 from agents.action_specs.phrasings import PHRASINGS
 from agents.models import AgentType
+from agents.reading import keep, kept
 from agents.understanding.entities import Catalogue, Mention
 from agents.understanding.language import detect
 from agents.understanding.questions import ABOUT_PEOPLE, GREETING, HELP, OPEN_QUESTION, QUESTIONS, THANKS
@@ -87,9 +88,17 @@ class Understanding:
         return self.entity.name if self.entity is not None and self.entity.kind == kind else None
 
 
-def understand(text: str, tenant, history=(), catalogue: Catalogue | None = None) -> Understanding:
-    """What `text` asks of the tenant's agents. `history`: earlier turns (items with `role` and `text`)."""
-    catalogue = catalogue or Catalogue.of(tenant)
+def understand(text: str, tenant, history=()) -> Understanding:
+    """What `text` asks of the tenant's agents. `history`: earlier turns (items with `role` and `text`).
+
+    Read once per message inside `agents.reading.one_reading`: routing and the built-in engine ask the same.
+    """
+    key = (Understanding, tenant.pk, text, tuple(history))
+    held = kept(key)
+    return held if held is not None else keep(key, _understood(text, history, Catalogue.of(tenant)))
+
+
+def _understood(text: str, history, catalogue: Catalogue) -> Understanding:
     understood = replace(_read(text, catalogue), catalogue=catalogue)
     if understood.intent in SMALL_TALK[:3] or (understood.entity is not None and not _wants_context(understood)):
         return understood
