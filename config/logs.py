@@ -76,5 +76,10 @@ def logging_settings(log_format: str, level: str) -> dict:
             # The MCP server runs the SDK's session manager once per request (hitl.mcp.server), which says so at
             # info twice a call: only its warnings are news.
             "mcp.server.streamable_http_manager": {"level": "WARNING"},
+            # Celery's own "Task … received" and "… succeeded in" say again what django_structlog's task_started
+            # and task_succeeded say with the request's context: two lines of four a task, each rendered on the
+            # answer's path. Failures are errors, and still written.
+            "celery.worker.strategy": {"level": "WARNING"},
+            "celery.app.trace": {"level": "WARNING"},
         },
     }
