@@ -17,10 +17,11 @@ It holds customers (accounts) with their budgets, campaigns and daily figures in
   (`accessible`; by default every customer that is no manager's client), as resource names.
 - POST /{version}/customers/{id}/googleAds:search (paged by `page_size`, `nextPageToken`) and
   googleAds:searchStream (a JSON array of batches of `stream_batch_size` rows).
-- POST /{version}/customers/{id}/campaignBudgets:mutate and campaigns:mutate: `update` operations with an
-  `updateMask`, all-or-nothing, `validateOnly` applying nothing, `responseContentType` MUTABLE_RESOURCE. Each
-  applied update is in the account's change history (`change_event`, client type GOOGLE_ADS_API), as is a change
-  made "elsewhere" with `change_elsewhere()` (someone in the web interface, Google's auto-apply...).
+- POST /{version}/customers/{id}/campaignBudgets:mutate and campaigns:mutate (status, or a target CPA or ROAS:
+  simulator.google_keywords_bids): `update` operations with an `updateMask`, all-or-nothing, `validateOnly`
+  applying nothing, `responseContentType` MUTABLE_RESOURCE; adGroupCriteria:mutate creating keywords. Each applied
+  budget or status update is in the account's change history (`change_event`, client type GOOGLE_ADS_API), as is
+  a change made "elsewhere" with `change_elsewhere()` (someone in the web interface, Google's auto-apply...).
 Every refusal is a google.rpc.Status carrying a GoogleAdsFailure, as Google writes it (int64 as strings,
 fields at their default left out, as proto3 JSON does).
 
@@ -58,6 +59,7 @@ from zoneinfo import ZoneInfo
 
 from adplatforms import money
 from adplatforms.simulator import consent
+from adplatforms.simulator import google_keywords_bids as keywords_bids
 from adplatforms.simulator import google_recommendations as recommending
 
 SECRET_HEADERS = {"authorization", "developer-token"}
@@ -80,6 +82,9 @@ class Campaign:
     name: str
     budget_id: str
     status: str = "ENABLED"  # ENABLED, PAUSED, REMOVED
+    target_cpa_micros: int | None = None  # its TargetCpa bidding, once set
+    target_roas: float | None = None  # its TargetRoas bidding, once set
+    bidding_refusal: str = ""  # a BiddingError code a bidding target change answers with (scripted)
 
 
 @dataclass
@@ -123,6 +128,8 @@ class Customer:
     days: list[Day] = field(default_factory=list)
     changes: list[ChangeEvent] = field(default_factory=list)
     recommendations: dict[str, recommending.Recommendation] = field(default_factory=dict)
+    ad_groups: dict[str, str] = field(default_factory=dict)  # ad group id -> its campaign's id
+    keywords: list[tuple[str, str, str]] = field(default_factory=list)  # (ad group id, text, match type) created
     # Figures made on demand, for accounts too large to hold (the sync bench's 450,000 campaign days):
     # `day_source(campaign, first, last)` gives the campaign's days in that range, in addition to `days`.
     day_source: Callable[[Campaign, date, date], Iterable[Day]] | None = None
@@ -337,9 +344,13 @@ class FakeGoogleAds:
         return campaign
 
     def add_recommendation(self, customer_id: str, recommendation_id: str, type: str, campaign_id: str, **kwargs):
-        """A recommendation Google offers for the campaign (adplatforms.simulator.google_recommendations)."""
+        """A recommendation Google offers for the campaign (adplatforms.simulator.google_recommendations); a
+        keyword's ad group is the campaign's (Google recommends keywords for ad groups that exist)."""
         rec = recommending.Recommendation(recommendation_id, type, campaign_id, **kwargs)
-        self.customers[customer_id].recommendations[recommendation_id] = rec
+        customer = self.customers[customer_id]
+        customer.recommendations[recommendation_id] = rec
+        if rec.ad_group_id:
+            customer.ad_groups.setdefault(rec.ad_group_id, campaign_id)
         return rec
 
     def add_day(
@@ -603,6 +614,8 @@ class FakeGoogleAds:
             return self._mutate(customer, body, "campaignBudget", customer.budgets, _apply_budget)
         if method == "campaigns:mutate":
             return self._mutate(customer, body, "campaign", customer.campaigns, _apply_campaign)
+        if method == "adGroupCriteria:mutate":
+            return keywords_bids.criteria_mutate(self, customer, body)
         if method == "recommendations:apply":
             return recommending.apply(self, customer, body, _apply_budget)
         if method == "recommendations:dismiss":
@@ -885,6 +898,8 @@ def _apply_budget(fake: FakeGoogleAds, customer: Customer, budget: Budget, updat
 
 
 def _apply_campaign(fake: FakeGoogleAds, customer: Customer, campaign: Campaign, update: dict, mask: list, index: int):
+    if len(mask) == 1 and mask[0] in keywords_bids.BIDDING_MASKS:
+        return keywords_bids.bidding_change(fake, customer, campaign, update, mask, index)
     if mask != ["status"] or update.get("status") not in ("ENABLED", "PAUSED"):
         raise fake._refuse(
             400,
