@@ -35,6 +35,7 @@ does not have fails here too. Selecting segments.date gives a row per day (per c
 account's total FROM customer) and needs a date filter; metrics without segments.date are not supported (refused).
 
 Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permission error...),
+`fail_query_next(resource, status, ...)` (the same, for the next query FROM that resource only),
 `fail_token_next()` (the token endpoint's), `delay_next()`
 (a slow answer), `page_token_ttl` (page tokens that expire), `revoke_refresh_token()`,
 `expire_access_tokens()`. Every request is recorded in `requests` (path, headers and body without the secrets).
@@ -289,6 +290,7 @@ class FakeGoogleAds:
         self.page_token_ttl: float | None = None  # seconds a page token lives (None: for ever)
         self._pages: dict[str, tuple[str, str, int, float]] = {}  # token -> (customer, query, offset, issued)
         self._faults: deque[Refusal] = deque()
+        self._query_faults: dict[str, deque[Refusal]] = defaultdict(deque)  # FROM resource -> its next answers
         self._token_faults: deque[tuple[int, dict]] = deque()
         self._delays: deque[float] = deque()
         self._counter = itertools.count(1)
@@ -441,6 +443,13 @@ class FakeGoogleAds:
         """The next Ads API call answers `http` with a google.rpc.Status `status` whose GoogleAdsFailure holds
         `errors` (e.g. [error({"authorizationError": "USER_PERMISSION_DENIED"}, "...")]); none: no failure."""
         self._faults.append(Refusal(http, self.status_body(http, status, message, errors)))
+
+    def fail_query_next(
+        self, resource: str, http: int, status: str, message: str, errors: list[dict] | None = None
+    ) -> None:
+        """The next GAQL query FROM `resource` (e.g. "recommendation") fails as `fail_next` says; every other call
+        answers as usual."""
+        self._query_faults[resource].append(Refusal(http, self.status_body(http, status, message, errors)))
 
     def exhaust_quota(
         self,
@@ -692,6 +701,8 @@ class FakeGoogleAds:
                 400, "INVALID_ARGUMENT", {"queryError": "UNEXPECTED_INPUT"}, f"Error in query: {query[:80]}"
             )
         resource = match["resource"].lower()
+        if self._query_faults[resource]:
+            raise self._query_faults[resource].popleft()
         known = FIELDS.get(resource)
         if known is None:
             raise self._refuse(
