@@ -17,9 +17,7 @@ from tests.recommendations.helpers import US, budget_recommendation, sync
 
 pytestmark = pytest.mark.django_db
 
-REFUSAL = (
-    "Recommendations not read: Google Ads did not answer: Google Ads: Internal error encountered (INTERNAL_ERROR)"
-)
+REFUSAL = "Recommendations not read: Google Ads did not answer: Google Ads: Internal error encountered (INTERNAL_ERROR)"
 
 
 def unsynced(fake, tenant) -> AdConnection:
