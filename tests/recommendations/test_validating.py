@@ -9,24 +9,24 @@ from adplatforms.recommendations.models import PlatformRecommendation
 from hitl.models import HITLApproval
 from hitl.services.decisions import approve
 from hitl.services.execution import run_execution
-from tests.recommendations.helpers import US, connected
+from tests.recommendations.helpers import US, calls, connected, refused_before_applying
 
 pytestmark = pytest.mark.django_db
 
 KEYWORD = {"keyword": "spring boots", "match_type": "PHRASE", "ad_group_id": "77"}
 
 
-def approved_and_run(fake, tenant, approver, kind, **fields) -> HITLApproval:
+def proposed(fake, tenant, kind, **fields) -> HITLApproval:
     fake.add_recommendation(US, "k1", kind, "120", **fields)
     connected(fake, tenant)
-    approval = PlatformRecommendation.objects.get().approval
+    return PlatformRecommendation.objects.get().approval
+
+
+def approved_and_run(fake, tenant, approver, kind, **fields) -> HITLApproval:
+    approval = proposed(fake, tenant, kind, **fields)
     approve(approval.pk, actor=approver)
     run_execution(approval.pk, max_attempts=5)
     return HITLApproval.objects.get(pk=approval.pk)
-
-
-def bodies(fake, method) -> list:
-    return [r.body for r in fake.ads_requests() if r.path.endswith(method)]
 
 
 def validated_then_applied(fake, method) -> list:
@@ -38,7 +38,7 @@ def test_a_keyword_is_validated_as_its_ad_group_criterion_then_applied(google_ad
     done = approved_and_run(google_ads, tenant, approver, "KEYWORD", **KEYWORD)
 
     assert done.status == "executed", done.execution_error
-    assert bodies(google_ads, "adGroupCriteria:mutate") == [
+    assert calls(google_ads, "adGroupCriteria:mutate") == [
         {
             "operations": [
                 {
@@ -72,7 +72,7 @@ def test_a_bidding_target_is_validated_on_the_campaign_then_applied(
     done = approved_and_run(google_ads, tenant, approver, kind, **fields)
 
     assert done.status == "executed", done.execution_error
-    assert bodies(google_ads, "campaigns:mutate") == [
+    assert calls(google_ads, "campaigns:mutate") == [
         {
             "operations": [{"update": {"resourceName": f"customers/{US}/campaigns/120", **update}, "updateMask": mask}],
             "validateOnly": True,
@@ -82,30 +82,18 @@ def test_a_bidding_target_is_validated_on_the_campaign_then_applied(
 
 
 def test_a_keyword_whose_ad_group_is_gone_is_refused_and_nothing_applied(google_ads, tenant, approver):
-    google_ads.add_recommendation(US, "k1", "KEYWORD", "120", **KEYWORD)
-    connected(google_ads, tenant)
+    approval = proposed(google_ads, tenant, "KEYWORD", **KEYWORD)
     del google_ads.customers[US].ad_groups["77"]  # removed in the web interface after the proposal
-    approval = PlatformRecommendation.objects.get().approval
 
-    approve(approval.pk, actor=approver)
-    assert run_execution(approval.pk, max_attempts=5) == "failed"
+    refused_before_applying(google_ads, approval, approver, "RESOURCE_NOT_FOUND")
 
-    failed = HITLApproval.objects.get(pk=approval.pk)
-    assert failed.execution_error.startswith("Google Ads refused the change: ")
-    assert "RESOURCE_NOT_FOUND" in failed.execution_error
-    assert bodies(google_ads, "recommendations:apply") == []
-    assert PlatformRecommendation.objects.get().apply_sent_at is None
     assert google_ads.customers[US].keywords == []
 
 
 def test_a_bidding_target_google_refuses_to_validate_is_final_and_nothing_applied(google_ads, tenant, approver):
     google_ads.customers[US].campaigns["120"].bidding_refusal = "BIDDING_STRATEGY_TRANSITION_NOT_ALLOWED"
+    approval = proposed(google_ads, tenant, "TARGET_CPA_OPT_IN", target_cpa_micros=42_500_000)
 
-    failed = approved_and_run(google_ads, tenant, approver, "TARGET_CPA_OPT_IN", target_cpa_micros=42_500_000)
+    refused_before_applying(google_ads, approval, approver, "BIDDING_STRATEGY_TRANSITION_NOT_ALLOWED")
 
-    assert failed.status == "failed"
-    assert failed.execution_error.startswith("Google Ads refused the change: ")
-    assert "BIDDING_STRATEGY_TRANSITION_NOT_ALLOWED" in failed.execution_error
-    assert bodies(google_ads, "recommendations:apply") == []
     assert google_ads.customers[US].campaigns["120"].target_cpa_micros is None
-    assert PlatformRecommendation.objects.get().apply_sent_at is None
