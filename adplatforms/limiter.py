@@ -40,7 +40,7 @@ PREFIX = "adplatforms:limit"
 # The contract's methods (adplatforms.platform.AdPlatformClient); the listings are iterators.
 CALLS = (
     "account", "campaign", "set_daily_budget", "set_status",
-    "recommendation", "apply_recommendation", "dismiss_recommendation",
+    "recommendation", "validate_recommendation", "apply_recommendation", "dismiss_recommendation",
 )  # fmt: skip
 LISTINGS = ("campaigns", "campaign_days", "account_days", "changes", "recommendations")
 

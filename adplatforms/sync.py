@@ -24,7 +24,8 @@ Decisions, also in docs/adplatforms.md ("Sync"):
 - Changes made elsewhere: after the campaigns, the platform's change history of the trailing window is read and
   the changes to a linked campaign's budget or status that Walker did not make are stored (adplatforms.outside).
 - Google's recommendations: decided proposals are settled (a rejected one dismissed on Google), then each one listed
-  is filed once as a proposal and a waiting one no longer listed is withdrawn (adplatforms.recommendations).
+  is filed once as a proposal and a waiting one no longer listed is withdrawn (adplatforms.recommendations). Google
+  refusing them fails no sync: the run succeeds with the campaigns and figures, its error saying they were not read.
 - Nothing caches these figures: `agents.performance` (the engines, the read tools, the brief) and the dashboard
   read the table on every request, so the next read sees the sync.
 """
@@ -88,6 +89,7 @@ def sync_connection(connection: AdConnection, *, since: date | None = None, prog
 def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
     run = SyncRun.objects.create(tenant_id=connection.tenant_id, connection=connection)
     run.failure = None
+    unread = ""  # why Google's recommendations were not read, when they were not
     try:
         client = clients.client_for(connection)
         account = client.account()
@@ -114,8 +116,7 @@ def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
         run.outside_changes = len(detection.record(connection, listed(lambda: client.changes(since, until))))
         tell("changes")
         if connection.platform == AdConnection.Platform.GOOGLE:  # Meta's are not read (docs/adplatforms.md)
-            settling.settle(connection, client)
-            filing.record(connection, listed(client.recommendations))
+            unread = _recommendations(connection, client)
             tell("recommendations")
     except errors.PlatformError as err:
         run.failure = err
@@ -133,8 +134,21 @@ def _sync(connection: AdConnection, since: date | None, tell) -> SyncRun:
     through = max(connection.synced_through, yesterday) if connection.synced_through else yesterday
     AdConnection.objects.filter(pk=connection.pk).update(synced_through=through, last_synced_at=now)
     connection.synced_through, connection.last_synced_at = through, now
-    _finish(run, SyncRun.Status.SUCCEEDED, "")
+    _finish(run, SyncRun.Status.SUCCEEDED, unread)
     return run
+
+
+def _recommendations(connection: AdConnection, client) -> str:
+    """Google's recommendations settled, read and filed; "" when done, else why they were not read. A platform's
+    refusal here does not fail the sync: the campaigns and figures already read stand, the connection's state follows
+    the refusal as for any call (a quota pauses it), and the next sync reads the recommendations again."""
+    try:
+        settling.settle(connection, client)
+        filing.record(connection, listed(client.recommendations))
+    except errors.PlatformError as err:
+        states.record_failure(connection, err)
+        return _("Recommendations not read: %(refusal)s") % {"refusal": words.refusal(connection.platform, err)}
+    return ""
 
 
 def check_syncable(connection: AdConnection) -> None:

@@ -18,7 +18,15 @@ from hitl import rules
 from hitl.access import approvals_for, may_manage, may_review
 from hitl.errors import DecisionError, StepUpRequired
 from hitl.levels_api import WorkflowLevelSerializer
-from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision, HITLNotification, HITLWorkflow, RiskLevel
+from hitl.models import (
+    Automation,
+    HITLApproval,
+    HITLApprovalHistory,
+    HITLDecision,
+    HITLNotification,
+    HITLWorkflow,
+    RiskLevel,
+)
 from hitl.payoff import measure_one
 from hitl.payoff.data import as_data
 from hitl.resources import ApprovalResource
@@ -104,6 +112,11 @@ class ApprovalSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The agent outside Walker that asked (its integration token's name); null for Walker's own agents.",
     )
+    requested_by_automation = serializers.SerializerMethodField(
+        help_text="The tenant's own automation that asked, with no person behind it: `kind` `rule` (a performance "
+        "rule; `name`, its name) or `recommendation` (a platform's recommendations; `name`, e.g. Google Ads "
+        "recommendations); null when a person, an agent or an agent outside Walker asked."
+    )
 
     class Meta:
         model = HITLApproval
@@ -111,10 +124,24 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "id", "reference", "status", "action_type", "action_summary", "action_data", "estimated_cost",
             "estimated_reach", "confidence", "risk_level", "risk_score", "priority", "agent_type",
             "approval_level", "total_levels", "required_approvals", "received_approvals", "requested_by",
-            "requested_at", "assigned_to", "sla_deadline", "sla_breached", "sla_breach_duration_minutes",
-            "resolved_at", "rejection_reason", "execution_status", "executed_at", "conversation", "related_to",
-            "conflicting", "outside_agent",
+            "requested_by_automation", "requested_at", "assigned_to", "sla_deadline", "sla_breached",
+            "sla_breach_duration_minutes", "resolved_at", "rejection_reason", "execution_status", "executed_at",
+            "conversation", "related_to", "conflicting", "outside_agent",
         ]  # fmt: skip
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"kind": {"type": "string", "enum": list(Automation.values)}, "name": {"type": "string"}},
+            "example": {"kind": "rule", "name": "High CPA"},
+        }
+    )
+    def get_requested_by_automation(self, approval):
+        """A name without a kind is a rule's, as hitl.presentation.requester_name reads it."""
+        if not approval.requested_by_rule:
+            return None
+        return {"kind": approval.requested_by_automation or Automation.RULE, "name": approval.requested_by_rule}
 
 
 class ApprovalDetailSerializer(ApprovalSerializer):

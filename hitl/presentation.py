@@ -14,7 +14,7 @@ from agents.tenant_actions import schemas
 from agents.tenant_actions.registry import TenantActionSpec
 from conversations.delivery import display_name
 from hitl import stakes
-from hitl.models import HITLApproval
+from hitl.models import Automation, HITLApproval
 from hitl.risk import readable_factors
 from tenants.pii import mask
 from tenants.templatetags.walker_l10n import money
@@ -207,10 +207,13 @@ def _agent_name(approval: HITLApproval) -> str:
 
 def requester_name(approval: HITLApproval) -> str:
     """A person by name; an agent outside Walker by its integration token's name (it asked, nobody else); a
-    performance rule by its name."""
+    performance rule by its name; a platform's recommendations by the name they were filed under ("Google Ads
+    recommendations")."""
     outside = approval.outside
     if outside is not None:
         return outside.agent_name
+    if approval.requested_by_automation == Automation.RECOMMENDATION:
+        return approval.requested_by_rule
     if approval.requested_by_rule:
         return _("the rule “%(name)s”") % {"name": approval.requested_by_rule}
     person = approval.requested_by

@@ -194,6 +194,14 @@ class GoogleAdsClient:
         )
         logger.info("google ads %s: applied %s", self._customer, _named(answer, rec.resource_name))
 
+    def validate_recommendation(self, rec: RemoteRecommendation) -> None:
+        """Google checks, changing nothing, the mutate that applying a keyword or bidding recommendation amounts to
+        (`validateOnly`; `recommendations:apply` has none); a refusal raises as any other."""
+        self._own(rec.resource_name)
+        method, operation = recommendations.validation(rec, self._customer)
+        self._json(self._post(method, {"operations": [operation], "validateOnly": True}))
+        logger.info("google ads %s: %s validated, nothing written", self._customer, rec.resource_name)
+
     def dismiss_recommendation(self, resource_name: str) -> None:
         self._own(resource_name)
         answer = self._json(

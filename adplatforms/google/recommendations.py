@@ -1,9 +1,11 @@
 """Google Ads recommendations over REST: the GAQL that lists them (`FROM recommendation`), how a row reads as a
 `RemoteRecommendation`, and the bodies of `recommendations:apply` and `recommendations:dismiss`.
 
-Google's `ApplyRecommendationRequest` has no `validateOnly` (only `operations` and `partialFailure`): a budget
-recommendation is checked first through `campaignBudgets:mutate` with `validateOnly` and the same amount (the
-executor does it), and every apply is sent with `partialFailure` false, all-or-nothing.
+Google's `ApplyRecommendationRequest` has no `validateOnly` (only `operations` and `partialFailure`): each
+recommendation is checked first through the mutate applying it amounts to, with `validateOnly` and the same values —
+a budget through `campaignBudgets:mutate` (the executor does it, as for any budget change), a keyword through
+`adGroupCriteria:mutate` creating it, a bidding target through `campaigns:mutate` on `target_cpa` or `target_roas`
+(`validation`) — and every apply is sent with `partialFailure` false, all-or-nothing.
 """
 
 from decimal import Decimal
@@ -79,6 +81,23 @@ def apply_operation(rec: RemoteRecommendation) -> dict:
     else:
         operation["targetRoasOptIn"] = {"targetRoas": float(_required(rec.target_roas, rec))}
     return operation
+
+
+def validation(rec: RemoteRecommendation, customer_id: str) -> tuple[str, dict]:
+    """The mutate (its method and one operation) that applying a keyword or bidding recommendation amounts to, with
+    the values the approver saw: what Google is asked to validate before `recommendations:apply`."""
+    if rec.kind == Kind.KEYWORD:
+        keyword = {"text": rec.keyword, "matchType": rec.match_type or "BROAD"}
+        return "adGroupCriteria:mutate", {"create": {"adGroup": rec.ad_group, "status": "ENABLED", "keyword": keyword}}
+    campaign = f"customers/{customer_id}/campaigns/{rec.campaign_external_id}"
+    if rec.kind == Kind.TARGET_CPA:
+        target = {"targetCpa": {"targetCpaMicros": str(_required(rec.target_cpa_units, rec))}}
+        mask = "target_cpa.target_cpa_micros"
+    elif rec.kind == Kind.TARGET_ROAS:
+        target, mask = {"targetRoas": {"targetRoas": float(_required(rec.target_roas, rec))}}, "target_roas.target_roas"
+    else:
+        raise ValueError(f"a {rec.kind} recommendation is validated through its own mutate")
+    return "campaigns:mutate", {"update": {"resourceName": campaign, **target}, "updateMask": mask}
 
 
 def _required(value, rec: RemoteRecommendation):

@@ -3,9 +3,10 @@ adplatforms.executor, under the same campaign claim, lease and error handling):
 
 1. the connection must be usable; the recommendation is read live: still offered with the values the approver saw,
    or stop (changed: ask for a fresh approval; no longer offered and never sent: nothing applied);
-2. a budget recommendation: the live budget is still what the approver saw, the campaign's own, within the
-   guardrails, and Google validates the amount (`campaignBudgets:mutate` with `validateOnly`: Google's
-   `recommendations:apply` has none);
+2. Google validates it (Google's `recommendations:apply` has no `validateOnly`, so the equivalent mutate is sent
+   with it): a budget recommendation's live budget is still what the approver saw, the campaign's own, within the
+   guardrails, and the amount passes `campaignBudgets:mutate`; a keyword passes `adGroupCriteria:mutate`, a bidding
+   target `campaigns:mutate` (adplatforms.google.recommendations.validation); a refusal is final, nothing applied;
 3. `apply_sent_at` is committed, then `recommendations:apply` is sent (all or nothing);
 4. read back: Google no longer offers it, and a budget reads the recommended amount; Walker's copy and a
    `PlatformChange` follow, so the next sync does not list it as a change made outside Walker.
@@ -82,6 +83,8 @@ class _Apply(CampaignChange):
         before = None
         if live.kind == Kind.CAMPAIGN_BUDGET:
             before = self._checked_budget(live)
+        else:
+            self.client.validate_recommendation(live)
         self._within_lease()
         PlatformRecommendation.objects.filter(pk=self.row.pk).update(apply_sent_at=timezone.now())
         self.client.apply_recommendation(live)

@@ -20,6 +20,7 @@ from adplatforms.recommendations import proposing
 from adplatforms.recommendations.models import PlatformRecommendation, Status
 from agents.models import AgentType, AIAgent
 from core.sentence import Sentence
+from hitl.models import Automation
 from hitl.services.closing import withdraw
 from hitl.services.conflicts import AlreadyWaiting
 from hitl.services.requests import request_approval
@@ -33,7 +34,8 @@ class Read:
 
 
 def requester(connection: AdConnection) -> str:
-    """The named requester of the proposals (the approval's `requested_by_rule`)."""
+    """The named requester of the proposals (the approval's `requested_by_rule`, of the kind
+    `Automation.RECOMMENDATION`, so approvers read "Google Ads recommendations", not a rule of that name)."""
     return _("%(platform)s recommendations") % {"platform": refusals.platform_name(connection)}
 
 
@@ -94,6 +96,7 @@ def _file_new(connection, link, rec: RemoteRecommendation, now) -> PlatformRecom
                     action=action,
                     currency=link.campaign.currency,
                     rule=requester(connection),
+                    automation=Automation.RECOMMENDATION,
                 )
             except AlreadyWaiting as waiting:
                 row.approval = waiting.approval

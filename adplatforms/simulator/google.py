@@ -17,10 +17,11 @@ It holds customers (accounts) with their budgets, campaigns and daily figures in
   (`accessible`; by default every customer that is no manager's client), as resource names.
 - POST /{version}/customers/{id}/googleAds:search (paged by `page_size`, `nextPageToken`) and
   googleAds:searchStream (a JSON array of batches of `stream_batch_size` rows).
-- POST /{version}/customers/{id}/campaignBudgets:mutate and campaigns:mutate: `update` operations with an
-  `updateMask`, all-or-nothing, `validateOnly` applying nothing, `responseContentType` MUTABLE_RESOURCE. Each
-  applied update is in the account's change history (`change_event`, client type GOOGLE_ADS_API), as is a change
-  made "elsewhere" with `change_elsewhere()` (someone in the web interface, Google's auto-apply...).
+- POST /{version}/customers/{id}/campaignBudgets:mutate and campaigns:mutate (status, or a target CPA or ROAS:
+  simulator.google_keywords_bids): `update` operations with an `updateMask`, all-or-nothing, `validateOnly`
+  applying nothing, `responseContentType` MUTABLE_RESOURCE; adGroupCriteria:mutate creating keywords. Each applied
+  budget or status update is in the account's change history (`change_event`, client type GOOGLE_ADS_API), as is
+  a change made "elsewhere" with `change_elsewhere()` (someone in the web interface, Google's auto-apply...).
 Every refusal is a google.rpc.Status carrying a GoogleAdsFailure, as Google writes it (int64 as strings,
 fields at their default left out, as proto3 JSON does).
 
@@ -34,6 +35,7 @@ does not have fails here too. Selecting segments.date gives a row per day (per c
 account's total FROM customer) and needs a date filter; metrics without segments.date are not supported (refused).
 
 Scripted faults: `exhaust_quota()`, `fail_next(status, ...)` (a 500, a permission error...),
+`fail_query_next(resource, status, ...)` (the same, for the next query FROM that resource only),
 `fail_token_next()` (the token endpoint's), `delay_next()`
 (a slow answer), `page_token_ttl` (page tokens that expire), `revoke_refresh_token()`,
 `expire_access_tokens()`. Every request is recorded in `requests` (path, headers and body without the secrets).
@@ -58,6 +60,7 @@ from zoneinfo import ZoneInfo
 
 from adplatforms import money
 from adplatforms.simulator import consent
+from adplatforms.simulator import google_keywords_bids as keywords_bids
 from adplatforms.simulator import google_recommendations as recommending
 
 SECRET_HEADERS = {"authorization", "developer-token"}
@@ -80,6 +83,9 @@ class Campaign:
     name: str
     budget_id: str
     status: str = "ENABLED"  # ENABLED, PAUSED, REMOVED
+    target_cpa_micros: int | None = None  # its TargetCpa bidding, once set
+    target_roas: float | None = None  # its TargetRoas bidding, once set
+    bidding_refusal: str = ""  # a BiddingError code a bidding target change answers with (scripted)
 
 
 @dataclass
@@ -123,6 +129,8 @@ class Customer:
     days: list[Day] = field(default_factory=list)
     changes: list[ChangeEvent] = field(default_factory=list)
     recommendations: dict[str, recommending.Recommendation] = field(default_factory=dict)
+    ad_groups: dict[str, str] = field(default_factory=dict)  # ad group id -> its campaign's id
+    keywords: list[tuple[str, str, str]] = field(default_factory=list)  # (ad group id, text, match type) created
     # Figures made on demand, for accounts too large to hold (the sync bench's 450,000 campaign days):
     # `day_source(campaign, first, last)` gives the campaign's days in that range, in addition to `days`.
     day_source: Callable[[Campaign, date, date], Iterable[Day]] | None = None
@@ -282,6 +290,7 @@ class FakeGoogleAds:
         self.page_token_ttl: float | None = None  # seconds a page token lives (None: for ever)
         self._pages: dict[str, tuple[str, str, int, float]] = {}  # token -> (customer, query, offset, issued)
         self._faults: deque[Refusal] = deque()
+        self._query_faults: dict[str, deque[Refusal]] = defaultdict(deque)  # FROM resource -> its next answers
         self._token_faults: deque[tuple[int, dict]] = deque()
         self._delays: deque[float] = deque()
         self._counter = itertools.count(1)
@@ -337,9 +346,13 @@ class FakeGoogleAds:
         return campaign
 
     def add_recommendation(self, customer_id: str, recommendation_id: str, type: str, campaign_id: str, **kwargs):
-        """A recommendation Google offers for the campaign (adplatforms.simulator.google_recommendations)."""
+        """A recommendation Google offers for the campaign (adplatforms.simulator.google_recommendations); a
+        keyword's ad group is the campaign's (Google recommends keywords for ad groups that exist)."""
         rec = recommending.Recommendation(recommendation_id, type, campaign_id, **kwargs)
-        self.customers[customer_id].recommendations[recommendation_id] = rec
+        customer = self.customers[customer_id]
+        customer.recommendations[recommendation_id] = rec
+        if rec.ad_group_id:
+            customer.ad_groups.setdefault(rec.ad_group_id, campaign_id)
         return rec
 
     def add_day(
@@ -430,6 +443,13 @@ class FakeGoogleAds:
         """The next Ads API call answers `http` with a google.rpc.Status `status` whose GoogleAdsFailure holds
         `errors` (e.g. [error({"authorizationError": "USER_PERMISSION_DENIED"}, "...")]); none: no failure."""
         self._faults.append(Refusal(http, self.status_body(http, status, message, errors)))
+
+    def fail_query_next(
+        self, resource: str, http: int, status: str, message: str, errors: list[dict] | None = None
+    ) -> None:
+        """The next GAQL query FROM `resource` (e.g. "recommendation") fails as `fail_next` says; every other call
+        answers as usual."""
+        self._query_faults[resource].append(Refusal(http, self.status_body(http, status, message, errors)))
 
     def exhaust_quota(
         self,
@@ -603,6 +623,8 @@ class FakeGoogleAds:
             return self._mutate(customer, body, "campaignBudget", customer.budgets, _apply_budget)
         if method == "campaigns:mutate":
             return self._mutate(customer, body, "campaign", customer.campaigns, _apply_campaign)
+        if method == "adGroupCriteria:mutate":
+            return keywords_bids.criteria_mutate(self, customer, body)
         if method == "recommendations:apply":
             return recommending.apply(self, customer, body, _apply_budget)
         if method == "recommendations:dismiss":
@@ -679,6 +701,8 @@ class FakeGoogleAds:
                 400, "INVALID_ARGUMENT", {"queryError": "UNEXPECTED_INPUT"}, f"Error in query: {query[:80]}"
             )
         resource = match["resource"].lower()
+        if self._query_faults[resource]:
+            raise self._query_faults[resource].popleft()
         known = FIELDS.get(resource)
         if known is None:
             raise self._refuse(
@@ -885,6 +909,8 @@ def _apply_budget(fake: FakeGoogleAds, customer: Customer, budget: Budget, updat
 
 
 def _apply_campaign(fake: FakeGoogleAds, customer: Customer, campaign: Campaign, update: dict, mask: list, index: int):
+    if len(mask) == 1 and mask[0] in keywords_bids.BIDDING_MASKS:
+        return keywords_bids.bidding_change(fake, customer, campaign, update, mask, index)
     if mask != ["status"] or update.get("status") not in ("ENABLED", "PAUSED"):
         raise fake._refuse(
             400,

@@ -4,6 +4,8 @@ REST answers them), and `recommendations:apply` and `recommendations:dismiss` (a
 
 from dataclasses import dataclass, field
 
+from adplatforms.simulator import google_keywords_bids as keywords_bids
+
 # Google's RecommendationType values the fake offers.
 TYPES = ("CAMPAIGN_BUDGET", "KEYWORD", "TARGET_CPA_OPT_IN", "TARGET_ROAS_OPT_IN")
 
@@ -107,8 +109,8 @@ def _find(fake, customer, index: int, operation: dict) -> Recommendation:
 
 
 def apply(fake, customer, body: dict, apply_budget) -> dict:
-    """`recommendations:apply`: every operation checked before any is applied (partialFailure false); a budget's
-    amount through `apply_budget`, the same checks and change history as a budget mutate."""
+    """`recommendations:apply`: every operation checked before any is applied (partialFailure false), each as its
+    equivalent mutate checks it (a budget's amount through `apply_budget`, with the budget mutate's change history)."""
     operations = body.get("operations") or []
     if not operations:
         raise fake._refuse(400, "INVALID_ARGUMENT", {"requestError": "OPERATION_REQUIRED"}, "No operations.")
@@ -123,17 +125,34 @@ def apply(fake, customer, body: dict, apply_budget) -> dict:
                 "The recommendation cannot be applied.",
                 location=[("operations", index)],
             )
-        change = None
-        if rec.type == "CAMPAIGN_BUDGET":
-            amount = (operation.get("campaignBudget") or {}).get("newBudgetAmountMicros", rec.budget_micros)
-            budget = customer.budgets[customer.campaigns[rec.campaign_id].budget_id]
-            change = apply_budget(fake, customer, budget, {"amountMicros": amount}, ["amount_micros"], index)
-        planned.append((rec, change))
+        planned.append((rec, _change(fake, customer, rec, operation, index, apply_budget)))
     for rec, change in planned:
-        if change is not None:
-            change()
+        change()
         rec.applied = True
     return {"results": [{"resourceName": name(customer, rec)} for rec, _ in planned]}
+
+
+def _change(fake, customer, rec: Recommendation, operation: dict, index: int, apply_budget):
+    """What applying `rec` changes, checked as the equivalent mutate checks it (simulator.google_keywords_bids)."""
+    campaign = customer.campaigns[rec.campaign_id]
+    if rec.type == "CAMPAIGN_BUDGET":
+        amount = (operation.get("campaignBudget") or {}).get("newBudgetAmountMicros", rec.budget_micros)
+        budget = customer.budgets[campaign.budget_id]
+        return apply_budget(fake, customer, budget, {"amountMicros": amount}, ["amount_micros"], index)
+    if rec.type == "KEYWORD":
+        keyword = operation.get("keyword") or {}
+        create = {
+            "adGroup": keyword.get("adGroup") or f"customers/{customer.id}/adGroups/{rec.ad_group_id}",
+            "keyword": {"text": rec.keyword, "matchType": keyword.get("matchType") or rec.match_type},
+        }
+        return keywords_bids.keyword_change(fake, customer, create, index)
+    if rec.type == "TARGET_CPA_OPT_IN":
+        micros = (operation.get("targetCpaOptIn") or {}).get("targetCpaMicros", rec.target_cpa_micros)
+        update, mask = {"targetCpa": {"targetCpaMicros": micros}}, ["target_cpa.target_cpa_micros"]
+    else:
+        roas = (operation.get("targetRoasOptIn") or {}).get("targetRoas", rec.target_roas)
+        update, mask = {"targetRoas": {"targetRoas": roas}}, ["target_roas.target_roas"]
+    return keywords_bids.bidding_change(fake, customer, campaign, update, mask, index)
 
 
 def dismiss(fake, customer, body: dict) -> dict:

@@ -80,7 +80,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
     change_form_outer_before_template = "admin/hitl/approval_panel.html"
     change_form_outer_after_template = "admin/hitl/approval_record.html"
     fieldsets = [
-        (_("Request"), {"fields": ["reference", "status", "summary_shown", "agent", "requested_by", "requested_at",
+        (_("Request"), {"fields": ["reference", "status", "summary_shown", "agent", "requester", "requested_at",
                                 "conflicts"]}),
         (_("Progress"), {"fields": ["workflow_shown", "approval_level", "total_levels", "assignee", "sla_deadline"]}),
         (_("Outcome"), {"fields": ["approved_by", "approved_at", "rejected_by", "rejection_reason", "executed_at",

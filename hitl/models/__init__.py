@@ -1,4 +1,11 @@
-from hitl.models.approval import APPROVAL_CURRENCY, ApprovalStatus, ExecutionStatus, HITLApproval, RiskLevel
+from hitl.models.approval import (
+    APPROVAL_CURRENCY,
+    ApprovalStatus,
+    Automation,
+    ExecutionStatus,
+    HITLApproval,
+    RiskLevel,
+)
 from hitl.models.approval_request import Answer, ApprovalRequest
 from hitl.models.deadline_failure import DeadlineFailure
 from hitl.models.decision_callback import DecisionCallback
@@ -12,6 +19,7 @@ __all__ = [
     "ApprovalRequest",
     "APPROVAL_CURRENCY",
     "ApprovalStatus",
+    "Automation",
     "DeadlineFailure",
     "DecisionCallback",
     "ExecutionStatus",

@@ -56,6 +56,13 @@ class RiskLevel(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
+class Automation(models.TextChoices):
+    """What of the tenant's own automation asked, with no person behind it (the app above hitl that files it says)."""
+
+    RULE = "rule", _("performance rule")
+    RECOMMENDATION = "recommendation", _("platform recommendations")
+
+
 class ExecutionStatus(models.TextChoices):
     NOT_STARTED = "", _("Not started")
     QUEUED = "queued", _("Queued")
@@ -221,8 +228,12 @@ class HITLApproval(FSMModelMixin, models.Model):
         related_name="requested_approvals",
         verbose_name=_("requested by"),
     )
-    # An automation of the tenant's that asked with no person behind it (adplatforms.rules): its name when it asked.
+    # An automation of the tenant's that asked with no person behind it: its name when it asked (a performance rule's,
+    # or the platform's recommendations': adplatforms), and which kind it is, so it is named as what it is.
     requested_by_rule = models.CharField(max_length=200, blank=True, verbose_name=_("requested by the rule"))
+    requested_by_automation = models.CharField(
+        max_length=20, choices=Automation.choices, blank=True, verbose_name=_("requested by automation")
+    )
     approved_under = models.ForeignKey(
         "hitl.StandingApproval",
         on_delete=models.PROTECT,

@@ -14,7 +14,7 @@ from core.sentence import Sentence
 from hitl import rules
 from hitl.duplicates import proposal_key, target_key
 from hitl.history import Event, log
-from hitl.models import ApprovalRequest, HITLApproval, HITLDecision, RiskLevel
+from hitl.models import ApprovalRequest, Automation, HITLApproval, HITLDecision, RiskLevel
 from hitl.notifying.approvers import Notice, notify
 from hitl.risk import assess, priority_for
 from hitl.services import standing
@@ -89,6 +89,7 @@ def request_approval(
     expires_at=None,
     ask_before_replacing_own: bool = False,
     rule: str = "",
+    automation: str = Automation.RULE,
 ) -> HITLApproval:
     """Record a proposed action for human approval. Nothing is executed here.
 
@@ -102,7 +103,8 @@ def request_approval(
     the approval before anyone reads it. `currency`, when the action's data does not name it (a registered type's own);
     `expires_at`, the requester's own deadline, which ends the request rejected, never approved (hitl.services.sla).
     `ask_before_replacing_own`: raise OwnRequestWaiting instead of superseding a request of `requested_by`'s own.
-    `rule`: the name of the tenant's performance rule that asked (adplatforms.rules), its named requester.
+    `rule`: the name of the tenant's automation that asked, its named requester; `automation`, which kind it is (a
+    performance rule, or a platform's recommendations: adplatforms).
     """
     key = proposal_key(action.action_type, action.action_data)
     target = target_key(action.action_type, action.action_data)
@@ -161,6 +163,7 @@ def request_approval(
         priority=priority_for(risk.level),
         requested_by=requested_by,
         requested_by_rule=rule[:200],
+        requested_by_automation=automation if rule else "",
         revision_of=revision_of,
         compliance_flags=choice.problems,
         **level_fields(choice.rules, 1, people),

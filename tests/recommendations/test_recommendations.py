@@ -19,7 +19,9 @@ from tests.recommendations.helpers import (
     YEN_MORE,
     YEN_WEEK,
     budget_recommendation,
+    calls,
     connected,
+    refused_before_applying,
     sync,
 )
 
@@ -28,10 +30,6 @@ pytestmark = pytest.mark.django_db
 
 def row_of(rec_id) -> PlatformRecommendation:
     return PlatformRecommendation.objects.select_related("approval").get(resource_name__endswith=f"/{rec_id}")
-
-
-def calls(fake, method) -> list:
-    return [r.body for r in fake.ads_requests() if r.path.endswith(method)]
 
 
 def test_a_budget_recommendation_is_filed_with_googles_estimate_in_dollars(google_ads, tenant):
@@ -174,15 +172,9 @@ def test_an_apply_google_refuses_when_validating_fails_clearly_and_applies_nothi
     approval = row_of("r1").approval
     google_ads.customers["1234567890"].min_daily_budget_micros = 100_000_000  # Google's minimum rose meanwhile
 
-    approve(approval.pk, actor=approver)
-    assert run_execution(approval.pk, max_attempts=5) == "failed"
+    refused_before_applying(google_ads, approval, approver, "BUDGET_BELOW_PER_DAY_MINIMUM")
 
-    failed = HITLApproval.objects.get(pk=approval.pk)
-    assert failed.execution_error.startswith("Google Ads refused the change: ")
-    assert "BUDGET_BELOW_PER_DAY_MINIMUM" in failed.execution_error
-    assert calls(google_ads, "recommendations:apply") == []
     assert google_ads.customers["1234567890"].budgets["5002"].amount_micros == 40_000_000
-    assert row_of("r1").apply_sent_at is None
 
 
 def test_an_apply_google_refuses_is_final_in_googles_words(google_ads, tenant, approver):

@@ -54,6 +54,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{label}: {run.campaigns} campaigns, {run.campaign_days} campaign days "
                         f"({run.first_day} to {run.last_day}), {run.outside_changes} changes made outside Walker"
+                        + (f"; {run.error}" if run.error else "")  # a part not read (Google's recommendations)
                     )
                     if reconcile and not self._reconciled(each, label):
                         failed += 1
