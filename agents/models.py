@@ -3,7 +3,6 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.when import day, moment
@@ -36,9 +35,10 @@ class AIAgentQuerySet(TenantScopedQuerySet):
         have none, and choosing the engine then costs no query (agents.engines.config)."""
         candidates = self.filter(is_active=True, agent_type=agent_type)
         candidates = candidates.filter(models.Q(tenant=tenant) | models.Q(is_system_agent=True))
-        choices = EngineChoice.objects.filter(tenant=tenant).values("pk")
-        own, every = choices.filter(agent=models.OuterRef("pk"))[:1], choices.filter(agent__isnull=True)[:1]
-        applied = Coalesce(models.Subquery(own), models.Subquery(every))
+        # One subquery, its own choice before the tenant's (a null agent sorts last): half the compiling of two.
+        applies = models.Q(agent=models.OuterRef("pk")) | models.Q(agent__isnull=True)
+        choice = EngineChoice.objects.filter(applies, tenant=tenant).order_by(models.F("agent").asc(nulls_last=True))
+        applied = models.Subquery(choice.values("pk")[:1])
         return candidates.annotate(applied_engine_choice=applied).order_by("is_system_agent", "created_at").first()
 
 
