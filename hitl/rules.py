@@ -13,6 +13,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Q, prefetch_related_objects
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agents.actions import ActionType
 from core import currencies
@@ -67,7 +69,8 @@ _COMPARE = {
 
 
 class InvalidRule(ValueError):
-    """A workflow setting that cannot be read."""
+    """A workflow setting that cannot be read, in the words of the active language (the reader's, in the console
+    and the API)."""
 
 
 # --- conditions ----------------------------------------------------------------------
@@ -75,23 +78,23 @@ class InvalidRule(ValueError):
 
 def _clause(raw) -> tuple[str, str, object]:
     if not isinstance(raw, dict) or set(raw) != {"field", "op", "value"}:
-        raise InvalidRule(f"a condition must be {{field, op, value}}, got {raw!r}")
+        raise InvalidRule(_("A condition must be {field, op, value}, not %(got)s.") % {"got": repr(raw)})
     field, op, value = raw["field"], raw["op"], raw["value"]
     if field not in CONDITION_FIELDS:
-        raise InvalidRule(f"unknown condition field {field!r}")
+        raise InvalidRule(_("Unknown condition field %(field)s.") % {"field": repr(field)})
     if op not in _COMPARE:
-        raise InvalidRule(f"unknown condition operator {op!r}")
+        raise InvalidRule(_("Unknown condition operator %(op)s.") % {"op": repr(op)})
     kind = CONDITION_FIELDS[field]
     values = value if op in ("in", "not_in") else [value]
     if op in ("in", "not_in") and not isinstance(value, list):
-        raise InvalidRule(f"{op} needs a list, got {value!r}")
+        raise InvalidRule(_("%(op)s needs a list, not %(got)s.") % {"op": op, "got": repr(value)})
     for item in values:
         if kind is float and (isinstance(item, bool) or not isinstance(item, int | float)):
-            raise InvalidRule(f"{field} compares with numbers, got {item!r}")
+            raise InvalidRule(_("%(field)s compares with numbers, not %(got)s.") % {"field": field, "got": repr(item)})
         if kind is str and not isinstance(item, str):
-            raise InvalidRule(f"{field} compares with text, got {item!r}")
+            raise InvalidRule(_("%(field)s compares with text, not %(got)s.") % {"field": field, "got": repr(item)})
     if kind is str and op in ("lt", "lte", "gt", "gte"):
-        raise InvalidRule(f"{field} cannot be compared with {op}")
+        raise InvalidRule(_("%(field)s cannot be compared with %(op)s.") % {"field": field, "op": op})
     return field, op, value
 
 
@@ -99,9 +102,9 @@ def parse_conditions(raw) -> list[tuple[str, str, object]]:
     if raw in (None, []):
         return []
     if not isinstance(raw, list):
-        raise InvalidRule(f"conditions must be a list, got {type(raw).__name__}")
+        raise InvalidRule(_("Conditions must be a list, not %(got)s.") % {"got": type(raw).__name__})
     if len(raw) > MAX_CONDITIONS:
-        raise InvalidRule(f"at most {MAX_CONDITIONS} conditions")
+        raise InvalidRule(_("At most %(count)s conditions.") % {"count": MAX_CONDITIONS})
     return [_clause(item) for item in raw]
 
 
@@ -165,10 +168,11 @@ def valid_uuids(values):
 
 # Each setting in the words of the workflow form, for the reasons a setting is refused.
 SETTING_WORDS = {
-    "sla_hours": "Decide within (SLA)", "escalation_hours": "Escalate after",
-    "auto_approve_hours": "Approve automatically after", "expire_hours": "Expire after",
-    "reminder_frequency_hours": "Remind every", "max_reminders": "Reminders at most",
-    "action_types": "Action types", "risk_levels": "Risk levels", "notification_channels": "Notification channels",
+    "sla_hours": gettext_lazy("Decide within (SLA)"), "escalation_hours": gettext_lazy("Escalate after"),
+    "auto_approve_hours": gettext_lazy("Approve automatically after"), "expire_hours": gettext_lazy("Expire after"),
+    "reminder_frequency_hours": gettext_lazy("Remind every"), "max_reminders": gettext_lazy("Reminders at most"),
+    "action_types": gettext_lazy("Action types"), "risk_levels": gettext_lazy("Risk levels"),
+    "notification_channels": gettext_lazy("Notification channels"),
 }  # fmt: skip
 
 
@@ -176,7 +180,10 @@ def _positive_int_or_none(value, what):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HOURS:
-        raise InvalidRule(f"{SETTING_WORDS.get(what, what)} must be a whole number of hours from 1 to {MAX_HOURS}")
+        raise InvalidRule(
+            _("%(setting)s must be a whole number of hours from 1 to %(most)s.")
+            % {"setting": SETTING_WORDS.get(what, what), "most": MAX_HOURS}
+        )
     return value
 
 
@@ -184,10 +191,13 @@ def _choices(value, allowed, what) -> list[str]:
     if value in (None, []):
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidRule(f"{SETTING_WORDS.get(what, what)} must be a list of names")
+        raise InvalidRule(_("%(setting)s must be a list of names.") % {"setting": SETTING_WORDS.get(what, what)})
     unknown = set(value) - set(allowed)
     if unknown:
-        raise InvalidRule(f"{SETTING_WORDS.get(what, what)}: unknown {', '.join(sorted(unknown))}")
+        raise InvalidRule(
+            _("%(setting)s: unknown %(names)s.")
+            % {"setting": SETTING_WORDS.get(what, what), "names": ", ".join(sorted(unknown))}
+        )
     return value
 
 
@@ -214,7 +224,10 @@ def _hours(what):
 
 def parse_max_reminders(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REMINDERS:
-        raise InvalidRule(f"Reminders at most must be a whole number from 0 to {MAX_REMINDERS}")
+        raise InvalidRule(
+            _("%(setting)s must be a whole number from 0 to %(most)s.")
+            % {"setting": SETTING_WORDS["max_reminders"], "most": MAX_REMINDERS}
+        )
     return value
 
 
@@ -258,13 +271,13 @@ def workflow_errors(data: dict, *, tenant, instance: HITLWorkflow | None = None)
     errors = field_errors(data)
     low, high = setting("min_cost_threshold", None), setting("max_cost_threshold", None)
     if low is not None and high is not None and low > high:
-        errors["max_cost_threshold"] = "Must be at least the minimum cost."
+        errors["max_cost_threshold"] = _("Must be at least the minimum cost.")
     if tenant is not None and setting("is_default", False) and setting("is_active", True):
         others = HITLWorkflow.objects.filter(tenant=tenant, is_default=True, is_active=True)
         if instance is not None:
             others = others.exclude(pk=instance.pk)
         if others.exists():
-            errors["is_default"] = "This tenant already has an active default workflow."
+            errors["is_default"] = _("This tenant already has an active default workflow.")
     return errors
 
 
@@ -312,7 +325,7 @@ def _matches(workflow: HITLWorkflow, *, action_type: str, risk_level: str, cost:
         if workflow.max_cost_threshold is not None and (cost is None or cost > Decimal(workflow.max_cost_threshold)):
             return None
     except InvalidOperation:
-        raise InvalidRule("the cost thresholds are not numbers") from None
+        raise InvalidRule(_("The cost thresholds are not numbers.")) from None
     return sum(
         [bool(types), bool(levels), workflow.min_cost_threshold is not None, workflow.max_cost_threshold is not None]
     )

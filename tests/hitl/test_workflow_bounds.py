@@ -89,4 +89,13 @@ def test_the_admin_shows_why_a_workflow_is_passed_over(console_as, tenant_admin,
     assert "Not applied: Decide within (SLA) must be a whole number of hours from 1 to 8784" in page.content.decode()
 
 
+def test_an_admin_who_reads_spanish_reads_why_in_spanish(console_as, tenant_admin, workflow):
+    tenant_admin.language = "es"
+    tenant_admin.save(update_fields=["language"])
+    workflow(name="Broken", sla_hours=2147483647, auto_approve_conditions=[{"field": "cost", "op": "gt", "value": 1}])
+    page = console_as(tenant_admin).get(reverse("admin:hitl_hitlworkflow_changelist")).content.decode()
+    assert "No se aplica: Decidir en un plazo de (SLA) debe ser un número entero de horas de 1 a 8784." in page
+    assert "must be" not in page
+
+
 # The admin form's refusals (the same as the API's) are in test_workflow_forms.py.
