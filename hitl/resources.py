@@ -4,6 +4,7 @@
 from import_export import fields
 
 from hitl.models import HITLApproval
+from hitl.presentation import requester_name
 from tenants.exports import ReadableResource
 from tenants.privacy.reveal import shown_email
 
@@ -35,6 +36,10 @@ class ApprovalResource(ReadableResource):
         return shown_email(person.email, own=own, revealed=self.revealed)
 
     def dehydrate_requested_by(self, approval):
+        """A person by address; an agent outside Walker, a performance rule or a platform's recommendations by the
+        name the queue shows them under (nobody's personal data)."""
+        if approval.requested_by is None and (approval.requested_by_rule or approval.outside is not None):
+            return requester_name(approval)
         return self._shown(approval.requested_by)
 
     def dehydrate_approved_by(self, approval):
@@ -45,5 +50,5 @@ class ApprovalResource(ReadableResource):
 
     @staticmethod
     def prepared(queryset):
-        """The queryset with the people each row names, in the same query."""
-        return queryset.select_related("requested_by", "approved_by", "rejected_by")
+        """The queryset with the people (and the outside agent's request) each row names, in the same query."""
+        return queryset.select_related("requested_by", "approved_by", "rejected_by", "outside_request")

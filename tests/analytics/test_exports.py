@@ -89,6 +89,18 @@ def test_the_approval_queue_with_its_filters(api_as, approver, colleague, tenant
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
 
 
+def test_the_queue_names_who_asked_when_no_person_did(api_as, approver, tenant):
+    at = paris(2025, 3, 21, 9)
+    rule = approval(tenant, requested_at=at, requested_by=None, requested_by_rule="High CPA")
+    recommendation = approval(
+        tenant, requested_at=at, requested_by=None, requested_by_rule="Google Ads recommendations",
+        requested_by_automation="recommendation",
+    )  # fmt: skip
+    found = {r["reference"]: r["requested_by"] for r in rows(api_as(approver).get("/api/hitl/approvals/export/"))}
+    assert found[rule.reference] == "the rule “High CPA”"
+    assert found[recommendation.reference] == "Google Ads recommendations"
+
+
 def test_the_access_log(api_as, tenant_admin, approver, outsider, rf, tenant, other_tenant):
     from tenants.privacy.audit import record_access
 
