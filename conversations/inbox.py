@@ -82,7 +82,7 @@ def with_inbox_columns(queryset):
     holder_read = ConversationRead.objects.filter(conversation=OuterRef("pk"), user=OuterRef("held_by"))
     last_human = messages.filter(direction=Message.Direction.OUTBOUND, sender_type=Message.SenderType.HUMAN)
     return queryset.annotate(
-        message_total=Coalesce(_count(messages), Value(0)),
+        message_total=message_total(),
         preview_masked_source=Subquery(messages.order_by("-created_at").values("sealed_text")[:1]),
         holder_read_at=Greatest(Coalesce(Subquery(holder_read.values("last_read_at")[:1]), "held_since"), "held_since"),
         unread=_count(inbound.filter(created_at__gt=OuterRef("holder_read_at"))),
@@ -97,6 +97,12 @@ def with_inbox_columns(queryset):
             ),
         ),
     )
+
+
+def message_total():
+    """A conversation's messages counted for the rows shown only: a subquery per row, where a join grouped by
+    conversation would read every message of every conversation listed before the page and its count were cut."""
+    return Coalesce(_count(Message.objects.filter(conversation=OuterRef("pk")).order_by()), Value(0))
 
 
 def _count(messages):
