@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conversations import inbox_totals
 from conversations.access import conversations_for, may_handle
 from conversations.models import Channel, Conversation, ConversationRead, Message
 
@@ -35,20 +36,25 @@ def in_box(queryset, box: str | None, user):
     return queryset
 
 
+OPEN = [status for status in Conversation.Status.values if status != Conversation.Status.CLOSED]
+
+
 def counts(user) -> dict[str, int]:
-    """Each box's and each channel's count of the conversations `user` may see, in one query."""
-    unassigned = Q(held_by__isnull=True) & ~Q(status=Conversation.Status.CLOSED)
+    """Each box's and each channel's count of the conversations `user` may see. The boxes in one query over the
+    open conversations and the viewer's own (an index each), exact; all and the channels from
+    conversations.inbox_totals, which says how they stay right."""
+    unassigned = Q(held_by__isnull=True, status__in=OPEN)
     waiting = unassigned & Q(person_requested_at__isnull=False)
-    return (
+    boxes = (
         conversations_for(user)
+        .filter(Q(status__in=OPEN) | Q(held_by=user))
         .order_by()
         .aggregate(
             **{WAITING: Count("pk", filter=waiting)},
             **{MINE: Count("pk", filter=Q(held_by=user)), UNASSIGNED: Count("pk", filter=unassigned)},
-            all=Count("pk"),
-            **{channel: Count("pk", filter=Q(channel=channel)) for channel in Channel.values},
         )
     )
+    return {**boxes, **inbox_totals.totals(user)}
 
 
 def tabs(request) -> list[dict]:
