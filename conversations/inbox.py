@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations import inbox_totals
 from conversations.access import conversations_for, may_handle
-from conversations.models import Channel, Conversation, ConversationRead, Message
+from conversations.models import OPEN_STATUSES, Channel, ConversationRead, Message
 
 BOX_PARAM = "box"
 WAITING, MINE, UNASSIGNED = "waiting", "mine", "unassigned"
@@ -32,22 +32,19 @@ def in_box(queryset, box: str | None, user):
     if box == MINE:
         return queryset.filter(held_by=user)
     if box == UNASSIGNED:
-        return queryset.exclude(status=Conversation.Status.CLOSED).filter(held_by__isnull=True)
+        return queryset.open().filter(held_by__isnull=True)
     return queryset
-
-
-OPEN = [status for status in Conversation.Status.values if status != Conversation.Status.CLOSED]
 
 
 def counts(user) -> dict[str, int]:
     """Each box's and each channel's count of the conversations `user` may see. The boxes in one query over the
     open conversations and the viewer's own (an index each), exact; all and the channels from
     conversations.inbox_totals, which says how they stay right."""
-    unassigned = Q(held_by__isnull=True, status__in=OPEN)
+    unassigned = Q(held_by__isnull=True, status__in=OPEN_STATUSES)
     waiting = unassigned & Q(person_requested_at__isnull=False)
     boxes = (
         conversations_for(user)
-        .filter(Q(status__in=OPEN) | Q(held_by=user))
+        .filter(Q(status__in=OPEN_STATUSES) | Q(held_by=user))
         .order_by()
         .aggregate(
             **{WAITING: Count("pk", filter=waiting)},
