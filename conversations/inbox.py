@@ -37,12 +37,16 @@ def in_box(queryset, box: str | None, user):
 
 
 def counts(user) -> dict[str, int]:
-    """Each box's and each channel's count of the conversations `user` may see. The boxes in one query over the
-    open conversations and the viewer's own (an index each), exact; all and the channels from
-    conversations.inbox_totals, which says how they stay right."""
+    """Each box's and each channel's count of the conversations `user` may see: the boxes exact, all and the
+    channels from conversations.inbox_totals, which says how they stay right."""
+    return {**boxes(user), **inbox_totals.totals(user)}
+
+
+def boxes(user) -> dict[str, int]:
+    """Each box's count, exact, in one query over the open conversations and the viewer's own (an index each)."""
     unassigned = Q(held_by__isnull=True, status__in=OPEN_STATUSES)
     waiting = unassigned & Q(person_requested_at__isnull=False)
-    boxes = (
+    return (
         conversations_for(user)
         .filter(Q(status__in=OPEN_STATUSES) | Q(held_by=user))
         .order_by()
@@ -51,7 +55,6 @@ def counts(user) -> dict[str, int]:
             **{MINE: Count("pk", filter=Q(held_by=user)), UNASSIGNED: Count("pk", filter=unassigned)},
         )
     )
-    return {**boxes, **inbox_totals.totals(user)}
 
 
 def tabs(request) -> list[dict]:
