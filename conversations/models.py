@@ -107,6 +107,7 @@ class Conversation(models.Model):
             models.Index(fields=["tenant", "status", "-last_message_at"]),
             models.Index(fields=["user", "channel", "status"]),  # the pipeline's find-open lookup
             models.Index(fields=["tenant", "channel", "started_at"]),  # analytics per channel per day
+            models.Index(fields=["tenant", "started_at"]),  # a range of days: the dashboard's, a month's export
             models.Index(  # the sweep for messages whose answer task was lost
                 fields=["last_message_at"],
                 condition=models.Q(last_inbound_seq__gt=models.F("answered_seq")),
