@@ -12,12 +12,12 @@ bench/big_tenant_fill.py makes the rows (its docstring says which, at --scale 1.
 tenants beside them) through the ORM; a second run adds only what is missing. Use one scale per database.
 
 Then, as the demo tenant's people (force_login; DEBUG off, as in production), each page is opened once to warm it
-and -n times timed through Django's test Client: p50 and p95 of the whole request, the queries of each render
-(CaptureQueriesContext; "a/b" when they differ between renders). Figures the report cache keeps (the dashboard,
-the reports) are timed twice: "cold" with the tenant's cached figures dropped before each render
-(reports.cache.figures_changed, what any change to them does), and warm. Then, once each: the CSV export of the
-last full month, one person's data export and erasure (the API a tenant admin uses), and the retention job
-(conversations.retention over every tenant).
+and -n times timed through Django's test Client: p50 and p95 of the whole request, the part of it spent in SQL (p50),
+the queries of each render (CaptureQueriesContext; "a/b" when they differ between renders). Figures the report
+cache keeps (the dashboard, the reports) are timed twice: "cold" with the tenant's cached figures dropped before
+each render (reports.cache.figures_changed, what any change to them does), and warm. Then, once each: the CSV
+export of the last full month, one person's data export and erasure (the API a tenant admin uses), and the retention
+job (conversations.retention over every tenant).
 
 Every statement of every render that reads a big table is explained (EXPLAIN, the statement as Django sent it: the
 querysets are built inside the views, where QuerySet.explain() cannot reach them), and the plans with a Seq Scan of

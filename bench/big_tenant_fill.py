@@ -11,6 +11,9 @@ sealed by the model's own `text` setter (once per distinct text: the sealed colu
 one the product filed through the pipeline (bench/admin_bench.py's template), seq numbers run 1..10 with the
 answering queue caught up, and the back-dated stamps use bench/analytics_fill.py's `back_dated`.
 
+Then the conversation report's metrics of the last 31 days' conversations (the product's job code; a year of them
+would take longer than the whole fill), and VACUUM (ANALYZE), as autovacuum would have by then.
+
 Resumable: conversations and approvals are written a chunk per transaction with ids derived from their number
 (uuid5), so a chunk whose first row exists is complete and a second run adds only the missing chunks.
 Importable before Django is set up; `fill` needs it set up.
