@@ -506,6 +506,9 @@ AGENT_TYPING_AFTER_SECONDS = env_float("AGENT_TYPING_AFTER_SECONDS", 0.5, minimu
 # The console's inbox: a customer waiting on a person who holds their conversation should have a reply within
 # this many minutes (the list's SLA column counts down to it).
 INBOX_REPLY_SLA_MINUTES = env_int("INBOX_REPLY_SLA_MINUTES", 15, minimum=1)
+# The inbox's All and per-channel counts in the cache (conversations/inbox_totals.py): dropped whenever a
+# conversation is created or deleted, else kept this long. 0 without Redis: each process would keep its own.
+INBOX_TOTALS_CACHE_SECONDS = env_int("INBOX_TOTALS_CACHE_SECONDS", 300, minimum=0) if REDIS_URL else 0
 
 # Numbers typed without a country code are read in this region; blank means
 # every number must be international (+<country code>...).

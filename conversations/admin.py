@@ -24,6 +24,7 @@ from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message, SatisfactionSurvey
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
+from core.estimated_count import EstimatedCountPaginator
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
 from tenants.pii import mask
@@ -131,6 +132,7 @@ class ConversationAdmin(
     search_help_text = _("A person's name, exact email or phone number, words of the messages, or a conversation id.")
     ordering = ["-last_message_at"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # a million rows: their count estimated past 10,000 (core.estimated_count)
     change_form_before_template = "admin/conversations/thread.html"  # the thread first, above the fields
     fields = ["short_id", "channel"]  # what changes is in the part each step refreshes (MessengerAdminMixin.details)
     readonly_fields = fields

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from conversations import inbox, person_asked
+from conversations.models import Label
 from tenants.pii import mask
 from tenants.privacy.sealing import placeholders
 
@@ -30,11 +31,29 @@ class InboxFilter(admin.SimpleListFilter):
         return inbox.in_box(queryset, self.value(), request.user)
 
 
+class LabelFilter(admin.SimpleListFilter):
+    """The viewer's tenant's labels, a few rows (Django's RelatedOnlyFieldListFilter joined every conversation of
+    the tenant with its labels on each opening of the inbox), and the labelled conversations taken by id from the
+    labels' table, not joined: a join would make the list SELECT DISTINCT over every row it keeps."""
+
+    title = _("labels")
+    parameter_name = "labels__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [(str(label.pk), label.name) for label in Label.objects.for_user(request.user)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        labelled = Label.conversations.through.objects.filter(label_id=self.value()).values("conversation_id")
+        return queryset.filter(pk__in=labelled)
+
+
 class InboxAdminMixin:
     """For ConversationAdmin: the inbox's columns, tabs and label filter."""
 
     inbox_columns = ["person", "preview", "labels_shown", "channel", "holder", "unread", "age", "reply_sla"]
-    inbox_filters = [InboxFilter, ("labels", admin.RelatedOnlyFieldListFilter)]
+    inbox_filters = [InboxFilter, LabelFilter]
     list_before_template = "admin/conversations/inbox_tabs.html"
 
     def changelist_view(self, request, extra_context=None):

@@ -1,5 +1,4 @@
 from django.db import transaction
-from django.db.models import Count
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -8,6 +7,7 @@ from rest_framework.response import Response
 
 from agents.models import AgentType
 from conversations.access import conversations_for, shows_unmasked
+from conversations.inbox import message_total
 from conversations.models import Channel, Conversation, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept, client_message_id
@@ -132,8 +132,8 @@ class ConversationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         conversations = (
             conversations_for(self.request.user)
             .select_related("agent", "user", "held_by")
-            .annotate(message_count=Count("messages"))
-            .order_by("-last_message_at", "-pk")  # a GROUP BY query drops Meta.ordering
+            .annotate(message_count=message_total())
+            .order_by("-last_message_at", "-pk")
         )
         return conversations.prefetch_related("messages") if self.action == "retrieve" else conversations
 

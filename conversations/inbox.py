@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conversations import inbox_totals
 from conversations.access import conversations_for, may_handle
-from conversations.models import Channel, Conversation, ConversationRead, Message
+from conversations.models import OPEN_STATUSES, Channel, ConversationRead, Message
 
 BOX_PARAM = "box"
 WAITING, MINE, UNASSIGNED = "waiting", "mine", "unassigned"
@@ -31,22 +32,27 @@ def in_box(queryset, box: str | None, user):
     if box == MINE:
         return queryset.filter(held_by=user)
     if box == UNASSIGNED:
-        return queryset.exclude(status=Conversation.Status.CLOSED).filter(held_by__isnull=True)
+        return queryset.open().filter(held_by__isnull=True)
     return queryset
 
 
 def counts(user) -> dict[str, int]:
-    """Each box's and each channel's count of the conversations `user` may see, in one query."""
-    unassigned = Q(held_by__isnull=True) & ~Q(status=Conversation.Status.CLOSED)
+    """Each box's and each channel's count of the conversations `user` may see: the boxes exact, all and the
+    channels from conversations.inbox_totals, which says how they stay right."""
+    return {**boxes(user), **inbox_totals.totals(user)}
+
+
+def boxes(user) -> dict[str, int]:
+    """Each box's count, exact, in one query over the open conversations and the viewer's own (an index each)."""
+    unassigned = Q(held_by__isnull=True, status__in=OPEN_STATUSES)
     waiting = unassigned & Q(person_requested_at__isnull=False)
     return (
         conversations_for(user)
+        .filter(Q(status__in=OPEN_STATUSES) | Q(held_by=user))
         .order_by()
         .aggregate(
             **{WAITING: Count("pk", filter=waiting)},
             **{MINE: Count("pk", filter=Q(held_by=user)), UNASSIGNED: Count("pk", filter=unassigned)},
-            all=Count("pk"),
-            **{channel: Count("pk", filter=Q(channel=channel)) for channel in Channel.values},
         )
     )
 
@@ -82,7 +88,7 @@ def with_inbox_columns(queryset):
     holder_read = ConversationRead.objects.filter(conversation=OuterRef("pk"), user=OuterRef("held_by"))
     last_human = messages.filter(direction=Message.Direction.OUTBOUND, sender_type=Message.SenderType.HUMAN)
     return queryset.annotate(
-        message_total=Coalesce(_count(messages), Value(0)),
+        message_total=message_total(),
         preview_masked_source=Subquery(messages.order_by("-created_at").values("sealed_text")[:1]),
         holder_read_at=Greatest(Coalesce(Subquery(holder_read.values("last_read_at")[:1]), "held_since"), "held_since"),
         unread=_count(inbound.filter(created_at__gt=OuterRef("holder_read_at"))),
@@ -97,6 +103,12 @@ def with_inbox_columns(queryset):
             ),
         ),
     )
+
+
+def message_total():
+    """A conversation's messages counted for the rows shown only: a subquery per row, where a join grouped by
+    conversation would read every message of every conversation listed before the page and its count were cut."""
+    return Coalesce(_count(Message.objects.filter(conversation=OuterRef("pk")).order_by()), Value(0))
 
 
 def _count(messages):

@@ -23,11 +23,13 @@ class Channel(models.TextChoices):
 
 
 class ConversationQuerySet(TenantScopedQuerySet):
+    def open(self):
+        """Not closed, named by its statuses: the index on (tenant, status, …) serves `IN`, not `<> 'closed'`."""
+        return self.filter(status__in=OPEN_STATUSES)
+
     def waiting_for_person(self):
         """Open, asked for a person, and no person holds it yet (the inbox's "Waiting for a person")."""
-        return self.exclude(status=Conversation.Status.CLOSED).filter(
-            person_requested_at__isnull=False, held_by__isnull=True
-        )
+        return self.open().filter(person_requested_at__isnull=False, held_by__isnull=True)
 
 
 class Conversation(models.Model):
@@ -105,6 +107,7 @@ class Conversation(models.Model):
             models.Index(fields=["tenant", "status", "-last_message_at"]),
             models.Index(fields=["user", "channel", "status"]),  # the pipeline's find-open lookup
             models.Index(fields=["tenant", "channel", "started_at"]),  # analytics per channel per day
+            models.Index(fields=["tenant", "started_at"]),  # a range of days: the dashboard's, a month's export
             models.Index(  # the sweep for messages whose answer task was lost
                 fields=["last_message_at"],
                 condition=models.Q(last_inbound_seq__gt=models.F("answered_seq")),
@@ -128,6 +131,9 @@ class Conversation(models.Model):
     def waits_for_person(self) -> bool:
         """What ConversationQuerySet.waiting_for_person says of this row."""
         return self.is_open and self.person_requested_at is not None and self.held_by_id is None
+
+
+OPEN_STATUSES = [status for status in Conversation.Status.values if status != Conversation.Status.CLOSED]
 
 
 class SealedText(models.Model):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from agents import action_specs
+from core.estimated_count import EstimatedCountPaginator
 from hitl import inbox, payoff, presentation, timeline
 from hitl.access import may, may_decide
 from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, AskedByFilter, OutcomeOverdueFilter, QueueFilter
@@ -72,6 +73,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
     search_fields = ["reference", "action_summary"]
     ordering = inbox.most_urgent_first()
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # a million rows: their count estimated past 10,000 (core.estimated_count)
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV

@@ -354,6 +354,7 @@ class HITLApproval(FSMModelMixin, models.Model):
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["requested_by", "requested_at"]),  # requester history for risk
             models.Index(fields=["tenant", "requested_at"]),  # analytics by period
+            models.Index(fields=["tenant", "resolved_at"]),  # the dashboard's decisions of today and of the week
             models.Index(fields=["tenant", "target_key", "status"]),  # conflicting proposals
         ]
 

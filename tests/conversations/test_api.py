@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agents.engines.base import EngineReply
 from conversations.models import Conversation, Message
@@ -19,6 +21,17 @@ def test_members_list_their_own_conversations_only(engine, api_as, colleague, te
     body = api_as(colleague).get("/api/conversations/").json()
     assert [c["id"] for c in body["results"]] == [str(mine.pk)]
     assert body["results"][0]["message_count"] == 2 and body["results"][0]["agent"] == "paid_ads"
+
+
+def test_the_lists_count_reads_the_conversations_alone(engine, api_as, colleague):
+    """Each row's messages are counted for the page's rows only: a join grouped by conversation made the page's count
+    read every message of the tenant (bench/big_tenant_bench.py)."""
+    start(colleague)
+    with CaptureQueriesContext(connection) as captured:
+        body = api_as(colleague).get("/api/conversations/").json()
+    assert body["count"] == 1 and body["results"][0]["message_count"] == 2
+    counts = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT")]
+    assert counts and not [sql for sql in counts if "conversations_message" in sql]
 
 
 def test_staff_list_the_whole_tenant_but_never_another(engine, api_as, colleague, tenant_admin, outsider):

@@ -5,6 +5,8 @@ import base64
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from analytics.models import EmailDeliveryLog
@@ -282,3 +284,20 @@ def test_nobody_erases_themselves_through_any_door(api_as, console_as, tenant, r
 def test_a_platform_superuser_erases_a_tenant_admin(api_as, superuser, tenant_admin):
     response = request_as(api_as, superuser, person=str(tenant_admin.pk), kind="erasure", reason="Art. 17")
     assert response.status_code == 201 and not User.objects.get(pk=tenant_admin.pk).is_active
+
+
+def test_an_erasure_costs_the_same_statements_for_three_messages_as_for_thirty(officer, tenant):
+    """A few statements a batch of messages, not one a message: a person of a big tenant has tens of thousands."""
+
+    def statements_erasing(messages):
+        person = UserFactory(tenant=tenant, role=Role.MEMBER)
+        conversation = ConversationFactory(user=person)
+        MessageFactory.create_batch(messages, conversation=conversation, text="Call me on +1 415 555 0199",
+                                    metadata={"agent_type": "seo", "subject": "my phone"})  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            erase_person(officer, person, reason="Asked by the person")
+        emptied = Message.objects.filter(conversation=conversation)
+        assert {(m.text, tuple(m.metadata)) for m in emptied} == {("[Erased at the person's request]", ("agent_type",))}
+        return len(captured)
+
+    assert statements_erasing(3) == statements_erasing(30)
