@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hitl", "0013_history_note_kept")]
+    dependencies = [("hitl", "0014_approval_requested_by_automation")]
 
     operations = [
         migrations.AddIndex(
