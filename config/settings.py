@@ -160,6 +160,12 @@ if DATABASE_URL:
             "max_size": env_int("DATABASE_POOL_MAX", 20, minimum=1),
             "timeout": 10,  # seconds to wait for a free connection before the request fails
         }
+    # Parameters bound by PostgreSQL instead of quoted into the SQL text by psycopg: each statement's text is the
+    # same every time, which psycopg prepares after its fifth run on a connection, so PostgreSQL parses and plans it
+    # once (bench/RESULTS.md, issue 48). Off behind a PgBouncer in transaction mode that keeps no prepared statements.
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        server_side_binding = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("server_side_binding", server_side_binding)
     # Django's default test name, spelled out: Channels' live server (forked after the test database
     # exists) derives "test_" + NAME otherwise, from a NAME that already is the test database's.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}

@@ -20,7 +20,8 @@ WALKER_VARIABLES = {
     "LANGFLOW_URL", "LANGFLOW_FLOW_ID", "LANGFLOW_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL",
     "SENDGRID_API_HOST", "SENDGRID_INBOUND_DOMAIN", "SENDGRID_INBOUND_USER", "SENDGRID_INBOUND_PASSWORD",
     "EMAIL_CONSOLE_DIR",
-    "TWILIO_TIMEOUT", "ENCRYPTION_KEYS", "PII_HASH_KEY", "DATABASE_POOL", "WALKER_HOST", "WALKER_PORT",
+    "TWILIO_TIMEOUT", "ENCRYPTION_KEYS", "PII_HASH_KEY", "DATABASE_POOL", "DATABASE_SERVER_SIDE_BINDING", "WALKER_HOST",
+    "WALKER_PORT",
     "WALKER_VAR_DIR",
     "JWT_SIGNING_KEY", "LOG_FORMAT", "LOG_LEVEL", "SENTRY_DSN", "SENTRY_ENVIRONMENT", "SENTRY_TRACES_SAMPLE_RATE",
 }  # fmt: skip
@@ -42,6 +43,7 @@ print(json.dumps({
     "DEBUG": s.DEBUG,
     "db_engine": s.DATABASES["default"]["ENGINE"],
     "db_name": str(s.DATABASES["default"]["NAME"]),
+    "server_side_binding": s.DATABASES["default"].get("OPTIONS", {}).get("server_side_binding"),
     "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
     "cache": s.CACHES["default"]["BACKEND"],
     "broker": s.CELERY_BROKER_URL,
@@ -75,6 +77,7 @@ def test_embedded_default_with_no_variables():
         "DEBUG": True,
         "db_engine": "django_prometheus.db.backends.sqlite3",  # Django's, counted (docs/metrics.md)
         "db_name": str(ROOT / "var" / "walker.sqlite3"),
+        "server_side_binding": None,
         "layer": "channels.layers.InMemoryChannelLayer",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "broker": "filesystem://",
@@ -92,6 +95,8 @@ def test_production_shape():
     got = shape(**PRODUCTION)
     assert got["DEBUG"] is False
     assert got["db_engine"] == "django_prometheus.db.backends.postgresql"
+    assert got["server_side_binding"] is True  # one parse and plan per statement and connection
+    assert shape(**PRODUCTION, DATABASE_SERVER_SIDE_BINDING="0")["server_side_binding"] is False
     assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert got["cache"] == "django_redis.cache.RedisCache"  # one connection pool per process
     assert got["broker"] == "redis://cache.internal:6379/0"  # CELERY_BROKER_URL defaults to REDIS_URL
