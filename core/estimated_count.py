@@ -10,6 +10,7 @@ the pages themselves are always exact. Other databases count exactly.
 import json
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 
 EXACT_UP_TO = 10_000
@@ -30,8 +31,6 @@ class EstimatedCountPaginator(Paginator):
 
 
 def _vendor(rows) -> str:
-    from django.db import connections
-
     return connections[rows.db].vendor
 
 
