@@ -34,7 +34,7 @@ def test_a_waiting_read_answers_as_soon_as_the_request_is_decided(live_db, tenan
     took = time.monotonic() - started
     decider.join(5)
     assert body["decision"]["type"] == "reject" and body["decision"]["note"] == "Not this week"
-    assert 0.3 <= took < 1.0
+    assert 0.3 <= took < 5  # at the decision, not at the end of the 10 s wait (a loaded machine's ticks are slow)
 
 
 def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant, tenant_admin, approver, monkeypatch):
