@@ -120,6 +120,17 @@ def test_labels_are_shown_and_filtered_and_another_tenants_are_not_offered(conso
     assert shown(client.get(LIST, {"labels__id__exact": refund.pk}).content.decode(), inbox) == {"held"}
 
 
+def test_another_tenants_or_a_malformed_label_in_the_address_shows_none_of_theirs(
+    console_as, support, inbox, other_tenant
+):
+    globex = Label.objects.create(tenant=other_tenant, name="GlobexOnly")
+    globex.conversations.add(inbox["theirs"])
+    client = console_as(support)
+    assert "theirs" not in shown(client.get(LIST, {"labels__id__exact": globex.pk}).content.decode(), inbox)
+    malformed = client.get(LIST, {"labels__id__exact": "not-a-label"})
+    assert malformed.status_code in (200, 302) and "GlobexOnly" not in malformed.content.decode()
+
+
 @pytest.mark.slow
 def test_a_page_costs_the_same_for_two_rows_as_for_twelve(console_as, support, tenant):
     client = console_as(support)
