@@ -22,7 +22,7 @@ from core.throttling import CredentialRateThrottle
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
 from hitl.outside_reads import result_of, risk_of
-from hitl.outside_waiting import still_waiting, until_decided
+from hitl.outside_waiting import handing_back, still_waiting, until_decided
 from hitl.services.outside import CALLBACK_URL_MAX, KEY_MAX, TEXT_MAX, Ask, Refused, file_request
 from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, report_result
 from tenants.identity.token_scopes import Scope, TokenScopePermission
@@ -250,6 +250,10 @@ class ApprovalRequestsView(Guarded, generics.GenericAPIView):
 
 
 class ApprovalRequestView(Guarded, AsyncAPIView):
+    """Each sync step (signing in and the checks, finding the request, reading it) hands its connection back."""
+
+    initial = handing_back(AsyncAPIView.initial)
+
     @extend_schema(
         operation_id="approval_requests_retrieve",
         parameters=[WaitQuery],
@@ -264,9 +268,10 @@ class ApprovalRequestView(Guarded, AsyncAPIView):
         answered as soon as it is decided, or as it stands when the time is up."""
         query = WaitQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        asked = await sync_to_async(_own)(request.auth, pk)
-        if query.validated_data["wait"] and await sync_to_async(still_waiting)(asked.pk):
-            await until_decided(asked.pk, query.validated_data["wait"])
+        seconds = query.validated_data["wait"]
+        asked, waiting = await sync_to_async(_own_and_waiting)(request.auth, pk, seconds)
+        if waiting:
+            await until_decided(asked.pk, seconds)
         return Response(await sync_to_async(_read)(request.auth, asked.pk))
 
 
@@ -277,10 +282,14 @@ def _refusal(refused: Refused) -> Response:
     return Response({"code": refused.code, "detail": refused.detail}, status=http_status(refused.code))
 
 
-def _own(token, pk) -> ApprovalRequest:
-    return get_object_or_404(requests_of(token), approval_id=pk)
+@handing_back
+def _own_and_waiting(token, pk, seconds: int) -> tuple[ApprovalRequest, bool]:
+    """The token's request `pk`, and whether to wait for its decision."""
+    asked = get_object_or_404(requests_of(token), approval_id=pk)
+    return asked, bool(seconds) and still_waiting(asked.pk)
 
 
+@handing_back
 def _read(token, pk) -> dict:
     return ApprovalRequestSerializer(requests_of(token).get(pk=pk)).data
 

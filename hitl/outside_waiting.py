@@ -7,6 +7,7 @@ clock made it (a console in another daphne, the SLA sweep in a worker): the data
 
 import asyncio
 import contextvars
+import functools
 import logging
 import weakref
 
@@ -25,11 +26,27 @@ def still_waiting(pk) -> bool:
     return ApprovalRequest.objects.filter(pk=pk, approval__status=ApprovalStatus.PENDING).exists()
 
 
+def handing_back(function):
+    """`function` (a request's sync step), after which its thread's connection goes back to the pool, unless inside
+    a transaction (a test's): kept until the request ended, a connection stayed held while the request's next step
+    waited its turn, and a thousand waiting reads emptied a pool of twenty."""
+
+    @functools.wraps(function)
+    def step(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()
+
+    return step
+
+
 async def until_decided(pk, seconds: float) -> None:
-    """Return as soon as the request `pk` no longer waits for a decision, or after `seconds`."""
+    """Return as soon as the request `pk` no longer waits for a decision, or after `seconds`. The caller holds no
+    connection meanwhile (`handing_back`)."""
     if seconds <= 0:
         return
-    await sync_to_async(_hand_back_connection)()
     watch = _watches.get(asyncio.get_running_loop())
     if watch is None:
         watch = _watches[asyncio.get_running_loop()] = _Watch()
@@ -75,13 +92,6 @@ class _Watch:
                 for event in self.waiting.get(pk, ()):
                     event.set()
             await asyncio.sleep(TICK_SECONDS)
-
-
-def _hand_back_connection() -> None:
-    """The waiting request's connection back to the pool (on its own sync thread) for as long as it waits: a
-    thousand waits would otherwise hold a thousand, and the pool has a handful. Not a test's transaction."""
-    if not connection.in_atomic_block:
-        connection.close()
 
 
 def _decided(pks: list) -> list:
