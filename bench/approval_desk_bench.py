@@ -156,11 +156,13 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
     tokens = prepared["agents"]
     filing, mismatched = [], 0
     answered: dict[str, float] = {}
+    last_poll_sent: dict[str, float] = {}  # when the poll that brought the decision was sent
     poll_errors = 0
 
     async def wait(request_id: str, token: str):
         nonlocal poll_errors
         while True:
+            sent = time.monotonic()
             response = await client.get(
                 f"/api/v1/approval-requests/{request_id}/?wait=30", headers={"Authorization": f"Token {token}"}
             )
@@ -170,6 +172,7 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
                 continue
             if response.json()["decision"] is not None:
                 answered[request_id] = time.monotonic()
+                last_poll_sent[request_id] = sent
                 return
 
     waiting = []
@@ -237,6 +240,9 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
         "poll_errors": poll_errors,
         "answer": [max(answered[r] - decided[r], 0.0) for r in decided],
         "early": sum(answered[r] < decided[r] for r in decided),
+        # late answers whose poll was sent after the decision: the agent was between polls (a wait ran out)
+        "late_repolled": sum(answered[r] - decided[r] > 1 and last_poll_sent[r] > decided[r] for r in decided),
+        "late": sum(answered[r] - decided[r] > 1 for r in decided),
         "callback": [receiver.arrived[r] - decided[r] for r in decided if r in receiver.arrived],
         "decided_per_second": len(decided) / deciding,
     }
@@ -306,6 +312,8 @@ def main():
     print(f"decision -> long-poll answer: p50 {pct(result['answer'], 0.5) * ms:.0f} ms, "
           f"p99 {pct(result['answer'], 0.99) * ms:.0f} ms ({result['early']} answered before the approve call's own "
           "answer arrived, counted as 0)")  # fmt: skip
+    print(f"answered over 1 s after the decision: {result['late']}, of which by a poll sent after the decision "
+          f"(the agent between two waits): {result['late_repolled']}")  # fmt: skip
     print(f"decision -> callback: p50 {pct(result['callback'], 0.5) * ms:.0f} ms, "
           f"p99 {pct(result['callback'], 0.99) * ms:.0f} ms; {len(result['callback'])} arrived, "
           f"{duplicate_callbacks} twice")  # fmt: skip
