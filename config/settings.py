@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # turns a locked-out login into the lockout page
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the conversation page's steps answer with a fragment
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "config.sync_chain.SyncChainMiddleware",  # last: every middleware above runs in one thread (no hop per step)
 ]
 
 ROOT_URLCONF = "config.urls"
