@@ -49,8 +49,8 @@ from agents.executors import (
     RetryableExecutionError,
     Verdict,
 )
-from agents.formatting import money_exact
 from agents.models import Campaign
+from core.money import money_exact
 
 STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
 ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})

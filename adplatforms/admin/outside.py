@@ -12,8 +12,8 @@ from unfold.decorators import display
 from adplatforms.executor import status_words
 from adplatforms.models import OutsideChange
 from adplatforms.outside.waiting import change_by
-from agents.formatting import money_exact
 from agents.models import Campaign
+from core.money import money_exact
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 
 RECENT = 20

@@ -17,7 +17,7 @@ from adplatforms.executor import STATUS_TARGETS, status_words
 from adplatforms.outside.models import OutsideChange
 from adplatforms.platform import CampaignStatus
 from agents.action_specs.base import money
-from agents.formatting import money_exact
+from core.money import money_exact
 from hitl.models import ApprovalStatus, HITLApproval
 from hitl.services.target_changed import tell_target_changed
 

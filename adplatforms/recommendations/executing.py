@@ -26,7 +26,7 @@ from adplatforms.recommendations.proposing import data_for, recommendation_for
 from agents.action_specs.base import money as amount_of_data
 from agents.action_specs.recommendations import APPLY, Kind, what_it_does
 from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, ReadBack, Verdict
-from agents.formatting import money_exact
+from core.money import money_exact
 
 # What the approver saw and what the live recommendation must still say (the proposal's data).
 COMPARED = ("daily_budget", "previous_daily_budget", "keyword", "match_type", "target_cpa", "target_roas")

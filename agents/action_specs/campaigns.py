@@ -24,10 +24,10 @@ from agents.action_specs.base import (
     state_word,
 )
 from agents.executors.base import ExecutionError, ExecutionResult
-from agents.formatting import money_exact
 from agents.models import AgentType, Campaign
 from agents.reading import CAMPAIGNS, kept
 from core import currencies
+from core.money import money_exact
 
 BUDGET_DAYS = 30  # a budget change is costed over the next 30 days
 IDS = {"campaign_id": ID, "campaign_name": TEXT}

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from agents.action_specs.base import CENT, ID, MONEY, TEXT, ActionSpec, Target, money
 from agents.action_specs.campaigns import BUDGET_DAYS, _campaign, budget_cost, budget_stake, budgets, with_currency
 from agents.executors.base import ExecutionError
-from agents.formatting import money_exact
 from core import currencies
+from core.money import money_exact
 
 APPLY = "apply_recommendation"
 

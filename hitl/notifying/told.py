@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from agents import action_specs
 from agents.action_specs.base import MONEY, field_label, money
-from agents.formatting import money_exact
 from conversations.delivery import display_name
+from core.money import money_exact
 from hitl.models import ApprovalStatus, HITLApproval, HITLApprovalHistory
 from tenants.languages import language_of
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import translation
 
 from agents.action_specs import campaigns
-from agents.formatting import money, money_exact
 from core import currencies
+from core.money import money, money_exact
 from hitl.models import HITLApproval
 from hitl.presentation import edit_fields
 from tests.factories import CampaignFactory
