@@ -33,14 +33,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from adplatforms import clients, errors, money, refusals, states
 from adplatforms.models import AdConnection, PlatformCampaign, PlatformChange
 from adplatforms.platform import BudgetLevel, CampaignStatus, RemoteCampaign
 from adplatforms.proposals import link_for
+from agents.action_specs.base import STATES
 from agents.action_specs.base import money as amount_of_data
-from agents.action_specs.base import state_word
 from agents.executors import (
     ExecutionError,
     ExecutionRequest,
@@ -51,9 +51,16 @@ from agents.executors import (
 )
 from agents.models import Campaign
 from core.money import money_exact
+from core.sentence import Money, Sentence
 
 STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
 ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})
+# A platform campaign's status, translated when read.
+STATUS_WORDS = {
+    CampaignStatus.ACTIVE: STATES["active"],
+    CampaignStatus.PAUSED: STATES["paused"],
+    CampaignStatus.REMOVED: pgettext_lazy("a campaign's state", "removed"),
+}
 CLAIM_RETRY_SECONDS = 15  # the wait before a change that found the campaign claimed tries again (at most)
 
 
@@ -85,7 +92,7 @@ class PlatformExecutor:
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         link = link_for(request.tenant, request.action_data.get("campaign_id"))
         if link is None:
-            raise ExecutionError(_("That campaign does not exist in this account"))
+            raise ExecutionError(Sentence(gettext_noop("That campaign does not exist in this account")))
         connection = link.connection
         check_usable(connection, self.destination)
         with change_claimed(link, self.destination), platform_errors(connection, self.destination):
@@ -277,17 +284,18 @@ class CampaignChange:
             return self._budget_already(live, target)
         seen = amount_of_data(data.get("previous_daily_budget"))
         if seen is not None and now != seen:
+            drifted = gettext_noop(
+                "%(campaign)s's budget is %(now)s on %(platform)s now, not the %(seen)s the approver saw; "
+                "ask for a fresh approval"
+            )
             raise ExecutionError(
-                _(
-                    "%(campaign)s's budget is %(now)s on %(platform)s now, not the %(seen)s the approver saw; "
-                    "ask for a fresh approval"
+                Sentence(
+                    drifted,
+                    campaign=name,
+                    now=Money(now, currency),
+                    seen=Money(seen, currency),
+                    platform=self.platform,
                 )
-                % {
-                    "campaign": name,
-                    "now": money_exact(now, currency),
-                    "seen": money_exact(seen, currency),
-                    "platform": self.platform,
-                }
             )
         refusal = refusals.guardrail_refusal(
             self.request.tenant, self.campaign, old=now, new=target, currency=currency, now=timezone.now()
@@ -312,12 +320,13 @@ class CampaignChange:
                 % {"platform": self.platform, "amount": shown}
             )
         self._record_budget(now, target, live.daily_budget_units, units, currency)
-        detail = _("%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back)") % {
-            "campaign": name,
-            "old": money_exact(now, currency),
-            "new": money_exact(target, currency),
-            "platform": self.platform,
-        }
+        detail = Sentence(
+            gettext_noop("%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back)"),
+            campaign=name,
+            old=Money(now, currency),
+            new=Money(target, currency),
+            platform=self.platform,
+        )
         return ExecutionResult(
             {"id": str(self.campaign.pk), "daily_budget": str(now)},
             {"id": str(self.campaign.pk), "daily_budget": str(target)},
@@ -330,11 +339,12 @@ class CampaignChange:
         moved since (most likely this action's own earlier attempt, whose answer was lost), so it is recorded for
         the guardrails' 24 hours once."""
         self._follow_budget(live, target)
-        detail = _("%(campaign)s daily budget is already %(amount)s on %(platform)s; nothing was written") % {
-            "campaign": self.campaign.name,
-            "amount": money_exact(target, live.currency),
-            "platform": self.platform,
-        }
+        detail = Sentence(
+            gettext_noop("%(campaign)s daily budget is already %(amount)s on %(platform)s; nothing was written"),
+            campaign=self.campaign.name,
+            amount=Money(target, live.currency),
+            platform=self.platform,
+        )
         state = {"id": str(self.campaign.pk), "daily_budget": str(target)}
         return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
 
@@ -387,29 +397,31 @@ class CampaignChange:
     def set_status(self) -> ExecutionResult:
         target = STATUS_TARGETS[self.request.action_type]
         seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
-        name, words = self.campaign.name, status_words()
+        name, words = self.campaign.name, STATUS_WORDS
         live = self._read()
         state = {"id": str(self.campaign.pk), "status": live.status}
         if live.status == target:
             self._update_copy(status=target, effective_status=live.effective_status)
-            detail = _("%(campaign)s is already %(state)s on %(platform)s; nothing was written") % {
-                "campaign": name,
-                "state": words.get(target, target),
-                "platform": self.platform,
-            }
+            detail = Sentence(
+                gettext_noop("%(campaign)s is already %(state)s on %(platform)s; nothing was written"),
+                campaign=name,
+                state=words.get(target, target),
+                platform=self.platform,
+            )
             return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
         if live.status != seen:
+            drifted = gettext_noop(
+                "%(campaign)s is %(now)s on %(platform)s now, not %(seen)s as the approver saw; "
+                "ask for a fresh approval"
+            )
             raise ExecutionError(
-                _(
-                    "%(campaign)s is %(now)s on %(platform)s now, not %(seen)s as the approver saw; "
-                    "ask for a fresh approval"
+                Sentence(
+                    drifted,
+                    campaign=name,
+                    now=words.get(live.status, live.status),
+                    seen=words.get(seen, seen),
+                    platform=self.platform,
                 )
-                % {
-                    "campaign": name,
-                    "now": words.get(live.status, live.status),
-                    "seen": words.get(seen, seen),
-                    "platform": self.platform,
-                }
             )
         self.client.set_status(live, target, validate_only=True)
         self._within_lease()
@@ -432,12 +444,15 @@ class CampaignChange:
                 at=timezone.now(),
             )
             self._update_copy(status=target, effective_status=back.effective_status)
-        done = _("Paused %(campaign)s on %(platform)s (read back)") if target == CampaignStatus.PAUSED else None
-        done = done or _("Resumed %(campaign)s on %(platform)s (read back)")
+        done = (
+            gettext_noop("Paused %(campaign)s on %(platform)s (read back)")
+            if target == CampaignStatus.PAUSED
+            else gettext_noop("Resumed %(campaign)s on %(platform)s (read back)")
+        )
         return ExecutionResult(
             state,
             {"id": str(self.campaign.pk), "status": back.status},
-            done % {"campaign": name, "platform": self.platform},
+            Sentence(done, campaign=name, platform=self.platform),
             self._outcome(live, back, written=True),
         )
 
@@ -473,16 +488,23 @@ class CampaignChange:
         if now == target:
             self._follow_budget(live, target)
             before = seen if seen is not None else now
-            detail = _(
-                "%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back after the worker went silent)"
-            ) % {**words, "old": money_exact(before, currency), "new": words["now"]}
+            detail = Sentence(
+                gettext_noop(
+                    "%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back after the worker went "
+                    "silent)"
+                ),
+                campaign=name,
+                old=Money(before, currency),
+                new=Money(now, currency),
+                platform=self.platform,
+            )
             result = ExecutionResult(
                 {"id": str(self.campaign.pk), "daily_budget": str(before)},
                 {"id": str(self.campaign.pk), "daily_budget": str(target)},
                 detail,
                 self._outcome(None, live, written=None),
             )
-            return ReadBack(Verdict.APPLIED, detail, result)
+            return ReadBack(Verdict.APPLIED, str(detail), result)
         self._update_copy(daily_budget=now, units=live.daily_budget_units)
         if seen is None or now == seen:
             said = (
@@ -506,7 +528,7 @@ class CampaignChange:
     def _status_read_back(self, live: RemoteCampaign) -> ReadBack:
         target = STATUS_TARGETS[self.request.action_type]
         seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
-        names = status_words()
+        names = STATUS_WORDS
         words = {
             "platform": self.platform,
             "campaign": self.campaign.name,
@@ -535,14 +557,19 @@ class CampaignChange:
                     at=timezone.now(),
                 )
         if live.status == target:
-            detail = _("%(campaign)s is %(now)s on %(platform)s (read back after the worker went silent)") % words
+            detail = Sentence(
+                gettext_noop("%(campaign)s is %(now)s on %(platform)s (read back after the worker went silent)"),
+                campaign=words["campaign"],
+                now=words["now"],
+                platform=words["platform"],
+            )
             result = ExecutionResult(
                 {"id": str(self.campaign.pk), "status": seen},
                 {"id": str(self.campaign.pk), "status": live.status},
                 detail,
                 self._outcome(None, live, written=None),
             )
-            return ReadBack(Verdict.APPLIED, detail, result)
+            return ReadBack(Verdict.APPLIED, str(detail), result)
         if live.status == seen:
             return ReadBack(
                 Verdict.NOT_APPLIED,
@@ -560,15 +587,6 @@ class CampaignChange:
             )
             % words,
         )
-
-
-def status_words() -> dict[str, str]:
-    """A platform campaign's status in the active language."""
-    return {
-        CampaignStatus.ACTIVE: state_word("active"),
-        CampaignStatus.PAUSED: state_word("paused"),
-        CampaignStatus.REMOVED: pgettext("a campaign's state", "removed"),
-    }
 
 
 def sentence(reason: str) -> str:

@@ -16,6 +16,7 @@ applied it, so nothing is sent twice."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from adplatforms import clients, money, refusals
 from adplatforms.executor import CampaignChange, change_claimed, check_usable, platform_errors, sentence
@@ -27,6 +28,7 @@ from agents.action_specs.base import money as amount_of_data
 from agents.action_specs.recommendations import APPLY, Kind, what_it_does
 from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, ReadBack, Verdict
 from core.money import money_exact
+from core.sentence import Sentence
 
 # What the approver saw and what the live recommendation must still say (the proposal's data).
 COMPARED = ("daily_budget", "previous_daily_budget", "keyword", "match_type", "target_cpa", "target_roas")
@@ -106,7 +108,7 @@ class _Apply(CampaignChange):
             self._end(Status.GONE, self._gone_words())
             return ReadBack(Verdict.DRIFTED, self._gone_words())
         result = self._applied(None, written=None)
-        return ReadBack(Verdict.APPLIED, result.detail, result)
+        return ReadBack(Verdict.APPLIED, str(result.detail), result)
 
     # --- steps ------------------------------------------------------------------------
 
@@ -185,16 +187,16 @@ class _Apply(CampaignChange):
             else:
                 self._follow_budget(back, target)
             outcome = self._outcome(before, back, written=written) | {"recommendation": self.row.resource_name}
-        detail = _("Applied the %(platform)s recommendation: %(change)s (read back)") % {
-            "platform": self.platform,
-            "change": what_it_does(self.seen),
-        }
-        if written is False:
-            detail = _("The %(platform)s recommendation was already applied (%(change)s); nothing was sent again") % {
-                "platform": self.platform,
-                "change": what_it_does(self.seen),
-            }
-        self._end(Status.APPLIED, detail)
+        detail = Sentence(
+            gettext_noop("Applied the %(platform)s recommendation: %(change)s (read back)")
+            if written is not False
+            else gettext_noop(
+                "The %(platform)s recommendation was already applied (%(change)s); nothing was sent again"
+            ),
+            platform=self.platform,
+            change=what_it_does(self.seen),
+        )
+        self._end(Status.APPLIED, str(detail))
         return ExecutionResult(state, {**state, "applied": True}, detail, outcome)
 
     def _end(self, status: str, outcome: str) -> None:
