@@ -107,7 +107,7 @@ class PlatformExecutor:
         now (another change holds the campaign, the platform refused or did not answer)."""
         link = link_for(request.tenant, request.action_data.get("campaign_id"))
         if link is None:
-            raise ExecutionError(_("That campaign does not exist in this account"))
+            raise ExecutionError(Sentence(gettext_noop("That campaign does not exist in this account")))
         if refusal := refusals.connection_refusal(link.connection):
             raise ExecutionError(sentence(refusal))
         token = claim_campaign(link)
@@ -136,11 +136,9 @@ def check_usable(connection: AdConnection, destination: str) -> None:
         raise ExecutionError(sentence(refusal))
     if connection.paused_until and connection.paused_until > timezone.now():
         wait = (connection.paused_until - timezone.now()).total_seconds()
-        raise RetryableExecutionError(
-            _("The %(platform)s connection is paused for quota until %(when)s UTC")
-            % {"platform": destination, "when": f"{connection.paused_until:%Y-%m-%d %H:%M}"},
-            retry_after=wait,
-        )
+        paused = gettext_noop("The %(platform)s connection is paused for quota until %(when)s UTC")
+        until = f"{connection.paused_until:%Y-%m-%d %H:%M}"  # digits, which every language reads alike
+        raise RetryableExecutionError(Sentence(paused, platform=destination, when=until), retry_after=wait)
 
 
 @contextmanager
@@ -151,29 +149,24 @@ def platform_errors(connection: AdConnection, destination: str):
         yield
     except errors.AuthorizationExpired as error:
         states.record_failure(connection, error)  # needs re-authorisation; the admins are told once
-        raise ExecutionError(
-            _("The %(platform)s connection needs re-authorisation: %(detail)s")
-            % {"platform": destination, "detail": error.detail}
-        ) from error
+        expired = gettext_noop("The %(platform)s connection needs re-authorisation: %(detail)s")
+        raise ExecutionError(Sentence(expired, platform=destination, detail=error.detail)) from error
     except errors.RateLimited as error:  # refused before anything was done: safe to send again
+        wait = gettext_noop("%(platform)s asked Walker to wait (quota): %(detail)s")
         raise RetryableExecutionError(
-            _("%(platform)s asked Walker to wait (quota): %(detail)s")
-            % {"platform": destination, "detail": error.detail},
-            retry_after=error.retry_after,
+            Sentence(wait, platform=destination, detail=error.detail), retry_after=error.retry_after
         ) from error
     except errors.Unavailable as error:
-        raise RetryableExecutionError(
-            _("%(platform)s did not answer (%(detail)s); the campaign is read again before anything is resent")
-            % {"platform": destination, "detail": error.detail}
-        ) from error
+        silent = gettext_noop(
+            "%(platform)s did not answer (%(detail)s); the campaign is read again before anything is resent"
+        )
+        raise RetryableExecutionError(Sentence(silent, platform=destination, detail=error.detail)) from error
     except errors.PlatformError as error:
         if error.retryable:
-            raise RetryableExecutionError(
-                _("%(platform)s: %(detail)s") % {"platform": destination, "detail": error.detail}
-            ) from error
-        raise ExecutionError(
-            _("%(platform)s refused the change: %(detail)s") % {"platform": destination, "detail": error.detail}
-        ) from error
+            said = Sentence(gettext_noop("%(platform)s: %(detail)s"), platform=destination, detail=error.detail)
+            raise RetryableExecutionError(said) from error
+        refused = gettext_noop("%(platform)s refused the change: %(detail)s")
+        raise ExecutionError(Sentence(refused, platform=destination, detail=error.detail)) from error
 
 
 def claim_lease() -> timedelta:
@@ -202,10 +195,11 @@ def change_claimed(link: PlatformCampaign, destination: str):
     is retried once that one had time to finish."""
     token = claim_campaign(link)
     if token is None:
+        held = gettext_noop(
+            "Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it"
+        )
         raise RetryableExecutionError(
-            _("Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it")
-            % {"campaign": link.campaign.name, "platform": destination},
-            retry_after=CLAIM_RETRY_SECONDS,
+            Sentence(held, campaign=link.campaign.name, platform=destination), retry_after=CLAIM_RETRY_SECONDS
         )
     try:
         yield
@@ -227,10 +221,8 @@ class CampaignChange:
         deadline = self.request.deadline
         if deadline is None or deadline - timezone.now() >= timedelta(seconds=settings.AD_PLATFORM_TIMEOUT):
             return
-        raise RetryableExecutionError(
-            _("%(platform)s answered too slowly to write within this attempt's time; nothing was written")
-            % {"platform": self.platform}
-        )
+        slow = gettext_noop("%(platform)s answered too slowly to write within this attempt's time; nothing was written")
+        raise RetryableExecutionError(Sentence(slow, platform=self.platform))
 
     def _read(self) -> RemoteCampaign:
         return self.client.campaign(self.link.external_id)
@@ -266,9 +258,11 @@ class CampaignChange:
         live = self._read()
         currency = live.currency
         if currency != self.campaign.currency:
+            moved = gettext_noop(
+                "%(campaign)s is in %(now)s on %(platform)s now, not %(then)s; ask for a fresh approval"
+            )
             raise ExecutionError(
-                _("%(campaign)s is in %(now)s on %(platform)s now, not %(then)s; ask for a fresh approval")
-                % {"campaign": name, "now": currency, "then": self.campaign.currency, "platform": self.platform}
+                Sentence(moved, campaign=name, now=currency, then=self.campaign.currency, platform=self.platform)
             )
         sharing = live.campaigns_sharing_budget
         refusal = refusals.budget_level_refusal(
@@ -305,20 +299,16 @@ class CampaignChange:
         try:
             units = units_of(self.kind, target, currency)
         except money.MoneyError as error:
-            raise ExecutionError(
-                _("%(amount)s is not a budget %(platform)s can hold in %(currency)s")
-                % {"amount": target, "platform": self.platform, "currency": currency}
-            ) from error
+            unheld = gettext_noop("%(amount)s is not a budget %(platform)s can hold in %(currency)s")
+            raise ExecutionError(Sentence(unheld, amount=target, platform=self.platform, currency=currency)) from error
         self.client.set_daily_budget(live, units, validate_only=True)
         self._within_lease()
         self.client.set_daily_budget(live, units)
         back = self._read()
         if back.daily_budget_units != units:
-            shown = money_exact(self._amount(back), currency) if back.daily_budget_units is not None else "—"
-            raise ExecutionError(
-                _("%(platform)s answered success but the budget reads back %(amount)s")
-                % {"platform": self.platform, "amount": shown}
-            )
+            shown = Money(self._amount(back), currency) if back.daily_budget_units is not None else "—"
+            differs = gettext_noop("%(platform)s answered success but the budget reads back %(amount)s")
+            raise ExecutionError(Sentence(differs, platform=self.platform, amount=shown))
         self._record_budget(now, target, live.daily_budget_units, units, currency)
         detail = Sentence(
             gettext_noop("%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back)"),
@@ -428,10 +418,8 @@ class CampaignChange:
         self.client.set_status(live, target)
         back = self._read()
         if back.status != target:
-            raise ExecutionError(
-                _("%(platform)s answered success but the campaign reads back %(state)s")
-                % {"platform": self.platform, "state": words.get(back.status, back.status)}
-            )
+            differs = gettext_noop("%(platform)s answered success but the campaign reads back %(state)s")
+            raise ExecutionError(Sentence(differs, platform=self.platform, state=words.get(back.status, back.status)))
         with transaction.atomic():
             PlatformChange.objects.create(
                 tenant=self.request.tenant,

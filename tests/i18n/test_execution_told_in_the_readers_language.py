@@ -83,6 +83,33 @@ def test_a_failure_in_walkers_words_reads_in_each_readers_language(tenant, paid_
     assert "Execution failed: Summer Sale is already paused" in notes(approval, "en")
 
 
+def test_an_ad_platforms_change_and_its_refusal_read_in_each_readers_language(
+    tenant, paid_ads, requester, approver, monkeypatch
+):
+    connection, memory = connect(tenant, monkeypatch, currency="JPY")
+    campaign = synced_campaign(connection, memory, "Tokyo Launch", "5000", "111")
+    done = request_approval(
+        tenant=tenant, agent=paid_ads, action=budget_action(campaign, "6000"), requested_by=requester
+    )
+    executed(done, approver)
+    campaign.refresh_from_db()  # ¥6,000 a day, which the next request's approver sees
+    moved = request_approval(
+        tenant=tenant, agent=paid_ads, action=budget_action(campaign, "7000"), requested_by=requester
+    )
+    memory.remote["111"] = replace(memory.remote["111"], daily_budget_units=6_500_000_000)  # changed meanwhile
+
+    assert executed(moved, approver) == "failed"
+
+    assert (
+        "Hecho: Presupuesto diario de Tokyo Launch 5\xa0000 ¥ -> 6\xa0000 ¥ en Google Ads (comprobado al releerlo)"
+        in notes(done, "es")
+    )
+    [refused] = [text for text in notes(moved, "es") if text.startswith("La ejecución falló")]
+    assert "ahora 6\xa0500 ¥ en Google Ads, no los 6\xa0000 ¥" in refused, refused
+    [refused] = [text for text in notes(moved, "en") if text.startswith("Execution failed")]
+    assert "budget is ¥6,500 on Google Ads now, not the ¥6,000 the approver saw" in refused, refused
+
+
 def test_a_budget_changed_outside_walker_reads_in_each_readers_language(tenant, requester, approver, monkeypatch):
     connection, memory = connect(tenant, monkeypatch)
     campaign = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
