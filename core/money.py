@@ -1,5 +1,5 @@
 """Money in the active language: the amount grouped its way, the currency's sign or code where it puts it.
-English reads "$3,410" and "€10.50"; Spanish "3410 US$" and "10,50 €". Here, under every app, so that a kept
+English reads "$3,410" and "€10.50"; Spanish "3 410 US$" and "10,50 €". Here, under every app, so that a kept
 sentence (core.sentence) can tell an amount in each reader's language."""
 
 from decimal import ROUND_HALF_UP, Decimal

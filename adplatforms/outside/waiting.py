@@ -8,6 +8,7 @@ history, once per change); the decision is left to them, and the executor's pre-
 
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from adplatforms import words
@@ -90,7 +91,7 @@ def _said(change: OutsideChange, expected) -> Sentence:
     )  # fmt: skip
 
 
-def change_by(change: OutsideChange):
+def change_by(change: OutsideChange) -> str | Promise:
     """Who made it and with what, as the platform says: "dana@acme.test, GOOGLE_ADS_WEB_CLIENT" (else words
     translated when read)."""
     said = ", ".join(part for part in (change.actor, change.tool) if part)
