@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop
 
 from adplatforms import clients, errors, money, refusals, states
 from adplatforms.models import AdConnection, PlatformCampaign, PlatformChange
@@ -51,7 +51,7 @@ from agents.executors import (
 )
 from agents.models import Campaign
 from core.money import money_exact
-from core.sentence import Money, Sentence
+from core.sentence import Money, Sentence, Word
 
 STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
 ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})
@@ -59,7 +59,7 @@ ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})
 STATUS_WORDS = {
     CampaignStatus.ACTIVE: STATES["active"],
     CampaignStatus.PAUSED: STATES["paused"],
-    CampaignStatus.REMOVED: pgettext_lazy("a campaign's state", "removed"),
+    CampaignStatus.REMOVED: Word("a campaign's state", "removed"),
 }
 CLAIM_RETRY_SECONDS = 15  # the wait before a change that found the campaign claimed tries again (at most)
 

@@ -4,8 +4,9 @@ figures, rather than the words of whoever's language was active when it was writ
     Sentence(gettext_noop("Approved by %(actor)s."), actor=actor)
 
 `str()` tells it in the active language; `stored()` is the JSON kept beside the English text; `told(stored)` tells
-the kept sentence again. A figure may be a sentence itself, or a lazily translated word (a choice's label, a state
-with its context: pgettext_lazy): both are kept by their English original and translated when told. An amount
+the kept sentence again. A figure may be a sentence itself, a lazily translated word (a choice's label) or a word
+with its context (`Word`, "paused" as a campaign's state): each is kept by its English original and translated
+when told. An amount
 (`Money`) and an aware datetime are kept as data and written when told, in the active language and time zone.
 Anything else is kept as its text (a name, a number, words a person wrote).
 """
@@ -20,6 +21,18 @@ from django.utils.translation import gettext, pgettext
 
 from core.money import money_exact
 from core.when import moment
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word translated with its context, as pgettext does; `makemessages` gathers it (Word:1c,2, the tenants app's
+    command), as it gathers pgettext_lazy, whose promise does not say its context once made."""
+
+    context: str
+    text: str
+
+    def __str__(self):
+        return pgettext(self.context, self.text)
 
 
 @dataclass(frozen=True)
@@ -57,23 +70,15 @@ def _kept(value):
     if isinstance(value, Sentence):
         return value.stored()
     if isinstance(value, Promise):
-        return _kept_word(value)
+        with translation.override("en"):
+            return {"text": str(value), "figures": {}}
+    if isinstance(value, Word):
+        return {"text": value.text, "figures": {}, "context": value.context}
     if isinstance(value, Money):
         return {"money": str(value.amount), "currency": value.currency}
     if isinstance(value, datetime):
         return {"moment": value.isoformat()}
     return str(value)
-
-
-def _kept_word(word: Promise) -> dict:
-    """A lazily translated word by its English original, and its context when it has one (pgettext_lazy: the
-    promise names the function it calls and its arguments, as it does to be pickled)."""
-    with translation.override("en"):
-        kept = {"text": str(word), "figures": {}}
-    function, arguments = word.__reduce__()[1][:2]
-    if function is pgettext:
-        kept["context"] = arguments[0]
-    return kept
 
 
 def _tell(text: str, figures: dict, context: str | None = None) -> str:

@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.executors.base import ExecutionError, ExecutionResult
-from core.sentence import Sentence
+from core.sentence import Sentence, Word
 
 TEXT = {"type": "string"}
 ID = {"type": "string", "description": "UUID"}
@@ -33,11 +33,11 @@ BASE_RISK_MAX = 25  # an action type's points in the risk score go 0..this (hitl
 
 # A row's state as approvers read it ("active" in English); an unknown state reads as stored.
 STATES = {
-    "active": pgettext_lazy("a campaign's state", "active"),
-    "paused": pgettext_lazy("a campaign's state", "paused"),
-    "draft": pgettext_lazy("a content piece's state", "draft"),
-    "scheduled": pgettext_lazy("a content piece's state", "scheduled"),
-    "published": pgettext_lazy("a content piece's state", "published"),
+    "active": Word("a campaign's state", "active"),
+    "paused": Word("a campaign's state", "paused"),
+    "draft": Word("a content piece's state", "draft"),
+    "scheduled": Word("a content piece's state", "scheduled"),
+    "published": Word("a content piece's state", "published"),
 }
 
 
