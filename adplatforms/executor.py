@@ -33,14 +33,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop
 
 from adplatforms import clients, errors, money, refusals, states
 from adplatforms.models import AdConnection, PlatformCampaign, PlatformChange
 from adplatforms.platform import BudgetLevel, CampaignStatus, RemoteCampaign
 from adplatforms.proposals import link_for
+from agents.action_specs.base import STATES
 from agents.action_specs.base import money as amount_of_data
-from agents.action_specs.base import state_word
 from agents.executors import (
     ExecutionError,
     ExecutionRequest,
@@ -49,11 +49,18 @@ from agents.executors import (
     RetryableExecutionError,
     Verdict,
 )
-from agents.formatting import money_exact
 from agents.models import Campaign
+from core.money import money_exact
+from core.sentence import Money, Sentence, Word
 
 STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
 ACTIONS = frozenset({"set_budget", *STATUS_TARGETS})
+# A platform campaign's status, translated when read.
+STATUS_WORDS = {
+    CampaignStatus.ACTIVE: STATES["active"],
+    CampaignStatus.PAUSED: STATES["paused"],
+    CampaignStatus.REMOVED: Word("a campaign's state", "removed"),
+}
 CLAIM_RETRY_SECONDS = 15  # the wait before a change that found the campaign claimed tries again (at most)
 
 
@@ -85,7 +92,7 @@ class PlatformExecutor:
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
         link = link_for(request.tenant, request.action_data.get("campaign_id"))
         if link is None:
-            raise ExecutionError(_("That campaign does not exist in this account"))
+            raise ExecutionError(Sentence(gettext_noop("That campaign does not exist in this account")))
         connection = link.connection
         check_usable(connection, self.destination)
         with change_claimed(link, self.destination), platform_errors(connection, self.destination):
@@ -100,7 +107,7 @@ class PlatformExecutor:
         now (another change holds the campaign, the platform refused or did not answer)."""
         link = link_for(request.tenant, request.action_data.get("campaign_id"))
         if link is None:
-            raise ExecutionError(_("That campaign does not exist in this account"))
+            raise ExecutionError(Sentence(gettext_noop("That campaign does not exist in this account")))
         if refusal := refusals.connection_refusal(link.connection):
             raise ExecutionError(sentence(refusal))
         token = claim_campaign(link)
@@ -129,11 +136,9 @@ def check_usable(connection: AdConnection, destination: str) -> None:
         raise ExecutionError(sentence(refusal))
     if connection.paused_until and connection.paused_until > timezone.now():
         wait = (connection.paused_until - timezone.now()).total_seconds()
-        raise RetryableExecutionError(
-            _("The %(platform)s connection is paused for quota until %(when)s UTC")
-            % {"platform": destination, "when": f"{connection.paused_until:%Y-%m-%d %H:%M}"},
-            retry_after=wait,
-        )
+        paused = gettext_noop("The %(platform)s connection is paused for quota until %(when)s UTC")
+        until = f"{connection.paused_until:%Y-%m-%d %H:%M}"  # digits, which every language reads alike
+        raise RetryableExecutionError(Sentence(paused, platform=destination, when=until), retry_after=wait)
 
 
 @contextmanager
@@ -144,29 +149,24 @@ def platform_errors(connection: AdConnection, destination: str):
         yield
     except errors.AuthorizationExpired as error:
         states.record_failure(connection, error)  # needs re-authorisation; the admins are told once
-        raise ExecutionError(
-            _("The %(platform)s connection needs re-authorisation: %(detail)s")
-            % {"platform": destination, "detail": error.detail}
-        ) from error
+        expired = gettext_noop("The %(platform)s connection needs re-authorisation: %(detail)s")
+        raise ExecutionError(Sentence(expired, platform=destination, detail=error.detail)) from error
     except errors.RateLimited as error:  # refused before anything was done: safe to send again
+        wait = gettext_noop("%(platform)s asked Walker to wait (quota): %(detail)s")
         raise RetryableExecutionError(
-            _("%(platform)s asked Walker to wait (quota): %(detail)s")
-            % {"platform": destination, "detail": error.detail},
-            retry_after=error.retry_after,
+            Sentence(wait, platform=destination, detail=error.detail), retry_after=error.retry_after
         ) from error
     except errors.Unavailable as error:
-        raise RetryableExecutionError(
-            _("%(platform)s did not answer (%(detail)s); the campaign is read again before anything is resent")
-            % {"platform": destination, "detail": error.detail}
-        ) from error
+        silent = gettext_noop(
+            "%(platform)s did not answer (%(detail)s); the campaign is read again before anything is resent"
+        )
+        raise RetryableExecutionError(Sentence(silent, platform=destination, detail=error.detail)) from error
     except errors.PlatformError as error:
         if error.retryable:
-            raise RetryableExecutionError(
-                _("%(platform)s: %(detail)s") % {"platform": destination, "detail": error.detail}
-            ) from error
-        raise ExecutionError(
-            _("%(platform)s refused the change: %(detail)s") % {"platform": destination, "detail": error.detail}
-        ) from error
+            said = Sentence(gettext_noop("%(platform)s: %(detail)s"), platform=destination, detail=error.detail)
+            raise RetryableExecutionError(said) from error
+        refused = gettext_noop("%(platform)s refused the change: %(detail)s")
+        raise ExecutionError(Sentence(refused, platform=destination, detail=error.detail)) from error
 
 
 def claim_lease() -> timedelta:
@@ -195,10 +195,11 @@ def change_claimed(link: PlatformCampaign, destination: str):
     is retried once that one had time to finish."""
     token = claim_campaign(link)
     if token is None:
+        held = gettext_noop(
+            "Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it"
+        )
         raise RetryableExecutionError(
-            _("Another approved change of %(campaign)s is being applied on %(platform)s; this one follows it")
-            % {"campaign": link.campaign.name, "platform": destination},
-            retry_after=CLAIM_RETRY_SECONDS,
+            Sentence(held, campaign=link.campaign.name, platform=destination), retry_after=CLAIM_RETRY_SECONDS
         )
     try:
         yield
@@ -220,10 +221,8 @@ class CampaignChange:
         deadline = self.request.deadline
         if deadline is None or deadline - timezone.now() >= timedelta(seconds=settings.AD_PLATFORM_TIMEOUT):
             return
-        raise RetryableExecutionError(
-            _("%(platform)s answered too slowly to write within this attempt's time; nothing was written")
-            % {"platform": self.platform}
-        )
+        slow = gettext_noop("%(platform)s answered too slowly to write within this attempt's time; nothing was written")
+        raise RetryableExecutionError(Sentence(slow, platform=self.platform))
 
     def _read(self) -> RemoteCampaign:
         return self.client.campaign(self.link.external_id)
@@ -259,9 +258,11 @@ class CampaignChange:
         live = self._read()
         currency = live.currency
         if currency != self.campaign.currency:
+            moved = gettext_noop(
+                "%(campaign)s is in %(now)s on %(platform)s now, not %(then)s; ask for a fresh approval"
+            )
             raise ExecutionError(
-                _("%(campaign)s is in %(now)s on %(platform)s now, not %(then)s; ask for a fresh approval")
-                % {"campaign": name, "now": currency, "then": self.campaign.currency, "platform": self.platform}
+                Sentence(moved, campaign=name, now=currency, then=self.campaign.currency, platform=self.platform)
             )
         sharing = live.campaigns_sharing_budget
         refusal = refusals.budget_level_refusal(
@@ -277,17 +278,18 @@ class CampaignChange:
             return self._budget_already(live, target)
         seen = amount_of_data(data.get("previous_daily_budget"))
         if seen is not None and now != seen:
+            drifted = gettext_noop(
+                "%(campaign)s's budget is %(now)s on %(platform)s now, not the %(seen)s the approver saw; "
+                "ask for a fresh approval"
+            )
             raise ExecutionError(
-                _(
-                    "%(campaign)s's budget is %(now)s on %(platform)s now, not the %(seen)s the approver saw; "
-                    "ask for a fresh approval"
+                Sentence(
+                    drifted,
+                    campaign=name,
+                    now=Money(now, currency),
+                    seen=Money(seen, currency),
+                    platform=self.platform,
                 )
-                % {
-                    "campaign": name,
-                    "now": money_exact(now, currency),
-                    "seen": money_exact(seen, currency),
-                    "platform": self.platform,
-                }
             )
         refusal = refusals.guardrail_refusal(
             self.request.tenant, self.campaign, old=now, new=target, currency=currency, now=timezone.now()
@@ -297,27 +299,24 @@ class CampaignChange:
         try:
             units = units_of(self.kind, target, currency)
         except money.MoneyError as error:
-            raise ExecutionError(
-                _("%(amount)s is not a budget %(platform)s can hold in %(currency)s")
-                % {"amount": target, "platform": self.platform, "currency": currency}
-            ) from error
+            unheld = gettext_noop("%(amount)s is not a budget %(platform)s can hold in %(currency)s")
+            raise ExecutionError(Sentence(unheld, amount=target, platform=self.platform, currency=currency)) from error
         self.client.set_daily_budget(live, units, validate_only=True)
         self._within_lease()
         self.client.set_daily_budget(live, units)
         back = self._read()
         if back.daily_budget_units != units:
-            shown = money_exact(self._amount(back), currency) if back.daily_budget_units is not None else "—"
-            raise ExecutionError(
-                _("%(platform)s answered success but the budget reads back %(amount)s")
-                % {"platform": self.platform, "amount": shown}
-            )
+            shown = Money(self._amount(back), currency) if back.daily_budget_units is not None else "—"
+            differs = gettext_noop("%(platform)s answered success but the budget reads back %(amount)s")
+            raise ExecutionError(Sentence(differs, platform=self.platform, amount=shown))
         self._record_budget(now, target, live.daily_budget_units, units, currency)
-        detail = _("%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back)") % {
-            "campaign": name,
-            "old": money_exact(now, currency),
-            "new": money_exact(target, currency),
-            "platform": self.platform,
-        }
+        detail = Sentence(
+            gettext_noop("%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back)"),
+            campaign=name,
+            old=Money(now, currency),
+            new=Money(target, currency),
+            platform=self.platform,
+        )
         return ExecutionResult(
             {"id": str(self.campaign.pk), "daily_budget": str(now)},
             {"id": str(self.campaign.pk), "daily_budget": str(target)},
@@ -330,11 +329,12 @@ class CampaignChange:
         moved since (most likely this action's own earlier attempt, whose answer was lost), so it is recorded for
         the guardrails' 24 hours once."""
         self._follow_budget(live, target)
-        detail = _("%(campaign)s daily budget is already %(amount)s on %(platform)s; nothing was written") % {
-            "campaign": self.campaign.name,
-            "amount": money_exact(target, live.currency),
-            "platform": self.platform,
-        }
+        detail = Sentence(
+            gettext_noop("%(campaign)s daily budget is already %(amount)s on %(platform)s; nothing was written"),
+            campaign=self.campaign.name,
+            amount=Money(target, live.currency),
+            platform=self.platform,
+        )
         state = {"id": str(self.campaign.pk), "daily_budget": str(target)}
         return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
 
@@ -387,39 +387,39 @@ class CampaignChange:
     def set_status(self) -> ExecutionResult:
         target = STATUS_TARGETS[self.request.action_type]
         seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
-        name, words = self.campaign.name, status_words()
+        name, words = self.campaign.name, STATUS_WORDS
         live = self._read()
         state = {"id": str(self.campaign.pk), "status": live.status}
         if live.status == target:
             self._update_copy(status=target, effective_status=live.effective_status)
-            detail = _("%(campaign)s is already %(state)s on %(platform)s; nothing was written") % {
-                "campaign": name,
-                "state": words.get(target, target),
-                "platform": self.platform,
-            }
+            detail = Sentence(
+                gettext_noop("%(campaign)s is already %(state)s on %(platform)s; nothing was written"),
+                campaign=name,
+                state=words.get(target, target),
+                platform=self.platform,
+            )
             return ExecutionResult(state, dict(state), detail, self._outcome(live, live, written=False))
         if live.status != seen:
+            drifted = gettext_noop(
+                "%(campaign)s is %(now)s on %(platform)s now, not %(seen)s as the approver saw; "
+                "ask for a fresh approval"
+            )
             raise ExecutionError(
-                _(
-                    "%(campaign)s is %(now)s on %(platform)s now, not %(seen)s as the approver saw; "
-                    "ask for a fresh approval"
+                Sentence(
+                    drifted,
+                    campaign=name,
+                    now=words.get(live.status, live.status),
+                    seen=words.get(seen, seen),
+                    platform=self.platform,
                 )
-                % {
-                    "campaign": name,
-                    "now": words.get(live.status, live.status),
-                    "seen": words.get(seen, seen),
-                    "platform": self.platform,
-                }
             )
         self.client.set_status(live, target, validate_only=True)
         self._within_lease()
         self.client.set_status(live, target)
         back = self._read()
         if back.status != target:
-            raise ExecutionError(
-                _("%(platform)s answered success but the campaign reads back %(state)s")
-                % {"platform": self.platform, "state": words.get(back.status, back.status)}
-            )
+            differs = gettext_noop("%(platform)s answered success but the campaign reads back %(state)s")
+            raise ExecutionError(Sentence(differs, platform=self.platform, state=words.get(back.status, back.status)))
         with transaction.atomic():
             PlatformChange.objects.create(
                 tenant=self.request.tenant,
@@ -432,12 +432,15 @@ class CampaignChange:
                 at=timezone.now(),
             )
             self._update_copy(status=target, effective_status=back.effective_status)
-        done = _("Paused %(campaign)s on %(platform)s (read back)") if target == CampaignStatus.PAUSED else None
-        done = done or _("Resumed %(campaign)s on %(platform)s (read back)")
+        done = (
+            gettext_noop("Paused %(campaign)s on %(platform)s (read back)")
+            if target == CampaignStatus.PAUSED
+            else gettext_noop("Resumed %(campaign)s on %(platform)s (read back)")
+        )
         return ExecutionResult(
             state,
             {"id": str(self.campaign.pk), "status": back.status},
-            done % {"campaign": name, "platform": self.platform},
+            Sentence(done, campaign=name, platform=self.platform),
             self._outcome(live, back, written=True),
         )
 
@@ -473,16 +476,23 @@ class CampaignChange:
         if now == target:
             self._follow_budget(live, target)
             before = seen if seen is not None else now
-            detail = _(
-                "%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back after the worker went silent)"
-            ) % {**words, "old": money_exact(before, currency), "new": words["now"]}
+            detail = Sentence(
+                gettext_noop(
+                    "%(campaign)s daily budget %(old)s -> %(new)s on %(platform)s (read back after the worker went "
+                    "silent)"
+                ),
+                campaign=name,
+                old=Money(before, currency),
+                new=Money(now, currency),
+                platform=self.platform,
+            )
             result = ExecutionResult(
                 {"id": str(self.campaign.pk), "daily_budget": str(before)},
                 {"id": str(self.campaign.pk), "daily_budget": str(target)},
                 detail,
                 self._outcome(None, live, written=None),
             )
-            return ReadBack(Verdict.APPLIED, detail, result)
+            return ReadBack(Verdict.APPLIED, str(detail), result)
         self._update_copy(daily_budget=now, units=live.daily_budget_units)
         if seen is None or now == seen:
             said = (
@@ -506,7 +516,7 @@ class CampaignChange:
     def _status_read_back(self, live: RemoteCampaign) -> ReadBack:
         target = STATUS_TARGETS[self.request.action_type]
         seen = CampaignStatus.ACTIVE if target == CampaignStatus.PAUSED else CampaignStatus.PAUSED
-        names = status_words()
+        names = STATUS_WORDS
         words = {
             "platform": self.platform,
             "campaign": self.campaign.name,
@@ -535,14 +545,19 @@ class CampaignChange:
                     at=timezone.now(),
                 )
         if live.status == target:
-            detail = _("%(campaign)s is %(now)s on %(platform)s (read back after the worker went silent)") % words
+            detail = Sentence(
+                gettext_noop("%(campaign)s is %(now)s on %(platform)s (read back after the worker went silent)"),
+                campaign=words["campaign"],
+                now=words["now"],
+                platform=words["platform"],
+            )
             result = ExecutionResult(
                 {"id": str(self.campaign.pk), "status": seen},
                 {"id": str(self.campaign.pk), "status": live.status},
                 detail,
                 self._outcome(None, live, written=None),
             )
-            return ReadBack(Verdict.APPLIED, detail, result)
+            return ReadBack(Verdict.APPLIED, str(detail), result)
         if live.status == seen:
             return ReadBack(
                 Verdict.NOT_APPLIED,
@@ -560,15 +575,6 @@ class CampaignChange:
             )
             % words,
         )
-
-
-def status_words() -> dict[str, str]:
-    """A platform campaign's status in the active language."""
-    return {
-        CampaignStatus.ACTIVE: state_word("active"),
-        CampaignStatus.PAUSED: state_word("paused"),
-        CampaignStatus.REMOVED: pgettext("a campaign's state", "removed"),
-    }
 
 
 def sentence(reason: str) -> str:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from adplatforms.models import AdConnection, AdGuardrails, ConnectionState, PlatformCampaign, PlatformChange
 from adplatforms.platform import BudgetLevel
-from agents.formatting import money_exact, percent
+from agents.formatting import percent
+from core.money import money_exact
 
 PLATFORM_NAMES = {"google": "Google Ads", "meta": "Meta Ads"}
 DAY = timedelta(hours=24)

@@ -8,7 +8,8 @@ from django.utils.translation import ngettext
 
 from adplatforms import errors, money, tolerance
 from adplatforms.models import AccountReconciliation, AdConnection, ConnectionState
-from agents.formatting import money_exact, number
+from agents.formatting import number
+from core.money import money_exact
 
 PLATFORM_NAMES = {AdConnection.Platform.GOOGLE: "Google Ads", AdConnection.Platform.META: "Meta Ads"}
 

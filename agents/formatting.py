@@ -1,51 +1,21 @@
-"""Short plain-text pieces for chat replies (WhatsApp shows no tables or markdown).
+"""Short plain-text pieces for chat replies (WhatsApp shows no tables or markdown); their money is core.money's.
 
-Numbers, money and dates follow the active language through Django's localisation: English reads
-"$3,410", "3.4%", "Fri 6 Jun 09:00"; Spanish "3\xa0410 US$", "3,4 %", "vie 6 jun 09:00".
+Numbers and dates follow the active language through Django's localisation: English reads
+"3.4%", "Fri 6 Jun 09:00"; Spanish "3,4 %", "vie 6 jun 09:00".
 """
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import dateformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from core import currencies
-from tenants.templatetags.walker_l10n import with_sign
+from core.money import money as money  # the replies' money, as every app writes it (fmt.money)
+from core.money import money_exact as money_exact
+from core.money import rounded
 
 MAX_REPLY_CHARS = 1000
-
-
-def _round(value: Decimal, places: str) -> Decimal:
-    return Decimal(value).quantize(Decimal(places), ROUND_HALF_UP)
-
-
-def money(value: Decimal, currency: str = "USD") -> str:
-    """$41.20 under a thousand, $3,410 from a thousand up (¥5,000: a currency without cents never shows any)."""
-    whole = abs(Decimal(value)) >= 1000 or currencies.places(currency) == 0
-    return _in_currency(value, "1" if whole else _quantum(currency), currency)
-
-
-def money_exact(value: Decimal, currency: str = "USD") -> str:
-    """Every digit the currency holds: "$700.00", "¥5,000", "€10.50"."""
-    return _in_currency(value, _quantum(currency), currency)
-
-
-def _quantum(currency: str) -> str:
-    digits = currencies.places(currency)
-    return "0." + "0" * (digits - 1) + "1" if digits else "1"
-
-
-def _in_currency(value: Decimal, places: str, currency: str) -> str:
-    rounded = _round(value, places)
-    amount = number_format(abs(rounded), decimal_pos=_decimals(places), use_l10n=True, force_grouping=True)
-    minus = "-" if rounded < 0 else ""
-    return minus + with_sign(amount, currency)  # the console's patterns: "$1,234" in English, "1 234 US$" in Spanish
-
-
-def _decimals(places: str) -> int:
-    return len(places.partition(".")[2])
 
 
 def _decimal(value: Decimal) -> str:
@@ -63,7 +33,7 @@ def plural(count: int, word: str) -> str:
 
 
 def number(value) -> str:
-    return number_format(int(_round(Decimal(value), "1")), use_l10n=True, force_grouping=True)
+    return number_format(int(rounded(Decimal(value), "1")), use_l10n=True, force_grouping=True)
 
 
 def _percent_sign(text: str) -> str:
@@ -72,20 +42,20 @@ def _percent_sign(text: str) -> str:
 
 
 def percent(value: Decimal | None, places: str = "0.1") -> str:
-    return not_available() if value is None else _percent_sign(_decimal(_round(value, places)))
+    return not_available() if value is None else _percent_sign(_decimal(rounded(value, places)))
 
 
 def times(value: Decimal | None) -> str:
     """A ratio such as ROAS: 3.4x."""
-    return not_available() if value is None else f"{_decimal(_round(value, '0.1'))}x"
+    return not_available() if value is None else f"{_decimal(rounded(value, '0.1'))}x"
 
 
 def signed(value: Decimal, places: str, suffix: str) -> str:
     """+6%, -0.2 pt, +0.3x; a change that rounds to nothing is shown without a sign."""
-    rounded = _round(value, places)
-    if rounded == 0:
-        return _with_suffix(_decimal(abs(rounded)), suffix)
-    return ("+" if rounded > 0 else "") + _with_suffix(_decimal(rounded), suffix)
+    change = rounded(value, places)
+    if change == 0:
+        return _with_suffix(_decimal(abs(change)), suffix)
+    return ("+" if change > 0 else "") + _with_suffix(_decimal(change), suffix)
 
 
 def _with_suffix(text: str, suffix: str) -> str:

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from adplatforms.executor import status_words
+from adplatforms.executor import STATUS_WORDS
 from adplatforms.models import OutsideChange
 from adplatforms.outside.waiting import change_by
-from agents.formatting import money_exact
 from agents.models import Campaign
+from core.money import money_exact
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 
 RECENT = 20
@@ -23,7 +23,7 @@ def shown(change: OutsideChange, value: str) -> str:
     """An amount in the change's own currency ("¥6,500", "$650.00"), or a status in words."""
     if change.kind == OutsideChange.Kind.DAILY_BUDGET:
         return money_exact(Decimal(value), change.currency) if value else "—"
-    return status_words().get(value, value)
+    return str(STATUS_WORDS.get(value, value))
 
 
 class ShownChange:

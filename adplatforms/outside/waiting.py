@@ -6,24 +6,24 @@ history, once per change); the decision is left to them, and the executor's pre-
 "before" does not hold.
 """
 
-from datetime import UTC
 from decimal import Decimal
 
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from adplatforms import words
-from adplatforms.executor import STATUS_TARGETS, status_words
+from adplatforms.executor import STATUS_TARGETS, STATUS_WORDS
 from adplatforms.outside.models import OutsideChange
 from adplatforms.platform import CampaignStatus
 from agents.action_specs.base import money
-from agents.formatting import money_exact
+from core.sentence import Money, Sentence
 from hitl.models import ApprovalStatus, HITLApproval
 from hitl.services.target_changed import tell_target_changed
 
 # What a waiting pause or resume expects the campaign to be now.
 EXPECTED_STATUS = {"pause_campaign": CampaignStatus.ACTIVE, "resume_campaign": CampaignStatus.PAUSED}
 ACTION_TYPES = {OutsideChange.Kind.DAILY_BUDGET: ["set_budget"], OutsideChange.Kind.STATUS: list(STATUS_TARGETS)}
+UNNAMED = gettext_lazy("someone the platform does not name")
 
 
 def tell_waiting(changes: list[OutsideChange]) -> int:
@@ -48,8 +48,7 @@ def tell_waiting(changes: list[OutsideChange]) -> int:
             expected = _expected(approval)
             if expected is None or expected == _after(change):
                 continue
-            said = _describe(change, expected)
-            told += tell_target_changed(approval.pk, change=str(change.pk), describe=said)
+            told += tell_target_changed(approval.pk, change=str(change.pk), said=_said(change, expected))
     return told
 
 
@@ -63,34 +62,37 @@ def _after(change: OutsideChange):
     return Decimal(change.after) if change.kind == OutsideChange.Kind.DAILY_BUDGET else change.after
 
 
-def _describe(change: OutsideChange, expected):
-    """The words for the approvers, written when called (in each one's language)."""
-
-    def said() -> str:
-        shown = {
-            "campaign": change.campaign.name,
-            "platform": words.platform_name(change.connection.platform),
-            "who": change_by(change),
-            "when": date_format(change.at.astimezone(UTC), "DATETIME_FORMAT"),
-        }
-        if change.kind == OutsideChange.Kind.DAILY_BUDGET:
-            amount = lambda value: money_exact(Decimal(value), change.currency) if value != "" else "—"  # noqa: E731
-            return _(
+def _said(change: OutsideChange, expected) -> Sentence:
+    """The words for the approvers, its figures kept: each reads them in their own language, and the moment in
+    their own zone."""
+    shown = {
+        "campaign": change.campaign.name,
+        "platform": words.platform_name(change.connection.platform),
+        "who": change_by(change),
+        "when": change.at,
+    }
+    if change.kind == OutsideChange.Kind.DAILY_BUDGET:
+        amount = lambda value: Money(Decimal(value), change.currency) if value != "" else "—"  # noqa: E731
+        return Sentence(
+            gettext_noop(
                 "%(campaign)s's daily budget was changed on %(platform)s outside Walker, from %(before)s to "
-                "%(after)s, by %(who)s (%(when)s UTC). This request expected %(expected)s: check it before you decide."
-            ) % {**shown, "before": amount(change.before), "after": amount(change.after),
-                 "expected": money_exact(expected, change.currency)}  # fmt: skip
-        names = status_words()
-        return _(
+                "%(after)s, by %(who)s (%(when)s). This request expected %(expected)s: check it before you decide."
+            ),
+            **shown, before=amount(change.before), after=amount(change.after),
+            expected=Money(expected, change.currency),
+        )  # fmt: skip
+    return Sentence(
+        gettext_noop(
             "%(campaign)s was set %(after)s on %(platform)s outside Walker (it was %(before)s), by %(who)s "
-            "(%(when)s UTC). This request expected it %(expected)s: check it before you decide."
-        ) % {**shown, "before": names.get(change.before, change.before), "after": names.get(change.after, change.after),
-             "expected": names.get(expected, expected)}  # fmt: skip
+            "(%(when)s). This request expected it %(expected)s: check it before you decide."
+        ),
+        **shown, before=STATUS_WORDS.get(change.before, change.before),
+        after=STATUS_WORDS.get(change.after, change.after), expected=STATUS_WORDS.get(expected, expected),
+    )  # fmt: skip
 
-    return said
 
-
-def change_by(change: OutsideChange) -> str:
-    """Who made it and with what, as the platform says: "dana@acme.test, GOOGLE_ADS_WEB_CLIENT"."""
+def change_by(change: OutsideChange) -> str | Promise:
+    """Who made it and with what, as the platform says: "dana@acme.test, GOOGLE_ADS_WEB_CLIENT" (else words
+    translated when read)."""
     said = ", ".join(part for part in (change.actor, change.tool) if part)
-    return said or _("someone the platform does not name")
+    return said or UNNAMED

@@ -16,6 +16,7 @@ applied it, so nothing is sent twice."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from adplatforms import clients, money, refusals
 from adplatforms.executor import CampaignChange, change_claimed, check_usable, platform_errors, sentence
@@ -26,7 +27,7 @@ from adplatforms.recommendations.proposing import data_for, recommendation_for
 from agents.action_specs.base import money as amount_of_data
 from agents.action_specs.recommendations import APPLY, Kind, what_it_does
 from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, ReadBack, Verdict
-from agents.formatting import money_exact
+from core.sentence import Money, Sentence
 
 # What the approver saw and what the live recommendation must still say (the proposal's data).
 COMPARED = ("daily_budget", "previous_daily_budget", "keyword", "match_type", "target_cpa", "target_roas")
@@ -56,14 +57,13 @@ class RecommendationExecutor:
     def _holding(self, request, step):
         row = recommendation_for(request.tenant, request.action_data.get("recommendation_id"))
         if row is None:
-            raise ExecutionError(_("That recommendation does not exist in this account"))
+            raise ExecutionError(Sentence(gettext_noop("That recommendation does not exist in this account")))
         connection = row.connection
         check_usable(connection, self.destination)
         link = PlatformCampaign.objects.filter(connection=connection, campaign=row.campaign).first()
         if link is None:
-            raise ExecutionError(
-                _("%(campaign)s is no longer linked to its ad account") % {"campaign": row.campaign.name}
-            )
+            unlinked = gettext_noop("%(campaign)s is no longer linked to its ad account")
+            raise ExecutionError(Sentence(unlinked, campaign=row.campaign.name))
         with change_claimed(link, self.destination), platform_errors(connection, self.destination):
             link = PlatformCampaign.objects.select_related("connection", "campaign").get(pk=link.pk)
             return step(_Apply(request, link, clients.client_for(connection), self.destination, row))
@@ -89,9 +89,8 @@ class _Apply(CampaignChange):
         PlatformRecommendation.objects.filter(pk=self.row.pk).update(apply_sent_at=timezone.now())
         self.client.apply_recommendation(live)
         if self.client.recommendation(self.row.resource_name) is not None:
-            raise ExecutionError(
-                _("%(platform)s answered success but still offers the recommendation") % {"platform": self.platform}
-            )
+            offered = gettext_noop("%(platform)s answered success but still offers the recommendation")
+            raise ExecutionError(Sentence(offered, platform=self.platform))
         return self._applied(before, written=True)
 
     def read_back(self) -> ReadBack:
@@ -103,33 +102,32 @@ class _Apply(CampaignChange):
                 % {"platform": self.platform},
             )
         if self.row.apply_sent_at is None:
-            self._end(Status.GONE, self._gone_words())
-            return ReadBack(Verdict.DRIFTED, self._gone_words())
+            self._end(Status.GONE, str(self._gone_words()))
+            return ReadBack(Verdict.DRIFTED, str(self._gone_words()))
         result = self._applied(None, written=None)
-        return ReadBack(Verdict.APPLIED, result.detail, result)
+        return ReadBack(Verdict.APPLIED, str(result.detail), result)
 
     # --- steps ------------------------------------------------------------------------
 
     def _no_longer_offered(self) -> ExecutionResult:
         if self.row.apply_sent_at is not None:  # an earlier attempt's apply went through; its answer was lost
             return self._applied(None, written=False)
-        self._end(Status.GONE, self._gone_words())
+        self._end(Status.GONE, str(self._gone_words()))
         raise ExecutionError(self._gone_words())
 
-    def _gone_words(self) -> str:
-        return _("%(platform)s no longer offers this recommendation; nothing was applied") % {"platform": self.platform}
+    def _gone_words(self) -> Sentence:
+        gone = gettext_noop("%(platform)s no longer offers this recommendation; nothing was applied")
+        return Sentence(gone, platform=self.platform)
 
     def _unchanged(self, live: RemoteRecommendation) -> None:
         now = data_for(self.row, live, self.link)
         moved = [key for key in COMPARED if _same(now.get(key)) != _same(self.seen.get(key))]
         if moved:
-            raise ExecutionError(
-                _(
-                    "%(platform)s changed this recommendation since it was proposed (now: %(now)s); ask for a fresh "
-                    "approval"
-                )
-                % {"platform": self.platform, "now": what_it_does(now)}  # fmt: skip
+            changed = gettext_noop(
+                "%(platform)s changed this recommendation since it was proposed (now: %(now)s); ask for a fresh "
+                "approval"
             )
+            raise ExecutionError(Sentence(changed, platform=self.platform, now=what_it_does(now)))
 
     def _checked_budget(self, live: RemoteRecommendation):
         campaign = self._read()
@@ -145,12 +143,19 @@ class _Apply(CampaignChange):
         now, seen = self._amount(campaign), amount_of_data(self.seen.get("previous_daily_budget"))
         target = amount_of_data(self.seen.get("daily_budget"))
         if seen is not None and now != seen:
+            drifted = gettext_noop(
+                "%(campaign)s's budget is %(now)s on %(platform)s now, not the %(seen)s the approver saw; "
+                "ask for a fresh approval"
+            )
             raise ExecutionError(
-                _("%(campaign)s's budget is %(now)s on %(platform)s now, not the %(seen)s the approver saw; "
-                  "ask for a fresh approval")
-                % {"campaign": self.campaign.name, "now": money_exact(now, currency),
-                   "seen": money_exact(seen, currency), "platform": self.platform}
-            )  # fmt: skip
+                Sentence(
+                    drifted,
+                    campaign=self.campaign.name,
+                    now=Money(now, currency),
+                    seen=Money(seen, currency),
+                    platform=self.platform,
+                )
+            )
         refusal = refusals.guardrail_refusal(
             self.request.tenant, self.campaign, old=now, new=target, currency=currency, now=timezone.now()
         )
@@ -159,10 +164,8 @@ class _Apply(CampaignChange):
         try:
             units = money.to_micros(target, currency)
         except money.MoneyError as error:
-            raise ExecutionError(
-                _("%(amount)s is not a budget %(platform)s can hold in %(currency)s")
-                % {"amount": target, "platform": self.platform, "currency": currency}
-            ) from error
+            unheld = gettext_noop("%(amount)s is not a budget %(platform)s can hold in %(currency)s")
+            raise ExecutionError(Sentence(unheld, amount=target, platform=self.platform, currency=currency)) from error
         self.client.set_daily_budget(campaign, units, validate_only=True)
         return campaign
 
@@ -174,9 +177,9 @@ class _Apply(CampaignChange):
             back = self._read()
             target = amount_of_data(self.seen.get("daily_budget"))
             if self._amount(back) != target:
+                differs = gettext_noop("%(platform)s applied the recommendation but the budget reads back %(amount)s")
                 raise ExecutionError(
-                    _("%(platform)s applied the recommendation but the budget reads back %(amount)s")
-                    % {"platform": self.platform, "amount": money_exact(self._amount(back), back.currency)}
+                    Sentence(differs, platform=self.platform, amount=Money(self._amount(back), back.currency))
                 )
             if before is not None:
                 self._record_budget(
@@ -185,16 +188,16 @@ class _Apply(CampaignChange):
             else:
                 self._follow_budget(back, target)
             outcome = self._outcome(before, back, written=written) | {"recommendation": self.row.resource_name}
-        detail = _("Applied the %(platform)s recommendation: %(change)s (read back)") % {
-            "platform": self.platform,
-            "change": what_it_does(self.seen),
-        }
-        if written is False:
-            detail = _("The %(platform)s recommendation was already applied (%(change)s); nothing was sent again") % {
-                "platform": self.platform,
-                "change": what_it_does(self.seen),
-            }
-        self._end(Status.APPLIED, detail)
+        detail = Sentence(
+            gettext_noop("Applied the %(platform)s recommendation: %(change)s (read back)")
+            if written is not False
+            else gettext_noop(
+                "The %(platform)s recommendation was already applied (%(change)s); nothing was sent again"
+            ),
+            platform=self.platform,
+            change=what_it_does(self.seen),
+        )
+        self._end(Status.APPLIED, str(detail))
         return ExecutionResult(state, {**state, "applied": True}, detail, outcome)
 
     def _end(self, status: str, outcome: str) -> None:

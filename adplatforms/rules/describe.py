@@ -9,7 +9,8 @@ from django.utils.translation import ngettext
 
 from adplatforms.rules.evaluation import Hit
 from adplatforms.rules.models import Comparison, Metric, PerformanceRule
-from agents.formatting import money, number
+from agents.formatting import number
+from core.money import money
 
 SUMMARY_LENGTH = 300  # HITLApproval.action_summary
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from adplatforms import money
 from adplatforms.models import AdGuardrails
 from adplatforms.rules.models import LARGEST_THRESHOLD, MONEY_METRICS, Metric, PerformanceRule, RuleAction, Scope
-from agents.formatting import money_exact
 from agents.models import Campaign
 from core import currencies
+from core.money import money_exact
 
 # The largest threshold that makes sense for each metric that is not money (money is bounded by LARGEST_THRESHOLD).
 HIGHEST = {Metric.ROAS: Decimal("1000"), Metric.CTR: Decimal("100"), Metric.PACING: Decimal("1000")}

@@ -12,8 +12,8 @@ from adplatforms import clients, money
 from adplatforms.models import AdConnection, PlatformCampaign, PlatformRecommendation
 from adplatforms.recommendations import filing
 from adplatforms.recommendations.models import Status
-from agents.formatting import money_exact
 from agents.models import Campaign
+from core.money import money_exact
 from hitl.models import HITLApproval
 from hitl.services.decisions import approve
 

@@ -38,12 +38,12 @@ from adplatforms.simulator import recommendation, seeding
 from adplatforms.simulator.google import FakeGoogleAds
 from adplatforms.simulator.meta import TOKEN, FakeMetaGraph
 from agents import action_specs
-from agents.formatting import money_exact
 from agents.models import Campaign
 from conversations.models import Channel, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept
 from core.errors import WalkerError
+from core.money import money_exact
 from hitl.models import ApprovalStatus, HITLApproval
 from hitl.presentation import requester_name
 from hitl.services import standing

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.action_specs.base import (
     MAX_NAME_LENGTH,
@@ -20,6 +20,7 @@ from agents.action_specs.base import (
 )
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.models import AgentType, AudienceSegment
+from core.sentence import Sentence
 
 RETARGETING_SOURCES = ("site_visitors", "cart_abandoners", "purchasers", "engaged_social")
 MAX_LOOKBACK_DAYS = 180
@@ -60,7 +61,7 @@ def check_retargeting(tenant, data):
 
 def _new_segment(tenant, data, *, size: int, description: str) -> ExecutionResult:
     name = required_text(data, "name")
-    taken = _("An audience called “%(name)s” already exists") % {"name": name}
+    taken = Sentence(gettext_noop("An audience called “%(name)s” already exists"), name=name)
     if AudienceSegment.objects.for_tenant(tenant).filter(name__iexact=name).exists():
         raise ExecutionError(taken)
     segment = insert(
@@ -74,7 +75,7 @@ def _new_segment(tenant, data, *, size: int, description: str) -> ExecutionResul
     )
     after = state(segment, "name", "size", "weekly_growth", "description")
     people = number_format(size, use_l10n=True, force_grouping=True)
-    detail = _("Created audience “%(name)s” (%(size)s people)") % {"name": name, "size": people}
+    detail = Sentence(gettext_noop("Created audience “%(name)s” (%(size)s people)"), name=name, size=people)
     return ExecutionResult({}, after, detail)
 
 

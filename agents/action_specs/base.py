@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.executors.base import ExecutionError, ExecutionResult
+from core.sentence import Sentence, Word
 
 TEXT = {"type": "string"}
 ID = {"type": "string", "description": "UUID"}
@@ -33,11 +33,11 @@ BASE_RISK_MAX = 25  # an action type's points in the risk score go 0..this (hitl
 
 # A row's state as approvers read it ("active" in English); an unknown state reads as stored.
 STATES = {
-    "active": pgettext_lazy("a campaign's state", "active"),
-    "paused": pgettext_lazy("a campaign's state", "paused"),
-    "draft": pgettext_lazy("a content piece's state", "draft"),
-    "scheduled": pgettext_lazy("a content piece's state", "scheduled"),
-    "published": pgettext_lazy("a content piece's state", "published"),
+    "active": Word("a campaign's state", "active"),
+    "paused": Word("a campaign's state", "paused"),
+    "draft": Word("a content piece's state", "draft"),
+    "scheduled": Word("a content piece's state", "scheduled"),
+    "published": Word("a content piece's state", "published"),
 }
 
 
@@ -290,7 +290,7 @@ def _json(value):
     return value
 
 
-def locked(model, tenant, raw_id, missing: str):
+def locked(model, tenant, raw_id, missing: str | Sentence):
     """The tenant's row with id `raw_id`, locked until the caller's transaction ends (else ExecutionError(missing))."""
     instance = row(model.objects.for_tenant(tenant).select_for_update(), raw_id)
     if instance is None:
@@ -301,11 +301,11 @@ def locked(model, tenant, raw_id, missing: str):
 def required_text(data: dict, key: str) -> str:
     value = text(data, key)
     if not value:
-        raise ExecutionError(_("The action has no %(field)s") % {"field": key})
+        raise ExecutionError(Sentence(gettext_noop("The action has no %(field)s"), field=key))
     return value
 
 
-def insert(model, taken: str, **fields):
+def insert(model, taken: str | Sentence, **fields):
     """Create the row in a savepoint: losing a uniqueness race raises ExecutionError and leaves the caller's
     transaction usable for recording the failure."""
     try:

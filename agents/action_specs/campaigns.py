@@ -7,12 +7,13 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.action_specs.base import (
     CENT,
     ID,
     MONEY,
+    STATES,
     TEXT,
     ActionSpec,
     Editable,
@@ -24,17 +25,19 @@ from agents.action_specs.base import (
     state_word,
 )
 from agents.executors.base import ExecutionError, ExecutionResult
-from agents.formatting import money_exact
 from agents.models import AgentType, Campaign
 from agents.reading import CAMPAIGNS, kept
 from core import currencies
+from core.money import money_exact
+from core.sentence import Money, Sentence
 
 BUDGET_DAYS = 30  # a budget change is costed over the next 30 days
 IDS = {"campaign_id": ID, "campaign_name": TEXT}
 CAMPAIGN = Target("campaign", ("campaign_id",))  # budget, pause and resume of one campaign conflict
 NAMES = {"campaign_id": "campaign_name"}
-PAUSED = gettext_lazy("Paused %(campaign)s")  # what pausing did, for the history
-RESUMED = gettext_lazy("Resumed %(campaign)s")
+PAUSED = gettext_noop("Paused %(campaign)s")  # what pausing did, for the history
+RESUMED = gettext_noop("Resumed %(campaign)s")
+MISSING = gettext_noop("That campaign does not exist in this account")
 
 
 def extra_spend(daily_amount: Decimal) -> Decimal:
@@ -161,33 +164,33 @@ def _daily_budget(raw) -> Decimal:
 
 
 def set_budget(tenant, data) -> ExecutionResult:
-    campaign = locked(Campaign, tenant, data.get("campaign_id"), _("That campaign does not exist in this account"))
+    campaign = locked(Campaign, tenant, data.get("campaign_id"), Sentence(MISSING))
     budget = _daily_budget(data.get("daily_budget"))
     previous, before = campaign.daily_budget, state(campaign, "daily_budget")
     campaign.daily_budget = budget
     campaign.save(update_fields=["daily_budget", "updated_at"])
-    detail = _("%(campaign)s daily budget %(old)s -> %(new)s") % {
-        "campaign": campaign.name,
-        "old": money_exact(previous, campaign.currency),
-        "new": money_exact(budget, campaign.currency),
-    }
+    detail = Sentence(
+        gettext_noop("%(campaign)s daily budget %(old)s -> %(new)s"),
+        campaign=campaign.name,
+        old=Money(previous, campaign.currency),
+        new=Money(budget, campaign.currency),
+    )
     return ExecutionResult(before, state(campaign, "daily_budget"), detail)
 
 
 # --- pause and resume ------------------------------------------------------------------
 
 
-def _set_status(tenant, data, status: str, done) -> ExecutionResult:
-    """`done`: the detail, lazily translated, with %(campaign)s for the campaign's name."""
-    campaign = locked(Campaign, tenant, data.get("campaign_id"), _("That campaign does not exist in this account"))
+def _set_status(tenant, data, status: str, done: str) -> ExecutionResult:
+    """`done`: the detail's English original, with %(campaign)s for the campaign's name."""
+    campaign = locked(Campaign, tenant, data.get("campaign_id"), Sentence(MISSING))
     if campaign.status == status:
-        raise ExecutionError(
-            _("%(campaign)s is already %(state)s") % {"campaign": campaign.name, "state": state_word(status)}
-        )
+        already = gettext_noop("%(campaign)s is already %(state)s")
+        raise ExecutionError(Sentence(already, campaign=campaign.name, state=STATES.get(status, status)))
     before = state(campaign, "status")
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
-    return ExecutionResult(before, state(campaign, "status"), str(done) % {"campaign": campaign.name})
+    return ExecutionResult(before, state(campaign, "status"), Sentence(done, campaign=campaign.name))
 
 
 def _status_changes(after: str):

@@ -4,7 +4,7 @@ from datetime import UTC, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.action_specs.base import (
     ID,
@@ -23,6 +23,7 @@ from agents.action_specs.base import (
 )
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.models import AgentType, ContentPiece
+from core.sentence import Sentence
 
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
 IDS = {"content_id": ID, "title": TEXT}
@@ -83,9 +84,10 @@ def _changes(after):
 
 
 def _unpublished(tenant, data) -> ContentPiece:
-    piece = locked(ContentPiece, tenant, data.get("content_id"), _("That content does not exist in this account"))
+    missing = Sentence(gettext_noop("That content does not exist in this account"))
+    piece = locked(ContentPiece, tenant, data.get("content_id"), missing)
     if piece.status == ContentPiece.Status.PUBLISHED:
-        raise ExecutionError(_("“%(title)s” is already published") % {"title": piece.title})
+        raise ExecutionError(Sentence(gettext_noop("“%(title)s” is already published"), title=piece.title))
     return piece
 
 
@@ -97,7 +99,9 @@ def publish(tenant, data) -> ExecutionResult:
     piece.published_at = timezone.now()
     piece.scheduled_for = None
     piece.save(update_fields=fields)
-    return ExecutionResult(before, state(piece, *fields), _("Published “%(title)s”") % {"title": piece.title})
+    return ExecutionResult(
+        before, state(piece, *fields), Sentence(gettext_noop("Published “%(title)s”"), title=piece.title)
+    )
 
 
 def schedule(tenant, data) -> ExecutionResult:
@@ -116,7 +120,10 @@ def schedule(tenant, data) -> ExecutionResult:
     piece.status = ContentPiece.Status.SCHEDULED
     piece.scheduled_for = at
     piece.save(update_fields=fields)
-    detail = _("Scheduled “%(title)s” for %(when)s UTC") % {"title": piece.title, "when": f"{at:%Y-%m-%d %H:%M}"}
+    # The time in UTC as digits, which every language reads alike.
+    detail = Sentence(
+        gettext_noop("Scheduled “%(title)s” for %(when)s UTC"), title=piece.title, when=f"{at:%Y-%m-%d %H:%M}"
+    )
     return ExecutionResult(before, state(piece, *fields), detail)
 
 

@@ -1,11 +1,12 @@
 """Target keyword actions: add one, drop one (the SEO agent's)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from agents.action_specs.base import MAX_NAME_LENGTH, TEXT, ActionSpec, Target, insert, required_text, state, text
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.models import AgentType, TargetKeyword
+from core.sentence import Sentence
 
 KEYWORD = Target("keyword", ("keyword",))  # matched ignoring case, as the tenant's keywords are
 TARGET = pgettext_lazy("a keyword's state", "target")
@@ -34,11 +35,11 @@ def check_remove(tenant, data):
 
 def add(tenant, data) -> ExecutionResult:
     keyword = required_text(data, "keyword")
-    taken = _("“%(keyword)s” is already a target keyword") % {"keyword": keyword}
+    taken = Sentence(gettext_noop("“%(keyword)s” is already a target keyword"), keyword=keyword)
     if _targets(tenant, keyword).exists():
         raise ExecutionError(taken)
     created = insert(TargetKeyword, taken, tenant=tenant, keyword=keyword)
-    detail = _("Added target keyword “%(keyword)s”") % {"keyword": keyword}
+    detail = Sentence(gettext_noop("Added target keyword “%(keyword)s”"), keyword=keyword)
     return ExecutionResult({}, state(created, "keyword"), detail)
 
 
@@ -46,10 +47,13 @@ def remove(tenant, data) -> ExecutionResult:
     keyword = required_text(data, "keyword")
     target = _targets(tenant, keyword).select_for_update().first()
     if target is None:
-        raise ExecutionError(_("“%(keyword)s” is not one of this account's target keywords") % {"keyword": keyword})
+        missing = gettext_noop("“%(keyword)s” is not one of this account's target keywords")
+        raise ExecutionError(Sentence(missing, keyword=keyword))
     before = state(target, "keyword")
     target.delete()
-    return ExecutionResult(before, {}, _("Dropped target keyword “%(keyword)s”") % {"keyword": target.keyword})
+    return ExecutionResult(
+        before, {}, Sentence(gettext_noop("Dropped target keyword “%(keyword)s”"), keyword=target.keyword)
+    )
 
 
 def _changes(after):

@@ -8,13 +8,14 @@ from decimal import Decimal, InvalidOperation
 from django.utils.formats import number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.action_specs.base import CENT, ID, MONEY, TEXT, ActionSpec, Target, money
 from agents.action_specs.campaigns import BUDGET_DAYS, _campaign, budget_cost, budget_stake, budgets, with_currency
 from agents.executors.base import ExecutionError
-from agents.formatting import money_exact
 from core import currencies
+from core.money import money_exact
+from core.sentence import Money, Sentence
 
 APPLY = "apply_recommendation"
 
@@ -70,38 +71,42 @@ def _count(value: Decimal) -> str:
 
 def _names(data) -> dict:
     return {
-        "platform": data.get("ad_platform") or _("the ad platform"),
-        "campaign": data.get("campaign_name") or _("the campaign"),
+        "platform": data.get("ad_platform") or gettext_lazy("the ad platform"),
+        "campaign": data.get("campaign_name") or gettext_lazy("the campaign"),
     }
 
 
-def what_it_does(data) -> str:
-    """The recommended change in words, money in the campaign's currency."""
-    code, kind, words = currencies.of_action(data), data.get("recommendation_kind"), _names(data)
+def what_it_does(data) -> Sentence:
+    """The recommended change in words, money in the campaign's currency (a sentence: told in the reader's
+    language when written, or kept in an execution's history)."""
+    code, kind, campaign = currencies.of_action(data), data.get("recommendation_kind"), _names(data)["campaign"]
     if kind == Kind.CAMPAIGN_BUDGET:
         new, old = money(data.get("daily_budget")), money(data.get("previous_daily_budget"))
         if new is not None and old is not None:
-            sentence = _("raise %(campaign)s daily budget from %(old)s to %(new)s")
+            sentence = gettext_noop("raise %(campaign)s daily budget from %(old)s to %(new)s")
             if new < old:
-                sentence = _("lower %(campaign)s daily budget from %(old)s to %(new)s")
-            return sentence % {**words, "old": money_exact(old, code), "new": money_exact(new, code)}
+                sentence = gettext_noop("lower %(campaign)s daily budget from %(old)s to %(new)s")
+            return Sentence(sentence, campaign=campaign, old=Money(old, code), new=Money(new, code))
     if kind == Kind.KEYWORD and data.get("keyword"):
-        return _("add the keyword “%(keyword)s” (%(match)s match) to %(campaign)s") % {
-            **words,
-            "keyword": data["keyword"],
-            "match": str(data.get("match_type") or "broad").lower(),
-        }
+        return Sentence(
+            gettext_noop("add the keyword “%(keyword)s” (%(match)s match) to %(campaign)s"),
+            campaign=campaign,
+            keyword=data["keyword"],
+            match=str(data.get("match_type") or "broad").lower(),
+        )
     if kind == Kind.TARGET_CPA and (target := money(data.get("target_cpa"))) is not None:
-        return _("bid %(campaign)s for a target cost per conversion of %(amount)s") % {
-            **words,
-            "amount": money_exact(target, code),
-        }
+        return Sentence(
+            gettext_noop("bid %(campaign)s for a target cost per conversion of %(amount)s"),
+            campaign=campaign,
+            amount=Money(target, code),
+        )
     if kind == Kind.TARGET_ROAS and (roas := _number(data.get("target_roas"))) is not None:
-        return _("bid %(campaign)s for a target return on ad spend of %(roas)s") % {
-            **words,
-            "roas": number_format(roas.quantize(CENT), use_l10n=True),
-        }
-    return _("change %(campaign)s as recommended") % words
+        return Sentence(
+            gettext_noop("bid %(campaign)s for a target return on ad spend of %(roas)s"),
+            campaign=campaign,
+            roas=number_format(roas.quantize(CENT), use_l10n=True),
+        )
+    return Sentence(gettext_noop("change %(campaign)s as recommended"), campaign=campaign)
 
 
 def impact_rows(data) -> list[tuple[str, str, str]]:
@@ -140,7 +145,7 @@ def changes(tenant, data) -> list[tuple[str, str, str]]:
             money_exact(new, code) if new is not None else "—",
         )
     else:
-        first = (_("%(campaign)s on %(platform)s") % words, _("as it is"), what_it_does(data))
+        first = (_("%(campaign)s on %(platform)s") % words, _("as it is"), str(what_it_does(data)))
     return [first, *impact_rows(data)]
 
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Protocol
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.sentence import Sentence
+
 if TYPE_CHECKING:
     from tenants.models import Tenant
 
@@ -30,12 +32,20 @@ class ExecutionRequest:
 class ExecutionResult:
     before: dict  # JSON-safe
     after: dict  # JSON-safe
-    detail: str  # one line for people, e.g. "Summer Sale daily budget $500.00 -> $700.00"
+    # One line for people, e.g. "Summer Sale daily budget $500.00 -> $700.00": Walker's own words as a Sentence (its
+    # figures kept, so that each reader is told it in their language), a receiver's or an agent's as text.
+    detail: str | Sentence
     outcome: dict = field(default_factory=dict)  # JSON-safe: what the receiver reported (an ad platform's units)
 
 
 class ExecutionError(Exception):
-    """The action cannot be carried out; retrying will not help."""
+    """The action cannot be carried out; retrying will not help. Its message is Walker's own words as a Sentence
+    (told in each reader's language) or text (a receiver's answer): `said`."""
+
+    @property
+    def said(self) -> str | Sentence:
+        message = self.args[0] if len(self.args) == 1 else None
+        return message if isinstance(message, Sentence) else str(self)
 
 
 class RetryableExecutionError(ExecutionError):

@@ -31,9 +31,10 @@ from http import HTTPStatus
 
 import httpx
 from django.conf import settings
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from agents.executors.base import ExecutionError, ExecutionRequest, ExecutionResult, RetryableExecutionError
+from core.sentence import Sentence
 from tenants import outbound
 
 
@@ -91,7 +92,8 @@ class WebhookExecutor:
 
         status = response.status_code
         if response.is_success:
-            return ExecutionResult(before={}, after={"status_code": status}, detail=f"Sent to {host}: HTTP {status}")
+            sent = Sentence(gettext_noop("Sent to %(host)s: HTTP %(status)s"), host=host, status=status)
+            return ExecutionResult(before={}, after={"status_code": status}, detail=sent)
         outcome = f"{host} answered HTTP {status} {_phrase(status)}"
         if status in (408, 429) or status >= 500:
             raise RetryableExecutionError(outcome)

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from agents import action_specs
 from agents.action_specs.base import MONEY, field_label, money
-from agents.formatting import money_exact
 from conversations.delivery import display_name
+from core.money import money_exact
+from core.sentence import Sentence
 from hitl.models import ApprovalStatus, HITLApproval, HITLApprovalHistory
 from tenants.languages import language_of
 
@@ -97,8 +98,8 @@ def superseded(older: HITLApproval, newer: HITLApproval) -> str:
     }
 
 
-def done(detail: str) -> str:
-    """The approved action ran: `detail` is the executor's account of it."""
+def done(detail: str | Sentence) -> str:
+    """The approved action ran: `detail` is the executor's account of it (a sentence: told in the active language)."""
     return _("Approved and done: %(detail)s") % {"detail": detail}
 
 

@@ -115,7 +115,9 @@ def record_success(approval: HITLApproval, result, **metadata) -> None:
     approval.mark_executed()
     approval.executed_at = timezone.now()
     approval.execution_status = ExecutionStatus.SUCCEEDED
-    approval.execution_result = {"before": result.before, "after": result.after, "detail": result.detail}
+    # The detail as text where text is read (the API, the outside agent, notices): as the requester is told it; the
+    # history keeps it as its sentence, told in each reader's language.
+    approval.execution_result = {"before": result.before, "after": result.after, "detail": str(result.detail)}
     if result.outcome:  # what the receiver reported (an ad platform's units and currency)
         approval.execution_result["outcome"] = result.outcome
     approval.execution_error = ""
@@ -136,10 +138,15 @@ def record_failure(approval: HITLApproval, error: Exception, *, tell=None, **met
     approval.execution_status = ExecutionStatus.FAILED
     approval.execution_error = str(error)[:2000]
     approval.save(update_fields=["status", "execution_status", "execution_error"])
-    failed = Sentence(gettext_noop("Execution failed: %(error)s"), error=error)
+    failed = Sentence(gettext_noop("Execution failed: %(error)s"), error=_said(error))
     log(approval, Event.EXECUTION_FAILED, failed, previous_status=ApprovalStatus.EXECUTING, **metadata)
     inc_on_commit(EXECUTIONS_FAILED, action_type=action_type_label(approval.action_type))
     announce(approval, tell or (lambda: told.not_done(approval, str(error))))
+
+
+def _said(error: Exception) -> str | Sentence:
+    """What the history keeps of an error: Walker's own sentence when it wrote one, else the error's text."""
+    return error.said if isinstance(error, ExecutionError) else str(error)
 
 
 def run_execution(approval_id, *, max_attempts: int, on_retry: Callable[[float | None], None] | None = None) -> Outcome:
@@ -213,7 +220,7 @@ def _run_remote(approval_id, executor, *, max_attempts: int, on_retry=None) -> O
                     Sentence(
                         gettext_noop("Attempt %(attempt)s failed, will retry: %(error)s"),
                         attempt=approval.execution_attempts,
-                        error=error,
+                        error=_said(error),
                     ),
                 )
                 if on_retry is not None:

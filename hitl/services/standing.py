@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from agents import action_specs
-from agents.formatting import money_exact
+from core.money import money_exact
 from core.sentence import Sentence
 from core.when import moment
 from hitl import rules

@@ -7,9 +7,9 @@ goes is a translatable pattern. Python code (admin columns, notifications) calls
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils.translation import gettext
 
 from core import currencies
+from core.money import with_sign
 
 register = template.Library()
 
@@ -30,16 +30,3 @@ def money(value, places=None, currency="USD") -> str:
 def money_in(value, currency) -> str:
     """`value` in `currency` (an ISO code) with every digit it has: `{{ cost|money_in:approval.currency }}`."""
     return money(value, currency=currency or "USD")
-
-
-def with_sign(amount: str, currency: str) -> str:
-    """An amount already written as a number, with its currency's sign or code where the active language puts it."""
-    code = currency.upper()
-    if code == "USD":
-        # Translators: an amount of money in US dollars; %(amount)s is the number, already formatted.
-        return gettext("$%(amount)s") % {"amount": amount}
-    if sign := currencies.sign(code):
-        # Translators: an amount with its currency's sign, e.g. "€10.50" or "¥5,000"; Spanish writes "10,50 €".
-        return gettext("%(sign)s%(amount)s") % {"sign": sign, "amount": amount}
-    # Translators: an amount with its currency's ISO code, e.g. "CHF 12.50"; Spanish writes "12,50 CHF".
-    return gettext("%(code)s %(amount)s") % {"code": code, "amount": amount}

@@ -7,8 +7,8 @@ import pytest
 from django.utils import translation
 
 from agents.action_specs import campaigns
-from agents.formatting import money, money_exact
 from core import currencies
+from core.money import money, money_exact
 from hitl.models import HITLApproval
 from hitl.presentation import edit_fields
 from tests.factories import CampaignFactory
@@ -59,7 +59,7 @@ def test_a_campaigns_budget_action_reads_in_its_currency(tenant):
         assert campaigns.describe_budget(data) == "Raise Tokyo Launch daily budget from ¥4,000 to ¥5,000"
         assert campaigns.budget_changes(tenant, data) == [("Tokyo Launch daily budget", "¥4,000", "¥5,000")]
         result = campaigns.set_budget(tenant, data)  # the ledger's words, too
-    assert result.detail == "Tokyo Launch daily budget ¥4,000 -> ¥5,000"
+    assert str(result.detail) == "Tokyo Launch daily budget ¥4,000 -> ¥5,000"
 
 
 def test_another_tenants_campaign_adds_no_currency(tenant, other_tenant):

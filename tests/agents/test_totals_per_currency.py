@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from agents.formatting import money
 from agents.read_tools import TOOLS
+from core.money import money
 from tests.agents.conftest import YESTERDAY
 from tests.factories import CampaignDailyStatFactory, CampaignFactory
 from tests.fixtures.two_currencies import ALL_NAMES

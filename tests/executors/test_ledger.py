@@ -1,5 +1,6 @@
 """LedgerExecutor: each action applied to the tenant's own rows, with an exact before/after; refusals change nothing."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from unittest import mock
@@ -33,7 +34,8 @@ def run(tenant):
             action_data=data,
             approved_at=NOW,
         )
-        return LedgerExecutor().execute(request)
+        result = LedgerExecutor().execute(request)
+        return replace(result, detail=str(result.detail))  # the detail as the active language tells it
 
     return execute
 

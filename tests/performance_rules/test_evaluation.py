@@ -8,7 +8,7 @@ from django.utils import translation
 
 from adplatforms.rules import describe
 from adplatforms.rules.evaluation import evaluate
-from agents.formatting import money
+from core.money import money
 from tests.factories import CampaignFactory
 from tests.performance_rules.helpers import LAST_DAY, figures, make_rule
 
