@@ -22,7 +22,7 @@ from core.throttling import CredentialRateThrottle
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
 from hitl.outside_reads import result_of, risk_of
-from hitl.outside_waiting import handing_back, still_waiting, until_decided
+from hitl.outside_waiting import handing_back, until_decided
 from hitl.services.outside import CALLBACK_URL_MAX, KEY_MAX, TEXT_MAX, Ask, Refused, file_request
 from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, report_result
 from tenants.identity.token_scopes import Scope, TokenScopePermission
@@ -250,9 +250,17 @@ class ApprovalRequestsView(Guarded, generics.GenericAPIView):
 
 
 class ApprovalRequestView(Guarded, AsyncAPIView):
-    """Each sync step (signing in and the checks, finding the request, reading it) hands its connection back."""
+    """A read of one request; with `?wait=` a long poll. Its sync work is two steps, each handing its connection back
+    as it ends: signing in with the checks and finding the request (`initial`), then reading it once decided or when
+    the time is up. A thousand waiting reads hold no connection, and each takes two from the pool."""
 
-    initial = handing_back(AsyncAPIView.initial)
+    @handing_back
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        query = WaitQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        self.asked = get_object_or_404(requests_of(request.auth), approval_id=kwargs["pk"])
+        self.wait_seconds = query.validated_data["wait"]
 
     @extend_schema(
         operation_id="approval_requests_retrieve",
@@ -266,13 +274,9 @@ class ApprovalRequestView(Guarded, AsyncAPIView):
     async def get(self, request, pk):
         """The request and, once decided, its decision. With `?wait=<seconds>` (at most 30) a waiting request is
         answered as soon as it is decided, or as it stands when the time is up."""
-        query = WaitQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        seconds = query.validated_data["wait"]
-        asked, waiting = await sync_to_async(_own_and_waiting)(request.auth, pk, seconds)
-        if waiting:
-            await until_decided(asked.pk, seconds)
-        return Response(await sync_to_async(_read)(request.auth, asked.pk))
+        if self.wait_seconds and self.asked.approval.status == ApprovalStatus.PENDING:
+            await until_decided(self.asked.pk, self.wait_seconds)
+        return Response(await sync_to_async(_read)(request.auth, self.asked.pk))
 
 
 def _refusal(refused: Refused) -> Response:
@@ -280,13 +284,6 @@ def _refusal(refused: Refused) -> Response:
     if refused.field is not None:
         raise serializers.ValidationError({refused.field: [refused.detail]}) from None
     return Response({"code": refused.code, "detail": refused.detail}, status=http_status(refused.code))
-
-
-@handing_back
-def _own_and_waiting(token, pk, seconds: int) -> tuple[ApprovalRequest, bool]:
-    """The token's request `pk`, and whether to wait for its decision."""
-    asked = get_object_or_404(requests_of(token), approval_id=pk)
-    return asked, bool(seconds) and still_waiting(asked.pk)
 
 
 @handing_back
