@@ -9,7 +9,8 @@ on 127.0.0.1 in this process. Then:
   file     each of --agents agents (an integration token with the request scope each) files its share of
            --requests requests of a registered type, each POSTed twice with the same idempotency key (a retry):
            the second must answer 200 with the same request;
-  wait     every request is waited on at once with `GET …/{id}/?wait=30`, asked again until decided;
+  wait     every request is waited on at once with `GET …/{id}/?wait=30`, asked again until decided; the
+           deciding starts once daphne has taken in every first poll (a quick read three times running);
   decide   --deciders approvers' clients approve them all through `POST /api/hitl/approvals/{id}/approve/`;
   report   each agent reports the outcome of each approved request twice (a retry).
 
@@ -150,6 +151,20 @@ async def bare_p50(base: str, token: str, total: int = 320, concurrency: int = 1
     return statistics.median(times)
 
 
+async def settled(client: httpx.AsyncClient, request_id: str, token: str) -> float:
+    """Seconds until daphne has taken in every agent's first long poll: a read without waiting answers within 100 ms
+    three times running. Filing leaves a queue of first polls behind it (each waits its turn for a connection); one
+    decided before its poll is in would time that queue, not the wake-up (the last filed are decided first)."""
+    started, quick = time.monotonic(), 0
+    await asyncio.sleep(2)
+    while quick < 3:
+        asked = time.monotonic()
+        await client.get(f"/api/v1/approval-requests/{request_id}/", headers={"Authorization": f"Token {token}"})
+        quick = quick + 1 if time.monotonic() - asked < 0.1 else 0
+        await asyncio.sleep(0.2)
+    return time.monotonic() - started
+
+
 async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url: str) -> dict:
     limits = httpx.Limits(max_connections=args.requests + 64, max_keepalive_connections=args.requests + 64)
     client = httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
@@ -204,7 +219,7 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
             return await file(n)
 
     filed = await asyncio.gather(*(gated_file(n) for n in range(args.requests)))
-    await asyncio.sleep(2)  # every long poll is in
+    settling = await settled(client, *filed[-1])
     decided: dict[str, float] = {}
     queue = list(filed)
 
@@ -245,6 +260,7 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
         "late": sum(answered[r] - decided[r] > 1 for r in decided),
         "callback": [receiver.arrived[r] - decided[r] for r in decided if r in receiver.arrived],
         "decided_per_second": len(decided) / deciding,
+        "settling": settling,
     }
 
 
@@ -307,6 +323,7 @@ def main():
     print(f"bare API view p50 (c=16): {bare * ms:.1f} ms")
     print(f"filing p50: {statistics.median(result['filing']) * ms:.1f} ms; retried POSTs answered otherwise: "
           f"{result['mismatched']}")  # fmt: skip
+    print(f"every first long poll taken in {result['settling']:.1f} s after the last filing")
     print(f"decisions through the API: {result['decided_per_second']:.1f}/s; long polls answered with an error: "
           f"{result['poll_errors']}")  # fmt: skip
     print(f"decision -> long-poll answer: p50 {pct(result['answer'], 0.5) * ms:.0f} ms, "
