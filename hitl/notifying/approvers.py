@@ -1,5 +1,8 @@
 """Telling approvers about approvals: one HITLNotification row per person and channel, sent after commit."""
 
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -69,8 +72,9 @@ def notify(
     # A registered channel may tell of it in its own way (Slack's app: one message per approval, with buttons).
     channels = [channel for channel in channels if not registry.takes_over(channel, approval, event)]
     rows = []
+    zone = ZoneInfo(approval.tenant.timezone)  # a time in the words, as the tenant's people read the console's
     for person in recipients(approval, event, people):
-        with speaking(person):  # the recipient's language
+        with speaking(person), timezone.override(zone):  # the recipient's language
             subject, message = _text(approval, event, detail)
         for channel in channels:
             if channel not in HITLNotification.Channel.values:

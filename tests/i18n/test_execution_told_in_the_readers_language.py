@@ -5,6 +5,7 @@ each reader in their own language and way, whatever language the worker wrote in
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone, translation
@@ -12,7 +13,9 @@ from django.utils import timezone, translation
 from adplatforms import sync
 from agents.models import Campaign
 from core.sentence import Money, Sentence, told
+from core.when import moment
 from hitl.history import Event, log
+from hitl.models import HITLNotification
 from hitl.services.decisions import approve
 from hitl.services.execution import run_execution
 from hitl.services.requests import request_approval
@@ -167,3 +170,25 @@ def test_a_note_kept_before_its_figures_were_data_reads_as_before(ask):
     log(approval, Event.EXECUTED, Sentence("Done: %(detail)s", detail="Summer Sale daily budget $500.00 -> $700.00"))
 
     assert "Hecho: Summer Sale daily budget $500.00 -> $700.00" in notes(approval, "es")
+
+
+def test_a_notice_of_a_change_outside_walker_tells_its_time_in_the_tenants_zone(
+    tenant, requester, approver, monkeypatch
+):
+    """The note's time lost its "UTC" when it became a moment told in the reader's zone: notices, written by a
+    worker in UTC, said 17:00 for a change made at 9 am in Los Angeles, with no zone to read it by."""
+    tenant.timezone = "America/Los_Angeles"
+    tenant.save(update_fields=["timezone"])
+    connection, memory = connect(tenant, monkeypatch)
+    campaign = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
+    approval = waiting_budget(tenant, requester, campaign, "600.00")
+    change = budget_change("111", 500_000_000, 650_000_000)
+    memory.remote["111"] = replace(memory.remote["111"], daily_budget_units=650_000_000)
+    memory.history.append(change)
+
+    sync.sync_connection(connection)
+
+    [notice] = HITLNotification.objects.filter(approval=approval, recipient=approver, event="target_changed")[:1]
+    with translation.override(approver.language or "en"), timezone.override(ZoneInfo("America/Los_Angeles")):
+        local = moment(change.at)
+    assert local in notice.message, notice.message
