@@ -151,7 +151,26 @@ async def bare_p50(base: str, token: str, total: int = 320, concurrency: int = 1
     return statistics.median(times)
 
 
-async def settled(client: httpx.AsyncClient, request_id: str, token: str) -> float:
+class Dropped:
+    """Requests sent again after the connection broke under them (httpx.TransportError: daphne closed a kept-alive
+    connection as the next request went out), as a client does: the same body, the same idempotency key."""
+
+    def __init__(self, client: httpx.AsyncClient):
+        self.client, self.count = client, 0
+
+    async def send(self, method: str, url: str, **kwargs) -> httpx.Response:
+        for attempt in range(3):
+            try:
+                return await self.client.request(method, url, **kwargs)
+            except httpx.TransportError:
+                self.count += 1
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.5)
+        raise AssertionError("unreachable")
+
+
+async def settled(client: Dropped, request_id: str, token: str) -> float:
     """Seconds until daphne has taken in every agent's first long poll: a read without waiting answers within 100 ms
     three times running. Filing leaves a queue of first polls behind it (each waits its turn for a connection); one
     decided before its poll is in would time that queue, not the wake-up (the last filed are decided first)."""
@@ -159,7 +178,9 @@ async def settled(client: httpx.AsyncClient, request_id: str, token: str) -> flo
     await asyncio.sleep(2)
     while quick < 3:
         asked = time.monotonic()
-        await client.get(f"/api/v1/approval-requests/{request_id}/", headers={"Authorization": f"Token {token}"})
+        await client.send(
+            "GET", f"/api/v1/approval-requests/{request_id}/", headers={"Authorization": f"Token {token}"}
+        )
         quick = quick + 1 if time.monotonic() - asked < 0.1 else 0
         await asyncio.sleep(0.2)
     return time.monotonic() - started
@@ -167,7 +188,8 @@ async def settled(client: httpx.AsyncClient, request_id: str, token: str) -> flo
 
 async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url: str) -> dict:
     limits = httpx.Limits(max_connections=args.requests + 64, max_keepalive_connections=args.requests + 64)
-    client = httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
+    http = httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
+    client = Dropped(http)
     tokens = prepared["agents"]
     filing, mismatched = [], 0
     answered: dict[str, float] = {}
@@ -178,8 +200,8 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
         nonlocal poll_errors
         while True:
             sent = time.monotonic()
-            response = await client.get(
-                f"/api/v1/approval-requests/{request_id}/?wait=30", headers={"Authorization": f"Token {token}"}
+            response = await client.send(
+                "GET", f"/api/v1/approval-requests/{request_id}/?wait=30", headers={"Authorization": f"Token {token}"}
             )
             if response.status_code != 200:  # counted, and asked again as a client would
                 poll_errors += 1
@@ -204,9 +226,9 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
         }
         headers = {"Authorization": f"Token {token}"}
         started = time.monotonic()
-        first = await client.post("/api/v1/approval-requests/", json=body, headers=headers)
+        first = await client.send("POST", "/api/v1/approval-requests/", json=body, headers=headers)
         filing.append(time.monotonic() - started)
-        again = await client.post("/api/v1/approval-requests/", json=body, headers=headers)  # a retry
+        again = await client.send("POST", "/api/v1/approval-requests/", json=body, headers=headers)  # a retry
         if first.status_code != 202 or again.status_code != 200 or first.json()["id"] != again.json()["id"]:
             mismatched += 1
         waiting.append(asyncio.create_task(wait(first.json()["id"], token)))  # as an agent waits once it asked
@@ -227,8 +249,9 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
         headers = {"Authorization": f"Token {prepared['decider']}"}
         while queue:
             request_id, _ = queue.pop()
-            response = await client.post(f"/api/hitl/approvals/{request_id}/approve/", json={}, headers=headers)
-            response.raise_for_status()
+            response = await client.send("POST", f"/api/hitl/approvals/{request_id}/approve/", json={}, headers=headers)
+            if response.status_code != 409:  # 409: a decision sent again after a dropped connection, already made
+                response.raise_for_status()
             decided[request_id] = time.monotonic()
 
     deciding_started = time.monotonic()
@@ -244,10 +267,10 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
             headers = {"Authorization": f"Token {token}"}
             body = {"outcome": "succeeded", "detail": "Done by the bench agent."}
             for _ in range(2):  # a retry
-                await client.post(f"/api/v1/approval-requests/{request_id}/result/", json=body, headers=headers)
+                await client.send("POST", f"/api/v1/approval-requests/{request_id}/result/", json=body, headers=headers)
 
     await asyncio.gather(*(report(request_id, token) for request_id, token in filed))
-    await client.aclose()
+    await http.aclose()
     return {
         "filed": [request_id for request_id, _ in filed],
         "filing": filing,
@@ -261,6 +284,7 @@ async def run(base: str, prepared: dict, args, receiver: Receiver, callback_url:
         "callback": [receiver.arrived[r] - decided[r] for r in decided if r in receiver.arrived],
         "decided_per_second": len(decided) / deciding,
         "settling": settling,
+        "dropped": client.count,
     }
 
 
@@ -323,6 +347,7 @@ def main():
     print(f"bare API view p50 (c=16): {bare * ms:.1f} ms")
     print(f"filing p50: {statistics.median(result['filing']) * ms:.1f} ms; retried POSTs answered otherwise: "
           f"{result['mismatched']}")  # fmt: skip
+    print(f"requests sent again after a dropped connection: {result['dropped']}")
     print(f"every first long poll taken in {result['settling']:.1f} s after the last filing")
     print(f"decisions through the API: {result['decided_per_second']:.1f}/s; long polls answered with an error: "
           f"{result['poll_errors']}")  # fmt: skip
