@@ -72,9 +72,9 @@ def notify(
     # A registered channel may tell of it in its own way (Slack's app: one message per approval, with buttons).
     channels = [channel for channel in channels if not registry.takes_over(channel, approval, event)]
     rows = []
-    zone = ZoneInfo(approval.tenant.timezone)  # a time in the words, as the tenant's people read the console's
+    zone = ZoneInfo(approval.tenant.timezone)  # a time in the words reads as in the tenant's console
     for person in recipients(approval, event, people):
-        with speaking(person), timezone.override(zone):  # the recipient's language
+        with speaking(person), timezone.override(zone):  # the recipient's language, the tenant's zone
             subject, message = _text(approval, event, detail)
         for channel in channels:
             if channel not in HITLNotification.Channel.values:

@@ -88,7 +88,7 @@ def test_the_watch_outlives_the_request_that_started_it(live_db, tenant, tenant_
 
 
 def test_a_waiting_read_holds_no_connection_between_its_steps(live_db, tenant, tenant_admin, monkeypatch):
-    """Each step of a waiting read (signing in, finding the request, reading it) hands its connection back as it
+    """Each step of a waiting read (signing in and finding the request; reading it) hands its connection back as it
     ends: under load the next step of a thousand reads waited its turn holding one, and the pool ran out (the
     bench's 500s, 'couldn't get a connection after 10 s')."""
     registered(tenant)
