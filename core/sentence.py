@@ -7,7 +7,8 @@ figures, rather than the words of whoever's language was active when it was writ
 the kept sentence again. A figure may be a sentence itself, a lazily translated word (a choice's label) or a word
 with its context (`Word`, "paused" as a campaign's state): each is kept by its English original and translated
 when told. An amount
-(`Money`) and an aware datetime are kept as data and written when told, in the active language and time zone.
+(`Money`), a count (`Number`) and an aware datetime are kept as data and written when told, in the active language
+and time zone.
 Anything else is kept as its text (a name, a number, words a person wrote).
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 
@@ -33,6 +35,16 @@ class Word:
 
     def __str__(self):
         return pgettext(self.context, self.text)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A count, grouped as the reader's language groups it: "48,200" in English, "48 200" in Spanish."""
+
+    value: int
+
+    def __str__(self):
+        return _grouped(self.value)
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,8 @@ def _kept(value):
         return {"text": value.text, "figures": {}, "context": value.context}
     if isinstance(value, Money):
         return {"money": str(value.amount), "currency": value.currency}
+    if isinstance(value, Number):
+        return {"number": str(value.value)}
     if isinstance(value, datetime):
         return {"moment": value.isoformat()}
     return str(value)
@@ -105,12 +119,18 @@ def told(stored) -> str | None:
 
 
 def _told_figure(kept: dict) -> str | None:
-    """A figure kept as data (an amount, a moment) written now; a kept sentence or word told again."""
+    """A figure kept as data (an amount, a count, a moment) written now; a kept sentence or word told again."""
     try:
         if "money" in kept:
             return money_exact(Decimal(kept["money"]), kept["currency"])
+        if "number" in kept:
+            return _grouped(int(kept["number"]))
         if "moment" in kept:
             return moment(datetime.fromisoformat(kept["moment"]))
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
         return None
     return told(kept)
+
+
+def _grouped(value: int) -> str:
+    return number_format(value, use_l10n=True, force_grouping=True)

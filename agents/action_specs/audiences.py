@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -20,7 +19,7 @@ from agents.action_specs.base import (
 )
 from agents.executors.base import ExecutionError, ExecutionResult
 from agents.models import AgentType, AudienceSegment
-from core.sentence import Sentence
+from core.sentence import Number, Sentence
 
 RETARGETING_SOURCES = ("site_visitors", "cart_abandoners", "purchasers", "engaged_social")
 MAX_LOOKBACK_DAYS = 180
@@ -74,8 +73,7 @@ def _new_segment(tenant, data, *, size: int, description: str) -> ExecutionResul
         description=description,
     )
     after = state(segment, "name", "size", "weekly_growth", "description")
-    people = number_format(size, use_l10n=True, force_grouping=True)
-    detail = Sentence(gettext_noop("Created audience “%(name)s” (%(size)s people)"), name=name, size=people)
+    detail = Sentence(gettext_noop("Created audience “%(name)s” (%(size)s people)"), name=name, size=Number(size))
     return ExecutionResult({}, after, detail)
 
 

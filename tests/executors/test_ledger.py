@@ -8,9 +8,11 @@ from unittest import mock
 import pytest
 import time_machine
 from django.db.models import QuerySet
+from django.utils import translation
 
 from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, LedgerExecutor, get_executor
 from agents.models import AudienceSegment, Campaign, ContentPiece, TargetKeyword
+from core.sentence import told
 from tests.factories import AudienceSegmentFactory, CampaignFactory, ContentPieceFactory
 
 NOW = datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
@@ -216,6 +218,19 @@ def test_create_audience_based_on_a_segment_is_three_times_its_size(tenant, run)
         detail="Created audience “Hikers lookalike” (36,000 people)",
     )
     assert (segment.size, segment.weekly_growth, segment.description) == (36000, 0, "People like our hikers")
+
+
+def test_an_audiences_size_is_kept_as_a_count_each_reader_groups_their_way(tenant):
+    """Written as text, "36,000 people" reached a Spanish approver with English grouping."""
+    base = AudienceSegmentFactory(tenant=tenant, size=12000)
+    data = {"name": "Hikers lookalike", "description": "", "based_on_segment_id": str(base.pk)}
+    request = ExecutionRequest(tenant, "3f1c6f0e-8c1a-4d7e-9f57-1f6f0e8c1a4d", "BR-1", "create_audience", data, NOW)
+    with translation.override("en"):
+        kept = LedgerExecutor().execute(request).detail.stored()
+
+    assert kept["figures"]["size"] == {"number": "36000"}
+    with translation.override("es"):
+        assert told(kept) == "Audiencia «Hikers lookalike» creada (36\xa0000 personas)"
 
 
 def test_create_audience_from_nothing_starts_empty(tenant, run):
