@@ -50,7 +50,6 @@ from agents.executors import (
     Verdict,
 )
 from agents.models import Campaign
-from core.money import money_exact
 from core.sentence import Money, Sentence, Word
 
 STATUS_TARGETS = {"pause_campaign": CampaignStatus.PAUSED, "resume_campaign": CampaignStatus.ACTIVE}
@@ -457,21 +456,20 @@ class CampaignChange:
         target = amount_of_data(data.get("daily_budget"))
         seen = amount_of_data(data.get("previous_daily_budget"))
         if live.daily_budget_units is None or currency != self.campaign.currency:
+            gone = gettext_noop(
+                "%(platform)s no longer holds a daily budget in %(currency)s for %(campaign)s; ask for a fresh approval"
+            )
             return ReadBack(
                 Verdict.DRIFTED,
-                _(
-                    "%(platform)s no longer holds a daily budget in %(currency)s for %(campaign)s; "
-                    "ask for a fresh approval"
-                )
-                % {"platform": self.platform, "currency": self.campaign.currency, "campaign": name},
+                Sentence(gone, platform=self.platform, currency=self.campaign.currency, campaign=name),
             )
         now = self._amount(live)
         words = {
             "platform": self.platform,
             "campaign": name,
-            "now": money_exact(now, currency),
-            "seen": money_exact(seen, currency) if seen is not None else "—",
-            "target": money_exact(target, currency) if target is not None else "—",
+            "now": Money(now, currency),
+            "seen": Money(seen, currency) if seen is not None else "—",
+            "target": Money(target, currency) if target is not None else "—",
         }
         if now == target:
             self._follow_budget(live, target)
@@ -492,26 +490,31 @@ class CampaignChange:
                 detail,
                 self._outcome(None, live, written=None),
             )
-            return ReadBack(Verdict.APPLIED, str(detail), result)
+            return ReadBack(Verdict.APPLIED, detail, result)
         self._update_copy(daily_budget=now, units=live.daily_budget_units)
         if seen is None or now == seen:
             said = (
-                _("%(platform)s still holds %(campaign)s's daily budget at %(now)s, the amount the approver saw")
+                Sentence(
+                    gettext_noop(
+                        "%(platform)s still holds %(campaign)s's daily budget at %(now)s, the amount the approver saw"
+                    ),
+                    **words,
+                )
                 if seen is not None
-                else _("%(platform)s holds %(campaign)s's daily budget at %(now)s, not the approved %(target)s")
+                else Sentence(
+                    gettext_noop(
+                        "%(platform)s holds %(campaign)s's daily budget at %(now)s, not the approved %(target)s"
+                    ),
+                    **words,
+                )
             )
-            return ReadBack(
-                Verdict.NOT_APPLIED,
-                _("%(said)s: the change was not applied, and it is safe to run it again") % {"said": said % words},
-            )
-        return ReadBack(
-            Verdict.DRIFTED,
-            _(
-                "%(platform)s holds %(campaign)s's daily budget at %(now)s, neither the %(seen)s the approver saw nor "
-                "the approved %(target)s; ask for a fresh approval"
-            )
-            % words,
+            safe = gettext_noop("%(said)s: the change was not applied, and it is safe to run it again")
+            return ReadBack(Verdict.NOT_APPLIED, Sentence(safe, said=said))
+        drifted = gettext_noop(
+            "%(platform)s holds %(campaign)s's daily budget at %(now)s, neither the %(seen)s the approver saw nor "
+            "the approved %(target)s; ask for a fresh approval"
         )
+        return ReadBack(Verdict.DRIFTED, Sentence(drifted, **words))
 
     def _status_read_back(self, live: RemoteCampaign) -> ReadBack:
         target = STATUS_TARGETS[self.request.action_type]
@@ -557,24 +560,18 @@ class CampaignChange:
                 detail,
                 self._outcome(None, live, written=None),
             )
-            return ReadBack(Verdict.APPLIED, str(detail), result)
+            return ReadBack(Verdict.APPLIED, detail, result)
         if live.status == seen:
-            return ReadBack(
-                Verdict.NOT_APPLIED,
-                _(
-                    "%(platform)s still shows %(campaign)s %(now)s, as the approver saw it: the change was not "
-                    "applied, and it is safe to run it again"
-                )
-                % words,
+            unchanged = gettext_noop(
+                "%(platform)s still shows %(campaign)s %(now)s, as the approver saw it: the change was not applied, "
+                "and it is safe to run it again"
             )
-        return ReadBack(
-            Verdict.DRIFTED,
-            _(
-                "%(platform)s shows %(campaign)s %(now)s, neither %(seen)s as the approver saw it nor %(target)s as "
-                "approved; ask for a fresh approval"
-            )
-            % words,
+            return ReadBack(Verdict.NOT_APPLIED, Sentence(unchanged, **words))
+        drifted = gettext_noop(
+            "%(platform)s shows %(campaign)s %(now)s, neither %(seen)s as the approver saw it nor %(target)s as "
+            "approved; ask for a fresh approval"
         )
+        return ReadBack(Verdict.DRIFTED, Sentence(drifted, **words))
 
 
 def sentence(reason: str) -> str:

@@ -15,7 +15,6 @@ A retry after a lost answer finds the recommendation no longer offered with `app
 applied it, so nothing is sent twice."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from adplatforms import clients, money, refusals
@@ -96,16 +95,15 @@ class _Apply(CampaignChange):
     def read_back(self) -> ReadBack:
         live = self.client.recommendation(self.row.resource_name)
         if live is not None:
-            return ReadBack(
-                Verdict.NOT_APPLIED,
-                _("%(platform)s still offers the recommendation: it was not applied, and it is safe to run it again")
-                % {"platform": self.platform},
+            offered = gettext_noop(
+                "%(platform)s still offers the recommendation: it was not applied, and it is safe to run it again"
             )
+            return ReadBack(Verdict.NOT_APPLIED, Sentence(offered, platform=self.platform))
         if self.row.apply_sent_at is None:
             self._end(Status.GONE, str(self._gone_words()))
-            return ReadBack(Verdict.DRIFTED, str(self._gone_words()))
+            return ReadBack(Verdict.DRIFTED, self._gone_words())
         result = self._applied(None, written=None)
-        return ReadBack(Verdict.APPLIED, str(result.detail), result)
+        return ReadBack(Verdict.APPLIED, result.detail, result)
 
     # --- steps ------------------------------------------------------------------------
 

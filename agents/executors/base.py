@@ -74,7 +74,7 @@ class Verdict(models.TextChoices):
 @dataclass(frozen=True)
 class ReadBack:
     verdict: Verdict
-    detail: str  # one line for people, naming what the receiver holds
+    detail: str | Sentence  # one line for people, naming what the receiver holds (Walker's own words: a Sentence)
     result: ExecutionResult | None = None  # applied: what the attempt would have answered
 
 

@@ -21,8 +21,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from agents.executors import ExecutionError, Verdict, get_executor, reads_back
+from core.sentence import Sentence
 from hitl.models import ApprovalStatus, ExecutionStatus, HITLApproval
 from hitl.notifying import told
 from hitl.services.execution import lease_of, record_failure, record_success, request_for
@@ -30,8 +32,9 @@ from hitl.services.execution import lease_of, record_failure, record_success, re
 logger = logging.getLogger(__name__)
 
 
-class ReadBackFailure(Exception):
-    """What the receiver was read to hold, when that is not the approved change (the approval's error)."""
+class ReadBackFailure(ExecutionError):
+    """What the receiver was read to hold, when that is not the approved change (the approval's error), in words
+    told to each reader in their language."""
 
 
 def read_back_silent(now=None) -> int:
@@ -83,6 +86,8 @@ def _read_back_one(approval_id, now) -> bool:
             if seen.verdict == Verdict.APPLIED:
                 record_success(claimed, seen.result, read_back=seen.verdict.value)
             else:
-                said = seen.detail if seen.verdict == Verdict.NOT_APPLIED else f"{seen.verdict.label}: {seen.detail}"
+                said = seen.detail
+                if seen.verdict != Verdict.NOT_APPLIED:
+                    said = Sentence(gettext_noop("%(verdict)s: %(detail)s"), verdict=seen.verdict.label, detail=said)
                 record_failure(claimed, ReadBackFailure(said), read_back=seen.verdict.value)
     return True

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from adplatforms.meta.client import MetaAdsClient
 from adplatforms.models import AdConnection, PlatformCampaign, PlatformChange
@@ -23,6 +23,7 @@ from hitl.services.decisions import approve
 from hitl.services.execution import abandon_execution, run_execution
 from hitl.services.read_back import read_back_silent
 from hitl.services.requests import request_approval
+from hitl.timeline import history
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, budget_action
 
@@ -229,3 +230,15 @@ def test_two_sweeps_at_once_claim_each_change_once(postgres_only, raise_to_600, 
     assert done.status == "executed"
     assert done.history.filter(event_type=Event.EXECUTED).count() == 1
     assert PlatformChange.objects.filter(approval_id=raise_to_600.pk).count() == 1
+
+
+def test_a_drift_found_by_reading_back_reads_in_each_readers_language(raise_to_600, summer, meta_ads, monkeypatch):
+    """Read back in the requester's language (English here), the drift reached a Spanish approver in English."""
+    killed(raise_to_600, monkeypatch, after_the_write=True)
+    meta_ads.campaigns["2001"]["daily_budget"] = str(MEANWHILE)
+    with past_the_lease(), translation.override("en"):
+        assert read_back_silent() == 1
+
+    with translation.override("es"):
+        [failed] = [entry.text for entry in history(fresh(raise_to_600)) if entry.text.startswith("La ejecución falló")]
+    assert failed.startswith("La ejecución falló: Desviado: ") and "650,00 US$" in failed and "572,00 US$" in failed

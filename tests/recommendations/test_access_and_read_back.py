@@ -71,4 +71,4 @@ def test_a_recommendation_gone_without_walkers_apply_reads_back_as_drifted(googl
     )
 
     assert back.verdict == Verdict.DRIFTED
-    assert back.detail == "Google Ads no longer offers this recommendation; nothing was applied"
+    assert str(back.detail) == "Google Ads no longer offers this recommendation; nothing was applied"
