@@ -35,6 +35,17 @@ def notes(approval, language):
         return [entry.text for entry in history(approval)]
 
 
+def pausing(campaign, agent, requester):
+    """A waiting request to pause `campaign`."""
+    action = budget_action(
+        campaign,
+        action_type="pause_campaign",
+        action_data={"campaign_id": str(campaign.pk), "campaign_name": campaign.name},
+        summary=f"Pause {campaign.name}",
+    )
+    return request_approval(tenant=campaign.tenant, agent=agent, action=action, requested_by=requester)
+
+
 def outside(approval, language):
     """The note that the target changed outside Walker."""
     [said] = [text for text in notes(approval, language) if "outside Walker" in text or "fuera de Walker" in text]
@@ -71,13 +82,7 @@ def test_an_execution_written_in_spanish_reads_in_english(ask, approver, request
 
 
 def test_a_failure_in_walkers_words_reads_in_each_readers_language(tenant, paid_ads, requester, approver, campaign):
-    action = budget_action(
-        campaign,
-        action_type="pause_campaign",
-        action_data={"campaign_id": str(campaign.pk), "campaign_name": campaign.name},
-        summary="Pause Summer Sale",
-    )
-    approval = request_approval(tenant=tenant, agent=paid_ads, action=action, requested_by=requester)
+    approval = pausing(campaign, paid_ads, requester)
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)  # paused meanwhile
 
     assert executed(approval, approver) == "failed"
@@ -134,13 +139,7 @@ def test_a_status_changed_outside_walker_names_the_state_in_the_readers_language
 ):
     connection, memory = connect(tenant, monkeypatch)
     campaign = synced_campaign(connection, memory, "Summer Sale", "500.00", "111")
-    action = budget_action(
-        campaign,
-        action_type="pause_campaign",
-        action_data={"campaign_id": str(campaign.pk), "campaign_name": campaign.name},
-        summary="Pause Summer Sale",
-    )
-    approval = request_approval(tenant=tenant, agent=paid_ads, action=action, requested_by=requester)
+    approval = pausing(campaign, paid_ads, requester)
     memory.remote["111"] = replace(memory.remote["111"], status="paused")
     memory.history.append(status_change("111", "active", "paused"))
 
