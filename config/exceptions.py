@@ -3,8 +3,10 @@
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from psycopg_pool import PoolTimeout
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,6 +14,8 @@ from core.errors import WalkerError, http_status
 
 # Answered as DRF answers its own refusals: `{"detail": ..., "code": ...}`; every other status `{"code", "detail"}`.
 AS_DRF_REFUSALS = frozenset({HTTPStatus.NOT_FOUND, HTTPStatus.FORBIDDEN})
+# Seconds a caller told Walker is busy waits before asking again (Retry-After).
+BUSY_RETRY_AFTER = 5
 
 
 def exception_handler(exc, context):
@@ -22,12 +26,20 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif _no_connection_in_time(exc):
+        exc = _as_api_exception(WalkerError("busy", "Walker is busy: try again in a few seconds."))
+        exc.wait = BUSY_RETRY_AFTER  # DRF's handler sends it as Retry-After
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         if isinstance(codes, str):
             response.data["code"] = codes
     return response
+
+
+def _no_connection_in_time(exc) -> bool:
+    """Django's error for a database pool that gave no connection within its timeout: overload, not a fault."""
+    return isinstance(exc, OperationalError) and isinstance(exc.__cause__, PoolTimeout)
 
 
 def _as_api_exception(error: WalkerError) -> exceptions.APIException:

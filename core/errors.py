@@ -81,6 +81,7 @@ STATUS_BY_CODE: dict[str, HTTPStatus] = {
     "too_many_attachments": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "too_many_attempts": HTTPStatus.TOO_MANY_REQUESTS,  # wrong second-factor codes (allauth's limit)
     "too_many_waiting": HTTPStatus.TOO_MANY_REQUESTS,  # a tenant's cap on requests from outside that wait
+    "busy": HTTPStatus.SERVICE_UNAVAILABLE,  # no database connection in time (config.exceptions)
 }
 
 

@@ -2,6 +2,8 @@
 through the API's exception handler, with the body the API always gave."""
 
 import pytest
+from django.db import OperationalError
+from psycopg_pool import PoolTimeout
 
 from channels_app.chat.parse import ProtocolError
 from channels_app.email.verify import Refused
@@ -40,3 +42,25 @@ def test_not_found_and_forbidden_answer_as_drf_refusals_do():
 )
 def test_every_refusal_is_of_the_one_family(family):
     assert issubclass(family, WalkerError)
+
+
+def _pool_timeout() -> OperationalError:
+    """What Django raises when its psycopg pool gives no connection in time: its OperationalError from PoolTimeout."""
+    try:
+        try:
+            raise PoolTimeout("couldn't get a connection after 10.00 sec")
+        except PoolTimeout as timeout:
+            raise OperationalError(*timeout.args) from timeout
+    except OperationalError as error:
+        return error
+
+
+def test_no_database_connection_in_time_answers_busy_with_when_to_try_again():
+    """Overloaded, Walker says so (503 and Retry-After, which clients back off by), not an internal error (500)."""
+    response = exception_handler(_pool_timeout(), {})
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.data["code"] == "busy"
+
+
+def test_any_other_database_error_stays_an_internal_error():
+    assert exception_handler(OperationalError("server closed the connection unexpectedly"), {}) is None

@@ -102,3 +102,17 @@ def test_requests_filed_at_once_never_pass_the_cap(postgres_only, settings, tena
     results = at_once(*(filing(n) for n in range(4)))
     assert results.count("too_many_waiting") == 2, results
     assert HITLApproval.objects.count() == 2 and ApprovalRequest.objects.count() == 2
+
+
+def test_a_read_that_gets_no_database_connection_in_time_is_told_to_come_back(agent, filed, monkeypatch):
+    """A thousand long polls at once on one process can wait past the pool's timeout: they are told when to ask
+    again (503, Retry-After), which Walker's client honours, instead of an internal error."""
+    from tests.api.test_error_codes import _pool_timeout
+
+    def no_connection(token):
+        raise _pool_timeout()
+
+    monkeypatch.setattr("hitl.approval_requests_api.requests_of", no_connection)
+    response = agent.get(f"{URL}{filed['id']}/?wait=1")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.json()["code"] == "busy"
