@@ -2,10 +2,10 @@
 
 Every admin list and change page each demo role can open, with demo-like data (the demo tenant, a request
 through the pipeline, one request of every other action type, decisions, metrics, the access log they
-leave), the one-click page and every email sent meanwhile are rendered; their visible text (tags,
-attributes, scripts, form values and URLs left out) must hold none of the codes the registries know:
-action types, agent types, risk factor keys, model labels (`app.model`), field names and choice values
-written with underscores, and acronyms capitalised as words ("Sla", "Seo").
+leave), the one-click page, the member's own page and every email sent meanwhile are rendered; their
+visible text (tags, attributes, scripts, form values and URLs left out) must hold none of the codes the
+registries know: action types, agent types, risk factor keys, model labels (`app.model`), field names and
+choice values written with underscores, and acronyms capitalised as words ("Sla", "Seo").
 """
 
 import io
@@ -187,6 +187,13 @@ def test_no_page_or_email_shows_a_code(client, demo):
         for url, response in pages_of(client):
             assert isinstance(response.content, bytes)
             scan(f"{email} {url}", response.content.decode())
+    member = User.objects.get(email="member@acme.test")  # the member's own page: conversations and requests
+    client.force_login(member)
+    own = Conversation.objects.filter(tenant=demo["tenant"], user=member).values_list("pk", flat=True)
+    for url in ["/chat/", "/chat/?requests=all", "/chat/list/", *(f"/chat/{pk}/" for pk in own)]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        scan(f"member {url}", response.content.decode())
     link = make_link(HITLApproval.objects.get(pk=demo["budget"]), demo["approver"], "approve")
     client.logout()
     scan("one-click page", client.get(urlsplit(link).path).content.decode())
