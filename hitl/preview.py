@@ -131,7 +131,7 @@ class Preview:
 
     @property
     def workflow_name(self) -> str:
-        return self.choice.rules["name"]
+        return str(rules.told_name(self.choice.rules["name"]))
 
     @property
     def factors(self) -> list[dict]:
@@ -170,7 +170,7 @@ def _levels(tenant, settings: dict, requested_by) -> list[LevelPreview]:
         people = deciders(tenant, level, requested_by_id=requested_by.pk if requested_by else None)
         names = sorted(person.get_full_name() for person in people)
         required = max(len(names), 1) if settings.get("unanimous_required") else level.required_approvals
-        levels.append(LevelPreview(number, level.name, approvers_text(level), names, required))
+        levels.append(LevelPreview(number, str(rules.told_name(level.name)), approvers_text(level), names, required))
     return levels
 
 
@@ -178,8 +178,10 @@ def summary(settings: dict) -> dict:
     """A workflow's rules in words, without a request: its name, levels, deadlines and channels."""
     levels = rules.parse_levels(settings["approval_levels"])
     return {
-        "name": settings["name"],
-        "levels": [(level.name, approvers_text(level), level.required_approvals) for level in levels],
+        "name": str(rules.told_name(settings["name"])),
+        "levels": [
+            (str(rules.told_name(level.name)), approvers_text(level), level.required_approvals) for level in levels
+        ],
         "timing": timing(settings),
         "channels": [CHANNEL_NAMES[channel] for channel in settings.get("notification_channels") or []],
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from agents.actions import ActionType
 from core import currencies
+from core.sentence import Word
 from hitl.models import HITLWorkflow, RiskLevel
 from hitl.models.level import levels_count_error
 from hitl.models.workflow import MAX_HOURS, MAX_REMINDERS
@@ -46,6 +47,19 @@ SYSTEM_DEFAULT_WORKFLOW = {
     "auto_approve_conditions": [],
     "auto_reject_conditions": [],
 }
+
+# The built-in workflow's own names are stored in English (the approval's snapshot, its history) and told in the
+# reader's language; a tenant's own names are its own words, shown as written.
+BUILT_IN_NAMES = {
+    "Walker default": Word("workflow", "Walker default"),
+    "Approvers": Word("approval level", "Approvers"),
+}
+
+
+def told_name(name: str) -> "str | Word":
+    """A workflow's or a level's name as its reader reads it: the built-in's in their language, any other as written."""
+    return BUILT_IN_NAMES.get(name, name)
+
 
 CONDITION_FIELDS = {
     "risk_level": str,

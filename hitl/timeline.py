@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from agents.action_specs import MONEY_FIELDS
 from agents.action_specs.base import FIELD_LABELS, field_label
+from hitl import rules
 from hitl.history import note
 from hitl.models import HITLApproval
 from hitl.notifying import registry
@@ -123,7 +124,7 @@ def holder(approval: HITLApproval) -> str:
     levels = approval.workflow_snapshot.get("approval_levels", [])
     level = levels[approval.approval_level - 1] if 0 < approval.approval_level <= len(levels) else {}
     return _("Waiting for %(who)s (level %(level)s)") % {
-        "who": level.get("name") or _("the approvers"),
+        "who": rules.told_name(level["name"]) if level.get("name") else _("the approvers"),
         "level": approval.approval_level,
     }
 

@@ -21,7 +21,7 @@ from unfold.decorators import display
 
 from agents import action_specs
 from core.estimated_count import EstimatedCountPaginator
-from hitl import inbox, payoff, presentation, timeline
+from hitl import inbox, payoff, presentation, rules, timeline
 from hitl.access import may, may_decide
 from hitl.admin.filters import ActionTypeFilter, AgentTypeFilter, AskedByFilter, OutcomeOverdueFilter, QueueFilter
 from hitl.errors import DecisionError, StepUpRequired
@@ -165,7 +165,9 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
     @display(description=_("workflow"))
     def workflow_shown(self, obj):
         """The workflow it was routed by: a tenant's, or the built-in default (no row; its name in the snapshot)."""
-        return obj.workflow.name if obj.workflow_id else obj.workflow_snapshot.get("name") or "—"
+        if obj.workflow_id:
+            return obj.workflow.name
+        return str(rules.told_name(obj.workflow_snapshot["name"])) if obj.workflow_snapshot.get("name") else "—"
 
     @display(description=_("summary"))
     def summary(self, obj):
@@ -236,7 +238,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAd
         if not obj.is_pending:
             return "—"
         level = obj.workflow_snapshot.get("approval_levels", [{}])[obj.approval_level - 1 : obj.approval_level]
-        return (level[0].get("name") if level else None) or gettext("approvers")
+        return str(rules.told_name(level[0]["name"])) if level and level[0].get("name") else gettext("approvers")
 
     @display(description=_("level"))
     def level(self, obj):

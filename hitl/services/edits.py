@@ -235,7 +235,7 @@ def _reroute(approval, actor, origin, changes) -> None:
         Sentence(
             gettext_noop("The edited action is riskier (%(level)s); it now follows %(workflow)s from level 1."),
             level=RiskLevel(approval.risk_level).label,
-            workflow=choice.rules["name"],
+            workflow=rules.told_name(choice.rules["name"]),
         ),
         actor=actor,
         ip=origin.ip,

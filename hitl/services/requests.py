@@ -179,7 +179,7 @@ def request_approval(
         summary=approval.action_summary,
         level=RiskLevel(risk.level).label,
         score=f"{risk.score:g}",
-        workflow=choice.rules["name"],
+        workflow=rules.told_name(choice.rules["name"]),
     )
     if replaced:
         proposed = Sentence(

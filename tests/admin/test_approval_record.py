@@ -76,3 +76,16 @@ def test_a_content_action_shows_what_goes_out_and_when_in_the_tenants_zone(conso
     section = html.split('data-testid="approval-publication"')[1].split("</section>")[0]
     assert "Trail guide" in section and "Ten trails for the first snow" in section
     assert "10 a.m." in section and "CET" in section  # 09:00 UTC is 10:00 in Paris
+
+
+def test_the_built_in_workflow_and_its_level_are_named_in_the_readers_language(console_as, staff, ask_as):
+    """A Spanish approver read "Esperando a Approvers" and "flujo de aprobación Walker default": the built-in
+    workflow's names are stored in English and told in the reader's language; a tenant's own names are as written."""
+    approval = ask_as(staff["member"])
+    staff["approver"].language = "es"
+    staff["approver"].save(update_fields=["language"])
+    html = page(console_as(staff["approver"]), approval)
+    assert "Esperando a Aprobadores (nivel 1)" in html
+    assert "flujo de aprobación Predeterminado de Walker" in html  # the timeline's filing line
+    assert "Approvers" not in html and "Walker default" not in html
+    assert "Waiting for Approvers (level 1)" in page(console_as(staff["admin"]), approval)
