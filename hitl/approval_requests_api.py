@@ -8,6 +8,7 @@ it (hitl.outside_decisions). A read with `?wait=<seconds>` answers as soon as th
 from adrf.views import APIView as AsyncAPIView
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +23,7 @@ from core.throttling import CredentialRateThrottle
 from hitl.models import Answer, ApprovalRequest, ApprovalStatus
 from hitl.outside_decisions import decision_of
 from hitl.outside_reads import result_of, risk_of
-from hitl.outside_waiting import handing_back, until_decided
+from hitl.outside_waiting import handing_back, on_the_watch, until_decided
 from hitl.services.outside import CALLBACK_URL_MAX, KEY_MAX, TEXT_MAX, Ask, Refused, file_request
 from hitl.services.outside_results import DETAIL_MAX, OUTCOMES, report_result
 from tenants.identity.token_scopes import Scope, TokenScopePermission
@@ -250,16 +251,19 @@ class ApprovalRequestsView(Guarded, generics.GenericAPIView):
 
 
 class ApprovalRequestView(Guarded, AsyncAPIView):
-    """A read of one request; with `?wait=` a long poll. Its sync work is two steps, each handing its connection back
-    as it ends: signing in with the checks and finding the request (`initial`), then reading it once decided or when
-    the time is up. A thousand waiting reads hold no connection, and each takes two from the pool."""
+    """A read of one request; with `?wait=` a long poll. Its sync work is two steps: signing in with the checks and
+    finding whether the request waits (`initial`), then reading it, on the watch's own connection once decided
+    (hitl.outside_waiting), else from the pool. A thousand waiting reads hold no connection meanwhile."""
 
     @handing_back
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         query = WaitQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        self.asked = get_object_or_404(requests_of(request.auth), approval_id=kwargs["pk"])
+        # Only what deciding to wait takes: every agent asks again each time its wait runs out.
+        self.asked = requests_of(request.auth).filter(approval_id=kwargs["pk"]).values("pk", "approval__status").first()
+        if self.asked is None:
+            raise Http404
         self.wait_seconds = query.validated_data["wait"]
 
     @extend_schema(
@@ -274,9 +278,11 @@ class ApprovalRequestView(Guarded, AsyncAPIView):
     async def get(self, request, pk):
         """The request and, once decided, its decision. With `?wait=<seconds>` (at most 30) a waiting request is
         answered as soon as it is decided, or as it stands when the time is up."""
-        if self.wait_seconds and self.asked.approval.status == ApprovalStatus.PENDING:
-            await until_decided(self.asked.pk, self.wait_seconds)
-        return Response(await sync_to_async(_read)(request.auth, self.asked.pk))
+        asked = self.asked["pk"]  # the ApprovalRequest's; `pk` is its approval's
+        waits = self.wait_seconds and self.asked["approval__status"] == ApprovalStatus.PENDING
+        if waits and await until_decided(asked, self.wait_seconds):
+            return Response(await on_the_watch(_answer, request.auth, asked))
+        return Response(await sync_to_async(handing_back(_answer))(request.auth, asked))
 
 
 def _refusal(refused: Refused) -> Response:
@@ -286,8 +292,8 @@ def _refusal(refused: Refused) -> Response:
     return Response({"code": refused.code, "detail": refused.detail}, status=http_status(refused.code))
 
 
-@handing_back
-def _read(token, pk) -> dict:
+def _answer(token, pk) -> dict:
+    """The request `pk` as the agent reads it."""
     return ApprovalRequestSerializer(requests_of(token).get(pk=pk)).data
 
 

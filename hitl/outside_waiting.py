@@ -3,16 +3,22 @@
 Every wait of a process is watched by one loop per event loop: one query a tick for all the requests waited on,
 however many agents wait, instead of a query a tick for each. A decision is seen within a tick, whichever process or
 clock made it (a console in another daphne, the SLA sweep in a worker): the database is where they all meet.
+
+The watch has a thread of its own that keeps its database connection from tick to tick, and a woken wait reads the
+decided request there too (`on_the_watch`). Taking a connection from the pool each time, the tick and the woken read
+queued behind a thousand waiting agents' sign-ins for seconds at a time: the decision was made, and nobody looked.
 """
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from hitl.models import ApprovalRequest, ApprovalStatus
 
@@ -42,67 +48,102 @@ def handing_back(function):
     return step
 
 
-async def until_decided(pk, seconds: float) -> None:
-    """Return as soon as the request `pk` no longer waits for a decision, or after `seconds`. The caller holds no
-    connection meanwhile (`handing_back`)."""
+async def until_decided(pk, seconds: float) -> bool:
+    """Whether the request `pk` no longer waits for a decision: True as soon as it is decided, False after `seconds`
+    without. The caller holds no connection meanwhile (`handing_back`)."""
     if seconds <= 0:
-        return
-    watch = _watches.get(asyncio.get_running_loop())
-    if watch is None:
-        watch = _watches[asyncio.get_running_loop()] = _Watch()
-    event = asyncio.Event()
-    watch.add(pk, event)
+        return False
+    decided = asyncio.get_running_loop().create_future()
+    watch = _watch()
+    watch.add(pk, decided)
     try:
-        await asyncio.wait_for(event.wait(), seconds)
+        return await asyncio.wait_for(decided, seconds)
     except TimeoutError:
-        pass
+        return False
     finally:
-        watch.discard(pk, event)
+        watch.discard(pk, decided)
+
+
+async def on_the_watch(function, *args):
+    """`function(*args)` (sync) on the watch's thread and connection, in the caller's context (its language and
+    zone): what a woken wait reads, without waiting for the pool."""
+    return await _watch().run(function, *args)
+
+
+def _watch() -> "_Watch":
+    loop = asyncio.get_running_loop()
+    watch = _watches.get(loop)
+    if watch is None:
+        watch = _watches[loop] = _Watch()
+    return watch
 
 
 class _Watch:
-    """The waits of one event loop, and the task checking them while any are left."""
+    """The waits of one event loop, the task checking them while any are left, and the thread it checks on."""
 
     def __init__(self):
-        self.waiting: dict = {}  # request pk -> the events of its waits
+        self.waiting: dict = {}  # request pk -> the futures of its waits
         self.task: asyncio.Task | None = None
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="approval-watch")
+        weakref.finalize(self, self.thread.shutdown, wait=False)  # with its event loop
 
-    def add(self, pk, event: asyncio.Event) -> None:
-        self.waiting.setdefault(pk, set()).add(event)
+    def add(self, pk, decided: asyncio.Future) -> None:
+        self.waiting.setdefault(pk, set()).add(decided)
         if self.task is None or self.task.done():
-            # A context of its own: made inside a request, the task would run its queries on that request's
-            # thread, which asgiref stops when the request ends, while the task goes on for later waits.
+            # A context of its own: made inside a request, the task would carry that request's context into every
+            # later tick.
             self.task = asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context())
 
-    def discard(self, pk, event: asyncio.Event) -> None:
-        events = self.waiting.get(pk)
-        if events is not None:
-            events.discard(event)
-            if not events:
+    def discard(self, pk, decided: asyncio.Future) -> None:
+        futures = self.waiting.get(pk)
+        if futures is not None:
+            futures.discard(decided)
+            if not futures:
                 del self.waiting[pk]
 
+    async def run(self, function, *args):
+        return await sync_to_async(self._kept, thread_sensitive=False, executor=self.thread)(function, *args)
+
+    def _kept(self, function, *args):
+        """`function(*args)` on the watch's thread, whose connection stays open from one call to the next while
+        any wait is left; given back to the pool when none is (a test's event loop may stop for good between two
+        ticks), and closed when a call fails, so that the next one starts on a sound connection."""
+        try:
+            return function(*args)
+        except Exception:
+            connection.close()
+            raise
+        finally:
+            if not self.waiting:
+                connection.close()
+
     async def _run(self) -> None:
-        while self.waiting:
-            try:
-                decided = await sync_to_async(_decided)(list(self.waiting))
-            except Exception:  # the database away for a moment: the waits go on, and time out at worst
-                log.exception("Could not check the waited-on approval requests")
-                decided = []
-            for pk in decided:
-                for event in self.waiting.get(pk, ()):
-                    event.set()
-            await asyncio.sleep(TICK_SECONDS)
+        try:
+            while self.waiting:
+                try:
+                    decided = await self.run(_decided, list(self.waiting))
+                except Exception:  # the database away for a moment: the waits go on, and time out at worst
+                    log.exception("Could not check the waited-on approval requests")
+                    decided = []
+                for pk in decided:
+                    for future in self.waiting.get(pk, ()):
+                        if not future.done():
+                            future.set_result(True)
+                await asyncio.sleep(TICK_SECONDS)
+        finally:  # nothing left to watch, or the loop closing: the connection goes back to the pool
+            with contextlib.suppress(RuntimeError):  # the thread already stopped with the interpreter
+                self.thread.submit(_let_go)
+
+
+def _let_go() -> None:
+    """The watch thread's connection closed: `connection` names the calling thread's, so this runs there."""
+    connection.close()
 
 
 def _decided(pks: list) -> list:
-    """Those of `pks` no longer waiting, in one query; the connection then handled as at a request's end (back to
-    the pool, or closed if broken), but inside a transaction (a test's), which is not this loop's to end."""
-    try:
-        rows = ApprovalRequest.objects.filter(pk__in=pks, approval__isnull=False)
-        return list(rows.exclude(approval__status=ApprovalStatus.PENDING).values_list("pk", flat=True))
-    finally:
-        if not connection.in_atomic_block:
-            close_old_connections()
+    """Those of `pks` no longer waiting, in one query."""
+    rows = ApprovalRequest.objects.filter(pk__in=pks, approval__isnull=False)
+    return list(rows.exclude(approval__status=ApprovalStatus.PENDING).values_list("pk", flat=True))
 
 
 _watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch]" = weakref.WeakKeyDictionary()

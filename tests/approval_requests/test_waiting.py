@@ -6,6 +6,7 @@ import time
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.test import AsyncClient
 
 from hitl import outside_waiting
@@ -14,6 +15,14 @@ from hitl.services.outside import Ask, file_request
 from tenants.identity import integration_tokens
 from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask, client_of
+
+
+def rejected(pk, approver) -> None:
+    """`pk` rejected by `approver` from a thread of its own, whose connection is closed then."""
+    try:
+        reject(pk, actor=approver, reason="No")
+    finally:
+        connection.close()
 
 
 def test_a_waiting_read_answers_as_soon_as_the_request_is_decided(live_db, tenant, tenant_admin, approver):
@@ -57,7 +66,7 @@ def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant,
 
         async def decide():
             await asyncio.sleep(0.1)
-            await sync_to_async(reject)(rows[0].approval_id, actor=approver, reason="No")
+            await sync_to_async(rejected)(rows[0].approval_id, approver)
 
         await asyncio.gather(*(wait(row) for row in rows), decide())
         return woken
@@ -79,7 +88,7 @@ def test_the_watch_outlives_the_request_that_started_it(live_db, tenant, tenant_
             await outside_waiting.until_decided(first.pk, 0.1)
         async with ThreadSensitiveContext():  # a later request, after the first one's thread is gone
             started = asyncio.get_running_loop().time()
-            decide = asyncio.create_task(sync_to_async(reject)(second.approval_id, actor=approver, reason="No"))
+            decide = asyncio.create_task(sync_to_async(rejected)(second.approval_id, approver))
             await outside_waiting.until_decided(second.pk, 2)
             await decide
             return asyncio.get_running_loop().time() - started
@@ -103,3 +112,28 @@ def test_a_waiting_read_holds_no_connection_between_its_steps(live_db, tenant, t
     read = AsyncClient().get(f"{URL}{asked.approval_id}/?wait=1", headers={"Authorization": f"Token {secret}"})
     response = asyncio.run(read)
     assert response.status_code == 200 and held_at_the_wait == [False]
+
+
+def test_the_watch_keeps_one_connection_from_tick_to_tick_and_gives_it_back(live_db, tenant, tenant_admin):
+    """Taking a connection from the pool each tick, the check queued behind a thousand agents' sign-ins: the watch
+    keeps its own while any wait is left, and gives it back once none is."""
+    registered(tenant)
+    token = client_of(tenant_admin).token
+    waited = file_request(token, Ask(**ask())).request
+    opened = []
+
+    def note(sender, connection, **kwargs):
+        opened.append(threading.current_thread().name)
+
+    async def wait_then_look():
+        await outside_waiting.until_decided(waited.pk, 0.7)  # four ticks or so
+        await asyncio.sleep(outside_waiting.TICK_SECONDS * 2)  # the watch sees nothing left to watch
+        return await outside_waiting.on_the_watch(lambda: connection.connection is None)
+
+    connection_created.connect(note)
+    try:
+        given_back = asyncio.run(wait_then_look())
+    finally:
+        connection_created.disconnect(note)
+    assert [name for name in opened if name.startswith("approval-watch")] == ["approval-watch_0"]
+    assert given_back
