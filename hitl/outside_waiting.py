@@ -5,8 +5,8 @@ however many agents wait, instead of a query a tick for each. A decision is seen
 clock made it (a console in another daphne, the SLA sweep in a worker): the database is where they all meet.
 
 The watch has a thread of its own that keeps its database connection from tick to tick, and a woken wait reads the
-decided request there too (`on_the_watch`). Taking a connection from the pool each time, the tick and the woken read
-queued behind a thousand waiting agents' sign-ins for seconds at a time: the decision was made, and nobody looked.
+decided request there too (`on_the_watch`): neither waits for the pool behind a thousand agents asking again, and
+the woken read needs no thread of its own. Under full cores both still wait for the CPU (bench/RESULTS.md).
 """
 
 import asyncio
