@@ -61,7 +61,7 @@ def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant,
         woken = {}
 
         async def wait(row):
-            await outside_waiting.until_decided(row.pk, 0.5)
+            await outside_waiting.until_decided(row.pk, 1)
             woken[row.pk] = asyncio.get_running_loop().time() - started
 
         async def decide():
@@ -72,8 +72,9 @@ def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant,
         return woken
 
     woken = asyncio.run(wait_all())
-    assert woken[rows[0].pk] < 0.45 and all(woken[row.pk] >= 0.5 for row in rows[1:])
-    assert 2 <= len(checks) <= 4 and max(checks) == 5  # a tick each 0.2 s, for all five together
+    # Decided at 0.1 s, woken well before the others' 1 s is up (a loaded CI machine took 0.46 s once).
+    assert woken[rows[0].pk] < 0.9 and all(woken[row.pk] >= 1 for row in rows[1:])
+    assert 2 <= len(checks) <= 7 and max(checks) == 5  # a tick each 0.2 s, for all five together
 
 
 def test_the_watch_outlives_the_request_that_started_it(live_db, tenant, tenant_admin, approver):
