@@ -4,6 +4,7 @@ import asyncio
 import threading
 import time
 
+import pytest
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -47,6 +48,7 @@ def test_a_waiting_read_answers_as_soon_as_the_request_is_decided(live_db, tenan
     assert 0.3 <= took < 5  # at the decision, not at the end of the 10 s wait (a loaded machine's ticks are slow)
 
 
+@pytest.mark.slow  # the undecided waits run their whole second
 def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant, tenant_admin, approver, monkeypatch):
     """Five agents waiting cost one query a tick, not five; the one decided wakes at once, the others wait on."""
     registered(tenant)
@@ -115,6 +117,7 @@ def test_a_waiting_read_holds_no_connection_between_its_steps(live_db, tenant, t
     assert response.status_code == 200 and held_at_the_wait == [False]
 
 
+@pytest.mark.slow  # it waits four ticks, then two more
 def test_the_watch_keeps_one_connection_from_tick_to_tick_and_gives_it_back(live_db, tenant, tenant_admin):
     """Taking a connection from the pool each tick, the check queued behind a thousand agents' sign-ins: the watch
     keeps its own while any wait is left, and gives it back once none is."""
