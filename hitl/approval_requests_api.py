@@ -282,7 +282,7 @@ class ApprovalRequestView(Guarded, AsyncAPIView):
         waits = self.wait_seconds and self.asked["approval__status"] == ApprovalStatus.PENDING
         if waits and await until_decided(asked, self.wait_seconds):
             return Response(await on_the_watch(_answer, request.auth, asked))
-        return Response(await sync_to_async(handing_back(_answer))(request.auth, asked))
+        return Response(await sync_to_async(_read)(request.auth, asked))
 
 
 def _refusal(refused: Refused) -> Response:
@@ -295,6 +295,9 @@ def _refusal(refused: Refused) -> Response:
 def _answer(token, pk) -> dict:
     """The request `pk` as the agent reads it."""
     return ApprovalRequestSerializer(requests_of(token).get(pk=pk)).data
+
+
+_read = handing_back(_answer)  # from the pool, which gets its connection back
 
 
 class ApprovalRequestResultView(Guarded, generics.GenericAPIView):
