@@ -30,6 +30,8 @@
     "whitespace-nowrap uppercase min-w-[18px] bg-red-100 text-red-700 dark:bg-red-500/20 dark:text-red-400";
   var STOP_CODES = [4401, 4403, 4412]; // signed out or session ended, not staff, second factor owed: retrying cannot help
   var BURST_MS = 500;
+  // An approval's events often come in twos (approved, then its run started): its page is fetched once for both.
+  var APPROVAL_BURST_MS = 100;
   var STYLE =
     "#walker-live-toasts{position:fixed;right:1rem;bottom:1rem;z-index:1000;display:flex;flex-direction:column;gap:.5rem}" +
     "#walker-live-toasts div{background:#1f2937;color:#fff;padding:.6rem .9rem;border-radius:.5rem;font-size:.875rem;box-shadow:0 4px 12px rgba(0,0,0,.25)}" +
@@ -41,6 +43,7 @@
     "@keyframes walker-live-flash{from{background-color:rgba(250,204,21,.45)}to{background-color:transparent}}";
 
   var toasts, changedIds = [], refreshTimer = null, latestFetch = 0, retryDelay = 1000, approvalFetch = 0;
+  var approvalTimer = null, approvalStatus = "";
   // When the page last had the feed: when its request went out (what was filed before is on the page), then each
   // time an open socket closed. The socket says how long ago that was, on this page's own clock, and the server
   // sends what was filed since: an event filed while the page loaded or while it reconnected is not missed.
@@ -75,7 +78,10 @@
     if (frame.waiting !== undefined) setBadge(frame.waiting);
     var page = location.pathname.match(CHANGE_PAGE);
     if (page) {
-      if (page[1] === frame.approval_id) refreshApproval(frame.status_label);
+      if (page[1] === frame.approval_id) {
+        approvalStatus = frame.status_label; // the banner names the latest
+        if (!approvalTimer) approvalTimer = setTimeout(refreshApproval, APPROVAL_BURST_MS);
+      }
     } else if (CHANGELIST.test(location.pathname) || document.querySelector(DASHBOARD + ", " + MY_WORK)) {
       changedIds.push(frame.approval_id);
       if (!refreshTimer) refreshTimer = setTimeout(refresh, BURST_MS); // a burst of events: one refresh
@@ -158,8 +164,9 @@
   /* This approval changed: its execution and record are swapped for fresh ones. A decision form that the
    * change took away (or brought), or a part with the focus in it, is left as it is, with an offer to
    * reload, so nothing typed is lost. */
-  function refreshApproval(status) {
-    var mine = ++approvalFetch;
+  function refreshApproval() {
+    approvalTimer = null;
+    var mine = ++approvalFetch, status = approvalStatus;
     fetch(location.href, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
       .then(function (html) {

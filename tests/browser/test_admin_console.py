@@ -23,7 +23,7 @@ from conversations.normalized import InboundMessage
 from hitl.models import HITLApproval
 from tenants.models import AccessLog, Tenant, User
 from tests.browser.accessibility import AccessibilityChecks, violations
-from tests.browser.conftest import CHROMEDRIVER, PAGES_AND_FORMS
+from tests.browser.conftest import CHROMEDRIVER, CONSOLE_OPEN, PAGES_AND_FORMS
 from tests.pipeline import exchange
 
 pytestmark = [
@@ -55,6 +55,8 @@ PHONE_SHOWN, PHONE_DIGITS, PHONE_MASKED = "+1 415 555 0142", "415 555 0142", "[p
 # (a class override is in force before the fork), or no password would check out in the login form.
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
+    record_sockets = True  # window.__walkerSockets: a test can hand the page frames
+
     def setUp(self):
         super().setUp()
         call_command("seed_demo", stdout=io.StringIO())
@@ -243,6 +245,34 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
         campaign.refresh_from_db()
         self.assertEqual(campaign.daily_budget, Decimal("700.00"))
         self.assertEqual(self.find_all("approve"), [])  # decided: no buttons left
+
+    def test_an_approvals_page_fetches_itself_once_for_events_that_come_together(self):
+        """An approved request's events come in twos (approved, its run started): one fetch of the page for both,
+        not one each (a full page's render on a busy server). The frames are handed to the page's own socket: the
+        request stays pending, so the server sends none of its own."""
+        reference = self.whatsapp_from_member(BUDGET_TEXT).actions[0].reference
+        approval = HITLApproval.objects.get(reference=reference)
+        self.log_in("approver@acme.test")
+        self.driver.get(self.url(reverse("admin:hitl_hitlapproval_change", args=[approval.pk])))
+        self.wait(lambda d: d.execute_script(CONSOLE_OPEN), "the console socket")
+        self.driver.execute_script(
+            "window.__pageFetches = 0; var native = window.fetch;"
+            "window.fetch = function (url, options) { if (String(url) === location.href) window.__pageFetches++;"
+            " return native(url, options); };"
+        )
+        frame = {"type": "approval", "approval_id": str(approval.pk), "reference": reference, "waiting": 1}
+        together = [
+            {**frame, "label": "Approved", "status_label": "Approved", "missed": True},
+            {**frame, "label": "Execution started", "status_label": "Executing", "missed": True},
+        ]
+        self.driver.execute_script(
+            "var socket = window.__walkerSockets.find(ws => new URL(ws.url).pathname === '/ws/console/');"
+            "arguments[0].forEach(frame => socket.onmessage({data: JSON.stringify(frame)}));",
+            together,
+        )
+        self.wait(lambda d: d.execute_script("return window.__pageFetches") >= 1, "the page to fetch itself")
+        time.sleep(0.5)  # five times the script's burst window: a second fetch would be under way by now
+        self.assertEqual(self.driver.execute_script("return window.__pageFetches"), 1)
 
     def test_the_queue_is_an_inbox_with_a_count_a_live_countdown_and_a_confirmed_bulk_approval(self):
         asks = [BUDGET_TEXT, "Raise the Fall Hiking Boots budget to $400 a day"]

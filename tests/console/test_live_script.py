@@ -27,4 +27,4 @@ def test_the_live_script_keeps_no_names_of_approval_events():
 def test_it_shows_the_frames_labels_never_a_code():
     code = _code()
     assert "frame.label" in code  # the toast
-    assert "refreshApproval(frame.status_label)" in code  # the approval page's "now Approved" banner
+    assert "approvalStatus = frame.status_label" in code  # the approval page's "now Approved" banner
