@@ -3,13 +3,15 @@ each action type are its spec's, agents.action_specs)."""
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import UTC
 from decimal import Decimal, InvalidOperation
 
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agents import action_specs
-from agents.action_specs.base import field_label, state_label, state_word
+from agents.action_specs.base import field_label, moment, state_label, state_word, when
 from agents.tenant_actions import schemas
 from agents.tenant_actions.registry import TenantActionSpec
 from conversations.delivery import display_name
@@ -84,22 +86,36 @@ def _detail(key: str, value, currency: str) -> str:
     amount = action_specs.base.money(value) if key in action_specs.MONEY_FIELDS else None
     if amount is not None:
         return money(amount, currency=currency)
+    if key in action_specs.MOMENT_FIELDS:
+        return when(value)
     return value if isinstance(value, str) else json.dumps(value)
 
 
 def edit_fields(approval: HITLApproval) -> list[dict]:
-    """The fields an approver may change, an amount's label naming its currency ("New daily budget (JPY)"), each
-    typed in as its JSON Schema says when the tenant registered the type (`_input_for`)."""
+    """The fields an approver may change, an amount's label naming its currency ("New daily budget (JPY)") and a
+    time's its zone, each typed in as its JSON Schema says when the tenant registered the type (`_input_for`)."""
     spec = approval.action_spec
-    return [
-        {
-            "name": field.name,
-            "label": _in_currency(field.label, approval.currency) if field.money else str(field.label),
-            "value": _shown(approval.action_data.get(field.name, "")),
-            **_input_for(_schema_of(spec, field.name)),
-        }
-        for field in (spec.editable if spec else ())
-    ]
+    return [_field(spec, field, approval) for field in (spec.editable if spec else ())]
+
+
+def _field(spec, field, approval: HITLApproval) -> dict:
+    value = approval.action_data.get(field.name, "")
+    if field.moment:
+        return _moment_field(field, value)
+    label = _in_currency(field.label, approval.currency) if field.money else str(field.label)
+    return {"name": field.name, "label": label, "value": _shown(value), **_input_for(_schema_of(spec, field.name))}
+
+
+def _moment_field(field, value) -> dict:
+    """A time typed in the active zone (the tenant's): a date-and-time box holding the stored time there, its label
+    naming the zone ("Publish at (PST)"); a stored value that is no time is shown as it is, in a text box."""
+    at = moment(value)
+    if at is None or timezone.is_naive(at):
+        return {"name": field.name, "label": str(field.label), "value": _shown(value), "kind": "text"}
+    local = timezone.localtime(at)
+    # Translators: an editable time's label and the time zone it is typed in, e.g. "Publish at (PST)".
+    label = _("%(label)s (%(zone)s)") % {"label": field.label, "zone": local.strftime("%Z")}
+    return {"name": field.name, "label": label, "value": f"{local:%Y-%m-%dT%H:%M}", "kind": "datetime"}
 
 
 def _input_for(schema: dict) -> dict:
@@ -129,8 +145,14 @@ def edits_from_form(approval: HITLApproval, post) -> dict | None:
         if f"edit_{field.name}" not in post:
             continue
         raw = post[f"edit_{field.name}"].strip()
+        stored = approval.action_data.get(field.name)
+        if field.moment:
+            value = _typed_moment(raw)
+            if value is None or moment(value) != moment(stored):  # an unreadable time is the edit's check to refuse
+                changed[field.name] = raw if value is None else value
+            continue
         value = _typed(raw, _schema_of(spec, field.name), integer=field.integer)
-        if value != approval.action_data.get(field.name):
+        if value != stored:
             changed[field.name] = value
     return {"action_data": changed} if changed else None
 
@@ -151,6 +173,17 @@ def _typed(raw: str, schema: dict, *, integer: bool):
             return raw
         return int(number) if number == number.to_integral_value() else float(number)
     return raw
+
+
+def _typed_moment(raw: str) -> str | None:
+    """A time typed in the active zone ("2026-12-01T09:30", as a date-and-time box sends it) as the ISO 8601 time in
+    UTC the action holds; None when it reads as none."""
+    at = moment(raw)
+    if at is None:
+        return None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    return at.astimezone(UTC).isoformat()
 
 
 def _shown(value) -> str:

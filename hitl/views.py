@@ -7,9 +7,11 @@ browser signed in as someone else is refused: the link is a credential only for 
 signed-out browser, so nobody acts as another person without noticing.
 """
 
+from zoneinfo import ZoneInfo
+
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -126,6 +128,7 @@ def one_click(request, token):
         return _result(request, 403, gettext("Signed in as someone else"), message)
     if approver.language:  # the page speaks the language of the approver the email went to
         translation.activate(approver.language)  # UserLanguageMiddleware deactivates it after the response
+    timezone.activate(ZoneInfo(approval.tenant.timezone))  # its times, as its email's; TenantTimezoneMiddleware resets
 
     if request.method != "POST":
         if OneClickToken.objects.filter(nonce=claim.nonce).exists():

@@ -208,6 +208,17 @@ def budget_action(campaign, amount="700.00", **overrides) -> ProposedAction:
     return ProposedAction(**{**fields, **overrides})
 
 
+def schedule_action(piece, at: str) -> ProposedAction:
+    """What the content agent proposes for "schedule <piece> for <at>" (an ISO 8601 time in UTC)."""
+    return ProposedAction(
+        action_type="schedule_content",
+        action_data={"content_id": str(piece.pk), "title": piece.title, "scheduled_for": at},
+        summary=f"Schedule '{piece.title}'",
+        estimated_reach=2_000,
+        confidence=0.9,
+    )
+
+
 def spend_history(campaign, *, days: int, spend: str) -> None:
     """`days` of identical daily stats ending yesterday in the tenant's zone (as the agents count days), so risk and
     answers have a baseline whatever the hour."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from agents.action_specs import audiences, campaigns, content, keywords, recommendations
-from agents.action_specs.base import MONEY, ActionSpec, no_budget
+from agents.action_specs.base import MOMENT, MONEY, ActionSpec, no_budget
 
 # The agents' action types: each an LLM tool and a choice of the approvals' action type.
 SPECS: dict[str, ActionSpec] = {
@@ -24,6 +24,10 @@ WALKER_SPECS: dict[str, ActionSpec] = {**SPECS, **AUTOMATION_SPECS}
 MONEY_FIELDS = frozenset(
     {"estimated_cost"}
     | {key for spec in WALKER_SPECS.values() for key, shape in spec.properties.items() if shape is MONEY}
+)
+# The fields that hold a time (ISO 8601): shown in the reader's zone.
+MOMENT_FIELDS = frozenset(
+    key for spec in WALKER_SPECS.values() for key, shape in spec.properties.items() if shape is MOMENT
 )
 
 

@@ -106,6 +106,7 @@ class Editable:
     label: str  # lazily translated
     integer: bool = False
     money: bool = False  # an amount of the action's currency: its label names it ("New daily budget (JPY)")
+    moment: bool = False  # a time (MOMENT): typed in the tenant's zone, which its label names
 
 
 def no_cost_rule(data: dict) -> None:

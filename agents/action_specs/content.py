@@ -120,10 +120,8 @@ def schedule(tenant, data) -> ExecutionResult:
     piece.status = ContentPiece.Status.SCHEDULED
     piece.scheduled_for = at
     piece.save(update_fields=fields)
-    # The time in UTC as digits, which every language reads alike.
-    detail = Sentence(
-        gettext_noop("Scheduled “%(title)s” for %(when)s UTC"), title=piece.title, when=f"{at:%Y-%m-%d %H:%M}"
-    )
+    # The time kept as data: each reader is told it in their language and zone.
+    detail = Sentence(gettext_noop("Scheduled “%(title)s” for %(when)s"), title=piece.title, when=at)
     return ExecutionResult(before, state(piece, *fields), detail)
 
 
@@ -156,7 +154,7 @@ SPECS = [
         ),
         changes=_changes(lambda data: _("scheduled for %(when)s") % {"when": when(data.get("scheduled_for"))}),
         base_risk=10,
-        editable=(Editable("scheduled_for", gettext_lazy("Publish at (ISO date and time, UTC)")),),
+        editable=(Editable("scheduled_for", gettext_lazy("Publish at"), moment=True),),
         target=PIECE,
         names=NAMES,
         publication=publication,

@@ -10,6 +10,7 @@ choice values written with underscores, and acronyms capitalised as words ("Sla"
 
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from django.contrib import admin
 from django.core import mail
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from agents.action_specs import SPECS
 from agents.actions import ProposedAction
@@ -124,10 +126,15 @@ def demo(db, django_capture_on_commit_callbacks, monkeypatch):
     member = User.objects.get(email="member@acme.test")
     approver = User.objects.get(email="approver@acme.test")
     campaign = Campaign.objects.for_tenant(tenant).filter(status="active").exclude(name="Summer Sale").first()
-    draft = ContentPiece.objects.for_tenant(tenant).filter(status="draft").first()
+    draft, other_draft = ContentPiece.objects.for_tenant(tenant).filter(status="draft")[:2]  # one request a target
     proposals = {
         "pause_campaign": {"campaign_id": str(campaign.pk), "campaign_name": campaign.name},
         "publish_content": {"content_id": str(draft.pk), "title": draft.title},
+        "schedule_content": {
+            "content_id": str(other_draft.pk),
+            "title": other_draft.title,
+            "scheduled_for": (timezone.now() + timedelta(days=3)).replace(microsecond=0).isoformat(),
+        },
         "add_target_keyword": {"keyword": "trail running shoes"},
         "create_audience": {"name": "Weekend hikers", "description": "People who hike on weekends"},
         "create_retargeting": {"name": "Cart abandoners", "source": "website", "lookback_days": 30},
@@ -194,9 +201,10 @@ def test_no_page_or_email_shows_a_code(client, demo):
         response = client.get(url)
         assert response.status_code == 200, url
         scan(f"member {url}", response.content.decode())
-    link = make_link(HITLApproval.objects.get(pk=demo["budget"]), demo["approver"], "approve")
     client.logout()
-    scan("one-click page", client.get(urlsplit(link).path).content.decode())
+    for asked in (HITLApproval.objects.get(pk=demo["budget"]), demo["filed"]["schedule_content"]):
+        link = make_link(asked, demo["approver"], "approve")
+        scan(f"one-click page of {asked.action_type}", client.get(urlsplit(link).path).content.decode())
     assert mail.outbox, "the demo sends approval emails and a brief"
     for message in mail.outbox:
         scan(f"email {message.subject!r}", f"<p>{message.subject}</p><pre>{message.body}</pre>")

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agents.executors import ExecutionError, ExecutionRequest, ExecutionResult, LedgerExecutor, get_executor
 from agents.models import AudienceSegment, Campaign, ContentPiece, TargetKeyword
@@ -162,8 +162,12 @@ def test_schedule_content_stores_the_time_in_utc(tenant, run, frozen_now):
     assert result == ExecutionResult(
         before={"id": str(piece.pk), "status": "draft", "scheduled_for": None},
         after={"id": str(piece.pk), "status": "scheduled", "scheduled_for": "2025-06-05T07:00:00+00:00"},
-        detail="Scheduled “Trail Guide” for 2025-06-05 07:00 UTC",
+        detail="Scheduled “Trail Guide” for June 5, 2025, 7 a.m.",
     )
+    other = ContentPieceFactory(tenant=tenant, title="Trail Guide", status="draft")
+    with timezone.override("America/Los_Angeles"):  # the time is told in the reader's zone
+        there = run("schedule_content", {"content_id": str(other.pk), "scheduled_for": "2025-06-05T09:00:00+02:00"})
+    assert there.detail == "Scheduled “Trail Guide” for June 5, 2025, midnight"
     piece.refresh_from_db()
     assert (piece.status, piece.scheduled_for) == ("scheduled", datetime(2025, 6, 5, 7, 0, tzinfo=UTC))
 
