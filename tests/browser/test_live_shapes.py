@@ -1,10 +1,11 @@
 """Live on every shape (issue 30): member -> approver -> member in two real browsers, against daphne and a
 separate Celery worker (tests/browser/live_stack.py), on the embedded default and on Redis.
 
-The member asks for a budget change in the chat widget; the agent's request is filed in the worker. The
+The member asks for a budget change in the chat on their own page; the agent's request is filed in the worker. The
 approver's open queue gets the row, the toast and the sidebar count; they approve on the approval's page,
 whose execution panel follows the run (held at the tenant's receiver, then done) without a reload; the
-member's open chat shows the outcome. Each arrival is timed in the page (a MutationObserver notes the
+member's page shows the outcome in the chat and in their requests column, without a reload (issue 50, point 5: on
+both shapes). Each arrival is timed in the page (a MutationObserver notes the
 first moment it holds) against the database's time of the change, and printed (the goal is 2 s). The test asserts
 that each arrives without a reload within WAIT_SECONDS, not how fast: speed is measured, not asserted, and a CI
 machine's other tests took one of these arrivals to 11.5 s. No console page reloads or polls by itself, so an
@@ -55,6 +56,10 @@ BADGE = (
 )
 CHANGE_LINKS = "Array.from(document.querySelectorAll('#result_list a[href$=\"/change/\"]')).map(a => a.pathname)"
 PANEL = "(document.querySelector('[data-testid=execution-panel]') || {textContent: ''}).textContent"
+# The member's requests column's row for a reference (%s).
+COLUMN_ROW = (
+    "Array.from(document.querySelectorAll('[data-testid=approval]')).find(r => r.textContent.trim().startsWith('%s'))"
+)
 
 
 @pytest.fixture
@@ -144,9 +149,7 @@ def test_member_approver_member_live(shape, postgres_only, tmp_path, outside, br
         deciding.watch("toast", "document.getElementById('walker-live-toasts').textContent.includes(': Requested')")
         deciding.watch("count", f"{BADGE} !== window.__before.badge")
 
-        asking.open("/widget/")
-        asking.wait("the widget", "window.WalkerChat")
-        asking.driver.find_element(By.CSS_SELECTOR, '[data-testid="launcher"]').click()
+        asking.open("/chat/?new=1")  # the member's page: the chat, and their requests beside it
         asking.wait("the chat socket", "document.querySelector('[data-testid=status]').textContent === 'Online'")
         box = asking.driver.find_element(By.CSS_SELECTOR, '[data-testid="input"]')
         box.send_keys("Raise the Summer Sale budget to $700 a day", Keys.ENTER)
@@ -154,6 +157,8 @@ def test_member_approver_member_live(shape, postgres_only, tmp_path, outside, br
         approval_id = asking.script("return document.querySelector('[data-testid=chip]').dataset.approvalId")
         approval = HITLApproval.objects.get(pk=approval_id)
         filed = milliseconds(approval.requested_at)
+        asking.wait("the request in the column", f"{COLUMN_ROW % approval.reference}?.dataset.status === 'pending'")
+        asking.script("window.__notReloaded = true")
 
         deciding.wait(
             "the row, the toast and the count", "['row', 'toast', 'count'].every(n => n in window.__firstSeen)"
@@ -175,6 +180,7 @@ def test_member_approver_member_live(shape, postgres_only, tmp_path, outside, br
         deciding.watch("running", f"{PANEL}.includes('Running')")
         deciding.watch("done", f"{PANEL}.includes('Succeeded')")
         asking.watch("outcome", "document.querySelector('[data-testid=chip][data-status=executed]')")
+        asking.watch("column", f"{COLUMN_ROW % approval.reference}?.dataset.status === 'executed'")
         held.wait_arrived("the action at the tenant's receiver")
         deciding.wait("the panel to show the run", "'running' in window.__firstSeen")
         started = milliseconds(HITLApproval.objects.get(pk=approval.pk).execution_started_at)
@@ -190,6 +196,9 @@ def test_member_approver_member_live(shape, postgres_only, tmp_path, outside, br
         asking.wait("the member's chip to show it done", "'outcome' in window.__firstSeen")
         figures["approval page done"] = deciding.first_seen("done") - executed
         figures["member's chat outcome"] = asking.first_seen("outcome") - executed
+        asking.wait("the column to show it done", "'column' in window.__firstSeen")
+        figures["member's requests column"] = asking.first_seen("column") - executed
+        assert asking.script("return window.__notReloaded === true"), "the member's page was reloaded"
         assert deciding.script("return window.__notReloaded === true"), "the approval page was reloaded"
         assert "Done" in deciding.script(f"return {PANEL}")
         deciding.screenshot(f"live-{shape}-3-done.png")
