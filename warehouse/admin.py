@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from tenants.admin_scoping import TenantOwnedAdmin
 from tenants.identity.signin.secrets_step_up import SecretsStepUpAdminMixin, SecretsStepUpForm
@@ -29,7 +30,8 @@ class DestinationForm(SecretsStepUpForm, forms.ModelForm):
     class Meta:
         model = WarehouseDestination
         fields = ["tenant", "project", "dataset_name", "location", "service_account_key", "enabled"]
-        widgets = {"service_account_key": forms.Textarea(attrs={"rows": 6, "autocomplete": "off"})}
+        # unfold's, not Django's bare Textarea: that one has no border on a transparent background in the console.
+        widgets = {"service_account_key": UnfoldAdminTextareaWidget(attrs={"rows": 6, "autocomplete": "off"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

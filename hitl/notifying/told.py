@@ -7,6 +7,7 @@ they are written in the requester's language. Approvers are named as the product
 (`conversations.delivery.display_name`): by name, never by address.
 """
 
+import re
 from decimal import Decimal
 
 from django.utils.formats import number_format
@@ -42,7 +43,7 @@ def requesters_language(approval: HITLApproval) -> str:
 def approved(approval: HITLApproval, actor, changes: dict, note: str) -> str:
     """The last level approved, with an edit or a note: "Approved by Dana Reyes: …", then what they changed and said."""
     head = _("Approved by %(name)s: %(summary)s.") % {"name": display_name(actor), "summary": _clause(approval.summary)}
-    return _with_lines(head, approval, actor, changes, note)
+    return _with_lines(_one_stop(head), approval, actor, changes, note)
 
 
 def level_approved(approval: HITLApproval, actor, level: int, changes: dict, note: str) -> str:
@@ -73,11 +74,13 @@ def rerouted(approval: HITLApproval, actor, changes: dict) -> str:
         "name": display_name(actor),
         "summary": _clause(approval.summary),
     }
-    return _with_lines(head, approval, actor, changes, "")
+    return _with_lines(_one_stop(head), approval, actor, changes, "")
 
 
 def rejected(approval: HITLApproval, reason: str) -> str:
-    return _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": _clause(approval.summary), "reason": reason}
+    return _one_stop(
+        _("Rejected: %(summary)s. Reason: %(reason)s") % {"summary": _clause(approval.summary), "reason": reason}
+    )
 
 
 def expired(approval: HITLApproval) -> str:
@@ -87,15 +90,18 @@ def expired(approval: HITLApproval) -> str:
 
 
 def superseded(older: HITLApproval, newer: HITLApproval) -> str:
-    return _(
-        "Superseded: %(summary)s (%(reference)s) will not be done. "
-        "The newer request %(newer)s replaces it: %(newer_summary)s."
-    ) % {
-        "summary": _clause(older.summary),
-        "reference": older.reference,
-        "newer": newer.reference,
-        "newer_summary": _clause(newer.summary),
-    }
+    return _one_stop(
+        _(
+            "Superseded: %(summary)s (%(reference)s) will not be done. "
+            "The newer request %(newer)s replaces it: %(newer_summary)s."
+        )
+        % {
+            "summary": _clause(older.summary),
+            "reference": older.reference,
+            "newer": newer.reference,
+            "newer_summary": _clause(newer.summary),
+        }
+    )
 
 
 def done(detail: str | Sentence) -> str:
@@ -106,17 +112,18 @@ def done(detail: str | Sentence) -> str:
 def not_done(approval: HITLApproval, reason: str) -> str:
     """The approved action failed: `reason` is the executor's account of why (an ad platform's answer, or what
     changed since the approval)."""
-    return _("Approved, but it could not be done: %(summary)s. Reason: %(reason)s") % {
-        "summary": _clause(approval.summary),
-        "reason": reason,
-    }
+    return _one_stop(
+        _("Approved, but it could not be done: %(summary)s. Reason: %(reason)s")
+        % {"summary": _clause(approval.summary), "reason": reason}
+    )
 
 
 def not_confirmed(approval: HITLApproval) -> str:
     """A silent execution was marked failed: the receiver may have applied it."""
-    return _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.") % {
-        "summary": _clause(approval.summary)
-    }
+    return _one_stop(
+        _("Approved, but it was not confirmed done: %(summary)s. An admin is on it.")
+        % {"summary": _clause(approval.summary)}
+    )
 
 
 def decision_taken(approval: HITLApproval) -> str:
@@ -133,8 +140,13 @@ def decision_taken(approval: HITLApproval) -> str:
 
 def _clause(text: str) -> str:
     """`text` to stand inside a sentence, without the full stop it may end with (an outside agent's description
-    often has one): the sentence's own is then the only one."""
+    often has one): the sentence's own is then the only one. A "?", "!" or "…" stays: see _one_stop."""
     return text.rstrip().rstrip(".")
+
+
+def _one_stop(sentence: str) -> str:
+    """`sentence` without the full stop it puts after a clause that ends in "?", "!" or "…": that mark ends it."""
+    return re.sub(r"(?<=[?!…])\.(?=\s|$)", "", sentence)
 
 
 def _with_lines(head: str, approval, actor, changes: dict, note: str) -> str:

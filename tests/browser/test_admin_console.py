@@ -336,7 +336,7 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
     def test_every_secret_field_is_a_box_sized_like_the_fields_around_it(self):
         """Tokens, keys and client secrets were strips 20 px high with no border on a transparent background: a
         label and help text with no box to type in (issue 50). Each is measured against the page's first text
-        field."""
+        field; the warehouse's service account key is a text area (a JSON document), taller than that field."""
         self.log_in("admin@acme.test")
         tenant = Tenant.objects.get(slug="acme-outdoor")
         pages = [
@@ -345,21 +345,27 @@ class AdminConsoleBrowserTests(AccessibilityChecks, BrowserTestCase):
             "/admin/agents/enginechoice/add/",
             "/admin/tenants/identityprovider/add/",
             reverse("admin:tenants_tenant_change", args=[tenant.pk]),
+            reverse("admin:warehouse_warehousedestination_add"),
         ]
-        measure = """
-            const box = e => { const r = e.getBoundingClientRect(), c = getComputedStyle(e);
-              return {name: e.name, width: r.width, height: r.height, border: parseFloat(c.borderTopWidth)}; };
+        secrets = 'form input[type="password"], form textarea[name="service_account_key"]'
+        measure = f"""
+            const box = e => {{ const r = e.getBoundingClientRect(), c = getComputedStyle(e);
+              return {{name: e.name, tag: e.tagName, width: r.width, height: r.height,
+                       border: parseFloat(c.borderTopWidth)}}; }};
             const text = document.querySelector('form input[type="text"]');
-            return {text: box(text), secrets: [...document.querySelectorAll('form input[type="password"]')].map(box)};
+            return {{text: box(text), secrets: [...document.querySelectorAll('{secrets}')].map(box)}};
         """
         for page in pages:
             self.driver.get(self.url(page))
-            self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'form input[type="password"]'), f"{page}'s secrets")
+            self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, secrets), f"{page}'s secrets")
             found = self.driver.execute_script(measure)
             text = found["text"]
             for secret in found["secrets"]:
                 self.assertGreaterEqual(secret["border"], 1, f"{page} {secret}")
-                self.assertAlmostEqual(secret["height"], text["height"], delta=2, msg=f"{page} {secret} vs {text}")
+                if secret["tag"] == "TEXTAREA":
+                    self.assertGreater(secret["height"], 2 * text["height"], f"{page} {secret} vs {text}")
+                else:
+                    self.assertAlmostEqual(secret["height"], text["height"], delta=2, msg=f"{page} {secret} vs {text}")
                 self.assertGreaterEqual(secret["width"], 0.9 * text["width"], f"{page} {secret} vs {text}")
         self.screenshot("secret-fields-tenant.png")
 

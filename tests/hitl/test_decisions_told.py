@@ -243,12 +243,20 @@ def test_an_edit_that_makes_the_request_riskier_is_told_as_a_new_approval_round(
     assert told(asked.conversation)[1:] == ["Approved and done: Summer Sale daily budget $500.00 -> $9,000.00"]
 
 
-def test_a_summary_ending_in_a_full_stop_is_told_with_one_only():
-    """Issue 50: told sentences doubled their punctuation ("…a day.."): an outside agent's description, the
-    summary approvers and requesters read, often ends with a full stop of its own."""
-    approval = HITLApproval(
-        action_summary="Raise Summer Sale to 700 a day.", language="en", reference="BR-1", total_levels=2
-    )
+@pytest.mark.parametrize(
+    ("summary", "head"),
+    [
+        ("Raise Summer Sale to 700 a day.", "Raise Summer Sale to 700 a day."),
+        ("Raise Summer Sale to 700 a day?", "Raise Summer Sale to 700 a day?"),
+        ("Raise Summer Sale to 700 a day!", "Raise Summer Sale to 700 a day!"),
+        ("Raise Summer Sale to 700 a day…", "Raise Summer Sale to 700 a day…"),
+    ],
+)
+def test_a_summary_ending_in_its_own_punctuation_is_told_without_another_full_stop(summary, head):
+    """Issue 50: told sentences doubled their punctuation ("…a day..", "…a day?."): an outside agent's description,
+    the summary approvers and requesters read, often ends with a full stop, a question or exclamation mark or an
+    ellipsis of its own."""
+    approval = HITLApproval(action_summary=summary, language="en", reference="BR-1", total_levels=2)
     approval.required_approvals, approval.received_approvals = 2, 1
     person = User(first_name="Dana", last_name="Reyes")
     with translation.override("en"):
@@ -262,5 +270,6 @@ def test_a_summary_ending_in_a_full_stop_is_told_with_one_only():
             words.not_done(approval, "The campaign is gone."),
             words.not_confirmed(approval),
         ]
-    assert said[0] == "Approved by Dana Reyes: Raise Summer Sale to 700 a day."
-    assert not [sentence for sentence in said if ".." in sentence or ".;" in sentence], said
+    assert said[0] == f"Approved by Dana Reyes: {head}"
+    doubled = ("..", ".;", "?.", "!.", "….")
+    assert not [sentence for sentence in said if any(twice in sentence for twice in doubled)], said

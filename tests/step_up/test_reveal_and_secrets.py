@@ -1,7 +1,7 @@
 """Step-up beyond decisions: revealing personal data (console and API) and changing a tenant's channel secrets or
 its ad platforms' credentials need a second factor shown within the tenant's window; a token never shows one."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -106,6 +106,22 @@ def test_the_tenant_settings_ask_a_tenant_admin_for_the_factor_first(tenant, ten
     place_level(tenant, "high")
     response = session_as(tenant_admin, state).get(tenant_page(tenant))
     assert urlsplit(response["Location"]).path == "/accounts/2fa/reauthenticate/"
+
+
+def test_a_tenant_admin_with_no_factor_is_told_to_add_one_and_not_shown_the_secrets(tenant, tenant_admin, console_as):
+    """The secrets wall sends a person with no second factor to add one (which counts as showing it), saying so."""
+    place_level(tenant, "high")
+    tenant.action_webhook_secret = WEBHOOK_SECRET
+    tenant.save()
+    response = console_as(tenant_admin).get(tenant_page(tenant), follow=True)
+    assert response.redirect_chain == [(f"/accounts/2fa/?next={quote(tenant_page(tenant), safe='')}", 302)]
+    page = response.content.decode()
+    assert (
+        "you have none yet: add one on the next page (an authenticator app or a security key), then change this "
+        "tenant&#x27;s secrets."
+    ) in page
+    assert 'href="/accounts/2fa/totp/activate/"' in page
+    assert WEBHOOK_SECRET not in page and 'name="action_webhook_secret"' not in page
 
 
 def test_a_secret_typed_after_the_factor_went_stale_is_not_saved(tenant, tenant_admin, session_as):
