@@ -48,7 +48,7 @@ def approved(approval: HITLApproval, actor, changes: dict, note: str) -> str:
 
 def level_approved(approval: HITLApproval, actor, level: int, changes: dict, note: str) -> str:
     """A level approved and more to come: "1 of 2 approved: …" (the chip says "1 of 2 approved" too)."""
-    head = _("%(approved)s of %(levels)s approved: %(name)s approved %(summary)s; it now waits for the next level.") % {
+    head = _("%(approved)s of %(levels)s approved: %(name)s approved “%(summary)s”; it now waits for the next level.") % {
         "approved": level,
         "levels": approval.total_levels,
         "name": display_name(actor),
@@ -61,8 +61,8 @@ def approval_counted(approval: HITLApproval, actor, changes: dict, note: str) ->
     """One approval of several a level needs, told when it came with an edit or a note."""
     more = approval.required_approvals - approval.received_approvals
     head = ngettext(
-        "%(name)s approved %(summary)s; it needs %(count)s more approval.",
-        "%(name)s approved %(summary)s; it needs %(count)s more approvals.",
+        "%(name)s approved “%(summary)s”; it needs %(count)s more approval.",
+        "%(name)s approved “%(summary)s”; it needs %(count)s more approvals.",
         more,
     ) % {"name": display_name(actor), "summary": _clause(approval.summary), "count": more}
     return _with_lines(head, approval, actor, changes, note)

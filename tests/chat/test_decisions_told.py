@@ -64,7 +64,7 @@ async def test_the_chip_shows_each_level_approved_live_and_after_a_reload(open_t
     await database_sync_to_async(approve)(action["approval_id"], actor=dana)
     update = await tab.next()
     assert (update["status"], update["levels"], update["approved_levels"]) == ("pending", 2, 1)
-    assert update["text"].startswith("1 of 2 approved: Dana Reyes approved Raise Summer Sale daily budget")
+    assert update["text"].startswith("1 of 2 approved: Dana Reyes approved “Raise Summer Sale daily budget")
     await tab.close()
 
     _, again = await open_tab(colleague)

@@ -80,7 +80,7 @@ def test_each_level_approved_reaches_the_member_by_email(
     decide(lambda: approve(approval.pk, actor=dana))
     (progress,) = texts_to(sendgrid, requester)[before:]
     assert (
-        "1 of 2 approved: Dana Reyes approved Raise Summer Sale daily budget to $700.00; "
+        "1 of 2 approved: Dana Reyes approved “Raise Summer Sale daily budget to $700.00”; "
         "it now waits for the next level."
     ) in progress
     decide(lambda: approve(approval.pk, actor=lee))

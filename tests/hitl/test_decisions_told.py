@@ -169,7 +169,7 @@ def test_each_level_approved_is_told_and_shown_on_the_chip(two_levels, asked, ap
         approve(action.approval_id, actor=approver, notes="Fine by me", edits=EDIT)
     (first,) = told(asked.conversation)
     assert first == (
-        "1 of 2 approved: Dana Reyes approved Raise Summer Sale daily budget from $500.00 to $650.00; "
+        "1 of 2 approved: Dana Reyes approved “Raise Summer Sale daily budget from $500.00 to $650.00”; "
         "it now waits for the next level.\n"
         "Dana Reyes changed your request: Daily budget $700.00 → $650.00.\n"
         "Note from Dana Reyes: “Fine by me”"
@@ -206,7 +206,7 @@ def test_a_level_needing_two_approvals_tells_each_approvers_edit_and_note(
     with run_on_commit():
         approve(action.approval_id, actor=approver, notes=NOTE, edits=EDIT)
     (first,) = told(asked.conversation)
-    assert first.startswith("Dana Reyes approved Raise Summer Sale daily budget from $500.00 to $650.00; ")
+    assert first.startswith("Dana Reyes approved “Raise Summer Sale daily budget from $500.00 to $650.00”; ")
     assert "it needs 1 more approval." in first and "Daily budget $700.00 → $650.00" in first and NOTE in first
     with run_on_commit():
         approve(action.approval_id, actor=second_approver)
@@ -271,5 +271,5 @@ def test_a_summary_ending_in_its_own_punctuation_is_told_without_another_full_st
             words.not_confirmed(approval),
         ]
     assert said[0] == f"Approved by Dana Reyes: {head}"
-    doubled = ("..", ".;", "?.", "!.", "….")
+    doubled = ("..", ".;", "?.", "!.", "….", "?;", "!;", "…;")
     assert not [sentence for sentence in said if any(twice in sentence for twice in doubled)], said

@@ -75,7 +75,7 @@ def test_each_level_approved_reaches_the_member_on_whatsapp(tenant, client, twil
     before = len(to_member(twilio))
     decide(lambda: approve(approval.pk, actor=dana))
     assert to_member(twilio)[before:] == [
-        "1 of 2 approved: Dana Reyes approved Raise Summer Sale daily budget to $700.00; "
+        "1 of 2 approved: Dana Reyes approved “Raise Summer Sale daily budget to $700.00”; "
         "it now waits for the next level."
     ]
     decide(lambda: approve(approval.pk, actor=lee))
