@@ -48,7 +48,9 @@ def approved(approval: HITLApproval, actor, changes: dict, note: str) -> str:
 
 def level_approved(approval: HITLApproval, actor, level: int, changes: dict, note: str) -> str:
     """A level approved and more to come: "1 of 2 approved: …" (the chip says "1 of 2 approved" too)."""
-    head = _("%(approved)s of %(levels)s approved: %(name)s approved “%(summary)s”; it now waits for the next level.") % {
+    head = _(
+        "%(approved)s of %(levels)s approved: %(name)s approved “%(summary)s”; it now waits for the next level."
+    ) % {
         "approved": level,
         "levels": approval.total_levels,
         "name": display_name(actor),
