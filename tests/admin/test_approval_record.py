@@ -2,14 +2,12 @@
 
 from django.urls import reverse
 
-from agents.models import AIAgent
 from hitl.models import HITLApproval
 from hitl.services.closing import escalate
 from hitl.services.decisions import reject
-from hitl.services.requests import request_approval
 from tenants.models import AccessLog
 from tests.admin.test_approval_admin import decide_url
-from tests.factories import ContentPieceFactory, ConversationFactory, MessageFactory, schedule_action
+from tests.factories import ConversationFactory, MessageFactory
 
 
 def page(client, approval):
@@ -94,24 +92,15 @@ def test_the_built_in_workflow_and_its_level_are_named_in_the_readers_language(c
     assert "Waiting for Approvers (level 1)" in page(console_as(staff["admin"]), approval)
 
 
-LATER = "2027-01-15T17:00:00+00:00"  # 9 a.m. in Los Angeles
-
-
-def ask_to_schedule(tenant, member, at=LATER):
-    """A request to schedule a piece at `at`, as the content agent files it, in a Los Angeles tenant."""
-    tenant.timezone = "America/Los_Angeles"
-    tenant.save(update_fields=["timezone"])
-    piece = ContentPieceFactory(tenant=tenant, title="Trail guide", channel="blog", status="draft")
-    agent = AIAgent.objects.get(is_system_agent=True, agent_type="content")
-    return request_approval(tenant=tenant, agent=agent, action=schedule_action(piece, at), requested_by=member)
+LATER = "2027-01-15T17:00:00+00:00"  # ask_to_schedule's time: 9 a.m. in Los Angeles
 
 
 def test_a_time_to_publish_is_read_and_edited_in_the_tenants_zone(
-    console_as, staff, tenant, django_capture_on_commit_callbacks
+    console_as, staff, ask_to_schedule, django_capture_on_commit_callbacks
 ):
     """Issue 50, point 6: the page said "Scheduled for 2027-01-15T17:00:00+00:00" and asked for the time as "ISO date
     and time, UTC"; a Los Angeles team reads 9 a.m. and types its own time."""
-    approval = ask_to_schedule(tenant, staff["member"])
+    approval = ask_to_schedule(staff["member"])
     html = page(console_as(staff["approver"]), approval)
     assert "+00:00" not in html and "UTC" not in html
     details = html.split('aria-label="Action details"')[1].split("</table>")[0]
@@ -128,8 +117,8 @@ def test_a_time_to_publish_is_read_and_edited_in_the_tenants_zone(
     assert "Jan. 15, 2027, 10:30 a.m." in page(client, approval)  # the executed detail, in the zone
 
 
-def test_the_time_as_it_was_is_no_edit(console_as, staff, tenant, django_capture_on_commit_callbacks):
-    approval = ask_to_schedule(tenant, staff["member"])
+def test_the_time_as_it_was_is_no_edit(console_as, staff, ask_to_schedule, django_capture_on_commit_callbacks):
+    approval = ask_to_schedule(staff["member"])
     client = console_as(staff["approver"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(decide_url(approval), {"decision": "approve", "edit_scheduled_for": "2027-01-15T09:00"})
@@ -138,8 +127,8 @@ def test_the_time_as_it_was_is_no_edit(console_as, staff, tenant, django_capture
     assert not approval.history.filter(event_type="edited").exists()
 
 
-def test_a_time_that_reads_as_none_is_refused_and_nothing_changes(console_as, staff, tenant):
-    approval = ask_to_schedule(tenant, staff["member"])
+def test_a_time_that_reads_as_none_is_refused_and_nothing_changes(console_as, staff, ask_to_schedule):
+    approval = ask_to_schedule(staff["member"])
     response = console_as(staff["approver"]).post(
         decide_url(approval), {"decision": "approve", "edit_scheduled_for": "next tuesday"}, follow=True
     )

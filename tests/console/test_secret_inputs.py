@@ -37,7 +37,6 @@ def test_a_secret_field_is_a_console_input_that_never_renders_its_value(form_cla
 def test_the_warehouse_key_is_a_console_text_area_that_never_renders_the_stored_key():
     """A service account key is a JSON document, so a text area, not a password input; it keeps the same promise."""
     stored = WarehouseDestination(project="acme-data", dataset_name="walker", service_account_key="s3cr3t-stored")
-    stored._state.adding = False
     html = str(DestinationForm(instance=stored)["service_account_key"])
     assert "<textarea" in html and "s3cr3t-stored" not in html, html
     assert 'rows="6"' in html and 'autocomplete="off"' in html, html

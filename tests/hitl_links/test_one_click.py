@@ -11,13 +11,12 @@ from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
-from agents.models import AIAgent
 from hitl.links import make_link, read_token
 from hitl.models import HITLApproval, HITLDecision, HITLNotification, OneClickToken
 from hitl.services.decisions import reject
 from hitl.services.requests import request_approval
 from tenants.roles import Role
-from tests.factories import CampaignFactory, ContentPieceFactory, UserFactory, budget_action, schedule_action
+from tests.factories import CampaignFactory, UserFactory, budget_action
 
 IP = "203.0.113.7"
 
@@ -202,8 +201,6 @@ def test_a_link_to_a_decided_approval_leaves_no_trace(client, ask, approver, sec
 
 
 def test_a_link_acts_only_on_its_own_approval(client, ask, approver, paid_ads, other_tenant):
-    from hitl.services.requests import request_approval
-
     ours = ask()
     outsider = UserFactory(tenant=other_tenant, role=Role.APPROVER)
     theirs = request_approval(
@@ -263,15 +260,10 @@ def test_a_link_opened_by_its_own_approver_while_signed_in_works(client, ask, ap
     assert fresh(approval).status != "pending"
 
 
-def test_the_page_reads_a_time_in_the_tenants_zone(client, tenant, requester, approver):
+def test_the_page_reads_a_time_in_the_tenants_zone(client, ask_to_schedule, requester, approver):
     """Issue 50: a 9 a.m. Los Angeles request read "2027-01-15T17:00:00+00:00" and "5 p.m. UTC" on the one-click
     page, which nobody is signed in to, so no zone was set; it reads in the tenant's, as its email does."""
-    tenant.timezone = "America/Los_Angeles"
-    tenant.save(update_fields=["timezone"])
-    piece = ContentPieceFactory(tenant=tenant, title="Trail guide", channel="blog", status="draft")
-    agent = AIAgent.objects.get(is_system_agent=True, agent_type="content")
-    action = schedule_action(piece, "2027-01-15T17:00:00+00:00")
-    approval = request_approval(tenant=tenant, agent=agent, action=action, requested_by=requester)
+    approval = ask_to_schedule(requester)
     page = client.get(path(approval, approver, "approve")).content.decode()
     assert "Jan. 15, 2027, 9 a.m. PST" in page
     assert "+00:00" not in page and "UTC" not in page
