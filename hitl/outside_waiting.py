@@ -1,8 +1,13 @@
 """Waiting for the decision on an outside agent's request (the API's `?wait=`, the MCP tools' waits).
 
-Every wait of a process is watched by one loop per event loop: one query a tick for all the requests waited on,
-however many agents wait, instead of a query a tick for each. A decision is seen within a tick, whichever process or
-clock made it (a console in another daphne, the SLA sweep in a worker): the database is where they all meet.
+Every wait of a process is watched by one loop per event loop: one query a sweep for all the requests waited on,
+however many agents wait, instead of a query a tick for each. Whichever process or clock decides (a console in
+another daphne, the SLA sweep in a worker), the decision's commit is announced on the channel layer
+(`announce_decided`), and the watch of each web process wakes its waits for that request at once. With a layer that
+only this process hears (the in-memory one of the embedded shape), the database is where they all meet: a sweep
+each TICK_SECONDS. With a shared one (Redis), the sweep runs each SWEEP_SECONDS and only catches an announcement lost
+(the layer away for a moment): at a thousand waits the tick's query under full cores took up to 3 s, the tail of
+the decision's answer (bench/RESULTS.md, "Approval desk").
 
 The watch has a thread of its own that keeps its database connection from tick to tick, and a woken wait reads the
 decided request there too (`on_the_watch`): neither waits for the pool behind a thousand agents asking again, and
@@ -18,11 +23,17 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import connection
 
+from core.layer import send_on_commit
+from hitl.callbacks import DECIDING
 from hitl.models import ApprovalRequest, ApprovalStatus
 
-TICK_SECONDS = 0.2
+TICK_SECONDS = 0.2  # the sweep when decisions are not announced to this process
+SWEEP_SECONDS = 1.0  # the sweep when they are: it finds only what an announcement lost
+DECIDED_GROUP = "approval-requests.decided"
+JOIN_AGAIN_SECONDS = 3600  # a Redis layer forgets a group's member after a day (channels-redis' group_expiry)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +59,17 @@ def handing_back(function):
     return step
 
 
+def announce_decided(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """post_save of a history entry (connected in hitl.apps): a decision on a request from outside is announced to
+    every web process's watch once it commits, whichever door or clock made it. No query for an approval of Walker's
+    own agents (`HITLApproval.outside`)."""
+    if not created or raw or instance.event_type not in DECIDING:
+        return
+    asked = instance.approval.outside
+    if asked is not None and _shared_layer() is not None:
+        send_on_commit([DECIDED_GROUP], {"type": "request.decided", "request": str(asked.pk)})
+
+
 async def until_decided(pk, seconds: float) -> bool:
     """Whether the request `pk` no longer waits for a decision: True as soon as it is decided, False after `seconds`
     without. The caller holds no connection meanwhile (`handing_back`)."""
@@ -55,19 +77,25 @@ async def until_decided(pk, seconds: float) -> bool:
         return False
     decided = asyncio.get_running_loop().create_future()
     watch = _watch()
-    watch.add(pk, decided)
+    watch.add(str(pk), decided)
     try:
         return await asyncio.wait_for(decided, seconds)
     except TimeoutError:
         return False
     finally:
-        watch.discard(pk, decided)
+        watch.discard(str(pk), decided)
 
 
 async def on_the_watch(function, *args):
     """`function(*args)` (sync) on the watch's thread and connection, in the caller's context (its language and
     zone): what a woken wait reads, without waiting for the pool."""
     return await _watch().run(function, *args)
+
+
+def _shared_layer():
+    """The channel layer when every process hears it, else None: an in-memory layer reaches only its own process."""
+    layer = get_channel_layer()
+    return None if layer is None or isinstance(layer, InMemoryChannelLayer) else layer
 
 
 def _watch() -> "_Watch":
@@ -79,10 +107,11 @@ def _watch() -> "_Watch":
 
 
 class _Watch:
-    """The waits of one event loop, the task checking them while any are left, and the thread it checks on."""
+    """The waits of one event loop, the task checking them while any are left, the thread it checks on, and the
+    task hearing the decisions announced while it runs."""
 
     def __init__(self):
-        self.waiting: dict = {}  # request pk -> the futures of its waits
+        self.waiting: dict = {}  # request pk (str) -> the futures of its waits
         self.task: asyncio.Task | None = None
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="approval-watch")
         weakref.finalize(self, self.thread.shutdown, wait=False)  # with its event loop
@@ -117,7 +146,14 @@ class _Watch:
             if not self.waiting:
                 connection.close()
 
+    def wake(self, pk: str) -> None:
+        for future in self.waiting.get(pk, ()):
+            if not future.done():
+                future.set_result(True)
+
     async def _run(self) -> None:
+        layer = _shared_layer()
+        hearing = asyncio.get_running_loop().create_task(self._hear(layer)) if layer is not None else None
         try:
             while self.waiting:
                 try:
@@ -126,13 +162,33 @@ class _Watch:
                     log.exception("Could not check the waited-on approval requests")
                     decided = []
                 for pk in decided:
-                    for future in self.waiting.get(pk, ()):
-                        if not future.done():
-                            future.set_result(True)
-                await asyncio.sleep(TICK_SECONDS)
+                    self.wake(pk)
+                # Until the layer fails: then every decision is found by the sweep, as without one.
+                await asyncio.sleep(SWEEP_SECONDS if hearing is not None and not hearing.done() else TICK_SECONDS)
         finally:  # nothing left to watch, or the loop closing: the connection goes back to the pool
+            if hearing is not None:
+                hearing.cancel()
             with contextlib.suppress(RuntimeError):  # the thread already stopped with the interpreter
                 self.thread.submit(_let_go)
+
+    async def _hear(self, layer) -> None:
+        """Wake the waits of each request announced decided, until cancelled. A channel of its own each time it
+        starts: one that went on listening under the same name would lose its membership to this one's leaving."""
+        channel = await layer.new_channel()
+        try:
+            await layer.group_add(DECIDED_GROUP, channel)
+            joined = asyncio.get_running_loop().time()
+            while True:
+                message = await layer.receive(channel)
+                self.wake(message["request"])
+                if asyncio.get_running_loop().time() - joined > JOIN_AGAIN_SECONDS:
+                    await layer.group_add(DECIDED_GROUP, channel)
+                    joined = asyncio.get_running_loop().time()
+        except Exception:  # not the cancel: that one is how the watch stops it
+            log.exception("Decisions are no longer heard from the channel layer; the sweep finds them")
+        finally:
+            with contextlib.suppress(Exception):
+                await layer.group_discard(DECIDED_GROUP, channel)
 
 
 def _let_go() -> None:
@@ -143,7 +199,7 @@ def _let_go() -> None:
 def _decided(pks: list) -> list:
     """Those of `pks` no longer waiting, in one query."""
     rows = ApprovalRequest.objects.filter(pk__in=pks, approval__isnull=False)
-    return list(rows.exclude(approval__status=ApprovalStatus.PENDING).values_list("pk", flat=True))
+    return [str(pk) for pk in rows.exclude(approval__status=ApprovalStatus.PENDING).values_list("pk", flat=True)]
 
 
 _watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch]" = weakref.WeakKeyDictionary()

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from channels.layers import get_channel_layer
 from django.db import connection
 from django.db.backends.signals import connection_created
 from django.test import AsyncClient
@@ -16,6 +17,20 @@ from hitl.services.outside import Ask, file_request
 from tenants.identity import integration_tokens
 from tests.action_types.conftest import registered
 from tests.approval_requests.conftest import URL, ask, client_of
+
+
+@pytest.fixture
+def swept_only(monkeypatch):
+    """Decisions found by the database sweep alone, as where no channel layer reaches every process."""
+    monkeypatch.setattr(outside_waiting, "_shared_layer", lambda: None)
+
+
+@pytest.fixture
+def heard(monkeypatch):
+    """Decisions announced on the layer the settings configure (in memory, or Redis on the services shape), as
+    where one layer reaches every process; the sweep so rare that a wake within the test is the announcement's."""
+    monkeypatch.setattr(outside_waiting, "_shared_layer", get_channel_layer)
+    monkeypatch.setattr(outside_waiting, "SWEEP_SECONDS", 30)
 
 
 def rejected(pk, approver) -> None:
@@ -49,7 +64,9 @@ def test_a_waiting_read_answers_as_soon_as_the_request_is_decided(live_db, tenan
 
 
 @pytest.mark.slow  # the undecided waits run their whole second
-def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(live_db, tenant, tenant_admin, approver, monkeypatch):
+def test_every_wait_of_a_process_is_checked_by_one_query_a_tick(
+    live_db, tenant, tenant_admin, approver, monkeypatch, swept_only
+):
     """Five agents waiting cost one query a tick, not five; the one decided wakes at once, the others wait on."""
     registered(tenant)
     token = client_of(tenant_admin).token
@@ -118,7 +135,7 @@ def test_a_waiting_read_holds_no_connection_between_its_steps(live_db, tenant, t
 
 
 @pytest.mark.slow  # it waits four ticks, then two more
-def test_the_watch_keeps_one_connection_from_tick_to_tick_and_gives_it_back(live_db, tenant, tenant_admin):
+def test_the_watch_keeps_one_connection_from_tick_to_tick_and_gives_it_back(live_db, tenant, tenant_admin, swept_only):
     """Taking a connection from the pool each tick, the check queued behind a thousand agents' sign-ins: the watch
     keeps its own while any wait is left, and gives it back once none is."""
     registered(tenant)
@@ -141,3 +158,71 @@ def test_the_watch_keeps_one_connection_from_tick_to_tick_and_gives_it_back(live
         connection_created.disconnect(note)
     assert [name for name in opened if name.startswith("approval-watch")] == ["approval-watch_0"]
     assert given_back
+
+
+def wake_time(rows, approver, seconds=5.0) -> float:
+    """Seconds from the rejection of the first of `rows` (each waited on, from one event loop) to its wait's end."""
+
+    async def wait_and_decide():
+        waits = [asyncio.create_task(outside_waiting.until_decided(row.pk, seconds)) for row in rows]
+        await asyncio.sleep(0.3)  # every wait in, and the watch listening
+        decided = asyncio.get_running_loop().time()
+        await sync_to_async(rejected)(rows[0].approval_id, approver)
+        assert await waits[0]
+        woken = asyncio.get_running_loop().time() - decided
+        for wait in waits[1:]:
+            wait.cancel()
+        await asyncio.gather(*waits[1:], return_exceptions=True)
+        return woken
+
+    return asyncio.run(wait_and_decide())
+
+
+def test_a_decision_announced_wakes_its_wait_without_a_sweep(live_db, tenant, tenant_admin, approver, heard):
+    """The decision's commit is heard by the watch at once: with the sweep at 30 s, the wait ends well within a
+    second (the tick's query over a thousand waits took up to 3 s under full cores)."""
+    registered(tenant)
+    token = client_of(tenant_admin).token
+    rows = [file_request(token, Ask(**ask(args={"campaign": c, "amount": 1}))).request for c in "AB"]
+    assert wake_time(rows, approver) < 1
+
+
+def test_an_announcement_lost_is_found_by_the_sweep(live_db, tenant, tenant_admin, approver, heard, monkeypatch):
+    registered(tenant)
+    monkeypatch.setattr(outside_waiting, "send_on_commit", lambda groups, message: None)  # never announced
+    monkeypatch.setattr(outside_waiting, "SWEEP_SECONDS", 0.5)
+    waited = file_request(client_of(tenant_admin).token, Ask(**ask())).request
+    assert wake_time([waited], approver) < 2.5
+
+
+class Unreachable:
+    """A channel layer whose server is away."""
+
+    async def new_channel(self):
+        raise ConnectionError("Connection refused")
+
+
+def test_a_layer_that_fails_leaves_the_waits_to_the_tick(live_db, tenant, tenant_admin, approver, monkeypatch):
+    """Hearing nothing from a layer that is away, the watch sweeps at the tick's pace again, not the sweep's 30 s."""
+    registered(tenant)
+    monkeypatch.setattr(outside_waiting, "_shared_layer", Unreachable)
+    monkeypatch.setattr(outside_waiting, "send_on_commit", lambda groups, message: None)
+    monkeypatch.setattr(outside_waiting, "SWEEP_SECONDS", 30)
+    waited = file_request(client_of(tenant_admin).token, Ask(**ask())).request
+    assert wake_time([waited], approver) < 1.5
+
+
+def test_only_a_decision_on_a_request_from_outside_is_announced(tenant, tenant_admin, approver, monkeypatch, request):
+    """Filing and a decision on an approval of Walker's own agents announce nothing; each decision on a request
+    from outside announces that request, once."""
+    registered(tenant)
+    announced = []
+    monkeypatch.setattr(outside_waiting, "_shared_layer", object)
+    monkeypatch.setattr(outside_waiting, "send_on_commit", lambda groups, message: announced.append((groups, message)))
+    asked = file_request(client_of(tenant_admin).token, Ask(**ask())).request
+    assert announced == []
+    reject(asked.approval_id, actor=approver, reason="Not this week")
+    own = request.getfixturevalue("ask")()  # a budget change Walker's Paid Ads agent proposed
+    reject(own.pk, actor=approver, reason="Not this one either")
+    decided = {"type": "request.decided", "request": str(asked.pk)}
+    assert announced == [([outside_waiting.DECIDED_GROUP], decided)]
