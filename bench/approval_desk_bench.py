@@ -18,8 +18,9 @@ on 127.0.0.1 in this process. Then:
 
 It prints the decision → long-poll answer latency (from the approve call's answer to the waiting agent's), the
 decision → callback latency, p50 and p99 of each, filing's p50, the bare API view's p50 measured in the same run
-(the stack without Walker's work), the load average, and the counts the database holds afterwards: requests filed
-per key (1), decisions and approvals per request (1), outcomes recorded per request (1).
+(the stack without Walker's work), the load average, the counts the database holds afterwards (requests filed
+per key: 1, decisions and approvals per request: 1, outcomes recorded per request: 1), and the cores each process
+used in each phase (filing; waiting: 10 s with every request waited on and nobody deciding; deciding).
 
 Needs `manage.py migrate` and `manage.py seed_demo` on the benchmark database first.
 """
@@ -200,7 +201,49 @@ async def settled(client: Retrying, request_id: str, token: str, ceiling: float 
     return time.monotonic() - started, quick >= 3
 
 
-async def run(bases: list[str], prepared: dict, args, receiver: Receiver, callback_url: str) -> dict:
+def postgres_cpu_seconds() -> float:
+    """User + system CPU time of every PostgreSQL process on this machine so far (utime + stime of /proc's stat), to
+    the clock tick: the server's share of a phase, counted by difference. A backend that ended between two readings
+    takes its time with it; the pools keep theirs for the whole run."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().split("(", 1)[1].rsplit(")", 1)
+        except OSError:  # the process ended meanwhile
+            continue
+        if name.startswith("postgres"):
+            utime, stime = fields.split()[11:13]
+            total += int(utime) + int(stime)
+    return total / ticks
+
+
+class Phases:
+    """Each phase's wall time and the CPU each process used in it: what takes the two cores while agents wait and
+    while approvers decide."""
+
+    def __init__(self, clocks: dict):
+        self.clocks, self.spent, self.mark = clocks, {}, None
+
+    def _reading(self) -> dict:
+        return {"wall": time.monotonic(), "bench": time.process_time(), **{k: c() for k, c in self.clocks.items()}}
+
+    def start(self) -> None:
+        self.mark = self._reading()
+
+    def end(self, phase: str) -> None:
+        now = self._reading()
+        self.spent[phase] = {k: now[k] - self.mark[k] for k in now}
+        self.mark = now
+
+    def lines(self) -> list[str]:
+        return [
+            f"{phase}: {spent['wall']:.0f} s; cores used: "
+            + ", ".join(f"{k} {v / spent['wall']:.2f}" for k, v in spent.items() if k != "wall")
+            for phase, spent in self.spent.items()
+        ]
+
+
+async def run(bases: list[str], prepared: dict, args, receiver: Receiver, callback_url: str, phases: Phases) -> dict:
     tokens = prepared["agents"]
     # One client per agent, as each agent is its own program: one client holding every agent's thousand connections
     # spent most of a core in httpcore's pool, which scans all its connections on each request and answer.
@@ -263,9 +306,13 @@ async def run(bases: list[str], prepared: dict, args, receiver: Receiver, callba
             return await file(n)
 
     print(f"filing {args.requests} requests…", flush=True)
+    phases.start()
     filed = await asyncio.gather(*(gated_file(n) for n in range(args.requests)))
     print("filed; waiting for every first poll…", flush=True)
+    phases.end("filing")
     settling, quiet = await settled(client, *filed[-1])
+    await asyncio.sleep(10)  # the waiting state alone: re-polls and the watch, nobody deciding
+    phases.end("waiting")
     decided: dict[str, float] = {}
     queue = list(filed)
 
@@ -282,6 +329,7 @@ async def run(bases: list[str], prepared: dict, args, receiver: Receiver, callba
     deciding_started = time.monotonic()
     await asyncio.gather(*(decider(approver) for approver in approvers))
     deciding = time.monotonic() - deciding_started
+    phases.end("deciding")
     print("decided; waiting for the last answers and callbacks…", flush=True)
     await asyncio.wait_for(asyncio.gather(*waiting), 120)
     deadline = time.monotonic() + 60
@@ -361,21 +409,27 @@ def main():
     logs = Path(tempfile.mkdtemp(prefix="approval-desk-bench-"))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; logs in {logs}")
 
-    async def measured():
+    async def measured(phases: Phases):
         receiver = Receiver()
         server = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
         callback_url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/walker/decisions"
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         bare = await bare_p50(bases[0], prepared["decider"])
         async with server:
-            result = await run(bases, prepared, args, receiver, callback_url)
+            result = await run(bases, prepared, args, receiver, callback_url, phases)
         return bare, result, receiver.duplicates
 
     with contextlib.ExitStack() as running:  # each started on entry, stopped on exit
-        running.enter_context(Worker(env, 2, logs / "worker.log"))
-        for n, port in enumerate(ports):
-            running.enter_context(Daphne(env, port, logs / f"daphne-{n}.log"))
-        bare, result, duplicate_callbacks = asyncio.run(measured())
+        worker = running.enter_context(Worker(env, 2, logs / "worker.log"))
+        daphnes = [running.enter_context(Daphne(env, port, logs / f"daphne-{n}.log")) for n, port in enumerate(ports)]
+        phases = Phases(
+            {
+                "daphne": lambda: sum(each.cpu_seconds() for each in daphnes),
+                "worker": worker.cpu_seconds,
+                "postgres": postgres_cpu_seconds,
+            }
+        )
+        bare, result, duplicate_callbacks = asyncio.run(measured(phases))
     found = counts(result["filed"])
     ms = 1000
     print(f"requests {args.requests} from {args.agents} agents, {args.deciders} deciders, {args.web} daphne "
@@ -400,6 +454,7 @@ def main():
           f"p99 {pct(result['callback'], 0.99) * ms:.0f} ms; {len(result['callback'])} arrived, "
           f"{duplicate_callbacks} twice")  # fmt: skip
     print(f"database: {found}")
+    print("\n".join(phases.lines()))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
