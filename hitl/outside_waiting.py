@@ -152,8 +152,11 @@ class _Watch:
                 future.set_result(True)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         layer = _shared_layer()
-        hearing = asyncio.get_running_loop().create_task(self._hear(layer)) if layer is not None else None
+        channel = await self._join(layer) if layer is not None else None
+        hearing = loop.create_task(self._hear(layer, channel)) if channel is not None else None
+        joined = loop.time()
         try:
             while self.waiting:
                 try:
@@ -163,32 +166,39 @@ class _Watch:
                     decided = []
                 for pk in decided:
                     self.wake(pk)
+                heard = hearing is not None and not hearing.done()
+                if heard and loop.time() - joined > JOIN_AGAIN_SECONDS:
+                    joined = loop.time() if await self._join(layer, channel) else joined
                 # Until the layer fails: then every decision is found by the sweep, as without one.
-                await asyncio.sleep(SWEEP_SECONDS if hearing is not None and not hearing.done() else TICK_SECONDS)
+                await asyncio.sleep(SWEEP_SECONDS if heard else TICK_SECONDS)
         finally:  # nothing left to watch, or the loop closing: the connection goes back to the pool
             if hearing is not None:
                 hearing.cancel()
+                with contextlib.suppress(Exception):
+                    await layer.group_discard(DECIDED_GROUP, channel)
             with contextlib.suppress(RuntimeError):  # the thread already stopped with the interpreter
                 self.thread.submit(_let_go)
 
-    async def _hear(self, layer) -> None:
-        """Wake the waits of each request announced decided, until cancelled. A channel of its own each time it
-        starts: one that went on listening under the same name would lose its membership to this one's leaving."""
-        channel = await layer.new_channel()
+    async def _join(self, layer, channel=None):
+        """`channel` (a new one if None) in the group decisions are announced to; None when the layer fails. A new
+        channel each time the watch starts: one that went on listening under the same name would lose its
+        membership to this one's leaving."""
         try:
+            channel = channel or await layer.new_channel()
             await layer.group_add(DECIDED_GROUP, channel)
-            joined = asyncio.get_running_loop().time()
+            return channel
+        except Exception:
+            log.exception("Decisions cannot be heard from the channel layer; the sweep finds them")
+            return None
+
+    async def _hear(self, layer, channel) -> None:
+        """Wake the waits of each request announced decided, until cancelled (never between two messages: a
+        receive cancelled mid-way may drop one)."""
+        try:
             while True:
-                message = await layer.receive(channel)
-                self.wake(message["request"])
-                if asyncio.get_running_loop().time() - joined > JOIN_AGAIN_SECONDS:
-                    await layer.group_add(DECIDED_GROUP, channel)
-                    joined = asyncio.get_running_loop().time()
+                self.wake((await layer.receive(channel))["request"])
         except Exception:  # not the cancel: that one is how the watch stops it
             log.exception("Decisions are no longer heard from the channel layer; the sweep finds them")
-        finally:
-            with contextlib.suppress(Exception):
-                await layer.group_discard(DECIDED_GROUP, channel)
 
 
 def _let_go() -> None:

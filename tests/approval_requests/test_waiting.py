@@ -187,6 +187,27 @@ def test_a_decision_announced_wakes_its_wait_without_a_sweep(live_db, tenant, te
     assert wake_time(rows, approver) < 1
 
 
+def test_the_watch_joins_again_and_still_hears(live_db, tenant, tenant_admin, approver, heard, monkeypatch):
+    """A Redis layer forgets a group's member after a day: the watch joins again on a clock, not only when it hears
+    something, and a decision after several joins still wakes its wait at once."""
+    registered(tenant)
+    monkeypatch.setattr(outside_waiting, "JOIN_AGAIN_SECONDS", 0.05)
+    monkeypatch.setattr(outside_waiting, "SWEEP_SECONDS", 0.05)  # the joins are checked at each sweep…
+    monkeypatch.setattr(outside_waiting, "_decided", lambda pks: [])  # …which finds nothing: the wake is heard
+    joins = []
+    layer = get_channel_layer()
+    join = layer.group_add
+
+    async def counted(group, channel):
+        joins.append(channel)
+        await join(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", counted)
+    waited = file_request(client_of(tenant_admin).token, Ask(**ask())).request
+    assert wake_time([waited], approver) < 1
+    assert len(joins) >= 4 and len(set(joins)) == 1  # one channel, joined again and again
+
+
 def test_an_announcement_lost_is_found_by_the_sweep(live_db, tenant, tenant_admin, approver, heard, monkeypatch):
     registered(tenant)
     monkeypatch.setattr(outside_waiting, "send_on_commit", lambda groups, message: None)  # never announced
