@@ -11,18 +11,15 @@ class HitlConfig(AppConfig):
         # autodiscover them: decisions queue execution and notifications by task name.
         from django.db.models.signals import post_migrate, post_save
 
-        from hitl import access, callbacks, outside_waiting, tasks  # noqa: F401
+        from hitl import access, callbacks, tasks  # noqa: F401
         from hitl import personal_data as held
         from hitl.models import HITLApprovalHistory
         from tenants.privacy.personal_data import register
 
         post_migrate.connect(access.forget_decide_permission, dispatch_uid="hitl.forget_decide_permission")
-        # Each decision on an outside agent's request queues its callback, whichever door or clock decided.
+        # Each decision on an outside agent's request wakes its waits and queues its callback, whichever door or
+        # clock decided.
         post_save.connect(callbacks.on_history_saved, sender=HITLApprovalHistory, dispatch_uid="hitl.callbacks")
-        # And wakes the waits of every web process for it (the API's `?wait=`, the MCP tools').
-        post_save.connect(
-            outside_waiting.announce_decided, sender=HITLApprovalHistory, dispatch_uid="hitl.outside_waiting"
-        )
 
         register(
             "notifications",

@@ -31,6 +31,7 @@ from core.commit import after_commit
 from core.sending import TransientSendError
 from hitl.models import DecisionCallback, HITLApprovalHistory
 from hitl.outside_decisions import decision_of
+from hitl.outside_waiting import announce_decided
 from tenants import outbound
 
 Event = HITLApprovalHistory.Event
@@ -68,12 +69,16 @@ def on_history_saved(sender, instance: HITLApprovalHistory, created: bool, raw: 
 
 
 def decision_recorded(entry: HITLApprovalHistory) -> None:
-    """After a history entry: a decision on a request that gave a callback URL queues its callback. No query for
-    an approval of Walker's own agents (`HITLApproval.outside`)."""
+    """After a history entry: a decision on a request from outside wakes its waits in every web process
+    (hitl.outside_waiting) and, when the request gave a callback URL, queues its callback. No query for an approval
+    of Walker's own agents (`HITLApproval.outside`)."""
     if entry.event_type not in DECIDING:
         return
     asked = entry.approval.outside
-    if asked is None or not asked.callback_url:
+    if asked is None:
+        return
+    announce_decided(asked)
+    if not asked.callback_url:
         return
     callback = DecisionCallback.objects.create(tenant_id=entry.tenant_id, request=asked, decision_id=entry.pk)
     after_commit(current_app.tasks[DELIVER_TASK], str(callback.pk), robust=True)

@@ -27,7 +27,6 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import connection
 
 from core.layer import send_on_commit
-from hitl.callbacks import DECIDING
 from hitl.models import ApprovalRequest, ApprovalStatus
 
 TICK_SECONDS = 0.2  # the sweep when decisions are not announced to this process
@@ -59,14 +58,10 @@ def handing_back(function):
     return step
 
 
-def announce_decided(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """post_save of a history entry (connected in hitl.apps): a decision on a request from outside is announced to
-    every web process's watch once it commits, whichever door or clock made it. No query for an approval of Walker's
-    own agents (`HITLApproval.outside`)."""
-    if not created or raw or instance.event_type not in DECIDING:
-        return
-    asked = instance.approval.outside
-    if asked is not None and _shared_layer() is not None:
+def announce_decided(asked: ApprovalRequest) -> None:
+    """The request `asked` decided: announced to every web process's watch once the decision commits (a rolled-back
+    one announces nothing). Called for each decision, whichever door or clock made it (hitl.callbacks)."""
+    if _shared_layer() is not None:
         send_on_commit([DECIDED_GROUP], {"type": "request.decided", "request": str(asked.pk)})
 
 
