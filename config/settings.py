@@ -303,6 +303,10 @@ CELERY_TASK_ROUTES = {
     "channels_app.whatsapp.tasks.send_reply": {"queue": "answers"},
     "channels_app.email.tasks.send_message": {"queue": "answers"},
     "channels_app.email.tasks.send_answer": {"queue": "answers"},
+    # An agent outside Walker that asked waits on its decision's callback, as a person on an answer: never behind
+    # the run of approvers' notices a thousand requests filed (bench/RESULTS.md, "Approval desk").
+    "hitl.tasks.send_decision_callback": {"queue": "answers"},
+    "hitl.tasks.requeue_lost_callbacks": {"queue": "answers"},
     # Approvals: notifications, reminders, the SLA clock, executions and their recovery; sends that answer nobody.
     "hitl.tasks.*": {"queue": "notifications"},
     # Tenant alerts: the rules' evaluation and the notices it sends (alerts/).
