@@ -39,7 +39,7 @@ def own_conversations(user, term: str = "") -> QuerySet:
     in a chat conversation (the others are rated on their channel: a WhatsApp reply, the email's link)."""
     rows = Conversation.objects.filter(tenant_id=user.tenant_id, user=user)
     if term:
-        rows = rows.filter(matching(term))
+        rows = rows.filter(matching(term, user.tenant_id))
     messages = Message.objects.filter(conversation=OuterRef("pk"))
     return rows.annotate(
         first_asked=Subquery(
