@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from channels_app.routing import websocket_urlpatterns  # noqa: E402
 from channels_app.security import BrowserOriginValidator  # noqa: E402
+from config import heap  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from hitl.mcp import server as mcp_server  # noqa: E402
 
@@ -32,3 +33,4 @@ application = ProtocolTypeRouter(
         "websocket": BrowserOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+heap.settle()  # everything above is loaded for good (config.heap)

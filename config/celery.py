@@ -9,7 +9,10 @@ from celery.signals import setup_logging, task_postrun, worker_init
 from django.conf import settings
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
-from config import celery_metrics  # noqa: F401  (connects the workers' metrics to Celery's signals)
+from config import (
+    celery_metrics,  # noqa: F401  (connects the workers' metrics to Celery's signals)
+    heap,
+)
 from config.dbpool import keep_pool_between_tasks
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -36,3 +39,9 @@ def forget_the_tasks_log_context(**kwargs):
 def clear_log_context_after_each_task(**kwargs):
     """In workers only: where a task runs in the process that queued it (tests), the context is the caller's."""
     task_postrun.connect(forget_the_tasks_log_context, weak=False)
+
+
+@worker_init.connect
+def settle_the_heap(**kwargs):
+    """Before the pool forks: the children inherit the frozen heap and the collector's thresholds (config.heap)."""
+    heap.settle()
