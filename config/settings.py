@@ -191,10 +191,9 @@ else:
         }
     }
 
-# The same backends, wrapped by django-prometheus to count connections, queries and their time (docs/metrics.md).
-DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
-    "django.db.backends.", "django_prometheus.db.backends.", 1
-)
+# The same backends, wrapped by django-prometheus to count connections, queries and their time (docs/metrics.md),
+# with its cursor class made once per process (config.db).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace("django.db.backends.", "config.db.", 1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -75,7 +75,7 @@ def shape(**env):
 def test_embedded_default_with_no_variables():
     assert shape() == {
         "DEBUG": True,
-        "db_engine": "django_prometheus.db.backends.sqlite3",  # Django's, counted (docs/metrics.md)
+        "db_engine": "config.db.sqlite3",  # Django's, counted by django-prometheus (docs/metrics.md)
         "db_name": str(ROOT / "var" / "walker.sqlite3"),
         "server_side_binding": None,
         "layer": "channels.layers.InMemoryChannelLayer",
@@ -94,7 +94,7 @@ def test_embedded_default_with_no_variables():
 def test_production_shape():
     got = shape(**PRODUCTION)
     assert got["DEBUG"] is False
-    assert got["db_engine"] == "django_prometheus.db.backends.postgresql"
+    assert got["db_engine"] == "config.db.postgresql"
     assert got["server_side_binding"] is True  # one parse and plan per statement and connection
     assert shape(**PRODUCTION, DATABASE_SERVER_SIDE_BINDING="0")["server_side_binding"] is False
     assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
