@@ -8,7 +8,8 @@ Each side is a tree of its own: the head is this checkout as it stands (uncommit
 the end (--keep-trees leaves them). Both sides run this checkout's bench/ folder and virtualenv, so only the
 product differs. Each side gets its own PostgreSQL database (walker_ab_base, walker_ab_head), made anew, migrated
 and seeded with the demo tenant (--reuse-databases skips that when they exist), and the bench is handed
---database-url and --redis-url (every bench in this folder that starts Walker takes both).
+--database-url and --redis-url (every bench in this folder that starts Walker takes both); the Redis database is
+shared and emptied before each run.
 
 Runs alternate base, head, base, head, … (--rounds pairs), so a machine that slows down over the sitting shows as
 spread, not as a difference. Before each run the machine's idle share over two seconds and its load average are
@@ -25,6 +26,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,6 +106,9 @@ def run_once(side: Side, round_: int, bench: list[str], redis_url: str, busy_idl
     load = os.getloadavg()[0]
     mark = "" if idle >= busy_idle else "  ** BUSY: not a quiet machine's figure **"
     print(f"\n=== round {round_}, {side.name} ({side.commit}): idle {idle:.0f} %, load {load:.2f}{mark}", flush=True)
+    # Each side's database is its own, the Redis database is shared: emptied, so that no run reads what the one
+    # before left (a cached tenant of the other side's database, a queue of its tasks).
+    redis.Redis.from_url(redis_url).flushdb()
     script, *args = bench
     command = [str(PYTHON), str(side.tree / script), *args, "--database-url", side.database_url,
                "--redis-url", redis_url]  # fmt: skip
