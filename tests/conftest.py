@@ -50,9 +50,11 @@ def _close_worker_thread_connections(django_db_setup):
     database_sync_to_async call made while a test talks to a consumer leaves its
     worker thread's connection open. Those threads are gone by now, but their
     connections only close when collected; PostgreSQL refuses to drop a database
-    that still has sessions ("is being accessed by other users").
+    that still has sessions ("is being accessed by other users"). Frozen objects are collected too: importing
+    config.asgi freezes the heap of the test process (config.heap), and a collection never looks at frozen ones.
     """
     yield
+    gc.unfreeze()
     gc.collect()
 
 
