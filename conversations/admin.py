@@ -24,6 +24,7 @@ from conversations.admin_takeover import HolderFilter, TakeoverAdminMixin
 from conversations.models import Conversation, Message, SatisfactionSurvey
 from conversations.privacy import message_text
 from conversations.resources import ConversationResource
+from core.admin_changelist import OncePerPageChangeListMixin
 from core.estimated_count import EstimatedCountPaginator
 from tenants.admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 from tenants.exports import StreamingCsvExportMixin
@@ -114,7 +115,13 @@ class AnsweredByFilter(admin.SimpleListFilter):
 
 @admin.register(Conversation)
 class ConversationAdmin(
-    InboxAdminMixin, MessengerAdminMixin, TakeoverAdminMixin, MonitoredAdminMixin, StreamingCsvExportMixin, ModelAdmin
+    InboxAdminMixin,
+    MessengerAdminMixin,
+    TakeoverAdminMixin,
+    MonitoredAdminMixin,
+    StreamingCsvExportMixin,
+    OncePerPageChangeListMixin,
+    ModelAdmin,
 ):
     resource_classes = [ConversationResource]  # masked, as the list shows it to everyone
     export_name = "conversations"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from agents import action_specs
+from core.admin_changelist import OncePerPageChangeListMixin
 from core.estimated_count import EstimatedCountPaginator
 from hitl import inbox, payoff, presentation, rules, timeline
 from hitl.access import may, may_decide
@@ -59,7 +60,7 @@ def _origin(request) -> Origin:
 
 
 @admin.register(HITLApproval)
-class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, TenantOwnedAdmin):
+class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, OncePerPageChangeListMixin, TenantOwnedAdmin):
     list_display = [
         "reference", "summary", "requester", "words", "age", "action_type", "risk", "effect", "cost", "status_badge",
         "sla", "assignee", "level",
