@@ -15,6 +15,7 @@ from conversations.privacy import masked_action, message_text
 from conversations.services import open_conversation
 from conversations.takeover import display_name
 from core.api_fields import StrictCharField
+from core.serializer_fields_once import FieldsBuiltOnce
 from tenants.pii import mask
 from tenants.privacy.audit import Origin, record
 from tenants.privacy.reveal import RevealQuery, requested_reveal
@@ -22,7 +23,7 @@ from tenants.privacy.reveal import RevealQuery, requested_reveal
 CLIENT_MSG_ID_MAX = 100
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     actions = serializers.SerializerMethodField()
     agent = serializers.SerializerMethodField()
     name = serializers.SerializerMethodField(help_text="Who of the tenant wrote a `human` reply (their name).")

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from agents.models import AgentType
 from core.api_fields import StrictBooleanFilter
 from core.errors import http_status
+from core.serializer_fields_once import FieldsBuiltOnce
 from core.tenant_viewsets import TenantOwnedWrites
 from hitl import rules
 from hitl.access import approvals_for, may_manage, may_review
@@ -61,7 +62,7 @@ class PersonField(serializers.Field):
         return shown_email(person.email, own=own, revealed=self.context.get("revealed", False))
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     approver = PersonField()
 
     class Meta:
@@ -69,7 +70,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["level", "approver", "decision", "notes", "via", "decided_at"]
 
 
-class HistorySerializer(serializers.ModelSerializer):
+class HistorySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     actor = PersonField()
 
     class Meta:
@@ -79,7 +80,7 @@ class HistorySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class LinkedApprovalSerializer(serializers.ModelSerializer):
+class LinkedApprovalSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Another approval for the same target, in a line."""
 
     class Meta:
@@ -87,7 +88,7 @@ class LinkedApprovalSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "status", "action_summary", "requested_at"]
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     requested_by = PersonField()
     assigned_to = PersonField()
     related_to = LinkedApprovalSerializer(
