@@ -4,6 +4,7 @@
     .venv/bin/python bench/big_tenant_bench.py                       # the full size (fill, then timing)
     .venv/bin/python bench/big_tenant_bench.py --fill-only           # fill (or finish a fill), time nothing
     .venv/bin/python bench/big_tenant_bench.py --time-only -n 20     # time again over the rows present
+    .venv/bin/python bench/big_tenant_bench.py --pages-only -n 20    # the pages alone (an A/B: nothing written)
 
 Its own database (--database-url, default postgres://postgres@127.0.0.1:5432/walker_big; created, migrated and
 seeded with the demo tenant when missing) and Redis database (--redis-url, default redis://127.0.0.1:6379/9).
@@ -53,6 +54,7 @@ def arguments():
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--fill-only", action="store_true", help="fill what is missing, time nothing")
     only.add_argument("--time-only", action="store_true", help="time over the rows present, fill nothing")
+    only.add_argument("--pages-only", action="store_true", help="as --time-only, the pages alone (no once-each jobs)")
     parser.add_argument("--plans", action="store_true", help="print every plan with a seq scan in full")
     return parser.parse_args()
 
@@ -294,7 +296,7 @@ def main(args):
     if not Tenant.objects.filter(slug=DEMO_TENANT["slug"]).exists():
         call_command("seed_demo", verbosity=0)
     tenant = Tenant.objects.get(slug=DEMO_TENANT["slug"])
-    if not args.time_only:
+    if not (args.time_only or args.pages_only):
         with contextlib.redirect_stdout(io.StringIO()):  # the console e-mail provider prints each notification
             template = template_approval(tenant)
         big_tenant_fill.fill(tenant, big_tenant_fill.Sizes.of(args.scale), template=template, now=timezone.now())
@@ -311,6 +313,8 @@ def main(args):
         r = time_page(page, client_for(page.role), tenant, args.renders)
         print_row(page.name, r)
         every.append((page.name, r))
+    if args.pages_only:
+        return
     print("\nonce each:\n")
     print("| job | ms | ms | SQL ms | queries | statements explained | seq scan of a big table |")
     print("|---|---|---|---|---|---|---|")
