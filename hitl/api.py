@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from agents.models import AgentType
@@ -298,8 +299,15 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
                 setattr(cls, verb.name, _endpoint(verb))
         return super().get_extra_actions()
 
+    def _target(self):
+        """The approval a verb is said of, 404 outside the caller's view: its row alone, as the verb reads it again
+        under its lock and the answer (`_detail`) reads it again with what the detail shows."""
+        approval = get_object_or_404(approvals_for(self.request.user), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, approval)
+        return approval
+
     def _say(self, request, verb):
-        approval = self.get_object()  # 404 outside the caller's view
+        approval = self._target()
         form = _body_of(verb)(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
