@@ -2,8 +2,9 @@
 
 Unfold renders every row with the column headers again (each cell carries its column's name for narrow screens), and
 each header asks for the list's ordering and for three ordering links per sortable column: for a page of 100 rows
-and 12 columns, 3,600 query strings of which 36 differ, a quarter of the inbox's rendering. Within one page the
-filters do not change (ChangeList sets them in its constructor), so each distinct link is computed once.
+and 12 columns, 3,600 query strings of which 36 differ. Within one page the filters do not change (ChangeList sets
+them in its constructor), so each distinct link is computed once (what it saves: bench/RESULTS.md, "The console's
+long lists and the API's serializers").
 """
 
 from functools import cached_property
