@@ -10,7 +10,8 @@ Its own database (--database-url, default postgres://postgres@127.0.0.1:5432/wal
 seeded with the demo tenant when missing) and Redis database (--redis-url, default redis://127.0.0.1:6379/9).
 bench/big_tenant_fill.py makes the rows (its docstring says which, at --scale 1.0: 1,000,000 conversations,
 10,000,000 messages, 1,000,000 approvals with their history, 500 people, a year of campaign figures, and 50 small
-tenants beside them) through the ORM; a second run adds only what is missing. Use one scale per database.
+tenants beside them) through the ORM, in --jobs processes (default: one a core); a second run adds only what is
+missing. Use one scale per database.
 
 Then, as the demo tenant's people (force_login; DEBUG off, as in production), each page is opened once to warm it
 and -n times timed through Django's test Client: p50 and p95 of the whole request, the part of it spent in SQL (p50),
@@ -56,7 +57,12 @@ def arguments():
     only.add_argument("--time-only", action="store_true", help="time over the rows present, fill nothing")
     only.add_argument("--pages-only", action="store_true", help="as --time-only, the pages alone (no once-each jobs)")
     parser.add_argument("--plans", action="store_true", help="print every plan with a seq scan in full")
-    return parser.parse_args()
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes writing the big tenant's rows (default: one a core)")  # fmt: skip
+    args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, not {args.jobs}")
+    return args
 
 
 ARGS = arguments() if __name__ == "__main__" else None
@@ -296,14 +302,18 @@ def main(args):
     if not Tenant.objects.filter(slug=DEMO_TENANT["slug"]).exists():
         call_command("seed_demo", verbosity=0)
     tenant = Tenant.objects.get(slug=DEMO_TENANT["slug"])
+    # As in production, and before anything is written or rendered: with DEBUG on, every statement of the fill is
+    # also rendered with its values for the query log (a third of the fill's time), and the template engine reads
+    # DEBUG when it is built, at the first render.
+    settings.DEBUG = False
     if not (args.time_only or args.pages_only):
         with contextlib.redirect_stdout(io.StringIO()):  # the console e-mail provider prints each notification
             template = template_approval(tenant)
-        big_tenant_fill.fill(tenant, big_tenant_fill.Sizes.of(args.scale), template=template, now=timezone.now())
+        sizes = big_tenant_fill.Sizes.of(args.scale)
+        big_tenant_fill.fill(tenant, sizes, template=template, now=timezone.now(), jobs=args.jobs)
     print(f"{tenant.name}: {sizes_present(tenant)}")
     if args.fill_only:
         return
-    settings.DEBUG = False  # before the first render: the template engine reads it when it is built
     client_for = clients(tenant)
     print(f"\n{args.renders} timed renders a page after one warm-up; goal p95 ≤ {GOAL_MS} ms\n")
     print("| page | p50 ms | p95 ms | SQL ms (p50) | queries/render | statements explained | seq scan of a big table |")

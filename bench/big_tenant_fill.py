@@ -15,13 +15,16 @@ Then the conversation report's metrics of the last 31 days' conversations (the p
 would take longer than the whole fill), and VACUUM (ANALYZE), as autovacuum would have by then.
 
 Resumable: conversations and approvals are written a chunk per transaction with ids derived from their number
-(uuid5), so a chunk whose first row exists is complete and a second run adds only the missing chunks.
+(uuid5), so a chunk whose first row exists is complete and a second run adds only the missing chunks. The big
+tenant's chunks and metrics are shared among `jobs` forked processes (in_processes), each with its own connection.
 Importable before Django is set up; `fill` needs it set up.
 """
 
+import multiprocessing
 import random
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,6 +34,7 @@ NAMESPACE = uuid.UUID("6f1c2d0e-8a51-4b7e-9f3a-1b2c3d4e5f60")
 CONVERSATION_CHUNK = 2_000  # conversations (and their 20,000 messages) a transaction
 APPROVAL_CHUNK = 5_000
 BATCH = 5_000  # rows a bulk INSERT
+METRICS_BATCH = 2_000  # conversations a recompute
 YEAR_DAYS = 366  # a day more than the default retention: the retention job has a day's messages to empty
 EXCHANGES = 5  # question and answer pairs a conversation
 LABELS = ["Order", "Refund", "VIP", "Shipping", "Complaint", "Billing", "Lead", "Partner", "Press", "Spam"]
@@ -83,10 +87,10 @@ def _bulk(model, rows) -> int:
 
 
 class Progress:
-    """Rows written so far, with their rate, printed at most every few seconds."""
+    """Rows written (or other units of work) so far, with their rate, printed at most every few seconds."""
 
-    def __init__(self, what: str, chunks: int):
-        self.what, self.chunks, self.done, self.rows = what, chunks, 0, 0
+    def __init__(self, what: str, chunks: int, unit: str = "rows"):
+        self.what, self.chunks, self.unit, self.done, self.rows = what, chunks, unit, 0, 0
         self.started = self.printed = time.monotonic()
 
     def add(self, rows: int, *, last: bool = False) -> None:
@@ -94,9 +98,44 @@ class Progress:
         now = time.monotonic()
         if last or now - self.printed >= 10:
             took = now - self.started
-            print(f"  {self.what}: chunk {self.done:,}/{self.chunks:,}, {self.rows:,} rows in {took:.0f} s "
-                  f"({self.rows / max(took, 1e-9):,.0f} rows/s)", flush=True)  # fmt: skip
+            print(f"  {self.what}: chunk {self.done:,}/{self.chunks:,}, {self.rows:,} {self.unit} in {took:.0f} s "
+                  f"({self.rows / max(took, 1e-9):,.0f} {self.unit}/s)", flush=True)  # fmt: skip
             self.printed = now
+
+
+_chunk = None  # the chunk writer the forked processes inherit (a closure cannot be pickled to them)
+
+
+def _write_chunk(start: int) -> int:
+    return _chunk(start)
+
+
+def in_processes(chunk, starts: list[int], jobs: int, progress: Progress) -> None:
+    """chunk(start) for each start, in `jobs` forked processes with a database connection each (one job: here).
+
+    The writing is Python's (building the instances, dumping their values), so a process a core fills about as
+    many rows again. A chunk is its own transaction with ids of its own, so the processes never write the same rows,
+    and a run stopped part-way leaves whole chunks that the next run skips."""
+    global _chunk
+    if jobs <= 1 or len(starts) <= 1:
+        for start in starts:
+            progress.add(chunk(start), last=start == starts[-1])
+        return
+    from django.db import connections
+
+    connections.close_all()  # a connection is not to be shared across a fork: each process opens its own
+    _chunk = chunk
+    try:
+        with ProcessPoolExecutor(min(jobs, len(starts)), mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_write_chunk, start) for start in starts]
+            try:
+                for done, future in enumerate(as_completed(futures), 1):
+                    progress.add(future.result(), last=done == len(futures))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+    finally:
+        _chunk = None
 
 
 def sealed(texts):
@@ -139,7 +178,7 @@ def missing_chunks(model, kind: str, tenant, total: int, chunk: int) -> list[int
     return [start for pk, start in firsts.items() if pk not in present]
 
 
-def fill_conversations(tenant, people, labels, total: int, *, end, staff, agent) -> None:
+def fill_conversations(tenant, people, labels, total: int, *, end, staff, agent, jobs: int = 1) -> None:
     """`total` conversations of `people` over the year before `end`, ten messages each, a chunk per transaction."""
     from django.db import transaction
 
@@ -150,8 +189,8 @@ def fill_conversations(tenant, people, labels, total: int, *, end, staff, agent)
         return
     questions, answers = sealed(QUESTIONS), sealed(ANSWERS)
     through = Label.conversations.through
-    progress = Progress(f"{tenant.slug} conversations and messages", len(chunks))
-    for start in chunks:
+
+    def chunk(start: int) -> int:
         rng = random.Random(f"{tenant.slug}:{start}")
         conversations, messages, tags = [], [], []
         for n in range(start, min(start + CONVERSATION_CHUNK, total)):
@@ -184,8 +223,9 @@ def fill_conversations(tenant, people, labels, total: int, *, end, staff, agent)
                     created_at=asked.created_at + timedelta(seconds=1 + 9 * rng.random()),
                 )]  # fmt: skip
         with transaction.atomic():
-            rows = _bulk(Conversation, conversations) + _bulk(Message, messages) + _bulk(through, tags)
-        progress.add(rows, last=start == chunks[-1])
+            return _bulk(Conversation, conversations) + _bulk(Message, messages) + _bulk(through, tags)
+
+    in_processes(chunk, chunks, jobs, Progress(f"{tenant.slug} conversations and messages", len(chunks)))
 
 
 def approval_fields(template) -> dict:
@@ -203,7 +243,7 @@ def approval_fields(template) -> dict:
 
 
 def fill_approvals(
-    tenant, people, total: int, *, conversations: int, end, template, deciders, in_template_tenant: bool
+    tenant, people, total: int, *, conversations: int, end, template, deciders, in_template_tenant: bool, jobs: int = 1
 ) -> None:
     """`total` approvals over the year before `end`, each with its history and, decided by a person, its decision,
     the nth filed in the nth conversation; one in a hundred waits (filed in the last two days, due in three,
@@ -219,8 +259,8 @@ def fill_approvals(
     own = {"workflow_id": template.workflow_id, "agent_id": template.agent_id} if in_template_tenant else {}
     assignees = HITLApproval.assignees.through
     levels = ["low", "medium", "high", "critical"]
-    progress = Progress(f"{tenant.slug} approvals, history and decisions", len(chunks))
-    for start in chunks:
+
+    def chunk(start: int) -> int:
         rng = random.Random(f"{tenant.slug}:approvals:{start}")
         approvals, history, decisions, assigned = [], [], [], []
         for n in range(start, min(start + APPROVAL_CHUNK, total)):
@@ -269,8 +309,9 @@ def fill_approvals(
                 ))  # fmt: skip
         with transaction.atomic():
             rows = _bulk(HITLApproval, approvals) + _bulk(HITLApprovalHistory, history)
-            rows += _bulk(HITLDecision, decisions) + _bulk(assignees, assigned)
-        progress.add(rows, last=start == chunks[-1])
+            return rows + _bulk(HITLDecision, decisions) + _bulk(assignees, assigned)
+
+    in_processes(chunk, chunks, jobs, Progress(f"{tenant.slug} approvals, history and decisions", len(chunks)))
 
 
 def fill_campaigns(tenant, *, end) -> None:
@@ -309,9 +350,10 @@ def small_tenant(k: int):
     return tenant, admin
 
 
-def metrics_for_recent(tenant, *, end, days: int = 31) -> None:
+def metrics_for_recent(tenant, *, end, days: int = 31, jobs: int = 1) -> None:
     """The conversation report's per-conversation metrics, computed by the product's job code, for the last `days`
-    days' conversations (the report's default range); a year of them would take longer than the whole fill."""
+    days' conversations (the report's default range), 2,000 a batch in `jobs` processes; a year of them would take
+    longer than the whole fill."""
     from analytics.models import ConversationMetrics
     from conversations.models import Conversation
     from reports.conversation_metrics import recompute
@@ -319,10 +361,15 @@ def metrics_for_recent(tenant, *, end, days: int = 31) -> None:
     recent = Conversation.objects.filter(tenant=tenant, started_at__gte=end - timedelta(days=days))
     done = ConversationMetrics.objects.filter(tenant=tenant, started_at__gte=end - timedelta(days=days))
     ids = list(recent.exclude(pk__in=done.values("conversation_id")).values_list("pk", flat=True))
-    started = time.monotonic()
-    for i in range(0, len(ids), 2_000):
-        recompute(ids[i : i + 2_000])
-    print(f"  conversation metrics: {len(ids):,} conversations in {time.monotonic() - started:.0f} s", flush=True)
+    if not ids:
+        return
+
+    def batch(start: int) -> int:
+        recompute(ids[start : start + METRICS_BATCH])
+        return len(ids[start : start + METRICS_BATCH])
+
+    starts = list(range(0, len(ids), METRICS_BATCH))
+    in_processes(batch, starts, jobs, Progress("conversation metrics", len(starts), "conversations"))
 
 
 def vacuum() -> None:
@@ -336,8 +383,8 @@ def vacuum() -> None:
     print(f"  VACUUM (ANALYZE): {time.monotonic() - started:.0f} s", flush=True)
 
 
-def fill(tenant, sizes: Sizes, *, template, now) -> float:
-    """Everything above that is missing; returns the seconds it took."""
+def fill(tenant, sizes: Sizes, *, template, now, jobs: int = 1) -> float:
+    """Everything above that is missing, the big tenant's chunks in `jobs` processes; returns the seconds it took."""
     from conversations.models import Conversation
     from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision
     from tenants.models import User
@@ -350,9 +397,9 @@ def fill(tenant, sizes: Sizes, *, template, now) -> float:
         people = ensure_people(tenant, sizes.people, "person")
         labels = ensure_labels(tenant)
         fill_conversations(tenant, people, labels, sizes.conversations, end=now, staff=staff["support"],
-                           agent=template.agent)  # fmt: skip
+                           agent=template.agent, jobs=jobs)  # fmt: skip
         fill_approvals(tenant, people, sizes.approvals, conversations=sizes.conversations, end=now,
-                       template=template, deciders=deciders, in_template_tenant=True)  # fmt: skip
+                       template=template, deciders=deciders, in_template_tenant=True, jobs=jobs)  # fmt: skip
         fill_campaigns(tenant, end=now)
         print(f"{SMALL_TENANTS} small tenants", flush=True)
         for k in range(SMALL_TENANTS):
@@ -362,7 +409,7 @@ def fill(tenant, sizes: Sizes, *, template, now) -> float:
                                agent=template.agent)  # fmt: skip
             fill_approvals(small, few, sizes.small_approvals, conversations=sizes.small_conversations, end=now,
                            template=template, deciders=[admin], in_template_tenant=False)  # fmt: skip
-    metrics_for_recent(tenant, end=now)
+    metrics_for_recent(tenant, end=now, jobs=jobs)
     vacuum()
     took = time.monotonic() - started
     print(f"fill: {took:.0f} s", flush=True)
