@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from analytics.models import EmailDeliveryLog
 from channels_app.whatsapp.models import WhatsAppContact
-from conversations.models import Conversation, ConversationEvent, Message
+from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
 from hitl.models import HITLNotification
 from tenants.models import AccessLog, SubjectRequest, User, UserEmailPreference, UserPhoneNumber
 from tenants.privacy import personal_data
@@ -301,3 +301,38 @@ def test_an_erasure_costs_the_same_statements_for_three_messages_as_for_thirty(o
         return len(captured)
 
     assert statements_erasing(3) == statements_erasing(30)
+
+
+def test_an_erasure_finds_the_messages_by_their_conversations_not_by_a_join_on_the_person(officer, tenant):
+    """Over ten million messages, PostgreSQL planned the join on the person as a read of every message."""
+    person = UserFactory(tenant=tenant, role=Role.MEMBER)
+    MessageFactory(conversation=ConversationFactory(user=person), text=TEXT)
+
+    with CaptureQueriesContext(connection) as captured:
+        erase_person(officer, person, reason="Asked by the person")
+
+    reading_messages = [q["sql"] for q in captured if 'FROM "conversations_message"' in q["sql"]]
+    assert reading_messages and not [sql for sql in reading_messages if '"conversations_conversation"' in sql]
+
+
+def test_an_erasure_empties_every_batch_of_a_persons_conversations(officer, tenant, support, monkeypatch):
+    monkeypatch.setattr("conversations.retention.ERASED_CONVERSATIONS_A_BATCH", 2)
+    person = UserFactory(tenant=tenant, role=Role.MEMBER)
+    theirs = [ConversationFactory(user=person) for _ in range(5)]
+    for n, conversation in enumerate(theirs):
+        MessageFactory.create_batch(2, conversation=conversation, text=TEXT)
+        ConversationEvent.objects.create(conversation=conversation, seq=1, event_type="message_received", payload={})
+        ConversationNote.objects.create(
+            tenant=tenant, conversation=conversation, author=support, text=f"Call {n} on +1 415 555 0142"
+        )
+    someone_else = MessageFactory(conversation=ConversationFactory(tenant=tenant), text=TEXT)
+
+    erase_person(officer, person, reason="Asked by the person")
+
+    assert {m.text for m in Message.objects.filter(conversation__user=person)} == {"[Erased at the person's request]"}
+    assert {n.text for n in ConversationNote.objects.filter(conversation__user=person)} == {
+        "[Erased at the person's request]"
+    }
+    assert not ConversationEvent.objects.filter(conversation__user=person).exists()
+    someone_else.refresh_from_db()
+    assert someone_else.text == TEXT
