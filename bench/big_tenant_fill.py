@@ -9,7 +9,8 @@ conversations and approvals (people: 500 × scale, at least 10; small tenants ke
 Everything goes through the ORM (bulk_create in batches), copying what the product writes: each message's text is
 sealed by the model's own `text` setter (once per distinct text: the sealed columns are copied), the approvals copy
 one the product filed through the pipeline (bench/admin_bench.py's template), seq numbers run 1..10 with the
-answering queue caught up, and the back-dated stamps use bench/analytics_fill.py's `back_dated`.
+answering queue caught up, and the back-dated stamps use bench/analytics_fill.py's `back_dated`. The nth row of a
+kind happened in the nth slot of the year (`in_turn`), so the tables hold them in the order they happened.
 
 Then VACUUM (ANALYZE), as autovacuum would have by then, the conversation report's metrics of the last 31 days'
 conversations (the product's job code; a year of them would take longer than the whole fill), and ANALYZE again.
@@ -79,6 +80,14 @@ class Sizes:
 
 def row_id(kind: str, tenant, n: int) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{kind}:{tenant.slug}:{n}")
+
+
+def in_turn(n: int, total: int, end, rng):
+    """When the nth of `total` rows spread over the year before `end` happened: the nth slot of the year, at a
+    random moment in it. Rows are written in the order they happened, as a tenant's are, so a range of days is a
+    range of the table: with random days, a month's rows lay all over it, and every read of a range of days went to
+    a page a row (bench/RESULTS.md, "A big tenant at full size")."""
+    return end - timedelta(days=YEAR_DAYS) * (1 - (n + rng.random()) / total)
 
 
 def _bulk(model, rows) -> int:
@@ -194,7 +203,7 @@ def fill_conversations(tenant, people, labels, total: int, *, end, staff, agent,
         rng = random.Random(f"{tenant.slug}:{start}")
         conversations, messages, tags = [], [], []
         for n in range(start, min(start + CONVERSATION_CHUNK, total)):
-            began = end - timedelta(days=YEAR_DAYS) * rng.random()
+            began = in_turn(n, total, end, rng)
             last = began + timedelta(minutes=2 * EXCHANGES)
             open_ = n % 20 == 0
             conversation = Conversation(
@@ -266,7 +275,7 @@ def fill_approvals(
         for n in range(start, min(start + APPROVAL_CHUNK, total)):
             person = people[n % len(people)]
             status = "pending" if n % 100 == 0 else OUTCOMES[n % len(OUTCOMES)]
-            asked = end - timedelta(days=2 if status == "pending" else YEAR_DAYS) * rng.random()
+            asked = end - timedelta(days=2) * rng.random() if status == "pending" else in_turn(n, total, end, rng)
             decided = None if status == "pending" else asked + timedelta(minutes=1 + rng.randrange(600))
             decider = deciders[n % len(deciders)]
             by_person = status in ("executed", "approved", "rejected")
