@@ -85,8 +85,8 @@ def row_id(kind: str, tenant, n: int) -> uuid.UUID:
 def in_turn(n: int, total: int, end, rng):
     """When the nth of `total` rows spread over the year before `end` happened: the nth slot of the year, at a
     random moment in it. Rows are written in the order they happened, as a tenant's are, so a range of days is a
-    range of the table: with random days, a month's rows lay all over it, and every read of a range of days went to
-    a page a row (bench/RESULTS.md, "A big tenant at full size")."""
+    range of the table: with random days, a month's rows lay all over it, and a read of a range of days went to a
+    page a row or scanned the whole table (bench/RESULTS.md, "A big tenant at full size")."""
     return end - timedelta(days=YEAR_DAYS) * (1 - (n + rng.random()) / total)
 
 
@@ -383,8 +383,8 @@ def metrics_for_recent(tenant, *, end, days: int = 31, jobs: int = 1) -> None:
 
 def vacuum(statement: str) -> None:
     """What autovacuum would have done by now (this machine's PostgreSQL runs without it): fresh statistics for the
-    planner, and (VACUUM) the visibility map that lets a count read an index alone. Without the statistics, the
-    planner takes ten million new messages for an empty table and scans them all for each batch of metrics."""
+    planner, and (VACUUM) the visibility map that lets a count read an index alone. Without statistics the planner
+    guesses, and it scanned all ten million messages for each batch of metrics."""
     from django.db import connection
 
     started = time.monotonic()
