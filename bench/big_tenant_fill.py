@@ -374,8 +374,7 @@ def metrics_for_recent(tenant, *, end, days: int = 31, jobs: int = 1) -> None:
         return
 
     def batch(start: int) -> int:
-        recompute(ids[start : start + METRICS_BATCH])
-        return len(ids[start : start + METRICS_BATCH])
+        return recompute(ids[start : start + METRICS_BATCH])  # how many it computed
 
     starts = list(range(0, len(ids), METRICS_BATCH))
     in_processes(batch, starts, jobs, Progress("conversation metrics", len(starts), "conversations"))
