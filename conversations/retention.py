@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.models import ConversationEvent, ConversationNote, Message
+from conversations.models import Conversation, ConversationEvent, ConversationNote, Message
 from conversations.privacy import message_text
 from tenants.models import Tenant
 
@@ -127,11 +127,17 @@ def erase_conversations(person, now) -> int:
 
     What hangs off the conversations is found by their ids, ERASED_CONVERSATIONS_A_BATCH at a time, not by a join on
     the person: over ten million messages PostgreSQL's sampled statistics guess eight times too many messages a
-    conversation, and planned the join as a read of every message (bench/RESULTS.md, "A big tenant at full size")."""
-    ids = list(person.conversations.values_list("pk", flat=True))
+    conversation, and planned the join as a read of every message (bench/RESULTS.md, "A big tenant at full size").
+
+    Each batch of conversations is locked before its messages are read, as the pipeline locks a conversation to write
+    into it (conversations.pipeline.intake): a message being stored meanwhile is committed first and erased with the
+    rest, or waits until the erasure has committed."""
+    ids = list(person.conversations.order_by("pk").values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), ERASED_CONVERSATIONS_A_BATCH):
-        theirs = {"conversation_id__in": ids[start : start + ERASED_CONVERSATIONS_A_BATCH]}
+        batch = ids[start : start + ERASED_CONVERSATIONS_A_BATCH]
+        list(Conversation.objects.filter(pk__in=batch).order_by("pk").select_for_update(no_key=True).values_list("pk"))
+        theirs = {"conversation_id__in": batch}
         changed += remove_content(Message.objects.filter(**theirs), note=ERASED_NOTE, now=now)
         changed += remove_note_content(ConversationNote.objects.filter(**theirs), note=ERASED_NOTE, now=now)
         changed += ConversationEvent.objects.filter(**theirs).delete()[0]

@@ -28,3 +28,15 @@ def at_once(*calls):
     for thread in threads:
         thread.join(15)
     return results
+
+
+def waiting_on_a_lock(table: str = "") -> bool:
+    """Another session of the test database waits for a lock (in a statement naming `table`, if given)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the statistics stay frozen
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query LIKE %s",
+            [f"%{table}%"],
+        )
+        return cursor.fetchone()[0] > 0

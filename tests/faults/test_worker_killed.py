@@ -11,7 +11,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from agents.models import AIAgent, Campaign
 from conversations.events import EventKind
@@ -23,6 +23,7 @@ from hitl.services.decisions import approve
 from hitl.services.execution import run_execution, stuck_since
 from hitl.services.requests import request_approval
 from tenants.roles import Role
+from tests.concurrency import waiting_on_a_lock
 from tests.factories import WEBHOOK_SECRET, CampaignFactory, UserFactory, budget_action
 from tests.faults.harness import api
 from tests.pipeline import hold_answer_tasks
@@ -38,18 +39,6 @@ def file_budget_request(tenant, requester, amount="700.00"):
     paid_ads = AIAgent.objects.get(is_system_agent=True, agent_type="paid_ads")
     action = budget_action(campaign, amount)
     return campaign, request_approval(tenant=tenant, agent=paid_ads, action=action, requested_by=requester)
-
-
-def waiting_on_a_lock(table: str = "") -> bool:
-    """Another session of the test database waits for a lock (in a statement naming `table`, if given)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the statistics stay frozen
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query LIKE %s",
-            [f"%{table}%"],
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def the_ledger_execution_waits() -> bool:
