@@ -28,7 +28,12 @@ def _counted(real):
     return report
 
 
-for module, name in ((dashboard, "scope_figures"), (queries, "conversation_report"), (queries, "approval_report")):
+for module, name in (
+    (dashboard, "approval_figures"),
+    (dashboard, "activity_figures"),
+    (queries, "conversation_report"),
+    (queries, "approval_report"),
+):
     setattr(module, name, _counted(getattr(module, name)))
 
 

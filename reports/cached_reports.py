@@ -6,7 +6,7 @@ primary key, at most TOP_APPROVERS rows). The reader who computed the report kee
 """
 
 from reports import queries
-from reports.cache import cached
+from reports.cache import ACTIVITY_ROWS, APPROVAL_ROWS, cached
 from tenants.models import User
 from tenants.privacy.reveal import shown_email
 
@@ -17,6 +17,7 @@ def conversation_report(user, span: queries.Range, group_by: str, **filters) -> 
         "conversations",
         _parameters(span, group_by, filters),
         lambda: queries.conversation_report(user, span, group_by, **filters),
+        reads=ACTIVITY_ROWS,
     )
 
 
@@ -27,7 +28,7 @@ def approval_report(user, span: queries.Range, group_by: str, **filters) -> dict
         computed["report"] = queries.approval_report(user, span, group_by, **filters)
         return _without_addresses(computed["report"])
 
-    report = cached(user, "approvals", _parameters(span, group_by, filters), compute)
+    report = cached(user, "approvals", _parameters(span, group_by, filters), compute, reads=APPROVAL_ROWS)
     return computed.get("report") or _with_addresses(report, viewer=user)
 
 

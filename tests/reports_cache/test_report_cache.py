@@ -14,7 +14,7 @@ from analytics.models import EventType
 from hitl.history import Event, log
 from reports import cache as report_cache
 from reports import queries
-from reports.cache import figures_changed
+from reports.cache import ACTIVITY_ROWS, APPROVAL_ROWS, figures_changed
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
 from tests.analytics.conftest import approval, conversation, decision, utc
 from tests.analytics.test_api import metrics
@@ -136,13 +136,52 @@ def test_an_approval_change_refreshes_the_dashboard_once_committed(
 
 def test_a_change_is_not_announced_before_it_commits(tenant, django_capture_on_commit_callbacks):
     """A reader between the write and the commit would cache the rows as they were, under the new generation."""
-    before = report_cache._generation(str(tenant.pk))
+    before = report_cache._generation(str(tenant.pk), APPROVAL_ROWS)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         log(approval(tenant, requested_at=utc(2025, 3, 25, 11)), Event.CREATED, "Requested")
-    assert report_cache._generation(str(tenant.pk)) == before
+    assert report_cache._generation(str(tenant.pk), APPROVAL_ROWS) == before
     for callback in callbacks:
         callback()
-    assert report_cache._generation(str(tenant.pk)) != before
+    assert report_cache._generation(str(tenant.pk), APPROVAL_ROWS) != before
+
+
+def test_an_approval_change_leaves_the_conversation_figures_cached(
+    api_as, console_as, tenant, tenant_admin, colleague, django_capture_on_commit_callbacks
+):
+    """A big tenant decides several approvals a minute: each one read the dashboard's fortnight of agent replies and
+    the conversation report again. They follow the conversations' rows, refreshed by the metrics job."""
+    metrics(tenant, utc(2025, 3, 21, 9))
+    conversation(colleague, started_at=utc(2025, 3, 24, 9))
+    page, api = console_as(tenant_admin), api_as(tenant_admin)
+    page.get("/admin/dashboard/")
+    get(api, "conversations")
+    with django_capture_on_commit_callbacks(execute=True):
+        log(approval(tenant, requested_at=utc(2025, 3, 25, 11)), Event.CREATED, "Requested")
+
+    with CaptureQueriesContext(connection) as after:
+        dashboard = page.get("/admin/dashboard/").context["dashboard"]
+        conversations = get(api, "conversations")
+
+    assert dashboard["kpis"][0].value == 1 and report_queries(after, "hitl_hitlapproval")  # the approvals: read again
+    assert dashboard["conversations_total"] == 1 and conversations["totals"]["conversations"] == 1
+    assert not report_queries(after, "conversations_message") and not report_queries(
+        after, "conversations_conversation"
+    )
+    assert not report_queries(after)  # nor the conversation metrics
+
+
+def test_a_job_that_wrote_refreshes_the_approval_and_the_conversation_figures(
+    console_as, tenant, tenant_admin, colleague
+):
+    page = console_as(tenant_admin)
+    assert page.get("/admin/dashboard/").context["dashboard"]["conversations_total"] == 0
+    approval(tenant, requested_at=utc(2025, 3, 25, 11))
+    conversation(colleague, started_at=utc(2025, 3, 24, 9))
+    figures_changed(tenant.pk)  # as reports.tasks does after writing
+
+    dashboard = page.get("/admin/dashboard/").context["dashboard"]
+
+    assert (dashboard["kpis"][0].value, dashboard["conversations_total"]) == (1, 1)
 
 
 def test_tenant_b_never_reads_tenant_as_figures(api_as, console_as, tenant, other_tenant, tenant_admin, outsider):
@@ -216,7 +255,7 @@ def test_a_lost_generation_never_brings_back_older_entries(api_as, tenant_admin,
     client = api_as(tenant_admin)
     get(client, "conversations")
     metrics(tenant, utc(2025, 3, 22, 9))
-    cache.delete(f"reports:generation:{tenant.pk}")  # evicted
+    cache.delete(report_cache._generation_key(str(tenant.pk), ACTIVITY_ROWS))  # evicted
     assert get(client, "conversations")["totals"]["conversations"] == 2
 
 
@@ -281,5 +320,8 @@ def test_a_write_during_a_computation_is_read_by_the_next_reader(tenant_admin, t
     def computed():
         return queries.conversation_report(tenant_admin, span, "day")
 
-    assert report_cache.cached(tenant_admin, "t", asked, computed_while_a_job_writes)["totals"]["conversations"] == 1
-    assert report_cache.cached(tenant_admin, "t", asked, computed)["totals"]["conversations"] == 2
+    def read(compute):
+        return report_cache.cached(tenant_admin, "t", asked, compute, reads=ACTIVITY_ROWS)["totals"]["conversations"]
+
+    assert read(computed_while_a_job_writes) == 1
+    assert read(computed) == 2
