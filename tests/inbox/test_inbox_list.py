@@ -150,6 +150,18 @@ def test_a_page_costs_the_same_for_two_rows_as_for_twelve(console_as, support, t
     assert queries() == few
 
 
+def test_a_page_holds_fifty_conversations_and_the_next_the_rest(console_as, support, tenant):
+    """As the approval queue: a person works down fifty, and each row costs its cells and subqueries."""
+    person = UserFactory(tenant=tenant)
+    ConversationFactory.create_batch(51, user=person, channel="chat")
+    client = console_as(support)
+
+    def rows(**page):
+        return client.get(LIST, page).content.decode().count('data-testid="inbox-person"')
+
+    assert (rows(), rows(p=2)) == (50, 1)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_reading_at_once_leave_one_marker(tenant, support):
     conversation = ConversationFactory(user=UserFactory(tenant=tenant))
