@@ -22,6 +22,7 @@ from conversations.models import OPEN_STATUSES, Channel, ConversationRead, Messa
 BOX_PARAM = "box"
 WAITING, MINE, UNASSIGNED = "waiting", "mine", "unassigned"
 BOXES = [(WAITING, _("Waiting for a person")), (MINE, _("Mine")), (UNASSIGNED, _("Unassigned"))]  # none: all
+PAGING = ("p", "o")  # the admin list's page and order: the same rows counted
 
 
 def in_box(queryset, box: str | None, user):
@@ -57,10 +58,9 @@ def boxes(user) -> dict[str, int]:
     )
 
 
-def tabs(request) -> list[dict]:
-    """The tabs above the list, each with its count and whether it is the one shown. Mine is offered to those
-    who may hold conversations; a channel once the tenant has conversations on it."""
-    numbers = counts(request.user)
+def tabs(request, numbers: dict[str, int]) -> list[dict]:
+    """The tabs above the list, each with its count (`numbers`: counts') and whether it is the one shown. Mine is
+    offered to those who may hold conversations; a channel once the tenant has conversations on it."""
     base = reverse("admin:conversations_conversation_changelist")
     box, channel = request.GET.get(BOX_PARAM), request.GET.get("channel__exact")
     boxes = [(key, title) for key, title in BOXES if key != MINE or may_handle(request.user)]
@@ -71,6 +71,21 @@ def tabs(request) -> list[dict]:
             link = f"{base}?channel__exact={value}"
             items.append(_tab(value, label, numbers[value], link, box is None and channel == value))
     return items
+
+
+def tab_count(query, numbers: dict[str, int] | None) -> int | None:
+    """The count of the list at `query` (the list's GET) when it is a tab's, as `numbers` (counts') has it: a box, a
+    channel or all, with nothing else asked but the page and the order; else None."""
+    if numbers is None:
+        return None
+    asked = {key: query.get(key) for key in query if key not in PAGING}
+    if not asked:
+        return numbers["all"]
+    if len(asked) == 1:
+        ((key, value),) = asked.items()
+        if (key == BOX_PARAM and value in dict(BOXES)) or (key == "channel__exact" and value in Channel.values):
+            return numbers.get(value)
+    return None
 
 
 def _tab(key, title, count, link, active) -> dict:

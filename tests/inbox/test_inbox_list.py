@@ -150,6 +150,32 @@ def test_a_page_costs_the_same_for_two_rows_as_for_twelve(console_as, support, t
     assert queries() == few
 
 
+@pytest.mark.parametrize(
+    "query, tab",
+    [({}, "all"), ({"box": "mine"}, "mine"), ({"box": "unassigned"}, "unassigned"),
+     ({"channel__exact": "chat"}, "chat"), ({"box": "waiting", "o": "2", "p": "1"}, "waiting")],
+)  # fmt: skip
+def test_a_tabs_list_is_counted_once_by_its_tab(console_as, support, inbox, query, tab):
+    """At a big tenant the list's own count read every conversation waiting for a person a second time."""
+    with CaptureQueriesContext(connection) as captured:
+        response = console_as(support).get(LIST, query)
+    html = response.content.decode()
+
+    assert response.context["cl"].paginator.count == count(html, tab) == len(response.context["cl"].result_list)
+    assert not [q for q in captured if '"__count"' in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    "query, rows", [({"q": "Priya"}, 1), ({"box": "mine", "channel__exact": "whatsapp"}, 1), ({"box": "nonsense"}, 4)]
+)
+def test_a_list_that_is_no_tabs_is_counted_itself(console_as, support, inbox, query, rows):
+    with CaptureQueriesContext(connection) as captured:
+        response = console_as(support).get(LIST, query)
+
+    assert response.context["cl"].paginator.count == len(response.context["cl"].result_list) == rows
+    assert [q for q in captured if '"__count"' in q["sql"]]
+
+
 def test_a_page_holds_fifty_conversations_and_the_next_the_rest(console_as, support, tenant):
     """As the approval queue: a person works down fifty, and each row costs its cells and subqueries."""
     person = UserFactory(tenant=tenant)
