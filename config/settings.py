@@ -167,6 +167,14 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         server_side_binding = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("server_side_binding", server_side_binding)
+    # The planner's cost of a page read out of order, for the SSD or network storage a managed PostgreSQL runs on:
+    # with PostgreSQL's own default (4, a spinning disk's), a big tenant's range reads (a fortnight of agent replies,
+    # a month of approvals, a label's conversations) were planned as reads of the whole table, 2-3 times slower
+    # (bench/RESULTS.md, "A big tenant"). 0 leaves the server's own (then set it there: ALTER DATABASE ... SET).
+    random_page_cost = env_float("DATABASE_RANDOM_PAGE_COST", 1.1, minimum=0)
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and random_page_cost:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={random_page_cost}".strip()
     # Django's default test name, spelled out: Channels' live server (forked after the test database
     # exists) derives "test_" + NAME otherwise, from a NAME that already is the test database's.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}

@@ -21,6 +21,7 @@ WALKER_VARIABLES = {
     "SENDGRID_API_HOST", "SENDGRID_INBOUND_DOMAIN", "SENDGRID_INBOUND_USER", "SENDGRID_INBOUND_PASSWORD",
     "EMAIL_CONSOLE_DIR",
     "TWILIO_TIMEOUT", "ENCRYPTION_KEYS", "PII_HASH_KEY", "DATABASE_POOL", "DATABASE_SERVER_SIDE_BINDING", "WALKER_HOST",
+    "DATABASE_RANDOM_PAGE_COST",
     "WALKER_PORT",
     "WALKER_VAR_DIR",
     "JWT_SIGNING_KEY", "LOG_FORMAT", "LOG_LEVEL", "SENTRY_DSN", "SENTRY_ENVIRONMENT", "SENTRY_TRACES_SAMPLE_RATE",
@@ -44,6 +45,7 @@ print(json.dumps({
     "db_engine": s.DATABASES["default"]["ENGINE"],
     "db_name": str(s.DATABASES["default"]["NAME"]),
     "server_side_binding": s.DATABASES["default"].get("OPTIONS", {}).get("server_side_binding"),
+    "connection_options": s.DATABASES["default"].get("OPTIONS", {}).get("options"),
     "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
     "cache": s.CACHES["default"]["BACKEND"],
     "broker": s.CELERY_BROKER_URL,
@@ -78,6 +80,7 @@ def test_embedded_default_with_no_variables():
         "db_engine": "config.db.sqlite3",  # Django's, counted by django-prometheus (docs/metrics.md)
         "db_name": str(ROOT / "var" / "walker.sqlite3"),
         "server_side_binding": None,
+        "connection_options": None,
         "layer": "channels.layers.InMemoryChannelLayer",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "broker": "filesystem://",
@@ -97,6 +100,10 @@ def test_production_shape():
     assert got["db_engine"] == "config.db.postgresql"
     assert got["server_side_binding"] is True  # one parse and plan per statement and connection
     assert shape(**PRODUCTION, DATABASE_SERVER_SIDE_BINDING="0")["server_side_binding"] is False
+    assert got["connection_options"] == "-c random_page_cost=1.1"  # planned for SSDs
+    assert shape(**PRODUCTION, DATABASE_RANDOM_PAGE_COST="0")["connection_options"] is None  # the server's own
+    with_options = {**PRODUCTION, "DATABASE_URL": f"{PRODUCTION['DATABASE_URL']}?options=-c%20work_mem%3D8MB"}
+    assert shape(**with_options)["connection_options"] == "-c work_mem=8MB -c random_page_cost=1.1"
     assert got["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert got["cache"] == "django_redis.cache.RedisCache"  # one connection pool per process
     assert got["broker"] == "redis://cache.internal:6379/0"  # CELERY_BROKER_URL defaults to REDIS_URL
@@ -157,6 +164,10 @@ def test_a_chosen_provider_without_its_credentials_fails_naming_them(env, named)
         ({"WHATSAPP_PROVIDER": "pigeon"}, "WHATSAPP_PROVIDER must be one of console, twilio"),
         ({"TWILIO_TIMEOUT": "0"}, "TWILIO_TIMEOUT must be at least 1"),
         ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS must be an integer"),
+        (
+            {"DATABASE_URL": "postgres://db/walker", "DATABASE_RANDOM_PAGE_COST": "-1"},
+            "DATABASE_RANDOM_PAGE_COST must be a finite number of at least 0",
+        ),
     ],
 )
 def test_bad_values_fail_loudly(env, message):
