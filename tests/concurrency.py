@@ -2,7 +2,7 @@
 
 import threading
 
-from django.db import connection
+from django.db import connection, connections
 
 from tenants.access import AccessDenied
 
@@ -40,3 +40,17 @@ def waiting_on_a_lock(table: str = "") -> bool:
             [f"%{table}%"],
         )
         return cursor.fetchone()[0] > 0
+
+
+def in_thread(work) -> threading.Thread:
+    """`work()` started in a thread of its own, which closes its database connections when done."""
+
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread

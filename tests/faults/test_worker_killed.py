@@ -6,12 +6,11 @@ exactly once, and the webhook action, which the receiver already got, is not sen
 (it shows as stuck, for a person to check with the receiver: hitl.services.execution).
 """
 
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from agents.models import AIAgent, Campaign
 from conversations.events import EventKind
@@ -23,7 +22,7 @@ from hitl.services.decisions import approve
 from hitl.services.execution import run_execution, stuck_since
 from hitl.services.requests import request_approval
 from tenants.roles import Role
-from tests.concurrency import waiting_on_a_lock
+from tests.concurrency import in_thread, waiting_on_a_lock
 from tests.factories import WEBHOOK_SECRET, CampaignFactory, UserFactory, budget_action
 from tests.faults.harness import api
 from tests.pipeline import hold_answer_tasks
@@ -181,17 +180,6 @@ def test_a_tenants_messages_are_accepted_while_one_of_its_ledger_executions_wait
         approve(approval.pk, actor=approver)  # queued, not run: this test runs it below
     hold_answer_tasks(monkeypatch)
     accepted = []
-
-    def in_thread(work):
-        def run():
-            try:
-                work()
-            finally:
-                connections.close_all()
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        return thread
 
     with transaction.atomic():
         Campaign.objects.select_for_update().get(pk=campaign.pk)  # a slow ledger change: its row is busy

@@ -4,33 +4,16 @@ its own thread and connection): what is written while it runs is erased with the
 import threading
 import time
 
-import pytest
-from django.db import connection
-
 from conversations.models import ConversationEvent, Message
 from conversations.normalized import InboundMessage
 from conversations.pipeline import accept, intake
 from tenants.privacy.subject_requests import erase_person
 from tenants.roles import Role
-from tests.concurrency import waiting_on_a_lock
+from tests.concurrency import in_thread, waiting_on_a_lock
 from tests.factories import ConversationFactory, MessageFactory, UserFactory
 from tests.pipeline import hold_answer_tasks
 
-pytestmark = pytest.mark.postgres
-
 TEXT = "Call me on +1 415 555 0199"
-
-
-def in_thread(call) -> threading.Thread:
-    def run():
-        try:
-            call()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def test_a_message_stored_while_the_erasure_runs_is_erased_with_the_rest(postgres_only, tenant, monkeypatch):
