@@ -49,3 +49,45 @@ def test_one_job_writes_here(tmp_path):
 def test_a_failed_chunk_stops_the_fill_with_its_error(tmp_path):
     with pytest.raises(ValueError, match="chunk 20 failed"):
         in_processes(recording(tmp_path, fail_at=20), [0, 10, 20, 30], 2, Progress("things", 4))
+
+
+@pytest.mark.postgres("psycopg's array dumpers")
+def test_the_fill_sends_binary_arrays_and_gives_lists_back_as_text(tenant):
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+    from psycopg.adapt import PyFormat
+    from psycopg.types.array import ListBinaryDumper, ListDumper
+
+    from bench.big_tenant_fill import binary_arrays
+    from conversations.models import Message
+    from tests.factories import ConversationFactory
+
+    conversation = ConversationFactory(tenant=tenant)
+    at = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    awkward = 'a "quoted", {braced} text\\'  # what a text array must quote and escape
+    rows = [
+        Message(tenant=tenant, conversation=conversation, channel="chat", direction="inbound", sender_type="customer",
+                text=awkward, metadata={"agent_type": "seo", "n": [1, None]}, seq=1, created_at=at),
+        Message(tenant=tenant, conversation=conversation, channel="chat", direction="outbound", sender_type="agent",
+                text="", metadata={}, seq=2, created_at=at, content_removed_at=None),
+    ]  # fmt: skip
+    connection.ensure_connection()
+
+    def list_dumper():
+        return connection.connection.adapters.get_dumper(list, PyFormat.AUTO)
+
+    with binary_arrays():
+        assert list_dumper() is ListBinaryDumper
+        Message.objects.bulk_create(rows)
+        connection.connection.adapters.register_dumper(list, ListDumper)
+        connection_created.send(sender=type(connection), connection=connection)  # as a connection opened meanwhile
+        assert list_dumper() is ListBinaryDumper
+
+    assert list_dumper() is ListDumper
+    stored = list(Message.objects.filter(conversation=conversation).order_by("seq"))
+    assert [(m.text, m.metadata, m.created_at, m.content_removed_at) for m in stored] == [
+        (awkward, {"agent_type": "seo", "n": [1, None]}, at, None),
+        ("", {}, at, None),
+    ]
