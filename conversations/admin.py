@@ -158,7 +158,8 @@ class ConversationAdmin(
         if not term:
             return queryset, False
         tenant_id = None if request.user.is_superuser else request.user.tenant_id  # the platform reads them all
-        return queryset.filter(search.matching(term, tenant_id)), False
+        request.search_counted = queryset.filter(search.matching(term, tenant_id))  # see get_paginator
+        return queryset.filter(search.in_order(term, tenant_id)), False
 
     def get_list_filter(self, request):
         return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter

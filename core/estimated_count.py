@@ -23,7 +23,7 @@ class EstimatedCountPaginator(Paginator):
     def count(self):
         rows = self.object_list
         if getattr(rows, "db", None) is not None and _vendor(rows) == "postgresql":
-            planned = _planned_rows(rows)
+            planned = planned_rows(rows)
             if planned > EXACT_UP_TO:
                 self.estimated = True
                 return planned
@@ -34,6 +34,7 @@ def _vendor(rows) -> str:
     return connections[rows.db].vendor
 
 
-def _planned_rows(rows) -> int:
+def planned_rows(rows) -> int:
+    """The rows PostgreSQL's planner expects `rows` (a queryset) to give: a plan, no row read."""
     plan = json.loads(rows.order_by().explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])

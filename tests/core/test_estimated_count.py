@@ -26,7 +26,7 @@ def test_a_list_below_the_bound_is_counted_exactly(three, tenant):
 def test_past_the_bound_the_count_is_the_planners_estimate_and_no_row_is_counted(three, tenant, monkeypatch):
     monkeypatch.setattr(estimated_count, "EXACT_UP_TO", 0)
     rows = Conversation.objects.filter(tenant=tenant)
-    planned = estimated_count._planned_rows(rows)
+    planned = estimated_count.planned_rows(rows)
     paginator = EstimatedCountPaginator(rows, 2)
     with CaptureQueriesContext(connection) as captured:
         assert (paginator.count, paginator.estimated) == (planned, True)
