@@ -158,8 +158,9 @@ class ConversationAdmin(
         if not term:
             return queryset, False
         tenant_id = None if request.user.is_superuser else request.user.tenant_id  # the platform reads them all
-        request.search_counted = queryset.filter(search.matching(term, tenant_id))  # see get_paginator
-        return queryset.filter(search.in_order(term, tenant_id)), False
+        listed, counted = search.for_list(term, tenant_id)
+        request.search_counted = queryset.filter(counted)  # see get_paginator
+        return queryset.filter(listed), False
 
     def get_list_filter(self, request):
         return [*self.list_filter, "tenant"] if request.user.is_superuser else self.list_filter

@@ -64,7 +64,7 @@ class InboxAdminMixin:
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         """A tab's list is counted by its tab already: not a second time (at a big tenant, a read of every
         conversation waiting for a person, or the planner's estimate where the tab has the exact count). A search's
-        list is counted in the search's other form (conversations.search.in_order says why)."""
+        list is counted in the form its search gives for counting (conversations.search.for_list says why)."""
         paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
         counted = inbox.tab_count(request.GET, getattr(request, "inbox_counts", None))
         if counted is None and (found := getattr(request, "search_counted", None)) is not None:

@@ -17,10 +17,11 @@ from tenants.models import User, UserPhoneNumber
 from tenants.phones import normalize_phone
 
 HEX_PREFIX = re.compile(r"^[0-9a-f-]{8,36}$", re.IGNORECASE)
-# Messages a search's words may match, by the planner's estimate, for `in_order` to hash their conversations: a
+# Messages a search's words may match, by the planner's estimate, for `for_list` to hash their conversations: a
 # hashed uuid takes about 40 bytes, so 100,000 fit twice over in the 8 MB PostgreSQL gives a hash by default
 # (work_mem 4 MB, hash_mem_multiplier 2).
 WORDS_HASHED = 100_000
+FEW_BY_ID = 1_000  # conversations a term naming nobody may find by its words and be listed by their ids
 
 
 def _phone(term: str) -> str | None:
@@ -68,7 +69,7 @@ def matching(term: str, tenant_id=None) -> Q:
 
     With `tenant_id` (whoever reads one tenant's conversations), only that tenant's people and messages are read:
     otherwise a common name fetches every tenant's conversations of it, for the list's filter to drop.
-    For a few conversations (a member's own) and for counting; a long list's page reads `in_order`'s form."""
+    For a few conversations (a member's own) and for counting; a long list is read with `for_list`'s form."""
     if "@" in term and " " not in term:
         return Q(user__email__iexact=term)
     if phone := _phone(term):
@@ -78,24 +79,35 @@ def matching(term: str, tenant_id=None) -> Q:
     return _or_short_id(Q(pk__in=theirs.union(_said(term, tenant_id))), term)
 
 
-def in_order(term: str, tenant_id=None) -> Q:
-    """What `matching` finds, in the form for a page of a long list read in order (the console's inbox, newest
-    first): each conversation read is tested against the people and the messages found, and the read stops at the
-    page's end. The union fetched every conversation found to sort them: at a big tenant, for a name 20 people
-    share, 40,000 conversations for a page of 50 (bench/RESULTS.md, "searched by a name").
+def for_list(term: str, tenant_id=None) -> tuple[Q, Q]:
+    """What `matching` finds, for a long list read in order (the console's inbox, newest first): the condition to
+    read the list with, and the one to count it with.
 
-    The people are few: found once and hashed. The messages' matches are found once and hashed when the planner
-    expects up to WORDS_HASHED of them; above, a word most conversations hold, each conversation read looks among its
-    own messages (Exists): the matches are then dense and the read short. (A set too big to hash under an OR is
-    searched again for each conversation read.) Count with `matching`: the planner's estimate of this form's rows
-    is far off (750,000 for those 40,000), of the union's near."""
+    Read in order, each conversation read is tested against the people and the messages found, and the read stops
+    at the page's end; the union fetched every conversation found to sort them: at a big tenant, for a name 20
+    people share, 40,000 conversations for a page of 50 (bench/RESULTS.md, "searched by a name"). The people are
+    few: found once and hashed. The messages' matches are found once and hashed when the planner expects up to
+    WORDS_HASHED of them; above, a word most conversations hold, each conversation read looks among its own messages
+    (Exists): the matches are then dense and the read short. (A set too big to hash under an OR is searched again
+    for each conversation read.) Such a list is counted by the union: the planner expects 750,000 rows of this form
+    for those 40,000, and 50,000 of the union.
+
+    A term that names nobody, in words the planner expects in few messages, is taken by the ids of the conversations
+    holding them, up to FEW_BY_ID (a rare word, or a word no message holds): read in order, the list would be read to
+    its end for them, and the planner's guess of their number (50,000 for a word in no message) would be shown."""
     if ("@" in term and " " not in term) or _phone(term):
-        return matching(term, tenant_id)  # one person's: few
-    said = _said(term, tenant_id)
+        found = matching(term, tenant_id)  # one person's: few
+        return found, found
+    people, said = _people(term, tenant_id), _said(term, tenant_id)
     if connection.vendor == "postgresql" and planned_rows(said) > WORDS_HASHED:
-        said = Exists(said.filter(conversation_id=OuterRef("pk")))
-        return _or_short_id(Q(user__in=_people(term, tenant_id)) | Q(said), term)
-    return _or_short_id(Q(user__in=_people(term, tenant_id)) | Q(pk__in=said), term)
+        listed = Q(user__in=people) | Q(Exists(said.filter(conversation_id=OuterRef("pk"))))
+        return _or_short_id(listed, term), matching(term, tenant_id)
+    if not people.exists():
+        ids = {row["conversation_id"] for row in said.distinct()}  # no LIMIT: with one, the planner walks for them
+        if len(ids) <= FEW_BY_ID:
+            found = _or_short_id(Q(pk__in=sorted(ids)), term)
+            return found, found
+    return _or_short_id(Q(user__in=people) | Q(pk__in=said), term), matching(term, tenant_id)
 
 
 def _or_short_id(found: Q, term: str) -> Q:

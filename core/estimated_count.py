@@ -35,6 +35,10 @@ def _vendor(rows) -> str:
 
 
 def planned_rows(rows) -> int:
-    """The rows PostgreSQL's planner expects `rows` (a queryset) to give: a plan, no row read."""
-    plan = json.loads(rows.order_by().explain(format="json"))
+    """The rows PostgreSQL's planner expects `rows` (a queryset) to give: a plan, no row read. 0 for a queryset
+    Django knows is empty (`pk__in=[]`): it sends no statement, so there is no plan."""
+    plan = rows.order_by().explain(format="json")
+    if not plan:
+        return 0
+    plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])

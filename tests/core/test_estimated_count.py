@@ -31,3 +31,11 @@ def test_past_the_bound_the_count_is_the_planners_estimate_and_no_row_is_counted
     with CaptureQueriesContext(connection) as captured:
         assert (paginator.count, paginator.estimated) == (planned, True)
     assert [q["sql"].split()[0] for q in captured] == ["EXPLAIN"]
+
+
+@pytest.mark.django_db
+def test_a_list_django_knows_is_empty_counts_zero_without_a_statement():
+    paginator = EstimatedCountPaginator(Conversation.objects.filter(pk__in=[]), 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert (paginator.count, paginator.estimated) == (0, False)
+    assert not captured.captured_queries

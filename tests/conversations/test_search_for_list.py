@@ -1,5 +1,6 @@
-"""The console's list searches in the form read in order (conversations.search.in_order): the same conversations
-as the union `matching` makes, each tested as the list is read, and the list counted by the union."""
+"""The console's list searches in the forms conversations.search.for_list gives: the same conversations as the
+union `matching` makes, read in order (each tested as the list is read) or taken by id, and counted by the union
+or by the ids."""
 
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from conversations import search
 from conversations.models import Conversation
-from conversations.search import in_order, matching
+from conversations.search import for_list, matching
 from tests.factories import ConversationFactory, MessageFactory, PhoneFactory, UserFactory
 
 TERMS = ["Abbott", "abb", "jane.doe@acme.test", "+1 (415) 555-0123", "invoice", "broken tent", "nothing like this"]
@@ -32,17 +33,45 @@ def found(condition) -> set:
     return set(Conversation.objects.filter(condition).values_list("pk", flat=True))
 
 
+def sql(condition) -> str:
+    return str(Conversation.objects.filter(condition).query)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("term", [*TERMS, "ffffffff"])
-def test_it_finds_what_the_union_finds_in_the_tenant_and_in_every_tenant(found_by_each, tenant, term):
-    assert found(in_order(term, tenant.pk)) == found(matching(term, tenant.pk))
-    assert found(in_order(term)) == found(matching(term))
+def test_it_lists_and_counts_what_the_union_finds_in_the_tenant_and_in_every_tenant(found_by_each, tenant, term):
+    for tenant_id in (tenant.pk, None):
+        listed, counted = for_list(term, tenant_id)
+        assert found(listed) == found(counted) == found(matching(term, tenant_id))
 
 
 @pytest.mark.django_db
 def test_a_short_id_still_finds_its_conversation(found_by_each, tenant):
     talk = found_by_each[1]
-    assert found(in_order(str(talk.pk)[:8], tenant.pk)) == {talk.pk}
+    assert found(for_list(str(talk.pk)[:8], tenant.pk)[0]) == {talk.pk}
+
+
+@pytest.mark.django_db
+def test_a_name_is_read_in_order_and_counted_by_the_union(found_by_each, tenant):
+    listed, counted = for_list("Quinn", tenant.pk)
+    assert '"user_id" IN' in sql(listed) and "UNION" not in sql(listed) and "EXISTS" not in sql(listed)
+    assert "UNION" in sql(counted)
+
+
+@pytest.mark.django_db
+def test_words_that_name_nobody_are_listed_and_counted_by_their_few_conversations_ids(found_by_each, tenant):
+    listed, counted = for_list("invoice", tenant.pk)
+    assert listed == counted and "conversations_message" not in sql(listed) and '"user_id" IN' not in sql(listed)
+    assert found(listed) == {found_by_each[1].pk}
+    assert not found(for_list("nothing like this", tenant.pk)[0])
+
+
+@pytest.mark.django_db
+def test_words_in_more_conversations_than_are_taken_by_id_are_read_in_order(found_by_each, tenant, monkeypatch):
+    monkeypatch.setattr(search, "FEW_BY_ID", 0)
+    listed, counted = for_list("invoice", tenant.pk)
+    assert "conversations_message" in sql(listed) and "UNION" not in sql(listed) and "UNION" in sql(counted)
+    assert found(listed) == {found_by_each[1].pk}
 
 
 @pytest.mark.postgres("the planner's estimate chooses the form")
@@ -53,18 +82,11 @@ def test_words_the_planner_expects_in_many_messages_are_looked_for_in_each_conve
 ):
     monkeypatch.setattr(search, "WORDS_HASHED", -1)  # every estimate is "many" here
 
-    each = Conversation.objects.filter(in_order(term, tenant.pk))
+    listed, counted = for_list(term, tenant.pk)
 
-    assert set(each.values_list("pk", flat=True)) == found(matching(term, tenant.pk))
+    assert found(listed) == found(counted) == found(matching(term, tenant.pk))
     if "@" not in term and not term.startswith("+"):
-        assert "EXISTS" in str(each.query) and "UNION" not in str(each.query)
-
-
-@pytest.mark.postgres("the planner's estimate chooses the form")
-@pytest.mark.django_db
-def test_words_expected_in_few_messages_are_found_once(found_by_each, tenant):
-    sql = str(Conversation.objects.filter(in_order("invoice", tenant.pk)).query)
-    assert "EXISTS" not in sql and "UNION" not in sql and "conversations_message" in sql
+        assert "EXISTS" in sql(listed) and "UNION" not in sql(listed) and "UNION" in sql(counted)
 
 
 @pytest.mark.django_db
