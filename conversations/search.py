@@ -56,6 +56,16 @@ def _said(term: str, tenant_id):
     return _words(messages, term).values("conversation_id")
 
 
+def _one_persons(term: str) -> Q | None:
+    """The conversations of the person an email address or a phone number names, matched whole; None for a term that
+    is neither."""
+    if "@" in term and " " not in term:
+        return Q(user__email__iexact=term)
+    if phone := _phone(term):
+        return Q(user__in=UserPhoneNumber.objects.filter(phone_number=phone).values("user_id"))
+    return None
+
+
 def _people(term: str, tenant_id):
     people = User.objects.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term))
     if tenant_id is not None:
@@ -70,11 +80,8 @@ def matching(term: str, tenant_id=None) -> Q:
     With `tenant_id` (whoever reads one tenant's conversations), only that tenant's people and messages are read:
     otherwise a common name fetches every tenant's conversations of it, for the list's filter to drop.
     For a few conversations (a member's own) and for counting; a long list is read with `for_list`'s form."""
-    if "@" in term and " " not in term:
-        return Q(user__email__iexact=term)
-    if phone := _phone(term):
-        owners = UserPhoneNumber.objects.filter(phone_number=phone).values("user_id")
-        return Q(user__in=owners)
+    if (one := _one_persons(term)) is not None:
+        return one
     theirs = Conversation.objects.filter(user__in=_people(term, tenant_id)).order_by().values("pk")
     return _or_short_id(Q(pk__in=theirs.union(_said(term, tenant_id))), term)
 
@@ -95,9 +102,8 @@ def for_list(term: str, tenant_id=None) -> tuple[Q, Q]:
     A term that names nobody, in words the planner expects in few messages, is taken by the ids of the conversations
     holding them, up to FEW_BY_ID (a rare word, or a word no message holds): read in order, the list would be read to
     its end for them, and the planner's guess of their number (50,000 for a word in no message) would be shown."""
-    if ("@" in term and " " not in term) or _phone(term):
-        found = matching(term, tenant_id)  # one person's: few
-        return found, found
+    if (one := _one_persons(term)) is not None:
+        return one, one  # few
     people, said = _people(term, tenant_id), _said(term, tenant_id)
     if connection.vendor == "postgresql" and planned_rows(said) > WORDS_HASHED:
         listed = Q(user__in=people) | Q(Exists(said.filter(conversation_id=OuterRef("pk"))))
