@@ -3,10 +3,13 @@ each chunk once, in a process of its own when there are jobs for it, a failure s
 error, and the count of what was written summed."""
 
 import os
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 
 from bench.big_tenant_fill import Progress, in_processes
+from conversations.models import Message
 
 
 def recording(tmp_path, fail_at=None):
@@ -53,15 +56,12 @@ def test_a_failed_chunk_stops_the_fill_with_its_error(tmp_path):
 
 @pytest.mark.postgres("psycopg's array dumpers")
 def test_the_fill_sends_binary_arrays_and_gives_lists_back_as_text(tenant):
-    from datetime import UTC, datetime
-
     from django.db import connection
     from django.db.backends.signals import connection_created
     from psycopg.adapt import PyFormat
     from psycopg.types.array import ListBinaryDumper, ListDumper
 
     from bench.big_tenant_fill import binary_arrays
-    from conversations.models import Message
     from tests.factories import ConversationFactory
 
     conversation = ConversationFactory(tenant=tenant)
@@ -90,4 +90,56 @@ def test_the_fill_sends_binary_arrays_and_gives_lists_back_as_text(tenant):
     assert [(m.text, m.metadata, m.created_at, m.content_removed_at) for m in stored] == [
         (awkward, {"agent_type": "seo", "n": [1, None]}, at, None),
         ("", {}, at, None),
+    ]
+
+
+def keyword_made(message):
+    return {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields if f.attname != "id"}
+
+
+def test_rows_makes_the_instance_the_keywords_make_with_fresh_callable_defaults():
+    from bench.big_tenant_fill import Rows
+
+    tenant_id, conversation_id = uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    new_answer = Rows(Message, tenant_id=tenant_id, direction="outbound", sender_type="agent", status="sent")
+
+    first = new_answer(conversation_id=conversation_id, channel="chat", sealed_text="Hi", seq=2, created_at=at)
+    second = new_answer(conversation_id=conversation_id, channel="chat", sealed_text="Hi", seq=2, created_at=at)
+    by_keywords = Message(tenant_id=tenant_id, direction="outbound", sender_type="agent", status="sent",
+                          conversation_id=conversation_id, channel="chat", sealed_text="Hi", seq=2,
+                          created_at=at)  # fmt: skip
+
+    assert keyword_made(first) == keyword_made(by_keywords) == keyword_made(second)
+    assert first.id != second.id and first.metadata is not second.metadata  # the uuid4 and the dict, each row's own
+    assert new_answer(id=by_keywords.id, created_at=at).id == by_keywords.id
+
+
+def test_rows_refuses_a_column_the_model_does_not_have():
+    from bench.big_tenant_fill import Rows
+
+    with pytest.raises(TypeError, match="Message has no column conversation, tenant"):
+        Rows(Message, tenant=None, conversation=None)
+
+
+@pytest.mark.django_db
+def test_what_rows_makes_is_written_and_read_back(tenant):
+    from bench.big_tenant_fill import Rows, sealed
+    from tests.factories import ConversationFactory
+
+    conversation = ConversationFactory(tenant=tenant)
+    at = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    (asked_text, asked_values), (said, _) = sealed(["Call me on +1 415 555 0199", "Here is what I found."])
+    made = Rows(Message, tenant_id=tenant.id, conversation_id=conversation.id, channel="chat")
+    asked = made(direction="inbound", sender_type="customer", sealed_text=asked_text, sealed_values=asked_values,
+                 seq=1, created_at=at)  # fmt: skip
+    answer = made(direction="outbound", sender_type="agent", sealed_text=said, in_reply_to_id=asked.id,
+                  metadata={"agent_type": "seo"}, seq=2, created_at=at)  # fmt: skip
+
+    Message.objects.bulk_create([asked, answer])
+
+    stored = list(Message.objects.filter(conversation=conversation).order_by("seq"))
+    assert [(m.text, m.in_reply_to_id, m.metadata, m.status, m.created_at) for m in stored] == [
+        ("Call me on +1 415 555 0199", None, {}, "pending", at),
+        ("Here is what I found.", asked.id, {"agent_type": "seo"}, "pending", at),
     ]
