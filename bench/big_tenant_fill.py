@@ -24,6 +24,7 @@ Importable before Django is set up; `fill` needs it set up.
 """
 
 import contextlib
+import copy
 import multiprocessing
 import random
 import time
@@ -207,6 +208,42 @@ def binary_arrays():
         connection_created.disconnect(register)
         for opened in changed:  # psycopg's own choice: text for a list whose format is left to it
             opened.adapters.register_dumper(list, ListDumper)
+
+
+@contextlib.contextmanager
+def foreign_keys_checked_after(*models):
+    """The models' foreign key constraints dropped while their rows are written, and added again after: adding one
+    checks every row at once (PostgreSQL's advice for a bulk load, "Remove Foreign Key Constraints"). Kept, each
+    row written queued a check for each of its foreign keys (an approval has 13), run one by one at commit.
+
+    Through Django's schema editor: `alter_field` to the same field without its constraint, and back. A fill killed
+    part-way leaves them dropped; the next one adds them back when it ends."""
+    from django.db import connection
+
+    fields = [f for model in models for f in model._meta.concrete_fields if f.remote_field and f.db_constraint]
+
+    def loose(field):
+        unconstrained = copy.copy(field)  # the related model resolved, as a clone's is not
+        unconstrained.db_constraint = False
+        return unconstrained
+
+    def constrained(field) -> bool:
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, field.model._meta.db_table)
+        return any(c["foreign_key"] and c["columns"] == [field.column] for c in constraints.values())
+
+    with connection.schema_editor() as editor:
+        for field in fields:
+            editor.alter_field(field.model, field, loose(field))  # nothing to drop after a killed fill
+    try:
+        yield
+    finally:
+        started = time.monotonic()
+        with connection.schema_editor() as editor:
+            for field in fields:
+                if not constrained(field):
+                    editor.alter_field(field.model, loose(field), field)
+        print(f"  {len(fields)} foreign keys added and checked: {time.monotonic() - started:.0f} s", flush=True)
 
 
 def sealed(texts):
@@ -464,14 +501,20 @@ def vacuum(statement: str) -> None:
 def fill(tenant, sizes: Sizes, *, template, now, jobs: int = 1) -> float:
     """Everything above that is missing, the big tenant's chunks and the small tenants in `jobs` processes; returns
     the seconds it took."""
-    from conversations.models import Conversation
+    from conversations.models import Conversation, Label, Message
     from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision
     from tenants.models import User
 
     started = time.monotonic()
     staff = {u.role: u for u in User.objects.filter(tenant=tenant).exclude(role="member").order_by("email")}
     deciders = [staff["approver"], staff["admin"]]
-    with back_dated(Conversation, HITLApproval, HITLApprovalHistory, HITLDecision), binary_arrays():
+    written = (Conversation, Message, Label.conversations.through, HITLApproval, HITLApprovalHistory, HITLDecision,
+               HITLApproval.assignees.through)  # fmt: skip
+    with (
+        back_dated(Conversation, HITLApproval, HITLApprovalHistory, HITLDecision),
+        binary_arrays(),
+        foreign_keys_checked_after(*written),
+    ):
         print(f"{tenant.name}: {sizes.people:,} people", flush=True)
         people = ensure_people(tenant, sizes.people, "person")
         labels = ensure_labels(tenant)

@@ -143,3 +143,59 @@ def test_what_rows_makes_is_written_and_read_back(tenant):
         ("Call me on +1 415 555 0199", None, {}, "pending", at),
         ("Here is what I found.", asked.id, {"agent_type": "seo"}, "pending", at),
     ]
+
+
+def foreign_keys(model) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name: (c["columns"], c["foreign_key"]) for name, c in constraints.items() if c["foreign_key"]}
+
+
+@pytest.mark.postgres("the constraints of a PostgreSQL table")
+def test_foreign_keys_are_dropped_while_writing_and_added_back_the_same(tenant):
+    from bench.big_tenant_fill import foreign_keys_checked_after
+
+    before = foreign_keys(Message)
+    assert len(before) == 3  # tenant, conversation, in_reply_to
+
+    with foreign_keys_checked_after(Message):
+        assert foreign_keys(Message) == {}
+
+    assert foreign_keys(Message) == before
+
+
+@pytest.mark.postgres("the constraints of a PostgreSQL table")
+def test_a_row_written_without_its_foreign_row_fails_the_fill_when_the_keys_come_back(tenant):
+    from django.db import IntegrityError, transaction
+
+    from bench.big_tenant_fill import foreign_keys_checked_after
+
+    dangling = Message(tenant=tenant, conversation_id=uuid.uuid4(), channel="chat", direction="inbound",
+                       sender_type="customer", seq=1)  # fmt: skip
+    with pytest.raises(IntegrityError, match="conversation_id"), transaction.atomic():
+        with foreign_keys_checked_after(Message):
+            Message.objects.bulk_create([dangling])
+
+
+@pytest.mark.postgres("the constraints of a PostgreSQL table")
+def test_keys_a_killed_fill_left_dropped_are_added_back(tenant):
+    import copy
+
+    from django.db import connection
+
+    from bench.big_tenant_fill import foreign_keys_checked_after
+
+    before = foreign_keys(Message)
+    field = Message._meta.get_field("conversation")
+    left = copy.copy(field)
+    left.db_constraint = False
+    with connection.schema_editor() as editor:
+        editor.alter_field(Message, field, left)  # as a fill killed part-way leaves it
+    assert len(foreign_keys(Message)) == 2
+
+    with foreign_keys_checked_after(Message):
+        pass
+
+    assert foreign_keys(Message) == before
