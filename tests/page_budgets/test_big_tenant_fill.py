@@ -174,9 +174,12 @@ def test_a_row_written_without_its_foreign_row_fails_the_fill_when_the_keys_come
 
     dangling = Message(tenant=tenant, conversation_id=uuid.uuid4(), channel="chat", direction="inbound",
                        sender_type="customer", seq=1)  # fmt: skip
-    with pytest.raises(IntegrityError, match="conversation_id"), transaction.atomic():
-        with foreign_keys_checked_after(Message):
-            Message.objects.bulk_create([dangling])
+    with (
+        pytest.raises(IntegrityError, match="conversation_id"),
+        transaction.atomic(),  # the error undoes what it holds: the keys dropped too
+        foreign_keys_checked_after(Message),
+    ):
+        Message.objects.bulk_create([dangling])
 
 
 @pytest.mark.postgres("the constraints of a PostgreSQL table")
