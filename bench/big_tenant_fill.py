@@ -7,14 +7,15 @@ and 50 small tenants with 10 people, 200 conversations and 100 approvals each. A
 conversations and approvals (people: 500 × scale, at least 10; small tenants keep their number).
 
 Everything goes through the ORM (bulk_create in batches of instances made by `Rows`), copying what the product
-writes: each message's text is
-sealed by the model's own `text` setter (once per distinct text: the sealed columns are copied), the approvals copy
-one the product filed through the pipeline (bench/admin_bench.py's template), seq numbers run 1..10 with the
-answering queue caught up, and the back-dated stamps use bench/analytics_fill.py's `back_dated`. The nth row of a
-kind happened in the nth slot of the year (`in_turn`), so the tables hold them in the order they happened.
+writes: each message's text is sealed by the model's own `text` setter (once per distinct text: the sealed columns
+are copied), the approvals copy one the product filed through the pipeline (bench/admin_bench.py's template), seq
+numbers run 1..10 with the answering queue caught up, and the back-dated stamps use bench/analytics_fill.py's
+`back_dated`. The nth row of a kind happened in the nth slot of the year (`in_turn`), so the tables hold them in the
+order they happened. The written tables' foreign keys are checked once at the end (`foreign_keys_checked_after`).
 
-Then VACUUM (ANALYZE), as autovacuum would have by then, the conversation report's metrics of the last 31 days'
-conversations (the product's job code; a year of them would take longer than the whole fill), and ANALYZE again.
+Then VACUUM (ANALYZE), as autovacuum would have by then, the foreign keys added back and checked, the conversation
+report's metrics of the last 31 days' conversations (the product's job code; a year of them would take longer than
+the whole fill), and ANALYZE again.
 
 Resumable: conversations and approvals are written a chunk per transaction with ids derived from their number
 (uuid5), so a chunk whose first row exists is complete and a second run adds only the missing chunks. The big
