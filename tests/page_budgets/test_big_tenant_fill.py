@@ -1,6 +1,7 @@
 """The big tenant's fill (bench/big_tenant_fill.py, never run by the suite) writes its chunks in several processes:
 each chunk once, in a process of its own when there are jobs for it, a failure stopping the fill with the chunk's
-error, and the count of what was written summed."""
+error, and the count of what was written summed; its instances made from their columns are the ones keywords make,
+and the written tables' foreign keys, dropped while it writes, come back the same and check every row."""
 
 import os
 import uuid
