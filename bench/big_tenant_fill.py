@@ -211,6 +211,14 @@ def binary_arrays():
             opened.adapters.register_dumper(list, ListDumper)
 
 
+def without_constraint(field):
+    """The foreign key `field` as it would be with db_constraint=False (its related model resolved, as a clone's is
+    not): what the schema editor's alter_field drops the constraint to, and adds it back from."""
+    unconstrained = copy.copy(field)
+    unconstrained.db_constraint = False
+    return unconstrained
+
+
 @contextlib.contextmanager
 def foreign_keys_checked_after(*models):
     """The models' foreign key constraints dropped while their rows are written, and added again after: adding one
@@ -223,11 +231,6 @@ def foreign_keys_checked_after(*models):
 
     fields = [f for model in models for f in model._meta.concrete_fields if f.remote_field and f.db_constraint]
 
-    def loose(field):
-        unconstrained = copy.copy(field)  # the related model resolved, as a clone's is not
-        unconstrained.db_constraint = False
-        return unconstrained
-
     def constrained(field) -> bool:
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, field.model._meta.db_table)
@@ -235,7 +238,7 @@ def foreign_keys_checked_after(*models):
 
     with connection.schema_editor() as editor:
         for field in fields:
-            editor.alter_field(field.model, field, loose(field))  # nothing to drop after a killed fill
+            editor.alter_field(field.model, field, without_constraint(field))  # nothing to drop after a killed fill
     try:
         yield
     finally:
@@ -243,7 +246,7 @@ def foreign_keys_checked_after(*models):
         with connection.schema_editor() as editor:
             for field in fields:
                 if not constrained(field):
-                    editor.alter_field(field.model, loose(field), field)
+                    editor.alter_field(field.model, without_constraint(field), field)
         print(f"  {len(fields)} foreign keys added and checked: {time.monotonic() - started:.0f} s", flush=True)
 
 
