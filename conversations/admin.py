@@ -140,9 +140,10 @@ class ConversationAdmin(
     ordering = ["-last_message_at"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # a million rows: their count estimated past 10,000 (core.estimated_count)
-    # As the approval queue: a person works down a page of 50; each row is a dozen cells rendered and four subqueries
-    # (conversations.inbox), and at 100 rows they were two thirds of the inbox's time (bench/RESULTS.md).
-    list_per_page = 50
+    # As the approval queue: a person works down a page of 25, most recent first (Chatwoot's list pages by 25 too);
+    # each row is a dozen cells rendered and four subqueries (conversations.inbox): at 50 rows they were two thirds of
+    # a big tenant's inbox page and took it past 300 ms (bench/RESULTS.md).
+    list_per_page = 25
     change_form_before_template = "admin/conversations/thread.html"  # the thread first, above the fields
     fields = ["short_id", "channel"]  # what changes is in the part each step refreshes (MessengerAdminMixin.details)
     readonly_fields = fields

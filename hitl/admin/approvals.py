@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from agents import action_specs
-from core.admin_changelist import OncePerPageChangeListMixin
+from core.admin_changelist import OncePerPageChangeListMixin, label_cell
 from core.estimated_count import EstimatedCountPaginator
 from hitl import inbox, payoff, presentation, rules, timeline
 from hitl.access import may, may_decide
@@ -46,6 +46,7 @@ STATUS_COLOURS = {
     "failed": "danger", "rejected": "danger", "expired": "warning", "cancelled": "info", "superseded": "info",
     "revising": "warning",
 }  # fmt: skip
+RISK_LABEL, STATUS_LABEL = label_cell(RISK_COLOURS), label_cell(STATUS_COLOURS)
 
 
 DEFAULT_NOTES = {"escalate": _("Escalated from the console.")}  # what the page records when nothing was typed
@@ -75,7 +76,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, OncePerPageCh
     ordering = inbox.most_urgent_first()
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # a million rows: their count estimated past 10,000 (core.estimated_count)
-    list_per_page = 50
+    list_per_page = 25  # the most urgent 25: at 50, a page of a big tenant's queue took 280 ms, two thirds of it rows
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV
     export_name = "approvals"
@@ -180,9 +181,9 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, OncePerPageCh
     def summary_shown(self, obj):
         return obj.summary
 
-    @display(description=_("risk"), ordering="risk_score", label=RISK_COLOURS)
+    @display(description=_("risk"), ordering="risk_score")
     def risk(self, obj):
-        return obj.risk_level, obj.get_risk_level_display()
+        return RISK_LABEL(obj.risk_level, obj.get_risk_level_display())
 
     @display(description=_("what this will do"))
     def effect(self, obj):
@@ -192,9 +193,9 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, OncePerPageCh
     def cost(self, obj):
         return money(obj.estimated_cost, 0, currency=obj.currency)
 
-    @display(description=_("status"), ordering="status", label=STATUS_COLOURS)
+    @display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        return obj.status, obj.get_status_display()
+        return STATUS_LABEL(obj.status, obj.get_status_display())
 
     @display(description=_("outcome report"))
     def outcome_due(self, obj):

@@ -1,15 +1,20 @@
 """The long console lists work out each of their links once per page (core.admin_changelist): unfold asks for the
-column headers, and each sortable column's ordering links, again for every row."""
+column headers, and each sortable column's ordering links, again for every row. Each row's checkbox and coloured
+labels are rendered once a process, and the page stays the one unfold makes."""
 
 import re
 
 import pytest
 from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
+from unfold import utils as unfold_utils
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
 from unfold.views import ChangeList as UnfoldChangeList
 
 from conversations.admin import ConversationAdmin
-from hitl.admin.approvals import HITLApprovalAdmin
+from core.admin_changelist import OncePerPageChangeListMixin, label_cell
+from hitl.admin.approvals import RISK_COLOURS, STATUS_COLOURS, HITLApprovalAdmin
 from tenants.roles import Role
 from tests.page_budgets.test_pages_do_not_grow import fill
 
@@ -69,3 +74,44 @@ def test_the_page_is_the_same_as_unfolds_own_list_makes_it(console_as, tenant, s
     for admin_class in (ConversationAdmin, HITLApprovalAdmin):
         monkeypatch.setattr(admin_class, "get_changelist", lambda self, request, **kwargs: UnfoldChangeList)
     assert without_tokens(opened(client, name, query)) == without_tokens(once)
+
+
+def unfolds_own_rows(monkeypatch):
+    """Each row as unfold renders it: its checkbox, and the labels display(label=…) renders."""
+    monkeypatch.setattr(OncePerPageChangeListMixin, "action_checkbox", ModelAdmin.action_checkbox)
+
+    @display(description=HITLApprovalAdmin.risk.short_description, ordering="risk_score", label=RISK_COLOURS)
+    def risk(self, obj):
+        return obj.risk_level, obj.get_risk_level_display()
+
+    @display(description=HITLApprovalAdmin.status_badge.short_description, ordering="status", label=STATUS_COLOURS)
+    def status_badge(self, obj):
+        return obj.status, obj.get_status_display()
+
+    monkeypatch.setattr(HITLApprovalAdmin, "risk", risk)
+    monkeypatch.setattr(HITLApprovalAdmin, "status_badge", status_badge)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("shown", LISTS)
+def test_the_rows_checkboxes_and_labels_are_unfolds(console_as, tenant, staff, paid_ads, monkeypatch, shown, language):
+    staff[Role.ADMIN].language = language
+    staff[Role.ADMIN].save(update_fields=["language"])
+    client = console_as(staff[Role.ADMIN])
+    name, query = LISTS[shown]
+    fill(tenant, paid_ads, staff, 0, 4)
+    ours = opened(client, name, query)
+    assert ours.count(b'name="_selected_action"') == (4 if "approval" in shown else 0)  # the inbox has no actions
+    unfolds_own_rows(monkeypatch)
+    assert without_tokens(opened(client, name, query)) == without_tokens(ours)
+
+
+def test_a_label_is_rendered_once_for_each_value_and_words(monkeypatch):
+    rendered = []
+    render = unfold_utils.render_to_string
+    monkeypatch.setattr(unfold_utils, "render_to_string", lambda *a, **kw: rendered.append(a) or render(*a, **kw))
+    label = label_cell(RISK_COLOURS)
+    shown = [label("high", "High"), label("high", "High"), label("low", "Low"), label("high", "Alto")]
+    assert len(rendered) == 3
+    assert shown[0] == shown[1] == unfold_utils.display_for_label(("high", "High"), "", RISK_COLOURS)
+    assert "High" in shown[0] and "Alto" in shown[3]
