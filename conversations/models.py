@@ -113,6 +113,11 @@ class Conversation(models.Model):
                 condition=models.Q(last_inbound_seq__gt=models.F("answered_seq")),
                 name="conversation_unanswered",
             ),
+            models.Index(  # the inbox's boxes counted from the index alone (conversations.inbox.boxes)
+                fields=["tenant", "held_by", "person_requested_at"],
+                condition=models.Q(status__in=["open", "waiting_approval"]),
+                name="conversation_open_boxes",
+            ),
         ]
 
     def __str__(self):
