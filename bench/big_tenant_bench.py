@@ -18,9 +18,10 @@ and -n times timed through Django's test Client: p50 and p95 of the whole reques
 the queries of each render (CaptureQueriesContext; "a/b" when they differ between renders). Figures the report
 cache keeps (the dashboard, the reports) are timed "cold", with the tenant's cached figures dropped before each render
 (reports.cache.figures_changed, what the aggregation jobs do after they write), and warm; the dashboard also "after an
-approval change", with only its approval figures dropped, as every approval decided does. Then, once each: the CSV
-export of the last full month, one person's data export and erasure (the API a tenant admin uses), and the retention
-job (conversations.retention over every tenant).
+approval change", with only its approval figures dropped, as every approval decided does, and "after the metrics job",
+with its figures dropped and its conversation figures computed again as the job does (reports.dashboard.warm). Then,
+once each: the CSV export of the last full month, one person's data export and erasure (the API a tenant admin uses),
+and the retention job (conversations.retention over every tenant).
 
 Every statement of every render that reads a big table is explained (EXPLAIN, the statement as Django sent it: the
 querysets are built inside the views, where QuerySet.explain() cannot reach them), and the plans with a Seq Scan of
@@ -93,6 +94,7 @@ from config import heap  # noqa: E402
 from conversations.models import Conversation, Label, Message  # noqa: E402
 from conversations.retention import apply_message_retention  # noqa: E402
 from hitl.models import HITLApproval, HITLApprovalHistory, HITLDecision  # noqa: E402
+from reports import dashboard as report_dashboard  # noqa: E402
 from reports.cache import ACTIVITY_ROWS, APPROVAL_ROWS, figures_changed  # noqa: E402
 from tenants.demo import DEMO_TENANT  # noqa: E402
 from tenants.models import Tenant, User  # noqa: E402
@@ -112,8 +114,8 @@ class Page:
     """One thing a person opens: as whom, where, and which of the report cache's figures are dropped before each
     render (reports.cache's kinds of rows)."""
 
-    def __init__(self, name, role, path, *, dropped=()):
-        self.name, self.role, self.path, self.dropped = name, role, path, dropped
+    def __init__(self, name, role, path, *, dropped=(), warmed=False):
+        self.name, self.role, self.path, self.dropped, self.warmed = name, role, path, dropped, warmed
 
 
 def pages(tenant) -> list[Page]:
@@ -151,6 +153,7 @@ def pages(tenant) -> list[Page]:
         Page("API approvals: pending, high", "admin", "/api/hitl/approvals/?status=pending&risk_level=high"),
         Page("dashboard (cold)", "admin", dashboard, dropped=EVERY_KIND),
         Page("dashboard (after an approval change)", "admin", dashboard, dropped=[APPROVAL_ROWS]),
+        Page("dashboard (after the metrics job)", "admin", dashboard, dropped=EVERY_KIND, warmed=True),
         Page("dashboard", "admin", dashboard),
         Page("conversations report (cold)", "admin", conversations_report, dropped=EVERY_KIND),
         Page("conversations report", "admin", conversations_report),
@@ -221,6 +224,8 @@ def time_page(page: Page, client, tenant, renders: int) -> dict:
     for _ in range(renders):
         if page.dropped:
             figures_changed(tenant.pk, page.dropped)
+        if page.warmed:
+            report_dashboard.warm(tenant)  # in the worker, not timed
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             fetch(client, page.path)

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from reports import approval_stats, conversation_metrics
+from reports import approval_stats, conversation_metrics, dashboard
 from reports.cache import figures_changed
 from tenants.models import Tenant
 
@@ -15,16 +15,25 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="analytics.tasks.refresh_conversation_metrics", expires=55)
 def refresh_conversation_metrics() -> dict:
-    """Conversations with events since each tenant's watermark get their metrics recomputed."""
+    """Conversations with events since each tenant's watermark get their metrics recomputed, and the tenant's
+    dashboard its conversation figures before anyone opens it again."""
     done = {}
-    for tenant_id in Tenant.objects.values_list("pk", flat=True):
+    for tenant in Tenant.objects.only("pk", "timezone"):
         try:
-            done[str(tenant_id)] = conversation_metrics.refresh_tenant(tenant_id)
-            if done[str(tenant_id)]:  # some conversations recomputed (None: another run holds the tenant)
-                figures_changed(tenant_id)
+            done[str(tenant.pk)] = conversation_metrics.refresh_tenant(tenant.pk)
+            if done[str(tenant.pk)]:  # some conversations recomputed (None: another run holds the tenant)
+                figures_changed(tenant.pk)
+                _warm_dashboard(tenant)
         except Exception:  # one tenant's bad row must not stop the others (healthchecks' sendalerts)
-            log.exception("Conversation metrics failed for tenant %s", tenant_id)
+            log.exception("Conversation metrics failed for tenant %s", tenant.pk)
     return done
+
+
+def _warm_dashboard(tenant) -> None:
+    try:
+        dashboard.warm(tenant)
+    except Exception:  # the metrics are written: the dashboard's first viewer computes its figures instead
+        log.exception("Dashboard figures of tenant %s not computed ahead", tenant.pk)
 
 
 @shared_task(name="analytics.tasks.aggregate_approvals", expires=600)

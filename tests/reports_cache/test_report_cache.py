@@ -13,6 +13,7 @@ from analytics.events import record
 from analytics.models import EventType
 from hitl.history import Event, log
 from reports import cache as report_cache
+from reports import dashboard as report_dashboard
 from reports import queries
 from reports.cache import ACTIVITY_ROWS, APPROVAL_ROWS, figures_changed
 from reports.tasks import aggregate_approvals, refresh_conversation_metrics
@@ -325,3 +326,46 @@ def test_a_write_during_a_computation_is_read_by_the_next_reader(tenant_admin, t
 
     assert read(computed_while_a_job_writes) == 1
     assert read(computed) == 2
+
+
+def opened_conversation(tenant, colleague, at):
+    record(EventType.CONVERSATION_OPENED, tenant=tenant, conversation_id=conversation(colleague, started_at=at).pk)
+
+
+def test_the_metrics_job_has_the_dashboards_conversation_figures_ready_before_anyone_opens_it(
+    console_as, tenant, tenant_admin, colleague
+):
+    """At a big tenant its first viewer after each run read a fortnight of agent replies: 600 ms."""
+    page = console_as(tenant_admin)
+    assert page.get("/admin/dashboard/").context["dashboard"]["conversations_total"] == 0
+    opened_conversation(tenant, colleague, utc(2025, 3, 24, 9))
+    assert refresh_conversation_metrics.delay().get()[str(tenant.pk)]
+
+    with CaptureQueriesContext(connection) as opened:
+        dashboard = page.get("/admin/dashboard/").context["dashboard"]
+
+    assert dashboard["conversations_total"] == 1
+    assert not report_queries(opened, "conversations_message") and not report_queries(
+        opened, "conversations_conversation"
+    )
+
+
+def test_a_dashboard_not_computed_ahead_is_logged_and_its_first_viewer_computes_it(
+    console_as, tenant, tenant_admin, colleague, monkeypatch, caplog
+):
+    def fails(tenant):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(report_dashboard, "warm", fails)
+    opened_conversation(tenant, colleague, utc(2025, 3, 24, 9))
+    with caplog.at_level(logging.ERROR, logger="reports.tasks"):
+        assert refresh_conversation_metrics.delay().get()[str(tenant.pk)]  # the metrics written all the same
+    assert f"Dashboard figures of tenant {tenant.pk} not computed ahead" in caplog.text
+    assert console_as(tenant_admin).get("/admin/dashboard/").context["dashboard"]["conversations_total"] == 1
+
+
+def test_off_nothing_is_computed_ahead(tenant, settings):
+    settings.REPORT_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as computed:
+        report_dashboard.warm(tenant)
+    assert not computed.captured_queries
