@@ -108,7 +108,7 @@ def dashboard_callback(request, context):
     span, note = chosen_span(request.GET, zone, today)
     asked = _asked(span, today)
     counts, took = cached(
-        user, "dashboard", asked, lambda: approval_figures(user, span, today, now), reads=APPROVAL_ROWS
+        user, "dashboard", asked, lambda: approval_figures(_seen_by(user), span, today, now), reads=APPROVAL_ROWS
     )
     logged, week_ago, per_day, agents = cached(
         user, "dashboard", asked, lambda: activity_figures(_seen_by(user), span, now), reads=ACTIVITY_ROWS
@@ -141,10 +141,11 @@ def dashboard_callback(request, context):
     return context
 
 
-def approval_figures(user, span: Span, today: date, now: datetime) -> tuple:
-    """The approval cards and risks, and the week's median decision time, of the viewer's scope: the same for every
-    viewer of it (reports.cache keeps them; the links each viewer may open are added per request)."""
-    approvals = HITLApproval.objects.for_user(user)
+def approval_figures(rows, span: Span, today: date, now: datetime) -> tuple:
+    """The approval cards and risks, and the week's median decision time, of the viewer's scope (`rows(model)`: the
+    model's rows of it): the same for every viewer of it (reports.cache keeps them; the links each viewer may open
+    are added per request)."""
+    approvals = rows(HITLApproval)
     return (
         approval_counts(approvals, midnight=midnight(today, span.zone), since=span.since, until=span.until),
         median_decision_time(approvals, since=_week_before(now)),
@@ -165,22 +166,19 @@ def activity_figures(rows, span: Span, now: datetime) -> tuple:
 
 
 def warm(tenant, now: datetime | None = None) -> None:
-    """The tenant's dashboard of the last 14 days, its conversation figures computed into the cache as its first
-    viewer would have them: the metrics job calls it after it writes, so no viewer waits for the fortnight of agent
-    replies the busiest agents read (at a big tenant 600 ms, each minute while conversations change)."""
+    """The tenant's dashboard of the last 14 days computed into the cache as its first viewer would have it: the
+    metrics job calls it after it writes (dropping both kinds of figures), so no viewer waits for the fortnight of
+    agent replies the busiest agents read (at a big tenant 600 ms, each minute while conversations change)."""
     if not settings.REPORT_CACHE_SECONDS:
         return
     now = now or timezone.now()
     zone = zone_of(tenant)
     today = now.astimezone(zone).date()
     span, _note = chosen_span({}, zone, today)
-    cached_in(
-        str(tenant.pk),
-        "dashboard",
-        _asked(span, today),
-        lambda: activity_figures(lambda model: model.objects.for_tenant(tenant), span, now),
-        reads=ACTIVITY_ROWS,
-    )
+    asked, rows = _asked(span, today), lambda model: model.objects.for_tenant(tenant)
+    scope = str(tenant.pk)
+    cached_in(scope, "dashboard", asked, lambda: approval_figures(rows, span, today, now), reads=APPROVAL_ROWS)
+    cached_in(scope, "dashboard", asked, lambda: activity_figures(rows, span, now), reads=ACTIVITY_ROWS)
 
 
 def _seen_by(user):
