@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 @shared_task(name="analytics.tasks.refresh_conversation_metrics", expires=55)
 def refresh_conversation_metrics() -> dict:
     """Conversations with events since each tenant's watermark get their metrics recomputed, and the tenant's
-    dashboard its conversation figures before anyone opens it again."""
+    dashboard its figures before anyone opens it again (reports.dashboard.warm)."""
     done = {}
     for tenant in Tenant.objects.only("pk", "timezone"):
         try:
