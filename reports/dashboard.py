@@ -168,7 +168,7 @@ def activity_figures(rows, span: Span, now: datetime) -> tuple:
 def warm(tenant, now: datetime | None = None) -> None:
     """The tenant's dashboard of the last 14 days computed into the cache as its first viewer would have it: the
     metrics job calls it after it writes (dropping both kinds of figures), so no viewer waits for the fortnight of
-    agent replies the busiest agents read (at a big tenant 600 ms, each minute while conversations change)."""
+    agent replies the busiest agents read, each minute while conversations change (bench/RESULTS.md)."""
     if not settings.REPORT_CACHE_SECONDS:
         return
     now = now or timezone.now()

@@ -76,7 +76,7 @@ class HITLApprovalAdmin(RevealAdminMixin, StreamingCsvExportMixin, OncePerPageCh
     ordering = inbox.most_urgent_first()
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # a million rows: their count estimated past 10,000 (core.estimated_count)
-    list_per_page = 25  # the most urgent 25: at 50, a page of a big tenant's queue took 280 ms, two thirds of it rows
+    list_per_page = 25  # the most urgent 25: at 50 the rows were two thirds of a big tenant's page (bench/RESULTS.md)
     actions = ["approve_selected", "reject_selected", "escalate_selected", "retry_selected", "requeue_selected"]
     resource_classes = [ApprovalResource]  # "Export": the queue as filtered, as CSV
     export_name = "approvals"

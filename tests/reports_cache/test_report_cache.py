@@ -335,7 +335,7 @@ def opened_conversation(tenant, colleague, at):
 def test_the_metrics_job_has_the_dashboards_figures_ready_before_anyone_opens_it(
     console_as, tenant, tenant_admin, colleague
 ):
-    """At a big tenant its first viewer after each run read a fortnight of agent replies: 600 ms."""
+    """At a big tenant its first viewer after each run read a fortnight of agent replies (bench/RESULTS.md)."""
     page = console_as(tenant_admin)
     assert page.get("/admin/dashboard/").context["dashboard"]["conversations_total"] == 0
     opened_conversation(tenant, colleague, utc(2025, 3, 24, 9))
