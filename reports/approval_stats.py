@@ -4,7 +4,8 @@ Approvals belong to the period in which they were requested (in the tenant's tim
 their outcome is what they have come to since. Time to decision counts decisions people
 made (automatic rules and expiries would flatter it). SLA compliance: of the approvals
 whose SLA came due (decided by people, breached, or expired), the share people decided
-by the deadline.
+by the deadline. The top approvers are who decided most in the period: decisions belong to the period they were
+made in, as a person's work does.
 """
 
 from collections import defaultdict
@@ -123,12 +124,13 @@ def action_type_breakdown(approvals, costs: dict) -> dict:
     }
 
 
-def top_approvers(approvals, viewer=None) -> list[dict]:
-    """Who decided most. The stored rows name them by id only (an address kept there would outlive an erasure);
-    a report read by `viewer` adds each one's address as they may see it: their own in full, others masked."""
+def top_approvers(decisions, viewer=None) -> list[dict]:
+    """Who made most of `decisions` (a period's: `decided_between`). The stored rows name them by id only (an address
+    kept there would outlive an erasure); a report read by `viewer` adds each one's address as they may see it: their
+    own in full, others masked."""
     fields = ["approver_id", "approver__email"] if viewer is not None else ["approver_id"]
     rows = (
-        HITLDecision.objects.filter(approval__in=approvals.values("pk"), approver__isnull=False)
+        decisions.filter(approver__isnull=False)
         .exclude(via=HITLDecision.Via.STANDING)  # given earlier, not decided then (hitl.services.standing)
         .values(*fields)
         .annotate(
@@ -158,10 +160,15 @@ def requested_between(tenant_id, start, end):
     return HITLApproval.objects.filter(tenant_id=tenant_id, requested_at__gte=start, requested_at__lt=end)
 
 
+def decided_between(tenant_id, start, end):
+    """Read through the decisions' (tenant, decided_at) index: the period's decisions alone."""
+    return HITLDecision.objects.filter(tenant_id=tenant_id, decided_at__gte=start, decided_at__lt=end)
+
+
 def recompute_period(tenant, kind: str, start) -> HITLAnalytics:
     """Compute one period of one tenant and replace its row (safe to run any number of times)."""
-    zone = zone_of(tenant)
-    approvals = requested_between(tenant.pk, *bounds(start, kind, zone))
+    period = bounds(start, kind, zone_of(tenant))
+    approvals = requested_between(tenant.pk, *period)
     figures = aggregate(approvals, figure_expressions())
     costs, by_action = costs_by_currency(approvals, F("action_type"))
     values = {
@@ -178,7 +185,7 @@ def recompute_period(tenant, kind: str, start) -> HITLAnalytics:
         **{f"{level}_risk_count": figures[f"risk_{level}"] for level in RiskLevel},
         "action_type_breakdown": action_type_breakdown(approvals, by_action),
         **costs,  # cost_approved, cost_rejected: per currency
-        "top_approvers": top_approvers(approvals),
+        "top_approvers": top_approvers(decided_between(tenant.pk, *period)),
     }
     with transaction.atomic():
         row, _ = HITLAnalytics.objects.update_or_create(
@@ -197,6 +204,16 @@ def request_days(tenant, approval_ids) -> set:
     )
 
 
+def decision_days(tenant, since) -> set:
+    """The local days on which the tenant's decisions made since `since` were made."""
+    return set(
+        HITLDecision.objects.filter(tenant_id=tenant.pk, decided_at__gte=since)
+        .annotate(day=TruncDate("decided_at", tzinfo=zone_of(tenant)))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+
+
 JOB = "approval_analytics"
 
 
@@ -204,16 +221,18 @@ def refresh_tenant(tenant, *, now=None) -> list[HITLAnalytics]:
     """Recompute every period (day, week, month) holding an approval with events since the watermark.
 
     Late outcomes (an expiry days later) change the period the approval was requested in,
-    so the periods come from the changed approvals' request days, plus today.
+    so the periods come from the changed approvals' request days, plus the days the decisions since were made on
+    (their top approvers: a decision at 23:59 is first read by the run after midnight), plus today.
     """
     now = now or timezone.now()
     with job_lock(tenant.pk, JOB) as mark:
         if mark is None:
             return []
+        since = mark.reached - LAG
         changed = PlatformEvent.objects.filter(
-            tenant_id=tenant.pk, event_type__in=APPROVAL_EVENTS, created_at__gte=mark.reached - LAG
+            tenant_id=tenant.pk, event_type__in=APPROVAL_EVENTS, created_at__gte=since
         ).values("subject_id")
-        days = request_days(tenant, changed) | {now.astimezone(zone_of(tenant)).date()}
+        days = request_days(tenant, changed) | decision_days(tenant, since) | {now.astimezone(zone_of(tenant)).date()}
         periods = {(kind, start_of(day, kind)) for day in days for kind in PeriodType}
         rows = [recompute_period(tenant, kind, start) for kind, start in sorted(periods)]
         mark.reached = now

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from analytics.models import ConversationMetrics, PeriodType
 from conversations.delivery import display_name
-from hitl.models import HITLApproval, RiskLevel
+from hitl.models import HITLApproval, HITLDecision, RiskLevel
 from reports import approval_stats
 from reports.aggregates import Percentile, aggregate, grouped
 from reports.periods import TRUNCATE, midnight, zone_of
@@ -150,6 +150,19 @@ def approvals_for(user, span: Range, *, action_type: str = "", agent: str = "", 
     return rows
 
 
+def decisions_for(user, span: Range, *, action_type: str = "", agent: str = "", channel: str = ""):
+    """The decisions made in the range on approvals the filters select (approvals_for's): its top approvers'."""
+    start, end = span.utc
+    rows = HITLDecision.objects.for_user(user).filter(decided_at__gte=start, decided_at__lt=end)
+    if action_type:
+        rows = rows.filter(approval__action_type=action_type)
+    if agent:
+        rows = rows.filter(approval__agent_type=agent)
+    if channel:
+        rows = rows.filter(approval__conversation__channel=channel)
+    return rows
+
+
 def _approval_figures(row: dict) -> dict:
     return {
         "requests": row["requests"],
@@ -176,7 +189,7 @@ def approval_report(user, span: Range, group_by: str, **filters) -> dict:
     totals = _approval_figures(aggregate(rows, expressions))
     costs_in_all, costs = approval_stats.costs_by_currency(rows, key)  # per currency, never added up
     totals.update(costs_in_all)
-    totals["top_approvers"] = approval_stats.top_approvers(rows, viewer=user)
+    totals["top_approvers"] = approval_stats.top_approvers(decisions_for(user, span, **filters), viewer=user)
     return _report(
         span,
         group_by,

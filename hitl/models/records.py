@@ -65,6 +65,7 @@ class HITLDecision(models.Model):
                 name="one_decision_per_approver_per_level",
             )
         ]
+        indexes = [models.Index(fields=["tenant", "decided_at"])]  # the approval reports' top approvers of a range
 
     def __str__(self):
         return f"{self.approval.reference}: {self.get_decision_display()} ({self.get_via_display()})"

@@ -38,10 +38,14 @@ def approval(tenant, *, requested_at, status="pending", took=None, action_type="
     return row
 
 
-def decision(row, approver, verdict="approve"):
-    return HITLDecision.objects.create(
+def decision(row, approver, verdict="approve", *, at=None):
+    """`approver`'s decision on `row`, made `at` (by default when the row was resolved, or requested)."""
+    made = HITLDecision.objects.create(
         tenant_id=row.tenant_id, approval=row, level=1, approver=approver, decision=verdict, via="admin"
     )
+    made.decided_at = at or row.resolved_at or row.requested_at
+    HITLDecision.objects.filter(pk=made.pk).update(decided_at=made.decided_at)
+    return made
 
 
 def conversation(user, *, started_at, channel="chat", status="open", ended_at=None):

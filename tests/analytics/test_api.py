@@ -4,6 +4,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from analytics.models import ConversationAgent, ConversationMetrics
 from reports.aggregates import has_percentiles
@@ -112,6 +114,32 @@ def test_top_approvers_show_other_peoples_addresses_masked(api_as, compliance, a
     assert totals["top_approvers"] == [
         {"approver_id": str(approver.pk), "email": "a•••@acme.test", "decisions": 1, "approved": 1, "rejected": 0}
     ]
+
+
+def test_top_approvers_of_a_range_are_who_decided_in_it(api_as, approver, second_approver, approvals):
+    """Whatever the range, its approvers are those who decided in it: the week after the requests, a late decision."""
+    decision(approvals[3], second_approver, at=paris(2025, 3, 31, 9))
+    client = api_as(approver)
+    week = get(client, "hitl", start="2025-03-31", end="2025-04-06").json()["totals"]
+    assert (week["requests"], [a["approver_id"] for a in week["top_approvers"]]) == (0, [str(second_approver.pk)])
+    before = get(client, "hitl", start="2025-03-17", end="2025-03-30").json()["totals"]
+    assert [a["approver_id"] for a in before["top_approvers"]] == [str(approver.pk)]
+    filtered = get(client, "hitl", start="2025-03-17", end="2025-03-30", action_type="publish_content").json()
+    assert filtered["totals"]["top_approvers"] == []  # the decision was on a budget: the filters hold for them too
+
+
+@pytest.mark.postgres("PostgreSQL's plans")
+def test_top_approvers_read_the_ranges_decisions_through_their_index(api_as, approver, approvals):
+    """At a million approvals, joining every decision to the range's approvals was a read of the whole table."""
+    with CaptureQueriesContext(connection) as captured:
+        get(api_as(approver), "hitl", start="2025-03-17", end="2025-03-30")
+    decisions = next(q["sql"] for q in captured if 'FROM "hitl_hitldecision"' in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test's few rows are rightly read from the table
+        cursor.execute(f"EXPLAIN {decisions}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "hitl_hitlde_tenant__adcae9_idx" in plan and "Seq Scan" not in plan, plan
+    assert "hitl_hitlapproval" not in decisions  # the approvals' rows are not read again
 
 
 def test_members_get_403(api_as, colleague):

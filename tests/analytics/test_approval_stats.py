@@ -124,6 +124,28 @@ def test_the_job_recomputes_the_periods_of_changed_approvals(tenant, scenario, t
     assert HITLAnalytics.objects.get(period_type="day", period_start=DST_DAY).total_requests == 9
 
 
+def test_top_approvers_are_who_decided_in_the_period(tenant, approver, second_approver):
+    """A decision counts on the day it was made, as that day's work: asked for on the 1st, decided on the 2nd."""
+    decision(approval(tenant, requested_at=paris(2025, 4, 1, 12), status="approved", took=timedelta(days=1)), approver)
+    decision(approval(tenant, requested_at=paris(2025, 4, 1, 13), status="rejected", took=MINUTES), second_approver)
+    first, second = (recompute_period(tenant, "day", date(2025, 4, day)) for day in (1, 2))
+    assert (first.total_requests, second.total_requests) == (2, 0)
+    assert [a["approver_id"] for a in first.top_approvers] == [str(second_approver.pk)]
+    assert [a["approver_id"] for a in second.top_approvers] == [str(approver.pk)]
+
+
+def test_the_job_recomputes_the_day_of_a_decision_made_before_midnight(tenant, approver, time_machine):
+    """Decided at 23:59 on a request of two days before: the first run after midnight recomputes that day too."""
+    asked = approval(tenant, requested_at=paris(2025, 4, 1, 9))
+    time_machine.move_to(paris(2025, 4, 3, 23, 50), tick=False)
+    refresh_tenant(tenant)
+    decision(asked, approver, at=paris(2025, 4, 3, 23, 59))
+    time_machine.move_to(paris(2025, 4, 4, 0, 1), tick=False)
+    refresh_tenant(tenant)
+    day = HITLAnalytics.objects.get(tenant=tenant, period_type="day", period_start=date(2025, 4, 3))
+    assert [a["approver_id"] for a in day.top_approvers] == [str(approver.pk)]
+
+
 def test_backfill_recomputes_every_period_since_a_day(tenant, other_tenant, scenario, time_machine):
     time_machine.move_to(utc(2025, 4, 1, 10), tick=False)
     out, err = StringIO(), StringIO()
