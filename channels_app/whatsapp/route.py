@@ -24,7 +24,7 @@ from channels_app.whatsapp import code_replies, commands, numbers
 from channels_app.whatsapp.models import WhatsAppReceipt
 from channels_app.whatsapp.parse import TwilioMessage
 from channels_app.whatsapp.tasks import send_reply
-from channels_app.whatsapp.window import in_window, touch_window
+from channels_app.whatsapp.window import in_window, touch_window, window_start
 from conversations import satisfaction
 from conversations.models import Channel
 from conversations.normalized import InboundMessage, IngestError
@@ -58,7 +58,7 @@ def receive(message: TwilioMessage) -> Outcome:
     committed on its own: an ordinary message is the pipeline's own transaction, with none around it."""
     tenant, phone = _tenant_and_phone(message)
     if phone is not None and phone.verified:
-        touch_window(tenant.pk, message.sender)
+        touch_window(tenant.pk, message.sender, touched_at=phone.window_touched_at)
     else:
         wrote_recently = in_window(tenant.pk, message.sender)
         touch_window(tenant.pk, message.sender)
@@ -100,13 +100,14 @@ def _rate(survey, score: int) -> str:
 
 def _tenant_and_phone(message: TwilioMessage) -> tuple:
     """The tenant of the number written to (cached, channels_app.whatsapp.numbers), and the sender's phone row
-    there with its active person (None if unknown): one query."""
+    there with its active person and when its window was last written (None if unknown): one query."""
     tenant = numbers.tenant_for(message.to)
     if tenant is None:
         raise UnknownNumber(f"No Walker tenant uses the WhatsApp number {message.to}.")
     phone = (
         UserPhoneNumber.objects.select_related("user")
         .filter(tenant=tenant, phone_number=message.sender, user__is_active=True)
+        .annotate(window_touched_at=window_start(tenant.pk, message.sender))
         .first()
     )
     if phone is not None:
