@@ -196,22 +196,16 @@ def recompute_period(tenant, kind: str, start) -> HITLAnalytics:
 
 def request_days(tenant, approval_ids) -> set:
     """The local days on which these approvals were requested."""
-    return set(
-        HITLApproval.objects.filter(tenant_id=tenant.pk, pk__in=approval_ids)
-        .annotate(day=TruncDate("requested_at", tzinfo=zone_of(tenant)))
-        .values_list("day", flat=True)
-        .distinct()
-    )
+    return _local_days(tenant, HITLApproval.objects.filter(tenant_id=tenant.pk, pk__in=approval_ids), "requested_at")
 
 
 def decision_days(tenant, since) -> set:
     """The local days on which the tenant's decisions made since `since` were made."""
-    return set(
-        HITLDecision.objects.filter(tenant_id=tenant.pk, decided_at__gte=since)
-        .annotate(day=TruncDate("decided_at", tzinfo=zone_of(tenant)))
-        .values_list("day", flat=True)
-        .distinct()
-    )
+    return _local_days(tenant, HITLDecision.objects.filter(tenant_id=tenant.pk, decided_at__gte=since), "decided_at")
+
+
+def _local_days(tenant, rows, moment: str) -> set:
+    return set(rows.annotate(day=TruncDate(moment, tzinfo=zone_of(tenant))).values_list("day", flat=True).distinct())
 
 
 JOB = "approval_analytics"

@@ -27,6 +27,7 @@ RESOLVED = Q(issue_resolved=True)
 CONVERSATION_GROUPS = {"channel": F("channel"), "agent": F("agents__agent_type"), "holder": F("resolved_by")}
 SCORES = range(1, 6)  # the satisfaction scale (conversations.satisfaction)
 APPROVAL_GROUPS = {"channel": F("conversation__channel"), "agent": F("agent_type"), "action_type": F("action_type")}
+APPROVAL_FILTERS = {"action_type": "action_type", "agent": "agent_type", "channel": "conversation__channel"}
 
 
 @dataclass(frozen=True)
@@ -141,26 +142,19 @@ def name_holders(groups: list[dict]) -> None:
 def approvals_for(user, span: Range, *, action_type: str = "", agent: str = "", channel: str = ""):
     start, end = span.utc
     rows = HITLApproval.objects.for_user(user).filter(requested_at__gte=start, requested_at__lt=end)
-    if action_type:
-        rows = rows.filter(action_type=action_type)
-    if agent:
-        rows = rows.filter(agent_type=agent)
-    if channel:
-        rows = rows.filter(conversation__channel=channel)
-    return rows
+    return rows.filter(**_approval_filters("", action_type=action_type, agent=agent, channel=channel))
 
 
 def decisions_for(user, span: Range, *, action_type: str = "", agent: str = "", channel: str = ""):
     """The decisions made in the range on approvals the filters select (approvals_for's): its top approvers'."""
     start, end = span.utc
     rows = HITLDecision.objects.for_user(user).filter(decided_at__gte=start, decided_at__lt=end)
-    if action_type:
-        rows = rows.filter(approval__action_type=action_type)
-    if agent:
-        rows = rows.filter(approval__agent_type=agent)
-    if channel:
-        rows = rows.filter(approval__conversation__channel=channel)
-    return rows
+    return rows.filter(**_approval_filters("approval__", action_type=action_type, agent=agent, channel=channel))
+
+
+def _approval_filters(path: str, **given) -> dict:
+    """The lookups of the filters given (empty ones select everything), on the approvals `path` leads to."""
+    return {f"{path}{APPROVAL_FILTERS[name]}": value for name, value in given.items() if value}
 
 
 def _approval_figures(row: dict) -> dict:
